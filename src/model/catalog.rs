@@ -1,0 +1,234 @@
+//! The in-memory catalog: every record by kind and code, plus who references whom.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::record::{Kind, Record, RecordRef};
+use super::{Agency, Bundle, Element, Form, Item, Material, Region};
+
+/// A record that references another, and where.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Referrer {
+    /// Kind of the referring record.
+    pub kind: Kind,
+    /// Code of the referring record.
+    pub code: String,
+    /// Path inside the referring record (`sections[0].fields[2].element`).
+    pub path: String,
+}
+
+/// Every record, ordered by code within each kind, with a reverse-reference index.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// 行政区划 by code.
+    pub regions: BTreeMap<String, Region>,
+    /// 实施主体 by code.
+    pub agencies: BTreeMap<String, Agency>,
+    /// 数据元 by code.
+    pub elements: BTreeMap<String, Element>,
+    /// 事项 by code.
+    pub items: BTreeMap<String, Item>,
+    /// 材料 by code.
+    pub materials: BTreeMap<String, Material>,
+    /// 申请表 by code.
+    pub forms: BTreeMap<String, Form>,
+    /// 主题 by code.
+    pub bundles: BTreeMap<String, Bundle>,
+    referrers: HashMap<(Kind, String), BTreeSet<Referrer>>,
+}
+
+impl Catalog {
+    /// Builds a catalog from records; later records with the same code replace earlier ones.
+    pub fn from_records(records: impl IntoIterator<Item = Record>) -> Self {
+        let mut catalog = Self::default();
+        for record in records {
+            catalog.insert(record);
+        }
+        catalog
+    }
+
+    /// Looks a record up.
+    pub fn get(&self, kind: Kind, code: &str) -> Option<RecordRef<'_>> {
+        match kind {
+            Kind::Region => self.regions.get(code).map(RecordRef::Region),
+            Kind::Agency => self.agencies.get(code).map(RecordRef::Agency),
+            Kind::Element => self.elements.get(code).map(RecordRef::Element),
+            Kind::Item => self.items.get(code).map(RecordRef::Item),
+            Kind::Material => self.materials.get(code).map(RecordRef::Material),
+            Kind::Form => self.forms.get(code).map(RecordRef::Form),
+            Kind::Bundle => self.bundles.get(code).map(RecordRef::Bundle),
+        }
+    }
+
+    /// Inserts or replaces a record, keeping the reverse references current.
+    /// Returns the record it replaced.
+    pub fn insert(&mut self, record: Record) -> Option<Record> {
+        let kind = record.kind();
+        let code = record.code().to_string();
+        let old = self.remove(kind, &code);
+        for reference in record.as_ref().references() {
+            self.referrers
+                .entry((reference.target, reference.code))
+                .or_default()
+                .insert(Referrer {
+                    kind,
+                    code: code.clone(),
+                    path: reference.path,
+                });
+        }
+        match record {
+            Record::Region(r) => self.regions.insert(code, r).map(Record::Region),
+            Record::Agency(r) => self.agencies.insert(code, r).map(Record::Agency),
+            Record::Element(r) => self.elements.insert(code, r).map(Record::Element),
+            Record::Item(r) => self.items.insert(code, r).map(Record::Item),
+            Record::Material(r) => self.materials.insert(code, r).map(Record::Material),
+            Record::Form(r) => self.forms.insert(code, r).map(Record::Form),
+            Record::Bundle(r) => self.bundles.insert(code, r).map(Record::Bundle),
+        };
+        old
+    }
+
+    /// Removes a record and the references it made. Returns it if it was there.
+    pub fn remove(&mut self, kind: Kind, code: &str) -> Option<Record> {
+        let old = match kind {
+            Kind::Region => self.regions.remove(code).map(Record::Region),
+            Kind::Agency => self.agencies.remove(code).map(Record::Agency),
+            Kind::Element => self.elements.remove(code).map(Record::Element),
+            Kind::Item => self.items.remove(code).map(Record::Item),
+            Kind::Material => self.materials.remove(code).map(Record::Material),
+            Kind::Form => self.forms.remove(code).map(Record::Form),
+            Kind::Bundle => self.bundles.remove(code).map(Record::Bundle),
+        }?;
+        for reference in old.as_ref().references() {
+            let key = (reference.target, reference.code);
+            if let Some(set) = self.referrers.get_mut(&key) {
+                set.retain(|r| !(r.kind == kind && r.code == code));
+                if set.is_empty() {
+                    self.referrers.remove(&key);
+                }
+            }
+        }
+        Some(old)
+    }
+
+    /// The records that reference `kind`/`code`, ordered by kind, code and path.
+    pub fn referrers(&self, kind: Kind, code: &str) -> impl Iterator<Item = &Referrer> {
+        self.referrers
+            .get(&(kind, code.to_string()))
+            .into_iter()
+            .flatten()
+    }
+
+    /// How many records of a kind there are.
+    pub fn count(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Region => self.regions.len(),
+            Kind::Agency => self.agencies.len(),
+            Kind::Element => self.elements.len(),
+            Kind::Item => self.items.len(),
+            Kind::Material => self.materials.len(),
+            Kind::Form => self.forms.len(),
+            Kind::Bundle => self.bundles.len(),
+        }
+    }
+
+    /// Total number of records.
+    pub fn len(&self) -> usize {
+        Kind::ALL.into_iter().map(|k| self.count(k)).sum()
+    }
+
+    /// Whether the catalog holds no record at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every record of a kind, ordered by code.
+    pub fn records_of(&self, kind: Kind) -> Box<dyn Iterator<Item = RecordRef<'_>> + '_> {
+        match kind {
+            Kind::Region => Box::new(self.regions.values().map(RecordRef::Region)),
+            Kind::Agency => Box::new(self.agencies.values().map(RecordRef::Agency)),
+            Kind::Element => Box::new(self.elements.values().map(RecordRef::Element)),
+            Kind::Item => Box::new(self.items.values().map(RecordRef::Item)),
+            Kind::Material => Box::new(self.materials.values().map(RecordRef::Material)),
+            Kind::Form => Box::new(self.forms.values().map(RecordRef::Form)),
+            Kind::Bundle => Box::new(self.bundles.values().map(RecordRef::Bundle)),
+        }
+    }
+
+    /// Every record, kind by kind in `Kind::ALL` order, then by code.
+    pub fn records(&self) -> impl Iterator<Item = RecordRef<'_>> {
+        Kind::ALL.into_iter().flat_map(|k| self.records_of(k))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ElementKind, Field, Section, Share, Status};
+
+    fn element(code: &str) -> Element {
+        Element {
+            code: code.into(),
+            name: format!("元素{code}"),
+            synonyms: vec![],
+            kind: ElementKind::Text,
+            definition: String::new(),
+            pattern: None,
+            options: vec![],
+            parent: None,
+            unit: None,
+            source_agency: None,
+            share: Share::Open,
+            security_level: 1,
+            status: Status::Draft,
+            version: 0,
+        }
+    }
+
+    fn form(code: &str, elements: &[&str]) -> Form {
+        Form {
+            code: code.into(),
+            name: "表".into(),
+            item: None,
+            material: None,
+            sections: vec![Section {
+                title: "基本信息".into(),
+                fields: elements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| Field {
+                        key: format!("f{i}"),
+                        label: e.to_string(),
+                        element: Some(e.to_string()),
+                        required: false,
+                        help: None,
+                        when: None,
+                    })
+                    .collect(),
+            }],
+            status: Status::Draft,
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn referrers_follow_inserts_replacements_and_removals() {
+        let mut c = Catalog::default();
+        c.insert(Record::Element(element("E1")));
+        c.insert(Record::Element(element("E2")));
+        c.insert(Record::Form(form("F1", &["E1", "E2"])));
+        let paths: Vec<_> = c
+            .referrers(Kind::Element, "E1")
+            .map(|r| r.path.clone())
+            .collect();
+        assert_eq!(paths, ["sections[0].fields[0].element"]);
+
+        // replacing the form drops its old references
+        c.insert(Record::Form(form("F1", &["E2"])));
+        assert_eq!(c.referrers(Kind::Element, "E1").count(), 0);
+        assert_eq!(c.referrers(Kind::Element, "E2").count(), 1);
+
+        c.remove(Kind::Form, "F1");
+        assert_eq!(c.referrers(Kind::Element, "E2").count(), 0);
+        assert_eq!(c.len(), 2);
+    }
+}

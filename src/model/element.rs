@@ -1,0 +1,239 @@
+//! 数据元: standard data elements, the unit every form field binds to.
+
+use serde::{Deserialize, Serialize};
+
+use super::common::Status;
+
+/// The cloud-form type of an element; each kind has a validator in `engine::validate`.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum ElementKind {
+    /// 邮箱
+    Email,
+    /// 邮编
+    Postcode,
+    /// 固定电话
+    Landline,
+    /// 移动电话
+    Mobile,
+    /// 身份证号码 (GB 11643)
+    CnId,
+    /// 香港身份证
+    HkId,
+    /// 澳门身份证
+    MoId,
+    /// 台湾身份证
+    TwId,
+    /// 外国护照
+    PassportForeign,
+    /// 其他护照 (Chinese passports)
+    PassportOther,
+    /// 统一社会信用代码 (GB 32100)
+    Uscc,
+    /// 文本
+    Text,
+    /// 单选
+    SingleChoice,
+    /// 多选
+    MultiChoice,
+    /// 数字
+    Number,
+    /// 日期点
+    Date,
+    /// 日期段
+    DateRange,
+    /// 下拉框
+    Dropdown,
+    /// 联动证件类型: a document-type choice that decides the validator of its paired number.
+    IdTypeLinked,
+    /// 联动下拉框: cascading choices (province → city → county).
+    LinkedDropdown,
+    /// A custom regular expression held in `Element::pattern`.
+    Pattern,
+}
+
+impl ElementKind {
+    /// Every kind, in the order of the design brief.
+    pub const ALL: [ElementKind; 21] = [
+        Self::Email,
+        Self::Postcode,
+        Self::Landline,
+        Self::Mobile,
+        Self::CnId,
+        Self::HkId,
+        Self::MoId,
+        Self::TwId,
+        Self::PassportForeign,
+        Self::PassportOther,
+        Self::Uscc,
+        Self::Text,
+        Self::SingleChoice,
+        Self::MultiChoice,
+        Self::Number,
+        Self::Date,
+        Self::DateRange,
+        Self::Dropdown,
+        Self::IdTypeLinked,
+        Self::LinkedDropdown,
+        Self::Pattern,
+    ];
+
+    /// The interchange spelling (`cn_id`, `linked_dropdown`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Postcode => "postcode",
+            Self::Landline => "landline",
+            Self::Mobile => "mobile",
+            Self::CnId => "cn_id",
+            Self::HkId => "hk_id",
+            Self::MoId => "mo_id",
+            Self::TwId => "tw_id",
+            Self::PassportForeign => "passport_foreign",
+            Self::PassportOther => "passport_other",
+            Self::Uscc => "uscc",
+            Self::Text => "text",
+            Self::SingleChoice => "single_choice",
+            Self::MultiChoice => "multi_choice",
+            Self::Number => "number",
+            Self::Date => "date",
+            Self::DateRange => "date_range",
+            Self::Dropdown => "dropdown",
+            Self::IdTypeLinked => "id_type_linked",
+            Self::LinkedDropdown => "linked_dropdown",
+            Self::Pattern => "pattern",
+        }
+    }
+
+    /// Parses the interchange spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The Chinese name used in the cloud-form designer.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Email => "邮箱",
+            Self::Postcode => "邮编",
+            Self::Landline => "固定电话",
+            Self::Mobile => "移动电话",
+            Self::CnId => "身份证号码",
+            Self::HkId => "香港身份证",
+            Self::MoId => "澳门身份证",
+            Self::TwId => "台湾身份证",
+            Self::PassportForeign => "外国护照",
+            Self::PassportOther => "其他护照",
+            Self::Uscc => "统一社会信用代码",
+            Self::Text => "文本",
+            Self::SingleChoice => "单选",
+            Self::MultiChoice => "多选",
+            Self::Number => "数字",
+            Self::Date => "日期点",
+            Self::DateRange => "日期段",
+            Self::Dropdown => "下拉框",
+            Self::IdTypeLinked => "联动证件类型",
+            Self::LinkedDropdown => "联动下拉框",
+            Self::Pattern => "自定义格式",
+        }
+    }
+
+    /// Whether values are picked from `Element::options`.
+    pub fn has_options(self) -> bool {
+        matches!(
+            self,
+            Self::SingleChoice
+                | Self::MultiChoice
+                | Self::Dropdown
+                | Self::IdTypeLinked
+                | Self::LinkedDropdown
+        )
+    }
+}
+
+/// Who may receive an element's data through sharing (共享属性).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Share {
+    /// 无条件共享
+    #[default]
+    Open,
+    /// 有条件共享
+    Conditional,
+    /// 不予共享
+    None,
+}
+
+impl Share {
+    /// The interchange spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Conditional => "conditional",
+            Self::None => "none",
+        }
+    }
+}
+
+/// One entry of an element's value list.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ElementOption {
+    /// Stable key of the option, unique within the element (e.g. `510000`, `01`).
+    pub code: String,
+    /// What the applicant sees.
+    pub label: String,
+    /// For `linked_dropdown`: the option of the level above (e.g. a city's province).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// For `id_type_linked`: the kind whose validator checks the paired number.
+    #[serde(default)]
+    pub kind: Option<ElementKind>,
+}
+
+/// Default security level (1 = lowest of 1..4).
+fn default_security_level() -> u8 {
+    1
+}
+
+/// A minimal-granularity standard data element.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Element {
+    /// Unique code, e.g. `DE00001`.
+    pub code: String,
+    /// Standard name, e.g. 身份证号码.
+    pub name: String,
+    /// Other names the same data goes by (公民身份号码, 证件号码).
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    /// Cloud-form type.
+    pub kind: ElementKind,
+    /// 定义: what the element means.
+    #[serde(default)]
+    pub definition: String,
+    /// Regular expression for the `pattern` kind.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Value list for choice kinds.
+    #[serde(default)]
+    pub options: Vec<ElementOption>,
+    /// Composite parent (地址 is the parent of 省, 市, 区县, 详细地址).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Unit of measure for numbers (元, 平方米).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// The agency that is the authoritative source (数源部门).
+    #[serde(default)]
+    pub source_agency: Option<String>,
+    /// 共享属性.
+    #[serde(default)]
+    pub share: Share,
+    /// 安全级别 1..=4.
+    #[serde(default = "default_security_level")]
+    pub security_level: u8,
+    /// Workflow state.
+    #[serde(default)]
+    pub status: Status,
+    /// Version number V0, V1, ...
+    #[serde(default)]
+    pub version: u32,
+}

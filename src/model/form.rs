@@ -1,0 +1,77 @@
+//! 申请表 / 云表单: application forms made of fields bound to elements.
+
+use serde::{Deserialize, Serialize};
+
+use super::common::{Status, When};
+
+/// One question on a form.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// Key unique within the form.
+    pub key: String,
+    /// What the form prints; may differ from the element's name (legacy forms do).
+    pub label: String,
+    /// The bound element; `None` for a legacy, unbound field.
+    #[serde(default)]
+    pub element: Option<String>,
+    /// 必填.
+    #[serde(default)]
+    pub required: bool,
+    /// 填写说明.
+    #[serde(default)]
+    pub help: Option<String>,
+    /// Condition on bundle answers under which the field is shown.
+    #[serde(default)]
+    pub when: Option<When>,
+}
+
+/// A titled group of fields.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// e.g. 申请人信息.
+    pub title: String,
+    /// Fields in display order.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+}
+
+/// An application form.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    /// Unique code.
+    pub code: String,
+    /// e.g. 食品经营许可申请书.
+    pub name: String,
+    /// The item the form belongs to.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// The material (of kind form) the form is.
+    #[serde(default)]
+    pub material: Option<String>,
+    /// Sections in display order.
+    #[serde(default)]
+    pub sections: Vec<Section>,
+    /// Workflow state.
+    #[serde(default)]
+    pub status: Status,
+    /// Version number.
+    #[serde(default)]
+    pub version: u32,
+}
+
+impl Form {
+    /// Every field with its section index and position, in display order.
+    pub fn fields(&self) -> impl Iterator<Item = (usize, usize, &Field)> {
+        self.sections.iter().enumerate().flat_map(|(s, sec)| {
+            sec.fields
+                .iter()
+                .enumerate()
+                .map(move |(f, field)| (s, f, field))
+        })
+    }
+
+    /// Number of fields over all sections.
+    pub fn field_count(&self) -> usize {
+        self.sections.iter().map(|s| s.fields.len()).sum()
+    }
+}

@@ -1,0 +1,370 @@
+//! The invariants every stored record keeps: valid codes, unique keys, references that
+//! resolve, item levels that nest, and no cycle through `parent` or `depends_on`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use regex::Regex;
+
+use super::catalog::Catalog;
+use super::common::When;
+use super::problem::{Issue, Problem};
+use super::record::{Kind, Record, RecordRef};
+use super::{Bundle, Element, ElementKind, Form, Item, Question};
+
+/// Longest code the store accepts, in bytes.
+pub const MAX_CODE_LEN: usize = 128;
+
+/// Anything records can be looked up in.
+pub trait Lookup {
+    /// The record of `kind` with `code`, if any.
+    fn lookup(&self, kind: Kind, code: &str) -> Option<RecordRef<'_>>;
+}
+
+impl Lookup for Catalog {
+    fn lookup(&self, kind: Kind, code: &str) -> Option<RecordRef<'_>> {
+        self.get(kind, code)
+    }
+}
+
+/// Pending changes keyed by kind and code: `Some` upserts, `None` deletes.
+pub type Changes = HashMap<(Kind, String), Option<Record>>;
+
+/// A catalog seen through pending changes.
+pub struct Overlay<'a> {
+    /// The committed catalog.
+    pub base: &'a Catalog,
+    /// The pending changes.
+    pub changes: &'a Changes,
+}
+
+impl Lookup for Overlay<'_> {
+    fn lookup(&self, kind: Kind, code: &str) -> Option<RecordRef<'_>> {
+        match self.changes.get(&(kind, code.to_string())) {
+            Some(change) => change.as_ref().map(Record::as_ref),
+            None => self.base.get(kind, code),
+        }
+    }
+}
+
+/// Checks records against a view of the whole catalog; each new cycle is reported once.
+pub fn check_records<'r>(
+    view: &impl Lookup,
+    records: impl IntoIterator<Item = RecordRef<'r>>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut cycles_seen: HashSet<(Kind, &'static str, BTreeSet<String>)> = HashSet::new();
+    for record in records {
+        problems.extend(check_record(view, record));
+        for &relation in relations(record.kind()) {
+            if let Some(cycle) = find_cycle(view, record, relation) {
+                let members: BTreeSet<String> = cycle.iter().cloned().collect();
+                if cycles_seen.insert((record.kind(), relation, members)) {
+                    problems.push(Problem::new(
+                        record.kind(),
+                        record.code(),
+                        relation,
+                        Issue::Cycle { codes: cycle },
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Checks one record: code, name, its own keys and every reference (not cycles).
+pub fn check_record(view: &impl Lookup, record: RecordRef<'_>) -> Vec<Problem> {
+    let kind = record.kind();
+    let code = record.code();
+    let mut out = Vec::new();
+    let mut push = |path: &str, issue: Issue| out.push(Problem::new(kind, code, path, issue));
+
+    if let Err(issue) = check_code(code) {
+        push("code", issue);
+    }
+    if record.name().trim().is_empty() {
+        push("name", Issue::EmptyName);
+    }
+    for reference in record.references() {
+        if reference.target == kind && reference.code == code {
+            push(&reference.path, Issue::SelfReference);
+        } else if view.lookup(reference.target, &reference.code).is_none() {
+            push(
+                &reference.path,
+                Issue::Unknown {
+                    target: reference.target,
+                    code: reference.code,
+                },
+            );
+        }
+    }
+    match record {
+        RecordRef::Region(r) => {
+            if super::region::region_level(&r.code).is_none() {
+                push("code", Issue::BadRegionCode);
+            }
+        }
+        RecordRef::Element(e) => check_element(e, &mut push),
+        RecordRef::Item(i) => check_item(view, i, &mut push),
+        RecordRef::Form(f) => check_form(f, &mut push),
+        RecordRef::Bundle(b) => check_bundle(b, &mut push),
+        RecordRef::Agency(_) | RecordRef::Material(_) => {}
+    }
+    out
+}
+
+/// A code is 1..=128 bytes with no control character and no surrounding space.
+pub fn check_code(code: &str) -> Result<(), Issue> {
+    if code.is_empty() {
+        return Err(Issue::EmptyCode);
+    }
+    if code.len() > MAX_CODE_LEN {
+        return Err(Issue::BadCode("longer than 128 bytes"));
+    }
+    if code.trim() != code {
+        return Err(Issue::BadCode("leading or trailing space"));
+    }
+    if code.chars().any(char::is_control) {
+        return Err(Issue::BadCode("control character"));
+    }
+    Ok(())
+}
+
+fn check_element(e: &Element, push: &mut impl FnMut(&str, Issue)) {
+    if !(1..=4).contains(&e.security_level) {
+        push("security_level", Issue::SecurityLevel(e.security_level));
+    }
+    match (&e.pattern, e.kind) {
+        (None, ElementKind::Pattern) => push("pattern", Issue::MissingPattern),
+        (Some(p), _) => {
+            if let Err(err) = Regex::new(p) {
+                push("pattern", Issue::BadPattern(err.to_string()));
+            }
+        }
+        (None, _) => {}
+    }
+    let codes: HashSet<&str> = e.options.iter().map(|o| o.code.as_str()).collect();
+    duplicates(e.options.iter().map(|o| o.code.as_str()), |key| {
+        push(
+            "options",
+            Issue::DuplicateKey {
+                what: "option code",
+                key,
+            },
+        )
+    });
+    for (i, option) in e.options.iter().enumerate() {
+        if let Some(parent) = &option.parent
+            && !codes.contains(parent.as_str())
+        {
+            push(
+                &format!("options[{i}].parent"),
+                Issue::UnknownOptionParent {
+                    parent: parent.clone(),
+                },
+            );
+        }
+    }
+}
+
+fn check_item(view: &impl Lookup, item: &Item, push: &mut impl FnMut(&str, Issue)) {
+    match (item.level.parent_level(), &item.parent) {
+        (None, Some(_)) => push("parent", Issue::MainWithParent),
+        (Some(expected), Some(parent)) => {
+            if let Some(RecordRef::Item(p)) = view.lookup(Kind::Item, parent)
+                && p.level != expected
+            {
+                push(
+                    "parent",
+                    Issue::WrongParentLevel {
+                        parent: parent.clone(),
+                        expected,
+                        found: p.level,
+                    },
+                );
+            }
+        }
+        _ => {}
+    }
+    duplicates(item.depends_on.iter().map(String::as_str), |key| {
+        push("depends_on", Issue::DuplicateKey { what: "item", key })
+    });
+    duplicates(item.materials.iter().map(String::as_str), |key| {
+        push(
+            "materials",
+            Issue::DuplicateKey {
+                what: "material",
+                key,
+            },
+        )
+    });
+}
+
+fn check_form(form: &Form, push: &mut impl FnMut(&str, Issue)) {
+    duplicates(form.fields().map(|(_, _, f)| f.key.as_str()), |key| {
+        push(
+            "sections",
+            Issue::DuplicateKey {
+                what: "field key",
+                key,
+            },
+        )
+    });
+    for (s, i, field) in form.fields() {
+        if let Err(issue) = check_code(&field.key) {
+            push(&format!("sections[{s}].fields[{i}].key"), issue);
+        }
+        if field.label.trim().is_empty() {
+            push(
+                &format!("sections[{s}].fields[{i}].label"),
+                Issue::EmptyName,
+            );
+        }
+    }
+}
+
+fn check_bundle(b: &Bundle, push: &mut impl FnMut(&str, Issue)) {
+    duplicates(b.items.iter().map(String::as_str), |key| {
+        push("items", Issue::DuplicateKey { what: "item", key })
+    });
+    duplicates(b.questions.iter().map(|q| q.key.as_str()), |key| {
+        push(
+            "questions",
+            Issue::DuplicateKey {
+                what: "question key",
+                key,
+            },
+        )
+    });
+    for (i, q) in b.questions.iter().enumerate() {
+        duplicates(q.options.iter().map(|o| o.key.as_str()), |key| {
+            push(
+                &format!("questions[{i}].options"),
+                Issue::DuplicateKey {
+                    what: "option key",
+                    key,
+                },
+            )
+        });
+    }
+    let in_bundle = |item: &str| b.items.iter().any(|i| i == item);
+    for (item, when) in &b.item_when {
+        let path = format!("item_when.{item}");
+        if !in_bundle(item) {
+            push(&path, Issue::NotInBundle { item: item.clone() });
+        }
+        check_when(&b.questions, when, &path, push);
+    }
+    for (i, m) in b.materials.iter().enumerate() {
+        if !in_bundle(&m.item) {
+            push(
+                &format!("materials[{i}].item"),
+                Issue::NotInBundle {
+                    item: m.item.clone(),
+                },
+            );
+        }
+        if let Some(when) = &m.when {
+            check_when(&b.questions, when, &format!("materials[{i}].when"), push);
+        }
+    }
+}
+
+/// Reports condition entries that name a question or option the bundle does not have.
+fn check_when(questions: &[Question], when: &When, path: &str, push: &mut impl FnMut(&str, Issue)) {
+    for (question, options) in when {
+        let path = format!("{path}.{question}");
+        match questions.iter().find(|q| &q.key == question) {
+            None => push(
+                &path,
+                Issue::UnknownQuestion {
+                    question: question.clone(),
+                },
+            ),
+            Some(q) => {
+                for option in options {
+                    if !q.options.iter().any(|o| &o.key == option) {
+                        push(
+                            &path,
+                            Issue::UnknownAnswer {
+                                question: question.clone(),
+                                option: option.clone(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Calls `report` once for each key that appears more than once.
+fn duplicates<'a>(keys: impl Iterator<Item = &'a str>, mut report: impl FnMut(String)) {
+    let mut seen = HashSet::new();
+    let mut reported = HashSet::new();
+    for key in keys {
+        if !seen.insert(key) && reported.insert(key) {
+            report(key.to_string());
+        }
+    }
+}
+
+/// The relations of a kind that must stay acyclic.
+fn relations(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Region | Kind::Element => &["parent"],
+        Kind::Item => &["parent", "depends_on"],
+        _ => &[],
+    }
+}
+
+/// Outgoing edges of a record along a relation.
+fn edges<'a>(record: RecordRef<'a>, relation: &str) -> Vec<&'a str> {
+    match (record, relation) {
+        (RecordRef::Region(r), "parent") => r.parent.as_deref().into_iter().collect(),
+        (RecordRef::Element(e), "parent") => e.parent.as_deref().into_iter().collect(),
+        (RecordRef::Item(i), "parent") => i.parent.as_deref().into_iter().collect(),
+        (RecordRef::Item(i), "depends_on") => i.depends_on.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A cycle through `start` along `relation`, as codes from `start` back to `start`.
+fn find_cycle(view: &impl Lookup, start: RecordRef<'_>, relation: &str) -> Option<Vec<String>> {
+    let kind = start.kind();
+    let origin = start.code();
+    // iterative depth-first search; `path` holds the codes on the current branch
+    let mut path: Vec<String> = vec![origin.to_string()];
+    let mut stack: Vec<Vec<String>> = vec![
+        edges(start, relation)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    ];
+    let mut visited: HashSet<String> = HashSet::from([origin.to_string()]);
+    while let Some(frontier) = stack.last_mut() {
+        let Some(next) = frontier.pop() else {
+            stack.pop();
+            path.pop();
+            continue;
+        };
+        if next == origin {
+            path.push(next);
+            return Some(path);
+        }
+        if !visited.insert(next.clone()) {
+            continue;
+        }
+        let Some(record) = view.lookup(kind, &next) else {
+            continue;
+        };
+        let mut out: Vec<String> = edges(record, relation)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        out.reverse();
+        path.push(next);
+        stack.push(out);
+    }
+    None
+}

@@ -1,0 +1,24 @@
+//! Domain types and their invariants (no I/O).
+
+mod bundle;
+mod catalog;
+mod common;
+mod element;
+mod form;
+pub mod invariants;
+mod item;
+mod material;
+mod problem;
+mod record;
+mod region;
+
+pub use bundle::{AnswerOption, Bundle, BundleMaterial, Question};
+pub use catalog::{Catalog, Referrer};
+pub use common::{Origin, Status, When, when_holds};
+pub use element::{Element, ElementKind, ElementOption, Share};
+pub use form::{Field, Form, Section};
+pub use item::{Item, ItemLevel, ItemType};
+pub use material::{Material, MaterialKind};
+pub use problem::{Issue, Problem};
+pub use record::{Kind, Record, RecordRef, Reference};
+pub use region::{Agency, Region, RegionLevel, region_level};

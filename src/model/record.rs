@@ -1,0 +1,283 @@
+//! One enum over every record kind, and the references each record makes to others.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Agency, Bundle, Element, Form, Item, Material, Region};
+
+/// The kinds of record the catalog holds.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// 行政区划
+    Region,
+    /// 实施主体
+    Agency,
+    /// 数据元
+    Element,
+    /// 事项
+    Item,
+    /// 材料
+    Material,
+    /// 申请表
+    Form,
+    /// 主题
+    Bundle,
+}
+
+impl Kind {
+    /// Every kind, in the order of the interchange file (referenced kinds first).
+    pub const ALL: [Kind; 7] = [
+        Self::Region,
+        Self::Agency,
+        Self::Element,
+        Self::Item,
+        Self::Material,
+        Self::Form,
+        Self::Bundle,
+    ];
+
+    /// Singular English name (`element`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Region => "region",
+            Self::Agency => "agency",
+            Self::Element => "element",
+            Self::Item => "item",
+            Self::Material => "material",
+            Self::Form => "form",
+            Self::Bundle => "bundle",
+        }
+    }
+
+    /// The key of this kind's list in the interchange file (`elements`).
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Region => "regions",
+            Self::Agency => "agencies",
+            Self::Element => "elements",
+            Self::Item => "items",
+            Self::Material => "materials",
+            Self::Form => "forms",
+            Self::Bundle => "bundles",
+        }
+    }
+
+    /// Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Region => "行政区划",
+            Self::Agency => "实施主体",
+            Self::Element => "数据元",
+            Self::Item => "事项",
+            Self::Material => "材料",
+            Self::Form => "申请表",
+            Self::Bundle => "主题",
+        }
+    }
+
+    /// Parses the singular or plural English name.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.plural() == s)
+    }
+}
+
+/// A whole record of any kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Record {
+    /// A region.
+    Region(Region),
+    /// An agency.
+    Agency(Agency),
+    /// An element.
+    Element(Element),
+    /// An item.
+    Item(Item),
+    /// A material.
+    Material(Material),
+    /// A form.
+    Form(Form),
+    /// A bundle.
+    Bundle(Bundle),
+}
+
+/// A borrowed record of any kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordRef<'a> {
+    /// A region.
+    Region(&'a Region),
+    /// An agency.
+    Agency(&'a Agency),
+    /// An element.
+    Element(&'a Element),
+    /// An item.
+    Item(&'a Item),
+    /// A material.
+    Material(&'a Material),
+    /// A form.
+    Form(&'a Form),
+    /// A bundle.
+    Bundle(&'a Bundle),
+}
+
+/// One reference from a record to another record.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reference {
+    /// Where in the referring record (`sections[0].fields[2].element`).
+    pub path: String,
+    /// Kind of the referenced record.
+    pub target: Kind,
+    /// Code of the referenced record.
+    pub code: String,
+}
+
+impl Record {
+    /// Borrows the record.
+    pub fn as_ref(&self) -> RecordRef<'_> {
+        match self {
+            Self::Region(r) => RecordRef::Region(r),
+            Self::Agency(r) => RecordRef::Agency(r),
+            Self::Element(r) => RecordRef::Element(r),
+            Self::Item(r) => RecordRef::Item(r),
+            Self::Material(r) => RecordRef::Material(r),
+            Self::Form(r) => RecordRef::Form(r),
+            Self::Bundle(r) => RecordRef::Bundle(r),
+        }
+    }
+
+    /// The record's kind.
+    pub fn kind(&self) -> Kind {
+        self.as_ref().kind()
+    }
+
+    /// The record's code.
+    pub fn code(&self) -> &str {
+        self.as_ref().code()
+    }
+}
+
+impl<'a> RecordRef<'a> {
+    /// The record's kind.
+    pub fn kind(self) -> Kind {
+        match self {
+            Self::Region(_) => Kind::Region,
+            Self::Agency(_) => Kind::Agency,
+            Self::Element(_) => Kind::Element,
+            Self::Item(_) => Kind::Item,
+            Self::Material(_) => Kind::Material,
+            Self::Form(_) => Kind::Form,
+            Self::Bundle(_) => Kind::Bundle,
+        }
+    }
+
+    /// The record's code.
+    pub fn code(self) -> &'a str {
+        match self {
+            Self::Region(r) => &r.code,
+            Self::Agency(r) => &r.code,
+            Self::Element(r) => &r.code,
+            Self::Item(r) => &r.code,
+            Self::Material(r) => &r.code,
+            Self::Form(r) => &r.code,
+            Self::Bundle(r) => &r.code,
+        }
+    }
+
+    /// The record's name.
+    pub fn name(self) -> &'a str {
+        match self {
+            Self::Region(r) => &r.name,
+            Self::Agency(r) => &r.name,
+            Self::Element(r) => &r.name,
+            Self::Item(r) => &r.name,
+            Self::Material(r) => &r.name,
+            Self::Form(r) => &r.name,
+            Self::Bundle(r) => &r.name,
+        }
+    }
+
+    /// Clones into an owned record.
+    pub fn to_record(self) -> Record {
+        match self {
+            Self::Region(r) => Record::Region(r.clone()),
+            Self::Agency(r) => Record::Agency(r.clone()),
+            Self::Element(r) => Record::Element(r.clone()),
+            Self::Item(r) => Record::Item(r.clone()),
+            Self::Material(r) => Record::Material(r.clone()),
+            Self::Form(r) => Record::Form(r.clone()),
+            Self::Bundle(r) => Record::Bundle(r.clone()),
+        }
+    }
+
+    /// Every reference this record makes, in a stable order.
+    pub fn references(self) -> Vec<Reference> {
+        let mut refs = Refs::default();
+        match self {
+            Self::Region(r) => refs.opt("parent", Kind::Region, &r.parent),
+            Self::Agency(r) => refs.opt("region", Kind::Region, &r.region),
+            Self::Element(e) => {
+                refs.opt("parent", Kind::Element, &e.parent);
+                refs.opt("source_agency", Kind::Agency, &e.source_agency);
+            }
+            Self::Item(i) => {
+                refs.opt("parent", Kind::Item, &i.parent);
+                refs.opt("agency", Kind::Agency, &i.agency);
+                refs.opt("region", Kind::Region, &i.region);
+                refs.list("depends_on", Kind::Item, &i.depends_on);
+                refs.list("materials", Kind::Material, &i.materials);
+            }
+            Self::Material(m) => refs.opt("issuing_agency", Kind::Agency, &m.issuing_agency),
+            Self::Form(f) => {
+                refs.opt("item", Kind::Item, &f.item);
+                refs.opt("material", Kind::Material, &f.material);
+                for (s, i, field) in f.fields() {
+                    let path = format!("sections[{s}].fields[{i}].element");
+                    refs.opt(&path, Kind::Element, &field.element);
+                }
+            }
+            Self::Bundle(b) => {
+                refs.opt("lead_agency", Kind::Agency, &b.lead_agency);
+                refs.list("items", Kind::Item, &b.items);
+                for item in b.item_when.keys() {
+                    refs.one(format!("item_when.{item}"), Kind::Item, item);
+                }
+                for (i, m) in b.materials.iter().enumerate() {
+                    refs.one(
+                        format!("materials[{i}].material"),
+                        Kind::Material,
+                        &m.material,
+                    );
+                    refs.one(format!("materials[{i}].item"), Kind::Item, &m.item);
+                }
+            }
+        }
+        refs.0
+    }
+}
+
+/// Collects references.
+#[derive(Default)]
+struct Refs(Vec<Reference>);
+
+impl Refs {
+    fn one(&mut self, path: String, target: Kind, code: &str) {
+        self.0.push(Reference {
+            path,
+            target,
+            code: code.to_string(),
+        });
+    }
+
+    fn opt(&mut self, path: &str, target: Kind, code: &Option<String>) {
+        if let Some(code) = code {
+            self.one(path.to_string(), target, code);
+        }
+    }
+
+    fn list(&mut self, path: &str, target: Kind, codes: &[String]) {
+        for (i, code) in codes.iter().enumerate() {
+            self.one(format!("{path}[{i}]"), target, code);
+        }
+    }
+}
