@@ -4,5 +4,12 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 
+pub mod cli;
+pub mod display;
+pub mod engine;
 pub mod i18n;
+pub mod io;
 pub mod model;
+pub mod sample;
+pub mod store;
+pub mod tui;

@@ -8,6 +8,7 @@ use super::common::{Origin, Status, When};
 
 /// One possible answer to a judgement question.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct AnswerOption {
     /// Key unique within the question.
     pub key: String,
@@ -17,6 +18,7 @@ pub struct AnswerOption {
 
 /// 判断项: a question whose answer selects items, materials and fields.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Question {
     /// Key unique within the bundle.
     pub key: String,
@@ -29,6 +31,7 @@ pub struct Question {
 
 /// A material row of a bundle: general (no condition) or special (conditional).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct BundleMaterial {
     /// Material code.
     pub material: String,
@@ -41,6 +44,7 @@ pub struct BundleMaterial {
 
 /// A bundle of items (named Bundle, not Theme: `themes/` holds colour themes).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Bundle {
     /// Unique code.
     pub code: String,

@@ -176,6 +176,7 @@ impl Share {
 
 /// One entry of an element's value list.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct ElementOption {
     /// Stable key of the option, unique within the element (e.g. `510000`, `01`).
     pub code: String,
@@ -196,6 +197,7 @@ fn default_security_level() -> u8 {
 
 /// A minimal-granularity standard data element.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Element {
     /// Unique code, e.g. `DE00001`.
     pub code: String,

@@ -6,6 +6,7 @@ use super::common::{Status, When};
 
 /// One question on a form.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Field {
     /// Key unique within the form.
     pub key: String,
@@ -27,6 +28,7 @@ pub struct Field {
 
 /// A titled group of fields.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Section {
     /// e.g. 申请人信息.
     pub title: String,
@@ -37,6 +39,7 @@ pub struct Section {
 
 /// An application form.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Form {
     /// Unique code.
     pub code: String,

@@ -155,6 +155,7 @@ impl ItemType {
 
 /// A catalog entry at any of the four levels.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Item {
     /// Unique code (published 事项编码 where there is one).
     pub code: String,

@@ -53,6 +53,7 @@ impl MaterialKind {
 
 /// A required document.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Material {
     /// Unique code.
     pub code: String,

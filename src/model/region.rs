@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A GB/T 2260 region: six-digit code and name.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Region {
     /// Six digits, e.g. `511602`.
     pub code: String,
@@ -48,6 +49,7 @@ pub fn region_level(code: &str) -> Option<RegionLevel> {
 
 /// 实施主体 / 部门: a department that implements items.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Agency {
     /// Normally the 18-character unified social credit code; published catalogs also hold
     /// 9-character organisation codes, so the store accepts any code and validators report.

@@ -1,0 +1,212 @@
+//! The command line: clap definitions, store selection and exit codes. Each subcommand
+//! calls the same engines the TUI calls; the printing lives in `cli/`.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::i18n::Lang;
+use crate::store::{SledStore, StoreError};
+
+/// Exit code: a command failed or found problems (`check`, unknown code).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code: the input was invalid (import problems, usage errors); nothing was written.
+pub const EXIT_INVALID: u8 = 2;
+/// Exit code: the store is locked by another yibiao.
+pub const EXIT_LOCKED: u8 = 3;
+
+/// 一表 yibiao: standardize government service items from the terminal.
+#[derive(Parser, Debug)]
+#[command(name = "yibiao", version, about, long_about = None)]
+pub struct Cli {
+    /// Store directory (default: the platform data dir, e.g. ~/.local/share/yibiao/store).
+    #[arg(long, global = true, env = "YIBIAO_DB", value_name = "DIR")]
+    pub db: Option<PathBuf>,
+    /// UI language (default: from LC_ALL / LANG).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    /// What to do; none starts the TUI.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load the generated sample catalog (a province, its agencies, items, forms, bundles).
+    Sample {
+        /// Multiply elements, items and forms (100 → about 60,000 elements).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=2000))]
+        scale: u32,
+    },
+    /// Import an interchange file (all or nothing).
+    Import {
+        /// The JSON file (`-` for standard input).
+        file: PathBuf,
+        /// Only report problems; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export the whole catalog as interchange JSON.
+    Export {
+        /// The file to write (`-` for standard output).
+        file: PathBuf,
+    },
+    /// Count records.
+    Stats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Data elements (数据元).
+    #[command(subcommand)]
+    Element(ElementCommand),
+    /// Application forms (申请表).
+    #[command(subcommand)]
+    Form(FormCommand),
+    /// Bundles (主题).
+    #[command(subcommand)]
+    Bundle(BundleCommand),
+    /// Check every invariant and index; exit 1 listing problems.
+    Check,
+    /// Show the audit log, optionally of one record.
+    Log {
+        /// A record code.
+        code: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `element` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum ElementCommand {
+    /// Find elements by name, synonym or code.
+    Search {
+        /// The query.
+        query: String,
+        /// At most this many results.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one element (exit 1 if unknown).
+    Show {
+        /// Element code.
+        code: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `form` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum FormCommand {
+    /// Show one form (exit 1 if unknown).
+    Show {
+        /// Form code.
+        code: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `bundle` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum BundleCommand {
+    /// List bundles.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A command's failure: the message to print and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit code.
+    pub code: u8,
+    /// Lines to print on standard error.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure with exit code 1.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            code: EXIT_FAILURE,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        let code = match e {
+            StoreError::Locked { .. } => EXIT_LOCKED,
+            StoreError::Invalid(_) => EXIT_INVALID,
+            _ => EXIT_FAILURE,
+        };
+        let message = match &e {
+            StoreError::Invalid(problems) => problems
+                .iter()
+                .map(|p| p.describe(Lang::En))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            other => other.to_string(),
+        };
+        Self { code, message }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Self::new(e.to_string())
+    }
+}
+
+/// The store directory: `--db`, else `YIBIAO_DB` (both via clap), else the data dir.
+pub fn store_dir(db: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    if let Some(dir) = db {
+        return Ok(dir);
+    }
+    directories::ProjectDirs::from("", "", "yibiao")
+        .map(|dirs| dirs.data_dir().join("store"))
+        .ok_or_else(|| Failure::new("cannot find a data directory: set $HOME or pass --db DIR"))
+}
+
+/// Opens the store, mapping a held lock to exit code 3.
+pub fn open_store(db: Option<PathBuf>) -> Result<SledStore, Failure> {
+    let dir = store_dir(db)?;
+    Ok(SledStore::open(&dir)?)
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_INVALID } else { 0 };
+            // printing help or a usage error; nothing sensible to do if stdout is closed
+            let _ = e.print();
+            return code;
+        }
+    };
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
+    match commands::dispatch(cli, lang) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("yibiao: {}", failure.message);
+            failure.code
+        }
+    }
+}

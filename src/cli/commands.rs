@@ -1,0 +1,250 @@
+//! What each subcommand does: open the store, call the engine, print.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::engine::{search, stats};
+use crate::i18n::Lang;
+use crate::io::json;
+use crate::model::{Kind, RecordRef};
+use crate::store::{Batch, Store};
+
+use super::output;
+use super::{
+    BundleCommand, Cli, Command, EXIT_FAILURE, EXIT_INVALID, ElementCommand, Failure, FormCommand,
+    open_store,
+};
+
+/// Runs the parsed command line; returns the exit code.
+pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
+    let Some(command) = cli.command else {
+        let store = open_store(cli.db)?;
+        return crate::tui::run(store, lang)
+            .map(|()| 0)
+            .map_err(|e| Failure::new(format!("{e:#}")));
+    };
+    let mut store = open_store(cli.db)?;
+    match command {
+        Command::Sample { scale } => sample(&mut store, scale),
+        Command::Import { file, dry_run } => import(&mut store, &file, dry_run, lang),
+        Command::Export { file } => {
+            write_output(&file, json::export(store.catalog()).as_bytes())?;
+            Ok(0)
+        }
+        Command::Stats { json } => {
+            let s = stats::stats(store.catalog());
+            print_out(&if json {
+                pretty(&s)
+            } else {
+                output::stats(&s, lang)
+            })
+        }
+        Command::Element(ElementCommand::Search { query, limit, json }) => {
+            let hits = search::search(store.catalog(), &query, limit);
+            print_out(&if json {
+                pretty(&hits)
+            } else {
+                output::hits(&hits)
+            })
+        }
+        Command::Element(ElementCommand::Show { code, json }) => {
+            let catalog = store.catalog();
+            let element = catalog
+                .elements
+                .get(&code)
+                .ok_or_else(|| unknown(Kind::Element, &code))?;
+            let uses = search::uses(catalog, &code);
+            if json {
+                let mut value = json::record_json(RecordRef::Element(element));
+                value["uses"] = json!(uses);
+                print_out(&pretty(&value))
+            } else {
+                print_out(&output::element(catalog, element, lang))
+            }
+        }
+        Command::Form(FormCommand::Show { code, json }) => {
+            let catalog = store.catalog();
+            let form = catalog
+                .forms
+                .get(&code)
+                .ok_or_else(|| unknown(Kind::Form, &code))?;
+            if json {
+                print_out(&pretty(&json::record_json(RecordRef::Form(form))))
+            } else {
+                print_out(&output::form(catalog, form, lang))
+            }
+        }
+        Command::Bundle(BundleCommand::List { json }) => {
+            let catalog = store.catalog();
+            if json {
+                let list: Vec<_> = catalog
+                    .bundles
+                    .values()
+                    .map(|b| {
+                        json!({"code": b.code, "name": b.name, "items": b.items.len(),
+                               "questions": b.questions.len(), "status": b.status.as_str(),
+                               "version": b.version})
+                    })
+                    .collect();
+                print_out(&pretty(&list))
+            } else {
+                print_out(&output::bundles(catalog, lang))
+            }
+        }
+        Command::Check => {
+            let problems = store.check()?;
+            if problems.is_empty() {
+                print_out(&lang.pick(
+                    format!("检查通过：{} 条记录，索引一致\n", store.catalog().len()),
+                    format!(
+                        "ok: {} records, indexes consistent\n",
+                        store.catalog().len()
+                    ),
+                ))
+            } else {
+                let mut text: String = problems.iter().map(|p| format!("{p}\n")).collect();
+                text.push_str(&lang.pick(
+                    format!("发现 {} 个问题\n", problems.len()),
+                    format!("{} problem(s)\n", problems.len()),
+                ));
+                print_out(&text)?;
+                Ok(EXIT_FAILURE)
+            }
+        }
+        Command::Log { code, json } => {
+            let entries = store.history(code.as_deref())?;
+            print_out(&if json {
+                pretty(&entries)
+            } else {
+                output::log(&entries)
+            })
+        }
+    }
+}
+
+fn sample(store: &mut impl Store, scale: u32) -> Result<u8, Failure> {
+    let catalog = crate::sample::generate(scale);
+    let records = catalog.records().map(RecordRef::to_record);
+    let applied = store.apply(Batch::upserts("sample", records))?;
+    eprintln!(
+        "sample ×{scale}: {} created, {} updated",
+        applied.created, applied.updated
+    );
+    Ok(0)
+}
+
+fn import(store: &mut impl Store, file: &Path, dry_run: bool, lang: Lang) -> Result<u8, Failure> {
+    let bytes = read_input(file)?;
+    let text = String::from_utf8(bytes).map_err(|e| Failure {
+        code: EXIT_INVALID,
+        message: lang.pick(
+            format!(
+                "{}：不是 UTF-8 编码（第 {} 字节）；交换格式 JSON 须为 UTF-8",
+                file.display(),
+                e.utf8_error().valid_up_to()
+            ),
+            format!(
+                "{}: not UTF-8 (byte {}); interchange JSON must be UTF-8",
+                file.display(),
+                e.utf8_error().valid_up_to()
+            ),
+        ),
+    })?;
+    let records = json::parse_import(&text, store.catalog(), lang).map_err(|problems| {
+        let mut message: String = problems
+            .iter()
+            .map(|p| format!("{}: {p}\n", file.display()))
+            .collect();
+        message.push_str(&lang.pick(
+            format!("{} 个问题，未写入任何数据", problems.len()),
+            format!("{} problem(s); nothing was written", problems.len()),
+        ));
+        Failure {
+            code: EXIT_INVALID,
+            message,
+        }
+    })?;
+    if dry_run {
+        eprintln!(
+            "{}",
+            lang.pick(
+                format!("{} 条记录有效（试运行，未写入）", records.len()),
+                format!("{} records valid (dry run, nothing written)", records.len()),
+            )
+        );
+        return Ok(0);
+    }
+    let total = records.len();
+    let applied = store.apply(Batch::upserts("import", records))?;
+    let unchanged = total - applied.created - applied.updated;
+    eprintln!(
+        "{}",
+        lang.pick(
+            format!(
+                "已导入：新建 {}，更新 {}，未变 {}",
+                applied.created, applied.updated, unchanged
+            ),
+            format!(
+                "imported: {} created, {} updated, {} unchanged",
+                applied.created, applied.updated, unchanged
+            ),
+        )
+    );
+    Ok(0)
+}
+
+fn unknown(kind: Kind, code: &str) -> Failure {
+    Failure::new(format!(
+        "unknown {} {}",
+        kind.as_str(),
+        crate::display::inert(code)
+    ))
+}
+
+fn pretty<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn print_out(text: &str) -> Result<u8, Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // a closed pipe (`| head`) is not an error worth reporting
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(0),
+    }
+}
+
+fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
+    if file == Path::new("-") {
+        std::io::stdin().read_to_end(&mut bytes)?;
+    } else {
+        bytes = std::fs::read(file)
+            .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
+    }
+    Ok(bytes)
+}
+
+/// Writes a file atomically (temporary file, fsync, rename), or to stdout for `-`.
+fn write_output(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    if file == Path::new("-") {
+        print_out(&String::from_utf8_lossy(bytes))?;
+        return Ok(());
+    }
+    let fail = |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", file.display()));
+    let tmp = file.with_extension(format!("tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, file)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(fail)
+}

@@ -1,0 +1,189 @@
+//! Plain-text renderings for the CLI: aligned by display width, data made inert.
+
+use crate::display::{inert, pad};
+use crate::engine::search::{Hit, uses};
+use crate::engine::stats::Stats;
+use crate::i18n::Lang;
+use crate::model::{Catalog, Element, Form, Kind};
+use crate::store::LoggedEntry;
+
+/// Search results, one per line.
+pub fn hits(hits: &[Hit]) -> String {
+    hits.iter()
+        .map(|h| {
+            format!(
+                "{}  {}  {}  {}\n",
+                pad(&inert(&h.code), 10),
+                pad(&inert(&h.name), 24),
+                pad(h.kind, 16),
+                h.uses
+            )
+        })
+        .collect()
+}
+
+/// Record counts and breakdowns.
+pub fn stats(s: &Stats, lang: Lang) -> String {
+    let rows = [
+        (Kind::Region, s.regions),
+        (Kind::Agency, s.agencies),
+        (Kind::Element, s.elements),
+        (Kind::Item, s.items),
+        (Kind::Material, s.materials),
+        (Kind::Form, s.forms),
+        (Kind::Bundle, s.bundles),
+    ];
+    let mut out: String = rows
+        .iter()
+        .map(|(kind, n)| {
+            let label = lang.pick(
+                kind.zh().to_string(),
+                format!("{} {}", kind.zh(), kind.plural()),
+            );
+            format!("{} {n:>8}\n", pad(&label, 22))
+        })
+        .collect();
+    out.push_str(&format!(
+        "{} {:>8}\n{} {:>8}\n",
+        pad(lang.pick("表单字段", "fields"), 22),
+        s.fields,
+        pad(lang.pick("未绑定字段", "unbound fields"), 22),
+        s.unbound_fields
+    ));
+    out
+}
+
+/// One element in detail.
+pub fn element(catalog: &Catalog, e: &Element, lang: Lang) -> String {
+    let mut out = format!("{}  {}\n", inert(&e.code), inert(&e.name));
+    let mut line = |label_zh: &str, label_en: &str, value: String| {
+        if !value.is_empty() {
+            out.push_str(&format!(
+                "  {} {}\n",
+                pad(lang.pick(label_zh, label_en), 10),
+                inert(&value)
+            ));
+        }
+    };
+    line(
+        "类型",
+        "kind",
+        format!("{} ({})", e.kind.as_str(), e.kind.zh()),
+    );
+    line("同义词", "synonyms", e.synonyms.join("、"));
+    line("定义", "definition", e.definition.clone());
+    line("格式", "pattern", e.pattern.clone().unwrap_or_default());
+    line(
+        "可选值",
+        "options",
+        e.options
+            .iter()
+            .map(|o| format!("{} {}", o.code, o.label))
+            .collect::<Vec<_>>()
+            .join("、"),
+    );
+    line("上级", "parent", e.parent.clone().unwrap_or_default());
+    line("单位", "unit", e.unit.clone().unwrap_or_default());
+    line(
+        "数源部门",
+        "source",
+        e.source_agency.clone().unwrap_or_default(),
+    );
+    line("共享", "share", e.share.as_str().to_string());
+    line("安全级别", "security", e.security_level.to_string());
+    line(
+        "状态",
+        "status",
+        format!("{} V{}", e.status.zh(), e.version),
+    );
+    line(
+        "引用",
+        "uses",
+        lang.pick(
+            format!("{} 个字段", uses(catalog, &e.code)),
+            format!("{} fields", uses(catalog, &e.code)),
+        ),
+    );
+    out
+}
+
+/// One form with its sections and fields.
+pub fn form(catalog: &Catalog, f: &Form, lang: Lang) -> String {
+    let mut out = format!(
+        "{}  {}  ({} V{})\n",
+        inert(&f.code),
+        inert(&f.name),
+        f.status.zh(),
+        f.version
+    );
+    if let Some(item) = &f.item {
+        let name = catalog
+            .items
+            .get(item)
+            .map(|i| i.name.as_str())
+            .unwrap_or("");
+        out.push_str(&format!(
+            "  {} {} {}\n",
+            lang.pick("事项", "item"),
+            inert(item),
+            inert(name)
+        ));
+    }
+    for section in &f.sections {
+        out.push_str(&format!("  [{}]\n", inert(&section.title)));
+        for field in &section.fields {
+            let element = field
+                .element
+                .as_deref()
+                .unwrap_or(lang.pick("(未绑定)", "(unbound)"));
+            out.push_str(&format!(
+                "    {} {} {} {}\n",
+                if field.required { "*" } else { " " },
+                pad(&inert(&field.key), 12),
+                pad(&inert(&field.label), 20),
+                inert(element)
+            ));
+        }
+    }
+    out
+}
+
+/// Every bundle on a line.
+pub fn bundles(catalog: &Catalog, lang: Lang) -> String {
+    catalog
+        .bundles
+        .values()
+        .map(|b| {
+            format!(
+                "{}  {}  {} {}  {} {}  {} V{}\n",
+                pad(&inert(&b.code), 10),
+                pad(&inert(&b.name), 20),
+                b.items.len(),
+                lang.pick("项", "items"),
+                b.questions.len(),
+                lang.pick("问", "questions"),
+                b.status.zh(),
+                b.version
+            )
+        })
+        .collect()
+}
+
+/// Audit entries, one per line.
+pub fn log(entries: &[LoggedEntry]) -> String {
+    entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{:>6}  {}  {}  {:<8} {:<7} {} {}\n",
+                e.seq,
+                e.entry.time,
+                inert(&e.entry.user),
+                e.entry.action,
+                format!("{:?}", e.entry.op).to_lowercase(),
+                e.entry.kind.as_str(),
+                inert(&e.entry.code)
+            )
+        })
+        .collect()
+}

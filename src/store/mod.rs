@@ -1,0 +1,92 @@
+//! Persistence. Every write goes through [`Store::apply`], which validates the whole change,
+//! writes records, indexes and audit entries in one transaction and flushes before it
+//! reports success. The trait keeps the engines and faces independent of sled.
+
+pub mod audit;
+pub mod codec;
+mod error;
+pub mod keys;
+mod lock;
+mod sled_store;
+
+use std::path::Path;
+
+pub use audit::{AuditEntry, AuditOp, LoggedEntry};
+pub use error::StoreError;
+pub use lock::LOCK_FILE;
+pub use sled_store::{SCHEMA_VERSION, SledStore};
+
+use crate::model::{Catalog, Kind, Record};
+
+/// One change to the catalog.
+// commands are short-lived and few; boxing every record would only add noise
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Create or replace a record.
+    Upsert(Record),
+    /// Remove a record (refused while others reference it).
+    Delete {
+        /// Kind of the record.
+        kind: Kind,
+        /// Its code.
+        code: String,
+    },
+}
+
+/// Commands applied together: all or none.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    /// What the user did (`import`, `edit`, `sample`): recorded in the audit log.
+    pub action: String,
+    /// The changes, in order; a later command on the same record wins.
+    pub commands: Vec<Command>,
+}
+
+impl Batch {
+    /// A batch of upserts.
+    pub fn upserts(action: &str, records: impl IntoIterator<Item = Record>) -> Self {
+        Self {
+            action: action.to_string(),
+            commands: records.into_iter().map(Command::Upsert).collect(),
+        }
+    }
+}
+
+/// What a successful apply changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Records that did not exist.
+    pub created: usize,
+    /// Records that changed.
+    pub updated: usize,
+    /// Records removed.
+    pub deleted: usize,
+}
+
+impl Applied {
+    /// Whether anything changed.
+    pub fn is_noop(&self) -> bool {
+        self.created + self.updated + self.deleted == 0
+    }
+}
+
+/// A catalog store.
+pub trait Store {
+    /// The directory the store lives in.
+    fn path(&self) -> &Path;
+
+    /// Every record, as of the last successful apply.
+    fn catalog(&self) -> &Catalog;
+
+    /// Validates and applies a batch atomically; returns only after the change is durable.
+    /// Records equal to what is stored are skipped, so an unchanged batch writes nothing.
+    fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError>;
+
+    /// Audit entries, oldest first, optionally only those of one record code.
+    fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError>;
+
+    /// Checks every record's invariants and that the stored indexes match the records.
+    /// Returns one line per problem.
+    fn check(&self) -> Result<Vec<String>, StoreError>;
+}

@@ -1,0 +1,422 @@
+//! The sled implementation of [`Store`].
+
+use std::collections::{BTreeSet, HashSet};
+use std::fs::DirBuilder;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use crate::i18n::Lang;
+use crate::model::invariants::{Changes, Overlay, check_records};
+use crate::model::{Catalog, Issue, Kind, Problem, Record, RecordRef};
+
+use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, utc_now};
+use super::codec::{decode_audit, decode_record, encode_audit, encode_record};
+use super::error::StoreError;
+use super::keys::{index_keys, index_keys_of, kind_of_tag, record_key};
+use super::lock::StoreLock;
+use super::{Applied, Batch, Command, Store};
+
+/// Schema version this build writes and the newest it reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// sled's page cache bound.
+const CACHE_BYTES: u64 = 128 << 20;
+
+/// How many referrers a refused delete names.
+const REFERRERS_SHOWN: usize = 5;
+
+/// A store in a local directory: `yibiao.lock` and sled's files under `db/`.
+pub struct SledStore {
+    path: PathBuf,
+    db: sled::Db,
+    records: sled::Tree,
+    index: sled::Tree,
+    audit: sled::Tree,
+    catalog: Catalog,
+    _lock: StoreLock,
+}
+
+/// One pending write: key and new value (`None` removes).
+type Write = (Vec<u8>, Option<Vec<u8>>);
+
+/// Everything one apply writes, prepared before the transaction.
+struct Planned {
+    records: Vec<Write>,
+    index: Vec<Write>,
+    audit: Vec<Vec<u8>>,
+    applied: Applied,
+}
+
+impl SledStore {
+    /// Opens (creating if needed) the store in `dir`, taking its lock and loading the catalog.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| StoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        let lock = StoreLock::acquire(dir)?;
+        let open_err = |source| StoreError::Open {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(CACHE_BYTES)
+            .open()
+            .map_err(open_err)?;
+        let records = db.open_tree("records").map_err(open_err)?;
+        let index = db.open_tree("index").map_err(open_err)?;
+        let audit = db.open_tree("audit").map_err(open_err)?;
+        let meta = db.open_tree("meta").map_err(open_err)?;
+        Self::check_schema(dir, &db, &meta)?;
+        let catalog = load_catalog(&records)?;
+        Ok(Self {
+            path: dir.to_path_buf(),
+            db,
+            records,
+            index,
+            audit,
+            catalog,
+            _lock: lock,
+        })
+    }
+
+    fn check_schema(dir: &Path, db: &sled::Db, meta: &sled::Tree) -> Result<(), StoreError> {
+        let found = meta.get("schema").map_err(StoreError::Write)?;
+        match found {
+            Some(bytes) => {
+                let found = <[u8; 4]>::try_from(bytes.as_ref())
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(u32::MAX);
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema {
+                        path: dir.to_path_buf(),
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None => {
+                meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())
+                    .map_err(StoreError::Write)?;
+                meta.insert("created", utc_now().as_bytes())
+                    .map_err(StoreError::Write)?;
+                db.flush().map_err(StoreError::Write)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Collapses a batch into net changes, dropping upserts equal to what is stored.
+    fn net_changes(&self, batch: Batch) -> (Vec<(Kind, String)>, Changes, Vec<Problem>) {
+        let mut order = Vec::new();
+        let mut changes = Changes::new();
+        let mut problems = Vec::new();
+        for command in batch.commands {
+            let (key, value) = match command {
+                Command::Upsert(record) => {
+                    ((record.kind(), record.code().to_string()), Some(record))
+                }
+                Command::Delete { kind, code } => ((kind, code), None),
+            };
+            if !changes.contains_key(&key) {
+                order.push(key.clone());
+            }
+            changes.insert(key, value);
+        }
+        order.retain(|key| {
+            let current = self.catalog.get(key.0, &key.1);
+            let keep = match (&changes[key], current) {
+                (Some(new), Some(old)) => new.as_ref() != old,
+                (Some(_), None) => true,
+                (None, Some(_)) => true,
+                (None, None) => {
+                    problems.push(Problem::new(
+                        key.0,
+                        &key.1,
+                        "",
+                        Issue::Unknown {
+                            target: key.0,
+                            code: key.1.clone(),
+                        },
+                    ));
+                    false
+                }
+            };
+            if !keep {
+                changes.remove(key);
+            }
+            keep
+        });
+        (order, changes, problems)
+    }
+
+    /// Every problem the changes would cause.
+    fn validate(&self, order: &[(Kind, String)], changes: &Changes) -> Vec<Problem> {
+        let view = Overlay {
+            base: &self.catalog,
+            changes,
+        };
+        let upserts = order
+            .iter()
+            .filter_map(|key| changes[key].as_ref().map(Record::as_ref));
+        // children of a changed item must still sit one level below it
+        let children: Vec<RecordRef<'_>> = order
+            .iter()
+            .filter(|(kind, _)| *kind == Kind::Item)
+            .flat_map(|(kind, code)| self.catalog.referrers(*kind, code))
+            .filter(|r| r.kind == Kind::Item && r.path == "parent")
+            .filter(|r| !changes.contains_key(&(r.kind, r.code.clone())))
+            .filter_map(|r| self.catalog.get(r.kind, &r.code))
+            .collect();
+        let mut problems = check_records(&view, upserts.chain(children));
+        for key in order.iter().filter(|key| changes[*key].is_none()) {
+            let still: Vec<String> = self
+                .catalog
+                .referrers(key.0, &key.1)
+                .filter(|r| !changes.contains_key(&(r.kind, r.code.clone())))
+                .map(|r| format!("{} {} ({})", r.kind.as_str(), r.code, r.path))
+                .collect();
+            if !still.is_empty() {
+                problems.push(Problem::new(
+                    key.0,
+                    &key.1,
+                    "",
+                    Issue::ReferencedBy {
+                        total: still.len(),
+                        referrers: still.into_iter().take(REFERRERS_SHOWN).collect(),
+                    },
+                ));
+            }
+        }
+        problems
+    }
+
+    /// The writes to each tree for the changes.
+    fn plan_writes(
+        &self,
+        action: &str,
+        order: &[(Kind, String)],
+        changes: &Changes,
+    ) -> Result<Planned, StoreError> {
+        let mut record_writes = Vec::with_capacity(order.len());
+        let mut index_writes = Vec::new();
+        let mut audit_values = Vec::with_capacity(order.len());
+        let mut applied = Applied::default();
+        let (time, user) = (utc_now(), os_user());
+        for key in order {
+            let (kind, code) = key;
+            let new = changes[key].as_ref();
+            let old = self.catalog.get(*kind, code).map(RecordRef::to_record);
+            let value = match new {
+                Some(record) => {
+                    Some(encode_record(record).map_err(|source| StoreError::Encode {
+                        what: format!("{} {code}", kind.as_str()),
+                        source,
+                    })?)
+                }
+                None => None,
+            };
+            record_writes.push((record_key(*kind, code), value));
+            let old_keys: BTreeSet<Vec<u8>> = index_keys_of(old.as_ref()).into_iter().collect();
+            let new_keys: BTreeSet<Vec<u8>> = index_keys_of(new).into_iter().collect();
+            index_writes.extend(old_keys.difference(&new_keys).map(|k| (k.clone(), None)));
+            index_writes.extend(
+                new_keys
+                    .difference(&old_keys)
+                    .map(|k| (k.clone(), Some(Vec::new()))),
+            );
+            let op = match (&old, new) {
+                (None, _) => {
+                    applied.created += 1;
+                    AuditOp::Create
+                }
+                (Some(_), Some(_)) => {
+                    applied.updated += 1;
+                    AuditOp::Update
+                }
+                (Some(_), None) => {
+                    applied.deleted += 1;
+                    AuditOp::Delete
+                }
+            };
+            let entry = AuditEntry {
+                time: time.clone(),
+                user: user.clone(),
+                action: action.to_string(),
+                kind: *kind,
+                code: code.clone(),
+                op,
+            };
+            audit_values.push(encode_audit(&entry).map_err(|source| StoreError::Encode {
+                what: "audit entry".into(),
+                source,
+            })?);
+        }
+        Ok(Planned {
+            records: record_writes,
+            index: index_writes,
+            audit: audit_values,
+            applied,
+        })
+    }
+}
+
+impl Store for SledStore {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
+        let action = batch.action.clone();
+        let (order, mut changes, mut problems) = self.net_changes(batch);
+        problems.extend(self.validate(&order, &changes));
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems));
+        }
+        if order.is_empty() {
+            return Ok(Applied::default());
+        }
+        let planned = self.plan_writes(&action, &order, &changes)?;
+        // no I/O and no fallible work but sled's inside the closure: it may run more than once
+        (&self.records, &self.index, &self.audit)
+            .transaction(|(records, index, audit)| {
+                for (key, value) in &planned.records {
+                    match value {
+                        Some(v) => records.insert(key.as_slice(), v.as_slice())?,
+                        None => records.remove(key.as_slice())?,
+                    };
+                }
+                for (key, value) in &planned.index {
+                    match value {
+                        Some(v) => index.insert(key.as_slice(), v.as_slice())?,
+                        None => index.remove(key.as_slice())?,
+                    };
+                }
+                for value in &planned.audit {
+                    let seq = audit.generate_id()?;
+                    audit.insert(&seq.to_be_bytes(), value.as_slice())?;
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => StoreError::Write(e),
+                TransactionError::Abort(()) => StoreError::Write(sled::Error::ReportableBug(
+                    "transaction aborted without a reason".into(),
+                )),
+            })?;
+        // sled now holds the change; mirror it in memory before reporting the flush result
+        for key in &order {
+            match changes.remove(key).flatten() {
+                Some(record) => {
+                    self.catalog.insert(record);
+                }
+                None => {
+                    self.catalog.remove(key.0, &key.1);
+                }
+            }
+        }
+        self.db.flush().map_err(StoreError::Write)?;
+        Ok(planned.applied)
+    }
+
+    fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.audit.iter() {
+            let (key, value) = item.map_err(StoreError::Write)?;
+            let seq = <[u8; 8]>::try_from(key.as_ref())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            let entry = decode_audit(&value).map_err(|e| StoreError::Corrupt {
+                what: format!("audit entry {seq}"),
+                reason: e.to_string(),
+            })?;
+            if code.is_none_or(|c| c == entry.code) {
+                out.push(LoggedEntry { seq, entry });
+            }
+        }
+        Ok(out)
+    }
+
+    fn check(&self) -> Result<Vec<String>, StoreError> {
+        let mut lines: Vec<String> = check_records(&self.catalog, self.catalog.records())
+            .iter()
+            .map(|p| p.describe(Lang::En))
+            .collect();
+        // every record decodes; the stored index equals the one the records imply
+        let mut expected: HashSet<Vec<u8>> = HashSet::new();
+        for item in self.records.iter() {
+            let (key, value) = item.map_err(StoreError::Write)?;
+            let Some(kind) = key.first().copied().and_then(kind_of_tag) else {
+                lines.push(format!("records: key {key:?} has an unknown kind tag"));
+                continue;
+            };
+            let code = String::from_utf8_lossy(&key[1..]).into_owned();
+            match decode_record(kind, &value) {
+                Ok(record) => {
+                    if record.code() != code {
+                        lines.push(format!("records: key {code} holds {}", record.code()));
+                    }
+                    expected.extend(index_keys(record.as_ref()));
+                }
+                Err(e) => lines.push(format!("{} {code}: does not decode: {e}", kind.as_str())),
+            }
+        }
+        let mut stored = HashSet::new();
+        for item in self.index.iter() {
+            let (key, _) = item.map_err(StoreError::Write)?;
+            let key = key.to_vec();
+            if !expected.contains(&key) {
+                lines.push(format!("index: stale entry {}", show_key(&key)));
+            }
+            stored.insert(key);
+        }
+        for key in expected.difference(&stored) {
+            lines.push(format!("index: missing entry {}", show_key(key)));
+        }
+        for item in self.audit.iter() {
+            let (key, value) = item.map_err(StoreError::Write)?;
+            if let Err(e) = decode_audit(&value) {
+                lines.push(format!("audit entry {key:?}: does not decode: {e}"));
+            }
+        }
+        Ok(lines)
+    }
+}
+
+/// An index key with its 0x00 separators shown as `|`.
+fn show_key(key: &[u8]) -> String {
+    String::from_utf8_lossy(key).replace('\0', "|")
+}
+
+/// Decodes every record into a catalog.
+fn load_catalog(records: &sled::Tree) -> Result<Catalog, StoreError> {
+    let mut catalog = Catalog::default();
+    for item in records.iter() {
+        let (key, value) = item.map_err(StoreError::Write)?;
+        let code = String::from_utf8_lossy(key.get(1..).unwrap_or_default()).into_owned();
+        let Some(kind) = key.first().copied().and_then(kind_of_tag) else {
+            return Err(StoreError::Corrupt {
+                what: format!("record key {code}"),
+                reason: "unknown kind tag".into(),
+            });
+        };
+        let record = decode_record(kind, &value).map_err(|e| StoreError::Corrupt {
+            what: format!("{} {code}", kind.as_str()),
+            reason: e.to_string(),
+        })?;
+        catalog.insert(record);
+    }
+    Ok(catalog)
+}
