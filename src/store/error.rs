@@ -46,7 +46,9 @@ pub enum StoreError {
         supported: u32,
     },
     /// A stored value does not decode.
-    #[error("stored {what} is damaged: {reason} (run `yibiao check`; restore from a backup)")]
+    #[error(
+        "stored {what} is damaged: {reason} (the store cannot be loaded; restore its directory from a backup)"
+    )]
     Corrupt {
         /// Which value (`element DE000001`, `audit entry 17`).
         what: String,

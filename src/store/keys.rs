@@ -50,6 +50,14 @@ pub fn referrers_prefix(kind: Kind, code: &str) -> Vec<u8> {
     key
 }
 
+/// Prefix of the name-index keys of records of `kind` named `name`.
+pub fn name_key_prefix(kind: Kind, name: &str) -> Vec<u8> {
+    let mut key = vec![NAME, tag(kind)];
+    key.extend_from_slice(name.as_bytes());
+    key.push(0);
+    key
+}
+
 /// Every index key a record contributes: one per reference, and its name entry.
 pub fn index_keys(record: RecordRef<'_>) -> Vec<Vec<u8>> {
     let source_tag = tag(record.kind());
@@ -65,9 +73,7 @@ pub fn index_keys(record: RecordRef<'_>) -> Vec<Vec<u8>> {
             key
         })
         .collect();
-    let mut name = vec![NAME, source_tag];
-    name.extend_from_slice(record.name().as_bytes());
-    name.push(0);
+    let mut name = name_key_prefix(record.kind(), record.name());
     name.extend_from_slice(record.code().as_bytes());
     keys.push(name);
     keys.sort();

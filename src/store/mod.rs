@@ -16,7 +16,7 @@ pub use error::StoreError;
 pub use lock::LOCK_FILE;
 pub use sled_store::{SCHEMA_VERSION, SledStore};
 
-use crate::model::{Catalog, Kind, Record};
+use crate::model::{Catalog, Kind, Record, Referrer};
 
 /// One change to the catalog.
 // commands are short-lived and few; boxing every record would only add noise
@@ -82,6 +82,12 @@ pub trait Store {
     /// Validates and applies a batch atomically; returns only after the change is durable.
     /// Records equal to what is stored are skipped, so an unchanged batch writes nothing.
     fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError>;
+
+    /// The records that reference `kind`/`code` (where-used), read from the stored index.
+    fn where_used(&self, kind: Kind, code: &str) -> Result<Vec<Referrer>, StoreError>;
+
+    /// Codes of the records of `kind` named exactly `name`, read from the stored index.
+    fn codes_named(&self, kind: Kind, name: &str) -> Result<Vec<String>, StoreError>;
 
     /// Audit entries, oldest first, optionally only those of one record code.
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError>;

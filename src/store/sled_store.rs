@@ -10,12 +10,14 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
-use crate::model::{Catalog, Issue, Kind, Problem, Record, RecordRef};
+use crate::model::{Catalog, Issue, Kind, Problem, Record, RecordRef, Referrer};
 
 use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, utc_now};
 use super::codec::{decode_audit, decode_record, encode_audit, encode_record};
 use super::error::StoreError;
-use super::keys::{index_keys, index_keys_of, kind_of_tag, record_key};
+use super::keys::{
+    index_keys, index_keys_of, kind_of_tag, name_key_prefix, record_key, referrers_prefix,
+};
 use super::lock::StoreLock;
 use super::{Applied, Batch, Command, Store};
 
@@ -329,6 +331,42 @@ impl Store for SledStore {
         }
         self.db.flush().map_err(StoreError::Write)?;
         Ok(planned.applied)
+    }
+
+    fn where_used(&self, kind: Kind, code: &str) -> Result<Vec<Referrer>, StoreError> {
+        let prefix = referrers_prefix(kind, code);
+        let mut out = Vec::new();
+        for item in self.index.scan_prefix(&prefix) {
+            let (key, _) = item.map_err(StoreError::Write)?;
+            let rest = &key[prefix.len()..];
+            let mut parts = rest.splitn(2, |b| *b == 0);
+            let (Some(source), Some(path)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let Some(source_kind) = source.first().copied().and_then(kind_of_tag) else {
+                continue;
+            };
+            out.push(Referrer {
+                kind: source_kind,
+                code: String::from_utf8_lossy(&source[1..]).into_owned(),
+                path: String::from_utf8_lossy(path).into_owned(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn codes_named(&self, kind: Kind, name: &str) -> Result<Vec<String>, StoreError> {
+        let prefix = name_key_prefix(kind, name);
+        let mut out = Vec::new();
+        for item in self.index.scan_prefix(&prefix) {
+            let (key, _) = item.map_err(StoreError::Write)?;
+            let code = &key[prefix.len()..];
+            // a longer name that merely starts with `name` has its own 0x00 after the prefix
+            if !code.contains(&0) {
+                out.push(String::from_utf8_lossy(code).into_owned());
+            }
+        }
+        Ok(out)
     }
 
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError> {

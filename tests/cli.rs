@@ -1,0 +1,235 @@
+//! The command line, end to end on real stores.
+
+mod common;
+
+use common::{export, fixture, ok, run, yibiao};
+use serde_json::Value;
+
+#[test]
+fn export_import_export_is_byte_identical() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    ok(yibiao(a.path()).arg("import").arg(fixture("small.json")));
+    let first = export(a.path());
+    let file = a.path().join("export.json");
+    std::fs::write(&file, &first).unwrap();
+    ok(yibiao(b.path()).arg("import").arg(&file));
+    assert_eq!(export(b.path()), first);
+    // the export holds every record of the fixture
+    let doc: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(doc["format"], "yibiao/1");
+    assert_eq!(doc["elements"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        doc["forms"][0]["sections"][0]["fields"][0]["element"],
+        "DE0001"
+    );
+}
+
+#[test]
+fn reimport_writes_no_audit_record() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let log = |db| ok(yibiao(db).args(["log", "--json"]));
+    let before: Vec<Value> = serde_json::from_str(&log(db.path())).unwrap();
+    assert_eq!(before.len(), 27, "one audit record per created record");
+    let (code, _, stderr) = run(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("0 created, 0 updated, 27 unchanged"),
+        "{stderr}"
+    );
+    let after: Vec<Value> = serde_json::from_str(&log(db.path())).unwrap();
+    assert_eq!(after, before);
+    // each entry names time, user, action, kind, code
+    let first = &before[0];
+    assert_eq!(first["action"], "import");
+    assert_eq!(first["op"], "create");
+    assert!(first["time"].as_str().unwrap().ends_with('Z'));
+    assert!(!first["user"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn three_planted_errors_give_three_messages_and_change_nothing() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let before = export(db.path());
+    let (code, stdout, stderr) = run(yibiao(db.path())
+        .arg("import")
+        .arg(fixture("three_errors.json")));
+    assert_eq!(code, 2, "stdout: {stdout}\nstderr: {stderr}");
+    let problems: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("three_errors.json: "))
+        .collect();
+    assert_eq!(problems.len(), 3, "{stderr}");
+    assert!(
+        problems
+            .iter()
+            .any(|l| l.ends_with("forms[0].sections[0].fields[1].element: unknown element DE9999")),
+        "{stderr}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|l| l.ends_with("elements[1].code: duplicate code DE0100 (first at elements[0])")),
+        "{stderr}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|l| l.contains("items[0].depends_on: cycle I100 → I101 → I100")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was written"));
+    assert_eq!(export(db.path()), before, "the store must be unchanged");
+}
+
+#[test]
+fn malformed_files_are_reported_not_panicked_on() {
+    let db = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 6] = [
+        ("truncated.json", b"{\"format\": \"yibiao/1\", \"elements\": [", "not valid JSON (line 1"),
+        ("gbk.json", &[0x7b, 0xd0, 0xd5, 0xc3, 0xfb, 0x7d], "not UTF-8 (byte 1)"),
+        ("array.json", b"[]", "the top level must be an object"),
+        ("format.json", b"{\"format\": \"yibiao/9\"}", "format: unsupported format"),
+        (
+            "kind.json",
+            "{\"format\":\"yibiao/1\",\"elements\":[{\"code\":\"E1\",\"name\":\"甲\",\"kind\":\"身分证\"}]}".as_bytes(),
+            "elements[0].kind: unknown variant `身分证`",
+        ),
+        (
+            "field.json",
+            b"{\"format\":\"yibiao/1\",\"materials\":[{\"code\":\"M\",\"name\":\"x\",\"kind\":\"form\",\"requird\":true}]}",
+            "materials[0].requird: unknown field `requird`, expected one of",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let (code, _, stderr) = run(yibiao(db.path()).arg("import").arg(&file));
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{name}: expected {expected:?} in {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+    let stats: Value =
+        serde_json::from_str(&ok(yibiao(db.path()).args(["stats", "--json"]))).unwrap();
+    assert_eq!(stats["elements"], 0, "nothing was written by any bad file");
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let db = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(yibiao(db.path())
+        .arg("import")
+        .arg("--dry-run")
+        .arg(fixture("small.json")));
+    assert_eq!(code, 0);
+    assert!(stderr.contains("27 records valid"), "{stderr}");
+    let stats: Value =
+        serde_json::from_str(&ok(yibiao(db.path()).args(["stats", "--json"]))).unwrap();
+    assert_eq!(stats["elements"], 0);
+}
+
+#[test]
+fn show_search_list_and_stats() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+
+    let stats: Value =
+        serde_json::from_str(&ok(yibiao(db.path()).args(["stats", "--json"]))).unwrap();
+    for (key, n) in [
+        ("regions", 3),
+        ("agencies", 2),
+        ("elements", 10),
+        ("items", 6),
+        ("materials", 3),
+        ("forms", 2),
+        ("bundles", 1),
+    ] {
+        assert_eq!(stats[key], n, "{key}");
+    }
+    assert_eq!(stats["unbound_fields"], 1);
+
+    let element: Value = serde_json::from_str(&ok(
+        yibiao(db.path()).args(["element", "show", "DE0002", "--json"])
+    ))
+    .unwrap();
+    assert_eq!(element["name"], "身份证号码");
+    assert_eq!(element["kind"], "cn_id");
+    assert_eq!(element["uses"], 2);
+
+    let (code, _, stderr) = run(yibiao(db.path()).args(["element", "show", "DE9999"]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("unknown element DE9999"));
+
+    let hits: Vec<Value> = serde_json::from_str(&ok(yibiao(db.path()).args([
+        "element",
+        "search",
+        "证件号码",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(
+        hits[0]["code"], "DE0002",
+        "a synonym finds its element first"
+    );
+    let hits: Vec<Value> = serde_json::from_str(&ok(
+        yibiao(db.path()).args(["element", "search", "de0012", "--json", "--limit", "1"])
+    ))
+    .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["name"], "详细地址");
+
+    let form: Value = serde_json::from_str(&ok(
+        yibiao(db.path()).args(["form", "show", "F001", "--json"])
+    ))
+    .unwrap();
+    assert_eq!(form["sections"][1]["fields"][1]["when"]["size"][0], "large");
+    let text = ok(yibiao(db.path()).args(["form", "show", "F001"]));
+    assert!(
+        text.contains("联系人姓名") && text.contains("(unbound)"),
+        "{text}"
+    );
+    assert_eq!(run(yibiao(db.path()).args(["form", "show", "NOPE"])).0, 1);
+
+    let bundles: Vec<Value> =
+        serde_json::from_str(&ok(yibiao(db.path()).args(["bundle", "list", "--json"]))).unwrap();
+    assert_eq!(bundles.len(), 1);
+    assert_eq!(bundles[0]["name"], "我要开餐馆");
+    assert_eq!(bundles[0]["items"], 2);
+
+    assert!(ok(yibiao(db.path()).arg("check")).contains("ok: 27 records"));
+}
+
+#[test]
+fn hostile_names_print_inert() {
+    let db = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostile.json");
+    std::fs::write(
+        &file,
+        r#"{"format":"yibiao/1","elements":[{"code":"E1","name":"坏\u001b[2J名\u202e","kind":"text"}]}"#,
+    )
+    .unwrap();
+    ok(yibiao(db.path()).arg("import").arg(&file));
+    let text = ok(yibiao(db.path()).args(["element", "show", "E1"]));
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
+    assert!(text.contains("坏␛[2J名<U+202E>"), "{text}");
+    // JSON output escapes instead
+    let json = ok(yibiao(db.path()).args(["element", "search", "E1", "--json"]));
+    assert!(json.contains("\\u001b[2J"), "{json}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let db = tempfile::tempdir().unwrap();
+    assert_eq!(run(yibiao(db.path()).arg("frobnicate")).0, 2);
+    assert_eq!(run(yibiao(db.path()).args(["sample", "--scale", "0"])).0, 2);
+}

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A `yibiao` command on the store in `db`, in English, with no config from the host.
+pub fn yibiao(db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yibiao"));
+    cmd.arg("--db")
+        .arg(db)
+        .arg("--lang")
+        .arg("en")
+        .env_remove("YIBIAO_DB")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Path of a committed fixture.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Runs a command, returning (exit code, stdout, stderr).
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("spawn yibiao");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs and asserts exit 0; returns stdout.
+pub fn ok(cmd: &mut Command) -> String {
+    let (code, stdout, stderr) = run(cmd);
+    assert_eq!(
+        code, 0,
+        "expected success\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    stdout
+}
+
+/// The store's export as text.
+pub fn export(db: &Path) -> String {
+    ok(yibiao(db).args(["export", "-"]))
+}

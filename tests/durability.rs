@@ -1,0 +1,173 @@
+//! Locking and crash safety, with real processes.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{export, ok, run, yibiao};
+use serde_json::Value;
+
+/// Waits for a child to exit, failing the test if it takes longer than `limit`.
+fn wait_with_limit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("process did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn second_process_on_a_locked_store_exits_3_naming_the_holder() {
+    let db = tempfile::tempdir().unwrap();
+    // `import -` opens the store, then waits on standard input: it holds the lock
+    let mut holder = yibiao(db.path())
+        .args(["import", "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock_file = db.path().join("yibiao.lock");
+    let pid_line = format!("pid={}", holder.id());
+    let start = Instant::now();
+    while !std::fs::read_to_string(&lock_file).is_ok_and(|s| s.contains(&pid_line)) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "holder never took the lock"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    let mut second = yibiao(db.path())
+        .args(["stats"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = wait_with_limit(&mut second, Duration::from_secs(10));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    let expected = format!(
+        "store {} is in use by another yibiao (pid {}, user ",
+        db.path().display(),
+        holder.id()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(stderr.contains(", since 20"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("sled"),
+        "{stderr}"
+    );
+
+    // the holder gets an empty input, reports it and releases the store
+    holder.stdin.take().unwrap().write_all(b"").unwrap();
+    let status = wait_with_limit(&mut holder, Duration::from_secs(20));
+    assert_eq!(status.code(), Some(2));
+    ok(yibiao(db.path()).arg("stats"));
+}
+
+/// An import file adding `n` elements and a form that uses them, all tagged `k`.
+fn batch_file(dir: &std::path::Path, k: usize, n: usize) -> std::path::PathBuf {
+    let elements: Vec<Value> = (0..n)
+        .map(|j| serde_json::json!({"code": format!("E{k:03}-{j:02}"), "name": format!("数据元{k}-{j}"), "kind": "text"}))
+        .collect();
+    let fields: Vec<Value> = (0..n)
+        .map(|j| serde_json::json!({"key": format!("f{j}"), "label": format!("字段{j}"), "element": format!("E{k:03}-{j:02}")}))
+        .collect();
+    let doc = serde_json::json!({
+        "format": "yibiao/1",
+        "elements": elements,
+        "forms": [{"code": format!("F{k:03}"), "name": format!("表{k}"), "sections": [{"title": "信息", "fields": fields}]}]
+    });
+    let path = dir.join(format!("batch{k}.json"));
+    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    path
+}
+
+fn kill_imports_at_random(cycles: usize, seed: u64) {
+    let db = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut rng = fastrand::Rng::with_seed(seed);
+    // calibrate: kill somewhere within twice the time an uninterrupted import takes here
+    let start = Instant::now();
+    ok(yibiao(db.path())
+        .arg("import")
+        .arg(batch_file(files.path(), cycles, 20)));
+    let window = (start.elapsed() * 2).as_micros() as u64;
+    let mut acknowledged = BTreeSet::new();
+    for k in 0..cycles {
+        let file = batch_file(files.path(), k, 20);
+        let mut child = yibiao(db.path())
+            .arg("import")
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(rng.u64(0..window)));
+        let _ = child.kill(); // SIGKILL; fails harmlessly if it already exited
+        let status = child.wait().unwrap();
+        if status.success() {
+            acknowledged.insert(k);
+        }
+    }
+    let doc: Value = serde_json::from_str(&export(db.path())).unwrap();
+    let codes: BTreeSet<String> = doc["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_string())
+        .collect();
+    let forms: BTreeSet<String> = doc["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    for k in 0..cycles {
+        let present = (0..20)
+            .filter(|j| codes.contains(&format!("E{k:03}-{j:02}")))
+            .count();
+        let form = forms.contains(&format!("F{k:03}"));
+        if acknowledged.contains(&k) {
+            assert!(
+                present == 20 && form,
+                "acknowledged import {k} lost records"
+            );
+        } else {
+            assert!(
+                (present == 20 && form) || (present == 0 && !form),
+                "import {k} half-applied: {present} of 20 elements, form {form}"
+            );
+        }
+    }
+    eprintln!("{} of {cycles} imports acknowledged", acknowledged.len());
+    let (code, stdout, stderr) = run(yibiao(db.path()).arg("check"));
+    assert_eq!(code, 0, "check failed after kills:\n{stdout}{stderr}");
+    assert!(
+        !acknowledged.is_empty() && acknowledged.len() < cycles,
+        "the kill timing should both interrupt and spare some imports ({} of {cycles} acknowledged)",
+        acknowledged.len()
+    );
+}
+
+#[test]
+fn acknowledged_imports_survive_kill_9() {
+    kill_imports_at_random(30, 7);
+}
+
+/// The long version (`cargo test --release -- --ignored`).
+#[test]
+#[ignore]
+fn acknowledged_imports_survive_kill_9_long() {
+    kill_imports_at_random(200, 11);
+}

@@ -1,0 +1,285 @@
+//! The store's write path: validation, transactions, indexes, audit, reopening.
+
+mod common;
+
+use yibiao::i18n::Lang;
+use yibiao::io::json::parse_import;
+use yibiao::model::{Catalog, Issue, Item, ItemLevel, Kind, Record, Referrer};
+use yibiao::store::{Batch, Command, SledStore, Store, StoreError};
+
+fn small_records() -> Vec<Record> {
+    let text = std::fs::read_to_string(common::fixture("small.json")).unwrap();
+    parse_import(&text, &Catalog::default(), Lang::En).unwrap()
+}
+
+fn seeded() -> (tempfile::TempDir, SledStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SledStore::open(dir.path()).unwrap();
+    let applied = store
+        .apply(Batch::upserts("import", small_records()))
+        .unwrap();
+    assert_eq!(applied.created, 27);
+    (dir, store)
+}
+
+fn invalid(result: Result<yibiao::store::Applied, StoreError>) -> Vec<yibiao::model::Problem> {
+    match result {
+        Err(StoreError::Invalid(problems)) => problems,
+        other => panic!("expected invalid, got {other:?}"),
+    }
+}
+
+#[test]
+fn where_used_comes_from_the_index_and_follows_edits() {
+    let (_dir, mut store) = seeded();
+    let used = store.where_used(Kind::Element, "DE0002").unwrap();
+    let forms: Vec<(&str, &str)> = used
+        .iter()
+        .map(|r| (r.code.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(
+        forms,
+        [
+            ("F001", "sections[0].fields[1].element"),
+            ("F002", "sections[0].fields[1].element")
+        ]
+    );
+    // the index and the in-memory reverse references agree
+    let memory: Vec<Referrer> = store
+        .catalog()
+        .referrers(Kind::Element, "DE0002")
+        .cloned()
+        .collect();
+    assert_eq!(used, memory);
+
+    // drop the id field from F002: its index entry goes in the same transaction
+    let mut form = store.catalog().forms["F002"].clone();
+    form.sections[0].fields.pop();
+    store
+        .apply(Batch::upserts("edit", [Record::Form(form)]))
+        .unwrap();
+    assert_eq!(store.where_used(Kind::Element, "DE0002").unwrap().len(), 1);
+    assert!(store.check().unwrap().is_empty());
+
+    assert_eq!(
+        store.codes_named(Kind::Element, "身份证号码").unwrap(),
+        ["DE0002"]
+    );
+    assert!(
+        store
+            .codes_named(Kind::Element, "身份证")
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn delete_is_refused_while_referenced_and_names_the_referrers() {
+    let (_dir, mut store) = seeded();
+    let delete = |kind, code: &str| Batch {
+        action: "delete".into(),
+        commands: vec![Command::Delete {
+            kind,
+            code: code.into(),
+        }],
+    };
+    let problems = invalid(store.apply(delete(Kind::Element, "DE0001")));
+    assert_eq!(problems.len(), 1);
+    let text = problems[0].describe(Lang::En);
+    assert!(
+        text.contains("still referenced by form F001 (sections[0].fields[0].element), form F002"),
+        "{text}"
+    );
+
+    // deleting the referrers in the same batch makes it valid
+    let batch = Batch {
+        action: "delete".into(),
+        commands: vec![
+            Command::Delete {
+                kind: Kind::Form,
+                code: "F001".into(),
+            },
+            Command::Delete {
+                kind: Kind::Form,
+                code: "F002".into(),
+            },
+            Command::Delete {
+                kind: Kind::Element,
+                code: "DE0001".into(),
+            },
+        ],
+    };
+    let applied = store.apply(batch).unwrap();
+    assert_eq!(applied.deleted, 3);
+    assert!(store.catalog().elements.get("DE0001").is_none());
+    assert!(
+        store
+            .where_used(Kind::Element, "DE0002")
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.check().unwrap().is_empty());
+
+    // deleting what does not exist is an error, not a silent success
+    let problems = invalid(store.apply(delete(Kind::Element, "DE0001")));
+    assert!(matches!(problems[0].issue, Issue::Unknown { .. }));
+}
+
+#[test]
+fn an_invalid_batch_writes_nothing_at_all() {
+    let (dir, mut store) = seeded();
+    let before_log = store.history(None).unwrap().len();
+    let mut good = store.catalog().elements["DE0001"].clone();
+    good.name = "申请人姓名".into();
+    let mut bad = store.catalog().items["P001"].clone();
+    bad.depends_on.push("NOPE".into());
+    let problems = invalid(store.apply(Batch::upserts(
+        "edit",
+        [Record::Element(good), Record::Item(bad)],
+    )));
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].path, "depends_on[1]");
+    assert_eq!(
+        store.catalog().elements["DE0001"].name,
+        "姓名",
+        "the valid half was not applied"
+    );
+    assert_eq!(store.history(None).unwrap().len(), before_log);
+    drop(store);
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(store.catalog().elements["DE0001"].name, "姓名");
+}
+
+#[test]
+fn item_levels_must_nest_including_for_existing_children() {
+    let (_dir, mut store) = seeded();
+    // making the sub-item S001 a main item would orphan the level of its child P001
+    let mut s = store.catalog().items["S001"].clone();
+    s.level = ItemLevel::Main;
+    s.parent = None;
+    let problems = invalid(store.apply(Batch::upserts("edit", [Record::Item(s)])));
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].code, "P001");
+    assert!(matches!(problems[0].issue, Issue::WrongParentLevel { .. }));
+
+    // a main item cannot have a parent
+    let mut m: Item = store.catalog().items["M002"].clone();
+    m.parent = Some("M001".into());
+    let problems = invalid(store.apply(Batch::upserts("edit", [Record::Item(m)])));
+    assert!(matches!(problems[0].issue, Issue::MainWithParent));
+}
+
+#[test]
+fn cycles_and_duplicate_keys_are_refused() {
+    let (_dir, mut store) = seeded();
+    let mut p2 = store.catalog().items["P002"].clone();
+    p2.depends_on.push("P001".into());
+    let problems = invalid(store.apply(Batch::upserts("edit", [Record::Item(p2)])));
+    assert_eq!(
+        problems[0].describe(Lang::En),
+        "item P002 depends_on: cycle P002 → P001 → P002"
+    );
+
+    let mut e = store.catalog().elements["DE0011"].clone();
+    e.parent = Some("DE0011".into());
+    let problems = invalid(store.apply(Batch::upserts("edit", [Record::Element(e)])));
+    assert!(matches!(problems[0].issue, Issue::SelfReference));
+
+    let mut f = store.catalog().forms["F001"].clone();
+    f.sections[1].fields[0].key = "name".into();
+    let problems = invalid(store.apply(Batch::upserts("edit", [Record::Form(f)])));
+    assert_eq!(
+        problems[0].describe(Lang::En),
+        "form F001 sections: duplicate field key name"
+    );
+
+    let mut e = store.catalog().elements["DE0040"].clone();
+    e.pattern = Some("(unclosed".into());
+    let problems = invalid(store.apply(Batch::upserts("edit", [Record::Element(e)])));
+    assert!(matches!(problems[0].issue, Issue::BadPattern(_)));
+
+    let mut b = store.catalog().bundles["B001"].clone();
+    b.item_when.insert(
+        "S001".into(),
+        [("size".to_string(), vec!["huge".to_string()])].into(),
+    );
+    let problems = invalid(store.apply(Batch::upserts("edit", [Record::Bundle(b)])));
+    assert_eq!(
+        problems[0].describe(Lang::En),
+        "bundle B001 item_when.S001.size: question size has no option huge"
+    );
+}
+
+#[test]
+fn changes_persist_and_are_audited() {
+    let (dir, mut store) = seeded();
+    let mut e = store.catalog().elements["DE0003"].clone();
+    e.synonyms.push("联系电话".into());
+    let applied = store
+        .apply(Batch::upserts("edit", [Record::Element(e.clone())]))
+        .unwrap();
+    assert_eq!((applied.created, applied.updated), (0, 1));
+    // the same record again is a no-op: no write, no audit
+    assert!(
+        store
+            .apply(Batch::upserts("edit", [Record::Element(e.clone())]))
+            .unwrap()
+            .is_noop()
+    );
+    let history = store.history(Some("DE0003")).unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].entry.action, "edit");
+    assert!(history[0].seq < history[1].seq);
+    drop(store);
+
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(store.catalog().elements["DE0003"], e);
+    assert_eq!(store.catalog().len(), 27);
+    assert!(store.check().unwrap().is_empty());
+}
+
+#[test]
+fn a_store_from_a_newer_yibiao_is_refused_with_a_next_step() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(SledStore::open(dir.path()).unwrap());
+    {
+        let db = sled::open(dir.path().join("db")).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", &99u32.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let err = SledStore::open(dir.path()).err().expect("refused");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "store {} has schema version 99, newer than this yibiao supports (1); upgrade yibiao",
+            dir.path().display()
+        )
+    );
+}
+
+#[test]
+fn a_damaged_record_is_reported_not_panicked_on() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store
+            .apply(Batch::upserts("import", small_records()))
+            .unwrap();
+    }
+    {
+        let db = sled::open(dir.path().join("db")).unwrap();
+        let records = db.open_tree("records").unwrap();
+        let mut value = records.get(b"EDE0002").unwrap().unwrap().to_vec();
+        value.push(7);
+        records.insert(b"EDE0002", value).unwrap();
+        db.flush().unwrap();
+    }
+    let err = SledStore::open(dir.path()).err().expect("refused");
+    assert_eq!(
+        err.to_string(),
+        "stored element DE0002 is damaged: 1 trailing bytes after the value (the store cannot be loaded; restore its directory from a backup)"
+    );
+}
