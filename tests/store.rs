@@ -111,7 +111,7 @@ fn delete_is_refused_while_referenced_and_names_the_referrers() {
     };
     let applied = store.apply(batch).unwrap();
     assert_eq!(applied.deleted, 3);
-    assert!(store.catalog().elements.get("DE0001").is_none());
+    assert!(!store.catalog().elements.contains_key("DE0001"));
     assert!(
         store
             .where_used(Kind::Element, "DE0002")
