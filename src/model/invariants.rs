@@ -368,3 +368,122 @@ fn find_cycle(view: &impl Lookup, start: RecordRef<'_>, relation: &str) -> Optio
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use crate::model::{ElementOption, ItemLevel, ItemType, Origin, Share, Status};
+
+    fn item(code: &str, depends_on: &[&str]) -> Record {
+        Record::Item(Item {
+            code: code.into(),
+            name: format!("事项{code}"),
+            level: ItemLevel::Main,
+            parent: None,
+            item_type: ItemType::Licensing,
+            agency: None,
+            region: None,
+            basis: String::new(),
+            time_limit_days: 1,
+            legal_limit_days: 2,
+            fee: String::new(),
+            online_depth: 0,
+            depends_on: depends_on.iter().map(|s| s.to_string()).collect(),
+            materials: vec![],
+            status: Status::Draft,
+            version: 0,
+            origin: Origin::SelfBuilt,
+        })
+    }
+
+    fn problems(records: Vec<Record>) -> Vec<String> {
+        let catalog = Catalog::from_records(records);
+        check_records(&catalog, catalog.records())
+            .iter()
+            .map(|p| p.describe(Lang::En))
+            .collect()
+    }
+
+    #[test]
+    fn a_diamond_is_not_a_cycle() {
+        // D needs B and C, both need A
+        let found = problems(vec![
+            item("A", &[]),
+            item("B", &["A"]),
+            item("C", &["A"]),
+            item("D", &["B", "C"]),
+        ]);
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_long_cycle_is_reported_once_with_its_path() {
+        let found = problems(vec![
+            item("A", &["B"]),
+            item("B", &["C"]),
+            item("C", &["D", "A"]),
+            item("D", &[]),
+        ]);
+        assert_eq!(found, ["item A depends_on: cycle A → B → C → A"]);
+    }
+
+    #[test]
+    fn codes_must_be_printable_and_bounded() {
+        assert_eq!(check_code(""), Err(Issue::EmptyCode));
+        assert!(check_code("DE\u{1b}[2J").is_err());
+        assert!(check_code(" DE1").is_err());
+        assert!(check_code(&"x".repeat(MAX_CODE_LEN + 1)).is_err());
+        assert!(check_code("511Z07001006-511602000000-000-11511301008778183N-1-00").is_ok());
+        assert!(check_code("身份证").is_ok());
+    }
+
+    #[test]
+    fn element_attributes_are_checked() {
+        let element = Element {
+            code: "E1".into(),
+            name: "所在地区".into(),
+            synonyms: vec![],
+            kind: ElementKind::LinkedDropdown,
+            definition: String::new(),
+            pattern: None,
+            options: vec![
+                ElementOption {
+                    code: "510000".into(),
+                    label: "四川省".into(),
+                    parent: None,
+                    kind: None,
+                },
+                ElementOption {
+                    code: "511600".into(),
+                    label: "广安市".into(),
+                    parent: Some("500000".into()),
+                    kind: None,
+                },
+                ElementOption {
+                    code: "511600".into(),
+                    label: "重复".into(),
+                    parent: None,
+                    kind: None,
+                },
+            ],
+            parent: None,
+            unit: None,
+            source_agency: Some("NOPE".into()),
+            share: Share::Open,
+            security_level: 5,
+            status: Status::Draft,
+            version: 0,
+        };
+        let found = problems(vec![Record::Element(element)]);
+        assert_eq!(
+            found,
+            [
+                "element E1 source_agency: unknown agency NOPE",
+                "element E1 security_level: security level 5 must be 1 to 4",
+                "element E1 options: duplicate option code 511600",
+                "element E1 options[1].parent: unknown parent option 500000",
+            ]
+        );
+    }
+}
