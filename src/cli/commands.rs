@@ -42,7 +42,12 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             })
         }
         Command::Element(ElementCommand::Search { query, limit, json }) => {
-            let hits = search::search(store.catalog(), &query, limit);
+            let query = search::Query::parse(&query).map_err(|e| Failure {
+                code: EXIT_INVALID,
+                message: e.to_string(),
+            })?;
+            let index = search::SearchIndex::build(store.catalog());
+            let hits = search::search(&index, &query, limit);
             print_out(&if json {
                 pretty(&hits)
             } else {

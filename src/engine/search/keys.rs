@@ -1,0 +1,138 @@
+//! Search keys: one string per element holding its code, names, full pinyin and pinyin
+//! initials, lower-cased, parts separated by [`SEP`].
+
+use pinyin::ToPinyinMulti;
+
+/// Separates the parts of a key; never typed by a user.
+pub const SEP: char = '\u{1F}';
+
+/// At most this many reading combinations per name (heteronyms multiply).
+const MAX_READINGS: usize = 16;
+
+/// The readings of one character: its plain pinyin syllables, or the character itself.
+fn char_readings(c: char) -> Vec<String> {
+    match c.to_pinyin_multi() {
+        Some(multi) => {
+            let mut out: Vec<String> = Vec::new();
+            for p in multi {
+                let plain = p.plain().to_string();
+                if !out.contains(&plain) {
+                    out.push(plain);
+                }
+            }
+            out
+        }
+        None => vec![c.to_lowercase().collect()],
+    }
+}
+
+/// Full pinyin and initials of `name`, one pair per reading combination (first = usual).
+pub fn readings(name: &str) -> Vec<(String, String)> {
+    let per_char: Vec<Vec<String>> = name
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation())
+        .map(char_readings)
+        .filter(|r| !r.is_empty())
+        .collect();
+    if per_char.is_empty() {
+        return Vec::new();
+    }
+    // enumerate combinations in mixed radix, the usual reading of every char first
+    let mut out = Vec::new();
+    let mut counter = vec![0usize; per_char.len()];
+    loop {
+        let mut full = String::new();
+        let mut initials = String::new();
+        for (readings, &i) in per_char.iter().zip(&counter) {
+            full.push_str(&readings[i]);
+            initials.extend(readings[i].chars().next());
+        }
+        if !out.iter().any(|(f, _)| *f == full) {
+            out.push((full, initials));
+        }
+        if out.len() >= MAX_READINGS {
+            break;
+        }
+        // next combination, varying the first character fastest
+        let mut pos = 0;
+        loop {
+            if pos == counter.len() {
+                return out;
+            }
+            counter[pos] += 1;
+            if counter[pos] < per_char[pos].len() {
+                break;
+            }
+            counter[pos] = 0;
+            pos += 1;
+        }
+    }
+    out
+}
+
+/// The search key of an element: code first, then each name followed by its readings.
+pub fn build_key<'a>(code: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut key = code.to_lowercase();
+    for name in names {
+        key.push(SEP);
+        key.push_str(&name.to_lowercase());
+        for (full, initials) in readings(name) {
+            key.push(SEP);
+            key.push_str(&full);
+            if initials != full {
+                key.push(SEP);
+                key.push_str(&initials);
+            }
+        }
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readings_give_full_pinyin_and_initials() {
+        assert_eq!(
+            readings("身份证号码")[0],
+            ("shenfenzhenghaoma".to_string(), "sfzhm".to_string())
+        );
+    }
+
+    #[test]
+    fn heteronyms_give_every_reading() {
+        for (name, expected) in [
+            ("长", "zhang"),
+            ("长", "chang"),
+            ("行", "hang"),
+            ("行", "xing"),
+            ("重", "chong"),
+            ("重", "zhong"),
+            ("调", "diao"),
+            ("调", "tiao"),
+        ] {
+            assert!(
+                readings(name).iter().any(|(full, _)| full == expected),
+                "{name}: {expected}"
+            );
+        }
+        let r = readings("银行行长");
+        assert!(r.iter().any(|(f, _)| f == "yinhanghangzhang"), "{r:?}");
+        assert!(r.len() <= MAX_READINGS);
+    }
+
+    #[test]
+    fn latin_and_digits_stay_themselves() {
+        assert_eq!(
+            readings("ID号")[0],
+            ("idhao".to_string(), "idh".to_string())
+        );
+        // the usual reading comes right after the name; rarer readings follow
+        let key = build_key("DE01", ["身份证"]);
+        assert!(
+            key.starts_with("de01\u{1f}身份证\u{1f}shenfenzheng\u{1f}sfz\u{1f}"),
+            "{key}"
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! The fuzzy matcher, behind a trait so it can be swapped after measuring.
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+/// Scores a lower-case query against one lower-case key part.
+pub trait Matcher: Send + Sync {
+    /// A score (higher is better), or `None` if the part does not match.
+    fn score(&self, part: &str, query: &str) -> Option<i64>;
+}
+
+/// fuzzy-matcher's skim algorithm (the default).
+#[derive(Default)]
+pub struct Skim(SkimMatcherV2);
+
+impl Matcher for Skim {
+    fn score(&self, part: &str, query: &str) -> Option<i64> {
+        self.0.fuzzy_match(part, query)
+    }
+}
+
+/// Whether the characters of `query` occur in `key` in order: a cheap test that every
+/// fuzzy match must pass, run before the matcher.
+pub fn is_subsequence(key: &str, query: &str) -> bool {
+    let mut wanted = query.chars().peekable();
+    for c in key.chars() {
+        match wanted.peek() {
+            None => return true,
+            Some(&w) if w == c => {
+                wanted.next();
+            }
+            Some(_) => {}
+        }
+    }
+    wanted.peek().is_none()
+}

@@ -1,0 +1,288 @@
+//! Element search: fuzzy over one key per element (code, name, synonyms, full pinyin and
+//! pinyin initials), with `kind:` / `status:` / `agency:` filters.
+//!
+//! Ranking: exact code > exact name, synonym or reading > prefix > fuzzy score; ties by
+//! use count, then code. A query that extends the previous one (same filters) searches
+//! only the previous hits. The scan checks a cancel flag, so a newer keystroke never
+//! waits for a stale search.
+
+mod keys;
+mod matcher;
+mod query;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+
+use crate::model::{Catalog, ElementKind, Kind, Status};
+
+pub use keys::{SEP, build_key, readings};
+pub use matcher::{Matcher, Skim, is_subsequence};
+pub use query::{Query, QueryError};
+
+/// How many entries are scanned between two looks at the cancel flag.
+const CHUNK: usize = 4096;
+
+/// Rank tiers, best last so that they sort naturally.
+const TIER_FUZZY: i64 = 1;
+const TIER_PREFIX: i64 = 3;
+const TIER_NAME: i64 = 4;
+const TIER_CODE: i64 = 5;
+/// Width of a tier in the combined score.
+const TIER_WIDTH: i64 = 1_000_000;
+
+/// One search result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    /// Element code.
+    pub code: String,
+    /// Element name.
+    pub name: String,
+    /// Element kind (interchange spelling).
+    pub kind: &'static str,
+    /// Rank score, higher first: tier × 1,000,000 + fuzzy score.
+    pub score: i64,
+    /// How many form fields use the element.
+    pub uses: usize,
+}
+
+/// What the index keeps per element.
+struct Entry {
+    code: Box<str>,
+    name: Box<str>,
+    kind: ElementKind,
+    status: Status,
+    /// Source agency code and name, lower-cased, for `agency:`.
+    agency: Option<Box<str>>,
+    uses: u32,
+    key: Box<str>,
+}
+
+/// The search index over every element of a catalog.
+pub struct SearchIndex {
+    entries: Vec<Entry>,
+    matcher: Box<dyn Matcher>,
+}
+
+/// How many form fields are bound to an element.
+pub fn uses(catalog: &Catalog, code: &str) -> usize {
+    catalog
+        .referrers(Kind::Element, code)
+        .filter(|r| r.kind == Kind::Form)
+        .count()
+}
+
+impl SearchIndex {
+    /// Builds the index with the default matcher.
+    pub fn build(catalog: &Catalog) -> Self {
+        Self::with_matcher(catalog, Box::new(Skim::default()))
+    }
+
+    /// Builds the index with a given matcher.
+    pub fn with_matcher(catalog: &Catalog, matcher: Box<dyn Matcher>) -> Self {
+        let entries = catalog
+            .elements
+            .values()
+            .map(|e| Entry {
+                code: e.code.as_str().into(),
+                name: e.name.as_str().into(),
+                kind: e.kind,
+                status: e.status,
+                agency: e.source_agency.as_ref().map(|a| {
+                    let name = catalog
+                        .agencies
+                        .get(a)
+                        .map(|x| x.name.as_str())
+                        .unwrap_or("");
+                    format!("{a} {name}").to_lowercase().into()
+                }),
+                uses: u32::try_from(uses(catalog, &e.code)).unwrap_or(u32::MAX),
+                key: build_key(
+                    &e.code,
+                    std::iter::once(e.name.as_str()).chain(e.synonyms.iter().map(String::as_str)),
+                )
+                .into(),
+            })
+            .collect();
+        Self { entries, matcher }
+    }
+
+    /// Number of elements indexed.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The combined score of entry `i` for `query`, or `None` if it does not match.
+    fn rank(&self, entry: &Entry, query: &Query) -> Option<i64> {
+        if query.kind.is_some_and(|k| k != entry.kind)
+            || query.status.is_some_and(|s| s != entry.status)
+        {
+            return None;
+        }
+        if let Some(agency) = &query.agency
+            && !entry
+                .agency
+                .as_deref()
+                .is_some_and(|a| a.contains(agency.as_str()))
+        {
+            return None;
+        }
+        let q = query.text.as_str();
+        if q.is_empty() {
+            return Some(0);
+        }
+        if !is_subsequence(&entry.key, q) {
+            return None;
+        }
+        let mut parts = entry.key.split(SEP);
+        let code = parts.next().unwrap_or("");
+        if code == q {
+            return Some(TIER_CODE * TIER_WIDTH);
+        }
+        let mut best = None;
+        let mut prefix = code.starts_with(q);
+        for part in parts {
+            if part == q {
+                return Some(TIER_NAME * TIER_WIDTH);
+            }
+            prefix |= part.starts_with(q);
+            if !prefix && let Some(score) = self.matcher.score(part, q) {
+                best = best.max(Some(score));
+            }
+        }
+        if prefix {
+            return Some(TIER_PREFIX * TIER_WIDTH);
+        }
+        if best.is_none() {
+            best = self.matcher.score(code, q);
+        }
+        best.map(|s| TIER_FUZZY * TIER_WIDTH + s.clamp(0, TIER_WIDTH - 1))
+    }
+
+    /// Scans `candidates` (all entries when `None`); `None` if cancelled.
+    /// Returns (entry index, score) of every match, unsorted.
+    fn scan(
+        &self,
+        query: &Query,
+        candidates: Option<&[u32]>,
+        cancel: &AtomicBool,
+    ) -> Option<Vec<(u32, i64)>> {
+        let mut out = Vec::new();
+        let mut visit = |i: u32| {
+            if let Some(entry) = self.entries.get(i as usize)
+                && let Some(score) = self.rank(entry, query)
+            {
+                out.push((i, score));
+            }
+        };
+        match candidates {
+            Some(list) => {
+                for chunk in list.chunks(CHUNK) {
+                    if cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    chunk.iter().for_each(|&i| visit(i));
+                }
+            }
+            None => {
+                let total = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+                let mut start = 0u32;
+                while start < total {
+                    if cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let end = start.saturating_add(CHUNK as u32).min(total);
+                    (start..end).for_each(&mut visit);
+                    start = end;
+                }
+            }
+        }
+        Some(out)
+    }
+
+    fn hit(&self, (i, score): (u32, i64)) -> Option<Hit> {
+        let e = self.entries.get(i as usize)?;
+        Some(Hit {
+            code: e.code.to_string(),
+            name: e.name.to_string(),
+            kind: e.kind.as_str(),
+            score,
+            uses: e.uses as usize,
+        })
+    }
+
+    /// Sorts matches best first.
+    fn sort(&self, matches: &mut [(u32, i64)]) {
+        matches.sort_by(|a, b| {
+            let (ea, eb) = (&self.entries[a.0 as usize], &self.entries[b.0 as usize]);
+            b.1.cmp(&a.1)
+                .then(eb.uses.cmp(&ea.uses))
+                .then_with(|| ea.code.cmp(&eb.code))
+        });
+    }
+}
+
+/// A search session: remembers the last query's matches to narrow the next one.
+pub struct Searcher {
+    last: Option<(Query, Vec<u32>)>,
+}
+
+impl Default for Searcher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Searcher {
+    /// A session with no history.
+    pub fn new() -> Self {
+        Self { last: None }
+    }
+
+    /// Forgets the previous matches (after the index was rebuilt).
+    pub fn reset(&mut self) {
+        self.last = None;
+    }
+
+    /// Runs `query`, best first, at most `limit` hits; `None` if `cancel` was raised.
+    pub fn search(
+        &mut self,
+        index: &SearchIndex,
+        query: &Query,
+        limit: usize,
+        cancel: &AtomicBool,
+    ) -> Option<Vec<Hit>> {
+        let narrowed = match &self.last {
+            Some((prev, matched))
+                if prev.same_filters(query)
+                    && !prev.text.is_empty()
+                    && query.text.starts_with(&prev.text) =>
+            {
+                Some(matched.as_slice())
+            }
+            _ => None,
+        };
+        let mut matches = index.scan(query, narrowed, cancel)?;
+        self.last = Some((query.clone(), matches.iter().map(|m| m.0).collect()));
+        index.sort(&mut matches);
+        Some(
+            matches
+                .into_iter()
+                .take(limit)
+                .filter_map(|m| index.hit(m))
+                .collect(),
+        )
+    }
+}
+
+/// One-shot search (the CLI): builds nothing incremental.
+pub fn search(index: &SearchIndex, query: &Query, limit: usize) -> Vec<Hit> {
+    Searcher::new()
+        .search(index, query, limit, &AtomicBool::new(false))
+        .unwrap_or_default()
+}
