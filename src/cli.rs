@@ -96,6 +96,14 @@ pub enum ElementCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Where an element is used: fields, forms, items, bundles (exit 1 if unknown).
+    Uses {
+        /// Element code.
+        code: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one element (exit 1 if unknown).
     Show {
         /// Element code.

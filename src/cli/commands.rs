@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::engine::{search, stats};
+use crate::engine::{search, stats, usage};
 use crate::i18n::Lang;
 use crate::io::json;
 use crate::model::{Kind, RecordRef};
@@ -68,6 +68,18 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             } else {
                 print_out(&output::element(catalog, element, lang))
             }
+        }
+        Command::Element(ElementCommand::Uses { code, json }) => {
+            let catalog = store.catalog();
+            if !catalog.elements.contains_key(&code) {
+                return Err(unknown(Kind::Element, &code));
+            }
+            let used = usage::usage(catalog, &code);
+            print_out(&if json {
+                pretty(&used)
+            } else {
+                output::usage(catalog, &used, lang)
+            })
         }
         Command::Form(FormCommand::Show { code, json }) => {
             let catalog = store.catalog();

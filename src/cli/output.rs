@@ -3,6 +3,7 @@
 use crate::display::{inert, pad};
 use crate::engine::search::{Hit, uses};
 use crate::engine::stats::Stats;
+use crate::engine::usage::Usage;
 use crate::i18n::Lang;
 use crate::model::{Catalog, Element, Form, Kind};
 use crate::store::LoggedEntry;
@@ -104,6 +105,65 @@ pub fn element(catalog: &Catalog, e: &Element, lang: Lang) -> String {
             format!("{} fields", uses(catalog, &e.code)),
         ),
     );
+    out
+}
+
+/// Where an element is used.
+pub fn usage(catalog: &Catalog, u: &Usage, lang: Lang) -> String {
+    let name = catalog
+        .elements
+        .get(&u.element)
+        .map(|e| e.name.as_str())
+        .unwrap_or("");
+    let mut out = format!(
+        "{}  {}  {}\n",
+        inert(&u.element),
+        inert(name),
+        lang.pick(
+            format!(
+                "{} 个字段 · {} 张表 · {} 个事项 · {} 个主题",
+                u.fields.len(),
+                u.forms.len(),
+                u.items.len(),
+                u.bundles.len()
+            ),
+            format!(
+                "{} fields · {} forms · {} items · {} bundles",
+                u.fields.len(),
+                u.forms.len(),
+                u.items.len(),
+                u.bundles.len()
+            ),
+        )
+    );
+    for f in &u.fields {
+        let form = catalog
+            .forms
+            .get(&f.form)
+            .map(|x| x.name.as_str())
+            .unwrap_or("");
+        out.push_str(&format!(
+            "  {} {} {} {}  {}\n",
+            if f.required { "*" } else { " " },
+            pad(&inert(&f.form), 10),
+            pad(&inert(form), 24),
+            pad(&inert(&f.field), 10),
+            inert(&f.label)
+        ));
+    }
+    for b in &u.bundles {
+        let name = catalog
+            .bundles
+            .get(b)
+            .map(|x| x.name.as_str())
+            .unwrap_or("");
+        out.push_str(&format!(
+            "  {} {} {}\n",
+            lang.pick("主题", "bundle"),
+            inert(b),
+            inert(name)
+        ));
+    }
     out
 }
 
