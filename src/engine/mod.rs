@@ -1,5 +1,6 @@
 //! Engines: pure functions over the catalog, shared by the TUI and the CLI.
 
+pub mod dups;
 pub mod search;
 pub mod stats;
 pub mod usage;

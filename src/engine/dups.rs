@@ -1,0 +1,424 @@
+//! The duplicate finder (清洗比对): pairs of elements, and of unbound fields, that are
+//! probably the same, each with a score and the reasons; and the merge that a person
+//! confirms.
+//!
+//! Candidates are found by blocking, never by comparing every pair: names are bucketed by
+//! their normalised form, their usual pinyin, and their one-character-deleted variants
+//! (so names one edit apart meet).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::model::{Catalog, Element, Kind, Record};
+use crate::store::{Batch, Command};
+
+use super::search::readings;
+
+/// Why two things look alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The normalised names are equal.
+    SameName,
+    /// One's name is the other's synonym.
+    SynonymOfOther,
+    /// The names read the same (homophones, e.g. a typo).
+    SamePinyin,
+    /// The names are one character apart.
+    OneEditApart,
+    /// Same kind.
+    SameKind,
+    /// Same option list.
+    SameOptions,
+    /// Different kinds (lowers the score).
+    DifferentKind,
+}
+
+impl Reason {
+    /// A short Chinese description.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::SameName => "名称相同",
+            Self::SynonymOfOther => "互为同义词",
+            Self::SamePinyin => "读音相同",
+            Self::OneEditApart => "名称仅差一字",
+            Self::SameKind => "类型相同",
+            Self::SameOptions => "可选值相同",
+            Self::DifferentKind => "类型不同",
+        }
+    }
+}
+
+/// A pair of elements that are probably the same.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ElementPair {
+    /// The element to keep (more uses, then smaller code).
+    pub keep: String,
+    /// The element to merge into `keep`.
+    pub merge: String,
+    /// 0–100.
+    pub score: u8,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// Unbound fields that probably hold the same data, and the element that covers them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldGroup {
+    /// The normalised label they share.
+    pub label: String,
+    /// (form code, field key) of each unbound field.
+    pub fields: Vec<(String, String)>,
+    /// An element whose name or synonym matches, if any.
+    pub element: Option<String>,
+    /// 0–100.
+    pub score: u8,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// Everything the finder found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Duplicates {
+    /// Element pairs, best first.
+    pub elements: Vec<ElementPair>,
+    /// Unbound field groups, best first.
+    pub fields: Vec<FieldGroup>,
+}
+
+/// A name reduced for comparison: full-width folded to ASCII, lower-cased, without spaces and
+/// punctuation (全角/半角, 括号 and the like).
+pub fn normalise(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The usual full pinyin of a name (first reading of every character).
+fn pinyin(name: &str) -> String {
+    readings(name)
+        .into_iter()
+        .next()
+        .map(|(full, _)| full)
+        .unwrap_or_default()
+}
+
+/// Every string one character shorter than `s` (for one-edit blocking).
+fn deletions(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    (0..chars.len())
+        .map(|i| chars[..i].iter().chain(&chars[i + 1..]).collect())
+        .collect()
+}
+
+/// Buckets names so that candidate pairs share a bucket.
+#[derive(Default)]
+struct Blocks {
+    buckets: HashMap<(u8, String), Vec<usize>>,
+}
+
+impl Blocks {
+    fn add(&mut self, id: usize, name: &str) {
+        let norm = normalise(name);
+        if norm.is_empty() {
+            return;
+        }
+        let py = pinyin(&norm);
+        if norm.chars().count() >= 3 {
+            for d in deletions(&norm) {
+                self.buckets.entry((2, d)).or_default().push(id);
+            }
+            self.buckets.entry((2, norm.clone())).or_default().push(id);
+        }
+        if !py.is_empty() {
+            self.buckets.entry((1, py)).or_default().push(id);
+        }
+        self.buckets.entry((0, norm)).or_default().push(id);
+    }
+
+    /// Distinct id pairs sharing a bucket (buckets bigger than `max_bucket` are skipped:
+    /// a name so common is no evidence).
+    fn pairs(&self, max_bucket: usize) -> BTreeSet<(usize, usize)> {
+        let mut out = BTreeSet::new();
+        for ids in self.buckets.values() {
+            let mut ids = ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.len() > max_bucket {
+                continue;
+            }
+            for (i, a) in ids.iter().enumerate() {
+                for b in &ids[i + 1..] {
+                    out.insert((*a, *b));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn names(e: &Element) -> impl Iterator<Item = &str> {
+    std::iter::once(e.name.as_str()).chain(e.synonyms.iter().map(String::as_str))
+}
+
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    match long.len() - short.len() {
+        0 => {
+            short
+                .iter()
+                .zip(long.iter())
+                .filter(|(x, y)| x != y)
+                .count()
+                == 1
+        }
+        1 => (0..long.len()).any(|i| long[..i].iter().chain(&long[i + 1..]).eq(short.iter())),
+        _ => false,
+    }
+}
+
+/// Compares two elements; `None` when nothing suggests they are the same.
+fn compare(a: &Element, b: &Element) -> Option<(u8, Vec<Reason>)> {
+    let norm = |e: &Element| names(e).map(normalise).collect::<Vec<_>>();
+    let (na, nb) = (norm(a), norm(b));
+    let mut reasons = Vec::new();
+    let mut score: i32 = 0;
+    if normalise(&a.name) == normalise(&b.name) {
+        reasons.push(Reason::SameName);
+        score = 90;
+    } else if na.iter().any(|x| nb.contains(x)) {
+        reasons.push(Reason::SynonymOfOther);
+        score = 85;
+    } else if na.iter().any(|x| {
+        nb.iter()
+            .any(|y| pinyin(x) == pinyin(y) && !pinyin(x).is_empty())
+    }) {
+        reasons.push(Reason::SamePinyin);
+        score = 70;
+    } else if na
+        .iter()
+        .any(|x| x.chars().count() >= 3 && nb.iter().any(|y| one_edit_apart(x, y)))
+    {
+        reasons.push(Reason::OneEditApart);
+        score = 55;
+    }
+    if reasons.is_empty() {
+        return None;
+    }
+    if a.kind == b.kind {
+        reasons.push(Reason::SameKind);
+        score += 5;
+        if !a.options.is_empty() && a.options == b.options {
+            reasons.push(Reason::SameOptions);
+            score += 5;
+        }
+    } else {
+        reasons.push(Reason::DifferentKind);
+        score -= 30;
+    }
+    Some((score.clamp(1, 100) as u8, reasons))
+}
+
+/// Finds likely duplicates among elements and unbound fields.
+pub fn find(catalog: &Catalog) -> Duplicates {
+    let elements: Vec<&Element> = catalog.elements.values().collect();
+    let mut blocks = Blocks::default();
+    for (i, e) in elements.iter().enumerate() {
+        for name in names(e) {
+            blocks.add(i, name);
+        }
+    }
+    let uses = |code: &str| super::search::uses(catalog, code);
+    let mut pairs: Vec<ElementPair> = blocks
+        .pairs(50)
+        .into_iter()
+        .filter(|(a, b)| {
+            // a child and its parent are related, not duplicates
+            let (x, y) = (elements[*a], elements[*b]);
+            x.parent.as_deref() != Some(&y.code) && y.parent.as_deref() != Some(&x.code)
+        })
+        .filter_map(|(a, b)| {
+            let (x, y) = (elements[a], elements[b]);
+            let (score, reasons) = compare(x, y)?;
+            let (keep, merge) = if (uses(&y.code), std::cmp::Reverse(&y.code))
+                > (uses(&x.code), std::cmp::Reverse(&x.code))
+            {
+                (y, x)
+            } else {
+                (x, y)
+            };
+            Some(ElementPair {
+                keep: keep.code.clone(),
+                merge: merge.code.clone(),
+                score,
+                reasons,
+            })
+        })
+        .collect();
+    pairs.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.keep.cmp(&b.keep))
+            .then_with(|| a.merge.cmp(&b.merge))
+    });
+    Duplicates {
+        elements: pairs,
+        fields: unbound_groups(catalog),
+    }
+}
+
+/// Groups unbound fields by normalised label and finds the element that covers each group.
+fn unbound_groups(catalog: &Catalog) -> Vec<FieldGroup> {
+    let mut by_label: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for form in catalog.forms.values() {
+        for (_, _, field) in form.fields() {
+            if field.element.is_none() {
+                let label = normalise(&field.label);
+                if !label.is_empty() {
+                    by_label
+                        .entry(label)
+                        .or_default()
+                        .push((form.code.clone(), field.key.clone()));
+                }
+            }
+        }
+    }
+    let mut name_to_element: HashMap<String, (&str, Reason)> = HashMap::new();
+    let mut pinyin_to_element: HashMap<String, &str> = HashMap::new();
+    for e in catalog.elements.values() {
+        name_to_element
+            .entry(normalise(&e.name))
+            .or_insert((&e.code, Reason::SameName));
+        for s in &e.synonyms {
+            name_to_element
+                .entry(normalise(s))
+                .or_insert((&e.code, Reason::SynonymOfOther));
+        }
+        pinyin_to_element
+            .entry(pinyin(&normalise(&e.name)))
+            .or_insert(&e.code);
+    }
+    let mut groups: Vec<FieldGroup> = by_label
+        .into_iter()
+        .filter_map(|(label, fields)| {
+            let (element, score, reasons) =
+                if let Some((code, reason)) = name_to_element.get(&label) {
+                    (Some(code.to_string()), 90, vec![*reason])
+                } else if let Some(code) = pinyin_to_element.get(&pinyin(&label)) {
+                    (Some(code.to_string()), 70, vec![Reason::SamePinyin])
+                } else if fields.len() > 1 {
+                    (None, 60, vec![Reason::SameName])
+                } else {
+                    return None;
+                };
+            Some(FieldGroup {
+                label,
+                fields,
+                element,
+                score,
+                reasons,
+            })
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(b.fields.len().cmp(&a.fields.len()))
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    groups
+}
+
+/// The batch that merges element `merge` into `keep`: every field and child re-pointed,
+/// `merge`'s code, name and synonyms kept as synonyms of `keep`, `merge` deleted. Applied
+/// as one transaction; the audit records the action `merge A into B`.
+pub fn merge_batch(catalog: &Catalog, keep: &str, merge: &str) -> Result<Batch, String> {
+    if keep == merge {
+        return Err(format!("cannot merge {keep} into itself"));
+    }
+    let keep_el = catalog
+        .elements
+        .get(keep)
+        .ok_or_else(|| format!("unknown element {keep}"))?;
+    let merge_el = catalog
+        .elements
+        .get(merge)
+        .ok_or_else(|| format!("unknown element {merge}"))?;
+    let mut winner = keep_el.clone();
+    let absorbed = [&merge_el.code, &merge_el.name]
+        .into_iter()
+        .chain(&merge_el.synonyms);
+    for s in absorbed {
+        if *s != winner.name && !winner.synonyms.contains(s) {
+            winner.synonyms.push(s.clone());
+        }
+    }
+    let mut commands = vec![Command::Upsert(Record::Element(winner))];
+    let mut forms: BTreeSet<&str> = BTreeSet::new();
+    for r in catalog.referrers(Kind::Element, merge) {
+        match r.kind {
+            Kind::Form => {
+                forms.insert(&r.code);
+            }
+            Kind::Element => {
+                if let Some(child) = catalog.elements.get(&r.code) {
+                    let mut child = child.clone();
+                    child.parent = Some(keep.to_string());
+                    commands.push(Command::Upsert(Record::Element(child)));
+                }
+            }
+            _ => {}
+        }
+    }
+    for code in forms {
+        if let Some(form) = catalog.forms.get(code) {
+            let mut form = form.clone();
+            for section in &mut form.sections {
+                for field in &mut section.fields {
+                    if field.element.as_deref() == Some(merge) {
+                        field.element = Some(keep.to_string());
+                    }
+                }
+            }
+            commands.push(Command::Upsert(Record::Form(form)));
+        }
+    }
+    commands.push(Command::Delete {
+        kind: Kind::Element,
+        code: merge.to_string(),
+    });
+    Ok(Batch {
+        action: format!("merge {merge} into {keep}"),
+        commands,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_folds_width_case_and_punctuation() {
+        assert_eq!(normalise("身份证号码（ＩＤ）"), "身份证号码id");
+        assert_eq!(normalise(" 联系 电话: "), "联系电话");
+    }
+
+    #[test]
+    fn one_edit() {
+        assert!(one_edit_apart("身份证号码", "身分证号码"));
+        assert!(one_edit_apart("身份证号", "身份证号码"));
+        assert!(!one_edit_apart("身份证号码", "护照号码"));
+    }
+}
