@@ -4,5 +4,6 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 
+pub mod engine;
 pub mod i18n;
 pub mod model;
