@@ -1,0 +1,125 @@
+//! Choice kinds: 单选, 下拉框, 联动证件类型, 多选, 联动下拉框.
+
+use crate::model::ElementOption;
+
+use super::{Rejection, quote};
+
+/// How many option labels a "not an option" message lists.
+const LISTED: usize = 5;
+
+/// The options' labels for a message: `男、女` or `a、b、c、d、e 等 12 项`.
+fn listing(options: &[ElementOption], separator: &str, more: impl Fn(usize) -> String) -> String {
+    let mut out = options
+        .iter()
+        .take(LISTED)
+        .map(|o| quote(&o.label))
+        .collect::<Vec<_>>()
+        .join(separator);
+    if options.len() > LISTED {
+        out.push_str(&more(options.len()));
+    }
+    out
+}
+
+/// "`value` is not one of the options (...)".
+fn not_an_option(options: &[ElementOption], value: &str) -> Rejection {
+    if options.is_empty() {
+        return Rejection::new("数据元没有可选项", "the element has no options");
+    }
+    let zh = listing(options, "、", |n| format!(" 等 {n} 项"));
+    let en = listing(options, ", ", |n| format!(" … ({n} in all)"));
+    Rejection::new(
+        format!("「{}」不是可选项（可选：{zh}）", quote(value)),
+        format!("'{}' is not one of the options ({en})", quote(value)),
+    )
+}
+
+/// The option whose code, else whose label, is `value`.
+fn find<'a>(options: &'a [ElementOption], value: &str) -> Option<(usize, &'a ElementOption)> {
+    options
+        .iter()
+        .enumerate()
+        .find(|(_, o)| o.code == value)
+        .or_else(|| options.iter().enumerate().find(|(_, o)| o.label == value))
+}
+
+/// 单选 / 下拉框 / 联动证件类型: one option by code or label; gives the option.
+pub(crate) fn single<'a>(
+    options: &'a [ElementOption],
+    value: &str,
+) -> Result<&'a ElementOption, Rejection> {
+    find(options, value)
+        .map(|(_, o)| o)
+        .ok_or_else(|| not_an_option(options, value))
+}
+
+/// 多选: options by code or label separated by `,`, `，` or `、`, none twice.
+pub(crate) fn multi(options: &[ElementOption], value: &str) -> Result<(), Rejection> {
+    let mut seen = Vec::new();
+    for part in value.split([',', '，', '、']).map(str::trim) {
+        if part.is_empty() {
+            return Err(Rejection::new(
+                "有空的选项（分隔符多余）",
+                "an empty choice (a separator too many)",
+            ));
+        }
+        let (index, _) = find(options, part).ok_or_else(|| not_an_option(options, part))?;
+        if seen.contains(&index) {
+            return Err(Rejection::new(
+                format!("选项「{}」重复", quote(part)),
+                format!("option '{}' is chosen twice", quote(part)),
+            ));
+        }
+        seen.push(index);
+    }
+    Ok(())
+}
+
+/// 联动下拉框: option codes separated by `/`, the first without a parent, each next one a
+/// child of the one before.
+pub(crate) fn linked(options: &[ElementOption], value: &str) -> Result<(), Rejection> {
+    let mut above: Option<&ElementOption> = None;
+    for (i, code) in value.split('/').enumerate() {
+        let level = i + 1;
+        let Some(option) = options.iter().find(|o| o.code == code) else {
+            return Err(Rejection::new(
+                format!("第 {level} 级「{}」不是可选项", quote(code)),
+                format!("level {level}: '{}' is not one of the options", quote(code)),
+            ));
+        };
+        match (above, option.parent.as_deref()) {
+            (None, None) => {}
+            (None, Some(parent)) => {
+                return Err(Rejection::new(
+                    format!(
+                        "第 1 级「{}」不是第一级选项（其上级为 {}）",
+                        quote(code),
+                        quote(parent)
+                    ),
+                    format!(
+                        "level 1: '{}' is not a top-level option (its parent is {})",
+                        quote(code),
+                        quote(parent)
+                    ),
+                ));
+            }
+            (Some(up), parent) if parent != Some(up.code.as_str()) => {
+                return Err(Rejection::new(
+                    format!(
+                        "第 {level} 级「{}」不属于上一级「{}」",
+                        quote(code),
+                        quote(&up.code)
+                    ),
+                    format!(
+                        "level {level}: '{}' is not under '{}'",
+                        quote(code),
+                        quote(&up.code)
+                    ),
+                ));
+            }
+            (Some(_), _) => {}
+        }
+        above = Some(option);
+    }
+    Ok(())
+}
