@@ -72,6 +72,17 @@ pub enum Command {
     Bundle(BundleCommand),
     /// Check every invariant and index; exit 1 listing problems.
     Check,
+    /// Validate values with the same validators as forms; exit 0 iff all are valid.
+    Validate {
+        /// A kind (cn_id, uscc, mobile, ...) or an element code (for choices and patterns).
+        kind: String,
+        /// Values to check; `-` reads one value per line from standard input.
+        #[arg(required = true)]
+        values: Vec<String>,
+        /// Print JSON: [{"value", "valid", "reason"}].
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the audit log, optionally of one record.
     Log {
         /// A record code.
@@ -103,6 +114,20 @@ pub enum ElementCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Pairs of elements, and groups of unbound fields, that are probably the same.
+    Dups {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge an element into another: every field re-pointed, one transaction.
+    Merge {
+        /// The element that disappears.
+        merge: String,
+        /// The element that stays.
+        #[arg(long)]
+        into: String,
     },
     /// Show one element (exit 1 if unknown).
     Show {

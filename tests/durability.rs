@@ -171,3 +171,95 @@ fn acknowledged_imports_survive_kill_9() {
 fn acknowledged_imports_survive_kill_9_long() {
     kill_imports_at_random(200, 11);
 }
+
+/// Copies a closed store directory.
+fn copy_store(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, &target).unwrap();
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_duplicate_merge_killed_midway_is_all_or_nothing() {
+    let template = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    // 300 forms, each with a field bound to the duplicate DE_B
+    let forms: Vec<Value> = (0..300)
+        .map(|k| serde_json::json!({"code": format!("F{k:03}"), "name": format!("申请表{k}"), "sections": [{"title": "申请人", "fields": [
+            {"key": "a", "label": "姓名", "element": "DE_A"}, {"key": "b", "label": "申请人姓名", "element": "DE_B"}]}]}))
+        .collect();
+    let doc = serde_json::json!({"format": "yibiao/1", "elements": [
+        {"code": "DE_A", "name": "姓名", "kind": "text"}, {"code": "DE_B", "name": "姓名 ", "kind": "text"}], "forms": forms});
+    let file = files.path().join("dup.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    ok(yibiao(template.path()).arg("import").arg(&file));
+
+    let mut rng = fastrand::Rng::with_seed(3);
+    let timing = tempfile::tempdir().unwrap();
+    copy_store(template.path(), timing.path());
+    let start = Instant::now();
+    ok(yibiao(timing.path()).args(["element", "merge", "DE_B", "--into", "DE_A"]));
+    let window = (start.elapsed() * 2).as_micros() as u64;
+    let (mut before, mut after) = (0, 0);
+    for _ in 0..12 {
+        let db = tempfile::tempdir().unwrap();
+        copy_store(template.path(), db.path());
+        let mut child = yibiao(db.path())
+            .args(["element", "merge", "DE_B", "--into", "DE_A"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(rng.u64(0..window)));
+        let _ = child.kill();
+        let acknowledged = child.wait().unwrap().success();
+        let doc: Value = serde_json::from_str(&export(db.path())).unwrap();
+        let has_b = doc["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "DE_B");
+        let on_b = doc["forms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["sections"][0]["fields"][1]["element"] == "DE_B")
+            .count();
+        let synonyms = doc["elements"][0]["synonyms"]
+            .as_array()
+            .map_or(0, Vec::len);
+        match (has_b, on_b, synonyms) {
+            (true, 300, 0) => {
+                assert!(!acknowledged, "an acknowledged merge was lost");
+                before += 1;
+            }
+            (false, 0, 2) => after += 1,
+            state => panic!(
+                "mixed state after kill: DE_B present {}, {} fields on DE_B, {} synonyms",
+                state.0, state.1, state.2
+            ),
+        }
+        assert_eq!(run(yibiao(db.path()).arg("check")).0, 0);
+    }
+    eprintln!("{before} stores before the merge, {after} after");
+}

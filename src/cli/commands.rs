@@ -5,10 +5,10 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::engine::{search, stats, usage};
+use crate::engine::{dups, search, stats, usage, validate};
 use crate::i18n::Lang;
 use crate::io::json;
-use crate::model::{Kind, RecordRef};
+use crate::model::{ElementKind, Kind, RecordRef};
 use crate::store::{Batch, Store};
 
 use super::output;
@@ -25,8 +25,54 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             .map(|()| 0)
             .map_err(|e| Failure::new(format!("{e:#}")));
     };
+    if let Command::Validate { kind, values, json } = &command
+        && let Some(kind) = ElementKind::parse(kind)
+        && !kind.has_options()
+        && kind != ElementKind::Pattern
+    {
+        return validate_values(values, json, lang, |v| validate::validate_kind(kind, v));
+    }
     let mut store = open_store(cli.db)?;
     match command {
+        Command::Validate { kind, values, json } => {
+            let element = store.catalog().elements.get(&kind).ok_or_else(|| Failure {
+                code: EXIT_INVALID,
+                message: format!(
+                    "{} is neither a kind that needs no options ({}) nor an element code",
+                    crate::display::inert(&kind),
+                    ElementKind::ALL
+                        .iter()
+                        .filter(|k| !k.has_options() && **k != ElementKind::Pattern)
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })?;
+            validate_values(&values, &json, lang, |v| {
+                validate::validate_element(element, v)
+            })
+        }
+        Command::Element(ElementCommand::Dups { json }) => {
+            let found = dups::find(store.catalog());
+            print_out(&if json {
+                pretty(&found)
+            } else {
+                output::dups(store.catalog(), &found, lang)
+            })
+        }
+        Command::Element(ElementCommand::Merge { merge, into }) => {
+            let batch = dups::merge_batch(store.catalog(), &into, &merge).map_err(Failure::new)?;
+            let fields = usage::usage(store.catalog(), &merge).fields.len();
+            store.apply(batch)?;
+            eprintln!(
+                "{}",
+                lang.pick(
+                    format!("已将 {merge} 合并到 {into}：{fields} 个字段改为引用 {into}"),
+                    format!("merged {merge} into {into}: {fields} fields now use {into}"),
+                )
+            );
+            Ok(0)
+        }
         Command::Sample { scale } => sample(&mut store, scale),
         Command::Import { file, dry_run } => import(&mut store, &file, dry_run, lang),
         Command::Export { file } => {
@@ -139,6 +185,50 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             })
         }
     }
+}
+
+/// Validates each value (or each stdin line for `-`), prints the verdicts, exit 0 iff all valid.
+fn validate_values(
+    values: &[String],
+    json: &bool,
+    lang: Lang,
+    check: impl Fn(&str) -> Result<(), validate::Rejection>,
+) -> Result<u8, Failure> {
+    let mut inputs = Vec::new();
+    for value in values {
+        if value == "-" {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            inputs.extend(text.lines().map(str::to_string));
+        } else {
+            inputs.push(value.clone());
+        }
+    }
+    let verdicts: Vec<(String, Option<String>)> = inputs
+        .into_iter()
+        .map(|v| {
+            let reason = check(&v).err().map(|r| r.message(lang));
+            (v, reason)
+        })
+        .collect();
+    let all_valid = verdicts.iter().all(|(_, r)| r.is_none());
+    let text = if *json {
+        let list: Vec<_> = verdicts
+            .iter()
+            .map(|(value, reason)| json!({"value": value, "valid": reason.is_none(), "reason": reason}))
+            .collect();
+        pretty(&list)
+    } else {
+        verdicts
+            .iter()
+            .map(|(value, reason)| match reason {
+                None => format!("✓ {}\n", crate::display::inert(value)),
+                Some(r) => format!("✗ {}  {}\n", crate::display::inert(value), r),
+            })
+            .collect()
+    };
+    print_out(&text)?;
+    Ok(if all_valid { 0 } else { EXIT_FAILURE })
 }
 
 fn sample(store: &mut impl Store, scale: u32) -> Result<u8, Failure> {

@@ -1,6 +1,7 @@
 //! Plain-text renderings for the CLI: aligned by display width, data made inert.
 
 use crate::display::{inert, pad};
+use crate::engine::dups::Duplicates;
 use crate::engine::search::{Hit, uses};
 use crate::engine::stats::Stats;
 use crate::engine::usage::Usage;
@@ -162,6 +163,55 @@ pub fn usage(catalog: &Catalog, u: &Usage, lang: Lang) -> String {
             lang.pick("主题", "bundle"),
             inert(b),
             inert(name)
+        ));
+    }
+    out
+}
+
+/// Duplicate candidates.
+pub fn dups(catalog: &Catalog, d: &Duplicates, lang: Lang) -> String {
+    let name = |code: &str| {
+        catalog
+            .elements
+            .get(code)
+            .map(|e| e.name.as_str())
+            .unwrap_or("")
+    };
+    let reasons = |rs: &[crate::engine::dups::Reason]| {
+        rs.iter()
+            .map(|r| lang.pick(r.zh().to_string(), format!("{r:?}")))
+            .collect::<Vec<_>>()
+            .join(lang.pick("、", ", "))
+    };
+    let mut out = format!(
+        "{}\n",
+        lang.pick("数据元（保留 ← 合并）", "elements (keep ← merge)")
+    );
+    for p in &d.elements {
+        out.push_str(&format!(
+            "  {:>3}  {} {} ← {} {}  {}\n",
+            p.score,
+            inert(&p.keep),
+            inert(name(&p.keep)),
+            inert(&p.merge),
+            inert(name(&p.merge)),
+            reasons(&p.reasons)
+        ));
+    }
+    out.push_str(&format!("{}\n", lang.pick("未绑定字段", "unbound fields")));
+    for g in &d.fields {
+        let element = g
+            .element
+            .as_deref()
+            .map(|c| format!("→ {} {}", inert(c), inert(name(c))))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {:>3}  {} ×{} {}  {}\n",
+            g.score,
+            inert(&g.label),
+            g.fields.len(),
+            element,
+            reasons(&g.reasons)
         ));
     }
     out
