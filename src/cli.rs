@@ -2,6 +2,7 @@
 //! calls the same engines the TUI calls; the printing lives in `cli/`.
 
 mod commands;
+mod merge;
 mod output;
 
 use std::path::PathBuf;
@@ -70,6 +71,32 @@ pub enum Command {
     /// Bundles (主题).
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Merge a bundle's forms into one (多表合一) under some answers.
+    Merge {
+        /// Bundle code.
+        bundle: String,
+        /// An answer, QUESTION=OPTION (repeatable); unanswered questions make their conditions false.
+        #[arg(long = "answer", value_name = "QKEY=OPTKEY")]
+        answers: Vec<String>,
+        /// Leave a form out of the merge (repeatable).
+        #[arg(long = "exclude", value_name = "FORM")]
+        excluded: Vec<String>,
+        /// Every combination of answers as a table (or a JSON array).
+        #[arg(long, conflicts_with_all = ["flow", "export", "distribute"])]
+        all_answers: bool,
+        /// Print the flow of the visible items instead: text, dot or mermaid.
+        #[arg(long, value_name = "FORMAT")]
+        flow: Option<FlowFormat>,
+        /// Write the merged form and its provenance to FILE.json.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+        /// Split a filled merged form (JSON) into one filled record per source form.
+        #[arg(long, value_name = "FILLED")]
+        distribute: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check every invariant and index; exit 1 listing problems.
     Check,
     /// Validate values with the same validators as forms; exit 0 iff all are valid.
@@ -91,6 +118,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// How `merge --flow` draws the items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlowFormat {
+    /// A text diagram with the critical path marked `*`.
+    Text,
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
 }
 
 /// `element` subcommands.

@@ -156,6 +156,28 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 print_out(&output::bundles(catalog, lang))
             }
         }
+        Command::Merge {
+            bundle,
+            answers,
+            excluded,
+            all_answers,
+            flow,
+            export,
+            distribute,
+            json,
+        } => {
+            let request = super::merge::Request {
+                bundle,
+                answers,
+                excluded,
+                all_answers,
+                flow,
+                export,
+                distribute,
+                json,
+            };
+            super::merge::run(store.catalog(), &request, lang)
+        }
         Command::Check => {
             let problems = store.check()?;
             if problems.is_empty() {
@@ -310,13 +332,15 @@ fn unknown(kind: Kind, code: &str) -> Failure {
     ))
 }
 
-fn pretty<T: serde::Serialize>(value: &T) -> String {
+/// Pretty JSON with a final newline.
+pub(super) fn pretty<T: serde::Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
 }
 
-fn print_out(text: &str) -> Result<u8, Failure> {
+/// Prints to stdout; a closed pipe is not an error.
+pub(super) fn print_out(text: &str) -> Result<u8, Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // a closed pipe (`| head`) is not an error worth reporting
@@ -325,7 +349,7 @@ fn print_out(text: &str) -> Result<u8, Failure> {
     }
 }
 
-fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
+pub(super) fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
     if file == Path::new("-") {
         std::io::stdin().read_to_end(&mut bytes)?;
@@ -337,7 +361,7 @@ fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
 }
 
 /// Writes a file atomically (temporary file, fsync, rename), or to stdout for `-`.
-fn write_output(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
+pub(super) fn write_output(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
     if file == Path::new("-") {
         print_out(&String::from_utf8_lossy(bytes))?;
         return Ok(());

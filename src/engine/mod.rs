@@ -1,6 +1,7 @@
 //! Engines: pure functions over the catalog, shared by the TUI and the CLI, tested without a terminal.
 
 pub mod dups;
+pub mod merge;
 pub mod search;
 pub mod stats;
 pub mod usage;

@@ -1,0 +1,291 @@
+//! `yibiao merge`: the merged form of a bundle, its table over all answers, its flow, its
+//! export with provenance, and distribution of a filled merged form.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::display::{inert, pad};
+use crate::engine::merge::distribute::{Filled, distribute};
+use crate::engine::merge::flow::{to_dot, to_mermaid, to_text};
+use crate::engine::merge::situation::Answers;
+use crate::engine::merge::{ConflictKind, Merge, all_answer_sets, merge};
+use crate::i18n::Lang;
+use crate::model::{Bundle, Catalog};
+
+use super::commands::{pretty, print_out, read_input, write_output};
+use super::{EXIT_INVALID, Failure, FlowFormat};
+
+/// The merge command's arguments.
+pub struct Request {
+    pub(super) bundle: String,
+    pub(super) answers: Vec<String>,
+    pub(super) excluded: Vec<String>,
+    pub(super) all_answers: bool,
+    pub(super) flow: Option<FlowFormat>,
+    pub(super) export: Option<PathBuf>,
+    pub(super) distribute: Option<PathBuf>,
+    pub(super) json: bool,
+}
+
+fn invalid(message: String) -> Failure {
+    Failure {
+        code: EXIT_INVALID,
+        message,
+    }
+}
+
+/// Parses `QKEY=OPTKEY` answers against the bundle's questions.
+fn parse_answers(bundle: &Bundle, raw: &[String]) -> Result<Answers, Failure> {
+    let mut answers = Answers::new();
+    for a in raw {
+        let (q, o) = a
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("answer {} is not QUESTION=OPTION", inert(a))))?;
+        let question = bundle
+            .questions
+            .iter()
+            .find(|x| x.key == q)
+            .ok_or_else(|| {
+                let keys: Vec<&str> = bundle.questions.iter().map(|x| x.key.as_str()).collect();
+                invalid(format!(
+                    "bundle {} has no question {} (questions: {})",
+                    bundle.code,
+                    inert(q),
+                    keys.join(", ")
+                ))
+            })?;
+        if !question.options.iter().any(|x| x.key == o) {
+            let keys: Vec<&str> = question.options.iter().map(|x| x.key.as_str()).collect();
+            return Err(invalid(format!(
+                "question {q} has no option {} (options: {})",
+                inert(o),
+                keys.join(", ")
+            )));
+        }
+        answers.insert(q.to_string(), o.to_string());
+    }
+    Ok(answers)
+}
+
+/// Runs `merge`.
+pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failure> {
+    let bundle = catalog
+        .bundles
+        .get(&request.bundle)
+        .ok_or_else(|| Failure::new(format!("unknown bundle {}", inert(&request.bundle))))?;
+    let excluded: BTreeSet<String> = request.excluded.iter().cloned().collect();
+    if request.all_answers {
+        let merges: Vec<Merge> = all_answer_sets(bundle)
+            .iter()
+            .map(|answers| merge(catalog, bundle, answers, &excluded))
+            .collect();
+        return print_out(&if request.json {
+            pretty(
+                &merges
+                    .iter()
+                    .map(|m| json!({"answers": m.answers, "stats": m.stats}))
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            table(&merges, lang)
+        });
+    }
+    let answers = parse_answers(bundle, &request.answers)?;
+    let merged = merge(catalog, bundle, &answers, &excluded);
+    if let Some(format) = request.flow {
+        return print_out(&match format {
+            FlowFormat::Text => to_text(catalog, &merged.flow),
+            FlowFormat::Dot => to_dot(catalog, &merged.flow),
+            FlowFormat::Mermaid => to_mermaid(catalog, &merged.flow),
+        });
+    }
+    if let Some(file) = &request.export {
+        let provenance: Vec<_> = merged
+            .fields
+            .iter()
+            .flat_map(|f| f.sources.iter().map(move |s| json!({"merged": f.key(), "label": f.label, "form": s.form, "field": s.field})))
+            .collect();
+        let doc = json!({"merge": merged, "provenance": provenance});
+        write_output(file, pretty(&doc).as_bytes())?;
+        return Ok(0);
+    }
+    if let Some(file) = &request.distribute {
+        let bytes = read_input(file)?;
+        let filled: Filled = serde_json::from_slice(&bytes)
+            .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+        if filled.bundle != bundle.code {
+            return Err(invalid(format!(
+                "{} was filled for bundle {}, not {}",
+                file.display(),
+                inert(&filled.bundle),
+                bundle.code
+            )));
+        }
+        return print_out(&pretty(
+            &json!({"bundle": bundle.code, "forms": distribute(catalog, &merged, &filled)}),
+        ));
+    }
+    print_out(&if request.json {
+        pretty(&merged)
+    } else {
+        text(catalog, bundle, &merged, lang)
+    })
+}
+
+fn percent(before: usize, after: usize) -> String {
+    if before == 0 {
+        "0%".into()
+    } else {
+        format!(
+            "-{:.0}%",
+            100.0 * (before - after.min(before)) as f64 / before as f64
+        )
+    }
+}
+
+fn answers_text(answers: &Answers) -> String {
+    if answers.is_empty() {
+        "—".into()
+    } else {
+        answers
+            .iter()
+            .map(|(q, o)| format!("{q}={o}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The merged form as text: stats, fields with their sources, conflicts, suggestions, materials.
+fn text(catalog: &Catalog, bundle: &Bundle, m: &Merge, lang: Lang) -> String {
+    let s = &m.stats;
+    let mut out = format!(
+        "{}  {}   {}\n",
+        inert(&bundle.code),
+        inert(&bundle.name),
+        answers_text(&m.answers)
+    );
+    out.push_str(&format!(
+        "{} {} → {} ({})   {} {} → {} ({} {})   {} {} → {}   {} {}\n\n",
+        lang.pick("字段", "fields"),
+        s.fields_before,
+        s.fields_after,
+        percent(s.fields_before, s.fields_after),
+        lang.pick("材料", "materials"),
+        s.materials_before,
+        s.materials_after,
+        s.materials_exempt,
+        lang.pick("免提交", "exempt"),
+        lang.pick("时限(天)", "days"),
+        s.time_sum_days,
+        s.time_critical_days,
+        lang.pick("事项", "items"),
+        s.items_visible
+    ));
+    for f in &m.fields {
+        let conflict = m
+            .conflicts
+            .iter()
+            .filter(|c| Some(&c.element) == f.element.as_ref())
+            .map(|c| match c.kind {
+                ConflictKind::Required => "!required",
+                ConflictKind::Options => "!options",
+                ConflictKind::Label => "!label",
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let sources: Vec<String> = f
+            .sources
+            .iter()
+            .map(|s| format!("{}/{}", s.form, s.field))
+            .collect();
+        out.push_str(&format!(
+            "{} {} {} ×{} {}  {}\n",
+            if f.required { "*" } else { " " },
+            pad(
+                &inert(
+                    f.element
+                        .as_deref()
+                        .unwrap_or(lang.pick("(未绑定)", "(unbound)"))
+                ),
+                10
+            ),
+            pad(&inert(&f.label), 20),
+            f.sources.len(),
+            conflict,
+            inert(&sources.join(", "))
+        ));
+    }
+    if !m.suggestions.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            lang.pick("疑似重复的未绑定字段", "likely duplicate unbound fields")
+        ));
+        for sug in &m.suggestions {
+            let fields: Vec<String> = sug
+                .fields
+                .iter()
+                .map(|s| format!("{}/{}", s.form, s.field))
+                .collect();
+            let to = sug
+                .element
+                .as_deref()
+                .map(|e| {
+                    format!(
+                        " → {} {}",
+                        e,
+                        catalog.elements.get(e).map_or("", |x| x.name.as_str())
+                    )
+                })
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {:>3} {}{}\n",
+                sug.score,
+                inert(&fields.join(", ")),
+                inert(&to)
+            ));
+        }
+    }
+    out.push_str(&format!("\n{}\n", lang.pick("材料", "materials")));
+    for mat in &m.materials {
+        out.push_str(&format!(
+            "  {} {} {}\n",
+            if mat.exempt {
+                lang.pick("免提交", "exempt")
+            } else {
+                "      "
+            },
+            pad(&inert(&mat.material), 10),
+            inert(&mat.name)
+        ));
+    }
+    out
+}
+
+/// One line per answer set.
+fn table(merges: &[Merge], lang: Lang) -> String {
+    let mut out = format!(
+        "{}  {:>13}  {:>13}  {:>9}  {:>7}\n",
+        pad(lang.pick("回答", "answers"), 40),
+        lang.pick("字段", "fields"),
+        lang.pick("材料", "materials"),
+        lang.pick("天", "days"),
+        lang.pick("事项", "items")
+    );
+    for m in merges {
+        let s = &m.stats;
+        out.push_str(&format!(
+            "{}  {:>5} → {:<5}  {:>5} → {:<5}  {:>3} → {:<3}  {:>7}\n",
+            pad(&inert(&answers_text(&m.answers)), 40),
+            s.fields_before,
+            s.fields_after,
+            s.materials_before,
+            s.materials_after,
+            s.time_sum_days,
+            s.time_critical_days,
+            s.items_visible
+        ));
+    }
+    out
+}

@@ -1,0 +1,520 @@
+//! Hand-worked bundles and property tests of the merge rules.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+
+use super::distribute::{Filled, distribute};
+use super::situation::Answers;
+use super::*;
+use crate::model::{
+    AnswerOption, BundleMaterial, Element, ElementKind, ElementOption, Field, Form, Item,
+    ItemLevel, ItemType, Material, MaterialKind, Origin, Question, Record, Section, Share, Status,
+    When,
+};
+
+fn element(code: &str, name: &str, parent: Option<&str>, options: &[&str]) -> Record {
+    Record::Element(Element {
+        code: code.into(),
+        name: name.into(),
+        synonyms: vec![],
+        kind: if options.is_empty() {
+            ElementKind::Text
+        } else {
+            ElementKind::Dropdown
+        },
+        definition: String::new(),
+        pattern: None,
+        options: options
+            .iter()
+            .map(|o| ElementOption {
+                code: o.to_string(),
+                label: o.to_string(),
+                parent: None,
+                kind: None,
+            })
+            .collect(),
+        parent: parent.map(str::to_string),
+        unit: None,
+        source_agency: None,
+        share: Share::Open,
+        security_level: 1,
+        status: Status::Published,
+        version: 0,
+    })
+}
+
+fn item(code: &str, days: u32, depends_on: &[&str]) -> Record {
+    Record::Item(Item {
+        code: code.into(),
+        name: format!("事项{code}"),
+        level: ItemLevel::Main,
+        parent: None,
+        item_type: ItemType::Licensing,
+        agency: None,
+        region: None,
+        basis: String::new(),
+        time_limit_days: days,
+        legal_limit_days: days * 2,
+        fee: String::new(),
+        online_depth: 0,
+        depends_on: depends_on.iter().map(|s| s.to_string()).collect(),
+        materials: vec![],
+        status: Status::Draft,
+        version: 0,
+        origin: Origin::SelfBuilt,
+    })
+}
+
+/// (key, label, element, required, when)
+type F<'a> = (&'a str, &'a str, Option<&'a str>, bool, Option<When>);
+/// The owned form of `F`.
+type OwnedF = (String, String, Option<String>, bool, Option<When>);
+
+fn form(code: &str, item: &str, fields: Vec<F<'_>>) -> Record {
+    Record::Form(Form {
+        code: code.into(),
+        name: format!("表{code}"),
+        item: Some(item.into()),
+        material: None,
+        sections: vec![Section {
+            title: "信息".into(),
+            fields: fields
+                .into_iter()
+                .map(|(key, label, element, required, when)| Field {
+                    key: key.into(),
+                    label: label.into(),
+                    element: element.map(str::to_string),
+                    required,
+                    help: None,
+                    when,
+                })
+                .collect(),
+        }],
+        status: Status::Draft,
+        version: 0,
+    })
+}
+
+fn material(code: &str, shareable: bool) -> Record {
+    Record::Material(Material {
+        code: code.into(),
+        name: format!("材料{code}"),
+        kind: MaterialKind::General,
+        source: String::new(),
+        issuing_agency: None,
+        licence_code: None,
+        shareable,
+        copies: 1,
+        required: true,
+    })
+}
+
+fn when(q: &str, o: &str) -> Option<When> {
+    Some([(q.to_string(), vec![o.to_string()])].into())
+}
+
+fn answers(pairs: &[(&str, &str)]) -> Answers {
+    pairs
+        .iter()
+        .map(|(q, o)| (q.to_string(), o.to_string()))
+        .collect()
+}
+
+/// Items A → {B, C} → D (a diamond), four forms exercising every rule.
+fn restaurant() -> Catalog {
+    let mut records = vec![
+        element("NAME", "姓名", None, &[]),
+        element("ID", "身份证号码", None, &[]),
+        element("ADDR", "地址", None, &[]),
+        element("PROV", "省", Some("ADDR"), &[]),
+        element("BIZ", "经营类别", None, &["餐饮", "零售"]),
+        element("BIZSUB", "经营子类", Some("BIZ"), &["热食", "冷食"]),
+        item("A", 5, &[]),
+        item("B", 3, &["A"]),
+        item("C", 7, &["A"]),
+        item("D", 2, &["B", "C"]),
+        material("M1", true),
+        material("M2", false),
+        form(
+            "FA",
+            "A",
+            vec![
+                ("name", "姓名", Some("NAME"), true, None),
+                ("id", "身份证号码", Some("ID"), true, None),
+                ("addr", "地址", Some("ADDR"), false, None),
+            ],
+        ),
+        form(
+            "FB",
+            "B",
+            vec![
+                ("name", "申请人姓名", Some("NAME"), false, None),
+                ("prov", "省", Some("PROV"), true, None),
+                ("contact", "联系人", None, false, None),
+            ],
+        ),
+        form(
+            "FC",
+            "C",
+            vec![
+                ("name", "姓名", Some("NAME"), true, None),
+                ("contact", "联系人", None, true, None),
+                ("idno", "身份证号码", None, false, None),
+                (
+                    "biz",
+                    "经营类别",
+                    Some("BIZ"),
+                    false,
+                    when("alcohol", "yes"),
+                ),
+            ],
+        ),
+        form(
+            "FD",
+            "D",
+            vec![("sub", "经营子类", Some("BIZSUB"), false, None)],
+        ),
+    ];
+    records.push(Record::Bundle(Bundle {
+        code: "B1".into(),
+        name: "我要开餐馆".into(),
+        lead_agency: None,
+        items: vec!["A".into(), "B".into(), "C".into(), "D".into()],
+        questions: vec![Question {
+            key: "alcohol".into(),
+            text: "是否销售酒类？".into(),
+            options: vec![
+                AnswerOption {
+                    key: "yes".into(),
+                    text: "是".into(),
+                },
+                AnswerOption {
+                    key: "no".into(),
+                    text: "否".into(),
+                },
+            ],
+        }],
+        item_when: [("D".to_string(), when("alcohol", "yes").unwrap_or_default())].into(),
+        materials: vec![
+            BundleMaterial {
+                material: "M1".into(),
+                item: "A".into(),
+                when: None,
+            },
+            BundleMaterial {
+                material: "M1".into(),
+                item: "B".into(),
+                when: None,
+            },
+            BundleMaterial {
+                material: "M2".into(),
+                item: "C".into(),
+                when: when("alcohol", "yes"),
+            },
+        ],
+        status: Status::Draft,
+        version: 0,
+        origin: Origin::SelfBuilt,
+    }));
+    let catalog = Catalog::from_records(records);
+    let problems = crate::model::invariants::check_records(&catalog, catalog.records());
+    assert!(problems.is_empty(), "{problems:?}");
+    catalog
+}
+
+fn run(catalog: &Catalog, a: &[(&str, &str)]) -> Merge {
+    merge(
+        catalog,
+        &catalog.bundles["B1"],
+        &answers(a),
+        &BTreeSet::new(),
+    )
+}
+
+fn field<'m>(m: &'m Merge, element: &str) -> &'m MergedField {
+    m.fields
+        .iter()
+        .find(|f| f.element.as_deref() == Some(element))
+        .expect("merged field")
+}
+
+#[test]
+fn hand_worked_restaurant_with_alcohol() {
+    let c = restaurant();
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(m.items, ["A", "B", "C", "D"]);
+    assert_eq!(m.stats.fields_before, 11);
+    // NAME, ID, ADDR(+PROV), BIZ(+BIZSUB), and three unbound fields kept as they are
+    assert_eq!(m.stats.fields_after, 7);
+
+    let name = field(&m, "NAME");
+    assert_eq!(name.label, "姓名", "the element's name, not a source label");
+    assert!(name.required, "required if any source is");
+    assert_eq!(name.sources.len(), 3);
+
+    let addr = field(&m, "ADDR");
+    assert_eq!(
+        addr.covers,
+        ["PROV"],
+        "a parent present covers its children"
+    );
+    assert!(addr.required, "the child's required flag counts");
+    assert!(
+        m.fields
+            .iter()
+            .all(|f| f.element.as_deref() != Some("PROV"))
+    );
+
+    let kinds = |e: &str| -> Vec<ConflictKind> {
+        m.conflicts
+            .iter()
+            .filter(|c| c.element == e)
+            .map(|c| c.kind)
+            .collect()
+    };
+    assert_eq!(kinds("NAME"), [ConflictKind::Required, ConflictKind::Label]);
+    let label = m
+        .conflicts
+        .iter()
+        .find(|c| c.element == "NAME" && c.kind == ConflictKind::Label)
+        .unwrap();
+    assert_eq!(label.values, ["姓名", "申请人姓名"]);
+    assert_eq!(kinds("BIZ"), [ConflictKind::Options]);
+    assert!(kinds("ID").is_empty() && kinds("ADDR").is_empty());
+
+    assert_eq!(m.suggestions.len(), 2);
+    assert_eq!(
+        m.suggestions[0].element.as_deref(),
+        Some("ID"),
+        "an unbound 身份证号码 matches a bound element"
+    );
+    assert_eq!(
+        m.suggestions[0].fields,
+        [SourceRef {
+            form: "FC".into(),
+            field: "idno".into()
+        }]
+    );
+    assert_eq!(m.suggestions[1].reason, "same_label");
+    assert_eq!(m.suggestions[1].fields.len(), 2);
+
+    assert_eq!(
+        (
+            m.stats.materials_before,
+            m.stats.materials_after,
+            m.stats.materials_exempt
+        ),
+        (3, 2, 1)
+    );
+    assert_eq!(m.materials[0].items, ["A", "B"]);
+
+    // diamond A → {B, C} → D: sum 17, critical A(5) + C(7) + D(2) = 14
+    assert_eq!(
+        (m.stats.time_sum_days, m.stats.time_critical_days),
+        (17, 14)
+    );
+    assert_eq!(m.flow.critical_path, ["A", "C", "D"]);
+    assert_eq!(m.flow.order, ["A", "B", "C", "D"]);
+}
+
+#[test]
+fn conditions_hide_items_fields_and_materials() {
+    let c = restaurant();
+    let no = run(&c, &[("alcohol", "no")]);
+    assert_eq!(no.items, ["A", "B", "C"]);
+    assert_eq!(
+        no.stats.fields_before, 9,
+        "FD gone with its item, FC's biz field hidden"
+    );
+    assert!(no.conflicts.iter().all(|c| c.kind != ConflictKind::Options));
+    assert_eq!(
+        (no.stats.materials_before, no.stats.materials_after),
+        (2, 1)
+    );
+    assert_eq!(
+        (no.stats.time_sum_days, no.stats.time_critical_days),
+        (15, 12)
+    );
+    // not answered: conditions on the question are false
+    let unanswered = run(&c, &[]);
+    assert_eq!(unanswered.items, no.items);
+    assert_eq!(unanswered.stats, no.stats);
+}
+
+#[test]
+fn excluding_a_form_drops_its_fields() {
+    let c = restaurant();
+    let excluded: BTreeSet<String> = ["FB".to_string()].into();
+    let m = merge(
+        &c,
+        &c.bundles["B1"],
+        &answers(&[("alcohol", "yes")]),
+        &excluded,
+    );
+    assert_eq!(m.forms, ["FA", "FC", "FD"]);
+    assert_eq!(m.stats.fields_before, 8);
+    assert!(field(&m, "ADDR").covers.is_empty());
+}
+
+#[test]
+fn flow_renders_the_critical_path() {
+    let c = restaurant();
+    let m = run(&c, &[("alcohol", "yes")]);
+    let dot = flow::to_dot(&c, &m.flow);
+    assert!(
+        dot.contains("\"A\" -> \"C\" [style=bold, color=red];"),
+        "{dot}"
+    );
+    assert!(dot.contains("\"A\" -> \"B\";"), "{dot}");
+    let mermaid = flow::to_mermaid(&c, &m.flow);
+    assert!(mermaid.contains("class n0,n2,n3 critical"), "{mermaid}");
+    let text = flow::to_text(&c, &m.flow);
+    assert!(
+        text.lines().nth(2).unwrap().starts_with("*   5–12"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_answer_set_is_enumerated() {
+    let c = restaurant();
+    let sets = all_answer_sets(&c.bundles["B1"]);
+    assert_eq!(
+        sets,
+        [
+            answers(&[("alcohol", "yes")]),
+            answers(&[("alcohol", "no")])
+        ]
+    );
+}
+
+/// A random catalog: elements with random parents (earlier elements only, so acyclic),
+/// forms of random fields over one bundle with one question.
+fn arbitrary_catalog() -> impl Strategy<Value = Catalog> {
+    let elements = prop::collection::vec(prop::option::of(0usize..8), 1..8);
+    let forms = prop::collection::vec(
+        prop::collection::vec(
+            (
+                prop::option::of(0usize..8),
+                any::<bool>(),
+                prop::option::of(any::<bool>()),
+            ),
+            0..12,
+        ),
+        1..5,
+    );
+    (elements, forms).prop_map(|(parents, forms)| {
+        let mut records: Vec<Record> = parents
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let parent = p.filter(|p| *p < i).map(|p| format!("E{p}"));
+                element(
+                    &format!("E{i}"),
+                    &format!("元素{i}"),
+                    parent.as_deref(),
+                    &[],
+                )
+            })
+            .collect();
+        let n = parents.len();
+        let mut items = Vec::new();
+        for (f, fields) in forms.iter().enumerate() {
+            let item_code = format!("I{f}");
+            records.push(item(&item_code, f as u32 + 1, &[]));
+            items.push(item_code.clone());
+            let fields: Vec<OwnedF> = fields
+                .iter()
+                .enumerate()
+                .map(|(k, (e, required, cond))| {
+                    let element = e.map(|e| format!("E{}", e % n));
+                    let w = cond.and_then(|yes| when("q", if yes { "y" } else { "n" }));
+                    (
+                        format!("k{k}"),
+                        format!("标签{}", k % 3),
+                        element,
+                        *required,
+                        w,
+                    )
+                })
+                .collect();
+            records.push(form(
+                &format!("F{f}"),
+                &item_code,
+                fields
+                    .iter()
+                    .map(|(k, l, e, r, w)| (k.as_str(), l.as_str(), e.as_deref(), *r, w.clone()))
+                    .collect(),
+            ));
+        }
+        records.push(Record::Bundle(Bundle {
+            code: "B1".into(),
+            name: "随机主题".into(),
+            lead_agency: None,
+            items,
+            questions: vec![Question {
+                key: "q".into(),
+                text: "？".into(),
+                options: vec![
+                    AnswerOption {
+                        key: "y".into(),
+                        text: "是".into(),
+                    },
+                    AnswerOption {
+                        key: "n".into(),
+                        text: "否".into(),
+                    },
+                ],
+            }],
+            item_when: BTreeMap::new(),
+            materials: vec![],
+            status: Status::Draft,
+            version: 0,
+            origin: Origin::SelfBuilt,
+        }));
+        Catalog::from_records(records)
+    })
+}
+
+proptest! {
+    #[test]
+    fn merge_properties(catalog in arbitrary_catalog(), yes in any::<bool>()) {
+        let a = answers(&[("q", if yes { "y" } else { "n" })]);
+        let m = merge(&catalog, &catalog.bundles["B1"], &a, &BTreeSet::new());
+        prop_assert!(m.stats.fields_after <= m.stats.fields_before);
+
+        // every visible source field is in exactly one merged field's provenance
+        let situation = situation::situation(&catalog, &catalog.bundles["B1"], &a, &BTreeSet::new());
+        let mut seen = BTreeSet::new();
+        for f in &m.fields {
+            for s in &f.sources {
+                prop_assert!(seen.insert(s.clone()), "{s:?} in two merged fields");
+            }
+        }
+        prop_assert_eq!(seen.len(), situation.fields.len());
+        for s in &situation.fields {
+            let r = SourceRef { form: s.form.code.clone(), field: s.field.key.clone() };
+            prop_assert!(seen.contains(&r));
+            prop_assert_eq!(m.fields[m.merged_of[&r]].sources.contains(&r), true);
+        }
+
+        // fill the merged form from consistent source values, distribute, get them back
+        let value = |s: &situation::SourceField<'_>| match &s.field.element {
+            Some(e) => format!("值-{e}"),
+            None => format!("值-{}/{}", s.form.code, s.field.key),
+        };
+        let mut filled = Filled { bundle: "B1".into(), answers: a.clone(), values: BTreeMap::new() };
+        for s in &situation.fields {
+            let key = s.field.element.clone().unwrap_or_else(|| format!("{}/{}", s.form.code, s.field.key));
+            filled.values.insert(key, value(s));
+        }
+        let back = distribute(&catalog, &m, &filled);
+        let mut count = 0;
+        for s in &situation.fields {
+            prop_assert_eq!(back.get(&s.form.code).and_then(|f| f.get(&s.field.key)), Some(&value(s)));
+            count += 1;
+        }
+        prop_assert_eq!(back.values().map(BTreeMap::len).sum::<usize>(), count);
+    }
+}
