@@ -11,7 +11,9 @@ pub mod distribute;
 pub mod flow;
 pub mod situation;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Serialize;
 
@@ -150,16 +152,13 @@ pub struct Merge {
     pub materials: Vec<MergedMaterial>,
     /// Counts.
     pub stats: MergeStats,
-    /// Source field → index of its merged field (provenance, the other way).
-    #[serde(skip)]
-    pub merged_of: HashMap<SourceRef, usize>,
     /// The flow of the visible items.
     #[serde(skip)]
     pub flow: flow::Flow,
 }
 
 /// The group key of an element: its topmost ancestor present among `present`.
-fn group_of<'a>(catalog: &'a Catalog, element: &'a str, present: &BTreeSet<&str>) -> &'a str {
+fn group_of<'a>(catalog: &'a Catalog, element: &'a str, present: &HashSet<&str>) -> &'a str {
     let mut group = element;
     let mut cursor = catalog
         .elements
@@ -197,20 +196,22 @@ pub fn merge(
     excluded: &BTreeSet<String>,
 ) -> Merge {
     let situation = situation::situation(catalog, bundle, answers, excluded);
-    let present: BTreeSet<&str> = situation
+    let present: HashSet<&str> = situation
         .fields
         .iter()
         .filter_map(|s| s.field.element.as_deref())
         .collect();
     let mut fields: Vec<MergedField> = Vec::new();
-    let mut group_index: HashMap<&str, usize> = HashMap::new();
+    let mut group_index: HashMap<&str, usize> = HashMap::default();
     // per merged field: the source fields, for conflicts
     let mut members: Vec<Vec<SourceField<'_>>> = Vec::new();
-    let mut merged_of = HashMap::new();
+    let mut groups: HashMap<&str, &str> = HashMap::default();
     for source in &situation.fields {
         let index = match source.field.element.as_deref() {
             Some(element) => {
-                let group = group_of(catalog, element, &present);
+                let group = *groups
+                    .entry(element)
+                    .or_insert_with(|| group_of(catalog, element, &present));
                 *group_index.entry(group).or_insert_with(|| {
                     fields.push(MergedField {
                         element: Some(group.to_string()),
@@ -246,9 +247,7 @@ pub fn merge(
         {
             merged.covers.push(element.clone());
         }
-        let r = source_ref(source);
-        merged.sources.push(r.clone());
-        merged_of.insert(r, index);
+        merged.sources.push(source_ref(source));
         members[index].push(*source);
     }
     let conflicts = conflicts(catalog, &fields, &members);
@@ -275,7 +274,6 @@ pub fn merge(
         suggestions,
         materials,
         stats,
-        merged_of,
         flow,
     }
 }
@@ -300,8 +298,8 @@ fn conflicts(
             .iter()
             .filter(|s| s.field.element.as_deref() == Some(element.as_str()))
             .collect();
-        let required: BTreeSet<bool> = own.iter().map(|s| s.field.required).collect();
-        if required.len() > 1 {
+        let some_required = own.iter().any(|s| s.field.required);
+        if some_required && own.iter().any(|s| !s.field.required) {
             out.push(Conflict {
                 element: element.clone(),
                 kind: ConflictKind::Required,
@@ -309,8 +307,10 @@ fn conflicts(
                 sources: own.iter().map(|s| source_ref(s)).collect(),
             });
         }
+        // sources share one element (and its options) unless covered children joined
         let options: BTreeSet<String> = sources
             .iter()
+            .filter(|_| !field.covers.is_empty())
             .filter_map(|s| catalog.elements.get(s.field.element.as_deref()?))
             .filter(|e| !e.options.is_empty())
             .map(|e| {
@@ -329,17 +329,17 @@ fn conflicts(
                 sources: refs(),
             });
         }
-        let mut labels: Vec<String> = Vec::new();
+        let mut labels: Vec<&str> = Vec::new();
         for s in &own {
-            if !labels.contains(&s.field.label) {
-                labels.push(s.field.label.clone());
+            if !labels.contains(&s.field.label.as_str()) {
+                labels.push(&s.field.label);
             }
         }
         if labels.len() > 1 {
             out.push(Conflict {
                 element: element.clone(),
                 kind: ConflictKind::Label,
-                values: labels,
+                values: labels.into_iter().map(str::to_string).collect(),
                 sources: own.iter().map(|s| source_ref(s)).collect(),
             });
         }
@@ -353,7 +353,7 @@ fn suggestions(
     sources: &[SourceField<'_>],
 ) -> Vec<Suggestion> {
     // bound elements of the merged form by normalised name and synonym
-    let mut by_name: HashMap<String, &str> = HashMap::new();
+    let mut by_name: HashMap<String, &str> = HashMap::default();
     for f in fields {
         if let Some(code) = &f.element
             && let Some(e) = catalog.elements.get(code)
@@ -398,7 +398,7 @@ fn suggestions(
 
 fn materials(catalog: &Catalog, rows: &[(&str, &str)]) -> Vec<MergedMaterial> {
     let mut out: Vec<MergedMaterial> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::default();
     for (item, code) in rows {
         let i = *index.entry(code).or_insert_with(|| {
             let m = catalog.materials.get(*code);
@@ -418,6 +418,13 @@ fn materials(catalog: &Catalog, rows: &[(&str, &str)]) -> Vec<MergedMaterial> {
 }
 
 impl Merge {
+    /// The merged field a source field went into (provenance, the other way).
+    pub fn merged_field_of(&self, form: &str, field: &str) -> Option<&MergedField> {
+        self.fields
+            .iter()
+            .find(|f| f.sources.iter().any(|s| s.form == form && s.field == field))
+    }
+
     /// Reduction of fields as a fraction of the fields before (0 when there were none).
     pub fn field_reduction(&self) -> f64 {
         if self.stats.fields_before == 0 {

@@ -496,7 +496,7 @@ proptest! {
         for s in &situation.fields {
             let r = SourceRef { form: s.form.code.clone(), field: s.field.key.clone() };
             prop_assert!(seen.contains(&r));
-            prop_assert_eq!(m.fields[m.merged_of[&r]].sources.contains(&r), true);
+            prop_assert!(m.merged_field_of(&r.form, &r.field).is_some_and(|f| f.sources.contains(&r)));
         }
 
         // fill the merged form from consistent source values, distribute, get them back

@@ -1,0 +1,114 @@
+//! Engine benchmarks: merge recompute, element search per keystroke, where-used.
+//! Run with `cargo bench --bench engines`; README "Performance" lists the figures.
+
+use std::collections::BTreeSet;
+use std::hint::black_box;
+use std::sync::atomic::AtomicBool;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use yibiao::engine::merge::merge;
+use yibiao::engine::search::{Query, SearchIndex, Searcher};
+use yibiao::engine::usage::usage;
+use yibiao::model::Catalog;
+
+/// A bundle of 30 forms × 100 fields over 400 elements (heavy overlap), as interchange JSON.
+fn big_bundle() -> Catalog {
+    let elements: Vec<_> = (0..400)
+        .map(|e| serde_json::json!({"code": format!("E{e:03}"), "name": format!("数据元{e}"), "kind": "text",
+                                     "parent": if e % 10 > 0 && e % 50 == 7 { Some(format!("E{:03}", e - 7)) } else { None }}))
+        .collect();
+    let items: Vec<_> = (0..30)
+        .map(|i| serde_json::json!({"code": format!("I{i:02}"), "name": format!("事项{i}"), "level": "main", "item_type": "01",
+                                     "time_limit_days": 5 + i % 7, "depends_on": if i > 0 { vec![format!("I{:02}", i / 2)] } else { vec![] }}))
+        .collect();
+    let forms: Vec<_> = (0..30)
+        .map(|f| {
+            let fields: Vec<_> = (0..100)
+                .map(|k| {
+                    let element = (f * 37 + k * 11) % 400;
+                    if k % 17 == 0 {
+                        serde_json::json!({"key": format!("k{k}"), "label": format!("旧字段{}", k % 5)})
+                    } else {
+                        serde_json::json!({"key": format!("k{k}"), "label": format!("字段{element}"), "element": format!("E{element:03}"),
+                                           "required": k % 3 == 0, "when": if k % 9 == 0 { Some(serde_json::json!({"q": ["y"]})) } else { None }})
+                    }
+                })
+                .collect();
+            serde_json::json!({"code": format!("F{f:02}"), "name": format!("表{f}"), "item": format!("I{f:02}"),
+                               "sections": [{"title": "信息", "fields": fields}]})
+        })
+        .collect();
+    let bundle = serde_json::json!({"code": "B", "name": "大主题", "items": (0..30).map(|i| format!("I{i:02}")).collect::<Vec<_>>(),
+        "questions": [{"key": "q", "text": "？", "options": [{"key": "y", "text": "是"}, {"key": "n", "text": "否"}]}]});
+    let doc = serde_json::json!({"format": "yibiao/1", "elements": elements, "items": items, "forms": forms, "bundles": [bundle]});
+    let records = yibiao::io::json::parse_import(
+        &doc.to_string(),
+        &Catalog::default(),
+        yibiao::i18n::Lang::En,
+    )
+    .expect("valid bench catalog");
+    Catalog::from_records(records)
+}
+
+fn bench_merge(c: &mut Criterion) {
+    let catalog = big_bundle();
+    let bundle = &catalog.bundles["B"];
+    let answers = [("q".to_string(), "y".to_string())].into();
+    let excluded = BTreeSet::new();
+    let m = merge(&catalog, bundle, &answers, &excluded);
+    // with q=y every field is visible
+    assert_eq!(m.stats.fields_before, 3000);
+    c.bench_function("merge_recompute_30_forms_3000_fields", |b| {
+        b.iter(|| merge(black_box(&catalog), bundle, black_box(&answers), &excluded))
+    });
+}
+
+/// The sample catalog at a scale (≈ 600 × scale elements).
+fn sampled(scale: u32) -> Catalog {
+    yibiao::sample::generate(scale)
+}
+
+fn bench_search(c: &mut Criterion) {
+    {
+        let (label, scale) = ("100k", 167u32);
+        let catalog = sampled(scale);
+        let index = SearchIndex::build(&catalog);
+        let cancel = AtomicBool::new(false);
+        let keys = ["s", "sf", "sfz", "sfzh", "sfzhm"];
+        c.bench_function(&format!("search_first_key_{label}"), |b| {
+            b.iter(|| {
+                let mut s = Searcher::new();
+                s.search(&index, &Query::parse(keys[0]).expect("query"), 50, &cancel)
+            })
+        });
+        c.bench_function(&format!("search_next_key_{label}"), |b| {
+            b.iter_batched(
+                || {
+                    let mut s = Searcher::new();
+                    for k in &keys[..2] {
+                        s.search(&index, &Query::parse(k).expect("query"), 50, &cancel);
+                    }
+                    s
+                },
+                |mut s| s.search(&index, &Query::parse(keys[2]).expect("query"), 50, &cancel),
+                BatchSize::LargeInput,
+            )
+        });
+        let busiest = catalog
+            .elements
+            .keys()
+            .max_by_key(|code| {
+                catalog
+                    .referrers(yibiao::model::Kind::Element, code)
+                    .count()
+            })
+            .cloned()
+            .unwrap_or_default();
+        c.bench_function(&format!("where_used_busiest_{label}"), |b| {
+            b.iter(|| usage(&catalog, black_box(&busiest)))
+        });
+    }
+}
+
+criterion_group!(benches, bench_merge, bench_search);
+criterion_main!(benches);
