@@ -28,6 +28,15 @@ pub struct Cli {
     /// UI language (default: from LC_ALL / LANG).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
+    /// TUI keymap overlay (a TOML file, or a preset name: default, vim).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
+    /// TUI theme overlay (a TOML file, or a preset name: default, light, ansi16).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub theme: Option<PathBuf>,
+    /// Draw TUI borders with ASCII (for terminals that draw box characters wide).
+    #[arg(long, global = true)]
+    pub ascii: bool,
     /// What to do; none starts the TUI.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -72,6 +81,9 @@ pub enum Command {
     Bundle(BundleCommand),
     /// Check every invariant and index; exit 1 listing problems.
     Check,
+    /// TUI configuration (keymaps and themes).
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Show the audit log, optionally of one record.
     Log {
         /// A record code.
@@ -80,6 +92,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `config` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Check the keymap and theme files; exit 1 listing `file:line: message`.
+    Check,
 }
 
 /// `element` subcommands.
