@@ -96,8 +96,8 @@ actions! {
     ExpandAll "expand_all" Catalog "全部展开" "expand every node";
     CollapseAll "collapse_all" Catalog "全部折叠" "collapse every node";
     Parent "parent" Catalog "跳到上级节点" "jump to the parent node";
-    CycleGrouping "cycle_grouping" Catalog "事项分组：层级 → 实施主体 → 行政区划 → 事项类型" "group items: by level → agency → region → item type";
-    NextList "next_list" Catalog "切换列表：事项 → 材料 → 主题" "switch list: 事项 items → 材料 materials → 主题 bundles";
+    CycleGrouping "cycle_grouping" Catalog "事项分组：层级 -> 实施主体 -> 行政区划 -> 事项类型" "group items: by level -> agency -> region -> item type";
+    NextList "next_list" Catalog "切换列表：事项 -> 材料 -> 主题" "switch list: 事项 items -> 材料 materials -> 主题 bundles";
     PrevList "prev_list" Catalog "反向切换列表" "switch list backwards";
     Filter "filter" Catalog "筛选（保留匹配项的上级，高亮匹配文字）" "filter (keeps the ancestors of matches, highlights matched text)";
     NextMatch "next_match" Catalog "下一个匹配" "next match";
@@ -106,9 +106,9 @@ actions! {
     Add "add" Catalog "新增下级（材料/主题列表中新增一条）" "add a child (in the material or bundle list: a new record)";
     Copy "copy" Catalog "复制所选记录" "copy the selected record";
     Delete "delete" Catalog "删除所选记录（先确认；被引用时拒绝）" "delete the selected record (asks first; refused while referenced)";
-    Submit "submit" Catalog "提交审核（待提交/退回 → 待审核）" "submit for review (draft/returned → submitted)";
-    Return "return" Catalog "退回（待审核 → 退回）" "return to the editor (submitted → returned)";
-    Publish "publish" Catalog "发布（待审核 → 已发布，版本号加一）" "publish (submitted → published, version + 1)";
+    Submit "submit" Catalog "提交审核（待提交/退回 -> 待审核）" "submit for review (draft/returned -> submitted)";
+    Return "return" Catalog "退回（待审核 -> 退回）" "return to the editor (submitted -> returned)";
+    Publish "publish" Catalog "发布（待审核 -> 已发布，版本号加一）" "publish (submitted -> published, version + 1)";
     History "history" Catalog "查看所选记录的修改历史（审计日志）" "show the selected record's history (audit log)";
     LoadSample "load_sample" Welcome "载入示例数据" "load the sample catalog";
     Save "save" Editor "保存（校验通过后写入并落盘）" "save (written and flushed only when valid)";

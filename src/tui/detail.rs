@@ -10,8 +10,10 @@ use crate::display::{inert, pad, width};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Item, Kind, Material, RecordRef};
 
-/// Width of the attribute-name column.
-const LABEL: usize = 14;
+/// Width of the attribute-name column (English labels keep the Chinese term first).
+fn label_width(lang: Lang) -> usize {
+    lang.pick(14, 22)
+}
 
 struct Out<'t> {
     lines: Vec<Line<'static>>,
@@ -29,13 +31,14 @@ impl Out<'_> {
 
     fn attr(&mut self, zh: &str, en: &str, value: &str) {
         let label = self.lang.pick(zh, en);
-        let label = if width(label) >= LABEL {
+        let columns = label_width(self.lang);
+        let label = if width(label) >= columns {
             format!("{label} ")
         } else {
-            pad(label, LABEL)
+            pad(label, columns)
         };
         let value = if value.is_empty() {
-            "—".to_string()
+            "-".to_string()
         } else {
             inert(value).into_owned()
         };
@@ -139,23 +142,27 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
             format!("{} {}", i.level.as_str(), i.level.zh()),
         ),
     );
-    out.attr("上级事项", "parent", &named(catalog, Kind::Item, &i.parent));
+    out.attr(
+        "上级事项",
+        "上级事项 parent",
+        &named(catalog, Kind::Item, &i.parent),
+    );
     out.attr(
         "事项类型",
-        "item type",
+        "事项类型 type",
         &format!("{} {}", i.item_type.code(), i.item_type.zh()),
     );
     out.attr(
         "实施主体",
-        "agency",
+        "实施主体 agency",
         &named(catalog, Kind::Agency, &i.agency),
     );
     out.attr(
         "行政区划",
-        "region",
+        "行政区划 region",
         &named(catalog, Kind::Region, &i.region),
     );
-    out.attr("设定依据", "basis", &i.basis);
+    out.attr("设定依据", "设定依据 basis", &i.basis);
     let days = |n: u32| lang.pick(format!("{n} 个工作日"), format!("{n} working days"));
     out.attr("承诺时限", "time limit", &days(i.time_limit_days));
     out.attr("法定时限", "legal limit", &days(i.legal_limit_days));
@@ -166,7 +173,7 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
         .iter()
         .map(|d| named(catalog, Kind::Item, &Some(d.clone())))
         .collect();
-    out.attr("前置事项", "depends on", &deps.join(", "));
+    out.attr("前置事项", "前置事项 depends on", &deps.join(", "));
     out.attr("状态", "status", &status_text(i.status, i.version, lang));
     let origin = match i.origin {
         crate::model::Origin::Claimed => lang.pick("认领", "claimed 认领"),
@@ -247,11 +254,11 @@ fn material(out: &mut Out<'_>, catalog: &Catalog, m: &Material) {
     };
     out.title(&m.name);
     out.attr("编码", "code", &m.code);
-    out.attr("材料类型", "kind", m.kind.zh());
+    out.attr("材料类型", "材料类型 kind", m.kind.zh());
     out.attr("来源渠道", "source", &m.source);
     out.attr(
         "发证部门",
-        "issuing agency",
+        "发证部门 issuer",
         &named(catalog, Kind::Agency, &m.issuing_agency),
     );
     out.attr(
@@ -288,11 +295,11 @@ fn bundle(out: &mut Out<'_>, catalog: &Catalog, b: &Bundle) {
     out.attr("编码", "code", &b.code);
     out.attr(
         "牵头部门",
-        "lead agency",
+        "牵头部门 lead",
         &named(catalog, Kind::Agency, &b.lead_agency),
     );
     out.attr("状态", "status", &status_text(b.status, b.version, lang));
-    out.attr("判断项", "questions", &b.questions.len().to_string());
+    out.attr("判断项", "判断项 questions", &b.questions.len().to_string());
     out.attr("材料", "materials", &b.materials.len().to_string());
     out.section("包含事项", "事项 items", b.items.len());
     if b.items.is_empty() {

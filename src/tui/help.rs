@@ -48,7 +48,7 @@ pub fn markdown(keymap: &Keymap, lang: Lang) -> String {
         ));
         for row in rows {
             let keys = if row.keys.is_empty() {
-                String::from("—")
+                String::from("-")
             } else {
                 row.keys
                     .split(", ")

@@ -694,7 +694,7 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let mut right = String::new();
     if !app.pending.is_empty() {
-        right.push_str(&format!("{} … ", super::keymap::chord_name(&app.pending)));
+        right.push_str(&format!("{} ... ", super::keymap::chord_name(&app.pending)));
     }
     let path_room = w.saturating_sub(used + width(&right) + 2);
     if path_room >= 12 {
