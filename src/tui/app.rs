@@ -556,14 +556,17 @@ impl App {
             }
             (Confirm::Unsaved { then }, Some('s' | 'S')) => {
                 self.overlay = None;
-                if self.save() {
+                // leaving the form (back) is done once it is saved or discarded
+                if self.save() && then != Action::Back {
                     self.update(then);
                 }
             }
             (Confirm::Unsaved { then }, Some('d' | 'D')) => {
                 self.overlay = None;
                 self.editor = None;
-                self.update(then);
+                if then != Action::Back {
+                    self.update(then);
+                }
             }
             (_, Some('n' | 'N' | 'c' | 'C')) => self.overlay = None,
             (_, _) if key.code == KeyCode::Esc => self.overlay = None,
@@ -1216,6 +1219,14 @@ impl App {
     }
 
     fn load_sample(&mut self) {
+        if !self.is_empty_store() {
+            let text = self.lang.pick(
+                "示例只能载入空库；在命令行运行 yibiao sample 可合并载入",
+                "the sample loads into an empty store only; run `yibiao sample` to merge it",
+            );
+            self.say(Level::Warn, text.into());
+            return;
+        }
         let Some(mut store) = self.store.take() else {
             return;
         };

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use ratatui::text::{Line, Span};
 
+use super::text::wrap_columns;
 use super::theme::{Slot, Theme};
 use crate::display::{inert, pad, width};
 use crate::i18n::Lang;
@@ -19,6 +20,7 @@ struct Out<'t> {
     lines: Vec<Line<'static>>,
     theme: &'t Theme,
     lang: Lang,
+    width: usize,
 }
 
 impl Out<'_> {
@@ -42,10 +44,19 @@ impl Out<'_> {
         } else {
             inert(value).into_owned()
         };
-        self.lines.push(Line::from(vec![
-            Span::styled(label, self.theme.get(Slot::Label)),
-            Span::styled(value, self.theme.get(Slot::Text)),
-        ]));
+        let indent = width(&label);
+        let pieces = wrap_columns(&value, self.width.saturating_sub(indent));
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let head = if i == 0 {
+                Span::styled(label.clone(), self.theme.get(Slot::Label))
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            self.lines.push(Line::from(vec![
+                head,
+                Span::styled(piece, self.theme.get(Slot::Text)),
+            ]));
+        }
     }
 
     fn section(&mut self, zh: &str, en: &str, count: usize) {
@@ -86,17 +97,19 @@ fn named(catalog: &Catalog, kind: Kind, code: &Option<String>) -> String {
     }
 }
 
-/// The lines describing a record.
+/// The lines describing a record, attribute values wrapped to `width` under their column.
 pub fn lines(
     catalog: &Catalog,
     record: RecordRef<'_>,
     theme: &Theme,
     lang: Lang,
+    width: usize,
 ) -> Vec<Line<'static>> {
     let mut out = Out {
         lines: Vec::new(),
         theme,
         lang,
+        width,
     };
     match record {
         RecordRef::Item(i) => item(&mut out, catalog, i),
@@ -116,6 +129,7 @@ pub fn group_lines(name: &str, children: usize, theme: &Theme, lang: Lang) -> Ve
         lines: Vec::new(),
         theme,
         lang,
+        width: usize::MAX,
     };
     out.title(name);
     out.attr("下级", "children", &children.to_string());

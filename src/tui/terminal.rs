@@ -6,9 +6,7 @@
 use std::io::{Stdout, Write, stdout};
 use std::sync::mpsc::Sender;
 
-use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -17,6 +15,17 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::app::AppEvent;
+
+/// Mouse reporting for buttons and the wheel only (X11 1000 + SGR 1006): unlike crossterm's
+/// `EnableMouseCapture` it does not ask for every pointer motion, which over SSH would send a
+/// stream of events nobody uses. `DisableMouseCapture` turns it off again.
+struct EnableMouseButtons;
+
+impl crossterm::Command for EnableMouseButtons {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        f.write_str("\x1b[?1000h\x1b[?1006h")
+    }
+}
 
 /// Owns the terminal's special modes while it lives.
 pub struct TerminalGuard {
@@ -52,7 +61,7 @@ impl TerminalGuard {
         if let Err(e) = execute!(
             out,
             EnterAlternateScreen,
-            EnableMouseCapture,
+            EnableMouseButtons,
             EnableBracketedPaste
         ) {
             restore();

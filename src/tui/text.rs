@@ -43,6 +43,25 @@ pub fn fit(s: &str, max: usize, ascii: bool) -> String {
     }
 }
 
+/// `s` cut into pieces of at most `columns` display columns (at least one piece; a
+/// character wider than `columns` gets a piece of its own).
+pub fn wrap_columns(s: &str, columns: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut used = 0;
+    for c in s.chars() {
+        let w = display::width(c.encode_utf8(&mut [0; 4]));
+        if used + w > columns.max(1) && used > 0 {
+            out.push(String::new());
+            used = 0;
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(c);
+        }
+        used += w;
+    }
+    out
+}
+
 /// Simple case folding, one char to one char, so positions in the folded text are positions
 /// in the original.
 pub fn fold_char(c: char) -> char {
@@ -117,6 +136,13 @@ mod tests {
         assert_eq!(fit("名称\u{1b}[2J", 20, false), "名称␛[2J");
         assert_eq!(fit("食品经营许可", 7, false), "食品经…");
         assert_eq!(fit("食品经营许可", 7, true), "食品经~");
+    }
+
+    #[test]
+    fn wrapping_counts_columns() {
+        assert_eq!(wrap_columns("食品经营许可", 5), ["食品", "经营", "许可"]);
+        assert_eq!(wrap_columns("", 5), [""]);
+        assert_eq!(wrap_columns("ab食", 3), ["ab", "食"]);
     }
 
     #[test]

@@ -303,7 +303,13 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let lines = match app.catalog.tree.row_node(app.catalog.selected) {
         Some(node) => match &node.id {
             NodeId::Record(kind, code) => match store.catalog().get(*kind, code) {
-                Some(record) => detail::lines(store.catalog(), record, theme, app.lang),
+                Some(record) => detail::lines(
+                    store.catalog(),
+                    record,
+                    theme,
+                    app.lang,
+                    usize::from(inner.width),
+                ),
                 None => Vec::new(),
             },
             NodeId::Group(_) => {
