@@ -357,13 +357,10 @@ fn workflow_and_history() {
 
 #[test]
 fn store_text_is_drawn_inert() {
+    let mut bad = item("X1", "坏名\u{1b}[2J\u{7}\u{9b}31m", ItemLevel::Main, None);
+    bad.basis = "第一行\u{1b}[31m\n\u{202E}第二行".into();
     let records = vec![
-        Record::Item(item(
-            "X1",
-            "坏名\u{1b}[2J\u{7}\u{9b}31m",
-            ItemLevel::Main,
-            None,
-        )),
+        Record::Item(bad),
         Record::Item(item("X2", "\u{202E}反向", ItemLevel::Main, None)),
     ];
     let (mut app, _dir) = app_with(records, Lang::Zh);
@@ -385,6 +382,9 @@ fn store_text_is_drawn_inert() {
     for cell in terminal.backend().buffer().content() {
         assert!(!cell.symbol().chars().any(yibiao::display::is_hostile));
     }
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("第一行␛[31m"), "{screen}");
+    assert!(screen.contains("<U+202E>第二行"), "{screen}");
 }
 
 #[test]

@@ -61,13 +61,24 @@ impl Editor {
     /// a new one); focus starts on the name.
     pub fn new(record: Record, action: &'static str) -> Editor {
         let new = action != "edit";
-        let specs = workflow::edit_fields(record.as_ref(), new);
+        let mut specs = workflow::edit_fields(record.as_ref(), new);
+        // the text area draws its lines as they are: controls in stored multi-line text are
+        // shown (and, if saved, kept) as their visible placeholders
+        for spec in specs.iter_mut().filter(|s| s.multiline) {
+            spec.value = spec
+                .value
+                .split('\n')
+                .map(|line| crate::display::inert(line).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
         let initial: Vec<String> = specs.iter().map(|s| s.value.clone()).collect();
         let fields: Vec<EditField> = specs
             .into_iter()
             .map(|spec| {
                 let widget = if spec.multiline {
-                    let mut area = TextArea::new(spec.value.lines().map(str::to_string).collect());
+                    let mut area =
+                        TextArea::new(spec.value.split('\n').map(str::to_string).collect());
                     // the terminal's own cursor marks the caret (IME windows follow it)
                     area.set_cursor_style(Style::default());
                     area.set_cursor_line_style(Style::default());
@@ -210,7 +221,12 @@ impl Editor {
                 }
             }
             Widget::Area(area) => {
-                area.insert_str(text.replace("\r\n", "\n"));
+                let text: String = text
+                    .replace("\r\n", "\n")
+                    .chars()
+                    .filter(|c| *c == '\n' || !crate::display::is_hostile(*c))
+                    .collect();
+                area.insert_str(text);
             }
         }
     }
