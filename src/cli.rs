@@ -29,6 +29,15 @@ pub struct Cli {
     /// UI language (default: from LC_ALL / LANG).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
+    /// TUI keymap overlay (a TOML file, or a preset name: default, vim).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
+    /// TUI theme overlay (a TOML file, or a preset name: default, light, ansi16).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub theme: Option<PathBuf>,
+    /// Draw TUI borders with ASCII (for terminals that draw box characters wide).
+    #[arg(long, global = true)]
+    pub ascii: bool,
     /// What to do; none starts the TUI.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -110,6 +119,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// TUI configuration (keymaps and themes).
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Show the audit log, optionally of one record.
     Log {
         /// A record code.
@@ -129,6 +141,13 @@ pub enum FlowFormat {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+}
+
+/// `config` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Check the keymap and theme files; exit 1 listing `file:line: message`.
+    Check,
 }
 
 /// `element` subcommands.

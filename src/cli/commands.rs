@@ -13,15 +13,21 @@ use crate::store::{Batch, Store};
 
 use super::output;
 use super::{
-    BundleCommand, Cli, Command, EXIT_FAILURE, EXIT_INVALID, ElementCommand, Failure, FormCommand,
-    open_store,
+    BundleCommand, Cli, Command, ConfigCommand, EXIT_FAILURE, EXIT_INVALID, ElementCommand,
+    Failure, FormCommand, open_store,
 };
 
 /// Runs the parsed command line; returns the exit code.
 pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
+    let flags = crate::tui::ConfigFlags {
+        keymap: cli.keymap,
+        theme: cli.theme,
+        ascii: cli.ascii,
+    };
     let Some(command) = cli.command else {
         let store = open_store(cli.db)?;
-        return crate::tui::run(store, lang)
+        let options = crate::tui::Options { lang, flags };
+        return crate::tui::run(store, options)
             .map(|()| 0)
             .map_err(|e| Failure::new(format!("{e:#}")));
     };
@@ -31,6 +37,11 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         && kind != ElementKind::Pattern
     {
         return validate_values(values, json, lang, |v| validate::validate_kind(kind, v));
+    }
+    if let Command::Config(ConfigCommand::Check) = command {
+        let (problems, text) = crate::tui::config::check_report(&flags, lang);
+        print_out(&text)?;
+        return Ok(if problems.is_empty() { 0 } else { EXIT_FAILURE });
     }
     let mut store = open_store(cli.db)?;
     match command {
@@ -198,6 +209,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 Ok(EXIT_FAILURE)
             }
         }
+        Command::Config(ConfigCommand::Check) => Ok(0),
         Command::Log { code, json } => {
             let entries = store.history(code.as_deref())?;
             print_out(&if json {

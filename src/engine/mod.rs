@@ -6,3 +6,4 @@ pub mod search;
 pub mod stats;
 pub mod usage;
 pub mod validate;
+pub mod workflow;

@@ -1,38 +1,106 @@
-//! The terminal UI. A placeholder screen until the TUI shell lands: it shows the store's
-//! counts and quits on `q`; the terminal is restored on every exit path.
+//! The terminal UI: a pane bar, the catalog trees with detail and an edit form, a status bar,
+//! key help, a command palette — all driven by one action registry and configurable keymaps
+//! and themes.
+//!
+//! Architecture: terminal input, signals and worker results arrive as [`app::AppEvent`]s on
+//! one channel; the loop drains them all, lets [`app::App`] turn them into state changes, then
+//! draws one frame (only if something changed) inside synchronized output.
 
-use crossterm::event::{self, Event, KeyCode, KeyEventKind};
-use ratatui::widgets::{Block, Paragraph};
+pub mod action;
+pub mod app;
+pub mod config;
+pub mod detail;
+pub mod editor;
+pub mod help;
+pub mod keymap;
+pub mod palette;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+pub mod tree;
+pub mod view;
+
+use std::io::Write;
+
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::i18n::Lang;
-use crate::store::{SledStore, Store};
+use crate::store::SledStore;
 
-/// Runs the TUI on an open store until the user quits.
-pub fn run(store: SledStore, lang: Lang) -> anyhow::Result<()> {
-    let counts = crate::engine::stats::stats(store.catalog());
-    let text = lang.pick(
-        format!(
-            "一表 yibiao\n\n数据元 {}  事项 {}  申请表 {}  主题 {}\n\n空库可运行 `yibiao sample` 载入示例。按 q 退出。",
-            counts.elements, counts.items, counts.forms, counts.bundles
-        ),
-        format!(
-            "一表 yibiao\n\n数据元 elements {}  事项 items {}  申请表 forms {}  主题 bundles {}\n\nOn an empty store run `yibiao sample`. Press q to quit.",
-            counts.elements, counts.items, counts.forms, counts.bundles
-        ),
+pub use config::ConfigFlags;
+
+/// How the TUI is started.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// UI language.
+    pub lang: Lang,
+    /// `--keymap`, `--theme`, `--ascii`.
+    pub flags: ConfigFlags,
+}
+
+/// Whether the locale (LC_ALL, LC_CTYPE, LANG, first set wins) says UTF-8.
+pub fn locale_is_utf8(get: impl Fn(&str) -> Option<String>) -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .into_iter()
+        .filter_map(get)
+        .find(|v| !v.is_empty())
+        .is_none_or(|v| {
+            let v = v.to_ascii_lowercase();
+            v.contains("utf-8") || v.contains("utf8")
+        })
+}
+
+/// Runs the TUI on an open store until the user quits (or SIGTERM / SIGHUP).
+pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
+    let lang = options.lang;
+    let config = config::load(
+        config::config_dir().as_deref(),
+        &options.flags,
+        config::no_color_from_env(),
     );
-    // ratatui::run restores raw mode and the alternate screen on return and on panic
-    ratatui::run(|terminal| -> anyhow::Result<()> {
-        loop {
-            terminal.draw(|frame| {
-                let block = Block::bordered().title(store.path().display().to_string());
-                frame.render_widget(Paragraph::new(text.as_str()).block(block), frame.area());
-            })?;
-            if let Event::Key(key) = event::read()?
-                && key.kind == KeyEventKind::Press
-                && matches!(key.code, KeyCode::Char('q') | KeyCode::Esc)
-            {
-                return Ok(());
-            }
+    let mut app = app::App::new(Box::new(store), lang, config);
+    if !locale_is_utf8(|name| std::env::var(name).ok()) {
+        app.say(
+            app::Level::Warn,
+            lang.pick(
+                "终端区域设置不是 UTF-8：中文可能显示为乱码（不支持 GBK 终端），请设置 LANG=zh_CN.UTF-8",
+                "the terminal locale is not UTF-8: Chinese may be garbled (GBK terminals are not supported); set LANG=en_US.UTF-8",
+            )
+            .into(),
+        );
+    }
+    let mut guard = terminal::TerminalGuard::enter()?;
+    terminal::forward_signals(app.sender())?;
+    terminal::forward_input(app.sender());
+    let size = guard.terminal().size()?;
+    app.resize(size.width, size.height);
+    let result = event_loop(&mut app, &mut guard);
+    // the store is flushed (dropped) before the terminal is restored
+    drop(app.take_store());
+    drop(guard);
+    result
+}
+
+fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow::Result<()> {
+    loop {
+        if app.dirty {
+            let terminal = guard.terminal();
+            execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+            terminal.draw(|frame| view::draw(frame, app))?;
+            execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+            terminal.backend_mut().flush()?;
+            app.dirty = false;
         }
-    })
+        let Some(event) = app.next_event() else {
+            return Ok(());
+        };
+        app.handle(event);
+        while let Some(event) = app.try_event() {
+            app.handle(event);
+        }
+        if app.quit {
+            return Ok(());
+        }
+    }
 }

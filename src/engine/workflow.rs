@@ -1,0 +1,767 @@
+//! Editing and workflow rules shared by every face: which attributes of a record an edit form
+//! shows, how the form's text becomes a record again (with per-field errors), new children and
+//! copies with fresh codes, and the status transitions submit / return / publish.
+
+use std::collections::BTreeMap;
+
+use crate::i18n::Lang;
+use crate::model::invariants::{Changes, Overlay, check_records};
+use crate::model::{
+    Catalog, Item, ItemLevel, ItemType, Kind, Material, MaterialKind, Origin, Record, RecordRef,
+    Status,
+};
+
+/// One attribute in an edit form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormField {
+    /// The attribute (`name`, `parent`, ...); problem paths map onto it.
+    pub key: &'static str,
+    /// Chinese label.
+    pub zh: &'static str,
+    /// English label.
+    pub en: &'static str,
+    /// The current value as text.
+    pub value: String,
+    /// Edited with a multi-line editor.
+    pub multiline: bool,
+    /// False for attributes fixed once the record exists (the code).
+    pub editable: bool,
+}
+
+impl FormField {
+    /// The label in a language.
+    pub fn label(&self, lang: Lang) -> &'static str {
+        lang.pick(self.zh, self.en)
+    }
+}
+
+/// A problem with one field of an edit form (`key` empty: the record as a whole).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's key, or empty.
+    pub key: String,
+    /// What is wrong, in the UI language.
+    pub message: String,
+}
+
+/// A workflow step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transition {
+    /// 提交: draft or returned → submitted.
+    Submit,
+    /// 退回: submitted → returned.
+    Return,
+    /// 发布: submitted → published, version + 1.
+    Publish,
+}
+
+impl Transition {
+    /// The Chinese verb.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Submit => "提交",
+            Self::Return => "退回",
+            Self::Publish => "发布",
+        }
+    }
+
+    /// The English verb.
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Return => "return",
+            Self::Publish => "publish",
+        }
+    }
+}
+
+/// Why a transition is not allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorkflowError {
+    /// The record kind has no workflow (materials, regions, agencies).
+    NoWorkflow(Kind),
+    /// The record's status does not allow the step.
+    NotAllowed {
+        /// The step.
+        transition: Transition,
+        /// The current status.
+        from: Status,
+    },
+}
+
+impl WorkflowError {
+    /// The message in a language.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Self::NoWorkflow(kind) => lang.pick(
+                format!("{}没有审核流程", kind.zh()),
+                format!("{} {} has no workflow", kind.zh(), kind.as_str()),
+            ),
+            Self::NotAllowed { transition, from } => lang.pick(
+                format!("状态为{}时不能{}", from.zh(), transition.zh()),
+                format!(
+                    "cannot {} a record that is {} {}",
+                    transition.en(),
+                    from.zh(),
+                    from.as_str()
+                ),
+            ),
+        }
+    }
+}
+
+/// The status after a step, or why the step is refused.
+pub fn next_status(from: Status, transition: Transition) -> Result<Status, WorkflowError> {
+    match (transition, from) {
+        (Transition::Submit, Status::Draft | Status::Returned) => Ok(Status::Submitted),
+        (Transition::Return, Status::Submitted) => Ok(Status::Returned),
+        (Transition::Publish, Status::Submitted) => Ok(Status::Published),
+        _ => Err(WorkflowError::NotAllowed { transition, from }),
+    }
+}
+
+/// The record after a workflow step: new status, and on publish the version bumped.
+pub fn transition(record: RecordRef<'_>, step: Transition) -> Result<Record, WorkflowError> {
+    let kind = record.kind();
+    let mut record = record.to_record();
+    let (status, version) = status_mut(&mut record).ok_or(WorkflowError::NoWorkflow(kind))?;
+    *status = next_status(*status, step)?;
+    if step == Transition::Publish {
+        *version += 1;
+    }
+    Ok(record)
+}
+
+/// The status and version of records that have a workflow.
+fn status_mut(record: &mut Record) -> Option<(&mut Status, &mut u32)> {
+    match record {
+        Record::Item(r) => Some((&mut r.status, &mut r.version)),
+        Record::Element(r) => Some((&mut r.status, &mut r.version)),
+        Record::Form(r) => Some((&mut r.status, &mut r.version)),
+        Record::Bundle(r) => Some((&mut r.status, &mut r.version)),
+        Record::Region(_) | Record::Agency(_) | Record::Material(_) => None,
+    }
+}
+
+/// The fields an edit form shows for a record; `new` makes the code editable.
+/// Regions, agencies, elements and forms are edited in their own panes and get name only.
+pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
+    let f = |key, zh, en, value: String| FormField {
+        key,
+        zh,
+        en,
+        value,
+        multiline: false,
+        editable: true,
+    };
+    let code = FormField {
+        editable: new,
+        ..f("code", "编码", "code", record.code().to_string())
+    };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let mut fields = vec![code, f("name", "名称", "name", record.name().to_string())];
+    match record {
+        RecordRef::Item(i) => fields.extend([
+            f("level", "层级", "level", i.level.as_str().into()),
+            f("parent", "上级事项", "parent", opt(&i.parent)),
+            f(
+                "item_type",
+                "事项类型",
+                "item_type",
+                i.item_type.code().into(),
+            ),
+            f("agency", "实施主体", "agency", opt(&i.agency)),
+            f("region", "行政区划", "region", opt(&i.region)),
+            FormField {
+                multiline: true,
+                ..f("basis", "设定依据", "basis", i.basis.clone())
+            },
+            f(
+                "time_limit_days",
+                "承诺时限(工作日)",
+                "time_limit_days",
+                i.time_limit_days.to_string(),
+            ),
+            f(
+                "legal_limit_days",
+                "法定时限(工作日)",
+                "legal_limit_days",
+                i.legal_limit_days.to_string(),
+            ),
+            f("fee", "收费", "fee", i.fee.clone()),
+            f(
+                "online_depth",
+                "网办深度(0-4)",
+                "online_depth",
+                i.online_depth.to_string(),
+            ),
+            f(
+                "depends_on",
+                "前置事项",
+                "depends_on",
+                i.depends_on.join(", "),
+            ),
+            f("materials", "申请材料", "materials", i.materials.join(", ")),
+        ]),
+        RecordRef::Material(m) => fields.extend([
+            f("kind", "材料类型", "kind", m.kind.as_str().into()),
+            f("source", "来源渠道", "source", m.source.clone()),
+            f(
+                "issuing_agency",
+                "发证部门",
+                "issuing_agency",
+                opt(&m.issuing_agency),
+            ),
+            f(
+                "licence_code",
+                "证照目录编码",
+                "licence_code",
+                opt(&m.licence_code),
+            ),
+            f(
+                "shareable",
+                "免提交(共享)",
+                "shareable",
+                yes_no(m.shareable),
+            ),
+            f("copies", "份数", "copies", m.copies.to_string()),
+            f("required", "是否必要", "required", yes_no(m.required)),
+        ]),
+        RecordRef::Bundle(b) => fields.extend([
+            f(
+                "lead_agency",
+                "牵头部门",
+                "lead_agency",
+                opt(&b.lead_agency),
+            ),
+            f("items", "包含事项", "items", b.items.join(", ")),
+        ]),
+        _ => {}
+    }
+    fields
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+/// Parses a boolean as typed in a form: yes/no, true/false, 是/否, 1/0.
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "是" => Some(true),
+        "no" | "n" | "false" | "0" | "否" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Splits a list typed as `A, B C；D` into codes.
+fn parse_list(s: &str) -> Vec<String> {
+    s.split(|c: char| c == ',' || c == '，' || c == '；' || c == ';' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// Collects per-field parse errors while a record is rebuilt.
+struct Parser<'a> {
+    values: &'a BTreeMap<String, String>,
+    errors: Vec<FieldError>,
+    lang: Lang,
+}
+
+impl Parser<'_> {
+    fn text(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    fn number<T: std::str::FromStr>(&mut self, key: &str, current: T, max: &str) -> T {
+        let Some(text) = self.text(key) else {
+            return current;
+        };
+        match text.trim().parse() {
+            Ok(n) => n,
+            Err(_) => {
+                let message = self.lang.pick(
+                    format!("应为 0 到 {max} 的整数"),
+                    format!("must be a whole number from 0 to {max}"),
+                );
+                self.error(key, message);
+                current
+            }
+        }
+    }
+
+    fn boolean(&mut self, key: &str, current: bool) -> bool {
+        let Some(text) = self.text(key) else {
+            return current;
+        };
+        parse_bool(text).unwrap_or_else(|| {
+            let message = self.lang.pick("应为 是/否 (yes/no)", "must be yes or no");
+            self.error(key, message.into());
+            current
+        })
+    }
+
+    fn error(&mut self, key: &str, message: String) {
+        self.errors.push(FieldError {
+            key: key.into(),
+            message,
+        });
+    }
+}
+
+/// Rebuilds a record from `base` and the form's values (field key → text). Attributes not in
+/// the form keep their values; a published record becomes a draft again (the published
+/// version stays until the next publish). Returns every field that does not parse.
+pub fn build_record(
+    base: RecordRef<'_>,
+    values: &BTreeMap<String, String>,
+    lang: Lang,
+) -> Result<Record, Vec<FieldError>> {
+    let mut p = Parser {
+        values,
+        errors: Vec::new(),
+        lang,
+    };
+    let text = |key: &str, current: &str| {
+        values
+            .get(key)
+            .map_or(current.to_string(), |v| v.trim().to_string())
+    };
+    let code = text("code", base.code());
+    let name = text("name", base.name());
+    let mut record = match base {
+        RecordRef::Item(i) => {
+            let level = match p.text("level").map(str::trim) {
+                None => i.level,
+                Some(s) => ItemLevel::ALL
+                    .into_iter()
+                    .find(|l| l.as_str() == s || l.zh() == s)
+                    .unwrap_or_else(|| {
+                        let message = lang.pick(
+                            "应为 main 主项 / sub 子项 / impl 实施清单 / handling 办理项",
+                            "must be main, sub, impl or handling",
+                        );
+                        p.error("level", message.into());
+                        i.level
+                    }),
+            };
+            let item_type = match p.text("item_type").map(str::trim) {
+                None => i.item_type,
+                Some(s) => ItemType::from_code(s)
+                    .or_else(|| ItemType::ALL.into_iter().find(|t| t.zh() == s))
+                    .unwrap_or_else(|| {
+                        let message = lang.pick(
+                            "应为事项类型代码 01–10 或 20（如 01 行政许可）",
+                            "must be an item type code 01-10 or 20 (01 行政许可)",
+                        );
+                        p.error("item_type", message.into());
+                        i.item_type
+                    }),
+            };
+            let online_depth = p.number("online_depth", i.online_depth, "4");
+            if online_depth > 4 {
+                let message = lang.pick("应为 0 到 4", "must be 0 to 4");
+                p.error("online_depth", message.into());
+            }
+            let opt = |key: &str, current: &Option<String>| {
+                values.get(key).map_or(current.clone(), |v| parse_opt(v))
+            };
+            let list = |key: &str, current: &Vec<String>| {
+                values.get(key).map_or(current.clone(), |v| parse_list(v))
+            };
+            Record::Item(Item {
+                code,
+                name,
+                level,
+                parent: opt("parent", &i.parent),
+                item_type,
+                agency: opt("agency", &i.agency),
+                region: opt("region", &i.region),
+                basis: values
+                    .get("basis")
+                    .map_or(i.basis.clone(), |v| v.trim_end().to_string()),
+                time_limit_days: p.number("time_limit_days", i.time_limit_days, "4294967295"),
+                legal_limit_days: p.number("legal_limit_days", i.legal_limit_days, "4294967295"),
+                fee: text("fee", &i.fee),
+                online_depth,
+                depends_on: list("depends_on", &i.depends_on),
+                materials: list("materials", &i.materials),
+                status: i.status,
+                version: i.version,
+                origin: i.origin,
+            })
+        }
+        RecordRef::Material(m) => {
+            let kind = match p.text("kind").map(str::trim) {
+                None => m.kind,
+                Some(s) => MaterialKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == s || k.zh() == s)
+                    .unwrap_or_else(|| {
+                        let message = lang.pick(
+                            "应为 form 申请表单 / approval 批文 / licence 证照 / general 一般材料 / certificate 证明材料",
+                            "must be form, approval, licence, general or certificate",
+                        );
+                        p.error("kind", message.into());
+                        m.kind
+                    }),
+            };
+            let opt = |key: &str, current: &Option<String>| {
+                values.get(key).map_or(current.clone(), |v| parse_opt(v))
+            };
+            Record::Material(Material {
+                code,
+                name,
+                kind,
+                source: text("source", &m.source),
+                issuing_agency: opt("issuing_agency", &m.issuing_agency),
+                licence_code: opt("licence_code", &m.licence_code),
+                shareable: p.boolean("shareable", m.shareable),
+                copies: p.number("copies", m.copies, "4294967295"),
+                required: p.boolean("required", m.required),
+            })
+        }
+        RecordRef::Bundle(b) => {
+            let mut b = b.clone();
+            b.code = code;
+            b.name = name;
+            if let Some(v) = values.get("lead_agency") {
+                b.lead_agency = parse_opt(v);
+            }
+            if let Some(v) = values.get("items") {
+                b.items = parse_list(v);
+            }
+            Record::Bundle(b)
+        }
+        other => {
+            let mut record = other.to_record();
+            rename(&mut record, code, name);
+            record
+        }
+    };
+    if !p.errors.is_empty() {
+        return Err(p.errors);
+    }
+    let changed = record.as_ref() != base;
+    if let Some((status, _)) = status_mut(&mut record)
+        && *status == Status::Published
+        && changed
+    {
+        *status = Status::Draft;
+    }
+    Ok(record)
+}
+
+fn rename(record: &mut Record, code: String, name: String) {
+    let (c, n) = match record {
+        Record::Region(r) => (&mut r.code, &mut r.name),
+        Record::Agency(r) => (&mut r.code, &mut r.name),
+        Record::Element(r) => (&mut r.code, &mut r.name),
+        Record::Item(r) => (&mut r.code, &mut r.name),
+        Record::Material(r) => (&mut r.code, &mut r.name),
+        Record::Form(r) => (&mut r.code, &mut r.name),
+        Record::Bundle(r) => (&mut r.code, &mut r.name),
+    };
+    *c = code;
+    *n = name;
+}
+
+/// Every invariant problem the record would have if saved (`new`: it must not exist yet),
+/// mapped onto the form's fields by the first segment of the problem's path.
+pub fn check(catalog: &Catalog, record: &Record, new: bool, lang: Lang) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if new && catalog.get(record.kind(), record.code()).is_some() {
+        errors.push(FieldError {
+            key: "code".into(),
+            message: lang.pick(
+                format!("编码 {} 已存在", record.code()),
+                format!("code {} already exists", record.code()),
+            ),
+        });
+    }
+    let mut changes = Changes::new();
+    changes.insert(
+        (record.kind(), record.code().to_string()),
+        Some(record.clone()),
+    );
+    let view = Overlay {
+        base: catalog,
+        changes: &changes,
+    };
+    errors.extend(
+        check_records(&view, [record.as_ref()])
+            .into_iter()
+            .map(|p| FieldError {
+                key: field_of_path(&p.path).to_string(),
+                message: p.issue.message(lang),
+            }),
+    );
+    errors
+}
+
+/// The form field a problem path belongs to: `depends_on[2]` → `depends_on`.
+pub fn field_of_path(path: &str) -> &str {
+    path.split(['[', '.']).next().unwrap_or("")
+}
+
+/// A code of `kind` starting with `base` that no record has yet (`base`, `base-2`, ...).
+pub fn unique_code(catalog: &Catalog, kind: Kind, base: &str) -> String {
+    if catalog.get(kind, base).is_none() {
+        return base.to_string();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|c| catalog.get(kind, c).is_none())
+        .unwrap_or_else(|| base.to_string())
+}
+
+/// A new item one level below `parent` (same type, agency and region), with a fresh code and
+/// an empty name for the user to fill; `None` under a 办理项, the lowest level.
+pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
+    let level = ItemLevel::ALL
+        .into_iter()
+        .find(|l| l.parent_level() == Some(parent.level))?;
+    let n = catalog.referrers(Kind::Item, &parent.code).count() + 1;
+    Some(Item {
+        code: unique_code(catalog, Kind::Item, &format!("{}-{n:02}", parent.code)),
+        name: String::new(),
+        level,
+        parent: Some(parent.code.clone()),
+        item_type: parent.item_type,
+        agency: parent.agency.clone(),
+        region: parent.region.clone(),
+        basis: String::new(),
+        time_limit_days: 0,
+        legal_limit_days: 0,
+        fee: String::new(),
+        online_depth: 0,
+        depends_on: Vec::new(),
+        materials: Vec::new(),
+        status: Status::Draft,
+        version: 0,
+        origin: Origin::SelfBuilt,
+    })
+}
+
+/// A new top-level record of `kind` (main item, material, bundle) with a fresh code.
+pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
+    let n = catalog.count(kind) + 1;
+    match kind {
+        Kind::Item => Some(Record::Item(Item {
+            code: unique_code(catalog, kind, &format!("SX{n:05}")),
+            name: String::new(),
+            level: ItemLevel::Main,
+            parent: None,
+            item_type: ItemType::Licensing,
+            agency: None,
+            region: None,
+            basis: String::new(),
+            time_limit_days: 0,
+            legal_limit_days: 0,
+            fee: String::new(),
+            online_depth: 0,
+            depends_on: Vec::new(),
+            materials: Vec::new(),
+            status: Status::Draft,
+            version: 0,
+            origin: Origin::SelfBuilt,
+        })),
+        Kind::Material => Some(Record::Material(Material {
+            code: unique_code(catalog, kind, &format!("CL{n:05}")),
+            name: String::new(),
+            kind: MaterialKind::General,
+            source: String::new(),
+            issuing_agency: None,
+            licence_code: None,
+            shareable: false,
+            copies: 1,
+            required: true,
+        })),
+        Kind::Bundle => Some(Record::Bundle(crate::model::Bundle {
+            code: unique_code(catalog, kind, &format!("ZT{n:05}")),
+            name: String::new(),
+            lead_agency: None,
+            items: Vec::new(),
+            questions: Vec::new(),
+            item_when: BTreeMap::new(),
+            materials: Vec::new(),
+            status: Status::Draft,
+            version: 0,
+            origin: Origin::SelfBuilt,
+        })),
+        _ => None,
+    }
+}
+
+/// A copy of a record under a fresh code (`code-copy`), named `name（副本）`, back at draft V0.
+pub fn copy_of(catalog: &Catalog, record: RecordRef<'_>, lang: Lang) -> Record {
+    let mut copy = record.to_record();
+    let code = unique_code(catalog, record.kind(), &format!("{}-copy", record.code()));
+    let name = format!("{}{}", record.name(), lang.pick("（副本）", " (copy)"));
+    rename(&mut copy, code, name);
+    if let Some((status, version)) = status_mut(&mut copy) {
+        *status = Status::Draft;
+        *version = 0;
+    }
+    copy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(code: &str, level: ItemLevel, parent: Option<&str>) -> Item {
+        Item {
+            code: code.into(),
+            name: format!("事项{code}"),
+            level,
+            parent: parent.map(Into::into),
+            item_type: ItemType::Licensing,
+            agency: None,
+            region: None,
+            basis: String::new(),
+            time_limit_days: 5,
+            legal_limit_days: 20,
+            fee: "不收费".into(),
+            online_depth: 2,
+            depends_on: vec![],
+            materials: vec![],
+            status: Status::Draft,
+            version: 0,
+            origin: Origin::SelfBuilt,
+        }
+    }
+
+    fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn workflow_submits_returns_and_publishes_with_a_version_bump() {
+        let i = item("A", ItemLevel::Main, None);
+        let submitted = transition(RecordRef::Item(&i), Transition::Submit).unwrap();
+        let Record::Item(s) = &submitted else {
+            panic!()
+        };
+        assert_eq!((s.status, s.version), (Status::Submitted, 0));
+        let Record::Item(p) = transition(RecordRef::Item(s), Transition::Publish).unwrap() else {
+            panic!()
+        };
+        assert_eq!((p.status, p.version), (Status::Published, 1));
+        let err = transition(RecordRef::Item(&p), Transition::Return).unwrap_err();
+        assert!(err.message(Lang::Zh).contains("已发布"));
+        let Record::Item(r) = transition(RecordRef::Item(s), Transition::Return).unwrap() else {
+            panic!()
+        };
+        assert_eq!(r.status, Status::Returned);
+        assert_eq!(
+            next_status(Status::Returned, Transition::Submit),
+            Ok(Status::Submitted)
+        );
+        assert!(next_status(Status::Draft, Transition::Publish).is_err());
+    }
+
+    #[test]
+    fn materials_have_no_workflow() {
+        let Some(Record::Material(m)) = new_record(&Catalog::default(), Kind::Material) else {
+            panic!()
+        };
+        let err = transition(RecordRef::Material(&m), Transition::Submit).unwrap_err();
+        assert_eq!(err, WorkflowError::NoWorkflow(Kind::Material));
+    }
+
+    #[test]
+    fn building_from_the_form_parses_and_reports_each_bad_field() {
+        let i = item("A", ItemLevel::Main, None);
+        let ok = build_record(
+            RecordRef::Item(&i),
+            &values(&[
+                ("name", " 食品经营许可 "),
+                ("time_limit_days", "7"),
+                ("depends_on", "B，C D"),
+            ]),
+            Lang::Zh,
+        )
+        .unwrap();
+        let Record::Item(ok) = ok else { panic!() };
+        assert_eq!(ok.name, "食品经营许可");
+        assert_eq!(ok.time_limit_days, 7);
+        assert_eq!(ok.depends_on, ["B", "C", "D"]);
+
+        let errors = build_record(
+            RecordRef::Item(&i),
+            &values(&[
+                ("time_limit_days", "七"),
+                ("level", "top"),
+                ("online_depth", "9"),
+            ]),
+            Lang::En,
+        )
+        .unwrap_err();
+        let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["level", "online_depth", "time_limit_days"]);
+    }
+
+    #[test]
+    fn editing_a_published_record_makes_it_a_draft_again() {
+        let mut i = item("A", ItemLevel::Main, None);
+        i.status = Status::Published;
+        i.version = 3;
+        let Record::Item(same) =
+            build_record(RecordRef::Item(&i), &values(&[("name", "事项A")]), Lang::Zh).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(same.status, Status::Published);
+        let Record::Item(changed) = build_record(
+            RecordRef::Item(&i),
+            &values(&[("name", "新名称")]),
+            Lang::Zh,
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!((changed.status, changed.version), (Status::Draft, 3));
+    }
+
+    #[test]
+    fn check_maps_invariant_problems_onto_fields() {
+        let mut catalog = Catalog::default();
+        catalog.insert(Record::Item(item("A", ItemLevel::Main, None)));
+        let mut child = new_child(&catalog, &catalog.items["A"]).unwrap();
+        assert_eq!((child.code.as_str(), child.level), ("A-01", ItemLevel::Sub));
+        child.depends_on = vec!["NOPE".into()];
+        let errors = check(&catalog, &Record::Item(child.clone()), true, Lang::Zh);
+        let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["name", "depends_on"]);
+        child.code = "A".into();
+        let errors = check(&catalog, &Record::Item(child), true, Lang::Zh);
+        assert_eq!(errors[0].key, "code");
+    }
+
+    #[test]
+    fn copies_get_fresh_codes_and_start_over() {
+        let mut catalog = Catalog::default();
+        let mut a = item("A", ItemLevel::Main, None);
+        a.status = Status::Published;
+        a.version = 2;
+        catalog.insert(Record::Item(a.clone()));
+        catalog.insert(Record::Item(item("A-copy", ItemLevel::Main, None)));
+        let Record::Item(copy) = copy_of(&catalog, RecordRef::Item(&a), Lang::Zh) else {
+            panic!()
+        };
+        assert_eq!(copy.code, "A-copy-2");
+        assert_eq!(copy.name, "事项A（副本）");
+        assert_eq!((copy.status, copy.version), (Status::Draft, 0));
+        assert_eq!(field_of_path("sections[0].fields[1].element"), "sections");
+    }
+}

@@ -1,0 +1,181 @@
+//! The one action registry: every action the user can take, with its snake_case name, the
+//! scope its keys live in and a doc line in both languages. Keymap files, the help overlay,
+//! the `:` palette and the README key table are all built from [`ACTIONS`].
+
+use crate::i18n::Lang;
+
+/// Where an action's key bindings apply; also the help overlay's groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Everywhere outside text input (and with a modifier, inside it too).
+    Global,
+    /// Moving through any list: the tree, the help, the history.
+    List,
+    /// Pane 1, the catalog trees.
+    Catalog,
+    /// The welcome screen of an empty store.
+    Welcome,
+    /// The edit form.
+    Editor,
+}
+
+impl Scope {
+    /// Every scope, in help order.
+    pub const ALL: [Scope; 5] = [
+        Scope::Global,
+        Scope::List,
+        Scope::Catalog,
+        Scope::Editor,
+        Scope::Welcome,
+    ];
+
+    /// The table name in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::List => "list",
+            Scope::Catalog => "catalog",
+            Scope::Welcome => "welcome",
+            Scope::Editor => "editor",
+        }
+    }
+
+    /// The heading in the help overlay.
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            Scope::Global => lang.pick("全局", "Global"),
+            Scope::List => lang.pick("列表移动", "Lists"),
+            Scope::Catalog => lang.pick("1 事项目录", "1 事项 Catalog"),
+            Scope::Welcome => lang.pick("欢迎页", "Welcome"),
+            Scope::Editor => lang.pick("编辑表单", "Edit form"),
+        }
+    }
+
+    /// Parses a keymap table name.
+    pub fn parse(name: &str) -> Option<Scope> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+macro_rules! actions {
+    ($($variant:ident $name:literal $scope:ident $zh:literal $en:literal;)*) => {
+        /// Something the user can do.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $(#[doc = $en] $variant,)*
+        }
+
+        /// Every action, in help order.
+        pub const ACTIONS: &[ActionDef] = &[
+            $(ActionDef { action: Action::$variant, name: $name, scope: Scope::$scope, zh: $zh, en: $en },)*
+        ];
+    };
+}
+
+actions! {
+    Quit "quit" Global "退出（有未保存的修改时先询问）" "quit (asks first when there are unsaved changes)";
+    Help "help" Global "显示/关闭按键帮助" "show or close this key help";
+    Palette "palette" Global "命令面板：按名称或说明模糊查找动作" "command palette: find an action by name or doc";
+    PaneNext "pane_next" Global "下一个窗格" "next pane";
+    PanePrev "pane_prev" Global "上一个窗格" "previous pane";
+    Pane1 "pane_catalog" Global "窗格 1：事项目录" "pane 1: 事项 catalog trees";
+    Pane2 "pane_elements" Global "窗格 2：数据元" "pane 2: 数据元 elements";
+    Pane3 "pane_forms" Global "窗格 3：表单" "pane 3: 表单 forms";
+    Pane4 "pane_bundles" Global "窗格 4：主题与多表合一" "pane 4: 主题 bundles & merge";
+    Pane5 "pane_stats" Global "窗格 5：统计" "pane 5: 统计 statistics";
+    Back "back" Global "返回/关闭（从不删除或丢弃）" "back or close (never deletes or discards)";
+    SelectNext "select_next" List "下移一行" "move down one row";
+    SelectPrev "select_prev" List "上移一行" "move up one row";
+    PageDown "page_down" List "下翻一页" "move down one page";
+    PageUp "page_up" List "上翻一页" "move up one page";
+    SelectFirst "select_first" List "到第一行" "go to the first row";
+    SelectLast "select_last" List "到最后一行" "go to the last row";
+    Open "open" Catalog "展开/折叠所选节点" "expand or collapse the selected node";
+    Expand "expand" Catalog "展开所选节点（已展开则进入第一个下级）" "expand the selected node (if open, go to its first child)";
+    Collapse "collapse" Catalog "折叠所选节点（已折叠则到上级）" "collapse the selected node (if closed, go to its parent)";
+    ExpandAll "expand_all" Catalog "全部展开" "expand every node";
+    CollapseAll "collapse_all" Catalog "全部折叠" "collapse every node";
+    Parent "parent" Catalog "跳到上级节点" "jump to the parent node";
+    CycleGrouping "cycle_grouping" Catalog "事项分组：层级 -> 实施主体 -> 行政区划 -> 事项类型" "group items: by level -> agency -> region -> item type";
+    NextList "next_list" Catalog "切换列表：事项 -> 材料 -> 主题" "switch list: 事项 items -> 材料 materials -> 主题 bundles";
+    PrevList "prev_list" Catalog "反向切换列表" "switch list backwards";
+    Filter "filter" Catalog "筛选（保留匹配项的上级，高亮匹配文字）" "filter (keeps the ancestors of matches, highlights matched text)";
+    NextMatch "next_match" Catalog "下一个匹配" "next match";
+    PrevMatch "prev_match" Catalog "上一个匹配" "previous match";
+    Edit "edit" Catalog "编辑所选记录" "edit the selected record";
+    Add "add" Catalog "新增下级（材料/主题列表中新增一条）" "add a child (in the material or bundle list: a new record)";
+    Copy "copy" Catalog "复制所选记录" "copy the selected record";
+    Delete "delete" Catalog "删除所选记录（先确认；被引用时拒绝）" "delete the selected record (asks first; refused while referenced)";
+    Submit "submit" Catalog "提交审核（待提交/退回 -> 待审核）" "submit for review (draft/returned -> submitted)";
+    Return "return" Catalog "退回（待审核 -> 退回）" "return to the editor (submitted -> returned)";
+    Publish "publish" Catalog "发布（待审核 -> 已发布，版本号加一）" "publish (submitted -> published, version + 1)";
+    History "history" Catalog "查看所选记录的修改历史（审计日志）" "show the selected record's history (audit log)";
+    LoadSample "load_sample" Welcome "载入示例数据" "load the sample catalog";
+    Save "save" Editor "保存（校验通过后写入并落盘）" "save (written and flushed only when valid)";
+    NextField "next_field" Editor "下一个字段" "next field";
+    PrevField "prev_field" Editor "上一个字段" "previous field";
+}
+
+/// One registry entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionDef {
+    /// The action.
+    pub action: Action,
+    /// snake_case name used in keymap files and the palette.
+    pub name: &'static str,
+    /// Where its keys apply.
+    pub scope: Scope,
+    /// Chinese doc line.
+    pub zh: &'static str,
+    /// English doc line.
+    pub en: &'static str,
+}
+
+impl ActionDef {
+    /// The doc line in a language.
+    pub fn doc(&self, lang: Lang) -> &'static str {
+        lang.pick(self.zh, self.en)
+    }
+}
+
+impl Action {
+    /// The registry entry of this action.
+    pub fn def(self) -> &'static ActionDef {
+        // every variant has exactly one entry: the macro writes both from one list
+        ACTIONS
+            .iter()
+            .find(|d| d.action == self)
+            .unwrap_or(&ACTIONS[0])
+    }
+
+    /// The snake_case name.
+    pub fn name(self) -> &'static str {
+        self.def().name
+    }
+
+    /// Looks an action up by name.
+    pub fn parse(name: &str) -> Option<Action> {
+        ACTIONS.iter().find(|d| d.name == name).map(|d| d.action)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_snake_case_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for def in ACTIONS {
+            assert!(seen.insert(def.name), "duplicate {}", def.name);
+            assert!(
+                def.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            );
+            assert_eq!(Action::parse(def.name), Some(def.action));
+            assert_eq!(def.action.def(), def);
+            assert!(!def.zh.is_empty() && !def.en.is_empty());
+        }
+    }
+}

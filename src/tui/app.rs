@@ -1,0 +1,1258 @@
+//! The application state and its one way to change: events become actions, actions change
+//! state. Drawing (in `view`) only reads what is here. Slow work runs on worker threads and
+//! comes back as [`AppEvent`]s.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::action::{Action, Scope};
+use super::config::Config;
+use super::editor::Editor;
+use super::keymap::{Key, Lookup};
+use super::palette::Palette;
+use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
+use super::view;
+use crate::engine::workflow::{self, FieldError, Transition};
+use crate::i18n::Lang;
+use crate::model::{Kind, RecordRef};
+use crate::store::{Applied, Batch, Command, Store, StoreError};
+
+/// A store the TUI can hand to a worker thread and get back.
+pub type BoxStore = Box<dyn Store + Send>;
+
+/// The five panes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    /// 1 事项 catalog trees.
+    Catalog,
+    /// 2 数据元 elements.
+    Elements,
+    /// 3 表单 forms.
+    Forms,
+    /// 4 主题 bundles & merge.
+    Bundles,
+    /// 5 统计 statistics.
+    Stats,
+}
+
+impl Pane {
+    /// In bar order.
+    pub const ALL: [Pane; 5] = [
+        Pane::Catalog,
+        Pane::Elements,
+        Pane::Forms,
+        Pane::Bundles,
+        Pane::Stats,
+    ];
+
+    /// The label in the pane bar (domain term in Chinese in both languages).
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Pane::Catalog => lang.pick("事项", "事项 Items"),
+            Pane::Elements => lang.pick("数据元", "数据元 Elements"),
+            Pane::Forms => lang.pick("表单", "表单 Forms"),
+            Pane::Bundles => lang.pick("主题", "主题 Bundles"),
+            Pane::Stats => lang.pick("统计", "统计 Stats"),
+        }
+    }
+
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// How a status message looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Neutral.
+    Info,
+    /// Something was done (saved).
+    Ok,
+    /// Attention.
+    Warn,
+    /// Something failed.
+    Error,
+}
+
+/// A status-bar message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The text (already in the UI language).
+    pub text: String,
+    /// How it looks.
+    pub level: Level,
+}
+
+/// A question the user must answer before something happens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// Delete a record: `y` deletes, anything else keeps it.
+    Delete {
+        /// Kind of the record.
+        kind: Kind,
+        /// Its code.
+        code: String,
+        /// Its name.
+        name: String,
+    },
+    /// The edit form has unsaved changes: `s` saves, `d` discards, Esc keeps editing;
+    /// then `then` runs.
+    Unsaved {
+        /// What the user asked for.
+        then: Action,
+    },
+}
+
+/// A window over the panes.
+pub enum Overlay {
+    /// The key help; the first line shown.
+    Help {
+        /// Scroll position.
+        scroll: usize,
+    },
+    /// The command palette.
+    Palette(Palette),
+    /// A question.
+    Confirm(Confirm),
+    /// A record's audit history.
+    History {
+        /// The record's code.
+        code: String,
+        /// One line per audit entry, newest first.
+        lines: Vec<String>,
+        /// Scroll position.
+        scroll: usize,
+    },
+}
+
+/// Something that happened: a terminal event, a finished job, a signal.
+pub enum AppEvent {
+    /// Key, mouse, paste or resize.
+    Term(Event),
+    /// A filter match finished.
+    Matched {
+        /// The generation it was started in (stale results are dropped).
+        generation: u64,
+        /// The folded query.
+        query: String,
+        /// Matching node indexes.
+        matched: Vec<u32>,
+    },
+    /// A store job (loading the sample) finished and hands the store back.
+    StoreBack {
+        /// The store.
+        store: BoxStore,
+        /// What was applied, or the error text.
+        result: Result<Applied, String>,
+    },
+    /// SIGTERM or SIGHUP: quit now (the store is flushed on drop).
+    Signal(i32),
+}
+
+/// Pane 1's state.
+pub struct CatalogState {
+    /// Items, materials or bundles.
+    pub list: ListKind,
+    /// How items are grouped.
+    pub grouping: Grouping,
+    /// The tree and its visible rows.
+    pub tree: Tree,
+    /// The selected visible row.
+    pub selected: usize,
+    /// The first visible row drawn.
+    pub offset: usize,
+    /// The filter being typed (`/`), if the prompt is open.
+    pub filter_input: Option<Input>,
+    /// The filter text in force (raw, as typed).
+    pub query: String,
+}
+
+/// The whole application state.
+pub struct App {
+    store: Option<BoxStore>,
+    /// The store directory, for the status bar.
+    pub store_path: String,
+    /// UI language.
+    pub lang: Lang,
+    /// Keymap, theme, border set and configuration problems.
+    pub config: Config,
+    /// The current pane.
+    pub pane: Pane,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Pane 1.
+    pub catalog: CatalogState,
+    /// The open edit form.
+    pub editor: Option<Editor>,
+    /// The open overlay.
+    pub overlay: Option<Overlay>,
+    /// The status message.
+    pub message: Option<Message>,
+    /// Keys of a chord typed so far.
+    pub pending: Vec<Key>,
+    /// What a background job is doing (the store is away meanwhile).
+    pub busy: Option<String>,
+    /// Set when the app should exit.
+    pub quit: bool,
+    /// Set when state changed since the last frame.
+    pub dirty: bool,
+    tx: Sender<AppEvent>,
+    rx: Receiver<AppEvent>,
+    generation: Arc<AtomicU64>,
+    jobs: usize,
+}
+
+impl App {
+    /// A new app on an open store.
+    pub fn new(store: BoxStore, lang: Lang, config: Config) -> App {
+        let (tx, rx) = channel();
+        let tree = Tree::build(
+            store.catalog(),
+            ListKind::Items,
+            Grouping::Level,
+            &HashSet::new(),
+            lang,
+        );
+        let message = config.problems.first().map(|p| Message {
+            text: lang.pick(
+                format!("配置问题（共 {} 处，已忽略）：{p}", config.problems.len()),
+                format!(
+                    "config problem ({} in all, ignored): {p}",
+                    config.problems.len()
+                ),
+            ),
+            level: Level::Warn,
+        });
+        App {
+            store_path: store.path().display().to_string(),
+            store: Some(store),
+            lang,
+            config,
+            pane: Pane::Catalog,
+            size: (80, 24),
+            catalog: CatalogState {
+                list: ListKind::Items,
+                grouping: Grouping::Level,
+                tree,
+                selected: 0,
+                offset: 0,
+                filter_input: None,
+                query: String::new(),
+            },
+            editor: None,
+            overlay: None,
+            message,
+            pending: Vec::new(),
+            busy: None,
+            quit: false,
+            dirty: true,
+            tx,
+            rx,
+            generation: Arc::new(AtomicU64::new(0)),
+            jobs: 0,
+        }
+    }
+
+    /// A sender for threads that report events (terminal input, signals).
+    pub fn sender(&self) -> Sender<AppEvent> {
+        self.tx.clone()
+    }
+
+    /// Waits for the next event (blocking); `None` if every sender is gone.
+    pub fn next_event(&self) -> Option<AppEvent> {
+        self.rx.recv().ok()
+    }
+
+    /// The next event if one is waiting.
+    pub fn try_event(&self) -> Option<AppEvent> {
+        self.rx.try_recv().ok()
+    }
+
+    /// Handles events until no background job is running (tests; at most `timeout` each).
+    pub fn settle(&mut self, timeout: Duration) {
+        while self.jobs > 0 {
+            match self.rx.recv_timeout(timeout) {
+                Ok(event) => self.handle(event),
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    }
+
+    /// The store, unless a job has it.
+    pub fn store(&self) -> Option<&dyn Store> {
+        self.store.as_deref().map(|s| s as &dyn Store)
+    }
+
+    /// Takes the store out (on exit, to drop and flush it before the terminal is restored).
+    pub fn take_store(&mut self) -> Option<BoxStore> {
+        self.store.take()
+    }
+
+    /// Sets the status message.
+    pub fn say(&mut self, level: Level, text: String) {
+        self.message = Some(Message { text, level });
+        self.dirty = true;
+    }
+
+    /// Whether the catalog is empty (the welcome screen shows).
+    pub fn is_empty_store(&self) -> bool {
+        self.store().is_some_and(|s| s.catalog().is_empty())
+    }
+
+    /// The scopes keys are looked up in right now, first first.
+    pub fn scopes(&self) -> &'static [Scope] {
+        if self.editor.is_some() {
+            return &[Scope::Editor, Scope::Global];
+        }
+        match self.pane {
+            Pane::Catalog if self.is_empty_store() || self.store.is_none() => {
+                &[Scope::Welcome, Scope::Global]
+            }
+            Pane::Catalog => &[Scope::Catalog, Scope::List, Scope::Global],
+            _ => &[Scope::Global],
+        }
+    }
+
+    /// Handles one event.
+    pub fn handle(&mut self, event: AppEvent) {
+        match event {
+            AppEvent::Term(Event::Key(key)) => {
+                if key.kind != KeyEventKind::Release {
+                    self.dirty = true;
+                    self.key(key);
+                }
+            }
+            AppEvent::Term(Event::Paste(text)) => self.paste(&text),
+            AppEvent::Term(Event::Resize(w, h)) => self.resize(w, h),
+            AppEvent::Term(Event::Mouse(m)) => match m.kind {
+                MouseEventKind::ScrollDown => self.update(Action::SelectNext),
+                MouseEventKind::ScrollUp => self.update(Action::SelectPrev),
+                _ => {}
+            },
+            AppEvent::Term(_) => {}
+            AppEvent::Matched {
+                generation,
+                query,
+                matched,
+            } => {
+                self.jobs = self.jobs.saturating_sub(1);
+                if generation == self.generation.load(Ordering::SeqCst) {
+                    self.catalog.tree.set_filter(&query, &matched);
+                    let first = self.catalog.tree.first_match();
+                    self.select(first.unwrap_or(0));
+                    self.dirty = true;
+                }
+            }
+            AppEvent::StoreBack { store, result } => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.store = Some(store);
+                self.busy = None;
+                match result {
+                    Ok(applied) => {
+                        let text = self.lang.pick(
+                            format!(
+                                "已载入示例：新增 {} 条，更新 {} 条",
+                                applied.created, applied.updated
+                            ),
+                            format!(
+                                "sample loaded: {} created, {} updated",
+                                applied.created, applied.updated
+                            ),
+                        );
+                        self.say(Level::Ok, text);
+                    }
+                    Err(e) => self.say(Level::Error, e),
+                }
+                self.rebuild_tree(None);
+            }
+            AppEvent::Signal(_) => {
+                self.quit = true;
+            }
+        }
+    }
+
+    /// Records a new terminal size.
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+        self.scroll_into_view();
+        self.dirty = true;
+    }
+
+    /// Height of the tree's visible window, from the same layout the view draws.
+    pub fn tree_height(&self) -> usize {
+        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        view::areas(area).tree.height.saturating_sub(2) as usize
+    }
+
+    fn key(&mut self, event: KeyEvent) {
+        let key = Key::from_event(&event);
+        if !matches!(self.overlay, Some(Overlay::Confirm(_))) {
+            self.message = None;
+        }
+        match &mut self.overlay {
+            Some(Overlay::Confirm(c)) => {
+                let c = c.clone();
+                self.confirm_key(c, key);
+                return;
+            }
+            Some(Overlay::Palette(p)) => {
+                match (event.code, event.modifiers) {
+                    (KeyCode::Esc, _) => self.overlay = None,
+                    (KeyCode::Enter, _) => {
+                        let action = p.chosen(self.lang);
+                        self.overlay = None;
+                        if let Some(action) = action {
+                            self.update(action);
+                        }
+                    }
+                    (KeyCode::Down, _) | (KeyCode::Tab, _) => p.step(true),
+                    (KeyCode::Char('n'), KeyModifiers::CONTROL) => p.step(true),
+                    (KeyCode::Up, _) | (KeyCode::BackTab, _) => p.step(false),
+                    (KeyCode::Char('p'), KeyModifiers::CONTROL) => p.step(false),
+                    _ => {
+                        if p.input.handle_event(&Event::Key(event)).is_some() {
+                            p.selected = 0;
+                        }
+                    }
+                }
+                return;
+            }
+            Some(Overlay::Help { .. } | Overlay::History { .. }) => {
+                match self
+                    .config
+                    .keymap
+                    .lookup(&[key], &[Scope::List, Scope::Global])
+                {
+                    Lookup::Action(
+                        a @ (Action::SelectNext
+                        | Action::SelectPrev
+                        | Action::PageDown
+                        | Action::PageUp
+                        | Action::SelectFirst
+                        | Action::SelectLast),
+                    ) => self.scroll_overlay(a),
+                    Lookup::Action(
+                        Action::Back | Action::Quit | Action::Help | Action::History,
+                    ) => self.overlay = None,
+                    _ => {}
+                }
+                return;
+            }
+            None => {}
+        }
+        if let Some(input) = &mut self.catalog.filter_input {
+            match event.code {
+                KeyCode::Enter => {
+                    self.catalog.filter_input = None;
+                    if self.catalog.query.is_empty() {
+                        self.clear_filter();
+                    }
+                }
+                KeyCode::Esc => {
+                    self.catalog.filter_input = None;
+                    self.clear_filter();
+                }
+                _ => {
+                    if input.handle_event(&Event::Key(event)).is_some() {
+                        let query = input.value().to_string();
+                        self.set_query(query);
+                    }
+                }
+            }
+            return;
+        }
+        if self.editor.is_some() {
+            self.editor_key(event, key);
+            return;
+        }
+        self.pending.push(key);
+        match self.config.keymap.lookup(&self.pending, self.scopes()) {
+            Lookup::Action(a) => {
+                self.pending.clear();
+                self.update(a);
+            }
+            Lookup::Pending => {}
+            Lookup::Unbound => {
+                let retry = self.pending.len() > 1;
+                self.pending.clear();
+                if retry {
+                    self.pending.push(key);
+                    match self.config.keymap.lookup(&self.pending, self.scopes()) {
+                        Lookup::Action(a) => {
+                            self.pending.clear();
+                            self.update(a);
+                        }
+                        Lookup::Pending => {}
+                        Lookup::Unbound => self.pending.clear(),
+                    }
+                }
+            }
+        }
+    }
+
+    fn editor_key(&mut self, event: KeyEvent, key: Key) {
+        let multiline = self.editor.as_ref().is_some_and(Editor::focus_is_multiline);
+        let arrow = matches!(key.code, KeyCode::Up | KeyCode::Down) && key.mods.is_empty();
+        if !(multiline && arrow)
+            && let Lookup::Action(a) = self.config.keymap.lookup(&[key], &[Scope::Editor])
+        {
+            self.update(a);
+            return;
+        }
+        if !key.is_text()
+            && let Lookup::Action(a) = self.config.keymap.lookup(&[key], &[Scope::Global])
+        {
+            self.update(a);
+            return;
+        }
+        if let Some(editor) = &mut self.editor
+            && editor.input_key(event)
+        {
+            self.validate_editor();
+        }
+    }
+
+    fn validate_editor(&mut self) {
+        let lang = self.lang;
+        if let (Some(editor), Some(store)) = (&mut self.editor, &self.store) {
+            editor.validate(store.catalog(), lang);
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        self.dirty = true;
+        if let Some(Overlay::Palette(p)) = &mut self.overlay {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                p.input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+        } else if let Some(input) = &mut self.catalog.filter_input {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+            let query = input.value().to_string();
+            self.set_query(query);
+        } else if let Some(editor) = &mut self.editor {
+            editor.paste(text);
+            self.validate_editor();
+        }
+    }
+
+    fn confirm_key(&mut self, confirm: Confirm, key: Key) {
+        let c = match key.code {
+            KeyCode::Char(c) if key.mods.is_empty() => Some(c),
+            _ => None,
+        };
+        match (confirm, c) {
+            (Confirm::Delete { kind, code, .. }, Some('y' | 'Y')) => {
+                self.overlay = None;
+                self.delete(kind, &code);
+            }
+            (Confirm::Unsaved { then }, Some('s' | 'S')) => {
+                self.overlay = None;
+                // leaving the form (back) is done once it is saved or discarded
+                if self.save() && then != Action::Back {
+                    self.update(then);
+                }
+            }
+            (Confirm::Unsaved { then }, Some('d' | 'D')) => {
+                self.overlay = None;
+                self.editor = None;
+                if then != Action::Back {
+                    self.update(then);
+                }
+            }
+            (_, Some('n' | 'N' | 'c' | 'C')) => self.overlay = None,
+            (_, _) if key.code == KeyCode::Esc => self.overlay = None,
+            _ => {}
+        }
+        self.dirty = true;
+    }
+
+    fn scroll_overlay(&mut self, action: Action) {
+        let page = self.size.1.saturating_sub(6).max(1) as usize;
+        let scroll = match &mut self.overlay {
+            Some(Overlay::Help { scroll } | Overlay::History { scroll, .. }) => scroll,
+            _ => return,
+        };
+        *scroll = match action {
+            Action::SelectNext => scroll.saturating_add(1),
+            Action::SelectPrev => scroll.saturating_sub(1),
+            Action::PageDown => scroll.saturating_add(page),
+            Action::PageUp => scroll.saturating_sub(page),
+            Action::SelectFirst => 0,
+            _ => usize::MAX / 2,
+        };
+    }
+
+    /// Performs an action.
+    pub fn update(&mut self, action: Action) {
+        self.dirty = true;
+        let guarded = matches!(
+            action,
+            Action::Quit
+                | Action::PaneNext
+                | Action::PanePrev
+                | Action::Pane1
+                | Action::Pane2
+                | Action::Pane3
+                | Action::Pane4
+                | Action::Pane5
+        );
+        if guarded && let Some(editor) = &self.editor {
+            if editor.is_dirty() {
+                self.overlay = Some(Overlay::Confirm(Confirm::Unsaved { then: action }));
+                return;
+            }
+            self.editor = None;
+        }
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => {
+                self.overlay = match self.overlay {
+                    Some(Overlay::Help { .. }) => None,
+                    _ => Some(Overlay::Help { scroll: 0 }),
+                }
+            }
+            Action::Palette => self.overlay = Some(Overlay::Palette(Palette::default())),
+            Action::PaneNext => self.pane = Pane::ALL[(self.pane.index() + 1) % 5],
+            Action::PanePrev => self.pane = Pane::ALL[(self.pane.index() + 4) % 5],
+            Action::Pane1 => self.pane = Pane::Catalog,
+            Action::Pane2 => self.pane = Pane::Elements,
+            Action::Pane3 => self.pane = Pane::Forms,
+            Action::Pane4 => self.pane = Pane::Bundles,
+            Action::Pane5 => self.pane = Pane::Stats,
+            Action::Back => self.back(),
+            Action::SelectNext => self.select(self.catalog.selected.saturating_add(1)),
+            Action::SelectPrev => self.select(self.catalog.selected.saturating_sub(1)),
+            Action::PageDown => self.select(
+                self.catalog
+                    .selected
+                    .saturating_add(self.tree_height().max(1)),
+            ),
+            Action::PageUp => self.select(
+                self.catalog
+                    .selected
+                    .saturating_sub(self.tree_height().max(1)),
+            ),
+            Action::SelectFirst => self.select(0),
+            Action::SelectLast => self.select(usize::MAX),
+            Action::Open => {
+                let row = self.catalog.selected;
+                let open = self.catalog.tree.row_node(row).is_some_and(|n| n.expanded);
+                self.set_expanded(!open);
+            }
+            Action::Expand => {
+                let row = self.catalog.selected;
+                match self.catalog.tree.row_node(row) {
+                    Some(n)
+                        if !n.children.is_empty()
+                            && (n.expanded || self.catalog.tree.query().is_some()) =>
+                    {
+                        self.select(row + 1)
+                    }
+                    Some(_) => self.set_expanded(true),
+                    None => {}
+                }
+            }
+            Action::Collapse => {
+                let row = self.catalog.selected;
+                match self.catalog.tree.row_node(row) {
+                    Some(n)
+                        if n.expanded
+                            && !n.children.is_empty()
+                            && self.catalog.tree.query().is_none() =>
+                    {
+                        self.set_expanded(false)
+                    }
+                    Some(_) => self.select_parent(),
+                    None => {}
+                }
+            }
+            Action::ExpandAll | Action::CollapseAll => {
+                let id = self.selected_id();
+                self.catalog
+                    .tree
+                    .set_all_expanded(action == Action::ExpandAll);
+                let row = id.and_then(|id| self.catalog.tree.row_of(&id));
+                let row = row.unwrap_or_else(|| self.root_row_of_selection());
+                self.select(row);
+            }
+            Action::Parent => self.select_parent(),
+            Action::CycleGrouping => {
+                if self.catalog.list == ListKind::Items {
+                    self.catalog.grouping = self.catalog.grouping.next();
+                    let id = self.selected_id();
+                    self.catalog.tree = self.build_tree(&HashSet::new());
+                    self.after_rebuild(id);
+                    let text = format!(
+                        "{} {}",
+                        self.catalog.list.title(self.lang),
+                        self.catalog.grouping.label(self.lang)
+                    );
+                    self.say(Level::Info, text);
+                }
+            }
+            Action::NextList | Action::PrevList => {
+                let i = ListKind::ALL
+                    .iter()
+                    .position(|l| *l == self.catalog.list)
+                    .unwrap_or(0);
+                let step = if action == Action::NextList { 1 } else { 2 };
+                self.catalog.list = ListKind::ALL[(i + step) % 3];
+                self.catalog.tree = self.build_tree(&HashSet::new());
+                self.catalog.selected = 0;
+                self.after_rebuild(None);
+            }
+            Action::Filter => {
+                self.catalog.filter_input = Some(Input::new(self.catalog.query.clone()));
+            }
+            Action::NextMatch | Action::PrevMatch => {
+                if self.catalog.tree.query().is_none() {
+                    self.say(
+                        Level::Info,
+                        self.lang
+                            .pick("没有筛选条件：按 / 输入", "no filter: press / to type one")
+                            .into(),
+                    );
+                } else if let Some(row) = self
+                    .catalog
+                    .tree
+                    .next_match(self.catalog.selected, action == Action::NextMatch)
+                {
+                    self.select(row);
+                } else {
+                    self.say(
+                        Level::Warn,
+                        self.lang.pick("没有匹配项", "no matches").into(),
+                    );
+                }
+            }
+            Action::Edit => self.open_editor(EditStart::Edit),
+            Action::Add => self.open_editor(EditStart::Add),
+            Action::Copy => self.open_editor(EditStart::Copy),
+            Action::Delete => self.ask_delete(),
+            Action::Submit => self.workflow(Transition::Submit),
+            Action::Return => self.workflow(Transition::Return),
+            Action::Publish => self.workflow(Transition::Publish),
+            Action::History => self.show_history(),
+            Action::LoadSample => self.load_sample(),
+            Action::Save => {
+                self.save();
+            }
+            Action::NextField | Action::PrevField => {
+                if let Some(editor) = &mut self.editor {
+                    editor.move_focus(action == Action::NextField);
+                }
+            }
+        }
+    }
+
+    fn back(&mut self) {
+        if !self.pending.is_empty() {
+            self.pending.clear();
+        } else if let Some(editor) = &self.editor {
+            if editor.is_dirty() {
+                self.overlay = Some(Overlay::Confirm(Confirm::Unsaved { then: Action::Back }));
+            } else {
+                self.editor = None;
+            }
+        } else if self.catalog.tree.query().is_some() || !self.catalog.query.is_empty() {
+            self.clear_filter();
+        }
+    }
+
+    /// Moves the selection to a row (clamped) and scrolls it into view.
+    fn select(&mut self, row: usize) {
+        let n = self.catalog.tree.rows().len();
+        self.catalog.selected = row.min(n.saturating_sub(1));
+        self.scroll_into_view();
+    }
+
+    fn scroll_into_view(&mut self) {
+        let height = self.tree_height().max(1);
+        let c = &mut self.catalog;
+        let n = c.tree.rows().len();
+        c.selected = c.selected.min(n.saturating_sub(1));
+        if c.selected < c.offset {
+            c.offset = c.selected;
+        } else if c.selected >= c.offset + height {
+            c.offset = c.selected + 1 - height;
+        }
+        c.offset = c.offset.min(n.saturating_sub(height));
+    }
+
+    fn set_expanded(&mut self, expanded: bool) {
+        if self.catalog.tree.query().is_some() {
+            return;
+        }
+        if self
+            .catalog
+            .tree
+            .set_expanded(self.catalog.selected, expanded)
+        {
+            self.scroll_into_view();
+        }
+    }
+
+    fn select_parent(&mut self) {
+        let parent = self
+            .catalog
+            .tree
+            .row_node(self.catalog.selected)
+            .and_then(|n| n.parent)
+            .map(|p| self.catalog.tree.node(p).id.clone());
+        if let Some(row) = parent.and_then(|id| self.catalog.tree.row_of(&id)) {
+            self.select(row);
+        }
+    }
+
+    fn root_row_of_selection(&self) -> usize {
+        let tree = &self.catalog.tree;
+        let Some(mut id) = tree.rows().get(self.catalog.selected).copied() else {
+            return 0;
+        };
+        while let Some(p) = tree.node(id).parent {
+            id = p;
+        }
+        let root = tree.node(id).id.clone();
+        tree.row_of(&root).unwrap_or(0)
+    }
+
+    /// The node id of the selected row.
+    pub fn selected_id(&self) -> Option<NodeId> {
+        self.catalog
+            .tree
+            .row_node(self.catalog.selected)
+            .map(|n| n.id.clone())
+    }
+
+    /// The selected record, if the selected row is one.
+    pub fn selected_record(&self) -> Option<RecordRef<'_>> {
+        let NodeId::Record(kind, code) = self.selected_id()? else {
+            return None;
+        };
+        self.store()?.catalog().get(kind, &code)
+    }
+
+    fn build_tree(&self, expanded: &HashSet<NodeId>) -> Tree {
+        let Some(store) = self.store() else {
+            return self.catalog.tree.clone();
+        };
+        Tree::build(
+            store.catalog(),
+            self.catalog.list,
+            self.catalog.grouping,
+            expanded,
+            self.lang,
+        )
+    }
+
+    /// Rebuilds the tree after the store changed, keeping expansion, the filter and the
+    /// selection (or selecting `select`).
+    fn rebuild_tree(&mut self, select: Option<NodeId>) {
+        let expanded = self.catalog.tree.expanded_ids();
+        let keep = select.or_else(|| self.selected_id());
+        self.catalog.tree = self.build_tree(&expanded);
+        self.after_rebuild(keep);
+    }
+
+    fn after_rebuild(&mut self, select: Option<NodeId>) {
+        // results computed for the old tree no longer apply
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let row = select.and_then(|id| self.catalog.tree.reveal(&id));
+        self.select(row.unwrap_or(self.catalog.selected));
+        if !self.catalog.query.is_empty() {
+            let query = self.catalog.query.clone();
+            self.start_match(&query);
+        }
+    }
+
+    fn set_query(&mut self, query: String) {
+        self.catalog.query = query.clone();
+        if query.is_empty() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            self.catalog.tree.clear_filter();
+            self.select(self.catalog.selected);
+        } else {
+            self.start_match(&query);
+        }
+    }
+
+    fn clear_filter(&mut self) {
+        let id = self.selected_id();
+        self.catalog.query.clear();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.catalog.tree.clear_filter();
+        let row = id.and_then(|id| self.catalog.tree.reveal(&id));
+        self.select(row.unwrap_or(0));
+    }
+
+    /// Starts matching on a worker thread; a newer query makes it stop early.
+    fn start_match(&mut self, query: &str) {
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let current = Arc::clone(&self.generation);
+        let haystacks = self.catalog.tree.haystacks();
+        let folded = super::text::fold(query);
+        let tx = self.tx.clone();
+        self.jobs += 1;
+        std::thread::spawn(move || {
+            let stale = || current.load(Ordering::SeqCst) != generation;
+            let matched = find_matches(&haystacks, &folded, stale).unwrap_or_default();
+            // a closed channel means the app is gone; nothing to report to
+            let _ = tx.send(AppEvent::Matched {
+                generation,
+                query: folded,
+                matched,
+            });
+        });
+    }
+
+    fn need_store(&mut self) -> bool {
+        if self.store.is_some() {
+            return true;
+        }
+        let text = self.lang.pick("请稍候：正在处理", "please wait: busy");
+        self.say(Level::Warn, text.into());
+        false
+    }
+
+    fn open_editor(&mut self, start: EditStart) {
+        if !self.need_store() {
+            return;
+        }
+        let lang = self.lang;
+        let Some(store) = self.store() else { return };
+        let catalog = store.catalog();
+        let selected = self.selected_record();
+        let kind = self.catalog.list.kind();
+        let (record, action) = match start {
+            EditStart::Edit => match selected {
+                Some(r) => (r.to_record(), "edit"),
+                None => {
+                    let text = lang.pick(
+                        "请选择一条记录（分组标题不能编辑）",
+                        "select a record (group headings cannot be edited)",
+                    );
+                    self.say(Level::Info, text.into());
+                    return;
+                }
+            },
+            EditStart::Copy => match selected {
+                Some(r) => (workflow::copy_of(catalog, r, lang), "copy"),
+                None => {
+                    let text = lang.pick("请选择要复制的记录", "select a record to copy");
+                    self.say(Level::Info, text.into());
+                    return;
+                }
+            },
+            EditStart::Add => {
+                let child = match selected {
+                    Some(RecordRef::Item(parent)) => match workflow::new_child(catalog, parent) {
+                        Some(child) => Some(crate::model::Record::Item(child)),
+                        None => {
+                            let text = lang.pick(
+                                "办理项是最低层级，不能再新增下级",
+                                "a 办理项 is the lowest level; it has no children",
+                            );
+                            self.say(Level::Warn, text.into());
+                            return;
+                        }
+                    },
+                    _ => None,
+                };
+                match child.or_else(|| workflow::new_record(catalog, kind)) {
+                    Some(record) => (record, "add"),
+                    None => return,
+                }
+            }
+        };
+        let mut editor = Editor::new(record, action);
+        editor.validate(catalog, lang);
+        // a fresh form does not shout about the name not typed yet
+        if editor.new {
+            editor.errors.clear();
+        }
+        self.editor = Some(editor);
+    }
+
+    /// Saves the edit form; returns whether it was saved.
+    pub fn save(&mut self) -> bool {
+        let lang = self.lang;
+        let (Some(editor), Some(store)) = (&mut self.editor, &mut self.store) else {
+            return false;
+        };
+        let record = match editor.build(store.catalog(), lang) {
+            Ok(record) => record,
+            Err(errors) => {
+                let n = errors.len();
+                editor.errors = errors;
+                self.say(
+                    Level::Error,
+                    lang.pick(
+                        format!("有 {n} 处错误，未保存"),
+                        format!("{n} problem(s); not saved"),
+                    ),
+                );
+                return false;
+            }
+        };
+        let id = NodeId::Record(record.kind(), record.code().to_string());
+        let batch = Batch {
+            action: editor.action.to_string(),
+            commands: vec![Command::Upsert(record)],
+        };
+        match store.apply(batch) {
+            Ok(applied) => {
+                self.editor = None;
+                let text = if applied.is_noop() {
+                    lang.pick("没有修改", "no changes").to_string()
+                } else {
+                    let code = match &id {
+                        NodeId::Record(_, code) => crate::display::inert(code).into_owned(),
+                        NodeId::Group(_) => String::new(),
+                    };
+                    lang.pick(format!("已保存 {code}"), format!("saved {code}"))
+                };
+                self.rebuild_tree(Some(id));
+                self.say(Level::Ok, text);
+                true
+            }
+            Err(StoreError::Invalid(problems)) => {
+                editor.errors = problems
+                    .iter()
+                    .map(|p| FieldError {
+                        key: workflow::field_of_path(&p.path).to_string(),
+                        message: p.issue.message(lang),
+                    })
+                    .collect();
+                let text = lang.pick("校验未通过，未保存", "invalid; not saved");
+                self.say(Level::Error, text.into());
+                false
+            }
+            Err(e) => {
+                self.say(Level::Error, e.to_string());
+                false
+            }
+        }
+    }
+
+    fn ask_delete(&mut self) {
+        if !self.need_store() {
+            return;
+        }
+        let lang = self.lang;
+        let Some(record) = self.selected_record() else {
+            return;
+        };
+        let (kind, code, name) = (
+            record.kind(),
+            record.code().to_string(),
+            record.name().to_string(),
+        );
+        let Some(store) = self.store() else { return };
+        let referrers: Vec<String> = store
+            .catalog()
+            .referrers(kind, &code)
+            .map(|r| {
+                format!(
+                    "{}{} {} ({})",
+                    r.kind.zh(),
+                    lang.pick("", &format!(" {}", r.kind.as_str())),
+                    r.code,
+                    r.path
+                )
+            })
+            .collect();
+        if referrers.is_empty() {
+            self.overlay = Some(Overlay::Confirm(Confirm::Delete { kind, code, name }));
+        } else {
+            let shown = referrers
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = referrers.len().saturating_sub(3);
+            let text = crate::display::inert(&lang.pick(
+                format!(
+                    "不能删除 {code}：仍被引用：{shown}{}",
+                    if more > 0 {
+                        format!(" 等 {} 处", referrers.len())
+                    } else {
+                        String::new()
+                    }
+                ),
+                format!(
+                    "cannot delete {code}: still referenced by {shown}{}",
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ),
+            ))
+            .into_owned();
+            self.say(Level::Error, text);
+        }
+    }
+
+    fn delete(&mut self, kind: Kind, code: &str) {
+        let lang = self.lang;
+        let Some(store) = &mut self.store else { return };
+        let batch = Batch {
+            action: "delete".into(),
+            commands: vec![Command::Delete {
+                kind,
+                code: code.to_string(),
+            }],
+        };
+        let inert = crate::display::inert(code).into_owned();
+        match store.apply(batch) {
+            Ok(_) => {
+                let row = self.catalog.selected;
+                self.rebuild_tree(None);
+                self.select(row);
+                self.say(
+                    Level::Ok,
+                    lang.pick(format!("已删除 {inert}"), format!("deleted {inert}")),
+                );
+            }
+            Err(StoreError::Invalid(problems)) => {
+                let text = problems
+                    .iter()
+                    .map(|p| p.issue.message(lang))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.say(Level::Error, crate::display::inert(&text).into_owned());
+            }
+            Err(e) => self.say(Level::Error, e.to_string()),
+        }
+    }
+
+    fn workflow(&mut self, step: Transition) {
+        if !self.need_store() {
+            return;
+        }
+        let lang = self.lang;
+        let Some(record) = self.selected_record() else {
+            return;
+        };
+        let next = match workflow::transition(record, step) {
+            Ok(next) => next,
+            Err(e) => {
+                self.say(Level::Warn, e.message(lang));
+                return;
+            }
+        };
+        let code = crate::display::inert(next.code()).into_owned();
+        let Some(store) = &mut self.store else { return };
+        let batch = Batch {
+            action: step.en().into(),
+            commands: vec![Command::Upsert(next)],
+        };
+        match store.apply(batch) {
+            Ok(_) => {
+                self.rebuild_tree(None);
+                let status = self
+                    .selected_record()
+                    .map(|r| view::status_text(r, lang))
+                    .unwrap_or_default();
+                self.say(
+                    Level::Ok,
+                    lang.pick(
+                        format!("已{} {code}：{status}", step.zh()),
+                        format!("{} {code}: {status}", step.en()),
+                    ),
+                );
+            }
+            Err(StoreError::Invalid(problems)) => {
+                let text = problems
+                    .iter()
+                    .map(|p| p.describe(lang))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.say(Level::Error, crate::display::inert(&text).into_owned());
+            }
+            Err(e) => self.say(Level::Error, e.to_string()),
+        }
+    }
+
+    fn show_history(&mut self) {
+        let lang = self.lang;
+        let Some(record) = self.selected_record() else {
+            return;
+        };
+        let code = record.code().to_string();
+        let Some(store) = self.store() else { return };
+        match store.history(Some(&code)) {
+            Ok(entries) => {
+                let lines = entries
+                    .iter()
+                    .rev()
+                    .map(|e| {
+                        let op = match e.entry.op {
+                            crate::store::AuditOp::Create => lang.pick("新建", "create"),
+                            crate::store::AuditOp::Update => lang.pick("修改", "update"),
+                            crate::store::AuditOp::Delete => lang.pick("删除", "delete"),
+                        };
+                        format!(
+                            "{}  {:<8} {:<8} {}",
+                            e.entry.time, e.entry.user, e.entry.action, op
+                        )
+                    })
+                    .collect();
+                self.overlay = Some(Overlay::History {
+                    code,
+                    lines,
+                    scroll: 0,
+                });
+            }
+            Err(e) => self.say(Level::Error, e.to_string()),
+        }
+    }
+
+    fn load_sample(&mut self) {
+        if !self.is_empty_store() {
+            let text = self.lang.pick(
+                "示例只能载入空库；在命令行运行 yibiao sample 可合并载入",
+                "the sample loads into an empty store only; run `yibiao sample` to merge it",
+            );
+            self.say(Level::Warn, text.into());
+            return;
+        }
+        let Some(mut store) = self.store.take() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        self.busy = Some(
+            self.lang
+                .pick("正在载入示例…", "loading the sample…")
+                .into(),
+        );
+        self.jobs += 1;
+        std::thread::spawn(move || {
+            let catalog = crate::sample::generate(1);
+            let records = catalog.records().map(RecordRef::to_record);
+            let result = store
+                .apply(Batch::upserts("sample", records))
+                .map_err(|e| e.to_string());
+            // a closed channel means the app is gone; the store is dropped (and flushed) here
+            let _ = tx.send(AppEvent::StoreBack { store, result });
+        });
+    }
+}
+
+/// How an edit form is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EditStart {
+    Edit,
+    Add,
+    Copy,
+}

@@ -1,0 +1,336 @@
+//! The detail of the selected node: every attribute of the record, and what it is tied to
+//! (an item's forms, materials and bundles; who uses a material; a bundle's items).
+
+use std::collections::BTreeSet;
+
+use ratatui::text::{Line, Span};
+
+use super::text::wrap_columns;
+use super::theme::{Slot, Theme};
+use crate::display::{inert, pad, width};
+use crate::i18n::Lang;
+use crate::model::{Bundle, Catalog, Item, Kind, Material, RecordRef};
+
+/// Width of the attribute-name column (English labels keep the Chinese term first).
+fn label_width(lang: Lang) -> usize {
+    lang.pick(14, 22)
+}
+
+struct Out<'t> {
+    lines: Vec<Line<'static>>,
+    theme: &'t Theme,
+    lang: Lang,
+    width: usize,
+}
+
+impl Out<'_> {
+    fn title(&mut self, text: &str) {
+        self.lines.push(Line::from(Span::styled(
+            inert(text).into_owned(),
+            self.theme.get(Slot::Title),
+        )));
+    }
+
+    fn attr(&mut self, zh: &str, en: &str, value: &str) {
+        let label = self.lang.pick(zh, en);
+        let columns = label_width(self.lang);
+        let label = if width(label) >= columns {
+            format!("{label} ")
+        } else {
+            pad(label, columns)
+        };
+        let value = if value.is_empty() {
+            "-".to_string()
+        } else {
+            inert(value).into_owned()
+        };
+        let indent = width(&label);
+        let pieces = wrap_columns(&value, self.width.saturating_sub(indent));
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let head = if i == 0 {
+                Span::styled(label.clone(), self.theme.get(Slot::Label))
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            self.lines.push(Line::from(vec![
+                head,
+                Span::styled(piece, self.theme.get(Slot::Text)),
+            ]));
+        }
+    }
+
+    fn section(&mut self, zh: &str, en: &str, count: usize) {
+        self.lines.push(Line::default());
+        let text = format!("{} ({count})", self.lang.pick(zh, en));
+        self.lines
+            .push(Line::from(Span::styled(text, self.theme.get(Slot::Group))));
+    }
+
+    fn entry(&mut self, code: &str, name: &str, note: &str) {
+        let mut spans = vec![
+            Span::raw("  "),
+            Span::styled(inert(code).into_owned(), self.theme.get(Slot::Dim)),
+            Span::raw(" "),
+            Span::styled(inert(name).into_owned(), self.theme.get(Slot::Text)),
+        ];
+        if !note.is_empty() {
+            spans.push(Span::styled(format!("  {note}"), self.theme.get(Slot::Dim)));
+        }
+        self.lines.push(Line::from(spans));
+    }
+
+    fn none(&mut self) {
+        let text = self.lang.pick("  （无）", "  (none)");
+        self.lines
+            .push(Line::from(Span::styled(text, self.theme.get(Slot::Dim))));
+    }
+}
+
+/// `name (code)` of a referenced record, or the bare code when it is missing.
+fn named(catalog: &Catalog, kind: Kind, code: &Option<String>) -> String {
+    match code {
+        Some(code) => match catalog.get(kind, code) {
+            Some(r) => format!("{} ({code})", r.name()),
+            None => code.clone(),
+        },
+        None => String::new(),
+    }
+}
+
+/// The lines describing a record, attribute values wrapped to `width` under their column.
+pub fn lines(
+    catalog: &Catalog,
+    record: RecordRef<'_>,
+    theme: &Theme,
+    lang: Lang,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let mut out = Out {
+        lines: Vec::new(),
+        theme,
+        lang,
+        width,
+    };
+    match record {
+        RecordRef::Item(i) => item(&mut out, catalog, i),
+        RecordRef::Material(m) => material(&mut out, catalog, m),
+        RecordRef::Bundle(b) => bundle(&mut out, catalog, b),
+        other => {
+            out.title(other.name());
+            out.attr("编码", "code", other.code());
+        }
+    }
+    out.lines
+}
+
+/// The lines describing a group heading.
+pub fn group_lines(name: &str, children: usize, theme: &Theme, lang: Lang) -> Vec<Line<'static>> {
+    let mut out = Out {
+        lines: Vec::new(),
+        theme,
+        lang,
+        width: usize::MAX,
+    };
+    out.title(name);
+    out.attr("下级", "children", &children.to_string());
+    out.lines
+}
+
+/// `待审核 V0` (zh) or `submitted 待审核 V0` (en).
+pub fn status_text(status: crate::model::Status, version: u32, lang: Lang) -> String {
+    lang.pick(
+        format!("{} V{version}", status.zh()),
+        format!("{} {} V{version}", status.as_str(), status.zh()),
+    )
+}
+
+fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
+    let lang = out.lang;
+    out.title(&i.name);
+    out.attr("编码", "code", &i.code);
+    out.attr(
+        "层级",
+        "level",
+        &lang.pick(
+            i.level.zh().to_string(),
+            format!("{} {}", i.level.as_str(), i.level.zh()),
+        ),
+    );
+    out.attr(
+        "上级事项",
+        "上级事项 parent",
+        &named(catalog, Kind::Item, &i.parent),
+    );
+    out.attr(
+        "事项类型",
+        "事项类型 type",
+        &format!("{} {}", i.item_type.code(), i.item_type.zh()),
+    );
+    out.attr(
+        "实施主体",
+        "实施主体 agency",
+        &named(catalog, Kind::Agency, &i.agency),
+    );
+    out.attr(
+        "行政区划",
+        "行政区划 region",
+        &named(catalog, Kind::Region, &i.region),
+    );
+    out.attr("设定依据", "设定依据 basis", &i.basis);
+    let days = |n: u32| lang.pick(format!("{n} 个工作日"), format!("{n} working days"));
+    out.attr("承诺时限", "time limit", &days(i.time_limit_days));
+    out.attr("法定时限", "legal limit", &days(i.legal_limit_days));
+    out.attr("收费", "fee", &i.fee);
+    out.attr("网办深度", "online depth", &i.online_depth.to_string());
+    let deps: Vec<String> = i
+        .depends_on
+        .iter()
+        .map(|d| named(catalog, Kind::Item, &Some(d.clone())))
+        .collect();
+    out.attr("前置事项", "前置事项 depends on", &deps.join(", "));
+    out.attr("状态", "status", &status_text(i.status, i.version, lang));
+    let origin = match i.origin {
+        crate::model::Origin::Claimed => lang.pick("认领", "claimed 认领"),
+        crate::model::Origin::SelfBuilt => lang.pick("自建", "self-built 自建"),
+    };
+    out.attr("来源", "origin", origin);
+    let children = catalog
+        .referrers(Kind::Item, &i.code)
+        .filter(|r| r.kind == Kind::Item && r.path == "parent")
+        .count();
+    out.attr("下级事项", "children", &children.to_string());
+
+    let forms: Vec<&crate::model::Form> = catalog
+        .referrers(Kind::Item, &i.code)
+        .filter(|r| r.kind == Kind::Form)
+        .filter_map(|r| catalog.forms.get(&r.code))
+        .collect();
+    out.section("申请表", "申请表 forms", forms.len());
+    if forms.is_empty() {
+        out.none();
+    }
+    for f in &forms {
+        let note = lang.pick(
+            format!("{} 个字段", f.field_count()),
+            format!("{} fields", f.field_count()),
+        );
+        out.entry(&f.code, &f.name, &note);
+    }
+
+    let mut materials: Vec<&str> = i.materials.iter().map(String::as_str).collect();
+    for f in &forms {
+        if let Some(m) = &f.material
+            && !materials.contains(&m.as_str())
+        {
+            materials.push(m);
+        }
+    }
+    out.section("申请材料", "材料 materials", materials.len());
+    if materials.is_empty() {
+        out.none();
+    }
+    for code in materials {
+        match catalog.materials.get(code) {
+            Some(m) => {
+                let mut note = m.kind.zh().to_string();
+                if m.shareable {
+                    note.push_str(lang.pick(" 免提交", " 免提交 shareable"));
+                }
+                out.entry(code, &m.name, &note);
+            }
+            None => out.entry(code, lang.pick("（不存在）", "(missing)"), ""),
+        }
+    }
+
+    let bundles: BTreeSet<&str> = catalog
+        .referrers(Kind::Item, &i.code)
+        .filter(|r| r.kind == Kind::Bundle)
+        .map(|r| r.code.as_str())
+        .collect();
+    out.section("所属主题", "主题 bundles using it", bundles.len());
+    if bundles.is_empty() {
+        out.none();
+    }
+    for code in bundles {
+        let name = catalog.bundles.get(code).map_or("", |b| b.name.as_str());
+        out.entry(code, name, "");
+    }
+}
+
+fn material(out: &mut Out<'_>, catalog: &Catalog, m: &Material) {
+    let lang = out.lang;
+    let yes = |b: bool| {
+        if b {
+            lang.pick("是", "yes")
+        } else {
+            lang.pick("否", "no")
+        }
+    };
+    out.title(&m.name);
+    out.attr("编码", "code", &m.code);
+    out.attr("材料类型", "材料类型 kind", m.kind.zh());
+    out.attr("来源渠道", "source", &m.source);
+    out.attr(
+        "发证部门",
+        "发证部门 issuer",
+        &named(catalog, Kind::Agency, &m.issuing_agency),
+    );
+    out.attr(
+        "证照目录编码",
+        "licence code",
+        m.licence_code.as_deref().unwrap_or(""),
+    );
+    out.attr("免提交", "shareable", yes(m.shareable));
+    out.attr("份数", "copies", &m.copies.to_string());
+    out.attr("是否必要", "required", yes(m.required));
+    let mut by_kind = |kind: Kind, zh: &str, en: &str| {
+        let codes: BTreeSet<&str> = catalog
+            .referrers(Kind::Material, &m.code)
+            .filter(|r| r.kind == kind)
+            .map(|r| r.code.as_str())
+            .collect();
+        out.section(zh, en, codes.len());
+        if codes.is_empty() {
+            out.none();
+        }
+        for code in codes {
+            let name = catalog.get(kind, code).map_or("", |r| r.name());
+            out.entry(code, name, "");
+        }
+    };
+    by_kind(Kind::Item, "使用它的事项", "事项 items using it");
+    by_kind(Kind::Form, "对应申请表", "申请表 forms");
+    by_kind(Kind::Bundle, "使用它的主题", "主题 bundles using it");
+}
+
+fn bundle(out: &mut Out<'_>, catalog: &Catalog, b: &Bundle) {
+    let lang = out.lang;
+    out.title(&b.name);
+    out.attr("编码", "code", &b.code);
+    out.attr(
+        "牵头部门",
+        "牵头部门 lead",
+        &named(catalog, Kind::Agency, &b.lead_agency),
+    );
+    out.attr("状态", "status", &status_text(b.status, b.version, lang));
+    out.attr("判断项", "判断项 questions", &b.questions.len().to_string());
+    out.attr("材料", "materials", &b.materials.len().to_string());
+    out.section("包含事项", "事项 items", b.items.len());
+    if b.items.is_empty() {
+        out.none();
+    }
+    for code in &b.items {
+        let name = catalog.items.get(code).map_or("", |i| i.name.as_str());
+        let note = if b.item_when.contains_key(code) {
+            lang.pick("按情形", "conditional")
+        } else {
+            ""
+        };
+        out.entry(code, name, note);
+    }
+    out.section("判断项", "判断项 questions", b.questions.len());
+    for q in &b.questions {
+        let options: Vec<&str> = q.options.iter().map(|o| o.text.as_str()).collect();
+        out.entry(&q.key, &q.text, &inert(&options.join(" / ")));
+    }
+}

@@ -1,0 +1,160 @@
+//! Text helpers for drawing: inert, width-aware fitting, case-folded matching with
+//! highlighted spans, and the border sets.
+
+use std::ops::Range;
+
+use ratatui::style::Style;
+use ratatui::symbols::border;
+use ratatui::text::Span;
+
+use crate::display;
+
+/// Box characters drawn by terminals that treat ambiguous-width characters as narrow.
+pub const UNICODE_BORDER: border::Set = border::PLAIN;
+
+/// Borders from ASCII only, for terminals (Xshell, PuTTY) that draw box characters wide.
+pub const ASCII_BORDER: border::Set<'static> = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+/// The border set for the configured mode.
+pub fn border_set(ascii: bool) -> border::Set<'static> {
+    if ascii { ASCII_BORDER } else { UNICODE_BORDER }
+}
+
+/// Store text made inert and cut to `max` columns; with `ascii` the ellipsis is `~`
+/// (U+2026 is ambiguous-width).
+pub fn fit(s: &str, max: usize, ascii: bool) -> String {
+    let inert = display::inert(s);
+    let cut = display::truncate(&inert, max);
+    if ascii && cut.ends_with('…') {
+        let mut out = cut.trim_end_matches('…').to_string();
+        out.push('~');
+        out
+    } else {
+        cut.into_owned()
+    }
+}
+
+/// `s` cut into pieces of at most `columns` display columns (at least one piece; a
+/// character wider than `columns` gets a piece of its own).
+pub fn wrap_columns(s: &str, columns: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut used = 0;
+    for c in s.chars() {
+        let w = display::width(c.encode_utf8(&mut [0; 4]));
+        if used + w > columns.max(1) && used > 0 {
+            out.push(String::new());
+            used = 0;
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(c);
+        }
+        used += w;
+    }
+    out
+}
+
+/// Simple case folding, one char to one char, so positions in the folded text are positions
+/// in the original.
+pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            (Some(l), None) => l,
+            _ => c,
+        }
+    }
+}
+
+/// `s` case-folded char by char.
+pub fn fold(s: &str) -> String {
+    s.chars().map(fold_char).collect()
+}
+
+/// Byte ranges of `s` where the folded query occurs (non-overlapping, left to right).
+pub fn match_ranges(s: &str, query: &[char]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    if query.is_empty() {
+        return out;
+    }
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut i = 0;
+    while i + query.len() <= chars.len() {
+        if chars[i..i + query.len()]
+            .iter()
+            .zip(query)
+            .all(|((_, c), q)| fold_char(*c) == *q)
+        {
+            let start = chars[i].0;
+            let end = chars.get(i + query.len()).map_or(s.len(), |(b, _)| *b);
+            out.push(start..end);
+            i += query.len();
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Spans of already-inert, already-fitted text with the query's matches styled.
+pub fn highlighted(text: String, query: &[char], base: Style, hit: Style) -> Vec<Span<'static>> {
+    let ranges = match_ranges(&text, query);
+    if ranges.is_empty() {
+        return vec![Span::styled(text, base)];
+    }
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for r in ranges {
+        if r.start > at {
+            spans.push(Span::styled(text[at..r.start].to_string(), base));
+        }
+        spans.push(Span::styled(text[r.clone()].to_string(), base.patch(hit)));
+        at = r.end;
+    }
+    if at < text.len() {
+        spans.push(Span::styled(text[at..].to_string(), base));
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_is_inert_and_width_aware() {
+        assert_eq!(fit("名称\u{1b}[2J", 20, false), "名称␛[2J");
+        assert_eq!(fit("食品经营许可", 7, false), "食品经…");
+        assert_eq!(fit("食品经营许可", 7, true), "食品经~");
+    }
+
+    #[test]
+    fn wrapping_counts_columns() {
+        assert_eq!(wrap_columns("食品经营许可", 5), ["食品", "经营", "许可"]);
+        assert_eq!(wrap_columns("", 5), [""]);
+        assert_eq!(wrap_columns("ab食", 3), ["ab", "食"]);
+    }
+
+    #[test]
+    fn matches_fold_case_and_keep_positions() {
+        let q: Vec<char> = fold("ab").chars().collect();
+        assert_eq!(match_ranges("xAbyab", &q), [1..3, 4..6]);
+        let q: Vec<char> = "许可".chars().collect();
+        assert_eq!(
+            match_ranges("食品经营许可证", &q),
+            vec![Range { start: 12, end: 18 }]
+        );
+        let spans = highlighted("食品许可".into(), &q, Style::new(), Style::new().bold());
+        assert_eq!(spans.len(), 2);
+    }
+}

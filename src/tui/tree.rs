@@ -1,0 +1,618 @@
+//! The catalog tree with no UI: nodes built from the catalog (items by level, or grouped by
+//! agency, region or item type; materials and bundles as lists), expand/collapse state, a
+//! filter that keeps the ancestors of matches, and the flattened list of visible rows, rebuilt
+//! only when expansion or the filter changes.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::i18n::Lang;
+use crate::model::{Catalog, Item, ItemLevel, Kind};
+
+use super::text::fold;
+
+/// Which list pane 1 shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    /// 事项, as a tree.
+    Items,
+    /// 材料, a list.
+    Materials,
+    /// 主题, a list.
+    Bundles,
+}
+
+impl ListKind {
+    /// In switching order.
+    pub const ALL: [ListKind; 3] = [ListKind::Items, ListKind::Materials, ListKind::Bundles];
+
+    /// The record kind listed.
+    pub fn kind(self) -> Kind {
+        match self {
+            ListKind::Items => Kind::Item,
+            ListKind::Materials => Kind::Material,
+            ListKind::Bundles => Kind::Bundle,
+        }
+    }
+
+    /// The title (domain term in Chinese in both languages).
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            ListKind::Items => lang.pick("事项", "事项 Items"),
+            ListKind::Materials => lang.pick("材料", "材料 Materials"),
+            ListKind::Bundles => lang.pick("主题", "主题 Bundles"),
+        }
+    }
+}
+
+/// How items are grouped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    /// 主项 → 子项 → 实施清单 → 办理项.
+    Level,
+    /// Under each 实施主体.
+    Agency,
+    /// Under each 行政区划.
+    Region,
+    /// Under each 事项类型.
+    ItemType,
+}
+
+impl Grouping {
+    /// In cycling order.
+    pub const ALL: [Grouping; 4] = [
+        Grouping::Level,
+        Grouping::Agency,
+        Grouping::Region,
+        Grouping::ItemType,
+    ];
+
+    /// The next grouping.
+    pub fn next(self) -> Grouping {
+        let i = Self::ALL.iter().position(|g| *g == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+
+    /// The label in titles.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Grouping::Level => lang.pick("按层级", "by level"),
+            Grouping::Agency => lang.pick("按实施主体", "by 实施主体 agency"),
+            Grouping::Region => lang.pick("按行政区划", "by 行政区划 region"),
+            Grouping::ItemType => lang.pick("按事项类型", "by 事项类型 type"),
+        }
+    }
+}
+
+/// What a node stands for; stable across rebuilds, so expansion and selection survive them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum NodeId {
+    /// A group heading (`agency:CODE`, `region:`, `type:01`).
+    Group(String),
+    /// A record.
+    Record(Kind, String),
+}
+
+/// One node.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// What it stands for.
+    pub id: NodeId,
+    /// The name (raw store text; made inert when drawn).
+    pub name: String,
+    /// The record code, empty for groups.
+    pub code: String,
+    /// The item level, for items.
+    pub level: Option<ItemLevel>,
+    /// Nesting depth, 0 for roots.
+    pub depth: u16,
+    /// The parent node.
+    pub parent: Option<u32>,
+    /// Child nodes in order.
+    pub children: Vec<u32>,
+    /// Whether its children are shown (without a filter).
+    pub expanded: bool,
+}
+
+/// The tree and its visible rows.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    nodes: Vec<Node>,
+    roots: Vec<u32>,
+    rows: Vec<u32>,
+    haystacks: Arc<Vec<String>>,
+    /// Folded query and matched-node flags of the active filter.
+    filter: Option<(Vec<char>, Vec<bool>)>,
+    keep: Vec<bool>,
+}
+
+impl Tree {
+    /// Builds the tree of a list, expanding the nodes in `expanded` (group headings are
+    /// expanded when `expanded` is empty, so a first view shows the top level).
+    pub fn build(
+        catalog: &Catalog,
+        list: ListKind,
+        grouping: Grouping,
+        expanded: &HashSet<NodeId>,
+        lang: Lang,
+    ) -> Tree {
+        let mut b = Builder::default();
+        match list {
+            ListKind::Items => build_items(&mut b, catalog, grouping, lang),
+            ListKind::Materials => {
+                for m in catalog.materials.values() {
+                    let id = b.record(Kind::Material, &m.code, &m.name, None, None);
+                    b.roots.push(id);
+                }
+            }
+            ListKind::Bundles => {
+                for x in catalog.bundles.values() {
+                    let id = b.record(Kind::Bundle, &x.code, &x.name, None, None);
+                    b.roots.push(id);
+                }
+            }
+        }
+        let first_view = expanded.is_empty();
+        for node in &mut b.nodes {
+            node.expanded =
+                expanded.contains(&node.id) || (first_view && matches!(node.id, NodeId::Group(_)));
+        }
+        let haystacks = b
+            .nodes
+            .iter()
+            .map(|n| format!("{}\n{}", fold(&n.code), fold(&n.name)))
+            .collect();
+        let mut tree = Tree {
+            keep: Vec::new(),
+            nodes: b.nodes,
+            roots: b.roots,
+            rows: Vec::new(),
+            haystacks: Arc::new(haystacks),
+            filter: None,
+        };
+        tree.set_depths();
+        tree.rebuild_rows();
+        tree
+    }
+
+    fn set_depths(&mut self) {
+        let mut stack: Vec<(u32, u16)> = self.roots.iter().map(|r| (*r, 0)).collect();
+        while let Some((id, depth)) = stack.pop() {
+            let node = &mut self.nodes[id as usize];
+            node.depth = depth;
+            stack.extend(node.children.iter().map(|c| (*c, depth.saturating_add(1))));
+        }
+    }
+
+    /// Recomputes the visible rows: with a filter, every kept node (matches and their
+    /// ancestors); without, the children of expanded nodes.
+    fn rebuild_rows(&mut self) {
+        self.rows.clear();
+        let filtering = self.filter.is_some();
+        let mut stack: Vec<u32> = self.roots.iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            if filtering && !self.keep[id as usize] {
+                continue;
+            }
+            self.rows.push(id);
+            let node = &self.nodes[id as usize];
+            if filtering || node.expanded {
+                stack.extend(node.children.iter().rev().copied());
+            }
+        }
+    }
+
+    /// The visible rows, as node indexes.
+    pub fn rows(&self) -> &[u32] {
+        &self.rows
+    }
+
+    /// A node.
+    pub fn node(&self, id: u32) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    /// How many nodes there are in all.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the tree has no node.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The node at a visible row.
+    pub fn row_node(&self, row: usize) -> Option<&Node> {
+        self.rows.get(row).map(|id| self.node(*id))
+    }
+
+    /// The visible row showing a node id, if any.
+    pub fn row_of(&self, id: &NodeId) -> Option<usize> {
+        self.rows.iter().position(|n| self.node(*n).id == *id)
+    }
+
+    /// Reveals a node (expanding its ancestors) and returns its row.
+    pub fn reveal(&mut self, id: &NodeId) -> Option<usize> {
+        let index = self.nodes.iter().position(|n| n.id == *id)?;
+        let mut parent = self.nodes[index].parent;
+        let mut changed = false;
+        while let Some(p) = parent {
+            let node = &mut self.nodes[p as usize];
+            changed |= !node.expanded;
+            node.expanded = true;
+            parent = node.parent;
+        }
+        if changed {
+            self.rebuild_rows();
+        }
+        self.rows.iter().position(|n| *n as usize == index)
+    }
+
+    /// Sets a node's expansion; returns whether anything changed.
+    pub fn set_expanded(&mut self, row: usize, expanded: bool) -> bool {
+        let Some(&id) = self.rows.get(row) else {
+            return false;
+        };
+        let node = &mut self.nodes[id as usize];
+        if node.children.is_empty() || node.expanded == expanded {
+            return false;
+        }
+        node.expanded = expanded;
+        self.rebuild_rows();
+        true
+    }
+
+    /// Expands or collapses every node.
+    pub fn set_all_expanded(&mut self, expanded: bool) {
+        for node in &mut self.nodes {
+            node.expanded = expanded && !node.children.is_empty();
+        }
+        self.rebuild_rows();
+    }
+
+    /// The ids of every expanded node (to carry across a rebuild).
+    pub fn expanded_ids(&self) -> HashSet<NodeId> {
+        self.nodes
+            .iter()
+            .filter(|n| n.expanded)
+            .map(|n| n.id.clone())
+            .collect()
+    }
+
+    /// The search texts (folded `code\nname`), shared with the matching worker.
+    pub fn haystacks(&self) -> Arc<Vec<String>> {
+        Arc::clone(&self.haystacks)
+    }
+
+    /// Applies a filter result: matched node indexes for a folded query. Ancestors of
+    /// matches stay visible.
+    pub fn set_filter(&mut self, query: &str, matched: &[u32]) {
+        let mut flags = vec![false; self.nodes.len()];
+        let mut keep = vec![false; self.nodes.len()];
+        for &m in matched {
+            let Some(flag) = flags.get_mut(m as usize) else {
+                continue;
+            };
+            *flag = true;
+            let mut at = Some(m);
+            while let Some(id) = at {
+                if keep[id as usize] {
+                    break;
+                }
+                keep[id as usize] = true;
+                at = self.nodes[id as usize].parent;
+            }
+        }
+        self.filter = Some((query.chars().collect(), flags));
+        self.keep = keep;
+        self.rebuild_rows();
+    }
+
+    /// Drops the filter.
+    pub fn clear_filter(&mut self) {
+        self.filter = None;
+        self.keep.clear();
+        self.rebuild_rows();
+    }
+
+    /// The folded query of the active filter.
+    pub fn query(&self) -> Option<&[char]> {
+        self.filter.as_ref().map(|(q, _)| q.as_slice())
+    }
+
+    /// Whether a node matches the active filter.
+    pub fn is_match(&self, id: u32) -> bool {
+        self.filter
+            .as_ref()
+            .is_some_and(|(_, flags)| flags.get(id as usize).copied().unwrap_or(false))
+    }
+
+    /// How many nodes match the active filter.
+    pub fn match_count(&self) -> usize {
+        self.filter
+            .as_ref()
+            .map_or(0, |(_, flags)| flags.iter().filter(|f| **f).count())
+    }
+
+    /// The first visible row that matches.
+    pub fn first_match(&self) -> Option<usize> {
+        self.rows.iter().position(|id| self.is_match(*id))
+    }
+
+    /// The next (or previous) visible row after `from` that matches, wrapping around.
+    pub fn next_match(&self, from: usize, forward: bool) -> Option<usize> {
+        let n = self.rows.len();
+        let from = from.min(n.checked_sub(1)?);
+        (1..=n)
+            .map(|step| {
+                if forward {
+                    (from + step) % n
+                } else {
+                    (from + n - step % n) % n
+                }
+            })
+            .find(|row| self.is_match(self.rows[*row]))
+    }
+}
+
+/// Finds nodes whose search text contains the folded query; gives up (returning `None`)
+/// as soon as `stale` says a newer query has arrived.
+pub fn find_matches(
+    haystacks: &[String],
+    query: &str,
+    stale: impl Fn() -> bool,
+) -> Option<Vec<u32>> {
+    let mut out = Vec::new();
+    for (i, h) in haystacks.iter().enumerate() {
+        if i % 4096 == 0 && stale() {
+            return None;
+        }
+        if h.contains(query) {
+            out.push(i as u32);
+        }
+    }
+    Some(out)
+}
+
+#[derive(Default)]
+struct Builder {
+    nodes: Vec<Node>,
+    roots: Vec<u32>,
+}
+
+impl Builder {
+    fn push(&mut self, node: Node) -> u32 {
+        self.nodes.push(node);
+        (self.nodes.len() - 1) as u32
+    }
+
+    fn record(
+        &mut self,
+        kind: Kind,
+        code: &str,
+        name: &str,
+        level: Option<ItemLevel>,
+        parent: Option<u32>,
+    ) -> u32 {
+        self.push(Node {
+            id: NodeId::Record(kind, code.to_string()),
+            name: name.to_string(),
+            code: code.to_string(),
+            level,
+            depth: 0,
+            parent,
+            children: Vec::new(),
+            expanded: false,
+        })
+    }
+
+    fn group(&mut self, key: String, name: String) -> u32 {
+        let id = self.push(Node {
+            id: NodeId::Group(key),
+            name,
+            code: String::new(),
+            level: None,
+            depth: 0,
+            parent: None,
+            children: Vec::new(),
+            expanded: false,
+        });
+        self.roots.push(id);
+        id
+    }
+
+    /// Adds items as a forest under `group` (or at the top): an item whose parent is among
+    /// them hangs under it, the others are roots.
+    fn forest(&mut self, items: &[&Item], group: Option<u32>) {
+        let mut index: HashMap<&str, u32> = HashMap::with_capacity(items.len());
+        for item in items {
+            let id = self.record(Kind::Item, &item.code, &item.name, Some(item.level), None);
+            index.insert(&item.code, id);
+        }
+        for item in items {
+            let id = index[item.code.as_str()];
+            let parent = item
+                .parent
+                .as_deref()
+                .and_then(|p| index.get(p).copied())
+                .filter(|p| *p != id)
+                .or(group);
+            self.nodes[id as usize].parent = parent;
+            match parent {
+                Some(p) => self.nodes[p as usize].children.push(id),
+                None => self.roots.push(id),
+            }
+        }
+    }
+}
+
+fn build_items(b: &mut Builder, catalog: &Catalog, grouping: Grouping, lang: Lang) {
+    let items: Vec<&Item> = catalog.items.values().collect();
+    if grouping == Grouping::Level {
+        b.forest(&items, None);
+        return;
+    }
+    let none = lang.pick("（未填写）", "(none)");
+    let mut groups: Vec<(String, String, Vec<&Item>)> = Vec::new();
+    let mut slot: HashMap<String, usize> = HashMap::new();
+    for item in items {
+        let (key, name) = match grouping {
+            Grouping::Agency => match &item.agency {
+                Some(a) => (
+                    format!("agency:{a}"),
+                    catalog
+                        .agencies
+                        .get(a)
+                        .map_or_else(|| a.clone(), |x| x.name.clone()),
+                ),
+                None => ("agency:".into(), format!("{none} 实施主体")),
+            },
+            Grouping::Region => match &item.region {
+                Some(r) => (
+                    format!("region:{r}"),
+                    catalog
+                        .regions
+                        .get(r)
+                        .map_or_else(|| r.clone(), |x| format!("{} {r}", x.name)),
+                ),
+                None => ("region:".into(), format!("{none} 行政区划")),
+            },
+            Grouping::ItemType | Grouping::Level => (
+                format!("type:{}", item.item_type.code()),
+                format!("{} {}", item.item_type.code(), item.item_type.zh()),
+            ),
+        };
+        let at = *slot.entry(key.clone()).or_insert_with(|| {
+            groups.push((key, name, Vec::new()));
+            groups.len() - 1
+        });
+        groups[at].2.push(item);
+    }
+    groups.sort_by(|a, b| (a.0.ends_with(':'), &a.0).cmp(&(b.0.ends_with(':'), &b.0)));
+    for (key, name, members) in groups {
+        let name = format!("{name} ({})", members.len());
+        let group = b.group(key, name);
+        b.forest(&members, Some(group));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ItemType, Origin, Record, Status};
+
+    pub(crate) fn item(
+        code: &str,
+        name: &str,
+        level: ItemLevel,
+        parent: Option<&str>,
+        agency: Option<&str>,
+    ) -> Item {
+        Item {
+            code: code.into(),
+            name: name.into(),
+            level,
+            parent: parent.map(Into::into),
+            item_type: ItemType::Licensing,
+            agency: agency.map(Into::into),
+            region: None,
+            basis: String::new(),
+            time_limit_days: 0,
+            legal_limit_days: 0,
+            fee: String::new(),
+            online_depth: 0,
+            depends_on: vec![],
+            materials: vec![],
+            status: Status::Draft,
+            version: 0,
+            origin: Origin::SelfBuilt,
+        }
+    }
+
+    fn catalog() -> Catalog {
+        Catalog::from_records([
+            Record::Item(item("A", "食品经营许可", ItemLevel::Main, None, None)),
+            Record::Item(item(
+                "A1",
+                "食品经营许可（新办）",
+                ItemLevel::Sub,
+                Some("A"),
+                None,
+            )),
+            Record::Item(item(
+                "A1a",
+                "区级实施",
+                ItemLevel::Impl,
+                Some("A1"),
+                Some("G1"),
+            )),
+            Record::Item(item("B", "建设工程规划", ItemLevel::Main, None, None)),
+        ])
+    }
+
+    fn names(tree: &Tree) -> Vec<String> {
+        tree.rows()
+            .iter()
+            .map(|r| tree.node(*r).name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn levels_nest_and_expand() {
+        let mut t = Tree::build(
+            &catalog(),
+            ListKind::Items,
+            Grouping::Level,
+            &HashSet::new(),
+            Lang::Zh,
+        );
+        assert_eq!(names(&t), ["食品经营许可", "建设工程规划"]);
+        assert!(t.set_expanded(0, true));
+        assert_eq!(names(&t)[1], "食品经营许可（新办）");
+        t.set_all_expanded(true);
+        assert_eq!(t.rows().len(), 4);
+        assert_eq!(t.row_node(2).map(|n| n.depth), Some(2));
+        t.set_all_expanded(false);
+        assert_eq!(t.rows().len(), 2);
+        assert_eq!(t.reveal(&NodeId::Record(Kind::Item, "A1a".into())), Some(2));
+    }
+
+    #[test]
+    fn filter_keeps_ancestors_and_steps_through_matches() {
+        let mut t = Tree::build(
+            &catalog(),
+            ListKind::Items,
+            Grouping::Level,
+            &HashSet::new(),
+            Lang::Zh,
+        );
+        let q = fold("实施");
+        let m = find_matches(&t.haystacks(), &q, || false).unwrap_or_default();
+        t.set_filter(&q, &m);
+        assert_eq!(
+            names(&t),
+            ["食品经营许可", "食品经营许可（新办）", "区级实施"]
+        );
+        assert_eq!(t.match_count(), 1);
+        assert_eq!(t.next_match(0, true), Some(2));
+        assert_eq!(t.next_match(2, false), Some(2));
+        t.clear_filter();
+        assert_eq!(t.rows().len(), 2);
+        assert_eq!(find_matches(&t.haystacks(), "x", || true), None);
+    }
+
+    #[test]
+    fn grouping_by_agency_puts_unassigned_items_last() {
+        let t = Tree::build(
+            &catalog(),
+            ListKind::Items,
+            Grouping::Agency,
+            &HashSet::new(),
+            Lang::Zh,
+        );
+        let n = names(&t);
+        assert_eq!(n[0], "G1 (1)");
+        assert_eq!(n[2], "（未填写） 实施主体 (3)");
+    }
+}

@@ -1,0 +1,948 @@
+//! Drawing: reads the app state, never changes it. Only the visible window of the tree is
+//! turned into widgets; every store string is made inert and fitted by display width.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::action::Action;
+use super::app::{App, Confirm, Level, Overlay, Pane};
+use super::detail;
+use super::editor::{Editor, Widget};
+use super::help;
+use super::text::{border_set, fit, highlighted};
+use super::theme::Slot;
+use super::tree::{ListKind, NodeId};
+use crate::display::{inert, pad, width};
+use crate::i18n::Lang;
+use crate::model::{ItemLevel, RecordRef};
+
+/// The screen's regions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    /// The pane bar (top line).
+    pub bar: Rect,
+    /// Everything between the bar and the status line.
+    pub main: Rect,
+    /// The status bar (bottom line).
+    pub status: Rect,
+    /// The tree or list block.
+    pub tree: Rect,
+    /// The detail block, when there is room for it.
+    pub detail: Option<Rect>,
+}
+
+/// Splits the screen; the app uses the same split to know the tree's height.
+pub fn areas(area: Rect) -> Areas {
+    let [bar, main, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let (tree, detail) = if main.width >= 72 {
+        let [tree, detail] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(main);
+        (tree, Some(detail))
+    } else {
+        (main, None)
+    };
+    Areas {
+        bar,
+        main,
+        status,
+        tree,
+        detail,
+    }
+}
+
+/// `待审核 V0` for records with a workflow, empty otherwise.
+pub fn status_text(record: RecordRef<'_>, lang: Lang) -> String {
+    match record {
+        RecordRef::Item(i) => detail::status_text(i.status, i.version, lang),
+        RecordRef::Bundle(b) => detail::status_text(b.status, b.version, lang),
+        RecordRef::Element(e) => detail::status_text(e.status, e.version, lang),
+        RecordRef::Form(f) => detail::status_text(f.status, f.version, lang),
+        _ => String::new(),
+    }
+}
+
+fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
+    let theme = &app.config.theme;
+    Block::bordered()
+        .border_set(border_set(app.config.ascii))
+        .border_style(theme.get(if focused {
+            Slot::BorderFocus
+        } else {
+            Slot::Border
+        }))
+        .title(Span::styled(title, theme.get(Slot::Title)))
+}
+
+/// The first key bound to an action, for hints.
+fn key_of(app: &App, action: Action) -> String {
+    app.config
+        .keymap
+        .keys_of(action)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| format!(":{}", action.name()))
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let a = areas(area);
+    draw_bar(frame, app, a.bar);
+    match app.pane {
+        Pane::Catalog => {
+            if let Some(editor) = &app.editor {
+                draw_editor(frame, app, editor, a.main);
+            } else if app.busy.is_some() || app.is_empty_store() {
+                draw_welcome(frame, app, a.main);
+            } else {
+                draw_tree(frame, app, a.tree);
+                if let Some(d) = a.detail {
+                    draw_detail(frame, app, d);
+                }
+            }
+        }
+        other => draw_empty_pane(frame, app, other, a.main),
+    }
+    draw_status(frame, app, a.status);
+    match &app.overlay {
+        Some(Overlay::Help { scroll }) => draw_help(frame, app, *scroll),
+        Some(Overlay::Palette(p)) => draw_palette(frame, app, p),
+        Some(Overlay::Confirm(c)) => draw_confirm(frame, app, c),
+        Some(Overlay::History {
+            code,
+            lines,
+            scroll,
+        }) => draw_history(frame, app, code, lines, *scroll),
+        None => {}
+    }
+}
+
+fn draw_bar(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.config.theme;
+    let mut spans = Vec::new();
+    for (i, pane) in Pane::ALL.iter().enumerate() {
+        let style = theme.get(if *pane == app.pane {
+            Slot::PaneActive
+        } else {
+            Slot::PaneInactive
+        });
+        spans.push(Span::styled(
+            format!(" {} {} ", i + 1, pane.label(app.lang)),
+            style,
+        ));
+        spans.push(Span::raw(" "));
+    }
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let brand = "一表 yibiao ";
+    if usize::from(area.width) >= used + width(brand) {
+        spans.push(Span::raw(
+            " ".repeat(usize::from(area.width) - used - width(brand)),
+        ));
+        spans.push(Span::styled(brand, theme.get(Slot::Dim)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn level_slot(level: Option<ItemLevel>) -> Slot {
+    match level {
+        Some(ItemLevel::Main) => Slot::Main,
+        Some(ItemLevel::Sub) => Slot::Sub,
+        Some(ItemLevel::Impl) => Slot::Impl,
+        Some(ItemLevel::Handling) => Slot::Handling,
+        None => Slot::Text,
+    }
+}
+
+fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.config.theme;
+    let c = &app.catalog;
+    let tree = &c.tree;
+    let rows = tree.rows();
+    let mut title = format!(" {} ", c.list.title(app.lang));
+    if c.list == ListKind::Items {
+        title.push_str(&format!("[{}] ", c.grouping.label(app.lang)));
+    }
+    if !rows.is_empty() {
+        title.push_str(&format!("{}/{} ", c.selected + 1, rows.len()));
+    }
+    let mut b = block(app, title, true);
+    if tree.query().is_some() {
+        let text = app.lang.pick(
+            format!(
+                " 筛选 /{} 匹配 {} ",
+                fit(&c.query, 20, app.config.ascii),
+                tree.match_count()
+            ),
+            format!(
+                " filter /{} {} matches ",
+                fit(&c.query, 20, app.config.ascii),
+                tree.match_count()
+            ),
+        );
+        b = b.title_bottom(Span::styled(text, theme.get(Slot::Match)));
+    } else {
+        let hint = app.lang.pick(
+            format!(
+                " {} 帮助 {} 命令 {} 筛选 {} 编辑 {} 分组 {} 列表 ",
+                key_of(app, Action::Help),
+                key_of(app, Action::Palette),
+                key_of(app, Action::Filter),
+                key_of(app, Action::Edit),
+                key_of(app, Action::CycleGrouping),
+                key_of(app, Action::NextList)
+            ),
+            format!(
+                " {} help {} palette {} filter {} edit {} group {} list ",
+                key_of(app, Action::Help),
+                key_of(app, Action::Palette),
+                key_of(app, Action::Filter),
+                key_of(app, Action::Edit),
+                key_of(app, Action::CycleGrouping),
+                key_of(app, Action::NextList)
+            ),
+        );
+        b = b.title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    }
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    if rows.is_empty() {
+        let text = if tree.query().is_some() {
+            app.lang.pick(
+                "没有匹配项（Esc 清除筛选）",
+                "no matches (Esc clears the filter)",
+            )
+        } else {
+            app.lang.pick("（空）", "(empty)")
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.get(Slot::Dim))),
+            inner,
+        );
+        return;
+    }
+    let w = usize::from(inner.width);
+    let ascii = app.config.ascii;
+    let query = tree.query().unwrap_or(&[]);
+    let hit = theme.get(Slot::Match);
+    let end = (c.offset + usize::from(inner.height)).min(rows.len());
+    let start = c.offset.min(end);
+    let mut lines = Vec::with_capacity(end - start);
+    for (row, &id) in rows[start..end].iter().enumerate() {
+        let node = tree.node(id);
+        let selected = start + row == c.selected;
+        let indent = (usize::from(node.depth) * 2).min(w / 2);
+        let open = node.expanded || tree.query().is_some();
+        let marker = match (node.children.is_empty(), open, ascii) {
+            (true, _, _) => "  ",
+            (false, true, false) => "▾ ",
+            (false, false, false) => "▸ ",
+            (false, true, true) => "- ",
+            (false, false, true) => "+ ",
+        };
+        let base = if matches!(node.id, NodeId::Group(_)) {
+            theme.get(Slot::Group)
+        } else {
+            theme.get(level_slot(node.level))
+        };
+        let mut spans = vec![
+            Span::raw(" ".repeat(indent)),
+            Span::styled(marker, theme.get(Slot::Dim)),
+        ];
+        let room = w.saturating_sub(indent + 2);
+        let code = inert(&node.code).into_owned();
+        let code_w = width(&code);
+        let name_room = if !code.is_empty() && room >= code_w + 2 + 8 {
+            room - code_w - 2
+        } else {
+            room
+        };
+        let name = fit(&node.name, name_room, ascii);
+        let name_w = width(&name);
+        spans.extend(highlighted(name, query, base, hit));
+        let mut used = indent + 2 + name_w;
+        if name_room < room {
+            let gap = room - name_w - code_w;
+            spans.push(Span::raw(" ".repeat(gap)));
+            spans.extend(highlighted(code, query, theme.get(Slot::Dim), hit));
+            used = w;
+        }
+        if used < w {
+            spans.push(Span::raw(" ".repeat(w - used)));
+        }
+        let mut line = Line::from(spans);
+        if selected {
+            line = line.style(theme.get(Slot::Selection));
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.config.theme;
+    let title = format!(" {} ", app.lang.pick("详情", "Detail"));
+    let b = block(app, title, false);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let Some(store) = app.store() else { return };
+    let lines = match app.catalog.tree.row_node(app.catalog.selected) {
+        Some(node) => match &node.id {
+            NodeId::Record(kind, code) => match store.catalog().get(*kind, code) {
+                Some(record) => detail::lines(
+                    store.catalog(),
+                    record,
+                    theme,
+                    app.lang,
+                    usize::from(inner.width),
+                ),
+                None => Vec::new(),
+            },
+            NodeId::Group(_) => {
+                detail::group_lines(&node.name, node.children.len(), theme, app.lang)
+            }
+        },
+        None => Vec::new(),
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_welcome(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let b = block(app, format!(" {} ", lang.pick("欢迎", "Welcome")), true);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let keys = app
+        .config
+        .keymap
+        .keys_of(Action::LoadSample)
+        .join(lang.pick(" 或 ", " or "));
+    let path = fit(
+        &app.store_path,
+        usize::from(inner.width).saturating_sub(4),
+        app.config.ascii,
+    );
+    let mut lines = vec![
+        Line::from(Span::styled("一表 yibiao", theme.get(Slot::Title))),
+        Line::default(),
+    ];
+    if let Some(busy) = &app.busy {
+        lines.push(Line::from(Span::styled(
+            busy.clone(),
+            theme.get(Slot::StatusWarn),
+        )));
+    } else {
+        lines.extend([
+            Line::from(lang.pick("这个库还是空的：", "This store is empty:")),
+            Line::from(Span::styled(path, theme.get(Slot::Dim))),
+            Line::default(),
+            Line::from(vec![
+                Span::styled(keys, theme.get(Slot::Key)),
+                Span::raw(lang.pick("  载入示例数据", "  load the sample catalog")),
+            ]),
+            Line::default(),
+            Line::from(lang.pick(
+                "或退出后导入交换文件（yibiao/1 JSON）：",
+                "or quit and import an interchange file (yibiao/1 JSON):",
+            )),
+            Line::from(Span::styled(
+                "  yibiao import FILE.json",
+                theme.get(Slot::Key),
+            )),
+            Line::default(),
+            Line::from(vec![
+                Span::styled(key_of(app, Action::Help), theme.get(Slot::Key)),
+                Span::raw(lang.pick(" 按键帮助   ", " key help   ")),
+                Span::styled(key_of(app, Action::Quit), theme.get(Slot::Key)),
+                Span::raw(lang.pick(" 退出", " quit")),
+            ]),
+        ]);
+    }
+    let h = (lines.len() as u16).min(inner.height);
+    let body = centered(inner, inner.width.min(64), h);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+}
+
+fn draw_empty_pane(frame: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
+    let lang = app.lang;
+    let b = block(app, format!(" {} ", pane.label(lang)), true);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let counts = app
+        .store()
+        .map(|s| crate::engine::stats::stats(s.catalog()));
+    let count = counts.map_or(0, |c| match pane {
+        Pane::Elements => c.elements,
+        Pane::Forms => c.forms,
+        Pane::Bundles => c.bundles,
+        Pane::Stats | Pane::Catalog => c.items,
+    });
+    let text = vec![
+        Line::from(lang.pick(
+            format!("{}窗格尚在建设中，后续版本提供。", pane.label(lang)),
+            format!(
+                "The {} pane is not built yet; it comes in a later version.",
+                pane.label(lang)
+            ),
+        )),
+        Line::from(Span::styled(
+            lang.pick(
+                format!("当前库中共 {count} 条。"),
+                format!("The store holds {count}."),
+            ),
+            app.config.theme.get(Slot::Dim),
+        )),
+        Line::from(Span::styled(
+            lang.pick(
+                format!("按 {} 回到事项目录。", key_of(app, Action::Pane1)),
+                format!("Press {} for the 事项 catalog.", key_of(app, Action::Pane1)),
+            ),
+            app.config.theme.get(Slot::Dim),
+        )),
+    ];
+    let body = centered(inner, inner.width.min(70), 3);
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
+}
+
+/// The visible part of a single-line value and the cursor column in it. The value is made
+/// inert first, so the cursor column counts the columns actually drawn.
+fn line_view(value: &str, cursor_chars: usize, columns: usize) -> (String, usize) {
+    let before: String = value.chars().take(cursor_chars).collect();
+    let cursor = width(&inert(&before));
+    let shown = inert(value).into_owned();
+    let skip = (cursor + 1).saturating_sub(columns.max(1));
+    let mut out = String::new();
+    let mut col = 0;
+    let mut first = None;
+    for ch in shown.chars() {
+        if col >= skip {
+            first.get_or_insert(col);
+            out.push(ch);
+        }
+        col += width(ch.encode_utf8(&mut [0; 4]));
+    }
+    let first = first.unwrap_or(col);
+    let out = crate::display::truncate(&out, columns).into_owned();
+    (out, cursor.saturating_sub(first))
+}
+
+/// Rows each field takes in the form (input rows plus one per error).
+fn field_rows(editor: &Editor, i: usize) -> u16 {
+    let f = &editor.fields[i];
+    let input = if matches!(f.widget, Widget::Area(_)) {
+        4
+    } else {
+        1
+    };
+    input + editor.errors_of(f.spec.key).count() as u16
+}
+
+fn draw_editor(frame: &mut Frame<'_>, app: &App, editor: &Editor, area: Rect) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let verb = match editor.action {
+        "add" => lang.pick("新增", "Add"),
+        "copy" => lang.pick("复制", "Copy"),
+        _ => lang.pick("编辑", "Edit"),
+    };
+    let kind = editor.original.kind();
+    let title = format!(
+        " {verb} {}{} {} ",
+        kind.zh(),
+        lang.pick("", &format!(" {}", kind.as_str())),
+        fit(editor.original.code(), 30, app.config.ascii)
+    );
+    let hint = lang.pick(
+        format!(
+            " {} 保存  {} 下一项  {} 取消 ",
+            key_of(app, Action::Save),
+            key_of(app, Action::NextField),
+            key_of(app, Action::Back)
+        ),
+        format!(
+            " {} save  {} next field  {} cancel ",
+            key_of(app, Action::Save),
+            key_of(app, Action::NextField),
+            key_of(app, Action::Back)
+        ),
+    );
+    let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if inner.width < 4 || inner.height == 0 {
+        return;
+    }
+    let label_w = editor
+        .fields
+        .iter()
+        .map(|f| width(f.spec.label(lang)))
+        .max()
+        .unwrap_or(0)
+        .min(usize::from(inner.width) / 3)
+        + 2;
+    let input_x = inner.x + label_w as u16;
+    let input_w = inner.width.saturating_sub(label_w as u16);
+    // general errors first, then the fields, scrolled so the focused one is visible
+    let general: Vec<_> = editor.general_errors().collect();
+    let mut y = inner.y;
+    for e in &general {
+        if y >= inner.bottom() {
+            break;
+        }
+        let text = fit(
+            &format!("! {}", e.message),
+            usize::from(inner.width),
+            app.config.ascii,
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.get(Slot::Error))),
+            Rect::new(inner.x, y, inner.width, 1),
+        );
+        y += 1;
+    }
+    let room = inner.bottom().saturating_sub(y);
+    let before: u16 = (0..editor.focus).map(|i| field_rows(editor, i)).sum();
+    let focus_rows = field_rows(editor, editor.focus);
+    let skip = (before + focus_rows).saturating_sub(room);
+    let mut row: u16 = 0;
+    for (i, field) in editor.fields.iter().enumerate() {
+        let rows = field_rows(editor, i);
+        if row + rows <= skip {
+            row += rows;
+            continue;
+        }
+        if y >= inner.bottom() {
+            break;
+        }
+        let focused = i == editor.focus;
+        let label_style = if focused {
+            theme.get(Slot::Title)
+        } else {
+            theme.get(Slot::Label)
+        };
+        let label = pad(
+            &fit(
+                field.spec.label(lang),
+                label_w.saturating_sub(2),
+                app.config.ascii,
+            ),
+            label_w,
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(label, label_style)),
+            Rect::new(inner.x, y, label_w as u16, 1).intersection(inner),
+        );
+        let input_style = if !field.spec.editable {
+            theme.get(Slot::Dim)
+        } else if focused {
+            theme.get(Slot::InputFocus)
+        } else {
+            theme.get(Slot::Input)
+        };
+        match &field.widget {
+            Widget::Line(input) => {
+                let r = Rect::new(input_x, y, input_w, 1).intersection(inner);
+                let (text, cursor) = line_view(input.value(), input.cursor(), usize::from(r.width));
+                let text = pad(&text, usize::from(r.width));
+                frame.render_widget(Paragraph::new(Span::styled(text, input_style)), r);
+                if focused && field.spec.editable && r.width > 0 {
+                    let x = r.x + (cursor as u16).min(r.width.saturating_sub(1));
+                    frame.set_cursor_position(Position::new(x, r.y));
+                }
+                y += 1;
+            }
+            Widget::Area(textarea) => {
+                let h = 4.min(inner.bottom().saturating_sub(y));
+                let r = Rect::new(input_x, y, input_w, h).intersection(inner);
+                frame.render_widget(Block::new().style(input_style), r);
+                frame.render_widget(textarea.as_ref(), r);
+                if focused && r.width > 0 && r.height > 0 {
+                    let cursor = textarea.screen_cursor();
+                    let (top, left) = textarea.scroll_offset();
+                    let cy = cursor.row.saturating_sub(usize::from(top)) as u16;
+                    let cx = cursor.col.saturating_sub(usize::from(left)) as u16;
+                    frame.set_cursor_position(Position::new(
+                        r.x + cx.min(r.width - 1),
+                        r.y + cy.min(r.height - 1),
+                    ));
+                }
+                y += h;
+            }
+        }
+        for e in editor.errors_of(field.spec.key) {
+            if y >= inner.bottom() {
+                break;
+            }
+            let text = fit(
+                &format!("! {}", e.message),
+                usize::from(input_w),
+                app.config.ascii,
+            );
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, theme.get(Slot::Error))),
+                Rect::new(input_x, y, input_w, 1).intersection(inner),
+            );
+            y += 1;
+        }
+        row += rows;
+    }
+}
+
+fn mode_label(app: &App) -> &'static str {
+    let lang = app.lang;
+    match &app.overlay {
+        Some(Overlay::Help { .. }) => return lang.pick("帮助", "HELP"),
+        Some(Overlay::Palette(_)) => return lang.pick("命令", "PALETTE"),
+        Some(Overlay::Confirm(_)) => return lang.pick("确认", "CONFIRM"),
+        Some(Overlay::History { .. }) => return lang.pick("历史", "HISTORY"),
+        None => {}
+    }
+    if app.catalog.filter_input.is_some() {
+        lang.pick("筛选", "FILTER")
+    } else if app.editor.is_some() {
+        lang.pick("编辑", "EDIT")
+    } else {
+        lang.pick("浏览", "NORMAL")
+    }
+}
+
+fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    frame.render_widget(Block::new().style(theme.get(Slot::Status)), area);
+    let mut spans = vec![
+        Span::styled(format!(" {} ", mode_label(app)), theme.get(Slot::Mode)),
+        Span::raw(" "),
+    ];
+    let w = usize::from(area.width);
+    if let Some(input) = &app.catalog.filter_input {
+        let used = width(mode_label(app)) + 3;
+        let room = w.saturating_sub(used + 1);
+        let (text, cursor) = line_view(input.value(), input.cursor(), room);
+        spans.push(Span::styled("/", theme.get(Slot::Key)));
+        spans.push(Span::styled(text, theme.get(Slot::Status)));
+        frame.render_widget(
+            Paragraph::new(Line::from(spans)).style(theme.get(Slot::Status)),
+            area,
+        );
+        let x = area.x.saturating_add((used + 1 + cursor) as u16);
+        if x < area.right() {
+            frame.set_cursor_position(Position::new(x, area.y));
+        }
+        return;
+    }
+    let mut left: Vec<Span<'static>> = Vec::new();
+    match &app.message {
+        Some(m) => {
+            let slot = match m.level {
+                Level::Info => Slot::Status,
+                Level::Ok => Slot::StatusOk,
+                Level::Warn => Slot::StatusWarn,
+                Level::Error => Slot::StatusError,
+            };
+            left.push(Span::styled(inert(&m.text).into_owned(), theme.get(slot)));
+        }
+        None if !app.config.problems.is_empty() => {
+            let n = app.config.problems.len();
+            left.push(Span::styled(
+                lang.pick(
+                    format!("配置问题 {n} 处（yibiao config check）"),
+                    format!("{n} config problem(s) (yibiao config check)"),
+                ),
+                theme.get(Slot::StatusWarn),
+            ));
+        }
+        None => {
+            if let Some(store) = app.store() {
+                let c = store.catalog();
+                left.push(Span::styled(
+                    format!(
+                        "{} {}  {} {}  {} {}",
+                        lang.pick("事项", "事项 items"),
+                        c.items.len(),
+                        lang.pick("材料", "材料 materials"),
+                        c.materials.len(),
+                        lang.pick("主题", "主题 bundles"),
+                        c.bundles.len()
+                    ),
+                    theme.get(Slot::Status),
+                ));
+            }
+        }
+    }
+    spans.extend(left);
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let mut right = String::new();
+    if !app.pending.is_empty() {
+        right.push_str(&format!("{} ... ", super::keymap::chord_name(&app.pending)));
+    }
+    let path_room = w.saturating_sub(used + width(&right) + 2);
+    if path_room >= 12 {
+        right.push_str(&fit(&app.store_path, path_room.min(40), app.config.ascii));
+        right.push(' ');
+    }
+    if used + width(&right) < w {
+        spans.push(Span::raw(" ".repeat(w - used - width(&right))));
+        spans.push(Span::styled(
+            right,
+            theme
+                .get(Slot::Dim)
+                .patch(Style::default().bg(theme.get(Slot::Status).bg.unwrap_or_default())),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.get(Slot::Status)),
+        area,
+    );
+}
+
+fn popup(frame: &mut Frame<'_>, app: &App, area: Rect, title: String) -> Rect {
+    frame.render_widget(Clear, area);
+    let b = block(app, title, true).style(app.config.theme.get(Slot::Popup));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    inner
+}
+
+fn draw_help(frame: &mut Frame<'_>, app: &App, scroll: usize) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4).min(100),
+        screen.height.saturating_sub(2),
+    );
+    let title = lang.pick(
+        format!(
+            " 按键帮助（{} 关闭，:{} 查找动作）",
+            key_of(app, Action::Back),
+            "palette"
+        ),
+        format!(
+            " Keys ({} closes, :palette finds actions) ",
+            key_of(app, Action::Back)
+        ),
+    );
+    let inner = popup(frame, app, area, title);
+    let key_w = 22.min(usize::from(inner.width) / 2);
+    let mut lines = Vec::new();
+    for (scope, rows) in help::groups(&app.config.keymap, lang) {
+        lines.push(Line::from(Span::styled(
+            scope.title(lang),
+            theme.get(Slot::Group),
+        )));
+        for row in rows {
+            let keys = if row.keys.is_empty() {
+                format!(":{}", row.name)
+            } else {
+                row.keys.clone()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {}", pad(&keys, key_w.saturating_sub(2))),
+                    theme.get(Slot::Key),
+                ),
+                Span::raw(fit(
+                    row.doc,
+                    usize::from(inner.width).saturating_sub(key_w),
+                    app.config.ascii,
+                )),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    let max = lines.len().saturating_sub(usize::from(inner.height));
+    let skip = scroll.min(max);
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .skip(skip)
+        .take(usize::from(inner.height))
+        .collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+fn draw_palette(frame: &mut Frame<'_>, app: &App, palette: &super::palette::Palette) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let screen = frame.area();
+    let w = screen.width.saturating_sub(4).min(90);
+    let h = screen.height.saturating_sub(2).min(18);
+    let area = Rect::new(
+        screen.x + (screen.width - w) / 2,
+        screen.y + 1.min(screen.height),
+        w,
+        h,
+    )
+    .intersection(screen);
+    let inner = popup(
+        frame,
+        app,
+        area,
+        format!(" {} ", lang.pick("命令面板", "Command palette")),
+    );
+    if inner.height == 0 || inner.width < 3 {
+        return;
+    }
+    let (text, cursor) = line_view(
+        palette.input.value(),
+        palette.input.cursor(),
+        usize::from(inner.width) - 2,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(": ", theme.get(Slot::Key)),
+            Span::raw(text),
+        ])),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    frame.set_cursor_position(Position::new(
+        inner.x + 2 + (cursor as u16).min(inner.width - 3),
+        inner.y,
+    ));
+    let matches = palette.matches(lang);
+    let list_h = usize::from(inner.height.saturating_sub(1));
+    let selected = palette.selected.min(matches.len().saturating_sub(1));
+    let skip = (selected + 1).saturating_sub(list_h);
+    let name_w = 16;
+    let lines: Vec<Line> = matches
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .take(list_h)
+        .map(|(i, d)| {
+            let keys = app.config.keymap.keys_of(d.action).join(" ");
+            let doc_w = usize::from(inner.width).saturating_sub(name_w + 2 + width(&keys) + 1);
+            let mut line = Line::from(vec![
+                Span::styled(pad(d.name, name_w), theme.get(Slot::Title)),
+                Span::raw("  "),
+                Span::raw(pad(&fit(d.doc(lang), doc_w, app.config.ascii), doc_w)),
+                Span::raw(" "),
+                Span::styled(keys, theme.get(Slot::Key)),
+            ]);
+            if i == selected {
+                line = line.style(theme.get(Slot::Selection));
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1),
+    );
+}
+
+fn draw_confirm(frame: &mut Frame<'_>, app: &App, confirm: &Confirm) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let (title, text, keys) = match confirm {
+        Confirm::Delete { kind, code, name } => (
+            lang.pick(" 确认删除 ", " Delete? "),
+            lang.pick(
+                format!(
+                    "删除{} {} {}？此操作写入审计日志。",
+                    kind.zh(),
+                    inert(code),
+                    inert(name)
+                ),
+                format!(
+                    "Delete {} {} {} {}? The audit log records it.",
+                    kind.zh(),
+                    kind.as_str(),
+                    inert(code),
+                    inert(name)
+                ),
+            ),
+            lang.pick("y 删除    n / Esc 取消", "y delete    n / Esc cancel"),
+        ),
+        Confirm::Unsaved { .. } => (
+            lang.pick(" 有未保存的修改 ", " Unsaved changes "),
+            lang.pick(
+                "编辑表单中有未保存的修改。".to_string(),
+                "The edit form has unsaved changes.".to_string(),
+            ),
+            lang.pick(
+                "s 保存    d 放弃修改    Esc 继续编辑",
+                "s save    d discard    Esc keep editing",
+            ),
+        ),
+    };
+    let screen = frame.area();
+    let area = centered(screen, screen.width.saturating_sub(4).min(60), 6);
+    let inner = popup(frame, app, area, title.to_string());
+    let lines = vec![
+        Line::from(text),
+        Line::default(),
+        Line::from(Span::styled(keys, theme.get(Slot::Key))),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn draw_history(frame: &mut Frame<'_>, app: &App, code: &str, lines: &[String], scroll: usize) {
+    let lang = app.lang;
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4).min(90),
+        screen.height.saturating_sub(2),
+    );
+    let title = lang.pick(
+        format!(" 修改历史 {} ", inert(code)),
+        format!(" History of {} ", inert(code)),
+    );
+    let inner = popup(frame, app, area, title);
+    let h = usize::from(inner.height);
+    let skip = scroll.min(lines.len().saturating_sub(h));
+    let mut shown: Vec<Line> = lines
+        .iter()
+        .skip(skip)
+        .take(h)
+        .map(|l| Line::from(fit(l, usize::from(inner.width), app.config.ascii)))
+        .collect();
+    if lines.is_empty() {
+        shown.push(Line::from(
+            lang.pick("（审计日志中没有记录）", "(no audit entries)"),
+        ));
+    }
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_view_scrolls_by_display_width() {
+        assert_eq!(line_view("食品经营许可", 2, 20), ("食品经营许可".into(), 4));
+        let (text, cursor) = line_view("食品经营许可", 6, 7);
+        assert_eq!(cursor, 6);
+        assert!(width(&text) <= 7);
+        assert_eq!(line_view("a\u{1b}b", 3, 10), ("a␛b".into(), 3));
+    }
+}

@@ -1,0 +1,183 @@
+//! Keymap and theme configuration: every shipped file loads cleanly, and `yibiao config
+//! check` reports each kind of problem as `file:line: message` with exit code 1.
+
+use assert_cmd::Command;
+use yibiao::tui::action::ACTIONS;
+use yibiao::tui::config::{KEYMAPS, Source, THEMES};
+use yibiao::tui::keymap::Keymap;
+use yibiao::tui::theme::{Slot, Theme};
+
+fn source(file: &str, text: &str) -> Source {
+    Source {
+        file: file.into(),
+        text: text.into(),
+    }
+}
+
+#[test]
+fn every_shipped_keymap_and_theme_loads_with_zero_warnings() {
+    for (name, file, text) in KEYMAPS {
+        let mut problems = Vec::new();
+        let keymap = Keymap::load(&source(file, text), None, &mut problems);
+        assert!(problems.is_empty(), "{name}: {problems:#?}");
+        for def in ACTIONS {
+            assert!(
+                !keymap.keys_of(def.action).is_empty(),
+                "{name}: {} unbound",
+                def.name
+            );
+        }
+    }
+    for (name, file, text) in THEMES {
+        let mut problems = Vec::new();
+        let theme = Theme::load(&source(file, text), None, &mut problems);
+        assert!(problems.is_empty(), "{name}: {problems:#?}");
+        for slot in Slot::ALL {
+            assert!(
+                text.contains(&format!("\n{} = ", slot.name())),
+                "{name} lacks {}",
+                slot.name()
+            );
+        }
+        let _ = theme;
+    }
+}
+
+#[test]
+fn ansi16_uses_only_the_sixteen_named_colours_and_reverse_video_selection() {
+    use ratatui::style::{Color, Modifier};
+    let (_, file, text) = THEMES
+        .iter()
+        .find(|t| t.0 == "ansi16")
+        .expect("ansi16 shipped");
+    let mut problems = Vec::new();
+    let theme = Theme::load(&source(file, text), None, &mut problems);
+    for color in theme.colors() {
+        assert!(
+            !matches!(color, Color::Rgb(..) | Color::Indexed(_)),
+            "{color:?} is not one of the 16 named colours"
+        );
+    }
+    assert!(
+        theme
+            .get(Slot::Selection)
+            .add_modifier
+            .contains(Modifier::REVERSED)
+    );
+    assert!(theme.get(Slot::Selection).bg.is_none());
+}
+
+fn yibiao(home: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("yibiao").expect("binary");
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("YIBIAO_DB")
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL");
+    cmd
+}
+
+#[test]
+fn config_check_is_clean_without_user_files() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = yibiao(home.path())
+        .args(["config", "check"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("configuration ok"));
+}
+
+#[test]
+fn config_check_reports_each_kind_of_problem_with_file_and_line() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let keymap = home.path().join("bad-keymap.toml");
+    std::fs::write(
+        &keymap,
+        "# a user keymap with one of each mistake\n\
+         [list]\n\
+         select_next = [\"j\"]\n\
+         select_prev = [\"j\"]\n\
+         select_first = \"z z\"\n\
+         [catalog]\n\
+         opne = \"o\"\n\
+         filter = \"ctrl-slash\"\n\
+         [global]\n\
+         help = \"z\"\n",
+    )
+    .expect("write");
+    let theme = home.path().join("bad-theme.toml");
+    std::fs::write(
+        &theme,
+        "selection = { fg = \"purpl\" }\ntitel = { fg = \"red\" }\nmatch = { modifiers = [\"blink\"] }\n",
+    )
+    .expect("write");
+    let out = yibiao(home.path())
+        .arg("--keymap")
+        .arg(&keymap)
+        .arg("--theme")
+        .arg(&theme)
+        .args(["config", "check"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let k = keymap.display();
+    let t = theme.display();
+    for expected in [
+        format!("{k}:4: duplicate binding \"j\" in [list]: already bound to select_next on line 3"),
+        format!("{k}:7: unknown action \"opne\""),
+        format!("{k}:8: unknown key name \"ctrl-slash\""),
+        format!("{k}:5: key \"z\" (help, {k}:10) is a prefix of chord \"z z\" (select_first)"),
+        format!("{t}:1: selection.fg: unknown colour"),
+        format!("{t}:2: unknown style \"titel\""),
+        format!("{t}:3: match: unknown modifier blink"),
+    ] {
+        assert!(
+            stdout.contains(&expected),
+            "missing {expected:?} in\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn user_files_in_the_config_dir_overlay_the_presets() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join("config").join("yibiao");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("config.toml"),
+        "keymap = \"vim\"\ntheme = \"ansi16\"\nascii_borders = true\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("keymap.toml"), "[catalog]\nedit = \"E\"\n").expect("write");
+    let out = yibiao(home.path())
+        .args(["config", "check"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    std::fs::write(dir.join("theme.toml"), "\n\nborder = { fg = 7 }\n").expect("write");
+    std::fs::write(dir.join("config.toml"), "keymap = \"emacs\"\n").expect("write");
+    let out = yibiao(home.path())
+        .args(["config", "check"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout.contains("config.toml:1: unknown preset"), "{stdout}");
+    assert!(
+        stdout.contains("theme.toml:3: border.fg: unknown colour"),
+        "{stdout}"
+    );
+}

@@ -1,0 +1,60 @@
+//! Keeps docs/TUI.md (folded into the README) in sync with the code: the key table is
+//! generated from the action registry and the default keymap, the screen capture from the
+//! fixture store. Run with `UPDATE_DOCS=1` to rewrite the generated parts.
+
+mod tui_support;
+
+use tui_support::*;
+use yibiao::i18n::Lang;
+use yibiao::tui::config::{KEYMAPS, Source};
+use yibiao::tui::help;
+use yibiao::tui::keymap::Keymap;
+
+const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/TUI.md");
+
+fn replace_between(doc: &str, name: &str, body: &str) -> String {
+    let begin = format!("<!-- {name}:begin -->\n");
+    let end = format!("<!-- {name}:end -->");
+    let start = doc
+        .find(&begin)
+        .unwrap_or_else(|| panic!("{DOC} lacks {begin}"))
+        + begin.len();
+    let stop = doc[start..]
+        .find(&end)
+        .unwrap_or_else(|| panic!("{DOC} lacks {end}"))
+        + start;
+    format!("{}{body}{}", &doc[..start], &doc[stop..])
+}
+
+#[test]
+fn docs_match_the_registry_and_the_screen() {
+    let (_, file, text) = KEYMAPS[0];
+    let mut problems = Vec::new();
+    let keymap = Keymap::load(
+        &Source {
+            file: file.into(),
+            text: text.into(),
+        },
+        None,
+        &mut problems,
+    );
+    let table = help::markdown(&keymap, Lang::En);
+
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "expand_all");
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    let screen = screen(&mut app, 100, 24).replace(&app.store_path, "~/.local/share/yibiao/store");
+    let capture = format!("```text\n{screen}```\n");
+
+    let doc = std::fs::read_to_string(DOC).expect("docs/TUI.md");
+    let expected = replace_between(&replace_between(&doc, "keys", &table), "capture", &capture);
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(DOC, &expected).expect("write docs");
+        return;
+    }
+    assert!(
+        doc == expected,
+        "docs/TUI.md is out of date with the action registry or the screen; run `UPDATE_DOCS=1 cargo test --test tui_docs`"
+    );
+}

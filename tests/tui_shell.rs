@@ -1,0 +1,525 @@
+//! TestBackend tests of the TUI, driven by action names through the default keymap.
+
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use tui_support::*;
+use yibiao::display::width;
+use yibiao::i18n::Lang;
+use yibiao::model::{Item, ItemLevel, ItemType, Origin, Record, Status};
+use yibiao::tui::app::{Overlay, Pane};
+use yibiao::tui::tree::NodeId;
+
+fn item(code: &str, name: &str, level: ItemLevel, parent: Option<&str>) -> Item {
+    Item {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent: parent.map(Into::into),
+        item_type: ItemType::Licensing,
+        agency: None,
+        region: None,
+        basis: String::new(),
+        time_limit_days: 0,
+        legal_limit_days: 0,
+        fee: String::new(),
+        online_depth: 0,
+        depends_on: vec![],
+        materials: vec![],
+        status: Status::Draft,
+        version: 0,
+        origin: Origin::SelfBuilt,
+    }
+}
+
+#[test]
+fn shell_shows_pane_bar_tree_detail_and_status() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "expand_all");
+    let screen = screen(&mut app, 100, 24);
+    insta::assert_snapshot!("shell_zh", screen.replace(&app.store_path, "[STORE]"));
+    assert!(screen.contains("1 事项"));
+    assert!(screen.contains("5 统计"));
+    assert!(screen.contains("广安区食品经营许可"));
+}
+
+#[test]
+fn english_keeps_domain_terms_in_chinese() {
+    let (mut app, _dir) = fixture_app(Lang::En);
+    let screen = screen(&mut app, 120, 24);
+    assert!(screen.contains("1 事项 Items"), "{screen}");
+    assert!(screen.contains("2 数据元 Elements"));
+    assert!(screen.contains("事项类型 type"), "{screen}");
+    assert!(screen.contains("实施主体 agency"));
+}
+
+#[test]
+fn narrow_tree_truncates_cjk_names_by_display_width() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "expand_all");
+    let terminal = render(&mut app, 30, 12);
+    let buffer = terminal.backend().buffer();
+    let screen = text(buffer);
+    insta::assert_snapshot!("tree_narrow", screen.replace(&app.store_path, "[STORE]"));
+    for line in screen.lines() {
+        assert!(width(line) <= 30, "too wide: {line}");
+    }
+    // the long implementation name is cut with an ellipsis, the code dropped
+    assert!(
+        screen.contains("广安区食品…") || screen.contains("广安区食…"),
+        "{screen}"
+    );
+    // no wide character is split at the right border
+    for y in 0..buffer.area.height {
+        assert!(
+            ["│", "┐", "┘", "─", " ", ""].contains(&buffer[(29, y)].symbol()) || y == 0 || y == 11
+        );
+    }
+}
+
+#[test]
+fn navigation_expand_collapse_parent_and_grouping() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    assert_eq!(app.catalog.tree.rows().len(), 3);
+    press(&mut app, "open");
+    assert_eq!(app.catalog.tree.rows().len(), 4);
+    press(&mut app, "expand"); // already open: go to the first child
+    assert_eq!(
+        app.selected_id(),
+        Some(NodeId::Record(yibiao::model::Kind::Item, "SX001-01".into()))
+    );
+    press(&mut app, "parent");
+    assert_eq!(app.catalog.selected, 0);
+    press(&mut app, "collapse");
+    assert_eq!(app.catalog.tree.rows().len(), 3);
+    press(&mut app, "select_last");
+    assert_eq!(app.catalog.selected, 2);
+    press(&mut app, "select_first");
+    assert_eq!(app.catalog.selected, 0);
+    press(&mut app, "cycle_grouping");
+    let screen = screen(&mut app, 100, 24);
+    assert!(screen.contains("按实施主体"), "{screen}");
+    assert!(screen.contains("广安区市场监督管理局 (2)"), "{screen}");
+    press(&mut app, "next_list");
+    let screen = screen_text(&mut app);
+    assert!(screen.contains("营业执照"), "{screen}");
+    assert!(screen.contains("使用它的事项"), "{screen}");
+    press(&mut app, "next_list");
+    assert!(screen_text(&mut app).contains("我要开餐馆"));
+}
+
+fn screen_text(app: &mut yibiao::tui::app::App) -> String {
+    screen(app, 100, 24)
+}
+
+#[test]
+fn filter_keeps_ancestors_highlights_and_steps_with_n() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "filter");
+    type_text(&mut app, "实施清单");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let rows: Vec<String> = app
+        .catalog
+        .tree
+        .rows()
+        .iter()
+        .map(|r| app.catalog.tree.node(*r).name.clone())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "食品经营许可",
+            "食品经营许可（新办）",
+            "广安区食品经营许可（新办）实施清单"
+        ]
+    );
+    assert_eq!(app.catalog.selected, 2, "the first match is selected");
+    let terminal = render(&mut app, 160, 24);
+    let buffer = terminal.backend().buffer();
+    // matched text is styled with the match style
+    let hit = app.config.theme.get(yibiao::tui::theme::Slot::Match);
+    let styled = (0..160u16).any(|x| {
+        buffer[(x, 4)].symbol() == "实" && buffer[(x, 4)].bg == hit.bg.unwrap_or_default()
+    });
+    assert!(styled, "{}", text(buffer));
+    press(&mut app, "next_match");
+    assert_eq!(app.catalog.selected, 2);
+    press(&mut app, "back");
+    assert_eq!(app.catalog.tree.query(), None);
+    assert_eq!(
+        app.catalog.tree.rows().len(),
+        5,
+        "the revealed match stays visible"
+    );
+}
+
+#[test]
+fn help_overlay_is_generated_from_the_registry() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "help");
+    assert!(matches!(app.overlay, Some(Overlay::Help { .. })));
+    let screen = screen(&mut app, 100, 40);
+    insta::assert_snapshot!("help_zh", screen.replace(&app.store_path, "[STORE]"));
+    assert!(screen.contains("全局"));
+    assert!(screen.contains("下移一行"));
+    assert!(screen.contains("j, down"));
+    press(&mut app, "back");
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn palette_runs_an_action_found_by_fuzzy_name() {
+    let (mut app, _dir) = fixture_app(Lang::En);
+    press(&mut app, "palette");
+    type_text(&mut app, "expall");
+    let screen = screen(&mut app, 100, 24);
+    assert!(screen.contains("expand_all"), "{screen}");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.overlay.is_none());
+    assert_eq!(app.catalog.tree.rows().len(), 8);
+}
+
+#[test]
+fn editor_places_the_cursor_after_cjk_text_by_display_width() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "edit");
+    let editor = app.editor.as_ref().expect("editor open");
+    assert_eq!(editor.fields[editor.focus].spec.key, "name");
+    let mut terminal = render(&mut app, 100, 24);
+    insta::assert_snapshot!(
+        "editor_zh",
+        text(terminal.backend().buffer()).replace(&app.store_path, "[STORE]")
+    );
+    let label_w = 18; // widest label 承诺时限(工作日) is 16 columns, plus 2
+    let cursor = terminal.get_cursor_position().expect("cursor");
+    // border (1) + label column + width of 食品经营许可 (12 columns)
+    assert_eq!((cursor.x, cursor.y), (1 + label_w + 12, 3));
+    key(&mut app, KeyCode::Left, KeyModifiers::NONE);
+    type_text(&mut app, "证");
+    let editor = app.editor.as_ref().expect("editor open");
+    assert_eq!(editor.values()["name"], "食品经营许证可");
+    terminal
+        .draw(|f| yibiao::tui::view::draw(f, &app))
+        .expect("draw");
+    let cursor = terminal.get_cursor_position().expect("cursor");
+    assert_eq!(
+        cursor.x,
+        1 + label_w + 12,
+        "after 食品经营许证 (12 columns)"
+    );
+}
+
+#[test]
+fn editing_validates_inline_and_saves_only_when_valid() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "edit");
+    // clear the name: inline error, save refused
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    let screen = screen_text(&mut app);
+    assert!(screen.contains("名称为空"), "{screen}");
+    press(&mut app, "save");
+    assert!(app.editor.is_some());
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("未保存"))
+    );
+    type_text(&mut app, "餐饮服务许可");
+    press(&mut app, "save");
+    assert!(app.editor.is_none());
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("已保存")),
+        "{:?}",
+        app.message
+    );
+    assert_eq!(
+        app.store().expect("store").catalog().items["SX001"].name,
+        "餐饮服务许可"
+    );
+    assert!(screen_text(&mut app).contains("已保存"));
+}
+
+#[test]
+fn unsaved_changes_are_guarded_on_pane_switch_and_quit() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "edit");
+    type_text(&mut app, "甲");
+    press(&mut app, "pane_elements");
+    assert!(matches!(app.overlay, Some(Overlay::Confirm(_))));
+    assert!(screen_text(&mut app).contains("未保存的修改"));
+    press(&mut app, "back"); // Esc keeps editing: never destructive
+    assert!(app.overlay.is_none() && app.editor.is_some());
+    press(&mut app, "quit");
+    assert!(!app.quit);
+    type_text(&mut app, "d"); // discard, then quit
+    assert!(app.quit);
+    assert_eq!(
+        app.store().expect("store").catalog().items["SX001"].name,
+        "食品经营许可"
+    );
+}
+
+#[test]
+fn pane_switching_and_empty_panes() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "pane_next");
+    assert_eq!(app.pane, Pane::Elements);
+    assert!(screen_text(&mut app).contains("尚在建设中"));
+    press(&mut app, "pane_stats");
+    assert_eq!(app.pane, Pane::Stats);
+    press(&mut app, "pane_next");
+    assert_eq!(app.pane, Pane::Catalog);
+    press(&mut app, "pane_prev");
+    assert_eq!(app.pane, Pane::Stats);
+}
+
+#[test]
+fn add_child_copy_and_delete_with_reference_check() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    // deleting a main item with a child is refused, naming the child
+    press(&mut app, "delete");
+    let m = app.message.clone().expect("message");
+    assert!(
+        m.text.contains("仍被引用") && m.text.contains("SX001-01"),
+        "{m:?}"
+    );
+    // add a sub item under 公共场所卫生许可 (SX003)
+    press(&mut app, "select_last");
+    press(&mut app, "add");
+    type_text(&mut app, "公共场所卫生许可（新办）");
+    press(&mut app, "save");
+    let catalog = app.store().expect("store").catalog();
+    let child = &catalog.items["SX003-01"];
+    assert_eq!(
+        (child.level, child.parent.as_deref()),
+        (ItemLevel::Sub, Some("SX003"))
+    );
+    assert_eq!(
+        app.selected_id(),
+        Some(NodeId::Record(yibiao::model::Kind::Item, "SX003-01".into()))
+    );
+    // copy it, then delete the copy after confirming
+    press(&mut app, "copy");
+    press(&mut app, "save");
+    assert!(
+        app.store()
+            .expect("store")
+            .catalog()
+            .items
+            .contains_key("SX003-01-copy")
+    );
+    press(&mut app, "delete");
+    assert!(screen_text(&mut app).contains("确认删除"));
+    type_text(&mut app, "n");
+    assert!(
+        app.store()
+            .expect("store")
+            .catalog()
+            .items
+            .contains_key("SX003-01-copy")
+    );
+    press(&mut app, "delete");
+    type_text(&mut app, "y");
+    assert!(
+        !app.store()
+            .expect("store")
+            .catalog()
+            .items
+            .contains_key("SX003-01-copy")
+    );
+}
+
+#[test]
+fn workflow_and_history() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "publish");
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("不能发布")),
+        "{:?}",
+        app.message
+    );
+    press(&mut app, "submit");
+    press(&mut app, "publish");
+    let item = &app.store().expect("store").catalog().items["SX001"];
+    assert_eq!((item.status, item.version), (Status::Published, 1));
+    press(&mut app, "history");
+    let screen = screen_text(&mut app);
+    assert!(screen.contains("修改历史 SX001"), "{screen}");
+    assert!(
+        screen.contains("publish") && screen.contains("submit"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn store_text_is_drawn_inert() {
+    let mut bad = item("X1", "坏名\u{1b}[2J\u{7}\u{9b}31m", ItemLevel::Main, None);
+    bad.basis = "第一行\u{1b}[31m\n\u{202E}第二行".into();
+    let records = vec![
+        Record::Item(bad),
+        Record::Item(item("X2", "\u{202E}反向", ItemLevel::Main, None)),
+    ];
+    let (mut app, _dir) = app_with(records, Lang::Zh);
+    for size in [(100, 24), (40, 10)] {
+        let terminal = render(&mut app, size.0, size.1);
+        let buffer = terminal.backend().buffer();
+        for cell in buffer.content() {
+            assert!(
+                !cell.symbol().chars().any(yibiao::display::is_hostile),
+                "raw {:?}",
+                cell.symbol()
+            );
+        }
+        let screen = text(buffer);
+        assert!(screen.contains("␛[2J") || size.0 < 100, "{screen}");
+    }
+    press(&mut app, "edit");
+    let terminal = render(&mut app, 100, 24);
+    for cell in terminal.backend().buffer().content() {
+        assert!(!cell.symbol().chars().any(yibiao::display::is_hostile));
+    }
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("第一行␛[31m"), "{screen}");
+    assert!(screen.contains("<U+202E>第二行"), "{screen}");
+}
+
+#[test]
+fn welcome_screen_on_an_empty_store() {
+    let (mut app, _dir) = app_with(vec![], Lang::Zh);
+    let screen = screen_text(&mut app);
+    assert!(screen.contains("这个库还是空的"), "{screen}");
+    assert!(screen.contains("yibiao import"));
+    assert!(screen.contains("enter 或 s"));
+    press(&mut app, "load_sample");
+    // the sample generator is a stub in this branch: the load completes and says so
+    assert!(app.busy.is_none());
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("已载入示例"))
+    );
+}
+
+#[test]
+fn resizing_from_200x60_down_to_1x1_and_back_never_panics() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "expand_all");
+    let sizes: Vec<(u16, u16)> = (1..=60u16)
+        .rev()
+        .map(|h| (h * 200 / 60, h))
+        .chain([(1, 1), (0, 0), (1, 60), (200, 1)])
+        .chain((1..=60u16).map(|h| (h * 200 / 60, h)))
+        .collect();
+    for setup in ["tree", "help", "palette", "editor", "confirm"] {
+        match setup {
+            "help" => press(&mut app, "help"),
+            "palette" => press(&mut app, "palette"),
+            "editor" => press(&mut app, "edit"),
+            "confirm" => type_text(&mut app, "x"),
+            _ => {}
+        }
+        if setup == "confirm" {
+            press(&mut app, "quit");
+            assert!(matches!(app.overlay, Some(Overlay::Confirm(_))));
+        }
+        for &(w, h) in &sizes {
+            let w = w.max(u16::from(h == 0));
+            let _ = render(&mut app, w.max(1), h.max(1));
+        }
+        if setup == "help" || setup == "palette" {
+            press(&mut app, "back");
+        }
+    }
+}
+
+#[test]
+fn a_hundred_thousand_nodes_scroll_without_rebuilding() {
+    let mut records = Vec::with_capacity(100_000);
+    for m in 0..1_000 {
+        let main = format!("M{m:04}");
+        records.push(Record::Item(item(
+            &main,
+            &format!("主项{m}号食品经营许可"),
+            ItemLevel::Main,
+            None,
+        )));
+        for s in 0..99 {
+            let code = format!("{main}-{s:02}");
+            records.push(Record::Item(item(
+                &code,
+                &format!("子项{s}号（新办）"),
+                ItemLevel::Sub,
+                Some(&main),
+            )));
+        }
+    }
+    let catalog = yibiao::model::Catalog::from_records(records);
+    let start = std::time::Instant::now();
+    let mut tree = yibiao::tui::tree::Tree::build(
+        &catalog,
+        yibiao::tui::tree::ListKind::Items,
+        yibiao::tui::tree::Grouping::Level,
+        &Default::default(),
+        Lang::Zh,
+    );
+    tree.set_all_expanded(true);
+    assert_eq!(tree.rows().len(), 100_000);
+    let built = start.elapsed();
+    eprintln!("build + expand 100k: {built:?}");
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    app.catalog.tree = tree;
+    app.resize(120, 40);
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("terminal");
+    let start = std::time::Instant::now();
+    for _ in 0..200 {
+        press(&mut app, "page_down");
+        terminal
+            .draw(|f| yibiao::tui::view::draw(f, &app))
+            .expect("draw");
+    }
+    let per_frame = start.elapsed() / 200;
+    eprintln!("page down + frame at 100k rows: {per_frame:?}");
+    assert!(app.catalog.selected > 5_000);
+    // generous for a debug build on a shared machine; release is far below a millisecond
+    assert!(
+        per_frame < std::time::Duration::from_millis(100),
+        "{per_frame:?}"
+    );
+}
+
+#[test]
+fn ascii_mode_draws_no_ambiguous_width_character_and_no_emoji() {
+    use unicode_width::UnicodeWidthStr;
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    app.config = yibiao::tui::config::load(
+        None,
+        &yibiao::tui::ConfigFlags {
+            ascii: true,
+            ..Default::default()
+        },
+        false,
+    );
+    press(&mut app, "expand_all");
+    let mut screens = vec![render(&mut app, 60, 24)];
+    press(&mut app, "help");
+    screens.push(render(&mut app, 100, 40));
+    press(&mut app, "back");
+    press(&mut app, "edit");
+    screens.push(render(&mut app, 100, 24));
+    for terminal in &screens {
+        for cell in terminal.backend().buffer().content() {
+            let s = cell.symbol();
+            assert_eq!(s.width(), s.width_cjk(), "ambiguous-width {s:?}");
+            assert!(!s.contains('\u{FE0F}'), "VS16 emoji in {s:?}");
+        }
+    }
+    assert!(
+        text(screens[0].backend().buffer()).contains("-+"),
+        "ASCII borders"
+    );
+}
