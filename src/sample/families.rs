@@ -47,6 +47,15 @@ const fn form(name: &'static str, subject: Subject, sections: &'static [SectionS
 }
 
 impl FormSpec {
+    /// Who fills in the handling forms (变更, 延续, 注销) of the sub-item: the same
+    /// subject, an enterprise where the form lists its own sections.
+    pub fn handling_subject(&self) -> Subject {
+        match self.subject {
+            Subject::Own => Subject::Enterprise,
+            other => other,
+        }
+    }
+
     /// Adds the standard 经营场所信息 section.
     const fn place(self) -> Self {
         Self {

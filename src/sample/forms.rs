@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::elements::{Pool, numbered};
-use super::families::{PLACE_SECTION, SectionSpec, Subject, subject_section};
+use super::families::{PLACE_SECTION, SectionSpec, subject_section};
 use super::items::{Impl, Items};
 use super::materials::Materials;
 use crate::model::{ElementKind, Field, Form, Section, Status, When};
@@ -72,7 +72,7 @@ pub(super) const PLANTS: &[Plant] = &[
     },
     Plant::Unbound {
         sub: "hwzp",
-        label: "联系电话",
+        label: "手机号码",
     },
     Plant::Unbound {
         sub: "lsjz",
@@ -80,7 +80,7 @@ pub(super) const PLANTS: &[Plant] = &[
     },
     Plant::Unbound {
         sub: "lsjz",
-        label: "手机号码",
+        label: "联系电话",
     },
     Plant::Unbound {
         sub: "gljt",
@@ -151,10 +151,7 @@ impl FormBuilder<'_> {
             group,
             &sections,
         ));
-        let subject = match spec.subject {
-            Subject::Own => Subject::Enterprise,
-            other => other,
-        };
+        let subject = spec.handling_subject();
         for (handling, name, section) in implementation.sub.handling_forms() {
             let Some(&(_, item)) = implementation
                 .handlings

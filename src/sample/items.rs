@@ -234,17 +234,21 @@ impl Builder<'_> {
                 .find(|(name, _, _)| *name == h)
                 .map(|(_, form, _)| form)
         });
-        let subject = sub.form.and_then(|f| subject_material(f.subject));
         let names: Vec<String> = match handling_form {
-            Some(form) => [Some(form), subject.map(String::from)]
-                .into_iter()
-                .flatten()
-                .collect(),
+            Some(form) => [
+                Some(form),
+                sub.form
+                    .and_then(|f| subject_material(f.handling_subject()))
+                    .map(String::from),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             None => sub
                 .form
                 .map(|f| f.name)
                 .into_iter()
-                .chain(subject)
+                .chain(sub.form.and_then(|f| subject_material(f.subject)))
                 .chain(sub.materials.iter().copied())
                 .map(String::from)
                 .collect(),

@@ -568,9 +568,9 @@ fn the_planted_problems_are_exactly_the_documented_ones() {
             ("临时救助申请审批表", "备用联系电话"),
         ]),
         unbound: pairs(&[
-            ("户外招牌设施设置申请表", "联系电话"),
+            ("户外招牌设施设置申请表", "手机号码"),
             ("临时救助申请审批表", "联系人姓名"),
-            ("临时救助申请审批表", "手机号码"),
+            ("临时救助申请审批表", "联系电话"),
             ("高龄津贴申请表", "申请人姓名"),
         ]),
         double_bound: vec!["临时救助申请审批表".into()],
@@ -579,11 +579,19 @@ fn the_planted_problems_are_exactly_the_documented_ones() {
     };
     assert_eq!(planted(base()), expected);
     assert_eq!(planted(&generate(2)), expected, "copies are clean");
-    let restaurant_sign = bundle(base(), "我要开餐馆");
+    // merging the restaurant meets the unbound 手机号码 next to 移动电话, which it names
+    let c = base();
+    let restaurant = bundle(c, "我要开餐馆");
     assert!(
-        restaurant_sign
+        restaurant
             .items
             .iter()
-            .any(|i| base().items[i].name == "户外招牌设施设置审批")
+            .any(|i| c.items[i].name == "户外招牌设施设置审批")
+    );
+    assert!(
+        element(c, "移动电话")
+            .synonyms
+            .iter()
+            .any(|s| s == "手机号码")
     );
 }
