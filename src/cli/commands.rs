@@ -266,8 +266,7 @@ fn validate_values(
 }
 
 fn sample(store: &mut impl Store, scale: u32) -> Result<u8, Failure> {
-    let catalog = crate::sample::generate(scale);
-    let records = catalog.records().map(RecordRef::to_record);
+    let records = crate::sample::generate(scale).into_records();
     let applied = store.apply(Batch::upserts("sample", records))?;
     eprintln!(
         "sample ×{scale}: {} created, {} updated",

@@ -154,6 +154,29 @@ impl Catalog {
         }
     }
 
+    /// Consumes the catalog into its records, kind by kind, then by code.
+    pub fn into_records(self) -> impl Iterator<Item = Record> {
+        let Catalog {
+            regions,
+            agencies,
+            elements,
+            items,
+            materials,
+            forms,
+            bundles,
+            referrers: _,
+        } = self;
+        regions
+            .into_values()
+            .map(Record::Region)
+            .chain(agencies.into_values().map(Record::Agency))
+            .chain(elements.into_values().map(Record::Element))
+            .chain(items.into_values().map(Record::Item))
+            .chain(materials.into_values().map(Record::Material))
+            .chain(forms.into_values().map(Record::Form))
+            .chain(bundles.into_values().map(Record::Bundle))
+    }
+
     /// Every record, kind by kind in `Kind::ALL` order, then by code.
     pub fn records(&self) -> impl Iterator<Item = RecordRef<'_>> {
         Kind::ALL.into_iter().flat_map(|k| self.records_of(k))

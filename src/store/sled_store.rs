@@ -27,6 +27,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// sled's page cache bound.
 const CACHE_BYTES: u64 = 128 << 20;
 
+/// Records per transaction: a batch larger than this (a big import, the scaled sample) is
+/// validated as a whole, then written in transactions of this many records, because sled
+/// holds a whole transaction in memory. A crash mid-way leaves whole chunks.
+const CHUNK_RECORDS: usize = 4096;
+
 /// How many referrers a refused delete names.
 const REFERRERS_SHOWN: usize = 5;
 
@@ -201,6 +206,37 @@ impl SledStore {
         problems
     }
 
+    /// Writes one planned chunk in one transaction across the records, index and audit trees.
+    fn write(&self, planned: &Planned) -> Result<(), StoreError> {
+        // no I/O and no fallible work but sled's inside the closure: it may run more than once
+        (&self.records, &self.index, &self.audit)
+            .transaction(|(records, index, audit)| {
+                for (key, value) in &planned.records {
+                    match value {
+                        Some(v) => records.insert(key.as_slice(), v.as_slice())?,
+                        None => records.remove(key.as_slice())?,
+                    };
+                }
+                for (key, value) in &planned.index {
+                    match value {
+                        Some(v) => index.insert(key.as_slice(), v.as_slice())?,
+                        None => index.remove(key.as_slice())?,
+                    };
+                }
+                for value in &planned.audit {
+                    let seq = audit.generate_id()?;
+                    audit.insert(&seq.to_be_bytes(), value.as_slice())?;
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => StoreError::Write(e),
+                TransactionError::Abort(()) => StoreError::Write(sled::Error::ReportableBug(
+                    "transaction aborted without a reason".into(),
+                )),
+            })
+    }
+
     /// The writes to each tree for the changes.
     fn plan_writes(
         &self,
@@ -290,47 +326,27 @@ impl Store for SledStore {
         if order.is_empty() {
             return Ok(Applied::default());
         }
-        let planned = self.plan_writes(&action, &order, &changes)?;
-        // no I/O and no fallible work but sled's inside the closure: it may run more than once
-        (&self.records, &self.index, &self.audit)
-            .transaction(|(records, index, audit)| {
-                for (key, value) in &planned.records {
-                    match value {
-                        Some(v) => records.insert(key.as_slice(), v.as_slice())?,
-                        None => records.remove(key.as_slice())?,
-                    };
-                }
-                for (key, value) in &planned.index {
-                    match value {
-                        Some(v) => index.insert(key.as_slice(), v.as_slice())?,
-                        None => index.remove(key.as_slice())?,
-                    };
-                }
-                for value in &planned.audit {
-                    let seq = audit.generate_id()?;
-                    audit.insert(&seq.to_be_bytes(), value.as_slice())?;
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e| match e {
-                TransactionError::Storage(e) => StoreError::Write(e),
-                TransactionError::Abort(()) => StoreError::Write(sled::Error::ReportableBug(
-                    "transaction aborted without a reason".into(),
-                )),
-            })?;
-        // sled now holds the change; mirror it in memory before reporting the flush result
-        for key in &order {
-            match changes.remove(key).flatten() {
-                Some(record) => {
-                    self.catalog.insert(record);
-                }
-                None => {
-                    self.catalog.remove(key.0, &key.1);
+        let mut applied = Applied::default();
+        for chunk in order.chunks(CHUNK_RECORDS) {
+            let planned = self.plan_writes(&action, chunk, &changes)?;
+            self.write(&planned)?;
+            // sled now holds the chunk; mirror it in memory before the next one
+            for key in chunk {
+                match changes.remove(key).flatten() {
+                    Some(record) => {
+                        self.catalog.insert(record);
+                    }
+                    None => {
+                        self.catalog.remove(key.0, &key.1);
+                    }
                 }
             }
+            applied.created += planned.applied.created;
+            applied.updated += planned.applied.updated;
+            applied.deleted += planned.applied.deleted;
         }
         self.db.flush().map_err(StoreError::Write)?;
-        Ok(planned.applied)
+        Ok(applied)
     }
 
     fn where_used(&self, kind: Kind, code: &str) -> Result<Vec<Referrer>, StoreError> {

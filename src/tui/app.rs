@@ -1238,8 +1238,7 @@ impl App {
         );
         self.jobs += 1;
         std::thread::spawn(move || {
-            let catalog = crate::sample::generate(1);
-            let records = catalog.records().map(RecordRef::to_record);
+            let records = crate::sample::generate(1).into_records();
             let result = store
                 .apply(Batch::upserts("sample", records))
                 .map_err(|e| e.to_string());
