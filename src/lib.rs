@@ -3,6 +3,7 @@
 //! `main.rs` only calls [`cli::run`].
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cli;
 pub mod display;

@@ -1,4 +1,4 @@
-//! Keeps docs/TUI.md (folded into the README) in sync with the code: the key table is
+//! Keeps the README's TUI section in sync with the code: the key table is
 //! generated from the action registry and the default keymap, the screen capture from the
 //! fixture store. Run with `UPDATE_DOCS=1` to rewrite the generated parts.
 
@@ -10,7 +10,7 @@ use yibiao::tui::config::{KEYMAPS, Source};
 use yibiao::tui::help;
 use yibiao::tui::keymap::Keymap;
 
-const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/TUI.md");
+const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
 
 fn replace_between(doc: &str, name: &str, body: &str) -> String {
     let begin = format!("<!-- {name}:begin -->\n");
@@ -47,7 +47,7 @@ fn docs_match_the_registry_and_the_screen() {
     let screen = screen(&mut app, 100, 24).replace(&app.store_path, "~/.local/share/yibiao/store");
     let capture = format!("```text\n{screen}```\n");
 
-    let doc = std::fs::read_to_string(DOC).expect("docs/TUI.md");
+    let doc = std::fs::read_to_string(DOC).expect("README.md");
     let expected = replace_between(&replace_between(&doc, "keys", &table), "capture", &capture);
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(DOC, &expected).expect("write docs");
@@ -55,6 +55,6 @@ fn docs_match_the_registry_and_the_screen() {
     }
     assert!(
         doc == expected,
-        "docs/TUI.md is out of date with the action registry or the screen; run `UPDATE_DOCS=1 cargo test --test tui_docs`"
+        "README.md is out of date with the action registry or the screen; run `UPDATE_DOCS=1 cargo test --test tui_docs`"
     );
 }

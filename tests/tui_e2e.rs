@@ -219,3 +219,42 @@ fn sigterm_and_sighup_restore_the_terminal_and_release_the_store() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn empty_store_offers_the_sample_in_one_key_then_edit_and_find_it_after_restart() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = home.path().join("store");
+    let mut tui = Tui::start(&db, home.path());
+    tui.wait_for("这个库还是空的");
+    tui.send("s");
+    tui.wait_for("已载入示例：新增 1372 条");
+    // filter to one main item of the sample and rename it
+    tui.send("/公共场所卫生许可");
+    tui.wait_for("匹配");
+    tui.send("\r");
+    tui.send("e");
+    tui.wait_for("编辑 事项");
+    tui.send("\u{15}公共场所卫生许可（一表测试）");
+    tui.wait_for("公共场所卫生许可（一表测试）");
+    tui.send("\u{13}");
+    tui.wait_for("已保存");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+
+    let mut tui = Tui::start(&db, home.path());
+    tui.wait_for("浏览");
+    tui.send("/一表测试");
+    tui.wait_for("公共场所卫生许可（一表测试）");
+    tui.send("\rq");
+    assert_eq!(tui.exit_code(), 0);
+    // the CLI sees the saved name too
+    let out = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "-"])
+        .env("HOME", home.path())
+        .env_remove("YIBIAO_DB")
+        .output()
+        .expect("export");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("公共场所卫生许可（一表测试）"));
+}

@@ -1,5 +1,5 @@
 //! The key help, generated from the action registry and the keymap in force: grouped by
-//! scope for the `?` overlay, and as a Markdown table for docs/TUI.md.
+//! scope for the `?` overlay, and as a Markdown table for the README.
 
 use super::action::{ACTIONS, Scope};
 use super::keymap::Keymap;
