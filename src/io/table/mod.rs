@@ -11,6 +11,8 @@ mod columns;
 mod locate;
 mod read;
 mod row;
+#[cfg(test)]
+mod tests;
 mod write;
 
 pub use columns::{Column, TableId, column_letters};
