@@ -140,11 +140,20 @@ pub fn import(store: &mut impl Store, args: ImportArgs, lang: Lang) -> Result<u8
                 .into(),
         ));
     }
+    if args.kind.is_some() && matches!(format, Format::Json | Format::DeptTree) {
+        return Err(invalid(
+            lang.pick(
+                "--kind 只用于 CSV 和 XLSX",
+                "--kind applies to CSV and XLSX only",
+            )
+            .into(),
+        ));
+    }
+    let table = parse_table(args.kind.as_deref(), lang)?;
     let progress = Progress::start(lang.pick(
         format!("读取 {}", file.display()),
         format!("reading {}", file.display()),
     ));
-    let table = parse_table(args.kind.as_deref(), lang)?;
     let parsed = match format {
         Format::Json | Format::DeptTree => parse_json(store.catalog(), file, format, lang)?,
         Format::Csv => parse_tables(
@@ -163,12 +172,11 @@ pub fn import(store: &mut impl Store, args: ImportArgs, lang: Lang) -> Result<u8
             )
         }
     };
-    let parsed = parsed.map_err(|problems| progress_done_failure(file, format, &problems, lang));
     let parsed = match parsed {
         Ok(p) => p,
-        Err(failure) => {
+        Err(problems) => {
             progress.finish();
-            return Err(failure);
+            return Err(problems_failure(file, format, &problems, lang));
         }
     };
     for warning in &parsed.warnings {
@@ -214,12 +222,7 @@ pub fn import(store: &mut impl Store, args: ImportArgs, lang: Lang) -> Result<u8
 }
 
 /// Every problem on its own line, then the count; exit code 2.
-fn progress_done_failure(
-    file: &Path,
-    format: Format,
-    problems: &[FileProblem],
-    lang: Lang,
-) -> Failure {
+fn problems_failure(file: &Path, format: Format, problems: &[FileProblem], lang: Lang) -> Failure {
     let mut message: String = problems
         .iter()
         .map(|p| match format {

@@ -47,8 +47,12 @@ impl Progress {
         self.bar.set_message(message);
     }
 
-    /// Removes the spinner.
-    pub fn finish(self) {
+    /// Removes the spinner (dropping it does too).
+    pub fn finish(self) {}
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
         if let Ok(mut done) = self.finished.lock() {
             *done = true;
         }

@@ -35,7 +35,7 @@ impl Encoding {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The byte offset and 1-based line of `offset` in `bytes`.
+/// The 1-based line of byte `offset` in `bytes`.
 fn line_of(bytes: &[u8], offset: usize) -> usize {
     bytes[..offset.min(bytes.len())]
         .iter()
