@@ -292,6 +292,57 @@ fn unknown_headers_and_bad_cells_are_reported_at_their_cell() {
     );
 }
 
+#[test]
+fn a_lone_sheet_takes_its_table_from_the_file_name_or_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_with_small(dir.path());
+    let write = |path: &Path, sheet: &str| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name(sheet).unwrap();
+        for (c, v) in ["code", "name", "kind"].iter().enumerate() {
+            ws.write_string(0, c as u16, *v).unwrap();
+        }
+        for (c, v) in ["DE8001", "新数据元", "邮箱"].iter().enumerate() {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+        wb.save(path).unwrap();
+    };
+    let named = dir.path().join("数据元.xlsx");
+    write(&named, "Sheet1");
+    let (code, _, stderr) = run(yibiao(&db).arg("import").arg(&named).arg("--dry-run"));
+    assert_eq!(code, 0, "{stderr}");
+    let other = dir.path().join("book.xlsx");
+    write(&other, "Sheet1");
+    let stderr = assert_refused(&db, yibiao(&db).arg("import").arg(&other));
+    assert!(
+        stderr.contains("book.xlsx!Sheet1: unknown sheet \"Sheet1\""),
+        "{stderr}"
+    );
+    ok(yibiao(&db)
+        .arg("import")
+        .arg(&other)
+        .args(["--kind", "element"]));
+    let doc: Value = serde_json::from_str(&export(&db)).unwrap();
+    assert!(
+        doc["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "DE8001" && e["kind"] == "email")
+    );
+    // a kind the workbook does not hold is nothing to import
+    let elements = dir.path().join("elements.xlsx");
+    write(&elements, "数据元");
+    let stderr = assert_refused(
+        &db,
+        yibiao(&db)
+            .arg("import")
+            .arg(&elements)
+            .args(["--kind", "item"]),
+    );
+    assert!(stderr.contains("no table to import"), "{stderr}");
+}
+
 /// A minimal workbook whose one sheet, 数据元, declares `dimension` and holds `rows`.
 fn crafted_xlsx(path: &Path, dimension: &str, rows: &str) {
     let file = std::fs::File::create(path).unwrap();

@@ -165,8 +165,11 @@ pub fn import(store: &mut impl Store, args: ImportArgs, lang: Lang) -> Result<u8
             let bytes = read_input(file)?;
             let only = table.map(selection);
             let name = file.display().to_string();
+            let named = file
+                .file_stem()
+                .and_then(|s| TableId::parse(&s.to_string_lossy()));
             parse_tables(
-                xlsx::read(&bytes, &name, only.as_deref(), lang),
+                xlsx::read(&bytes, &name, only.as_deref(), named, lang),
                 store.catalog(),
                 lang,
             )
@@ -301,7 +304,17 @@ fn parse_tables(
     catalog: &Catalog,
     lang: Lang,
 ) -> Result<Parsed, Vec<FileProblem>> {
-    let records = table::records(&tables?, catalog, lang)?;
+    let tables = tables?;
+    if tables.is_empty() {
+        return Err(vec![FileProblem::new(
+            "",
+            lang.pick(
+                "没有可导入的表（工作表或 CSV 文件为空，或不属于 --kind）",
+                "no table to import (the sheets or CSV files are empty, or not of --kind)",
+            ),
+        )]);
+    }
+    let records = table::records(&tables, catalog, lang)?;
     Ok(Parsed {
         records,
         warnings: Vec::new(),

@@ -24,16 +24,22 @@ pub const MAX_COLUMNS: u64 = 256;
 /// Most cells a sheet may declare or hold.
 pub const MAX_CELLS: u64 = 5_000_000;
 
-/// Reads the sheets of a workbook as tables. `name` is the file name for messages;
-/// `only` restricts to the tables of `--kind` (a single sheet with another name is then
-/// read as that kind's main table).
+/// Reads the sheets of a workbook as tables; each sheet is named after its table. `name` is
+/// the file name for messages; `only` restricts to the tables of `--kind`. A workbook whose
+/// only sheet has another name (`Sheet1`) is read as `only[0]`, else as `fallback` (the
+/// table the file name names: `数据元.xlsx`).
 pub fn read(
     bytes: &[u8],
     name: &str,
     only: Option<&[TableId]>,
+    fallback: Option<TableId>,
     lang: Lang,
 ) -> Result<Vec<RawTable>, Vec<FileProblem>> {
-    catch_unwind(AssertUnwindSafe(|| read_inner(bytes, name, only, lang))).unwrap_or_else(|_| {
+    let fallback = only.and_then(|o| o.first().copied()).or(fallback);
+    catch_unwind(AssertUnwindSafe(|| {
+        read_inner(bytes, name, only, fallback, lang)
+    }))
+    .unwrap_or_else(|_| {
         Err(vec![FileProblem::new(
             name,
             lang.pick(
@@ -58,6 +64,7 @@ fn read_inner(
     bytes: &[u8],
     name: &str,
     only: Option<&[TableId]>,
+    fallback: Option<TableId>,
     lang: Lang,
 ) -> Result<Vec<RawTable>, Vec<FileProblem>> {
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| corrupt(name, e, lang))?;
@@ -66,11 +73,11 @@ fn read_inner(
     let mut problems = Vec::new();
     for sheet in &sheets {
         let place = format!("{name}!{sheet}");
-        let table = match (TableId::parse(sheet), only) {
-            (Some(t), Some(only)) if !only.contains(&t) => continue,
-            (Some(t), _) => t,
-            (None, Some(only)) if sheets.len() == 1 => only[0],
-            (None, _) => {
+        let single = if sheets.len() == 1 { fallback } else { None };
+        let table = match TableId::parse(sheet).or(single) {
+            Some(t) if only.is_some_and(|only| !only.contains(&t)) => continue,
+            Some(t) => t,
+            None => {
                 problems.push(FileProblem::new(
                     place,
                     lang.pick(
