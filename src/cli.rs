@@ -3,7 +3,9 @@
 
 mod commands;
 mod merge;
+mod office;
 mod output;
+mod progress;
 
 use std::path::PathBuf;
 
@@ -52,18 +54,42 @@ pub enum Command {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=2000))]
         scale: u32,
     },
-    /// Import an interchange file (all or nothing).
+    /// Import a file (all or nothing): interchange JSON, a county catalog (department →
+    /// main item → sub-item JSON), a CSV file or a directory of them, or an XLSX workbook.
     Import {
-        /// The JSON file (`-` for standard input).
+        /// The file (`-` for standard input, read as JSON); the format follows the extension.
         file: PathBuf,
         /// Only report problems; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The table of a CSV file, or the only kind to read from a workbook
+        /// (element, elements, element_options, 数据元, ...; default: the file or sheet name).
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// CSV encoding (default: detected, UTF-8 or GB18030).
+        #[arg(long, value_enum)]
+        encoding: Option<crate::io::csv::Encoding>,
+        /// The format (default: from the extension; JSON with `departments` is dept-tree).
+        #[arg(long, value_enum)]
+        format: Option<office::Format>,
     },
-    /// Export the whole catalog as interchange JSON.
+    /// Export the catalog: interchange JSON, an XLSX workbook (a sheet per table), one CSV
+    /// table (`--kind`), or a directory of CSV files (a path ending in `/`).
     Export {
-        /// The file to write (`-` for standard output).
+        /// The file to write (`-` for standard output, JSON).
         file: PathBuf,
+        /// Only this kind (XLSX, CSV directory) or this table (a single CSV file).
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// CSV encoding (default: UTF-8 with a BOM).
+        #[arg(long, value_enum)]
+        encoding: Option<crate::io::csv::Encoding>,
+        /// The format (default: from the extension; a path ending in `/` is a CSV directory).
+        #[arg(long, value_enum)]
+        format: Option<office::Format>,
+        /// Language of headers, sheet and file names and enumerated values (default: zh).
+        #[arg(long, value_enum, default_value_t = Lang::Zh)]
+        headers: Lang,
     },
     /// Count records.
     Stats {

@@ -11,11 +11,11 @@ use crate::io::json;
 use crate::model::{ElementKind, Kind, RecordRef};
 use crate::store::{Batch, Store};
 
-use super::output;
 use super::{
     BundleCommand, Cli, Command, ConfigCommand, EXIT_FAILURE, EXIT_INVALID, ElementCommand,
     Failure, FormCommand, open_store,
 };
+use super::{office, output};
 
 /// Runs the parsed command line; returns the exit code.
 pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
@@ -85,10 +85,37 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Sample { scale } => sample(&mut store, scale),
-        Command::Import { file, dry_run } => import(&mut store, &file, dry_run, lang),
-        Command::Export { file } => {
-            write_output(&file, json::export(store.catalog()).as_bytes())?;
-            Ok(0)
+        Command::Import {
+            file,
+            dry_run,
+            kind,
+            encoding,
+            format,
+        } => {
+            let args = office::ImportArgs {
+                file,
+                dry_run,
+                kind,
+                encoding,
+                format,
+            };
+            office::import(&mut store, args, lang)
+        }
+        Command::Export {
+            file,
+            kind,
+            encoding,
+            format,
+            headers,
+        } => {
+            let args = office::ExportArgs {
+                file,
+                kind,
+                encoding,
+                format,
+                headers,
+            };
+            office::export(store.catalog(), args, lang)
         }
         Command::Stats { json } => {
             let s = stats::stats(store.catalog());
@@ -271,66 +298,6 @@ fn sample(store: &mut impl Store, scale: u32) -> Result<u8, Failure> {
     eprintln!(
         "sample ×{scale}: {} created, {} updated",
         applied.created, applied.updated
-    );
-    Ok(0)
-}
-
-fn import(store: &mut impl Store, file: &Path, dry_run: bool, lang: Lang) -> Result<u8, Failure> {
-    let bytes = read_input(file)?;
-    let text = String::from_utf8(bytes).map_err(|e| Failure {
-        code: EXIT_INVALID,
-        message: lang.pick(
-            format!(
-                "{}：不是 UTF-8 编码（第 {} 字节）；交换格式 JSON 须为 UTF-8",
-                file.display(),
-                e.utf8_error().valid_up_to()
-            ),
-            format!(
-                "{}: not UTF-8 (byte {}); interchange JSON must be UTF-8",
-                file.display(),
-                e.utf8_error().valid_up_to()
-            ),
-        ),
-    })?;
-    let records = json::parse_import(&text, store.catalog(), lang).map_err(|problems| {
-        let mut message: String = problems
-            .iter()
-            .map(|p| format!("{}: {p}\n", file.display()))
-            .collect();
-        message.push_str(&lang.pick(
-            format!("{} 个问题，未写入任何数据", problems.len()),
-            format!("{} problem(s); nothing was written", problems.len()),
-        ));
-        Failure {
-            code: EXIT_INVALID,
-            message,
-        }
-    })?;
-    if dry_run {
-        eprintln!(
-            "{}",
-            lang.pick(
-                format!("{} 条记录有效（试运行，未写入）", records.len()),
-                format!("{} records valid (dry run, nothing written)", records.len()),
-            )
-        );
-        return Ok(0);
-    }
-    let total = records.len();
-    let applied = store.apply(Batch::upserts("import", records))?;
-    let unchanged = total - applied.created - applied.updated;
-    eprintln!(
-        "{}",
-        lang.pick(
-            format!(
-                "已导入：新建 {}，更新 {}，未变 {}",
-                applied.created, applied.updated, unchanged
-            ),
-            format!(
-                "imported: {} created, {} updated, {} unchanged",
-                applied.created, applied.updated, unchanged
-            ),
-        )
     );
     Ok(0)
 }

@@ -5,14 +5,12 @@
 //! is all-or-nothing: every problem is reported with its JSON path and nothing is
 //! written unless the whole file is valid.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::check::check_import;
 use crate::i18n::Lang;
-use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
     Agency, Bundle, Catalog, Element, Form, Item, Kind, Material, Record, RecordRef, Region,
 };
@@ -20,24 +18,7 @@ use crate::model::{
 /// The format tag of version 1.
 pub const FORMAT: &str = "yibiao/1";
 
-/// A problem in an interchange file, at a JSON path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileProblem {
-    /// `forms[3].sections[0].fields[2].element`, or empty for the whole file.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl std::fmt::Display for FileProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
-    }
-}
+pub use super::check::FileProblem;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -76,7 +57,12 @@ pub fn parse_import(
     catalog: &Catalog,
     lang: Lang,
 ) -> Result<Vec<Record>, Vec<FileProblem>> {
-    let root: Value = serde_json::from_str(text).map_err(|e| {
+    import_value(parse_json(text, lang)?, catalog, lang)
+}
+
+/// Parses JSON text, reporting a syntax error with its line and column.
+pub fn parse_json(text: &str, lang: Lang) -> Result<Value, Vec<FileProblem>> {
+    serde_json::from_str(text).map_err(|e| {
         vec![FileProblem {
             path: String::new(),
             message: lang.pick(
@@ -92,7 +78,15 @@ pub fn parse_import(
                 ),
             ),
         }]
-    })?;
+    })
+}
+
+/// As [`parse_import`], on JSON already parsed.
+pub fn import_value(
+    root: Value,
+    catalog: &Catalog,
+    lang: Lang,
+) -> Result<Vec<Record>, Vec<FileProblem>> {
     let mut problems = Vec::new();
     let Value::Object(mut top) = root else {
         return Err(vec![FileProblem {
@@ -151,59 +145,14 @@ pub fn parse_import(
             message: lang.pick("未知的顶层键", "unknown top-level key").into(),
         });
     }
-    problems.extend(check_import(&mut records, catalog, lang));
+    let (records, found) =
+        check_import(records, catalog, lang, |path, inner| join_path(path, inner));
+    problems.extend(found);
     if problems.is_empty() {
-        Ok(records.into_iter().map(|(_, r)| r).collect())
+        Ok(records)
     } else {
         Err(problems)
     }
-}
-
-/// Drops duplicate codes (reporting them) and checks the rest against the catalog.
-fn check_import(
-    records: &mut Vec<(String, Record)>,
-    catalog: &Catalog,
-    lang: Lang,
-) -> Vec<FileProblem> {
-    let mut problems = Vec::new();
-    let mut first_at: HashMap<(Kind, String), String> = HashMap::new();
-    records.retain(|(path, record)| {
-        let key = (record.kind(), record.code().to_string());
-        if let Some(first) = first_at.get(&key) {
-            let issue = crate::model::Issue::DuplicateCode {
-                code: key.1.clone(),
-                first: first.clone(),
-            };
-            problems.push(FileProblem {
-                path: format!("{path}.code"),
-                message: issue.message(lang),
-            });
-            false
-        } else {
-            first_at.insert(key, path.clone());
-            true
-        }
-    });
-    let changes: Changes = records
-        .iter()
-        .map(|(_, r)| ((r.kind(), r.code().to_string()), Some(r.clone())))
-        .collect();
-    let view = Overlay {
-        base: catalog,
-        changes: &changes,
-    };
-    for problem in check_records(&view, records.iter().map(|(_, r)| r.as_ref())) {
-        let key = (problem.kind, problem.code.clone());
-        let base = first_at
-            .get(&key)
-            .cloned()
-            .unwrap_or_else(|| format!("{} {}", problem.kind.as_str(), problem.code));
-        problems.push(FileProblem {
-            path: join_path(&base, &problem.path),
-            message: problem.issue.message(lang),
-        });
-    }
-    problems
 }
 
 fn join_path(base: &str, inner: &str) -> String {

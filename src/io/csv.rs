@@ -1,0 +1,311 @@
+//! CSV files, one table each, in UTF-8 (with or without BOM) or GB18030/GBK.
+//!
+//! Reading detects the encoding: valid UTF-8 is UTF-8, else bytes that decode as GB18030
+//! without a single invalid sequence are GB18030, else the file is refused. `--encoding`
+//! forces one; forcing the wrong one is an error, never silently imported mojibake.
+//! Writing puts a UTF-8 BOM first (so Excel opens it as UTF-8) unless GB18030 is asked for.
+
+use std::path::Path;
+
+use crate::i18n::Lang;
+
+use super::check::FileProblem;
+use super::table::{Cell, RawRow, RawTable, Sheet, TableId, row_place};
+
+/// A CSV text encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    /// UTF-8; a leading BOM is skipped on reading and written on export.
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GB18030 (a superset of GBK and GB2312), as Excel on Chinese Windows writes CSV.
+    #[value(name = "gb18030", alias = "gbk")]
+    Gb18030,
+}
+
+impl Encoding {
+    /// The name used in messages and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Utf8 => "UTF-8",
+            Self::Gb18030 => "GB18030",
+        }
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The 1-based line of byte `offset` in `bytes`.
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn decode_gb18030(bytes: &[u8]) -> Option<String> {
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|text| text.into_owned())
+}
+
+/// Decodes a CSV file's bytes, detecting the encoding unless `forced`.
+/// Returns the text and the encoding used, or why the bytes cannot be read.
+pub fn decode(
+    bytes: &[u8],
+    forced: Option<Encoding>,
+    lang: Lang,
+) -> Result<(String, Encoding), String> {
+    let (body, had_bom) = match bytes.strip_prefix(BOM) {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let utf8 = std::str::from_utf8(body);
+    match forced {
+        None | Some(Encoding::Utf8) => match utf8 {
+            Ok(text) => Ok((text.to_string(), Encoding::Utf8)),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let line = line_of(body, at);
+                if forced.is_none()
+                    && !had_bom
+                    && let Some(text) = decode_gb18030(body)
+                {
+                    return Ok((text, Encoding::Gb18030));
+                }
+                let hint = if forced.is_some() && decode_gb18030(body).is_some() {
+                    lang.pick(
+                        "；它可以按 GB18030 读取，请改用 --encoding gb18030",
+                        "; it reads as GB18030: try --encoding gb18030",
+                    )
+                } else {
+                    ""
+                };
+                Err(match forced {
+                    Some(_) => lang.pick(
+                        format!("不是有效的 UTF-8（第 {line} 行，第 {at} 字节）{hint}"),
+                        format!("not valid UTF-8 (line {line}, byte {at}){hint}"),
+                    ),
+                    None => lang.pick(
+                        format!(
+                            "既不是 UTF-8（第 {line} 行第 {at} 字节无效）也不是 GB18030，无法读取；请另存为 UTF-8 或 GB18030 CSV"
+                        ),
+                        format!(
+                            "neither UTF-8 (invalid at line {line}, byte {at}) nor GB18030; save it as UTF-8 or GB18030 CSV"
+                        ),
+                    ),
+                })
+            }
+        },
+        Some(Encoding::Gb18030) => {
+            if had_bom {
+                return Err(lang
+                    .pick(
+                        "文件以 UTF-8 BOM 开头，却指定了 --encoding gb18030；请改用 --encoding utf-8",
+                        "the file starts with a UTF-8 BOM but --encoding gb18030 was given; use --encoding utf-8",
+                    )
+                    .to_string());
+            }
+            if let Ok(text) = utf8
+                && !text.is_ascii()
+            {
+                return Err(lang
+                    .pick(
+                        "文件是有效的 UTF-8 中文文本，按 GB18030 读取会成为乱码；请改用 --encoding utf-8",
+                        "the file is valid UTF-8 with non-ASCII text, which read as GB18030 would be mojibake; use --encoding utf-8",
+                    )
+                    .to_string());
+            }
+            decode_gb18030(body)
+                .map(|text| (text, Encoding::Gb18030))
+                .ok_or_else(|| {
+                    lang.pick("不是有效的 GB18030 文本", "not valid GB18030 text")
+                        .to_string()
+                })
+        }
+    }
+}
+
+/// Encodes CSV text: UTF-8 with a BOM, or GB18030.
+pub fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+    match encoding {
+        Encoding::Utf8 => [BOM, text.as_bytes()].concat(),
+        // GB18030 maps all of Unicode, so encoding cannot fail
+        Encoding::Gb18030 => encoding_rs::GB18030.encode(text).0.into_owned(),
+    }
+}
+
+/// Reads one CSV file (already decoded) as `table`; `place` names it in messages.
+/// Every row must have as many cells as the header.
+pub fn read_table(
+    text: &str,
+    table: TableId,
+    place: &str,
+    lang: Lang,
+) -> Result<RawTable, Vec<FileProblem>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut problems = Vec::new();
+    let mut header = Vec::new();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let number = i + 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                problems.push(FileProblem::new(
+                    row_place(place, number, lang),
+                    lang.pick(format!("无法读取：{e}"), format!("cannot read: {e}")),
+                ));
+                continue;
+            }
+        };
+        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        if number == 1 {
+            header = cells;
+        } else if cells.len() != header.len() {
+            problems.push(FileProblem::new(
+                row_place(place, number, lang),
+                lang.pick(
+                    format!("有 {} 列，表头有 {} 列", cells.len(), header.len()),
+                    format!("has {} cells, the header has {}", cells.len(), header.len()),
+                ),
+            ));
+        } else {
+            rows.push(RawRow { number, cells });
+        }
+    }
+    if problems.is_empty() {
+        Ok(RawTable {
+            table,
+            place: place.to_string(),
+            header_row: 1,
+            header,
+            rows,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// One table as CSV text (header first; quoted where needed).
+pub fn write_table(sheet: &Sheet) -> String {
+    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut lines: Vec<Vec<String>> = Vec::with_capacity(sheet.rows.len() + 1);
+    lines.push(sheet.header.clone());
+    lines.extend(
+        sheet
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|c| Cell::to_text(c).into_owned()).collect()),
+    );
+    for line in &lines {
+        // writing to a Vec cannot fail
+        let _ = writer.write_record(line);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The table a CSV file holds: `forced` (`--kind`), else its file name (`elements.csv`,
+/// `数据元.csv`).
+pub fn table_of(path: &Path, forced: Option<TableId>, lang: Lang) -> Result<TableId, String> {
+    if let Some(table) = forced {
+        return Ok(table);
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    TableId::parse(&stem).ok_or_else(|| {
+        lang.pick(
+            format!(
+                "无法从文件名 \"{stem}\" 看出是哪种表；请用 --kind 指定，或命名为 数据元.csv、elements.csv 等"
+            ),
+            format!(
+                "cannot tell the table from the file name \"{stem}\"; pass --kind or name it elements.csv, 数据元.csv, ..."
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_utf8_bom_and_gb18030() {
+        let text = "编码,名称\nDE1,身份证号码\n";
+        assert_eq!(
+            decode(text.as_bytes(), None, Lang::En),
+            Ok((text.to_string(), Encoding::Utf8))
+        );
+        assert_eq!(
+            decode(&encode(text, Encoding::Utf8), None, Lang::En),
+            Ok((text.to_string(), Encoding::Utf8))
+        );
+        let gb = encode(text, Encoding::Gb18030);
+        assert_ne!(gb, text.as_bytes());
+        assert_eq!(
+            decode(&gb, None, Lang::En),
+            Ok((text.to_string(), Encoding::Gb18030))
+        );
+    }
+
+    #[test]
+    fn forcing_the_wrong_encoding_is_an_error() {
+        let text = "编码,名称\nDE1,身份证号码\n";
+        let gb = encode(text, Encoding::Gb18030);
+        let e = decode(&gb, Some(Encoding::Utf8), Lang::En).unwrap_err();
+        assert!(
+            e.contains("not valid UTF-8") && e.contains("gb18030"),
+            "{e}"
+        );
+        let e = decode(text.as_bytes(), Some(Encoding::Gb18030), Lang::En).unwrap_err();
+        assert!(e.contains("mojibake"), "{e}");
+        let e = decode(
+            &encode(text, Encoding::Utf8),
+            Some(Encoding::Gb18030),
+            Lang::Zh,
+        )
+        .unwrap_err();
+        assert!(e.contains("BOM"), "{e}");
+        // bytes that are neither
+        let e = decode(b"\xff\xff\xff", None, Lang::En).unwrap_err();
+        assert!(e.contains("neither UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn ragged_rows_are_reported_with_their_number() {
+        let text = "code,name\nR1,a\nR2\nR3,c,d\n";
+        let problems = read_table(text, TableId::Regions, "regions.csv", Lang::En).unwrap_err();
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "regions.csv row 3: has 1 cells, the header has 2",
+                "regions.csv row 4: has 3 cells, the header has 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn written_tables_read_back() {
+        let sheet = Sheet {
+            table: TableId::Regions,
+            header: vec!["code".into(), "name".into()],
+            rows: vec![vec![
+                Cell::Text("510000".into()),
+                Cell::Text("四川,省\"x\"\n".into()),
+            ]],
+        };
+        let text = write_table(&sheet);
+        let raw = read_table(&text, TableId::Regions, "r.csv", Lang::En).unwrap();
+        assert_eq!(raw.header, ["code", "name"]);
+        assert_eq!(raw.rows[0].cells, ["510000", "四川,省\"x\"\n"]);
+        assert_eq!(raw.rows[0].number, 2);
+    }
+}

@@ -1,0 +1,227 @@
+//! Records → tables: one row per record in the main tables, one row per nested entry in the
+//! nested tables, every value spelled as `cells` says.
+
+use crate::i18n::Lang;
+use crate::model::{Bundle, Catalog, Element, Form, Item, Kind, Material};
+
+use super::cells::{Spelled, flag, join_list, join_when};
+use super::{Cell, Sheet, TableId};
+
+/// The tables of `kinds` (every kind when empty) for `catalog`, headers and values in `lang`.
+/// Tables come in [`TableId::ALL`] order; a table with no rows still has its header.
+pub fn sheets(catalog: &Catalog, kinds: &[Kind], lang: Lang) -> Vec<Sheet> {
+    TableId::ALL
+        .into_iter()
+        .filter(|t| kinds.is_empty() || kinds.contains(&t.kind()))
+        .map(|table| Sheet {
+            table,
+            header: table
+                .columns()
+                .iter()
+                .map(|c| c.header(lang).to_string())
+                .collect(),
+            rows: rows(catalog, table, lang),
+        })
+        .collect()
+}
+
+fn text(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+fn opt(s: &Option<String>) -> Cell {
+    Cell::Text(s.clone().unwrap_or_default())
+}
+
+fn num(n: impl Into<u64>) -> Cell {
+    Cell::Number(n.into())
+}
+
+fn spelled(v: impl Spelled, lang: Lang) -> Cell {
+    text(v.spell(lang))
+}
+
+fn rows(catalog: &Catalog, table: TableId, lang: Lang) -> Vec<Vec<Cell>> {
+    let mut rows = Vec::new();
+    match table {
+        TableId::Regions => {
+            for r in catalog.regions.values() {
+                rows.push(vec![text(&r.code), text(&r.name), opt(&r.parent)]);
+            }
+        }
+        TableId::Agencies => {
+            for a in catalog.agencies.values() {
+                rows.push(vec![text(&a.code), text(&a.name), opt(&a.region)]);
+            }
+        }
+        TableId::Elements => rows.extend(catalog.elements.values().map(|e| element(e, lang))),
+        TableId::ElementOptions => {
+            for e in catalog.elements.values() {
+                for o in &e.options {
+                    rows.push(vec![
+                        text(&e.code),
+                        text(&o.code),
+                        text(&o.label),
+                        opt(&o.parent),
+                        o.kind.map_or(text(""), |k| spelled(k, lang)),
+                    ]);
+                }
+            }
+        }
+        TableId::Items => rows.extend(catalog.items.values().map(|i| item(i, lang))),
+        TableId::Materials => rows.extend(catalog.materials.values().map(|m| material(m, lang))),
+        TableId::Forms => {
+            for f in catalog.forms.values() {
+                rows.push(vec![
+                    text(&f.code),
+                    text(&f.name),
+                    opt(&f.item),
+                    opt(&f.material),
+                    spelled(f.status, lang),
+                    num(f.version),
+                ]);
+            }
+        }
+        TableId::FormSections => {
+            for f in catalog.forms.values() {
+                for s in &f.sections {
+                    rows.push(vec![text(&f.code), text(&s.title)]);
+                }
+            }
+        }
+        TableId::FormFields => {
+            for f in catalog.forms.values() {
+                form_fields(f, lang, &mut rows);
+            }
+        }
+        TableId::Bundles => {
+            for b in catalog.bundles.values() {
+                rows.push(vec![
+                    text(&b.code),
+                    text(&b.name),
+                    opt(&b.lead_agency),
+                    text(&join_list(&b.items)),
+                    spelled(b.status, lang),
+                    num(b.version),
+                    spelled(b.origin, lang),
+                ]);
+            }
+        }
+        TableId::BundleQuestions
+        | TableId::BundleAnswers
+        | TableId::BundleItemWhen
+        | TableId::BundleMaterials => {
+            for b in catalog.bundles.values() {
+                bundle_parts(b, table, &mut rows);
+            }
+        }
+    }
+    rows
+}
+
+fn element(e: &Element, lang: Lang) -> Vec<Cell> {
+    vec![
+        text(&e.code),
+        text(&e.name),
+        text(&join_list(&e.synonyms)),
+        spelled(e.kind, lang),
+        text(&e.definition),
+        opt(&e.pattern),
+        opt(&e.parent),
+        opt(&e.unit),
+        opt(&e.source_agency),
+        spelled(e.share, lang),
+        num(e.security_level),
+        spelled(e.status, lang),
+        num(e.version),
+    ]
+}
+
+fn item(i: &Item, lang: Lang) -> Vec<Cell> {
+    vec![
+        text(&i.code),
+        text(&i.name),
+        spelled(i.level, lang),
+        opt(&i.parent),
+        spelled(i.item_type, lang),
+        opt(&i.agency),
+        opt(&i.region),
+        text(&i.basis),
+        num(i.time_limit_days),
+        num(i.legal_limit_days),
+        text(&i.fee),
+        num(i.online_depth),
+        text(&join_list(&i.depends_on)),
+        text(&join_list(&i.materials)),
+        spelled(i.status, lang),
+        num(i.version),
+        spelled(i.origin, lang),
+    ]
+}
+
+fn material(m: &Material, lang: Lang) -> Vec<Cell> {
+    vec![
+        text(&m.code),
+        text(&m.name),
+        spelled(m.kind, lang),
+        text(&m.source),
+        opt(&m.issuing_agency),
+        opt(&m.licence_code),
+        text(flag(m.shareable, lang)),
+        num(m.copies),
+        text(flag(m.required, lang)),
+    ]
+}
+
+fn form_fields(f: &Form, lang: Lang, rows: &mut Vec<Vec<Cell>>) {
+    for (s, _, field) in f.fields() {
+        rows.push(vec![
+            text(&f.code),
+            num(u64::try_from(s + 1).unwrap_or(u64::MAX)),
+            text(&field.key),
+            text(&field.label),
+            opt(&field.element),
+            text(flag(field.required, lang)),
+            opt(&field.help),
+            text(&field.when.as_ref().map(join_when).unwrap_or_default()),
+        ]);
+    }
+}
+
+fn bundle_parts(b: &Bundle, table: TableId, rows: &mut Vec<Vec<Cell>>) {
+    match table {
+        TableId::BundleQuestions => {
+            for q in &b.questions {
+                rows.push(vec![text(&b.code), text(&q.key), text(&q.text)]);
+            }
+        }
+        TableId::BundleAnswers => {
+            for q in &b.questions {
+                for o in &q.options {
+                    rows.push(vec![
+                        text(&b.code),
+                        text(&q.key),
+                        text(&o.key),
+                        text(&o.text),
+                    ]);
+                }
+            }
+        }
+        TableId::BundleItemWhen => {
+            for (item, when) in &b.item_when {
+                rows.push(vec![text(&b.code), text(item), text(&join_when(when))]);
+            }
+        }
+        TableId::BundleMaterials => {
+            for m in &b.materials {
+                rows.push(vec![
+                    text(&b.code),
+                    text(&m.material),
+                    text(&m.item),
+                    text(&m.when.as_ref().map(join_when).unwrap_or_default()),
+                ]);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,294 @@
+//! XLSX workbooks: one sheet per table, read with calamine and written with rust_xlsxwriter.
+//!
+//! Reading is bounded: a sheet whose declared dimension or actual cells go beyond
+//! [`MAX_ROWS`] rows, [`MAX_COLUMNS`] columns or [`MAX_CELLS`] cells is refused before its
+//! cells are kept, and cells are streamed, never expanded into a dense grid. A corrupt,
+//! truncated or non-XLSX file is an error naming the file, never a panic.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use calamine::{Data, DataRef, Reader, Xlsx};
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::i18n::Lang;
+
+use super::check::FileProblem;
+use super::table::{Cell, RawRow, RawTable, Sheet, TableId, cell_place};
+
+/// Most rows a sheet may have (Excel's own limit).
+pub const MAX_ROWS: u64 = 1_048_576;
+/// Most columns a sheet may have (no table has more than 17).
+pub const MAX_COLUMNS: u64 = 256;
+/// Most cells a sheet may declare or hold.
+pub const MAX_CELLS: u64 = 5_000_000;
+
+/// Reads the sheets of a workbook as tables; each sheet is named after its table. `name` is
+/// the file name for messages; `only` restricts to the tables of `--kind`. A workbook whose
+/// only sheet has another name (`Sheet1`) is read as `only[0]`, else as `fallback` (the
+/// table the file name names: `数据元.xlsx`).
+pub fn read(
+    bytes: &[u8],
+    name: &str,
+    only: Option<&[TableId]>,
+    fallback: Option<TableId>,
+    lang: Lang,
+) -> Result<Vec<RawTable>, Vec<FileProblem>> {
+    let fallback = only.and_then(|o| o.first().copied()).or(fallback);
+    catch_unwind(AssertUnwindSafe(|| {
+        read_inner(bytes, name, only, fallback, lang)
+    }))
+    .unwrap_or_else(|_| {
+        Err(vec![FileProblem::new(
+            name,
+            lang.pick(
+                "XLSX 文件已损坏，无法读取",
+                "the XLSX file is corrupt and cannot be read",
+            ),
+        )])
+    })
+}
+
+fn corrupt(name: &str, e: impl std::fmt::Display, lang: Lang) -> Vec<FileProblem> {
+    vec![FileProblem::new(
+        name,
+        lang.pick(
+            format!("不是有效的 XLSX 文件（可能已损坏或被截断）：{e}"),
+            format!("not a valid XLSX file (corrupt or truncated?): {e}"),
+        ),
+    )]
+}
+
+fn read_inner(
+    bytes: &[u8],
+    name: &str,
+    only: Option<&[TableId]>,
+    fallback: Option<TableId>,
+    lang: Lang,
+) -> Result<Vec<RawTable>, Vec<FileProblem>> {
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| corrupt(name, e, lang))?;
+    let sheets = book.sheet_names();
+    let mut tables = Vec::new();
+    let mut problems = Vec::new();
+    for sheet in &sheets {
+        let place = format!("{name}!{sheet}");
+        let single = if sheets.len() == 1 { fallback } else { None };
+        let table = match TableId::parse(sheet).or(single) {
+            Some(t) if only.is_some_and(|only| !only.contains(&t)) => continue,
+            Some(t) => t,
+            None => {
+                problems.push(FileProblem::new(
+                    place,
+                    lang.pick(
+                        format!(
+                            "未知工作表 \"{sheet}\"：工作表应以表名命名（数据元、事项…或 elements、items…）"
+                        ),
+                        format!(
+                            "unknown sheet \"{sheet}\": sheets are named after tables (elements, items, … or 数据元、事项…)"
+                        ),
+                    ),
+                ));
+                continue;
+            }
+        };
+        match read_sheet(&mut book, sheet, table, &place, lang) {
+            Ok(Some(t)) => tables.push(t),
+            Ok(None) => {}
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(tables)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `rows × columns` of a declared range, or why it is too large.
+fn check_extent(rows: u64, columns: u64, lang: Lang, what: (&str, &str)) -> Result<(), String> {
+    let cells = rows.saturating_mul(columns);
+    if rows > MAX_ROWS || columns > MAX_COLUMNS || cells > MAX_CELLS {
+        return Err(lang.pick(
+            format!(
+                "{}{rows} 行 × {columns} 列，超出上限（{MAX_ROWS} 行、{MAX_COLUMNS} 列、{MAX_CELLS} 个单元格），拒绝读取",
+                what.0
+            ),
+            format!(
+                "{} {rows} rows × {columns} columns, beyond the limits ({MAX_ROWS} rows, {MAX_COLUMNS} columns, {MAX_CELLS} cells); refused",
+                what.1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The text of a cell value; formula errors are reported.
+fn text(value: DataRef<'_>) -> Result<String, String> {
+    Ok(match value {
+        DataRef::String(s) => s,
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Empty => String::new(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+        DataRef::Error(e) => return Err(e.to_string()),
+        other => Data::from(other).to_string(),
+    })
+}
+
+fn read_sheet(
+    book: &mut Xlsx<Cursor<&[u8]>>,
+    sheet: &str,
+    table: TableId,
+    place: &str,
+    lang: Lang,
+) -> Result<Option<RawTable>, Vec<FileProblem>> {
+    let one = |message: String| vec![FileProblem::new(place, message)];
+    let mut reader = book.worksheet_cells_reader(sheet).map_err(|e| {
+        one(lang.pick(
+            format!("无法读取工作表：{e}"),
+            format!("cannot read the sheet: {e}"),
+        ))
+    })?;
+    let dim = reader.dimensions();
+    let rows = u64::from(dim.end.0.saturating_sub(dim.start.0)) + 1;
+    let columns = u64::from(dim.end.1.saturating_sub(dim.start.1)) + 1;
+    check_extent(
+        rows,
+        columns,
+        lang,
+        ("工作表声明的范围为 ", "the sheet declares"),
+    )
+    .map_err(one)?;
+    let mut cells: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+    let mut count: u64 = 0;
+    let mut problems = Vec::new();
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(one(lang.pick(
+                    format!("工作表已损坏：{e}"),
+                    format!("the sheet is corrupt: {e}"),
+                )));
+            }
+        };
+        let (row, column) = cell.get_position();
+        check_extent(
+            u64::from(row) + 1,
+            u64::from(column) + 1,
+            lang,
+            ("单元格位置达到 ", "a cell lies at"),
+        )
+        .map_err(one)?;
+        count += 1;
+        if count > MAX_CELLS {
+            return Err(one(lang.pick(
+                format!("单元格超过 {MAX_CELLS} 个，拒绝读取"),
+                format!("more than {MAX_CELLS} cells; refused"),
+            )));
+        }
+        match text(cell.get_value().clone()) {
+            Ok(value) if value.is_empty() => {}
+            Ok(value) => cells.entry(row).or_default().push((column, value)),
+            Err(e) => problems.push(FileProblem::new(
+                cell_place(place, column as usize, row as usize + 1),
+                lang.pick(
+                    format!("单元格是错误值 {e}"),
+                    format!("the cell holds the error {e}"),
+                ),
+            )),
+        }
+    }
+    let mut rows = cells.into_iter();
+    let Some((header_row, header_cells)) = rows.next() else {
+        return Ok(None);
+    };
+    let width = header_cells
+        .iter()
+        .map(|(c, _)| *c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut header = vec![String::new(); width];
+    for (c, value) in header_cells {
+        header[c as usize] = value;
+    }
+    let mut raw_rows = Vec::new();
+    for (row, values) in rows {
+        let mut line = vec![String::new(); width];
+        for (c, value) in values {
+            match line.get_mut(c as usize) {
+                Some(slot) => *slot = value,
+                None => problems.push(FileProblem::new(
+                    cell_place(place, c as usize, row as usize + 1),
+                    lang.pick(
+                        "单元格在表头之外（该列没有表头）",
+                        "the cell is outside the header (its column has no header)",
+                    ),
+                )),
+            }
+        }
+        raw_rows.push(RawRow {
+            number: row as usize + 1,
+            cells: line,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Some(RawTable {
+        table,
+        place: place.to_string(),
+        header_row: header_row as usize + 1,
+        header,
+        rows: raw_rows,
+    }))
+}
+
+/// Writes sheets as a workbook (header row bold and frozen); sheet names in `lang`.
+pub fn write(sheets: &[Sheet], lang: Lang) -> Result<Vec<u8>, String> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    for sheet in sheets {
+        let ws = book.add_worksheet();
+        let fail = |e: rust_xlsxwriter::XlsxError| format!("{}: {e}", sheet.table.name(lang));
+        ws.set_name(sheet.table.name(lang)).map_err(fail)?;
+        for (c, h) in sheet.header.iter().enumerate() {
+            let c = u16::try_from(c).map_err(|e| e.to_string())?;
+            ws.write_string_with_format(0, c, h, &bold).map_err(fail)?;
+            ws.set_column_width(c, 16).map_err(fail)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(fail)?;
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = u32::try_from(r + 1)
+                .ok()
+                .filter(|&r| u64::from(r) < MAX_ROWS)
+                .ok_or_else(|| {
+                    lang.pick(
+                        format!(
+                            "「{}」超过 XLSX 的行数上限；请改用 CSV 或 JSON",
+                            sheet.table.zh()
+                        ),
+                        format!(
+                            "{} has more rows than XLSX allows; use CSV or JSON",
+                            sheet.table.en()
+                        ),
+                    )
+                })?;
+            for (c, cell) in row.iter().enumerate() {
+                let c = u16::try_from(c).map_err(|e| e.to_string())?;
+                match cell {
+                    Cell::Text(s) if s.is_empty() => {}
+                    Cell::Text(s) => {
+                        ws.write_string(r, c, s).map_err(fail)?;
+                    }
+                    // table numbers are far below 2^53, exact as f64
+                    Cell::Number(n) => {
+                        ws.write_number(r, c, *n as f64).map_err(fail)?;
+                    }
+                }
+            }
+        }
+    }
+    book.save_to_buffer().map_err(|e| e.to_string())
+}
