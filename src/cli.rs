@@ -96,6 +96,12 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Write every table to FILE.xlsx (one sheet each) or DIR/ (one CSV each).
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+        /// Encoding of exported CSV files (default UTF-8 with BOM).
+        #[arg(long, value_enum, requires = "export")]
+        encoding: Option<crate::io::csv::Encoding>,
     },
     /// Data elements (数据元).
     #[command(subcommand)]

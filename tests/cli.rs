@@ -233,3 +233,35 @@ fn usage_errors_exit_2() {
     assert_eq!(run(yibiao(db.path()).arg("frobnicate")).0, 2);
     assert_eq!(run(yibiao(db.path()).args(["sample", "--scale", "0"])).0, 2);
 }
+
+#[test]
+fn stats_export_writes_every_table_as_xlsx_or_csv() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let stats: Value =
+        serde_json::from_str(&ok(yibiao(db.path()).args(["stats", "--json"]))).unwrap();
+    assert_eq!(stats["bundle_reduction"].as_array().unwrap().len(), 12);
+    assert!(stats["reuse"]["most_reused"][0]["count"].as_u64().unwrap() > 100);
+
+    let dir = db.path().join("report/");
+    let (code, _, stderr) = run(yibiao(db.path())
+        .args(["stats", "--export"])
+        .arg(&dir)
+        .args(["--encoding", "gb18030"]));
+    assert_eq!(code, 0, "{stderr}");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(files.len(), 10, "{files:?}");
+    let overview = std::fs::read(dir.join("overview.csv")).unwrap();
+    let (text, _, bad) = encoding_rs::GB18030.decode(&overview);
+    assert!(!bad);
+    assert!(text.contains("elements,数据元,624"), "{text}");
+
+    let xlsx = db.path().join("stats.xlsx");
+    ok(yibiao(db.path()).args(["stats", "--export"]).arg(&xlsx));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    let (code, _, stderr) = run(yibiao(db.path()).args(["stats", "--export", "stats.txt"]));
+    assert_eq!(code, 2, "{stderr}");
+}

@@ -117,8 +117,15 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             };
             office::export(store.catalog(), args, lang)
         }
-        Command::Stats { json } => {
+        Command::Stats {
+            json,
+            export,
+            encoding,
+        } => {
             let s = stats::stats(store.catalog());
+            if let Some(path) = export {
+                return export_stats(&s, &path, encoding, lang);
+            }
             print_out(&if json {
                 pretty(&s)
             } else {
@@ -246,6 +253,61 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             })
         }
     }
+}
+
+/// Writes the statistics tables to an XLSX workbook or a directory of CSV files.
+fn export_stats(
+    s: &stats::Stats,
+    path: &Path,
+    encoding: Option<crate::io::csv::Encoding>,
+    lang: Lang,
+) -> Result<u8, Failure> {
+    let tables = crate::io::report::tables(s, lang);
+    let is_xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        let sheets: Vec<crate::io::xlsx::NamedSheet<'_>> = tables
+            .iter()
+            .map(|t| crate::io::xlsx::NamedSheet {
+                name: &t.name,
+                header: &t.header,
+                rows: &t.rows,
+            })
+            .collect();
+        let bytes = crate::io::xlsx::write_named(&sheets, lang).map_err(Failure::new)?;
+        write_output(path, &bytes)?;
+    } else if path.to_string_lossy().ends_with('/') || path.is_dir() {
+        std::fs::create_dir_all(path)
+            .map_err(|e| Failure::new(format!("cannot create {}: {e}", path.display())))?;
+        let encoding = encoding.unwrap_or(crate::io::csv::Encoding::Utf8);
+        for t in &tables {
+            let file = path.join(format!("{}.csv", t.name.replace('/', "-")));
+            write_output(&file, &crate::io::csv::encode(&t.to_csv(), encoding))?;
+        }
+    } else {
+        return Err(Failure {
+            code: EXIT_INVALID,
+            message: lang.pick(
+                format!(
+                    "{}：统计导出须为 .xlsx 文件或以 / 结尾的目录",
+                    path.display()
+                ),
+                format!(
+                    "{}: export statistics to a .xlsx file or a directory ending in /",
+                    path.display()
+                ),
+            ),
+        });
+    }
+    eprintln!(
+        "{}",
+        lang.pick(
+            format!("已导出 {} 张统计表到 {}", tables.len(), path.display()),
+            format!("wrote {} tables to {}", tables.len(), path.display()),
+        )
+    );
+    Ok(0)
 }
 
 /// Validates each value (or each stdin line for `-`), prints the verdicts, exit 0 iff all valid.

@@ -6,7 +6,7 @@ use crate::engine::search::{Hit, uses};
 use crate::engine::stats::Stats;
 use crate::engine::usage::Usage;
 use crate::i18n::Lang;
-use crate::model::{Catalog, Element, Form, Kind};
+use crate::model::{Catalog, Element, Form, ItemLevel, ItemType, Kind};
 use crate::store::LoggedEntry;
 
 /// Search results, one per line.
@@ -24,7 +24,18 @@ pub fn hits(hits: &[Hit]) -> String {
         .collect()
 }
 
-/// Record counts and breakdowns.
+/// An ASCII bar of `n` against `max`, at most `width` columns (ASCII, so it never turns
+/// double-width on terminals that draw ambiguous characters wide).
+fn bar(n: usize, max: usize, width: usize) -> String {
+    let len = if max == 0 {
+        0
+    } else {
+        (n * width).div_ceil(max)
+    };
+    "#".repeat(len.min(width))
+}
+
+/// Record counts and breakdowns, with bars.
 pub fn stats(s: &Stats, lang: Lang) -> String {
     let rows = [
         (Kind::Region, s.regions),
@@ -46,12 +57,112 @@ pub fn stats(s: &Stats, lang: Lang) -> String {
         })
         .collect();
     out.push_str(&format!(
-        "{} {:>8}\n{} {:>8}\n",
+        "{} {:>8}\n{} {:>8}  ({:.1}% {})\n",
         pad(lang.pick("表单字段", "fields"), 22),
         s.fields,
         pad(lang.pick("未绑定字段", "unbound fields"), 22),
-        s.unbound_fields
+        s.unbound_fields,
+        s.reuse.bound_share * 100.0,
+        lang.pick("已绑定数据元", "bound to elements")
     ));
+    let section = |out: &mut String, title: &str, rows: Vec<(String, usize)>| {
+        let max = rows.iter().map(|r| r.1).max().unwrap_or(0);
+        out.push_str(&format!("\n{title}\n"));
+        for (label, n) in rows {
+            out.push_str(&format!(
+                "  {} {n:>6} {}\n",
+                pad(&inert(&label), 24),
+                bar(n, max, 30)
+            ));
+        }
+    };
+    section(
+        &mut out,
+        lang.pick("事项层级", "items by level"),
+        ItemLevel::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.zh().to_string(),
+                    s.items_by_level.get(l.as_str()).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+    );
+    section(
+        &mut out,
+        lang.pick("事项类型", "items by type"),
+        ItemType::ALL
+            .iter()
+            .map(|t| {
+                (
+                    format!("{} {}", t.code(), t.zh()),
+                    s.items_by_type.get(t.code()).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+    );
+    let top = |list: &[crate::engine::stats::Count]| -> Vec<(String, usize)> {
+        list.iter()
+            .take(10)
+            .map(|c| (c.name.clone(), c.count))
+            .collect()
+    };
+    section(
+        &mut out,
+        lang.pick("事项最多的区划", "regions with most items"),
+        top(&s.items_by_region),
+    );
+    section(
+        &mut out,
+        lang.pick("事项最多的部门", "agencies with most items"),
+        top(&s.items_by_agency),
+    );
+    section(
+        &mut out,
+        lang.pick("复用最多的数据元", "most reused elements"),
+        top(&s.reuse.most_reused),
+    );
+    out.push_str(&format!(
+        "  {} {}\n",
+        lang.pick("从未使用的数据元", "elements never used:"),
+        s.reuse.never_used
+    ));
+    if !s.reuse.unbound_by_agency.is_empty() {
+        section(
+            &mut out,
+            lang.pick("未绑定字段（按部门）", "unbound fields by agency"),
+            top(&s.reuse.unbound_by_agency),
+        );
+    }
+    if !s.bundle_reduction.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            lang.pick(
+                "主题减免（常见回答 / 最多情形）：字段、材料、时限 前→后",
+                "bundle reduction (typical / worst answers): fields, materials, days before→after"
+            )
+        ));
+        for b in &s.bundle_reduction {
+            let r = |r: &crate::engine::stats::Reduction| {
+                format!(
+                    "{:>3}→{:<3} {:>2}→{:<2} {:>3}→{:<3}",
+                    r.fields_before,
+                    r.fields_after,
+                    r.materials_before,
+                    r.materials_after,
+                    r.days_before,
+                    r.days_after
+                )
+            };
+            out.push_str(&format!(
+                "  {} {}   {}\n",
+                pad(&inert(&b.name), 20),
+                r(&b.typical),
+                r(&b.worst)
+            ));
+        }
+    }
     out
 }
 

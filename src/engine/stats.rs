@@ -1,13 +1,85 @@
-//! Catalog statistics.
+//! Catalog statistics: counts by region, agency, item type, level and status; element reuse;
+//! and the reduction each bundle achieves (fields, materials, days before → after).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::model::{Catalog, Kind};
+use crate::model::{Catalog, Kind, Status};
+
+use super::merge::situation::Answers;
+use super::merge::{all_answer_sets, merge};
+
+/// How many answer sets of one bundle are merged at most (questions multiply them).
+pub const MAX_ANSWER_SETS: usize = 4096;
+/// How many rows the "most reused" table keeps.
+const TOP: usize = 20;
+
+/// A named count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Count {
+    /// Code of what is counted by.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// How many.
+    pub count: usize,
+}
+
+/// Element reuse.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Reuse {
+    /// Elements by number of bound fields, most first (top 20).
+    pub most_reused: Vec<Count>,
+    /// Elements bound to no field and parent of no element.
+    pub never_used: usize,
+    /// Fields bound to an element, over all fields (0–1).
+    pub bound_share: f64,
+    /// Unbound fields per agency of the form's item, most first.
+    pub unbound_by_agency: Vec<Count>,
+}
+
+/// One answer set's before → after figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Reduction {
+    /// The answers.
+    pub answers: Answers,
+    /// Visible source fields.
+    pub fields_before: usize,
+    /// Merged fields.
+    pub fields_after: usize,
+    /// Visible item–material rows.
+    pub materials_before: usize,
+    /// Distinct materials.
+    pub materials_after: usize,
+    /// Distinct shareable materials.
+    pub materials_exempt: usize,
+    /// Sum of time limits.
+    pub days_before: u32,
+    /// Critical path.
+    pub days_after: u32,
+}
+
+/// A bundle's reduction for its typical and its worst answer set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BundleReduction {
+    /// Bundle code.
+    pub code: String,
+    /// Bundle name.
+    pub name: String,
+    /// How many answer sets were merged.
+    pub answer_sets: usize,
+    /// The most common answers: every question's first option (options are listed most
+    /// common first).
+    pub typical: Reduction,
+    /// The answer set with the largest merged form (then most materials, most days).
+    pub worst: Reduction,
+    /// The answer set with the largest field reduction.
+    pub best: Reduction,
+}
 
 /// Counts over the catalog; the first seven keys are the record counts per kind.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Stats {
     /// 行政区划.
     pub regions: usize,
@@ -31,11 +103,45 @@ pub struct Stats {
     pub items_by_level: BTreeMap<&'static str, usize>,
     /// Items per type code (`01` … `20`).
     pub items_by_type: BTreeMap<&'static str, usize>,
+    /// Records per status, per kind that has one (`items`, `elements`, `forms`, `bundles`).
+    pub by_status: BTreeMap<&'static str, BTreeMap<&'static str, usize>>,
     /// Elements per kind.
     pub elements_by_kind: BTreeMap<&'static str, usize>,
+    /// Items per region, most first.
+    pub items_by_region: Vec<Count>,
+    /// Items per agency, most first.
+    pub items_by_agency: Vec<Count>,
+    /// Element reuse.
+    pub reuse: Reuse,
+    /// Per-bundle reduction.
+    pub bundle_reduction: Vec<BundleReduction>,
 }
 
-/// Computes the statistics.
+fn status_counts(statuses: impl Iterator<Item = Status>) -> BTreeMap<&'static str, usize> {
+    let mut out: BTreeMap<&'static str, usize> =
+        Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    for s in statuses {
+        *out.entry(s.as_str()).or_default() += 1;
+    }
+    out
+}
+
+/// Sorts counts most first, then by code; drops zeros.
+fn ranked(counts: HashMap<String, usize>, name: impl Fn(&str) -> String) -> Vec<Count> {
+    let mut out: Vec<Count> = counts
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(code, count)| Count {
+            name: name(&code),
+            code,
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    out
+}
+
+/// Computes every statistic.
 pub fn stats(catalog: &Catalog) -> Stats {
     let mut s = Stats {
         regions: catalog.count(Kind::Region),
@@ -47,20 +153,225 @@ pub fn stats(catalog: &Catalog) -> Stats {
         bundles: catalog.count(Kind::Bundle),
         ..Stats::default()
     };
+    let mut unbound_by_agency: HashMap<String, usize> = HashMap::new();
     for form in catalog.forms.values() {
+        let agency = form
+            .item
+            .as_ref()
+            .and_then(|i| catalog.items.get(i))
+            .and_then(|i| i.agency.clone())
+            .unwrap_or_default();
         for (_, _, field) in form.fields() {
             s.fields += 1;
             if field.element.is_none() {
                 s.unbound_fields += 1;
+                *unbound_by_agency.entry(agency.clone()).or_default() += 1;
             }
         }
     }
+    let mut by_region: HashMap<String, usize> = HashMap::new();
+    let mut by_agency: HashMap<String, usize> = HashMap::new();
     for item in catalog.items.values() {
         *s.items_by_level.entry(item.level.as_str()).or_default() += 1;
         *s.items_by_type.entry(item.item_type.code()).or_default() += 1;
+        *by_region
+            .entry(item.region.clone().unwrap_or_default())
+            .or_default() += 1;
+        *by_agency
+            .entry(item.agency.clone().unwrap_or_default())
+            .or_default() += 1;
     }
     for element in catalog.elements.values() {
         *s.elements_by_kind.entry(element.kind.as_str()).or_default() += 1;
     }
+    s.by_status.insert(
+        "items",
+        status_counts(catalog.items.values().map(|i| i.status)),
+    );
+    s.by_status.insert(
+        "elements",
+        status_counts(catalog.elements.values().map(|e| e.status)),
+    );
+    s.by_status.insert(
+        "forms",
+        status_counts(catalog.forms.values().map(|f| f.status)),
+    );
+    s.by_status.insert(
+        "bundles",
+        status_counts(catalog.bundles.values().map(|b| b.status)),
+    );
+    let region_name = |c: &str| {
+        catalog
+            .regions
+            .get(c)
+            .map_or_else(|| "（未填）".to_string(), |r| r.name.clone())
+    };
+    let agency_name = |c: &str| {
+        catalog
+            .agencies
+            .get(c)
+            .map_or_else(|| "（未填）".to_string(), |a| a.name.clone())
+    };
+    s.items_by_region = ranked(by_region, region_name);
+    s.items_by_agency = ranked(by_agency, agency_name);
+    s.reuse = reuse(catalog, s.fields, s.unbound_fields, unbound_by_agency);
+    s.bundle_reduction = catalog
+        .bundles
+        .values()
+        .map(|b| bundle_reduction(catalog, &b.code))
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default();
     s
+}
+
+fn reuse(
+    catalog: &Catalog,
+    fields: usize,
+    unbound: usize,
+    unbound_by_agency: HashMap<String, usize>,
+) -> Reuse {
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    let mut never_used = 0;
+    for code in catalog.elements.keys() {
+        let mut n = 0;
+        let mut referenced = false;
+        for r in catalog.referrers(Kind::Element, code) {
+            referenced = true;
+            if r.kind == Kind::Form {
+                n += 1;
+            }
+        }
+        if !referenced {
+            never_used += 1;
+        }
+        uses.insert(code.clone(), n);
+    }
+    let mut most_reused = ranked(uses, |c| {
+        catalog
+            .elements
+            .get(c)
+            .map_or_else(String::new, |e| e.name.clone())
+    });
+    most_reused.truncate(TOP);
+    Reuse {
+        most_reused,
+        never_used,
+        bound_share: if fields == 0 {
+            0.0
+        } else {
+            (fields - unbound) as f64 / fields as f64
+        },
+        unbound_by_agency: ranked(unbound_by_agency, |c| {
+            catalog
+                .agencies
+                .get(c)
+                .map_or_else(|| "（未填）".to_string(), |a| a.name.clone())
+        }),
+    }
+}
+
+fn reduction(m: &super::merge::Merge) -> Reduction {
+    Reduction {
+        answers: m.answers.clone(),
+        fields_before: m.stats.fields_before,
+        fields_after: m.stats.fields_after,
+        materials_before: m.stats.materials_before,
+        materials_after: m.stats.materials_after,
+        materials_exempt: m.stats.materials_exempt,
+        days_before: m.stats.time_sum_days,
+        days_after: m.stats.time_critical_days,
+    }
+}
+
+/// The reduction of one bundle: typical, worst and best answer sets (at most
+/// [`MAX_ANSWER_SETS`] sets are merged). `None` for an unknown bundle.
+pub fn bundle_reduction(catalog: &Catalog, code: &str) -> Option<BundleReduction> {
+    let bundle = catalog.bundles.get(code)?;
+    let excluded = BTreeSet::new();
+    let typical_answers: Answers = bundle
+        .questions
+        .iter()
+        .filter_map(|q| Some((q.key.clone(), q.options.first()?.key.clone())))
+        .collect();
+    let typical = reduction(&merge(catalog, bundle, &typical_answers, &excluded));
+    let sets: Vec<Answers> = all_answer_sets(bundle)
+        .into_iter()
+        .take(MAX_ANSWER_SETS)
+        .collect();
+    let all: Vec<Reduction> = sets
+        .iter()
+        .map(|a| reduction(&merge(catalog, bundle, a, &excluded)))
+        .collect();
+    let worst = all
+        .iter()
+        .max_by_key(|r| (r.fields_after, r.materials_after, r.days_after))
+        .cloned()
+        .unwrap_or_else(|| typical.clone());
+    let saved = |r: &Reduction| r.fields_before.saturating_sub(r.fields_after);
+    let best = all
+        .iter()
+        .max_by(|a, b| {
+            let share = |r: &Reduction| saved(r) as f64 / r.fields_before.max(1) as f64;
+            share(a).total_cmp(&share(b)).then(saved(a).cmp(&saved(b)))
+        })
+        .cloned()
+        .unwrap_or_else(|| typical.clone());
+    Some(BundleReduction {
+        code: bundle.code.clone(),
+        name: bundle.name.clone(),
+        answer_sets: sets.len(),
+        typical,
+        worst,
+        best,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_statistics_add_up() {
+        let catalog = crate::sample::generate(1);
+        let s = stats(&catalog);
+        assert_eq!(s.items, s.items_by_level.values().sum::<usize>());
+        assert_eq!(s.items, s.items_by_type.values().sum::<usize>());
+        assert_eq!(
+            s.items,
+            s.items_by_region.iter().map(|c| c.count).sum::<usize>()
+        );
+        assert_eq!(
+            s.items,
+            s.items_by_agency.iter().map(|c| c.count).sum::<usize>()
+        );
+        assert_eq!(s.items, s.by_status["items"].values().sum::<usize>());
+        assert_eq!(
+            s.unbound_fields,
+            s.reuse
+                .unbound_by_agency
+                .iter()
+                .map(|c| c.count)
+                .sum::<usize>()
+        );
+        assert!(
+            s.reuse
+                .most_reused
+                .windows(2)
+                .all(|w| w[0].count >= w[1].count)
+        );
+        assert_eq!(s.bundle_reduction.len(), s.bundles);
+        for b in &s.bundle_reduction {
+            assert!(b.worst.fields_after >= b.typical.fields_after, "{}", b.code);
+            assert!(b.best.fields_after <= b.best.fields_before);
+            assert!(b.typical.days_after <= b.typical.days_before);
+        }
+        // 我要开餐馆 reaches at least 40% for its best answer set
+        let restaurant = s
+            .bundle_reduction
+            .iter()
+            .find(|b| b.name == "我要开餐馆")
+            .expect("bundle");
+        let best = &restaurant.best;
+        assert!(best.fields_after * 10 <= best.fields_before * 6, "{best:?}");
+    }
 }

@@ -5,5 +5,6 @@ pub mod check;
 pub mod csv;
 pub mod dept_tree;
 pub mod json;
+pub mod report;
 pub mod table;
 pub mod xlsx;

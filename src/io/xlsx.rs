@@ -247,12 +247,35 @@ fn read_sheet(
 
 /// Writes sheets as a workbook (header row bold and frozen); sheet names in `lang`.
 pub fn write(sheets: &[Sheet], lang: Lang) -> Result<Vec<u8>, String> {
+    let named: Vec<NamedSheet<'_>> = sheets
+        .iter()
+        .map(|s| NamedSheet {
+            name: s.table.name(lang),
+            header: &s.header,
+            rows: &s.rows,
+        })
+        .collect();
+    write_named(&named, lang)
+}
+
+/// A sheet to write under a given name.
+pub struct NamedSheet<'a> {
+    /// The sheet's name (at most 31 characters in XLSX).
+    pub name: &'a str,
+    /// Header cells.
+    pub header: &'a [String],
+    /// Data rows.
+    pub rows: &'a [Vec<Cell>],
+}
+
+/// Writes named sheets as a workbook (header row bold and frozen).
+pub fn write_named(sheets: &[NamedSheet<'_>], lang: Lang) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     for sheet in sheets {
         let ws = book.add_worksheet();
-        let fail = |e: rust_xlsxwriter::XlsxError| format!("{}: {e}", sheet.table.name(lang));
-        ws.set_name(sheet.table.name(lang)).map_err(fail)?;
+        let fail = |e: rust_xlsxwriter::XlsxError| format!("{}: {e}", sheet.name);
+        ws.set_name(sheet.name).map_err(fail)?;
         for (c, h) in sheet.header.iter().enumerate() {
             let c = u16::try_from(c).map_err(|e| e.to_string())?;
             ws.write_string_with_format(0, c, h, &bold).map_err(fail)?;
@@ -265,13 +288,10 @@ pub fn write(sheets: &[Sheet], lang: Lang) -> Result<Vec<u8>, String> {
                 .filter(|&r| u64::from(r) < MAX_ROWS)
                 .ok_or_else(|| {
                     lang.pick(
-                        format!(
-                            "「{}」超过 XLSX 的行数上限；请改用 CSV 或 JSON",
-                            sheet.table.zh()
-                        ),
+                        format!("「{}」超过 XLSX 的行数上限；请改用 CSV 或 JSON", sheet.name),
                         format!(
                             "{} has more rows than XLSX allows; use CSV or JSON",
-                            sheet.table.en()
+                            sheet.name
                         ),
                     )
                 })?;

@@ -1,0 +1,235 @@
+//! Statistics as tables, for `stats --export` (XLSX, or a directory of CSV files).
+
+use crate::engine::stats::{Count, Reduction, Stats};
+use crate::i18n::Lang;
+use crate::model::{ElementKind, ItemLevel, ItemType, Kind};
+
+use super::table::Cell;
+
+/// One table of the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportTable {
+    /// Sheet or file name.
+    pub name: String,
+    /// Header cells.
+    pub header: Vec<String>,
+    /// Rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+fn num(n: usize) -> Cell {
+    Cell::Number(n as u64)
+}
+
+fn table(
+    name: (&str, &str),
+    header: &[(&str, &str)],
+    rows: Vec<Vec<Cell>>,
+    lang: Lang,
+) -> ReportTable {
+    ReportTable {
+        name: lang.pick(name.0, name.1).to_string(),
+        header: header
+            .iter()
+            .map(|h| lang.pick(h.0, h.1).to_string())
+            .collect(),
+        rows,
+    }
+}
+
+fn counts(name: (&str, &str), by: (&str, &str), list: &[Count], lang: Lang) -> ReportTable {
+    table(
+        name,
+        &[("编码", "code"), by, ("数量", "count")],
+        list.iter()
+            .map(|c| vec![text(&c.code), text(&c.name), num(c.count)])
+            .collect(),
+        lang,
+    )
+}
+
+fn reduction_cells(r: &Reduction) -> Vec<Cell> {
+    let answers: Vec<String> = r.answers.iter().map(|(q, o)| format!("{q}={o}")).collect();
+    vec![
+        text(answers.join(";")),
+        num(r.fields_before),
+        num(r.fields_after),
+        num(r.materials_before),
+        num(r.materials_after),
+        num(r.materials_exempt),
+        num(r.days_before as usize),
+        num(r.days_after as usize),
+    ]
+}
+
+/// Every statistic as a table.
+pub fn tables(s: &Stats, lang: Lang) -> Vec<ReportTable> {
+    let overview = Kind::ALL
+        .iter()
+        .zip([
+            s.regions,
+            s.agencies,
+            s.elements,
+            s.items,
+            s.materials,
+            s.forms,
+            s.bundles,
+        ])
+        .map(|(k, n)| vec![text(k.plural()), text(k.zh()), num(n)])
+        .chain([
+            vec![text("fields"), text("表单字段"), num(s.fields)],
+            vec![
+                text("unbound_fields"),
+                text("未绑定字段"),
+                num(s.unbound_fields),
+            ],
+        ])
+        .collect();
+    let by_level = ItemLevel::ALL
+        .iter()
+        .map(|l| {
+            vec![
+                text(l.as_str()),
+                text(l.zh()),
+                num(s.items_by_level.get(l.as_str()).copied().unwrap_or(0)),
+            ]
+        })
+        .collect();
+    let by_type = ItemType::ALL
+        .iter()
+        .map(|t| {
+            vec![
+                text(t.code()),
+                text(t.zh()),
+                num(s.items_by_type.get(t.code()).copied().unwrap_or(0)),
+            ]
+        })
+        .collect();
+    let by_kind = ElementKind::ALL
+        .iter()
+        .map(|k| {
+            vec![
+                text(k.as_str()),
+                text(k.zh()),
+                num(s.elements_by_kind.get(k.as_str()).copied().unwrap_or(0)),
+            ]
+        })
+        .collect();
+    let by_status = s
+        .by_status
+        .iter()
+        .flat_map(|(kind, statuses)| {
+            statuses
+                .iter()
+                .map(move |(st, n)| vec![text(*kind), text(*st), num(*n)])
+        })
+        .collect();
+    let bundles = s
+        .bundle_reduction
+        .iter()
+        .flat_map(|b| {
+            [
+                ("typical", "常见", &b.typical),
+                ("worst", "最多", &b.worst),
+                ("best", "最省", &b.best),
+            ]
+            .into_iter()
+            .map(|(en, zh, r)| {
+                let mut row = vec![text(&b.code), text(&b.name), text(lang.pick(zh, en))];
+                row.extend(reduction_cells(r));
+                row
+            })
+        })
+        .collect();
+    vec![
+        table(
+            ("概况", "overview"),
+            &[("项目", "key"), ("名称", "name"), ("数量", "count")],
+            overview,
+            lang,
+        ),
+        table(
+            ("事项层级", "items by level"),
+            &[("层级", "level"), ("名称", "name"), ("数量", "count")],
+            by_level,
+            lang,
+        ),
+        table(
+            ("事项类型", "items by type"),
+            &[("编码", "code"), ("类型", "type"), ("数量", "count")],
+            by_type,
+            lang,
+        ),
+        table(
+            ("状态", "status"),
+            &[("类别", "kind"), ("状态", "status"), ("数量", "count")],
+            by_status,
+            lang,
+        ),
+        counts(
+            ("按区划", "items by region"),
+            ("区划", "region"),
+            &s.items_by_region,
+            lang,
+        ),
+        counts(
+            ("按部门", "items by agency"),
+            ("部门", "agency"),
+            &s.items_by_agency,
+            lang,
+        ),
+        table(
+            ("数据元类型", "elements by kind"),
+            &[("类型", "kind"), ("名称", "name"), ("数量", "count")],
+            by_kind,
+            lang,
+        ),
+        counts(
+            ("数据元复用", "most reused elements"),
+            ("数据元", "element"),
+            &s.reuse.most_reused,
+            lang,
+        ),
+        counts(
+            ("未绑定字段", "unbound fields by agency"),
+            ("部门", "agency"),
+            &s.reuse.unbound_by_agency,
+            lang,
+        ),
+        table(
+            ("主题减免", "bundle reduction"),
+            &[
+                ("主题", "bundle"),
+                ("名称", "name"),
+                ("情形", "case"),
+                ("回答", "answers"),
+                ("字段(前)", "fields before"),
+                ("字段(后)", "fields after"),
+                ("材料(前)", "materials before"),
+                ("材料(后)", "materials after"),
+                ("免提交", "exempt"),
+                ("时限合计", "days sum"),
+                ("关键路径", "days critical"),
+            ],
+            bundles,
+            lang,
+        ),
+    ]
+}
+
+impl ReportTable {
+    /// The table as CSV text (header first).
+    pub fn to_csv(&self) -> String {
+        let mut writer = ::csv::WriterBuilder::new().from_writer(Vec::new());
+        // writing records to a Vec cannot fail
+        let _ = writer.write_record(&self.header);
+        for row in &self.rows {
+            let _ = writer.write_record(row.iter().map(|c| c.to_text().into_owned()));
+        }
+        String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
