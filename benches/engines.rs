@@ -63,25 +63,22 @@ fn bench_merge(c: &mut Criterion) {
     });
 }
 
-/// The sample catalog at a scale (≈ 600 × scale elements).
-fn sampled(scale: u32) -> Catalog {
-    yibiao::sample::generate(scale)
-}
-
 fn bench_search(c: &mut Criterion) {
-    {
-        let (label, scale) = ("100k", 167u32);
-        let catalog = sampled(scale);
+    // elements only: ≈ 600 × scale elements with realistic names and synonyms
+    for (label, scale) in [("100k", 161u32), ("1m", 1610)] {
+        let catalog = yibiao::sample::elements_only(scale);
         let index = SearchIndex::build(&catalog);
         let cancel = AtomicBool::new(false);
         let keys = ["s", "sf", "sfz", "sfzh", "sfzhm"];
-        c.bench_function(&format!("search_first_key_{label}"), |b| {
+        let mut group = c.benchmark_group(format!("search_{label}"));
+        group.sample_size(20);
+        group.bench_function("first_key", |b| {
             b.iter(|| {
                 let mut s = Searcher::new();
                 s.search(&index, &Query::parse(keys[0]).expect("query"), 50, &cancel)
             })
         });
-        c.bench_function(&format!("search_next_key_{label}"), |b| {
+        group.bench_function("next_key", |b| {
             b.iter_batched(
                 || {
                     let mut s = Searcher::new();
@@ -94,21 +91,37 @@ fn bench_search(c: &mut Criterion) {
                 BatchSize::LargeInput,
             )
         });
-        let busiest = catalog
-            .elements
-            .keys()
-            .max_by_key(|code| {
-                catalog
-                    .referrers(yibiao::model::Kind::Element, code)
-                    .count()
+        group.bench_function("chinese_query", |b| {
+            b.iter(|| {
+                let mut s = Searcher::new();
+                s.search(
+                    &index,
+                    &Query::parse("身份证号码").expect("query"),
+                    50,
+                    &cancel,
+                )
             })
-            .cloned()
-            .unwrap_or_default();
-        c.bench_function(&format!("where_used_busiest_{label}"), |b| {
-            b.iter(|| usage(&catalog, black_box(&busiest)))
         });
+        group.finish();
     }
 }
 
-criterion_group!(benches, bench_merge, bench_search);
+fn bench_where_used(c: &mut Criterion) {
+    let catalog = yibiao::sample::generate(100);
+    let busiest = catalog
+        .elements
+        .keys()
+        .max_by_key(|code| {
+            catalog
+                .referrers(yibiao::model::Kind::Element, code)
+                .count()
+        })
+        .cloned()
+        .unwrap_or_default();
+    c.bench_function("where_used_busiest_element_scale100", |b| {
+        b.iter(|| usage(&catalog, black_box(&busiest)))
+    });
+}
+
+criterion_group!(benches, bench_merge, bench_search, bench_where_used);
 criterion_main!(benches);

@@ -92,3 +92,21 @@ pub fn generate(scale: u32) -> Catalog {
         .chain(bundles.into_iter().map(Record::Bundle));
     Catalog::from_records(records)
 }
+
+/// Only the element pool, `scale` times, with the regions and agencies its elements
+/// reference: search benchmarks at a million elements need no items or forms.
+pub fn elements_only(scale: u32) -> Catalog {
+    let places = Places::new();
+    let pool = Pool::new(&places);
+    let records = places
+        .regions
+        .into_iter()
+        .map(Record::Region)
+        .chain(places.agencies.into_iter().map(Record::Agency))
+        .chain(
+            pool.into_elements(scale.max(1))
+                .into_iter()
+                .map(Record::Element),
+        );
+    Catalog::from_records(records)
+}
