@@ -140,6 +140,13 @@ pub enum Command {
     },
     /// Check every invariant and index; exit 1 listing problems.
     Check,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    Man,
     /// Validate values with the same validators as forms; exit 0 iff all are valid.
     Validate {
         /// A kind (cn_id, uscc, mobile, ...) or an element code (for choices and patterns).

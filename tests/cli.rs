@@ -265,3 +265,26 @@ fn stats_export_writes_every_table_as_xlsx_or_csv() {
     let (code, _, stderr) = run(yibiao(db.path()).args(["stats", "--export", "stats.txt"]));
     assert_eq!(code, 2, "{stderr}");
 }
+
+#[test]
+fn completions_and_man_page_need_no_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("never-created");
+    for shell in ["bash", "zsh", "fish"] {
+        let script = ok(yibiao(&db).args(["completions", shell]));
+        assert!(
+            script.contains("yibiao") && script.contains("merge"),
+            "{shell}"
+        );
+    }
+    let man = ok(yibiao(&db).arg("man"));
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH yibiao"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(
+        !db.exists(),
+        "no store is created for completions or the man page"
+    );
+}

@@ -43,8 +43,28 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         print_out(&text)?;
         return Ok(if problems.is_empty() { 0 } else { EXIT_FAILURE });
     }
+    match &command {
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                *shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "yibiao",
+                &mut out,
+            );
+            return print_out(&String::from_utf8_lossy(&out));
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
+            return print_out(&String::from_utf8_lossy(&out));
+        }
+        _ => {}
+    }
     let mut store = open_store(cli.db)?;
     match command {
+        // answered above without opening the store
+        Command::Completions { .. } | Command::Man => Ok(0),
         Command::Validate { kind, values, json } => {
             let element = store.catalog().elements.get(&kind).ok_or_else(|| Failure {
                 code: EXIT_INVALID,
