@@ -28,6 +28,8 @@ const TIER_FUZZY: i64 = 1;
 const TIER_PREFIX: i64 = 3;
 const TIER_NAME: i64 = 4;
 const TIER_CODE: i64 = 5;
+/// The fuzzy-tier candidates re-scored by the matcher are at least this many.
+const RESCORE_AT_LEAST: usize = 200;
 /// Width of a tier in the combined score.
 const TIER_WIDTH: i64 = 1_000_000;
 
@@ -144,6 +146,7 @@ impl SearchIndex {
         if code == q {
             return Some(TIER_CODE * TIER_WIDTH);
         }
+        // phase 1: tiers and a cheap subsequence score; the matcher re-scores the best later
         let mut best = None;
         let mut prefix = code.starts_with(q);
         for part in parts {
@@ -151,7 +154,7 @@ impl SearchIndex {
                 return Some(TIER_NAME * TIER_WIDTH);
             }
             prefix |= part.starts_with(q);
-            if !prefix && let Some(score) = self.matcher.score(part, q) {
+            if !prefix && let Some(score) = quick_score(part, q) {
                 best = best.max(Some(score));
             }
         }
@@ -159,9 +162,24 @@ impl SearchIndex {
             return Some(TIER_PREFIX * TIER_WIDTH);
         }
         if best.is_none() {
-            best = self.matcher.score(code, q);
+            best = quick_score(code, q);
         }
         best.map(|s| TIER_FUZZY * TIER_WIDTH + s.clamp(0, TIER_WIDTH - 1))
+    }
+
+    /// Phase 2: the matcher's score of an entry's best part (fuzzy tier only).
+    fn rescore(&self, i: u32, q: &str) -> i64 {
+        let Some(entry) = self.entries.get(i as usize) else {
+            return 0;
+        };
+        let best = entry
+            .key
+            .split(SEP)
+            .filter(|part| is_subsequence(part, q))
+            .filter_map(|part| self.matcher.score(part, q))
+            .max()
+            .unwrap_or(0);
+        TIER_FUZZY * TIER_WIDTH + best.clamp(0, TIER_WIDTH - 1)
     }
 
     /// Scans `candidates` (all entries when `None`); `None` if cancelled.
@@ -216,15 +234,56 @@ impl SearchIndex {
         })
     }
 
-    /// Sorts matches best first.
-    fn sort(&self, matches: &mut [(u32, i64)]) {
-        matches.sort_by(|a, b| {
+    /// The best `limit` matches, best first: a partial selection by the phase-1 score, then
+    /// the fuzzy-tier candidates among the best few hundred re-scored by the matcher.
+    fn top(&self, matches: &mut [(u32, i64)], q: &str, limit: usize) -> Vec<(u32, i64)> {
+        let order = |a: &(u32, i64), b: &(u32, i64)| {
             let (ea, eb) = (&self.entries[a.0 as usize], &self.entries[b.0 as usize]);
             b.1.cmp(&a.1)
                 .then(eb.uses.cmp(&ea.uses))
                 .then_with(|| ea.code.cmp(&eb.code))
-        });
+        };
+        let keep = (limit * 4).max(RESCORE_AT_LEAST).min(matches.len());
+        if keep < matches.len() {
+            matches.select_nth_unstable_by(keep, order);
+        }
+        let mut top: Vec<(u32, i64)> = matches[..keep]
+            .iter()
+            .map(|&(i, score)| {
+                if score / TIER_WIDTH == TIER_FUZZY && !q.is_empty() {
+                    (i, self.rescore(i, q))
+                } else {
+                    (i, score)
+                }
+            })
+            .collect();
+        top.sort_by(order);
+        top.truncate(limit);
+        top
     }
+}
+
+/// A cheap fuzzy score: the greedy leftmost subsequence match of `q` in `part`, rewarding
+/// consecutive characters and a match at the start, penalising gaps. `None` if no match.
+pub fn quick_score(part: &str, q: &str) -> Option<i64> {
+    let mut wanted = q.chars().peekable();
+    let mut score = 0i64;
+    let mut previous_matched = false;
+    let mut gap = 0i64;
+    for (i, c) in part.chars().enumerate() {
+        let Some(&w) = wanted.peek() else { break };
+        if c == w {
+            score += 16 + if previous_matched { 12 } else { 0 } + if i == 0 { 8 } else { 0 }
+                - gap.min(8);
+            previous_matched = true;
+            gap = 0;
+            wanted.next();
+        } else {
+            previous_matched = false;
+            gap += 1;
+        }
+    }
+    wanted.peek().is_none().then_some(score.max(1))
 }
 
 /// A search session: remembers the last query's matches to narrow the next one.
@@ -269,14 +328,8 @@ impl Searcher {
         };
         let mut matches = index.scan(query, narrowed, cancel)?;
         self.last = Some((query.clone(), matches.iter().map(|m| m.0).collect()));
-        index.sort(&mut matches);
-        Some(
-            matches
-                .into_iter()
-                .take(limit)
-                .filter_map(|m| index.hit(m))
-                .collect(),
-        )
+        let top = index.top(&mut matches, &query.text, limit);
+        Some(top.into_iter().filter_map(|m| index.hit(m)).collect())
     }
 }
 
