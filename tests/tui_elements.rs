@@ -405,3 +405,20 @@ fn hostile_element_names_are_drawn_inert() {
         assert!(!cell.symbol().chars().any(yibiao::display::is_hostile));
     }
 }
+
+#[test]
+fn english_pane_two_keeps_domain_terms_and_fits() {
+    let (mut app, _dir) = app_with(sample().into_records().collect(), Lang::En);
+    search(&mut app, "sfzhm");
+    press(&mut app, "element_open");
+    let screen = screen_of(&mut app);
+    for line in screen.lines() {
+        assert!(width(line) <= 100, "too wide: {line}");
+    }
+    assert!(
+        screen.contains("数据元 search") && screen.contains("24 results"),
+        "{screen}"
+    );
+    assert!(screen.contains("Uses: 14 fields"), "{screen}");
+    assert!(screen.contains("cn_id 身份证号码"), "{screen}");
+}

@@ -968,7 +968,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
         return;
     };
     let w = usize::from(inner.width);
-    let label_w = lang.pick(10, 16);
+    let label_w = lang.pick(10, 12);
     let mut lines: Vec<Line> = vec![Line::from(Span::styled(
         fit(&el.name, w, app.config.ascii),
         theme.get(Slot::Title),
