@@ -26,6 +26,14 @@ fn replace_between(doc: &str, name: &str, body: &str) -> String {
     format!("{}{body}{}", &doc[..start], &doc[stop..])
 }
 
+fn press_enter(app: &mut yibiao::tui::app::App) {
+    key(
+        app,
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    );
+}
+
 #[test]
 fn docs_match_the_registry_and_the_screen() {
     let (_, file, text) = KEYMAPS[0];
@@ -47,8 +55,20 @@ fn docs_match_the_registry_and_the_screen() {
     let screen = screen(&mut app, 100, 24).replace(&app.store_path, "~/.local/share/yibiao/store");
     let capture = format!("```text\n{screen}```\n");
 
+    // pane 2 on the generated sample, searched by pinyin initials
+    let records: Vec<_> = yibiao::sample::generate(1).into_records().collect();
+    let (mut app, _dir) = app_with(records, Lang::Zh);
+    press(&mut app, "pane_elements");
+    press(&mut app, "element_search");
+    type_text(&mut app, "sfzhm");
+    press_enter(&mut app);
+    let pane2 = tui_support::screen(&mut app, 100, 30)
+        .replace(&app.store_path, "~/.local/share/yibiao/store");
+    let elements = format!("```text\n{pane2}```\n");
+
     let doc = std::fs::read_to_string(DOC).expect("README.md");
     let expected = replace_between(&replace_between(&doc, "keys", &table), "capture", &capture);
+    let expected = replace_between(&expected, "capture-elements", &elements);
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(DOC, &expected).expect("write docs");
         return;

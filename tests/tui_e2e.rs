@@ -245,6 +245,10 @@ fn empty_store_offers_the_sample_in_one_key_then_edit_and_find_it_after_restart(
     tui.wait_for("浏览");
     tui.send("/一表测试");
     tui.wait_for("公共场所卫生许可（一表测试）");
+    // pane 2: a pinyin-initials query finds 身份证号码 first
+    tui.send("\r2/sfzhm");
+    tui.wait_for("24 个结果");
+    tui.wait_for("DE000005 身份证号码");
     tui.send("\rq");
     assert_eq!(tui.exit_code(), 0);
     // the CLI sees the saved name too

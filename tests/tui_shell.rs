@@ -266,6 +266,7 @@ fn pane_switching_and_empty_panes() {
     let (mut app, _dir) = fixture_app(Lang::Zh);
     press(&mut app, "pane_next");
     assert_eq!(app.pane, Pane::Elements);
+    press(&mut app, "pane_forms");
     assert!(screen_text(&mut app).contains("尚在建设中"));
     press(&mut app, "pane_stats");
     assert_eq!(app.pane, Pane::Stats);

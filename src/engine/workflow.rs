@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
-    Catalog, Item, ItemLevel, ItemType, Kind, Material, MaterialKind, Origin, Record, RecordRef,
-    Status,
+    Catalog, Element, ElementKind, ElementOption, Item, ItemLevel, ItemType, Kind, Material,
+    MaterialKind, Origin, Record, RecordRef, Share, Status,
 };
 
 /// One attribute in an edit form.
@@ -144,7 +144,7 @@ fn status_mut(record: &mut Record) -> Option<(&mut Status, &mut u32)> {
 }
 
 /// The fields an edit form shows for a record; `new` makes the code editable.
-/// Regions, agencies, elements and forms are edited in their own panes and get name only.
+/// Regions, agencies and forms are edited in their own panes and get name only.
 pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
     let f = |key, zh, en, value: String| FormField {
         key,
@@ -236,9 +236,124 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
             ),
             f("items", "包含事项", "items", b.items.join(", ")),
         ]),
+        RecordRef::Element(e) => fields.extend([
+            f("synonyms", "同义词", "synonyms", e.synonyms.join("; ")),
+            f("kind", "类型", "kind", e.kind.as_str().into()),
+            FormField {
+                multiline: true,
+                ..f("definition", "定义", "definition", e.definition.clone())
+            },
+            f("pattern", "正则表达式", "pattern", opt(&e.pattern)),
+            f("unit", "单位", "unit", opt(&e.unit)),
+            f("parent", "上级数据元", "parent", opt(&e.parent)),
+            f(
+                "source_agency",
+                "数源部门",
+                "source_agency",
+                opt(&e.source_agency),
+            ),
+            f("share", "共享属性", "share", e.share.as_str().into()),
+            f(
+                "security_level",
+                "安全级别(1-4)",
+                "security_level",
+                e.security_level.to_string(),
+            ),
+            FormField {
+                multiline: true,
+                ..f("options", "可选值", "options", options_text(&e.options))
+            },
+        ]),
         _ => {}
     }
     fields
+}
+
+/// An element's options as edited: one per line, `code=label`, then `|parent=CODE` (the
+/// option of the level above in a cascade) and `|kind=cn_id` (the validator a document-type
+/// choice selects).
+pub fn options_text(options: &[ElementOption]) -> String {
+    options
+        .iter()
+        .map(|o| {
+            let mut line = format!("{}={}", o.code, o.label);
+            if let Some(p) = &o.parent {
+                line.push_str(&format!("|parent={p}"));
+            }
+            if let Some(k) = o.kind {
+                line.push_str(&format!("|kind={}", k.as_str()));
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Parses [`options_text`]; an error names the first bad line (1-based).
+pub fn parse_options(text: &str, lang: Lang) -> Result<Vec<ElementOption>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let bad = |why: &str| {
+            lang.pick(
+                format!("第 {} 行：{why}（格式 code=label|parent=P|kind=K）", n + 1),
+                format!("line {}: {why} (write code=label|parent=P|kind=K)", n + 1),
+            )
+        };
+        let mut parts = line.split('|');
+        let head = parts.next().unwrap_or("");
+        let Some((code, label)) = head.split_once('=') else {
+            return Err(bad(lang.pick("缺少 =", "no =")));
+        };
+        let mut option = ElementOption {
+            code: code.trim().to_string(),
+            label: label.trim().to_string(),
+            parent: None,
+            kind: None,
+        };
+        for part in parts {
+            match part.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+                Some(("parent", v)) if !v.is_empty() => option.parent = Some(v.to_string()),
+                Some(("kind", v)) => match parse_kind(v) {
+                    Some(k) => option.kind = Some(k),
+                    None => return Err(bad(lang.pick("未知的类型", "unknown kind"))),
+                },
+                _ => return Err(bad(lang.pick("无法识别", "not understood"))),
+            }
+        }
+        out.push(option);
+    }
+    Ok(out)
+}
+
+/// An element kind from its interchange spelling or its Chinese name.
+pub fn parse_kind(s: &str) -> Option<ElementKind> {
+    let s = s.trim();
+    ElementKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == s || k.zh() == s)
+}
+
+/// A share attribute from `open` / `conditional` / `none` or 无条件 / 有条件 / 不予共享.
+fn parse_share(s: &str) -> Option<Share> {
+    match s.trim() {
+        "open" | "无条件" | "无条件共享" => Some(Share::Open),
+        "conditional" | "有条件" | "有条件共享" => Some(Share::Conditional),
+        "none" | "不共享" | "不予共享" => Some(Share::None),
+        _ => None,
+    }
+}
+
+/// Splits synonyms typed as `A; B，C` (spaces stay inside a synonym).
+fn parse_synonyms(s: &str) -> Vec<String> {
+    s.split([';', '；', ',', '，', '、'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn yes_no(b: bool) -> String {
@@ -439,6 +554,69 @@ pub fn build_record(
             }
             Record::Bundle(b)
         }
+        RecordRef::Element(e) => {
+            let kind = match p.text("kind") {
+                None => e.kind,
+                Some(s) => parse_kind(s).unwrap_or_else(|| {
+                    let names: Vec<String> = ElementKind::ALL
+                        .iter()
+                        .map(|k| format!("{} {}", k.as_str(), k.zh()))
+                        .collect();
+                    let message = lang.pick(
+                        format!("应为以下类型之一：{}", names.join("、")),
+                        format!("must be one of: {}", names.join(", ")),
+                    );
+                    p.error("kind", message);
+                    e.kind
+                }),
+            };
+            let share = match p.text("share") {
+                None => e.share,
+                Some(s) => parse_share(s).unwrap_or_else(|| {
+                    let message = lang.pick(
+                        "应为 open 无条件共享 / conditional 有条件共享 / none 不予共享",
+                        "must be open, conditional or none",
+                    );
+                    p.error("share", message.into());
+                    e.share
+                }),
+            };
+            let security_level = p.number("security_level", e.security_level, "4");
+            if !(1..=4).contains(&security_level) {
+                let message = lang.pick("应为 1 到 4", "must be 1 to 4");
+                p.error("security_level", message.into());
+            }
+            let options = match values.get("options") {
+                None => e.options.clone(),
+                Some(text) => parse_options(text, lang).unwrap_or_else(|message| {
+                    p.error("options", message);
+                    e.options.clone()
+                }),
+            };
+            let opt = |key: &str, current: &Option<String>| {
+                values.get(key).map_or(current.clone(), |v| parse_opt(v))
+            };
+            Record::Element(Element {
+                code,
+                name,
+                synonyms: values
+                    .get("synonyms")
+                    .map_or(e.synonyms.clone(), |v| parse_synonyms(v)),
+                kind,
+                definition: values
+                    .get("definition")
+                    .map_or(e.definition.clone(), |v| v.trim_end().to_string()),
+                pattern: opt("pattern", &e.pattern),
+                options,
+                parent: opt("parent", &e.parent),
+                unit: opt("unit", &e.unit),
+                source_agency: opt("source_agency", &e.source_agency),
+                share,
+                security_level,
+                status: e.status,
+                version: e.version,
+            })
+        }
         other => {
             let mut record = other.to_record();
             rename(&mut record, code, name);
@@ -549,7 +727,7 @@ pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
     })
 }
 
-/// A new top-level record of `kind` (main item, material, bundle) with a fresh code.
+/// A new top-level record of `kind` (main item, material, element, bundle) with a fresh code.
 pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
     let n = catalog.count(kind) + 1;
     match kind {
@@ -582,6 +760,22 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             shareable: false,
             copies: 1,
             required: true,
+        })),
+        Kind::Element => Some(Record::Element(Element {
+            code: unique_code(catalog, kind, &format!("DE{n:06}")),
+            name: String::new(),
+            synonyms: Vec::new(),
+            kind: ElementKind::Text,
+            definition: String::new(),
+            pattern: None,
+            options: Vec::new(),
+            parent: None,
+            unit: None,
+            source_agency: None,
+            share: Share::Open,
+            security_level: 1,
+            status: Status::Draft,
+            version: 0,
         })),
         Kind::Bundle => Some(Record::Bundle(crate::model::Bundle {
             code: unique_code(catalog, kind, &format!("ZT{n:05}")),
@@ -746,6 +940,56 @@ mod tests {
         child.code = "A".into();
         let errors = check(&catalog, &Record::Item(child), true, Lang::Zh);
         assert_eq!(errors[0].key, "code");
+    }
+
+    #[test]
+    fn elements_round_trip_through_the_form_with_options_and_kind_names() {
+        let Some(Record::Element(mut e)) = new_record(&Catalog::default(), Kind::Element) else {
+            panic!()
+        };
+        assert_eq!(e.code, "DE000001");
+        e.name = "证件类型".into();
+        let fields = edit_fields(RecordRef::Element(&e), true);
+        let keys: Vec<_> = fields.iter().map(|f| f.key).collect();
+        assert!(keys.contains(&"synonyms") && keys.contains(&"options"));
+        let Record::Element(built) = build_record(
+            RecordRef::Element(&e),
+            &values(&[
+                ("kind", "联动证件类型"),
+                ("synonyms", "证件种类； 证件 类别,"),
+                ("share", "有条件共享"),
+                ("security_level", "3"),
+                (
+                    "options",
+                    "111=居民身份证|kind=cn_id\n\n414=护照|kind=passport_other",
+                ),
+            ]),
+            Lang::Zh,
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!(built.kind, ElementKind::IdTypeLinked);
+        assert_eq!(built.synonyms, ["证件种类", "证件 类别"]);
+        assert_eq!((built.share, built.security_level), (Share::Conditional, 3));
+        assert_eq!(built.options[0].kind, Some(ElementKind::CnId));
+        assert_eq!(
+            options_text(&built.options),
+            "111=居民身份证|kind=cn_id\n414=护照|kind=passport_other"
+        );
+        let errors = build_record(
+            RecordRef::Element(&e),
+            &values(&[
+                ("kind", "idcard"),
+                ("security_level", "5"),
+                ("options", "a=b|parent=x\nnope"),
+            ]),
+            Lang::En,
+        )
+        .unwrap_err();
+        let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["kind", "security_level", "options"]);
+        assert!(errors[2].message.contains("line 2"), "{errors:?}");
     }
 
     #[test]

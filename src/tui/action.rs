@@ -17,14 +17,20 @@ pub enum Scope {
     Welcome,
     /// The edit form.
     Editor,
+    /// Pane 2, the 数据元 element pool.
+    Elements,
+    /// The element picker overlay (query line, results, short detail).
+    Picker,
 }
 
 impl Scope {
     /// Every scope, in help order.
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 7] = [
         Scope::Global,
         Scope::List,
         Scope::Catalog,
+        Scope::Elements,
+        Scope::Picker,
         Scope::Editor,
         Scope::Welcome,
     ];
@@ -37,6 +43,8 @@ impl Scope {
             Scope::Catalog => "catalog",
             Scope::Welcome => "welcome",
             Scope::Editor => "editor",
+            Scope::Elements => "elements",
+            Scope::Picker => "picker",
         }
     }
 
@@ -48,6 +56,8 @@ impl Scope {
             Scope::Catalog => lang.pick("1 事项目录", "1 事项 Catalog"),
             Scope::Welcome => lang.pick("欢迎页", "Welcome"),
             Scope::Editor => lang.pick("编辑表单", "Edit form"),
+            Scope::Elements => lang.pick("2 数据元", "2 数据元 Elements"),
+            Scope::Picker => lang.pick("数据元选择器", "数据元 element picker"),
         }
     }
 
@@ -110,10 +120,27 @@ actions! {
     Return "return" Catalog "退回（待审核 -> 退回）" "return to the editor (submitted -> returned)";
     Publish "publish" Catalog "发布（待审核 -> 已发布，版本号加一）" "publish (submitted -> published, version + 1)";
     History "history" Catalog "查看所选记录的修改历史（审计日志）" "show the selected record's history (audit log)";
+    ElementSearch "element_search" Elements "搜索数据元（名称、同义词、编码、拼音首字母；kind: status: agency: 筛选）" "search elements (name, synonym, code, pinyin initials; kind: status: agency: filters)";
+    ElementOpen "element_open" Elements "进入所选数据元的引用列表；在引用上：跳转过去" "open the selected element's where-used list; on a use: jump there";
+    ElementAdd "element_add" Elements "新增数据元" "add an element";
+    ElementEdit "element_edit" Elements "编辑所选数据元" "edit the selected element";
+    ElementDups "element_dups" Elements "显示/关闭疑似重复（清洗比对）" "show or hide likely duplicates (清洗比对)";
+    ElementMerge "element_merge" Elements "合并：重复视图中合并所选一对（先确认）；否则选择要并入的数据元" "merge: in the duplicates view the selected pair (asks first); else pick the element to merge into";
+    ElementSwap "element_swap" Elements "重复视图：交换保留与并入的数据元" "duplicates view: swap which element is kept";
+    ElementSubmit "element_submit" Elements "提交审核所选数据元" "submit the selected element for review";
+    ElementReturn "element_return" Elements "退回所选数据元" "return the selected element (submitted -> returned)";
+    ElementPublish "element_publish" Elements "发布所选数据元（版本号加一）" "publish the selected element (version + 1)";
+    ElementHistory "element_history" Elements "查看所选数据元的修改历史" "show the selected element's history (audit log)";
+    PickerChoose "picker_choose" Picker "选定所选数据元" "choose the selected element";
+    PickerNext "picker_next" Picker "下一个结果" "next result";
+    PickerPrev "picker_prev" Picker "上一个结果" "previous result";
+    PickerPageDown "picker_page_down" Picker "结果下翻一页" "results: page down";
+    PickerPageUp "picker_page_up" Picker "结果上翻一页" "results: page up";
     LoadSample "load_sample" Welcome "载入示例数据" "load the sample catalog";
     Save "save" Editor "保存（校验通过后写入并落盘）" "save (written and flushed only when valid)";
     NextField "next_field" Editor "下一个字段" "next field";
     PrevField "prev_field" Editor "上一个字段" "previous field";
+    PickElement "pick_element" Editor "从数据元池中选择（上级数据元字段）" "choose from the element pool (the parent element field)";
 }
 
 /// One registry entry.

@@ -17,6 +17,8 @@ use super::config::Config;
 use super::editor::Editor;
 use super::keymap::{Key, Lookup};
 use super::palette::Palette;
+use super::panes::elements::{ElementsEvent, ElementsPane};
+use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
 use super::view;
 use crate::engine::workflow::{self, FieldError, Transition};
@@ -108,6 +110,21 @@ pub enum Confirm {
         /// What the user asked for.
         then: Action,
     },
+    /// Merge element `merge` into `keep`: `y` merges, anything else keeps both.
+    MergeElements {
+        /// The element that stays.
+        keep: String,
+        /// Its name.
+        keep_name: String,
+        /// The element that disappears.
+        merge: String,
+        /// Its name.
+        merge_name: String,
+        /// Fields that move to `keep`.
+        fields: usize,
+        /// Child elements that move to `keep`.
+        children: usize,
+    },
 }
 
 /// A window over the panes.
@@ -130,6 +147,8 @@ pub enum Overlay {
         /// Scroll position.
         scroll: usize,
     },
+    /// The element picker.
+    Picker(Box<Picker>),
 }
 
 /// Something that happened: a terminal event, a finished job, a signal.
@@ -154,6 +173,8 @@ pub enum AppEvent {
     },
     /// SIGTERM or SIGHUP: quit now (the store is flushed on drop).
     Signal(i32),
+    /// A pane-2 job finished (index, search, duplicates).
+    Elements(ElementsEvent),
 }
 
 /// Pane 1's state.
@@ -189,6 +210,8 @@ pub struct App {
     pub size: (u16, u16),
     /// Pane 1.
     pub catalog: CatalogState,
+    /// Pane 2.
+    pub elements: ElementsPane,
     /// The open edit form.
     pub editor: Option<Editor>,
     /// The open overlay.
@@ -246,6 +269,7 @@ impl App {
                 filter_input: None,
                 query: String::new(),
             },
+            elements: ElementsPane::default(),
             editor: None,
             overlay: None,
             message,
@@ -308,6 +332,9 @@ impl App {
 
     /// The scopes keys are looked up in right now, first first.
     pub fn scopes(&self) -> &'static [Scope] {
+        if matches!(self.overlay, Some(Overlay::Picker(_))) {
+            return &[Scope::Picker, Scope::Global];
+        }
         if self.editor.is_some() {
             return &[Scope::Editor, Scope::Global];
         }
@@ -316,6 +343,7 @@ impl App {
                 &[Scope::Welcome, Scope::Global]
             }
             Pane::Catalog => &[Scope::Catalog, Scope::List, Scope::Global],
+            Pane::Elements => &[Scope::Elements, Scope::List, Scope::Global],
             _ => &[Scope::Global],
         }
     }
@@ -371,9 +399,14 @@ impl App {
                     Err(e) => self.say(Level::Error, e),
                 }
                 self.rebuild_tree(None);
+                self.elements_changed(None);
             }
             AppEvent::Signal(_) => {
                 self.quit = true;
+            }
+            AppEvent::Elements(event) => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.elements_event(event);
             }
         }
     }
@@ -424,6 +457,10 @@ impl App {
                 }
                 return;
             }
+            Some(Overlay::Picker(_)) => {
+                self.picker_key(event);
+                return;
+            }
             Some(Overlay::Help { .. } | Overlay::History { .. }) => {
                 match self
                     .config
@@ -446,6 +483,10 @@ impl App {
                 return;
             }
             None => {}
+        }
+        if self.pane == Pane::Elements && self.editor.is_none() && self.elements.typing {
+            self.elements_query_key(event);
+            return;
         }
         if let Some(input) = &mut self.catalog.filter_input {
             match event.code {
@@ -519,7 +560,7 @@ impl App {
         }
     }
 
-    fn validate_editor(&mut self) {
+    pub(crate) fn validate_editor(&mut self) {
         let lang = self.lang;
         if let (Some(editor), Some(store)) = (&mut self.editor, &self.store) {
             editor.validate(store.catalog(), lang);
@@ -532,6 +573,10 @@ impl App {
             for c in text.chars().filter(|c| !c.is_control()) {
                 p.input.handle(tui_input::InputRequest::InsertChar(c));
             }
+        } else if matches!(self.overlay, Some(Overlay::Picker(_))) {
+            self.picker_paste(text);
+        } else if self.pane == Pane::Elements && self.editor.is_none() && self.elements.typing {
+            self.elements_paste(text);
         } else if let Some(input) = &mut self.catalog.filter_input {
             for c in text.chars().filter(|c| !c.is_control()) {
                 input.handle(tui_input::InputRequest::InsertChar(c));
@@ -560,6 +605,10 @@ impl App {
                 if self.save() && then != Action::Back {
                     self.update(then);
                 }
+            }
+            (Confirm::MergeElements { keep, merge, .. }, Some('y' | 'Y')) => {
+                self.overlay = None;
+                self.merge_elements(&keep, &merge);
             }
             (Confirm::Unsaved { then }, Some('d' | 'D')) => {
                 self.overlay = None;
@@ -611,6 +660,9 @@ impl App {
                 return;
             }
             self.editor = None;
+        }
+        if self.pane == Pane::Elements && self.editor.is_none() && self.elements_update(action) {
+            return;
         }
         match action {
             Action::Quit => self.quit = true,
@@ -751,6 +803,28 @@ impl App {
                     editor.move_focus(action == Action::NextField);
                 }
             }
+            Action::PickElement => self.pick_for_editor(),
+            // pane 2's actions are done by `elements_update` above; elsewhere they do nothing
+            Action::ElementSearch
+            | Action::ElementOpen
+            | Action::ElementAdd
+            | Action::ElementEdit
+            | Action::ElementDups
+            | Action::ElementMerge
+            | Action::ElementSwap
+            | Action::ElementSubmit
+            | Action::ElementReturn
+            | Action::ElementPublish
+            | Action::ElementHistory => {}
+            // the picker's actions are done by `picker_key` while it is open
+            Action::PickerChoose
+            | Action::PickerNext
+            | Action::PickerPrev
+            | Action::PickerPageDown
+            | Action::PickerPageUp => {}
+        }
+        if self.pane == Pane::Elements {
+            self.elements_ensure_index();
         }
     }
 
@@ -973,8 +1047,15 @@ impl App {
                 }
             }
         };
+        self.open_editor_for(record, action);
+    }
+
+    /// Opens the edit form on `record` (`edit` an existing one, `add` / `copy` a new one).
+    pub(crate) fn open_editor_for(&mut self, record: crate::model::Record, action: &'static str) {
+        let lang = self.lang;
+        let Some(store) = self.store() else { return };
         let mut editor = Editor::new(record, action);
-        editor.validate(catalog, lang);
+        editor.validate(store.catalog(), lang);
         // a fresh form does not shout about the name not typed yet
         if editor.new {
             editor.errors.clear();
@@ -1020,6 +1101,9 @@ impl App {
                     };
                     lang.pick(format!("已保存 {code}"), format!("saved {code}"))
                 };
+                if let NodeId::Record(Kind::Element, code) = &id {
+                    self.elements_changed(Some(code.clone()));
+                }
                 self.rebuild_tree(Some(id));
                 self.say(Level::Ok, text);
                 true
@@ -1185,11 +1269,16 @@ impl App {
     }
 
     fn show_history(&mut self) {
-        let lang = self.lang;
         let Some(record) = self.selected_record() else {
             return;
         };
         let code = record.code().to_string();
+        self.show_history_of(code);
+    }
+
+    /// Shows the audit history of the record with `code`.
+    pub(crate) fn show_history_of(&mut self, code: String) {
+        let lang = self.lang;
         let Some(store) = self.store() else { return };
         match store.history(Some(&code)) {
             Ok(entries) => {
@@ -1216,6 +1305,71 @@ impl App {
             }
             Err(e) => self.say(Level::Error, e.to_string()),
         }
+    }
+
+    /// Runs `job` on a worker thread; its event comes back through the channel (tests wait
+    /// for it with [`App::settle`]).
+    pub(crate) fn spawn_job(&mut self, job: impl FnOnce() -> AppEvent + Send + 'static) {
+        let tx = self.tx.clone();
+        self.jobs += 1;
+        std::thread::spawn(move || {
+            // a closed channel means the app is gone; nothing to report to
+            let _ = tx.send(job());
+        });
+    }
+
+    /// Applies a batch from a pane; problems go to the status bar. Returns whether it was
+    /// written (and flushed).
+    pub(crate) fn apply_batch(&mut self, batch: Batch) -> bool {
+        let lang = self.lang;
+        if !self.need_store() {
+            return false;
+        }
+        let Some(store) = &mut self.store else {
+            return false;
+        };
+        match store.apply(batch) {
+            Ok(_) => true,
+            Err(StoreError::Invalid(problems)) => {
+                let text = problems
+                    .iter()
+                    .map(|p| p.describe(lang))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.say(Level::Error, crate::display::inert(&text).into_owned());
+                false
+            }
+            Err(e) => {
+                self.say(Level::Error, e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Shows a record of pane 1 (an item, material or bundle): switches to its list, clears
+    /// the filter, reveals and selects it. Returns whether it was found.
+    pub(crate) fn show_in_catalog(&mut self, kind: Kind, code: &str) -> bool {
+        let list = match kind {
+            Kind::Item => ListKind::Items,
+            Kind::Material => ListKind::Materials,
+            Kind::Bundle => ListKind::Bundles,
+            _ => return false,
+        };
+        if self.catalog.list != list {
+            self.catalog.list = list;
+            self.catalog.tree = self.build_tree(&HashSet::new());
+            self.catalog.selected = 0;
+        }
+        self.catalog.filter_input = None;
+        self.catalog.query.clear();
+        self.catalog.tree.clear_filter();
+        let id = NodeId::Record(kind, code.to_string());
+        if self.catalog.tree.reveal(&id).is_none() {
+            return false;
+        }
+        self.after_rebuild(Some(id));
+        self.pane = Pane::Catalog;
+        true
     }
 
     fn load_sample(&mut self) {

@@ -190,6 +190,8 @@ pub struct Binding {
 /// The scopes searched, first to last, in each context; used to find chord conflicts.
 pub const CHAINS: &[&[Scope]] = &[
     &[Scope::Catalog, Scope::List, Scope::Global],
+    &[Scope::Elements, Scope::List, Scope::Global],
+    &[Scope::Picker, Scope::Global],
     &[Scope::Welcome, Scope::Global],
     &[Scope::Editor, Scope::Global],
     &[Scope::List, Scope::Global],

@@ -14,6 +14,8 @@ pub mod editor;
 pub mod help;
 pub mod keymap;
 pub mod palette;
+pub mod panes;
+pub mod picker;
 pub mod terminal;
 pub mod text;
 pub mod theme;

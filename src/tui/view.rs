@@ -113,6 +113,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
                 }
             }
         }
+        Pane::Elements => match &app.editor {
+            Some(editor) => draw_editor(frame, app, editor, a.main),
+            None => super::panes::elements::draw(frame, app, a.main),
+        },
         other => draw_empty_pane(frame, app, other, a.main),
     }
     draw_status(frame, app, a.status);
@@ -125,6 +129,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             lines,
             scroll,
         }) => draw_history(frame, app, code, lines, *scroll),
+        Some(Overlay::Picker(p)) => super::picker::draw(frame, app, p),
         None => {}
     }
 }
@@ -432,7 +437,7 @@ fn draw_empty_pane(frame: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
 
 /// The visible part of a single-line value and the cursor column in it. The value is made
 /// inert first, so the cursor column counts the columns actually drawn.
-fn line_view(value: &str, cursor_chars: usize, columns: usize) -> (String, usize) {
+pub(crate) fn line_view(value: &str, cursor_chars: usize, columns: usize) -> (String, usize) {
     let before: String = value.chars().take(cursor_chars).collect();
     let cursor = width(&inert(&before));
     let shown = inert(value).into_owned();
@@ -621,9 +626,12 @@ fn mode_label(app: &App) -> &'static str {
         Some(Overlay::Palette(_)) => return lang.pick("命令", "PALETTE"),
         Some(Overlay::Confirm(_)) => return lang.pick("确认", "CONFIRM"),
         Some(Overlay::History { .. }) => return lang.pick("历史", "HISTORY"),
+        Some(Overlay::Picker(_)) => return lang.pick("选择", "PICK"),
         None => {}
     }
-    if app.catalog.filter_input.is_some() {
+    if app.pane == Pane::Elements && app.editor.is_none() && app.elements.typing {
+        lang.pick("搜索", "SEARCH")
+    } else if app.catalog.filter_input.is_some() {
         lang.pick("筛选", "FILTER")
     } else if app.editor.is_some() {
         lang.pick("编辑", "EDIT")
@@ -881,6 +889,39 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, confirm: &Confirm) {
             ),
             lang.pick("y 删除    n / Esc 取消", "y delete    n / Esc cancel"),
         ),
+        Confirm::MergeElements {
+            keep,
+            keep_name,
+            merge,
+            merge_name,
+            fields,
+            children,
+        } => (
+            lang.pick(" 确认合并数据元 ", " Merge elements? "),
+            lang.pick(
+                format!(
+                    "将 {} {} 并入 {} {}：{fields} 个字段、{children} 个下级数据元改指向 {}，{} 的编码和名称保留为同义词，{} 被删除。",
+                    inert(merge),
+                    inert(merge_name),
+                    inert(keep),
+                    inert(keep_name),
+                    inert(keep),
+                    inert(merge),
+                    inert(merge)
+                ),
+                format!(
+                    "Merge {} {} into {} {}: {fields} field(s) and {children} child element(s) move to {}; {}'s code and name become synonyms and {} is deleted.",
+                    inert(merge),
+                    inert(merge_name),
+                    inert(keep),
+                    inert(keep_name),
+                    inert(keep),
+                    inert(merge),
+                    inert(merge)
+                ),
+            ),
+            lang.pick("y 合并    n / Esc 取消", "y merge    n / Esc cancel"),
+        ),
         Confirm::Unsaved { .. } => (
             lang.pick(" 有未保存的修改 ", " Unsaved changes "),
             lang.pick(
@@ -894,7 +935,12 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, confirm: &Confirm) {
         ),
     };
     let screen = frame.area();
-    let area = centered(screen, screen.width.saturating_sub(4).min(60), 6);
+    let h = if matches!(confirm, Confirm::MergeElements { .. }) {
+        9
+    } else {
+        6
+    };
+    let area = centered(screen, screen.width.saturating_sub(4).min(60), h);
     let inner = popup(frame, app, area, title.to_string());
     let lines = vec![
         Line::from(text),

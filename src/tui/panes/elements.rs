@@ -1,0 +1,1370 @@
+//! Pane 2, 数据元: the element pool. A query line on top (searched on a worker thread, a newer
+//! keystroke cancels the older search), the results (code, name, kind, use count, status),
+//! the selected element's detail and its where-used list (Enter on a use jumps there), the
+//! duplicates view (清洗比对) with a confirmed merge, and add / edit / workflow keys.
+//!
+//! The search index is built off the UI thread when the pane is first opened and rebuilt
+//! after a change to elements; results and indexes come back as [`ElementsEvent`]s.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::display::{inert, pad, width};
+use crate::engine::dups::{self, ElementPair};
+use crate::engine::search::{Hit, SearchIndex};
+use crate::engine::usage::usage;
+use crate::engine::validate;
+use crate::engine::workflow::{self, Transition};
+use crate::i18n::Lang;
+use crate::model::{Catalog, Element, ElementKind, Kind, Record, RecordRef, Share};
+use crate::store::Batch;
+use crate::tui::action::{Action, Scope};
+use crate::tui::app::{App, AppEvent, Confirm, Level, Overlay};
+use crate::tui::keymap::{Key, Lookup};
+use crate::tui::picker::{self, ElementSearch, PickPurpose, Target};
+use crate::tui::text::{border_set, fit, wrap_columns};
+use crate::tui::theme::Slot;
+
+/// A finished job of pane 2.
+pub enum ElementsEvent {
+    /// The search index was built.
+    Index(Arc<SearchIndex>),
+    /// A search finished (`hits` is `None` when a newer query cancelled it).
+    Hits {
+        /// Whose search.
+        target: Target,
+        /// The generation it was started in.
+        generation: u64,
+        /// Best first.
+        hits: Option<Vec<Hit>>,
+    },
+    /// The duplicate finder finished.
+    Dups(Vec<ElementPair>),
+}
+
+/// Which list of pane 2 has the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    /// The results (or the duplicate pairs).
+    Results,
+    /// The selected element's where-used list.
+    Uses,
+}
+
+/// The duplicates view.
+#[derive(Default)]
+pub struct DupsView {
+    /// The pairs, best first; `None` while the finder runs.
+    pub pairs: Option<Vec<ElementPair>>,
+    /// The selected pair.
+    pub selected: usize,
+    /// The first pair drawn.
+    pub offset: usize,
+}
+
+/// Pane 2's state.
+pub struct ElementsPane {
+    /// The search index, once built.
+    pub index: Option<Arc<SearchIndex>>,
+    /// The query line and results.
+    pub search: ElementSearch,
+    /// Keys go to the query line.
+    pub typing: bool,
+    /// Which list has the keys.
+    pub focus: Focus,
+    /// The selected use in the where-used list.
+    pub use_selected: usize,
+    /// The duplicates view, when open.
+    pub dups: Option<DupsView>,
+    indexing: bool,
+    stale: bool,
+    want: Option<String>,
+}
+
+impl Default for ElementsPane {
+    fn default() -> Self {
+        ElementsPane {
+            index: None,
+            search: ElementSearch::default(),
+            typing: false,
+            focus: Focus::Results,
+            use_selected: 0,
+            dups: None,
+            indexing: false,
+            stale: false,
+            want: None,
+        }
+    }
+}
+
+impl ElementsPane {
+    /// Whether the index is being built (first time or after a change).
+    pub fn is_indexing(&self) -> bool {
+        self.indexing
+    }
+}
+
+/// Where a use leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Jump {
+    /// An item in pane 1.
+    Item(String),
+    /// A form: its item (or material) in pane 1.
+    Form(String),
+    /// A bundle in pane 1.
+    Bundle(String),
+    /// Another element in pane 2.
+    Element(String),
+}
+
+/// One row of the where-used list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UseRow {
+    /// Where Enter goes.
+    pub jump: Jump,
+    /// `字段`, `事项`, `主题`, `下级`, `上级`.
+    pub tag: &'static str,
+    /// The code shown.
+    pub code: String,
+    /// The text shown.
+    pub text: String,
+    /// A note (required, section).
+    pub note: String,
+}
+
+/// The where-used rows of an element: bound fields, items, bundles, child and parent elements.
+pub fn use_rows(catalog: &Catalog, code: &str, lang: Lang) -> Vec<UseRow> {
+    let u = usage(catalog, code);
+    let mut rows = Vec::new();
+    for f in &u.fields {
+        let form = catalog.forms.get(&f.form).map_or("", |x| x.name.as_str());
+        let note = if f.required {
+            lang.pick("必填", "required").to_string()
+        } else {
+            String::new()
+        };
+        rows.push(UseRow {
+            jump: Jump::Form(f.form.clone()),
+            tag: lang.pick("字段", "field"),
+            code: f.form.clone(),
+            text: format!("{} · {form}", f.label),
+            note,
+        });
+    }
+    for i in &u.items {
+        let name = catalog.items.get(i).map_or("", |x| x.name.as_str());
+        rows.push(UseRow {
+            jump: Jump::Item(i.clone()),
+            tag: lang.pick("事项", "item"),
+            code: i.clone(),
+            text: name.to_string(),
+            note: String::new(),
+        });
+    }
+    for b in &u.bundles {
+        let name = catalog.bundles.get(b).map_or("", |x| x.name.as_str());
+        rows.push(UseRow {
+            jump: Jump::Bundle(b.clone()),
+            tag: lang.pick("主题", "bundle"),
+            code: b.clone(),
+            text: name.to_string(),
+            note: String::new(),
+        });
+    }
+    let element_row = |c: &str, tag: &'static str| UseRow {
+        jump: Jump::Element(c.to_string()),
+        tag,
+        code: c.to_string(),
+        text: catalog
+            .elements
+            .get(c)
+            .map_or(String::new(), |e| e.name.clone()),
+        note: String::new(),
+    };
+    for c in &u.children {
+        rows.push(element_row(c, lang.pick("下级", "child")));
+    }
+    if let Some(p) = catalog.elements.get(code).and_then(|e| e.parent.as_ref()) {
+        rows.push(element_row(p, lang.pick("上级", "parent")));
+    }
+    rows
+}
+
+/// The regions of pane 2 inside the main area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaneAreas {
+    /// The query block.
+    pub query: Rect,
+    /// The results (or pairs) block.
+    pub list: Rect,
+    /// The detail block, when there is room.
+    pub detail: Option<Rect>,
+    /// The where-used block, when there is room.
+    pub uses: Option<Rect>,
+}
+
+/// Splits the main area; updates use it to know the lists' heights.
+pub fn layout(main: Rect) -> PaneAreas {
+    let [query, body] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(main);
+    if body.width >= 72 {
+        let [list, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(body);
+        let [detail, uses] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
+        PaneAreas {
+            query,
+            list,
+            detail: Some(detail),
+            uses: Some(uses),
+        }
+    } else {
+        PaneAreas {
+            query,
+            list: body,
+            detail: None,
+            uses: None,
+        }
+    }
+}
+
+/// The Chinese name of a share attribute.
+fn share_zh(share: Share) -> &'static str {
+    match share {
+        Share::Open => "无条件共享",
+        Share::Conditional => "有条件共享",
+        Share::None => "不予共享",
+    }
+}
+
+/// What a value of a kind looks like.
+fn format_hint(kind: ElementKind, lang: Lang) -> &'static str {
+    use ElementKind as K;
+    match kind {
+        K::Email => lang.pick("电子邮箱地址", "an e-mail address"),
+        K::Postcode => lang.pick("6 位数字", "6 digits"),
+        K::Landline => lang.pick("区号-号码", "area code-number"),
+        K::Mobile => lang.pick("11 位，1 开头", "11 digits starting with 1"),
+        K::CnId => lang.pick(
+            "18 位，末位校验码（GB 11643）",
+            "18 characters, check digit (GB 11643)",
+        ),
+        K::HkId => lang.pick(
+            "字母 + 6 位数字 + (校验位)",
+            "letter(s), 6 digits, (check digit)",
+        ),
+        K::MoId => lang.pick("7 位数字 + (校验位)", "7 digits, (check digit)"),
+        K::TwId => lang.pick("字母 + 9 位数字，含校验", "letter + 9 digits with check"),
+        K::PassportForeign => lang.pick("外国护照号码", "a foreign passport number"),
+        K::PassportOther => lang.pick("E/G 等字母 + 8 位数字", "E/G letter + 8 digits"),
+        K::Uscc => lang.pick(
+            "18 位，末位校验码（GB 32100）",
+            "18 characters, check digit (GB 32100)",
+        ),
+        K::Text => lang.pick("文本", "text"),
+        K::SingleChoice | K::Dropdown => lang.pick("一个可选值编码", "one option code"),
+        K::MultiChoice => lang.pick("逗号分隔的可选值编码", "option codes, comma-separated"),
+        K::Number => lang.pick("数字", "a number"),
+        K::Date => lang.pick("YYYY-MM-DD", "YYYY-MM-DD"),
+        K::DateRange => lang.pick("YYYY-MM-DD~YYYY-MM-DD", "YYYY-MM-DD~YYYY-MM-DD"),
+        K::IdTypeLinked => lang.pick(
+            "证件类型编码，决定配对号码的校验",
+            "a document type; it picks the paired number's validator",
+        ),
+        K::LinkedDropdown => lang.pick("逐级编码，/ 分隔", "codes level by level, /-separated"),
+        K::Pattern => lang.pick("符合正则表达式", "matches the pattern"),
+    }
+}
+
+/// An example value that the element itself accepts.
+fn example(e: &Element) -> Option<String> {
+    let candidate = if e.kind.has_options() {
+        match e.kind {
+            ElementKind::LinkedDropdown => {
+                // a path from a root option down to a leaf
+                let mut path = Vec::new();
+                let mut parent: Option<&str> = None;
+                while let Some(o) = e.options.iter().find(|o| o.parent.as_deref() == parent) {
+                    path.push(o.code.as_str());
+                    parent = Some(o.code.as_str());
+                    if path.len() > 8 {
+                        break;
+                    }
+                }
+                path.join("/")
+            }
+            _ => e.options.first().map(|o| o.code.clone())?,
+        }
+    } else {
+        validate::example(e.kind).to_string()
+    };
+    validate::validate_element(e, &candidate)
+        .is_ok()
+        .then_some(candidate)
+}
+
+/// Options as lines, cascade children indented under their parent.
+fn option_lines(e: &Element) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let known: std::collections::HashSet<&str> =
+        e.options.iter().map(|o| o.code.as_str()).collect();
+    let mut stack: Vec<(usize, &crate::model::ElementOption)> = e
+        .options
+        .iter()
+        .filter(|o| o.parent.as_deref().is_none_or(|p| !known.contains(p)))
+        .rev()
+        .map(|o| (0, o))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some((depth, o)) = stack.pop() {
+        if !seen.insert(o.code.as_str()) {
+            continue;
+        }
+        let mut text = format!("{} {}", o.code, o.label);
+        if let Some(k) = o.kind {
+            text.push_str(&format!(" -> {}", k.zh()));
+        }
+        out.push((depth, text));
+        stack.extend(
+            e.options
+                .iter()
+                .filter(|c| c.parent.as_deref() == Some(o.code.as_str()))
+                .rev()
+                .map(|c| (depth + 1, c)),
+        );
+    }
+    out
+}
+
+impl App {
+    fn elements_areas(&self) -> PaneAreas {
+        let screen = Rect::new(0, 0, self.size.0, self.size.1);
+        layout(crate::tui::view::areas(screen).main)
+    }
+
+    fn list_height(&self) -> usize {
+        usize::from(self.elements_areas().list.height.saturating_sub(2)).max(1)
+    }
+
+    fn uses_height(&self) -> usize {
+        let a = self.elements_areas();
+        usize::from(a.uses.unwrap_or(a.list).height.saturating_sub(2)).max(1)
+    }
+
+    /// The code of the element the keys act on.
+    pub fn selected_element(&self) -> Option<String> {
+        match &self.elements.dups {
+            Some(d) => d
+                .pairs
+                .as_ref()
+                .and_then(|p| p.get(d.selected))
+                .map(|p| p.keep.clone()),
+            None => self.elements.search.selected_hit().map(|h| h.code.clone()),
+        }
+    }
+
+    /// Builds (or rebuilds, after a change) the search index on a worker thread.
+    pub(crate) fn elements_ensure_index(&mut self) {
+        let e = &self.elements;
+        if e.indexing || (e.index.is_some() && !e.stale) {
+            return;
+        }
+        let Some(store) = self.store() else { return };
+        let records = snapshot(store.catalog());
+        self.elements.indexing = true;
+        self.elements.stale = false;
+        self.spawn_job(move || {
+            let catalog = Catalog::from_records(records);
+            AppEvent::Elements(ElementsEvent::Index(Arc::new(SearchIndex::build(&catalog))))
+        });
+    }
+
+    /// Marks the index stale after a change to elements, selecting `code` when it is back.
+    pub(crate) fn elements_changed(&mut self, code: Option<String>) {
+        if code.is_some() {
+            self.elements.want = code;
+        }
+        self.elements.stale = true;
+        if self.elements.index.is_some() {
+            self.elements_ensure_index();
+        }
+        if self.elements.dups.is_some() {
+            self.start_dups();
+        }
+    }
+
+    /// A finished pane-2 job.
+    pub(crate) fn elements_event(&mut self, event: ElementsEvent) {
+        self.dirty = true;
+        match event {
+            ElementsEvent::Index(index) => {
+                self.elements.indexing = false;
+                self.elements.index = Some(index);
+                self.elements.search.reset();
+                if let Some(Overlay::Picker(p)) = &mut self.overlay {
+                    p.search.reset();
+                }
+                self.start_search(Target::Pane);
+                self.start_search(Target::Picker);
+                if self.elements.stale {
+                    self.elements_ensure_index();
+                }
+            }
+            ElementsEvent::Hits {
+                target: Target::Pane,
+                generation,
+                hits,
+            } => {
+                let want = self.elements.want.clone();
+                if self
+                    .elements
+                    .search
+                    .receive(generation, hits, want.as_deref())
+                {
+                    self.elements.want = None;
+                    self.elements.use_selected = 0;
+                    let h = self.list_height();
+                    let s = &mut self.elements.search;
+                    s.select(s.selected, h);
+                }
+            }
+            ElementsEvent::Hits {
+                target: Target::Picker,
+                generation,
+                hits,
+            } => {
+                if let Some(Overlay::Picker(p)) = &mut self.overlay {
+                    p.search.receive(generation, hits, None);
+                }
+            }
+            ElementsEvent::Dups(pairs) => {
+                if let Some(d) = &mut self.elements.dups {
+                    d.selected = d.selected.min(pairs.len().saturating_sub(1));
+                    d.offset = d.offset.min(d.selected);
+                    d.pairs = Some(pairs);
+                }
+            }
+        }
+    }
+
+    fn start_dups(&mut self) {
+        let Some(store) = self.store() else { return };
+        let records = snapshot(store.catalog());
+        self.spawn_job(move || {
+            let catalog = Catalog::from_records(records);
+            AppEvent::Elements(ElementsEvent::Dups(dups::find(&catalog).elements))
+        });
+    }
+
+    /// A key while the query line has focus.
+    pub(crate) fn elements_query_key(&mut self, event: KeyEvent) {
+        let key = Key::from_event(&event);
+        let h = self.list_height();
+        match event.code {
+            KeyCode::Enter | KeyCode::Esc => self.elements.typing = false,
+            KeyCode::Down => self.move_results(1, h),
+            KeyCode::Up => self.move_results(-1, h),
+            KeyCode::PageDown => self.move_results(h as isize, h),
+            KeyCode::PageUp => self.move_results(-(h as isize), h),
+            _ => {
+                let global = matches!(key.code, KeyCode::Tab | KeyCode::BackTab | KeyCode::F(_))
+                    || key
+                        .mods
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                if global
+                    && let Lookup::Action(a) = self.config.keymap.lookup(&[key], &[Scope::Global])
+                {
+                    self.update(a);
+                    return;
+                }
+                if self.elements.search.input_key(event) {
+                    self.elements.focus = Focus::Results;
+                    self.start_search(Target::Pane);
+                }
+            }
+        }
+    }
+
+    /// Pasted text while the query line has focus.
+    pub(crate) fn elements_paste(&mut self, text: &str) {
+        if self.elements.search.paste(text) {
+            self.start_search(Target::Pane);
+        }
+    }
+
+    fn move_results(&mut self, by: isize, h: usize) {
+        let s = &mut self.elements.search;
+        let row = s.selected.saturating_add_signed(by);
+        s.select(row, h);
+        self.elements.use_selected = 0;
+    }
+
+    fn move_list(&mut self, action: Action) {
+        let h = match self.elements.focus {
+            Focus::Uses => self.uses_height(),
+            Focus::Results => self.list_height(),
+        };
+        let step = |at: usize, n: usize| -> usize {
+            let at = match action {
+                Action::SelectNext => at.saturating_add(1),
+                Action::SelectPrev => at.saturating_sub(1),
+                Action::PageDown => at.saturating_add(h),
+                Action::PageUp => at.saturating_sub(h),
+                Action::SelectFirst => 0,
+                _ => usize::MAX,
+            };
+            at.min(n.saturating_sub(1))
+        };
+        if self.elements.focus == Focus::Uses {
+            let n = self.selected_element().map_or(0, |code| {
+                self.store()
+                    .map_or(0, |s| use_rows(s.catalog(), &code, self.lang).len())
+            });
+            self.elements.use_selected = step(self.elements.use_selected, n);
+        } else if let Some(d) = &mut self.elements.dups {
+            let n = d.pairs.as_ref().map_or(0, Vec::len);
+            d.selected = step(d.selected, n);
+            if d.selected < d.offset {
+                d.offset = d.selected;
+            } else if d.selected >= d.offset + h {
+                d.offset = d.selected + 1 - h;
+            }
+        } else {
+            let n = self.elements.search.hits.len();
+            let row = step(self.elements.search.selected, n);
+            self.elements.search.select(row, h);
+            self.elements.use_selected = 0;
+        }
+    }
+
+    /// Performs an action in pane 2; returns whether it was one of pane 2's.
+    pub(crate) fn elements_update(&mut self, action: Action) -> bool {
+        let lang = self.lang;
+        match action {
+            Action::SelectNext
+            | Action::SelectPrev
+            | Action::PageDown
+            | Action::PageUp
+            | Action::SelectFirst
+            | Action::SelectLast => self.move_list(action),
+            Action::Back => {
+                if !self.pending.is_empty() {
+                    self.pending.clear();
+                } else if self.elements.focus == Focus::Uses {
+                    self.elements.focus = Focus::Results;
+                } else if self.elements.dups.is_some() {
+                    self.elements.dups = None;
+                } else if !self.elements.search.query().is_empty() {
+                    self.elements.want = self.selected_element();
+                    self.elements.search.input = tui_input::Input::default();
+                    self.start_search(Target::Pane);
+                }
+            }
+            Action::ElementSearch => {
+                self.elements.dups = None;
+                self.elements.focus = Focus::Results;
+                self.elements.typing = true;
+            }
+            Action::ElementOpen => match self.elements.focus {
+                Focus::Results => {
+                    let Some(code) = self.selected_element() else {
+                        return true;
+                    };
+                    let n = self
+                        .store()
+                        .map_or(0, |s| use_rows(s.catalog(), &code, lang).len());
+                    if n == 0 {
+                        let text =
+                            lang.pick("这个数据元还没有被使用", "this element is not used yet");
+                        self.say(Level::Info, text.into());
+                    } else {
+                        self.elements.focus = Focus::Uses;
+                        self.elements.use_selected = 0;
+                    }
+                }
+                Focus::Uses => self.jump_to_use(),
+            },
+            Action::ElementAdd => {
+                if let Some(record) = self
+                    .store()
+                    .and_then(|s| workflow::new_record(s.catalog(), Kind::Element))
+                {
+                    self.open_editor_for(record, "add");
+                }
+            }
+            Action::ElementEdit => {
+                let record = self.selected_element().and_then(|code| {
+                    self.store()?
+                        .catalog()
+                        .elements
+                        .get(&code)
+                        .map(|e| Record::Element(e.clone()))
+                });
+                match record {
+                    Some(record) => self.open_editor_for(record, "edit"),
+                    None => {
+                        let text = lang.pick("请选择一个数据元", "select an element");
+                        self.say(Level::Info, text.into());
+                    }
+                }
+            }
+            Action::ElementDups => {
+                if self.elements.dups.is_some() {
+                    self.elements.dups = None;
+                } else {
+                    self.elements.dups = Some(DupsView::default());
+                    self.elements.focus = Focus::Results;
+                    self.start_dups();
+                }
+            }
+            Action::ElementMerge => self.ask_merge(),
+            Action::ElementSwap => {
+                if let Some(pair) = self
+                    .elements
+                    .dups
+                    .as_mut()
+                    .and_then(|d| d.pairs.as_mut()?.get_mut(d.selected))
+                {
+                    std::mem::swap(&mut pair.keep, &mut pair.merge);
+                }
+            }
+            Action::ElementSubmit => self.element_workflow(Transition::Submit),
+            Action::ElementReturn => self.element_workflow(Transition::Return),
+            Action::ElementPublish => self.element_workflow(Transition::Publish),
+            Action::ElementHistory => {
+                if let Some(code) = self.selected_element() {
+                    self.show_history_of(code);
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn jump_to_use(&mut self) {
+        let lang = self.lang;
+        let Some(code) = self.selected_element() else {
+            return;
+        };
+        let Some(store) = self.store() else { return };
+        let catalog = store.catalog();
+        let Some(row) = use_rows(catalog, &code, lang)
+            .into_iter()
+            .nth(self.elements.use_selected)
+        else {
+            return;
+        };
+        let target = match &row.jump {
+            Jump::Item(c) => Some((Kind::Item, c.clone())),
+            Jump::Bundle(c) => Some((Kind::Bundle, c.clone())),
+            Jump::Form(f) => catalog.forms.get(f).and_then(|form| {
+                form.item
+                    .clone()
+                    .map(|i| (Kind::Item, i))
+                    .or_else(|| form.material.clone().map(|m| (Kind::Material, m)))
+            }),
+            Jump::Element(c) => {
+                let c = c.clone();
+                self.elements.focus = Focus::Results;
+                let h = self.list_height();
+                match self.elements.search.hits.iter().position(|h| h.code == c) {
+                    Some(row) => self.elements.search.select(row, h),
+                    None => {
+                        self.elements.want = Some(c);
+                        self.elements.search.input = tui_input::Input::default();
+                        self.start_search(Target::Pane);
+                    }
+                }
+                return;
+            }
+        };
+        match target {
+            Some((kind, c)) if self.show_in_catalog(kind, &c) => {}
+            _ => {
+                let text = lang.pick(
+                    format!("{} 不属于任何事项或材料", inert(&row.code)),
+                    format!("{} belongs to no item or material", inert(&row.code)),
+                );
+                self.say(Level::Warn, text);
+            }
+        }
+    }
+
+    fn ask_merge(&mut self) {
+        let lang = self.lang;
+        if let Some(d) = &self.elements.dups {
+            if let Some(pair) = d.pairs.as_ref().and_then(|p| p.get(d.selected)) {
+                let (keep, merge) = (pair.keep.clone(), pair.merge.clone());
+                self.confirm_merge(keep, merge);
+            }
+            return;
+        }
+        let Some(merge) = self.selected_element() else {
+            return;
+        };
+        let title = lang.pick(
+            format!("将 {} 并入…", inert(&merge)),
+            format!("Merge {} into…", inert(&merge)),
+        );
+        self.open_picker(PickPurpose::MergeInto { merge }, title);
+    }
+
+    fn confirm_merge(&mut self, keep: String, merge: String) {
+        let lang = self.lang;
+        if keep == merge {
+            let text = lang.pick("不能并入自身", "cannot merge an element into itself");
+            self.say(Level::Warn, text.into());
+            return;
+        }
+        let Some(store) = self.store() else { return };
+        let u = usage(store.catalog(), &merge);
+        let name = |c: &str| {
+            store
+                .catalog()
+                .elements
+                .get(c)
+                .map_or(String::new(), |e| e.name.clone())
+        };
+        self.overlay = Some(Overlay::Confirm(Confirm::MergeElements {
+            keep_name: name(&keep),
+            merge_name: name(&merge),
+            keep,
+            merge,
+            fields: u.fields.len(),
+            children: u.children.len(),
+        }));
+    }
+
+    /// Merges element `merge` into `keep` in one store transaction (after the confirmation).
+    pub(crate) fn merge_elements(&mut self, keep: &str, merge: &str) {
+        let lang = self.lang;
+        let Some(store) = self.store() else { return };
+        let fields = usage(store.catalog(), merge).fields.len();
+        let batch = match dups::merge_batch(store.catalog(), keep, merge) {
+            Ok(b) => b,
+            Err(e) => {
+                self.say(Level::Error, inert(&e).into_owned());
+                return;
+            }
+        };
+        let (k, m) = (inert(keep).into_owned(), inert(merge).into_owned());
+        if self.apply_batch(batch) {
+            self.say(
+                Level::Ok,
+                lang.pick(
+                    format!("已合并 {m} 到 {k}：{fields} 个字段改指向 {k}，{m} 保留为同义词"),
+                    format!("merged {m} into {k}: {fields} field(s) now point to {k}; {m} kept as a synonym"),
+                ),
+            );
+            self.elements_changed(Some(keep.to_string()));
+        }
+    }
+
+    fn element_workflow(&mut self, step: Transition) {
+        let lang = self.lang;
+        let Some(code) = self.selected_element() else {
+            return;
+        };
+        let Some(store) = self.store() else { return };
+        let Some(element) = store.catalog().elements.get(&code) else {
+            return;
+        };
+        let next = match workflow::transition(RecordRef::Element(element), step) {
+            Ok(next) => next,
+            Err(e) => {
+                self.say(Level::Warn, e.message(lang));
+                return;
+            }
+        };
+        let status = match &next {
+            Record::Element(e) => crate::tui::detail::status_text(e.status, e.version, lang),
+            _ => String::new(),
+        };
+        let batch = Batch {
+            action: step.en().into(),
+            commands: vec![crate::store::Command::Upsert(next)],
+        };
+        if self.apply_batch(batch) {
+            let c = inert(&code).into_owned();
+            self.say(
+                Level::Ok,
+                lang.pick(
+                    format!("已{} {c}：{status}", step.zh()),
+                    format!("{} {c}: {status}", step.en()),
+                ),
+            );
+            self.elements_changed(Some(code));
+        }
+    }
+
+    /// The picker chose `code` for `purpose`.
+    pub(crate) fn picked(&mut self, purpose: PickPurpose, code: String) {
+        match purpose {
+            PickPurpose::EditorField => {
+                if let Some(editor) = &mut self.editor {
+                    editor.set_focused_text(&code);
+                    self.validate_editor();
+                }
+            }
+            PickPurpose::MergeInto { merge } => self.confirm_merge(code, merge),
+        }
+    }
+
+    /// `pick_element` in the edit form: the picker fills an element's parent field.
+    pub(crate) fn pick_for_editor(&mut self) {
+        let lang = self.lang;
+        let fits = self.editor.as_ref().is_some_and(|e| {
+            e.original.kind() == Kind::Element
+                && e.fields
+                    .get(e.focus)
+                    .is_some_and(|f| f.spec.key == "parent")
+        });
+        if fits {
+            let title = lang
+                .pick("选择上级数据元", "Choose the parent element")
+                .to_string();
+            self.open_picker(PickPurpose::EditorField, title);
+        } else {
+            let text = lang.pick(
+                "数据元选择器用于数据元的“上级数据元”字段",
+                "the element picker fills an element's parent field",
+            );
+            self.say(Level::Info, text.into());
+        }
+    }
+}
+
+/// The records a worker needs to index or compare elements: elements, agencies (for
+/// `agency:`) and forms (for use counts).
+fn snapshot(catalog: &Catalog) -> Vec<Record> {
+    [Kind::Element, Kind::Agency, Kind::Form]
+        .into_iter()
+        .flat_map(|k| catalog.records_of(k).map(|r| r.to_record()))
+        .collect()
+}
+
+fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
+    let theme = &app.config.theme;
+    Block::bordered()
+        .border_set(border_set(app.config.ascii))
+        .border_style(theme.get(if focused {
+            Slot::BorderFocus
+        } else {
+            Slot::Border
+        }))
+        .title(Span::styled(title, theme.get(Slot::Title)))
+}
+
+fn key_of(app: &App, action: Action) -> String {
+    app.config
+        .keymap
+        .keys_of(action)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| format!(":{}", action.name()))
+}
+
+/// Draws pane 2.
+pub fn draw(frame: &mut Frame<'_>, app: &App, main: Rect) {
+    let lang = app.lang;
+    let e = &app.elements;
+    let a = layout(main);
+    let qb = block(
+        app,
+        format!(" {} ", lang.pick("数据元 搜索", "数据元 search")),
+        e.typing,
+    );
+    let qi = qb.inner(a.query);
+    frame.render_widget(qb, a.query);
+    picker::draw_query(frame, app, qi, &e.search, e.typing, e.index.is_none());
+    let catalog = app.store().map(|s| s.catalog());
+    match &e.dups {
+        Some(d) => draw_pairs(frame, app, a.list, catalog, d),
+        None => {
+            let n = e.search.hits.len();
+            let mut title = format!(" {} ", lang.pick("数据元", "数据元 elements"));
+            if n > 0 {
+                title.push_str(&format!("{}/{n} ", e.search.selected + 1));
+            }
+            let hint = lang.pick(
+                format!(
+                    " {} 搜索 {} 引用 {} 新增 {} 编辑 {} 重复 ",
+                    key_of(app, Action::ElementSearch),
+                    key_of(app, Action::ElementOpen),
+                    key_of(app, Action::ElementAdd),
+                    key_of(app, Action::ElementEdit),
+                    key_of(app, Action::ElementDups)
+                ),
+                format!(
+                    " {} search {} uses {} add {} edit {} dups ",
+                    key_of(app, Action::ElementSearch),
+                    key_of(app, Action::ElementOpen),
+                    key_of(app, Action::ElementAdd),
+                    key_of(app, Action::ElementEdit),
+                    key_of(app, Action::ElementDups)
+                ),
+            );
+            let b = block(app, title, !e.typing && e.focus == Focus::Results)
+                .title_bottom(Span::styled(hint, app.config.theme.get(Slot::Dim)));
+            let inner = b.inner(a.list);
+            frame.render_widget(b, a.list);
+            picker::draw_results(
+                frame,
+                app,
+                inner,
+                catalog,
+                &e.search,
+                e.focus == Focus::Results,
+            );
+        }
+    }
+    let code = app.selected_element();
+    let (Some(catalog), Some(code)) = (catalog, code) else {
+        for r in [a.detail, a.uses].into_iter().flatten() {
+            frame.render_widget(block(app, String::new(), false), r);
+        }
+        return;
+    };
+    if let Some(r) = a.detail {
+        match &e.dups {
+            Some(d) => {
+                let pair = d.pairs.as_ref().and_then(|p| p.get(d.selected));
+                draw_pair_detail(frame, app, r, catalog, pair);
+            }
+            None => draw_detail(frame, app, r, catalog, &code),
+        }
+    }
+    // in the duplicates view the uses are those of the element that would be merged
+    let uses_of = match &e.dups {
+        Some(d) => d
+            .pairs
+            .as_ref()
+            .and_then(|p| p.get(d.selected))
+            .map(|p| p.merge.clone()),
+        None => Some(code),
+    };
+    let uses_area = match (a.uses, e.focus) {
+        (Some(r), _) => Some(r),
+        (None, Focus::Uses) => Some(a.list),
+        (None, Focus::Results) => None,
+    };
+    if let (Some(r), Some(c)) = (uses_area, uses_of) {
+        draw_uses(frame, app, r, catalog, &c);
+    }
+}
+
+fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, code: &str) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let b = block(app, format!(" {} ", lang.pick("详情", "Detail")), false);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let Some(el) = catalog.elements.get(code) else {
+        return;
+    };
+    let w = usize::from(inner.width);
+    let label_w = lang.pick(10, 12);
+    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
+        fit(&el.name, w, app.config.ascii),
+        theme.get(Slot::Title),
+    ))];
+    let mut attr = |label: &str, value: &str| {
+        let value = if value.is_empty() {
+            "-".to_string()
+        } else {
+            inert(value).into_owned()
+        };
+        let label = pad(label, label_w);
+        for (i, piece) in wrap_columns(&value, w.saturating_sub(label_w))
+            .into_iter()
+            .enumerate()
+        {
+            let head = if i == 0 {
+                Span::styled(label.clone(), theme.get(Slot::Label))
+            } else {
+                Span::raw(" ".repeat(label_w))
+            };
+            lines.push(Line::from(vec![
+                head,
+                Span::styled(piece, theme.get(Slot::Text)),
+            ]));
+        }
+    };
+    let named = |kind: Kind, c: &Option<String>| match c {
+        Some(c) => match catalog.get(kind, c) {
+            Some(r) => format!("{} ({c})", r.name()),
+            None => c.clone(),
+        },
+        None => String::new(),
+    };
+    attr(lang.pick("编码", "code"), &el.code);
+    attr(
+        lang.pick("类型", "kind"),
+        &lang.pick(
+            el.kind.zh().to_string(),
+            format!("{} {}", el.kind.as_str(), el.kind.zh()),
+        ),
+    );
+    attr(
+        lang.pick("状态", "status"),
+        &crate::tui::detail::status_text(el.status, el.version, lang),
+    );
+    let format = match &el.pattern {
+        Some(p) => p.clone(),
+        None => format_hint(el.kind, lang).to_string(),
+    };
+    attr(lang.pick("格式", "format"), &format);
+    attr(
+        lang.pick("示例", "example"),
+        &example(el).unwrap_or_default(),
+    );
+    if let Some(unit) = &el.unit {
+        attr(lang.pick("单位", "unit"), unit);
+    }
+    attr(lang.pick("定义", "definition"), &el.definition);
+    attr(lang.pick("同义词", "synonyms"), &el.synonyms.join("、"));
+    attr(
+        lang.pick("上级", "parent"),
+        &named(Kind::Element, &el.parent),
+    );
+    let children = usage(catalog, code).children;
+    attr(lang.pick("下级", "children"), &children.join("、"));
+    attr(
+        lang.pick("共享", "share"),
+        &format!(
+            "{} / {}{}",
+            share_zh(el.share),
+            lang.pick("安全级别 ", "security level "),
+            el.security_level
+        ),
+    );
+    attr(
+        lang.pick("数源部门", "source"),
+        &named(Kind::Agency, &el.source_agency),
+    );
+    if !el.options.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("{} ({})", lang.pick("可选值", "options"), el.options.len()),
+            theme.get(Slot::Group),
+        )));
+        for (depth, text) in option_lines(el) {
+            let indent = 2 + 2 * depth.min(8);
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{}{}",
+                    " ".repeat(indent),
+                    fit(&text, w.saturating_sub(indent), app.config.ascii)
+                ),
+                theme.get(Slot::Text),
+            )));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, code: &str) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let rows = use_rows(catalog, code, lang);
+    let u = usage(catalog, code);
+    let focused = app.elements.focus == Focus::Uses && app.elements.dups.is_none();
+    let title = lang.pick(
+        format!(
+            " 引用：字段 {} · 申请表 {} · 事项 {} · 主题 {} ",
+            u.fields.len(),
+            u.forms.len(),
+            u.items.len(),
+            u.bundles.len()
+        ),
+        format!(
+            " Uses: {} fields · {} forms · {} items · {} bundles ",
+            u.fields.len(),
+            u.forms.len(),
+            u.items.len(),
+            u.bundles.len()
+        ),
+    );
+    let b = block(app, title, focused);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                lang.pick("（未被使用）", "(not used)"),
+                theme.get(Slot::Dim),
+            )),
+            inner,
+        );
+        return;
+    }
+    let h = usize::from(inner.height);
+    let w = usize::from(inner.width);
+    let selected = app.elements.use_selected.min(rows.len() - 1);
+    let start = (selected + 1).saturating_sub(h);
+    let ascii = app.config.ascii;
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(h)
+        .map(|(i, r)| {
+            let tag = pad(r.tag, lang.pick(4, 6));
+            let code = fit(&r.code, 16, ascii);
+            let used = width(&tag) + 1 + width(&code) + 1;
+            let note = fit(&r.note, w.saturating_sub(used) / 3, ascii);
+            let text_w = w.saturating_sub(used + width(&note) + 1);
+            let mut spans = vec![
+                Span::styled(tag, theme.get(Slot::Label)),
+                Span::raw(" "),
+                Span::styled(code, theme.get(Slot::Dim)),
+                Span::raw(" "),
+                Span::styled(
+                    pad(&fit(&r.text, text_w, ascii), text_w),
+                    theme.get(Slot::Text),
+                ),
+                Span::raw(" "),
+                Span::styled(note, theme.get(Slot::Dim)),
+            ];
+            let total: usize = spans.iter().map(|s| width(&s.content)).sum();
+            if total < w {
+                spans.push(Span::raw(" ".repeat(w - total)));
+            }
+            let mut line = Line::from(spans);
+            if i == selected && focused {
+                line = line.style(theme.get(Slot::Selection));
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_pairs(
+    frame: &mut Frame<'_>,
+    app: &App,
+    area: Rect,
+    catalog: Option<&Catalog>,
+    d: &DupsView,
+) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let n = d.pairs.as_ref().map_or(0, Vec::len);
+    let title = lang.pick(
+        format!(" 疑似重复 {n} 对 "),
+        format!(" Likely duplicates: {n} pairs "),
+    );
+    let hint = lang.pick(
+        format!(
+            " {} 合并 {} 交换 {} 返回 ",
+            key_of(app, Action::ElementMerge),
+            key_of(app, Action::ElementSwap),
+            key_of(app, Action::Back)
+        ),
+        format!(
+            " {} merge {} swap {} back ",
+            key_of(app, Action::ElementMerge),
+            key_of(app, Action::ElementSwap),
+            key_of(app, Action::Back)
+        ),
+    );
+    let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let Some(pairs) = &d.pairs else {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                lang.pick("正在比对…", "comparing…"),
+                theme.get(Slot::StatusWarn),
+            )),
+            inner,
+        );
+        return;
+    };
+    if pairs.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                lang.pick("没有疑似重复的数据元", "no likely duplicates"),
+                theme.get(Slot::Dim),
+            )),
+            inner,
+        );
+        return;
+    }
+    let h = usize::from(inner.height);
+    let w = usize::from(inner.width);
+    let selected = d.selected.min(pairs.len() - 1);
+    let offset = if selected >= d.offset + h {
+        selected + 1 - h
+    } else {
+        d.offset.min(selected)
+    };
+    let name = |c: &str| {
+        catalog
+            .and_then(|cat| cat.elements.get(c))
+            .map_or(String::new(), |e| e.name.clone())
+    };
+    let ascii = app.config.ascii;
+    let lines: Vec<Line> = pairs
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(h)
+        .map(|(i, p)| {
+            let half = w.saturating_sub(8) / 2;
+            let keep = fit(&format!("{} {}", name(&p.keep), p.keep), half, ascii);
+            let merge = fit(&format!("{} {}", name(&p.merge), p.merge), half, ascii);
+            let text = format!(" {:>3}  {} <- {}", p.score, pad(&keep, half), merge);
+            let mut line = Line::from(Span::styled(pad(&text, w), theme.get(Slot::Text)));
+            if i == selected {
+                line = line.style(theme.get(Slot::Selection));
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_pair_detail(
+    frame: &mut Frame<'_>,
+    app: &App,
+    area: Rect,
+    catalog: &Catalog,
+    pair: Option<&ElementPair>,
+) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let b = block(app, format!(" {} ", lang.pick("比对", "Compare")), false);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let Some(pair) = pair else { return };
+    let w = usize::from(inner.width);
+    let ascii = app.config.ascii;
+    let mut lines = Vec::new();
+    for (label, code) in [
+        (lang.pick("保留", "keep"), &pair.keep),
+        (lang.pick("并入", "merge"), &pair.merge),
+    ] {
+        let Some(e) = catalog.elements.get(code) else {
+            continue;
+        };
+        let uses = crate::engine::search::uses(catalog, code);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label} "), theme.get(Slot::Label)),
+            Span::styled(
+                fit(
+                    &format!(
+                        "{} {}  {}  {}",
+                        e.code,
+                        e.name,
+                        e.kind.zh(),
+                        lang.pick(format!("{uses} 处使用"), format!("{uses} uses"))
+                    ),
+                    w.saturating_sub(5),
+                    ascii,
+                ),
+                theme.get(Slot::Text),
+            ),
+        ]));
+        if !e.synonyms.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "     {}",
+                    fit(&e.synonyms.join("、"), w.saturating_sub(5), ascii)
+                ),
+                theme.get(Slot::Dim),
+            )));
+        }
+    }
+    let reasons: Vec<&str> = pair.reasons.iter().map(|r| r.zh()).collect();
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("{} ", lang.pick("理由", "why ")),
+            theme.get(Slot::Label),
+        ),
+        Span::raw(format!("{} {}", pair.score, reasons.join("、"))),
+    ]));
+    let fields = usage(catalog, &pair.merge).fields.len();
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        fit(
+            &lang.pick(
+                format!(
+                    "合并后 {fields} 个字段改指向 {}，{} 的编码和名称保留为同义词",
+                    pair.keep, pair.merge
+                ),
+                format!(
+                    "merging re-points {fields} field(s) to {}; {}'s code and name become synonyms",
+                    pair.keep, pair.merge
+                ),
+            ),
+            w * 2,
+            ascii,
+        ),
+        theme.get(Slot::Dim),
+    )));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ElementOption;
+
+    fn option(code: &str, parent: Option<&str>) -> ElementOption {
+        ElementOption {
+            code: code.into(),
+            label: format!("L{code}"),
+            parent: parent.map(Into::into),
+            kind: None,
+        }
+    }
+
+    #[test]
+    fn cascade_options_indent_under_their_parent_and_examples_are_valid() {
+        let catalog = crate::sample::generate(1);
+        let e = catalog
+            .elements
+            .values()
+            .find(|e| e.kind == ElementKind::LinkedDropdown && !e.options.is_empty())
+            .expect("a cascade in the sample");
+        let lines = option_lines(e);
+        assert_eq!(lines.len(), e.options.len());
+        assert_eq!(lines[0].0, 0);
+        assert!(lines.iter().any(|(d, _)| *d > 0));
+        assert!(
+            example(e).is_some_and(|x| x.contains('/')),
+            "{:?}",
+            example(e)
+        );
+        let mut flat = e.clone();
+        flat.options = vec![
+            option("b", Some("a")),
+            option("a", None),
+            option("c", Some("zz")),
+        ];
+        let depths: Vec<(usize, String)> = option_lines(&flat);
+        assert_eq!(
+            depths,
+            [(0, "a La".into()), (1, "b Lb".into()), (0, "c Lc".into())]
+        );
+        let id = &catalog.elements["DE000005"];
+        assert_eq!(
+            example(id).as_deref(),
+            Some(validate::example(ElementKind::CnId))
+        );
+    }
+}

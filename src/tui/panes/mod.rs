@@ -1,0 +1,4 @@
+//! Panes beyond the catalog trees, each in its own module: its state, how actions change it
+//! (an `impl App` block) and how it is drawn.
+
+pub mod elements;

@@ -1,0 +1,636 @@
+//! The element search shared by pane 2 and the element picker: a query line, a search on a
+//! worker thread that a newer keystroke cancels, and a results list of which only the visible
+//! window is drawn. The [`Picker`] overlay wraps it with a short detail and hands the chosen
+//! element code back to whoever opened it (the parent field of the element editor, a merge,
+//! and later the form designer's "add a field").
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crossterm::event::{Event, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::action::{Action, Scope};
+use super::app::{App, AppEvent, Overlay};
+use super::keymap::{Key, Lookup};
+use super::panes::elements::ElementsEvent;
+use super::text::{border_set, fit};
+use super::theme::Slot;
+use super::view::line_view;
+use crate::display::{inert, pad, width};
+use crate::engine::search::{Hit, Query, SearchIndex, Searcher};
+use crate::i18n::Lang;
+use crate::model::{Catalog, ElementKind};
+
+/// Which search a result belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Pane 2's search.
+    Pane,
+    /// The open picker's search.
+    Picker,
+}
+
+/// A search ready to run on a worker thread.
+pub struct SearchJob {
+    index: Arc<SearchIndex>,
+    query: Query,
+    searcher: Arc<Mutex<Searcher>>,
+    cancel: Arc<AtomicBool>,
+    /// The generation the results belong to.
+    pub generation: u64,
+}
+
+impl SearchJob {
+    /// Runs the search; `None` when a newer query cancelled it.
+    pub fn run(self) -> Option<Vec<Hit>> {
+        // a poisoned lock only means an earlier search panicked; its state is still usable
+        let mut searcher = self
+            .searcher
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        searcher.search(&self.index, &self.query, usize::MAX, &self.cancel)
+    }
+}
+
+/// A query line with its results.
+pub struct ElementSearch {
+    /// The query as typed.
+    pub input: Input,
+    /// The results of the last finished search, best first.
+    pub hits: Vec<Hit>,
+    /// The selected result.
+    pub selected: usize,
+    /// The first result drawn.
+    pub offset: usize,
+    /// The query's parse error, shown inline.
+    pub error: Option<String>,
+    /// A search is running.
+    pub searching: bool,
+    /// Results have arrived at least once.
+    pub ready: bool,
+    generation: u64,
+    cancel: Arc<AtomicBool>,
+    searcher: Arc<Mutex<Searcher>>,
+}
+
+impl Default for ElementSearch {
+    fn default() -> Self {
+        ElementSearch {
+            input: Input::default(),
+            hits: Vec::new(),
+            selected: 0,
+            offset: 0,
+            error: None,
+            searching: false,
+            ready: false,
+            generation: 0,
+            cancel: Arc::new(AtomicBool::new(false)),
+            searcher: Arc::new(Mutex::new(Searcher::new())),
+        }
+    }
+}
+
+impl ElementSearch {
+    /// The query text.
+    pub fn query(&self) -> &str {
+        self.input.value()
+    }
+
+    /// The selected hit.
+    pub fn selected_hit(&self) -> Option<&Hit> {
+        self.hits.get(self.selected)
+    }
+
+    /// Forgets the narrowing history (the index was rebuilt).
+    pub fn reset(&mut self) {
+        let mut searcher = self
+            .searcher
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        searcher.reset();
+    }
+
+    /// Cancels the running search and prepares one for the current query; `None` (with
+    /// `error` set) when the query does not parse.
+    pub fn prepare(&mut self, index: &Arc<SearchIndex>) -> Option<SearchJob> {
+        self.cancel.store(true, Ordering::SeqCst);
+        self.generation += 1;
+        let query = match Query::parse(self.input.value()) {
+            Ok(q) => q,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                self.searching = false;
+                return None;
+            }
+        };
+        self.error = None;
+        self.searching = true;
+        self.cancel = Arc::new(AtomicBool::new(false));
+        Some(SearchJob {
+            index: Arc::clone(index),
+            query,
+            searcher: Arc::clone(&self.searcher),
+            cancel: Arc::clone(&self.cancel),
+            generation: self.generation,
+        })
+    }
+
+    /// Takes finished results unless they are stale; selects `want` if present, else the
+    /// first. Returns whether they were taken.
+    pub fn receive(&mut self, generation: u64, hits: Option<Vec<Hit>>, want: Option<&str>) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        self.searching = false;
+        let Some(hits) = hits else { return false };
+        self.hits = hits;
+        self.ready = true;
+        self.selected = want
+            .and_then(|w| self.hits.iter().position(|h| h.code == w))
+            .unwrap_or(0);
+        self.offset = 0;
+        true
+    }
+
+    /// Moves the selection (clamped) and keeps it in a window of `height` rows.
+    pub fn select(&mut self, row: usize, height: usize) {
+        self.selected = row.min(self.hits.len().saturating_sub(1));
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+
+    /// Feeds a key to the query line; returns whether the text changed.
+    pub fn input_key(&mut self, event: KeyEvent) -> bool {
+        let before = self.input.value().to_string();
+        self.input.handle_event(&Event::Key(event));
+        self.input.value() != before
+    }
+
+    /// Inserts pasted text (controls dropped); returns whether the text changed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let before = self.input.value().to_string();
+        for c in text.chars().filter(|c| !crate::display::is_hostile(*c)) {
+            self.input.handle(tui_input::InputRequest::InsertChar(c));
+        }
+        self.input.value() != before
+    }
+}
+
+/// What the chosen element is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PickPurpose {
+    /// The focused field of the open edit form (an element's parent).
+    EditorField,
+    /// Merge element `merge` into the chosen one.
+    MergeInto {
+        /// The element that disappears.
+        merge: String,
+    },
+}
+
+/// The element picker overlay.
+pub struct Picker {
+    /// Its search.
+    pub search: ElementSearch,
+    /// What the choice is for.
+    pub purpose: PickPurpose,
+    /// The title.
+    pub title: String,
+}
+
+impl Picker {
+    /// A picker with an empty query.
+    pub fn new(purpose: PickPurpose, title: String) -> Picker {
+        Picker {
+            search: ElementSearch::default(),
+            purpose,
+            title,
+        }
+    }
+
+    /// The code of the selected element.
+    pub fn chosen(&self) -> Option<String> {
+        self.search.selected_hit().map(|h| h.code.clone())
+    }
+}
+
+/// Height of the picker's results list, from the same layout it is drawn with.
+fn picker_list_height(size: (u16, u16)) -> usize {
+    let area = picker_area(Rect::new(0, 0, size.0, size.1));
+    usize::from(area.height.saturating_sub(3))
+}
+
+fn picker_area(screen: Rect) -> Rect {
+    let w = screen.width.saturating_sub(4).min(110);
+    let h = screen.height.saturating_sub(2).min(26);
+    Rect::new(
+        screen.x + (screen.width - w) / 2,
+        screen.y + (screen.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+impl App {
+    /// Opens the element picker for `purpose`; results come as the user types.
+    pub fn open_picker(&mut self, purpose: PickPurpose, title: String) {
+        self.overlay = Some(Overlay::Picker(Box::new(Picker::new(purpose, title))));
+        self.elements_ensure_index();
+        self.start_search(Target::Picker);
+    }
+
+    /// Starts the search of `target` for its current query on a worker thread.
+    pub(crate) fn start_search(&mut self, target: Target) {
+        let Some(index) = self.elements.index.clone() else {
+            return;
+        };
+        let search = match target {
+            Target::Pane => Some(&mut self.elements.search),
+            Target::Picker => match &mut self.overlay {
+                Some(Overlay::Picker(p)) => Some(&mut p.search),
+                _ => None,
+            },
+        };
+        let Some(job) = search.and_then(|s| s.prepare(&index)) else {
+            return;
+        };
+        self.spawn_job(move || {
+            let generation = job.generation;
+            let hits = job.run();
+            AppEvent::Elements(ElementsEvent::Hits {
+                target,
+                generation,
+                hits,
+            })
+        });
+    }
+
+    /// A key while the picker is open.
+    pub(crate) fn picker_key(&mut self, event: KeyEvent) {
+        let key = Key::from_event(&event);
+        let action = match self
+            .config
+            .keymap
+            .lookup(&[key], &[Scope::Picker, Scope::Global])
+        {
+            Lookup::Action(a) if a.def().scope == Scope::Picker => Some(a),
+            Lookup::Action(a @ (Action::Back | Action::Quit)) if !key.is_text() => Some(a),
+            _ => None,
+        };
+        let height = picker_list_height(self.size);
+        let Some(Overlay::Picker(picker)) = &mut self.overlay else {
+            return;
+        };
+        let s = &mut picker.search;
+        match action {
+            Some(Action::PickerNext) => s.select(s.selected.saturating_add(1), height),
+            Some(Action::PickerPrev) => s.select(s.selected.saturating_sub(1), height),
+            Some(Action::PickerPageDown) => s.select(s.selected.saturating_add(height), height),
+            Some(Action::PickerPageUp) => s.select(s.selected.saturating_sub(height), height),
+            Some(Action::Back | Action::Quit) => self.overlay = None,
+            Some(Action::PickerChoose) => {
+                let chosen = picker.chosen();
+                let purpose = picker.purpose.clone();
+                if let Some(code) = chosen {
+                    self.overlay = None;
+                    self.picked(purpose, code);
+                }
+            }
+            _ => {
+                if s.input_key(event) {
+                    self.start_search(Target::Picker);
+                }
+            }
+        }
+    }
+
+    /// Pasted text while the picker is open.
+    pub(crate) fn picker_paste(&mut self, text: &str) {
+        if let Some(Overlay::Picker(p)) = &mut self.overlay
+            && p.search.paste(text)
+        {
+            self.start_search(Target::Picker);
+        }
+    }
+}
+
+/// The query box: `/ query`, the parse error or the result count, the cursor when typing.
+pub fn draw_query(
+    frame: &mut Frame<'_>,
+    app: &App,
+    area: Rect,
+    search: &ElementSearch,
+    typing: bool,
+    building: bool,
+) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    if area.width < 3 || area.height == 0 {
+        return;
+    }
+    let w = usize::from(area.width);
+    let status = if building {
+        (
+            lang.pick("正在建立索引…", "indexing…").to_string(),
+            Slot::StatusWarn,
+        )
+    } else if let Some(e) = &search.error {
+        (format!("! {e}"), Slot::Error)
+    } else if search.searching {
+        (lang.pick("搜索中…", "searching…").to_string(), Slot::Dim)
+    } else {
+        (
+            lang.pick(
+                format!("{} 个结果", search.hits.len()),
+                format!("{} results", search.hits.len()),
+            ),
+            Slot::Dim,
+        )
+    };
+    let status_text = fit(&status.0, w / 2, app.config.ascii);
+    let room = w.saturating_sub(2 + width(&status_text) + 2);
+    let (text, cursor) = line_view(search.query(), search.input.cursor(), room);
+    let placeholder = search.query().is_empty() && !typing;
+    let shown = if placeholder {
+        fit(
+            lang.pick(
+                "名称 / 同义词 / 编码 / 拼音首字母（sfzhm），kind:cn_id status:published agency:市场",
+                "name / synonym / code / pinyin initials (sfzhm), kind:cn_id status:published agency:市场",
+            ),
+            room,
+            app.config.ascii,
+        )
+    } else {
+        text
+    };
+    let used = 2 + width(&shown);
+    let gap = w.saturating_sub(used + width(&status_text));
+    let line = Line::from(vec![
+        Span::styled("/ ", theme.get(Slot::Key)),
+        Span::styled(
+            shown,
+            theme.get(if placeholder {
+                Slot::Dim
+            } else if typing {
+                Slot::InputFocus
+            } else {
+                Slot::Input
+            }),
+        ),
+        Span::raw(" ".repeat(gap)),
+        Span::styled(status_text, theme.get(status.1)),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+    if typing {
+        let x = area.x + (2 + cursor).min(w.saturating_sub(1)) as u16;
+        frame.set_cursor_position(Position::new(x, area.y));
+    }
+}
+
+/// The results: code, name, kind (Chinese), use count and status; only the visible window
+/// is turned into lines.
+pub fn draw_results(
+    frame: &mut Frame<'_>,
+    app: &App,
+    area: Rect,
+    catalog: Option<&Catalog>,
+    search: &ElementSearch,
+    focused: bool,
+) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    if search.hits.is_empty() {
+        let text = if !search.ready {
+            lang.pick("（正在加载）", "(loading)")
+        } else if search.query().is_empty() {
+            lang.pick("（数据元池为空：a 新增）", "(the pool is empty: a adds)")
+        } else {
+            lang.pick("没有匹配的数据元", "no matching elements")
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.get(Slot::Dim))),
+            area,
+        );
+        return;
+    }
+    let w = usize::from(area.width);
+    let h = usize::from(area.height);
+    let end = (search.offset + h).min(search.hits.len());
+    let start = search.offset.min(end);
+    let window = &search.hits[start..end];
+    let code_w = window
+        .iter()
+        .map(|hit| width(&inert(&hit.code)))
+        .max()
+        .unwrap_or(0)
+        .min(12);
+    let wide = w >= 44;
+    let kind_w = if wide { 8 } else { 0 };
+    let status_w = if wide { 6 } else { 0 };
+    let uses_w = 4;
+    let fixed = 1 + code_w + 1 + 1 + kind_w + uses_w + 1 + status_w + usize::from(wide);
+    let name_w = w.saturating_sub(fixed).max(1);
+    let ascii = app.config.ascii;
+    let lines: Vec<Line> = window
+        .iter()
+        .enumerate()
+        .map(|(i, hit)| {
+            let element = catalog.and_then(|c| c.elements.get(&hit.code));
+            let kind = ElementKind::parse(hit.kind).map_or(hit.kind, |k| k.zh());
+            let status = element.map_or("", |e| e.status.zh());
+            let mut spans = vec![
+                Span::raw(" "),
+                Span::styled(
+                    pad(&fit(&hit.code, code_w, ascii), code_w),
+                    theme.get(Slot::Dim),
+                ),
+                Span::raw(" "),
+                Span::styled(
+                    pad(&fit(&hit.name, name_w, ascii), name_w),
+                    theme.get(Slot::Text),
+                ),
+                Span::raw(" "),
+            ];
+            if wide {
+                spans.push(Span::styled(
+                    pad(&fit(kind, kind_w, ascii), kind_w),
+                    theme.get(Slot::Label),
+                ));
+            }
+            spans.push(Span::styled(
+                format!("{:>uses_w$}", hit.uses),
+                theme.get(Slot::Text),
+            ));
+            if wide {
+                spans.push(Span::raw(" "));
+                spans.push(Span::styled(pad(status, status_w), theme.get(Slot::Dim)));
+            }
+            let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+            if used < w {
+                spans.push(Span::raw(" ".repeat(w - used)));
+            }
+            let mut line = Line::from(spans);
+            if start + i == search.selected {
+                line = line.style(theme.get(if focused { Slot::Selection } else { Slot::Dim }));
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// A few lines about an element for the picker: name, kind, definition, synonyms, uses.
+fn short_detail(catalog: &Catalog, code: &str, lang: Lang) -> Vec<Line<'static>> {
+    let Some(e) = catalog.elements.get(code) else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        Line::from(inert(&e.name).into_owned()),
+        Line::from(format!("{}  {}", inert(&e.code), e.kind.zh())),
+    ];
+    if !e.synonyms.is_empty() {
+        lines.push(Line::from(format!(
+            "{}{}",
+            lang.pick("同义词：", "synonyms: "),
+            inert(&e.synonyms.join("、"))
+        )));
+    }
+    if !e.definition.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(inert(&e.definition).into_owned()));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(lang.pick(
+        format!(
+            "被 {} 个字段使用",
+            crate::engine::search::uses(catalog, code)
+        ),
+        format!(
+            "used by {} fields",
+            crate::engine::search::uses(catalog, code)
+        ),
+    )));
+    lines
+}
+
+/// Draws the picker overlay.
+pub fn draw(frame: &mut Frame<'_>, app: &App, picker: &Picker) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let screen = frame.area();
+    let area = picker_area(screen);
+    if area.width < 4 || area.height < 3 {
+        return;
+    }
+    frame.render_widget(Clear, area);
+    let keys = |a: Action| {
+        app.config
+            .keymap
+            .keys_of(a)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| format!(":{}", a.name()))
+    };
+    let hint = lang.pick(
+        format!(
+            " {} 选定  {} 取消 ",
+            keys(Action::PickerChoose),
+            keys(Action::Back)
+        ),
+        format!(
+            " {} choose  {} cancel ",
+            keys(Action::PickerChoose),
+            keys(Action::Back)
+        ),
+    );
+    let b = Block::bordered()
+        .border_set(border_set(app.config.ascii))
+        .border_style(theme.get(Slot::BorderFocus))
+        .style(theme.get(Slot::Popup))
+        .title(Span::styled(
+            format!(
+                " {} ",
+                fit(&picker.title, usize::from(area.width) / 2, app.config.ascii)
+            ),
+            theme.get(Slot::Title),
+        ))
+        .title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let [query, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let building = app.elements.index.is_none();
+    draw_query(frame, app, query, &picker.search, true, building);
+    let catalog = app.store().map(|s| s.catalog());
+    if rest.width >= 70 {
+        let [list, detail] =
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                .areas(rest);
+        draw_results(frame, app, list, catalog, &picker.search, true);
+        if let (Some(catalog), Some(code)) = (catalog, picker.chosen()) {
+            let detail = Rect::new(
+                detail.x + 1,
+                detail.y,
+                detail.width.saturating_sub(1),
+                detail.height,
+            );
+            frame.render_widget(
+                Paragraph::new(short_detail(catalog, &code, lang)).wrap(Wrap { trim: false }),
+                detail,
+            );
+        }
+    } else {
+        draw_results(frame, app, rest, catalog, &picker.search, true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_search_runs_narrows_and_drops_stale_results() {
+        let catalog = crate::sample::generate(1);
+        let index = Arc::new(SearchIndex::build(&catalog));
+        let mut search = ElementSearch {
+            input: Input::new("sfz".into()),
+            ..Default::default()
+        };
+        let stale = search.prepare(&index).expect("parses");
+        search.input = Input::new("sfzhm".into());
+        let job = search.prepare(&index).expect("parses");
+        let generation = job.generation;
+        let hits = job.run();
+        // the older search's results arrive late and are dropped
+        assert!(!search.receive(stale.generation, stale.run(), None));
+        assert!(search.receive(generation, hits, None));
+        assert_eq!(search.hits[0].code, "DE000005");
+        let picker = Picker {
+            search,
+            purpose: PickPurpose::EditorField,
+            title: String::new(),
+        };
+        assert_eq!(picker.chosen().as_deref(), Some("DE000005"));
+        let mut bad = ElementSearch {
+            input: Input::new("kind:idcard".into()),
+            ..Default::default()
+        };
+        assert!(bad.prepare(&index).is_none());
+        assert!(bad.error.as_deref().is_some_and(|e| e.contains("idcard")));
+    }
+}

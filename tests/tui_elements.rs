@@ -1,0 +1,424 @@
+//! Pane 2 (数据元) and the element picker on TestBackend, driven by action names through the
+//! default keymap, on the generated sample (624 elements; DE000005 身份证号码 has 14 uses).
+
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use tui_support::*;
+use yibiao::display::width;
+use yibiao::i18n::Lang;
+use yibiao::model::{Catalog, Element, ElementKind, Field, Kind, Record, Share, Status};
+use yibiao::tui::app::{App, Overlay, Pane};
+use yibiao::tui::panes::elements::Focus;
+use yibiao::tui::tree::NodeId;
+
+fn sample() -> Catalog {
+    yibiao::sample::generate(1)
+}
+
+fn element(code: &str, name: &str, kind: ElementKind) -> Element {
+    Element {
+        code: code.into(),
+        name: name.into(),
+        synonyms: vec![],
+        kind,
+        definition: String::new(),
+        pattern: None,
+        options: vec![],
+        parent: None,
+        unit: None,
+        source_agency: None,
+        share: Share::Open,
+        security_level: 1,
+        status: Status::Draft,
+        version: 0,
+    }
+}
+
+fn sample_app() -> (App, tempfile::TempDir) {
+    app_with(sample().into_records().collect(), Lang::Zh)
+}
+
+/// Opens pane 2 and searches for `query` (Enter leaves the query line).
+fn search(app: &mut App, query: &str) {
+    press(app, "pane_elements");
+    press(app, "element_search");
+    type_text(app, query);
+    key(app, KeyCode::Enter, KeyModifiers::NONE);
+}
+
+fn store_catalog(app: &App) -> &Catalog {
+    app.store().expect("store").catalog()
+}
+
+#[test]
+fn pinyin_initials_find_the_id_number_first_with_synonyms_and_uses() {
+    let (mut app, _dir) = sample_app();
+    search(&mut app, "sfzhm");
+    assert!(!app.elements.typing);
+    let first = app.elements.search.hits.first().expect("hits");
+    assert_eq!((first.code.as_str(), first.uses), ("DE000005", 14));
+    let screen = screen(&mut app, 100, 30);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("DE0000"))
+        .expect("a result row");
+    assert!(
+        row.contains("DE000005") && row.contains("身份证号码"),
+        "{screen}"
+    );
+    assert!(row.contains("14") && row.contains("已发布"), "{row}");
+    assert!(screen.contains("公民身份号码、证件号码"), "{screen}");
+    assert!(screen.contains("字段 14"), "{screen}");
+    assert!(
+        screen.contains("11010519491231002X"),
+        "the example: {screen}"
+    );
+    assert!(screen.contains("BD000006"), "a use: {screen}");
+}
+
+#[test]
+fn pane_two_snapshot_with_cjk_rows() {
+    let (mut app, _dir) = sample_app();
+    search(&mut app, "sfzhm");
+    let screen = screen(&mut app, 100, 30);
+    for line in screen.lines() {
+        assert!(width(line) <= 100, "too wide: {line}");
+    }
+    insta::assert_snapshot!("elements_zh", screen.replace(&app.store_path, "[STORE]"));
+}
+
+#[test]
+fn a_bad_filter_is_shown_inline_and_filters_narrow() {
+    let (mut app, _dir) = sample_app();
+    search(&mut app, "kind:idcard");
+    assert!(screen(&mut app, 100, 30).contains("unknown kind \"idcard\""));
+    press(&mut app, "back"); // clears the query
+    assert_eq!(app.elements.search.query(), "");
+    assert_eq!(app.elements.search.hits.len(), 624);
+    press(&mut app, "element_search");
+    type_text(&mut app, "kind:cn_id 号码");
+    assert!(!app.elements.search.hits.is_empty());
+    let catalog = store_catalog(&app);
+    assert!(
+        app.elements
+            .search
+            .hits
+            .iter()
+            .all(|h| catalog.elements[&h.code].kind == ElementKind::CnId)
+    );
+}
+
+#[test]
+fn enter_on_a_use_jumps_to_the_item_in_pane_one() {
+    let (mut app, _dir) = sample_app();
+    search(&mut app, "sfzhm");
+    press(&mut app, "element_open");
+    assert_eq!(app.elements.focus, Focus::Uses);
+    press(&mut app, "select_next");
+    assert_eq!(app.elements.use_selected, 1);
+    let form = yibiao::engine::usage::usage(store_catalog(&app), "DE000005").fields[1]
+        .form
+        .clone();
+    let item = store_catalog(&app).forms[&form]
+        .item
+        .clone()
+        .expect("the form's item");
+    press(&mut app, "element_open");
+    assert_eq!(app.pane, Pane::Catalog);
+    assert_eq!(app.selected_id(), Some(NodeId::Record(Kind::Item, item)));
+    // back in pane 2 the search is as it was
+    press(&mut app, "pane_elements");
+    assert_eq!(app.elements.search.hits[0].code, "DE000005");
+    press(&mut app, "back");
+    assert_eq!(app.elements.focus, Focus::Results);
+}
+
+#[test]
+fn duplicates_view_lists_a_planted_pair_and_a_confirmed_merge_repoints_fields() {
+    let mut catalog = sample();
+    let mut twin = element("DE999001", "身份证 号码", ElementKind::CnId);
+    twin.synonyms = vec!["身份号".into()];
+    catalog.insert(Record::Element(twin));
+    let form_code = catalog.forms.keys().next().expect("a form").clone();
+    let mut form = catalog.forms[&form_code].clone();
+    form.sections[0].fields.push(Field {
+        key: "twin".into(),
+        label: "身份证号".into(),
+        element: Some("DE999001".into()),
+        required: true,
+        help: None,
+        when: None,
+    });
+    catalog.insert(Record::Form(form));
+    let (mut app, _dir) = app_with(catalog.into_records().collect(), Lang::Zh);
+    press(&mut app, "pane_elements");
+    press(&mut app, "element_dups");
+    let pairs = app
+        .elements
+        .dups
+        .as_ref()
+        .and_then(|d| d.pairs.clone())
+        .expect("pairs");
+    let at = pairs
+        .iter()
+        .position(|p| p.keep == "DE000005" && p.merge == "DE999001")
+        .expect("the planted pair");
+    for _ in 0..at {
+        press(&mut app, "select_next");
+    }
+    let screen = screen(&mut app, 100, 30);
+    assert!(screen.contains("疑似重复"), "{screen}");
+    assert!(screen.contains("名称相同"), "{screen}");
+    // swap twice: the keep side goes back
+    press(&mut app, "element_swap");
+    press(&mut app, "element_swap");
+    press(&mut app, "element_merge");
+    assert!(matches!(app.overlay, Some(Overlay::Confirm(_))));
+    let dialog = screen_of(&mut app);
+    assert!(dialog.contains("确认合并数据元"), "{dialog}");
+    assert!(
+        matches!(
+            app.overlay,
+            Some(Overlay::Confirm(yibiao::tui::app::Confirm::MergeElements {
+                fields: 1,
+                children: 0,
+                ..
+            }))
+        ),
+        "{dialog}"
+    );
+    type_text(&mut app, "y");
+    let catalog = store_catalog(&app);
+    assert!(!catalog.elements.contains_key("DE999001"));
+    let field = catalog.forms[&form_code].sections[0]
+        .fields
+        .iter()
+        .find(|f| f.key == "twin")
+        .expect("the field");
+    assert_eq!(field.element.as_deref(), Some("DE000005"));
+    assert!(
+        catalog.elements["DE000005"]
+            .synonyms
+            .contains(&"DE999001".into())
+    );
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("已合并")),
+        "{:?}",
+        app.message
+    );
+    // the view and the index refreshed
+    let pairs = app.elements.dups.as_ref().and_then(|d| d.pairs.clone());
+    assert!(
+        pairs.is_some_and(|p| !p.iter().any(|p| p.merge == "DE999001")),
+        "the merged pair is gone"
+    );
+    press(&mut app, "back");
+    let kept = app.elements.search.selected_hit().expect("selected");
+    assert_eq!(
+        (kept.code.as_str(), kept.uses),
+        ("DE000005", 15),
+        "the kept element is selected with 15 uses"
+    );
+}
+
+fn screen_of(app: &mut App) -> String {
+    screen(app, 100, 30)
+}
+
+#[test]
+fn the_picker_returns_a_code_to_the_editor() {
+    let (mut app, _dir) = sample_app();
+    press(&mut app, "pane_elements");
+    press(&mut app, "element_add");
+    assert!(app.editor.is_some());
+    type_text(&mut app, "住所证明编号");
+    // outside the parent field the picker explains where it applies
+    press(&mut app, "pick_element");
+    assert!(app.overlay.is_none());
+    while app
+        .editor
+        .as_ref()
+        .is_some_and(|e| e.fields[e.focus].spec.key != "parent")
+    {
+        press(&mut app, "next_field");
+    }
+    press(&mut app, "pick_element");
+    assert!(matches!(app.overlay, Some(Overlay::Picker(_))));
+    type_text(&mut app, "sfzhm");
+    let screen = screen_of(&mut app);
+    assert!(screen.contains("选择上级数据元"), "{screen}");
+    assert!(screen.contains("被 14 个字段使用"), "{screen}");
+    press(&mut app, "picker_next");
+    press(&mut app, "picker_prev");
+    press(&mut app, "picker_choose");
+    assert!(app.overlay.is_none());
+    let editor = app.editor.as_ref().expect("editor");
+    assert_eq!(editor.values()["parent"], "DE000005");
+    press(&mut app, "save");
+    let code = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(code.contains("已保存"), "{code}");
+    let added = store_catalog(&app)
+        .elements
+        .values()
+        .find(|e| e.name == "住所证明编号")
+        .expect("saved");
+    assert_eq!(added.parent.as_deref(), Some("DE000005"));
+    // the index was rebuilt and the new element is selected
+    assert_eq!(
+        app.elements.search.selected_hit().map(|h| h.code.clone()),
+        Some(added.code.clone())
+    );
+}
+
+#[test]
+fn merge_into_a_picked_element_and_esc_cancels_the_picker() {
+    let (mut app, _dir) = sample_app();
+    search(&mut app, "DE000024");
+    press(&mut app, "element_merge");
+    assert!(matches!(app.overlay, Some(Overlay::Picker(_))));
+    press(&mut app, "back");
+    assert!(app.overlay.is_none());
+    press(&mut app, "element_merge");
+    type_text(&mut app, "DE000024");
+    press(&mut app, "picker_choose");
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("不能并入自身")),
+        "{:?}",
+        app.message
+    );
+}
+
+#[test]
+fn edit_and_workflow_of_an_element() {
+    let (mut app, _dir) = sample_app();
+    search(&mut app, "DE000024");
+    press(&mut app, "element_edit");
+    let editor = app.editor.as_ref().expect("editor");
+    assert_eq!(editor.fields[editor.focus].spec.key, "name");
+    // an unknown kind is an inline error and nothing is saved
+    press(&mut app, "next_field");
+    press(&mut app, "next_field");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "idcard");
+    assert!(screen_of(&mut app).contains("应为以下类型之一"));
+    press(&mut app, "save");
+    assert!(app.editor.is_some());
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "tw_id");
+    press(&mut app, "prev_field");
+    type_text(&mut app, "; 台胞证号");
+    press(&mut app, "save");
+    assert!(app.editor.is_none(), "{:?}", app.message);
+    let e = &store_catalog(&app).elements["DE000024"];
+    assert!(
+        e.synonyms.contains(&"台胞证号".to_string()),
+        "{:?}",
+        e.synonyms
+    );
+    let status = e.status;
+    press(&mut app, "element_submit");
+    let e = &store_catalog(&app).elements["DE000024"];
+    assert_eq!(
+        e.status,
+        Status::Submitted,
+        "from {status:?}: {:?}",
+        app.message
+    );
+    press(&mut app, "element_publish");
+    assert_eq!(
+        store_catalog(&app).elements["DE000024"].status,
+        Status::Published
+    );
+    press(&mut app, "element_history");
+    assert!(screen_of(&mut app).contains("publish"));
+}
+
+#[test]
+fn resizing_to_1x1_and_back_with_pane_two_open_never_panics() {
+    let (mut app, _dir) = sample_app();
+    search(&mut app, "sfzhm");
+    let sizes: Vec<(u16, u16)> = [(100, 30), (1, 1), (2, 2), (30, 8), (71, 20), (1, 60)]
+        .into_iter()
+        .chain([(200, 1), (100, 30)])
+        .collect();
+    for setup in ["results", "uses", "dups", "picker", "typing"] {
+        match setup {
+            "uses" => press(&mut app, "element_open"),
+            "dups" => {
+                press(&mut app, "back");
+                press(&mut app, "element_dups");
+            }
+            "picker" => {
+                press(&mut app, "back");
+                press(&mut app, "element_merge");
+            }
+            "typing" => {
+                press(&mut app, "back");
+                press(&mut app, "element_search");
+            }
+            _ => {}
+        }
+        for &(w, h) in &sizes {
+            let _ = render(&mut app, w, h);
+        }
+    }
+    let screen = screen_of(&mut app);
+    assert!(screen.contains("身份证号码"), "{screen}");
+}
+
+#[test]
+fn hostile_element_names_are_drawn_inert() {
+    let mut bad = element("DE1", "坏名\u{1b}[2J\u{7}", ElementKind::Text);
+    bad.synonyms = vec!["\u{202E}反向".into()];
+    bad.definition = "第一行\u{1b}[31m".into();
+    let records = vec![
+        Record::Element(bad),
+        Record::Element(element("DE2", "\u{9b}31m正常", ElementKind::Text)),
+    ];
+    let (mut app, _dir) = app_with(records, Lang::Zh);
+    press(&mut app, "pane_elements");
+    for size in [(100, 30), (40, 10)] {
+        let terminal = render(&mut app, size.0, size.1);
+        for cell in terminal.backend().buffer().content() {
+            assert!(
+                !cell.symbol().chars().any(yibiao::display::is_hostile),
+                "raw {:?}",
+                cell.symbol()
+            );
+        }
+    }
+    let screen = screen_of(&mut app);
+    assert!(screen.contains("坏名␛[2J␇"), "{screen}");
+    assert!(screen.contains("<U+202E>反向"), "{screen}");
+    press(&mut app, "element_merge");
+    let terminal = render(&mut app, 100, 30);
+    for cell in terminal.backend().buffer().content() {
+        assert!(!cell.symbol().chars().any(yibiao::display::is_hostile));
+    }
+}
+
+#[test]
+fn english_pane_two_keeps_domain_terms_and_fits() {
+    let (mut app, _dir) = app_with(sample().into_records().collect(), Lang::En);
+    search(&mut app, "sfzhm");
+    press(&mut app, "element_open");
+    let screen = screen_of(&mut app);
+    for line in screen.lines() {
+        assert!(width(line) <= 100, "too wide: {line}");
+    }
+    assert!(
+        screen.contains("数据元 search") && screen.contains("24 results"),
+        "{screen}"
+    );
+    assert!(screen.contains("Uses: 14 fields"), "{screen}");
+    assert!(screen.contains("cn_id 身份证号码"), "{screen}");
+}
