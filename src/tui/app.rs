@@ -17,6 +17,7 @@ use super::config::Config;
 use super::editor::Editor;
 use super::keymap::{Key, Lookup};
 use super::palette::Palette;
+use super::panes::bundles::{self, BundlesPane};
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
 use super::view;
 use crate::engine::workflow::{self, FieldError, Transition};
@@ -191,6 +192,8 @@ pub struct App {
     pub catalog: CatalogState,
     /// The open edit form.
     pub editor: Option<Editor>,
+    /// Pane 4 (主题).
+    pub bundles: BundlesPane,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// The status message.
@@ -247,6 +250,7 @@ impl App {
                 query: String::new(),
             },
             editor: None,
+            bundles: BundlesPane::default(),
             overlay: None,
             message,
             pending: Vec::new(),
@@ -316,6 +320,7 @@ impl App {
                 &[Scope::Welcome, Scope::Global]
             }
             Pane::Catalog => &[Scope::Catalog, Scope::List, Scope::Global],
+            Pane::Bundles => &[Scope::Bundles, Scope::List, Scope::Global],
             _ => &[Scope::Global],
         }
     }
@@ -447,6 +452,14 @@ impl App {
             }
             None => {}
         }
+        // pane 4: an open prompt takes every key
+        if self.pane == Pane::Bundles && self.bundles.wants_text() {
+            let store = self.store.as_deref_mut();
+            if let Some(m) = self.bundles.prompt_key(event, store, self.lang) {
+                self.message = Some(m);
+            }
+            return;
+        }
         if let Some(input) = &mut self.catalog.filter_input {
             match event.code {
                 KeyCode::Enter => {
@@ -541,6 +554,8 @@ impl App {
         } else if let Some(editor) = &mut self.editor {
             editor.paste(text);
             self.validate_editor();
+        } else if self.pane == Pane::Bundles {
+            self.bundles.paste(text);
         }
     }
 
@@ -611,6 +626,18 @@ impl App {
                 return;
             }
             self.editor = None;
+        }
+        // pane 4 (主题): its own actions from anywhere, list moves and back while it shows
+        if bundles::handles(action)
+            && (self.pane == Pane::Bundles || action.def().scope == Scope::Bundles)
+        {
+            self.pane = Pane::Bundles;
+            let page = usize::from(self.size.1.saturating_sub(10)).max(1);
+            let store = self.store.as_deref_mut();
+            if let Some(m) = self.bundles.update(action, store, self.lang, page) {
+                self.message = Some(m);
+            }
+            return;
         }
         match action {
             Action::Quit => self.quit = true,
@@ -751,6 +778,34 @@ impl App {
                     editor.move_focus(action == Action::NextField);
                 }
             }
+            // pane 4's actions were handed to it above
+            Action::BundleOpen
+            | Action::MergeToggle
+            | Action::MergeFocusNext
+            | Action::MergeFocusPrev
+            | Action::MergeView
+            | Action::MergeFix
+            | Action::FlowExportDot
+            | Action::FlowExportMermaid
+            | Action::BundleNew
+            | Action::BundleClaim
+            | Action::BundleRename
+            | Action::BundleLead
+            | Action::BundleAdd
+            | Action::BundleRemove
+            | Action::BundleMoveUp
+            | Action::BundleMoveDown
+            | Action::BundleCondition
+            | Action::BundleMaterials
+            | Action::BundleSubmit
+            | Action::BundleReturn
+            | Action::BundlePublish => {}
+        }
+        // pane 4 shows what the store holds now (it may have changed in another pane)
+        if self.pane == Pane::Bundles
+            && let Some(store) = &self.store
+        {
+            self.bundles.refresh(store.catalog());
         }
     }
 

@@ -190,6 +190,7 @@ pub struct Binding {
 /// The scopes searched, first to last, in each context; used to find chord conflicts.
 pub const CHAINS: &[&[Scope]] = &[
     &[Scope::Catalog, Scope::List, Scope::Global],
+    &[Scope::Bundles, Scope::List, Scope::Global],
     &[Scope::Welcome, Scope::Global],
     &[Scope::Editor, Scope::Global],
     &[Scope::List, Scope::Global],

@@ -14,6 +14,7 @@ pub mod editor;
 pub mod help;
 pub mod keymap;
 pub mod palette;
+pub mod panes;
 pub mod terminal;
 pub mod text;
 pub mod theme;

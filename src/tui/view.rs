@@ -70,7 +70,7 @@ pub fn status_text(record: RecordRef<'_>, lang: Lang) -> String {
     }
 }
 
-fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
+pub(crate) fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
     let theme = &app.config.theme;
     Block::bordered()
         .border_set(border_set(app.config.ascii))
@@ -83,7 +83,7 @@ fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
 }
 
 /// The first key bound to an action, for hints.
-fn key_of(app: &App, action: Action) -> String {
+pub(crate) fn key_of(app: &App, action: Action) -> String {
     app.config
         .keymap
         .keys_of(action)
@@ -113,6 +113,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
                 }
             }
         }
+        Pane::Bundles => super::panes::merge_view::draw(frame, app, a.main),
         other => draw_empty_pane(frame, app, other, a.main),
     }
     draw_status(frame, app, a.status);
@@ -321,7 +322,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -432,7 +433,7 @@ fn draw_empty_pane(frame: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
 
 /// The visible part of a single-line value and the cursor column in it. The value is made
 /// inert first, so the cursor column counts the columns actually drawn.
-fn line_view(value: &str, cursor_chars: usize, columns: usize) -> (String, usize) {
+pub(crate) fn line_view(value: &str, cursor_chars: usize, columns: usize) -> (String, usize) {
     let before: String = value.chars().take(cursor_chars).collect();
     let cursor = width(&inert(&before));
     let shown = inert(value).into_owned();
@@ -623,7 +624,9 @@ fn mode_label(app: &App) -> &'static str {
         Some(Overlay::History { .. }) => return lang.pick("历史", "HISTORY"),
         None => {}
     }
-    if app.catalog.filter_input.is_some() {
+    if app.pane == Pane::Bundles && app.bundles.prompt.is_some() {
+        lang.pick("输入", "INPUT")
+    } else if app.catalog.filter_input.is_some() {
         lang.pick("筛选", "FILTER")
     } else if app.editor.is_some() {
         lang.pick("编辑", "EDIT")
@@ -722,7 +725,7 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     );
 }
 
-fn popup(frame: &mut Frame<'_>, app: &App, area: Rect, title: String) -> Rect {
+pub(crate) fn popup(frame: &mut Frame<'_>, app: &App, area: Rect, title: String) -> Rect {
     frame.render_widget(Clear, area);
     let b = block(app, title, true).style(app.config.theme.get(Slot::Popup));
     let inner = b.inner(area);
