@@ -145,18 +145,8 @@ fn diff_marks_every_source_field_and_the_flow_marks_the_critical_path() {
 fn resolving_a_conflict_rewrites_the_forms_and_the_preview() {
     let (mut app, _dir) = restaurant(Lang::Zh);
     answer_all_yes(&mut app);
-    let w = app.bundles.work.as_ref().unwrap();
-    let i = w
-        .marks
-        .iter()
-        .position(|m| *m == Mark::Conflict)
-        .expect("a conflict");
-    press(&mut app, "merge_focus_prev");
+    select_marked(&mut app, Mark::Conflict);
     assert_eq!(app.bundles.work.as_ref().unwrap().focus, Focus::Right);
-    press(&mut app, "select_first");
-    for _ in 0..i {
-        press(&mut app, "select_next");
-    }
     press(&mut app, "merge_fix");
     let chooser = app.bundles.chooser.as_ref().expect("chooser");
     assert_eq!(chooser.choices[0].0, "标签统一为「法定代表人姓名」");
@@ -185,19 +175,7 @@ fn resolving_a_conflict_rewrites_the_forms_and_the_preview() {
 fn accepting_a_suggestion_binds_the_field() {
     let (mut app, _dir) = restaurant(Lang::Zh);
     answer_all_yes(&mut app);
-    let i = app
-        .bundles
-        .work
-        .as_ref()
-        .unwrap()
-        .marks
-        .iter()
-        .position(|m| *m == Mark::Suggested)
-        .expect("a suggestion");
-    press(&mut app, "merge_focus_prev");
-    for _ in 0..i {
-        press(&mut app, "select_next");
-    }
+    select_marked(&mut app, Mark::Suggested);
     press(&mut app, "merge_fix");
     press(&mut app, "bundle_open");
     let w = app.bundles.work.as_ref().unwrap();
