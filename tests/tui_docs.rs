@@ -66,9 +66,29 @@ fn docs_match_the_registry_and_the_screen() {
         .replace(&app.store_path, "~/.local/share/yibiao/store");
     let elements = format!("```text\n{pane2}```\n");
 
+    // pane 4 on the sample: 我要开餐馆 with every question answered
+    let records = yibiao::sample::generate(1).into_records().collect();
+    let (mut app, _dir4) = app_with(records, Lang::Zh);
+    for action in [
+        "pane_bundles",
+        "bundle_open",
+        "merge_toggle",
+        "merge_toggle",
+        "select_next",
+        "merge_toggle",
+        "select_next",
+        "merge_toggle",
+    ] {
+        press(&mut app, action);
+    }
+    let bundles = tui_support::screen(&mut app, 110, 30)
+        .replace(&app.store_path, "~/.local/share/yibiao/store");
+    let bundles = format!("```text\n{bundles}```\n");
+
     let doc = std::fs::read_to_string(DOC).expect("README.md");
     let expected = replace_between(&replace_between(&doc, "keys", &table), "capture", &capture);
     let expected = replace_between(&expected, "capture-elements", &elements);
+    let expected = replace_between(&expected, "capture-bundles", &bundles);
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(DOC, &expected).expect("write docs");
         return;

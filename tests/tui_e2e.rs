@@ -262,3 +262,37 @@ fn empty_store_offers_the_sample_in_one_key_then_edit_and_find_it_after_restart(
         .expect("export");
     assert!(String::from_utf8_lossy(&out.stdout).contains("公共场所卫生许可（一表测试）"));
 }
+
+#[test]
+fn pane_4_toggles_an_answer_and_the_field_count_changes() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = home.path().join("store");
+    let status = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("sample")
+        .env("HOME", home.path())
+        .env_remove("YIBIAO_DB")
+        .status()
+        .expect("run sample");
+    assert!(status.success());
+    let mut tui = Tui::start(&db, home.path());
+    tui.wait_for("浏览");
+    tui.send("4");
+    tui.wait_for("我要开餐馆");
+    tui.send("\r");
+    // nothing answered yet: only the items without a condition
+    tui.wait_for("字段 54 → 35");
+    // the first question (经营场所面积): under 500 m² changes nothing, 500 m² and more
+    // brings in the fire-safety item
+    tui.send(" ");
+    tui.wait_for("已答 1/3");
+    tui.send(" ");
+    tui.wait_for("字段 74 → 44");
+    // past its last option it is unanswered again
+    tui.send(" ");
+    tui.wait_for("已答 0/3");
+    tui.wait_for("字段 54 → 35");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}

@@ -1,5 +1,6 @@
 //! Engines: pure functions over the catalog, shared by the TUI and the CLI, tested without a terminal.
 
+pub mod bundle_edit;
 pub mod dups;
 pub mod merge;
 pub mod search;

@@ -13,6 +13,8 @@ pub enum Scope {
     List,
     /// Pane 1, the catalog trees.
     Catalog,
+    /// Pane 4, bundles and the merge preview.
+    Bundles,
     /// The welcome screen of an empty store.
     Welcome,
     /// The edit form.
@@ -25,12 +27,13 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, in help order.
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Global,
         Scope::List,
         Scope::Catalog,
         Scope::Elements,
         Scope::Picker,
+        Scope::Bundles,
         Scope::Editor,
         Scope::Welcome,
     ];
@@ -41,6 +44,7 @@ impl Scope {
             Scope::Global => "global",
             Scope::List => "list",
             Scope::Catalog => "catalog",
+            Scope::Bundles => "bundles",
             Scope::Welcome => "welcome",
             Scope::Editor => "editor",
             Scope::Elements => "elements",
@@ -54,6 +58,7 @@ impl Scope {
             Scope::Global => lang.pick("全局", "Global"),
             Scope::List => lang.pick("列表移动", "Lists"),
             Scope::Catalog => lang.pick("1 事项目录", "1 事项 Catalog"),
+            Scope::Bundles => lang.pick("4 主题与多表合一", "4 主题 Bundles & merge"),
             Scope::Welcome => lang.pick("欢迎页", "Welcome"),
             Scope::Editor => lang.pick("编辑表单", "Edit form"),
             Scope::Elements => lang.pick("2 数据元", "2 数据元 Elements"),
@@ -136,6 +141,28 @@ actions! {
     PickerPrev "picker_prev" Picker "上一个结果" "previous result";
     PickerPageDown "picker_page_down" Picker "结果下翻一页" "results: page down";
     PickerPageUp "picker_page_up" Picker "结果上翻一页" "results: page up";
+    // pane 4 (主题): bundles, the merge preview and the bundle editor
+    BundleOpen "bundle_open" Bundles "打开所选主题；工作区内作用于所选行（切换或处理）" "open the selected bundle; in the workspace act on the selected row (toggle or fix)";
+    MergeToggle "merge_toggle" Bundles "切换：所选问题的答案依次轮换（含未答）/ 所选事项的表单纳入或排除" "toggle: cycle the selected question's answer (and unanswered) / include or exclude the selected item's forms";
+    MergeFocusNext "merge_focus_next" Bundles "工作区下一栏：问题 -> 事项 -> 右侧视图" "workspace: next column (questions -> items -> right view)";
+    MergeFocusPrev "merge_focus_prev" Bundles "工作区上一栏" "workspace: previous column";
+    MergeView "merge_view" Bundles "右侧视图：合并表单 -> 来源对照 -> 材料 -> 流程" "right view: merged form -> source diff -> materials -> flow";
+    MergeFix "merge_fix" Bundles "处理所选字段：冲突选定标签或必填 / 接受重复建议（一次事务改写表单）" "fix the selected field: choose the label or required flag of a conflict / accept a duplicate suggestion (one transaction)";
+    FlowExportDot "flow_export_dot" Bundles "导出流程为 Graphviz DOT（默认存放在库目录旁）" "export the flow as Graphviz DOT (default file beside the store)";
+    FlowExportMermaid "flow_export_mermaid" Bundles "导出流程为 Mermaid（默认存放在库目录旁）" "export the flow as Mermaid (default file beside the store)";
+    BundleNew "bundle_new" Bundles "新建主题（自建）" "new bundle (self-built)";
+    BundleClaim "bundle_claim" Bundles "从模板认领：把所选主题复制为认领的草稿" "claim from a template: copy the selected bundle as a claimed draft";
+    BundleRename "bundle_rename" Bundles "修改主题名称" "rename the bundle";
+    BundleLead "bundle_lead" Bundles "设置牵头部门（实施主体编码）" "set the lead agency (agency code)";
+    BundleAdd "bundle_add" Bundles "新增：事项（按编码或名称查找）/ 问题（键 文本 | 选项键 文本 …）" "add: an item (by code or name) / a question (key text | option-key text …)";
+    BundleRemove "bundle_remove" Bundles "移除所选事项（连同条件与材料）或问题（连同引用它的条件）" "remove the selected item (with its condition and materials) or question (with conditions naming it)";
+    BundleMoveUp "bundle_move_up" Bundles "所选事项或问题上移" "move the selected item or question up";
+    BundleMoveDown "bundle_move_down" Bundles "所选事项或问题下移" "move the selected item or question down";
+    BundleCondition "bundle_condition" Bundles "所选事项的适用条件（问题=选项）/ 修改所选问题及其选项" "the selected item's condition (question=option) / edit the selected question and its options";
+    BundleMaterials "bundle_materials" Bundles "所选事项的材料：编码 [条件] 新增（通用/特殊），-编码 删除" "the selected item's materials: CODE [condition] adds (general/special), -CODE removes";
+    BundleSubmit "bundle_submit" Bundles "提交主题审核（待提交/退回 -> 待审核）" "submit the bundle (draft/returned -> submitted)";
+    BundleReturn "bundle_return" Bundles "退回主题（待审核 -> 退回）" "return the bundle (submitted -> returned)";
+    BundlePublish "bundle_publish" Bundles "发布主题（待审核 -> 已发布，版本号加一）" "publish the bundle (submitted -> published, version + 1)";
     LoadSample "load_sample" Welcome "载入示例数据" "load the sample catalog";
     Save "save" Editor "保存（校验通过后写入并落盘）" "save (written and flushed only when valid)";
     NextField "next_field" Editor "下一个字段" "next field";

@@ -17,6 +17,7 @@ use super::config::Config;
 use super::editor::Editor;
 use super::keymap::{Key, Lookup};
 use super::palette::Palette;
+use super::panes::bundles::{self, BundlesPane};
 use super::panes::elements::{ElementsEvent, ElementsPane};
 use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
@@ -214,6 +215,8 @@ pub struct App {
     pub elements: ElementsPane,
     /// The open edit form.
     pub editor: Option<Editor>,
+    /// Pane 4 (主题).
+    pub bundles: BundlesPane,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// The status message.
@@ -271,6 +274,7 @@ impl App {
             },
             elements: ElementsPane::default(),
             editor: None,
+            bundles: BundlesPane::default(),
             overlay: None,
             message,
             pending: Vec::new(),
@@ -344,6 +348,7 @@ impl App {
             }
             Pane::Catalog => &[Scope::Catalog, Scope::List, Scope::Global],
             Pane::Elements => &[Scope::Elements, Scope::List, Scope::Global],
+            Pane::Bundles => &[Scope::Bundles, Scope::List, Scope::Global],
             _ => &[Scope::Global],
         }
     }
@@ -488,6 +493,14 @@ impl App {
             self.elements_query_key(event);
             return;
         }
+        // pane 4: an open prompt takes every key
+        if self.pane == Pane::Bundles && self.bundles.wants_text() {
+            let store = self.store.as_deref_mut();
+            if let Some(m) = self.bundles.prompt_key(event, store, self.lang) {
+                self.message = Some(m);
+            }
+            return;
+        }
         if let Some(input) = &mut self.catalog.filter_input {
             match event.code {
                 KeyCode::Enter => {
@@ -586,6 +599,8 @@ impl App {
         } else if let Some(editor) = &mut self.editor {
             editor.paste(text);
             self.validate_editor();
+        } else if self.pane == Pane::Bundles {
+            self.bundles.paste(text);
         }
     }
 
@@ -662,6 +677,18 @@ impl App {
             self.editor = None;
         }
         if self.pane == Pane::Elements && self.editor.is_none() && self.elements_update(action) {
+            return;
+        }
+        // pane 4 (主题): its own actions from anywhere, list moves and back while it shows
+        if bundles::handles(action)
+            && (self.pane == Pane::Bundles || action.def().scope == Scope::Bundles)
+        {
+            self.pane = Pane::Bundles;
+            let page = usize::from(self.size.1.saturating_sub(10)).max(1);
+            let store = self.store.as_deref_mut();
+            if let Some(m) = self.bundles.update(action, store, self.lang, page) {
+                self.message = Some(m);
+            }
             return;
         }
         match action {
@@ -822,6 +849,34 @@ impl App {
             | Action::PickerPrev
             | Action::PickerPageDown
             | Action::PickerPageUp => {}
+            // pane 4's actions were handed to it above
+            Action::BundleOpen
+            | Action::MergeToggle
+            | Action::MergeFocusNext
+            | Action::MergeFocusPrev
+            | Action::MergeView
+            | Action::MergeFix
+            | Action::FlowExportDot
+            | Action::FlowExportMermaid
+            | Action::BundleNew
+            | Action::BundleClaim
+            | Action::BundleRename
+            | Action::BundleLead
+            | Action::BundleAdd
+            | Action::BundleRemove
+            | Action::BundleMoveUp
+            | Action::BundleMoveDown
+            | Action::BundleCondition
+            | Action::BundleMaterials
+            | Action::BundleSubmit
+            | Action::BundleReturn
+            | Action::BundlePublish => {}
+        }
+        // pane 4 shows what the store holds now (it may have changed in another pane)
+        if self.pane == Pane::Bundles
+            && let Some(store) = &self.store
+        {
+            self.bundles.refresh(store.catalog());
         }
         if self.pane == Pane::Elements {
             self.elements_ensure_index();

@@ -192,6 +192,7 @@ pub const CHAINS: &[&[Scope]] = &[
     &[Scope::Catalog, Scope::List, Scope::Global],
     &[Scope::Elements, Scope::List, Scope::Global],
     &[Scope::Picker, Scope::Global],
+    &[Scope::Bundles, Scope::List, Scope::Global],
     &[Scope::Welcome, Scope::Global],
     &[Scope::Editor, Scope::Global],
     &[Scope::List, Scope::Global],

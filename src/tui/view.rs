@@ -70,7 +70,7 @@ pub fn status_text(record: RecordRef<'_>, lang: Lang) -> String {
     }
 }
 
-fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
+pub(crate) fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
     let theme = &app.config.theme;
     Block::bordered()
         .border_set(border_set(app.config.ascii))
@@ -83,7 +83,7 @@ fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
 }
 
 /// The first key bound to an action, for hints.
-fn key_of(app: &App, action: Action) -> String {
+pub(crate) fn key_of(app: &App, action: Action) -> String {
     app.config
         .keymap
         .keys_of(action)
@@ -117,6 +117,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             Some(editor) => draw_editor(frame, app, editor, a.main),
             None => super::panes::elements::draw(frame, app, a.main),
         },
+        Pane::Bundles => super::panes::merge_view::draw(frame, app, a.main),
         other => draw_empty_pane(frame, app, other, a.main),
     }
     draw_status(frame, app, a.status);
@@ -326,7 +327,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -631,6 +632,8 @@ fn mode_label(app: &App) -> &'static str {
     }
     if app.pane == Pane::Elements && app.editor.is_none() && app.elements.typing {
         lang.pick("搜索", "SEARCH")
+    } else if app.pane == Pane::Bundles && app.bundles.prompt.is_some() {
+        lang.pick("输入", "INPUT")
     } else if app.catalog.filter_input.is_some() {
         lang.pick("筛选", "FILTER")
     } else if app.editor.is_some() {
@@ -730,7 +733,7 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     );
 }
 
-fn popup(frame: &mut Frame<'_>, app: &App, area: Rect, title: String) -> Rect {
+pub(crate) fn popup(frame: &mut Frame<'_>, app: &App, area: Rect, title: String) -> Rect {
     frame.render_widget(Clear, area);
     let b = block(app, title, true).style(app.config.theme.get(Slot::Popup));
     let inner = b.inner(area);

@@ -9,6 +9,7 @@
 
 pub mod distribute;
 pub mod flow;
+pub mod resolve;
 pub mod situation;
 
 use std::collections::{BTreeMap, BTreeSet};

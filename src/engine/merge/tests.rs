@@ -122,7 +122,7 @@ fn answers(pairs: &[(&str, &str)]) -> Answers {
 }
 
 /// Items A → {B, C} → D (a diamond), four forms exercising every rule.
-fn restaurant() -> Catalog {
+pub(super) fn restaurant() -> Catalog {
     let mut records = vec![
         element("NAME", "姓名", None, &[]),
         element("ID", "身份证号码", None, &[]),
@@ -223,7 +223,7 @@ fn restaurant() -> Catalog {
     catalog
 }
 
-fn run(catalog: &Catalog, a: &[(&str, &str)]) -> Merge {
+pub(super) fn run(catalog: &Catalog, a: &[(&str, &str)]) -> Merge {
     merge(
         catalog,
         &catalog.bundles["B1"],

@@ -243,7 +243,10 @@ impl SearchIndex {
                 .then(eb.uses.cmp(&ea.uses))
                 .then_with(|| ea.code.cmp(&eb.code))
         };
-        let keep = (limit * 4).max(RESCORE_AT_LEAST).min(matches.len());
+        let keep = limit
+            .saturating_mul(4)
+            .max(RESCORE_AT_LEAST)
+            .min(matches.len());
         if keep < matches.len() {
             matches.select_nth_unstable_by(keep, order);
         }

@@ -1,4 +1,6 @@
 //! Panes beyond the catalog trees, each in its own module: its state, how actions change it
 //! (an `impl App` block) and how it is drawn.
 
+pub mod bundles;
 pub mod elements;
+pub mod merge_view;

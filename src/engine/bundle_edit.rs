@@ -1,0 +1,307 @@
+//! Editing a bundle (主题): items, questions, conditions and materials, from short typed
+//! texts. Each function returns the changed bundle; the store validates it (unknown
+//! questions, options, items) when it is saved, and a face shows those problems.
+
+use crate::i18n::Lang;
+use crate::model::{AnswerOption, Bundle, BundleMaterial, Catalog, Kind, Origin, Question, When};
+
+use super::workflow::unique_code;
+
+/// A typed text that does not parse, with the message in the UI language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+/// Parses a condition typed as `q=o1,o2 q2=o` (`；`, `;` or spaces between questions,
+/// `，` or `,` or `/` between options). Empty text: no condition (always).
+pub fn parse_when(text: &str, lang: Lang) -> Result<Option<When>, ParseError> {
+    let mut when = When::new();
+    for part in text
+        .split(|c: char| c == ';' || c == '；' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        let Some((question, options)) = part.split_once(['=', '＝']) else {
+            return Err(ParseError(lang.pick(
+                format!("条件应写作 问题=选项，如 area=ge500：{part}"),
+                format!("a condition is question=option, e.g. area=ge500: {part}"),
+            )));
+        };
+        let options: Vec<String> = options
+            .split([',', '，', '/'])
+            .filter(|o| !o.is_empty())
+            .map(str::to_string)
+            .collect();
+        if question.is_empty() || options.is_empty() {
+            return Err(ParseError(lang.pick(
+                format!("条件缺少问题或选项：{part}"),
+                format!("a condition lacks its question or options: {part}"),
+            )));
+        }
+        when.entry(question.to_string())
+            .or_default()
+            .extend(options);
+    }
+    Ok((!when.is_empty()).then_some(when))
+}
+
+/// A condition as typed back: `q=o1,o2 q2=o`.
+pub fn when_text(when: Option<&When>) -> String {
+    when.map(|w| {
+        w.iter()
+            .map(|(q, o)| format!("{q}={}", o.join(",")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+    .unwrap_or_default()
+}
+
+/// Parses a question typed as `key 问题文本 | yes 是 | no 否`.
+pub fn parse_question(text: &str, lang: Lang) -> Result<Question, ParseError> {
+    let mut parts = text.split(['|', '｜']).map(str::trim);
+    let head = parts.next().unwrap_or("");
+    let (key, text) = head.split_once(char::is_whitespace).unwrap_or((head, ""));
+    if key.is_empty() || text.trim().is_empty() {
+        return Err(ParseError(
+            lang.pick(
+                "问题应写作 键 问题文本 | 选项键 选项文本 | …，如 alcohol 是否销售酒类？ | yes 是 | no 否",
+                "a question is: key text | option-key option-text | …, e.g. alcohol Sells alcohol? | yes Yes | no No",
+            )
+            .into(),
+        ));
+    }
+    let options = parts
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, t) = p.split_once(char::is_whitespace).unwrap_or((p, p));
+            AnswerOption {
+                key: k.to_string(),
+                text: t.trim().to_string(),
+            }
+        })
+        .collect();
+    Ok(Question {
+        key: key.to_string(),
+        text: text.trim().to_string(),
+        options,
+    })
+}
+
+/// A question as typed back.
+pub fn question_text(q: &Question) -> String {
+    std::iter::once(format!("{} {}", q.key, q.text))
+        .chain(q.options.iter().map(|o| format!("{} {}", o.key, o.text)))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// The item a typed query names: an exact code first, then the first item (by code) whose
+/// name contains the query, skipping items already in the bundle.
+pub fn find_item(catalog: &Catalog, bundle: &Bundle, query: &str) -> Option<String> {
+    let query = query.trim();
+    if query.is_empty() {
+        return None;
+    }
+    let free = |code: &str| !bundle.items.iter().any(|i| i == code);
+    if catalog.items.contains_key(query) && free(query) {
+        return Some(query.to_string());
+    }
+    catalog
+        .items
+        .values()
+        .find(|i| free(&i.code) && i.name.contains(query))
+        .map(|i| i.code.clone())
+}
+
+/// Removes an item with its condition and its material rows.
+pub fn remove_item(bundle: &mut Bundle, index: usize) -> Option<String> {
+    if index >= bundle.items.len() {
+        return None;
+    }
+    let code = bundle.items.remove(index);
+    bundle.item_when.remove(&code);
+    bundle.materials.retain(|m| m.item != code);
+    Some(code)
+}
+
+/// Removes a question and every condition entry that names it.
+pub fn remove_question(bundle: &mut Bundle, index: usize) -> Option<String> {
+    if index >= bundle.questions.len() {
+        return None;
+    }
+    let key = bundle.questions.remove(index).key;
+    bundle.item_when.values_mut().for_each(|w| {
+        w.remove(&key);
+    });
+    bundle.item_when.retain(|_, w| !w.is_empty());
+    for m in &mut bundle.materials {
+        if let Some(w) = &mut m.when {
+            w.remove(&key);
+            if w.is_empty() {
+                m.when = None;
+            }
+        }
+    }
+    Some(key)
+}
+
+/// Moves entry `index` of `list` one place up (`up`) or down; returns its new index.
+pub fn move_entry<T>(list: &mut [T], index: usize, up: bool) -> Option<usize> {
+    let to = if up { index.checked_sub(1)? } else { index + 1 };
+    if to >= list.len() || index >= list.len() {
+        return None;
+    }
+    list.swap(index, to);
+    Some(to)
+}
+
+/// Applies a material line for `item`: `CODE [q=o …]` adds (or replaces the condition of)
+/// the row, `-CODE` removes it.
+pub fn edit_material(
+    bundle: &mut Bundle,
+    item: &str,
+    text: &str,
+    lang: Lang,
+) -> Result<(), ParseError> {
+    let text = text.trim();
+    let (code, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    if let Some(code) = code.strip_prefix('-') {
+        bundle
+            .materials
+            .retain(|m| !(m.item == item && m.material == code));
+        return Ok(());
+    }
+    if code.is_empty() {
+        return Err(ParseError(
+            lang.pick(
+                "材料应写作 材料编码 [条件]，如 CL000090 area=ge500；-编码 删除",
+                "a material is CODE [condition], e.g. CL000090 area=ge500; -CODE removes it",
+            )
+            .into(),
+        ));
+    }
+    let when = parse_when(rest, lang)?;
+    match bundle
+        .materials
+        .iter_mut()
+        .find(|m| m.item == item && m.material == code)
+    {
+        Some(row) => row.when = when,
+        None => bundle.materials.push(BundleMaterial {
+            material: code.to_string(),
+            item: item.to_string(),
+            when,
+        }),
+    }
+    Ok(())
+}
+
+/// A new self-built bundle (自建) with a fresh code.
+pub fn new_bundle(catalog: &Catalog, name: &str) -> Bundle {
+    let n = catalog.bundles.len() + 1;
+    Bundle {
+        code: unique_code(catalog, Kind::Bundle, &format!("ZT{n:03}")),
+        name: name.trim().to_string(),
+        lead_agency: None,
+        items: Vec::new(),
+        questions: Vec::new(),
+        item_when: Default::default(),
+        materials: Vec::new(),
+        status: Default::default(),
+        version: 0,
+        origin: Origin::SelfBuilt,
+    }
+}
+
+/// A bundle claimed (认领) from a template bundle: a copy under a fresh code, back at draft
+/// V0, marked claimed.
+pub fn claim(catalog: &Catalog, template: &Bundle) -> Bundle {
+    Bundle {
+        code: unique_code(catalog, Kind::Bundle, &format!("{}-RL", template.code)),
+        status: Default::default(),
+        version: 0,
+        origin: Origin::Claimed,
+        ..template.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    fn bundle() -> Bundle {
+        let mut b = new_bundle(&Catalog::default(), " 我要开餐馆 ");
+        b.items = vec!["A".into(), "B".into(), "C".into()];
+        b.questions = vec![
+            parse_question("area 面积 | lt500 小于500 | ge500 不小于500", Lang::Zh).unwrap(),
+            parse_question("alcohol 是否售酒？ | yes 是 | no 否", Lang::Zh).unwrap(),
+        ];
+        b.item_when.insert(
+            "B".into(),
+            parse_when("area=ge500 alcohol=yes", Lang::Zh)
+                .unwrap()
+                .unwrap(),
+        );
+        edit_material(&mut b, "B", "M1 alcohol=yes", Lang::Zh).unwrap();
+        edit_material(&mut b, "C", "M2", Lang::Zh).unwrap();
+        b
+    }
+
+    #[test]
+    fn conditions_and_questions_parse_and_print_back() {
+        let when = parse_when("area=ge500,lt500；alcohol＝yes", Lang::Zh).unwrap();
+        assert_eq!(when_text(when.as_ref()), "alcohol=yes area=ge500,lt500");
+        assert_eq!(parse_when("  ", Lang::Zh), Ok(None));
+        assert!(parse_when("area", Lang::En).is_err());
+        assert!(parse_when("area=", Lang::En).is_err());
+        let q = parse_question("alcohol 是否售酒？ | yes 是 | no 否", Lang::Zh).unwrap();
+        assert_eq!(q.options.len(), 2);
+        assert_eq!(question_text(&q), "alcohol 是否售酒？ | yes 是 | no 否");
+        assert!(parse_question("alcohol", Lang::Zh).is_err());
+    }
+
+    #[test]
+    fn removing_a_question_strips_it_from_every_condition() {
+        let mut b = bundle();
+        assert_eq!(remove_question(&mut b, 1), Some("alcohol".into()));
+        assert_eq!(when_text(b.item_when.get("B")), "area=ge500");
+        assert_eq!(b.materials[0].when, None);
+        assert_eq!(remove_question(&mut b, 0), Some("area".into()));
+        assert!(b.item_when.is_empty());
+        assert_eq!(remove_question(&mut b, 0), None);
+    }
+
+    #[test]
+    fn items_move_and_leave_with_their_rows() {
+        let mut b = bundle();
+        assert_eq!(move_entry(&mut b.items, 0, true), None);
+        assert_eq!(move_entry(&mut b.items, 0, false), Some(1));
+        assert_eq!(b.items, ["B", "A", "C"]);
+        assert_eq!(move_entry(&mut b.items, 2, false), None);
+        assert_eq!(remove_item(&mut b, 0), Some("B".into()));
+        assert!(b.item_when.is_empty());
+        assert_eq!(b.materials.len(), 1);
+        edit_material(&mut b, "C", "-M2", Lang::Zh).unwrap();
+        assert!(b.materials.is_empty());
+        assert!(edit_material(&mut b, "C", " ", Lang::Zh).is_err());
+    }
+
+    #[test]
+    fn new_claimed_and_found() {
+        let mut catalog = Catalog::default();
+        let mut b = bundle();
+        b.status = Status::Published;
+        b.version = 2;
+        catalog.insert(crate::model::Record::Bundle(b.clone()));
+        assert_eq!(b.name, "我要开餐馆");
+        assert_eq!(b.origin, Origin::SelfBuilt);
+        let c = claim(&catalog, &b);
+        assert_eq!(
+            (c.origin, c.status, c.version),
+            (Origin::Claimed, Status::Draft, 0)
+        );
+        assert_ne!(c.code, b.code);
+        assert_eq!(c.items, b.items);
+        assert_eq!(find_item(&catalog, &b, "A"), None, "already in the bundle");
+        assert_eq!(find_item(&catalog, &b, " "), None);
+    }
+}

@@ -1,0 +1,318 @@
+//! Acting on what a merge found: resolving a conflict (one label or one required flag for
+//! every source) and accepting a suggestion (binding unbound fields to an element). Both
+//! edit the underlying forms and come back as one [`Batch`], applied in one transaction.
+
+use std::collections::BTreeMap;
+
+use crate::engine::workflow::unique_code;
+use crate::i18n::Lang;
+use crate::model::{Catalog, Element, ElementKind, Form, Kind, Record, Share, Status};
+use crate::store::Batch;
+
+use super::{Conflict, ConflictKind, SourceRef, Suggestion};
+
+/// How a conflict is settled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// Every source prints this label.
+    Label(String),
+    /// Every source is required (or not).
+    Required(bool),
+}
+
+/// What an accepted suggestion binds its fields to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An element that exists.
+    Existing(String),
+    /// A new text element (draft) created in the same batch.
+    New {
+        /// Its code.
+        code: String,
+        /// Its name.
+        name: String,
+    },
+}
+
+/// Why nothing could be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResolveError {
+    /// Option lists belong to elements: they are settled in the element pane.
+    OptionsConflict,
+    /// The choice does not fit the conflict (a label for a required conflict).
+    WrongChoice,
+    /// A source form or field is no longer there (the catalog changed).
+    MissingSource(SourceRef),
+    /// The target element does not exist.
+    UnknownElement(String),
+    /// Nothing would change.
+    Nothing,
+}
+
+impl ResolveError {
+    /// The message in a language.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Self::OptionsConflict => lang
+                .pick(
+                    "选项冲突属于数据元本身，请在数据元窗格中统一选项",
+                    "an options conflict belongs to the elements; settle it in the 数据元 pane",
+                )
+                .into(),
+            Self::WrongChoice => lang
+                .pick(
+                    "所选处理方式与冲突类型不符",
+                    "the choice does not fit the conflict",
+                )
+                .into(),
+            Self::MissingSource(s) => lang.pick(
+                format!("来源字段 {}/{} 已不存在", s.form, s.field),
+                format!("source field {}/{} no longer exists", s.form, s.field),
+            ),
+            Self::UnknownElement(code) => lang.pick(
+                format!("数据元 {code} 不存在"),
+                format!("element {code} does not exist"),
+            ),
+            Self::Nothing => lang.pick("没有需要修改的字段", "nothing to change").into(),
+        }
+    }
+}
+
+/// Edits the forms behind `sources` with `edit`; each changed form once, published ones back
+/// to draft (as any edit of a published record).
+fn edit_sources(
+    catalog: &Catalog,
+    sources: &[SourceRef],
+    mut edit: impl FnMut(&mut crate::model::Field),
+) -> Result<Vec<Form>, ResolveError> {
+    let mut forms: BTreeMap<&str, Form> = BTreeMap::new();
+    for source in sources {
+        let form = match forms.get_mut(source.form.as_str()) {
+            Some(form) => form,
+            None => {
+                let form = catalog
+                    .forms
+                    .get(&source.form)
+                    .ok_or_else(|| ResolveError::MissingSource(source.clone()))?;
+                forms.entry(source.form.as_str()).or_insert(form.clone())
+            }
+        };
+        let field = form
+            .sections
+            .iter_mut()
+            .flat_map(|s| s.fields.iter_mut())
+            .find(|f| f.key == source.field)
+            .ok_or_else(|| ResolveError::MissingSource(source.clone()))?;
+        edit(field);
+    }
+    let changed: Vec<Form> = forms
+        .into_values()
+        .filter(|f| catalog.forms.get(&f.code) != Some(f))
+        .map(|mut f| {
+            if f.status == Status::Published {
+                f.status = Status::Draft;
+            }
+            f
+        })
+        .collect();
+    if changed.is_empty() {
+        return Err(ResolveError::Nothing);
+    }
+    Ok(changed)
+}
+
+/// The form upserts that settle `conflict` with `choice`.
+pub fn resolve_conflict(
+    catalog: &Catalog,
+    conflict: &Conflict,
+    choice: &Choice,
+) -> Result<Batch, ResolveError> {
+    let forms = match (conflict.kind, choice) {
+        (ConflictKind::Options, _) => return Err(ResolveError::OptionsConflict),
+        (ConflictKind::Label, Choice::Label(label)) => {
+            edit_sources(catalog, &conflict.sources, |f| f.label = label.clone())?
+        }
+        (ConflictKind::Required, Choice::Required(required)) => {
+            edit_sources(catalog, &conflict.sources, |f| f.required = *required)?
+        }
+        _ => return Err(ResolveError::WrongChoice),
+    };
+    Ok(Batch::upserts(
+        "merge_resolve",
+        forms.into_iter().map(Record::Form),
+    ))
+}
+
+/// What accepting `suggestion` binds to: its element, or a new element named after the
+/// fields' label with a fresh code.
+pub fn target_of(catalog: &Catalog, suggestion: &Suggestion) -> Target {
+    if let Some(element) = &suggestion.element {
+        return Target::Existing(element.clone());
+    }
+    let name = suggestion
+        .fields
+        .first()
+        .and_then(|s| catalog.forms.get(&s.form))
+        .and_then(|form| {
+            let key = &suggestion.fields.first()?.field;
+            form.fields()
+                .find(|(_, _, f)| &f.key == key)
+                .map(|(_, _, f)| f.label.clone())
+        })
+        .unwrap_or_default();
+    let n = catalog.elements.len() + 1;
+    Target::New {
+        code: unique_code(catalog, Kind::Element, &format!("DE{n:06}")),
+        name,
+    }
+}
+
+/// The upserts that bind every field of `suggestion` to `target` (creating it if new).
+pub fn accept_suggestion(
+    catalog: &Catalog,
+    suggestion: &Suggestion,
+    target: &Target,
+) -> Result<Batch, ResolveError> {
+    let (code, new) = match target {
+        Target::Existing(code) => {
+            if !catalog.elements.contains_key(code) {
+                return Err(ResolveError::UnknownElement(code.clone()));
+            }
+            (code.clone(), None)
+        }
+        Target::New { code, name } => (
+            code.clone(),
+            Some(Element {
+                code: code.clone(),
+                name: name.clone(),
+                synonyms: Vec::new(),
+                kind: ElementKind::Text,
+                definition: String::new(),
+                pattern: None,
+                options: Vec::new(),
+                parent: None,
+                unit: None,
+                source_agency: None,
+                share: Share::Open,
+                security_level: 1,
+                status: Status::Draft,
+                version: 0,
+            }),
+        ),
+    };
+    let forms = edit_sources(catalog, &suggestion.fields, |f| {
+        f.element = Some(code.clone());
+    })?;
+    let records = new
+        .map(Record::Element)
+        .into_iter()
+        .chain(forms.into_iter().map(Record::Form));
+    Ok(Batch::upserts("merge_accept", records))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{restaurant, run};
+    use super::*;
+    use crate::store::Command;
+
+    fn apply(catalog: &mut Catalog, batch: Batch) {
+        for command in batch.commands {
+            if let Command::Upsert(record) = command {
+                catalog.insert(record);
+            }
+        }
+        let problems = crate::model::invariants::check_records(&*catalog, catalog.records());
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    fn conflict(m: &super::super::Merge, element: &str, kind: ConflictKind) -> Conflict {
+        m.conflicts
+            .iter()
+            .find(|c| c.element == element && c.kind == kind)
+            .cloned()
+            .expect("conflict")
+    }
+
+    #[test]
+    fn a_label_choice_rewrites_every_source_in_one_batch() {
+        let mut c = restaurant();
+        let m = run(&c, &[("alcohol", "yes")]);
+        let label = conflict(&m, "NAME", ConflictKind::Label);
+        let batch = resolve_conflict(&c, &label, &Choice::Label("姓名".into())).expect("batch");
+        // only FB prints another label; FA and FC are unchanged and not written
+        assert_eq!(batch.commands.len(), 1);
+        apply(&mut c, batch);
+        let m = run(&c, &[("alcohol", "yes")]);
+        assert!(
+            !m.conflicts
+                .iter()
+                .any(|x| x.element == "NAME" && x.kind == ConflictKind::Label)
+        );
+        assert_eq!(
+            resolve_conflict(&c, &label, &Choice::Label("姓名".into())),
+            Err(ResolveError::Nothing)
+        );
+    }
+
+    #[test]
+    fn a_required_choice_settles_the_flag_and_published_forms_become_drafts() {
+        let mut c = restaurant();
+        let mut fb = c.forms["FB"].clone();
+        fb.status = Status::Published;
+        c.insert(Record::Form(fb));
+        let m = run(&c, &[("alcohol", "yes")]);
+        let required = conflict(&m, "NAME", ConflictKind::Required);
+        assert_eq!(
+            resolve_conflict(&c, &required, &Choice::Label("x".into())),
+            Err(ResolveError::WrongChoice)
+        );
+        let batch = resolve_conflict(&c, &required, &Choice::Required(true)).expect("batch");
+        apply(&mut c, batch);
+        assert_eq!(c.forms["FB"].status, Status::Draft);
+        let m = run(&c, &[("alcohol", "yes")]);
+        assert!(!m.conflicts.iter().any(|x| x.kind == ConflictKind::Required));
+        let options = conflict(&m, "BIZ", ConflictKind::Options);
+        assert_eq!(
+            resolve_conflict(&c, &options, &Choice::Required(true)),
+            Err(ResolveError::OptionsConflict)
+        );
+        assert!(!ResolveError::OptionsConflict.message(Lang::Zh).is_empty());
+    }
+
+    #[test]
+    fn accepting_binds_to_the_suggested_or_a_new_element() {
+        let mut c = restaurant();
+        let m = run(&c, &[("alcohol", "yes")]);
+        assert_eq!(m.stats.fields_after, 7);
+        // 身份证号码 → the bound element ID
+        let target = target_of(&c, &m.suggestions[0]);
+        assert_eq!(target, Target::Existing("ID".into()));
+        let batch = accept_suggestion(&c, &m.suggestions[0], &target).expect("batch");
+        apply(&mut c, batch);
+        // two unbound 联系人 → a new element named 联系人
+        let target = target_of(&c, &m.suggestions[1]);
+        let Target::New { code, name } = &target else {
+            panic!("{target:?}")
+        };
+        assert_eq!(name, "联系人");
+        let code = code.clone();
+        let batch = accept_suggestion(&c, &m.suggestions[1], &target).expect("batch");
+        assert_eq!(batch.commands.len(), 3, "the element and two forms");
+        apply(&mut c, batch);
+        assert_eq!(c.elements[&code].status, Status::Draft);
+        let m = run(&c, &[("alcohol", "yes")]);
+        assert!(m.suggestions.is_empty());
+        assert_eq!(m.stats.fields_after, 5);
+        let stale = Suggestion {
+            fields: vec![],
+            element: None,
+            score: 80,
+            reason: "same_label",
+        };
+        assert_eq!(
+            accept_suggestion(&c, &stale, &Target::Existing("NOPE".into())),
+            Err(ResolveError::UnknownElement("NOPE".into()))
+        );
+    }
+}

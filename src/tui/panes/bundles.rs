@@ -1,0 +1,1169 @@
+//! Pane 4 (主题): choose a bundle, answer its questions, toggle its items' forms and watch
+//! the merged form (多表合一) recompute; fix conflicts and suggestions, export the flow, edit
+//! the bundle. State and update only: drawing is in [`super::merge_view`], the merge rules
+//! in `engine::merge`, the editing rules in `engine::bundle_edit`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::super::action::Action;
+use super::super::app::{Level, Message};
+use crate::display::inert;
+use crate::engine::bundle_edit;
+use crate::engine::merge::resolve::{self, Choice, Target};
+use crate::engine::merge::{self, Conflict, ConflictKind, Merge, Suggestion, flow, item_forms};
+use crate::engine::workflow::{self, Transition};
+use crate::i18n::Lang;
+use crate::model::{Bundle, Catalog, Record, RecordRef};
+use crate::store::{Batch, Store, StoreError};
+
+/// The store as the pane gets it from the app.
+pub type StoreRef<'a> = Option<&'a mut (dyn Store + Send + 'static)>;
+
+/// The columns of the workspace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    /// The judgement questions.
+    Questions,
+    /// The bundle's items.
+    Items,
+    /// The right view.
+    Right,
+}
+
+/// What the right side shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RightView {
+    /// The merged form, one row per merged field.
+    Merged,
+    /// Every source field and where it went.
+    Diff,
+    /// The distinct materials.
+    Materials,
+    /// The items' flow with the critical path.
+    Flow,
+}
+
+impl RightView {
+    /// The title.
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Merged => lang.pick("合并表单", "Merged form"),
+            Self::Diff => lang.pick("来源对照", "Source diff"),
+            Self::Materials => lang.pick("材料", "材料 Materials"),
+            Self::Flow => lang.pick("流程", "Flow"),
+        }
+    }
+
+    fn next(self) -> Self {
+        match self {
+            Self::Merged => Self::Diff,
+            Self::Diff => Self::Materials,
+            Self::Materials => Self::Flow,
+            Self::Flow => Self::Merged,
+        }
+    }
+}
+
+/// What happened to a field in the merge; drawn as a single-width symbol and a colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// The only source of its merged field: kept as it is.
+    Kept,
+    /// Merged with other sources into one field.
+    Merged,
+    /// Its sources differ (label, required, options).
+    Conflict,
+    /// An unbound field that is probably a duplicate.
+    Suggested,
+}
+
+impl Mark {
+    /// The symbol (ASCII, single width, readable without colour).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Kept => "=",
+            Self::Merged => "<",
+            Self::Conflict => "!",
+            Self::Suggested => "?",
+        }
+    }
+
+    /// What the symbol means.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Kept => lang.pick("保留", "kept"),
+            Self::Merged => lang.pick("合并", "merged"),
+            Self::Conflict => lang.pick("冲突", "conflict"),
+            Self::Suggested => lang.pick("疑似重复", "duplicate?"),
+        }
+    }
+
+    /// Every mark, for the legend.
+    pub const ALL: [Mark; 4] = [Self::Kept, Self::Merged, Self::Conflict, Self::Suggested];
+}
+
+/// One source field of the diff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiffRow {
+    /// Form code.
+    pub form: String,
+    /// Field key.
+    pub field: String,
+    /// The label the form prints.
+    pub label: String,
+    /// What happened to it.
+    pub mark: Mark,
+    /// Index of the merged field it went into.
+    pub into: usize,
+}
+
+/// An open bundle with its answers, excluded forms and the merge they give.
+pub struct Workspace {
+    /// Bundle code.
+    pub code: String,
+    /// Current answers.
+    pub answers: merge::situation::Answers,
+    /// Forms left out.
+    pub excluded: BTreeSet<String>,
+    /// The merge of the current answers (recomputed on every change).
+    pub merge: Merge,
+    /// The mark of each merged field.
+    pub marks: Vec<Mark>,
+    /// Every source field and where it went, in form order.
+    pub diff: Vec<DiffRow>,
+    /// `flow::to_text`, one entry per line.
+    pub flow_text: Vec<String>,
+    /// The focused column.
+    pub focus: Focus,
+    /// The right view.
+    pub view: RightView,
+    /// Selected row of questions, items and the right view.
+    pub selected: [usize; 3],
+}
+
+impl Workspace {
+    fn new(catalog: &Catalog, bundle: &Bundle) -> Workspace {
+        let mut work = Workspace {
+            code: bundle.code.clone(),
+            answers: Default::default(),
+            excluded: BTreeSet::new(),
+            merge: merge::merge(catalog, bundle, &Default::default(), &BTreeSet::new()),
+            marks: Vec::new(),
+            diff: Vec::new(),
+            flow_text: Vec::new(),
+            focus: Focus::Questions,
+            view: RightView::Merged,
+            selected: [0; 3],
+        };
+        work.recompute(catalog);
+        work
+    }
+
+    /// Recomputes the merge and everything drawn from it; false if the bundle is gone.
+    pub fn recompute(&mut self, catalog: &Catalog) -> bool {
+        let Some(bundle) = catalog.bundles.get(&self.code) else {
+            return false;
+        };
+        // answers to questions that no longer exist are dropped
+        self.answers.retain(|q, o| {
+            bundle
+                .questions
+                .iter()
+                .any(|x| &x.key == q && x.options.iter().any(|y| &y.key == o))
+        });
+        self.merge = merge::merge(catalog, bundle, &self.answers, &self.excluded);
+        let m = &self.merge;
+        let conflicted: HashMap<&str, ()> = m
+            .conflicts
+            .iter()
+            .map(|c| (c.element.as_str(), ()))
+            .collect();
+        let suggested: BTreeSet<(&str, &str)> = m
+            .suggestions
+            .iter()
+            .flat_map(|s| &s.fields)
+            .map(|s| (s.form.as_str(), s.field.as_str()))
+            .collect();
+        let in_conflict: BTreeSet<(&str, &str)> = m
+            .conflicts
+            .iter()
+            .flat_map(|c| &c.sources)
+            .map(|s| (s.form.as_str(), s.field.as_str()))
+            .collect();
+        self.marks = m
+            .fields
+            .iter()
+            .map(|f| match &f.element {
+                Some(e) if conflicted.contains_key(e.as_str()) => Mark::Conflict,
+                None if f
+                    .sources
+                    .iter()
+                    .any(|s| suggested.contains(&(s.form.as_str(), s.field.as_str()))) =>
+                {
+                    Mark::Suggested
+                }
+                _ if f.sources.len() > 1 => Mark::Merged,
+                _ => Mark::Kept,
+            })
+            .collect();
+        let mut into: HashMap<(&str, &str), usize> = HashMap::new();
+        for (i, f) in m.fields.iter().enumerate() {
+            for s in &f.sources {
+                into.insert((s.form.as_str(), s.field.as_str()), i);
+            }
+        }
+        self.diff = m
+            .forms
+            .iter()
+            .filter_map(|code| catalog.forms.get(code))
+            .flat_map(|form| form.fields().map(move |(_, _, f)| (form, f)))
+            .filter_map(|(form, f)| {
+                let key = (form.code.as_str(), f.key.as_str());
+                let i = *into.get(&key)?;
+                let mark = if in_conflict.contains(&key) {
+                    Mark::Conflict
+                } else if suggested.contains(&key) {
+                    Mark::Suggested
+                } else if m.fields[i].sources.len() > 1 {
+                    Mark::Merged
+                } else {
+                    Mark::Kept
+                };
+                Some(DiffRow {
+                    form: form.code.clone(),
+                    field: f.key.clone(),
+                    label: f.label.clone(),
+                    mark,
+                    into: i,
+                })
+            })
+            .collect();
+        self.flow_text = flow::to_text(catalog, &m.flow)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let lens = [bundle.questions.len(), bundle.items.len(), self.right_len()];
+        for (s, n) in self.selected.iter_mut().zip(lens) {
+            *s = (*s).min(n.saturating_sub(1));
+        }
+        true
+    }
+
+    /// Rows of the right view.
+    pub fn right_len(&self) -> usize {
+        match self.view {
+            RightView::Merged => self.merge.fields.len(),
+            RightView::Diff => self.diff.len(),
+            RightView::Materials => self.merge.materials.len(),
+            RightView::Flow => self.flow_text.len(),
+        }
+    }
+
+    fn focus_index(&self) -> usize {
+        match self.focus {
+            Focus::Questions => 0,
+            Focus::Items => 1,
+            Focus::Right => 2,
+        }
+    }
+
+    /// The merged field the right view's selection points at.
+    pub fn selected_field(&self) -> Option<usize> {
+        let row = self.selected[2];
+        match self.view {
+            RightView::Merged => (row < self.merge.fields.len()).then_some(row),
+            RightView::Diff => self.diff.get(row).map(|d| d.into),
+            _ => None,
+        }
+    }
+}
+
+/// What a text prompt is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A file path for the DOT export.
+    ExportDot,
+    /// A file path for the Mermaid export.
+    ExportMermaid,
+    /// The name of a new bundle.
+    NewBundle,
+    /// The bundle's name.
+    Rename,
+    /// The lead agency's code.
+    Lead,
+    /// An item code or name to add.
+    AddItem,
+    /// A question to add.
+    AddQuestion,
+    /// A question to rewrite (its index).
+    EditQuestion(usize),
+    /// The condition of an item.
+    Condition(String),
+    /// A material line for an item.
+    Material(String),
+}
+
+impl PromptKind {
+    /// The prompt's title.
+    pub fn title(&self, lang: Lang) -> String {
+        match self {
+            Self::ExportDot => lang.pick("导出 DOT 到文件", "export DOT to").into(),
+            Self::ExportMermaid => lang.pick("导出 Mermaid 到文件", "export Mermaid to").into(),
+            Self::NewBundle => lang.pick("新主题名称", "new bundle's name").into(),
+            Self::Rename => lang.pick("主题名称", "bundle name").into(),
+            Self::Lead => lang
+                .pick(
+                    "牵头部门编码（留空清除）",
+                    "lead agency code (empty clears)",
+                )
+                .into(),
+            Self::AddItem => lang
+                .pick("新增事项：编码或名称", "add item: code or name")
+                .into(),
+            Self::AddQuestion | Self::EditQuestion(_) => lang
+                .pick(
+                    "问题：键 文本 | 选项键 文本 | …",
+                    "question: key text | option-key text | …",
+                )
+                .into(),
+            Self::Condition(item) => lang.pick(
+                format!("{} 的适用条件：问题=选项,选项 …（留空=总是）", inert(item)),
+                format!(
+                    "condition of {}: question=option,option … (empty = always)",
+                    inert(item)
+                ),
+            ),
+            Self::Material(item) => lang.pick(
+                format!("{} 的材料：编码 [条件] 新增，-编码 删除", inert(item)),
+                format!(
+                    "materials of {}: CODE [condition] adds, -CODE removes",
+                    inert(item)
+                ),
+            ),
+        }
+    }
+}
+
+/// A one-line text prompt inside the pane.
+pub struct Prompt {
+    /// What it is for.
+    pub kind: PromptKind,
+    /// The text.
+    pub input: Input,
+    /// Why the last Enter was refused.
+    pub error: Option<String>,
+}
+
+/// A way to fix a merged field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// Settle a conflict.
+    Resolve(Conflict, Choice),
+    /// Accept a suggestion.
+    Accept(Suggestion, Target),
+}
+
+/// A list of fixes to choose from.
+pub struct Chooser {
+    /// The merged field's label.
+    pub title: String,
+    /// Text and fix of each choice.
+    pub choices: Vec<(String, Fix)>,
+    /// The highlighted choice.
+    pub selected: usize,
+}
+
+/// Pane 4's state.
+#[derive(Default)]
+pub struct BundlesPane {
+    /// Selected row of the bundle list.
+    pub selected: usize,
+    /// The open bundle.
+    pub work: Option<Workspace>,
+    /// An open prompt.
+    pub prompt: Option<Prompt>,
+    /// An open chooser.
+    pub chooser: Option<Chooser>,
+}
+
+type Say = Option<Message>;
+
+fn say(level: Level, text: String) -> Say {
+    Some(Message { text, level })
+}
+
+/// Applies a batch; invalid changes come back as `describe` lines.
+fn apply(store: &mut (dyn Store + Send), batch: Batch, lang: Lang) -> Result<(), String> {
+    match store.apply(batch) {
+        Ok(_) => Ok(()),
+        Err(StoreError::Invalid(problems)) => Err(problems
+            .iter()
+            .map(|p| p.describe(lang))
+            .collect::<Vec<_>>()
+            .join("; ")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+impl BundlesPane {
+    /// Whether keys go to a text prompt.
+    pub fn wants_text(&self) -> bool {
+        self.prompt.is_some()
+    }
+
+    /// The bundle codes in list order.
+    pub fn codes(catalog: &Catalog) -> Vec<&str> {
+        catalog.bundles.keys().map(String::as_str).collect()
+    }
+
+    fn current<'c>(&self, catalog: &'c Catalog) -> Option<&'c Bundle> {
+        match &self.work {
+            Some(w) => catalog.bundles.get(&w.code),
+            None => Self::codes(catalog)
+                .get(self.selected)
+                .and_then(|c| catalog.bundles.get(*c)),
+        }
+    }
+
+    /// Performs an action of pane 4 (or a list movement / back while it shows).
+    pub fn update(&mut self, action: Action, store: StoreRef<'_>, lang: Lang, page: usize) -> Say {
+        let Some(store) = store else {
+            return say(
+                Level::Warn,
+                lang.pick("请稍候：正在处理", "please wait: busy").into(),
+            );
+        };
+        if self.chooser.is_some() {
+            return self.chooser_action(action, store, lang);
+        }
+        if action == Action::Back {
+            self.work = None;
+            return None;
+        }
+        if let Some(step) = movement(action, page) {
+            self.step(step, store.catalog());
+            return None;
+        }
+        match action {
+            Action::BundleOpen if self.work.is_none() => self.open(store.catalog(), lang),
+            Action::BundleOpen => match self.work.as_ref().map(|w| w.focus) {
+                Some(Focus::Right) => self.fix(store.catalog(), lang),
+                _ => self.toggle(store.catalog(), lang),
+            },
+            Action::MergeToggle => self.toggle(store.catalog(), lang),
+            Action::MergeFocusNext | Action::MergeFocusPrev => {
+                if let Some(w) = &mut self.work {
+                    let next = action == Action::MergeFocusNext;
+                    w.focus = match (w.focus, next) {
+                        (Focus::Questions, true) | (Focus::Right, false) => Focus::Items,
+                        (Focus::Items, true) | (Focus::Questions, false) => Focus::Right,
+                        (Focus::Right, true) | (Focus::Items, false) => Focus::Questions,
+                    };
+                }
+                None
+            }
+            Action::MergeView => {
+                if let Some(w) = &mut self.work {
+                    w.view = w.view.next();
+                    w.selected[2] = 0;
+                    w.focus = Focus::Right;
+                }
+                None
+            }
+            Action::MergeFix => self.fix(store.catalog(), lang),
+            Action::FlowExportDot | Action::FlowExportMermaid => {
+                let Some(w) = &self.work else {
+                    return need_open(lang);
+                };
+                let dot = action == Action::FlowExportDot;
+                let name = format!("{}-flow.{}", w.code, if dot { "dot" } else { "mmd" });
+                let dir = store.path().parent().unwrap_or(store.path());
+                let path = dir.join(name).display().to_string();
+                let kind = if dot {
+                    PromptKind::ExportDot
+                } else {
+                    PromptKind::ExportMermaid
+                };
+                self.open_prompt(kind, path);
+                None
+            }
+            Action::BundleNew => {
+                self.open_prompt(PromptKind::NewBundle, String::new());
+                None
+            }
+            Action::BundleClaim => {
+                let catalog = store.catalog();
+                let Some(template) = self.current(catalog) else {
+                    return need_open(lang);
+                };
+                let claimed = bundle_edit::claim(catalog, template);
+                let code = claimed.code.clone();
+                let from = template.code.clone();
+                match apply(
+                    store,
+                    Batch::upserts("claim", [Record::Bundle(claimed)]),
+                    lang,
+                ) {
+                    Ok(()) => {
+                        self.work = None;
+                        self.selected = Self::codes(store.catalog())
+                            .iter()
+                            .position(|c| *c == code)
+                            .unwrap_or(0);
+                        say(
+                            Level::Ok,
+                            lang.pick(
+                                format!(
+                                    "已从 {} 认领为 {}（待提交 V0）",
+                                    inert(&from),
+                                    inert(&code)
+                                ),
+                                format!("claimed {} as {} (draft V0)", inert(&from), inert(&code)),
+                            ),
+                        )
+                    }
+                    Err(e) => say(Level::Error, inert(&e).into_owned()),
+                }
+            }
+            Action::BundleRename | Action::BundleLead => {
+                let Some(b) = self.current(store.catalog()) else {
+                    return need_open(lang);
+                };
+                let (kind, value) = if action == Action::BundleRename {
+                    (PromptKind::Rename, b.name.clone())
+                } else {
+                    (PromptKind::Lead, b.lead_agency.clone().unwrap_or_default())
+                };
+                self.open_prompt(kind, value);
+                None
+            }
+            Action::BundleAdd => {
+                let Some(w) = &self.work else {
+                    return need_open(lang);
+                };
+                let kind = match w.focus {
+                    Focus::Questions => PromptKind::AddQuestion,
+                    _ => PromptKind::AddItem,
+                };
+                self.open_prompt(kind, String::new());
+                None
+            }
+            Action::BundleCondition | Action::BundleMaterials => {
+                let Some((b, w)) = self.work.as_ref().and_then(|w| {
+                    let b = store.catalog().bundles.get(&w.code)?;
+                    Some((b, w))
+                }) else {
+                    return need_open(lang);
+                };
+                let (kind, value) = match (w.focus, action) {
+                    (Focus::Questions, Action::BundleCondition) => {
+                        let q = b.questions.get(w.selected[0])?;
+                        (
+                            PromptKind::EditQuestion(w.selected[0]),
+                            bundle_edit::question_text(q),
+                        )
+                    }
+                    (_, _) => {
+                        let Some(item) = b.items.get(w.selected[1]) else {
+                            return say(
+                                Level::Info,
+                                lang.pick("请在事项栏选择一个事项", "select an item first")
+                                    .into(),
+                            );
+                        };
+                        if action == Action::BundleCondition {
+                            (
+                                PromptKind::Condition(item.clone()),
+                                bundle_edit::when_text(b.item_when.get(item)),
+                            )
+                        } else {
+                            (PromptKind::Material(item.clone()), String::new())
+                        }
+                    }
+                };
+                self.open_prompt(kind, value);
+                None
+            }
+            Action::BundleRemove | Action::BundleMoveUp | Action::BundleMoveDown => {
+                self.edit_rows(action, store, lang)
+            }
+            Action::BundleSubmit => self.workflow(Transition::Submit, store, lang),
+            Action::BundleReturn => self.workflow(Transition::Return, store, lang),
+            Action::BundlePublish => self.workflow(Transition::Publish, store, lang),
+            _ => None,
+        }
+    }
+
+    fn open_prompt(&mut self, kind: PromptKind, value: String) {
+        self.prompt = Some(Prompt {
+            kind,
+            input: Input::new(value),
+            error: None,
+        });
+    }
+
+    fn step(&mut self, step: Step, catalog: &Catalog) {
+        let (row, len) = match &mut self.work {
+            None => (&mut self.selected, catalog.bundles.len()),
+            Some(w) => {
+                let len = match w.focus {
+                    Focus::Questions => catalog
+                        .bundles
+                        .get(&w.code)
+                        .map_or(0, |b| b.questions.len()),
+                    Focus::Items => catalog.bundles.get(&w.code).map_or(0, |b| b.items.len()),
+                    Focus::Right => w.right_len(),
+                };
+                let i = w.focus_index();
+                (&mut w.selected[i], len)
+            }
+        };
+        *row = match step {
+            Step::Down(n) => row.saturating_add(n),
+            Step::Up(n) => row.saturating_sub(n),
+            Step::First => 0,
+            Step::Last => usize::MAX,
+        }
+        .min(len.saturating_sub(1));
+    }
+
+    fn open(&mut self, catalog: &Catalog, lang: Lang) -> Say {
+        let Some(bundle) = Self::codes(catalog)
+            .get(self.selected)
+            .and_then(|c| catalog.bundles.get(*c))
+        else {
+            return say(
+                Level::Info,
+                lang.pick("没有主题：按 n 新建", "no bundles: n makes one")
+                    .into(),
+            );
+        };
+        self.work = Some(Workspace::new(catalog, bundle));
+        None
+    }
+
+    fn toggle(&mut self, catalog: &Catalog, lang: Lang) -> Say {
+        let Some(w) = &mut self.work else {
+            return need_open(lang);
+        };
+        let bundle = catalog.bundles.get(&w.code)?;
+        match w.focus {
+            Focus::Questions => {
+                let q = bundle.questions.get(w.selected[0])?;
+                let current = w
+                    .answers
+                    .get(&q.key)
+                    .and_then(|a| q.options.iter().position(|o| &o.key == a));
+                let next = match current {
+                    None => q.options.first(),
+                    Some(i) => q.options.get(i + 1),
+                };
+                match next {
+                    Some(o) => w.answers.insert(q.key.clone(), o.key.clone()),
+                    None => w.answers.remove(&q.key),
+                };
+            }
+            Focus::Items => {
+                let item = bundle.items.get(w.selected[1])?;
+                let forms: Vec<String> = item_forms(catalog, item)
+                    .iter()
+                    .map(|f| f.code.clone())
+                    .collect();
+                if forms.is_empty() {
+                    return say(
+                        Level::Info,
+                        lang.pick(
+                            format!("事项 {} 没有申请表", inert(item)),
+                            format!("item {} has no form", inert(item)),
+                        ),
+                    );
+                }
+                if forms.iter().all(|f| w.excluded.contains(f)) {
+                    forms.iter().for_each(|f| {
+                        w.excluded.remove(f);
+                    });
+                } else {
+                    w.excluded.extend(forms);
+                }
+            }
+            Focus::Right => return self.fix(catalog, lang),
+        }
+        w.recompute(catalog);
+        None
+    }
+
+    /// Opens the chooser for the selected merged field.
+    fn fix(&mut self, catalog: &Catalog, lang: Lang) -> Say {
+        let Some(w) = &self.work else {
+            return need_open(lang);
+        };
+        let Some(i) = w.selected_field() else {
+            return say(
+                Level::Info,
+                lang.pick(
+                    "请在合并表单或来源对照中选择一个字段",
+                    "select a field in the merged form or the source diff",
+                )
+                .into(),
+            );
+        };
+        let field = &w.merge.fields[i];
+        let mut choices = Vec::new();
+        let yes_no = |b: bool| {
+            if b {
+                lang.pick("必填", "required")
+            } else {
+                lang.pick("选填", "optional")
+            }
+        };
+        let mut options_only = false;
+        for c in w
+            .merge
+            .conflicts
+            .iter()
+            .filter(|c| Some(&c.element) == field.element.as_ref())
+        {
+            match c.kind {
+                ConflictKind::Label => {
+                    let mut labels = c.values.clone();
+                    if !labels.contains(&field.label) {
+                        labels.insert(0, field.label.clone());
+                    }
+                    for l in labels {
+                        let text = lang.pick(
+                            format!("标签统一为「{l}」"),
+                            format!("label every source \"{l}\""),
+                        );
+                        choices.push((text, Fix::Resolve(c.clone(), Choice::Label(l))));
+                    }
+                }
+                ConflictKind::Required => {
+                    for b in [true, false] {
+                        let text = lang.pick(
+                            format!("全部设为{}", yes_no(b)),
+                            format!("make every source {}", yes_no(b)),
+                        );
+                        choices.push((text, Fix::Resolve(c.clone(), Choice::Required(b))));
+                    }
+                }
+                ConflictKind::Options => options_only = true,
+            }
+        }
+        if field.element.is_none() {
+            for s in w
+                .merge
+                .suggestions
+                .iter()
+                .filter(|s| s.fields.iter().any(|f| field.sources.contains(f)))
+            {
+                let target = resolve::target_of(catalog, s);
+                let text = match &target {
+                    Target::Existing(code) => {
+                        let name = catalog.elements.get(code).map_or("", |e| e.name.as_str());
+                        lang.pick(
+                            format!("{} 个字段绑定到 {code} {name}", s.fields.len()),
+                            format!("bind {} field(s) to {code} {name}", s.fields.len()),
+                        )
+                    }
+                    Target::New { code, name } => lang.pick(
+                        format!("{} 个字段绑定到新数据元 {code} {name}", s.fields.len()),
+                        format!(
+                            "bind {} field(s) to a new element {code} {name}",
+                            s.fields.len()
+                        ),
+                    ),
+                };
+                choices.push((text, Fix::Accept(s.clone(), target)));
+            }
+        }
+        if choices.is_empty() {
+            let text = if options_only {
+                resolve::ResolveError::OptionsConflict.message(lang)
+            } else {
+                lang.pick(
+                    "所选字段没有冲突或重复建议",
+                    "the selected field has no conflict or suggestion",
+                )
+                .into()
+            };
+            return say(Level::Info, text);
+        }
+        self.chooser = Some(Chooser {
+            title: field.label.clone(),
+            choices,
+            selected: 0,
+        });
+        None
+    }
+
+    fn chooser_action(
+        &mut self,
+        action: Action,
+        store: &mut (dyn Store + Send),
+        lang: Lang,
+    ) -> Say {
+        let chooser = self.chooser.as_mut()?;
+        let n = chooser.choices.len();
+        match action {
+            Action::SelectNext => {
+                chooser.selected = (chooser.selected + 1).min(n.saturating_sub(1))
+            }
+            Action::SelectPrev => chooser.selected = chooser.selected.saturating_sub(1),
+            Action::SelectFirst => chooser.selected = 0,
+            Action::SelectLast => chooser.selected = n.saturating_sub(1),
+            Action::BundleOpen | Action::MergeFix | Action::MergeToggle => {
+                let fix = chooser
+                    .choices
+                    .get(chooser.selected)
+                    .map(|(_, f)| f.clone());
+                self.chooser = None;
+                let fix = fix?;
+                let catalog = store.catalog();
+                let batch = match &fix {
+                    Fix::Resolve(c, choice) => resolve::resolve_conflict(catalog, c, choice),
+                    Fix::Accept(s, target) => resolve::accept_suggestion(catalog, s, target),
+                };
+                let batch = match batch {
+                    Ok(b) => b,
+                    Err(e) => return say(Level::Warn, inert(&e.message(lang)).into_owned()),
+                };
+                let forms = batch.commands.len();
+                return match apply(store, batch, lang) {
+                    Ok(()) => {
+                        self.refresh(store.catalog());
+                        say(
+                            Level::Ok,
+                            lang.pick(
+                                format!("已写入 {forms} 条记录（一次事务），预览已更新"),
+                                format!(
+                                    "{forms} record(s) written in one transaction; preview updated"
+                                ),
+                            ),
+                        )
+                    }
+                    Err(e) => say(Level::Error, inert(&e).into_owned()),
+                };
+            }
+            Action::Back => self.chooser = None,
+            _ => {}
+        }
+        None
+    }
+
+    /// Recomputes after the store changed; closes a workspace whose bundle is gone.
+    pub fn refresh(&mut self, catalog: &Catalog) {
+        if let Some(w) = &mut self.work
+            && !w.recompute(catalog)
+        {
+            self.work = None;
+        }
+        self.selected = self.selected.min(catalog.bundles.len().saturating_sub(1));
+    }
+
+    fn edit_rows(&mut self, action: Action, store: &mut (dyn Store + Send), lang: Lang) -> Say {
+        let Some(w) = &mut self.work else {
+            return need_open(lang);
+        };
+        let mut bundle = store.catalog().bundles.get(&w.code).cloned()?;
+        let up = action == Action::BundleMoveUp;
+        let (i, focus_row) = match w.focus {
+            Focus::Questions => (0, w.selected[0]),
+            Focus::Items => (1, w.selected[1]),
+            Focus::Right => {
+                return say(
+                    Level::Info,
+                    lang.pick("请在问题栏或事项栏中选择", "select a question or an item")
+                        .into(),
+                );
+            }
+        };
+        let changed = match (action, i) {
+            (Action::BundleRemove, 0) => {
+                bundle_edit::remove_question(&mut bundle, focus_row).is_some()
+            }
+            (Action::BundleRemove, _) => bundle_edit::remove_item(&mut bundle, focus_row).is_some(),
+            (_, 0) => bundle_edit::move_entry(&mut bundle.questions, focus_row, up)
+                .map(|to| w.selected[0] = to)
+                .is_some(),
+            (_, _) => bundle_edit::move_entry(&mut bundle.items, focus_row, up)
+                .map(|to| w.selected[1] = to)
+                .is_some(),
+        };
+        if !changed {
+            return None;
+        }
+        self.save(store, bundle, "bundle_edit", lang).err()
+    }
+
+    /// Saves an edited bundle; a published one becomes a draft. Recomputes the preview.
+    fn save(
+        &mut self,
+        store: &mut (dyn Store + Send),
+        mut bundle: Bundle,
+        action: &str,
+        lang: Lang,
+    ) -> Result<(), Message> {
+        let before = store.catalog().bundles.get(&bundle.code);
+        if before.is_some_and(|b| b.status == crate::model::Status::Published && *b != bundle) {
+            bundle.status = crate::model::Status::Draft;
+        }
+        match apply(
+            store,
+            Batch::upserts(action, [Record::Bundle(bundle)]),
+            lang,
+        ) {
+            Ok(()) => {
+                self.refresh(store.catalog());
+                Ok(())
+            }
+            Err(e) => Err(Message {
+                text: inert(&e).into_owned(),
+                level: Level::Error,
+            }),
+        }
+    }
+
+    fn workflow(&mut self, step: Transition, store: &mut (dyn Store + Send), lang: Lang) -> Say {
+        let Some(b) = self.current(store.catalog()) else {
+            return need_open(lang);
+        };
+        let next = match workflow::transition(RecordRef::Bundle(b), step) {
+            Ok(next) => next,
+            Err(e) => return say(Level::Warn, e.message(lang)),
+        };
+        let Record::Bundle(next) = next else {
+            return None;
+        };
+        let status = super::super::detail::status_text(next.status, next.version, lang);
+        let code = inert(&next.code).into_owned();
+        match apply(
+            store,
+            Batch::upserts(step.en(), [Record::Bundle(next)]),
+            lang,
+        ) {
+            Ok(()) => {
+                self.refresh(store.catalog());
+                say(
+                    Level::Ok,
+                    lang.pick(
+                        format!("已{} {code}：{status}", step.zh()),
+                        format!("{} {code}: {status}", step.en()),
+                    ),
+                )
+            }
+            Err(e) => say(Level::Error, inert(&e).into_owned()),
+        }
+    }
+
+    /// A key while a prompt is open: Enter commits, Esc cancels, anything else edits.
+    pub fn prompt_key(&mut self, event: KeyEvent, store: StoreRef<'_>, lang: Lang) -> Say {
+        let prompt = self.prompt.as_mut()?;
+        match event.code {
+            KeyCode::Esc => {
+                self.prompt = None;
+                None
+            }
+            KeyCode::Enter => {
+                let Some(store) = store else {
+                    return say(
+                        Level::Warn,
+                        lang.pick("请稍候：正在处理", "please wait: busy").into(),
+                    );
+                };
+                let kind = prompt.kind.clone();
+                let text = prompt.input.value().to_string();
+                match self.commit(kind, &text, store, lang) {
+                    Ok(message) => {
+                        self.prompt = None;
+                        message
+                    }
+                    Err(error) => {
+                        if let Some(p) = &mut self.prompt {
+                            p.error = Some(error);
+                        }
+                        None
+                    }
+                }
+            }
+            _ => {
+                prompt.input.handle_event(&Event::Key(event));
+                prompt.error = None;
+                None
+            }
+        }
+    }
+
+    /// Pasted text goes into an open prompt (control characters dropped).
+    pub fn paste(&mut self, text: &str) {
+        if let Some(p) = &mut self.prompt {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                p.input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+        }
+    }
+
+    /// Carries out a prompt; `Err` keeps it open with the message.
+    fn commit(
+        &mut self,
+        kind: PromptKind,
+        text: &str,
+        store: &mut (dyn Store + Send),
+        lang: Lang,
+    ) -> Result<Say, String> {
+        let err = |m: Message| m.text;
+        match kind {
+            PromptKind::ExportDot | PromptKind::ExportMermaid => {
+                let Some(w) = &self.work else { return Ok(None) };
+                let catalog = store.catalog();
+                let body = if kind == PromptKind::ExportDot {
+                    flow::to_dot(catalog, &w.merge.flow)
+                } else {
+                    flow::to_mermaid(catalog, &w.merge.flow)
+                };
+                let path = PathBuf::from(text.trim());
+                if text.trim().is_empty() {
+                    return Err(lang.pick("请输入文件路径", "type a file path").into());
+                }
+                std::fs::write(&path, body)
+                    .map_err(|e| inert(&format!("{}: {e}", path.display())).into_owned())?;
+                let shown = inert(&path.display().to_string()).into_owned();
+                Ok(say(
+                    Level::Ok,
+                    lang.pick(
+                        format!("流程已导出到 {shown}"),
+                        format!("flow exported to {shown}"),
+                    ),
+                ))
+            }
+            PromptKind::NewBundle => {
+                let bundle = bundle_edit::new_bundle(store.catalog(), text);
+                let code = bundle.code.clone();
+                match apply(store, Batch::upserts("add", [Record::Bundle(bundle)]), lang) {
+                    Ok(()) => {
+                        let catalog = store.catalog();
+                        self.selected = Self::codes(catalog)
+                            .iter()
+                            .position(|c| *c == code)
+                            .unwrap_or(0);
+                        self.open(catalog, lang);
+                        Ok(say(
+                            Level::Ok,
+                            lang.pick(
+                                format!("已新建主题 {}（自建）：按 a 新增事项", inert(&code)),
+                                format!(
+                                    "bundle {} created (self-built): a adds items",
+                                    inert(&code)
+                                ),
+                            ),
+                        ))
+                    }
+                    Err(e) => Err(inert(&e).into_owned()),
+                }
+            }
+            other => {
+                let Some(mut bundle) = self.current(store.catalog()).cloned() else {
+                    return Ok(None);
+                };
+                let action = match other {
+                    PromptKind::Rename => {
+                        bundle.name = text.trim().to_string();
+                        "edit"
+                    }
+                    PromptKind::Lead => {
+                        let t = text.trim();
+                        bundle.lead_agency = (!t.is_empty()).then(|| t.to_string());
+                        "edit"
+                    }
+                    PromptKind::AddItem => {
+                        let Some(code) = bundle_edit::find_item(store.catalog(), &bundle, text)
+                        else {
+                            return Err(lang.pick(
+                                format!("没有找到（或已在主题中）：{}", inert(text)),
+                                format!("not found (or already in the bundle): {}", inert(text)),
+                            ));
+                        };
+                        bundle.items.push(code);
+                        if let Some(w) = &mut self.work {
+                            w.selected[1] = bundle.items.len() - 1;
+                        }
+                        "bundle_edit"
+                    }
+                    PromptKind::AddQuestion | PromptKind::EditQuestion(_) => {
+                        let q = bundle_edit::parse_question(text, lang).map_err(|e| e.0)?;
+                        match other {
+                            PromptKind::EditQuestion(i) if i < bundle.questions.len() => {
+                                bundle.questions[i] = q
+                            }
+                            _ => {
+                                bundle.questions.push(q);
+                                if let Some(w) = &mut self.work {
+                                    w.selected[0] = bundle.questions.len() - 1;
+                                }
+                            }
+                        }
+                        "bundle_edit"
+                    }
+                    PromptKind::Condition(item) => {
+                        match bundle_edit::parse_when(text, lang).map_err(|e| e.0)? {
+                            Some(when) => bundle.item_when.insert(item, when),
+                            None => bundle.item_when.remove(&item),
+                        };
+                        "bundle_edit"
+                    }
+                    PromptKind::Material(item) => {
+                        bundle_edit::edit_material(&mut bundle, &item, text, lang)
+                            .map_err(|e| e.0)?;
+                        "bundle_edit"
+                    }
+                    _ => return Ok(None),
+                };
+                let code = inert(&bundle.code).into_owned();
+                self.save(store, bundle, action, lang).map_err(err)?;
+                Ok(say(
+                    Level::Ok,
+                    lang.pick(format!("已保存 {code}"), format!("saved {code}")),
+                ))
+            }
+        }
+    }
+}
+
+fn need_open(lang: Lang) -> Say {
+    say(
+        Level::Info,
+        lang.pick("请先打开一个主题（Enter）", "open a bundle first (Enter)")
+            .into(),
+    )
+}
+
+/// A selection movement.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    Down(usize),
+    Up(usize),
+    First,
+    Last,
+}
+
+fn movement(action: Action, page: usize) -> Option<Step> {
+    Some(match action {
+        Action::SelectNext => Step::Down(1),
+        Action::SelectPrev => Step::Up(1),
+        Action::PageDown => Step::Down(page.max(1)),
+        Action::PageUp => Step::Up(page.max(1)),
+        Action::SelectFirst => Step::First,
+        Action::SelectLast => Step::Last,
+        _ => return None,
+    })
+}
+
+/// Whether the pane takes this action while it shows (its own scope, list moves, back).
+pub fn handles(action: Action) -> bool {
+    use super::super::action::Scope;
+    matches!(action.def().scope, Scope::Bundles | Scope::List) || action == Action::Back
+}

@@ -1,0 +1,762 @@
+//! Drawing pane 4: the bundle list, or the workspace (questions, items, the merged form /
+//! source diff / materials / flow, the stats strip and the before→after bars), plus the
+//! pane's prompt and chooser. Reads state only; every store string goes through `fit`.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::super::action::Action;
+use super::super::app::App;
+use super::super::detail;
+use super::super::text::fit;
+use super::super::theme::{Slot, Theme};
+use super::super::view::{block, centered, key_of, line_view, popup};
+use super::bundles::{BundlesPane, Focus, Mark, RightView, Workspace};
+use crate::display::{pad, width};
+use crate::engine::merge::{Merge, MergeStats};
+use crate::i18n::Lang;
+use crate::model::{Bundle, Catalog, Origin, RecordRef};
+
+/// The slot a mark is drawn in.
+fn mark_slot(mark: Mark) -> Slot {
+    match mark {
+        Mark::Kept => Slot::Dim,
+        Mark::Merged => Slot::Sub,
+        Mark::Conflict => Slot::Error,
+        Mark::Suggested => Slot::Match,
+    }
+}
+
+fn arrow(ascii: bool) -> &'static str {
+    if ascii { "->" } else { "→" }
+}
+
+/// Draws pane 4 into `area`.
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let Some(store) = app.store() else {
+        return;
+    };
+    if area.width < 4 || area.height < 3 {
+        return;
+    }
+    let catalog = store.catalog();
+    let pane = &app.bundles;
+    match pane.work.as_ref() {
+        Some(w) => match catalog.bundles.get(&w.code) {
+            Some(b) => draw_workspace(frame, app, catalog, b, w, area),
+            None => draw_list(frame, app, catalog, pane, area),
+        },
+        None => draw_list(frame, app, catalog, pane, area),
+    }
+    if let Some(prompt) = &pane.prompt {
+        draw_prompt(frame, app, prompt, area);
+    }
+    if let Some(chooser) = &pane.chooser {
+        draw_chooser(frame, app, chooser);
+    }
+}
+
+/// The window of `len` rows of height `h` that shows `selected`.
+fn window(len: usize, selected: usize, h: usize) -> std::ops::Range<usize> {
+    let start = (selected + 1).saturating_sub(h.max(1));
+    start..len.min(start + h)
+}
+
+fn row_line(spans: Vec<Span<'static>>, w: usize, selected: bool, theme: &Theme) -> Line<'static> {
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let mut spans = spans;
+    if used < w {
+        spans.push(Span::raw(" ".repeat(w - used)));
+    }
+    let line = Line::from(spans);
+    if selected {
+        line.style(theme.get(Slot::Selection))
+    } else {
+        line
+    }
+}
+
+fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, pane: &BundlesPane, area: Rect) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let codes = BundlesPane::codes(catalog);
+    let (left, right) = if area.width >= 72 {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(area);
+        (l, Some(r))
+    } else {
+        (area, None)
+    };
+    let title = format!(
+        " {} {}/{} ",
+        lang.pick("主题", "主题 Bundles"),
+        (pane.selected + 1).min(codes.len()),
+        codes.len()
+    );
+    let hint = lang.pick(
+        format!(
+            " {} 打开 {} 新建 {} 认领 ",
+            key_of(app, Action::BundleOpen),
+            key_of(app, Action::BundleNew),
+            key_of(app, Action::BundleClaim)
+        ),
+        format!(
+            " {} open {} new {} claim ",
+            key_of(app, Action::BundleOpen),
+            key_of(app, Action::BundleNew),
+            key_of(app, Action::BundleClaim)
+        ),
+    );
+    let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    let inner = b.inner(left);
+    frame.render_widget(b, left);
+    let w = usize::from(inner.width);
+    if codes.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                lang.pick("（没有主题：按 n 新建）", "(no bundles: n makes one)"),
+                theme.get(Slot::Dim),
+            )),
+            inner,
+        );
+    }
+    let mut lines = Vec::new();
+    for i in window(codes.len(), pane.selected, usize::from(inner.height)) {
+        let Some(b) = catalog.bundles.get(codes[i]) else {
+            continue;
+        };
+        let status = detail::status_text(b.status, b.version, lang);
+        let code = fit(&b.code, 12, ascii);
+        let room = w.saturating_sub(width(&code) + width(&status) + 3);
+        let name = pad(&fit(&b.name, room, ascii), room);
+        lines.push(row_line(
+            vec![
+                Span::styled(format!("{code} "), theme.get(Slot::Dim)),
+                Span::styled(name, theme.get(Slot::Main)),
+                Span::raw(" "),
+                Span::styled(status, theme.get(Slot::Dim)),
+            ],
+            w,
+            i == pane.selected,
+            theme,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    if let (Some(r), Some(b)) = (
+        right,
+        codes
+            .get(pane.selected)
+            .and_then(|c| catalog.bundles.get(*c)),
+    ) {
+        let bl = block(app, format!(" {} ", lang.pick("详情", "Detail")), false);
+        let inner = bl.inner(r);
+        frame.render_widget(bl, r);
+        let lines = detail::lines(
+            catalog,
+            RecordRef::Bundle(b),
+            theme,
+            lang,
+            usize::from(inner.width),
+        );
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+/// `字段 100 → 51 -49%  材料 34 → 29（免提交 2）  时限 24 → 10 天  事项 6`.
+pub fn stats_text(m: &Merge, lang: Lang, ascii: bool) -> String {
+    let a = arrow(ascii);
+    let pct = (m.field_reduction() * 100.0).round();
+    let s = &m.stats;
+    lang.pick(
+        format!(
+            "字段 {} {a} {} -{pct}%   材料 {} {a} {}（免提交 {}）   时限 {} {a} {} 天   事项 {}",
+            s.fields_before,
+            s.fields_after,
+            s.materials_before,
+            s.materials_after,
+            s.materials_exempt,
+            s.time_sum_days,
+            s.time_critical_days,
+            s.items_visible
+        ),
+        format!(
+            "fields {} {a} {} -{pct}%   materials {} {a} {} ({} 免提交 exempt)   days {} {a} {}   items {}",
+            s.fields_before,
+            s.fields_after,
+            s.materials_before,
+            s.materials_after,
+            s.materials_exempt,
+            s.time_sum_days,
+            s.time_critical_days,
+            s.items_visible
+        ),
+    )
+}
+
+fn draw_workspace(
+    frame: &mut Frame<'_>,
+    app: &App,
+    catalog: &Catalog,
+    b: &Bundle,
+    w: &Workspace,
+    area: Rect,
+) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let [head, stats, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    let origin = match b.origin {
+        Origin::Claimed => lang.pick("认领", "认领 claimed"),
+        Origin::SelfBuilt => lang.pick("自建", "自建 self-built"),
+    };
+    let lead = b
+        .lead_agency
+        .as_ref()
+        .map(|a| {
+            catalog
+                .agencies
+                .get(a)
+                .map_or(a.as_str(), |x| x.name.as_str())
+        })
+        .unwrap_or("-");
+    let answered = w.answers.len();
+    let head_text = format!(
+        " {}  {}  {}  {}  {} {}  {} {answered}/{}",
+        b.code,
+        b.name,
+        detail::status_text(b.status, b.version, lang),
+        origin,
+        lang.pick("牵头", "lead"),
+        lead,
+        lang.pick("已答", "answered"),
+        b.questions.len()
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            fit(&head_text, usize::from(head.width), ascii),
+            theme.get(Slot::Title),
+        )),
+        head,
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            fit(
+                &format!(" {}", stats_text(&w.merge, lang, ascii)),
+                usize::from(stats.width),
+                ascii,
+            ),
+            theme.get(Slot::Key),
+        )),
+        stats,
+    );
+    if body.height < 3 {
+        return;
+    }
+    let left_w = (body.width * 2 / 5).max(20).min(body.width);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
+    let q_h = (b.questions.len() as u16 + 2).clamp(3, (left.height / 2).max(3));
+    let [qa, ia] = Layout::vertical([Constraint::Length(q_h), Constraint::Min(0)]).areas(left);
+    draw_questions(frame, app, b, w, qa);
+    draw_items(frame, app, catalog, b, w, ia);
+    if right.width < 8 {
+        return;
+    }
+    let chart_h = if right.height >= 16 { 8 } else { 0 };
+    let [view, chart] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(chart_h)]).areas(right);
+    draw_right(frame, app, w, view);
+    if chart_h > 0 {
+        draw_chart(frame, app, &w.merge.stats, chart);
+    }
+}
+
+fn draw_questions(frame: &mut Frame<'_>, app: &App, b: &Bundle, w: &Workspace, area: Rect) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let focused = w.focus == Focus::Questions;
+    let title = format!(" {} ", lang.pick("判断项", "判断项 Questions"));
+    let bl = block(app, title, focused).title_bottom(Span::styled(
+        lang.pick(
+            format!(" {} 切换答案 ", key_of(app, Action::MergeToggle)),
+            format!(" {} cycles the answer ", key_of(app, Action::MergeToggle)),
+        ),
+        theme.get(Slot::Dim),
+    ));
+    let inner = bl.inner(area);
+    frame.render_widget(bl, area);
+    let iw = usize::from(inner.width);
+    if b.questions.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                lang.pick("（没有判断项：a 新增）", "(no questions: a adds one)"),
+                theme.get(Slot::Dim),
+            )),
+            inner,
+        );
+        return;
+    }
+    let mut lines = Vec::new();
+    for i in window(b.questions.len(), w.selected[0], usize::from(inner.height)) {
+        let q = &b.questions[i];
+        let answer = w
+            .answers
+            .get(&q.key)
+            .and_then(|a| q.options.iter().find(|o| &o.key == a));
+        let (text, slot) = match answer {
+            Some(o) => (format!("[{}]", fit(&o.text, 12, ascii)), Slot::Key),
+            None => (format!("[{}]", lang.pick("未答", "unanswered")), Slot::Dim),
+        };
+        let room = iw.saturating_sub(width(&text) + 1);
+        lines.push(row_line(
+            vec![
+                Span::raw(pad(&fit(&q.text, room, ascii), room)),
+                Span::raw(" "),
+                Span::styled(text, theme.get(slot)),
+            ],
+            iw,
+            focused && i == w.selected[0],
+            theme,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_items(
+    frame: &mut Frame<'_>,
+    app: &App,
+    catalog: &Catalog,
+    b: &Bundle,
+    w: &Workspace,
+    area: Rect,
+) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let focused = w.focus == Focus::Items;
+    let title = format!(
+        " {} {}/{} ",
+        lang.pick("事项", "事项 Items"),
+        w.merge.items.len(),
+        b.items.len()
+    );
+    let bl = block(app, title, focused).title_bottom(Span::styled(
+        lang.pick(
+            format!(" {} 纳入/排除表单 ", key_of(app, Action::MergeToggle)),
+            format!(
+                " {} includes/excludes forms ",
+                key_of(app, Action::MergeToggle)
+            ),
+        ),
+        theme.get(Slot::Dim),
+    ));
+    let inner = bl.inner(area);
+    frame.render_widget(bl, area);
+    let iw = usize::from(inner.width);
+    if b.items.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                lang.pick("（没有事项：a 新增）", "(no items: a adds one)"),
+                theme.get(Slot::Dim),
+            )),
+            inner,
+        );
+        return;
+    }
+    let mut lines = Vec::new();
+    for i in window(b.items.len(), w.selected[1], usize::from(inner.height)) {
+        let code = &b.items[i];
+        let visible = w.merge.items.iter().any(|x| x == code);
+        let forms = crate::engine::merge::item_forms(catalog, code);
+        let boxed = if forms.is_empty() {
+            "[-]"
+        } else if forms.iter().all(|f| w.excluded.contains(&f.code)) {
+            "[ ]"
+        } else {
+            "[x]"
+        };
+        let item = catalog.items.get(code);
+        let name = item.map_or("", |x| x.name.as_str());
+        let days = item.map_or(0, |x| x.time_limit_days);
+        let mut note = lang.pick(format!("{days}天"), format!("{days}d"));
+        if !visible {
+            note = lang.pick("不适用", "n/a").to_string();
+        } else if w.merge.flow.critical_path.iter().any(|c| c == code) {
+            note = format!("*{note}");
+        }
+        let room = iw.saturating_sub(4 + width(&note) + 1);
+        let style = theme.get(if visible { Slot::Text } else { Slot::Dim });
+        lines.push(row_line(
+            vec![
+                Span::styled(format!("{boxed} "), theme.get(Slot::Key)),
+                Span::styled(pad(&fit(name, room, ascii), room), style),
+                Span::raw(" "),
+                Span::styled(note, theme.get(Slot::Dim)),
+            ],
+            iw,
+            focused && i == w.selected[1],
+            theme,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_right(frame: &mut Frame<'_>, app: &App, w: &Workspace, area: Rect) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let focused = w.focus == Focus::Right;
+    let n = w.right_len();
+    let title = format!(
+        " {} {} [{} {}] ",
+        w.view.title(lang),
+        n,
+        key_of(app, Action::MergeView),
+        lang.pick("切换视图", "view")
+    );
+    let bottom = match w.view {
+        RightView::Merged | RightView::Diff => {
+            let legend: Vec<String> = Mark::ALL
+                .iter()
+                .map(|m| format!("{} {}", m.symbol(), m.label(lang)))
+                .collect();
+            format!(
+                " {}  {} {} ",
+                legend.join("  "),
+                key_of(app, Action::MergeFix),
+                lang.pick("处理", "fix")
+            )
+        }
+        RightView::Materials => lang
+            .pick(
+                " 免 = 免提交（数据共享获取） ",
+                " 免 = exempt (fetched by data sharing) ",
+            )
+            .to_string(),
+        RightView::Flow => {
+            let path: Vec<&str> = w
+                .merge
+                .flow
+                .critical_path
+                .iter()
+                .map(String::as_str)
+                .collect();
+            format!(
+                " * {} {} {} DOT {} Mermaid ",
+                lang.pick("关键路径", "critical path"),
+                path.join(arrow(ascii)),
+                key_of(app, Action::FlowExportDot),
+                key_of(app, Action::FlowExportMermaid)
+            )
+        }
+    };
+    let bl = block(app, title, focused).title_bottom(Span::styled(
+        fit(&bottom, usize::from(area.width.saturating_sub(2)), ascii),
+        theme.get(Slot::Dim),
+    ));
+    let inner = bl.inner(area);
+    frame.render_widget(bl, area);
+    let iw = usize::from(inner.width);
+    let rows = window(n, w.selected[2], usize::from(inner.height));
+    let sel = |i: usize| focused && i == w.selected[2];
+    let mut lines = Vec::new();
+    match w.view {
+        RightView::Merged => {
+            for i in rows {
+                let f = &w.merge.fields[i];
+                let mark = w.marks.get(i).copied().unwrap_or(Mark::Kept);
+                let code = f
+                    .element
+                    .clone()
+                    .unwrap_or_else(|| lang.pick("未绑定", "unbound").into());
+                let tail = format!(
+                    " {} {:>2}{} {}",
+                    fit(&code, 10, ascii),
+                    f.sources.len(),
+                    lang.pick("源", "src"),
+                    if f.required { "*" } else { " " }
+                );
+                let room = iw.saturating_sub(2 + width(&tail));
+                lines.push(row_line(
+                    vec![
+                        Span::styled(format!("{} ", mark.symbol()), theme.get(mark_slot(mark))),
+                        Span::raw(pad(&fit(&f.label, room, ascii), room)),
+                        Span::styled(tail, theme.get(Slot::Dim)),
+                    ],
+                    iw,
+                    sel(i),
+                    theme,
+                ));
+            }
+        }
+        RightView::Diff => {
+            for i in rows {
+                let d = &w.diff[i];
+                let into = &w.merge.fields[d.into];
+                let src = fit(&format!("{}/{}", d.form, d.field), 16, ascii);
+                let what = match d.mark {
+                    Mark::Kept => lang.pick("保留", "kept").to_string(),
+                    Mark::Merged => lang.pick(
+                        format!(
+                            "并入 {}（另 {} 源）",
+                            into.element.as_deref().unwrap_or(""),
+                            into.sources.len() - 1
+                        ),
+                        format!(
+                            "into {} (+{} sources)",
+                            into.element.as_deref().unwrap_or(""),
+                            into.sources.len() - 1
+                        ),
+                    ),
+                    Mark::Conflict => lang.pick(
+                        format!("冲突 {}", into.element.as_deref().unwrap_or("")),
+                        format!("conflict {}", into.element.as_deref().unwrap_or("")),
+                    ),
+                    Mark::Suggested => {
+                        let target = w
+                            .merge
+                            .suggestions
+                            .iter()
+                            .find(|s| {
+                                s.fields
+                                    .iter()
+                                    .any(|x| x.form == d.form && x.field == d.field)
+                            })
+                            .and_then(|s| s.element.clone())
+                            .unwrap_or_else(|| lang.pick("新数据元", "new element").into());
+                        lang.pick(format!("建议 {target}"), format!("suggest {target}"))
+                    }
+                };
+                let what = fit(&what, iw / 2, ascii);
+                let room = iw.saturating_sub(2 + width(&src) + 1 + width(&what) + 1);
+                lines.push(row_line(
+                    vec![
+                        Span::styled(
+                            format!("{} ", d.mark.symbol()),
+                            theme.get(mark_slot(d.mark)),
+                        ),
+                        Span::styled(format!("{src} "), theme.get(Slot::Dim)),
+                        Span::raw(pad(&fit(&d.label, room, ascii), room)),
+                        Span::raw(" "),
+                        Span::styled(what, theme.get(mark_slot(d.mark))),
+                    ],
+                    iw,
+                    sel(i),
+                    theme,
+                ));
+            }
+        }
+        RightView::Materials => {
+            for i in rows {
+                let m = &w.merge.materials[i];
+                let flag = if m.exempt { "免 " } else { "   " };
+                let tail = format!(" {} ", m.items.len());
+                let code = fit(&m.material, 10, ascii);
+                let room = iw.saturating_sub(3 + width(&code) + 1 + width(&tail));
+                lines.push(row_line(
+                    vec![
+                        Span::styled(flag, theme.get(Slot::Sub)),
+                        Span::styled(format!("{code} "), theme.get(Slot::Dim)),
+                        Span::raw(pad(&fit(&m.name, room, ascii), room)),
+                        Span::styled(tail, theme.get(Slot::Dim)),
+                    ],
+                    iw,
+                    sel(i),
+                    theme,
+                ));
+            }
+        }
+        RightView::Flow => {
+            for i in rows {
+                let text = &w.flow_text[i];
+                let critical = text.starts_with('*');
+                let style = if critical {
+                    theme.get(Slot::Error)
+                } else {
+                    theme.get(Slot::Text)
+                };
+                lines.push(row_line(
+                    vec![Span::styled(fit(text, iw, ascii), style)],
+                    iw,
+                    sel(i),
+                    theme,
+                ));
+            }
+        }
+    }
+    if n == 0 {
+        lines.push(Line::from(Span::styled(
+            lang.pick(
+                "（空：没有适用的事项或表单）",
+                "(empty: no item or form applies)",
+            ),
+            theme.get(Slot::Dim),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_chart(frame: &mut Frame<'_>, app: &App, s: &MergeStats, area: Rect) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let bl = block(
+        app,
+        format!(" {} ", lang.pick("合并前后", "Before / after")),
+        false,
+    );
+    let inner = bl.inner(area);
+    frame.render_widget(bl, area);
+    let rows = [
+        (lang.pick("字段", "fields"), s.fields_before, s.fields_after),
+        (
+            lang.pick("材料", "materials"),
+            s.materials_before,
+            s.materials_after,
+        ),
+        (
+            lang.pick("时限", "days"),
+            s.time_sum_days as usize,
+            s.time_critical_days as usize,
+        ),
+    ];
+    let label_w = 12;
+    let num_w = 5;
+    let bar_room = usize::from(inner.width).saturating_sub(label_w + num_w + 1);
+    let (glyph_before, glyph_after) = if ascii { ("-", "#") } else { ("░", "█") };
+    let mut lines = Vec::new();
+    for (name, before, after) in rows {
+        let max = before.max(after).max(1);
+        let bar = |n: usize| (n * bar_room).div_ceil(max).min(bar_room);
+        for (i, (tag, n, glyph, slot)) in [
+            (lang.pick("前", "before"), before, glyph_before, Slot::Dim),
+            (lang.pick("后", "after"), after, glyph_after, Slot::Sub),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let label = if i == 0 {
+                format!("{name} {tag}")
+            } else {
+                format!("{} {tag}", " ".repeat(width(name)))
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    pad(&fit(&label, label_w - 1, ascii), label_w),
+                    theme.get(Slot::Label),
+                ),
+                Span::styled(glyph.repeat(bar(n)), theme.get(slot)),
+                Span::raw(format!(" {n}")),
+            ]));
+        }
+    }
+    let h = usize::from(inner.height);
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().take(h).collect::<Vec<_>>()),
+        inner,
+    );
+}
+
+fn draw_prompt(frame: &mut Frame<'_>, app: &App, prompt: &super::bundles::Prompt, area: Rect) {
+    let theme = &app.config.theme;
+    let h = if prompt.error.is_some() { 4 } else { 3 };
+    if area.height < h || area.width < 8 {
+        return;
+    }
+    let r = Rect::new(area.x, area.bottom() - h, area.width, h);
+    let title = format!(" {} (Enter / Esc) ", prompt.kind.title(app.lang));
+    let inner = popup(
+        frame,
+        app,
+        r,
+        fit(
+            &title,
+            usize::from(r.width.saturating_sub(2)),
+            app.config.ascii,
+        ),
+    );
+    if inner.width < 2 || inner.height == 0 {
+        return;
+    }
+    let (text, cursor) = line_view(
+        prompt.input.value(),
+        prompt.input.cursor(),
+        usize::from(inner.width) - 1,
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, theme.get(Slot::InputFocus))),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    frame.set_cursor_position(Position::new(
+        inner.x + (cursor as u16).min(inner.width - 1),
+        inner.y,
+    ));
+    if let (Some(e), true) = (&prompt.error, inner.height > 1) {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                fit(
+                    &format!("! {e}"),
+                    usize::from(inner.width),
+                    app.config.ascii,
+                ),
+                theme.get(Slot::Error),
+            )),
+            Rect::new(inner.x, inner.y + 1, inner.width, 1),
+        );
+    }
+}
+
+fn draw_chooser(frame: &mut Frame<'_>, app: &App, chooser: &super::bundles::Chooser) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let screen = frame.area();
+    let h = (chooser.choices.len() as u16 + 3).min(screen.height);
+    let area = centered(screen, screen.width.saturating_sub(4).min(70), h);
+    if area.height < 3 || area.width < 6 {
+        return;
+    }
+    let title = lang.pick(
+        format!(" 处理「{}」（Enter 确定，Esc 取消） ", chooser.title),
+        format!(" Fix \"{}\" (Enter applies, Esc cancels) ", chooser.title),
+    );
+    let inner = popup(
+        frame,
+        app,
+        area,
+        fit(
+            &title,
+            usize::from(area.width.saturating_sub(2)),
+            app.config.ascii,
+        ),
+    );
+    let iw = usize::from(inner.width);
+    let mut lines = vec![Line::from(Span::styled(
+        fit(
+            lang.pick(
+                "一次事务改写所有来源表单；已发布的表单回到待提交",
+                "rewrites every source form in one transaction; published forms return to draft",
+            ),
+            iw,
+            app.config.ascii,
+        ),
+        theme.get(Slot::Dim),
+    ))];
+    for (i, (text, _)) in chooser.choices.iter().enumerate() {
+        lines.push(row_line(
+            vec![Span::raw(fit(&format!(" {text}"), iw, app.config.ascii))],
+            iw,
+            i == chooser.selected,
+            theme,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
