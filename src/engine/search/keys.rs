@@ -7,7 +7,7 @@ use pinyin::ToPinyinMulti;
 pub const SEP: char = '\u{1F}';
 
 /// At most this many reading combinations per name (heteronyms multiply).
-const MAX_READINGS: usize = 16;
+const MAX_READINGS: usize = 8;
 
 /// The readings of one character: its plain pinyin syllables, or the character itself.
 fn char_readings(c: char) -> Vec<String> {
@@ -70,22 +70,38 @@ pub fn readings(name: &str) -> Vec<(String, String)> {
     out
 }
 
-/// The search key of an element: code first, then each name followed by its readings.
-pub fn build_key<'a>(code: &str, names: impl IntoIterator<Item = &'a str>) -> String {
-    let mut key = code.to_lowercase();
+/// The search key of an element, in two halves so a query scans only the one it can match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// The code, then every reading (full pinyin, initials) of every name: what a query typed
+    /// in Latin letters matches.
+    pub latin: String,
+    /// The names themselves (name, then synonyms), lower-cased: what a Chinese query matches.
+    pub names: String,
+}
+
+/// Builds the key of an element from its code and names (name first, then synonyms).
+pub fn build_key<'a>(code: &str, names: impl IntoIterator<Item = &'a str>) -> Key {
+    let mut latin = code.to_lowercase();
+    let mut all_names = String::new();
     for name in names {
-        key.push(SEP);
-        key.push_str(&name.to_lowercase());
+        if !all_names.is_empty() {
+            all_names.push(SEP);
+        }
+        all_names.push_str(&name.to_lowercase());
         for (full, initials) in readings(name) {
-            key.push(SEP);
-            key.push_str(&full);
+            latin.push(SEP);
+            latin.push_str(&full);
             if initials != full {
-                key.push(SEP);
-                key.push_str(&initials);
+                latin.push(SEP);
+                latin.push_str(&initials);
             }
         }
     }
-    key
+    Key {
+        latin,
+        names: all_names,
+    }
 }
 
 #[cfg(test)]
@@ -128,11 +144,14 @@ mod tests {
             readings("ID号")[0],
             ("idhao".to_string(), "idh".to_string())
         );
-        // the usual reading comes right after the name; rarer readings follow
-        let key = build_key("DE01", ["身份证"]);
+        // the usual reading comes first; rarer readings follow
+        let key = build_key("DE01", ["身份证", "ID号"]);
         assert!(
-            key.starts_with("de01\u{1f}身份证\u{1f}shenfenzheng\u{1f}sfz\u{1f}"),
-            "{key}"
+            key.latin
+                .starts_with("de01\u{1f}shenfenzheng\u{1f}sfz\u{1f}"),
+            "{key:?}"
         );
+        assert!(key.latin.contains("\u{1f}idhao\u{1f}idh\u{1f}"), "{key:?}");
+        assert_eq!(key.names, "身份证\u{1f}id号");
     }
 }

@@ -22,6 +22,20 @@ impl Matcher for Skim {
 /// Whether the characters of `query` occur in `key` in order: a cheap test that every
 /// fuzzy match must pass, run before the matcher.
 pub fn is_subsequence(key: &str, query: &str) -> bool {
+    if query.is_ascii() {
+        // UTF-8 continuation and lead bytes are all >= 0x80: bytes compare exactly
+        let mut wanted = query.bytes().peekable();
+        for b in key.bytes() {
+            match wanted.peek() {
+                None => return true,
+                Some(&w) if w == b => {
+                    wanted.next();
+                }
+                Some(_) => {}
+            }
+        }
+        return wanted.peek().is_none();
+    }
     let mut wanted = query.chars().peekable();
     for c in key.chars() {
         match wanted.peek() {

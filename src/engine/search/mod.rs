@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::model::{Catalog, ElementKind, Kind, Status};
 
-pub use keys::{SEP, build_key, readings};
+pub use keys::{Key, SEP, build_key, readings};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
 
@@ -57,7 +57,22 @@ struct Entry {
     /// Source agency code and name, lower-cased, for `agency:`.
     agency: Option<Box<str>>,
     uses: u32,
-    key: Box<str>,
+    /// Code and readings (see [`Key`]).
+    latin: Box<str>,
+    /// Names and synonyms.
+    names: Box<str>,
+}
+
+impl Entry {
+    /// The half of the key a query can match: Latin letters match readings and the code,
+    /// anything else the names.
+    fn haystack(&self, q: &str) -> &str {
+        if q.is_ascii() {
+            &self.latin
+        } else {
+            &self.names
+        }
+    }
 }
 
 /// The search index over every element of a catalog.
@@ -85,25 +100,28 @@ impl SearchIndex {
         let entries = catalog
             .elements
             .values()
-            .map(|e| Entry {
-                code: e.code.as_str().into(),
-                name: e.name.as_str().into(),
-                kind: e.kind,
-                status: e.status,
-                agency: e.source_agency.as_ref().map(|a| {
-                    let name = catalog
-                        .agencies
-                        .get(a)
-                        .map(|x| x.name.as_str())
-                        .unwrap_or("");
-                    format!("{a} {name}").to_lowercase().into()
-                }),
-                uses: u32::try_from(uses(catalog, &e.code)).unwrap_or(u32::MAX),
-                key: build_key(
+            .map(|e| {
+                let key = build_key(
                     &e.code,
                     std::iter::once(e.name.as_str()).chain(e.synonyms.iter().map(String::as_str)),
-                )
-                .into(),
+                );
+                Entry {
+                    code: e.code.as_str().into(),
+                    name: e.name.as_str().into(),
+                    kind: e.kind,
+                    status: e.status,
+                    agency: e.source_agency.as_ref().map(|a| {
+                        let name = catalog
+                            .agencies
+                            .get(a)
+                            .map(|x| x.name.as_str())
+                            .unwrap_or("");
+                        format!("{a} {name}").to_lowercase().into()
+                    }),
+                    uses: u32::try_from(uses(catalog, &e.code)).unwrap_or(u32::MAX),
+                    latin: key.latin.into(),
+                    names: key.names.into(),
+                }
             })
             .collect();
         Self { entries, matcher }
@@ -138,17 +156,17 @@ impl SearchIndex {
         if q.is_empty() {
             return Some(0);
         }
-        if !is_subsequence(&entry.key, q) {
-            return None;
-        }
-        let mut parts = entry.key.split(SEP);
-        let code = parts.next().unwrap_or("");
-        if code == q {
+        if entry.code.eq_ignore_ascii_case(q) {
             return Some(TIER_CODE * TIER_WIDTH);
         }
+        let haystack = entry.haystack(q);
+        if !is_subsequence(haystack, q) {
+            return None;
+        }
+        let parts = haystack.split(SEP);
         // phase 1: tiers and a cheap subsequence score; the matcher re-scores the best later
         let mut best = None;
-        let mut prefix = code.starts_with(q);
+        let mut prefix = false;
         for part in parts {
             if part == q {
                 return Some(TIER_NAME * TIER_WIDTH);
@@ -161,9 +179,6 @@ impl SearchIndex {
         if prefix {
             return Some(TIER_PREFIX * TIER_WIDTH);
         }
-        if best.is_none() {
-            best = quick_score(code, q);
-        }
         best.map(|s| TIER_FUZZY * TIER_WIDTH + s.clamp(0, TIER_WIDTH - 1))
     }
 
@@ -173,7 +188,7 @@ impl SearchIndex {
             return 0;
         };
         let best = entry
-            .key
+            .haystack(q)
             .split(SEP)
             .filter(|part| is_subsequence(part, q))
             .filter_map(|part| self.matcher.score(part, q))
@@ -266,9 +281,35 @@ impl SearchIndex {
     }
 }
 
+/// [`quick_score`] over bytes, for ASCII queries (exact on UTF-8: multi-byte sequences hold
+/// no ASCII bytes).
+fn quick_score_bytes(part: &[u8], q: &[u8]) -> Option<i64> {
+    let mut next = 0;
+    let mut score = 0i64;
+    let mut previous_matched = false;
+    let mut gap = 0i64;
+    for (i, &b) in part.iter().enumerate() {
+        let Some(&w) = q.get(next) else { break };
+        if b == w {
+            score += 16 + if previous_matched { 12 } else { 0 } + if i == 0 { 8 } else { 0 }
+                - gap.min(8);
+            previous_matched = true;
+            gap = 0;
+            next += 1;
+        } else {
+            previous_matched = false;
+            gap += 1;
+        }
+    }
+    (next == q.len()).then_some(score.max(1))
+}
+
 /// A cheap fuzzy score: the greedy leftmost subsequence match of `q` in `part`, rewarding
 /// consecutive characters and a match at the start, penalising gaps. `None` if no match.
 pub fn quick_score(part: &str, q: &str) -> Option<i64> {
+    if q.is_ascii() {
+        return quick_score_bytes(part.as_bytes(), q.as_bytes());
+    }
     let mut wanted = q.chars().peekable();
     let mut score = 0i64;
     let mut previous_matched = false;
