@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Prints the performance table of the README: whole-process times of the release binary on
+# generated stores, next to fzf where the comparison applies, plus the criterion benches of
+# the engines. Needs hyperfine and fzf (apt-get install hyperfine fzf); takes a few minutes.
+# Usage: scripts/bench.sh [SCALE]   (SCALE 161 ≈ 100,000 elements; default 161)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale="${1:-161}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cargo build --release --quiet
+bin="$PWD/target/release/yibiao"
+db="$work/store"
+
+start=$(date +%s.%N)
+"$bin" --db "$db" sample --scale "$scale" 2>/dev/null
+end=$(date +%s.%N)
+records=$("$bin" --db "$db" stats --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(d[k] for k in ["regions","agencies","elements","items","materials","forms","bundles"]))')
+elements=$("$bin" --db "$db" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["elements"])')
+printf '| measure | result |\n|---|---|\n'
+secs=$(python3 -c "print('%.1f' % ($end - $start))")
+rate=$(python3 -c "print('%.0f' % ($records / ($end - $start)))")
+printf '| sample --scale %s: %s records (%s elements) written | %s s (%s records/s) |\n' \
+  "$scale" "$records" "$elements" "$secs" "$rate"
+
+# the names fzf filters: every element's name and synonyms, one line each
+"$bin" --db "$db" export - | python3 -c '
+import json,sys
+for e in json.load(sys.stdin)["elements"]:
+    print(e["code"], e["name"], *e["synonyms"])' > "$work/names.txt"
+
+json() { hyperfine --warmup 1 --runs "${2:-5}" --export-json "$work/h.json" "$1" >/dev/null 2>&1
+         python3 -c 'import json; r=json.load(open("'"$work"'/h.json"))["results"][0]; print("%.0f ms ± %.0f" % (r["mean"]*1000, r["stddev"]*1000))'; }
+printf '| whole process `stats` (open, load, count) | %s |\n' "$(json "$bin --db $db stats")"
+printf '| whole process `element search sfzhm` | %s |\n' "$(json "$bin --db $db element search sfzhm")"
+printf '| `fzf --filter sfzhm` on the same %s names | %s |\n' "$elements" "$(json "fzf --filter sfzhm < $work/names.txt")"
+printf '| `fzf --filter 身份证号码` on the same names | %s |\n' "$(json "fzf --filter 身份证号码 < $work/names.txt")"
+printf '| whole process `element uses DE000005` | %s |\n' "$(json "$bin --db $db element uses DE000005")"
+printf '| whole process `merge ZT001 --all-answers` | %s |\n' "$(json "$bin --db $db merge ZT001 --all-answers")"
+printf '| whole process `check` | %s |\n' "$(json "$bin --db $db check" 3)"
+rss=$( { /usr/bin/time -f '%M' "$bin" --db "$db" stats >/dev/null; } 2>&1 | tail -1)
+printf '| peak RSS of `stats` | %s MiB |\n' "$((rss / 1024))"
+printf '| store size on disk | %s |\n' "$(du -sh "$db" | cut -f1)"
+
+echo
+echo "criterion benches (cargo bench --bench engines), mean per iteration:"
+cargo bench --quiet --bench engines -- --warm-up-time 1 --measurement-time 3 2>/dev/null \
+  | awk '/time:/ {print "  " prev " " $0} {prev=$1}'
