@@ -288,3 +288,32 @@ fn completions_and_man_page_need_no_store() {
         "no store is created for completions or the man page"
     );
 }
+
+#[test]
+fn the_sample_fills_every_kind_checks_clean_and_round_trips() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    ok(yibiao(a.path()).arg("sample"));
+    let stats: Value =
+        serde_json::from_str(&ok(yibiao(a.path()).args(["stats", "--json"]))).unwrap();
+    for key in [
+        "regions",
+        "agencies",
+        "elements",
+        "items",
+        "materials",
+        "forms",
+        "bundles",
+    ] {
+        assert!(stats[key].as_u64().unwrap() > 0, "{key} is empty");
+    }
+    assert!(ok(yibiao(a.path()).arg("check")).starts_with("ok: 1372 records"));
+    // the sample again changes nothing
+    let (_, _, stderr) = run(yibiao(a.path()).arg("sample"));
+    assert!(stderr.contains("0 created, 0 updated"), "{stderr}");
+    let first = export(a.path());
+    let file = b.path().join("sample.json");
+    std::fs::write(&file, &first).unwrap();
+    ok(yibiao(&b.path().join("store")).arg("import").arg(&file));
+    assert_eq!(export(&b.path().join("store")), first);
+}
