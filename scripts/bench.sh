@@ -29,7 +29,7 @@ import json,sys
 for e in json.load(sys.stdin)["elements"]:
     print(e["code"], e["name"], *e["synonyms"])' > "$work/names.txt"
 
-json() { hyperfine --warmup 1 --runs "${2:-5}" --export-json "$work/h.json" "$1" >/dev/null 2>&1
+json() { hyperfine --ignore-failure --warmup 1 --runs "${2:-5}" --export-json "$work/h.json" "$1" >/dev/null 2>&1
          python3 -c 'import json; r=json.load(open("'"$work"'/h.json"))["results"][0]; print("%.0f ms ± %.0f" % (r["mean"]*1000, r["stddev"]*1000))'; }
 printf '| whole process `stats` (open, load, count) | %s |\n' "$(json "$bin --db $db stats")"
 printf '| whole process `element search sfzhm` | %s |\n' "$(json "$bin --db $db element search sfzhm")"
