@@ -317,3 +317,56 @@ fn the_sample_fills_every_kind_checks_clean_and_round_trips() {
     ok(yibiao(&b.path().join("store")).arg("import").arg(&file));
     assert_eq!(export(&b.path().join("store")), first);
 }
+
+#[test]
+fn merge_exports_the_merged_form_and_its_provenance() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let answers = [
+        "--answer",
+        "area=ge500",
+        "--answer",
+        "signboard=yes",
+        "--answer",
+        "tobacco=yes",
+    ];
+    let merged: Value = serde_json::from_str(&ok(yibiao(db.path())
+        .args(["merge", "ZT001", "--json"])
+        .args(answers)))
+    .unwrap();
+    let before = merged["stats"]["fields_before"].as_u64().unwrap() as usize;
+    let after = merged["stats"]["fields_after"].as_u64().unwrap() as usize;
+    assert!(
+        after * 10 <= before * 6,
+        "我要开餐馆 reaches at least 40%: {before} → {after}"
+    );
+
+    let file = db.path().join("merged.xlsx");
+    ok(yibiao(db.path())
+        .args(["merge", "ZT001", "--export"])
+        .arg(&file)
+        .args(answers));
+    let mut book: Xlsx<_> = open_workbook(&file).unwrap();
+    assert_eq!(book.sheet_names(), ["merged form", "provenance"]);
+    let fields = book.worksheet_range("merged form").unwrap();
+    assert_eq!(
+        fields.height(),
+        after + 1,
+        "a header and one row per merged field"
+    );
+    let provenance = book.worksheet_range("provenance").unwrap();
+    assert_eq!(
+        provenance.height(),
+        before + 1,
+        "a header and one row per source field"
+    );
+
+    let json_file = db.path().join("merged.json");
+    ok(yibiao(db.path())
+        .args(["merge", "ZT001", "--export"])
+        .arg(&json_file)
+        .args(answers));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
+    assert_eq!(doc["provenance"].as_array().unwrap().len(), before);
+}

@@ -107,8 +107,15 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
             .iter()
             .flat_map(|f| f.sources.iter().map(move |s| json!({"merged": f.key(), "label": f.label, "form": s.form, "field": s.field})))
             .collect();
-        let doc = json!({"merge": merged, "provenance": provenance});
-        write_output(file, pretty(&doc).as_bytes())?;
+        let is_xlsx = file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        if is_xlsx {
+            write_output(file, &merge_workbook(catalog, &merged, lang)?)?;
+        } else {
+            let doc = json!({"merge": merged, "provenance": provenance});
+            write_output(file, pretty(&doc).as_bytes())?;
+        }
         return Ok(0);
     }
     if let Some(file) = &request.distribute {
@@ -132,6 +139,91 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
     } else {
         text(catalog, bundle, &merged, lang)
     })
+}
+
+/// The merged form and its provenance as a workbook: one sheet of merged fields (with the
+/// element's kind and format hint), one row per source field.
+fn merge_workbook(catalog: &Catalog, m: &Merge, lang: Lang) -> Result<Vec<u8>, Failure> {
+    use crate::io::table::Cell;
+    use crate::io::xlsx::{NamedSheet, write_named};
+    let text = |s: &str| Cell::Text(s.to_string());
+    let header = |cols: &[(&str, &str)]| -> Vec<String> {
+        cols.iter()
+            .map(|(zh, en)| lang.pick(*zh, *en).to_string())
+            .collect()
+    };
+    let fields_header = header(&[
+        ("序号", "no."),
+        ("字段键", "key"),
+        ("标签", "label"),
+        ("必填", "required"),
+        ("数据元", "element"),
+        ("类型", "kind"),
+        ("示例", "example"),
+        ("来源数", "sources"),
+    ]);
+    let fields: Vec<Vec<Cell>> = m
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let element = f.element.as_deref().and_then(|e| catalog.elements.get(e));
+            vec![
+                Cell::Number(i as u64 + 1),
+                text(&f.key()),
+                text(&f.label),
+                text(lang.pick(
+                    if f.required { "是" } else { "否" },
+                    if f.required { "yes" } else { "no" },
+                )),
+                text(f.element.as_deref().unwrap_or("")),
+                text(element.map_or("", |e| e.kind.zh())),
+                text(element.map_or("", |e| crate::engine::validate::example(e.kind))),
+                Cell::Number(f.sources.len() as u64),
+            ]
+        })
+        .collect();
+    let provenance_header = header(&[
+        ("合并字段", "merged field"),
+        ("合并标签", "merged label"),
+        ("来源表单", "source form"),
+        ("表单名称", "form name"),
+        ("来源字段", "source field"),
+        ("来源标签", "source label"),
+    ]);
+    let provenance: Vec<Vec<Cell>> = m
+        .fields
+        .iter()
+        .flat_map(|f| {
+            f.sources.iter().map(move |s| {
+                let form = catalog.forms.get(&s.form);
+                let label = form
+                    .and_then(|x| x.fields().find(|(_, _, y)| y.key == s.field))
+                    .map_or("", |(_, _, y)| y.label.as_str());
+                vec![
+                    text(&f.key()),
+                    text(&f.label),
+                    text(&s.form),
+                    text(form.map_or("", |x| x.name.as_str())),
+                    text(&s.field),
+                    text(label),
+                ]
+            })
+        })
+        .collect();
+    let sheets = [
+        NamedSheet {
+            name: lang.pick("合并表单", "merged form"),
+            header: &fields_header,
+            rows: &fields,
+        },
+        NamedSheet {
+            name: lang.pick("来源对照", "provenance"),
+            header: &provenance_header,
+            rows: &provenance,
+        },
+    ];
+    write_named(&sheets, lang).map_err(Failure::new)
 }
 
 fn percent(before: usize, after: usize) -> String {
