@@ -2,6 +2,7 @@
 //! calls the same engines the TUI calls; the printing lives in `cli/`.
 
 mod commands;
+mod forms;
 mod merge;
 mod office;
 mod output;
@@ -245,6 +246,23 @@ pub enum FormCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Lint one form or every form: elements bound twice, drifting labels, unbound fields an
+    /// element covers, unpublished elements, empty sections, bad conditions (exit 1 if any).
+    Lint {
+        /// Form code (default: every form).
+        code: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a blank form (field keys, labels, required, elements, format hints, options)
+    /// as FILE.xlsx or FILE.json.
+    Export {
+        /// Form code.
+        code: String,
+        /// The file to write (.xlsx or .json).
+        file: std::path::PathBuf,
     },
 }
 

@@ -296,3 +296,104 @@ fn pane_4_toggles_an_answer_and_the_field_count_changes() {
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }
+
+impl Tui {
+    /// Waits until the screen has not changed for a moment (a search has landed).
+    fn settle(&self) {
+        let deadline = Instant::now() + WAIT;
+        let mut last = self.screen();
+        let mut since = Instant::now();
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = self.screen();
+            if now != last {
+                last = now;
+                since = Instant::now();
+            } else if since.elapsed() >= Duration::from_millis(400) {
+                return;
+            }
+        }
+    }
+}
+
+#[test]
+fn pane_3_designs_a_form_by_pinyin_search_validates_an_id_and_saves_it() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = home.path().join("store");
+    let status = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("sample")
+        .env("HOME", home.path())
+        .env_remove("YIBIAO_DB")
+        .status()
+        .expect("run sample");
+    assert!(status.success());
+    let mut tui = Tui::start(&db, home.path());
+    tui.wait_for("浏览");
+    tui.send("3");
+    tui.wait_for("申请表 1/147");
+    tui.send("n");
+    tui.wait_for("新申请表");
+    // five fields found by pinyin initials in the element picker
+    for (query, name) in [
+        ("szdq", "所在地区"),
+        ("xm", "姓名"),
+        ("sfzhm", "身份证号码"),
+        ("yddh", "移动电话"),
+        ("dzyx", "电子邮箱"),
+    ] {
+        tui.send("a");
+        tui.wait_for("添加字段");
+        tui.send(query);
+        tui.wait_for(&format!("/ {query}"));
+        tui.settle();
+        tui.send("\r");
+        tui.wait_for(&format!("{name}  "));
+        tui.settle();
+    }
+    // reorder: 电子邮箱 up above 移动电话, and make it required
+    tui.send("K");
+    tui.settle();
+    tui.send(" ");
+    tui.wait_for("* 电子邮箱");
+    // the preview at 身份证号码: a wrong number shows the validator's reason
+    tui.send("k");
+    tui.settle();
+    tui.send("l");
+    tui.wait_for("预览");
+    tui.send("110105194912310021");
+    tui.wait_for("校验位应为 X");
+    tui.send("\u{1b}");
+    tui.settle();
+    tui.send("\u{13}");
+    tui.wait_for("已保存");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+
+    let out = std::process::Command::new(BIN)
+        .args(["--db"])
+        .arg(&db)
+        .args(["form", "show", "BD000148", "--json"])
+        .env("HOME", home.path())
+        .env_remove("YIBIAO_DB")
+        .output()
+        .expect("form show");
+    assert!(out.status.success());
+    let form: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let fields = form["sections"][0]["fields"].as_array().expect("fields");
+    let labels: Vec<&str> = fields
+        .iter()
+        .map(|f| f["label"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        labels,
+        ["所在地区", "姓名", "身份证号码", "电子邮箱", "移动电话"]
+    );
+    let required: Vec<bool> = fields
+        .iter()
+        .map(|f| f["required"].as_bool().unwrap_or(false))
+        .collect();
+    assert_eq!(required, [false, false, false, true, false]);
+    assert_eq!(fields[2]["element"], "DE000005");
+}

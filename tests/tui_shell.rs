@@ -267,7 +267,7 @@ fn pane_switching_and_empty_panes() {
     press(&mut app, "pane_next");
     assert_eq!(app.pane, Pane::Elements);
     press(&mut app, "pane_forms");
-    assert!(screen_text(&mut app).contains("尚在建设中"));
+    assert!(screen_text(&mut app).contains("食品经营许可申请书"));
     press(&mut app, "pane_stats");
     assert_eq!(app.pane, Pane::Stats);
     press(&mut app, "pane_next");

@@ -204,6 +204,12 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 print_out(&output::form(catalog, form, lang))
             }
         }
+        Command::Form(FormCommand::Lint { code, json }) => {
+            super::forms::lint(store.catalog(), code.as_deref(), json, lang)
+        }
+        Command::Form(FormCommand::Export { code, file }) => {
+            super::forms::export(store.catalog(), &code, &file, lang)
+        }
         Command::Bundle(BundleCommand::List { json }) => {
             let catalog = store.catalog();
             if json {

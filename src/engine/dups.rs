@@ -279,6 +279,69 @@ pub fn find(catalog: &Catalog) -> Duplicates {
     }
 }
 
+/// The element that probably covers a label, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cover<'a> {
+    /// The element's code.
+    pub element: &'a str,
+    /// 0–100.
+    pub score: u8,
+    /// Why: its name, a synonym, or the same reading.
+    pub reason: Reason,
+}
+
+/// Element names, synonyms and readings, for finding the element that covers a label
+/// (built once, asked many times).
+pub struct Covers<'a> {
+    names: HashMap<String, (&'a str, Reason)>,
+    readings: HashMap<String, &'a str>,
+}
+
+impl<'a> Covers<'a> {
+    /// Indexes every element of the catalog (first code wins on a tie).
+    pub fn new(catalog: &'a Catalog) -> Self {
+        let mut names: HashMap<String, (&str, Reason)> = HashMap::new();
+        let mut readings: HashMap<String, &str> = HashMap::new();
+        for e in catalog.elements.values() {
+            names
+                .entry(normalise(&e.name))
+                .or_insert((&e.code, Reason::SameName));
+            for s in &e.synonyms {
+                names
+                    .entry(normalise(s))
+                    .or_insert((&e.code, Reason::SynonymOfOther));
+            }
+            let reading = pinyin(&normalise(&e.name));
+            if !reading.is_empty() {
+                readings.entry(reading).or_insert(&e.code);
+            }
+        }
+        Covers { names, readings }
+    }
+
+    /// The element whose name or synonym is `label` (normalised), else one whose name reads
+    /// the same.
+    pub fn cover(&self, label: &str) -> Option<Cover<'a>> {
+        let label = normalise(label);
+        if label.is_empty() {
+            return None;
+        }
+        if let Some(&(element, reason)) = self.names.get(&label) {
+            return Some(Cover {
+                element,
+                score: 90,
+                reason,
+            });
+        }
+        let reading = pinyin(&label);
+        self.readings.get(&reading).map(|&element| Cover {
+            element,
+            score: 70,
+            reason: Reason::SamePinyin,
+        })
+    }
+}
+
 /// Groups unbound fields by normalised label and finds the element that covers each group.
 fn unbound_groups(catalog: &Catalog) -> Vec<FieldGroup> {
     let mut by_label: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -295,34 +358,21 @@ fn unbound_groups(catalog: &Catalog) -> Vec<FieldGroup> {
             }
         }
     }
-    let mut name_to_element: HashMap<String, (&str, Reason)> = HashMap::new();
-    let mut pinyin_to_element: HashMap<String, &str> = HashMap::new();
-    for e in catalog.elements.values() {
-        name_to_element
-            .entry(normalise(&e.name))
-            .or_insert((&e.code, Reason::SameName));
-        for s in &e.synonyms {
-            name_to_element
-                .entry(normalise(s))
-                .or_insert((&e.code, Reason::SynonymOfOther));
-        }
-        pinyin_to_element
-            .entry(pinyin(&normalise(&e.name)))
-            .or_insert(&e.code);
-    }
+    let covers = Covers::new(catalog);
     let mut groups: Vec<FieldGroup> = by_label
         .into_iter()
         .filter_map(|(label, fields)| {
-            let (element, score, reasons) =
-                if let Some((code, reason)) = name_to_element.get(&label) {
-                    (Some(code.to_string()), 90, vec![*reason])
-                } else if let Some(code) = pinyin_to_element.get(&pinyin(&label)) {
-                    (Some(code.to_string()), 70, vec![Reason::SamePinyin])
-                } else if fields.len() > 1 {
-                    (None, 60, vec![Reason::SameName])
-                } else {
-                    return None;
-                };
+            let (element, score, reasons) = if let Some(cover) = covers.cover(&label) {
+                (
+                    Some(cover.element.to_string()),
+                    cover.score,
+                    vec![cover.reason],
+                )
+            } else if fields.len() > 1 {
+                (None, 60, vec![Reason::SameName])
+            } else {
+                return None;
+            };
             Some(FieldGroup {
                 label,
                 fields,

@@ -1,8 +1,11 @@
 //! Engines: pure functions over the catalog, shared by the TUI and the CLI, tested without a terminal.
 
 pub mod bundle_edit;
+pub mod design;
 pub mod dups;
+pub mod lint;
 pub mod merge;
+pub mod preview;
 pub mod search;
 pub mod stats;
 pub mod usage;

@@ -51,6 +51,15 @@ pub(super) enum Plant {
         /// Element name.
         element: &'static str,
     },
+    /// A condition on the form's last field naming a question no bundle of its item asks.
+    BadCondition {
+        /// Sub-item key.
+        sub: &'static str,
+        /// The question key.
+        question: &'static str,
+        /// The option key.
+        option: &'static str,
+    },
 }
 
 /// The planted problems (see the module doc of `sample`).
@@ -74,18 +83,6 @@ pub(super) const PLANTS: &[Plant] = &[
         sub: "hwzp",
         label: "手机号码",
     },
-    Plant::Unbound {
-        sub: "lsjz",
-        label: "联系人姓名",
-    },
-    Plant::Unbound {
-        sub: "lsjz",
-        label: "联系电话",
-    },
-    Plant::Unbound {
-        sub: "gljt",
-        label: "申请人姓名",
-    },
     Plant::Duplicate {
         sub: "lsjz",
         element: "移动电话",
@@ -98,6 +95,11 @@ pub(super) const PLANTS: &[Plant] = &[
     Plant::Unpublished {
         sub: "sbk",
         element: "社会保障卡邮寄地址",
+    },
+    Plant::BadCondition {
+        sub: "jszg",
+        question: "degree",
+        option: "bachelor",
     },
 ];
 
@@ -248,7 +250,8 @@ impl FormBuilder<'_> {
             | Plant::Unbound { sub, .. }
             | Plant::Duplicate { sub, .. }
             | Plant::EmptySection { sub, .. }
-            | Plant::Unpublished { sub, .. } => sub,
+            | Plant::Unpublished { sub, .. }
+            | Plant::BadCondition { sub, .. } => sub,
         };
         let Some(item) = self.items.pick(sub).and_then(|i| self.items.code(i.item)) else {
             return;
@@ -269,6 +272,18 @@ impl FormBuilder<'_> {
             Plant::Unpublished { element, .. } => {
                 let last = form.sections.len().saturating_sub(1);
                 append(form, last, element, self.pool.resolve(element, 1));
+            }
+            Plant::BadCondition {
+                question, option, ..
+            } => {
+                if let Some(field) = form
+                    .sections
+                    .iter_mut()
+                    .rev()
+                    .find_map(|s| s.fields.last_mut())
+                {
+                    field.when = Some([(question.into(), vec![option.into()])].into());
+                }
             }
         }
     }

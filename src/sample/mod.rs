@@ -23,14 +23,18 @@
 //!
 //! - legacy label variants on bound fields: 残疾人证申请表 labels 姓名 as 申请人姓名 and
 //!   身份证号码 as 公民身份号码; 教师资格认定申请表 labels 移动电话 as 手机号码;
-//! - unbound legacy fields an element covers: 手机号码 (a synonym of 移动电话) on
-//!   户外招牌设施设置申请表, so merging 我要开餐馆 has a suggestion to make; 联系人姓名 and
-//!   联系电话 on 临时救助申请审批表; 申请人姓名 on 高龄津贴申请表;
+//! - exactly one unbound legacy field an element covers: 手机号码 (a synonym of 移动电话)
+//!   on 户外招牌设施设置申请表, so merging 我要开餐馆 has a suggestion to make;
 //! - exactly one form binding one element twice: 临时救助申请审批表 binds 移动电话 also as
 //!   备用联系电话;
 //! - exactly one empty section: 其他需要说明的情况 on 养老机构备案书;
 //! - exactly one field bound to an element that is not published: 社会保障卡邮寄地址 (a
-//!   draft) on 社会保障卡申领登记表.
+//!   draft) on 社会保障卡申领登记表;
+//! - exactly one condition naming a question no bundle of the form's item asks: the last
+//!   field of 教师资格认定申请表 is shown only when `degree=bachelor`.
+//!
+//! `engine::lint::lint` finds exactly these (one warning per relabelled field, including
+//! the second 移动电话 field, per unbound field, and one of each other kind).
 //!
 //! Some generated elements that no form binds are submitted, returned or draft, and some
 //! handling items are not published: that is ordinary workflow, not a problem.

@@ -23,16 +23,22 @@ pub enum Scope {
     Elements,
     /// The element picker overlay (query line, results, short detail).
     Picker,
+    /// Pane 3, the 表单 form list and designer.
+    Forms,
+    /// Pane 3's applicant preview while values are typed into it.
+    Preview,
 }
 
 impl Scope {
     /// Every scope, in help order.
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 10] = [
         Scope::Global,
         Scope::List,
         Scope::Catalog,
         Scope::Elements,
         Scope::Picker,
+        Scope::Forms,
+        Scope::Preview,
         Scope::Bundles,
         Scope::Editor,
         Scope::Welcome,
@@ -49,6 +55,8 @@ impl Scope {
             Scope::Editor => "editor",
             Scope::Elements => "elements",
             Scope::Picker => "picker",
+            Scope::Forms => "forms",
+            Scope::Preview => "preview",
         }
     }
 
@@ -63,6 +71,8 @@ impl Scope {
             Scope::Editor => lang.pick("编辑表单", "Edit form"),
             Scope::Elements => lang.pick("2 数据元", "2 数据元 Elements"),
             Scope::Picker => lang.pick("数据元选择器", "数据元 element picker"),
+            Scope::Forms => lang.pick("3 表单设计", "3 表单 Forms"),
+            Scope::Preview => lang.pick("表单预览（填写示例值）", "Form preview (sample values)"),
         }
     }
 
@@ -163,6 +173,36 @@ actions! {
     BundleSubmit "bundle_submit" Bundles "提交主题审核（待提交/退回 -> 待审核）" "submit the bundle (draft/returned -> submitted)";
     BundleReturn "bundle_return" Bundles "退回主题（待审核 -> 退回）" "return the bundle (submitted -> returned)";
     BundlePublish "bundle_publish" Bundles "发布主题（待审核 -> 已发布，版本号加一）" "publish the bundle (submitted -> published, version + 1)";
+    // pane 3 (表单): the form list, the designer and its live preview
+    FormOpen "form_open" Forms "打开所选表单进行设计；条件选择中：确定" "open the selected form in the designer; in the condition chooser: apply";
+    FormFilter "form_filter" Forms "筛选表单（文字、item: agency: status:、warn 仅有警告的）" "filter forms (text, item: agency: status:, warn = with warnings)";
+    FormNew "form_new" Forms "新建表单（自建，草稿）" "new form (self-built draft)";
+    FormAddField "form_add_field" Forms "添加字段：在数据元池中搜索（含拼音）" "add a field: search the element pool (pinyin too)";
+    FormAddUnbound "form_add_unbound" Forms "添加未绑定的旧字段（只填标签）" "add an unbound legacy field (label only)";
+    FormAddSection "form_add_section" Forms "新增分节" "add a section";
+    FormMoveUp "form_move_up" Forms "所选字段上移（到顶时移入上一分节）" "move the selected field up (from the top into the section above)";
+    FormMoveDown "form_move_down" Forms "所选字段下移（到底时移入下一分节）" "move the selected field down (from the bottom into the section below)";
+    FormMoveSection "form_move_section" Forms "所选字段移到下一分节末尾" "move the selected field to the end of the next section";
+    FormLabel "form_label" Forms "修改标签（留空 = 数据元名称）/ 分节标题 / 表单名称" "edit the label (empty = element name) / section title / form name";
+    FormHelp "form_help" Forms "修改填写说明" "edit the help text";
+    FormRequired "form_required" Forms "切换必填；条件选择中：勾选/取消所选选项" "toggle required; in the condition chooser: tick the selected option";
+    FormCondition "form_condition" Forms "显示条件：从包含本事项的主题的判断项/选项中勾选" "condition: tick questions/options of the bundles holding the form's item";
+    FormBind "form_bind" Forms "绑定数据元（先列出重复查找的建议）" "bind to an element (the duplicate finder's suggestion first)";
+    FormUnbind "form_unbind" Forms "解除绑定（保留标签）" "unbind (keeps the label)";
+    FormRemove "form_remove" Forms "删除所选字段或空分节" "remove the selected field or empty section";
+    FormUndo "form_undo" Forms "撤销（本次设计）" "undo (this design session)";
+    FormRedo "form_redo" Forms "重做" "redo";
+    FormSave "form_save" Forms "保存（一次事务，落盘后显示已保存）" "save (one transaction; 已保存 after the flush)";
+    FormPreview "form_preview" Forms "进入预览：填写示例值并实时校验（esc 返回）" "into the preview: type sample values, validated live (esc back)";
+    FormSubmit "form_submit" Forms "提交表单审核" "submit the form for review";
+    FormReturn "form_return" Forms "退回表单" "return the form (submitted -> returned)";
+    FormPublish "form_publish" Forms "发布表单（版本号加一）" "publish the form (version + 1)";
+    FormHistory "form_history" Forms "查看表单的修改历史（审计日志）" "show the form's history (audit log)";
+    PreviewNext "preview_next" Preview "预览：下一个填写项" "preview: next input";
+    PreviewPrev "preview_prev" Preview "预览：上一个填写项" "preview: previous input";
+    PreviewOptionNext "preview_option_next" Preview "预览：选择下一个选项（级联时在本级内）" "preview: choose the next option (a cascade: within its level)";
+    PreviewOptionPrev "preview_option_prev" Preview "预览：选择上一个选项" "preview: choose the previous option";
+    PreviewDescend "preview_descend" Preview "预览：级联进入下一级（选第一个下级选项）" "preview: cascade one level down (its first option)";
     LoadSample "load_sample" Welcome "载入示例数据" "load the sample catalog";
     Save "save" Editor "保存（校验通过后写入并落盘）" "save (written and flushed only when valid)";
     NextField "next_field" Editor "下一个字段" "next field";

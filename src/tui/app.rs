@@ -19,6 +19,7 @@ use super::keymap::{Key, Lookup};
 use super::palette::Palette;
 use super::panes::bundles::{self, BundlesPane};
 use super::panes::elements::{ElementsEvent, ElementsPane};
+use super::panes::forms::FormsPane;
 use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
 use super::view;
@@ -198,7 +199,7 @@ pub struct CatalogState {
 
 /// The whole application state.
 pub struct App {
-    store: Option<BoxStore>,
+    pub(crate) store: Option<BoxStore>,
     /// The store directory, for the status bar.
     pub store_path: String,
     /// UI language.
@@ -217,6 +218,8 @@ pub struct App {
     pub editor: Option<Editor>,
     /// Pane 4 (主题).
     pub bundles: BundlesPane,
+    /// Pane 3 (表单).
+    pub forms: FormsPane,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// The status message.
@@ -275,6 +278,7 @@ impl App {
             elements: ElementsPane::default(),
             editor: None,
             bundles: BundlesPane::default(),
+            forms: FormsPane::default(),
             overlay: None,
             message,
             pending: Vec::new(),
@@ -349,6 +353,10 @@ impl App {
             Pane::Catalog => &[Scope::Catalog, Scope::List, Scope::Global],
             Pane::Elements => &[Scope::Elements, Scope::List, Scope::Global],
             Pane::Bundles => &[Scope::Bundles, Scope::List, Scope::Global],
+            Pane::Forms if self.forms.prompt.is_none() && self.forms.wants_text() => {
+                &[Scope::Preview, Scope::Global]
+            }
+            Pane::Forms => &[Scope::Forms, Scope::List, Scope::Global],
             _ => &[Scope::Global],
         }
     }
@@ -501,6 +509,11 @@ impl App {
             }
             return;
         }
+        // pane 3: its prompt and the preview take every key
+        if self.pane == Pane::Forms && self.editor.is_none() && self.forms.wants_text() {
+            self.forms_text_key(event);
+            return;
+        }
         if let Some(input) = &mut self.catalog.filter_input {
             match event.code {
                 KeyCode::Enter => {
@@ -601,6 +614,8 @@ impl App {
             self.validate_editor();
         } else if self.pane == Pane::Bundles {
             self.bundles.paste(text);
+        } else if self.pane == Pane::Forms {
+            self.forms_paste(text);
         }
     }
 
@@ -677,6 +692,10 @@ impl App {
             self.editor = None;
         }
         if self.pane == Pane::Elements && self.editor.is_none() && self.elements_update(action) {
+            return;
+        }
+        // pane 3 (表单): its own actions, list moves and back while it shows
+        if self.pane == Pane::Forms && self.editor.is_none() && self.forms_update(action) {
             return;
         }
         // pane 4 (主题): its own actions from anywhere, list moves and back while it shows
@@ -871,6 +890,36 @@ impl App {
             | Action::BundleSubmit
             | Action::BundleReturn
             | Action::BundlePublish => {}
+            // pane 3's actions were handed to it above (or do nothing elsewhere)
+            Action::FormOpen
+            | Action::FormFilter
+            | Action::FormNew
+            | Action::FormAddField
+            | Action::FormAddUnbound
+            | Action::FormAddSection
+            | Action::FormMoveUp
+            | Action::FormMoveDown
+            | Action::FormMoveSection
+            | Action::FormLabel
+            | Action::FormHelp
+            | Action::FormRequired
+            | Action::FormCondition
+            | Action::FormBind
+            | Action::FormUnbind
+            | Action::FormRemove
+            | Action::FormUndo
+            | Action::FormRedo
+            | Action::FormSave
+            | Action::FormPreview
+            | Action::FormSubmit
+            | Action::FormReturn
+            | Action::FormPublish
+            | Action::FormHistory
+            | Action::PreviewNext
+            | Action::PreviewPrev
+            | Action::PreviewOptionNext
+            | Action::PreviewOptionPrev
+            | Action::PreviewDescend => {}
         }
         // pane 4 shows what the store holds now (it may have changed in another pane)
         if self.pane == Pane::Bundles
@@ -880,6 +929,11 @@ impl App {
         }
         if self.pane == Pane::Elements {
             self.elements_ensure_index();
+        }
+        // pane 3 shows what the store holds now (it may have changed in another pane)
+        if self.pane == Pane::Forms {
+            self.forms_stale();
+            self.forms_shown();
         }
     }
 

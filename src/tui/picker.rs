@@ -196,6 +196,10 @@ pub enum PickPurpose {
         /// The element that disappears.
         merge: String,
     },
+    /// Pane 3: add a field bound to the chosen element after the selection.
+    FormField,
+    /// Pane 3: bind the selected field to the chosen element.
+    FormBind,
 }
 
 /// The element picker overlay.

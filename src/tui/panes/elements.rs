@@ -812,6 +812,8 @@ impl App {
                 }
             }
             PickPurpose::MergeInto { merge } => self.confirm_merge(code, merge),
+            // pane 3 (表单): the designer adds or binds a field
+            PickPurpose::FormField | PickPurpose::FormBind => self.forms_picked(&purpose, &code),
         }
     }
 

@@ -3,4 +3,6 @@
 
 pub mod bundles;
 pub mod elements;
+pub mod form_view;
+pub mod forms;
 pub mod merge_view;

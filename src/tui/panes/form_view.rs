@@ -1,0 +1,514 @@
+//! Drawing pane 3 (表单): the form list, the designer with its warning markers, and the
+//! live applicant preview beside it. Reads state only; every store string goes through
+//! `inert` (via `fit`), widths through the display helpers.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::super::action::Action;
+use super::super::app::App;
+use super::super::text::fit;
+use super::super::theme::Slot;
+use super::super::view::{block, key_of, line_view};
+use super::forms::{Designer, Entry, FormsPane};
+use crate::display::{pad, width};
+use crate::engine::preview::Check;
+use crate::model::Catalog;
+
+/// Draws pane 3 in `area`.
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    if area.width < 4 || area.height < 3 {
+        return;
+    }
+    let Some(store) = app.store() else { return };
+    let catalog = store.catalog();
+    let p = &app.forms;
+    let (main, prompt) = if p.prompt.is_some() {
+        let [m, q] = Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(area);
+        (m, Some(q))
+    } else {
+        (area, None)
+    };
+    match &p.designer {
+        Some(d) => draw_designer(frame, app, catalog, d, main),
+        None => draw_list(frame, app, catalog, p, main),
+    }
+    if let (Some(q), Some((kind, input))) = (prompt, &p.prompt) {
+        let b = block(app, format!(" {} ", kind.title(app.lang)), true);
+        let inner = b.inner(q);
+        frame.render_widget(b, q);
+        let (shown, cursor) = line_view(input.value(), input.cursor(), usize::from(inner.width));
+        frame.render_widget(
+            Paragraph::new(Span::styled(shown, app.config.theme.get(Slot::InputFocus))),
+            inner,
+        );
+        let x = inner.x + (cursor as u16).min(inner.width.saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, inner.y));
+    }
+}
+
+fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane, area: Rect) {
+    let lang = app.lang;
+    let theme = &app.config.theme;
+    let n = p.codes.len();
+    let mut title = format!(" {} ", lang.pick("申请表", "申请表 Forms"));
+    if n > 0 {
+        title.push_str(&format!("{}/{n} ", p.selected + 1));
+    }
+    if !p.query.is_empty() {
+        title.push_str(&format!("[{}] ", fit(&p.query, 30, app.config.ascii)));
+    }
+    let hint = lang.pick(
+        format!(
+            " {} 筛选 {} 设计 {} 新建 {} 历史 ",
+            key_of(app, Action::FormFilter),
+            key_of(app, Action::FormOpen),
+            key_of(app, Action::FormNew),
+            key_of(app, Action::FormHistory)
+        ),
+        format!(
+            " {} filter {} design {} new {} history ",
+            key_of(app, Action::FormFilter),
+            key_of(app, Action::FormOpen),
+            key_of(app, Action::FormNew),
+            key_of(app, Action::FormHistory)
+        ),
+    );
+    let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let w = usize::from(inner.width);
+    let ascii = app.config.ascii;
+    let rows: Vec<Line> = p
+        .codes
+        .iter()
+        .enumerate()
+        .skip(p.offset)
+        .take(usize::from(inner.height))
+        .filter_map(|(i, code)| {
+            let f = catalog.forms.get(code)?;
+            let item = f
+                .item
+                .as_deref()
+                .and_then(|c| catalog.items.get(c))
+                .map_or("", |i| i.name.as_str());
+            let warns = p.warned.get(code).copied().unwrap_or(0);
+            let warn = if warns > 0 {
+                format!("!{warns}")
+            } else {
+                String::new()
+            };
+            let status = format!("{} V{}", f.status.zh(), f.version);
+            let fixed = 10 + 4 + 4 + 12;
+            let name_w = (w.saturating_sub(fixed) * 3 / 5).max(4);
+            let item_w = w.saturating_sub(fixed + name_w).max(1);
+            let text = format!(
+                "{} {} {} {:>3} {}",
+                pad(&fit(code, 9, ascii), 9),
+                pad(&fit(&f.name, name_w, ascii), name_w),
+                pad(&fit(item, item_w, ascii), item_w),
+                f.field_count(),
+                pad(&status, 10),
+            );
+            let line = Line::from(vec![
+                Span::raw(pad(&text, w.saturating_sub(4))),
+                Span::styled(pad(&warn, 4), theme.get(Slot::Error)),
+            ]);
+            Some(if i == p.selected {
+                line.style(theme.get(Slot::Selection))
+            } else {
+                line
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                lang.pick("没有符合条件的表单", "no form matches"),
+                theme.get(Slot::Dim),
+            )),
+            inner,
+        );
+    } else {
+        frame.render_widget(Paragraph::new(rows), inner);
+    }
+}
+
+/// The one-character marker of a designer line: `!` warning, `~` unbound, `?` condition.
+fn marker(d: &Designer, entry: Entry) -> &'static str {
+    if !d.warnings_of(entry).is_empty() {
+        return "!";
+    }
+    let Entry::Field(s, f) = entry else {
+        return " ";
+    };
+    match d.design.field((s, f)) {
+        Some(x) if x.element.is_none() => "~",
+        Some(x) if x.when.is_some() => "?",
+        _ => " ",
+    }
+}
+
+fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designer, area: Rect) {
+    let lang = app.lang;
+    let theme = &app.config.theme;
+    let ascii = app.config.ascii;
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+    let [fields_area, warn_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(5)]).areas(left);
+    let form = d.design.form();
+    let dirty = if d.design.is_dirty() {
+        lang.pick(" [未保存]", " [unsaved]")
+    } else {
+        ""
+    };
+    let title = format!(
+        " {} {}{} ",
+        fit(&form.code, 12, ascii),
+        lang.pick("设计", "design"),
+        dirty
+    );
+    let hint = lang.pick(
+        format!(
+            " {} 添加 {}/{} 移动 {} 必填 {} 标签 {} 条件 {} 撤销 {} 保存 ",
+            key_of(app, Action::FormAddField),
+            key_of(app, Action::FormMoveUp),
+            key_of(app, Action::FormMoveDown),
+            key_of(app, Action::FormRequired),
+            key_of(app, Action::FormLabel),
+            key_of(app, Action::FormCondition),
+            key_of(app, Action::FormUndo),
+            key_of(app, Action::FormSave)
+        ),
+        format!(
+            " {} add {}/{} move {} required {} label {} when {} undo {} save ",
+            key_of(app, Action::FormAddField),
+            key_of(app, Action::FormMoveUp),
+            key_of(app, Action::FormMoveDown),
+            key_of(app, Action::FormRequired),
+            key_of(app, Action::FormLabel),
+            key_of(app, Action::FormCondition),
+            key_of(app, Action::FormUndo),
+            key_of(app, Action::FormSave)
+        ),
+    );
+    let b = block(app, title, !d.in_preview).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    let inner = b.inner(fields_area);
+    frame.render_widget(b, fields_area);
+    let w = usize::from(inner.width);
+    let h = usize::from(inner.height);
+    let offset = d.cursor.saturating_sub(h.saturating_sub(1));
+    let lines: Vec<Line> = d
+        .entries
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(h)
+        .map(|(i, &entry)| {
+            let mark = marker(d, entry);
+            let (text, slot) = match entry {
+                Entry::Header => (
+                    format!(
+                        "{}  {} V{}",
+                        fit(&form.name, w.saturating_sub(14), ascii),
+                        form.status.zh(),
+                        form.version
+                    ),
+                    Slot::Title,
+                ),
+                Entry::Section(s) => (
+                    format!(
+                        "[{}]",
+                        fit(&form.sections[s].title, w.saturating_sub(4), ascii)
+                    ),
+                    Slot::Group,
+                ),
+                Entry::Field(s, f) => {
+                    let field = &form.sections[s].fields[f];
+                    let req = if field.required { "*" } else { " " };
+                    let element = field.element.as_deref().unwrap_or("");
+                    let kind = field
+                        .element
+                        .as_deref()
+                        .and_then(|c| catalog.elements.get(c))
+                        .map_or(lang.pick("未绑定", "unbound"), |e| {
+                            lang.pick(e.kind.zh(), e.kind.as_str())
+                        });
+                    let label_w = w.saturating_sub(4 + 10 + 11).max(4);
+                    (
+                        format!(
+                            "  {req} {} {} {}",
+                            pad(&fit(&field.label, label_w, ascii), label_w),
+                            pad(&fit(element, 9, ascii), 9),
+                            fit(kind, 10, ascii)
+                        ),
+                        Slot::Text,
+                    )
+                }
+            };
+            let line = Line::from(vec![
+                Span::styled(mark, theme.get(Slot::Error)),
+                Span::styled(pad(&text, w.saturating_sub(1)), theme.get(slot)),
+            ]);
+            if i == d.cursor {
+                line.style(theme.get(Slot::Selection))
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+
+    // the warnings of the selected line (or a count for the form)
+    let entry = d.entry();
+    let list = d.warnings_of(entry);
+    let wb = block(
+        app,
+        format!(" {} {} ", lang.pick("警告", "Warnings"), d.warnings.len()),
+        false,
+    );
+    let winner = wb.inner(warn_area);
+    frame.render_widget(wb, warn_area);
+    let ww = usize::from(winner.width);
+    let wlines: Vec<Line> = if list.is_empty() && entry == Entry::Header {
+        d.warnings
+            .iter()
+            .take(usize::from(winner.height))
+            .map(|x| {
+                Line::from(Span::styled(
+                    fit(
+                        &format!("{} {}", x.kind.label(lang), x.message(lang)),
+                        ww,
+                        ascii,
+                    ),
+                    theme.get(Slot::Error),
+                ))
+            })
+            .collect()
+    } else {
+        list.iter()
+            .map(|x| {
+                Line::from(Span::styled(
+                    fit(x.message(lang), ww, ascii),
+                    theme.get(Slot::Error),
+                ))
+            })
+            .collect()
+    };
+    frame.render_widget(Paragraph::new(wlines), winner);
+
+    draw_preview(frame, app, catalog, d, right);
+    if let Some(ch) = &d.chooser {
+        draw_chooser(frame, app, ch, area);
+    }
+}
+
+fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designer, area: Rect) {
+    let lang = app.lang;
+    let theme = &app.config.theme;
+    let ascii = app.config.ascii;
+    let hint = if d.in_preview {
+        lang.pick(
+            format!(
+                " {} 下一项 {} 选项 {} 下一级 esc 返回 ",
+                key_of(app, Action::PreviewNext),
+                key_of(app, Action::PreviewOptionNext),
+                key_of(app, Action::PreviewDescend)
+            ),
+            format!(
+                " {} next {} option {} level down esc back ",
+                key_of(app, Action::PreviewNext),
+                key_of(app, Action::PreviewOptionNext),
+                key_of(app, Action::PreviewDescend)
+            ),
+        )
+    } else {
+        lang.pick(
+            format!(" {} 填写示例值 ", key_of(app, Action::FormPreview)),
+            format!(" {} type sample values ", key_of(app, Action::FormPreview)),
+        )
+    };
+    let b = block(
+        app,
+        format!(
+            " {} ",
+            lang.pick("预览（申请人视角）", "Preview (applicant)")
+        ),
+        d.in_preview,
+    )
+    .title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let w = usize::from(inner.width);
+    let h = usize::from(inner.height);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_line = None;
+    let mut last_section = None;
+    let label_w = (w / 2).clamp(4, 22);
+    for (i, row) in d.preview.rows.iter().enumerate() {
+        if last_section != Some(row.section) {
+            last_section = Some(row.section);
+            let title = d.preview.titles.get(row.section).map_or("", String::as_str);
+            lines.push(Line::from(Span::styled(
+                fit(title, w, ascii),
+                theme.get(Slot::Group),
+            )));
+        }
+        let indent = "  ".repeat(row.depth);
+        let req = if row.required && !row.group { "*" } else { " " };
+        let label = format!("{indent}{req}{}", fit(&row.label, label_w, ascii));
+        let focused = d.in_preview && i == d.row;
+        if row.group {
+            lines.push(Line::from(Span::styled(
+                pad(&label, w),
+                theme.get(Slot::Label),
+            )));
+            continue;
+        }
+        let value = d.values.get(&row.key).map_or("", String::as_str);
+        let value_w = w.saturating_sub(width(&label) + 3).max(1);
+        let (shown, cursor) = if focused {
+            line_view(d.input.value(), d.input.cursor(), value_w)
+        } else {
+            let shown = d
+                .preview
+                .chosen_labels(catalog, &d.values, i)
+                .unwrap_or_else(|| value.to_string());
+            (fit(&shown, value_w, ascii), 0)
+        };
+        let label_cols = width(&label);
+        if focused {
+            focus_line = Some((lines.len(), label_cols + 1 + cursor));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(label, theme.get(Slot::Label)),
+            Span::raw(" "),
+            Span::styled(
+                pad(&shown, value_w),
+                theme.get(if focused {
+                    Slot::InputFocus
+                } else {
+                    Slot::Input
+                }),
+            ),
+        ]));
+        // the validator's verdict, choices offered, help
+        let check = d.preview.check(catalog, &d.values, i);
+        let (mark, slot) = match &check {
+            Check::Invalid(_) => (if ascii { "x " } else { "✗ " }, Slot::Error),
+            Check::Valid => (if ascii { "v " } else { "✓ " }, Slot::StatusOk),
+            Check::Missing => ("* ", Slot::Dim),
+            Check::Empty => ("", Slot::Dim),
+        };
+        if !matches!(check, Check::Empty) {
+            let verdict = match (&check, d.preview.chosen_labels(catalog, &d.values, i)) {
+                (Check::Valid, Some(labels)) => labels,
+                _ => check.message(lang),
+            };
+            lines.push(Line::from(Span::styled(
+                fit(&format!("{indent}  {mark}{verdict}"), w, ascii),
+                theme.get(slot),
+            )));
+        }
+        if focused {
+            let offered = d.preview.offered(catalog, &d.values, i);
+            if !offered.is_empty() {
+                let list: Vec<String> = offered
+                    .iter()
+                    .take(12)
+                    .map(|o| format!("{} {}", o.code, o.label))
+                    .collect();
+                lines.push(Line::from(Span::styled(
+                    fit(
+                        &format!(
+                            "{indent}  {} {}",
+                            lang.pick("可选：", "choose:"),
+                            list.join(" | ")
+                        ),
+                        w,
+                        ascii,
+                    ),
+                    theme.get(Slot::Dim),
+                )));
+            }
+            if let Some(help) = &row.help {
+                lines.push(Line::from(Span::styled(
+                    fit(&format!("{indent}  {help}"), w, ascii),
+                    theme.get(Slot::Dim),
+                )));
+            }
+        }
+    }
+    // keep the focused row in view
+    let skip = focus_line.map_or(0, |(l, _)| (l + 3).saturating_sub(h));
+    let shown: Vec<Line> = lines.into_iter().skip(skip).take(h).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+    if let Some((l, col)) = focus_line
+        && l >= skip
+        && l - skip < h
+    {
+        let x = inner.x + (col as u16).min(inner.width.saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, inner.y + (l - skip) as u16));
+    }
+}
+
+fn draw_chooser(frame: &mut Frame<'_>, app: &App, ch: &super::forms::Chooser, area: Rect) {
+    let lang = app.lang;
+    let theme = &app.config.theme;
+    let ascii = app.config.ascii;
+    let h = (ch.choices.len() as u16 + 2)
+        .min(area.height.saturating_sub(2))
+        .max(3);
+    let w = area.width.saturating_sub(8).min(70);
+    let popup = Rect::new(
+        area.x + (area.width.saturating_sub(w)) / 2,
+        area.y + (area.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, popup);
+    let hint = lang.pick(
+        format!(
+            " {} 勾选 {} 确定 esc 取消 ",
+            key_of(app, Action::FormRequired),
+            key_of(app, Action::FormOpen)
+        ),
+        format!(
+            " {} tick {} apply esc cancel ",
+            key_of(app, Action::FormRequired),
+            key_of(app, Action::FormOpen)
+        ),
+    );
+    let b = block(
+        app,
+        format!(" {} ", lang.pick("显示条件", "Condition")),
+        true,
+    )
+    .title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    let inner = b.inner(popup);
+    frame.render_widget(b, popup);
+    let iw = usize::from(inner.width);
+    let ih = usize::from(inner.height);
+    let offset = ch.selected.saturating_sub(ih.saturating_sub(1));
+    let lines: Vec<Line> = ch
+        .choices
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(ih)
+        .map(|(i, (q, qt, o, ot))| {
+            let tick = if ch.ticked[i] { "[x]" } else { "[ ]" };
+            let text = format!("{tick} {q}={o}  {qt} {ot}");
+            let line = Line::from(Span::raw(fit(&text, iw, ascii)));
+            if i == ch.selected {
+                line.style(theme.get(Slot::Selection))
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,1001 @@
+//! Pane 3 (表单): the list of forms (filtered by item, agency, status and lint warnings) and
+//! the form designer with its live applicant preview. State and update only: drawing is in
+//! [`super::form_view`]; the design rules in `engine::design`, the preview and its
+//! validation in `engine::preview`, the warnings in `engine::lint`.
+
+use crossterm::event::{Event, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::super::action::{Action, Scope};
+use super::super::app::{App, Level};
+use super::super::keymap::{Key, Lookup};
+use super::super::picker::{PickPurpose, Target};
+use crate::display::inert;
+use crate::engine::design::{Design, Pos};
+use crate::engine::dups::Covers;
+use crate::engine::lint::{self, Warning};
+use crate::engine::preview::{Preview, Values};
+use crate::engine::workflow::{self, Transition};
+use crate::i18n::Lang;
+use crate::model::{Catalog, Form, Kind, Record, RecordRef, Section, Status, When};
+
+/// A line of the designer: the form itself, a section or a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// The form's name line.
+    Header,
+    /// A section title.
+    Section(usize),
+    /// A field.
+    Field(usize, usize),
+}
+
+/// What the prompt line is asking for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    /// The list filter.
+    Filter,
+    /// A field's label (empty = the element's name), or a section title, or the form name.
+    Label,
+    /// A field's help text.
+    Help,
+    /// The label of a new unbound field.
+    Unbound,
+    /// The title of a new section.
+    Section,
+}
+
+impl PromptKind {
+    /// The prompt's title.
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Filter => lang.pick(
+                "筛选（文字 item: agency: status: warn）",
+                "filter (text item: agency: status: warn)",
+            ),
+            Self::Label => lang.pick(
+                "名称（字段标签留空 = 数据元名称）",
+                "name (empty label = element name)",
+            ),
+            Self::Help => lang.pick("填写说明", "help text"),
+            Self::Unbound => lang.pick("未绑定字段的标签", "label of the unbound field"),
+            Self::Section => lang.pick("新分节标题", "new section title"),
+        }
+    }
+}
+
+/// The condition chooser: every question/option of the bundles holding the form's item.
+pub struct Chooser {
+    /// (question key, question text, option key, option text).
+    pub choices: Vec<(String, String, String, String)>,
+    /// Which are ticked.
+    pub ticked: Vec<bool>,
+    /// The selected row.
+    pub selected: usize,
+}
+
+/// An open design session.
+pub struct Designer {
+    /// The session (working form, undo/redo).
+    pub design: Design,
+    /// The selected line.
+    pub cursor: usize,
+    /// The lines, rebuilt after every change.
+    pub entries: Vec<Entry>,
+    /// The preview of the working form.
+    pub preview: Preview,
+    /// Sample values typed into the preview.
+    pub values: Values,
+    /// The preview row in focus.
+    pub row: usize,
+    /// Whether keys go to the preview.
+    pub in_preview: bool,
+    /// The value being typed into the focused preview row.
+    pub input: Input,
+    /// The lint warnings of the working form.
+    pub warnings: Vec<Warning>,
+    /// The condition chooser, when open.
+    pub chooser: Option<Chooser>,
+    /// Quit was asked once with unsaved changes.
+    pub quit_asked: bool,
+}
+
+impl Designer {
+    fn new(form: Form, catalog: &Catalog) -> Designer {
+        let mut d = Designer {
+            design: Design::new(form),
+            cursor: 0,
+            entries: Vec::new(),
+            preview: Preview::default(),
+            values: Values::new(),
+            row: 0,
+            in_preview: false,
+            input: Input::default(),
+            warnings: Vec::new(),
+            chooser: None,
+            quit_asked: false,
+        };
+        d.refresh(catalog);
+        d
+    }
+
+    /// Rebuilds lines, preview and warnings from the working form.
+    pub fn refresh(&mut self, catalog: &Catalog) {
+        let form = self.design.form();
+        self.entries = std::iter::once(Entry::Header)
+            .chain(form.sections.iter().enumerate().flat_map(|(s, sec)| {
+                std::iter::once(Entry::Section(s))
+                    .chain((0..sec.fields.len()).map(move |f| Entry::Field(s, f)))
+            }))
+            .collect();
+        self.cursor = self.cursor.min(self.entries.len().saturating_sub(1));
+        self.preview = Preview::build(catalog, form);
+        self.row = self.row.min(self.preview.rows.len().saturating_sub(1));
+        self.warnings = lint::lint_form(catalog, &Covers::new(catalog), form);
+        self.quit_asked = false;
+    }
+
+    /// The selected line.
+    pub fn entry(&self) -> Entry {
+        self.entries
+            .get(self.cursor)
+            .copied()
+            .unwrap_or(Entry::Header)
+    }
+
+    /// The selected field's position.
+    pub fn pos(&self) -> Option<Pos> {
+        match self.entry() {
+            Entry::Field(s, f) => Some((s, f)),
+            _ => None,
+        }
+    }
+
+    /// The section the selection is in (for adding fields).
+    pub fn section(&self) -> usize {
+        match self.entry() {
+            Entry::Section(s) | Entry::Field(s, _) => s,
+            Entry::Header => 0,
+        }
+    }
+
+    fn select_pos(&mut self, pos: Pos) {
+        if let Some(i) = self
+            .entries
+            .iter()
+            .position(|e| *e == Entry::Field(pos.0, pos.1))
+        {
+            self.cursor = i;
+        }
+    }
+
+    /// The warnings of a line.
+    pub fn warnings_of(&self, entry: Entry) -> Vec<&Warning> {
+        let form = self.design.form();
+        self.warnings
+            .iter()
+            .filter(|w| match entry {
+                Entry::Header => false,
+                Entry::Section(s) => w.section == s && w.field.is_none(),
+                Entry::Field(s, f) => {
+                    w.section == s
+                        && w.field.as_deref()
+                            == form
+                                .sections
+                                .get(s)
+                                .and_then(|x| x.fields.get(f))
+                                .map(|x| x.key.as_str())
+                }
+            })
+            .collect()
+    }
+
+    /// Puts the focused preview row's value into the input line.
+    fn load_input(&mut self) {
+        let key = self.preview.rows.get(self.row).map(|r| r.key.clone());
+        let value = key
+            .and_then(|k| self.values.get(&k).cloned())
+            .unwrap_or_default();
+        self.input = Input::new(value);
+    }
+}
+
+/// Pane 3's state.
+#[derive(Default)]
+pub struct FormsPane {
+    /// The filter in force.
+    pub query: String,
+    /// Codes of the forms shown, in code order.
+    pub codes: Vec<String>,
+    /// Forms with lint warnings (code → count), computed when the list is rebuilt.
+    pub warned: std::collections::HashMap<String, usize>,
+    /// Selected row of the list.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// The prompt line, when open.
+    pub prompt: Option<(PromptKind, Input)>,
+    /// The open designer.
+    pub designer: Option<Designer>,
+    /// The list was built for the catalog as of this many records (rebuilt when stale).
+    pub stale: bool,
+    built: bool,
+}
+
+impl FormsPane {
+    /// Whether keys go to a text line (prompt or preview) rather than the keymap.
+    pub fn wants_text(&self) -> bool {
+        self.prompt.is_some()
+            || self
+                .designer
+                .as_ref()
+                .is_some_and(|d| d.in_preview && d.chooser.is_none())
+    }
+
+    /// Rebuilds the list for the filter.
+    pub fn rebuild(&mut self, catalog: &Catalog) {
+        let all = lint::lint(catalog);
+        self.warned.clear();
+        for w in &all {
+            *self.warned.entry(w.form.clone()).or_default() += 1;
+        }
+        let filter = Filter::parse(&self.query);
+        self.codes = catalog
+            .forms
+            .values()
+            .filter(|f| filter.keeps(catalog, f, self.warned.contains_key(&f.code)))
+            .map(|f| f.code.clone())
+            .collect();
+        self.selected = self.selected.min(self.codes.len().saturating_sub(1));
+        self.built = true;
+        self.stale = false;
+    }
+}
+
+/// The list filter: free text (code or name), `item:`, `agency:`, `status:`, `warn`.
+#[derive(Default)]
+struct Filter {
+    text: Vec<String>,
+    item: Option<String>,
+    agency: Option<String>,
+    status: Option<String>,
+    warn: bool,
+}
+
+impl Filter {
+    fn parse(query: &str) -> Filter {
+        let mut f = Filter::default();
+        for word in query.split_whitespace() {
+            if let Some(v) = word.strip_prefix("item:") {
+                f.item = Some(v.to_lowercase());
+            } else if let Some(v) = word.strip_prefix("agency:") {
+                f.agency = Some(v.to_lowercase());
+            } else if let Some(v) = word.strip_prefix("status:") {
+                f.status = Some(v.to_lowercase());
+            } else if word == "warn" || word == "warn:" || word == "警告" {
+                f.warn = true;
+            } else {
+                f.text.push(word.to_lowercase());
+            }
+        }
+        f
+    }
+
+    fn keeps(&self, catalog: &Catalog, form: &Form, warned: bool) -> bool {
+        let has = |hay: &str, needle: &str| hay.to_lowercase().contains(needle);
+        let item = form.item.as_deref().and_then(|i| catalog.items.get(i));
+        let agency = item
+            .and_then(|i| i.agency.as_deref())
+            .and_then(|a| catalog.agencies.get(a));
+        (!self.warn || warned)
+            && self
+                .text
+                .iter()
+                .all(|t| has(&form.code, t) || has(&form.name, t))
+            && self
+                .item
+                .as_deref()
+                .is_none_or(|q| item.is_some_and(|i| has(&i.code, q) || has(&i.name, q)))
+            && self
+                .agency
+                .as_deref()
+                .is_none_or(|q| agency.is_some_and(|a| has(&a.code, q) || has(&a.name, q)))
+            && self
+                .status
+                .as_deref()
+                .is_none_or(|q| form.status.as_str() == q || form.status.zh() == q)
+    }
+}
+
+/// Whether pane 3 handles `action` (its own scope, list moves and back).
+pub fn handles(action: Action) -> bool {
+    matches!(action.def().scope, Scope::Forms | Scope::List) || action == Action::Back
+}
+
+impl App {
+    fn forms_catalog_ready(&mut self) {
+        let stale = self.forms.stale || !self.forms.built;
+        if stale && let Some(store) = self.store.as_deref() {
+            self.forms.rebuild(store.catalog());
+        }
+    }
+
+    /// Pane 3 was shown: builds the list the first time (and after writes elsewhere).
+    pub(crate) fn forms_shown(&mut self) {
+        self.forms_catalog_ready();
+    }
+
+    /// Marks pane 3's list as stale (records changed elsewhere).
+    pub(crate) fn forms_stale(&mut self) {
+        self.forms.stale = true;
+    }
+
+    /// An action while pane 3 shows; returns whether it was handled.
+    pub(crate) fn forms_update(&mut self, action: Action) -> bool {
+        if !handles(action) {
+            if action == Action::Quit
+                && let Some(d) = &mut self.forms.designer
+                && d.design.is_dirty()
+                && !d.quit_asked
+            {
+                d.quit_asked = true;
+                let text = self.lang.pick(
+                    "表单有未保存的修改：ctrl-s 保存；再按一次退出则放弃",
+                    "the form has unsaved changes: ctrl-s saves; quit again to discard them",
+                );
+                self.say(Level::Warn, text.into());
+                return true;
+            }
+            return false;
+        }
+        self.forms_catalog_ready();
+        let lang = self.lang;
+        if self.forms.designer.is_some() {
+            self.designer_update(action);
+            return true;
+        }
+        let page = usize::from(self.size.1.saturating_sub(6)).max(1);
+        let n = self.forms.codes.len();
+        let p = &mut self.forms;
+        match action {
+            Action::SelectNext => p.selected = (p.selected + 1).min(n.saturating_sub(1)),
+            Action::SelectPrev => p.selected = p.selected.saturating_sub(1),
+            Action::PageDown => p.selected = (p.selected + page).min(n.saturating_sub(1)),
+            Action::PageUp => p.selected = p.selected.saturating_sub(page),
+            Action::SelectFirst => p.selected = 0,
+            Action::SelectLast => p.selected = n.saturating_sub(1),
+            Action::FormFilter => {
+                p.prompt = Some((PromptKind::Filter, Input::new(p.query.clone())));
+            }
+            Action::Back => {
+                if !p.query.is_empty() {
+                    p.query.clear();
+                    p.stale = true;
+                    self.forms_catalog_ready();
+                }
+            }
+            Action::FormOpen => {
+                let code = p.codes.get(p.selected).cloned();
+                if let Some(code) = code {
+                    self.open_designer(&code);
+                }
+            }
+            Action::FormNew => self.new_form(),
+            Action::FormHistory => {
+                if let Some(code) = p.codes.get(p.selected).cloned() {
+                    self.show_history_of(code);
+                }
+            }
+            Action::FormSubmit | Action::FormReturn | Action::FormPublish => {
+                if let Some(code) = p.codes.get(p.selected).cloned() {
+                    self.form_workflow(&code, action);
+                }
+            }
+            _ => {
+                self.say(
+                    Level::Info,
+                    lang.pick("先按 enter 打开一张表单", "open a form first (enter)")
+                        .into(),
+                );
+            }
+        }
+        let p = &mut self.forms;
+        let height = usize::from(self.size.1.saturating_sub(6)).max(1);
+        if p.selected < p.offset {
+            p.offset = p.selected;
+        } else if p.selected >= p.offset + height {
+            p.offset = p.selected + 1 - height;
+        }
+        true
+    }
+
+    fn open_designer(&mut self, code: &str) {
+        let Some(store) = self.store() else { return };
+        let catalog = store.catalog();
+        let Some(form) = catalog.forms.get(code) else {
+            return;
+        };
+        self.forms.designer = Some(Designer::new(form.clone(), catalog));
+    }
+
+    fn new_form(&mut self) {
+        let Some(store) = self.store() else { return };
+        let catalog = store.catalog();
+        let n = catalog.count(Kind::Form) + 1;
+        let code = workflow::unique_code(catalog, Kind::Form, &format!("BD{n:06}"));
+        let item = self
+            .forms
+            .codes
+            .get(self.forms.selected)
+            .and_then(|c| catalog.forms.get(c))
+            .and_then(|f| f.item.clone());
+        let form = Form {
+            code,
+            name: self.lang.pick("新申请表", "New form").into(),
+            item,
+            material: None,
+            sections: vec![Section {
+                title: self.lang.pick("基本信息", "基本信息 Basics").into(),
+                fields: Vec::new(),
+            }],
+            status: Status::Draft,
+            version: 0,
+        };
+        let mut designer = Designer::new(form.clone(), catalog);
+        // a new form is unsaved until the first save
+        designer.design = Design::new(Form {
+            sections: Vec::new(),
+            ..form.clone()
+        });
+        let _ = designer.design.add_section(None, &form.sections[0].title);
+        designer.refresh(catalog);
+        self.forms.designer = Some(designer);
+    }
+
+    fn designer_update(&mut self, action: Action) {
+        let lang = self.lang;
+        let Some(store) = self.store.as_deref() else {
+            return;
+        };
+        let catalog = store.catalog();
+        let Some(d) = &mut self.forms.designer else {
+            return;
+        };
+        if let Some(ch) = &mut d.chooser {
+            match action {
+                Action::SelectNext => {
+                    ch.selected = (ch.selected + 1).min(ch.choices.len().saturating_sub(1))
+                }
+                Action::SelectPrev => ch.selected = ch.selected.saturating_sub(1),
+                Action::FormRequired => {
+                    if let Some(t) = ch.ticked.get_mut(ch.selected) {
+                        *t = !*t;
+                    }
+                }
+                Action::FormOpen | Action::FormCondition => {
+                    let mut when = When::new();
+                    for (i, (q, _, o, _)) in ch.choices.iter().enumerate() {
+                        if ch.ticked[i] {
+                            when.entry(q.clone()).or_default().push(o.clone());
+                        }
+                    }
+                    d.chooser = None;
+                    if let Some(pos) = d.pos() {
+                        let result = d.design.set_when(pos, Some(when));
+                        d.refresh(catalog);
+                        if let Err(e) = result {
+                            let text = e.message(lang).to_string();
+                            self.say(Level::Warn, text);
+                        }
+                    }
+                }
+                Action::Back => d.chooser = None,
+                _ => {}
+            }
+            return;
+        }
+        let mut result: Result<(), String> = Ok(());
+        let err = |e: crate::engine::design::DesignError| e.message(lang).to_string();
+        match action {
+            Action::SelectNext => d.cursor = (d.cursor + 1).min(d.entries.len().saturating_sub(1)),
+            Action::SelectPrev => d.cursor = d.cursor.saturating_sub(1),
+            Action::PageDown => d.cursor = (d.cursor + 10).min(d.entries.len().saturating_sub(1)),
+            Action::PageUp => d.cursor = d.cursor.saturating_sub(10),
+            Action::SelectFirst => d.cursor = 0,
+            Action::SelectLast => d.cursor = d.entries.len().saturating_sub(1),
+            Action::Back => {
+                if d.design.is_dirty() && !d.quit_asked {
+                    d.quit_asked = true;
+                    result = Err(lang
+                        .pick(
+                            "有未保存的修改：ctrl-s 保存；再按 esc 放弃并关闭",
+                            "unsaved changes: ctrl-s saves; esc again discards them and closes",
+                        )
+                        .into());
+                } else {
+                    self.forms.designer = None;
+                    self.forms.stale = true;
+                    self.forms_catalog_ready();
+                    return;
+                }
+            }
+            Action::FormMoveUp | Action::FormMoveDown => {
+                if let Some(pos) = d.pos() {
+                    let moved = if action == Action::FormMoveUp {
+                        d.design.move_up(pos)
+                    } else {
+                        d.design.move_down(pos)
+                    };
+                    match moved {
+                        Ok(p) => {
+                            d.refresh(catalog);
+                            d.select_pos(p);
+                        }
+                        Err(e) => result = Err(err(e)),
+                    }
+                }
+            }
+            Action::FormMoveSection => {
+                if let Some(pos) = d.pos() {
+                    let n = d.design.form().sections.len();
+                    let target = (pos.0 + 1) % n.max(1);
+                    match d.design.move_to_section(pos, target) {
+                        Ok(p) => {
+                            d.refresh(catalog);
+                            d.select_pos(p);
+                        }
+                        Err(e) => result = Err(err(e)),
+                    }
+                }
+            }
+            Action::FormRequired => {
+                if let Some(pos) = d.pos() {
+                    let now = d.design.field(pos).is_some_and(|f| f.required);
+                    result = d.design.set_required(pos, !now).map_err(err);
+                    d.refresh(catalog);
+                }
+            }
+            Action::FormUnbind => {
+                if let Some(pos) = d.pos() {
+                    result = d.design.unbind(pos).map_err(err);
+                    d.refresh(catalog);
+                }
+            }
+            Action::FormRemove => {
+                result = match d.entry() {
+                    Entry::Field(s, f) => d.design.remove_field((s, f)).map_err(err),
+                    Entry::Section(s) => d.design.remove_section(s).map_err(err),
+                    Entry::Header => Ok(()),
+                };
+                d.refresh(catalog);
+            }
+            Action::FormUndo | Action::FormRedo => {
+                let done = if action == Action::FormUndo {
+                    d.design.undo()
+                } else {
+                    d.design.redo()
+                };
+                d.refresh(catalog);
+                if !done {
+                    result = Err(lang
+                        .pick("没有可撤销/重做的修改", "nothing to undo/redo")
+                        .into());
+                }
+            }
+            Action::FormLabel => {
+                let value = match d.entry() {
+                    Entry::Header => d.design.form().name.clone(),
+                    Entry::Section(s) => d.design.form().sections[s].title.clone(),
+                    Entry::Field(s, f) => d.design.form().sections[s].fields[f].label.clone(),
+                };
+                self.forms.prompt = Some((PromptKind::Label, Input::new(value)));
+            }
+            Action::FormHelp => {
+                if let Some(pos) = d.pos() {
+                    let value = d
+                        .design
+                        .field(pos)
+                        .and_then(|f| f.help.clone())
+                        .unwrap_or_default();
+                    self.forms.prompt = Some((PromptKind::Help, Input::new(value)));
+                }
+            }
+            Action::FormAddUnbound => {
+                self.forms.prompt = Some((PromptKind::Unbound, Input::default()));
+            }
+            Action::FormAddSection => {
+                self.forms.prompt = Some((PromptKind::Section, Input::default()));
+            }
+            Action::FormCondition => {
+                if let Some(pos) = d.pos() {
+                    let form = d.design.form();
+                    let bundles = form
+                        .item
+                        .as_deref()
+                        .map(|i| lint::bundles_of_item(catalog, i))
+                        .unwrap_or_default();
+                    let mut choices = Vec::new();
+                    for b in bundles {
+                        for q in &b.questions {
+                            for o in &q.options {
+                                let c =
+                                    (q.key.clone(), q.text.clone(), o.key.clone(), o.text.clone());
+                                if !choices.contains(&c) {
+                                    choices.push(c);
+                                }
+                            }
+                        }
+                    }
+                    let when = d
+                        .design
+                        .field(pos)
+                        .and_then(|f| f.when.clone())
+                        .unwrap_or_default();
+                    // options the condition names that no bundle has stay, to be unticked
+                    for (q, os) in &when {
+                        for o in os {
+                            if !choices.iter().any(|c| &c.0 == q && &c.2 == o) {
+                                choices.push((q.clone(), "?".into(), o.clone(), "?".into()));
+                            }
+                        }
+                    }
+                    let ticked = choices
+                        .iter()
+                        .map(|(q, _, o, _)| when.get(q).is_some_and(|os| os.contains(o)))
+                        .collect();
+                    if choices.is_empty() {
+                        result = Err(lang
+                            .pick(
+                                "没有包含本事项的主题，无判断项可选",
+                                "no bundle holds this form's item: no questions to choose from",
+                            )
+                            .into());
+                    } else {
+                        d.chooser = Some(Chooser {
+                            choices,
+                            ticked,
+                            selected: 0,
+                        });
+                    }
+                }
+            }
+            Action::FormPreview => {
+                d.in_preview = true;
+                if let Some(r) = d
+                    .pos()
+                    .and_then(|p| d.preview.rows.iter().position(|r| r.field == p))
+                {
+                    d.row = r;
+                }
+                if let Some(r) = d.preview.input_row(d.row, true) {
+                    d.row = r;
+                }
+                d.load_input();
+            }
+            Action::FormAddField | Action::FormBind => {
+                let purpose = if action == Action::FormAddField {
+                    PickPurpose::FormField
+                } else {
+                    PickPurpose::FormBind
+                };
+                // the duplicate finder's suggestion first: the element covering the label
+                let suggestion = if action == Action::FormBind {
+                    d.pos().and_then(|p| d.design.field(p)).and_then(|f| {
+                        Covers::new(catalog)
+                            .cover(&f.label)
+                            .map(|c| c.element.to_string())
+                    })
+                } else {
+                    None
+                };
+                if action == Action::FormBind && d.pos().is_none() {
+                    return;
+                }
+                let title = if action == Action::FormAddField {
+                    lang.pick("添加字段：选择数据元", "Add a field: choose an element")
+                } else {
+                    lang.pick("绑定数据元", "Bind to an element")
+                };
+                self.open_picker(purpose, title.into());
+                if let Some(code) = suggestion
+                    && let Some(super::super::app::Overlay::Picker(p)) = &mut self.overlay
+                {
+                    p.search.input = Input::new(code);
+                    self.start_search(Target::Picker);
+                }
+                return;
+            }
+            Action::FormSave => {
+                self.form_save();
+                return;
+            }
+            Action::FormHistory => {
+                let code = d.design.form().code.clone();
+                self.show_history_of(code);
+                return;
+            }
+            Action::FormSubmit | Action::FormReturn | Action::FormPublish => {
+                if d.design.is_dirty() {
+                    result = Err(lang
+                        .pick("先保存（ctrl-s）再提交/退回/发布", "save first (ctrl-s)")
+                        .into());
+                } else {
+                    let code = d.design.form().code.clone();
+                    self.form_workflow(&code, action);
+                    return;
+                }
+            }
+            Action::FormOpen | Action::FormNew | Action::FormFilter => {}
+            _ => {}
+        }
+        if let Err(text) = result {
+            self.say(Level::Warn, text);
+        }
+    }
+
+    fn form_save(&mut self) {
+        let lang = self.lang;
+        let Some(d) = &self.forms.designer else {
+            return;
+        };
+        if !d.design.is_dirty() {
+            self.say(Level::Info, lang.pick("没有修改", "nothing to save").into());
+            return;
+        }
+        let batch = d.design.to_batch();
+        if self.apply_batch(batch) {
+            if let Some(d) = &mut self.forms.designer {
+                d.design.saved();
+                if let Some(store) = self.store.as_deref() {
+                    d.refresh(store.catalog());
+                }
+            }
+            self.forms.stale = true;
+            self.say(Level::Ok, lang.pick("已保存", "saved").into());
+            self.elements_changed(None);
+        }
+    }
+
+    fn form_workflow(&mut self, code: &str, action: Action) {
+        let lang = self.lang;
+        let step = match action {
+            Action::FormSubmit => Transition::Submit,
+            Action::FormReturn => Transition::Return,
+            _ => Transition::Publish,
+        };
+        let Some(store) = self.store() else { return };
+        let Some(form) = store.catalog().forms.get(code) else {
+            return;
+        };
+        let next = match workflow::transition(RecordRef::Form(form), step) {
+            Ok(next) => next,
+            Err(e) => {
+                self.say(Level::Warn, e.message(lang));
+                return;
+            }
+        };
+        let status = match &next {
+            Record::Form(f) => format!("{} V{}", f.status.zh(), f.version),
+            _ => String::new(),
+        };
+        let batch = crate::store::Batch {
+            action: step.en().into(),
+            commands: vec![crate::store::Command::Upsert(next)],
+        };
+        if self.apply_batch(batch) {
+            if let (Some(d), Some(store)) = (&mut self.forms.designer, self.store.as_deref())
+                && let Some(f) = store.catalog().forms.get(code)
+            {
+                *d = Designer::new(f.clone(), store.catalog());
+            }
+            self.forms.stale = true;
+            self.forms_catalog_ready();
+            let c = inert(code).into_owned();
+            self.say(
+                Level::Ok,
+                lang.pick(
+                    format!("已{} {c}：{status}", step.zh()),
+                    format!("{} {c}: {status}", step.en()),
+                ),
+            );
+        }
+    }
+
+    /// The picker chose `code` for the designer.
+    pub(crate) fn forms_picked(&mut self, purpose: &PickPurpose, code: &str) {
+        let lang = self.lang;
+        let Some(store) = self.store.as_deref() else {
+            return;
+        };
+        let catalog = store.catalog();
+        let (Some(d), Some(element)) = (&mut self.forms.designer, catalog.elements.get(code))
+        else {
+            return;
+        };
+        let result = match purpose {
+            PickPurpose::FormField => {
+                let at = match d.entry() {
+                    Entry::Field(_, f) => Some(f + 1),
+                    _ => None,
+                };
+                d.design.add_bound_field(d.section(), at, element).map(Some)
+            }
+            _ => match d.pos() {
+                Some(pos) => {
+                    let old = d
+                        .design
+                        .field(pos)
+                        .and_then(|f| f.element.as_deref())
+                        .and_then(|c| catalog.elements.get(c))
+                        .map(|e| e.name.clone());
+                    d.design
+                        .bind(pos, element, old.as_deref())
+                        .map(|()| Some(pos))
+                }
+                None => Ok(None),
+            },
+        };
+        d.refresh(catalog);
+        match result {
+            Ok(Some(pos)) => d.select_pos(pos),
+            Ok(None) => {}
+            Err(e) => {
+                let text = e.message(lang).to_string();
+                self.say(Level::Warn, text);
+            }
+        }
+    }
+
+    /// A key while pane 3 takes text (the prompt or the preview).
+    pub(crate) fn forms_text_key(&mut self, event: KeyEvent) {
+        let lang = self.lang;
+        let key = Key::from_event(&event);
+        if let Some((kind, input)) = &mut self.forms.prompt {
+            let kind = *kind;
+            match event.code {
+                crossterm::event::KeyCode::Esc => self.forms.prompt = None,
+                crossterm::event::KeyCode::Enter => {
+                    let value = input.value().to_string();
+                    self.forms.prompt = None;
+                    self.prompt_done(kind, &value);
+                }
+                _ => {
+                    input.handle_event(&Event::Key(event));
+                    if kind == PromptKind::Filter {
+                        self.forms.query = input.value().to_string();
+                        self.forms.stale = true;
+                        self.forms.selected = 0;
+                        self.forms_catalog_ready();
+                    }
+                }
+            }
+            return;
+        }
+        let action = match self
+            .config
+            .keymap
+            .lookup(&[key], &[Scope::Preview, Scope::Global])
+        {
+            Lookup::Action(a) if a.def().scope == Scope::Preview => Some(a),
+            Lookup::Action(a @ (Action::Back | Action::Quit)) if !key.is_text() => Some(a),
+            _ => None,
+        };
+        let Some(store) = self.store.as_deref() else {
+            return;
+        };
+        let catalog = store.catalog();
+        let Some(d) = &mut self.forms.designer else {
+            return;
+        };
+        let n = d.preview.rows.len();
+        match action {
+            Some(Action::Back) => d.in_preview = false,
+            Some(Action::Quit) => self.quit = true,
+            Some(Action::PreviewNext) => {
+                if let Some(r) = d.preview.input_row((d.row + 1).min(n), true) {
+                    d.row = r;
+                }
+                d.load_input();
+            }
+            Some(Action::PreviewPrev) => {
+                if let Some(r) = d.preview.input_row(d.row.saturating_sub(1), false) {
+                    d.row = r;
+                }
+                d.load_input();
+            }
+            Some(Action::PreviewOptionNext | Action::PreviewOptionPrev) => {
+                let forward = action == Some(Action::PreviewOptionNext);
+                d.preview
+                    .step_option(catalog, &mut d.values, d.row, forward);
+                d.load_input();
+            }
+            Some(Action::PreviewDescend) => {
+                d.preview.descend(catalog, &mut d.values, d.row);
+                d.load_input();
+            }
+            _ => {
+                d.input.handle_event(&Event::Key(event));
+                if let Some(row) = d.preview.rows.get(d.row) {
+                    d.values
+                        .insert(row.key.clone(), d.input.value().to_string());
+                }
+            }
+        }
+        let _ = lang;
+    }
+
+    /// Pasted text in pane 3.
+    pub(crate) fn forms_paste(&mut self, text: &str) {
+        let clean: String = text
+            .chars()
+            .filter(|c| !crate::display::is_hostile(*c))
+            .collect();
+        if let Some((_, input)) = &mut self.forms.prompt {
+            for c in clean.chars() {
+                input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+        } else if let Some(d) = &mut self.forms.designer
+            && d.in_preview
+        {
+            for c in clean.chars() {
+                d.input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+            if let Some(row) = d.preview.rows.get(d.row) {
+                d.values
+                    .insert(row.key.clone(), d.input.value().to_string());
+            }
+        }
+    }
+
+    fn prompt_done(&mut self, kind: PromptKind, value: &str) {
+        let lang = self.lang;
+        let Some(store) = self.store.as_deref() else {
+            return;
+        };
+        let catalog = store.catalog();
+        if kind == PromptKind::Filter {
+            return;
+        }
+        let Some(d) = &mut self.forms.designer else {
+            return;
+        };
+        let result = match (kind, d.entry()) {
+            (PromptKind::Label, Entry::Header) => d.design.rename_form(value),
+            (PromptKind::Label, Entry::Section(s)) => d.design.rename_section(s, value),
+            (PromptKind::Label, Entry::Field(s, f)) => {
+                let name = d
+                    .design
+                    .field((s, f))
+                    .and_then(|x| x.element.as_deref())
+                    .and_then(|c| catalog.elements.get(c))
+                    .map(|e| e.name.clone());
+                d.design.set_label((s, f), value, name.as_deref())
+            }
+            (PromptKind::Help, Entry::Field(s, f)) => d.design.set_help((s, f), value),
+            (PromptKind::Unbound, entry) => {
+                let at = match entry {
+                    Entry::Field(_, f) => Some(f + 1),
+                    _ => None,
+                };
+                d.design.add_unbound(d.section(), at, value).map(|p| {
+                    d.refresh(catalog);
+                    d.select_pos(p);
+                })
+            }
+            (PromptKind::Section, _) => {
+                let after = match d.entry() {
+                    Entry::Header => None,
+                    _ => Some(d.section()),
+                };
+                d.design.add_section(after, value).map(|_| ())
+            }
+            _ => Ok(()),
+        };
+        d.refresh(catalog);
+        if let Err(e) = result {
+            let text = e.message(lang).to_string();
+            self.say(Level::Warn, text);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Pane 3 (表单) on TestBackend, driven by action names: the form list and its filter, the
+//! designer (adding fields by pinyin search, moving, required, undo/redo, save) and the
+//! live preview (CJK labels, a narrowing cascade, the reason for a wrong ID number).
+
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use tui_support::{app_with, key, press, screen, type_text};
+use yibiao::i18n::Lang;
+use yibiao::tui::app::App;
+
+fn sample_app() -> (App, tempfile::TempDir) {
+    app_with(
+        yibiao::sample::generate(1).into_records().collect(),
+        Lang::Zh,
+    )
+}
+
+/// Adds a field by searching the element pool for `query` in the picker.
+fn add_field(app: &mut App, query: &str) {
+    press(app, "form_add_field");
+    type_text(app, query);
+    press(app, "picker_choose");
+}
+
+/// A new form with 所在地区 and 身份证号码, found by pinyin initials.
+fn new_form(app: &mut App) {
+    press(app, "pane_forms");
+    press(app, "form_new");
+    add_field(app, "szdq");
+    add_field(app, "sfzhm");
+}
+
+fn working_labels(app: &App) -> Vec<String> {
+    let d = app.forms.designer.as_ref().expect("designer open");
+    d.design
+        .form()
+        .fields()
+        .map(|(_, _, f)| f.label.clone())
+        .collect()
+}
+
+#[test]
+fn the_list_filters_and_the_designer_shows_warnings_and_sub_fields() {
+    let (mut app, _dir) = sample_app();
+    press(&mut app, "pane_forms");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("申请表 1/147"), "{s}");
+    press(&mut app, "form_filter");
+    type_text(&mut app, "warn");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(app.forms.codes.len(), 6, "{:?}", app.forms.codes);
+    press(&mut app, "form_filter");
+    key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    type_text(&mut app, "社会保障卡");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "form_open");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("社会保障卡申领登记表"), "{s}");
+    assert!(s.contains("申领人信息"), "{s}");
+    assert!(s.contains("证件类型"), "{s}");
+    // the unpublished element is marked, and its warning shown on the form's line
+    assert!(
+        s.contains("!     社会保障卡邮寄地址") || s.contains("!  * 社会保障卡邮寄地址"),
+        "{s}"
+    );
+    assert!(s.contains("尚未发布"), "{s}");
+}
+
+#[test]
+fn preview_cascade_narrows_and_a_wrong_id_number_shows_the_reason() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    assert_eq!(working_labels(&app), ["所在地区", "身份证号码"]);
+    // the preview starts at the selected field
+    press(&mut app, "select_prev");
+    press(&mut app, "form_preview");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("可选： 510000 四川省"), "{s}");
+    // choose 四川省: only its cities are offered
+    press(&mut app, "preview_option_next");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("四川省"), "{s}");
+    assert!(s.contains("✓ 四川省"), "{s}");
+    assert!(s.contains("510100 成都市 | 510700 绵阳市"), "{s}");
+    assert!(!s.contains("武侯区"), "{s}");
+    // one level down: 成都市, whose counties only are offered
+    press(&mut app, "preview_descend");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("四川省 / 成都市"), "{s}");
+    assert!(!s.contains("广安区"), "{s}");
+    // a wrong 身份证号码: the validator's reason
+    press(&mut app, "preview_next");
+    type_text(&mut app, "110105194912310021");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("校验位应为 X"), "{s}");
+    insta::assert_snapshot!("forms_designer_zh", s.replace(&app.store_path, "[STORE]"));
+}
+
+#[test]
+fn move_required_undo_redo_and_save() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    add_field(&mut app, "yddh");
+    assert_eq!(working_labels(&app), ["所在地区", "身份证号码", "移动电话"]);
+    press(&mut app, "form_move_up");
+    assert_eq!(working_labels(&app), ["所在地区", "移动电话", "身份证号码"]);
+    press(&mut app, "form_required");
+    press(&mut app, "form_undo");
+    press(&mut app, "form_undo");
+    assert_eq!(working_labels(&app), ["所在地区", "身份证号码", "移动电话"]);
+    press(&mut app, "form_redo");
+    press(&mut app, "form_redo");
+    let d = app.forms.designer.as_ref().unwrap();
+    assert!(d.design.form().sections[0].fields[1].required);
+    press(&mut app, "form_save");
+    assert_eq!(app.message.as_ref().unwrap().text, "已保存");
+    let code = app
+        .forms
+        .designer
+        .as_ref()
+        .unwrap()
+        .design
+        .form()
+        .code
+        .clone();
+    let stored = &app.store().unwrap().catalog().forms[&code];
+    let labels: Vec<_> = stored.fields().map(|(_, _, f)| f.label.as_str()).collect();
+    assert_eq!(labels, ["所在地区", "移动电话", "身份证号码"]);
+    assert!(stored.sections[0].fields[1].required);
+    // a tiny terminal and back
+    screen(&mut app, 1, 1);
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("移动电话"), "{s}");
+}
+
+#[test]
+fn english_labels_and_the_condition_chooser() {
+    let (mut app, _dir) = app_with(
+        yibiao::sample::generate(1).into_records().collect(),
+        Lang::En,
+    );
+    press(&mut app, "pane_forms");
+    press(&mut app, "form_filter");
+    type_text(&mut app, "户外招牌");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "form_open");
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    press(&mut app, "form_condition");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("signboard=yes"), "{s}");
+    press(&mut app, "form_required");
+    press(&mut app, "form_open");
+    let d = app.forms.designer.as_ref().unwrap();
+    let when = d.design.form().sections[0].fields[0].when.clone().unwrap();
+    assert!(!when.is_empty());
+    assert!(d.design.is_dirty());
+}
