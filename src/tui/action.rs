@@ -23,17 +23,20 @@ pub enum Scope {
     Elements,
     /// The element picker overlay (query line, results, short detail).
     Picker,
+    /// Pane 5, statistics.
+    Stats,
 }
 
 impl Scope {
     /// Every scope, in help order.
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 9] = [
         Scope::Global,
         Scope::List,
         Scope::Catalog,
         Scope::Elements,
         Scope::Picker,
         Scope::Bundles,
+        Scope::Stats,
         Scope::Editor,
         Scope::Welcome,
     ];
@@ -49,6 +52,7 @@ impl Scope {
             Scope::Editor => "editor",
             Scope::Elements => "elements",
             Scope::Picker => "picker",
+            Scope::Stats => "stats",
         }
     }
 
@@ -63,6 +67,7 @@ impl Scope {
             Scope::Editor => lang.pick("编辑表单", "Edit form"),
             Scope::Elements => lang.pick("2 数据元", "2 数据元 Elements"),
             Scope::Picker => lang.pick("数据元选择器", "数据元 element picker"),
+            Scope::Stats => lang.pick("5 统计", "5 统计 Statistics"),
         }
     }
 
@@ -163,6 +168,11 @@ actions! {
     BundleSubmit "bundle_submit" Bundles "提交主题审核（待提交/退回 -> 待审核）" "submit the bundle (draft/returned -> submitted)";
     BundleReturn "bundle_return" Bundles "退回主题（待审核 -> 退回）" "return the bundle (submitted -> returned)";
     BundlePublish "bundle_publish" Bundles "发布主题（待审核 -> 已发布，版本号加一）" "publish the bundle (submitted -> published, version + 1)";
+    // pane 5 (统计): statistics and the export of every table
+    StatsNextSection "stats_next_section" Stats "下一部分：概况 -> 事项层级 -> 类型 -> 状态 -> 区划 -> 部门 -> 数据元类型 -> 复用 -> 主题减免" "next section: overview -> level -> type -> status -> region -> agency -> element kind -> reuse -> bundle reduction";
+    StatsPrevSection "stats_prev_section" Stats "上一部分" "previous section";
+    StatsRefresh "stats_refresh" Stats "重新计算统计（后台线程）" "recompute the statistics (on a worker thread)";
+    StatsExport "stats_export" Stats "导出全部统计表为 XLSX（默认存放在库目录旁）" "export every table as XLSX (default file beside the store)";
     LoadSample "load_sample" Welcome "载入示例数据" "load the sample catalog";
     Save "save" Editor "保存（校验通过后写入并落盘）" "save (written and flushed only when valid)";
     NextField "next_field" Editor "下一个字段" "next field";

@@ -19,6 +19,7 @@ use super::keymap::{Key, Lookup};
 use super::palette::Palette;
 use super::panes::bundles::{self, BundlesPane};
 use super::panes::elements::{ElementsEvent, ElementsPane};
+use super::panes::stats::{self, StatsEvent, StatsPane};
 use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
 use super::view;
@@ -176,6 +177,8 @@ pub enum AppEvent {
     Signal(i32),
     /// A pane-2 job finished (index, search, duplicates).
     Elements(ElementsEvent),
+    /// Pane 5's statistics were computed.
+    Stats(StatsEvent),
 }
 
 /// Pane 1's state.
@@ -217,6 +220,8 @@ pub struct App {
     pub editor: Option<Editor>,
     /// Pane 4 (主题).
     pub bundles: BundlesPane,
+    /// Pane 5 (统计).
+    pub stats: StatsPane,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// The status message.
@@ -275,6 +280,7 @@ impl App {
             elements: ElementsPane::default(),
             editor: None,
             bundles: BundlesPane::default(),
+            stats: StatsPane::default(),
             overlay: None,
             message,
             pending: Vec::new(),
@@ -349,6 +355,7 @@ impl App {
             Pane::Catalog => &[Scope::Catalog, Scope::List, Scope::Global],
             Pane::Elements => &[Scope::Elements, Scope::List, Scope::Global],
             Pane::Bundles => &[Scope::Bundles, Scope::List, Scope::Global],
+            Pane::Stats => &[Scope::Stats, Scope::List, Scope::Global],
             _ => &[Scope::Global],
         }
     }
@@ -405,6 +412,9 @@ impl App {
                 }
                 self.rebuild_tree(None);
                 self.elements_changed(None);
+                if self.pane == Pane::Stats {
+                    self.stats_start();
+                }
             }
             AppEvent::Signal(_) => {
                 self.quit = true;
@@ -412,6 +422,10 @@ impl App {
             AppEvent::Elements(event) => {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.elements_event(event);
+            }
+            AppEvent::Stats(event) => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.stats_event(event);
             }
         }
     }
@@ -499,6 +513,11 @@ impl App {
             if let Some(m) = self.bundles.prompt_key(event, store, self.lang) {
                 self.message = Some(m);
             }
+            return;
+        }
+        // pane 5: the export prompt takes every key
+        if self.pane == Pane::Stats && self.stats.prompt.is_some() {
+            self.stats_prompt_key(event);
             return;
         }
         if let Some(input) = &mut self.catalog.filter_input {
@@ -601,6 +620,8 @@ impl App {
             self.validate_editor();
         } else if self.pane == Pane::Bundles {
             self.bundles.paste(text);
+        } else if self.pane == Pane::Stats {
+            self.stats_paste(text);
         }
     }
 
@@ -690,6 +711,18 @@ impl App {
                 self.message = Some(m);
             }
             return;
+        }
+        // pane 5 (统计): its own actions from anywhere, list moves and back while it shows;
+        // the figures are computed afresh each time the pane is entered
+        let entering_stats = self.pane != Pane::Stats;
+        if (self.pane == Pane::Stats || stats::handles(action)) && self.editor.is_none() {
+            self.pane = Pane::Stats;
+            if entering_stats {
+                self.stats_start();
+            }
+            if self.stats_update(action) {
+                return;
+            }
         }
         match action {
             Action::Quit => self.quit = true,
@@ -871,6 +904,11 @@ impl App {
             | Action::BundleSubmit
             | Action::BundleReturn
             | Action::BundlePublish => {}
+            // pane 5's actions were handed to it above
+            Action::StatsNextSection
+            | Action::StatsPrevSection
+            | Action::StatsRefresh
+            | Action::StatsExport => {}
         }
         // pane 4 shows what the store holds now (it may have changed in another pane)
         if self.pane == Pane::Bundles
@@ -880,6 +918,9 @@ impl App {
         }
         if self.pane == Pane::Elements {
             self.elements_ensure_index();
+        }
+        if self.pane == Pane::Stats && entering_stats {
+            self.stats_start();
         }
     }
 

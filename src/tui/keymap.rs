@@ -193,6 +193,7 @@ pub const CHAINS: &[&[Scope]] = &[
     &[Scope::Elements, Scope::List, Scope::Global],
     &[Scope::Picker, Scope::Global],
     &[Scope::Bundles, Scope::List, Scope::Global],
+    &[Scope::Stats, Scope::List, Scope::Global],
     &[Scope::Welcome, Scope::Global],
     &[Scope::Editor, Scope::Global],
     &[Scope::List, Scope::Global],

@@ -118,6 +118,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             None => super::panes::elements::draw(frame, app, a.main),
         },
         Pane::Bundles => super::panes::merge_view::draw(frame, app, a.main),
+        Pane::Stats => super::panes::stats::draw(frame, app, a.main),
         other => draw_empty_pane(frame, app, other, a.main),
     }
     draw_status(frame, app, a.status);
@@ -632,7 +633,9 @@ fn mode_label(app: &App) -> &'static str {
     }
     if app.pane == Pane::Elements && app.editor.is_none() && app.elements.typing {
         lang.pick("搜索", "SEARCH")
-    } else if app.pane == Pane::Bundles && app.bundles.prompt.is_some() {
+    } else if (app.pane == Pane::Bundles && app.bundles.prompt.is_some())
+        || (app.pane == Pane::Stats && app.stats.prompt.is_some())
+    {
         lang.pick("输入", "INPUT")
     } else if app.catalog.filter_input.is_some() {
         lang.pick("筛选", "FILTER")

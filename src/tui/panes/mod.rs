@@ -4,3 +4,4 @@
 pub mod bundles;
 pub mod elements;
 pub mod merge_view;
+pub mod stats;
