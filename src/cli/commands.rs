@@ -204,6 +204,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 print_out(&output::form(catalog, form, lang))
             }
         }
+        Command::Template(command) => super::template::run(&mut store, command, lang),
         Command::Bundle(BundleCommand::List { json }) => {
             let catalog = store.catalog();
             if json {

@@ -5,6 +5,7 @@ pub mod dups;
 pub mod merge;
 pub mod search;
 pub mod stats;
+pub mod template;
 pub mod usage;
 pub mod validate;
 pub mod workflow;
