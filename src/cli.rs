@@ -7,6 +7,7 @@ mod merge;
 mod office;
 mod output;
 mod progress;
+mod template;
 
 use std::path::PathBuf;
 
@@ -113,6 +114,9 @@ pub enum Command {
     /// Bundles (主题).
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// 模板库: templates (items, materials, bundles), claiming and comparing.
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Merge a bundle's forms into one (多表合一) under some answers.
     Merge {
         /// Bundle code.
@@ -263,6 +267,33 @@ pub enum FormCommand {
         code: String,
         /// The file to write (.xlsx or .json).
         file: std::path::PathBuf,
+    },
+}
+
+/// `template` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum TemplateCommand {
+    /// List every template (items, materials, bundles) with how many entries were claimed from it.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Claim a template as a new draft entry (origin claimed), copying its forms.
+    Claim {
+        /// The template's code.
+        code: String,
+        /// The new entry's code.
+        #[arg(long = "as", value_name = "NEWCODE")]
+        new_code: String,
+    },
+    /// Compare an entry with the template it was claimed from; exit 1 when it does not conform.
+    Compare {
+        /// The entry's code.
+        code: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -7,6 +7,18 @@ use yibiao::io::json::parse_import;
 use yibiao::model::{Catalog, Issue, Item, ItemLevel, Kind, Record, Referrer};
 use yibiao::store::{Batch, Command, SledStore, Store, StoreError};
 
+/// sled opened directly (to plant damage), retrying while the flusher thread of a store
+/// dropped a moment ago still holds sled's file lock.
+fn raw_sled(dir: &std::path::Path) -> sled::Db {
+    for _ in 0..100 {
+        if let Ok(db) = sled::open(dir.join("db")) {
+            return db;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("sled stayed locked");
+}
+
 fn small_records() -> Vec<Record> {
     let text = std::fs::read_to_string(common::fixture("small.json")).unwrap();
     parse_import(&text, &Catalog::default(), Lang::En).unwrap()
@@ -243,7 +255,7 @@ fn a_store_from_a_newer_yibiao_is_refused_with_a_next_step() {
     let dir = tempfile::tempdir().unwrap();
     drop(SledStore::open(dir.path()).unwrap());
     {
-        let db = sled::open(dir.path().join("db")).unwrap();
+        let db = raw_sled(dir.path());
         db.open_tree("meta")
             .unwrap()
             .insert("schema", &99u32.to_be_bytes())
@@ -270,7 +282,7 @@ fn a_damaged_record_is_reported_not_panicked_on() {
             .unwrap();
     }
     {
-        let db = sled::open(dir.path().join("db")).unwrap();
+        let db = raw_sled(dir.path());
         let records = db.open_tree("records").unwrap();
         let mut value = records.get(b"EDE0002").unwrap().unwrap().to_vec();
         value.push(7);

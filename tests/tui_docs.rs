@@ -85,10 +85,20 @@ fn docs_match_the_registry_and_the_screen() {
         .replace(&app.store_path, "~/.local/share/yibiao/store");
     let bundles = format!("```text\n{bundles}```\n");
 
+    // pane 5 on the sample: the bundle reduction section
+    let records = yibiao::sample::generate(1).into_records().collect();
+    let (mut app, _dir5) = app_with(records, Lang::Zh);
+    press(&mut app, "pane_stats");
+    press(&mut app, "stats_prev_section");
+    let stats = tui_support::screen(&mut app, 110, 24)
+        .replace(&app.store_path, "~/.local/share/yibiao/store");
+    let stats = format!("```text\n{stats}```\n");
+
     let doc = std::fs::read_to_string(DOC).expect("README.md");
     let expected = replace_between(&replace_between(&doc, "keys", &table), "capture", &capture);
     let expected = replace_between(&expected, "capture-elements", &elements);
     let expected = replace_between(&expected, "capture-bundles", &bundles);
+    let expected = replace_between(&expected, "capture-stats", &stats);
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(DOC, &expected).expect("write docs");
         return;

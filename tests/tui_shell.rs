@@ -29,6 +29,8 @@ fn item(code: &str, name: &str, level: ItemLevel, parent: Option<&str>) -> Item 
         status: Status::Draft,
         version: 0,
         origin: Origin::SelfBuilt,
+        template: false,
+        template_of: None,
     }
 }
 

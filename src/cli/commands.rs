@@ -210,6 +210,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Form(FormCommand::Export { code, file }) => {
             super::forms::export(store.catalog(), &code, &file, lang)
         }
+        Command::Template(command) => super::template::run(&mut store, command, lang),
         Command::Bundle(BundleCommand::List { json }) => {
             let catalog = store.catalog();
             if json {
@@ -293,15 +294,7 @@ fn export_stats(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     if is_xlsx {
-        let sheets: Vec<crate::io::xlsx::NamedSheet<'_>> = tables
-            .iter()
-            .map(|t| crate::io::xlsx::NamedSheet {
-                name: &t.name,
-                header: &t.header,
-                rows: &t.rows,
-            })
-            .collect();
-        let bytes = crate::io::xlsx::write_named(&sheets, lang).map_err(Failure::new)?;
+        let bytes = crate::io::report::xlsx(&tables, lang).map_err(Failure::new)?;
         write_output(path, &bytes)?;
     } else if path.to_string_lossy().ends_with('/') || path.is_dir() {
         std::fs::create_dir_all(path)

@@ -208,6 +208,8 @@ pub fn new_bundle(catalog: &Catalog, name: &str) -> Bundle {
         status: Default::default(),
         version: 0,
         origin: Origin::SelfBuilt,
+        template: false,
+        template_of: None,
     }
 }
 
@@ -219,6 +221,9 @@ pub fn claim(catalog: &Catalog, template: &Bundle) -> Bundle {
         status: Default::default(),
         version: 0,
         origin: Origin::Claimed,
+        // a copy of a template is an entry claimed from it, not another template
+        template: false,
+        template_of: template.template.then(|| template.code.clone()),
         ..template.clone()
     }
 }

@@ -340,6 +340,8 @@ mod tests {
             status: Status::Published,
             version: 1,
             origin: Origin::SelfBuilt,
+            template: false,
+            template_of: None,
         };
         let bundle = Bundle {
             code: "B1".into(),
@@ -359,6 +361,8 @@ mod tests {
             status: Status::Published,
             version: 1,
             origin: Origin::SelfBuilt,
+            template: false,
+            template_of: None,
         };
         Catalog::from_records([
             element("E1", "姓名", &[], Status::Published),

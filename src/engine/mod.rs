@@ -8,6 +8,7 @@ pub mod merge;
 pub mod preview;
 pub mod search;
 pub mod stats;
+pub mod template;
 pub mod usage;
 pub mod validate;
 pub mod workflow;

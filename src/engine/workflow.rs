@@ -510,6 +510,8 @@ pub fn build_record(
                 status: i.status,
                 version: i.version,
                 origin: i.origin,
+                template: i.template,
+                template_of: i.template_of.clone(),
             })
         }
         RecordRef::Material(m) => {
@@ -540,6 +542,8 @@ pub fn build_record(
                 shareable: p.boolean("shareable", m.shareable),
                 copies: p.number("copies", m.copies, "4294967295"),
                 required: p.boolean("required", m.required),
+                template: m.template,
+                template_of: m.template_of.clone(),
             })
         }
         RecordRef::Bundle(b) => {
@@ -724,6 +728,8 @@ pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
         status: Status::Draft,
         version: 0,
         origin: Origin::SelfBuilt,
+        template: false,
+        template_of: None,
     })
 }
 
@@ -749,6 +755,8 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,
+            template: false,
+            template_of: None,
         })),
         Kind::Material => Some(Record::Material(Material {
             code: unique_code(catalog, kind, &format!("CL{n:05}")),
@@ -760,6 +768,8 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             shareable: false,
             copies: 1,
             required: true,
+            template: false,
+            template_of: None,
         })),
         Kind::Element => Some(Record::Element(Element {
             code: unique_code(catalog, kind, &format!("DE{n:06}")),
@@ -788,6 +798,8 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,
+            template: false,
+            template_of: None,
         })),
         _ => None,
     }
@@ -829,6 +841,8 @@ mod tests {
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,
+            template: false,
+            template_of: None,
         }
     }
 

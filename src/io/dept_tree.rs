@@ -272,6 +272,8 @@ fn item(
         status: Status::Published,
         version: 0,
         origin: Default::default(),
+        template: false,
+        template_of: None,
     }
 }
 

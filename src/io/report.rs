@@ -221,6 +221,19 @@ pub fn tables(s: &Stats, lang: Lang) -> Vec<ReportTable> {
     ]
 }
 
+/// The tables as an XLSX workbook, one sheet each (`stats --export FILE.xlsx`).
+pub fn xlsx(tables: &[ReportTable], lang: Lang) -> Result<Vec<u8>, String> {
+    let sheets: Vec<super::xlsx::NamedSheet<'_>> = tables
+        .iter()
+        .map(|t| super::xlsx::NamedSheet {
+            name: &t.name,
+            header: &t.header,
+            rows: &t.rows,
+        })
+        .collect();
+    super::xlsx::write_named(&sheets, lang)
+}
+
 impl ReportTable {
     /// The table as CSV text (header first).
     pub fn to_csv(&self) -> String {

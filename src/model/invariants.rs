@@ -98,6 +98,25 @@ pub fn check_record(view: &impl Lookup, record: RecordRef<'_>) -> Vec<Problem> {
             );
         }
     }
+    // 模板库: an entry claimed from a template names a template of its own kind
+    let template_of = match record {
+        RecordRef::Item(i) => i.template_of.as_deref(),
+        RecordRef::Material(m) => m.template_of.as_deref(),
+        RecordRef::Bundle(b) => b.template_of.as_deref(),
+        _ => None,
+    };
+    if let Some(template) = template_of
+        && template != code
+        && let Some(target) = view.lookup(kind, template)
+        && !target.is_template()
+    {
+        push(
+            "template_of",
+            Issue::NotATemplate {
+                code: template.to_string(),
+            },
+        );
+    }
     match record {
         RecordRef::Region(r) => {
             if super::region::region_level(&r.code).is_none() {
@@ -394,6 +413,8 @@ mod tests {
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,
+            template: false,
+            template_of: None,
         })
     }
 

@@ -204,6 +204,13 @@ pub struct Item {
     /// Claimed from a template or self-built.
     #[serde(default)]
     pub origin: Origin,
+    /// A template (模板库): a reference record entries are claimed from and compared against.
+    #[serde(default)]
+    pub template: bool,
+    /// The template this record was claimed from (认领); it is of the same kind and flagged
+    /// `template`.
+    #[serde(default)]
+    pub template_of: Option<String>,
 }
 
 #[cfg(test)]

@@ -79,4 +79,11 @@ pub struct Material {
     /// 是否必要.
     #[serde(default)]
     pub required: bool,
+    /// A template (模板库): a reference record entries are claimed from and compared against.
+    #[serde(default)]
+    pub template: bool,
+    /// The template this record was claimed from (认领); it is of the same kind and flagged
+    /// `template`.
+    #[serde(default)]
+    pub template_of: Option<String>,
 }

@@ -92,6 +92,11 @@ pub enum Issue {
     },
     /// A record in an interchange file that does not decode.
     Decode(String),
+    /// `template_of` names a record that is not flagged as a template.
+    NotATemplate {
+        /// The code it names.
+        code: String,
+    },
 }
 
 /// A problem with one record.
@@ -195,6 +200,8 @@ impl Issue {
             (Self::MissingPattern, Lang::En) => "a pattern element needs a pattern".into(),
             (Self::BadPattern(e), Lang::Zh) => format!("正则表达式无效：{e}"),
             (Self::BadPattern(e), Lang::En) => format!("invalid pattern: {e}"),
+            (Self::NotATemplate { code }, Lang::Zh) => format!("{code} 不是模板"),
+            (Self::NotATemplate { code }, Lang::En) => format!("{code} is not a template"),
             (Self::UnknownOptionParent { parent }, Lang::Zh) => {
                 format!("上级选项 {parent} 不存在")
             }

@@ -210,6 +210,16 @@ impl<'a> RecordRef<'a> {
         }
     }
 
+    /// Whether the record is flagged as a template (模板库: items, materials, bundles).
+    pub fn is_template(self) -> bool {
+        match self {
+            Self::Item(i) => i.template,
+            Self::Material(m) => m.template,
+            Self::Bundle(b) => b.template,
+            _ => false,
+        }
+    }
+
     /// Every reference this record makes, in a stable order.
     pub fn references(self) -> Vec<Reference> {
         let mut refs = Refs::default();
@@ -226,8 +236,12 @@ impl<'a> RecordRef<'a> {
                 refs.opt("region", Kind::Region, &i.region);
                 refs.list("depends_on", Kind::Item, &i.depends_on);
                 refs.list("materials", Kind::Material, &i.materials);
+                refs.opt("template_of", Kind::Item, &i.template_of);
             }
-            Self::Material(m) => refs.opt("issuing_agency", Kind::Agency, &m.issuing_agency),
+            Self::Material(m) => {
+                refs.opt("issuing_agency", Kind::Agency, &m.issuing_agency);
+                refs.opt("template_of", Kind::Material, &m.template_of);
+            }
             Self::Form(f) => {
                 refs.opt("item", Kind::Item, &f.item);
                 refs.opt("material", Kind::Material, &f.material);
@@ -250,6 +264,7 @@ impl<'a> RecordRef<'a> {
                     );
                     refs.one(format!("materials[{i}].item"), Kind::Item, &m.item);
                 }
+                refs.opt("template_of", Kind::Bundle, &b.template_of);
             }
         }
         refs.0

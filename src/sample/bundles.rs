@@ -319,6 +319,8 @@ pub(super) fn build(items: &Items, materials: &Materials, places: &Places) -> Ve
                 status: spec.status,
                 version: u32::from(spec.status == Status::Published),
                 origin: spec.origin,
+                template: false,
+                template_of: None,
             };
             fill(&mut bundle, spec, items, materials);
             bundle

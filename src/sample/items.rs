@@ -299,6 +299,8 @@ impl Builder<'_> {
             status: Status::Published,
             version: rng.u32(1..=3),
             origin: Origin::SelfBuilt,
+            template: false,
+            template_of: None,
         }
     }
 

@@ -316,6 +316,8 @@ impl Materials {
                 shareable: row.shareable,
                 copies: row.copies,
                 required: row.required,
+                template: false,
+                template_of: None,
             });
         }
         for name in form_names() {
@@ -329,6 +331,8 @@ impl Materials {
                 shareable: false,
                 copies: 1,
                 required: true,
+                template: false,
+                template_of: None,
             });
         }
         materials

@@ -36,6 +36,10 @@
 //! `engine::lint::lint` finds exactly these (one warning per relabelled field, including
 //! the second 移动电话 field, per unbound field, and one of each other kind).
 //!
+//! 模板库: two 广安区 implementations are claimed from templates (the 前锋区 implementation of
+//! 户外招牌设施设置审批, the 锦江区 one of 公司设立登记), 营业执照 is a material template and
+//! 我要开宾馆 was claimed from the 我要开餐馆 template (see `templates.rs`).
+//!
 //! Some generated elements that no form binds are submitted, returned or draft, and some
 //! handling items are not published: that is ordinary workflow, not a problem.
 
@@ -49,6 +53,7 @@ mod materials;
 mod options;
 mod regions;
 mod spec;
+mod templates;
 mod uscc;
 
 #[cfg(test)]
@@ -94,7 +99,9 @@ pub fn generate(scale: u32) -> Catalog {
         .chain(materials.all.into_iter().map(Record::Material))
         .chain(forms.into_iter().map(Record::Form))
         .chain(bundles.into_iter().map(Record::Bundle));
-    Catalog::from_records(records)
+    let mut catalog = Catalog::from_records(records);
+    templates::plant(&mut catalog);
+    catalog
 }
 
 /// Only the element pool, `scale` times, with the regions and agencies its elements

@@ -9,9 +9,11 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+use std::collections::BTreeMap;
+
 use crate::model::{
-    Agency, Bundle, Element, ElementKind, ElementOption, Form, Item, Kind, Material, Record,
-    Region, Share, Status,
+    Agency, Bundle, BundleMaterial, Element, ElementKind, ElementOption, Form, Item, ItemLevel,
+    ItemType, Kind, Material, MaterialKind, Origin, Question, Record, Region, Share, Status, When,
 };
 
 use super::audit::AuditEntry;
@@ -109,6 +111,142 @@ enum StoredElement<'a> {
     V2(Cow<'a, Element>),
 }
 
+/// The item layout of schema version 1, before templates (no `template`, `template_of`).
+/// Frozen: never edit it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub(crate) struct ItemV1 {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) level: ItemLevel,
+    pub(crate) parent: Option<String>,
+    pub(crate) item_type: ItemType,
+    pub(crate) agency: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) basis: String,
+    pub(crate) time_limit_days: u32,
+    pub(crate) legal_limit_days: u32,
+    pub(crate) fee: String,
+    pub(crate) online_depth: u8,
+    pub(crate) depends_on: Vec<String>,
+    pub(crate) materials: Vec<String>,
+    pub(crate) status: Status,
+    pub(crate) version: u32,
+    pub(crate) origin: Origin,
+}
+
+impl ItemV1 {
+    /// Upgrades to the current layout: not a template, claimed from no template.
+    fn upgrade(self) -> Item {
+        Item {
+            code: self.code,
+            name: self.name,
+            level: self.level,
+            parent: self.parent,
+            item_type: self.item_type,
+            agency: self.agency,
+            region: self.region,
+            basis: self.basis,
+            time_limit_days: self.time_limit_days,
+            legal_limit_days: self.legal_limit_days,
+            fee: self.fee,
+            online_depth: self.online_depth,
+            depends_on: self.depends_on,
+            materials: self.materials,
+            status: self.status,
+            version: self.version,
+            origin: self.origin,
+            template: false,
+            template_of: None,
+        }
+    }
+}
+
+/// The material layout of schema version 1, before templates. Frozen: never edit it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub(crate) struct MaterialV1 {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) kind: MaterialKind,
+    pub(crate) source: String,
+    pub(crate) issuing_agency: Option<String>,
+    pub(crate) licence_code: Option<String>,
+    pub(crate) shareable: bool,
+    pub(crate) copies: u32,
+    pub(crate) required: bool,
+}
+
+impl MaterialV1 {
+    /// Upgrades to the current layout: not a template, claimed from no template.
+    fn upgrade(self) -> Material {
+        Material {
+            code: self.code,
+            name: self.name,
+            kind: self.kind,
+            source: self.source,
+            issuing_agency: self.issuing_agency,
+            licence_code: self.licence_code,
+            shareable: self.shareable,
+            copies: self.copies,
+            required: self.required,
+            template: false,
+            template_of: None,
+        }
+    }
+}
+
+/// The bundle layout of schema version 1, before templates. Frozen: never edit it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub(crate) struct BundleV1 {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) lead_agency: Option<String>,
+    pub(crate) items: Vec<String>,
+    pub(crate) questions: Vec<Question>,
+    pub(crate) item_when: BTreeMap<String, When>,
+    pub(crate) materials: Vec<BundleMaterial>,
+    pub(crate) status: Status,
+    pub(crate) version: u32,
+    pub(crate) origin: Origin,
+}
+
+impl BundleV1 {
+    /// Upgrades to the current layout: not a template, claimed from no template.
+    fn upgrade(self) -> Bundle {
+        Bundle {
+            code: self.code,
+            name: self.name,
+            lead_agency: self.lead_agency,
+            items: self.items,
+            questions: self.questions,
+            item_when: self.item_when,
+            materials: self.materials,
+            status: self.status,
+            version: self.version,
+            origin: self.origin,
+            template: false,
+            template_of: None,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+enum StoredItem<'a> {
+    V1(ItemV1),
+    V2(Cow<'a, Item>),
+}
+
+#[derive(Serialize, Deserialize)]
+enum StoredMaterial<'a> {
+    V1(MaterialV1),
+    V2(Cow<'a, Material>),
+}
+
+#[derive(Serialize, Deserialize)]
+enum StoredBundle<'a> {
+    V1(BundleV1),
+    V2(Cow<'a, Bundle>),
+}
+
 /// Declares the version enum of a record type that has had one layout so far.
 macro_rules! single_version {
     ($stored:ident, $ty:ty) => {
@@ -121,10 +259,7 @@ macro_rules! single_version {
 
 single_version!(StoredRegion, Region);
 single_version!(StoredAgency, Agency);
-single_version!(StoredItem, Item);
-single_version!(StoredMaterial, Material);
 single_version!(StoredForm, Form);
-single_version!(StoredBundle, Bundle);
 single_version!(StoredAudit, AuditEntry);
 
 /// Encodes a record in its current schema version.
@@ -133,10 +268,10 @@ pub fn encode_record(record: &Record) -> Result<Vec<u8>, CodecError> {
         Record::Region(r) => encode(&StoredRegion::V1(Cow::Borrowed(r))),
         Record::Agency(r) => encode(&StoredAgency::V1(Cow::Borrowed(r))),
         Record::Element(r) => encode(&StoredElement::V2(Cow::Borrowed(r))),
-        Record::Item(r) => encode(&StoredItem::V1(Cow::Borrowed(r))),
-        Record::Material(r) => encode(&StoredMaterial::V1(Cow::Borrowed(r))),
+        Record::Item(r) => encode(&StoredItem::V2(Cow::Borrowed(r))),
+        Record::Material(r) => encode(&StoredMaterial::V2(Cow::Borrowed(r))),
         Record::Form(r) => encode(&StoredForm::V1(Cow::Borrowed(r))),
-        Record::Bundle(r) => encode(&StoredBundle::V1(Cow::Borrowed(r))),
+        Record::Bundle(r) => encode(&StoredBundle::V2(Cow::Borrowed(r))),
     }
 }
 
@@ -154,16 +289,19 @@ pub fn decode_record(kind: Kind, bytes: &[u8]) -> Result<Record, CodecError> {
             StoredElement::V2(r) => Record::Element(r.into_owned()),
         },
         Kind::Item => match decode(bytes)? {
-            StoredItem::V1(r) => Record::Item(r.into_owned()),
+            StoredItem::V1(old) => Record::Item(old.upgrade()),
+            StoredItem::V2(r) => Record::Item(r.into_owned()),
         },
         Kind::Material => match decode(bytes)? {
-            StoredMaterial::V1(r) => Record::Material(r.into_owned()),
+            StoredMaterial::V1(old) => Record::Material(old.upgrade()),
+            StoredMaterial::V2(r) => Record::Material(r.into_owned()),
         },
         Kind::Form => match decode(bytes)? {
             StoredForm::V1(r) => Record::Form(r.into_owned()),
         },
         Kind::Bundle => match decode(bytes)? {
-            StoredBundle::V1(r) => Record::Bundle(r.into_owned()),
+            StoredBundle::V1(old) => Record::Bundle(old.upgrade()),
+            StoredBundle::V2(r) => Record::Bundle(r.into_owned()),
         },
     })
 }
@@ -183,6 +321,7 @@ pub fn decode_audit(bytes: &[u8]) -> Result<AuditEntry, CodecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AnswerOption;
 
     /// Bytes of an element written by schema version 1 (see `element_v1_fixture`).
     const ELEMENT_V1: &[u8] = include_bytes!("../../tests/fixtures/element_v1.bin");
@@ -199,6 +338,126 @@ mod tests {
             parent: None,
             status: Status::Published,
             version: 2,
+        }
+    }
+
+    /// Bytes of an item, a material and a bundle written by schema version 1 (before
+    /// templates), from the fixtures below.
+    const ITEM_V1: &[u8] = include_bytes!("../../tests/fixtures/item_v1.bin");
+    const MATERIAL_V1: &[u8] = include_bytes!("../../tests/fixtures/material_v1.bin");
+    const BUNDLE_V1: &[u8] = include_bytes!("../../tests/fixtures/bundle_v1.bin");
+
+    fn item_v1_fixture() -> ItemV1 {
+        ItemV1 {
+            code: "SX001-01".into(),
+            name: "食品经营许可（新办）".into(),
+            level: ItemLevel::Sub,
+            parent: Some("SX001".into()),
+            item_type: ItemType::Licensing,
+            agency: Some("11511602MB1234567X".into()),
+            region: Some("511602".into()),
+            basis: "《中华人民共和国食品安全法》第三十五条".into(),
+            time_limit_days: 10,
+            legal_limit_days: 20,
+            fee: "不收费".into(),
+            online_depth: 3,
+            depends_on: vec!["SX000".into()],
+            materials: vec!["CL001".into()],
+            status: Status::Published,
+            version: 1,
+            origin: Origin::Claimed,
+        }
+    }
+
+    fn material_v1_fixture() -> MaterialV1 {
+        MaterialV1 {
+            code: "CL001".into(),
+            name: "营业执照".into(),
+            kind: MaterialKind::Licence,
+            source: "政府部门核发".into(),
+            issuing_agency: Some("11511602MB1234567X".into()),
+            licence_code: Some("ZZ0001".into()),
+            shareable: true,
+            copies: 1,
+            required: true,
+        }
+    }
+
+    fn bundle_v1_fixture() -> BundleV1 {
+        BundleV1 {
+            code: "ZT001".into(),
+            name: "我要开餐馆".into(),
+            lead_agency: Some("11511602MB1234567X".into()),
+            items: vec!["SX001-01".into(), "SX002-01".into()],
+            questions: vec![Question {
+                key: "area".into(),
+                text: "经营场所面积？".into(),
+                options: vec![
+                    AnswerOption {
+                        key: "lt500".into(),
+                        text: "500平方米以下".into(),
+                    },
+                    AnswerOption {
+                        key: "ge500".into(),
+                        text: "500平方米及以上".into(),
+                    },
+                ],
+            }],
+            item_when: BTreeMap::from([(
+                "SX002-01".into(),
+                BTreeMap::from([("area".to_string(), vec!["ge500".to_string()])]),
+            )]),
+            materials: vec![BundleMaterial {
+                material: "CL001".into(),
+                item: "SX001-01".into(),
+                when: None,
+            }],
+            status: Status::Draft,
+            version: 0,
+            origin: Origin::SelfBuilt,
+        }
+    }
+
+    #[test]
+    fn item_material_bundle_v1_layouts_are_frozen_and_upgrade_on_read() {
+        // If an assertion on bytes fails, a V1 layout was edited: old stores would no
+        // longer decode.
+        let bytes = encode(&StoredItem::V1(item_v1_fixture())).expect("encode");
+        assert_eq!(bytes, ITEM_V1);
+        let bytes = encode(&StoredMaterial::V1(material_v1_fixture())).expect("encode");
+        assert_eq!(bytes, MATERIAL_V1);
+        let bytes = encode(&StoredBundle::V1(bundle_v1_fixture())).expect("encode");
+        assert_eq!(bytes, BUNDLE_V1);
+
+        let Record::Item(i) = decode_record(Kind::Item, ITEM_V1).expect("item") else {
+            panic!("not an item");
+        };
+        assert_eq!(i, item_v1_fixture().upgrade());
+        assert_eq!((i.code.as_str(), i.origin), ("SX001-01", Origin::Claimed));
+        assert!(!i.template && i.template_of.is_none());
+        let Record::Material(m) = decode_record(Kind::Material, MATERIAL_V1).expect("material")
+        else {
+            panic!("not a material");
+        };
+        assert_eq!(m, material_v1_fixture().upgrade());
+        assert!(!m.template && m.template_of.is_none());
+        let Record::Bundle(b) = decode_record(Kind::Bundle, BUNDLE_V1).expect("bundle") else {
+            panic!("not a bundle");
+        };
+        assert_eq!(b, bundle_v1_fixture().upgrade());
+        assert_eq!(b.questions[0].options.len(), 2);
+
+        // the current layout round-trips with the new fields set
+        let mut item = item_v1_fixture().upgrade();
+        item.template_of = Some("SX001".into());
+        let mut bundle = bundle_v1_fixture().upgrade();
+        bundle.template = true;
+        for record in [Record::Item(item), Record::Bundle(bundle)] {
+            let bytes = encode_record(&record).expect("encode");
+            assert_eq!(
+                decode_record(record.kind(), &bytes).expect("decode"),
+                record
+            );
         }
     }
 

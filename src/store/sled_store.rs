@@ -73,11 +73,7 @@ impl SledStore {
             path: dir.to_path_buf(),
             source,
         };
-        let db = sled::Config::new()
-            .path(dir.join("db"))
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(open_err)?;
+        let db = open_sled(dir).map_err(open_err)?;
         let records = db.open_tree("records").map_err(open_err)?;
         let index = db.open_tree("index").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
@@ -446,6 +442,30 @@ impl Store for SledStore {
             }
         }
         Ok(lines)
+    }
+}
+
+/// Opens sled's files. Our own lock file is already held, so a sled lock that is still taken
+/// can only belong to this process: sled's flusher thread of a store dropped a moment ago.
+/// Wait for it briefly instead of failing.
+fn open_sled(dir: &Path) -> Result<sled::Db, sled::Error> {
+    let config = sled::Config::new()
+        .path(dir.join("db"))
+        .cache_capacity(CACHE_BYTES);
+    let mut attempts = 0;
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") =>
+            {
+                attempts += 1;
+                if attempts >= 40 {
+                    return Err(sled::Error::Io(e));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
     }
 }
 

@@ -27,11 +27,13 @@ pub enum Scope {
     Forms,
     /// Pane 3's applicant preview while values are typed into it.
     Preview,
+    /// Pane 5, statistics.
+    Stats,
 }
 
 impl Scope {
     /// Every scope, in help order.
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::Global,
         Scope::List,
         Scope::Catalog,
@@ -40,6 +42,7 @@ impl Scope {
         Scope::Forms,
         Scope::Preview,
         Scope::Bundles,
+        Scope::Stats,
         Scope::Editor,
         Scope::Welcome,
     ];
@@ -57,6 +60,7 @@ impl Scope {
             Scope::Picker => "picker",
             Scope::Forms => "forms",
             Scope::Preview => "preview",
+            Scope::Stats => "stats",
         }
     }
 
@@ -73,6 +77,7 @@ impl Scope {
             Scope::Picker => lang.pick("数据元选择器", "数据元 element picker"),
             Scope::Forms => lang.pick("3 表单设计", "3 表单 Forms"),
             Scope::Preview => lang.pick("表单预览（填写示例值）", "Form preview (sample values)"),
+            Scope::Stats => lang.pick("5 统计", "5 统计 Statistics"),
         }
     }
 
@@ -203,6 +208,11 @@ actions! {
     PreviewOptionNext "preview_option_next" Preview "预览：选择下一个选项（级联时在本级内）" "preview: choose the next option (a cascade: within its level)";
     PreviewOptionPrev "preview_option_prev" Preview "预览：选择上一个选项" "preview: choose the previous option";
     PreviewDescend "preview_descend" Preview "预览：级联进入下一级（选第一个下级选项）" "preview: cascade one level down (its first option)";
+    // pane 5 (统计): statistics and the export of every table
+    StatsNextSection "stats_next_section" Stats "下一部分：概况 -> 事项层级 -> 类型 -> 状态 -> 区划 -> 部门 -> 数据元类型 -> 复用 -> 主题减免" "next section: overview -> level -> type -> status -> region -> agency -> element kind -> reuse -> bundle reduction";
+    StatsPrevSection "stats_prev_section" Stats "上一部分" "previous section";
+    StatsRefresh "stats_refresh" Stats "重新计算统计（后台线程）" "recompute the statistics (on a worker thread)";
+    StatsExport "stats_export" Stats "导出全部统计表为 XLSX（默认存放在库目录旁）" "export every table as XLSX (default file beside the store)";
     LoadSample "load_sample" Welcome "载入示例数据" "load the sample catalog";
     Save "save" Editor "保存（校验通过后写入并落盘）" "save (written and flushed only when valid)";
     NextField "next_field" Editor "下一个字段" "next field";

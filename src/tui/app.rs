@@ -20,6 +20,7 @@ use super::palette::Palette;
 use super::panes::bundles::{self, BundlesPane};
 use super::panes::elements::{ElementsEvent, ElementsPane};
 use super::panes::forms::FormsPane;
+use super::panes::stats::{self, StatsEvent, StatsPane};
 use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
 use super::view;
@@ -177,6 +178,8 @@ pub enum AppEvent {
     Signal(i32),
     /// A pane-2 job finished (index, search, duplicates).
     Elements(ElementsEvent),
+    /// Pane 5's statistics were computed.
+    Stats(StatsEvent),
 }
 
 /// Pane 1's state.
@@ -220,6 +223,8 @@ pub struct App {
     pub bundles: BundlesPane,
     /// Pane 3 (表单).
     pub forms: FormsPane,
+    /// Pane 5 (统计).
+    pub stats: StatsPane,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// The status message.
@@ -279,6 +284,7 @@ impl App {
             editor: None,
             bundles: BundlesPane::default(),
             forms: FormsPane::default(),
+            stats: StatsPane::default(),
             overlay: None,
             message,
             pending: Vec::new(),
@@ -357,7 +363,7 @@ impl App {
                 &[Scope::Preview, Scope::Global]
             }
             Pane::Forms => &[Scope::Forms, Scope::List, Scope::Global],
-            _ => &[Scope::Global],
+            Pane::Stats => &[Scope::Stats, Scope::List, Scope::Global],
         }
     }
 
@@ -413,6 +419,9 @@ impl App {
                 }
                 self.rebuild_tree(None);
                 self.elements_changed(None);
+                if self.pane == Pane::Stats {
+                    self.stats_start();
+                }
             }
             AppEvent::Signal(_) => {
                 self.quit = true;
@@ -420,6 +429,10 @@ impl App {
             AppEvent::Elements(event) => {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.elements_event(event);
+            }
+            AppEvent::Stats(event) => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.stats_event(event);
             }
         }
     }
@@ -512,6 +525,11 @@ impl App {
         // pane 3: its prompt and the preview take every key
         if self.pane == Pane::Forms && self.editor.is_none() && self.forms.wants_text() {
             self.forms_text_key(event);
+            return;
+        }
+        // pane 5: the export prompt takes every key
+        if self.pane == Pane::Stats && self.stats.prompt.is_some() {
+            self.stats_prompt_key(event);
             return;
         }
         if let Some(input) = &mut self.catalog.filter_input {
@@ -616,6 +634,8 @@ impl App {
             self.bundles.paste(text);
         } else if self.pane == Pane::Forms {
             self.forms_paste(text);
+        } else if self.pane == Pane::Stats {
+            self.stats_paste(text);
         }
     }
 
@@ -709,6 +729,18 @@ impl App {
                 self.message = Some(m);
             }
             return;
+        }
+        // pane 5 (统计): its own actions from anywhere, list moves and back while it shows;
+        // the figures are computed afresh each time the pane is entered
+        let entering_stats = self.pane != Pane::Stats;
+        if (self.pane == Pane::Stats || stats::handles(action)) && self.editor.is_none() {
+            self.pane = Pane::Stats;
+            if entering_stats {
+                self.stats_start();
+            }
+            if self.stats_update(action) {
+                return;
+            }
         }
         match action {
             Action::Quit => self.quit = true,
@@ -920,6 +952,11 @@ impl App {
             | Action::PreviewOptionNext
             | Action::PreviewOptionPrev
             | Action::PreviewDescend => {}
+            // pane 5's actions were handed to it above
+            Action::StatsNextSection
+            | Action::StatsPrevSection
+            | Action::StatsRefresh
+            | Action::StatsExport => {}
         }
         // pane 4 shows what the store holds now (it may have changed in another pane)
         if self.pane == Pane::Bundles
@@ -934,6 +971,9 @@ impl App {
         if self.pane == Pane::Forms {
             self.forms_stale();
             self.forms_shown();
+        }
+        if self.pane == Pane::Stats && entering_stats {
+            self.stats_start();
         }
     }
 

@@ -194,6 +194,21 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
         crate::model::Origin::SelfBuilt => lang.pick("自建", "self-built 自建"),
     };
     out.attr("来源", "origin", origin);
+    // 模板库: shown only for templates and entries claimed from one
+    if i.template {
+        out.attr(
+            "模板",
+            "template",
+            lang.pick("是（模板库）", "yes (模板库)"),
+        );
+    }
+    if i.template_of.is_some() {
+        out.attr(
+            "认领自模板",
+            "claimed from",
+            &named(catalog, Kind::Item, &i.template_of),
+        );
+    }
     let children = catalog
         .referrers(Kind::Item, &i.code)
         .filter(|r| r.kind == Kind::Item && r.path == "parent")

@@ -195,6 +195,7 @@ pub const CHAINS: &[&[Scope]] = &[
     &[Scope::Bundles, Scope::List, Scope::Global],
     &[Scope::Forms, Scope::List, Scope::Global],
     &[Scope::Preview, Scope::Global],
+    &[Scope::Stats, Scope::List, Scope::Global],
     &[Scope::Welcome, Scope::Global],
     &[Scope::Editor, Scope::Global],
     &[Scope::List, Scope::Global],

@@ -527,6 +527,8 @@ mod tests {
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,
+            template: false,
+            template_of: None,
         }
     }
 

@@ -119,7 +119,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         },
         Pane::Bundles => super::panes::merge_view::draw(frame, app, a.main),
         Pane::Forms => super::panes::form_view::draw(frame, app, a.main),
-        other => draw_empty_pane(frame, app, other, a.main),
+        Pane::Stats => super::panes::stats::draw(frame, app, a.main),
     }
     draw_status(frame, app, a.status);
     match &app.overlay {
@@ -396,47 +396,6 @@ fn draw_welcome(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
 }
 
-fn draw_empty_pane(frame: &mut Frame<'_>, app: &App, pane: Pane, area: Rect) {
-    let lang = app.lang;
-    let b = block(app, format!(" {} ", pane.label(lang)), true);
-    let inner = b.inner(area);
-    frame.render_widget(b, area);
-    let counts = app
-        .store()
-        .map(|s| crate::engine::stats::stats(s.catalog()));
-    let count = counts.map_or(0, |c| match pane {
-        Pane::Elements => c.elements,
-        Pane::Forms => c.forms,
-        Pane::Bundles => c.bundles,
-        Pane::Stats | Pane::Catalog => c.items,
-    });
-    let text = vec![
-        Line::from(lang.pick(
-            format!("{}窗格尚在建设中，后续版本提供。", pane.label(lang)),
-            format!(
-                "The {} pane is not built yet; it comes in a later version.",
-                pane.label(lang)
-            ),
-        )),
-        Line::from(Span::styled(
-            lang.pick(
-                format!("当前库中共 {count} 条。"),
-                format!("The store holds {count}."),
-            ),
-            app.config.theme.get(Slot::Dim),
-        )),
-        Line::from(Span::styled(
-            lang.pick(
-                format!("按 {} 回到事项目录。", key_of(app, Action::Pane1)),
-                format!("Press {} for the 事项 catalog.", key_of(app, Action::Pane1)),
-            ),
-            app.config.theme.get(Slot::Dim),
-        )),
-    ];
-    let body = centered(inner, inner.width.min(70), 3);
-    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
-}
-
 /// The visible part of a single-line value and the cursor column in it. The value is made
 /// inert first, so the cursor column counts the columns actually drawn.
 pub(crate) fn line_view(value: &str, cursor_chars: usize, columns: usize) -> (String, usize) {
@@ -635,6 +594,7 @@ fn mode_label(app: &App) -> &'static str {
         lang.pick("搜索", "SEARCH")
     } else if (app.pane == Pane::Bundles && app.bundles.prompt.is_some())
         || (app.pane == Pane::Forms && app.forms.prompt.is_some())
+        || (app.pane == Pane::Stats && app.stats.prompt.is_some())
     {
         lang.pick("输入", "INPUT")
     } else if app.pane == Pane::Forms && app.forms.wants_text() {

@@ -63,6 +63,8 @@ fn item(code: &str, days: u32, depends_on: &[&str]) -> Record {
         status: Status::Draft,
         version: 0,
         origin: Origin::SelfBuilt,
+        template: false,
+        template_of: None,
     })
 }
 
@@ -107,6 +109,8 @@ fn material(code: &str, shareable: bool) -> Record {
         shareable,
         copies: 1,
         required: true,
+        template: false,
+        template_of: None,
     })
 }
 
@@ -216,6 +220,8 @@ pub(super) fn restaurant() -> Catalog {
         status: Status::Draft,
         version: 0,
         origin: Origin::SelfBuilt,
+        template: false,
+        template_of: None,
     }));
     let catalog = Catalog::from_records(records);
     let problems = crate::model::invariants::check_records(&catalog, catalog.records());
@@ -472,6 +478,8 @@ fn arbitrary_catalog() -> impl Strategy<Value = Catalog> {
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,
+            template: false,
+            template_of: None,
         }));
         Catalog::from_records(records)
     })

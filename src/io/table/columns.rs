@@ -267,6 +267,8 @@ impl TableId {
                         col("status", "状态"),
                         col("version", "版本"),
                         col("origin", "来源"),
+                        col("template", "模板"),
+                        col("template_of", "模板来源"),
                     ]
                 }
             }
@@ -282,6 +284,8 @@ impl TableId {
                         col("shareable", "免提交"),
                         col("copies", "份数"),
                         col("required", "必要"),
+                        col("template", "模板"),
+                        col("template_of", "模板来源"),
                     ]
                 }
             }
@@ -322,6 +326,8 @@ impl TableId {
                         col("status", "状态"),
                         col("version", "版本"),
                         col("origin", "来源"),
+                        col("template", "模板"),
+                        col("template_of", "模板来源"),
                     ]
                 }
             }

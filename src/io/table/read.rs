@@ -613,6 +613,8 @@ fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             status: row.spelled_or("status", Status::default()),
             version: row.number("version", 0),
             origin: row.spelled_or("origin", ItemOrigin::default()),
+            template: row.flag("template"),
+            template_of: row.opt("template_of"),
         }),
         TableId::Materials => Record::Material(Material {
             code,
@@ -624,6 +626,8 @@ fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             shareable: row.flag("shareable"),
             copies: row.number("copies", 0),
             required: row.flag("required"),
+            template: row.flag("template"),
+            template_of: row.opt("template_of"),
         }),
         TableId::Forms => Record::Form(Form {
             code,
@@ -645,6 +649,8 @@ fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             status: row.spelled_or("status", Status::default()),
             version: row.number("version", 0),
             origin: row.spelled_or("origin", ItemOrigin::default()),
+            template: row.flag("template"),
+            template_of: row.opt("template_of"),
         }),
         _ => return None,
     })

@@ -104,6 +104,8 @@ fn rows(catalog: &Catalog, table: TableId, lang: Lang) -> Vec<Vec<Cell>> {
                     spelled(b.status, lang),
                     num(b.version),
                     spelled(b.origin, lang),
+                    text(flag(b.template, lang)),
+                    opt(&b.template_of),
                 ]);
             }
         }
@@ -156,6 +158,8 @@ fn item(i: &Item, lang: Lang) -> Vec<Cell> {
         spelled(i.status, lang),
         num(i.version),
         spelled(i.origin, lang),
+        text(flag(i.template, lang)),
+        opt(&i.template_of),
     ]
 }
 
@@ -170,6 +174,8 @@ fn material(m: &Material, lang: Lang) -> Vec<Cell> {
         text(flag(m.shareable, lang)),
         num(m.copies),
         text(flag(m.required, lang)),
+        text(flag(m.template, lang)),
+        opt(&m.template_of),
     ]
 }
 

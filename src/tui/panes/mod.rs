@@ -6,3 +6,4 @@ pub mod elements;
 pub mod form_view;
 pub mod forms;
 pub mod merge_view;
+pub mod stats;

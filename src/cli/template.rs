@@ -1,0 +1,231 @@
+//! `template list|claim|compare`: the 模板库 on the command line.
+
+use serde_json::json;
+
+use super::commands::{pretty, print_out};
+use super::{EXIT_FAILURE, Failure, TemplateCommand};
+use crate::display::{inert, pad};
+use crate::engine::template::{self, Comparison, FieldIssue, SetDiff};
+use crate::i18n::Lang;
+use crate::model::Kind;
+use crate::store::{SledStore, Store};
+
+/// Runs a `template` subcommand.
+pub(super) fn run(
+    store: &mut SledStore,
+    command: TemplateCommand,
+    lang: Lang,
+) -> Result<u8, Failure> {
+    match command {
+        TemplateCommand::List { json } => {
+            let catalog = store.catalog();
+            let rows: Vec<(Kind, String, String, usize)> = template::templates(catalog)
+                .into_iter()
+                .map(|t| {
+                    let claimed = catalog
+                        .referrers(t.kind(), t.code())
+                        .filter(|r| r.kind == t.kind() && r.path == "template_of")
+                        .count();
+                    (
+                        t.kind(),
+                        t.code().to_string(),
+                        t.name().to_string(),
+                        claimed,
+                    )
+                })
+                .collect();
+            if json {
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|(k, code, name, n)| {
+                        json!({"kind": k.as_str(), "code": code, "name": name, "claimed": n})
+                    })
+                    .collect();
+                return print_out(&pretty(&list));
+            }
+            let mut out = String::new();
+            for (k, code, name, n) in &rows {
+                out.push_str(&format!(
+                    "{} {} {}  {}\n",
+                    pad(k.zh(), 4),
+                    pad(&inert(code), 40),
+                    pad(&inert(name), 24),
+                    lang.pick(format!("认领 {n}"), format!("claimed {n}"))
+                ));
+            }
+            out.push_str(&lang.pick(
+                format!("共 {} 个模板\n", rows.len()),
+                format!("{} template(s)\n", rows.len()),
+            ));
+            print_out(&out)
+        }
+        TemplateCommand::Claim { code, new_code } => {
+            let batch = template::claim(store.catalog(), &code, &new_code)
+                .map_err(|e| Failure::new(e.message(lang)))?;
+            let forms = batch.commands.len().saturating_sub(1);
+            store.apply(batch)?;
+            eprintln!(
+                "{}",
+                lang.pick(
+                    format!(
+                        "已从模板 {} 认领为 {}（待提交 V0，复制申请表 {forms} 张）",
+                        inert(&code),
+                        inert(&new_code)
+                    ),
+                    format!(
+                        "claimed template {} as {} (draft V0, {forms} form(s) copied)",
+                        inert(&code),
+                        inert(&new_code)
+                    ),
+                )
+            );
+            Ok(0)
+        }
+        TemplateCommand::Compare { code, json } => {
+            let c = template::compare(store.catalog(), &code)
+                .map_err(|e| Failure::new(e.message(lang)))?;
+            print_out(&if json { pretty(&c) } else { text(&c, lang) })?;
+            Ok(if c.conforms { 0 } else { EXIT_FAILURE })
+        }
+    }
+}
+
+fn set_lines(out: &mut String, title: &str, d: &SetDiff, lang: Lang) {
+    if d.missing.is_empty() && d.extra.is_empty() {
+        return;
+    }
+    out.push_str(&format!("{title}\n"));
+    for c in &d.missing {
+        out.push_str(&format!(
+            "  ! {} {}\n",
+            lang.pick("缺少", "missing"),
+            inert(c)
+        ));
+    }
+    for c in &d.extra {
+        out.push_str(&format!(
+            "  + {} {}\n",
+            lang.pick("多出", "extra"),
+            inert(c)
+        ));
+    }
+}
+
+/// The comparison as text: the entry and its template side by side, `!` marking departures.
+pub(super) fn text(c: &Comparison, lang: Lang) -> String {
+    let mut out = format!(
+        "{} {}  <-  {} {} {}\n",
+        inert(&c.code),
+        inert(&c.name),
+        lang.pick("模板", "template"),
+        inert(&c.template),
+        inert(&c.template_name)
+    );
+    if !c.attributes.is_empty() {
+        out.push_str(&format!(
+            "{}\n  {} {} {}\n",
+            lang.pick("属性", "attributes"),
+            pad("", 18),
+            pad(lang.pick("本事项", "entry"), 30),
+            lang.pick("模板", "template")
+        ));
+        for a in &c.attributes {
+            out.push_str(&format!(
+                "  ! {} {} {}\n",
+                pad(a.attribute, 16),
+                pad(&crate::display::truncate(&inert(&a.entry), 30), 30),
+                crate::display::truncate(&inert(&a.template), 30)
+            ));
+        }
+    }
+    for f in &c.forms {
+        let name = |code: &Option<String>| {
+            code.as_deref()
+                .map_or("-".into(), |s| inert(s).into_owned())
+        };
+        out.push_str(&format!(
+            "{} {}  <->  {}\n",
+            lang.pick("申请表", "form"),
+            name(&f.entry),
+            name(&f.template)
+        ));
+        if f.entry.is_none() {
+            out.push_str(&format!(
+                "  ! {}\n",
+                lang.pick("缺少申请表", "form missing")
+            ));
+        } else if f.template.is_none() {
+            out.push_str(&format!("  + {}\n", lang.pick("多出申请表", "extra form")));
+        }
+        for d in &f.fields {
+            let element = d
+                .element
+                .as_deref()
+                .map_or(String::new(), |e| format!(" ({})", inert(e)));
+            let what = match &d.issue {
+                FieldIssue::Missing => lang.pick("缺少字段".to_string(), "missing field".into()),
+                FieldIssue::Extra => lang.pick("多出字段".to_string(), "extra field".into()),
+                FieldIssue::DifferentKind { entry, template } => lang.pick(
+                    format!("类型不同 {entry} ≠ 模板 {template}"),
+                    format!("different kind {entry} ≠ template {template}"),
+                ),
+                FieldIssue::DifferentElement { entry, template } => {
+                    let show = |e: &Option<String>| {
+                        e.as_deref().map_or("-".into(), |s| inert(s).into_owned())
+                    };
+                    lang.pick(
+                        format!("数据元不同 {} ≠ 模板 {}", show(entry), show(template)),
+                        format!(
+                            "different element {} ≠ template {}",
+                            show(entry),
+                            show(template)
+                        ),
+                    )
+                }
+                FieldIssue::LabelDrift { entry, template } => lang.pick(
+                    format!("标签不同 {} ≠ 模板 {}", inert(entry), inert(template)),
+                    format!(
+                        "label drift {} ≠ template {}",
+                        inert(entry),
+                        inert(template)
+                    ),
+                ),
+                FieldIssue::Required { entry, template } => lang.pick(
+                    format!("必填不同 {entry} ≠ 模板 {template}"),
+                    format!("required {entry} ≠ template {template}"),
+                ),
+            };
+            let mark = if d.issue == FieldIssue::Extra {
+                "+"
+            } else {
+                "!"
+            };
+            out.push_str(&format!(
+                "  {mark} {} {}{element}: {what}\n",
+                inert(&d.key),
+                inert(&d.label)
+            ));
+        }
+    }
+    set_lines(&mut out, lang.pick("材料", "materials"), &c.materials, lang);
+    set_lines(&mut out, lang.pick("事项", "items"), &c.items, lang);
+    set_lines(
+        &mut out,
+        lang.pick("判断项", "questions"),
+        &c.questions,
+        lang,
+    );
+    let n = c.departures();
+    out.push_str(&if c.conforms {
+        lang.pick(
+            "符合模板\n".to_string(),
+            "conforms to the template\n".into(),
+        )
+    } else {
+        lang.pick(
+            format!("不符合模板：{n} 处\n"),
+            format!("does not conform: {n} departure(s)\n"),
+        )
+    });
+    out
+}

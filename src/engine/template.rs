@@ -1,0 +1,720 @@
+//! 模板库 templates: items, materials and bundles flagged `template` are the reference records
+//! entries are claimed (认领) from and compared against. An item template's 办事指南 guide is its
+//! guide attributes (type, basis, time limits, fee, online depth), materials and forms, so
+//! "guide templates" are item templates compared on those.
+//!
+//! [`claim`] copies a template (and its forms) into a new draft entry with origin claimed and
+//! `template_of` set; [`compare`] lists where an entry departs from its template: attributes,
+//! form fields (missing element, different kind or element, label drift, required flag,
+//! extra), materials, and for bundles items and questions.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::i18n::Lang;
+use crate::model::{Catalog, Field, Form, Kind, Origin, Record, RecordRef, Status};
+use crate::store::Batch;
+
+use crate::model::Issue;
+use crate::model::invariants::check_code;
+
+use super::workflow::unique_code;
+
+/// The kinds that have templates.
+pub const KINDS: [Kind; 3] = [Kind::Item, Kind::Material, Kind::Bundle];
+
+/// The record with `code` among items, materials and bundles (in that order).
+pub fn find<'c>(catalog: &'c Catalog, code: &str) -> Option<RecordRef<'c>> {
+    KINDS.iter().find_map(|k| catalog.get(*k, code))
+}
+
+/// Every template, items first, then materials, then bundles, by code.
+pub fn templates(catalog: &Catalog) -> Vec<RecordRef<'_>> {
+    let items = catalog.items.values().map(RecordRef::Item);
+    let materials = catalog.materials.values().map(RecordRef::Material);
+    let bundles = catalog.bundles.values().map(RecordRef::Bundle);
+    items
+        .chain(materials)
+        .chain(bundles)
+        .filter(|r| r.is_template())
+        .collect()
+}
+
+/// The template a record was claimed from, if any.
+pub fn template_of(record: RecordRef<'_>) -> Option<&str> {
+    match record {
+        RecordRef::Item(i) => i.template_of.as_deref(),
+        RecordRef::Material(m) => m.template_of.as_deref(),
+        RecordRef::Bundle(b) => b.template_of.as_deref(),
+        _ => None,
+    }
+}
+
+/// Why a template cannot be claimed or compared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplateError {
+    /// No item, material or bundle has the code.
+    Unknown(String),
+    /// The record is not flagged as a template.
+    NotATemplate(String),
+    /// The entry was not claimed from a template.
+    NotClaimed(String),
+    /// The new code is not a valid code.
+    BadCode(String, Issue),
+    /// The new code is taken.
+    Taken(Kind, String),
+}
+
+impl TemplateError {
+    /// The message in a language.
+    pub fn message(&self, lang: Lang) -> String {
+        let i = |s: &str| crate::display::inert(s).into_owned();
+        match self {
+            Self::Unknown(c) => lang.pick(
+                format!("没有编码为 {} 的事项、材料或主题", i(c)),
+                format!("no item, material or bundle {}", i(c)),
+            ),
+            Self::NotATemplate(c) => lang.pick(
+                format!("{} 不是模板", i(c)),
+                format!("{} is not a template", i(c)),
+            ),
+            Self::NotClaimed(c) => lang.pick(
+                format!("{} 不是从模板认领的", i(c)),
+                format!("{} was not claimed from a template", i(c)),
+            ),
+            Self::BadCode(c, why) => lang.pick(
+                format!("不能使用编码 {}：{}", i(c), i(&why.message(lang))),
+                format!("cannot use code {}: {}", i(c), i(&why.message(lang))),
+            ),
+            Self::Taken(kind, c) => lang.pick(
+                format!("{}编码 {} 已存在", kind.zh(), i(c)),
+                format!("{} {} exists", kind.as_str(), i(c)),
+            ),
+        }
+    }
+}
+
+fn copy_form(catalog: &Catalog, form: &Form, new_code: &str) -> Form {
+    Form {
+        code: unique_code(catalog, Kind::Form, &format!("{new_code}-{}", form.code)),
+        status: Status::Draft,
+        version: 0,
+        ..form.clone()
+    }
+}
+
+/// Claims (认领) template `template_code` as a new entry `new_code`: a draft V0 copy with
+/// origin claimed, not itself a template, `template_of` naming the template; the template's
+/// forms are copied along (codes `NEWCODE-FORMCODE`) and point at the new entry.
+pub fn claim(
+    catalog: &Catalog,
+    template_code: &str,
+    new_code: &str,
+) -> Result<Batch, TemplateError> {
+    let template =
+        find(catalog, template_code).ok_or_else(|| TemplateError::Unknown(template_code.into()))?;
+    if !template.is_template() {
+        return Err(TemplateError::NotATemplate(template_code.into()));
+    }
+    let kind = template.kind();
+    if let Err(why) = check_code(new_code) {
+        return Err(TemplateError::BadCode(new_code.into(), why));
+    }
+    if catalog.get(kind, new_code).is_some() {
+        return Err(TemplateError::Taken(kind, new_code.into()));
+    }
+    let from = Some(template_code.to_string());
+    let mut records = Vec::new();
+    let entry = match template {
+        RecordRef::Item(t) => Record::Item(crate::model::Item {
+            code: new_code.into(),
+            status: Status::Draft,
+            version: 0,
+            origin: Origin::Claimed,
+            template: false,
+            template_of: from,
+            ..t.clone()
+        }),
+        RecordRef::Material(t) => Record::Material(crate::model::Material {
+            code: new_code.into(),
+            template: false,
+            template_of: from,
+            ..t.clone()
+        }),
+        RecordRef::Bundle(t) => Record::Bundle(crate::model::Bundle {
+            code: new_code.into(),
+            status: Status::Draft,
+            version: 0,
+            origin: Origin::Claimed,
+            template: false,
+            template_of: from,
+            ..t.clone()
+        }),
+        _ => return Err(TemplateError::NotATemplate(template_code.into())),
+    };
+    records.push(entry);
+    for form in catalog.forms.values() {
+        let mut copy = copy_form(catalog, form, new_code);
+        match kind {
+            Kind::Item if form.item.as_deref() == Some(template_code) => {
+                copy.item = Some(new_code.into());
+            }
+            Kind::Material if form.material.as_deref() == Some(template_code) => {
+                copy.material = Some(new_code.into());
+            }
+            _ => continue,
+        }
+        records.push(Record::Form(copy));
+    }
+    Ok(Batch::upserts("claim", records))
+}
+
+/// An attribute whose value differs from the template's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AttributeDiff {
+    /// The attribute (interchange field name).
+    pub attribute: &'static str,
+    /// The entry's value.
+    pub entry: String,
+    /// The template's value.
+    pub template: String,
+}
+
+/// How a field departs from the template's form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "issue", rename_all = "snake_case")]
+pub enum FieldIssue {
+    /// The template's field (its element) is missing from the entry's form.
+    Missing,
+    /// The entry's form has a field the template's does not.
+    Extra,
+    /// Same key, bound to an element of another kind.
+    DifferentKind {
+        /// The entry's element kind.
+        entry: String,
+        /// The template's element kind.
+        template: String,
+    },
+    /// Same key, bound to another element of the same kind (or one side unbound).
+    DifferentElement {
+        /// The entry's element.
+        entry: Option<String>,
+        /// The template's element.
+        template: Option<String>,
+    },
+    /// Same element, another label.
+    LabelDrift {
+        /// The entry's label.
+        entry: String,
+        /// The template's label.
+        template: String,
+    },
+    /// Same element, another required flag.
+    Required {
+        /// The entry's flag.
+        entry: bool,
+        /// The template's flag.
+        template: bool,
+    },
+}
+
+/// One departing field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldDiff {
+    /// The field key (the template's, or the entry's for an extra field).
+    pub key: String,
+    /// Its label.
+    pub label: String,
+    /// Its element.
+    pub element: Option<String>,
+    /// How it departs.
+    #[serde(flatten)]
+    pub issue: FieldIssue,
+}
+
+/// An entry form paired with a template form (either may be missing).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FormComparison {
+    /// The entry's form.
+    pub entry: Option<String>,
+    /// The template's form.
+    pub template: Option<String>,
+    /// Departing fields (empty when one side is missing).
+    pub fields: Vec<FieldDiff>,
+}
+
+/// Codes on the template's side but not the entry's, and the other way round.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SetDiff {
+    /// In the template, not in the entry.
+    pub missing: Vec<String>,
+    /// In the entry, not in the template.
+    pub extra: Vec<String>,
+}
+
+/// An entry compared with its template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Comparison {
+    /// `item`, `material` or `bundle`.
+    pub kind: &'static str,
+    /// The entry.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// The template.
+    pub template: String,
+    /// The template's name.
+    pub template_name: String,
+    /// Differing attributes.
+    pub attributes: Vec<AttributeDiff>,
+    /// Forms, paired.
+    pub forms: Vec<FormComparison>,
+    /// Materials (an entry material claimed from a template material counts as that one).
+    pub materials: SetDiff,
+    /// Bundle items (claimed items count as their template).
+    pub items: SetDiff,
+    /// Bundle question keys.
+    pub questions: SetDiff,
+    /// Whether nothing departs.
+    pub conforms: bool,
+}
+
+impl Comparison {
+    /// How many departures there are.
+    pub fn departures(&self) -> usize {
+        self.attributes.len()
+            + self
+                .forms
+                .iter()
+                .map(|f| {
+                    if f.entry.is_none() || f.template.is_none() {
+                        1
+                    } else {
+                        f.fields.len()
+                    }
+                })
+                .sum::<usize>()
+            + [&self.materials, &self.items, &self.questions]
+                .iter()
+                .map(|d| d.missing.len() + d.extra.len())
+                .sum::<usize>()
+    }
+}
+
+fn attr(out: &mut Vec<AttributeDiff>, attribute: &'static str, entry: String, template: String) {
+    if entry != template {
+        out.push(AttributeDiff {
+            attribute,
+            entry,
+            template,
+        });
+    }
+}
+
+/// `entry` codes against `template` codes; with a `kind`, an entry code whose record was
+/// claimed from a template code stands for it.
+fn set_diff(
+    catalog: &Catalog,
+    kind: Option<Kind>,
+    entry: &[String],
+    template: &[String],
+) -> SetDiff {
+    let stands_for = |code: &str| {
+        kind.and_then(|k| catalog.get(k, code))
+            .and_then(template_of)
+            .map(str::to_string)
+    };
+    let entry_set: BTreeSet<String> = entry
+        .iter()
+        .flat_map(|c| [Some(c.clone()), stands_for(c)])
+        .flatten()
+        .collect();
+    let template_set: BTreeSet<&str> = template.iter().map(String::as_str).collect();
+    SetDiff {
+        missing: template
+            .iter()
+            .filter(|c| !entry_set.contains(*c))
+            .cloned()
+            .collect(),
+        extra: entry
+            .iter()
+            .filter(|c| {
+                !template_set.contains(c.as_str())
+                    && !stands_for(c).is_some_and(|t| template_set.contains(t.as_str()))
+            })
+            .cloned()
+            .collect(),
+    }
+}
+
+fn element_kind(catalog: &Catalog, element: Option<&String>) -> Option<&'static str> {
+    element
+        .and_then(|e| catalog.elements.get(e))
+        .map(|e| e.kind.as_str())
+}
+
+fn diff(field: &Field, issue: FieldIssue) -> FieldDiff {
+    FieldDiff {
+        key: field.key.clone(),
+        label: field.label.clone(),
+        element: field.element.clone(),
+        issue,
+    }
+}
+
+/// The fields of `entry` against those of `template`: matched by element, else by key.
+fn compare_fields(catalog: &Catalog, entry: &Form, template: &Form) -> Vec<FieldDiff> {
+    let entry_fields: Vec<&Field> = entry.fields().map(|(_, _, f)| f).collect();
+    let mut used = vec![false; entry_fields.len()];
+    let mut out = Vec::new();
+    for (_, _, t) in template.fields() {
+        let by_element = t.element.as_ref().and_then(|el| {
+            entry_fields
+                .iter()
+                .enumerate()
+                .position(|(i, f)| !used[i] && f.element.as_ref() == Some(el))
+        });
+        let by_key = || {
+            entry_fields
+                .iter()
+                .enumerate()
+                .position(|(i, f)| !used[i] && f.key == t.key)
+        };
+        let Some(i) = by_element.or_else(by_key) else {
+            out.push(diff(t, FieldIssue::Missing));
+            continue;
+        };
+        used[i] = true;
+        let e = entry_fields[i];
+        if e.element != t.element {
+            let (ek, tk) = (
+                element_kind(catalog, e.element.as_ref()),
+                element_kind(catalog, t.element.as_ref()),
+            );
+            let issue = match (ek, tk) {
+                (Some(ek), Some(tk)) if ek != tk => FieldIssue::DifferentKind {
+                    entry: ek.into(),
+                    template: tk.into(),
+                },
+                _ => FieldIssue::DifferentElement {
+                    entry: e.element.clone(),
+                    template: t.element.clone(),
+                },
+            };
+            out.push(diff(t, issue));
+            continue;
+        }
+        if e.label != t.label {
+            out.push(diff(
+                t,
+                FieldIssue::LabelDrift {
+                    entry: e.label.clone(),
+                    template: t.label.clone(),
+                },
+            ));
+        }
+        if e.required != t.required {
+            out.push(diff(
+                t,
+                FieldIssue::Required {
+                    entry: e.required,
+                    template: t.required,
+                },
+            ));
+        }
+    }
+    for (i, e) in entry_fields.iter().enumerate() {
+        if !used[i] {
+            out.push(diff(e, FieldIssue::Extra));
+        }
+    }
+    out
+}
+
+/// The forms of an item or a material.
+fn forms_of<'c>(catalog: &'c Catalog, kind: Kind, code: &str) -> Vec<&'c Form> {
+    catalog
+        .forms
+        .values()
+        .filter(|f| match kind {
+            Kind::Item => f.item.as_deref() == Some(code),
+            Kind::Material => f.material.as_deref() == Some(code),
+            _ => false,
+        })
+        .collect()
+}
+
+/// Pairs forms by name, then in order.
+fn compare_forms(
+    catalog: &Catalog,
+    kind: Kind,
+    entry: &str,
+    template: &str,
+) -> Vec<FormComparison> {
+    let entry_forms = forms_of(catalog, kind, entry);
+    let template_forms = forms_of(catalog, kind, template);
+    let mut used = vec![false; entry_forms.len()];
+    let mut out = Vec::new();
+    for t in &template_forms {
+        let pick = entry_forms
+            .iter()
+            .enumerate()
+            .position(|(i, e)| !used[i] && e.name == t.name)
+            .or_else(|| (0..entry_forms.len()).find(|i| !used[*i]));
+        match pick {
+            Some(i) => {
+                used[i] = true;
+                let fields = compare_fields(catalog, entry_forms[i], t);
+                out.push(FormComparison {
+                    entry: Some(entry_forms[i].code.clone()),
+                    template: Some(t.code.clone()),
+                    fields,
+                });
+            }
+            None => out.push(FormComparison {
+                entry: None,
+                template: Some(t.code.clone()),
+                fields: Vec::new(),
+            }),
+        }
+    }
+    for (i, e) in entry_forms.iter().enumerate() {
+        if !used[i] {
+            out.push(FormComparison {
+                entry: Some(e.code.clone()),
+                template: None,
+                fields: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// Compares entry `code` (an item, material or bundle claimed from a template) with its
+/// template, side by side.
+pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateError> {
+    let entry = find(catalog, code).ok_or_else(|| TemplateError::Unknown(code.into()))?;
+    let kind = entry.kind();
+    let template_code = template_of(entry).ok_or_else(|| TemplateError::NotClaimed(code.into()))?;
+    let template = catalog
+        .get(kind, template_code)
+        .ok_or_else(|| TemplateError::Unknown(template_code.into()))?;
+    let mut attributes = Vec::new();
+    let mut materials = SetDiff::default();
+    let mut items = SetDiff::default();
+    let mut questions = SetDiff::default();
+    let mut forms = Vec::new();
+    match (entry, template) {
+        (RecordRef::Item(e), RecordRef::Item(t)) => {
+            attr(
+                &mut attributes,
+                "level",
+                e.level.as_str().into(),
+                t.level.as_str().into(),
+            );
+            attr(
+                &mut attributes,
+                "item_type",
+                e.item_type.code().into(),
+                t.item_type.code().into(),
+            );
+            attr(&mut attributes, "basis", e.basis.clone(), t.basis.clone());
+            attr(
+                &mut attributes,
+                "time_limit_days",
+                e.time_limit_days.to_string(),
+                t.time_limit_days.to_string(),
+            );
+            attr(
+                &mut attributes,
+                "legal_limit_days",
+                e.legal_limit_days.to_string(),
+                t.legal_limit_days.to_string(),
+            );
+            attr(&mut attributes, "fee", e.fee.clone(), t.fee.clone());
+            attr(
+                &mut attributes,
+                "online_depth",
+                e.online_depth.to_string(),
+                t.online_depth.to_string(),
+            );
+            materials = set_diff(catalog, Some(Kind::Material), &e.materials, &t.materials);
+            forms = compare_forms(catalog, kind, &e.code, &t.code);
+        }
+        (RecordRef::Material(e), RecordRef::Material(t)) => {
+            attr(
+                &mut attributes,
+                "kind",
+                e.kind.as_str().into(),
+                t.kind.as_str().into(),
+            );
+            attr(
+                &mut attributes,
+                "source",
+                e.source.clone(),
+                t.source.clone(),
+            );
+            let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+            attr(
+                &mut attributes,
+                "licence_code",
+                opt(&e.licence_code),
+                opt(&t.licence_code),
+            );
+            attr(
+                &mut attributes,
+                "shareable",
+                e.shareable.to_string(),
+                t.shareable.to_string(),
+            );
+            attr(
+                &mut attributes,
+                "copies",
+                e.copies.to_string(),
+                t.copies.to_string(),
+            );
+            attr(
+                &mut attributes,
+                "required",
+                e.required.to_string(),
+                t.required.to_string(),
+            );
+            forms = compare_forms(catalog, kind, &e.code, &t.code);
+        }
+        (RecordRef::Bundle(e), RecordRef::Bundle(t)) => {
+            items = set_diff(catalog, Some(Kind::Item), &e.items, &t.items);
+            let keys = |b: &crate::model::Bundle| -> Vec<String> {
+                b.questions.iter().map(|q| q.key.clone()).collect()
+            };
+            questions = set_diff(catalog, None, &keys(e), &keys(t));
+            let mats = |b: &crate::model::Bundle| -> Vec<String> {
+                let set: BTreeSet<String> =
+                    b.materials.iter().map(|m| m.material.clone()).collect();
+                set.into_iter().collect()
+            };
+            materials = set_diff(catalog, Some(Kind::Material), &mats(e), &mats(t));
+        }
+        _ => return Err(TemplateError::NotClaimed(code.into())),
+    }
+    let mut c = Comparison {
+        kind: kind.as_str(),
+        code: entry.code().into(),
+        name: entry.name().into(),
+        template: template.code().into(),
+        template_name: template.name().into(),
+        attributes,
+        forms,
+        materials,
+        items,
+        questions,
+        conforms: false,
+    };
+    c.conforms = c.departures() == 0;
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Section;
+
+    fn field(key: &str, label: &str, element: Option<&str>, required: bool) -> Field {
+        Field {
+            key: key.into(),
+            label: label.into(),
+            element: element.map(Into::into),
+            required,
+            help: None,
+            when: None,
+        }
+    }
+
+    fn form(code: &str, fields: Vec<Field>) -> Form {
+        Form {
+            code: code.into(),
+            name: "申请表".into(),
+            item: None,
+            material: None,
+            sections: vec![Section {
+                title: "基本信息".into(),
+                fields,
+            }],
+            status: Status::Draft,
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn fields_match_by_element_then_by_key() {
+        let catalog = crate::sample::generate(1);
+        // DE000006 移动电话 (mobile), DE000005 身份证号码 (cn_id), DE000030 企业名称 (text)
+        let template = form(
+            "T",
+            vec![
+                field("a", "移动电话", Some("DE000006"), true),
+                field("b", "身份证号码", Some("DE000005"), true),
+                field("c", "企业名称", Some("DE000030"), true),
+                field("d", "备注", None, false),
+            ],
+        );
+        let entry = form(
+            "E",
+            vec![
+                // moved and relabelled: still matched by its element
+                field("x", "手机号码", Some("DE000006"), true),
+                // same key, another kind of element
+                field("b", "企业名称", Some("DE000030"), true),
+                field("e", "多余", None, false),
+            ],
+        );
+        let diffs = compare_fields(&catalog, &entry, &template);
+        let issues: Vec<(&str, &FieldIssue)> =
+            diffs.iter().map(|d| (d.key.as_str(), &d.issue)).collect();
+        assert_eq!(
+            issues,
+            [
+                (
+                    "a",
+                    &FieldIssue::LabelDrift {
+                        entry: "手机号码".into(),
+                        template: "移动电话".into()
+                    }
+                ),
+                (
+                    "b",
+                    &FieldIssue::DifferentKind {
+                        entry: "text".into(),
+                        template: "cn_id".into()
+                    }
+                ),
+                ("c", &FieldIssue::Missing),
+                ("d", &FieldIssue::Missing),
+                ("e", &FieldIssue::Extra),
+            ]
+        );
+    }
+
+    #[test]
+    fn claimed_codes_stand_for_their_templates_in_sets() {
+        let catalog = crate::sample::generate(1);
+        let signboard = catalog
+            .items
+            .values()
+            .find(|i| i.template_of.is_some() && i.code.starts_with("0100006001"))
+            .expect("a claimed item");
+        let template = signboard.template_of.clone().expect("template");
+        let d = set_diff(
+            &catalog,
+            Some(Kind::Item),
+            std::slice::from_ref(&signboard.code),
+            &[template],
+        );
+        assert!(d.missing.is_empty() && d.extra.is_empty(), "{d:?}");
+        let d = set_diff(&catalog, None, &["a".into()], &["b".into()]);
+        assert_eq!(
+            (d.missing, d.extra),
+            (vec!["b".to_string()], vec!["a".to_string()])
+        );
+    }
+}

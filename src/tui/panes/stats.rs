@@ -1,0 +1,807 @@
+//! Pane 5 (统计): the catalog's statistics, computed on a worker thread each time the pane is
+//! entered (and on `stats_refresh`), drawn section by section with width-aware bars; `x`
+//! exports every table (`stats --export`) as an XLSX workbook. Drawing only reads the last
+//! figures; every store string goes through `fit`.
+
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::display::{inert, pad, width};
+use crate::engine::stats::{self, Count, Reduction, Stats};
+use crate::i18n::Lang;
+use crate::model::{ElementKind, ItemLevel, ItemType, Kind, Status};
+use crate::tui::action::Action;
+use crate::tui::app::{App, AppEvent, Level};
+use crate::tui::text::fit;
+use crate::tui::theme::{Slot, Theme};
+use crate::tui::view::{block, key_of, line_view, popup};
+
+/// The sections of pane 5, in key order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Section {
+    /// Records per kind, fields, binding.
+    #[default]
+    Overview,
+    /// Items per level.
+    Level,
+    /// Items per type.
+    Type,
+    /// Records per status.
+    Status,
+    /// Items per region.
+    Region,
+    /// Items per agency.
+    Agency,
+    /// Elements per kind.
+    ElementKind,
+    /// Element reuse: most reused, never used, unbound fields per agency.
+    Reuse,
+    /// Per-bundle reduction, typical and worst answer sets.
+    Bundles,
+}
+
+impl Section {
+    /// Every section, in key order.
+    pub const ALL: [Section; 9] = [
+        Section::Overview,
+        Section::Level,
+        Section::Type,
+        Section::Status,
+        Section::Region,
+        Section::Agency,
+        Section::ElementKind,
+        Section::Reuse,
+        Section::Bundles,
+    ];
+
+    /// The section's title.
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            Section::Overview => lang.pick("概况", "Overview"),
+            Section::Level => lang.pick("事项层级", "Items by level"),
+            Section::Type => lang.pick("事项类型", "Items by type"),
+            Section::Status => lang.pick("状态", "Status"),
+            Section::Region => lang.pick("按区划", "Items by region"),
+            Section::Agency => lang.pick("按部门", "Items by agency"),
+            Section::ElementKind => lang.pick("数据元类型", "Elements by kind"),
+            Section::Reuse => lang.pick("数据元复用", "Element reuse"),
+            Section::Bundles => lang.pick("主题减免", "Bundle reduction"),
+        }
+    }
+
+    fn step(self, forward: bool) -> Section {
+        let n = Self::ALL.len();
+        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        Self::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
+}
+
+/// A finished statistics job.
+pub struct StatsEvent {
+    generation: u64,
+    stats: Box<Stats>,
+}
+
+/// The export path prompt.
+pub struct ExportPrompt {
+    /// The path being typed.
+    pub input: Input,
+    /// Why the last Enter was refused.
+    pub error: Option<String>,
+}
+
+/// Pane 5's state.
+#[derive(Default)]
+pub struct StatsPane {
+    /// The section shown.
+    pub section: Section,
+    /// The last figures computed (kept on screen while newer ones are computed).
+    pub stats: Option<Stats>,
+    /// A computation is running.
+    pub computing: bool,
+    /// The first row of the section drawn.
+    pub scroll: usize,
+    /// The open export prompt.
+    pub prompt: Option<ExportPrompt>,
+    generation: u64,
+}
+
+/// Whether an action belongs to pane 5.
+pub fn handles(action: Action) -> bool {
+    matches!(
+        action,
+        Action::StatsNextSection
+            | Action::StatsPrevSection
+            | Action::StatsRefresh
+            | Action::StatsExport
+    )
+}
+
+/// One row of a section, independent of the width it is drawn at.
+#[derive(Clone, Debug, PartialEq)]
+enum Row {
+    Heading(String),
+    /// A label, a count, the largest count of its group (for the bar) and a note after it.
+    Bar {
+        label: String,
+        count: usize,
+        max: usize,
+        note: String,
+    },
+    /// A bundle's answer set: tag, figures, the largest `fields_before` of all bundles.
+    Reduction {
+        tag: &'static str,
+        r: Reduction,
+        max: usize,
+    },
+    Text(String),
+    Blank,
+}
+
+fn bars(rows: impl IntoIterator<Item = (String, usize)>) -> Vec<Row> {
+    let rows: Vec<(String, usize)> = rows.into_iter().collect();
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0);
+    rows.into_iter()
+        .map(|(label, count)| Row::Bar {
+            label,
+            count,
+            max,
+            note: String::new(),
+        })
+        .collect()
+}
+
+fn counted(list: &[Count], lang: Lang) -> Vec<Row> {
+    if list.is_empty() {
+        return vec![Row::Text(lang.pick("（无）", "(none)").into())];
+    }
+    bars(list.iter().map(|c| {
+        let label = if c.name.is_empty() {
+            c.code.clone()
+        } else {
+            c.name.clone()
+        };
+        (label, c.count)
+    }))
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        String::new()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// The rows of a section.
+fn rows(s: &Stats, section: Section, lang: Lang) -> Vec<Row> {
+    match section {
+        Section::Overview => {
+            let kinds = Kind::ALL.iter().zip([
+                s.regions,
+                s.agencies,
+                s.elements,
+                s.items,
+                s.materials,
+                s.forms,
+                s.bundles,
+            ]);
+            let mut out = vec![Row::Heading(lang.pick("记录", "Records").into())];
+            out.extend(bars(kinds.map(|(k, n)| {
+                (
+                    lang.pick(k.zh().to_string(), format!("{} {}", k.zh(), k.plural())),
+                    n,
+                )
+            })));
+            let bound = s.fields - s.unbound_fields.min(s.fields);
+            out.push(Row::Blank);
+            out.push(Row::Heading(lang.pick("表单字段", "Form fields").into()));
+            out.push(Row::Bar {
+                label: lang.pick("已绑定数据元", "bound").into(),
+                count: bound,
+                max: s.fields,
+                note: percent(bound, s.fields),
+            });
+            out.push(Row::Bar {
+                label: lang.pick("未绑定", "unbound").into(),
+                count: s.unbound_fields,
+                max: s.fields,
+                note: percent(s.unbound_fields, s.fields),
+            });
+            out.push(Row::Bar {
+                label: lang.pick("合计", "all").into(),
+                count: s.fields,
+                max: s.fields,
+                note: String::new(),
+            });
+            out.push(Row::Blank);
+            out.push(Row::Text(lang.pick(
+                format!("从未使用的数据元 {} 个", s.reuse.never_used),
+                format!("elements never used: {}", s.reuse.never_used),
+            )));
+            out
+        }
+        Section::Level => bars(ItemLevel::ALL.iter().map(|l| {
+            (
+                lang.pick(l.zh().to_string(), format!("{} {}", l.zh(), l.as_str())),
+                s.items_by_level.get(l.as_str()).copied().unwrap_or(0),
+            )
+        })),
+        Section::Type => bars(ItemType::ALL.iter().map(|t| {
+            (
+                format!("{} {}", t.code(), t.zh()),
+                s.items_by_type.get(t.code()).copied().unwrap_or(0),
+            )
+        })),
+        Section::Status => {
+            let mut out = Vec::new();
+            for (kind, statuses) in &s.by_status {
+                let title = Kind::parse(kind).map_or_else(
+                    || (*kind).to_string(),
+                    |k| lang.pick(k.zh().to_string(), format!("{} {}", k.zh(), k.plural())),
+                );
+                if !out.is_empty() {
+                    out.push(Row::Blank);
+                }
+                out.push(Row::Heading(title));
+                out.extend(bars(Status::ALL.iter().map(|st| {
+                    (
+                        lang.pick(st.zh().to_string(), format!("{} {}", st.zh(), st.as_str())),
+                        statuses.get(st.as_str()).copied().unwrap_or(0),
+                    )
+                })));
+            }
+            out
+        }
+        Section::Region => counted(&s.items_by_region, lang),
+        Section::Agency => counted(&s.items_by_agency, lang),
+        Section::ElementKind => bars(ElementKind::ALL.iter().map(|k| {
+            (
+                lang.pick(k.zh().to_string(), format!("{} {}", k.zh(), k.as_str())),
+                s.elements_by_kind.get(k.as_str()).copied().unwrap_or(0),
+            )
+        })),
+        Section::Reuse => {
+            let mut out = vec![Row::Heading(
+                lang.pick(
+                    "复用最多的数据元（字段数）",
+                    "Most reused elements (fields)",
+                )
+                .into(),
+            )];
+            out.extend(counted(&s.reuse.most_reused, lang));
+            out.push(Row::Blank);
+            out.push(Row::Text(lang.pick(
+                format!(
+                    "从未使用的数据元 {} 个；字段绑定率 {:.1}%",
+                    s.reuse.never_used,
+                    s.reuse.bound_share * 100.0
+                ),
+                format!(
+                    "elements never used: {}; fields bound: {:.1}%",
+                    s.reuse.never_used,
+                    s.reuse.bound_share * 100.0
+                ),
+            )));
+            out.push(Row::Blank);
+            out.push(Row::Heading(
+                lang.pick("未绑定字段（按部门）", "Unbound fields by agency")
+                    .into(),
+            ));
+            out.extend(counted(&s.reuse.unbound_by_agency, lang));
+            out
+        }
+        Section::Bundles => {
+            if s.bundle_reduction.is_empty() {
+                return vec![Row::Text(lang.pick("（没有主题）", "(no bundles)").into())];
+            }
+            let max = s
+                .bundle_reduction
+                .iter()
+                .flat_map(|b| [b.typical.fields_before, b.worst.fields_before])
+                .max()
+                .unwrap_or(0);
+            let mut out = Vec::new();
+            for b in &s.bundle_reduction {
+                if !out.is_empty() {
+                    out.push(Row::Blank);
+                }
+                out.push(Row::Heading(lang.pick(
+                    format!("{} {}（{} 种情形）", b.code, b.name, b.answer_sets),
+                    format!("{} {} ({} answer sets)", b.code, b.name, b.answer_sets),
+                )));
+                out.push(Row::Reduction {
+                    tag: lang.pick("常见", "typical"),
+                    r: b.typical.clone(),
+                    max,
+                });
+                out.push(Row::Reduction {
+                    tag: lang.pick("最多", "worst"),
+                    r: b.worst.clone(),
+                    max,
+                });
+            }
+            out
+        }
+    }
+}
+
+/// How many rows a section has (for scrolling).
+fn row_count(pane: &StatsPane) -> usize {
+    pane.stats
+        .as_ref()
+        .map_or(0, |s| rows(s, pane.section, Lang::En).len())
+}
+
+/// The default export file: beside the store directory.
+fn default_export(store_path: &Path) -> PathBuf {
+    store_path
+        .parent()
+        .unwrap_or(store_path)
+        .join("yibiao-stats.xlsx")
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed into place.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        // the temporary file is only ours; a failure to remove it changes nothing
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+impl App {
+    /// Starts computing the statistics on a worker thread (a newer start drops the older
+    /// result).
+    pub(crate) fn stats_start(&mut self) {
+        let Some(store) = self.store() else { return };
+        let catalog = store.catalog().clone();
+        self.stats.generation += 1;
+        self.stats.computing = true;
+        let generation = self.stats.generation;
+        self.spawn_job(move || {
+            AppEvent::Stats(StatsEvent {
+                generation,
+                stats: Box::new(stats::stats(&catalog)),
+            })
+        });
+    }
+
+    /// A finished statistics job.
+    pub(crate) fn stats_event(&mut self, event: StatsEvent) {
+        if event.generation != self.stats.generation {
+            return;
+        }
+        self.stats.stats = Some(*event.stats);
+        self.stats.computing = false;
+        self.stats.scroll = self
+            .stats
+            .scroll
+            .min(row_count(&self.stats).saturating_sub(1));
+        self.dirty = true;
+    }
+
+    fn stats_page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(4)).max(1)
+    }
+
+    /// Performs an action while pane 5 shows (its own, list moves, back); returns whether it
+    /// was taken.
+    pub(crate) fn stats_update(&mut self, action: Action) -> bool {
+        let lang = self.lang;
+        let last = row_count(&self.stats).saturating_sub(1);
+        let page = self.stats_page();
+        let p = &mut self.stats;
+        match action {
+            Action::StatsNextSection | Action::StatsPrevSection => {
+                p.section = p.section.step(action == Action::StatsNextSection);
+                p.scroll = 0;
+            }
+            Action::StatsRefresh => self.stats_start(),
+            Action::StatsExport => {
+                if p.stats.is_none() {
+                    let text = lang.pick("统计尚在计算，请稍候", "still computing; a moment");
+                    self.say(Level::Warn, text.into());
+                    return true;
+                }
+                let Some(store) = self.store() else {
+                    return true;
+                };
+                let path = default_export(store.path()).display().to_string();
+                self.stats.prompt = Some(ExportPrompt {
+                    input: Input::new(path),
+                    error: None,
+                });
+            }
+            Action::SelectNext => p.scroll = (p.scroll + 1).min(last),
+            Action::SelectPrev => p.scroll = p.scroll.saturating_sub(1),
+            Action::PageDown => p.scroll = (p.scroll + page).min(last),
+            Action::PageUp => p.scroll = p.scroll.saturating_sub(page),
+            Action::SelectFirst => p.scroll = 0,
+            Action::SelectLast => p.scroll = last,
+            // back goes to the top; it is never handed on (it would clear pane 1's filter)
+            Action::Back => p.scroll = 0,
+            _ => return false,
+        }
+        true
+    }
+
+    /// A key while the export prompt is open: Enter writes, Esc cancels, anything else edits.
+    pub(crate) fn stats_prompt_key(&mut self, event: KeyEvent) {
+        let Some(prompt) = &mut self.stats.prompt else {
+            return;
+        };
+        match event.code {
+            KeyCode::Esc => self.stats.prompt = None,
+            KeyCode::Enter => {
+                let text = prompt.input.value().trim().to_string();
+                match self.stats_export(&text) {
+                    Ok(message) => {
+                        self.stats.prompt = None;
+                        self.say(Level::Ok, message);
+                    }
+                    Err(error) => {
+                        if let Some(p) = &mut self.stats.prompt {
+                            p.error = Some(error);
+                        }
+                    }
+                }
+            }
+            _ => {
+                prompt.input.handle_event(&Event::Key(event));
+                prompt.error = None;
+            }
+        }
+    }
+
+    /// Pasted text goes into the export prompt (control characters dropped).
+    pub(crate) fn stats_paste(&mut self, text: &str) {
+        if let Some(p) = &mut self.stats.prompt {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                p.input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+        }
+    }
+
+    /// Writes every table to `path` (an `.xlsx` file); the message names the file.
+    fn stats_export(&self, path: &str) -> Result<String, String> {
+        let lang = self.lang;
+        let Some(s) = &self.stats.stats else {
+            return Err(lang.pick("统计尚在计算", "still computing").into());
+        };
+        if path.is_empty() {
+            return Err(lang.pick("请输入文件路径", "type a file path").into());
+        }
+        let path = PathBuf::from(path);
+        if !path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        {
+            return Err(lang
+                .pick(
+                    "须为 .xlsx 文件（CSV 请用 yibiao stats --export DIR/）",
+                    "must be a .xlsx file (for CSV: yibiao stats --export DIR/)",
+                )
+                .into());
+        }
+        let tables = crate::io::report::tables(s, lang);
+        let bytes = crate::io::report::xlsx(&tables, lang).map_err(|e| inert(&e).into_owned())?;
+        write_atomically(&path, &bytes)
+            .map_err(|e| inert(&format!("{}: {e}", path.display())).into_owned())?;
+        let shown = inert(&path.display().to_string()).into_owned();
+        Ok(lang.pick(
+            format!("已导出 {} 张统计表到 {shown}", tables.len()),
+            format!("wrote {} tables to {shown}", tables.len()),
+        ))
+    }
+}
+
+/// Draws pane 5 into `area`.
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    if area.width < 4 || area.height < 3 {
+        return;
+    }
+    let pane = &app.stats;
+    let (menu, body) = if area.width >= 60 {
+        let [m, b] = Layout::horizontal([Constraint::Length(20), Constraint::Min(0)]).areas(area);
+        (Some(m), b)
+    } else {
+        (None, area)
+    };
+    if let Some(menu) = menu {
+        draw_menu(frame, app, menu);
+    }
+    draw_body(frame, app, body);
+    if let Some(prompt) = &pane.prompt {
+        draw_prompt(frame, app, prompt, area);
+    }
+}
+
+fn draw_menu(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let b = block(app, format!(" {} ", lang.pick("统计", "Statistics")), false);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let w = usize::from(inner.width);
+    let lines: Vec<Line> = Section::ALL
+        .iter()
+        .map(|s| {
+            let selected = *s == app.stats.section;
+            let marker = match (selected, app.config.ascii) {
+                (false, _) => " ",
+                (true, false) => "▸",
+                (true, true) => ">",
+            };
+            let text = pad(
+                &fit(&format!("{marker}{}", s.title(lang)), w, app.config.ascii),
+                w,
+            );
+            if selected {
+                Line::from(Span::styled(text, theme.get(Slot::Selection)))
+            } else {
+                Line::from(text)
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_body(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let pane = &app.stats;
+    let mut title = format!(" {} ", pane.section.title(lang));
+    if pane.computing {
+        title.push_str(lang.pick("（计算中…） ", "(computing…) "));
+    }
+    let hint = lang.pick(
+        format!(
+            " {} 下一部分 {} 导出 {} 重算 ",
+            key_of(app, Action::StatsNextSection),
+            key_of(app, Action::StatsExport),
+            key_of(app, Action::StatsRefresh)
+        ),
+        format!(
+            " {} next section {} export {} recompute ",
+            key_of(app, Action::StatsNextSection),
+            key_of(app, Action::StatsExport),
+            key_of(app, Action::StatsRefresh)
+        ),
+    );
+    let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let Some(s) = &pane.stats else {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                lang.pick("正在计算统计…", "computing the statistics…"),
+                theme.get(Slot::Dim),
+            )),
+            inner,
+        );
+        return;
+    };
+    let w = usize::from(inner.width);
+    let lines: Vec<Line> = rows(s, pane.section, lang)
+        .iter()
+        .skip(pane.scroll)
+        .take(usize::from(inner.height))
+        .map(|row| row_line(row, w, app.config.ascii, theme, lang))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `n` of `max` as a bar of at most `room` columns (at least one column when `n > 0`).
+fn bar_len(n: usize, max: usize, room: usize) -> usize {
+    if max == 0 {
+        0
+    } else {
+        (n * room).div_ceil(max).min(room)
+    }
+}
+
+fn row_line(row: &Row, w: usize, ascii: bool, theme: &Theme, lang: Lang) -> Line<'static> {
+    let glyph = if ascii { "#" } else { "█" };
+    match row {
+        Row::Heading(text) => Line::from(Span::styled(fit(text, w, ascii), theme.get(Slot::Group))),
+        Row::Text(text) => Line::from(Span::styled(fit(text, w, ascii), theme.get(Slot::Dim))),
+        Row::Blank => Line::default(),
+        Row::Bar {
+            label,
+            count,
+            max,
+            note,
+        } => {
+            let label_w = 26.min(w / 3);
+            let num = format!("{count:>7} ");
+            let note = if note.is_empty() {
+                String::new()
+            } else {
+                format!(" {note}")
+            };
+            let room = w.saturating_sub(label_w + width(&num) + width(&note) + 1);
+            let label = pad(&fit(&format!("  {label}"), label_w, ascii), label_w);
+            let mut spans = vec![
+                Span::styled(label, theme.get(Slot::Label)),
+                Span::raw(num),
+                Span::styled(
+                    glyph.repeat(bar_len(*count, *max, room)),
+                    theme.get(Slot::Sub),
+                ),
+            ];
+            if !note.is_empty() {
+                spans.push(Span::styled(note, theme.get(Slot::Dim)));
+            }
+            clip(spans, w)
+        }
+        Row::Reduction { tag, r, max } => {
+            let arrow = if ascii { "->" } else { "→" };
+            let saved = percent(
+                r.fields_before.saturating_sub(r.fields_after),
+                r.fields_before,
+            );
+            let figures = format!(
+                "  {} {} {:>4}{arrow}{:<4} -{:<6} {} {:>3}{arrow}{:<3} {} {:>3}{arrow}{:<3} ",
+                pad(tag, 8),
+                lang.pick("字段", "fields"),
+                r.fields_before,
+                r.fields_after,
+                saved,
+                lang.pick("材料", "materials"),
+                r.materials_before,
+                r.materials_after,
+                lang.pick("时限", "days"),
+                r.days_before,
+                r.days_after,
+            );
+            let room = w.saturating_sub(width(&figures));
+            let before = bar_len(r.fields_before, *max, room);
+            let after = bar_len(r.fields_after, *max, room).min(before);
+            let (kept, dropped) = if ascii { ("#", "-") } else { ("█", "░") };
+            clip(
+                vec![
+                    Span::styled(figures, theme.get(Slot::Label)),
+                    Span::styled(kept.repeat(after), theme.get(Slot::Sub)),
+                    Span::styled(dropped.repeat(before - after), theme.get(Slot::Dim)),
+                ],
+                w,
+            )
+        }
+    }
+}
+
+/// Spans cut to `w` columns.
+fn clip(spans: Vec<Span<'static>>, w: usize) -> Line<'static> {
+    let mut used = 0;
+    let mut out = Vec::new();
+    for span in spans {
+        let sw = width(&span.content);
+        if used + sw <= w {
+            used += sw;
+            out.push(span);
+        } else {
+            let cut = crate::display::truncate(&span.content, w - used).into_owned();
+            out.push(Span::styled(cut, span.style));
+            break;
+        }
+    }
+    Line::from(out)
+}
+
+fn draw_prompt(frame: &mut Frame<'_>, app: &App, prompt: &ExportPrompt, area: Rect) {
+    let theme = &app.config.theme;
+    let h = if prompt.error.is_some() { 4 } else { 3 };
+    if area.height < h || area.width < 8 {
+        return;
+    }
+    let r = Rect::new(area.x, area.bottom() - h, area.width, h);
+    let title = app.lang.pick(
+        " 导出全部统计表到 XLSX (Enter / Esc) ",
+        " export every table to XLSX (Enter / Esc) ",
+    );
+    let inner = popup(
+        frame,
+        app,
+        r,
+        fit(
+            title,
+            usize::from(r.width.saturating_sub(2)),
+            app.config.ascii,
+        ),
+    );
+    if inner.width < 2 || inner.height == 0 {
+        return;
+    }
+    let (text, cursor) = line_view(
+        prompt.input.value(),
+        prompt.input.cursor(),
+        usize::from(inner.width) - 1,
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, theme.get(Slot::InputFocus))),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    frame.set_cursor_position(Position::new(
+        inner.x + (cursor as u16).min(inner.width - 1),
+        inner.y,
+    ));
+    if let (Some(e), true) = (&prompt.error, inner.height > 1) {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                fit(
+                    &format!("! {e}"),
+                    usize::from(inner.width),
+                    app.config.ascii,
+                ),
+                theme.get(Slot::Error),
+            )),
+            Rect::new(inner.x, inner.y + 1, inner.width, 1),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_section_has_rows_on_the_sample() {
+        let s = stats::stats(&crate::sample::generate(1));
+        for section in Section::ALL {
+            for lang in [Lang::Zh, Lang::En] {
+                assert!(!rows(&s, section, lang).is_empty(), "{section:?}");
+            }
+        }
+        assert_eq!(Section::Bundles.step(true), Section::Overview);
+        assert_eq!(Section::Overview.step(false), Section::Bundles);
+    }
+
+    #[test]
+    fn bars_are_width_aware() {
+        assert_eq!(bar_len(0, 10, 20), 0);
+        assert_eq!(bar_len(1, 1000, 20), 1);
+        assert_eq!(bar_len(10, 10, 20), 20);
+        assert_eq!(bar_len(5, 0, 20), 0);
+        let theme = Theme::load(
+            &crate::tui::config::Source {
+                file: "t".into(),
+                text: String::new(),
+            },
+            None,
+            &mut Vec::new(),
+        );
+        let row = Row::Bar {
+            label: "广安市广安区行政审批局".into(),
+            count: 33,
+            max: 33,
+            note: "99.8%".into(),
+        };
+        for w in [0, 1, 5, 30, 80] {
+            let line = row_line(&row, w, false, &theme, Lang::Zh);
+            assert!(line.width() <= w, "{w}: {line:?}");
+        }
+    }
+}
