@@ -59,6 +59,7 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
         &options.flags,
         config::no_color_from_env(),
     );
+    let auto_backups = config.auto_backups;
     let mut app = app::App::new(Box::new(store), lang, config);
     if !locale_is_utf8(|name| std::env::var(name).ok()) {
         app.say(
@@ -76,9 +77,16 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
     let size = guard.terminal().size()?;
     app.resize(size.width, size.height);
     let result = event_loop(&mut app, &mut guard);
-    // the store is flushed (dropped) before the terminal is restored
-    drop(app.take_store());
+    // the store is backed up and flushed (dropped) before the terminal is restored
+    let store = app.take_store();
+    let backup_failed = store
+        .as_deref()
+        .and_then(|s| crate::io::backup::on_exit(s, auto_backups));
+    drop(store);
     drop(guard);
+    if let Some(warning) = backup_failed {
+        eprintln!("yibiao: warning: {warning}");
+    }
     result
 }
 
