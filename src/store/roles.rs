@@ -180,9 +180,7 @@ impl Roles {
                 match role {
                     Role::Admin => admin,
                     Role::Reviewer => reviewer,
-                    Role::Editor => {
-                        reviewer || self.lists.editor.as_deref().is_none_or(listed)
-                    }
+                    Role::Editor => reviewer || self.lists.editor.as_deref().is_none_or(listed),
                 }
             }
         }

@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod config;
 pub mod detail;
+pub mod draft;
 pub mod editor;
 pub mod help;
 pub mod keymap;
@@ -71,6 +72,7 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
             .into(),
         );
     }
+    draft::offer(&mut app);
     let mut guard = terminal::TerminalGuard::enter()?;
     terminal::forward_signals(app.sender())?;
     terminal::forward_input(app.sender());
