@@ -292,3 +292,82 @@ fn store_files_are_private_and_writable_config_files_are_reported() {
         "{stderr}"
     );
 }
+
+/// A tmpfs of `size` mounted on a fresh directory, unmounted on drop.
+struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    /// `None` (the test is skipped) when mounting is not allowed here.
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        status.success().then_some(Tmpfs(dir))
+    }
+
+    fn remount(&self, options: &str) {
+        let status = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(self.0.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[test]
+#[ignore = "mounts a tmpfs (needs root): cargo test --test reliability -- --ignored"]
+fn a_full_disk_and_a_read_only_file_system_get_a_cause_and_a_next_step() {
+    let Some(fs) = Tmpfs::mount("600k") else {
+        eprintln!("skipped: cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)");
+        return;
+    };
+    let db = fs.0.path().join("store");
+    ok(yibiao(&db).arg("import").arg(fixture("small.json")));
+    let (code, _, stderr) = run(yibiao(&db).arg("sample"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("no space left on the device") && stderr.contains("free some space"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // with space again, everything acknowledged before is there
+    fs.remount("size=20m");
+    assert!(ok(yibiao(&db).arg("check")).contains("27 records"));
+
+    fs.remount("ro");
+    let (code, _, stderr) = run(yibiao(&db).arg("stats"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("read-only file system"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn the_number_of_automatic_backups_comes_from_config_toml() {
+    use yibiao::tui::config::{ConfigFlags, load};
+    let dir = tempfile::tempdir().unwrap();
+    let flags = ConfigFlags::default();
+    assert_eq!(load(Some(dir.path()), &flags, false).auto_backups, 10);
+    std::fs::write(dir.path().join("config.toml"), "auto_backups = 3\n").unwrap();
+    assert_eq!(load(Some(dir.path()), &flags, false).auto_backups, 3);
+    std::fs::write(dir.path().join("config.toml"), "auto_backups = -1\n").unwrap();
+    let config = load(Some(dir.path()), &flags, false);
+    assert_eq!(config.auto_backups, 10);
+    assert!(
+        config.problems[0].message.contains("auto_backups"),
+        "{:?}",
+        config.problems
+    );
+}

@@ -98,14 +98,15 @@ pub fn io_hint(e: &std::io::Error, path: &std::path::Path) -> String {
     use std::io::ErrorKind;
     let next = match e.kind() {
         ErrorKind::PermissionDenied => format!(
-            "permission denied: the store directory must belong to the user running yibiao (mode 0700); check `ls -ld {}`",
+            "the store directory must belong to the user running yibiao (mode 0700); check `ls -ld {}`",
             path.display()
         ),
         ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
-            "the disk is full (or your quota is used up): free some space, then retry".into()
+            // sled shows this error in its Debug form; the kind says it all
+            return "no space left on the device — the disk is full (or your quota is used up): free some space, then retry; what was saved before is intact".into();
         }
         ErrorKind::ReadOnlyFilesystem => format!(
-            "{} is on a read-only file system: copy the store to a writable disk, or use `yibiao recover` to read it",
+            "{} is on a read-only file system: copy the store directory to a writable disk (`cp -a`) and open the copy",
             path.display()
         ),
         ErrorKind::NotFound => "not found: check the path (`--db DIR` or YIBIAO_DB)".into(),
@@ -119,7 +120,7 @@ pub fn sled_hint(e: &sled::Error, path: &std::path::Path) -> String {
     match e {
         sled::Error::Io(io) => io_hint(io, path),
         sled::Error::Corruption { .. } => format!(
-            "the database files are damaged ({e}); run `yibiao recover {} OUT.json` to save what can be read, then import OUT.json into a new store, or restore a backup",
+            "the database files cannot be read ({e}); if the disk is full, free some space and retry first; otherwise run `yibiao recover {} OUT.json` to save what can be read, then import OUT.json into a new store, or restore a backup",
             path.display()
         ),
         other => format!(
