@@ -2,7 +2,8 @@
 //! SIGKILL at a random moment around its write. After every cycle every acknowledged save
 //! (exit 0 for an import, `已保存` on screen for the TUI) must be in the store, no import may
 //! be half applied, and `check` must pass. Also: SIGTERM / SIGHUP with an unsaved edit keep it
-//! as a recovery draft, not in the store, and the next start offers it.
+//! as a recovery draft, not in the store, and the next start offers it; a panic or an error
+//! restores the terminal.
 //!
 //! `cargo test --test crash_harness` runs 20 cycles; the long run (`-- --ignored`) 120.
 
@@ -30,11 +31,16 @@ struct Tui {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
     reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Tui {
     fn start(db: &Path, home: &Path) -> Tui {
+        Self::start_with(db, home, &[])
+    }
+
+    fn start_with(db: &Path, home: &Path, envs: &[(&str, &str)]) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -52,6 +58,9 @@ impl Tui {
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", home);
         cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
         let child = pty.slave.spawn_command(cmd).expect("spawn yibiao");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("reader");
@@ -61,7 +70,8 @@ impl Tui {
             std::num::NonZero::new(110).expect("cols"),
             0,
         )));
-        let p = Arc::clone(&parser);
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
         let reader = std::thread::spawn(move || {
             let _master = pty.master;
             let mut buf = [0u8; 8192];
@@ -70,12 +80,14 @@ impl Tui {
                     break;
                 }
                 p.lock().expect("parser").process(&buf[..n]);
+                r.lock().expect("raw").extend_from_slice(&buf[..n]);
             }
         });
         Tui {
             child,
             writer,
             parser,
+            raw,
             reader: Some(reader),
         }
     }
@@ -116,7 +128,13 @@ impl Tui {
 
     /// Waits for the process to end and everything it wrote to be read; returns the exit
     /// code (`None` when killed by a signal) and the final screen.
-    fn finish(mut self) -> (Option<u32>, String) {
+    fn finish(self) -> (Option<u32>, String) {
+        let (code, screen, _) = self.finish_raw();
+        (code, screen)
+    }
+
+    /// As [`Tui::finish`], with every byte the process wrote.
+    fn finish_raw(mut self) -> (Option<u32>, String, Vec<u8>) {
         let deadline = Instant::now() + WAIT;
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
@@ -129,7 +147,8 @@ impl Tui {
             reader.join().expect("reader");
         }
         let code = status.signal().is_none().then(|| status.exit_code());
-        (code, self.screen())
+        let raw = self.raw.lock().expect("raw").clone();
+        (code, self.screen(), raw)
     }
 }
 
@@ -375,5 +394,37 @@ fn sigterm_or_sighup_keeps_an_unsaved_edit_as_a_draft_offered_on_the_next_start(
             .expect("backups dir")
             .collect();
         assert_eq!(backups.len(), 1);
+    }
+}
+
+/// A panic or an error inside the TUI restores the terminal (alternate screen, mouse capture,
+/// bracketed paste, cursor) and releases the store. The exits are triggered through a hook
+/// that exists in debug builds only.
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_or_an_error_restores_the_terminal_and_releases_the_store() {
+    let contains =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    let (home, db) = seeded();
+    for (how, expected) in [("panic", 101), ("error", 1)] {
+        let tui = Tui::start_with(&db, home.path(), &[("YIBIAO_TEST_EXIT", how)]);
+        let (code, screen, raw) = tui.finish_raw();
+        assert_eq!(code, Some(expected), "{how}: {screen}");
+        let entered = raw
+            .windows(8)
+            .position(|w| w == b"\x1b[?1049h")
+            .unwrap_or_else(|| panic!("{how}: the alternate screen was never entered"));
+        let after = &raw[entered..];
+        for (seq, what) in [
+            (&b"\x1b[?1049l"[..], "alternate screen"),
+            (&b"\x1b[?2004l"[..], "bracketed paste"),
+            (&b"\x1b[?1000l"[..], "mouse capture"),
+            (&b"\x1b[?25h"[..], "cursor"),
+        ] {
+            assert!(contains(after, seq), "{how}: {what} not restored");
+        }
+        // the message comes after the restore, on the normal screen
+        assert!(screen.contains("YIBIAO_TEST_EXIT"), "{how}: {screen}");
+        ok(yibiao(&db).arg("check"));
     }
 }

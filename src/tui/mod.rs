@@ -78,7 +78,7 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
     terminal::forward_input(app.sender());
     let size = guard.terminal().size()?;
     app.resize(size.width, size.height);
-    let result = event_loop(&mut app, &mut guard);
+    let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
     // the store is backed up and flushed (dropped) before the terminal is restored
     let store = app.take_store();
     let backup_failed = store
@@ -90,6 +90,23 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
         eprintln!("yibiao: warning: {warning}");
     }
     result
+}
+
+/// Debug builds only: `YIBIAO_TEST_EXIT=panic` or `=error` ends the session that way once the
+/// terminal is set up, so the tests can check that both exits restore it.
+#[cfg(debug_assertions)]
+fn test_exit() -> Option<anyhow::Result<()>> {
+    match std::env::var("YIBIAO_TEST_EXIT").as_deref() {
+        Ok("panic") => panic!("YIBIAO_TEST_EXIT=panic"),
+        Ok("error") => Some(Err(anyhow::anyhow!("YIBIAO_TEST_EXIT=error"))),
+        _ => None,
+    }
+}
+
+/// Release builds: no test exits.
+#[cfg(not(debug_assertions))]
+fn test_exit() -> Option<anyhow::Result<()>> {
+    None
 }
 
 fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow::Result<()> {
