@@ -52,6 +52,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Restore { file, force, yes } => {
             super::safety::restore(&mut store, &file, force, yes)
         }
+        // handled above, before the store is opened (a damaged store does not open)
         Command::Recover { .. } => Ok(0),
         Command::Validate { kind, values, json } => {
             let element = store.catalog().elements.get(&kind).ok_or_else(|| Failure {
