@@ -7,6 +7,7 @@ mod merge;
 mod office;
 mod output;
 mod progress;
+mod safety;
 mod template;
 
 use std::path::PathBuf;
@@ -166,6 +167,30 @@ pub enum Command {
     /// TUI configuration (keymaps and themes).
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Write a backup: a consistent JSON export with a metadata header (version, time, user,
+    /// record counts, SHA-256 of the export).
+    Backup {
+        /// The backup file (`-` for standard output).
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty store (or replace a store's records with `--force`).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Replace the records of a store that is not empty (asks for confirmation).
+        #[arg(long)]
+        force: bool,
+        /// Confirm `--force` without asking (needed when standard input is not a terminal).
+        #[arg(long, requires = "force")]
+        yes: bool,
+    },
+    /// Save what can still be read from a damaged store as interchange JSON.
+    Recover {
+        /// The damaged store directory.
+        dir: PathBuf,
+        /// The JSON file to write.
+        out: PathBuf,
+    },
     /// Show the audit log, optionally of one record.
     Log {
         /// A record code.
@@ -362,9 +387,16 @@ pub fn store_dir(db: Option<PathBuf>) -> Result<PathBuf, Failure> {
         .ok_or_else(|| Failure::new("cannot find a data directory: set $HOME or pass --db DIR"))
 }
 
-/// Opens the store, mapping a held lock to exit code 3.
+/// Opens the store, mapping a held lock to exit code 3. Warns on standard error about config
+/// files others may write.
 pub fn open_store(db: Option<PathBuf>) -> Result<SledStore, Failure> {
     let dir = store_dir(db)?;
+    if let Some(config) = crate::store::roles::config_dir() {
+        let files = crate::io::files::config_files(&config);
+        for (file, message) in crate::io::files::writable_by_others(&files) {
+            eprintln!("yibiao: warning: {}: {message}", file.display());
+        }
+    }
     Ok(SledStore::open(&dir)?)
 }
 

@@ -292,6 +292,6 @@ fn a_damaged_record_is_reported_not_panicked_on() {
     let err = SledStore::open(dir.path()).err().expect("refused");
     assert_eq!(
         err.to_string(),
-        "stored element DE0002 is damaged: 1 trailing bytes after the value (the store cannot be loaded; restore its directory from a backup)"
+        "stored element DE0002 is damaged: 1 trailing bytes after the value (the store cannot be loaded; `yibiao recover STORE_DIR OUT.json` saves the readable records, or restore a backup)"
     );
 }

@@ -194,6 +194,11 @@ fn sigterm_and_sighup_restore_the_terminal_and_release_the_store() {
             .expect("kill");
         assert!(status.success());
         assert_eq!(tui.exit_code(), 0, "{signal}");
+        // the reader thread may not have read the last bytes yet when the process is reaped
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !contains(&tui.raw(), b"\x1b[?25h") && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let raw = tui.raw();
         for (seq, what) in [
             (&b"\x1b[?1049l"[..], "alternate screen"),

@@ -59,12 +59,18 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
             return print_out(&String::from_utf8_lossy(&out));
         }
+        // before the store is opened: a damaged store does not open
+        Command::Recover { dir, out } => return super::safety::recover(dir, out),
         _ => {}
     }
     let mut store = open_store(cli.db)?;
     match command {
         // answered above without opening the store
-        Command::Completions { .. } | Command::Man => Ok(0),
+        Command::Completions { .. } | Command::Man | Command::Recover { .. } => Ok(0),
+        Command::Backup { file } => super::safety::backup(&store, &file),
+        Command::Restore { file, force, yes } => {
+            super::safety::restore(&mut store, &file, force, yes)
+        }
         Command::Validate { kind, values, json } => {
             let element = store.catalog().elements.get(&kind).ok_or_else(|| Failure {
                 code: EXIT_INVALID,
@@ -425,16 +431,11 @@ pub(super) fn write_output(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
         print_out(&String::from_utf8_lossy(bytes))?;
         return Ok(());
     }
-    let fail = |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", file.display()));
-    let tmp = file.with_extension(format!("tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, file)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(fail)
+    crate::io::files::write_private(file, bytes).map_err(|e| {
+        Failure::new(format!(
+            "cannot write {}: {}",
+            file.display(),
+            crate::store::io_hint(&e, file)
+        ))
+    })
 }

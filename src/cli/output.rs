@@ -390,17 +390,26 @@ pub fn bundles(catalog: &Catalog, lang: Lang) -> String {
         .collect()
 }
 
-/// Audit entries, one per line.
+/// Audit entries, one per line, with the record digests before → after (`-` for none,
+/// `?` for entries written before digests were recorded).
 pub fn log(entries: &[LoggedEntry]) -> String {
+    use crate::store::AuditOp;
     entries
         .iter()
         .map(|e| {
+            let digest = |d: &Option<String>, absent: bool| match d {
+                Some(d) => inert(d).into_owned(),
+                None if absent => "-".to_string(),
+                None => "?".to_string(),
+            };
+            let before = digest(&e.entry.before, e.entry.op == AuditOp::Create);
+            let after = digest(&e.entry.after, e.entry.op == AuditOp::Delete);
             format!(
-                "{:>6}  {}  {}  {:<8} {:<7} {} {}\n",
+                "{:>6}  {}  {}  {:<8} {:<7} {} {}  {before} → {after}\n",
                 e.seq,
                 e.entry.time,
                 inert(&e.entry.user),
-                e.entry.action,
+                inert(&e.entry.action),
                 format!("{:?}", e.entry.op).to_lowercase(),
                 e.entry.kind.as_str(),
                 inert(&e.entry.code)

@@ -1,9 +1,11 @@
 //! Import and export: the JSON interchange format v1, office tables (CSV in UTF-8 or
 //! GB18030, XLSX) and the department → main item → sub-item county catalog.
 
+pub mod backup;
 pub mod check;
 pub mod csv;
 pub mod dept_tree;
+pub mod files;
 pub mod json;
 pub mod report;
 pub mod table;

@@ -31,6 +31,47 @@ pub struct AuditEntry {
     pub code: String,
     /// What happened.
     pub op: AuditOp,
+    /// Digest of the record before the change ([`record_digest`]); `None` when it did not
+    /// exist, or for entries written before digests were recorded.
+    pub before: Option<String>,
+    /// Digest of the record after the change; `None` when it was removed, or for entries
+    /// written before digests were recorded.
+    pub after: Option<String>,
+}
+
+/// The audit entry layout of schema version 1, without digests. Frozen: never edit it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AuditEntryV1 {
+    pub(crate) time: String,
+    pub(crate) user: String,
+    pub(crate) action: String,
+    pub(crate) kind: Kind,
+    pub(crate) code: String,
+    pub(crate) op: AuditOp,
+}
+
+impl AuditEntryV1 {
+    /// Upgrades to the current layout: the digests are unknown.
+    pub(crate) fn upgrade(self) -> AuditEntry {
+        AuditEntry {
+            time: self.time,
+            user: self.user,
+            action: self.action,
+            kind: self.kind,
+            code: self.code,
+            op: self.op,
+            before: None,
+            after: None,
+        }
+    }
+}
+
+/// The first 16 hex digits of the SHA-256 of a record's encoded bytes: enough to tell two
+/// versions of a record apart in the audit log, short enough to read.
+pub fn record_digest(encoded: &[u8]) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(encoded);
+    hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// An audit entry with its position in the log.

@@ -16,7 +16,7 @@ use crate::model::{
     ItemType, Kind, Material, MaterialKind, Origin, Question, Record, Region, Share, Status, When,
 };
 
-use super::audit::AuditEntry;
+use super::audit::{AuditEntry, AuditEntryV1};
 
 /// Largest value the decoder will allocate for (corrupt data must not eat memory).
 const MAX_VALUE_BYTES: usize = 64 << 20;
@@ -260,7 +260,12 @@ macro_rules! single_version {
 single_version!(StoredRegion, Region);
 single_version!(StoredAgency, Agency);
 single_version!(StoredForm, Form);
-single_version!(StoredAudit, AuditEntry);
+/// Audit entries: V1 had no digests.
+#[derive(Serialize, Deserialize)]
+enum StoredAudit<'a> {
+    V1(AuditEntryV1),
+    V2(Cow<'a, AuditEntry>),
+}
 
 /// Encodes a record in its current schema version.
 pub fn encode_record(record: &Record) -> Result<Vec<u8>, CodecError> {
@@ -308,13 +313,14 @@ pub fn decode_record(kind: Kind, bytes: &[u8]) -> Result<Record, CodecError> {
 
 /// Encodes an audit entry.
 pub fn encode_audit(entry: &AuditEntry) -> Result<Vec<u8>, CodecError> {
-    encode(&StoredAudit::V1(Cow::Borrowed(entry)))
+    encode(&StoredAudit::V2(Cow::Borrowed(entry)))
 }
 
-/// Decodes an audit entry.
+/// Decodes an audit entry written by this or any older schema version.
 pub fn decode_audit(bytes: &[u8]) -> Result<AuditEntry, CodecError> {
     match decode(bytes)? {
-        StoredAudit::V1(e) => Ok(e.into_owned()),
+        StoredAudit::V1(old) => Ok(old.upgrade()),
+        StoredAudit::V2(e) => Ok(e.into_owned()),
     }
 }
 
@@ -488,6 +494,43 @@ mod tests {
         assert_eq!(e.share, Share::Open);
         assert_eq!(e.status, Status::Published);
         assert_eq!(e.version, 2);
+    }
+
+    /// Bytes of an audit entry written before digests (see `audit_v1_fixture`).
+    const AUDIT_V1: &[u8] = include_bytes!("../../tests/fixtures/audit_v1.bin");
+
+    fn audit_v1_fixture() -> AuditEntryV1 {
+        AuditEntryV1 {
+            time: "2026-11-22T03:55:12Z".into(),
+            user: "li".into(),
+            action: "import".into(),
+            kind: Kind::Element,
+            code: "DE000101".into(),
+            op: super::super::AuditOp::Update,
+        }
+    }
+
+    #[test]
+    fn audit_v1_layout_is_frozen() {
+        // If this fails, AuditEntryV1 was edited: old audit logs would no longer decode.
+        let bytes = encode(&StoredAudit::V1(audit_v1_fixture())).expect("encode");
+        assert_eq!(bytes, AUDIT_V1);
+    }
+
+    #[test]
+    fn audit_entry_written_by_v1_upgrades_without_digests() {
+        let entry = decode_audit(AUDIT_V1).expect("decode");
+        assert_eq!(entry, audit_v1_fixture().upgrade());
+        assert_eq!((entry.before, entry.after), (None, None));
+        assert_eq!(entry.code, "DE000101");
+        // and the current layout round-trips with digests
+        let current = AuditEntry {
+            before: Some("0123456789abcdef".into()),
+            after: None,
+            ..audit_v1_fixture().upgrade()
+        };
+        let bytes = encode_audit(&current).expect("encode");
+        assert_eq!(decode_audit(&bytes).expect("decode"), current);
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub enum StoreError {
         since: String,
     },
     /// A file operation failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), io_hint(source, path))]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -28,7 +28,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// sled could not open the database.
-    #[error("cannot open store {}: {source} (check that the directory is on a local disk and readable; `yibiao check` reports damage)", path.display())]
+    #[error("cannot open store {}: {}", path.display(), sled_hint(source, path))]
     Open {
         /// The store directory.
         path: PathBuf,
@@ -47,7 +47,7 @@ pub enum StoreError {
     },
     /// A stored value does not decode.
     #[error(
-        "stored {what} is damaged: {reason} (the store cannot be loaded; restore its directory from a backup)"
+        "stored {what} is damaged: {reason} (the store cannot be loaded; `yibiao recover STORE_DIR OUT.json` saves the readable records, or restore a backup)"
     )]
     Corrupt {
         /// Which value (`element DE000001`, `audit entry 17`).
@@ -59,8 +59,30 @@ pub enum StoreError {
     #[error("{} problem(s); nothing was saved", .0.len())]
     Invalid(Vec<Problem>),
     /// sled failed while writing; nothing was acknowledged.
-    #[error("store write failed: {0}; the change was not saved")]
+    #[error("store write failed: {}; the change was not saved", sled_hint(.0, std::path::Path::new("the store directory")))]
     Write(sled::Error),
+    /// The user lacks the role a change needs; nothing was written.
+    #[error(
+        "user {user} does not have the {role} role needed to {what} ({source_of_roles}); ask an admin to add {user} to `{role}` in roles.toml"
+    )]
+    Forbidden {
+        /// The OS user.
+        user: String,
+        /// The missing role.
+        role: &'static str,
+        /// What the role was needed for (`publish item SX001`).
+        what: String,
+        /// Where the roles came from.
+        source_of_roles: String,
+    },
+    /// The roles file cannot be read.
+    #[error("roles file {}: {message}; fix it (the README's Roles section shows the format) or remove it", path.display())]
+    Roles {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A value could not be encoded.
     #[error("cannot encode {what}: {source}")]
     Encode {
@@ -69,4 +91,40 @@ pub enum StoreError {
         /// The encoding error.
         source: super::codec::CodecError,
     },
+}
+
+/// An OS error with what it means for a store and the next step.
+pub fn io_hint(e: &std::io::Error, path: &std::path::Path) -> String {
+    use std::io::ErrorKind;
+    let next = match e.kind() {
+        ErrorKind::PermissionDenied => format!(
+            "the store directory must belong to the user running yibiao (mode 0700); check `ls -ld {}`",
+            path.display()
+        ),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            // sled shows this error in its Debug form; the kind says it all
+            return "no space left on the device — the disk is full (or your quota is used up): free some space, then retry; what was saved before is intact".into();
+        }
+        ErrorKind::ReadOnlyFilesystem => format!(
+            "{} is on a read-only file system: copy the store directory to a writable disk (`cp -a`) and open the copy",
+            path.display()
+        ),
+        ErrorKind::NotFound => "not found: check the path (`--db DIR` or YIBIAO_DB)".into(),
+        _ => return e.to_string(),
+    };
+    format!("{e} — {next}")
+}
+
+/// A sled error with what it means and the next step; never just sled's text.
+pub fn sled_hint(e: &sled::Error, path: &std::path::Path) -> String {
+    match e {
+        sled::Error::Io(io) => io_hint(io, path),
+        sled::Error::Corruption { .. } => format!(
+            "the database files cannot be read ({e}); if the disk is full, free some space and retry first; otherwise run `yibiao recover {} OUT.json` to save what can be read, then import OUT.json into a new store, or restore a backup",
+            path.display()
+        ),
+        other => format!(
+            "{other} (check that the store is on a local disk, not NFS or SMB; `yibiao check` reports damage)"
+        ),
+    }
 }

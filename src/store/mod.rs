@@ -7,12 +7,14 @@ pub mod codec;
 mod error;
 pub mod keys;
 mod lock;
+pub mod recover;
+pub mod roles;
 mod sled_store;
 
 use std::path::Path;
 
 pub use audit::{AuditEntry, AuditOp, LoggedEntry};
-pub use error::StoreError;
+pub use error::{StoreError, io_hint, sled_hint};
 pub use lock::LOCK_FILE;
 pub use sled_store::{SCHEMA_VERSION, SledStore};
 
@@ -91,6 +93,9 @@ pub trait Store {
 
     /// Audit entries, oldest first, optionally only those of one record code.
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError>;
+
+    /// How many records this handle has changed since it was opened (0: nothing new to back up).
+    fn changed_since_open(&self) -> usize;
 
     /// Checks every record's invariants and that the stored indexes match the records.
     /// Returns one line per problem.

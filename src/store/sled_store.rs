@@ -12,13 +12,14 @@ use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{Catalog, Issue, Kind, Problem, Record, RecordRef, Referrer};
 
-use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, utc_now};
+use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, record_digest, utc_now};
 use super::codec::{decode_audit, decode_record, encode_audit, encode_record};
 use super::error::StoreError;
 use super::keys::{
     index_keys, index_keys_of, kind_of_tag, name_key_prefix, record_key, referrers_prefix,
 };
 use super::lock::StoreLock;
+use super::roles::{Principal, Role, Roles, role_for};
 use super::{Applied, Batch, Command, Store};
 
 /// Schema version this build writes and the newest it reads.
@@ -43,6 +44,9 @@ pub struct SledStore {
     index: sled::Tree,
     audit: sled::Tree,
     catalog: Catalog,
+    roles: Roles,
+    principal: Principal,
+    changed: usize,
     _lock: StoreLock,
 }
 
@@ -74,12 +78,14 @@ impl SledStore {
             source,
         };
         let db = open_sled(dir).map_err(open_err)?;
+        restrict_files(dir);
         let records = db.open_tree("records").map_err(open_err)?;
         let index = db.open_tree("index").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
         let meta = db.open_tree("meta").map_err(open_err)?;
         Self::check_schema(dir, &db, &meta)?;
         let catalog = load_catalog(&records)?;
+        let roles = Roles::load(super::roles::config_dir().as_deref(), dir)?;
         Ok(Self {
             path: dir.to_path_buf(),
             db,
@@ -87,6 +93,9 @@ impl SledStore {
             index,
             audit,
             catalog,
+            roles,
+            principal: Principal::current(),
+            changed: 0,
             _lock: lock,
         })
     }
@@ -202,6 +211,26 @@ impl SledStore {
         problems
     }
 
+    /// Refuses the change, naming the missing role, unless the user may make all of it.
+    fn authorize(&self, order: &[(Kind, String)], changes: &Changes) -> Result<(), StoreError> {
+        let mut needs_editor = None;
+        for key in order {
+            let old = self.catalog.get(key.0, &key.1);
+            let new = changes[key].as_ref().map(|r| r.as_ref());
+            let (role, verb) = role_for(old, new);
+            let what = format!("{verb} {} {}", key.0.as_str(), key.1);
+            if role == Role::Editor {
+                needs_editor.get_or_insert(what);
+            } else {
+                self.roles.require(&self.principal, role, &what)?;
+            }
+        }
+        match needs_editor {
+            Some(what) => self.roles.require(&self.principal, Role::Editor, &what),
+            None => Ok(()),
+        }
+    }
+
     /// Writes one planned chunk in one transaction across the records, index and audit trees.
     fn write(&self, planned: &Planned) -> Result<(), StoreError> {
         // no I/O and no fallible work but sled's inside the closure: it may run more than once
@@ -249,6 +278,15 @@ impl SledStore {
             let (kind, code) = key;
             let new = changes[key].as_ref();
             let old = self.catalog.get(*kind, code).map(RecordRef::to_record);
+            let before = match &old {
+                Some(record) => Some(record_digest(&encode_record(record).map_err(|source| {
+                    StoreError::Encode {
+                        what: format!("{} {code}", kind.as_str()),
+                        source,
+                    }
+                })?)),
+                None => None,
+            };
             let value = match new {
                 Some(record) => {
                     Some(encode_record(record).map_err(|source| StoreError::Encode {
@@ -258,6 +296,7 @@ impl SledStore {
                 }
                 None => None,
             };
+            let after = value.as_deref().map(record_digest);
             record_writes.push((record_key(*kind, code), value));
             let old_keys: BTreeSet<Vec<u8>> = index_keys_of(old.as_ref()).into_iter().collect();
             let new_keys: BTreeSet<Vec<u8>> = index_keys_of(new).into_iter().collect();
@@ -288,6 +327,8 @@ impl SledStore {
                 kind: *kind,
                 code: code.clone(),
                 op,
+                before,
+                after,
             };
             audit_values.push(encode_audit(&entry).map_err(|source| StoreError::Encode {
                 what: "audit entry".into(),
@@ -322,6 +363,7 @@ impl Store for SledStore {
         if order.is_empty() {
             return Ok(Applied::default());
         }
+        self.authorize(&order, &changes)?;
         let mut applied = Applied::default();
         for chunk in order.chunks(CHUNK_RECORDS) {
             let planned = self.plan_writes(&action, chunk, &changes)?;
@@ -342,6 +384,7 @@ impl Store for SledStore {
             applied.deleted += planned.applied.deleted;
         }
         self.db.flush().map_err(StoreError::Write)?;
+        self.changed += applied.created + applied.updated + applied.deleted;
         Ok(applied)
     }
 
@@ -397,6 +440,10 @@ impl Store for SledStore {
             }
         }
         Ok(out)
+    }
+
+    fn changed_since_open(&self) -> usize {
+        self.changed
     }
 
     fn check(&self) -> Result<Vec<String>, StoreError> {
@@ -493,4 +540,24 @@ fn load_catalog(records: &sled::Tree) -> Result<Catalog, StoreError> {
         catalog.insert(record);
     }
     Ok(catalog)
+}
+
+/// Makes the files and directories sled created accessible to their owner only (the directory is 0700 too;
+/// this keeps them private if it is ever copied or opened up). Best effort.
+fn restrict_files(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = entry.metadata() else { continue };
+        let private = if meta.is_dir() { 0o700 } else { 0o600 };
+        if meta.permissions().mode() & 0o077 != 0 {
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(private));
+        }
+        if meta.is_dir() {
+            restrict_files(&path);
+        }
+    }
 }

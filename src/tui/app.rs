@@ -424,6 +424,12 @@ impl App {
                 }
             }
             AppEvent::Signal(_) => {
+                // an unsaved form goes to a recovery draft, never half into the store
+                if let (Some(editor), Some(store)) = (&self.editor, &self.store)
+                    && let Err(e) = super::draft::save(store.path(), editor)
+                {
+                    eprintln!("yibiao: the unsaved edit could not be kept as a draft: {e}");
+                }
                 self.quit = true;
             }
             AppEvent::Elements(event) => {

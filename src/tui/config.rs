@@ -119,6 +119,8 @@ pub struct Config {
     pub theme: Theme,
     /// Draw borders with `+-|` (terminals that draw box characters wide).
     pub ascii: bool,
+    /// Automatic backups kept in the store's `backups/` (`auto_backups` in config.toml; 0: none).
+    pub auto_backups: usize,
     /// Every problem found, in file order.
     pub problems: Vec<ConfigProblem>,
 }
@@ -171,6 +173,7 @@ struct Settings {
     keymap: Option<String>,
     theme: Option<String>,
     ascii: bool,
+    auto_backups: Option<usize>,
 }
 
 fn read_settings(source: &Source, problems: &mut Vec<ConfigProblem>) -> Settings {
@@ -206,6 +209,15 @@ fn read_settings(source: &Source, problems: &mut Vec<ConfigProblem>) -> Settings
                 None => {
                     problems.push(source.problem(at, "ascii_borders must be true or false".into()))
                 }
+            },
+            "auto_backups" => match value
+                .get_ref()
+                .as_integer()
+                .map(|i| usize::from_str_radix(&i.as_str().replace('_', ""), i.radix()))
+            {
+                Some(Ok(n)) => settings.auto_backups = Some(n),
+                _ => problems
+                    .push(source.problem(at, "auto_backups must be a number, 0 or more".into())),
             },
             other => problems.push(source.problem(at, format!("unknown setting \"{other}\""))),
         }
@@ -261,6 +273,18 @@ pub fn load(dir: Option<&Path>, flags: &ConfigFlags, no_color: bool) -> Config {
         THEMES,
         &mut problems,
     );
+    if let Some(d) = dir {
+        let files = crate::io::files::config_files(d);
+        problems.extend(
+            crate::io::files::writable_by_others(&files)
+                .into_iter()
+                .map(|(file, message)| ConfigProblem {
+                    file: file.display().to_string(),
+                    line: 1,
+                    message,
+                }),
+        );
+    }
     let keymap = Keymap::load(&keymap_base, keymap_overlay.as_ref(), &mut problems);
     let mut theme = Theme::load(&theme_base, theme_overlay.as_ref(), &mut problems);
     if no_color {
@@ -270,6 +294,9 @@ pub fn load(dir: Option<&Path>, flags: &ConfigFlags, no_color: bool) -> Config {
         keymap,
         theme,
         ascii: flags.ascii || settings.ascii,
+        auto_backups: settings
+            .auto_backups
+            .unwrap_or(crate::io::backup::DEFAULT_KEEP),
         problems,
     }
 }

@@ -231,6 +231,26 @@ impl Editor {
         }
     }
 
+    /// Replaces the text of the editable field `key` (a recovered draft).
+    pub fn set_value(&mut self, key: &str, value: &str) {
+        let Some(field) = self
+            .fields
+            .iter_mut()
+            .find(|f| f.spec.key == key && f.spec.editable)
+        else {
+            return;
+        };
+        match &mut field.widget {
+            Widget::Line(input) => *input = Input::new(value.to_string()),
+            Widget::Area(area) => {
+                let mut new = TextArea::new(value.split('\n').map(str::to_string).collect());
+                new.set_cursor_style(Style::default());
+                new.set_cursor_line_style(Style::default());
+                **area = new;
+            }
+        }
+    }
+
     /// Replaces the focused line field's text (used by tests and the palette).
     pub fn set_focused_text(&mut self, text: &str) {
         if let Some(EditField {

@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod config;
 pub mod detail;
+pub mod draft;
 pub mod editor;
 pub mod help;
 pub mod keymap;
@@ -61,6 +62,7 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
         &options.flags,
         config::no_color_from_env(),
     );
+    let auto_backups = config.auto_backups;
     let mut app = app::App::new(Box::new(store), lang, config);
     if !locale_is_utf8(|name| std::env::var(name).ok()) {
         app.say(
@@ -72,16 +74,41 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
             .into(),
         );
     }
+    draft::offer(&mut app);
     let mut guard = terminal::TerminalGuard::enter()?;
     terminal::forward_signals(app.sender())?;
     terminal::forward_input(app.sender());
     let size = guard.terminal().size()?;
     app.resize(size.width, size.height);
-    let result = event_loop(&mut app, &mut guard);
-    // the store is flushed (dropped) before the terminal is restored
-    drop(app.take_store());
+    let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
+    // the store is backed up and flushed (dropped) before the terminal is restored
+    let store = app.take_store();
+    let backup_failed = store
+        .as_deref()
+        .and_then(|s| crate::io::backup::on_exit(s, auto_backups));
+    drop(store);
     drop(guard);
+    if let Some(warning) = backup_failed {
+        eprintln!("yibiao: warning: {warning}");
+    }
     result
+}
+
+/// Debug builds only: `YIBIAO_TEST_EXIT=panic` or `=error` ends the session that way once the
+/// terminal is set up, so the tests can check that both exits restore it.
+#[cfg(debug_assertions)]
+fn test_exit() -> Option<anyhow::Result<()>> {
+    match std::env::var("YIBIAO_TEST_EXIT").as_deref() {
+        Ok("panic") => panic!("YIBIAO_TEST_EXIT=panic"),
+        Ok("error") => Some(Err(anyhow::anyhow!("YIBIAO_TEST_EXIT=error"))),
+        _ => None,
+    }
+}
+
+/// Release builds: no test exits.
+#[cfg(not(debug_assertions))]
+fn test_exit() -> Option<anyhow::Result<()>> {
+    None
 }
 
 fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow::Result<()> {

@@ -1,0 +1,159 @@
+//! `backup`, `restore` and `recover`: getting a store's records out and back in.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use crate::display::inert;
+use crate::i18n::Lang;
+use crate::io::{backup, json};
+use crate::model::{Catalog, Kind};
+use crate::store::audit::{os_user, utc_now};
+use crate::store::{Batch, Command, SledStore, Store, recover as salvage};
+
+use super::commands::{read_input, write_output};
+use super::{EXIT_FAILURE, EXIT_INVALID, Failure};
+
+/// `yibiao backup FILE`: the catalog with a metadata header, written atomically with mode 0600.
+pub fn backup(store: &SledStore, file: &Path) -> Result<u8, Failure> {
+    let catalog = store.catalog();
+    write_output(file, &backup::create(catalog, &os_user(), &utc_now()))?;
+    if file != Path::new("-") {
+        eprintln!(
+            "backup of {} written to {} ({})",
+            store.path().display(),
+            file.display(),
+            salvage::counts(catalog)
+        );
+    }
+    Ok(0)
+}
+
+/// `yibiao restore FILE [--force [--yes]]`: the backup's records into an empty store, or in
+/// place of every record with `--force` after confirmation.
+pub fn restore(store: &mut SledStore, file: &Path, force: bool, yes: bool) -> Result<u8, Failure> {
+    let bytes = read_input(file)?;
+    let (header, payload) = backup::open(&bytes).map_err(|e| Failure {
+        code: EXIT_INVALID,
+        message: format!("{}: {e}", file.display()),
+    })?;
+    let records = json::parse_import(payload, &Catalog::default(), Lang::En).map_err(|p| {
+        let lines: Vec<String> = p
+            .iter()
+            .map(|p| format!("{}: {}: {}", file.display(), p.path, p.message))
+            .collect();
+        Failure {
+            code: EXIT_INVALID,
+            message: format!(
+                "{}\nthe backup's payload does not import; nothing was restored",
+                lines.join("\n")
+            ),
+        }
+    })?;
+    let existing = store.catalog().len();
+    if existing > 0 {
+        if !force {
+            return Err(Failure {
+                code: EXIT_INVALID,
+                message: format!(
+                    "store {} is not empty ({existing} records); restore into an empty store (`--db NEW_DIR`), or replace its records with `--force`",
+                    store.path().display()
+                ),
+            });
+        }
+        if !yes && !confirm(store, existing, &header)? {
+            return Err(Failure::new("restore cancelled; nothing was changed"));
+        }
+    }
+    let keep: BTreeSet<(Kind, String)> = records
+        .iter()
+        .map(|r| (r.kind(), r.code().to_string()))
+        .collect();
+    let deletes: Vec<Command> = store
+        .catalog()
+        .records()
+        .filter(|r| !keep.contains(&(r.kind(), r.code().to_string())))
+        .map(|r| Command::Delete {
+            kind: r.kind(),
+            code: r.code().to_string(),
+        })
+        .collect();
+    let mut commands = deletes;
+    commands.extend(records.into_iter().map(Command::Upsert));
+    let applied = store.apply(Batch {
+        action: "restore".into(),
+        commands,
+    })?;
+    eprintln!(
+        "restored into {} the backup made {} by {}: {} created, {} updated, {} deleted",
+        store.path().display(),
+        inert(&header.created),
+        inert(&header.user),
+        applied.created,
+        applied.updated,
+        applied.deleted
+    );
+    Ok(0)
+}
+
+/// Asks on the terminal whether to replace the store's records; `--yes` is needed elsewhere.
+fn confirm(store: &SledStore, existing: usize, header: &backup::Header) -> Result<bool, Failure> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure {
+            code: EXIT_INVALID,
+            message: "--force replaces every record of the store: add --yes to confirm when standard input is not a terminal".into(),
+        });
+    }
+    let total: usize = header.counts.values().sum();
+    eprint!(
+        "replace the {existing} records of {} with the {total} of the backup made {} by {}? type yes: ",
+        store.path().display(),
+        inert(&header.created),
+        inert(&header.user)
+    );
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+/// `yibiao recover DIR OUT.json`: every record that still decodes, as interchange JSON; exit 1
+/// when something was lost.
+pub fn recover(dir: &Path, out: &Path) -> Result<u8, Failure> {
+    let found = salvage::recover(dir)?;
+    write_output(out, json::export(&found.catalog).as_bytes())?;
+    eprintln!(
+        "recovered {} records from {} into {} ({})",
+        found.catalog.len(),
+        dir.display(),
+        out.display(),
+        salvage::counts(&found.catalog)
+    );
+    for line in &found.lost {
+        eprintln!("lost: {}", inert(line));
+    }
+    for line in &found.problems {
+        eprintln!("problem: {}", inert(line));
+    }
+    if !found.problems.is_empty() {
+        eprintln!(
+            "{} problem(s) among the recovered records (mostly references to lost ones): fix them in {} before `yibiao --db NEW_DIR import {}`",
+            found.problems.len(),
+            out.display(),
+            out.display()
+        );
+    }
+    if found.lost.is_empty() {
+        eprintln!("nothing was lost");
+        Ok(0)
+    } else {
+        eprintln!(
+            "{} record(s) lost; import {} into a new store: `yibiao --db NEW_DIR import {}`",
+            found.lost.len(),
+            out.display(),
+            out.display()
+        );
+        Ok(EXIT_FAILURE)
+    }
+}

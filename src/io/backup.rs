@@ -1,0 +1,284 @@
+//! Backups: an interchange export with a metadata header, as one JSON array
+//! `[HEADER,\nPAYLOAD]\n`. The first line is `[` + the header object (compact) + `,`; the
+//! payload is the exact text of `yibiao export` and ends the file, followed by `]` and a
+//! newline. The header's `sha256` is the SHA-256 of the payload bytes, so a truncated or
+//! edited backup is refused, and `jq '.[1]' backup.json` extracts a plain interchange file.
+//!
+//! Automatic backups (`auto-YYYYMMDDTHHMMSSZ.json`) go into the `backups/` directory inside the
+//! store directory (mode 0700), newest `keep` kept.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::model::{Catalog, Kind};
+
+use super::files::write_private;
+
+/// The format tag of backup headers.
+pub const BACKUP_FORMAT: &str = "yibiao-backup/1";
+
+/// Directory of automatic backups inside the store directory.
+pub const AUTO_DIR: &str = "backups";
+
+/// Automatic backups kept when the config does not say.
+pub const DEFAULT_KEEP: usize = 10;
+
+/// The header of a backup.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Always [`BACKUP_FORMAT`].
+    pub format: String,
+    /// The yibiao that wrote it.
+    pub yibiao_version: String,
+    /// The store schema version of that yibiao.
+    pub schema_version: u32,
+    /// UTC time, RFC 3339.
+    pub created: String,
+    /// OS user who made it.
+    pub user: String,
+    /// Records per kind (`regions`, `agencies`, ...).
+    pub counts: BTreeMap<String, usize>,
+    /// Hex SHA-256 of the payload bytes.
+    pub sha256: String,
+}
+
+/// Why a file is not a usable backup.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// The file does not have the backup layout.
+    #[error("not a yibiao backup ({0}); a plain interchange file is imported with `yibiao import`")]
+    NotABackup(String),
+    /// The payload does not match the header's digest.
+    #[error(
+        "the backup is damaged: its payload has SHA-256 {found}, the header says {expected}; nothing was restored (use another backup)"
+    )]
+    DigestMismatch {
+        /// Digest in the header.
+        expected: String,
+        /// Digest of the payload as read.
+        found: String,
+    },
+    /// The backup was made by a newer yibiao.
+    #[error(
+        "the backup was made by yibiao {version} (store schema {schema}); this yibiao reads schema {supported}: upgrade yibiao"
+    )]
+    Newer {
+        /// The writer's version.
+        version: String,
+        /// Its schema version.
+        schema: u32,
+        /// This build's schema version.
+        supported: u32,
+    },
+}
+
+/// Hex SHA-256 of bytes.
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A backup of the catalog, made now by `user`.
+pub fn create(catalog: &Catalog, user: &str, created: &str) -> Vec<u8> {
+    let payload = super::json::export(catalog);
+    let header = Header {
+        format: BACKUP_FORMAT.into(),
+        yibiao_version: env!("CARGO_PKG_VERSION").into(),
+        schema_version: crate::store::SCHEMA_VERSION,
+        created: created.into(),
+        user: user.into(),
+        counts: Kind::ALL
+            .into_iter()
+            .map(|k| (k.plural().to_string(), catalog.count(k)))
+            .collect(),
+        sha256: sha256_hex(payload.as_bytes()),
+    };
+    // a struct of strings and numbers always serializes
+    let header = serde_json::to_string(&header).unwrap_or_default();
+    let mut out = Vec::with_capacity(payload.len() + header.len() + 8);
+    out.push(b'[');
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(b",\n");
+    out.extend_from_slice(payload.as_bytes());
+    out.extend_from_slice(b"]\n");
+    out
+}
+
+/// The header and the payload (interchange JSON text) of a backup, after checking its layout,
+/// its digest and its version.
+pub fn open(bytes: &[u8]) -> Result<(Header, &str), BackupError> {
+    let not = |why: &str| BackupError::NotABackup(why.into());
+    let rest = bytes
+        .strip_prefix(b"[")
+        .ok_or_else(|| not("no `[` at the start"))?;
+    let newline = rest
+        .iter()
+        .position(|b| *b == b'\n')
+        .ok_or_else(|| not("no header line"))?;
+    let header = rest[..newline]
+        .strip_suffix(b",")
+        .ok_or_else(|| not("the header line does not end with `,`"))?;
+    let header: Header =
+        serde_json::from_slice(header).map_err(|e| not(&format!("header: {e}")))?;
+    if header.format != BACKUP_FORMAT {
+        return Err(not(&format!("format {:?}", header.format)));
+    }
+    let payload = rest[newline + 1..]
+        .strip_suffix(b"]\n")
+        .ok_or_else(|| not("it does not end with `]`; truncated?"))?;
+    let found = sha256_hex(payload);
+    if found != header.sha256 {
+        return Err(BackupError::DigestMismatch {
+            expected: header.sha256,
+            found,
+        });
+    }
+    if header.schema_version > crate::store::SCHEMA_VERSION {
+        return Err(BackupError::Newer {
+            version: header.yibiao_version,
+            schema: header.schema_version,
+            supported: crate::store::SCHEMA_VERSION,
+        });
+    }
+    let payload = std::str::from_utf8(payload).map_err(|_| not("the payload is not UTF-8"))?;
+    Ok((header, payload))
+}
+
+/// Writes an automatic backup of `catalog` into `store_dir/backups/` and removes all but the
+/// newest `keep` automatic backups. Returns the new file.
+pub fn write_auto(store_dir: &Path, catalog: &Catalog, keep: usize) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let dir = store_dir.join(AUTO_DIR);
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)?;
+    let now = crate::store::audit::utc_now();
+    // 2026-11-22T03:55:12Z → 20261122T035512Z
+    let stamp: String = now.chars().filter(|c| *c != '-' && *c != ':').collect();
+    let path = dir.join(format!("auto-{stamp}.json"));
+    let user = crate::store::audit::os_user();
+    write_private(&path, &create(catalog, &user, &now))?;
+    rotate(&dir, keep.max(1))?;
+    Ok(path)
+}
+
+/// The TUI's exit hook: an automatic backup of `store` if this session changed it and `keep`
+/// is not 0. Returns a warning to print when the backup could not be written.
+pub fn on_exit(store: &dyn crate::store::Store, keep: usize) -> Option<String> {
+    if keep == 0 || store.changed_since_open() == 0 {
+        return None;
+    }
+    write_auto(store.path(), store.catalog(), keep)
+        .err()
+        .map(|e| {
+            format!(
+                "automatic backup in {} failed: {}",
+                store.path().join(AUTO_DIR).display(),
+                crate::store::io_hint(&e, &store.path().join(AUTO_DIR))
+            )
+        })
+}
+
+/// Removes all but the newest `keep` `auto-*.json` files of `dir` (names sort by time).
+pub fn rotate(dir: &Path, keep: usize) -> std::io::Result<Vec<PathBuf>> {
+    let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("auto-") && n.ends_with(".json"))
+        })
+        .collect();
+    autos.sort();
+    let excess = autos.len().saturating_sub(keep);
+    let removed: Vec<PathBuf> = autos.into_iter().take(excess).collect();
+    for path in &removed {
+        std::fs::remove_file(path)?;
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let text = include_str!("../../tests/fixtures/small.json");
+        let records =
+            super::super::json::parse_import(text, &Catalog::default(), crate::i18n::Lang::En)
+                .expect("fixture imports");
+        Catalog::from_records(records)
+    }
+
+    #[test]
+    fn a_backup_opens_to_the_exact_export_and_is_valid_json() {
+        let c = catalog();
+        let bytes = create(&c, "li", "2026-11-22T03:55:12Z");
+        let (header, payload) = open(&bytes).expect("opens");
+        assert_eq!(payload, super::super::json::export(&c));
+        assert_eq!(header.user, "li");
+        assert_eq!(header.counts["elements"], c.count(Kind::Element));
+        let whole: serde_json::Value = serde_json::from_slice(&bytes).expect("valid JSON");
+        assert_eq!(whole[0]["format"], BACKUP_FORMAT);
+        assert_eq!(whole[1]["format"], super::super::json::FORMAT);
+    }
+
+    #[test]
+    fn a_changed_or_truncated_backup_is_refused() {
+        let bytes = create(&catalog(), "li", "2026-11-22T03:55:12Z");
+        let text = String::from_utf8(bytes.clone()).expect("utf-8");
+        let edited = text.replacen("\"name\": \"", "\"name\": \"X", 1);
+        assert!(matches!(
+            open(edited.as_bytes()),
+            Err(BackupError::DigestMismatch { .. })
+        ));
+        assert!(matches!(
+            open(&bytes[..bytes.len() / 2]),
+            Err(BackupError::NotABackup(_))
+        ));
+        assert!(matches!(open(b"{}"), Err(BackupError::NotABackup(_))));
+    }
+
+    #[test]
+    fn rotation_keeps_the_newest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for stamp in ["20260101T000000Z", "20260103T000000Z", "20260102T000000Z"] {
+            std::fs::write(dir.path().join(format!("auto-{stamp}.json")), "").expect("write");
+        }
+        std::fs::write(dir.path().join("manual.json"), "").expect("write");
+        let removed = rotate(dir.path(), 2).expect("rotate");
+        assert_eq!(removed, vec![dir.path().join("auto-20260101T000000Z.json")]);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "auto-20260102T000000Z.json",
+                "auto-20260103T000000Z.json",
+                "manual.json"
+            ]
+        );
+    }
+
+    #[test]
+    fn automatic_backups_are_private_and_rotated() {
+        use std::os::unix::fs::MetadataExt;
+        let store = tempfile::tempdir().expect("tempdir");
+        let path = write_auto(store.path(), &catalog(), 3).expect("backup");
+        assert_eq!(
+            std::fs::metadata(&path).expect("stat").mode() & 0o777,
+            0o600
+        );
+        let bytes = std::fs::read(&path).expect("read");
+        open(&bytes).expect("a valid backup");
+    }
+}

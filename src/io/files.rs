@@ -1,0 +1,107 @@
+//! Private files: everything yibiao writes from a store (exports, backups, drafts) is created
+//! with mode 0600 and replaced atomically, and config files others can write are reported.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+/// Mode of files yibiao creates: read and write for the owner only.
+pub const FILE_MODE: u32 = 0o600;
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it (mode 0600), fsync, rename,
+/// fsync of the directory. A crash leaves either the old file or the new one.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(FILE_MODE)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        // a directory fsync makes the rename durable; some filesystems refuse it, harmlessly
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The files among `paths` that exist and that the group or others may write, each with a
+/// warning naming the fix.
+pub fn writable_by_others(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let mode = std::fs::metadata(p).ok()?.mode();
+            (mode & 0o022 != 0).then(|| {
+                let message = format!(
+                    "writable by {} (mode {:o}): whoever can change it can change what yibiao allows; run `chmod go-w {}`",
+                    if mode & 0o002 != 0 { "everyone" } else { "its group" },
+                    mode & 0o777,
+                    p.display()
+                );
+                (p.clone(), message)
+            })
+        })
+        .collect()
+}
+
+/// The config files yibiao reads from `dir` (settings, keymap, theme, roles).
+pub fn config_files(dir: &Path) -> Vec<PathBuf> {
+    ["config.toml", "keymap.toml", "theme.toml", "roles.toml"]
+        .into_iter()
+        .map(|f| dir.join(f))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_created_0600_and_replaced_atomically() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.json");
+        write_private(&path, b"one").expect("write");
+        write_private(&path, b"two").expect("rewrite");
+        assert_eq!(std::fs::read(&path).expect("read"), b"two");
+        let mode = std::fs::metadata(&path).expect("stat").mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").collect();
+        assert_eq!(names.len(), 1, "no temporary file left behind");
+    }
+
+    #[test]
+    fn group_or_world_writable_files_are_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ok = dir.path().join("ok.toml");
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&ok, "").expect("write");
+        std::fs::write(&bad, "").expect("write");
+        std::fs::set_permissions(&ok, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        std::fs::set_permissions(&bad, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        let missing = dir.path().join("missing.toml");
+        let warnings = writable_by_others(&[ok, bad.clone(), missing]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].0, bad);
+        assert!(warnings[0].1.contains("everyone") && warnings[0].1.contains("chmod go-w"));
+    }
+}
