@@ -160,3 +160,28 @@ fn english_labels_and_the_condition_chooser() {
     assert!(!when.is_empty());
     assert!(d.design.is_dirty());
 }
+
+#[test]
+fn quitting_from_another_pane_with_an_unsaved_design_asks_first() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    assert!(
+        app.forms
+            .designer
+            .as_ref()
+            .is_some_and(|d| d.design.is_dirty())
+    );
+    press(&mut app, "pane_catalog");
+    press(&mut app, "quit");
+    assert!(!app.quit, "the unsaved design must not be dropped silently");
+    assert_eq!(
+        app.pane,
+        yibiao::tui::app::Pane::Forms,
+        "the design is shown"
+    );
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("未保存"), "{s}");
+    // asked once: quitting again discards it
+    press(&mut app, "quit");
+    assert!(app.quit);
+}

@@ -720,6 +720,17 @@ impl App {
         if self.pane == Pane::Elements && self.editor.is_none() && self.elements_update(action) {
             return;
         }
+        // quitting from any pane with an unsaved form design: show it and ask once
+        if action == Action::Quit
+            && self.pane != Pane::Forms
+            && self
+                .forms
+                .designer
+                .as_ref()
+                .is_some_and(|d| d.design.is_dirty() && !d.quit_asked)
+        {
+            self.pane = Pane::Forms;
+        }
         // pane 3 (表单): its own actions, list moves and back while it shows
         if self.pane == Pane::Forms && self.editor.is_none() && self.forms_update(action) {
             return;
