@@ -45,4 +45,15 @@ printf '| store size on disk | %s |\n' "$(du -sh "$db" | cut -f1)"
 echo
 echo "criterion benches (cargo bench --bench engines), mean per iteration:"
 cargo bench --quiet --bench engines -- --warm-up-time 1 --measurement-time 3 2>/dev/null \
-  | awk '/time:/ {print "  " prev " " $0} {prev=$1}'
+  | python3 -c '
+import re, sys
+name = None
+for line in sys.stdin:
+    m = re.match(r"^(\S+)\s*(time:\s*\[(.*)\])?", line)
+    if m and not line.startswith(" ") and m.group(1) not in ("Benchmarking", "Found"):
+        name = m.group(1)
+    t = re.search(r"time:\s*\[\S+ \S+ (\S+ \S+) \S+ \S+\]", line)
+    if t and name:
+        print("| `%s` | %s |" % (name, t.group(1)))
+        name = None
+'
