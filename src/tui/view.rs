@@ -947,6 +947,59 @@ fn draw_history(frame: &mut Frame<'_>, app: &App, code: &str, lines: &[String], 
     frame.render_widget(Paragraph::new(shown), inner);
 }
 
+/// A one-line input popup at the bottom of `area`: title, the text with the cursor at its
+/// display column, and the reason the last Enter was refused.
+pub(crate) fn draw_input_prompt(
+    frame: &mut Frame<'_>,
+    app: &App,
+    title: &str,
+    input: &tui_input::Input,
+    error: Option<&str>,
+    area: Rect,
+) {
+    let theme = &app.config.theme;
+    let h = if error.is_some() { 4 } else { 3 };
+    if area.height < h || area.width < 8 {
+        return;
+    }
+    let r = Rect::new(area.x, area.bottom() - h, area.width, h);
+    let inner = popup(
+        frame,
+        app,
+        r,
+        fit(
+            title,
+            usize::from(r.width.saturating_sub(2)),
+            app.config.ascii,
+        ),
+    );
+    if inner.width < 2 || inner.height == 0 {
+        return;
+    }
+    let (text, cursor) = line_view(input.value(), input.cursor(), usize::from(inner.width) - 1);
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, theme.get(Slot::InputFocus))),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    frame.set_cursor_position(Position::new(
+        inner.x + (cursor as u16).min(inner.width - 1),
+        inner.y,
+    ));
+    if let (Some(e), true) = (error, inner.height > 1) {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                fit(
+                    &format!("! {e}"),
+                    usize::from(inner.width),
+                    app.config.ascii,
+                ),
+                theme.get(Slot::Error),
+            )),
+            Rect::new(inner.x, inner.y + 1, inner.width, 1),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! pane's prompt and chooser. Reads state only; every store string goes through `fit`.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -12,7 +12,7 @@ use super::super::app::App;
 use super::super::detail;
 use super::super::text::fit;
 use super::super::theme::{Slot, Theme};
-use super::super::view::{block, centered, key_of, line_view, popup};
+use super::super::view::{block, centered, key_of, popup};
 use super::bundles::{BundlesPane, Focus, Mark, RightView, Workspace};
 use crate::display::{pad, width};
 use crate::engine::merge::{Merge, MergeStats};
@@ -667,52 +667,15 @@ fn draw_chart(frame: &mut Frame<'_>, app: &App, s: &MergeStats, area: Rect) {
 }
 
 fn draw_prompt(frame: &mut Frame<'_>, app: &App, prompt: &super::bundles::Prompt, area: Rect) {
-    let theme = &app.config.theme;
-    let h = if prompt.error.is_some() { 4 } else { 3 };
-    if area.height < h || area.width < 8 {
-        return;
-    }
-    let r = Rect::new(area.x, area.bottom() - h, area.width, h);
     let title = format!(" {} (Enter / Esc) ", prompt.kind.title(app.lang));
-    let inner = popup(
+    crate::tui::view::draw_input_prompt(
         frame,
         app,
-        r,
-        fit(
-            &title,
-            usize::from(r.width.saturating_sub(2)),
-            app.config.ascii,
-        ),
+        &title,
+        &prompt.input,
+        prompt.error.as_deref(),
+        area,
     );
-    if inner.width < 2 || inner.height == 0 {
-        return;
-    }
-    let (text, cursor) = line_view(
-        prompt.input.value(),
-        prompt.input.cursor(),
-        usize::from(inner.width) - 1,
-    );
-    frame.render_widget(
-        Paragraph::new(Span::styled(text, theme.get(Slot::InputFocus))),
-        Rect::new(inner.x, inner.y, inner.width, 1),
-    );
-    frame.set_cursor_position(Position::new(
-        inner.x + (cursor as u16).min(inner.width - 1),
-        inner.y,
-    ));
-    if let (Some(e), true) = (&prompt.error, inner.height > 1) {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                fit(
-                    &format!("! {e}"),
-                    usize::from(inner.width),
-                    app.config.ascii,
-                ),
-                theme.get(Slot::Error),
-            )),
-            Rect::new(inner.x, inner.y + 1, inner.width, 1),
-        );
-    }
 }
 
 fn draw_chooser(frame: &mut Frame<'_>, app: &App, chooser: &super::bundles::Chooser) {

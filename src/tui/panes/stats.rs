@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
@@ -21,7 +21,7 @@ use crate::tui::action::Action;
 use crate::tui::app::{App, AppEvent, Level};
 use crate::tui::text::fit;
 use crate::tui::theme::{Slot, Theme};
-use crate::tui::view::{block, key_of, line_view, popup};
+use crate::tui::view::{block, key_of};
 
 /// The sections of pane 5, in key order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -712,55 +712,18 @@ fn clip(spans: Vec<Span<'static>>, w: usize) -> Line<'static> {
 }
 
 fn draw_prompt(frame: &mut Frame<'_>, app: &App, prompt: &ExportPrompt, area: Rect) {
-    let theme = &app.config.theme;
-    let h = if prompt.error.is_some() { 4 } else { 3 };
-    if area.height < h || area.width < 8 {
-        return;
-    }
-    let r = Rect::new(area.x, area.bottom() - h, area.width, h);
     let title = app.lang.pick(
         " 导出全部统计表到 XLSX (Enter / Esc) ",
         " export every table to XLSX (Enter / Esc) ",
     );
-    let inner = popup(
+    crate::tui::view::draw_input_prompt(
         frame,
         app,
-        r,
-        fit(
-            title,
-            usize::from(r.width.saturating_sub(2)),
-            app.config.ascii,
-        ),
+        title,
+        &prompt.input,
+        prompt.error.as_deref(),
+        area,
     );
-    if inner.width < 2 || inner.height == 0 {
-        return;
-    }
-    let (text, cursor) = line_view(
-        prompt.input.value(),
-        prompt.input.cursor(),
-        usize::from(inner.width) - 1,
-    );
-    frame.render_widget(
-        Paragraph::new(Span::styled(text, theme.get(Slot::InputFocus))),
-        Rect::new(inner.x, inner.y, inner.width, 1),
-    );
-    frame.set_cursor_position(Position::new(
-        inner.x + (cursor as u16).min(inner.width - 1),
-        inner.y,
-    ));
-    if let (Some(e), true) = (&prompt.error, inner.height > 1) {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                fit(
-                    &format!("! {e}"),
-                    usize::from(inner.width),
-                    app.config.ascii,
-                ),
-                theme.get(Slot::Error),
-            )),
-            Rect::new(inner.x, inner.y + 1, inner.width, 1),
-        );
-    }
 }
 
 #[cfg(test)]
