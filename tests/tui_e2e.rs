@@ -2,117 +2,13 @@
 //! from the fixture, driven with the default keys, and its screen read back through vt100.
 //! Every wait polls the screen with a deadline; nothing sleeps a fixed time.
 
-use std::io::{Read, Write};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+mod pty;
+
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use pty::{BIN, Tui};
 
-const BIN: &str = env!("CARGO_BIN_EXE_yibiao");
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tui_small.json");
-const WAIT: Duration = Duration::from_secs(20);
-
-/// A running yibiao in a pty.
-struct Tui {
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-}
-
-fn env(cmd: &mut CommandBuilder, home: &Path) {
-    cmd.env("LANG", "zh_CN.UTF-8");
-    cmd.env_remove("LC_ALL");
-    cmd.env_remove("LC_CTYPE");
-    cmd.env_remove("NO_COLOR");
-    cmd.env_remove("YIBIAO_DB");
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("HOME", home);
-    cmd.env("XDG_CONFIG_HOME", home.join("config"));
-}
-
-impl Tui {
-    fn start(db: &Path, home: &Path) -> Tui {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 30,
-                cols: 110,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.arg("--db");
-        cmd.arg(db);
-        env(&mut cmd, home);
-        let child = pty.slave.spawn_command(cmd).expect("spawn yibiao");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let writer = pty.master.take_writer().expect("writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZero::new(30).expect("rows"),
-            std::num::NonZero::new(110).expect("cols"),
-            0,
-        )));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
-        std::thread::spawn(move || {
-            // keeps the master alive while reading
-            let _master = pty.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().expect("parser").process(&buf[..n]);
-                r.lock().expect("raw").extend_from_slice(&buf[..n]);
-            }
-        });
-        Tui {
-            child,
-            writer,
-            parser,
-            raw,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().expect("parser").screen().contents()
-    }
-
-    fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if self.screen().contains(text) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("write keys");
-        self.writer.flush().expect("flush keys");
-    }
-
-    fn exit_code(&mut self) -> u32 {
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status.exit_code();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        panic!("yibiao did not exit; screen:\n{}", self.screen());
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        self.raw.lock().expect("raw").clone()
-    }
-}
 
 fn seeded_store() -> (tempfile::TempDir, std::path::PathBuf) {
     let home = tempfile::tempdir().expect("tempdir");
@@ -186,7 +82,7 @@ fn sigterm_and_sighup_restore_the_terminal_and_release_the_store() {
     for signal in ["-TERM", "-HUP"] {
         let mut tui = Tui::start(&db, home.path());
         tui.wait_for("食品经营许可");
-        let pid = tui.child.process_id().expect("pid");
+        let pid = tui.pid();
         let status = std::process::Command::new("kill")
             .arg(signal)
             .arg(pid.to_string())
@@ -300,25 +196,6 @@ fn pane_4_toggles_an_answer_and_the_field_count_changes() {
     tui.wait_for("字段 54 → 35");
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
-}
-
-impl Tui {
-    /// Waits until the screen has not changed for a moment (a search has landed).
-    fn settle(&self) {
-        let deadline = Instant::now() + WAIT;
-        let mut last = self.screen();
-        let mut since = Instant::now();
-        while Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-            let now = self.screen();
-            if now != last {
-                last = now;
-                since = Instant::now();
-            } else if since.elapsed() >= Duration::from_millis(400) {
-                return;
-            }
-        }
-    }
 }
 
 #[test]

@@ -1,0 +1,177 @@
+//! A yibiao TUI in a real pseudo-terminal (portable-pty), its screen read back through vt100:
+//! shared by the end-to-end tests and the crash harness. Every wait polls with a deadline.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_yibiao");
+/// How long any wait may take.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A running TUI in a pty.
+pub struct Tui {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Tui {
+    pub fn start(db: &Path, home: &Path) -> Tui {
+        Self::start_with(db, home, &[])
+    }
+
+    pub fn start_with(db: &Path, home: &Path, envs: &[(&str, &str)]) -> Tui {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 110,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--db");
+        cmd.arg(db);
+        cmd.env("LANG", "zh_CN.UTF-8");
+        cmd.env_remove("LC_ALL");
+        cmd.env_remove("YIBIAO_DB");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home);
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("spawn yibiao");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZero::new(30).expect("rows"),
+            std::num::NonZero::new(110).expect("cols"),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
+        let reader = std::thread::spawn(move || {
+            let _master = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().expect("parser").process(&buf[..n]);
+                r.lock().expect("raw").extend_from_slice(&buf[..n]);
+            }
+        });
+        Tui {
+            child,
+            writer,
+            parser,
+            raw,
+            reader: Some(reader),
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.lock().expect("parser").screen().contents()
+    }
+
+    pub fn wait_for(&self, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
+    }
+
+    pub fn send(&mut self, keys: &str) {
+        // the process may already be dead in a kill cycle
+        let _ = self.writer.write_all(keys.as_bytes());
+        let _ = self.writer.flush();
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("pid")
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .arg(signal)
+            .arg(self.pid().to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to end and everything it wrote to be read; returns the exit
+    /// code (`None` when killed by a signal) and the final screen.
+    pub fn finish(self) -> (Option<u32>, String) {
+        let (code, screen, _) = self.finish_raw();
+        (code, screen)
+    }
+
+    /// As [`Tui::finish`], with every byte the process wrote.
+    pub fn finish_raw(mut self) -> (Option<u32>, String, Vec<u8>) {
+        let deadline = Instant::now() + WAIT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "yibiao did not exit");
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("reader");
+        }
+        let code = status.signal().is_none().then(|| status.exit_code());
+        let raw = self.raw.lock().expect("raw").clone();
+        (code, self.screen(), raw)
+    }
+
+    /// Waits for the process to end (killing it after the deadline) and returns its exit
+    /// code, leaving the screen readable.
+    pub fn exit_code(&mut self) -> u32 {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.exit_code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        panic!("yibiao did not exit; screen:\n{}", self.screen());
+    }
+
+    /// Every byte the process has written so far.
+    pub fn raw(&self) -> Vec<u8> {
+        self.raw.lock().expect("raw").clone()
+    }
+
+    /// Waits until the screen has not changed for a moment (a search has landed).
+    pub fn settle(&self) {
+        let deadline = Instant::now() + WAIT;
+        let mut last = self.screen();
+        let mut since = Instant::now();
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = self.screen();
+            if now != last {
+                last = now;
+                since = Instant::now();
+            } else if since.elapsed() >= Duration::from_millis(400) {
+                return;
+            }
+        }
+    }
+}
