@@ -196,7 +196,7 @@ fn merge_workbook(catalog: &Catalog, m: &Merge, lang: Lang) -> Result<Vec<u8>, F
         .iter()
         .flat_map(|f| {
             f.sources.iter().map(move |s| {
-                let form = catalog.forms.get(&s.form);
+                let form = catalog.forms.get(s.form.as_str());
                 let label = form
                     .and_then(|x| x.fields().find(|(_, _, y)| y.key == s.field))
                     .map_or("", |(_, _, y)| y.label.as_str());

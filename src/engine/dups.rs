@@ -90,15 +90,29 @@ pub struct Duplicates {
 /// A name reduced for comparison: full-width folded to ASCII, lower-cased, without spaces and
 /// punctuation (全角/半角, 括号 and the like).
 pub fn normalise(name: &str) -> String {
-    name.chars()
-        .map(|c| match c {
+    let mut out = String::with_capacity(name.len());
+    normalise_into(name, &mut out);
+    out
+}
+
+/// [`normalise`] into a buffer that is cleared first (no allocation once it is large enough).
+pub fn normalise_into(name: &str, out: &mut String) {
+    out.clear();
+    for c in name.chars() {
+        let c = match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
             _ => c,
-        })
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+        };
+        match c {
+            // the common cases without the Unicode tables: ASCII, and CJK ideographs
+            // (alphabetic, no case)
+            _ if c.is_ascii_alphanumeric() => out.push(c.to_ascii_lowercase()),
+            _ if c.is_ascii() => {}
+            '\u{4E00}'..='\u{9FFF}' => out.push(c),
+            _ if c.is_alphanumeric() => out.extend(c.to_lowercase()),
+            _ => {}
+        }
+    }
 }
 
 /// The usual full pinyin of a name (first reading of every character).
@@ -463,6 +477,30 @@ mod tests {
     fn normalise_folds_width_case_and_punctuation() {
         assert_eq!(normalise("身份证号码（ＩＤ）"), "身份证号码id");
         assert_eq!(normalise(" 联系 电话: "), "联系电话");
+    }
+
+    #[test]
+    fn the_fast_paths_agree_with_the_unicode_tables() {
+        // the definition: fold full width, keep alphanumerics, lower-case
+        let reference = |c: char| -> String {
+            let c = match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            };
+            if c.is_alphanumeric() {
+                c.to_lowercase().collect()
+            } else {
+                String::new()
+            }
+        };
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            assert_eq!(
+                normalise(&c.to_string()),
+                reference(c),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub fn distribute(catalog: &Catalog, merge: &Merge, filled: &Filled) -> Distribu
         for source in &field.sources {
             let element = catalog
                 .forms
-                .get(&source.form)
+                .get(source.form.as_str())
                 .and_then(|f| f.fields().find(|(_, _, x)| x.key == source.field))
                 .and_then(|(_, _, x)| x.element.clone());
             let value = element
@@ -43,9 +43,9 @@ pub fn distribute(catalog: &Catalog, merge: &Merge, filled: &Filled) -> Distribu
                 .and_then(|e| filled.values.get(e))
                 .or(group_value);
             if let Some(value) = value {
-                out.entry(source.form.clone())
+                out.entry(source.form.to_string())
                     .or_default()
-                    .insert(source.field.clone(), value.clone());
+                    .insert(source.field.to_string(), value.clone());
             }
         }
     }

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::Catalog;
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::model::{Catalog, Item};
 
 /// Visible items ordered so that every item follows what it depends on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -26,72 +28,82 @@ pub struct Flow {
 
 /// Computes the flow of `items` (visible, in bundle order).
 pub fn flow(catalog: &Catalog, items: &[&str]) -> Flow {
-    let visible: BTreeSet<&str> = items.iter().copied().collect();
-    let days = |code: &str| catalog.items.get(code).map_or(0, |i| i.time_limit_days);
-    let needs = |code: &str| -> Vec<&str> {
-        catalog
-            .items
-            .get(code)
-            .map(|i| {
-                i.depends_on
+    let n = items.len();
+    let records: Vec<Option<&Item>> = items.iter().map(|c| catalog.items.get(*c)).collect();
+    let days = |i: usize| records[i].map_or(0, |r| r.time_limit_days);
+    // each item by its first position; a repeated code is the same item, placed once
+    let mut position: HashMap<&str, usize> = HashMap::default();
+    let mut placed = vec![false; n];
+    for (i, code) in items.iter().enumerate() {
+        if position.contains_key(code) {
+            placed[i] = true;
+        } else {
+            position.insert(code, i);
+        }
+    }
+    // what each item needs among the visible items, in depends_on order
+    let needs: Vec<Vec<usize>> = records
+        .iter()
+        .map(|r| {
+            r.map(|r| {
+                r.depends_on
                     .iter()
-                    .map(String::as_str)
-                    .filter(|d| visible.contains(d))
+                    .filter_map(|d| position.get(d.as_str()).copied())
                     .collect()
             })
             .unwrap_or_default()
-    };
+        })
+        .collect();
     // Kahn's algorithm, picking the earliest remaining item in bundle order each time
-    let mut order: Vec<String> = Vec::with_capacity(items.len());
-    let mut placed: BTreeSet<&str> = BTreeSet::new();
-    while order.len() < items.len() {
-        let next = items
-            .iter()
-            .find(|i| !placed.contains(*i) && needs(i).iter().all(|d| placed.contains(d)))
-            // a cycle cannot be stored, but never loop forever: take the first unplaced
-            .or_else(|| items.iter().find(|i| !placed.contains(*i)));
-        let Some(next) = next else { break };
-        placed.insert(next);
-        order.push(next.to_string());
+    let mut order: Vec<usize> = Vec::with_capacity(n);
+    loop {
+        let ready = (0..n).find(|&i| !placed[i] && needs[i].iter().all(|&d| placed[d]));
+        // a cycle cannot be stored, but never loop forever: take the first unplaced
+        let Some(next) = ready.or_else(|| (0..n).find(|&i| !placed[i])) else {
+            break;
+        };
+        placed[next] = true;
+        order.push(next);
     }
-    let mut finish: BTreeMap<String, u32> = BTreeMap::new();
-    let mut via: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut finish = vec![0u32; n];
+    let mut via: Vec<Option<usize>> = vec![None; n];
     let mut edges = Vec::new();
-    for item in &order {
+    for &i in &order {
         let mut start = 0;
-        let mut longest: Option<&str> = None;
-        for dep in needs(item) {
-            edges.push((dep.to_string(), item.clone()));
-            let f = finish.get(dep).copied().unwrap_or(0);
-            if longest.is_none() || f > start {
-                start = f;
-                longest = Some(dep);
+        let mut longest: Option<usize> = None;
+        for &d in &needs[i] {
+            edges.push((items[d].to_string(), items[i].to_string()));
+            if longest.is_none() || finish[d] > start {
+                start = finish[d];
+                longest = Some(d);
             }
         }
-        if let Some(dep) = longest {
-            via.insert(item.as_str(), dep);
-        }
-        finish.insert(item.clone(), start + days(item));
+        via[i] = longest;
+        finish[i] = start + days(i);
     }
-    let last = order.iter().max_by_key(|i| {
-        (
-            finish.get(*i).copied().unwrap_or(0),
-            std::cmp::Reverse(order.iter().position(|x| x == *i)),
-        )
-    });
+    let last = order
+        .iter()
+        .enumerate()
+        .max_by_key(|(k, i)| (finish[**i], std::cmp::Reverse(*k)))
+        .map(|(_, i)| *i);
     let mut critical_path = Vec::new();
-    let mut cursor = last.map(String::as_str);
-    while let Some(c) = cursor {
-        critical_path.push(c.to_string());
-        cursor = via.get(c).copied();
+    let mut cursor = last;
+    while let Some(c) = cursor
+        && critical_path.len() < n
+    {
+        critical_path.push(items[c].to_string());
+        cursor = via[c];
     }
     critical_path.reverse();
     Flow {
-        time_sum_days: items.iter().map(|i| days(i)).sum(),
-        time_critical_days: last.and_then(|l| finish.get(l)).copied().unwrap_or(0),
-        order,
+        time_sum_days: (0..n).map(days).sum(),
+        time_critical_days: last.map_or(0, |l| finish[l]),
+        finish_days: order
+            .iter()
+            .map(|&i| (items[i].to_string(), finish[i]))
+            .collect(),
+        order: order.iter().map(|&i| items[i].to_string()).collect(),
         edges,
-        finish_days: finish,
         critical_path,
     }
 }

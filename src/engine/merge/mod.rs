@@ -12,39 +12,43 @@ pub mod flow;
 pub mod resolve;
 pub mod situation;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
-use crate::model::{Bundle, Catalog};
+use crate::model::{Bundle, Catalog, Element};
 
-use super::dups::normalise;
+use super::dups::normalise_into;
 use situation::{Answers, SourceField};
 
 pub use situation::{all_answer_sets, item_forms};
+
+/// A code or field key in a merge result. Codes are short, so they are stored inline and
+/// copying one never allocates (a recompute copies one per source field).
+pub type Code = compact_str::CompactString;
 
 /// A source field: (form code, field key).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct SourceRef {
     /// Form code.
-    pub form: String,
+    pub form: Code,
     /// Field key.
-    pub field: String,
+    pub field: Code,
 }
 
 /// One field of the merged form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MergedField {
     /// The element of the group; `None` for an unbound field kept as it is.
-    pub element: Option<String>,
+    pub element: Option<Code>,
     /// The element's name (or the unbound field's label).
     pub label: String,
     /// Whether any source requires it.
     pub required: bool,
     /// Descendant elements whose fields joined this group.
-    pub covers: Vec<String>,
+    pub covers: Vec<Code>,
     /// Every source field, in form order.
     pub sources: Vec<SourceRef>,
 }
@@ -53,7 +57,7 @@ impl MergedField {
     /// The key of this field in a filled merged form: the element code, or `form/field`.
     pub fn key(&self) -> String {
         match (&self.element, self.sources.first()) {
-            (Some(e), _) => e.clone(),
+            (Some(e), _) => e.to_string(),
             (None, Some(s)) => format!("{}/{}", s.form, s.field),
             (None, None) => String::new(),
         }
@@ -76,11 +80,11 @@ pub enum ConflictKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Conflict {
     /// The element.
-    pub element: String,
+    pub element: Code,
     /// What differs.
     pub kind: ConflictKind,
     /// The distinct values, as text.
-    pub values: Vec<String>,
+    pub values: Vec<Code>,
     /// The sources involved.
     pub sources: Vec<SourceRef>,
 }
@@ -91,7 +95,7 @@ pub struct Suggestion {
     /// The unbound fields.
     pub fields: Vec<SourceRef>,
     /// A bound element of the merged form they probably are.
-    pub element: Option<String>,
+    pub element: Option<Code>,
     /// 0–100.
     pub score: u8,
     /// Why, in a word (`same_label`, `element_name`).
@@ -132,6 +136,15 @@ pub struct MergeStats {
     pub time_critical_days: u32,
 }
 
+/// Where a visible source field went: `fields[field].sources[entry]` of its merge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// Index of the merged field.
+    pub field: usize,
+    /// Index among that field's sources.
+    pub entry: usize,
+}
+
 /// The merged form of a bundle under some answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Merge {
@@ -156,19 +169,33 @@ pub struct Merge {
     /// The flow of the visible items.
     #[serde(skip)]
     pub flow: flow::Flow,
+    /// Every visible source field in form order, and where it went.
+    #[serde(skip)]
+    pub placements: Vec<Placement>,
 }
 
-/// The group key of an element: its topmost ancestor present among `present`.
-fn group_of<'a>(catalog: &'a Catalog, element: &'a str, present: &HashSet<&str>) -> &'a str {
-    let mut group = element;
-    let mut cursor = catalog
-        .elements
-        .get(element)
-        .and_then(|e| e.parent.as_deref());
+/// The slot of an unbound source field (no element).
+const UNBOUND: u32 = u32::MAX;
+
+/// Converts an index to the compact `u32` the merge works with; a bundle never has 2³² fields.
+fn idx(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(UNBOUND)
+}
+
+/// The group of a distinct element: its topmost ancestor among the visible elements
+/// (`present`, element → distinct index), else itself.
+fn group_of(
+    catalog: &Catalog,
+    record: Option<&Element>,
+    own: u32,
+    present: &HashMap<&str, u32>,
+) -> u32 {
+    let mut group = own;
+    let mut cursor = record.and_then(|e| e.parent.as_deref());
     let mut steps = 0;
     while let Some(parent) = cursor {
-        if present.contains(parent) {
-            group = parent;
+        if let Some(&d) = present.get(parent) {
+            group = d;
         }
         cursor = catalog
             .elements
@@ -184,8 +211,148 @@ fn group_of<'a>(catalog: &'a Catalog, element: &'a str, present: &HashSet<&str>)
 
 fn source_ref(s: &SourceField<'_>) -> SourceRef {
     SourceRef {
-        form: s.form.code.clone(),
-        field: s.field.key.clone(),
+        form: Code::from(s.form.code.as_str()),
+        field: Code::from(s.field.key.as_str()),
+    }
+}
+
+/// What the merge works on: the visible source fields with their elements resolved once,
+/// and the merged fields as indices. Strings are only copied into the result.
+struct Grouping<'a> {
+    /// The visible source fields, in form order.
+    sources: &'a [SourceField<'a>],
+    /// The distinct elements of the sources, in first-appearance order.
+    elements: Vec<&'a str>,
+    /// Each distinct element's record (`None` for a code the catalog lacks).
+    records: Vec<Option<&'a Element>>,
+    /// Per source: its distinct element, or [`UNBOUND`].
+    slot: Vec<u32>,
+    /// Per merged field: the distinct element of its group, or [`UNBOUND`].
+    group: Vec<u32>,
+    /// Per merged field `m`: its sources are `members[start[m]..start[m + 1]]`, in form order.
+    start: Vec<u32>,
+    members: Vec<u32>,
+    /// Per source: its merged field and its place among that field's sources.
+    placements: Vec<Placement>,
+}
+
+impl<'a> Grouping<'a> {
+    fn new(catalog: &'a Catalog, sources: &'a [SourceField<'a>]) -> Self {
+        let n = sources.len();
+        let mut distinct: HashMap<&str, u32> =
+            HashMap::with_capacity_and_hasher(n.min(1024), Default::default());
+        let mut elements: Vec<&str> = Vec::new();
+        let mut slot: Vec<u32> = Vec::with_capacity(n);
+        for s in sources {
+            slot.push(match s.field.element.as_deref() {
+                Some(e) => *distinct.entry(e).or_insert_with(|| {
+                    elements.push(e);
+                    idx(elements.len() - 1)
+                }),
+                None => UNBOUND,
+            });
+        }
+        let records: Vec<Option<&Element>> =
+            elements.iter().map(|e| catalog.elements.get(*e)).collect();
+        let group_of_element: Vec<u32> = records
+            .iter()
+            .enumerate()
+            .map(|(d, r)| group_of(catalog, *r, idx(d), &distinct))
+            .collect();
+        // merged fields in first-appearance order; per source, the merged field it joins
+        let mut group: Vec<u32> = Vec::new();
+        let mut count: Vec<u32> = Vec::new();
+        let mut placed: Vec<u32> = vec![UNBOUND; elements.len()];
+        let mut into: Vec<u32> = Vec::with_capacity(n);
+        for &d in &slot {
+            let m = if d == UNBOUND {
+                group.push(UNBOUND);
+                count.push(0);
+                group.len() - 1
+            } else {
+                let g = group_of_element[d as usize] as usize;
+                if placed[g] == UNBOUND {
+                    placed[g] = idx(group.len());
+                    group.push(idx(g));
+                    count.push(0);
+                }
+                placed[g] as usize
+            };
+            count[m] += 1;
+            into.push(idx(m));
+        }
+        // a counting sort: each merged field's sources contiguous, in form order
+        let mut start: Vec<u32> = Vec::with_capacity(count.len() + 1);
+        let mut total = 0u32;
+        start.push(0);
+        for c in &count {
+            total += c;
+            start.push(total);
+        }
+        let mut next = start.clone();
+        let mut members = vec![0u32; n];
+        let mut placements = Vec::with_capacity(n);
+        for (i, &m) in into.iter().enumerate() {
+            let m = m as usize;
+            let at = next[m] as usize;
+            members[at] = idx(i);
+            next[m] += 1;
+            placements.push(Placement {
+                field: m,
+                entry: at - start[m] as usize,
+            });
+        }
+        Grouping {
+            sources,
+            elements,
+            records,
+            slot,
+            group,
+            start,
+            members,
+            placements,
+        }
+    }
+
+    /// The sources of merged field `m`, as indices into `sources`.
+    fn members(&self, m: usize) -> &[u32] {
+        &self.members[self.start[m] as usize..self.start[m + 1] as usize]
+    }
+
+    fn field(&self, m: usize) -> MergedField {
+        let members = self.members(m);
+        let source = |i: &u32| &self.sources[*i as usize];
+        let first_label = || {
+            members
+                .first()
+                .map_or_else(String::new, |i| source(i).field.label.clone())
+        };
+        let g = self.group[m];
+        let mut covers: Vec<Code> = Vec::new();
+        let (element, label) = if g == UNBOUND {
+            (None, first_label())
+        } else {
+            let mut seen: Vec<u32> = Vec::new();
+            for &i in members {
+                let d = self.slot[i as usize];
+                if d != g && !seen.contains(&d) {
+                    seen.push(d);
+                    covers.push(Code::from(self.elements[d as usize]));
+                }
+            }
+            let g = g as usize;
+            (
+                Some(Code::from(self.elements[g])),
+                self.records[g].map_or_else(first_label, |e| e.name.clone()),
+            )
+        };
+        MergedField {
+            element,
+            label,
+            required: members.iter().any(|i| source(i).field.required),
+            covers,
+            sources: members.iter().map(|i| source_ref(source(i))).collect(),
+        }
     }
 }
 
@@ -197,62 +364,12 @@ pub fn merge(
     excluded: &BTreeSet<String>,
 ) -> Merge {
     let situation = situation::situation(catalog, bundle, answers, excluded);
-    let present: HashSet<&str> = situation
-        .fields
-        .iter()
-        .filter_map(|s| s.field.element.as_deref())
+    let mut grouping = Grouping::new(catalog, &situation.fields);
+    let fields: Vec<MergedField> = (0..grouping.group.len())
+        .map(|m| grouping.field(m))
         .collect();
-    let mut fields: Vec<MergedField> = Vec::new();
-    let mut group_index: HashMap<&str, usize> = HashMap::default();
-    // per merged field: the source fields, for conflicts
-    let mut members: Vec<Vec<SourceField<'_>>> = Vec::new();
-    let mut groups: HashMap<&str, &str> = HashMap::default();
-    for source in &situation.fields {
-        let index = match source.field.element.as_deref() {
-            Some(element) => {
-                let group = *groups
-                    .entry(element)
-                    .or_insert_with(|| group_of(catalog, element, &present));
-                *group_index.entry(group).or_insert_with(|| {
-                    fields.push(MergedField {
-                        element: Some(group.to_string()),
-                        label: catalog
-                            .elements
-                            .get(group)
-                            .map_or_else(|| source.field.label.clone(), |e| e.name.clone()),
-                        required: false,
-                        covers: Vec::new(),
-                        sources: Vec::new(),
-                    });
-                    members.push(Vec::new());
-                    fields.len() - 1
-                })
-            }
-            None => {
-                fields.push(MergedField {
-                    element: None,
-                    label: source.field.label.clone(),
-                    required: false,
-                    covers: Vec::new(),
-                    sources: Vec::new(),
-                });
-                members.push(Vec::new());
-                fields.len() - 1
-            }
-        };
-        let merged = &mut fields[index];
-        merged.required |= source.field.required;
-        if let (Some(group), Some(element)) = (&merged.element, &source.field.element)
-            && group != element
-            && !merged.covers.contains(element)
-        {
-            merged.covers.push(element.clone());
-        }
-        merged.sources.push(source_ref(source));
-        members[index].push(*source);
-    }
-    let conflicts = conflicts(catalog, &fields, &members);
-    let suggestions = suggestions(catalog, &fields, &situation.fields);
+    let conflicts = conflicts(&grouping, &fields);
+    let suggestions = suggestions(&grouping, &fields);
     let materials = materials(catalog, &situation.material_rows);
     let flow = flow::flow(catalog, &situation.items);
     let stats = MergeStats {
@@ -276,121 +393,143 @@ pub fn merge(
         materials,
         stats,
         flow,
+        placements: std::mem::take(&mut grouping.placements),
     }
 }
 
-fn conflicts(
-    catalog: &Catalog,
-    fields: &[MergedField],
-    members: &[Vec<SourceField<'_>>],
-) -> Vec<Conflict> {
+fn conflicts(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Conflict> {
     let mut out = Vec::new();
-    for (field, sources) in fields.iter().zip(members) {
+    for (m, field) in fields.iter().enumerate() {
+        let g = grouping.group[m];
+        let members = grouping.members(m);
         let Some(element) = &field.element else {
             continue;
         };
-        if sources.len() < 2 {
+        if members.len() < 2 {
             continue;
         }
-        let refs = || sources.iter().map(source_ref).collect::<Vec<_>>();
-        // required flags and labels of the sources bound to the group element itself
-        // (covered children are other elements, with their own)
-        let own: Vec<&SourceField<'_>> = sources
-            .iter()
-            .filter(|s| s.field.element.as_deref() == Some(element.as_str()))
-            .collect();
-        let some_required = own.iter().any(|s| s.field.required);
-        if some_required && own.iter().any(|s| !s.field.required) {
+        // the sources bound to the group element itself (covered children are other
+        // elements, with their own labels and flags), as (field, its SourceRef)
+        let own = || {
+            members
+                .iter()
+                .zip(&field.sources)
+                .filter(|(i, _)| grouping.slot[**i as usize] == g)
+                .map(|(i, r)| (grouping.sources[*i as usize].field, r))
+        };
+        let some_required = own().any(|(f, _)| f.required);
+        if some_required && own().any(|(f, _)| !f.required) {
             out.push(Conflict {
                 element: element.clone(),
                 kind: ConflictKind::Required,
                 values: vec!["true".into(), "false".into()],
-                sources: own.iter().map(|s| source_ref(s)).collect(),
+                sources: own().map(|(_, r)| r.clone()).collect(),
             });
         }
         // sources share one element (and its options) unless covered children joined
-        let options: BTreeSet<String> = sources
-            .iter()
-            .filter(|_| !field.covers.is_empty())
-            .filter_map(|s| catalog.elements.get(s.field.element.as_deref()?))
-            .filter(|e| !e.options.is_empty())
-            .map(|e| {
-                e.options
-                    .iter()
-                    .map(|o| o.label.as_str())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .collect();
-        if options.len() > 1 {
-            out.push(Conflict {
-                element: element.clone(),
-                kind: ConflictKind::Options,
-                values: options.into_iter().collect(),
-                sources: refs(),
-            });
+        if !field.covers.is_empty() {
+            let mut elements: Vec<u32> = vec![g];
+            for &i in members {
+                let d = grouping.slot[i as usize];
+                if !elements.contains(&d) {
+                    elements.push(d);
+                }
+            }
+            let options: BTreeSet<String> = elements
+                .iter()
+                .filter_map(|d| grouping.records[*d as usize])
+                .filter(|e| !e.options.is_empty())
+                .map(|e| {
+                    e.options
+                        .iter()
+                        .map(|o| o.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .collect();
+            if options.len() > 1 {
+                out.push(Conflict {
+                    element: element.clone(),
+                    kind: ConflictKind::Options,
+                    values: options.into_iter().map(Code::from).collect(),
+                    sources: field.sources.clone(),
+                });
+            }
         }
         let mut labels: Vec<&str> = Vec::new();
-        for s in &own {
-            if !labels.contains(&s.field.label.as_str()) {
-                labels.push(&s.field.label);
+        for (f, _) in own() {
+            if !labels.contains(&f.label.as_str()) {
+                labels.push(&f.label);
             }
         }
         if labels.len() > 1 {
             out.push(Conflict {
                 element: element.clone(),
                 kind: ConflictKind::Label,
-                values: labels.into_iter().map(str::to_string).collect(),
-                sources: own.iter().map(|s| source_ref(s)).collect(),
+                values: labels.into_iter().map(Code::from).collect(),
+                sources: own().map(|(_, r)| r.clone()).collect(),
             });
         }
     }
     out
 }
 
-fn suggestions(
-    catalog: &Catalog,
-    fields: &[MergedField],
-    sources: &[SourceField<'_>],
-) -> Vec<Suggestion> {
-    // bound elements of the merged form by normalised name and synonym
-    let mut by_name: HashMap<String, &str> = HashMap::default();
-    for f in fields {
-        if let Some(code) = &f.element
-            && let Some(e) = catalog.elements.get(code)
-        {
-            for n in std::iter::once(&e.name).chain(&e.synonyms) {
-                by_name.entry(normalise(n)).or_insert(code);
+fn suggestions(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Suggestion> {
+    // unbound fields by normalised label, in first-appearance order
+    let mut buffer = String::new();
+    let mut by_label: HashMap<String, usize> = HashMap::default();
+    let mut groups: Vec<(Vec<SourceRef>, Option<Code>)> = Vec::new();
+    for (m, field) in fields.iter().enumerate() {
+        if grouping.group[m] != UNBOUND {
+            continue;
+        }
+        normalise_into(&field.label, &mut buffer);
+        let k = match by_label.get(buffer.as_str()) {
+            Some(&k) => k,
+            None => {
+                by_label.insert(buffer.clone(), groups.len());
+                groups.push((Vec::new(), None));
+                groups.len() - 1
+            }
+        };
+        groups[k].0.extend(field.sources.iter().cloned());
+    }
+    // the first bound element of the merged form whose name or a synonym is that label
+    let mut unmatched = groups.len();
+    for (m, field) in fields.iter().enumerate() {
+        if unmatched == 0 {
+            break;
+        }
+        let g = grouping.group[m];
+        let (Some(code), Some(Some(e))) = (&field.element, grouping.records.get(g as usize)) else {
+            continue;
+        };
+        for name in std::iter::once(&e.name).chain(&e.synonyms) {
+            normalise_into(name, &mut buffer);
+            if let Some(&k) = by_label.get(buffer.as_str())
+                && groups[k].1.is_none()
+            {
+                groups[k].1 = Some(code.clone());
+                unmatched -= 1;
             }
         }
     }
-    let mut groups: BTreeMap<String, Vec<SourceRef>> = BTreeMap::new();
-    for s in sources.iter().filter(|s| s.field.element.is_none()) {
-        groups
-            .entry(normalise(&s.field.label))
-            .or_default()
-            .push(source_ref(s));
-    }
     let mut out: Vec<Suggestion> = groups
         .into_iter()
-        .filter_map(|(label, fields)| {
-            if let Some(element) = by_name.get(&label) {
-                Some(Suggestion {
-                    fields,
-                    element: Some(element.to_string()),
-                    score: 90,
-                    reason: "element_name",
-                })
-            } else if fields.len() > 1 {
-                Some(Suggestion {
-                    fields,
-                    element: None,
-                    score: 80,
-                    reason: "same_label",
-                })
-            } else {
-                None
-            }
+        .filter_map(|(fields, element)| match element {
+            Some(element) => Some(Suggestion {
+                fields,
+                element: Some(element),
+                score: 90,
+                reason: "element_name",
+            }),
+            None if fields.len() > 1 => Some(Suggestion {
+                fields,
+                element: None,
+                score: 80,
+                reason: "same_label",
+            }),
+            None => None,
         })
         .collect();
     out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.fields.cmp(&b.fields)));

@@ -92,7 +92,7 @@ fn edit_sources(
             None => {
                 let form = catalog
                     .forms
-                    .get(&source.form)
+                    .get(source.form.as_str())
                     .ok_or_else(|| ResolveError::MissingSource(source.clone()))?;
                 forms.entry(source.form.as_str()).or_insert(form.clone())
             }
@@ -147,16 +147,16 @@ pub fn resolve_conflict(
 /// fields' label with a fresh code.
 pub fn target_of(catalog: &Catalog, suggestion: &Suggestion) -> Target {
     if let Some(element) = &suggestion.element {
-        return Target::Existing(element.clone());
+        return Target::Existing(element.to_string());
     }
     let name = suggestion
         .fields
         .first()
-        .and_then(|s| catalog.forms.get(&s.form))
+        .and_then(|s| catalog.forms.get(s.form.as_str()))
         .and_then(|form| {
             let key = &suggestion.fields.first()?.field;
             form.fields()
-                .find(|(_, _, f)| &f.key == key)
+                .find(|(_, _, f)| f.key == key)
                 .map(|(_, _, f)| f.label.clone())
         })
         .unwrap_or_default();

@@ -60,14 +60,15 @@ pub fn situation<'a>(
                 .filter(|f| !excluded.contains(&f.code)),
         );
     }
-    let fields = forms
-        .iter()
-        .flat_map(|form| {
-            form.fields()
-                .filter(|(_, _, field)| when_holds(field.when.as_ref(), answers))
-                .map(move |(_, _, field)| SourceField { form, field })
-        })
-        .collect();
+    // one exact allocation: a recompute runs on every toggle
+    let mut fields = Vec::with_capacity(forms.iter().map(|f| f.field_count()).sum());
+    for form in &forms {
+        for (_, _, field) in form.fields() {
+            if when_holds(field.when.as_ref(), answers) {
+                fields.push(SourceField { form, field });
+            }
+        }
+    }
     let visible: BTreeSet<&str> = items.iter().copied().collect();
     let mut seen = BTreeSet::new();
     let mut material_rows = Vec::new();

@@ -501,8 +501,14 @@ proptest! {
             }
         }
         prop_assert_eq!(seen.len(), situation.fields.len());
+        // the placements list every source in form order, pointing at its provenance entry
+        prop_assert_eq!(m.placements.len(), situation.fields.len());
+        for (p, s) in m.placements.iter().zip(&situation.fields) {
+            let r = &m.fields[p.field].sources[p.entry];
+            prop_assert!(r.form == s.form.code && r.field == s.field.key);
+        }
         for s in &situation.fields {
-            let r = SourceRef { form: s.form.code.clone(), field: s.field.key.clone() };
+            let r = SourceRef { form: s.form.code.as_str().into(), field: s.field.key.as_str().into() };
             prop_assert!(seen.contains(&r));
             prop_assert!(m.merged_field_of(&r.form, &r.field).is_some_and(|f| f.sources.contains(&r)));
         }

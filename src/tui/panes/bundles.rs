@@ -3,10 +3,11 @@
 //! the bundle. State and update only: drawing is in [`super::merge_view`], the merge rules
 //! in `engine::merge`, the editing rules in `engine::bundle_edit`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
+use rustc_hash::FxHashSet;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -107,19 +108,15 @@ impl Mark {
     pub const ALL: [Mark; 4] = [Self::Kept, Self::Merged, Self::Conflict, Self::Suggested];
 }
 
-/// One source field of the diff.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One source field of the diff: `merge.fields[into].sources[entry]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DiffRow {
-    /// Form code.
-    pub form: String,
-    /// Field key.
-    pub field: String,
-    /// The label the form prints.
-    pub label: String,
-    /// What happened to it.
-    pub mark: Mark,
     /// Index of the merged field it went into.
     pub into: usize,
+    /// Its index among that field's sources.
+    pub entry: usize,
+    /// What happened to it.
+    pub mark: Mark,
 }
 
 /// An open bundle with its answers, excluded forms and the merge they give.
@@ -178,18 +175,14 @@ impl Workspace {
         });
         self.merge = merge::merge(catalog, bundle, &self.answers, &self.excluded);
         let m = &self.merge;
-        let conflicted: HashMap<&str, ()> = m
-            .conflicts
-            .iter()
-            .map(|c| (c.element.as_str(), ()))
-            .collect();
-        let suggested: BTreeSet<(&str, &str)> = m
+        let conflicted: FxHashSet<&str> = m.conflicts.iter().map(|c| c.element.as_str()).collect();
+        let suggested: FxHashSet<(&str, &str)> = m
             .suggestions
             .iter()
             .flat_map(|s| &s.fields)
             .map(|s| (s.form.as_str(), s.field.as_str()))
             .collect();
-        let in_conflict: BTreeSet<(&str, &str)> = m
+        let in_conflict: FxHashSet<(&str, &str)> = m
             .conflicts
             .iter()
             .flat_map(|c| &c.sources)
@@ -199,7 +192,7 @@ impl Workspace {
             .fields
             .iter()
             .map(|f| match &f.element {
-                Some(e) if conflicted.contains_key(e.as_str()) => Mark::Conflict,
+                Some(e) if conflicted.contains(e.as_str()) => Mark::Conflict,
                 None if f
                     .sources
                     .iter()
@@ -211,36 +204,27 @@ impl Workspace {
                 _ => Mark::Kept,
             })
             .collect();
-        let mut into: HashMap<(&str, &str), usize> = HashMap::new();
-        for (i, f) in m.fields.iter().enumerate() {
-            for s in &f.sources {
-                into.insert((s.form.as_str(), s.field.as_str()), i);
-            }
-        }
         self.diff = m
-            .forms
+            .placements
             .iter()
-            .filter_map(|code| catalog.forms.get(code))
-            .flat_map(|form| form.fields().map(move |(_, _, f)| (form, f)))
-            .filter_map(|(form, f)| {
-                let key = (form.code.as_str(), f.key.as_str());
-                let i = *into.get(&key)?;
+            .map(|p| {
+                let into = &m.fields[p.field];
+                let s = &into.sources[p.entry];
+                let key = (s.form.as_str(), s.field.as_str());
                 let mark = if in_conflict.contains(&key) {
                     Mark::Conflict
                 } else if suggested.contains(&key) {
                     Mark::Suggested
-                } else if m.fields[i].sources.len() > 1 {
+                } else if into.sources.len() > 1 {
                     Mark::Merged
                 } else {
                     Mark::Kept
                 };
-                Some(DiffRow {
-                    form: form.code.clone(),
-                    field: f.key.clone(),
-                    label: f.label.clone(),
+                DiffRow {
+                    into: p.field,
+                    entry: p.entry,
                     mark,
-                    into: i,
-                })
+                }
             })
             .collect();
         self.flow_text = flow::to_text(catalog, &m.flow)
@@ -730,7 +714,7 @@ impl BundlesPane {
         {
             match c.kind {
                 ConflictKind::Label => {
-                    let mut labels = c.values.clone();
+                    let mut labels: Vec<String> = c.values.iter().map(|v| v.to_string()).collect();
                     if !labels.contains(&field.label) {
                         labels.insert(0, field.label.clone());
                     }

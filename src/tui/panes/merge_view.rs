@@ -273,7 +273,7 @@ fn draw_workspace(
     let chart_h = if right.height >= 16 { 8 } else { 0 };
     let [view, chart] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(chart_h)]).areas(right);
-    draw_right(frame, app, w, view);
+    draw_right(frame, app, catalog, w, view);
     if chart_h > 0 {
         draw_chart(frame, app, &w.merge.stats, chart);
     }
@@ -410,7 +410,7 @@ fn draw_items(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn draw_right(frame: &mut Frame<'_>, app: &App, w: &Workspace, area: Rect) {
+fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace, area: Rect) {
     let theme = &app.config.theme;
     let lang = app.lang;
     let ascii = app.config.ascii;
@@ -502,7 +502,13 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, w: &Workspace, area: Rect) {
             for i in rows {
                 let d = &w.diff[i];
                 let into = &w.merge.fields[d.into];
-                let src = fit(&format!("{}/{}", d.form, d.field), 16, ascii);
+                let source = &into.sources[d.entry];
+                let label = catalog
+                    .forms
+                    .get(source.form.as_str())
+                    .and_then(|f| f.fields().find(|(_, _, x)| x.key == source.field))
+                    .map_or("", |(_, _, x)| x.label.as_str());
+                let src = fit(&format!("{}/{}", source.form, source.field), 16, ascii);
                 let what = match d.mark {
                     Mark::Kept => lang.pick("保留", "kept").to_string(),
                     Mark::Merged => lang.pick(
@@ -526,11 +532,7 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, w: &Workspace, area: Rect) {
                             .merge
                             .suggestions
                             .iter()
-                            .find(|s| {
-                                s.fields
-                                    .iter()
-                                    .any(|x| x.form == d.form && x.field == d.field)
-                            })
+                            .find(|s| s.fields.iter().any(|x| x == source))
                             .and_then(|s| s.element.clone())
                             .unwrap_or_else(|| lang.pick("新数据元", "new element").into());
                         lang.pick(format!("建议 {target}"), format!("suggest {target}"))
@@ -545,7 +547,7 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, w: &Workspace, area: Rect) {
                             theme.get(mark_slot(d.mark)),
                         ),
                         Span::styled(format!("{src} "), theme.get(Slot::Dim)),
-                        Span::raw(pad(&fit(&d.label, room, ascii), room)),
+                        Span::raw(pad(&fit(label, room, ascii), room)),
                         Span::raw(" "),
                         Span::styled(what, theme.get(mark_slot(d.mark))),
                     ],
