@@ -325,3 +325,124 @@ fn editing_a_bundle_new_items_questions_conditions_and_workflow() {
             .any(|x| x.origin == yibiao::model::Origin::Claimed && x.name == "我要开书店")
     );
 }
+
+/// The names of the bundle's items, in order.
+fn item_names(app: &App, code: &str) -> Vec<String> {
+    let catalog = app.store().unwrap().catalog();
+    catalog.bundles[code]
+        .items
+        .iter()
+        .map(|i| catalog.items[i].name.clone())
+        .collect()
+}
+
+#[test]
+fn the_item_picker_finds_by_pinyin_and_adds_several_marked_items_in_one_go() {
+    let (mut app, _dir) = restaurant(Lang::Zh);
+    let before = item_names(&app, "ZT001");
+    let visible = app.bundles.work.as_ref().unwrap().merge.items.len();
+    press(&mut app, "merge_focus_next");
+    press(&mut app, "select_first");
+    press(&mut app, "bundle_add");
+    assert!(app.bundles.picker.is_some());
+    assert!(app.bundles.items.index.is_some(), "the index was built");
+    // pinyin initials of 食品经营许可证: the restaurant has one of them already
+    type_text(&mut app, "spjyxkz");
+    let p = app.bundles.picker.as_ref().unwrap();
+    assert!(p.found.total >= 2, "{:?}", p.found);
+    let s = screen(&mut app, 120, 36);
+    insta::assert_snapshot!(
+        "bundles_item_picker_zh",
+        s.replace(&app.store_path, "[STORE]")
+    );
+    assert!(s.contains("已在主题"), "{s}");
+    // marking an item of the bundle is refused; marking two others works
+    let in_bundle = |app: &App, i: usize| {
+        let code = &app.bundles.picker.as_ref().unwrap().found.hits[i].row.code;
+        app.store().unwrap().catalog().bundles["ZT001"]
+            .items
+            .contains(code)
+    };
+    let mut marked = Vec::new();
+    let mut i = 0;
+    while marked.len() < 2 {
+        let p = app.bundles.picker.as_ref().unwrap();
+        assert!(i < p.found.hits.len(), "two items outside the bundle");
+        let code = p.found.hits[i].row.code.clone();
+        let was_in = in_bundle(&app, i);
+        press(&mut app, "picker_mark");
+        let p = app.bundles.picker.as_ref().unwrap();
+        if was_in {
+            assert!(p.marked.is_empty() || !p.marked.contains(&code));
+            assert!(screen(&mut app, 120, 36).contains("该事项已在主题中"));
+            press(&mut app, "picker_next");
+        } else {
+            marked.push(code);
+            assert_eq!(p.marked, marked);
+        }
+        i += 1;
+    }
+    // unmark and mark again keeps the marking order
+    press(&mut app, "picker_prev");
+    press(&mut app, "picker_mark");
+    assert_eq!(app.bundles.picker.as_ref().unwrap().marked, marked[..1]);
+    press(&mut app, "picker_prev");
+    press(&mut app, "picker_mark");
+    assert_eq!(app.bundles.picker.as_ref().unwrap().marked, marked);
+    assert!(screen(&mut app, 120, 36).contains("已标记 2"));
+    press(&mut app, "picker_choose");
+    assert!(app.bundles.picker.is_none());
+    // inserted after the selected (first) item, in marking order, in one save
+    let b = app.store().unwrap().catalog().bundles["ZT001"].clone();
+    assert_eq!(b.items.len(), before.len() + 2);
+    assert_eq!(b.items[1..3], marked[..]);
+    let w = app.bundles.work.as_ref().unwrap();
+    assert_eq!(w.selected[1], 2);
+    assert_eq!(w.merge.items.len(), visible + 2, "the preview recomputed");
+    assert!(screen(&mut app, 120, 36).contains("加入 2 个事项"));
+}
+
+#[test]
+fn the_item_picker_adds_the_selected_item_without_marks_and_esc_cancels() {
+    let (mut app, _dir) = restaurant(Lang::En);
+    let before = item_names(&app, "ZT001").len();
+    press(&mut app, "merge_focus_next");
+    press(&mut app, "bundle_add");
+    type_text(&mut app, "hbsp");
+    press(&mut app, "back");
+    assert!(app.bundles.picker.is_none());
+    assert_eq!(item_names(&app, "ZT001").len(), before);
+    press(&mut app, "bundle_add");
+    // a query that matches nothing says so; backspace widens it again
+    type_text(&mut app, "qqqqq");
+    assert!(screen(&mut app, 120, 36).contains("no matching items"));
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    type_text(&mut app, "排水");
+    let first = app.bundles.picker.as_ref().unwrap().found.hits[0]
+        .row
+        .code
+        .clone();
+    let already = app.store().unwrap().catalog().bundles["ZT001"]
+        .items
+        .contains(&first);
+    press(&mut app, "picker_choose");
+    let n = item_names(&app, "ZT001").len();
+    assert_eq!(n, before + usize::from(!already));
+}
+
+#[test]
+fn the_bundle_history_lists_its_audit_entries() {
+    let (mut app, _dir) = restaurant(Lang::En);
+    press(&mut app, "bundle_rename");
+    type_text(&mut app, "2");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "bundle_history");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("History of ZT001"), "{s}");
+    assert!(s.contains(" edit "), "{s}");
+    assert!(s.contains(" update"), "{s}");
+    press(&mut app, "back");
+    assert!(!screen(&mut app, 120, 36).contains("History of"));
+}

@@ -93,22 +93,93 @@ pub fn question_text(q: &Question) -> String {
         .join(" | ")
 }
 
-/// The item a typed query names: an exact code first, then the first item (by code) whose
-/// name contains the query, skipping items already in the bundle.
-pub fn find_item(catalog: &Catalog, bundle: &Bundle, query: &str) -> Option<String> {
-    let query = query.trim();
-    if query.is_empty() {
-        return None;
+/// Inserts `codes` after position `after` (at the front for `None`, clamped to the end),
+/// in the given order, skipping codes already in the bundle or repeated; returns the codes
+/// inserted. Unknown codes are the store's to refuse when the bundle is saved.
+pub fn insert_items(bundle: &mut Bundle, after: Option<usize>, codes: &[String]) -> Vec<String> {
+    let mut added: Vec<String> = Vec::new();
+    for code in codes {
+        if !bundle.items.contains(code) && !added.contains(code) {
+            added.push(code.clone());
+        }
     }
-    let free = |code: &str| !bundle.items.iter().any(|i| i == code);
-    if catalog.items.contains_key(query) && free(query) {
-        return Some(query.to_string());
-    }
-    catalog
+    let at = after.map_or(0, |i| i + 1).min(bundle.items.len());
+    bundle.items.splice(at..at, added.iter().cloned());
+    added
+}
+
+/// The questions and their option keys, as a condition is typed: `area=lt500|ge500 tobacco=yes|no`.
+pub fn condition_hint(bundle: &Bundle) -> String {
+    bundle
+        .questions
+        .iter()
+        .map(|q| {
+            let options: Vec<&str> = q.options.iter().map(|o| o.key.as_str()).collect();
+            format!("{}={}", q.key, options.join("|"))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One material row of an item in a bundle, as the materials editor lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaterialRow {
+    /// Material code.
+    pub material: String,
+    /// The item's own material (always asked for; edited with the item, not here).
+    pub own: bool,
+    /// The condition of a bundle row (`None`: general, always asked for).
+    pub when: Option<When>,
+}
+
+/// The material rows of `item`: the item's own materials first, then the bundle's rows for it
+/// in bundle order.
+pub fn material_rows(catalog: &Catalog, bundle: &Bundle, item: &str) -> Vec<MaterialRow> {
+    let own = catalog
         .items
-        .values()
-        .find(|i| free(&i.code) && i.name.contains(query))
-        .map(|i| i.code.clone())
+        .get(item)
+        .into_iter()
+        .flat_map(|i| &i.materials)
+        .map(|m| MaterialRow {
+            material: m.clone(),
+            own: true,
+            when: None,
+        });
+    let rows = bundle
+        .materials
+        .iter()
+        .filter(|m| m.item == item)
+        .map(|m| MaterialRow {
+            material: m.material.clone(),
+            own: false,
+            when: m.when.clone(),
+        });
+    own.chain(rows).collect()
+}
+
+/// Sets the condition of the bundle row (`item`, `material`) from typed text (empty: general);
+/// false when there is no such row.
+pub fn set_material_condition(
+    bundle: &mut Bundle,
+    item: &str,
+    material: &str,
+    text: &str,
+    lang: Lang,
+) -> Result<bool, ParseError> {
+    let when = parse_when(text, lang)?;
+    Ok(
+        match bundle
+            .materials
+            .iter_mut()
+            .find(|m| m.item == item && m.material == material)
+        {
+            Some(row) => {
+                row.when = when;
+                true
+            }
+            None => false,
+        },
+    )
 }
 
 /// Removes an item with its condition and its material rows.
@@ -306,7 +377,59 @@ mod tests {
         );
         assert_ne!(c.code, b.code);
         assert_eq!(c.items, b.items);
-        assert_eq!(find_item(&catalog, &b, "A"), None, "already in the bundle");
-        assert_eq!(find_item(&catalog, &b, " "), None);
+    }
+
+    #[test]
+    fn items_are_inserted_after_the_selection_once() {
+        let mut b = bundle();
+        let codes: Vec<String> = ["X", "A", "Y", "X"].iter().map(|c| c.to_string()).collect();
+        assert_eq!(insert_items(&mut b, Some(0), &codes), ["X", "Y"]);
+        assert_eq!(b.items, ["A", "X", "Y", "B", "C"]);
+        assert_eq!(insert_items(&mut b, Some(99), &["Z".to_string()]), ["Z"]);
+        assert_eq!(b.items.last().map(String::as_str), Some("Z"));
+        assert_eq!(insert_items(&mut b, None, &["W".to_string()]), ["W"]);
+        assert_eq!(b.items[0], "W");
+        assert!(insert_items(&mut b, None, &["A".to_string()]).is_empty());
+    }
+
+    #[test]
+    fn material_rows_and_their_conditions() {
+        let mut b = bundle();
+        let mut catalog = Catalog::default();
+        catalog.insert(crate::model::Record::Item(crate::model::Item {
+            materials: vec!["OWN".into()],
+            ..crate::sample::generate(1)
+                .items
+                .into_values()
+                .next()
+                .expect("an item")
+        }));
+        let item = catalog.items.keys().next().cloned().expect("item");
+        b.items.push(item.clone());
+        edit_material(&mut b, &item, "M9 area=ge500", Lang::Zh).unwrap();
+        let rows = material_rows(&catalog, &b, &item);
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].own && rows[0].material == "OWN" && rows[0].when.is_none());
+        assert_eq!(when_text(rows[1].when.as_ref()), "area=ge500");
+        // special -> general -> special again, in place
+        assert_eq!(
+            set_material_condition(&mut b, &item, "M9", " ", Lang::Zh),
+            Ok(true)
+        );
+        assert_eq!(material_rows(&catalog, &b, &item)[1].when, None);
+        assert_eq!(
+            set_material_condition(&mut b, &item, "M9", "alcohol=yes", Lang::Zh),
+            Ok(true)
+        );
+        assert_eq!(
+            when_text(material_rows(&catalog, &b, &item)[1].when.as_ref()),
+            "alcohol=yes"
+        );
+        assert_eq!(
+            set_material_condition(&mut b, &item, "NONE", "", Lang::Zh),
+            Ok(false)
+        );
+        assert!(set_material_condition(&mut b, &item, "M9", "alcohol", Lang::Zh).is_err());
+        assert_eq!(condition_hint(&b), "area=lt500|ge500 alcohol=yes|no");
     }
 }

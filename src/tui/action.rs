@@ -21,7 +21,7 @@ pub enum Scope {
     Editor,
     /// Pane 2, the 数据元 element pool.
     Elements,
-    /// The element picker overlay (query line, results, short detail).
+    /// The element picker overlay and pane 4's item picker (query line, results).
     Picker,
     /// Pane 3, the 表单 form list and designer.
     Forms,
@@ -74,7 +74,10 @@ impl Scope {
             Scope::Welcome => lang.pick("欢迎页", "Welcome"),
             Scope::Editor => lang.pick("编辑表单", "Edit form"),
             Scope::Elements => lang.pick("2 数据元", "2 数据元 Elements"),
-            Scope::Picker => lang.pick("数据元选择器", "数据元 element picker"),
+            Scope::Picker => lang.pick(
+                "选择器（数据元、事项）",
+                "Pickers (数据元 elements, 事项 items)",
+            ),
             Scope::Forms => lang.pick("3 表单设计", "3 表单 Forms"),
             Scope::Preview => lang.pick("表单预览（填写示例值）", "Form preview (sample values)"),
             Scope::Stats => lang.pick("5 统计", "5 统计 Statistics"),
@@ -151,11 +154,12 @@ actions! {
     ElementReturn "element_return" Elements "退回所选数据元" "return the selected element (submitted -> returned)";
     ElementPublish "element_publish" Elements "发布所选数据元（版本号加一）" "publish the selected element (version + 1)";
     ElementHistory "element_history" Elements "查看所选数据元的修改历史" "show the selected element's history (audit log)";
-    PickerChoose "picker_choose" Picker "选定所选数据元" "choose the selected element";
+    PickerChoose "picker_choose" Picker "选定所选结果（事项选择器：加入所有已标记的事项，无标记时加入所选）" "choose the selected result (item picker: add every marked item, else the selected one)";
     PickerNext "picker_next" Picker "下一个结果" "next result";
     PickerPrev "picker_prev" Picker "上一个结果" "previous result";
     PickerPageDown "picker_page_down" Picker "结果下翻一页" "results: page down";
     PickerPageUp "picker_page_up" Picker "结果上翻一页" "results: page up";
+    PickerMark "picker_mark" Picker "事项选择器：标记/取消标记所选事项（多选）" "item picker: mark or unmark the selected item (multi-select)";
     // pane 4 (主题): bundles, the merge preview and the bundle editor
     BundleOpen "bundle_open" Bundles "打开所选主题；工作区内作用于所选行（切换或处理）" "open the selected bundle; in the workspace act on the selected row (toggle or fix)";
     MergeToggle "merge_toggle" Bundles "切换：所选问题的答案依次轮换（含未答）/ 所选事项的表单纳入或排除" "toggle: cycle the selected question's answer (and unanswered) / include or exclude the selected item's forms";
@@ -169,7 +173,7 @@ actions! {
     BundleClaim "bundle_claim" Bundles "从模板认领：把所选主题复制为认领的草稿" "claim from a template: copy the selected bundle as a claimed draft";
     BundleRename "bundle_rename" Bundles "修改主题名称" "rename the bundle";
     BundleLead "bundle_lead" Bundles "设置牵头部门（实施主体编码）" "set the lead agency (agency code)";
-    BundleAdd "bundle_add" Bundles "新增：事项（按编码或名称查找）/ 问题（键 文本 | 选项键 文本 …）" "add: an item (by code or name) / a question (key text | option-key text …)";
+    BundleAdd "bundle_add" Bundles "新增：事项（选择器，按名称/编码/拼音模糊查找，可多选）/ 问题（键 文本 | 选项键 文本 …）" "add: items (a picker: fuzzy by name, code or pinyin, several at once) / a question (key text | option-key text …)";
     BundleRemove "bundle_remove" Bundles "移除所选事项（连同条件与材料）或问题（连同引用它的条件）" "remove the selected item (with its condition and materials) or question (with conditions naming it)";
     BundleMoveUp "bundle_move_up" Bundles "所选事项或问题上移" "move the selected item or question up";
     BundleMoveDown "bundle_move_down" Bundles "所选事项或问题下移" "move the selected item or question down";
@@ -178,6 +182,7 @@ actions! {
     BundleSubmit "bundle_submit" Bundles "提交主题审核（待提交/退回 -> 待审核）" "submit the bundle (draft/returned -> submitted)";
     BundleReturn "bundle_return" Bundles "退回主题（待审核 -> 退回）" "return the bundle (submitted -> returned)";
     BundlePublish "bundle_publish" Bundles "发布主题（待审核 -> 已发布，版本号加一）" "publish the bundle (submitted -> published, version + 1)";
+    BundleHistory "bundle_history" Bundles "查看主题的修改历史（审计日志：时间、用户、操作）" "show the bundle's history (audit log: time, user, action)";
     // pane 3 (表单): the form list, the designer and its live preview
     FormOpen "form_open" Forms "打开所选表单进行设计；条件选择中：确定" "open the selected form in the designer; in the condition chooser: apply";
     FormFilter "form_filter" Forms "筛选表单（文字、item: agency: status:、warn 仅有警告的）" "filter forms (text, item: agency: status:, warn = with warnings)";

@@ -17,6 +17,7 @@ use super::config::Config;
 use super::editor::Editor;
 use super::keymap::{Key, Lookup};
 use super::palette::Palette;
+use super::panes::bundle_picker::BundlesEvent;
 use super::panes::bundles::{self, BundlesPane};
 use super::panes::elements::{ElementsEvent, ElementsPane};
 use super::panes::forms::FormsPane;
@@ -180,6 +181,8 @@ pub enum AppEvent {
     Elements(ElementsEvent),
     /// Pane 5's statistics were computed.
     Stats(StatsEvent),
+    /// A pane-4 job finished (the item picker's index).
+    Bundles(BundlesEvent),
 }
 
 /// Pane 1's state.
@@ -346,7 +349,9 @@ impl App {
 
     /// The scopes keys are looked up in right now, first first.
     pub fn scopes(&self) -> &'static [Scope] {
-        if matches!(self.overlay, Some(Overlay::Picker(_))) {
+        if matches!(self.overlay, Some(Overlay::Picker(_)))
+            || (self.pane == Pane::Bundles && self.bundles.picker.is_some())
+        {
             return &[Scope::Picker, Scope::Global];
         }
         if self.editor.is_some() {
@@ -440,6 +445,11 @@ impl App {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.stats_event(event);
             }
+            AppEvent::Bundles(event) => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.dirty = true;
+                self.bundles.event(event);
+            }
         }
     }
 
@@ -520,12 +530,18 @@ impl App {
             self.elements_query_key(event);
             return;
         }
-        // pane 4: an open prompt takes every key
+        // pane 4: an open prompt or the item picker takes every key
         if self.pane == Pane::Bundles && self.bundles.wants_text() {
+            let action = self.picker_action(&event);
+            let page = self.bundles_page();
             let store = self.store.as_deref_mut();
-            if let Some(m) = self.bundles.prompt_key(event, store, self.lang) {
+            if let Some(m) = self
+                .bundles
+                .prompt_key(event, action, store, self.lang, page)
+            {
                 self.message = Some(m);
             }
+            self.bundles_jobs();
             return;
         }
         // pane 3: its prompt and the preview take every key
@@ -740,11 +756,21 @@ impl App {
             && (self.pane == Pane::Bundles || action.def().scope == Scope::Bundles)
         {
             self.pane = Pane::Bundles;
-            let page = usize::from(self.size.1.saturating_sub(10)).max(1);
+            if action == Action::BundleHistory && self.bundles.chooser.is_none() {
+                let code = self
+                    .store()
+                    .and_then(|s| self.bundles.current_code(s.catalog()));
+                if let Some(code) = code {
+                    self.show_history_of(code);
+                }
+                return;
+            }
+            let page = self.bundles_page();
             let store = self.store.as_deref_mut();
             if let Some(m) = self.bundles.update(action, store, self.lang, page) {
                 self.message = Some(m);
             }
+            self.bundles_jobs();
             return;
         }
         // pane 5 (统计): its own actions from anywhere, list moves and back while it shows;
@@ -916,7 +942,8 @@ impl App {
             | Action::PickerNext
             | Action::PickerPrev
             | Action::PickerPageDown
-            | Action::PickerPageUp => {}
+            | Action::PickerPageUp
+            | Action::PickerMark => {}
             // pane 4's actions were handed to it above
             Action::BundleOpen
             | Action::MergeToggle
@@ -938,7 +965,8 @@ impl App {
             | Action::BundleMaterials
             | Action::BundleSubmit
             | Action::BundleReturn
-            | Action::BundlePublish => {}
+            | Action::BundlePublish
+            | Action::BundleHistory => {}
             // pane 3's actions were handed to it above (or do nothing elsewhere)
             Action::FormOpen
             | Action::FormFilter
@@ -1470,6 +1498,18 @@ impl App {
                 });
             }
             Err(e) => self.say(Level::Error, e.to_string()),
+        }
+    }
+
+    /// Rows in a page of pane 4's lists.
+    fn bundles_page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(10)).max(1)
+    }
+
+    /// Starts the job pane 4 asked for (building the item picker's index).
+    fn bundles_jobs(&mut self) {
+        if let Some(job) = self.bundles.take_job() {
+            self.spawn_job(move || AppEvent::Bundles(job.run()));
         }
     }
 

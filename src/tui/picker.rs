@@ -279,10 +279,11 @@ impl App {
         });
     }
 
-    /// A key while the picker is open.
-    pub(crate) fn picker_key(&mut self, event: KeyEvent) {
-        let key = Key::from_event(&event);
-        let action = match self
+    /// What a key means in a picker: a picker action, or Back / Quit on a non-text key;
+    /// `None` for a key that edits the query.
+    pub(crate) fn picker_action(&self, event: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(event);
+        match self
             .config
             .keymap
             .lookup(&[key], &[Scope::Picker, Scope::Global])
@@ -290,7 +291,12 @@ impl App {
             Lookup::Action(a) if a.def().scope == Scope::Picker => Some(a),
             Lookup::Action(a @ (Action::Back | Action::Quit)) if !key.is_text() => Some(a),
             _ => None,
-        };
+        }
+    }
+
+    /// A key while the picker is open.
+    pub(crate) fn picker_key(&mut self, event: KeyEvent) {
+        let action = self.picker_action(&event);
         let height = picker_list_height(self.size);
         let Some(Overlay::Picker(picker)) = &mut self.overlay else {
             return;

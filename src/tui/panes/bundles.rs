@@ -13,6 +13,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::super::action::Action;
 use super::super::app::{Level, Message};
+use super::bundle_picker::{ItemIndexState, ItemPicker};
 use crate::display::inert;
 use crate::engine::bundle_edit;
 use crate::engine::merge::resolve::{self, Choice, Target};
@@ -280,8 +281,6 @@ pub enum PromptKind {
     Rename,
     /// The lead agency's code.
     Lead,
-    /// An item code or name to add.
-    AddItem,
     /// A question to add.
     AddQuestion,
     /// A question to rewrite (its index).
@@ -305,9 +304,6 @@ impl PromptKind {
                     "牵头部门编码（留空清除）",
                     "lead agency code (empty clears)",
                 )
-                .into(),
-            Self::AddItem => lang
-                .pick("新增事项：编码或名称", "add item: code or name")
                 .into(),
             Self::AddQuestion | Self::EditQuestion(_) => lang
                 .pick(
@@ -373,11 +369,16 @@ pub struct BundlesPane {
     pub prompt: Option<Prompt>,
     /// An open chooser.
     pub chooser: Option<Chooser>,
+    /// The open item picker.
+    pub picker: Option<ItemPicker>,
+    /// The item picker's index.
+    pub items: ItemIndexState,
 }
 
-type Say = Option<Message>;
+/// What an action has to say in the status bar.
+pub(super) type Say = Option<Message>;
 
-fn say(level: Level, text: String) -> Say {
+pub(super) fn say(level: Level, text: String) -> Say {
     Some(Message { text, level })
 }
 
@@ -395,9 +396,14 @@ fn apply(store: &mut (dyn Store + Send), batch: Batch, lang: Lang) -> Result<(),
 }
 
 impl BundlesPane {
-    /// Whether keys go to a text prompt.
+    /// Whether keys go to a text prompt or the item picker.
     pub fn wants_text(&self) -> bool {
-        self.prompt.is_some()
+        self.prompt.is_some() || self.picker.is_some()
+    }
+
+    /// The code of the open (or else the selected) bundle.
+    pub fn current_code(&self, catalog: &Catalog) -> Option<String> {
+        self.current(catalog).map(|b| b.code.clone())
     }
 
     /// The bundle codes in list order.
@@ -530,11 +536,14 @@ impl BundlesPane {
                 let Some(w) = &self.work else {
                     return need_open(lang);
                 };
-                let kind = match w.focus {
-                    Focus::Questions => PromptKind::AddQuestion,
-                    _ => PromptKind::AddItem,
-                };
-                self.open_prompt(kind, String::new());
+                if w.focus == Focus::Questions {
+                    self.open_prompt(PromptKind::AddQuestion, String::new());
+                } else {
+                    let catalog = store.catalog();
+                    let items = catalog.bundles.get(&w.code).map_or(0, |b| b.items.len());
+                    let after = (items > 0).then(|| w.selected[1].min(items - 1));
+                    self.open_picker(catalog, after);
+                }
                 None
             }
             Action::BundleCondition | Action::BundleMaterials => {
@@ -885,7 +894,7 @@ impl BundlesPane {
     }
 
     /// Saves an edited bundle; a published one becomes a draft. Recomputes the preview.
-    fn save(
+    pub(super) fn save(
         &mut self,
         store: &mut (dyn Store + Send),
         mut bundle: Bundle,
@@ -944,8 +953,19 @@ impl BundlesPane {
         }
     }
 
-    /// A key while a prompt is open: Enter commits, Esc cancels, anything else edits.
-    pub fn prompt_key(&mut self, event: KeyEvent, store: StoreRef<'_>, lang: Lang) -> Say {
+    /// A key while a prompt or the item picker is open: in a prompt Enter commits, Esc
+    /// cancels, anything else edits; `action` is what the key means in the picker scope.
+    pub fn prompt_key(
+        &mut self,
+        event: KeyEvent,
+        action: Option<Action>,
+        store: StoreRef<'_>,
+        lang: Lang,
+        page: usize,
+    ) -> Say {
+        if self.picker.is_some() {
+            return self.picker_key(event, action, store, lang, page);
+        }
         let prompt = self.prompt.as_mut()?;
         match event.code {
             KeyCode::Esc => {
@@ -982,8 +1002,9 @@ impl BundlesPane {
         }
     }
 
-    /// Pasted text goes into an open prompt (control characters dropped).
+    /// Pasted text goes into an open prompt or the picker's query (control characters dropped).
     pub fn paste(&mut self, text: &str) {
+        self.picker_paste(text);
         if let Some(p) = &mut self.prompt {
             for c in text.chars().filter(|c| !c.is_control()) {
                 p.input.handle(tui_input::InputRequest::InsertChar(c));
@@ -1062,20 +1083,6 @@ impl BundlesPane {
                         let t = text.trim();
                         bundle.lead_agency = (!t.is_empty()).then(|| t.to_string());
                         "edit"
-                    }
-                    PromptKind::AddItem => {
-                        let Some(code) = bundle_edit::find_item(store.catalog(), &bundle, text)
-                        else {
-                            return Err(lang.pick(
-                                format!("没有找到（或已在主题中）：{}", inert(text)),
-                                format!("not found (or already in the bundle): {}", inert(text)),
-                            ));
-                        };
-                        bundle.items.push(code);
-                        if let Some(w) = &mut self.work {
-                            w.selected[1] = bundle.items.len() - 1;
-                        }
-                        "bundle_edit"
                     }
                     PromptKind::AddQuestion | PromptKind::EditQuestion(_) => {
                         let q = bundle_edit::parse_question(text, lang).map_err(|e| e.0)?;

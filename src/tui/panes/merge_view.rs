@@ -56,6 +56,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(chooser) = &pane.chooser {
         draw_chooser(frame, app, chooser);
     }
+    if let Some(picker) = &pane.picker {
+        super::bundle_picker::draw(frame, app, catalog, picker);
+    }
 }
 
 /// The window of `len` rows of height `h` that shows `selected`.

@@ -1,0 +1,407 @@
+//! Pane 4's item picker: add items to the open bundle by fuzzy search over code, name and
+//! pinyin (`engine::item_search`), several at once. `space` marks, `enter` inserts every
+//! marked item (or the selected one) after the selected item, in one transaction.
+//!
+//! The index is built on a worker thread the first time the picker opens and again when the
+//! catalog's items changed (their fingerprint differs); the search itself runs on each key.
+
+use std::sync::Arc;
+
+use crossterm::event::{Event, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::super::action::Action;
+use super::super::app::{App, Level};
+use super::super::text::fit;
+use super::super::theme::Slot;
+use super::super::view::{centered, key_of, line_view, popup};
+use super::bundles::{BundlesPane, Say, StoreRef, say};
+use crate::display::{pad, width};
+use crate::engine::bundle_edit;
+use crate::engine::item_search::{self, Found, ItemIndex, ItemRow};
+use crate::i18n::Lang;
+use crate::model::Catalog;
+
+/// At most this many results are listed (the count says how many matched).
+const LIMIT: usize = 500;
+
+/// The open picker.
+pub struct ItemPicker {
+    /// The query.
+    pub input: Input,
+    /// The results of the query.
+    pub found: Found,
+    /// The highlighted result.
+    pub selected: usize,
+    /// Marked item codes, in the order they were marked (and will be inserted).
+    pub marked: Vec<String>,
+    /// Insert after this position of the bundle's items (`None`: at the front).
+    pub after: Option<usize>,
+}
+
+/// Building the item index: taken by the app and run on a worker thread.
+pub struct IndexJob {
+    rows: Vec<ItemRow>,
+    fingerprint: u64,
+}
+
+impl IndexJob {
+    /// Builds the index.
+    pub fn run(self) -> BundlesEvent {
+        BundlesEvent::Index(Arc::new(ItemIndex::build(self.rows)), self.fingerprint)
+    }
+}
+
+/// A finished pane-4 job.
+pub enum BundlesEvent {
+    /// The item index, with the fingerprint of the items it was built from.
+    Index(Arc<ItemIndex>, u64),
+}
+
+/// The item index and its state, kept across pickers.
+#[derive(Default)]
+pub struct ItemIndexState {
+    /// The last index built.
+    pub index: Option<Arc<ItemIndex>>,
+    fingerprint: u64,
+    /// A build is running.
+    pub building: bool,
+    job: Option<IndexJob>,
+}
+
+impl BundlesPane {
+    /// Opens the picker, inserting after `after`; asks for an index build if the items
+    /// changed since the last one.
+    pub(super) fn open_picker(&mut self, catalog: &Catalog, after: Option<usize>) {
+        let fingerprint = item_search::fingerprint(catalog);
+        let s = &mut self.items;
+        if !s.building && (s.index.is_none() || s.fingerprint != fingerprint) {
+            s.building = true;
+            s.job = Some(IndexJob {
+                rows: item_search::rows(catalog),
+                fingerprint,
+            });
+        }
+        self.picker = Some(ItemPicker {
+            input: Input::default(),
+            found: Found::default(),
+            selected: 0,
+            marked: Vec::new(),
+            after,
+        });
+        self.research();
+    }
+
+    /// The index build the pane wants run, if any.
+    pub fn take_job(&mut self) -> Option<IndexJob> {
+        self.items.job.take()
+    }
+
+    /// A finished job.
+    pub fn event(&mut self, event: BundlesEvent) {
+        match event {
+            BundlesEvent::Index(index, fingerprint) => {
+                self.items.building = false;
+                self.items.index = Some(index);
+                self.items.fingerprint = fingerprint;
+                self.research();
+            }
+        }
+    }
+
+    /// Runs the picker's query again.
+    fn research(&mut self) {
+        let (Some(p), Some(index)) = (&mut self.picker, &self.items.index) else {
+            return;
+        };
+        p.found = index.search(p.input.value(), LIMIT);
+        p.selected = 0;
+    }
+
+    /// A key while the picker is open; `action` is what the key means in the picker scope.
+    pub(super) fn picker_key(
+        &mut self,
+        event: KeyEvent,
+        action: Option<Action>,
+        store: StoreRef<'_>,
+        lang: Lang,
+        page: usize,
+    ) -> Say {
+        let p = self.picker.as_mut()?;
+        let last = p.found.hits.len().saturating_sub(1);
+        match action {
+            Some(Action::PickerNext) => p.selected = (p.selected + 1).min(last),
+            Some(Action::PickerPrev) => p.selected = p.selected.saturating_sub(1),
+            Some(Action::PickerPageDown) => p.selected = (p.selected + page.max(1)).min(last),
+            Some(Action::PickerPageUp) => p.selected = p.selected.saturating_sub(page.max(1)),
+            Some(Action::Back | Action::Quit) => self.picker = None,
+            Some(Action::PickerMark) => {
+                let code = p.found.hits.get(p.selected)?.row.code.clone();
+                if self.in_bundle(store.as_deref().map(|s| s.catalog()), &code) {
+                    return say(
+                        Level::Info,
+                        lang.pick("该事项已在主题中", "that item is in the bundle already")
+                            .into(),
+                    );
+                }
+                let p = self.picker.as_mut()?;
+                match p.marked.iter().position(|c| *c == code) {
+                    Some(i) => {
+                        p.marked.remove(i);
+                    }
+                    None => p.marked.push(code),
+                }
+                p.selected = (p.selected + 1).min(last);
+            }
+            Some(Action::PickerChoose) => return self.add_picked(store, lang),
+            _ => {
+                let before = p.input.value().to_string();
+                p.input.handle_event(&Event::Key(event));
+                if p.input.value() != before {
+                    self.research();
+                }
+            }
+        }
+        None
+    }
+
+    /// Pasted text goes into the query (control characters dropped).
+    pub(super) fn picker_paste(&mut self, text: &str) {
+        if let Some(p) = &mut self.picker {
+            for c in text.chars().filter(|c| !crate::display::is_hostile(*c)) {
+                p.input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+            self.research();
+        }
+    }
+
+    fn in_bundle(&self, catalog: Option<&Catalog>, code: &str) -> bool {
+        let bundle = self
+            .work
+            .as_ref()
+            .and_then(|w| catalog?.bundles.get(&w.code));
+        bundle.is_some_and(|b| b.items.iter().any(|i| i == code))
+    }
+
+    /// Inserts the marked items (or the highlighted one) and closes the picker.
+    fn add_picked(&mut self, store: StoreRef<'_>, lang: Lang) -> Say {
+        let Some(store) = store else {
+            return say(
+                Level::Warn,
+                lang.pick("请稍候：正在处理", "please wait: busy").into(),
+            );
+        };
+        let p = self.picker.as_ref()?;
+        let codes: Vec<String> = if p.marked.is_empty() {
+            p.found
+                .hits
+                .get(p.selected)
+                .map(|h| vec![h.row.code.clone()])
+                .unwrap_or_default()
+        } else {
+            p.marked.clone()
+        };
+        let after = p.after;
+        let w = self.work.as_ref()?;
+        let mut bundle = store.catalog().bundles.get(&w.code)?.clone();
+        let added = bundle_edit::insert_items(&mut bundle, after, &codes);
+        if added.is_empty() {
+            return say(
+                Level::Info,
+                lang.pick(
+                    "没有新增：所选事项已在主题中",
+                    "nothing added: the items are in the bundle already",
+                )
+                .into(),
+            );
+        }
+        let n = added.len();
+        let code = crate::display::inert(&bundle.code).into_owned();
+        if let Err(m) = self.save(store, bundle, "bundle_edit", lang) {
+            return Some(m);
+        }
+        self.picker = None;
+        if let Some(w) = &mut self.work {
+            // select the last item inserted
+            w.selected[1] = after.map_or(0, |i| i + 1) + n - 1;
+            w.focus = super::bundles::Focus::Items;
+        }
+        say(
+            Level::Ok,
+            lang.pick(
+                format!("已向 {code} 加入 {n} 个事项（一次事务），预览已更新"),
+                format!("{n} item(s) added to {code} in one transaction; preview updated"),
+            ),
+        )
+    }
+}
+
+/// Draws the picker over the screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4).min(110),
+        screen.height.saturating_sub(2).min(28),
+    );
+    if area.width < 8 || area.height < 4 {
+        return;
+    }
+    let bundle = app
+        .bundles
+        .work
+        .as_ref()
+        .and_then(|w| catalog.bundles.get(&w.code));
+    let title = lang.pick(
+        format!(
+            " 加入事项到 {} ",
+            bundle.map_or(String::new(), |b| format!("{} {}", b.code, b.name))
+        ),
+        format!(
+            " Add items to {} ",
+            bundle.map_or(String::new(), |b| format!("{} {}", b.code, b.name))
+        ),
+    );
+    let inner = popup(
+        frame,
+        app,
+        area,
+        fit(&title, usize::from(area.width.saturating_sub(2)), ascii),
+    );
+    let iw = usize::from(inner.width);
+    if inner.height < 2 || iw < 4 {
+        return;
+    }
+    // the query line: `/ query` and, on the right, the counts
+    let building = app.bundles.items.building;
+    let status = if building && app.bundles.items.index.is_none() {
+        lang.pick("正在建立索引…", "indexing…").to_string()
+    } else {
+        lang.pick(
+            format!("{} 个结果  已标记 {}", p.found.total, p.marked.len()),
+            format!("{} results  {} marked", p.found.total, p.marked.len()),
+        )
+    };
+    let status = fit(&status, iw / 2, ascii);
+    let room = iw.saturating_sub(2 + width(&status) + 1);
+    let (text, cursor) = line_view(p.input.value(), p.input.cursor(), room);
+    let gap = iw.saturating_sub(2 + width(&text) + width(&status));
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("/ ", theme.get(Slot::Key)),
+            Span::styled(text, theme.get(Slot::InputFocus)),
+            Span::raw(" ".repeat(gap)),
+            Span::styled(status, theme.get(Slot::Dim)),
+        ])),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    let x = inner.x + (2 + cursor).min(iw.saturating_sub(1)) as u16;
+    frame.set_cursor_position(Position::new(x, inner.y));
+    // the results, then the hint line
+    let list_h = usize::from(inner.height).saturating_sub(2);
+    let start = (p.selected + 1).saturating_sub(list_h.max(1));
+    let in_bundle = |code: &str| bundle.is_some_and(|b| b.items.iter().any(|i| i == code));
+    let shown: Vec<(usize, &ItemRow)> = p
+        .found
+        .hits
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(list_h)
+        .map(|(i, h)| (i, &h.row))
+        .collect();
+    // columns: mark, name (as wide as the widest shown), level, agency, then the code
+    let level_w = 9;
+    let room = iw.saturating_sub(4 + 1 + level_w);
+    let name_w = shown
+        .iter()
+        .map(|(_, r)| width(&r.name))
+        .max()
+        .unwrap_or(0)
+        .min(room);
+    let agency_w = room.saturating_sub(name_w + 1).min(28);
+    let code_w = room.saturating_sub(name_w + 1 + agency_w + 1);
+    let mut lines = Vec::new();
+    for (i, row) in shown {
+        let (boxed, slot) = if in_bundle(&row.code) {
+            (" = ", Slot::Dim)
+        } else if p.marked.contains(&row.code) {
+            ("[x]", Slot::Key)
+        } else {
+            ("[ ]", Slot::Dim)
+        };
+        let note = if in_bundle(&row.code) {
+            lang.pick("已在主题", "in bundle")
+        } else {
+            row.level.zh()
+        };
+        let mut spans = vec![
+            Span::styled(format!("{boxed} "), theme.get(slot)),
+            Span::styled(
+                pad(&fit(&row.name, name_w, ascii), name_w),
+                theme.get(Slot::Text),
+            ),
+            Span::raw(" "),
+            Span::styled(
+                pad(&fit(note, level_w, ascii), level_w),
+                theme.get(Slot::Label),
+            ),
+        ];
+        if agency_w > 0 {
+            let agency = row.agency.as_deref().unwrap_or("-");
+            spans.push(Span::styled(
+                format!(" {}", pad(&fit(agency, agency_w, ascii), agency_w)),
+                theme.get(Slot::Dim),
+            ));
+        }
+        if code_w > 4 {
+            spans.push(Span::styled(
+                format!(" {}", fit(&row.code, code_w, ascii)),
+                theme.get(Slot::Dim),
+            ));
+        }
+        let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+        spans.push(Span::raw(" ".repeat(iw.saturating_sub(used))));
+        let mut line = Line::from(spans);
+        if i == p.selected {
+            line = line.style(theme.get(Slot::Selection));
+        }
+        lines.push(line);
+    }
+    if p.found.hits.is_empty() && !building {
+        lines.push(Line::from(Span::styled(
+            lang.pick("没有匹配的事项", "no matching items"),
+            theme.get(Slot::Dim),
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 2),
+    );
+    let hint = lang.pick(
+        format!(
+            "{} 标记  {} 加入已标记（无标记时加入所选）  {} 取消   名称 / 编码 / 拼音首字母",
+            key_of(app, Action::PickerMark),
+            key_of(app, Action::PickerChoose),
+            key_of(app, Action::Back)
+        ),
+        format!(
+            "{} marks  {} adds the marked (else the selected)  {} cancels   name / code / pinyin initials",
+            key_of(app, Action::PickerMark),
+            key_of(app, Action::PickerChoose),
+            key_of(app, Action::Back)
+        ),
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(fit(&hint, iw, ascii), theme.get(Slot::Dim))),
+        Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
+    );
+}
