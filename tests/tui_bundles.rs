@@ -25,6 +25,14 @@ fn sample_records() -> Vec<Record> {
     catalog.into_records().collect()
 }
 
+/// Whether the open prompt refused its text (it shows why).
+fn prompt_refused(app: &App) -> bool {
+    app.bundles
+        .prompt
+        .as_ref()
+        .is_some_and(|p| p.error.is_some())
+}
+
 /// Focuses the right view and selects the first merged field with `mark`.
 fn select_marked(app: &mut App, mark: Mark) {
     let i = app
@@ -293,13 +301,7 @@ fn editing_a_bundle_new_items_questions_conditions_and_workflow() {
     press(&mut app, "bundle_condition");
     type_text(&mut app, "big=maybe");
     key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    assert!(
-        app.bundles
-            .prompt
-            .as_ref()
-            .and_then(|p| p.error.as_ref())
-            .is_some()
-    );
+    assert!(prompt_refused(&app));
     assert!(screen(&mut app, 120, 36).contains("maybe"));
     key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     press(&mut app, "bundle_condition");
@@ -445,4 +447,128 @@ fn the_bundle_history_lists_its_audit_entries() {
     assert!(s.contains(" update"), "{s}");
     press(&mut app, "back");
     assert!(!screen(&mut app, 120, 36).contains("History of"));
+}
+
+#[test]
+fn material_rows_are_edited_in_place_general_or_special() {
+    let (mut app, _dir) = restaurant(Lang::Zh);
+    let materials = |app: &App| {
+        app.bundles
+            .work
+            .as_ref()
+            .unwrap()
+            .merge
+            .stats
+            .materials_before
+    };
+    let rows_of = |app: &App, item: &str| -> Vec<(String, Option<String>)> {
+        app.store().unwrap().catalog().bundles["ZT001"]
+            .materials
+            .iter()
+            .filter(|m| m.item == item)
+            .map(|m| {
+                (
+                    m.material.clone(),
+                    m.when
+                        .as_ref()
+                        .map(|w| yibiao::engine::bundle_edit::when_text(Some(w))),
+                )
+            })
+            .collect()
+    };
+    let before = materials(&app);
+    press(&mut app, "merge_focus_next");
+    press(&mut app, "select_first");
+    let item = app.store().unwrap().catalog().bundles["ZT001"].items[0].clone();
+    press(&mut app, "bundle_materials");
+    assert!(app.bundles.materials.is_some());
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("材料：公司设立登记"), "{s}");
+    assert!(s.contains("事项自带"), "{s}");
+    // the item's own material cannot be edited here
+    press(&mut app, "bundle_condition");
+    assert!(app.bundles.prompt.is_none());
+    assert!(screen(&mut app, 120, 36).contains("窗格 1"));
+    // a special row: only with tobacco=yes
+    press(&mut app, "bundle_add");
+    type_text(&mut app, "CL000090 tobacco=yes");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.bundles.prompt.is_none());
+    assert!(rows_of(&app, &item).contains(&("CL000090".into(), Some("tobacco=yes".into()))));
+    assert_eq!(
+        materials(&app),
+        before,
+        "tobacco is unanswered: the row does not apply"
+    );
+    press(&mut app, "select_last");
+    let s = screen(&mut app, 120, 36);
+    insta::assert_snapshot!(
+        "bundles_materials_zh",
+        s.replace(&app.store_path, "[STORE]")
+    );
+    // its condition edited in place: the prompt starts from the current one
+    press(&mut app, "bundle_condition");
+    assert_eq!(
+        app.bundles
+            .prompt
+            .as_ref()
+            .map(|p| p.input.value().to_string()),
+        Some("tobacco=yes".into())
+    );
+    assert!(screen(&mut app, 120, 36).contains("tobacco=yes|no"));
+    for _ in 0.."yes".len() {
+        key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    type_text(&mut app, "nope");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(prompt_refused(&app), "an unknown option is refused");
+    for _ in 0.."nope".len() {
+        key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    type_text(&mut app, "no");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(rows_of(&app, &item).contains(&("CL000090".into(), Some("tobacco=no".into()))));
+    // general: an empty condition, and the preview counts it at once
+    press(&mut app, "bundle_condition");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(rows_of(&app, &item).contains(&("CL000090".into(), None)));
+    assert_eq!(materials(&app), before + 1);
+    assert!(screen(&mut app, 120, 36).contains("通用"));
+    // removed again
+    press(&mut app, "bundle_remove");
+    assert!(!rows_of(&app, &item).iter().any(|(m, _)| m == "CL000090"));
+    assert_eq!(materials(&app), before);
+    press(&mut app, "back");
+    assert!(app.bundles.materials.is_none());
+    assert!(
+        app.bundles.work.is_some(),
+        "esc closes the editor, not the bundle"
+    );
+}
+
+#[test]
+fn an_item_condition_is_edited_in_place_from_its_current_text() {
+    let (mut app, _dir) = restaurant(Lang::En);
+    press(&mut app, "merge_focus_next");
+    press(&mut app, "select_last");
+    let item = app.store().unwrap().catalog().bundles["ZT001"].items[5].clone();
+    press(&mut app, "bundle_condition");
+    let p = app.bundles.prompt.as_ref().expect("prompt");
+    assert_eq!(p.input.value(), "signboard=yes");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("户外招牌设施设置审批"), "{s}");
+    assert!(s.contains("area=lt500|ge500"), "{s}");
+    type_text(&mut app, ",no area=ge500");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let b = app.store().unwrap().catalog().bundles["ZT001"].clone();
+    assert_eq!(
+        yibiao::engine::bundle_edit::when_text(b.item_when.get(&item)),
+        "area=ge500 signboard=yes,no"
+    );
+    assert_eq!(
+        b.status,
+        yibiao::model::Status::Draft,
+        "a published bundle returns to draft"
+    );
 }

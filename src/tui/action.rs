@@ -177,8 +177,8 @@ actions! {
     BundleRemove "bundle_remove" Bundles "移除所选事项（连同条件与材料）或问题（连同引用它的条件）" "remove the selected item (with its condition and materials) or question (with conditions naming it)";
     BundleMoveUp "bundle_move_up" Bundles "所选事项或问题上移" "move the selected item or question up";
     BundleMoveDown "bundle_move_down" Bundles "所选事项或问题下移" "move the selected item or question down";
-    BundleCondition "bundle_condition" Bundles "所选事项的适用条件（问题=选项）/ 修改所选问题及其选项" "the selected item's condition (question=option) / edit the selected question and its options";
-    BundleMaterials "bundle_materials" Bundles "所选事项的材料：编码 [条件] 新增（通用/特殊），-编码 删除" "the selected item's materials: CODE [condition] adds (general/special), -CODE removes";
+    BundleCondition "bundle_condition" Bundles "所选事项的适用条件（问题=选项）/ 修改所选问题及其选项 / 材料编辑器中所选材料的条件" "the selected item's condition (question=option) / edit the selected question and its options / in the materials editor, the selected row's condition";
+    BundleMaterials "bundle_materials" Bundles "所选事项的材料编辑器：通用/特殊材料及其条件（a 新增，w 改条件，d 删除）" "the selected item's materials editor: general/special rows and their conditions (a adds, w edits the condition, d removes)";
     BundleSubmit "bundle_submit" Bundles "提交主题审核（待提交/退回 -> 待审核）" "submit the bundle (draft/returned -> submitted)";
     BundleReturn "bundle_return" Bundles "退回主题（待审核 -> 退回）" "return the bundle (submitted -> returned)";
     BundlePublish "bundle_publish" Bundles "发布主题（待审核 -> 已发布，版本号加一）" "publish the bundle (submitted -> published, version + 1)";

@@ -19,8 +19,9 @@ use super::super::action::Action;
 use super::super::app::{App, Level};
 use super::super::text::fit;
 use super::super::theme::Slot;
-use super::super::view::{centered, key_of, line_view, popup};
+use super::super::view::{centered, key_of, line_view};
 use super::bundles::{BundlesPane, Say, StoreRef, say};
+use super::merge_view::fitted_popup;
 use crate::display::{pad, width};
 use crate::engine::bundle_edit;
 use crate::engine::item_search::{self, Found, ItemIndex, ItemRow};
@@ -270,12 +271,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
             bundle.map_or(String::new(), |b| format!("{} {}", b.code, b.name))
         ),
     );
-    let inner = popup(
-        frame,
-        app,
-        area,
-        fit(&title, usize::from(area.width.saturating_sub(2)), ascii),
-    );
+    let inner = fitted_popup(frame, app, area, &title);
     let iw = usize::from(inner.width);
     if inner.height < 2 || iw < 4 {
         return;

@@ -13,6 +13,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::super::action::Action;
 use super::super::app::{Level, Message};
+use super::bundle_materials::{MaterialsEditor, item_name};
 use super::bundle_picker::{ItemIndexState, ItemPicker};
 use crate::display::inert;
 use crate::engine::bundle_edit;
@@ -287,8 +288,15 @@ pub enum PromptKind {
     EditQuestion(usize),
     /// The condition of an item.
     Condition(String),
-    /// A material line for an item.
+    /// A material line for an item: `CODE [condition]` adds, `-CODE` removes.
     Material(String),
+    /// The condition of one of the bundle's material rows.
+    MaterialCondition {
+        /// The item.
+        item: String,
+        /// The material.
+        material: String,
+    },
 }
 
 impl PromptKind {
@@ -311,21 +319,38 @@ impl PromptKind {
                     "question: key text | option-key text | …",
                 )
                 .into(),
-            Self::Condition(item) => lang.pick(
-                format!("{} 的适用条件：问题=选项,选项 …（留空=总是）", inert(item)),
+            Self::Condition(_) => lang
+                .pick(
+                    "事项适用条件：问题=选项,选项 …（留空=总是适用）",
+                    "item condition: question=option,option … (empty = always)",
+                )
+                .into(),
+            Self::Material(_) => lang
+                .pick(
+                    "新增材料：编码 [条件]（无条件=通用），-编码 删除",
+                    "add a material: CODE [condition] (none = general), -CODE removes",
+                )
+                .into(),
+            Self::MaterialCondition { material, .. } => lang.pick(
+                format!("材料 {} 的条件（留空=通用，总是需要）", inert(material)),
                 format!(
-                    "condition of {}: question=option,option … (empty = always)",
-                    inert(item)
-                ),
-            ),
-            Self::Material(item) => lang.pick(
-                format!("{} 的材料：编码 [条件] 新增，-编码 删除", inert(item)),
-                format!(
-                    "materials of {}: CODE [condition] adds, -CODE removes",
-                    inert(item)
+                    "condition of material {} (empty = general, always)",
+                    inert(material)
                 ),
             ),
         }
+    }
+
+    /// What the prompt is about, after its title: the item's name and, for a condition, the
+    /// questions and options it can name.
+    pub fn context(&self, catalog: &Catalog, bundle: Option<&Bundle>) -> String {
+        let item = match self {
+            Self::Condition(item) | Self::Material(item) => item,
+            Self::MaterialCondition { item, .. } => item,
+            _ => return String::new(),
+        };
+        let hint = bundle.map(bundle_edit::condition_hint).unwrap_or_default();
+        format!("{} · {hint}", item_name(catalog, item))
     }
 }
 
@@ -373,6 +398,8 @@ pub struct BundlesPane {
     pub picker: Option<ItemPicker>,
     /// The item picker's index.
     pub items: ItemIndexState,
+    /// The open materials editor.
+    pub materials: Option<MaterialsEditor>,
 }
 
 /// What an action has to say in the status bar.
@@ -430,6 +457,9 @@ impl BundlesPane {
         };
         if self.chooser.is_some() {
             return self.chooser_action(action, store, lang);
+        }
+        if self.materials.is_some() {
+            return self.materials_action(action, store, lang, page.max(1));
         }
         if action == Action::Back {
             self.work = None;
@@ -575,7 +605,9 @@ impl BundlesPane {
                                 bundle_edit::when_text(b.item_when.get(item)),
                             )
                         } else {
-                            (PromptKind::Material(item.clone()), String::new())
+                            let item = item.clone();
+                            self.open_materials(item);
+                            return None;
                         }
                     }
                 };
@@ -592,7 +624,7 @@ impl BundlesPane {
         }
     }
 
-    fn open_prompt(&mut self, kind: PromptKind, value: String) {
+    pub(super) fn open_prompt(&mut self, kind: PromptKind, value: String) {
         self.prompt = Some(Prompt {
             kind,
             input: Input::new(value),
@@ -616,13 +648,7 @@ impl BundlesPane {
                 (&mut w.selected[i], len)
             }
         };
-        *row = match step {
-            Step::Down(n) => row.saturating_add(n),
-            Step::Up(n) => row.saturating_sub(n),
-            Step::First => 0,
-            Step::Last => usize::MAX,
-        }
-        .min(len.saturating_sub(1));
+        *row = step.apply(*row, len);
     }
 
     fn open(&mut self, catalog: &Catalog, lang: Lang) -> Say {
@@ -855,6 +881,10 @@ impl BundlesPane {
         {
             self.work = None;
         }
+        if self.work.is_none() {
+            self.materials = None;
+        }
+        self.clamp_materials(catalog);
         self.selected = self.selected.min(catalog.bundles.len().saturating_sub(1));
     }
 
@@ -1111,6 +1141,22 @@ impl BundlesPane {
                             .map_err(|e| e.0)?;
                         "bundle_edit"
                     }
+                    PromptKind::MaterialCondition { item, material } => {
+                        let found = bundle_edit::set_material_condition(
+                            &mut bundle,
+                            &item,
+                            &material,
+                            text,
+                            lang,
+                        )
+                        .map_err(|e| e.0)?;
+                        if !found {
+                            return Err(lang
+                                .pick("该材料行已不存在", "that material row is gone")
+                                .into());
+                        }
+                        "bundle_edit"
+                    }
                     _ => return Ok(None),
                 };
                 let code = inert(&bundle.code).into_owned();
@@ -1134,14 +1180,28 @@ fn need_open(lang: Lang) -> Say {
 
 /// A selection movement.
 #[derive(Clone, Copy, Debug)]
-enum Step {
+pub(super) enum Step {
     Down(usize),
     Up(usize),
     First,
     Last,
 }
 
-fn movement(action: Action, page: usize) -> Option<Step> {
+impl Step {
+    /// Row `row` moved by the step in a list of `len` rows.
+    pub(super) fn apply(self, row: usize, len: usize) -> usize {
+        match self {
+            Step::Down(n) => row.saturating_add(n),
+            Step::Up(n) => row.saturating_sub(n),
+            Step::First => 0,
+            Step::Last => usize::MAX,
+        }
+        .min(len.saturating_sub(1))
+    }
+}
+
+/// The list movement an action asks for.
+pub(super) fn movement(action: Action, page: usize) -> Option<Step> {
     Some(match action {
         Action::SelectNext => Step::Down(1),
         Action::SelectPrev => Step::Up(1),

@@ -50,8 +50,21 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         },
         None => draw_list(frame, app, catalog, pane, area),
     }
+    if let Some(editor) = &pane.materials {
+        super::bundle_materials::draw(frame, app, catalog, editor);
+    }
     if let Some(prompt) = &pane.prompt {
-        draw_prompt(frame, app, prompt, area);
+        let bundle = pane
+            .work
+            .as_ref()
+            .and_then(|w| catalog.bundles.get(&w.code));
+        draw_prompt(
+            frame,
+            app,
+            prompt,
+            &prompt.kind.context(catalog, bundle),
+            area,
+        );
     }
     if let Some(chooser) = &pane.chooser {
         draw_chooser(frame, app, chooser);
@@ -671,8 +684,28 @@ fn draw_chart(frame: &mut Frame<'_>, app: &App, s: &MergeStats, area: Rect) {
     );
 }
 
-fn draw_prompt(frame: &mut Frame<'_>, app: &App, prompt: &super::bundles::Prompt, area: Rect) {
-    let title = format!(" {} (Enter / Esc) ", prompt.kind.title(app.lang));
+/// A popup whose title is fitted to its width; returns the inner area.
+pub(super) fn fitted_popup(frame: &mut Frame<'_>, app: &App, area: Rect, title: &str) -> Rect {
+    let room = usize::from(area.width.saturating_sub(2));
+    popup(frame, app, area, fit(title, room, app.config.ascii))
+}
+
+fn draw_prompt(
+    frame: &mut Frame<'_>,
+    app: &App,
+    prompt: &super::bundles::Prompt,
+    context: &str,
+    area: Rect,
+) {
+    let title = if context.is_empty() {
+        format!(" {} (Enter / Esc) ", prompt.kind.title(app.lang))
+    } else {
+        format!(
+            " {} (Enter / Esc) · {} ",
+            prompt.kind.title(app.lang),
+            context
+        )
+    };
     crate::tui::view::draw_input_prompt(
         frame,
         app,
@@ -696,16 +729,7 @@ fn draw_chooser(frame: &mut Frame<'_>, app: &App, chooser: &super::bundles::Choo
         format!(" 处理「{}」（Enter 确定，Esc 取消） ", chooser.title),
         format!(" Fix \"{}\" (Enter applies, Esc cancels) ", chooser.title),
     );
-    let inner = popup(
-        frame,
-        app,
-        area,
-        fit(
-            &title,
-            usize::from(area.width.saturating_sub(2)),
-            app.config.ascii,
-        ),
-    );
+    let inner = fitted_popup(frame, app, area, &title);
     let iw = usize::from(inner.width);
     let mut lines = vec![Line::from(Span::styled(
         fit(

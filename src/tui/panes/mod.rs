@@ -1,6 +1,7 @@
 //! Panes beyond the catalog trees, each in its own module: its state, how actions change it
 //! (an `impl App` block) and how it is drawn.
 
+pub mod bundle_materials;
 pub mod bundle_picker;
 pub mod bundles;
 pub mod elements;
