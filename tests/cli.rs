@@ -318,19 +318,22 @@ fn the_sample_fills_every_kind_checks_clean_and_round_trips() {
     assert_eq!(export(&b.path().join("store")), first);
 }
 
+/// 我要开餐馆 with every question answered: 500 m² or more, a signboard, tobacco.
+const RESTAURANT_ALL_YES: [&str; 6] = [
+    "--answer",
+    "area=ge500",
+    "--answer",
+    "signboard=yes",
+    "--answer",
+    "tobacco=yes",
+];
+
 #[test]
 fn merge_exports_the_merged_form_and_its_provenance() {
     use calamine::{Reader, Xlsx, open_workbook};
     let db = tempfile::tempdir().unwrap();
     ok(yibiao(db.path()).arg("sample"));
-    let answers = [
-        "--answer",
-        "area=ge500",
-        "--answer",
-        "signboard=yes",
-        "--answer",
-        "tobacco=yes",
-    ];
+    let answers = RESTAURANT_ALL_YES;
     let merged: Value = serde_json::from_str(&ok(yibiao(db.path())
         .args(["merge", "ZT001", "--json"])
         .args(answers)))
@@ -369,4 +372,31 @@ fn merge_exports_the_merged_form_and_its_provenance() {
         .args(answers));
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
     assert_eq!(doc["provenance"].as_array().unwrap().len(), before);
+}
+
+#[test]
+fn merge_prints_the_flow_as_text_dot_or_mermaid() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let flow = |format: &str| {
+        ok(yibiao(db.path())
+            .args(["merge", "ZT001", "--flow", format])
+            .args(RESTAURANT_ALL_YES))
+    };
+    let text = flow("text");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    // the critical path by symbol: `*` and a solid bar, the others a light one
+    let critical: Vec<&&str> = lines.iter().filter(|l| l.starts_with('*')).collect();
+    assert_eq!(critical.len(), 2, "{text}");
+    assert!(critical.iter().all(|l| l.contains('█') && !l.contains('░')));
+    assert!(critical[1].contains("2–10") && critical[1].contains("← 公司设立登记"));
+    // needs are named, not given by their 50-character codes
+    assert!(!text.contains("0100001001-"), "{text}");
+    let dot = flow("dot");
+    assert!(dot.starts_with("digraph flow {"), "{dot}");
+    assert!(dot.contains("style=bold, color=red"), "{dot}");
+    let mermaid = flow("mermaid");
+    assert!(mermaid.starts_with("flowchart LR"), "{mermaid}");
+    assert!(mermaid.contains("class n0,n4 critical"), "{mermaid}");
 }

@@ -201,19 +201,7 @@ fn pane_snapshot_zh() {
 
 #[test]
 fn no_color_keeps_the_marks_readable() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = yibiao::store::SledStore::open(&dir.path().join("store")).expect("open");
-    yibiao::store::Store::apply(
-        &mut store,
-        yibiao::store::Batch::upserts("test", sample_records()),
-    )
-    .expect("seed");
-    let config = yibiao::tui::config::load(None, &Default::default(), true);
-    let mut app = App::new(Box::new(store), Lang::Zh, config);
-    press(&mut app, "pane_bundles");
-    press(&mut app, "bundle_open");
-    answer_all_yes(&mut app);
-    press(&mut app, "merge_view");
+    let (mut app, _dir) = restaurant_with(&Default::default(), true, RightView::Diff);
     let terminal = render(&mut app, 120, 36);
     let buffer = terminal.backend().buffer();
     assert!(
@@ -571,4 +559,108 @@ fn an_item_condition_is_edited_in_place_from_its_current_text() {
         yibiao::model::Status::Draft,
         "a published bundle returns to draft"
     );
+}
+
+/// The restaurant, every question answered yes / ge500, in a given configuration, showing
+/// `view` on the right.
+fn restaurant_with(
+    flags: &yibiao::tui::config::ConfigFlags,
+    no_color: bool,
+    view: RightView,
+) -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = yibiao::store::SledStore::open(&dir.path().join("store")).expect("open");
+    yibiao::store::Store::apply(
+        &mut store,
+        yibiao::store::Batch::upserts("test", sample_records()),
+    )
+    .expect("seed");
+    let config = yibiao::tui::config::load(None, flags, no_color);
+    assert!(config.problems.is_empty(), "{:?}", config.problems);
+    let mut app = App::new(Box::new(store), Lang::Zh, config);
+    press(&mut app, "pane_bundles");
+    press(&mut app, "bundle_open");
+    answer_all_yes(&mut app);
+    while app.bundles.work.as_ref().unwrap().view != view {
+        press(&mut app, "merge_view");
+    }
+    (app, dir)
+}
+
+#[test]
+fn the_flow_reads_without_colour_names_not_codes() {
+    let (mut app, _dir) = restaurant_with(&Default::default(), true, RightView::Flow);
+    let terminal = render(&mut app, 120, 36);
+    let s = text(terminal.backend().buffer());
+    insta::assert_snapshot!(
+        "bundles_flow_no_color",
+        s.replace(&app.store_path, "[STORE]")
+    );
+    // the critical path by symbol: `*` and a solid bar; the others a light bar
+    let critical: Vec<&str> = s.lines().filter(|l| l.contains("│*")).collect();
+    assert_eq!(critical.len(), 2, "{s}");
+    assert!(
+        critical.iter().all(|l| l.contains('█') && !l.contains('░')),
+        "{s}"
+    );
+    assert!(s.contains("░"), "{s}");
+    // dependencies and the critical path by name (codes are 50 characters long)
+    assert!(s.contains("← 公司设立登记"), "{s}");
+    assert!(
+        s.contains("关键路径 10 天 公司设立登记→烟草专卖零售许可证核发"),
+        "{s}"
+    );
+    assert!(!s.contains("0100001001-"), "{s}");
+}
+
+#[test]
+fn the_flow_reads_in_sixteen_colours_and_ascii() {
+    let flags = yibiao::tui::config::ConfigFlags {
+        theme: Some("ansi16".into()),
+        ascii: true,
+        ..Default::default()
+    };
+    let (mut app, _dir) = restaurant_with(&flags, false, RightView::Flow);
+    let terminal = render(&mut app, 120, 36);
+    let buffer = terminal.backend().buffer();
+    let s = text(buffer);
+    // flow rows: the right column starts with the mark and the days (`*   0-2`)
+    let rows: Vec<(u16, &str)> = s
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.match_indices('|').any(|(i, _)| {
+                let r = &l[i + 1..];
+                (r.starts_with("*   ") || r.starts_with("    "))
+                    && r[4..].starts_with(|c: char| c.is_ascii_digit())
+            })
+        })
+        .map(|(y, l)| (y as u16, l))
+        .collect();
+    assert_eq!(rows.len(), 6, "{s}");
+    let bar_fg = |y: u16, glyph: &str| {
+        (0..120)
+            .map(|x| &buffer[(x, y)])
+            .find(|c| c.symbol() == glyph)
+            .map(|c| c.fg)
+            .expect("a bar cell")
+    };
+    let mut colours = Vec::new();
+    for (y, line) in &rows {
+        let critical = line.contains("|*");
+        assert_eq!(line.contains('#'), critical, "{line}");
+        assert_eq!(line.contains('='), !critical, "{line}");
+        let fg = bar_fg(*y, if critical { "#" } else { "=" });
+        assert!(
+            !matches!(
+                fg,
+                ratatui::style::Color::Rgb(..) | ratatui::style::Color::Indexed(_)
+            ),
+            "{fg:?}: not one of the sixteen"
+        );
+        colours.push((critical, fg));
+    }
+    let critical = colours.iter().find(|c| c.0).map(|c| c.1);
+    let other = colours.iter().find(|c| !c.0).map(|c| c.1);
+    assert_ne!(critical, other, "the critical path has its own colour too");
 }

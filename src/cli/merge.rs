@@ -96,7 +96,7 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
     let merged = merge(catalog, bundle, &answers, &excluded);
     if let Some(format) = request.flow {
         return print_out(&match format {
-            FlowFormat::Text => to_text(catalog, &merged.flow),
+            FlowFormat::Text => to_text(catalog, &merged.flow, false, 32),
             FlowFormat::Dot => to_dot(catalog, &merged.flow),
             FlowFormat::Mermaid => to_mermaid(catalog, &merged.flow),
         });

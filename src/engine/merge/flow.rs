@@ -172,33 +172,55 @@ pub fn to_mermaid(catalog: &Catalog, flow: &Flow) -> String {
     out
 }
 
-/// A text diagram: one line per item with its start–finish days, `*` on the critical path.
-pub fn to_text(catalog: &Catalog, flow: &Flow) -> String {
+/// A text diagram, one line per item in dependency order: `*` on the critical path, the days
+/// the item starts and ends when items run in parallel as soon as they can, a bar over those
+/// days at most `bar` columns wide (`█` on the critical path, `░` off it; `#` and `=` with
+/// `ascii`), the item's name and time limit, and `← names` of the items it needs. Readable
+/// without colour.
+pub fn to_text(catalog: &Catalog, flow: &Flow, ascii: bool, bar: usize) -> String {
     let critical: BTreeSet<&str> = flow.critical_path.iter().map(String::as_str).collect();
+    let total = u64::from(flow.time_critical_days.max(1));
+    // at most three columns a day; every bar at least one column
+    let columns = (bar.max(1) as u64).min(total * 3);
+    let column = |day: u32| (u64::from(day) * columns / total) as usize;
+    let (dash, arrow) = if ascii { ("-", "<-") } else { ("–", "←") };
     flow.order
         .iter()
         .map(|item| {
             let finish = flow.finish_days.get(item).copied().unwrap_or(0);
             let days = catalog.items.get(item).map_or(0, |i| i.time_limit_days);
-            let needs: Vec<&str> = flow
+            let start = finish.saturating_sub(days);
+            let on_path = critical.contains(item.as_str());
+            let glyph = match (on_path, ascii) {
+                (true, false) => "█",
+                (false, false) => "░",
+                (true, true) => "#",
+                (false, true) => "=",
+            };
+            let (from, to) = (column(start), column(finish).max(column(start) + 1));
+            let bar = format!(
+                "{}{}{}",
+                " ".repeat(from),
+                glyph.repeat(to - from),
+                " ".repeat((columns as usize + 1).saturating_sub(to))
+            );
+            let needs: Vec<String> = flow
                 .edges
                 .iter()
                 .filter(|(_, b)| b == item)
-                .map(|(a, _)| a.as_str())
+                .map(|(a, _)| {
+                    crate::display::inert(catalog.items.get(a).map_or(a, |i| &i.name)).into_owned()
+                })
                 .collect();
             let after = if needs.is_empty() {
                 String::new()
             } else {
-                format!("  ← {}", needs.join(", "))
+                format!("  {arrow} {}", needs.join(", "))
             };
             format!(
-                "{} {:>3}–{:<3} {}{}\n",
-                if critical.contains(item.as_str()) {
-                    "*"
-                } else {
-                    " "
-                },
-                finish - days,
+                "{} {:>3}{dash}{:<3} {bar}{}{}\n",
+                if on_path { "*" } else { " " },
+                start,
                 finish,
                 crate::display::inert(&label(catalog, item)),
                 after

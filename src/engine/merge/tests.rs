@@ -375,7 +375,7 @@ fn flow_renders_the_critical_path() {
     assert!(dot.contains("\"A\" -> \"B\";"), "{dot}");
     let mermaid = flow::to_mermaid(&c, &m.flow);
     assert!(mermaid.contains("class n0,n2,n3 critical"), "{mermaid}");
-    let text = flow::to_text(&c, &m.flow);
+    let text = flow::to_text(&c, &m.flow, false, 32);
     assert!(
         text.lines().nth(2).unwrap().starts_with("*   5–12"),
         "{text}"

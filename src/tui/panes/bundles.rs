@@ -135,8 +135,6 @@ pub struct Workspace {
     pub marks: Vec<Mark>,
     /// Every source field and where it went, in form order.
     pub diff: Vec<DiffRow>,
-    /// `flow::to_text`, one entry per line.
-    pub flow_text: Vec<String>,
     /// The focused column.
     pub focus: Focus,
     /// The right view.
@@ -154,7 +152,6 @@ impl Workspace {
             merge: merge::merge(catalog, bundle, &Default::default(), &BTreeSet::new()),
             marks: Vec::new(),
             diff: Vec::new(),
-            flow_text: Vec::new(),
             focus: Focus::Questions,
             view: RightView::Merged,
             selected: [0; 3],
@@ -229,10 +226,6 @@ impl Workspace {
                 }
             })
             .collect();
-        self.flow_text = flow::to_text(catalog, &m.flow)
-            .lines()
-            .map(str::to_string)
-            .collect();
         let lens = [bundle.questions.len(), bundle.items.len(), self.right_len()];
         for (s, n) in self.selected.iter_mut().zip(lens) {
             *s = (*s).min(n.saturating_sub(1));
@@ -246,7 +239,7 @@ impl Workspace {
             RightView::Merged => self.merge.fields.len(),
             RightView::Diff => self.diff.len(),
             RightView::Materials => self.merge.materials.len(),
-            RightView::Flow => self.flow_text.len(),
+            RightView::Flow => self.merge.flow.order.len(),
         }
     }
 

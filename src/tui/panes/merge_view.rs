@@ -13,9 +13,10 @@ use super::super::detail;
 use super::super::text::fit;
 use super::super::theme::{Slot, Theme};
 use super::super::view::{block, centered, key_of, popup};
+use super::bundle_materials::item_name;
 use super::bundles::{BundlesPane, Focus, Mark, RightView, Workspace};
 use crate::display::{pad, width};
-use crate::engine::merge::{Merge, MergeStats};
+use crate::engine::merge::{Merge, MergeStats, flow};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Origin, RecordRef};
 
@@ -464,11 +465,15 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
                 .flow
                 .critical_path
                 .iter()
-                .map(String::as_str)
+                .map(|c| item_name(catalog, c))
                 .collect();
             format!(
-                " * {} {} {} DOT {} Mermaid ",
+                " * {} {} {} {} DOT {} Mermaid ",
                 lang.pick("关键路径", "critical path"),
+                lang.pick(
+                    format!("{} 天", w.merge.flow.time_critical_days),
+                    format!("{} days", w.merge.flow.time_critical_days)
+                ),
                 path.join(arrow(ascii)),
                 key_of(app, Action::FlowExportDot),
                 key_of(app, Action::FlowExportMermaid)
@@ -594,8 +599,11 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
             }
         }
         RightView::Flow => {
+            // the bar gets a fifth of the width: the names matter more
+            let text = flow::to_text(catalog, &w.merge.flow, ascii, (iw / 5).clamp(6, 32));
+            let flow_lines: Vec<&str> = text.lines().collect();
             for i in rows {
-                let text = &w.flow_text[i];
+                let text = flow_lines.get(i).copied().unwrap_or("");
                 let critical = text.starts_with('*');
                 let style = if critical {
                     theme.get(Slot::Error)
