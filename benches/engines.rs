@@ -1,4 +1,4 @@
-//! Engine benchmarks: merge recompute, element search per keystroke, where-used.
+//! Engine benchmarks: merge recompute, element search per keystroke, where-used, item search.
 //! Run with `cargo bench --bench engines`; README "Performance" lists the figures.
 
 use std::collections::BTreeSet;
@@ -6,6 +6,7 @@ use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use yibiao::engine::item_search::{self, ItemIndex, ItemSearch};
 use yibiao::engine::merge::merge;
 use yibiao::engine::search::{Query, SearchIndex, Searcher};
 use yibiao::engine::usage::usage;
@@ -121,6 +122,26 @@ fn bench_where_used(c: &mut Criterion) {
     c.bench_function("where_used_busiest_element_scale100", |b| {
         b.iter(|| usage(&catalog, black_box(&busiest)))
     });
+    // pane 4's item picker searches on every key, on the UI thread
+    let index = ItemIndex::build(item_search::rows(&catalog));
+    let mut group = c.benchmark_group(format!("item_search_{}_items", index.len()));
+    group.sample_size(20);
+    for query in ["s", "spjyxkz", "食品经营"] {
+        group.bench_function(query, |b| b.iter(|| index.search(black_box(query), 500)));
+    }
+    // typing: the session narrows the previous matches
+    group.bench_function("following_key", |b| {
+        b.iter_batched(
+            || {
+                let mut session = ItemSearch::default();
+                session.search(&index, "spjyx", 500);
+                session
+            },
+            |mut session| session.search(&index, black_box("spjyxk"), 500),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench_merge, bench_search, bench_where_used);

@@ -1,6 +1,6 @@
 //! Finding items to add to a bundle (主题): fuzzy over the code, the name, its full pinyin and
-//! its pinyin initials (typing `spjy` finds 食品经营许可证核发), with the keys element search
-//! builds ([`build_key`]).
+//! its pinyin initials (typing `spjy` finds 食品经营许可证核发), from the readings element
+//! search uses ([`readings`]).
 //!
 //! Ranking: exact code > exact name or reading > prefix > contiguous substring > fuzzy
 //! (a subsequence, scored by [`quick_score`]); ties by code. The index is built from
@@ -11,7 +11,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHasher;
 
-use super::search::{SEP, build_key, is_subsequence, quick_score};
+use super::search::{SEP, is_subsequence, quick_score, readings};
 use crate::model::{Catalog, ItemLevel};
 
 /// Rank tiers, best last; a tier is worth [`TIER_WIDTH`] points.
@@ -67,8 +67,43 @@ struct Entry {
     row: ItemRow,
     /// Code and readings, lower-cased: what a query in Latin letters matches.
     latin: Box<str>,
+    /// Which of `a`–`z` and `0`–`9` occur in `latin`: a query with a character outside it
+    /// cannot match, and most entries are ruled out without reading their key.
+    letters: u64,
     /// The name, lower-cased: what any other query matches.
     name: Box<str>,
+}
+
+/// The bit of an ASCII letter or digit in [`Entry::letters`] (other characters have none).
+fn letter_bit(b: u8) -> u64 {
+    match b {
+        b'a'..=b'z' => 1 << (b - b'a'),
+        b'0'..=b'9' => 1 << (26 + b - b'0'),
+        _ => 0,
+    }
+}
+
+fn letters(s: &str) -> u64 {
+    s.bytes().fold(0, |m, b| m | letter_bit(b))
+}
+
+/// The Latin half of an item's key: the code, every full pinyin reading of the name
+/// (heteronyms give several: 银行 yinxing, yinhang) and every distinct set of initials, each
+/// once (readings that differ in one syllable often share their initials).
+fn latin_key(code: &str, name: &str) -> String {
+    let mut key = code.to_lowercase();
+    let readings = readings(name);
+    let mut seen: Vec<&str> = Vec::new();
+    for (full, initials) in &readings {
+        for part in [full, initials] {
+            if !seen.contains(&part.as_str()) {
+                seen.push(part);
+                key.push(SEP);
+                key.push_str(part);
+            }
+        }
+    }
+    key
 }
 
 /// One search result.
@@ -101,10 +136,11 @@ impl ItemIndex {
         let entries = rows
             .into_iter()
             .map(|row| {
-                let key = build_key(&row.code, [row.name.as_str()]);
+                let latin = latin_key(&row.code, &row.name);
                 Entry {
-                    latin: key.latin.into(),
-                    name: key.names.into(),
+                    letters: letters(&latin),
+                    latin: latin.into(),
+                    name: row.name.to_lowercase().into(),
                     row,
                 }
             })
@@ -128,11 +164,14 @@ impl ItemIndex {
             return Some(TIER_CODE * TIER_WIDTH);
         }
         let haystack = if q.is_ascii() {
+            if letters(q) & !entry.letters != 0 {
+                return None;
+            }
             &entry.latin
         } else {
             &entry.name
         };
-        if !is_subsequence(haystack, q) {
+        if !subsequence(haystack, q) {
             return None;
         }
         // the best tier of any one part: a query spread over two parts does not match
@@ -165,30 +204,24 @@ impl ItemIndex {
     /// The best `limit` items for `query` (case-insensitive, surrounding space ignored);
     /// an empty query lists items in code order.
     pub fn search(&self, query: &str, limit: usize) -> Found {
-        let q = query.trim().to_lowercase();
-        if q.is_empty() {
-            return Found {
-                hits: self
-                    .entries
-                    .iter()
-                    .take(limit)
-                    .map(|e| ItemHit {
-                        row: e.row.clone(),
-                        score: 0,
-                    })
-                    .collect(),
-                total: self.entries.len(),
-            };
+        ItemSearch::default().search(self, query, limit)
+    }
+
+    /// The entries among `candidates` (all when `None`) that match `q`, with their scores.
+    fn scan(&self, q: &str, candidates: Option<&[u32]>) -> Vec<(u32, i64)> {
+        let rank = |i: u32| Some((i, Self::rank(self.entries.get(i as usize)?, q)?));
+        match candidates {
+            Some(list) => list.iter().filter_map(|&i| rank(i)).collect(),
+            None => (0..u32::try_from(self.entries.len()).unwrap_or(u32::MAX))
+                .filter_map(rank)
+                .collect(),
         }
-        let mut matches: Vec<(usize, i64)> = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| Some((i, Self::rank(e, &q)?)))
-            .collect();
+    }
+
+    /// The best `limit` of `matches`, best first; ties by code (entries are in code order).
+    fn top(&self, mut matches: Vec<(u32, i64)>, limit: usize) -> Found {
         let total = matches.len();
-        // entries are in code order, so the index breaks ties by code
-        let order = |a: &(usize, i64), b: &(usize, i64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        let order = |a: &(u32, i64), b: &(u32, i64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
         if limit < matches.len() {
             matches.select_nth_unstable_by(limit, order);
             matches.truncate(limit);
@@ -197,13 +230,75 @@ impl ItemIndex {
         Found {
             hits: matches
                 .into_iter()
-                .map(|(i, score)| ItemHit {
-                    row: self.entries[i].row.clone(),
-                    score,
+                .filter_map(|(i, score)| {
+                    Some(ItemHit {
+                        row: self.entries.get(i as usize)?.row.clone(),
+                        score,
+                    })
                 })
                 .collect(),
             total,
         }
+    }
+}
+
+/// Whether the characters of `q` occur in `haystack` in order. An ASCII query is matched
+/// byte by byte (exact on UTF-8: multi-byte sequences hold no ASCII bytes), skipping ahead to
+/// each wanted byte.
+fn subsequence(haystack: &str, q: &str) -> bool {
+    if !q.is_ascii() {
+        return is_subsequence(haystack, q);
+    }
+    let mut rest = haystack.as_bytes();
+    for &wanted in q.as_bytes() {
+        match rest.iter().position(|&b| b == wanted) {
+            Some(at) => rest = &rest[at + 1..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// A search session for a picker: a query that extends the previous one (as typing does)
+/// scans only the previous matches.
+#[derive(Default)]
+pub struct ItemSearch {
+    last: Option<(String, Vec<u32>)>,
+}
+
+impl ItemSearch {
+    /// Forgets the previous matches (the index was rebuilt).
+    pub fn reset(&mut self) {
+        self.last = None;
+    }
+
+    /// Like [`ItemIndex::search`], narrowing the previous matches when it can.
+    pub fn search(&mut self, index: &ItemIndex, query: &str, limit: usize) -> Found {
+        let q = query.trim().to_lowercase();
+        if q.is_empty() {
+            self.last = None;
+            return Found {
+                hits: index
+                    .entries
+                    .iter()
+                    .take(limit)
+                    .map(|e| ItemHit {
+                        row: e.row.clone(),
+                        score: 0,
+                    })
+                    .collect(),
+                total: index.entries.len(),
+            };
+        }
+        // the matches of a longer query are among those of the shorter one, when both
+        // look at the same half of the key
+        let narrowed = self.last.as_ref().and_then(|(prev, matched)| {
+            (q.starts_with(prev.as_str()) && prev.is_ascii() == q.is_ascii())
+                .then_some(matched.as_slice())
+        });
+        let matches = index.scan(&q, narrowed);
+        self.last = Some((q, matches.iter().map(|m| m.0).collect()));
+        index.top(matches, limit)
     }
 }
 
@@ -244,6 +339,12 @@ mod tests {
         assert_eq!(codes(&i.search(" c1 ", 10)), ["C1"]);
         assert_eq!(i.search("许可证核发", 10).total, 2);
         assert_eq!(i.search("qqqq", 10), Found::default());
+        // every heteronym's initials: 行 is hang or xing
+        let bank = ItemIndex::build(vec![row("H1", "银行开户")]);
+        for q in ["yhkh", "yxkh", "yinhang", "H1"] {
+            assert_eq!(codes(&bank.search(q, 5)), ["H1"], "{q}");
+        }
+        assert_eq!(letters("yhkh9") & !bank.entries[0].letters, letters("9"));
     }
 
     #[test]
@@ -292,5 +393,36 @@ mod tests {
         let index = ItemIndex::build(super::rows(&catalog));
         assert_eq!(index.len(), catalog.items.len());
         assert!(!index.search("gssldj", 5).hits.is_empty());
+    }
+
+    #[test]
+    fn a_session_narrows_while_typing_and_gives_what_a_fresh_search_gives() {
+        let catalog = crate::sample::generate(1);
+        let index = ItemIndex::build(rows(&catalog));
+        let mut session = ItemSearch::default();
+        for query in [
+            "s", "sp", "spj", "spjy", "sp", "食", "食品", "", "gs", "gssldj",
+        ] {
+            assert_eq!(
+                session.search(&index, query, 50),
+                index.search(query, 50),
+                "{query}"
+            );
+        }
+        session.reset();
+        assert_eq!(session.search(&index, "spjy", 5), index.search("spjy", 5));
+    }
+
+    #[test]
+    fn the_byte_subsequence_agrees_with_the_char_one() {
+        for (hay, q) in [
+            ("shipinjingying", "spjy"),
+            ("shipin", "nips"),
+            ("食品sp", "sp"),
+            ("", "a"),
+            ("abc", ""),
+        ] {
+            assert_eq!(subsequence(hay, q), is_subsequence(hay, q), "{hay} {q}");
+        }
     }
 }

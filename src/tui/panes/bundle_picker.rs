@@ -24,7 +24,7 @@ use super::bundles::{BundlesPane, Say, StoreRef, say};
 use super::merge_view::fitted_popup;
 use crate::display::{pad, width};
 use crate::engine::bundle_edit;
-use crate::engine::item_search::{self, Found, ItemIndex, ItemRow};
+use crate::engine::item_search::{self, Found, ItemIndex, ItemRow, ItemSearch};
 use crate::i18n::Lang;
 use crate::model::Catalog;
 
@@ -73,6 +73,8 @@ pub struct ItemIndexState {
     /// A build is running.
     pub building: bool,
     job: Option<IndexJob>,
+    /// The picker's search session (narrows while the query grows).
+    search: ItemSearch,
 }
 
 impl BundlesPane {
@@ -110,6 +112,7 @@ impl BundlesPane {
                 self.items.building = false;
                 self.items.index = Some(index);
                 self.items.fingerprint = fingerprint;
+                self.items.search.reset();
                 self.research();
             }
         }
@@ -120,7 +123,7 @@ impl BundlesPane {
         let (Some(p), Some(index)) = (&mut self.picker, &self.items.index) else {
             return;
         };
-        p.found = index.search(p.input.value(), LIMIT);
+        p.found = self.items.search.search(index, p.input.value(), LIMIT);
         p.selected = 0;
     }
 
