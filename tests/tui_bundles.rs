@@ -664,3 +664,23 @@ fn the_flow_reads_in_sixteen_colours_and_ascii() {
     let other = colours.iter().find(|c| !c.0).map(|c| c.1);
     assert_ne!(critical, other, "the critical path has its own colour too");
 }
+
+#[test]
+fn the_picker_and_the_materials_editor_survive_tiny_terminals() {
+    let (mut app, _dir) = restaurant(Lang::En);
+    press(&mut app, "merge_focus_next");
+    press(&mut app, "bundle_add");
+    type_text(&mut app, "s");
+    for (w, h) in [(1, 1), (3, 2), (8, 4), (12, 5), (30, 10), (200, 60)] {
+        let _ = screen(&mut app, w, h);
+    }
+    press(&mut app, "back");
+    press(&mut app, "bundle_materials");
+    for (w, h) in [(1, 1), (3, 2), (8, 4), (12, 5), (30, 10), (200, 60)] {
+        let _ = screen(&mut app, w, h);
+    }
+    press(&mut app, "bundle_add");
+    for (w, h) in [(1, 1), (8, 4), (30, 10)] {
+        let _ = screen(&mut app, w, h);
+    }
+}
