@@ -370,3 +370,45 @@ fn merge_exports_the_merged_form_and_its_provenance() {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
     assert_eq!(doc["provenance"].as_array().unwrap().len(), before);
 }
+
+#[test]
+fn element_search_reads_a_cache_that_every_write_removes_first() {
+    let db = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = db.path().join("search.idx");
+    let names = |query: &str| -> Vec<String> {
+        let hits: Vec<Value> = serde_json::from_str(&ok(
+            yibiao(db.path()).args(["element", "search", query, "--json"])
+        ))
+        .unwrap();
+        hits.iter()
+            .map(|h| h["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    ok(yibiao(db.path())
+        .arg("import")
+        .arg(common::fixture("small.json")));
+    assert!(!cache.exists(), "no search yet");
+    assert!(names("详细地址").contains(&"详细地址".to_string()));
+    assert!(cache.exists(), "the first search writes the cache");
+    // a cached answer equals a fresh one
+    let cached = names("dz");
+    std::fs::remove_file(&cache).unwrap();
+    assert_eq!(names("dz"), cached);
+
+    // an import renames an element: the cache is gone, the next search sees the new name
+    let file = dir.path().join("rename.json");
+    std::fs::write(
+        &file,
+        r#"{"format":"yibiao/1","elements":[{"code":"E900","name":"全新的测试数据元","kind":"text"}]}"#,
+    )
+    .unwrap();
+    ok(yibiao(db.path()).arg("import").arg(&file));
+    assert!(!cache.exists(), "a write removes the cache");
+    assert_eq!(names("qxdcssjy"), vec!["全新的测试数据元".to_string()]);
+
+    // a damaged cache is not trusted
+    std::fs::write(&cache, b"yibiao search index 1\n\x07garbage").unwrap();
+    assert_eq!(names("qxdcssjy"), vec!["全新的测试数据元".to_string()]);
+    assert!(ok(yibiao(db.path()).arg("check")).starts_with("ok:"));
+}

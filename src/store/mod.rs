@@ -9,6 +9,8 @@ pub mod keys;
 mod lock;
 pub mod recover;
 pub mod roles;
+mod search_cache;
+mod search_tree;
 mod sled_store;
 
 use std::path::Path;
@@ -16,7 +18,7 @@ use std::path::Path;
 pub use audit::{AuditEntry, AuditOp, LoggedEntry};
 pub use error::{StoreError, io_hint, sled_hint};
 pub use lock::LOCK_FILE;
-pub use sled_store::{SCHEMA_VERSION, SledStore};
+pub use sled_store::{CatalogLoader, LockedStore, SCHEMA_VERSION, SledStore, UnloadedStore};
 
 use crate::model::{Catalog, Kind, Record, Referrer};
 

@@ -180,6 +180,8 @@ pub enum AppEvent {
     Elements(ElementsEvent),
     /// Pane 5's statistics were computed.
     Stats(StatsEvent),
+    /// The store finished opening and loading at start-up (see `tui::loading`).
+    Loaded(Box<Result<crate::store::SledStore, crate::store::StoreError>>),
 }
 
 /// Pane 1's state.
@@ -247,6 +249,17 @@ impl App {
     /// A new app on an open store.
     pub fn new(store: BoxStore, lang: Lang, config: Config) -> App {
         let (tx, rx) = channel();
+        Self::with_channel(store, lang, config, (tx, rx))
+    }
+
+    /// A new app on an open store, taking over an event channel whose senders (terminal
+    /// input, signals) are already running.
+    pub fn with_channel(
+        store: BoxStore,
+        lang: Lang,
+        config: Config,
+        (tx, rx): (Sender<AppEvent>, Receiver<AppEvent>),
+    ) -> App {
         let tree = Tree::build(
             store.catalog(),
             ListKind::Items,
@@ -383,7 +396,7 @@ impl App {
                 MouseEventKind::ScrollUp => self.update(Action::SelectPrev),
                 _ => {}
             },
-            AppEvent::Term(_) => {}
+            AppEvent::Term(_) | AppEvent::Loaded(_) => {}
             AppEvent::Matched {
                 generation,
                 query,

@@ -14,6 +14,7 @@ pub mod draft;
 pub mod editor;
 pub mod help;
 pub mod keymap;
+pub mod loading;
 pub mod palette;
 pub mod panes;
 pub mod picker;
@@ -29,7 +30,7 @@ use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::i18n::Lang;
-use crate::store::SledStore;
+use crate::store::LockedStore;
 
 pub use config::ConfigFlags;
 
@@ -54,8 +55,9 @@ pub fn locale_is_utf8(get: impl Fn(&str) -> Option<String>) -> bool {
         })
 }
 
-/// Runs the TUI on an open store until the user quits (or SIGTERM / SIGHUP).
-pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
+/// Runs the TUI on a locked store until the user quits (or SIGTERM / SIGHUP). The first
+/// frame is drawn before the database is opened and the catalog loaded (see [`loading`]).
+pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     let lang = options.lang;
     let config = config::load(
         config::config_dir().as_deref(),
@@ -63,7 +65,15 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
         config::no_color_from_env(),
     );
     let auto_backups = config.auto_backups;
-    let mut app = app::App::new(Box::new(store), lang, config);
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    terminal::forward_signals(tx.clone())?;
+    terminal::forward_input(tx.clone());
+    let (store, typed) = match loading::run(store, &mut guard, (&tx, &rx), lang)? {
+        loading::Outcome::Loaded(store, typed) => (store, typed),
+        loading::Outcome::Quit => return Ok(()),
+    };
+    let mut app = app::App::with_channel(store, lang, config, (tx, rx));
     if !locale_is_utf8(|name| std::env::var(name).ok()) {
         app.say(
             app::Level::Warn,
@@ -75,11 +85,11 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
         );
     }
     draft::offer(&mut app);
-    let mut guard = terminal::TerminalGuard::enter()?;
-    terminal::forward_signals(app.sender())?;
-    terminal::forward_input(app.sender());
     let size = guard.terminal().size()?;
     app.resize(size.width, size.height);
+    for event in typed {
+        app.handle(event);
+    }
     let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
     // the store is backed up and flushed (dropped) before the terminal is restored
     let store = app.take_store();

@@ -6,19 +6,23 @@
 //! only the previous hits. The scan checks a cancel flag, so a newer keystroke never
 //! waits for a stale search.
 
+mod arena;
 mod keys;
 mod matcher;
 mod query;
+mod row;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
-use crate::model::{Catalog, ElementKind, Kind, Status};
+use crate::model::Catalog;
 
+pub use arena::{Entry, SearchData, Span};
 pub use keys::{Key, SEP, build_key, readings};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
+pub use row::{SearchRow, row_in, rows, uses};
 
 /// How many entries are scanned between two looks at the cancel flag.
 const CHUNK: usize = 4096;
@@ -48,93 +52,61 @@ pub struct Hit {
     pub uses: usize,
 }
 
-/// What the index keeps per element.
-struct Entry {
-    code: Box<str>,
-    name: Box<str>,
-    kind: ElementKind,
-    status: Status,
-    /// Source agency code and name, lower-cased, for `agency:`.
-    agency: Option<Box<str>>,
-    uses: u32,
-    /// Code and readings (see [`Key`]).
-    latin: Box<str>,
-    /// Names and synonyms.
-    names: Box<str>,
-}
-
-impl Entry {
-    /// The half of the key a query can match: Latin letters match readings and the code,
-    /// anything else the names.
-    fn haystack(&self, q: &str) -> &str {
-        if q.is_ascii() {
-            &self.latin
-        } else {
-            &self.names
-        }
-    }
-}
-
 /// The search index over every element of a catalog.
 pub struct SearchIndex {
-    entries: Vec<Entry>,
+    data: SearchData,
     matcher: Box<dyn Matcher>,
 }
 
-/// How many form fields are bound to an element.
-pub fn uses(catalog: &Catalog, code: &str) -> usize {
-    catalog
-        .referrers(Kind::Element, code)
-        .filter(|r| r.kind == Kind::Form)
-        .count()
-}
-
 impl SearchIndex {
-    /// Builds the index with the default matcher.
+    /// Builds the index of a catalog with the default matcher.
     pub fn build(catalog: &Catalog) -> Self {
-        Self::with_matcher(catalog, Box::new(Skim::default()))
+        Self::from_rows(rows(catalog))
     }
 
-    /// Builds the index with a given matcher.
-    pub fn with_matcher(catalog: &Catalog, matcher: Box<dyn Matcher>) -> Self {
-        let entries = catalog
-            .elements
-            .values()
-            .map(|e| {
-                let key = build_key(
-                    &e.code,
-                    std::iter::once(e.name.as_str()).chain(e.synonyms.iter().map(String::as_str)),
-                );
-                Entry {
-                    code: e.code.as_str().into(),
-                    name: e.name.as_str().into(),
-                    kind: e.kind,
-                    status: e.status,
-                    agency: e.source_agency.as_ref().map(|a| {
-                        let name = catalog
-                            .agencies
-                            .get(a)
-                            .map(|x| x.name.as_str())
-                            .unwrap_or("");
-                        format!("{a} {name}").to_lowercase().into()
-                    }),
-                    uses: u32::try_from(uses(catalog, &e.code)).unwrap_or(u32::MAX),
-                    latin: key.latin.into(),
-                    names: key.names.into(),
-                }
-            })
-            .collect();
-        Self { entries, matcher }
+    /// Builds the index from stored rows with the default matcher.
+    pub fn from_rows(rows: impl IntoIterator<Item = SearchRow>) -> Self {
+        Self::from_data(SearchData::from_rows(rows))
+    }
+
+    /// The index over data read back (see [`SearchIndex::data`]), with the default matcher.
+    pub fn from_data(data: SearchData) -> Self {
+        Self::with_matcher(data, Box::new(Skim::default()))
+    }
+
+    /// The index over `data` with a given matcher.
+    pub fn with_matcher(data: SearchData, matcher: Box<dyn Matcher>) -> Self {
+        Self { data, matcher }
+    }
+
+    /// What the index holds, to be written to disk and read back with
+    /// [`SearchIndex::from_data`].
+    pub fn data(&self) -> &SearchData {
+        &self.data
+    }
+
+    fn entries(&self) -> &[Entry] {
+        self.data.entries()
+    }
+
+    /// The half of an entry's key a query can match: Latin letters match readings and the
+    /// code, anything else the names.
+    fn haystack(&self, entry: &Entry, q: &str) -> &str {
+        self.data.str(if q.is_ascii() {
+            entry.latin
+        } else {
+            entry.names
+        })
     }
 
     /// Number of elements indexed.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().len()
     }
 
     /// Whether the index is empty.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries().is_empty()
     }
 
     /// The combined score of entry `i` for `query`, or `None` if it does not match.
@@ -147,8 +119,7 @@ impl SearchIndex {
         if let Some(agency) = &query.agency
             && !entry
                 .agency
-                .as_deref()
-                .is_some_and(|a| a.contains(agency.as_str()))
+                .is_some_and(|a| self.data.str(a).contains(agency.as_str()))
         {
             return None;
         }
@@ -156,10 +127,10 @@ impl SearchIndex {
         if q.is_empty() {
             return Some(0);
         }
-        if entry.code.eq_ignore_ascii_case(q) {
+        if self.data.str(entry.code).eq_ignore_ascii_case(q) {
             return Some(TIER_CODE * TIER_WIDTH);
         }
-        let haystack = entry.haystack(q);
+        let haystack = self.haystack(entry, q);
         if !is_subsequence(haystack, q) {
             return None;
         }
@@ -184,11 +155,11 @@ impl SearchIndex {
 
     /// Phase 2: the matcher's score of an entry's best part (fuzzy tier only).
     fn rescore(&self, i: u32, q: &str) -> i64 {
-        let Some(entry) = self.entries.get(i as usize) else {
+        let Some(entry) = self.entries().get(i as usize) else {
             return 0;
         };
-        let best = entry
-            .haystack(q)
+        let best = self
+            .haystack(entry, q)
             .split(SEP)
             .filter(|part| is_subsequence(part, q))
             .filter_map(|part| self.matcher.score(part, q))
@@ -207,7 +178,7 @@ impl SearchIndex {
     ) -> Option<Vec<(u32, i64)>> {
         let mut out = Vec::new();
         let mut visit = |i: u32| {
-            if let Some(entry) = self.entries.get(i as usize)
+            if let Some(entry) = self.entries().get(i as usize)
                 && let Some(score) = self.rank(entry, query)
             {
                 out.push((i, score));
@@ -223,7 +194,7 @@ impl SearchIndex {
                 }
             }
             None => {
-                let total = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+                let total = u32::try_from(self.entries().len()).unwrap_or(u32::MAX);
                 let mut start = 0u32;
                 while start < total {
                     if cancel.load(Ordering::Relaxed) {
@@ -239,10 +210,10 @@ impl SearchIndex {
     }
 
     fn hit(&self, (i, score): (u32, i64)) -> Option<Hit> {
-        let e = self.entries.get(i as usize)?;
+        let e = self.entries().get(i as usize)?;
         Some(Hit {
-            code: e.code.to_string(),
-            name: e.name.to_string(),
+            code: self.data.str(e.code).to_string(),
+            name: self.data.str(e.name).to_string(),
             kind: e.kind.as_str(),
             score,
             uses: e.uses as usize,
@@ -253,10 +224,11 @@ impl SearchIndex {
     /// the fuzzy-tier candidates among the best few hundred re-scored by the matcher.
     fn top(&self, matches: &mut [(u32, i64)], q: &str, limit: usize) -> Vec<(u32, i64)> {
         let order = |a: &(u32, i64), b: &(u32, i64)| {
-            let (ea, eb) = (&self.entries[a.0 as usize], &self.entries[b.0 as usize]);
+            let entries = self.entries();
+            let (ea, eb) = (&entries[a.0 as usize], &entries[b.0 as usize]);
             b.1.cmp(&a.1)
                 .then(eb.uses.cmp(&ea.uses))
-                .then_with(|| ea.code.cmp(&eb.code))
+                .then_with(|| self.data.str(ea.code).cmp(self.data.str(eb.code)))
         };
         let keep = limit
             .saturating_mul(4)
