@@ -564,6 +564,24 @@ impl SledStore {
 /// the full [`SledStore`].
 pub struct UnloadedStore(SledStore);
 
+/// Reads a store's search index on any thread: the cache file when it is sound, else the
+/// search tree. It never writes the cache (only a process that will not write the store
+/// after it may, see `search_cache`).
+pub struct SearchSource {
+    dir: PathBuf,
+    tree: sled::Tree,
+}
+
+impl SearchSource {
+    /// The index data as the store stands.
+    pub fn read(&self) -> Result<SearchData, StoreError> {
+        if let Some(data) = search_cache::read(&self.dir) {
+            return Ok(data);
+        }
+        Ok(SearchData::from_rows(search_tree::read_all(&self.tree)?))
+    }
+}
+
 /// Loads a store's catalog, on any thread.
 pub struct CatalogLoader {
     records: sled::Tree,
@@ -736,6 +754,13 @@ impl Store for SledStore {
 
     fn changed_since_open(&self) -> usize {
         self.changed
+    }
+
+    fn search_source(&self) -> SearchSource {
+        SearchSource {
+            dir: self.path.clone(),
+            tree: self.search.clone(),
+        }
     }
 
     fn check(&self) -> Result<Vec<String>, StoreError> {

@@ -32,8 +32,8 @@ use crate::tui::theme::Slot;
 
 /// A finished job of pane 2.
 pub enum ElementsEvent {
-    /// The search index was built.
-    Index(Arc<SearchIndex>),
+    /// The search index was read (or why it could not be).
+    Index(Result<Arc<SearchIndex>, String>),
     /// A search finished (`hits` is `None` when a newer query cancelled it).
     Hits {
         /// Whose search.
@@ -375,12 +375,16 @@ impl App {
             return;
         }
         let Some(store) = self.store() else { return };
-        let records = snapshot(store.catalog());
+        // the store keeps the rows current: reading them beats rebuilding every pinyin key
+        let source = store.search_source();
         self.elements.indexing = true;
         self.elements.stale = false;
         self.spawn_job(move || {
-            let catalog = Catalog::from_records(records);
-            AppEvent::Elements(ElementsEvent::Index(Arc::new(SearchIndex::build(&catalog))))
+            let index = match source.read() {
+                Ok(data) => Ok(Arc::new(SearchIndex::from_data(data))),
+                Err(e) => Err(e.to_string()),
+            };
+            AppEvent::Elements(ElementsEvent::Index(index))
         });
     }
 
@@ -402,7 +406,15 @@ impl App {
     pub(crate) fn elements_event(&mut self, event: ElementsEvent) {
         self.dirty = true;
         match event {
-            ElementsEvent::Index(index) => {
+            ElementsEvent::Index(Err(e)) => {
+                self.elements.indexing = false;
+                let text = self.lang.pick(
+                    format!("无法读取搜索索引：{e}"),
+                    format!("cannot read the search index: {e}"),
+                );
+                self.say(Level::Error, text);
+            }
+            ElementsEvent::Index(Ok(index)) => {
                 self.elements.indexing = false;
                 self.elements.index = Some(index);
                 self.elements.search.reset();
