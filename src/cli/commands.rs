@@ -118,14 +118,14 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             encoding,
             format,
         } => {
-            let args = office::ImportArgs {
+            let request = crate::io::transfer::ImportRequest {
                 file,
                 dry_run,
                 kind,
                 encoding,
                 format,
             };
-            office::import(&mut store, args, lang)
+            office::import(&mut store, request, lang)
         }
         Command::Export {
             file,
@@ -134,14 +134,14 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             format,
             headers,
         } => {
-            let args = office::ExportArgs {
+            let request = crate::io::transfer::ExportRequest {
                 file,
                 kind,
                 encoding,
                 format,
                 headers,
             };
-            office::export(store.catalog(), args, lang)
+            office::export(store.catalog(), request, lang)
         }
         Command::Stats {
             json,

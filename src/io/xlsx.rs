@@ -15,6 +15,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::i18n::Lang;
 
 use super::check::FileProblem;
+use super::progress::{Control, Gathered, Phase, Stop, Unit};
 use super::table::{Cell, RawRow, RawTable, Sheet, TableId, cell_place};
 
 /// Most rows a sheet may have (Excel's own limit).
@@ -27,26 +28,28 @@ pub const MAX_CELLS: u64 = 5_000_000;
 /// Reads the sheets of a workbook as tables; each sheet is named after its table. `name` is
 /// the file name for messages; `only` restricts to the tables of `--kind`. A workbook whose
 /// only sheet has another name (`Sheet1`) is read as `only[0]`, else as `fallback` (the
-/// table the file name names: `数据元.xlsx`).
+/// table the file name names: `数据元.xlsx`). Reports the rows of each sheet read and stops
+/// when cancelled.
 pub fn read(
     bytes: &[u8],
     name: &str,
     only: Option<&[TableId]>,
     fallback: Option<TableId>,
     lang: Lang,
-) -> Result<Vec<RawTable>, Vec<FileProblem>> {
+    control: &Control<'_>,
+) -> Result<Vec<RawTable>, Stop> {
     let fallback = only.and_then(|o| o.first().copied()).or(fallback);
     catch_unwind(AssertUnwindSafe(|| {
-        read_inner(bytes, name, only, fallback, lang)
+        read_inner(bytes, name, only, fallback, lang, control)
     }))
     .unwrap_or_else(|_| {
-        Err(vec![FileProblem::new(
+        Err(Stop::Problems(vec![FileProblem::new(
             name,
             lang.pick(
                 "XLSX 文件已损坏，无法读取",
                 "the XLSX file is corrupt and cannot be read",
             ),
-        )])
+        )]))
     })
 }
 
@@ -66,11 +69,11 @@ fn read_inner(
     only: Option<&[TableId]>,
     fallback: Option<TableId>,
     lang: Lang,
-) -> Result<Vec<RawTable>, Vec<FileProblem>> {
+    control: &Control<'_>,
+) -> Result<Vec<RawTable>, Stop> {
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| corrupt(name, e, lang))?;
     let sheets = book.sheet_names();
-    let mut tables = Vec::new();
-    let mut problems = Vec::new();
+    let mut tables = Gathered::default();
     for sheet in &sheets {
         let place = format!("{name}!{sheet}");
         let single = if sheets.len() == 1 { fallback } else { None };
@@ -78,7 +81,7 @@ fn read_inner(
             Some(t) if only.is_some_and(|only| !only.contains(&t)) => continue,
             Some(t) => t,
             None => {
-                problems.push(FileProblem::new(
+                tables.problem(FileProblem::new(
                     place,
                     lang.pick(
                         format!(
@@ -92,17 +95,9 @@ fn read_inner(
                 continue;
             }
         };
-        match read_sheet(&mut book, sheet, table, &place, lang) {
-            Ok(Some(t)) => tables.push(t),
-            Ok(None) => {}
-            Err(mut p) => problems.append(&mut p),
-        }
+        tables.add(read_sheet(&mut book, sheet, table, &place, lang, control))?;
     }
-    if problems.is_empty() {
-        Ok(tables)
-    } else {
-        Err(problems)
-    }
+    tables.finish()
 }
 
 /// `rows × columns` of a declared range, or why it is too large.
@@ -141,8 +136,9 @@ fn read_sheet(
     table: TableId,
     place: &str,
     lang: Lang,
-) -> Result<Option<RawTable>, Vec<FileProblem>> {
-    let one = |message: String| vec![FileProblem::new(place, message)];
+    control: &Control<'_>,
+) -> Result<Option<RawTable>, Stop> {
+    let one = |message: String| Stop::Problems(vec![FileProblem::new(place, message)]);
     let mut reader = book.worksheet_cells_reader(sheet).map_err(|e| {
         one(lang.pick(
             format!("无法读取工作表：{e}"),
@@ -174,6 +170,12 @@ fn read_sheet(
             }
         };
         let (row, column) = cell.get_position();
+        control.step(
+            Phase::Parsing,
+            Unit::Rows,
+            u64::from(row.saturating_sub(dim.start.0)) + 1,
+            rows.max(u64::from(row) + 1),
+        )?;
         check_extent(
             u64::from(row) + 1,
             u64::from(column) + 1,
@@ -234,7 +236,7 @@ fn read_sheet(
         });
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(Stop::Problems(problems));
     }
     Ok(Some(RawTable {
         table,
