@@ -68,11 +68,8 @@ pub fn import(store: &mut impl Store, request: ImportRequest, lang: Lang) -> Res
         |progress, control| {
             let parsed = transfer::read(&request, store.catalog(), control, lang)?;
             progress.suspend(|| {
-                for warning in &parsed.warnings {
-                    eprintln!("{}{}", lang.pick("注意：", "warning: "), inert(warning));
-                }
-                if let Some(summary) = &parsed.summary {
-                    eprintln!("{summary}");
+                for note in parsed.notes(lang) {
+                    eprintln!("{note}");
                 }
             });
             let total = parsed.records.len();
@@ -83,29 +80,10 @@ pub fn import(store: &mut impl Store, request: ImportRequest, lang: Lang) -> Res
         },
     )
     .map_err(|e| import_failure(e, lang))?;
-    let Some(imported) = imported else {
-        eprintln!(
-            "{}",
-            lang.pick(
-                format!("{total} 条记录有效（试运行，未写入）"),
-                format!("{total} records valid (dry run, nothing written)"),
-            )
-        );
-        return Ok(0);
-    };
-    eprintln!(
-        "{}",
-        lang.pick(
-            format!(
-                "已导入：新建 {}，更新 {}，未变 {}",
-                imported.created, imported.updated, imported.unchanged
-            ),
-            format!(
-                "imported: {} created, {} updated, {} unchanged",
-                imported.created, imported.updated, imported.unchanged
-            ),
-        )
-    );
+    match imported {
+        Some(imported) => eprintln!("{}", imported.message(lang)),
+        None => eprintln!("{}", transfer::checked(total, lang)),
+    }
     Ok(0)
 }
 

@@ -114,6 +114,8 @@ actions! {
     Pane4 "pane_bundles" Global "窗格 4：主题与多表合一" "pane 4: 主题 bundles & merge";
     Pane5 "pane_stats" Global "窗格 5：统计" "pane 5: 统计 statistics";
     Back "back" Global "返回/关闭（从不删除或丢弃）" "back or close (never deletes or discards)";
+    ImportFile "import_file" Global "导入文件：JSON、XLSX、CSV（或目录）、部门-主项-子项目录，全部或全无" "import a file: JSON, XLSX, CSV (or a directory), county catalog; all or nothing";
+    ExportFile "export_file" Global "导出：JSON、XLSX 或 CSV（按扩展名；以 / 结尾为 CSV 目录）" "export: JSON, XLSX or CSV (by extension; a path ending in / is a CSV directory)";
     SelectNext "select_next" List "下移一行" "move down one row";
     SelectPrev "select_prev" List "上移一行" "move up one row";
     PageDown "page_down" List "下翻一页" "move down one page";

@@ -152,6 +152,8 @@ pub enum Overlay {
     },
     /// The element picker.
     Picker(Box<Picker>),
+    /// The import or export dialog.
+    Transfer(Box<super::transfer::Transfer>),
 }
 
 /// Something that happened: a terminal event, a finished job, a signal.
@@ -180,6 +182,8 @@ pub enum AppEvent {
     Elements(ElementsEvent),
     /// Pane 5's statistics were computed.
     Stats(StatsEvent),
+    /// An import or export reports progress or its end.
+    Transfer(super::transfer::TransferEvent),
 }
 
 /// Pane 1's state.
@@ -417,11 +421,7 @@ impl App {
                     }
                     Err(e) => self.say(Level::Error, e),
                 }
-                self.rebuild_tree(None);
-                self.elements_changed(None);
-                if self.pane == Pane::Stats {
-                    self.stats_start();
-                }
+                self.store_changed();
             }
             AppEvent::Signal(_) => {
                 // an unsaved form goes to a recovery draft, never half into the store
@@ -440,6 +440,25 @@ impl App {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.stats_event(event);
             }
+            AppEvent::Transfer(event) => {
+                if event.is_done() {
+                    self.jobs = self.jobs.saturating_sub(1);
+                }
+                self.transfer_event(event);
+            }
+        }
+    }
+
+    /// The store changed under the panes (a sample load, an import): they show it afresh.
+    pub(crate) fn store_changed(&mut self) {
+        self.rebuild_tree(None);
+        self.elements_changed(None);
+        self.forms_stale();
+        if let Some(store) = &self.store {
+            self.bundles.refresh(store.catalog());
+        }
+        if self.pane == Pane::Stats {
+            self.stats_start();
         }
     }
 
@@ -491,6 +510,10 @@ impl App {
             }
             Some(Overlay::Picker(_)) => {
                 self.picker_key(event);
+                return;
+            }
+            Some(Overlay::Transfer(_)) => {
+                self.transfer_key(event);
                 return;
             }
             Some(Overlay::Help { .. } | Overlay::History { .. }) => {
@@ -625,6 +648,8 @@ impl App {
             }
         } else if matches!(self.overlay, Some(Overlay::Picker(_))) {
             self.picker_paste(text);
+        } else if matches!(self.overlay, Some(Overlay::Transfer(_))) {
+            self.transfer_paste(text);
         } else if self.pane == Pane::Elements && self.editor.is_none() && self.elements.typing {
             self.elements_paste(text);
         } else if let Some(input) = &mut self.catalog.filter_input {
@@ -890,6 +915,8 @@ impl App {
             Action::Publish => self.workflow(Transition::Publish),
             Action::History => self.show_history(),
             Action::LoadSample => self.load_sample(),
+            Action::ImportFile => self.open_transfer(super::transfer::Direction::Import),
+            Action::ExportFile => self.open_transfer(super::transfer::Direction::Export),
             Action::Save => {
                 self.save();
             }

@@ -20,6 +20,7 @@ pub mod picker;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod transfer;
 pub mod tree;
 pub mod view;
 

@@ -154,6 +154,19 @@ pub struct Parsed {
     pub summary: Option<String>,
 }
 
+impl Parsed {
+    /// What to tell the user whatever happens next: each warning (`warning: …`), then the
+    /// summary; store text made inert.
+    pub fn notes(&self, lang: Lang) -> Vec<String> {
+        let warning = lang.pick("注意：", "warning: ");
+        self.warnings
+            .iter()
+            .map(|w| format!("{warning}{}", inert(w)))
+            .chain(self.summary.iter().map(|s| inert(s).into_owned()))
+            .collect()
+    }
+}
+
 /// What an import wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Imported {
@@ -163,6 +176,25 @@ pub struct Imported {
     pub updated: usize,
     /// Records equal to what was stored.
     pub unchanged: usize,
+}
+
+impl Imported {
+    /// `imported: 3 created, 1 updated, 0 unchanged`.
+    pub fn message(&self, lang: Lang) -> String {
+        let (c, u, n) = (self.created, self.updated, self.unchanged);
+        lang.pick(
+            format!("已导入：新建 {c}，更新 {u}，未变 {n}"),
+            format!("imported: {c} created, {u} updated, {n} unchanged"),
+        )
+    }
+}
+
+/// `27 records valid (dry run, nothing written)`.
+pub fn checked(records: usize, lang: Lang) -> String {
+    lang.pick(
+        format!("{records} 条记录有效（试运行，未写入）"),
+        format!("{records} records valid (dry run, nothing written)"),
+    )
 }
 
 /// `3 problem(s); nothing was written`.
