@@ -154,6 +154,8 @@ pub enum Overlay {
     Picker(Box<Picker>),
     /// The import or export dialog.
     Transfer(Box<super::transfer::Transfer>),
+    /// 模板库: an entry beside its template, or claiming a template.
+    Template(Box<super::templates::TemplateOverlay>),
 }
 
 /// Something that happened: a terminal event, a finished job, a signal.
@@ -516,6 +518,10 @@ impl App {
                 self.transfer_key(event);
                 return;
             }
+            Some(Overlay::Template(_)) => {
+                self.template_key(event);
+                return;
+            }
             Some(Overlay::Help { .. } | Overlay::History { .. }) => {
                 match self
                     .config
@@ -650,6 +656,8 @@ impl App {
             self.picker_paste(text);
         } else if matches!(self.overlay, Some(Overlay::Transfer(_))) {
             self.transfer_paste(text);
+        } else if matches!(self.overlay, Some(Overlay::Template(_))) {
+            self.template_paste(text);
         } else if self.pane == Pane::Elements && self.editor.is_none() && self.elements.typing {
             self.elements_paste(text);
         } else if let Some(input) = &mut self.catalog.filter_input {
@@ -758,6 +766,12 @@ impl App {
         }
         // pane 3 (表单): its own actions, list moves and back while it shows
         if self.pane == Pane::Forms && self.editor.is_none() && self.forms_update(action) {
+            return;
+        }
+        // 模板库: the bundle beside its template (an overlay over pane 4)
+        if action == Action::BundleCompare {
+            self.pane = Pane::Bundles;
+            self.compare_bundle();
             return;
         }
         // pane 4 (主题): its own actions from anywhere, list moves and back while it shows
@@ -917,6 +931,8 @@ impl App {
             Action::LoadSample => self.load_sample(),
             Action::ImportFile => self.open_transfer(super::transfer::Direction::Import),
             Action::ExportFile => self.open_transfer(super::transfer::Direction::Export),
+            Action::TemplateCompare => self.compare_selected(),
+            Action::TemplateClaim => self.open_claim(),
             Action::Save => {
                 self.save();
             }
@@ -955,6 +971,7 @@ impl App {
             | Action::FlowExportMermaid
             | Action::BundleNew
             | Action::BundleClaim
+            | Action::BundleCompare
             | Action::BundleRename
             | Action::BundleLead
             | Action::BundleAdd

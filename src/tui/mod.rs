@@ -17,6 +17,7 @@ pub mod keymap;
 pub mod palette;
 pub mod panes;
 pub mod picker;
+pub mod templates;
 pub mod terminal;
 pub mod text;
 pub mod theme;
