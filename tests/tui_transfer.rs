@@ -246,3 +246,35 @@ fn the_dialog_refuses_standard_input_and_an_open_edit_form() {
         "save or close the record or form being edited first",
     );
 }
+
+#[test]
+fn every_pane_draws_while_the_worker_has_the_store_and_a_signal_cancels() {
+    let (mut app, _store) = fixture_app(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    open(&mut app, "import_file", dir.path());
+    let flag = Arc::new(CancelFlag::new());
+    dialog(&mut app).state = State::Running {
+        step: None,
+        flag: Arc::clone(&flag),
+        note: None,
+    };
+    let store = app.take_store().expect("store");
+    app.busy = Some("importing…".into());
+    for pane in [
+        "pane_elements",
+        "pane_forms",
+        "pane_bundles",
+        "pane_stats",
+        "pane_catalog",
+    ] {
+        let action = yibiao::tui::action::Action::parse(pane).unwrap();
+        app.update(action);
+        let s = shown(&mut app, dir.path(), 100, 26);
+        assert!(s.contains("starting…"), "{pane}:\n{s}");
+    }
+    // SIGTERM: the transfer is asked to stop before quitting
+    app.handle(yibiao::tui::app::AppEvent::Signal(15));
+    assert!(app.quit);
+    assert!(flag.is_cancelled());
+    drop(store);
+}

@@ -469,7 +469,8 @@ mod tests {
 
     #[test]
     fn strings_are_counted_across_chunks_with_any_prefix() {
-        let xml = b"<sst uniqueCount=\"3\"><si><t>a</t></si><x:si/><si\n></si><sig/><t>:si</t></sst>";
+        let xml =
+            b"<sst uniqueCount=\"3\"><si><t>a</t></si><x:si/><si\n></si><sig/><t>:si</t></sst>";
         for split in 0..xml.len() {
             let mut c = StringCounter::default();
             c.feed(&xml[..split]);

@@ -329,6 +329,17 @@ impl App {
         }
     }
 
+    /// On the way out: handles events until a job that has the store hands it back (an
+    /// import's write runs to its end), at most `timeout` between two events.
+    pub fn wait_for_store(&mut self, timeout: Duration) {
+        while self.store.is_none() && self.jobs > 0 {
+            match self.rx.recv_timeout(timeout) {
+                Ok(event) => self.handle(event),
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    }
+
     /// The store, unless a job has it.
     pub fn store(&self) -> Option<&dyn Store> {
         self.store.as_deref().map(|s| s as &dyn Store)
@@ -432,6 +443,8 @@ impl App {
                 {
                     eprintln!("yibiao: the unsaved edit could not be kept as a draft: {e}");
                 }
+                // an import not yet writing stops; one writing runs to its end
+                self.transfer_cancel();
                 self.quit = true;
             }
             AppEvent::Elements(event) => {

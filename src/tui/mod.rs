@@ -83,6 +83,8 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
     let size = guard.terminal().size()?;
     app.resize(size.width, size.height);
     let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
+    // a job holding the store (an import's write) hands it back first
+    app.wait_for_store(std::time::Duration::from_secs(120));
     // the store is backed up and flushed (dropped) before the terminal is restored
     let store = app.take_store();
     let backup_failed = store

@@ -658,6 +658,15 @@ impl App {
         }
     }
 
+    /// Asks a running transfer to stop (on quit): refused, silently, once it is writing.
+    pub(crate) fn transfer_cancel(&mut self) {
+        if let Some(Overlay::Transfer(t)) = &self.overlay
+            && let State::Running { flag, .. } = &t.state
+        {
+            flag.cancel();
+        }
+    }
+
     /// Pasted text goes into the path (control characters dropped).
     pub(crate) fn transfer_paste(&mut self, text: &str) {
         if let Some(Overlay::Transfer(t)) = &mut self.overlay
