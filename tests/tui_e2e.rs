@@ -279,3 +279,23 @@ fn pane_3_designs_a_form_by_pinyin_search_validates_an_id_and_saves_it() {
     assert_eq!(required, [false, false, false, true, false]);
     assert_eq!(fields[2]["element"], "DE000005");
 }
+
+#[test]
+fn the_import_dialog_imports_a_file_and_the_tree_shows_it() {
+    let (home, db) = seeded_store();
+    let small = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/small.json");
+    let mut tui = Tui::start(&db, home.path());
+    tui.wait_for("事项 8");
+    // ctrl-o opens the import dialog
+    tui.send("\u{f}");
+    tui.wait_for("当前目录");
+    tui.send(small);
+    tui.wait_for("自动：json");
+    tui.send("\r");
+    tui.wait_for("已导入：新建 23，更新 2，未变 2");
+    tui.send("\r");
+    tui.wait_for("事项 14");
+    tui.wait_for("M001");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}

@@ -165,14 +165,14 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             encoding,
             format,
         } => {
-            let args = office::ImportArgs {
+            let request = crate::io::transfer::ImportRequest {
                 file,
                 dry_run,
                 kind,
                 encoding,
                 format,
             };
-            office::import(store, args, lang)
+            office::import(store, request, lang)
         }
         Command::Export {
             file,
@@ -181,14 +181,14 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             format,
             headers,
         } => {
-            let args = office::ExportArgs {
+            let request = crate::io::transfer::ExportRequest {
                 file,
                 kind,
                 encoding,
                 format,
                 headers,
             };
-            office::export(store.catalog(), args, lang)
+            office::export(store.catalog(), request, lang)
         }
         Command::Stats {
             json,

@@ -152,6 +152,10 @@ pub enum Overlay {
     },
     /// The element picker.
     Picker(Box<Picker>),
+    /// The import or export dialog.
+    Transfer(Box<super::transfer::Transfer>),
+    /// 模板库: an entry beside its template, or claiming a template.
+    Template(Box<super::templates::TemplateOverlay>),
 }
 
 /// Something that happened: a terminal event, a finished job, a signal.
@@ -182,6 +186,8 @@ pub enum AppEvent {
     Stats(StatsEvent),
     /// The store finished opening and loading at start-up (see `tui::loading`).
     Loaded(Box<Result<crate::store::SledStore, crate::store::StoreError>>),
+    /// An import or export reports progress or its end.
+    Transfer(super::transfer::TransferEvent),
 }
 
 /// Pane 1's state.
@@ -336,6 +342,17 @@ impl App {
         }
     }
 
+    /// On the way out: handles events until a job that has the store hands it back (an
+    /// import's write runs to its end), at most `timeout` between two events.
+    pub fn wait_for_store(&mut self, timeout: Duration) {
+        while self.store.is_none() && self.jobs > 0 {
+            match self.rx.recv_timeout(timeout) {
+                Ok(event) => self.handle(event),
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    }
+
     /// The store, unless a job has it.
     pub fn store(&self) -> Option<&dyn Store> {
         self.store.as_deref().map(|s| s as &dyn Store)
@@ -430,11 +447,7 @@ impl App {
                     }
                     Err(e) => self.say(Level::Error, e),
                 }
-                self.rebuild_tree(None);
-                self.elements_changed(None);
-                if self.pane == Pane::Stats {
-                    self.stats_start();
-                }
+                self.store_changed();
             }
             AppEvent::Signal(_) => {
                 // an unsaved form goes to a recovery draft, never half into the store
@@ -443,6 +456,8 @@ impl App {
                 {
                     eprintln!("yibiao: the unsaved edit could not be kept as a draft: {e}");
                 }
+                // an import not yet writing stops; one writing runs to its end
+                self.transfer_cancel();
                 self.quit = true;
             }
             AppEvent::Elements(event) => {
@@ -453,6 +468,25 @@ impl App {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.stats_event(event);
             }
+            AppEvent::Transfer(event) => {
+                if event.is_done() {
+                    self.jobs = self.jobs.saturating_sub(1);
+                }
+                self.transfer_event(event);
+            }
+        }
+    }
+
+    /// The store changed under the panes (a sample load, an import): they show it afresh.
+    pub(crate) fn store_changed(&mut self) {
+        self.rebuild_tree(None);
+        self.elements_changed(None);
+        self.forms_stale();
+        if let Some(store) = &self.store {
+            self.bundles.refresh(store.catalog());
+        }
+        if self.pane == Pane::Stats {
+            self.stats_start();
         }
     }
 
@@ -504,6 +538,14 @@ impl App {
             }
             Some(Overlay::Picker(_)) => {
                 self.picker_key(event);
+                return;
+            }
+            Some(Overlay::Transfer(_)) => {
+                self.transfer_key(event);
+                return;
+            }
+            Some(Overlay::Template(_)) => {
+                self.template_key(event);
                 return;
             }
             Some(Overlay::Help { .. } | Overlay::History { .. }) => {
@@ -638,6 +680,10 @@ impl App {
             }
         } else if matches!(self.overlay, Some(Overlay::Picker(_))) {
             self.picker_paste(text);
+        } else if matches!(self.overlay, Some(Overlay::Transfer(_))) {
+            self.transfer_paste(text);
+        } else if matches!(self.overlay, Some(Overlay::Template(_))) {
+            self.template_paste(text);
         } else if self.pane == Pane::Elements && self.editor.is_none() && self.elements.typing {
             self.elements_paste(text);
         } else if let Some(input) = &mut self.catalog.filter_input {
@@ -746,6 +792,12 @@ impl App {
         }
         // pane 3 (表单): its own actions, list moves and back while it shows
         if self.pane == Pane::Forms && self.editor.is_none() && self.forms_update(action) {
+            return;
+        }
+        // 模板库: the bundle beside its template (an overlay over pane 4)
+        if action == Action::BundleCompare {
+            self.pane = Pane::Bundles;
+            self.compare_bundle();
             return;
         }
         // pane 4 (主题): its own actions from anywhere, list moves and back while it shows
@@ -903,6 +955,10 @@ impl App {
             Action::Publish => self.workflow(Transition::Publish),
             Action::History => self.show_history(),
             Action::LoadSample => self.load_sample(),
+            Action::ImportFile => self.open_transfer(super::transfer::Direction::Import),
+            Action::ExportFile => self.open_transfer(super::transfer::Direction::Export),
+            Action::TemplateCompare => self.compare_selected(),
+            Action::TemplateClaim => self.open_claim(),
             Action::Save => {
                 self.save();
             }
@@ -941,6 +997,7 @@ impl App {
             | Action::FlowExportMermaid
             | Action::BundleNew
             | Action::BundleClaim
+            | Action::BundleCompare
             | Action::BundleRename
             | Action::BundleLead
             | Action::BundleAdd

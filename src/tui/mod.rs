@@ -18,9 +18,11 @@ pub mod loading;
 pub mod palette;
 pub mod panes;
 pub mod picker;
+pub mod templates;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod transfer;
 pub mod tree;
 pub mod view;
 
@@ -91,6 +93,8 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
         app.handle(event);
     }
     let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
+    // a job holding the store (an import's write) hands it back first
+    app.wait_for_store(std::time::Duration::from_secs(120));
     // the store is backed up and flushed (dropped) before the terminal is restored
     let store = app.take_store();
     let backup_failed = store

@@ -132,6 +132,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             scroll,
         }) => draw_history(frame, app, code, lines, *scroll),
         Some(Overlay::Picker(p)) => super::picker::draw(frame, app, p),
+        Some(Overlay::Transfer(t)) => super::transfer::draw(frame, app, t),
+        Some(Overlay::Template(t)) => super::templates::draw(frame, app, t),
         None => {}
     }
 }
@@ -588,6 +590,8 @@ fn mode_label(app: &App) -> &'static str {
         Some(Overlay::Confirm(_)) => return lang.pick("确认", "CONFIRM"),
         Some(Overlay::History { .. }) => return lang.pick("历史", "HISTORY"),
         Some(Overlay::Picker(_)) => return lang.pick("选择", "PICK"),
+        Some(Overlay::Transfer(_)) => return lang.pick("传输", "TRANSFER"),
+        Some(Overlay::Template(_)) => return lang.pick("模板", "TEMPLATE"),
         None => {}
     }
     if app.pane == Pane::Elements && app.editor.is_none() && app.elements.typing {
