@@ -4,10 +4,12 @@
 //!
 //! Architecture: terminal input, signals and worker results arrive as [`app::AppEvent`]s on
 //! one channel; the loop drains them all, lets [`app::App`] turn them into state changes, then
-//! draws one frame (only if something changed) inside synchronized output.
+//! draws one frame (only if something changed) inside synchronized output; the
+//! [`backend::LeanBackend`] writes only the cells that changed, in as few bytes as it can.
 
 pub mod action;
 pub mod app;
+pub mod backend;
 pub mod config;
 pub mod detail;
 pub mod draft;
@@ -25,11 +27,6 @@ pub mod theme;
 pub mod transfer;
 pub mod tree;
 pub mod view;
-
-use std::io::Write;
-
-use crossterm::execute;
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::i18n::Lang;
 use crate::store::LockedStore;
@@ -128,11 +125,8 @@ fn test_exit() -> Option<anyhow::Result<()>> {
 fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow::Result<()> {
     loop {
         if app.dirty {
-            let terminal = guard.terminal();
-            execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-            terminal.draw(|frame| view::draw(frame, app))?;
-            execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-            terminal.backend_mut().flush()?;
+            // the backend writes only what changed, in one synchronized frame
+            guard.terminal().draw(|frame| view::draw(frame, app))?;
             app.dirty = false;
         }
         let Some(event) = app.next_event() else {

@@ -12,9 +12,9 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
 use super::app::AppEvent;
+use super::backend::LeanBackend;
 
 /// Mouse reporting for buttons and the wheel only (X11 1000 + SGR 1006): unlike crossterm's
 /// `EnableMouseCapture` it does not ask for every pointer motion, which over SSH would send a
@@ -29,7 +29,7 @@ impl crossterm::Command for EnableMouseButtons {
 
 /// Owns the terminal's special modes while it lives.
 pub struct TerminalGuard {
-    terminal: Terminal<CrosstermBackend<Stdout>>,
+    terminal: Terminal<LeanBackend<Stdout>>,
 }
 
 /// Puts the terminal back: leaves the alternate screen, shows the cursor, turns off mouse
@@ -67,7 +67,7 @@ impl TerminalGuard {
             restore();
             return Err(e.into());
         }
-        let terminal = match Terminal::new(CrosstermBackend::new(out)) {
+        let terminal = match Terminal::new(LeanBackend::new(out)) {
             Ok(t) => t,
             Err(e) => {
                 restore();
@@ -78,7 +78,7 @@ impl TerminalGuard {
     }
 
     /// The terminal to draw on.
-    pub fn terminal(&mut self) -> &mut Terminal<CrosstermBackend<Stdout>> {
+    pub fn terminal(&mut self) -> &mut Terminal<LeanBackend<Stdout>> {
         &mut self.terminal
     }
 }

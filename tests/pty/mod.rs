@@ -14,6 +14,22 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_yibiao");
 /// How long any wait may take.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// A store holding the bundled sample (`yibiao sample`), in a fresh home: (home, store).
+pub fn sample_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = home.path().join("store");
+    let status = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("sample")
+        .env("HOME", home.path())
+        .env_remove("YIBIAO_DB")
+        .status()
+        .expect("run sample");
+    assert!(status.success());
+    (home, db)
+}
+
 /// A running TUI in a pty.
 pub struct Tui {
     child: Box<dyn Child + Send + Sync>,
@@ -29,10 +45,15 @@ impl Tui {
     }
 
     pub fn start_with(db: &Path, home: &Path, envs: &[(&str, &str)]) -> Tui {
+        Self::start_sized(db, home, 30, 110, envs)
+    }
+
+    /// Starts the TUI in a pty of `rows` × `cols`.
+    pub fn start_sized(db: &Path, home: &Path, rows: u16, cols: u16, envs: &[(&str, &str)]) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
-                rows: 30,
-                cols: 110,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -54,8 +75,8 @@ impl Tui {
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let writer = pty.master.take_writer().expect("writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZero::new(30).expect("rows"),
-            std::num::NonZero::new(110).expect("cols"),
+            std::num::NonZero::new(rows).expect("rows"),
+            std::num::NonZero::new(cols).expect("cols"),
             0,
         )));
         let raw = Arc::new(Mutex::new(Vec::new()));
@@ -153,6 +174,51 @@ impl Tui {
         panic!("yibiao did not exit; screen:\n{}", self.screen());
     }
 
+    /// Sends bytes one at a time, pausing `gap` after each (input split across reads).
+    pub fn send_split(&mut self, bytes: &[u8], gap: Duration) {
+        for b in bytes {
+            let _ = self.writer.write_all(std::slice::from_ref(b));
+            let _ = self.writer.flush();
+            std::thread::sleep(gap);
+        }
+    }
+
+    /// How many bytes the process has written so far.
+    pub fn raw_len(&self) -> usize {
+        self.raw.lock().expect("raw").len()
+    }
+
+    /// Waits until the process has written nothing for `quiet` (its output has settled),
+    /// returning how many bytes it has written in all.
+    pub fn quiet(&self, quiet: Duration) -> usize {
+        self.steady(Tui::raw_len, Duration::from_millis(20), quiet)
+            .unwrap_or_else(|| panic!("output did not settle; screen:\n{}", self.screen()))
+    }
+
+    /// Polls `read` every `poll` until it gives the same value for `quiet`; `None` at the
+    /// deadline.
+    fn steady<T: PartialEq>(
+        &self,
+        read: impl Fn(&Tui) -> T,
+        poll: Duration,
+        quiet: Duration,
+    ) -> Option<T> {
+        let deadline = Instant::now() + WAIT;
+        let mut last = read(self);
+        let mut since = Instant::now();
+        while Instant::now() < deadline {
+            std::thread::sleep(poll);
+            let now = read(self);
+            if now != last {
+                last = now;
+                since = Instant::now();
+            } else if since.elapsed() >= quiet {
+                return Some(now);
+            }
+        }
+        None
+    }
+
     /// Every byte the process has written so far.
     pub fn raw(&self) -> Vec<u8> {
         self.raw.lock().expect("raw").clone()
@@ -160,18 +226,10 @@ impl Tui {
 
     /// Waits until the screen has not changed for a moment (a search has landed).
     pub fn settle(&self) {
-        let deadline = Instant::now() + WAIT;
-        let mut last = self.screen();
-        let mut since = Instant::now();
-        while Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-            let now = self.screen();
-            if now != last {
-                last = now;
-                since = Instant::now();
-            } else if since.elapsed() >= Duration::from_millis(400) {
-                return;
-            }
-        }
+        let _ = self.steady(
+            Tui::screen,
+            Duration::from_millis(50),
+            Duration::from_millis(400),
+        );
     }
 }
