@@ -4,8 +4,12 @@
 //! - the cursor is moved only where it is not already: after a CJK character it stands two
 //!   columns on, so a run of Chinese text is one move, not one move per character (ratatui's
 //!   crossterm backend moves after every wide character: ~7 bytes per 3-byte character);
-//! - colours and attributes are one `CSI … m` holding only what changed, and the pen is kept
-//!   from frame to frame instead of being reset after each one;
+//!   other moves take the shortest form (`CSI n C`, `CSI n G`, CR LF, `CSI row;col H`), or
+//!   print the few unchanged characters in between again (from a shadow of the screen);
+//! - colours and attributes are one `CSI … m` holding only what changed (or a reset, when
+//!   shorter), and the pen is kept from frame to frame; an RGB colour that is exactly an
+//!   xterm-256 palette entry is sent as its index; a blank keeps whatever pen shows it alike;
+//! - a run of blanks is erased (`CSI n X`) rather than printed;
 //! - cursor hide/show and its position are sent only when they change;
 //! - a frame is collected in memory and written at once inside synchronized output
 //!   (`CSI ? 2026 h … l`), or not at all when nothing changed.

@@ -2,10 +2,11 @@
 //! key help, a command palette — all driven by one action registry and configurable keymaps
 //! and themes.
 //!
-//! Architecture: terminal input, signals and worker results arrive as [`app::AppEvent`]s on
-//! one channel; the loop drains them all, lets [`app::App`] turn them into state changes, then
-//! draws one frame (only if something changed) inside synchronized output; the
-//! [`backend::LeanBackend`] writes only the cells that changed, in as few bytes as it can.
+//! Architecture: terminal input (parsed from the raw bytes by [`input`], with an escape
+//! timeout), signals and worker results arrive as [`app::AppEvent`]s on one channel; the loop
+//! drains them all, lets [`app::App`] turn them into state changes, then draws one frame (only
+//! if something changed) inside synchronized output; the [`backend::LeanBackend`] writes only
+//! the cells that changed, in as few bytes as it can.
 
 pub mod action;
 pub mod app;
@@ -15,6 +16,7 @@ pub mod detail;
 pub mod draft;
 pub mod editor;
 pub mod help;
+pub mod input;
 pub mod keymap;
 pub mod loading;
 pub mod palette;
@@ -67,7 +69,7 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
     let (tx, rx) = std::sync::mpsc::channel();
     terminal::forward_signals(tx.clone())?;
-    terminal::forward_input(tx.clone());
+    terminal::forward_input(tx.clone(), config.escape_timeout)?;
     let (store, typed) = match loading::run(store, &mut guard, (&tx, &rx), lang)? {
         loading::Outcome::Loaded(store, typed) => (store, typed),
         loading::Outcome::Quit => return Ok(()),

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_yibiao");
@@ -33,6 +33,7 @@ pub fn sample_store() -> (tempfile::TempDir, std::path::PathBuf) {
 /// A running TUI in a pty.
 pub struct Tui {
     child: Box<dyn Child + Send + Sync>,
+    master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
@@ -82,7 +83,6 @@ impl Tui {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
         let reader = std::thread::spawn(move || {
-            let _master = pty.master;
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -94,6 +94,7 @@ impl Tui {
         });
         Tui {
             child,
+            master: pty.master,
             writer,
             parser,
             raw,
@@ -114,6 +115,63 @@ impl Tui {
             std::thread::sleep(Duration::from_millis(5));
         }
         panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
+    }
+
+    /// Resizes the pty (the TUI gets SIGWINCH) and the screen read back.
+    pub fn resize(&self, rows: u16, cols: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+        self.parser.lock().expect("parser").screen_mut().set_size(
+            std::num::NonZero::new(rows).expect("rows"),
+            std::num::NonZero::new(cols).expect("cols"),
+        );
+    }
+
+    /// Row `n` of the screen.
+    pub fn row(&self, n: u16) -> String {
+        let parser = self.parser.lock().expect("parser");
+        let (_, cols) = parser.screen().size();
+        parser
+            .screen()
+            .rows(0, cols.into())
+            .nth(usize::from(n))
+            .unwrap_or_default()
+    }
+
+    /// Waits until `text` is no longer on the screen.
+    pub fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if !self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!(
+            "timed out waiting for {text:?} to go; screen:\n{}",
+            self.screen()
+        );
+    }
+
+    /// Waits until the terminal's cursor is hidden (no text input has the focus).
+    pub fn wait_cursor_hidden(&self) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if self.parser.lock().expect("parser").screen().hide_cursor() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!(
+            "timed out waiting for the cursor to hide; screen:\n{}",
+            self.screen()
+        );
     }
 
     pub fn send(&mut self, keys: &str) {
