@@ -6,7 +6,7 @@ mod pty;
 
 use std::time::{Duration, Instant};
 
-use pty::{BIN, Tui};
+use pty::{BIN, Tui, sample_store};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tui_small.json");
 
@@ -166,17 +166,7 @@ fn empty_store_offers_the_sample_in_one_key_then_edit_and_find_it_after_restart(
 
 #[test]
 fn pane_4_toggles_an_answer_and_the_field_count_changes() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let db = home.path().join("store");
-    let status = std::process::Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .arg("sample")
-        .env("HOME", home.path())
-        .env_remove("YIBIAO_DB")
-        .status()
-        .expect("run sample");
-    assert!(status.success());
+    let (home, db) = sample_store();
     let mut tui = Tui::start(&db, home.path());
     tui.wait_for("浏览");
     tui.send("4");
@@ -200,17 +190,7 @@ fn pane_4_toggles_an_answer_and_the_field_count_changes() {
 
 #[test]
 fn pane_3_designs_a_form_by_pinyin_search_validates_an_id_and_saves_it() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let db = home.path().join("store");
-    let status = std::process::Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .arg("sample")
-        .env("HOME", home.path())
-        .env_remove("YIBIAO_DB")
-        .status()
-        .expect("run sample");
-    assert!(status.success());
+    let (home, db) = sample_store();
     let mut tui = Tui::start(&db, home.path());
     tui.wait_for("浏览");
     tui.send("3");

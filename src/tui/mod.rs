@@ -2,17 +2,21 @@
 //! key help, a command palette — all driven by one action registry and configurable keymaps
 //! and themes.
 //!
-//! Architecture: terminal input, signals and worker results arrive as [`app::AppEvent`]s on
-//! one channel; the loop drains them all, lets [`app::App`] turn them into state changes, then
-//! draws one frame (only if something changed) inside synchronized output.
+//! Architecture: terminal input (parsed from the raw bytes by [`input`], with an escape
+//! timeout), signals and worker results arrive as [`app::AppEvent`]s on one channel; the loop
+//! drains them all, lets [`app::App`] turn them into state changes, then draws one frame (only
+//! if something changed) inside synchronized output; the [`backend::LeanBackend`] writes only
+//! the cells that changed, in as few bytes as it can.
 
 pub mod action;
 pub mod app;
+pub mod backend;
 pub mod config;
 pub mod detail;
 pub mod draft;
 pub mod editor;
 pub mod help;
+pub mod input;
 pub mod keymap;
 pub mod loading;
 pub mod palette;
@@ -25,11 +29,6 @@ pub mod theme;
 pub mod transfer;
 pub mod tree;
 pub mod view;
-
-use std::io::Write;
-
-use crossterm::execute;
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::i18n::Lang;
 use crate::store::LockedStore;
@@ -70,7 +69,7 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
     let (tx, rx) = std::sync::mpsc::channel();
     terminal::forward_signals(tx.clone())?;
-    terminal::forward_input(tx.clone());
+    terminal::forward_input(tx.clone(), config.escape_timeout)?;
     let (store, typed) = match loading::run(store, &mut guard, (&tx, &rx), lang)? {
         loading::Outcome::Loaded(store, typed) => (store, typed),
         loading::Outcome::Quit => return Ok(()),
@@ -128,11 +127,8 @@ fn test_exit() -> Option<anyhow::Result<()>> {
 fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow::Result<()> {
     loop {
         if app.dirty {
-            let terminal = guard.terminal();
-            execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-            terminal.draw(|frame| view::draw(frame, app))?;
-            execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-            terminal.backend_mut().flush()?;
+            // the backend writes only what changed, in one synchronized frame
+            guard.terminal().draw(|frame| view::draw(frame, app))?;
             app.dirty = false;
         }
         let Some(event) = app.next_event() else {

@@ -12,7 +12,7 @@ use super::app::{App, Confirm, Level, Overlay, Pane};
 use super::detail;
 use super::editor::{Editor, Widget};
 use super::help;
-use super::text::{border_set, fit, highlighted};
+use super::text::{border_set, fit, highlighted, select};
 use super::theme::Slot;
 use super::tree::{ListKind, NodeId};
 use crate::display::{inert, pad, width};
@@ -283,6 +283,10 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
         let name = fit(&node.name, name_room, ascii);
         let name_w = width(&name);
         spans.extend(highlighted(name, query, base, hit));
+        if selected {
+            // the name, not the whole row (see backend.rs)
+            select(&mut spans[2..], theme.get(Slot::Selection));
+        }
         let mut used = indent + 2 + name_w;
         if name_room < room {
             let gap = room - name_w - code_w;
@@ -293,11 +297,7 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
         if used < w {
             spans.push(Span::raw(" ".repeat(w - used)));
         }
-        let mut line = Line::from(spans);
-        if selected {
-            line = line.style(theme.get(Slot::Selection));
-        }
-        lines.push(line);
+        lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -140,9 +140,17 @@ pub struct UseRow {
 /// The where-used rows of an element: bound fields, items, bundles, child and parent elements.
 pub fn use_rows(catalog: &Catalog, code: &str, lang: Lang) -> Vec<UseRow> {
     let u = usage(catalog, code);
+    let element = catalog.elements.get(code).map_or("", |e| e.name.as_str());
     let mut rows = Vec::new();
     for f in &u.fields {
         let form = catalog.forms.get(&f.form).map_or("", |x| x.name.as_str());
+        // the form first and the field's label only where it is not the element's name:
+        // neighbouring elements used by the same forms draw the same rows (cheap over SSH)
+        let text = if f.label == element {
+            form.to_string()
+        } else {
+            format!("{form} · {}", f.label)
+        };
         let note = if f.required {
             lang.pick("必填", "required").to_string()
         } else {
@@ -152,7 +160,7 @@ pub fn use_rows(catalog: &Catalog, code: &str, lang: Lang) -> Vec<UseRow> {
             jump: Jump::Form(f.form.clone()),
             tag: lang.pick("字段", "field"),
             code: f.form.clone(),
-            text: format!("{} · {form}", f.label),
+            text,
             note,
         });
     }
