@@ -54,8 +54,9 @@ fn navigate_filter_rename_save_quit_and_find_it_after_restart() {
     tui.send("\u{13}");
     tui.wait_for("已保存 SX001-01-01");
     tui.send("q");
-    assert_eq!(tui.exit_code(), 0);
-    let raw = tui.raw();
+    // finish_raw waits for every byte written before the exit to be read
+    let (code, _, raw) = tui.finish_raw();
+    assert_eq!(code, Some(0));
     assert!(
         contains(&raw, b"\x1b[?2026h"),
         "frames use synchronized output"
