@@ -444,7 +444,13 @@ pub fn draw_results(
     let wide = w >= 44;
     let kind_w = if wide { 8 } else { 0 };
     let status_w = if wide { 6 } else { 0 };
-    let uses_w = 4;
+    // one space from the kind, then the widest count in view (at least 3 digits)
+    let uses_w = 1 + window
+        .iter()
+        .map(|hit| hit.uses.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max(3);
     let fixed = 1 + code_w + 1 + 1 + kind_w + uses_w + 1 + status_w + usize::from(wide);
     let name_w = w.saturating_sub(fixed).max(1);
     let ascii = app.config.ascii;
