@@ -412,3 +412,12 @@ fn element_search_reads_a_cache_that_every_write_removes_first() {
     assert_eq!(names("qxdcssjy"), vec!["全新的测试数据元".to_string()]);
     assert!(ok(yibiao(db.path()).arg("check")).starts_with("ok:"));
 }
+
+#[test]
+fn the_tui_without_a_terminal_says_so_and_how_to_get_one() {
+    let db = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(yibiao(db.path()).stdin(std::process::Stdio::null()));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert!(stderr.contains("ssh -t"), "{stderr}");
+}

@@ -56,12 +56,18 @@ pub fn restore() {
 impl TerminalGuard {
     /// Enters raw mode and the alternate screen and installs the panic hook.
     pub fn enter() -> anyhow::Result<TerminalGuard> {
+        if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
+            anyhow::bail!(
+                "the terminal UI needs a terminal on standard input and output \
+                 (over ssh: `ssh -t HOST yibiao`; in scripts use a subcommand, see `yibiao --help`)"
+            );
+        }
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
             previous(info);
         }));
-        enable_raw_mode()?;
+        enable_raw_mode().context("cannot switch the terminal to raw mode")?;
         let mut out = stdout();
         if let Err(e) = execute!(
             out,
