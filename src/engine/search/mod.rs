@@ -26,6 +26,10 @@ pub use row::{SearchRow, row_in, rows, uses};
 
 /// How many entries are scanned between two looks at the cancel flag.
 const CHUNK: usize = 4096;
+/// A scan of at least this many entries is split over several threads.
+const PARALLEL_AT: usize = 16_384;
+/// At most this many threads scan at once.
+const MAX_THREADS: usize = 4;
 
 /// Rank tiers, best last so that they sort naturally.
 const TIER_FUZZY: i64 = 1;
@@ -168,43 +172,67 @@ impl SearchIndex {
         TIER_FUZZY * TIER_WIDTH + best.clamp(0, TIER_WIDTH - 1)
     }
 
-    /// Scans `candidates` (all entries when `None`); `None` if cancelled.
-    /// Returns (entry index, score) of every match, unsorted.
+    /// Scans `candidates` (all entries when `None`); `None` if cancelled. Returns (entry
+    /// index, score) of every match in candidate order. A large scan is split over the
+    /// machine's cores (up to [`MAX_THREADS`]); the result does not depend on how.
     fn scan(
         &self,
         query: &Query,
         candidates: Option<&[u32]>,
         cancel: &AtomicBool,
     ) -> Option<Vec<(u32, i64)>> {
+        let total = candidates.map_or(self.entries().len(), <[u32]>::len);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(MAX_THREADS);
+        if threads < 2 || total < PARALLEL_AT {
+            return self.scan_range(query, candidates, 0..total, cancel);
+        }
+        let per = total.div_ceil(threads);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = (0..threads)
+                .map(|t| {
+                    let range = (t * per).min(total)..((t + 1) * per).min(total);
+                    scope.spawn(move || self.scan_range(query, candidates, range, cancel))
+                })
+                .collect();
+            let mut out = Vec::new();
+            for part in parts {
+                // a scan does not panic; if one did, the search is dropped like a cancelled one
+                out.extend(part.join().ok()??);
+            }
+            Some(out)
+        })
+    }
+
+    /// Scans positions `range` of `candidates` (of all entries when `None`).
+    fn scan_range(
+        &self,
+        query: &Query,
+        candidates: Option<&[u32]>,
+        range: std::ops::Range<usize>,
+        cancel: &AtomicBool,
+    ) -> Option<Vec<(u32, i64)>> {
         let mut out = Vec::new();
-        let mut visit = |i: u32| {
-            if let Some(entry) = self.entries().get(i as usize)
-                && let Some(score) = self.rank(entry, query)
-            {
-                out.push((i, score));
+        let mut start = range.start;
+        while start < range.end {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
             }
-        };
-        match candidates {
-            Some(list) => {
-                for chunk in list.chunks(CHUNK) {
-                    if cancel.load(Ordering::Relaxed) {
-                        return None;
-                    }
-                    chunk.iter().for_each(|&i| visit(i));
+            let end = (start + CHUNK).min(range.end);
+            for pos in start..end {
+                let i = match candidates {
+                    Some(list) => list.get(pos).copied(),
+                    None => u32::try_from(pos).ok(),
+                };
+                if let Some(i) = i
+                    && let Some(entry) = self.entries().get(i as usize)
+                    && let Some(score) = self.rank(entry, query)
+                {
+                    out.push((i, score));
                 }
             }
-            None => {
-                let total = u32::try_from(self.entries().len()).unwrap_or(u32::MAX);
-                let mut start = 0u32;
-                while start < total {
-                    if cancel.load(Ordering::Relaxed) {
-                        return None;
-                    }
-                    let end = start.saturating_add(CHUNK as u32).min(total);
-                    (start..end).for_each(&mut visit);
-                    start = end;
-                }
-            }
+            start = end;
         }
         Some(out)
     }
@@ -354,4 +382,33 @@ pub fn search(index: &SearchIndex, query: &Query, limit: usize) -> Vec<Hit> {
     Searcher::new()
         .search(index, query, limit, &AtomicBool::new(false))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scan_split_over_threads_equals_one_scan() {
+        let index = SearchIndex::build(&crate::sample::elements_only(30));
+        assert!(index.len() >= PARALLEL_AT, "large enough to split");
+        let cancel = AtomicBool::new(false);
+        for q in ["s", "sfz", "dz", "号码", "kind:mobile dh"] {
+            let query = Query::parse(q).unwrap();
+            let split = index.scan(&query, None, &cancel).unwrap();
+            let whole = index
+                .scan_range(&query, None, 0..index.len(), &cancel)
+                .unwrap();
+            assert_eq!(split, whole, "{q}");
+            assert!(!whole.is_empty(), "{q} matches something");
+            let candidates: Vec<u32> = whole.iter().map(|m| m.0).collect();
+            let narrowed = Query::parse(&format!("{q}h")).unwrap();
+            assert_eq!(
+                index.scan(&narrowed, Some(&candidates), &cancel),
+                index.scan_range(&narrowed, Some(&candidates), 0..candidates.len(), &cancel),
+            );
+        }
+        cancel.store(true, Ordering::Relaxed);
+        assert_eq!(index.scan(&Query::parse("s").unwrap(), None, &cancel), None);
+    }
 }
