@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the performance table of the README: whole-process times of the release binary on
 # generated stores, next to fzf where the comparison applies, plus the criterion benches of
-# the engines. Needs hyperfine and fzf (apt-get install hyperfine fzf); takes a few minutes.
+# the engines, and the CSV import rate next to sqlite3's. Needs hyperfine, fzf and sqlite3
+# (apt-get install hyperfine fzf sqlite3); takes a few minutes.
 # Usage: scripts/bench.sh [SCALE]   (SCALE 161 ≈ 100,000 elements; default 161)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,28 @@ rate=$(python3 -c "print('%.0f' % ($records / ($end - $start)))")
 printf '| sample --scale %s: %s records (%s elements) written | %s s (%s records/s) |\n' \
   "$scale" "$records" "$elements" "$secs" "$rate"
 
+# import rate: the 数据元 CSV table into a fresh store that holds only its regions and agencies
+# (imported untimed before each run), next to sqlite3 `.import` of the same file
+"$bin" --db "$db" export "$work/elements.csv" --kind element >/dev/null
+"$bin" --db "$db" export "$work/regions.csv" --kind region >/dev/null
+"$bin" --db "$db" export "$work/agencies.csv" --kind agency >/dev/null
+fresh="$work/fresh"
+seed="rm -rf $fresh $fresh.db && $bin --db $fresh import $work/regions.csv >/dev/null"
+seed="$seed && $bin --db $fresh import $work/agencies.csv >/dev/null"
+# import_rate PREPARE COMMAND: mean of 3 runs (PREPARE untimed before each) and elements/s
+import_rate() {
+    if ! hyperfine --warmup 1 --runs 3 --prepare "$1" --export-json "$work/h.json" "$2" >"$work/h.log" 2>&1; then
+        cat "$work/h.log" >&2
+        return 1
+    fi
+    python3 -c 'import json; m=json.load(open("'"$work"'/h.json"))["results"][0]["mean"]
+print("%.2f s (%.0f records/s)" % (m, '"$elements"' / m))'
+}
+ours=$(import_rate "$seed" "$bin --db $fresh import $work/elements.csv --kind element")
+theirs=$(import_rate "rm -f $fresh.db" "sqlite3 $fresh.db '.mode csv' '.import $work/elements.csv elements'")
+printf '| `import` of the 数据元 CSV table (%s elements) into a fresh store | %s |\n' "$elements" "$ours"
+printf '| `sqlite3` `.mode csv` + `.import` of the same CSV into a fresh database | %s |\n' "$theirs"
+
 # the names fzf filters: every element's name and synonyms, one line each
 "$bin" --db "$db" export - | python3 -c '
 import json,sys
@@ -32,7 +55,13 @@ for e in json.load(sys.stdin)["elements"]:
 json() { hyperfine --ignore-failure --warmup 1 --runs "${2:-5}" --export-json "$work/h.json" "$1" >/dev/null 2>&1
          python3 -c 'import json; r=json.load(open("'"$work"'/h.json"))["results"][0]; print("%.0f ms ± %.0f" % (r["mean"]*1000, r["stddev"]*1000))'; }
 printf '| whole process `stats` (open, load, count) | %s |\n' "$(json "$bin --db $db stats")"
-printf '| whole process `element search sfzhm` | %s |\n' "$(json "$bin --db $db element search sfzhm")"
+printf '| whole process `element search sfzhm` (reads `search.idx`) | %s |\n' "$(json "$bin --db $db element search sfzhm")"
+nocache=$(hyperfine --ignore-failure --runs 5 --prepare "rm -f $db/search.idx" --export-json "$work/h.json" "$bin --db $db element search sfzhm" >/dev/null 2>&1
+          python3 -c 'import json; r=json.load(open("'"$work"'/h.json"))["results"][0]; print("%.0f ms ± %.0f" % (r["mean"]*1000, r["stddev"]*1000))')
+printf '| the same, first search after a write (no `search.idx`: reads the search tree, writes the cache) | %s |\n' "$nocache"
+read -r first usable < <(python3 scripts/first_frame.py "$bin" "$db" 5)
+printf '| TUI start (120×40 pty): exec to first frame | %s ms |\n' "$first"
+printf '| TUI start: exec to the full UI (catalog loaded, pane bar drawn) | %s ms |\n' "$usable"
 printf '| `fzf --filter sfzhm` on the same %s names | %s |\n' "$elements" "$(json "fzf --filter sfzhm < $work/names.txt")"
 printf '| `fzf --filter 身份证号码` on the same names | %s |\n' "$(json "fzf --filter 身份证号码 < $work/names.txt")"
 printf '| whole process `element uses DE000005` | %s |\n' "$(json "$bin --db $db element uses DE000005")"

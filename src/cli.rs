@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::i18n::Lang;
-use crate::store::{SledStore, StoreError};
+use crate::store::{LockedStore, SledStore, StoreError, UnloadedStore};
 
 /// Exit code: a command failed or found problems (`check`, unknown code).
 pub const EXIT_FAILURE: u8 = 1;
@@ -53,7 +53,8 @@ pub struct Cli {
 pub enum Command {
     /// Load the generated sample catalog (a province, its agencies, items, forms, bundles).
     Sample {
-        /// Multiply elements, items and forms (100 → about 60,000 elements).
+        /// Multiply elements, items and forms (100 → about 60,000 elements; 1,623 → about
+        /// 1,000,000 elements, with items and forms capped near 206,000 and 100,000 from 680 on).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=2000))]
         scale: u32,
     },
@@ -390,6 +391,16 @@ pub fn store_dir(db: Option<PathBuf>) -> Result<PathBuf, Failure> {
 /// Opens the store, mapping a held lock to exit code 3. Warns on standard error about config
 /// files others may write.
 pub fn open_store(db: Option<PathBuf>) -> Result<SledStore, Failure> {
+    Ok(open_unloaded(db)?.load()?)
+}
+
+/// Opens and locks the store without loading its catalog; warns as [`open_store`].
+pub fn open_unloaded(db: Option<PathBuf>) -> Result<UnloadedStore, Failure> {
+    Ok(lock_store(db)?.open()?)
+}
+
+/// Locks the store without opening its database; warns as [`open_store`].
+pub fn lock_store(db: Option<PathBuf>) -> Result<LockedStore, Failure> {
     let dir = store_dir(db)?;
     if let Some(config) = crate::store::roles::config_dir() {
         let files = crate::io::files::config_files(&config);
@@ -397,7 +408,7 @@ pub fn open_store(db: Option<PathBuf>) -> Result<SledStore, Failure> {
             eprintln!("yibiao: warning: {}: {message}", file.display());
         }
     }
-    Ok(SledStore::open(&dir)?)
+    Ok(SledStore::lock(&dir)?)
 }
 
 /// Runs the command line; returns the process exit code.

@@ -400,3 +400,54 @@ fn merge_prints_the_flow_as_text_dot_or_mermaid() {
     assert!(mermaid.starts_with("flowchart LR"), "{mermaid}");
     assert!(mermaid.contains("class n0,n4 critical"), "{mermaid}");
 }
+
+#[test]
+fn element_search_reads_a_cache_that_every_write_removes_first() {
+    let db = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = db.path().join("search.idx");
+    let names = |query: &str| -> Vec<String> {
+        let hits: Vec<Value> = serde_json::from_str(&ok(
+            yibiao(db.path()).args(["element", "search", query, "--json"])
+        ))
+        .unwrap();
+        hits.iter()
+            .map(|h| h["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    ok(yibiao(db.path())
+        .arg("import")
+        .arg(common::fixture("small.json")));
+    assert!(!cache.exists(), "no search yet");
+    assert!(names("详细地址").contains(&"详细地址".to_string()));
+    assert!(cache.exists(), "the first search writes the cache");
+    // a cached answer equals a fresh one
+    let cached = names("dz");
+    std::fs::remove_file(&cache).unwrap();
+    assert_eq!(names("dz"), cached);
+
+    // an import renames an element: the cache is gone, the next search sees the new name
+    let file = dir.path().join("rename.json");
+    std::fs::write(
+        &file,
+        r#"{"format":"yibiao/1","elements":[{"code":"E900","name":"全新的测试数据元","kind":"text"}]}"#,
+    )
+    .unwrap();
+    ok(yibiao(db.path()).arg("import").arg(&file));
+    assert!(!cache.exists(), "a write removes the cache");
+    assert_eq!(names("qxdcssjy"), vec!["全新的测试数据元".to_string()]);
+
+    // a damaged cache is not trusted
+    std::fs::write(&cache, b"yibiao search index 1\n\x07garbage").unwrap();
+    assert_eq!(names("qxdcssjy"), vec!["全新的测试数据元".to_string()]);
+    assert!(ok(yibiao(db.path()).arg("check")).starts_with("ok:"));
+}
+
+#[test]
+fn the_tui_without_a_terminal_says_so_and_how_to_get_one() {
+    let db = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(yibiao(db.path()).stdin(std::process::Stdio::null()));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert!(stderr.contains("ssh -t"), "{stderr}");
+}

@@ -9,6 +9,8 @@ use std::process::Command;
 
 use common::{export, fixture, ok, run, yibiao};
 use serde_json::{Value, json};
+use yibiao::i18n::Lang;
+use yibiao::io::xlsx;
 
 /// Imports `catalog_json` into a fresh store, exports it as `office` (a file or a directory
 /// ending in `/`, with `extra` export arguments), imports that into another fresh store and
@@ -345,14 +347,25 @@ fn a_lone_sheet_takes_its_table_from_the_file_name_or_kind() {
 
 /// A minimal workbook whose one sheet, 数据元, declares `dimension` and holds `rows`.
 fn crafted_xlsx(path: &Path, dimension: &str, rows: &str) {
+    crafted_workbook(path, dimension, rows, None);
+}
+
+/// As [`crafted_xlsx`], with a shared strings part (deflated, like a real workbook's) when
+/// `shared` is given.
+fn crafted_workbook(path: &Path, dimension: &str, rows: &str, shared: Option<&str>) {
     let file = std::fs::File::create(path).unwrap();
     let mut zip = zip::ZipWriter::new(file);
     let opts =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let shared_rel = if shared.is_some() {
+        r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#
+    } else {
+        ""
+    };
     let parts = [
         (
             "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#.to_string(),
         ),
         (
             "_rels/.rels",
@@ -364,7 +377,9 @@ fn crafted_xlsx(path: &Path, dimension: &str, rows: &str) {
         ),
         (
             "xl/_rels/workbook.xml.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>{shared_rel}</Relationships>"#
+            ),
         ),
         (
             "xl/worksheets/sheet1.xml",
@@ -377,7 +392,21 @@ fn crafted_xlsx(path: &Path, dimension: &str, rows: &str) {
         zip.start_file(name, opts).unwrap();
         zip.write_all(body.as_bytes()).unwrap();
     }
+    if let Some(strings) = shared {
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        zip.start_file("xl/sharedStrings.xml", deflated).unwrap();
+        zip.write_all(strings.as_bytes()).unwrap();
+    }
     zip.finish().unwrap();
+}
+
+/// Shared strings: the `<sst>` start with `unique` declared, then `items`.
+fn sst(unique: u64, items: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{unique}" uniqueCount="{unique}">{items}</sst>"#
+    )
 }
 
 fn inline_row(r: u32, cells: &[(&str, &str)]) -> String {
@@ -417,6 +446,85 @@ fn sheets_with_absurd_dimensions_are_refused_before_reading() {
     crafted_xlsx(&far, "A1:C2", &format!("{header}{row}{far_row}"));
     let stderr = assert_refused(&db, yibiao(&db).arg("import").arg(&far));
     assert!(stderr.contains("a cell lies at"), "{stderr}");
+}
+
+#[test]
+fn shared_strings_bombs_are_refused_before_they_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_with_small(dir.path());
+    // shared-string cells: header 编码 名称 类型, one row
+    let cell = |at: &str, i: u32| format!(r#"<c r="{at}" t="s"><v>{i}</v></c>"#);
+    let rows = format!(
+        r#"<row r="1">{}{}{}</row><row r="2">{}{}{}</row>"#,
+        cell("A1", 0),
+        cell("B1", 1),
+        cell("C1", 2),
+        cell("A2", 3),
+        cell("B2", 4),
+        cell("C2", 5)
+    );
+    let strings: String = ["编码", "名称", "类型", "DE7001", "甲", "文本"]
+        .iter()
+        .map(|s| format!("<si><t>{s}</t></si>"))
+        .collect();
+    let honest = dir.path().join("honest.xlsx");
+    crafted_workbook(&honest, "A1:C2", &rows, Some(&sst(6, &strings)));
+    ok(yibiao(&db).arg("import").arg(&honest).arg("--dry-run"));
+
+    // four trillion strings declared: calamine would reserve them and abort the process
+    let declared = dir.path().join("declared.xlsx");
+    crafted_workbook(
+        &declared,
+        "A1:C2",
+        &rows,
+        Some(&sst(4_000_000_000_000, &strings)),
+    );
+    let stderr = assert_refused(&db, yibiao(&db).arg("import").arg(&declared));
+    assert!(
+        stderr.contains(
+            "declared.xlsx: the shared strings declare 4000000000000 strings, beyond the limit of 5000000; refused"
+        ),
+        "{stderr}"
+    );
+
+    // five million and one empty strings in a 60 KB file (25 MB unpacked)
+    let many = dir.path().join("many.xlsx");
+    let empties = "<si/>".repeat(5_000_001);
+    crafted_workbook(
+        &many,
+        "A1:C2",
+        &rows,
+        Some(&sst(6, &format!("{strings}{empties}"))),
+    );
+    assert!(std::fs::metadata(&many).unwrap().len() < 200_000);
+    let stderr = assert_refused(&db, yibiao(&db).arg("import").arg(&many));
+    assert!(
+        stderr.contains("the shared strings hold more than 5000000 strings"),
+        "{stderr}"
+    );
+
+    // one huge string: refused past the part limit (a small limit here, 256 MiB in imports)
+    let huge = dir.path().join("huge.xlsx");
+    let long = format!("<si><t>{}</t></si>", "a".repeat(2 << 20));
+    crafted_workbook(
+        &huge,
+        "A1:C2",
+        &rows,
+        Some(&sst(7, &format!("{strings}{long}"))),
+    );
+    let bytes = std::fs::read(&huge).unwrap();
+    let small = xlsx::Limits {
+        part_bytes: 1 << 20,
+        strings: 100,
+    };
+    let problems = xlsx::check_archive(&bytes, "huge.xlsx", small, Lang::En).unwrap_err();
+    assert_eq!(
+        problems[0].to_string(),
+        "huge.xlsx: xl/sharedStrings.xml unpacks to more than 1 MiB (a zip bomb?); refused"
+    );
+    assert!(xlsx::check_archive(&bytes, "huge.xlsx", xlsx::Limits::DEFAULT, Lang::En).is_ok());
+    let honest = std::fs::read(&honest).unwrap();
+    assert!(xlsx::check_archive(&honest, "honest.xlsx", small, Lang::En).is_ok());
 }
 
 #[test]

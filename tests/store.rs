@@ -295,3 +295,120 @@ fn a_damaged_record_is_reported_not_panicked_on() {
         "stored element DE0002 is damaged: 1 trailing bytes after the value (the store cannot be loaded; `yibiao recover STORE_DIR OUT.json` saves the readable records, or restore a backup)"
     );
 }
+
+/// The search rows a search reads without loading the catalog, from a reopened store.
+fn stored_rows(dir: &std::path::Path) -> Vec<yibiao::engine::search::SearchRow> {
+    let unloaded = SledStore::open_unloaded(dir).unwrap();
+    unloaded.search_rows().unwrap().expect("search tree built")
+}
+
+#[test]
+fn the_search_tree_follows_every_kind_of_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SledStore::open(dir.path()).unwrap();
+    store
+        .apply(Batch::upserts(
+            "sample",
+            yibiao::sample::generate(1).into_records(),
+        ))
+        .unwrap();
+    let catalog = store.catalog().clone();
+    let rows_now =
+        |store: &SledStore| -> Vec<_> { yibiao::engine::search::rows(store.catalog()).collect() };
+    // a form's field re-pointed: two use counts change
+    let form = catalog
+        .forms
+        .values()
+        .find(|f| f.fields().count() >= 2)
+        .unwrap();
+    let mut changed = form.clone();
+    let (s, i, _) = changed
+        .fields()
+        .next()
+        .map(|(s, i, f)| (s, i, f.element.clone()))
+        .unwrap();
+    let other = catalog
+        .elements
+        .keys()
+        .find(|c| changed.sections[s].fields[i].element.as_deref() != Some(c.as_str()))
+        .unwrap()
+        .clone();
+    changed.sections[s].fields[i].element = Some(other.clone());
+    store
+        .apply(Batch::upserts("edit", [Record::Form(changed)]))
+        .unwrap();
+    // an element renamed, an agency renamed, a new element, an unused element deleted
+    let mut element = catalog.elements[&other].clone();
+    element.name = "重新命名的数据元".into();
+    let agency_code = catalog
+        .elements
+        .values()
+        .find_map(|e| e.source_agency.clone())
+        .expect("an element with a source agency");
+    let mut agency = catalog.agencies[&agency_code].clone();
+    agency.name = "改名后的部门".into();
+    let mut fresh = element.clone();
+    fresh.code = "AAA-first".into();
+    fresh.parent = None;
+    store
+        .apply(Batch::upserts(
+            "edit",
+            [
+                Record::Element(element),
+                Record::Agency(agency),
+                Record::Element(fresh),
+            ],
+        ))
+        .unwrap();
+    let unused = yibiao::engine::search::rows(store.catalog())
+        .filter(|r| r.code != "AAA-first")
+        .find(|r| {
+            r.uses == 0
+                && store
+                    .catalog()
+                    .referrers(Kind::Element, &r.code)
+                    .next()
+                    .is_none()
+        })
+        .unwrap()
+        .code;
+    store
+        .apply(Batch {
+            action: "delete".into(),
+            commands: vec![Command::Delete {
+                kind: Kind::Element,
+                code: unused.clone(),
+            }],
+        })
+        .unwrap();
+    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    let expected = rows_now(&store);
+    assert!(expected.iter().any(|r| r.code == "AAA-first"));
+    assert!(expected.iter().all(|r| r.code != unused));
+    assert!(expected.iter().any(|r| {
+        r.agency
+            .as_deref()
+            .is_some_and(|a| a.contains("改名后的部门"))
+    }));
+    drop(store);
+    assert_eq!(stored_rows(dir.path()), expected);
+}
+
+#[test]
+fn a_store_without_a_search_tree_builds_it_on_load() {
+    let (dir, store) = seeded();
+    let expected: Vec<_> = yibiao::engine::search::rows(store.catalog()).collect();
+    drop(store);
+    {
+        let db = raw_sled(dir.path());
+        db.open_tree("meta").unwrap().remove("search").unwrap();
+        db.drop_tree("search").unwrap();
+        db.flush().unwrap();
+    }
+    let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+    assert_eq!(unloaded.search_rows().unwrap(), None, "not built yet");
+    let store = unloaded.load().unwrap();
+    assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    drop(store);
+    assert_eq!(stored_rows(dir.path()), expected);
+}

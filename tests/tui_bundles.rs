@@ -204,13 +204,7 @@ fn no_color_keeps_the_marks_readable() {
     let (mut app, _dir) = restaurant_with(&Default::default(), true, RightView::Diff);
     let terminal = render(&mut app, 120, 36);
     let buffer = terminal.backend().buffer();
-    assert!(
-        buffer
-            .content()
-            .iter()
-            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset),
-        "NO_COLOR draws no colour"
-    );
+    assert_no_colour(buffer);
     let s = text(buffer);
     insta::assert_snapshot!(
         "bundles_diff_no_color",

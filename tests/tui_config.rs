@@ -181,3 +181,35 @@ fn user_files_in_the_config_dir_overlay_the_presets() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_escape_timeout_comes_from_config_toml() {
+    use std::time::Duration;
+    use yibiao::tui::config::{ConfigFlags, load};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let flags = ConfigFlags::default();
+    assert_eq!(
+        load(Some(dir.path()), &flags, false).escape_timeout,
+        Duration::from_millis(40)
+    );
+    std::fs::write(dir.path().join("config.toml"), "escape_timeout_ms = 250\n").expect("write");
+    assert_eq!(
+        load(Some(dir.path()), &flags, false).escape_timeout,
+        Duration::from_millis(250)
+    );
+    for bad in [
+        "escape_timeout_ms = 5000\n",
+        "escape_timeout_ms = \"fast\"\n",
+    ] {
+        std::fs::write(dir.path().join("config.toml"), bad).expect("write");
+        let config = load(Some(dir.path()), &flags, false);
+        assert_eq!(config.escape_timeout, Duration::from_millis(40), "{bad}");
+        assert!(
+            config.problems[0]
+                .message
+                .contains("escape_timeout_ms must be a number from 0 to 1000"),
+            "{:?}",
+            config.problems
+        );
+    }
+}

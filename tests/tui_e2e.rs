@@ -6,7 +6,7 @@ mod pty;
 
 use std::time::{Duration, Instant};
 
-use pty::{BIN, Tui};
+use pty::{BIN, Tui, sample_store};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tui_small.json");
 
@@ -54,8 +54,9 @@ fn navigate_filter_rename_save_quit_and_find_it_after_restart() {
     tui.send("\u{13}");
     tui.wait_for("已保存 SX001-01-01");
     tui.send("q");
-    assert_eq!(tui.exit_code(), 0);
-    let raw = tui.raw();
+    // finish_raw waits for every byte written before the exit to be read
+    let (code, _, raw) = tui.finish_raw();
+    assert_eq!(code, Some(0));
     assert!(
         contains(&raw, b"\x1b[?2026h"),
         "frames use synchronized output"
@@ -166,17 +167,7 @@ fn empty_store_offers_the_sample_in_one_key_then_edit_and_find_it_after_restart(
 
 #[test]
 fn pane_4_toggles_an_answer_and_the_field_count_changes() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let db = home.path().join("store");
-    let status = std::process::Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .arg("sample")
-        .env("HOME", home.path())
-        .env_remove("YIBIAO_DB")
-        .status()
-        .expect("run sample");
-    assert!(status.success());
+    let (home, db) = sample_store();
     let mut tui = Tui::start(&db, home.path());
     tui.wait_for("浏览");
     tui.send("4");
@@ -200,17 +191,7 @@ fn pane_4_toggles_an_answer_and_the_field_count_changes() {
 
 #[test]
 fn pane_3_designs_a_form_by_pinyin_search_validates_an_id_and_saves_it() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let db = home.path().join("store");
-    let status = std::process::Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .arg("sample")
-        .env("HOME", home.path())
-        .env_remove("YIBIAO_DB")
-        .status()
-        .expect("run sample");
-    assert!(status.success());
+    let (home, db) = sample_store();
     let mut tui = Tui::start(&db, home.path());
     tui.wait_for("浏览");
     tui.send("3");
@@ -278,4 +259,24 @@ fn pane_3_designs_a_form_by_pinyin_search_validates_an_id_and_saves_it() {
         .collect();
     assert_eq!(required, [false, false, false, true, false]);
     assert_eq!(fields[2]["element"], "DE000005");
+}
+
+#[test]
+fn the_import_dialog_imports_a_file_and_the_tree_shows_it() {
+    let (home, db) = seeded_store();
+    let small = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/small.json");
+    let mut tui = Tui::start(&db, home.path());
+    tui.wait_for("事项 8");
+    // ctrl-o opens the import dialog
+    tui.send("\u{f}");
+    tui.wait_for("当前目录");
+    tui.send(small);
+    tui.wait_for("自动：json");
+    tui.send("\r");
+    tui.wait_for("已导入：新建 23，更新 2，未变 2");
+    tui.send("\r");
+    tui.wait_for("事项 14");
+    tui.wait_for("M001");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
 }

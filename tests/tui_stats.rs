@@ -136,13 +136,7 @@ fn no_color_and_ascii_stay_readable() {
     goto(&mut app, Section::Bundles);
     let terminal = render(&mut app, 120, 36);
     let buffer = terminal.backend().buffer();
-    assert!(
-        buffer
-            .content()
-            .iter()
-            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset),
-        "NO_COLOR draws no colour"
-    );
+    assert_no_colour(buffer);
     let s = text(buffer);
     insta::assert_snapshot!(
         "stats_bundles_no_color",

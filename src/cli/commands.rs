@@ -9,7 +9,7 @@ use crate::engine::{dups, search, stats, usage, validate};
 use crate::i18n::Lang;
 use crate::io::json;
 use crate::model::{ElementKind, Kind, RecordRef};
-use crate::store::{Batch, Store};
+use crate::store::{Batch, SledStore, Store};
 
 use super::{
     BundleCommand, Cli, Command, ConfigCommand, EXIT_FAILURE, EXIT_INVALID, ElementCommand,
@@ -25,7 +25,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         ascii: cli.ascii,
     };
     let Some(command) = cli.command else {
-        let store = open_store(cli.db)?;
+        let store = super::lock_store(cli.db)?;
         let options = crate::tui::Options { lang, flags };
         return crate::tui::run(store, options)
             .map(|()| 0)
@@ -63,14 +63,61 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Recover { dir, out } => return super::safety::recover(dir, out),
         _ => {}
     }
+    if let Command::Element(ElementCommand::Search { query, limit, json }) = &command {
+        return element_search(cli.db, query, *limit, *json);
+    }
     let mut store = open_store(cli.db)?;
+    let result = on_store(&mut store, command, lang);
+    store.close_for_exit();
+    result
+}
+
+/// `element search`: reads the stored search rows without loading the catalog (a store
+/// written before the search tree existed is loaded once to build it).
+fn element_search(
+    db: Option<std::path::PathBuf>,
+    query: &str,
+    limit: usize,
+    json: bool,
+) -> Result<u8, Failure> {
+    let query = search::Query::parse(query).map_err(|e| Failure {
+        code: EXIT_INVALID,
+        message: e.to_string(),
+    })?;
+    let dir = super::store_dir(db)?;
+    let index = match SledStore::cached_search(&dir)? {
+        Some(data) => search::SearchIndex::from_data(data),
+        None => {
+            let unloaded = super::open_unloaded(Some(dir))?;
+            match unloaded.search_data()? {
+                Some(data) => {
+                    unloaded.close_for_exit();
+                    search::SearchIndex::from_data(data)
+                }
+                None => {
+                    let store = unloaded.load()?;
+                    let index = search::SearchIndex::build(store.catalog());
+                    store.close_for_exit();
+                    index
+                }
+            }
+        }
+    };
+    let hits = search::search(&index, &query, limit);
+    print_out(&if json {
+        pretty(&hits)
+    } else {
+        output::hits(&hits)
+    })
+}
+
+/// Runs a command that needs the loaded store.
+fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, Failure> {
     match command {
         // answered above without opening the store
         Command::Completions { .. } | Command::Man | Command::Recover { .. } => Ok(0),
-        Command::Backup { file } => super::safety::backup(&store, &file),
-        Command::Restore { file, force, yes } => {
-            super::safety::restore(&mut store, &file, force, yes)
-        }
+        Command::Backup { file } => super::safety::backup(store, &file),
+        Command::Restore { file, force, yes } => super::safety::restore(store, &file, force, yes),
         Command::Validate { kind, values, json } => {
             let element = store.catalog().elements.get(&kind).ok_or_else(|| Failure {
                 code: EXIT_INVALID,
@@ -110,7 +157,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             );
             Ok(0)
         }
-        Command::Sample { scale } => sample(&mut store, scale),
+        Command::Sample { scale } => sample(store, scale),
         Command::Import {
             file,
             dry_run,
@@ -118,14 +165,14 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             encoding,
             format,
         } => {
-            let args = office::ImportArgs {
+            let request = crate::io::transfer::ImportRequest {
                 file,
                 dry_run,
                 kind,
                 encoding,
                 format,
             };
-            office::import(&mut store, args, lang)
+            office::import(store, request, lang)
         }
         Command::Export {
             file,
@@ -134,14 +181,14 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             format,
             headers,
         } => {
-            let args = office::ExportArgs {
+            let request = crate::io::transfer::ExportRequest {
                 file,
                 kind,
                 encoding,
                 format,
                 headers,
             };
-            office::export(store.catalog(), args, lang)
+            office::export(store.catalog(), request, lang)
         }
         Command::Stats {
             json,
@@ -158,19 +205,8 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 output::stats(&s, lang)
             })
         }
-        Command::Element(ElementCommand::Search { query, limit, json }) => {
-            let query = search::Query::parse(&query).map_err(|e| Failure {
-                code: EXIT_INVALID,
-                message: e.to_string(),
-            })?;
-            let index = search::SearchIndex::build(store.catalog());
-            let hits = search::search(&index, &query, limit);
-            print_out(&if json {
-                pretty(&hits)
-            } else {
-                output::hits(&hits)
-            })
-        }
+        // answered above from the search rows
+        Command::Element(ElementCommand::Search { .. }) => Ok(0),
         Command::Element(ElementCommand::Show { code, json }) => {
             let catalog = store.catalog();
             let element = catalog
@@ -216,7 +252,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Form(FormCommand::Export { code, file }) => {
             super::forms::export(store.catalog(), &code, &file, lang)
         }
-        Command::Template(command) => super::template::run(&mut store, command, lang),
+        Command::Template(command) => super::template::run(store, command, lang),
         Command::Bundle(BundleCommand::List { json }) => {
             let catalog = store.catalog();
             if json {

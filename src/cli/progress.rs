@@ -10,9 +10,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// How long work runs before the spinner shows.
 const DELAY: Duration = Duration::from_secs(1);
 
-/// A spinner with a message per stage; hidden until [`DELAY`] has passed.
+/// A spinner with the engine's latest progress report; hidden until [`DELAY`] has passed.
+/// Dropping it removes it.
 pub struct Progress {
     bar: ProgressBar,
+    /// What is being done (`reading book.xlsx`), before each report.
+    what: String,
     /// Set when finished, so a late timer does not show a finished spinner.
     finished: Arc<Mutex<bool>>,
 }
@@ -24,7 +27,7 @@ impl Progress {
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
             bar.set_style(style);
         }
-        bar.set_message(message);
+        bar.set_message(message.clone());
         let finished = Arc::new(Mutex::new(false));
         if std::io::stderr().is_terminal() {
             let bar = bar.clone();
@@ -39,16 +42,22 @@ impl Progress {
                 }
             });
         }
-        Self { bar, finished }
+        Self {
+            bar,
+            what: message,
+            finished,
+        }
     }
 
-    /// Names the current stage.
-    pub fn stage(&self, message: String) {
-        self.bar.set_message(message);
+    /// Shows where the work is (an engine progress report, already described).
+    pub fn report(&self, step: &str) {
+        self.bar.set_message(format!("{} — {step}", self.what));
     }
 
-    /// Removes the spinner (dropping it does too).
-    pub fn finish(self) {}
+    /// Runs `f` (printing to standard error) with the spinner out of the way.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
 }
 
 impl Drop for Progress {

@@ -242,6 +242,9 @@ pub struct FormComparison {
     pub template: Option<String>,
     /// Departing fields (empty when one side is missing).
     pub fields: Vec<FieldDiff>,
+    /// Template fields the entry's form has as they are (for side-by-side views).
+    #[serde(skip)]
+    pub agreeing: usize,
 }
 
 /// Codes on the template's side but not the entry's, and the other way round.
@@ -268,6 +271,9 @@ pub struct Comparison {
     pub template_name: String,
     /// Differing attributes.
     pub attributes: Vec<AttributeDiff>,
+    /// Attributes compared and found equal (for side-by-side views).
+    #[serde(skip)]
+    pub agreeing: Vec<AttributeDiff>,
     /// Forms, paired.
     pub forms: Vec<FormComparison>,
     /// Materials (an entry material claimed from a template material counts as that one).
@@ -302,14 +308,13 @@ impl Comparison {
     }
 }
 
+/// Notes a compared attribute (equal or not: [`compare`] splits them).
 fn attr(out: &mut Vec<AttributeDiff>, attribute: &'static str, entry: String, template: String) {
-    if entry != template {
-        out.push(AttributeDiff {
-            attribute,
-            entry,
-            template,
-        });
-    }
+    out.push(AttributeDiff {
+        attribute,
+        entry,
+        template,
+    });
 }
 
 /// `entry` codes against `template` codes; with a `kind`, an entry code whose record was
@@ -364,10 +369,12 @@ fn diff(field: &Field, issue: FieldIssue) -> FieldDiff {
 }
 
 /// The fields of `entry` against those of `template`: matched by element, else by key.
-fn compare_fields(catalog: &Catalog, entry: &Form, template: &Form) -> Vec<FieldDiff> {
+/// Returns the departures and how many template fields agree.
+fn compare_fields(catalog: &Catalog, entry: &Form, template: &Form) -> (Vec<FieldDiff>, usize) {
     let entry_fields: Vec<&Field> = entry.fields().map(|(_, _, f)| f).collect();
     let mut used = vec![false; entry_fields.len()];
     let mut out = Vec::new();
+    let mut agreeing = 0;
     for (_, _, t) in template.fields() {
         let by_element = t.element.as_ref().and_then(|el| {
             entry_fields
@@ -405,6 +412,9 @@ fn compare_fields(catalog: &Catalog, entry: &Form, template: &Form) -> Vec<Field
             out.push(diff(t, issue));
             continue;
         }
+        if e.label == t.label && e.required == t.required {
+            agreeing += 1;
+        }
         if e.label != t.label {
             out.push(diff(
                 t,
@@ -429,7 +439,7 @@ fn compare_fields(catalog: &Catalog, entry: &Form, template: &Form) -> Vec<Field
             out.push(diff(e, FieldIssue::Extra));
         }
     }
-    out
+    (out, agreeing)
 }
 
 /// The forms of an item or a material.
@@ -465,17 +475,19 @@ fn compare_forms(
         match pick {
             Some(i) => {
                 used[i] = true;
-                let fields = compare_fields(catalog, entry_forms[i], t);
+                let (fields, agreeing) = compare_fields(catalog, entry_forms[i], t);
                 out.push(FormComparison {
                     entry: Some(entry_forms[i].code.clone()),
                     template: Some(t.code.clone()),
                     fields,
+                    agreeing,
                 });
             }
             None => out.push(FormComparison {
                 entry: None,
                 template: Some(t.code.clone()),
                 fields: Vec::new(),
+                agreeing: 0,
             }),
         }
     }
@@ -485,6 +497,7 @@ fn compare_forms(
                 entry: Some(e.code.clone()),
                 template: None,
                 fields: Vec::new(),
+                agreeing: 0,
             });
         }
     }
@@ -597,6 +610,9 @@ pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateErro
         }
         _ => return Err(TemplateError::NotClaimed(code.into())),
     }
+    let (attributes, agreeing) = attributes
+        .into_iter()
+        .partition(|a: &AttributeDiff| a.entry != a.template);
     let mut c = Comparison {
         kind: kind.as_str(),
         code: entry.code().into(),
@@ -604,6 +620,7 @@ pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateErro
         template: template.code().into(),
         template_name: template.name().into(),
         attributes,
+        agreeing,
         forms,
         materials,
         items,
@@ -668,7 +685,8 @@ mod tests {
                 field("e", "多余", None, false),
             ],
         );
-        let diffs = compare_fields(&catalog, &entry, &template);
+        let (diffs, agreeing) = compare_fields(&catalog, &entry, &template);
+        assert_eq!(agreeing, 0, "a relabelled field does not agree");
         let issues: Vec<(&str, &FieldIssue)> =
             diffs.iter().map(|d| (d.key.as_str(), &d.issue)).collect();
         assert_eq!(

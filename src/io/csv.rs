@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::i18n::Lang;
 
 use super::check::FileProblem;
+use super::progress::{Control, Phase, Stop, Unit};
 use super::table::{Cell, RawRow, RawTable, Sheet, TableId, row_place};
 
 /// A CSV text encoding.
@@ -137,13 +138,18 @@ pub fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
 }
 
 /// Reads one CSV file (already decoded) as `table`; `place` names it in messages.
-/// Every row must have as many cells as the header.
+/// Every row must have as many cells as the header. Reports rows parsed (of the lines
+/// counted, an upper bound) and stops when cancelled.
 pub fn read_table(
     text: &str,
     table: TableId,
     place: &str,
     lang: Lang,
-) -> Result<RawTable, Vec<FileProblem>> {
+    control: &Control<'_>,
+) -> Result<RawTable, Stop> {
+    let lines = text.bytes().filter(|&b| b == b'\n').count()
+        + usize::from(!text.is_empty() && !text.ends_with('\n'));
+    let total = lines as u64;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -153,6 +159,12 @@ pub fn read_table(
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let number = i + 1;
+        control.step(
+            Phase::Parsing,
+            Unit::Rows,
+            number as u64,
+            total.max(number as u64),
+        )?;
         let record = match record {
             Ok(record) => record,
             Err(e) => {
@@ -178,6 +190,7 @@ pub fn read_table(
             rows.push(RawRow { number, cells });
         }
     }
+    control.step(Phase::Parsing, Unit::Rows, total, total)?;
     if problems.is_empty() {
         Ok(RawTable {
             table,
@@ -187,7 +200,7 @@ pub fn read_table(
             rows,
         })
     } else {
-        Err(problems)
+        Err(Stop::Problems(problems))
     }
 }
 
@@ -281,7 +294,15 @@ mod tests {
     #[test]
     fn ragged_rows_are_reported_with_their_number() {
         let text = "code,name\nR1,a\nR2\nR3,c,d\n";
-        let problems = read_table(text, TableId::Regions, "regions.csv", Lang::En).unwrap_err();
+        let problems = read_table(
+            text,
+            TableId::Regions,
+            "regions.csv",
+            Lang::En,
+            &Control::none(),
+        )
+        .unwrap_err()
+        .into_problems();
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             lines,
@@ -303,7 +324,7 @@ mod tests {
             ]],
         };
         let text = write_table(&sheet);
-        let raw = read_table(&text, TableId::Regions, "r.csv", Lang::En).unwrap();
+        let raw = read_table(&text, TableId::Regions, "r.csv", Lang::En, &Control::none()).unwrap();
         assert_eq!(raw.header, ["code", "name"]);
         assert_eq!(raw.rows[0].cells, ["510000", "四川,省\"x\"\n"]);
         assert_eq!(raw.rows[0].number, 2);

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::check::check_import;
+use super::progress::{Control, Phase, Stop, Unit};
 use crate::i18n::Lang;
 use crate::model::{
     Agency, Bundle, Catalog, Element, Form, Item, Kind, Material, Record, RecordRef, Region,
@@ -57,7 +58,8 @@ pub fn parse_import(
     catalog: &Catalog,
     lang: Lang,
 ) -> Result<Vec<Record>, Vec<FileProblem>> {
-    import_value(parse_json(text, lang)?, catalog, lang)
+    import_value(parse_json(text, lang)?, catalog, lang, &Control::none())
+        .map_err(Stop::into_problems)
 }
 
 /// Parses JSON text, reporting a syntax error with its line and column.
@@ -81,21 +83,29 @@ pub fn parse_json(text: &str, lang: Lang) -> Result<Value, Vec<FileProblem>> {
     })
 }
 
-/// As [`parse_import`], on JSON already parsed.
+/// As [`parse_import`], on JSON already parsed; reports the records decoded and then
+/// validated, and stops when cancelled.
 pub fn import_value(
     root: Value,
     catalog: &Catalog,
     lang: Lang,
-) -> Result<Vec<Record>, Vec<FileProblem>> {
+    control: &Control<'_>,
+) -> Result<Vec<Record>, Stop> {
     let mut problems = Vec::new();
     let Value::Object(mut top) = root else {
-        return Err(vec![FileProblem {
+        return Err(Stop::Problems(vec![FileProblem {
             path: String::new(),
             message: lang
                 .pick("顶层应为对象", "the top level must be an object")
                 .into(),
-        }]);
+        }]));
     };
+    let total: u64 = Kind::ALL
+        .iter()
+        .filter_map(|k| top.get(k.plural()).and_then(Value::as_array))
+        .map(|a| a.len() as u64)
+        .sum();
+    let mut done = 0;
     match top.remove("format") {
         Some(Value::String(f)) if f == FORMAT => {}
         Some(other) => problems.push(FileProblem {
@@ -127,6 +137,8 @@ pub fn import_value(
             continue;
         };
         for (i, value) in list.into_iter().enumerate() {
+            done += 1;
+            control.step(Phase::Parsing, Unit::Records, done, total)?;
             let path = format!("{}[{i}]", kind.plural());
             match decode_record(kind, value) {
                 Ok(record) => records.push((path, record)),
@@ -145,13 +157,16 @@ pub fn import_value(
             message: lang.pick("未知的顶层键", "unknown top-level key").into(),
         });
     }
+    let count = records.len() as u64;
+    control.step(Phase::Validating, Unit::Records, 0, count)?;
     let (records, found) =
         check_import(records, catalog, lang, |path, inner| join_path(path, inner));
+    control.step(Phase::Validating, Unit::Records, count, count)?;
     problems.extend(found);
     if problems.is_empty() {
         Ok(records)
     } else {
-        Err(problems)
+        Err(Stop::Problems(problems))
     }
 }
 

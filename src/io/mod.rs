@@ -7,6 +7,8 @@ pub mod csv;
 pub mod dept_tree;
 pub mod files;
 pub mod json;
+pub mod progress;
 pub mod report;
 pub mod table;
+pub mod transfer;
 pub mod xlsx;

@@ -1,52 +1,202 @@
 //! XLSX workbooks: one sheet per table, read with calamine and written with rust_xlsxwriter.
 //!
-//! Reading is bounded: a sheet whose declared dimension or actual cells go beyond
-//! [`MAX_ROWS`] rows, [`MAX_COLUMNS`] columns or [`MAX_CELLS`] cells is refused before its
-//! cells are kept, and cells are streamed, never expanded into a dense grid. A corrupt,
+//! Reading is bounded: before calamine parses anything, [`check_archive`] refuses a part that
+//! unpacks to more than [`MAX_PART_BYTES`] and shared strings that declare or hold more than
+//! [`MAX_CELLS`] strings (a zip bomb of a few hundred kilobytes would otherwise become
+//! gigabytes of strings, or a `uniqueCount` would reserve them). A sheet whose declared dimension or actual cells go
+//! beyond [`MAX_ROWS`] rows, [`MAX_COLUMNS`] columns or [`MAX_CELLS`] cells is refused before
+//! its cells are kept, and cells are streamed, never expanded into a dense grid. A corrupt,
 //! truncated or non-XLSX file is an error naming the file, never a panic.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{Data, DataRef, Reader, Xlsx};
 use rust_xlsxwriter::{Format, Workbook};
 
+use crate::display::inert;
 use crate::i18n::Lang;
 
 use super::check::FileProblem;
+use super::progress::{Control, Gathered, Phase, Stop, Unit};
 use super::table::{Cell, RawRow, RawTable, Sheet, TableId, cell_place};
 
 /// Most rows a sheet may have (Excel's own limit).
 pub const MAX_ROWS: u64 = 1_048_576;
 /// Most columns a sheet may have (no table has more than 17).
 pub const MAX_COLUMNS: u64 = 256;
-/// Most cells a sheet may declare or hold.
+/// Most cells a sheet may declare or hold; also the most shared strings a workbook may have.
 pub const MAX_CELLS: u64 = 5_000_000;
+/// Most bytes one part of a workbook (an XML file in the archive) may unpack to: 256 MiB.
+pub const MAX_PART_BYTES: u64 = 256 << 20;
+
+/// What a workbook's archive may unpack to, checked before it is parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Most bytes any one part may unpack to.
+    pub part_bytes: u64,
+    /// Most shared strings, declared (`uniqueCount`) or present.
+    pub strings: u64,
+}
+
+impl Limits {
+    /// The limits imports use.
+    pub const DEFAULT: Limits = Limits {
+        part_bytes: MAX_PART_BYTES,
+        strings: MAX_CELLS,
+    };
+}
+
+/// Counts `<si` elements (with any namespace prefix) in a stream, across chunk boundaries.
+#[derive(Default)]
+struct StringCounter {
+    /// Bytes of `<si` matched so far.
+    state: u8,
+    count: u64,
+}
+
+impl StringCounter {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.state = match (self.state, b) {
+                (_, b'<' | b':') => 1,
+                (1, b's') => 2,
+                (2, b'i') => 3,
+                (3, b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r') => {
+                    self.count += 1;
+                    0
+                }
+                _ => 0,
+            };
+        }
+    }
+}
+
+/// The `uniqueCount` the shared strings' start declares (saturating), if the head has one.
+fn declared_strings(head: &[u8]) -> Option<u64> {
+    const ATTR: &[u8] = b"uniqueCount=\"";
+    let at = head.windows(ATTR.len()).position(|w| w == ATTR)? + ATTR.len();
+    let digits = head[at..].iter().take_while(|b| b.is_ascii_digit());
+    Some(digits.fold(0u64, |n, d| {
+        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    }))
+}
+
+/// Checks a workbook's archive before it is parsed: no part may declare more than
+/// `limits.part_bytes` (the zip reader, calamine's too, refuses to unpack a part beyond its
+/// declared size, so this bounds what is unpacked), and the shared strings, unpacked as a
+/// stream and counted (bytes too), may declare and hold at most `limits.strings` strings.
+/// Memory stays bounded whatever the archive holds.
+pub fn check_archive(
+    bytes: &[u8],
+    name: &str,
+    limits: Limits,
+    lang: Lang,
+) -> Result<(), Vec<FileProblem>> {
+    let refuse = |message: String| vec![FileProblem::new(name, message)];
+    let too_large = |part: &str| {
+        refuse(lang.pick(
+            format!(
+                "工作簿中的 {part} 解压后超过 {} MiB（疑似压缩炸弹），拒绝读取",
+                limits.part_bytes >> 20
+            ),
+            format!(
+                "{part} unpacks to more than {} MiB (a zip bomb?); refused",
+                limits.part_bytes >> 20
+            ),
+        ))
+    };
+    let too_many = |n: String| {
+        refuse(lang.pick(
+            format!("共享字符串{n}，超出上限 {}，拒绝读取", limits.strings),
+            format!(
+                "the shared strings {n}, beyond the limit of {}; refused",
+                limits.strings
+            ),
+        ))
+    };
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(name, e, lang))?;
+    let mut buf = vec![0u8; 1 << 16];
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).map_err(|e| corrupt(name, e, lang))?;
+        let part_name = inert(&String::from_utf8_lossy(part.name_raw())).into_owned();
+        if part.size() > limits.part_bytes {
+            return Err(too_large(&part_name));
+        }
+        if !part_name
+            .to_ascii_lowercase()
+            .ends_with("sharedstrings.xml")
+        {
+            continue;
+        }
+        let mut head: Vec<u8> = Vec::new();
+        let mut checked_head = false;
+        let mut strings = StringCounter::default();
+        let mut unpacked: u64 = 0;
+        loop {
+            let n = match part.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(corrupt(name, e, lang)),
+            };
+            unpacked += n as u64;
+            if unpacked > limits.part_bytes {
+                return Err(too_large(&part_name));
+            }
+            strings.feed(&buf[..n]);
+            if strings.count > limits.strings {
+                return Err(too_many(lang.pick(
+                    format!("多于 {} 个", limits.strings),
+                    format!("hold more than {} strings", limits.strings),
+                )));
+            }
+            if !checked_head {
+                head.extend_from_slice(&buf[..n.min(4096)]);
+                if head.len() >= 4096 {
+                    checked_head = true;
+                }
+                if let Some(declared) = declared_strings(&head)
+                    && declared > limits.strings
+                {
+                    return Err(too_many(lang.pick(
+                        format!("声明了 {declared} 个"),
+                        format!("declare {declared} strings"),
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Reads the sheets of a workbook as tables; each sheet is named after its table. `name` is
 /// the file name for messages; `only` restricts to the tables of `--kind`. A workbook whose
 /// only sheet has another name (`Sheet1`) is read as `only[0]`, else as `fallback` (the
-/// table the file name names: `数据元.xlsx`).
+/// table the file name names: `数据元.xlsx`). Reports the rows of each sheet read and stops
+/// when cancelled.
 pub fn read(
     bytes: &[u8],
     name: &str,
     only: Option<&[TableId]>,
     fallback: Option<TableId>,
     lang: Lang,
-) -> Result<Vec<RawTable>, Vec<FileProblem>> {
+    control: &Control<'_>,
+) -> Result<Vec<RawTable>, Stop> {
     let fallback = only.and_then(|o| o.first().copied()).or(fallback);
     catch_unwind(AssertUnwindSafe(|| {
-        read_inner(bytes, name, only, fallback, lang)
+        read_inner(bytes, name, only, fallback, lang, control)
     }))
     .unwrap_or_else(|_| {
-        Err(vec![FileProblem::new(
+        Err(Stop::Problems(vec![FileProblem::new(
             name,
             lang.pick(
                 "XLSX 文件已损坏，无法读取",
                 "the XLSX file is corrupt and cannot be read",
             ),
-        )])
+        )]))
     })
 }
 
@@ -66,11 +216,12 @@ fn read_inner(
     only: Option<&[TableId]>,
     fallback: Option<TableId>,
     lang: Lang,
-) -> Result<Vec<RawTable>, Vec<FileProblem>> {
+    control: &Control<'_>,
+) -> Result<Vec<RawTable>, Stop> {
+    check_archive(bytes, name, Limits::DEFAULT, lang)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| corrupt(name, e, lang))?;
     let sheets = book.sheet_names();
-    let mut tables = Vec::new();
-    let mut problems = Vec::new();
+    let mut tables = Gathered::default();
     for sheet in &sheets {
         let place = format!("{name}!{sheet}");
         let single = if sheets.len() == 1 { fallback } else { None };
@@ -78,7 +229,7 @@ fn read_inner(
             Some(t) if only.is_some_and(|only| !only.contains(&t)) => continue,
             Some(t) => t,
             None => {
-                problems.push(FileProblem::new(
+                tables.problem(FileProblem::new(
                     place,
                     lang.pick(
                         format!(
@@ -92,17 +243,9 @@ fn read_inner(
                 continue;
             }
         };
-        match read_sheet(&mut book, sheet, table, &place, lang) {
-            Ok(Some(t)) => tables.push(t),
-            Ok(None) => {}
-            Err(mut p) => problems.append(&mut p),
-        }
+        tables.add(read_sheet(&mut book, sheet, table, &place, lang, control))?;
     }
-    if problems.is_empty() {
-        Ok(tables)
-    } else {
-        Err(problems)
-    }
+    tables.finish()
 }
 
 /// `rows × columns` of a declared range, or why it is too large.
@@ -141,8 +284,9 @@ fn read_sheet(
     table: TableId,
     place: &str,
     lang: Lang,
-) -> Result<Option<RawTable>, Vec<FileProblem>> {
-    let one = |message: String| vec![FileProblem::new(place, message)];
+    control: &Control<'_>,
+) -> Result<Option<RawTable>, Stop> {
+    let one = |message: String| Stop::Problems(vec![FileProblem::new(place, message)]);
     let mut reader = book.worksheet_cells_reader(sheet).map_err(|e| {
         one(lang.pick(
             format!("无法读取工作表：{e}"),
@@ -174,6 +318,12 @@ fn read_sheet(
             }
         };
         let (row, column) = cell.get_position();
+        control.step(
+            Phase::Parsing,
+            Unit::Rows,
+            u64::from(row.saturating_sub(dim.start.0)) + 1,
+            rows.max(u64::from(row) + 1),
+        )?;
         check_extent(
             u64::from(row) + 1,
             u64::from(column) + 1,
@@ -234,7 +384,7 @@ fn read_sheet(
         });
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(Stop::Problems(problems));
     }
     Ok(Some(RawTable {
         table,
@@ -311,4 +461,27 @@ pub fn write_named(sheets: &[NamedSheet<'_>], lang: Lang) -> Result<Vec<u8>, Str
         }
     }
     book.save_to_buffer().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_counted_across_chunks_with_any_prefix() {
+        let xml =
+            b"<sst uniqueCount=\"3\"><si><t>a</t></si><x:si/><si\n></si><sig/><t>:si</t></sst>";
+        for split in 0..xml.len() {
+            let mut c = StringCounter::default();
+            c.feed(&xml[..split]);
+            c.feed(&xml[split..]);
+            assert_eq!(c.count, 3, "split at {split}");
+        }
+        assert_eq!(declared_strings(xml), Some(3));
+        assert_eq!(
+            declared_strings(b"<sst uniqueCount=\"99999999999999999999999\">"),
+            Some(u64::MAX)
+        );
+        assert_eq!(declared_strings(b"<sst count=\"4\">"), None);
+    }
 }

@@ -69,13 +69,18 @@ use items::Items;
 use materials::Materials;
 use regions::Places;
 
-/// Generates the sample catalog. scale 1 = the base dataset; scale N multiplies elements, items and forms (~N times).
+/// Items and forms stop growing at this scale (about 206,000 items and 100,000 forms), the
+/// size of a province's catalog; elements go on growing (scale 1,623 ≈ 1,000,000 elements).
+pub const MAX_ITEM_SCALE: u32 = 680;
+
+/// Generates the sample catalog. scale 1 = the base dataset; scale N multiplies elements (~N
+/// times) and items and forms (~N times up to [`MAX_ITEM_SCALE`]).
 pub fn generate(scale: u32) -> Catalog {
     let scale = scale.max(1);
     let places = Places::new();
     let mut pool = Pool::new(&places);
     let materials = Materials::new(&places);
-    let items = Items::new(&places, &materials, scale);
+    let items = Items::new(&places, &materials, scale.min(MAX_ITEM_SCALE));
     let forms = FormBuilder {
         pool: &pool,
         materials: &materials,

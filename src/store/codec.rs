@@ -17,6 +17,7 @@ use crate::model::{
 };
 
 use super::audit::{AuditEntry, AuditEntryV1};
+use crate::engine::search::SearchRow;
 
 /// Largest value the decoder will allocate for (corrupt data must not eat memory).
 const MAX_VALUE_BYTES: usize = 64 << 20;
@@ -260,6 +261,11 @@ macro_rules! single_version {
 single_version!(StoredRegion, Region);
 single_version!(StoredAgency, Agency);
 single_version!(StoredForm, Form);
+/// Blocks of search rows (see `search_tree`).
+#[derive(Serialize, Deserialize)]
+enum StoredSearchBlock<'a> {
+    V1(Cow<'a, [SearchRow]>),
+}
 /// Audit entries: V1 had no digests.
 #[derive(Serialize, Deserialize)]
 enum StoredAudit<'a> {
@@ -309,6 +315,18 @@ pub fn decode_record(kind: Kind, bytes: &[u8]) -> Result<Record, CodecError> {
             StoredBundle::V2(r) => Record::Bundle(r.into_owned()),
         },
     })
+}
+
+/// Encodes a block of search rows.
+pub fn encode_search_block(rows: &[SearchRow]) -> Result<Vec<u8>, CodecError> {
+    encode(&StoredSearchBlock::V1(Cow::Borrowed(rows)))
+}
+
+/// Decodes a block of search rows.
+pub fn decode_search_block(bytes: &[u8]) -> Result<Vec<SearchRow>, CodecError> {
+    match decode(bytes)? {
+        StoredSearchBlock::V1(rows) => Ok(rows.into_owned()),
+    }
 }
 
 /// Encodes an audit entry.

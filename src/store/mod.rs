@@ -9,6 +9,8 @@ pub mod keys;
 mod lock;
 pub mod recover;
 pub mod roles;
+mod search_cache;
+mod search_tree;
 mod sled_store;
 
 use std::path::Path;
@@ -16,7 +18,9 @@ use std::path::Path;
 pub use audit::{AuditEntry, AuditOp, LoggedEntry};
 pub use error::{StoreError, io_hint, sled_hint};
 pub use lock::LOCK_FILE;
-pub use sled_store::{SCHEMA_VERSION, SledStore};
+pub use sled_store::{
+    CatalogLoader, LockedStore, SCHEMA_VERSION, SearchSource, SledStore, UnloadedStore,
+};
 
 use crate::model::{Catalog, Kind, Record, Referrer};
 
@@ -96,6 +100,9 @@ pub trait Store {
 
     /// How many records this handle has changed since it was opened (0: nothing new to back up).
     fn changed_since_open(&self) -> usize;
+
+    /// A reader of the persisted search index, to use on a worker thread.
+    fn search_source(&self) -> SearchSource;
 
     /// Checks every record's invariants and that the stored indexes match the records.
     /// Returns one line per problem.

@@ -1,6 +1,6 @@
 //! The sled implementation of [`Store`].
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
+use crate::engine::search::{self, SearchData, SearchRow};
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{Catalog, Issue, Kind, Problem, Record, RecordRef, Referrer};
@@ -21,9 +22,13 @@ use super::keys::{
 use super::lock::StoreLock;
 use super::roles::{Principal, Role, Roles, role_for};
 use super::{Applied, Batch, Command, Store};
+use super::{search_cache, search_tree};
 
 /// Schema version this build writes and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Version of the search tree's layout; a store without it (or older) rebuilds it on load.
+const SEARCH_VERSION: u32 = 1;
 
 /// sled's page cache bound.
 const CACHE_BYTES: u64 = 128 << 20;
@@ -43,10 +48,15 @@ pub struct SledStore {
     records: sled::Tree,
     index: sled::Tree,
     audit: sled::Tree,
+    meta: sled::Tree,
+    /// Every element's [`SearchRow`] in blocks: element search without loading the catalog.
+    search: sled::Tree,
     catalog: Catalog,
     roles: Roles,
     principal: Principal,
     changed: usize,
+    /// Whether this handle has removed the search cache file (once, before its first write).
+    cache_removed: bool,
     _lock: StoreLock,
 }
 
@@ -57,6 +67,7 @@ type Write = (Vec<u8>, Option<Vec<u8>>);
 struct Planned {
     records: Vec<Write>,
     index: Vec<Write>,
+    search: Vec<Write>,
     audit: Vec<Vec<u8>>,
     applied: Applied,
 }
@@ -64,6 +75,20 @@ struct Planned {
 impl SledStore {
     /// Opens (creating if needed) the store in `dir`, taking its lock and loading the catalog.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_unloaded(dir)?.load()
+    }
+
+    /// Opens the store in `dir` and takes its lock without loading the catalog: what a
+    /// search or the first frame of the TUI needs is read from the search tree, and the
+    /// catalog is loaded later (see [`UnloadedStore`]).
+    pub fn open_unloaded(dir: &Path) -> Result<UnloadedStore, StoreError> {
+        Self::lock(dir)?.open()
+    }
+
+    /// Creates the store directory if needed and takes the store's lock, without opening
+    /// the database yet: a second instance is refused at once, and the (slower) opening
+    /// can happen on another thread while the TUI draws its first frame.
+    pub fn lock(dir: &Path) -> Result<LockedStore, StoreError> {
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -73,6 +98,29 @@ impl SledStore {
                 source,
             })?;
         let lock = StoreLock::acquire(dir)?;
+        Ok(LockedStore {
+            dir: dir.to_path_buf(),
+            lock,
+        })
+    }
+}
+
+/// A store directory whose lock is held but whose database is not open yet.
+pub struct LockedStore {
+    dir: PathBuf,
+    lock: StoreLock,
+}
+
+impl LockedStore {
+    /// The store directory.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Opens the database (without loading the catalog).
+    pub fn open(self) -> Result<UnloadedStore, StoreError> {
+        let LockedStore { dir, lock } = self;
+        let dir = dir.as_path();
         let open_err = |source| StoreError::Open {
             path: dir.to_path_buf(),
             source,
@@ -83,21 +131,113 @@ impl SledStore {
         let index = db.open_tree("index").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
         let meta = db.open_tree("meta").map_err(open_err)?;
-        Self::check_schema(dir, &db, &meta)?;
-        let catalog = load_catalog(&records)?;
+        let search = db.open_tree("search").map_err(open_err)?;
+        SledStore::check_schema(dir, &db, &meta)?;
         let roles = Roles::load(super::roles::config_dir().as_deref(), dir)?;
-        Ok(Self {
+        Ok(UnloadedStore(SledStore {
             path: dir.to_path_buf(),
             db,
             records,
             index,
             audit,
-            catalog,
+            meta,
+            search,
+            catalog: Catalog::default(),
             roles,
             principal: Principal::current(),
             changed: 0,
+            cache_removed: false,
             _lock: lock,
-        })
+        }))
+    }
+}
+
+impl SledStore {
+    /// Ends the use of the store by a process that is about to exit: flushes it, then
+    /// leaves its memory, files and lock to the operating system, which releases them at exit
+    /// (freeing a large catalog and sled's page cache piece by piece takes longer than
+    /// everything else a command does). Every apply has already flushed, so this is as safe
+    /// as a drop; do not call it in a process that goes on using the store's directory.
+    pub fn close_for_exit(self) {
+        let _ = self.db.flush();
+        std::mem::forget(self);
+    }
+
+    /// Whether the search tree holds the current layout for every element.
+    fn search_is_current(&self) -> Result<bool, StoreError> {
+        let found = self.meta.get("search").map_err(StoreError::Write)?;
+        Ok(found.as_deref() == Some(SEARCH_VERSION.to_be_bytes().as_slice()))
+    }
+
+    /// Compares the search tree with the rows the catalog implies.
+    fn check_search(&self) -> Result<Vec<String>, StoreError> {
+        if !self.search_is_current()? {
+            return Ok(vec!["search: the search tree is not built".into()]);
+        }
+        let stored = search_tree::read_all(&self.search)?;
+        let expected: Vec<SearchRow> = search::rows(&self.catalog).collect();
+        let mut lines = Vec::new();
+        if stored.windows(2).any(|w| w[0].code >= w[1].code) {
+            lines.push("search: rows are out of order".into());
+        }
+        let stored: BTreeMap<&str, &SearchRow> =
+            stored.iter().map(|r| (r.code.as_str(), r)).collect();
+        for row in &expected {
+            match stored.get(row.code.as_str()) {
+                None => lines.push(format!("search: missing row {}", row.code)),
+                Some(found) if *found != row => {
+                    lines.push(format!("search: row {} is out of date", row.code));
+                }
+                Some(_) => {}
+            }
+        }
+        let wanted: HashSet<&str> = expected.iter().map(|r| r.code.as_str()).collect();
+        for code in stored.keys().filter(|c| !wanted.contains(*c)) {
+            lines.push(format!("search: stale row {code}"));
+        }
+        Ok(lines)
+    }
+
+    /// Removes the search cache before this handle's first write (see `search_cache`).
+    fn remove_search_cache(&mut self) -> Result<(), StoreError> {
+        if !self.cache_removed {
+            search_cache::invalidate(&self.path).map_err(|source| StoreError::Io {
+                path: self.path.join(search_cache::CACHE_FILE),
+                source,
+            })?;
+            self.cache_removed = true;
+        }
+        Ok(())
+    }
+
+    /// The search index cached beside the store in `dir`, read under the store's lock without
+    /// opening the database; `None` when there is no sound cache (or no store).
+    pub fn cached_search(dir: &Path) -> Result<Option<SearchData>, StoreError> {
+        if !dir.join("db").is_dir() {
+            return Ok(None);
+        }
+        let _lock = StoreLock::acquire(dir)?;
+        Ok(search_cache::read(dir))
+    }
+
+    /// Rewrites the search tree from the catalog (a store written before it existed).
+    fn rebuild_search(&mut self) -> Result<(), StoreError> {
+        self.remove_search_cache()?;
+        self.meta.remove("search").map_err(StoreError::Write)?;
+        self.search.clear().map_err(StoreError::Write)?;
+        let rows: Vec<SearchRow> = search::rows(&self.catalog).collect();
+        let mut batch = sled::Batch::default();
+        for (key, value) in search_tree::layout(&rows)? {
+            if let Some(value) = value {
+                batch.insert(key, value);
+            }
+        }
+        self.search.apply_batch(batch).map_err(StoreError::Write)?;
+        self.meta
+            .insert("search", &SEARCH_VERSION.to_be_bytes())
+            .map_err(StoreError::Write)?;
+        self.db.flush().map_err(StoreError::Write)?;
+        Ok(())
     }
 
     fn check_schema(dir: &Path, db: &sled::Db, meta: &sled::Tree) -> Result<(), StoreError> {
@@ -234,8 +374,8 @@ impl SledStore {
     /// Writes one planned chunk in one transaction across the records, index and audit trees.
     fn write(&self, planned: &Planned) -> Result<(), StoreError> {
         // no I/O and no fallible work but sled's inside the closure: it may run more than once
-        (&self.records, &self.index, &self.audit)
-            .transaction(|(records, index, audit)| {
+        (&self.records, &self.index, &self.audit, &self.search)
+            .transaction(|(records, index, audit, search)| {
                 for (key, value) in &planned.records {
                     match value {
                         Some(v) => records.insert(key.as_slice(), v.as_slice())?,
@@ -246,6 +386,12 @@ impl SledStore {
                     match value {
                         Some(v) => index.insert(key.as_slice(), v.as_slice())?,
                         None => index.remove(key.as_slice())?,
+                    };
+                }
+                for (key, value) in &planned.search {
+                    match value {
+                        Some(v) => search.insert(key.as_slice(), v.as_slice())?,
+                        None => search.remove(key.as_slice())?,
                     };
                 }
                 for value in &planned.audit {
@@ -260,6 +406,74 @@ impl SledStore {
                     "transaction aborted without a reason".into(),
                 )),
             })
+    }
+
+    /// The search rows a chunk changes: its elements, the elements whose use count its forms
+    /// change, and the elements whose source agency it renames. The catalog holds the state
+    /// before the chunk; `changes` the new records of the whole batch.
+    fn plan_search(
+        &self,
+        chunk: &[(Kind, String)],
+        changes: &Changes,
+    ) -> Result<Vec<Write>, StoreError> {
+        let mut delta: BTreeMap<String, i64> = BTreeMap::new();
+        let element_refs = |record: Option<RecordRef<'_>>| -> Vec<String> {
+            record
+                .map(|r| r.references())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|r| r.target == Kind::Element)
+                .map(|r| r.code)
+                .collect()
+        };
+        for (kind, code) in chunk {
+            match kind {
+                Kind::Element => {
+                    delta.entry(code.clone()).or_default();
+                }
+                Kind::Form => {
+                    let old = self.catalog.get(Kind::Form, code);
+                    let new = changes[&(Kind::Form, code.clone())].as_ref();
+                    for element in element_refs(old) {
+                        *delta.entry(element).or_default() -= 1;
+                    }
+                    for element in element_refs(new.map(Record::as_ref)) {
+                        *delta.entry(element).or_default() += 1;
+                    }
+                }
+                Kind::Agency => {
+                    for r in self.catalog.referrers(Kind::Agency, code) {
+                        if r.kind == Kind::Element {
+                            delta.entry(r.code.clone()).or_default();
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let agency_name = |code: &str| -> Option<String> {
+            match changes.get(&(Kind::Agency, code.to_string())) {
+                Some(Some(Record::Agency(a))) => Some(a.name.clone()),
+                Some(_) => None,
+                None => self.catalog.agencies.get(code).map(|a| a.name.clone()),
+            }
+        };
+        let mut rows = BTreeMap::new();
+        for (code, change) in delta {
+            let element = match changes.get(&(Kind::Element, code.clone())) {
+                Some(Some(Record::Element(e))) => Some(e),
+                Some(_) => None,
+                None => self.catalog.elements.get(&code),
+            };
+            let row = element.map(|e| {
+                let before = i64::try_from(search::uses(&self.catalog, &code)).unwrap_or(0);
+                let uses = usize::try_from(before + change).unwrap_or(0);
+                let agency = e.source_agency.as_deref().and_then(agency_name);
+                SearchRow::of(e, agency.as_deref(), uses)
+            });
+            rows.insert(code, row);
+        }
+        search_tree::plan(&self.search, rows)
     }
 
     /// The writes to each tree for the changes.
@@ -338,9 +552,104 @@ impl SledStore {
         Ok(Planned {
             records: record_writes,
             index: index_writes,
+            search: self.plan_search(order, changes)?,
             audit: audit_values,
             applied,
         })
+    }
+}
+
+/// A store opened and locked whose catalog is not loaded yet: the search rows can be read at
+/// once, and the catalog loaded (here or by a [`CatalogLoader`] on another thread) to give
+/// the full [`SledStore`].
+pub struct UnloadedStore(SledStore);
+
+/// Reads a store's search index on any thread: the cache file when it is sound, else the
+/// search tree. It never writes the cache (only a process that will not write the store
+/// after it may, see `search_cache`).
+pub struct SearchSource {
+    dir: PathBuf,
+    tree: sled::Tree,
+}
+
+impl SearchSource {
+    /// The index data as the store stands.
+    pub fn read(&self) -> Result<SearchData, StoreError> {
+        if let Some(data) = search_cache::read(&self.dir) {
+            return Ok(data);
+        }
+        Ok(SearchData::from_rows(search_tree::read_all(&self.tree)?))
+    }
+}
+
+/// Loads a store's catalog, on any thread.
+pub struct CatalogLoader {
+    records: sled::Tree,
+}
+
+impl CatalogLoader {
+    /// Decodes every record; `progress` is told how many records are done so far.
+    pub fn load(&self, progress: impl FnMut(usize)) -> Result<Catalog, StoreError> {
+        load_catalog(&self.records, progress)
+    }
+}
+
+impl UnloadedStore {
+    /// The directory the store lives in.
+    pub fn path(&self) -> &Path {
+        &self.0.path
+    }
+
+    /// Every element's search row in code order, or `None` when the store predates the
+    /// search tree (load it once to build the tree).
+    pub fn search_rows(&self) -> Result<Option<Vec<SearchRow>>, StoreError> {
+        if !self.0.search_is_current()? {
+            return Ok(None);
+        }
+        Ok(Some(search_tree::read_all(&self.0.search)?))
+    }
+
+    /// The search index's data: from the cache file when it is sound, else from the search
+    /// tree (then cached for the next search); `None` when the store predates the tree.
+    pub fn search_data(&self) -> Result<Option<SearchData>, StoreError> {
+        if let Some(data) = search_cache::read(&self.0.path) {
+            return Ok(Some(data));
+        }
+        let Some(rows) = self.search_rows()? else {
+            return Ok(None);
+        };
+        let data = SearchData::from_rows(rows);
+        search_cache::write(&self.0.path, &data);
+        Ok(Some(data))
+    }
+
+    /// A loader for this store's catalog.
+    pub fn loader(&self) -> CatalogLoader {
+        CatalogLoader {
+            records: self.0.records.clone(),
+        }
+    }
+
+    /// As [`SledStore::close_for_exit`].
+    pub fn close_for_exit(self) {
+        self.0.close_for_exit();
+    }
+
+    /// Loads the catalog here and now.
+    pub fn load(self) -> Result<SledStore, StoreError> {
+        let catalog = self.loader().load(|_| {})?;
+        self.with_catalog(catalog)
+    }
+
+    /// The full store, given the catalog its [`CatalogLoader`] loaded; builds the search
+    /// tree if the store predates it.
+    pub fn with_catalog(self, catalog: Catalog) -> Result<SledStore, StoreError> {
+        let mut store = self.0;
+        store.catalog = catalog;
+        if !store.search_is_current()? {
+            store.rebuild_search()?;
+        }
+        Ok(store)
     }
 }
 
@@ -364,6 +673,7 @@ impl Store for SledStore {
             return Ok(Applied::default());
         }
         self.authorize(&order, &changes)?;
+        self.remove_search_cache()?;
         let mut applied = Applied::default();
         for chunk in order.chunks(CHUNK_RECORDS) {
             let planned = self.plan_writes(&action, chunk, &changes)?;
@@ -446,6 +756,13 @@ impl Store for SledStore {
         self.changed
     }
 
+    fn search_source(&self) -> SearchSource {
+        SearchSource {
+            dir: self.path.clone(),
+            tree: self.search.clone(),
+        }
+    }
+
     fn check(&self) -> Result<Vec<String>, StoreError> {
         let mut lines: Vec<String> = check_records(&self.catalog, self.catalog.records())
             .iter()
@@ -482,6 +799,7 @@ impl Store for SledStore {
         for key in expected.difference(&stored) {
             lines.push(format!("index: missing entry {}", show_key(key)));
         }
+        lines.extend(self.check_search()?);
         for item in self.audit.iter() {
             let (key, value) = item.map_err(StoreError::Write)?;
             if let Err(e) = decode_audit(&value) {
@@ -521,10 +839,19 @@ fn show_key(key: &[u8]) -> String {
     String::from_utf8_lossy(key).replace('\0', "|")
 }
 
-/// Decodes every record into a catalog.
-fn load_catalog(records: &sled::Tree) -> Result<Catalog, StoreError> {
+/// How often (in records) loading reports progress.
+const PROGRESS_EVERY: usize = 8192;
+
+/// Decodes every record into a catalog, telling `progress` how many are done now and then.
+fn load_catalog(
+    records: &sled::Tree,
+    mut progress: impl FnMut(usize),
+) -> Result<Catalog, StoreError> {
     let mut catalog = Catalog::default();
-    for item in records.iter() {
+    for (done, item) in records.iter().enumerate() {
+        if done % PROGRESS_EVERY == 0 {
+            progress(done);
+        }
         let (key, value) = item.map_err(StoreError::Write)?;
         let code = String::from_utf8_lossy(key.get(1..).unwrap_or_default()).into_owned();
         let Some(kind) = key.first().copied().and_then(kind_of_tag) else {

@@ -117,6 +117,8 @@ actions! {
     Pane4 "pane_bundles" Global "窗格 4：主题与多表合一" "pane 4: 主题 bundles & merge";
     Pane5 "pane_stats" Global "窗格 5：统计" "pane 5: 统计 statistics";
     Back "back" Global "返回/关闭（从不删除或丢弃）" "back or close (never deletes or discards)";
+    ImportFile "import_file" Global "导入文件：JSON、XLSX、CSV（或目录）、部门-主项-子项目录，全部或全无" "import a file: JSON, XLSX, CSV (or a directory), county catalog; all or nothing";
+    ExportFile "export_file" Global "导出：JSON、XLSX 或 CSV（按扩展名；以 / 结尾为 CSV 目录）" "export: JSON, XLSX or CSV (by extension; a path ending in / is a CSV directory)";
     SelectNext "select_next" List "下移一行" "move down one row";
     SelectPrev "select_prev" List "上移一行" "move up one row";
     PageDown "page_down" List "下翻一页" "move down one page";
@@ -143,6 +145,8 @@ actions! {
     Return "return" Catalog "退回（待审核 -> 退回）" "return to the editor (submitted -> returned)";
     Publish "publish" Catalog "发布（待审核 -> 已发布，版本号加一）" "publish (submitted -> published, version + 1)";
     History "history" Catalog "查看所选记录的修改历史（审计日志）" "show the selected record's history (audit log)";
+    TemplateCompare "template_compare" Catalog "对照模板：所选认领记录与其模板并排比较（事项、材料、主题）" "compare with the template: the selected claimed entry beside it (items, materials, bundles)";
+    TemplateClaim "template_claim" Catalog "从模板认领：把所选模板复制为新的认领草稿（连同申请表）" "claim the selected template: a new claimed draft (with its forms)";
     ElementSearch "element_search" Elements "搜索数据元（名称、同义词、编码、拼音首字母；kind: status: agency: 筛选）" "search elements (name, synonym, code, pinyin initials; kind: status: agency: filters)";
     ElementOpen "element_open" Elements "进入所选数据元的引用列表；在引用上：跳转过去" "open the selected element's where-used list; on a use: jump there";
     ElementAdd "element_add" Elements "新增数据元" "add an element";
@@ -170,6 +174,7 @@ actions! {
     FlowExportDot "flow_export_dot" Bundles "导出流程为 Graphviz DOT（默认存放在库目录旁）" "export the flow as Graphviz DOT (default file beside the store)";
     FlowExportMermaid "flow_export_mermaid" Bundles "导出流程为 Mermaid（默认存放在库目录旁）" "export the flow as Mermaid (default file beside the store)";
     BundleNew "bundle_new" Bundles "新建主题（自建）" "new bundle (self-built)";
+    BundleCompare "bundle_compare" Bundles "对照模板：所选主题与其模板并排比较" "compare the bundle with its template, side by side";
     BundleClaim "bundle_claim" Bundles "从模板认领：把所选主题复制为认领的草稿" "claim from a template: copy the selected bundle as a claimed draft";
     BundleRename "bundle_rename" Bundles "修改主题名称" "rename the bundle";
     BundleLead "bundle_lead" Bundles "设置牵头部门（实施主体编码）" "set the lead agency (agency code)";

@@ -153,6 +153,10 @@ pub enum Overlay {
     },
     /// The element picker.
     Picker(Box<Picker>),
+    /// The import or export dialog.
+    Transfer(Box<super::transfer::Transfer>),
+    /// 模板库: an entry beside its template, or claiming a template.
+    Template(Box<super::templates::TemplateOverlay>),
 }
 
 /// Something that happened: a terminal event, a finished job, a signal.
@@ -183,6 +187,10 @@ pub enum AppEvent {
     Stats(StatsEvent),
     /// A pane-4 job finished (the item picker's index).
     Bundles(BundlesEvent),
+    /// The store finished opening and loading at start-up (see `tui::loading`).
+    Loaded(Box<Result<crate::store::SledStore, crate::store::StoreError>>),
+    /// An import or export reports progress or its end.
+    Transfer(super::transfer::TransferEvent),
 }
 
 /// Pane 1's state.
@@ -250,6 +258,17 @@ impl App {
     /// A new app on an open store.
     pub fn new(store: BoxStore, lang: Lang, config: Config) -> App {
         let (tx, rx) = channel();
+        Self::with_channel(store, lang, config, (tx, rx))
+    }
+
+    /// A new app on an open store, taking over an event channel whose senders (terminal
+    /// input, signals) are already running.
+    pub fn with_channel(
+        store: BoxStore,
+        lang: Lang,
+        config: Config,
+        (tx, rx): (Sender<AppEvent>, Receiver<AppEvent>),
+    ) -> App {
         let tree = Tree::build(
             store.catalog(),
             ListKind::Items,
@@ -326,6 +345,17 @@ impl App {
         }
     }
 
+    /// On the way out: handles events until a job that has the store hands it back (an
+    /// import's write runs to its end), at most `timeout` between two events.
+    pub fn wait_for_store(&mut self, timeout: Duration) {
+        while self.store.is_none() && self.jobs > 0 {
+            match self.rx.recv_timeout(timeout) {
+                Ok(event) => self.handle(event),
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    }
+
     /// The store, unless a job has it.
     pub fn store(&self) -> Option<&dyn Store> {
         self.store.as_deref().map(|s| s as &dyn Store)
@@ -388,7 +418,7 @@ impl App {
                 MouseEventKind::ScrollUp => self.update(Action::SelectPrev),
                 _ => {}
             },
-            AppEvent::Term(_) => {}
+            AppEvent::Term(_) | AppEvent::Loaded(_) => {}
             AppEvent::Matched {
                 generation,
                 query,
@@ -422,11 +452,7 @@ impl App {
                     }
                     Err(e) => self.say(Level::Error, e),
                 }
-                self.rebuild_tree(None);
-                self.elements_changed(None);
-                if self.pane == Pane::Stats {
-                    self.stats_start();
-                }
+                self.store_changed();
             }
             AppEvent::Signal(_) => {
                 // an unsaved form goes to a recovery draft, never half into the store
@@ -435,6 +461,8 @@ impl App {
                 {
                     eprintln!("yibiao: the unsaved edit could not be kept as a draft: {e}");
                 }
+                // an import not yet writing stops; one writing runs to its end
+                self.transfer_cancel();
                 self.quit = true;
             }
             AppEvent::Elements(event) => {
@@ -450,6 +478,25 @@ impl App {
                 self.dirty = true;
                 self.bundles.event(event);
             }
+            AppEvent::Transfer(event) => {
+                if event.is_done() {
+                    self.jobs = self.jobs.saturating_sub(1);
+                }
+                self.transfer_event(event);
+            }
+        }
+    }
+
+    /// The store changed under the panes (a sample load, an import): they show it afresh.
+    pub(crate) fn store_changed(&mut self) {
+        self.rebuild_tree(None);
+        self.elements_changed(None);
+        self.forms_stale();
+        if let Some(store) = &self.store {
+            self.bundles.refresh(store.catalog());
+        }
+        if self.pane == Pane::Stats {
+            self.stats_start();
         }
     }
 
@@ -501,6 +548,14 @@ impl App {
             }
             Some(Overlay::Picker(_)) => {
                 self.picker_key(event);
+                return;
+            }
+            Some(Overlay::Transfer(_)) => {
+                self.transfer_key(event);
+                return;
+            }
+            Some(Overlay::Template(_)) => {
+                self.template_key(event);
                 return;
             }
             Some(Overlay::Help { .. } | Overlay::History { .. }) => {
@@ -641,6 +696,10 @@ impl App {
             }
         } else if matches!(self.overlay, Some(Overlay::Picker(_))) {
             self.picker_paste(text);
+        } else if matches!(self.overlay, Some(Overlay::Transfer(_))) {
+            self.transfer_paste(text);
+        } else if matches!(self.overlay, Some(Overlay::Template(_))) {
+            self.template_paste(text);
         } else if self.pane == Pane::Elements && self.editor.is_none() && self.elements.typing {
             self.elements_paste(text);
         } else if let Some(input) = &mut self.catalog.filter_input {
@@ -749,6 +808,12 @@ impl App {
         }
         // pane 3 (表单): its own actions, list moves and back while it shows
         if self.pane == Pane::Forms && self.editor.is_none() && self.forms_update(action) {
+            return;
+        }
+        // 模板库: the bundle beside its template (an overlay over pane 4)
+        if action == Action::BundleCompare {
+            self.pane = Pane::Bundles;
+            self.compare_bundle();
             return;
         }
         // pane 4 (主题): its own actions from anywhere, list moves and back while it shows
@@ -916,6 +981,10 @@ impl App {
             Action::Publish => self.workflow(Transition::Publish),
             Action::History => self.show_history(),
             Action::LoadSample => self.load_sample(),
+            Action::ImportFile => self.open_transfer(super::transfer::Direction::Import),
+            Action::ExportFile => self.open_transfer(super::transfer::Direction::Export),
+            Action::TemplateCompare => self.compare_selected(),
+            Action::TemplateClaim => self.open_claim(),
             Action::Save => {
                 self.save();
             }
@@ -955,6 +1024,7 @@ impl App {
             | Action::FlowExportMermaid
             | Action::BundleNew
             | Action::BundleClaim
+            | Action::BundleCompare
             | Action::BundleRename
             | Action::BundleLead
             | Action::BundleAdd

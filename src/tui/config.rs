@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::keymap::Keymap;
 use super::theme::Theme;
@@ -121,6 +122,9 @@ pub struct Config {
     pub ascii: bool,
     /// Automatic backups kept in the store's `backups/` (`auto_backups` in config.toml; 0: none).
     pub auto_backups: usize,
+    /// How long a lone ESC waits for the rest of a key sequence before it is the Esc key
+    /// (`escape_timeout_ms` in config.toml).
+    pub escape_timeout: Duration,
     /// Every problem found, in file order.
     pub problems: Vec<ConfigProblem>,
 }
@@ -167,6 +171,9 @@ fn read_required(path: &Path, problems: &mut Vec<ConfigProblem>) -> Option<Sourc
     }
 }
 
+/// The longest escape timeout accepted: beyond it a lone Esc would feel broken.
+const MAX_ESCAPE_TIMEOUT_MS: usize = 1000;
+
 /// `config.toml` settings: preset names and the border set.
 #[derive(Default)]
 struct Settings {
@@ -174,6 +181,13 @@ struct Settings {
     theme: Option<String>,
     ascii: bool,
     auto_backups: Option<usize>,
+    escape_timeout: Option<Duration>,
+}
+
+/// A TOML integer that is 0 or more (any radix, `_` separators).
+fn unsigned(value: &toml::de::DeValue<'_>) -> Option<usize> {
+    let i = value.as_integer()?;
+    usize::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()
 }
 
 fn read_settings(source: &Source, problems: &mut Vec<ConfigProblem>) -> Settings {
@@ -210,14 +224,19 @@ fn read_settings(source: &Source, problems: &mut Vec<ConfigProblem>) -> Settings
                     problems.push(source.problem(at, "ascii_borders must be true or false".into()))
                 }
             },
-            "auto_backups" => match value
-                .get_ref()
-                .as_integer()
-                .map(|i| usize::from_str_radix(&i.as_str().replace('_', ""), i.radix()))
-            {
-                Some(Ok(n)) => settings.auto_backups = Some(n),
+            "auto_backups" => match unsigned(value.get_ref()) {
+                Some(n) => settings.auto_backups = Some(n),
                 _ => problems
                     .push(source.problem(at, "auto_backups must be a number, 0 or more".into())),
+            },
+            "escape_timeout_ms" => match unsigned(value.get_ref()) {
+                Some(ms) if ms <= MAX_ESCAPE_TIMEOUT_MS => {
+                    settings.escape_timeout = Some(Duration::from_millis(ms as u64))
+                }
+                _ => problems.push(source.problem(
+                    at,
+                    format!("escape_timeout_ms must be a number from 0 to {MAX_ESCAPE_TIMEOUT_MS}"),
+                )),
             },
             other => problems.push(source.problem(at, format!("unknown setting \"{other}\""))),
         }
@@ -297,6 +316,9 @@ pub fn load(dir: Option<&Path>, flags: &ConfigFlags, no_color: bool) -> Config {
         auto_backups: settings
             .auto_backups
             .unwrap_or(crate::io::backup::DEFAULT_KEEP),
+        escape_timeout: settings
+            .escape_timeout
+            .unwrap_or(super::input::DEFAULT_ESCAPE_TIMEOUT),
         problems,
     }
 }

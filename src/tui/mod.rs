@@ -2,34 +2,36 @@
 //! key help, a command palette — all driven by one action registry and configurable keymaps
 //! and themes.
 //!
-//! Architecture: terminal input, signals and worker results arrive as [`app::AppEvent`]s on
-//! one channel; the loop drains them all, lets [`app::App`] turn them into state changes, then
-//! draws one frame (only if something changed) inside synchronized output.
+//! Architecture: terminal input (parsed from the raw bytes by [`input`], with an escape
+//! timeout), signals and worker results arrive as [`app::AppEvent`]s on one channel; the loop
+//! drains them all, lets [`app::App`] turn them into state changes, then draws one frame (only
+//! if something changed) inside synchronized output; the [`backend::LeanBackend`] writes only
+//! the cells that changed, in as few bytes as it can.
 
 pub mod action;
 pub mod app;
+pub mod backend;
 pub mod config;
 pub mod detail;
 pub mod draft;
 pub mod editor;
 pub mod help;
+pub mod input;
 pub mod keymap;
+pub mod loading;
 pub mod palette;
 pub mod panes;
 pub mod picker;
+pub mod templates;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod transfer;
 pub mod tree;
 pub mod view;
 
-use std::io::Write;
-
-use crossterm::execute;
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-
 use crate::i18n::Lang;
-use crate::store::SledStore;
+use crate::store::LockedStore;
 
 pub use config::ConfigFlags;
 
@@ -54,8 +56,9 @@ pub fn locale_is_utf8(get: impl Fn(&str) -> Option<String>) -> bool {
         })
 }
 
-/// Runs the TUI on an open store until the user quits (or SIGTERM / SIGHUP).
-pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
+/// Runs the TUI on a locked store until the user quits (or SIGTERM / SIGHUP). The first
+/// frame is drawn before the database is opened and the catalog loaded (see [`loading`]).
+pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     let lang = options.lang;
     let config = config::load(
         config::config_dir().as_deref(),
@@ -63,7 +66,15 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
         config::no_color_from_env(),
     );
     let auto_backups = config.auto_backups;
-    let mut app = app::App::new(Box::new(store), lang, config);
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    terminal::forward_signals(tx.clone())?;
+    terminal::forward_input(tx.clone(), config.escape_timeout)?;
+    let (store, typed) = match loading::run(store, &mut guard, (&tx, &rx), lang)? {
+        loading::Outcome::Loaded(store, typed) => (store, typed),
+        loading::Outcome::Quit => return Ok(()),
+    };
+    let mut app = app::App::with_channel(store, lang, config, (tx, rx));
     if !locale_is_utf8(|name| std::env::var(name).ok()) {
         app.say(
             app::Level::Warn,
@@ -75,12 +86,14 @@ pub fn run(store: SledStore, options: Options) -> anyhow::Result<()> {
         );
     }
     draft::offer(&mut app);
-    let mut guard = terminal::TerminalGuard::enter()?;
-    terminal::forward_signals(app.sender())?;
-    terminal::forward_input(app.sender());
     let size = guard.terminal().size()?;
     app.resize(size.width, size.height);
+    for event in typed {
+        app.handle(event);
+    }
     let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
+    // a job holding the store (an import's write) hands it back first
+    app.wait_for_store(std::time::Duration::from_secs(120));
     // the store is backed up and flushed (dropped) before the terminal is restored
     let store = app.take_store();
     let backup_failed = store
@@ -114,11 +127,8 @@ fn test_exit() -> Option<anyhow::Result<()>> {
 fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow::Result<()> {
     loop {
         if app.dirty {
-            let terminal = guard.terminal();
-            execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-            terminal.draw(|frame| view::draw(frame, app))?;
-            execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-            terminal.backend_mut().flush()?;
+            // the backend writes only what changed, in one synchronized frame
+            guard.terminal().draw(|frame| view::draw(frame, app))?;
             app.dirty = false;
         }
         let Some(event) = app.next_event() else {

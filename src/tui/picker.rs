@@ -19,7 +19,7 @@ use super::action::{Action, Scope};
 use super::app::{App, AppEvent, Overlay};
 use super::keymap::{Key, Lookup};
 use super::panes::elements::ElementsEvent;
-use super::text::{border_set, fit};
+use super::text::{border_set, fit, select};
 use super::theme::Slot;
 use super::view::line_view;
 use crate::display::{inert, pad, width};
@@ -450,7 +450,13 @@ pub fn draw_results(
     let wide = w >= 44;
     let kind_w = if wide { 8 } else { 0 };
     let status_w = if wide { 6 } else { 0 };
-    let uses_w = 4;
+    // one space from the kind, then the widest count in view (at least 3 digits)
+    let uses_w = 1 + window
+        .iter()
+        .map(|hit| hit.uses.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max(3);
     let fixed = 1 + code_w + 1 + 1 + kind_w + uses_w + 1 + status_w + usize::from(wide);
     let name_w = w.saturating_sub(fixed).max(1);
     let ascii = app.config.ascii;
@@ -461,6 +467,8 @@ pub fn draw_results(
             let element = catalog.and_then(|c| c.elements.get(&hit.code));
             let kind = ElementKind::parse(hit.kind).map_or(hit.kind, |k| k.zh());
             let status = element.map_or("", |e| e.status.zh());
+            let name = fit(&hit.name, name_w, ascii);
+            let name_pad = name_w.saturating_sub(width(&name));
             let mut spans = vec![
                 Span::raw(" "),
                 Span::styled(
@@ -468,12 +476,14 @@ pub fn draw_results(
                     theme.get(Slot::Dim),
                 ),
                 Span::raw(" "),
-                Span::styled(
-                    pad(&fit(&hit.name, name_w, ascii), name_w),
-                    theme.get(Slot::Text),
-                ),
-                Span::raw(" "),
+                Span::styled(name, theme.get(Slot::Text)),
             ];
+            if start + i == search.selected {
+                // code and name, not the whole row (see backend.rs)
+                let slot = if focused { Slot::Selection } else { Slot::Dim };
+                select(&mut spans[1..], theme.get(slot));
+            }
+            spans.push(Span::raw(" ".repeat(name_pad + 1)));
             if wide {
                 spans.push(Span::styled(
                     pad(&fit(kind, kind_w, ascii), kind_w),
@@ -492,11 +502,7 @@ pub fn draw_results(
             if used < w {
                 spans.push(Span::raw(" ".repeat(w - used)));
             }
-            let mut line = Line::from(spans);
-            if start + i == search.selected {
-                line = line.style(theme.get(if focused { Slot::Selection } else { Slot::Dim }));
-            }
-            line
+            Line::from(spans)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);

@@ -3,8 +3,12 @@
 //! panic (hook), and on SIGTERM / SIGHUP (the signal becomes an event; the loop ends, the
 //! store is dropped and flushed, then the guard restores).
 
-use std::io::{Stdout, Write, stdout};
-use std::sync::mpsc::Sender;
+use std::io::{IsTerminal, Read, Stdout, Write, stdout};
+use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+use anyhow::Context;
+use crossterm::event::Event;
 
 use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use crossterm::terminal::{
@@ -12,9 +16,10 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
 use super::app::AppEvent;
+use super::backend::LeanBackend;
+use super::input::{self, Pending};
 
 /// Mouse reporting for buttons and the wheel only (X11 1000 + SGR 1006): unlike crossterm's
 /// `EnableMouseCapture` it does not ask for every pointer motion, which over SSH would send a
@@ -29,7 +34,7 @@ impl crossterm::Command for EnableMouseButtons {
 
 /// Owns the terminal's special modes while it lives.
 pub struct TerminalGuard {
-    terminal: Terminal<CrosstermBackend<Stdout>>,
+    terminal: Terminal<LeanBackend<Stdout>>,
 }
 
 /// Puts the terminal back: leaves the alternate screen, shows the cursor, turns off mouse
@@ -51,12 +56,18 @@ pub fn restore() {
 impl TerminalGuard {
     /// Enters raw mode and the alternate screen and installs the panic hook.
     pub fn enter() -> anyhow::Result<TerminalGuard> {
+        if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
+            anyhow::bail!(
+                "the terminal UI needs a terminal on standard input and output \
+                 (over ssh: `ssh -t HOST yibiao`; in scripts use a subcommand, see `yibiao --help`)"
+            );
+        }
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
             previous(info);
         }));
-        enable_raw_mode()?;
+        enable_raw_mode().context("cannot switch the terminal to raw mode")?;
         let mut out = stdout();
         if let Err(e) = execute!(
             out,
@@ -67,7 +78,7 @@ impl TerminalGuard {
             restore();
             return Err(e.into());
         }
-        let terminal = match Terminal::new(CrosstermBackend::new(out)) {
+        let terminal = match Terminal::new(LeanBackend::new(out)) {
             Ok(t) => t,
             Err(e) => {
                 restore();
@@ -78,7 +89,7 @@ impl TerminalGuard {
     }
 
     /// The terminal to draw on.
-    pub fn terminal(&mut self) -> &mut Terminal<CrosstermBackend<Stdout>> {
+    pub fn terminal(&mut self) -> &mut Terminal<LeanBackend<Stdout>> {
         &mut self.terminal
     }
 }
@@ -89,13 +100,22 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Forwards SIGTERM and SIGHUP to the event loop as [`AppEvent::Signal`].
+/// Forwards SIGTERM and SIGHUP to the event loop as [`AppEvent::Signal`], and SIGWINCH as
+/// a resize to the terminal's new size.
 pub fn forward_signals(tx: Sender<AppEvent>) -> anyhow::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])?;
+    use signal_hook::consts::{SIGHUP, SIGTERM, SIGWINCH};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGWINCH])?;
     std::thread::spawn(move || {
         for signal in signals.forever() {
-            if tx.send(AppEvent::Signal(signal)).is_err() {
+            let event = if signal == SIGWINCH {
+                match crossterm::terminal::size() {
+                    Ok((w, h)) => AppEvent::Term(Event::Resize(w, h)),
+                    Err(_) => continue,
+                }
+            } else {
+                AppEvent::Signal(signal)
+            };
+            if tx.send(event).is_err() {
                 break;
             }
         }
@@ -103,13 +123,61 @@ pub fn forward_signals(tx: Sender<AppEvent>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Forwards terminal input to the event loop until the loop is gone.
-pub fn forward_input(tx: Sender<AppEvent>) {
+/// The terminal's input: stdin, or `/dev/tty` when stdin is not the terminal (as crossterm
+/// chooses the terminal it puts in raw mode).
+fn terminal_input() -> anyhow::Result<Box<dyn Read + Send>> {
+    if std::io::stdin().is_terminal() {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let tty = std::fs::File::open("/dev/tty").context("cannot read the terminal (/dev/tty)")?;
+    Ok(Box::new(tty))
+}
+
+/// Forwards terminal input to the event loop until the loop is gone. One thread reads the
+/// terminal's bytes as they come; another parses them ([`input::Parser`]), waiting
+/// `escape_timeout` for what may follow a lone ESC and [`input::STALE`] for the rest of an
+/// unfinished sequence, so keys split across reads (over SSH) arrive whole.
+pub fn forward_input(tx: Sender<AppEvent>, escape_timeout: Duration) -> anyhow::Result<()> {
+    let mut tty = terminal_input()?;
+    let (bytes_tx, bytes_rx) = channel::<Vec<u8>>();
     std::thread::spawn(move || {
-        while let Ok(event) = crossterm::event::read() {
-            if tx.send(AppEvent::Term(event)).is_err() {
-                break;
+        let mut buf = [0u8; 4096];
+        loop {
+            match tty.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if bytes_tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
             }
         }
     });
+    std::thread::spawn(move || {
+        let mut parser = input::Parser::new();
+        loop {
+            let wait = match parser.pending() {
+                Pending::Nothing => None,
+                Pending::Ambiguous => Some(escape_timeout),
+                Pending::Unfinished => Some(input::STALE),
+            };
+            let received = match wait {
+                None => bytes_rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(wait) => bytes_rx.recv_timeout(wait),
+            };
+            let events = match received {
+                Ok(bytes) => parser.feed(&bytes),
+                Err(RecvTimeoutError::Timeout) => parser.timeout(),
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            for event in events {
+                if tx.send(AppEvent::Term(event)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    Ok(())
 }

@@ -127,6 +127,14 @@ pub fn highlighted(text: String, query: &[char], base: Style, hit: Style) -> Vec
     spans
 }
 
+/// Applies the selection style to the spans that carry a row's content — not to its padding,
+/// so moving the selection over a slow link redraws those cells only, not two whole rows.
+pub fn select(spans: &mut [Span<'_>], selection: Style) {
+    for span in spans {
+        span.style = selection.patch(span.style);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use super::app::{App, Confirm, Level, Overlay, Pane};
 use super::detail;
 use super::editor::{Editor, Widget};
 use super::help;
-use super::text::{border_set, fit, highlighted};
+use super::text::{border_set, fit, highlighted, select};
 use super::theme::Slot;
 use super::tree::{ListKind, NodeId};
 use crate::display::{inert, pad, width};
@@ -132,6 +132,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             scroll,
         }) => draw_history(frame, app, code, lines, *scroll),
         Some(Overlay::Picker(p)) => super::picker::draw(frame, app, p),
+        Some(Overlay::Transfer(t)) => super::transfer::draw(frame, app, t),
+        Some(Overlay::Template(t)) => super::templates::draw(frame, app, t),
         None => {}
     }
 }
@@ -281,6 +283,10 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
         let name = fit(&node.name, name_room, ascii);
         let name_w = width(&name);
         spans.extend(highlighted(name, query, base, hit));
+        if selected {
+            // the name, not the whole row (see backend.rs)
+            select(&mut spans[2..], theme.get(Slot::Selection));
+        }
         let mut used = indent + 2 + name_w;
         if name_room < room {
             let gap = room - name_w - code_w;
@@ -291,11 +297,7 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
         if used < w {
             spans.push(Span::raw(" ".repeat(w - used)));
         }
-        let mut line = Line::from(spans);
-        if selected {
-            line = line.style(theme.get(Slot::Selection));
-        }
-        lines.push(line);
+        lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -588,6 +590,8 @@ fn mode_label(app: &App) -> &'static str {
         Some(Overlay::Confirm(_)) => return lang.pick("确认", "CONFIRM"),
         Some(Overlay::History { .. }) => return lang.pick("历史", "HISTORY"),
         Some(Overlay::Picker(_)) => return lang.pick("选择", "PICK"),
+        Some(Overlay::Transfer(_)) => return lang.pick("传输", "TRANSFER"),
+        Some(Overlay::Template(_)) => return lang.pick("模板", "TEMPLATE"),
         None => {}
     }
     if app.pane == Pane::Elements && app.editor.is_none() && app.elements.typing {

@@ -7,16 +7,33 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_yibiao");
 /// How long any wait may take.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// A store holding the bundled sample (`yibiao sample`), in a fresh home: (home, store).
+pub fn sample_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = home.path().join("store");
+    let status = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("sample")
+        .env("HOME", home.path())
+        .env_remove("YIBIAO_DB")
+        .status()
+        .expect("run sample");
+    assert!(status.success());
+    (home, db)
+}
+
 /// A running TUI in a pty.
 pub struct Tui {
     child: Box<dyn Child + Send + Sync>,
+    master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
@@ -29,10 +46,15 @@ impl Tui {
     }
 
     pub fn start_with(db: &Path, home: &Path, envs: &[(&str, &str)]) -> Tui {
+        Self::start_sized(db, home, 30, 110, envs)
+    }
+
+    /// Starts the TUI in a pty of `rows` × `cols`.
+    pub fn start_sized(db: &Path, home: &Path, rows: u16, cols: u16, envs: &[(&str, &str)]) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
-                rows: 30,
-                cols: 110,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -54,14 +76,13 @@ impl Tui {
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let writer = pty.master.take_writer().expect("writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZero::new(30).expect("rows"),
-            std::num::NonZero::new(110).expect("cols"),
+            std::num::NonZero::new(rows).expect("rows"),
+            std::num::NonZero::new(cols).expect("cols"),
             0,
         )));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
         let reader = std::thread::spawn(move || {
-            let _master = pty.master;
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -73,6 +94,7 @@ impl Tui {
         });
         Tui {
             child,
+            master: pty.master,
             writer,
             parser,
             raw,
@@ -93,6 +115,63 @@ impl Tui {
             std::thread::sleep(Duration::from_millis(5));
         }
         panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
+    }
+
+    /// Resizes the pty (the TUI gets SIGWINCH) and the screen read back.
+    pub fn resize(&self, rows: u16, cols: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+        self.parser.lock().expect("parser").screen_mut().set_size(
+            std::num::NonZero::new(rows).expect("rows"),
+            std::num::NonZero::new(cols).expect("cols"),
+        );
+    }
+
+    /// Row `n` of the screen.
+    pub fn row(&self, n: u16) -> String {
+        let parser = self.parser.lock().expect("parser");
+        let (_, cols) = parser.screen().size();
+        parser
+            .screen()
+            .rows(0, cols.into())
+            .nth(usize::from(n))
+            .unwrap_or_default()
+    }
+
+    /// Waits until `text` is no longer on the screen.
+    pub fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if !self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!(
+            "timed out waiting for {text:?} to go; screen:\n{}",
+            self.screen()
+        );
+    }
+
+    /// Waits until the terminal's cursor is hidden (no text input has the focus).
+    pub fn wait_cursor_hidden(&self) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if self.parser.lock().expect("parser").screen().hide_cursor() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!(
+            "timed out waiting for the cursor to hide; screen:\n{}",
+            self.screen()
+        );
     }
 
     pub fn send(&mut self, keys: &str) {
@@ -153,6 +232,51 @@ impl Tui {
         panic!("yibiao did not exit; screen:\n{}", self.screen());
     }
 
+    /// Sends bytes one at a time, pausing `gap` after each (input split across reads).
+    pub fn send_split(&mut self, bytes: &[u8], gap: Duration) {
+        for b in bytes {
+            let _ = self.writer.write_all(std::slice::from_ref(b));
+            let _ = self.writer.flush();
+            std::thread::sleep(gap);
+        }
+    }
+
+    /// How many bytes the process has written so far.
+    pub fn raw_len(&self) -> usize {
+        self.raw.lock().expect("raw").len()
+    }
+
+    /// Waits until the process has written nothing for `quiet` (its output has settled),
+    /// returning how many bytes it has written in all.
+    pub fn quiet(&self, quiet: Duration) -> usize {
+        self.steady(Tui::raw_len, Duration::from_millis(20), quiet)
+            .unwrap_or_else(|| panic!("output did not settle; screen:\n{}", self.screen()))
+    }
+
+    /// Polls `read` every `poll` until it gives the same value for `quiet`; `None` at the
+    /// deadline.
+    fn steady<T: PartialEq>(
+        &self,
+        read: impl Fn(&Tui) -> T,
+        poll: Duration,
+        quiet: Duration,
+    ) -> Option<T> {
+        let deadline = Instant::now() + WAIT;
+        let mut last = read(self);
+        let mut since = Instant::now();
+        while Instant::now() < deadline {
+            std::thread::sleep(poll);
+            let now = read(self);
+            if now != last {
+                last = now;
+                since = Instant::now();
+            } else if since.elapsed() >= quiet {
+                return Some(now);
+            }
+        }
+        None
+    }
+
     /// Every byte the process has written so far.
     pub fn raw(&self) -> Vec<u8> {
         self.raw.lock().expect("raw").clone()
@@ -160,18 +284,10 @@ impl Tui {
 
     /// Waits until the screen has not changed for a moment (a search has landed).
     pub fn settle(&self) {
-        let deadline = Instant::now() + WAIT;
-        let mut last = self.screen();
-        let mut since = Instant::now();
-        while Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-            let now = self.screen();
-            if now != last {
-                last = now;
-                since = Instant::now();
-            } else if since.elapsed() >= Duration::from_millis(400) {
-                return;
-            }
-        }
+        let _ = self.steady(
+            Tui::screen,
+            Duration::from_millis(50),
+            Duration::from_millis(400),
+        );
     }
 }

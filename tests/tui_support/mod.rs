@@ -124,3 +124,14 @@ pub fn text(buffer: &Buffer) -> String {
 pub fn screen(app: &mut App, w: u16, h: u16) -> String {
     text(render(app, w, h).backend().buffer())
 }
+
+/// Asserts nothing on screen has a colour (the NO_COLOR theme).
+pub fn assert_no_colour(buffer: &Buffer) {
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset),
+        "NO_COLOR draws no colour"
+    );
+}

@@ -24,17 +24,15 @@ impl Matcher for Skim {
 pub fn is_subsequence(key: &str, query: &str) -> bool {
     if query.is_ascii() {
         // UTF-8 continuation and lead bytes are all >= 0x80: bytes compare exactly
-        let mut wanted = query.bytes().peekable();
-        for b in key.bytes() {
-            match wanted.peek() {
-                None => return true,
-                Some(&w) if w == b => {
-                    wanted.next();
-                }
-                Some(_) => {}
+        let key = key.as_bytes();
+        let mut from = 0;
+        for w in query.bytes() {
+            match key.get(from..).and_then(|rest| memchr::memchr(w, rest)) {
+                Some(pos) => from += pos + 1,
+                None => return false,
             }
         }
-        return wanted.peek().is_none();
+        return true;
     }
     let mut wanted = query.chars().peekable();
     for c in key.chars() {

@@ -32,8 +32,8 @@ use crate::tui::theme::Slot;
 
 /// A finished job of pane 2.
 pub enum ElementsEvent {
-    /// The search index was built.
-    Index(Arc<SearchIndex>),
+    /// The search index was read (or why it could not be).
+    Index(Result<Arc<SearchIndex>, String>),
     /// A search finished (`hits` is `None` when a newer query cancelled it).
     Hits {
         /// Whose search.
@@ -140,9 +140,17 @@ pub struct UseRow {
 /// The where-used rows of an element: bound fields, items, bundles, child and parent elements.
 pub fn use_rows(catalog: &Catalog, code: &str, lang: Lang) -> Vec<UseRow> {
     let u = usage(catalog, code);
+    let element = catalog.elements.get(code).map_or("", |e| e.name.as_str());
     let mut rows = Vec::new();
     for f in &u.fields {
         let form = catalog.forms.get(&f.form).map_or("", |x| x.name.as_str());
+        // the form first and the field's label only where it is not the element's name:
+        // neighbouring elements used by the same forms draw the same rows (cheap over SSH)
+        let text = if f.label == element {
+            form.to_string()
+        } else {
+            format!("{form} · {}", f.label)
+        };
         let note = if f.required {
             lang.pick("必填", "required").to_string()
         } else {
@@ -152,7 +160,7 @@ pub fn use_rows(catalog: &Catalog, code: &str, lang: Lang) -> Vec<UseRow> {
             jump: Jump::Form(f.form.clone()),
             tag: lang.pick("字段", "field"),
             code: f.form.clone(),
-            text: format!("{} · {form}", f.label),
+            text,
             note,
         });
     }
@@ -375,12 +383,16 @@ impl App {
             return;
         }
         let Some(store) = self.store() else { return };
-        let records = snapshot(store.catalog());
+        // the store keeps the rows current: reading them beats rebuilding every pinyin key
+        let source = store.search_source();
         self.elements.indexing = true;
         self.elements.stale = false;
         self.spawn_job(move || {
-            let catalog = Catalog::from_records(records);
-            AppEvent::Elements(ElementsEvent::Index(Arc::new(SearchIndex::build(&catalog))))
+            let index = match source.read() {
+                Ok(data) => Ok(Arc::new(SearchIndex::from_data(data))),
+                Err(e) => Err(e.to_string()),
+            };
+            AppEvent::Elements(ElementsEvent::Index(index))
         });
     }
 
@@ -402,7 +414,15 @@ impl App {
     pub(crate) fn elements_event(&mut self, event: ElementsEvent) {
         self.dirty = true;
         match event {
-            ElementsEvent::Index(index) => {
+            ElementsEvent::Index(Err(e)) => {
+                self.elements.indexing = false;
+                let text = self.lang.pick(
+                    format!("无法读取搜索索引：{e}"),
+                    format!("cannot read the search index: {e}"),
+                );
+                self.say(Level::Error, text);
+            }
+            ElementsEvent::Index(Ok(index)) => {
                 self.elements.indexing = false;
                 self.elements.index = Some(index);
                 self.elements.search.reset();

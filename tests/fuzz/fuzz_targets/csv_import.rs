@@ -4,6 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use yibiao::i18n::Lang;
+use yibiao::io::progress::Control;
 use yibiao::io::{csv, table};
 use yibiao::model::Catalog;
 
@@ -16,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok((text, _)) = csv::decode(bytes, None, Lang::En) else {
         return;
     };
-    if let Ok(raw) = csv::read_table(&text, id, "fuzz.csv", Lang::En) {
+    if let Ok(raw) = csv::read_table(&text, id, "fuzz.csv", Lang::En, &Control::none()) {
         let _ = table::records(&[raw], &Catalog::default(), Lang::Zh);
     }
 });

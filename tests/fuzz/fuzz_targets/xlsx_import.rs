@@ -3,6 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use yibiao::i18n::Lang;
+use yibiao::io::progress::Control;
 use yibiao::io::{table, xlsx};
 use yibiao::model::Catalog;
 
@@ -14,7 +15,7 @@ fuzz_target!(
         std::panic::set_hook(Box::new(|_| {}));
     },
     |data: &[u8]| {
-        if let Ok(tables) = xlsx::read(data, "fuzz.xlsx", None, None, Lang::En) {
+        if let Ok(tables) = xlsx::read(data, "fuzz.xlsx", None, None, Lang::En, &Control::none()) {
             let _ = table::records(&tables, &Catalog::default(), Lang::En);
         }
     }

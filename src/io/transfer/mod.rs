@@ -1,0 +1,651 @@
+//! Import and export in every format, one engine for both faces: `yibiao import|export` on
+//! the command line and the TUI's transfer dialog. Format detection, reading with progress
+//! and cancellation, the all-or-nothing check, the write, and the export's files all live
+//! here; the faces only ask and report.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::display::inert;
+use crate::i18n::Lang;
+use crate::model::{Catalog, ItemLevel, Kind, Record};
+use crate::store::{Batch, Store, StoreError};
+
+use super::check::FileProblem;
+use super::csv::{self as csv_io, Encoding};
+use super::progress::{Cancelled, Control, Gathered, Phase, Stop, Unit};
+use super::table::{self, RawTable, TableId};
+use super::{dept_tree, json, xlsx};
+
+/// A file format for import and export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Interchange JSON (`yibiao/1`).
+    Json,
+    /// A county catalog: departments → main items → sub-items (import only).
+    DeptTree,
+    /// CSV: one table per file, or a directory of them.
+    Csv,
+    /// An XLSX workbook with a sheet per table.
+    Xlsx,
+}
+
+impl Format {
+    /// Every format, in `--format` order.
+    pub const ALL: [Format; 4] = [Format::Json, Format::DeptTree, Format::Csv, Format::Xlsx];
+
+    /// The `--format` spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::DeptTree => "dept-tree",
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// The format of `file`: `forced`, else `-` is JSON, a directory or a path ending in
+    /// `/` is CSV, else the extension decides (`.json`, `.csv`, `.xlsx`, any case).
+    pub fn detect(file: &Path, forced: Option<Format>, lang: Lang) -> Result<Format, String> {
+        if let Some(format) = forced {
+            return Ok(format);
+        }
+        if file == Path::new("-") {
+            return Ok(Format::Json);
+        }
+        if is_dir_path(file) {
+            return Ok(Format::Csv);
+        }
+        let ext = file
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("json") => Ok(Format::Json),
+            Some("csv") => Ok(Format::Csv),
+            Some("xlsx") => Ok(Format::Xlsx),
+            _ => Err(lang.pick(
+                format!(
+                    "无法从 {} 的扩展名看出格式；请用 --format json|dept-tree|csv|xlsx",
+                    inert(&file.display().to_string())
+                ),
+                format!(
+                    "cannot tell the format of {} from its extension; pass --format json|dept-tree|csv|xlsx",
+                    inert(&file.display().to_string())
+                ),
+            )),
+        }
+    }
+}
+
+/// Whether `file` names a directory (an existing one, or a path ending in `/`).
+pub fn is_dir_path(file: &Path) -> bool {
+    file.is_dir() || file.to_string_lossy().ends_with('/')
+}
+
+/// The table `--kind` names (a table name or a kind), or why it names none.
+pub fn parse_kind(kind: Option<&str>, lang: Lang) -> Result<Option<TableId>, String> {
+    kind.map(|k| {
+        TableId::parse(k).ok_or_else(|| {
+            let names: Vec<&str> = TableId::ALL.iter().map(|t| t.en()).collect();
+            lang.pick(
+                format!("未知类别 {}（可用：{}）", inert(k), names.join("、")),
+                format!("unknown kind {} (known: {})", inert(k), names.join(", ")),
+            )
+        })
+    })
+    .transpose()
+}
+
+/// The tables `--kind` selects: a kind's main table selects all its tables.
+fn selection(table: TableId) -> Vec<TableId> {
+    if table.is_main() {
+        TableId::of_kind(table.kind()).collect()
+    } else {
+        vec![table]
+    }
+}
+
+/// What an import is asked to do (the command line's arguments, the dialog's fields).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportRequest {
+    /// The file, or a directory of CSV files; `-` is JSON on standard input.
+    pub file: PathBuf,
+    /// `--format` (default: detected).
+    pub format: Option<Format>,
+    /// `--kind`: a table name or a kind (CSV and XLSX only).
+    pub kind: Option<String>,
+    /// `--encoding` (CSV only; default: detected).
+    pub encoding: Option<Encoding>,
+    /// Check only, write nothing.
+    pub dry_run: bool,
+}
+
+/// Why an import stopped. Nothing was written in every case.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The request cannot be done as asked (format, kind, encoding).
+    Usage(String),
+    /// The file cannot be read.
+    Io(String),
+    /// The input has problems: one line each, ready to show (store text made inert).
+    Problems(Vec<String>),
+    /// Cancelled before the write began.
+    Cancelled,
+    /// The store refused or failed the write.
+    Store(StoreError),
+}
+
+impl From<Cancelled> for ImportError {
+    fn from(_: Cancelled) -> Self {
+        ImportError::Cancelled
+    }
+}
+
+/// The records a valid input holds, with what to tell the user whatever happens next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    /// The format read.
+    pub format: Format,
+    /// The records, checked against the catalog as if written.
+    pub records: Vec<Record>,
+    /// Warnings (county catalog: department codes that are not valid credit codes).
+    pub warnings: Vec<String>,
+    /// A one-line summary of what the file held (county catalog).
+    pub summary: Option<String>,
+}
+
+impl Parsed {
+    /// What to tell the user whatever happens next: each warning (`warning: …`), then the
+    /// summary; store text made inert.
+    pub fn notes(&self, lang: Lang) -> Vec<String> {
+        let warning = lang.pick("注意：", "warning: ");
+        self.warnings
+            .iter()
+            .map(|w| format!("{warning}{}", inert(w)))
+            .chain(self.summary.iter().map(|s| inert(s).into_owned()))
+            .collect()
+    }
+}
+
+/// What an import wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Records that did not exist.
+    pub created: usize,
+    /// Records that changed.
+    pub updated: usize,
+    /// Records equal to what was stored.
+    pub unchanged: usize,
+}
+
+impl Imported {
+    /// `imported: 3 created, 1 updated, 0 unchanged`.
+    pub fn message(&self, lang: Lang) -> String {
+        let (c, u, n) = (self.created, self.updated, self.unchanged);
+        lang.pick(
+            format!("已导入：新建 {c}，更新 {u}，未变 {n}"),
+            format!("imported: {c} created, {u} updated, {n} unchanged"),
+        )
+    }
+}
+
+/// `27 records valid (dry run, nothing written)`.
+pub fn checked(records: usize, lang: Lang) -> String {
+    lang.pick(
+        format!("{records} 条记录有效（试运行，未写入）"),
+        format!("{records} records valid (dry run, nothing written)"),
+    )
+}
+
+/// `3 problem(s); nothing was written`.
+pub fn nothing_written(problems: usize, lang: Lang) -> String {
+    lang.pick(
+        format!("{problems} 个问题，未写入任何数据"),
+        format!("{problems} problem(s); nothing was written"),
+    )
+}
+
+/// Reads and checks an import (all or nothing): every problem is reported, no record is
+/// returned unless the whole input is valid. Reports progress and stops when cancelled.
+pub fn read(
+    request: &ImportRequest,
+    catalog: &Catalog,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Result<Parsed, ImportError> {
+    let file = &request.file;
+    let format = Format::detect(file, request.format, lang).map_err(ImportError::Usage)?;
+    if request.encoding.is_some() && format != Format::Csv {
+        return Err(ImportError::Usage(
+            lang.pick("--encoding 只用于 CSV", "--encoding applies to CSV only")
+                .into(),
+        ));
+    }
+    if request.kind.is_some() && matches!(format, Format::Json | Format::DeptTree) {
+        return Err(ImportError::Usage(
+            lang.pick(
+                "--kind 只用于 CSV 和 XLSX",
+                "--kind applies to CSV and XLSX only",
+            )
+            .into(),
+        ));
+    }
+    let table = parse_kind(request.kind.as_deref(), lang).map_err(ImportError::Usage)?;
+    let parsed = match format {
+        Format::Json | Format::DeptTree => {
+            let bytes = read_bytes(file, control, lang)?;
+            parse_json(catalog, file, &bytes, format, control, lang)?
+        }
+        Format::Csv => {
+            let files = read_csv_files(file, table, control, lang)?;
+            let tables = parse_csv(
+                &files,
+                file.is_dir(),
+                table,
+                request.encoding,
+                control,
+                lang,
+            );
+            from_tables(format, tables, catalog, control, lang)
+        }
+        Format::Xlsx => {
+            let bytes = read_bytes(file, control, lang)?;
+            let only = table.map(selection);
+            let name = file.display().to_string();
+            let named = file
+                .file_stem()
+                .and_then(|s| TableId::parse(&s.to_string_lossy()));
+            let tables = xlsx::read(&bytes, &name, only.as_deref(), named, lang, control);
+            from_tables(format, tables, catalog, control, lang)
+        }
+    };
+    match parsed {
+        Ok(p) => Ok(p),
+        Err(Stop::Cancelled) => Err(ImportError::Cancelled),
+        Err(Stop::Problems(problems)) => Err(ImportError::Problems(problem_lines(
+            file, format, &problems,
+        ))),
+    }
+}
+
+/// Writes what [`read`] returned in the store's one transaction. A cancel asked for before
+/// this point wins (nothing is written); once the write begins it runs to its end.
+pub fn write<S: Store + ?Sized>(
+    store: &mut S,
+    parsed: Parsed,
+    control: &Control<'_>,
+) -> Result<Imported, ImportError> {
+    control.begin_write()?;
+    let total = parsed.records.len();
+    control.step(Phase::Writing, Unit::Records, 0, total as u64)?;
+    let applied = store
+        .apply(Batch::upserts("import", parsed.records))
+        .map_err(ImportError::Store)?;
+    control.step(Phase::Writing, Unit::Records, total as u64, total as u64)?;
+    Ok(Imported {
+        created: applied.created,
+        updated: applied.updated,
+        unchanged: total.saturating_sub(applied.created + applied.updated),
+    })
+}
+
+/// One line per problem: JSON paths are prefixed by the file, table places name it already.
+fn problem_lines(file: &Path, format: Format, problems: &[FileProblem]) -> Vec<String> {
+    let shown = file.display().to_string();
+    problems
+        .iter()
+        .map(|p| match format {
+            Format::Json | Format::DeptTree => {
+                format!("{}: {}", inert(&shown), inert(&p.to_string()))
+            }
+            Format::Csv | Format::Xlsx if p.path.is_empty() => {
+                format!("{}: {}", inert(&shown), inert(&p.message))
+            }
+            Format::Csv | Format::Xlsx => inert(&p.to_string()).into_owned(),
+        })
+        .collect()
+}
+
+/// Chunks read between progress reports and cancel checks.
+const CHUNK: usize = 1 << 16;
+
+/// Reads a whole file (`-`: standard input) in chunks, reporting bytes.
+fn read_bytes(file: &Path, control: &Control<'_>, lang: Lang) -> Result<Vec<u8>, ImportError> {
+    let fail = |e: std::io::Error| {
+        ImportError::Io(lang.pick(
+            format!("无法读取 {}：{e}", inert(&file.display().to_string())),
+            format!("cannot read {}: {e}", inert(&file.display().to_string())),
+        ))
+    };
+    let (mut source, total): (Box<dyn Read>, u64) = if file == Path::new("-") {
+        (Box::new(std::io::stdin()), 0)
+    } else {
+        let f = std::fs::File::open(file).map_err(fail)?;
+        let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+        (Box::new(f), total)
+    };
+    let mut bytes = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    let mut chunk = vec![0; CHUNK];
+    loop {
+        control.step(Phase::Reading, Unit::Bytes, bytes.len() as u64, total)?;
+        match source.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    let done = bytes.len() as u64;
+    control.step(Phase::Reading, Unit::Bytes, done, total.max(done))?;
+    Ok(bytes)
+}
+
+fn parse_json(
+    catalog: &Catalog,
+    file: &Path,
+    bytes: &[u8],
+    format: Format,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Result<Result<Parsed, Stop>, ImportError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let shown = inert(&file.display().to_string()).into_owned();
+        ImportError::Usage(lang.pick(
+            format!(
+                "{shown}：不是 UTF-8 编码（第 {} 字节）；JSON 须为 UTF-8",
+                e.valid_up_to()
+            ),
+            format!(
+                "{shown}: not UTF-8 (byte {}); JSON must be UTF-8",
+                e.valid_up_to()
+            ),
+        ))
+    })?;
+    control.step(Phase::Parsing, Unit::Bytes, 0, bytes.len() as u64)?;
+    let value = match json::parse_json(text, lang) {
+        Ok(value) => value,
+        Err(problems) => return Ok(Err(Stop::Problems(problems))),
+    };
+    if format == Format::DeptTree || dept_tree::is_dept_tree(&value) {
+        control.step(Phase::Validating, Unit::Records, 0, 0)?;
+        return Ok(dept_tree::parse(value, catalog, lang)
+            .map(|tree| {
+                let agencies = tree
+                    .records
+                    .iter()
+                    .filter(|r| r.kind() == Kind::Agency)
+                    .count();
+                let (main, sub) = (tree.items(ItemLevel::Main), tree.items(ItemLevel::Sub));
+                let summary = lang.pick(
+                    format!(
+                        "部门-主项-子项目录：{agencies} 个实施主体，{main} 个主项，{sub} 个子项"
+                    ),
+                    format!(
+                        "county catalog: {agencies} agencies, {main} main items, {sub} sub-items"
+                    ),
+                );
+                Parsed {
+                    format: Format::DeptTree,
+                    warnings: tree.warnings(lang),
+                    records: tree.records,
+                    summary: Some(summary),
+                }
+            })
+            .map_err(Stop::Problems));
+    }
+    Ok(
+        json::import_value(value, catalog, lang, control).map(|records| Parsed {
+            format: Format::Json,
+            records,
+            warnings: Vec::new(),
+            summary: None,
+        }),
+    )
+}
+
+/// Tables → checked records.
+fn from_tables(
+    format: Format,
+    tables: Result<Vec<RawTable>, Stop>,
+    catalog: &Catalog,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Result<Parsed, Stop> {
+    let tables = tables?;
+    if tables.is_empty() {
+        return Err(Stop::Problems(vec![FileProblem::new(
+            "",
+            lang.pick(
+                "没有可导入的表（工作表或 CSV 文件为空，或不属于 --kind）",
+                "no table to import (the sheets or CSV files are empty, or not of --kind)",
+            ),
+        )]));
+    }
+    let rows: u64 = tables.iter().map(|t| t.rows.len() as u64).sum();
+    control.step(Phase::Validating, Unit::Rows, 0, rows)?;
+    let records = table::records(&tables, catalog, lang)?;
+    control.step(Phase::Validating, Unit::Rows, rows, rows)?;
+    Ok(Parsed {
+        format,
+        records,
+        warnings: Vec::new(),
+        summary: None,
+    })
+}
+
+/// The bytes of a CSV file, or of every `.csv` file of a directory (by name order), with
+/// the table each is read as.
+fn read_csv_files(
+    path: &Path,
+    table: Option<TableId>,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Result<Vec<(PathBuf, Vec<u8>)>, ImportError> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let entries = std::fs::read_dir(path)
+            .map_err(|e| ImportError::Io(format!("{}: {e}", inert(&path.display().to_string()))))?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+            .collect();
+        files.sort();
+        if let Some(t) = table {
+            let wanted = selection(t);
+            files.retain(|f| csv_io::table_of(f, None, lang).is_ok_and(|t| wanted.contains(&t)));
+        }
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    files
+        .into_iter()
+        .map(|f| read_bytes(&f, control, lang).map(|bytes| (f, bytes)))
+        .collect()
+}
+
+/// Decodes and parses CSV files; every file's problems are collected.
+fn parse_csv(
+    files: &[(PathBuf, Vec<u8>)],
+    in_dir: bool,
+    table: Option<TableId>,
+    encoding: Option<Encoding>,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Result<Vec<RawTable>, Stop> {
+    let forced = if in_dir { None } else { table };
+    let mut tables = Gathered::default();
+    for (file, bytes) in files {
+        let place = file.display().to_string();
+        let one = |message: String| Stop::Problems(vec![FileProblem::new(place.clone(), message)]);
+        let result = csv_io::table_of(file, forced, lang)
+            .map_err(one)
+            .and_then(|t| {
+                let (text, _) = csv_io::decode(bytes, encoding, lang).map_err(one)?;
+                csv_io::read_table(&text, t, &place, lang, control)
+            });
+        tables.add(result.map(Some))?;
+    }
+    tables.finish()
+}
+
+/// What an export is asked to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportRequest {
+    /// The file, or a directory (existing, or ending in `/`) for one CSV file per table.
+    pub file: PathBuf,
+    /// `--format` (default: detected).
+    pub format: Option<Format>,
+    /// `--kind`: only this kind (XLSX, CSV directory) or this table (one CSV file).
+    pub kind: Option<String>,
+    /// `--encoding` (CSV only; default: UTF-8 with a BOM).
+    pub encoding: Option<Encoding>,
+    /// Language of headers, sheet and file names and enumerated values.
+    pub headers: Lang,
+}
+
+/// Why an export stopped; no file was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportError {
+    /// The request cannot be done as asked.
+    Usage(String),
+    /// A file could not be written.
+    Io(String),
+    /// Cancelled before the first file was written.
+    Cancelled,
+}
+
+impl From<Cancelled> for ExportError {
+    fn from(_: Cancelled) -> Self {
+        ExportError::Cancelled
+    }
+}
+
+/// One file an export writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// Where (`-`: standard output).
+    pub path: PathBuf,
+    /// What.
+    pub bytes: Vec<u8>,
+}
+
+/// The files of an export, built but not written yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// The directory to create first (a CSV directory export).
+    pub dir: Option<PathBuf>,
+    /// The files, in order.
+    pub outputs: Vec<Output>,
+}
+
+/// Builds the files of an export (nothing is written yet).
+pub fn build(
+    catalog: &Catalog,
+    request: &ExportRequest,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Result<Export, ExportError> {
+    let file = &request.file;
+    let usage = |zh: &str, en: &str| ExportError::Usage(lang.pick(zh, en).into());
+    let format = Format::detect(file, request.format, lang).map_err(ExportError::Usage)?;
+    if request.encoding.is_some() && format != Format::Csv {
+        return Err(usage(
+            "--encoding 只用于 CSV",
+            "--encoding applies to CSV only",
+        ));
+    }
+    let table = parse_kind(request.kind.as_deref(), lang).map_err(ExportError::Usage)?;
+    let kinds: Vec<Kind> = table.map(|t| t.kind()).into_iter().collect();
+    let headers = request.headers;
+    control.step(Phase::Building, Unit::Files, 0, 0)?;
+    let one = |bytes: Vec<u8>| Export {
+        dir: None,
+        outputs: vec![Output {
+            path: file.clone(),
+            bytes,
+        }],
+    };
+    let export = match format {
+        Format::DeptTree => {
+            return Err(usage(
+                "部门-主项-子项格式只能导入",
+                "the dept-tree format is import only",
+            ));
+        }
+        Format::Json if table.is_some() => {
+            return Err(usage(
+                "JSON 导出总是包含全部类别；--kind 用于 CSV 和 XLSX",
+                "a JSON export holds every kind; --kind applies to CSV and XLSX",
+            ));
+        }
+        Format::Json => one(json::export(catalog).into_bytes()),
+        Format::Xlsx => {
+            let sheets = table::sheets(catalog, &kinds, headers);
+            control.check()?;
+            one(xlsx::write(&sheets, headers).map_err(ExportError::Usage)?)
+        }
+        Format::Csv => {
+            let encoding = request.encoding.unwrap_or(Encoding::Utf8);
+            let sheets = table::sheets(catalog, &kinds, headers);
+            let csv = |sheet: &table::Sheet| csv_io::encode(&csv_io::write_table(sheet), encoding);
+            if is_dir_path(file) {
+                let mut outputs = Vec::new();
+                for (i, sheet) in sheets.iter().enumerate() {
+                    control.step(Phase::Building, Unit::Files, i as u64, sheets.len() as u64)?;
+                    outputs.push(Output {
+                        path: file.join(format!("{}.csv", sheet.table.name(headers))),
+                        bytes: csv(sheet),
+                    });
+                }
+                Export {
+                    dir: Some(file.clone()),
+                    outputs,
+                }
+            } else {
+                let Some(table) = table else {
+                    return Err(usage(
+                        "导出单个 CSV 文件须用 --kind 指定表（如 --kind element）；导出全部请给以 / 结尾的目录",
+                        "a single CSV file needs --kind (e.g. --kind element); for every table give a directory ending in /",
+                    ));
+                };
+                let sheet = sheets
+                    .iter()
+                    .find(|s| s.table == table)
+                    .ok_or_else(|| ExportError::Usage(format!("no table {}", table.en())))?;
+                one(csv(sheet))
+            }
+        }
+    };
+    let n = export.outputs.len() as u64;
+    control.step(Phase::Building, Unit::Files, n, n)?;
+    Ok(export)
+}
+
+/// Writes an export's files, each atomically (temporary file, fsync, rename). A cancel
+/// asked for before the first file wins; once writing begins it runs to its end.
+pub fn save(export: &Export, control: &Control<'_>, lang: Lang) -> Result<(), ExportError> {
+    control.begin_write()?;
+    let fail = |path: &Path, e: &std::io::Error| {
+        let shown = inert(&path.display().to_string()).into_owned();
+        let why = crate::store::io_hint(e, path);
+        ExportError::Io(lang.pick(
+            format!("无法写入 {shown}：{why}"),
+            format!("cannot write {shown}: {why}"),
+        ))
+    };
+    if let Some(dir) = &export.dir {
+        std::fs::create_dir_all(dir).map_err(|e| fail(dir, &e))?;
+    }
+    let total = export.outputs.len() as u64;
+    for (i, output) in export.outputs.iter().enumerate() {
+        control.step(Phase::Writing, Unit::Files, i as u64, total)?;
+        super::files::write_private(&output.path, &output.bytes)
+            .map_err(|e| fail(&output.path, &e))?;
+    }
+    control.step(Phase::Writing, Unit::Files, total, total)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

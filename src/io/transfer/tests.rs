@@ -1,0 +1,232 @@
+use std::cell::RefCell;
+use std::path::Path;
+
+use super::*;
+use crate::io::progress::{CancelFlag, CancelOutcome, Step};
+use crate::store::SledStore;
+
+const SMALL: &str = include_str!("../../../tests/fixtures/small.json");
+
+fn small_catalog() -> Catalog {
+    let records = json::parse_import(SMALL, &Catalog::default(), Lang::En).expect("fixture");
+    Catalog::from_records(records)
+}
+
+/// Exports the small catalog to `name` under `dir` (a file, or a directory ending in `/`).
+fn exported(dir: &Path, name: &str) -> PathBuf {
+    let file = dir.join(name);
+    let request = ExportRequest {
+        file: file.clone(),
+        format: None,
+        kind: None,
+        encoding: None,
+        headers: Lang::Zh,
+    };
+    let export = build(&small_catalog(), &request, &Control::none(), Lang::En).expect("build");
+    save(&export, &Control::none(), Lang::En).expect("save");
+    file
+}
+
+fn quiet(_: Step) {}
+
+fn request(file: &Path) -> ImportRequest {
+    ImportRequest {
+        file: file.to_path_buf(),
+        ..ImportRequest::default()
+    }
+}
+
+fn history_len(store: &SledStore) -> usize {
+    store.history(None).expect("history").len()
+}
+
+#[test]
+fn formats_are_detected_as_the_command_line_always_did() {
+    let d = |p: &str| Format::detect(Path::new(p), None, Lang::En);
+    assert_eq!(d("a.JSON"), Ok(Format::Json));
+    assert_eq!(d("-"), Ok(Format::Json));
+    assert_eq!(d("book.xlsx"), Ok(Format::Xlsx));
+    assert_eq!(d("数据元.csv"), Ok(Format::Csv));
+    assert_eq!(d("out/"), Ok(Format::Csv));
+    assert!(d("notes.txt").unwrap_err().contains("--format"));
+    assert_eq!(
+        Format::detect(Path::new("x.txt"), Some(Format::DeptTree), Lang::En),
+        Ok(Format::DeptTree)
+    );
+}
+
+#[test]
+fn progress_goes_through_every_phase_in_order_and_ends_each_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["book.xlsx", "tables/", "catalog.json"] {
+        let file = exported(dir.path(), name);
+        let mut store = SledStore::open(&dir.path().join(format!("store-{}", name.len()))).unwrap();
+        let seen = RefCell::new(Vec::<Step>::new());
+        let report = |s: Step| seen.borrow_mut().push(s);
+        let flag = CancelFlag::new();
+        let control = Control::new(&report, &flag);
+        let parsed = read(&request(&file), store.catalog(), &control, Lang::En).expect(name);
+        let n = parsed.records.len();
+        let imported = write(&mut store, parsed, &control).expect("write");
+        assert_eq!(imported.created, n, "{name}");
+        let seen = seen.into_inner();
+        for s in &seen {
+            assert!(s.total == 0 || s.done <= s.total, "{name}: {s:?}");
+        }
+        let phases: Vec<Phase> = seen.iter().map(|s| s.phase).fold(Vec::new(), |mut v, p| {
+            if v.last() != Some(&p) {
+                v.push(p);
+            }
+            v
+        });
+        let order = |p: &Phase| {
+            [
+                Phase::Reading,
+                Phase::Parsing,
+                Phase::Validating,
+                Phase::Writing,
+            ]
+            .iter()
+            .position(|q| q == p)
+            .unwrap()
+        };
+        // a directory reads every file first, then parses each: phases never go back
+        assert_eq!(phases.first(), Some(&Phase::Reading), "{name}: {phases:?}");
+        assert_eq!(
+            &phases[phases.len() - 2..],
+            [Phase::Validating, Phase::Writing],
+            "{name}: {phases:?}"
+        );
+        assert!(
+            phases.windows(2).all(|w| order(&w[0]) < order(&w[1])),
+            "{name}: {phases:?}"
+        );
+        let last = seen.last().unwrap();
+        assert_eq!(
+            (last.phase, last.done, last.total),
+            (Phase::Writing, n as u64, n as u64)
+        );
+        assert!(
+            seen.iter()
+                .any(|s| s.phase == Phase::Parsing && s.done > 0 && s.done == s.total),
+            "{name}: parsing reports its end"
+        );
+    }
+}
+
+#[test]
+fn a_cancelled_import_leaves_the_store_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exported(dir.path(), "book.xlsx");
+    let mut store = SledStore::open(&dir.path().join("store")).unwrap();
+    let before = history_len(&store);
+
+    // cancelled while parsing: the reader stops at its next row
+    let flag = CancelFlag::new();
+    let rows = RefCell::new(0);
+    let report = |s: Step| {
+        if s.phase == Phase::Parsing {
+            *rows.borrow_mut() += 1;
+            assert_eq!(flag.cancel(), CancelOutcome::Cancelled);
+        }
+    };
+    let control = Control::new(&report, &flag);
+    let result = read(&request(&file), store.catalog(), &control, Lang::En);
+    assert!(matches!(result, Err(ImportError::Cancelled)), "{result:?}");
+    assert_eq!(
+        *rows.borrow(),
+        1,
+        "stopped at the first report after the cancel"
+    );
+
+    // cancelled after reading, before the write: nothing is written
+    let flag = CancelFlag::new();
+    let control = Control::new(&quiet, &flag);
+    let parsed = read(&request(&file), store.catalog(), &control, Lang::En).expect("read");
+    assert!(!parsed.records.is_empty());
+    assert_eq!(flag.cancel(), CancelOutcome::Cancelled);
+    let result = write(&mut store, parsed, &control);
+    assert!(matches!(result, Err(ImportError::Cancelled)), "{result:?}");
+    assert!(store.catalog().is_empty());
+    assert_eq!(history_len(&store), before);
+    drop(store);
+    let store = SledStore::open(&dir.path().join("store")).unwrap();
+    assert!(store.catalog().is_empty(), "nothing on disk either");
+}
+
+#[test]
+fn a_cancel_once_the_write_began_is_refused_and_the_write_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exported(dir.path(), "catalog.json");
+    let mut store = SledStore::open(&dir.path().join("store")).unwrap();
+    let flag = CancelFlag::new();
+    let outcome = RefCell::new(None);
+    let report = |s: Step| {
+        if s.phase == Phase::Writing && outcome.borrow().is_none() {
+            *outcome.borrow_mut() = Some(flag.cancel());
+        }
+    };
+    let control = Control::new(&report, &flag);
+    let parsed = read(&request(&file), store.catalog(), &control, Lang::En).expect("read");
+    let n = parsed.records.len();
+    let imported = write(&mut store, parsed, &control).expect("the write runs to its end");
+    assert_eq!(*outcome.borrow(), Some(CancelOutcome::Writing));
+    assert_eq!(imported.created, n);
+    assert_eq!(store.catalog().len(), n);
+}
+
+#[test]
+fn problems_name_the_file_and_nothing_is_returned() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("regions.csv");
+    std::fs::write(&file, "code,name\nR1,a\nR2\n").unwrap();
+    let result = read(
+        &request(&file),
+        &Catalog::default(),
+        &Control::none(),
+        Lang::En,
+    );
+    let Err(ImportError::Problems(lines)) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0].ends_with("regions.csv row 3: has 1 cells, the header has 2"),
+        "{lines:?}"
+    );
+    let mut req = request(&file);
+    req.kind = Some("colour".into());
+    let result = read(&req, &Catalog::default(), &Control::none(), Lang::En);
+    assert!(
+        matches!(&result, Err(ImportError::Usage(m)) if m.contains("unknown kind")),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn an_export_cancelled_before_writing_writes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out/");
+    let request = ExportRequest {
+        file: file.clone(),
+        format: None,
+        kind: None,
+        encoding: Some(Encoding::Gb18030),
+        headers: Lang::En,
+    };
+    let flag = CancelFlag::new();
+    let control = Control::new(&quiet, &flag);
+    let export = build(&small_catalog(), &request, &control, Lang::En).expect("build");
+    assert!(
+        export
+            .outputs
+            .iter()
+            .any(|o| o.path.ends_with("elements.csv"))
+    );
+    flag.cancel();
+    assert_eq!(
+        save(&export, &control, Lang::En),
+        Err(ExportError::Cancelled)
+    );
+    assert!(!file.exists());
+}

@@ -1,0 +1,227 @@
+//! The search tree: every element's [`SearchRow`], kept in blocks of consecutive codes so a
+//! search reads a few hundred values instead of one per element. A block's key is the code
+//! of its first row; a block that grows past [`SPLIT_AT`] rows is split, an empty one removed.
+
+use std::collections::BTreeMap;
+
+use crate::engine::search::SearchRow;
+
+use super::codec::{decode_search_block, encode_search_block};
+use super::error::StoreError;
+
+/// Rows per block when blocks are written afresh or split.
+pub const BLOCK_ROWS: usize = 512;
+/// A block with more rows than this is split.
+const SPLIT_AT: usize = 2 * BLOCK_ROWS;
+
+/// One pending write: key and new value (`None` removes).
+pub type Write = (Vec<u8>, Option<Vec<u8>>);
+
+fn decode(key: &[u8], value: &[u8]) -> Result<Vec<SearchRow>, StoreError> {
+    decode_search_block(value).map_err(|e| StoreError::Corrupt {
+        what: format!("search block {}", String::from_utf8_lossy(key)),
+        reason: e.to_string(),
+    })
+}
+
+fn encode(rows: &[SearchRow]) -> Result<Vec<u8>, StoreError> {
+    encode_search_block(rows).map_err(|source| StoreError::Encode {
+        what: "search block".into(),
+        source,
+    })
+}
+
+/// A stored block: its key and rows.
+pub type Block = (Vec<u8>, Vec<SearchRow>);
+
+/// Every block as stored, in key order.
+pub fn blocks(tree: &sled::Tree) -> Result<Vec<Block>, StoreError> {
+    let mut out = Vec::new();
+    for item in tree.iter() {
+        let (key, value) = item.map_err(StoreError::Write)?;
+        let rows = decode(&key, &value)?;
+        out.push((key.to_vec(), rows));
+    }
+    Ok(out)
+}
+
+/// Every row in code order.
+pub fn read_all(tree: &sled::Tree) -> Result<Vec<SearchRow>, StoreError> {
+    Ok(blocks(tree)?
+        .into_iter()
+        .flat_map(|(_, rows)| rows)
+        .collect())
+}
+
+/// The writes that lay `rows` (in code order) out as fresh blocks.
+pub fn layout(rows: &[SearchRow]) -> Result<Vec<Write>, StoreError> {
+    rows.chunks(BLOCK_ROWS)
+        .map(|block| Ok((block[0].code.as_bytes().to_vec(), Some(encode(block)?))))
+        .collect()
+}
+
+/// The writes that apply `changes` (code → new row, or `None` to remove) to the stored
+/// blocks. Removals come before insertions, so a block rewritten under its old key is safe
+/// inside one transaction.
+pub fn plan(
+    tree: &sled::Tree,
+    changes: BTreeMap<String, Option<SearchRow>>,
+) -> Result<Vec<Write>, StoreError> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    // the stored block each code belongs to: the last key ≤ the code, else the first block
+    let first = tree
+        .first()
+        .map_err(StoreError::Write)?
+        .map(|(k, _)| k.to_vec());
+    let mut touched: BTreeMap<Vec<u8>, BTreeMap<String, SearchRow>> = BTreeMap::new();
+    for (code, row) in changes {
+        let key = match tree
+            .range(..=code.as_bytes())
+            .next_back()
+            .transpose()
+            .map_err(StoreError::Write)?
+        {
+            Some((k, _)) => k.to_vec(),
+            None => first.clone().unwrap_or_default(),
+        };
+        if !touched.contains_key(&key) {
+            let rows = match tree.get(&key).map_err(StoreError::Write)? {
+                Some(value) => decode(&key, &value)?,
+                None => Vec::new(),
+            };
+            touched.insert(
+                key.clone(),
+                rows.into_iter().map(|r| (r.code.clone(), r)).collect(),
+            );
+        }
+        let block = touched.entry(key).or_default();
+        match row {
+            Some(row) => block.insert(code, row),
+            None => block.remove(&code),
+        };
+    }
+    let mut removes = Vec::new();
+    let mut inserts = Vec::new();
+    for (key, rows) in touched {
+        let rows: Vec<SearchRow> = rows.into_values().collect();
+        let pieces: Vec<&[SearchRow]> = if rows.len() > SPLIT_AT {
+            rows.chunks(BLOCK_ROWS).collect()
+        } else if rows.is_empty() {
+            Vec::new()
+        } else {
+            vec![rows.as_slice()]
+        };
+        if pieces.first().is_none_or(|p| p[0].code.as_bytes() != key) && !key.is_empty() {
+            removes.push((key, None));
+        }
+        for piece in pieces {
+            inserts.push((piece[0].code.as_bytes().to_vec(), Some(encode(piece)?)));
+        }
+    }
+    removes.extend(inserts);
+    Ok(removes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ElementKind, Status};
+
+    fn row(code: &str) -> SearchRow {
+        SearchRow {
+            code: code.into(),
+            name: format!("名{code}"),
+            kind: ElementKind::Text,
+            status: Status::Draft,
+            agency: None,
+            uses: 0,
+            latin: code.to_lowercase(),
+            names: String::new(),
+        }
+    }
+
+    fn apply(tree: &sled::Tree, writes: Vec<Write>) {
+        for (k, v) in writes {
+            match v {
+                Some(v) => tree.insert(k, v).map(drop).unwrap(),
+                None => tree.remove(k).map(drop).unwrap(),
+            }
+        }
+    }
+
+    fn codes(tree: &sled::Tree) -> Vec<String> {
+        read_all(tree)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.code)
+            .collect()
+    }
+
+    /// Every block is non-empty, sorted, keyed by its first code, and no larger than SPLIT_AT.
+    fn assert_well_formed(tree: &sled::Tree) {
+        let mut last: Option<String> = None;
+        for (key, rows) in blocks(tree).unwrap() {
+            assert!(!rows.is_empty());
+            assert!(rows.len() <= SPLIT_AT);
+            assert_eq!(key, rows[0].code.as_bytes());
+            for r in rows {
+                assert!(
+                    last.as_ref().is_none_or(|l| *l < r.code),
+                    "order at {}",
+                    r.code
+                );
+                last = Some(r.code);
+            }
+        }
+    }
+
+    #[test]
+    fn inserts_updates_splits_and_removals_keep_the_blocks_sorted_and_complete() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let tree = db.open_tree("search").unwrap();
+        let mut expected = std::collections::BTreeSet::new();
+        // grow from empty in a scattered order, with codes before the first block
+        for round in 0..6u32 {
+            let mut changes = BTreeMap::new();
+            for i in 0..700u32 {
+                let code = format!("E{:05}", (i * 7919 + round * 131) % 5000);
+                expected.insert(code.clone());
+                changes.insert(code.clone(), Some(row(&code)));
+            }
+            apply(&tree, plan(&tree, changes).unwrap());
+            assert_well_formed(&tree);
+            assert_eq!(codes(&tree), expected.iter().cloned().collect::<Vec<_>>());
+        }
+        assert!(tree.len() > 1, "large inserts split blocks");
+        // an update keeps the count and changes the row
+        let mut changed = row("E00000");
+        changed.uses = 9;
+        let mut changes = BTreeMap::new();
+        changes.insert("E00000".to_string(), Some(changed.clone()));
+        apply(&tree, plan(&tree, changes).unwrap());
+        assert!(read_all(&tree).unwrap().contains(&changed));
+        // remove every other code, including every block's first
+        let mut changes = BTreeMap::new();
+        for code in expected.iter().step_by(2) {
+            changes.insert(code.clone(), None);
+        }
+        expected = expected.iter().skip(1).step_by(2).cloned().collect();
+        apply(&tree, plan(&tree, changes).unwrap());
+        assert_well_formed(&tree);
+        assert_eq!(codes(&tree), expected.iter().cloned().collect::<Vec<_>>());
+        // remove everything
+        let changes = expected.iter().map(|c| (c.clone(), None)).collect();
+        apply(&tree, plan(&tree, changes).unwrap());
+        assert!(tree.is_empty());
+    }
+
+    #[test]
+    fn layout_writes_blocks_of_block_rows() {
+        let rows: Vec<SearchRow> = (0..1200).map(|i| row(&format!("E{i:05}"))).collect();
+        let writes = layout(&rows).unwrap();
+        assert_eq!(writes.len(), 3);
+        assert_eq!(writes[1].0, b"E00512");
+    }
+}

@@ -1,0 +1,1028 @@
+//! A ratatui backend that writes as few bytes as it can, for terminals at the end of a slow
+//! SSH link. ratatui computes which cells changed; this backend decides how to say that:
+//!
+//! - the cursor is moved only where it is not already: after a CJK character it stands two
+//!   columns on, so a run of Chinese text is one move, not one move per character (ratatui's
+//!   crossterm backend moves after every wide character: ~7 bytes per 3-byte character);
+//!   other moves take the shortest form (`CSI n C`, `CSI n G`, CR LF, `CSI row;col H`), or
+//!   print the few unchanged characters in between again (from a shadow of the screen);
+//! - colours and attributes are one `CSI … m` holding only what changed (or a reset, when
+//!   shorter), and the pen is kept from frame to frame; an RGB colour that is exactly an
+//!   xterm-256 palette entry is sent as its index; a blank keeps whatever pen shows it alike;
+//! - a run of blanks is erased (`CSI n X`) rather than printed;
+//! - cursor hide/show and its position are sent only when they change;
+//! - a frame is collected in memory and written at once inside synchronized output
+//!   (`CSI ? 2026 h … l`), or not at all when nothing changed.
+//!
+//! It never asks the terminal anything (no cursor-position query): the answer would arrive
+//! on the input, which a thread reads on its own.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use ratatui::backend::{Backend, ClearType, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+use ratatui::style::{Color, Modifier};
+
+/// Begin / end synchronized output (the terminal shows the frame at once).
+const BEGIN_SYNC: &[u8] = b"\x1b[?2026h";
+const END_SYNC: &[u8] = b"\x1b[?2026l";
+
+/// Colours and attributes in force on the terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Pen {
+    fg: Color,
+    bg: Color,
+    modifier: Modifier,
+}
+
+impl Pen {
+    const DEFAULT: Pen = Pen {
+        fg: Color::Reset,
+        bg: Color::Reset,
+        modifier: Modifier::empty(),
+    };
+}
+
+/// The lean backend over a writer (the terminal's stdout).
+pub struct LeanBackend<W: Write> {
+    out: W,
+    /// The frame being collected.
+    frame: Vec<u8>,
+    /// The terminal's pen.
+    pen: Pen,
+    /// Where the terminal's cursor is, when known.
+    cursor_at: Option<Position>,
+    /// Whether the terminal shows the cursor, when known.
+    cursor_shown: Option<bool>,
+    /// What the terminal shows, for gap filling.
+    shadow: Shadow,
+}
+
+impl<W: Write> LeanBackend<W> {
+    /// A backend writing to `out`; nothing is known of the terminal's state yet.
+    pub fn new(out: W) -> LeanBackend<W> {
+        LeanBackend {
+            out,
+            frame: Vec::new(),
+            pen: Pen::DEFAULT,
+            cursor_at: None,
+            cursor_shown: None,
+            shadow: Shadow::default(),
+        }
+    }
+
+    /// What was written (tests).
+    #[cfg(test)]
+    fn writer(&self) -> &W {
+        &self.out
+    }
+
+    fn move_to(&mut self, at: Position) {
+        if self.cursor_at == Some(at) {
+            return;
+        }
+        let jump = cursor_move(self.cursor_at, at);
+        // a cell costs at least a byte to print again: only gaps narrower than the jump
+        let fill = match self.cursor_at {
+            Some(from)
+                if from.y == at.y && from.x < at.x && usize::from(at.x - from.x) < jump.len() =>
+            {
+                self.shadow
+                    .reprint(at.y, from.x..at.x, self.pen)
+                    .filter(|text| text.len() < jump.len())
+            }
+            _ => None,
+        };
+        self.frame
+            .extend_from_slice(fill.as_deref().unwrap_or(&jump).as_bytes());
+        self.cursor_at = Some(at);
+    }
+
+    fn set_pen(&mut self, to: Pen) {
+        if to == self.pen {
+            return;
+        }
+        // what changed, or a reset and all of the new pen, whichever is shorter
+        let mut changes = String::new();
+        sgr_params(self.pen, to, &mut changes);
+        let mut reset = String::new();
+        if to != Pen::DEFAULT {
+            reset.push('0');
+            sgr_params(Pen::DEFAULT, to, &mut reset);
+        }
+        let params = if reset.len() < changes.len() {
+            reset
+        } else {
+            changes
+        };
+        let _ = write!(Text(&mut self.frame), "\x1b[{params}m");
+        self.pen = to;
+    }
+
+    fn reset_pen(&mut self) {
+        if self.pen != Pen::DEFAULT {
+            self.frame.extend_from_slice(b"\x1b[m");
+            self.pen = Pen::DEFAULT;
+        }
+    }
+}
+
+/// Modifiers that show on a blank cell.
+const VISIBLE_ON_BLANK: Modifier = Modifier::REVERSED
+    .union(Modifier::UNDERLINED)
+    .union(Modifier::SLOW_BLINK)
+    .union(Modifier::RAPID_BLINK)
+    .union(Modifier::CROSSED_OUT);
+
+impl Pen {
+    /// Whether a blank drawn in this pen looks as one drawn in `other`.
+    fn blank_like(self, other: Pen) -> bool {
+        let shows = |p: Pen| p.modifier & VISIBLE_ON_BLANK;
+        self.bg == other.bg
+            && shows(self) == shows(other)
+            && (!self.modifier.contains(Modifier::REVERSED) || self.fg == other.fg)
+    }
+
+    /// A pen whose blanks look like the terminal's default blank.
+    fn plain(self) -> bool {
+        self.blank_like(Pen::DEFAULT)
+    }
+}
+
+/// What one cell of the terminal shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shown {
+    /// One narrow character in a pen.
+    Char(char, Pen),
+    /// The left half of a wide character.
+    WideLeft(char, Pen),
+    /// The right half of a wide character.
+    WideRight(Pen),
+    /// Not known for sure.
+    Unknown,
+}
+
+/// A blank cell in the default pen (the alternate screen starts cleared, as ratatui assumes).
+const BLANK: Shown = Shown::Char(' ', Pen::DEFAULT);
+
+/// What the terminal shows, as far as this backend wrote it: lets a short gap between two
+/// changed cells be crossed by printing the unchanged cells again instead of moving.
+#[derive(Debug)]
+struct Shadow {
+    /// Rows of cells; past the end of a row (or of the rows) cells are [`BLANK`].
+    rows: Vec<Vec<Shown>>,
+    /// False after a partial clear, until the next full one: nothing is known then.
+    known: bool,
+}
+
+impl Default for Shadow {
+    fn default() -> Self {
+        Shadow {
+            rows: Vec::new(),
+            known: true,
+        }
+    }
+}
+
+impl Shadow {
+    fn get(&self, x: u16, y: u16) -> Shown {
+        if !self.known {
+            return Shown::Unknown;
+        }
+        self.rows
+            .get(usize::from(y))
+            .and_then(|r| r.get(usize::from(x)))
+            .copied()
+            .unwrap_or(BLANK)
+    }
+
+    fn set(&mut self, x: u16, y: u16, shown: Shown) {
+        let (x, y) = (usize::from(x), usize::from(y));
+        if self.rows.len() <= y {
+            self.rows.resize(y + 1, Vec::new());
+        }
+        let row = &mut self.rows[y];
+        if row.len() <= x {
+            row.resize(x + 1, BLANK);
+        }
+        row[x] = shown;
+    }
+
+    /// Half of a wide character (drawn in `old`) was overwritten in `pen`: terminals blank
+    /// the other half, in one pen or the other. Returns whether it now looks like the
+    /// default blank ratatui expects there.
+    fn erase_half(&mut self, x: u16, y: u16, old: Pen, pen: Pen) -> bool {
+        let shown = if old.blank_like(pen) {
+            Shown::Char(' ', pen)
+        } else {
+            Shown::Unknown
+        };
+        self.set(x, y, shown);
+        old.plain() && pen.plain()
+    }
+
+    /// Records printing `symbol` at (`x`, `y`) in `pen`, `advance` columns wide if known.
+    /// Returns the column after it that the terminal blanked in a way that may not look
+    /// like the default blank (half of a wide character it overwrote), if any.
+    fn print(
+        &mut self,
+        x: u16,
+        y: u16,
+        symbol: &str,
+        advance: Option<u16>,
+        pen: Pen,
+    ) -> Option<u16> {
+        let right = x.saturating_add(1);
+        let mut tinted = match self.get(x, y) {
+            Shown::WideLeft(_, old) => (!self.erase_half(right, y, old, pen)).then_some(right),
+            Shown::WideRight(old) if x > 0 => {
+                self.erase_half(x - 1, y, old, pen);
+                None
+            }
+            _ => None,
+        };
+        match (advance, symbol.chars().next()) {
+            (Some(1), Some(c)) => self.set(x, y, Shown::Char(c, pen)),
+            (Some(2), Some(c)) => {
+                let after = right.saturating_add(1);
+                tinted = match self.get(right, y) {
+                    Shown::WideLeft(_, old) if !self.erase_half(after, y, old, pen) => Some(after),
+                    _ => None,
+                };
+                self.set(x, y, Shown::WideLeft(c, pen));
+                self.set(right, y, Shown::WideRight(pen));
+            }
+            _ => {
+                self.set(x, y, Shown::Unknown);
+                self.set(right, y, Shown::Unknown);
+            }
+        }
+        tinted
+    }
+
+    /// The cells `xs` of row `y` printed again in `pen`, if each surely holds a character
+    /// (narrow, or both halves of a wide one) that looks the same printed so.
+    fn reprint(&self, y: u16, xs: std::ops::Range<u16>, pen: Pen) -> Option<String> {
+        let mut text = String::new();
+        let mut x = xs.start;
+        while x < xs.end {
+            match self.get(x, y) {
+                Shown::Char(' ', p) if p.blank_like(pen) => text.push(' '),
+                Shown::Char(c, p) if p == pen => text.push(c),
+                Shown::WideLeft(c, p)
+                    if p == pen && x + 1 < xs.end && self.get(x + 1, y) == Shown::WideRight(p) =>
+                {
+                    text.push(c);
+                    x += 1;
+                }
+                _ => return None,
+            }
+            x += 1;
+        }
+        Some(text)
+    }
+
+    /// The screen was cleared: all of it (blank) or part of it (nothing known any more).
+    fn clear(&mut self, all: bool) {
+        self.rows.clear();
+        self.known = all;
+    }
+}
+
+/// A run of plain blanks at the start of `cells`, side by side on one row: how many of
+/// `cells` it takes and how many columns it covers. The right half of a wide character
+/// being blanked belongs to the run though ratatui does not list it (terminals blank it
+/// with the left half).
+fn blank_run(cells: &[(u16, u16, &Cell)], shadow: &Shadow) -> (usize, u16) {
+    let Some(&(x0, y0, _)) = cells.first() else {
+        return (0, 0);
+    };
+    let mut end = x0;
+    let mut taken = 0;
+    for &(x, y, cell) in cells {
+        let plain = Pen {
+            fg: cell.fg,
+            bg: cell.bg,
+            modifier: cell.modifier,
+        }
+        .plain();
+        let next = x == end
+            || (x == end + 1
+                && taken > 0
+                && matches!(shadow.get(end, y), Shown::WideRight(_))
+                && matches!(shadow.get(end - 1, y), Shown::WideLeft(..)));
+        if y != y0 || !next || cell.symbol() != " " || !plain || x == u16::MAX {
+            break;
+        }
+        end = x + 1;
+        taken += 1;
+    }
+    (taken, end - x0)
+}
+
+/// Formats into a byte buffer.
+struct Text<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Text<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// The shortest sequence that takes the cursor from `from` (when known) to `to`: forward
+/// (`CSI n C`) or to a column (`CSI n G`) on the same row, up or down (`CSI n A` / `B`) in the
+/// same column, to the start of the next row (CR LF, then forward), else to the cell
+/// (`CSI row;col H`). Relative moves start only from a cell the
+/// cursor stands on: after the last column a terminal holds the cursor on that column, so a
+/// leftward move from there is made absolute.
+fn cursor_move(from: Option<Position>, to: Position) -> String {
+    let n = |v: u16| if v == 1 { String::new() } else { v.to_string() };
+    let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
+    let absolute = match (row, col) {
+        (1, 1) => "\x1b[H".to_string(),
+        (r, 1) => format!("\x1b[{r}H"),
+        (r, c) => format!("\x1b[{r};{c}H"),
+    };
+    let relative = match from {
+        Some(f) if f.y == to.y && to.x > f.x => {
+            let forward = format!("\x1b[{}C", n(to.x - f.x));
+            let column = format!("\x1b[{col}G");
+            Some(if forward.len() <= column.len() {
+                forward
+            } else {
+                column
+            })
+        }
+        Some(f) if f.y == to.y => Some(format!("\x1b[{col}G")),
+        Some(f) if f.x == to.x && to.y > f.y => Some(format!("\x1b[{}B", n(to.y - f.y))),
+        Some(f) if f.x == to.x => Some(format!("\x1b[{}A", n(f.y - to.y))),
+        // the next row: carriage return and line feed (raw mode sends them as they are;
+        // the row below exists, so the line feed never scrolls), then forward
+        Some(f) if f.y + 1 == to.y => Some(match to.x {
+            0 => "\r\n".to_string(),
+            x => format!("\r\n\x1b[{}C", n(x)),
+        }),
+        _ => None,
+    };
+    match relative {
+        Some(r) if r.len() < absolute.len() => r,
+        _ => absolute,
+    }
+}
+
+/// The SGR parameters that turn pen `from` into pen `to`, `;`-separated.
+fn sgr_params(from: Pen, to: Pen, out: &mut String) {
+    let mut push = |p: &str| {
+        if !out.is_empty() {
+            out.push(';');
+        }
+        out.push_str(p);
+    };
+    let removed = from.modifier - to.modifier;
+    let mut added = to.modifier - from.modifier;
+    // 22 turns off bold and dim together; 25 both blinks
+    if removed.intersects(Modifier::BOLD | Modifier::DIM) {
+        push("22");
+        added |= to.modifier & (Modifier::BOLD | Modifier::DIM);
+    }
+    if removed.intersects(Modifier::SLOW_BLINK | Modifier::RAPID_BLINK) {
+        push("25");
+        added |= to.modifier & (Modifier::SLOW_BLINK | Modifier::RAPID_BLINK);
+    }
+    for (m, off) in [
+        (Modifier::ITALIC, "23"),
+        (Modifier::UNDERLINED, "24"),
+        (Modifier::REVERSED, "27"),
+        (Modifier::HIDDEN, "28"),
+        (Modifier::CROSSED_OUT, "29"),
+    ] {
+        if removed.contains(m) {
+            push(off);
+        }
+    }
+    for (m, on) in [
+        (Modifier::BOLD, "1"),
+        (Modifier::DIM, "2"),
+        (Modifier::ITALIC, "3"),
+        (Modifier::UNDERLINED, "4"),
+        (Modifier::SLOW_BLINK, "5"),
+        (Modifier::RAPID_BLINK, "6"),
+        (Modifier::REVERSED, "7"),
+        (Modifier::HIDDEN, "8"),
+        (Modifier::CROSSED_OUT, "9"),
+    ] {
+        if added.contains(m) {
+            push(on);
+        }
+    }
+    if to.fg != from.fg {
+        push(&color_param(to.fg, false));
+    }
+    if to.bg != from.bg {
+        push(&color_param(to.bg, true));
+    }
+}
+
+/// The xterm 256-colour palette index of an RGB colour that is exactly one of its cube or
+/// grey-ramp entries (22–255: 16–21 are redefined by some shell colour schemes).
+fn xterm_index(r: u8, g: u8, b: u8) -> Option<u8> {
+    const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let level = |v: u8| CUBE.iter().position(|&c| c == v);
+    if let (Some(r6), Some(g6), Some(b6)) = (level(r), level(g), level(b)) {
+        let index = 16 + 36 * r6 + 6 * g6 + b6;
+        return u8::try_from(index).ok().filter(|&i| i >= 22);
+    }
+    let grey = (r == g && g == b && r >= 8 && (r - 8).is_multiple_of(10)).then(|| (r - 8) / 10);
+    grey.filter(|&i| i < 24).map(|i| 232 + i)
+}
+
+/// One colour as SGR: the 16 named colours as 30–37 / 90–97 (40–47 / 100–107 behind), the
+/// 256-colour palette as `38;5;n`, true colour as `38;2;r;g;b` — or as `38;5;n` when it is
+/// exactly a palette colour (the default themes use only those), 8 bytes shorter.
+fn color_param(color: Color, background: bool) -> String {
+    let base = if background { 10 } else { 0 };
+    let named = |n: u8| (u16::from(n) + base).to_string();
+    match color {
+        Color::Reset => named(39),
+        Color::Black => named(30),
+        Color::Red => named(31),
+        Color::Green => named(32),
+        Color::Yellow => named(33),
+        Color::Blue => named(34),
+        Color::Magenta => named(35),
+        Color::Cyan => named(36),
+        Color::Gray => named(37),
+        Color::DarkGray => named(90),
+        Color::LightRed => named(91),
+        Color::LightGreen => named(92),
+        Color::LightYellow => named(93),
+        Color::LightBlue => named(94),
+        Color::LightMagenta => named(95),
+        Color::LightCyan => named(96),
+        Color::White => named(97),
+        Color::Indexed(i) => format!("{};5;{i}", 38 + base),
+        Color::Rgb(r, g, b) => match xterm_index(r, g, b) {
+            Some(i) => format!("{};5;{i}", 38 + base),
+            None => format!("{};2;{r};{g};{b}", 38 + base),
+        },
+    }
+}
+
+/// How far the terminal's cursor surely moves after printing `symbol`: 1 for one narrow
+/// character, 2 for one CJK character (wide in every terminal), `None` when terminals may
+/// disagree (emoji, combining sequences, ambiguous-width symbols) and the next cell is
+/// addressed explicitly.
+fn advance(symbol: &str) -> Option<u16> {
+    let mut chars = symbol.chars();
+    let c = chars.next()?;
+    if chars.next().is_some() {
+        return None;
+    }
+    if (' '..='~').contains(&c) {
+        return Some(1);
+    }
+    match unicode_width::UnicodeWidthChar::width(c) {
+        Some(2) if surely_wide(c) => Some(2),
+        // box drawing, arrows, Latin-1 and the like: narrow unless the terminal is set to
+        // draw ambiguous characters wide (then `--ascii` is the answer)
+        Some(1) => Some(1),
+        _ => None,
+    }
+}
+
+/// East Asian Wide characters outside the emoji ranges: Hangul Jamo, CJK radicals to Yi,
+/// Hangul syllables, CJK compatibility ideographs, vertical and small forms, fullwidth forms,
+/// and the supplementary ideographic planes.
+fn surely_wide(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD
+    )
+}
+
+impl<W: Write> Backend for LeanBackend<W> {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        let cells: Vec<(u16, u16, &Cell)> = content.collect();
+        let mut i = 0;
+        while i < cells.len() {
+            let (x, y, cell) = cells[i];
+            let pen = Pen {
+                fg: cell.fg,
+                bg: cell.bg,
+                modifier: cell.modifier,
+            };
+            let symbol = cell.symbol();
+            let (taken, blanks) = blank_run(&cells[i..], &self.shadow);
+            // the cursor stays where ECH starts: the next cell may need a move it would not
+            let contiguous = cells
+                .get(i + taken)
+                .is_some_and(|&(nx, ny, _)| ny == y && nx == x + blanks);
+            let erase = format!("\x1b[{blanks}X");
+            let after = if contiguous {
+                format!("\x1b[{blanks}C").len()
+            } else {
+                1
+            };
+            if taken > 1 && erase.len() + after < usize::from(blanks) {
+                // a run of blanks: erased (ECH) in fewer bytes than printed
+                self.move_to(Position { x, y });
+                if !self.pen.plain() {
+                    self.set_pen(pen);
+                }
+                self.frame.extend_from_slice(erase.as_bytes());
+                for dx in 0..blanks {
+                    // a plain pen blanks halves plainly
+                    let _ = self.shadow.print(x + dx, y, " ", Some(1), self.pen);
+                }
+                i += taken;
+                continue;
+            }
+            self.move_to(Position { x, y });
+            // a blank looks the same in any pen with its background: keep the current one
+            if !(symbol == " " && pen.blank_like(self.pen)) {
+                self.set_pen(pen);
+            }
+            self.frame.extend_from_slice(symbol.as_bytes());
+            let advance = advance(symbol);
+            self.cursor_at = advance.map(|w| Position { x: x + w, y });
+            let tinted = self.shadow.print(x, y, symbol, advance, self.pen);
+            i += 1;
+            // the half of a wide character this blanked is not redrawn by ratatui (it holds
+            // a default blank there): make it one
+            if let Some(tx) = tinted
+                && cells.get(i).is_none_or(|&(nx, ny, _)| (nx, ny) != (tx, y))
+            {
+                self.move_to(Position { x: tx, y });
+                self.set_pen(Pen::DEFAULT);
+                self.frame.push(b' ');
+                self.cursor_at = Some(Position { x: tx + 1, y });
+                self.shadow.print(tx, y, " ", Some(1), Pen::DEFAULT);
+            }
+        }
+        Ok(())
+    }
+
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        if self.cursor_shown != Some(false) {
+            self.frame.extend_from_slice(b"\x1b[?25l");
+            self.cursor_shown = Some(false);
+        }
+        Ok(())
+    }
+
+    fn show_cursor(&mut self) -> io::Result<()> {
+        if self.cursor_shown != Some(true) {
+            self.frame.extend_from_slice(b"\x1b[?25h");
+            self.cursor_shown = Some(true);
+        }
+        Ok(())
+    }
+
+    /// The cursor position this backend last put the cursor at (the terminal is never asked).
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        Ok(self.cursor_at.unwrap_or_default())
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        self.move_to(position.into());
+        Ok(())
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.clear_region(ClearType::All)
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        // erased cells take the current background: erase with the default one
+        self.reset_pen();
+        self.shadow.clear(clear_type == ClearType::All);
+        let seq: &[u8] = match clear_type {
+            ClearType::All => b"\x1b[2J",
+            ClearType::AfterCursor => b"\x1b[J",
+            ClearType::BeforeCursor => b"\x1b[1J",
+            ClearType::CurrentLine => b"\x1b[2K",
+            ClearType::UntilNewLine => b"\x1b[K",
+        };
+        self.frame.extend_from_slice(seq);
+        Ok(())
+    }
+
+    fn append_lines(&mut self, n: u16) -> io::Result<()> {
+        for _ in 0..n {
+            self.frame.push(b'\n');
+        }
+        self.cursor_at = None;
+        Ok(())
+    }
+
+    fn size(&self) -> io::Result<Size> {
+        let (width, height) = crossterm::terminal::size()?;
+        Ok(Size { width, height })
+    }
+
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        let crossterm::terminal::WindowSize {
+            columns,
+            rows,
+            width,
+            height,
+        } = crossterm::terminal::window_size()?;
+        Ok(WindowSize {
+            columns_rows: Size {
+                width: columns,
+                height: rows,
+            },
+            pixels: Size { width, height },
+        })
+    }
+
+    /// Writes the collected frame, if any, inside synchronized output.
+    fn flush(&mut self) -> io::Result<()> {
+        if self.frame.is_empty() {
+            return Ok(());
+        }
+        let mut bytes = Vec::with_capacity(self.frame.len() + BEGIN_SYNC.len() + END_SYNC.len());
+        bytes.extend_from_slice(BEGIN_SYNC);
+        bytes.append(&mut self.frame);
+        bytes.extend_from_slice(END_SYNC);
+        self.out.write_all(&bytes)?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::style::{Style, Stylize};
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::Paragraph;
+
+    use super::*;
+
+    fn terminal(w: u16, h: u16) -> Terminal<LeanBackend<Vec<u8>>> {
+        let backend = LeanBackend::new(Vec::new());
+        let area = ratatui::layout::Rect::new(0, 0, w, h);
+        Terminal::with_options(
+            backend,
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(area),
+            },
+        )
+        .expect("terminal")
+    }
+
+    fn draw(t: &mut Terminal<LeanBackend<Vec<u8>>>, lines: Vec<Line<'static>>) -> Vec<u8> {
+        let before = t.backend().writer().len();
+        t.draw(|f| f.render_widget(Paragraph::new(lines), f.area()))
+            .expect("draw");
+        t.backend().writer()[before..].to_vec()
+    }
+
+    fn screen(bytes: &[u8], w: u16, h: u16) -> vt100::Parser {
+        let mut p = vt100::Parser::new(
+            std::num::NonZero::new(h).expect("h"),
+            std::num::NonZero::new(w).expect("w"),
+            0,
+        );
+        p.process(bytes);
+        p
+    }
+
+    #[test]
+    fn a_run_of_chinese_is_one_cursor_move() {
+        let mut t = terminal(20, 2);
+        let out = draw(&mut t, vec![Line::from("身份证号码:ok")]);
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(text.matches('H').count(), 1, "{text:?}");
+        assert!(text.contains("身份证号码:ok"), "{text:?}");
+    }
+
+    #[test]
+    fn nothing_changed_writes_nothing() {
+        let mut t = terminal(20, 2);
+        draw(&mut t, vec![Line::from("数据元 DE000005")]);
+        let out = draw(&mut t, vec![Line::from("数据元 DE000005")]);
+        assert!(out.is_empty(), "{:?}", String::from_utf8_lossy(&out));
+    }
+
+    #[test]
+    fn a_change_is_one_synchronized_frame_with_only_what_changed() {
+        let mut t = terminal(20, 2);
+        draw(&mut t, vec![Line::from("姓名"), Line::from("性别")]);
+        let out = draw(&mut t, vec![Line::from("姓名"), Line::from("民族")]);
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(text, "\x1b[?2026h\x1b[2H民族\x1b[?2026l");
+    }
+
+    #[test]
+    fn styles_change_in_one_sequence_and_the_pen_carries_over_frames() {
+        let mut t = terminal(10, 1);
+        let styled = |s: &'static str| {
+            Line::from(Span::styled(
+                s,
+                Style::new().bold().fg(Color::Rgb(1, 2, 3)).bg(Color::Blue),
+            ))
+        };
+        let out = draw(&mut t, vec![styled("ab")]);
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.contains("\x1b[1;38;2;1;2;3;44mab"), "{text:?}");
+        // the same pen: no SGR again
+        let out = draw(&mut t, vec![styled("cd")]);
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(text, "\x1b[?2026h\x1b[Hcd\x1b[?2026l");
+        // bold off, colours back to default
+        let out = draw(&mut t, vec![Line::from("cd")]);
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.contains("\x1b[mcd"), "{text:?}");
+    }
+
+    #[test]
+    fn the_screen_matches_the_buffer_through_many_frames() {
+        let frames: [&[&str]; 4] = [
+            &["身份证号码 DE000005", "公司设立登记 ▾ abc", "x"],
+            &["姓名 DE000002", "个体工商户设立登记", "食品经营许可证核发"],
+            &["ab身份证号码", " 公司 注销 登记", "食品经营许可证"],
+            &["", "a—b…c「d」", "全角ＡＢＣ１２３"],
+        ];
+        let mut t = terminal(24, 3);
+        let mut all = Vec::new();
+        for (i, rows) in frames.iter().enumerate() {
+            let lines: Vec<Line<'static>> = rows
+                .iter()
+                .enumerate()
+                .map(|(r, s)| {
+                    let span = Span::raw(s.to_string());
+                    if (r + i) % 2 == 0 {
+                        Line::from(span.reversed())
+                    } else {
+                        Line::from(span)
+                    }
+                })
+                .collect();
+            all.extend(draw(&mut t, lines));
+            let parser = screen(&all, 24, 3);
+            for (r, s) in rows.iter().enumerate() {
+                let row = parser.screen().contents_between(r as u16, 0, r as u16, 24);
+                assert_eq!(row.trim_end(), *s, "frame {i} row {r}");
+                let reversed = parser
+                    .screen()
+                    .cell(r as u16, 0)
+                    .is_some_and(|c| c.inverse());
+                assert_eq!(
+                    reversed,
+                    (r + i) % 2 == 0 && !s.is_empty(),
+                    "frame {i} row {r}"
+                );
+            }
+        }
+    }
+
+    /// What a vt100 screen cell should look like for a ratatui colour.
+    fn vt_color(color: Color) -> vt100::Color {
+        match color {
+            Color::Reset => vt100::Color::Default,
+            Color::Indexed(i) => vt100::Color::Idx(i),
+            Color::Rgb(r, g, b) => match xterm_index(r, g, b) {
+                Some(i) => vt100::Color::Idx(i),
+                None => vt100::Color::Rgb(r, g, b),
+            },
+            named => {
+                let order = [
+                    Color::Black,
+                    Color::Red,
+                    Color::Green,
+                    Color::Yellow,
+                    Color::Blue,
+                    Color::Magenta,
+                    Color::Cyan,
+                    Color::Gray,
+                    Color::DarkGray,
+                    Color::LightRed,
+                    Color::LightGreen,
+                    Color::LightYellow,
+                    Color::LightBlue,
+                    Color::LightMagenta,
+                    Color::LightCyan,
+                    Color::White,
+                ];
+                let i = order.iter().position(|&c| c == named).unwrap_or(0);
+                vt100::Color::Idx(i as u8)
+            }
+        }
+    }
+
+    /// Every cell of the terminal (as vt100 reads the bytes) shows what ratatui's buffer holds.
+    fn assert_screen_is_buffer(parser: &vt100::Parser, buffer: &ratatui::buffer::Buffer) {
+        let area = buffer.area;
+        for y in 0..area.height {
+            let mut x = 0;
+            while x < area.width {
+                let want = &buffer[(x, y)];
+                let got = parser.screen().cell(y, x).expect("cell");
+                let symbol = want.symbol();
+                let shown = if got.contents().is_empty() {
+                    " ".to_string()
+                } else {
+                    got.contents().to_string()
+                };
+                assert_eq!(shown, symbol, "cell ({x},{y})");
+                // blanks may keep another pen: only what shows on a blank must match
+                assert_eq!(got.bgcolor(), vt_color(want.bg), "bg ({x},{y})");
+                assert_eq!(
+                    got.inverse(),
+                    want.modifier.contains(Modifier::REVERSED),
+                    "reverse ({x},{y})"
+                );
+                assert_eq!(
+                    got.underline(),
+                    want.modifier.contains(Modifier::UNDERLINED),
+                    "underline ({x},{y})"
+                );
+                if symbol != " " {
+                    assert_eq!(got.fgcolor(), vt_color(want.fg), "fg ({x},{y})");
+                    assert_eq!(
+                        got.bold(),
+                        want.modifier.contains(Modifier::BOLD),
+                        "bold ({x},{y})"
+                    );
+                }
+                if unicode_width::UnicodeWidthStr::width(symbol) == 2 {
+                    let next = parser.screen().cell(y, x + 1).expect("cell");
+                    assert!(next.is_wide_continuation(), "wide ({x},{y})");
+                    x += 1;
+                }
+                x += 1;
+            }
+        }
+    }
+
+    fn style_of(n: u8) -> Style {
+        match n % 7 {
+            0 => Style::new(),
+            1 => Style::new().bold(),
+            2 => Style::new().fg(Color::Rgb(95, 175, 215)),
+            3 => Style::new().bg(Color::Rgb(58, 58, 58)).bold(),
+            4 => Style::new().reversed(),
+            5 => Style::new().fg(Color::Rgb(1, 2, 3)).underlined(),
+            _ => Style::new().fg(Color::LightRed).bg(Color::Blue),
+        }
+    }
+
+    /// A frame: rows of spans, each (text, style, repeat).
+    type Frame = Vec<Vec<(u8, u8, usize)>>;
+
+    fn frame_lines(frame: &Frame) -> Vec<Line<'static>> {
+        const ALPHABET: [&str; 10] = ["a", "b", " ", "身", "份", "、", "─", "Ｘ", "   ", "号码"];
+        frame
+            .iter()
+            .map(|spans| {
+                Line::from(
+                    spans
+                        .iter()
+                        .map(|&(text, style, repeat)| {
+                            Span::styled(
+                                ALPHABET[usize::from(text)].repeat(repeat + 1),
+                                style_of(style),
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_frames_leave_the_screen_as_the_buffer(
+            frames in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::collection::vec((0u8..10, 0u8..7, 0usize..6), 0..7),
+                    4,
+                ),
+                1..6,
+            )
+        ) {
+            let (w, h) = (24, 4);
+            let mut t = terminal(w, h);
+            for frame in &frames {
+                t.draw(|f| f.render_widget(Paragraph::new(frame_lines(frame)), f.area()))
+                    .expect("draw");
+                let parser = screen(t.backend().writer(), w, h);
+                let mut buffer =
+                    ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, w, h));
+                ratatui::widgets::Widget::render(
+                    Paragraph::new(frame_lines(frame)),
+                    buffer.area,
+                    &mut buffer,
+                );
+                assert_screen_is_buffer(&parser, &buffer);
+            }
+        }
+    }
+
+    #[test]
+    fn runs_of_blanks_are_erased_and_wide_halves_repaired() {
+        let mut t = terminal(24, 2);
+        draw(&mut t, vec![Line::from("abcdefghijklmnopqrst")]);
+        let out = draw(&mut t, vec![Line::from("")]);
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "\x1b[?2026h\x1b[H\x1b[20X\x1b[?2026l"
+        );
+        // a highlighted narrow character over the left half of 身: the right half, which
+        // ratatui does not redraw, is made a default blank again
+        draw(&mut t, vec![Line::from("身")]);
+        let out = draw(
+            &mut t,
+            vec![Line::from(Span::styled("a", Style::new().bg(Color::Blue)))],
+        );
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "\x1b[?2026h\x1b[H\x1b[44ma\x1b[m \x1b[?2026l"
+        );
+    }
+
+    #[test]
+    fn cursor_visibility_is_sent_only_when_it_changes() {
+        let mut t = terminal(10, 1);
+        let a = draw(&mut t, vec![Line::from("a")]);
+        assert!(String::from_utf8_lossy(&a).contains("\x1b[?25l"));
+        let b = draw(&mut t, vec![Line::from("b")]);
+        assert!(!String::from_utf8_lossy(&b).contains("\x1b[?25l"));
+    }
+
+    #[test]
+    fn cursor_moves_take_the_shortest_form() {
+        let p = |x, y| Position { x, y };
+        assert_eq!(cursor_move(None, p(0, 0)), "\x1b[H");
+        assert_eq!(cursor_move(None, p(0, 4)), "\x1b[5H");
+        assert_eq!(cursor_move(None, p(75, 2)), "\x1b[3;76H");
+        assert_eq!(cursor_move(Some(p(74, 2)), p(75, 2)), "\x1b[C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(30, 2)), "\x1b[20C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 2)), "\x1b[4G");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(10, 3)), "\x1b[B");
+        assert_eq!(cursor_move(Some(p(10, 9)), p(10, 3)), "\x1b[6A");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 3)), "\r\n");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 3)), "\x1b[4;4H");
+        assert_eq!(cursor_move(Some(p(10, 12)), p(20, 13)), "\r\n\x1b[20C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(70, 3)), "\x1b[4;71H");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 4)), "\x1b[5H");
+    }
+
+    #[test]
+    fn palette_colours_are_sent_as_indexes_others_as_rgb() {
+        assert_eq!(color_param(Color::Rgb(95, 175, 215), false), "38;5;74");
+        assert_eq!(color_param(Color::Rgb(138, 138, 138), false), "38;5;245");
+        assert_eq!(color_param(Color::Rgb(58, 58, 58), true), "48;5;237");
+        assert_eq!(color_param(Color::Rgb(255, 255, 255), false), "38;5;231");
+        // 16-21 may be redefined by a shell colour scheme
+        assert_eq!(color_param(Color::Rgb(0, 0, 95), false), "38;2;0;0;95");
+        assert_eq!(color_param(Color::Rgb(1, 2, 3), true), "48;2;1;2;3");
+        assert_eq!(
+            color_param(Color::Rgb(248, 248, 248), false),
+            "38;2;248;248;248"
+        );
+        assert_eq!(color_param(Color::LightBlue, true), "104");
+        assert_eq!(color_param(Color::Indexed(7), false), "38;5;7");
+        for i in 22..=255u8 {
+            let (r, g, b) = if i >= 232 {
+                let v = 8 + 10 * (i - 232);
+                (v, v, v)
+            } else {
+                const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
+                let c = usize::from(i - 16);
+                (CUBE[c / 36], CUBE[c / 6 % 6], CUBE[c % 6])
+            };
+            assert_eq!(xterm_index(r, g, b), Some(i));
+        }
+    }
+
+    #[test]
+    fn emoji_are_followed_by_an_explicit_move() {
+        assert_eq!(advance("a"), Some(1));
+        assert_eq!(advance("身"), Some(2));
+        assert_eq!(advance("，"), Some(2));
+        assert_eq!(advance("─"), Some(1));
+        assert_eq!(advance("😀"), None);
+        assert_eq!(advance("e\u{301}"), None);
+    }
+}

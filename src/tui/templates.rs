@@ -1,0 +1,696 @@
+//! 模板库 in the TUI: the side-by-side comparison of a claimed entry with its template
+//! (`T` in pane 1 on an item, material or bundle, `T` in pane 4 on a bundle) and claiming a
+//! template as a new entry (`C` in pane 1). The engine is [`crate::engine::template`], the
+//! one `yibiao template compare|claim` prints.
+//!
+//! Every row carries a mark as well as a colour, so the view reads the same under NO_COLOR
+//! and `--ascii`: `=` agrees, `!` attribute differs, `-` missing, `+` extra, `#` different
+//! element kind, `?` different element, `~` label drift, `*` required flag differs.
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::action::{Action, Scope};
+use super::app::{App, Level, Overlay, Pane};
+use super::keymap::{Key, Lookup};
+use super::panes::bundles::BundlesPane;
+use super::text::fit;
+use super::theme::Slot;
+use super::view::{centered, popup};
+use crate::display::{inert, pad};
+use crate::engine::template::{self, Comparison, FieldIssue, SetDiff};
+use crate::engine::workflow::unique_code;
+use crate::i18n::Lang;
+use crate::io::table::TableId;
+use crate::model::{Catalog, Kind};
+
+/// How a row compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// A section heading.
+    Heading,
+    /// The entry has it as the template does.
+    Agrees,
+    /// An attribute with another value.
+    Differs,
+    /// In the template, not in the entry (element, field, form, material, item, question).
+    Missing,
+    /// In the entry, not in the template.
+    Extra,
+    /// A field bound to an element of another kind.
+    Kind,
+    /// A field bound to another element.
+    Element,
+    /// A field with another label.
+    Label,
+    /// A field with another required flag.
+    Required,
+}
+
+impl Mark {
+    /// The symbol drawn before the row (ASCII, readable without colour).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Mark::Heading => " ",
+            Mark::Agrees => "=",
+            Mark::Differs => "!",
+            Mark::Missing => "-",
+            Mark::Extra => "+",
+            Mark::Kind => "#",
+            Mark::Element => "?",
+            Mark::Label => "~",
+            Mark::Required => "*",
+        }
+    }
+
+    /// What the mark says, for the note column and the legend.
+    fn words(self, lang: Lang) -> &'static str {
+        match self {
+            Mark::Heading => "",
+            Mark::Agrees => lang.pick("一致", "agrees"),
+            Mark::Differs => lang.pick("不同", "differs"),
+            Mark::Missing => lang.pick("缺少", "missing"),
+            Mark::Extra => lang.pick("多出", "extra"),
+            Mark::Kind => lang.pick("类型不同", "other kind"),
+            Mark::Element => lang.pick("数据元不同", "other element"),
+            Mark::Label => lang.pick("标签不同", "label drift"),
+            Mark::Required => lang.pick("必填不同", "required differs"),
+        }
+    }
+
+    fn slot(self) -> Slot {
+        match self {
+            Mark::Heading => Slot::Title,
+            Mark::Agrees => Slot::Dim,
+            Mark::Extra | Mark::Label => Slot::StatusWarn,
+            _ => Slot::Error,
+        }
+    }
+}
+
+/// One row of the view: what, the entry's side, the template's side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// How it compares.
+    pub mark: Mark,
+    /// What the row is about (an attribute, a field, a code).
+    pub what: String,
+    /// The entry's side.
+    pub entry: String,
+    /// The template's side.
+    pub template: String,
+}
+
+impl Row {
+    fn new(
+        mark: Mark,
+        what: impl Into<String>,
+        entry: impl Into<String>,
+        template: impl Into<String>,
+    ) -> Self {
+        Self {
+            mark,
+            what: what.into(),
+            entry: entry.into(),
+            template: template.into(),
+        }
+    }
+
+    fn heading(title: impl Into<String>) -> Self {
+        Self::new(Mark::Heading, title, "", "")
+    }
+}
+
+/// The comparison view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompareView {
+    /// The entry's code and name.
+    pub entry: (String, String),
+    /// The template's code and name.
+    pub template: (String, String),
+    /// The rows, top to bottom.
+    pub rows: Vec<Row>,
+    /// How many departures.
+    pub departures: usize,
+    /// First row shown.
+    pub scroll: usize,
+}
+
+/// The claim prompt: the template and the new entry's code.
+#[derive(Debug)]
+pub struct ClaimPrompt {
+    /// The template's kind.
+    pub kind: Kind,
+    /// The template's code.
+    pub template: String,
+    /// The new code.
+    pub input: Input,
+    /// Why the last Enter was refused.
+    pub error: Option<String>,
+}
+
+/// The 模板库 overlay.
+#[derive(Debug)]
+pub enum TemplateOverlay {
+    /// An entry beside its template.
+    Compare(CompareView),
+    /// Claiming a template.
+    Claim(ClaimPrompt),
+}
+
+/// The attribute's name as the tables name it (`承诺时限` / `time_limit_days`).
+fn attribute_name(kind: Kind, attribute: &str, lang: Lang) -> String {
+    TableId::main(kind)
+        .columns()
+        .iter()
+        .find(|c| c.field == attribute)
+        .map_or(attribute, |c| c.header(lang))
+        .to_string()
+}
+
+/// `CODE name`, the name looked up.
+fn named(catalog: &Catalog, kind: Kind, code: &str) -> String {
+    match catalog.get(kind, code) {
+        Some(r) => format!("{code} {}", r.name()),
+        None => code.to_string(),
+    }
+}
+
+fn set_rows(
+    rows: &mut Vec<Row>,
+    title: &str,
+    d: &SetDiff,
+    shown: impl Fn(&str) -> String,
+    lang: Lang,
+) {
+    rows.push(Row::heading(title));
+    for c in &d.missing {
+        rows.push(Row::new(Mark::Missing, c.clone(), "—", shown(c)));
+    }
+    for c in &d.extra {
+        rows.push(Row::new(Mark::Extra, c.clone(), shown(c), "—"));
+    }
+    if d.missing.is_empty() && d.extra.is_empty() {
+        rows.push(Row::new(
+            Mark::Agrees,
+            lang.pick("与模板一致", "as the template"),
+            "",
+            "",
+        ));
+    }
+}
+
+impl CompareView {
+    /// The rows of a comparison: attributes (equal ones too), forms with their departing
+    /// fields, then materials, items and questions.
+    pub fn new(c: &Comparison, catalog: &Catalog, lang: Lang) -> Self {
+        let kind = match c.kind {
+            "material" => Kind::Material,
+            "bundle" => Kind::Bundle,
+            _ => Kind::Item,
+        };
+        let mut rows = Vec::new();
+        if !c.attributes.is_empty() || !c.agreeing.is_empty() {
+            rows.push(Row::heading(lang.pick("属性", "attributes")));
+            let mut attrs: Vec<(Mark, _)> = c
+                .attributes
+                .iter()
+                .map(|a| (Mark::Differs, a))
+                .chain(c.agreeing.iter().map(|a| (Mark::Agrees, a)))
+                .collect();
+            attrs.sort_by_key(|(mark, _)| *mark == Mark::Agrees);
+            for (mark, a) in attrs {
+                rows.push(Row::new(
+                    mark,
+                    attribute_name(kind, a.attribute, lang),
+                    a.entry.clone(),
+                    a.template.clone(),
+                ));
+            }
+        }
+        for f in &c.forms {
+            let side = |code: &Option<String>| match code {
+                Some(code) => named(catalog, Kind::Form, code),
+                None => "—".to_string(),
+            };
+            let mark = match (&f.entry, &f.template) {
+                (None, _) => Mark::Missing,
+                (_, None) => Mark::Extra,
+                _ => Mark::Heading,
+            };
+            let title = lang.pick("申请表", "form");
+            if mark == Mark::Heading {
+                rows.push(Row::new(mark, title, side(&f.entry), side(&f.template)));
+            } else {
+                rows.push(Row::heading(title));
+                rows.push(Row::new(mark, title, side(&f.entry), side(&f.template)));
+            }
+            for d in &f.fields {
+                let element = d
+                    .element
+                    .as_deref()
+                    .map_or(String::new(), |e| format!(" ({e})"));
+                let what = format!("{} {}{element}", d.key, d.label);
+                let yes_no = |b: bool| {
+                    lang.pick(
+                        if b { "必填" } else { "选填" },
+                        if b { "required" } else { "optional" },
+                    )
+                };
+                let (mark, entry, template) = match &d.issue {
+                    FieldIssue::Missing => (Mark::Missing, "—".to_string(), what.clone()),
+                    FieldIssue::Extra => (Mark::Extra, what.clone(), "—".to_string()),
+                    FieldIssue::DifferentKind { entry, template } => {
+                        (Mark::Kind, entry.clone(), template.clone())
+                    }
+                    FieldIssue::DifferentElement { entry, template } => {
+                        let show = |e: &Option<String>| match e {
+                            Some(e) => named(catalog, Kind::Element, e),
+                            None => lang.pick("未绑定", "unbound").to_string(),
+                        };
+                        (Mark::Element, show(entry), show(template))
+                    }
+                    FieldIssue::LabelDrift { entry, template } => {
+                        (Mark::Label, entry.clone(), template.clone())
+                    }
+                    FieldIssue::Required { entry, template } => (
+                        Mark::Required,
+                        yes_no(*entry).to_string(),
+                        yes_no(*template).to_string(),
+                    ),
+                };
+                rows.push(Row::new(mark, what, entry, template));
+            }
+            if f.entry.is_some() && f.template.is_some() {
+                rows.push(Row::new(
+                    Mark::Agrees,
+                    lang.pick(
+                        format!("{} 个字段与模板一致", f.agreeing),
+                        format!("{} field(s) as the template", f.agreeing),
+                    ),
+                    "",
+                    "",
+                ));
+            }
+        }
+        let materials = |code: &str| named(catalog, Kind::Material, code);
+        let items = |code: &str| named(catalog, Kind::Item, code);
+        match kind {
+            Kind::Item => set_rows(
+                &mut rows,
+                lang.pick("材料", "materials"),
+                &c.materials,
+                materials,
+                lang,
+            ),
+            Kind::Bundle => {
+                set_rows(&mut rows, lang.pick("事项", "items"), &c.items, items, lang);
+                set_rows(
+                    &mut rows,
+                    lang.pick("材料", "materials"),
+                    &c.materials,
+                    materials,
+                    lang,
+                );
+                set_rows(
+                    &mut rows,
+                    lang.pick("判断项", "questions"),
+                    &c.questions,
+                    str::to_string,
+                    lang,
+                );
+            }
+            _ => {}
+        }
+        Self {
+            entry: (c.code.clone(), c.name.clone()),
+            template: (c.template.clone(), c.template_name.clone()),
+            rows,
+            departures: c.departures(),
+            scroll: 0,
+        }
+    }
+}
+
+impl App {
+    /// `T` in pane 1: the selected record beside its template.
+    pub(crate) fn compare_selected(&mut self) {
+        let Some(record) = self.selected_record() else {
+            let text = self.lang.pick("请选择一条记录", "select a record");
+            self.say(Level::Info, text.into());
+            return;
+        };
+        let code = record.code().to_string();
+        self.open_compare(&code);
+    }
+
+    /// `T` in pane 4: the selected (or open) bundle beside its template.
+    pub(crate) fn compare_bundle(&mut self) {
+        let Some(store) = self.store() else { return };
+        let catalog = store.catalog();
+        let code = match &self.bundles.work {
+            Some(w) => Some(w.code.clone()),
+            None => BundlesPane::codes(catalog)
+                .get(self.bundles.selected)
+                .map(|c| c.to_string()),
+        };
+        match code {
+            Some(code) => self.open_compare(&code),
+            None => {
+                let text = self.lang.pick("没有主题", "no bundle");
+                self.say(Level::Info, text.into());
+            }
+        }
+    }
+
+    fn open_compare(&mut self, code: &str) {
+        let lang = self.lang;
+        let Some(store) = self.store() else { return };
+        let catalog = store.catalog();
+        match template::compare(catalog, code) {
+            Ok(c) => {
+                let view = CompareView::new(&c, catalog, lang);
+                self.overlay = Some(Overlay::Template(Box::new(TemplateOverlay::Compare(view))));
+            }
+            Err(e) => self.say(Level::Warn, e.message(lang)),
+        }
+    }
+
+    /// `C` in pane 1: claims the selected template; asks for the new entry's code.
+    pub(crate) fn open_claim(&mut self) {
+        let lang = self.lang;
+        let Some(record) = self.selected_record() else {
+            let text = lang.pick("请选择一个模板", "select a template");
+            self.say(Level::Info, text.into());
+            return;
+        };
+        let (kind, code) = (record.kind(), record.code().to_string());
+        if !record.is_template() {
+            let text = template::TemplateError::NotATemplate(code).message(lang);
+            self.say(Level::Warn, text);
+            return;
+        }
+        let Some(store) = self.store() else { return };
+        let suggested = unique_code(store.catalog(), kind, &format!("{code}-RL"));
+        self.overlay = Some(Overlay::Template(Box::new(TemplateOverlay::Claim(
+            ClaimPrompt {
+                kind,
+                template: code,
+                input: Input::new(suggested),
+                error: None,
+            },
+        ))));
+    }
+
+    /// A key while the 模板库 overlay is open.
+    pub(crate) fn template_key(&mut self, event: KeyEvent) {
+        let page = usize::from(self.size.1.saturating_sub(8)).max(1);
+        let key = Key::from_event(&event);
+        let lookup = self
+            .config
+            .keymap
+            .lookup(&[key], &[Scope::List, Scope::Global]);
+        let Some(Overlay::Template(overlay)) = &mut self.overlay else {
+            return;
+        };
+        match overlay.as_mut() {
+            TemplateOverlay::Compare(view) => {
+                let last = view.rows.len().saturating_sub(1);
+                view.scroll = match lookup {
+                    Lookup::Action(Action::SelectNext) => view.scroll.saturating_add(1),
+                    Lookup::Action(Action::SelectPrev) => view.scroll.saturating_sub(1),
+                    Lookup::Action(Action::PageDown) => view.scroll.saturating_add(page),
+                    Lookup::Action(Action::PageUp) => view.scroll.saturating_sub(page),
+                    Lookup::Action(Action::SelectFirst) => 0,
+                    Lookup::Action(Action::SelectLast) => last,
+                    Lookup::Action(Action::Back | Action::Quit) => {
+                        self.overlay = None;
+                        return;
+                    }
+                    _ if event.code == KeyCode::Enter => {
+                        self.overlay = None;
+                        return;
+                    }
+                    _ => view.scroll,
+                }
+                .min(last);
+            }
+            TemplateOverlay::Claim(prompt) => match event.code {
+                KeyCode::Esc => self.overlay = None,
+                KeyCode::Enter => {
+                    let new_code = prompt.input.value().to_string();
+                    let (kind, from) = (prompt.kind, prompt.template.clone());
+                    self.claim(kind, &from, &new_code);
+                }
+                _ => {
+                    prompt.input.handle_event(&Event::Key(event));
+                    prompt.error = None;
+                }
+            },
+        }
+    }
+
+    /// Pasted text goes into the claim prompt (control characters dropped).
+    pub(crate) fn template_paste(&mut self, text: &str) {
+        if let Some(Overlay::Template(overlay)) = &mut self.overlay
+            && let TemplateOverlay::Claim(prompt) = overlay.as_mut()
+        {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                prompt.input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+        }
+    }
+
+    /// Claims `from` as `new_code` and shows the new entry; a refusal stays in the prompt.
+    fn claim(&mut self, kind: Kind, from: &str, new_code: &str) {
+        let lang = self.lang;
+        let Some(store) = self.store() else { return };
+        let batch = match template::claim(store.catalog(), from, new_code) {
+            Ok(batch) => batch,
+            Err(e) => {
+                if let Some(Overlay::Template(overlay)) = &mut self.overlay
+                    && let TemplateOverlay::Claim(prompt) = overlay.as_mut()
+                {
+                    prompt.error = Some(e.message(lang));
+                }
+                return;
+            }
+        };
+        let forms = batch.commands.len().saturating_sub(1);
+        self.overlay = None;
+        if !self.apply_batch(batch) {
+            return;
+        }
+        self.store_changed();
+        self.show_in_catalog(kind, new_code);
+        self.pane = Pane::Catalog;
+        let (from, code) = (inert(from), inert(new_code));
+        self.say(
+            Level::Ok,
+            lang.pick(
+                format!("已从模板 {from} 认领为 {code}（待提交 V0，复制申请表 {forms} 张）"),
+                format!("claimed template {from} as {code} (draft V0, {forms} form(s) copied)"),
+            ),
+        );
+    }
+}
+
+/// Draws the overlay.
+pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, overlay: &TemplateOverlay) {
+    match overlay {
+        TemplateOverlay::Compare(view) => draw_compare(frame, app, view),
+        TemplateOverlay::Claim(prompt) => {
+            let lang = app.lang;
+            let title = lang.pick(
+                format!(
+                    " 从模板 {} 认领：新编码（enter 认领，esc 取消） ",
+                    prompt.template
+                ),
+                format!(
+                    " claim template {}: new code (enter claims, esc cancels) ",
+                    prompt.template
+                ),
+            );
+            let area = super::view::areas(frame.area()).main;
+            super::view::draw_input_prompt(
+                frame,
+                app,
+                &title,
+                &prompt.input,
+                prompt.error.as_deref(),
+                area,
+            );
+        }
+    }
+}
+
+fn draw_compare(frame: &mut Frame<'_>, app: &App, view: &CompareView) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(2),
+        screen.height.saturating_sub(2),
+    );
+    let inner = popup(
+        frame,
+        app,
+        area,
+        lang.pick(" 模板对照 ", " Template comparison ").into(),
+    );
+    if inner.width < 30 || inner.height < 6 {
+        return;
+    }
+    let w = usize::from(inner.width);
+    // mark, what, entry | template, note
+    let what_w = (w / 4).clamp(10, 28);
+    let note_w = 10;
+    let side_w = w.saturating_sub(2 + what_w + 3 + note_w + 1) / 2;
+    let line = |mark: Mark, what: &str, entry: &str, template: &str, note: &str| {
+        let slot = mark.slot();
+        Line::from(vec![
+            Span::styled(format!("{} ", mark.symbol()), theme.get(slot)),
+            Span::styled(
+                pad(&fit(what, what_w, ascii), what_w),
+                theme.get(if mark == Mark::Heading {
+                    Slot::Title
+                } else {
+                    Slot::Label
+                }),
+            ),
+            Span::raw(" "),
+            Span::styled(
+                pad(&fit(entry, side_w, ascii), side_w),
+                theme.get(Slot::Text),
+            ),
+            Span::styled(if ascii { " | " } else { " │ " }, theme.get(Slot::Border)),
+            Span::styled(
+                pad(&fit(template, side_w, ascii), side_w),
+                theme.get(Slot::Text),
+            ),
+            Span::raw(" "),
+            Span::styled(fit(note, note_w, ascii), theme.get(slot)),
+        ])
+    };
+    let mut lines = vec![
+        line(
+            Mark::Heading,
+            "",
+            lang.pick("本记录", "entry"),
+            lang.pick("模板", "template"),
+            "",
+        ),
+        line(Mark::Heading, "", &view.entry.0, &view.template.0, ""),
+        line(Mark::Heading, "", &view.entry.1, &view.template.1, ""),
+    ];
+    let body_h = usize::from(inner.height).saturating_sub(5);
+    let scroll = view.scroll.min(view.rows.len().saturating_sub(body_h));
+    lines.extend(
+        view.rows
+            .iter()
+            .skip(scroll)
+            .take(body_h)
+            .map(|r| line(r.mark, &r.what, &r.entry, &r.template, r.mark.words(lang))),
+    );
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(inner.x, inner.y, inner.width, inner.height - 2),
+    );
+    let verdict = if view.departures == 0 {
+        Span::styled(
+            lang.pick("= 符合模板", "= conforms to the template"),
+            theme.get(Slot::StatusOk),
+        )
+    } else {
+        Span::styled(
+            lang.pick(
+                format!("! 不符合模板：{} 处", view.departures),
+                format!("! does not conform: {} departure(s)", view.departures),
+            ),
+            theme.get(Slot::Error),
+        )
+    };
+    let more = if view.rows.len() > body_h {
+        lang.pick(
+            format!(
+                "  （第 {}-{} 行，共 {} 行；j/k 滚动）",
+                scroll + 1,
+                (scroll + body_h).min(view.rows.len()),
+                view.rows.len()
+            ),
+            format!(
+                "  (rows {}-{} of {}; j/k scroll)",
+                scroll + 1,
+                (scroll + body_h).min(view.rows.len()),
+                view.rows.len()
+            ),
+        )
+    } else {
+        String::new()
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            verdict,
+            Span::styled(more, theme.get(Slot::Dim)),
+        ])),
+        Rect::new(inner.x, inner.bottom() - 2, inner.width, 1),
+    );
+    let legend: Vec<String> = [
+        Mark::Agrees,
+        Mark::Differs,
+        Mark::Missing,
+        Mark::Extra,
+        Mark::Kind,
+        Mark::Element,
+        Mark::Label,
+        Mark::Required,
+    ]
+    .iter()
+    .map(|m| format!("{} {}", m.symbol(), m.words(lang)))
+    .collect();
+    let legend = format!("{}   esc {}", legend.join("  "), lang.pick("关闭", "close"));
+    frame.render_widget(
+        Paragraph::new(Span::styled(fit(&legend, w, ascii), theme.get(Slot::Dim))),
+        Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_departure_gets_a_row_with_its_mark() {
+        let catalog = crate::sample::generate(1);
+        let entry = "0100001001-511602000000-000-11511602299513299M-1-00";
+        let c = template::compare(&catalog, entry).expect("claimed entry");
+        let view = CompareView::new(&c, &catalog, Lang::En);
+        let marked = view
+            .rows
+            .iter()
+            .filter(|r| !matches!(r.mark, Mark::Heading | Mark::Agrees))
+            .count();
+        assert_eq!(marked, c.departures());
+        assert!(view.rows.iter().any(|r| r.mark == Mark::Kind));
+        assert!(view.rows.iter().any(|r| r.mark == Mark::Required));
+        assert!(
+            view.rows
+                .iter()
+                .any(|r| r.mark == Mark::Missing && r.template.starts_with("CL000001 ")),
+            "the missing material is named: {:?}",
+            view.rows
+        );
+        assert!(
+            view.rows
+                .iter()
+                .any(|r| r.mark == Mark::Agrees && r.what == "level")
+        );
+    }
+}

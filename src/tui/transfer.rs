@@ -1,0 +1,1038 @@
+//! The transfer dialog: import and export from the TUI through the engine the command line
+//! uses ([`crate::io::transfer`]): the same format detection, `--kind`, `--encoding`,
+//! dry run and all-or-nothing check. The work runs on a worker thread with the store; a
+//! gauge shows its phase and counts, Esc cancels it before the write begins (the store
+//! writes all or nothing, so a cancel once the write began is refused and the write runs
+//! to its end). Problems are listed in the dialog; the panes refresh after an import.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{LineGauge, Paragraph};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::app::{App, AppEvent, BoxStore, Level, Overlay};
+use super::text::{fit, wrap_columns};
+use super::theme::Slot;
+use super::view::{centered, line_view, popup};
+use crate::display::{inert, pad};
+use crate::i18n::Lang;
+use crate::io::csv::Encoding;
+use crate::io::progress::{CancelFlag, CancelOutcome, Control, Step};
+use crate::io::table::TableId;
+use crate::io::transfer::{
+    self, ExportError, ExportRequest, Format, ImportError, ImportRequest, Imported, nothing_written,
+};
+use crate::model::Catalog;
+use crate::store::{Store, StoreError};
+
+/// Import or export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Read a file into the store.
+    Import,
+    /// Write the catalog to a file.
+    Export,
+}
+
+/// The dialog's fields, top to bottom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The file or directory.
+    Path,
+    /// `--format`: detected unless chosen.
+    Format,
+    /// `--kind`: a table, or every table.
+    Kind,
+    /// `--encoding` (CSV).
+    Encoding,
+    /// Import: check only.
+    DryRun,
+    /// Export: header language.
+    Headers,
+}
+
+impl Direction {
+    fn fields(self) -> &'static [Field] {
+        match self {
+            Direction::Import => &[
+                Field::Path,
+                Field::Format,
+                Field::Kind,
+                Field::Encoding,
+                Field::DryRun,
+            ],
+            Direction::Export => &[
+                Field::Path,
+                Field::Format,
+                Field::Kind,
+                Field::Encoding,
+                Field::Headers,
+            ],
+        }
+    }
+}
+
+/// What the dialog is doing.
+#[derive(Debug)]
+pub enum State {
+    /// The fields are being filled in; why the last start was refused.
+    Editing {
+        /// The refusal.
+        error: Option<String>,
+    },
+    /// The work runs on a worker thread (which has the store).
+    Running {
+        /// The latest progress report.
+        step: Option<Step>,
+        /// Raised by Esc.
+        flag: Arc<CancelFlag>,
+        /// Cancelling…, or why a cancel was refused.
+        note: Option<String>,
+    },
+    /// Finished.
+    Done(Outcome),
+}
+
+/// How a transfer ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written to the store.
+    Imported {
+        /// Counts.
+        imported: Imported,
+        /// Warnings and the file's summary.
+        notes: Vec<String>,
+    },
+    /// A dry run found the input valid.
+    Checked {
+        /// Valid records.
+        records: usize,
+        /// Warnings and the file's summary.
+        notes: Vec<String>,
+    },
+    /// Files written.
+    Exported {
+        /// The path asked for.
+        path: String,
+        /// Files written.
+        files: usize,
+    },
+    /// The input has problems; nothing was written.
+    Problems(Vec<String>),
+    /// Cancelled before the write; nothing was written.
+    Cancelled,
+    /// Refused or failed (usage, I/O, store); nothing was written.
+    Failed(String),
+}
+
+impl Outcome {
+    fn succeeded(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Imported { .. } | Outcome::Checked { .. } | Outcome::Exported { .. }
+        )
+    }
+
+    /// The one-line summary (also the status bar message).
+    fn summary(&self, lang: Lang) -> String {
+        match self {
+            Outcome::Imported { imported, .. } => imported.message(lang),
+            Outcome::Checked { records, .. } => transfer::checked(*records, lang),
+            Outcome::Exported { path, files } => lang.pick(
+                format!("已导出到 {}（{files} 个文件）", inert(path)),
+                format!("exported to {} ({files} file(s))", inert(path)),
+            ),
+            Outcome::Problems(lines) => nothing_written(lines.len(), lang),
+            Outcome::Cancelled => lang
+                .pick("已取消，未写入任何数据", "cancelled; nothing was written")
+                .into(),
+            Outcome::Failed(_) => lang
+                .pick("失败，未写入任何数据", "failed; nothing was written")
+                .into(),
+        }
+    }
+
+    /// The outcome with the paths under `dir` (the dialog's directory) shown relative to it,
+    /// as they were typed.
+    fn relative_to(self, dir: &Path) -> Self {
+        let prefix = format!("{}/", inert(&dir.display().to_string()));
+        let strip = |s: String| match s.strip_prefix(&prefix) {
+            Some(rest) => rest.to_string(),
+            None => s,
+        };
+        match self {
+            Outcome::Problems(lines) => Outcome::Problems(lines.into_iter().map(strip).collect()),
+            Outcome::Exported { path, files } => Outcome::Exported {
+                path: strip(path),
+                files,
+            },
+            Outcome::Failed(m) => Outcome::Failed(strip(m)),
+            other => other,
+        }
+    }
+
+    /// The lines listed under the summary.
+    fn lines(&self) -> &[String] {
+        match self {
+            Outcome::Imported { notes, .. } | Outcome::Checked { notes, .. } => notes,
+            Outcome::Problems(lines) => lines,
+            Outcome::Failed(m) => std::slice::from_ref(m),
+            _ => &[],
+        }
+    }
+}
+
+/// A worker's report.
+pub enum TransferEvent {
+    /// Where the work is.
+    Progress(Step),
+    /// The work ended and hands the store back.
+    Done {
+        /// The store.
+        store: BoxStore,
+        /// How it ended.
+        outcome: Outcome,
+    },
+}
+
+impl TransferEvent {
+    /// Whether this ends the job.
+    pub fn is_done(&self) -> bool {
+        matches!(self, TransferEvent::Done { .. })
+    }
+}
+
+/// The dialog.
+#[derive(Debug)]
+pub struct Transfer {
+    /// Import or export.
+    pub direction: Direction,
+    /// The directory relative paths start from (shown).
+    pub cwd: PathBuf,
+    /// The path typed.
+    pub path: Input,
+    /// The focused field.
+    pub focus: Field,
+    /// The format chosen, or `None` to detect it as the command line does.
+    pub format: Option<Format>,
+    /// The table or kind chosen, or `None` for every table.
+    pub kind: Option<TableId>,
+    /// The CSV encoding chosen, or `None` (import: detect; export: UTF-8).
+    pub encoding: Option<Encoding>,
+    /// Import: check only.
+    pub dry_run: bool,
+    /// Export: header language.
+    pub headers: Lang,
+    /// The matches of the last Tab.
+    pub completions: Vec<String>,
+    /// Editing, running or done.
+    pub state: State,
+    /// First line of the result list shown.
+    pub scroll: usize,
+}
+
+/// The next (or previous) of `options` after `current`.
+fn cycle<T: PartialEq + Copy>(options: &[T], current: T, forward: bool) -> T {
+    let n = options.len();
+    let i = options.iter().position(|o| *o == current).unwrap_or(0);
+    let j = if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    };
+    options.get(j).copied().unwrap_or(current)
+}
+
+impl Transfer {
+    /// A fresh dialog; relative paths start from `cwd`.
+    pub fn new(direction: Direction, cwd: PathBuf) -> Self {
+        let path = match direction {
+            Direction::Import => String::new(),
+            Direction::Export => "catalog.xlsx".to_string(),
+        };
+        Self {
+            direction,
+            cwd,
+            path: Input::new(path),
+            focus: Field::Path,
+            format: None,
+            kind: None,
+            encoding: None,
+            dry_run: false,
+            headers: Lang::Zh,
+            completions: Vec::new(),
+            state: State::Editing { error: None },
+            scroll: 0,
+        }
+    }
+
+    /// The path as the engine gets it: `~/` is the home directory, a relative path starts
+    /// from the dialog's directory.
+    pub fn file(&self) -> PathBuf {
+        let typed = self.path.value().trim();
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let expanded = match (typed.strip_prefix("~/"), home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => PathBuf::from(typed),
+        };
+        let mut file = self.cwd.join(expanded);
+        // `join` drops a trailing slash, which says "a CSV directory"
+        if typed.ends_with('/') {
+            file.push("");
+        }
+        file
+    }
+
+    fn import_request(&self) -> ImportRequest {
+        ImportRequest {
+            file: self.file(),
+            format: self.format,
+            kind: self.kind.map(|t| t.en().to_string()),
+            encoding: self.encoding,
+            dry_run: self.dry_run,
+        }
+    }
+
+    fn export_request(&self) -> ExportRequest {
+        ExportRequest {
+            file: self.file(),
+            format: self.format,
+            kind: self.kind.map(|t| t.en().to_string()),
+            encoding: self.encoding,
+            headers: self.headers,
+        }
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        self.focus = cycle(self.direction.fields(), self.focus, forward);
+    }
+
+    /// Cycles the focused choice.
+    fn choose(&mut self, forward: bool) {
+        match self.focus {
+            Field::Path => {}
+            Field::Format => {
+                let mut options = vec![None];
+                options.extend(
+                    Format::ALL
+                        .into_iter()
+                        .filter(|f| self.direction == Direction::Import || *f != Format::DeptTree)
+                        .map(Some),
+                );
+                self.format = cycle(&options, self.format, forward);
+            }
+            Field::Kind => {
+                let mut options = vec![None];
+                options.extend(TableId::ALL.into_iter().map(Some));
+                self.kind = cycle(&options, self.kind, forward);
+            }
+            Field::Encoding => {
+                let options = [None, Some(Encoding::Utf8), Some(Encoding::Gb18030)];
+                self.encoding = cycle(&options, self.encoding, forward);
+            }
+            Field::DryRun => self.dry_run = !self.dry_run,
+            Field::Headers => self.headers = cycle(&[Lang::Zh, Lang::En], self.headers, forward),
+        }
+    }
+
+    /// Tab in the path field: completes the typed path; the matches are listed when there
+    /// is more than one.
+    fn complete(&mut self) {
+        let (value, matches) = complete(&self.cwd, self.path.value());
+        self.path = Input::new(value);
+        self.completions = if matches.len() > 1 {
+            matches
+        } else {
+            Vec::new()
+        };
+    }
+
+    /// The value shown for a field.
+    fn value(&self, field: Field, lang: Lang) -> String {
+        match field {
+            Field::Path => self.path.value().to_string(),
+            Field::Format => match self.format {
+                Some(f) => f.name().to_string(),
+                None if self.path.value().trim().is_empty() => {
+                    lang.pick("自动（按扩展名）", "auto (by extension)").into()
+                }
+                None => match Format::detect(&self.file(), None, lang) {
+                    Ok(f) => {
+                        lang.pick(format!("自动：{}", f.name()), format!("auto: {}", f.name()))
+                    }
+                    Err(_) => lang
+                        .pick(
+                            "自动：无法从扩展名看出，请选择",
+                            "auto: unknown extension, choose one",
+                        )
+                        .into(),
+                },
+            },
+            Field::Kind => match self.kind {
+                Some(t) => format!("{} {}", t.zh(), t.en()),
+                None => lang.pick("全部表", "every table").into(),
+            },
+            Field::Encoding => match (self.encoding, self.direction) {
+                (Some(e), _) => e.name().into(),
+                (None, Direction::Import) => lang.pick("自动检测", "detect").into(),
+                (None, Direction::Export) => lang.pick("UTF-8（默认）", "UTF-8 (default)").into(),
+            },
+            Field::DryRun => match self.dry_run {
+                true => lang.pick(
+                    "[x] 是：只校验，不写入",
+                    "[x] yes: check only, write nothing",
+                ),
+                false => lang.pick("[ ] 否", "[ ] no"),
+            }
+            .into(),
+            Field::Headers => match self.headers {
+                Lang::Zh => lang.pick("中文", "Chinese (zh)").into(),
+                Lang::En => lang.pick("英文", "English (en)").into(),
+            },
+        }
+    }
+}
+
+fn label(field: Field, lang: Lang) -> &'static str {
+    match field {
+        Field::Path => lang.pick("文件", "file"),
+        Field::Format => lang.pick("格式", "format"),
+        Field::Kind => lang.pick("类别", "kind"),
+        Field::Encoding => lang.pick("编码", "encoding"),
+        Field::DryRun => lang.pick("试运行", "dry run"),
+        Field::Headers => lang.pick("表头", "headers"),
+    }
+}
+
+/// Whether a directory entry is offered: directories, and files of a format.
+fn offered(name: &str, is_dir: bool) -> bool {
+    if is_dir {
+        return true;
+    }
+    let ext = Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    matches!(ext.as_deref(), Some("json" | "csv" | "xlsx"))
+}
+
+/// Completes `typed` against its directory (relative to `cwd`; `~/` is home): the longest
+/// common prefix of the entries that match, with a `/` after a lone directory. Returns the
+/// new text and the matches (directories end in `/`). Hidden entries are offered only when
+/// the typed name starts with `.`; files only when JSON, CSV or XLSX.
+pub fn complete(cwd: &Path, typed: &str) -> (String, Vec<String>) {
+    let (dir_part, prefix) = match typed.rfind('/') {
+        Some(i) => typed.split_at(i + 1),
+        None => ("", typed),
+    };
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let dir = match (dir_part.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ if dir_part.is_empty() => cwd.to_path_buf(),
+        _ => cwd.join(dir_part),
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return (typed.to_string(), Vec::new());
+    };
+    let mut matches: Vec<(String, bool)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            let is_dir = e.path().is_dir();
+            let shown = name.starts_with(prefix)
+                && (prefix.starts_with('.') || !name.starts_with('.'))
+                && offered(&name, is_dir);
+            shown.then_some((name, is_dir))
+        })
+        .collect();
+    matches.sort();
+    let listed: Vec<String> = matches
+        .iter()
+        .map(|(n, d)| if *d { format!("{n}/") } else { n.clone() })
+        .collect();
+    match matches.as_slice() {
+        [] => (typed.to_string(), listed),
+        [(_, _)] => (format!("{dir_part}{}", listed[0]), listed),
+        [(first, _), rest @ ..] => {
+            let mut common: String = first.clone();
+            for (name, _) in rest {
+                let n = common
+                    .chars()
+                    .zip(name.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                common = common.chars().take(n).collect();
+            }
+            (format!("{dir_part}{common}"), listed)
+        }
+    }
+}
+
+/// Runs an import on the worker thread.
+fn run_import<S: Store + ?Sized>(
+    store: &mut S,
+    request: &ImportRequest,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Outcome {
+    let failed = |e: ImportError| match e {
+        ImportError::Usage(m) | ImportError::Io(m) => Outcome::Failed(m),
+        ImportError::Problems(lines) => Outcome::Problems(lines),
+        ImportError::Cancelled => Outcome::Cancelled,
+        ImportError::Store(StoreError::Invalid(problems)) => Outcome::Problems(
+            problems
+                .iter()
+                .map(|p| inert(&p.describe(lang)).into_owned())
+                .collect(),
+        ),
+        ImportError::Store(e) => Outcome::Failed(e.to_string()),
+    };
+    let parsed = match transfer::read(request, store.catalog(), control, lang) {
+        Ok(parsed) => parsed,
+        Err(e) => return failed(e),
+    };
+    let notes = parsed.notes(lang);
+    if request.dry_run {
+        return Outcome::Checked {
+            records: parsed.records.len(),
+            notes,
+        };
+    }
+    match transfer::write(store, parsed, control) {
+        Ok(imported) => Outcome::Imported { imported, notes },
+        Err(e) => failed(e),
+    }
+}
+
+/// Runs an export on the worker thread.
+fn run_export(
+    catalog: &Catalog,
+    request: &ExportRequest,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Outcome {
+    let result = transfer::build(catalog, request, control, lang)
+        .and_then(|export| transfer::save(&export, control, lang).map(|()| export.outputs.len()));
+    match result {
+        Ok(files) => Outcome::Exported {
+            path: request.file.display().to_string(),
+            files,
+        },
+        Err(ExportError::Usage(m) | ExportError::Io(m)) => Outcome::Failed(m),
+        Err(ExportError::Cancelled) => Outcome::Cancelled,
+    }
+}
+
+/// What a key in the dialog asks of the app.
+enum Reply {
+    Stay,
+    Close,
+    Start,
+}
+
+impl App {
+    /// Opens the import or export dialog (refused while an edit form is open or a form
+    /// design has unsaved changes: an import could change what they hold).
+    pub(crate) fn open_transfer(&mut self, direction: Direction) {
+        let lang = self.lang;
+        if self.editor.is_some()
+            || (direction == Direction::Import
+                && self
+                    .forms
+                    .designer
+                    .as_ref()
+                    .is_some_and(|d| d.design.is_dirty()))
+        {
+            let text = lang.pick(
+                "请先保存或关闭正在编辑的记录或表单",
+                "save or close the record or form being edited first",
+            );
+            self.say(Level::Warn, text.into());
+            return;
+        }
+        if self.store.is_none() {
+            let text = lang.pick("请稍候：正在处理", "please wait: busy");
+            self.say(Level::Warn, text.into());
+            return;
+        }
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        self.overlay = Some(Overlay::Transfer(Box::new(Transfer::new(direction, cwd))));
+    }
+
+    /// A key while the dialog is open.
+    pub(crate) fn transfer_key(&mut self, event: KeyEvent) {
+        let lang = self.lang;
+        let page = usize::from(self.size.1.saturating_sub(16)).max(1);
+        let Some(Overlay::Transfer(t)) = &mut self.overlay else {
+            return;
+        };
+        let reply = match &mut t.state {
+            State::Running { flag, note, .. } => {
+                if event.code == KeyCode::Esc {
+                    *note = Some(match flag.cancel() {
+                        CancelOutcome::Cancelled => lang
+                            .pick(
+                                "正在取消…（不会写入任何数据）",
+                                "cancelling… (nothing will be written)",
+                            )
+                            .into(),
+                        CancelOutcome::Writing => lang
+                            .pick(
+                                "正在写入，不能取消：存储一次写入全部记录，请稍候",
+                                "writing: cannot cancel now, the store writes all records at once; please wait",
+                            )
+                            .into(),
+                    });
+                }
+                Reply::Stay
+            }
+            State::Done(outcome) => match event.code {
+                KeyCode::Esc => Reply::Close,
+                KeyCode::Enter if outcome.succeeded() => Reply::Close,
+                KeyCode::Enter => {
+                    t.state = State::Editing { error: None };
+                    Reply::Stay
+                }
+                KeyCode::Down => {
+                    t.scroll = t.scroll.saturating_add(1);
+                    Reply::Stay
+                }
+                KeyCode::Up => {
+                    t.scroll = t.scroll.saturating_sub(1);
+                    Reply::Stay
+                }
+                KeyCode::PageDown => {
+                    t.scroll = t.scroll.saturating_add(page);
+                    Reply::Stay
+                }
+                KeyCode::PageUp => {
+                    t.scroll = t.scroll.saturating_sub(page);
+                    Reply::Stay
+                }
+                _ => Reply::Stay,
+            },
+            State::Editing { error } => {
+                *error = None;
+                match (event.code, t.focus) {
+                    (KeyCode::Esc, _) => Reply::Close,
+                    (KeyCode::Enter, _) => Reply::Start,
+                    (KeyCode::Tab, Field::Path) => {
+                        t.complete();
+                        Reply::Stay
+                    }
+                    (KeyCode::Down | KeyCode::Tab, _) => {
+                        t.move_focus(true);
+                        Reply::Stay
+                    }
+                    (KeyCode::Up | KeyCode::BackTab, _) => {
+                        t.move_focus(false);
+                        Reply::Stay
+                    }
+                    (_, Field::Path) => {
+                        if t.path.handle_event(&Event::Key(event)).is_some() {
+                            t.completions.clear();
+                        }
+                        Reply::Stay
+                    }
+                    (KeyCode::Left, _) => {
+                        t.choose(false);
+                        Reply::Stay
+                    }
+                    (KeyCode::Right | KeyCode::Char(' '), _) => {
+                        t.choose(true);
+                        Reply::Stay
+                    }
+                    _ => Reply::Stay,
+                }
+            }
+        };
+        match reply {
+            Reply::Stay => {}
+            Reply::Close => self.overlay = None,
+            Reply::Start => self.transfer_start(),
+        }
+    }
+
+    /// Asks a running transfer to stop (on quit): refused, silently, once it is writing.
+    pub(crate) fn transfer_cancel(&mut self) {
+        if let Some(Overlay::Transfer(t)) = &self.overlay
+            && let State::Running { flag, .. } = &t.state
+        {
+            flag.cancel();
+        }
+    }
+
+    /// Pasted text goes into the path (control characters dropped).
+    pub(crate) fn transfer_paste(&mut self, text: &str) {
+        if let Some(Overlay::Transfer(t)) = &mut self.overlay
+            && matches!(t.state, State::Editing { .. })
+        {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                t.path.handle(tui_input::InputRequest::InsertChar(c));
+            }
+            t.focus = Field::Path;
+            t.completions.clear();
+        }
+    }
+
+    /// Starts the work on a worker thread, which takes the store until it is done.
+    fn transfer_start(&mut self) {
+        let lang = self.lang;
+        let Some(Overlay::Transfer(t)) = &mut self.overlay else {
+            return;
+        };
+        let typed = t.path.value().trim();
+        let refuse = if typed.is_empty() {
+            Some(lang.pick(
+                "请输入文件或目录的路径",
+                "type the path of a file or directory",
+            ))
+        } else if typed == "-" {
+            Some(lang.pick(
+                "界面中不能使用标准输入/输出（-）",
+                "standard input/output (-) cannot be used here",
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = refuse {
+            t.state = State::Editing {
+                error: Some(why.into()),
+            };
+            return;
+        }
+        let Some(mut store) = self.store.take() else {
+            t.state = State::Editing {
+                error: Some(lang.pick("请稍候：正在处理", "please wait: busy").into()),
+            };
+            return;
+        };
+        let flag = Arc::new(CancelFlag::new());
+        t.state = State::Running {
+            step: None,
+            flag: Arc::clone(&flag),
+            note: None,
+        };
+        t.scroll = 0;
+        t.completions.clear();
+        let (import, export) = match t.direction {
+            Direction::Import => (Some(t.import_request()), None),
+            Direction::Export => (None, Some(t.export_request())),
+        };
+        self.busy = Some(
+            if import.is_some() {
+                lang.pick("正在导入…", "importing…")
+            } else {
+                lang.pick("正在导出…", "exporting…")
+            }
+            .into(),
+        );
+        let tx = self.sender();
+        self.spawn_job(move || {
+            let report = |step: Step| {
+                // a closed channel means the app is gone; the result is dropped with it
+                let _ = tx.send(AppEvent::Transfer(TransferEvent::Progress(step)));
+            };
+            let control = Control::new(&report, &flag);
+            let outcome = match (import, export) {
+                (Some(request), _) => run_import(&mut *store, &request, &control, lang),
+                (None, Some(request)) => run_export(store.catalog(), &request, &control, lang),
+                (None, None) => Outcome::Cancelled,
+            };
+            AppEvent::Transfer(TransferEvent::Done { store, outcome })
+        });
+    }
+
+    /// A worker's progress report or its end.
+    pub(crate) fn transfer_event(&mut self, event: TransferEvent) {
+        match event {
+            TransferEvent::Progress(new) => {
+                if let Some(Overlay::Transfer(t)) = &mut self.overlay
+                    && let State::Running { step, .. } = &mut t.state
+                {
+                    *step = Some(new);
+                    self.dirty = true;
+                }
+            }
+            TransferEvent::Done { store, outcome } => {
+                let outcome = match &self.overlay {
+                    Some(Overlay::Transfer(t)) => outcome.relative_to(&t.cwd),
+                    _ => outcome,
+                };
+                self.store = Some(store);
+                self.busy = None;
+                if let Outcome::Imported { imported, .. } = &outcome
+                    && imported.created + imported.updated > 0
+                {
+                    self.store_changed();
+                }
+                let level = if outcome.succeeded() {
+                    Level::Ok
+                } else if outcome == Outcome::Cancelled {
+                    Level::Warn
+                } else {
+                    Level::Error
+                };
+                self.say(level, outcome.summary(self.lang));
+                if let Some(Overlay::Transfer(t)) = &mut self.overlay {
+                    t.state = State::Done(outcome);
+                }
+            }
+        }
+    }
+}
+
+/// Width of the label column.
+const LABEL: usize = 10;
+
+/// Draws the dialog.
+pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, t: &Transfer) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4).min(100),
+        screen.height.saturating_sub(2).min(26),
+    );
+    let title = match t.direction {
+        Direction::Import => lang.pick(" 导入 ", " Import "),
+        Direction::Export => lang.pick(" 导出 ", " Export "),
+    };
+    let inner = popup(frame, app, area, title.into());
+    if inner.width < 20 || inner.height < 8 {
+        return;
+    }
+    let w = usize::from(inner.width);
+    let editing = matches!(t.state, State::Editing { .. });
+    let row = |y: u16| Rect::new(inner.x, inner.y + y, inner.width, 1);
+    let mut y = 0;
+    // the directory relative paths start from
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(
+                format!("  {}", pad(lang.pick("当前目录", "directory"), LABEL)),
+                theme.get(Slot::Label),
+            ),
+            Span::styled(
+                fit(
+                    &t.cwd.display().to_string(),
+                    w.saturating_sub(LABEL + 2),
+                    ascii,
+                ),
+                theme.get(Slot::Dim),
+            ),
+        ])),
+        row(y),
+    );
+    y += 1;
+    for &field in t.direction.fields() {
+        let focused = editing && t.focus == field;
+        let marker = if focused { "> " } else { "  " };
+        let mut spans = vec![
+            Span::styled(marker, theme.get(Slot::Key)),
+            Span::styled(pad(label(field, lang), LABEL), theme.get(Slot::Label)),
+        ];
+        let room = w.saturating_sub(LABEL + 3);
+        if field == Field::Path {
+            let (text, cursor) = line_view(t.path.value(), t.path.cursor(), room);
+            let slot = if focused {
+                Slot::InputFocus
+            } else {
+                Slot::Input
+            };
+            spans.push(Span::styled(pad(&text, room), theme.get(slot)));
+            if focused {
+                frame.set_cursor_position(Position::new(
+                    inner.x + (LABEL + 2 + cursor) as u16,
+                    inner.y + y,
+                ));
+            }
+        } else {
+            let slot = if focused { Slot::Selection } else { Slot::Text };
+            let value = fit(&t.value(field, lang), room, ascii);
+            let arrows = if focused { " <>" } else { "" };
+            spans.push(Span::styled(value, theme.get(slot)));
+            spans.push(Span::styled(arrows, theme.get(Slot::Dim)));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), row(y));
+        y += 1;
+        if field == Field::Path && !t.completions.is_empty() {
+            let list = t.completions.join("  ");
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    format!(
+                        "{}{}",
+                        " ".repeat(LABEL + 2),
+                        fit(&list, w.saturating_sub(LABEL + 2), ascii)
+                    ),
+                    theme.get(Slot::Dim),
+                )),
+                row(y),
+            );
+            y += 1;
+        }
+    }
+    y += 1;
+    let hint_y = inner.height - 1;
+    let body = |y: u16| Rect::new(inner.x, inner.y + y, inner.width, hint_y.saturating_sub(y));
+    let hint = match &t.state {
+        State::Editing { error } => {
+            if let Some(e) = error {
+                frame.render_widget(
+                    Paragraph::new(Span::styled(
+                        fit(&format!("! {e}"), w, ascii),
+                        theme.get(Slot::Error),
+                    )),
+                    row(y),
+                );
+            }
+            lang.pick(
+                "enter 开始  tab 补全路径/下一项  ↑↓ 选择项  ←→ space 切换  esc 关闭",
+                "enter start  tab complete/next  up/down field  left/right space change  esc close",
+            )
+        }
+        State::Running { step, note, .. } => {
+            let (ratio, text) = match step {
+                Some(s) => (s.ratio(), s.describe(lang)),
+                None => (0.0, lang.pick("开始…", "starting…").to_string()),
+            };
+            let (filled, unfilled) = if ascii { ("#", "-") } else { ("━", "─") };
+            let gauge = LineGauge::default()
+                .ratio(ratio)
+                .label(Span::styled(
+                    format!("{text}  {:>3}%", (ratio * 100.0).round() as u32),
+                    theme.get(Slot::Text),
+                ))
+                .filled_symbol(filled)
+                .unfilled_symbol(unfilled)
+                .filled_style(theme.get(Slot::StatusOk))
+                .unfilled_style(theme.get(Slot::Dim));
+            frame.render_widget(gauge, row(y));
+            if let Some(note) = note {
+                frame.render_widget(
+                    Paragraph::new(Span::styled(fit(note, w, ascii), theme.get(Slot::Error))),
+                    row(y + 1),
+                );
+            }
+            lang.pick(
+                "esc 取消（写入开始前）",
+                "esc cancel (before the write begins)",
+            )
+        }
+        State::Done(outcome) => {
+            let slot = if outcome.succeeded() {
+                Slot::StatusOk
+            } else {
+                Slot::Error
+            };
+            let mark = if outcome.succeeded() { "ok" } else { "!" };
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    fit(&format!("{mark} {}", outcome.summary(lang)), w, ascii),
+                    theme.get(slot),
+                )),
+                row(y),
+            );
+            let list = body(y + 1);
+            // long problems wrap; the list scrolls by screen rows
+            let rows: Vec<String> = outcome
+                .lines()
+                .iter()
+                .flat_map(|l| wrap_columns(&inert(l), w))
+                .collect();
+            let height = usize::from(list.height);
+            let scroll = t.scroll.min(rows.len().saturating_sub(height));
+            let shown: Vec<Line> = rows
+                .iter()
+                .skip(scroll)
+                .take(height)
+                .map(|l| Line::from(fit(l, w, ascii)))
+                .collect();
+            frame.render_widget(Paragraph::new(shown), list);
+            if outcome.succeeded() {
+                lang.pick("enter/esc 关闭  ↑↓ 滚动", "enter/esc close  up/down scroll")
+            } else {
+                lang.pick(
+                    "enter 返回修改  ↑↓ pgup pgdn 滚动  esc 关闭",
+                    "enter back to the fields  up/down pgup pgdn scroll  esc close",
+                )
+            }
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(fit(hint, w, ascii), theme.get(Slot::Dim))),
+        row(hint_y),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_completes_to_the_common_prefix_and_a_lone_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("tables")).unwrap();
+        std::fs::write(root.join("catalog-a.xlsx"), b"").unwrap();
+        std::fs::write(root.join("catalog-b.json"), b"").unwrap();
+        std::fs::write(root.join("catalog.txt"), b"").unwrap();
+        std::fs::write(root.join(".hidden.csv"), b"").unwrap();
+        std::fs::write(root.join("tables/数据元.csv"), b"").unwrap();
+        assert_eq!(
+            complete(root, "cat"),
+            (
+                "catalog-".to_string(),
+                vec!["catalog-a.xlsx".to_string(), "catalog-b.json".to_string()]
+            )
+        );
+        assert_eq!(complete(root, "t").0, "tables/");
+        assert_eq!(complete(root, "tables/").0, "tables/数据元.csv");
+        assert_eq!(complete(root, ".h").0, ".hidden.csv");
+        assert_eq!(complete(root, "x"), ("x".to_string(), Vec::new()));
+        let abs = format!("{}/catalog-a", root.display());
+        assert_eq!(complete(Path::new("/"), &abs).0, format!("{abs}.xlsx"));
+    }
+
+    #[test]
+    fn paths_start_from_the_dialog_directory_and_keep_a_trailing_slash() {
+        let mut t = Transfer::new(Direction::Export, PathBuf::from("/work"));
+        assert_eq!(t.file(), PathBuf::from("/work/catalog.xlsx"));
+        t.path = Input::new("out/".into());
+        assert!(transfer::is_dir_path(&t.file()));
+        t.path = Input::new("/tmp/x.csv".into());
+        assert_eq!(t.file(), PathBuf::from("/tmp/x.csv"));
+    }
+
+    #[test]
+    fn choices_cycle_both_ways_and_export_offers_no_dept_tree() {
+        let mut t = Transfer::new(Direction::Export, PathBuf::from("/"));
+        t.focus = Field::Format;
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            t.choose(true);
+            seen.push(t.format);
+        }
+        assert_eq!(
+            seen,
+            [
+                Some(Format::Json),
+                Some(Format::Csv),
+                Some(Format::Xlsx),
+                None
+            ]
+        );
+        t.choose(false);
+        assert_eq!(t.format, Some(Format::Xlsx));
+        t.focus = Field::Kind;
+        t.choose(false);
+        assert_eq!(t.kind, TableId::ALL.last().copied());
+    }
+}
