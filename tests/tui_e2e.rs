@@ -280,3 +280,26 @@ fn the_import_dialog_imports_a_file_and_the_tree_shows_it() {
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }
+
+#[test]
+fn a_store_that_cannot_open_ends_the_loading_frame_with_the_reason() {
+    // the database opens after the first frame now: its errors still reach the user, with the
+    // terminal restored
+    let (home, db) = seeded_store();
+    {
+        let raw = sled::open(db.join("db")).expect("sled");
+        raw.open_tree("meta")
+            .expect("meta")
+            .insert("schema", &99u32.to_be_bytes())
+            .expect("plant");
+        raw.flush().expect("flush");
+    }
+    let tui = Tui::start(&db, home.path());
+    let (code, screen, raw) = tui.finish_raw();
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(contains(&raw, b"\x1b[?1049l"), "alternate screen left");
+    assert!(
+        screen.contains("schema version 99") && screen.contains("upgrade yibiao"),
+        "{screen}"
+    );
+}
