@@ -437,7 +437,7 @@ pub fn merge_batch(catalog: &Catalog, keep: &str, merge: &str) -> Result<Batch, 
                 forms.insert(&r.code);
             }
             Kind::Element => {
-                if let Some(child) = catalog.elements.get(&r.code) {
+                if let Some(child) = catalog.elements.get(r.code.as_str()) {
                     let mut child = child.clone();
                     child.parent = Some(keep.to_string());
                     commands.push(Command::Upsert(Record::Element(child)));

@@ -83,7 +83,7 @@ fn children<'c>(catalog: &'c Catalog, code: &str) -> Vec<&'c Element> {
     catalog
         .referrers(Kind::Element, code)
         .filter(|r| r.kind == Kind::Element && r.path == "parent")
-        .filter_map(|r| catalog.elements.get(&r.code))
+        .filter_map(|r| catalog.elements.get(r.code.as_str()))
         .collect()
 }
 

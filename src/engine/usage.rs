@@ -47,7 +47,7 @@ pub fn usage(catalog: &Catalog, code: &str) -> Usage {
     for r in catalog.referrers(Kind::Element, code) {
         match r.kind {
             Kind::Form => {
-                let Some(form) = catalog.forms.get(&r.code) else {
+                let Some(form) = catalog.forms.get(r.code.as_str()) else {
                     continue;
                 };
                 let Some((s, f)) = parse_field_path(&r.path) else {
@@ -68,7 +68,7 @@ pub fn usage(catalog: &Catalog, code: &str) -> Usage {
                 });
                 forms.insert(form.code.clone());
             }
-            Kind::Element if r.path == "parent" => children.push(r.code.clone()),
+            Kind::Element if r.path == "parent" => children.push(r.code.to_string()),
             _ => {}
         }
     }
@@ -80,7 +80,7 @@ pub fn usage(catalog: &Catalog, code: &str) -> Usage {
         .iter()
         .flat_map(|i| catalog.referrers(Kind::Item, i))
         .filter(|r| r.kind == Kind::Bundle)
-        .map(|r| r.code.clone())
+        .map(|r| r.code.to_string())
         .collect();
     Usage {
         element: code.to_string(),

@@ -325,7 +325,7 @@ impl SledStore {
             .filter(|(kind, _)| *kind == Kind::Item)
             .flat_map(|(kind, code)| self.catalog.referrers(*kind, code))
             .filter(|r| r.kind == Kind::Item && r.path == "parent")
-            .filter(|r| !changes.contains_key(&(r.kind, r.code.clone())))
+            .filter(|r| !changes.contains_key(&(r.kind, r.code.to_string())))
             .filter_map(|r| self.catalog.get(r.kind, &r.code))
             .collect();
         let mut problems = check_records(&view, upserts.chain(children));
@@ -333,7 +333,7 @@ impl SledStore {
             let still: Vec<String> = self
                 .catalog
                 .referrers(key.0, &key.1)
-                .filter(|r| !changes.contains_key(&(r.kind, r.code.clone())))
+                .filter(|r| !changes.contains_key(&(r.kind, r.code.to_string())))
                 .map(|r| format!("{} {} ({})", r.kind.as_str(), r.code, r.path))
                 .collect();
             if !still.is_empty() {
@@ -444,7 +444,7 @@ impl SledStore {
                 Kind::Agency => {
                     for r in self.catalog.referrers(Kind::Agency, code) {
                         if r.kind == Kind::Element {
-                            delta.entry(r.code.clone()).or_default();
+                            delta.entry(r.code.to_string()).or_default();
                         }
                     }
                 }
@@ -713,8 +713,8 @@ impl Store for SledStore {
             };
             out.push(Referrer {
                 kind: source_kind,
-                code: String::from_utf8_lossy(&source[1..]).into_owned(),
-                path: String::from_utf8_lossy(path).into_owned(),
+                code: String::from_utf8_lossy(&source[1..]).into_owned().into(),
+                path: String::from_utf8_lossy(path).into_owned().into(),
             });
         }
         Ok(out)

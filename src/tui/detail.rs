@@ -218,7 +218,7 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
     let forms: Vec<&crate::model::Form> = catalog
         .referrers(Kind::Item, &i.code)
         .filter(|r| r.kind == Kind::Form)
-        .filter_map(|r| catalog.forms.get(&r.code))
+        .filter_map(|r| catalog.forms.get(r.code.as_str()))
         .collect();
     out.section("申请表", "申请表 forms", forms.len());
     if forms.is_empty() {

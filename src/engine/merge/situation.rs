@@ -35,7 +35,7 @@ pub fn item_forms<'a>(catalog: &'a Catalog, item: &str) -> Vec<&'a Form> {
     catalog
         .referrers(Kind::Item, item)
         .filter(|r| r.kind == Kind::Form && r.path == "item")
-        .filter_map(|r| catalog.forms.get(&r.code))
+        .filter_map(|r| catalog.forms.get(r.code.as_str()))
         .collect()
 }
 
