@@ -42,7 +42,8 @@ pub struct Usage {
 /// Where `code` is used; an unknown code gives an empty usage.
 pub fn usage(catalog: &Catalog, code: &str) -> Usage {
     let mut fields = Vec::new();
-    let mut forms = BTreeSet::new();
+    // referrers come ordered by kind and code: a form's fields are next to each other
+    let mut forms: Vec<String> = Vec::new();
     let mut children = Vec::new();
     for r in catalog.referrers(Kind::Element, code) {
         match r.kind {
@@ -66,7 +67,9 @@ pub fn usage(catalog: &Catalog, code: &str) -> Usage {
                     section: section.title.clone(),
                     required: field.required,
                 });
-                forms.insert(form.code.clone());
+                if forms.last() != Some(&form.code) {
+                    forms.push(form.code.clone());
+                }
             }
             Kind::Element if r.path == "parent" => children.push(r.code.to_string()),
             _ => {}
@@ -85,7 +88,7 @@ pub fn usage(catalog: &Catalog, code: &str) -> Usage {
     Usage {
         element: code.to_string(),
         fields,
-        forms: forms.into_iter().collect(),
+        forms,
         items: items.into_iter().collect(),
         bundles: bundles.into_iter().collect(),
         children,

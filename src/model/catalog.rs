@@ -1,6 +1,7 @@
 //! The in-memory catalog: every record by kind and code, plus who references whom.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use compact_str::CompactString;
 
@@ -39,7 +40,12 @@ pub struct Catalog {
     /// records have one or two referrers and a set's node costs ~600 bytes even then (a
     /// million elements made this index half a gigabyte).
     referrers: HashMap<(Kind, CompactString), Vec<Referrer>>,
+    /// See [`Catalog::revision`].
+    revision: u64,
 }
+
+/// The last revision handed out, process-wide, so that two catalogs never share one.
+static LAST_REVISION: AtomicU64 = AtomicU64::new(0);
 
 impl Catalog {
     /// Builds a catalog from records; later records with the same code replace earlier ones.
@@ -49,6 +55,17 @@ impl Catalog {
             catalog.insert(record);
         }
         catalog
+    }
+
+    /// A number that changes whenever the catalog does (0: never changed). It is unique in
+    /// the process: two catalogs have the same revision only if one is a clone of the other,
+    /// so a result computed from a catalog can be remembered under it.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    fn touch(&mut self) {
+        self.revision = LAST_REVISION.fetch_add(1, Ordering::Relaxed) + 1;
     }
 
     /// Looks a record up.
@@ -70,6 +87,7 @@ impl Catalog {
         let kind = record.kind();
         let code = record.code().to_string();
         let old = self.remove(kind, &code);
+        self.touch();
         for reference in record.as_ref().references() {
             let list = self
                 .referrers
@@ -108,6 +126,7 @@ impl Catalog {
             Kind::Form => self.forms.remove(code).map(Record::Form),
             Kind::Bundle => self.bundles.remove(code).map(Record::Bundle),
         }?;
+        self.touch();
         for reference in old.as_ref().references() {
             let key = (reference.target, CompactString::from(reference.code));
             if let Some(set) = self.referrers.get_mut(&key) {
@@ -175,6 +194,7 @@ impl Catalog {
             forms,
             bundles,
             referrers: _,
+            revision: _,
         } = self;
         regions
             .into_values()
@@ -286,5 +306,26 @@ mod tests {
             7,
             "F1 now binds E1 once, the other three twice: {seen:?}"
         );
+    }
+
+    #[test]
+    fn every_change_gives_a_new_revision_never_shared_with_another_catalog() {
+        let mut a = Catalog::default();
+        let mut b = Catalog::default();
+        assert_eq!(a.revision(), 0);
+        a.insert(Record::Element(element("E1")));
+        b.insert(Record::Element(element("E1")));
+        assert_ne!(a.revision(), 0);
+        assert_ne!(
+            a.revision(),
+            b.revision(),
+            "same content, different catalogs"
+        );
+        let before = a.revision();
+        assert_eq!(a.clone().revision(), before);
+        a.remove(Kind::Element, "nope");
+        assert_eq!(a.revision(), before, "removing nothing changes nothing");
+        a.remove(Kind::Element, "E1");
+        assert_ne!(a.revision(), before);
     }
 }

@@ -30,6 +30,8 @@ use crate::tui::picker::{self, ElementSearch, PickPurpose, Target};
 use crate::tui::text::{border_set, fit, wrap_columns};
 use crate::tui::theme::Slot;
 
+use super::element_uses::{Jump, UsesMemo};
+
 /// A finished job of pane 2.
 pub enum ElementsEvent {
     /// The search index was read (or why it could not be).
@@ -81,6 +83,8 @@ pub struct ElementsPane {
     pub use_selected: usize,
     /// The duplicates view, when open.
     pub dups: Option<DupsView>,
+    /// The selected element's where-used rows, remembered.
+    pub uses: UsesMemo,
     indexing: bool,
     stale: bool,
     want: Option<String>,
@@ -95,6 +99,7 @@ impl Default for ElementsPane {
             focus: Focus::Results,
             use_selected: 0,
             dups: None,
+            uses: UsesMemo::default(),
             indexing: false,
             stale: false,
             want: None,
@@ -107,100 +112,6 @@ impl ElementsPane {
     pub fn is_indexing(&self) -> bool {
         self.indexing
     }
-}
-
-/// Where a use leads.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Jump {
-    /// An item in pane 1.
-    Item(String),
-    /// A form: its item (or material) in pane 1.
-    Form(String),
-    /// A bundle in pane 1.
-    Bundle(String),
-    /// Another element in pane 2.
-    Element(String),
-}
-
-/// One row of the where-used list.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UseRow {
-    /// Where Enter goes.
-    pub jump: Jump,
-    /// `字段`, `事项`, `主题`, `下级`, `上级`.
-    pub tag: &'static str,
-    /// The code shown.
-    pub code: String,
-    /// The text shown.
-    pub text: String,
-    /// A note (required, section).
-    pub note: String,
-}
-
-/// The where-used rows of an element: bound fields, items, bundles, child and parent elements.
-pub fn use_rows(catalog: &Catalog, code: &str, lang: Lang) -> Vec<UseRow> {
-    let u = usage(catalog, code);
-    let element = catalog.elements.get(code).map_or("", |e| e.name.as_str());
-    let mut rows = Vec::new();
-    for f in &u.fields {
-        let form = catalog.forms.get(&f.form).map_or("", |x| x.name.as_str());
-        // the form first and the field's label only where it is not the element's name:
-        // neighbouring elements used by the same forms draw the same rows (cheap over SSH)
-        let text = if f.label == element {
-            form.to_string()
-        } else {
-            format!("{form} · {}", f.label)
-        };
-        let note = if f.required {
-            lang.pick("必填", "required").to_string()
-        } else {
-            String::new()
-        };
-        rows.push(UseRow {
-            jump: Jump::Form(f.form.clone()),
-            tag: lang.pick("字段", "field"),
-            code: f.form.clone(),
-            text,
-            note,
-        });
-    }
-    for i in &u.items {
-        let name = catalog.items.get(i).map_or("", |x| x.name.as_str());
-        rows.push(UseRow {
-            jump: Jump::Item(i.clone()),
-            tag: lang.pick("事项", "item"),
-            code: i.clone(),
-            text: name.to_string(),
-            note: String::new(),
-        });
-    }
-    for b in &u.bundles {
-        let name = catalog.bundles.get(b).map_or("", |x| x.name.as_str());
-        rows.push(UseRow {
-            jump: Jump::Bundle(b.clone()),
-            tag: lang.pick("主题", "bundle"),
-            code: b.clone(),
-            text: name.to_string(),
-            note: String::new(),
-        });
-    }
-    let element_row = |c: &str, tag: &'static str| UseRow {
-        jump: Jump::Element(c.to_string()),
-        tag,
-        code: c.to_string(),
-        text: catalog
-            .elements
-            .get(c)
-            .map_or(String::new(), |e| e.name.clone()),
-        note: String::new(),
-    };
-    for c in &u.children {
-        rows.push(element_row(c, lang.pick("下级", "child")));
-    }
-    if let Some(p) = catalog.elements.get(code).and_then(|e| e.parent.as_ref()) {
-        rows.push(element_row(p, lang.pick("上级", "parent")));
-    }
-    rows
 }
 
 /// The regions of pane 2 inside the main area.
@@ -542,8 +453,9 @@ impl App {
         };
         if self.elements.focus == Focus::Uses {
             let n = self.selected_element().map_or(0, |code| {
-                self.store()
-                    .map_or(0, |s| use_rows(s.catalog(), &code, self.lang).len())
+                self.store().map_or(0, |s| {
+                    self.elements.uses.get(s.catalog(), &code, self.lang).len()
+                })
             });
             self.elements.use_selected = step(self.elements.use_selected, n);
         } else if let Some(d) = &mut self.elements.dups {
@@ -595,9 +507,9 @@ impl App {
                     let Some(code) = self.selected_element() else {
                         return true;
                     };
-                    let n = self
-                        .store()
-                        .map_or(0, |s| use_rows(s.catalog(), &code, lang).len());
+                    let n = self.store().map_or(0, |s| {
+                        self.elements.uses.get(s.catalog(), &code, lang).len()
+                    });
                     if n == 0 {
                         let text =
                             lang.pick("这个数据元还没有被使用", "this element is not used yet");
@@ -673,9 +585,11 @@ impl App {
         };
         let Some(store) = self.store() else { return };
         let catalog = store.catalog();
-        let Some(row) = use_rows(catalog, &code, lang)
-            .into_iter()
-            .nth(self.elements.use_selected)
+        let Some(row) = self
+            .elements
+            .uses
+            .get(catalog, &code, lang)
+            .row(catalog, self.elements.use_selected)
         else {
             return;
         };
@@ -1054,7 +968,13 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
         lang.pick("上级", "parent"),
         &named(Kind::Element, &el.parent),
     );
-    let children = usage(catalog, code).children;
+    let children = app
+        .elements
+        .uses
+        .get(catalog, code, lang)
+        .usage
+        .children
+        .clone();
     attr(lang.pick("下级", "children"), &children.join("、"));
     attr(
         lang.pick("共享", "share"),
@@ -1092,8 +1012,8 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
 fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, code: &str) {
     let theme = &app.config.theme;
     let lang = app.lang;
-    let rows = use_rows(catalog, code, lang);
-    let u = usage(catalog, code);
+    let view = app.elements.uses.get(catalog, code, lang);
+    let u = &view.usage;
     let focused = app.elements.focus == Focus::Uses && app.elements.dups.is_none();
     let title = lang.pick(
         format!(
@@ -1117,7 +1037,7 @@ fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, co
     if inner.width == 0 || inner.height == 0 {
         return;
     }
-    if rows.is_empty() {
+    if view.is_empty() {
         frame.render_widget(
             Paragraph::new(Span::styled(
                 lang.pick("（未被使用）", "(not used)"),
@@ -1129,14 +1049,11 @@ fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, co
     }
     let h = usize::from(inner.height);
     let w = usize::from(inner.width);
-    let selected = app.elements.use_selected.min(rows.len() - 1);
+    let selected = app.elements.use_selected.min(view.len() - 1);
     let start = (selected + 1).saturating_sub(h);
     let ascii = app.config.ascii;
-    let lines: Vec<Line> = rows
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(h)
+    let lines: Vec<Line> = (start..view.len().min(start + h))
+        .filter_map(|i| Some((i, view.row(catalog, i)?)))
         .map(|(i, r)| {
             let tag = pad(r.tag, lang.pick(4, 6));
             let code = fit(&r.code, 16, ascii);
@@ -1316,7 +1233,13 @@ fn draw_pair_detail(
         ),
         Span::raw(format!("{} {}", pair.score, reasons.join("、"))),
     ]));
-    let fields = usage(catalog, &pair.merge).fields.len();
+    let fields = app
+        .elements
+        .uses
+        .get(catalog, &pair.merge, app.lang)
+        .usage
+        .fields
+        .len();
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
         fit(

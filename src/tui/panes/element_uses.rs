@@ -1,0 +1,254 @@
+//! Pane 2's where-used list of the selected element. The element's [`Usage`] is worked out
+//! once per element and catalog revision and remembered: a frame, a cursor move in the uses
+//! and Enter all read it, and only the rows on screen are formatted (the busiest element of
+//! a large catalog has tens of thousands of uses).
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use crate::engine::usage::{Usage, usage};
+use crate::i18n::Lang;
+use crate::model::Catalog;
+
+/// Where a use leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Jump {
+    /// An item in pane 1.
+    Item(String),
+    /// A form: its item (or material) in pane 1.
+    Form(String),
+    /// A bundle in pane 1.
+    Bundle(String),
+    /// Another element in pane 2.
+    Element(String),
+}
+
+/// One row of the where-used list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UseRow {
+    /// Where Enter goes.
+    pub jump: Jump,
+    /// `字段`, `事项`, `主题`, `下级`, `上级`.
+    pub tag: &'static str,
+    /// The code shown.
+    pub code: String,
+    /// The text shown.
+    pub text: String,
+    /// A note (required, section).
+    pub note: String,
+}
+
+/// An element's uses as pane 2 lists them: bound fields, items, bundles, child elements,
+/// then the parent element.
+#[derive(Debug)]
+pub struct UsesView {
+    /// Everything that uses the element.
+    pub usage: Usage,
+    parent: Option<String>,
+    lang: Lang,
+}
+
+impl UsesView {
+    /// Works out the uses of `code`.
+    pub fn build(catalog: &Catalog, code: &str, lang: Lang) -> Self {
+        UsesView {
+            usage: usage(catalog, code),
+            parent: catalog.elements.get(code).and_then(|e| e.parent.clone()),
+            lang,
+        }
+    }
+
+    /// How many rows the list has.
+    pub fn len(&self) -> usize {
+        let u = &self.usage;
+        u.fields.len()
+            + u.items.len()
+            + u.bundles.len()
+            + u.children.len()
+            + usize::from(self.parent.is_some())
+    }
+
+    /// Whether nothing uses the element.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i` of the list, formatted from `catalog` (the one the view was built from).
+    pub fn row(&self, catalog: &Catalog, i: usize) -> Option<UseRow> {
+        let u = &self.usage;
+        let lang = self.lang;
+        let mut i = i;
+        if let Some(f) = u.fields.get(i) {
+            let element = catalog
+                .elements
+                .get(&u.element)
+                .map_or("", |e| e.name.as_str());
+            let form = catalog.forms.get(&f.form).map_or("", |x| x.name.as_str());
+            // the form first and the field's label only where it is not the element's name:
+            // neighbouring elements used by the same forms draw the same rows (cheap over SSH)
+            let text = if f.label == element {
+                form.to_string()
+            } else {
+                format!("{form} · {}", f.label)
+            };
+            let note = if f.required {
+                lang.pick("必填", "required").to_string()
+            } else {
+                String::new()
+            };
+            return Some(UseRow {
+                jump: Jump::Form(f.form.clone()),
+                tag: lang.pick("字段", "field"),
+                code: f.form.clone(),
+                text,
+                note,
+            });
+        }
+        i -= u.fields.len();
+        let row =
+            |jump: fn(String) -> Jump, code: &str, tag: &'static str, name: Option<&str>| UseRow {
+                jump: jump(code.to_string()),
+                tag,
+                code: code.to_string(),
+                text: name.unwrap_or_default().to_string(),
+                note: String::new(),
+            };
+        if let Some(item) = u.items.get(i) {
+            let name = catalog.items.get(item).map(|x| x.name.as_str());
+            return Some(row(Jump::Item, item, lang.pick("事项", "item"), name));
+        }
+        i -= u.items.len();
+        if let Some(b) = u.bundles.get(i) {
+            let name = catalog.bundles.get(b).map(|x| x.name.as_str());
+            return Some(row(Jump::Bundle, b, lang.pick("主题", "bundle"), name));
+        }
+        i -= u.bundles.len();
+        let element_row = |c: &str, tag: &'static str| {
+            let name = catalog.elements.get(c).map(|e| e.name.as_str());
+            row(Jump::Element, c, tag, name)
+        };
+        if let Some(c) = u.children.get(i) {
+            return Some(element_row(c, lang.pick("下级", "child")));
+        }
+        i -= u.children.len();
+        match (&self.parent, i) {
+            (Some(p), 0) => Some(element_row(p, lang.pick("上级", "parent"))),
+            _ => None,
+        }
+    }
+}
+
+/// The uses of one element under one catalog revision.
+struct Remembered {
+    code: String,
+    revision: u64,
+    lang: Lang,
+    view: Arc<UsesView>,
+}
+
+/// Remembers the last element's [`UsesView`].
+#[derive(Default)]
+pub struct UsesMemo(RefCell<Option<Remembered>>);
+
+impl UsesMemo {
+    /// The uses of `code` in `catalog`, worked out unless the same element of the same
+    /// catalog revision was asked for last.
+    pub fn get(&self, catalog: &Catalog, code: &str, lang: Lang) -> Arc<UsesView> {
+        let mut memo = self.0.borrow_mut();
+        if let Some(m) = memo.as_ref()
+            && m.code == code
+            && m.revision == catalog.revision()
+            && m.lang == lang
+        {
+            return Arc::clone(&m.view);
+        }
+        let view = Arc::new(UsesView::build(catalog, code, lang));
+        *memo = Some(Remembered {
+            code: code.to_string(),
+            revision: catalog.revision(),
+            lang,
+            view: Arc::clone(&view),
+        });
+        view
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Record;
+
+    fn catalog() -> Catalog {
+        crate::sample::generate(1)
+    }
+
+    fn rows(catalog: &Catalog, view: &UsesView) -> Vec<UseRow> {
+        (0..view.len())
+            .filter_map(|i| view.row(catalog, i))
+            .collect()
+    }
+
+    #[test]
+    fn rows_list_fields_items_bundles_children_then_the_parent() {
+        let catalog = catalog();
+        assert!(!catalog.elements.is_empty());
+        for code in catalog.elements.keys() {
+            let view = UsesView::build(&catalog, code, Lang::En);
+            let rows = rows(&catalog, &view);
+            assert_eq!(rows.len(), view.len(), "{code}: every row exists");
+            assert!(view.row(&catalog, view.len()).is_none());
+            let tags: Vec<_> = rows.iter().map(|r| r.tag).collect();
+            let order = ["field", "item", "bundle", "child", "parent"];
+            let rank = |t: &&str| order.iter().position(|o| o == t).expect("known tag");
+            assert!(tags.is_sorted_by_key(rank), "{code}: {tags:?}");
+            let u = &view.usage;
+            assert_eq!(
+                tags.iter().filter(|t| **t == "field").count(),
+                u.fields.len()
+            );
+            assert_eq!(tags.iter().filter(|t| **t == "item").count(), u.items.len());
+        }
+    }
+
+    #[test]
+    fn the_memo_remembers_and_follows_changes() {
+        let mut catalog = catalog();
+        let memo = UsesMemo::default();
+        let busiest = catalog
+            .elements
+            .keys()
+            .max_by_key(|c| usage(&catalog, c).fields.len())
+            .expect("elements")
+            .clone();
+        let first = memo.get(&catalog, &busiest, Lang::En);
+        assert!(!first.usage.fields.is_empty(), "the fixture uses {busiest}");
+        assert!(
+            Arc::ptr_eq(&first, &memo.get(&catalog, &busiest, Lang::En)),
+            "remembered"
+        );
+        let zh = memo.get(&catalog, &busiest, Lang::Zh);
+        assert_eq!(zh.row(&catalog, 0).map(|r| r.tag), Some("字段"), "language");
+
+        // a form that bound the element loses it: the memo sees the new revision
+        let mut unbound = catalog
+            .forms
+            .values()
+            .find(|f| {
+                f.sections
+                    .iter()
+                    .flat_map(|s| &s.fields)
+                    .any(|f| f.element.as_deref() == Some(busiest.as_str()))
+            })
+            .expect("a form uses it")
+            .clone();
+        for field in unbound.sections.iter_mut().flat_map(|s| &mut s.fields) {
+            if field.element.as_deref() == Some(busiest.as_str()) {
+                field.element = None;
+            }
+        }
+        catalog.insert(Record::Form(unbound));
+        let after = memo.get(&catalog, &busiest, Lang::Zh);
+        assert!(after.usage.fields.len() < first.usage.fields.len());
+        assert_eq!(after.usage, usage(&catalog, &busiest));
+    }
+}
