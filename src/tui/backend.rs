@@ -17,6 +17,7 @@
 //! It never asks the terminal anything (no cursor-position query): the answer would arrive
 //! on the input, which a thread reads on its own.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -45,19 +46,22 @@ impl Pen {
     };
 }
 
+impl Default for Pen {
+    fn default() -> Self {
+        Pen::DEFAULT
+    }
+}
+
 /// The lean backend over a writer (the terminal's stdout).
 pub struct LeanBackend<W: Write> {
     out: W,
-    /// The frame being collected.
-    frame: Vec<u8>,
-    /// The terminal's pen.
-    pen: Pen,
-    /// Where the terminal's cursor is, when known.
-    cursor_at: Option<Position>,
+    /// The frame being collected and what the terminal will be in once it is written.
+    enc: Encoder,
     /// Whether the terminal shows the cursor, when known.
     cursor_shown: Option<bool>,
-    /// What the terminal shows, for gap filling.
-    shadow: Shadow,
+    /// The terminal's width, as last read by [`Backend::size`] (ratatui reads it before
+    /// every frame): lets a move go left from where printing left the cursor.
+    cols: std::cell::Cell<Option<u16>>,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -65,11 +69,9 @@ impl<W: Write> LeanBackend<W> {
     pub fn new(out: W) -> LeanBackend<W> {
         LeanBackend {
             out,
-            frame: Vec::new(),
-            pen: Pen::DEFAULT,
-            cursor_at: None,
+            enc: Encoder::default(),
             cursor_shown: None,
-            shadow: Shadow::default(),
+            cols: std::cell::Cell::new(None),
         }
     }
 
@@ -79,11 +81,36 @@ impl<W: Write> LeanBackend<W> {
         &self.out
     }
 
+    /// Tells the backend the terminal's width, as [`Backend::size`] would (tests).
+    #[cfg(test)]
+    fn set_cols(&self, cols: u16) {
+        self.cols.set(Some(cols));
+    }
+}
+
+/// Output being collected, and the terminal's state once it is written: the pen, the cursor
+/// and a shadow of the screen. Cheap to clone, so one frame can be encoded in several orders
+/// and the shortest kept.
+#[derive(Clone, Debug, Default)]
+struct Encoder {
+    /// The bytes collected.
+    out: Vec<u8>,
+    /// The terminal's pen.
+    pen: Pen,
+    /// Where the terminal's cursor is, when known.
+    cursor_at: Option<Position>,
+    /// What the terminal shows, for gap filling.
+    shadow: Shadow,
+    /// The terminal's width, when known.
+    cols: Option<u16>,
+}
+
+impl Encoder {
     fn move_to(&mut self, at: Position) {
         if self.cursor_at == Some(at) {
             return;
         }
-        let jump = cursor_move(self.cursor_at, at);
+        let jump = cursor_move(self.cursor_at, at, self.cols);
         // a cell costs at least a byte to print again: only gaps narrower than the jump
         let fill = match self.cursor_at {
             Some(from)
@@ -95,7 +122,7 @@ impl<W: Write> LeanBackend<W> {
             }
             _ => None,
         };
-        self.frame
+        self.out
             .extend_from_slice(fill.as_deref().unwrap_or(&jump).as_bytes());
         self.cursor_at = Some(at);
     }
@@ -104,28 +131,102 @@ impl<W: Write> LeanBackend<W> {
         if to == self.pen {
             return;
         }
-        // what changed, or a reset and all of the new pen, whichever is shorter
-        let mut changes = String::new();
-        sgr_params(self.pen, to, &mut changes);
-        let mut reset = String::new();
-        if to != Pen::DEFAULT {
-            reset.push('0');
-            sgr_params(Pen::DEFAULT, to, &mut reset);
-        }
-        let params = if reset.len() < changes.len() {
-            reset
-        } else {
-            changes
-        };
-        let _ = write!(Text(&mut self.frame), "\x1b[{params}m");
+        let _ = write!(Text(&mut self.out), "\x1b[{}m", sgr_change(self.pen, to));
         self.pen = to;
     }
 
     fn reset_pen(&mut self) {
         if self.pen != Pen::DEFAULT {
-            self.frame.extend_from_slice(b"\x1b[m");
+            self.out.extend_from_slice(b"\x1b[m");
             self.pen = Pen::DEFAULT;
         }
+    }
+
+    /// Prints `cells` in the order given. `pending` holds the cells of the frame not printed
+    /// yet (in any order): a cell in it is drawn later and needs no repair now.
+    fn cells(&mut self, cells: &[(u16, u16, &Cell)], pending: &mut HashSet<(u16, u16)>) {
+        let mut i = 0;
+        while i < cells.len() {
+            let (x, y, cell) = cells[i];
+            let pen = pen_of(cell);
+            let symbol = cell.symbol();
+            let (taken, blanks) = blank_run(&cells[i..], &self.shadow);
+            // the cursor stays where ECH starts: the next cell may need a move it would not
+            let contiguous = cells
+                .get(i + taken)
+                .is_some_and(|&(nx, ny, _)| ny == y && nx == x + blanks);
+            let erase = format!("\x1b[{blanks}X");
+            let after = if contiguous {
+                format!("\x1b[{blanks}C").len()
+            } else {
+                1
+            };
+            if taken > 1 && erase.len() + after < usize::from(blanks) {
+                // a run of blanks: erased (ECH) in fewer bytes than printed
+                self.move_to(Position { x, y });
+                if !self.pen.plain() {
+                    self.set_pen(pen);
+                }
+                self.out.extend_from_slice(erase.as_bytes());
+                for dx in 0..blanks {
+                    // a plain pen blanks halves plainly
+                    let _ = self.shadow.print(x + dx, y, " ", Some(1), self.pen);
+                }
+                for &(cx, cy, _) in &cells[i..i + taken] {
+                    pending.remove(&(cx, cy));
+                }
+                i += taken;
+                continue;
+            }
+            self.move_to(Position { x, y });
+            // a blank looks the same in any pen with its background: keep the current one
+            if !(symbol == " " && pen.blank_like(self.pen)) {
+                self.set_pen(pen);
+            }
+            self.out.extend_from_slice(symbol.as_bytes());
+            let advance = advance(symbol);
+            self.cursor_at = advance.map(|w| Position { x: x + w, y });
+            let tinted = self.shadow.print(x, y, symbol, advance, self.pen);
+            pending.remove(&(x, y));
+            i += 1;
+            // the half of a wide character this blanked is not redrawn by ratatui (it holds
+            // a default blank there) unless the frame draws it later: make it one
+            if let Some(tx) = tinted
+                && !pending.contains(&(tx, y))
+            {
+                self.move_to(Position { x: tx, y });
+                self.set_pen(Pen::DEFAULT);
+                self.out.push(b' ');
+                self.cursor_at = Some(Position { x: tx + 1, y });
+                self.shadow.print(tx, y, " ", Some(1), Pen::DEFAULT);
+            }
+        }
+    }
+}
+
+/// The pen a cell is drawn in.
+fn pen_of(cell: &Cell) -> Pen {
+    Pen {
+        fg: cell.fg,
+        bg: cell.bg,
+        modifier: cell.modifier,
+    }
+}
+
+/// The SGR parameters that turn pen `from` into `to`: what changed, or a reset and all of
+/// the new pen, whichever is shorter.
+fn sgr_change(from: Pen, to: Pen) -> String {
+    let mut changes = String::new();
+    sgr_params(from, to, &mut changes);
+    let mut reset = String::new();
+    if to != Pen::DEFAULT {
+        reset.push('0');
+        sgr_params(Pen::DEFAULT, to, &mut reset);
+    }
+    if reset.len() < changes.len() {
+        reset
+    } else {
+        changes
     }
 }
 
@@ -169,7 +270,7 @@ const BLANK: Shown = Shown::Char(' ', Pen::DEFAULT);
 
 /// What the terminal shows, as far as this backend wrote it: lets a short gap between two
 /// changed cells be crossed by printing the unchanged cells again instead of moving.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Shadow {
     /// Rows of cells; past the end of a row (or of the rows) cells are [`BLANK`].
     rows: Vec<Vec<Shown>>,
@@ -291,6 +392,37 @@ impl Shadow {
     }
 }
 
+/// `cells` regrouped pen by pen, so that each pen is set once: runs of side-by-side cells
+/// in one pen (a blank joins a run it looks alike in) stay whole and in ratatui's order
+/// within their pen; the pens follow in the order they first appear, except that `current`
+/// (the terminal's pen) goes first.
+fn by_pen<'a>(cells: &[(u16, u16, &'a Cell)], current: Pen) -> Vec<(u16, u16, &'a Cell)> {
+    let mut groups: Vec<(Pen, Vec<(u16, u16, &'a Cell)>)> = Vec::new();
+    let mut run: Option<(Pen, Option<(u16, u16)>)> = None;
+    for &(x, y, cell) in cells {
+        let pen = pen_of(cell);
+        let key = match run {
+            Some((k, next))
+                if next == Some((x, y))
+                    && (pen == k || (cell.symbol() == " " && pen.blank_like(k))) =>
+            {
+                k
+            }
+            _ => pen,
+        };
+        run = Some((key, advance(cell.symbol()).map(|w| (x.saturating_add(w), y))));
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.push((x, y, cell)),
+            None => groups.push((key, vec![(x, y, cell)])),
+        }
+    }
+    if let Some(i) = groups.iter().position(|(k, _)| *k == current) {
+        let first = groups.remove(i);
+        groups.insert(0, first);
+    }
+    groups.into_iter().flat_map(|(_, group)| group).collect()
+}
+
 /// A run of plain blanks at the start of `cells`, side by side on one row: how many of
 /// `cells` it takes and how many columns it covers. The right half of a wide character
 /// being blanked belongs to the run though ratatui does not list it (terminals blank it
@@ -302,12 +434,7 @@ fn blank_run(cells: &[(u16, u16, &Cell)], shadow: &Shadow) -> (usize, u16) {
     let mut end = x0;
     let mut taken = 0;
     for &(x, y, cell) in cells {
-        let plain = Pen {
-            fg: cell.fg,
-            bg: cell.bg,
-            modifier: cell.modifier,
-        }
-        .plain();
+        let plain = pen_of(cell).plain();
         let next = x == end
             || (x == end + 1
                 && taken > 0
@@ -332,45 +459,65 @@ impl std::fmt::Write for Text<'_> {
     }
 }
 
-/// The shortest sequence that takes the cursor from `from` (when known) to `to`: forward
-/// (`CSI n C`) or to a column (`CSI n G`) on the same row, up or down (`CSI n A` / `B`) in the
-/// same column, to the start of the next row (CR LF, then forward), else to the cell
-/// (`CSI row;col H`). Relative moves start only from a cell the
-/// cursor stands on: after the last column a terminal holds the cursor on that column, so a
-/// leftward move from there is made absolute.
-fn cursor_move(from: Option<Position>, to: Position) -> String {
+/// The shortest sequence that takes the cursor from `from` (when known) to `to`: the cell
+/// itself (`CSI row;col H`), or a move up or down (line feeds, reverse index `ESC M`,
+/// `CSI n B` / `A`) followed by one along the row (none, `CSI n C` / `D`, backspaces, a
+/// column `CSI n G`, or carriage return and `CSI n C`). Moves relative to the column start
+/// only from a cell the cursor stands on: after printing the last column a terminal holds
+/// the cursor on that column, so going left from there is relative only when the width
+/// `cols` is known and the cursor is inside it.
+fn cursor_move(from: Option<Position>, to: Position, cols: Option<u16>) -> String {
     let n = |v: u16| if v == 1 { String::new() } else { v.to_string() };
     let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
-    let absolute = match (row, col) {
+    let mut best = match (row, col) {
         (1, 1) => "\x1b[H".to_string(),
         (r, 1) => format!("\x1b[{r}H"),
         (r, c) => format!("\x1b[{r};{c}H"),
     };
-    let relative = match from {
-        Some(f) if f.y == to.y && to.x > f.x => {
-            let forward = format!("\x1b[{}C", n(to.x - f.x));
-            let column = format!("\x1b[{col}G");
-            Some(if forward.len() <= column.len() {
-                forward
-            } else {
-                column
-            })
-        }
-        Some(f) if f.y == to.y => Some(format!("\x1b[{col}G")),
-        Some(f) if f.x == to.x && to.y > f.y => Some(format!("\x1b[{}B", n(to.y - f.y))),
-        Some(f) if f.x == to.x => Some(format!("\x1b[{}A", n(f.y - to.y))),
-        // the next row: carriage return and line feed (raw mode sends them as they are;
-        // the row below exists, so the line feed never scrolls), then forward
-        Some(f) if f.y + 1 == to.y => Some(match to.x {
-            0 => "\r\n".to_string(),
-            x => format!("\r\n\x1b[{}C", n(x)),
-        }),
-        _ => None,
+    let Some(f) = from else {
+        return best;
     };
-    match relative {
-        Some(r) if r.len() < absolute.len() => r,
-        _ => absolute,
+    // up or down: raw mode sends line feeds as they are, and the row below exists, so a
+    // line feed never scrolls; reverse index never reaches the top row from below either
+    let mut vertical = vec![String::new()];
+    if to.y > f.y {
+        let d = to.y - f.y;
+        vertical = vec![format!("\x1b[{}B", n(d))];
+        if d <= 4 {
+            vertical.push("\n".repeat(usize::from(d)));
+        }
+    } else if to.y < f.y {
+        let d = f.y - to.y;
+        vertical = vec![format!("\x1b[{}A", n(d))];
+        if d <= 2 {
+            vertical.push("\x1bM".repeat(usize::from(d)));
+        }
     }
+    // along the row, as (before the vertical move, after it)
+    let mut along: Vec<(&str, String)> = Vec::new();
+    if to.x >= f.x || cols.is_some_and(|c| f.x < c) {
+        along.push(match to.x.cmp(&f.x) {
+            std::cmp::Ordering::Equal => ("", String::new()),
+            std::cmp::Ordering::Greater => ("", format!("\x1b[{}C", n(to.x - f.x))),
+            std::cmp::Ordering::Less => ("", format!("\x1b[{}D", n(f.x - to.x))),
+        });
+        if to.x < f.x && f.x - to.x <= 3 {
+            along.push(("", "\x08".repeat(usize::from(f.x - to.x))));
+        }
+    }
+    along.push(("", format!("\x1b[{col}G")));
+    along.push(match to.x {
+        0 => ("\r", String::new()),
+        x => ("\r", format!("\x1b[{}C", n(x))),
+    });
+    for v in &vertical {
+        for (before, after) in &along {
+            if before.len() + v.len() + after.len() < best.len() {
+                best = format!("{before}{v}{after}");
+            }
+        }
+    }
+    best
 }
 
 /// The SGR parameters that turn pen `from` into pen `to`, `;`-separated.
@@ -522,68 +669,32 @@ impl<W: Write> Backend for LeanBackend<W> {
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
         let cells: Vec<(u16, u16, &Cell)> = content.collect();
-        let mut i = 0;
-        while i < cells.len() {
-            let (x, y, cell) = cells[i];
-            let pen = Pen {
-                fg: cell.fg,
-                bg: cell.bg,
-                modifier: cell.modifier,
-            };
-            let symbol = cell.symbol();
-            let (taken, blanks) = blank_run(&cells[i..], &self.shadow);
-            // the cursor stays where ECH starts: the next cell may need a move it would not
-            let contiguous = cells
-                .get(i + taken)
-                .is_some_and(|&(nx, ny, _)| ny == y && nx == x + blanks);
-            let erase = format!("\x1b[{blanks}X");
-            let after = if contiguous {
-                format!("\x1b[{blanks}C").len()
-            } else {
-                1
-            };
-            if taken > 1 && erase.len() + after < usize::from(blanks) {
-                // a run of blanks: erased (ECH) in fewer bytes than printed
-                self.move_to(Position { x, y });
-                if !self.pen.plain() {
-                    self.set_pen(pen);
-                }
-                self.frame.extend_from_slice(erase.as_bytes());
-                for dx in 0..blanks {
-                    // a plain pen blanks halves plainly
-                    let _ = self.shadow.print(x + dx, y, " ", Some(1), self.pen);
-                }
-                i += taken;
-                continue;
-            }
-            self.move_to(Position { x, y });
-            // a blank looks the same in any pen with its background: keep the current one
-            if !(symbol == " " && pen.blank_like(self.pen)) {
-                self.set_pen(pen);
-            }
-            self.frame.extend_from_slice(symbol.as_bytes());
-            let advance = advance(symbol);
-            self.cursor_at = advance.map(|w| Position { x: x + w, y });
-            let tinted = self.shadow.print(x, y, symbol, advance, self.pen);
-            i += 1;
-            // the half of a wide character this blanked is not redrawn by ratatui (it holds
-            // a default blank there): make it one
-            if let Some(tx) = tinted
-                && cells.get(i).is_none_or(|&(nx, ny, _)| (nx, ny) != (tx, y))
-            {
-                self.move_to(Position { x: tx, y });
-                self.set_pen(Pen::DEFAULT);
-                self.frame.push(b' ');
-                self.cursor_at = Some(Position { x: tx + 1, y });
-                self.shadow.print(tx, y, " ", Some(1), Pen::DEFAULT);
+        if cells.is_empty() {
+            return Ok(());
+        }
+        self.enc.cols = self.cols.get();
+        let all: HashSet<(u16, u16)> = cells.iter().map(|&(x, y, _)| (x, y)).collect();
+        let collected = std::mem::take(&mut self.enc.out);
+        // ratatui's order (row by row), and the same cells drawn pen by pen: whichever
+        // says it in fewer bytes
+        let mut best: Option<Encoder> = None;
+        for order in [cells.clone(), by_pen(&cells, self.enc.pen)] {
+            let mut enc = self.enc.clone();
+            enc.cells(&order, &mut all.clone());
+            if best.as_ref().is_none_or(|b| enc.out.len() < b.out.len()) {
+                best = Some(enc);
             }
         }
+        if let Some(best) = best {
+            self.enc = best;
+        }
+        self.enc.out.splice(0..0, collected);
         Ok(())
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
         if self.cursor_shown != Some(false) {
-            self.frame.extend_from_slice(b"\x1b[?25l");
+            self.enc.out.extend_from_slice(b"\x1b[?25l");
             self.cursor_shown = Some(false);
         }
         Ok(())
@@ -591,7 +702,7 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn show_cursor(&mut self) -> io::Result<()> {
         if self.cursor_shown != Some(true) {
-            self.frame.extend_from_slice(b"\x1b[?25h");
+            self.enc.out.extend_from_slice(b"\x1b[?25h");
             self.cursor_shown = Some(true);
         }
         Ok(())
@@ -599,11 +710,11 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     /// The cursor position this backend last put the cursor at (the terminal is never asked).
     fn get_cursor_position(&mut self) -> io::Result<Position> {
-        Ok(self.cursor_at.unwrap_or_default())
+        Ok(self.enc.cursor_at.unwrap_or_default())
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.move_to(position.into());
+        self.enc.move_to(position.into());
         Ok(())
     }
 
@@ -613,8 +724,8 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
         // erased cells take the current background: erase with the default one
-        self.reset_pen();
-        self.shadow.clear(clear_type == ClearType::All);
+        self.enc.reset_pen();
+        self.enc.shadow.clear(clear_type == ClearType::All);
         let seq: &[u8] = match clear_type {
             ClearType::All => b"\x1b[2J",
             ClearType::AfterCursor => b"\x1b[J",
@@ -622,20 +733,21 @@ impl<W: Write> Backend for LeanBackend<W> {
             ClearType::CurrentLine => b"\x1b[2K",
             ClearType::UntilNewLine => b"\x1b[K",
         };
-        self.frame.extend_from_slice(seq);
+        self.enc.out.extend_from_slice(seq);
         Ok(())
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
         for _ in 0..n {
-            self.frame.push(b'\n');
+            self.enc.out.push(b'\n');
         }
-        self.cursor_at = None;
+        self.enc.cursor_at = None;
         Ok(())
     }
 
     fn size(&self) -> io::Result<Size> {
         let (width, height) = crossterm::terminal::size()?;
+        self.cols.set(Some(width));
         Ok(Size { width, height })
     }
 
@@ -657,12 +769,12 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     /// Writes the collected frame, if any, inside synchronized output.
     fn flush(&mut self) -> io::Result<()> {
-        if self.frame.is_empty() {
+        if self.enc.out.is_empty() {
             return Ok(());
         }
-        let mut bytes = Vec::with_capacity(self.frame.len() + BEGIN_SYNC.len() + END_SYNC.len());
+        let mut bytes = Vec::with_capacity(self.enc.out.len() + BEGIN_SYNC.len() + END_SYNC.len());
         bytes.extend_from_slice(BEGIN_SYNC);
-        bytes.append(&mut self.frame);
+        bytes.append(&mut self.enc.out);
         bytes.extend_from_slice(END_SYNC);
         self.out.write_all(&bytes)?;
         self.out.flush()
@@ -680,6 +792,7 @@ mod tests {
 
     fn terminal(w: u16, h: u16) -> Terminal<LeanBackend<Vec<u8>>> {
         let backend = LeanBackend::new(Vec::new());
+        backend.set_cols(w);
         let area = ratatui::layout::Rect::new(0, 0, w, h);
         Terminal::with_options(
             backend,
@@ -730,7 +843,7 @@ mod tests {
         draw(&mut t, vec![Line::from("姓名"), Line::from("性别")]);
         let out = draw(&mut t, vec![Line::from("姓名"), Line::from("民族")]);
         let text = String::from_utf8(out).expect("utf-8");
-        assert_eq!(text, "\x1b[?2026h\x1b[2H民族\x1b[?2026l");
+        assert_eq!(text, "\x1b[?2026h\r民族\x1b[?2026l");
     }
 
     #[test]
@@ -748,7 +861,7 @@ mod tests {
         // the same pen: no SGR again
         let out = draw(&mut t, vec![styled("cd")]);
         let text = String::from_utf8(out).expect("utf-8");
-        assert_eq!(text, "\x1b[?2026h\x1b[Hcd\x1b[?2026l");
+        assert_eq!(text, "\x1b[?2026h\rcd\x1b[?2026l");
         // bold off, colours back to default
         let out = draw(&mut t, vec![Line::from("cd")]);
         let text = String::from_utf8(out).expect("utf-8");
@@ -946,7 +1059,7 @@ mod tests {
         let out = draw(&mut t, vec![Line::from("")]);
         assert_eq!(
             String::from_utf8(out).expect("utf-8"),
-            "\x1b[?2026h\x1b[H\x1b[20X\x1b[?2026l"
+            "\x1b[?2026h\r\x1b[20X\x1b[?2026l"
         );
         // a highlighted narrow character over the left half of 身: the right half, which
         // ratatui does not redraw, is made a default blank again
@@ -957,7 +1070,7 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(out).expect("utf-8"),
-            "\x1b[?2026h\x1b[H\x1b[44ma\x1b[m \x1b[?2026l"
+            "\x1b[?2026h\r\x1b[44ma\x1b[m \x1b[?2026l"
         );
     }
 
@@ -973,19 +1086,33 @@ mod tests {
     #[test]
     fn cursor_moves_take_the_shortest_form() {
         let p = |x, y| Position { x, y };
-        assert_eq!(cursor_move(None, p(0, 0)), "\x1b[H");
-        assert_eq!(cursor_move(None, p(0, 4)), "\x1b[5H");
-        assert_eq!(cursor_move(None, p(75, 2)), "\x1b[3;76H");
-        assert_eq!(cursor_move(Some(p(74, 2)), p(75, 2)), "\x1b[C");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(30, 2)), "\x1b[20C");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 2)), "\x1b[4G");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(10, 3)), "\x1b[B");
-        assert_eq!(cursor_move(Some(p(10, 9)), p(10, 3)), "\x1b[6A");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 3)), "\r\n");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 3)), "\x1b[4;4H");
-        assert_eq!(cursor_move(Some(p(10, 12)), p(20, 13)), "\r\n\x1b[20C");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(70, 3)), "\x1b[4;71H");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 4)), "\x1b[5H");
+        let w = Some(80);
+        assert_eq!(cursor_move(None, p(0, 0), w), "\x1b[H");
+        assert_eq!(cursor_move(None, p(0, 4), w), "\x1b[5H");
+        assert_eq!(cursor_move(None, p(75, 2), w), "\x1b[3;76H");
+        assert_eq!(cursor_move(Some(p(74, 2)), p(75, 2), w), "\x1b[C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(30, 2), w), "\x1b[20C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 2), w), "\x1b[7D");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(8, 2), w), "\x08\x08");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 2), w), "\r");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(10, 3), w), "\n");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(10, 5), w), "\n\n\n");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(10, 9), w), "\x1b[7B");
+        assert_eq!(cursor_move(Some(p(10, 9)), p(10, 3), w), "\x1b[6A");
+        assert_eq!(cursor_move(Some(p(10, 9)), p(10, 8), w), "\x1bM");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 3), w), "\r\n");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 4), w), "\r\n\n");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 3), w), "\n\x1b[7D");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(9, 3), w), "\n\x08");
+        assert_eq!(cursor_move(Some(p(10, 12)), p(20, 13), w), "\n\x1b[10C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(70, 3), w), "\n\x1b[60C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 30), w), "\x1b[31;4H");
+        // after printing the last column the cursor holds on it: no move left from there
+        // is relative, nor any when the width is not known
+        assert_eq!(cursor_move(Some(p(80, 2)), p(78, 3), w), "\n\x1b[79G");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 3), None), "\n\x1b[4G");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(8, 2), None), "\x1b[9G");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(12, 3), None), "\n\x1b[2C");
     }
 
     #[test]
