@@ -410,7 +410,10 @@ fn by_pen<'a>(cells: &[(u16, u16, &'a Cell)], current: Pen) -> Vec<(u16, u16, &'
             }
             _ => pen,
         };
-        run = Some((key, advance(cell.symbol()).map(|w| (x.saturating_add(w), y))));
+        run = Some((
+            key,
+            advance(cell.symbol()).map(|w| (x.saturating_add(w), y)),
+        ));
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, group)) => group.push((x, y, cell)),
             None => groups.push((key, vec![(x, y, cell)])),
@@ -423,28 +426,36 @@ fn by_pen<'a>(cells: &[(u16, u16, &'a Cell)], current: Pen) -> Vec<(u16, u16, &'
     groups.into_iter().flat_map(|(_, group)| group).collect()
 }
 
-/// A run of plain blanks at the start of `cells`, side by side on one row: how many of
-/// `cells` it takes and how many columns it covers. The right half of a wide character
-/// being blanked belongs to the run though ratatui does not list it (terminals blank it
-/// with the left half).
+/// A run of plain blanks at the start of `cells`, on one row: how many of `cells` it takes
+/// and how many columns it covers. Columns between two of its cells belong to the run when
+/// the terminal already shows them blank: ratatui does not list a cell that was blank
+/// before and is blank now, nor the right half of a wide character being blanked (the
+/// terminal blanks it with the left half).
 fn blank_run(cells: &[(u16, u16, &Cell)], shadow: &Shadow) -> (usize, u16) {
     let Some(&(x0, y0, _)) = cells.first() else {
         return (0, 0);
     };
     let mut end = x0;
     let mut taken = 0;
+    // a column shown as a plain blank, or the right half of a wide character whose left
+    // half is in the run (a left half in the gap is no blank: the gap ends there first)
+    let blank = |c: u16| match shadow.get(c, y0) {
+        Shown::Char(' ', p) => p.plain(),
+        Shown::WideRight(_) => c > x0 && matches!(shadow.get(c - 1, y0), Shown::WideLeft(..)),
+        _ => false,
+    };
     for &(x, y, cell) in cells {
         let plain = pen_of(cell).plain();
-        let next = x == end
-            || (x == end + 1
-                && taken > 0
-                && matches!(shadow.get(end, y), Shown::WideRight(_))
-                && matches!(shadow.get(end - 1, y), Shown::WideLeft(..)));
+        let next = x == end || (taken > 0 && x > end && (end..x).all(&blank));
         if y != y0 || !next || cell.symbol() != " " || !plain || x == u16::MAX {
             break;
         }
         end = x + 1;
         taken += 1;
+    }
+    // a wide character whose left half ends the run is erased whole
+    if taken > 0 && matches!(shadow.get(end - 1, y0), Shown::WideLeft(..)) {
+        end += 1;
     }
     (taken, end - x0)
 }
@@ -1048,6 +1059,53 @@ mod tests {
                     &mut buffer,
                 );
                 assert_screen_is_buffer(&parser, &buffer);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Cells may be drawn in any order (the backend picks the shortest): every order
+        /// leaves the screen as the buffer.
+        #[test]
+        fn frames_drawn_in_any_order_leave_the_screen_as_the_buffer(
+            frames in proptest::collection::vec(
+                (
+                    proptest::collection::vec(
+                        proptest::collection::vec((0u8..10, 0u8..7, 0usize..6), 0..7),
+                        4,
+                    ),
+                    proptest::collection::vec(0usize..1000, 0..200),
+                ),
+                1..6,
+            )
+        ) {
+            let (w, h) = (24, 4);
+            let area = ratatui::layout::Rect::new(0, 0, w, h);
+            let mut enc = Encoder {
+                cols: Some(w),
+                ..Encoder::default()
+            };
+            let mut previous = ratatui::buffer::Buffer::empty(area);
+            for (frame, swaps) in &frames {
+                let mut buffer = ratatui::buffer::Buffer::empty(area);
+                ratatui::widgets::Widget::render(
+                    Paragraph::new(frame_lines(frame)),
+                    area,
+                    &mut buffer,
+                );
+                let mut cells = previous.diff(&buffer);
+                // a shuffle: each number swaps two cells
+                for (k, &s) in swaps.iter().enumerate() {
+                    if cells.len() > 1 {
+                        let (a, b) = (k % cells.len(), s % cells.len());
+                        cells.swap(a, b);
+                    }
+                }
+                let mut pending = cells.iter().map(|&(x, y, _)| (x, y)).collect();
+                enc.cells(&cells, &mut pending);
+                let parser = screen(&enc.out, w, h);
+                assert_screen_is_buffer(&parser, &buffer);
+                previous = buffer;
             }
         }
     }
