@@ -393,18 +393,21 @@ impl Shadow {
 }
 
 /// `cells` regrouped pen by pen, so that each pen is set once: runs of side-by-side cells
-/// in one pen (a blank joins a run it looks alike in) stay whole and in ratatui's order
-/// within their pen; the pens follow in the order they first appear, except that `current`
-/// (the terminal's pen) goes first.
+/// in one pen (a blank joins a run it looks alike in, even one column on) stay whole and
+/// in ratatui's order within their pen; the pens follow in the order they first appear,
+/// except that `current` (the terminal's pen) goes first.
 fn by_pen<'a>(cells: &[(u16, u16, &'a Cell)], current: Pen) -> Vec<(u16, u16, &'a Cell)> {
     let mut groups: Vec<(Pen, Vec<(u16, u16, &'a Cell)>)> = Vec::new();
     let mut run: Option<(Pen, Option<(u16, u16)>)> = None;
     for &(x, y, cell) in cells {
         let pen = pen_of(cell);
+        let blank = cell.symbol() == " ";
+        // a blank one column on (the right half of a wide character between) joins too
         let key = match run {
-            Some((k, next))
-                if next == Some((x, y))
-                    && (pen == k || (cell.symbol() == " " && pen.blank_like(k))) =>
+            Some((k, Some((nx, ny))))
+                if ny == y
+                    && (x == nx || (x == nx + 1 && blank && pen.blank_like(k)))
+                    && (pen == k || (blank && pen.blank_like(k))) =>
             {
                 k
             }
