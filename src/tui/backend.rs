@@ -4,15 +4,20 @@
 //! - the cursor is moved only where it is not already: after a CJK character it stands two
 //!   columns on, so a run of Chinese text is one move, not one move per character (ratatui's
 //!   crossterm backend moves after every wide character: ~7 bytes per 3-byte character);
-//!   other moves take the shortest form (`CSI n C`, `CSI n G`, CR LF, `CSI row;col H`), or
-//!   print the few unchanged characters in between again (from a shadow of the screen);
+//!   other moves take the shortest form (`CSI row;col H`, or up or down by line feeds,
+//!   `ESC M`, `CSI n B` / `A` and then along the row by `CSI n C` / `D`, backspaces,
+//!   `CSI n G`, CR), or print the few unchanged characters in between again (from a shadow
+//!   of the screen);
 //! - colours and attributes are one `CSI … m` holding only what changed (or a reset, when
 //!   shorter), and the pen is kept from frame to frame; an RGB colour that is exactly an
 //!   xterm-256 palette entry is sent as its index; a blank keeps whatever pen shows it alike;
 //! - a run of blanks is erased (`CSI n X`) rather than printed;
 //! - cursor hide/show and its position are sent only when they change;
-//! - a frame is collected in memory and written at once inside synchronized output
-//!   (`CSI ? 2026 h … l`), or not at all when nothing changed.
+//! - a frame is collected in memory and written at once, a long one inside synchronized
+//!   output (`CSI ? 2026 h … l`), or not at all when nothing changed;
+//! - the cells of a frame are sent in ratatui's order (row by row) or pen by pen (each
+//!   colour set once, the cursor moving more), whichever is shorter: the shadow of the
+//!   screen keeps either order exact.
 //!
 //! It never asks the terminal anything (no cursor-position query): the answer would arrive
 //! on the input, which a thread reads on its own.
@@ -29,6 +34,10 @@ use ratatui::style::{Color, Modifier};
 /// Begin / end synchronized output (the terminal shows the frame at once).
 const BEGIN_SYNC: &[u8] = b"\x1b[?2026h";
 const END_SYNC: &[u8] = b"\x1b[?2026l";
+/// Frames this long or longer are wrapped in synchronized output. A shorter one (a cursor
+/// move, a keystroke) is one write that fits one network packet: a terminal reads it in
+/// one go, so the 16 bytes of the wrapping would buy nothing but bytes.
+const SYNC_FROM: usize = 1024;
 
 /// Colours and attributes in force on the terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,13 +120,19 @@ impl Encoder {
             return;
         }
         let jump = cursor_move(self.cursor_at, at, self.cols);
-        // a cell costs at least a byte to print again: only gaps narrower than the jump
+        // a cell costs at least a byte to print again: only gaps narrower than the jump, on
+        // this row or one or two below (line feeds keep the column)
         let fill = match self.cursor_at {
             Some(from)
-                if from.y == at.y && from.x < at.x && usize::from(at.x - from.x) < jump.len() =>
+                if from.x < at.x
+                    && at.y >= from.y
+                    && at.y - from.y <= 2
+                    && usize::from(at.x - from.x) < jump.len() =>
             {
+                let down = "\n".repeat(usize::from(at.y - from.y));
                 self.shadow
                     .reprint(at.y, from.x..at.x, self.pen)
+                    .map(|text| down + &text)
                     .filter(|text| text.len() < jump.len())
             }
             _ => None,
@@ -781,15 +796,22 @@ impl<W: Write> Backend for LeanBackend<W> {
         })
     }
 
-    /// Writes the collected frame, if any, inside synchronized output.
+    /// Writes the collected frame, if any, at once; inside synchronized output unless it is
+    /// short (see [`SYNC_FROM`]).
     fn flush(&mut self) -> io::Result<()> {
         if self.enc.out.is_empty() {
             return Ok(());
         }
-        let mut bytes = Vec::with_capacity(self.enc.out.len() + BEGIN_SYNC.len() + END_SYNC.len());
-        bytes.extend_from_slice(BEGIN_SYNC);
-        bytes.append(&mut self.enc.out);
-        bytes.extend_from_slice(END_SYNC);
+        let bytes = if self.enc.out.len() < SYNC_FROM {
+            std::mem::take(&mut self.enc.out)
+        } else {
+            let mut bytes =
+                Vec::with_capacity(self.enc.out.len() + BEGIN_SYNC.len() + END_SYNC.len());
+            bytes.extend_from_slice(BEGIN_SYNC);
+            bytes.append(&mut self.enc.out);
+            bytes.extend_from_slice(END_SYNC);
+            bytes
+        };
         self.out.write_all(&bytes)?;
         self.out.flush()
     }
@@ -852,12 +874,23 @@ mod tests {
     }
 
     #[test]
-    fn a_change_is_one_synchronized_frame_with_only_what_changed() {
+    fn a_change_is_one_write_with_only_what_changed() {
         let mut t = terminal(20, 2);
         draw(&mut t, vec![Line::from("姓名"), Line::from("性别")]);
         let out = draw(&mut t, vec![Line::from("姓名"), Line::from("民族")]);
         let text = String::from_utf8(out).expect("utf-8");
-        assert_eq!(text, "\x1b[?2026h\r民族\x1b[?2026l");
+        assert_eq!(text, "\r民族");
+    }
+
+    #[test]
+    fn a_long_frame_is_wrapped_in_synchronized_output() {
+        let mut t = terminal(120, 12);
+        let rows: Vec<Line<'static>> = (0..12)
+            .map(|i| Line::from(format!("{i} {}", "身份证号码".repeat(10))))
+            .collect();
+        let out = draw(&mut t, rows);
+        assert!(out.len() > SYNC_FROM);
+        assert!(out.starts_with(BEGIN_SYNC) && out.ends_with(END_SYNC));
     }
 
     #[test]
@@ -875,7 +908,7 @@ mod tests {
         // the same pen: no SGR again
         let out = draw(&mut t, vec![styled("cd")]);
         let text = String::from_utf8(out).expect("utf-8");
-        assert_eq!(text, "\x1b[?2026h\rcd\x1b[?2026l");
+        assert_eq!(text, "\rcd");
         // bold off, colours back to default
         let out = draw(&mut t, vec![Line::from("cd")]);
         let text = String::from_utf8(out).expect("utf-8");
@@ -1118,10 +1151,7 @@ mod tests {
         let mut t = terminal(24, 2);
         draw(&mut t, vec![Line::from("abcdefghijklmnopqrst")]);
         let out = draw(&mut t, vec![Line::from("")]);
-        assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
-            "\x1b[?2026h\r\x1b[20X\x1b[?2026l"
-        );
+        assert_eq!(String::from_utf8(out).expect("utf-8"), "\r\x1b[20X");
         // a highlighted narrow character over the left half of 身: the right half, which
         // ratatui does not redraw, is made a default blank again
         draw(&mut t, vec![Line::from("身")]);
@@ -1129,10 +1159,7 @@ mod tests {
             &mut t,
             vec![Line::from(Span::styled("a", Style::new().bg(Color::Blue)))],
         );
-        assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
-            "\x1b[?2026h\r\x1b[44ma\x1b[m \x1b[?2026l"
-        );
+        assert_eq!(String::from_utf8(out).expect("utf-8"), "\r\x1b[44ma\x1b[m ");
     }
 
     #[test]
