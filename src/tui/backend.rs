@@ -407,12 +407,15 @@ impl Shadow {
     }
 }
 
+/// A cell and where it goes (column, row), as ratatui lists the changes.
+type Placed<'a> = (u16, u16, &'a Cell);
+
 /// `cells` regrouped pen by pen, so that each pen is set once: runs of side-by-side cells
 /// in one pen (a blank joins a run it looks alike in, even one column on) stay whole and
 /// in ratatui's order within their pen; the pens follow in the order they first appear,
 /// except that `current` (the terminal's pen) goes first.
-fn by_pen<'a>(cells: &[(u16, u16, &'a Cell)], current: Pen) -> Vec<(u16, u16, &'a Cell)> {
-    let mut groups: Vec<(Pen, Vec<(u16, u16, &'a Cell)>)> = Vec::new();
+fn by_pen<'a>(cells: &[Placed<'a>], current: Pen) -> Vec<Placed<'a>> {
+    let mut groups: Vec<(Pen, Vec<Placed<'a>>)> = Vec::new();
     let mut run: Option<(Pen, Option<(u16, u16)>)> = None;
     for &(x, y, cell) in cells {
         let pen = pen_of(cell);
