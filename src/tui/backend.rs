@@ -68,9 +68,9 @@ pub struct LeanBackend<W: Write> {
     enc: Encoder,
     /// Whether the terminal shows the cursor, when known.
     cursor_shown: Option<bool>,
-    /// The terminal's width, as last read by [`Backend::size`] (ratatui reads it before
+    /// The terminal's size, as last read by [`Backend::size`] (ratatui reads it before
     /// every frame): lets a move go left from where printing left the cursor.
-    cols: std::cell::Cell<Option<u16>>,
+    size: std::cell::Cell<Option<Size>>,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -80,7 +80,7 @@ impl<W: Write> LeanBackend<W> {
             out,
             enc: Encoder::default(),
             cursor_shown: None,
-            cols: std::cell::Cell::new(None),
+            size: std::cell::Cell::new(None),
         }
     }
 
@@ -90,10 +90,20 @@ impl<W: Write> LeanBackend<W> {
         &self.out
     }
 
-    /// Tells the backend the terminal's width, as [`Backend::size`] would (tests).
+    /// Tells the backend the terminal's size, as [`Backend::size`] would (tests).
     #[cfg(test)]
-    fn set_cols(&self, cols: u16) {
-        self.cols.set(Some(cols));
+    fn set_size(&self, width: u16, height: u16) {
+        self.size.set(Some(Size { width, height }));
+    }
+
+    /// Takes in the size last read: after a resize the terminal may have moved the cursor
+    /// (into the smaller screen), so where it is is no longer known.
+    fn resized(&mut self) {
+        let size = self.size.get();
+        if size != self.enc.size {
+            self.enc.size = size;
+            self.enc.cursor_at = None;
+        }
     }
 }
 
@@ -110,8 +120,8 @@ struct Encoder {
     cursor_at: Option<Position>,
     /// What the terminal shows, for gap filling.
     shadow: Shadow,
-    /// The terminal's width, when known.
-    cols: Option<u16>,
+    /// The terminal's size, when known.
+    size: Option<Size>,
 }
 
 impl Encoder {
@@ -119,7 +129,7 @@ impl Encoder {
         if self.cursor_at == Some(at) {
             return;
         }
-        let jump = cursor_move(self.cursor_at, at, self.cols);
+        let jump = cursor_move(self.cursor_at, at, self.size.map(|s| s.width));
         // a cell costs at least a byte to print again: only gaps narrower than the jump, on
         // this row or one or two below (line feeds keep the column)
         let fill = match self.cursor_at {
@@ -139,7 +149,9 @@ impl Encoder {
         };
         self.out
             .extend_from_slice(fill.as_deref().unwrap_or(&jump).as_bytes());
-        self.cursor_at = Some(at);
+        // a terminal keeps the cursor on its screen: a move past it leaves it unknown
+        self.cursor_at =
+            Some(at).filter(|at| self.size.is_none_or(|s| at.x < s.width && at.y < s.height));
     }
 
     fn set_pen(&mut self, to: Pen) {
@@ -704,7 +716,7 @@ impl<W: Write> Backend for LeanBackend<W> {
         if cells.is_empty() {
             return Ok(());
         }
-        self.enc.cols = self.cols.get();
+        self.resized();
         let all: HashSet<(u16, u16)> = cells.iter().map(|&(x, y, _)| (x, y)).collect();
         let collected = std::mem::take(&mut self.enc.out);
         // ratatui's order (row by row), and the same cells drawn pen by pen: whichever
@@ -746,6 +758,7 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        self.resized();
         self.enc.move_to(position.into());
         Ok(())
     }
@@ -756,6 +769,7 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
         // erased cells take the current background: erase with the default one
+        self.resized();
         self.enc.reset_pen();
         self.enc.shadow.clear(clear_type == ClearType::All);
         let seq: &[u8] = match clear_type {
@@ -779,7 +793,7 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn size(&self) -> io::Result<Size> {
         let (width, height) = crossterm::terminal::size()?;
-        self.cols.set(Some(width));
+        self.size.set(Some(Size { width, height }));
         Ok(Size { width, height })
     }
 
@@ -831,7 +845,7 @@ mod tests {
 
     fn terminal(w: u16, h: u16) -> Terminal<LeanBackend<Vec<u8>>> {
         let backend = LeanBackend::new(Vec::new());
-        backend.set_cols(w);
+        backend.set_size(w, h);
         let area = ratatui::layout::Rect::new(0, 0, w, h);
         Terminal::with_options(
             backend,
@@ -883,6 +897,24 @@ mod tests {
         let out = draw(&mut t, vec![Line::from("姓名"), Line::from("民族")]);
         let text = String::from_utf8(out).expect("utf-8");
         assert_eq!(text, "\r民族");
+    }
+
+    #[test]
+    fn after_a_resize_the_first_move_is_absolute() {
+        let mut t = terminal(20, 2);
+        draw(&mut t, vec![Line::from("姓名"), Line::from("性别")]);
+        // the terminal may have moved the cursor into the smaller screen
+        t.backend().set_size(3, 2);
+        let out = draw(&mut t, vec![Line::from("姓名"), Line::from("民族")]);
+        assert_eq!(String::from_utf8(out).expect("utf-8"), "\x1b[2H民族");
+        // a move past the screen leaves the cursor unknown too
+        t.backend_mut()
+            .set_cursor_position(Position { x: 30, y: 0 })
+            .expect("move");
+        assert_eq!(
+            t.backend_mut().get_cursor_position().ok(),
+            Some(Position::default())
+        );
     }
 
     #[test]
@@ -1121,7 +1153,7 @@ mod tests {
             let (w, h) = (24, 4);
             let area = ratatui::layout::Rect::new(0, 0, w, h);
             let mut enc = Encoder {
-                cols: Some(w),
+                size: Some(Size { width: w, height: h }),
                 ..Encoder::default()
             };
             let mut previous = ratatui::buffer::Buffer::empty(area);
