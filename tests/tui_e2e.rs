@@ -59,7 +59,7 @@ fn navigate_filter_rename_save_quit_and_find_it_after_restart() {
     assert_eq!(code, Some(0));
     assert!(
         contains(&raw, b"\x1b[?2026h"),
-        "frames use synchronized output"
+        "full frames use synchronized output"
     );
     assert!(contains(&raw, b"\x1b[?1049l"), "alternate screen left");
     assert!(

@@ -4,19 +4,25 @@
 //! - the cursor is moved only where it is not already: after a CJK character it stands two
 //!   columns on, so a run of Chinese text is one move, not one move per character (ratatui's
 //!   crossterm backend moves after every wide character: ~7 bytes per 3-byte character);
-//!   other moves take the shortest form (`CSI n C`, `CSI n G`, CR LF, `CSI row;col H`), or
-//!   print the few unchanged characters in between again (from a shadow of the screen);
+//!   other moves take the shortest form (`CSI row;col H`, or up or down by line feeds,
+//!   `ESC M`, `CSI n B` / `A` and then along the row by `CSI n C` / `D`, backspaces,
+//!   `CSI n G`, CR), or print the few unchanged characters in between again (from a shadow
+//!   of the screen);
 //! - colours and attributes are one `CSI … m` holding only what changed (or a reset, when
 //!   shorter), and the pen is kept from frame to frame; an RGB colour that is exactly an
 //!   xterm-256 palette entry is sent as its index; a blank keeps whatever pen shows it alike;
 //! - a run of blanks is erased (`CSI n X`) rather than printed;
 //! - cursor hide/show and its position are sent only when they change;
-//! - a frame is collected in memory and written at once inside synchronized output
-//!   (`CSI ? 2026 h … l`), or not at all when nothing changed.
+//! - a frame is collected in memory and written at once, a long one inside synchronized
+//!   output (`CSI ? 2026 h … l`), or not at all when nothing changed;
+//! - the cells of a frame are sent in ratatui's order (row by row) or pen by pen (each
+//!   colour set once, the cursor moving more), whichever is shorter: the shadow of the
+//!   screen keeps either order exact.
 //!
 //! It never asks the terminal anything (no cursor-position query): the answer would arrive
 //! on the input, which a thread reads on its own.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -28,6 +34,10 @@ use ratatui::style::{Color, Modifier};
 /// Begin / end synchronized output (the terminal shows the frame at once).
 const BEGIN_SYNC: &[u8] = b"\x1b[?2026h";
 const END_SYNC: &[u8] = b"\x1b[?2026l";
+/// Frames this long or longer are wrapped in synchronized output. A shorter one (a cursor
+/// move, a keystroke) is one write that fits one network packet: a terminal reads it in
+/// one go, so the 16 bytes of the wrapping would buy nothing but bytes.
+const SYNC_FROM: usize = 1024;
 
 /// Colours and attributes in force on the terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,19 +55,22 @@ impl Pen {
     };
 }
 
+impl Default for Pen {
+    fn default() -> Self {
+        Pen::DEFAULT
+    }
+}
+
 /// The lean backend over a writer (the terminal's stdout).
 pub struct LeanBackend<W: Write> {
     out: W,
-    /// The frame being collected.
-    frame: Vec<u8>,
-    /// The terminal's pen.
-    pen: Pen,
-    /// Where the terminal's cursor is, when known.
-    cursor_at: Option<Position>,
+    /// The frame being collected and what the terminal will be in once it is written.
+    enc: Encoder,
     /// Whether the terminal shows the cursor, when known.
     cursor_shown: Option<bool>,
-    /// What the terminal shows, for gap filling.
-    shadow: Shadow,
+    /// The terminal's size, as last read by [`Backend::size`] (ratatui reads it before
+    /// every frame): lets a move go left from where printing left the cursor.
+    size: std::cell::Cell<Option<Size>>,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -65,11 +78,9 @@ impl<W: Write> LeanBackend<W> {
     pub fn new(out: W) -> LeanBackend<W> {
         LeanBackend {
             out,
-            frame: Vec::new(),
-            pen: Pen::DEFAULT,
-            cursor_at: None,
+            enc: Encoder::default(),
             cursor_shown: None,
-            shadow: Shadow::default(),
+            size: std::cell::Cell::new(None),
         }
     }
 
@@ -79,53 +90,170 @@ impl<W: Write> LeanBackend<W> {
         &self.out
     }
 
+    /// Tells the backend the terminal's size, as [`Backend::size`] would (tests).
+    #[cfg(test)]
+    fn set_size(&self, width: u16, height: u16) {
+        self.size.set(Some(Size { width, height }));
+    }
+
+    /// Takes in the size last read: after a resize the terminal may have moved the cursor
+    /// (into the smaller screen), so where it is is no longer known.
+    fn resized(&mut self) {
+        let size = self.size.get();
+        if size != self.enc.size {
+            self.enc.size = size;
+            self.enc.cursor_at = None;
+        }
+    }
+}
+
+/// Output being collected, and the terminal's state once it is written: the pen, the cursor
+/// and a shadow of the screen. Cheap to clone, so one frame can be encoded in several orders
+/// and the shortest kept.
+#[derive(Clone, Debug, Default)]
+struct Encoder {
+    /// The bytes collected.
+    out: Vec<u8>,
+    /// The terminal's pen.
+    pen: Pen,
+    /// Where the terminal's cursor is, when known.
+    cursor_at: Option<Position>,
+    /// What the terminal shows, for gap filling.
+    shadow: Shadow,
+    /// The terminal's size, when known.
+    size: Option<Size>,
+}
+
+impl Encoder {
     fn move_to(&mut self, at: Position) {
         if self.cursor_at == Some(at) {
             return;
         }
-        let jump = cursor_move(self.cursor_at, at);
-        // a cell costs at least a byte to print again: only gaps narrower than the jump
+        let jump = cursor_move(self.cursor_at, at, self.size.map(|s| s.width));
+        // a cell costs at least a byte to print again: only gaps narrower than the jump, on
+        // this row or one or two below (line feeds keep the column)
         let fill = match self.cursor_at {
             Some(from)
-                if from.y == at.y && from.x < at.x && usize::from(at.x - from.x) < jump.len() =>
+                if from.x < at.x
+                    && at.y >= from.y
+                    && at.y - from.y <= 2
+                    && usize::from(at.x - from.x) < jump.len() =>
             {
+                let down = "\n".repeat(usize::from(at.y - from.y));
                 self.shadow
                     .reprint(at.y, from.x..at.x, self.pen)
+                    .map(|text| down + &text)
                     .filter(|text| text.len() < jump.len())
             }
             _ => None,
         };
-        self.frame
+        self.out
             .extend_from_slice(fill.as_deref().unwrap_or(&jump).as_bytes());
-        self.cursor_at = Some(at);
+        // a terminal keeps the cursor on its screen: a move past it leaves it unknown
+        self.cursor_at =
+            Some(at).filter(|at| self.size.is_none_or(|s| at.x < s.width && at.y < s.height));
     }
 
     fn set_pen(&mut self, to: Pen) {
         if to == self.pen {
             return;
         }
-        // what changed, or a reset and all of the new pen, whichever is shorter
-        let mut changes = String::new();
-        sgr_params(self.pen, to, &mut changes);
-        let mut reset = String::new();
-        if to != Pen::DEFAULT {
-            reset.push('0');
-            sgr_params(Pen::DEFAULT, to, &mut reset);
-        }
-        let params = if reset.len() < changes.len() {
-            reset
-        } else {
-            changes
-        };
-        let _ = write!(Text(&mut self.frame), "\x1b[{params}m");
+        let _ = write!(Text(&mut self.out), "\x1b[{}m", sgr_change(self.pen, to));
         self.pen = to;
     }
 
     fn reset_pen(&mut self) {
         if self.pen != Pen::DEFAULT {
-            self.frame.extend_from_slice(b"\x1b[m");
+            self.out.extend_from_slice(b"\x1b[m");
             self.pen = Pen::DEFAULT;
         }
+    }
+
+    /// Prints `cells` in the order given. `pending` holds the cells of the frame not printed
+    /// yet (in any order): a cell in it is drawn later and needs no repair now.
+    fn cells(&mut self, cells: &[(u16, u16, &Cell)], pending: &mut HashSet<(u16, u16)>) {
+        let mut i = 0;
+        while i < cells.len() {
+            let (x, y, cell) = cells[i];
+            let pen = pen_of(cell);
+            let symbol = cell.symbol();
+            let (taken, blanks) = blank_run(&cells[i..], &self.shadow);
+            // the cursor stays where ECH starts: the next cell may need a move it would not
+            let contiguous = cells
+                .get(i + taken)
+                .is_some_and(|&(nx, ny, _)| ny == y && nx == x + blanks);
+            let erase = format!("\x1b[{blanks}X");
+            let after = if contiguous {
+                format!("\x1b[{blanks}C").len()
+            } else {
+                1
+            };
+            if taken > 1 && erase.len() + after < usize::from(blanks) {
+                // a run of blanks: erased (ECH) in fewer bytes than printed
+                self.move_to(Position { x, y });
+                if !self.pen.plain() {
+                    self.set_pen(pen);
+                }
+                self.out.extend_from_slice(erase.as_bytes());
+                for dx in 0..blanks {
+                    // a plain pen blanks halves plainly
+                    let _ = self.shadow.print(x + dx, y, " ", Some(1), self.pen);
+                }
+                for &(cx, cy, _) in &cells[i..i + taken] {
+                    pending.remove(&(cx, cy));
+                }
+                i += taken;
+                continue;
+            }
+            self.move_to(Position { x, y });
+            // a blank looks the same in any pen with its background: keep the current one
+            if !(symbol == " " && pen.blank_like(self.pen)) {
+                self.set_pen(pen);
+            }
+            self.out.extend_from_slice(symbol.as_bytes());
+            let advance = advance(symbol);
+            self.cursor_at = advance.map(|w| Position { x: x + w, y });
+            let tinted = self.shadow.print(x, y, symbol, advance, self.pen);
+            pending.remove(&(x, y));
+            i += 1;
+            // the half of a wide character this blanked is not redrawn by ratatui (it holds
+            // a default blank there) unless the frame draws it later: make it one
+            if let Some(tx) = tinted
+                && !pending.contains(&(tx, y))
+            {
+                self.move_to(Position { x: tx, y });
+                self.set_pen(Pen::DEFAULT);
+                self.out.push(b' ');
+                self.cursor_at = Some(Position { x: tx + 1, y });
+                self.shadow.print(tx, y, " ", Some(1), Pen::DEFAULT);
+            }
+        }
+    }
+}
+
+/// The pen a cell is drawn in.
+fn pen_of(cell: &Cell) -> Pen {
+    Pen {
+        fg: cell.fg,
+        bg: cell.bg,
+        modifier: cell.modifier,
+    }
+}
+
+/// The SGR parameters that turn pen `from` into `to`: what changed, or a reset and all of
+/// the new pen, whichever is shorter.
+fn sgr_change(from: Pen, to: Pen) -> String {
+    let mut changes = String::new();
+    sgr_params(from, to, &mut changes);
+    let mut reset = String::new();
+    if to != Pen::DEFAULT {
+        reset.push('0');
+        sgr_params(Pen::DEFAULT, to, &mut reset);
+    }
+    if reset.len() < changes.len() {
+        reset
+    } else {
+        changes
     }
 }
 
@@ -169,7 +297,7 @@ const BLANK: Shown = Shown::Char(' ', Pen::DEFAULT);
 
 /// What the terminal shows, as far as this backend wrote it: lets a short gap between two
 /// changed cells be crossed by printing the unchanged cells again instead of moving.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Shadow {
     /// Rows of cells; past the end of a row (or of the rows) cells are [`BLANK`].
     rows: Vec<Vec<Shown>>,
@@ -291,33 +419,76 @@ impl Shadow {
     }
 }
 
-/// A run of plain blanks at the start of `cells`, side by side on one row: how many of
-/// `cells` it takes and how many columns it covers. The right half of a wide character
-/// being blanked belongs to the run though ratatui does not list it (terminals blank it
-/// with the left half).
+/// A cell and where it goes (column, row), as ratatui lists the changes.
+type Placed<'a> = (u16, u16, &'a Cell);
+
+/// `cells` regrouped pen by pen, so that each pen is set once: runs of side-by-side cells
+/// in one pen (a blank joins a run it looks alike in, even one column on) stay whole and
+/// in ratatui's order within their pen; the pens follow in the order they first appear,
+/// except that `current` (the terminal's pen) goes first.
+fn by_pen<'a>(cells: &[Placed<'a>], current: Pen) -> Vec<Placed<'a>> {
+    let mut groups: Vec<(Pen, Vec<Placed<'a>>)> = Vec::new();
+    let mut run: Option<(Pen, Option<(u16, u16)>)> = None;
+    for &(x, y, cell) in cells {
+        let pen = pen_of(cell);
+        let blank = cell.symbol() == " ";
+        // a blank one column on (the right half of a wide character between) joins too
+        let key = match run {
+            Some((k, Some((nx, ny))))
+                if ny == y
+                    && (x == nx || (x == nx + 1 && blank && pen.blank_like(k)))
+                    && (pen == k || (blank && pen.blank_like(k))) =>
+            {
+                k
+            }
+            _ => pen,
+        };
+        run = Some((
+            key,
+            advance(cell.symbol()).map(|w| (x.saturating_add(w), y)),
+        ));
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.push((x, y, cell)),
+            None => groups.push((key, vec![(x, y, cell)])),
+        }
+    }
+    if let Some(i) = groups.iter().position(|(k, _)| *k == current) {
+        let first = groups.remove(i);
+        groups.insert(0, first);
+    }
+    groups.into_iter().flat_map(|(_, group)| group).collect()
+}
+
+/// A run of plain blanks at the start of `cells`, on one row: how many of `cells` it takes
+/// and how many columns it covers. Columns between two of its cells belong to the run when
+/// the terminal already shows them blank: ratatui does not list a cell that was blank
+/// before and is blank now, nor the right half of a wide character being blanked (the
+/// terminal blanks it with the left half).
 fn blank_run(cells: &[(u16, u16, &Cell)], shadow: &Shadow) -> (usize, u16) {
     let Some(&(x0, y0, _)) = cells.first() else {
         return (0, 0);
     };
     let mut end = x0;
     let mut taken = 0;
+    // a column shown as a plain blank, or the right half of a wide character whose left
+    // half is in the run (a left half in the gap is no blank: the gap ends there first)
+    let blank = |c: u16| match shadow.get(c, y0) {
+        Shown::Char(' ', p) => p.plain(),
+        Shown::WideRight(_) => c > x0 && matches!(shadow.get(c - 1, y0), Shown::WideLeft(..)),
+        _ => false,
+    };
     for &(x, y, cell) in cells {
-        let plain = Pen {
-            fg: cell.fg,
-            bg: cell.bg,
-            modifier: cell.modifier,
-        }
-        .plain();
-        let next = x == end
-            || (x == end + 1
-                && taken > 0
-                && matches!(shadow.get(end, y), Shown::WideRight(_))
-                && matches!(shadow.get(end - 1, y), Shown::WideLeft(..)));
+        let plain = pen_of(cell).plain();
+        let next = x == end || (taken > 0 && x > end && (end..x).all(&blank));
         if y != y0 || !next || cell.symbol() != " " || !plain || x == u16::MAX {
             break;
         }
         end = x + 1;
         taken += 1;
+    }
+    // a wide character whose left half ends the run is erased whole
+    if taken > 0 && matches!(shadow.get(end - 1, y0), Shown::WideLeft(..)) {
+        end += 1;
     }
     (taken, end - x0)
 }
@@ -332,45 +503,65 @@ impl std::fmt::Write for Text<'_> {
     }
 }
 
-/// The shortest sequence that takes the cursor from `from` (when known) to `to`: forward
-/// (`CSI n C`) or to a column (`CSI n G`) on the same row, up or down (`CSI n A` / `B`) in the
-/// same column, to the start of the next row (CR LF, then forward), else to the cell
-/// (`CSI row;col H`). Relative moves start only from a cell the
-/// cursor stands on: after the last column a terminal holds the cursor on that column, so a
-/// leftward move from there is made absolute.
-fn cursor_move(from: Option<Position>, to: Position) -> String {
+/// The shortest sequence that takes the cursor from `from` (when known) to `to`: the cell
+/// itself (`CSI row;col H`), or a move up or down (line feeds, reverse index `ESC M`,
+/// `CSI n B` / `A`) followed by one along the row (none, `CSI n C` / `D`, backspaces, a
+/// column `CSI n G`, or carriage return and `CSI n C`). Moves relative to the column start
+/// only from a cell the cursor stands on: after printing the last column a terminal holds
+/// the cursor on that column, so going left from there is relative only when the width
+/// `cols` is known and the cursor is inside it.
+fn cursor_move(from: Option<Position>, to: Position, cols: Option<u16>) -> String {
     let n = |v: u16| if v == 1 { String::new() } else { v.to_string() };
     let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
-    let absolute = match (row, col) {
+    let mut best = match (row, col) {
         (1, 1) => "\x1b[H".to_string(),
         (r, 1) => format!("\x1b[{r}H"),
         (r, c) => format!("\x1b[{r};{c}H"),
     };
-    let relative = match from {
-        Some(f) if f.y == to.y && to.x > f.x => {
-            let forward = format!("\x1b[{}C", n(to.x - f.x));
-            let column = format!("\x1b[{col}G");
-            Some(if forward.len() <= column.len() {
-                forward
-            } else {
-                column
-            })
-        }
-        Some(f) if f.y == to.y => Some(format!("\x1b[{col}G")),
-        Some(f) if f.x == to.x && to.y > f.y => Some(format!("\x1b[{}B", n(to.y - f.y))),
-        Some(f) if f.x == to.x => Some(format!("\x1b[{}A", n(f.y - to.y))),
-        // the next row: carriage return and line feed (raw mode sends them as they are;
-        // the row below exists, so the line feed never scrolls), then forward
-        Some(f) if f.y + 1 == to.y => Some(match to.x {
-            0 => "\r\n".to_string(),
-            x => format!("\r\n\x1b[{}C", n(x)),
-        }),
-        _ => None,
+    let Some(f) = from else {
+        return best;
     };
-    match relative {
-        Some(r) if r.len() < absolute.len() => r,
-        _ => absolute,
+    // up or down: raw mode sends line feeds as they are, and the row below exists, so a
+    // line feed never scrolls; reverse index never reaches the top row from below either
+    let mut vertical = vec![String::new()];
+    if to.y > f.y {
+        let d = to.y - f.y;
+        vertical = vec![format!("\x1b[{}B", n(d))];
+        if d <= 4 {
+            vertical.push("\n".repeat(usize::from(d)));
+        }
+    } else if to.y < f.y {
+        let d = f.y - to.y;
+        vertical = vec![format!("\x1b[{}A", n(d))];
+        if d <= 2 {
+            vertical.push("\x1bM".repeat(usize::from(d)));
+        }
     }
+    // along the row, as (before the vertical move, after it)
+    let mut along: Vec<(&str, String)> = Vec::new();
+    if to.x >= f.x || cols.is_some_and(|c| f.x < c) {
+        along.push(match to.x.cmp(&f.x) {
+            std::cmp::Ordering::Equal => ("", String::new()),
+            std::cmp::Ordering::Greater => ("", format!("\x1b[{}C", n(to.x - f.x))),
+            std::cmp::Ordering::Less => ("", format!("\x1b[{}D", n(f.x - to.x))),
+        });
+        if to.x < f.x && f.x - to.x <= 3 {
+            along.push(("", "\x08".repeat(usize::from(f.x - to.x))));
+        }
+    }
+    along.push(("", format!("\x1b[{col}G")));
+    along.push(match to.x {
+        0 => ("\r", String::new()),
+        x => ("\r", format!("\x1b[{}C", n(x))),
+    });
+    for v in &vertical {
+        for (before, after) in &along {
+            if before.len() + v.len() + after.len() < best.len() {
+                best = format!("{before}{v}{after}");
+            }
+        }
+    }
+    best
 }
 
 /// The SGR parameters that turn pen `from` into pen `to`, `;`-separated.
@@ -522,68 +713,32 @@ impl<W: Write> Backend for LeanBackend<W> {
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
         let cells: Vec<(u16, u16, &Cell)> = content.collect();
-        let mut i = 0;
-        while i < cells.len() {
-            let (x, y, cell) = cells[i];
-            let pen = Pen {
-                fg: cell.fg,
-                bg: cell.bg,
-                modifier: cell.modifier,
-            };
-            let symbol = cell.symbol();
-            let (taken, blanks) = blank_run(&cells[i..], &self.shadow);
-            // the cursor stays where ECH starts: the next cell may need a move it would not
-            let contiguous = cells
-                .get(i + taken)
-                .is_some_and(|&(nx, ny, _)| ny == y && nx == x + blanks);
-            let erase = format!("\x1b[{blanks}X");
-            let after = if contiguous {
-                format!("\x1b[{blanks}C").len()
-            } else {
-                1
-            };
-            if taken > 1 && erase.len() + after < usize::from(blanks) {
-                // a run of blanks: erased (ECH) in fewer bytes than printed
-                self.move_to(Position { x, y });
-                if !self.pen.plain() {
-                    self.set_pen(pen);
-                }
-                self.frame.extend_from_slice(erase.as_bytes());
-                for dx in 0..blanks {
-                    // a plain pen blanks halves plainly
-                    let _ = self.shadow.print(x + dx, y, " ", Some(1), self.pen);
-                }
-                i += taken;
-                continue;
-            }
-            self.move_to(Position { x, y });
-            // a blank looks the same in any pen with its background: keep the current one
-            if !(symbol == " " && pen.blank_like(self.pen)) {
-                self.set_pen(pen);
-            }
-            self.frame.extend_from_slice(symbol.as_bytes());
-            let advance = advance(symbol);
-            self.cursor_at = advance.map(|w| Position { x: x + w, y });
-            let tinted = self.shadow.print(x, y, symbol, advance, self.pen);
-            i += 1;
-            // the half of a wide character this blanked is not redrawn by ratatui (it holds
-            // a default blank there): make it one
-            if let Some(tx) = tinted
-                && cells.get(i).is_none_or(|&(nx, ny, _)| (nx, ny) != (tx, y))
-            {
-                self.move_to(Position { x: tx, y });
-                self.set_pen(Pen::DEFAULT);
-                self.frame.push(b' ');
-                self.cursor_at = Some(Position { x: tx + 1, y });
-                self.shadow.print(tx, y, " ", Some(1), Pen::DEFAULT);
+        if cells.is_empty() {
+            return Ok(());
+        }
+        self.resized();
+        let all: HashSet<(u16, u16)> = cells.iter().map(|&(x, y, _)| (x, y)).collect();
+        let collected = std::mem::take(&mut self.enc.out);
+        // ratatui's order (row by row), and the same cells drawn pen by pen: whichever
+        // says it in fewer bytes
+        let mut best: Option<Encoder> = None;
+        for order in [cells.clone(), by_pen(&cells, self.enc.pen)] {
+            let mut enc = self.enc.clone();
+            enc.cells(&order, &mut all.clone());
+            if best.as_ref().is_none_or(|b| enc.out.len() < b.out.len()) {
+                best = Some(enc);
             }
         }
+        if let Some(best) = best {
+            self.enc = best;
+        }
+        self.enc.out.splice(0..0, collected);
         Ok(())
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
         if self.cursor_shown != Some(false) {
-            self.frame.extend_from_slice(b"\x1b[?25l");
+            self.enc.out.extend_from_slice(b"\x1b[?25l");
             self.cursor_shown = Some(false);
         }
         Ok(())
@@ -591,7 +746,7 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn show_cursor(&mut self) -> io::Result<()> {
         if self.cursor_shown != Some(true) {
-            self.frame.extend_from_slice(b"\x1b[?25h");
+            self.enc.out.extend_from_slice(b"\x1b[?25h");
             self.cursor_shown = Some(true);
         }
         Ok(())
@@ -599,11 +754,12 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     /// The cursor position this backend last put the cursor at (the terminal is never asked).
     fn get_cursor_position(&mut self) -> io::Result<Position> {
-        Ok(self.cursor_at.unwrap_or_default())
+        Ok(self.enc.cursor_at.unwrap_or_default())
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.move_to(position.into());
+        self.resized();
+        self.enc.move_to(position.into());
         Ok(())
     }
 
@@ -613,8 +769,9 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
         // erased cells take the current background: erase with the default one
-        self.reset_pen();
-        self.shadow.clear(clear_type == ClearType::All);
+        self.resized();
+        self.enc.reset_pen();
+        self.enc.shadow.clear(clear_type == ClearType::All);
         let seq: &[u8] = match clear_type {
             ClearType::All => b"\x1b[2J",
             ClearType::AfterCursor => b"\x1b[J",
@@ -622,20 +779,21 @@ impl<W: Write> Backend for LeanBackend<W> {
             ClearType::CurrentLine => b"\x1b[2K",
             ClearType::UntilNewLine => b"\x1b[K",
         };
-        self.frame.extend_from_slice(seq);
+        self.enc.out.extend_from_slice(seq);
         Ok(())
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
         for _ in 0..n {
-            self.frame.push(b'\n');
+            self.enc.out.push(b'\n');
         }
-        self.cursor_at = None;
+        self.enc.cursor_at = None;
         Ok(())
     }
 
     fn size(&self) -> io::Result<Size> {
         let (width, height) = crossterm::terminal::size()?;
+        self.size.set(Some(Size { width, height }));
         Ok(Size { width, height })
     }
 
@@ -655,15 +813,22 @@ impl<W: Write> Backend for LeanBackend<W> {
         })
     }
 
-    /// Writes the collected frame, if any, inside synchronized output.
+    /// Writes the collected frame, if any, at once; inside synchronized output unless it is
+    /// short (see [`SYNC_FROM`]).
     fn flush(&mut self) -> io::Result<()> {
-        if self.frame.is_empty() {
+        if self.enc.out.is_empty() {
             return Ok(());
         }
-        let mut bytes = Vec::with_capacity(self.frame.len() + BEGIN_SYNC.len() + END_SYNC.len());
-        bytes.extend_from_slice(BEGIN_SYNC);
-        bytes.append(&mut self.frame);
-        bytes.extend_from_slice(END_SYNC);
+        let bytes = if self.enc.out.len() < SYNC_FROM {
+            std::mem::take(&mut self.enc.out)
+        } else {
+            let mut bytes =
+                Vec::with_capacity(self.enc.out.len() + BEGIN_SYNC.len() + END_SYNC.len());
+            bytes.extend_from_slice(BEGIN_SYNC);
+            bytes.append(&mut self.enc.out);
+            bytes.extend_from_slice(END_SYNC);
+            bytes
+        };
         self.out.write_all(&bytes)?;
         self.out.flush()
     }
@@ -680,6 +845,7 @@ mod tests {
 
     fn terminal(w: u16, h: u16) -> Terminal<LeanBackend<Vec<u8>>> {
         let backend = LeanBackend::new(Vec::new());
+        backend.set_size(w, h);
         let area = ratatui::layout::Rect::new(0, 0, w, h);
         Terminal::with_options(
             backend,
@@ -725,12 +891,41 @@ mod tests {
     }
 
     #[test]
-    fn a_change_is_one_synchronized_frame_with_only_what_changed() {
+    fn a_change_is_one_write_with_only_what_changed() {
         let mut t = terminal(20, 2);
         draw(&mut t, vec![Line::from("姓名"), Line::from("性别")]);
         let out = draw(&mut t, vec![Line::from("姓名"), Line::from("民族")]);
         let text = String::from_utf8(out).expect("utf-8");
-        assert_eq!(text, "\x1b[?2026h\x1b[2H民族\x1b[?2026l");
+        assert_eq!(text, "\r民族");
+    }
+
+    #[test]
+    fn after_a_resize_the_first_move_is_absolute() {
+        let mut t = terminal(20, 2);
+        draw(&mut t, vec![Line::from("姓名"), Line::from("性别")]);
+        // the terminal may have moved the cursor into the smaller screen
+        t.backend().set_size(3, 2);
+        let out = draw(&mut t, vec![Line::from("姓名"), Line::from("民族")]);
+        assert_eq!(String::from_utf8(out).expect("utf-8"), "\x1b[2H民族");
+        // a move past the screen leaves the cursor unknown too
+        t.backend_mut()
+            .set_cursor_position(Position { x: 30, y: 0 })
+            .expect("move");
+        assert_eq!(
+            t.backend_mut().get_cursor_position().ok(),
+            Some(Position::default())
+        );
+    }
+
+    #[test]
+    fn a_long_frame_is_wrapped_in_synchronized_output() {
+        let mut t = terminal(120, 12);
+        let rows: Vec<Line<'static>> = (0..12)
+            .map(|i| Line::from(format!("{i} {}", "身份证号码".repeat(10))))
+            .collect();
+        let out = draw(&mut t, rows);
+        assert!(out.len() > SYNC_FROM);
+        assert!(out.starts_with(BEGIN_SYNC) && out.ends_with(END_SYNC));
     }
 
     #[test]
@@ -748,7 +943,7 @@ mod tests {
         // the same pen: no SGR again
         let out = draw(&mut t, vec![styled("cd")]);
         let text = String::from_utf8(out).expect("utf-8");
-        assert_eq!(text, "\x1b[?2026h\x1b[Hcd\x1b[?2026l");
+        assert_eq!(text, "\rcd");
         // bold off, colours back to default
         let out = draw(&mut t, vec![Line::from("cd")]);
         let text = String::from_utf8(out).expect("utf-8");
@@ -939,15 +1134,59 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Cells may be drawn in any order (the backend picks the shortest): every order
+        /// leaves the screen as the buffer.
+        #[test]
+        fn frames_drawn_in_any_order_leave_the_screen_as_the_buffer(
+            frames in proptest::collection::vec(
+                (
+                    proptest::collection::vec(
+                        proptest::collection::vec((0u8..10, 0u8..7, 0usize..6), 0..7),
+                        4,
+                    ),
+                    proptest::collection::vec(0usize..1000, 0..200),
+                ),
+                1..6,
+            )
+        ) {
+            let (w, h) = (24, 4);
+            let area = ratatui::layout::Rect::new(0, 0, w, h);
+            let mut enc = Encoder {
+                size: Some(Size { width: w, height: h }),
+                ..Encoder::default()
+            };
+            let mut previous = ratatui::buffer::Buffer::empty(area);
+            for (frame, swaps) in &frames {
+                let mut buffer = ratatui::buffer::Buffer::empty(area);
+                ratatui::widgets::Widget::render(
+                    Paragraph::new(frame_lines(frame)),
+                    area,
+                    &mut buffer,
+                );
+                let mut cells = previous.diff(&buffer);
+                // a shuffle: each number swaps two cells
+                for (k, &s) in swaps.iter().enumerate() {
+                    if cells.len() > 1 {
+                        let (a, b) = (k % cells.len(), s % cells.len());
+                        cells.swap(a, b);
+                    }
+                }
+                let mut pending = cells.iter().map(|&(x, y, _)| (x, y)).collect();
+                enc.cells(&cells, &mut pending);
+                let parser = screen(&enc.out, w, h);
+                assert_screen_is_buffer(&parser, &buffer);
+                previous = buffer;
+            }
+        }
+    }
+
     #[test]
     fn runs_of_blanks_are_erased_and_wide_halves_repaired() {
         let mut t = terminal(24, 2);
         draw(&mut t, vec![Line::from("abcdefghijklmnopqrst")]);
         let out = draw(&mut t, vec![Line::from("")]);
-        assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
-            "\x1b[?2026h\x1b[H\x1b[20X\x1b[?2026l"
-        );
+        assert_eq!(String::from_utf8(out).expect("utf-8"), "\r\x1b[20X");
         // a highlighted narrow character over the left half of 身: the right half, which
         // ratatui does not redraw, is made a default blank again
         draw(&mut t, vec![Line::from("身")]);
@@ -955,10 +1194,7 @@ mod tests {
             &mut t,
             vec![Line::from(Span::styled("a", Style::new().bg(Color::Blue)))],
         );
-        assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
-            "\x1b[?2026h\x1b[H\x1b[44ma\x1b[m \x1b[?2026l"
-        );
+        assert_eq!(String::from_utf8(out).expect("utf-8"), "\r\x1b[44ma\x1b[m ");
     }
 
     #[test]
@@ -973,19 +1209,33 @@ mod tests {
     #[test]
     fn cursor_moves_take_the_shortest_form() {
         let p = |x, y| Position { x, y };
-        assert_eq!(cursor_move(None, p(0, 0)), "\x1b[H");
-        assert_eq!(cursor_move(None, p(0, 4)), "\x1b[5H");
-        assert_eq!(cursor_move(None, p(75, 2)), "\x1b[3;76H");
-        assert_eq!(cursor_move(Some(p(74, 2)), p(75, 2)), "\x1b[C");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(30, 2)), "\x1b[20C");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 2)), "\x1b[4G");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(10, 3)), "\x1b[B");
-        assert_eq!(cursor_move(Some(p(10, 9)), p(10, 3)), "\x1b[6A");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 3)), "\r\n");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 3)), "\x1b[4;4H");
-        assert_eq!(cursor_move(Some(p(10, 12)), p(20, 13)), "\r\n\x1b[20C");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(70, 3)), "\x1b[4;71H");
-        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 4)), "\x1b[5H");
+        let w = Some(80);
+        assert_eq!(cursor_move(None, p(0, 0), w), "\x1b[H");
+        assert_eq!(cursor_move(None, p(0, 4), w), "\x1b[5H");
+        assert_eq!(cursor_move(None, p(75, 2), w), "\x1b[3;76H");
+        assert_eq!(cursor_move(Some(p(74, 2)), p(75, 2), w), "\x1b[C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(30, 2), w), "\x1b[20C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 2), w), "\x1b[7D");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(8, 2), w), "\x08\x08");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 2), w), "\r");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(10, 3), w), "\n");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(10, 5), w), "\n\n\n");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(10, 9), w), "\x1b[7B");
+        assert_eq!(cursor_move(Some(p(10, 9)), p(10, 3), w), "\x1b[6A");
+        assert_eq!(cursor_move(Some(p(10, 9)), p(10, 8), w), "\x1bM");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 3), w), "\r\n");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(0, 4), w), "\r\n\n");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 3), w), "\n\x1b[7D");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(9, 3), w), "\n\x08");
+        assert_eq!(cursor_move(Some(p(10, 12)), p(20, 13), w), "\n\x1b[10C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(70, 3), w), "\n\x1b[60C");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 30), w), "\x1b[31;4H");
+        // after printing the last column the cursor holds on it: no move left from there
+        // is relative, nor any when the width is not known
+        assert_eq!(cursor_move(Some(p(80, 2)), p(78, 3), w), "\n\x1b[79G");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(3, 3), None), "\n\x1b[4G");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(8, 2), None), "\x1b[9G");
+        assert_eq!(cursor_move(Some(p(10, 2)), p(12, 3), None), "\n\x1b[2C");
     }
 
     #[test]

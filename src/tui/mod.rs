@@ -5,8 +5,8 @@
 //! Architecture: terminal input (parsed from the raw bytes by [`input`], with an escape
 //! timeout), signals and worker results arrive as [`app::AppEvent`]s on one channel; the loop
 //! drains them all, lets [`app::App`] turn them into state changes, then draws one frame (only
-//! if something changed) inside synchronized output; the [`backend::LeanBackend`] writes only
-//! the cells that changed, in as few bytes as it can.
+//! if something changed) in one write (inside synchronized output unless it is short); the
+//! [`backend::LeanBackend`] writes only the cells that changed, in as few bytes as it can.
 
 pub mod action;
 pub mod app;
@@ -127,7 +127,7 @@ fn test_exit() -> Option<anyhow::Result<()>> {
 fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow::Result<()> {
     loop {
         if app.dirty {
-            // the backend writes only what changed, in one synchronized frame
+            // the backend writes only what changed, in one write
             guard.terminal().draw(|frame| view::draw(frame, app))?;
             app.dirty = false;
         }

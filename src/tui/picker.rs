@@ -479,9 +479,10 @@ pub fn draw_results(
                 Span::styled(name, theme.get(Slot::Text)),
             ];
             if start + i == search.selected {
-                // code and name, not the whole row (see backend.rs)
+                // the name, not the whole row nor the code: a move restyles only the two
+                // names (see backend.rs), as in pane 1
                 let slot = if focused { Slot::Selection } else { Slot::Dim };
-                select(&mut spans[1..], theme.get(slot));
+                select(&mut spans[3..], theme.get(slot));
             }
             spans.push(Span::raw(" ".repeat(name_pad + 1)));
             if wide {
