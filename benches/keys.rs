@@ -77,6 +77,28 @@ fn bench_pair(c: &mut Criterion, name: &str, app: &mut App, forward: KeyCode, ba
     });
 }
 
+/// Benchmarks typing `text` into an open filter and deleting it again, key by key: each
+/// key is handled, its matches (found on a worker) awaited and a frame drawn.
+fn bench_typing(c: &mut Criterion, name: &str, app: &mut App, text: &str) {
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal");
+    let keys: Vec<KeyCode> = text
+        .chars()
+        .map(KeyCode::Char)
+        .chain(text.chars().map(|_| KeyCode::Backspace))
+        .collect();
+    let mut n = 0usize;
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            press(app, keys[n % keys.len()]);
+            n += 1;
+            app.settle(Duration::from_secs(10));
+            terminal
+                .draw(|f| yibiao::tui::view::draw(f, app))
+                .expect("draw");
+        })
+    });
+}
+
 fn bench_keys(c: &mut Criterion) {
     let (mut app, _temp) = app();
     let count = app.store().map_or(0, |s| s.catalog().len());
@@ -87,6 +109,31 @@ fn bench_keys(c: &mut Criterion) {
     }
     bench_pair(c, "tree_cursor_move", &mut app, KeyCode::Down, KeyCode::Up);
     bench_pair(c, "tree_page", &mut app, KeyCode::PageDown, KeyCode::PageUp);
+    press(&mut app, KeyCode::Char('/'));
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.catalog.query, "s", "typing goes to the tree's filter");
+    press(&mut app, KeyCode::Backspace);
+    bench_typing(c, "tree_filter_key", &mut app, "shipin");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    app.settle(Duration::from_secs(10));
+    press(&mut app, KeyCode::Char('3'));
+    app.settle(Duration::from_secs(60));
+    assert_eq!(
+        app.pane,
+        yibiao::tui::app::Pane::Forms,
+        "the filter was closed"
+    );
+    for _ in 0..50 {
+        press(&mut app, KeyCode::Down);
+    }
+    bench_pair(
+        c,
+        "form_list_cursor_move",
+        &mut app,
+        KeyCode::Down,
+        KeyCode::Up,
+    );
     press(&mut app, KeyCode::Char('2'));
     app.settle(Duration::from_secs(120));
     for _ in 0..50 {

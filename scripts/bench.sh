@@ -71,10 +71,9 @@ rss=$( { /usr/bin/time -f '%M' "$bin" --db "$db" stats >/dev/null; } 2>&1 | tail
 printf '| peak RSS of `stats` | %s MiB |\n' "$((rss / 1024))"
 printf '| store size on disk | %s |\n' "$(du -sh "$db" | cut -f1)"
 
-echo
-echo "criterion benches (cargo bench --bench engines), mean per iteration:"
-cargo bench --quiet --bench engines -- --warm-up-time 1 --measurement-time 3 2>/dev/null \
-  | python3 -c '
+# criterion's lines → table rows: "name time: [low mean high]" → "| `name` | mean |"
+criterion_rows() {
+    python3 -c '
 import re, sys
 name = None
 for line in sys.stdin:
@@ -86,3 +85,12 @@ for line in sys.stdin:
         print("| `%s` | %s |" % (name, t.group(1)))
         name = None
 '
+}
+
+echo
+echo "criterion benches (cargo bench --bench engines), mean per iteration:"
+cargo bench --quiet --bench engines -- --warm-up-time 1 --measurement-time 3 2>/dev/null | criterion_rows
+
+echo
+echo "keystroke to frame on this store, 120×40 (cargo bench --bench keys), mean per key:"
+YIBIAO_BENCH_STORE="$db" cargo bench --quiet --bench keys -- --warm-up-time 1 2>/dev/null | criterion_rows
