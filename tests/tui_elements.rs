@@ -304,21 +304,24 @@ fn edit_and_workflow_of_an_element() {
     press(&mut app, "element_edit");
     let editor = app.editor.as_ref().expect("editor");
     assert_eq!(editor.fields[editor.focus].spec.key, "name");
-    // an unknown kind is an inline error and nothing is saved
+    // the kind is chosen, not typed: the pinyin initials of 台湾身份证 find it
     press(&mut app, "next_field");
     press(&mut app, "next_field");
-    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
-    type_text(&mut app, "idcard");
-    assert!(screen_of(&mut app).contains("应为以下类型之一"));
-    press(&mut app, "save");
-    assert!(app.editor.is_some());
-    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
-    type_text(&mut app, "tw_id");
+    let editor = app.editor.as_ref().expect("editor");
+    assert_eq!(editor.fields[editor.focus].spec.key, "kind");
+    type_text(&mut app, "twsf");
+    assert!(screen_of(&mut app).contains("< 台湾身份证 tw_id >"));
+    // → is the next kind, ← comes back
+    key(&mut app, KeyCode::Right, KeyModifiers::NONE);
+    assert!(screen_of(&mut app).contains("passport_foreign"));
+    key(&mut app, KeyCode::Left, KeyModifiers::NONE);
+    assert!(screen_of(&mut app).contains("< 台湾身份证 tw_id >"));
     press(&mut app, "prev_field");
     type_text(&mut app, "; 台胞证号");
     press(&mut app, "save");
     assert!(app.editor.is_none(), "{:?}", app.message);
     let e = &store_catalog(&app).elements["DE000024"];
+    assert_eq!(e.kind.as_str(), "tw_id", "the chosen kind was saved");
     assert!(
         e.synonyms.contains(&"台胞证号".to_string()),
         "{:?}",

@@ -26,6 +26,66 @@ pub struct FormField {
     pub multiline: bool,
     /// False for attributes fixed once the record exists (the code).
     pub editable: bool,
+    /// The values the attribute can take, when it is one of a fixed set (a kind, a level,
+    /// yes/no): edited by choosing, not typing. Empty for free text.
+    pub choices: Vec<Choice>,
+}
+
+/// One value of an attribute with a fixed set of values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Choice {
+    /// The value as stored and typed (`cn_id`, `01`, `yes`).
+    pub value: &'static str,
+    /// Its Chinese name (`身份证号码`).
+    pub zh: &'static str,
+}
+
+/// The choices of an enumeration: its values and Chinese names.
+fn choices<T: Copy>(
+    all: &[T],
+    value: fn(T) -> &'static str,
+    zh: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|&t| Choice {
+            value: value(t),
+            zh: zh(t),
+        })
+        .collect()
+}
+
+fn yes_no_choices() -> Vec<Choice> {
+    vec![
+        Choice {
+            value: "yes",
+            zh: "是",
+        },
+        Choice {
+            value: "no",
+            zh: "否",
+        },
+    ]
+}
+
+/// The choice `typed` picks: the first whose value starts with it (ignoring case), whose
+/// Chinese name contains it, or whose name's pinyin (full or initials) starts with it.
+pub fn matching_choice(choices: &[Choice], typed: &str) -> Option<usize> {
+    let typed = typed.trim().to_lowercase();
+    if typed.is_empty() {
+        return None;
+    }
+    let by_value = |c: &Choice| c.value.to_lowercase().starts_with(&typed);
+    let by_name = |c: &Choice| c.zh.contains(typed.as_str());
+    let by_pinyin = |c: &Choice| {
+        crate::engine::search::readings(c.zh)
+            .iter()
+            .any(|(full, initials)| full.starts_with(&typed) || initials.starts_with(&typed))
+    };
+    choices
+        .iter()
+        .position(by_value)
+        .or_else(|| choices.iter().position(by_name))
+        .or_else(|| choices.iter().position(by_pinyin))
 }
 
 impl FormField {
@@ -153,6 +213,12 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
         value,
         multiline: false,
         editable: true,
+        choices: Vec::new(),
+    };
+    // an attribute chosen from a fixed set
+    let pick = |key, zh, en, value: String, choices: Vec<Choice>| FormField {
+        choices,
+        ..f(key, zh, en, value)
     };
     let code = FormField {
         editable: new,
@@ -162,13 +228,20 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
     let mut fields = vec![code, f("name", "名称", "name", record.name().to_string())];
     match record {
         RecordRef::Item(i) => fields.extend([
-            f("level", "层级", "level", i.level.as_str().into()),
+            pick(
+                "level",
+                "层级",
+                "level",
+                i.level.as_str().into(),
+                choices(&ItemLevel::ALL, ItemLevel::as_str, ItemLevel::zh),
+            ),
             f("parent", "上级事项", "parent", opt(&i.parent)),
-            f(
+            pick(
                 "item_type",
                 "事项类型",
                 "item_type",
                 i.item_type.code().into(),
+                choices(&ItemType::ALL, ItemType::code, ItemType::zh),
             ),
             f("agency", "实施主体", "agency", opt(&i.agency)),
             f("region", "行政区划", "region", opt(&i.region)),
@@ -204,7 +277,13 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
             f("materials", "申请材料", "materials", i.materials.join(", ")),
         ]),
         RecordRef::Material(m) => fields.extend([
-            f("kind", "材料类型", "kind", m.kind.as_str().into()),
+            pick(
+                "kind",
+                "材料类型",
+                "kind",
+                m.kind.as_str().into(),
+                choices(&MaterialKind::ALL, MaterialKind::as_str, MaterialKind::zh),
+            ),
             f("source", "来源渠道", "source", m.source.clone()),
             f(
                 "issuing_agency",
@@ -218,14 +297,21 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 "licence_code",
                 opt(&m.licence_code),
             ),
-            f(
+            pick(
                 "shareable",
                 "免提交(共享)",
                 "shareable",
                 yes_no(m.shareable),
+                yes_no_choices(),
             ),
             f("copies", "份数", "copies", m.copies.to_string()),
-            f("required", "是否必要", "required", yes_no(m.required)),
+            pick(
+                "required",
+                "是否必要",
+                "required",
+                yes_no(m.required),
+                yes_no_choices(),
+            ),
         ]),
         RecordRef::Bundle(b) => fields.extend([
             f(
@@ -238,7 +324,13 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
         ]),
         RecordRef::Element(e) => fields.extend([
             f("synonyms", "同义词", "synonyms", e.synonyms.join("; ")),
-            f("kind", "类型", "kind", e.kind.as_str().into()),
+            pick(
+                "kind",
+                "类型",
+                "kind",
+                e.kind.as_str().into(),
+                choices(&ElementKind::ALL, ElementKind::as_str, ElementKind::zh),
+            ),
             FormField {
                 multiline: true,
                 ..f("definition", "定义", "definition", e.definition.clone())
@@ -252,7 +344,13 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 "source_agency",
                 opt(&e.source_agency),
             ),
-            f("share", "共享属性", "share", e.share.as_str().into()),
+            pick(
+                "share",
+                "共享属性",
+                "share",
+                e.share.as_str().into(),
+                choices(&Share::ALL, Share::as_str, Share::zh),
+            ),
             f(
                 "security_level",
                 "安全级别(1-4)",
@@ -821,6 +919,55 @@ pub fn copy_of(catalog: &Catalog, record: RecordRef<'_>, lang: Lang) -> Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_choice_is_found_by_value_name_or_pinyin() {
+        let kinds = choices(&ElementKind::ALL, ElementKind::as_str, ElementKind::zh);
+        let found = |typed: &str| matching_choice(&kinds, typed).map(|i| kinds[i].value);
+        assert_eq!(found("cn"), Some("cn_id"), "value prefix");
+        assert_eq!(found("CN_ID"), Some("cn_id"), "case ignored");
+        assert_eq!(
+            found("护照"),
+            Some("passport_foreign"),
+            "the first name containing it"
+        );
+        assert_eq!(
+            found("sfzhm"),
+            Some("cn_id"),
+            "pinyin initials of 身份证号码"
+        );
+        assert_eq!(found("twsf"), Some("tw_id"));
+        assert_eq!(found("youbian"), Some("postcode"), "full pinyin of 邮编");
+        assert_eq!(found("zzz"), None);
+        assert_eq!(found(" "), None);
+        let types = choices(&ItemType::ALL, ItemType::code, ItemType::zh);
+        assert_eq!(
+            matching_choice(&types, "01").map(|i| types[i].value),
+            Some("01")
+        );
+        assert_eq!(matching_choice(&yes_no_choices(), "是"), Some(0));
+    }
+
+    #[test]
+    fn enumerated_attributes_offer_every_value_and_free_text_none() {
+        let sample = crate::sample::generate(1);
+        let element = sample.elements.values().next().expect("an element");
+        let fields = edit_fields(RecordRef::Element(element), false);
+        let by_key = |k: &str| fields.iter().find(|f| f.key == k).expect(k);
+        assert_eq!(by_key("kind").choices.len(), ElementKind::ALL.len());
+        assert!(
+            by_key("kind")
+                .choices
+                .iter()
+                .any(|c| c.value == by_key("kind").value)
+        );
+        assert_eq!(by_key("share").choices.len(), 3);
+        assert!(by_key("name").choices.is_empty());
+        let item = sample.items.values().next().expect("an item");
+        let fields = edit_fields(RecordRef::Item(item), false);
+        let level = fields.iter().find(|f| f.key == "level").expect("level");
+        assert_eq!(level.choices.len(), ItemLevel::ALL.len());
+    }
 
     fn item(code: &str, level: ItemLevel, parent: Option<&str>) -> Item {
         Item {

@@ -164,6 +164,18 @@ pub enum Share {
 }
 
 impl Share {
+    /// Every value, most open first.
+    pub const ALL: [Share; 3] = [Self::Open, Self::Conditional, Self::None];
+
+    /// The Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Open => "无条件共享",
+            Self::Conditional => "有条件共享",
+            Self::None => "不予共享",
+        }
+    }
+
     /// The interchange spelling.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -10,7 +10,7 @@ use ratatui_textarea::TextArea;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::engine::workflow::{self, FieldError, FormField};
+use crate::engine::workflow::{self, Choice, FieldError, FormField};
 use crate::i18n::Lang;
 use crate::model::{Catalog, Record};
 
@@ -20,6 +20,89 @@ pub enum Widget {
     Line(Input),
     /// Several lines.
     Area(Box<TextArea<'static>>),
+    /// One of a fixed set of values (the field's `choices`).
+    Choice(ChoiceState),
+}
+
+/// A choice widget: the selected value and what was typed to find it.
+pub struct ChoiceState {
+    /// The values.
+    pub choices: Vec<Choice>,
+    /// The selected one.
+    pub selected: usize,
+    /// Letters typed since the field got the focus (pinyin, value or name).
+    pub typed: String,
+    /// A stored value that is none of the choices, kept until another is chosen.
+    pub other: Option<String>,
+}
+
+impl ChoiceState {
+    fn new(choices: Vec<Choice>, value: &str) -> ChoiceState {
+        let position = choices.iter().position(|c| c.value == value);
+        ChoiceState {
+            selected: position.unwrap_or(0),
+            other: position.is_none().then(|| value.to_string()),
+            choices,
+            typed: String::new(),
+        }
+    }
+
+    fn value(&self) -> String {
+        match (&self.other, self.choices.get(self.selected)) {
+            (Some(other), _) => other.clone(),
+            (None, Some(c)) => c.value.to_string(),
+            (None, None) => String::new(),
+        }
+    }
+
+    fn select(&mut self, at: usize) {
+        self.selected = at.min(self.choices.len().saturating_sub(1));
+        self.other = None;
+    }
+
+    /// Handles a key; returns whether it was the choice's.
+    fn key(&mut self, key: KeyEvent) -> bool {
+        let n = self.choices.len();
+        if n == 0 {
+            return false;
+        }
+        match key.code {
+            KeyCode::Right | KeyCode::Char(' ') => {
+                self.typed.clear();
+                let next = if self.other.is_some() {
+                    0
+                } else {
+                    (self.selected + 1) % n
+                };
+                self.select(next);
+            }
+            KeyCode::Left => {
+                self.typed.clear();
+                self.select((self.selected + n - 1) % n);
+            }
+            KeyCode::Home => self.select(0),
+            KeyCode::End => self.select(n - 1),
+            KeyCode::Backspace => {
+                self.typed.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() => {
+                self.typed.push(c);
+                match workflow::matching_choice(&self.choices, &self.typed) {
+                    Some(at) => self.select(at),
+                    None => {
+                        // start again from this letter
+                        self.typed = c.to_string();
+                        match workflow::matching_choice(&self.choices, &self.typed) {
+                            Some(at) => self.select(at),
+                            None => self.typed.clear(),
+                        }
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
 }
 
 impl Widget {
@@ -27,6 +110,7 @@ impl Widget {
         match self {
             Widget::Line(input) => input.value().to_string(),
             Widget::Area(area) => area.lines().join("\n"),
+            Widget::Choice(choice) => choice.value(),
         }
     }
 }
@@ -76,7 +160,9 @@ impl Editor {
         let fields: Vec<EditField> = specs
             .into_iter()
             .map(|spec| {
-                let widget = if spec.multiline {
+                let widget = if !spec.choices.is_empty() && spec.editable {
+                    Widget::Choice(ChoiceState::new(spec.choices.clone(), &spec.value))
+                } else if spec.multiline {
                     let mut area =
                         TextArea::new(spec.value.split('\n').map(str::to_string).collect());
                     // the terminal's own cursor marks the caret (IME windows follow it)
@@ -162,6 +248,9 @@ impl Editor {
             };
             if self.fields[i].spec.editable {
                 self.focus = i;
+                if let Widget::Choice(choice) = &mut self.fields[i].widget {
+                    choice.typed.clear();
+                }
                 return;
             }
         }
@@ -198,6 +287,13 @@ impl Editor {
                 area.input(input);
                 true
             }
+            Widget::Choice(choice) => {
+                if key.code == KeyCode::Enter {
+                    self.move_focus(true);
+                    return true;
+                }
+                choice.key(key)
+            }
         }
     }
 
@@ -228,6 +324,11 @@ impl Editor {
                     .collect();
                 area.insert_str(text);
             }
+            Widget::Choice(choice) => {
+                if let Some(at) = workflow::matching_choice(&choice.choices, text) {
+                    choice.select(at);
+                }
+            }
         }
     }
 
@@ -248,6 +349,9 @@ impl Editor {
                 new.set_cursor_line_style(Style::default());
                 **area = new;
             }
+            Widget::Choice(choice) => {
+                *choice = ChoiceState::new(std::mem::take(&mut choice.choices), value);
+            }
         }
     }
 
@@ -261,5 +365,62 @@ impl Editor {
         {
             *input = Input::new(text.to_string());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyModifiers;
+
+    fn kinds() -> Vec<Choice> {
+        let sample = crate::sample::generate(1);
+        let element = sample.elements.values().next().expect("an element").clone();
+        let fields = workflow::edit_fields(crate::model::RecordRef::Element(&element), false);
+        fields
+            .into_iter()
+            .find(|f| f.key == "kind")
+            .expect("kind")
+            .choices
+    }
+
+    fn press(state: &mut ChoiceState, code: KeyCode) -> bool {
+        state.key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn a_choice_cycles_jumps_by_typing_and_keeps_an_unknown_value_until_changed() {
+        let mut state = ChoiceState::new(kinds(), "cn_id");
+        assert_eq!(state.value(), "cn_id");
+        press(&mut state, KeyCode::Left);
+        press(&mut state, KeyCode::Right);
+        assert_eq!(state.value(), "cn_id", "← then → comes back");
+        press(&mut state, KeyCode::Home);
+        press(&mut state, KeyCode::Left);
+        assert_eq!(
+            state.value(),
+            "pattern",
+            "← from the first wraps to the last"
+        );
+        for c in "youx".chars() {
+            press(&mut state, KeyCode::Char(c));
+        }
+        assert_eq!(state.value(), "email", "邮箱 by its pinyin");
+        // a letter that continues no match starts a new search
+        press(&mut state, KeyCode::Char('u'));
+        assert_eq!(
+            (state.value().as_str(), state.typed.as_str()),
+            ("uscc", "u")
+        );
+        assert!(!press(&mut state, KeyCode::Up), "Up is not the choice's");
+
+        let mut odd = ChoiceState::new(kinds(), "legacy_kind");
+        assert_eq!(
+            odd.value(),
+            "legacy_kind",
+            "a stored value outside the set is kept"
+        );
+        press(&mut odd, KeyCode::Right);
+        assert_eq!(odd.value(), "email", "until another is chosen");
     }
 }

@@ -562,6 +562,16 @@ fn draw_editor(frame: &mut Frame<'_>, app: &App, editor: &Editor, area: Rect) {
                 }
                 y += h;
             }
+            Widget::Choice(choice) => {
+                let r = Rect::new(input_x, y, input_w, 1).intersection(inner);
+                let text = choice_text(choice, focused, lang);
+                let text = pad(
+                    &fit(&text, usize::from(r.width), app.config.ascii),
+                    usize::from(r.width),
+                );
+                frame.render_widget(Paragraph::new(Span::styled(text, input_style)), r);
+                y += 1;
+            }
         }
         for e in editor.errors_of(field.spec.key) {
             if y >= inner.bottom() {
@@ -580,6 +590,28 @@ fn draw_editor(frame: &mut Frame<'_>, app: &App, editor: &Editor, area: Rect) {
         }
         row += rows;
     }
+}
+
+/// A choice field as drawn: `< 身份证号码 cn_id >  5/21`, and when focused what was typed
+/// and how to choose.
+fn choice_text(choice: &super::editor::ChoiceState, focused: bool, lang: Lang) -> String {
+    let n = choice.choices.len();
+    let mut text = match (&choice.other, choice.choices.get(choice.selected)) {
+        (Some(other), _) => format!("< ? {} >", crate::display::inert(other)),
+        (None, Some(c)) if c.zh == c.value => format!("< {} >  {}/{n}", c.zh, choice.selected + 1),
+        (None, Some(c)) => format!("< {} {} >  {}/{n}", c.zh, c.value, choice.selected + 1),
+        (None, None) => String::new(),
+    };
+    if focused {
+        if !choice.typed.is_empty() {
+            text.push_str(&format!("  \"{}\"", crate::display::inert(&choice.typed)));
+        }
+        text.push_str(lang.pick(
+            "  ←/→ 选择，或输入拼音/编码",
+            "  ←/→ choose, or type pinyin/value",
+        ));
+    }
+    text
 }
 
 fn mode_label(app: &App) -> &'static str {

@@ -21,7 +21,7 @@ use crate::engine::usage::usage;
 use crate::engine::validate;
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
-use crate::model::{Catalog, Element, ElementKind, Kind, Record, RecordRef, Share};
+use crate::model::{Catalog, Element, ElementKind, Kind, Record, RecordRef};
 use crate::store::Batch;
 use crate::tui::action::{Action, Scope};
 use crate::tui::app::{App, AppEvent, Confirm, Level, Overlay};
@@ -153,14 +153,6 @@ pub fn layout(main: Rect) -> PaneAreas {
 }
 
 /// The Chinese name of a share attribute.
-fn share_zh(share: Share) -> &'static str {
-    match share {
-        Share::Open => "无条件共享",
-        Share::Conditional => "有条件共享",
-        Share::None => "不予共享",
-    }
-}
-
 /// What a value of a kind looks like.
 fn format_hint(kind: ElementKind, lang: Lang) -> &'static str {
     use ElementKind as K;
@@ -980,7 +972,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
         lang.pick("共享", "share"),
         &format!(
             "{} / {}{}",
-            share_zh(el.share),
+            el.share.zh(),
             lang.pick("安全级别 ", "security level "),
             el.security_level
         ),
