@@ -257,25 +257,63 @@ fn flow_exports_to_a_file_beside_the_store() {
     assert!(screen(&mut app, 120, 36).contains("流程已导出到"));
 }
 
+/// A new bundle 我要开书店 with the question `big` (yes/no) and two items, the second
+/// selected; returns its code.
+fn bookshop(app: &mut App) -> String {
+    press(app, "pane_bundles");
+    press(app, "bundle_new");
+    type_text(app, "我要开书店");
+    key(app, KeyCode::Enter, KeyModifiers::NONE);
+    let code = app.bundles.work.as_ref().expect("opened").code.clone();
+    // a question with two options
+    press(app, "bundle_add");
+    type_text(app, "big 面积是否超过500平方米？ | yes 是 | no 否");
+    key(app, KeyCode::Enter, KeyModifiers::NONE);
+    // two items by name search
+    press(app, "merge_focus_next");
+    for name in ["食品经营许可", "户外招牌"] {
+        press(app, "bundle_add");
+        type_text(app, name);
+        key(app, KeyCode::Enter, KeyModifiers::NONE);
+    }
+    code
+}
+
+#[test]
+fn a_condition_is_ticked_from_the_questions_options() {
+    let (mut app, _dir) = app_with(sample_records(), Lang::Zh);
+    let code = bookshop(&mut app);
+    press(&mut app, "bundle_condition");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("[ ] big=yes"), "{s}");
+    assert!(s.contains("[ ] big=no"), "{s}");
+    key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Up, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("[x] big=yes") && s.contains("[x] big=no"), "{s}");
+    assert_eq!(
+        app.bundles.prompt.as_ref().expect("open").input.value(),
+        "big=no,yes"
+    );
+    // Tab again drops the option; Enter saves what is ticked
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    assert!(screen(&mut app, 120, 36).contains("[ ] big=yes"));
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.bundles.prompt.is_none(), "saved");
+    let b = app.store().unwrap().catalog().bundles[&code].clone();
+    let when = b
+        .item_when
+        .get(&b.items[1])
+        .expect("the second item has a condition");
+    assert_eq!(when.get("big"), Some(&vec!["no".to_string()]));
+}
+
 #[test]
 fn editing_a_bundle_new_items_questions_conditions_and_workflow() {
     let (mut app, _dir) = app_with(sample_records(), Lang::Zh);
-    press(&mut app, "pane_bundles");
-    press(&mut app, "bundle_new");
-    type_text(&mut app, "我要开书店");
-    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    let code = app.bundles.work.as_ref().expect("opened").code.clone();
-    // a question with two options
-    press(&mut app, "bundle_add");
-    type_text(&mut app, "big 面积是否超过500平方米？ | yes 是 | no 否");
-    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    // two items by name search
-    press(&mut app, "merge_focus_next");
-    for name in ["食品经营许可", "户外招牌"] {
-        press(&mut app, "bundle_add");
-        type_text(&mut app, name);
-        key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    }
+    let code = bookshop(&mut app);
     let b = app.store().unwrap().catalog().bundles[&code].clone();
     assert_eq!(b.items.len(), 2, "{b:?}");
     assert_eq!(b.origin, yibiao::model::Origin::SelfBuilt);

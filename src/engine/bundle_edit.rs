@@ -121,6 +121,67 @@ pub fn condition_hint(bundle: &Bundle) -> String {
         .join(" ")
 }
 
+/// One option of one question, as a condition can name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConditionChoice {
+    /// The question's key.
+    pub question: String,
+    /// The option's key.
+    pub option: String,
+    /// The question as asked.
+    pub question_text: String,
+    /// The option as shown.
+    pub option_text: String,
+}
+
+/// Every option of every question of the bundle, in order: what a condition can name.
+pub fn condition_choices(bundle: &Bundle) -> Vec<ConditionChoice> {
+    bundle
+        .questions
+        .iter()
+        .flat_map(|q| {
+            q.options.iter().map(|o| ConditionChoice {
+                question: q.key.clone(),
+                option: o.key.clone(),
+                question_text: q.text.clone(),
+                option_text: o.text.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Whether the condition typed as `text` names `option` of `question` (false if it does not
+/// parse).
+pub fn condition_names(text: &str, question: &str, option: &str) -> bool {
+    parse_when(text, Lang::En).ok().flatten().is_some_and(|w| {
+        w.get(question)
+            .is_some_and(|options| options.iter().any(|o| o == option))
+    })
+}
+
+/// The condition typed as `text` with `option` of `question` added if it was not named, or
+/// removed if it was (a question left without options is dropped). Text that does not
+/// parse is an error and stays as it is.
+pub fn toggle_condition(
+    text: &str,
+    question: &str,
+    option: &str,
+    lang: Lang,
+) -> Result<String, ParseError> {
+    let mut when = parse_when(text, lang)?.unwrap_or_default();
+    let options = when.entry(question.to_string()).or_default();
+    match options.iter().position(|o| o == option) {
+        Some(at) => {
+            options.remove(at);
+        }
+        None => options.push(option.to_string()),
+    }
+    if options.is_empty() {
+        when.remove(question);
+    }
+    Ok(when_text((!when.is_empty()).then_some(&when)))
+}
+
 /// One material row of an item in a bundle, as the materials editor lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MaterialRow {
@@ -302,6 +363,28 @@ pub fn claim(catalog: &Catalog, template: &Bundle) -> Bundle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toggling_a_condition_adds_and_removes_options_and_keeps_bad_text() {
+        let t = |text: &str, q: &str, o: &str| toggle_condition(text, q, o, Lang::En);
+        for (text, q, o, toggled) in [
+            ("", "area", "ge500", "area=ge500"),
+            ("area=ge500", "area", "lt500", "area=ge500,lt500"),
+            ("area=ge500,lt500", "area", "ge500", "area=lt500"),
+            // no option left: always
+            ("area=lt500", "area", "lt500", ""),
+            ("area=lt500", "tobacco", "yes", "area=lt500 tobacco=yes"),
+        ] {
+            assert_eq!(t(text, q, o).unwrap(), toggled, "{text} ^ {q}={o}");
+        }
+        assert!(
+            t("area", "area", "x").is_err(),
+            "unparsable text is not rewritten"
+        );
+        assert!(condition_names("area=lt500 tobacco=yes", "tobacco", "yes"));
+        assert!(!condition_names("area=lt500", "tobacco", "yes"));
+        assert!(!condition_names("area", "area", "lt500"));
+    }
     use crate::model::Status;
 
     fn bundle() -> Bundle {

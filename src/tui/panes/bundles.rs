@@ -293,6 +293,11 @@ pub enum PromptKind {
 }
 
 impl PromptKind {
+    /// Whether the prompt edits a condition (and offers the question/option checklist).
+    pub fn is_condition(&self) -> bool {
+        matches!(self, Self::Condition(_) | Self::MaterialCondition { .. })
+    }
+
     /// The prompt's title.
     pub fn title(&self, lang: Lang) -> String {
         match self {
@@ -355,6 +360,8 @@ pub struct Prompt {
     pub input: Input,
     /// Why the last Enter was refused.
     pub error: Option<String>,
+    /// In a condition prompt, the selected row of the question/option checklist.
+    pub choice: usize,
 }
 
 /// A way to fix a merged field.
@@ -622,6 +629,7 @@ impl BundlesPane {
             kind,
             input: Input::new(value),
             error: None,
+            choice: 0,
         });
     }
 
@@ -989,10 +997,43 @@ impl BundlesPane {
         if self.picker.is_some() {
             return self.picker_key(event, action, store, lang, page);
         }
+        let choices = match (&self.prompt, store.as_deref()) {
+            (Some(p), Some(store)) if p.kind.is_condition() => self
+                .current(store.catalog())
+                .map(bundle_edit::condition_choices)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         let prompt = self.prompt.as_mut()?;
         match event.code {
             KeyCode::Esc => {
                 self.prompt = None;
+                None
+            }
+            // a condition's checklist: ↑/↓ choose a question's option, Tab names or drops it
+            KeyCode::Up | KeyCode::Down if !choices.is_empty() => {
+                let n = choices.len();
+                prompt.choice = if event.code == KeyCode::Up {
+                    (prompt.choice + n - 1) % n
+                } else {
+                    (prompt.choice + 1) % n
+                };
+                None
+            }
+            KeyCode::Tab if !choices.is_empty() => {
+                let c = choices.get(prompt.choice.min(choices.len() - 1))?;
+                match bundle_edit::toggle_condition(
+                    prompt.input.value(),
+                    &c.question,
+                    &c.option,
+                    lang,
+                ) {
+                    Ok(text) => {
+                        prompt.input = Input::new(text);
+                        prompt.error = None;
+                    }
+                    Err(e) => prompt.error = Some(e.0),
+                }
                 None
             }
             KeyCode::Enter => {

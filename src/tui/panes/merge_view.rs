@@ -16,6 +16,7 @@ use super::super::view::{block, centered, key_of, popup};
 use super::bundle_materials::item_name;
 use super::bundles::{BundlesPane, Focus, Mark, RightView, Workspace};
 use crate::display::{pad, width};
+use crate::engine::bundle_edit;
 use crate::engine::merge::{Merge, MergeStats, flow};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Origin, RecordRef};
@@ -66,6 +67,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             &prompt.kind.context(catalog, bundle),
             area,
         );
+        if let Some(bundle) = bundle.filter(|_| prompt.kind.is_condition()) {
+            draw_condition_checklist(frame, app, prompt, bundle, area);
+        }
     }
     if let Some(chooser) = &pane.chooser {
         draw_chooser(frame, app, chooser);
@@ -722,6 +726,64 @@ fn draw_prompt(
         prompt.error.as_deref(),
         area,
     );
+}
+
+/// Above a condition prompt: every question's options, `[x]` where the typed condition
+/// names them; ↑/↓ move, Tab names or drops the selected one.
+fn draw_condition_checklist(
+    frame: &mut Frame<'_>,
+    app: &App,
+    prompt: &super::bundles::Prompt,
+    bundle: &Bundle,
+    area: Rect,
+) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let choices = bundle_edit::condition_choices(bundle);
+    let prompt_h = if prompt.error.is_some() { 4 } else { 3 };
+    let room = area.height.saturating_sub(prompt_h);
+    if choices.is_empty() || room < 3 || area.width < 12 {
+        return;
+    }
+    let h = (choices.len() as u16 + 2).min(room);
+    let r = Rect::new(area.x, area.bottom() - prompt_h - h, area.width, h);
+    let title = lang.pick(
+        " 问题与选项：↑/↓ 选择 · Tab 勾选/取消 ",
+        " questions and options: ↑/↓ move · Tab names / drops ",
+    );
+    let inner = fitted_popup(frame, app, r, title);
+    let rows = usize::from(inner.height);
+    if rows == 0 {
+        return;
+    }
+    let selected = prompt.choice.min(choices.len() - 1);
+    let start = (selected + 1).saturating_sub(rows);
+    let text = prompt.input.value();
+    let w = usize::from(inner.width);
+    let lines: Vec<Line> = choices
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(rows)
+        .map(|(i, c)| {
+            let mark = if bundle_edit::condition_names(text, &c.question, &c.option) {
+                "[x]"
+            } else {
+                "[ ]"
+            };
+            let row = format!(
+                "{mark} {}={}  {} · {}",
+                c.question, c.option, c.question_text, c.option_text
+            );
+            let style = if i == selected {
+                theme.get(Slot::Selection)
+            } else {
+                theme.get(Slot::Text)
+            };
+            Line::from(Span::styled(pad(&fit(&row, w, app.config.ascii), w), style))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn draw_chooser(frame: &mut Frame<'_>, app: &App, chooser: &super::bundles::Chooser) {
