@@ -1,9 +1,10 @@
 //! The in-memory catalog: every record by kind and code, plus who references whom.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use compact_str::CompactString;
+use rustc_hash::FxHashMap;
 
 use super::record::{Kind, Record, RecordRef};
 use super::{Agency, Bundle, Element, Form, Item, Material, Region};
@@ -39,7 +40,7 @@ pub struct Catalog {
     /// Who references each record, sorted: a `Vec` rather than a `BTreeSet` because most
     /// records have one or two referrers and a set's node costs ~600 bytes even then (a
     /// million elements made this index half a gigabyte).
-    referrers: HashMap<(Kind, CompactString), Vec<Referrer>>,
+    referrers: FxHashMap<(Kind, CompactString), Vec<Referrer>>,
     /// See [`Catalog::revision`].
     revision: u64,
 }
@@ -98,8 +99,10 @@ impl Catalog {
                 code: code.as_str().into(),
                 path: reference.path.into(),
             };
-            // records mostly arrive in order (loading), so this is usually a push at the end
-            if let Err(at) = list.binary_search(&referrer) {
+            // records mostly arrive in order (loading): usually a push at the end
+            if list.last().is_none_or(|last| *last < referrer) {
+                list.push(referrer);
+            } else if let Err(at) = list.binary_search(&referrer) {
                 list.insert(at, referrer);
             }
         }
