@@ -10,6 +10,8 @@ mod arena;
 mod keys;
 mod matcher;
 mod query;
+#[cfg(test)]
+mod reference;
 mod row;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +28,9 @@ pub use row::{SearchRow, row_in, rows, uses};
 
 /// How many entries are scanned between two looks at the cancel flag.
 const CHUNK: usize = 4096;
+/// The first chunk of candidates a narrowed search tests; each next chunk is twice as large.
+/// Small in tests, so that the property test against the reference crosses chunk ends.
+const NARROW_FIRST: usize = if cfg!(test) { 16 } else { CHUNK };
 /// A scan of at least this many entries is split over several threads.
 const PARALLEL_AT: usize = 4_096;
 /// At most this many threads scan at once.
@@ -553,7 +558,7 @@ impl SearchIndex {
     ) -> Option<(Vec<Ranked>, Vec<Ranked>)> {
         let mut found: Vec<Ranked> = Vec::new();
         let mut pos = 0;
-        let mut chunk = CHUNK;
+        let mut chunk = NARROW_FIRST;
         let mut ids: Vec<u32> = Vec::new();
         while pos < candidates.len() {
             if found.len() >= want
