@@ -39,6 +39,14 @@ pub struct Entry {
     /// Which bytes occur in the readings (low half) and which characters in the names (high
     /// half), as one bit each of [`bloom`]: an entry lacking a bit of a query cannot match it.
     pub bloom: u64,
+    /// The [`pair_bit`] of the first two bytes of every reading part (code included): an
+    /// entry lacking a query's bit has no part that starts with the query.
+    pub starts: u32,
+}
+
+/// One bit of 32 for a pair of bytes (see [`Entry::starts`]).
+pub fn pair_bit(a: u8, b: u8) -> u32 {
+    1 << ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 27)
 }
 
 /// The bloom bits of the characters of `s` (see [`Entry::bloom`]), in the low half.
@@ -123,6 +131,14 @@ impl SearchData {
                 agency,
                 uses: row.uses,
                 bloom: bloom(&row.latin) | bloom(&row.names) << 32,
+                starts: row
+                    .latin
+                    .split(SEP)
+                    .filter_map(|part| match part.as_bytes() {
+                        [a, b, ..] => Some(pair_bit(*a, *b)),
+                        _ => None,
+                    })
+                    .fold(0, |bits, bit| bits | bit),
             });
         }
         data.text.shrink_to_fit();

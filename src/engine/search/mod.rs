@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::model::Catalog;
 
-pub use arena::{Entry, SearchData, bloom};
+pub use arena::{Entry, SearchData, bloom, pair_bit};
 pub use keys::{Key, SEP, build_key, readings};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
@@ -544,10 +544,46 @@ impl SearchIndex {
         }
     }
 
-    /// Tests `candidates` (best bound first) in growing chunks until the best `want`
-    /// matches found so far beat every bound left. Returns the matches found and the
-    /// untested candidates with their raised bounds (still best first); `None` if
-    /// cancelled.
+    /// The candidates with their bounds for the longer query, best first. A candidate that
+    /// could have equalled or started the shorter query gets the top bound, unless (for a
+    /// Latin query) none of its parts starts with the longer query's first two bytes: then
+    /// it can at best be fuzzy, every character consecutive from the start of a part.
+    fn raised(&self, p: &Prepared, candidates: &[Ranked], raise: Raise) -> Vec<Ranked> {
+        let q = p.query.text.as_bytes();
+        let top = candidates.partition_point(|&k| unpack(k).1 >= TIER_PREFIX * TIER_WIDTH);
+        let (high, low) = candidates.split_at(top);
+        let with = |bound: i64| move |&k: &Ranked| pack(unpack(k).0, bound);
+        let raised = |&k: &Ranked| pack(unpack(k).0, raise.bound(unpack(k).1));
+        let mut out: Vec<Ranked> = Vec::with_capacity(candidates.len());
+        match q {
+            [a, b, ..] if raise.fuzzy_stays && p.ascii => {
+                let bit = pair_bit(*a, *b);
+                let chars = i64::try_from(q.len()).unwrap_or(TIER_WIDTH);
+                let best_fuzzy =
+                    TIER_FUZZY * TIER_WIDTH + (24 + 28 * (chars - 1)).min(TIER_WIDTH - 1);
+                let entries = self.entries();
+                let may_start = |k: &&Ranked| {
+                    entries
+                        .get(unpack(**k).0 as usize)
+                        .is_none_or(|e| e.starts & bit != 0)
+                };
+                out.extend(
+                    high.iter()
+                        .filter(may_start)
+                        .map(with(TIER_CODE * TIER_WIDTH)),
+                );
+                out.extend(high.iter().filter(|k| !may_start(k)).map(with(best_fuzzy)));
+            }
+            _ => out.extend(high.iter().map(raised)),
+        }
+        out.extend(low.iter().map(raised));
+        out
+    }
+
+    /// Tests `candidates` (best bound first, bounds for the shorter query) in growing chunks
+    /// until the best `want` matches found so far beat every bound left. Returns the matches
+    /// found and the untested candidates with their bounds for this query (still best
+    /// first); `None` if cancelled.
     fn narrow(
         &self,
         p: &Prepared,
@@ -556,6 +592,7 @@ impl SearchIndex {
         want: usize,
         cancel: &AtomicBool,
     ) -> Option<(Vec<Ranked>, Vec<Ranked>)> {
+        let candidates = self.raised(p, candidates, raise);
         let mut found: Vec<Ranked> = Vec::new();
         let mut pos = 0;
         let mut chunk = NARROW_FIRST;
@@ -567,7 +604,7 @@ impl SearchIndex {
                 let mut scratch = found.clone();
                 let (_, &mut threshold, _) =
                     scratch.select_nth_unstable_by(want - 1, |a, b| b.cmp(a));
-                if raise.bound(unpack(next).1) < unpack(threshold).1 {
+                if unpack(next).1 < unpack(threshold).1 {
                     break;
                 }
             }
@@ -578,13 +615,7 @@ impl SearchIndex {
             pos = end;
             chunk = chunk.saturating_mul(2);
         }
-        let rest = candidates[pos..]
-            .iter()
-            .map(|&k| {
-                let (i, bound) = unpack(k);
-                pack(i, raise.bound(bound))
-            })
-            .collect();
+        let rest = candidates[pos..].to_vec();
         Some((found, rest))
     }
 }
