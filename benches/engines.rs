@@ -79,19 +79,27 @@ fn bench_search(c: &mut Criterion) {
                 s.search(&index, &Query::parse(keys[0]).expect("query"), 50, &cancel)
             })
         });
-        group.bench_function("next_key", |b| {
-            b.iter_batched(
-                || {
-                    let mut s = Searcher::new();
-                    for k in &keys[..2] {
-                        s.search(&index, &Query::parse(k).expect("query"), 50, &cancel);
-                    }
-                    s
-                },
-                |mut s| s.search(&index, &Query::parse(keys[2]).expect("query"), 50, &cancel),
-                BatchSize::LargeInput,
-            )
-        });
+        // a following key: the session has searched every earlier prefix
+        let following = |group: &mut criterion::BenchmarkGroup<_>, name: &str, keys: &[&str]| {
+            let (last, earlier) = keys.split_last().expect("keys");
+            group.bench_function(name, |b| {
+                b.iter_batched(
+                    || {
+                        let mut s = Searcher::new();
+                        for k in earlier {
+                            s.search(&index, &Query::parse(k).expect("query"), 50, &cancel);
+                        }
+                        s
+                    },
+                    |mut s| s.search(&index, &Query::parse(last).expect("query"), 50, &cancel),
+                    BatchSize::LargeInput,
+                )
+            });
+        };
+        following(&mut group, "next_key", &keys[..3]);
+        following(&mut group, "second_key", &keys[..2]);
+        following(&mut group, "fifth_key", &keys);
+        following(&mut group, "chinese_second_key", &["身", "身份"]);
         group.bench_function("chinese_query", |b| {
             b.iter(|| {
                 let mut s = Searcher::new();

@@ -16,9 +16,9 @@ use crate::engine::search::SearchData;
 pub const CACHE_FILE: &str = "search.idx";
 
 /// First bytes of the file: a name and the layout version.
-const MAGIC: &[u8] = b"yibiao search index 1\n";
+const MAGIC: &[u8] = b"yibiao search index 2\n";
 
-/// Largest file read (a million elements take about 150 MB).
+/// Largest file read (a million elements take about 330 MB).
 const MAX_BYTES: usize = 1 << 30;
 
 fn path(dir: &Path) -> PathBuf {

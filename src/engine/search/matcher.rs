@@ -23,16 +23,7 @@ impl Matcher for Skim {
 /// fuzzy match must pass, run before the matcher.
 pub fn is_subsequence(key: &str, query: &str) -> bool {
     if query.is_ascii() {
-        // UTF-8 continuation and lead bytes are all >= 0x80: bytes compare exactly
-        let key = key.as_bytes();
-        let mut from = 0;
-        for w in query.bytes() {
-            match key.get(from..).and_then(|rest| memchr::memchr(w, rest)) {
-                Some(pos) => from += pos + 1,
-                None => return false,
-            }
-        }
-        return true;
+        return is_subsequence_bytes(key.as_bytes(), query.as_bytes());
     }
     let mut wanted = query.chars().peekable();
     for c in key.chars() {
@@ -45,4 +36,17 @@ pub fn is_subsequence(key: &str, query: &str) -> bool {
         }
     }
     wanted.peek().is_none()
+}
+
+/// [`is_subsequence`] for an ASCII query, over bytes: UTF-8 continuation and lead bytes are
+/// all >= 0x80, so bytes compare exactly.
+pub(super) fn is_subsequence_bytes(key: &[u8], query: &[u8]) -> bool {
+    let mut from = 0;
+    for &w in query {
+        match key.get(from..).and_then(|rest| memchr::memchr(w, rest)) {
+            Some(pos) => from += pos + 1,
+            None => return false,
+        }
+    }
+    true
 }

@@ -10,6 +10,8 @@ mod arena;
 mod keys;
 mod matcher;
 mod query;
+#[cfg(test)]
+mod reference;
 mod row;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,7 +20,7 @@ use serde::Serialize;
 
 use crate::model::Catalog;
 
-pub use arena::{Entry, SearchData, Span};
+pub use arena::{Entry, SearchData, bloom, pair_bit};
 pub use keys::{Key, SEP, build_key, readings};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
@@ -26,6 +28,9 @@ pub use row::{SearchRow, row_in, rows, uses};
 
 /// How many entries are scanned between two looks at the cancel flag.
 const CHUNK: usize = 4096;
+/// The first chunk of candidates a narrowed search tests; each next chunk is twice as large.
+/// Small in tests, so that the property test against the reference crosses chunk ends.
+const NARROW_FIRST: usize = if cfg!(test) { 16 } else { CHUNK };
 /// A scan of at least this many entries is split over several threads.
 const PARALLEL_AT: usize = 4_096;
 /// At most this many threads scan at once.
@@ -40,6 +45,22 @@ const TIER_CODE: i64 = 5;
 const RESCORE_AT_LEAST: usize = 200;
 /// Width of a tier in the combined score.
 const TIER_WIDTH: i64 = 1_000_000;
+
+/// A match as one integer: the score in the high half, the entry's index inverted in the low
+/// half. Entries are held in rank order, so a larger key is a better hit, ties included.
+type Ranked = u64;
+
+fn pack(i: u32, score: i64) -> Ranked {
+    let score = u64::try_from(score.clamp(0, i64::from(u32::MAX))).unwrap_or(0);
+    score << 32 | u64::from(u32::MAX - i)
+}
+
+fn unpack(key: Ranked) -> (u32, i64) {
+    // the low half is the inverted index, the high half the score: both fit
+    #[allow(clippy::cast_possible_truncation)]
+    let low = key as u32;
+    (u32::MAX - low, i64::try_from(key >> 32).unwrap_or(0))
+}
 
 /// One search result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -56,10 +77,23 @@ pub struct Hit {
     pub uses: usize,
 }
 
+/// A query made ready for a scan: what every entry is tested against.
+struct Prepared<'q> {
+    query: &'q Query,
+    /// Latin letters match the readings, anything else the names.
+    ascii: bool,
+    /// The bloom bits an entry needs to match the text (see [`Entry::bloom`]).
+    need: u64,
+    /// For `agency:`, whether each interned agency passes.
+    agencies: Option<Vec<bool>>,
+}
+
 /// The search index over every element of a catalog.
 pub struct SearchIndex {
     data: SearchData,
     matcher: Box<dyn Matcher>,
+    /// Whether some code holds a non-ASCII character (see [`Raise`]).
+    non_ascii_codes: bool,
 }
 
 impl SearchIndex {
@@ -80,7 +114,12 @@ impl SearchIndex {
 
     /// The index over `data` with a given matcher.
     pub fn with_matcher(data: SearchData, matcher: Box<dyn Matcher>) -> Self {
-        Self { data, matcher }
+        let non_ascii_codes = data.entries().iter().any(|e| !data.code(e).is_ascii());
+        Self {
+            data,
+            matcher,
+            non_ascii_codes,
+        }
     }
 
     /// What the index holds, to be written to disk and read back with
@@ -95,12 +134,12 @@ impl SearchIndex {
 
     /// The half of an entry's key a query can match: Latin letters match readings and the
     /// code, anything else the names.
-    fn haystack(&self, entry: &Entry, q: &str) -> &str {
-        self.data.str(if q.is_ascii() {
-            entry.latin
+    fn haystack(&self, entry: &Entry, ascii: bool) -> &str {
+        if ascii {
+            self.data.latin(entry)
         } else {
-            entry.names
-        })
+            self.data.names(entry)
+        }
     }
 
     /// Number of elements indexed.
@@ -113,17 +152,35 @@ impl SearchIndex {
         self.entries().is_empty()
     }
 
-    /// The combined score of entry `i` for `query`, or `None` if it does not match.
-    fn rank(&self, entry: &Entry, query: &Query) -> Option<i64> {
+    fn prepare<'q>(&self, query: &'q Query) -> Prepared<'q> {
+        let ascii = query.text.is_ascii();
+        let bits = bloom(&query.text);
+        Prepared {
+            query,
+            ascii,
+            need: if ascii { bits } else { bits << 32 },
+            agencies: query.agency.as_ref().map(|wanted| {
+                self.data
+                    .agencies()
+                    .iter()
+                    .map(|a| a.contains(wanted.as_str()))
+                    .collect()
+            }),
+        }
+    }
+
+    /// The combined score of an entry for a query, or `None` if it does not match.
+    fn rank(&self, entry: &Entry, p: &Prepared) -> Option<i64> {
+        let query = p.query;
         if query.kind.is_some_and(|k| k != entry.kind)
             || query.status.is_some_and(|s| s != entry.status)
         {
             return None;
         }
-        if let Some(agency) = &query.agency
+        if let Some(ok) = &p.agencies
             && !entry
                 .agency
-                .is_some_and(|a| self.data.str(a).contains(agency.as_str()))
+                .is_some_and(|a| ok.get(a as usize).copied().unwrap_or(false))
         {
             return None;
         }
@@ -131,30 +188,32 @@ impl SearchIndex {
         if q.is_empty() {
             return Some(0);
         }
-        if self.data.str(entry.code).eq_ignore_ascii_case(q) {
+        if self.data.code(entry).eq_ignore_ascii_case(q) {
             return Some(TIER_CODE * TIER_WIDTH);
         }
-        let haystack = self.haystack(entry, q);
+        if entry.bloom & p.need != p.need {
+            return None;
+        }
+        if p.ascii {
+            return rank_bytes(self.data.latin_bytes(entry), q.as_bytes());
+        }
+        let haystack = self.data.names(entry);
         if !is_subsequence(haystack, q) {
             return None;
         }
-        let parts = haystack.split(SEP);
         // phase 1: tiers and a cheap subsequence score; the matcher re-scores the best later
         let mut best = None;
         let mut prefix = false;
-        for part in parts {
+        for part in haystack.split(SEP) {
             if part == q {
                 return Some(TIER_NAME * TIER_WIDTH);
             }
             prefix |= part.starts_with(q);
-            if !prefix && let Some(score) = quick_score(part, q) {
+            if !prefix && let Some(score) = quick_score_chars(part, q) {
                 best = best.max(Some(score));
             }
         }
-        if prefix {
-            return Some(TIER_PREFIX * TIER_WIDTH);
-        }
-        best.map(|s| TIER_FUZZY * TIER_WIDTH + s.clamp(0, TIER_WIDTH - 1))
+        tier_of(prefix, best)
     }
 
     /// Phase 2: the matcher's score of an entry's best part (fuzzy tier only).
@@ -163,7 +222,7 @@ impl SearchIndex {
             return 0;
         };
         let best = self
-            .haystack(entry, q)
+            .haystack(entry, q.is_ascii())
             .split(SEP)
             .filter(|part| is_subsequence(part, q))
             .filter_map(|part| self.matcher.score(part, q))
@@ -172,28 +231,28 @@ impl SearchIndex {
         TIER_FUZZY * TIER_WIDTH + best.clamp(0, TIER_WIDTH - 1)
     }
 
-    /// Scans `candidates` (all entries when `None`); `None` if cancelled. Returns (entry
-    /// index, score) of every match in candidate order. A large scan is split over the
-    /// machine's cores (up to [`MAX_THREADS`]); the result does not depend on how.
+    /// Scans `candidates` (all entries when `None`); `None` if cancelled. Returns every
+    /// match in candidate order. A large scan is split over the machine's cores (up to
+    /// [`MAX_THREADS`]); the result does not depend on how.
     fn scan(
         &self,
-        query: &Query,
+        p: &Prepared,
         candidates: Option<&[u32]>,
         cancel: &AtomicBool,
-    ) -> Option<Vec<(u32, i64)>> {
+    ) -> Option<Vec<Ranked>> {
         let total = candidates.map_or(self.entries().len(), <[u32]>::len);
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZero::get)
             .min(MAX_THREADS);
         if threads < 2 || total < PARALLEL_AT {
-            return self.scan_range(query, candidates, 0..total, cancel);
+            return self.scan_range(p, candidates, 0..total, cancel);
         }
         let per = total.div_ceil(threads);
         std::thread::scope(|scope| {
             let parts: Vec<_> = (0..threads)
                 .map(|t| {
                     let range = (t * per).min(total)..((t + 1) * per).min(total);
-                    scope.spawn(move || self.scan_range(query, candidates, range, cancel))
+                    scope.spawn(move || self.scan_range(p, candidates, range, cancel))
                 })
                 .collect();
             let mut out = Vec::new();
@@ -208,11 +267,12 @@ impl SearchIndex {
     /// Scans positions `range` of `candidates` (of all entries when `None`).
     fn scan_range(
         &self,
-        query: &Query,
+        p: &Prepared,
         candidates: Option<&[u32]>,
         range: std::ops::Range<usize>,
         cancel: &AtomicBool,
-    ) -> Option<Vec<(u32, i64)>> {
+    ) -> Option<Vec<Ranked>> {
+        let entries = self.entries();
         let mut out = Vec::new();
         let mut start = range.start;
         while start < range.end {
@@ -220,16 +280,24 @@ impl SearchIndex {
                 return None;
             }
             let end = (start + CHUNK).min(range.end);
-            for pos in start..end {
-                let i = match candidates {
-                    Some(list) => list.get(pos).copied(),
-                    None => u32::try_from(pos).ok(),
-                };
-                if let Some(i) = i
-                    && let Some(entry) = self.entries().get(i as usize)
-                    && let Some(score) = self.rank(entry, query)
-                {
-                    out.push((i, score));
+            match candidates {
+                Some(list) => {
+                    for &i in list.get(start..end).unwrap_or_default() {
+                        if let Some(entry) = entries.get(i as usize)
+                            && let Some(score) = self.rank(entry, p)
+                        {
+                            out.push(pack(i, score));
+                        }
+                    }
+                }
+                None => {
+                    for (i, entry) in (start..).zip(entries.get(start..end).unwrap_or_default()) {
+                        if let Some(score) = self.rank(entry, p)
+                            && let Ok(i) = u32::try_from(i)
+                        {
+                            out.push(pack(i, score));
+                        }
+                    }
                 }
             }
             start = end;
@@ -237,11 +305,12 @@ impl SearchIndex {
         Some(out)
     }
 
-    fn hit(&self, (i, score): (u32, i64)) -> Option<Hit> {
+    fn hit(&self, key: Ranked) -> Option<Hit> {
+        let (i, score) = unpack(key);
         let e = self.entries().get(i as usize)?;
         Some(Hit {
-            code: self.data.str(e.code).to_string(),
-            name: self.data.str(e.name).to_string(),
+            code: self.data.code(e).to_string(),
+            name: self.data.name(e).to_string(),
             kind: e.kind.as_str(),
             score,
             uses: e.uses as usize,
@@ -250,45 +319,74 @@ impl SearchIndex {
 
     /// The best `limit` matches, best first: a partial selection by the phase-1 score, then
     /// the fuzzy-tier candidates among the best few hundred re-scored by the matcher.
-    fn top(&self, matches: &mut [(u32, i64)], q: &str, limit: usize) -> Vec<(u32, i64)> {
-        let order = |a: &(u32, i64), b: &(u32, i64)| {
-            let entries = self.entries();
-            let (ea, eb) = (&entries[a.0 as usize], &entries[b.0 as usize]);
-            b.1.cmp(&a.1)
-                .then(eb.uses.cmp(&ea.uses))
-                .then_with(|| self.data.str(ea.code).cmp(self.data.str(eb.code)))
-        };
+    fn top(&self, matches: &mut [Ranked], q: &str, limit: usize) -> Vec<Ranked> {
         let keep = limit
             .saturating_mul(4)
             .max(RESCORE_AT_LEAST)
             .min(matches.len());
         if keep < matches.len() {
-            matches.select_nth_unstable_by(keep, order);
+            matches.select_nth_unstable_by(keep, |a, b| b.cmp(a));
         }
-        let mut top: Vec<(u32, i64)> = matches[..keep]
+        let mut top: Vec<Ranked> = matches[..keep]
             .iter()
-            .map(|&(i, score)| {
-                if score / TIER_WIDTH == TIER_FUZZY && !q.is_empty() {
-                    (i, self.rescore(i, q))
-                } else {
-                    (i, score)
+            .map(|&key| match unpack(key) {
+                (i, score) if score / TIER_WIDTH == TIER_FUZZY && !q.is_empty() => {
+                    pack(i, self.rescore(i, q))
                 }
+                _ => key,
             })
             .collect();
-        top.sort_by(order);
+        top.sort_unstable_by(|a, b| b.cmp(a));
         top.truncate(limit);
         top
     }
 }
 
+/// The tier of an entry none of whose parts equals the query: prefix when one starts with it,
+/// else fuzzy with the best part's score.
+fn tier_of(prefix: bool, best: Option<i64>) -> Option<i64> {
+    if prefix {
+        return Some(TIER_PREFIX * TIER_WIDTH);
+    }
+    best.map(|s| TIER_FUZZY * TIER_WIDTH + s.clamp(0, TIER_WIDTH - 1))
+}
+
+/// Phase 1 of an ASCII query against the [`SEP`]-separated readings, over bytes (exact on
+/// UTF-8: multi-byte sequences hold no ASCII bytes). A part shorter than the query can
+/// neither equal it, start with it nor hold it, and is skipped at once.
+fn rank_bytes(haystack: &[u8], q: &[u8]) -> Option<i64> {
+    if !matcher::is_subsequence_bytes(haystack, q) {
+        return None;
+    }
+    let mut best = None;
+    let mut prefix = false;
+    let first = q.first().copied();
+    for part in haystack.split(|&b| b == SEP as u8) {
+        if part.len() < q.len() {
+            continue;
+        }
+        // the first byte decides most parts without a call to memcmp
+        if part.first().copied() == first && part.starts_with(q) {
+            if part.len() == q.len() {
+                return Some(TIER_NAME * TIER_WIDTH);
+            }
+            prefix = true;
+        } else if !prefix && let Some(score) = quick_score_bytes(part, q) {
+            best = best.max(Some(score));
+        }
+    }
+    tier_of(prefix, best)
+}
+
 /// [`quick_score`] over bytes, for ASCII queries (exact on UTF-8: multi-byte sequences hold
-/// no ASCII bytes). Jumps from one wanted byte to the next with `memchr`; the score is the
-/// same as walking byte by byte.
+/// no ASCII bytes). Jumps from one wanted byte to the next; the score is the same as walking
+/// character by character.
 fn quick_score_bytes(part: &[u8], q: &[u8]) -> Option<i64> {
     let mut score = 0i64;
     let mut from = 0usize;
     for (k, &w) in q.iter().enumerate() {
-        let pos = from + memchr::memchr(w, part.get(from..)?)?;
+        // parts are short: a plain loop beats a call to memchr
+        let pos = from + part.get(from..)?.iter().position(|&b| b == w)?;
         let gap = i64::try_from(pos - from).unwrap_or(i64::MAX);
         let consecutive = k > 0 && gap == 0;
         score += 16 + if consecutive { 12 } else { 0 } + if pos == 0 { 8 } else { 0 } - gap.min(8);
@@ -330,7 +428,9 @@ fn quick_score_chars(part: &str, q: &str) -> Option<i64> {
 
 /// A search session: remembers the last query's matches to narrow the next one.
 pub struct Searcher {
-    last: Option<(Query, Vec<u32>)>,
+    /// The last query and its candidates: every match, and perhaps entries not yet ruled
+    /// out, each with an upper bound of its score, best bound first.
+    last: Option<(Query, Vec<Ranked>)>,
 }
 
 impl Default for Searcher {
@@ -351,6 +451,10 @@ impl Searcher {
     }
 
     /// Runs `query`, best first, at most `limit` hits; `None` if `cancel` was raised.
+    ///
+    /// A query that extends the previous one tests only the previous candidates, best bound
+    /// first, and stops once no candidate left can reach the best few hundred: those stay
+    /// candidates, with their bounds raised, for the next key.
     pub fn search(
         &mut self,
         index: &SearchIndex,
@@ -358,20 +462,161 @@ impl Searcher {
         limit: usize,
         cancel: &AtomicBool,
     ) -> Option<Vec<Hit>> {
-        let narrowed = match &self.last {
-            Some((prev, matched))
+        let want = limit.saturating_mul(4).max(RESCORE_AT_LEAST);
+        let p = index.prepare(query);
+        let (mut found, rest) = match &self.last {
+            Some((prev, candidates))
                 if prev.same_filters(query)
                     && !prev.text.is_empty()
                     && query.text.starts_with(&prev.text) =>
             {
-                Some(matched.as_slice())
+                let raise = index.raise(&prev.text, &query.text);
+                index.narrow(&p, candidates, raise, want, cancel)?
             }
-            _ => None,
+            _ => (index.scan(&p, None, cancel)?, Vec::new()),
         };
-        let mut matches = index.scan(query, narrowed, cancel)?;
-        self.last = Some((query.clone(), matches.iter().map(|m| m.0).collect()));
-        let top = index.top(&mut matches, &query.text, limit);
+        let top = index.top(&mut found, &query.text, limit);
+        self.last = if query.text.is_empty() {
+            // nothing narrows an empty query: no need to keep (and sort) every entry
+            None
+        } else {
+            found.sort_unstable_by(|a, b| b.cmp(a));
+            Some((query.clone(), merge_by_bound(found, rest)))
+        };
         Some(top.into_iter().filter_map(|m| index.hit(m)).collect())
+    }
+}
+
+/// How the score bound of a candidate grows when the query grows.
+#[derive(Clone, Copy, Debug)]
+struct Raise {
+    /// Characters added to the query.
+    added: i64,
+    /// Whether a fuzzy-tier bound stays a fuzzy-tier bound (same haystack, and no code
+    /// the longer query could equal that the shorter did not start).
+    fuzzy_stays: bool,
+}
+
+impl Raise {
+    /// The bound of a candidate for the longer query, from its bound for the shorter.
+    ///
+    /// A part matching the longer query matches the shorter one with the same leftmost
+    /// positions, and each added character scores at most 16 + 12 (it is never at position
+    /// 0): so a fuzzy score grows by at most 28 per added character. A part that equals or
+    /// starts with the longer query (or a code that equals it) starts with the shorter one,
+    /// so a candidate that was fuzzy stays fuzzy.
+    fn bound(self, score: i64) -> i64 {
+        if !self.fuzzy_stays || score >= TIER_PREFIX * TIER_WIDTH {
+            return TIER_CODE * TIER_WIDTH;
+        }
+        (score + 28 * self.added).min(TIER_FUZZY * TIER_WIDTH + TIER_WIDTH - 1)
+    }
+}
+
+/// Merges two lists each ordered by descending score half into one.
+fn merge_by_bound(a: Vec<Ranked>, b: Vec<Ranked>) -> Vec<Ranked> {
+    if b.is_empty() {
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&x), Some(&y)) if x >> 32 >= y >> 32 => a.next(),
+            (_, Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, None) => break,
+        };
+        out.extend(next);
+    }
+    out
+}
+
+impl SearchIndex {
+    /// How bounds grow from query `prev` to `next` (which starts with it).
+    fn raise(&self, prev: &str, next: &str) -> Raise {
+        let added = next.chars().count().saturating_sub(prev.chars().count());
+        Raise {
+            added: i64::try_from(added).unwrap_or(i64::MAX / 64),
+            // a non-ASCII code is not among the readings: only ASCII queries can rely on it
+            fuzzy_stays: prev.is_ascii() == next.is_ascii()
+                && (next.is_ascii() || !self.non_ascii_codes),
+        }
+    }
+
+    /// The candidates with their bounds for the longer query, best first. A candidate that
+    /// could have equalled or started the shorter query gets the top bound, unless (for a
+    /// Latin query) none of its parts starts with the longer query's first two bytes: then
+    /// it can at best be fuzzy, every character consecutive from the start of a part.
+    fn raised(&self, p: &Prepared, candidates: &[Ranked], raise: Raise) -> Vec<Ranked> {
+        let q = p.query.text.as_bytes();
+        let top = candidates.partition_point(|&k| unpack(k).1 >= TIER_PREFIX * TIER_WIDTH);
+        let (high, low) = candidates.split_at(top);
+        let with = |bound: i64| move |&k: &Ranked| pack(unpack(k).0, bound);
+        let raised = |&k: &Ranked| pack(unpack(k).0, raise.bound(unpack(k).1));
+        let mut out: Vec<Ranked> = Vec::with_capacity(candidates.len());
+        match q {
+            [a, b, ..] if raise.fuzzy_stays && p.ascii => {
+                let bit = pair_bit(*a, *b);
+                let chars = i64::try_from(q.len()).unwrap_or(TIER_WIDTH);
+                let best_fuzzy =
+                    TIER_FUZZY * TIER_WIDTH + (24 + 28 * (chars - 1)).min(TIER_WIDTH - 1);
+                let entries = self.entries();
+                let may_start = |k: &&Ranked| {
+                    entries
+                        .get(unpack(**k).0 as usize)
+                        .is_none_or(|e| e.starts & bit != 0)
+                };
+                out.extend(
+                    high.iter()
+                        .filter(may_start)
+                        .map(with(TIER_CODE * TIER_WIDTH)),
+                );
+                out.extend(high.iter().filter(|k| !may_start(k)).map(with(best_fuzzy)));
+            }
+            _ => out.extend(high.iter().map(raised)),
+        }
+        out.extend(low.iter().map(raised));
+        out
+    }
+
+    /// Tests `candidates` (best bound first, bounds for the shorter query) in growing chunks
+    /// until the best `want` matches found so far beat every bound left. Returns the matches
+    /// found and the untested candidates with their bounds for this query (still best
+    /// first); `None` if cancelled.
+    fn narrow(
+        &self,
+        p: &Prepared,
+        candidates: &[Ranked],
+        raise: Raise,
+        want: usize,
+        cancel: &AtomicBool,
+    ) -> Option<(Vec<Ranked>, Vec<Ranked>)> {
+        let candidates = self.raised(p, candidates, raise);
+        let mut found: Vec<Ranked> = Vec::new();
+        let mut pos = 0;
+        let mut chunk = NARROW_FIRST;
+        let mut ids: Vec<u32> = Vec::new();
+        while pos < candidates.len() {
+            if found.len() >= want
+                && let Some(&next) = candidates.get(pos)
+            {
+                let mut scratch = found.clone();
+                let (_, &mut threshold, _) =
+                    scratch.select_nth_unstable_by(want - 1, |a, b| b.cmp(a));
+                if unpack(next).1 < unpack(threshold).1 {
+                    break;
+                }
+            }
+            let end = pos.saturating_add(chunk).min(candidates.len());
+            ids.clear();
+            ids.extend(candidates[pos..end].iter().map(|&k| unpack(k).0));
+            found.extend(self.scan(p, Some(&ids), cancel)?);
+            pos = end;
+            chunk = chunk.saturating_mul(2);
+        }
+        let rest = candidates[pos..].to_vec();
+        Some((found, rest))
     }
 }
 
@@ -393,21 +638,22 @@ mod tests {
         let cancel = AtomicBool::new(false);
         for q in ["s", "sfz", "dz", "号码", "kind:mobile dh"] {
             let query = Query::parse(q).unwrap();
-            let split = index.scan(&query, None, &cancel).unwrap();
-            let whole = index
-                .scan_range(&query, None, 0..index.len(), &cancel)
-                .unwrap();
+            let p = index.prepare(&query);
+            let split = index.scan(&p, None, &cancel).unwrap();
+            let whole = index.scan_range(&p, None, 0..index.len(), &cancel).unwrap();
             assert_eq!(split, whole, "{q}");
             assert!(!whole.is_empty(), "{q} matches something");
-            let candidates: Vec<u32> = whole.iter().map(|m| m.0).collect();
+            let candidates: Vec<u32> = whole.iter().map(|&m| unpack(m).0).collect();
             let narrowed = Query::parse(&format!("{q}h")).unwrap();
+            let p = index.prepare(&narrowed);
             assert_eq!(
-                index.scan(&narrowed, Some(&candidates), &cancel),
-                index.scan_range(&narrowed, Some(&candidates), 0..candidates.len(), &cancel),
+                index.scan(&p, Some(&candidates), &cancel),
+                index.scan_range(&p, Some(&candidates), 0..candidates.len(), &cancel),
             );
         }
         cancel.store(true, Ordering::Relaxed);
-        assert_eq!(index.scan(&Query::parse("s").unwrap(), None, &cancel), None);
+        let s = Query::parse("s").unwrap();
+        assert_eq!(index.scan(&index.prepare(&s), None, &cancel), None);
     }
 
     #[test]
