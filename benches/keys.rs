@@ -6,7 +6,7 @@
 //! bigger one, as `scripts/bench.sh` does.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -77,26 +77,47 @@ fn bench_pair(c: &mut Criterion, name: &str, app: &mut App, forward: KeyCode, ba
     });
 }
 
-/// Benchmarks typing `text` into an open filter and deleting it again, key by key: each
-/// key is handled, its matches (found on a worker) awaited and a frame drawn.
-fn bench_typing(c: &mut Criterion, name: &str, app: &mut App, text: &str) {
+/// Benchmarks typing into an open query line: each round types `prefix` (untimed), then
+/// `text` key by key (timed: the key handled, its results, found on a worker, awaited and a
+/// frame drawn), then clears the line again (untimed).
+fn bench_typing(c: &mut Criterion, name: &str, app: &mut App, prefix: &str, text: &str) {
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal");
-    let keys: Vec<KeyCode> = text
-        .chars()
-        .map(KeyCode::Char)
-        .chain(text.chars().map(|_| KeyCode::Backspace))
-        .collect();
-    let mut n = 0usize;
+    let timed: Vec<char> = text.chars().collect();
+    let mut typed = 0usize;
+    let step = |app: &mut App, code: KeyCode, terminal: &mut Terminal<TestBackend>| {
+        press(app, code);
+        app.settle(Duration::from_secs(30));
+        terminal
+            .draw(|f| yibiao::tui::view::draw(f, app))
+            .expect("draw");
+    };
+    let clear = |app: &mut App, terminal: &mut Terminal<TestBackend>| {
+        while !app.elements.search.query().is_empty() || !app.catalog.query.is_empty() {
+            step(app, KeyCode::Backspace, terminal);
+        }
+    };
     c.bench_function(name, |b| {
-        b.iter(|| {
-            press(app, keys[n % keys.len()]);
-            n += 1;
-            app.settle(Duration::from_secs(10));
-            terminal
-                .draw(|f| yibiao::tui::view::draw(f, app))
-                .expect("draw");
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                if typed == timed.len() {
+                    clear(app, &mut terminal);
+                    typed = 0;
+                }
+                if typed == 0 {
+                    for ch in prefix.chars() {
+                        step(app, KeyCode::Char(ch), &mut terminal);
+                    }
+                }
+                let start = Instant::now();
+                step(app, KeyCode::Char(timed[typed]), &mut terminal);
+                total += start.elapsed();
+                typed += 1;
+            }
+            total
         })
     });
+    clear(app, &mut terminal);
 }
 
 fn bench_keys(c: &mut Criterion) {
@@ -113,7 +134,8 @@ fn bench_keys(c: &mut Criterion) {
     press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.catalog.query, "s", "typing goes to the tree's filter");
     press(&mut app, KeyCode::Backspace);
-    bench_typing(c, "tree_filter_key", &mut app, "shipin");
+    bench_typing(c, "tree_filter_first_key", &mut app, "", "s");
+    bench_typing(c, "tree_filter_following_key", &mut app, "s", "hipin");
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Esc);
     app.settle(Duration::from_secs(10));
@@ -154,6 +176,18 @@ fn bench_keys(c: &mut Criterion) {
         KeyCode::PageDown,
         KeyCode::PageUp,
     );
+    press(&mut app, KeyCode::Char('/'));
+    press(&mut app, KeyCode::Char('s'));
+    app.settle(Duration::from_secs(30));
+    assert_eq!(
+        app.elements.search.query(),
+        "s",
+        "typing goes to the element search"
+    );
+    press(&mut app, KeyCode::Backspace);
+    app.settle(Duration::from_secs(30));
+    bench_typing(c, "element_search_first_key", &mut app, "", "s");
+    bench_typing(c, "element_search_following_key", &mut app, "s", "fzhm");
 }
 
 criterion_group! {

@@ -42,6 +42,7 @@ pub struct SearchJob {
     query: Query,
     searcher: Arc<Mutex<Searcher>>,
     cancel: Arc<AtomicBool>,
+    limit: usize,
     /// The generation the results belong to.
     pub generation: u64,
 }
@@ -54,9 +55,15 @@ impl SearchJob {
             .searcher
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        searcher.search(&self.index, &self.query, usize::MAX, &self.cancel)
+        searcher.search(&self.index, &self.query, self.limit, &self.cancel)
     }
 }
+
+/// How many hits a new query asks for; scrolling near the end of them asks for
+/// [`GROWTH`] times more. Ranking a million hits on every key would cost a frame many times.
+pub const FIRST_HITS: usize = 200;
+/// How much more a capped list asks for when the selection nears its end.
+pub const GROWTH: usize = 8;
 
 /// A query line with its results.
 pub struct ElementSearch {
@@ -77,6 +84,10 @@ pub struct ElementSearch {
     generation: u64,
     cancel: Arc<AtomicBool>,
     searcher: Arc<Mutex<Searcher>>,
+    /// How many hits the search asks for, and the query text that limit belongs to.
+    limit: (usize, String),
+    /// The running search asks for more hits of the same query (keep the selection).
+    growing: bool,
 }
 
 impl Default for ElementSearch {
@@ -92,6 +103,8 @@ impl Default for ElementSearch {
             generation: 0,
             cancel: Arc::new(AtomicBool::new(false)),
             searcher: Arc::new(Mutex::new(Searcher::new())),
+            limit: (FIRST_HITS, String::new()),
+            growing: false,
         }
     }
 }
@@ -132,13 +145,44 @@ impl ElementSearch {
         self.error = None;
         self.searching = true;
         self.cancel = Arc::new(AtomicBool::new(false));
+        if self.limit.1 != self.input.value() {
+            self.limit = (FIRST_HITS, self.input.value().to_string());
+            self.growing = false;
+        }
         Some(SearchJob {
             index: Arc::clone(index),
             query,
             searcher: Arc::clone(&self.searcher),
             cancel: Arc::clone(&self.cancel),
+            limit: self.limit.0,
             generation: self.generation,
         })
+    }
+
+    /// Whether the hits stop at the limit (there may be more).
+    pub fn is_capped(&self) -> bool {
+        self.hits.len() >= self.limit.0
+    }
+
+    /// Asks the next search of this query for every hit (a selection to find by code).
+    pub fn want_every_hit(&mut self) {
+        self.limit = (usize::MAX, self.input.value().to_string());
+    }
+
+    /// When the list is capped and the selection is within `height` rows of its end, raises
+    /// the limit for the current query; returns whether a search should run again.
+    pub fn wants_more(&mut self, height: usize) -> bool {
+        if self.searching
+            || !self.ready
+            || !self.is_capped()
+            || self.selected + 2 * height.max(1) < self.hits.len()
+            || self.limit.1 != self.input.value()
+        {
+            return false;
+        }
+        self.limit.0 = self.limit.0.saturating_mul(GROWTH);
+        self.growing = true;
+        true
     }
 
     /// Takes finished results unless they are stale; selects `want` if present, else the
@@ -148,9 +192,19 @@ impl ElementSearch {
             return false;
         }
         self.searching = false;
+        let growing = std::mem::take(&mut self.growing);
         let Some(hits) = hits else { return false };
+        let kept = self.selected_hit().map(|h| h.code.clone());
         self.hits = hits;
         self.ready = true;
+        if growing && want.is_none() {
+            // more of the same list: the selected element stays selected
+            self.selected = kept
+                .and_then(|w| self.hits.iter().position(|h| h.code == w))
+                .unwrap_or(self.selected)
+                .min(self.hits.len().saturating_sub(1));
+            return true;
+        }
         self.selected = want
             .and_then(|w| self.hits.iter().position(|h| h.code == w))
             .unwrap_or(0);
@@ -258,14 +312,11 @@ impl App {
         let Some(index) = self.elements.index.clone() else {
             return;
         };
-        let search = match target {
-            Target::Pane => Some(&mut self.elements.search),
-            Target::Picker => match &mut self.overlay {
-                Some(Overlay::Picker(p)) => Some(&mut p.search),
-                _ => None,
-            },
-        };
-        let Some(job) = search.and_then(|s| s.prepare(&index)) else {
+        if target == Target::Pane && self.elements.want.is_some() {
+            // the element to select must be among the hits, wherever it ranks
+            self.elements.search.want_every_hit();
+        }
+        let Some(job) = self.search_of(target).and_then(|s| s.prepare(&index)) else {
             return;
         };
         self.spawn_job(move || {
@@ -277,6 +328,23 @@ impl App {
                 hits,
             })
         });
+    }
+
+    fn search_of(&mut self, target: Target) -> Option<&mut ElementSearch> {
+        match target {
+            Target::Pane => Some(&mut self.elements.search),
+            Target::Picker => match &mut self.overlay {
+                Some(Overlay::Picker(p)) => Some(&mut p.search),
+                _ => None,
+            },
+        }
+    }
+
+    /// After a move: a capped list whose selection nears its end asks for more hits.
+    pub(crate) fn search_more_if_near_end(&mut self, target: Target, height: usize) {
+        if self.search_of(target).is_some_and(|s| s.wants_more(height)) {
+            self.start_search(target);
+        }
     }
 
     /// What a key means in a picker: a picker action, or Back / Quit on a non-text key;
@@ -320,8 +388,10 @@ impl App {
                 if s.input_key(event) {
                     self.start_search(Target::Picker);
                 }
+                return;
             }
         }
+        self.search_more_if_near_end(Target::Picker, height);
     }
 
     /// Pasted text while the picker is open.
@@ -360,10 +430,11 @@ pub fn draw_query(
         (lang.pick("搜索中…", "searching…").to_string(), Slot::Dim)
     } else {
         (
-            lang.pick(
-                format!("{} 个结果", search.hits.len()),
-                format!("{} results", search.hits.len()),
-            ),
+            {
+                let more = if search.is_capped() { "+" } else { "" };
+                let n = search.hits.len();
+                lang.pick(format!("{n}{more} 个结果"), format!("{n}{more} results"))
+            },
             Slot::Dim,
         )
     };
@@ -619,6 +690,51 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, picker: &Picker) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_list_is_capped_grows_near_its_end_and_a_new_query_starts_small() {
+        let index = Arc::new(SearchIndex::build(&crate::sample::elements_only(30)));
+        assert!(index.len() > FIRST_HITS * 2, "{} elements", index.len());
+        let run = |search: &mut ElementSearch| {
+            let job = search.prepare(&index).expect("parses");
+            let generation = job.generation;
+            let hits = job.run();
+            assert!(search.receive(generation, hits, None));
+        };
+        let mut search = ElementSearch::default();
+        run(&mut search);
+        assert_eq!(search.hits.len(), FIRST_HITS);
+        assert!(search.is_capped());
+        let everything = {
+            let mut all = ElementSearch::default();
+            all.want_every_hit();
+            run(&mut all);
+            all.hits
+        };
+        assert_eq!(everything.len(), index.len(), "asked for every hit");
+        assert_eq!(
+            search.hits[..],
+            everything[..FIRST_HITS],
+            "the best, in order"
+        );
+        // far from the end nothing more is asked for; near it, more
+        search.select(10, 20);
+        assert!(!search.wants_more(20));
+        search.select(FIRST_HITS - 5, 20);
+        let selected = search.selected_hit().expect("selected").code.clone();
+        assert!(search.wants_more(20));
+        run(&mut search);
+        assert_eq!(search.hits.len(), (FIRST_HITS * GROWTH).min(index.len()));
+        assert_eq!(
+            search.selected_hit().map(|h| h.code.as_str()),
+            Some(selected.as_str())
+        );
+        // a new query asks for the first few again
+        search.input = Input::new("s".into());
+        run(&mut search);
+        assert!(search.hits.len() <= FIRST_HITS);
+        assert_eq!(search.selected, 0);
+    }
 
     #[test]
     fn the_search_runs_narrows_and_drops_stale_results() {

@@ -87,7 +87,8 @@ pub struct ElementsPane {
     pub uses: UsesMemo,
     indexing: bool,
     stale: bool,
-    want: Option<String>,
+    /// The element to select when the next results arrive.
+    pub(crate) want: Option<String>,
 }
 
 impl Default for ElementsPane {
@@ -463,6 +464,7 @@ impl App {
             let row = step(self.elements.search.selected, n);
             self.elements.search.select(row, h);
             self.elements.use_selected = 0;
+            self.search_more_if_near_end(Target::Pane, h);
         }
     }
 
