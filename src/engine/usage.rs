@@ -1,8 +1,7 @@
 //! Where-used: an element's fields, forms, items and bundles, answered from the
 //! catalog's reverse-reference index (never a scan of all forms).
 
-use std::collections::BTreeSet;
-
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::model::{Catalog, Kind};
@@ -39,59 +38,138 @@ pub struct Usage {
     pub children: Vec<String>,
 }
 
-/// Where `code` is used; an unknown code gives an empty usage.
-pub fn usage(catalog: &Catalog, code: &str) -> Usage {
-    let mut fields = Vec::new();
-    // referrers come ordered by kind and code: a form's fields are next to each other
-    let mut forms: Vec<String> = Vec::new();
+/// One bound field, by position: cheap to hold for tens of thousands of uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldAt {
+    /// Form code.
+    pub form: CompactString,
+    /// Section index.
+    pub section: usize,
+    /// Field index within the section.
+    pub field: usize,
+}
+
+/// Where an element is used, by reference: what a list needs to count and page through its
+/// uses without copying every field's texts (see [`UsageOutline::field`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UsageOutline {
+    /// Bound fields, by form then path.
+    pub fields: Vec<FieldAt>,
+    /// How many forms have a bound field.
+    pub forms: usize,
+    /// Items those forms belong to, by code.
+    pub items: Vec<CompactString>,
+    /// Bundles containing those items, by code.
+    pub bundles: Vec<String>,
+    /// Child elements.
+    pub children: Vec<String>,
+}
+
+impl UsageOutline {
+    /// The texts of bound field `i`; `None` past the end or if the form no longer has it.
+    pub fn field(&self, catalog: &Catalog, i: usize) -> Option<FieldUse> {
+        let at = self.fields.get(i)?;
+        let form = catalog.forms.get(at.form.as_str())?;
+        let section = form.sections.get(at.section)?;
+        let field = section.fields.get(at.field)?;
+        Some(FieldUse {
+            form: form.code.clone(),
+            field: field.key.clone(),
+            label: field.label.clone(),
+            section: section.title.clone(),
+            required: field.required,
+        })
+    }
+}
+
+/// Where `code` is used, by reference (an unknown code: nothing). Reads the reverse index in
+/// its order and walks the forms once in code order, so the busiest element of a large
+/// catalog costs one pass, not a lookup and four copies per field.
+pub fn usage_outline(catalog: &Catalog, code: &str) -> UsageOutline {
+    let mut fields = Vec::with_capacity(catalog.referrers(Kind::Element, code).count());
     let mut children = Vec::new();
     for r in catalog.referrers(Kind::Element, code) {
         match r.kind {
             Kind::Form => {
-                let Some(form) = catalog.forms.get(r.code.as_str()) else {
-                    continue;
-                };
-                let Some((s, f)) = parse_field_path(&r.path) else {
-                    continue;
-                };
-                let (Some(section), Some(field)) = (
-                    form.sections.get(s),
-                    form.sections.get(s).and_then(|x| x.fields.get(f)),
-                ) else {
-                    continue;
-                };
-                fields.push(FieldUse {
-                    form: form.code.clone(),
-                    field: field.key.clone(),
-                    label: field.label.clone(),
-                    section: section.title.clone(),
-                    required: field.required,
-                });
-                if forms.last() != Some(&form.code) {
-                    forms.push(form.code.clone());
+                if let Some((section, field)) = parse_field_path(&r.path) {
+                    fields.push(FieldAt {
+                        form: r.code.clone(),
+                        section,
+                        field,
+                    });
                 }
             }
             Kind::Element if r.path == "parent" => children.push(r.code.to_string()),
             _ => {}
         }
     }
-    let items: BTreeSet<String> = forms
-        .iter()
-        .filter_map(|f| catalog.forms.get(f)?.item.clone())
+    // the referrers are ordered by code: when they name a good share of all forms, walk the
+    // forms alongside instead of looking each one up
+    let mut forms = 0;
+    let mut items: Vec<&str> = Vec::new();
+    let mut walk = catalog.forms.iter().peekable();
+    let walking = fields.len().saturating_mul(8) >= catalog.forms.len();
+    let mut last: Option<&str> = None;
+    for at in &fields {
+        let code = at.form.as_str();
+        if last == Some(code) {
+            continue;
+        }
+        last = Some(code);
+        let form = if walking {
+            while walk.next_if(|(c, _)| c.as_str() < code).is_some() {}
+            walk.peek()
+                .filter(|(c, _)| c.as_str() == code)
+                .map(|(_, f)| *f)
+        } else {
+            catalog.forms.get(code)
+        };
+        if let Some(form) = form {
+            forms += 1;
+            items.extend(form.item.as_deref());
+        }
+    }
+    items.sort_unstable();
+    items.dedup();
+    let bundles = catalog
+        .bundles
+        .values()
+        .filter(|b| {
+            b.items
+                .iter()
+                .any(|i| items.binary_search(&i.as_str()).is_ok())
+        })
+        .map(|b| b.code.clone())
         .collect();
-    let bundles: BTreeSet<String> = items
-        .iter()
-        .flat_map(|i| catalog.referrers(Kind::Item, i))
-        .filter(|r| r.kind == Kind::Bundle)
-        .map(|r| r.code.to_string())
+    let items = items.into_iter().map(CompactString::from).collect();
+    UsageOutline {
+        fields,
+        forms,
+        items,
+        bundles,
+        children,
+    }
+}
+
+/// Where `code` is used, with every field's texts; an unknown code gives an empty usage.
+pub fn usage(catalog: &Catalog, code: &str) -> Usage {
+    let outline = usage_outline(catalog, code);
+    let fields: Vec<FieldUse> = (0..outline.fields.len())
+        .filter_map(|i| outline.field(catalog, i))
         .collect();
+    let mut forms: Vec<String> = Vec::new();
+    for f in &fields {
+        if forms.last() != Some(&f.form) {
+            forms.push(f.form.clone());
+        }
+    }
     Usage {
         element: code.to_string(),
         fields,
         forms,
-        items: items.into_iter().collect(),
-        bundles: bundles.into_iter().collect(),
-        children,
+        items: outline.items.iter().map(ToString::to_string).collect(),
+        bundles: outline.bundles,
+        children: outline.children,
     }
 }
 
@@ -106,6 +184,74 @@ fn parse_field_path(path: &str) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where-used worked out the plain way: every form, section and field scanned.
+    fn scanned(catalog: &Catalog, code: &str) -> Usage {
+        let mut u = Usage {
+            element: code.to_string(),
+            ..Usage::default()
+        };
+        for form in catalog.forms.values() {
+            let mut bound = false;
+            for section in &form.sections {
+                for field in &section.fields {
+                    if field.element.as_deref() == Some(code) {
+                        bound = true;
+                        u.fields.push(FieldUse {
+                            form: form.code.clone(),
+                            field: field.key.clone(),
+                            label: field.label.clone(),
+                            section: section.title.clone(),
+                            required: field.required,
+                        });
+                    }
+                }
+            }
+            if bound {
+                u.forms.push(form.code.clone());
+                u.items.extend(form.item.clone());
+            }
+        }
+        u.items.sort();
+        u.items.dedup();
+        u.bundles = catalog
+            .bundles
+            .values()
+            .filter(|b| b.items.iter().any(|i| u.items.contains(i)))
+            .map(|b| b.code.clone())
+            .collect();
+        u.children = catalog
+            .elements
+            .values()
+            .filter(|e| e.parent.as_deref() == Some(code))
+            .map(|e| e.code.clone())
+            .collect();
+        u
+    }
+
+    #[test]
+    fn the_index_answers_like_a_scan_of_every_form() {
+        let catalog = crate::sample::generate(2);
+        let mut busy = 0;
+        for code in catalog.elements.keys() {
+            let mut want = scanned(&catalog, code);
+            let mut got = usage(&catalog, code);
+            // the index orders a form's fields by path text; the scan by position
+            for u in [&mut want, &mut got] {
+                u.fields.sort_by(|a, b| {
+                    (&a.form, &a.section, &a.field).cmp(&(&b.form, &b.section, &b.field))
+                });
+            }
+            assert_eq!(got, want, "{code}");
+            let outline = usage_outline(&catalog, code);
+            assert_eq!(
+                (outline.fields.len(), outline.forms),
+                (want.fields.len(), want.forms.len())
+            );
+            busy += usize::from(want.fields.len() > 100);
+        }
+        assert!(busy > 0, "some element is used by many forms");
+    }
 
     #[test]
     fn field_paths_parse() {

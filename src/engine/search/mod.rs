@@ -567,12 +567,11 @@ impl SearchIndex {
                         .get(unpack(**k).0 as usize)
                         .is_none_or(|e| e.starts & bit != 0)
                 };
-                out.extend(
-                    high.iter()
-                        .filter(may_start)
-                        .map(with(TIER_CODE * TIER_WIDTH)),
-                );
-                out.extend(high.iter().filter(|k| !may_start(k)).map(with(best_fuzzy)));
+                // one pass over the entries (they are looked up in bound order, not in place)
+                let (may, may_not): (Vec<Ranked>, Vec<Ranked>) =
+                    high.iter().partition(|k| may_start(k));
+                out.extend(may.iter().map(with(TIER_CODE * TIER_WIDTH)));
+                out.extend(may_not.iter().map(with(best_fuzzy)));
             }
             _ => out.extend(high.iter().map(raised)),
         }

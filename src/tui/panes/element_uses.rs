@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use crate::engine::usage::{Usage, usage};
+use crate::engine::usage::{UsageOutline, usage_outline};
 use crate::i18n::Lang;
 use crate::model::Catalog;
 
@@ -42,8 +42,10 @@ pub struct UseRow {
 /// then the parent element.
 #[derive(Debug)]
 pub struct UsesView {
-    /// Everything that uses the element.
-    pub usage: Usage,
+    /// The element's code.
+    pub code: String,
+    /// Everything that uses the element, by reference.
+    pub outline: UsageOutline,
     parent: Option<String>,
     lang: Lang,
 }
@@ -52,7 +54,8 @@ impl UsesView {
     /// Works out the uses of `code`.
     pub fn build(catalog: &Catalog, code: &str, lang: Lang) -> Self {
         UsesView {
-            usage: usage(catalog, code),
+            code: code.to_string(),
+            outline: usage_outline(catalog, code),
             parent: catalog.elements.get(code).and_then(|e| e.parent.clone()),
             lang,
         }
@@ -60,7 +63,7 @@ impl UsesView {
 
     /// How many rows the list has.
     pub fn len(&self) -> usize {
-        let u = &self.usage;
+        let u = &self.outline;
         u.fields.len()
             + u.items.len()
             + u.bundles.len()
@@ -75,13 +78,14 @@ impl UsesView {
 
     /// Row `i` of the list, formatted from `catalog` (the one the view was built from).
     pub fn row(&self, catalog: &Catalog, i: usize) -> Option<UseRow> {
-        let u = &self.usage;
+        let u = &self.outline;
         let lang = self.lang;
         let mut i = i;
-        if let Some(f) = u.fields.get(i) {
+        if i < u.fields.len() {
+            let f = u.field(catalog, i)?;
             let element = catalog
                 .elements
-                .get(&u.element)
+                .get(&self.code)
                 .map_or("", |e| e.name.as_str());
             let form = catalog.forms.get(&f.form).map_or("", |x| x.name.as_str());
             // the form first and the field's label only where it is not the element's name:
@@ -114,7 +118,7 @@ impl UsesView {
                 note: String::new(),
             };
         if let Some(item) = u.items.get(i) {
-            let name = catalog.items.get(item).map(|x| x.name.as_str());
+            let name = catalog.items.get(item.as_str()).map(|x| x.name.as_str());
             return Some(row(Jump::Item, item, lang.pick("事项", "item"), name));
         }
         i -= u.items.len();
@@ -201,7 +205,7 @@ mod tests {
             let order = ["field", "item", "bundle", "child", "parent"];
             let rank = |t: &&str| order.iter().position(|o| o == t).expect("known tag");
             assert!(tags.is_sorted_by_key(rank), "{code}: {tags:?}");
-            let u = &view.usage;
+            let u = &view.outline;
             assert_eq!(
                 tags.iter().filter(|t| **t == "field").count(),
                 u.fields.len()
@@ -217,11 +221,14 @@ mod tests {
         let busiest = catalog
             .elements
             .keys()
-            .max_by_key(|c| usage(&catalog, c).fields.len())
+            .max_by_key(|c| usage_outline(&catalog, c).fields.len())
             .expect("elements")
             .clone();
         let first = memo.get(&catalog, &busiest, Lang::En);
-        assert!(!first.usage.fields.is_empty(), "the fixture uses {busiest}");
+        assert!(
+            !first.outline.fields.is_empty(),
+            "the fixture uses {busiest}"
+        );
         assert!(
             Arc::ptr_eq(&first, &memo.get(&catalog, &busiest, Lang::En)),
             "remembered"
@@ -248,7 +255,7 @@ mod tests {
         }
         catalog.insert(Record::Form(unbound));
         let after = memo.get(&catalog, &busiest, Lang::Zh);
-        assert!(after.usage.fields.len() < first.usage.fields.len());
-        assert_eq!(after.usage, usage(&catalog, &busiest));
+        assert!(after.outline.fields.len() < first.outline.fields.len());
+        assert_eq!(after.outline, usage_outline(&catalog, &busiest));
     }
 }

@@ -966,7 +966,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
         .elements
         .uses
         .get(catalog, code, lang)
-        .usage
+        .outline
         .children
         .clone();
     attr(lang.pick("下级", "children"), &children.join("、"));
@@ -1007,20 +1007,20 @@ fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, co
     let theme = &app.config.theme;
     let lang = app.lang;
     let view = app.elements.uses.get(catalog, code, lang);
-    let u = &view.usage;
+    let u = &view.outline;
     let focused = app.elements.focus == Focus::Uses && app.elements.dups.is_none();
     let title = lang.pick(
         format!(
             " 引用：字段 {} · 申请表 {} · 事项 {} · 主题 {} ",
             u.fields.len(),
-            u.forms.len(),
+            u.forms,
             u.items.len(),
             u.bundles.len()
         ),
         format!(
             " Uses: {} fields · {} forms · {} items · {} bundles ",
             u.fields.len(),
-            u.forms.len(),
+            u.forms,
             u.items.len(),
             u.bundles.len()
         ),
@@ -1231,7 +1231,7 @@ fn draw_pair_detail(
         .elements
         .uses
         .get(catalog, &pair.merge, app.lang)
-        .usage
+        .outline
         .fields
         .len();
     lines.push(Line::default());
