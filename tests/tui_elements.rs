@@ -425,3 +425,43 @@ fn english_pane_two_keeps_domain_terms_and_fits() {
     assert!(screen.contains("Uses: 14 fields"), "{screen}");
     assert!(screen.contains("cn_id 身份证号码"), "{screen}");
 }
+
+#[test]
+fn a_long_result_list_starts_capped_says_so_and_grows_as_the_cursor_nears_its_end() {
+    let (mut app, _dir) = sample_app();
+    let total = store_catalog(&app).elements.len();
+    assert!(total > 200, "the sample has {total} elements");
+    press(&mut app, "pane_elements");
+    // the empty query lists every element: the count is all of them, the list its best 200
+    assert!(screen_of(&mut app).contains(&format!("{total} 个结果")));
+    assert_eq!(app.elements.search.hits.len(), 200);
+    // paging towards the end of the 200 fetches more; the first 200 stay as they were (the
+    // empty query ranks by uses, then code) and so does the selection
+    let mut grew = false;
+    for _ in 0..12 {
+        let before: Vec<String> = app
+            .elements
+            .search
+            .hits
+            .iter()
+            .map(|h| h.code.clone())
+            .collect();
+        press(&mut app, "page_down");
+        let s = &app.elements.search;
+        if s.hits.len() > before.len() {
+            let now: Vec<&str> = s.hits[..before.len()]
+                .iter()
+                .map(|h| h.code.as_str())
+                .collect();
+            assert_eq!(now, before, "the first hits are unchanged");
+            assert!(
+                s.selected < before.len() && s.selected > 150,
+                "{}",
+                s.selected
+            );
+            grew = true;
+            break;
+        }
+    }
+    assert!(grew, "more hits were fetched near the end");
+}

@@ -431,8 +431,13 @@ pub fn draw_query(
     } else {
         (
             {
-                let more = if search.is_capped() { "+" } else { "" };
-                let n = search.hits.len();
+                // an empty query lists every element: the count is the index's
+                let every = app.elements.index.as_ref().map(|i| i.len());
+                let (n, more) = match (search.is_capped(), every) {
+                    (true, Some(all)) if search.query().trim().is_empty() => (all, ""),
+                    (true, _) => (search.hits.len(), "+"),
+                    (false, _) => (search.hits.len(), ""),
+                };
                 lang.pick(format!("{n}{more} 个结果"), format!("{n}{more} results"))
             },
             Slot::Dim,
