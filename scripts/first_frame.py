@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Times the TUI's start in a real pseudo-terminal (120x40): from exec to the first frame,
-and to the full UI (catalog loaded, pane bar drawn). Prints `first_ms usable_ms`, each the
-median of RUNS starts. Usage: scripts/first_frame.py BIN STORE [RUNS]"""
+to pane 1's tree (drawn from the cached outline before the catalog is loaded, or from the
+catalog when there is no outline) and to the whole catalog loaded. Prints
+`first_ms tree_ms loaded_ms`, each the median of RUNS starts.
+Usage: scripts/first_frame.py BIN STORE [RUNS]"""
 import os, pty, select, signal, struct, sys, time, fcntl, termios
 
 def start(binary, store):
@@ -15,9 +17,9 @@ def start(binary, store):
 def once(binary, store):
     t0 = time.monotonic()
     pid, fd = start(binary, store)
-    seen, first, usable = b"", None, None
+    seen, first, tree, loaded = b"", None, None, None
     deadline = t0 + 120
-    while usable is None and time.monotonic() < deadline:
+    while loaded is None and time.monotonic() < deadline:
         r, _, _ = select.select([fd], [], [], 0.05)
         if not r:
             continue
@@ -29,22 +31,24 @@ def once(binary, store):
         now = time.monotonic()
         if first is None and b"yibiao" in seen:
             first = now
-        # the pane bar ("… 5 统计") is drawn by the main loop only, not by the loading frame
-        if first is not None and "统计".encode() in seen:
-            usable = now
+        # the tree's title names its grouping ("事项 [按层级] …")
+        if tree is None and "按层级".encode() in seen:
+            tree = now
+        # "材料" shows (status bar counts, item detail) only once the catalog is in
+        if tree is not None and "材料".encode() in seen:
+            loaded = now
     os.kill(pid, signal.SIGTERM)
     os.waitpid(pid, 0)
     os.close(fd)
-    if first is None or usable is None:
+    if first is None or tree is None or loaded is None:
         sys.exit("the TUI did not draw (output: %r)" % seen[-300:])
-    return (first - t0) * 1000, (usable - t0) * 1000
+    return [(t - t0) * 1000 for t in (first, tree, loaded)]
 
 def main():
     binary, store = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    times = sorted(once(binary, store) for _ in range(runs))
-    firsts = sorted(t[0] for t in times)
-    usables = sorted(t[1] for t in times)
-    print("%.0f %.0f" % (firsts[len(firsts) // 2], usables[len(usables) // 2]))
+    times = [once(binary, store) for _ in range(runs)]
+    medians = [sorted(t[i] for t in times)[runs // 2] for i in range(3)]
+    print("%.0f %.0f %.0f" % tuple(medians))
 
 main()

@@ -412,3 +412,47 @@ fn a_store_without_a_search_tree_builds_it_on_load() {
     drop(store);
     assert_eq!(stored_rows(dir.path()), expected);
 }
+
+/// The outline cached for the TUI's first frame describes the store as it is: it is read
+/// under the lock without opening the database, and the next write removes it first.
+#[test]
+fn the_cached_outline_is_the_catalogs_until_the_next_write_removes_it() {
+    use yibiao::model::Outline;
+    let (dir, mut store) = seeded();
+    let outline_of_locked = |dir: &std::path::Path| SledStore::lock(dir).unwrap().outline();
+    store.save_outline();
+    let saved = Outline::of(store.catalog());
+    drop(store);
+    assert_eq!(outline_of_locked(dir.path()), Some(saved.clone()));
+
+    let mut store = SledStore::open(dir.path()).unwrap();
+    let mut item = store.catalog().items.values().next().unwrap().clone();
+    item.name.push_str("（改）");
+    store
+        .apply(Batch::upserts("edit", vec![Record::Item(item)]))
+        .unwrap();
+    assert!(
+        !dir.path().join("outline.idx").exists(),
+        "a write removes the outline before it changes the store"
+    );
+    // saved again, it has the change; the write after that removes it again
+    store.save_outline();
+    let renamed = Outline::of(store.catalog());
+    assert_ne!(renamed, saved);
+    assert!(dir.path().join("outline.idx").exists());
+    let mut item = store.catalog().items.values().next().unwrap().clone();
+    item.name.push('2');
+    store
+        .apply(Batch::upserts("edit", vec![Record::Item(item)]))
+        .unwrap();
+    assert!(!dir.path().join("outline.idx").exists());
+    store.save_outline();
+    drop(store);
+    // a damaged outline is not trusted
+    std::fs::write(
+        dir.path().join("outline.idx"),
+        b"yibiao outline 1\n\x05garbage",
+    )
+    .unwrap();
+    assert_eq!(outline_of_locked(dir.path()), None);
+}

@@ -23,6 +23,10 @@ fn seeded_store() -> (tempfile::TempDir, std::path::PathBuf) {
         .status()
         .expect("run import");
     assert!(status.success());
+    assert!(
+        db.join("outline.idx").exists(),
+        "a command that changed the store leaves the outline for the first frame"
+    );
     (home, db)
 }
 
@@ -67,7 +71,9 @@ fn navigate_filter_rename_save_quit_and_find_it_after_restart() {
         "no repeated full clears"
     );
 
-    // restart: the change is there
+    // restart: the change is there, in the outline the first frame is drawn from too
+    let outline = std::fs::read(db.join("outline.idx")).expect("the session saved its outline");
+    assert!(contains(&outline, "餐饮服务许可（测试）".as_bytes()));
     let mut tui = Tui::start(&db, home.path());
     tui.wait_for("浏览");
     tui.send("/餐饮");

@@ -68,6 +68,10 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     }
     let mut store = open_store(cli.db)?;
     let result = on_store(&mut store, command, lang);
+    // a command that changed the store leaves its outline for the TUI's first frame
+    if store.changed_since_open() > 0 {
+        store.save_outline();
+    }
     store.close_for_exit();
     result
 }

@@ -3,13 +3,13 @@
 //! reports success. The trait keeps the engines and faces independent of sled.
 
 pub mod audit;
+mod cache_file;
 pub mod codec;
 mod error;
 pub mod keys;
 mod lock;
 pub mod recover;
 pub mod roles;
-mod search_cache;
 mod search_tree;
 mod sled_store;
 
@@ -100,6 +100,10 @@ pub trait Store {
 
     /// How many records this handle has changed since it was opened (0: nothing new to back up).
     fn changed_since_open(&self) -> usize;
+
+    /// Caches the catalog's outline beside the store (best effort), so that the next TUI
+    /// start draws the tree before the catalog is loaded. The next write removes it again.
+    fn save_outline(&mut self);
 
     /// A reader of the persisted search index, to use on a worker thread.
     fn search_source(&self) -> SearchSource;

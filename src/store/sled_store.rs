@@ -11,9 +11,10 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use crate::engine::search::{self, SearchData, SearchRow};
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
-use crate::model::{Catalog, Issue, Kind, Problem, Record, RecordRef, Referrer};
+use crate::model::{Catalog, Issue, Kind, Outline, Problem, Record, RecordRef, Referrer};
 
 use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, record_digest, utc_now};
+use super::cache_file::{self, read_outline, read_search, write_outline, write_search};
 use super::codec::{decode_audit, decode_record, encode_audit, encode_record};
 use super::error::StoreError;
 use super::keys::{
@@ -21,8 +22,8 @@ use super::keys::{
 };
 use super::lock::StoreLock;
 use super::roles::{Principal, Role, Roles, role_for};
+use super::search_tree;
 use super::{Applied, Batch, Command, Store};
-use super::{search_cache, search_tree};
 
 /// Schema version this build writes and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -117,6 +118,12 @@ impl LockedStore {
         &self.dir
     }
 
+    /// The catalog's outline cached beside the store, read without opening the database;
+    /// `None` when there is no sound one (see `cache_file`).
+    pub fn outline(&self) -> Option<Outline> {
+        read_outline(&self.dir)
+    }
+
     /// Opens the database (without loading the catalog).
     pub fn open(self) -> Result<UnloadedStore, StoreError> {
         let LockedStore { dir, lock } = self;
@@ -198,13 +205,16 @@ impl SledStore {
         Ok(lines)
     }
 
-    /// Removes the search cache before this handle's first write (see `search_cache`).
-    fn remove_search_cache(&mut self) -> Result<(), StoreError> {
+    /// Removes the cache files before this handle's first write (see `cache_file`).
+    fn remove_caches(&mut self) -> Result<(), StoreError> {
         if !self.cache_removed {
-            search_cache::invalidate(&self.path).map_err(|source| StoreError::Io {
-                path: self.path.join(search_cache::CACHE_FILE),
-                source,
-            })?;
+            for file in cache_file::ALL {
+                file.invalidate(&self.path)
+                    .map_err(|source| StoreError::Io {
+                        path: self.path.join(file.name),
+                        source,
+                    })?;
+            }
             self.cache_removed = true;
         }
         Ok(())
@@ -217,12 +227,12 @@ impl SledStore {
             return Ok(None);
         }
         let _lock = StoreLock::acquire(dir)?;
-        Ok(search_cache::read(dir))
+        Ok(read_search(dir))
     }
 
     /// Rewrites the search tree from the catalog (a store written before it existed).
     fn rebuild_search(&mut self) -> Result<(), StoreError> {
-        self.remove_search_cache()?;
+        self.remove_caches()?;
         self.meta.remove("search").map_err(StoreError::Write)?;
         self.search.clear().map_err(StoreError::Write)?;
         let rows: Vec<SearchRow> = search::rows(&self.catalog).collect();
@@ -566,7 +576,7 @@ pub struct UnloadedStore(SledStore);
 
 /// Reads a store's search index on any thread: the cache file when it is sound, else the
 /// search tree. It never writes the cache (only a process that will not write the store
-/// after it may, see `search_cache`).
+/// after it may, see `cache_file`).
 pub struct SearchSource {
     dir: PathBuf,
     tree: sled::Tree,
@@ -575,7 +585,7 @@ pub struct SearchSource {
 impl SearchSource {
     /// The index data as the store stands.
     pub fn read(&self) -> Result<SearchData, StoreError> {
-        if let Some(data) = search_cache::read(&self.dir) {
+        if let Some(data) = read_search(&self.dir) {
             return Ok(data);
         }
         Ok(SearchData::from_rows(search_tree::read_all(&self.tree)?))
@@ -612,14 +622,14 @@ impl UnloadedStore {
     /// The search index's data: from the cache file when it is sound, else from the search
     /// tree (then cached for the next search); `None` when the store predates the tree.
     pub fn search_data(&self) -> Result<Option<SearchData>, StoreError> {
-        if let Some(data) = search_cache::read(&self.0.path) {
+        if let Some(data) = read_search(&self.0.path) {
             return Ok(Some(data));
         }
         let Some(rows) = self.search_rows()? else {
             return Ok(None);
         };
         let data = SearchData::from_rows(rows);
-        search_cache::write(&self.0.path, &data);
+        write_search(&self.0.path, &data);
         Ok(Some(data))
     }
 
@@ -673,7 +683,7 @@ impl Store for SledStore {
             return Ok(Applied::default());
         }
         self.authorize(&order, &changes)?;
-        self.remove_search_cache()?;
+        self.remove_caches()?;
         let mut applied = Applied::default();
         for chunk in order.chunks(CHUNK_RECORDS) {
             let planned = self.plan_writes(&action, chunk, &changes)?;
@@ -754,6 +764,12 @@ impl Store for SledStore {
 
     fn changed_since_open(&self) -> usize {
         self.changed
+    }
+
+    fn save_outline(&mut self) {
+        write_outline(&self.path, &Outline::of(&self.catalog));
+        // the next write must remove it again
+        self.cache_removed = false;
     }
 
     fn search_source(&self) -> SearchSource {

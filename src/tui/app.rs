@@ -189,6 +189,8 @@ pub enum AppEvent {
     Bundles(BundlesEvent),
     /// The store finished opening and loading at start-up (see `tui::loading`).
     Loaded(Box<Result<crate::store::SledStore, crate::store::StoreError>>),
+    /// How many records are loaded so far at start-up.
+    LoadProgress(usize),
     /// An import or export reports progress or its end.
     Transfer(super::transfer::TransferEvent),
 }
@@ -244,6 +246,10 @@ pub struct App {
     pub pending: Vec<Key>,
     /// What a background job is doing (the store is away meanwhile).
     pub busy: Option<String>,
+    /// Set while the catalog is still loading at start-up (see `tui::loading`).
+    pub loading: Option<super::loading::Loading>,
+    /// Why the session has to end (the store could not be opened or loaded).
+    pub failure: Option<StoreError>,
     /// Set when the app should exit.
     pub quit: bool,
     /// Set when state changed since the last frame.
@@ -267,7 +273,7 @@ impl App {
         store: BoxStore,
         lang: Lang,
         config: Config,
-        (tx, rx): (Sender<AppEvent>, Receiver<AppEvent>),
+        channel: (Sender<AppEvent>, Receiver<AppEvent>),
     ) -> App {
         let tree = Tree::build(
             store.catalog(),
@@ -276,6 +282,49 @@ impl App {
             &HashSet::new(),
             lang,
         );
+        let path = store.path().display().to_string();
+        let mut app = Self::assemble(path, tree, lang, config, channel);
+        app.store = Some(store);
+        app
+    }
+
+    /// A new app whose store is still opening and loading on another thread: pane 1 shows
+    /// the tree of the cached outline meanwhile, if there is one (see `tui::loading`).
+    pub fn while_loading(
+        path: String,
+        loading: super::loading::Loading,
+        lang: Lang,
+        config: Config,
+        channel: (Sender<AppEvent>, Receiver<AppEvent>),
+    ) -> App {
+        let tree = match &loading.outline {
+            Some(outline) => Tree::build(
+                outline.as_ref(),
+                ListKind::Items,
+                Grouping::Level,
+                &HashSet::new(),
+                lang,
+            ),
+            None => Tree::build(
+                &crate::model::Outline::default(),
+                ListKind::Items,
+                Grouping::Level,
+                &HashSet::new(),
+                lang,
+            ),
+        };
+        let mut app = Self::assemble(path, tree, lang, config, channel);
+        app.loading = Some(loading);
+        app
+    }
+
+    fn assemble(
+        store_path: String,
+        tree: Tree,
+        lang: Lang,
+        config: Config,
+        (tx, rx): (Sender<AppEvent>, Receiver<AppEvent>),
+    ) -> App {
         let message = config.problems.first().map(|p| Message {
             text: lang.pick(
                 format!("配置问题（共 {} 处，已忽略）：{p}", config.problems.len()),
@@ -287,8 +336,8 @@ impl App {
             level: Level::Warn,
         });
         App {
-            store_path: store.path().display().to_string(),
-            store: Some(store),
+            store_path,
+            store: None,
             lang,
             config,
             pane: Pane::Catalog,
@@ -311,6 +360,8 @@ impl App {
             message,
             pending: Vec::new(),
             busy: None,
+            loading: None,
+            failure: None,
             quit: false,
             dirty: true,
             tx,
@@ -388,7 +439,9 @@ impl App {
             return &[Scope::Editor, Scope::Global];
         }
         match self.pane {
-            Pane::Catalog if self.is_empty_store() || self.store.is_none() => {
+            Pane::Catalog
+                if self.is_empty_store() || (self.store.is_none() && self.loading.is_none()) =>
+            {
                 &[Scope::Welcome, Scope::Global]
             }
             Pane::Catalog => &[Scope::Catalog, Scope::List, Scope::Global],
@@ -404,6 +457,9 @@ impl App {
 
     /// Handles one event.
     pub fn handle(&mut self, event: AppEvent) {
+        let Some(event) = self.hold_while_loading(event) else {
+            return;
+        };
         match event {
             AppEvent::Term(Event::Key(key)) => {
                 if key.kind != KeyEventKind::Release {
@@ -418,7 +474,14 @@ impl App {
                 MouseEventKind::ScrollUp => self.update(Action::SelectPrev),
                 _ => {}
             },
-            AppEvent::Term(_) | AppEvent::Loaded(_) => {}
+            AppEvent::Term(_) => {}
+            AppEvent::Loaded(result) => self.loaded(*result),
+            AppEvent::LoadProgress(done) => {
+                if let Some(loading) = &mut self.loading {
+                    loading.done = done;
+                    self.dirty = true;
+                }
+            }
             AppEvent::Matched {
                 generation,
                 query,
@@ -774,6 +837,13 @@ impl App {
     /// Performs an action.
     pub fn update(&mut self, action: Action) {
         self.dirty = true;
+        if let Some(loading) = &self.loading
+            && !super::loading::works_while_loading(action, self.pane)
+        {
+            let text = loading.wait_text(self.lang);
+            self.say(Level::Warn, text);
+            return;
+        }
         let guarded = matches!(
             action,
             Action::Quit
@@ -1073,6 +1143,12 @@ impl App {
             | Action::StatsRefresh
             | Action::StatsExport => {}
         }
+        self.refresh_pane(entering_stats);
+    }
+
+    /// Brings the pane on screen up to date with the store (after an action, or once the
+    /// catalog is loaded); `entering_stats` starts pane 5's figures afresh.
+    pub(crate) fn refresh_pane(&mut self, entering_stats: bool) {
         // pane 4 shows what the store holds now (it may have changed in another pane)
         if self.pane == Pane::Bundles
             && let Some(store) = &self.store
@@ -1180,21 +1256,19 @@ impl App {
     }
 
     fn build_tree(&self, expanded: &HashSet<NodeId>) -> Tree {
-        let Some(store) = self.store() else {
-            return self.catalog.tree.clone();
-        };
-        Tree::build(
-            store.catalog(),
-            self.catalog.list,
-            self.catalog.grouping,
-            expanded,
-            self.lang,
-        )
+        let (list, grouping, lang) = (self.catalog.list, self.catalog.grouping, self.lang);
+        if let Some(store) = self.store() {
+            return Tree::build(store.catalog(), list, grouping, expanded, lang);
+        }
+        match self.loading.as_ref().and_then(|l| l.outline.as_deref()) {
+            Some(outline) => Tree::build(outline, list, grouping, expanded, lang),
+            None => self.catalog.tree.clone(),
+        }
     }
 
     /// Rebuilds the tree after the store changed, keeping expansion, the filter and the
     /// selection (or selecting `select`).
-    fn rebuild_tree(&mut self, select: Option<NodeId>) {
+    pub(crate) fn rebuild_tree(&mut self, select: Option<NodeId>) {
         let expanded = self.catalog.tree.expanded_ids();
         let keep = select.or_else(|| self.selected_id());
         self.catalog.tree = self.build_tree(&expanded);

@@ -1,33 +1,77 @@
-//! Start-up: the terminal shows its first frame at once while the store's database opens
-//! and its catalog loads on a thread. The frame says how many records are loaded so far; `q`, Esc or Ctrl-C quit;
-//! every other key typed meanwhile is kept and handed to the app once the catalog is in.
+//! Start-up: the first frame is drawn at once while the store's database opens and its
+//! catalog loads on a thread. When the store has a cached outline (`outline.idx`, written
+//! by the last session that changed it), that frame is already pane 1's tree: it can be
+//! moved through, expanded, regrouped and filtered while the rest loads, and the panes that
+//! need the whole catalog say how far loading has got. Without an outline the frame counts
+//! the records loaded so far and every key but quit waits until the catalog is in.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::i18n::Lang;
-use crate::store::{LockedStore, SledStore, StoreError};
+use crate::model::Outline;
+use crate::store::{LockedStore, SledStore, Store, StoreError};
 
-use super::app::AppEvent;
-use super::terminal::TerminalGuard;
+use super::action::Action;
+use super::app::{App, AppEvent, Level, Pane};
+use super::keymap::{Key, Lookup};
 
-/// How often the record count is redrawn while loading.
+/// How often loading progress is reported.
 const TICK: Duration = Duration::from_millis(100);
 
-/// How loading ended.
-pub enum Outcome {
-    /// The store is loaded; the events typed meanwhile follow.
-    Loaded(Box<SledStore>, Vec<AppEvent>),
-    /// The user quit (or a signal came) before it finished.
-    Quit,
+/// Start-up state while the catalog loads.
+pub struct Loading {
+    /// The cached outline the tree is drawn from meanwhile.
+    pub outline: Option<Arc<Outline>>,
+    /// Records loaded so far.
+    pub done: usize,
+    /// Events that wait for the catalog (when there is no outline to work on).
+    pub typed: Vec<AppEvent>,
+}
+
+impl Loading {
+    /// Start-up state with the store's cached outline, if any.
+    pub fn new(outline: Option<Outline>) -> Loading {
+        Loading {
+            outline: outline.filter(|o| !o.is_empty()).map(Arc::new),
+            done: 0,
+            typed: Vec::new(),
+        }
+    }
+
+    /// "Loading… N of M records".
+    pub fn progress_text(&self, lang: Lang) -> String {
+        let done = self.done;
+        match self.outline.as_ref().map(|o| o.records) {
+            Some(total) if total > 0 => {
+                let percent = (done.min(total) * 100) / total;
+                lang.pick(
+                    format!("正在载入目录……{done} / {total} 条记录（{percent}%）"),
+                    format!("loading the catalog… {done} of {total} records ({percent}%)"),
+                )
+            }
+            _ => lang.pick(
+                format!("正在载入目录……已载入 {done} 条记录"),
+                format!("loading the catalog… {done} records so far"),
+            ),
+        }
+    }
+
+    /// What an action that needs the whole catalog is told meanwhile.
+    pub fn wait_text(&self, lang: Lang) -> String {
+        format!(
+            "{}{}",
+            self.progress_text(lang),
+            lang.pick("：此操作需要整个目录", ": this needs the whole catalog")
+        )
+    }
 }
 
 /// Whether an event asks to leave while loading.
@@ -42,9 +86,68 @@ fn is_quit(event: &AppEvent) -> bool {
     }
 }
 
-/// Draws the loading frame: the title, the store and the records loaded so far.
-pub fn draw(frame: &mut Frame<'_>, path: &str, done: usize, lang: Lang) {
-    let area = frame.area();
+/// Whether an action can run before the catalog is in: leaving, help, switching panes, and
+/// in pane 1 moving through the outline's tree (grouping, lists, filter).
+pub fn works_while_loading(action: Action, pane: Pane) -> bool {
+    use Action::*;
+    let anywhere = matches!(
+        action,
+        Quit | Help | Palette | PaneNext | PanePrev | Pane1 | Pane2 | Pane3 | Pane4 | Pane5 | Back
+    );
+    let tree = matches!(
+        action,
+        SelectNext
+            | SelectPrev
+            | PageDown
+            | PageUp
+            | SelectFirst
+            | SelectLast
+            | Open
+            | Expand
+            | Collapse
+            | ExpandAll
+            | CollapseAll
+            | Parent
+            | CycleGrouping
+            | NextList
+            | PrevList
+            | Filter
+            | NextMatch
+            | PrevMatch
+    );
+    anywhere || (pane == Pane::Catalog && tree)
+}
+
+/// Opens the store and loads its catalog on a thread, reporting progress and then the
+/// store (or why it failed) to the app. With `save_outline` the loaded catalog's outline is
+/// cached for the next start.
+pub fn spawn(locked: LockedStore, tx: Sender<AppEvent>, save_outline: bool) {
+    std::thread::spawn(move || {
+        let result = open_and_load(locked, &tx).map(|mut store| {
+            if save_outline {
+                store.save_outline();
+            }
+            store
+        });
+        // the app may have quit meanwhile; nobody is left to tell
+        let _ = tx.send(AppEvent::Loaded(Box::new(result)));
+    });
+}
+
+fn open_and_load(locked: LockedStore, tx: &Sender<AppEvent>) -> Result<SledStore, StoreError> {
+    let unloaded = locked.open()?;
+    let mut reported = Instant::now();
+    let catalog = unloaded.loader().load(|n| {
+        if reported.elapsed() >= TICK {
+            reported = Instant::now();
+            let _ = tx.send(AppEvent::LoadProgress(n));
+        }
+    })?;
+    unloaded.with_catalog(catalog)
+}
+
+/// Draws the loading panel: the title, the store and the progress.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, path: &str, loading: &Loading, lang: Lang) {
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(4),
@@ -54,61 +157,127 @@ pub fn draw(frame: &mut Frame<'_>, path: &str, done: usize, lang: Lang) {
     let lines = vec![
         Line::from("yibiao 一表"),
         Line::from(crate::display::inert(path)),
-        Line::from(lang.pick(
-            format!("正在载入目录……已载入 {done} 条记录"),
-            format!("loading the catalog… {done} records so far"),
-        )),
+        Line::from(loading.progress_text(lang)),
         Line::from(lang.pick("q 退出", "q quits")),
     ];
     frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center), middle);
 }
 
-/// Opens the store and loads its catalog (on the calling thread), reporting progress.
-fn open_and_load(locked: LockedStore, done: &AtomicUsize) -> Result<SledStore, StoreError> {
-    let unloaded = locked.open()?;
-    let catalog = unloaded
-        .loader()
-        .load(|n| done.store(n, Ordering::Relaxed))?;
-    unloaded.with_catalog(catalog)
-}
-
-/// Opens and loads the store on a thread, drawing progress until it is in or the user quits.
-pub fn run(
-    locked: LockedStore,
-    guard: &mut TerminalGuard,
-    (tx, rx): (&Sender<AppEvent>, &Receiver<AppEvent>),
-    lang: Lang,
-) -> anyhow::Result<Outcome> {
-    let path = locked.path().display().to_string();
-    let done = Arc::new(AtomicUsize::new(0));
-    let (progress, sender) = (Arc::clone(&done), tx.clone());
-    std::thread::spawn(move || {
-        let result = open_and_load(locked, &progress);
-        // the app may have quit meanwhile; nobody is left to tell
-        let _ = sender.send(AppEvent::Loaded(Box::new(result)));
-    });
-    let mut typed = Vec::new();
-    let mut drawn = None;
-    loop {
-        let now = done.load(Ordering::Relaxed);
-        if drawn != Some(now) {
-            guard
-                .terminal()
-                .draw(|frame| draw(frame, &path, now, lang))?;
-            drawn = Some(now);
+impl App {
+    /// Decides whether an event is handled now or waits for the catalog; returns it when it
+    /// is to be handled now. Without an outline every key waits (`q`, Esc and Ctrl-C leave).
+    /// With one, a key whose action needs the catalog waits, and so does every key after it
+    /// (typed ahead, handled in order once the catalog is in; Esc drops them, Ctrl-C leaves).
+    pub(crate) fn hold_while_loading(&mut self, event: AppEvent) -> Option<AppEvent> {
+        let Some(loading) = &self.loading else {
+            return Some(event);
+        };
+        let key = match &event {
+            AppEvent::Term(Event::Key(key)) => Some(*key),
+            AppEvent::Term(Event::Paste(_)) => None,
+            _ => return Some(event),
+        };
+        let ctrl_c = key.is_some_and(|k| {
+            k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)
+        });
+        if loading.outline.is_none() {
+            if is_quit(&event) {
+                self.quit = true;
+            } else {
+                self.wait_for_catalog(event);
+            }
+            return None;
         }
-        match rx.recv_timeout(TICK) {
-            Ok(AppEvent::Loaded(result)) => {
-                return Ok(Outcome::Loaded(Box::new((*result)?), typed));
+        if loading.typed.is_empty() && !self.needs_catalog(key) {
+            return Some(event);
+        }
+        if ctrl_c {
+            self.quit = true;
+        } else if key.is_some_and(|k| k.code == KeyCode::Esc) {
+            let dropped = self.loading.as_mut().map_or(0, |l| {
+                let n = l.typed.len();
+                l.typed.clear();
+                n
+            });
+            let text = self.lang.pick(
+                format!("已取消等待目录的 {dropped} 个按键"),
+                format!("dropped {dropped} key(s) waiting for the catalog"),
+            );
+            self.say(Level::Info, text);
+        } else {
+            self.wait_for_catalog(event);
+        }
+        None
+    }
+
+    /// Whether a key, handled now, would run an action that needs the whole catalog (a key
+    /// typed into an open prompt or overlay never does: those work on what is there).
+    fn needs_catalog(&self, key: Option<crossterm::event::KeyEvent>) -> bool {
+        let Some(key) = key else {
+            return false;
+        };
+        if self.overlay.is_some() || self.catalog.filter_input.is_some() {
+            return false;
+        }
+        let mut pending = self.pending.clone();
+        pending.push(Key::from_event(&key));
+        match self.config.keymap.lookup(&pending, self.scopes()) {
+            Lookup::Action(action) => !works_while_loading(action, self.pane),
+            _ => false,
+        }
+    }
+
+    fn wait_for_catalog(&mut self, event: AppEvent) {
+        let Some(loading) = &mut self.loading else {
+            return;
+        };
+        loading.typed.push(event);
+        if loading.outline.is_some() {
+            let n = loading.typed.len();
+            let text = format!(
+                "{}{}",
+                loading.progress_text(self.lang),
+                self.lang.pick(
+                    format!("：{n} 个按键在等待目录（esc 取消）"),
+                    format!(": {n} key(s) wait for it (esc drops them)"),
+                )
+            );
+            self.say(Level::Info, text);
+        }
+    }
+
+    /// The store is open and loaded (or failed to): the full app takes over, with the
+    /// tree rebuilt from the catalog keeping what was done to the outline's meanwhile, and
+    /// the events that waited handled in order.
+    pub(crate) fn loaded(&mut self, result: Result<SledStore, StoreError>) {
+        let Some(loading) = self.loading.take() else {
+            return;
+        };
+        match result {
+            Ok(store) => {
+                self.store_path = store.path().display().to_string();
+                self.store = Some(Box::new(store));
+                self.rebuild_tree(None);
+                self.refresh_pane(true);
+                // a "loading…, this needs the whole catalog" message no longer holds
+                let prefix = self.lang.pick("正在载入目录", "loading the catalog");
+                if self
+                    .message
+                    .as_ref()
+                    .is_some_and(|m| m.text.starts_with(prefix))
+                {
+                    self.message = None;
+                }
+                super::draft::offer(self);
+                self.dirty = true;
+                for event in loading.typed {
+                    self.handle(event);
+                }
             }
-            Ok(event) if is_quit(&event) => return Ok(Outcome::Quit),
-            Ok(AppEvent::Term(Event::Resize(..))) => {
-                guard.terminal().autoresize()?;
-                drawn = None;
+            Err(e) => {
+                self.failure = Some(e);
+                self.quit = true;
             }
-            Ok(event) => typed.push(event),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Ok(Outcome::Quit),
         }
     }
 }
@@ -119,11 +288,21 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
+    fn loading(records: usize, done: usize) -> Loading {
+        let mut outline = Outline::default();
+        outline.records = records;
+        let mut loading = Loading::new(Some(outline));
+        loading.done = done;
+        loading
+    }
+
     #[test]
-    fn the_loading_frame_names_the_store_and_the_count_even_when_tiny() {
+    fn the_loading_panel_names_the_store_and_the_count_even_when_tiny() {
         let mut terminal = Terminal::new(TestBackend::new(60, 8)).unwrap();
+        let without = loading(0, 40960);
+        assert!(without.outline.is_none(), "an empty outline is no outline");
         terminal
-            .draw(|f| draw(f, "/data/省级目录", 40960, Lang::Zh))
+            .draw(|f| draw(f, f.area(), "/data/省级目录", &without, Lang::Zh))
             .unwrap();
         let text: String = terminal
             .backend()
@@ -136,7 +315,18 @@ mod tests {
         assert!(text.contains("已载入40960条记录"), "{text}");
         assert!(text.contains("省级目录"), "{text}");
         let mut tiny = Terminal::new(TestBackend::new(1, 1)).unwrap();
-        tiny.draw(|f| draw(f, "/x", 1, Lang::En)).unwrap();
+        tiny.draw(|f| draw(f, f.area(), "/x", &without, Lang::En))
+            .unwrap();
+    }
+
+    #[test]
+    fn progress_counts_against_the_outlined_total() {
+        let l = loading(1_306_074, 653_037);
+        assert_eq!(
+            l.progress_text(Lang::En),
+            "loading the catalog… 653037 of 1306074 records (50%)"
+        );
+        assert!(l.wait_text(Lang::Zh).ends_with("此操作需要整个目录"));
     }
 
     #[test]
@@ -149,5 +339,25 @@ mod tests {
         assert!(is_quit(&AppEvent::Signal(15)));
         assert!(!is_quit(&key(KeyCode::Char('c'), KeyModifiers::NONE)));
         assert!(!is_quit(&key(KeyCode::Down, KeyModifiers::NONE)));
+    }
+
+    #[test]
+    fn the_tree_moves_while_loading_but_nothing_that_needs_the_catalog() {
+        for a in [Action::SelectNext, Action::CycleGrouping, Action::Filter] {
+            assert!(works_while_loading(a, Pane::Catalog), "{a:?}");
+            assert!(!works_while_loading(a, Pane::Elements), "{a:?}");
+        }
+        for a in [
+            Action::Edit,
+            Action::Delete,
+            Action::History,
+            Action::ImportFile,
+        ] {
+            assert!(!works_while_loading(a, Pane::Catalog), "{a:?}");
+        }
+        for pane in [Pane::Catalog, Pane::Stats] {
+            assert!(works_while_loading(Action::Pane2, pane));
+            assert!(works_while_loading(Action::Quit, pane));
+        }
     }
 }

@@ -59,6 +59,7 @@ pub fn locale_is_utf8(get: impl Fn(&str) -> Option<String>) -> bool {
 /// Runs the TUI on a locked store until the user quits (or SIGTERM / SIGHUP). The first
 /// frame is drawn before the database is opened and the catalog loaded (see [`loading`]).
 pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
+    use loading::Loading;
     let lang = options.lang;
     let config = config::load(
         config::config_dir().as_deref(),
@@ -70,11 +71,15 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     let (tx, rx) = std::sync::mpsc::channel();
     terminal::forward_signals(tx.clone())?;
     terminal::forward_input(tx.clone(), config.escape_timeout)?;
-    let (store, typed) = match loading::run(store, &mut guard, (&tx, &rx), lang)? {
-        loading::Outcome::Loaded(store, typed) => (store, typed),
-        loading::Outcome::Quit => return Ok(()),
-    };
-    let mut app = app::App::with_channel(store, lang, config, (tx, rx));
+    let path = store.path().display().to_string();
+    // a frame at once, then the outline's tree as soon as it is read
+    guard
+        .terminal()
+        .draw(|frame| loading::draw(frame, frame.area(), &path, &Loading::new(None), lang))?;
+    let outline = store.outline();
+    let save_outline = outline.is_none();
+    let loading = Loading::new(outline);
+    let mut app = app::App::while_loading(path, loading, lang, config, (tx, rx));
     if !locale_is_utf8(|name| std::env::var(name).ok()) {
         app.say(
             app::Level::Warn,
@@ -85,17 +90,27 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
             .into(),
         );
     }
-    draft::offer(&mut app);
     let size = guard.terminal().size()?;
     app.resize(size.width, size.height);
-    for event in typed {
-        app.handle(event);
-    }
+    // the first frame (the outline's tree) before the loader competes for the cores
+    guard.terminal().draw(|frame| view::draw(frame, &app))?;
+    app.dirty = false;
+    loading::spawn(store, app.sender(), save_outline);
     let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
     // a job holding the store (an import's write) hands it back first
     app.wait_for_store(std::time::Duration::from_secs(120));
-    // the store is backed up and flushed (dropped) before the terminal is restored
-    let store = app.take_store();
+    let result = match app.failure.take() {
+        Some(e) => Err(e.into()),
+        None => result,
+    };
+    // the store is backed up and flushed (dropped) before the terminal is restored; a
+    // session that changed it leaves its outline for the next start's first frame
+    let mut store = app.take_store();
+    if let Some(store) = store.as_deref_mut()
+        && store.changed_since_open() > 0
+    {
+        store.save_outline();
+    }
     let backup_failed = store
         .as_deref()
         .and_then(|s| crate::io::backup::on_exit(s, auto_backups));

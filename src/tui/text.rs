@@ -67,6 +67,12 @@ pub fn wrap_columns(s: &str, columns: usize) -> Vec<String> {
 pub fn fold_char(c: char) -> char {
     if c.is_ascii() {
         c.to_ascii_lowercase()
+    } else if ('\u{3000}'..='\u{9fff}').contains(&c)
+        || (('\u{ff00}'..='\u{ffef}').contains(&c) && !('\u{ff21}'..='\u{ff3a}').contains(&c))
+    {
+        // CJK punctuation, kana, ideographs and fullwidth forms other than the capital
+        // letters have no case (most of a catalog's text)
+        c
     } else {
         let mut lower = c.to_lowercase();
         match (lower.next(), lower.next()) {
@@ -78,7 +84,14 @@ pub fn fold_char(c: char) -> char {
 
 /// `s` case-folded char by char.
 pub fn fold(s: &str) -> String {
-    s.chars().map(fold_char).collect()
+    let mut out = String::with_capacity(s.len());
+    fold_into(&mut out, s);
+    out
+}
+
+/// Appends `s` case-folded char by char.
+pub fn fold_into(out: &mut String, s: &str) {
+    out.extend(s.chars().map(fold_char));
 }
 
 /// Byte ranges of `s` where the folded query occurs (non-overlapping, left to right).
@@ -138,6 +151,21 @@ pub fn select(spans: &mut [Span<'_>], selection: Style) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_caseless_fast_path_folds_as_unicode_does() {
+        let slow = |c: char| {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            }
+        };
+        for c in ('\u{80}'..='\u{ffff}').chain(['\u{10400}', '\u{1e900}']) {
+            assert_eq!(fold_char(c), slow(c), "{c:?}");
+        }
+        assert_eq!(fold("ＡＢ（身份证）Ab"), "ａｂ（身份证）ab");
+    }
 
     #[test]
     fn fit_is_inert_and_width_aware() {

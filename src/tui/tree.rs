@@ -3,13 +3,15 @@
 //! filter that keeps the ancestors of matches, and the flattened list of visible rows, rebuilt
 //! only when expansion or the filter changes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::i18n::Lang;
-use crate::model::{Catalog, Item, ItemLevel, Kind};
+use crate::model::{ItemLevel, ItemView, Kind, OutlineSource};
 
-use super::text::fold;
+use super::text::fold_into;
 
 /// Which list pane 1 shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,8 +102,6 @@ pub struct Node {
     pub id: NodeId,
     /// The name (raw store text; made inert when drawn).
     pub name: String,
-    /// The record code, empty for groups.
-    pub code: String,
     /// The item level, for items.
     pub level: Option<ItemLevel>,
     /// Nesting depth, 0 for roots.
@@ -112,6 +112,16 @@ pub struct Node {
     pub children: Vec<u32>,
     /// Whether its children are shown (without a filter).
     pub expanded: bool,
+}
+
+impl Node {
+    /// The record code, empty for groups.
+    pub fn code(&self) -> &str {
+        match &self.id {
+            NodeId::Record(_, code) => code,
+            NodeId::Group(_) => "",
+        }
+    }
 }
 
 /// The tree and its visible rows.
@@ -130,7 +140,7 @@ impl Tree {
     /// Builds the tree of a list, expanding the nodes in `expanded` (group headings are
     /// expanded when `expanded` is empty, so a first view shows the top level).
     pub fn build(
-        catalog: &Catalog,
+        source: &impl OutlineSource,
         list: ListKind,
         grouping: Grouping,
         expanded: &HashSet<NodeId>,
@@ -138,16 +148,16 @@ impl Tree {
     ) -> Tree {
         let mut b = Builder::default();
         match list {
-            ListKind::Items => build_items(&mut b, catalog, grouping, lang),
+            ListKind::Items => build_items(&mut b, source, grouping, lang),
             ListKind::Materials => {
-                for m in catalog.materials.values() {
-                    let id = b.record(Kind::Material, &m.code, &m.name, None, None);
+                for (code, name) in source.materials() {
+                    let id = b.record(Kind::Material, code, name, None, None);
                     b.roots.push(id);
                 }
             }
             ListKind::Bundles => {
-                for x in catalog.bundles.values() {
-                    let id = b.record(Kind::Bundle, &x.code, &x.name, None, None);
+                for (code, name) in source.bundles() {
+                    let id = b.record(Kind::Bundle, code, name, None, None);
                     b.roots.push(id);
                 }
             }
@@ -160,7 +170,14 @@ impl Tree {
         let haystacks = b
             .nodes
             .iter()
-            .map(|n| format!("{}\n{}", fold(&n.code), fold(&n.name)))
+            .map(|n| {
+                let code = n.code();
+                let mut haystack = String::with_capacity(code.len() + 1 + n.name.len());
+                fold_into(&mut haystack, code);
+                haystack.push('\n');
+                fold_into(&mut haystack, &n.name);
+                haystack
+            })
             .collect();
         let mut tree = Tree {
             keep: Vec::new(),
@@ -398,7 +415,6 @@ impl Builder {
         self.push(Node {
             id: NodeId::Record(kind, code.to_string()),
             name: name.to_string(),
-            code: code.to_string(),
             level,
             depth: 0,
             parent,
@@ -411,7 +427,6 @@ impl Builder {
         let id = self.push(Node {
             id: NodeId::Group(key),
             name,
-            code: String::new(),
             level: None,
             depth: 0,
             parent: None,
@@ -422,20 +437,19 @@ impl Builder {
         id
     }
 
-    /// Adds items as a forest under `group` (or at the top): an item whose parent is among
-    /// them hangs under it, the others are roots.
-    fn forest(&mut self, items: &[&Item], group: Option<u32>) {
-        let mut index: HashMap<&str, u32> = HashMap::with_capacity(items.len());
+    /// Adds items (in code order) as a forest under `group` (or at the top): an item whose
+    /// parent is among them hangs under it, the others are roots.
+    fn forest(&mut self, items: &[ItemView<'_>], group: Option<u32>) {
+        let first = self.nodes.len() as u32;
         for item in items {
-            let id = self.record(Kind::Item, &item.code, &item.name, Some(item.level), None);
-            index.insert(&item.code, id);
+            self.record(Kind::Item, item.code, item.name, Some(item.level), None);
         }
-        for item in items {
-            let id = index[item.code.as_str()];
+        for (at, item) in items.iter().enumerate() {
+            let id = first + at as u32;
             let parent = item
                 .parent
-                .as_deref()
-                .and_then(|p| index.get(p).copied())
+                .and_then(|p| items.binary_search_by(|i| i.code.cmp(p)).ok())
+                .map(|p| first + p as u32)
                 .filter(|p| *p != id)
                 .or(group);
             self.nodes[id as usize].parent = parent;
@@ -447,34 +461,30 @@ impl Builder {
     }
 }
 
-fn build_items(b: &mut Builder, catalog: &Catalog, grouping: Grouping, lang: Lang) {
-    let items: Vec<&Item> = catalog.items.values().collect();
+fn build_items(b: &mut Builder, source: &impl OutlineSource, grouping: Grouping, lang: Lang) {
+    let items = source.items();
     if grouping == Grouping::Level {
         b.forest(&items, None);
         return;
     }
     let none = lang.pick("（未填写）", "(none)");
-    let mut groups: Vec<(String, String, Vec<&Item>)> = Vec::new();
-    let mut slot: HashMap<String, usize> = HashMap::new();
+    let mut groups: Vec<(String, String, Vec<ItemView<'_>>)> = Vec::new();
+    let mut slot: FxHashMap<String, usize> = FxHashMap::default();
     for item in items {
         let (key, name) = match grouping {
-            Grouping::Agency => match &item.agency {
+            Grouping::Agency => match item.agency {
                 Some(a) => (
                     format!("agency:{a}"),
-                    catalog
-                        .agencies
-                        .get(a)
-                        .map_or_else(|| a.clone(), |x| x.name.clone()),
+                    source.agency_name(a).unwrap_or(a).to_string(),
                 ),
                 None => ("agency:".into(), format!("{none} 实施主体")),
             },
-            Grouping::Region => match &item.region {
+            Grouping::Region => match item.region {
                 Some(r) => (
                     format!("region:{r}"),
-                    catalog
-                        .regions
-                        .get(r)
-                        .map_or_else(|| r.clone(), |x| format!("{} {r}", x.name)),
+                    source
+                        .region_name(r)
+                        .map_or_else(|| r.to_string(), |name| format!("{name} {r}")),
                 ),
                 None => ("region:".into(), format!("{none} 行政区划")),
             },
@@ -500,7 +510,8 @@ fn build_items(b: &mut Builder, catalog: &Catalog, grouping: Grouping, lang: Lan
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ItemType, Origin, Record, Status};
+    use crate::model::{Catalog, Item, ItemType, Origin, Outline, Record, Status};
+    use crate::tui::text::fold;
 
     pub(crate) fn item(
         code: &str,
@@ -616,5 +627,35 @@ mod tests {
         let n = names(&t);
         assert_eq!(n[0], "G1 (1)");
         assert_eq!(n[2], "（未填写） 实施主体 (3)");
+    }
+
+    #[test]
+    fn an_outline_builds_the_same_tree_as_its_catalog() {
+        let catalog = crate::sample::generate(1);
+        let outline = Outline::of(&catalog);
+        let rows = |t: &Tree| -> Vec<(NodeId, String, u16)> {
+            t.rows()
+                .iter()
+                .map(|r| {
+                    let n = t.node(*r);
+                    (n.id.clone(), n.name.clone(), n.depth)
+                })
+                .collect()
+        };
+        for list in ListKind::ALL {
+            for grouping in Grouping::ALL {
+                let build = |source: &dyn Fn() -> Tree| {
+                    let mut t = source();
+                    t.set_all_expanded(true);
+                    rows(&t)
+                };
+                let from_catalog =
+                    build(&|| Tree::build(&catalog, list, grouping, &HashSet::new(), Lang::Zh));
+                let from_outline =
+                    build(&|| Tree::build(&outline, list, grouping, &HashSet::new(), Lang::Zh));
+                assert!(from_catalog.len() > 1, "{list:?} {grouping:?}");
+                assert_eq!(from_catalog, from_outline, "{list:?} {grouping:?}");
+            }
+        }
     }
 }

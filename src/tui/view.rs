@@ -100,18 +100,24 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     }
     let a = areas(area);
     draw_bar(frame, app, a.bar);
+    let loading = app.loading.as_ref();
     match app.pane {
         Pane::Catalog => {
             if let Some(editor) = &app.editor {
                 draw_editor(frame, app, editor, a.main);
             } else if app.busy.is_some() || app.is_empty_store() {
                 draw_welcome(frame, app, a.main);
+            } else if let Some(l) = loading.filter(|l| l.outline.is_none()) {
+                super::loading::draw(frame, a.main, &app.store_path, l, app.lang);
             } else {
                 draw_tree(frame, app, a.tree);
                 if let Some(d) = a.detail {
                     draw_detail(frame, app, d);
                 }
             }
+        }
+        _ if let Some(l) = loading => {
+            super::loading::draw(frame, a.main, &app.store_path, l, app.lang);
         }
         Pane::Elements => match &app.editor {
             Some(editor) => draw_editor(frame, app, editor, a.main),
@@ -273,7 +279,7 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
             Span::styled(marker, theme.get(Slot::Dim)),
         ];
         let room = w.saturating_sub(indent + 2);
-        let code = inert(&node.code).into_owned();
+        let code = inert(node.code()).into_owned();
         let code_w = width(&code);
         let name_room = if !code.is_empty() && room >= code_w + 2 + 8 {
             room - code_w - 2
@@ -308,7 +314,13 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let b = block(app, title, false);
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    let Some(store) = app.store() else { return };
+    let Some(store) = app.store() else {
+        if let Some(l) = &app.loading {
+            let text = Span::styled(l.progress_text(app.lang), theme.get(Slot::Dim));
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+        }
+        return;
+    };
     let lines = match app.catalog.tree.row_node(app.catalog.selected) {
         Some(node) => match &node.id {
             NodeId::Record(kind, code) => match store.catalog().get(*kind, code) {
@@ -689,6 +701,14 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 ),
                 theme.get(Slot::StatusWarn),
             ));
+        }
+        None if app.loading.is_some() => {
+            if let Some(l) = &app.loading {
+                left.push(Span::styled(
+                    l.progress_text(lang),
+                    theme.get(Slot::StatusWarn),
+                ));
+            }
         }
         None => {
             if let Some(store) = app.store() {

@@ -1,0 +1,352 @@
+//! A catalog's outline: what its tree (pane 1) shows of it — items with their level,
+//! parent, agency, region and type; materials and bundles by code and name; the names of
+//! agencies and regions. It is a few dozen bytes per item, so it can be cached beside the
+//! store and read before the database opens: the tree is drawn at once and the whole
+//! catalog loads behind it.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Catalog, ItemLevel, ItemType};
+
+/// An item as the tree places it, borrowed from a catalog or an outline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemView<'a> {
+    /// 事项编码.
+    pub code: &'a str,
+    /// 事项名称.
+    pub name: &'a str,
+    /// The item level.
+    pub level: ItemLevel,
+    /// The item one level up.
+    pub parent: Option<&'a str>,
+    /// 事项类型.
+    pub item_type: ItemType,
+    /// 实施主体 code.
+    pub agency: Option<&'a str>,
+    /// 行政区划 code.
+    pub region: Option<&'a str>,
+}
+
+/// What a tree is built from: the loaded [`Catalog`] or an [`Outline`]. Lists come in code
+/// order.
+pub trait OutlineSource {
+    /// Every item.
+    fn items(&self) -> Vec<ItemView<'_>>;
+    /// Every material as (code, name).
+    fn materials(&self) -> Vec<(&str, &str)>;
+    /// Every bundle as (code, name).
+    fn bundles(&self) -> Vec<(&str, &str)>;
+    /// The name of an agency, if it exists.
+    fn agency_name(&self, code: &str) -> Option<&str>;
+    /// The name of a region, if it exists.
+    fn region_name(&self, code: &str) -> Option<&str>;
+}
+
+impl OutlineSource for Catalog {
+    fn items(&self) -> Vec<ItemView<'_>> {
+        self.items
+            .values()
+            .map(|i| ItemView {
+                code: &i.code,
+                name: &i.name,
+                level: i.level,
+                parent: i.parent.as_deref(),
+                item_type: i.item_type,
+                agency: i.agency.as_deref(),
+                region: i.region.as_deref(),
+            })
+            .collect()
+    }
+
+    fn materials(&self) -> Vec<(&str, &str)> {
+        self.materials
+            .values()
+            .map(|m| (m.code.as_str(), m.name.as_str()))
+            .collect()
+    }
+
+    fn bundles(&self) -> Vec<(&str, &str)> {
+        self.bundles
+            .values()
+            .map(|b| (b.code.as_str(), b.name.as_str()))
+            .collect()
+    }
+
+    fn agency_name(&self, code: &str) -> Option<&str> {
+        self.agencies.get(code).map(|a| a.name.as_str())
+    }
+
+    fn region_name(&self, code: &str) -> Option<&str> {
+        self.regions.get(code).map(|r| r.name.as_str())
+    }
+}
+
+/// Many strings in one: each is a range of `text`, so a list of a million names is two
+/// allocations, not a million (reading an outline is what the first frame waits for).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+struct Strings {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    fn push(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
+        (self.ends.len() - 1) as u32
+    }
+
+    fn get(&self, i: u32) -> Option<&str> {
+        let i = i as usize;
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..end)
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Ends in order and on character boundaries, within the text.
+    fn is_sound(&self) -> bool {
+        self.ends.windows(2).all(|w| w[0] <= w[1])
+            && self
+                .ends
+                .last()
+                .is_none_or(|e| *e as usize <= self.text.len())
+            && self
+                .ends
+                .iter()
+                .all(|e| self.text.is_char_boundary(*e as usize))
+    }
+}
+
+/// "No string" in an index column.
+const NONE: u32 = u32::MAX;
+
+/// A (code, name) list, in code order.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+struct Pairs {
+    codes: Strings,
+    names: Strings,
+}
+
+impl Pairs {
+    fn of<'a>(list: impl IntoIterator<Item = (&'a str, &'a str)>) -> Pairs {
+        let mut pairs = Pairs::default();
+        for (code, name) in list {
+            pairs.codes.push(code);
+            pairs.names.push(name);
+        }
+        pairs
+    }
+
+    fn list(&self) -> Vec<(&str, &str)> {
+        (0..self.codes.len() as u32)
+            .filter_map(|i| Some((self.codes.get(i)?, self.names.get(i)?)))
+            .collect()
+    }
+
+    fn name_of(&self, code: &str) -> Option<&str> {
+        let list = self.list();
+        let at = list.binary_search_by(|(c, _)| (*c).cmp(code)).ok()?;
+        Some(list[at].1)
+    }
+
+    fn is_sound(&self) -> bool {
+        self.codes.is_sound()
+            && self.names.is_sound()
+            && self.codes.len() == self.names.len()
+            && self.list().windows(2).all(|w| w[0].0 < w[1].0)
+    }
+}
+
+/// Items column by column; `parents`, `agencies` and `regions` index `refs` (or are
+/// [`NONE`]).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+struct Items {
+    heads: Pairs,
+    levels: Vec<ItemLevel>,
+    types: Vec<ItemType>,
+    parents: Vec<u32>,
+    agencies: Vec<u32>,
+    regions: Vec<u32>,
+    /// The codes items refer to, each once.
+    refs: Strings,
+}
+
+/// A catalog's outline (see the module documentation).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outline {
+    items: Items,
+    materials: Pairs,
+    bundles: Pairs,
+    agencies: Pairs,
+    regions: Pairs,
+    /// How many records the catalog holds in all (for loading progress).
+    pub records: usize,
+}
+
+impl Outline {
+    /// The outline of a catalog.
+    pub fn of(catalog: &Catalog) -> Outline {
+        let list = OutlineSource::items(catalog);
+        let mut items = Items::default();
+        let mut interned: HashMap<&str, u32> = HashMap::new();
+        for item in &list {
+            items.heads.codes.push(item.code);
+            items.heads.names.push(item.name);
+            items.levels.push(item.level);
+            items.types.push(item.item_type);
+            for (code, column) in [
+                (item.parent, &mut items.parents),
+                (item.agency, &mut items.agencies),
+                (item.region, &mut items.regions),
+            ] {
+                column.push(match code {
+                    None => NONE,
+                    Some(code) => *interned
+                        .entry(code)
+                        .or_insert_with(|| items.refs.push(code)),
+                });
+            }
+        }
+        Outline {
+            items,
+            materials: Pairs::of(OutlineSource::materials(catalog)),
+            bundles: Pairs::of(OutlineSource::bundles(catalog)),
+            agencies: Pairs::of(catalog.agencies.values().map(|a| (&*a.code, &*a.name))),
+            regions: Pairs::of(catalog.regions.values().map(|r| (&*r.code, &*r.name))),
+            records: catalog.len(),
+        }
+    }
+
+    /// Whether the outlined catalog holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.records == 0
+    }
+
+    /// Whether the outline hangs together: lists in code order, every column as long as
+    /// the items, every index in range (a sound outline's are).
+    pub fn is_sound(&self) -> bool {
+        let i = &self.items;
+        let n = i.heads.codes.len();
+        let refs = i.refs.len();
+        let index_ok = |column: &[u32]| {
+            column.len() == n && column.iter().all(|x| *x == NONE || (*x as usize) < refs)
+        };
+        i.heads.is_sound()
+            && i.refs.is_sound()
+            && i.levels.len() == n
+            && i.types.len() == n
+            && index_ok(&i.parents)
+            && index_ok(&i.agencies)
+            && index_ok(&i.regions)
+            && [
+                &self.materials,
+                &self.bundles,
+                &self.agencies,
+                &self.regions,
+            ]
+            .iter()
+            .all(|p| p.is_sound())
+            && n + self.materials.codes.len() + self.bundles.codes.len() <= self.records
+    }
+}
+
+impl OutlineSource for Outline {
+    fn items(&self) -> Vec<ItemView<'_>> {
+        let i = &self.items;
+        let reference = |x: u32| if x == NONE { None } else { i.refs.get(x) };
+        i.heads
+            .list()
+            .into_iter()
+            .enumerate()
+            .map(|(at, (code, name))| ItemView {
+                code,
+                name,
+                level: i.levels[at],
+                parent: reference(i.parents[at]),
+                item_type: i.types[at],
+                agency: reference(i.agencies[at]),
+                region: reference(i.regions[at]),
+            })
+            .collect()
+    }
+
+    fn materials(&self) -> Vec<(&str, &str)> {
+        self.materials.list()
+    }
+
+    fn bundles(&self) -> Vec<(&str, &str)> {
+        self.bundles.list()
+    }
+
+    fn agency_name(&self, code: &str) -> Option<&str> {
+        self.agencies.name_of(code)
+    }
+
+    fn region_name(&self, code: &str) -> Option<&str> {
+        self.regions.name_of(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::generate;
+
+    #[test]
+    fn an_outline_answers_as_its_catalog_does() {
+        let catalog = generate(1);
+        let outline = Outline::of(&catalog);
+        assert!(outline.is_sound());
+        assert_eq!(outline.records, catalog.len());
+        assert!(outline.items.heads.codes.len() > 1 && outline.bundles.codes.len() > 1);
+        assert_eq!(
+            OutlineSource::items(&outline),
+            OutlineSource::items(&catalog)
+        );
+        assert_eq!(
+            OutlineSource::materials(&outline),
+            OutlineSource::materials(&catalog)
+        );
+        assert_eq!(
+            OutlineSource::bundles(&outline),
+            OutlineSource::bundles(&catalog)
+        );
+        for item in OutlineSource::items(&catalog) {
+            if let Some(a) = item.agency {
+                assert_eq!(outline.agency_name(a), catalog.agency_name(a));
+            }
+            if let Some(r) = item.region {
+                assert_eq!(outline.region_name(r), catalog.region_name(r));
+            }
+        }
+        assert_eq!(outline.agency_name("no such agency"), None);
+    }
+
+    #[test]
+    fn an_outline_out_of_order_or_larger_than_its_count_is_not_sound() {
+        let catalog = generate(1);
+        let good = Outline::of(&catalog);
+        let mut outline = good.clone();
+        outline.items.heads.codes.ends.swap(0, 1);
+        assert!(!outline.is_sound());
+        let mut outline = good.clone();
+        outline.records = 1;
+        assert!(!outline.is_sound());
+        let mut outline = good.clone();
+        outline.items.parents[0] = outline.items.refs.len() as u32;
+        assert!(!outline.is_sound());
+        let mut outline = good.clone();
+        outline.items.levels.pop();
+        assert!(!outline.is_sound());
+        let mut outline = good;
+        outline.bundles.names.text.clear();
+        assert!(!outline.is_sound());
+        assert!(Outline::default().is_empty());
+    }
+}

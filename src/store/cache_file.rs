@@ -1,0 +1,174 @@
+//! Cache files beside the store: `search.idx` (the search index, so `element search`
+//! answers without opening the database) and `outline.idx` (what the tree shows, so the TUI
+//! draws it before the catalog is loaded). Both keep one rule that keeps them honest: every
+//! write to the store removes them first (and syncs the directory) before anything changes,
+//! and only a process holding the store's lock writes them, from what the store holds. So a
+//! file that exists describes the store as it is; a missing or unreadable one is rebuilt.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::engine::search::SearchData;
+use crate::model::Outline;
+
+/// Largest file read (a million elements take about 330 MB of search index).
+const MAX_BYTES: usize = 1 << 30;
+
+/// One kind of cache file.
+pub struct CacheFile {
+    /// The file name in the store directory.
+    pub name: &'static str,
+    /// First bytes of the file: a name and the layout version.
+    magic: &'static [u8],
+}
+
+/// The search index.
+pub const SEARCH: CacheFile = CacheFile {
+    name: "search.idx",
+    magic: b"yibiao search index 2\n",
+};
+
+/// The catalog's outline.
+pub const OUTLINE: CacheFile = CacheFile {
+    name: "outline.idx",
+    magic: b"yibiao outline 1\n",
+};
+
+/// Every cache file, to remove before a write.
+pub const ALL: [&CacheFile; 2] = [&SEARCH, &OUTLINE];
+
+fn config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_BYTES>()
+}
+
+impl CacheFile {
+    /// The cached value, if the file is there, whole and of this layout.
+    fn read<T: DeserializeOwned>(&self, dir: &Path) -> Option<T> {
+        let mut file = File::open(dir.join(self.name)).ok()?;
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        if len > MAX_BYTES {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(len);
+        file.read_to_end(&mut bytes).ok()?;
+        let body = bytes.strip_prefix(self.magic)?;
+        let (value, used): (T, usize) = bincode::serde::decode_from_slice(body, config()).ok()?;
+        (used == body.len()).then_some(value)
+    }
+
+    /// Writes the file atomically (a temporary file, synced, renamed over the old one).
+    /// Best effort: a cache that cannot be written is simply rebuilt next time.
+    fn write<T: Serialize>(&self, dir: &Path, value: &T) {
+        let Ok(body) = bincode::serde::encode_to_vec(value, config()) else {
+            return;
+        };
+        let tmp = dir.join(format!("{}.tmp", self.name));
+        let written = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .and_then(|mut f| {
+                f.write_all(self.magic)?;
+                f.write_all(&body)?;
+                f.sync_all()
+            })
+            .and_then(|()| std::fs::rename(&tmp, dir.join(self.name)))
+            .and_then(|()| sync_dir(dir));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// Removes the file before the store changes; the removal is durable when this returns.
+    pub fn invalidate(&self, dir: &Path) -> std::io::Result<()> {
+        match std::fs::remove_file(dir.join(self.name)) {
+            Ok(()) => sync_dir(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The cached search index, if there is a sound one.
+pub fn read_search(dir: &Path) -> Option<SearchData> {
+    SEARCH.read::<SearchData>(dir).filter(SearchData::is_sound)
+}
+
+/// Caches the search index.
+pub fn write_search(dir: &Path, data: &SearchData) {
+    SEARCH.write(dir, data);
+}
+
+/// The cached outline, if there is a sound one.
+pub fn read_outline(dir: &Path) -> Option<Outline> {
+    OUTLINE.read::<Outline>(dir).filter(Outline::is_sound)
+}
+
+/// Caches the outline.
+pub fn write_outline(dir: &Path, outline: &Outline) {
+    OUTLINE.write(dir, outline);
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> SearchData {
+        SearchData::from_rows(crate::engine::search::rows(&crate::sample::generate(1)))
+    }
+
+    #[test]
+    fn written_data_reads_back_and_invalidate_removes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_search(dir.path()), None);
+        assert_eq!(read_outline(dir.path()), None);
+        let data = data();
+        write_search(dir.path(), &data);
+        let outline = Outline::of(&crate::sample::generate(1));
+        write_outline(dir.path(), &outline);
+        assert_eq!(read_search(dir.path()), Some(data));
+        assert_eq!(read_outline(dir.path()), Some(outline));
+        SEARCH.invalidate(dir.path()).unwrap();
+        assert_eq!(read_search(dir.path()), None);
+        assert!(read_outline(dir.path()).is_some());
+        OUTLINE.invalidate(dir.path()).unwrap();
+        assert_eq!(read_outline(dir.path()), None);
+        SEARCH.invalidate(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn damaged_files_are_ignored_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        write_search(dir.path(), &data());
+        write_outline(dir.path(), &Outline::of(&crate::sample::generate(1)));
+        for file in ALL {
+            let path = dir.path().join(file.name);
+            let good = std::fs::read(&path).unwrap();
+            for bad in [
+                good[..good.len() / 2].to_vec(),
+                [good.as_slice(), b"x"].concat(),
+                b"something else entirely".to_vec(),
+                [&good[..file.magic.len()], &[0xff; 64][..]].concat(),
+            ] {
+                std::fs::write(&path, &bad).unwrap();
+                if file.name == SEARCH.name {
+                    assert_eq!(read_search(dir.path()), None);
+                } else {
+                    assert_eq!(read_outline(dir.path()), None);
+                }
+            }
+            std::fs::write(&path, &good).unwrap();
+        }
+    }
+}
