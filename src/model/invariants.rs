@@ -3,8 +3,6 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use regex::Regex;
-
 use super::catalog::Catalog;
 use super::common::When;
 use super::problem::{Issue, Problem};
@@ -156,7 +154,7 @@ fn check_element(e: &Element, push: &mut impl FnMut(&str, Issue)) {
     match (&e.pattern, e.kind) {
         (None, ElementKind::Pattern) => push("pattern", Issue::MissingPattern),
         (Some(p), _) => {
-            if let Err(err) = Regex::new(p) {
+            if let Err(err) = super::pattern::compile(p) {
                 push("pattern", Issue::BadPattern(err.to_string()));
             }
         }

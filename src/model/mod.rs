@@ -9,6 +9,7 @@ pub mod invariants;
 mod item;
 mod material;
 mod outline;
+pub mod pattern;
 mod problem;
 mod record;
 mod region;

@@ -1,6 +1,6 @@
 //! 文本 and 自定义格式 (pattern).
 
-use regex::Regex;
+use crate::model::pattern::compile;
 
 use super::{Rejection, quote, show};
 
@@ -50,8 +50,8 @@ pub(crate) fn pattern(pattern: Option<&str>, value: &str) -> Result<(), Rejectio
             ),
         )
     };
-    Regex::new(pattern).map_err(invalid)?;
-    let whole = Regex::new(&format!(r"\A(?:{pattern})\z")).map_err(invalid)?;
+    compile(pattern).map_err(invalid)?;
+    let whole = compile(&format!(r"\A(?:{pattern})\z")).map_err(invalid)?;
     if whole.is_match(value) {
         Ok(())
     } else {
