@@ -3,6 +3,7 @@
 //! of its first row; a block that grows past [`SPLIT_AT`] rows is split, an empty one removed.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use crate::engine::search::SearchRow;
 
@@ -76,15 +77,36 @@ pub fn plan(
         .map_err(StoreError::Write)?
         .map(|(k, _)| k.to_vec());
     let mut touched: BTreeMap<Vec<u8>, BTreeMap<String, SearchRow>> = BTreeMap::new();
+    // codes come in order: the block found last holds every code from its key (from the
+    // start, for the first block) to the next block's key
+    let mut last: Option<(Vec<u8>, Option<Vec<u8>>)> = None;
     for (code, row) in changes {
-        let key = match tree
-            .range(..=code.as_bytes())
-            .next_back()
-            .transpose()
-            .map_err(StoreError::Write)?
-        {
-            Some((k, _)) => k.to_vec(),
-            None => first.clone().unwrap_or_default(),
+        let code_bytes = code.as_bytes();
+        let reuse = last.as_ref().filter(|(key, next)| {
+            (first.as_deref().is_none_or(|f| f == key.as_slice()) || key.as_slice() <= code_bytes)
+                && next.as_ref().is_none_or(|n| code_bytes < n.as_slice())
+        });
+        let key = match reuse {
+            Some((key, _)) => key.clone(),
+            None => {
+                let key = match tree
+                    .range(..=code_bytes)
+                    .next_back()
+                    .transpose()
+                    .map_err(StoreError::Write)?
+                {
+                    Some((k, _)) => k.to_vec(),
+                    None => first.clone().unwrap_or_default(),
+                };
+                let next = tree
+                    .range::<&[u8], _>((Bound::Excluded(key.as_slice()), Bound::Unbounded))
+                    .next()
+                    .transpose()
+                    .map_err(StoreError::Write)?
+                    .map(|(k, _)| k.to_vec());
+                last = Some((key.clone(), next));
+                key
+            }
         };
         if !touched.contains_key(&key) {
             let rows = match tree.get(&key).map_err(StoreError::Write)? {
