@@ -863,26 +863,58 @@ fn load_catalog(
     records: &sled::Tree,
     mut progress: impl FnMut(usize),
 ) -> Result<Catalog, StoreError> {
-    let mut catalog = Catalog::default();
-    for (done, item) in records.iter().enumerate() {
-        if done % PROGRESS_EVERY == 0 {
+    // two stages on two threads: reading and decoding the records, and indexing them
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StoreError>>(4);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(PROGRESS_EVERY);
+            for item in records.iter() {
+                let record = item.map_err(StoreError::Write);
+                match record.and_then(|(key, value)| decode_stored(&key, &value)) {
+                    Ok(record) => chunk.push(record),
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+                if chunk.len() == PROGRESS_EVERY {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(PROGRESS_EVERY));
+                    // the loader gave up (an error): nothing more to read
+                    if tx.send(Ok(full)).is_err() {
+                        return;
+                    }
+                }
+            }
+            let _ = tx.send(Ok(chunk));
+        });
+        let mut catalog = Catalog::default();
+        let mut done = 0;
+        progress(done);
+        for chunk in rx {
+            let chunk = chunk?;
+            done += chunk.len();
+            for record in chunk {
+                catalog.insert(record);
+            }
             progress(done);
         }
-        let (key, value) = item.map_err(StoreError::Write)?;
-        let code = String::from_utf8_lossy(key.get(1..).unwrap_or_default()).into_owned();
-        let Some(kind) = key.first().copied().and_then(kind_of_tag) else {
-            return Err(StoreError::Corrupt {
-                what: format!("record key {code}"),
-                reason: "unknown kind tag".into(),
-            });
-        };
-        let record = decode_record(kind, &value).map_err(|e| StoreError::Corrupt {
-            what: format!("{} {code}", kind.as_str()),
-            reason: e.to_string(),
-        })?;
-        catalog.insert(record);
-    }
-    Ok(catalog)
+        Ok(catalog)
+    })
+}
+
+/// A stored record from its key and value.
+fn decode_stored(key: &[u8], value: &[u8]) -> Result<Record, StoreError> {
+    let code = || String::from_utf8_lossy(key.get(1..).unwrap_or_default()).into_owned();
+    let Some(kind) = key.first().copied().and_then(kind_of_tag) else {
+        return Err(StoreError::Corrupt {
+            what: format!("record key {}", code()),
+            reason: "unknown kind tag".into(),
+        });
+    };
+    decode_record(kind, value).map_err(|e| StoreError::Corrupt {
+        what: format!("{} {}", kind.as_str(), code()),
+        reason: e.to_string(),
+    })
 }
 
 /// Makes the files and directories sled created accessible to their owner only (the directory is 0700 too;
