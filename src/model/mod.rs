@@ -10,10 +10,11 @@ mod item;
 mod material;
 mod problem;
 mod record;
+mod ref_path;
 mod region;
 
 pub use bundle::{AnswerOption, Bundle, BundleMaterial, Question};
-pub use catalog::{Catalog, Referrer};
+pub use catalog::{Catalog, CatalogBuilder, Referrer};
 pub use common::{Origin, Status, When, when_holds};
 pub use element::{Element, ElementKind, ElementOption, Share};
 pub use form::{Field, Form, Section};
@@ -21,4 +22,5 @@ pub use item::{Item, ItemLevel, ItemType};
 pub use material::{Material, MaterialKind};
 pub use problem::{Issue, Problem};
 pub use record::{Kind, Record, RecordRef, Reference};
+pub use ref_path::{RefField, RefPath};
 pub use region::{Agency, Region, RegionLevel, region_level};

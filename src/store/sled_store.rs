@@ -11,7 +11,9 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use crate::engine::search::{self, SearchData, SearchRow};
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
-use crate::model::{Catalog, Issue, Kind, Problem, Record, RecordRef, Referrer};
+use crate::model::{
+    Catalog, CatalogBuilder, Issue, Kind, Problem, Record, RecordRef, RefPath, Referrer,
+};
 
 use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, record_digest, utc_now};
 use super::codec::{decode_audit, decode_record, encode_audit, encode_record};
@@ -423,7 +425,7 @@ impl SledStore {
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|r| r.target == Kind::Element)
-                .map(|r| r.code)
+                .map(|r| r.code.to_string())
                 .collect()
         };
         for (kind, code) in chunk {
@@ -714,7 +716,7 @@ impl Store for SledStore {
             out.push(Referrer {
                 kind: source_kind,
                 code: String::from_utf8_lossy(&source[1..]).into_owned().into(),
-                path: String::from_utf8_lossy(path).into_owned().into(),
+                path: RefPath::parse(&String::from_utf8_lossy(path)),
             });
         }
         Ok(out)
@@ -847,7 +849,7 @@ fn load_catalog(
     records: &sled::Tree,
     mut progress: impl FnMut(usize),
 ) -> Result<Catalog, StoreError> {
-    let mut catalog = Catalog::default();
+    let mut catalog = CatalogBuilder::default();
     for (done, item) in records.iter().enumerate() {
         if done % PROGRESS_EVERY == 0 {
             progress(done);
@@ -864,9 +866,9 @@ fn load_catalog(
             what: format!("{} {code}", kind.as_str()),
             reason: e.to_string(),
         })?;
-        catalog.insert(record);
+        catalog.push(record);
     }
-    Ok(catalog)
+    Ok(catalog.finish())
 }
 
 /// Makes the files and directories sled created accessible to their owner only (the directory is 0700 too;
