@@ -93,7 +93,7 @@ pub fn usage_outline(catalog: &Catalog, code: &str) -> UsageOutline {
             Kind::Form => {
                 if let Some((section, field)) = r.path.form_field_at() {
                     fields.push(FieldAt {
-                        form: r.code.clone(),
+                        form: r.code.as_str().into(),
                         section,
                         field,
                     });

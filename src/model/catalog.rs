@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::record::{Kind, Record, RecordRef};
 use super::ref_path::RefPath;
+use super::shared_code::SharedCode;
 use super::{Agency, Bundle, Element, Form, Item, Material, Region};
 
 /// A record that references another, and where.
@@ -16,7 +17,7 @@ pub struct Referrer {
     /// Kind of the referring record.
     pub kind: Kind,
     /// Code of the referring record.
-    pub code: CompactString,
+    pub code: SharedCode,
     /// Path inside the referring record (`sections[0].fields[2].element`).
     pub path: RefPath,
 }
@@ -106,15 +107,20 @@ impl Catalog {
 
     /// Indexes the references `record` makes.
     fn add_references(&mut self, record: RecordRef<'_>) {
-        let (kind, code) = (record.kind(), record.code());
-        for reference in record.references() {
+        let kind = record.kind();
+        let references = record.references();
+        if references.is_empty() {
+            return;
+        }
+        let code = SharedCode::from(record.code());
+        for reference in references {
             let list = self
                 .referrers
                 .entry((reference.target, reference.code.into()))
                 .or_default();
             let referrer = Referrer {
                 kind,
-                code: code.into(),
+                code: code.clone(),
                 path: reference.path,
             };
             // grow by half rather than double: most lists stay at one or two referrers
@@ -407,6 +413,11 @@ mod tests {
             .map(|r| r.path.clone())
             .collect();
         assert_eq!(paths, ["sections[0].fields[0].element"]);
+        // the form's two references hold one copy of its code
+        let one = c.referrers(Kind::Element, "E1").next().unwrap();
+        let two = c.referrers(Kind::Element, "E2").next().unwrap();
+        assert_eq!(one.code, "F1");
+        assert!(std::ptr::eq(one.code.as_str(), two.code.as_str()));
 
         // replacing the form drops its old references
         c.insert(Record::Form(form("F1", &["E2"])));

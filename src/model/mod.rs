@@ -12,6 +12,7 @@ mod problem;
 mod record;
 mod ref_path;
 mod region;
+mod shared_code;
 
 pub use bundle::{AnswerOption, Bundle, BundleMaterial, Question};
 pub use catalog::{Catalog, CatalogBuilder, Referrer};
@@ -24,3 +25,4 @@ pub use problem::{Issue, Problem};
 pub use record::{Kind, Record, RecordRef, Reference};
 pub use ref_path::{RefField, RefPath};
 pub use region::{Agency, Region, RegionLevel, region_level};
+pub use shared_code::SharedCode;

@@ -715,7 +715,7 @@ impl Store for SledStore {
             };
             out.push(Referrer {
                 kind: source_kind,
-                code: String::from_utf8_lossy(&source[1..]).into_owned().into(),
+                code: String::from_utf8_lossy(&source[1..]).as_ref().into(),
                 path: RefPath::parse(&String::from_utf8_lossy(path)),
             });
         }
