@@ -240,6 +240,9 @@ impl Catalog {
     }
 }
 
+/// Spare capacity (in referrers) from which a list is shrunk after building.
+const SHRINK_SLACK: usize = 16;
+
 /// Records of one kind in strictly ascending code order, waiting to become that kind's map.
 type Run<T> = Vec<(String, T)>;
 
@@ -341,9 +344,12 @@ impl CatalogBuilder {
         for record in self.late {
             catalog.insert(record);
         }
-        catalog.referrers.shrink_to_fit();
+        // the long lists hold most of the slack of growing by half; shrinking the many short
+        // ones would scatter small free chunks that slow every later allocation
         for list in catalog.referrers.values_mut() {
-            list.shrink_to_fit();
+            if list.capacity() - list.len() >= SHRINK_SLACK {
+                list.shrink_to_fit();
+            }
         }
         if !catalog.is_empty() {
             catalog.touch();
