@@ -32,8 +32,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Version of the search tree's layout; a store without it (or older) rebuilds it on load.
 const SEARCH_VERSION: u32 = 1;
 
-/// sled's page cache bound.
-const CACHE_BYTES: u64 = 128 << 20;
+/// sled's page cache bound. The catalog lives in memory, so the cache mostly speeds full
+/// scans (`check`); a larger one fills with the pages that loading reads once and keeps them.
+const CACHE_BYTES: u64 = 32 << 20;
 
 /// Records per transaction: a batch larger than this (a big import, the scaled sample) is
 /// validated as a whole, then written in transactions of this many records, because sled
