@@ -92,7 +92,7 @@ impl Catalog {
         let code = record.code().to_string();
         let old = self.remove(kind, &code);
         self.touch();
-        self.add_references(record.as_ref());
+        self.add_references(record.as_ref(), Order::Kept);
         match record {
             Record::Region(r) => self.regions.insert(code, r).map(Record::Region),
             Record::Agency(r) => self.agencies.insert(code, r).map(Record::Agency),
@@ -105,8 +105,9 @@ impl Catalog {
         old
     }
 
-    /// Indexes the references `record` makes.
-    fn add_references(&mut self, record: RecordRef<'_>) {
+    /// Indexes the references `record` makes, keeping each list sorted, or appending to be
+    /// sorted later by [`Catalog::sort_referrers`].
+    fn add_references(&mut self, record: RecordRef<'_>, order: Order) {
         let kind = record.kind();
         let references = record.references();
         if references.is_empty() {
@@ -127,12 +128,23 @@ impl Catalog {
             if list.len() == list.capacity() {
                 list.reserve_exact(list.len() / 2 + 1);
             }
-            // records mostly arrive in order (loading): usually a push at the end
-            if list.last().is_none_or(|last| *last < referrer) {
+            // records mostly arrive in order: usually a push at the end
+            if order == Order::Later || list.last().is_none_or(|last| *last < referrer) {
                 list.push(referrer);
             } else if let Err(at) = list.binary_search(&referrer) {
                 list.insert(at, referrer);
             }
+        }
+    }
+
+    /// Sorts the reverse-reference lists [`Order::Later`] left unsorted, dropping duplicates.
+    fn sort_referrers(&mut self) {
+        for list in self.referrers.values_mut() {
+            if !list.is_sorted() {
+                // stable: a list is a few sorted runs (one per kind of referrer), merged
+                list.sort();
+            }
+            list.dedup();
         }
     }
 
@@ -240,6 +252,18 @@ impl Catalog {
     }
 }
 
+/// When a reverse-reference list is sorted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// At every insertion.
+    Kept,
+    /// Once every record is in: the store holds records by kind tag (agencies, bundles,
+    /// elements, forms, items, ...), so a material's list gets its forms, then its items,
+    /// which sort before them (kinds order as `Kind::ALL`): inserting each item would move
+    /// all the forms.
+    Later,
+}
+
 /// Spare capacity (in referrers) from which a list is shrunk after building.
 const SHRINK_SLACK: usize = 16;
 
@@ -298,7 +322,7 @@ impl CatalogBuilder {
             self.close_runs(false);
             self.current = Some(kind);
         }
-        self.catalog.add_references(record.as_ref());
+        self.catalog.add_references(record.as_ref(), Order::Later);
         let code = record.code().to_string();
         let c = &mut self.catalog;
         let refused = match record {
@@ -341,6 +365,7 @@ impl CatalogBuilder {
     pub fn finish(mut self) -> Catalog {
         self.close_runs(true);
         let mut catalog = self.catalog;
+        catalog.sort_referrers();
         for record in self.late {
             catalog.insert(record);
         }
