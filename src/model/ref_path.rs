@@ -106,7 +106,8 @@ pub enum RefPath {
         field: RefField,
     },
     /// Any other path, spelled out (`item_when.<item code>`): boxed to keep the common
-    /// paths small.
+    /// paths small. Made by [`RefPath::parse`] and the constructors, never for a text
+    /// another variant spells (which would break equality with that variant).
     Text(Box<CompactString>),
 }
 
