@@ -45,15 +45,15 @@ fn invalid(result: Result<yibiao::store::Applied, StoreError>) -> Vec<yibiao::mo
 fn where_used_comes_from_the_index_and_follows_edits() {
     let (_dir, mut store) = seeded();
     let used = store.where_used(Kind::Element, "DE0002").unwrap();
-    let forms: Vec<(&str, &str)> = used
+    let forms: Vec<String> = used
         .iter()
-        .map(|r| (r.code.as_str(), r.path.as_str()))
+        .map(|r| format!("{} {}", r.code, r.path))
         .collect();
     assert_eq!(
         forms,
         [
-            ("F001", "sections[0].fields[1].element"),
-            ("F002", "sections[0].fields[1].element")
+            "F001 sections[0].fields[1].element",
+            "F002 sections[0].fields[1].element"
         ]
     );
     // the index and the in-memory reverse references agree

@@ -91,9 +91,9 @@ pub fn usage_outline(catalog: &Catalog, code: &str) -> UsageOutline {
     for r in catalog.referrers(Kind::Element, code) {
         match r.kind {
             Kind::Form => {
-                if let Some((section, field)) = parse_field_path(&r.path) {
+                if let Some((section, field)) = r.path.form_field_at() {
                     fields.push(FieldAt {
-                        form: r.code.clone(),
+                        form: r.code.as_str().into(),
                         section,
                         field,
                     });
@@ -173,14 +173,6 @@ pub fn usage(catalog: &Catalog, code: &str) -> Usage {
     }
 }
 
-/// `sections[1].fields[3].element` → (1, 3).
-fn parse_field_path(path: &str) -> Option<(usize, usize)> {
-    let rest = path.strip_prefix("sections[")?;
-    let (s, rest) = rest.split_once("].fields[")?;
-    let (f, _) = rest.split_once(']')?;
-    Some((s.parse().ok()?, f.parse().ok()?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,14 +243,5 @@ mod tests {
             busy += usize::from(want.fields.len() > 100);
         }
         assert!(busy > 0, "some element is used by many forms");
-    }
-
-    #[test]
-    fn field_paths_parse() {
-        assert_eq!(
-            parse_field_path("sections[1].fields[23].element"),
-            Some((1, 23))
-        );
-        assert_eq!(parse_field_path("item"), None);
     }
 }

@@ -7,6 +7,8 @@ use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 
 use super::record::{Kind, Record, RecordRef};
+use super::ref_path::RefPath;
+use super::shared_code::SharedCode;
 use super::{Agency, Bundle, Element, Form, Item, Material, Region};
 
 /// A record that references another, and where.
@@ -15,9 +17,9 @@ pub struct Referrer {
     /// Kind of the referring record.
     pub kind: Kind,
     /// Code of the referring record.
-    pub code: CompactString,
+    pub code: SharedCode,
     /// Path inside the referring record (`sections[0].fields[2].element`).
-    pub path: CompactString,
+    pub path: RefPath,
 }
 
 /// Every record, ordered by code within each kind, with a reverse-reference index.
@@ -50,12 +52,13 @@ static LAST_REVISION: AtomicU64 = AtomicU64::new(0);
 
 impl Catalog {
     /// Builds a catalog from records; later records with the same code replace earlier ones.
+    /// Fastest and most compact when they come as a store holds them (see [`CatalogBuilder`]).
     pub fn from_records(records: impl IntoIterator<Item = Record>) -> Self {
-        let mut catalog = Self::default();
+        let mut builder = CatalogBuilder::default();
         for record in records {
-            catalog.insert(record);
+            builder.push(record);
         }
-        catalog
+        builder.finish()
     }
 
     /// A number that changes whenever the catalog does (0: never changed). It is unique in
@@ -89,23 +92,7 @@ impl Catalog {
         let code = record.code().to_string();
         let old = self.remove(kind, &code);
         self.touch();
-        for reference in record.as_ref().references() {
-            let list = self
-                .referrers
-                .entry((reference.target, reference.code.into()))
-                .or_default();
-            let referrer = Referrer {
-                kind,
-                code: code.as_str().into(),
-                path: reference.path.into(),
-            };
-            // records mostly arrive in order (loading): usually a push at the end
-            if list.last().is_none_or(|last| *last < referrer) {
-                list.push(referrer);
-            } else if let Err(at) = list.binary_search(&referrer) {
-                list.insert(at, referrer);
-            }
-        }
+        self.add_references(record.as_ref(), Order::Kept);
         match record {
             Record::Region(r) => self.regions.insert(code, r).map(Record::Region),
             Record::Agency(r) => self.agencies.insert(code, r).map(Record::Agency),
@@ -116,6 +103,63 @@ impl Catalog {
             Record::Bundle(r) => self.bundles.insert(code, r).map(Record::Bundle),
         };
         old
+    }
+
+    /// Indexes the references `record` makes, keeping each list sorted, or appending to be
+    /// sorted later by [`Catalog::sort_referrers`].
+    fn add_references(&mut self, record: RecordRef<'_>, order: Order) {
+        let kind = record.kind();
+        let references = record.references();
+        if references.is_empty() {
+            return;
+        }
+        let code = SharedCode::from(record.code());
+        for reference in references {
+            let list = self
+                .referrers
+                .entry((reference.target, reference.code.into()))
+                .or_default();
+            let referrer = Referrer {
+                kind,
+                code: code.clone(),
+                path: reference.path,
+            };
+            // grow by half rather than double: most lists stay at one or two referrers
+            if list.len() == list.capacity() {
+                list.reserve_exact(list.len() / 2 + 1);
+            }
+            // records mostly arrive in order: usually a push at the end
+            if order == Order::Later || list.last().is_none_or(|last| *last < referrer) {
+                list.push(referrer);
+            } else if let Err(at) = list.binary_search(&referrer) {
+                list.insert(at, referrer);
+            }
+        }
+    }
+
+    /// Sorts the reverse-reference lists [`Order::Later`] left unsorted, dropping duplicates.
+    fn sort_referrers(&mut self) {
+        for list in self.referrers.values_mut() {
+            if !list.is_sorted() {
+                // stable: a list is a few sorted runs (one per kind of referrer), merged
+                list.sort();
+            }
+            list.dedup();
+        }
+    }
+
+    /// Forgets the references `record` makes.
+    fn drop_references(&mut self, record: RecordRef<'_>) {
+        let (kind, code) = (record.kind(), record.code());
+        for reference in record.references() {
+            let key = (reference.target, CompactString::from(reference.code));
+            if let Some(set) = self.referrers.get_mut(&key) {
+                set.retain(|r| !(r.kind == kind && r.code == code));
+                if set.is_empty() {
+                    self.referrers.remove(&key);
+                }
+            }
+        }
     }
 
     /// Removes a record and the references it made. Returns it if it was there.
@@ -130,15 +174,7 @@ impl Catalog {
             Kind::Bundle => self.bundles.remove(code).map(Record::Bundle),
         }?;
         self.touch();
-        for reference in old.as_ref().references() {
-            let key = (reference.target, CompactString::from(reference.code));
-            if let Some(set) = self.referrers.get_mut(&key) {
-                set.retain(|r| !(r.kind == kind && r.code == code));
-                if set.is_empty() {
-                    self.referrers.remove(&key);
-                }
-            }
-        }
+        self.drop_references(old.as_ref());
         Some(old)
     }
 
@@ -216,6 +252,137 @@ impl Catalog {
     }
 }
 
+/// When a reverse-reference list is sorted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// At every insertion.
+    Kept,
+    /// Once every record is in: the store holds records by kind tag (agencies, bundles,
+    /// elements, forms, items, ...), so a material's list gets its forms, then its items,
+    /// which sort before them (kinds order as `Kind::ALL`): inserting each item would move
+    /// all the forms.
+    Later,
+}
+
+/// Spare capacity (in referrers) from which a list is shrunk after building.
+const SHRINK_SLACK: usize = 16;
+
+/// Records of one kind in strictly ascending code order, waiting to become that kind's map.
+type Run<T> = Vec<(String, T)>;
+
+/// Builds a [`Catalog`] from records that mostly arrive as a store holds them: grouped by
+/// kind, in code order within a kind. Such a run of records becomes its map in one pass with
+/// full B-tree nodes, where inserting them one by one in order leaves every node about half
+/// full (the maps of a million elements then take almost twice the memory). Records out of
+/// that order are inserted one by one when the catalog is finished, in the order they came.
+#[derive(Default)]
+pub struct CatalogBuilder {
+    catalog: Catalog,
+    regions: Run<Region>,
+    agencies: Run<Agency>,
+    elements: Run<Element>,
+    items: Run<Item>,
+    materials: Run<Material>,
+    forms: Run<Form>,
+    bundles: Run<Bundle>,
+    /// The kind of the last record: when it changes, runs are turned into maps.
+    current: Option<Kind>,
+    late: Vec<Record>,
+}
+
+/// Appends `record` to `run` if its code comes after every code of its kind so far (in the
+/// run, else in the map); gives it back if not.
+fn extend_run<T>(run: &mut Run<T>, map: &BTreeMap<String, T>, code: &str, record: T) -> Option<T> {
+    let last = run
+        .last()
+        .map(|(last, _)| last)
+        .or_else(|| map.keys().next_back());
+    if last.is_none_or(|last| last.as_str() < code) {
+        run.push((code.to_string(), record));
+        None
+    } else {
+        Some(record)
+    }
+}
+
+/// Moves a run into its map: at once into an empty map, and into any map when `all` (which
+/// rebuilds it, with full nodes too: done once, so that interleaved kinds stay linear).
+fn close_run<T>(run: &mut Run<T>, map: &mut BTreeMap<String, T>, all: bool) {
+    if !run.is_empty() && (all || map.is_empty()) {
+        let mut more: BTreeMap<String, T> = std::mem::take(run).into_iter().collect();
+        map.append(&mut more);
+    }
+}
+
+impl CatalogBuilder {
+    /// Adds a record; a later record with the same code replaces an earlier one.
+    pub fn push(&mut self, record: Record) {
+        let kind = record.kind();
+        if self.current != Some(kind) {
+            self.close_runs(false);
+            self.current = Some(kind);
+        }
+        self.catalog.add_references(record.as_ref(), Order::Later);
+        let code = record.code().to_string();
+        let c = &mut self.catalog;
+        let refused = match record {
+            Record::Region(r) => {
+                extend_run(&mut self.regions, &c.regions, &code, r).map(Record::Region)
+            }
+            Record::Agency(r) => {
+                extend_run(&mut self.agencies, &c.agencies, &code, r).map(Record::Agency)
+            }
+            Record::Element(r) => {
+                extend_run(&mut self.elements, &c.elements, &code, r).map(Record::Element)
+            }
+            Record::Item(r) => extend_run(&mut self.items, &c.items, &code, r).map(Record::Item),
+            Record::Material(r) => {
+                extend_run(&mut self.materials, &c.materials, &code, r).map(Record::Material)
+            }
+            Record::Form(r) => extend_run(&mut self.forms, &c.forms, &code, r).map(Record::Form),
+            Record::Bundle(r) => {
+                extend_run(&mut self.bundles, &c.bundles, &code, r).map(Record::Bundle)
+            }
+        };
+        // its references are in already: inserting it again at the end keeps them, and
+        // drops those of any record of the same code before it
+        self.late.extend(refused);
+    }
+
+    /// See [`close_run`].
+    fn close_runs(&mut self, all: bool) {
+        let c = &mut self.catalog;
+        close_run(&mut self.regions, &mut c.regions, all);
+        close_run(&mut self.agencies, &mut c.agencies, all);
+        close_run(&mut self.elements, &mut c.elements, all);
+        close_run(&mut self.items, &mut c.items, all);
+        close_run(&mut self.materials, &mut c.materials, all);
+        close_run(&mut self.forms, &mut c.forms, all);
+        close_run(&mut self.bundles, &mut c.bundles, all);
+    }
+
+    /// The catalog of every record pushed.
+    pub fn finish(mut self) -> Catalog {
+        self.close_runs(true);
+        let mut catalog = self.catalog;
+        catalog.sort_referrers();
+        for record in self.late {
+            catalog.insert(record);
+        }
+        // the long lists hold most of the slack of growing by half; shrinking the many short
+        // ones would scatter small free chunks that slow every later allocation
+        for list in catalog.referrers.values_mut() {
+            if list.capacity() - list.len() >= SHRINK_SLACK {
+                list.shrink_to_fit();
+            }
+        }
+        if !catalog.is_empty() {
+            catalog.touch();
+        }
+        catalog
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +444,11 @@ mod tests {
             .map(|r| r.path.clone())
             .collect();
         assert_eq!(paths, ["sections[0].fields[0].element"]);
+        // the form's two references hold one copy of its code
+        let one = c.referrers(Kind::Element, "E1").next().unwrap();
+        let two = c.referrers(Kind::Element, "E2").next().unwrap();
+        assert_eq!(one.code, "F1");
+        assert!(std::ptr::eq(one.code.as_str(), two.code.as_str()));
 
         // replacing the form drops its old references
         c.insert(Record::Form(form("F1", &["E2"])));
@@ -309,6 +481,88 @@ mod tests {
             7,
             "F1 now binds E1 once, the other three twice: {seen:?}"
         );
+    }
+
+    /// Asserts two catalogs hold the same records and reverse references.
+    fn assert_same(got: &Catalog, want: &Catalog, what: &str) {
+        assert_eq!(got.regions, want.regions, "{what}");
+        assert_eq!(got.agencies, want.agencies, "{what}");
+        assert_eq!(got.elements, want.elements, "{what}");
+        assert_eq!(got.items, want.items, "{what}");
+        assert_eq!(got.materials, want.materials, "{what}");
+        assert_eq!(got.forms, want.forms, "{what}");
+        assert_eq!(got.bundles, want.bundles, "{what}");
+        assert_eq!(got.referrers, want.referrers, "{what}");
+        assert_eq!(got.revision() == 0, want.revision() == 0, "{what}");
+    }
+
+    #[test]
+    fn building_gives_what_inserting_one_by_one_gives_in_any_order() {
+        let records: Vec<Record> = crate::sample::generate(1).into_records().collect();
+        assert!(records.len() > 1000);
+        // as a store holds them: by kind tag (agencies, bundles, elements, forms, ...)
+        let mut stored = records.clone();
+        stored.sort_by_key(|r| (r.kind().as_str(), r.code().to_string()));
+        let mut reversed = records.clone();
+        reversed.reverse();
+        // kinds interleaved, and codes out of order within a kind
+        let interleave = |records: &[Record]| -> Vec<Record> {
+            (0..records.len())
+                .map(|i| {
+                    let at = if i % 2 == 0 {
+                        i / 2
+                    } else {
+                        records.len() - 1 - i / 2
+                    };
+                    records[at].clone()
+                })
+                .collect()
+        };
+        let interleaved = interleave(&records);
+        // later versions of some records replace earlier ones, references and all
+        let mut replaced = records.clone();
+        for record in records.iter().step_by(5) {
+            let mut record = record.clone();
+            match &mut record {
+                Record::Form(f) => {
+                    f.item = None;
+                    f.sections.reverse();
+                }
+                Record::Item(i) => i.materials.truncate(1),
+                Record::Element(e) => e.source_agency = None,
+                _ => {}
+            }
+            replaced.push(record);
+        }
+        for (what, input) in [
+            ("catalog order", records),
+            ("store order", stored),
+            ("reversed", reversed),
+            ("interleaved", interleaved),
+            ("interleaved and replaced", interleave(&replaced)),
+            ("replaced", replaced),
+            ("nothing", vec![]),
+            (
+                "a replacement after a run of another kind",
+                vec![
+                    Record::Element(element("E2")),
+                    Record::Element(element("E1")),
+                    Record::Form(form("F1", &["E2"])),
+                    Record::Element(Element {
+                        parent: Some("E2".into()),
+                        ..element("E1")
+                    }),
+                    Record::Form(form("F0", &["E1"])),
+                    Record::Form(form("F1", &["E1"])),
+                ],
+            ),
+        ] {
+            let mut one_by_one = Catalog::default();
+            for record in input.clone() {
+                one_by_one.insert(record);
+            }
+            assert_same(&Catalog::from_records(input), &one_by_one, what);
+        }
     }
 
     #[test]

@@ -85,13 +85,13 @@ pub fn check_record(view: &impl Lookup, record: RecordRef<'_>) -> Vec<Problem> {
     }
     for reference in record.references() {
         if reference.target == kind && reference.code == code {
-            push(&reference.path, Issue::SelfReference);
-        } else if view.lookup(reference.target, &reference.code).is_none() {
+            push(&reference.path.to_string(), Issue::SelfReference);
+        } else if view.lookup(reference.target, reference.code).is_none() {
             push(
-                &reference.path,
+                &reference.path.to_string(),
                 Issue::Unknown {
                     target: reference.target,
-                    code: reference.code,
+                    code: reference.code.to_string(),
                 },
             );
         }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ref_path::{RefField, RefPath};
 use super::{Agency, Bundle, Element, Form, Item, Material, Region};
 
 /// The kinds of record the catalog holds.
@@ -123,13 +124,13 @@ pub enum RecordRef<'a> {
 
 /// One reference from a record to another record.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Reference {
+pub struct Reference<'a> {
     /// Where in the referring record (`sections[0].fields[2].element`).
-    pub path: String,
+    pub path: RefPath,
     /// Kind of the referenced record.
     pub target: Kind,
     /// Code of the referenced record.
-    pub code: String,
+    pub code: &'a str,
 }
 
 impl Record {
@@ -221,50 +222,55 @@ impl<'a> RecordRef<'a> {
     }
 
     /// Every reference this record makes, in a stable order.
-    pub fn references(self) -> Vec<Reference> {
+    pub fn references(self) -> Vec<Reference<'a>> {
         let mut refs = Refs::default();
         match self {
-            Self::Region(r) => refs.opt("parent", Kind::Region, &r.parent),
-            Self::Agency(r) => refs.opt("region", Kind::Region, &r.region),
+            Self::Region(r) => refs.opt(RefField::Parent, Kind::Region, &r.parent),
+            Self::Agency(r) => refs.opt(RefField::Region, Kind::Region, &r.region),
             Self::Element(e) => {
-                refs.opt("parent", Kind::Element, &e.parent);
-                refs.opt("source_agency", Kind::Agency, &e.source_agency);
+                refs.opt(RefField::Parent, Kind::Element, &e.parent);
+                refs.opt(RefField::SourceAgency, Kind::Agency, &e.source_agency);
             }
             Self::Item(i) => {
-                refs.opt("parent", Kind::Item, &i.parent);
-                refs.opt("agency", Kind::Agency, &i.agency);
-                refs.opt("region", Kind::Region, &i.region);
-                refs.list("depends_on", Kind::Item, &i.depends_on);
-                refs.list("materials", Kind::Material, &i.materials);
-                refs.opt("template_of", Kind::Item, &i.template_of);
+                refs.opt(RefField::Parent, Kind::Item, &i.parent);
+                refs.opt(RefField::Agency, Kind::Agency, &i.agency);
+                refs.opt(RefField::Region, Kind::Region, &i.region);
+                refs.list(RefField::DependsOn, Kind::Item, &i.depends_on);
+                refs.list(RefField::Materials, Kind::Material, &i.materials);
+                refs.opt(RefField::TemplateOf, Kind::Item, &i.template_of);
             }
             Self::Material(m) => {
-                refs.opt("issuing_agency", Kind::Agency, &m.issuing_agency);
-                refs.opt("template_of", Kind::Material, &m.template_of);
+                refs.opt(RefField::IssuingAgency, Kind::Agency, &m.issuing_agency);
+                refs.opt(RefField::TemplateOf, Kind::Material, &m.template_of);
             }
             Self::Form(f) => {
-                refs.opt("item", Kind::Item, &f.item);
-                refs.opt("material", Kind::Material, &f.material);
+                refs.opt(RefField::Item, Kind::Item, &f.item);
+                refs.opt(RefField::Material, Kind::Material, &f.material);
                 for (s, i, field) in f.fields() {
-                    let path = format!("sections[{s}].fields[{i}].element");
-                    refs.opt(&path, Kind::Element, &field.element);
+                    if let Some(element) = &field.element {
+                        refs.one(RefPath::form_field(s, i), Kind::Element, element);
+                    }
                 }
             }
             Self::Bundle(b) => {
-                refs.opt("lead_agency", Kind::Agency, &b.lead_agency);
-                refs.list("items", Kind::Item, &b.items);
+                refs.opt(RefField::LeadAgency, Kind::Agency, &b.lead_agency);
+                refs.list(RefField::Items, Kind::Item, &b.items);
                 for item in b.item_when.keys() {
-                    refs.one(format!("item_when.{item}"), Kind::Item, item);
+                    refs.one(RefPath::item_when(item), Kind::Item, item);
                 }
                 for (i, m) in b.materials.iter().enumerate() {
                     refs.one(
-                        format!("materials[{i}].material"),
+                        RefPath::bundle_material(i, RefField::Material),
                         Kind::Material,
                         &m.material,
                     );
-                    refs.one(format!("materials[{i}].item"), Kind::Item, &m.item);
+                    refs.one(
+                        RefPath::bundle_material(i, RefField::Item),
+                        Kind::Item,
+                        &m.item,
+                    );
                 }
-                refs.opt("template_of", Kind::Bundle, &b.template_of);
+                refs.opt(RefField::TemplateOf, Kind::Bundle, &b.template_of);
             }
         }
         refs.0
@@ -273,26 +279,22 @@ impl<'a> RecordRef<'a> {
 
 /// Collects references.
 #[derive(Default)]
-struct Refs(Vec<Reference>);
+struct Refs<'a>(Vec<Reference<'a>>);
 
-impl Refs {
-    fn one(&mut self, path: String, target: Kind, code: &str) {
-        self.0.push(Reference {
-            path,
-            target,
-            code: code.to_string(),
-        });
+impl<'a> Refs<'a> {
+    fn one(&mut self, path: RefPath, target: Kind, code: &'a str) {
+        self.0.push(Reference { path, target, code });
     }
 
-    fn opt(&mut self, path: &str, target: Kind, code: &Option<String>) {
+    fn opt(&mut self, field: RefField, target: Kind, code: &'a Option<String>) {
         if let Some(code) = code {
-            self.one(path.to_string(), target, code);
+            self.one(RefPath::Field(field), target, code);
         }
     }
 
-    fn list(&mut self, path: &str, target: Kind, codes: &[String]) {
+    fn list(&mut self, field: RefField, target: Kind, codes: &'a [String]) {
         for (i, code) in codes.iter().enumerate() {
-            self.one(format!("{path}[{i}]"), target, code);
+            self.one(RefPath::entry(field, i), target, code);
         }
     }
 }

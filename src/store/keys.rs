@@ -65,11 +65,11 @@ pub fn index_keys(record: RecordRef<'_>) -> Vec<Vec<u8>> {
         .references()
         .into_iter()
         .map(|r| {
-            let mut key = referrers_prefix(r.target, &r.code);
+            let mut key = referrers_prefix(r.target, r.code);
             key.push(source_tag);
             key.extend_from_slice(record.code().as_bytes());
             key.push(0);
-            key.extend_from_slice(r.path.as_bytes());
+            key.extend_from_slice(r.path.to_string().as_bytes());
             key
         })
         .collect();

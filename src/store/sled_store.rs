@@ -11,7 +11,9 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use crate::engine::search::{self, SearchData, SearchRow};
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
-use crate::model::{Catalog, Issue, Kind, Outline, Problem, Record, RecordRef, Referrer};
+use crate::model::{
+    Catalog, CatalogBuilder, Issue, Kind, Outline, Problem, Record, RecordRef, RefPath, Referrer,
+};
 
 use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, record_digest, utc_now};
 use super::cache_file::{self, read_outline, read_search, write_outline, write_search};
@@ -31,8 +33,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Version of the search tree's layout; a store without it (or older) rebuilds it on load.
 const SEARCH_VERSION: u32 = 1;
 
-/// sled's page cache bound.
-const CACHE_BYTES: u64 = 128 << 20;
+/// sled's page cache bound. The catalog lives in memory, so the cache mostly speeds full
+/// scans (`check`); a larger one fills with the pages that loading reads once and keeps them.
+const CACHE_BYTES: u64 = 32 << 20;
 
 /// Records per transaction: a batch larger than this (a big import, the scaled sample) is
 /// validated as a whole, then written in transactions of this many records, because sled
@@ -433,7 +436,7 @@ impl SledStore {
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|r| r.target == Kind::Element)
-                .map(|r| r.code)
+                .map(|r| r.code.to_string())
                 .collect()
         };
         for (kind, code) in chunk {
@@ -723,8 +726,8 @@ impl Store for SledStore {
             };
             out.push(Referrer {
                 kind: source_kind,
-                code: String::from_utf8_lossy(&source[1..]).into_owned().into(),
-                path: String::from_utf8_lossy(path).into_owned().into(),
+                code: String::from_utf8_lossy(&source[1..]).as_ref().into(),
+                path: RefPath::parse(&String::from_utf8_lossy(path)),
             });
         }
         Ok(out)
@@ -887,18 +890,18 @@ fn load_catalog(
             }
             let _ = tx.send(Ok(chunk));
         });
-        let mut catalog = Catalog::default();
+        let mut catalog = CatalogBuilder::default();
         let mut done = 0;
         progress(done);
         for chunk in rx {
             let chunk = chunk?;
             done += chunk.len();
             for record in chunk {
-                catalog.insert(record);
+                catalog.push(record);
             }
             progress(done);
         }
-        Ok(catalog)
+        Ok(catalog.finish())
     })
 }
 
