@@ -309,3 +309,24 @@ fn a_store_that_cannot_open_ends_the_loading_frame_with_the_reason() {
         "{screen}"
     );
 }
+
+#[test]
+fn the_tree_works_while_the_catalog_loads_and_a_waiting_key_runs_after() {
+    let (home, db) = seeded_store();
+    // debug builds hold the loader back this long: the outline's tree is all there is
+    let mut tui = Tui::start_with(&db, home.path(), &[("YIBIAO_TEST_LOAD_DELAY_MS", "5000")]);
+    tui.wait_for("食品经营许可");
+    tui.wait_for("正在载入目录");
+    tui.send("+");
+    tui.wait_for("广安区建设工程规划许可证核发");
+    tui.send("j");
+    tui.wait_for("2/8");
+    // editing needs the catalog: the key waits, and runs once the catalog is in
+    tui.send("e");
+    tui.wait_for("1 个按键在等待目录");
+    tui.wait_for("编辑 事项 SX001-01");
+    tui.send("\x1b");
+    tui.wait_for("浏览");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}

@@ -123,6 +123,7 @@ pub fn works_while_loading(action: Action, pane: Pane) -> bool {
 /// cached for the next start.
 pub fn spawn(locked: LockedStore, tx: Sender<AppEvent>, save_outline: bool) {
     std::thread::spawn(move || {
+        test_delay();
         let result = open_and_load(locked, &tx).map(|mut store| {
             if save_outline {
                 store.save_outline();
@@ -133,6 +134,22 @@ pub fn spawn(locked: LockedStore, tx: Sender<AppEvent>, save_outline: bool) {
         let _ = tx.send(AppEvent::Loaded(Box::new(result)));
     });
 }
+
+/// Debug builds only: `YIBIAO_TEST_LOAD_DELAY_MS=N` holds the loader back N ms (at most a
+/// minute), so the tests see the outline's tree while the catalog loads.
+#[cfg(debug_assertions)]
+fn test_delay() {
+    let ms = std::env::var("YIBIAO_TEST_LOAD_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(ms) = ms {
+        std::thread::sleep(Duration::from_millis(ms.min(60_000)));
+    }
+}
+
+/// Release builds: no test delay.
+#[cfg(not(debug_assertions))]
+fn test_delay() {}
 
 fn open_and_load(locked: LockedStore, tx: &Sender<AppEvent>) -> Result<SledStore, StoreError> {
     let unloaded = locked.open()?;

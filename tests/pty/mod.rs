@@ -229,7 +229,12 @@ impl Tui {
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
-        panic!("yibiao did not exit; screen:\n{}", self.screen());
+        let raw = self.raw();
+        let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(600)..]).into_owned();
+        panic!(
+            "yibiao did not exit; screen:\n{}\nlast bytes written: {tail:?}",
+            self.screen()
+        );
     }
 
     /// Sends bytes one at a time, pausing `gap` after each (input split across reads).
