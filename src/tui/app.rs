@@ -297,22 +297,15 @@ impl App {
         config: Config,
         channel: (Sender<AppEvent>, Receiver<AppEvent>),
     ) -> App {
-        let tree = match &loading.outline {
-            Some(outline) => Tree::build(
-                outline.as_ref(),
-                ListKind::Items,
-                Grouping::Level,
-                &HashSet::new(),
-                lang,
-            ),
-            None => Tree::build(
-                &crate::model::Outline::default(),
-                ListKind::Items,
-                Grouping::Level,
-                &HashSet::new(),
-                lang,
-            ),
-        };
+        let empty = crate::model::Outline::default();
+        let outline = loading.outline.as_deref().unwrap_or(&empty);
+        let tree = Tree::build(
+            outline,
+            ListKind::Items,
+            Grouping::Level,
+            &HashSet::new(),
+            lang,
+        );
         let mut app = Self::assemble(path, tree, lang, config, channel);
         app.loading = Some(loading);
         app
