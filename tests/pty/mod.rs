@@ -229,10 +229,18 @@ impl Tui {
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
-        let raw = self.raw();
-        let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(600)..]).into_owned();
+        let raw = String::from_utf8_lossy(&self.raw()).into_owned();
+        let tail: String = raw
+            .chars()
+            .rev()
+            .take(600)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let panics: Vec<&str> = raw.lines().filter(|l| l.contains("panicked")).collect();
         panic!(
-            "yibiao did not exit; screen:\n{}\nlast bytes written: {tail:?}",
+            "yibiao did not exit; screen:\n{}\npanic lines: {panics:?}\nlast bytes written: {tail:?}",
             self.screen()
         );
     }
