@@ -447,7 +447,19 @@ fn the_cached_outline_is_the_catalogs_until_the_next_write_removes_it() {
         .unwrap();
     assert!(!dir.path().join("outline.idx").exists());
     store.save_outline();
+    // a load puts a stale outline right (one a version that did not know the file left)
+    let current = Outline::of(store.catalog());
+    assert!(
+        !store.refresh_outline(Some(&current)),
+        "a current outline is kept"
+    );
+    assert!(
+        store.refresh_outline(Some(&saved)),
+        "a stale one is rewritten"
+    );
+    assert!(store.refresh_outline(None), "a missing one is written");
     drop(store);
+    assert_eq!(outline_of_locked(dir.path()), Some(current));
     // a damaged outline is not trusted
     std::fs::write(
         dir.path().join("outline.idx"),

@@ -173,6 +173,24 @@ impl SledStore {
         std::mem::forget(self);
     }
 
+    /// Caches the catalog's outline unless `cached` (the one the TUI started from) already
+    /// is it, so that a stale outline — left by a version that did not know the file — is
+    /// put right by the next load. Returns whether it wrote.
+    pub fn refresh_outline(&mut self, cached: Option<&Outline>) -> bool {
+        let outline = Outline::of(&self.catalog);
+        if cached == Some(&outline) {
+            return false;
+        }
+        self.write_outline(&outline);
+        true
+    }
+
+    fn write_outline(&mut self, outline: &Outline) {
+        write_outline(&self.path, outline);
+        // the next write must remove it again
+        self.cache_removed = false;
+    }
+
     /// Whether the search tree holds the current layout for every element.
     fn search_is_current(&self) -> Result<bool, StoreError> {
         let found = self.meta.get("search").map_err(StoreError::Write)?;
@@ -770,9 +788,8 @@ impl Store for SledStore {
     }
 
     fn save_outline(&mut self) {
-        write_outline(&self.path, &Outline::of(&self.catalog));
-        // the next write must remove it again
-        self.cache_removed = false;
+        let outline = Outline::of(&self.catalog);
+        self.write_outline(&outline);
     }
 
     fn search_source(&self) -> SearchSource {

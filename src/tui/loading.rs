@@ -119,15 +119,13 @@ pub fn works_while_loading(action: Action, pane: Pane) -> bool {
 }
 
 /// Opens the store and loads its catalog on a thread, reporting progress and then the
-/// store (or why it failed) to the app. With `save_outline` the loaded catalog's outline is
-/// cached for the next start.
-pub fn spawn(locked: LockedStore, tx: Sender<AppEvent>, save_outline: bool) {
+/// store (or why it failed) to the app. The loaded catalog's outline is cached for the next
+/// start unless `shown` (the cached outline the tree was drawn from) already is it.
+pub fn spawn(locked: LockedStore, tx: Sender<AppEvent>, shown: Option<Arc<Outline>>) {
     std::thread::spawn(move || {
         test_delay();
         let result = open_and_load(locked, &tx).map(|mut store| {
-            if save_outline {
-                store.save_outline();
-            }
+            store.refresh_outline(shown.as_deref());
             store
         });
         // the app may have quit meanwhile; nobody is left to tell

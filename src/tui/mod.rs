@@ -77,8 +77,8 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
         .terminal()
         .draw(|frame| loading::draw(frame, frame.area(), &path, &Loading::new(None), lang))?;
     let outline = store.outline();
-    let save_outline = outline.is_none();
     let loading = Loading::new(outline);
+    let shown = loading.outline.clone();
     let mut app = app::App::while_loading(path, loading, lang, config, (tx, rx));
     if !locale_is_utf8(|name| std::env::var(name).ok()) {
         app.say(
@@ -95,7 +95,7 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     // the first frame (the outline's tree) before the loader competes for the cores
     guard.terminal().draw(|frame| view::draw(frame, &app))?;
     app.dirty = false;
-    loading::spawn(store, app.sender(), save_outline);
+    loading::spawn(store, app.sender(), shown);
     let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
     // a job holding the store (an import's write) hands it back first
     app.wait_for_store(std::time::Duration::from_secs(120));
