@@ -149,10 +149,19 @@ impl Pairs {
             .collect()
     }
 
+    /// The name of a code, by binary search over the codes in place (regrouping the tree
+    /// asks once per item).
     fn name_of(&self, code: &str) -> Option<&str> {
-        let list = self.list();
-        let at = list.binary_search_by(|(c, _)| (*c).cmp(code)).ok()?;
-        Some(list[at].1)
+        let (mut low, mut high) = (0u32, self.codes.len() as u32);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.codes.get(mid)?.cmp(code) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return self.names.get(mid),
+            }
+        }
+        None
     }
 
     fn is_sound(&self) -> bool {
