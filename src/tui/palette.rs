@@ -1,10 +1,9 @@
 //! The `:` command palette: fuzzy search over the registry's action names and doc lines.
 
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
 use tui_input::Input;
 
 use super::action::{ACTIONS, Action, ActionDef};
+use crate::engine::search::{Matcher, Skim};
 use crate::i18n::Lang;
 
 /// The palette's state.
@@ -23,14 +22,15 @@ impl Palette {
         if query.is_empty() {
             return ACTIONS.iter().collect();
         }
-        let matcher = SkimMatcherV2::default();
+        // the engine's matcher: a score that does not depend on the order of the actions
+        let matcher = Skim;
         let mut scored: Vec<(i64, usize, &'static ActionDef)> = ACTIONS
             .iter()
             .enumerate()
             .filter_map(|(i, def)| {
-                let name = matcher.fuzzy_match(def.name, query).map(|s| s * 2);
-                let doc = matcher.fuzzy_match(def.doc(lang), query);
-                let other = matcher.fuzzy_match(def.doc(lang.pick(Lang::En, Lang::Zh)), query);
+                let name = matcher.score(def.name, query).map(|s| s * 2);
+                let doc = matcher.score(def.doc(lang), query);
+                let other = matcher.score(def.doc(lang.pick(Lang::En, Lang::Zh)), query);
                 name.max(doc).max(other).map(|s| (s, i, def))
             })
             .collect();

@@ -109,7 +109,7 @@ impl SearchIndex {
 
     /// The index over data read back (see [`SearchIndex::data`]), with the default matcher.
     pub fn from_data(data: SearchData) -> Self {
-        Self::with_matcher(data, Box::new(Skim::default()))
+        Self::with_matcher(data, Box::new(Skim))
     }
 
     /// The index over `data` with a given matcher.

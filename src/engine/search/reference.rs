@@ -49,7 +49,7 @@ fn rescore(row: &SearchRow, q: &str) -> i64 {
     let best = haystack
         .split(SEP)
         .filter(|part| is_subsequence(part, q))
-        .filter_map(|part| Skim::default().score(part, q))
+        .filter_map(|part| Skim.score(part, q))
         .max()
         .unwrap_or(0);
     TIER_FUZZY * TIER_WIDTH + best.clamp(0, TIER_WIDTH - 1)
