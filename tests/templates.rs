@@ -125,9 +125,8 @@ fn claiming_copies_the_template_and_its_forms_and_conforms_until_edited() {
             template: "企业名称".into()
         }));
     assert!(
-        fields
-            .iter()
-            .any(|d| d.issue == FieldIssue::Missing && d.element == removed.element)
+        fields.iter().any(|d| d.issue == FieldIssue::Missing
+            && d.element.as_deref() == removed.element.as_deref())
     );
     assert!(c.materials.missing.contains(&"CL000001".to_string()));
     assert_eq!(c.departures(), 2 + c.materials.missing.len());

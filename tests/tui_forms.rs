@@ -36,7 +36,7 @@ fn working_labels(app: &App) -> Vec<String> {
     d.design
         .form()
         .fields()
-        .map(|(_, _, f)| f.label.clone())
+        .map(|(_, _, f)| f.label.to_string())
         .collect()
 }
 

@@ -17,7 +17,7 @@ fn hostile_sample() -> Vec<Record> {
     let form = catalog.forms.get_mut(&first_form).expect("form");
     form.name = format!("{}{EVIL}", form.name);
     if let Some(field) = form.sections[0].fields.first_mut() {
-        field.label = format!("标签{EVIL}");
+        field.label = format!("标签{EVIL}").into();
     }
     for element in catalog.elements.values_mut().take(3) {
         element.name = format!("{}{EVIL}", element.name);

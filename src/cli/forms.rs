@@ -125,7 +125,7 @@ fn blank(catalog: &Catalog, form: &Form, lang: Lang) -> Blank {
             key: row.key.clone(),
             label: row.label.clone(),
             required: row.required,
-            sub_field_of: (row.depth > 0).then(|| field.key.clone()),
+            sub_field_of: (row.depth > 0).then(|| field.key.to_string()),
             element: row.element.clone(),
             kind: row.kind.map(|k| k.as_str()),
             hint: element.map_or_else(
@@ -146,9 +146,9 @@ fn blank(catalog: &Catalog, form: &Form, lang: Lang) -> Blank {
             options: options
                 .iter()
                 .map(|o| BlankOption {
-                    code: o.code.clone(),
-                    label: o.label.clone(),
-                    parent: o.parent.clone(),
+                    code: o.code.to_string(),
+                    label: o.label.to_string(),
+                    parent: o.parent.as_deref().map(str::to_string),
                 })
                 .collect(),
             value: String::new(),

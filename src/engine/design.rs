@@ -128,13 +128,13 @@ impl Design {
     fn fresh_key(form: &Form) -> String {
         (1..)
             .map(|n| format!("f{n:02}"))
-            .find(|k| !form.fields().any(|(_, _, f)| &f.key == k))
+            .find(|k| !form.fields().any(|(_, _, f)| f.key == k))
             .unwrap_or_default()
     }
 
     fn insert(&mut self, section: usize, at: Option<usize>, mut field: Field) -> Done<Pos> {
         self.change(|form| {
-            field.key = Self::fresh_key(form);
+            field.key = Self::fresh_key(form).into();
             if form.sections.is_empty() && section == 0 {
                 form.sections.push(Section {
                     title: "基本信息".into(),
@@ -160,9 +160,9 @@ impl Design {
             section,
             at,
             Field {
-                key: String::new(),
-                label: element.name.clone(),
-                element: Some(element.code.clone()),
+                key: Default::default(),
+                label: element.name.as_str().into(),
+                element: Some(element.code.as_str().into()),
                 required: false,
                 help: None,
                 when: None,
@@ -180,7 +180,7 @@ impl Design {
             section,
             at,
             Field {
-                key: String::new(),
+                key: Default::default(),
                 label: label.into(),
                 element: None,
                 required: false,
@@ -283,7 +283,7 @@ impl Design {
             (true, None) => return Err(DesignError::new("标签不能为空", "the label is empty")),
         };
         self.with_field(pos, |f| {
-            f.label = label;
+            f.label = label.into();
             Ok(())
         })
     }
@@ -318,9 +318,9 @@ impl Design {
     pub fn bind(&mut self, pos: Pos, element: &Element, old_name: Option<&str>) -> Done {
         self.with_field(pos, |f| {
             if old_name == Some(f.label.as_str()) || f.label.trim().is_empty() {
-                f.label = element.name.clone();
+                f.label = element.name.as_str().into();
             }
-            f.element = Some(element.code.clone());
+            f.element = Some(element.code.as_str().into());
             Ok(())
         })
     }
@@ -466,7 +466,7 @@ mod tests {
         d.form()
             .sections
             .iter()
-            .map(|s| s.fields.iter().map(|f| f.label.clone()).collect())
+            .map(|s| s.fields.iter().map(|f| f.label.to_string()).collect())
             .collect()
     }
 

@@ -367,7 +367,7 @@ fn unbound_groups(catalog: &Catalog) -> Vec<FieldGroup> {
                     by_label
                         .entry(label)
                         .or_default()
-                        .push((form.code.clone(), field.key.clone()));
+                        .push((form.code.clone(), field.key.to_string()));
                 }
             }
         }
@@ -452,7 +452,7 @@ pub fn merge_batch(catalog: &Catalog, keep: &str, merge: &str) -> Result<Batch, 
             for section in &mut form.sections {
                 for field in &mut section.fields {
                     if field.element.as_deref() == Some(merge) {
-                        field.element = Some(keep.to_string());
+                        field.element = Some(keep.into());
                     }
                 }
             }

@@ -504,8 +504,8 @@ mod sample_tests {
                     let label = match &w.field {
                         Some(key) if w.kind != WarningKind::BadCondition => form
                             .fields()
-                            .find(|(_, _, f)| &f.key == key)
-                            .map(|(_, _, f)| f.label.clone())
+                            .find(|(_, _, f)| f.key == key)
+                            .map(|(_, _, f)| f.label.to_string())
                             .unwrap_or_default(),
                         Some(_) => String::new(),
                         None => w.section_title.clone(),

@@ -102,10 +102,10 @@ impl Preview {
                 let row = Row {
                     section: s,
                     field: (s, f),
-                    key: field.key.clone(),
-                    label: field.label.clone(),
+                    key: field.key.to_string(),
+                    label: field.label.to_string(),
                     required: field.required,
-                    element: field.element.clone(),
+                    element: field.element.as_deref().map(str::to_string),
                     kind: element.map(|e| e.kind),
                     depth: 0,
                     group: false,
@@ -344,7 +344,7 @@ impl Preview {
         let Some(first) = self
             .offered(catalog, values, i)
             .first()
-            .map(|o| o.code.clone())
+            .map(|o| o.code.to_string())
         else {
             return false;
         };
@@ -385,7 +385,7 @@ pub fn example(element: &Element) -> String {
         k if k.has_options() => element
             .options
             .first()
-            .map_or_else(String::new, |o| o.code.clone()),
+            .map_or_else(String::new, |o| o.code.to_string()),
         ElementKind::Pattern => String::new(),
         k => validate::example(k).to_string(),
     }
@@ -419,7 +419,7 @@ mod tests {
         let field = |key: &str, name: &str, required: bool| Field {
             key: key.into(),
             label: name.into(),
-            element: code(name),
+            element: code(name).map(Into::into),
             required,
             help: None,
             when: None,

@@ -353,7 +353,7 @@ fn set_diff(
     }
 }
 
-fn element_kind(catalog: &Catalog, element: Option<&String>) -> Option<&'static str> {
+fn element_kind(catalog: &Catalog, element: Option<&str>) -> Option<&'static str> {
     element
         .and_then(|e| catalog.elements.get(e))
         .map(|e| e.kind.as_str())
@@ -361,9 +361,9 @@ fn element_kind(catalog: &Catalog, element: Option<&String>) -> Option<&'static 
 
 fn diff(field: &Field, issue: FieldIssue) -> FieldDiff {
     FieldDiff {
-        key: field.key.clone(),
-        label: field.label.clone(),
-        element: field.element.clone(),
+        key: field.key.to_string(),
+        label: field.label.to_string(),
+        element: field.element.as_deref().map(str::to_string),
         issue,
     }
 }
@@ -396,8 +396,8 @@ fn compare_fields(catalog: &Catalog, entry: &Form, template: &Form) -> (Vec<Fiel
         let e = entry_fields[i];
         if e.element != t.element {
             let (ek, tk) = (
-                element_kind(catalog, e.element.as_ref()),
-                element_kind(catalog, t.element.as_ref()),
+                element_kind(catalog, e.element.as_deref()),
+                element_kind(catalog, t.element.as_deref()),
             );
             let issue = match (ek, tk) {
                 (Some(ek), Some(tk)) if ek != tk => FieldIssue::DifferentKind {
@@ -405,8 +405,8 @@ fn compare_fields(catalog: &Catalog, entry: &Form, template: &Form) -> (Vec<Fiel
                     template: tk.into(),
                 },
                 _ => FieldIssue::DifferentElement {
-                    entry: e.element.clone(),
-                    template: t.element.clone(),
+                    entry: e.element.as_deref().map(str::to_string),
+                    template: t.element.as_deref().map(str::to_string),
                 },
             };
             out.push(diff(t, issue));
@@ -419,8 +419,8 @@ fn compare_fields(catalog: &Catalog, entry: &Form, template: &Form) -> (Vec<Fiel
             out.push(diff(
                 t,
                 FieldIssue::LabelDrift {
-                    entry: e.label.clone(),
-                    template: t.label.clone(),
+                    entry: e.label.to_string(),
+                    template: t.label.to_string(),
                 },
             ));
         }

@@ -74,8 +74,8 @@ impl UsageOutline {
         let field = section.fields.get(at.field)?;
         Some(FieldUse {
             form: form.code.clone(),
-            field: field.key.clone(),
-            label: field.label.clone(),
+            field: field.key.to_string(),
+            label: field.label.to_string(),
             section: section.title.clone(),
             required: field.required,
         })
@@ -191,8 +191,8 @@ mod tests {
                         bound = true;
                         u.fields.push(FieldUse {
                             form: form.code.clone(),
-                            field: field.key.clone(),
-                            label: field.label.clone(),
+                            field: field.key.to_string(),
+                            label: field.label.to_string(),
                             section: section.title.clone(),
                             required: field.required,
                         });

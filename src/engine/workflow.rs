@@ -407,14 +407,14 @@ pub fn parse_options(text: &str, lang: Lang) -> Result<Vec<ElementOption>, Strin
             return Err(bad(lang.pick("缺少 =", "no =")));
         };
         let mut option = ElementOption {
-            code: code.trim().to_string(),
-            label: label.trim().to_string(),
+            code: code.trim().into(),
+            label: label.trim().into(),
             parent: None,
             kind: None,
         };
         for part in parts {
             match part.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
-                Some(("parent", v)) if !v.is_empty() => option.parent = Some(v.to_string()),
+                Some(("parent", v)) if !v.is_empty() => option.parent = Some(v.into()),
                 Some(("kind", v)) => match parse_kind(v) {
                     Some(k) => option.kind = Some(k),
                     None => return Err(bad(lang.pick("未知的类型", "unknown kind"))),

@@ -419,9 +419,9 @@ mod tests {
                     .iter()
                     .enumerate()
                     .map(|(i, e)| Field {
-                        key: format!("f{i}"),
-                        label: e.to_string(),
-                        element: Some(e.to_string()),
+                        key: format!("f{i}").into(),
+                        label: (*e).into(),
+                        element: Some((*e).into()),
                         required: false,
                         help: None,
                         when: None,

@@ -1,5 +1,6 @@
 //! 数据元: standard data elements, the unit every form field binds to.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::common::Status;
@@ -191,12 +192,12 @@ impl Share {
 #[serde(deny_unknown_fields)]
 pub struct ElementOption {
     /// Stable key of the option, unique within the element (e.g. `510000`, `01`).
-    pub code: String,
+    pub code: CompactString,
     /// What the applicant sees.
-    pub label: String,
+    pub label: CompactString,
     /// For `linked_dropdown`: the option of the level above (e.g. a city's province).
     #[serde(default)]
-    pub parent: Option<String>,
+    pub parent: Option<CompactString>,
     /// For `id_type_linked`: the kind whose validator checks the paired number.
     #[serde(default)]
     pub kind: Option<ElementKind>,

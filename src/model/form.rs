@@ -1,5 +1,6 @@
 //! 申请表 / 云表单: application forms made of fields bound to elements.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::common::{Status, When};
@@ -9,12 +10,12 @@ use super::common::{Status, When};
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// Key unique within the form.
-    pub key: String,
+    pub key: CompactString,
     /// What the form prints; may differ from the element's name (legacy forms do).
-    pub label: String,
+    pub label: CompactString,
     /// The bound element; `None` for a legacy, unbound field.
     #[serde(default)]
-    pub element: Option<String>,
+    pub element: Option<CompactString>,
     /// 必填.
     #[serde(default)]
     pub required: bool,

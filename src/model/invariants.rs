@@ -177,7 +177,7 @@ fn check_element(e: &Element, push: &mut impl FnMut(&str, Issue)) {
             push(
                 &format!("options[{i}].parent"),
                 Issue::UnknownOptionParent {
-                    parent: parent.clone(),
+                    parent: parent.to_string(),
                 },
             );
         }

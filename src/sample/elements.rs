@@ -231,9 +231,9 @@ fn options(places: &Places, opts: Opts) -> Vec<ElementOption> {
             .regions
             .iter()
             .map(|r| ElementOption {
-                code: r.code.clone(),
-                label: r.name.clone(),
-                parent: r.parent.clone(),
+                code: r.code.as_str().into(),
+                label: r.name.as_str().into(),
+                parent: r.parent.clone().map(Into::into),
                 kind: None,
             })
             .collect(),

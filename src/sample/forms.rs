@@ -217,9 +217,9 @@ impl FormBuilder<'_> {
         };
         *next += 1;
         Some(Field {
-            key: format!("f{next:02}"),
-            label,
-            element: Some(code),
+            key: format!("f{next:02}").into(),
+            label: label.into(),
+            element: Some(code.into()),
             required: !matches!(
                 element.kind,
                 ElementKind::Email | ElementKind::Postcode | ElementKind::Landline
@@ -307,9 +307,9 @@ fn append(form: &mut Form, section: usize, label: &str, element: Option<String>)
     let key = format!("f{:02}", form.field_count() + 1);
     if let Some(section) = form.sections.get_mut(section) {
         section.fields.push(Field {
-            key,
+            key: key.into(),
             label: label.into(),
-            element,
+            element: element.map(Into::into),
             required: true,
             help: None,
             when: None,

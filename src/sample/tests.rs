@@ -213,9 +213,9 @@ fn the_named_elements_exist_with_their_kinds() {
     assert_eq!(area.kind, ElementKind::LinkedDropdown);
     assert_eq!(area.options.len(), c.regions.len());
     for option in &area.options {
-        let region = &c.regions[&option.code];
+        let region = &c.regions[option.code.as_str()];
         assert_eq!(option.label, region.name);
-        assert_eq!(option.parent, region.parent);
+        assert_eq!(option.parent.as_deref(), region.parent.as_deref());
     }
 
     let property = element(c, "不动产权证号");
@@ -494,7 +494,8 @@ fn planted(c: &Catalog) -> Planted {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (_, _, field) in form.fields() {
             let Some(code) = field.element.as_deref() else {
-                p.unbound.insert((form.name.clone(), field.label.clone()));
+                p.unbound
+                    .insert((form.name.clone(), field.label.to_string()));
                 continue;
             };
             *seen.entry(code).or_default() += 1;
@@ -508,7 +509,7 @@ fn planted(c: &Catalog) -> Planted {
             let element = &c.elements[code];
             if field.label != element.name {
                 p.relabelled
-                    .insert((form.name.clone(), field.label.clone()));
+                    .insert((form.name.clone(), field.label.to_string()));
             }
             if element.status != Status::Published {
                 p.unpublished.push(element.name.clone());

@@ -89,8 +89,8 @@ impl ElementV1 {
                 .into_iter()
                 .enumerate()
                 .map(|(i, label)| ElementOption {
-                    code: (i + 1).to_string(),
-                    label,
+                    code: (i + 1).to_string().into(),
+                    label: label.into(),
                     parent: None,
                     kind: None,
                 })

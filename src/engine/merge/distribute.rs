@@ -39,7 +39,7 @@ pub fn distribute(catalog: &Catalog, merge: &Merge, filled: &Filled) -> Distribu
                 .and_then(|f| f.fields().find(|(_, _, x)| x.key == source.field))
                 .and_then(|(_, _, x)| x.element.clone());
             let value = element
-                .as_ref()
+                .as_deref()
                 .and_then(|e| filled.values.get(e))
                 .or(group_value);
             if let Some(value) = value {

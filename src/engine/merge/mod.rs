@@ -325,7 +325,7 @@ impl<'a> Grouping<'a> {
         let first_label = || {
             members
                 .first()
-                .map_or_else(String::new, |i| source(i).field.label.clone())
+                .map_or_else(String::new, |i| source(i).field.label.to_string())
         };
         let g = self.group[m];
         let mut covers: Vec<Code> = Vec::new();

@@ -130,7 +130,9 @@ pub fn resolve_conflict(
     let forms = match (conflict.kind, choice) {
         (ConflictKind::Options, _) => return Err(ResolveError::OptionsConflict),
         (ConflictKind::Label, Choice::Label(label)) => {
-            edit_sources(catalog, &conflict.sources, |f| f.label = label.clone())?
+            edit_sources(catalog, &conflict.sources, |f| {
+                f.label = label.clone().into()
+            })?
         }
         (ConflictKind::Required, Choice::Required(required)) => {
             edit_sources(catalog, &conflict.sources, |f| f.required = *required)?
@@ -163,7 +165,7 @@ pub fn target_of(catalog: &Catalog, suggestion: &Suggestion) -> Target {
     let n = catalog.elements.len() + 1;
     Target::New {
         code: unique_code(catalog, Kind::Element, &format!("DE{n:06}")),
-        name,
+        name: name.to_string(),
     }
 }
 
@@ -201,7 +203,7 @@ pub fn accept_suggestion(
         ),
     };
     let forms = edit_sources(catalog, &suggestion.fields, |f| {
-        f.element = Some(code.clone());
+        f.element = Some(code.clone().into());
     })?;
     let records = new
         .map(Record::Element)

@@ -28,8 +28,8 @@ fn element(code: &str, name: &str, parent: Option<&str>, options: &[&str]) -> Re
         options: options
             .iter()
             .map(|o| ElementOption {
-                code: o.to_string(),
-                label: o.to_string(),
+                code: (*o).into(),
+                label: (*o).into(),
                 parent: None,
                 kind: None,
             })
@@ -86,7 +86,7 @@ fn form(code: &str, item: &str, fields: Vec<F<'_>>) -> Record {
                 .map(|(key, label, element, required, when)| Field {
                     key: key.into(),
                     label: label.into(),
-                    element: element.map(str::to_string),
+                    element: element.map(Into::into),
                     required,
                     help: None,
                     when,
@@ -520,13 +520,13 @@ proptest! {
         };
         let mut filled = Filled { bundle: "B1".into(), answers: a.clone(), values: BTreeMap::new() };
         for s in &situation.fields {
-            let key = s.field.element.clone().unwrap_or_else(|| format!("{}/{}", s.form.code, s.field.key));
-            filled.values.insert(key, value(s));
+            let key = s.field.element.clone().unwrap_or_else(|| format!("{}/{}", s.form.code, s.field.key).into());
+            filled.values.insert(key.to_string(), value(s));
         }
         let back = distribute(&catalog, &m, &filled);
         let mut count = 0;
         for s in &situation.fields {
-            prop_assert_eq!(back.get(&s.form.code).and_then(|f| f.get(&s.field.key)), Some(&value(s)));
+            prop_assert_eq!(back.get(&s.form.code).and_then(|f| f.get(s.field.key.as_str())), Some(&value(s)));
             count += 1;
         }
         prop_assert_eq!(back.values().map(BTreeMap::len).sum::<usize>(), count);

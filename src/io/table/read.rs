@@ -317,9 +317,9 @@ impl<'a> Builder<'a> {
     fn options(&mut self) {
         let Some(groups) = self.groups(TableId::ElementOptions, |row| {
             Some(ElementOption {
-                code: row.text("code"),
-                label: row.text("label"),
-                parent: row.opt("parent"),
+                code: row.text("code").into(),
+                label: row.text("label").into(),
+                parent: row.opt("parent").map(Into::into),
                 kind: row.spelled("kind"),
             })
         }) else {
@@ -344,9 +344,9 @@ impl<'a> Builder<'a> {
         let fields = self.groups(TableId::FormFields, |row| {
             let section: usize = row.number("section", 0);
             let field = Field {
-                key: row.text("key"),
-                label: row.text("label"),
-                element: row.opt("element"),
+                key: row.text("key").into(),
+                label: row.text("label").into(),
+                element: row.opt("element").map(Into::into),
                 required: row.flag("required"),
                 help: row.opt("help"),
                 when: row.when("when"),

@@ -29,8 +29,12 @@ fn text(s: &str) -> Cell {
     Cell::Text(s.to_string())
 }
 
-fn opt(s: &Option<String>) -> Cell {
-    Cell::Text(s.clone().unwrap_or_default())
+fn opt(s: &Option<impl AsRef<str>>) -> Cell {
+    Cell::Text(
+        s.as_ref()
+            .map(|s| s.as_ref().to_string())
+            .unwrap_or_default(),
+    )
 }
 
 fn num(n: impl Into<u64>) -> Cell {

@@ -210,7 +210,7 @@ fn example(e: &Element) -> Option<String> {
                 }
                 path.join("/")
             }
-            _ => e.options.first().map(|o| o.code.clone())?,
+            _ => e.options.first().map(|o| o.code.clone())?.to_string(),
         }
     } else {
         validate::example(e.kind).to_string()
@@ -1266,7 +1266,7 @@ mod tests {
     fn option(code: &str, parent: Option<&str>) -> ElementOption {
         ElementOption {
             code: code.into(),
-            label: format!("L{code}"),
+            label: format!("L{code}").into(),
             parent: parent.map(Into::into),
             kind: None,
         }

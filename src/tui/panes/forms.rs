@@ -587,7 +587,7 @@ impl App {
                 let value = match d.entry() {
                     Entry::Header => d.design.form().name.clone(),
                     Entry::Section(s) => d.design.form().sections[s].title.clone(),
-                    Entry::Field(s, f) => d.design.form().sections[s].fields[f].label.clone(),
+                    Entry::Field(s, f) => d.design.form().sections[s].fields[f].label.to_string(),
                 };
                 self.forms.prompt = Some((PromptKind::Label, Input::new(value)));
             }
