@@ -35,7 +35,7 @@ fn every_way_of_typing_it_ranks_the_id_number_first() {
 fn a_code_ranks_its_element_first() {
     let (catalog, index) = sample();
     for code in ["DE000005", "de000144", "DE000300"] {
-        let expected = &catalog.elements[&code.to_uppercase()].name;
+        let expected = &catalog.elements[code.to_uppercase().as_str()].name;
         assert_eq!(&first(&index, code), expected, "code {code}");
     }
 }
@@ -51,8 +51,8 @@ fn filters_combine_with_text() {
     assert!(hits.len() > 3);
     assert!(hits.iter().all(|h| h.kind == "cn_id"), "{hits:?}");
     assert!(hits.iter().all(|h| {
-        catalog.elements[&h.code].name.contains("号码")
-            || catalog.elements[&h.code]
+        catalog.elements[h.code.as_str()].name.contains("号码")
+            || catalog.elements[h.code.as_str()]
                 .synonyms
                 .iter()
                 .any(|s| s.contains("号码"))
@@ -66,7 +66,7 @@ fn filters_combine_with_text() {
     assert!(
         published
             .iter()
-            .all(|h| catalog.elements[&h.code].status.as_str() == "published")
+            .all(|h| catalog.elements[h.code.as_str()].status.as_str() == "published")
     );
     let none = search(
         &index,

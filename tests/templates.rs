@@ -102,7 +102,11 @@ fn claiming_copies_the_template_and_its_forms_and_conforms_until_edited() {
     assert_eq!((entry.status, entry.version), (Status::Draft, 0));
     assert!(check_record(&catalog, RecordRef::Item(entry)).is_empty());
     let form_code = format!("SX-NEW-{}", "BD000001");
-    let form = catalog.forms.get(&form_code).expect("form copied").clone();
+    let form = catalog
+        .forms
+        .get(form_code.as_str())
+        .expect("form copied")
+        .clone();
     assert_eq!(form.item.as_deref(), Some("SX-NEW"));
     let c = template::compare(&catalog, "SX-NEW").expect("compare");
     assert!(c.conforms, "{c:#?}");

@@ -302,7 +302,7 @@ fn a_condition_is_ticked_from_the_questions_options() {
     assert!(screen(&mut app, 120, 36).contains("[ ] big=yes"));
     key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     assert!(app.bundles.prompt.is_none(), "saved");
-    let b = app.store().unwrap().catalog().bundles[&code].clone();
+    let b = app.store().unwrap().catalog().bundles[code.as_str()].clone();
     let when = b
         .item_when
         .get(&b.items[1])
@@ -314,7 +314,7 @@ fn a_condition_is_ticked_from_the_questions_options() {
 fn editing_a_bundle_new_items_questions_conditions_and_workflow() {
     let (mut app, _dir) = app_with(sample_records(), Lang::Zh);
     let code = bookshop(&mut app);
-    let b = app.store().unwrap().catalog().bundles[&code].clone();
+    let b = app.store().unwrap().catalog().bundles[code.as_str()].clone();
     assert_eq!(b.items.len(), 2, "{b:?}");
     assert_eq!(b.origin, yibiao::model::Origin::SelfBuilt);
     // the second item applies only to big shops; a bad condition is refused inline
@@ -330,11 +330,11 @@ fn editing_a_bundle_new_items_questions_conditions_and_workflow() {
     assert_eq!(app.bundles.work.as_ref().unwrap().merge.items.len(), 1);
     // reorder, then the workflow
     press(&mut app, "bundle_move_up");
-    let b = app.store().unwrap().catalog().bundles[&code].clone();
+    let b = app.store().unwrap().catalog().bundles[code.as_str()].clone();
     assert!(b.item_when.contains_key(&b.items[0]));
     press(&mut app, "bundle_submit");
     press(&mut app, "bundle_publish");
-    let b = app.store().unwrap().catalog().bundles[&code].clone();
+    let b = app.store().unwrap().catalog().bundles[code.as_str()].clone();
     assert_eq!((b.status, b.version), (yibiao::model::Status::Published, 1));
     // claiming makes a claimed draft copy
     press(&mut app, "back");
@@ -354,7 +354,7 @@ fn item_names(app: &App, code: &str) -> Vec<String> {
     catalog.bundles[code]
         .items
         .iter()
-        .map(|i| catalog.items[i].name.clone())
+        .map(|i| catalog.items[i.as_str()].name.to_string())
         .collect()
 }
 

@@ -105,7 +105,7 @@ fn a_bad_filter_is_shown_inline_and_filters_narrow() {
             .search
             .hits
             .iter()
-            .all(|h| catalog.elements[&h.code].kind == ElementKind::CnId)
+            .all(|h| catalog.elements[h.code.as_str()].kind == ElementKind::CnId)
     );
 }
 
@@ -120,7 +120,7 @@ fn enter_on_a_use_jumps_to_the_item_in_pane_one() {
     let form = yibiao::engine::usage::usage(store_catalog(&app), "DE000005").fields[1]
         .form
         .clone();
-    let item = store_catalog(&app).forms[&form]
+    let item = store_catalog(&app).forms[form.as_str()]
         .item
         .clone()
         .expect("the form's item");
@@ -273,7 +273,7 @@ fn the_picker_returns_a_code_to_the_editor() {
     // the index was rebuilt and the new element is selected
     assert_eq!(
         app.elements.search.selected_hit().map(|h| h.code.clone()),
-        Some(added.code.clone())
+        Some(added.code.to_string())
     );
 }
 
@@ -323,7 +323,7 @@ fn edit_and_workflow_of_an_element() {
     let e = &store_catalog(&app).elements["DE000024"];
     assert_eq!(e.kind.as_str(), "tw_id", "the chosen kind was saved");
     assert!(
-        e.synonyms.contains(&"台胞证号".to_string()),
+        e.synonyms.iter().any(|s| s == "台胞证号"),
         "{:?}",
         e.synonyms
     );

@@ -12,18 +12,18 @@ const EVIL: &str = "\u{1b}[2J\u{9b}31m\u{202e}";
 fn hostile_sample() -> Vec<Record> {
     let mut catalog = yibiao::sample::generate(1);
     let bundle = catalog.bundles.get_mut("ZT001").expect("我要开餐馆");
-    bundle.name = format!("我要开餐馆{EVIL}");
+    bundle.name = format!("我要开餐馆{EVIL}").into();
     let first_form = bundle_form(&catalog);
-    let form = catalog.forms.get_mut(&first_form).expect("form");
-    form.name = format!("{}{EVIL}", form.name);
+    let form = catalog.forms.get_mut(first_form.as_str()).expect("form");
+    form.name = format!("{}{EVIL}", form.name).into();
     if let Some(field) = form.sections[0].fields.first_mut() {
         field.label = format!("标签{EVIL}").into();
     }
     for element in catalog.elements.values_mut().take(3) {
-        element.name = format!("{}{EVIL}", element.name);
+        element.name = format!("{}{EVIL}", element.name).into();
     }
     for agency in catalog.agencies.values_mut() {
-        agency.name = format!("{}{EVIL}", agency.name);
+        agency.name = format!("{}{EVIL}", agency.name).into();
     }
     catalog.into_records().collect()
 }
@@ -33,7 +33,7 @@ fn bundle_form(catalog: &yibiao::model::Catalog) -> String {
     let item = &catalog.bundles["ZT001"].items[0];
     yibiao::engine::merge::item_forms(catalog, item)[0]
         .code
-        .clone()
+        .to_string()
 }
 
 fn assert_inert(s: &str, pane: &str) {

@@ -71,7 +71,7 @@ fn pane_4_compares_the_selected_bundle_and_uncompared_records_say_why() {
         .catalog()
         .bundles
         .keys()
-        .cloned()
+        .map(ToString::to_string)
         .collect();
     let at = codes.iter().position(|c| c == "ZT010").expect("ZT010");
     for _ in 0..at {

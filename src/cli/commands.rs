@@ -123,19 +123,23 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         Command::Backup { file } => super::safety::backup(store, &file),
         Command::Restore { file, force, yes } => super::safety::restore(store, &file, force, yes),
         Command::Validate { kind, values, json } => {
-            let element = store.catalog().elements.get(&kind).ok_or_else(|| Failure {
-                code: EXIT_INVALID,
-                message: format!(
-                    "{} is neither a kind that needs no options ({}) nor an element code",
-                    crate::display::inert(&kind),
-                    ElementKind::ALL
-                        .iter()
-                        .filter(|k| !k.has_options() && **k != ElementKind::Pattern)
-                        .map(|k| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            })?;
+            let element = store
+                .catalog()
+                .elements
+                .get(kind.as_str())
+                .ok_or_else(|| Failure {
+                    code: EXIT_INVALID,
+                    message: format!(
+                        "{} is neither a kind that needs no options ({}) nor an element code",
+                        crate::display::inert(&kind),
+                        ElementKind::ALL
+                            .iter()
+                            .filter(|k| !k.has_options() && **k != ElementKind::Pattern)
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })?;
             validate_values(&values, &json, lang, |v| {
                 validate::validate_element(element, v)
             })
@@ -215,7 +219,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             let catalog = store.catalog();
             let element = catalog
                 .elements
-                .get(&code)
+                .get(code.as_str())
                 .ok_or_else(|| unknown(Kind::Element, &code))?;
             let uses = search::uses(catalog, &code);
             if json {
@@ -228,7 +232,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         }
         Command::Element(ElementCommand::Uses { code, json }) => {
             let catalog = store.catalog();
-            if !catalog.elements.contains_key(&code) {
+            if !catalog.elements.contains_key(code.as_str()) {
                 return Err(unknown(Kind::Element, &code));
             }
             let used = usage::usage(catalog, &code);
@@ -242,7 +246,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             let catalog = store.catalog();
             let form = catalog
                 .forms
-                .get(&code)
+                .get(code.as_str())
                 .ok_or_else(|| unknown(Kind::Form, &code))?;
             if json {
                 print_out(&pretty(&json::record_json(RecordRef::Form(form))))

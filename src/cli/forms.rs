@@ -35,7 +35,10 @@ pub fn lint(catalog: &Catalog, code: Option<&str>, json: bool, lang: Lang) -> Re
     } else {
         let mut text = String::new();
         for w in &warnings {
-            let name = catalog.forms.get(&w.form).map_or("", |f| f.name.as_str());
+            let name = catalog
+                .forms
+                .get(w.form.as_str())
+                .map_or("", |f| f.name.as_str());
             let place = match &w.field {
                 Some(key) => format!("{} / {}", inert(&w.section_title), inert(key)),
                 None => inert(&w.section_title).into_owned(),
@@ -159,8 +162,8 @@ fn blank(catalog: &Catalog, form: &Form, lang: Lang) -> Blank {
     }
     Blank {
         format: "yibiao/blank-form/1",
-        form: form.code.clone(),
-        name: form.name.clone(),
+        form: form.code.to_string(),
+        name: form.name.to_string(),
         item: form.item.clone(),
         status: form.status.as_str(),
         version: form.version,

@@ -73,7 +73,7 @@ fn parse_answers(bundle: &Bundle, raw: &[String]) -> Result<Answers, Failure> {
 pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failure> {
     let bundle = catalog
         .bundles
-        .get(&request.bundle)
+        .get(request.bundle.as_str())
         .ok_or_else(|| Failure::new(format!("unknown bundle {}", inert(&request.bundle))))?;
     let excluded: BTreeSet<String> = request.excluded.iter().cloned().collect();
     if request.all_answers {

@@ -195,12 +195,20 @@ pub fn element(catalog: &Catalog, e: &Element, lang: Lang) -> String {
             .collect::<Vec<_>>()
             .join("、"),
     );
-    line("上级", "parent", e.parent.clone().unwrap_or_default());
-    line("单位", "unit", e.unit.clone().unwrap_or_default());
+    line(
+        "上级",
+        "parent",
+        e.parent.clone().unwrap_or_default().to_string(),
+    );
+    line(
+        "单位",
+        "unit",
+        e.unit.clone().unwrap_or_default().to_string(),
+    );
     line(
         "数源部门",
         "source",
-        e.source_agency.clone().unwrap_or_default(),
+        e.source_agency.clone().unwrap_or_default().to_string(),
     );
     line("共享", "share", e.share.as_str().to_string());
     line("安全级别", "security", e.security_level.to_string());
@@ -224,7 +232,7 @@ pub fn element(catalog: &Catalog, e: &Element, lang: Lang) -> String {
 pub fn usage(catalog: &Catalog, u: &Usage, lang: Lang) -> String {
     let name = catalog
         .elements
-        .get(&u.element)
+        .get(u.element.as_str())
         .map(|e| e.name.as_str())
         .unwrap_or("");
     let mut out = format!(
@@ -251,7 +259,7 @@ pub fn usage(catalog: &Catalog, u: &Usage, lang: Lang) -> String {
     for f in &u.fields {
         let form = catalog
             .forms
-            .get(&f.form)
+            .get(f.form.as_str())
             .map(|x| x.name.as_str())
             .unwrap_or("");
         out.push_str(&format!(
@@ -266,7 +274,7 @@ pub fn usage(catalog: &Catalog, u: &Usage, lang: Lang) -> String {
     for b in &u.bundles {
         let name = catalog
             .bundles
-            .get(b)
+            .get(b.as_str())
             .map(|x| x.name.as_str())
             .unwrap_or("");
         out.push_str(&format!(
@@ -340,7 +348,7 @@ pub fn form(catalog: &Catalog, f: &Form, lang: Lang) -> String {
     if let Some(item) = &f.item {
         let name = catalog
             .items
-            .get(item)
+            .get(item.as_str())
             .map(|i| i.name.as_str())
             .unwrap_or("");
         out.push_str(&format!(

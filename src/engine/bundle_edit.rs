@@ -202,7 +202,7 @@ pub fn material_rows(catalog: &Catalog, bundle: &Bundle, item: &str) -> Vec<Mate
         .into_iter()
         .flat_map(|i| &i.materials)
         .map(|m| MaterialRow {
-            material: m.clone(),
+            material: m.to_string(),
             own: true,
             when: None,
         });
@@ -330,8 +330,8 @@ pub fn edit_material(
 pub fn new_bundle(catalog: &Catalog, name: &str) -> Bundle {
     let n = catalog.bundles.len() + 1;
     Bundle {
-        code: unique_code(catalog, Kind::Bundle, &format!("ZT{n:03}")),
-        name: name.trim().to_string(),
+        code: unique_code(catalog, Kind::Bundle, &format!("ZT{n:03}")).into(),
+        name: name.trim().to_string().into(),
         lead_agency: None,
         items: Vec::new(),
         questions: Vec::new(),
@@ -349,13 +349,13 @@ pub fn new_bundle(catalog: &Catalog, name: &str) -> Bundle {
 /// V0, marked claimed.
 pub fn claim(catalog: &Catalog, template: &Bundle) -> Bundle {
     Bundle {
-        code: unique_code(catalog, Kind::Bundle, &format!("{}-RL", template.code)),
+        code: unique_code(catalog, Kind::Bundle, &format!("{}-RL", template.code)).into(),
         status: Default::default(),
         version: 0,
         origin: Origin::Claimed,
         // a copy of a template is an entry claimed from it, not another template
         template: false,
-        template_of: template.template.then(|| template.code.clone()),
+        template_of: template.template.then(|| template.code.to_string()),
         ..template.clone()
     }
 }
@@ -488,7 +488,7 @@ mod tests {
                 .expect("an item")
         }));
         let item = catalog.items.keys().next().cloned().expect("item");
-        b.items.push(item.clone());
+        b.items.push(item.to_string());
         edit_material(&mut b, &item, "M9 area=ge500", Lang::Zh).unwrap();
         let rows = material_rows(&catalog, &b, &item);
         assert_eq!(rows.len(), 2);

@@ -398,7 +398,7 @@ impl Design {
             ));
         }
         self.change(|form| {
-            form.name = name;
+            form.name = name.into();
             Ok(())
         })
     }

@@ -6,6 +6,7 @@
 //! their normalised form, their usual pinyin, and their one-character-deleted variants
 //! (so names one edit apart meet).
 
+use compact_str::CompactString;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
@@ -179,7 +180,7 @@ impl Blocks {
 }
 
 fn names(e: &Element) -> impl Iterator<Item = &str> {
-    std::iter::once(e.name.as_str()).chain(e.synonyms.iter().map(String::as_str))
+    std::iter::once(e.name.as_str()).chain(e.synonyms.iter().map(CompactString::as_str))
 }
 
 fn one_edit_apart(a: &str, b: &str) -> bool {
@@ -274,8 +275,8 @@ pub fn find(catalog: &Catalog) -> Duplicates {
                 (x, y)
             };
             Some(ElementPair {
-                keep: keep.code.clone(),
-                merge: merge.code.clone(),
+                keep: keep.code.to_string(),
+                merge: merge.code.to_string(),
                 score,
                 reasons,
             })
@@ -367,7 +368,7 @@ fn unbound_groups(catalog: &Catalog) -> Vec<FieldGroup> {
                     by_label
                         .entry(label)
                         .or_default()
-                        .push((form.code.clone(), field.key.to_string()));
+                        .push((form.code.to_string(), field.key.to_string()));
                 }
             }
         }
@@ -439,7 +440,7 @@ pub fn merge_batch(catalog: &Catalog, keep: &str, merge: &str) -> Result<Batch, 
             Kind::Element => {
                 if let Some(child) = catalog.elements.get(r.code.as_str()) {
                     let mut child = child.clone();
-                    child.parent = Some(keep.to_string());
+                    child.parent = Some(keep.to_string().into());
                     commands.push(Command::Upsert(Record::Element(child)));
                 }
             }

@@ -41,13 +41,13 @@ pub fn rows(catalog: &Catalog) -> Vec<ItemRow> {
         .items
         .values()
         .map(|i| ItemRow {
-            code: i.code.clone(),
-            name: i.name.clone(),
+            code: i.code.to_string(),
+            name: i.name.to_string(),
             level: i.level,
             agency: i
                 .agency
                 .as_ref()
-                .map(|a| catalog.agencies.get(a).map_or(a, |x| &x.name).clone()),
+                .map(|a| catalog.agencies.get(a).map_or(a, |x| &x.name).to_string()),
         })
         .collect()
 }

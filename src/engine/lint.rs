@@ -165,7 +165,7 @@ pub fn lint_form(catalog: &Catalog, covers: &Covers<'_>, form: &Form) -> Vec<War
         let warn =
             |kind, field: Option<&str>, element: Option<&str>, zh: String, en: String| Warning {
                 kind,
-                form: form.code.clone(),
+                form: form.code.to_string(),
                 section: s,
                 section_title: section.title.clone(),
                 field: field.map(Into::into),
@@ -295,7 +295,7 @@ mod tests {
         Record::Element(Element {
             code: code.into(),
             name: name.into(),
-            synonyms: synonyms.iter().map(|s| s.to_string()).collect(),
+            synonyms: synonyms.iter().map(|&s| s.into()).collect(),
             kind: ElementKind::Text,
             definition: String::new(),
             pattern: None,
@@ -500,7 +500,7 @@ mod sample_tests {
             let mut found: Vec<(WarningKind, String, String)> = lint(&c)
                 .into_iter()
                 .map(|w| {
-                    let form = &c.forms[&w.form];
+                    let form = &c.forms[w.form.as_str()];
                     let label = match &w.field {
                         Some(key) if w.kind != WarningKind::BadCondition => form
                             .fields()
@@ -510,7 +510,7 @@ mod sample_tests {
                         Some(_) => String::new(),
                         None => w.section_title.clone(),
                     };
-                    (w.kind, form.name.clone(), label)
+                    (w.kind, form.name.to_string(), label)
                 })
                 .collect();
             found.sort();

@@ -132,8 +132,8 @@ impl Preview {
         for child in kids {
             let sub = Row {
                 key: format!("{}.{}", parent.key, child.code),
-                label: child.name.clone(),
-                element: Some(child.code.clone()),
+                label: child.name.to_string(),
+                element: Some(child.code.to_string()),
                 kind: Some(child.kind),
                 depth: parent.depth + 1,
                 help: None,
@@ -419,7 +419,7 @@ mod tests {
         let field = |key: &str, name: &str, required: bool| Field {
             key: key.into(),
             label: name.into(),
-            element: code(name).map(Into::into),
+            element: code(name),
             required,
             help: None,
             when: None,

@@ -158,14 +158,14 @@ pub fn stats(catalog: &Catalog) -> Stats {
         let agency = form
             .item
             .as_ref()
-            .and_then(|i| catalog.items.get(i))
+            .and_then(|i| catalog.items.get(i.as_str()))
             .and_then(|i| i.agency.clone())
             .unwrap_or_default();
         for (_, _, field) in form.fields() {
             s.fields += 1;
             if field.element.is_none() {
                 s.unbound_fields += 1;
-                *unbound_by_agency.entry(agency.clone()).or_default() += 1;
+                *unbound_by_agency.entry(agency.to_string()).or_default() += 1;
             }
         }
     }
@@ -175,10 +175,10 @@ pub fn stats(catalog: &Catalog) -> Stats {
         *s.items_by_level.entry(item.level.as_str()).or_default() += 1;
         *s.items_by_type.entry(item.item_type.code()).or_default() += 1;
         *by_region
-            .entry(item.region.clone().unwrap_or_default())
+            .entry(item.region.clone().unwrap_or_default().to_string())
             .or_default() += 1;
         *by_agency
-            .entry(item.agency.clone().unwrap_or_default())
+            .entry(item.agency.clone().unwrap_or_default().to_string())
             .or_default() += 1;
     }
     for element in catalog.elements.values() {
@@ -204,13 +204,13 @@ pub fn stats(catalog: &Catalog) -> Stats {
         catalog
             .regions
             .get(c)
-            .map_or_else(|| "（未填）".to_string(), |r| r.name.clone())
+            .map_or_else(|| "（未填）".to_string(), |r| r.name.to_string())
     };
     let agency_name = |c: &str| {
         catalog
             .agencies
             .get(c)
-            .map_or_else(|| "（未填）".to_string(), |a| a.name.clone())
+            .map_or_else(|| "（未填）".to_string(), |a| a.name.to_string())
     };
     s.items_by_region = ranked(by_region, region_name);
     s.items_by_agency = ranked(by_agency, agency_name);
@@ -244,13 +244,13 @@ fn reuse(
         if !referenced {
             never_used += 1;
         }
-        uses.insert(code.clone(), n);
+        uses.insert(code.to_string(), n);
     }
     let mut most_reused = ranked(uses, |c| {
         catalog
             .elements
             .get(c)
-            .map_or_else(String::new, |e| e.name.clone())
+            .map_or_else(String::new, |e| e.name.to_string())
     });
     most_reused.truncate(TOP);
     Reuse {
@@ -265,7 +265,7 @@ fn reuse(
             catalog
                 .agencies
                 .get(c)
-                .map_or_else(|| "（未填）".to_string(), |a| a.name.clone())
+                .map_or_else(|| "（未填）".to_string(), |a| a.name.to_string())
         }),
     }
 }
@@ -317,8 +317,8 @@ pub fn bundle_reduction(catalog: &Catalog, code: &str) -> Option<BundleReduction
         .cloned()
         .unwrap_or_else(|| typical.clone());
     Some(BundleReduction {
-        code: bundle.code.clone(),
-        name: bundle.name.clone(),
+        code: bundle.code.to_string(),
+        name: bundle.name.to_string(),
         answer_sets: sets.len(),
         typical,
         worst,

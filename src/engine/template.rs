@@ -97,7 +97,7 @@ impl TemplateError {
 
 fn copy_form(catalog: &Catalog, form: &Form, new_code: &str) -> Form {
     Form {
-        code: unique_code(catalog, Kind::Form, &format!("{new_code}-{}", form.code)),
+        code: unique_code(catalog, Kind::Form, &format!("{new_code}-{}", form.code)).into(),
         status: Status::Draft,
         version: 0,
         ..form.clone()
@@ -133,7 +133,7 @@ pub fn claim(
             version: 0,
             origin: Origin::Claimed,
             template: false,
-            template_of: from,
+            template_of: from.map(Into::into),
             ..t.clone()
         }),
         RecordRef::Material(t) => Record::Material(crate::model::Material {
@@ -322,8 +322,8 @@ fn attr(out: &mut Vec<AttributeDiff>, attribute: &'static str, entry: String, te
 fn set_diff(
     catalog: &Catalog,
     kind: Option<Kind>,
-    entry: &[String],
-    template: &[String],
+    entry: &[impl AsRef<str>],
+    template: &[impl AsRef<str>],
 ) -> SetDiff {
     let stands_for = |code: &str| {
         kind.and_then(|k| catalog.get(k, code))
@@ -332,23 +332,25 @@ fn set_diff(
     };
     let entry_set: BTreeSet<String> = entry
         .iter()
-        .flat_map(|c| [Some(c.clone()), stands_for(c)])
+        .flat_map(|c| [Some(c.as_ref().to_string()), stands_for(c.as_ref())])
         .flatten()
         .collect();
-    let template_set: BTreeSet<&str> = template.iter().map(String::as_str).collect();
+    let template_set: BTreeSet<&str> = template.iter().map(AsRef::as_ref).collect();
     SetDiff {
         missing: template
             .iter()
+            .map(AsRef::as_ref)
             .filter(|c| !entry_set.contains(*c))
-            .cloned()
+            .map(str::to_string)
             .collect(),
         extra: entry
             .iter()
+            .map(AsRef::as_ref)
             .filter(|c| {
-                !template_set.contains(c.as_str())
+                !template_set.contains(c)
                     && !stands_for(c).is_some_and(|t| template_set.contains(t.as_str()))
             })
-            .cloned()
+            .map(str::to_string)
             .collect(),
     }
 }
@@ -477,15 +479,15 @@ fn compare_forms(
                 used[i] = true;
                 let (fields, agreeing) = compare_fields(catalog, entry_forms[i], t);
                 out.push(FormComparison {
-                    entry: Some(entry_forms[i].code.clone()),
-                    template: Some(t.code.clone()),
+                    entry: Some(entry_forms[i].code.to_string()),
+                    template: Some(t.code.to_string()),
                     fields,
                     agreeing,
                 });
             }
             None => out.push(FormComparison {
                 entry: None,
-                template: Some(t.code.clone()),
+                template: Some(t.code.to_string()),
                 fields: Vec::new(),
                 agreeing: 0,
             }),
@@ -494,7 +496,7 @@ fn compare_forms(
     for (i, e) in entry_forms.iter().enumerate() {
         if !used[i] {
             out.push(FormComparison {
-                entry: Some(e.code.clone()),
+                entry: Some(e.code.to_string()),
                 template: None,
                 fields: Vec::new(),
                 agreeing: 0,
@@ -729,7 +731,7 @@ mod tests {
             &[template],
         );
         assert!(d.missing.is_empty() && d.extra.is_empty(), "{d:?}");
-        let d = set_diff(&catalog, None, &["a".into()], &["b".into()]);
+        let d = set_diff(&catalog, None, &["a"], &["b"]);
         assert_eq!(
             (d.missing, d.extra),
             (vec!["b".to_string()], vec!["a".to_string()])

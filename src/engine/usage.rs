@@ -73,7 +73,7 @@ impl UsageOutline {
         let section = form.sections.get(at.section)?;
         let field = section.fields.get(at.field)?;
         Some(FieldUse {
-            form: form.code.clone(),
+            form: form.code.to_string(),
             field: field.key.to_string(),
             label: field.label.to_string(),
             section: section.title.clone(),
@@ -139,7 +139,7 @@ pub fn usage_outline(catalog: &Catalog, code: &str) -> UsageOutline {
                 .iter()
                 .any(|i| items.binary_search(&i.as_str()).is_ok())
         })
-        .map(|b| b.code.clone())
+        .map(|b| b.code.to_string())
         .collect();
     let items = items.into_iter().map(CompactString::from).collect();
     UsageOutline {
@@ -190,7 +190,7 @@ mod tests {
                     if field.element.as_deref() == Some(code) {
                         bound = true;
                         u.fields.push(FieldUse {
-                            form: form.code.clone(),
+                            form: form.code.to_string(),
                             field: field.key.to_string(),
                             label: field.label.to_string(),
                             section: section.title.clone(),
@@ -200,7 +200,7 @@ mod tests {
                 }
             }
             if bound {
-                u.forms.push(form.code.clone());
+                u.forms.push(form.code.to_string());
                 u.items.extend(form.item.clone());
             }
         }
@@ -210,13 +210,13 @@ mod tests {
             .bundles
             .values()
             .filter(|b| b.items.iter().any(|i| u.items.contains(i)))
-            .map(|b| b.code.clone())
+            .map(|b| b.code.to_string())
             .collect();
         u.children = catalog
             .elements
             .values()
             .filter(|e| e.parent.as_deref() == Some(code))
-            .map(|e| e.code.clone())
+            .map(|e| e.code.to_string())
             .collect();
         u
     }

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
+
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
@@ -224,7 +226,6 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
         editable: new,
         ..f("code", "编码", "code", record.code().to_string())
     };
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut fields = vec![code, f("name", "名称", "name", record.name().to_string())];
     match record {
         RecordRef::Item(i) => fields.extend([
@@ -235,7 +236,7 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 i.level.as_str().into(),
                 choices(&ItemLevel::ALL, ItemLevel::as_str, ItemLevel::zh),
             ),
-            f("parent", "上级事项", "parent", opt(&i.parent)),
+            f("parent", "上级事项", "parent", text_of(&i.parent)),
             pick(
                 "item_type",
                 "事项类型",
@@ -243,8 +244,8 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 i.item_type.code().into(),
                 choices(&ItemType::ALL, ItemType::code, ItemType::zh),
             ),
-            f("agency", "实施主体", "agency", opt(&i.agency)),
-            f("region", "行政区划", "region", opt(&i.region)),
+            f("agency", "实施主体", "agency", text_of(&i.agency)),
+            f("region", "行政区划", "region", text_of(&i.region)),
             FormField {
                 multiline: true,
                 ..f("basis", "设定依据", "basis", i.basis.clone())
@@ -289,13 +290,13 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 "issuing_agency",
                 "发证部门",
                 "issuing_agency",
-                opt(&m.issuing_agency),
+                text_of(&m.issuing_agency),
             ),
             f(
                 "licence_code",
                 "证照目录编码",
                 "licence_code",
-                opt(&m.licence_code),
+                text_of(&m.licence_code),
             ),
             pick(
                 "shareable",
@@ -318,7 +319,7 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 "lead_agency",
                 "牵头部门",
                 "lead_agency",
-                opt(&b.lead_agency),
+                text_of(&b.lead_agency),
             ),
             f("items", "包含事项", "items", b.items.join(", ")),
         ]),
@@ -335,14 +336,14 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 multiline: true,
                 ..f("definition", "定义", "definition", e.definition.clone())
             },
-            f("pattern", "正则表达式", "pattern", opt(&e.pattern)),
-            f("unit", "单位", "unit", opt(&e.unit)),
-            f("parent", "上级数据元", "parent", opt(&e.parent)),
+            f("pattern", "正则表达式", "pattern", text_of(&e.pattern)),
+            f("unit", "单位", "unit", text_of(&e.unit)),
+            f("parent", "上级数据元", "parent", text_of(&e.parent)),
             f(
                 "source_agency",
                 "数源部门",
                 "source_agency",
-                opt(&e.source_agency),
+                text_of(&e.source_agency),
             ),
             pick(
                 "share",
@@ -446,11 +447,11 @@ fn parse_share(s: &str) -> Option<Share> {
 }
 
 /// Splits synonyms typed as `A; B，C` (spaces stay inside a synonym).
-fn parse_synonyms(s: &str) -> Vec<String> {
+fn parse_synonyms(s: &str) -> Vec<CompactString> {
     s.split([';', '；', ',', '，', '、'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(str::to_string)
+        .map(CompactString::from)
         .collect()
 }
 
@@ -468,16 +469,35 @@ fn parse_bool(s: &str) -> Option<bool> {
 }
 
 /// Splits a list typed as `A, B C；D` into codes.
-fn parse_list(s: &str) -> Vec<String> {
+fn parse_list<T: for<'s> From<&'s str>>(s: &str) -> Vec<T> {
     s.split(|c: char| c == ',' || c == '，' || c == '；' || c == ';' || c.is_whitespace())
         .filter(|p| !p.is_empty())
-        .map(str::to_string)
+        .map(T::from)
         .collect()
 }
 
-fn parse_opt(s: &str) -> Option<String> {
+fn parse_opt<T: for<'s> From<&'s str>>(s: &str) -> Option<T> {
     let s = s.trim();
-    (!s.is_empty()).then(|| s.to_string())
+    (!s.is_empty()).then(|| T::from(s))
+}
+
+/// The form's value of attribute `key` parsed, or `current` when the form does not hold it.
+fn edited<T: Clone>(
+    values: &BTreeMap<String, String>,
+    key: &str,
+    current: &T,
+    parse: impl FnOnce(&str) -> T,
+) -> T {
+    values
+        .get(key)
+        .map_or_else(|| current.clone(), |v| parse(v))
+}
+
+/// An optional attribute as form text (empty when unset).
+fn text_of<S: AsRef<str>>(v: &Option<S>) -> String {
+    v.as_ref()
+        .map(|s| s.as_ref().to_string())
+        .unwrap_or_default()
 }
 
 /// Collects per-field parse errors while a record is rebuilt.
@@ -582,20 +602,14 @@ pub fn build_record(
                 let message = lang.pick("应为 0 到 4", "must be 0 to 4");
                 p.error("online_depth", message.into());
             }
-            let opt = |key: &str, current: &Option<String>| {
-                values.get(key).map_or(current.clone(), |v| parse_opt(v))
-            };
-            let list = |key: &str, current: &Vec<String>| {
-                values.get(key).map_or(current.clone(), |v| parse_list(v))
-            };
             Record::Item(Item {
-                code,
-                name,
+                code: code.into(),
+                name: name.into(),
                 level,
-                parent: opt("parent", &i.parent),
+                parent: edited(values, "parent", &i.parent, parse_opt),
                 item_type,
-                agency: opt("agency", &i.agency),
-                region: opt("region", &i.region),
+                agency: edited(values, "agency", &i.agency, parse_opt),
+                region: edited(values, "region", &i.region, parse_opt),
                 basis: values
                     .get("basis")
                     .map_or(i.basis.clone(), |v| v.trim_end().to_string()),
@@ -603,8 +617,8 @@ pub fn build_record(
                 legal_limit_days: p.number("legal_limit_days", i.legal_limit_days, "4294967295"),
                 fee: text("fee", &i.fee),
                 online_depth,
-                depends_on: list("depends_on", &i.depends_on),
-                materials: list("materials", &i.materials),
+                depends_on: edited(values, "depends_on", &i.depends_on, parse_list),
+                materials: edited(values, "materials", &i.materials, parse_list),
                 status: i.status,
                 version: i.version,
                 origin: i.origin,
@@ -627,16 +641,13 @@ pub fn build_record(
                         m.kind
                     }),
             };
-            let opt = |key: &str, current: &Option<String>| {
-                values.get(key).map_or(current.clone(), |v| parse_opt(v))
-            };
             Record::Material(Material {
-                code,
-                name,
+                code: code.into(),
+                name: name.into(),
                 kind,
                 source: text("source", &m.source),
-                issuing_agency: opt("issuing_agency", &m.issuing_agency),
-                licence_code: opt("licence_code", &m.licence_code),
+                issuing_agency: edited(values, "issuing_agency", &m.issuing_agency, parse_opt),
+                licence_code: edited(values, "licence_code", &m.licence_code, parse_opt),
                 shareable: p.boolean("shareable", m.shareable),
                 copies: p.number("copies", m.copies, "4294967295"),
                 required: p.boolean("required", m.required),
@@ -646,8 +657,8 @@ pub fn build_record(
         }
         RecordRef::Bundle(b) => {
             let mut b = b.clone();
-            b.code = code;
-            b.name = name;
+            b.code = code.into();
+            b.name = name.into();
             if let Some(v) = values.get("lead_agency") {
                 b.lead_agency = parse_opt(v);
             }
@@ -695,12 +706,9 @@ pub fn build_record(
                     e.options.clone()
                 }),
             };
-            let opt = |key: &str, current: &Option<String>| {
-                values.get(key).map_or(current.clone(), |v| parse_opt(v))
-            };
             Record::Element(Element {
-                code,
-                name,
+                code: code.into(),
+                name: name.into(),
                 synonyms: values
                     .get("synonyms")
                     .map_or(e.synonyms.clone(), |v| parse_synonyms(v)),
@@ -708,11 +716,11 @@ pub fn build_record(
                 definition: values
                     .get("definition")
                     .map_or(e.definition.clone(), |v| v.trim_end().to_string()),
-                pattern: opt("pattern", &e.pattern),
+                pattern: edited(values, "pattern", &e.pattern, parse_opt),
                 options,
-                parent: opt("parent", &e.parent),
-                unit: opt("unit", &e.unit),
-                source_agency: opt("source_agency", &e.source_agency),
+                parent: edited(values, "parent", &e.parent, parse_opt),
+                unit: edited(values, "unit", &e.unit, parse_opt),
+                source_agency: edited(values, "source_agency", &e.source_agency, parse_opt),
                 share,
                 security_level,
                 status: e.status,
@@ -748,8 +756,8 @@ fn rename(record: &mut Record, code: String, name: String) {
         Record::Form(r) => (&mut r.code, &mut r.name),
         Record::Bundle(r) => (&mut r.code, &mut r.name),
     };
-    *c = code;
-    *n = name;
+    *c = code.into();
+    *n = name.into();
 }
 
 /// Every invariant problem the record would have if saved (`new`: it must not exist yet),
@@ -809,8 +817,8 @@ pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
         .find(|l| l.parent_level() == Some(parent.level))?;
     let n = catalog.referrers(Kind::Item, &parent.code).count() + 1;
     Some(Item {
-        code: unique_code(catalog, Kind::Item, &format!("{}-{n:02}", parent.code)),
-        name: String::new(),
+        code: unique_code(catalog, Kind::Item, &format!("{}-{n:02}", parent.code)).into(),
+        name: String::new().into(),
         level,
         parent: Some(parent.code.clone()),
         item_type: parent.item_type,
@@ -836,8 +844,8 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
     let n = catalog.count(kind) + 1;
     match kind {
         Kind::Item => Some(Record::Item(Item {
-            code: unique_code(catalog, kind, &format!("SX{n:05}")),
-            name: String::new(),
+            code: unique_code(catalog, kind, &format!("SX{n:05}")).into(),
+            name: String::new().into(),
             level: ItemLevel::Main,
             parent: None,
             item_type: ItemType::Licensing,
@@ -857,8 +865,8 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             template_of: None,
         })),
         Kind::Material => Some(Record::Material(Material {
-            code: unique_code(catalog, kind, &format!("CL{n:05}")),
-            name: String::new(),
+            code: unique_code(catalog, kind, &format!("CL{n:05}")).into(),
+            name: String::new().into(),
             kind: MaterialKind::General,
             source: String::new(),
             issuing_agency: None,
@@ -870,8 +878,8 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             template_of: None,
         })),
         Kind::Element => Some(Record::Element(Element {
-            code: unique_code(catalog, kind, &format!("DE{n:06}")),
-            name: String::new(),
+            code: unique_code(catalog, kind, &format!("DE{n:06}")).into(),
+            name: String::new().into(),
             synonyms: Vec::new(),
             kind: ElementKind::Text,
             definition: String::new(),
@@ -886,8 +894,8 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             version: 0,
         })),
         Kind::Bundle => Some(Record::Bundle(crate::model::Bundle {
-            code: unique_code(catalog, kind, &format!("ZT{n:05}")),
-            name: String::new(),
+            code: unique_code(catalog, kind, &format!("ZT{n:05}")).into(),
+            name: String::new().into(),
             lead_agency: None,
             items: Vec::new(),
             questions: Vec::new(),
@@ -972,7 +980,7 @@ mod tests {
     fn item(code: &str, level: ItemLevel, parent: Option<&str>) -> Item {
         Item {
             code: code.into(),
-            name: format!("事项{code}"),
+            name: format!("事项{code}").into(),
             level,
             parent: parent.map(Into::into),
             item_type: ItemType::Licensing,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::common::{Origin, Status, When};
@@ -47,9 +48,9 @@ pub struct BundleMaterial {
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
     /// Unique code.
-    pub code: String,
+    pub code: CompactString,
     /// e.g. 我要开餐馆.
-    pub name: String,
+    pub name: CompactString,
     /// 牵头部门.
     #[serde(default)]
     pub lead_agency: Option<String>,

@@ -26,19 +26,19 @@ pub struct Referrer {
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     /// 行政区划 by code.
-    pub regions: BTreeMap<String, Region>,
+    pub regions: BTreeMap<CompactString, Region>,
     /// 实施主体 by code.
-    pub agencies: BTreeMap<String, Agency>,
+    pub agencies: BTreeMap<CompactString, Agency>,
     /// 数据元 by code.
-    pub elements: BTreeMap<String, Element>,
+    pub elements: BTreeMap<CompactString, Element>,
     /// 事项 by code.
-    pub items: BTreeMap<String, Item>,
+    pub items: BTreeMap<CompactString, Item>,
     /// 材料 by code.
-    pub materials: BTreeMap<String, Material>,
+    pub materials: BTreeMap<CompactString, Material>,
     /// 申请表 by code.
-    pub forms: BTreeMap<String, Form>,
+    pub forms: BTreeMap<CompactString, Form>,
     /// 主题 by code.
-    pub bundles: BTreeMap<String, Bundle>,
+    pub bundles: BTreeMap<CompactString, Bundle>,
     /// Who references each record, sorted: a `Vec` rather than a `BTreeSet` because most
     /// records have one or two referrers and a set's node costs ~600 bytes even then (a
     /// million elements made this index half a gigabyte).
@@ -89,7 +89,7 @@ impl Catalog {
     /// Returns the record it replaced.
     pub fn insert(&mut self, record: Record) -> Option<Record> {
         let kind = record.kind();
-        let code = record.code().to_string();
+        let code = CompactString::from(record.code());
         let old = self.remove(kind, &code);
         self.touch();
         self.add_references(record.as_ref(), Order::Kept);
@@ -268,7 +268,7 @@ enum Order {
 const SHRINK_SLACK: usize = 16;
 
 /// Records of one kind in strictly ascending code order, waiting to become that kind's map.
-type Run<T> = Vec<(String, T)>;
+type Run<T> = Vec<(CompactString, T)>;
 
 /// Builds a [`Catalog`] from records that mostly arrive as a store holds them: grouped by
 /// kind, in code order within a kind. Such a run of records becomes its map in one pass with
@@ -292,13 +292,18 @@ pub struct CatalogBuilder {
 
 /// Appends `record` to `run` if its code comes after every code of its kind so far (in the
 /// run, else in the map); gives it back if not.
-fn extend_run<T>(run: &mut Run<T>, map: &BTreeMap<String, T>, code: &str, record: T) -> Option<T> {
+fn extend_run<T>(
+    run: &mut Run<T>,
+    map: &BTreeMap<CompactString, T>,
+    code: &str,
+    record: T,
+) -> Option<T> {
     let last = run
         .last()
         .map(|(last, _)| last)
         .or_else(|| map.keys().next_back());
     if last.is_none_or(|last| last.as_str() < code) {
-        run.push((code.to_string(), record));
+        run.push((code.into(), record));
         None
     } else {
         Some(record)
@@ -307,9 +312,9 @@ fn extend_run<T>(run: &mut Run<T>, map: &BTreeMap<String, T>, code: &str, record
 
 /// Moves a run into its map: at once into an empty map, and into any map when `all` (which
 /// rebuilds it, with full nodes too: done once, so that interleaved kinds stay linear).
-fn close_run<T>(run: &mut Run<T>, map: &mut BTreeMap<String, T>, all: bool) {
+fn close_run<T>(run: &mut Run<T>, map: &mut BTreeMap<CompactString, T>, all: bool) {
     if !run.is_empty() && (all || map.is_empty()) {
-        let mut more: BTreeMap<String, T> = std::mem::take(run).into_iter().collect();
+        let mut more: BTreeMap<CompactString, T> = std::mem::take(run).into_iter().collect();
         map.append(&mut more);
     }
 }
@@ -391,7 +396,7 @@ mod tests {
     fn element(code: &str) -> Element {
         Element {
             code: code.into(),
-            name: format!("元素{code}"),
+            name: format!("元素{code}").into(),
             synonyms: vec![],
             kind: ElementKind::Text,
             definition: String::new(),

@@ -213,12 +213,12 @@ fn default_security_level() -> u8 {
 #[serde(deny_unknown_fields)]
 pub struct Element {
     /// Unique code, e.g. `DE00001`.
-    pub code: String,
+    pub code: CompactString,
     /// Standard name, e.g. 身份证号码.
-    pub name: String,
+    pub name: CompactString,
     /// Other names the same data goes by (公民身份号码, 证件号码).
     #[serde(default)]
-    pub synonyms: Vec<String>,
+    pub synonyms: Vec<CompactString>,
     /// Cloud-form type.
     pub kind: ElementKind,
     /// 定义: what the element means.
@@ -232,13 +232,13 @@ pub struct Element {
     pub options: Vec<ElementOption>,
     /// Composite parent (地址 is the parent of 省, 市, 区县, 详细地址).
     #[serde(default)]
-    pub parent: Option<String>,
+    pub parent: Option<CompactString>,
     /// Unit of measure for numbers (元, 平方米).
     #[serde(default)]
-    pub unit: Option<String>,
+    pub unit: Option<CompactString>,
     /// The agency that is the authoritative source (数源部门).
     #[serde(default)]
-    pub source_agency: Option<String>,
+    pub source_agency: Option<CompactString>,
     /// 共享属性.
     #[serde(default)]
     pub share: Share,

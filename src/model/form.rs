@@ -43,9 +43,9 @@ pub struct Section {
 #[serde(deny_unknown_fields)]
 pub struct Form {
     /// Unique code.
-    pub code: String,
+    pub code: CompactString,
     /// e.g. 食品经营许可申请书.
-    pub name: String,
+    pub name: CompactString,
     /// The item the form belongs to.
     #[serde(default)]
     pub item: Option<String>,

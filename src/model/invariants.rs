@@ -1,6 +1,7 @@
 //! The invariants every stored record keeps: valid codes, unique keys, references that
 //! resolve, item levels that nest, and no cycle through `parent` or `depends_on`.
 
+use compact_str::CompactString;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::catalog::Catalog;
@@ -194,7 +195,7 @@ fn check_item(view: &impl Lookup, item: &Item, push: &mut impl FnMut(&str, Issue
                 push(
                     "parent",
                     Issue::WrongParentLevel {
-                        parent: parent.clone(),
+                        parent: parent.to_string(),
                         expected,
                         found: p.level,
                     },
@@ -203,10 +204,10 @@ fn check_item(view: &impl Lookup, item: &Item, push: &mut impl FnMut(&str, Issue
         }
         _ => {}
     }
-    duplicates(item.depends_on.iter().map(String::as_str), |key| {
+    duplicates(item.depends_on.iter().map(CompactString::as_str), |key| {
         push("depends_on", Issue::DuplicateKey { what: "item", key })
     });
-    duplicates(item.materials.iter().map(String::as_str), |key| {
+    duplicates(item.materials.iter().map(CompactString::as_str), |key| {
         push(
             "materials",
             Issue::DuplicateKey {
@@ -341,7 +342,9 @@ fn edges<'a>(record: RecordRef<'a>, relation: &str) -> Vec<&'a str> {
         (RecordRef::Region(r), "parent") => r.parent.as_deref().into_iter().collect(),
         (RecordRef::Element(e), "parent") => e.parent.as_deref().into_iter().collect(),
         (RecordRef::Item(i), "parent") => i.parent.as_deref().into_iter().collect(),
-        (RecordRef::Item(i), "depends_on") => i.depends_on.iter().map(String::as_str).collect(),
+        (RecordRef::Item(i), "depends_on") => {
+            i.depends_on.iter().map(CompactString::as_str).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -395,7 +398,7 @@ mod tests {
     fn item(code: &str, depends_on: &[&str]) -> Record {
         Record::Item(Item {
             code: code.into(),
-            name: format!("事项{code}"),
+            name: format!("事项{code}").into(),
             level: ItemLevel::Main,
             parent: None,
             item_type: ItemType::Licensing,
@@ -406,7 +409,7 @@ mod tests {
             legal_limit_days: 2,
             fee: String::new(),
             online_depth: 0,
-            depends_on: depends_on.iter().map(|s| s.to_string()).collect(),
+            depends_on: depends_on.iter().map(|&s| s.into()).collect(),
             materials: vec![],
             status: Status::Draft,
             version: 0,

@@ -1,5 +1,6 @@
 //! 事项: the two-level basic catalog (主项/子项) and its implementations (实施清单/办理项).
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::common::{Origin, Status};
@@ -158,22 +159,22 @@ impl ItemType {
 #[serde(deny_unknown_fields)]
 pub struct Item {
     /// Unique code (published 事项编码 where there is one).
-    pub code: String,
+    pub code: CompactString,
     /// e.g. 食品经营许可.
-    pub name: String,
+    pub name: CompactString,
     /// Level in the hierarchy.
     pub level: ItemLevel,
     /// The item one level up.
     #[serde(default)]
-    pub parent: Option<String>,
+    pub parent: Option<CompactString>,
     /// 事项类型.
     pub item_type: ItemType,
     /// 实施主体.
     #[serde(default)]
-    pub agency: Option<String>,
+    pub agency: Option<CompactString>,
     /// 行政区划.
     #[serde(default)]
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// 设定依据.
     #[serde(default)]
     pub basis: String,
@@ -191,10 +192,10 @@ pub struct Item {
     pub online_depth: u8,
     /// Items whose result this one needs (前置事项).
     #[serde(default)]
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<CompactString>,
     /// Codes of the materials (申请材料) the item requires.
     #[serde(default)]
-    pub materials: Vec<String>,
+    pub materials: Vec<CompactString>,
     /// Workflow state.
     #[serde(default)]
     pub status: Status,
@@ -210,7 +211,7 @@ pub struct Item {
     /// The template this record was claimed from (认领); it is of the same kind and flagged
     /// `template`.
     #[serde(default)]
-    pub template_of: Option<String>,
+    pub template_of: Option<CompactString>,
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! 材料: documents an applicant submits (or that data sharing makes unnecessary).
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// The five material kinds of the documents.
@@ -56,9 +57,9 @@ impl MaterialKind {
 #[serde(deny_unknown_fields)]
 pub struct Material {
     /// Unique code.
-    pub code: String,
+    pub code: CompactString,
     /// e.g. 营业执照.
-    pub name: String,
+    pub name: CompactString,
     /// Material kind.
     pub kind: MaterialKind,
     /// 来源渠道: 申请人自备, 政府部门核发, 中介机构出具, ...

@@ -286,15 +286,15 @@ impl<'a> Refs<'a> {
         self.0.push(Reference { path, target, code });
     }
 
-    fn opt(&mut self, field: RefField, target: Kind, code: &'a Option<String>) {
+    fn opt(&mut self, field: RefField, target: Kind, code: &'a Option<impl AsRef<str>>) {
         if let Some(code) = code {
-            self.one(RefPath::Field(field), target, code);
+            self.one(RefPath::Field(field), target, code.as_ref());
         }
     }
 
-    fn list(&mut self, field: RefField, target: Kind, codes: &'a [String]) {
+    fn list(&mut self, field: RefField, target: Kind, codes: &'a [impl AsRef<str>]) {
         for (i, code) in codes.iter().enumerate() {
-            self.one(RefPath::entry(field, i), target, code);
+            self.one(RefPath::entry(field, i), target, code.as_ref());
         }
     }
 }

@@ -1,5 +1,6 @@
 //! 行政区划: GB/T 2260 regions and the agencies (实施主体) that sit in them.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// A GB/T 2260 region: six-digit code and name.
@@ -7,9 +8,9 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Region {
     /// Six digits, e.g. `511602`.
-    pub code: String,
+    pub code: CompactString,
     /// e.g. 广安区.
-    pub name: String,
+    pub name: CompactString,
     /// The enclosing region, if recorded.
     #[serde(default)]
     pub parent: Option<String>,
@@ -53,9 +54,9 @@ pub fn region_level(code: &str) -> Option<RegionLevel> {
 pub struct Agency {
     /// Normally the 18-character unified social credit code; published catalogs also hold
     /// 9-character organisation codes, so the store accepts any code and validators report.
-    pub code: String,
+    pub code: CompactString,
     /// e.g. 广安区市场监督管理局.
-    pub name: String,
+    pub name: CompactString,
     /// Region the agency belongs to.
     #[serde(default)]
     pub region: Option<String>,

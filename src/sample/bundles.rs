@@ -309,7 +309,7 @@ pub(super) fn build(items: &Items, materials: &Materials, places: &Places) -> Ve
         .enumerate()
         .map(|(n, spec)| {
             let mut bundle = Bundle {
-                code: format!("ZT{:03}", n + 1),
+                code: format!("ZT{:03}", n + 1).into(),
                 name: spec.name.into(),
                 lead_agency: places.agency(spec.lead, BUNDLE_COUNTY).map(Into::into),
                 items: Vec::new(),
@@ -356,14 +356,14 @@ fn fill(bundle: &mut Bundle, spec: &BundleSpec, items: &Items, materials: &Mater
             continue;
         };
         let condition = cond.map(when);
-        bundle.items.push(item.code.clone());
+        bundle.items.push(item.code.to_string());
         if let Some(c) = &condition {
-            bundle.item_when.insert(item.code.clone(), c.clone());
+            bundle.item_when.insert(item.code.to_string(), c.clone());
         }
         for material in item.materials.iter().filter(|m| materials.required(m)) {
             bundle.materials.push(BundleMaterial {
-                material: material.clone(),
-                item: item.code.clone(),
+                material: material.to_string(),
+                item: item.code.to_string(),
                 when: condition.clone(),
             });
         }

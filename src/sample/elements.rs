@@ -1,6 +1,7 @@
 //! The element pool (数据元池): hand-written core elements, elements generated from
 //! subjects × attributes, and numbered copies for larger scales.
 
+use compact_str::CompactString;
 use std::collections::{HashMap, HashSet};
 
 use fastrand::Rng;
@@ -71,18 +72,18 @@ impl Pool {
 
     fn push(&mut self, element: Element) {
         self.by_name
-            .insert(element.name.clone(), self.elements.len());
+            .insert(element.name.to_string(), self.elements.len());
         self.elements.push(element);
     }
 
     /// Whether a name is taken as a name or a synonym.
-    fn taken(&self, name: &str, synonyms: &HashSet<String>) -> bool {
+    fn taken(&self, name: &str, synonyms: &HashSet<CompactString>) -> bool {
         self.by_name.contains_key(name) || synonyms.contains(name)
     }
 
     /// Adds subject × attribute elements whose names are still free.
     fn generate(&mut self, places: &Places, rng: &mut Rng) {
-        let mut synonyms: HashSet<String> = self
+        let mut synonyms: HashSet<CompactString> = self
             .elements
             .iter()
             .flat_map(|e| e.synonyms.iter().cloned())
@@ -99,7 +100,7 @@ impl Pool {
                     element.synonyms = attribute
                         .synonyms
                         .iter()
-                        .map(|s| format!("{subject}{s}"))
+                        .map(|s| compact_str::format_compact!("{subject}{s}"))
                         .filter(|s| !self.taken(s, &synonyms))
                         .collect();
                     synonyms.extend(element.synonyms.iter().cloned());
@@ -136,9 +137,9 @@ impl Pool {
             0
         };
         Element {
-            code: code(self.elements.len() + 1),
-            name,
-            synonyms: spec.synonyms.iter().map(|s| s.to_string()).collect(),
+            code: code(self.elements.len() + 1).into(),
+            name: name.into(),
+            synonyms: spec.synonyms.iter().map(|&s| s.into()).collect(),
             kind: spec.kind,
             definition: spec.definition.into(),
             pattern: spec.pattern.map(Into::into),
@@ -177,7 +178,7 @@ impl Pool {
                     self.elements.len() + extra * self.replicable.len() + j + 1,
                 ))
             }
-            _ => self.elements.get(i).map(|e| e.code.clone()),
+            _ => self.elements.get(i).map(|e| e.code.to_string()),
         }
     }
 
@@ -201,10 +202,10 @@ impl Pool {
         for group in 2..=scale {
             for &i in &self.replicable {
                 let mut copy = all[i].clone();
-                copy.code = code(all.len() + 1);
-                copy.name = numbered(&copy.name, group);
+                copy.code = code(all.len() + 1).into();
+                copy.name = numbered(&copy.name, group).into();
                 for synonym in &mut copy.synonyms {
-                    *synonym = numbered(synonym, group);
+                    *synonym = numbered(synonym, group).into();
                 }
                 all.push(copy);
             }

@@ -191,11 +191,11 @@ impl FormBuilder<'_> {
             })
             .collect();
         Form {
-            code: format!("BD{:06}", index + 1),
+            code: format!("BD{:06}", index + 1).into(),
             name: if group == 1 {
-                name.to_string()
+                name.to_string().into()
             } else {
-                numbered(name, group)
+                numbered(name, group).into()
             },
             item: self.items.code(item).map(Into::into),
             material: self.materials.code(name).map(Into::into),

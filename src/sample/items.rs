@@ -2,6 +2,7 @@
 //! implementation (实施清单) per region with an implementing agency, and the handling
 //! variants (办理项) of each implementation. Scale groups repeat the families.
 
+use compact_str::CompactString;
 use std::collections::HashMap;
 
 use fastrand::Rng;
@@ -114,8 +115,8 @@ impl Builder<'_> {
         let code = format!("{}{:05}000", self.family.item_type.code(), self.number);
         let (agency, region) = self.catalog_owner();
         let main = Item {
-            code: code.clone(),
-            name: self.name(self.family.name),
+            code: code.clone().into(),
+            name: self.name(self.family.name).into(),
             agency: agency.clone(),
             region: region.clone(),
             ..self.base(rng)
@@ -129,10 +130,10 @@ impl Builder<'_> {
                 index + 1
             );
             items.all.push(Item {
-                code: sub_code.clone(),
-                name: self.name(sub.name),
+                code: sub_code.clone().into(),
+                name: self.name(sub.name).into(),
                 level: ItemLevel::Sub,
-                parent: Some(code.clone()),
+                parent: Some(code.clone().into()),
                 agency: agency.clone(),
                 region: region.clone(),
                 ..self.base(rng)
@@ -143,12 +144,13 @@ impl Builder<'_> {
 
     /// The agency and region of the catalog levels (main and sub items): the province's
     /// department where there is one.
-    fn catalog_owner(&self) -> (Option<String>, Option<String>) {
+    fn catalog_owner(&self) -> (Option<CompactString>, Option<CompactString>) {
         let top = self.places.top(self.family.depts);
         (
             top.map(|a| a.code.clone()),
-            top.and_then(|a| a.region.clone())
-                .or_else(|| Some(PROVINCE.to_string())),
+            top.and_then(|a| a.region.as_deref())
+                .or(Some(PROVINCE))
+                .map(CompactString::from),
         )
     }
 
@@ -171,12 +173,12 @@ impl Builder<'_> {
             };
             let item = items.all.len();
             items.all.push(Item {
-                code: format!("{sub_code}-{region}000000-000-{agency}-1-00"),
-                name: self.name(sub.name),
+                code: format!("{sub_code}-{region}000000-000-{agency}-1-00").into(),
+                name: self.name(sub.name).into(),
                 level: ItemLevel::Impl,
-                parent: Some(sub_code.to_string()),
-                agency: Some(agency.to_string()),
-                region: Some(region.to_string()),
+                parent: Some(sub_code.to_string().into()),
+                agency: Some(agency.to_string().into()),
+                region: Some(region.to_string().into()),
                 materials: self.materials_of(sub, None),
                 origin: Origin::Claimed,
                 ..self.base(rng)
@@ -211,8 +213,8 @@ impl Builder<'_> {
             let varied = self.varied(rng);
             handlings.push((handling, items.all.len()));
             items.all.push(Item {
-                code: format!("{stem}-{:02}", n + 1),
-                name: self.name(&format!("{}（{handling}）", sub.name)),
+                code: format!("{stem}-{:02}", n + 1).into(),
+                name: self.name(&format!("{}（{handling}）", sub.name)).into(),
                 level: ItemLevel::Handling,
                 parent: Some(parent.code.clone()),
                 materials: self.materials_of(sub, Some(handling)),
@@ -228,7 +230,7 @@ impl Builder<'_> {
 
     /// Material codes of an implementation (`handling` None) or of a handling variant:
     /// its form, the applicant's identity material, then the sub-item's own list.
-    fn materials_of(&self, sub: &Sub, handling: Option<&str>) -> Vec<String> {
+    fn materials_of(&self, sub: &Sub, handling: Option<&str>) -> Vec<CompactString> {
         let handling_form = handling.and_then(|h| {
             sub.handling_forms()
                 .find(|(name, _, _)| *name == h)
@@ -253,12 +255,12 @@ impl Builder<'_> {
                 .map(String::from)
                 .collect(),
         };
-        let mut codes: Vec<String> = Vec::new();
+        let mut codes: Vec<CompactString> = Vec::new();
         for name in names {
             if let Some(code) = self.materials.code(&name)
                 && !codes.iter().any(|c| c == code)
             {
-                codes.push(code.to_string());
+                codes.push(code.into());
             }
         }
         codes
@@ -282,8 +284,8 @@ impl Builder<'_> {
             rng.u8(1..=4)
         };
         Item {
-            code: String::new(),
-            name: String::new(),
+            code: String::new().into(),
+            name: String::new().into(),
             level: ItemLevel::Main,
             parent: None,
             item_type: self.family.item_type,

@@ -307,7 +307,7 @@ impl Materials {
                 _ => None,
             };
             materials.push(Material {
-                code: String::new(),
+                code: String::new().into(),
                 name: row.name.into(),
                 kind: row.kind,
                 source: row.source.into(),
@@ -322,8 +322,8 @@ impl Materials {
         }
         for name in form_names() {
             materials.push(Material {
-                code: String::new(),
-                name,
+                code: String::new().into(),
+                name: name.into(),
                 kind: MaterialKind::Form,
                 source: APPLICANT.into(),
                 issuing_agency: None,
@@ -340,11 +340,12 @@ impl Materials {
 
     /// Adds a material under the next code, unless one of that name exists.
     fn push(&mut self, mut material: Material) {
-        if self.by_name.contains_key(&material.name) {
+        if self.by_name.contains_key(material.name.as_str()) {
             return;
         }
-        material.code = format!("CL{:06}", self.all.len() + 1);
-        self.by_name.insert(material.name.clone(), self.all.len());
+        material.code = format!("CL{:06}", self.all.len() + 1).into();
+        self.by_name
+            .insert(material.name.to_string(), self.all.len());
         self.all.push(material);
     }
 

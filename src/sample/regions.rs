@@ -131,7 +131,7 @@ impl Places {
         let agencies = AGENCIES
             .iter()
             .map(|a| Agency {
-                code: agency_code(a.category, a.region, &mut rng),
+                code: agency_code(a.category, a.region, &mut rng).into(),
                 name: a.name.into(),
                 region: Some(a.region.into()),
             })

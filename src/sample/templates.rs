@@ -23,7 +23,7 @@ fn impl_of(catalog: &Catalog, sub: &str, region: &str) -> Option<String> {
         .items
         .values()
         .find(|i| i.parent.as_deref() == Some(sub) && i.region.as_deref() == Some(region))
-        .map(|i| i.code.clone())
+        .map(|i| i.code.to_string())
 }
 
 /// The revision of the 公司设立登记 template's form (see the module doc).
@@ -52,7 +52,10 @@ pub(super) fn plant(catalog: &mut Catalog) {
         ) else {
             continue;
         };
-        if let (Some(t), Some(e)) = (catalog.items.get(&template), catalog.items.get(&entry)) {
+        if let (Some(t), Some(e)) = (
+            catalog.items.get(template.as_str()),
+            catalog.items.get(entry.as_str()),
+        ) {
             let mut t = t.clone();
             t.template = true;
             if sub == "0100001001" {
@@ -66,7 +69,7 @@ pub(super) fn plant(catalog: &mut Catalog) {
             }
             let mut e = e.clone();
             e.origin = Origin::Claimed;
-            e.template_of = Some(template);
+            e.template_of = Some(template.into());
             changed.extend([Record::Item(t), Record::Item(e)]);
         }
     }
@@ -82,7 +85,7 @@ pub(super) fn plant(catalog: &mut Catalog) {
         t.template = true;
         let mut e = e.clone();
         e.origin = Origin::Claimed;
-        e.template_of = Some(t.code.clone());
+        e.template_of = Some(t.code.to_string());
         changed.extend([Record::Bundle(t), Record::Bundle(e)]);
     }
     for record in changed {

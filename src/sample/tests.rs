@@ -495,7 +495,7 @@ fn planted(c: &Catalog) -> Planted {
         for (_, _, field) in form.fields() {
             let Some(code) = field.element.as_deref() else {
                 p.unbound
-                    .insert((form.name.clone(), field.label.to_string()));
+                    .insert((form.name.to_string(), field.label.to_string()));
                 continue;
             };
             *seen.entry(code).or_default() += 1;
@@ -504,19 +504,19 @@ fn planted(c: &Catalog) -> Planted {
                 .as_ref()
                 .is_some_and(|w| w.contains_key("degree"))
             {
-                p.bad_conditions.push(form.name.clone());
+                p.bad_conditions.push(form.name.to_string());
             }
             let element = &c.elements[code];
             if field.label != element.name {
                 p.relabelled
-                    .insert((form.name.clone(), field.label.to_string()));
+                    .insert((form.name.to_string(), field.label.to_string()));
             }
             if element.status != Status::Published {
-                p.unpublished.push(element.name.clone());
+                p.unpublished.push(element.name.to_string());
             }
         }
         if seen.values().any(|&n| n > 1) {
-            p.double_bound.push(form.name.clone());
+            p.double_bound.push(form.name.to_string());
         }
         for section in form.sections.iter().filter(|s| s.fields.is_empty()) {
             p.empty_sections.push(section.title.clone());
@@ -555,7 +555,7 @@ fn the_planted_problems_are_exactly_the_documented_ones() {
         restaurant
             .items
             .iter()
-            .any(|i| c.items[i].name == "户外招牌设施设置审批")
+            .any(|i| c.items[i.as_str()].name == "户外招牌设施设置审批")
     );
     assert!(
         element(c, "移动电话")

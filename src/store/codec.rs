@@ -78,9 +78,9 @@ impl ElementV1 {
     /// take their defaults.
     fn upgrade(self) -> Element {
         Element {
-            code: self.code,
-            name: self.name,
-            synonyms: self.synonyms,
+            code: self.code.into(),
+            name: self.name.into(),
+            synonyms: self.synonyms.into_iter().map(Into::into).collect(),
             kind: self.kind,
             definition: self.definition,
             pattern: self.pattern,
@@ -95,7 +95,7 @@ impl ElementV1 {
                     kind: None,
                 })
                 .collect(),
-            parent: self.parent,
+            parent: self.parent.map(Into::into),
             unit: None,
             source_agency: None,
             share: Share::Open,
@@ -139,20 +139,20 @@ impl ItemV1 {
     /// Upgrades to the current layout: not a template, claimed from no template.
     fn upgrade(self) -> Item {
         Item {
-            code: self.code,
-            name: self.name,
+            code: self.code.into(),
+            name: self.name.into(),
             level: self.level,
-            parent: self.parent,
+            parent: self.parent.map(Into::into),
             item_type: self.item_type,
-            agency: self.agency,
-            region: self.region,
+            agency: self.agency.map(Into::into),
+            region: self.region.map(Into::into),
             basis: self.basis,
             time_limit_days: self.time_limit_days,
             legal_limit_days: self.legal_limit_days,
             fee: self.fee,
             online_depth: self.online_depth,
-            depends_on: self.depends_on,
-            materials: self.materials,
+            depends_on: self.depends_on.into_iter().map(Into::into).collect(),
+            materials: self.materials.into_iter().map(Into::into).collect(),
             status: self.status,
             version: self.version,
             origin: self.origin,
@@ -180,8 +180,8 @@ impl MaterialV1 {
     /// Upgrades to the current layout: not a template, claimed from no template.
     fn upgrade(self) -> Material {
         Material {
-            code: self.code,
-            name: self.name,
+            code: self.code.into(),
+            name: self.name.into(),
             kind: self.kind,
             source: self.source,
             issuing_agency: self.issuing_agency,
@@ -214,8 +214,8 @@ impl BundleV1 {
     /// Upgrades to the current layout: not a template, claimed from no template.
     fn upgrade(self) -> Bundle {
         Bundle {
-            code: self.code,
-            name: self.name,
+            code: self.code.into(),
+            name: self.name.into(),
             lead_agency: self.lead_agency,
             items: self.items,
             questions: self.questions,

@@ -484,9 +484,9 @@ impl SledStore {
         }
         let agency_name = |code: &str| -> Option<String> {
             match changes.get(&(Kind::Agency, code.to_string())) {
-                Some(Some(Record::Agency(a))) => Some(a.name.clone()),
+                Some(Some(Record::Agency(a))) => Some(a.name.to_string()),
                 Some(_) => None,
-                None => self.catalog.agencies.get(code).map(|a| a.name.clone()),
+                None => self.catalog.agencies.get(code).map(|a| a.name.to_string()),
             }
         };
         let mut rows = BTreeMap::new();
@@ -494,7 +494,7 @@ impl SledStore {
             let element = match changes.get(&(Kind::Element, code.clone())) {
                 Some(Some(Record::Element(e))) => Some(e),
                 Some(_) => None,
-                None => self.catalog.elements.get(&code),
+                None => self.catalog.elements.get(code.as_str()),
             };
             let row = element.map(|e| {
                 let before = i64::try_from(search::uses(&self.catalog, &code)).unwrap_or(0);

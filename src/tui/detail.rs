@@ -87,11 +87,11 @@ impl Out<'_> {
 }
 
 /// `name (code)` of a referenced record, or the bare code when it is missing.
-fn named(catalog: &Catalog, kind: Kind, code: &Option<String>) -> String {
-    match code {
+fn named(catalog: &Catalog, kind: Kind, code: &Option<impl AsRef<str>>) -> String {
+    match code.as_ref().map(AsRef::as_ref) {
         Some(code) => match catalog.get(kind, code) {
             Some(r) => format!("{} ({code})", r.name()),
-            None => code.clone(),
+            None => code.to_string(),
         },
         None => String::new(),
     }
@@ -185,7 +185,7 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
     let deps: Vec<String> = i
         .depends_on
         .iter()
-        .map(|d| named(catalog, Kind::Item, &Some(d.clone())))
+        .map(|d| named(catalog, Kind::Item, &Some(d.to_string())))
         .collect();
     out.attr("前置事项", "前置事项 depends on", &deps.join(", "));
     out.attr("状态", "status", &status_text(i.status, i.version, lang));
@@ -232,7 +232,7 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
         out.entry(&f.code, &f.name, &note);
     }
 
-    let mut materials: Vec<&str> = i.materials.iter().map(String::as_str).collect();
+    let mut materials: Vec<&str> = i.materials.iter().map(|s| s.as_str()).collect();
     for f in &forms {
         if let Some(m) = &f.material
             && !materials.contains(&m.as_str())
@@ -335,7 +335,10 @@ fn bundle(out: &mut Out<'_>, catalog: &Catalog, b: &Bundle) {
         out.none();
     }
     for code in &b.items {
-        let name = catalog.items.get(code).map_or("", |i| i.name.as_str());
+        let name = catalog
+            .items
+            .get(code.as_str())
+            .map_or("", |i| i.name.as_str());
         let note = if b.item_when.contains_key(code) {
             lang.pick("按情形", "conditional")
         } else {

@@ -540,7 +540,7 @@ pub fn draw_results(
         .iter()
         .enumerate()
         .map(|(i, hit)| {
-            let element = catalog.and_then(|c| c.elements.get(&hit.code));
+            let element = catalog.and_then(|c| c.elements.get(hit.code.as_str()));
             let kind = ElementKind::parse(hit.kind).map_or(hit.kind, |k| k.zh());
             let status = element.map_or("", |e| e.status.zh());
             let name = fit(&hit.name, name_w, ascii);

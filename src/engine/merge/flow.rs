@@ -188,7 +188,10 @@ pub fn to_text(catalog: &Catalog, flow: &Flow, ascii: bool, bar: usize) -> Strin
         .iter()
         .map(|item| {
             let finish = flow.finish_days.get(item).copied().unwrap_or(0);
-            let days = catalog.items.get(item).map_or(0, |i| i.time_limit_days);
+            let days = catalog
+                .items
+                .get(item.as_str())
+                .map_or(0, |i| i.time_limit_days);
             let start = finish.saturating_sub(days);
             let on_path = critical.contains(item.as_str());
             let glyph = match (on_path, ascii) {
@@ -209,7 +212,8 @@ pub fn to_text(catalog: &Catalog, flow: &Flow, ascii: bool, bar: usize) -> Strin
                 .iter()
                 .filter(|(_, b)| b == item)
                 .map(|(a, _)| {
-                    crate::display::inert(catalog.items.get(a).map_or(a, |i| &i.name)).into_owned()
+                    crate::display::inert(catalog.items.get(a.as_str()).map_or(a, |i| &i.name))
+                        .into_owned()
                 })
                 .collect();
             let after = if needs.is_empty() {

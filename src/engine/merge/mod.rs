@@ -343,7 +343,7 @@ impl<'a> Grouping<'a> {
             let g = g as usize;
             (
                 Some(Code::from(self.elements[g])),
-                self.records[g].map_or_else(first_label, |e| e.name.clone()),
+                self.records[g].map_or_else(first_label, |e| e.name.to_string()),
             )
         };
         MergedField {
@@ -383,10 +383,10 @@ pub fn merge(
         time_critical_days: flow.time_critical_days,
     };
     Merge {
-        bundle: bundle.code.clone(),
+        bundle: bundle.code.to_string(),
         answers: answers.clone(),
         items: situation.items.iter().map(|s| s.to_string()).collect(),
-        forms: situation.forms.iter().map(|f| f.code.clone()).collect(),
+        forms: situation.forms.iter().map(|f| f.code.to_string()).collect(),
         fields,
         conflicts,
         suggestions,
@@ -544,7 +544,7 @@ fn materials(catalog: &Catalog, rows: &[(&str, &str)]) -> Vec<MergedMaterial> {
             let m = catalog.materials.get(*code);
             out.push(MergedMaterial {
                 material: code.to_string(),
-                name: m.map_or_else(String::new, |m| m.name.clone()),
+                name: m.map_or_else(String::new, |m| m.name.to_string()),
                 exempt: m.is_some_and(|m| m.shareable),
                 items: Vec::new(),
             });

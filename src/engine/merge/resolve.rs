@@ -177,7 +177,7 @@ pub fn accept_suggestion(
 ) -> Result<Batch, ResolveError> {
     let (code, new) = match target {
         Target::Existing(code) => {
-            if !catalog.elements.contains_key(code) {
+            if !catalog.elements.contains_key(code.as_str()) {
                 return Err(ResolveError::UnknownElement(code.clone()));
             }
             (code.clone(), None)
@@ -185,8 +185,8 @@ pub fn accept_suggestion(
         Target::New { code, name } => (
             code.clone(),
             Some(Element {
-                code: code.clone(),
-                name: name.clone(),
+                code: code.clone().into(),
+                name: name.clone().into(),
                 synonyms: Vec::new(),
                 kind: ElementKind::Text,
                 definition: String::new(),
@@ -302,7 +302,7 @@ mod tests {
         let batch = accept_suggestion(&c, &m.suggestions[1], &target).expect("batch");
         assert_eq!(batch.commands.len(), 3, "the element and two forms");
         apply(&mut c, batch);
-        assert_eq!(c.elements[&code].status, Status::Draft);
+        assert_eq!(c.elements[code.as_str()].status, Status::Draft);
         let m = run(&c, &[("alcohol", "yes")]);
         assert!(m.suggestions.is_empty());
         assert_eq!(m.stats.fields_after, 5);

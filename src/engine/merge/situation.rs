@@ -57,7 +57,7 @@ pub fn situation<'a>(
         forms.extend(
             item_forms(catalog, item)
                 .into_iter()
-                .filter(|f| !excluded.contains(&f.code)),
+                .filter(|f| !excluded.contains(f.code.as_str())),
         );
     }
     // one exact allocation: a recompute runs on every toggle

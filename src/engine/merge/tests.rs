@@ -34,7 +34,7 @@ fn element(code: &str, name: &str, parent: Option<&str>, options: &[&str]) -> Re
                 kind: None,
             })
             .collect(),
-        parent: parent.map(str::to_string),
+        parent: parent.map(Into::into),
         unit: None,
         source_agency: None,
         share: Share::Open,
@@ -47,7 +47,7 @@ fn element(code: &str, name: &str, parent: Option<&str>, options: &[&str]) -> Re
 fn item(code: &str, days: u32, depends_on: &[&str]) -> Record {
     Record::Item(Item {
         code: code.into(),
-        name: format!("事项{code}"),
+        name: format!("事项{code}").into(),
         level: ItemLevel::Main,
         parent: None,
         item_type: ItemType::Licensing,
@@ -58,7 +58,7 @@ fn item(code: &str, days: u32, depends_on: &[&str]) -> Record {
         legal_limit_days: days * 2,
         fee: String::new(),
         online_depth: 0,
-        depends_on: depends_on.iter().map(|s| s.to_string()).collect(),
+        depends_on: depends_on.iter().map(|&s| s.into()).collect(),
         materials: vec![],
         status: Status::Draft,
         version: 0,
@@ -76,7 +76,7 @@ type OwnedF = (String, String, Option<String>, bool, Option<When>);
 fn form(code: &str, item: &str, fields: Vec<F<'_>>) -> Record {
     Record::Form(Form {
         code: code.into(),
-        name: format!("表{code}"),
+        name: format!("表{code}").into(),
         item: Some(item.into()),
         material: None,
         sections: vec![Section {
@@ -101,7 +101,7 @@ fn form(code: &str, item: &str, fields: Vec<F<'_>>) -> Record {
 fn material(code: &str, shareable: bool) -> Record {
     Record::Material(Material {
         code: code.into(),
-        name: format!("材料{code}"),
+        name: format!("材料{code}").into(),
         kind: MaterialKind::General,
         source: String::new(),
         issuing_agency: None,
@@ -526,7 +526,7 @@ proptest! {
         let back = distribute(&catalog, &m, &filled);
         let mut count = 0;
         for s in &situation.fields {
-            prop_assert_eq!(back.get(&s.form.code).and_then(|f| f.get(s.field.key.as_str())), Some(&value(s)));
+            prop_assert_eq!(back.get(s.form.code.as_str()).and_then(|f| f.get(s.field.key.as_str())), Some(&value(s)));
             count += 1;
         }
         prop_assert_eq!(back.values().map(BTreeMap::len).sum::<usize>(), count);

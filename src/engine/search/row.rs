@@ -1,6 +1,7 @@
 //! What the search index keeps of one element. The store persists one row per element and
 //! keeps it current on every write, so a search can start without loading the catalog.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Catalog, Element, ElementKind, Kind, Status};
@@ -34,11 +35,11 @@ impl SearchRow {
         let key = build_key(
             &element.code,
             std::iter::once(element.name.as_str())
-                .chain(element.synonyms.iter().map(String::as_str)),
+                .chain(element.synonyms.iter().map(CompactString::as_str)),
         );
         SearchRow {
-            code: element.code.clone(),
-            name: element.name.clone(),
+            code: element.code.to_string(),
+            name: element.name.to_string(),
             kind: element.kind,
             status: element.status,
             agency: element

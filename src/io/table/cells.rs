@@ -137,13 +137,13 @@ fn escape_into(out: &mut String, text: &str) {
 }
 
 /// Joins list entries with `;`, escaping separators inside entries.
-pub fn join_list(entries: &[String]) -> String {
+pub fn join_list(entries: &[impl AsRef<str>]) -> String {
     let mut out = String::new();
     for (i, entry) in entries.iter().enumerate() {
         if i > 0 {
             out.push(LIST_SEPARATOR);
         }
-        escape_into(&mut out, entry);
+        escape_into(&mut out, entry.as_ref());
     }
     out
 }

@@ -319,7 +319,7 @@ impl<'a> Builder<'a> {
             Some(ElementOption {
                 code: row.text("code").into(),
                 label: row.text("label").into(),
-                parent: row.opt("parent").map(Into::into),
+                parent: row.opt("parent"),
                 kind: row.spelled("kind"),
             })
         }) else {
@@ -346,7 +346,7 @@ impl<'a> Builder<'a> {
             let field = Field {
                 key: row.text("key").into(),
                 label: row.text("label").into(),
-                element: row.opt("element").map(Into::into),
+                element: row.opt("element"),
                 required: row.flag("required"),
                 help: row.opt("help"),
                 when: row.when("when"),
@@ -570,18 +570,18 @@ fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
     let name = row.text("name");
     Some(match table {
         TableId::Regions => Record::Region(Region {
-            code,
-            name,
+            code: code.into(),
+            name: name.into(),
             parent: row.opt("parent"),
         }),
         TableId::Agencies => Record::Agency(Agency {
-            code,
-            name,
+            code: code.into(),
+            name: name.into(),
             region: row.opt("region"),
         }),
         TableId::Elements => Record::Element(Element {
-            code,
-            name,
+            code: code.into(),
+            name: name.into(),
             synonyms: row.list("synonyms"),
             kind: row.required("kind").unwrap_or(ElementKind::Text),
             definition: row.text("definition"),
@@ -596,8 +596,8 @@ fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             version: row.number("version", 0),
         }),
         TableId::Items => Record::Item(Item {
-            code,
-            name,
+            code: code.into(),
+            name: name.into(),
             level: row.required("level").unwrap_or(ItemLevel::Main),
             parent: row.opt("parent"),
             item_type: row.required("item_type").unwrap_or(ItemType::OtherPower),
@@ -617,8 +617,8 @@ fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             template_of: row.opt("template_of"),
         }),
         TableId::Materials => Record::Material(Material {
-            code,
-            name,
+            code: code.into(),
+            name: name.into(),
             kind: row.required("kind").unwrap_or(MaterialKind::General),
             source: row.text("source"),
             issuing_agency: row.opt("issuing_agency"),
@@ -630,8 +630,8 @@ fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             template_of: row.opt("template_of"),
         }),
         TableId::Forms => Record::Form(Form {
-            code,
-            name,
+            code: code.into(),
+            name: name.into(),
             item: row.opt("item"),
             material: row.opt("material"),
             sections: Vec::new(),
@@ -639,8 +639,8 @@ fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             version: row.number("version", 0),
         }),
         TableId::Bundles => Record::Bundle(Bundle {
-            code,
-            name,
+            code: code.into(),
+            name: name.into(),
             lead_agency: row.opt("lead_agency"),
             items: row.list("items"),
             questions: Vec::new(),

@@ -86,14 +86,17 @@ impl<'a> Row<'a> {
     }
 
     /// The text, `None` when the cell is empty.
-    pub fn opt(&self, field: &str) -> Option<String> {
+    pub fn opt<T: From<String>>(&self, field: &str) -> Option<T> {
         let raw = self.raw(field);
-        (!raw.is_empty()).then(|| raw.to_string())
+        (!raw.is_empty()).then(|| T::from(raw.to_string()))
     }
 
     /// A `;`-separated list.
-    pub fn list(&self, field: &str) -> Vec<String> {
+    pub fn list<T: From<String>>(&self, field: &str) -> Vec<T> {
         split_list(self.raw(field))
+            .into_iter()
+            .map(T::from)
+            .collect()
     }
 
     /// A whole number ≥ 0 that fits `T`; `default` when the cell is empty.

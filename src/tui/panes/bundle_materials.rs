@@ -57,7 +57,7 @@ impl BundlesPane {
     ) -> Say {
         let code = self.work.as_ref()?.code.clone();
         let catalog = store.catalog();
-        let bundle = catalog.bundles.get(&code);
+        let bundle = catalog.bundles.get(code.as_str());
         let editor = self.materials.as_mut()?;
         let rows = rows(catalog, bundle, &editor.item);
         if let Some(step) = movement(action, page) {
@@ -124,7 +124,7 @@ impl BundlesPane {
         let bundle = self
             .work
             .as_ref()
-            .and_then(|w| catalog.bundles.get(&w.code));
+            .and_then(|w| catalog.bundles.get(w.code.as_str()));
         if let Some(editor) = &mut self.materials {
             let n = rows(catalog, bundle, &editor.item).len();
             editor.selected = editor.selected.min(n.saturating_sub(1));
@@ -141,7 +141,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, editor: &Materi
         .bundles
         .work
         .as_ref()
-        .and_then(|w| catalog.bundles.get(&w.code));
+        .and_then(|w| catalog.bundles.get(w.code.as_str()));
     let rows = rows(catalog, bundle, &editor.item);
     let screen = frame.area();
     let h = (rows.len() as u16 + 4).max(6);
@@ -189,7 +189,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, editor: &Materi
         };
         let name = catalog
             .materials
-            .get(&row.material)
+            .get(row.material.as_str())
             .map_or("?", |m| m.name.as_str());
         let when = bundle_edit::when_text(row.when.as_ref());
         let kind_w = width(kind).max(4);

@@ -188,7 +188,7 @@ impl BundlesPane {
         let bundle = self
             .work
             .as_ref()
-            .and_then(|w| catalog?.bundles.get(&w.code));
+            .and_then(|w| catalog?.bundles.get(w.code.as_str()));
         bundle.is_some_and(|b| b.items.iter().any(|i| i == code))
     }
 
@@ -212,7 +212,7 @@ impl BundlesPane {
         };
         let after = p.after;
         let w = self.work.as_ref()?;
-        let mut bundle = store.catalog().bundles.get(&w.code)?.clone();
+        let mut bundle = store.catalog().bundles.get(w.code.as_str())?.clone();
         let added = bundle_edit::insert_items(&mut bundle, after, &codes);
         if added.is_empty() {
             return say(
@@ -263,7 +263,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
         .bundles
         .work
         .as_ref()
-        .and_then(|w| catalog.bundles.get(&w.code));
+        .and_then(|w| catalog.bundles.get(w.code.as_str()));
     let title = lang.pick(
         format!(
             " 加入事项到 {} ",

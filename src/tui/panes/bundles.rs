@@ -146,7 +146,7 @@ pub struct Workspace {
 impl Workspace {
     fn new(catalog: &Catalog, bundle: &Bundle) -> Workspace {
         let mut work = Workspace {
-            code: bundle.code.clone(),
+            code: bundle.code.to_string(),
             answers: Default::default(),
             excluded: BTreeSet::new(),
             merge: merge::merge(catalog, bundle, &Default::default(), &BTreeSet::new()),
@@ -162,7 +162,7 @@ impl Workspace {
 
     /// Recomputes the merge and everything drawn from it; false if the bundle is gone.
     pub fn recompute(&mut self, catalog: &Catalog) -> bool {
-        let Some(bundle) = catalog.bundles.get(&self.code) else {
+        let Some(bundle) = catalog.bundles.get(self.code.as_str()) else {
             return false;
         };
         // answers to questions that no longer exist are dropped
@@ -430,17 +430,17 @@ impl BundlesPane {
 
     /// The code of the open (or else the selected) bundle.
     pub fn current_code(&self, catalog: &Catalog) -> Option<String> {
-        self.current(catalog).map(|b| b.code.clone())
+        self.current(catalog).map(|b| b.code.to_string())
     }
 
     /// The bundle codes in list order.
     pub fn codes(catalog: &Catalog) -> Vec<&str> {
-        catalog.bundles.keys().map(String::as_str).collect()
+        catalog.bundles.keys().map(|s| s.as_str()).collect()
     }
 
     fn current<'c>(&self, catalog: &'c Catalog) -> Option<&'c Bundle> {
         match &self.work {
-            Some(w) => catalog.bundles.get(&w.code),
+            Some(w) => catalog.bundles.get(w.code.as_str()),
             None => Self::codes(catalog)
                 .get(self.selected)
                 .and_then(|c| catalog.bundles.get(*c)),
@@ -555,7 +555,7 @@ impl BundlesPane {
                     return need_open(lang);
                 };
                 let (kind, value) = if action == Action::BundleRename {
-                    (PromptKind::Rename, b.name.clone())
+                    (PromptKind::Rename, b.name.to_string())
                 } else {
                     (PromptKind::Lead, b.lead_agency.clone().unwrap_or_default())
                 };
@@ -570,7 +570,10 @@ impl BundlesPane {
                     self.open_prompt(PromptKind::AddQuestion, String::new());
                 } else {
                     let catalog = store.catalog();
-                    let items = catalog.bundles.get(&w.code).map_or(0, |b| b.items.len());
+                    let items = catalog
+                        .bundles
+                        .get(w.code.as_str())
+                        .map_or(0, |b| b.items.len());
                     let after = (items > 0).then(|| w.selected[1].min(items - 1));
                     self.open_picker(catalog, after);
                 }
@@ -578,7 +581,7 @@ impl BundlesPane {
             }
             Action::BundleCondition | Action::BundleMaterials => {
                 let Some((b, w)) = self.work.as_ref().and_then(|w| {
-                    let b = store.catalog().bundles.get(&w.code)?;
+                    let b = store.catalog().bundles.get(w.code.as_str())?;
                     Some((b, w))
                 }) else {
                     return need_open(lang);
@@ -640,9 +643,12 @@ impl BundlesPane {
                 let len = match w.focus {
                     Focus::Questions => catalog
                         .bundles
-                        .get(&w.code)
+                        .get(w.code.as_str())
                         .map_or(0, |b| b.questions.len()),
-                    Focus::Items => catalog.bundles.get(&w.code).map_or(0, |b| b.items.len()),
+                    Focus::Items => catalog
+                        .bundles
+                        .get(w.code.as_str())
+                        .map_or(0, |b| b.items.len()),
                     Focus::Right => w.right_len(),
                 };
                 let i = w.focus_index();
@@ -671,7 +677,7 @@ impl BundlesPane {
         let Some(w) = &mut self.work else {
             return need_open(lang);
         };
-        let bundle = catalog.bundles.get(&w.code)?;
+        let bundle = catalog.bundles.get(w.code.as_str())?;
         match w.focus {
             Focus::Questions => {
                 let q = bundle.questions.get(w.selected[0])?;
@@ -692,7 +698,7 @@ impl BundlesPane {
                 let item = bundle.items.get(w.selected[1])?;
                 let forms: Vec<String> = item_forms(catalog, item)
                     .iter()
-                    .map(|f| f.code.clone())
+                    .map(|f| f.code.to_string())
                     .collect();
                 if forms.is_empty() {
                     return say(
@@ -784,7 +790,10 @@ impl BundlesPane {
                 let target = resolve::target_of(catalog, s);
                 let text = match &target {
                     Target::Existing(code) => {
-                        let name = catalog.elements.get(code).map_or("", |e| e.name.as_str());
+                        let name = catalog
+                            .elements
+                            .get(code.as_str())
+                            .map_or("", |e| e.name.as_str());
                         lang.pick(
                             format!("{} 个字段绑定到 {code} {name}", s.fields.len()),
                             format!("bind {} field(s) to {code} {name}", s.fields.len()),
@@ -893,7 +902,7 @@ impl BundlesPane {
         let Some(w) = &mut self.work else {
             return need_open(lang);
         };
-        let mut bundle = store.catalog().bundles.get(&w.code).cloned()?;
+        let mut bundle = store.catalog().bundles.get(w.code.as_str()).cloned()?;
         let up = action == Action::BundleMoveUp;
         let (i, focus_row) = match w.focus {
             Focus::Questions => (0, w.selected[0]),
@@ -1140,7 +1149,7 @@ impl BundlesPane {
                 };
                 let action = match other {
                     PromptKind::Rename => {
-                        bundle.name = text.trim().to_string();
+                        bundle.name = text.trim().to_string().into();
                         "edit"
                     }
                     PromptKind::Lead => {

@@ -56,7 +56,10 @@ impl UsesView {
         UsesView {
             code: code.to_string(),
             outline: usage_outline(catalog, code),
-            parent: catalog.elements.get(code).and_then(|e| e.parent.clone()),
+            parent: catalog
+                .elements
+                .get(code)
+                .and_then(|e| e.parent.as_deref().map(str::to_string)),
             lang,
         }
     }
@@ -85,9 +88,12 @@ impl UsesView {
             let f = u.field(catalog, i)?;
             let element = catalog
                 .elements
-                .get(&self.code)
+                .get(self.code.as_str())
                 .map_or("", |e| e.name.as_str());
-            let form = catalog.forms.get(&f.form).map_or("", |x| x.name.as_str());
+            let form = catalog
+                .forms
+                .get(f.form.as_str())
+                .map_or("", |x| x.name.as_str());
             // the form first and the field's label only where it is not the element's name:
             // neighbouring elements used by the same forms draw the same rows (cheap over SSH)
             let text = if f.label == element {
@@ -123,7 +129,7 @@ impl UsesView {
         }
         i -= u.items.len();
         if let Some(b) = u.bundles.get(i) {
-            let name = catalog.bundles.get(b).map(|x| x.name.as_str());
+            let name = catalog.bundles.get(b.as_str()).map(|x| x.name.as_str());
             return Some(row(Jump::Bundle, b, lang.pick("主题", "bundle"), name));
         }
         i -= u.bundles.len();

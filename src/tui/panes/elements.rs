@@ -6,6 +6,7 @@
 //! The search index is built off the UI thread when the pane is first opened and rebuilt
 //! after a change to elements; results and indexes come back as [`ElementsEvent`]s.
 
+use compact_str::CompactString;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -528,7 +529,7 @@ impl App {
                     self.store()?
                         .catalog()
                         .elements
-                        .get(&code)
+                        .get(code.as_str())
                         .map(|e| Record::Element(e.clone()))
                 });
                 match record {
@@ -590,7 +591,7 @@ impl App {
         let target = match &row.jump {
             Jump::Item(c) => Some((Kind::Item, c.clone())),
             Jump::Bundle(c) => Some((Kind::Bundle, c.clone())),
-            Jump::Form(f) => catalog.forms.get(f).and_then(|form| {
+            Jump::Form(f) => catalog.forms.get(f.as_str()).and_then(|form| {
                 form.item
                     .clone()
                     .map(|i| (Kind::Item, i))
@@ -656,7 +657,7 @@ impl App {
                 .catalog()
                 .elements
                 .get(c)
-                .map_or(String::new(), |e| e.name.clone())
+                .map_or(String::new(), |e| e.name.to_string())
         };
         self.overlay = Some(Overlay::Confirm(Confirm::MergeElements {
             keep_name: name(&keep),
@@ -699,7 +700,7 @@ impl App {
             return;
         };
         let Some(store) = self.store() else { return };
-        let Some(element) = store.catalog().elements.get(&code) else {
+        let Some(element) = store.catalog().elements.get(code.as_str()) else {
             return;
         };
         let next = match workflow::transition(RecordRef::Element(element), step) {
@@ -925,10 +926,10 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
             ]));
         }
     };
-    let named = |kind: Kind, c: &Option<String>| match c {
+    let named = |kind: Kind, c: &Option<CompactString>| match c {
         Some(c) => match catalog.get(kind, c) {
             Some(r) => format!("{} ({c})", r.name()),
-            None => c.clone(),
+            None => c.to_string(),
         },
         None => String::new(),
     };
@@ -1145,7 +1146,7 @@ fn draw_pairs(
     let name = |c: &str| {
         catalog
             .and_then(|cat| cat.elements.get(c))
-            .map_or(String::new(), |e| e.name.clone())
+            .map_or(String::new(), |e| e.name.to_string())
     };
     let ascii = app.config.ascii;
     let lines: Vec<Line> = pairs
@@ -1188,7 +1189,7 @@ fn draw_pair_detail(
         (lang.pick("保留", "keep"), &pair.keep),
         (lang.pick("并入", "merge"), &pair.merge),
     ] {
-        let Some(e) = catalog.elements.get(code) else {
+        let Some(e) = catalog.elements.get(code.as_str()) else {
             continue;
         };
         let uses = crate::engine::search::uses(catalog, code);

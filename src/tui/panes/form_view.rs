@@ -88,7 +88,7 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
         .skip(p.offset)
         .take(usize::from(inner.height))
         .filter_map(|(i, code)| {
-            let f = catalog.forms.get(code)?;
+            let f = catalog.forms.get(code.as_str())?;
             let item = f
                 .item
                 .as_deref()

@@ -244,8 +244,8 @@ impl FormsPane {
         self.codes = catalog
             .forms
             .values()
-            .filter(|f| filter.keeps(catalog, f, self.warned.contains_key(&f.code)))
-            .map(|f| f.code.clone())
+            .filter(|f| filter.keeps(catalog, f, self.warned.contains_key(f.code.as_str())))
+            .map(|f| f.code.to_string())
             .collect();
         self.selected = self.selected.min(self.codes.len().saturating_sub(1));
         self.built = true;
@@ -428,10 +428,10 @@ impl App {
             .forms
             .codes
             .get(self.forms.selected)
-            .and_then(|c| catalog.forms.get(c))
+            .and_then(|c| catalog.forms.get(c.as_str()))
             .and_then(|f| f.item.clone());
         let form = Form {
-            code,
+            code: code.into(),
             name: self.lang.pick("新申请表", "New form").into(),
             item,
             material: None,
@@ -585,11 +585,11 @@ impl App {
             }
             Action::FormLabel => {
                 let value = match d.entry() {
-                    Entry::Header => d.design.form().name.clone(),
-                    Entry::Section(s) => d.design.form().sections[s].title.clone(),
-                    Entry::Field(s, f) => d.design.form().sections[s].fields[f].label.to_string(),
+                    Entry::Header => d.design.form().name.as_str(),
+                    Entry::Section(s) => d.design.form().sections[s].title.as_str(),
+                    Entry::Field(s, f) => d.design.form().sections[s].fields[f].label.as_str(),
                 };
-                self.forms.prompt = Some((PromptKind::Label, Input::new(value)));
+                self.forms.prompt = Some((PromptKind::Label, Input::new(value.to_string())));
             }
             Action::FormHelp => {
                 if let Some(pos) = d.pos() {
@@ -712,7 +712,7 @@ impl App {
             }
             Action::FormHistory => {
                 let code = d.design.form().code.clone();
-                self.show_history_of(code);
+                self.show_history_of(code.to_string());
                 return;
             }
             Action::FormSubmit | Action::FormReturn | Action::FormPublish => {

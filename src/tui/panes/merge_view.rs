@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let catalog = store.catalog();
     let pane = &app.bundles;
     match pane.work.as_ref() {
-        Some(w) => match catalog.bundles.get(&w.code) {
+        Some(w) => match catalog.bundles.get(w.code.as_str()) {
             Some(b) => draw_workspace(frame, app, catalog, b, w, area),
             None => draw_list(frame, app, catalog, pane, area),
         },
@@ -59,7 +59,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         let bundle = pane
             .work
             .as_ref()
-            .and_then(|w| catalog.bundles.get(&w.code));
+            .and_then(|w| catalog.bundles.get(w.code.as_str()));
         draw_prompt(
             frame,
             app,
@@ -244,7 +244,7 @@ fn draw_workspace(
         .map(|a| {
             catalog
                 .agencies
-                .get(a)
+                .get(a.as_str())
                 .map_or(a.as_str(), |x| x.name.as_str())
         })
         .unwrap_or("-");
@@ -400,12 +400,12 @@ fn draw_items(
         let forms = crate::engine::merge::item_forms(catalog, code);
         let boxed = if forms.is_empty() {
             "[-]"
-        } else if forms.iter().all(|f| w.excluded.contains(&f.code)) {
+        } else if forms.iter().all(|f| w.excluded.contains(f.code.as_str())) {
             "[ ]"
         } else {
             "[x]"
         };
-        let item = catalog.items.get(code);
+        let item = catalog.items.get(code.as_str());
         let name = item.map_or("", |x| x.name.as_str());
         let days = item.map_or(0, |x| x.time_limit_days);
         let mut note = lang.pick(format!("{days}天"), format!("{days}d"));
