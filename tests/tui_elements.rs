@@ -24,7 +24,7 @@ fn element(code: &str, name: &str, kind: ElementKind) -> Element {
         kind,
         definition: String::new(),
         pattern: None,
-        options: vec![],
+        options: vec![].into(),
         parent: None,
         unit: None,
         source_agency: None,

@@ -439,7 +439,7 @@ mod tests {
             kind: ElementKind::Text,
             definition: String::new(),
             pattern: None,
-            options: vec![],
+            options: vec![].into(),
             parent: None,
             unit: None,
             source_agency: None,

@@ -299,7 +299,7 @@ mod tests {
             kind: ElementKind::Text,
             definition: String::new(),
             pattern: None,
-            options: vec![],
+            options: vec![].into(),
             parent: None,
             unit: None,
             source_agency: None,

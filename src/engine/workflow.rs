@@ -701,10 +701,13 @@ pub fn build_record(
             }
             let options = match values.get("options") {
                 None => e.options.clone(),
-                Some(text) => parse_options(text, lang).unwrap_or_else(|message| {
-                    p.error("options", message);
-                    e.options.clone()
-                }),
+                Some(text) => parse_options(text, lang).map_or_else(
+                    |message| {
+                        p.error("options", message);
+                        e.options.clone()
+                    },
+                    Into::into,
+                ),
             };
             Record::Element(Element {
                 code: code.into(),
@@ -884,7 +887,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             kind: ElementKind::Text,
             definition: String::new(),
             pattern: None,
-            options: Vec::new(),
+            options: Vec::new().into(),
             parent: None,
             unit: None,
             source_agency: None,

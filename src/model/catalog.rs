@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use super::record::{Kind, Record, RecordRef};
 use super::ref_path::RefPath;
 use super::shared_code::SharedCode;
-use super::{Agency, Bundle, Element, Form, Item, Material, Region};
+use super::{Agency, Bundle, Element, Form, Item, Material, OptionsInterner, Region};
 
 /// A record that references another, and where.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -285,6 +285,8 @@ pub struct CatalogBuilder {
     materials: Run<Material>,
     forms: Run<Form>,
     bundles: Run<Bundle>,
+    /// One shared copy of each distinct element value list.
+    options: OptionsInterner,
     /// The kind of the last record: when it changes, runs are turned into maps.
     current: Option<Kind>,
     late: Vec<Record>,
@@ -337,7 +339,8 @@ impl CatalogBuilder {
             Record::Agency(r) => {
                 extend_run(&mut self.agencies, &c.agencies, &code, r).map(Record::Agency)
             }
-            Record::Element(r) => {
+            Record::Element(mut r) => {
+                self.options.intern(&mut r.options);
                 extend_run(&mut self.elements, &c.elements, &code, r).map(Record::Element)
             }
             Record::Item(r) => extend_run(&mut self.items, &c.items, &code, r).map(Record::Item),
@@ -391,7 +394,7 @@ impl CatalogBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ElementKind, Field, Section, Share, Status};
+    use crate::model::{ElementKind, ElementOption, Field, Section, Share, Status};
 
     fn element(code: &str) -> Element {
         Element {
@@ -401,7 +404,7 @@ mod tests {
             kind: ElementKind::Text,
             definition: String::new(),
             pattern: None,
-            options: vec![],
+            options: vec![].into(),
             parent: None,
             unit: None,
             source_agency: None,
@@ -568,6 +571,53 @@ mod tests {
             }
             assert_same(&Catalog::from_records(input), &one_by_one, what);
         }
+    }
+
+    /// Loaded elements with the same value list share one copy of it; a different list, or
+    /// the same one edited, stays its own; and sharing changes nothing an element shows.
+    #[test]
+    fn equal_value_lists_are_shared_once_loaded() {
+        let option = |code: &str, label: &str| ElementOption {
+            code: code.into(),
+            label: label.into(),
+            parent: None,
+            kind: None,
+        };
+        let yes_no = || vec![option("1", "是"), option("0", "否")];
+        let with = |code: &str, options: Vec<ElementOption>| {
+            let mut e = element(code);
+            e.kind = ElementKind::SingleChoice;
+            e.options = options.into();
+            Record::Element(e)
+        };
+        let records = vec![
+            with("E1", yes_no()),
+            with("E2", yes_no()),
+            with("E3", vec![option("1", "男"), option("2", "女")]),
+            with("E4", yes_no()),
+        ];
+        let catalog = Catalog::from_records(records.clone());
+        let list = |code: &str| &catalog.elements[code].options;
+        assert!(list("E1").shares(list("E2")) && list("E1").shares(list("E4")));
+        assert!(!list("E1").shares(list("E3")));
+        assert_eq!(list("E2").len(), 2);
+        for record in records {
+            let code = record.code().to_string();
+            assert_eq!(catalog.get(Kind::Element, &code), Some(record.as_ref()));
+        }
+        let mut edited = catalog.clone();
+        let Some(RecordRef::Element(e)) = edited.get(Kind::Element, "E2") else {
+            panic!("E2");
+        };
+        let mut e = e.clone();
+        e.options = vec![option("1", "是")].into();
+        edited.insert(Record::Element(e));
+        assert_eq!(edited.elements["E2"].options.len(), 1);
+        assert_eq!(
+            edited.elements["E1"].options.len(),
+            2,
+            "the shared list is not edited"
+        );
     }
 
     #[test]

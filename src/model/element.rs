@@ -1,5 +1,8 @@
 //! 数据元: standard data elements, the unit every form field binds to.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
@@ -187,8 +190,81 @@ impl Share {
     }
 }
 
+/// An element's value list, immutable and cheap to clone: elements with the same list can
+/// share one copy (a million-element catalog has a few dozen distinct lists over 180,000
+/// elements; see [`OptionsInterner`]). Stored and exchanged as a plain sequence.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Options(Arc<[ElementOption]>);
+
+impl Options {
+    /// Whether `self` and `other` are one shared copy (not merely equal).
+    pub fn shares(&self, other: &Options) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Options {
+    type Target = [ElementOption];
+
+    fn deref(&self) -> &[ElementOption] {
+        &self.0
+    }
+}
+
+impl From<Vec<ElementOption>> for Options {
+    fn from(options: Vec<ElementOption>) -> Self {
+        Self(options.into())
+    }
+}
+
+impl FromIterator<ElementOption> for Options {
+    fn from_iter<I: IntoIterator<Item = ElementOption>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl<'a> IntoIterator for &'a Options {
+    type Item = &'a ElementOption;
+    type IntoIter = std::slice::Iter<'a, ElementOption>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Serialize for Options {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Options {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<ElementOption>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Hands out one shared copy of each distinct value list it has seen.
+#[derive(Default)]
+pub struct OptionsInterner(HashSet<Options>);
+
+impl OptionsInterner {
+    /// The shared copy of `options` (the first one seen with the same entries).
+    pub fn intern(&mut self, options: &mut Options) {
+        if options.is_empty() {
+            return;
+        }
+        match self.0.get(options) {
+            Some(shared) => *options = shared.clone(),
+            None => {
+                self.0.insert(options.clone());
+            }
+        }
+    }
+}
+
 /// One entry of an element's value list.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
 #[serde(deny_unknown_fields)]
 pub struct ElementOption {
     /// Stable key of the option, unique within the element (e.g. `510000`, `01`).
@@ -229,7 +305,7 @@ pub struct Element {
     pub pattern: Option<String>,
     /// Value list for choice kinds.
     #[serde(default)]
-    pub options: Vec<ElementOption>,
+    pub options: Options,
     /// Composite parent (地址 is the parent of 省, 市, 区县, 详细地址).
     #[serde(default)]
     pub parent: Option<CompactString>,

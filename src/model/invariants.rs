@@ -488,7 +488,8 @@ mod tests {
                     parent: None,
                     kind: None,
                 },
-            ],
+            ]
+            .into(),
             parent: None,
             unit: None,
             source_agency: Some("NOPE".into()),

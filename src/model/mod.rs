@@ -19,7 +19,7 @@ mod shared_code;
 pub use bundle::{AnswerOption, Bundle, BundleMaterial, Question};
 pub use catalog::{Catalog, CatalogBuilder, Referrer};
 pub use common::{Origin, Status, When, when_holds};
-pub use element::{Element, ElementKind, ElementOption, Share};
+pub use element::{Element, ElementKind, ElementOption, Options, OptionsInterner, Share};
 pub use form::{Field, Form, Section};
 pub use item::{Item, ItemLevel, ItemType};
 pub use material::{Material, MaterialKind};

@@ -143,7 +143,7 @@ impl Pool {
             kind: spec.kind,
             definition: spec.definition.into(),
             pattern: spec.pattern.map(Into::into),
-            options: options(places, spec.options),
+            options: options(places, spec.options).into(),
             parent: spec
                 .parent
                 .and_then(|p| self.by_name.get(p))

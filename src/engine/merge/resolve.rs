@@ -191,7 +191,7 @@ pub fn accept_suggestion(
                 kind: ElementKind::Text,
                 definition: String::new(),
                 pattern: None,
-                options: Vec::new(),
+                options: Vec::new().into(),
                 parent: None,
                 unit: None,
                 source_agency: None,

@@ -32,7 +32,7 @@ fn element(kind: ElementKind, options: Vec<ElementOption>, pattern: Option<&str>
         kind,
         definition: String::new(),
         pattern: pattern.map(str::to_string),
-        options,
+        options: options.into(),
         parent: None,
         unit: None,
         source_agency: None,

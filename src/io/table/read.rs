@@ -6,8 +6,8 @@ use crate::i18n::Lang;
 use crate::io::check::{FileProblem, check_import};
 use crate::model::{
     Agency, AnswerOption, Bundle, BundleMaterial, Catalog, Element, ElementKind, ElementOption,
-    Field, Form, Item, ItemLevel, ItemType, Kind, Material, MaterialKind, Origin as ItemOrigin,
-    Question, Record, Region, Section, Share, Status, When,
+    Field, Form, Item, ItemLevel, ItemType, Kind, Material, MaterialKind, Options,
+    Origin as ItemOrigin, Question, Record, Region, Section, Share, Status, When,
 };
 
 use super::locate::{Loc, Origin, cell, locate};
@@ -546,7 +546,7 @@ struct Parts {
 /// Empties the lists of a stored record that the file replaces.
 fn clear_parts(record: &mut Record, parts: Parts) {
     match record {
-        Record::Element(e) if parts.options => e.options.clear(),
+        Record::Element(e) if parts.options => e.options = Options::default(),
         Record::Form(f) if parts.sections => f.sections.clear(),
         Record::Bundle(b) => {
             if parts.questions {
@@ -586,7 +586,7 @@ fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             kind: row.required("kind").unwrap_or(ElementKind::Text),
             definition: row.text("definition"),
             pattern: row.opt("pattern"),
-            options: Vec::new(),
+            options: Vec::new().into(),
             parent: row.opt("parent"),
             unit: row.opt("unit"),
             source_agency: row.opt("source_agency"),

@@ -1295,7 +1295,8 @@ mod tests {
             option("b", Some("a")),
             option("a", None),
             option("c", Some("zz")),
-        ];
+        ]
+        .into();
         let depths: Vec<(usize, String)> = option_lines(&flat);
         assert_eq!(
             depths,
