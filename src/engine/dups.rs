@@ -6,9 +6,9 @@
 //! their normalised form, their usual pinyin, and their one-character-deleted variants
 //! (so names one edit apart meet).
 
-use compact_str::CompactString;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::model::{Catalog, Element, Kind, Record};

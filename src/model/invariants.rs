@@ -1,8 +1,9 @@
 //! The invariants every stored record keeps: valid codes, unique keys, references that
 //! resolve, item levels that nest, and no cycle through `parent` or `depends_on`.
 
-use compact_str::CompactString;
 use std::collections::{BTreeSet, HashMap, HashSet};
+
+use compact_str::CompactString;
 
 use super::catalog::Catalog;
 use super::common::When;

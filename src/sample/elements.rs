@@ -1,9 +1,9 @@
 //! The element pool (数据元池): hand-written core elements, elements generated from
 //! subjects × attributes, and numbered copies for larger scales.
 
-use compact_str::CompactString;
 use std::collections::{HashMap, HashSet};
 
+use compact_str::CompactString;
 use fastrand::Rng;
 
 use super::element_data::{CORE, GENERATED};

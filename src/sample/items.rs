@@ -2,9 +2,9 @@
 //! implementation (实施清单) per region with an implementing agency, and the handling
 //! variants (办理项) of each implementation. Scale groups repeat the families.
 
-use compact_str::CompactString;
 use std::collections::HashMap;
 
+use compact_str::CompactString;
 use fastrand::Rng;
 
 use super::elements::numbered;

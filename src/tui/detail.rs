@@ -87,7 +87,7 @@ impl Out<'_> {
 }
 
 /// `name (code)` of a referenced record, or the bare code when it is missing.
-fn named(catalog: &Catalog, kind: Kind, code: &Option<impl AsRef<str>>) -> String {
+pub(crate) fn named(catalog: &Catalog, kind: Kind, code: &Option<impl AsRef<str>>) -> String {
     match code.as_ref().map(AsRef::as_ref) {
         Some(code) => match catalog.get(kind, code) {
             Some(r) => format!("{} ({code})", r.name()),
@@ -185,7 +185,7 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
     let deps: Vec<String> = i
         .depends_on
         .iter()
-        .map(|d| named(catalog, Kind::Item, &Some(d.to_string())))
+        .map(|d| named(catalog, Kind::Item, &Some(d)))
         .collect();
     out.attr("前置事项", "前置事项 depends on", &deps.join(", "));
     out.attr("状态", "status", &status_text(i.status, i.version, lang));

@@ -6,7 +6,6 @@
 //! The search index is built off the UI thread when the pane is first opened and rebuilt
 //! after a change to elements; results and indexes come back as [`ElementsEvent`]s.
 
-use compact_str::CompactString;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -26,6 +25,7 @@ use crate::model::{Catalog, Element, ElementKind, Kind, Record, RecordRef};
 use crate::store::Batch;
 use crate::tui::action::{Action, Scope};
 use crate::tui::app::{App, AppEvent, Confirm, Level, Overlay};
+use crate::tui::detail::named;
 use crate::tui::keymap::{Key, Lookup};
 use crate::tui::picker::{self, ElementSearch, PickPurpose, Target};
 use crate::tui::text::{border_set, fit, wrap_columns};
@@ -926,13 +926,6 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
             ]));
         }
     };
-    let named = |kind: Kind, c: &Option<CompactString>| match c {
-        Some(c) => match catalog.get(kind, c) {
-            Some(r) => format!("{} ({c})", r.name()),
-            None => c.to_string(),
-        },
-        None => String::new(),
-    };
     attr(lang.pick("编码", "code"), &el.code);
     attr(
         lang.pick("类型", "kind"),
@@ -961,7 +954,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
     attr(lang.pick("同义词", "synonyms"), &el.synonyms.join("、"));
     attr(
         lang.pick("上级", "parent"),
-        &named(Kind::Element, &el.parent),
+        &named(catalog, Kind::Element, &el.parent),
     );
     let children = app
         .elements
@@ -982,7 +975,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
     );
     attr(
         lang.pick("数源部门", "source"),
-        &named(Kind::Agency, &el.source_agency),
+        &named(catalog, Kind::Agency, &el.source_agency),
     );
     if !el.options.is_empty() {
         lines.push(Line::from(Span::styled(
