@@ -331,7 +331,7 @@ pub fn new_bundle(catalog: &Catalog, name: &str) -> Bundle {
     let n = catalog.bundles.len() + 1;
     Bundle {
         code: unique_code(catalog, Kind::Bundle, &format!("ZT{n:03}")).into(),
-        name: name.trim().to_string().into(),
+        name: name.trim().into(),
         lead_agency: None,
         items: Vec::new(),
         questions: Vec::new(),

@@ -440,7 +440,7 @@ pub fn merge_batch(catalog: &Catalog, keep: &str, merge: &str) -> Result<Batch, 
             Kind::Element => {
                 if let Some(child) = catalog.elements.get(r.code.as_str()) {
                     let mut child = child.clone();
-                    child.parent = Some(keep.to_string().into());
+                    child.parent = Some(keep.into());
                     commands.push(Command::Upsert(Record::Element(child)));
                 }
             }

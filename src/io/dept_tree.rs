@@ -164,8 +164,8 @@ pub fn parse(value: Value, catalog: &Catalog, lang: Lang) -> Result<DeptTree, Ve
             agencies.push((
                 path.clone(),
                 Record::Agency(Agency {
-                    code: code.clone().into(),
-                    name: dept.department.clone().into(),
+                    code: code.as_str().into(),
+                    name: dept.department.as_str().into(),
                     region: Some(region.clone()),
                 }),
             ));
@@ -255,13 +255,13 @@ fn item(
     region: &str,
 ) -> Item {
     Item {
-        code: code.to_string().into(),
-        name: name.to_string().into(),
+        code: code.into(),
+        name: name.into(),
         level,
         parent: parent.map(Into::into),
         item_type,
-        agency: Some(agency.to_string().into()),
-        region: Some(region.to_string().into()),
+        agency: Some(agency.into()),
+        region: Some(region.into()),
         basis: String::new(),
         time_limit_days: 0,
         legal_limit_days: 0,
@@ -354,7 +354,7 @@ fn regions(text: &str) -> Vec<Region> {
     parts.push(&name[start..]);
     let region = |code: String, name: &str, parent: Option<String>| Region {
         code: code.into(),
-        name: name.to_string().into(),
+        name: name.into(),
         parent,
     };
     match (region_level(code), parts.as_slice()) {

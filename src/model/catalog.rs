@@ -394,7 +394,7 @@ impl CatalogBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ElementKind, ElementOption, Field, Section, Share, Status};
+    use crate::model::{ElementKind, ElementOption, Field, Options, Section, Share, Status};
 
     fn element(code: &str) -> Element {
         Element {
@@ -601,6 +601,10 @@ mod tests {
         assert!(list("E1").shares(list("E2")) && list("E1").shares(list("E4")));
         assert!(!list("E1").shares(list("E3")));
         assert_eq!(list("E2").len(), 2);
+        let empty = Options::from(Vec::new());
+        assert!(
+            empty.is_empty() && empty == Options::default() && empty.shares(&Options::default())
+        );
         for record in records {
             let code = record.code().to_string();
             assert_eq!(catalog.get(Kind::Element, &code), Some(record.as_ref()));

@@ -192,14 +192,18 @@ impl Share {
 
 /// An element's value list, immutable and cheap to clone: elements with the same list can
 /// share one copy (a million-element catalog has a few dozen distinct lists over 180,000
-/// elements; see [`OptionsInterner`]). Stored and exchanged as a plain sequence.
+/// elements; see [`OptionsInterner`]). Stored and exchanged as a plain sequence. An empty
+/// list (most elements) allocates nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Options(Arc<[ElementOption]>);
+pub struct Options(Option<Arc<[ElementOption]>>);
 
 impl Options {
-    /// Whether `self` and `other` are one shared copy (not merely equal).
+    /// Whether `self` and `other` are one shared copy (not merely equal); empty lists share.
     pub fn shares(&self, other: &Options) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        }
     }
 }
 
@@ -207,19 +211,19 @@ impl std::ops::Deref for Options {
     type Target = [ElementOption];
 
     fn deref(&self) -> &[ElementOption] {
-        &self.0
+        self.0.as_deref().unwrap_or_default()
     }
 }
 
 impl From<Vec<ElementOption>> for Options {
     fn from(options: Vec<ElementOption>) -> Self {
-        Self(options.into())
+        Self((!options.is_empty()).then(|| options.into()))
     }
 }
 
 impl FromIterator<ElementOption> for Options {
     fn from_iter<I: IntoIterator<Item = ElementOption>>(iter: I) -> Self {
-        Self(iter.into_iter().collect())
+        Self::from(iter.into_iter().collect::<Vec<_>>())
     }
 }
 
@@ -228,13 +232,13 @@ impl<'a> IntoIterator for &'a Options {
     type IntoIter = std::slice::Iter<'a, ElementOption>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.iter()
     }
 }
 
 impl Serialize for Options {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        (**self).serialize(serializer)
     }
 }
 

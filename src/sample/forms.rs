@@ -193,7 +193,7 @@ impl FormBuilder<'_> {
         Form {
             code: format!("BD{:06}", index + 1).into(),
             name: if group == 1 {
-                name.to_string().into()
+                name.into()
             } else {
                 numbered(name, group).into()
             },

@@ -115,7 +115,7 @@ impl Builder<'_> {
         let code = format!("{}{:05}000", self.family.item_type.code(), self.number);
         let (agency, region) = self.catalog_owner();
         let main = Item {
-            code: code.clone().into(),
+            code: code.as_str().into(),
             name: self.name(self.family.name).into(),
             agency: agency.clone(),
             region: region.clone(),
@@ -130,10 +130,10 @@ impl Builder<'_> {
                 index + 1
             );
             items.all.push(Item {
-                code: sub_code.clone().into(),
+                code: sub_code.as_str().into(),
                 name: self.name(sub.name).into(),
                 level: ItemLevel::Sub,
-                parent: Some(code.clone().into()),
+                parent: Some(code.as_str().into()),
                 agency: agency.clone(),
                 region: region.clone(),
                 ..self.base(rng)
@@ -176,9 +176,9 @@ impl Builder<'_> {
                 code: format!("{sub_code}-{region}000000-000-{agency}-1-00").into(),
                 name: self.name(sub.name).into(),
                 level: ItemLevel::Impl,
-                parent: Some(sub_code.to_string().into()),
-                agency: Some(agency.to_string().into()),
-                region: Some(region.to_string().into()),
+                parent: Some(sub_code.into()),
+                agency: Some(agency.into()),
+                region: Some(region.into()),
                 materials: self.materials_of(sub, None),
                 origin: Origin::Claimed,
                 ..self.base(rng)

@@ -131,7 +131,7 @@ pub fn resolve_conflict(
         (ConflictKind::Options, _) => return Err(ResolveError::OptionsConflict),
         (ConflictKind::Label, Choice::Label(label)) => {
             edit_sources(catalog, &conflict.sources, |f| {
-                f.label = label.clone().into()
+                f.label = label.as_str().into()
             })?
         }
         (ConflictKind::Required, Choice::Required(required)) => {
@@ -185,8 +185,8 @@ pub fn accept_suggestion(
         Target::New { code, name } => (
             code.clone(),
             Some(Element {
-                code: code.clone().into(),
-                name: name.clone().into(),
+                code: code.as_str().into(),
+                name: name.as_str().into(),
                 synonyms: Vec::new(),
                 kind: ElementKind::Text,
                 definition: String::new(),
@@ -203,7 +203,7 @@ pub fn accept_suggestion(
         ),
     };
     let forms = edit_sources(catalog, &suggestion.fields, |f| {
-        f.element = Some(code.clone().into());
+        f.element = Some(code.as_str().into());
     })?;
     let records = new
         .map(Record::Element)

@@ -1149,7 +1149,7 @@ impl BundlesPane {
                 };
                 let action = match other {
                     PromptKind::Rename => {
-                        bundle.name = text.trim().to_string().into();
+                        bundle.name = text.trim().into();
                         "edit"
                     }
                     PromptKind::Lead => {
