@@ -93,6 +93,21 @@ fn batch_file(dir: &std::path::Path, k: usize, n: usize) -> std::path::PathBuf {
     path
 }
 
+/// Runs `import FILE`, sends SIGKILL after `delay` (harmless if it has exited by then) and
+/// tells whether the import reported success.
+fn import_killed_after(db: &std::path::Path, file: &std::path::Path, delay: Duration) -> bool {
+    let mut child = yibiao(db)
+        .arg("import")
+        .arg(file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    let _ = child.kill();
+    child.wait().unwrap().success()
+}
+
 fn kill_imports_at_random(cycles: usize, seed: u64) {
     let db = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
@@ -106,17 +121,8 @@ fn kill_imports_at_random(cycles: usize, seed: u64) {
     let mut acknowledged = BTreeSet::new();
     for k in 0..cycles {
         let file = batch_file(files.path(), k, 20);
-        let mut child = yibiao(db.path())
-            .arg("import")
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(rng.u64(0..window)));
-        let _ = child.kill(); // SIGKILL; fails harmlessly if it already exited
-        let status = child.wait().unwrap();
-        if status.success() {
+        let delay = Duration::from_micros(rng.u64(0..window));
+        if import_killed_after(db.path(), &file, delay) {
             acknowledged.insert(k);
         }
     }
@@ -170,6 +176,53 @@ fn acknowledged_imports_survive_kill_9() {
 #[ignore]
 fn acknowledged_imports_survive_kill_9_long() {
     kill_imports_at_random(200, 11);
+}
+
+/// An import bigger than one transaction (the store writes 4096 records per transaction),
+/// killed at random moments: each time the store holds all of it or none of it.
+#[test]
+fn a_big_import_killed_midway_is_all_or_nothing() {
+    let files = tempfile::tempdir().unwrap();
+    let n = 6000;
+    let elements: Vec<Value> = (0..n)
+        .map(|j| serde_json::json!({"code": format!("E{j:05}"), "name": format!("数据元{j}"), "kind": "text"}))
+        .collect();
+    let fields = serde_json::json!([{"key": "a", "label": "甲", "element": "E00000"},
+        {"key": "b", "label": "乙", "element": format!("E{:05}", n - 1)}]);
+    let doc = serde_json::json!({"format": "yibiao/1", "elements": elements,
+        "forms": [{"code": "F1", "name": "表", "sections": [{"title": "信息", "fields": fields}]}]});
+    let file = files.path().join("big.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let counts = |db: &std::path::Path| {
+        let stats: Value = serde_json::from_str(&ok(yibiao(db).args(["stats", "--json"]))).unwrap();
+        (
+            stats["elements"].as_u64().unwrap(),
+            stats["forms"].as_u64().unwrap(),
+        )
+    };
+
+    let timing = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    ok(yibiao(timing.path()).arg("import").arg(&file));
+    let window = (start.elapsed() * 3 / 2).as_micros() as u64;
+    let mut rng = fastrand::Rng::with_seed(5);
+    let (mut none, mut all) = (0, 0);
+    for _ in 0..8 {
+        let db = tempfile::tempdir().unwrap();
+        let delay = Duration::from_micros(rng.u64(window / 4..window));
+        let acknowledged = import_killed_after(db.path(), &file, delay);
+        match counts(db.path()) {
+            (0, 0) => {
+                assert!(!acknowledged, "an acknowledged import was lost");
+                none += 1;
+            }
+            (e, 1) if e == n => all += 1,
+            (e, f) => panic!("half an import after kill: {e} of {n} elements, {f} forms"),
+        }
+        let (code, stdout, stderr) = run(yibiao(db.path()).arg("check"));
+        assert_eq!(code, 0, "check failed after a kill:\n{stdout}{stderr}");
+    }
+    eprintln!("{none} imports left nothing, {all} were whole");
 }
 
 /// Copies a closed store directory.

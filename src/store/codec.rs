@@ -329,6 +329,28 @@ pub fn decode_search_block(bytes: &[u8]) -> Result<Vec<SearchRow>, CodecError> {
     }
 }
 
+/// Largest journal entry the decoder reads: a chunk of a big batch, written by this store
+/// moments before, may hold thousands of large records.
+const MAX_JOURNAL_BYTES: usize = 1 << 30;
+
+/// Encodes a journal entry (a staged chunk of a big batch, in its version envelope).
+pub fn encode_journal<T: Serialize>(entry: &T) -> Result<Vec<u8>, CodecError> {
+    let config = bincode::config::standard().with_limit::<MAX_JOURNAL_BYTES>();
+    Ok(bincode::serde::encode_to_vec(entry, config)?)
+}
+
+/// Decodes a journal entry; bytes left over are refused, as in every stored value.
+pub fn decode_journal<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let config = bincode::config::standard().with_limit::<MAX_JOURNAL_BYTES>();
+    let (value, used) = bincode::serde::decode_from_slice(bytes, config)?;
+    if used != bytes.len() {
+        return Err(CodecError::TrailingBytes {
+            extra: bytes.len() - used,
+        });
+    }
+    Ok(value)
+}
+
 /// Encodes an audit entry.
 pub fn encode_audit(entry: &AuditEntry) -> Result<Vec<u8>, CodecError> {
     encode(&StoredAudit::V2(Cow::Borrowed(entry)))

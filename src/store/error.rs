@@ -61,6 +61,9 @@ pub enum StoreError {
     /// sled failed while writing; nothing was acknowledged.
     #[error("store write failed: {}; the change was not saved", sled_hint(.0, std::path::Path::new("the store directory")))]
     Write(sled::Error),
+    /// Writing a committed batch failed part-way: the journal still holds the rest.
+    #[error("store write failed: {}; the change is kept in the store's journal and completed the next time the store is opened", sled_hint(.0, std::path::Path::new("the store directory")))]
+    Unfinished(sled::Error),
     /// The user lacks the role a change needs; nothing was written.
     #[error(
         "user {user} does not have the {role} role needed to {what} ({source_of_roles}); ask an admin to add {user} to `{role}` in roles.toml"

@@ -5,6 +5,7 @@ use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
@@ -17,7 +18,9 @@ use crate::model::{
 
 use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, record_digest, utc_now};
 use super::cache_file::{self, read_outline, read_search, write_outline, write_search};
-use super::codec::{decode_audit, decode_record, encode_audit, encode_record};
+use super::codec::{
+    decode_audit, decode_journal, decode_record, encode_audit, encode_journal, encode_record,
+};
 use super::error::StoreError;
 use super::keys::{
     index_keys, index_keys_of, kind_of_tag, name_key_prefix, record_key, referrers_prefix,
@@ -39,8 +42,12 @@ const CACHE_BYTES: u64 = 32 << 20;
 
 /// Records per transaction: a batch larger than this (a big import, the scaled sample) is
 /// validated as a whole, then written in transactions of this many records, because sled
-/// holds a whole transaction in memory. A crash mid-way leaves whole chunks.
+/// holds a whole transaction in memory. Such a batch goes through the journal first, so a
+/// crash never leaves part of it (see [`SledStore::apply_journaled`]).
 const CHUNK_RECORDS: usize = 4096;
+
+/// The `meta` key present while a journaled batch is committed but not wholly applied.
+const JOURNAL_MARK: &str = "journal";
 
 /// How many referrers a refused delete names.
 const REFERRERS_SHOWN: usize = 5;
@@ -53,6 +60,8 @@ pub struct SledStore {
     index: sled::Tree,
     audit: sled::Tree,
     meta: sled::Tree,
+    /// The chunks of a batch too big for one transaction, staged before any is applied.
+    journal: sled::Tree,
     /// Every element's [`SearchRow`] in blocks: element search without loading the catalog.
     search: sled::Tree,
     catalog: Catalog,
@@ -67,12 +76,26 @@ pub struct SledStore {
 /// One pending write: key and new value (`None` removes).
 type Write = (Vec<u8>, Option<Vec<u8>>);
 
-/// Everything one apply writes, prepared before the transaction.
-struct Planned {
+/// Everything one transaction writes, prepared before it; also what the journal holds of a
+/// chunk. Search rows are kept as rows, not block writes: the blocks a chunk rewrites depend
+/// on the chunks before it, so they are read when the chunk is written.
+#[derive(Serialize, Deserialize)]
+struct ChunkWrites {
     records: Vec<Write>,
     index: Vec<Write>,
-    search: Vec<Write>,
+    search: BTreeMap<String, Option<SearchRow>>,
     audit: Vec<Vec<u8>>,
+}
+
+/// A journal entry, in a version envelope like every stored value.
+#[derive(Serialize, Deserialize)]
+enum StagedChunk {
+    V1(ChunkWrites),
+}
+
+/// A chunk's writes and what they change.
+struct Planned {
+    writes: ChunkWrites,
     applied: Applied,
 }
 
@@ -141,16 +164,18 @@ impl LockedStore {
         let index = db.open_tree("index").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
         let meta = db.open_tree("meta").map_err(open_err)?;
+        let journal = db.open_tree("journal").map_err(open_err)?;
         let search = db.open_tree("search").map_err(open_err)?;
         SledStore::check_schema(dir, &db, &meta)?;
         let roles = Roles::load(super::roles::config_dir().as_deref(), dir)?;
-        Ok(UnloadedStore(SledStore {
+        UnloadedStore(SledStore {
             path: dir.to_path_buf(),
             db,
             records,
             index,
             audit,
             meta,
+            journal,
             search,
             catalog: Catalog::default(),
             roles,
@@ -158,7 +183,8 @@ impl LockedStore {
             changed: 0,
             cache_removed: false,
             _lock: lock,
-        }))
+        })
+        .finish_journal()
     }
 }
 
@@ -402,32 +428,43 @@ impl SledStore {
         }
     }
 
-    /// Writes one planned chunk in one transaction across the records, index and audit trees.
-    fn write(&self, planned: &Planned) -> Result<(), StoreError> {
+    /// Writes one chunk in one transaction across the records, index, search and audit
+    /// trees; `staged` names the chunk's journal entry, removed in the same transaction.
+    fn write(&self, chunk: &ChunkWrites, staged: Option<&[u8]>) -> Result<(), StoreError> {
+        let blocks = search_tree::plan(&self.search, chunk.search.clone())?;
         // no I/O and no fallible work but sled's inside the closure: it may run more than once
-        (&self.records, &self.index, &self.audit, &self.search)
-            .transaction(|(records, index, audit, search)| {
-                for (key, value) in &planned.records {
+        (
+            &self.records,
+            &self.index,
+            &self.audit,
+            &self.search,
+            &self.journal,
+        )
+            .transaction(|(records, index, audit, search, journal)| {
+                for (key, value) in &chunk.records {
                     match value {
                         Some(v) => records.insert(key.as_slice(), v.as_slice())?,
                         None => records.remove(key.as_slice())?,
                     };
                 }
-                for (key, value) in &planned.index {
+                for (key, value) in &chunk.index {
                     match value {
                         Some(v) => index.insert(key.as_slice(), v.as_slice())?,
                         None => index.remove(key.as_slice())?,
                     };
                 }
-                for (key, value) in &planned.search {
+                for (key, value) in &blocks {
                     match value {
                         Some(v) => search.insert(key.as_slice(), v.as_slice())?,
                         None => search.remove(key.as_slice())?,
                     };
                 }
-                for value in &planned.audit {
+                for value in &chunk.audit {
                     let seq = audit.generate_id()?;
                     audit.insert(&seq.to_be_bytes(), value.as_slice())?;
+                }
+                if let Some(key) = staged {
+                    journal.remove(key)?;
                 }
                 Ok::<(), ConflictableTransactionError<()>>(())
             })
@@ -442,11 +479,11 @@ impl SledStore {
     /// The search rows a chunk changes: its elements, the elements whose use count its forms
     /// change, and the elements whose source agency it renames. The catalog holds the state
     /// before the chunk; `changes` the new records of the whole batch.
-    fn plan_search(
+    fn search_rows(
         &self,
         chunk: &[(Kind, String)],
         changes: &Changes,
-    ) -> Result<Vec<Write>, StoreError> {
+    ) -> BTreeMap<String, Option<SearchRow>> {
         let mut delta: BTreeMap<String, i64> = BTreeMap::new();
         let element_refs = |record: Option<RecordRef<'_>>| -> Vec<String> {
             record
@@ -504,7 +541,124 @@ impl SledStore {
             });
             rows.insert(code, row);
         }
-        search_tree::plan(&self.search, rows)
+        rows
+    }
+
+    /// Applies changes written (or staged) to the catalog in memory, taking them out of
+    /// `changes`.
+    fn mirror(&mut self, keys: &[(Kind, String)], changes: &mut Changes) {
+        for key in keys {
+            match changes.remove(key).flatten() {
+                Some(record) => {
+                    self.catalog.insert(record);
+                }
+                None => {
+                    self.catalog.remove(key.0, &key.1);
+                }
+            }
+        }
+    }
+
+    /// Writes a batch too big for one transaction so that a crash leaves all of it or none.
+    /// Every chunk is planned and staged in the journal, the catalog in memory following
+    /// (a chunk is planned on top of the ones before it); one flushed mark then commits the
+    /// batch, and each chunk is written in a transaction that also takes it out of the
+    /// journal. Opening a store finishes a committed batch and drops an uncommitted one
+    /// ([`UnloadedStore::finish_journal`]).
+    fn apply_journaled(
+        &mut self,
+        action: &str,
+        order: &[(Kind, String)],
+        mut changes: Changes,
+    ) -> Result<Applied, StoreError> {
+        let staged = self
+            .stage(action, order, &mut changes)
+            .and_then(|applied| self.commit_journal().map(|()| applied));
+        let applied = match staged {
+            Ok(applied) => applied,
+            Err(e) => {
+                // nothing was applied: drop what was staged, and reread the catalog, which
+                // already holds the staged chunks
+                let _ = self.meta.remove(JOURNAL_MARK);
+                let _ = self.journal.clear();
+                let _ = self.db.flush();
+                self.catalog = load_catalog(&self.records, |_| {})?;
+                return Err(e);
+            }
+        };
+        self.replay_journal()?;
+        Ok(applied)
+    }
+
+    /// Plans every chunk of `order` and stores it in the journal, uncommitted.
+    fn stage(
+        &mut self,
+        action: &str,
+        order: &[(Kind, String)],
+        changes: &mut Changes,
+    ) -> Result<Applied, StoreError> {
+        self.journal.clear().map_err(StoreError::Write)?;
+        let mut applied = Applied::default();
+        for (seq, chunk) in (0u64..).zip(order.chunks(CHUNK_RECORDS)) {
+            let planned = self.plan_writes(action, chunk, changes)?;
+            let value = encode_journal(&StagedChunk::V1(planned.writes)).map_err(|source| {
+                StoreError::Encode {
+                    what: format!("journal entry {seq}"),
+                    source,
+                }
+            })?;
+            self.journal
+                .insert(seq.to_be_bytes(), value)
+                .map_err(StoreError::Write)?;
+            self.mirror(chunk, changes);
+            applied.created += planned.applied.created;
+            applied.updated += planned.applied.updated;
+            applied.deleted += planned.applied.deleted;
+        }
+        Ok(applied)
+    }
+
+    /// Commits the staged batch: from here on it is applied whole, if need be by the next
+    /// process to open the store. The journal is on disk before the mark is.
+    fn commit_journal(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(StoreError::Write)?;
+        self.meta
+            .insert(JOURNAL_MARK, &[])
+            .map_err(StoreError::Write)?;
+        self.db.flush().map_err(StoreError::Write)?;
+        Ok(())
+    }
+
+    /// Writes every chunk left in the journal of a committed batch, in order, then removes
+    /// the mark. A chunk leaves the journal in the transaction that writes it, so running
+    /// this again after a crash writes each chunk once.
+    fn replay_journal(&self) -> Result<(), StoreError> {
+        let unfinished = |e: StoreError| match e {
+            StoreError::Write(source) => StoreError::Unfinished(source),
+            other => other,
+        };
+        let keys = self
+            .journal
+            .iter()
+            .keys()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::Unfinished)?;
+        for key in keys {
+            let Some(value) = self.journal.get(&key).map_err(StoreError::Unfinished)? else {
+                continue;
+            };
+            let StagedChunk::V1(chunk) =
+                decode_journal(&value).map_err(|e| StoreError::Corrupt {
+                    what: format!("journal entry {}", String::from_utf8_lossy(&key)),
+                    reason: e.to_string(),
+                })?;
+            self.write(&chunk, Some(&key)).map_err(unfinished)?;
+        }
+        self.meta
+            .remove(JOURNAL_MARK)
+            .map_err(StoreError::Unfinished)?;
+        self.db.flush().map_err(StoreError::Unfinished)?;
+        Ok(())
     }
 
     /// The writes to each tree for the changes.
@@ -581,10 +735,12 @@ impl SledStore {
             })?);
         }
         Ok(Planned {
-            records: record_writes,
-            index: index_writes,
-            search: self.plan_search(order, changes)?,
-            audit: audit_values,
+            writes: ChunkWrites {
+                records: record_writes,
+                index: index_writes,
+                search: self.search_rows(order, changes),
+                audit: audit_values,
+            },
             applied,
         })
     }
@@ -626,6 +782,25 @@ impl CatalogLoader {
 }
 
 impl UnloadedStore {
+    /// Finishes what a process killed in the middle of a big batch left: a committed batch
+    /// is written to its end, an uncommitted one dropped, so the store holds all of the
+    /// batch or none of it. Nothing to do after a clean exit.
+    fn finish_journal(mut self) -> Result<Self, StoreError> {
+        let store = &mut self.0;
+        if store
+            .meta
+            .contains_key(JOURNAL_MARK)
+            .map_err(StoreError::Write)?
+        {
+            store.remove_caches()?;
+            store.replay_journal()?;
+        } else if !store.journal.is_empty() {
+            store.journal.clear().map_err(StoreError::Write)?;
+            store.db.flush().map_err(StoreError::Write)?;
+        }
+        Ok(self)
+    }
+
     /// The directory the store lives in.
     pub fn path(&self) -> &Path {
         &self.0.path
@@ -705,26 +880,15 @@ impl Store for SledStore {
         }
         self.authorize(&order, &changes)?;
         self.remove_caches()?;
-        let mut applied = Applied::default();
-        for chunk in order.chunks(CHUNK_RECORDS) {
-            let planned = self.plan_writes(&action, chunk, &changes)?;
-            self.write(&planned)?;
-            // sled now holds the chunk; mirror it in memory before the next one
-            for key in chunk {
-                match changes.remove(key).flatten() {
-                    Some(record) => {
-                        self.catalog.insert(record);
-                    }
-                    None => {
-                        self.catalog.remove(key.0, &key.1);
-                    }
-                }
-            }
-            applied.created += planned.applied.created;
-            applied.updated += planned.applied.updated;
-            applied.deleted += planned.applied.deleted;
-        }
-        self.db.flush().map_err(StoreError::Write)?;
+        let applied = if order.len() <= CHUNK_RECORDS {
+            let planned = self.plan_writes(&action, &order, &changes)?;
+            self.write(&planned.writes, None)?;
+            self.mirror(&order, &mut changes);
+            self.db.flush().map_err(StoreError::Write)?;
+            planned.applied
+        } else {
+            self.apply_journaled(&action, &order, changes)?
+        };
         self.changed += applied.created + applied.updated + applied.deleted;
         Ok(applied)
     }
@@ -836,6 +1000,12 @@ impl Store for SledStore {
             lines.push(format!("index: missing entry {}", show_key(key)));
         }
         lines.extend(self.check_search()?);
+        if !self.journal.is_empty() {
+            lines.push(format!(
+                "journal: {} staged chunk(s) of an unfinished batch",
+                self.journal.len()
+            ));
+        }
         for item in self.audit.iter() {
             let (key, value) = item.map_err(StoreError::Write)?;
             if let Err(e) = decode_audit(&value) {
@@ -954,5 +1124,120 @@ fn restrict_files(dir: &Path) {
         if meta.is_dir() {
             restrict_files(&path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::json::parse_import;
+
+    /// More elements than one transaction takes, and a form using the first and the last.
+    fn big_batch() -> Batch {
+        let n = CHUNK_RECORDS + 100;
+        let elements: Vec<serde_json::Value> = (0..n)
+            .map(|i| serde_json::json!({"code": format!("E{i:05}"), "name": format!("数据元{i}"), "kind": "text"}))
+            .collect();
+        let fields = serde_json::json!([
+            {"key": "a", "label": "甲", "element": "E00000"},
+            {"key": "b", "label": "乙", "element": format!("E{:05}", n - 1)},
+        ]);
+        let doc = serde_json::json!({
+            "format": "yibiao/1",
+            "elements": elements,
+            "forms": [{"code": "F1", "name": "表", "sections": [{"title": "信息", "fields": fields}]}],
+        });
+        let records = parse_import(&doc.to_string(), &Catalog::default(), Lang::En).unwrap();
+        Batch::upserts("import", records)
+    }
+
+    /// A store in `dir` with the big batch staged in its journal, not committed.
+    fn staged(dir: &Path) -> SledStore {
+        let mut store = SledStore::open(dir).unwrap();
+        let (order, mut changes, problems) = store.net_changes(big_batch());
+        assert!(problems.is_empty() && order.len() > CHUNK_RECORDS);
+        store.remove_caches().unwrap();
+        store.stage("import", &order, &mut changes).unwrap();
+        assert_eq!(store.journal.len(), 2);
+        store
+    }
+
+    fn uses(store: &SledStore, code: &str) -> u32 {
+        let rows = search_tree::read_all(&store.search).unwrap();
+        rows.iter().find(|r| r.code == code).unwrap().uses
+    }
+
+    /// Reopens the store in `dir` and checks that it holds the whole big batch, once.
+    fn assert_whole(dir: &Path) {
+        let store = SledStore::open(dir).unwrap();
+        assert_eq!(store.catalog().count(Kind::Element), CHUNK_RECORDS + 100);
+        assert_eq!(store.catalog().count(Kind::Form), 1);
+        // every record audited once: no chunk was written twice
+        assert_eq!(store.history(None).unwrap().len(), CHUNK_RECORDS + 101);
+        assert!(store.journal.is_empty());
+        assert!(!store.meta.contains_key(JOURNAL_MARK).unwrap());
+        // the form is in the second chunk: the first chunk's elements' rows count its use
+        assert_eq!(uses(&store, "E00000"), 1);
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_big_batch_is_written_whole_and_leaves_no_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        let applied = store.apply(big_batch()).unwrap();
+        assert_eq!(applied.created, CHUNK_RECORDS + 101);
+        assert!(store.journal.is_empty());
+        assert!(!store.meta.contains_key(JOURNAL_MARK).unwrap());
+        drop(store);
+        assert_whole(dir.path());
+    }
+
+    #[test]
+    fn a_batch_staged_but_not_committed_is_dropped_when_the_store_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = staged(dir.path());
+        // the catalog in memory followed the staged chunks; the trees did not
+        assert_eq!(store.catalog.count(Kind::Element), CHUNK_RECORDS + 100);
+        assert!(store.records.is_empty());
+        drop(store); // the process dies before the commit mark
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(store.catalog().count(Kind::Element), 0);
+        assert!(store.journal.is_empty());
+        assert!(store.history(None).unwrap().is_empty());
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_committed_batch_is_finished_when_the_store_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = staged(dir.path());
+        store.commit_journal().unwrap();
+        // the process dies after writing the first chunk
+        let (key, value) = store.journal.first().unwrap().unwrap();
+        let StagedChunk::V1(chunk) = decode_journal(&value).unwrap();
+        store.write(&chunk, Some(&key)).unwrap();
+        store.db.flush().unwrap();
+        assert_eq!(store.journal.len(), 1);
+        assert_eq!(store.records.len(), CHUNK_RECORDS);
+        drop(store);
+        assert_whole(dir.path());
+    }
+
+    #[test]
+    fn a_damaged_journal_entry_is_reported_when_the_store_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = staged(dir.path());
+        store.commit_journal().unwrap();
+        store
+            .journal
+            .insert(0u64.to_be_bytes(), &[7, 7, 7])
+            .unwrap();
+        store.db.flush().unwrap();
+        drop(store);
+        let Err(e) = SledStore::open(dir.path()) else {
+            panic!("a damaged journal opened");
+        };
+        assert!(e.to_string().contains("journal entry"), "{e}");
     }
 }
