@@ -256,6 +256,14 @@ fn check_bundle(b: &Bundle, push: &mut impl FnMut(&str, Issue)) {
         )
     });
     for (i, q) in b.questions.iter().enumerate() {
+        if q.options.len() < 2 {
+            push(
+                &format!("questions[{i}].options"),
+                Issue::TooFewAnswers {
+                    count: q.options.len(),
+                },
+            );
+        }
         duplicates(q.options.iter().map(|o| o.key.as_str()), |key| {
             push(
                 &format!("questions[{i}].options"),
@@ -426,6 +434,26 @@ mod tests {
             .iter()
             .map(|p| p.describe(Lang::En))
             .collect()
+    }
+
+    #[test]
+    fn a_question_needs_two_options() {
+        let bundle = |options: serde_json::Value| {
+            let b: Bundle = serde_json::from_value(serde_json::json!({
+                "code": "ZT1", "name": "主题",
+                "questions": [{"key": "q", "text": "问题？", "options": options}],
+            }))
+            .unwrap();
+            problems(vec![Record::Bundle(b)])
+        };
+        let yes = serde_json::json!({"key": "y", "text": "是"});
+        let no = serde_json::json!({"key": "n", "text": "否"});
+        assert_eq!(
+            bundle(serde_json::json!([])),
+            ["bundle ZT1 questions[0].options: a question needs at least two options (it has 0)"]
+        );
+        assert_eq!(bundle(serde_json::json!([yes.clone()])).len(), 1);
+        assert!(bundle(serde_json::json!([yes, no])).is_empty());
     }
 
     #[test]

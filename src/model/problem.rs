@@ -71,6 +71,11 @@ pub enum Issue {
         /// The item code.
         item: String,
     },
+    /// A question with fewer than two options: it could never be answered, or only one way.
+    TooFewAnswers {
+        /// How many options it has.
+        count: usize,
+    },
     /// A condition naming a question the bundle does not have.
     UnknownQuestion {
         /// The question key.
@@ -211,6 +216,12 @@ impl Issue {
             (Self::NotInBundle { item }, Lang::Zh) => format!("事项 {item} 不在本主题中"),
             (Self::NotInBundle { item }, Lang::En) => {
                 format!("item {item} is not one of the bundle's items")
+            }
+            (Self::TooFewAnswers { count }, Lang::Zh) => {
+                format!("判断项至少要有两个选项（现有 {count} 个）")
+            }
+            (Self::TooFewAnswers { count }, Lang::En) => {
+                format!("a question needs at least two options (it has {count})")
             }
             (Self::UnknownQuestion { question }, Lang::Zh) => {
                 format!("判断项 {question} 不存在")
