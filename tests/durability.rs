@@ -117,13 +117,16 @@ fn kill_imports_at_random(cycles: usize, seed: u64) {
     ok(yibiao(db.path())
         .arg("import")
         .arg(batch_file(files.path(), cycles, 20)));
-    let window = (start.elapsed() * 2).as_micros() as u64;
+    let mut window = (start.elapsed() * 2).as_micros() as u64;
     let mut acknowledged = BTreeSet::new();
     for k in 0..cycles {
         let file = batch_file(files.path(), k, 20);
         let delay = Duration::from_micros(rng.u64(0..window));
         if import_killed_after(db.path(), &file, delay) {
             acknowledged.insert(k);
+        } else {
+            // a busy machine slows imports down: widen the window so that some still finish
+            window += window / 8;
         }
     }
     let doc: Value = serde_json::from_str(&export(db.path())).unwrap();
