@@ -451,3 +451,47 @@ fn the_tui_without_a_terminal_says_so_and_how_to_get_one() {
     assert!(stderr.contains("needs a terminal"), "{stderr}");
     assert!(stderr.contains("ssh -t"), "{stderr}");
 }
+
+#[test]
+fn json_files_starting_with_a_byte_order_mark_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plain, bom) = (tmp.path().join("plain"), tmp.path().join("bom"));
+    let with_bom = |name: &str, bytes: &[u8]| {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, [b"\xEF\xBB\xBF".as_slice(), bytes].concat()).unwrap();
+        file
+    };
+    // an interchange file
+    let small = with_bom("small.json", &std::fs::read(fixture("small.json")).unwrap());
+    ok(yibiao(&plain).arg("import").arg(fixture("small.json")));
+    ok(yibiao(&bom).arg("import").arg(&small));
+    assert_eq!(export(&bom), export(&plain));
+    // a county catalog
+    let county = with_bom(
+        "county.json",
+        &std::fs::read(fixture("guangan-item-catalog.json")).unwrap(),
+    );
+    let (code, _, stderr) = run(yibiao(&tmp.path().join("county"))
+        .arg("import")
+        .arg(&county));
+    assert_eq!(code, 0, "{stderr}");
+    // a backup
+    let backup = tmp.path().join("backup.json");
+    ok(yibiao(&plain).arg("backup").arg(&backup));
+    let backup = with_bom("backup-bom.json", &std::fs::read(&backup).unwrap());
+    let restored = tmp.path().join("restored");
+    ok(yibiao(&restored).arg("restore").arg(&backup));
+    assert_eq!(export(&restored), export(&plain));
+    // a filled merged form
+    let sample = tmp.path().join("sample");
+    ok(yibiao(&sample).arg("sample"));
+    let filled = with_bom(
+        "filled.json",
+        br#"{"bundle":"ZT001","values":{"DE000030":"z"}}"#,
+    );
+    let out: Value = serde_json::from_str(&ok(yibiao(&sample)
+        .args(["merge", "ZT001", "--distribute"])
+        .arg(&filled)))
+    .unwrap();
+    assert_eq!(out["bundle"], "ZT001");
+}

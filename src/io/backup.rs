@@ -113,7 +113,7 @@ pub fn create(catalog: &Catalog, user: &str, created: &str) -> Vec<u8> {
 /// its digest and its version.
 pub fn open(bytes: &[u8]) -> Result<(Header, &str), BackupError> {
     let not = |why: &str| BackupError::NotABackup(why.into());
-    let rest = bytes
+    let rest = super::json::without_bom(bytes)
         .strip_prefix(b"[")
         .ok_or_else(|| not("no `[` at the start"))?;
     let newline = rest
