@@ -627,11 +627,15 @@ fn the_county_catalog_format_can_be_forced_and_round_trips_through_xlsx() {
     let copy = dir.path().join("catalog.data");
     std::fs::copy(fixture("guangan-item-catalog.json"), &copy).unwrap();
     let db = dir.path().join("db");
+    ok(yibiao(&db).arg("sample"));
+    let before = export(&db);
     ok(yibiao(&db)
         .arg("import")
         .arg(&copy)
         .args(["--format", "dept-tree", "--dry-run"]));
+    assert_eq!(export(&db), before, "a dry run writes nothing");
     // the imported county catalog survives XLSX and GB18030 CSV
+    let db = dir.path().join("county");
     let json = dir.path().join("county.json");
     ok(yibiao(&db)
         .arg("import")

@@ -21,7 +21,7 @@ use super::files::write_private;
 pub const BACKUP_FORMAT: &str = "yibiao-backup/1";
 
 /// Directory of automatic backups inside the store directory.
-pub const AUTO_DIR: &str = "backups";
+pub const AUTO_DIR: &str = crate::store::BACKUPS_DIR;
 
 /// Automatic backups kept when the config does not say.
 pub const DEFAULT_KEEP: usize = 10;
