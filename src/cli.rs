@@ -405,7 +405,7 @@ pub fn lock_store(db: Option<PathBuf>, if_missing: IfMissing) -> Result<LockedSt
     if let Some(config) = crate::store::roles::config_dir() {
         let files = crate::io::files::config_files(&config);
         for (file, message) in crate::io::files::writable_by_others(&files) {
-            eprintln!("yibiao: warning: {}: {message}", file.display());
+            eprintln_lossy!("yibiao: warning: {}: {message}", file.display());
         }
     }
     Ok(SledStore::lock(&dir, if_missing)?)
@@ -439,7 +439,7 @@ pub fn run() -> u8 {
     match commands::dispatch(cli, lang) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("yibiao: {}", failure.message);
+            eprintln_lossy!("yibiao: {}", failure.message);
             failure.code
         }
     }

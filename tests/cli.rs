@@ -580,6 +580,40 @@ fn a_directory_holding_other_files_is_refused_and_left_as_it_was() {
     assert_eq!(mode(&store.join("db/conf")), 0o600);
 }
 
+/// Runs `args` with standard error (and standard output) a pipe whose reading end is already
+/// closed, as in `yibiao … 2>&1 | head -1` once head has exited; returns the exit code.
+fn with_closed_pipes(db: &std::path::Path, args: &[&str]) -> i32 {
+    let mut child = yibiao(db)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the child has not started writing yet: every write it makes finds the pipe closed
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap().code().unwrap_or(-1)
+}
+
+#[test]
+fn a_closed_standard_error_is_no_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    // problems, the summary of a sample, a failure and a listing
+    assert_eq!(
+        with_closed_pipes(
+            &db,
+            &["import", fixture("three_errors.json").to_str().unwrap()]
+        ),
+        2
+    );
+    assert_eq!(with_closed_pipes(&db, &["sample"]), 0);
+    assert_eq!(with_closed_pipes(&db, &["element", "show", "NOPE"]), 1);
+    assert_eq!(with_closed_pipes(&db, &["check"]), 0);
+    assert_eq!(with_closed_pipes(&tmp.path().join("typo"), &["stats"]), 1);
+}
+
 #[test]
 fn json_files_starting_with_a_byte_order_mark_are_read() {
     let tmp = tempfile::tempdir().unwrap();

@@ -157,7 +157,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             let batch = dups::merge_batch(store.catalog(), &into, &merge).map_err(Failure::new)?;
             let fields = usage::usage(store.catalog(), &merge).fields.len();
             store.apply(batch)?;
-            eprintln!(
+            eprintln_lossy!(
                 "{}",
                 lang.pick(
                     format!("已将 {merge} 合并到 {into}：{fields} 个字段改为引用 {into}"),
@@ -370,7 +370,7 @@ fn export_stats(
             ),
         });
     }
-    eprintln!(
+    eprintln_lossy!(
         "{}",
         lang.pick(
             format!("已导出 {} 张统计表到 {}", tables.len(), path.display()),
@@ -427,9 +427,10 @@ fn validate_values(
 fn sample(store: &mut impl Store, scale: u32) -> Result<u8, Failure> {
     let records = crate::sample::generate(scale).into_records();
     let applied = store.apply(Batch::upserts("sample", records))?;
-    eprintln!(
+    eprintln_lossy!(
         "sample ×{scale}: {} created, {} updated",
-        applied.created, applied.updated
+        applied.created,
+        applied.updated
     );
     Ok(0)
 }
