@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::i18n::Lang;
-use crate::store::{LockedStore, SledStore, StoreError, UnloadedStore};
+use crate::store::{IfMissing, LockedStore, SledStore, StoreError, UnloadedStore};
 
 /// Exit code: a command failed or found problems (`check`, unknown code).
 pub const EXIT_FAILURE: u8 = 1;
@@ -388,27 +388,40 @@ pub fn store_dir(db: Option<PathBuf>) -> Result<PathBuf, Failure> {
         .ok_or_else(|| Failure::new("cannot find a data directory: set $HOME or pass --db DIR"))
 }
 
-/// Opens the store, mapping a held lock to exit code 3. Warns on standard error about config
-/// files others may write.
-pub fn open_store(db: Option<PathBuf>) -> Result<SledStore, Failure> {
-    Ok(open_unloaded(db)?.load()?)
+/// Opens the store, mapping a held lock to exit code 3; a directory without a store is created
+/// or refused as `if_missing` says. Warns on standard error about config files others may write.
+pub fn open_store(db: Option<PathBuf>, if_missing: IfMissing) -> Result<SledStore, Failure> {
+    Ok(open_unloaded(db, if_missing)?.load()?)
 }
 
-/// Opens and locks the store without loading its catalog; warns as [`open_store`].
-pub fn open_unloaded(db: Option<PathBuf>) -> Result<UnloadedStore, Failure> {
-    Ok(lock_store(db)?.open()?)
+/// Opens and locks the store without loading its catalog; as [`open_store`].
+pub fn open_unloaded(db: Option<PathBuf>, if_missing: IfMissing) -> Result<UnloadedStore, Failure> {
+    Ok(lock_store(db, if_missing)?.open()?)
 }
 
-/// Locks the store without opening its database; warns as [`open_store`].
-pub fn lock_store(db: Option<PathBuf>) -> Result<LockedStore, Failure> {
+/// Locks the store without opening its database; as [`open_store`].
+pub fn lock_store(db: Option<PathBuf>, if_missing: IfMissing) -> Result<LockedStore, Failure> {
     let dir = store_dir(db)?;
     if let Some(config) = crate::store::roles::config_dir() {
         let files = crate::io::files::config_files(&config);
         for (file, message) in crate::io::files::writable_by_others(&files) {
-            eprintln!("yibiao: warning: {}: {message}", file.display());
+            eprintln_lossy!("yibiao: warning: {}: {message}", file.display());
         }
     }
-    Ok(SledStore::lock(&dir)?)
+    Ok(SledStore::lock(&dir, if_missing)?)
+}
+
+impl Command {
+    /// Whether the command may create the store when `--db` names none: only commands that
+    /// write records do; one that only reads (or `import --dry-run`) on a mistyped `--db`
+    /// must say there is no store rather than create an empty one and report on it.
+    pub fn if_missing(&self) -> IfMissing {
+        match self {
+            Command::Sample { .. } | Command::Restore { .. } => IfMissing::Create,
+            Command::Import { dry_run, .. } if !dry_run => IfMissing::Create,
+            _ => IfMissing::Refuse,
+        }
+    }
 }
 
 /// Runs the command line; returns the process exit code.
@@ -426,7 +439,7 @@ pub fn run() -> u8 {
     match commands::dispatch(cli, lang) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("yibiao: {}", failure.message);
+            eprintln_lossy!("yibiao: {}", failure.message);
             failure.code
         }
     }

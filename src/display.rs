@@ -7,6 +7,14 @@ use std::borrow::Cow;
 
 use unicode_width::UnicodeWidthChar;
 
+/// Writes to standard error, ignoring a failure (a closed pipe, a hung-up terminal): what
+/// `eprintln_lossy!` and `eprint_lossy!` call, where `eprintln!` would panic.
+pub fn to_stderr(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(text).and_then(|()| err.flush());
+}
+
 /// Whether `c` must not reach a terminal raw: C0/C1 controls, DEL, bidi overrides and
 /// isolates, and zero-width characters that hide text.
 pub fn is_hostile(c: char) -> bool {

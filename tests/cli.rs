@@ -123,6 +123,10 @@ fn malformed_files_are_reported_not_panicked_on() {
 #[test]
 fn dry_run_writes_nothing() {
     let db = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, r#"{"format":"yibiao/1"}"#).unwrap();
+    ok(yibiao(db.path()).arg("import").arg(&empty));
     let (code, _, stderr) = run(yibiao(db.path())
         .arg("import")
         .arg("--dry-run")
@@ -450,4 +454,206 @@ fn the_tui_without_a_terminal_says_so_and_how_to_get_one() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("needs a terminal"), "{stderr}");
     assert!(stderr.contains("ssh -t"), "{stderr}");
+}
+
+/// Runs `cmd`, asserting exit code 1 and `expected` on standard error.
+fn fails_with(cmd: &mut std::process::Command, expected: &str) {
+    let (code, _, stderr) = run(cmd);
+    assert_eq!(code, 1, "{cmd:?}: {stderr}");
+    assert!(stderr.contains(expected), "{cmd:?}: {stderr}");
+}
+
+#[test]
+fn read_only_commands_and_dry_runs_on_a_missing_store_create_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let typo = tmp.path().join("a/b/typo");
+    let out = tmp.path().join("out.json");
+    let out = out.to_str().unwrap();
+    let small = fixture("small.json");
+    let small = small.to_str().unwrap();
+    let commands: [&[&str]; 17] = [
+        &["check"],
+        &["stats"],
+        &["stats", "--json"],
+        &["export", out],
+        &["log"],
+        &["element", "search", "姓名"],
+        &["element", "show", "DE000001"],
+        &["element", "uses", "DE000001"],
+        &["element", "dups"],
+        &["element", "merge", "DE000001", "--into", "DE000002"],
+        &["form", "lint"],
+        &["bundle", "list"],
+        &["template", "list"],
+        &["merge", "ZT001"],
+        &["validate", "DE000002", "1"],
+        &["backup", out],
+        &["import", "--dry-run", small],
+    ];
+    let no_store = format!(
+        "no store at {0}; `yibiao --db {0} sample` or `import` creates one, the TUI offers the sample",
+        typo.display()
+    );
+    for args in commands {
+        fails_with(yibiao(&typo).args(args), &no_store);
+        assert!(!tmp.path().join("a").exists(), "{args:?} created the store");
+    }
+    // an empty directory stays empty
+    fails_with(yibiao(tmp.path()).arg("stats"), "no store at");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+    // commands that write create it
+    ok(yibiao(&typo).args(["import", small]));
+    assert!(typo.join("db").is_dir());
+    ok(yibiao(&tmp.path().join("s")).arg("sample"));
+    ok(yibiao(&tmp.path().join("s")).arg("check"));
+}
+
+#[test]
+fn a_directory_holding_other_files_is_refused_and_left_as_it_was() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, outside) = (tmp.path().join("home"), tmp.path().join("outside"));
+    std::fs::create_dir_all(home.join("sub")).unwrap();
+    std::fs::create_dir_all(outside.join("d")).unwrap();
+    std::fs::write(home.join("notes.txt"), "x").unwrap();
+    std::fs::write(home.join("sub/f"), "y").unwrap();
+    std::fs::write(outside.join("t.txt"), "z").unwrap();
+    std::os::unix::fs::symlink(outside.join("t.txt"), home.join("link")).unwrap();
+    std::os::unix::fs::symlink(outside.join("d"), home.join("dlink")).unwrap();
+    let all = [
+        home.join("notes.txt"),
+        home.join("sub"),
+        home.join("sub/f"),
+        outside.join("t.txt"),
+        outside.join("d"),
+    ];
+    for path in &all {
+        let mode = if path.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let modes = || -> Vec<u32> {
+        all.iter()
+            .map(|p| std::fs::metadata(p).unwrap().permissions().mode() & 0o777)
+            .collect()
+    };
+    let before = modes();
+    let names = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&home)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let listing = names();
+    let refused = format!(
+        "{} holds other files (dlink, link, notes.txt and 1 more) and is not a yibiao store: pick an empty or new directory",
+        home.display()
+    );
+    for args in [&["stats"][..], &["check"], &["sample"], &["import", "-"]] {
+        fails_with(
+            yibiao(&home).args(args).stdin(std::process::Stdio::null()),
+            &refused,
+        );
+    }
+    assert_eq!(
+        modes(),
+        before,
+        "nothing was chmod-ed, in the directory or through links"
+    );
+    assert_eq!(names(), listing, "nothing was created");
+
+    // a store with a file of someone else's beside it opens; only the store's files change
+    let store = tmp.path().join("store");
+    ok(yibiao(&store).arg("sample"));
+    std::fs::write(store.join("README.txt"), "mine").unwrap();
+    std::fs::set_permissions(
+        store.join("README.txt"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.join("t.txt"), store.join("db/link")).unwrap();
+    ok(yibiao(&store).arg("check"));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&store.join("README.txt")), 0o644);
+    assert_eq!(mode(&outside.join("t.txt")), 0o644);
+    assert_eq!(mode(&store.join("db/conf")), 0o600);
+}
+
+/// Runs `args` with standard error (and standard output) a pipe whose reading end is already
+/// closed, as in `yibiao … 2>&1 | head -1` once head has exited; returns the exit code.
+fn with_closed_pipes(db: &std::path::Path, args: &[&str]) -> i32 {
+    let mut child = yibiao(db)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the child has not started writing yet: every write it makes finds the pipe closed
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap().code().unwrap_or(-1)
+}
+
+#[test]
+fn a_closed_standard_error_is_no_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    // problems, the summary of a sample, a failure and a listing
+    assert_eq!(
+        with_closed_pipes(
+            &db,
+            &["import", fixture("three_errors.json").to_str().unwrap()]
+        ),
+        2
+    );
+    assert_eq!(with_closed_pipes(&db, &["sample"]), 0);
+    assert_eq!(with_closed_pipes(&db, &["element", "show", "NOPE"]), 1);
+    assert_eq!(with_closed_pipes(&db, &["check"]), 0);
+    assert_eq!(with_closed_pipes(&tmp.path().join("typo"), &["stats"]), 1);
+}
+
+#[test]
+fn json_files_starting_with_a_byte_order_mark_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plain, bom) = (tmp.path().join("plain"), tmp.path().join("bom"));
+    let with_bom = |name: &str, bytes: &[u8]| {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, [b"\xEF\xBB\xBF".as_slice(), bytes].concat()).unwrap();
+        file
+    };
+    // an interchange file
+    let small = with_bom("small.json", &std::fs::read(fixture("small.json")).unwrap());
+    ok(yibiao(&plain).arg("import").arg(fixture("small.json")));
+    ok(yibiao(&bom).arg("import").arg(&small));
+    assert_eq!(export(&bom), export(&plain));
+    // a county catalog
+    let county = with_bom(
+        "county.json",
+        &std::fs::read(fixture("guangan-item-catalog.json")).unwrap(),
+    );
+    let (code, _, stderr) = run(yibiao(&tmp.path().join("county"))
+        .arg("import")
+        .arg(&county));
+    assert_eq!(code, 0, "{stderr}");
+    // a backup
+    let backup = tmp.path().join("backup.json");
+    ok(yibiao(&plain).arg("backup").arg(&backup));
+    let backup = with_bom("backup-bom.json", &std::fs::read(&backup).unwrap());
+    let restored = tmp.path().join("restored");
+    ok(yibiao(&restored).arg("restore").arg(&backup));
+    assert_eq!(export(&restored), export(&plain));
+    // a filled merged form
+    let sample = tmp.path().join("sample");
+    ok(yibiao(&sample).arg("sample"));
+    let filled = with_bom(
+        "filled.json",
+        br#"{"bundle":"ZT001","values":{"DE000030":"z"}}"#,
+    );
+    let out: Value = serde_json::from_str(&ok(yibiao(&sample)
+        .args(["merge", "ZT001", "--distribute"])
+        .arg(&filled)))
+    .unwrap();
+    assert_eq!(out["bundle"], "ZT001");
 }

@@ -232,6 +232,36 @@ fn ragged_csv_rows_are_reported_by_number() {
 }
 
 #[test]
+fn a_csv_quote_never_closed_is_refused_not_swallowing_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    ok(yibiao(&db).arg("sample"));
+    let text = "数据元,编码,显示值\nDE000002,1,\"男\nDE000002,2,女\nDE000002,9,未说明\n";
+    let utf8 = dir.path().join("utf8").join("数据元选项.csv");
+    let gb = dir.path().join("gb").join("数据元选项.csv");
+    for (file, bytes) in [
+        (
+            &utf8,
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        ),
+        (
+            &gb,
+            yibiao::io::csv::encode(text, yibiao::io::csv::Encoding::Gb18030),
+        ),
+    ] {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, bytes).unwrap();
+        let stderr = assert_refused(&db, yibiao(&db).arg("import").arg(file));
+        assert!(
+            stderr.contains(
+                "数据元选项.csv C2: a quote opened here (line 2) is never closed; the rest of the file would become one cell"
+            ),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn unknown_headers_and_bad_cells_are_reported_at_their_cell() {
     let dir = tempfile::tempdir().unwrap();
     let db = store_with_small(dir.path());
@@ -597,11 +627,15 @@ fn the_county_catalog_format_can_be_forced_and_round_trips_through_xlsx() {
     let copy = dir.path().join("catalog.data");
     std::fs::copy(fixture("guangan-item-catalog.json"), &copy).unwrap();
     let db = dir.path().join("db");
+    ok(yibiao(&db).arg("sample"));
+    let before = export(&db);
     ok(yibiao(&db)
         .arg("import")
         .arg(&copy)
         .args(["--format", "dept-tree", "--dry-run"]));
+    assert_eq!(export(&db), before, "a dry run writes nothing");
     // the imported county catalog survives XLSX and GB18030 CSV
+    let db = dir.path().join("county");
     let json = dir.path().join("county.json");
     ok(yibiao(&db)
         .arg("import")

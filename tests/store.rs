@@ -5,7 +5,7 @@ mod common;
 use yibiao::i18n::Lang;
 use yibiao::io::json::parse_import;
 use yibiao::model::{Catalog, Issue, Item, ItemLevel, Kind, Record, Referrer};
-use yibiao::store::{Batch, Command, SledStore, Store, StoreError};
+use yibiao::store::{Batch, Command, IfMissing, SledStore, Store, StoreError};
 
 /// sled opened directly (to plant damage), retrying while the flusher thread of a store
 /// dropped a moment ago still holds sled's file lock.
@@ -419,7 +419,8 @@ fn a_store_without_a_search_tree_builds_it_on_load() {
 fn the_cached_outline_is_the_catalogs_until_the_next_write_removes_it() {
     use yibiao::model::Outline;
     let (dir, mut store) = seeded();
-    let outline_of_locked = |dir: &std::path::Path| SledStore::lock(dir).unwrap().outline();
+    let outline_of_locked =
+        |dir: &std::path::Path| SledStore::lock(dir, IfMissing::Refuse).unwrap().outline();
     store.save_outline();
     let saved = Outline::of(store.catalog());
     drop(store);
@@ -467,4 +468,30 @@ fn the_cached_outline_is_the_catalogs_until_the_next_write_removes_it() {
     )
     .unwrap();
     assert_eq!(outline_of_locked(dir.path()), None);
+}
+
+/// A command that only reads refuses a directory without a store, unless another yibiao holds
+/// its lock: that one is creating the store (its lock comes before `db/`), so the store is in
+/// use rather than missing.
+#[test]
+fn a_store_being_created_is_in_use_not_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    assert!(matches!(
+        SledStore::lock(&dir, IfMissing::Refuse),
+        Err(StoreError::NoStore { .. })
+    ));
+    assert!(!dir.exists(), "nothing was created");
+    let creating = SledStore::lock(&dir, IfMissing::Create).unwrap();
+    assert!(matches!(
+        SledStore::lock(&dir, IfMissing::Refuse),
+        Err(StoreError::Locked { .. })
+    ));
+    drop(creating);
+    assert!(matches!(
+        SledStore::lock(&dir, IfMissing::Refuse),
+        Err(StoreError::NoStore { .. })
+    ));
+    drop(SledStore::open(&dir).unwrap());
+    assert!(SledStore::lock(&dir, IfMissing::Refuse).is_ok());
 }

@@ -9,7 +9,7 @@ use crate::engine::{dups, search, stats, usage, validate};
 use crate::i18n::Lang;
 use crate::io::json;
 use crate::model::{ElementKind, Kind, RecordRef};
-use crate::store::{Batch, SledStore, Store};
+use crate::store::{Batch, IfMissing, SledStore, Store};
 
 use super::{
     BundleCommand, Cli, Command, ConfigCommand, EXIT_FAILURE, EXIT_INVALID, ElementCommand,
@@ -25,7 +25,8 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         ascii: cli.ascii,
     };
     let Some(command) = cli.command else {
-        let store = super::lock_store(cli.db)?;
+        // the TUI creates a new store, and offers the sample in it
+        let store = super::lock_store(cli.db, IfMissing::Create)?;
         let options = crate::tui::Options { lang, flags };
         return crate::tui::run(store, options)
             .map(|()| 0)
@@ -66,7 +67,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     if let Command::Element(ElementCommand::Search { query, limit, json }) = &command {
         return element_search(cli.db, query, *limit, *json);
     }
-    let mut store = open_store(cli.db)?;
+    let mut store = open_store(cli.db, command.if_missing())?;
     let result = on_store(&mut store, command, lang);
     // a command that changed the store leaves its outline for the TUI's first frame
     if store.changed_since_open() > 0 {
@@ -92,7 +93,7 @@ fn element_search(
     let index = match SledStore::cached_search(&dir)? {
         Some(data) => search::SearchIndex::from_data(data),
         None => {
-            let unloaded = super::open_unloaded(Some(dir))?;
+            let unloaded = super::open_unloaded(Some(dir), IfMissing::Refuse)?;
             match unloaded.search_data()? {
                 Some(data) => {
                     unloaded.close_for_exit();
@@ -156,7 +157,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             let batch = dups::merge_batch(store.catalog(), &into, &merge).map_err(Failure::new)?;
             let fields = usage::usage(store.catalog(), &merge).fields.len();
             store.apply(batch)?;
-            eprintln!(
+            eprintln_lossy!(
                 "{}",
                 lang.pick(
                     format!("已将 {merge} 合并到 {into}：{fields} 个字段改为引用 {into}"),
@@ -369,7 +370,7 @@ fn export_stats(
             ),
         });
     }
-    eprintln!(
+    eprintln_lossy!(
         "{}",
         lang.pick(
             format!("已导出 {} 张统计表到 {}", tables.len(), path.display()),
@@ -426,9 +427,10 @@ fn validate_values(
 fn sample(store: &mut impl Store, scale: u32) -> Result<u8, Failure> {
     let records = crate::sample::generate(scale).into_records();
     let applied = store.apply(Batch::upserts("sample", records))?;
-    eprintln!(
+    eprintln_lossy!(
         "sample ×{scale}: {} created, {} updated",
-        applied.created, applied.updated
+        applied.created,
+        applied.updated
     );
     Ok(0)
 }

@@ -199,7 +199,7 @@ pub fn export(catalog: &Catalog, code: &str, file: &Path, lang: Lang) -> Result<
     };
     write_output(file, &bytes)?;
     if file != Path::new("-") {
-        eprintln!(
+        eprintln_lossy!(
             "{}",
             lang.pick(
                 format!("已导出空白表单 {} 到 {}", inert(code), file.display()),

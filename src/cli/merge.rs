@@ -120,7 +120,7 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
     }
     if let Some(file) = &request.distribute {
         let bytes = read_input(file)?;
-        let filled: Filled = serde_json::from_slice(&bytes)
+        let filled: Filled = serde_json::from_slice(crate::io::json::without_bom(&bytes))
             .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
         if filled.bundle != bundle.code {
             return Err(invalid(format!(

@@ -69,7 +69,7 @@ pub fn import(store: &mut impl Store, request: ImportRequest, lang: Lang) -> Res
             let parsed = transfer::read(&request, store.catalog(), control, lang)?;
             progress.suspend(|| {
                 for note in parsed.notes(lang) {
-                    eprintln!("{note}");
+                    eprintln_lossy!("{note}");
                 }
             });
             let total = parsed.records.len();
@@ -81,8 +81,8 @@ pub fn import(store: &mut impl Store, request: ImportRequest, lang: Lang) -> Res
     )
     .map_err(|e| import_failure(e, lang))?;
     match imported {
-        Some(imported) => eprintln!("{}", imported.message(lang)),
-        None => eprintln!("{}", transfer::checked(total, lang)),
+        Some(imported) => eprintln_lossy!("{}", imported.message(lang)),
+        None => eprintln_lossy!("{}", transfer::checked(total, lang)),
     }
     Ok(0)
 }

@@ -1,7 +1,7 @@
 //! `backup`, `restore` and `recover`: getting a store's records out and back in.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 use crate::display::inert;
@@ -19,7 +19,7 @@ pub fn backup(store: &SledStore, file: &Path) -> Result<u8, Failure> {
     let catalog = store.catalog();
     write_output(file, &backup::create(catalog, &os_user(), &utc_now()))?;
     if file != Path::new("-") {
-        eprintln!(
+        eprintln_lossy!(
             "backup of {} written to {} ({})",
             store.path().display(),
             file.display(),
@@ -84,7 +84,7 @@ pub fn restore(store: &mut SledStore, file: &Path, force: bool, yes: bool) -> Re
         action: "restore".into(),
         commands,
     })?;
-    eprintln!(
+    eprintln_lossy!(
         "restored into {} the backup made {} by {}: {} created, {} updated, {} deleted",
         store.path().display(),
         inert(&header.created),
@@ -106,13 +106,12 @@ fn confirm(store: &SledStore, existing: usize, header: &backup::Header) -> Resul
         });
     }
     let total: usize = header.counts.values().sum();
-    eprint!(
+    eprint_lossy!(
         "replace the {existing} records of {} with the {total} of the backup made {} by {}? type yes: ",
         store.path().display(),
         inert(&header.created),
         inert(&header.user)
     );
-    std::io::stderr().flush()?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
@@ -123,7 +122,7 @@ fn confirm(store: &SledStore, existing: usize, header: &backup::Header) -> Resul
 pub fn recover(dir: &Path, out: &Path) -> Result<u8, Failure> {
     let found = salvage::recover(dir)?;
     write_output(out, json::export(&found.catalog).as_bytes())?;
-    eprintln!(
+    eprintln_lossy!(
         "recovered {} records from {} into {} ({})",
         found.catalog.len(),
         dir.display(),
@@ -131,13 +130,13 @@ pub fn recover(dir: &Path, out: &Path) -> Result<u8, Failure> {
         salvage::counts(&found.catalog)
     );
     for line in &found.lost {
-        eprintln!("lost: {}", inert(line));
+        eprintln_lossy!("lost: {}", inert(line));
     }
     for line in &found.problems {
-        eprintln!("problem: {}", inert(line));
+        eprintln_lossy!("problem: {}", inert(line));
     }
     if !found.problems.is_empty() {
-        eprintln!(
+        eprintln_lossy!(
             "{} problem(s) among the recovered records (mostly references to lost ones): fix them in {} before `yibiao --db NEW_DIR import {}`",
             found.problems.len(),
             out.display(),
@@ -145,10 +144,10 @@ pub fn recover(dir: &Path, out: &Path) -> Result<u8, Failure> {
         );
     }
     if found.lost.is_empty() {
-        eprintln!("nothing was lost");
+        eprintln_lossy!("nothing was lost");
         Ok(0)
     } else {
-        eprintln!(
+        eprintln_lossy!(
             "{} record(s) lost; import {} into a new store: `yibiao --db NEW_DIR import {}`",
             found.lost.len(),
             out.display(),

@@ -64,7 +64,7 @@ pub(super) fn run(
                 .map_err(|e| Failure::new(e.message(lang)))?;
             let forms = batch.commands.len().saturating_sub(1);
             store.apply(batch)?;
-            eprintln!(
+            eprintln_lossy!(
                 "{}",
                 lang.pick(
                     format!(

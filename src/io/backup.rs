@@ -21,7 +21,7 @@ use super::files::write_private;
 pub const BACKUP_FORMAT: &str = "yibiao-backup/1";
 
 /// Directory of automatic backups inside the store directory.
-pub const AUTO_DIR: &str = "backups";
+pub const AUTO_DIR: &str = crate::store::BACKUPS_DIR;
 
 /// Automatic backups kept when the config does not say.
 pub const DEFAULT_KEEP: usize = 10;
@@ -113,7 +113,7 @@ pub fn create(catalog: &Catalog, user: &str, created: &str) -> Vec<u8> {
 /// its digest and its version.
 pub fn open(bytes: &[u8]) -> Result<(Header, &str), BackupError> {
     let not = |why: &str| BackupError::NotABackup(why.into());
-    let rest = bytes
+    let rest = super::json::without_bom(bytes)
         .strip_prefix(b"[")
         .ok_or_else(|| not("no `[` at the start"))?;
     let newline = rest

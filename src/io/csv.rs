@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 
 use super::check::FileProblem;
 use super::progress::{Control, Phase, Stop, Unit};
-use super::table::{Cell, RawRow, RawTable, Sheet, TableId, row_place};
+use super::table::{Cell, RawRow, RawTable, Sheet, TableId, cell_place, row_place};
 
 /// A CSV text encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -157,7 +157,8 @@ pub fn read_table(
     let mut problems = Vec::new();
     let mut header = Vec::new();
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
+    let mut records = reader.records().enumerate().peekable();
+    while let Some((i, record)) = records.next() {
         let number = i + 1;
         control.step(
             Phase::Parsing,
@@ -175,6 +176,24 @@ pub fn read_table(
                 continue;
             }
         };
+        // the csv crate ends a quoted field left open at the end of the file, so only the last
+        // record can hold one: it swallowed every line after the quote
+        if records.peek().is_none()
+            && let Some(start) = record.position().map(|p| p.byte())
+            && let Some(open) = unclosed_quote(text.get(start as usize..).unwrap_or(""))
+        {
+            let line = record.position().map_or(1, |p| p.line()) + open.lines;
+            problems.push(FileProblem::new(
+                cell_place(place, open.column, number),
+                lang.pick(
+                    format!("此处（第 {line} 行）开始的引号没有结束；文件其余部分会变成一个单元格"),
+                    format!(
+                        "a quote opened here (line {line}) is never closed; the rest of the file would become one cell"
+                    ),
+                ),
+            ));
+            continue;
+        }
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         if number == 1 {
             header = cells;
@@ -202,6 +221,59 @@ pub fn read_table(
     } else {
         Err(Stop::Problems(problems))
     }
+}
+
+/// Where a quoted field left open at the end of the text begins.
+#[derive(Debug, PartialEq, Eq)]
+struct OpenQuote {
+    /// The field's column (0-based) in its record.
+    column: usize,
+    /// Line breaks between the record's start and the quote.
+    lines: u64,
+}
+
+/// The quoted field still open at the end of `record`, the text of a file's last record (to
+/// the end of the file), read as the csv crate reads it: a `"` opens a quoted field only at
+/// the start of a field, `""` inside one is a quote, and a quote elsewhere is a character.
+fn unclosed_quote(record: &str) -> Option<OpenQuote> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        // a quote inside a quoted field: the end of it, or the first of `""`
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let (mut column, mut lines) = (0, 0);
+    let mut open = OpenQuote {
+        column: 0,
+        lines: 0,
+    };
+    for c in record.chars() {
+        state = match (state, c) {
+            (State::Quoted, '"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, '"') => State::Quoted,
+            (State::FieldStart, '"') => {
+                open = OpenQuote { column, lines };
+                State::Quoted
+            }
+            (_, ',') => {
+                column += 1;
+                State::FieldStart
+            }
+            (_, '\n' | '\r') => {
+                column = 0;
+                State::FieldStart
+            }
+            _ => State::Unquoted,
+        };
+        if c == '\n' {
+            lines += 1;
+        }
+    }
+    (state == State::Quoted).then_some(open)
 }
 
 /// One table as CSV text (header first; quoted where needed).
@@ -311,6 +383,76 @@ mod tests {
                 "regions.csv row 4: has 3 cells, the header has 2"
             ]
         );
+    }
+
+    fn problems_of(text: &str) -> Vec<String> {
+        match read_table(text, TableId::Regions, "r.csv", Lang::En, &Control::none()) {
+            Ok(_) => Vec::new(),
+            Err(stop) => stop
+                .into_problems()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_quote_left_open_at_the_end_is_reported_where_it_opens() {
+        const OPEN: &str = "a quote opened here (line 3) is never closed; the rest of the file would become one cell";
+        // in the last column: the csv crate alone reads one row whose cell holds the rest
+        let text = "code,name\n510011,ok\n510012,\"stray quote\n510013,second\n510014,third\n";
+        assert_eq!(problems_of(text), [format!("r.csv B3: {OPEN}")]);
+        // in another column: reported as the quote, not as a ragged row
+        let text = "code,name\n510011,ok\n\"510012,x\n510013,y";
+        assert_eq!(problems_of(text), [format!("r.csv A3: {OPEN}")]);
+        // the row number counts records: a quoted line break before does not shift it
+        let text = "code,name\n1,\"two\nlines\"\n2,\"open";
+        assert_eq!(
+            problems_of(text),
+            [
+                "r.csv B3: a quote opened here (line 4) is never closed; the rest of the file would become one cell"
+            ]
+        );
+        // a doubled quote at the very end is a quote inside the field, which stays open
+        assert_eq!(problems_of("code,name\n1,\"x\"\"").len(), 1);
+        // GB18030 bytes are decoded before the table is read
+        let gb = encode(
+            "数据元,编码,显示值\nDE000002,1,\"男\nDE000002,2,女\n",
+            Encoding::Gb18030,
+        );
+        let (text, encoding) = decode(&gb, None, Lang::Zh).unwrap();
+        assert_eq!(encoding, Encoding::Gb18030);
+        let problems = read_table(
+            &text,
+            TableId::Regions,
+            "数据元选项.csv",
+            Lang::Zh,
+            &Control::none(),
+        )
+        .unwrap_err()
+        .into_problems();
+        assert_eq!(
+            problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["数据元选项.csv C2: 此处（第 2 行）开始的引号没有结束；文件其余部分会变成一个单元格"]
+        );
+    }
+
+    #[test]
+    fn closed_quotes_are_not_taken_for_open_ones() {
+        for text in [
+            // quoted line breaks, commas and doubled quotes, closed at the end of the file
+            "code,name\n1,\"a\nb, \"\"c\"\"\"\n2,\"x\"\"\"",
+            "code,name\r\n1,\"a\r\nb\"\r\n2,\"\"\r\n",
+            // a quote inside an unquoted field is a character
+            "code,name\n1,5\" screen\n2,a\"b\n",
+            // text after a closing quote belongs to the field
+            "code,name\n1,\"a\"b\"\n",
+            "code,name\n1,\"\"\"\"",
+            "code,name\n",
+            "",
+        ] {
+            assert_eq!(problems_of(text), Vec::<String>::new(), "{text:?}");
+        }
     }
 
     #[test]

@@ -62,8 +62,18 @@ pub fn parse_import(
         .map_err(Stop::into_problems)
 }
 
-/// Parses JSON text, reporting a syntax error with its line and column.
+/// The UTF-8 byte order mark, which Windows Notepad puts before the text it saves.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// JSON bytes without a leading byte order mark, which JSON does not allow but editors write.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
+/// Parses JSON text (a leading byte order mark skipped), reporting a syntax error with its
+/// line and column.
 pub fn parse_json(text: &str, lang: Lang) -> Result<Value, Vec<FileProblem>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str(text).map_err(|e| {
         vec![FileProblem {
             path: String::new(),

@@ -19,6 +19,22 @@ pub enum StoreError {
         /// When the holder opened the store.
         since: String,
     },
+    /// The directory holds no store, and the command only reads one: nothing was created.
+    #[error("no store at {}; `yibiao --db {} sample` or `import` creates one, the TUI offers the sample", path.display(), path.display())]
+    NoStore {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The directory holds other files and no store: it is not used, and nothing in it changed.
+    #[error("{} holds other files ({}) and is not a yibiao store: pick an empty or new directory", path.display(), shown_names(names, *total))]
+    NotAStore {
+        /// The directory.
+        path: PathBuf,
+        /// Some of its entries, sorted.
+        names: Vec<String>,
+        /// How many entries are not a store's.
+        total: usize,
+    },
     /// A file operation failed.
     #[error("{}: {}", path.display(), io_hint(source, path))]
     Io {
@@ -94,6 +110,19 @@ pub enum StoreError {
         /// The encoding error.
         source: super::codec::CodecError,
     },
+}
+
+/// `a, b, c and 2 more`: the names of some of `total` entries.
+fn shown_names(names: &[String], total: usize) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .map(|n| crate::display::inert(n).into_owned())
+        .collect();
+    let mut text = shown.join(", ");
+    if total > names.len() {
+        text.push_str(&format!(" and {} more", total - names.len()));
+    }
+    text
 }
 
 /// An OS error with what it means for a store and the next step.

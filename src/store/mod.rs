@@ -7,6 +7,7 @@ mod cache_file;
 pub mod codec;
 mod error;
 pub mod keys;
+mod layout;
 mod lock;
 pub mod recover;
 pub mod roles;
@@ -17,6 +18,7 @@ use std::path::Path;
 
 pub use audit::{AuditEntry, AuditOp, LoggedEntry};
 pub use error::{StoreError, io_hint, sled_hint};
+pub use layout::{BACKUPS_DIR, DRAFT_FILE, IfMissing};
 pub use lock::LOCK_FILE;
 pub use sled_store::{
     CatalogLoader, LockedStore, SCHEMA_VERSION, SearchSource, SledStore, UnloadedStore,

@@ -27,7 +27,7 @@ pub struct Recovered {
 /// Reads every record of the store in `dir` that still decodes. Takes the store's lock, so it
 /// refuses a store in use. Fails only if sled cannot open the database at all.
 pub fn recover(dir: &Path) -> Result<Recovered, StoreError> {
-    let db_dir = dir.join("db");
+    let db_dir = dir.join(super::layout::DB_DIR);
     if !db_dir.is_dir() {
         return Err(StoreError::Io {
             path: db_dir,

@@ -25,7 +25,8 @@ use super::error::StoreError;
 use super::keys::{
     index_keys, index_keys_of, kind_of_tag, name_key_prefix, record_key, referrers_prefix,
 };
-use super::lock::StoreLock;
+use super::layout::{self, Found, IfMissing};
+use super::lock::{LOCK_FILE, StoreLock};
 use super::roles::{Principal, Role, Roles, role_for};
 use super::search_tree;
 use super::{Applied, Batch, Command, Store};
@@ -105,26 +106,45 @@ impl SledStore {
         Self::open_unloaded(dir)?.load()
     }
 
-    /// Opens the store in `dir` and takes its lock without loading the catalog: what a
-    /// search or the first frame of the TUI needs is read from the search tree, and the
-    /// catalog is loaded later (see [`UnloadedStore`]).
+    /// Opens (creating if needed) the store in `dir` and takes its lock without loading the
+    /// catalog: what a search or the first frame of the TUI needs is read from the search
+    /// tree, and the catalog is loaded later (see [`UnloadedStore`]).
     pub fn open_unloaded(dir: &Path) -> Result<UnloadedStore, StoreError> {
-        Self::lock(dir)?.open()
+        Self::lock(dir, IfMissing::Create)?.open()
     }
 
-    /// Creates the store directory if needed and takes the store's lock, without opening
-    /// the database yet: a second instance is refused at once, and the (slower) opening
-    /// can happen on another thread while the TUI draws its first frame.
-    pub fn lock(dir: &Path) -> Result<LockedStore, StoreError> {
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|source| StoreError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+    /// Takes the store's lock without opening the database yet: a second instance is refused
+    /// at once, and the (slower) opening can happen on another thread while the TUI draws its
+    /// first frame. A directory that holds no store is created (mode 0700) or refused, as
+    /// `if_missing` says; one that holds other files is always refused, and left untouched.
+    pub fn lock(dir: &Path, if_missing: IfMissing) -> Result<LockedStore, StoreError> {
+        let no_store = || StoreError::NoStore {
+            path: dir.to_path_buf(),
+        };
+        let found = layout::inspect(dir)?;
+        match (found, if_missing) {
+            (Found::Nothing, IfMissing::Create) => DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|source| StoreError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                })?,
+            // without a lock file nobody is creating one (a store's lock comes before `db/`)
+            (Found::Nothing, IfMissing::Refuse) if !dir.join(LOCK_FILE).is_file() => {
+                return Err(no_store());
+            }
+            _ => {}
+        }
+        // a store another yibiao is creating: refused as in use, or there once it is released
         let lock = StoreLock::acquire(dir)?;
+        if found == Found::Nothing
+            && if_missing == IfMissing::Refuse
+            && layout::inspect(dir)? != Found::Store
+        {
+            return Err(no_store());
+        }
         Ok(LockedStore {
             dir: dir.to_path_buf(),
             lock,
@@ -159,7 +179,7 @@ impl LockedStore {
             source,
         };
         let db = open_sled(dir).map_err(open_err)?;
-        restrict_files(dir);
+        layout::restrict(dir);
         let records = db.open_tree("records").map_err(open_err)?;
         let index = db.open_tree("index").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
@@ -270,7 +290,7 @@ impl SledStore {
     /// The search index cached beside the store in `dir`, read under the store's lock without
     /// opening the database; `None` when there is no sound cache (or no store).
     pub fn cached_search(dir: &Path) -> Result<Option<SearchData>, StoreError> {
-        if !dir.join("db").is_dir() {
+        if layout::inspect(dir)? != Found::Store {
             return Ok(None);
         }
         let _lock = StoreLock::acquire(dir)?;
@@ -1021,7 +1041,7 @@ impl Store for SledStore {
 /// Wait for it briefly instead of failing.
 fn open_sled(dir: &Path) -> Result<sled::Db, sled::Error> {
     let config = sled::Config::new()
-        .path(dir.join("db"))
+        .path(dir.join(layout::DB_DIR))
         .cache_capacity(CACHE_BYTES);
     let mut attempts = 0;
     loop {
@@ -1105,26 +1125,6 @@ fn decode_stored(key: &[u8], value: &[u8]) -> Result<Record, StoreError> {
         what: format!("{} {}", kind.as_str(), code()),
         reason: e.to_string(),
     })
-}
-
-/// Makes the files and directories sled created accessible to their owner only (the directory is 0700 too;
-/// this keeps them private if it is ever copied or opened up). Best effort.
-fn restrict_files(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(meta) = entry.metadata() else { continue };
-        let private = if meta.is_dir() { 0o700 } else { 0o600 };
-        if meta.permissions().mode() & 0o077 != 0 {
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(private));
-        }
-        if meta.is_dir() {
-            restrict_files(&path);
-        }
-    }
 }
 
 #[cfg(test)]

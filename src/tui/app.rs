@@ -515,7 +515,7 @@ impl App {
                 if let (Some(editor), Some(store)) = (&self.editor, &self.store)
                     && let Err(e) = super::draft::save(store.path(), editor)
                 {
-                    eprintln!("yibiao: the unsaved edit could not be kept as a draft: {e}");
+                    eprintln_lossy!("yibiao: the unsaved edit could not be kept as a draft: {e}");
                 }
                 // an import not yet writing stops; one writing runs to its end
                 self.transfer_cancel();

@@ -15,7 +15,7 @@ use super::app::{App, Level};
 use super::editor::Editor;
 
 /// Name of the draft file in the store directory.
-pub const DRAFT_FILE: &str = "draft.json";
+pub use crate::store::DRAFT_FILE;
 
 /// An unsaved edit form.
 #[derive(Serialize, Deserialize, Debug, PartialEq, Eq)]

@@ -117,7 +117,7 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     drop(store);
     drop(guard);
     if let Some(warning) = backup_failed {
-        eprintln!("yibiao: warning: {warning}");
+        eprintln_lossy!("yibiao: warning: {warning}");
     }
     result
 }
