@@ -255,6 +255,10 @@ pub enum ElementCommand {
         /// The element that stays.
         #[arg(long)]
         into: String,
+        /// Merge even when the kinds differ or the element that stays lacks some of the
+        /// other's options (its fields' answers may then no longer validate).
+        #[arg(long)]
+        force: bool,
     },
     /// Show one element (exit 1 if unknown).
     Show {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{export, fixture, ok, run, yibiao};
+use common::{export, fixture, ok, run, yibiao, yibiao_zh};
 use serde_json::Value;
 
 #[test]
@@ -450,4 +450,24 @@ fn the_tui_without_a_terminal_says_so_and_how_to_get_one() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("needs a terminal"), "{stderr}");
     assert!(stderr.contains("ssh -t"), "{stderr}");
+}
+
+#[test]
+fn element_merge_refuses_another_kind_unless_forced() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    // 电子邮箱 (email) into 出生日期 (date)
+    let merge = ["element", "merge", "DE000008", "--into", "DE000004"];
+    let (code, _, stderr) = run(yibiao(db.path()).args(merge));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot merge DE000008 (email) into DE000004 (date)"),
+        "{stderr}"
+    );
+    let (_, _, stderr) = run(yibiao_zh(db.path()).args(merge));
+    assert!(stderr.contains("类型不同"), "{stderr}");
+    ok(yibiao(db.path()).args(["element", "show", "DE000008"]));
+    let (code, _, stderr) = run(yibiao(db.path()).args(merge).arg("--force"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("fields now use DE000004"), "{stderr}");
 }

@@ -152,8 +152,9 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 output::dups(store.catalog(), &found, lang)
             })
         }
-        Command::Element(ElementCommand::Merge { merge, into }) => {
-            let batch = dups::merge_batch(store.catalog(), &into, &merge).map_err(Failure::new)?;
+        Command::Element(ElementCommand::Merge { merge, into, force }) => {
+            let batch = dups::merge_batch(store.catalog(), &into, &merge, force)
+                .map_err(|e| Failure::new(e.message(lang)))?;
             let fields = usage::usage(store.catalog(), &merge).fields.len();
             store.apply(batch)?;
             eprintln!(
