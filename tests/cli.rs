@@ -471,3 +471,60 @@ fn element_merge_refuses_another_kind_unless_forced() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("fields now use DE000004"), "{stderr}");
 }
+
+#[test]
+fn distribute_uses_the_files_answers_and_refuses_unknown_keys() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let file = db.path().join("filled.json");
+    let distribute = |json: &str, args: &[&str]| {
+        std::fs::write(&file, json).unwrap();
+        run(yibiao(db.path())
+            .args(["merge", "ZT001", "--distribute"])
+            .arg(&file)
+            .args(args))
+    };
+    // the file's answers make all six items visible; --answer replaces one of them
+    let filled = r#"{"bundle": "ZT001", "answers": {"area": "ge500", "signboard": "yes", "tobacco": "yes"},
+        "values": {"DE000030": "甲公司", "BD000003/f01": "甲有限公司"}}"#;
+    let (code, stdout, stderr) = distribute(filled, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let out: Value = serde_json::from_str(&stdout).unwrap();
+    let forms = out["forms"].as_object().unwrap();
+    assert_eq!(forms.len(), 6, "{stdout}");
+    // a FORM/FIELD key gives that source its own value, the others keep the element's
+    assert_eq!(out["forms"]["BD000003"]["f01"], "甲有限公司");
+    assert_eq!(out["forms"]["BD000029"]["f01"], "甲公司");
+    let (code, stdout, _) = distribute(filled, &["--answer", "tobacco=no"]);
+    assert_eq!(code, 0);
+    let out: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(out["answers"]["tobacco"], "no");
+    assert_eq!(out["forms"].as_object().unwrap().len(), 5, "{stdout}");
+    // keys that match no field: exit 2, every one named
+    let (code, _, stderr) = distribute(
+        r#"{"bundle": "ZT001", "values": {"DE999999": "x", "BD000003/zz": "y"}}"#,
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("2 value(s) match no field of the merged form: BD000003/zz, DE999999"),
+        "{stderr}"
+    );
+    // an answer the bundle does not have
+    let (code, _, stderr) = distribute(
+        r#"{"bundle": "ZT001", "answers": {"area": "huge"}, "values": {}}"#,
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("question area has no option huge"),
+        "{stderr}"
+    );
+    // an unknown --exclude is an error too
+    let (code, _, stderr) = run(yibiao(db.path()).args(["merge", "ZT001", "--exclude", "NOFORM"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--exclude NOFORM: not a form of bundle ZT001"),
+        "{stderr}"
+    );
+}
