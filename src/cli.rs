@@ -91,9 +91,10 @@ pub enum Command {
         /// The format (default: from the extension; a path ending in `/` is a CSV directory).
         #[arg(long, value_enum)]
         format: Option<office::Format>,
-        /// Language of headers, sheet and file names and enumerated values (default: zh).
-        #[arg(long, value_enum, default_value_t = Lang::Zh)]
-        headers: Lang,
+        /// Language of headers, sheet and file names and enumerated values (CSV and XLSX;
+        /// default: zh).
+        #[arg(long, value_enum)]
+        headers: Option<Lang>,
     },
     /// Count records.
     Stats {

@@ -264,6 +264,16 @@ fn stats_export_writes_every_table_as_xlsx_or_csv() {
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
     let (code, _, stderr) = run(yibiao(db.path()).args(["stats", "--export", "stats.txt"]));
     assert_eq!(code, 2, "{stderr}");
+    // an encoding for a workbook is a mistake, not ignored
+    let (code, _, stderr) = run(yibiao(db.path())
+        .args(["stats", "--export"])
+        .arg(&xlsx)
+        .args(["--encoding", "gb18030"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--encoding applies to a CSV directory export only"),
+        "{stderr}"
+    );
 }
 
 #[test]

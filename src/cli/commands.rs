@@ -344,6 +344,17 @@ fn export_stats(
     let is_xlsx = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx && encoding.is_some() {
+        return Err(Failure {
+            code: EXIT_INVALID,
+            message: lang
+                .pick(
+                    "--encoding 只用于 CSV 目录导出",
+                    "--encoding applies to a CSV directory export only",
+                )
+                .into(),
+        });
+    }
     if is_xlsx {
         let bytes = crate::io::report::xlsx(&tables, lang).map_err(Failure::new)?;
         write_output(path, &bytes)?;

@@ -305,7 +305,8 @@ impl Transfer {
             format: self.format,
             kind: self.kind.map(|t| t.en().to_string()),
             encoding: self.encoding,
-            headers: self.headers,
+            // Chinese is the default; English is a choice, refused for JSON
+            headers: (self.headers != Lang::Zh).then_some(self.headers),
         }
     }
 

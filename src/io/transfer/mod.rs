@@ -500,8 +500,9 @@ pub struct ExportRequest {
     pub kind: Option<String>,
     /// `--encoding` (CSV only; default: UTF-8 with a BOM).
     pub encoding: Option<Encoding>,
-    /// Language of headers, sheet and file names and enumerated values.
-    pub headers: Lang,
+    /// `--headers`: language of headers, sheet and file names and enumerated values (CSV
+    /// and XLSX only; default: Chinese).
+    pub headers: Option<Lang>,
 }
 
 /// Why an export stopped; no file was written.
@@ -555,9 +556,15 @@ pub fn build(
             "--encoding applies to CSV only",
         ));
     }
+    if request.headers.is_some() && !matches!(format, Format::Csv | Format::Xlsx) {
+        return Err(usage(
+            "--headers 只用于 CSV 和 XLSX",
+            "--headers applies to CSV and XLSX only",
+        ));
+    }
     let table = parse_kind(request.kind.as_deref(), lang).map_err(ExportError::Usage)?;
     let kinds: Vec<Kind> = table.map(|t| t.kind()).into_iter().collect();
-    let headers = request.headers;
+    let headers = request.headers.unwrap_or(Lang::Zh);
     control.step(Phase::Building, Unit::Files, 0, 0)?;
     let one = |bytes: Vec<u8>| Export {
         dir: None,

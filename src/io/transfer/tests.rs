@@ -20,7 +20,7 @@ fn exported(dir: &Path, name: &str) -> PathBuf {
         format: None,
         kind: None,
         encoding: None,
-        headers: Lang::Zh,
+        headers: None,
     };
     let export = build(&small_catalog(), &request, &Control::none(), Lang::En).expect("build");
     save(&export, &Control::none(), Lang::En).expect("save");
@@ -212,7 +212,7 @@ fn an_export_cancelled_before_writing_writes_no_file() {
         format: None,
         kind: None,
         encoding: Some(Encoding::Gb18030),
-        headers: Lang::En,
+        headers: Some(Lang::En),
     };
     let flag = CancelFlag::new();
     let control = Control::new(&quiet, &flag);
@@ -229,4 +229,37 @@ fn an_export_cancelled_before_writing_writes_no_file() {
         Err(ExportError::Cancelled)
     );
     assert!(!file.exists());
+}
+
+#[test]
+fn options_that_do_not_apply_to_the_format_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = |name: &str, encoding, headers| ExportRequest {
+        file: dir.path().join(name),
+        format: None,
+        kind: None,
+        encoding,
+        headers,
+    };
+    let refused = |request: ExportRequest| {
+        build(&small_catalog(), &request, &Control::none(), Lang::En).unwrap_err()
+    };
+    assert_eq!(
+        refused(request("x.json", None, Some(Lang::En))),
+        ExportError::Usage("--headers applies to CSV and XLSX only".into())
+    );
+    assert_eq!(
+        refused(request("x.xlsx", Some(Encoding::Gb18030), None)),
+        ExportError::Usage("--encoding applies to CSV only".into())
+    );
+    // the default header language is no choice: JSON accepts it
+    assert!(
+        build(
+            &small_catalog(),
+            &request("x.json", None, None),
+            &Control::none(),
+            Lang::En
+        )
+        .is_ok()
+    );
 }
