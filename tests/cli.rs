@@ -538,3 +538,32 @@ fn distribute_uses_the_files_answers_and_refuses_unknown_keys() {
         "{stderr}"
     );
 }
+
+#[test]
+fn unreadable_inputs_exit_2_and_an_unknown_log_code_exits_1() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let missing = db.path().join("no-such-file.json");
+    let dir = db.path().join("dir.json");
+    std::fs::create_dir(&dir).unwrap();
+    // a missing input, a directory, as invalid as a file that does not parse
+    for args in [
+        vec!["import".as_ref(), missing.as_os_str()],
+        vec![
+            "import".as_ref(),
+            dir.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ],
+        vec!["restore".as_ref(), missing.as_os_str()],
+    ] {
+        let (code, _, stderr) = run(yibiao(db.path()).args(&args));
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot read"), "{args:?}: {stderr}");
+    }
+    // a record's history, and a code that names nothing
+    assert!(ok(yibiao(db.path()).args(["log", "DE0001"])).contains("DE0001"));
+    let (code, stdout, stderr) = run(yibiao(db.path()).args(["log", "NOPE"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("no record NOPE"), "{stderr}");
+}

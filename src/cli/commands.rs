@@ -324,6 +324,19 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         Command::Config(ConfigCommand::Check) => Ok(0),
         Command::Log { code, json } => {
             let entries = store.history(code.as_deref())?;
+            // a record with no history yet is fine; a code that names nothing is a typo
+            if let Some(code) = &code
+                && entries.is_empty()
+                && !Kind::ALL
+                    .iter()
+                    .any(|k| store.catalog().get(*k, code).is_some())
+            {
+                let code = crate::display::inert(code);
+                return Err(Failure::new(lang.pick(
+                    format!("没有编码为 {code} 的记录，也没有它的历史"),
+                    format!("no record {code}, and no history of one"),
+                )));
+            }
             print_out(&if json {
                 pretty(&entries)
             } else {
@@ -470,14 +483,19 @@ pub(super) fn print_out(text: &str) -> Result<u8, Failure> {
     }
 }
 
+/// Reads an input file (`-`: standard input); one that cannot be read is invalid input
+/// (exit 2), like one that does not parse.
 pub(super) fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
-    if file == Path::new("-") {
-        std::io::stdin().read_to_end(&mut bytes)?;
+    let read = if file == Path::new("-") {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
     } else {
-        bytes = std::fs::read(file)
-            .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
-    }
+        std::fs::read(file).map(|b| bytes = b)
+    };
+    read.map_err(|e| Failure {
+        code: EXIT_INVALID,
+        message: format!("cannot read {}: {e}", file.display()),
+    })?;
     Ok(bytes)
 }
 

@@ -46,8 +46,8 @@ fn with_progress<R>(
 
 fn import_failure(e: ImportError, lang: Lang) -> Failure {
     match e {
-        ImportError::Usage(m) => invalid(m),
-        ImportError::Io(m) => Failure::new(m),
+        // an input that cannot be read is as invalid as one that does not parse
+        ImportError::Usage(m) | ImportError::Io(m) => invalid(m),
         ImportError::Problems(lines) => {
             let mut message: String = lines.iter().map(|l| format!("{l}\n")).collect();
             message.push_str(&nothing_written(lines.len(), lang));
