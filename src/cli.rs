@@ -90,7 +90,7 @@ pub enum Command {
         encoding: Option<crate::io::csv::Encoding>,
         /// The format (default: from the extension; a path ending in `/` is a CSV directory).
         #[arg(long, value_enum)]
-        format: Option<office::Format>,
+        format: Option<office::ExportFormat>,
         /// Language of headers, sheet and file names and enumerated values (CSV and XLSX;
         /// default: zh).
         #[arg(long, value_enum)]
@@ -153,8 +153,12 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
-    Man,
+    /// Print the manual page (roff), or write it and every subcommand's page to a directory.
+    Man {
+        /// Write `yibiao.1` and a page per subcommand (`yibiao-import.1`, …) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Validate values with the same validators as forms; exit 0 iff all are valid.
     Validate {
         /// A kind (cn_id, uscc, mobile, ...) or an element code (for choices and patterns).

@@ -293,6 +293,19 @@ fn completions_and_man_page_need_no_store() {
         "{}",
         &man[..200.min(man.len())]
     );
+    assert!(man.contains(".SH \"EXIT STATUS\""), "{man}");
+    // every page the top one refers to can be written
+    let pages = dir.path().join("man1");
+    ok(yibiao(&db).args(["man", "--dir"]).arg(&pages));
+    for see in man.lines().filter_map(|l| l.strip_suffix("(1)")) {
+        let page = pages.join(format!("{}.1", see.replace("\\-", "-")));
+        assert!(page.exists(), "{} is referred to", page.display());
+    }
+    assert!(pages.join("yibiao-element-merge.1").exists());
+    assert!(
+        !man.contains("yibiao\\-help(1)"),
+        "no help page is referred to"
+    );
     assert!(
         !db.exists(),
         "no store is created for completions or the man page"

@@ -54,11 +54,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             );
             return print_out(&String::from_utf8_lossy(&out));
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
-            return print_out(&String::from_utf8_lossy(&out));
-        }
+        Command::Man { dir } => return man(dir.as_deref()),
         // before the store is opened: a damaged store does not open
         Command::Recover { dir, out } => return super::safety::recover(dir, out),
         _ => {}
@@ -119,7 +115,7 @@ fn element_search(
 fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, Failure> {
     match command {
         // answered above without opening the store
-        Command::Completions { .. } | Command::Man | Command::Recover { .. } => Ok(0),
+        Command::Completions { .. } | Command::Man { .. } | Command::Recover { .. } => Ok(0),
         Command::Backup { file } => super::safety::backup(store, &file),
         Command::Restore { file, force, yes } => super::safety::restore(store, &file, force, yes),
         Command::Validate { kind, values, json } => {
@@ -194,7 +190,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 file,
                 kind,
                 encoding,
-                format,
+                format: format.map(Into::into),
                 headers,
             };
             office::export(store.catalog(), request, lang)
@@ -401,6 +397,54 @@ fn export_stats(
             format!("wrote {} tables to {}", tables.len(), path.display()),
         )
     );
+    Ok(0)
+}
+
+/// The EXIT STATUS section of the manual page (roff), as the README documents the codes.
+const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
+.TP
+0
+success
+.TP
+1
+a failure or problems found (check, form lint, an unknown code, a refused change, a file that cannot be written)
+.TP
+2
+invalid input, nothing written (an input file that is missing, unreadable or does not parse, import problems, usage errors)
+.TP
+3
+the store is in use by another yibiao
+"#;
+
+/// The top manual page: clap's sections, then EXIT STATUS, then the version.
+fn man_page(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(cmd);
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    man.render_subcommands_section(&mut out)?;
+    out.extend_from_slice(EXIT_STATUS.as_bytes());
+    man.render_version_section(&mut out)?;
+    Ok(out)
+}
+
+/// `yibiao man [--dir DIR]`: the top page on standard output, or every page (the top one
+/// and one per subcommand, which it refers to) written into DIR.
+fn man(dir: Option<&Path>) -> Result<u8, Failure> {
+    // no `help` subcommand page: `yibiao help` is `--help`
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    let Some(dir) = dir else {
+        return print_out(&String::from_utf8_lossy(&man_page(cmd)?));
+    };
+    let fail = |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    clap_mangen::generate_to(cmd.clone(), dir).map_err(fail)?;
+    std::fs::write(dir.join("yibiao.1"), man_page(cmd)?).map_err(fail)?;
+    eprintln!("manual pages written to {}", dir.display());
     Ok(0)
 }
 

@@ -20,6 +20,27 @@ use super::{EXIT_INVALID, Failure};
 
 pub use crate::io::transfer::Format;
 
+/// The formats `export --format` accepts (the county catalog is import only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Interchange JSON (`yibiao/1`).
+    Json,
+    /// CSV: one table (`--kind`), or a directory of them.
+    Csv,
+    /// An XLSX workbook with a sheet per table.
+    Xlsx,
+}
+
+impl From<ExportFormat> for Format {
+    fn from(f: ExportFormat) -> Self {
+        match f {
+            ExportFormat::Json => Format::Json,
+            ExportFormat::Csv => Format::Csv,
+            ExportFormat::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
 fn invalid(message: String) -> Failure {
     Failure {
         code: EXIT_INVALID,

@@ -42,15 +42,27 @@ fn history_len(store: &SledStore) -> usize {
 
 #[test]
 fn formats_are_detected_as_the_command_line_always_did() {
-    let d = |p: &str| Format::detect(Path::new(p), None, Lang::En);
+    let d = |p: &str| Format::detect(Path::new(p), None, &Format::ALL, Lang::En);
     assert_eq!(d("a.JSON"), Ok(Format::Json));
     assert_eq!(d("-"), Ok(Format::Json));
     assert_eq!(d("book.xlsx"), Ok(Format::Xlsx));
     assert_eq!(d("数据元.csv"), Ok(Format::Csv));
     assert_eq!(d("out/"), Ok(Format::Csv));
-    assert!(d("notes.txt").unwrap_err().contains("--format"));
+    assert!(
+        d("notes.txt")
+            .unwrap_err()
+            .contains("--format json|dept-tree|csv|xlsx")
+    );
+    // an export is not offered the import-only county catalog
+    let export = Format::detect(Path::new("x.txt"), None, &Format::EXPORT, Lang::En);
+    assert!(export.unwrap_err().ends_with("pass --format json|csv|xlsx"));
     assert_eq!(
-        Format::detect(Path::new("x.txt"), Some(Format::DeptTree), Lang::En),
+        Format::detect(
+            Path::new("x.txt"),
+            Some(Format::DeptTree),
+            &Format::ALL,
+            Lang::En
+        ),
         Ok(Format::DeptTree)
     );
 }
