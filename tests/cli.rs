@@ -580,3 +580,36 @@ fn unreadable_inputs_exit_2_and_an_unknown_log_code_exits_1() {
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stderr.contains("no record NOPE"), "{stderr}");
 }
+
+#[test]
+fn messages_read_as_text_in_either_language() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    // duplicate reasons are words, not enum names
+    let dups = ok(yibiao(db.path()).args(["element", "dups"]));
+    assert!(dups.contains("one character apart, same kind"), "{dups}");
+    assert!(!dups.contains("OneEditApart"), "{dups}");
+    // unknown codes in Chinese
+    for (args, expected) in [
+        (&["element", "show", "NOPE"][..], "未知数据元 NOPE"),
+        (&["form", "show", "NOPE"][..], "未知申请表 NOPE"),
+        (&["merge", "NOPE"][..], "未知主题 NOPE"),
+    ] {
+        let (code, _, stderr) = run(yibiao_zh(db.path()).args(args));
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    // a store without fields has no bound share
+    let empty = tempfile::tempdir().unwrap();
+    let file = empty.path().join("region.json");
+    std::fs::write(
+        &file,
+        r#"{"format": "yibiao/1", "regions": [{"code": "510000", "name": "四川省"}]}"#,
+    )
+    .unwrap();
+    let store = empty.path().join("store");
+    ok(yibiao(&store).arg("import").arg(&file));
+    let stats = ok(yibiao(&store).arg("stats"));
+    assert!(stats.contains("(no fields)"), "{stats}");
+    assert!(!stats.contains('%'), "{stats}");
+}

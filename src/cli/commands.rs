@@ -217,7 +217,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             let element = catalog
                 .elements
                 .get(code.as_str())
-                .ok_or_else(|| unknown(Kind::Element, &code))?;
+                .ok_or_else(|| unknown(Kind::Element, &code, lang))?;
             let uses = search::uses(catalog, &code);
             if json {
                 let mut value = json::record_json(RecordRef::Element(element));
@@ -230,7 +230,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         Command::Element(ElementCommand::Uses { code, json }) => {
             let catalog = store.catalog();
             if !catalog.elements.contains_key(code.as_str()) {
-                return Err(unknown(Kind::Element, &code));
+                return Err(unknown(Kind::Element, &code, lang));
             }
             let used = usage::usage(catalog, &code);
             print_out(&if json {
@@ -244,7 +244,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             let form = catalog
                 .forms
                 .get(code.as_str())
-                .ok_or_else(|| unknown(Kind::Form, &code))?;
+                .ok_or_else(|| unknown(Kind::Form, &code, lang))?;
             if json {
                 print_out(&pretty(&json::record_json(RecordRef::Form(form))))
             } else {
@@ -502,11 +502,12 @@ fn sample(store: &mut impl Store, scale: u32) -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn unknown(kind: Kind, code: &str) -> Failure {
-    Failure::new(format!(
-        "unknown {} {}",
-        kind.as_str(),
-        crate::display::inert(code)
+/// `unknown element CODE` / `未知数据元 CODE` (exit 1).
+pub(super) fn unknown(kind: Kind, code: &str, lang: Lang) -> Failure {
+    let code = crate::display::inert(code);
+    Failure::new(lang.pick(
+        format!("未知{} {code}", kind.zh()),
+        format!("unknown {} {code}", kind.as_str()),
     ))
 }
 

@@ -12,9 +12,9 @@ use crate::engine::merge::flow::{to_dot, to_mermaid, to_text};
 use crate::engine::merge::situation::Answers;
 use crate::engine::merge::{ConflictKind, Merge, all_answer_sets, item_forms, merge};
 use crate::i18n::Lang;
-use crate::model::{Bundle, Catalog};
+use crate::model::{Bundle, Catalog, Kind};
 
-use super::commands::{pretty, print_out, read_input, write_output};
+use super::commands::{pretty, print_out, read_input, unknown, write_output};
 use super::{EXIT_INVALID, Failure, FlowFormat};
 
 /// The merge command's arguments.
@@ -140,7 +140,7 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
     let bundle = catalog
         .bundles
         .get(request.bundle.as_str())
-        .ok_or_else(|| Failure::new(format!("unknown bundle {}", inert(&request.bundle))))?;
+        .ok_or_else(|| unknown(Kind::Bundle, &request.bundle, lang))?;
     check_excluded(catalog, bundle, &request.excluded, lang)?;
     let excluded: BTreeSet<String> = request.excluded.iter().cloned().collect();
     if request.all_answers {

@@ -50,6 +50,24 @@ impl Reason {
             Self::DifferentKind => "类型不同",
         }
     }
+
+    /// A short English description.
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::SameName => "same name",
+            Self::SynonymOfOther => "a synonym of the other",
+            Self::SamePinyin => "same pinyin",
+            Self::OneEditApart => "one character apart",
+            Self::SameKind => "same kind",
+            Self::SameOptions => "same options",
+            Self::DifferentKind => "different kinds",
+        }
+    }
+
+    /// The description in a language.
+    pub fn describe(self, lang: Lang) -> &'static str {
+        lang.pick(self.zh(), self.en())
+    }
 }
 
 /// A pair of elements that are probably the same.

@@ -1212,13 +1212,17 @@ fn draw_pair_detail(
             )));
         }
     }
-    let reasons: Vec<&str> = pair.reasons.iter().map(|r| r.zh()).collect();
+    let reasons: Vec<&str> = pair.reasons.iter().map(|r| r.describe(lang)).collect();
     lines.push(Line::from(vec![
         Span::styled(
             format!("{} ", lang.pick("理由", "why ")),
             theme.get(Slot::Label),
         ),
-        Span::raw(format!("{} {}", pair.score, reasons.join("、"))),
+        Span::raw(format!(
+            "{} {}",
+            pair.score,
+            reasons.join(lang.pick("、", ", "))
+        )),
     ]));
     let fields = app
         .elements
