@@ -90,10 +90,11 @@ pub enum Command {
         encoding: Option<crate::io::csv::Encoding>,
         /// The format (default: from the extension; a path ending in `/` is a CSV directory).
         #[arg(long, value_enum)]
-        format: Option<office::Format>,
-        /// Language of headers, sheet and file names and enumerated values (default: zh).
-        #[arg(long, value_enum, default_value_t = Lang::Zh)]
-        headers: Lang,
+        format: Option<office::ExportFormat>,
+        /// Language of headers, sheet and file names and enumerated values (CSV and XLSX;
+        /// default: zh).
+        #[arg(long, value_enum)]
+        headers: Option<Lang>,
     },
     /// Count records.
     Stats {
@@ -152,8 +153,12 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
-    Man,
+    /// Print the manual page (roff), or write it and every subcommand's page to a directory.
+    Man {
+        /// Write `yibiao.1` and a page per subcommand (`yibiao-import.1`, …) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Validate values with the same validators as forms; exit 0 iff all are valid.
     Validate {
         /// A kind (cn_id, uscc, mobile, ...) or an element code (for choices and patterns).
@@ -255,6 +260,10 @@ pub enum ElementCommand {
         /// The element that stays.
         #[arg(long)]
         into: String,
+        /// Merge even when the kinds differ or the element that stays lacks some of the
+        /// other's options (its fields' answers may then no longer validate).
+        #[arg(long)]
+        force: bool,
     },
     /// Show one element (exit 1 if unknown).
     Show {

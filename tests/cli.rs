@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{export, fixture, ok, run, yibiao};
+use common::{export, fixture, ok, run, yibiao, yibiao_zh};
 use serde_json::Value;
 
 #[test]
@@ -268,6 +268,16 @@ fn stats_export_writes_every_table_as_xlsx_or_csv() {
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
     let (code, _, stderr) = run(yibiao(db.path()).args(["stats", "--export", "stats.txt"]));
     assert_eq!(code, 2, "{stderr}");
+    // an encoding for a workbook is a mistake, not ignored
+    let (code, _, stderr) = run(yibiao(db.path())
+        .args(["stats", "--export"])
+        .arg(&xlsx)
+        .args(["--encoding", "gb18030"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--encoding applies to a CSV directory export only"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -286,6 +296,19 @@ fn completions_and_man_page_need_no_store() {
         man.starts_with(".ie") || man.contains(".TH yibiao"),
         "{}",
         &man[..200.min(man.len())]
+    );
+    assert!(man.contains(".SH \"EXIT STATUS\""), "{man}");
+    // every page the top one refers to can be written
+    let pages = dir.path().join("man1");
+    ok(yibiao(&db).args(["man", "--dir"]).arg(&pages));
+    for see in man.lines().filter_map(|l| l.strip_suffix("(1)")) {
+        let page = pages.join(format!("{}.1", see.replace("\\-", "-")));
+        assert!(page.exists(), "{} is referred to", page.display());
+    }
+    assert!(pages.join("yibiao-element-merge.1").exists());
+    assert!(
+        !man.contains("yibiao\\-help(1)"),
+        "no help page is referred to"
     );
     assert!(
         !db.exists(),
@@ -656,4 +679,143 @@ fn json_files_starting_with_a_byte_order_mark_are_read() {
         .arg(&filled)))
     .unwrap();
     assert_eq!(out["bundle"], "ZT001");
+}
+
+#[test]
+fn element_merge_refuses_another_kind_unless_forced() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    // 电子邮箱 (email) into 出生日期 (date)
+    let merge = ["element", "merge", "DE000008", "--into", "DE000004"];
+    let (code, _, stderr) = run(yibiao(db.path()).args(merge));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot merge DE000008 (email) into DE000004 (date)"),
+        "{stderr}"
+    );
+    let (_, _, stderr) = run(yibiao_zh(db.path()).args(merge));
+    assert!(stderr.contains("类型不同"), "{stderr}");
+    ok(yibiao(db.path()).args(["element", "show", "DE000008"]));
+    let (code, _, stderr) = run(yibiao(db.path()).args(merge).arg("--force"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("fields now use DE000004"), "{stderr}");
+}
+
+#[test]
+fn distribute_uses_the_files_answers_and_refuses_unknown_keys() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let file = db.path().join("filled.json");
+    let distribute = |json: &str, args: &[&str]| {
+        std::fs::write(&file, json).unwrap();
+        run(yibiao(db.path())
+            .args(["merge", "ZT001", "--distribute"])
+            .arg(&file)
+            .args(args))
+    };
+    // the file's answers make all six items visible; --answer replaces one of them
+    let filled = r#"{"bundle": "ZT001", "answers": {"area": "ge500", "signboard": "yes", "tobacco": "yes"},
+        "values": {"DE000030": "甲公司", "BD000003/f01": "甲有限公司"}}"#;
+    let (code, stdout, stderr) = distribute(filled, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let out: Value = serde_json::from_str(&stdout).unwrap();
+    let forms = out["forms"].as_object().unwrap();
+    assert_eq!(forms.len(), 6, "{stdout}");
+    // a FORM/FIELD key gives that source its own value, the others keep the element's
+    assert_eq!(out["forms"]["BD000003"]["f01"], "甲有限公司");
+    assert_eq!(out["forms"]["BD000029"]["f01"], "甲公司");
+    let (code, stdout, _) = distribute(filled, &["--answer", "tobacco=no"]);
+    assert_eq!(code, 0);
+    let out: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(out["answers"]["tobacco"], "no");
+    assert_eq!(out["forms"].as_object().unwrap().len(), 5, "{stdout}");
+    // keys that match no field: exit 2, every one named
+    let (code, _, stderr) = distribute(
+        r#"{"bundle": "ZT001", "values": {"DE999999": "x", "BD000003/zz": "y"}}"#,
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("2 value(s) match no field of the merged form: BD000003/zz, DE999999"),
+        "{stderr}"
+    );
+    // an answer the bundle does not have
+    let (code, _, stderr) = distribute(
+        r#"{"bundle": "ZT001", "answers": {"area": "huge"}, "values": {}}"#,
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("question area has no option huge"),
+        "{stderr}"
+    );
+    // an unknown --exclude is an error too
+    let (code, _, stderr) = run(yibiao(db.path()).args(["merge", "ZT001", "--exclude", "NOFORM"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--exclude NOFORM: not a form of bundle ZT001"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unreadable_inputs_exit_2_and_an_unknown_log_code_exits_1() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let missing = db.path().join("no-such-file.json");
+    let dir = db.path().join("dir.json");
+    std::fs::create_dir(&dir).unwrap();
+    // a missing input, a directory, as invalid as a file that does not parse
+    for args in [
+        vec!["import".as_ref(), missing.as_os_str()],
+        vec![
+            "import".as_ref(),
+            dir.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ],
+        vec!["restore".as_ref(), missing.as_os_str()],
+    ] {
+        let (code, _, stderr) = run(yibiao(db.path()).args(&args));
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot read"), "{args:?}: {stderr}");
+    }
+    // a record's history, and a code that names nothing
+    assert!(ok(yibiao(db.path()).args(["log", "DE0001"])).contains("DE0001"));
+    let (code, stdout, stderr) = run(yibiao(db.path()).args(["log", "NOPE"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("no record NOPE"), "{stderr}");
+}
+
+#[test]
+fn messages_read_as_text_in_either_language() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    // duplicate reasons are words, not enum names
+    let dups = ok(yibiao(db.path()).args(["element", "dups"]));
+    assert!(dups.contains("one character apart, same kind"), "{dups}");
+    assert!(!dups.contains("OneEditApart"), "{dups}");
+    // unknown codes in Chinese
+    for (args, expected) in [
+        (&["element", "show", "NOPE"][..], "未知数据元 NOPE"),
+        (&["form", "show", "NOPE"][..], "未知申请表 NOPE"),
+        (&["merge", "NOPE"][..], "未知主题 NOPE"),
+    ] {
+        let (code, _, stderr) = run(yibiao_zh(db.path()).args(args));
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    // a store without fields has no bound share
+    let empty = tempfile::tempdir().unwrap();
+    let file = empty.path().join("region.json");
+    std::fs::write(
+        &file,
+        r#"{"format": "yibiao/1", "regions": [{"code": "510000", "name": "四川省"}]}"#,
+    )
+    .unwrap();
+    let store = empty.path().join("store");
+    ok(yibiao(&store).arg("import").arg(&file));
+    let stats = ok(yibiao(&store).arg("stats"));
+    assert!(stats.contains("(no fields)"), "{stats}");
+    assert!(!stats.contains('%'), "{stats}");
 }

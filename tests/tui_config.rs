@@ -213,3 +213,19 @@ fn the_escape_timeout_comes_from_config_toml() {
         );
     }
 }
+
+#[test]
+fn a_keymap_that_is_neither_a_file_nor_a_preset_is_named_so() {
+    use yibiao::tui::config::{ConfigFlags, load};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let flags = ConfigFlags {
+        keymap: Some("nosuchpreset".into()),
+        ..ConfigFlags::default()
+    };
+    let problems = load(Some(dir.path()), &flags, false).problems;
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        ["nosuchpreset: no such file, and not a preset (presets: default, vim)"]
+    );
+}

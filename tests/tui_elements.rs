@@ -298,6 +298,25 @@ fn merge_into_a_picked_element_and_esc_cancels_the_picker() {
 }
 
 #[test]
+fn a_merge_into_an_element_of_another_kind_is_refused_with_both_kinds_named() {
+    let (mut app, _dir) = sample_app();
+    // 台湾居民身份证号码 (tw_id) into 身份证号码 (cn_id)
+    search(&mut app, "DE000024");
+    press(&mut app, "element_merge");
+    type_text(&mut app, "DE000005");
+    press(&mut app, "picker_choose");
+    assert!(app.overlay.is_none(), "no confirmation is offered");
+    let message = app.message.as_ref().map(|m| m.text.clone());
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.contains("DE000024（台湾身份证）并入 DE000005（身份证号码）")),
+        "{message:?}"
+    );
+    assert!(store_catalog(&app).elements.contains_key("DE000024"));
+}
+
+#[test]
 fn edit_and_workflow_of_an_element() {
     let (mut app, _dir) = sample_app();
     search(&mut app, "DE000024");

@@ -55,11 +55,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             );
             return print_out(&String::from_utf8_lossy(&out));
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
-            return print_out(&String::from_utf8_lossy(&out));
-        }
+        Command::Man { dir } => return man(dir.as_deref()),
         // before the store is opened: a damaged store does not open
         Command::Recover { dir, out } => return super::safety::recover(dir, out),
         _ => {}
@@ -120,7 +116,7 @@ fn element_search(
 fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, Failure> {
     match command {
         // answered above without opening the store
-        Command::Completions { .. } | Command::Man | Command::Recover { .. } => Ok(0),
+        Command::Completions { .. } | Command::Man { .. } | Command::Recover { .. } => Ok(0),
         Command::Backup { file } => super::safety::backup(store, &file),
         Command::Restore { file, force, yes } => super::safety::restore(store, &file, force, yes),
         Command::Validate { kind, values, json } => {
@@ -153,8 +149,9 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 output::dups(store.catalog(), &found, lang)
             })
         }
-        Command::Element(ElementCommand::Merge { merge, into }) => {
-            let batch = dups::merge_batch(store.catalog(), &into, &merge).map_err(Failure::new)?;
+        Command::Element(ElementCommand::Merge { merge, into, force }) => {
+            let batch = dups::merge_batch(store.catalog(), &into, &merge, force)
+                .map_err(|e| Failure::new(e.message(lang)))?;
             let fields = usage::usage(store.catalog(), &merge).fields.len();
             store.apply(batch)?;
             eprintln_lossy!(
@@ -194,7 +191,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 file,
                 kind,
                 encoding,
-                format,
+                format: format.map(Into::into),
                 headers,
             };
             office::export(store.catalog(), request, lang)
@@ -221,7 +218,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             let element = catalog
                 .elements
                 .get(code.as_str())
-                .ok_or_else(|| unknown(Kind::Element, &code))?;
+                .ok_or_else(|| unknown(Kind::Element, &code, lang))?;
             let uses = search::uses(catalog, &code);
             if json {
                 let mut value = json::record_json(RecordRef::Element(element));
@@ -234,7 +231,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         Command::Element(ElementCommand::Uses { code, json }) => {
             let catalog = store.catalog();
             if !catalog.elements.contains_key(code.as_str()) {
-                return Err(unknown(Kind::Element, &code));
+                return Err(unknown(Kind::Element, &code, lang));
             }
             let used = usage::usage(catalog, &code);
             print_out(&if json {
@@ -248,7 +245,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             let form = catalog
                 .forms
                 .get(code.as_str())
-                .ok_or_else(|| unknown(Kind::Form, &code))?;
+                .ok_or_else(|| unknown(Kind::Form, &code, lang))?;
             if json {
                 print_out(&pretty(&json::record_json(RecordRef::Form(form))))
             } else {
@@ -324,6 +321,19 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         Command::Config(ConfigCommand::Check) => Ok(0),
         Command::Log { code, json } => {
             let entries = store.history(code.as_deref())?;
+            // a record with no history yet is fine; a code that names nothing is a typo
+            if let Some(code) = &code
+                && entries.is_empty()
+                && !Kind::ALL
+                    .iter()
+                    .any(|k| store.catalog().get(*k, code).is_some())
+            {
+                let code = crate::display::inert(code);
+                return Err(Failure::new(lang.pick(
+                    format!("没有编码为 {code} 的记录，也没有它的历史"),
+                    format!("no record {code}, and no history of one"),
+                )));
+            }
             print_out(&if json {
                 pretty(&entries)
             } else {
@@ -344,6 +354,17 @@ fn export_stats(
     let is_xlsx = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx && encoding.is_some() {
+        return Err(Failure {
+            code: EXIT_INVALID,
+            message: lang
+                .pick(
+                    "--encoding 只用于 CSV 目录导出",
+                    "--encoding applies to a CSV directory export only",
+                )
+                .into(),
+        });
+    }
     if is_xlsx {
         let bytes = crate::io::report::xlsx(&tables, lang).map_err(Failure::new)?;
         write_output(path, &bytes)?;
@@ -377,6 +398,54 @@ fn export_stats(
             format!("wrote {} tables to {}", tables.len(), path.display()),
         )
     );
+    Ok(0)
+}
+
+/// The EXIT STATUS section of the manual page (roff), as the README documents the codes.
+const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
+.TP
+0
+success
+.TP
+1
+a failure or problems found (check, form lint, an unknown code, a refused change, a file that cannot be written)
+.TP
+2
+invalid input, nothing written (an input file that is missing, unreadable or does not parse, import problems, usage errors)
+.TP
+3
+the store is in use by another yibiao
+"#;
+
+/// The top manual page: clap's sections, then EXIT STATUS, then the version.
+fn man_page(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(cmd);
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    man.render_subcommands_section(&mut out)?;
+    out.extend_from_slice(EXIT_STATUS.as_bytes());
+    man.render_version_section(&mut out)?;
+    Ok(out)
+}
+
+/// `yibiao man [--dir DIR]`: the top page on standard output, or every page (the top one
+/// and one per subcommand, which it refers to) written into DIR.
+fn man(dir: Option<&Path>) -> Result<u8, Failure> {
+    // no `help` subcommand page: `yibiao help` is `--help`
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    let Some(dir) = dir else {
+        return print_out(&String::from_utf8_lossy(&man_page(cmd)?));
+    };
+    let fail = |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    clap_mangen::generate_to(cmd.clone(), dir).map_err(fail)?;
+    std::fs::write(dir.join("yibiao.1"), man_page(cmd)?).map_err(fail)?;
+    eprintln!("manual pages written to {}", dir.display());
     Ok(0)
 }
 
@@ -435,11 +504,12 @@ fn sample(store: &mut impl Store, scale: u32) -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn unknown(kind: Kind, code: &str) -> Failure {
-    Failure::new(format!(
-        "unknown {} {}",
-        kind.as_str(),
-        crate::display::inert(code)
+/// `unknown element CODE` / `未知数据元 CODE` (exit 1).
+pub(super) fn unknown(kind: Kind, code: &str, lang: Lang) -> Failure {
+    let code = crate::display::inert(code);
+    Failure::new(lang.pick(
+        format!("未知{} {code}", kind.zh()),
+        format!("unknown {} {code}", kind.as_str()),
     ))
 }
 
@@ -460,14 +530,19 @@ pub(super) fn print_out(text: &str) -> Result<u8, Failure> {
     }
 }
 
+/// Reads an input file (`-`: standard input); one that cannot be read is invalid input
+/// (exit 2), like one that does not parse.
 pub(super) fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
-    if file == Path::new("-") {
-        std::io::stdin().read_to_end(&mut bytes)?;
+    let read = if file == Path::new("-") {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
     } else {
-        bytes = std::fs::read(file)
-            .map_err(|e| Failure::new(format!("cannot read {}: {e}", file.display())))?;
-    }
+        std::fs::read(file).map(|b| bytes = b)
+    };
+    read.map_err(|e| Failure {
+        code: EXIT_INVALID,
+        message: format!("cannot read {}: {e}", file.display()),
+    })?;
     Ok(bytes)
 }
 

@@ -16,16 +16,17 @@ use crate::io::table::cells::join_when;
 use crate::io::xlsx::{NamedSheet, write_named};
 use crate::model::{Catalog, ElementOption, Form, Kind};
 
-use super::commands::{pretty, print_out, write_output};
+use super::commands::{pretty, print_out, unknown, write_output};
 use super::{EXIT_FAILURE, EXIT_INVALID, Failure};
 
 /// `form lint [CODE] [--json]`: exit 1 when there are warnings.
 pub fn lint(catalog: &Catalog, code: Option<&str>, json: bool, lang: Lang) -> Result<u8, Failure> {
     let warnings: Vec<Warning> = match code {
         Some(code) => {
-            let form = catalog.forms.get(code).ok_or_else(|| {
-                Failure::new(format!("unknown {} {}", Kind::Form.as_str(), inert(code)))
-            })?;
+            let form = catalog
+                .forms
+                .get(code)
+                .ok_or_else(|| unknown(Kind::Form, code, lang))?;
             lint::lint_form(catalog, &Covers::new(catalog), form)
         }
         None => lint::lint(catalog),
@@ -176,7 +177,7 @@ pub fn export(catalog: &Catalog, code: &str, file: &Path, lang: Lang) -> Result<
     let form = catalog
         .forms
         .get(code)
-        .ok_or_else(|| Failure::new(format!("unknown {} {}", Kind::Form.as_str(), inert(code))))?;
+        .ok_or_else(|| unknown(Kind::Form, code, lang))?;
     let blank = blank(catalog, form, lang);
     let ext = file
         .extension()

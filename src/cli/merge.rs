@@ -2,7 +2,7 @@
 //! export with provenance, and distribution of a filled merged form.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
@@ -10,11 +10,11 @@ use crate::display::{inert, pad};
 use crate::engine::merge::distribute::{Filled, distribute};
 use crate::engine::merge::flow::{to_dot, to_mermaid, to_text};
 use crate::engine::merge::situation::Answers;
-use crate::engine::merge::{ConflictKind, Merge, all_answer_sets, merge};
+use crate::engine::merge::{ConflictKind, Merge, all_answer_sets, item_forms, merge};
 use crate::i18n::Lang;
-use crate::model::{Bundle, Catalog};
+use crate::model::{Bundle, Catalog, Kind};
 
-use super::commands::{pretty, print_out, read_input, write_output};
+use super::commands::{pretty, print_out, read_input, unknown, write_output};
 use super::{EXIT_INVALID, Failure, FlowFormat};
 
 /// The merge command's arguments.
@@ -36,37 +36,103 @@ fn invalid(message: String) -> Failure {
     }
 }
 
-/// Parses `QKEY=OPTKEY` answers against the bundle's questions.
-fn parse_answers(bundle: &Bundle, raw: &[String]) -> Result<Answers, Failure> {
-    let mut answers = Answers::new();
+/// Checks that question `q` of the bundle has option `o`.
+fn check_answer(bundle: &Bundle, q: &str, o: &str) -> Result<(), String> {
+    let question = bundle
+        .questions
+        .iter()
+        .find(|x| x.key == q)
+        .ok_or_else(|| {
+            let keys: Vec<&str> = bundle.questions.iter().map(|x| x.key.as_str()).collect();
+            format!(
+                "bundle {} has no question {} (questions: {})",
+                bundle.code,
+                inert(q),
+                keys.join(", ")
+            )
+        })?;
+    if !question.options.iter().any(|x| x.key == o) {
+        let keys: Vec<&str> = question.options.iter().map(|x| x.key.as_str()).collect();
+        return Err(format!(
+            "question {} has no option {} (options: {})",
+            inert(q),
+            inert(o),
+            keys.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Parses `QKEY=OPTKEY` answers against the bundle's questions, over `base` (later answers
+/// to a question replace earlier ones).
+fn parse_answers(bundle: &Bundle, base: Answers, raw: &[String]) -> Result<Answers, Failure> {
+    let mut answers = base;
     for a in raw {
         let (q, o) = a
             .split_once('=')
             .ok_or_else(|| invalid(format!("answer {} is not QUESTION=OPTION", inert(a))))?;
-        let question = bundle
-            .questions
-            .iter()
-            .find(|x| x.key == q)
-            .ok_or_else(|| {
-                let keys: Vec<&str> = bundle.questions.iter().map(|x| x.key.as_str()).collect();
-                invalid(format!(
-                    "bundle {} has no question {} (questions: {})",
-                    bundle.code,
-                    inert(q),
-                    keys.join(", ")
-                ))
-            })?;
-        if !question.options.iter().any(|x| x.key == o) {
-            let keys: Vec<&str> = question.options.iter().map(|x| x.key.as_str()).collect();
-            return Err(invalid(format!(
-                "question {q} has no option {} (options: {})",
-                inert(o),
-                keys.join(", ")
-            )));
-        }
+        check_answer(bundle, q, o).map_err(invalid)?;
         answers.insert(q.to_string(), o.to_string());
     }
     Ok(answers)
+}
+
+/// Reads a filled merged form for `bundle`, its answers checked against the bundle's
+/// questions.
+fn read_filled(bundle: &Bundle, file: &Path) -> Result<Filled, Failure> {
+    let bytes = read_input(file)?;
+    let filled: Filled = serde_json::from_slice(crate::io::json::without_bom(&bytes))
+        .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    if filled.bundle != bundle.code {
+        return Err(invalid(format!(
+            "{} was filled for bundle {}, not {}",
+            file.display(),
+            inert(&filled.bundle),
+            bundle.code
+        )));
+    }
+    for (q, o) in &filled.answers {
+        check_answer(bundle, q, o)
+            .map_err(|e| invalid(format!("{}: answers: {e}", file.display())))?;
+    }
+    Ok(filled)
+}
+
+/// Checks that every excluded form is one of the bundle's items' forms.
+fn check_excluded(
+    catalog: &Catalog,
+    bundle: &Bundle,
+    excluded: &[String],
+    lang: Lang,
+) -> Result<(), Failure> {
+    let forms: BTreeSet<&str> = bundle
+        .items
+        .iter()
+        .flat_map(|item| item_forms(catalog, item))
+        .map(|f| f.code.as_str())
+        .collect();
+    let unknown: Vec<&str> = excluded
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !forms.contains(f))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let (unknown, forms) = (
+        inert(&unknown.join(", ")).into_owned(),
+        forms.into_iter().collect::<Vec<_>>().join(", "),
+    );
+    Err(invalid(lang.pick(
+        format!(
+            "--exclude {unknown}：不是主题 {} 的申请表（其申请表：{forms}）",
+            bundle.code
+        ),
+        format!(
+            "--exclude {unknown}: not a form of bundle {} (its forms: {forms})",
+            bundle.code
+        ),
+    )))
 }
 
 /// Runs `merge`.
@@ -74,7 +140,8 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
     let bundle = catalog
         .bundles
         .get(request.bundle.as_str())
-        .ok_or_else(|| Failure::new(format!("unknown bundle {}", inert(&request.bundle))))?;
+        .ok_or_else(|| unknown(Kind::Bundle, &request.bundle, lang))?;
+    check_excluded(catalog, bundle, &request.excluded, lang)?;
     let excluded: BTreeSet<String> = request.excluded.iter().cloned().collect();
     if request.all_answers {
         let merges: Vec<Merge> = all_answer_sets(bundle)
@@ -92,7 +159,16 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
             table(&merges, lang)
         });
     }
-    let answers = parse_answers(bundle, &request.answers)?;
+    let filled = match &request.distribute {
+        Some(file) => Some((file, read_filled(bundle, file)?)),
+        None => None,
+    };
+    // a filled form's answers count; `--answer` replaces them question by question
+    let base = filled
+        .as_ref()
+        .map(|(_, f)| f.answers.clone())
+        .unwrap_or_default();
+    let answers = parse_answers(bundle, base, &request.answers)?;
     let merged = merge(catalog, bundle, &answers, &excluded);
     if let Some(format) = request.flow {
         return print_out(&match format {
@@ -118,20 +194,11 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
         }
         return Ok(0);
     }
-    if let Some(file) = &request.distribute {
-        let bytes = read_input(file)?;
-        let filled: Filled = serde_json::from_slice(crate::io::json::without_bom(&bytes))
-            .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
-        if filled.bundle != bundle.code {
-            return Err(invalid(format!(
-                "{} was filled for bundle {}, not {}",
-                file.display(),
-                inert(&filled.bundle),
-                bundle.code
-            )));
-        }
+    if let Some((file, filled)) = &filled {
+        let forms = distribute(catalog, &merged, filled)
+            .map_err(|e| invalid(format!("{}: {}", file.display(), e.message(lang))))?;
         return print_out(&pretty(
-            &json!({"bundle": bundle.code, "forms": distribute(catalog, &merged, &filled)}),
+            &json!({"bundle": bundle.code, "answers": merged.answers, "forms": forms}),
         ));
     }
     print_out(&if request.json {

@@ -20,6 +20,27 @@ use super::{EXIT_INVALID, Failure};
 
 pub use crate::io::transfer::Format;
 
+/// The formats `export --format` accepts (the county catalog is import only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Interchange JSON (`yibiao/1`).
+    Json,
+    /// CSV: one table (`--kind`), or a directory of them.
+    Csv,
+    /// An XLSX workbook with a sheet per table.
+    Xlsx,
+}
+
+impl From<ExportFormat> for Format {
+    fn from(f: ExportFormat) -> Self {
+        match f {
+            ExportFormat::Json => Format::Json,
+            ExportFormat::Csv => Format::Csv,
+            ExportFormat::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
 fn invalid(message: String) -> Failure {
     Failure {
         code: EXIT_INVALID,
@@ -46,8 +67,8 @@ fn with_progress<R>(
 
 fn import_failure(e: ImportError, lang: Lang) -> Failure {
     match e {
-        ImportError::Usage(m) => invalid(m),
-        ImportError::Io(m) => Failure::new(m),
+        // an input that cannot be read is as invalid as one that does not parse
+        ImportError::Usage(m) | ImportError::Io(m) => invalid(m),
         ImportError::Problems(lines) => {
             let mut message: String = lines.iter().map(|l| format!("{l}\n")).collect();
             message.push_str(&nothing_written(lines.len(), lang));

@@ -56,14 +56,21 @@ pub fn stats(s: &Stats, lang: Lang) -> String {
             format!("{} {n:>8}\n", pad(&label, 22))
         })
         .collect();
+    let share = if s.fields == 0 {
+        lang.pick("没有字段", "no fields").to_string()
+    } else {
+        format!(
+            "{:.1}% {}",
+            s.reuse.bound_share * 100.0,
+            lang.pick("已绑定数据元", "bound to elements")
+        )
+    };
     out.push_str(&format!(
-        "{} {:>8}\n{} {:>8}  ({:.1}% {})\n",
+        "{} {:>8}\n{} {:>8}  ({share})\n",
         pad(lang.pick("表单字段", "fields"), 22),
         s.fields,
         pad(lang.pick("未绑定字段", "unbound fields"), 22),
         s.unbound_fields,
-        s.reuse.bound_share * 100.0,
-        lang.pick("已绑定数据元", "bound to elements")
     ));
     let section = |out: &mut String, title: &str, rows: Vec<(String, usize)>| {
         let max = rows.iter().map(|r| r.1).max().unwrap_or(0);
@@ -298,7 +305,7 @@ pub fn dups(catalog: &Catalog, d: &Duplicates, lang: Lang) -> String {
     };
     let reasons = |rs: &[crate::engine::dups::Reason]| {
         rs.iter()
-            .map(|r| lang.pick(r.zh().to_string(), format!("{r:?}")))
+            .map(|r| r.describe(lang))
             .collect::<Vec<_>>()
             .join(lang.pick("、", ", "))
     };

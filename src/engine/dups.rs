@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use compact_str::CompactString;
 use serde::Serialize;
 
-use crate::model::{Catalog, Element, Kind, Record};
+use crate::i18n::Lang;
+use crate::model::{Catalog, Element, ElementKind, Kind, Record};
 use crate::store::{Batch, Command};
 
 use super::search::readings;
@@ -48,6 +49,24 @@ impl Reason {
             Self::SameOptions => "可选值相同",
             Self::DifferentKind => "类型不同",
         }
+    }
+
+    /// A short English description.
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::SameName => "same name",
+            Self::SynonymOfOther => "a synonym of the other",
+            Self::SamePinyin => "same pinyin",
+            Self::OneEditApart => "one character apart",
+            Self::SameKind => "same kind",
+            Self::SameOptions => "same options",
+            Self::DifferentKind => "different kinds",
+        }
+    }
+
+    /// The description in a language.
+    pub fn describe(self, lang: Lang) -> &'static str {
+        lang.pick(self.zh(), self.en())
     }
 }
 
@@ -406,21 +425,149 @@ fn unbound_groups(catalog: &Catalog) -> Vec<FieldGroup> {
     groups
 }
 
+/// Why two elements cannot be merged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MergeError {
+    /// An element cannot be merged into itself.
+    Itself(String),
+    /// No element has the code.
+    Unknown(String),
+    /// The elements hold different kinds of data: the merged element's fields would be
+    /// validated as the other kind.
+    DifferentKind {
+        /// The element that would disappear, and its kind.
+        merge: (String, ElementKind),
+        /// The element that would stay, and its kind.
+        keep: (String, ElementKind),
+    },
+    /// The merged element has option codes the kept one lacks: answers stored with them
+    /// would no longer be valid.
+    MissingOptions {
+        /// The element that would disappear.
+        merge: String,
+        /// The element that would stay.
+        keep: String,
+        /// The option codes `keep` lacks.
+        options: Vec<String>,
+    },
+}
+
+impl MergeError {
+    /// The message in a language.
+    pub fn message(&self, lang: Lang) -> String {
+        let i = |s: &str| crate::display::inert(s).into_owned();
+        match self {
+            Self::Itself(c) => lang.pick(
+                format!("{} 不能并入自身", i(c)),
+                format!("cannot merge {} into itself", i(c)),
+            ),
+            Self::Unknown(c) => lang.pick(
+                format!("未知数据元 {}", i(c)),
+                format!("unknown element {}", i(c)),
+            ),
+            Self::DifferentKind {
+                merge: (m, mk),
+                keep: (k, kk),
+            } => lang.pick(
+                format!(
+                    "不能把 {}（{}）并入 {}（{}）：类型不同，其字段将按另一类型校验",
+                    i(m),
+                    mk.zh(),
+                    i(k),
+                    kk.zh()
+                ),
+                format!(
+                    "cannot merge {} ({}) into {} ({}): the kinds differ, so its fields would be validated as {}",
+                    i(m),
+                    mk.as_str(),
+                    i(k),
+                    kk.as_str(),
+                    kk.as_str()
+                ),
+            ),
+            Self::MissingOptions {
+                merge,
+                keep,
+                options,
+            } => lang.pick(
+                format!(
+                    "不能把 {} 并入 {}：{} 缺少可选值 {}，已填的答案将失效",
+                    i(merge),
+                    i(keep),
+                    i(keep),
+                    i(&options.join("、"))
+                ),
+                format!(
+                    "cannot merge {} into {}: {} lacks the option(s) {}, so answers given with them would become invalid",
+                    i(merge),
+                    i(keep),
+                    i(keep),
+                    i(&options.join(", "))
+                ),
+            ),
+        }
+    }
+}
+
+/// Whether `merge` may be merged into `keep`: both exist, they differ, they are of the same
+/// kind, and `keep` has every option code of `merge`.
+pub fn merge_check(catalog: &Catalog, keep: &str, merge: &str) -> Result<(), MergeError> {
+    let (keep_el, merge_el) = merge_pair(catalog, keep, merge)?;
+    if keep_el.kind != merge_el.kind {
+        return Err(MergeError::DifferentKind {
+            merge: (merge.to_string(), merge_el.kind),
+            keep: (keep.to_string(), keep_el.kind),
+        });
+    }
+    let missing: Vec<String> = merge_el
+        .options
+        .iter()
+        .filter(|o| !keep_el.options.iter().any(|k| k.code == o.code))
+        .map(|o| o.code.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError::MissingOptions {
+            merge: merge.to_string(),
+            keep: keep.to_string(),
+            options: missing,
+        });
+    }
+    Ok(())
+}
+
+/// The two elements of a merge, `(keep, merge)`.
+fn merge_pair<'a>(
+    catalog: &'a Catalog,
+    keep: &str,
+    merge: &str,
+) -> Result<(&'a Element, &'a Element), MergeError> {
+    if keep == merge {
+        return Err(MergeError::Itself(keep.to_string()));
+    }
+    let get = |code: &str| {
+        catalog
+            .elements
+            .get(code)
+            .ok_or_else(|| MergeError::Unknown(code.to_string()))
+    };
+    Ok((get(keep)?, get(merge)?))
+}
+
 /// The batch that merges element `merge` into `keep`: every field and child re-pointed,
 /// `merge`'s code, name and synonyms kept as synonyms of `keep`, `merge` deleted. Applied
-/// as one transaction; the audit records the action `merge A into B`.
-pub fn merge_batch(catalog: &Catalog, keep: &str, merge: &str) -> Result<Batch, String> {
-    if keep == merge {
-        return Err(format!("cannot merge {keep} into itself"));
+/// as one transaction; the audit records the action `merge A into B`. Refused as
+/// [`merge_check`] says unless `force` is set (elements of one kind with the same options
+/// are the only safe merge: `force` is the person's decision that the data fits anyway).
+pub fn merge_batch(
+    catalog: &Catalog,
+    keep: &str,
+    merge: &str,
+    force: bool,
+) -> Result<Batch, MergeError> {
+    let (keep_el, merge_el) = merge_pair(catalog, keep, merge)?;
+    if !force {
+        merge_check(catalog, keep, merge)?;
     }
-    let keep_el = catalog
-        .elements
-        .get(keep)
-        .ok_or_else(|| format!("unknown element {keep}"))?;
-    let merge_el = catalog
-        .elements
-        .get(merge)
-        .ok_or_else(|| format!("unknown element {merge}"))?;
     let mut winner = keep_el.clone();
     let absorbed = [&merge_el.code, &merge_el.name]
         .into_iter()
@@ -502,6 +649,93 @@ mod tests {
                 c as u32
             );
         }
+    }
+
+    /// The sample with two single-choice elements: `DE_A` with options 1 and 2, `DE_B`
+    /// with 1, 2 and 9.
+    fn choices() -> Catalog {
+        let base = crate::sample::generate(1);
+        let template = base
+            .elements
+            .values()
+            .find(|e| e.kind == ElementKind::SingleChoice && e.options.len() >= 2)
+            .expect("a single-choice element in the sample")
+            .clone();
+        let with = |code: &str, codes: &[&str]| {
+            let mut e = template.clone();
+            e.code = code.into();
+            e.parent = None;
+            e.options = codes
+                .iter()
+                .map(|c| crate::model::ElementOption {
+                    code: (*c).into(),
+                    label: (*c).into(),
+                    parent: None,
+                    kind: None,
+                })
+                .collect();
+            Record::Element(e)
+        };
+        Catalog::from_records(
+            base.records()
+                .map(crate::model::RecordRef::to_record)
+                .chain([with("DE_A", &["1", "2"]), with("DE_B", &["1", "2", "9"])]),
+        )
+    }
+
+    #[test]
+    fn a_merge_across_kinds_is_refused_unless_forced() {
+        let catalog = crate::sample::generate(1);
+        // 电子邮箱 (email) into 出生日期 (date): its fields would validate as dates
+        let (email, date) = ("DE000008", "DE000004");
+        assert_eq!(catalog.elements[email].kind, ElementKind::Email);
+        assert_eq!(catalog.elements[date].kind, ElementKind::Date);
+        let err = merge_batch(&catalog, date, email, false).unwrap_err();
+        assert_eq!(
+            err,
+            MergeError::DifferentKind {
+                merge: (email.into(), ElementKind::Email),
+                keep: (date.into(), ElementKind::Date),
+            }
+        );
+        let en = err.message(Lang::En);
+        assert!(en.contains("DE000008 (email) into DE000004 (date)"), "{en}");
+        let zh = err.message(Lang::Zh);
+        assert!(
+            zh.contains("DE000008（邮箱）并入 DE000004（日期点）"),
+            "{zh}"
+        );
+        assert!(merge_batch(&catalog, date, email, true).is_ok());
+    }
+
+    #[test]
+    fn a_merge_losing_options_is_refused_the_other_way_is_not() {
+        let catalog = choices();
+        let err = merge_check(&catalog, "DE_A", "DE_B").unwrap_err();
+        assert_eq!(
+            err,
+            MergeError::MissingOptions {
+                merge: "DE_B".into(),
+                keep: "DE_A".into(),
+                options: vec!["9".into()],
+            }
+        );
+        assert!(err.message(Lang::En).contains("DE_A lacks the option(s) 9"));
+        assert!(merge_batch(&catalog, "DE_A", "DE_B", false).is_err());
+        assert!(merge_batch(&catalog, "DE_A", "DE_B", true).is_ok());
+        // every answer given with DE_A's options is one of DE_B's
+        assert_eq!(merge_check(&catalog, "DE_B", "DE_A"), Ok(()));
+        assert!(merge_batch(&catalog, "DE_B", "DE_A", false).is_ok());
+    }
+
+    #[test]
+    fn unknown_and_self_merges_are_named_in_both_languages() {
+        let catalog = choices();
+        let err = merge_batch(&catalog, "DE_A", "NOPE", true).unwrap_err();
+        assert_eq!(err.message(Lang::En), "unknown element NOPE");
+        assert_eq!(err.message(Lang::Zh), "未知数据元 NOPE");
+        let err = merge_batch(&catalog, "DE_A", "DE_A", true).unwrap_err();
+        assert_eq!(err, MergeError::Itself("DE_A".into()));
     }
 
     #[test]

@@ -331,6 +331,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_readme_example_is_the_samples() {
+        let s = stats(&crate::sample::generate(1));
+        let readme = include_str!("../../README.md");
+        let example = readme
+            .split("$ yibiao stats --json\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("the README's stats --json example");
+        for expected in [
+            format!("\"elements\": {}, \"items\": {}", s.elements, s.items),
+            format!(
+                "\"fields\": {}, \"unbound_fields\": {}",
+                s.fields, s.unbound_fields
+            ),
+            format!(
+                "\"never_used\": {}, \"bound_share\": {}",
+                s.reuse.never_used, s.reuse.bound_share
+            ),
+            format!("\"draft\": {}", s.by_status["items"]["draft"]),
+        ] {
+            assert!(example.contains(&expected), "{expected} in {example}");
+        }
+    }
+
+    #[test]
     fn sample_statistics_add_up() {
         let catalog = crate::sample::generate(1);
         let s = stats(&catalog);

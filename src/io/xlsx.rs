@@ -418,7 +418,40 @@ pub struct NamedSheet<'a> {
     pub rows: &'a [Vec<Cell>],
 }
 
-/// Writes named sheets as a workbook (header row bold and frozen).
+/// Most characters an XLSX cell may hold (Excel's own limit).
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Refuses a text longer than a cell may hold, naming the cell, its column and the row's
+/// first cell (the record's code).
+fn check_cell_length(
+    sheet: &NamedSheet<'_>,
+    row: &[Cell],
+    (r, c): (u32, u16),
+    text: &str,
+    lang: Lang,
+) -> Result<(), String> {
+    let chars = text.chars().count();
+    if chars <= MAX_CELL_CHARS {
+        return Ok(());
+    }
+    let place = cell_place(sheet.name, usize::from(c), r as usize + 1);
+    let column = sheet.header.get(usize::from(c)).map_or("", String::as_str);
+    let code = match row.first() {
+        Some(Cell::Text(code)) => inert(code).into_owned(),
+        _ => String::new(),
+    };
+    Err(lang.pick(
+        format!(
+            "{place}（{code} 的「{column}」）有 {chars} 个字符，超过 XLSX 单元格上限 {MAX_CELL_CHARS}；请改用 CSV 或 JSON"
+        ),
+        format!(
+            "{place} ({column} of {code}) holds {chars} characters, beyond XLSX's limit of {MAX_CELL_CHARS} per cell; use CSV or JSON"
+        ),
+    ))
+}
+
+/// Writes named sheets as a workbook (header row bold and frozen); a text longer than a
+/// cell may hold is refused, naming its cell and record.
 pub fn write_named(sheets: &[NamedSheet<'_>], lang: Lang) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
@@ -450,6 +483,7 @@ pub fn write_named(sheets: &[NamedSheet<'_>], lang: Lang) -> Result<Vec<u8>, Str
                 match cell {
                     Cell::Text(s) if s.is_empty() => {}
                     Cell::Text(s) => {
+                        check_cell_length(sheet, row, (r, c), s, lang)?;
                         ws.write_string(r, c, s).map_err(fail)?;
                     }
                     // table numbers are far below 2^53, exact as f64
@@ -466,6 +500,37 @@ pub fn write_named(sheets: &[NamedSheet<'_>], lang: Lang) -> Result<Vec<u8>, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_too_long_for_a_cell_names_the_cell_and_record() {
+        let header = ["编码".to_string(), "名称".to_string()];
+        let long = "长".repeat(MAX_CELL_CHARS + 1);
+        let rows = [
+            vec![Cell::Text("510000".into()), Cell::Text("四川省".into())],
+            vec![Cell::Text("511602".into()), Cell::Text(long)],
+        ];
+        let sheets = [NamedSheet {
+            name: "行政区划",
+            header: &header,
+            rows: &rows,
+        }];
+        let err = write_named(&sheets, Lang::En).unwrap_err();
+        assert_eq!(
+            err,
+            "行政区划 B3 (名称 of 511602) holds 32768 characters, beyond XLSX's limit of 32767 per cell; use CSV or JSON"
+        );
+        // at the limit it is written
+        let rows = [vec![
+            Cell::Text("511602".into()),
+            Cell::Text("长".repeat(MAX_CELL_CHARS)),
+        ]];
+        let sheets = [NamedSheet {
+            name: "行政区划",
+            header: &header,
+            rows: &rows,
+        }];
+        assert!(write_named(&sheets, Lang::En).is_ok());
+    }
 
     #[test]
     fn strings_are_counted_across_chunks_with_any_prefix() {

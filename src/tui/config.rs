@@ -48,7 +48,7 @@ pub const THEMES: &[(&str, &str, &str)] = &[
 pub struct ConfigProblem {
     /// The file as the user knows it (`keymaps/vim.toml`, `/home/u/.config/yibiao/keymap.toml`).
     pub file: String,
-    /// 1-based line.
+    /// 1-based line; 0 for the file as a whole (it cannot be read).
     pub line: usize,
     /// What is wrong.
     pub message: String,
@@ -56,7 +56,11 @@ pub struct ConfigProblem {
 
 impl fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        }
     }
 }
 
@@ -145,7 +149,7 @@ fn read_optional(path: &Path, problems: &mut Vec<ConfigProblem>) -> Option<Sourc
         Err(e) => {
             problems.push(ConfigProblem {
                 file: path.display().to_string(),
-                line: 1,
+                line: 0,
                 message: e.to_string(),
             });
             None
@@ -153,18 +157,31 @@ fn read_optional(path: &Path, problems: &mut Vec<ConfigProblem>) -> Option<Sourc
     }
 }
 
-/// A file a flag names: it must be readable.
-fn read_required(path: &Path, problems: &mut Vec<ConfigProblem>) -> Option<Source> {
+/// A file a flag names (`presets`: the names it could have meant): it must be readable.
+fn read_required(
+    path: &Path,
+    presets: &[(&str, &str, &str)],
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<Source> {
     match std::fs::read_to_string(path) {
         Ok(text) => Some(Source {
             file: path.display().to_string(),
             text,
         }),
         Err(e) => {
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
+                let names: Vec<&str> = presets.iter().map(|p| p.0).collect();
+                format!(
+                    "no such file, and not a preset (presets: {})",
+                    names.join(", ")
+                )
+            } else {
+                e.to_string()
+            };
             problems.push(ConfigProblem {
                 file: path.display().to_string(),
-                line: 1,
-                message: e.to_string(),
+                line: 0,
+                message,
             });
             None
         }
@@ -264,7 +281,7 @@ pub fn load(dir: Option<&Path>, flags: &ConfigFlags, no_color: bool) -> Config {
                     preset = Some(p.0.to_string());
                     None
                 }
-                _ => read_required(path, problems),
+                _ => read_required(path, presets, problems),
             },
             None => dir.and_then(|d| read_optional(&d.join(file), problems)),
         };

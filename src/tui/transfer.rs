@@ -305,7 +305,8 @@ impl Transfer {
             format: self.format,
             kind: self.kind.map(|t| t.en().to_string()),
             encoding: self.encoding,
-            headers: self.headers,
+            // Chinese is the default; English is a choice, refused for JSON
+            headers: (self.headers != Lang::Zh).then_some(self.headers),
         }
     }
 
@@ -362,7 +363,7 @@ impl Transfer {
                 None if self.path.value().trim().is_empty() => {
                     lang.pick("自动（按扩展名）", "auto (by extension)").into()
                 }
-                None => match Format::detect(&self.file(), None, lang) {
+                None => match Format::detect(&self.file(), None, &Format::ALL, lang) {
                     Ok(f) => {
                         lang.pick(format!("自动：{}", f.name()), format!("auto: {}", f.name()))
                     }

@@ -16,6 +16,17 @@ pub fn yibiao(db: &Path) -> Command {
     cmd
 }
 
+/// As [`yibiao`], in Chinese.
+pub fn yibiao_zh(db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yibiao"));
+    cmd.arg("--db")
+        .arg(db)
+        .args(["--lang", "zh"])
+        .env_remove("YIBIAO_DB")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
 /// Path of a committed fixture.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -523,7 +523,7 @@ proptest! {
             let key = s.field.element.clone().unwrap_or_else(|| format!("{}/{}", s.form.code, s.field.key).into());
             filled.values.insert(key.to_string(), value(s));
         }
-        let back = distribute(&catalog, &m, &filled);
+        let back = distribute(&catalog, &m, &filled).expect("every key names a visible field");
         let mut count = 0;
         for s in &situation.fields {
             prop_assert_eq!(back.get(s.form.code.as_str()).and_then(|f| f.get(s.field.key.as_str())), Some(&value(s)));

@@ -2,16 +2,21 @@
 
 use super::{Rejection, quote, show};
 
-/// 邮编: exactly 6 ASCII digits.
+/// 邮编: exactly 6 ASCII digits, not all zero (no area has 000000: a placeholder).
 pub(crate) fn postcode(value: &str) -> Result<(), Rejection> {
-    if value.len() == 6 && value.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(Rejection::new(
+    if value.len() != 6 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Rejection::new(
             format!("邮编应为 6 位数字，而不是「{}」", quote(value)),
             format!("a postcode should be 6 digits, not '{}'", quote(value)),
-        ))
+        ));
     }
+    if value == "000000" {
+        return Err(Rejection::new(
+            "000000 不是任何地区的邮编".to_string(),
+            "000000 is no area's postcode".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// A character that has no place in the value.
@@ -321,7 +326,8 @@ mod tests {
     #[test]
     fn postcodes() {
         assert_eq!(postcode("610041"), Ok(()));
-        assert_eq!(postcode("000000"), Ok(()));
+        assert_eq!(postcode("100000"), Ok(()));
+        assert_eq!(en(postcode("000000")), "000000 is no area's postcode");
         assert_eq!(zh(postcode("61004")), "邮编应为 6 位数字，而不是「61004」");
         assert_eq!(
             en(postcode("6100411")),

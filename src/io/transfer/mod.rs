@@ -34,6 +34,9 @@ impl Format {
     /// Every format, in `--format` order.
     pub const ALL: [Format; 4] = [Format::Json, Format::DeptTree, Format::Csv, Format::Xlsx];
 
+    /// The formats an export writes (the county catalog is import only).
+    pub const EXPORT: [Format; 3] = [Format::Json, Format::Csv, Format::Xlsx];
+
     /// The `--format` spelling.
     pub fn name(self) -> &'static str {
         match self {
@@ -45,8 +48,14 @@ impl Format {
     }
 
     /// The format of `file`: `forced`, else `-` is JSON, a directory or a path ending in
-    /// `/` is CSV, else the extension decides (`.json`, `.csv`, `.xlsx`, any case).
-    pub fn detect(file: &Path, forced: Option<Format>, lang: Lang) -> Result<Format, String> {
+    /// `/` is CSV, else the extension decides (`.json`, `.csv`, `.xlsx`, any case). An
+    /// unknown extension is an error suggesting `--format` with one of `choices`.
+    pub fn detect(
+        file: &Path,
+        forced: Option<Format>,
+        choices: &[Format],
+        lang: Lang,
+    ) -> Result<Format, String> {
         if let Some(format) = forced {
             return Ok(format);
         }
@@ -63,16 +72,17 @@ impl Format {
             Some("json") => Ok(Format::Json),
             Some("csv") => Ok(Format::Csv),
             Some("xlsx") => Ok(Format::Xlsx),
-            _ => Err(lang.pick(
-                format!(
-                    "无法从 {} 的扩展名看出格式；请用 --format json|dept-tree|csv|xlsx",
-                    inert(&file.display().to_string())
-                ),
-                format!(
-                    "cannot tell the format of {} from its extension; pass --format json|dept-tree|csv|xlsx",
-                    inert(&file.display().to_string())
-                ),
-            )),
+            _ => {
+                let file = inert(&file.display().to_string()).into_owned();
+                let choices: Vec<&str> = choices.iter().map(|f| f.name()).collect();
+                let choices = choices.join("|");
+                Err(lang.pick(
+                    format!("无法从 {file} 的扩展名看出格式；请用 --format {choices}"),
+                    format!(
+                        "cannot tell the format of {file} from its extension; pass --format {choices}"
+                    ),
+                ))
+            }
         }
     }
 }
@@ -214,7 +224,8 @@ pub fn read(
     lang: Lang,
 ) -> Result<Parsed, ImportError> {
     let file = &request.file;
-    let format = Format::detect(file, request.format, lang).map_err(ImportError::Usage)?;
+    let format =
+        Format::detect(file, request.format, &Format::ALL, lang).map_err(ImportError::Usage)?;
     if request.encoding.is_some() && format != Format::Csv {
         return Err(ImportError::Usage(
             lang.pick("--encoding 只用于 CSV", "--encoding applies to CSV only")
@@ -500,8 +511,9 @@ pub struct ExportRequest {
     pub kind: Option<String>,
     /// `--encoding` (CSV only; default: UTF-8 with a BOM).
     pub encoding: Option<Encoding>,
-    /// Language of headers, sheet and file names and enumerated values.
-    pub headers: Lang,
+    /// `--headers`: language of headers, sheet and file names and enumerated values (CSV
+    /// and XLSX only; default: Chinese).
+    pub headers: Option<Lang>,
 }
 
 /// Why an export stopped; no file was written.
@@ -548,16 +560,23 @@ pub fn build(
 ) -> Result<Export, ExportError> {
     let file = &request.file;
     let usage = |zh: &str, en: &str| ExportError::Usage(lang.pick(zh, en).into());
-    let format = Format::detect(file, request.format, lang).map_err(ExportError::Usage)?;
+    let format =
+        Format::detect(file, request.format, &Format::EXPORT, lang).map_err(ExportError::Usage)?;
     if request.encoding.is_some() && format != Format::Csv {
         return Err(usage(
             "--encoding 只用于 CSV",
             "--encoding applies to CSV only",
         ));
     }
+    if request.headers.is_some() && !matches!(format, Format::Csv | Format::Xlsx) {
+        return Err(usage(
+            "--headers 只用于 CSV 和 XLSX",
+            "--headers applies to CSV and XLSX only",
+        ));
+    }
     let table = parse_kind(request.kind.as_deref(), lang).map_err(ExportError::Usage)?;
     let kinds: Vec<Kind> = table.map(|t| t.kind()).into_iter().collect();
-    let headers = request.headers;
+    let headers = request.headers.unwrap_or(Lang::Zh);
     control.step(Phase::Building, Unit::Files, 0, 0)?;
     let one = |bytes: Vec<u8>| Export {
         dir: None,

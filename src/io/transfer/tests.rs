@@ -20,7 +20,7 @@ fn exported(dir: &Path, name: &str) -> PathBuf {
         format: None,
         kind: None,
         encoding: None,
-        headers: Lang::Zh,
+        headers: None,
     };
     let export = build(&small_catalog(), &request, &Control::none(), Lang::En).expect("build");
     save(&export, &Control::none(), Lang::En).expect("save");
@@ -42,15 +42,27 @@ fn history_len(store: &SledStore) -> usize {
 
 #[test]
 fn formats_are_detected_as_the_command_line_always_did() {
-    let d = |p: &str| Format::detect(Path::new(p), None, Lang::En);
+    let d = |p: &str| Format::detect(Path::new(p), None, &Format::ALL, Lang::En);
     assert_eq!(d("a.JSON"), Ok(Format::Json));
     assert_eq!(d("-"), Ok(Format::Json));
     assert_eq!(d("book.xlsx"), Ok(Format::Xlsx));
     assert_eq!(d("数据元.csv"), Ok(Format::Csv));
     assert_eq!(d("out/"), Ok(Format::Csv));
-    assert!(d("notes.txt").unwrap_err().contains("--format"));
+    assert!(
+        d("notes.txt")
+            .unwrap_err()
+            .contains("--format json|dept-tree|csv|xlsx")
+    );
+    // an export is not offered the import-only county catalog
+    let export = Format::detect(Path::new("x.txt"), None, &Format::EXPORT, Lang::En);
+    assert!(export.unwrap_err().ends_with("pass --format json|csv|xlsx"));
     assert_eq!(
-        Format::detect(Path::new("x.txt"), Some(Format::DeptTree), Lang::En),
+        Format::detect(
+            Path::new("x.txt"),
+            Some(Format::DeptTree),
+            &Format::ALL,
+            Lang::En
+        ),
         Ok(Format::DeptTree)
     );
 }
@@ -212,7 +224,7 @@ fn an_export_cancelled_before_writing_writes_no_file() {
         format: None,
         kind: None,
         encoding: Some(Encoding::Gb18030),
-        headers: Lang::En,
+        headers: Some(Lang::En),
     };
     let flag = CancelFlag::new();
     let control = Control::new(&quiet, &flag);
@@ -229,4 +241,37 @@ fn an_export_cancelled_before_writing_writes_no_file() {
         Err(ExportError::Cancelled)
     );
     assert!(!file.exists());
+}
+
+#[test]
+fn options_that_do_not_apply_to_the_format_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = |name: &str, encoding, headers| ExportRequest {
+        file: dir.path().join(name),
+        format: None,
+        kind: None,
+        encoding,
+        headers,
+    };
+    let refused = |request: ExportRequest| {
+        build(&small_catalog(), &request, &Control::none(), Lang::En).unwrap_err()
+    };
+    assert_eq!(
+        refused(request("x.json", None, Some(Lang::En))),
+        ExportError::Usage("--headers applies to CSV and XLSX only".into())
+    );
+    assert_eq!(
+        refused(request("x.xlsx", Some(Encoding::Gb18030), None)),
+        ExportError::Usage("--encoding applies to CSV only".into())
+    );
+    // the default header language is no choice: JSON accepts it
+    assert!(
+        build(
+            &small_catalog(),
+            &request("x.json", None, None),
+            &Control::none(),
+            Lang::En
+        )
+        .is_ok()
+    );
 }

@@ -645,12 +645,11 @@ impl App {
 
     fn confirm_merge(&mut self, keep: String, merge: String) {
         let lang = self.lang;
-        if keep == merge {
-            let text = lang.pick("不能并入自身", "cannot merge an element into itself");
-            self.say(Level::Warn, text.into());
+        let Some(store) = self.store() else { return };
+        if let Err(e) = dups::merge_check(store.catalog(), &keep, &merge) {
+            self.say(Level::Warn, e.message(lang));
             return;
         }
-        let Some(store) = self.store() else { return };
         let u = usage(store.catalog(), &merge);
         let name = |c: &str| {
             store
@@ -674,10 +673,10 @@ impl App {
         let lang = self.lang;
         let Some(store) = self.store() else { return };
         let fields = usage(store.catalog(), merge).fields.len();
-        let batch = match dups::merge_batch(store.catalog(), keep, merge) {
+        let batch = match dups::merge_batch(store.catalog(), keep, merge, false) {
             Ok(b) => b,
             Err(e) => {
-                self.say(Level::Error, inert(&e).into_owned());
+                self.say(Level::Error, e.message(lang));
                 return;
             }
         };
@@ -1213,13 +1212,17 @@ fn draw_pair_detail(
             )));
         }
     }
-    let reasons: Vec<&str> = pair.reasons.iter().map(|r| r.zh()).collect();
+    let reasons: Vec<&str> = pair.reasons.iter().map(|r| r.describe(lang)).collect();
     lines.push(Line::from(vec![
         Span::styled(
             format!("{} ", lang.pick("理由", "why ")),
             theme.get(Slot::Label),
         ),
-        Span::raw(format!("{} {}", pair.score, reasons.join("、"))),
+        Span::raw(format!(
+            "{} {}",
+            pair.score,
+            reasons.join(lang.pick("、", ", "))
+        )),
     ]));
     let fields = app
         .elements
