@@ -254,6 +254,11 @@ pub struct App {
     pub quit: bool,
     /// Set when state changed since the last frame.
     pub dirty: bool,
+    /// Key presses so far (a chord counts once, a paste or a wheel step is a press too).
+    presses: u64,
+    /// The action whose unsaved-changes warning the press numbered here gave: only the
+    /// same action on the very next press goes ahead and discards.
+    warned: Option<(Action, u64)>,
     tx: Sender<AppEvent>,
     rx: Receiver<AppEvent>,
     generation: Arc<AtomicU64>,
@@ -357,6 +362,8 @@ impl App {
             failure: None,
             quit: false,
             dirty: true,
+            presses: 0,
+            warned: None,
             tx,
             rx,
             generation: Arc::new(AtomicU64::new(0)),
@@ -416,6 +423,18 @@ impl App {
         self.dirty = true;
     }
 
+    /// Whether this press of `action` follows, with no other press between, the press that
+    /// gave `action`'s unsaved-changes warning: only then may the action discard.
+    pub(crate) fn warned_for(&self, action: Action) -> bool {
+        self.warned == Some((action, self.presses.wrapping_sub(1)))
+    }
+
+    /// Gives the unsaved-changes warning for `action` (armed for the next press of it only).
+    pub(crate) fn warn_unsaved(&mut self, action: Action, text: String) {
+        self.warned = Some((action, self.presses));
+        self.say(Level::Warn, text);
+    }
+
     /// Whether the catalog is empty (the welcome screen shows).
     pub fn is_empty_store(&self) -> bool {
         self.store().is_some_and(|s| s.catalog().is_empty())
@@ -457,14 +476,26 @@ impl App {
             AppEvent::Term(Event::Key(key)) => {
                 if key.kind != KeyEventKind::Release {
                     self.dirty = true;
+                    if self.pending.is_empty() {
+                        self.presses += 1;
+                    }
                     self.key(key);
                 }
             }
-            AppEvent::Term(Event::Paste(text)) => self.paste(&text),
+            AppEvent::Term(Event::Paste(text)) => {
+                self.presses += 1;
+                self.paste(&text);
+            }
             AppEvent::Term(Event::Resize(w, h)) => self.resize(w, h),
             AppEvent::Term(Event::Mouse(m)) => match m.kind {
-                MouseEventKind::ScrollDown => self.update(Action::SelectNext),
-                MouseEventKind::ScrollUp => self.update(Action::SelectPrev),
+                MouseEventKind::ScrollDown => {
+                    self.presses += 1;
+                    self.update(Action::SelectNext);
+                }
+                MouseEventKind::ScrollUp => {
+                    self.presses += 1;
+                    self.update(Action::SelectPrev);
+                }
                 _ => {}
             },
             AppEvent::Term(_) => {}
@@ -858,14 +889,15 @@ impl App {
         if self.pane == Pane::Elements && self.editor.is_none() && self.elements_update(action) {
             return;
         }
-        // quitting from any pane with an unsaved form design: show it and ask once
+        // quitting from any pane with an unsaved form design: show it and ask first
         if action == Action::Quit
             && self.pane != Pane::Forms
+            && !self.warned_for(Action::Quit)
             && self
                 .forms
                 .designer
                 .as_ref()
-                .is_some_and(|d| d.design.is_dirty() && !d.quit_asked)
+                .is_some_and(|d| d.design.is_dirty())
         {
             self.pane = Pane::Forms;
         }
