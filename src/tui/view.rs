@@ -339,7 +339,9 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
         },
         None => Vec::new(),
     };
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    // wrapped here, so that no line runs into the border (a wide character at the edge)
+    let lines = super::text::wrap_lines(&lines, inner.width);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
