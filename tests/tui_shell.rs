@@ -526,3 +526,26 @@ fn ascii_mode_draws_no_ambiguous_width_character_and_no_emoji() {
         "ASCII borders"
     );
 }
+
+#[test]
+fn a_childs_problem_names_the_child_instead_of_sitting_under_a_field() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    // SX001 (主项, with the child SX001-01) becomes a 子项
+    press(&mut app, "edit");
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    let editor = app.editor.as_ref().expect("editor open");
+    assert_eq!(editor.fields[editor.focus].spec.key, "level");
+    key(&mut app, KeyCode::Right, KeyModifiers::NONE);
+    assert_eq!(
+        app.editor.as_ref().expect("editor").values()["level"],
+        "sub"
+    );
+    press(&mut app, "save");
+    let editor = app.editor.as_ref().expect("not saved");
+    assert_eq!(editor.errors_of("parent").count(), 0, "{:?}", editor.errors);
+    let general: Vec<_> = editor.general_errors().map(|e| e.message.clone()).collect();
+    assert_eq!(general.len(), 1, "{general:?}");
+    assert!(general[0].starts_with("下级事项 SX001-01"), "{general:?}");
+    let screen = screen(&mut app, 120, 24);
+    assert!(screen.contains("! 下级事项 SX001-01"), "{screen}");
+}

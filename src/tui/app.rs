@@ -25,7 +25,7 @@ use super::panes::stats::{self, StatsEvent, StatsPane};
 use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
 use super::view;
-use crate::engine::workflow::{self, FieldError, Transition};
+use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Kind, RecordRef};
 use crate::store::{Applied, Batch, Command, Store, StoreError};
@@ -1448,6 +1448,7 @@ impl App {
             }
         };
         let id = NodeId::Record(record.kind(), record.code().to_string());
+        let saved = record.clone();
         let batch = Batch {
             action: editor.action.to_string(),
             commands: vec![Command::Upsert(record)],
@@ -1472,13 +1473,10 @@ impl App {
                 true
             }
             Err(StoreError::Invalid(problems)) => {
-                editor.errors = problems
-                    .iter()
-                    .map(|p| FieldError {
-                        key: workflow::field_of_path(&p.path).to_string(),
-                        message: p.issue.message(lang),
-                    })
-                    .collect();
+                // problems of other records (its children) name them instead of landing on
+                // this form's fields
+                editor.errors =
+                    workflow::form_errors(store.catalog(), saved.as_ref(), &problems, lang);
                 let text = lang.pick("校验未通过，未保存", "invalid; not saved");
                 self.say(Level::Error, text.into());
                 false
