@@ -549,3 +549,16 @@ fn a_childs_problem_names_the_child_instead_of_sitting_under_a_field() {
     let screen = screen(&mut app, 120, 24);
     assert!(screen.contains("! 下级事项 SX001-01"), "{screen}");
 }
+
+#[test]
+fn the_palette_key_in_the_help_opens_the_palette_in_its_place() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "help");
+    let screen = screen(&mut app, 120, 30);
+    assert!(screen.contains(": 命令面板查找动作"), "{screen}");
+    key(&mut app, KeyCode::Char(':'), KeyModifiers::NONE);
+    assert!(matches!(app.overlay, Some(Overlay::Palette(_))));
+    // esc closes the palette and the help stays closed
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.overlay.is_none());
+}

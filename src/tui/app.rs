@@ -662,6 +662,10 @@ impl App {
                     Lookup::Action(
                         Action::Back | Action::Quit | Action::Help | Action::History,
                     ) => self.overlay = None,
+                    // the palette (the help's title offers it) takes the overlay's place
+                    Lookup::Action(Action::Palette) => {
+                        self.overlay = Some(Overlay::Palette(Palette::default()));
+                    }
                     _ => {}
                 }
                 return;

@@ -773,16 +773,10 @@ fn draw_help(frame: &mut Frame<'_>, app: &App, scroll: usize) {
         screen.width.saturating_sub(4).min(100),
         screen.height.saturating_sub(2),
     );
+    let (close, palette) = (key_of(app, Action::Back), key_of(app, Action::Palette));
     let title = lang.pick(
-        format!(
-            " 按键帮助（{} 关闭，:{} 查找动作）",
-            key_of(app, Action::Back),
-            "palette"
-        ),
-        format!(
-            " Keys ({} closes, :palette finds actions) ",
-            key_of(app, Action::Back)
-        ),
+        format!(" 按键帮助（{close} 关闭，{palette} 命令面板查找动作）"),
+        format!(" Keys ({close} closes, {palette} the palette finds actions) "),
     );
     let inner = popup(frame, app, area, title);
     let key_w = 22.min(usize::from(inner.width) / 2);
