@@ -562,3 +562,23 @@ fn the_palette_key_in_the_help_opens_the_palette_in_its_place() {
     key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     assert!(app.overlay.is_none());
 }
+
+#[test]
+fn switching_lists_and_back_keeps_each_trees_expansion_and_selection() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "expand");
+    press(&mut app, "expand");
+    let id = app.selected_id().expect("a child selected");
+    assert_eq!(
+        id,
+        NodeId::Record(yibiao::model::Kind::Item, "SX001-01".into())
+    );
+    let rows = app.catalog.tree.rows().len();
+    let before = screen_text(&mut app);
+    press(&mut app, "next_list");
+    assert_ne!(app.selected_id(), Some(id.clone()));
+    press(&mut app, "prev_list");
+    assert_eq!(app.selected_id(), Some(id));
+    assert_eq!(app.catalog.tree.rows().len(), rows, "still expanded");
+    assert_eq!(screen_text(&mut app), before);
+}

@@ -2,7 +2,7 @@
 //! state. Drawing (in `view`) only reads what is here. Slow work runs on worker threads and
 //! comes back as [`AppEvent`]s.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -211,6 +211,8 @@ pub struct CatalogState {
     pub filter_input: Option<Input>,
     /// The filter text in force (raw, as typed).
     pub query: String,
+    /// Each list's expanded nodes and selection as it was left (`]` / `[` come back to it).
+    pub left: HashMap<ListKind, (HashSet<NodeId>, Option<NodeId>)>,
 }
 
 /// The whole application state.
@@ -348,6 +350,7 @@ impl App {
                 offset: 0,
                 filter_input: None,
                 query: String::new(),
+                left: HashMap::new(),
             },
             elements: ElementsPane::default(),
             editor: None,
@@ -1042,10 +1045,17 @@ impl App {
                     .position(|l| *l == self.catalog.list)
                     .unwrap_or(0);
                 let step = if action == Action::NextList { 1 } else { 2 };
+                let leaving = (self.catalog.tree.expanded_ids(), self.selected_id());
+                self.catalog.left.insert(self.catalog.list, leaving);
                 self.catalog.list = ListKind::ALL[(i + step) % 3];
-                self.catalog.tree = self.build_tree(&HashSet::new());
+                let (expanded, selected) = self
+                    .catalog
+                    .left
+                    .remove(&self.catalog.list)
+                    .unwrap_or_default();
+                self.catalog.tree = self.build_tree(&expanded);
                 self.catalog.selected = 0;
-                self.after_rebuild(None);
+                self.after_rebuild(selected);
             }
             Action::Filter => {
                 self.catalog.filter_input = Some(Input::new(self.catalog.query.clone()));
