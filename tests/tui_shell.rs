@@ -582,3 +582,32 @@ fn switching_lists_and_back_keeps_each_trees_expansion_and_selection() {
     assert_eq!(app.catalog.tree.rows().len(), rows, "still expanded");
     assert_eq!(screen_text(&mut app), before);
 }
+
+#[test]
+fn rows_whose_code_does_not_fit_show_its_tail() {
+    // 实施清单 codes of two counties: region, then the county agency's code
+    let a = "0100001001-510104000000-000-1151010431236097XB-1-00";
+    let b = "0100001001-511602000000-000-11511602299513299M-1-00";
+    let records = vec![
+        Record::Item(item("0100001000", "公司登记", ItemLevel::Main, None)),
+        Record::Item(item(a, "公司设立登记", ItemLevel::Sub, Some("0100001000"))),
+        Record::Item(item(b, "公司设立登记", ItemLevel::Sub, Some("0100001000"))),
+    ];
+    let (mut app, _dir) = app_with(records, Lang::Zh);
+    press(&mut app, "expand_all");
+    for w in [60, 80, 100] {
+        let s = screen(&mut app, w, 24);
+        let rows: Vec<&str> = s.lines().filter(|l| l.contains("公司设立登记")).collect();
+        assert_eq!(rows.len(), 2, "{s}");
+        assert_ne!(rows[0], rows[1], "the two rows tell apart at {w}:\n{s}");
+        for row in &rows {
+            assert!(row.contains("…") && row.contains("-1-00"), "{w}: {row}");
+        }
+        // the code column still ends at the tree's border, CJK or not
+        let ends: Vec<usize> = rows
+            .iter()
+            .map(|r| width(&r[..r.find("-1-00").expect("tail")]))
+            .collect();
+        assert_eq!(ends[0], ends[1], "{s}");
+    }
+}

@@ -43,6 +43,32 @@ pub fn fit(s: &str, max: usize, ascii: bool) -> String {
     }
 }
 
+/// Store text made inert and cut to `max` columns from the left, keeping its end (a code's
+/// distinguishing tail): `…` (`~` with `ascii`) and the longest tail that fits after it.
+pub fn fit_tail(s: &str, max: usize, ascii: bool) -> String {
+    let inert = display::inert(s);
+    if display::width(&inert) <= max {
+        return inert.into_owned();
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in inert.chars().rev() {
+        let w = display::width(c.encode_utf8(&mut [0; 4]));
+        if used + w > max {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    let mark = if ascii { '~' } else { '…' };
+    if max == 0 {
+        return String::new();
+    }
+    std::iter::once(mark)
+        .chain(tail.into_iter().rev())
+        .collect()
+}
+
 /// `s` cut into pieces of at most `columns` display columns (at least one piece; a
 /// character wider than `columns` gets a piece of its own).
 pub fn wrap_columns(s: &str, columns: usize) -> Vec<String> {
@@ -265,6 +291,17 @@ mod tests {
         assert_eq!(fit("名称\u{1b}[2J", 20, false), "名称␛[2J");
         assert_eq!(fit("食品经营许可", 7, false), "食品经…");
         assert_eq!(fit("食品经营许可", 7, true), "食品经~");
+    }
+
+    #[test]
+    fn fit_tail_keeps_the_end_by_display_width() {
+        let code = "0100001001-510104000000-000-1151010431236097XB-1-00";
+        assert_eq!(fit_tail(code, 12, false), "…6097XB-1-00");
+        assert_eq!(fit_tail(code, 12, true), "~6097XB-1-00");
+        assert_eq!(fit_tail("SX001", 12, false), "SX001");
+        // a wide character that does not fit after the mark is left out whole
+        assert_eq!(fit_tail("甲乙丙丁", 4, false), "…丁");
+        assert_eq!(fit_tail("甲乙丙丁", 0, false), "");
     }
 
     #[test]

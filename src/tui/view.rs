@@ -12,7 +12,7 @@ use super::app::{App, Confirm, Level, Overlay, Pane};
 use super::detail;
 use super::editor::{Editor, Widget};
 use super::help;
-use super::text::{border_set, fit, highlighted, select};
+use super::text::{border_set, fit, fit_tail, highlighted, select};
 use super::theme::Slot;
 use super::tree::{ListKind, NodeId};
 use crate::display::{inert, pad, width};
@@ -279,12 +279,24 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
             Span::styled(marker, theme.get(Slot::Dim)),
         ];
         let room = w.saturating_sub(indent + 2);
-        let code = inert(node.code()).into_owned();
-        let code_w = width(&code);
-        let name_room = if !code.is_empty() && room >= code_w + 2 + 8 {
-            room - code_w - 2
+        let full = inert(node.code());
+        // a code too long for the row keeps its tail, enough to tell rows of one name apart
+        // (a 实施清单 code ends in its agency's code): a third of the row, at most 16 columns
+        let code_room = if room >= width(&full) + 2 + 8 {
+            width(&full)
         } else {
+            (room / 3).min(16)
+        };
+        let code = if full.is_empty() || (code_room < width(&full) && code_room < 6) {
+            String::new()
+        } else {
+            fit_tail(&full, code_room, ascii)
+        };
+        let code_w = width(&code);
+        let name_room = if code.is_empty() {
             room
+        } else {
+            room.saturating_sub(code_room + 2)
         };
         let name = fit(&node.name, name_room, ascii);
         let name_w = width(&name);
