@@ -716,3 +716,34 @@ fn the_picker_and_the_materials_editor_survive_tiny_terminals() {
         let _ = screen(&mut app, w, h);
     }
 }
+
+#[test]
+fn bundle_details_never_run_into_the_border() {
+    let (mut app, _dir) = app_with(sample_records(), Lang::Zh);
+    let bundles = app.store().expect("store").catalog().bundles.len();
+    // pane 4's list and pane 1's list of bundles, each bundle at many widths
+    for pane in ["pane_bundles", "pane_catalog"] {
+        press(&mut app, pane);
+        if pane == "pane_catalog" {
+            press(&mut app, "prev_list");
+        }
+        press(&mut app, "select_first");
+        for _ in 0..bundles {
+            for w in 96..=132 {
+                let terminal = render(&mut app, w, 40);
+                let buffer = terminal.backend().buffer();
+                assert_wide_characters_fit(buffer);
+                // the detail's right border (the screen's last column) stands on every row
+                for y in 2..38 {
+                    assert_eq!(
+                        buffer[(w - 1, y)].symbol(),
+                        "│",
+                        "({w}, {y}):\n{}",
+                        text(buffer)
+                    );
+                }
+            }
+            press(&mut app, "select_next");
+        }
+    }
+}

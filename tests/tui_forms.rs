@@ -165,12 +165,7 @@ fn english_labels_and_the_condition_chooser() {
 fn quitting_from_another_pane_with_an_unsaved_design_asks_first() {
     let (mut app, _dir) = sample_app();
     new_form(&mut app);
-    assert!(
-        app.forms
-            .designer
-            .as_ref()
-            .is_some_and(|d| d.design.is_dirty())
-    );
+    assert!(designer_dirty(&app));
     press(&mut app, "pane_catalog");
     press(&mut app, "quit");
     assert!(!app.quit, "the unsaved design must not be dropped silently");
@@ -184,4 +179,69 @@ fn quitting_from_another_pane_with_an_unsaved_design_asks_first() {
     // asked once: quitting again discards it
     press(&mut app, "quit");
     assert!(app.quit);
+}
+
+fn designer_dirty(app: &App) -> bool {
+    app.forms
+        .designer
+        .as_ref()
+        .is_some_and(|d| d.design.is_dirty())
+}
+
+#[test]
+fn an_esc_warning_does_not_let_a_later_quit_discard_the_design() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    press(&mut app, "back");
+    assert!(designer_dirty(&app), "one esc only warns");
+    press(&mut app, "pane_catalog");
+    press(&mut app, "quit");
+    assert!(!app.quit, "the esc warning must not arm quit");
+    assert!(designer_dirty(&app));
+    assert!(app.message.as_ref().unwrap().text.contains("退出"));
+}
+
+#[test]
+fn a_quit_warning_does_not_let_a_later_esc_discard_the_design() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    press(&mut app, "pane_catalog");
+    press(&mut app, "quit");
+    assert!(!app.quit);
+    press(&mut app, "pane_forms");
+    press(&mut app, "back");
+    assert!(designer_dirty(&app), "the quit warning must not arm esc");
+    // two presses of esc in a row discard and close
+    press(&mut app, "back");
+    assert!(app.forms.designer.is_none());
+}
+
+#[test]
+fn any_other_key_between_two_warnings_disarms_them() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    press(&mut app, "back");
+    press(&mut app, "select_prev");
+    press(&mut app, "back");
+    assert!(designer_dirty(&app), "esc, k, esc must not discard");
+    press(&mut app, "quit");
+    press(&mut app, "select_prev");
+    press(&mut app, "quit");
+    assert!(!app.quit, "q, k, q must not discard");
+    // the same key twice in a row goes ahead
+    press(&mut app, "quit");
+    assert!(app.quit, "q, q quits");
+}
+
+#[test]
+fn quitting_from_the_preview_asks_about_an_unsaved_design() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    press(&mut app, "form_preview");
+    key(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(
+        !app.quit,
+        "the unsaved design must not be dropped from the preview"
+    );
+    assert!(designer_dirty(&app));
 }

@@ -526,3 +526,88 @@ fn ascii_mode_draws_no_ambiguous_width_character_and_no_emoji() {
         "ASCII borders"
     );
 }
+
+#[test]
+fn a_childs_problem_names_the_child_instead_of_sitting_under_a_field() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    // SX001 (主项, with the child SX001-01) becomes a 子项
+    press(&mut app, "edit");
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    let editor = app.editor.as_ref().expect("editor open");
+    assert_eq!(editor.fields[editor.focus].spec.key, "level");
+    key(&mut app, KeyCode::Right, KeyModifiers::NONE);
+    assert_eq!(
+        app.editor.as_ref().expect("editor").values()["level"],
+        "sub"
+    );
+    press(&mut app, "save");
+    let editor = app.editor.as_ref().expect("not saved");
+    assert_eq!(editor.errors_of("parent").count(), 0, "{:?}", editor.errors);
+    let general: Vec<_> = editor.general_errors().map(|e| e.message.clone()).collect();
+    assert_eq!(general.len(), 1, "{general:?}");
+    assert!(general[0].starts_with("下级事项 SX001-01"), "{general:?}");
+    let screen = screen(&mut app, 120, 24);
+    assert!(screen.contains("! 下级事项 SX001-01"), "{screen}");
+}
+
+#[test]
+fn the_palette_key_in_the_help_opens_the_palette_in_its_place() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "help");
+    let screen = screen(&mut app, 120, 30);
+    assert!(screen.contains(": 命令面板查找动作"), "{screen}");
+    key(&mut app, KeyCode::Char(':'), KeyModifiers::NONE);
+    assert!(matches!(app.overlay, Some(Overlay::Palette(_))));
+    // esc closes the palette and the help stays closed
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn switching_lists_and_back_keeps_each_trees_expansion_and_selection() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "expand");
+    press(&mut app, "expand");
+    let id = app.selected_id().expect("a child selected");
+    assert_eq!(
+        id,
+        NodeId::Record(yibiao::model::Kind::Item, "SX001-01".into())
+    );
+    let rows = app.catalog.tree.rows().len();
+    let before = screen_text(&mut app);
+    press(&mut app, "next_list");
+    assert_ne!(app.selected_id(), Some(id.clone()));
+    press(&mut app, "prev_list");
+    assert_eq!(app.selected_id(), Some(id));
+    assert_eq!(app.catalog.tree.rows().len(), rows, "still expanded");
+    assert_eq!(screen_text(&mut app), before);
+}
+
+#[test]
+fn rows_whose_code_does_not_fit_show_its_tail() {
+    // 实施清单 codes of two counties: region, then the county agency's code
+    let a = "0100001001-510104000000-000-1151010431236097XB-1-00";
+    let b = "0100001001-511602000000-000-11511602299513299M-1-00";
+    let records = vec![
+        Record::Item(item("0100001000", "公司登记", ItemLevel::Main, None)),
+        Record::Item(item(a, "公司设立登记", ItemLevel::Sub, Some("0100001000"))),
+        Record::Item(item(b, "公司设立登记", ItemLevel::Sub, Some("0100001000"))),
+    ];
+    let (mut app, _dir) = app_with(records, Lang::Zh);
+    press(&mut app, "expand_all");
+    for w in [60, 80, 100] {
+        let s = screen(&mut app, w, 24);
+        let rows: Vec<&str> = s.lines().filter(|l| l.contains("公司设立登记")).collect();
+        assert_eq!(rows.len(), 2, "{s}");
+        assert_ne!(rows[0], rows[1], "the two rows tell apart at {w}:\n{s}");
+        for row in &rows {
+            assert!(row.contains("…") && row.contains("-1-00"), "{w}: {row}");
+        }
+        // the code column still ends at the tree's border, CJK or not
+        let ends: Vec<usize> = rows
+            .iter()
+            .map(|r| width(&r[..r.find("-1-00").expect("tail")]))
+            .collect();
+        assert_eq!(ends[0], ends[1], "{s}");
+    }
+}

@@ -175,3 +175,32 @@ fn tiny_terminals_do_not_panic() {
         "{s}"
     );
 }
+
+#[test]
+fn scrolling_stops_where_the_last_page_is_full() {
+    let (mut app, _dir) = sample_app(Lang::Zh);
+    press(&mut app, "pane_stats");
+    goto(&mut app, Section::Level);
+    let before = screen(&mut app, 100, 24);
+    // a section that fits does not scroll at all
+    press(&mut app, "select_last");
+    press(&mut app, "select_next");
+    press(&mut app, "page_down");
+    assert_eq!(app.stats.scroll, 0);
+    assert_eq!(screen(&mut app, 100, 24), before);
+    // a longer one stops with its last row on the last line
+    goto(&mut app, Section::Agency);
+    press(&mut app, "select_last");
+    let last = app.stats.scroll;
+    assert!(last > 0);
+    press(&mut app, "select_next");
+    press(&mut app, "page_down");
+    assert_eq!(app.stats.scroll, last);
+    let s = screen(&mut app, 100, 24);
+    let body: Vec<&str> = s.lines().skip(2).take(20).collect();
+    assert!(
+        body.iter()
+            .all(|l| l.chars().skip(21).any(|c| c != ' ' && c != '│')),
+        "every body line shows a row:\n{s}"
+    );
+}

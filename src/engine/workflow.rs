@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
     Catalog, Element, ElementKind, ElementOption, Item, ItemLevel, ItemType, Kind, Material,
-    MaterialKind, Origin, Record, RecordRef, Share, Status,
+    MaterialKind, Origin, Problem, Record, RecordRef, Share, Status,
 };
 
 /// One attribute in an edit form.
@@ -785,15 +785,59 @@ pub fn check(catalog: &Catalog, record: &Record, new: bool, lang: Lang) -> Vec<F
         base: catalog,
         changes: &changes,
     };
-    errors.extend(
-        check_records(&view, [record.as_ref()])
-            .into_iter()
-            .map(|p| FieldError {
-                key: field_of_path(&p.path).to_string(),
-                message: p.issue.message(lang),
-            }),
-    );
+    // an item's children must still sit one level below it (as the store checks on save)
+    let children = catalog
+        .referrers(record.kind(), record.code())
+        .filter(|r| record.kind() == Kind::Item && r.kind == Kind::Item && r.path == "parent")
+        .filter_map(|r| catalog.get(r.kind, &r.code));
+    let problems = check_records(&view, std::iter::once(record.as_ref()).chain(children));
+    errors.extend(form_errors(catalog, record.as_ref(), &problems, lang));
     errors
+}
+
+/// Edit-form errors for the problems found with saving `record`: its own go under the field
+/// their path names; another record's (a child item its new level leaves one level off, …)
+/// are errors of the record as a whole (empty key) that name that record.
+pub fn form_errors(
+    catalog: &Catalog,
+    record: RecordRef<'_>,
+    problems: &[Problem],
+    lang: Lang,
+) -> Vec<FieldError> {
+    problems
+        .iter()
+        .map(|p| {
+            let message = p.issue.message(lang);
+            if p.kind == record.kind() && p.code == record.code() {
+                return FieldError {
+                    key: field_of_path(&p.path).to_string(),
+                    message,
+                };
+            }
+            let other = catalog.get(p.kind, &p.code);
+            let child = other.is_some_and(|o| match o {
+                RecordRef::Item(i) => i.parent.as_deref() == Some(record.code()),
+                _ => false,
+            });
+            let kind = match (lang, child) {
+                (Lang::Zh, true) => format!("下级{}", p.kind.zh()),
+                (Lang::Zh, false) => p.kind.zh().to_string(),
+                (Lang::En, true) => format!("child {}", p.kind.as_str()),
+                (Lang::En, false) => p.kind.as_str().to_string(),
+            };
+            let name = other.map_or("", |o| o.name());
+            let who = [kind.as_str(), p.code.as_str(), name]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let message = lang.pick(format!("{who}：{message}"), format!("{who}: {message}"));
+            FieldError {
+                key: String::new(),
+                message,
+            }
+        })
+        .collect()
 }
 
 /// The form field a problem path belongs to: `depends_on[2]` → `depends_on`.
@@ -930,6 +974,7 @@ pub fn copy_of(catalog: &Catalog, record: RecordRef<'_>, lang: Lang) -> Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Issue;
 
     #[test]
     fn a_choice_is_found_by_value_name_or_pinyin() {
@@ -1112,6 +1157,35 @@ mod tests {
         child.code = "A".into();
         let errors = check(&catalog, &Record::Item(child), true, Lang::Zh);
         assert_eq!(errors[0].key, "code");
+    }
+
+    #[test]
+    fn a_childs_problem_names_the_child_and_stays_off_the_fields() {
+        let mut catalog = Catalog::default();
+        catalog.insert(Record::Item(item("A", ItemLevel::Main, None)));
+        let child = new_child(&catalog, &catalog.items["A"]).unwrap();
+        let child = Item {
+            name: "公司设立登记".into(),
+            ..child
+        };
+        catalog.insert(Record::Item(child));
+        // A becomes a sub item: its child A-01 would sit two levels below a 主项's place
+        let mut a = catalog.items["A"].clone();
+        a.level = ItemLevel::Sub;
+        let errors = check(&catalog, &Record::Item(a.clone()), false, Lang::Zh);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].key, "", "not under this record's parent field");
+        assert_eq!(
+            errors[0].message,
+            "下级事项 A-01 公司设立登记：上级 A 是子项，应为主项"
+        );
+        // the record's own problems still go under their fields
+        let own = Problem::new(Kind::Item, "A", "parent", Issue::MainWithParent);
+        let other = Problem::new(Kind::Bundle, "ZT001", "items[0]", Issue::SelfReference);
+        let errors = form_errors(&catalog, RecordRef::Item(&a), &[own, other], Lang::En);
+        assert_eq!(errors[0].key, "parent");
+        assert_eq!(errors[1].key, "");
+        assert_eq!(errors[1].message, "bundle ZT001: refers to itself");
     }
 
     #[test]

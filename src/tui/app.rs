@@ -2,7 +2,7 @@
 //! state. Drawing (in `view`) only reads what is here. Slow work runs on worker threads and
 //! comes back as [`AppEvent`]s.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -25,7 +25,7 @@ use super::panes::stats::{self, StatsEvent, StatsPane};
 use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
 use super::view;
-use crate::engine::workflow::{self, FieldError, Transition};
+use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Kind, RecordRef};
 use crate::store::{Applied, Batch, Command, Store, StoreError};
@@ -211,6 +211,8 @@ pub struct CatalogState {
     pub filter_input: Option<Input>,
     /// The filter text in force (raw, as typed).
     pub query: String,
+    /// Each list's expanded nodes and selection as it was left (`]` / `[` come back to it).
+    pub left: HashMap<ListKind, (HashSet<NodeId>, Option<NodeId>)>,
 }
 
 /// The whole application state.
@@ -254,6 +256,11 @@ pub struct App {
     pub quit: bool,
     /// Set when state changed since the last frame.
     pub dirty: bool,
+    /// Key presses so far (a chord counts once, a paste or a wheel step is a press too).
+    presses: u64,
+    /// The action whose unsaved-changes warning the press numbered here gave: only the
+    /// same action on the very next press goes ahead and discards.
+    warned: Option<(Action, u64)>,
     tx: Sender<AppEvent>,
     rx: Receiver<AppEvent>,
     generation: Arc<AtomicU64>,
@@ -343,6 +350,7 @@ impl App {
                 offset: 0,
                 filter_input: None,
                 query: String::new(),
+                left: HashMap::new(),
             },
             elements: ElementsPane::default(),
             editor: None,
@@ -357,6 +365,8 @@ impl App {
             failure: None,
             quit: false,
             dirty: true,
+            presses: 0,
+            warned: None,
             tx,
             rx,
             generation: Arc::new(AtomicU64::new(0)),
@@ -416,6 +426,18 @@ impl App {
         self.dirty = true;
     }
 
+    /// Whether this press of `action` follows, with no other press between, the press that
+    /// gave `action`'s unsaved-changes warning: only then may the action discard.
+    pub(crate) fn warned_for(&self, action: Action) -> bool {
+        self.warned == Some((action, self.presses.wrapping_sub(1)))
+    }
+
+    /// Gives the unsaved-changes warning for `action` (armed for the next press of it only).
+    pub(crate) fn warn_unsaved(&mut self, action: Action, text: String) {
+        self.warned = Some((action, self.presses));
+        self.say(Level::Warn, text);
+    }
+
     /// Whether the catalog is empty (the welcome screen shows).
     pub fn is_empty_store(&self) -> bool {
         self.store().is_some_and(|s| s.catalog().is_empty())
@@ -457,14 +479,26 @@ impl App {
             AppEvent::Term(Event::Key(key)) => {
                 if key.kind != KeyEventKind::Release {
                     self.dirty = true;
+                    if self.pending.is_empty() {
+                        self.presses += 1;
+                    }
                     self.key(key);
                 }
             }
-            AppEvent::Term(Event::Paste(text)) => self.paste(&text),
+            AppEvent::Term(Event::Paste(text)) => {
+                self.presses += 1;
+                self.paste(&text);
+            }
             AppEvent::Term(Event::Resize(w, h)) => self.resize(w, h),
             AppEvent::Term(Event::Mouse(m)) => match m.kind {
-                MouseEventKind::ScrollDown => self.update(Action::SelectNext),
-                MouseEventKind::ScrollUp => self.update(Action::SelectPrev),
+                MouseEventKind::ScrollDown => {
+                    self.presses += 1;
+                    self.update(Action::SelectNext);
+                }
+                MouseEventKind::ScrollUp => {
+                    self.presses += 1;
+                    self.update(Action::SelectPrev);
+                }
                 _ => {}
             },
             AppEvent::Term(_) => {}
@@ -631,6 +665,10 @@ impl App {
                     Lookup::Action(
                         Action::Back | Action::Quit | Action::Help | Action::History,
                     ) => self.overlay = None,
+                    // the palette (the help's title offers it) takes the overlay's place
+                    Lookup::Action(Action::Palette) => {
+                        self.overlay = Some(Overlay::Palette(Palette::default()));
+                    }
                     _ => {}
                 }
                 return;
@@ -858,14 +896,15 @@ impl App {
         if self.pane == Pane::Elements && self.editor.is_none() && self.elements_update(action) {
             return;
         }
-        // quitting from any pane with an unsaved form design: show it and ask once
+        // quitting from any pane with an unsaved form design: show it and ask first
         if action == Action::Quit
             && self.pane != Pane::Forms
+            && !self.warned_for(Action::Quit)
             && self
                 .forms
                 .designer
                 .as_ref()
-                .is_some_and(|d| d.design.is_dirty() && !d.quit_asked)
+                .is_some_and(|d| d.design.is_dirty())
         {
             self.pane = Pane::Forms;
         }
@@ -1006,10 +1045,17 @@ impl App {
                     .position(|l| *l == self.catalog.list)
                     .unwrap_or(0);
                 let step = if action == Action::NextList { 1 } else { 2 };
+                let leaving = (self.catalog.tree.expanded_ids(), self.selected_id());
+                self.catalog.left.insert(self.catalog.list, leaving);
                 self.catalog.list = ListKind::ALL[(i + step) % 3];
-                self.catalog.tree = self.build_tree(&HashSet::new());
+                let (expanded, selected) = self
+                    .catalog
+                    .left
+                    .remove(&self.catalog.list)
+                    .unwrap_or_default();
+                self.catalog.tree = self.build_tree(&expanded);
                 self.catalog.selected = 0;
-                self.after_rebuild(None);
+                self.after_rebuild(selected);
             }
             Action::Filter => {
                 self.catalog.filter_input = Some(Input::new(self.catalog.query.clone()));
@@ -1416,6 +1462,7 @@ impl App {
             }
         };
         let id = NodeId::Record(record.kind(), record.code().to_string());
+        let saved = record.clone();
         let batch = Batch {
             action: editor.action.to_string(),
             commands: vec![Command::Upsert(record)],
@@ -1440,13 +1487,10 @@ impl App {
                 true
             }
             Err(StoreError::Invalid(problems)) => {
-                editor.errors = problems
-                    .iter()
-                    .map(|p| FieldError {
-                        key: workflow::field_of_path(&p.path).to_string(),
-                        message: p.issue.message(lang),
-                    })
-                    .collect();
+                // problems of other records (its children) name them instead of landing on
+                // this form's fields
+                editor.errors =
+                    workflow::form_errors(store.catalog(), saved.as_ref(), &problems, lang);
                 let text = lang.pick("校验未通过，未保存", "invalid; not saved");
                 self.say(Level::Error, text.into());
                 false

@@ -231,6 +231,35 @@ impl Encoder {
     }
 }
 
+/// Makes a frame's buffer one the terminal can show cell for cell, before ratatui diffs it:
+/// a wide character whose right half is off the buffer, or on a cell that holds another
+/// character (a widget drew over it, or a line ran past its area), becomes a blank in its
+/// style. ratatui takes the cell after a wide character for its hidden half and never lists
+/// it, so the terminal would show the wide character over that cell (or wrap it to the next
+/// row at the last column), and once the wide character went, erasing it would blank that
+/// cell for good: it is listed neither time.
+pub fn showable(buffer: &mut ratatui::buffer::Buffer) {
+    let area = buffer.area;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let wide = unicode_width::UnicodeWidthStr::width(buffer[(x, y)].symbol());
+            if wide < 2 {
+                continue;
+            }
+            let hidden = (1..wide).all(|dx| {
+                u16::try_from(dx)
+                    .ok()
+                    .and_then(|dx| x.checked_add(dx))
+                    .filter(|&hx| hx < area.right())
+                    .is_some_and(|hx| matches!(buffer[(hx, y)].symbol(), " " | ""))
+            });
+            if !hidden {
+                buffer[(x, y)].set_symbol(" ");
+            }
+        }
+    }
+}
+
 /// The pen a cell is drawn in.
 fn pen_of(cell: &Cell) -> Pen {
     Pen {
@@ -1195,6 +1224,59 @@ mod tests {
             vec![Line::from(Span::styled("a", Style::new().bg(Color::Blue)))],
         );
         assert_eq!(String::from_utf8(out).expect("utf-8"), "\r\x1b[44ma\x1b[m ");
+    }
+
+    /// Draws rows of text in a box whose right border is the last column, then puts `wide`
+    /// at `column` of the first row as a line running past its area does (over the border,
+    /// or off the screen); the frame is made showable as the app's frames are.
+    fn draw_boxed(
+        t: &mut Terminal<LeanBackend<Vec<u8>>>,
+        rows: &[&str],
+        wide: Option<(&str, u16)>,
+    ) -> ratatui::buffer::Buffer {
+        let frame = t
+            .draw(|f| {
+                let block = ratatui::widgets::Block::bordered();
+                let inner = block.inner(f.area());
+                f.render_widget(block, f.area());
+                let lines: Vec<Line<'static>> =
+                    rows.iter().map(|r| Line::from(r.to_string())).collect();
+                f.render_widget(Paragraph::new(lines), inner);
+                if let Some((symbol, x)) = wide {
+                    f.buffer_mut()[(x, 1)].set_symbol(symbol);
+                }
+                showable(f.buffer_mut());
+            })
+            .expect("draw");
+        frame.buffer.clone()
+    }
+
+    #[test]
+    fn a_wide_character_over_a_border_or_off_the_screen_never_garbles_it() {
+        let (w, h) = (12, 4);
+        let mut t = terminal(w, h);
+        // the rows, and a wide character put at a column of the first row
+        type Step<'a> = (&'a [&'a str], Option<(&'a str, u16)>);
+        let frames: [Step<'_>; 5] = [
+            (&["abcdefghij"], None),
+            // 户 in the last column inside the box: its right half would cover the border
+            (&["abcdefghi"], Some(("户", 10))),
+            // it goes: the erase of the row must leave the border standing
+            (&["invoice"], None),
+            // a wide character in the screen's last column
+            (&["abc"], Some(("落", 11))),
+            (&["身份证号码"], None),
+        ];
+        for (i, (rows, wide)) in frames.into_iter().enumerate() {
+            let buffer = draw_boxed(&mut t, rows, wide);
+            let parser = screen(t.backend().writer(), w, h);
+            assert_screen_is_buffer(&parser, &buffer);
+            // (but where the last frame but one draws over it)
+            if wide.is_none_or(|(_, x)| x < w - 1) {
+                let border = parser.screen().cell(1, w - 1).expect("cell").contents();
+                assert_eq!(border, "│", "frame {i}: the right border stays");
+            }
+        }
     }
 
     #[test]

@@ -73,9 +73,7 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     terminal::forward_input(tx.clone(), config.escape_timeout)?;
     let path = store.path().display().to_string();
     // a frame at once, then the outline's tree as soon as it is read
-    guard
-        .terminal()
-        .draw(|frame| loading::draw(frame, frame.area(), &path, &Loading::new(None), lang))?;
+    guard.draw(|frame| loading::draw(frame, frame.area(), &path, &Loading::new(None), lang))?;
     let outline = store.outline();
     let loading = Loading::new(outline);
     let shown = loading.outline.clone();
@@ -93,7 +91,7 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     let size = guard.terminal().size()?;
     app.resize(size.width, size.height);
     // the first frame (the outline's tree) before the loader competes for the cores
-    guard.terminal().draw(|frame| view::draw(frame, &app))?;
+    guard.draw(|frame| view::draw(frame, &app))?;
     app.dirty = false;
     loading::spawn(store, app.sender(), shown);
     let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
@@ -143,7 +141,7 @@ fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow
     loop {
         if app.dirty {
             // the backend writes only what changed, in one write
-            guard.terminal().draw(|frame| view::draw(frame, app))?;
+            guard.draw(|frame| view::draw(frame, app))?;
             app.dirty = false;
         }
         let Some(event) = app.next_event() else {

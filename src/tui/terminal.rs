@@ -92,6 +92,16 @@ impl TerminalGuard {
     pub fn terminal(&mut self) -> &mut Terminal<LeanBackend<Stdout>> {
         &mut self.terminal
     }
+
+    /// Draws a frame with `render`, made showable cell for cell (see
+    /// [`super::backend::showable`]) before only what changed is written.
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame<'_>)) -> std::io::Result<()> {
+        self.terminal.draw(|frame| {
+            render(frame);
+            super::backend::showable(frame.buffer_mut());
+        })?;
+        Ok(())
+    }
 }
 
 impl Drop for TerminalGuard {

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use ratatui::style::Style;
 use ratatui::symbols::border;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 
 use crate::display;
 
@@ -43,6 +43,32 @@ pub fn fit(s: &str, max: usize, ascii: bool) -> String {
     }
 }
 
+/// Store text made inert and cut to `max` columns from the left, keeping its end (a code's
+/// distinguishing tail): `…` (`~` with `ascii`) and the longest tail that fits after it.
+pub fn fit_tail(s: &str, max: usize, ascii: bool) -> String {
+    let inert = display::inert(s);
+    if display::width(&inert) <= max {
+        return inert.into_owned();
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in inert.chars().rev() {
+        let w = display::width(c.encode_utf8(&mut [0; 4]));
+        if used + w > max {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    let mark = if ascii { '~' } else { '…' };
+    if max == 0 {
+        return String::new();
+    }
+    std::iter::once(mark)
+        .chain(tail.into_iter().rev())
+        .collect()
+}
+
 /// `s` cut into pieces of at most `columns` display columns (at least one piece; a
 /// character wider than `columns` gets a piece of its own).
 pub fn wrap_columns(s: &str, columns: usize) -> Vec<String> {
@@ -60,6 +86,99 @@ pub fn wrap_columns(s: &str, columns: usize) -> Vec<String> {
         used += w;
     }
     out
+}
+
+/// `lines` wrapped to `columns` display columns: no line comes out wider (a wide character
+/// that does not fit goes to the next line whole, a word longer than a line is cut), a break
+/// falls between words where it can, and a continued line is indented as far as the line's
+/// own leading blanks (at most half the width). Styles carry over; alignment is dropped.
+pub fn wrap_lines(lines: &[Line<'_>], columns: u16) -> Vec<Line<'static>> {
+    let columns = usize::from(columns).max(1);
+    lines
+        .iter()
+        .flat_map(|line| wrap_line(line, columns))
+        .collect()
+}
+
+fn wrap_line(line: &Line<'_>, columns: usize) -> Vec<Line<'static>> {
+    let chars: Vec<(char, Style)> = line
+        .spans
+        .iter()
+        .flat_map(|span| {
+            let style = line.style.patch(span.style);
+            span.content.chars().map(move |c| (c, style))
+        })
+        .collect();
+    // a continued line keeps room for a wide character after its indent
+    let indent = chars
+        .iter()
+        .take_while(|(c, _)| *c == ' ')
+        .count()
+        .min(columns / 2)
+        .min(columns.saturating_sub(2));
+    let cells = |c: char| display::width(c.encode_utf8(&mut [0; 4]));
+    let mut out: Vec<Vec<(char, Style)>> = vec![Vec::new()];
+    let mut used = 0;
+    let mut start = 0;
+    let mut i = 0;
+    while let Some(&(first, _)) = chars.get(i) {
+        // a word: a run of narrow non-blank characters; else one character
+        let len = chars[i..]
+            .iter()
+            .take_while(|&&(c, _)| c != ' ' && cells(c) < 2)
+            .count()
+            .max(1);
+        let token = &chars[i..i + len];
+        let w: usize = token.iter().map(|&(c, _)| cells(c)).sum();
+        if first == ' ' && used == start && out.len() > 1 {
+            // a blank at a break is dropped
+            i += 1;
+            continue;
+        }
+        let whole = used + w <= columns || (used > start && w <= columns - indent);
+        if !whole || used + w <= columns {
+            // as much of it as fits (all of a word that fits); a character that fits on no
+            // line at all is left out
+            let mut taken = 0;
+            while let Some(&(c, style)) = token.get(taken) {
+                if used + cells(c) > columns {
+                    break;
+                }
+                used += cells(c);
+                taken += 1;
+                if let Some(last) = out.last_mut() {
+                    last.push((c, style));
+                }
+            }
+            i += taken;
+            if taken == len {
+                continue;
+            }
+            if taken == 0 && used == start {
+                i += 1;
+                continue;
+            }
+        }
+        out.push(vec![(' ', Style::default()); indent]);
+        used = indent;
+        start = indent;
+    }
+    // blanks that ran past the end make no line of their own
+    if out.len() > 1 && out.last().is_some_and(|l| l.iter().all(|&(c, _)| c == ' ')) {
+        out.pop();
+    }
+    out.into_iter()
+        .map(|cells| {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for (c, style) in cells {
+                match spans.last_mut() {
+                    Some(span) if span.style == style => span.content.to_mut().push(c),
+                    _ => spans.push(Span::styled(c.to_string(), style)),
+                }
+            }
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// Simple case folding, one char to one char, so positions in the folded text are positions
@@ -175,10 +294,56 @@ mod tests {
     }
 
     #[test]
+    fn fit_tail_keeps_the_end_by_display_width() {
+        let code = "0100001001-510104000000-000-1151010431236097XB-1-00";
+        assert_eq!(fit_tail(code, 12, false), "…6097XB-1-00");
+        assert_eq!(fit_tail(code, 12, true), "~6097XB-1-00");
+        assert_eq!(fit_tail("SX001", 12, false), "SX001");
+        // a wide character that does not fit after the mark is left out whole
+        assert_eq!(fit_tail("甲乙丙丁", 4, false), "…丁");
+        assert_eq!(fit_tail("甲乙丙丁", 0, false), "");
+    }
+
+    #[test]
     fn wrapping_counts_columns() {
         assert_eq!(wrap_columns("食品经营许可", 5), ["食品", "经营", "许可"]);
         assert_eq!(wrap_columns("", 5), [""]);
         assert_eq!(wrap_columns("ab食", 3), ["ab", "食"]);
+    }
+
+    /// The lines' text, one string per line.
+    fn texts(lines: &[Line<'_>]) -> Vec<String> {
+        lines.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn wrapped_lines_never_exceed_the_width() {
+        // a wide character at the edge goes to the next line, under the line's indent
+        let line = Line::from("  hukou 新生儿随父亲还是母亲落户？  随父亲落户");
+        let wrapped = wrap_lines(&[line], 20);
+        assert_eq!(
+            texts(&wrapped),
+            ["  hukou 新生儿随父亲", "  还是母亲落户？  随", "  父亲落户"]
+        );
+        for width in 1..40u16 {
+            let line = Line::from(vec![
+                Span::raw("  "),
+                Span::styled("ZT008", Style::new().bold()),
+                Span::raw(" 新生儿出生一件事 a-very-long-english-word 是 / 否"),
+            ]);
+            for l in wrap_lines(&[line], width) {
+                assert!(l.width() <= usize::from(width.max(1)), "{width}: {l}");
+            }
+        }
+        // words break between words, styles carry over
+        let line = Line::from(vec![
+            Span::styled("abc", Style::new().bold()),
+            Span::raw(" defg hij"),
+        ]);
+        let wrapped = wrap_lines(&[line], 8);
+        assert_eq!(texts(&wrapped), ["abc defg", "hij"]);
+        assert_eq!(wrapped[0].spans[0].style, Style::new().bold());
+        assert_eq!(texts(&wrap_lines(&[Line::default()], 8)), [""]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::model::{ItemLevel, ItemView, Kind, OutlineSource};
 use super::text::fold_into;
 
 /// Which list pane 1 shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ListKind {
     /// 事项, as a tree.
     Items,

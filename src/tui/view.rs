@@ -12,7 +12,7 @@ use super::app::{App, Confirm, Level, Overlay, Pane};
 use super::detail;
 use super::editor::{Editor, Widget};
 use super::help;
-use super::text::{border_set, fit, highlighted, select};
+use super::text::{border_set, fit, fit_tail, highlighted, select};
 use super::theme::Slot;
 use super::tree::{ListKind, NodeId};
 use crate::display::{inert, pad, width};
@@ -279,12 +279,24 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
             Span::styled(marker, theme.get(Slot::Dim)),
         ];
         let room = w.saturating_sub(indent + 2);
-        let code = inert(node.code()).into_owned();
-        let code_w = width(&code);
-        let name_room = if !code.is_empty() && room >= code_w + 2 + 8 {
-            room - code_w - 2
+        let full = inert(node.code());
+        // a code too long for the row keeps its tail, enough to tell rows of one name apart
+        // (a 实施清单 code ends in its agency's code): a third of the row, at most 16 columns
+        let code_room = if room >= width(&full) + 2 + 8 {
+            width(&full)
         } else {
+            (room / 3).min(16)
+        };
+        let code = if full.is_empty() || (code_room < width(&full) && code_room < 6) {
+            String::new()
+        } else {
+            fit_tail(&full, code_room, ascii)
+        };
+        let code_w = width(&code);
+        let name_room = if code.is_empty() {
             room
+        } else {
+            room.saturating_sub(code_room + 2)
         };
         let name = fit(&node.name, name_room, ascii);
         let name_w = width(&name);
@@ -339,7 +351,9 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
         },
         None => Vec::new(),
     };
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    // wrapped here, so that no line runs into the border (a wide character at the edge)
+    let lines = super::text::wrap_lines(&lines, inner.width);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -771,16 +785,10 @@ fn draw_help(frame: &mut Frame<'_>, app: &App, scroll: usize) {
         screen.width.saturating_sub(4).min(100),
         screen.height.saturating_sub(2),
     );
+    let (close, palette) = (key_of(app, Action::Back), key_of(app, Action::Palette));
     let title = lang.pick(
-        format!(
-            " 按键帮助（{} 关闭，:{} 查找动作）",
-            key_of(app, Action::Back),
-            "palette"
-        ),
-        format!(
-            " Keys ({} closes, :palette finds actions) ",
-            key_of(app, Action::Back)
-        ),
+        format!(" 按键帮助（{close} 关闭，{palette} 命令面板查找动作）"),
+        format!(" Keys ({close} closes, {palette} the palette finds actions) "),
     );
     let inner = popup(frame, app, area, title);
     let key_w = 22.min(usize::from(inner.width) / 2);

@@ -135,3 +135,22 @@ pub fn assert_no_colour(buffer: &Buffer) {
         "NO_COLOR draws no colour"
     );
 }
+
+/// Asserts every wide character of the buffer has its right half inside the buffer on a
+/// blank cell: nothing drawn runs into a border or off the screen.
+pub fn assert_wide_characters_fit(buffer: &Buffer) {
+    let area = buffer.area;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let symbol = buffer[(x, y)].symbol();
+            if yibiao::display::width(symbol) == 2 {
+                assert!(
+                    x + 1 < area.right() && buffer[(x + 1, y)].symbol() == " ",
+                    "{symbol} at ({x},{y}) covers {:?}:\n{}",
+                    buffer.cell((x + 1, y)).map(|c| c.symbol()),
+                    text(buffer)
+                );
+            }
+        }
+    }
+}

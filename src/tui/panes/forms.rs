@@ -97,8 +97,6 @@ pub struct Designer {
     pub warnings: Vec<Warning>,
     /// The condition chooser, when open.
     pub chooser: Option<Chooser>,
-    /// Quit was asked once with unsaved changes.
-    pub quit_asked: bool,
 }
 
 impl Designer {
@@ -114,7 +112,6 @@ impl Designer {
             input: Input::default(),
             warnings: Vec::new(),
             chooser: None,
-            quit_asked: false,
         };
         d.refresh(catalog);
         d
@@ -133,7 +130,6 @@ impl Designer {
         self.preview = Preview::build(catalog, form);
         self.row = self.row.min(self.preview.rows.len().saturating_sub(1));
         self.warnings = lint::lint_form(catalog, &Covers::new(catalog), form);
-        self.quit_asked = false;
     }
 
     /// The selected line.
@@ -335,16 +331,18 @@ impl App {
     pub(crate) fn forms_update(&mut self, action: Action) -> bool {
         if !handles(action) {
             if action == Action::Quit
-                && let Some(d) = &mut self.forms.designer
-                && d.design.is_dirty()
-                && !d.quit_asked
+                && !self.warned_for(action)
+                && self
+                    .forms
+                    .designer
+                    .as_ref()
+                    .is_some_and(|d| d.design.is_dirty())
             {
-                d.quit_asked = true;
                 let text = self.lang.pick(
-                    "表单有未保存的修改：ctrl-s 保存；再按一次退出则放弃",
-                    "the form has unsaved changes: ctrl-s saves; quit again to discard them",
+                    "表单有未保存的修改：ctrl-s 保存；紧接着再按一次退出则放弃",
+                    "the form has unsaved changes: ctrl-s saves; quit again right away to discard them",
                 );
-                self.say(Level::Warn, text.into());
+                self.warn_unsaved(action, text.into());
                 return true;
             }
             return false;
@@ -455,6 +453,7 @@ impl App {
 
     fn designer_update(&mut self, action: Action) {
         let lang = self.lang;
+        let warned = self.warned_for(action);
         let Some(store) = self.store.as_deref() else {
             return;
         };
@@ -505,14 +504,13 @@ impl App {
             Action::SelectFirst => d.cursor = 0,
             Action::SelectLast => d.cursor = d.entries.len().saturating_sub(1),
             Action::Back => {
-                if d.design.is_dirty() && !d.quit_asked {
-                    d.quit_asked = true;
-                    result = Err(lang
-                        .pick(
-                            "有未保存的修改：ctrl-s 保存；再按 esc 放弃并关闭",
-                            "unsaved changes: ctrl-s saves; esc again discards them and closes",
-                        )
-                        .into());
+                if d.design.is_dirty() && !warned {
+                    let text = lang.pick(
+                        "有未保存的修改：ctrl-s 保存；紧接着再按 esc 放弃并关闭",
+                        "unsaved changes: ctrl-s saves; esc again right away discards them and closes",
+                    );
+                    self.warn_unsaved(action, text.into());
+                    return;
                 } else {
                     self.forms.designer = None;
                     self.forms.stale = true;
@@ -881,6 +879,11 @@ impl App {
             Lookup::Action(a @ (Action::Back | Action::Quit)) if !key.is_text() => Some(a),
             _ => None,
         };
+        if action == Some(Action::Quit) {
+            // quitting asks first about an unsaved design, as from the designer
+            self.update(Action::Quit);
+            return;
+        }
         let Some(store) = self.store.as_deref() else {
             return;
         };
@@ -891,7 +894,6 @@ impl App {
         let n = d.preview.rows.len();
         match action {
             Some(Action::Back) => d.in_preview = false,
-            Some(Action::Quit) => self.quit = true,
             Some(Action::PreviewNext) => {
                 if let Some(r) = d.preview.input_row((d.row + 1).min(n), true) {
                     d.row = r;

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::super::action::Action;
 use super::super::app::App;
@@ -182,7 +182,8 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, pane: &Bundles
             lang,
             usize::from(inner.width),
         );
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let lines = crate::tui::text::wrap_lines(&lines, inner.width);
+        frame.render_widget(Paragraph::new(lines), inner);
     }
 }
 

@@ -396,7 +396,7 @@ impl App {
         self.stats.scroll = self
             .stats
             .scroll
-            .min(row_count(&self.stats).saturating_sub(1));
+            .min(row_count(&self.stats).saturating_sub(self.stats_page()));
         self.dirty = true;
     }
 
@@ -408,8 +408,9 @@ impl App {
     /// was taken.
     pub(crate) fn stats_update(&mut self, action: Action) -> bool {
         let lang = self.lang;
-        let last = row_count(&self.stats).saturating_sub(1);
         let page = self.stats_page();
+        // the last page stays full: no scrolling past the end
+        let last = row_count(&self.stats).saturating_sub(page);
         let p = &mut self.stats;
         match action {
             Action::StatsNextSection | Action::StatsPrevSection => {
@@ -605,9 +606,14 @@ fn draw_body(frame: &mut Frame<'_>, app: &App, area: Rect) {
         return;
     };
     let w = usize::from(inner.width);
-    let lines: Vec<Line> = rows(s, pane.section, lang)
+    let rows = rows(s, pane.section, lang);
+    // (a terminal grown taller since the last scroll shows a full last page too)
+    let scroll = pane
+        .scroll
+        .min(rows.len().saturating_sub(usize::from(inner.height)));
+    let lines: Vec<Line> = rows
         .iter()
-        .skip(pane.scroll)
+        .skip(scroll)
         .take(usize::from(inner.height))
         .map(|row| row_line(row, w, app.config.ascii, theme, lang))
         .collect();
