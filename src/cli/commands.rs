@@ -61,7 +61,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         _ => {}
     }
     if let Command::Element(ElementCommand::Search { query, limit, json }) = &command {
-        return element_search(cli.db, query, *limit, *json);
+        return element_search(cli.db, query, *limit, *json, lang);
     }
     let mut store = open_store(cli.db, command.if_missing())?;
     let result = on_store(&mut store, command, lang);
@@ -80,10 +80,11 @@ fn element_search(
     query: &str,
     limit: usize,
     json: bool,
+    lang: Lang,
 ) -> Result<u8, Failure> {
     let query = search::Query::parse(query).map_err(|e| Failure {
         code: EXIT_INVALID,
-        message: e.to_string(),
+        message: e.describe(lang),
     })?;
     let dir = super::store_dir(db)?;
     let index = match SledStore::cached_search(&dir)? {
