@@ -663,3 +663,14 @@ fn a_refused_delete_names_fields_by_label_and_keeps_the_count_visible() {
         "cannot delete 0100001000: still referenced by item 0100001001 (parent)"
     );
 }
+
+#[test]
+fn one_working_day_is_singular_in_english() {
+    let mut one = item("SX1", "公司登记", ItemLevel::Main, None);
+    (one.time_limit_days, one.legal_limit_days) = (1, 20);
+    let (mut app, _dir) = app_with(vec![Record::Item(one)], Lang::En);
+    let s = screen(&mut app, 100, 24);
+    assert!(s.contains("1 working day "), "{s}");
+    assert!(!s.contains("1 working days"), "{s}");
+    assert!(s.contains("20 working days"), "{s}");
+}
