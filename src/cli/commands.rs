@@ -26,7 +26,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     };
     let Some(command) = cli.command else {
         // the TUI creates a new store, and offers the sample in it
-        let store = super::lock_store(cli.db, IfMissing::Create)?;
+        let store = super::lock_store(cli.db, IfMissing::Create, lang)?;
         let options = crate::tui::Options { lang, flags };
         return crate::tui::run(store, options)
             .map(|()| 0)
@@ -63,7 +63,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     if let Command::Element(ElementCommand::Search { query, limit, json }) = &command {
         return element_search(cli.db, query, *limit, *json, lang);
     }
-    let mut store = open_store(cli.db, command.if_missing())?;
+    let mut store = open_store(cli.db, command.if_missing(), lang)?;
     let result = on_store(&mut store, command, lang);
     // a command that changed the store leaves its outline for the TUI's first frame
     if store.changed_since_open() > 0 {
@@ -90,7 +90,7 @@ fn element_search(
     let index = match SledStore::cached_search(&dir)? {
         Some(data) => search::SearchIndex::from_data(data),
         None => {
-            let unloaded = super::open_unloaded(Some(dir), IfMissing::Refuse)?;
+            let unloaded = super::open_unloaded(Some(dir), IfMissing::Refuse, lang)?;
             match unloaded.search_data()? {
                 Some(data) => {
                     unloaded.close_for_exit();

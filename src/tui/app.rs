@@ -1496,7 +1496,7 @@ impl App {
                 false
             }
             Err(e) => {
-                self.say(Level::Error, e.to_string());
+                self.say(Level::Error, e.describe(self.lang));
                 false
             }
         }
@@ -1552,7 +1552,7 @@ impl App {
                     .join("; ");
                 self.say(Level::Error, crate::display::inert(&text).into_owned());
             }
-            Err(e) => self.say(Level::Error, e.to_string()),
+            Err(e) => self.say(Level::Error, e.describe(self.lang)),
         }
     }
 
@@ -1600,7 +1600,7 @@ impl App {
                     .join("; ");
                 self.say(Level::Error, crate::display::inert(&text).into_owned());
             }
-            Err(e) => self.say(Level::Error, e.to_string()),
+            Err(e) => self.say(Level::Error, e.describe(self.lang)),
         }
     }
 
@@ -1639,7 +1639,7 @@ impl App {
                     scroll: 0,
                 });
             }
-            Err(e) => self.say(Level::Error, e.to_string()),
+            Err(e) => self.say(Level::Error, e.describe(self.lang)),
         }
     }
 
@@ -1688,7 +1688,7 @@ impl App {
                 false
             }
             Err(e) => {
-                self.say(Level::Error, e.to_string());
+                self.say(Level::Error, e.describe(self.lang));
                 false
             }
         }
