@@ -360,24 +360,25 @@ impl Failure {
             message: message.into(),
         }
     }
-}
 
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
+    /// A store error's failure, its message in `lang`: exit code 3 for a held store, 2 for a
+    /// refused change, 1 otherwise.
+    pub fn store(e: StoreError, lang: Lang) -> Self {
         let code = match e {
             StoreError::Locked { .. } => EXIT_LOCKED,
             StoreError::Invalid(_) => EXIT_INVALID,
             _ => EXIT_FAILURE,
         };
-        let message = match &e {
-            StoreError::Invalid(problems) => problems
-                .iter()
-                .map(|p| p.describe(Lang::En))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            other => other.to_string(),
-        };
-        Self { code, message }
+        Self {
+            code,
+            message: e.describe(lang),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Self::store(e, Lang::En)
     }
 }
 
@@ -399,17 +400,29 @@ pub fn store_dir(db: Option<PathBuf>) -> Result<PathBuf, Failure> {
 
 /// Opens the store, mapping a held lock to exit code 3; a directory without a store is created
 /// or refused as `if_missing` says. Warns on standard error about config files others may write.
-pub fn open_store(db: Option<PathBuf>, if_missing: IfMissing) -> Result<SledStore, Failure> {
-    Ok(open_unloaded(db, if_missing)?.load()?)
+pub fn open_store(
+    db: Option<PathBuf>,
+    if_missing: IfMissing,
+    lang: Lang,
+) -> Result<SledStore, Failure> {
+    Ok(open_unloaded(db, if_missing, lang)?.load()?)
 }
 
 /// Opens and locks the store without loading its catalog; as [`open_store`].
-pub fn open_unloaded(db: Option<PathBuf>, if_missing: IfMissing) -> Result<UnloadedStore, Failure> {
-    Ok(lock_store(db, if_missing)?.open()?)
+pub fn open_unloaded(
+    db: Option<PathBuf>,
+    if_missing: IfMissing,
+    lang: Lang,
+) -> Result<UnloadedStore, Failure> {
+    Ok(lock_store(db, if_missing, lang)?.open()?)
 }
 
 /// Locks the store without opening its database; as [`open_store`].
-pub fn lock_store(db: Option<PathBuf>, if_missing: IfMissing) -> Result<LockedStore, Failure> {
+pub fn lock_store(
+    db: Option<PathBuf>,
+    if_missing: IfMissing,
+    lang: Lang,
+) -> Result<LockedStore, Failure> {
     let dir = store_dir(db)?;
     if let Some(config) = crate::store::roles::config_dir() {
         let files = crate::io::files::config_files(&config);
@@ -417,7 +430,7 @@ pub fn lock_store(db: Option<PathBuf>, if_missing: IfMissing) -> Result<LockedSt
             eprintln_lossy!("yibiao: warning: {}: {message}", file.display());
         }
     }
-    Ok(SledStore::lock(&dir, if_missing)?)
+    SledStore::lock(&dir, if_missing).map_err(|e| Failure::store(e, lang))
 }
 
 impl Command {

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{export, ok, run, yibiao};
+use common::{export, ok, run, yibiao, yibiao_zh};
 use serde_json::Value;
 
 /// Waits for a child to exit, failing the test if it takes longer than `limit`.
@@ -46,16 +46,21 @@ fn second_process_on_a_locked_store_exits_3_naming_the_holder() {
         std::thread::sleep(Duration::from_millis(10));
     }
 
-    let mut second = yibiao(db.path())
-        .args(["stats"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = wait_with_limit(&mut second, Duration::from_secs(10));
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert_eq!(status.code(), Some(3), "{stderr}");
+    // a second process's exit code and standard error
+    let second = |mut command: std::process::Command| {
+        let mut second = command
+            .args(["stats"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_with_limit(&mut second, Duration::from_secs(10));
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
+        (status.code(), stderr)
+    };
+    let (code, stderr) = second(yibiao(db.path()));
+    assert_eq!(code, Some(3), "{stderr}");
     let expected = format!(
         "store {} is in use by another yibiao (pid {}, user ",
         db.path().display(),
@@ -67,6 +72,15 @@ fn second_process_on_a_locked_store_exits_3_naming_the_holder() {
         !stderr.contains("panicked") && !stderr.contains("sled"),
         "{stderr}"
     );
+    // in Chinese when asked for (report #5), the same exit code
+    let (code, stderr) = second(yibiao_zh(db.path()));
+    assert_eq!(code, Some(3), "{stderr}");
+    let expected = format!(
+        "库 {} 正被另一个 yibiao 使用（进程 {}，用户 ",
+        db.path().display(),
+        holder.id()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
 
     // the holder gets an empty input, reports it and releases the store
     holder.stdin.take().unwrap().write_all(b"").unwrap();

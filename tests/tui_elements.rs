@@ -92,7 +92,10 @@ fn pane_two_snapshot_with_cjk_rows() {
 fn a_bad_filter_is_shown_inline_and_filters_narrow() {
     let (mut app, _dir) = sample_app();
     search(&mut app, "kind:idcard");
-    assert!(screen(&mut app, 100, 30).contains("unknown kind \"idcard\""));
+    // the Chinese UI says it in Chinese (report #5)
+    let shown = screen(&mut app, 100, 30);
+    assert!(shown.contains("未知的类型 \"idcard\""), "{shown}");
+    assert!(!shown.contains("unknown kind"), "{shown}");
     press(&mut app, "back"); // clears the query
     assert_eq!(app.elements.search.query(), "");
     assert_eq!(app.elements.search.hits.len(), 624);

@@ -245,3 +245,29 @@ fn quitting_from_the_preview_asks_about_an_unsaved_design() {
     );
     assert!(designer_dirty(&app));
 }
+
+#[test]
+fn a_long_warning_wraps_in_the_designer_and_says_why() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    // the cursor is on 身份证号码, the field just added: give it a long label
+    press(&mut app, "form_label");
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    type_text(
+        &mut app,
+        "申请人身份证号码（一个非常非常非常长的标签名称用来测试截断的情况）",
+    );
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let labels = working_labels(&app);
+    assert!(labels[1].ends_with("截断的情况）"), "{labels:?}");
+    let s = screen(&mut app, 120, 40);
+    // the reason comes after the label, on a line of its own (report #10)
+    assert!(s.contains("与数据元名称「"), "{s}");
+    assert!(s.contains("」不同"), "{s}");
+    // a narrow, short terminal caps the box and says there is more
+    let s = screen(&mut app, 40, 16);
+    assert!(s.contains("… 还有 2 行"), "{s}");
+    assert!(s.contains("新申"), "the fields stay in sight: {s}");
+}

@@ -611,3 +611,66 @@ fn rows_whose_code_does_not_fit_show_its_tail() {
         assert_eq!(ends[0], ends[1], "{s}");
     }
 }
+
+#[test]
+fn a_refused_delete_names_fields_by_label_and_keeps_the_count_visible() {
+    let mut records = vec![Record::Item(item(
+        "0100001000",
+        "公司登记",
+        ItemLevel::Main,
+        None,
+    ))];
+    for n in 1..=4 {
+        let code = format!("010000100{n}");
+        records.push(Record::Item(item(
+            &code,
+            "公司设立登记",
+            ItemLevel::Sub,
+            Some("0100001000"),
+        )));
+    }
+    let (mut app, _dir) = app_with(records, Lang::Zh);
+    for w in [120, 80] {
+        app.resize(w, 24);
+        press(&mut app, "delete");
+        let s = screen(&mut app, w, 24);
+        let status = s.lines().last().expect("status line");
+        assert!(status.contains("不能删除 0100001000"), "{w}: {status}");
+        // the field's label, not its file name (report #5)
+        assert!(status.contains("（上级事项）"), "{w}: {status}");
+        assert!(!status.contains("parent"), "{w}: {status}");
+        // the count is whole, however many referrers fit before it
+        assert!(status.contains("等 4 处"), "{w}: {status}");
+        assert!(width(status) <= usize::from(w), "{w}: {status}");
+    }
+    let (mut app, _dir) = app_with(
+        vec![
+            Record::Item(item("0100001000", "公司登记", ItemLevel::Main, None)),
+            Record::Item(item(
+                "0100001001",
+                "公司设立登记",
+                ItemLevel::Sub,
+                Some("0100001000"),
+            )),
+        ],
+        Lang::En,
+    );
+    app.resize(120, 24);
+    press(&mut app, "delete");
+    let text = app.message.clone().expect("message").text;
+    assert_eq!(
+        text,
+        "cannot delete 0100001000: still referenced by item 0100001001 (parent)"
+    );
+}
+
+#[test]
+fn one_working_day_is_singular_in_english() {
+    let mut one = item("SX1", "公司登记", ItemLevel::Main, None);
+    (one.time_limit_days, one.legal_limit_days) = (1, 20);
+    let (mut app, _dir) = app_with(vec![Record::Item(one)], Lang::En);
+    let s = screen(&mut app, 100, 24);
+    assert!(s.contains("1 working day "), "{s}");
+    assert!(!s.contains("1 working days"), "{s}");
+    assert!(s.contains("20 working days"), "{s}");
+}

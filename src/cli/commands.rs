@@ -26,7 +26,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     };
     let Some(command) = cli.command else {
         // the TUI creates a new store, and offers the sample in it
-        let store = super::lock_store(cli.db, IfMissing::Create)?;
+        let store = super::lock_store(cli.db, IfMissing::Create, lang)?;
         let options = crate::tui::Options { lang, flags };
         return crate::tui::run(store, options)
             .map(|()| 0)
@@ -61,9 +61,9 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         _ => {}
     }
     if let Command::Element(ElementCommand::Search { query, limit, json }) = &command {
-        return element_search(cli.db, query, *limit, *json);
+        return element_search(cli.db, query, *limit, *json, lang);
     }
-    let mut store = open_store(cli.db, command.if_missing())?;
+    let mut store = open_store(cli.db, command.if_missing(), lang)?;
     let result = on_store(&mut store, command, lang);
     // a command that changed the store leaves its outline for the TUI's first frame
     if store.changed_since_open() > 0 {
@@ -80,16 +80,17 @@ fn element_search(
     query: &str,
     limit: usize,
     json: bool,
+    lang: Lang,
 ) -> Result<u8, Failure> {
     let query = search::Query::parse(query).map_err(|e| Failure {
         code: EXIT_INVALID,
-        message: e.to_string(),
+        message: e.describe(lang),
     })?;
     let dir = super::store_dir(db)?;
     let index = match SledStore::cached_search(&dir)? {
         Some(data) => search::SearchIndex::from_data(data),
         None => {
-            let unloaded = super::open_unloaded(Some(dir), IfMissing::Refuse)?;
+            let unloaded = super::open_unloaded(Some(dir), IfMissing::Refuse, lang)?;
             match unloaded.search_data()? {
                 Some(data) => {
                     unloaded.close_for_exit();

@@ -4,7 +4,9 @@
 use compact_str::CompactString;
 use serde::Serialize;
 
-use crate::model::{Catalog, Kind};
+use crate::display::width;
+use crate::i18n::Lang;
+use crate::model::{Catalog, Issue, Kind};
 
 /// One form field bound to the element.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -173,6 +175,35 @@ pub fn usage(catalog: &Catalog, code: &str) -> Usage {
     }
 }
 
+/// The most referrers a refused delete names.
+const REFUSAL_NAMES: usize = 3;
+
+/// Why the record `kind`/`code` cannot be deleted: the records that still refer to it, as
+/// many of them (at most three) as keep the text within `columns`, then how many there are
+/// in all, so the count is never what gets cut. `None` when nothing refers to it.
+pub fn delete_refusal(
+    catalog: &Catalog,
+    kind: Kind,
+    code: &str,
+    columns: usize,
+    lang: Lang,
+) -> Option<String> {
+    let total = catalog.referrers(kind, code).count();
+    let text = |shown: usize| {
+        let issue = Issue::ReferencedBy {
+            referrers: catalog.referrers(kind, code).take(shown).cloned().collect(),
+            total,
+        };
+        lang.pick(
+            format!("不能删除 {code}：{}", issue.message(lang)),
+            format!("cannot delete {code}: {}", issue.message(lang)),
+        )
+    };
+    let most = total.min(REFUSAL_NAMES);
+    let fitting = (2..=most).rev().map(text).find(|t| width(t) <= columns);
+    (total > 0).then(|| fitting.unwrap_or_else(|| text(1)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +274,35 @@ mod tests {
             busy += usize::from(want.fields.len() > 100);
         }
         assert!(busy > 0, "some element is used by many forms");
+    }
+
+    #[test]
+    fn a_delete_refusal_names_fields_and_fits_its_count() {
+        let catalog = crate::sample::generate(2);
+        let (code, total) = catalog
+            .elements
+            .keys()
+            .map(|c| (c, catalog.referrers(Kind::Element, c).count()))
+            .max_by_key(|(_, n)| *n)
+            .expect("elements");
+        assert!(total > REFUSAL_NAMES, "{total}");
+        for columns in [120, 80] {
+            let zh = delete_refusal(&catalog, Kind::Element, code, columns, Lang::Zh)
+                .expect("referenced");
+            assert!(zh.ends_with(&format!(" 等 {total} 处")), "{zh}");
+            assert!(zh.contains("个字段）") && !zh.contains("sections["), "{zh}");
+            assert!(width(&zh) <= columns, "{columns}: {zh}");
+        }
+        let en = delete_refusal(&catalog, Kind::Element, code, 200, Lang::En).expect("referenced");
+        assert!(en.contains(".element), ") && en.ends_with(" more"), "{en}");
+        let unused = catalog
+            .elements
+            .keys()
+            .find(|c| catalog.referrers(Kind::Element, c).next().is_none())
+            .expect("an unused element");
+        assert_eq!(
+            delete_refusal(&catalog, Kind::Element, unused, 120, Lang::Zh),
+            None
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
     Catalog, Element, ElementKind, ElementOption, Item, ItemLevel, ItemType, Kind, Material,
-    MaterialKind, Origin, Problem, Record, RecordRef, Share, Status,
+    MaterialKind, Origin, Problem, Record, RecordRef, RefField, Share, Status,
 };
 
 /// One attribute in an edit form.
@@ -222,6 +222,10 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
         choices,
         ..f(key, zh, en, value)
     };
+    // a field holding other records' codes: keyed and labelled as the reference it holds
+    let reference = |field: RefField, owner: Kind, value: String| {
+        f(field.as_str(), field.zh(owner), field.as_str(), value)
+    };
     let code = FormField {
         editable: new,
         ..f("code", "编码", "code", record.code().to_string())
@@ -236,7 +240,7 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 i.level.as_str().into(),
                 choices(&ItemLevel::ALL, ItemLevel::as_str, ItemLevel::zh),
             ),
-            f("parent", "上级事项", "parent", text_of(&i.parent)),
+            reference(RefField::Parent, Kind::Item, text_of(&i.parent)),
             pick(
                 "item_type",
                 "事项类型",
@@ -244,8 +248,8 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 i.item_type.code().into(),
                 choices(&ItemType::ALL, ItemType::code, ItemType::zh),
             ),
-            f("agency", "实施主体", "agency", text_of(&i.agency)),
-            f("region", "行政区划", "region", text_of(&i.region)),
+            reference(RefField::Agency, Kind::Item, text_of(&i.agency)),
+            reference(RefField::Region, Kind::Item, text_of(&i.region)),
             FormField {
                 multiline: true,
                 ..f("basis", "设定依据", "basis", i.basis.clone())
@@ -269,13 +273,8 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 "online_depth",
                 i.online_depth.to_string(),
             ),
-            f(
-                "depends_on",
-                "前置事项",
-                "depends_on",
-                i.depends_on.join(", "),
-            ),
-            f("materials", "申请材料", "materials", i.materials.join(", ")),
+            reference(RefField::DependsOn, Kind::Item, i.depends_on.join(", ")),
+            reference(RefField::Materials, Kind::Item, i.materials.join(", ")),
         ]),
         RecordRef::Material(m) => fields.extend([
             pick(
@@ -286,10 +285,9 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 choices(&MaterialKind::ALL, MaterialKind::as_str, MaterialKind::zh),
             ),
             f("source", "来源渠道", "source", m.source.clone()),
-            f(
-                "issuing_agency",
-                "发证部门",
-                "issuing_agency",
+            reference(
+                RefField::IssuingAgency,
+                Kind::Material,
                 text_of(&m.issuing_agency),
             ),
             f(
@@ -315,13 +313,8 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
             ),
         ]),
         RecordRef::Bundle(b) => fields.extend([
-            f(
-                "lead_agency",
-                "牵头部门",
-                "lead_agency",
-                text_of(&b.lead_agency),
-            ),
-            f("items", "包含事项", "items", b.items.join(", ")),
+            reference(RefField::LeadAgency, Kind::Bundle, text_of(&b.lead_agency)),
+            reference(RefField::Items, Kind::Bundle, b.items.join(", ")),
         ]),
         RecordRef::Element(e) => fields.extend([
             f("synonyms", "同义词", "synonyms", e.synonyms.join("; ")),
@@ -338,11 +331,10 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
             },
             f("pattern", "正则表达式", "pattern", text_of(&e.pattern)),
             f("unit", "单位", "unit", text_of(&e.unit)),
-            f("parent", "上级数据元", "parent", text_of(&e.parent)),
-            f(
-                "source_agency",
-                "数源部门",
-                "source_agency",
+            reference(RefField::Parent, Kind::Element, text_of(&e.parent)),
+            reference(
+                RefField::SourceAgency,
+                Kind::Element,
                 text_of(&e.source_agency),
             ),
             pick(

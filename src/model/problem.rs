@@ -2,6 +2,7 @@
 
 use crate::i18n::Lang;
 
+use super::catalog::Referrer;
 use super::item::ItemLevel;
 use super::record::Kind;
 
@@ -90,8 +91,8 @@ pub enum Issue {
     },
     /// A record that cannot be deleted because others reference it.
     ReferencedBy {
-        /// `kind code (path)` of each referrer, at most a few.
-        referrers: Vec<String>,
+        /// Some of the referrers (the message names each with its field).
+        referrers: Vec<Referrer>,
         /// How many referrers there are in all.
         total: usize,
     },
@@ -237,7 +238,17 @@ impl Issue {
             }
             (Self::ReferencedBy { referrers, total }, lang) => {
                 let more = total.saturating_sub(referrers.len());
-                let list = referrers.join(", ");
+                let list: Vec<String> = referrers
+                    .iter()
+                    .map(|r| {
+                        let at = r.path.label(r.kind, lang);
+                        lang.pick(
+                            format!("{} {}（{at}）", r.kind.zh(), r.code),
+                            format!("{} {} ({at})", r.kind.as_str(), r.code),
+                        )
+                    })
+                    .collect();
+                let list = list.join(lang.pick("、", ", "));
                 match lang {
                     Lang::Zh if more > 0 => format!("仍被引用：{list} 等 {total} 处"),
                     Lang::Zh => format!("仍被引用：{list}"),

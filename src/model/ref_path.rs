@@ -10,6 +10,9 @@ use std::fmt;
 
 use compact_str::CompactString;
 
+use super::record::Kind;
+use crate::i18n::Lang;
+
 /// A field of a record that holds the code of another record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RefField {
@@ -77,6 +80,27 @@ impl RefField {
     /// The field of that name.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    /// The field's Chinese label in a record of kind `owner` (the record editor's label).
+    pub fn zh(self, owner: Kind) -> &'static str {
+        match (self, owner) {
+            (Self::Parent, Kind::Item) => "上级事项",
+            (Self::Parent, Kind::Element) => "上级数据元",
+            (Self::Parent, Kind::Region) => "上级行政区划",
+            (Self::Parent, _) => "上级",
+            (Self::Region, _) => "行政区划",
+            (Self::Agency, _) => "实施主体",
+            (Self::SourceAgency, _) => "数源部门",
+            (Self::IssuingAgency, _) => "发证部门",
+            (Self::LeadAgency, _) => "牵头部门",
+            (Self::TemplateOf, _) => "模板来源",
+            (Self::Item, _) => "所属事项",
+            (Self::Items, _) => "包含事项",
+            (Self::Material, _) => "对应材料",
+            (Self::Materials, _) => "申请材料",
+            (Self::DependsOn, _) => "前置事项",
+        }
     }
 }
 
@@ -181,6 +205,28 @@ impl RefPath {
         })
     }
 
+    /// Where the reference sits in a record of kind `owner`, for people: the field's label
+    /// and entry in Chinese (`前置事项第 3 项`), the path text in English.
+    pub fn label(&self, owner: Kind, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Self::Field(field) => field.zh(owner).to_string(),
+            Self::Entry(field, index) => format!("{}第 {} 项", field.zh(owner), index + 1),
+            Self::FormField { section, field } => {
+                format!("第 {} 节第 {} 个字段", section + 1, field + 1)
+            }
+            Self::BundleMaterial { index, field } => {
+                format!("材料清单第 {} 项的{}", index + 1, field.zh(owner))
+            }
+            Self::Text(text) => match text.strip_prefix("item_when.") {
+                Some(item) => format!("事项 {item} 的适用条件"),
+                None => text.to_string(),
+            },
+        }
+    }
+
     /// `(section, field)` of a form field's path.
     pub fn form_field_at(&self) -> Option<(usize, usize)> {
         match self {
@@ -261,6 +307,42 @@ impl Ord for RefPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_chinese_in_chinese_and_paths_in_english() {
+        let cases = [
+            (RefPath::Field(RefField::Parent), Kind::Item, "上级事项"),
+            (
+                RefPath::Field(RefField::Parent),
+                Kind::Element,
+                "上级数据元",
+            ),
+            (
+                RefPath::entry(RefField::DependsOn, 2),
+                Kind::Item,
+                "前置事项第 3 项",
+            ),
+            (
+                RefPath::form_field(0, 11),
+                Kind::Form,
+                "第 1 节第 12 个字段",
+            ),
+            (
+                RefPath::bundle_material(1, RefField::Item),
+                Kind::Bundle,
+                "材料清单第 2 项的所属事项",
+            ),
+            (
+                RefPath::item_when("SX1"),
+                Kind::Bundle,
+                "事项 SX1 的适用条件",
+            ),
+        ];
+        for (path, owner, zh) in cases {
+            assert_eq!(path.label(owner, Lang::Zh), zh);
+            assert_eq!(path.label(owner, Lang::En), path.to_string());
+        }
+    }
 
     fn samples() -> Vec<RefPath> {
         let mut paths: Vec<RefPath> = RefField::ALL.into_iter().map(RefPath::Field).collect();

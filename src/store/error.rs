@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::i18n::Lang;
 use crate::model::Problem;
 
 /// What can go wrong with a store.
@@ -112,6 +113,33 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// The message in `lang`, for both the CLI and the TUI: a held store and a refused change
+    /// read in Chinese when `lang` is; the other errors keep their English text.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (
+                Self::Locked {
+                    path,
+                    pid,
+                    user,
+                    since,
+                },
+                Lang::Zh,
+            ) => format!(
+                "库 {} 正被另一个 yibiao 使用（进程 {pid}，用户 {user}，{since} 打开）",
+                path.display()
+            ),
+            (Self::Invalid(problems), lang) => problems
+                .iter()
+                .map(|p| p.describe(lang))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => self.to_string(),
+        }
+    }
+}
+
 /// `a, b, c and 2 more`: the names of some of `total` entries.
 fn shown_names(names: &[String], total: usize) -> String {
     let shown: Vec<String> = names
@@ -158,5 +186,29 @@ pub fn sled_hint(e: &sled::Error, path: &std::path::Path) -> String {
         other => format!(
             "{other} (check that the store is on a local disk, not NFS or SMB; `yibiao check` reports damage)"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_held_store_is_described_in_either_language() {
+        let e = StoreError::Locked {
+            path: PathBuf::from("/tmp/db"),
+            pid: "17968".into(),
+            user: "root".into(),
+            since: "2024-05-01T08:00:00Z".into(),
+        };
+        assert_eq!(
+            e.describe(Lang::En),
+            "store /tmp/db is in use by another yibiao (pid 17968, user root, since 2024-05-01T08:00:00Z)"
+        );
+        assert_eq!(e.describe(Lang::En), e.to_string());
+        assert_eq!(
+            e.describe(Lang::Zh),
+            "库 /tmp/db 正被另一个 yibiao 使用（进程 17968，用户 root，2024-05-01T08:00:00Z 打开）"
+        );
     }
 }

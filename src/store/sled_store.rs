@@ -407,11 +407,11 @@ impl SledStore {
             .collect();
         let mut problems = check_records(&view, upserts.chain(children));
         for key in order.iter().filter(|key| changes[*key].is_none()) {
-            let still: Vec<String> = self
+            let still: Vec<Referrer> = self
                 .catalog
                 .referrers(key.0, &key.1)
                 .filter(|r| !changes.contains_key(&(r.kind, r.code.to_string())))
-                .map(|r| format!("{} {} ({})", r.kind.as_str(), r.code, r.path))
+                .cloned()
                 .collect();
             if !still.is_empty() {
                 problems.push(Problem::new(

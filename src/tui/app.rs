@@ -1496,7 +1496,7 @@ impl App {
                 false
             }
             Err(e) => {
-                self.say(Level::Error, e.to_string());
+                self.say(Level::Error, e.describe(self.lang));
                 false
             }
         }
@@ -1516,49 +1516,10 @@ impl App {
             record.name().to_string(),
         );
         let Some(store) = self.store() else { return };
-        let referrers: Vec<String> = store
-            .catalog()
-            .referrers(kind, &code)
-            .map(|r| {
-                format!(
-                    "{}{} {} ({})",
-                    r.kind.zh(),
-                    lang.pick("", &format!(" {}", r.kind.as_str())),
-                    r.code,
-                    r.path
-                )
-            })
-            .collect();
-        if referrers.is_empty() {
-            self.overlay = Some(Overlay::Confirm(Confirm::Delete { kind, code, name }));
-        } else {
-            let shown = referrers
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            let more = referrers.len().saturating_sub(3);
-            let text = crate::display::inert(&lang.pick(
-                format!(
-                    "不能删除 {code}：仍被引用：{shown}{}",
-                    if more > 0 {
-                        format!(" 等 {} 处", referrers.len())
-                    } else {
-                        String::new()
-                    }
-                ),
-                format!(
-                    "cannot delete {code}: still referenced by {shown}{}",
-                    if more > 0 {
-                        format!(" and {more} more")
-                    } else {
-                        String::new()
-                    }
-                ),
-            ))
-            .into_owned();
-            self.say(Level::Error, text);
+        let room = view::status_message_room(self);
+        match crate::engine::usage::delete_refusal(store.catalog(), kind, &code, room, lang) {
+            None => self.overlay = Some(Overlay::Confirm(Confirm::Delete { kind, code, name })),
+            Some(text) => self.say(Level::Error, text),
         }
     }
 
@@ -1591,7 +1552,7 @@ impl App {
                     .join("; ");
                 self.say(Level::Error, crate::display::inert(&text).into_owned());
             }
-            Err(e) => self.say(Level::Error, e.to_string()),
+            Err(e) => self.say(Level::Error, e.describe(self.lang)),
         }
     }
 
@@ -1639,7 +1600,7 @@ impl App {
                     .join("; ");
                 self.say(Level::Error, crate::display::inert(&text).into_owned());
             }
-            Err(e) => self.say(Level::Error, e.to_string()),
+            Err(e) => self.say(Level::Error, e.describe(self.lang)),
         }
     }
 
@@ -1678,7 +1639,7 @@ impl App {
                     scroll: 0,
                 });
             }
-            Err(e) => self.say(Level::Error, e.to_string()),
+            Err(e) => self.say(Level::Error, e.describe(self.lang)),
         }
     }
 
@@ -1727,7 +1688,7 @@ impl App {
                 false
             }
             Err(e) => {
-                self.say(Level::Error, e.to_string());
+                self.say(Level::Error, e.describe(self.lang));
                 false
             }
         }

@@ -177,7 +177,10 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
         &named(catalog, Kind::Region, &i.region),
     );
     out.attr("设定依据", "设定依据 basis", &i.basis);
-    let days = |n: u32| lang.pick(format!("{n} 个工作日"), format!("{n} working days"));
+    let days = |n: u32| {
+        let plural = if n == 1 { "" } else { "s" };
+        lang.pick(format!("{n} 个工作日"), format!("{n} working day{plural}"))
+    };
     out.attr("承诺时限", "time limit", &days(i.time_limit_days));
     out.attr("法定时限", "legal limit", &days(i.legal_limit_days));
     out.attr("收费", "fee", &i.fee);

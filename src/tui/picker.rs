@@ -23,7 +23,7 @@ use super::text::{border_set, fit, select};
 use super::theme::Slot;
 use super::view::line_view;
 use crate::display::{inert, pad, width};
-use crate::engine::search::{Hit, Query, SearchIndex, Searcher};
+use crate::engine::search::{Hit, Query, QueryError, SearchIndex, Searcher};
 use crate::i18n::Lang;
 use crate::model::{Catalog, ElementKind};
 
@@ -76,7 +76,7 @@ pub struct ElementSearch {
     /// The first result drawn.
     pub offset: usize,
     /// The query's parse error, shown inline.
-    pub error: Option<String>,
+    pub error: Option<QueryError>,
     /// A search is running.
     pub searching: bool,
     /// Results have arrived at least once.
@@ -137,7 +137,7 @@ impl ElementSearch {
         let query = match Query::parse(self.input.value()) {
             Ok(q) => q,
             Err(e) => {
-                self.error = Some(e.to_string());
+                self.error = Some(e);
                 self.searching = false;
                 return None;
             }
@@ -425,7 +425,7 @@ pub fn draw_query(
             Slot::StatusWarn,
         )
     } else if let Some(e) = &search.error {
-        (format!("! {e}"), Slot::Error)
+        (format!("! {}", e.describe(lang)), Slot::Error)
     } else if search.searching {
         (lang.pick("搜索中…", "searching…").to_string(), Slot::Dim)
     } else {
@@ -769,6 +769,6 @@ mod tests {
             ..Default::default()
         };
         assert!(bad.prepare(&index).is_none());
-        assert!(bad.error.as_deref().is_some_and(|e| e.contains("idcard")));
+        assert_eq!(bad.error, Some(QueryError::Kind("idcard".into())));
     }
 }

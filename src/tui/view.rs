@@ -670,6 +670,11 @@ fn mode_label(app: &App) -> &'static str {
     }
 }
 
+/// Columns the status bar has for a message: its width less the mode label before it.
+pub(crate) fn status_message_room(app: &App) -> usize {
+    usize::from(app.size.0).saturating_sub(width(mode_label(app)) + 3)
+}
+
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.config.theme;
     let lang = app.lang;

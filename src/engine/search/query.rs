@@ -1,5 +1,8 @@
 //! The search query syntax: free text plus `kind:`, `status:` and `agency:` filters.
 
+use std::fmt;
+
+use crate::i18n::Lang;
 use crate::model::{ElementKind, Status};
 
 /// A parsed query.
@@ -15,19 +18,56 @@ pub struct Query {
     pub agency: Option<String>,
 }
 
-/// Why a query could not be parsed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a query could not be parsed; shown in English by `Display`, in either language by
+/// [`QueryError::describe`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum QueryError {
     /// `kind:` with an unknown kind.
-    #[error("unknown kind {0:?} (e.g. kind:cn_id, kind:text)")]
     Kind(String),
     /// `status:` with an unknown status.
-    #[error("unknown status {0:?} (draft, submitted, published, returned)")]
     Status(String),
     /// A `word:` filter that does not exist.
-    #[error("unknown filter {0:?} (kind:, status:, agency:)")]
     Filter(String),
 }
+
+impl QueryError {
+    /// What is wrong and what is allowed instead, in `lang`.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Self::Kind(kind), Lang::Zh) => {
+                format!("未知的类型 {kind:?}（例如 kind:cn_id、kind:text）")
+            }
+            (Self::Kind(kind), Lang::En) => {
+                format!("unknown kind {kind:?} (e.g. kind:cn_id, kind:text)")
+            }
+            (Self::Status(status), Lang::Zh) => {
+                let allowed: Vec<String> = Status::ALL
+                    .iter()
+                    .map(|s| format!("{}/{}", s.as_str(), s.zh()))
+                    .collect();
+                format!("未知的状态 {status:?}（可用 {}）", allowed.join("、"))
+            }
+            (Self::Status(status), Lang::En) => {
+                let allowed: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+                format!("unknown status {status:?} ({})", allowed.join(", "))
+            }
+            (Self::Filter(name), Lang::Zh) => {
+                format!("未知的筛选条件 {name:?}（可用 kind:、status:、agency:）")
+            }
+            (Self::Filter(name), Lang::En) => {
+                format!("unknown filter {name:?} (kind:, status:, agency:)")
+            }
+        }
+    }
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+impl std::error::Error for QueryError {}
 
 impl Query {
     /// Parses `kind:cn_id 号码` and the like. Filters combine with the text (AND).
@@ -104,5 +144,32 @@ mod tests {
         );
         // a colon inside ordinary text is text
         assert_eq!(Query::parse("10:30").unwrap().text, "10:30");
+    }
+
+    #[test]
+    fn errors_read_in_either_language() {
+        let kind = QueryError::Kind("foo".into());
+        assert_eq!(
+            kind.describe(Lang::En),
+            r#"unknown kind "foo" (e.g. kind:cn_id, kind:text)"#
+        );
+        assert_eq!(kind.to_string(), kind.describe(Lang::En));
+        assert_eq!(
+            kind.describe(Lang::Zh),
+            r#"未知的类型 "foo"（例如 kind:cn_id、kind:text）"#
+        );
+        assert_eq!(
+            QueryError::Status("done".into()).describe(Lang::En),
+            r#"unknown status "done" (draft, submitted, published, returned)"#
+        );
+        let status = QueryError::Status("done".into()).describe(Lang::Zh);
+        assert!(
+            status.starts_with("未知的状态") && status.contains("published/"),
+            "{status}"
+        );
+        assert_eq!(
+            QueryError::Filter("foo".into()).describe(Lang::Zh),
+            r#"未知的筛选条件 "foo"（可用 kind:、status:、agency:）"#
+        );
     }
 }

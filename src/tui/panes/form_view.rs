@@ -9,11 +9,11 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::super::action::Action;
 use super::super::app::App;
-use super::super::text::fit;
+use super::super::text::{fit, wrap_lines};
 use super::super::theme::Slot;
 use super::super::view::{block, key_of, line_view};
 use super::forms::{Designer, Entry, FormsPane};
-use crate::display::{pad, width};
+use crate::display::{inert, pad, width};
 use crate::engine::preview::Check;
 use crate::model::Catalog;
 
@@ -151,14 +151,57 @@ fn marker(d: &Designer, entry: Entry) -> &'static str {
     }
 }
 
+/// Fewest and most text rows of the designer's warnings box.
+const WARNING_ROWS: (usize, usize) = (3, 7);
+
 fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designer, area: Rect) {
     let lang = app.lang;
     let theme = &app.config.theme;
     let ascii = app.config.ascii;
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+    // the warnings of the selected line (or every warning, for the form), wrapped to the
+    // box: it grows with them up to a cap, and a last line says how many more there are
+    let entry = d.entry();
+    let wb = block(
+        app,
+        format!(" {} {} ", lang.pick("警告", "Warnings"), d.warnings.len()),
+        false,
+    );
+    let ww = wb.inner(left).width;
+    let texts: Vec<String> = match d.warnings_of(entry) {
+        list if list.is_empty() && entry == Entry::Header => d
+            .warnings
+            .iter()
+            .map(|x| format!("{} {}", x.kind.label(lang), x.message(lang)))
+            .collect(),
+        list => list.iter().map(|x| x.message(lang).to_string()).collect(),
+    };
+    let styled: Vec<Line> = texts
+        .iter()
+        .map(|t| Line::from(Span::styled(inert(t).into_owned(), theme.get(Slot::Error))))
+        .collect();
+    let mut wlines = wrap_lines(&styled, ww);
+    // at most half the column, so the fields stay in sight
+    let most = (usize::from(left.height) / 2)
+        .saturating_sub(2)
+        .clamp(WARNING_ROWS.0, WARNING_ROWS.1);
+    let rows = wlines.len().clamp(WARNING_ROWS.0, most);
+    if wlines.len() > rows {
+        let more = wlines.len() - (rows - 1);
+        wlines.truncate(rows - 1);
+        let dots = if ascii { "~" } else { "…" };
+        let text = lang.pick(
+            format!("{dots} 还有 {more} 行"),
+            format!(
+                "{dots} {more} more line{}",
+                if more == 1 { "" } else { "s" }
+            ),
+        );
+        wlines.push(Line::from(Span::styled(text, theme.get(Slot::Dim))));
+    }
     let [fields_area, warn_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(5)]).areas(left);
+        Layout::vertical([Constraint::Min(3), Constraint::Length(rows as u16 + 2)]).areas(left);
     let form = d.design.form();
     let dirty = if d.design.is_dirty() {
         lang.pick(" [未保存]", " [unsaved]")
@@ -262,42 +305,8 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
 
-    // the warnings of the selected line (or a count for the form)
-    let entry = d.entry();
-    let list = d.warnings_of(entry);
-    let wb = block(
-        app,
-        format!(" {} {} ", lang.pick("警告", "Warnings"), d.warnings.len()),
-        false,
-    );
     let winner = wb.inner(warn_area);
     frame.render_widget(wb, warn_area);
-    let ww = usize::from(winner.width);
-    let wlines: Vec<Line> = if list.is_empty() && entry == Entry::Header {
-        d.warnings
-            .iter()
-            .take(usize::from(winner.height))
-            .map(|x| {
-                Line::from(Span::styled(
-                    fit(
-                        &format!("{} {}", x.kind.label(lang), x.message(lang)),
-                        ww,
-                        ascii,
-                    ),
-                    theme.get(Slot::Error),
-                ))
-            })
-            .collect()
-    } else {
-        list.iter()
-            .map(|x| {
-                Line::from(Span::styled(
-                    fit(x.message(lang), ww, ascii),
-                    theme.get(Slot::Error),
-                ))
-            })
-            .collect()
-    };
     frame.render_widget(Paragraph::new(wlines), winner);
 
     draw_preview(frame, app, catalog, d, right);
