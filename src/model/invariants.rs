@@ -184,6 +184,46 @@ fn check_element(e: &Element, push: &mut impl FnMut(&str, Issue)) {
             );
         }
     }
+    check_option_cycles(e, push);
+}
+
+/// Reports each cycle of option parents once, at the first option on it: an option that is
+/// its own parent (`c3` under `c3`) or a chain that comes back to where it started.
+fn check_option_cycles(e: &Element, push: &mut impl FnMut(&str, Issue)) {
+    let parent_of: HashMap<&str, &str> = e
+        .options
+        .iter()
+        .filter_map(|o| Some((o.code.as_str(), o.parent.as_deref()?)))
+        .collect();
+    let mut reported: HashSet<&str> = HashSet::new();
+    for (i, option) in e.options.iter().enumerate() {
+        let start = option.code.as_str();
+        if reported.contains(start) {
+            continue;
+        }
+        // follow the chain; it is on a cycle through `start` if it comes back to it
+        let mut chain = vec![start];
+        let mut at = start;
+        while let Some(&next) = parent_of.get(at) {
+            if next == start {
+                chain.push(next);
+                reported.extend(chain.iter().copied());
+                push(
+                    &format!("options[{i}].parent"),
+                    Issue::OptionParentCycle {
+                        codes: chain.iter().map(|c| c.to_string()).collect(),
+                    },
+                );
+                break;
+            }
+            if chain.contains(&next) {
+                // a cycle further up that does not pass through `start`
+                break;
+            }
+            chain.push(next);
+            at = next;
+        }
+    }
 }
 
 fn check_item(view: &impl Lookup, item: &Item, push: &mut impl FnMut(&str, Issue)) {
@@ -487,6 +527,60 @@ mod tests {
         assert!(check_code(&"x".repeat(MAX_CODE_LEN + 1)).is_err());
         assert!(check_code("511Z07001006-511602000000-000-11511301008778183N-1-00").is_ok());
         assert!(check_code("身份证").is_ok());
+    }
+
+    fn linked(options: &[(&str, Option<&str>)]) -> Record {
+        let options: Vec<ElementOption> = options
+            .iter()
+            .map(|&(code, parent)| ElementOption {
+                code: code.into(),
+                label: format!("选项{code}").into(),
+                parent: parent.map(Into::into),
+                kind: None,
+            })
+            .collect();
+        let element: Element = serde_json::from_value(serde_json::json!({
+            "code": "E1", "name": "所在地区", "kind": "linked_dropdown",
+        }))
+        .unwrap();
+        Record::Element(Element {
+            options: options.into(),
+            ..element
+        })
+    }
+
+    #[test]
+    fn an_option_is_not_its_own_parent() {
+        let found = problems(vec![linked(&[
+            ("p1", None),
+            ("c1", Some("p1")),
+            ("c3", Some("c3")),
+        ])]);
+        assert_eq!(
+            found,
+            ["element E1 options[2].parent: option parent cycle c3 → c3"]
+        );
+    }
+
+    #[test]
+    fn option_parent_chains_do_not_cycle() {
+        let found = problems(vec![linked(&[
+            ("p1", None),
+            ("a", Some("c")),
+            ("b", Some("a")),
+            ("c", Some("b")),
+            ("d", Some("a")),
+        ])]);
+        assert_eq!(
+            found,
+            ["element E1 options[1].parent: option parent cycle a → c → b → a"]
+        );
+        let tree = problems(vec![linked(&[
+            ("p1", None),
+            ("c1", Some("p1")),
+            ("d1", Some("c1")),
+        ])]);
+        assert!(tree.is_empty(), "{tree:?}");
     }
 
     #[test]

@@ -66,6 +66,11 @@ pub enum Issue {
         /// The parent option code.
         parent: String,
     },
+    /// linked_dropdown options whose parents lead back to themselves (`c3` under `c3`).
+    OptionParentCycle {
+        /// Option codes along the cycle, the first repeated at the end.
+        codes: Vec<String>,
+    },
     /// A bundle row naming an item that is not among the bundle's items.
     NotInBundle {
         /// The item code.
@@ -212,6 +217,12 @@ impl Issue {
             }
             (Self::UnknownOptionParent { parent }, Lang::En) => {
                 format!("unknown parent option {parent}")
+            }
+            (Self::OptionParentCycle { codes }, Lang::Zh) => {
+                format!("上级选项循环 {}", codes.join(" → "))
+            }
+            (Self::OptionParentCycle { codes }, Lang::En) => {
+                format!("option parent cycle {}", codes.join(" → "))
             }
             (Self::NotInBundle { item }, Lang::Zh) => format!("事项 {item} 不在本主题中"),
             (Self::NotInBundle { item }, Lang::En) => {
