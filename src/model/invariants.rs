@@ -245,6 +245,15 @@ fn check_item(view: &impl Lookup, item: &Item, push: &mut impl FnMut(&str, Issue
         }
         _ => {}
     }
+    if item.legal_limit_days > 0 && item.time_limit_days > item.legal_limit_days {
+        push(
+            "time_limit_days",
+            Issue::PromiseOverLegal {
+                promised: item.time_limit_days,
+                legal: item.legal_limit_days,
+            },
+        );
+    }
     duplicates(item.depends_on.iter().map(CompactString::as_str), |key| {
         push("depends_on", Issue::DuplicateKey { what: "item", key })
     });
@@ -494,6 +503,38 @@ mod tests {
         );
         assert_eq!(bundle(serde_json::json!([yes.clone()])).len(), 1);
         assert!(bundle(serde_json::json!([yes, no])).is_empty());
+    }
+
+    #[test]
+    fn the_promised_limit_does_not_exceed_the_legal_one() {
+        let with_limits = |promised: u32, legal: u32| {
+            let Record::Item(i) = item("A", &[]) else {
+                unreachable!("item() builds an item")
+            };
+            Record::Item(Item {
+                time_limit_days: promised,
+                legal_limit_days: legal,
+                ..i
+            })
+        };
+        let catalog = Catalog::from_records(vec![with_limits(21, 20)]);
+        let found = check_records(&catalog, catalog.records());
+        assert_eq!(
+            found
+                .iter()
+                .map(|p| p.describe(Lang::En))
+                .collect::<Vec<_>>(),
+            [
+                "item A time_limit_days: the promised limit (21 working days) exceeds the legal limit (20 working days)"
+            ]
+        );
+        assert_eq!(
+            found[0].describe(Lang::Zh),
+            "item A time_limit_days: 承诺时限 21 个工作日超过法定时限 20 个工作日"
+        );
+        // equal limits, and no legal limit set, are fine
+        assert!(problems(vec![with_limits(20, 20)]).is_empty());
+        assert!(problems(vec![with_limits(2, 0)]).is_empty());
     }
 
     #[test]
