@@ -152,11 +152,81 @@ pub fn sled_hint(e: &sled::Error, path: &std::path::Path) -> String {
     match e {
         sled::Error::Io(io) => io_hint(io, path),
         sled::Error::Corruption { .. } => format!(
-            "the database files cannot be read ({e}); if the disk is full, free some space and retry first; otherwise run `yibiao recover {} OUT.json` to save what can be read, then import OUT.json into a new store, or restore a backup",
-            path.display()
+            "the database files under {}/db are damaged: sled finds corrupted data in them and cannot open them, so `yibiao recover` cannot read them either; if the disk is full, free some space and retry first; otherwise keep this directory as it is and {}",
+            path.display(),
+            restore_step(path)
         ),
         other => format!(
             "{other} (check that the store is on a local disk, not NFS or SMB; `yibiao check` reports damage)"
         ),
+    }
+}
+
+/// What sled reports, in words: its corruption text (`Read corrupted data at file offset None
+/// backtrace ()`) means nothing to a user.
+pub(super) fn sled_cause(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Corruption { .. } => "sled finds corrupted data".into(),
+        sled::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The way back when the database files of the store in `dir` cannot be read: its newest
+/// automatic backup, named when there is one, restored into a new store.
+fn restore_step(dir: &std::path::Path) -> String {
+    let backups = dir.join(super::layout::BACKUPS_DIR);
+    match super::layout::auto_backups(&backups)
+        .ok()
+        .and_then(|mut all| all.pop())
+    {
+        Some(newest) => format!(
+            "restore its newest automatic backup into a new store: `yibiao --db NEW_DIR restore {}`, or import an export or a backup of your own",
+            newest.display()
+        ),
+        None => format!(
+            "restore a backup into a new store: `yibiao --db NEW_DIR restore FILE` with the newest automatic backup (`{}/auto-*.json`, none found now) or a backup of your own, or import an export",
+            backups.display()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corruption() -> sled::Error {
+        sled::Error::Corruption {
+            at: None,
+            bt: Default::default(),
+        }
+    }
+
+    #[test]
+    fn damaged_database_files_point_to_the_newest_automatic_backup_not_to_recover() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let hint = sled_hint(&corruption(), dir.path());
+        assert!(
+            !hint.contains("OUT.json"),
+            "no loop back to recover: {hint}"
+        );
+        assert!(!hint.contains("backtrace"), "{hint}");
+        assert!(hint.contains("none found now"), "{hint}");
+
+        let backups = dir.path().join(super::super::layout::BACKUPS_DIR);
+        std::fs::create_dir_all(&backups).expect("backups dir");
+        for stamp in ["20260101T000000Z", "20260103T000000Z", "20260102T000000Z"] {
+            std::fs::write(backups.join(format!("auto-{stamp}.json")), "").expect("write");
+        }
+        let hint = sled_hint(&corruption(), dir.path());
+        let newest = backups.join("auto-20260103T000000Z.json");
+        assert!(
+            hint.contains(&format!(
+                "`yibiao --db NEW_DIR restore {}`",
+                newest.display()
+            )),
+            "{hint}"
+        );
+        assert_eq!(sled_cause(&corruption()), "sled finds corrupted data");
     }
 }
