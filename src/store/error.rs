@@ -43,6 +43,14 @@ pub enum StoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A file outside the store (the roles file) cannot be read.
+    #[error("{}: {}", path.display(), crate::io::files::file_hint(source, path, crate::i18n::Lang::En))]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// sled could not open the database.
     #[error("cannot open store {}: {}", path.display(), sled_hint(source, path))]
     Open {
@@ -125,12 +133,13 @@ fn shown_names(names: &[String], total: usize) -> String {
     text
 }
 
-/// An OS error with what it means for a store and the next step.
+/// An OS error about one of the store's own paths, with what it means for the store and the next
+/// step; other files get [`crate::io::files::file_hint`].
 pub fn io_hint(e: &std::io::Error, path: &std::path::Path) -> String {
     use std::io::ErrorKind;
     let next = match e.kind() {
         ErrorKind::PermissionDenied => format!(
-            "the store directory must belong to the user running yibiao (mode 0700); check `ls -ld {}`",
+            "the store directory must belong to the user running yibiao, who must be able to write to it (mode 0700); check `ls -ld {}`",
             path.display()
         ),
         ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
