@@ -266,3 +266,23 @@ fn cli_lists_claims_and_compares_with_exit_codes() {
     ok(yibiao(other.path()).arg("import").arg(&xlsx));
     assert_eq!(export(other.path()), first);
 }
+
+#[test]
+fn template_list_prints_whole_codes_that_claim_accepts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    ok(yibiao(&db).arg("sample"));
+    let listed: Value =
+        serde_json::from_str(&ok(yibiao(&db).args(["template", "list", "--json"]))).unwrap();
+    let text = ok(yibiao(&db).args(["template", "list"]));
+    let printed: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .collect();
+    for entry in listed.as_array().unwrap() {
+        let code = entry["code"].as_str().unwrap();
+        assert!(printed.contains(&code), "{code} not printed whole:\n{text}");
+    }
+    assert!(printed.contains(&TEMPLATE_COMPANY), "{text}");
+    ok(yibiao(&db).args(["template", "claim", TEMPLATE_COMPANY, "--as", "QA-X1"]));
+}
