@@ -217,6 +217,19 @@ pub(super) fn text(c: &Comparison, lang: Lang) -> String {
         &c.questions,
         lang,
     );
+    if !c.changes.is_empty() {
+        out.push_str(lang.pick("条件与判断项\n", "conditions and questions\n"));
+        for ch in &c.changes {
+            out.push_str(&format!(
+                "  ! {} {}: {} ≠ {} {}\n",
+                ch.what.label(lang),
+                inert(&ch.subject),
+                ch.what.shown(&ch.entry, lang),
+                lang.pick("模板", "template"),
+                ch.what.shown(&ch.template, lang)
+            ));
+        }
+    }
     let n = c.departures();
     out.push_str(&if c.conforms {
         lang.pick(
