@@ -89,9 +89,24 @@ pub fn pad(s: &str, columns: usize) -> String {
     format!("{cut}{}", " ".repeat(fill))
 }
 
+/// A code padded with spaces to at least `columns`, never cut: a printed code must stay whole
+/// so that it can be passed back to a command (a longer one only pushes its row's next column).
+pub fn pad_code(code: &str, columns: usize) -> String {
+    let fill = columns.saturating_sub(width(code));
+    format!("{code}{}", " ".repeat(fill))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_padded_but_never_cut() {
+        assert_eq!(pad_code("ZT001", 8), "ZT001   ");
+        let long = "0100001001-510104000000-000-1151010431236097XB-1-00";
+        assert_eq!(pad_code(long, 40), long);
+        assert_ne!(pad(long, 40), long, "pad cuts, which codes must not");
+    }
 
     #[test]
     fn escape_sequences_become_visible() {

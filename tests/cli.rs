@@ -819,3 +819,48 @@ fn messages_read_as_text_in_either_language() {
     assert!(stats.contains("(no fields)"), "{stats}");
     assert!(!stats.contains('%'), "{stats}");
 }
+
+#[test]
+fn a_bad_output_or_input_path_is_blamed_on_that_file_not_on_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    ok(yibiao(&db).arg("import").arg(fixture("small.json")));
+    let nodir = tmp.path().join("nodir");
+    let out = nodir.join("a.json");
+    let code = "F001".to_string(); // a form of small.json
+    let missing_dir = format!("the directory {} does not exist", nodir.display());
+    for args in [
+        vec!["export".into(), out.display().to_string()],
+        vec![
+            "form".into(),
+            "export".into(),
+            code,
+            out.display().to_string(),
+        ],
+        vec![
+            "recover".into(),
+            db.display().to_string(),
+            out.display().to_string(),
+        ],
+    ] {
+        let (status, _, stderr) = run(yibiao(&db).args(&args));
+        assert_ne!(status, 0, "{args:?}");
+        assert!(
+            stderr.contains(&missing_dir) && !stderr.contains("--db"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let (_, _, stderr) = run(yibiao_zh(&db).arg("export").arg(&out));
+    assert!(
+        stderr.contains("不存在") && !stderr.contains("--db"),
+        "{stderr}"
+    );
+    let (status, _, stderr) = run(yibiao(&db)
+        .arg("import")
+        .arg(tmp.path().join("missing.json")));
+    assert_eq!(status, 2, "{stderr}");
+    assert!(
+        stderr.contains("there is no file") && !stderr.contains("--db"),
+        "{stderr}"
+    );
+}

@@ -158,6 +158,57 @@ fn recover_saves_every_readable_record_of_a_damaged_store() {
 }
 
 #[test]
+fn damaged_database_files_point_to_the_newest_backup_not_back_to_recover() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    ok(yibiao(&db).arg("import").arg(fixture("small.json")));
+    // opening the store again writes sled's snapshot, which then refers to the damaged bytes
+    ok(yibiao(&db).arg("check"));
+    let backup = db.join("backups/auto-20260101T000000Z.json");
+    std::fs::create_dir_all(backup.parent().unwrap()).unwrap();
+    ok(yibiao(&db).arg("backup").arg(&backup));
+    {
+        let file = db.join("db/db");
+        let mut bytes = std::fs::read(&file).unwrap();
+        for b in &mut bytes[2000..2008] {
+            *b ^= 0x55;
+        }
+        std::fs::write(&file, bytes).unwrap();
+    }
+    let restore = format!("`yibiao --db NEW_DIR restore {}`", backup.display());
+    let (code, _, stderr) = run(yibiao(&db).arg("check"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("are damaged") && stderr.contains(&restore),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("OUT.json"),
+        "recover cannot help: {stderr}"
+    );
+
+    let out = tmp.path().join("recovered.json");
+    let (code, _, stderr) = run(yibiao(&db).arg("recover").arg(&db).arg(&out));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("`yibiao recover` cannot read them either") && stderr.contains(&restore),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("OUT.json") && !stderr.contains("backtrace"),
+        "no loop back to recover, no raw sled text: {stderr}"
+    );
+    assert!(!out.exists());
+
+    // the step the message names works
+    let fresh = tmp.path().join("fresh");
+    ok(yibiao(&fresh).arg("restore").arg(&backup));
+    let original = tmp.path().join("original");
+    ok(yibiao(&original).arg("import").arg(fixture("small.json")));
+    assert_eq!(export(&fresh), export(&original));
+}
+
+#[test]
 fn recover_on_a_directory_without_a_store_names_the_cause() {
     let tmp = tempfile::tempdir().unwrap();
     let (code, _, stderr) = run(yibiao(tmp.path())

@@ -266,3 +266,75 @@ fn cli_lists_claims_and_compares_with_exit_codes() {
     ok(yibiao(other.path()).arg("import").arg(&xlsx));
     assert_eq!(export(other.path()), first);
 }
+
+#[test]
+fn template_list_prints_whole_codes_that_claim_accepts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    ok(yibiao(&db).arg("sample"));
+    let listed: Value =
+        serde_json::from_str(&ok(yibiao(&db).args(["template", "list", "--json"]))).unwrap();
+    let text = ok(yibiao(&db).args(["template", "list"]));
+    let printed: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .collect();
+    for entry in listed.as_array().unwrap() {
+        let code = entry["code"].as_str().unwrap();
+        assert!(printed.contains(&code), "{code} not printed whole:\n{text}");
+    }
+    assert!(printed.contains(&TEMPLATE_COMPANY), "{text}");
+    ok(yibiao(&db).args(["template", "claim", TEMPLATE_COMPANY, "--as", "QA-X1"]));
+}
+
+#[test]
+fn a_bundle_departs_by_conditions_question_texts_options_and_material_conditions() {
+    let mut catalog = sample();
+    let batch = template::claim(&catalog, "ZT001", "ZT-NEW").expect("bundle");
+    apply(&mut catalog, batch);
+    let mut bundle = catalog.bundles["ZT-NEW"].clone();
+    let question = bundle.questions[0].key.clone();
+    let first_option = bundle.questions[0].options[0].key.clone();
+    let item = bundle.items[0].clone();
+    let template_when = catalog.bundles["ZT001"].item_when.get(&item).cloned();
+    bundle.item_when.insert(
+        item.clone(),
+        [(question.clone(), vec![first_option.clone()])].into(),
+    );
+    bundle.questions[0].text.push_str("（改）");
+    bundle.questions[0].options[0].text = "小于300平方米".into();
+    let row = bundle.materials[0].clone();
+    bundle.materials[0].when = match row.when {
+        Some(_) => None,
+        None => Some([(question.clone(), vec![first_option.clone()])].into()),
+    };
+    catalog.insert(Record::Bundle(bundle.clone()));
+
+    let c = template::compare(&catalog, "ZT-NEW").expect("compare");
+    assert!(!c.conforms);
+    let changes: Vec<(template::ChangeKind, &str)> = c
+        .changes
+        .iter()
+        .map(|ch| (ch.what, ch.subject.as_str()))
+        .collect();
+    let material_row = format!("{} @ {}", row.material, row.item);
+    assert_eq!(
+        changes,
+        [
+            (template::ChangeKind::ItemWhen, item.as_str()),
+            (template::ChangeKind::QuestionText, question.as_str()),
+            (template::ChangeKind::QuestionOptions, question.as_str()),
+            (template::ChangeKind::MaterialWhen, material_row.as_str()),
+        ]
+    );
+    assert_eq!(c.changes[0].entry, format!("{question}={first_option}"));
+    assert_ne!(template_when.as_ref(), bundle.item_when.get(&item));
+    assert!(
+        c.changes[2]
+            .entry
+            .contains(&format!("{first_option}=小于300平方米")),
+        "{:?}",
+        c.changes[2]
+    );
+    assert_eq!(c.departures(), 4);
+}

@@ -442,7 +442,10 @@ fn man(dir: Option<&Path>) -> Result<u8, Failure> {
     let Some(dir) = dir else {
         return print_out(&String::from_utf8_lossy(&man_page(cmd)?));
     };
-    let fail = |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", dir.display()));
+    let fail = |e: std::io::Error| {
+        let why = crate::io::files::file_hint(&e, &dir.join("yibiao.1"), Lang::En);
+        Failure::new(format!("cannot write {}: {why}", dir.display()))
+    };
     std::fs::create_dir_all(dir).map_err(fail)?;
     clap_mangen::generate_to(cmd.clone(), dir).map_err(fail)?;
     std::fs::write(dir.join("yibiao.1"), man_page(cmd)?).map_err(fail)?;
@@ -542,7 +545,11 @@ pub(super) fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
     };
     read.map_err(|e| Failure {
         code: EXIT_INVALID,
-        message: format!("cannot read {}: {e}", file.display()),
+        message: format!(
+            "cannot read {}: {}",
+            file.display(),
+            crate::io::files::file_hint(&e, file, Lang::En)
+        ),
     })?;
     Ok(bytes)
 }
@@ -557,7 +564,7 @@ pub(super) fn write_output(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
         Failure::new(format!(
             "cannot write {}: {}",
             file.display(),
-            crate::store::io_hint(&e, file)
+            crate::io::files::file_hint(&e, file, Lang::En)
         ))
     })
 }

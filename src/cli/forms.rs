@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::display::{inert, pad};
+use crate::display::{inert, pad, pad_code};
 use crate::engine::dups::Covers;
 use crate::engine::lint::{self, Warning};
 use crate::engine::preview::{self, Preview};
@@ -46,7 +46,7 @@ pub fn lint(catalog: &Catalog, code: Option<&str>, json: bool, lang: Lang) -> Re
             };
             text.push_str(&format!(
                 "{}  {}  {}  {}  {}\n",
-                pad(&inert(&w.form), 10),
+                pad_code(&inert(&w.form), 10),
                 pad(&inert(name), 24),
                 pad(&place, 24),
                 pad(w.kind.label(lang), 12),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::display::{inert, pad};
+use crate::display::{inert, pad, pad_code};
 use crate::engine::merge::distribute::{Filled, distribute};
 use crate::engine::merge::flow::{to_dot, to_mermaid, to_text};
 use crate::engine::merge::situation::Answers;
@@ -362,7 +362,7 @@ fn text(catalog: &Catalog, bundle: &Bundle, m: &Merge, lang: Lang) -> String {
         out.push_str(&format!(
             "{} {} {} ×{} {}  {}\n",
             if f.required { "*" } else { " " },
-            pad(
+            pad_code(
                 &inert(
                     f.element
                         .as_deref()
@@ -415,7 +415,7 @@ fn text(catalog: &Catalog, bundle: &Bundle, m: &Merge, lang: Lang) -> String {
             } else {
                 "      "
             },
-            pad(&inert(&mat.material), 10),
+            pad_code(&inert(&mat.material), 10),
             inert(&mat.name)
         ));
     }

@@ -1,6 +1,6 @@
 //! Plain-text renderings for the CLI: aligned by display width, data made inert.
 
-use crate::display::{inert, pad};
+use crate::display::{inert, pad, pad_code};
 use crate::engine::dups::Duplicates;
 use crate::engine::search::{Hit, uses};
 use crate::engine::stats::Stats;
@@ -15,7 +15,7 @@ pub fn hits(hits: &[Hit]) -> String {
         .map(|h| {
             format!(
                 "{}  {}  {}  {}\n",
-                pad(&inert(&h.code), 10),
+                pad_code(&inert(&h.code), 10),
                 pad(&inert(&h.name), 24),
                 pad(h.kind, 16),
                 h.uses
@@ -272,9 +272,9 @@ pub fn usage(catalog: &Catalog, u: &Usage, lang: Lang) -> String {
         out.push_str(&format!(
             "  {} {} {} {}  {}\n",
             if f.required { "*" } else { " " },
-            pad(&inert(&f.form), 10),
+            pad_code(&inert(&f.form), 10),
             pad(&inert(form), 24),
-            pad(&inert(&f.field), 10),
+            pad_code(&inert(&f.field), 10),
             inert(&f.label)
         ));
     }
@@ -375,7 +375,7 @@ pub fn form(catalog: &Catalog, f: &Form, lang: Lang) -> String {
             out.push_str(&format!(
                 "    {} {} {} {}\n",
                 if field.required { "*" } else { " " },
-                pad(&inert(&field.key), 12),
+                pad_code(&inert(&field.key), 12),
                 pad(&inert(&field.label), 20),
                 inert(element)
             ));
@@ -392,7 +392,7 @@ pub fn bundles(catalog: &Catalog, lang: Lang) -> String {
         .map(|b| {
             format!(
                 "{}  {}  {} {}  {} {}  {} V{}\n",
-                pad(&inert(&b.code), 10),
+                pad_code(&inert(&b.code), 10),
                 pad(&inert(&b.name), 20),
                 b.items.len(),
                 lang.pick("项", "items"),

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::commands::{pretty, print_out};
 use super::{EXIT_FAILURE, Failure, TemplateCommand};
-use crate::display::{inert, pad};
+use crate::display::{inert, pad, pad_code, width};
 use crate::engine::template::{self, Comparison, FieldIssue, SetDiff};
 use crate::i18n::Lang;
 use crate::model::Kind;
@@ -43,12 +43,14 @@ pub(super) fn run(
                     .collect();
                 return print_out(&pretty(&list));
             }
+            // the code column is as wide as the widest code: codes are never cut
+            let code_width = rows.iter().map(|r| width(&inert(&r.1))).max().unwrap_or(0);
             let mut out = String::new();
             for (k, code, name, n) in &rows {
                 out.push_str(&format!(
                     "{} {} {}  {}\n",
                     pad(k.zh(), 4),
-                    pad(&inert(code), 40),
+                    pad_code(&inert(code), code_width),
                     pad(&inert(name), 24),
                     lang.pick(format!("认领 {n}"), format!("claimed {n}"))
                 ));
@@ -215,6 +217,19 @@ pub(super) fn text(c: &Comparison, lang: Lang) -> String {
         &c.questions,
         lang,
     );
+    if !c.changes.is_empty() {
+        out.push_str(lang.pick("条件与判断项\n", "conditions and questions\n"));
+        for ch in &c.changes {
+            out.push_str(&format!(
+                "  ! {} {}: {} ≠ {} {}\n",
+                ch.what.label(lang),
+                inert(&ch.subject),
+                ch.what.shown(&ch.entry, lang),
+                lang.pick("模板", "template"),
+                ch.what.shown(&ch.template, lang)
+            ));
+        }
+    }
     let n = c.departures();
     out.push_str(&if c.conforms {
         lang.pick(

@@ -29,6 +29,9 @@ pub enum Reason {
     SamePinyin,
     /// The names are one character apart.
     OneEditApart,
+    /// The names are one character apart, but the two characters are counterparts (父/母,
+    /// 前/后: see [`COUNTERPARTS`]): two related data, rarely one (ranks last).
+    Counterparts,
     /// Same kind.
     SameKind,
     /// Same option list.
@@ -45,6 +48,7 @@ impl Reason {
             Self::SynonymOfOther => "互为同义词",
             Self::SamePinyin => "读音相同",
             Self::OneEditApart => "名称仅差一字",
+            Self::Counterparts => "名称仅差一对相对的字（如父/母、前/后）",
             Self::SameKind => "类型相同",
             Self::SameOptions => "可选值相同",
             Self::DifferentKind => "类型不同",
@@ -58,6 +62,7 @@ impl Reason {
             Self::SynonymOfOther => "a synonym of the other",
             Self::SamePinyin => "same pinyin",
             Self::OneEditApart => "one character apart",
+            Self::Counterparts => "one character apart, but counterparts (e.g. 父/母, 前/后)",
             Self::SameKind => "same kind",
             Self::SameOptions => "same options",
             Self::DifferentKind => "different kinds",
@@ -223,6 +228,57 @@ fn one_edit_apart(a: &str, b: &str) -> bool {
     }
 }
 
+/// Characters that name counterparts: names that differ only by one of these pairs
+/// (父亲性别/母亲性别, 变更前/变更后, 出/入, 借/贷) hold two related data, not one spelt two
+/// ways. 务/称 is here for 职务 (post) / 职称 (professional title), which the sample has for
+/// every person.
+pub const COUNTERPARTS: &[(char, char)] = &[
+    ('父', '母'),
+    ('男', '女'),
+    ('前', '后'),
+    ('新', '旧'),
+    ('买', '卖'),
+    ('出', '入'),
+    ('收', '支'),
+    ('上', '下'),
+    ('左', '右'),
+    ('正', '反'),
+    ('主', '副'),
+    ('甲', '乙'),
+    ('借', '贷'),
+    ('始', '终'),
+    ('起', '止'),
+    ('内', '外'),
+    ('长', '短'),
+    ('高', '低'),
+    ('大', '小'),
+    ('多', '少'),
+    ('增', '减'),
+    ('开', '关'),
+    ('进', '出'),
+    ('夫', '妻'),
+    ('兄', '弟'),
+    ('姐', '妹'),
+    ('原', '现'),
+    ('本', '外'),
+    ('务', '称'),
+];
+
+/// Whether `a` and `b` differ in exactly one position, by a pair of [`COUNTERPARTS`].
+fn counterparts(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut differing = a.iter().zip(&b).filter(|(x, y)| x != y);
+    match (differing.next(), differing.next()) {
+        (Some((&x, &y)), None) => COUNTERPARTS
+            .iter()
+            .any(|&pair| pair == (x, y) || pair == (y, x)),
+        _ => false,
+    }
+}
+
 /// Compares two elements; `None` when nothing suggests they are the same.
 fn compare(a: &Element, b: &Element) -> Option<(u8, Vec<Reason>)> {
     let norm = |e: &Element| names(e).map(normalise).collect::<Vec<_>>();
@@ -241,12 +297,21 @@ fn compare(a: &Element, b: &Element) -> Option<(u8, Vec<Reason>)> {
     }) {
         reasons.push(Reason::SamePinyin);
         score = 70;
-    } else if na
-        .iter()
-        .any(|x| x.chars().count() >= 3 && nb.iter().any(|y| one_edit_apart(x, y)))
-    {
-        reasons.push(Reason::OneEditApart);
-        score = 55;
+    } else {
+        let one_edit: Vec<(&String, &String)> = na
+            .iter()
+            .filter(|x| x.chars().count() >= 3)
+            .flat_map(|x| nb.iter().map(move |y| (x, y)))
+            .filter(|(x, y)| one_edit_apart(x, y))
+            .collect();
+        if one_edit.iter().any(|(x, y)| !counterparts(x, y)) {
+            reasons.push(Reason::OneEditApart);
+            score = 55;
+        } else if !one_edit.is_empty() {
+            // below every other reason, even with the same kind and options
+            reasons.push(Reason::Counterparts);
+            score = 10;
+        }
     }
     if reasons.is_empty() {
         return None;
@@ -651,6 +716,19 @@ mod tests {
         }
     }
 
+    /// Options labelled with their codes.
+    fn options(codes: &[&str]) -> crate::model::Options {
+        codes
+            .iter()
+            .map(|c| crate::model::ElementOption {
+                code: (*c).into(),
+                label: (*c).into(),
+                parent: None,
+                kind: None,
+            })
+            .collect()
+    }
+
     /// The sample with two single-choice elements: `DE_A` with options 1 and 2, `DE_B`
     /// with 1, 2 and 9.
     fn choices() -> Catalog {
@@ -665,15 +743,7 @@ mod tests {
             let mut e = template.clone();
             e.code = code.into();
             e.parent = None;
-            e.options = codes
-                .iter()
-                .map(|c| crate::model::ElementOption {
-                    code: (*c).into(),
-                    label: (*c).into(),
-                    parent: None,
-                    kind: None,
-                })
-                .collect();
+            e.options = options(codes);
             Record::Element(e)
         };
         Catalog::from_records(
@@ -736,6 +806,62 @@ mod tests {
         assert_eq!(err.message(Lang::Zh), "未知数据元 NOPE");
         let err = merge_batch(&catalog, "DE_A", "DE_A", true).unwrap_err();
         assert_eq!(err, MergeError::Itself("DE_A".into()));
+    }
+
+    fn element(code: &str, name: &str, kind: ElementKind, codes: &[&str]) -> Record {
+        Record::Element(Element {
+            code: code.into(),
+            name: name.into(),
+            kind,
+            options: options(codes),
+            ..serde_json::from_value(serde_json::json!({"code": "X", "name": "X", "kind": "text"}))
+                .expect("an element")
+        })
+    }
+
+    #[test]
+    fn counterparts_rank_below_likely_duplicates() {
+        use ElementKind::{Date, SingleChoice, Text};
+        let catalog = Catalog::from_records([
+            // counterparts, with the same kind and options
+            element("A1", "父亲性别", SingleChoice, &["1", "2"]),
+            element("A2", "母亲性别", SingleChoice, &["1", "2"]),
+            element("B1", "变更前内容", Text, &[]),
+            element("B2", "变更后内容", Text, &[]),
+            element("C1", "法定代表人职务", Text, &[]),
+            element("C2", "法定代表人职称", Text, &[]),
+            // one character apart, not counterparts: stays one edit apart
+            element("D1", "出生日期", Date, &[]),
+            element("D2", "出资日期", Date, &[]),
+            // likely duplicates: the same name, a one-character variant with the same
+            // options, a homophone
+            element("E1", "经营范围", Text, &[]),
+            element("E2", "经营范围（ ）", Text, &[]),
+            element("F1", "婚姻状况代码", SingleChoice, &["10", "20"]),
+            element("F2", "婚姻状态代码", SingleChoice, &["10", "20"]),
+            element("G1", "身份证号码", Text, &[]),
+            element("G2", "身分证号码", Text, &[]),
+        ]);
+        let found = find(&catalog).elements;
+        let rank = |a: &str, b: &str| {
+            found
+                .iter()
+                .position(|p| (p.keep == a && p.merge == b) || (p.keep == b && p.merge == a))
+                .unwrap_or_else(|| panic!("{a}/{b} not found: {found:?}"))
+        };
+        let likely = [rank("E1", "E2"), rank("F1", "F2"), rank("G1", "G2")];
+        let counterpart = [rank("A1", "A2"), rank("B1", "B2"), rank("C1", "C2")];
+        let worst_likely = likely.iter().max().copied().unwrap_or_default();
+        assert!(rank("D1", "D2") > worst_likely, "{found:?}");
+        for r in counterpart {
+            assert!(r > rank("D1", "D2"), "{found:?}");
+            assert_eq!(found[r].reasons[0], Reason::Counterparts);
+        }
+        assert_eq!(found[rank("D1", "D2")].reasons[0], Reason::OneEditApart);
+        assert!(counterparts("父亲性别", "母亲性别"));
+        assert!(counterparts("职称", "职务"));
+        assert!(!counterparts("出生日期", "出资日期"));
+        assert!(!counterparts("父亲", "父亲姓名"));
     }
 
     #[test]

@@ -6,19 +6,23 @@
 //! [`claim`] copies a template (and its forms) into a new draft entry with origin claimed and
 //! `template_of` set; [`compare`] lists where an entry departs from its template: attributes,
 //! form fields (missing element, different kind or element, label drift, required flag,
-//! extra), materials, and for bundles items and questions.
+//! extra), materials, and for bundles items, questions, the lead agency, item conditions,
+//! question texts and options, and materials rows' conditions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::i18n::Lang;
-use crate::model::{Catalog, Field, Form, Kind, Origin, Record, RecordRef, Status};
+use crate::model::{
+    Bundle, Catalog, Field, Form, Kind, Origin, Question, Record, RecordRef, Status,
+};
 use crate::store::Batch;
 
 use crate::model::Issue;
 use crate::model::invariants::check_code;
 
+use super::bundle_edit::when_text;
 use super::workflow::unique_code;
 
 /// The kinds that have templates.
@@ -256,6 +260,161 @@ pub struct SetDiff {
     pub extra: Vec<String>,
 }
 
+/// What a bundle entry has with other content than its template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The condition under which an item applies (`item_when`).
+    ItemWhen,
+    /// A question's text.
+    QuestionText,
+    /// A question's options (keys and texts).
+    QuestionOptions,
+    /// The condition of a materials row.
+    MaterialWhen,
+}
+
+impl ChangeKind {
+    /// The name shown in front of the change.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Self::ItemWhen => lang.pick("事项条件", "item condition"),
+            Self::QuestionText => lang.pick("判断项问题", "question text"),
+            Self::QuestionOptions => lang.pick("判断项选项", "question options"),
+            Self::MaterialWhen => lang.pick("材料条件", "material condition"),
+        }
+    }
+
+    /// A value as shown: an empty condition reads "always".
+    pub fn shown(self, value: &str, lang: Lang) -> String {
+        match self {
+            Self::ItemWhen | Self::MaterialWhen if value.is_empty() => {
+                lang.pick("始终适用", "always").to_string()
+            }
+            _ => crate::display::inert(value).into_owned(),
+        }
+    }
+}
+
+/// Something a bundle entry and its template both have, with different content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// What differs.
+    pub what: ChangeKind,
+    /// Which one: the item code, the question key, or `MATERIAL @ ITEM` for the materials rows
+    /// of a material and item (in the template's codes).
+    pub subject: String,
+    /// The entry's value: a condition as typed in the workspace (`q=a,b r=c`, empty for
+    /// "always"; the conditions of several rows joined by ` / `), a question's text, or its
+    /// options as `key=text / key=text`.
+    pub entry: String,
+    /// The template's value, written the same way.
+    pub template: String,
+}
+
+/// Options as `key=text / key=text`.
+fn options_text(q: &Question) -> String {
+    q.options
+        .iter()
+        .map(|o| format!("{}={}", o.key, o.text))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// Conditions, question texts and options, and materials rows' conditions that differ
+/// between a bundle entry and its template, for what both have (claimed items and
+/// materials stand for their templates).
+fn bundle_changes(catalog: &Catalog, entry: &Bundle, template: &Bundle) -> Vec<Change> {
+    let stands_for = |kind: Kind, code: &str| -> String {
+        catalog
+            .get(kind, code)
+            .and_then(template_of)
+            .unwrap_or(code)
+            .to_string()
+    };
+    let mut out = Vec::new();
+    let mut change = |what, subject: &str, entry: String, template: String| {
+        if entry != template {
+            out.push(Change {
+                what,
+                subject: subject.to_string(),
+                entry,
+                template,
+            });
+        }
+    };
+    for item in &entry.items {
+        let Some(t_item) = [item.clone(), stands_for(Kind::Item, item)]
+            .into_iter()
+            .find(|c| template.items.contains(c))
+        else {
+            continue;
+        };
+        change(
+            ChangeKind::ItemWhen,
+            item,
+            when_text(entry.item_when.get(item)),
+            when_text(template.item_when.get(&t_item)),
+        );
+    }
+    for q in &entry.questions {
+        let Some(t) = template.questions.iter().find(|t| t.key == q.key) else {
+            continue;
+        };
+        change(
+            ChangeKind::QuestionText,
+            &q.key,
+            q.text.clone(),
+            t.text.clone(),
+        );
+        change(
+            ChangeKind::QuestionOptions,
+            &q.key,
+            options_text(q),
+            options_text(t),
+        );
+    }
+    // rows grouped by (material, item), entry codes read as the template's; a pair may have
+    // several rows (a general one and special ones), so their conditions compare as sets
+    let rows = |b: &Bundle, own: bool| {
+        let mut groups: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        for row in &b.materials {
+            let as_template = |kind, code: &str, known: &dyn Fn(&str) -> bool| {
+                if own || known(code) {
+                    code.to_string()
+                } else {
+                    stands_for(kind, code)
+                }
+            };
+            let material = as_template(Kind::Material, &row.material, &|c| {
+                template.materials.iter().any(|t| t.material == c)
+            });
+            let item = as_template(Kind::Item, &row.item, &|c| {
+                template.items.iter().any(|t| t == c)
+            });
+            groups
+                .entry((material, item))
+                .or_default()
+                .insert(when_text(row.when.as_ref()));
+        }
+        groups
+    };
+    let template_rows = rows(template, true);
+    for ((material, item), conditions) in rows(entry, false) {
+        let Some(t) = template_rows.get(&(material.clone(), item.clone())) else {
+            continue;
+        };
+        let joined = |set: &BTreeSet<String>| set.iter().cloned().collect::<Vec<_>>().join(" / ");
+        change(
+            ChangeKind::MaterialWhen,
+            &format!("{material} @ {item}"),
+            joined(&conditions),
+            joined(t),
+        );
+    }
+    out
+}
+
 /// An entry compared with its template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Comparison {
@@ -282,6 +441,8 @@ pub struct Comparison {
     pub items: SetDiff,
     /// Bundle question keys.
     pub questions: SetDiff,
+    /// Bundle conditions, question texts and options, and materials conditions that differ.
+    pub changes: Vec<Change>,
     /// Whether nothing departs.
     pub conforms: bool,
 }
@@ -301,6 +462,7 @@ impl Comparison {
                     }
                 })
                 .sum::<usize>()
+            + self.changes.len()
             + [&self.materials, &self.items, &self.questions]
                 .iter()
                 .map(|d| d.missing.len() + d.extra.len())
@@ -519,6 +681,7 @@ pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateErro
     let mut materials = SetDiff::default();
     let mut items = SetDiff::default();
     let mut questions = SetDiff::default();
+    let mut changes = Vec::new();
     let mut forms = Vec::new();
     match (entry, template) {
         (RecordRef::Item(e), RecordRef::Item(t)) => {
@@ -609,6 +772,14 @@ pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateErro
                 set.into_iter().collect()
             };
             materials = set_diff(catalog, Some(Kind::Material), &mats(e), &mats(t));
+            let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+            attr(
+                &mut attributes,
+                "lead_agency",
+                opt(&e.lead_agency),
+                opt(&t.lead_agency),
+            );
+            changes = bundle_changes(catalog, e, t);
         }
         _ => return Err(TemplateError::NotClaimed(code.into())),
     }
@@ -627,6 +798,7 @@ pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateErro
         materials,
         items,
         questions,
+        changes,
         conforms: false,
     };
     c.conforms = c.departures() == 0;

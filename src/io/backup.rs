@@ -187,15 +187,7 @@ pub fn on_exit(store: &dyn crate::store::Store, keep: usize) -> Option<String> {
 
 /// Removes all but the newest `keep` `auto-*.json` files of `dir` (names sort by time).
 pub fn rotate(dir: &Path, keep: usize) -> std::io::Result<Vec<PathBuf>> {
-    let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("auto-") && n.ends_with(".json"))
-        })
-        .collect();
-    autos.sort();
+    let autos = crate::store::auto_backups(dir)?;
     let excess = autos.len().saturating_sub(keep);
     let removed: Vec<PathBuf> = autos.into_iter().take(excess).collect();
     for path in &removed {

@@ -43,6 +43,56 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// An OS error about a file that is not part of the store (an export, an import, a backup
+/// file, a config file) with the next step about that file and its directory; the store's
+/// own paths get [`crate::store::io_hint`], which talks about the store directory instead.
+pub fn file_hint(e: &std::io::Error, path: &Path, lang: crate::i18n::Lang) -> String {
+    use std::io::ErrorKind;
+    let shown = |p: &Path| crate::display::inert(&p.display().to_string()).into_owned();
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let (file, parent) = (shown(path), shown(dir));
+    let next = match e.kind() {
+        ErrorKind::NotFound if !dir.is_dir() => lang.pick(
+            format!("目录 {parent} 不存在：先创建它，或换一个路径"),
+            format!("the directory {parent} does not exist: create it or pick another path"),
+        ),
+        ErrorKind::NotFound => lang.pick(
+            format!("没有文件 {file}：请检查文件名"),
+            format!("there is no file {file}: check the name"),
+        ),
+        ErrorKind::PermissionDenied => lang.pick(
+            format!(
+                "当前用户不能读写 {file}，或不能写入目录 {parent}：用 `ls -ld {parent}` 查看属主与权限，或换一个路径"
+            ),
+            format!(
+                "the user running yibiao may not use {file} or may not write to its directory {parent}: check their owner and mode (`ls -ld {parent}`), or pick another path"
+            ),
+        ),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => lang.pick(
+            "磁盘已满（或配额已用完）：腾出空间后重试".to_string(),
+            "no space left on the device (or your quota is used up): free some space, then retry"
+                .to_string(),
+        ),
+        ErrorKind::ReadOnlyFilesystem => lang.pick(
+            format!("{parent} 在只读文件系统上：换一个可写磁盘上的路径"),
+            format!("{parent} is on a read-only file system: pick a path on a writable disk"),
+        ),
+        ErrorKind::IsADirectory => lang.pick(
+            format!("{file} 是目录：请给出文件名"),
+            format!("{file} is a directory: give a file name"),
+        ),
+        ErrorKind::NotADirectory => lang.pick(
+            format!("{parent} 中有一段是文件而不是目录：换一个路径"),
+            format!("part of {parent} is a file, not a directory: pick another path"),
+        ),
+        _ => return e.to_string(),
+    };
+    format!("{e} — {next}")
+}
+
 /// The files among `paths` that exist and that the group or others may write, each with a
 /// warning naming the fix.
 pub fn writable_by_others(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
@@ -74,6 +124,43 @@ pub fn config_files(dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hints_about_other_files_name_the_file_and_its_directory_not_the_store() {
+        use crate::i18n::Lang;
+        use std::io::{Error, ErrorKind};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let missing_dir = dir.path().join("nodir/a.json");
+        let hint = file_hint(&Error::from(ErrorKind::NotFound), &missing_dir, Lang::En);
+        assert!(
+            hint.contains(&format!(
+                "the directory {} does not exist",
+                dir.path().join("nodir").display()
+            )),
+            "{hint}"
+        );
+        let zh = file_hint(&Error::from(ErrorKind::NotFound), &missing_dir, Lang::Zh);
+        assert!(zh.contains("不存在"), "{zh}");
+        let missing_file = dir.path().join("in.json");
+        let hint = file_hint(&Error::from(ErrorKind::NotFound), &missing_file, Lang::En);
+        assert!(hint.contains("there is no file"), "{hint}");
+        let hint = file_hint(
+            &Error::from(ErrorKind::PermissionDenied),
+            &missing_file,
+            Lang::En,
+        );
+        assert!(
+            hint.contains(&format!("`ls -ld {}`", dir.path().display())),
+            "{hint}"
+        );
+        for kind in [ErrorKind::NotFound, ErrorKind::PermissionDenied] {
+            let hint = file_hint(&Error::from(kind), &missing_dir, Lang::En);
+            assert!(
+                !hint.contains("--db") && !hint.contains("store directory"),
+                "{hint}"
+            );
+        }
+    }
 
     #[test]
     fn files_are_created_0600_and_replaced_atomically() {

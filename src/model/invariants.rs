@@ -184,6 +184,46 @@ fn check_element(e: &Element, push: &mut impl FnMut(&str, Issue)) {
             );
         }
     }
+    check_option_cycles(e, push);
+}
+
+/// Reports each cycle of option parents once, at the first option on it: an option that is
+/// its own parent (`c3` under `c3`) or a chain that comes back to where it started.
+fn check_option_cycles(e: &Element, push: &mut impl FnMut(&str, Issue)) {
+    let parent_of: HashMap<&str, &str> = e
+        .options
+        .iter()
+        .filter_map(|o| Some((o.code.as_str(), o.parent.as_deref()?)))
+        .collect();
+    let mut reported: HashSet<&str> = HashSet::new();
+    for (i, option) in e.options.iter().enumerate() {
+        let start = option.code.as_str();
+        if reported.contains(start) {
+            continue;
+        }
+        // follow the chain; it is on a cycle through `start` if it comes back to it
+        let mut chain = vec![start];
+        let mut at = start;
+        while let Some(&next) = parent_of.get(at) {
+            if next == start {
+                chain.push(next);
+                reported.extend(chain.iter().copied());
+                push(
+                    &format!("options[{i}].parent"),
+                    Issue::OptionParentCycle {
+                        codes: chain.iter().map(|c| c.to_string()).collect(),
+                    },
+                );
+                break;
+            }
+            if chain.contains(&next) {
+                // a cycle further up that does not pass through `start`
+                break;
+            }
+            chain.push(next);
+            at = next;
+        }
+    }
 }
 
 fn check_item(view: &impl Lookup, item: &Item, push: &mut impl FnMut(&str, Issue)) {
@@ -204,6 +244,15 @@ fn check_item(view: &impl Lookup, item: &Item, push: &mut impl FnMut(&str, Issue
             }
         }
         _ => {}
+    }
+    if item.legal_limit_days > 0 && item.time_limit_days > item.legal_limit_days {
+        push(
+            "time_limit_days",
+            Issue::PromiseOverLegal {
+                promised: item.time_limit_days,
+                legal: item.legal_limit_days,
+            },
+        );
     }
     duplicates(item.depends_on.iter().map(CompactString::as_str), |key| {
         push("depends_on", Issue::DuplicateKey { what: "item", key })
@@ -457,6 +506,38 @@ mod tests {
     }
 
     #[test]
+    fn the_promised_limit_does_not_exceed_the_legal_one() {
+        let with_limits = |promised: u32, legal: u32| {
+            let Record::Item(i) = item("A", &[]) else {
+                unreachable!("item() builds an item")
+            };
+            Record::Item(Item {
+                time_limit_days: promised,
+                legal_limit_days: legal,
+                ..i
+            })
+        };
+        let catalog = Catalog::from_records(vec![with_limits(21, 20)]);
+        let found = check_records(&catalog, catalog.records());
+        assert_eq!(
+            found
+                .iter()
+                .map(|p| p.describe(Lang::En))
+                .collect::<Vec<_>>(),
+            [
+                "item A time_limit_days: the promised limit (21 working days) exceeds the legal limit (20 working days)"
+            ]
+        );
+        assert_eq!(
+            found[0].describe(Lang::Zh),
+            "item A time_limit_days: 承诺时限 21 个工作日超过法定时限 20 个工作日"
+        );
+        // equal limits, and no legal limit set, are fine
+        assert!(problems(vec![with_limits(20, 20)]).is_empty());
+        assert!(problems(vec![with_limits(2, 0)]).is_empty());
+    }
+
+    #[test]
     fn a_diamond_is_not_a_cycle() {
         // D needs B and C, both need A
         let found = problems(vec![
@@ -487,6 +568,60 @@ mod tests {
         assert!(check_code(&"x".repeat(MAX_CODE_LEN + 1)).is_err());
         assert!(check_code("511Z07001006-511602000000-000-11511301008778183N-1-00").is_ok());
         assert!(check_code("身份证").is_ok());
+    }
+
+    fn linked(options: &[(&str, Option<&str>)]) -> Record {
+        let options: Vec<ElementOption> = options
+            .iter()
+            .map(|&(code, parent)| ElementOption {
+                code: code.into(),
+                label: format!("选项{code}").into(),
+                parent: parent.map(Into::into),
+                kind: None,
+            })
+            .collect();
+        let element: Element = serde_json::from_value(serde_json::json!({
+            "code": "E1", "name": "所在地区", "kind": "linked_dropdown",
+        }))
+        .unwrap();
+        Record::Element(Element {
+            options: options.into(),
+            ..element
+        })
+    }
+
+    #[test]
+    fn an_option_is_not_its_own_parent() {
+        let found = problems(vec![linked(&[
+            ("p1", None),
+            ("c1", Some("p1")),
+            ("c3", Some("c3")),
+        ])]);
+        assert_eq!(
+            found,
+            ["element E1 options[2].parent: option parent cycle c3 → c3"]
+        );
+    }
+
+    #[test]
+    fn option_parent_chains_do_not_cycle() {
+        let found = problems(vec![linked(&[
+            ("p1", None),
+            ("a", Some("c")),
+            ("b", Some("a")),
+            ("c", Some("b")),
+            ("d", Some("a")),
+        ])]);
+        assert_eq!(
+            found,
+            ["element E1 options[1].parent: option parent cycle a → c → b → a"]
+        );
+        let tree = problems(vec![linked(&[
+            ("p1", None),
+            ("c1", Some("p1")),
+            ("d1", Some("c1")),
+        ])]);
+        assert!(tree.is_empty(), "{tree:?}");
     }
 
     #[test]

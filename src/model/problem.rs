@@ -67,6 +67,18 @@ pub enum Issue {
         /// The parent option code.
         parent: String,
     },
+    /// linked_dropdown options whose parents lead back to themselves (`c3` under `c3`).
+    OptionParentCycle {
+        /// Option codes along the cycle, the first repeated at the end.
+        codes: Vec<String>,
+    },
+    /// An item whose 承诺时限 is longer than its 法定时限 (when the legal limit is set).
+    PromiseOverLegal {
+        /// time_limit_days, the promised limit.
+        promised: u32,
+        /// legal_limit_days, the legal limit.
+        legal: u32,
+    },
     /// A bundle row naming an item that is not among the bundle's items.
     NotInBundle {
         /// The item code.
@@ -214,6 +226,18 @@ impl Issue {
             (Self::UnknownOptionParent { parent }, Lang::En) => {
                 format!("unknown parent option {parent}")
             }
+            (Self::OptionParentCycle { codes }, Lang::Zh) => {
+                format!("上级选项循环 {}", codes.join(" → "))
+            }
+            (Self::OptionParentCycle { codes }, Lang::En) => {
+                format!("option parent cycle {}", codes.join(" → "))
+            }
+            (Self::PromiseOverLegal { promised, legal }, Lang::Zh) => {
+                format!("承诺时限 {promised} 个工作日超过法定时限 {legal} 个工作日")
+            }
+            (Self::PromiseOverLegal { promised, legal }, Lang::En) => format!(
+                "the promised limit ({promised} working days) exceeds the legal limit ({legal} working days)"
+            ),
             (Self::NotInBundle { item }, Lang::Zh) => format!("事项 {item} 不在本主题中"),
             (Self::NotInBundle { item }, Lang::En) => {
                 format!("item {item} is not one of the bundle's items")

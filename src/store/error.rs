@@ -44,6 +44,14 @@ pub enum StoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A file outside the store (the roles file) cannot be read.
+    #[error("{}: {}", path.display(), crate::io::files::file_hint(source, path, crate::i18n::Lang::En))]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// sled could not open the database.
     #[error("cannot open store {}: {}", path.display(), sled_hint(source, path))]
     Open {
@@ -153,12 +161,13 @@ fn shown_names(names: &[String], total: usize) -> String {
     text
 }
 
-/// An OS error with what it means for a store and the next step.
+/// An OS error about one of the store's own paths, with what it means for the store and the next
+/// step; other files get [`crate::io::files::file_hint`].
 pub fn io_hint(e: &std::io::Error, path: &std::path::Path) -> String {
     use std::io::ErrorKind;
     let next = match e.kind() {
         ErrorKind::PermissionDenied => format!(
-            "the store directory must belong to the user running yibiao (mode 0700); check `ls -ld {}`",
+            "the store directory must belong to the user running yibiao, who must be able to write to it (mode 0700); check `ls -ld {}`",
             path.display()
         ),
         ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
@@ -180,11 +189,41 @@ pub fn sled_hint(e: &sled::Error, path: &std::path::Path) -> String {
     match e {
         sled::Error::Io(io) => io_hint(io, path),
         sled::Error::Corruption { .. } => format!(
-            "the database files cannot be read ({e}); if the disk is full, free some space and retry first; otherwise run `yibiao recover {} OUT.json` to save what can be read, then import OUT.json into a new store, or restore a backup",
-            path.display()
+            "the database files under {}/db are damaged: sled finds corrupted data in them and cannot open them, so `yibiao recover` cannot read them either; if the disk is full, free some space and retry first; otherwise keep this directory as it is and {}",
+            path.display(),
+            restore_step(path)
         ),
         other => format!(
             "{other} (check that the store is on a local disk, not NFS or SMB; `yibiao check` reports damage)"
+        ),
+    }
+}
+
+/// What sled reports, in words: its corruption text (`Read corrupted data at file offset None
+/// backtrace ()`) means nothing to a user.
+pub(super) fn sled_cause(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Corruption { .. } => "sled finds corrupted data".into(),
+        sled::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The way back when the database files of the store in `dir` cannot be read: its newest
+/// automatic backup, named when there is one, restored into a new store.
+fn restore_step(dir: &std::path::Path) -> String {
+    let backups = dir.join(super::layout::BACKUPS_DIR);
+    match super::layout::auto_backups(&backups)
+        .ok()
+        .and_then(|mut all| all.pop())
+    {
+        Some(newest) => format!(
+            "restore its newest automatic backup into a new store: `yibiao --db NEW_DIR restore {}`, or import an export or a backup of your own",
+            newest.display()
+        ),
+        None => format!(
+            "restore a backup into a new store: `yibiao --db NEW_DIR restore FILE` with the newest automatic backup (`{}/auto-*.json`, none found now) or a backup of your own, or import an export",
+            backups.display()
         ),
     }
 }
@@ -210,5 +249,40 @@ mod tests {
             e.describe(Lang::Zh),
             "库 /tmp/db 正被另一个 yibiao 使用（进程 17968，用户 root，2024-05-01T08:00:00Z 打开）"
         );
+    }
+
+    fn corruption() -> sled::Error {
+        sled::Error::Corruption {
+            at: None,
+            bt: Default::default(),
+        }
+    }
+
+    #[test]
+    fn damaged_database_files_point_to_the_newest_automatic_backup_not_to_recover() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let hint = sled_hint(&corruption(), dir.path());
+        assert!(
+            !hint.contains("OUT.json"),
+            "no loop back to recover: {hint}"
+        );
+        assert!(!hint.contains("backtrace"), "{hint}");
+        assert!(hint.contains("none found now"), "{hint}");
+
+        let backups = dir.path().join(super::super::layout::BACKUPS_DIR);
+        std::fs::create_dir_all(&backups).expect("backups dir");
+        for stamp in ["20260101T000000Z", "20260103T000000Z", "20260102T000000Z"] {
+            std::fs::write(backups.join(format!("auto-{stamp}.json")), "").expect("write");
+        }
+        let hint = sled_hint(&corruption(), dir.path());
+        let newest = backups.join("auto-20260103T000000Z.json");
+        assert!(
+            hint.contains(&format!(
+                "`yibiao --db NEW_DIR restore {}`",
+                newest.display()
+            )),
+            "{hint}"
+        );
+        assert_eq!(sled_cause(&corruption()), "sled finds corrupted data");
     }
 }

@@ -21,6 +21,21 @@ pub const DRAFT_FILE: &str = "draft.json";
 /// The directory of automatic backups inside the store directory.
 pub const BACKUPS_DIR: &str = "backups";
 
+/// The automatic backups (`auto-*.json`) in the backups directory `dir`, oldest first (their
+/// names sort by time).
+pub fn auto_backups(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("auto-") && n.ends_with(".json"))
+        })
+        .collect();
+    autos.sort();
+    Ok(autos)
+}
+
 /// How many of a foreign directory's entries a refusal names.
 const NAMES_SHOWN: usize = 3;
 

@@ -25,7 +25,8 @@ pub struct Recovered {
 }
 
 /// Reads every record of the store in `dir` that still decodes. Takes the store's lock, so it
-/// refuses a store in use. Fails only if sled cannot open the database at all.
+/// refuses a store in use. Fails only if sled cannot open the database at all: then nothing
+/// can be read and the error points to the store's backups.
 pub fn recover(dir: &Path) -> Result<Recovered, StoreError> {
     let db_dir = dir.join(super::layout::DB_DIR);
     if !db_dir.is_dir() {
@@ -56,8 +57,9 @@ pub fn recover(dir: &Path) -> Result<Recovered, StoreError> {
             Ok(kv) => kv,
             Err(e) => {
                 out.lost.push(format!(
-                    "records after {}: unreadable ({e}); the scan stopped here",
-                    last_key.as_deref().unwrap_or("the start")
+                    "records after {}: unreadable ({}); the scan stopped here",
+                    last_key.as_deref().unwrap_or("the start"),
+                    super::error::sled_cause(&e)
                 ));
                 break;
             }

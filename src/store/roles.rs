@@ -132,7 +132,7 @@ impl Roles {
         if let Some(path) = config_dir.map(|d| d.join(ROLES_FILE))
             && path.exists()
         {
-            let text = std::fs::read_to_string(&path).map_err(|source| StoreError::Io {
+            let text = std::fs::read_to_string(&path).map_err(|source| StoreError::File {
                 path: path.clone(),
                 source,
             })?;

@@ -324,6 +324,19 @@ impl CompareView {
                     str::to_string,
                     lang,
                 );
+                if !c.changes.is_empty() {
+                    rows.push(Row::heading(
+                        lang.pick("条件与判断项", "conditions and questions"),
+                    ));
+                    for ch in &c.changes {
+                        rows.push(Row::new(
+                            Mark::Differs,
+                            format!("{} {}", ch.what.label(lang), ch.subject),
+                            ch.what.shown(&ch.entry, lang),
+                            ch.what.shown(&ch.template, lang),
+                        ));
+                    }
+                }
             }
             _ => {}
         }

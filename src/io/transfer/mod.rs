@@ -323,9 +323,11 @@ const CHUNK: usize = 1 << 16;
 /// Reads a whole file (`-`: standard input) in chunks, reporting bytes.
 fn read_bytes(file: &Path, control: &Control<'_>, lang: Lang) -> Result<Vec<u8>, ImportError> {
     let fail = |e: std::io::Error| {
+        let shown = inert(&file.display().to_string()).into_owned();
+        let why = super::files::file_hint(&e, file, lang);
         ImportError::Io(lang.pick(
-            format!("无法读取 {}：{e}", inert(&file.display().to_string())),
-            format!("cannot read {}: {e}", inert(&file.display().to_string())),
+            format!("无法读取 {shown}：{why}"),
+            format!("cannot read {shown}: {why}"),
         ))
     };
     let (mut source, total): (Box<dyn Read>, u64) = if file == Path::new("-") {
@@ -647,7 +649,7 @@ pub fn save(export: &Export, control: &Control<'_>, lang: Lang) -> Result<(), Ex
     control.begin_write()?;
     let fail = |path: &Path, e: &std::io::Error| {
         let shown = inert(&path.display().to_string()).into_owned();
-        let why = crate::store::io_hint(e, path);
+        let why = super::files::file_hint(e, path, lang);
         ExportError::Io(lang.pick(
             format!("无法写入 {shown}：{why}"),
             format!("cannot write {shown}: {why}"),
