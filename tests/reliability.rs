@@ -7,6 +7,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use common::{export, fixture, ok, run, yibiao};
+use serde_json::Value;
 use yibiao::store::{SledStore, Store};
 
 /// A `yibiao` command whose config directory is `config/yibiao` under `home`.
@@ -206,6 +207,49 @@ fn damaged_database_files_point_to_the_newest_backup_not_back_to_recover() {
     let original = tmp.path().join("original");
     ok(yibiao(&original).arg("import").arg(fixture("small.json")));
     assert_eq!(export(&fresh), export(&original));
+}
+
+#[test]
+fn changes_sled_drops_after_damaged_bytes_are_reported_not_silently_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    ok(yibiao(&db).arg("import").arg(fixture("small.json")));
+    ok(yibiao(&db).arg("check"));
+    let file = db.join("db/db");
+    let before = std::fs::read(&file).unwrap();
+    // a second import: its records are written to the log after what `before` holds
+    let more = tmp.path().join("more.json");
+    let elements: Vec<Value> = (0..40)
+        .map(|j| serde_json::json!({"code": format!("X{j:03}"), "name": format!("新数据元{j}"), "kind": "text"}))
+        .collect();
+    std::fs::write(
+        &more,
+        serde_json::json!({"format": "yibiao/1", "elements": elements}).to_string(),
+    )
+    .unwrap();
+    ok(yibiao(&db).arg("import").arg(&more));
+    let mut after = std::fs::read(&file).unwrap();
+    let changed: Vec<usize> = (0..after.len())
+        .filter(|&i| before.get(i) != Some(&after[i]))
+        .collect();
+    // damage the middle of what the second import wrote
+    let at = changed[changed.len() / 2];
+    for b in &mut after[at..at + 8] {
+        *b ^= 0x55;
+    }
+    std::fs::write(&file, after).unwrap();
+
+    let (code, _, stderr) = run(yibiao(&db).arg("stats"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("has lost changes"), "{stderr}");
+    assert!(stderr.contains("recover"), "{stderr}");
+    // what is left can be saved, and kept by removing the watermark
+    let out = tmp.path().join("left.json");
+    ok(yibiao(&db).arg("recover").arg(&db).arg(&out));
+    std::fs::remove_file(db.join("watermark")).unwrap();
+    let stats: Value = serde_json::from_str(&ok(yibiao(&db).args(["stats", "--json"]))).unwrap();
+    assert!(stats["elements"].as_u64().unwrap() < 10 + 40, "{stats}");
+    ok(yibiao(&db).arg("check"));
 }
 
 #[test]

@@ -36,6 +36,16 @@ pub enum StoreError {
         /// How many entries are not a store's.
         total: usize,
     },
+    /// The database ends before the last change a save reported: sled dropped damaged data.
+    #[error("store {} has lost changes: its last save was change {expected}, but its database ends at change {found} (damaged bytes in sled's log, after which sled drops everything); `yibiao recover {} OUT.json` saves what is left, then {}; to go on with what is left instead, remove {}", path.display(), path.display(), restore_step(path), path.join(super::watermark::WATERMARK_FILE).display())]
+    Lost {
+        /// The store directory.
+        path: PathBuf,
+        /// The audit number of the last change saved.
+        expected: u64,
+        /// The last audit number the database holds (0: none).
+        found: u64,
+    },
     /// A file operation failed.
     #[error("{}: {}", path.display(), io_hint(source, path))]
     Io {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use super::cache_file;
 use super::error::StoreError;
 use super::lock::LOCK_FILE;
+use super::watermark::WATERMARK_FILE;
 
 /// sled's directory inside the store directory: its presence makes a directory a store.
 pub const DB_DIR: &str = "db";
@@ -64,12 +65,15 @@ fn is_owned(name: &str) -> bool {
         name.strip_prefix(f.name)
             .is_some_and(|t| t.is_empty() || t == ".tmp")
     });
-    // write_private's temporary file of the draft: `.draft.json.tmp-PID`
-    let draft_tmp = name
-        .strip_prefix('.')
-        .and_then(|n| n.strip_prefix(DRAFT_FILE))
-        .is_some_and(|t| t.starts_with(".tmp-"));
-    cache || draft_tmp || [DB_DIR, LOCK_FILE, DRAFT_FILE, BACKUPS_DIR].contains(&name)
+    // write_private's temporary files of the draft and the watermark: `.draft.json.tmp-PID`
+    let private_tmp = [DRAFT_FILE, WATERMARK_FILE].iter().any(|file| {
+        name.strip_prefix('.')
+            .and_then(|n| n.strip_prefix(file))
+            .is_some_and(|t| t.starts_with(".tmp-"))
+    });
+    cache
+        || private_tmp
+        || [DB_DIR, LOCK_FILE, DRAFT_FILE, BACKUPS_DIR, WATERMARK_FILE].contains(&name)
 }
 
 /// Whether `dir` holds a store, nothing yet, or (an error) other files.

@@ -13,6 +13,7 @@ pub mod recover;
 pub mod roles;
 mod search_tree;
 mod sled_store;
+mod watermark;
 
 use std::path::Path;
 

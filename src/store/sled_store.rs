@@ -29,6 +29,7 @@ use super::layout::{self, Found, IfMissing};
 use super::lock::{LOCK_FILE, StoreLock};
 use super::roles::{Principal, Role, Roles, role_for};
 use super::search_tree;
+use super::watermark;
 use super::{Applied, Batch, Command, Store};
 
 /// Schema version this build writes and the newest it reads.
@@ -204,7 +205,8 @@ impl LockedStore {
             cache_removed: false,
             _lock: lock,
         })
-        .finish_journal()
+        .finish_journal()?
+        .check_watermark()
     }
 }
 
@@ -564,6 +566,14 @@ impl SledStore {
         rows
     }
 
+    /// The audit number of the last change the database holds (0: none yet).
+    fn last_change(&self) -> Result<u64, StoreError> {
+        let last = self.audit.last().map_err(StoreError::Write)?;
+        Ok(last
+            .and_then(|(key, _)| <[u8; 8]>::try_from(key.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
     /// Applies changes written (or staged) to the catalog in memory, taking them out of
     /// `changes`.
     fn mirror(&mut self, keys: &[(Kind, String)], changes: &mut Changes) {
@@ -821,6 +831,24 @@ impl UnloadedStore {
         Ok(self)
     }
 
+    /// Refuses a store whose database ends before the last change a save reported (see
+    /// `watermark`), and raises the watermark to what the database holds.
+    fn check_watermark(self) -> Result<Self, StoreError> {
+        let found = self.0.last_change()?;
+        match watermark::read(&self.0.path) {
+            Some(expected) if found < expected => Err(StoreError::Lost {
+                path: self.0.path.clone(),
+                expected,
+                found,
+            }),
+            Some(expected) if found == expected => Ok(self),
+            _ => {
+                watermark::write(&self.0.path, found);
+                Ok(self)
+            }
+        }
+    }
+
     /// The directory the store lives in.
     pub fn path(&self) -> &Path {
         &self.0.path
@@ -910,6 +938,10 @@ impl Store for SledStore {
             self.apply_journaled(&action, &order, changes)?
         };
         self.changed += applied.created + applied.updated + applied.deleted;
+        // flushed: from now on the database must hold this change when the store is opened
+        if let Ok(seq) = self.last_change() {
+            watermark::write(&self.path, seq);
+        }
         Ok(applied)
     }
 
