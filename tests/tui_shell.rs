@@ -611,3 +611,43 @@ fn rows_whose_code_does_not_fit_show_its_tail() {
         assert_eq!(ends[0], ends[1], "{s}");
     }
 }
+
+#[test]
+fn pasted_cr_line_breaks_and_tabs_survive_in_every_input() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "edit");
+    // a one-line field: each line break and tab is a space, the trailing break is dropped
+    paste(&mut app, "甲\r乙\r\n丙\t丁\r");
+    let editor = app.editor.as_ref().expect("editor open");
+    assert!(
+        editor.values()["name"].ends_with("甲 乙 丙 丁"),
+        "{:?}",
+        editor.values()
+    );
+    while app
+        .editor
+        .as_ref()
+        .is_some_and(|e| e.fields[e.focus].spec.key != "basis")
+    {
+        press(&mut app, "next_field");
+    }
+    let before = app.editor.as_ref().expect("editor").values()["basis"].clone();
+    // PuTTY and xterm send CR; tmux mixes LF, CRLF and CR
+    paste(&mut app, "L1\rL2\rL3\n第二行\r\n第三行\ttab");
+    let basis = app.editor.as_ref().expect("editor").values()["basis"].clone();
+    assert_eq!(
+        basis.strip_prefix(&before).unwrap_or(&basis),
+        "L1\nL2\nL3\n第二行\n第三行 tab"
+    );
+    // the catalog filter: one line
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "filter");
+    paste(&mut app, "食品\r经营");
+    assert_eq!(
+        app.catalog
+            .filter_input
+            .as_ref()
+            .map(|i| i.value().to_string()),
+        Some("食品 经营".to_string())
+    );
+}

@@ -24,7 +24,7 @@ use super::panes::forms::FormsPane;
 use super::panes::stats::{self, StatsEvent, StatsPane};
 use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
-use super::view;
+use super::{text, view};
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Kind, RecordRef};
@@ -785,9 +785,7 @@ impl App {
     fn paste(&mut self, text: &str) {
         self.dirty = true;
         if let Some(Overlay::Palette(p)) = &mut self.overlay {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                p.input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            text::paste_into(&mut p.input, text);
         } else if matches!(self.overlay, Some(Overlay::Picker(_))) {
             self.picker_paste(text);
         } else if matches!(self.overlay, Some(Overlay::Transfer(_))) {
@@ -797,9 +795,7 @@ impl App {
         } else if self.pane == Pane::Elements && self.editor.is_none() && self.elements.typing {
             self.elements_paste(text);
         } else if let Some(input) = &mut self.catalog.filter_input {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            text::paste_into(input, text);
             let query = input.value().to_string();
             self.set_query(query);
         } else if let Some(editor) = &mut self.editor {

@@ -230,12 +230,10 @@ impl ElementSearch {
         self.input.value() != before
     }
 
-    /// Inserts pasted text (controls dropped); returns whether the text changed.
+    /// Inserts pasted text (one line: [`crate::tui::text::paste_line`]); returns whether the text changed.
     pub fn paste(&mut self, text: &str) -> bool {
         let before = self.input.value().to_string();
-        for c in text.chars().filter(|c| !crate::display::is_hostile(*c)) {
-            self.input.handle(tui_input::InputRequest::InsertChar(c));
-        }
+        crate::tui::text::paste_into(&mut self.input, text);
         self.input.value() != before
     }
 }

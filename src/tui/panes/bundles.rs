@@ -1075,13 +1075,11 @@ impl BundlesPane {
         }
     }
 
-    /// Pasted text goes into an open prompt or the picker's query (control characters dropped).
+    /// Pasted text goes into an open prompt or the picker's query (one line: [`crate::tui::text::paste_line`]).
     pub fn paste(&mut self, text: &str) {
         self.picker_paste(text);
         if let Some(p) = &mut self.prompt {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                p.input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            crate::tui::text::paste_into(&mut p.input, text);
         }
     }
 
