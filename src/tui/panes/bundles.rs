@@ -12,11 +12,11 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::super::action::Action;
-use super::super::app::{Level, Message};
+use super::super::app::{Confirm, Level, Message, RemoveAsk};
 use super::bundle_materials::{MaterialsEditor, item_name};
 use super::bundle_picker::{ItemIndexState, ItemPicker};
 use crate::display::inert;
-use crate::engine::bundle_edit;
+use crate::engine::bundle_edit::{self, RemoveTarget};
 use crate::engine::merge::resolve::{self, Choice, Target};
 use crate::engine::merge::{self, Conflict, ConflictKind, Merge, Suggestion, flow, item_forms};
 use crate::engine::workflow::{self, Transition};
@@ -916,10 +916,8 @@ impl BundlesPane {
             }
         };
         let changed = match (action, i) {
-            (Action::BundleRemove, 0) => {
-                bundle_edit::remove_question(&mut bundle, focus_row).is_some()
-            }
-            (Action::BundleRemove, _) => bundle_edit::remove_item(&mut bundle, focus_row).is_some(),
+            // a row to remove was asked about first (ask_remove): there is none here
+            (Action::BundleRemove, _) => false,
             (_, 0) => bundle_edit::move_entry(&mut bundle.questions, focus_row, up)
                 .map(|to| w.selected[0] = to)
                 .is_some(),
@@ -931,6 +929,66 @@ impl BundlesPane {
             return None;
         }
         self.save(store, bundle, "bundle_edit", lang).err()
+    }
+
+    /// The question `d` asks in the workspace: remove the selected question or item, and what
+    /// goes with it. `None` when no question or item is selected (or a prompt, chooser or
+    /// the materials editor has the key).
+    pub fn ask_remove(&self, catalog: &Catalog, lang: Lang) -> Option<Confirm> {
+        if self.chooser.is_some()
+            || self.materials.is_some()
+            || self.prompt.is_some()
+            || self.picker.is_some()
+        {
+            return None;
+        }
+        let w = self.work.as_ref()?;
+        let target = match w.focus {
+            Focus::Questions => RemoveTarget::Question(w.selected[0]),
+            Focus::Items => RemoveTarget::Item(w.selected[1]),
+            Focus::Right => return None,
+        };
+        let mut bundle = catalog.bundles.get(w.code.as_str())?.clone();
+        let name = match target {
+            RemoveTarget::Question(i) => bundle.questions.get(i)?.text.clone(),
+            RemoveTarget::Item(i) => item_name(catalog, bundle.items.get(i)?).to_string(),
+        };
+        let removal = bundle_edit::remove(&mut bundle, target)?;
+        Some(Confirm::BundleRemove(RemoveAsk {
+            name,
+            bundle: w.code.to_string(),
+            target,
+            details: removal.describe(catalog, lang),
+            removal,
+        }))
+    }
+
+    /// Removes the row confirmed in [`Self::ask_remove`] and says what went with it;
+    /// refused when the row no longer holds what was asked about.
+    pub fn remove(&mut self, store: StoreRef<'_>, ask: &RemoveAsk, lang: Lang) -> Say {
+        let store = store?;
+        let mut bundle = store.catalog().bundles.get(ask.bundle.as_str()).cloned()?;
+        let removal = bundle_edit::remove(&mut bundle, ask.target);
+        if removal.as_ref() != Some(&ask.removal) {
+            return say(
+                Level::Warn,
+                lang.pick("主题已变化，未移除", "the bundle changed: nothing removed")
+                    .into(),
+            );
+        }
+        if let Err(e) = self.save(store, bundle, "bundle_edit", lang) {
+            return Some(e);
+        }
+        let what = inert(&ask.removal.what);
+        let name = inert(&ask.name);
+        let details = inert(&ask.details);
+        say(
+            Level::Ok,
+            lang.pick(
+                format!("已移除 {name}（{what}）：{details}"),
+                format!("removed {name} ({what}): {details}"),
+            ),
+        )
     }
 
     /// Saves an edited bundle; a published one becomes a draft. Recomputes the preview.
