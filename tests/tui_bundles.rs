@@ -831,3 +831,22 @@ fn removing_a_question_or_an_item_asks_first_and_says_what_went_with_it() {
         "{said}"
     );
 }
+
+#[test]
+fn an_edit_that_changes_nothing_says_so_and_writes_nothing() {
+    let (mut app, _dir) = restaurant(Lang::Zh);
+    let audit = |app: &App| app.store().unwrap().history(Some("ZT001")).unwrap().len();
+    let before = audit(&app);
+    for action in ["bundle_rename", "bundle_lead"] {
+        press(&mut app, action);
+        key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+        assert!(app.bundles.prompt.is_none());
+        assert_eq!(status_text(&app), "没有修改 ZT001", "{action}");
+        assert_eq!(audit(&app), before, "{action}: no audit record");
+    }
+    press(&mut app, "bundle_rename");
+    type_text(&mut app, "！");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(status_text(&app), "已保存 ZT001");
+    assert_eq!(audit(&app), before + 1);
+}

@@ -22,7 +22,7 @@ use crate::engine::merge::{self, Conflict, ConflictKind, Merge, Suggestion, flow
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Record, RecordRef};
-use crate::store::{Batch, Store, StoreError};
+use crate::store::{Applied, Batch, Store, StoreError};
 
 /// The store as the pane gets it from the app.
 pub type StoreRef<'a> = Option<&'a mut (dyn Store + Send + 'static)>;
@@ -410,9 +410,9 @@ pub(super) fn say(level: Level, text: String) -> Say {
 }
 
 /// Applies a batch; invalid changes come back as `describe` lines.
-fn apply(store: &mut (dyn Store + Send), batch: Batch, lang: Lang) -> Result<(), String> {
+fn apply(store: &mut (dyn Store + Send), batch: Batch, lang: Lang) -> Result<Applied, String> {
     match store.apply(batch) {
-        Ok(_) => Ok(()),
+        Ok(applied) => Ok(applied),
         Err(StoreError::Invalid(problems)) => Err(problems
             .iter()
             .map(|p| p.describe(lang))
@@ -529,7 +529,7 @@ impl BundlesPane {
                     Batch::upserts("claim", [Record::Bundle(claimed)]),
                     lang,
                 ) {
-                    Ok(()) => {
+                    Ok(_) => {
                         self.work = None;
                         self.selected = Self::codes(store.catalog())
                             .iter()
@@ -863,7 +863,7 @@ impl BundlesPane {
                 };
                 let forms = batch.commands.len();
                 return match apply(store, batch, lang) {
-                    Ok(()) => {
+                    Ok(_) => {
                         self.refresh(store.catalog());
                         say(
                             Level::Ok,
@@ -992,13 +992,14 @@ impl BundlesPane {
     }
 
     /// Saves an edited bundle; a published one becomes a draft. Recomputes the preview.
+    /// Returns whether anything changed (an unchanged bundle is not written).
     pub(super) fn save(
         &mut self,
         store: &mut (dyn Store + Send),
         mut bundle: Bundle,
         action: &str,
         lang: Lang,
-    ) -> Result<(), Message> {
+    ) -> Result<bool, Message> {
         let before = store.catalog().bundles.get(&bundle.code);
         if before.is_some_and(|b| b.status == crate::model::Status::Published && *b != bundle) {
             bundle.status = crate::model::Status::Draft;
@@ -1008,9 +1009,9 @@ impl BundlesPane {
             Batch::upserts(action, [Record::Bundle(bundle)]),
             lang,
         ) {
-            Ok(()) => {
+            Ok(applied) => {
                 self.refresh(store.catalog());
-                Ok(())
+                Ok(!applied.is_noop())
             }
             Err(e) => Err(Message {
                 text: inert(&e).into_owned(),
@@ -1037,7 +1038,7 @@ impl BundlesPane {
             Batch::upserts(step.en(), [Record::Bundle(next)]),
             lang,
         ) {
-            Ok(()) => {
+            Ok(_) => {
                 self.refresh(store.catalog());
                 say(
                     Level::Ok,
@@ -1178,7 +1179,7 @@ impl BundlesPane {
                 let bundle = bundle_edit::new_bundle(store.catalog(), text);
                 let code = bundle.code.clone();
                 match apply(store, Batch::upserts("add", [Record::Bundle(bundle)]), lang) {
-                    Ok(()) => {
+                    Ok(_) => {
                         let catalog = store.catalog();
                         self.selected = Self::codes(catalog)
                             .iter()
@@ -1259,11 +1260,18 @@ impl BundlesPane {
                     _ => return Ok(None),
                 };
                 let code = inert(&bundle.code).into_owned();
-                self.save(store, bundle, action, lang).map_err(err)?;
-                Ok(say(
-                    Level::Ok,
-                    lang.pick(format!("已保存 {code}"), format!("saved {code}")),
-                ))
+                if self.save(store, bundle, action, lang).map_err(err)? {
+                    Ok(say(
+                        Level::Ok,
+                        lang.pick(format!("已保存 {code}"), format!("saved {code}")),
+                    ))
+                } else {
+                    // nothing written: no role is needed and no audit record is made
+                    Ok(say(
+                        Level::Info,
+                        lang.pick(format!("没有修改 {code}"), format!("no changes to {code}")),
+                    ))
+                }
             }
         }
     }
