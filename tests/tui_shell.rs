@@ -651,3 +651,22 @@ fn pasted_cr_line_breaks_and_tabs_survive_in_every_input() {
         Some("食品 经营".to_string())
     );
 }
+
+#[test]
+fn a_monochrome_term_draws_without_colour_and_the_selection_in_reverse_video() {
+    use std::ffi::OsStr;
+    use yibiao::tui::config::{self, ConfigFlags};
+    let no_color = config::no_color_wanted(None, Some(OsStr::new("xterm-mono")));
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    app.config = config::load(None, &ConfigFlags::default(), no_color);
+    let terminal = render(&mut app, 100, 24);
+    let buffer = terminal.backend().buffer();
+    assert_no_colour(buffer);
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .any(|c| c.modifier.contains(ratatui::style::Modifier::REVERSED)),
+        "the selection shows in reverse video"
+    );
+}
