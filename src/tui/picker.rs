@@ -130,7 +130,8 @@ impl ElementSearch {
     }
 
     /// Cancels the running search and prepares one for the current query; `None` (with
-    /// `error` set) when the query does not parse.
+    /// `error` set) when the query does not parse: the results are then emptied, so a list
+    /// never looks filtered by a filter that was refused.
     pub fn prepare(&mut self, index: &Arc<SearchIndex>) -> Option<SearchJob> {
         self.cancel.store(true, Ordering::SeqCst);
         self.generation += 1;
@@ -139,6 +140,9 @@ impl ElementSearch {
             Err(e) => {
                 self.error = Some(e.to_string());
                 self.searching = false;
+                self.hits.clear();
+                self.selected = 0;
+                self.offset = 0;
                 return None;
             }
         };
