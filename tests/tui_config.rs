@@ -167,7 +167,7 @@ fn user_files_in_the_config_dir_overlay_the_presets() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    std::fs::write(dir.join("theme.toml"), "\n\nborder = { fg = 7 }\n").expect("write");
+    std::fs::write(dir.join("theme.toml"), "\n\nborder = { fg = 256 }\n").expect("write");
     std::fs::write(dir.join("config.toml"), "keymap = \"emacs\"\n").expect("write");
     let out = yibiao(home.path())
         .args(["config", "check"])
