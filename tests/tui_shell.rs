@@ -670,3 +670,15 @@ fn a_monochrome_term_draws_without_colour_and_the_selection_in_reverse_video() {
         "the selection shows in reverse video"
     );
 }
+
+#[test]
+fn the_footer_names_no_key_that_another_action_shadows() {
+    use yibiao::tui::config::{self, ConfigFlags};
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("keymap.toml"), "[global]\nhelp = [\"g\"]\n").expect("write");
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    app.config = config::load(Some(dir.path()), &ConfigFlags::default(), false);
+    let s = screen(&mut app, 100, 24);
+    // g selects the first row in pane 1: help is reached from the palette there
+    assert!(!s.contains("g 帮助") && s.contains(":help 帮助"), "{s}");
+}

@@ -83,13 +83,12 @@ pub(crate) fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
         .title(Span::styled(title, theme.get(Slot::Title)))
 }
 
-/// The first key bound to an action, for hints.
+/// The key that fires an action where the app is now (one no other action shadows), for
+/// hints; `:name` (the palette) when there is none.
 pub(crate) fn key_of(app: &App, action: Action) -> String {
     app.config
         .keymap
-        .keys_of(action)
-        .into_iter()
-        .next()
+        .key_in(action, app.scopes())
         .unwrap_or_else(|| format!(":{}", action.name()))
 }
 
