@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use tui_support::*;
 use yibiao::i18n::Lang;
 use yibiao::model::{Catalog, Record};
-use yibiao::tui::app::{App, Pane};
+use yibiao::tui::app::{App, Confirm, Overlay, Pane};
 use yibiao::tui::panes::bundles::{Focus, Mark, RightView};
 
 /// The sample with one legacy label changed, so 我要开餐馆 has a label conflict: a field bound
@@ -746,4 +746,107 @@ fn bundle_details_never_run_into_the_border() {
             press(&mut app, "select_next");
         }
     }
+}
+
+/// The status bar's message.
+fn status_text(app: &App) -> String {
+    app.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// What the open removal question says goes with the row.
+fn confirm_details(app: &App) -> String {
+    match &app.overlay {
+        Some(Overlay::Confirm(Confirm::BundleRemove(ask))) => ask.details.clone(),
+        _ => panic!("no removal question"),
+    }
+}
+
+#[test]
+fn removing_a_question_or_an_item_asks_first_and_says_what_went_with_it() {
+    let (mut app, _dir) = restaurant(Lang::Zh);
+    let bundle = |app: &App| app.store().unwrap().catalog().bundles["ZT001"].clone();
+    // a special material row of the first item that names tobacco
+    press(&mut app, "merge_focus_next");
+    press(&mut app, "select_first");
+    let item = bundle(&app).items[0].clone();
+    press(&mut app, "bundle_materials");
+    press(&mut app, "bundle_add");
+    type_text(&mut app, "CL000090 tobacco=yes");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "back");
+    // the question tobacco: asked first, naming the row that becomes general
+    press(&mut app, "merge_focus_prev");
+    let before = bundle(&app);
+    let tobacco = before.questions.iter().position(|q| q.key == "tobacco");
+    answer(&mut app, tobacco.expect("a tobacco question"), 0);
+    press(&mut app, "bundle_remove");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("确认移除"), "{s}");
+    assert!(s.contains("移除问题 是否销售卷烟？ tobacco"), "{s}");
+    assert!(
+        s.contains("y 移除    n / Esc 取消"),
+        "the whole text fits: {s}"
+    );
+    let details = confirm_details(&app);
+    assert!(details.contains("材料变为通用（始终需要）"), "{details}");
+    assert!(
+        details.contains("经营场所照片（公司设立登记）"),
+        "{details}"
+    );
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
+    assert!(app.overlay.is_none());
+    assert_eq!(bundle(&app), before, "n keeps everything");
+    press(&mut app, "bundle_remove");
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    assert!(bundle(&app).questions.iter().all(|q| q.key != "tobacco"));
+    let said = status_text(&app);
+    assert!(
+        said.starts_with("已移除 是否销售卷烟？（tobacco）：") && said.contains("材料变为通用"),
+        "{said}"
+    );
+    // the first item: its material rows go with it
+    press(&mut app, "merge_focus_next");
+    press(&mut app, "select_first");
+    press(&mut app, "bundle_remove");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("移除事项 公司设立登记"), "{s}");
+    let details = confirm_details(&app);
+    assert!(
+        details.starts_with("连同 ") && details.contains(" 行材料"),
+        "{details}"
+    );
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(bundle(&app).items.contains(&item), "esc keeps the item");
+    press(&mut app, "bundle_remove");
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    let after = bundle(&app);
+    assert!(!after.items.contains(&item));
+    assert!(after.materials.iter().all(|m| m.item != item));
+    let said = status_text(&app);
+    assert!(
+        said.contains(&format!("已移除 公司设立登记（{item}）")),
+        "{said}"
+    );
+}
+
+#[test]
+fn an_edit_that_changes_nothing_says_so_and_writes_nothing() {
+    let (mut app, _dir) = restaurant(Lang::Zh);
+    let audit = |app: &App| app.store().unwrap().history(Some("ZT001")).unwrap().len();
+    let before = audit(&app);
+    for action in ["bundle_rename", "bundle_lead"] {
+        press(&mut app, action);
+        key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+        assert!(app.bundles.prompt.is_none());
+        assert_eq!(status_text(&app), "没有修改 ZT001", "{action}");
+        assert_eq!(audit(&app), before, "{action}: no audit record");
+    }
+    press(&mut app, "bundle_rename");
+    type_text(&mut app, "！");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(status_text(&app), "已保存 ZT001");
+    assert_eq!(audit(&app), before + 1);
 }

@@ -167,7 +167,7 @@ fn user_files_in_the_config_dir_overlay_the_presets() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    std::fs::write(dir.join("theme.toml"), "\n\nborder = { fg = 7 }\n").expect("write");
+    std::fs::write(dir.join("theme.toml"), "\n\nborder = { fg = 256 }\n").expect("write");
     std::fs::write(dir.join("config.toml"), "keymap = \"emacs\"\n").expect("write");
     let out = yibiao(home.path())
         .args(["config", "check"])
@@ -227,5 +227,53 @@ fn a_keymap_that_is_neither_a_file_nor_a_preset_is_named_so() {
     assert_eq!(
         text,
         ["nosuchpreset: no such file, and not a preset (presets: default, vim)"]
+    );
+}
+
+#[test]
+fn a_key_bound_to_two_actions_active_together_is_reported_and_the_hint_is_true() {
+    use yibiao::tui::action::{Action, Scope};
+    use yibiao::tui::config::{ConfigFlags, load};
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("keymap.toml"),
+        "[list]\nselect_next = [\"n\", \"down\"]\n[global]\nhelp = [\"g\"]\n[catalog]\nedit = \"a\"\n",
+    )
+    .expect("write");
+    let config = load(Some(dir.path()), &ConfigFlags::default(), false);
+    let problems: Vec<String> = config.problems.iter().map(ToString::to_string).collect();
+    let file = dir.path().join("keymap.toml").display().to_string();
+    for (line, expected) in [
+        // a built-in key of a scope searched first shadows the user's binding
+        (2, "key \"n\" is bound to next_match ([catalog]"),
+        (4, "key \"g\" is bound to select_first ([list]"),
+        // the user's binding takes the key of a built-in one of the same scope
+        (6, "key \"a\" is bound to edit ([catalog]"),
+    ] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with(&format!("{file}:{line}: {expected}"))),
+            "missing {expected:?} in {problems:#?}"
+        );
+    }
+    assert!(
+        problems.iter().any(|p| p.contains("and help ([global]")
+            && p.ends_with("select_first wins, help is unreachable where both apply")),
+        "{problems:#?}"
+    );
+    // the hint names a key that does what it says: help has none left in pane 1
+    let keymap = &config.keymap;
+    let pane1 = [Scope::Catalog, Scope::List, Scope::Global];
+    assert_eq!(keymap.key_in(Action::Help, &pane1), None);
+    assert_eq!(
+        keymap.key_in(Action::SelectNext, &pane1).as_deref(),
+        Some("down")
+    );
+    assert_eq!(
+        keymap
+            .key_in(Action::Help, &[Scope::Editor, Scope::Global])
+            .as_deref(),
+        Some("g")
     );
 }

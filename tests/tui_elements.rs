@@ -96,9 +96,13 @@ fn a_bad_filter_is_shown_inline_and_filters_narrow() {
     let shown = screen(&mut app, 100, 30);
     assert!(shown.contains("未知的类型 \"idcard\""), "{shown}");
     assert!(!shown.contains("unknown kind"), "{shown}");
+    // the list is not shown as if the refused filter applied
+    assert!(app.elements.search.hits.is_empty());
+    assert!(!shown.contains("DE0000"), "{shown}");
     press(&mut app, "back"); // clears the query
     assert_eq!(app.elements.search.query(), "");
-    assert_eq!(app.elements.search.hits.len(), 624);
+    // the first 200 of the 624 elements (nothing was selected to keep in view)
+    assert_eq!(app.elements.search.hits.len(), 200);
     press(&mut app, "element_search");
     type_text(&mut app, "kind:cn_id 号码");
     assert!(!app.elements.search.hits.is_empty());
@@ -110,6 +114,28 @@ fn a_bad_filter_is_shown_inline_and_filters_narrow() {
             .iter()
             .all(|h| catalog.elements[h.code.as_str()].kind == ElementKind::CnId)
     );
+    // the Chinese kind names the list shows, and English spellings
+    for (query, kind) in [
+        ("kind:下拉框", ElementKind::Dropdown),
+        ("kind:Linked-Dropdown", ElementKind::LinkedDropdown),
+    ] {
+        // esc leaves the query line, then clears the query
+        key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+        press(&mut app, "back");
+        assert_eq!(app.elements.search.query(), "");
+        search(&mut app, query);
+        let hits = &app.elements.search.hits;
+        assert!(
+            app.elements.search.error.is_none() && !hits.is_empty(),
+            "{query}"
+        );
+        let catalog = store_catalog(&app);
+        assert!(
+            hits.iter()
+                .all(|h| catalog.elements[h.code.as_str()].kind == kind),
+            "{query}"
+        );
+    }
 }
 
 #[test]

@@ -665,6 +665,46 @@ fn a_refused_delete_names_fields_by_label_and_keeps_the_count_visible() {
 }
 
 #[test]
+fn pasted_cr_line_breaks_and_tabs_survive_in_every_input() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "edit");
+    // a one-line field: each line break and tab is a space, the trailing break is dropped
+    paste(&mut app, "甲\r乙\r\n丙\t丁\r");
+    let editor = app.editor.as_ref().expect("editor open");
+    assert!(
+        editor.values()["name"].ends_with("甲 乙 丙 丁"),
+        "{:?}",
+        editor.values()
+    );
+    while app
+        .editor
+        .as_ref()
+        .is_some_and(|e| e.fields[e.focus].spec.key != "basis")
+    {
+        press(&mut app, "next_field");
+    }
+    let before = app.editor.as_ref().expect("editor").values()["basis"].clone();
+    // PuTTY and xterm send CR; tmux mixes LF, CRLF and CR
+    paste(&mut app, "L1\rL2\rL3\n第二行\r\n第三行\ttab");
+    let basis = app.editor.as_ref().expect("editor").values()["basis"].clone();
+    assert_eq!(
+        basis.strip_prefix(&before).unwrap_or(&basis),
+        "L1\nL2\nL3\n第二行\n第三行 tab"
+    );
+    // the catalog filter: one line
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "filter");
+    paste(&mut app, "食品\r经营");
+    assert_eq!(
+        app.catalog
+            .filter_input
+            .as_ref()
+            .map(|i| i.value().to_string()),
+        Some("食品 经营".to_string())
+    );
+}
+
+#[test]
 fn one_working_day_is_singular_in_english() {
     let mut one = item("SX1", "公司登记", ItemLevel::Main, None);
     (one.time_limit_days, one.legal_limit_days) = (1, 20);
@@ -673,4 +713,35 @@ fn one_working_day_is_singular_in_english() {
     assert!(s.contains("1 working day "), "{s}");
     assert!(!s.contains("1 working days"), "{s}");
     assert!(s.contains("20 working days"), "{s}");
+}
+
+#[test]
+fn a_monochrome_term_draws_without_colour_and_the_selection_in_reverse_video() {
+    use std::ffi::OsStr;
+    use yibiao::tui::config::{self, ConfigFlags};
+    let no_color = config::no_color_wanted(None, Some(OsStr::new("xterm-mono")));
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    app.config = config::load(None, &ConfigFlags::default(), no_color);
+    let terminal = render(&mut app, 100, 24);
+    let buffer = terminal.backend().buffer();
+    assert_no_colour(buffer);
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .any(|c| c.modifier.contains(ratatui::style::Modifier::REVERSED)),
+        "the selection shows in reverse video"
+    );
+}
+
+#[test]
+fn the_footer_names_no_key_that_another_action_shadows() {
+    use yibiao::tui::config::{self, ConfigFlags};
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("keymap.toml"), "[global]\nhelp = [\"g\"]\n").expect("write");
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    app.config = config::load(Some(dir.path()), &ConfigFlags::default(), false);
+    let s = screen(&mut app, 100, 24);
+    // g selects the first row in pane 1: help is reached from the palette there
+    assert!(!s.contains("g 帮助") && s.contains(":help 帮助"), "{s}");
 }

@@ -243,36 +243,157 @@ pub fn set_material_condition(
     )
 }
 
+/// A row of the bundle workspace that `d` removes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemoveTarget {
+    /// The question at this index.
+    Question(usize),
+    /// The item at this index.
+    Item(usize),
+}
+
+/// What removing a question or an item takes with it: asked about first, said after.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Removal {
+    /// The question's key or the item's code.
+    pub what: String,
+    /// Item conditions removed (an item's own) or rewritten (those naming the question).
+    pub conditions: usize,
+    /// Material rows removed with an item.
+    pub materials: usize,
+    /// Items whose condition named only the question: they now always apply.
+    pub always_items: Vec<String>,
+    /// Materials (`item`, `material`) whose condition named only the question: they are
+    /// now needed always (通用).
+    pub always_materials: Vec<(String, String)>,
+}
+
+impl Removal {
+    /// What goes with the removal, in the UI language (for the question and the message);
+    /// items and materials by their names in `catalog` (their codes when it has none).
+    pub fn describe(&self, catalog: &Catalog, lang: Lang) -> String {
+        let item = |code: &str| {
+            catalog
+                .items
+                .get(code)
+                .map_or_else(|| code.to_string(), |i| i.name.to_string())
+        };
+        let mut parts = Vec::new();
+        if self.conditions > 0 {
+            parts.push(lang.pick(
+                format!("{} 个事项条件", self.conditions),
+                format!("{} item condition(s)", self.conditions),
+            ));
+        }
+        if self.materials > 0 {
+            parts.push(lang.pick(
+                format!("{} 行材料", self.materials),
+                format!("{} material row(s)", self.materials),
+            ));
+        }
+        let mut text = if parts.is_empty() {
+            lang.pick(
+                "无条件或材料随之改变",
+                "no condition or material goes with it",
+            )
+            .to_string()
+        } else {
+            lang.pick(
+                format!("连同 {}", parts.join("、")),
+                format!("with {}", parts.join(", ")),
+            )
+        };
+        if !self.always_items.is_empty() {
+            let items = self
+                .always_items
+                .iter()
+                .map(|code| item(code))
+                .collect::<Vec<_>>()
+                .join(lang.pick("、", ", "));
+            text.push_str(&lang.pick(
+                format!("；事项变为始终适用：{items}"),
+                format!("; item(s) that will always apply: {items}"),
+            ));
+        }
+        if !self.always_materials.is_empty() {
+            let materials = self
+                .always_materials
+                .iter()
+                .map(|(of, code)| {
+                    let name = catalog
+                        .materials
+                        .get(code.as_str())
+                        .map_or(code.as_str(), |m| m.name.as_str());
+                    lang.pick(
+                        format!("{name}（{}）", item(of)),
+                        format!("{name} ({})", item(of)),
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(lang.pick("、", ", "));
+            text.push_str(&lang.pick(
+                format!("；材料变为通用（始终需要）：{materials}"),
+                format!("; material(s) that become general (always needed): {materials}"),
+            ));
+        }
+        text
+    }
+}
+
+/// Removes the question or item at `target`; `None` when there is no such row.
+pub fn remove(bundle: &mut Bundle, target: RemoveTarget) -> Option<Removal> {
+    match target {
+        RemoveTarget::Question(index) => remove_question(bundle, index),
+        RemoveTarget::Item(index) => remove_item(bundle, index),
+    }
+}
+
 /// Removes an item with its condition and its material rows.
-pub fn remove_item(bundle: &mut Bundle, index: usize) -> Option<String> {
+pub fn remove_item(bundle: &mut Bundle, index: usize) -> Option<Removal> {
     if index >= bundle.items.len() {
         return None;
     }
     let code = bundle.items.remove(index);
-    bundle.item_when.remove(&code);
+    let conditions = usize::from(bundle.item_when.remove(&code).is_some());
+    let before = bundle.materials.len();
     bundle.materials.retain(|m| m.item != code);
-    Some(code)
+    Some(Removal {
+        conditions,
+        materials: before - bundle.materials.len(),
+        what: code,
+        ..Removal::default()
+    })
 }
 
 /// Removes a question and every condition entry that names it.
-pub fn remove_question(bundle: &mut Bundle, index: usize) -> Option<String> {
+pub fn remove_question(bundle: &mut Bundle, index: usize) -> Option<Removal> {
     if index >= bundle.questions.len() {
         return None;
     }
     let key = bundle.questions.remove(index).key;
-    bundle.item_when.values_mut().for_each(|w| {
-        w.remove(&key);
-    });
-    bundle.item_when.retain(|_, w| !w.is_empty());
-    for m in &mut bundle.materials {
-        if let Some(w) = &mut m.when {
-            w.remove(&key);
+    let mut removal = Removal::default();
+    for (item, w) in &mut bundle.item_when {
+        if w.remove(&key).is_some() {
+            removal.conditions += 1;
             if w.is_empty() {
-                m.when = None;
+                removal.always_items.push(item.clone());
             }
         }
     }
-    Some(key)
+    bundle.item_when.retain(|_, w| !w.is_empty());
+    for m in &mut bundle.materials {
+        if let Some(w) = &mut m.when
+            && w.remove(&key).is_some()
+            && w.is_empty()
+        {
+            m.when = None;
+            removal
+                .always_materials
+                .push((m.item.clone(), m.material.clone()));
+        }
+    }
+    removal.what = key;
+    Some(removal)
 }
 
 /// Moves entry `index` of `list` one place up (`up`) or down; returns its new index.
@@ -421,10 +542,25 @@ mod tests {
     #[test]
     fn removing_a_question_strips_it_from_every_condition() {
         let mut b = bundle();
-        assert_eq!(remove_question(&mut b, 1), Some("alcohol".into()));
+        let removal = remove_question(&mut b, 1).unwrap();
+        assert_eq!(
+            removal,
+            Removal {
+                what: "alcohol".into(),
+                conditions: 1,
+                always_materials: vec![("B".into(), "M1".into())],
+                ..Removal::default()
+            }
+        );
+        assert_eq!(
+            removal.describe(&Catalog::default(), Lang::Zh),
+            "连同 1 个事项条件；材料变为通用（始终需要）：M1（B）"
+        );
         assert_eq!(when_text(b.item_when.get("B")), "area=ge500");
         assert_eq!(b.materials[0].when, None);
-        assert_eq!(remove_question(&mut b, 0), Some("area".into()));
+        let removal = remove(&mut b, RemoveTarget::Question(0)).unwrap();
+        assert_eq!((removal.what.as_str(), removal.conditions), ("area", 1));
+        assert_eq!(removal.always_items, ["B"]);
         assert!(b.item_when.is_empty());
         assert_eq!(remove_question(&mut b, 0), None);
     }
@@ -436,7 +572,19 @@ mod tests {
         assert_eq!(move_entry(&mut b.items, 0, false), Some(1));
         assert_eq!(b.items, ["B", "A", "C"]);
         assert_eq!(move_entry(&mut b.items, 2, false), None);
-        assert_eq!(remove_item(&mut b, 0), Some("B".into()));
+        let removal = remove(&mut b, RemoveTarget::Item(0)).unwrap();
+        assert_eq!(
+            (removal.what.as_str(), removal.conditions, removal.materials),
+            ("B", 1, 1)
+        );
+        assert_eq!(
+            removal.describe(&Catalog::default(), Lang::En),
+            "with 1 item condition(s), 1 material row(s)"
+        );
+        assert_eq!(
+            remove_item(&mut b, 0).map(|r| r.describe(&Catalog::default(), Lang::Zh)),
+            Some("无条件或材料随之改变".into())
+        );
         assert!(b.item_when.is_empty());
         assert_eq!(b.materials.len(), 1);
         edit_material(&mut b, "C", "-M2", Lang::Zh).unwrap();

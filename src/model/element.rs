@@ -114,6 +114,35 @@ impl ElementKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// Parses a kind as a user types it in a filter: the interchange spelling in any case,
+    /// with `-`, a space or nothing for `_` (`cn_id`, `Linked-Dropdown`, `linkeddropdown`),
+    /// the Chinese name (`下拉框`), or a part of one Chinese name that no other contains
+    /// (`联动证件`).
+    pub fn from_name(s: &str) -> Option<Self> {
+        let s = s.trim();
+        let plain = |t: &str| -> String {
+            t.chars()
+                .filter(|c| !matches!(c, '_' | '-' | ' '))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let typed = plain(s);
+        if typed.is_empty() {
+            return None;
+        }
+        if let Some(k) = Self::ALL
+            .into_iter()
+            .find(|k| plain(k.as_str()) == typed || k.zh() == s)
+        {
+            return Some(k);
+        }
+        let mut containing = Self::ALL.into_iter().filter(|k| k.zh().contains(s));
+        match (containing.next(), containing.next()) {
+            (Some(k), None) => Some(k),
+            _ => None,
+        }
+    }
+
     /// The Chinese name used in the cloud-form designer.
     pub fn zh(self) -> &'static str {
         match self {
@@ -331,4 +360,31 @@ pub struct Element {
     /// Version number V0, V1, ...
     #[serde(default)]
     pub version: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_found_by_chinese_and_english_names() {
+        for (typed, kind) in [
+            ("下拉框", ElementKind::Dropdown),
+            ("联动下拉框", ElementKind::LinkedDropdown),
+            ("cn_id", ElementKind::CnId),
+            ("Linked-Dropdown", ElementKind::LinkedDropdown),
+            ("singlechoice", ElementKind::SingleChoice),
+            ("联动证件", ElementKind::IdTypeLinked),
+        ] {
+            assert_eq!(ElementKind::from_name(typed), Some(kind), "{typed}");
+        }
+        // 身份证 is part of four names: ambiguous
+        for bad in ["身份证", "", "idcard", "下拉"] {
+            assert_eq!(ElementKind::from_name(bad), None, "{bad}");
+        }
+        for k in ElementKind::ALL {
+            assert_eq!(ElementKind::from_name(k.as_str()), Some(k));
+            assert_eq!(ElementKind::from_name(k.zh()), Some(k));
+        }
+    }
 }

@@ -179,7 +179,7 @@ actions! {
     BundleRename "bundle_rename" Bundles "修改主题名称" "rename the bundle";
     BundleLead "bundle_lead" Bundles "设置牵头部门（实施主体编码）" "set the lead agency (agency code)";
     BundleAdd "bundle_add" Bundles "新增：事项（选择器，按名称/编码/拼音模糊查找，可多选）/ 问题（键 文本 | 选项键 文本 …）" "add: items (a picker: fuzzy by name, code or pinyin, several at once) / a question (key text | option-key text …)";
-    BundleRemove "bundle_remove" Bundles "移除所选事项（连同条件与材料）或问题（连同引用它的条件）" "remove the selected item (with its condition and materials) or question (with conditions naming it)";
+    BundleRemove "bundle_remove" Bundles "移除所选事项（连同条件与材料）或问题（连同引用它的条件）；先确认，列出随之改变的条件与材料" "remove the selected item (with its condition and materials) or question (with conditions naming it); asks first, naming the conditions and materials that change";
     BundleMoveUp "bundle_move_up" Bundles "所选事项或问题上移" "move the selected item or question up";
     BundleMoveDown "bundle_move_down" Bundles "所选事项或问题下移" "move the selected item or question down";
     BundleCondition "bundle_condition" Bundles "所选事项的适用条件（问题=选项）/ 修改所选问题及其选项 / 材料编辑器中所选材料的条件" "the selected item's condition (question=option) / edit the selected question and its options / in the materials editor, the selected row's condition";

@@ -24,7 +24,8 @@ use super::panes::forms::FormsPane;
 use super::panes::stats::{self, StatsEvent, StatsPane};
 use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
-use super::view;
+use super::{text, view};
+use crate::engine::bundle_edit::{Removal, RemoveTarget};
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Kind, RecordRef};
@@ -114,6 +115,8 @@ pub enum Confirm {
         /// What the user asked for.
         then: Action,
     },
+    /// Remove a question or an item from the open bundle: `y` removes, anything else keeps it.
+    BundleRemove(RemoveAsk),
     /// Merge element `merge` into `keep`: `y` merges, anything else keeps both.
     MergeElements {
         /// The element that stays.
@@ -129,6 +132,21 @@ pub enum Confirm {
         /// Child elements that move to `keep`.
         children: usize,
     },
+}
+
+/// Removing a row of the open bundle, as asked about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoveAsk {
+    /// The bundle's code.
+    pub bundle: String,
+    /// The row.
+    pub target: RemoveTarget,
+    /// What goes with it.
+    pub removal: Removal,
+    /// The question's text or the item's name.
+    pub name: String,
+    /// What goes with it, in words ([`Removal::describe`]).
+    pub details: String,
 }
 
 /// A window over the panes.
@@ -785,9 +803,7 @@ impl App {
     fn paste(&mut self, text: &str) {
         self.dirty = true;
         if let Some(Overlay::Palette(p)) = &mut self.overlay {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                p.input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            text::paste_into(&mut p.input, text);
         } else if matches!(self.overlay, Some(Overlay::Picker(_))) {
             self.picker_paste(text);
         } else if matches!(self.overlay, Some(Overlay::Transfer(_))) {
@@ -797,9 +813,7 @@ impl App {
         } else if self.pane == Pane::Elements && self.editor.is_none() && self.elements.typing {
             self.elements_paste(text);
         } else if let Some(input) = &mut self.catalog.filter_input {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            text::paste_into(input, text);
             let query = input.value().to_string();
             self.set_query(query);
         } else if let Some(editor) = &mut self.editor {
@@ -829,6 +843,13 @@ impl App {
                 // leaving the form (back) is done once it is saved or discarded
                 if self.save() && then != Action::Back {
                     self.update(then);
+                }
+            }
+            (Confirm::BundleRemove(ask), Some('y' | 'Y')) => {
+                self.overlay = None;
+                let store = self.store.as_deref_mut();
+                if let Some(m) = self.bundles.remove(store, &ask, self.lang) {
+                    self.message = Some(m);
                 }
             }
             (Confirm::MergeElements { keep, merge, .. }, Some('y' | 'Y')) => {
@@ -930,6 +951,15 @@ impl App {
                 if let Some(code) = code {
                     self.show_history_of(code);
                 }
+                return;
+            }
+            // removing a question or an item asks first, saying what goes with it
+            if action == Action::BundleRemove
+                && let Some(confirm) = self
+                    .store()
+                    .and_then(|s| self.bundles.ask_remove(s.catalog(), self.lang))
+            {
+                self.overlay = Some(Overlay::Confirm(confirm));
                 return;
             }
             let page = self.bundles_page();

@@ -340,9 +340,32 @@ pub fn load(dir: Option<&Path>, flags: &ConfigFlags, no_color: bool) -> Config {
     }
 }
 
-/// Whether NO_COLOR asks for no colour (set and not empty, per no-color.org).
+/// Whether the environment asks for no colour: NO_COLOR is set and not empty (per
+/// no-color.org), or TERM names a terminal that cannot show colour ([`term_lacks_colour`]).
 pub fn no_color_from_env() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    no_color_wanted(
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
+/// [`no_color_from_env`] on the values of NO_COLOR and TERM.
+pub fn no_color_wanted(no_color: Option<&std::ffi::OsStr>, term: Option<&std::ffi::OsStr>) -> bool {
+    no_color.is_some_and(|v| !v.is_empty())
+        || term
+            .and_then(std::ffi::OsStr::to_str)
+            .is_some_and(term_lacks_colour)
+}
+
+/// Whether a TERM value names a terminal without colour. Conservative: only names whose
+/// terminfo entries have no colours by convention: `dumb`, `vt100`, `vt102`, and the
+/// monochrome variants ending in `-mono` or `-m` (`xterm-mono`, `ansi-m`). An unset, unknown
+/// or colour-capable TERM keeps the colours.
+pub fn term_lacks_colour(term: &str) -> bool {
+    let term = term.trim().to_ascii_lowercase();
+    matches!(term.as_str(), "dumb" | "vt100" | "vt102")
+        || term.ends_with("-mono")
+        || term.ends_with("-m")
 }
 
 /// `yibiao config check`: every problem as `file:line: message`, or an all-clear line.
@@ -367,4 +390,40 @@ pub fn check_report(flags: &ConfigFlags, lang: Lang) -> (Vec<ConfigProblem>, Str
         text
     };
     (config.problems, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn monochrome_terminals_get_no_colour() {
+        for term in [
+            "xterm-mono",
+            "ansi-m",
+            "dumb",
+            "vt100",
+            "VT102",
+            "screen-mono",
+        ] {
+            assert!(term_lacks_colour(term), "{term}");
+        }
+        for term in [
+            "xterm-256color",
+            "xterm",
+            "screen",
+            "linux",
+            "vt220",
+            "tmux-256color",
+            "",
+        ] {
+            assert!(!term_lacks_colour(term), "{term}");
+        }
+        let os = |s: &'static str| Some(OsStr::new(s));
+        assert!(no_color_wanted(None, os("xterm-mono")));
+        assert!(no_color_wanted(os("1"), os("xterm-256color")));
+        assert!(!no_color_wanted(os(""), os("xterm-256color")));
+        assert!(!no_color_wanted(None, None));
+    }
 }

@@ -297,7 +297,8 @@ impl Editor {
         }
     }
 
-    /// Inserts pasted text into the focused field (line breaks become spaces in a line).
+    /// Inserts pasted text into the focused field: CR, LF and CRLF are line breaks in a
+    /// multi-line field and spaces in a line, a tab is a space ([`crate::tui::text::paste_lines`]).
     pub fn paste(&mut self, text: &str) {
         let Some(field) = self.fields.get_mut(self.focus) else {
             return;
@@ -306,23 +307,9 @@ impl Editor {
             return;
         }
         match &mut field.widget {
-            Widget::Line(input) => {
-                for c in text.chars() {
-                    let c = if c == '\n' || c == '\r' || c == '\t' {
-                        ' '
-                    } else {
-                        c
-                    };
-                    input.handle(tui_input::InputRequest::InsertChar(c));
-                }
-            }
+            Widget::Line(input) => crate::tui::text::paste_into(input, text),
             Widget::Area(area) => {
-                let text: String = text
-                    .replace("\r\n", "\n")
-                    .chars()
-                    .filter(|c| *c == '\n' || !crate::display::is_hostile(*c))
-                    .collect();
-                area.insert_str(text);
+                area.insert_str(crate::tui::text::paste_lines(text));
             }
             Widget::Choice(choice) => {
                 if let Some(at) = workflow::matching_choice(&choice.choices, text) {

@@ -233,16 +233,75 @@ impl Keymap {
                 extra.iter().map(|b| (b.scope, b.action)).collect();
             bindings.retain(|b| !replaced.contains(&(b.scope, b.action)));
             // a key the overlay takes is no longer bound by the preset in that scope
+            let mut taken = Vec::new();
             bindings.retain(|b| {
-                !extra
+                let e = extra
                     .iter()
-                    .any(|e| e.scope == b.scope && e.keys == b.keys && b.file != e.file)
+                    .find(|e| e.scope == b.scope && e.keys == b.keys && b.file != e.file);
+                if let Some(e) = e.filter(|e| e.action != b.action) {
+                    taken.push((e.clone(), b.clone()));
+                }
+                e.is_none()
             });
             bindings.extend(extra);
+            // an action of the preset left without a key in its scope that way is reported
+            for (e, b) in taken {
+                if !bindings
+                    .iter()
+                    .any(|x| x.scope == b.scope && x.action == b.action)
+                {
+                    let outcome = format!(
+                        "{} has no key left in [{}]",
+                        b.action.name(),
+                        b.scope.name()
+                    );
+                    problems.push(ConfigProblem {
+                        file: e.file.clone(),
+                        line: e.line,
+                        message: two_actions(&e, &b, &outcome),
+                    });
+                }
+            }
         }
         let mut keymap = Keymap { bindings };
         keymap.drop_conflicts(problems);
+        keymap.report_shadowed(&base.file, problems);
         keymap
+    }
+
+    /// Reports a key bound to two actions that are active together (the same scope chain),
+    /// naming both: the binding of the scope searched first wins and the other is
+    /// unreachable there. Shadowing within the preset `base` is by design and not reported.
+    fn report_shadowed(&self, base: &str, problems: &mut Vec<ConfigProblem>) {
+        for chain in CHAINS {
+            let rank = |b: &Binding| chain.iter().position(|s| *s == b.scope);
+            for wins in &self.bindings {
+                let Some(first) = rank(wins) else { continue };
+                for loses in &self.bindings {
+                    if wins.keys != loses.keys
+                        || wins.action == loses.action
+                        || rank(loses).is_none_or(|r| r <= first)
+                        || (wins.file == base && loses.file == base)
+                    {
+                        continue;
+                    }
+                    // the line to fix is the user's (the later file's)
+                    let at = if loses.file == base { wins } else { loses };
+                    let problem = ConfigProblem {
+                        file: at.file.clone(),
+                        line: at.line,
+                        message: two_actions(
+                            wins,
+                            loses,
+                            &format!("{} is unreachable where both apply", loses.action.name()),
+                        ),
+                    };
+                    if !problems.contains(&problem) {
+                        problems.push(problem);
+                    }
+                }
+            }
+        }
     }
 
     /// Removes chords that an earlier single key makes unreachable, reporting each.
@@ -300,6 +359,24 @@ impl Keymap {
         } else {
             Lookup::Unbound
         }
+    }
+
+    /// The first key sequence that fires `action` where `scopes` apply (one another action
+    /// shadows is skipped); `None` when every key of it there is shadowed. An action bound
+    /// in none of `scopes` gets its first key.
+    pub fn key_in(&self, action: Action, scopes: &[Scope]) -> Option<String> {
+        let mine: Vec<&Binding> = self
+            .bindings
+            .iter()
+            .filter(|b| b.action == action)
+            .collect();
+        if !mine.iter().any(|b| scopes.contains(&b.scope)) {
+            return mine.first().map(|b| chord_name(&b.keys));
+        }
+        mine.iter()
+            .filter(|b| scopes.contains(&b.scope))
+            .find(|b| self.lookup(&b.keys, scopes) == Lookup::Action(action))
+            .map(|b| chord_name(&b.keys))
     }
 
     /// The key sequences bound to an action, in file order.
@@ -439,6 +516,24 @@ fn parse_file(source: &Source, problems: &mut Vec<ConfigProblem>) -> Vec<Binding
     out
 }
 
+/// A key bound to two actions: `key "g" is bound to A ([scope], file:line) and B (…); A wins,
+/// OUTCOME`.
+fn two_actions(wins: &Binding, loses: &Binding, outcome: &str) -> String {
+    format!(
+        "key \"{}\" is bound to {} ([{}], {}:{}) and {} ([{}], {}:{}); {} wins, {outcome}",
+        chord_name(&wins.keys),
+        wins.action.name(),
+        wins.scope.name(),
+        wins.file,
+        wins.line,
+        loses.action.name(),
+        loses.scope.name(),
+        loses.file,
+        loses.line,
+        wins.action.name(),
+    )
+}
+
 /// Actions of the registry that a keymap leaves without any key (reachable from the palette).
 pub fn unbound(keymap: &Keymap) -> Vec<Action> {
     ACTIONS
@@ -538,6 +633,19 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(keymap.keys_of(Action::SelectPrev), ["j"]);
         assert_eq!(keymap.keys_of(Action::SelectNext), ["down"]);
+        // taking an action's only key in its scope is reported, naming both
+        let base = src(
+            "base.toml",
+            "[list]\nselect_next = \"j\"\nselect_prev = \"k\"\n",
+        );
+        let keymap = Keymap::load(&base, Some(&user), &mut problems);
+        assert!(keymap.keys_of(Action::SelectNext).is_empty());
+        assert_eq!(
+            problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "user.toml:2: key \"j\" is bound to select_prev ([list], user.toml:2) and select_next ([list], base.toml:2); select_prev wins, select_next has no key left in [list]"
+            ]
+        );
     }
 
     #[test]

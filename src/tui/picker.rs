@@ -130,7 +130,8 @@ impl ElementSearch {
     }
 
     /// Cancels the running search and prepares one for the current query; `None` (with
-    /// `error` set) when the query does not parse.
+    /// `error` set) when the query does not parse: the results are then emptied, so a list
+    /// never looks filtered by a filter that was refused.
     pub fn prepare(&mut self, index: &Arc<SearchIndex>) -> Option<SearchJob> {
         self.cancel.store(true, Ordering::SeqCst);
         self.generation += 1;
@@ -139,6 +140,9 @@ impl ElementSearch {
             Err(e) => {
                 self.error = Some(e);
                 self.searching = false;
+                self.hits.clear();
+                self.selected = 0;
+                self.offset = 0;
                 return None;
             }
         };
@@ -230,12 +234,10 @@ impl ElementSearch {
         self.input.value() != before
     }
 
-    /// Inserts pasted text (controls dropped); returns whether the text changed.
+    /// Inserts pasted text (one line: [`crate::tui::text::paste_line`]); returns whether the text changed.
     pub fn paste(&mut self, text: &str) -> bool {
         let before = self.input.value().to_string();
-        for c in text.chars().filter(|c| !crate::display::is_hostile(*c)) {
-            self.input.handle(tui_input::InputRequest::InsertChar(c));
-        }
+        crate::tui::text::paste_into(&mut self.input, text);
         self.input.value() != before
     }
 }

@@ -468,14 +468,12 @@ impl App {
         }
     }
 
-    /// Pasted text goes into the claim prompt (control characters dropped).
+    /// Pasted text goes into the claim prompt (one line: [`crate::tui::text::paste_line`]).
     pub(crate) fn template_paste(&mut self, text: &str) {
         if let Some(Overlay::Template(overlay)) = &mut self.overlay
             && let TemplateOverlay::Claim(prompt) = overlay.as_mut()
         {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                prompt.input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            crate::tui::text::paste_into(&mut prompt.input, text);
         }
     }
 

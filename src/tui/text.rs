@@ -181,6 +181,40 @@ fn wrap_line(line: &Line<'_>, columns: usize) -> Vec<Line<'static>> {
         .collect()
 }
 
+/// Pasted text for a multi-line field: CRLF and a lone CR (the line break PuTTY, xterm and
+/// `tmux paste-buffer` send) become LF, a tab becomes a space, and other hostile characters
+/// are dropped.
+pub fn paste_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\n' => out.push('\n'),
+            '\t' => out.push(' '),
+            c if display::is_hostile(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Pasted text for a one-line input: as [`paste_lines`], but the line breaks at the end are
+/// dropped and every other line break becomes a space, so the lines stay apart.
+pub fn paste_line(text: &str) -> String {
+    paste_lines(text).trim_end_matches('\n').replace('\n', " ")
+}
+
+/// Inserts pasted text at the cursor of a one-line input (cleaned by [`paste_line`]).
+pub fn paste_into(input: &mut tui_input::Input, text: &str) {
+    for c in paste_line(text).chars() {
+        input.handle(tui_input::InputRequest::InsertChar(c));
+    }
+}
+
 /// Simple case folding, one char to one char, so positions in the folded text are positions
 /// in the original.
 pub fn fold_char(c: char) -> char {
@@ -270,6 +304,20 @@ pub fn select(spans: &mut [Span<'_>], selection: Style) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pasted_line_breaks_of_every_kind_are_kept_apart() {
+        assert_eq!(paste_lines("L1\rL2\rL3"), "L1\nL2\nL3");
+        assert_eq!(paste_lines("a\r\nb\nc\r"), "a\nb\nc\n");
+        assert_eq!(
+            paste_lines("第三行\ttab\u{1b}[31m\u{200B}"),
+            "第三行 tab[31m"
+        );
+        assert_eq!(paste_line("L1\rL2\r\nL3\tx\r\n"), "L1 L2 L3 x");
+        let mut input = tui_input::Input::default();
+        paste_into(&mut input, "a\rb");
+        assert_eq!(input.value(), "a b");
+    }
 
     #[test]
     fn the_caseless_fast_path_folds_as_unicode_does() {

@@ -1,6 +1,6 @@
 //! Colour themes: named style slots read from TOML (`slot = { fg, bg, modifiers }`, colours
-//! by name, `#rrggbb`, a 0–255 index or a name from the `[palette]` table at the end), loaded over a preset with every
-//! problem reported by line. NO_COLOR keeps only the modifiers.
+//! by name, `#rrggbb`, a 0–255 index (a string or an integer) or a name from the `[palette]`
+//! table at the end), loaded over a preset with every problem reported by line, in line order. NO_COLOR keeps only the modifiers.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -119,7 +119,15 @@ impl Theme {
     }
 }
 
-fn parse_color(name: &str, palette: &HashMap<String, Color>) -> Option<Color> {
+/// A colour value: a name, `#rrggbb` or an index as a string (`"196"`), a name from
+/// `palette`, or an index as a TOML integer 0–255 (`15`).
+fn parse_color(value: &toml::de::DeValue<'_>, palette: &HashMap<String, Color>) -> Option<Color> {
+    if let Some(i) = value.as_integer() {
+        return u8::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(Color::Indexed);
+    }
+    let name = value.as_str()?;
     if let Some(c) = palette.get(name) {
         return Some(*c);
     }
@@ -139,6 +147,16 @@ fn parse_modifier(name: &str) -> Option<Modifier> {
 }
 
 fn parse_file(source: &Source, problems: &mut Vec<ConfigProblem>) -> HashMap<Slot, Style> {
+    let first = problems.len();
+    let styles = parse_styles(source, problems);
+    // the palette (at the end) is read first: its problems go in line order with the rest
+    if let Some(new) = problems.get_mut(first..) {
+        new.sort_by_key(|p| p.line);
+    }
+    styles
+}
+
+fn parse_styles(source: &Source, problems: &mut Vec<ConfigProblem>) -> HashMap<Slot, Style> {
     let mut styles = HashMap::new();
     let table = match source.parse() {
         Ok(t) => t,
@@ -152,11 +170,8 @@ fn parse_file(source: &Source, problems: &mut Vec<ConfigProblem>) -> HashMap<Slo
         match p.get_ref().as_table() {
             Some(entries) => {
                 for (name, value) in entries {
-                    match value
-                        .get_ref()
-                        .as_str()
-                        .and_then(|v| Color::from_str(v).ok())
-                    {
+                    // a palette entry names a colour, not another entry
+                    match parse_color(value.get_ref(), &HashMap::new()) {
                         Some(c) => {
                             palette.insert(name.get_ref().to_string(), c);
                         }
@@ -202,7 +217,7 @@ fn parse_file(source: &Source, problems: &mut Vec<ConfigProblem>) -> HashMap<Slo
         for (field, v) in fields {
             let v_at = v.span().start;
             match field.get_ref().as_ref() {
-                "fg" | "bg" => match v.get_ref().as_str().and_then(|c| parse_color(c, &palette)) {
+                "fg" | "bg" => match parse_color(v.get_ref(), &palette) {
                     Some(color) if field.get_ref() == "fg" => style = style.fg(color),
                     Some(color) => style = style.bg(color),
                     None => {
@@ -257,18 +272,21 @@ fn parse_file(source: &Source, problems: &mut Vec<ConfigProblem>) -> HashMap<Slo
 mod tests {
     use super::*;
 
+    /// The theme `text` loads to, and the lines of its problems.
+    fn load(text: &str) -> (Theme, Vec<usize>) {
+        let mut problems = Vec::new();
+        let source = Source {
+            file: "t.toml".into(),
+            text: text.into(),
+        };
+        let theme = Theme::load(&source, None, &mut problems);
+        (theme, problems.iter().map(|p| p.line).collect())
+    }
+
     #[test]
     fn styles_parse_and_problems_name_their_line() {
         let text = "selection = { fg = \"black\", bg = \"accent\", modifiers = [\"bold\"] }\nmatch = { fg = \"nocolour\" }\ntitel = { fg = \"red\" }\ngroup = { modifiers = [\"blink\"] }\n\n[palette]\naccent = \"#5fafd7\"\n";
-        let mut problems = Vec::new();
-        let theme = Theme::load(
-            &Source {
-                file: "t.toml".into(),
-                text: text.into(),
-            },
-            None,
-            &mut problems,
-        );
+        let (theme, lines) = load(text);
         assert_eq!(
             theme.get(Slot::Selection),
             Style::default()
@@ -276,8 +294,17 @@ mod tests {
                 .bg(Color::Rgb(0x5f, 0xaf, 0xd7))
                 .add_modifier(Modifier::BOLD)
         );
-        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
-        assert_eq!(lines, [2, 3, 4], "{problems:?}");
+        assert_eq!(lines, [2, 3, 4]);
+        // an index as a TOML integer, in a style and in the palette; out of range refused
+        let text = "selection = { fg = 15, bg = \"x\" }\nmatch = { fg = 256 }\ngroup = { fg = -1 }\n\n[palette]\nx = 3\ny = 300\n";
+        let (numbers, lines) = load(text);
+        assert_eq!(
+            numbers.get(Slot::Selection),
+            Style::default()
+                .fg(Color::Indexed(15))
+                .bg(Color::Indexed(3))
+        );
+        assert_eq!(lines, [2, 3, 7], "in line order");
         let plain = theme.without_colors();
         assert!(plain.colors().is_empty());
         assert_eq!(

@@ -668,14 +668,12 @@ impl App {
         }
     }
 
-    /// Pasted text goes into the path (control characters dropped).
+    /// Pasted text goes into the path (one line: [`crate::tui::text::paste_line`]).
     pub(crate) fn transfer_paste(&mut self, text: &str) {
         if let Some(Overlay::Transfer(t)) = &mut self.overlay
             && matches!(t.state, State::Editing { .. })
         {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                t.path.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            crate::tui::text::paste_into(&mut t.path, text);
             t.focus = Field::Path;
             t.completions.clear();
         }

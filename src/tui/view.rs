@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::action::Action;
-use super::app::{App, Confirm, Level, Overlay, Pane};
+use super::app::{App, Confirm, Level, Overlay, Pane, RemoveAsk};
 use super::detail;
 use super::editor::{Editor, Widget};
 use super::help;
@@ -16,6 +16,7 @@ use super::text::{border_set, fit, fit_tail, highlighted, select};
 use super::theme::Slot;
 use super::tree::{ListKind, NodeId};
 use crate::display::{inert, pad, width};
+use crate::engine::bundle_edit::RemoveTarget;
 use crate::i18n::Lang;
 use crate::model::{ItemLevel, RecordRef};
 
@@ -82,13 +83,12 @@ pub(crate) fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
         .title(Span::styled(title, theme.get(Slot::Title)))
 }
 
-/// The first key bound to an action, for hints.
+/// The key that fires an action where the app is now (one no other action shadows), for
+/// hints; `:name` (the palette) when there is none.
 pub(crate) fn key_of(app: &App, action: Action) -> String {
     app.config
         .keymap
-        .keys_of(action)
-        .into_iter()
-        .next()
+        .key_in(action, app.scopes())
         .unwrap_or_else(|| format!(":{}", action.name()))
 }
 
@@ -926,6 +926,38 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, confirm: &Confirm) {
             ),
             lang.pick("y 删除    n / Esc 取消", "y delete    n / Esc cancel"),
         ),
+        Confirm::BundleRemove(RemoveAsk {
+            bundle,
+            target,
+            removal,
+            name,
+            details,
+        }) => {
+            let (zh, en) = match target {
+                RemoveTarget::Question(_) => ("问题", "question"),
+                RemoveTarget::Item(_) => ("事项", "item"),
+            };
+            (
+                lang.pick(" 确认移除 ", " Remove? "),
+                lang.pick(
+                    format!(
+                        "从主题 {} 移除{zh} {} {}？{}。",
+                        inert(bundle),
+                        inert(name),
+                        inert(&removal.what),
+                        inert(details)
+                    ),
+                    format!(
+                        "Remove {en} {} {} from bundle {}? {}.",
+                        inert(name),
+                        inert(&removal.what),
+                        inert(bundle),
+                        inert(details)
+                    ),
+                ),
+                lang.pick("y 移除    n / Esc 取消", "y remove    n / Esc cancel"),
+            )
+        }
         Confirm::MergeElements {
             keep,
             keep_name,
@@ -972,18 +1004,21 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, confirm: &Confirm) {
         ),
     };
     let screen = frame.area();
-    let h = if matches!(confirm, Confirm::MergeElements { .. }) {
+    let w = screen.width.saturating_sub(4).min(60);
+    // the text wrapped inside the borders, a blank line and the keys
+    let mut lines = super::text::wrap_lines(&[Line::from(text)], w.saturating_sub(2));
+    let least = if matches!(confirm, Confirm::MergeElements { .. }) {
         9
     } else {
         6
     };
-    let area = centered(screen, screen.width.saturating_sub(4).min(60), h);
+    let h = u16::try_from(lines.len() + 4)
+        .unwrap_or(u16::MAX)
+        .max(least);
+    let area = centered(screen, w, h);
     let inner = popup(frame, app, area, title.to_string());
-    let lines = vec![
-        Line::from(text),
-        Line::default(),
-        Line::from(Span::styled(keys, theme.get(Slot::Key))),
-    ];
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(keys, theme.get(Slot::Key))));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 

@@ -89,6 +89,12 @@ pub fn type_text(app: &mut App, text: &str) {
     app.settle(Duration::from_secs(10));
 }
 
+/// Pastes text as a terminal with bracketed paste sends it.
+pub fn paste(app: &mut App, text: &str) {
+    app.handle(AppEvent::Term(Event::Paste(text.to_string())));
+    app.settle(Duration::from_secs(10));
+}
+
 /// Draws the app at a size; returns the terminal (buffer and cursor).
 pub fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     app.resize(w, h);

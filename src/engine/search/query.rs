@@ -82,7 +82,7 @@ impl Query {
                     match name.to_ascii_lowercase().as_str() {
                         "kind" => {
                             query.kind = Some(
-                                ElementKind::parse(value)
+                                ElementKind::from_name(value)
                                     .ok_or_else(|| QueryError::Kind(value.into()))?,
                             )
                         }

@@ -174,12 +174,10 @@ impl BundlesPane {
         None
     }
 
-    /// Pasted text goes into the query (control characters dropped).
+    /// Pasted text goes into the query (one line: [`crate::tui::text::paste_line`]).
     pub(super) fn picker_paste(&mut self, text: &str) {
         if let Some(p) = &mut self.picker {
-            for c in text.chars().filter(|c| !crate::display::is_hostile(*c)) {
-                p.input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            crate::tui::text::paste_into(&mut p.input, text);
             self.research();
         }
     }

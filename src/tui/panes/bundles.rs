@@ -12,17 +12,17 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::super::action::Action;
-use super::super::app::{Level, Message};
+use super::super::app::{Confirm, Level, Message, RemoveAsk};
 use super::bundle_materials::{MaterialsEditor, item_name};
 use super::bundle_picker::{ItemIndexState, ItemPicker};
 use crate::display::inert;
-use crate::engine::bundle_edit;
+use crate::engine::bundle_edit::{self, RemoveTarget};
 use crate::engine::merge::resolve::{self, Choice, Target};
 use crate::engine::merge::{self, Conflict, ConflictKind, Merge, Suggestion, flow, item_forms};
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Record, RecordRef};
-use crate::store::{Batch, Store, StoreError};
+use crate::store::{Applied, Batch, Store, StoreError};
 
 /// The store as the pane gets it from the app.
 pub type StoreRef<'a> = Option<&'a mut (dyn Store + Send + 'static)>;
@@ -410,9 +410,9 @@ pub(super) fn say(level: Level, text: String) -> Say {
 }
 
 /// Applies a batch; invalid changes come back as `describe` lines.
-fn apply(store: &mut (dyn Store + Send), batch: Batch, lang: Lang) -> Result<(), String> {
+fn apply(store: &mut (dyn Store + Send), batch: Batch, lang: Lang) -> Result<Applied, String> {
     match store.apply(batch) {
-        Ok(_) => Ok(()),
+        Ok(applied) => Ok(applied),
         Err(StoreError::Invalid(problems)) => Err(problems
             .iter()
             .map(|p| p.describe(lang))
@@ -529,7 +529,7 @@ impl BundlesPane {
                     Batch::upserts("claim", [Record::Bundle(claimed)]),
                     lang,
                 ) {
-                    Ok(()) => {
+                    Ok(_) => {
                         self.work = None;
                         self.selected = Self::codes(store.catalog())
                             .iter()
@@ -863,7 +863,7 @@ impl BundlesPane {
                 };
                 let forms = batch.commands.len();
                 return match apply(store, batch, lang) {
-                    Ok(()) => {
+                    Ok(_) => {
                         self.refresh(store.catalog());
                         say(
                             Level::Ok,
@@ -916,10 +916,8 @@ impl BundlesPane {
             }
         };
         let changed = match (action, i) {
-            (Action::BundleRemove, 0) => {
-                bundle_edit::remove_question(&mut bundle, focus_row).is_some()
-            }
-            (Action::BundleRemove, _) => bundle_edit::remove_item(&mut bundle, focus_row).is_some(),
+            // a row to remove was asked about first (ask_remove): there is none here
+            (Action::BundleRemove, _) => false,
             (_, 0) => bundle_edit::move_entry(&mut bundle.questions, focus_row, up)
                 .map(|to| w.selected[0] = to)
                 .is_some(),
@@ -933,14 +931,75 @@ impl BundlesPane {
         self.save(store, bundle, "bundle_edit", lang).err()
     }
 
+    /// The question `d` asks in the workspace: remove the selected question or item, and what
+    /// goes with it. `None` when no question or item is selected (or a prompt, chooser or
+    /// the materials editor has the key).
+    pub fn ask_remove(&self, catalog: &Catalog, lang: Lang) -> Option<Confirm> {
+        if self.chooser.is_some()
+            || self.materials.is_some()
+            || self.prompt.is_some()
+            || self.picker.is_some()
+        {
+            return None;
+        }
+        let w = self.work.as_ref()?;
+        let target = match w.focus {
+            Focus::Questions => RemoveTarget::Question(w.selected[0]),
+            Focus::Items => RemoveTarget::Item(w.selected[1]),
+            Focus::Right => return None,
+        };
+        let mut bundle = catalog.bundles.get(w.code.as_str())?.clone();
+        let name = match target {
+            RemoveTarget::Question(i) => bundle.questions.get(i)?.text.clone(),
+            RemoveTarget::Item(i) => item_name(catalog, bundle.items.get(i)?).to_string(),
+        };
+        let removal = bundle_edit::remove(&mut bundle, target)?;
+        Some(Confirm::BundleRemove(RemoveAsk {
+            name,
+            bundle: w.code.to_string(),
+            target,
+            details: removal.describe(catalog, lang),
+            removal,
+        }))
+    }
+
+    /// Removes the row confirmed in [`Self::ask_remove`] and says what went with it;
+    /// refused when the row no longer holds what was asked about.
+    pub fn remove(&mut self, store: StoreRef<'_>, ask: &RemoveAsk, lang: Lang) -> Say {
+        let store = store?;
+        let mut bundle = store.catalog().bundles.get(ask.bundle.as_str()).cloned()?;
+        let removal = bundle_edit::remove(&mut bundle, ask.target);
+        if removal.as_ref() != Some(&ask.removal) {
+            return say(
+                Level::Warn,
+                lang.pick("主题已变化，未移除", "the bundle changed: nothing removed")
+                    .into(),
+            );
+        }
+        if let Err(e) = self.save(store, bundle, "bundle_edit", lang) {
+            return Some(e);
+        }
+        let what = inert(&ask.removal.what);
+        let name = inert(&ask.name);
+        let details = inert(&ask.details);
+        say(
+            Level::Ok,
+            lang.pick(
+                format!("已移除 {name}（{what}）：{details}"),
+                format!("removed {name} ({what}): {details}"),
+            ),
+        )
+    }
+
     /// Saves an edited bundle; a published one becomes a draft. Recomputes the preview.
+    /// Returns whether anything changed (an unchanged bundle is not written).
     pub(super) fn save(
         &mut self,
         store: &mut (dyn Store + Send),
         mut bundle: Bundle,
         action: &str,
         lang: Lang,
-    ) -> Result<(), Message> {
+    ) -> Result<bool, Message> {
         let before = store.catalog().bundles.get(&bundle.code);
         if before.is_some_and(|b| b.status == crate::model::Status::Published && *b != bundle) {
             bundle.status = crate::model::Status::Draft;
@@ -950,9 +1009,9 @@ impl BundlesPane {
             Batch::upserts(action, [Record::Bundle(bundle)]),
             lang,
         ) {
-            Ok(()) => {
+            Ok(applied) => {
                 self.refresh(store.catalog());
-                Ok(())
+                Ok(!applied.is_noop())
             }
             Err(e) => Err(Message {
                 text: inert(&e).into_owned(),
@@ -979,7 +1038,7 @@ impl BundlesPane {
             Batch::upserts(step.en(), [Record::Bundle(next)]),
             lang,
         ) {
-            Ok(()) => {
+            Ok(_) => {
                 self.refresh(store.catalog());
                 say(
                     Level::Ok,
@@ -1075,13 +1134,11 @@ impl BundlesPane {
         }
     }
 
-    /// Pasted text goes into an open prompt or the picker's query (control characters dropped).
+    /// Pasted text goes into an open prompt or the picker's query (one line: [`crate::tui::text::paste_line`]).
     pub fn paste(&mut self, text: &str) {
         self.picker_paste(text);
         if let Some(p) = &mut self.prompt {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                p.input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            crate::tui::text::paste_into(&mut p.input, text);
         }
     }
 
@@ -1122,7 +1179,7 @@ impl BundlesPane {
                 let bundle = bundle_edit::new_bundle(store.catalog(), text);
                 let code = bundle.code.clone();
                 match apply(store, Batch::upserts("add", [Record::Bundle(bundle)]), lang) {
-                    Ok(()) => {
+                    Ok(_) => {
                         let catalog = store.catalog();
                         self.selected = Self::codes(catalog)
                             .iter()
@@ -1203,11 +1260,18 @@ impl BundlesPane {
                     _ => return Ok(None),
                 };
                 let code = inert(&bundle.code).into_owned();
-                self.save(store, bundle, action, lang).map_err(err)?;
-                Ok(say(
-                    Level::Ok,
-                    lang.pick(format!("已保存 {code}"), format!("saved {code}")),
-                ))
+                if self.save(store, bundle, action, lang).map_err(err)? {
+                    Ok(say(
+                        Level::Ok,
+                        lang.pick(format!("已保存 {code}"), format!("saved {code}")),
+                    ))
+                } else {
+                    // nothing written: no role is needed and no audit record is made
+                    Ok(say(
+                        Level::Info,
+                        lang.pick(format!("没有修改 {code}"), format!("no changes to {code}")),
+                    ))
+                }
             }
         }
     }

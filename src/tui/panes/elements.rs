@@ -30,6 +30,7 @@ use crate::tui::keymap::{Key, Lookup};
 use crate::tui::picker::{self, ElementSearch, PickPurpose, Target};
 use crate::tui::text::{border_set, fit, wrap_columns};
 use crate::tui::theme::Slot;
+use crate::tui::view::key_of;
 
 use super::element_uses::{Jump, UsesMemo};
 
@@ -788,15 +789,6 @@ fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
             Slot::Border
         }))
         .title(Span::styled(title, theme.get(Slot::Title)))
-}
-
-fn key_of(app: &App, action: Action) -> String {
-    app.config
-        .keymap
-        .keys_of(action)
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| format!(":{}", action.name()))
 }
 
 /// Draws pane 2.

@@ -929,20 +929,12 @@ impl App {
 
     /// Pasted text in pane 3.
     pub(crate) fn forms_paste(&mut self, text: &str) {
-        let clean: String = text
-            .chars()
-            .filter(|c| !crate::display::is_hostile(*c))
-            .collect();
         if let Some((_, input)) = &mut self.forms.prompt {
-            for c in clean.chars() {
-                input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            crate::tui::text::paste_into(input, text);
         } else if let Some(d) = &mut self.forms.designer
             && d.in_preview
         {
-            for c in clean.chars() {
-                d.input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            crate::tui::text::paste_into(&mut d.input, text);
             if let Some(row) = d.preview.rows.get(d.row) {
                 d.values
                     .insert(row.key.clone(), d.input.value().to_string());

@@ -474,12 +474,10 @@ impl App {
         }
     }
 
-    /// Pasted text goes into the export prompt (control characters dropped).
+    /// Pasted text goes into the export prompt (one line: [`crate::tui::text::paste_line`]).
     pub(crate) fn stats_paste(&mut self, text: &str) {
         if let Some(p) = &mut self.stats.prompt {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                p.input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+            crate::tui::text::paste_into(&mut p.input, text);
         }
     }
 
