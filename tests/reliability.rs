@@ -47,9 +47,14 @@ fn backup_restore_export_is_byte_identical_and_a_damaged_backup_is_refused() {
     let (code, _, stderr) = run(yibiao(&c).arg("restore").arg(&tampered));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("the backup is damaged"), "{stderr}");
-    let stats: serde_json::Value =
-        serde_json::from_str(&ok(yibiao(&c).args(["stats", "--json"]))).unwrap();
-    assert_eq!(stats["elements"], 0, "nothing was restored");
+    assert!(!c.exists(), "a refused restore leaves no store directory");
+    // a file that is not a backup, and one that does not exist: no directory either
+    let missing = tmp.path().join("missing.json");
+    for bad in [fixture("small.json"), missing] {
+        let (code, _, stderr) = run(yibiao(&c).arg("restore").arg(&bad));
+        assert_eq!(code, 2, "{stderr}");
+        assert!(!c.exists(), "{}: {stderr}", bad.display());
+    }
 }
 
 #[test]

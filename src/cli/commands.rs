@@ -63,8 +63,18 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     if let Command::Element(ElementCommand::Search { query, limit, json }) = &command {
         return element_search(cli.db, query, *limit, *json, lang);
     }
+    // the backup is read and checked first: a refused restore creates no store
+    let backup = match &command {
+        Command::Restore { file, .. } => Some(super::safety::read_backup(file)?),
+        _ => None,
+    };
     let mut store = open_store(cli.db, command.if_missing(), lang)?;
-    let result = on_store(&mut store, command, lang);
+    let result = match (backup, command) {
+        (Some(backup), Command::Restore { force, yes, .. }) => {
+            super::safety::restore(&mut store, backup, force, yes)
+        }
+        (_, command) => on_store(&mut store, command, lang),
+    };
     // a command that changed the store leaves its outline for the TUI's first frame
     if store.changed_since_open() > 0 {
         store.save_outline();
@@ -116,10 +126,12 @@ fn element_search(
 /// Runs a command that needs the loaded store.
 fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, Failure> {
     match command {
-        // answered above without opening the store
-        Command::Completions { .. } | Command::Man { .. } | Command::Recover { .. } => Ok(0),
+        // answered in `dispatch` (a restore once its backup is read)
+        Command::Completions { .. }
+        | Command::Man { .. }
+        | Command::Recover { .. }
+        | Command::Restore { .. } => Ok(0),
         Command::Backup { file } => super::safety::backup(store, &file),
-        Command::Restore { file, force, yes } => super::safety::restore(store, &file, force, yes),
         Command::Validate { kind, values, json } => {
             let element = store
                 .catalog()

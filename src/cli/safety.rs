@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::display::inert;
 use crate::i18n::Lang;
 use crate::io::{backup, json};
-use crate::model::{Catalog, Kind};
+use crate::model::{Catalog, Kind, Record};
 use crate::store::audit::{os_user, utc_now};
 use crate::store::{Batch, Command, SledStore, Store, recover as salvage};
 
@@ -29,9 +29,15 @@ pub fn backup(store: &SledStore, file: &Path) -> Result<u8, Failure> {
     Ok(0)
 }
 
-/// `yibiao restore FILE [--force [--yes]]`: the backup's records into an empty store, or in
-/// place of every record with `--force` after confirmation.
-pub fn restore(store: &mut SledStore, file: &Path, force: bool, yes: bool) -> Result<u8, Failure> {
+/// A backup file read and checked before the store is opened: a refused restore leaves no
+/// store directory behind.
+pub struct Backup {
+    header: backup::Header,
+    records: Vec<Record>,
+}
+
+/// Reads `file` as a backup: its header, its digest and its payload's records.
+pub fn read_backup(file: &Path) -> Result<Backup, Failure> {
     let bytes = read_input(file)?;
     let (header, payload) = backup::open(&bytes).map_err(|e| Failure {
         code: EXIT_INVALID,
@@ -50,6 +56,18 @@ pub fn restore(store: &mut SledStore, file: &Path, force: bool, yes: bool) -> Re
             ),
         }
     })?;
+    Ok(Backup { header, records })
+}
+
+/// `yibiao restore FILE [--force [--yes]]`: the backup's records into an empty store, or in
+/// place of every record with `--force` after confirmation.
+pub fn restore(
+    store: &mut SledStore,
+    backup: Backup,
+    force: bool,
+    yes: bool,
+) -> Result<u8, Failure> {
+    let Backup { header, records } = backup;
     let existing = store.catalog().len();
     if existing > 0 {
         if !force {
