@@ -391,6 +391,32 @@ fn store_text_is_drawn_inert() {
 }
 
 #[test]
+fn a_multi_line_basis_is_drawn_on_lines_of_its_own() {
+    let mut multi = item("X1", "多行依据", ItemLevel::Main, None);
+    multi.basis = "《甲法》第一条\n《乙法》第二条\r\n《丙法》\u{1b}第三条\r《丁法》".into();
+    let (mut app, _dir) = app_with(vec![Record::Item(multi)], Lang::Zh);
+    let screen = screen_text(&mut app);
+    assert!(!screen.contains('␊') && !screen.contains('␍'), "{screen}");
+    let rows: Vec<&str> = screen.lines().collect();
+    let at = |needle: &str| {
+        rows.iter()
+            .enumerate()
+            .find_map(|(row, line)| {
+                line.find(needle)
+                    .map(|col| (row, yibiao::display::width(&line[..col])))
+            })
+            .unwrap_or_else(|| panic!("{needle} not drawn:\n{screen}"))
+    };
+    let (first, column) = at("《甲法》第一条");
+    for (i, line) in ["《乙法》第二条", "《丙法》␛第三条", "《丁法》"]
+        .into_iter()
+        .enumerate()
+    {
+        assert_eq!(at(line), (first + i + 1, column), "{line}:\n{screen}");
+    }
+}
+
+#[test]
 fn welcome_screen_on_an_empty_store() {
     let (mut app, _dir) = app_with(vec![], Lang::Zh);
     let screen = screen_text(&mut app);

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use ratatui::text::{Line, Span};
 
-use super::text::wrap_columns;
+use super::text::wrap_lines;
 use super::theme::{Slot, Theme};
 use crate::display::{inert, pad, width};
 use crate::i18n::Lang;
@@ -39,23 +39,31 @@ impl Out<'_> {
         } else {
             pad(label, columns)
         };
-        let value = if value.is_empty() {
-            "-".to_string()
-        } else {
-            inert(value).into_owned()
-        };
         let indent = width(&label);
-        let pieces = wrap_columns(&value, self.width.saturating_sub(indent));
-        for (i, piece) in pieces.into_iter().enumerate() {
+        let columns = u16::try_from(self.width.saturating_sub(indent)).unwrap_or(u16::MAX);
+        let text = self.theme.get(Slot::Text);
+        // each line of a multi-line value (CRLF, LF or a lone CR) on lines of its own; other
+        // control characters stay visible placeholders
+        let value = if value.is_empty() { "-" } else { value };
+        let value = value.replace("\r\n", "\n");
+        let rows: Vec<Line<'static>> = value
+            .split(['\n', '\r'])
+            .flat_map(|row| {
+                wrap_lines(
+                    &[Line::from(Span::styled(inert(row).into_owned(), text))],
+                    columns,
+                )
+            })
+            .collect();
+        for (i, row) in rows.into_iter().enumerate() {
             let head = if i == 0 {
                 Span::styled(label.clone(), self.theme.get(Slot::Label))
             } else {
                 Span::raw(" ".repeat(indent))
             };
-            self.lines.push(Line::from(vec![
-                head,
-                Span::styled(piece, self.theme.get(Slot::Text)),
-            ]));
+            let mut spans = vec![head];
+            spans.extend(row.spans);
+            self.lines.push(Line::from(spans));
         }
     }
 
