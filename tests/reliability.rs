@@ -317,6 +317,16 @@ fn publishing_needs_the_reviewer_role_and_the_refusal_names_it() {
         stderr.contains("the editor role needed to change element DE7001"),
         "{stderr}"
     );
+    // in Chinese with `--lang zh`, its advice included
+    let (code, _, stderr) = run(with_config(&db, &home)
+        .args(["--lang", "zh", "import"])
+        .arg(&submitted));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("没有修改数据元 DE7001所需的 editor 角色")
+            && stderr.contains("请管理员在 roles.toml 的 `editor` 中加入"),
+        "{stderr}"
+    );
 
     // a group we are in grants it
     let group = nix::unistd::Group::from_gid(nix::unistd::getgid())

@@ -417,6 +417,35 @@ fn a_multi_line_basis_is_drawn_on_lines_of_its_own() {
 }
 
 #[test]
+fn a_role_refusal_is_shown_whole_in_chinese() {
+    use yibiao::store::StoreError;
+    use yibiao::store::roles::{Deed, Source};
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    let refusal = StoreError::Forbidden {
+        user: "root".into(),
+        role: "reviewer",
+        deed: Deed {
+            verb: "publish",
+            kind: yibiao::model::Kind::Bundle,
+            code: "QA-Z1".into(),
+        },
+        roles: Source::File("/tmp/qa3/home/.config/yibiao/roles.toml".into()),
+    };
+    app.say(yibiao::tui::app::Level::Error, refusal.describe(Lang::Zh));
+    let screen = screen(&mut app, 120, 30);
+    // the whole text, its advice at the end included, wrapped over the bottom rows
+    let joined = screen.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("用户 root 没有发布主题 QA-Z1所需的 reviewer 角色"),
+        "{screen}"
+    );
+    assert!(
+        joined.contains("请管理员在 roles.toml 的 `reviewer` 中加入 root"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn welcome_screen_on_an_empty_store() {
     let (mut app, _dir) = app_with(vec![], Lang::Zh);
     let screen = screen_text(&mut app);

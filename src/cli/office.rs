@@ -76,7 +76,7 @@ fn import_failure(e: ImportError, lang: Lang) -> Failure {
         }
         // the command line has no cancel key; a signal ends the process instead
         ImportError::Cancelled => Failure::new(lang.pick("已取消", "cancelled")),
-        ImportError::Store(e) => e.into(),
+        ImportError::Store(e) => Failure::store(e, lang),
     }
 }
 

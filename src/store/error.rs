@@ -101,7 +101,9 @@ pub enum StoreError {
     Unfinished(sled::Error),
     /// The user lacks the role a change needs; nothing was written.
     #[error(
-        "user {user} does not have the {role} role needed to {what} ({source_of_roles}); ask an admin to add {user} to `{role}` in roles.toml"
+        "user {user} does not have the {role} role needed to {} ({}); ask an admin to add {user} to `{role}` in roles.toml",
+        deed.describe(Lang::En),
+        roles.describe(Lang::En)
     )]
     Forbidden {
         /// The OS user.
@@ -109,9 +111,9 @@ pub enum StoreError {
         /// The missing role.
         role: &'static str,
         /// What the role was needed for (`publish item SX001`).
-        what: String,
+        deed: super::roles::Deed,
         /// Where the roles came from.
-        source_of_roles: String,
+        roles: super::roles::Source,
     },
     /// The roles file cannot be read.
     #[error("roles file {}: {message}; fix it (the README's Roles section shows the format) or remove it", path.display())]
@@ -147,6 +149,19 @@ impl StoreError {
             ) => format!(
                 "库 {} 正被另一个 yibiao 使用（进程 {pid}，用户 {user}，{since} 打开）",
                 path.display()
+            ),
+            (
+                Self::Forbidden {
+                    user,
+                    role,
+                    deed,
+                    roles,
+                },
+                Lang::Zh,
+            ) => format!(
+                "用户 {user} 没有{}所需的 {role} 角色（{}）；请管理员在 roles.toml 的 `{role}` 中加入 {user}",
+                deed.describe(Lang::Zh),
+                roles.describe(Lang::Zh)
             ),
             (Self::Invalid(problems), lang) => problems
                 .iter()

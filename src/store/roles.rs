@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::model::{RecordRef, Status};
+use crate::i18n::Lang;
+use crate::model::{Kind, RecordRef, Status};
 
 use super::error::StoreError;
 
@@ -90,7 +91,7 @@ impl Principal {
 
 /// Where the roles came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Source {
+pub enum Source {
     /// A roles file.
     File(PathBuf),
     /// No roles file: the owner of the store directory is admin.
@@ -98,6 +99,50 @@ enum Source {
         /// The store directory's owner.
         uid: u32,
     },
+}
+
+impl Source {
+    /// Where the roles came from, in `lang`.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Self::File(path), Lang::En) => format!("roles from {}", path.display()),
+            (Self::File(path), Lang::Zh) => format!("角色见 {}", path.display()),
+            (Self::Owner { uid }, Lang::En) => {
+                format!("no roles file: only the store's owner (uid {uid}) is admin")
+            }
+            (Self::Owner { uid }, Lang::Zh) => {
+                format!("没有角色文件：只有库的所有者（uid {uid}）是管理员")
+            }
+        }
+    }
+}
+
+/// What a role is needed for: a verb on a record (`publish item SX001`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deed {
+    /// `publish`, `return` or `change` (see [`role_for`]).
+    pub verb: &'static str,
+    /// The record's kind.
+    pub kind: Kind,
+    /// The record's code.
+    pub code: String,
+}
+
+impl Deed {
+    /// `publish item SX001` (en) or `发布事项 SX001` (zh).
+    pub fn describe(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => format!("{} {} {}", self.verb, self.kind.as_str(), self.code),
+            Lang::Zh => {
+                let verb = match self.verb {
+                    "publish" => "发布",
+                    "return" => "退回",
+                    _ => "修改",
+                };
+                format!("{verb}{} {}", self.kind.zh(), self.code)
+            }
+        }
+    }
 }
 
 /// The role lists of a roles file.
@@ -186,23 +231,17 @@ impl Roles {
         }
     }
 
-    /// `Ok` if `who` holds `role`, else the refusal naming the user, the role and `what`
+    /// `Ok` if `who` holds `role`, else the refusal naming the user, the role and what
     /// needed it (`publish item SX001`).
-    pub fn require(&self, who: &Principal, role: Role, what: &str) -> Result<(), StoreError> {
+    pub fn require(&self, who: &Principal, role: Role, deed: Deed) -> Result<(), StoreError> {
         if self.has(who, role) {
             return Ok(());
         }
-        let source = match &self.source {
-            Source::File(path) => format!("roles from {}", path.display()),
-            Source::Owner { uid } => {
-                format!("no roles file: only the store's owner (uid {uid}) is admin")
-            }
-        };
         Err(StoreError::Forbidden {
             user: who.user.clone(),
             role: role.as_str(),
-            what: what.to_string(),
-            source_of_roles: source,
+            deed,
+            roles: self.source.clone(),
         })
     }
 }
@@ -298,13 +337,27 @@ mod tests {
             r.has(&wang(), Role::Editor),
             "no editor list: everyone edits"
         );
+        let deed = Deed {
+            verb: "publish",
+            kind: Kind::Item,
+            code: "SX001".into(),
+        };
         let e = r
-            .require(&wang(), Role::Reviewer, "publish item SX001")
+            .require(&wang(), Role::Reviewer, deed)
             .expect_err("refused");
         let text = e.to_string();
+        assert_eq!(e.describe(Lang::En), text);
         assert!(text.contains("wang"), "{text}");
         assert!(text.contains("reviewer"), "{text}");
         assert!(text.contains("publish item SX001"), "{text}");
+        assert!(text.contains("ask an admin"), "{text}");
+        let zh = e.describe(Lang::Zh);
+        assert!(
+            zh.contains("用户 wang") && zh.contains("发布事项 SX001"),
+            "{zh}"
+        );
+        assert!(zh.contains("reviewer") && zh.contains("请管理员"), "{zh}");
+        assert!(zh.contains("角色见 roles.toml"), "{zh}");
     }
 
     #[test]

@@ -27,7 +27,7 @@ use super::keys::{
 };
 use super::layout::{self, Found, IfMissing};
 use super::lock::{LOCK_FILE, StoreLock};
-use super::roles::{Principal, Role, Roles, role_for};
+use super::roles::{Deed, Principal, Role, Roles, role_for};
 use super::search_tree;
 use super::watermark;
 use super::{Applied, Batch, Command, Store};
@@ -437,15 +437,19 @@ impl SledStore {
             let old = self.catalog.get(key.0, &key.1);
             let new = changes[key].as_ref().map(|r| r.as_ref());
             let (role, verb) = role_for(old, new);
-            let what = format!("{verb} {} {}", key.0.as_str(), key.1);
+            let what = Deed {
+                verb,
+                kind: key.0,
+                code: key.1.clone(),
+            };
             if role == Role::Editor {
                 needs_editor.get_or_insert(what);
             } else {
-                self.roles.require(&self.principal, role, &what)?;
+                self.roles.require(&self.principal, role, what)?;
             }
         }
         match needs_editor {
-            Some(what) => self.roles.require(&self.principal, Role::Editor, &what),
+            Some(what) => self.roles.require(&self.principal, Role::Editor, what),
             None => Ok(()),
         }
     }

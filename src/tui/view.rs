@@ -128,6 +128,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Pane::Stats => super::panes::stats::draw(frame, app, a.main),
     }
     draw_status(frame, app, a.status);
+    draw_long_message(frame, app, a.main);
     match &app.overlay {
         Some(Overlay::Help { scroll }) => draw_help(frame, app, *scroll),
         Some(Overlay::Palette(p)) => draw_palette(frame, app, p),
@@ -670,6 +671,39 @@ fn mode_label(app: &App) -> &'static str {
     }
 }
 
+/// The status message, wrapped over the bottom rows of `main`, when it is too long for the
+/// status bar: a refusal's advice comes at its end and must not be cut off.
+fn draw_long_message(frame: &mut Frame<'_>, app: &App, main: Rect) {
+    let Some(m) = &app.message else { return };
+    let text = inert(&m.text);
+    if width(&text) <= status_message_room(app) || main.height == 0 {
+        return;
+    }
+    let theme = &app.config.theme;
+    let slot = match m.level {
+        Level::Info => Slot::Status,
+        Level::Ok => Slot::StatusOk,
+        Level::Warn => Slot::StatusWarn,
+        Level::Error => Slot::StatusError,
+    };
+    let lines: Vec<Line<'static>> = m
+        .text
+        .split('\n')
+        .flat_map(|row| {
+            super::text::wrap_lines(
+                &[Line::from(format!(" {}", inert(row)))],
+                main.width.saturating_sub(1),
+            )
+        })
+        .collect();
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .min(main.height);
+    let area = Rect::new(main.x, main.bottom() - height, main.width, height);
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).style(theme.get(slot)), area);
+}
+
 /// Columns the status bar has for a message: its width less the mode label before it.
 pub(crate) fn status_message_room(app: &App) -> usize {
     usize::from(app.size.0).saturating_sub(width(mode_label(app)) + 3)
@@ -702,6 +736,8 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     let mut left: Vec<Span<'static>> = Vec::new();
     match &app.message {
+        // shown whole above the status bar (see `draw_long_message`)
+        Some(m) if width(&inert(&m.text)) > status_message_room(app) => {}
         Some(m) => {
             let slot = match m.level {
                 Level::Info => Slot::Status,
