@@ -318,10 +318,11 @@ fn publishing_needs_the_reviewer_role_and_the_refusal_names_it() {
         "{stderr}"
     );
     // in Chinese with `--lang zh`, its advice included
-    let (code, _, stderr) = run(with_config(&db, &home)
-        .args(["--lang", "zh", "import"])
-        .arg(&submitted));
-    assert_eq!(code, 1);
+    let mut zh = common::yibiao_zh(&db);
+    zh.env("XDG_CONFIG_HOME", home.join("config"))
+        .env("HOME", &home);
+    let (code, _, stderr) = run(zh.arg("import").arg(&submitted));
+    assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("没有修改数据元 DE7001所需的 editor 角色")
             && stderr.contains("请管理员在 roles.toml 的 `editor` 中加入"),
