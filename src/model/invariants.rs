@@ -530,7 +530,7 @@ mod tests {
         );
         assert_eq!(
             found[0].describe(Lang::Zh),
-            "item A time_limit_days: 承诺时限 21 个工作日超过法定时限 20 个工作日"
+            "事项 A 承诺时限：承诺时限 21 个工作日超过法定时限 20 个工作日"
         );
         // equal limits, and no legal limit set, are fine
         assert!(problems(vec![with_limits(20, 20)]).is_empty());

@@ -5,6 +5,7 @@ use crate::i18n::Lang;
 use super::catalog::Referrer;
 use super::item::ItemLevel;
 use super::record::Kind;
+use super::ref_path::{RefField, RefPath};
 
 /// What is wrong with a record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,20 +142,101 @@ impl Problem {
         }
     }
 
-    /// `element DE0001 parent: unknown element DE9999` (the form used outside import files).
+    /// `element DE0001 parent: unknown element DE9999` (the form used outside import files);
+    /// in Chinese the kind and the field are named in Chinese too
+    /// (`数据元 DE0001 上级数据元：未知数据元 DE9999`).
     pub fn describe(&self, lang: Lang) -> String {
-        let at = if self.path.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", self.path)
-        };
-        format!(
-            "{} {}{}: {}",
-            self.kind.as_str(),
-            self.code,
-            at,
-            self.issue.message(lang)
-        )
+        match lang {
+            Lang::En => {
+                let at = if self.path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", self.path)
+                };
+                format!(
+                    "{} {}{}: {}",
+                    self.kind.as_str(),
+                    self.code,
+                    at,
+                    self.issue.message(lang)
+                )
+            }
+            Lang::Zh => {
+                let at = if self.path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", zh_path(self.kind, &self.path))
+                };
+                format!(
+                    "{} {}{}：{}",
+                    self.kind.zh(),
+                    self.code,
+                    at,
+                    self.issue.message(lang)
+                )
+            }
+        }
+    }
+}
+
+/// A record path for people reading Chinese: a reference's label (`前置事项第 3 项`), else
+/// each step's Chinese name (`判断项第 5 项的选项`); a step with no Chinese name stays as is.
+fn zh_path(kind: Kind, path: &str) -> String {
+    let reference = RefPath::parse(path);
+    if !matches!(reference, RefPath::Text(_)) {
+        return reference.label(kind, Lang::Zh);
+    }
+    path.split('.')
+        .map(|step| {
+            let (name, index) = match step.split_once('[') {
+                Some((name, rest)) => (name, rest.strip_suffix(']')),
+                None => (step, None),
+            };
+            let name = zh_step(kind, name).unwrap_or(name);
+            match index.and_then(|i| i.parse::<u64>().ok()) {
+                Some(i) => format!("{name}第 {} 项", i + 1),
+                None => name.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("的")
+}
+
+/// The Chinese name of one step of a record path.
+fn zh_step(kind: Kind, name: &str) -> Option<&'static str> {
+    if let Some(field) = RefField::parse(name) {
+        return Some(field.zh(kind));
+    }
+    Some(match name {
+        "code" => "编码",
+        "name" => "名称",
+        "key" => "键",
+        "text" => "文字",
+        "questions" => "判断项",
+        "options" => "选项",
+        "sections" => "节",
+        "fields" => "字段",
+        "element" => "数据元",
+        "when" => "适用条件",
+        "item_when" => "事项适用条件",
+        "pattern" => "正则表达式",
+        "security_level" => "安全级别",
+        "time_limit_days" => "承诺时限",
+        "legal_limit_days" => "法定时限",
+        _ => return None,
+    })
+}
+
+/// The Chinese name of a key that must be unique ([`Issue::DuplicateKey`]'s `what`).
+fn zh_key(what: &str) -> &str {
+    match what {
+        "option code" => "选项编码",
+        "option key" => "选项键",
+        "question key" => "判断项键",
+        "field key" => "字段键",
+        "item" => "事项",
+        "material" => "材料",
+        other => other,
     }
 }
 
@@ -184,7 +266,9 @@ impl Issue {
             (Self::DuplicateCode { code, first }, Lang::En) => {
                 format!("duplicate code {code} (first at {first})")
             }
-            (Self::DuplicateKey { what, key }, Lang::Zh) => format!("{what} {key} 重复"),
+            (Self::DuplicateKey { what, key }, Lang::Zh) => {
+                format!("{} {key} 重复", zh_key(what))
+            }
             (Self::DuplicateKey { what, key }, Lang::En) => format!("duplicate {what} {key}"),
             (Self::SelfReference, Lang::Zh) => "不能引用自身".into(),
             (Self::SelfReference, Lang::En) => "refers to itself".into(),
@@ -285,5 +369,58 @@ impl Issue {
             (Self::Decode(e), Lang::Zh) => format!("无法解析：{e}"),
             (Self::Decode(e), Lang::En) => format!("cannot decode: {e}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_names_the_kind_and_the_field_in_chinese() {
+        let unknown = Problem::new(
+            Kind::Bundle,
+            "QA-Z1",
+            "lead_agency",
+            Issue::Unknown {
+                target: Kind::Agency,
+                code: "NOSUCH".into(),
+            },
+        );
+        assert_eq!(
+            unknown.describe(Lang::Zh),
+            "主题 QA-Z1 牵头部门：未知实施主体 NOSUCH"
+        );
+        assert_eq!(
+            unknown.describe(Lang::En),
+            "bundle QA-Z1 lead_agency: unknown agency NOSUCH"
+        );
+        let few = Problem::new(
+            Kind::Bundle,
+            "QA-Z1",
+            "questions[4].options",
+            Issue::TooFewAnswers { count: 1 },
+        );
+        assert_eq!(
+            few.describe(Lang::Zh),
+            "主题 QA-Z1 判断项第 5 项的选项：判断项至少要有两个选项（现有 1 个）"
+        );
+        let twice = Problem::new(
+            Kind::Element,
+            "DE1",
+            "options[3]",
+            Issue::DuplicateKey {
+                what: "option code",
+                key: "p1".into(),
+            },
+        );
+        assert_eq!(
+            twice.describe(Lang::Zh),
+            "数据元 DE1 选项第 4 项：选项编码 p1 重复"
+        );
+        assert_eq!(
+            twice.describe(Lang::En),
+            "element DE1 options[3]: duplicate option code p1"
+        );
     }
 }
