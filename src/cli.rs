@@ -70,7 +70,8 @@ pub enum Command {
         /// (element, elements, element_options, 数据元, ...; default: the file or sheet name).
         #[arg(long, value_name = "KIND")]
         kind: Option<String>,
-        /// CSV encoding (default: detected, UTF-8 or GB18030).
+        /// CSV encoding (default: detected: UTF-8, else GB18030 or Big5, whichever reads
+        /// more like Chinese; a file not in UTF-8 is named with its encoding on stderr).
         #[arg(long, value_enum)]
         encoding: Option<crate::io::csv::Encoding>,
         /// The format (default: from the extension; JSON with `departments` is dept-tree).
@@ -85,7 +86,7 @@ pub enum Command {
         /// Only this kind (XLSX, CSV directory) or this table (a single CSV file).
         #[arg(long, value_name = "KIND")]
         kind: Option<String>,
-        /// CSV encoding (default: UTF-8 with a BOM).
+        /// CSV encoding (default: UTF-8 with a BOM; Big5 refuses characters it lacks).
         #[arg(long, value_enum)]
         encoding: Option<crate::io::csv::Encoding>,
         /// The format (default: from the extension; a path ending in `/` is a CSV directory).

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{export, fixture, ok, run, yibiao};
+use common::{export, fixture, ok, run, yibiao, yibiao_zh};
 use serde_json::{Value, json};
 use yibiao::i18n::Lang;
 use yibiao::io::xlsx;
@@ -210,6 +210,162 @@ fn csv_forced_to_the_wrong_encoding_is_refused() {
     assert_eq!(code, 0, "{stderr}");
 }
 
+/// Traditional region names in a Big5 file (what `iconv -t big5` makes of them).
+const BIG5_REGIONS: &str =
+    "code,name,parent\n510000,四川省,\n510100,四川省成都市區域,510000\n510104,錦江區,510100\n";
+
+#[test]
+fn a_big5_csv_is_detected_and_the_encoding_is_always_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_with_small(dir.path());
+    let big5 = dir.path().join("big5").join("regions.csv");
+    std::fs::create_dir_all(big5.parent().unwrap()).unwrap();
+    let bytes = yibiao::io::csv::encode(BIG5_REGIONS, yibiao::io::csv::Encoding::Big5)
+        .expect("traditional text has Big5 codes");
+    // the bytes GB18030 reads without an error, as mojibake
+    assert!(
+        encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .is_some()
+    );
+    std::fs::write(&big5, &bytes).unwrap();
+    // a dry run names the encoding too, and writes nothing
+    let before = export(&db);
+    let (code, _, stderr) = run(yibiao(&db).arg("import").arg(&big5).arg("--dry-run"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("regions.csv: read as Big5 (detected)"),
+        "{stderr}"
+    );
+    assert_eq!(export(&db), before);
+    let (code, _, stderr) = run(yibiao(&db).arg("import").arg(&big5));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("regions.csv: read as Big5 (detected)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let stored = export(&db);
+    assert!(
+        stored.contains("四川省成都市區域") && stored.contains("錦江區"),
+        "{stored}"
+    );
+    // in Chinese, and when asked for with --encoding
+    let (code, _, stderr) = run(yibiao_zh(&db).arg("import").arg(&big5));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("regions.csv：按 Big5 读取（自动检测）"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(yibiao(&db)
+        .arg("import")
+        .arg(&big5)
+        .args(["--encoding", "big5"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("regions.csv: read as Big5 (--encoding)"),
+        "{stderr}"
+    );
+    // a GB18030 file is GB18030, and says so
+    let gb = dir.path().join("gb").join("regions.csv");
+    std::fs::create_dir_all(gb.parent().unwrap()).unwrap();
+    let simplified =
+        "code,name,parent\n510000,四川省,\n510100,四川省成都市,510000\n510104,锦江区,510100\n";
+    std::fs::write(
+        &gb,
+        yibiao::io::csv::encode(simplified, yibiao::io::csv::Encoding::Gb18030).unwrap(),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(yibiao(&db).arg("import").arg(&gb));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("regions.csv: read as GB18030 (detected)"),
+        "{stderr}"
+    );
+    assert!(export(&db).contains("锦江区"));
+    // too little text to tell: GB18030, with a warning naming the way out
+    let short = dir.path().join("short").join("regions.csv");
+    std::fs::create_dir_all(short.parent().unwrap()).unwrap();
+    std::fs::write(
+        &short,
+        yibiao::io::csv::encode("code,name\n510000,川\n", yibiao::io::csv::Encoding::Gb18030)
+            .unwrap(),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(yibiao(&db).arg("import").arg(&short).arg("--dry-run"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with("warning: ")
+            && stderr.contains(
+                "regions.csv: the encoding is uncertain: read as GB18030, but it may be Big5; if the text looks garbled, import again with --encoding big5"
+            ),
+        "{stderr}"
+    );
+    // problems come after the encoding: a wrong one explains them
+    let ragged = dir.path().join("ragged").join("regions.csv");
+    std::fs::create_dir_all(ragged.parent().unwrap()).unwrap();
+    let text = format!("{BIG5_REGIONS}510105,青羊區\n");
+    std::fs::write(
+        &ragged,
+        yibiao::io::csv::encode(&text, yibiao::io::csv::Encoding::Big5).unwrap(),
+    )
+    .unwrap();
+    let stderr = assert_refused(&db, yibiao(&db).arg("import").arg(&ragged));
+    let note = stderr.find("regions.csv: read as Big5 (detected)");
+    let problem = stderr.find("regions.csv row 5: has 2 cells, the header has 3");
+    assert!(
+        note.is_some() && problem.is_some() && note < problem,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_big5_export_writes_traditional_text_and_refuses_what_big5_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let file = dir.path().join("in").join("regions.csv");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, BIG5_REGIONS).unwrap();
+    ok(yibiao(&db).arg("import").arg(&file));
+    let out = dir.path().join("out.csv");
+    ok(yibiao(&db)
+        .args([
+            "export",
+            "--kind",
+            "regions",
+            "--headers",
+            "en",
+            "--encoding",
+            "big5",
+        ])
+        .arg(&out));
+    let bytes = std::fs::read(&out).unwrap();
+    let (text, _, bad) = encoding_rs::BIG5.decode(&bytes);
+    assert!(!bad);
+    assert!(text.contains("510100,四川省成都市區域,510000"), "{text}");
+    // the sample is simplified Chinese: Big5 has no code for most of it
+    let sample = dir.path().join("sample");
+    ok(yibiao(&sample).arg("sample"));
+    let target = dir.path().join("big5/");
+    let (code, _, stderr) = run(yibiao(&sample)
+        .arg("export")
+        .arg(&target)
+        .args(["--encoding", "big5"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("cannot be written in Big5; export as UTF-8 or GB18030"),
+        "{stderr}"
+    );
+    assert!(!target.exists(), "nothing is written");
+    let (code, _, stderr) = run(yibiao(&sample)
+        .args(["stats", "--export"])
+        .arg(dir.path().join("stats/"))
+        .args(["--encoding", "big5"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot be written in Big5"), "{stderr}");
+    assert!(!dir.path().join("stats").exists());
+}
+
 #[test]
 fn ragged_csv_rows_are_reported_by_number() {
     let dir = tempfile::tempdir().unwrap();
@@ -246,7 +402,7 @@ fn a_csv_quote_never_closed_is_refused_not_swallowing_the_rest() {
         ),
         (
             &gb,
-            yibiao::io::csv::encode(text, yibiao::io::csv::Encoding::Gb18030),
+            yibiao::io::csv::encode(text, yibiao::io::csv::Encoding::Gb18030).expect("GB18030"),
         ),
     ] {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();

@@ -382,12 +382,21 @@ fn export_stats(
         let bytes = crate::io::report::xlsx(&tables, lang).map_err(Failure::new)?;
         write_output(path, &bytes)?;
     } else if path.to_string_lossy().ends_with('/') || path.is_dir() {
-        std::fs::create_dir_all(path)
-            .map_err(|e| Failure::new(format!("cannot create {}: {e}", path.display())))?;
         let encoding = encoding.unwrap_or(crate::io::csv::Encoding::Utf8);
+        // every file is encoded before any is written: a character Big5 lacks writes none
+        let mut files = Vec::with_capacity(tables.len());
         for t in &tables {
             let file = path.join(format!("{}.csv", t.name.replace('/', "-")));
-            write_output(&file, &crate::io::csv::encode(&t.to_csv(), encoding))?;
+            let bytes = crate::io::csv::encode(&t.to_csv(), encoding).map_err(|e| Failure {
+                code: EXIT_INVALID,
+                message: e.describe(&crate::display::inert(&file.display().to_string()), lang),
+            })?;
+            files.push((file, bytes));
+        }
+        std::fs::create_dir_all(path)
+            .map_err(|e| Failure::new(format!("cannot create {}: {e}", path.display())))?;
+        for (file, bytes) in &files {
+            write_output(file, bytes)?;
         }
     } else {
         return Err(Failure {

@@ -1,5 +1,5 @@
 //! `import` and `export` in every format: interchange JSON, the county catalog
-//! (department → main item → sub-item JSON), CSV (a file per table, UTF-8 or GB18030) and
+//! (department → main item → sub-item JSON), CSV (a file per table, UTF-8, GB18030 or Big5) and
 //! XLSX (a sheet per table). The work is done by [`crate::io::transfer`], the engine the
 //! TUI's transfer dialog uses too; this face prints, with a spinner on standard error.
 
@@ -69,8 +69,13 @@ fn import_failure(e: ImportError, lang: Lang) -> Failure {
     match e {
         // an input that cannot be read is as invalid as one that does not parse
         ImportError::Usage(m) | ImportError::Io(m) => invalid(m),
-        ImportError::Problems(lines) => {
-            let mut message: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        ImportError::Problems { lines, notes } => {
+            // how the files were decoded first: a wrong encoding explains many problems
+            let mut message: String = notes
+                .iter()
+                .chain(&lines)
+                .map(|l| format!("{l}\n"))
+                .collect();
             message.push_str(&nothing_written(lines.len(), lang));
             invalid(message)
         }

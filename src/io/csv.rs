@@ -1,9 +1,10 @@
-//! CSV files, one table each, in UTF-8 (with or without BOM) or GB18030/GBK.
+//! CSV files, one table each, in UTF-8 (with or without BOM), GB18030/GBK or Big5.
 //!
-//! Reading detects the encoding: valid UTF-8 is UTF-8, else bytes that decode as GB18030
-//! without a single invalid sequence are GB18030, else the file is refused. `--encoding`
-//! forces one; forcing the wrong one is an error, never silently imported mojibake.
-//! Writing puts a UTF-8 BOM first (so Excel opens it as UTF-8) unless GB18030 is asked for.
+//! Reading detects the encoding ([`super::charset`]): valid UTF-8 is UTF-8, else the
+//! reading as GB18030 or Big5 that looks more like Chinese text, with a warning when that
+//! is uncertain. `--encoding` forces one; forcing the wrong one is an error, never silently
+//! imported mojibake. Writing puts a UTF-8 BOM first (so Excel opens it as UTF-8) unless
+//! GB18030 or Big5 is asked for.
 
 use std::path::Path;
 
@@ -13,129 +14,7 @@ use super::check::FileProblem;
 use super::progress::{Control, Phase, Stop, Unit};
 use super::table::{Cell, RawRow, RawTable, Sheet, TableId, cell_place, row_place};
 
-/// A CSV text encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Encoding {
-    /// UTF-8; a leading BOM is skipped on reading and written on export.
-    #[value(name = "utf-8", alias = "utf8")]
-    Utf8,
-    /// GB18030 (a superset of GBK and GB2312), as Excel on Chinese Windows writes CSV.
-    #[value(name = "gb18030", alias = "gbk")]
-    Gb18030,
-}
-
-impl Encoding {
-    /// The name used in messages and on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Utf8 => "UTF-8",
-            Self::Gb18030 => "GB18030",
-        }
-    }
-}
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// The 1-based line of byte `offset` in `bytes`.
-fn line_of(bytes: &[u8], offset: usize) -> usize {
-    bytes[..offset.min(bytes.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-fn decode_gb18030(bytes: &[u8]) -> Option<String> {
-    encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|text| text.into_owned())
-}
-
-/// Decodes a CSV file's bytes, detecting the encoding unless `forced`.
-/// Returns the text and the encoding used, or why the bytes cannot be read.
-pub fn decode(
-    bytes: &[u8],
-    forced: Option<Encoding>,
-    lang: Lang,
-) -> Result<(String, Encoding), String> {
-    let (body, had_bom) = match bytes.strip_prefix(BOM) {
-        Some(rest) => (rest, true),
-        None => (bytes, false),
-    };
-    let utf8 = std::str::from_utf8(body);
-    match forced {
-        None | Some(Encoding::Utf8) => match utf8 {
-            Ok(text) => Ok((text.to_string(), Encoding::Utf8)),
-            Err(e) => {
-                let at = e.valid_up_to();
-                let line = line_of(body, at);
-                if forced.is_none()
-                    && !had_bom
-                    && let Some(text) = decode_gb18030(body)
-                {
-                    return Ok((text, Encoding::Gb18030));
-                }
-                let hint = if forced.is_some() && decode_gb18030(body).is_some() {
-                    lang.pick(
-                        "；它可以按 GB18030 读取，请改用 --encoding gb18030",
-                        "; it reads as GB18030: try --encoding gb18030",
-                    )
-                } else {
-                    ""
-                };
-                Err(match forced {
-                    Some(_) => lang.pick(
-                        format!("不是有效的 UTF-8（第 {line} 行，第 {at} 字节）{hint}"),
-                        format!("not valid UTF-8 (line {line}, byte {at}){hint}"),
-                    ),
-                    None => lang.pick(
-                        format!(
-                            "既不是 UTF-8（第 {line} 行第 {at} 字节无效）也不是 GB18030，无法读取；请另存为 UTF-8 或 GB18030 CSV"
-                        ),
-                        format!(
-                            "neither UTF-8 (invalid at line {line}, byte {at}) nor GB18030; save it as UTF-8 or GB18030 CSV"
-                        ),
-                    ),
-                })
-            }
-        },
-        Some(Encoding::Gb18030) => {
-            if had_bom {
-                return Err(lang
-                    .pick(
-                        "文件以 UTF-8 BOM 开头，却指定了 --encoding gb18030；请改用 --encoding utf-8",
-                        "the file starts with a UTF-8 BOM but --encoding gb18030 was given; use --encoding utf-8",
-                    )
-                    .to_string());
-            }
-            if let Ok(text) = utf8
-                && !text.is_ascii()
-            {
-                return Err(lang
-                    .pick(
-                        "文件是有效的 UTF-8 中文文本，按 GB18030 读取会成为乱码；请改用 --encoding utf-8",
-                        "the file is valid UTF-8 with non-ASCII text, which read as GB18030 would be mojibake; use --encoding utf-8",
-                    )
-                    .to_string());
-            }
-            decode_gb18030(body)
-                .map(|text| (text, Encoding::Gb18030))
-                .ok_or_else(|| {
-                    lang.pick("不是有效的 GB18030 文本", "not valid GB18030 text")
-                        .to_string()
-                })
-        }
-    }
-}
-
-/// Encodes CSV text: UTF-8 with a BOM, or GB18030.
-pub fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
-    match encoding {
-        Encoding::Utf8 => [BOM, text.as_bytes()].concat(),
-        // GB18030 maps all of Unicode, so encoding cannot fail
-        Encoding::Gb18030 => encoding_rs::GB18030.encode(text).0.into_owned(),
-    }
-}
+pub use super::charset::{Detection, Encoding, Unencodable, decode, encode, sniff};
 
 /// Reads one CSV file (already decoded) as `table`; `place` names it in messages.
 /// Every row must have as many cells as the header. Reports rows parsed (of the lines
@@ -322,48 +201,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn detects_utf8_bom_and_gb18030() {
-        let text = "编码,名称\nDE1,身份证号码\n";
-        assert_eq!(
-            decode(text.as_bytes(), None, Lang::En),
-            Ok((text.to_string(), Encoding::Utf8))
-        );
-        assert_eq!(
-            decode(&encode(text, Encoding::Utf8), None, Lang::En),
-            Ok((text.to_string(), Encoding::Utf8))
-        );
-        let gb = encode(text, Encoding::Gb18030);
-        assert_ne!(gb, text.as_bytes());
-        assert_eq!(
-            decode(&gb, None, Lang::En),
-            Ok((text.to_string(), Encoding::Gb18030))
-        );
-    }
-
-    #[test]
-    fn forcing_the_wrong_encoding_is_an_error() {
-        let text = "编码,名称\nDE1,身份证号码\n";
-        let gb = encode(text, Encoding::Gb18030);
-        let e = decode(&gb, Some(Encoding::Utf8), Lang::En).unwrap_err();
-        assert!(
-            e.contains("not valid UTF-8") && e.contains("gb18030"),
-            "{e}"
-        );
-        let e = decode(text.as_bytes(), Some(Encoding::Gb18030), Lang::En).unwrap_err();
-        assert!(e.contains("mojibake"), "{e}");
-        let e = decode(
-            &encode(text, Encoding::Utf8),
-            Some(Encoding::Gb18030),
-            Lang::Zh,
-        )
-        .unwrap_err();
-        assert!(e.contains("BOM"), "{e}");
-        // bytes that are neither
-        let e = decode(b"\xff\xff\xff", None, Lang::En).unwrap_err();
-        assert!(e.contains("neither UTF-8"), "{e}");
-    }
-
-    #[test]
     fn ragged_rows_are_reported_with_their_number() {
         let text = "code,name\nR1,a\nR2\nR3,c,d\n";
         let problems = read_table(
@@ -419,9 +256,10 @@ mod tests {
         let gb = encode(
             "数据元,编码,显示值\nDE000002,1,\"男\nDE000002,2,女\n",
             Encoding::Gb18030,
-        );
-        let (text, encoding) = decode(&gb, None, Lang::Zh).unwrap();
-        assert_eq!(encoding, Encoding::Gb18030);
+        )
+        .unwrap();
+        let (text, read) = decode(&gb, None, Lang::Zh).unwrap();
+        assert_eq!(read.encoding, Encoding::Gb18030);
         let problems = read_table(
             &text,
             TableId::Regions,

@@ -1,7 +1,8 @@
-//! Import and export: the JSON interchange format v1, office tables (CSV in UTF-8 or
-//! GB18030, XLSX) and the department → main item → sub-item county catalog.
+//! Import and export: the JSON interchange format v1, office tables (CSV in UTF-8,
+//! GB18030 or Big5, XLSX) and the department → main item → sub-item county catalog.
 
 pub mod backup;
+pub mod charset;
 pub mod check;
 pub mod csv;
 pub mod dept_tree;

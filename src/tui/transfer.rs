@@ -124,7 +124,12 @@ pub enum Outcome {
         files: usize,
     },
     /// The input has problems; nothing was written.
-    Problems(Vec<String>),
+    Problems {
+        /// The problems.
+        lines: Vec<String>,
+        /// How the files were decoded (listed first).
+        notes: Vec<String>,
+    },
     /// Cancelled before the write; nothing was written.
     Cancelled,
     /// Refused or failed (usage, I/O, store); nothing was written.
@@ -148,7 +153,7 @@ impl Outcome {
                 format!("已导出到 {}（{files} 个文件）", inert(path)),
                 format!("exported to {} ({files} file(s))", inert(path)),
             ),
-            Outcome::Problems(lines) => nothing_written(lines.len(), lang),
+            Outcome::Problems { lines, .. } => nothing_written(lines.len(), lang),
             Outcome::Cancelled => lang
                 .pick("已取消，未写入任何数据", "cancelled; nothing was written")
                 .into(),
@@ -167,7 +172,10 @@ impl Outcome {
             None => s,
         };
         match self {
-            Outcome::Problems(lines) => Outcome::Problems(lines.into_iter().map(strip).collect()),
+            Outcome::Problems { lines, notes } => Outcome::Problems {
+                lines: lines.into_iter().map(strip).collect(),
+                notes: notes.into_iter().map(strip).collect(),
+            },
             Outcome::Exported { path, files } => Outcome::Exported {
                 path: strip(path),
                 files,
@@ -178,12 +186,16 @@ impl Outcome {
     }
 
     /// The lines listed under the summary.
-    fn lines(&self) -> &[String] {
+    fn lines(&self) -> Vec<&str> {
         match self {
-            Outcome::Imported { notes, .. } | Outcome::Checked { notes, .. } => notes,
-            Outcome::Problems(lines) => lines,
-            Outcome::Failed(m) => std::slice::from_ref(m),
-            _ => &[],
+            Outcome::Imported { notes, .. } | Outcome::Checked { notes, .. } => {
+                notes.iter().map(String::as_str).collect()
+            }
+            Outcome::Problems { lines, notes } => {
+                notes.iter().chain(lines).map(String::as_str).collect()
+            }
+            Outcome::Failed(m) => vec![m.as_str()],
+            _ => Vec::new(),
         }
     }
 }
@@ -334,7 +346,8 @@ impl Transfer {
                 self.kind = cycle(&options, self.kind, forward);
             }
             Field::Encoding => {
-                let options = [None, Some(Encoding::Utf8), Some(Encoding::Gb18030)];
+                let mut options = vec![None];
+                options.extend(Encoding::ALL.into_iter().map(Some));
                 self.encoding = cycle(&options, self.encoding, forward);
             }
             Field::DryRun => self.dry_run = !self.dry_run,
@@ -483,14 +496,15 @@ fn run_import<S: Store + ?Sized>(
 ) -> Outcome {
     let failed = |e: ImportError| match e {
         ImportError::Usage(m) | ImportError::Io(m) => Outcome::Failed(m),
-        ImportError::Problems(lines) => Outcome::Problems(lines),
+        ImportError::Problems { lines, notes } => Outcome::Problems { lines, notes },
         ImportError::Cancelled => Outcome::Cancelled,
-        ImportError::Store(StoreError::Invalid(problems)) => Outcome::Problems(
-            problems
+        ImportError::Store(StoreError::Invalid(problems)) => Outcome::Problems {
+            lines: problems
                 .iter()
                 .map(|p| inert(&p.describe(lang)).into_owned())
                 .collect(),
-        ),
+            notes: Vec::new(),
+        },
         ImportError::Store(e) => Outcome::Failed(e.to_string()),
     };
     let parsed = match transfer::read(request, store.catalog(), control, lang) {

@@ -12,7 +12,7 @@ use crate::model::{Catalog, ItemLevel, Kind, Record};
 use crate::store::{Batch, Store, StoreError};
 
 use super::check::FileProblem;
-use super::csv::{self as csv_io, Encoding};
+use super::csv::{self as csv_io, Detection, Encoding};
 use super::progress::{Cancelled, Control, Gathered, Phase, Stop, Unit};
 use super::table::{self, RawTable, TableId};
 use super::{dept_tree, json, xlsx};
@@ -138,7 +138,13 @@ pub enum ImportError {
     /// The file cannot be read.
     Io(String),
     /// The input has problems: one line each, ready to show (store text made inert).
-    Problems(Vec<String>),
+    Problems {
+        /// The problems.
+        lines: Vec<String>,
+        /// What to tell the user besides (how each CSV file was decoded: a wrong encoding
+        /// is a likely cause of the problems).
+        notes: Vec<String>,
+    },
     /// Cancelled before the write began.
     Cancelled,
     /// The store refused or failed the write.
@@ -162,19 +168,43 @@ pub struct Parsed {
     pub warnings: Vec<String>,
     /// A one-line summary of what the file held (county catalog).
     pub summary: Option<String>,
+    /// How each CSV file was decoded (its place and the encoding's detection).
+    pub read_as: Vec<(String, Detection)>,
 }
 
 impl Parsed {
-    /// What to tell the user whatever happens next: each warning (`warning: …`), then the
-    /// summary; store text made inert.
+    /// What to tell the user whatever happens next: the encoding of each CSV file that is
+    /// not plain UTF-8 (a warning when it is uncertain), each warning (`warning: …`), then
+    /// the summary; store text made inert.
     pub fn notes(&self, lang: Lang) -> Vec<String> {
         let warning = lang.pick("注意：", "warning: ");
-        self.warnings
-            .iter()
-            .map(|w| format!("{warning}{}", inert(w)))
+        encoding_notes(&self.read_as, lang)
+            .into_iter()
+            .chain(
+                self.warnings
+                    .iter()
+                    .map(|w| format!("{warning}{}", inert(w))),
+            )
             .chain(self.summary.iter().map(|s| inert(s).into_owned()))
             .collect()
     }
+}
+
+/// One line per CSV file read in an encoding other than UTF-8, or read with a doubt
+/// (`warning: …`): which encoding, and whether it was detected or asked for.
+pub fn encoding_notes(read_as: &[(String, Detection)], lang: Lang) -> Vec<String> {
+    let warning = lang.pick("注意：", "warning: ");
+    read_as
+        .iter()
+        .filter_map(|(place, how)| {
+            let (note, doubt) = how.note(&inert(place), lang)?;
+            Some(if doubt {
+                format!("{warning}{note}")
+            } else {
+                note
+            })
+        })
+        .collect()
 }
 
 /// What an import wrote.
@@ -242,6 +272,7 @@ pub fn read(
         ));
     }
     let table = parse_kind(request.kind.as_deref(), lang).map_err(ImportError::Usage)?;
+    let mut read_as = Vec::new();
     let parsed = match format {
         Format::Json | Format::DeptTree => {
             let bytes = read_bytes(file, control, lang)?;
@@ -254,6 +285,7 @@ pub fn read(
                 file.is_dir(),
                 table,
                 request.encoding,
+                &mut read_as,
                 control,
                 lang,
             );
@@ -271,11 +303,12 @@ pub fn read(
         }
     };
     match parsed {
-        Ok(p) => Ok(p),
+        Ok(p) => Ok(Parsed { read_as, ..p }),
         Err(Stop::Cancelled) => Err(ImportError::Cancelled),
-        Err(Stop::Problems(problems)) => Err(ImportError::Problems(problem_lines(
-            file, format, &problems,
-        ))),
+        Err(Stop::Problems(problems)) => Err(ImportError::Problems {
+            lines: problem_lines(file, format, &problems),
+            notes: encoding_notes(&read_as, lang),
+        }),
     }
 }
 
@@ -402,6 +435,7 @@ fn parse_json(
                     warnings: tree.warnings(lang),
                     records: tree.records,
                     summary: Some(summary),
+                    read_as: Vec::new(),
                 }
             })
             .map_err(Stop::Problems));
@@ -412,6 +446,7 @@ fn parse_json(
             records,
             warnings: Vec::new(),
             summary: None,
+            read_as: Vec::new(),
         }),
     )
 }
@@ -443,6 +478,7 @@ fn from_tables(
         records,
         warnings: Vec::new(),
         summary: None,
+        read_as: Vec::new(),
     })
 }
 
@@ -477,12 +513,14 @@ fn read_csv_files(
         .collect()
 }
 
-/// Decodes and parses CSV files; every file's problems are collected.
+/// Decodes and parses CSV files; every file's problems are collected, and how each file
+/// was decoded goes to `read_as`.
 fn parse_csv(
     files: &[(PathBuf, Vec<u8>)],
     in_dir: bool,
     table: Option<TableId>,
     encoding: Option<Encoding>,
+    read_as: &mut Vec<(String, Detection)>,
     control: &Control<'_>,
     lang: Lang,
 ) -> Result<Vec<RawTable>, Stop> {
@@ -494,7 +532,8 @@ fn parse_csv(
         let result = csv_io::table_of(file, forced, lang)
             .map_err(one)
             .and_then(|t| {
-                let (text, _) = csv_io::decode(bytes, encoding, lang).map_err(one)?;
+                let (text, how) = csv_io::decode(bytes, encoding, lang).map_err(one)?;
+                read_as.push((place.clone(), how));
                 csv_io::read_table(&text, t, &place, lang, control)
             });
         tables.add(result.map(Some))?;
@@ -609,14 +648,20 @@ pub fn build(
         Format::Csv => {
             let encoding = request.encoding.unwrap_or(Encoding::Utf8);
             let sheets = table::sheets(catalog, &kinds, headers);
-            let csv = |sheet: &table::Sheet| csv_io::encode(&csv_io::write_table(sheet), encoding);
+            // a character Big5 lacks is refused, naming the file and line
+            let csv = |sheet: &table::Sheet, path: &Path| {
+                csv_io::encode(&csv_io::write_table(sheet), encoding).map_err(|e| {
+                    ExportError::Usage(e.describe(&inert(&path.display().to_string()), lang))
+                })
+            };
             if is_dir_path(file) {
                 let mut outputs = Vec::new();
                 for (i, sheet) in sheets.iter().enumerate() {
                     control.step(Phase::Building, Unit::Files, i as u64, sheets.len() as u64)?;
+                    let path = file.join(format!("{}.csv", sheet.table.name(headers)));
                     outputs.push(Output {
-                        path: file.join(format!("{}.csv", sheet.table.name(headers))),
-                        bytes: csv(sheet),
+                        bytes: csv(sheet, &path)?,
+                        path,
                     });
                 }
                 Export {
@@ -634,7 +679,7 @@ pub fn build(
                     .iter()
                     .find(|s| s.table == table)
                     .ok_or_else(|| ExportError::Usage(format!("no table {}", table.en())))?;
-                one(csv(sheet))
+                one(csv(sheet, file)?)
             }
         }
     };

@@ -198,7 +198,7 @@ fn problems_name_the_file_and_nothing_is_returned() {
         &Control::none(),
         Lang::En,
     );
-    let Err(ImportError::Problems(lines)) = result else {
+    let Err(ImportError::Problems { lines, .. }) = result else {
         panic!("{result:?}")
     };
     assert_eq!(lines.len(), 1);
