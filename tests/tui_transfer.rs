@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyModifiers};
 use tui_support::*;
 use yibiao::i18n::Lang;
+use yibiao::io::csv::Encoding;
 use yibiao::io::progress::{CancelFlag, Phase, Step, Unit};
 use yibiao::tui::app::{App, Overlay};
 use yibiao::tui::transfer::{Direction, State, Transfer};
@@ -31,6 +32,7 @@ fn dialog(app: &mut App) -> &mut Transfer {
 fn open(app: &mut App, action: &str, dir: &Path) {
     press(app, action);
     dialog(app).cwd = dir.to_path_buf();
+    dialog(app).refresh_sniff();
 }
 
 fn enter(app: &mut App) {
@@ -171,8 +173,9 @@ fn an_import_shows_its_counts_and_the_panes_show_the_new_records() {
     enter(&mut app);
     assert!(app.overlay.is_none());
 
+    // the dialog reopens with the path it had
     open(&mut app, "import_file", dir.path());
-    type_text(&mut app, "small.json");
+    assert_eq!(dialog(&mut app).path.value(), "small.json");
     enter(&mut app);
     assert_shows(
         &mut app,
@@ -214,8 +217,11 @@ fn an_export_writes_the_file_its_extension_names() {
     assert!(dir.path().join("out/items.csv").is_file());
     enter(&mut app);
 
-    // an XLSX workbook by extension
+    // an XLSX workbook by extension (the dialog reopens with the last path)
     open(&mut app, "export_file", dir.path());
+    assert_eq!(dialog(&mut app).path.value(), "out/");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "catalog.xlsx");
     enter(&mut app);
     assert!(dir.path().join("catalog.xlsx").is_file());
     assert_shows(&mut app, dir.path(), "exported to catalog.xlsx (1 file(s))");
@@ -277,4 +283,111 @@ fn every_pane_draws_while_the_worker_has_the_store_and_a_signal_cancels() {
     assert!(app.quit);
     assert!(flag.is_cancelled());
     drop(store);
+}
+
+/// Writes `text` in `encoding` to `dir/sub/regions.csv`.
+fn write_regions(dir: &Path, sub: &str, text: &str, encoding: Encoding) {
+    std::fs::create_dir_all(dir.join(sub)).unwrap();
+    let bytes = yibiao::io::csv::encode(text, encoding).expect("encodable");
+    std::fs::write(dir.join(sub).join("regions.csv"), bytes).unwrap();
+}
+
+/// The encoding field's line.
+fn encoding_line(app: &mut App, dir: &Path) -> String {
+    let s = shown(app, dir, 100, 26);
+    let line = s
+        .lines()
+        .find(|l| l.contains("编码") || l.contains("encoding"))
+        .unwrap_or_default();
+    let from = line
+        .find("编码")
+        .or_else(|| line.find("encoding"))
+        .unwrap_or(0);
+    line[from..].trim_end_matches(['│', ' ']).to_string()
+}
+
+#[test]
+fn the_import_dialog_shows_the_detected_encoding_and_names_it_in_the_result() {
+    let (mut app, _store) = fixture_app(Lang::Zh);
+    let dir = tempfile::tempdir().unwrap();
+    let traditional = "code,name,parent\n510000,四川省,\n510100,四川省成都市區域,510000\n";
+    let simplified = "code,name,parent\n510000,四川省,\n510100,四川省成都市,510000\n";
+    write_regions(dir.path(), "big5", traditional, Encoding::Big5);
+    write_regions(dir.path(), "gb", simplified, Encoding::Gb18030);
+    write_regions(dir.path(), "utf8", simplified, Encoding::Utf8);
+    write_regions(
+        dir.path(),
+        "short",
+        "code,name\n510000,川\n",
+        Encoding::Gb18030,
+    );
+    open(&mut app, "import_file", dir.path());
+    assert_eq!(encoding_line(&mut app, dir.path()), "编码      自动检测");
+    type_text(&mut app, "big5/regions.csv");
+    assert_eq!(
+        encoding_line(&mut app, dir.path()),
+        "编码      自动检测（Big5）"
+    );
+    for (path, shown) in [
+        ("gb/regions.csv", "自动检测（GB18030）"),
+        ("utf8/regions.csv", "自动检测（UTF-8）"),
+        ("short/regions.csv", "自动检测（GB18030？也可能是 Big5）"),
+        ("big5/", "自动检测（Big5）"),
+        ("nothing.csv", "自动检测"),
+    ] {
+        key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+        type_text(&mut app, path);
+        assert_eq!(
+            encoding_line(&mut app, dir.path()),
+            format!("编码      {shown}"),
+            "{path}"
+        );
+    }
+    // the import names the encoding it read the file in
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "big5/regions.csv");
+    enter(&mut app);
+    assert_shows(
+        &mut app,
+        dir.path(),
+        "big5/regions.csv：按 Big5 读取（自动检测）",
+    );
+    assert!(
+        app.store()
+            .unwrap()
+            .catalog()
+            .regions
+            .values()
+            .any(|r| r.name == "四川省成都市區域")
+    );
+}
+
+#[test]
+fn each_dialog_reopens_with_the_last_path_it_had() {
+    let (mut app, _store) = fixture_app(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(SMALL, dir.path().join("small.json")).unwrap();
+    // import: the path of the last import, after the dialog closed
+    open(&mut app, "import_file", dir.path());
+    assert_eq!(dialog(&mut app).path.value(), "");
+    type_text(&mut app, "small.json");
+    enter(&mut app);
+    assert_shows(&mut app, dir.path(), "imported: ");
+    enter(&mut app);
+    assert!(app.overlay.is_none());
+    open(&mut app, "import_file", dir.path());
+    assert_eq!(dialog(&mut app).path.value(), "small.json");
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    // export: its own, also when closed without exporting
+    open(&mut app, "export_file", dir.path());
+    assert_eq!(dialog(&mut app).path.value(), "catalog.xlsx");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "out/");
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    open(&mut app, "export_file", dir.path());
+    assert_eq!(dialog(&mut app).path.value(), "out/");
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    open(&mut app, "import_file", dir.path());
+    assert_eq!(dialog(&mut app).path.value(), "small.json");
+    assert_shows(&mut app, dir.path(), "small.json");
 }

@@ -14,7 +14,7 @@ use super::check::FileProblem;
 use super::progress::{Control, Phase, Stop, Unit};
 use super::table::{Cell, RawRow, RawTable, Sheet, TableId, cell_place, row_place};
 
-pub use super::charset::{Detection, Encoding, Unencodable, decode, encode, sniff};
+pub use super::charset::{Detection, Encoding, SAMPLE, Unencodable, decode, encode, sniff};
 
 /// Reads one CSV file (already decoded) as `table`; `place` names it in messages.
 /// Every row must have as many cells as the header. Reports rows parsed (of the lines

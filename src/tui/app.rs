@@ -274,6 +274,8 @@ pub struct App {
     pub quit: bool,
     /// Set when state changed since the last frame.
     pub dirty: bool,
+    /// The path the import and the export dialog each had last (for this session).
+    pub transfer_paths: super::transfer::LastPaths,
     /// Key presses so far (a chord counts once, a paste or a wheel step is a press too).
     presses: u64,
     /// The action whose unsaved-changes warning the press numbered here gave: only the
@@ -383,6 +385,7 @@ impl App {
             failure: None,
             quit: false,
             dirty: true,
+            transfer_paths: Default::default(),
             presses: 0,
             warned: None,
             tx,

@@ -26,7 +26,8 @@ use crate::io::csv::Encoding;
 use crate::io::progress::{CancelFlag, CancelOutcome, Control, Step};
 use crate::io::table::TableId;
 use crate::io::transfer::{
-    self, ExportError, ExportRequest, Format, ImportError, ImportRequest, Imported, nothing_written,
+    self, ExportError, ExportRequest, Format, ImportError, ImportRequest, Imported, Sniffed,
+    nothing_written,
 };
 use crate::model::Catalog;
 use crate::store::{Store, StoreError};
@@ -164,13 +165,11 @@ impl Outcome {
     }
 
     /// The outcome with the paths under `dir` (the dialog's directory) shown relative to it,
-    /// as they were typed.
+    /// as they were typed (the first path of each line).
     fn relative_to(self, dir: &Path) -> Self {
         let prefix = format!("{}/", inert(&dir.display().to_string()));
-        let strip = |s: String| match s.strip_prefix(&prefix) {
-            Some(rest) => rest.to_string(),
-            None => s,
-        };
+        // the first mention: after a `warning: ` too
+        let strip = |s: String| s.replacen(&prefix, "", 1);
         match self {
             Outcome::Problems { lines, notes } => Outcome::Problems {
                 lines: lines.into_iter().map(strip).collect(),
@@ -181,6 +180,14 @@ impl Outcome {
                 files,
             },
             Outcome::Failed(m) => Outcome::Failed(strip(m)),
+            Outcome::Imported { imported, notes } => Outcome::Imported {
+                imported,
+                notes: notes.into_iter().map(strip).collect(),
+            },
+            Outcome::Checked { records, notes } => Outcome::Checked {
+                records,
+                notes: notes.into_iter().map(strip).collect(),
+            },
             other => other,
         }
     }
@@ -247,6 +254,43 @@ pub struct Transfer {
     pub state: State,
     /// First line of the result list shown.
     pub scroll: usize,
+    /// Import: what detection finds at the start of the CSV file(s) the path names.
+    pub sniffed: Option<Sniffed>,
+    /// The path and format `sniffed` belongs to.
+    sniffed_for: Option<(PathBuf, Option<Format>)>,
+}
+
+/// The path each dialog had when it last started or closed, for the rest of the session:
+/// reopening a dialog starts from it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LastPaths {
+    /// The import dialog's.
+    pub import: Option<String>,
+    /// The export dialog's.
+    pub export: Option<String>,
+}
+
+impl LastPaths {
+    /// The path remembered for `direction`.
+    pub fn get(&self, direction: Direction) -> Option<&str> {
+        match direction {
+            Direction::Import => self.import.as_deref(),
+            Direction::Export => self.export.as_deref(),
+        }
+    }
+
+    /// Remembers the path of dialog `t` (an empty one is not remembered).
+    fn keep(&mut self, t: &Transfer) {
+        let typed = t.path.value();
+        if typed.trim().is_empty() {
+            return;
+        }
+        let slot = match t.direction {
+            Direction::Import => &mut self.import,
+            Direction::Export => &mut self.export,
+        };
+        *slot = Some(typed.to_string());
+    }
 }
 
 /// The next (or previous) of `options` after `current`.
@@ -281,7 +325,30 @@ impl Transfer {
             completions: Vec::new(),
             state: State::Editing { error: None },
             scroll: 0,
+            sniffed: None,
+            sniffed_for: None,
         }
+    }
+
+    /// Import: sniffs the encoding of the CSV file(s) the path names, when the path or the
+    /// format changed since the last time (a face must not read files on every frame).
+    pub fn refresh_sniff(&mut self) {
+        if self.direction != Direction::Import {
+            return;
+        }
+        let file = self.file();
+        let key = (file.clone(), self.format);
+        if self.sniffed_for.as_ref() == Some(&key) {
+            return;
+        }
+        let csv = !self.path.value().trim().is_empty()
+            && Format::detect(&file, self.format, &Format::ALL, Lang::En) == Ok(Format::Csv);
+        self.sniffed = if csv {
+            transfer::sniff_encoding(&file)
+        } else {
+            None
+        };
+        self.sniffed_for = Some(key);
     }
 
     /// The path as the engine gets it: `~/` is the home directory, a relative path starts
@@ -394,7 +461,13 @@ impl Transfer {
             },
             Field::Encoding => match (self.encoding, self.direction) {
                 (Some(e), _) => e.name().into(),
-                (None, Direction::Import) => lang.pick("自动检测", "detect").into(),
+                (None, Direction::Import) => match &self.sniffed {
+                    Some(found) => lang.pick(
+                        format!("自动检测（{}）", found.label(lang)),
+                        format!("detect ({})", found.label(lang)),
+                    ),
+                    None => lang.pick("自动检测", "detect").into(),
+                },
                 (None, Direction::Export) => lang.pick("UTF-8（默认）", "UTF-8 (default)").into(),
             },
             Field::DryRun => match self.dry_run {
@@ -576,7 +649,12 @@ impl App {
             return;
         }
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        self.overlay = Some(Overlay::Transfer(Box::new(Transfer::new(direction, cwd))));
+        let mut t = Transfer::new(direction, cwd);
+        if let Some(last) = self.transfer_paths.get(direction) {
+            t.path = Input::new(last.to_string());
+        }
+        t.refresh_sniff();
+        self.overlay = Some(Overlay::Transfer(Box::new(t)));
     }
 
     /// A key while the dialog is open.
@@ -667,8 +745,19 @@ impl App {
             }
         };
         match reply {
-            Reply::Stay => {}
-            Reply::Close => self.overlay = None,
+            Reply::Stay => {
+                if let Some(Overlay::Transfer(t)) = &mut self.overlay
+                    && matches!(t.state, State::Editing { .. })
+                {
+                    t.refresh_sniff();
+                }
+            }
+            Reply::Close => {
+                if let Some(Overlay::Transfer(t)) = &self.overlay {
+                    self.transfer_paths.keep(t);
+                }
+                self.overlay = None;
+            }
             Reply::Start => self.transfer_start(),
         }
     }
@@ -690,6 +779,7 @@ impl App {
             crate::tui::text::paste_into(&mut t.path, text);
             t.focus = Field::Path;
             t.completions.clear();
+            t.refresh_sniff();
         }
     }
 
@@ -725,6 +815,7 @@ impl App {
             };
             return;
         };
+        self.transfer_paths.keep(t);
         let flag = Arc::new(CancelFlag::new());
         t.state = State::Running {
             step: None,

@@ -541,6 +541,83 @@ fn parse_csv(
     tables.finish()
 }
 
+/// What the start of a CSV file, or of each CSV file of a directory, says about the
+/// encoding an import would detect (a face shows it before the import).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sniffed {
+    /// Every file reads alike (the first doubt, if any).
+    Same(Detection),
+    /// The files differ: each encoding found, in `--encoding` order.
+    Mixed(Vec<Encoding>),
+    /// A file is neither UTF-8, GB18030 nor Big5.
+    Unreadable,
+}
+
+impl Sniffed {
+    /// `GB18030`, `GB18030？也可能是 Big5`, `UTF-8、GB18030`, `无法识别`.
+    pub fn label(&self, lang: Lang) -> String {
+        match self {
+            Sniffed::Same(how) => how.label(lang),
+            Sniffed::Mixed(found) => {
+                let names: Vec<&str> = found.iter().map(|e| e.name()).collect();
+                names.join(lang.pick("、", ", "))
+            }
+            Sniffed::Unreadable => lang.pick("无法识别", "unrecognized").into(),
+        }
+    }
+}
+
+/// Directory entries [`sniff_encoding`] looks at, at most.
+const SNIFF_FILES: usize = 64;
+
+/// Sniffs the encoding of the CSV file at `file`, or of each `.csv` file of the directory
+/// (the first [`SNIFF_FILES`]) from their first [`csv_io::SAMPLE`] bytes, as an import would
+/// detect it; `None` when nothing can be read there (no such file, no CSV file in the
+/// directory).
+pub fn sniff_encoding(file: &Path) -> Option<Sniffed> {
+    let start = |path: &Path| -> Option<Option<Detection>> {
+        let f = std::fs::File::open(path).ok()?;
+        let mut bytes = Vec::with_capacity(csv_io::SAMPLE + 3);
+        // a BOM and a whole sample
+        f.take(csv_io::SAMPLE as u64 + 3)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        let complete = bytes.len() < csv_io::SAMPLE + 3;
+        Some(csv_io::sniff(&bytes, complete))
+    };
+    let found: Vec<Option<Detection>> = if file.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(file)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+            .collect();
+        files.sort();
+        files.truncate(SNIFF_FILES);
+        files.iter().filter_map(|f| start(f)).collect()
+    } else {
+        vec![start(file)?]
+    };
+    let Some(read) = found.into_iter().collect::<Option<Vec<Detection>>>() else {
+        return Some(Sniffed::Unreadable);
+    };
+    let first = *read.first()?;
+    let encodings: Vec<Encoding> = Encoding::ALL
+        .into_iter()
+        .filter(|e| read.iter().any(|how| how.encoding == *e))
+        .collect();
+    match encodings.as_slice() {
+        [one] => Some(Sniffed::Same(
+            read.iter()
+                .find(|how| how.encoding == *one && how.doubt.is_some())
+                .or_else(|| read.iter().find(|how| how.encoding == *one))
+                .copied()
+                .unwrap_or(first),
+        )),
+        _ => Some(Sniffed::Mixed(encodings)),
+    }
+}
+
 /// What an export is asked to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportRequest {

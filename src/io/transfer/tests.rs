@@ -275,3 +275,47 @@ fn options_that_do_not_apply_to_the_format_are_refused() {
         .is_ok()
     );
 }
+
+#[test]
+fn sniffing_names_the_encoding_of_a_file_or_of_a_directory_of_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let text = "code,name\n510000,四川省\n510100,四川省成都市\n";
+    let gb = write(
+        "gb/regions.csv",
+        &csv_io::encode(text, Encoding::Gb18030).unwrap(),
+    );
+    let detected = |e| {
+        Sniffed::Same(Detection {
+            encoding: e,
+            forced: false,
+            doubt: None,
+        })
+    };
+    assert_eq!(sniff_encoding(&gb), Some(detected(Encoding::Gb18030)));
+    assert_eq!(
+        sniff_encoding(gb.parent().unwrap()),
+        Some(detected(Encoding::Gb18030))
+    );
+    write("gb/agencies.csv", text.as_bytes());
+    let mixed = sniff_encoding(gb.parent().unwrap());
+    assert_eq!(
+        mixed,
+        Some(Sniffed::Mixed(vec![Encoding::Utf8, Encoding::Gb18030]))
+    );
+    assert_eq!(mixed.unwrap().label(Lang::Zh), "UTF-8、GB18030");
+    let bad = write("bad/regions.csv", b"code\n\xff\xff\xff\n");
+    assert_eq!(sniff_encoding(&bad), Some(Sniffed::Unreadable));
+    assert_eq!(
+        sniff_encoding(bad.parent().unwrap()),
+        Some(Sniffed::Unreadable)
+    );
+    assert_eq!(sniff_encoding(&dir.path().join("none.csv")), None);
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    assert_eq!(sniff_encoding(&dir.path().join("empty")), None);
+}
