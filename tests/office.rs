@@ -818,3 +818,14 @@ fn the_sample_round_trips_through_xlsx_and_gb18030_csv() {
     assert_round_trip(&sample, "sample.xlsx", &[]);
     assert_round_trip(&sample, "csv/", &["--encoding", "gb18030"]);
 }
+
+#[test]
+fn the_command_line_export_overwrites_without_asking() {
+    // scripts rely on it; the TUI asks instead
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_with_small(dir.path());
+    let book = dir.path().join("catalog.xlsx");
+    std::fs::write(&book, "mine").unwrap();
+    ok(yibiao(&db).arg("export").arg(&book));
+    assert!(std::fs::read(&book).unwrap().starts_with(b"PK"));
+}

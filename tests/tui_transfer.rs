@@ -391,3 +391,80 @@ fn each_dialog_reopens_with_the_last_path_it_had() {
     assert_eq!(dialog(&mut app).path.value(), "small.json");
     assert_shows(&mut app, dir.path(), "small.json");
 }
+
+#[test]
+fn an_export_asks_before_replacing_files_and_n_keeps_them() {
+    let (mut app, _store) = fixture_app(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("catalog.xlsx");
+    std::fs::write(&book, "mine").unwrap();
+    open(&mut app, "export_file", dir.path());
+    enter(&mut app);
+    assert!(matches!(dialog(&mut app).state, State::Overwrite { .. }));
+    assert_shows(&mut app, dir.path(), "? catalog.xlsx exists. Overwrite it?");
+    assert_shows(
+        &mut app,
+        dir.path(),
+        "y overwrite    n / esc back to the fields",
+    );
+    assert_eq!(
+        std::fs::read(&book).unwrap(),
+        b"mine",
+        "nothing written yet"
+    );
+    assert!(app.store().is_some(), "the store is back");
+    // n: back to the fields, the file kept
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
+    assert!(matches!(dialog(&mut app).state, State::Editing { .. }));
+    assert_eq!(std::fs::read(&book).unwrap(), b"mine");
+    // esc too
+    enter(&mut app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(matches!(dialog(&mut app).state, State::Editing { .. }));
+    assert_eq!(std::fs::read(&book).unwrap(), b"mine");
+    // y: overwritten
+    enter(&mut app);
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_shows(&mut app, dir.path(), "exported to catalog.xlsx (1 file(s))");
+    assert!(
+        std::fs::read(&book).unwrap().starts_with(b"PK"),
+        "a workbook"
+    );
+    enter(&mut app);
+
+    // a CSV directory: the files it would replace are listed; new ones need no question
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("out/notes.txt"), "mine").unwrap();
+    open(&mut app, "export_file", dir.path());
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "out/");
+    enter(&mut app);
+    assert_shows(&mut app, dir.path(), "exported to out/ (");
+    enter(&mut app);
+    open(&mut app, "export_file", dir.path());
+    enter(&mut app);
+    let s = shown(&mut app, dir.path(), 100, 26);
+    assert!(s.contains("files exist. Overwrite them?"), "{s}");
+    assert!(s.contains("14 files exist. Overwrite them?"), "{s}");
+    assert!(s.contains("  out/行政区划.csv"), "{s}");
+    // on a short screen the last row counts the rest
+    let s = shown(&mut app, dir.path(), 100, 16);
+    assert!(s.contains("  … and "), "{s}");
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_shows(&mut app, dir.path(), "exported to out/ (");
+    assert_eq!(
+        std::fs::read(dir.path().join("out/notes.txt")).unwrap(),
+        b"mine"
+    );
+}
+
+#[test]
+fn the_overwrite_question_in_chinese() {
+    let (mut app, _store) = fixture_app(Lang::Zh);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("catalog.xlsx"), "mine").unwrap();
+    open(&mut app, "export_file", dir.path());
+    enter(&mut app);
+    assert_shows(&mut app, dir.path(), "? catalog.xlsx 已存在。覆盖它？");
+    assert_shows(&mut app, dir.path(), "y 覆盖    n / esc 返回修改");
+}

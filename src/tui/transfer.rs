@@ -3,7 +3,9 @@
 //! dry run and all-or-nothing check. The work runs on a worker thread with the store; a
 //! gauge shows its phase and counts, Esc cancels it before the write begins (the store
 //! writes all or nothing, so a cancel once the write began is refused and the write runs
-//! to its end). Problems are listed in the dialog; the panes refresh after an import.
+//! to its end). Problems are listed in the dialog; the panes refresh after an import. An
+//! export that would replace files asks first (`y` overwrites, `n` goes back); the command
+//! line overwrites without asking. Each dialog reopens with the path it last had.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -96,6 +98,12 @@ pub enum State {
         /// Cancelling…, or why a cancel was refused.
         note: Option<String>,
     },
+    /// An export would replace files that exist: `y` overwrites them, `n` / Esc go back to
+    /// the fields.
+    Overwrite {
+        /// The files (relative to the dialog's directory when under it).
+        paths: Vec<String>,
+    },
     /// Finished.
     Done(Outcome),
 }
@@ -135,6 +143,8 @@ pub enum Outcome {
     Cancelled,
     /// Refused or failed (usage, I/O, store); nothing was written.
     Failed(String),
+    /// An export stopped before writing because these files exist (the dialog asks).
+    Exists(Vec<String>),
 }
 
 impl Outcome {
@@ -161,6 +171,7 @@ impl Outcome {
             Outcome::Failed(_) => lang
                 .pick("失败，未写入任何数据", "failed; nothing was written")
                 .into(),
+            Outcome::Exists(paths) => overwrite_question(paths, lang),
         }
     }
 
@@ -180,6 +191,7 @@ impl Outcome {
                 files,
             },
             Outcome::Failed(m) => Outcome::Failed(strip(m)),
+            Outcome::Exists(paths) => Outcome::Exists(paths.into_iter().map(strip).collect()),
             Outcome::Imported { imported, notes } => Outcome::Imported {
                 imported,
                 notes: notes.into_iter().map(strip).collect(),
@@ -597,15 +609,44 @@ fn run_import<S: Store + ?Sized>(
     }
 }
 
-/// Runs an export on the worker thread.
+/// `catalog.xlsx 已存在。覆盖它？` / `3 个文件已存在。覆盖它们？`.
+fn overwrite_question(paths: &[String], lang: Lang) -> String {
+    match paths {
+        [one] => lang.pick(
+            format!("{} 已存在。覆盖它？", inert(one)),
+            format!("{} exists. Overwrite it?", inert(one)),
+        ),
+        _ => lang.pick(
+            format!("{} 个文件已存在。覆盖它们？", paths.len()),
+            format!("{} files exist. Overwrite them?", paths.len()),
+        ),
+    }
+}
+
+/// Runs an export on the worker thread; unless `overwrite`, one that would replace files
+/// stops before writing and names them.
 fn run_export(
     catalog: &Catalog,
     request: &ExportRequest,
     control: &Control<'_>,
     lang: Lang,
+    overwrite: bool,
 ) -> Outcome {
-    let result = transfer::build(catalog, request, control, lang)
-        .and_then(|export| transfer::save(&export, control, lang).map(|()| export.outputs.len()));
+    let export = match transfer::build(catalog, request, control, lang) {
+        Ok(export) => export,
+        Err(ExportError::Usage(m) | ExportError::Io(m)) => return Outcome::Failed(m),
+        Err(ExportError::Cancelled) => return Outcome::Cancelled,
+    };
+    let existing = export.existing();
+    if !overwrite && !existing.is_empty() {
+        return Outcome::Exists(
+            existing
+                .iter()
+                .map(|p| inert(&p.display().to_string()).into_owned())
+                .collect(),
+        );
+    }
+    let result = transfer::save(&export, control, lang).map(|()| export.outputs.len());
     match result {
         Ok(files) => Outcome::Exported {
             path: request.file.display().to_string(),
@@ -620,7 +661,8 @@ fn run_export(
 enum Reply {
     Stay,
     Close,
-    Start,
+    /// Start; `true`: overwrite the files an export replaces.
+    Start(bool),
 }
 
 impl App {
@@ -684,6 +726,14 @@ impl App {
                 }
                 Reply::Stay
             }
+            State::Overwrite { .. } => match event.code {
+                KeyCode::Char('y' | 'Y') => Reply::Start(true),
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => {
+                    t.state = State::Editing { error: None };
+                    Reply::Stay
+                }
+                _ => Reply::Stay,
+            },
             State::Done(outcome) => match event.code {
                 KeyCode::Esc => Reply::Close,
                 KeyCode::Enter if outcome.succeeded() => Reply::Close,
@@ -713,7 +763,7 @@ impl App {
                 *error = None;
                 match (event.code, t.focus) {
                     (KeyCode::Esc, _) => Reply::Close,
-                    (KeyCode::Enter, _) => Reply::Start,
+                    (KeyCode::Enter, _) => Reply::Start(false),
                     (KeyCode::Tab, Field::Path) => {
                         t.complete();
                         Reply::Stay
@@ -758,7 +808,7 @@ impl App {
                 }
                 self.overlay = None;
             }
-            Reply::Start => self.transfer_start(),
+            Reply::Start(overwrite) => self.transfer_start(overwrite),
         }
     }
 
@@ -783,8 +833,9 @@ impl App {
         }
     }
 
-    /// Starts the work on a worker thread, which takes the store until it is done.
-    fn transfer_start(&mut self) {
+    /// Starts the work on a worker thread, which takes the store until it is done; an
+    /// export replaces existing files only when `overwrite` (else it asks).
+    fn transfer_start(&mut self, overwrite: bool) {
         let lang = self.lang;
         let Some(Overlay::Transfer(t)) = &mut self.overlay else {
             return;
@@ -845,7 +896,9 @@ impl App {
             let control = Control::new(&report, &flag);
             let outcome = match (import, export) {
                 (Some(request), _) => run_import(&mut *store, &request, &control, lang),
-                (None, Some(request)) => run_export(store.catalog(), &request, &control, lang),
+                (None, Some(request)) => {
+                    run_export(store.catalog(), &request, &control, lang, overwrite)
+                }
                 (None, None) => Outcome::Cancelled,
             };
             AppEvent::Transfer(TransferEvent::Done { store, outcome })
@@ -870,6 +923,14 @@ impl App {
                 };
                 self.store = Some(store);
                 self.busy = None;
+                if let Outcome::Exists(paths) = outcome {
+                    // the dialog asks; nothing was written
+                    if let Some(Overlay::Transfer(t)) = &mut self.overlay {
+                        t.state = State::Overwrite { paths };
+                    }
+                    self.dirty = true;
+                    return;
+                }
                 if let Outcome::Imported { imported, .. } = &outcome
                     && imported.created + imported.updated > 0
                 {
@@ -1028,6 +1089,42 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, t: &Transfer) {
             lang.pick(
                 "esc 取消（写入开始前）",
                 "esc cancel (before the write begins)",
+            )
+        }
+        State::Overwrite { paths } => {
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    fit(&format!("? {}", overwrite_question(paths, lang)), w, ascii),
+                    theme.get(Slot::StatusWarn),
+                )),
+                row(y),
+            );
+            if paths.len() > 1 {
+                let list = body(y + 1);
+                let room = usize::from(list.height);
+                // the last row says how many more there are when they do not all fit
+                let fits = if paths.len() > room {
+                    room.saturating_sub(1)
+                } else {
+                    room
+                };
+                let mut shown: Vec<Line> = paths
+                    .iter()
+                    .take(fits)
+                    .map(|p| Line::from(fit(&format!("  {}", inert(p)), w, ascii)))
+                    .collect();
+                if paths.len() > fits && room > 0 {
+                    let more = paths.len() - fits;
+                    shown.push(Line::from(lang.pick(
+                        format!("  …另有 {more} 个"),
+                        format!("  … and {more} more"),
+                    )));
+                }
+                frame.render_widget(Paragraph::new(shown), list);
+            }
+            lang.pick(
+                "y 覆盖    n / esc 返回修改",
+                "y overwrite    n / esc back to the fields",
             )
         }
         State::Done(outcome) => {

@@ -669,6 +669,18 @@ pub struct Export {
     pub outputs: Vec<Output>,
 }
 
+impl Export {
+    /// The files it would replace (that exist now), in order. The command line overwrites
+    /// them (scripts rely on it); the TUI asks first.
+    pub fn existing(&self) -> Vec<&Path> {
+        self.outputs
+            .iter()
+            .map(|o| o.path.as_path())
+            .filter(|p| *p != Path::new("-") && p.exists())
+            .collect()
+    }
+}
+
 /// Builds the files of an export (nothing is written yet).
 pub fn build(
     catalog: &Catalog,

@@ -319,3 +319,32 @@ fn sniffing_names_the_encoding_of_a_file_or_of_a_directory_of_files() {
     std::fs::create_dir(dir.path().join("empty")).unwrap();
     assert_eq!(sniff_encoding(&dir.path().join("empty")), None);
 }
+
+#[test]
+fn an_export_names_the_files_it_would_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = |name: &str| ExportRequest {
+        file: dir.path().join(name),
+        format: None,
+        kind: None,
+        encoding: None,
+        headers: Some(Lang::En),
+    };
+    let build = |name: &str| build(&small_catalog(), &request(name), &Control::none(), Lang::En);
+    let export = build("catalog.xlsx").expect("build");
+    assert!(export.existing().is_empty());
+    save(&export, &Control::none(), Lang::En).expect("save");
+    assert_eq!(
+        export.existing(),
+        [dir.path().join("catalog.xlsx").as_path()]
+    );
+    // a directory: only the files that are there already
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("out/notes.txt"), "mine").unwrap();
+    assert!(build("out/").expect("build").existing().is_empty());
+    std::fs::write(dir.path().join("out/items.csv"), "old").unwrap();
+    assert_eq!(
+        build("out/").expect("build").existing(),
+        [dir.path().join("out/items.csv").as_path()]
+    );
+}
