@@ -850,3 +850,107 @@ fn an_edit_that_changes_nothing_says_so_and_writes_nothing() {
     assert_eq!(status_text(&app), "已保存 ZT001");
     assert_eq!(audit(&app), before + 1);
 }
+
+/// The code of the sample agency named `name`.
+fn agency_code(app: &App, name: &str) -> String {
+    app.store()
+        .unwrap()
+        .catalog()
+        .agencies
+        .values()
+        .find(|a| a.name == name)
+        .map(|a| a.code.to_string())
+        .unwrap_or_else(|| panic!("no agency {name}"))
+}
+
+fn lead(app: &App) -> Option<String> {
+    app.store().unwrap().catalog().bundles["ZT001"]
+        .lead_agency
+        .clone()
+}
+
+#[test]
+fn the_lead_agency_is_picked_by_name_pinyin_or_code_and_can_be_cleared() {
+    let (mut app, _dir) = restaurant(Lang::Zh);
+    let before = lead(&app).expect("the sample bundle has a lead agency");
+    press(&mut app, "bundle_lead");
+    assert!(app.bundles.lead.is_some() && app.bundles.prompt.is_none());
+    assert!(app.bundles.agencies.index.is_some(), "the index was built");
+    let s = screen(&mut app, 120, 36);
+    insta::assert_snapshot!(
+        "bundles_lead_picker_zh",
+        s.replace(&app.store_path, "[STORE]")
+    );
+    // the current lead agency is selected: enter keeps it
+    let p = app.bundles.lead.as_ref().unwrap();
+    assert_eq!(
+        p.choice(p.selected),
+        Some(yibiao::tui::panes::lead_picker::LeadChoice::Agency(
+            before.clone()
+        ))
+    );
+    press(&mut app, "picker_choose");
+    assert!(app.bundles.lead.is_none());
+    assert_eq!(status_text(&app), "没有修改 ZT001");
+
+    // what the tester typed: the name without the city finds 广安市广安区市场监督管理局
+    let market = agency_code(&app, "广安市广安区市场监督管理局");
+    press(&mut app, "bundle_lead");
+    type_text(&mut app, "广安区市场监督管理局");
+    press(&mut app, "picker_choose");
+    assert_eq!(lead(&app), Some(market.clone()));
+    assert_eq!(
+        status_text(&app),
+        "已将 ZT001 的牵头部门设为 广安市广安区市场监督管理局"
+    );
+    assert!(screen(&mut app, 120, 36).contains("牵头 广安市广安区市场监督管理局"));
+
+    // pinyin initials, then an exact code
+    let health = agency_code(&app, "广安市广安区卫生健康局");
+    press(&mut app, "bundle_lead");
+    type_text(&mut app, "gasgaqwsjkj");
+    press(&mut app, "picker_choose");
+    assert_eq!(lead(&app), Some(health));
+    press(&mut app, "bundle_lead");
+    type_text(&mut app, &before);
+    press(&mut app, "picker_choose");
+    assert_eq!(lead(&app), Some(before.clone()));
+
+    // nothing matches: refused in the picker, which stays open
+    press(&mut app, "bundle_lead");
+    type_text(&mut app, "不存在的部门");
+    press(&mut app, "picker_choose");
+    assert!(app.bundles.lead.is_some());
+    assert!(screen(&mut app, 120, 36).contains("没有编码或名称为 不存在的部门 的实施主体"));
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.bundles.lead.is_none());
+    assert_eq!(lead(&app), Some(before.clone()), "esc changes nothing");
+
+    // with nothing typed the first row clears it
+    press(&mut app, "bundle_lead");
+    while app.bundles.lead.as_ref().unwrap().selected > 0 {
+        press(&mut app, "picker_prev");
+    }
+    assert!(screen(&mut app, 120, 36).contains("（清除牵头部门）"));
+    press(&mut app, "picker_choose");
+    assert_eq!(lead(&app), None);
+    assert_eq!(status_text(&app), "已清除 ZT001 的牵头部门");
+    // and no clear row is offered when there is nothing to clear
+    press(&mut app, "bundle_lead");
+    let p = app.bundles.lead.as_ref().unwrap();
+    assert!(!p.offers_clear());
+    assert_eq!(p.rows(), app.store().unwrap().catalog().agencies.len());
+}
+
+#[test]
+fn the_lead_agency_picker_in_english_names_region_and_code() {
+    let (mut app, _dir) = restaurant(Lang::En);
+    press(&mut app, "bundle_lead");
+    type_text(&mut app, "scjdglj");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains(" Lead agency of ZT001 我要开餐馆 "), "{s}");
+    assert!(s.contains("广安市广安区市场监督管理局"), "{s}");
+    assert!(s.contains("广安区"), "{s}");
+    assert!(s.contains("enter chooses"), "{s}");
+    assert!(s.contains(" PICK "), "{s}");
+}

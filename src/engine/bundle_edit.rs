@@ -6,6 +6,7 @@ use crate::i18n::Lang;
 use crate::model::{AnswerOption, Bundle, BundleMaterial, Catalog, Kind, Origin, Question, When};
 
 use super::workflow::unique_code;
+use crate::display::inert;
 
 /// A typed text that does not parse, with the message in the UI language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -447,7 +448,51 @@ pub fn edit_material(
     Ok(())
 }
 
-/// A new self-built bundle (自建) with a fresh code.
+/// The agency a typed lead agency names: its exact code, else its exact name (surrounding
+/// space ignored). An empty text clears the lead agency (`Ok(None)`). Two agencies with the
+/// name, or none with the code or name, are an error that says so.
+pub fn resolve_agency(
+    catalog: &Catalog,
+    text: &str,
+    lang: Lang,
+) -> Result<Option<String>, ParseError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if catalog.agencies.contains_key(text) {
+        return Ok(Some(text.to_string()));
+    }
+    let named: Vec<&str> = catalog
+        .agencies
+        .values()
+        .filter(|a| a.name == text)
+        .map(|a| a.code.as_str())
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(Some(one.to_string())),
+        [] => Err(ParseError(lang.pick(
+            format!("没有编码或名称为 {} 的实施主体", inert(text)),
+            format!("no agency has the code or name {}", inert(text)),
+        ))),
+        several => Err(ParseError(lang.pick(
+            format!(
+                "{} 个实施主体名为 {}：{}；请选择一个",
+                several.len(),
+                inert(text),
+                several.join("、")
+            ),
+            format!(
+                "{} agencies are named {}: {}; choose one",
+                several.len(),
+                inert(text),
+                several.join(", ")
+            ),
+        ))),
+    }
+}
+
+/// A new self-built bundle (自建) with a fresh code./// A new self-built bundle (自建) with a fresh code.
 pub fn new_bundle(catalog: &Catalog, name: &str) -> Bundle {
     let n = catalog.bundles.len() + 1;
     Bundle {
@@ -484,6 +529,33 @@ pub fn claim(catalog: &Catalog, template: &Bundle) -> Bundle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_agency_is_named_by_its_code_or_its_exact_name() {
+        let mut catalog = crate::sample::generate(1);
+        let agency = catalog
+            .agencies
+            .values()
+            .find(|a| a.name == "广安市广安区市场监督管理局")
+            .cloned()
+            .expect("the sample has it");
+        let code = Some(agency.code.to_string());
+        let resolve = |c: &Catalog, t: &str| resolve_agency(c, t, Lang::Zh);
+        assert_eq!(resolve(&catalog, &agency.code), Ok(code.clone()));
+        assert_eq!(resolve(&catalog, " 广安市广安区市场监督管理局 "), Ok(code));
+        assert_eq!(resolve(&catalog, "  "), Ok(None));
+        assert_eq!(
+            resolve(&catalog, "广安区市场监督管理"),
+            Err(ParseError(
+                "没有编码或名称为 广安区市场监督管理 的实施主体".into()
+            ))
+        );
+        let mut twin = agency.clone();
+        twin.code = "12511602MB0000001A".into();
+        catalog.insert(crate::model::Record::Agency(twin));
+        let e = resolve(&catalog, "广安市广安区市场监督管理局").unwrap_err();
+        assert!(e.0.starts_with("2 个实施主体名为"), "{}", e.0);
+    }
 
     #[test]
     fn toggling_a_condition_adds_and_removes_options_and_keeps_bad_text() {

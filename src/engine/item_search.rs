@@ -1,11 +1,12 @@
-//! Finding items to add to a bundle (主题): fuzzy over the code, the name, its full pinyin and
-//! its pinyin initials (typing `spjy` finds 食品经营许可证核发), from the readings element
-//! search uses ([`readings`]).
+//! Finding items to add to a bundle (主题), and agencies to lead one: fuzzy over the code,
+//! the name, its full pinyin and its pinyin initials (typing `spjy` finds 食品经营许可证核发,
+//! `gaqsc` 广安区市场监督管理局), from the readings element search uses ([`readings`]).
 //!
 //! Ranking: exact code > exact name or reading > prefix > contiguous substring > fuzzy
-//! (a subsequence, scored by [`quick_score`]); ties by code. The index is built from
-//! [`ItemRow`]s copied out of the catalog, so a face can build it on a worker thread, and
-//! [`fingerprint`] tells whether the catalog's items changed since.
+//! (a subsequence, scored by [`quick_score`]); ties by code. The index is built from rows
+//! copied out of the catalog ([`ItemRow`], [`AgencyRow`]: any [`Row`]), so a face can build
+//! it on a worker thread, and [`fingerprint`] / [`agency_fingerprint`] tell whether the
+//! catalog's items or agencies changed since.
 
 use std::hash::{Hash, Hasher};
 
@@ -22,6 +23,14 @@ const TIER_NAME: i64 = 4;
 const TIER_CODE: i64 = 5;
 const TIER_WIDTH: i64 = 1_000_000;
 
+/// A record the index can hold: a code and a name.
+pub trait Row: Clone {
+    /// The code.
+    fn code(&self) -> &str;
+    /// The name.
+    fn name(&self) -> &str;
+}
+
 /// What the index keeps of an item, copied out of the catalog.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemRow {
@@ -33,6 +42,63 @@ pub struct ItemRow {
     pub level: ItemLevel,
     /// The implementing agency's name, if any.
     pub agency: Option<String>,
+}
+
+impl Row for ItemRow {
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// What the index keeps of an agency (实施主体), copied out of the catalog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgencyRow {
+    /// Agency code (unified social credit code).
+    pub code: String,
+    /// Agency name.
+    pub name: String,
+    /// Its region's name (or code when the region is unknown), if any.
+    pub region: Option<String>,
+}
+
+impl Row for AgencyRow {
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The rows of every agency of `catalog`, in code order.
+pub fn agency_rows(catalog: &Catalog) -> Vec<AgencyRow> {
+    catalog
+        .agencies
+        .values()
+        .map(|a| AgencyRow {
+            code: a.code.to_string(),
+            name: a.name.to_string(),
+            region: a.region.as_ref().map(|r| {
+                catalog
+                    .regions
+                    .get(r.as_str())
+                    .map_or(r.as_str(), |x| x.name.as_str())
+                    .to_string()
+            }),
+        })
+        .collect()
+}
+
+/// A digest of the agencies' codes, names and regions: see [`fingerprint`].
+pub fn agency_fingerprint(catalog: &Catalog) -> u64 {
+    let mut h = FxHasher::default();
+    for a in catalog.agencies.values() {
+        (&a.code, &a.name, &a.region).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// The rows of every item of `catalog`, in code order.
@@ -62,9 +128,9 @@ pub fn fingerprint(catalog: &Catalog) -> u64 {
     h.finish()
 }
 
-/// One indexed item.
-struct Entry {
-    row: ItemRow,
+/// One indexed row.
+struct Entry<R> {
+    row: R,
     /// Code and readings, lower-cased: what a query in Latin letters matches.
     latin: Box<str>,
     /// Which of `a`–`z` and `0`–`9` occur in `latin`: a query with a character outside it
@@ -108,59 +174,83 @@ fn latin_key(code: &str, name: &str) -> String {
 
 /// One search result.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ItemHit {
-    /// The item.
-    pub row: ItemRow,
+pub struct Hit<R = ItemRow> {
+    /// The item (or agency).
+    pub row: R,
     /// Rank score, higher first.
     pub score: i64,
 }
 
+/// One item found.
+pub type ItemHit = Hit<ItemRow>;
+
 /// The result of a search.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Found {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found<R = ItemRow> {
     /// The best hits, best first.
-    pub hits: Vec<ItemHit>,
-    /// How many items matched in all.
+    pub hits: Vec<Hit<R>>,
+    /// How many rows matched in all.
     pub total: usize,
 }
 
-/// The search index over the items.
-#[derive(Default)]
-pub struct ItemIndex {
-    entries: Vec<Entry>,
+impl<R> Default for Found<R> {
+    fn default() -> Self {
+        Found {
+            hits: Vec::new(),
+            total: 0,
+        }
+    }
 }
 
-impl ItemIndex {
+/// The search index over rows of one kind (items by default).
+pub struct Index<R = ItemRow> {
+    entries: Vec<Entry<R>>,
+}
+
+/// The index over the items.
+pub type ItemIndex = Index<ItemRow>;
+/// The index over the agencies.
+pub type AgencyIndex = Index<AgencyRow>;
+
+impl<R> Default for Index<R> {
+    fn default() -> Self {
+        Index {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<R: Row> Index<R> {
     /// Builds the index (pinyin readings of every name: the slow part, run it off the UI thread).
-    pub fn build(rows: Vec<ItemRow>) -> ItemIndex {
+    pub fn build(rows: Vec<R>) -> Index<R> {
         let entries = rows
             .into_iter()
             .map(|row| {
-                let latin = latin_key(&row.code, &row.name);
+                let latin = latin_key(row.code(), row.name());
                 Entry {
                     letters: letters(&latin),
                     latin: latin.into(),
-                    name: row.name.to_lowercase().into(),
+                    name: row.name().to_lowercase().into(),
                     row,
                 }
             })
             .collect();
-        ItemIndex { entries }
+        Index { entries }
     }
 
-    /// Number of items indexed.
+    /// Number of rows indexed.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// Whether no item is indexed.
+    /// Whether no row is indexed.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// The score of `entry` for the lower-cased query `q`, or `None` if it does not match.
-    fn rank(entry: &Entry, q: &str) -> Option<i64> {
-        if entry.row.code.eq_ignore_ascii_case(q) {
+    fn rank(entry: &Entry<R>, q: &str) -> Option<i64> {
+        if entry.row.code().eq_ignore_ascii_case(q) {
             return Some(TIER_CODE * TIER_WIDTH);
         }
         let haystack = if q.is_ascii() {
@@ -196,14 +286,14 @@ impl ItemIndex {
         let within = if tier == TIER_FUZZY {
             fuzzy
         } else {
-            TIER_WIDTH - 1 - i64::try_from(entry.row.name.chars().count()).unwrap_or(0)
+            TIER_WIDTH - 1 - i64::try_from(entry.row.name().chars().count()).unwrap_or(0)
         };
         Some(tier * TIER_WIDTH + within.clamp(0, TIER_WIDTH - 1))
     }
 
-    /// The best `limit` items for `query` (case-insensitive, surrounding space ignored);
-    /// an empty query lists items in code order.
-    pub fn search(&self, query: &str, limit: usize) -> Found {
+    /// The best `limit` rows for `query` (case-insensitive, surrounding space ignored);
+    /// an empty query lists rows in code order.
+    pub fn search(&self, query: &str, limit: usize) -> Found<R> {
         ItemSearch::default().search(self, query, limit)
     }
 
@@ -219,7 +309,7 @@ impl ItemIndex {
     }
 
     /// The best `limit` of `matches`, best first; ties by code (entries are in code order).
-    fn top(&self, mut matches: Vec<(u32, i64)>, limit: usize) -> Found {
+    fn top(&self, mut matches: Vec<(u32, i64)>, limit: usize) -> Found<R> {
         let total = matches.len();
         let order = |a: &(u32, i64), b: &(u32, i64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
         if limit < matches.len() {
@@ -231,7 +321,7 @@ impl ItemIndex {
             hits: matches
                 .into_iter()
                 .filter_map(|(i, score)| {
-                    Some(ItemHit {
+                    Some(Hit {
                         row: self.entries.get(i as usize)?.row.clone(),
                         score,
                     })
@@ -272,8 +362,8 @@ impl ItemSearch {
         self.last = None;
     }
 
-    /// Like [`ItemIndex::search`], narrowing the previous matches when it can.
-    pub fn search(&mut self, index: &ItemIndex, query: &str, limit: usize) -> Found {
+    /// Like [`Index::search`], narrowing the previous matches when it can.
+    pub fn search<R: Row>(&mut self, index: &Index<R>, query: &str, limit: usize) -> Found<R> {
         let q = query.trim().to_lowercase();
         if q.is_empty() {
             self.last = None;
@@ -282,7 +372,7 @@ impl ItemSearch {
                     .entries
                     .iter()
                     .take(limit)
-                    .map(|e| ItemHit {
+                    .map(|e| Hit {
                         row: e.row.clone(),
                         score: 0,
                     })
@@ -411,6 +501,38 @@ mod tests {
         }
         session.reset();
         assert_eq!(session.search(&index, "spjy", 5), index.search("spjy", 5));
+    }
+
+    #[test]
+    fn agencies_are_found_by_name_code_and_pinyin_with_their_region() {
+        let catalog = crate::sample::generate(1);
+        let rows = agency_rows(&catalog);
+        assert_eq!(rows.len(), catalog.agencies.len());
+        let index = AgencyIndex::build(rows);
+        let name = "成都市锦江区市场监督管理局";
+        let agency = catalog
+            .agencies
+            .values()
+            .find(|a| a.name == name)
+            .expect("the sample has it");
+        let code = agency.code.as_str();
+        for query in [name, code, "cdsjjqscjdglj", "锦江区市场"] {
+            let found = index.search(query, 10);
+            assert_eq!(found.hits[0].row.code, code, "{query}");
+        }
+        assert_eq!(
+            index.search(name, 10).hits[0].row.region.as_deref(),
+            Some("锦江区")
+        );
+        // every agency when nothing is typed
+        assert_eq!(index.search("", usize::MAX).total, catalog.agencies.len());
+        let before = agency_fingerprint(&catalog);
+        let mut changed = catalog.clone();
+        let mut a = agency.clone();
+        a.name.push('改');
+        changed.insert(crate::model::Record::Agency(a));
+        assert_ne!(before, agency_fingerprint(&changed));
+        assert_eq!(before, agency_fingerprint(&catalog));
     }
 
     #[test]

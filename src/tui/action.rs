@@ -75,8 +75,8 @@ impl Scope {
             Scope::Editor => lang.pick("编辑表单", "Edit form"),
             Scope::Elements => lang.pick("2 数据元", "2 数据元 Elements"),
             Scope::Picker => lang.pick(
-                "选择器（数据元、事项）",
-                "Pickers (数据元 elements, 事项 items)",
+                "选择器（数据元、事项、牵头部门）",
+                "Pickers (数据元 elements, 事项 items, 牵头部门 lead agency)",
             ),
             Scope::Forms => lang.pick("3 表单设计", "3 表单 Forms"),
             Scope::Preview => lang.pick("表单预览（填写示例值）", "Form preview (sample values)"),
@@ -158,7 +158,7 @@ actions! {
     ElementReturn "element_return" Elements "退回所选数据元" "return the selected element (submitted -> returned)";
     ElementPublish "element_publish" Elements "发布所选数据元（版本号加一）" "publish the selected element (version + 1)";
     ElementHistory "element_history" Elements "查看所选数据元的修改历史" "show the selected element's history (audit log)";
-    PickerChoose "picker_choose" Picker "选定所选结果（事项选择器：加入所有已标记的事项，无标记时加入所选）" "choose the selected result (item picker: add every marked item, else the selected one)";
+    PickerChoose "picker_choose" Picker "选定所选结果（事项选择器：加入所有已标记的事项，无标记时加入所选；牵头部门选择器：设为牵头部门）" "choose the selected result (item picker: add every marked item, else the selected one; lead-agency picker: make it the lead agency)";
     PickerNext "picker_next" Picker "下一个结果" "next result";
     PickerPrev "picker_prev" Picker "上一个结果" "previous result";
     PickerPageDown "picker_page_down" Picker "结果下翻一页" "results: page down";
@@ -177,7 +177,7 @@ actions! {
     BundleCompare "bundle_compare" Bundles "对照模板：所选主题与其模板并排比较" "compare the bundle with its template, side by side";
     BundleClaim "bundle_claim" Bundles "从模板认领：把所选主题复制为认领的草稿" "claim from a template: copy the selected bundle as a claimed draft";
     BundleRename "bundle_rename" Bundles "修改主题名称" "rename the bundle";
-    BundleLead "bundle_lead" Bundles "设置牵头部门（实施主体编码）" "set the lead agency (agency code)";
+    BundleLead "bundle_lead" Bundles "设置牵头部门：从实施主体中选择（名称、编码、拼音搜索）" "set the lead agency: pick an agency (search by name, code, pinyin)";
     BundleAdd "bundle_add" Bundles "新增：事项（选择器，按名称/编码/拼音模糊查找，可多选）/ 问题（键 文本 | 选项键 文本 …）" "add: items (a picker: fuzzy by name, code or pinyin, several at once) / a question (key text | option-key text …)";
     BundleRemove "bundle_remove" Bundles "移除所选事项（连同条件与材料）或问题（连同引用它的条件）；先确认，列出随之改变的条件与材料" "remove the selected item (with its condition and materials) or question (with conditions naming it); asks first, naming the conditions and materials that change";
     BundleMoveUp "bundle_move_up" Bundles "所选事项或问题上移" "move the selected item or question up";

@@ -467,7 +467,7 @@ impl App {
     /// The scopes keys are looked up in right now, first first.
     pub fn scopes(&self) -> &'static [Scope] {
         if matches!(self.overlay, Some(Overlay::Picker(_)))
-            || (self.pane == Pane::Bundles && self.bundles.picker.is_some())
+            || (self.pane == Pane::Bundles && self.bundles.picking())
         {
             return &[Scope::Picker, Scope::Global];
         }
@@ -1681,9 +1681,9 @@ impl App {
         usize::from(self.size.1.saturating_sub(10)).max(1)
     }
 
-    /// Starts the job pane 4 asked for (building the item picker's index).
+    /// Starts the jobs pane 4 asked for (building the item or agency picker's index).
     fn bundles_jobs(&mut self) {
-        if let Some(job) = self.bundles.take_job() {
+        while let Some(job) = self.bundles.take_job() {
             self.spawn_job(move || AppEvent::Bundles(job.run()));
         }
     }

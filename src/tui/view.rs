@@ -660,6 +660,8 @@ fn mode_label(app: &App) -> &'static str {
         || (app.pane == Pane::Stats && app.stats.prompt.is_some())
     {
         lang.pick("输入", "INPUT")
+    } else if app.pane == Pane::Bundles && app.bundles.picking() {
+        lang.pick("选择", "PICK")
     } else if app.pane == Pane::Forms && app.forms.wants_text() {
         lang.pick("预览", "PREVIEW")
     } else if app.catalog.filter_input.is_some() {

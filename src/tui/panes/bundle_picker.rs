@@ -4,6 +4,8 @@
 //!
 //! The index is built on a worker thread the first time the picker opens and again when the
 //! catalog's items changed (their fingerprint differs); the search itself runs on each key.
+//! The lead-agency picker ([`super::lead_picker`]) reuses the index state, the job and the
+//! query line over the agencies.
 
 use std::sync::Arc;
 
@@ -24,7 +26,9 @@ use super::bundles::{BundlesPane, Say, StoreRef, say};
 use super::merge_view::fitted_popup;
 use crate::display::{pad, width};
 use crate::engine::bundle_edit;
-use crate::engine::item_search::{self, Found, ItemIndex, ItemRow, ItemSearch};
+use crate::engine::item_search::{
+    self, AgencyIndex, AgencyRow, Found, Index, ItemIndex, ItemRow, ItemSearch, Row,
+};
 use crate::i18n::Lang;
 use crate::model::Catalog;
 
@@ -45,16 +49,31 @@ pub struct ItemPicker {
     pub after: Option<usize>,
 }
 
-/// Building the item index: taken by the app and run on a worker thread.
-pub struct IndexJob {
-    rows: Vec<ItemRow>,
+/// Building an index: taken by the app and run on a worker thread.
+pub struct IndexJob<R> {
+    rows: Vec<R>,
     fingerprint: u64,
 }
 
-impl IndexJob {
+/// An index build pane 4 wants run.
+pub enum PaneJob {
+    /// The items' (the item picker).
+    Items(IndexJob<ItemRow>),
+    /// The agencies' (the lead-agency picker).
+    Agencies(IndexJob<AgencyRow>),
+}
+
+impl PaneJob {
     /// Builds the index.
     pub fn run(self) -> BundlesEvent {
-        BundlesEvent::Index(Arc::new(ItemIndex::build(self.rows)), self.fingerprint)
+        match self {
+            PaneJob::Items(job) => {
+                BundlesEvent::Index(Arc::new(ItemIndex::build(job.rows)), job.fingerprint)
+            }
+            PaneJob::Agencies(job) => {
+                BundlesEvent::Agencies(Arc::new(AgencyIndex::build(job.rows)), job.fingerprint)
+            }
+        }
     }
 }
 
@@ -62,34 +81,71 @@ impl IndexJob {
 pub enum BundlesEvent {
     /// The item index, with the fingerprint of the items it was built from.
     Index(Arc<ItemIndex>, u64),
+    /// The agency index, with the fingerprint of the agencies it was built from.
+    Agencies(Arc<AgencyIndex>, u64),
 }
 
-/// The item index and its state, kept across pickers.
-#[derive(Default)]
-pub struct ItemIndexState {
+/// An index (of items, by default) and its state, kept across pickers.
+pub struct IndexState<R = ItemRow> {
     /// The last index built.
-    pub index: Option<Arc<ItemIndex>>,
+    pub index: Option<Arc<Index<R>>>,
     fingerprint: u64,
     /// A build is running.
     pub building: bool,
-    job: Option<IndexJob>,
+    job: Option<IndexJob<R>>,
     /// The picker's search session (narrows while the query grows).
     search: ItemSearch,
+}
+
+impl<R> Default for IndexState<R> {
+    fn default() -> Self {
+        IndexState {
+            index: None,
+            fingerprint: 0,
+            building: false,
+            job: None,
+            search: ItemSearch::default(),
+        }
+    }
+}
+
+/// The item picker's index state.
+pub type ItemIndexState = IndexState<ItemRow>;
+
+impl<R: Row> IndexState<R> {
+    /// Asks for a build (of `rows()`) unless one runs or the last one has `fingerprint`.
+    pub(super) fn want(&mut self, fingerprint: u64, rows: impl FnOnce() -> Vec<R>) {
+        if !self.building && (self.index.is_none() || self.fingerprint != fingerprint) {
+            self.building = true;
+            self.job = Some(IndexJob {
+                rows: rows(),
+                fingerprint,
+            });
+        }
+    }
+
+    /// A finished build.
+    fn arrived(&mut self, index: Arc<Index<R>>, fingerprint: u64) {
+        self.building = false;
+        self.index = Some(index);
+        self.fingerprint = fingerprint;
+        self.search.reset();
+    }
+
+    /// The best `limit` rows for `query`; `None` while there is no index.
+    pub(super) fn search(&mut self, query: &str, limit: usize) -> Option<Found<R>> {
+        let index = self.index.as_ref()?;
+        Some(self.search.search(index, query, limit))
+    }
 }
 
 impl BundlesPane {
     /// Opens the picker, inserting after `after`; asks for an index build if the items
     /// changed since the last one.
     pub(super) fn open_picker(&mut self, catalog: &Catalog, after: Option<usize>) {
-        let fingerprint = item_search::fingerprint(catalog);
-        let s = &mut self.items;
-        if !s.building && (s.index.is_none() || s.fingerprint != fingerprint) {
-            s.building = true;
-            s.job = Some(IndexJob {
-                rows: item_search::rows(catalog),
-                fingerprint,
-            });
-        }
+        self.items.want(item_search::fingerprint(catalog), || {
+            item_search::rows(catalog)
+        });
         self.picker = Some(ItemPicker {
             input: Input::default(),
             found: Found::default(),
@@ -100,31 +156,38 @@ impl BundlesPane {
         self.research();
     }
 
-    /// The index build the pane wants run, if any.
-    pub fn take_job(&mut self) -> Option<IndexJob> {
-        self.items.job.take()
+    /// An index build the pane wants run, if any (call until `None`).
+    pub fn take_job(&mut self) -> Option<PaneJob> {
+        self.items
+            .job
+            .take()
+            .map(PaneJob::Items)
+            .or_else(|| self.agencies.job.take().map(PaneJob::Agencies))
     }
 
     /// A finished job.
     pub fn event(&mut self, event: BundlesEvent) {
         match event {
             BundlesEvent::Index(index, fingerprint) => {
-                self.items.building = false;
-                self.items.index = Some(index);
-                self.items.fingerprint = fingerprint;
-                self.items.search.reset();
+                self.items.arrived(index, fingerprint);
                 self.research();
+            }
+            BundlesEvent::Agencies(index, fingerprint) => {
+                self.agencies.arrived(index, fingerprint);
+                self.lead_research();
             }
         }
     }
 
     /// Runs the picker's query again.
     fn research(&mut self) {
-        let (Some(p), Some(index)) = (&mut self.picker, &self.items.index) else {
+        let Some(p) = &mut self.picker else {
             return;
         };
-        p.found = self.items.search.search(index, p.input.value(), LIMIT);
-        p.selected = 0;
+        if let Some(found) = self.items.search(p.input.value(), LIMIT) {
+            p.found = found;
+            p.selected = 0;
+        }
     }
 
     /// A key while the picker is open; `action` is what the key means in the picker scope.
@@ -243,6 +306,33 @@ impl BundlesPane {
     }
 }
 
+/// A picker's query line: `/ query`, the cursor, and `status` on the right.
+pub(super) fn draw_query_line(
+    frame: &mut Frame<'_>,
+    app: &App,
+    area: Rect,
+    input: &Input,
+    status: &str,
+) {
+    let theme = &app.config.theme;
+    let iw = usize::from(area.width);
+    let status = fit(status, iw / 2, app.config.ascii);
+    let room = iw.saturating_sub(2 + width(&status) + 1);
+    let (text, cursor) = line_view(input.value(), input.cursor(), room);
+    let gap = iw.saturating_sub(2 + width(&text) + width(&status));
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("/ ", theme.get(Slot::Key)),
+            Span::styled(text, theme.get(Slot::InputFocus)),
+            Span::raw(" ".repeat(gap)),
+            Span::styled(status, theme.get(Slot::Dim)),
+        ])),
+        area,
+    );
+    let x = area.x + (2 + cursor).min(iw.saturating_sub(1)) as u16;
+    frame.set_cursor_position(Position::new(x, area.y));
+}
+
 /// Draws the picker over the screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker) {
     let theme = &app.config.theme;
@@ -287,21 +377,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
             format!("{} results  {} marked", p.found.total, p.marked.len()),
         )
     };
-    let status = fit(&status, iw / 2, ascii);
-    let room = iw.saturating_sub(2 + width(&status) + 1);
-    let (text, cursor) = line_view(p.input.value(), p.input.cursor(), room);
-    let gap = iw.saturating_sub(2 + width(&text) + width(&status));
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("/ ", theme.get(Slot::Key)),
-            Span::styled(text, theme.get(Slot::InputFocus)),
-            Span::raw(" ".repeat(gap)),
-            Span::styled(status, theme.get(Slot::Dim)),
-        ])),
+    draw_query_line(
+        frame,
+        app,
         Rect::new(inner.x, inner.y, inner.width, 1),
+        &p.input,
+        &status,
     );
-    let x = inner.x + (2 + cursor).min(iw.saturating_sub(1)) as u16;
-    frame.set_cursor_position(Position::new(x, inner.y));
     // the results, then the hint line
     let list_h = usize::from(inner.height).saturating_sub(2);
     let start = (p.selected + 1).saturating_sub(list_h.max(1));

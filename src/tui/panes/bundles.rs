@@ -14,7 +14,8 @@ use tui_input::backend::crossterm::EventHandler;
 use super::super::action::Action;
 use super::super::app::{Confirm, Level, Message, RemoveAsk};
 use super::bundle_materials::{MaterialsEditor, item_name};
-use super::bundle_picker::{ItemIndexState, ItemPicker};
+use super::bundle_picker::{IndexState, ItemIndexState, ItemPicker};
+use super::lead_picker::LeadPicker;
 use crate::display::inert;
 use crate::engine::bundle_edit::{self, RemoveTarget};
 use crate::engine::merge::resolve::{self, Choice, Target};
@@ -273,8 +274,6 @@ pub enum PromptKind {
     NewBundle,
     /// The bundle's name.
     Rename,
-    /// The lead agency's code.
-    Lead,
     /// A question to add.
     AddQuestion,
     /// A question to rewrite (its index).
@@ -305,12 +304,6 @@ impl PromptKind {
             Self::ExportMermaid => lang.pick("导出 Mermaid 到文件", "export Mermaid to").into(),
             Self::NewBundle => lang.pick("新主题名称", "new bundle's name").into(),
             Self::Rename => lang.pick("主题名称", "bundle name").into(),
-            Self::Lead => lang
-                .pick(
-                    "牵头部门编码（留空清除）",
-                    "lead agency code (empty clears)",
-                )
-                .into(),
             Self::AddQuestion | Self::EditQuestion(_) => lang
                 .pick(
                     "问题：键 文本 | 选项键 文本 | …",
@@ -398,6 +391,10 @@ pub struct BundlesPane {
     pub picker: Option<ItemPicker>,
     /// The item picker's index.
     pub items: ItemIndexState,
+    /// The open lead-agency picker.
+    pub lead: Option<LeadPicker>,
+    /// The lead-agency picker's index.
+    pub agencies: IndexState<crate::engine::item_search::AgencyRow>,
     /// The open materials editor.
     pub materials: Option<MaterialsEditor>,
 }
@@ -425,7 +422,13 @@ fn apply(store: &mut (dyn Store + Send), batch: Batch, lang: Lang) -> Result<App
 impl BundlesPane {
     /// Whether keys go to a text prompt or the item picker.
     pub fn wants_text(&self) -> bool {
-        self.prompt.is_some() || self.picker.is_some()
+        self.prompt.is_some() || self.picking()
+    }
+
+    /// Whether a picker is open (the item picker or the lead-agency picker): keys are
+    /// looked up in the picker scope.
+    pub fn picking(&self) -> bool {
+        self.picker.is_some() || self.lead.is_some()
     }
 
     /// The code of the open (or else the selected) bundle.
@@ -550,16 +553,19 @@ impl BundlesPane {
                     Err(e) => say(Level::Error, inert(&e).into_owned()),
                 }
             }
-            Action::BundleRename | Action::BundleLead => {
+            Action::BundleRename => {
                 let Some(b) = self.current(store.catalog()) else {
                     return need_open(lang);
                 };
-                let (kind, value) = if action == Action::BundleRename {
-                    (PromptKind::Rename, b.name.to_string())
-                } else {
-                    (PromptKind::Lead, b.lead_agency.clone().unwrap_or_default())
+                let name = b.name.to_string();
+                self.open_prompt(PromptKind::Rename, name);
+                None
+            }
+            Action::BundleLead => {
+                let Some(code) = self.current_code(store.catalog()) else {
+                    return need_open(lang);
                 };
-                self.open_prompt(kind, value);
+                self.open_lead(store.catalog(), &code);
                 None
             }
             Action::BundleAdd => {
@@ -1065,6 +1071,9 @@ impl BundlesPane {
         if self.picker.is_some() {
             return self.picker_key(event, action, store, lang, page);
         }
+        if self.lead.is_some() {
+            return self.lead_key(event, action, store, lang, page);
+        }
         let choices = match (&self.prompt, store.as_deref()) {
             (Some(p), Some(store)) if p.kind.is_condition() => self
                 .current(store.catalog())
@@ -1137,6 +1146,7 @@ impl BundlesPane {
     /// Pasted text goes into an open prompt or the picker's query (one line: [`crate::tui::text::paste_line`]).
     pub fn paste(&mut self, text: &str) {
         self.picker_paste(text);
+        self.lead_paste(text);
         if let Some(p) = &mut self.prompt {
             crate::tui::text::paste_into(&mut p.input, text);
         }
@@ -1207,11 +1217,6 @@ impl BundlesPane {
                 let action = match other {
                     PromptKind::Rename => {
                         bundle.name = text.trim().into();
-                        "edit"
-                    }
-                    PromptKind::Lead => {
-                        let t = text.trim();
-                        bundle.lead_agency = (!t.is_empty()).then(|| t.to_string());
                         "edit"
                     }
                     PromptKind::AddQuestion | PromptKind::EditQuestion(_) => {

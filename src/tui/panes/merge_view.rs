@@ -77,6 +77,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(picker) = &pane.picker {
         super::bundle_picker::draw(frame, app, catalog, picker);
     }
+    if let Some(lead) = &pane.lead {
+        super::lead_picker::draw(frame, app, catalog, lead);
+    }
 }
 
 /// The window of `len` rows of height `h` that shows `selected`.

@@ -8,5 +8,6 @@ pub mod element_uses;
 pub mod elements;
 pub mod form_view;
 pub mod forms;
+pub mod lead_picker;
 pub mod merge_view;
 pub mod stats;
