@@ -1,4 +1,4 @@
-//! The CSV importer: encoding detection (UTF-8 / GB18030), then one table read as each kind
+//! The CSV importer: encoding detection (UTF-8 / GB18030 / Big5), then one table read as each kind
 //! of table (picked by the first byte), then turned into records.
 #![no_main]
 
