@@ -65,12 +65,20 @@ fn restore_into_a_store_with_records_needs_force_and_confirmation() {
     let file = tmp.path().join("backup.json");
     ok(yibiao(&a).arg("backup").arg(&file));
     ok(yibiao(&b).args(["sample"]));
+    // a refused change: exit 1, as the README's exit codes say
     let (code, _, stderr) = run(yibiao(&b).arg("restore").arg(&file));
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("is not empty") && stderr.contains("--force"),
         "{stderr}"
     );
+    let (code, _, stderr) = run(common::yibiao_zh(&b).arg("restore").arg(&file));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("不是空的") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    // without a terminal to ask on, `--force` needs `--yes`: a usage error
     let (code, _, stderr) = run(yibiao(&b)
         .args(["restore", "--force"])
         .arg(&file)
@@ -328,6 +336,30 @@ fn publishing_needs_the_reviewer_role_and_the_refusal_names_it() {
             && stderr.contains("请管理员在 roles.toml 的 `editor` 中加入"),
         "{stderr}"
     );
+
+    // every command that writes says it in Chinese, not only import (a tester's report)
+    let other = tmp.path().join("other");
+    ok(yibiao(&other).arg("import").arg(fixture("small.json")));
+    let backup = tmp.path().join("backup.json");
+    ok(yibiao(&other).arg("backup").arg(&backup));
+    let zh = |args: &[&str]| {
+        let mut cmd = common::yibiao_zh(&db);
+        cmd.env("XDG_CONFIG_HOME", home.join("config"))
+            .env("HOME", &home)
+            .args(args);
+        run(&mut cmd)
+    };
+    let backup = backup.to_str().expect("a UTF-8 path");
+    for args in [&["sample"][..], &["restore", "--force", "--yes", backup]] {
+        let (code, _, stderr) = zh(args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("所需的")
+                && stderr.contains("请管理员在 roles.toml")
+                && !stderr.contains("does not have"),
+            "{args:?}: {stderr}"
+        );
+    }
 
     // a group we are in grants it
     let group = nix::unistd::Group::from_gid(nix::unistd::getgid())

@@ -65,7 +65,7 @@ pub(super) fn run(
             let batch = template::claim(store.catalog(), &code, &new_code)
                 .map_err(|e| Failure::new(e.message(lang)))?;
             let forms = batch.commands.len().saturating_sub(1);
-            store.apply(batch)?;
+            store.apply(batch).map_err(|e| Failure::store(e, lang))?;
             eprintln_lossy!(
                 "{}",
                 lang.pick(
