@@ -392,6 +392,48 @@ fn without_a_roles_file_the_store_owner_is_admin() {
 }
 
 #[test]
+fn a_roles_file_that_configures_no_roles_counts_as_none_and_errors_give_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, home) = (tmp.path().join("db"), tmp.path().join("home"));
+    // an empty file, only comments, an empty [roles]: the owner is admin, as without a file
+    for (i, text) in ["", "# filled in later\n", "[roles]\n"]
+        .into_iter()
+        .enumerate()
+    {
+        write_roles(&home, text);
+        let draft = element_file(tmp.path(), "draft");
+        ok(with_config(&db, &home).arg("import").arg(&draft));
+        let published = element_file(tmp.path(), "published");
+        let (code, _, stderr) = run(with_config(&db, &home).arg("import").arg(&published));
+        assert_eq!(code, 0, "{i}: {text:?}: {stderr}");
+    }
+    // a roles file that does not parse: file:line:column, in either language
+    write_roles(&home, "[roles]\nadmin = [\"li\"]\nreveiwer = [\"x\"]\n");
+    let roles = home.join("config/yibiao/roles.toml");
+    let (code, _, stderr) = run(with_config(&db, &home).arg("stats"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "roles file {}:3:1: unknown field `reveiwer`",
+            roles.display()
+        )),
+        "{stderr}"
+    );
+    let mut zh = common::yibiao_zh(&db);
+    zh.env("XDG_CONFIG_HOME", home.join("config"))
+        .env("HOME", &home);
+    let (code, _, stderr) = run(zh.arg("stats"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "角色文件 {}:3:1：未知字段 reveiwer",
+            roles.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn the_log_shows_digests_before_and_after() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
