@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::check::check_import;
+use super::check::{Rejected, check_import};
 use super::progress::{Control, Phase, Stop, Unit};
 use crate::i18n::Lang;
 use crate::model::{
@@ -172,6 +172,8 @@ pub fn import_value(
     }
     // (path, record) in file order
     let mut records: Vec<(String, Record)> = Vec::new();
+    // records that do not decode: references to them are counted, not reported each
+    let mut rejected = Rejected::default();
     for kind in Kind::ALL {
         let Some(list) = top.remove(kind.plural()) else {
             continue;
@@ -187,12 +189,19 @@ pub fn import_value(
             done += 1;
             control.step(Phase::Parsing, Unit::Records, done, total)?;
             let path = format!("{}[{i}]", kind.plural());
+            let code = value
+                .get("code")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             match decode_record(kind, value, lang) {
                 Ok(record) => records.push((path, record)),
-                Err((inner, message)) => problems.push(FileProblem {
-                    path: join_path(&path, &inner),
-                    message,
-                }),
+                Err((inner, message)) => {
+                    problems.push(FileProblem {
+                        path: join_path(&path, &inner),
+                        message,
+                    });
+                    rejected.add(kind, code.as_deref().unwrap_or_default(), path);
+                }
             }
         }
     }
@@ -206,8 +215,9 @@ pub fn import_value(
     }
     let count = records.len() as u64;
     control.step(Phase::Validating, Unit::Records, 0, count)?;
-    let (records, found) =
-        check_import(records, catalog, lang, |path, inner| join_path(path, inner));
+    let (records, found) = check_import(records, catalog, lang, rejected, |path, inner| {
+        join_path(path, inner)
+    });
     control.step(Phase::Validating, Unit::Records, count, count)?;
     problems.extend(found);
     if problems.is_empty() {
@@ -327,5 +337,31 @@ mod tests {
         let en = problems(text, Lang::En);
         assert!(en[0].contains("unknown variant `bogus`"), "{en:?}");
         assert_eq!(en[1], "elements[1]: missing field `code`");
+    }
+
+    #[test]
+    fn references_to_a_record_that_does_not_decode_are_counted_in_one_line() {
+        let fixture = include_str!("../../tests/fixtures/small.json");
+        let mut doc: Value = serde_json::from_str(fixture).expect("fixture");
+        let elements = doc["elements"].as_array_mut().expect("elements");
+        let at = elements
+            .iter()
+            .position(|e| e["code"] == "DE0001")
+            .expect("DE0001");
+        elements[at]["kind"] = "bogus".into();
+        let text = doc.to_string();
+        let en = problems(&text, Lang::En);
+        assert!(!en.iter().any(|p| p.contains("unknown element")), "{en:#?}");
+        assert_eq!(en.len(), 2, "{en:#?}");
+        assert!(en[0].starts_with(&format!("elements[{at}].kind: unknown variant `bogus`")));
+        assert_eq!(
+            en[1],
+            format!("elements[{at}]: and 2 references to DE0001 fail because of it")
+        );
+        let zh = problems(&text, Lang::Zh);
+        assert_eq!(
+            zh[1],
+            format!("elements[{at}]: 另有 2 处引用 DE0001 因此无法导入")
+        );
     }
 }
