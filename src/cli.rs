@@ -362,8 +362,10 @@ impl Failure {
         }
     }
 
-    /// A store error's failure, its message in `lang`: exit code 3 for a held store, 2 for a
-    /// refused change, 1 otherwise.
+    /// A store error's failure, its message in `lang` (every command reports store errors
+    /// through here, so a role refusal reads in Chinese under `--lang zh`): exit code 3 for a
+    /// held store, 2 for records that fail the checks (nothing written), 1 otherwise (a
+    /// refused change among them).
     pub fn store(e: StoreError, lang: Lang) -> Self {
         let code = match e {
             StoreError::Locked { .. } => EXIT_LOCKED,
@@ -374,12 +376,6 @@ impl Failure {
             code,
             message: e.describe(lang),
         }
-    }
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        Self::store(e, Lang::En)
     }
 }
 
@@ -406,7 +402,9 @@ pub fn open_store(
     if_missing: IfMissing,
     lang: Lang,
 ) -> Result<SledStore, Failure> {
-    Ok(open_unloaded(db, if_missing, lang)?.load()?)
+    open_unloaded(db, if_missing, lang)?
+        .load()
+        .map_err(|e| Failure::store(e, lang))
 }
 
 /// Opens and locks the store without loading its catalog; as [`open_store`].
@@ -415,7 +413,9 @@ pub fn open_unloaded(
     if_missing: IfMissing,
     lang: Lang,
 ) -> Result<UnloadedStore, Failure> {
-    Ok(lock_store(db, if_missing, lang)?.open()?)
+    lock_store(db, if_missing, lang)?
+        .open()
+        .map_err(|e| Failure::store(e, lang))
 }
 
 /// Locks the store without opening its database; as [`open_store`].

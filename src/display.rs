@@ -82,6 +82,83 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Two values cut to `max` columns each so that where they first differ stays in view, for
+/// showing them side by side. When the first difference lies within the first two thirds of
+/// `max` columns, each is cut at its end as [`truncate`] does; past that, both start at the same
+/// character before it, after `mark` (`…`): as early as lets the longer of the two show to its
+/// end, or else a third of `max` before it, and then cut at the end with `mark`; so that `《中华人民共和国市场主体登记管理条例》第十条` and `…第十二条` show as
+/// `…登记管理条例》第十条` and `…登记管理条例》第十二条` rather than as one and the same prefix.
+pub fn around_difference(a: &str, b: &str, max: usize, mark: char) -> (String, String) {
+    let cut_end = |s: &str| -> String {
+        if width(s) <= max {
+            return s.to_string();
+        }
+        if max == 0 {
+            return String::new();
+        }
+        let mut out = String::new();
+        let mut used = 0;
+        for c in s.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > max - 1 {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push(mark);
+        out
+    };
+    let same: usize = a
+        .chars()
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let before = width(&a[..same]);
+    if a == b || max < 6 || before <= max * 2 / 3 || (width(a) <= max && width(b) <= max) {
+        return (cut_end(a), cut_end(b));
+    }
+    // the columns kept before the difference: all that leaves room for the longer rest,
+    // else about a third
+    let rest = width(&a[same..]).max(width(&b[same..]));
+    let context = match (max - 1).checked_sub(rest) {
+        Some(room) if room >= max / 3 => room,
+        _ => max / 3,
+    };
+    let mut start = same;
+    let mut kept = 0;
+    for (i, c) in a[..same].char_indices().rev() {
+        let w = c.width().unwrap_or(0);
+        if kept + w > context {
+            break;
+        }
+        kept += w;
+        start = i;
+    }
+    let from = |s: &str| {
+        let rest = &s[start..];
+        let body = if width(rest) < max {
+            rest.to_string()
+        } else {
+            let mut out = String::new();
+            let mut used = 0;
+            for c in rest.chars() {
+                let w = c.width().unwrap_or(0);
+                if used + w > max - 2 {
+                    break;
+                }
+                out.push(c);
+                used += w;
+            }
+            out.push(mark);
+            out
+        };
+        format!("{mark}{body}")
+    };
+    (from(a), from(b))
+}
+
 /// `s` truncated to `columns` and padded with spaces to exactly `columns`.
 pub fn pad(s: &str, columns: usize) -> String {
     let cut = truncate(s, columns);
@@ -99,6 +176,38 @@ pub fn pad_code(code: &str, columns: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_by_side_values_keep_their_first_difference_in_view() {
+        let basis = "《中华人民共和国市场主体登记管理条例》第十条";
+        let other = "《中华人民共和国市场主体登记管理条例》第十二条";
+        let (a, b) = around_difference(basis, other, 24, '…');
+        assert!(a.starts_with('…') && a.ends_with("第十条"), "{a}");
+        assert!(b.starts_with('…') && b.ends_with("第十二条"), "{b}");
+        assert!(width(&a) <= 24 && width(&b) <= 24, "{a} {b}");
+        assert_eq!(
+            (a.trim_start_matches('…'), b.trim_start_matches('…')),
+            ("登记管理条例》第十条", "登记管理条例》第十二条")
+        );
+        // a difference near the start: cut at the end as truncate does
+        let (a, b) = around_difference("甲乙丙丁戊己庚辛壬癸", "甲丁丙丁戊己庚辛壬癸", 10, '~');
+        assert_eq!((a.as_str(), b.as_str()), ("甲乙丙丁~", "甲丁丙丁~"));
+        // both cut at the end too when the rest is long
+        let long_a = format!("{}A{}", "x".repeat(30), "y".repeat(30));
+        let long_b = format!("{}B{}", "x".repeat(30), "y".repeat(30));
+        let (a, b) = around_difference(&long_a, &long_b, 20, '…');
+        assert_eq!(a, format!("…{}A{}…", "x".repeat(6), "y".repeat(11)));
+        assert_eq!(b, format!("…{}B{}…", "x".repeat(6), "y".repeat(11)));
+        assert_eq!((width(&a), width(&b)), (20, 20));
+        // values that fit, and equal values, are left as they are
+        assert_eq!(
+            around_difference("短", "长", 10, '…'),
+            ("短".to_string(), "长".to_string())
+        );
+        let (a, b) = around_difference(basis, basis, 12, '…');
+        assert_eq!(a, b);
+        assert_eq!(a, truncate(basis, 12));
+    }
 
     #[test]
     fn codes_are_padded_but_never_cut() {

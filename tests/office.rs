@@ -481,6 +481,42 @@ fn unknown_headers_and_bad_cells_are_reported_at_their_cell() {
 }
 
 #[test]
+fn one_bad_cell_is_one_problem_not_one_per_reference_to_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_with_small(dir.path());
+    let csv = dir.path().join("csv");
+    ok(yibiao(&db)
+        .arg("export")
+        .arg(format!("{}/", csv.display()))
+        .args(["--encoding", "utf-8"]));
+    // DE0001 is bound by two form fields: its row is rejected for its kind
+    let elements = csv.join("数据元.csv");
+    let text = std::fs::read_to_string(&elements).unwrap();
+    let bad = text.replacen("DE0001,姓名,,文本,", "DE0001,姓名,,文木,", 1);
+    assert_ne!(bad, text, "the fixture's DE0001 row");
+    std::fs::write(&elements, bad.as_bytes()).unwrap();
+    let fresh = dir.path().join("fresh");
+    let (code, _, stderr) = run(yibiao(&fresh).arg("import").arg(&csv));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("数据元.csv D2: unknown kind \"文木\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("数据元.csv row 2: and 2 references to DE0001 fail because of it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("unknown element"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    let (code, _, stderr) = run(common::yibiao_zh(&fresh).arg("import").arg(&csv));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("数据元.csv 第 2 行: 另有 2 处引用 DE0001 因此无法导入"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_lone_sheet_takes_its_table_from_the_file_name_or_kind() {
     let dir = tempfile::tempdir().unwrap();
     let db = store_with_small(dir.path());

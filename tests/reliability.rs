@@ -65,12 +65,20 @@ fn restore_into_a_store_with_records_needs_force_and_confirmation() {
     let file = tmp.path().join("backup.json");
     ok(yibiao(&a).arg("backup").arg(&file));
     ok(yibiao(&b).args(["sample"]));
+    // a refused change: exit 1, as the README's exit codes say
     let (code, _, stderr) = run(yibiao(&b).arg("restore").arg(&file));
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("is not empty") && stderr.contains("--force"),
         "{stderr}"
     );
+    let (code, _, stderr) = run(common::yibiao_zh(&b).arg("restore").arg(&file));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("不是空的") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    // without a terminal to ask on, `--force` needs `--yes`: a usage error
     let (code, _, stderr) = run(yibiao(&b)
         .args(["restore", "--force"])
         .arg(&file)
@@ -329,6 +337,30 @@ fn publishing_needs_the_reviewer_role_and_the_refusal_names_it() {
         "{stderr}"
     );
 
+    // every command that writes says it in Chinese, not only import (a tester's report)
+    let other = tmp.path().join("other");
+    ok(yibiao(&other).arg("import").arg(fixture("small.json")));
+    let backup = tmp.path().join("backup.json");
+    ok(yibiao(&other).arg("backup").arg(&backup));
+    let zh = |args: &[&str]| {
+        let mut cmd = common::yibiao_zh(&db);
+        cmd.env("XDG_CONFIG_HOME", home.join("config"))
+            .env("HOME", &home)
+            .args(args);
+        run(&mut cmd)
+    };
+    let backup = backup.to_str().expect("a UTF-8 path");
+    for args in [&["sample"][..], &["restore", "--force", "--yes", backup]] {
+        let (code, _, stderr) = zh(args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("所需的")
+                && stderr.contains("请管理员在 roles.toml")
+                && !stderr.contains("does not have"),
+            "{args:?}: {stderr}"
+        );
+    }
+
     // a group we are in grants it
     let group = nix::unistd::Group::from_gid(nix::unistd::getgid())
         .unwrap()
@@ -357,6 +389,48 @@ fn without_a_roles_file_the_store_owner_is_admin() {
     ok(with_config(&db, &home)
         .arg("import")
         .arg(element_file(tmp.path(), "published")));
+}
+
+#[test]
+fn a_roles_file_that_configures_no_roles_counts_as_none_and_errors_give_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, home) = (tmp.path().join("db"), tmp.path().join("home"));
+    // an empty file, only comments, an empty [roles]: the owner is admin, as without a file
+    for (i, text) in ["", "# filled in later\n", "[roles]\n"]
+        .into_iter()
+        .enumerate()
+    {
+        write_roles(&home, text);
+        let draft = element_file(tmp.path(), "draft");
+        ok(with_config(&db, &home).arg("import").arg(&draft));
+        let published = element_file(tmp.path(), "published");
+        let (code, _, stderr) = run(with_config(&db, &home).arg("import").arg(&published));
+        assert_eq!(code, 0, "{i}: {text:?}: {stderr}");
+    }
+    // a roles file that does not parse: file:line:column, in either language
+    write_roles(&home, "[roles]\nadmin = [\"li\"]\nreveiwer = [\"x\"]\n");
+    let roles = home.join("config/yibiao/roles.toml");
+    let (code, _, stderr) = run(with_config(&db, &home).arg("stats"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "roles file {}:3:1: unknown field `reveiwer`",
+            roles.display()
+        )),
+        "{stderr}"
+    );
+    let mut zh = common::yibiao_zh(&db);
+    zh.env("XDG_CONFIG_HOME", home.join("config"))
+        .env("HOME", &home);
+    let (code, _, stderr) = run(zh.arg("stats"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "角色文件 {}:3:1：未知字段 reveiwer",
+            roles.display()
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]

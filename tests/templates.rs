@@ -338,3 +338,46 @@ fn a_bundle_departs_by_conditions_question_texts_options_and_material_conditions
     );
     assert_eq!(c.departures(), 4);
 }
+
+#[test]
+fn cli_compare_shows_where_long_values_differ_and_added_questions_by_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    ok(yibiao(&db).arg("sample"));
+    let mut doc: Value = serde_json::from_str(&export(&db)).unwrap();
+    for item in doc["items"].as_array_mut().unwrap() {
+        if item["code"] == GUANGAN_COMPANY {
+            item["basis"] = "《中华人民共和国市场主体登记管理条例》第三十二条".into();
+        }
+    }
+    for bundle in doc["bundles"].as_array_mut().unwrap() {
+        if bundle["code"] == "ZT010" {
+            bundle["questions"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({
+                    "key": "night", "text": "是否夜间经营？",
+                    "options": [{"key": "yes", "text": "是"}, {"key": "no", "text": "否"}],
+                }));
+        }
+    }
+    let file = tmp.path().join("edited.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    ok(yibiao(&db).arg("import").arg(&file));
+
+    let (code, out, _) = run(yibiao(&db).args(["template", "compare", GUANGAN_COMPANY]));
+    assert_eq!(code, 1, "{out}");
+    let basis = out
+        .lines()
+        .find(|l| l.contains("! basis"))
+        .unwrap_or_else(|| panic!("a basis line: {out}"));
+    assert!(
+        basis.contains("管理条例》第三十二条")
+            && basis.contains("管理条例》第三条")
+            && basis.matches("…主体登记").count() == 2,
+        "{basis}"
+    );
+    let (code, out, _) = run(yibiao(&db).args(["template", "compare", "ZT010"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("+ extra night 是否夜间经营？"), "{out}");
+}

@@ -6,7 +6,7 @@ mod tui_support;
 use crossterm::event::{KeyCode, KeyModifiers};
 use tui_support::*;
 use yibiao::i18n::Lang;
-use yibiao::model::Kind;
+use yibiao::model::{AnswerOption, Kind, Question, Record};
 use yibiao::store::{Batch, SledStore, Store};
 use yibiao::tui::app::{App, Overlay, Pane};
 
@@ -15,9 +15,19 @@ const TEMPLATE_COMPANY: &str = "0100001001-510104000000-000-1151010431236097XB-1
 
 /// An app on the sample, optionally with the NO_COLOR theme.
 fn sample_app(lang: Lang, no_color: bool) -> (App, tempfile::TempDir) {
+    edited_sample_app(lang, no_color, |_| {})
+}
+
+/// As [`sample_app`], with the sample's records edited first.
+fn edited_sample_app(
+    lang: Lang,
+    no_color: bool,
+    edit: impl FnOnce(&mut Vec<Record>),
+) -> (App, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = SledStore::open(&dir.path().join("store")).expect("open");
-    let records: Vec<_> = yibiao::sample::generate(1).into_records().collect();
+    let mut records: Vec<_> = yibiao::sample::generate(1).into_records().collect();
+    edit(&mut records);
     store.apply(Batch::upserts("test", records)).expect("seed");
     let config = yibiao::tui::config::load(None, &Default::default(), no_color);
     let mut app = App::new(Box::new(store), lang, config);
@@ -122,4 +132,112 @@ fn claiming_a_template_from_pane_1_makes_a_conforming_draft() {
     press(&mut app, "template_compare");
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("= conforms to the template"), "{s}");
+}
+
+/// The screen's rows between the tab bar and the status bar.
+fn overlay_rows(s: &str) -> Vec<&str> {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[1..lines.len() - 1].to_vec()
+}
+
+#[test]
+fn the_comparison_covers_the_frames_under_it_to_the_screen_edges() {
+    let (mut app, _dir) = sample_app(Lang::Zh, false);
+    select(&mut app, GUANGAN_COMPANY);
+    press(&mut app, "template_compare");
+    let s = screen(&mut app, 120, 40);
+    let rows = overlay_rows(&s);
+    let edge = |row: &str, at_end: bool| {
+        let chars: Vec<char> = row.chars().collect();
+        if at_end {
+            chars[chars.len() - 2..].iter().collect::<String>()
+        } else {
+            chars[..2].iter().collect::<String>()
+        }
+    };
+    // the overlay's own border at each edge, nothing of the panes' frames beside it
+    assert!(edge(rows[0], false).starts_with('┌'), "{s}");
+    assert!(edge(rows[rows.len() - 1], false).starts_with('└'), "{s}");
+    for row in &rows {
+        for at_end in [false, true] {
+            let two = edge(row, at_end);
+            let borders = two.chars().filter(|c| "┌┐└┘│".contains(*c)).count();
+            assert!(borders <= 1, "{two:?} in {row:?}\n{s}");
+        }
+    }
+}
+
+#[test]
+fn long_values_that_differ_late_show_the_difference_in_both_columns() {
+    let (mut app, _dir) = edited_sample_app(Lang::Zh, false, |records| {
+        for r in records.iter_mut() {
+            if let Record::Item(i) = r
+                && i.code == GUANGAN_COMPANY
+            {
+                i.basis = "《中华人民共和国市场主体登记管理条例》第三十二条".into();
+            }
+        }
+    });
+    select(&mut app, GUANGAN_COMPANY);
+    press(&mut app, "template_compare");
+    let s = screen(&mut app, 120, 40);
+    let row = s
+        .lines()
+        .find(|l| l.contains("! 设定依据"))
+        .unwrap_or_else(|| panic!("a basis row: {s}"));
+    assert!(
+        row.contains("登记管理条例》第三十二条") && row.contains("登记管理条例》第三条"),
+        "{row}"
+    );
+    // both cut at the start, at the same character
+    assert!(
+        row.matches("…和国市场主体登记管理条例》第三").count() == 2 && !row.contains("《中华"),
+        "cut at the start: {row}"
+    );
+    // the command line too
+    let catalog = app.store().expect("store").catalog();
+    let c = yibiao::engine::template::compare(catalog, GUANGAN_COMPANY).expect("claimed");
+    assert!(c.attributes.iter().any(|a| a.attribute == "basis"));
+}
+
+#[test]
+fn a_question_added_to_a_claimed_bundle_is_shown_with_its_text() {
+    let (mut app, _dir) = edited_sample_app(Lang::En, false, |records| {
+        for r in records.iter_mut() {
+            if let Record::Bundle(b) = r
+                && b.code == "ZT010"
+            {
+                b.questions.push(Question {
+                    key: "night".into(),
+                    text: "是否夜间经营？".into(),
+                    options: ["yes", "no"]
+                        .map(|k| AnswerOption {
+                            key: k.into(),
+                            text: k.into(),
+                        })
+                        .into(),
+                });
+            }
+        }
+    });
+    press(&mut app, "pane_bundles");
+    let codes: Vec<String> = app
+        .store()
+        .unwrap()
+        .catalog()
+        .bundles
+        .keys()
+        .map(ToString::to_string)
+        .collect();
+    let at = codes.iter().position(|c| c == "ZT010").expect("ZT010");
+    for _ in 0..at {
+        press(&mut app, "select_next");
+    }
+    press(&mut app, "bundle_compare");
+    let s = screen(&mut app, 120, 40);
+    let row = s
+        .lines()
+        .find(|l| l.contains("+ night"))
+        .unwrap_or_else(|| panic!("the added question: {s}"));
+    assert!(row.contains("night 是否夜间经营？"), "{row}");
 }

@@ -57,7 +57,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }
         Command::Man { dir } => return man(dir.as_deref()),
         // before the store is opened: a damaged store does not open
-        Command::Recover { dir, out } => return super::safety::recover(dir, out),
+        Command::Recover { dir, out } => return super::safety::recover(dir, out, lang),
         _ => {}
     }
     if let Command::Element(ElementCommand::Search { query, limit, json }) = &command {
@@ -71,7 +71,7 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     let mut store = open_store(cli.db, command.if_missing(), lang)?;
     let result = match (backup, command) {
         (Some(backup), Command::Restore { force, yes, .. }) => {
-            super::safety::restore(&mut store, backup, force, yes)
+            super::safety::restore(&mut store, backup, force, yes, lang)
         }
         (_, command) => on_store(&mut store, command, lang),
     };
@@ -97,17 +97,20 @@ fn element_search(
         message: e.describe(lang),
     })?;
     let dir = super::store_dir(db)?;
-    let index = match SledStore::cached_search(&dir)? {
+    let index = match SledStore::cached_search(&dir).map_err(|e| Failure::store(e, lang))? {
         Some(data) => search::SearchIndex::from_data(data),
         None => {
             let unloaded = super::open_unloaded(Some(dir), IfMissing::Refuse, lang)?;
-            match unloaded.search_data()? {
+            match unloaded
+                .search_data()
+                .map_err(|e| Failure::store(e, lang))?
+            {
                 Some(data) => {
                     unloaded.close_for_exit();
                     search::SearchIndex::from_data(data)
                 }
                 None => {
-                    let store = unloaded.load()?;
+                    let store = unloaded.load().map_err(|e| Failure::store(e, lang))?;
                     let index = search::SearchIndex::build(store.catalog());
                     store.close_for_exit();
                     index
@@ -166,7 +169,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             let batch = dups::merge_batch(store.catalog(), &into, &merge, force)
                 .map_err(|e| Failure::new(e.message(lang)))?;
             let fields = usage::usage(store.catalog(), &merge).fields.len();
-            store.apply(batch)?;
+            store.apply(batch).map_err(|e| Failure::store(e, lang))?;
             eprintln_lossy!(
                 "{}",
                 lang.pick(
@@ -176,7 +179,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             );
             Ok(0)
         }
-        Command::Sample { scale } => sample(store, scale),
+        Command::Sample { scale } => sample(store, scale, lang),
         Command::Import {
             file,
             dry_run,
@@ -312,7 +315,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             super::merge::run(store.catalog(), &request, lang)
         }
         Command::Check => {
-            let problems = store.check()?;
+            let problems = store.check().map_err(|e| Failure::store(e, lang))?;
             if problems.is_empty() {
                 print_out(&lang.pick(
                     format!("检查通过：{} 条记录，索引一致\n", store.catalog().len()),
@@ -333,7 +336,9 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         }
         Command::Config(ConfigCommand::Check) => Ok(0),
         Command::Log { code, json } => {
-            let entries = store.history(code.as_deref())?;
+            let entries = store
+                .history(code.as_deref())
+                .map_err(|e| Failure::store(e, lang))?;
             // a record with no history yet is fine; a code that names nothing is a typo
             if let Some(code) = &code
                 && entries.is_empty()
@@ -518,9 +523,11 @@ fn validate_values(
     Ok(if all_valid { 0 } else { EXIT_FAILURE })
 }
 
-fn sample(store: &mut impl Store, scale: u32) -> Result<u8, Failure> {
+fn sample(store: &mut impl Store, scale: u32, lang: Lang) -> Result<u8, Failure> {
     let records = crate::sample::generate(scale).into_records();
-    let applied = store.apply(Batch::upserts("sample", records))?;
+    let applied = store
+        .apply(Batch::upserts("sample", records))
+        .map_err(|e| Failure::store(e, lang))?;
     eprintln_lossy!(
         "sample ×{scale}: {} created, {} updated",
         applied.created,

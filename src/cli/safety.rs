@@ -60,27 +60,35 @@ pub fn read_backup(file: &Path) -> Result<Backup, Failure> {
 }
 
 /// `yibiao restore FILE [--force [--yes]]`: the backup's records into an empty store, or in
-/// place of every record with `--force` after confirmation.
+/// place of every record with `--force` after confirmation. A store with records and no
+/// `--force` is a refused change (exit 1), as is a declined confirmation; `--force` without
+/// `--yes` when standard input is not a terminal is a usage error (exit 2).
 pub fn restore(
     store: &mut SledStore,
     backup: Backup,
     force: bool,
     yes: bool,
+    lang: Lang,
 ) -> Result<u8, Failure> {
     let Backup { header, records } = backup;
     let existing = store.catalog().len();
     if existing > 0 {
         if !force {
-            return Err(Failure {
-                code: EXIT_INVALID,
-                message: format!(
-                    "store {} is not empty ({existing} records); restore into an empty store (`--db NEW_DIR`), or replace its records with `--force`",
-                    store.path().display()
+            let path = store.path().display();
+            return Err(Failure::new(lang.pick(
+                format!(
+                    "库 {path} 不是空的（{existing} 条记录）；请恢复到一个空库（`--db 新目录`），或用 `--force` 替换它的全部记录"
                 ),
-            });
+                format!(
+                    "store {path} is not empty ({existing} records); restore into an empty store (`--db NEW_DIR`), or replace its records with `--force`"
+                ),
+            )));
         }
-        if !yes && !confirm(store, existing, &header)? {
-            return Err(Failure::new("restore cancelled; nothing was changed"));
+        if !yes && !confirm(store, existing, &header, lang)? {
+            return Err(Failure::new(lang.pick(
+                "已取消恢复；没有任何改动",
+                "restore cancelled; nothing was changed",
+            )));
         }
     }
     let keep: BTreeSet<(Kind, String)> = records
@@ -98,10 +106,12 @@ pub fn restore(
         .collect();
     let mut commands = deletes;
     commands.extend(records.into_iter().map(Command::Upsert));
-    let applied = store.apply(Batch {
-        action: "restore".into(),
-        commands,
-    })?;
+    let applied = store
+        .apply(Batch {
+            action: "restore".into(),
+            commands,
+        })
+        .map_err(|e| Failure::store(e, lang))?;
     eprintln_lossy!(
         "restored into {} the backup made {} by {}: {} created, {} updated, {} deleted",
         store.path().display(),
@@ -115,20 +125,40 @@ pub fn restore(
 }
 
 /// Asks on the terminal whether to replace the store's records; `--yes` is needed elsewhere.
-fn confirm(store: &SledStore, existing: usize, header: &backup::Header) -> Result<bool, Failure> {
+fn confirm(
+    store: &SledStore,
+    existing: usize,
+    header: &backup::Header,
+    lang: Lang,
+) -> Result<bool, Failure> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Failure {
             code: EXIT_INVALID,
-            message: "--force replaces every record of the store: add --yes to confirm when standard input is not a terminal".into(),
+            message: lang
+                .pick(
+                    "--force 会替换库中的全部记录：标准输入不是终端时，请加 --yes 确认",
+                    "--force replaces every record of the store: add --yes to confirm when standard input is not a terminal",
+                )
+                .into(),
         });
     }
     let total: usize = header.counts.values().sum();
-    eprint_lossy!(
-        "replace the {existing} records of {} with the {total} of the backup made {} by {}? type yes: ",
+    let (path, created, user) = (
         store.path().display(),
         inert(&header.created),
-        inert(&header.user)
+        inert(&header.user),
+    );
+    eprint_lossy!(
+        "{}",
+        lang.pick(
+            format!(
+                "用 {user} 于 {created} 做的备份中的 {total} 条记录替换 {path} 的 {existing} 条记录？输入 yes 确认："
+            ),
+            format!(
+                "replace the {existing} records of {path} with the {total} of the backup made {created} by {user}? type yes: "
+            ),
+        )
     );
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
@@ -137,8 +167,8 @@ fn confirm(store: &SledStore, existing: usize, header: &backup::Header) -> Resul
 
 /// `yibiao recover DIR OUT.json`: every record that still decodes, as interchange JSON; exit 1
 /// when something was lost.
-pub fn recover(dir: &Path, out: &Path) -> Result<u8, Failure> {
-    let found = salvage::recover(dir)?;
+pub fn recover(dir: &Path, out: &Path, lang: Lang) -> Result<u8, Failure> {
+    let found = salvage::recover(dir).map_err(|e| Failure::store(e, lang))?;
     write_output(out, json::export(&found.catalog).as_bytes())?;
     eprintln_lossy!(
         "recovered {} records from {} into {} ({})",

@@ -7,7 +7,7 @@ use super::{EXIT_FAILURE, Failure, TemplateCommand};
 use crate::display::{inert, pad, pad_code, width};
 use crate::engine::template::{self, Comparison, FieldIssue, SetDiff};
 use crate::i18n::Lang;
-use crate::model::Kind;
+use crate::model::{Catalog, Kind};
 use crate::store::{SledStore, Store};
 
 /// Runs a `template` subcommand.
@@ -65,7 +65,7 @@ pub(super) fn run(
             let batch = template::claim(store.catalog(), &code, &new_code)
                 .map_err(|e| Failure::new(e.message(lang)))?;
             let forms = batch.commands.len().saturating_sub(1);
-            store.apply(batch)?;
+            store.apply(batch).map_err(|e| Failure::store(e, lang))?;
             eprintln_lossy!(
                 "{}",
                 lang.pick(
@@ -86,35 +86,52 @@ pub(super) fn run(
         TemplateCommand::Compare { code, json } => {
             let c = template::compare(store.catalog(), &code)
                 .map_err(|e| Failure::new(e.message(lang)))?;
-            print_out(&if json { pretty(&c) } else { text(&c, lang) })?;
+            print_out(&if json {
+                pretty(&c)
+            } else {
+                text(&c, store.catalog(), lang)
+            })?;
             Ok(if c.conforms { 0 } else { EXIT_FAILURE })
         }
     }
 }
 
-fn set_lines(out: &mut String, title: &str, d: &SetDiff, lang: Lang) {
+/// A set's lines; `text(code, in_entry)` adds what the code stands for (a question's text),
+/// if anything.
+fn set_lines(
+    out: &mut String,
+    title: &str,
+    d: &SetDiff,
+    text: impl Fn(&str, bool) -> Option<String>,
+    lang: Lang,
+) {
     if d.missing.is_empty() && d.extra.is_empty() {
         return;
     }
     out.push_str(&format!("{title}\n"));
+    let shown = |c: &str, in_entry: bool| match text(c, in_entry) {
+        Some(t) => format!("{} {}", inert(c), inert(&t)),
+        None => inert(c).into_owned(),
+    };
     for c in &d.missing {
         out.push_str(&format!(
             "  ! {} {}\n",
             lang.pick("缺少", "missing"),
-            inert(c)
+            shown(c, false)
         ));
     }
     for c in &d.extra {
         out.push_str(&format!(
             "  + {} {}\n",
             lang.pick("多出", "extra"),
-            inert(c)
+            shown(c, true)
         ));
     }
 }
 
-/// The comparison as text: the entry and its template side by side, `!` marking departures.
-pub(super) fn text(c: &Comparison, lang: Lang) -> String {
+/// The comparison as text: the entry and its template side by side, `!` marking departures;
+/// two long attribute values show the part around their first difference.
+pub(super) fn text(c: &Comparison, catalog: &Catalog, lang: Lang) -> String {
     let mut out = format!(
         "{} {}  <-  {} {} {}\n",
         inert(&c.code),
@@ -132,11 +149,12 @@ pub(super) fn text(c: &Comparison, lang: Lang) -> String {
             lang.pick("模板", "template")
         ));
         for a in &c.attributes {
+            let (entry, template) =
+                crate::display::around_difference(&inert(&a.entry), &inert(&a.template), 30, '…');
             out.push_str(&format!(
-                "  ! {} {} {}\n",
+                "  ! {} {} {template}\n",
                 pad(a.attribute, 16),
-                pad(&crate::display::truncate(&inert(&a.entry), 30), 30),
-                crate::display::truncate(&inert(&a.template), 30)
+                pad(&entry, 30),
             ));
         }
     }
@@ -209,12 +227,29 @@ pub(super) fn text(c: &Comparison, lang: Lang) -> String {
             ));
         }
     }
-    set_lines(&mut out, lang.pick("材料", "materials"), &c.materials, lang);
-    set_lines(&mut out, lang.pick("事项", "items"), &c.items, lang);
+    let none = |_: &str, _: bool| None;
+    set_lines(
+        &mut out,
+        lang.pick("材料", "materials"),
+        &c.materials,
+        none,
+        lang,
+    );
+    set_lines(&mut out, lang.pick("事项", "items"), &c.items, none, lang);
+    // a question by its key and text, from the bundle that has it
+    let question = |key: &str, in_entry: bool| {
+        let bundle = if in_entry { &c.code } else { &c.template };
+        catalog
+            .bundles
+            .get(bundle.as_str())
+            .and_then(|b| b.questions.iter().find(|q| q.key == key))
+            .map(|q| q.text.clone())
+    };
     set_lines(
         &mut out,
         lang.pick("判断项", "questions"),
         &c.questions,
+        question,
         lang,
     );
     if !c.changes.is_empty() {

@@ -37,14 +37,77 @@ impl std::fmt::Display for FileProblem {
     }
 }
 
+/// Records of a file that were rejected for a problem of their own (a cell or a value that
+/// could not be read), and how many references to each failed only because of that. One bad
+/// cell would otherwise bring a line for every field bound to the element it spoils; instead
+/// the root problem is reported as found, and each rejected record gets one line saying how
+/// many references fail because of it ([`Rejected::summaries`]).
+#[derive(Debug, Default)]
+pub struct Rejected {
+    /// (kind, code) → (where the record is in the file, references that failed).
+    records: HashMap<(Kind, String), (String, usize)>,
+    /// The keys in the order they were rejected.
+    order: Vec<(Kind, String)>,
+}
+
+impl Rejected {
+    /// Notes that the record `kind`/`code` at `place` was rejected (an empty code, which
+    /// nothing can refer to, is ignored; a code rejected twice keeps its first place).
+    pub fn add(&mut self, kind: Kind, code: &str, place: String) {
+        let code = code.trim();
+        if code.is_empty() {
+            return;
+        }
+        let key = (kind, code.to_string());
+        if !self.records.contains_key(&key) {
+            self.records.insert(key.clone(), (place, 0));
+            self.order.push(key);
+        }
+    }
+
+    /// Whether `references` references to `kind`/`code` fail only because that record was
+    /// rejected; if so they are counted, to be reported once by [`Rejected::summaries`].
+    pub fn absorb(&mut self, kind: Kind, code: &str, references: usize) -> bool {
+        match self.records.get_mut(&(kind, code.to_string())) {
+            Some((_, count)) => {
+                *count += references;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `and 123 references to DE000030 fail because of it`, at each rejected record that
+    /// references failed for, in the order they were rejected.
+    pub fn summaries(&self, lang: Lang) -> Vec<FileProblem> {
+        self.order
+            .iter()
+            .filter_map(|key| {
+                let (place, count) = self.records.get(key)?;
+                let code = &key.1;
+                let message = match (count, lang) {
+                    (0, _) => return None,
+                    (n, Lang::Zh) => format!("另有 {n} 处引用 {code} 因此无法导入"),
+                    (1, Lang::En) => format!("and 1 reference to {code} fails because of it"),
+                    (n, Lang::En) => format!("and {n} references to {code} fail because of it"),
+                };
+                Some(FileProblem::new(place.clone(), message))
+            })
+            .collect()
+    }
+}
+
 /// Drops records whose code repeats one earlier in the file (reporting each) and checks the
 /// rest against `catalog` overlaid with them. `locate(origin, path_in_record)` says where a
 /// problem is in the file; `origin` is what the format keeps per record (a JSON path, a row).
+/// A reference to a record in `rejected` is not reported on its own but counted there, and
+/// the counts end the problems ([`Rejected::summaries`]).
 /// Returns the records kept, in file order, and the problems.
 pub fn check_import<L>(
     records: Vec<(L, Record)>,
     catalog: &Catalog,
     lang: Lang,
+    mut rejected: Rejected,
     locate: impl Fn(&L, &str) -> String,
 ) -> (Vec<Record>, Vec<FileProblem>) {
     let mut problems = Vec::new();
@@ -75,6 +138,11 @@ pub fn check_import<L>(
         changes: &changes,
     };
     for problem in check_records(&view, kept.iter().map(|(_, r)| r.as_ref())) {
+        if let Issue::Unknown { target, code } = &problem.issue
+            && rejected.absorb(*target, code, 1)
+        {
+            continue;
+        }
         let key = (problem.kind, problem.code.clone());
         let path = match first_at.get(&key) {
             Some(&at) => locate(&kept[at].0, &problem.path),
@@ -89,5 +157,6 @@ pub fn check_import<L>(
         };
         problems.push(FileProblem::new(path, problem.issue.message(lang)));
     }
+    problems.extend(rejected.summaries(lang));
     (kept.into_iter().map(|(_, r)| r).collect(), problems)
 }

@@ -23,7 +23,7 @@ use crate::model::{
     region_level,
 };
 
-use super::check::{FileProblem, check_import};
+use super::check::{FileProblem, Rejected, check_import};
 
 #[derive(Deserialize)]
 struct File {
@@ -230,13 +230,19 @@ pub fn parse(value: Value, catalog: &Catalog, lang: Lang) -> Result<DeptTree, Ve
     }
     records.extend(agencies);
     records.extend(items);
-    let (records, found) = check_import(records, catalog, lang, |path: &String, inner| {
-        if inner.is_empty() {
-            path.clone()
-        } else {
-            format!("{path}.{inner}")
-        }
-    });
+    let (records, found) = check_import(
+        records,
+        catalog,
+        lang,
+        Rejected::default(),
+        |path: &String, inner| {
+            if inner.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}.{inner}")
+            }
+        },
+    );
     problems.extend(found);
     if !problems.is_empty() {
         return Err(problems);

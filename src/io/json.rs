@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::check::check_import;
+use super::check::{Rejected, check_import};
 use super::progress::{Control, Phase, Stop, Unit};
 use crate::i18n::Lang;
 use crate::model::{
@@ -77,20 +77,57 @@ pub fn parse_json(text: &str, lang: Lang) -> Result<Value, Vec<FileProblem>> {
     serde_json::from_str(text).map_err(|e| {
         vec![FileProblem {
             path: String::new(),
-            message: lang.pick(
-                format!(
-                    "不是有效的 JSON（第 {} 行第 {} 列）：{e}",
-                    e.line(),
-                    e.column()
-                ),
-                format!(
-                    "not valid JSON (line {}, column {}): {e}",
-                    e.line(),
-                    e.column()
-                ),
-            ),
+            message: syntax_message(&e, lang),
         }]
     })
+}
+
+/// Why a text is not JSON, with the line and column: serde_json's English text in English; in
+/// Chinese what kind of error it is (the text ends too soon, a syntax error, a value of the
+/// wrong type) and what was expected, in Chinese.
+fn syntax_message(e: &serde_json::Error, lang: Lang) -> String {
+    use serde_json::error::Category;
+    let (line, column) = (e.line(), e.column());
+    if lang == Lang::En {
+        return format!("not valid JSON (line {line}, column {column}): {e}");
+    }
+    let full = e.to_string();
+    let text = full
+        .strip_suffix(&format!(" at line {line} column {column}"))
+        .unwrap_or(&full);
+    let detail = match text {
+        "EOF while parsing a list" => "数组没有结束，缺少 ]".to_string(),
+        "EOF while parsing an object" => "对象没有结束，缺少 }".into(),
+        "EOF while parsing a string" => "字符串没有结束，缺少 \"".into(),
+        "EOF while parsing a value" => "缺少值".into(),
+        "expected `:`" => "应为 :".into(),
+        "expected `,` or `]`" => "应为 , 或 ]".into(),
+        "expected `,` or `}`" => "应为 , 或 }".into(),
+        "expected ident" => "无法识别的词，应为 true、false 或 null".into(),
+        "expected value" => "应为一个值".into(),
+        "expected `\"`" => "应为 \"".into(),
+        "invalid escape" => "无效的转义".into(),
+        "invalid number" => "无效的数字".into(),
+        "number out of range" => "数字超出范围".into(),
+        "invalid unicode code point"
+        | "lone leading surrogate in hex escape"
+        | "unexpected end of hex escape" => "无效的 \\u 转义".into(),
+        "control character (\\u0000-\\u001F) found while parsing a string" => {
+            "字符串中有控制字符（U+0000–U+001F，应写成转义）".into()
+        }
+        "key must be a string" => "对象的键必须是字符串".into(),
+        "trailing comma" => "多余的逗号".into(),
+        "trailing characters" => "JSON 结束后还有多余的字符".into(),
+        "recursion limit exceeded" => "嵌套层数太多".into(),
+        other => crate::i18n::serde_message(other, lang),
+    };
+    let what = match e.classify() {
+        Category::Eof => "文件意外结束",
+        Category::Syntax => "语法错误",
+        Category::Data => "数据类型不对",
+        Category::Io => "读取出错",
+    };
+    format!("不是有效的 JSON：第 {line} 行第 {column} 列{what}（{detail}）")
 }
 
 /// As [`parse_import`], on JSON already parsed; reports the records decoded and then
@@ -135,6 +172,8 @@ pub fn import_value(
     }
     // (path, record) in file order
     let mut records: Vec<(String, Record)> = Vec::new();
+    // records that do not decode: references to them are counted, not reported each
+    let mut rejected = Rejected::default();
     for kind in Kind::ALL {
         let Some(list) = top.remove(kind.plural()) else {
             continue;
@@ -150,12 +189,19 @@ pub fn import_value(
             done += 1;
             control.step(Phase::Parsing, Unit::Records, done, total)?;
             let path = format!("{}[{i}]", kind.plural());
-            match decode_record(kind, value) {
+            let code = value
+                .get("code")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            match decode_record(kind, value, lang) {
                 Ok(record) => records.push((path, record)),
-                Err((inner, message)) => problems.push(FileProblem {
-                    path: join_path(&path, &inner),
-                    message,
-                }),
+                Err((inner, message)) => {
+                    problems.push(FileProblem {
+                        path: join_path(&path, &inner),
+                        message,
+                    });
+                    rejected.add(kind, code.as_deref().unwrap_or_default(), path);
+                }
             }
         }
     }
@@ -169,8 +215,9 @@ pub fn import_value(
     }
     let count = records.len() as u64;
     control.step(Phase::Validating, Unit::Records, 0, count)?;
-    let (records, found) =
-        check_import(records, catalog, lang, |path, inner| join_path(path, inner));
+    let (records, found) = check_import(records, catalog, lang, rejected, |path, inner| {
+        join_path(path, inner)
+    });
     control.step(Phase::Validating, Unit::Records, count, count)?;
     problems.extend(found);
     if problems.is_empty() {
@@ -190,22 +237,23 @@ fn join_path(base: &str, inner: &str) -> String {
     }
 }
 
-/// Decodes one record; on failure returns the path inside it and the message.
-fn decode_record(kind: Kind, value: Value) -> Result<Record, (String, String)> {
-    fn typed<T: DeserializeOwned>(value: Value) -> Result<T, (String, String)> {
+/// Decodes one record; on failure returns the path inside it and the message in `lang`.
+fn decode_record(kind: Kind, value: Value, lang: Lang) -> Result<Record, (String, String)> {
+    fn typed<T: DeserializeOwned>(value: Value, lang: Lang) -> Result<T, (String, String)> {
         serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
-            (path, e.into_inner().to_string())
+            let message = crate::i18n::serde_message(&e.into_inner().to_string(), lang);
+            (path, message)
         })
     }
     Ok(match kind {
-        Kind::Region => Record::Region(typed(value)?),
-        Kind::Agency => Record::Agency(typed(value)?),
-        Kind::Element => Record::Element(typed(value)?),
-        Kind::Item => Record::Item(typed(value)?),
-        Kind::Material => Record::Material(typed(value)?),
-        Kind::Form => Record::Form(typed(value)?),
-        Kind::Bundle => Record::Bundle(typed(value)?),
+        Kind::Region => Record::Region(typed(value, lang)?),
+        Kind::Agency => Record::Agency(typed(value, lang)?),
+        Kind::Element => Record::Element(typed(value, lang)?),
+        Kind::Item => Record::Item(typed(value, lang)?),
+        Kind::Material => Record::Material(typed(value, lang)?),
+        Kind::Form => Record::Form(typed(value, lang)?),
+        Kind::Bundle => Record::Bundle(typed(value, lang)?),
     })
 }
 
@@ -221,4 +269,99 @@ pub fn record_json(record: RecordRef<'_>) -> Value {
         RecordRef::Bundle(r) => serde_json::to_value(r),
     };
     value.unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str, lang: Lang) -> Vec<String> {
+        parse_import(text, &Catalog::default(), lang)
+            .expect_err("problems")
+            .into_iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_json_syntax_error_reads_in_chinese_with_its_line_and_column() {
+        let cases = [
+            (
+                "{\"format\": \"yibiao/1\"\n",
+                "不是有效的 JSON：第 2 行第 0 列文件意外结束（对象没有结束，缺少 }）",
+                "not valid JSON (line 2, column 0): EOF while parsing an object at line 2 column 0",
+            ),
+            (
+                "{\"format\": \"yibiao/1\", \"elements\": [",
+                "不是有效的 JSON：第 1 行第 36 列文件意外结束（数组没有结束，缺少 ]）",
+                "not valid JSON (line 1, column 36): EOF while parsing a list at line 1 column 36",
+            ),
+            (
+                "{\"format\": \"yibiao/1\", \"elements\": [1 2]}",
+                "不是有效的 JSON：第 1 行第 39 列语法错误（应为 , 或 ]）",
+                "not valid JSON (line 1, column 39): expected `,` or `]` at line 1 column 39",
+            ),
+            (
+                "{\"format\": \"yibiao/1\",}",
+                "不是有效的 JSON：第 1 行第 23 列语法错误（多余的逗号）",
+                "not valid JSON (line 1, column 23): trailing comma at line 1 column 23",
+            ),
+            (
+                "{\"format\": nope}",
+                "不是有效的 JSON：第 1 行第 13 列语法错误（无法识别的词，应为 true、false 或 null）",
+                "not valid JSON (line 1, column 13): expected ident at line 1 column 13",
+            ),
+        ];
+        for (text, zh, en) in cases {
+            assert_eq!(problems(text, Lang::Zh), [format!(": {zh}")], "{text}");
+            assert_eq!(problems(text, Lang::En), [format!(": {en}")], "{text}");
+        }
+    }
+
+    #[test]
+    fn a_record_that_does_not_decode_reads_in_chinese() {
+        let text = r#"{"format": "yibiao/1", "elements": [
+            {"code": "DE1", "name": "甲", "kind": "bogus"},
+            {"name": "乙", "kind": "text"},
+            {"code": "DE3", "name": "丙", "kind": "text", "security_level": "high"}]}"#;
+        let zh = problems(text, Lang::Zh);
+        assert!(
+            zh[0].starts_with("elements[0].kind: 未知的取值 bogus（可用：email、"),
+            "{zh:?}"
+        );
+        assert_eq!(zh[1], "elements[1]: 缺少字段 code");
+        assert_eq!(
+            zh[2],
+            "elements[2].security_level: 类型不对：字符串 \"high\"，应为非负整数"
+        );
+        let en = problems(text, Lang::En);
+        assert!(en[0].contains("unknown variant `bogus`"), "{en:?}");
+        assert_eq!(en[1], "elements[1]: missing field `code`");
+    }
+
+    #[test]
+    fn references_to_a_record_that_does_not_decode_are_counted_in_one_line() {
+        let fixture = include_str!("../../tests/fixtures/small.json");
+        let mut doc: Value = serde_json::from_str(fixture).expect("fixture");
+        let elements = doc["elements"].as_array_mut().expect("elements");
+        let at = elements
+            .iter()
+            .position(|e| e["code"] == "DE0001")
+            .expect("DE0001");
+        elements[at]["kind"] = "bogus".into();
+        let text = doc.to_string();
+        let en = problems(&text, Lang::En);
+        assert!(!en.iter().any(|p| p.contains("unknown element")), "{en:#?}");
+        assert_eq!(en.len(), 2, "{en:#?}");
+        assert!(en[0].starts_with(&format!("elements[{at}].kind: unknown variant `bogus`")));
+        assert_eq!(
+            en[1],
+            format!("elements[{at}]: and 2 references to DE0001 fail because of it")
+        );
+        let zh = problems(&text, Lang::Zh);
+        assert_eq!(
+            zh[1],
+            format!("elements[{at}]: 另有 2 处引用 DE0001 因此无法导入")
+        );
+    }
 }

@@ -116,10 +116,14 @@ pub enum StoreError {
         roles: super::roles::Source,
     },
     /// The roles file cannot be read.
-    #[error("roles file {}: {message}; fix it (the README's Roles section shows the format) or remove it", path.display())]
+    #[error("roles file {}: {message}; fix it (the README's Roles section shows the format) or remove it", place(path, *line, *column))]
     Roles {
         /// The file.
         path: PathBuf,
+        /// 1-based line of the problem; 0 when the problem is the file as a whole.
+        line: usize,
+        /// 1-based column (in characters) of the problem; 0 with `line` 0.
+        column: usize,
         /// What is wrong.
         message: String,
     },
@@ -134,8 +138,9 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// The message in `lang`, for both the CLI and the TUI: a held store and a refused change
-    /// read in Chinese when `lang` is; the other errors keep their English text.
+    /// The message in `lang`, for both the CLI and the TUI: a held store, a refused change and a
+    /// roles file that does not parse read in Chinese when `lang` is; the other errors keep
+    /// their English text.
     pub fn describe(&self, lang: Lang) -> String {
         match (self, lang) {
             (
@@ -163,6 +168,19 @@ impl StoreError {
                 deed.describe(Lang::Zh),
                 roles.describe(Lang::Zh)
             ),
+            (
+                Self::Roles {
+                    path,
+                    line,
+                    column,
+                    message,
+                },
+                Lang::Zh,
+            ) => format!(
+                "角色文件 {}：{}；请按 README 的 Roles 一节修正它，或删除它",
+                place(path, *line, *column),
+                crate::i18n::serde_message(message, Lang::Zh)
+            ),
             (Self::Invalid(problems), lang) => problems
                 .iter()
                 .map(|p| p.describe(lang))
@@ -170,6 +188,15 @@ impl StoreError {
                 .join("\n"),
             _ => self.to_string(),
         }
+    }
+}
+
+/// `FILE:LINE:COLUMN`, or `FILE` for the file as a whole (line 0).
+fn place(path: &std::path::Path, line: usize, column: usize) -> String {
+    if line == 0 {
+        path.display().to_string()
+    } else {
+        format!("{}:{line}:{column}", path.display())
     }
 }
 

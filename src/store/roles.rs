@@ -12,7 +12,8 @@
 //! `admin` implies `reviewer`, which implies `editor`. Without an `editor` list everyone is an
 //! editor. Every change needs `editor`; a change that sets a record's status to `published` or
 //! `returned` needs `reviewer`. Without a roles file the owner of the store directory is admin
-//! and everyone else an editor.
+//! and everyone else an editor; so too with a roles file that configures no roles (empty, only
+//! comments, no `[roles]` table, or one that names nobody and has no `editor` list).
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -94,10 +95,12 @@ impl Principal {
 pub enum Source {
     /// A roles file.
     File(PathBuf),
-    /// No roles file: the owner of the store directory is admin.
+    /// No roles configured: the owner of the store directory is admin.
     Owner {
         /// The store directory's owner.
         uid: u32,
+        /// The roles file, when there is one that configures no roles.
+        empty: Option<PathBuf>,
     },
 }
 
@@ -107,12 +110,32 @@ impl Source {
         match (self, lang) {
             (Self::File(path), Lang::En) => format!("roles from {}", path.display()),
             (Self::File(path), Lang::Zh) => format!("角色见 {}", path.display()),
-            (Self::Owner { uid }, Lang::En) => {
+            (Self::Owner { uid, empty: None }, Lang::En) => {
                 format!("no roles file: only the store's owner (uid {uid}) is admin")
             }
-            (Self::Owner { uid }, Lang::Zh) => {
+            (Self::Owner { uid, empty: None }, Lang::Zh) => {
                 format!("没有角色文件：只有库的所有者（uid {uid}）是管理员")
             }
+            (
+                Self::Owner {
+                    uid,
+                    empty: Some(path),
+                },
+                Lang::En,
+            ) => format!(
+                "{} configures no roles: only the store's owner (uid {uid}) is admin",
+                path.display()
+            ),
+            (
+                Self::Owner {
+                    uid,
+                    empty: Some(path),
+                },
+                Lang::Zh,
+            ) => format!(
+                "{} 没有配置角色：只有库的所有者（uid {uid}）是管理员",
+                path.display()
+            ),
         }
     }
 }
@@ -147,7 +170,7 @@ impl Deed {
 
 /// The role lists of a roles file.
 #[derive(Deserialize, Debug, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a table of role lists")]
 struct Lists {
     editor: Option<Vec<String>>,
     #[serde(default)]
@@ -156,10 +179,19 @@ struct Lists {
     admin: Vec<String>,
 }
 
+impl Lists {
+    /// Whether the lists configure nothing: nobody named and no `editor` list, which would
+    /// leave nobody able to publish; such a file counts as no roles file.
+    fn configure_nothing(&self) -> bool {
+        self.editor.is_none() && self.reviewer.is_empty() && self.admin.is_empty()
+    }
+}
+
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 struct RolesFile {
-    roles: Lists,
+    #[serde(default)]
+    roles: Option<Lists>,
 }
 
 /// Who holds which role on a store.
@@ -170,10 +202,12 @@ pub struct Roles {
 }
 
 impl Roles {
-    /// The roles for the store in `store_dir`: from `config_dir/roles.toml` if it exists, else
-    /// the store directory's owner is admin. A roles file that cannot be read is an error
-    /// (a typo must not silently grant or take away rights).
+    /// The roles for the store in `store_dir`: from `config_dir/roles.toml` if it exists and
+    /// configures roles, else the store directory's owner is admin. A roles file that cannot be
+    /// read or parsed is an error naming its line and column (a typo must not silently grant
+    /// or take away rights).
     pub fn load(config_dir: Option<&Path>, store_dir: &Path) -> Result<Self, StoreError> {
+        let mut empty = None;
         if let Some(path) = config_dir.map(|d| d.join(ROLES_FILE))
             && path.exists()
         {
@@ -181,7 +215,10 @@ impl Roles {
                 path: path.clone(),
                 source,
             })?;
-            return Self::parse(&text, path);
+            match Self::parse(&text, path.clone())? {
+                Some(roles) => return Ok(roles),
+                None => empty = Some(path),
+            }
         }
         let uid = std::fs::metadata(store_dir)
             .map_err(|source| StoreError::Io {
@@ -190,29 +227,38 @@ impl Roles {
             })?
             .uid();
         Ok(Self {
-            source: Source::Owner { uid },
+            source: Source::Owner { uid, empty },
             lists: Lists::default(),
         })
     }
 
-    /// Parses the text of a roles file read from `path`.
-    pub fn parse(text: &str, path: PathBuf) -> Result<Self, StoreError> {
+    /// Parses the text of a roles file read from `path`: `None` when it configures no roles
+    /// (see [`Roles::load`]); an error naming the line and column of what does not parse.
+    pub fn parse(text: &str, path: PathBuf) -> Result<Option<Self>, StoreError> {
         match toml::from_str::<RolesFile>(text) {
-            Ok(file) => Ok(Self {
+            Ok(RolesFile { roles: Some(lists) }) if !lists.configure_nothing() => Ok(Some(Self {
                 source: Source::File(path),
-                lists: file.roles,
-            }),
-            Err(e) => Err(StoreError::Roles {
-                path,
-                message: e.message().to_string(),
-            }),
+                lists,
+            })),
+            Ok(_) => Ok(None),
+            Err(e) => {
+                let (line, column) = e
+                    .span()
+                    .map_or((0, 0), |span| line_column(text, span.start));
+                Err(StoreError::Roles {
+                    path,
+                    line,
+                    column,
+                    message: e.message().trim_end().to_string(),
+                })
+            }
         }
     }
 
     /// Whether `who` holds `role` (a stronger role implies the weaker ones).
     pub fn has(&self, who: &Principal, role: Role) -> bool {
         match &self.source {
-            Source::Owner { uid } => role == Role::Editor || who.uid == *uid,
+            Source::Owner { uid, .. } => role == Role::Editor || who.uid == *uid,
             Source::File(_) => {
                 let listed = |list: &[String]| {
                     list.iter().any(|entry| match entry.strip_prefix('@') {
@@ -244,6 +290,20 @@ impl Roles {
             roles: self.source.clone(),
         })
     }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 /// The role a change from `old` to `new` needs: reviewer to set the status to published or
@@ -292,13 +352,18 @@ mod tests {
     }
 
     fn roles(text: &str) -> Roles {
-        Roles::parse(text, PathBuf::from("roles.toml")).expect("parse")
+        Roles::parse(text, PathBuf::from("roles.toml"))
+            .expect("parse")
+            .expect("roles configured")
     }
 
     #[test]
     fn without_a_file_the_owner_is_admin_and_others_editors() {
         let r = Roles {
-            source: Source::Owner { uid: 1000 },
+            source: Source::Owner {
+                uid: 1000,
+                empty: None,
+            },
             lists: Lists::default(),
         };
         let li = Principal {
@@ -361,9 +426,56 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_roles_file_is_an_error_naming_it() {
-        let e = Roles::parse("[roles]\nreviwer = []\n", PathBuf::from("/c/roles.toml"))
-            .expect_err("unknown key");
-        assert!(e.to_string().contains("/c/roles.toml"), "{e}");
+    fn a_bad_roles_file_is_an_error_naming_its_line_and_column() {
+        let path = || PathBuf::from("/c/roles.toml");
+        let e = Roles::parse("[roles]\nreviwer = []\n", path()).expect_err("unknown key");
+        assert!(e.to_string().contains("/c/roles.toml:2:1: "), "{e}");
+        assert!(e.to_string().contains("reviwer"), "{e}");
+        let zh = e.describe(Lang::Zh);
+        assert!(
+            zh.starts_with(
+                "角色文件 /c/roles.toml:2:1：未知字段 reviwer（可用：editor、reviewer、admin）"
+            ),
+            "{zh}"
+        );
+        // a syntax error, after CJK text on its line: the column counts characters
+        let e =
+            Roles::parse("# 角色\n[roles]\nadmin = [\"李\" \"王\"]\n", path()).expect_err("syntax");
+        assert!(e.to_string().contains("/c/roles.toml:3:"), "{e}");
+        let e = Roles::parse("[roles]\nadmin = \"li\"\n", path()).expect_err("type");
+        assert!(e.to_string().contains("/c/roles.toml:2:9: "), "{e}");
+    }
+
+    #[test]
+    fn a_roles_file_that_configures_nothing_counts_as_none() {
+        for text in [
+            "",
+            "\n  \n",
+            "# roles come later\n",
+            "[roles]\n",
+            "[roles]\nadmin = []\n",
+        ] {
+            let parsed = Roles::parse(text, PathBuf::from("roles.toml")).expect(text);
+            assert!(parsed.is_none(), "{text:?}");
+        }
+        // an explicit editor list, even an empty one, is a choice
+        assert!(roles("[roles]\neditor = []\n").lists.editor.is_some());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("config");
+        std::fs::create_dir(&config).expect("mkdir");
+        std::fs::write(config.join(ROLES_FILE), "").expect("write");
+        let loaded = Roles::load(Some(&config), dir.path()).expect("an empty file loads");
+        let owner = Principal {
+            uid: std::fs::metadata(dir.path()).expect("stat").uid(),
+            ..wang()
+        };
+        assert!(loaded.has(&owner, Role::Admin));
+        let other = Principal {
+            uid: owner.uid.wrapping_add(1),
+            ..wang()
+        };
+        assert!(loaded.has(&other, Role::Editor) && !loaded.has(&other, Role::Reviewer));
+        let said = loaded.source.describe(Lang::En);
+        assert!(said.contains("roles.toml configures no roles"), "{said}");
     }
 }

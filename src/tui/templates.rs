@@ -181,19 +181,21 @@ fn named(catalog: &Catalog, kind: Kind, code: &str) -> String {
     }
 }
 
+/// A set's rows: each code missing from the entry, then each extra one; `shown(code, in_entry)`
+/// is how a side shows it (`CODE name`, a question's `KEY text` from its own bundle).
 fn set_rows(
     rows: &mut Vec<Row>,
     title: &str,
     d: &SetDiff,
-    shown: impl Fn(&str) -> String,
+    shown: impl Fn(&str, bool) -> String,
     lang: Lang,
 ) {
     rows.push(Row::heading(title));
     for c in &d.missing {
-        rows.push(Row::new(Mark::Missing, c.clone(), "—", shown(c)));
+        rows.push(Row::new(Mark::Missing, c.clone(), "—", shown(c, false)));
     }
     for c in &d.extra {
-        rows.push(Row::new(Mark::Extra, c.clone(), shown(c), "—"));
+        rows.push(Row::new(Mark::Extra, c.clone(), shown(c, true), "—"));
     }
     if d.missing.is_empty() && d.extra.is_empty() {
         rows.push(Row::new(
@@ -298,8 +300,17 @@ impl CompareView {
                 ));
             }
         }
-        let materials = |code: &str| named(catalog, Kind::Material, code);
-        let items = |code: &str| named(catalog, Kind::Item, code);
+        let materials = |code: &str, _| named(catalog, Kind::Material, code);
+        let items = |code: &str, _| named(catalog, Kind::Item, code);
+        // a question by its key and text, from the bundle that has it
+        let questions = |key: &str, in_entry: bool| {
+            let bundle = if in_entry { &c.code } else { &c.template };
+            catalog
+                .bundles
+                .get(bundle.as_str())
+                .and_then(|b| b.questions.iter().find(|q| q.key == key))
+                .map_or_else(|| key.to_string(), |q| format!("{key} {}", q.text))
+        };
         match kind {
             Kind::Item => set_rows(
                 &mut rows,
@@ -321,7 +332,7 @@ impl CompareView {
                     &mut rows,
                     lang.pick("判断项", "questions"),
                     &c.questions,
-                    str::to_string,
+                    questions,
                     lang,
                 );
                 if !c.changes.is_empty() {
@@ -545,11 +556,9 @@ fn draw_compare(frame: &mut Frame<'_>, app: &App, view: &CompareView) {
     let lang = app.lang;
     let ascii = app.config.ascii;
     let screen = frame.area();
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(2),
-        screen.height.saturating_sub(2),
-    );
+    // the whole width between the tab bar and the status bar: a margin of one column would
+    // leave slivers of the panes' frames (`┌│`) beside the overlay's border
+    let area = centered(screen, screen.width, screen.height.saturating_sub(2));
     let inner = popup(
         frame,
         app,
@@ -566,6 +575,13 @@ fn draw_compare(frame: &mut Frame<'_>, app: &App, view: &CompareView) {
     let side_w = w.saturating_sub(2 + what_w + 3 + note_w + 1) / 2;
     let line = |mark: Mark, what: &str, entry: &str, template: &str, note: &str| {
         let slot = mark.slot();
+        // two long values that differ late show the part around their first difference
+        let (entry, template) = crate::display::around_difference(
+            &inert(entry),
+            &inert(template),
+            side_w,
+            if ascii { '~' } else { '…' },
+        );
         Line::from(vec![
             Span::styled(format!("{} ", mark.symbol()), theme.get(slot)),
             Span::styled(
@@ -577,15 +593,9 @@ fn draw_compare(frame: &mut Frame<'_>, app: &App, view: &CompareView) {
                 }),
             ),
             Span::raw(" "),
-            Span::styled(
-                pad(&fit(entry, side_w, ascii), side_w),
-                theme.get(Slot::Text),
-            ),
+            Span::styled(pad(&entry, side_w), theme.get(Slot::Text)),
             Span::styled(if ascii { " | " } else { " │ " }, theme.get(Slot::Border)),
-            Span::styled(
-                pad(&fit(template, side_w, ascii), side_w),
-                theme.get(Slot::Text),
-            ),
+            Span::styled(pad(&template, side_w), theme.get(Slot::Text)),
             Span::raw(" "),
             Span::styled(fit(note, note_w, ascii), theme.get(slot)),
         ])

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::i18n::Lang;
-use crate::io::check::{FileProblem, check_import};
+use crate::io::check::{FileProblem, Rejected, check_import};
 use crate::model::{
     Agency, AnswerOption, Bundle, BundleMaterial, Catalog, Element, ElementKind, ElementOption,
     Field, Form, Item, ItemLevel, ItemType, Kind, Material, MaterialKind, Options,
@@ -12,7 +12,7 @@ use crate::model::{
 
 use super::locate::{Loc, Origin, cell, locate};
 use super::row::{Columns, Row};
-use super::{RawTable, TableId, cell_place};
+use super::{RawTable, TableId, cell_place, row_place};
 
 /// Builds and checks the records the tables hold. Every problem is reported at its cell;
 /// on success the records come in table order. A nested table that is absent keeps what
@@ -32,6 +32,7 @@ pub fn records(
         present: HashMap::new(),
         records: Vec::new(),
         index: HashMap::new(),
+        rejected: Rejected::default(),
     };
     b.read_headers();
     for (i, table) in tables.iter().enumerate() {
@@ -46,11 +47,13 @@ pub fn records(
     b.item_when();
     b.bundle_materials();
     let Builder {
-        records, problems, ..
+        records,
+        problems,
+        rejected,
+        ..
     } = b;
-    let (records, found) = check_import(records, catalog, lang, |origin: &(Kind, Origin), path| {
-        locate(tables, origin.0, &origin.1, path)
-    });
+    let locate = |origin: &(Kind, Origin), path: &str| locate(tables, origin.0, &origin.1, path);
+    let (records, found) = check_import(records, catalog, lang, rejected, locate);
     let problems: Vec<FileProblem> = problems.into_iter().chain(found).collect();
     if problems.is_empty() {
         Ok(records)
@@ -71,6 +74,9 @@ struct Builder<'a> {
     records: Vec<((Kind, Origin), Record)>,
     /// (kind, code) → position of the first record with it.
     index: HashMap<(Kind, String), usize>,
+    /// Rows of main tables rejected for a bad cell: references to them are counted, not
+    /// reported one by one.
+    rejected: Rejected,
 }
 
 /// The rows of a nested table grouped by owner code, in row order.
@@ -171,6 +177,10 @@ impl<'a> Builder<'a> {
         for (t, number, cells) in rows {
             let mut row = Row::new(t, &columns, cells, number, self.lang, &mut self.problems);
             let record = main_record(t.table, &mut row);
+            if row.bad {
+                let place = row_place(&t.place, number, self.lang);
+                self.rejected.add(t.table.kind(), &row.text("code"), place);
+            }
             if let (Some(record), false) = (record, row.bad) {
                 let origin = Origin {
                     main: Some(Loc {
@@ -262,8 +272,16 @@ impl<'a> Builder<'a> {
     }
 
     /// The position of the owner record `code` of `kind`: from the file's main table, else
-    /// the stored record (joining the import), else reported as unknown at `loc`.
-    fn owner(&mut self, kind: Kind, code: &str, loc: Loc, field: &str) -> Option<usize> {
+    /// the stored record (joining the import), else reported as unknown at `loc`, or counted
+    /// as `rows` references failing because of it when its own row was rejected.
+    fn owner(
+        &mut self,
+        kind: Kind,
+        code: &str,
+        loc: Loc,
+        field: &str,
+        rows: usize,
+    ) -> Option<usize> {
         if let Some(&at) = self.index.get(&(kind, code.to_string())) {
             return Some(at);
         }
@@ -275,6 +293,9 @@ impl<'a> Builder<'a> {
             let mut record = stored.to_record();
             clear_parts(&mut record, self.present_parts());
             return Some(self.push(origin, record));
+        }
+        if self.rejected.absorb(kind, code, rows) {
+            return None;
         }
         let issue = crate::model::Issue::Unknown {
             target: kind,
@@ -326,7 +347,8 @@ impl<'a> Builder<'a> {
             return;
         };
         for (code, entries) in groups {
-            let Some(at) = self.owner(Kind::Element, &code, entries[0].0, "element") else {
+            let rows = entries.len();
+            let Some(at) = self.owner(Kind::Element, &code, entries[0].0, "element", rows) else {
                 continue;
             };
             let ((_, origin), record) = &mut self.records[at];
@@ -357,7 +379,8 @@ impl<'a> Builder<'a> {
             return;
         };
         for (code, entries) in titles {
-            let Some(at) = self.owner(Kind::Form, &code, entries[0].0, "form") else {
+            let rows = entries.len() + fields.get(&code).map_or(0, Vec::len);
+            let Some(at) = self.owner(Kind::Form, &code, entries[0].0, "form", rows) else {
                 fields.remove(&code);
                 continue;
             };
@@ -436,7 +459,8 @@ impl<'a> Builder<'a> {
             return;
         };
         for (code, entries) in questions {
-            let Some(at) = self.owner(Kind::Bundle, &code, entries[0].0, "bundle") else {
+            let rows = entries.len() + answers.get(&code).map_or(0, Vec::len);
+            let Some(at) = self.owner(Kind::Bundle, &code, entries[0].0, "bundle", rows) else {
                 answers.remove(&code);
                 continue;
             };
@@ -484,7 +508,8 @@ impl<'a> Builder<'a> {
             return;
         };
         for (code, entries) in groups {
-            let Some(at) = self.owner(Kind::Bundle, &code, entries[0].0, "bundle") else {
+            let rows = entries.len();
+            let Some(at) = self.owner(Kind::Bundle, &code, entries[0].0, "bundle", rows) else {
                 continue;
             };
             let mut map: BTreeMap<String, When> = BTreeMap::new();
@@ -521,7 +546,8 @@ impl<'a> Builder<'a> {
             return;
         };
         for (code, entries) in groups {
-            let Some(at) = self.owner(Kind::Bundle, &code, entries[0].0, "bundle") else {
+            let rows = entries.len();
+            let Some(at) = self.owner(Kind::Bundle, &code, entries[0].0, "bundle", rows) else {
                 continue;
             };
             let ((_, origin), record) = &mut self.records[at];

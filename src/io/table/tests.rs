@@ -122,3 +122,62 @@ fn a_nested_table_needs_its_partner() {
         "{found:#?}"
     );
 }
+
+/// The index of the row of `table` whose `code` cell is `code`.
+fn row_of(tables: &[RawTable], table: TableId, code: &str) -> usize {
+    let t = tables.iter().find(|t| t.table == table).expect("table");
+    let column = t
+        .header
+        .iter()
+        .position(|h| table.column(h).is_some_and(|c| c.field == "code"))
+        .expect("code column");
+    t.rows
+        .iter()
+        .position(|r| r.cells[column] == code)
+        .expect("row")
+}
+
+#[test]
+fn references_to_a_rejected_row_are_counted_in_one_line() {
+    let mut tables = raw(&sheets(&small(), &[], Lang::En));
+    // DE0001 is bound by two form fields; DE0020 has options (a nested table) and a field
+    for code in ["DE0001", "DE0020"] {
+        let row = row_of(&tables, TableId::Elements, code);
+        set(&mut tables, TableId::Elements, row, "kind", "bogus");
+    }
+    let found = problems(&tables);
+    assert!(
+        !found.iter().any(|p| p.contains("unknown element")),
+        "{found:#?}"
+    );
+    let roots = found
+        .iter()
+        .filter(|p| p.contains("unknown kind \"bogus\""));
+    assert_eq!(roots.count(), 2, "{found:#?}");
+    let at = |code: &str| {
+        let row = row_of(&tables, TableId::Elements, code) + 2;
+        format!("book.xlsx!数据元 row {row}")
+    };
+    assert!(
+        found.contains(&format!(
+            "{}: and 2 references to DE0001 fail because of it",
+            at("DE0001")
+        )),
+        "{found:#?}"
+    );
+    // its three option rows
+    assert!(
+        found.contains(&format!(
+            "{}: and 3 references to DE0020 fail because of it",
+            at("DE0020")
+        )),
+        "{found:#?}"
+    );
+    assert_eq!(found.len(), 4, "{found:#?}");
+    let zh = records(&tables, &Catalog::default(), Lang::Zh).expect_err("problems");
+    assert!(
+        zh.iter()
+            .any(|p| p.message == "另有 2 处引用 DE0001 因此无法导入"),
+        "{zh:#?}"
+    );
+}
