@@ -739,6 +739,18 @@ fn distribute_uses_the_files_answers_and_refuses_unknown_keys() {
         stderr.contains("2 value(s) match no field of the merged form: BD000003/zz, DE999999"),
         "{stderr}"
     );
+    // a value the form's own validator rejects: exit 2, key and value named, nothing out
+    let (code, stdout, stderr) = distribute(
+        r#"{"bundle": "ZT001", "values": {"DE000030": "甲公司", "DE000045": "2024-02-30"}}"#,
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("1 value(s) fail validation: DE000045 = \"2024-02-30\" (BD000003/f18: ")
+            && stderr.contains("nothing was distributed"),
+        "{stderr}"
+    );
     // an answer the bundle does not have
     let (code, _, stderr) = distribute(
         r#"{"bundle": "ZT001", "answers": {"area": "huge"}, "values": {}}"#,
@@ -862,5 +874,57 @@ fn a_bad_output_or_input_path_is_blamed_on_that_file_not_on_the_store() {
     assert!(
         stderr.contains("there is no file") && !stderr.contains("--db"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    // an element no form of ZT001 uses lists the labels of two new unbound fields
+    let item = "0100001001-511602000000-000-11511602299513299M-1-00";
+    let file = db.path().join("pool.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"format": "yibiao/1",
+            "elements": [{{"code": "DE999999", "name": "紧急联系人电话", "kind": "mobile",
+                          "synonyms": ["紧急联系电话", "紧急联络电话"]}}],
+            "forms": [{{"code": "BD999999", "name": "补充表", "item": "{item}",
+                       "sections": [{{"title": "联系", "fields": [{{"key": "f1", "label": "紧急联系电话"}},
+                                                                {{"key": "f2", "label": "紧急联络电话"}}]}}]}}]}}"#
+        ),
+    )
+    .unwrap();
+    ok(yibiao(db.path()).arg("import").arg(&file));
+    let out: Value =
+        serde_json::from_str(&ok(yibiao(db.path()).args(["merge", "ZT001", "--json"]))).unwrap();
+    let suggestion = out["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["element"] == "DE999999")
+        .expect("the pool element is suggested");
+    assert_eq!(suggestion["reason"], "pool_synonym");
+    assert_eq!(suggestion["fields"].as_array().unwrap().len(), 2);
+    // a bundle whose item asks for no material says so under its heading
+    let file = db.path().join("bare.json");
+    std::fs::write(
+        &file,
+        r#"{"format": "yibiao/1",
+            "items": [{"code": "I-BARE", "name": "无材料事项", "level": "main", "item_type": "01"}],
+            "bundles": [{"code": "ZT-BARE", "name": "空主题", "items": ["I-BARE"]}]}"#,
+    )
+    .unwrap();
+    ok(yibiao(db.path()).arg("import").arg(&file));
+    let text = ok(yibiao(db.path()).args(["merge", "ZT-BARE"]));
+    assert!(
+        text.ends_with("materials\n  none (the applicable items ask for none)\n"),
+        "{text}"
+    );
+    let text = ok(yibiao_zh(db.path()).args(["merge", "ZT-BARE"]));
+    assert!(
+        text.ends_with("材料\n  无（适用的事项没有材料）\n"),
+        "{text}"
     );
 }

@@ -60,7 +60,12 @@ fn stats(app: &App) -> (usize, usize) {
 
 /// Opens 我要开餐馆 (ZT001, the first bundle) in pane 4.
 fn restaurant(lang: Lang) -> (App, tempfile::TempDir) {
-    let (mut app, dir) = app_with(sample_records(), lang);
+    restaurant_of(sample_records(), lang)
+}
+
+/// Opens ZT001 of `records` in pane 4.
+fn restaurant_of(records: Vec<Record>, lang: Lang) -> (App, tempfile::TempDir) {
+    let (mut app, dir) = app_with(records, lang);
     press(&mut app, "pane_bundles");
     assert_eq!(app.pane, Pane::Bundles);
     assert!(screen(&mut app, 120, 36).contains("我要开餐馆"));
@@ -160,8 +165,41 @@ fn resolving_a_conflict_rewrites_the_forms_and_the_preview() {
     assert_eq!(chooser.choices[0].0, "标签统一为「法定代表人姓名」");
     let s = screen(&mut app, 120, 36);
     assert!(s.contains("处理「法定代表人姓名」"), "{s}");
+    // BD000029 is published: Enter asks first, naming it; n keeps the dialog and the forms
     press(&mut app, "bundle_open");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("确认改写已发布的表单"), "{s}");
+    assert!(s.contains("：BD000029。"), "{s}");
+    match &app.overlay {
+        Some(Overlay::Confirm(Confirm::MergeFix(ask))) => {
+            assert_eq!(
+                (ask.forms, ask.published.clone()),
+                (1, vec!["BD000029".to_string()])
+            );
+            assert_eq!(ask.field, "法定代表人姓名");
+        }
+        _ => panic!("no question before rewriting a published form"),
+    }
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
+    assert!(app.overlay.is_none());
+    assert!(app.bundles.chooser.is_some(), "n leaves the dialog open");
+    assert_eq!(
+        app.store().unwrap().catalog().forms["BD000029"].status,
+        yibiao::model::Status::Published
+    );
+    press(&mut app, "bundle_open");
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    assert!(app.overlay.is_none());
     assert!(app.bundles.chooser.is_none());
+    assert!(
+        status_text(&app).contains("1 张已发布的表单回到待提交"),
+        "{}",
+        status_text(&app)
+    );
+    assert_eq!(
+        app.store().unwrap().catalog().forms["BD000029"].status,
+        yibiao::model::Status::Draft
+    );
     let w = app.bundles.work.as_ref().unwrap();
     assert!(w.merge.conflicts.is_empty(), "{:?}", w.merge.conflicts);
     assert!(!w.marks.contains(&Mark::Conflict));
@@ -186,6 +224,12 @@ fn accepting_a_suggestion_binds_the_field() {
     select_marked(&mut app, Mark::Suggested);
     press(&mut app, "merge_fix");
     press(&mut app, "bundle_open");
+    // BD000055 is published: asked first
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Confirm(Confirm::MergeFix(_)))
+    ));
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
     let w = app.bundles.work.as_ref().unwrap();
     assert!(w.merge.suggestions.is_empty());
     assert_eq!(stats(&app), (100, 50));
@@ -265,17 +309,18 @@ fn bookshop(app: &mut App) -> String {
     type_text(app, "我要开书店");
     key(app, KeyCode::Enter, KeyModifiers::NONE);
     let code = app.bundles.work.as_ref().expect("opened").code.clone();
-    // a question with two options
-    press(app, "bundle_add");
-    type_text(app, "big 面积是否超过500平方米？ | yes 是 | no 否");
-    key(app, KeyCode::Enter, KeyModifiers::NONE);
-    // two items by name search
-    press(app, "merge_focus_next");
+    // a new bundle opens on its items column: two items by name search
     for name in ["食品经营许可", "户外招牌"] {
         press(app, "bundle_add");
         type_text(app, name);
         key(app, KeyCode::Enter, KeyModifiers::NONE);
     }
+    // a question with two options
+    press(app, "merge_focus_prev");
+    press(app, "bundle_add");
+    type_text(app, "big 面积是否超过500平方米？ | yes 是 | no 否");
+    key(app, KeyCode::Enter, KeyModifiers::NONE);
+    press(app, "merge_focus_next");
     code
 }
 
@@ -463,7 +508,7 @@ fn the_bundle_history_lists_its_audit_entries() {
     press(&mut app, "bundle_history");
     let s = screen(&mut app, 120, 36);
     assert!(s.contains("History of ZT001"), "{s}");
-    assert!(s.contains(" edit "), "{s}");
+    assert!(s.contains(" bundle_rename "), "{s}");
     assert!(s.contains(" update"), "{s}");
     press(&mut app, "back");
     assert!(!screen(&mut app, 120, 36).contains("History of"));
@@ -953,4 +998,318 @@ fn the_lead_agency_picker_in_english_names_region_and_code() {
     assert!(s.contains("广安区"), "{s}");
     assert!(s.contains("enter chooses"), "{s}");
     assert!(s.contains(" PICK "), "{s}");
+}
+
+/// The sample records changed by `edit` on the catalog.
+fn sample_edited(edit: impl FnOnce(&mut Catalog)) -> Vec<Record> {
+    let mut catalog = Catalog::from_records(sample_records());
+    edit(&mut catalog);
+    catalog.into_records().collect()
+}
+
+/// Every audit entry of the store.
+fn audit_len(app: &App) -> usize {
+    app.store().unwrap().history(None).unwrap().len()
+}
+
+#[test]
+fn space_never_writes_and_only_enter_applies_a_fix() {
+    // report #1: `space space j space` on a `!` row rewrote published forms
+    let (mut app, _dir) = restaurant(Lang::Zh);
+    answer_all_yes(&mut app);
+    let before = audit_len(&app);
+    let forms = app.store().unwrap().catalog().forms.clone();
+    select_marked(&mut app, Mark::Conflict);
+    // space on a `!` row of the merged form opens nothing: it names the keys that do
+    press(&mut app, "merge_toggle");
+    assert!(app.bundles.chooser.is_none());
+    assert!(
+        status_text(&app).contains("f 或 Enter"),
+        "{}",
+        status_text(&app)
+    );
+    // Enter opens the fixes; space and f inside the dialog never apply one
+    press(&mut app, "bundle_open");
+    assert!(app.bundles.chooser.is_some());
+    press(&mut app, "merge_toggle");
+    press(&mut app, "select_next");
+    press(&mut app, "merge_toggle");
+    press(&mut app, "merge_fix");
+    assert!(app.bundles.chooser.is_some(), "the dialog stays open");
+    assert!(app.overlay.is_none());
+    assert!(
+        status_text(&app).contains("按 Enter 应用所选处理"),
+        "{}",
+        status_text(&app)
+    );
+    press(&mut app, "back");
+    assert!(app.bundles.chooser.is_none());
+    assert_eq!(audit_len(&app), before, "nothing was written");
+    assert_eq!(app.store().unwrap().catalog().forms, forms);
+}
+
+#[test]
+fn conflicts_say_what_differs_and_which_source_has_which_value() {
+    // report #6: BD000029 prints 法人姓名 and, here, also flips the required flag
+    let records = sample_edited(|c| {
+        let mut form = c.forms["BD000029"].clone();
+        let field = form
+            .sections
+            .iter_mut()
+            .flat_map(|s| s.fields.iter_mut())
+            .find(|f| f.label == "法人姓名")
+            .expect("the 法人姓名 field");
+        field.required = !field.required;
+        let required = field.required;
+        c.insert(Record::Form(form));
+        assert!(!required || c.forms["BD000003"].fields().any(|(_, _, f)| !f.required));
+    });
+    let (mut app, _dir) = restaurant_of(records, Lang::Zh);
+    answer_all_yes(&mut app);
+    select_marked(&mut app, Mark::Conflict);
+    let row = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("! 法定代表人姓名"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let s = screen(&mut app, 120, 36);
+    assert!(row(&s).contains("必填、标签不一"), "{s}");
+    // the source diff: each source's own value of what differs
+    press(&mut app, "merge_view");
+    let w = app.bundles.work.as_ref().unwrap();
+    let at = w
+        .diff
+        .iter()
+        .position(|d| {
+            let s = &w.merge.fields[d.into].sources[d.entry];
+            s.form == "BD000029" && s.field == "f03"
+        })
+        .expect("BD000029/f03 in the diff");
+    for _ in 0..at {
+        press(&mut app, "select_next");
+    }
+    let s = screen(&mut app, 120, 36);
+    let line = s
+        .lines()
+        .find(|l| l.contains("! BD000029/f03"))
+        .unwrap_or_default();
+    assert!(line.contains("冲突 DE000143 选填 标签「法人姓名」"), "{s}");
+    let line = s
+        .lines()
+        .find(|l| l.contains("! BD000003/f10"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("冲突 DE000143 必填 标签「法定代表人姓名」"),
+        "{s}"
+    );
+    // the fix dialog lists every value with its sources
+    press(&mut app, "merge_view");
+    press(&mut app, "merge_view");
+    press(&mut app, "merge_view");
+    select_marked(&mut app, Mark::Conflict);
+    press(&mut app, "merge_fix");
+    let details = app
+        .bundles
+        .chooser
+        .as_ref()
+        .expect("dialog")
+        .details
+        .clone();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("必填不一：") && d.contains("BD000029/f03")),
+        "{details:?}"
+    );
+    let label = details
+        .iter()
+        .find(|d| d.starts_with("标签不一："))
+        .expect("the label conflict");
+    assert!(
+        label.contains("「法定代表人姓名」 BD000003/f10")
+            && label.ends_with("「法人姓名」 BD000029/f03"),
+        "{label}"
+    );
+    let s = screen(&mut app, 120, 36);
+    assert!(
+        s.contains("标签不一：「法定代表人姓名」 BD000003/f10"),
+        "{s}"
+    );
+    // fix the label only: the row stays `!` and says the required flag still differs
+    let at = app
+        .bundles
+        .chooser
+        .as_ref()
+        .unwrap()
+        .choices
+        .iter()
+        .position(|(t, _)| t == "标签统一为「法定代表人姓名」")
+        .expect("the label fix");
+    for _ in 0..at {
+        press(&mut app, "select_next");
+    }
+    press(&mut app, "bundle_open");
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    let s = screen(&mut app, 120, 36);
+    let r = row(&s);
+    assert!(r.contains("必填不一") && !r.contains("标签"), "{s}");
+}
+
+#[test]
+fn a_new_bundle_opens_on_its_items_column_and_shows_the_focus() {
+    // report #8: the hint said `a` adds items while the focus was on the questions
+    let (mut app, _dir) = app_with(sample_records(), Lang::Zh);
+    press(&mut app, "pane_bundles");
+    press(&mut app, "bundle_new");
+    type_text(&mut app, "我要开书店");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(app.bundles.work.as_ref().unwrap().focus, Focus::Items);
+    assert!(status_text(&app).contains("按 a 新增事项"));
+    // the focused column's title is marked and reversed, not only its border coloured
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("▶ 事项 0/0"), "{s}");
+    assert!(!s.contains("▶ 判断项"), "{s}");
+    // both empty views say there is no item to merge
+    assert!(s.contains("（空：没有适用的事项）"), "{s}");
+    press(&mut app, "bundle_add");
+    assert!(app.bundles.picker.is_some(), "a opens the item picker");
+    assert!(app.bundles.prompt.is_none());
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "merge_focus_prev");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("▶ 判断项"), "{s}");
+}
+
+#[test]
+fn unbound_fields_that_a_pool_element_covers_are_suggested_and_bound() {
+    // report #5: two unbound fields whose labels are synonyms of an element the merged
+    // form does not use
+    let records = sample_edited(|c| {
+        let mut element = c.elements["DE000006"].clone();
+        element.code = "DE900001".into();
+        element.name = "紧急联系人电话".into();
+        element.synonyms = vec!["紧急联系电话".into(), "紧急联络电话".into()];
+        c.insert(Record::Element(element));
+        let mut form = c.forms["BD000003"].clone();
+        let section = form.sections.last_mut().expect("a section");
+        for (key, label) in [("f90", "紧急联系电话"), ("f91", "紧急联络电话")] {
+            let mut field = section.fields[0].clone();
+            field.key = key.into();
+            field.label = label.into();
+            field.element = None;
+            field.when = None;
+            section.fields.push(field);
+        }
+        c.insert(Record::Form(form));
+    });
+    let (mut app, _dir) = restaurant_of(records, Lang::Zh);
+    answer_all_yes(&mut app);
+    let w = app.bundles.work.as_ref().unwrap();
+    let suggestion = w
+        .merge
+        .suggestions
+        .iter()
+        .find(|s| s.element.as_deref() == Some("DE900001"))
+        .expect("a suggestion to bind to the pool element");
+    assert_eq!(suggestion.fields.len(), 2);
+    assert_eq!(suggestion.reason, "pool_synonym");
+    let (before, after) = stats(&app);
+    let fields = &w.merge.fields;
+    let at = fields
+        .iter()
+        .position(|f| f.label == "紧急联系电话")
+        .expect("the first unbound field");
+    assert_eq!(fields[at + 1].label, "紧急联络电话");
+    assert_eq!(w.marks[at..at + 2], [Mark::Suggested, Mark::Suggested]);
+    select_marked(&mut app, Mark::Suggested);
+    // the second of the two: either offers the same fix
+    while app.bundles.work.as_ref().unwrap().selected[2] < at + 1 {
+        press(&mut app, "select_next");
+    }
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("? 紧急联系电话"), "{s}");
+    assert!(s.contains("? 紧急联络电话"), "{s}");
+    press(&mut app, "merge_fix");
+    let chooser = app.bundles.chooser.as_ref().expect("the fixes");
+    assert_eq!(
+        chooser.choices[0].0,
+        "2 个字段绑定到 DE900001 紧急联系人电话"
+    );
+    press(&mut app, "bundle_open");
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    let catalog = app.store().unwrap().catalog();
+    let form = &catalog.forms["BD000003"];
+    for key in ["f90", "f91"] {
+        let (_, _, f) = form.fields().find(|(_, _, f)| f.key == key).unwrap();
+        assert_eq!(f.element.as_deref(), Some("DE900001"));
+    }
+    assert_eq!(stats(&app), (before, after - 1), "two rows became one");
+}
+
+#[test]
+fn the_materials_view_says_why_it_is_empty() {
+    // report #11: items without materials are not "no applicable items"
+    let records = sample_edited(|c| {
+        let mut bundle = c.bundles["ZT001"].clone();
+        bundle.materials.clear();
+        for code in bundle.items.clone() {
+            let mut item = c.items[code.as_str()].clone();
+            item.materials.clear();
+            c.insert(Record::Item(item));
+        }
+        c.insert(Record::Bundle(bundle));
+    });
+    let (mut app, _dir) = restaurant_of(records, Lang::Zh);
+    press(&mut app, "merge_view");
+    press(&mut app, "merge_view");
+    let w = app.bundles.work.as_ref().unwrap();
+    assert_eq!(w.view, RightView::Materials);
+    assert!(!w.merge.items.is_empty());
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("（空：适用的事项没有材料）"), "{s}");
+    assert!(!s.contains("没有适用的事项"), "{s}");
+}
+
+#[test]
+fn every_bundle_edit_is_logged_by_what_it_did() {
+    // report #15: every edit was `bundle_edit update`
+    let (mut app, _dir) = app_with(sample_records(), Lang::Zh);
+    let code = bookshop(&mut app);
+    press(&mut app, "bundle_condition");
+    type_text(&mut app, "big=yes");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "bundle_move_up");
+    press(&mut app, "bundle_materials");
+    press(&mut app, "bundle_add");
+    type_text(&mut app, "CL000090");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "back");
+    press(&mut app, "bundle_remove");
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    let actions: Vec<String> = app
+        .store()
+        .unwrap()
+        .history(Some(&code))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.entry.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "add",
+            "bundle_add_items",
+            "bundle_add_items",
+            "bundle_add_question",
+            "bundle_condition",
+            "bundle_move_item",
+            "bundle_add_material",
+            "bundle_remove_item",
+        ]
+    );
+    press(&mut app, "bundle_history");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains(" bundle_remove_item "), "{s}");
 }

@@ -10,7 +10,7 @@ use crate::display::{inert, pad, pad_code};
 use crate::engine::merge::distribute::{Filled, distribute};
 use crate::engine::merge::flow::{to_dot, to_mermaid, to_text};
 use crate::engine::merge::situation::Answers;
-use crate::engine::merge::{ConflictKind, Merge, all_answer_sets, item_forms, merge};
+use crate::engine::merge::{ConflictKind, Merge, all_answer_sets, item_forms, merge, merge_with};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Kind};
 
@@ -146,7 +146,8 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
     if request.all_answers {
         let merges: Vec<Merge> = all_answer_sets(bundle)
             .iter()
-            .map(|answers| merge(catalog, bundle, answers, &excluded))
+            // stats only: suggestions (and the element pool) change no figure
+            .map(|answers| merge_with(catalog, bundle, answers, &excluded, None))
             .collect();
         return print_out(&if request.json {
             pretty(
@@ -407,6 +408,17 @@ fn text(catalog: &Catalog, bundle: &Bundle, m: &Merge, lang: Lang) -> String {
         }
     }
     out.push_str(&format!("\n{}\n", lang.pick("材料", "materials")));
+    if m.materials.is_empty() {
+        let none = if m.items.is_empty() {
+            lang.pick("无（没有适用的事项）", "none (no item applies)")
+        } else {
+            lang.pick(
+                "无（适用的事项没有材料）",
+                "none (the applicable items ask for none)",
+            )
+        };
+        out.push_str(&format!("  {none}\n"));
+    }
     for mat in &m.materials {
         out.push_str(&format!(
             "  {} {} {}\n",

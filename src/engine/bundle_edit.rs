@@ -8,6 +8,89 @@ use crate::model::{AnswerOption, Bundle, BundleMaterial, Catalog, Kind, Origin, 
 use super::workflow::unique_code;
 use crate::display::inert;
 
+/// What an edit of a bundle did, as the audit log names it (`yibiao log`, `L` in pane 4):
+/// each kind of edit has its own action, so the history tells them apart. Entries written
+/// before these names read `bundle_edit` (or `edit` for a name or lead agency) and stay as
+/// they were.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BundleEdit {
+    /// The bundle's name.
+    Rename,
+    /// The lead agency.
+    Lead,
+    /// A question added.
+    AddQuestion,
+    /// A question's text or options rewritten.
+    EditQuestion,
+    /// A question removed (with the conditions naming it).
+    RemoveQuestion,
+    /// A question moved up or down.
+    MoveQuestion,
+    /// Items inserted.
+    AddItems,
+    /// An item removed (with its condition and materials).
+    RemoveItem,
+    /// An item moved up or down.
+    MoveItem,
+    /// An item's condition set or cleared.
+    ItemCondition,
+    /// A material row added (or its condition given with it).
+    AddMaterial,
+    /// A material row removed.
+    RemoveMaterial,
+    /// A material row's condition.
+    MaterialCondition,
+}
+
+impl BundleEdit {
+    /// The audit action: `bundle_rename`, `bundle_add_question`, `bundle_add_items`,
+    /// `bundle_condition`, `bundle_remove_item`, …
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Self::Rename => "bundle_rename",
+            Self::Lead => "bundle_lead",
+            Self::AddQuestion => "bundle_add_question",
+            Self::EditQuestion => "bundle_edit_question",
+            Self::RemoveQuestion => "bundle_remove_question",
+            Self::MoveQuestion => "bundle_move_question",
+            Self::AddItems => "bundle_add_items",
+            Self::RemoveItem => "bundle_remove_item",
+            Self::MoveItem => "bundle_move_item",
+            Self::ItemCondition => "bundle_condition",
+            Self::AddMaterial => "bundle_add_material",
+            Self::RemoveMaterial => "bundle_remove_material",
+            Self::MaterialCondition => "bundle_material_condition",
+        }
+    }
+
+    /// Every edit, for documentation and tests.
+    pub const ALL: [BundleEdit; 13] = [
+        Self::Rename,
+        Self::Lead,
+        Self::AddQuestion,
+        Self::EditQuestion,
+        Self::RemoveQuestion,
+        Self::MoveQuestion,
+        Self::AddItems,
+        Self::RemoveItem,
+        Self::MoveItem,
+        Self::ItemCondition,
+        Self::AddMaterial,
+        Self::RemoveMaterial,
+        Self::MaterialCondition,
+    ];
+}
+
+impl RemoveTarget {
+    /// The audit action of removing this row.
+    pub fn edit(self) -> BundleEdit {
+        match self {
+            Self::Question(_) => BundleEdit::RemoveQuestion,
+            Self::Item(_) => BundleEdit::RemoveItem,
+        }
+    }
+}
+
 /// A typed text that does not parse, with the message in the UI language.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError(pub String);
@@ -408,20 +491,20 @@ pub fn move_entry<T>(list: &mut [T], index: usize, up: bool) -> Option<usize> {
 }
 
 /// Applies a material line for `item`: `CODE [q=o …]` adds (or replaces the condition of)
-/// the row, `-CODE` removes it.
+/// the row, `-CODE` removes it. Says which of the two it was.
 pub fn edit_material(
     bundle: &mut Bundle,
     item: &str,
     text: &str,
     lang: Lang,
-) -> Result<(), ParseError> {
+) -> Result<BundleEdit, ParseError> {
     let text = text.trim();
     let (code, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     if let Some(code) = code.strip_prefix('-') {
         bundle
             .materials
             .retain(|m| !(m.item == item && m.material == code));
-        return Ok(());
+        return Ok(BundleEdit::RemoveMaterial);
     }
     if code.is_empty() {
         return Err(ParseError(
@@ -445,7 +528,7 @@ pub fn edit_material(
             when,
         }),
     }
-    Ok(())
+    Ok(BundleEdit::AddMaterial)
 }
 
 /// The agency a typed lead agency names: its exact code, else its exact name (surrounding
@@ -492,7 +575,7 @@ pub fn resolve_agency(
     }
 }
 
-/// A new self-built bundle (自建) with a fresh code./// A new self-built bundle (自建) with a fresh code.
+/// A new self-built bundle (自建) with a fresh code.
 pub fn new_bundle(catalog: &Catalog, name: &str) -> Bundle {
     let n = catalog.bundles.len() + 1;
     Bundle {
@@ -555,6 +638,30 @@ mod tests {
         catalog.insert(crate::model::Record::Agency(twin));
         let e = resolve(&catalog, "广安市广安区市场监督管理局").unwrap_err();
         assert!(e.0.starts_with("2 个实施主体名为"), "{}", e.0);
+    }
+
+    #[test]
+    fn every_edit_has_its_own_audit_action() {
+        let actions: std::collections::BTreeSet<&str> =
+            BundleEdit::ALL.iter().map(|e| e.audit_action()).collect();
+        assert_eq!(actions.len(), BundleEdit::ALL.len(), "{actions:?}");
+        // none reads like the entries written before (`bundle_edit`, `edit`)
+        assert!(
+            actions
+                .iter()
+                .all(|a| a.starts_with("bundle_") && *a != "bundle_edit")
+        );
+        assert_eq!(RemoveTarget::Item(0).edit(), BundleEdit::RemoveItem);
+        assert_eq!(RemoveTarget::Question(0).edit(), BundleEdit::RemoveQuestion);
+        let mut b = bundle();
+        assert_eq!(
+            edit_material(&mut b, "C", "M2", Lang::En),
+            Ok(BundleEdit::AddMaterial)
+        );
+        assert_eq!(
+            edit_material(&mut b, "C", "-M2", Lang::En),
+            Ok(BundleEdit::RemoveMaterial)
+        );
     }
 
     #[test]

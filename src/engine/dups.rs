@@ -6,7 +6,7 @@
 //! their normalised form, their usual pinyin, and their one-character-deleted variants
 //! (so names one edit apart meet).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use compact_str::CompactString;
 use serde::Serialize;
@@ -390,29 +390,81 @@ pub struct Cover<'a> {
 }
 
 /// Element names, synonyms and readings, for finding the element that covers a label
-/// (built once, asked many times).
-pub struct Covers<'a> {
-    names: HashMap<String, (&'a str, Reason)>,
-    readings: HashMap<String, &'a str>,
+/// (built once, asked many times). It owns what it indexed, so it can be kept while the
+/// catalog changes hands (the merge preview keeps one per catalog revision).
+#[derive(Clone, Debug, Default)]
+pub struct Covers {
+    names: HashMap<String, (CompactString, Reason)>,
+    readings: HashMap<String, CompactString>,
 }
 
-impl<'a> Covers<'a> {
+impl Covers {
     /// Indexes every element of the catalog (first code wins on a tie).
-    pub fn new(catalog: &'a Catalog) -> Self {
-        let mut names: HashMap<String, (&str, Reason)> = HashMap::new();
-        let mut readings: HashMap<String, &str> = HashMap::new();
-        for e in catalog.elements.values() {
-            names
-                .entry(normalise(&e.name))
-                .or_insert((&e.code, Reason::SameName));
-            for s in &e.synonyms {
-                names
-                    .entry(normalise(s))
-                    .or_insert((&e.code, Reason::SynonymOfOther));
+    pub fn new(catalog: &Catalog) -> Self {
+        Self::build(catalog, None)
+    }
+
+    /// Indexes only what can cover one of `labels`: [`Covers::cover`] answers for those
+    /// labels exactly as it would with [`Covers::new`], and the index stays as small as the
+    /// labels are few (one pass over the elements, nothing kept for the others).
+    pub fn for_labels<'l>(catalog: &Catalog, labels: impl IntoIterator<Item = &'l str>) -> Self {
+        let names: HashSet<String> = labels
+            .into_iter()
+            .map(normalise)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let readings: HashSet<String> = names
+            .iter()
+            .map(|l| pinyin(l))
+            .filter(|r| !r.is_empty())
+            .collect();
+        if names.is_empty() {
+            return Covers::default();
+        }
+        Self::build(catalog, Some((&names, &readings)))
+    }
+
+    /// Indexes the elements' names, synonyms and readings; with `only`, just those among
+    /// the given normalised names and readings.
+    fn build(catalog: &Catalog, only: Option<(&HashSet<String>, &HashSet<String>)>) -> Self {
+        let mut names: HashMap<String, (CompactString, Reason)> = HashMap::new();
+        let mut readings: HashMap<String, CompactString> = HashMap::new();
+        let wanted_name = |n: &str| only.is_none_or(|(names, _)| names.contains(n));
+        // a name's reading, when it can be one of the wanted ones: it starts with its first
+        // character's reading, so most names are passed over without reading them whole
+        let reading_of = |name: &str| -> Option<String> {
+            let Some((_, wanted)) = only else {
+                return Some(pinyin(name));
+            };
+            let mut first = [0u8; 4];
+            let head = pinyin(name.chars().next()?.encode_utf8(&mut first));
+            if !head.is_empty() && !wanted.iter().any(|r| r.starts_with(&head)) {
+                return None;
             }
-            let reading = pinyin(&normalise(&e.name));
-            if !reading.is_empty() {
-                readings.entry(reading).or_insert(&e.code);
+            Some(pinyin(name)).filter(|r| wanted.contains(r))
+        };
+        let mut buffer = String::new();
+        for e in catalog.elements.values() {
+            normalise_into(&e.name, &mut buffer);
+            if wanted_name(&buffer) {
+                names
+                    .entry(buffer.clone())
+                    .or_insert((e.code.clone(), Reason::SameName));
+            }
+            for s in &e.synonyms {
+                normalise_into(s, &mut buffer);
+                if wanted_name(&buffer) {
+                    names
+                        .entry(buffer.clone())
+                        .or_insert((e.code.clone(), Reason::SynonymOfOther));
+                }
+            }
+            if only.is_some_and(|(_, readings)| readings.is_empty()) {
+                continue;
+            }
+            normalise_into(&e.name, &mut buffer);
+            if let Some(reading) = reading_of(&buffer).filter(|r| !r.is_empty()) {
+                readings.entry(reading).or_insert(e.code.clone());
             }
         }
         Covers { names, readings }
@@ -420,20 +472,20 @@ impl<'a> Covers<'a> {
 
     /// The element whose name or synonym is `label` (normalised), else one whose name reads
     /// the same.
-    pub fn cover(&self, label: &str) -> Option<Cover<'a>> {
+    pub fn cover(&self, label: &str) -> Option<Cover<'_>> {
         let label = normalise(label);
         if label.is_empty() {
             return None;
         }
-        if let Some(&(element, reason)) = self.names.get(&label) {
+        if let Some((element, reason)) = self.names.get(&label) {
             return Some(Cover {
                 element,
                 score: 90,
-                reason,
+                reason: *reason,
             });
         }
         let reading = pinyin(&label);
-        self.readings.get(&reading).map(|&element| Cover {
+        self.readings.get(&reading).map(|element| Cover {
             element,
             score: 70,
             reason: Reason::SamePinyin,
@@ -690,6 +742,37 @@ mod tests {
     fn normalise_folds_width_case_and_punctuation() {
         assert_eq!(normalise("身份证号码（ＩＤ）"), "身份证号码id");
         assert_eq!(normalise(" 联系 电话: "), "联系电话");
+    }
+
+    #[test]
+    fn covers_for_some_labels_answer_as_covers_for_all() {
+        let catalog = crate::sample::generate(1);
+        let all = Covers::new(&catalog);
+        // a name, a synonym, a reading, a full-width variant, and labels nothing covers
+        let labels = [
+            "移动电话",
+            "经营期限",
+            "yi dong dian hua",
+            "ＩＤ",
+            "无此字段",
+            "",
+            "学历",
+        ];
+        let some = Covers::for_labels(&catalog, labels);
+        for label in labels {
+            assert_eq!(some.cover(label), all.cover(label), "{label}");
+        }
+        assert!(
+            some.cover("经营期限")
+                .is_some_and(|c| c.reason == Reason::SynonymOfOther)
+        );
+        assert!(
+            some.cover("yi dong dian hua")
+                .is_some_and(|c| c.reason == Reason::SamePinyin)
+        );
+        // only what the labels need is kept
+        assert!(some.names.len() <= labels.len() && all.names.len() > 100);
+        assert!(Covers::for_labels(&catalog, []).cover("移动电话").is_none());
     }
 
     #[test]

@@ -153,7 +153,7 @@ pub fn missing_answers(when: &When, bundles: &[&Bundle]) -> Vec<String> {
 }
 
 /// Lints one form (which need not be stored yet: the designer lints its working copy).
-pub fn lint_form(catalog: &Catalog, covers: &Covers<'_>, form: &Form) -> Vec<Warning> {
+pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning> {
     let bundles = form
         .item
         .as_deref()

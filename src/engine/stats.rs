@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::model::{Catalog, Kind, Status};
 
 use super::merge::situation::Answers;
-use super::merge::{all_answer_sets, merge};
+use super::merge::{all_answer_sets, merge_with};
 
 /// How many answer sets of one bundle are merged at most (questions multiply them).
 pub const MAX_ANSWER_SETS: usize = 4096;
@@ -293,15 +293,14 @@ pub fn bundle_reduction(catalog: &Catalog, code: &str) -> Option<BundleReduction
         .iter()
         .filter_map(|q| Some((q.key.clone(), q.options.first()?.key.clone())))
         .collect();
-    let typical = reduction(&merge(catalog, bundle, &typical_answers, &excluded));
+    // counts only: suggestions (and the element pool they look at) change no figure
+    let merge = |a: &Answers| merge_with(catalog, bundle, a, &excluded, None);
+    let typical = reduction(&merge(&typical_answers));
     let sets: Vec<Answers> = all_answer_sets(bundle)
         .into_iter()
         .take(MAX_ANSWER_SETS)
         .collect();
-    let all: Vec<Reduction> = sets
-        .iter()
-        .map(|a| reduction(&merge(catalog, bundle, a, &excluded)))
-        .collect();
+    let all: Vec<Reduction> = sets.iter().map(|a| reduction(&merge(a))).collect();
     let worst = all
         .iter()
         .max_by_key(|r| (r.fields_after, r.materials_after, r.days_after))

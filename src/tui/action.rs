@@ -165,12 +165,12 @@ actions! {
     PickerPageUp "picker_page_up" Picker "结果上翻一页" "results: page up";
     PickerMark "picker_mark" Picker "事项选择器：标记/取消标记所选事项（多选）" "item picker: mark or unmark the selected item (multi-select)";
     // pane 4 (主题): bundles, the merge preview and the bundle editor
-    BundleOpen "bundle_open" Bundles "打开所选主题；工作区内作用于所选行（切换或处理）" "open the selected bundle; in the workspace act on the selected row (toggle or fix)";
-    MergeToggle "merge_toggle" Bundles "切换：所选问题的答案依次轮换（含未答）/ 所选事项的表单纳入或排除" "toggle: cycle the selected question's answer (and unanswered) / include or exclude the selected item's forms";
+    BundleOpen "bundle_open" Bundles "打开所选主题；工作区内作用于所选行（切换，或打开字段的处理）；处理对话框中应用所选处理" "open the selected bundle; in the workspace act on the selected row (toggle, or open a field's fixes); in the fix dialog apply the highlighted fix";
+    MergeToggle "merge_toggle" Bundles "切换：所选问题的答案依次轮换（含未答）/ 所选事项的表单纳入或排除；从不写入表单" "toggle: cycle the selected question's answer (and unanswered) / include or exclude the selected item's forms; never writes a form";
     MergeFocusNext "merge_focus_next" Bundles "工作区下一栏：问题 -> 事项 -> 右侧视图" "workspace: next column (questions -> items -> right view)";
     MergeFocusPrev "merge_focus_prev" Bundles "工作区上一栏" "workspace: previous column";
     MergeView "merge_view" Bundles "右侧视图：合并表单 -> 来源对照 -> 材料 -> 流程" "right view: merged form -> source diff -> materials -> flow";
-    MergeFix "merge_fix" Bundles "处理所选字段：冲突选定标签或必填 / 接受重复建议（一次事务改写表单）" "fix the selected field: choose the label or required flag of a conflict / accept a duplicate suggestion (one transaction)";
+    MergeFix "merge_fix" Bundles "处理所选字段：列出冲突的属性及各来源的值，选定标签或必填 / 接受重复建议；Enter 应用（一次事务改写表单，改写已发布的表单前先确认）" "fix the selected field: lists what conflicts and each source's value; choose the label or required flag / accept a duplicate suggestion; enter applies (one transaction; asks first before rewriting published forms)";
     FlowExportDot "flow_export_dot" Bundles "导出流程为 Graphviz DOT（默认存放在库目录旁）" "export the flow as Graphviz DOT (default file beside the store)";
     FlowExportMermaid "flow_export_mermaid" Bundles "导出流程为 Mermaid（默认存放在库目录旁）" "export the flow as Mermaid (default file beside the store)";
     BundleNew "bundle_new" Bundles "新建主题（自建）" "new bundle (self-built)";

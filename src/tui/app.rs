@@ -18,7 +18,7 @@ use super::editor::Editor;
 use super::keymap::{Key, Lookup};
 use super::palette::Palette;
 use super::panes::bundle_picker::BundlesEvent;
-use super::panes::bundles::{self, BundlesPane};
+use super::panes::bundles::{self, BundlesPane, Fix};
 use super::panes::elements::{ElementsEvent, ElementsPane};
 use super::panes::forms::FormsPane;
 use super::panes::stats::{self, StatsEvent, StatsPane};
@@ -117,6 +117,9 @@ pub enum Confirm {
     },
     /// Remove a question or an item from the open bundle: `y` removes, anything else keeps it.
     BundleRemove(RemoveAsk),
+    /// Apply a 多表合一 fix that returns published forms to draft: `y` applies it, anything
+    /// else leaves the fix dialog open.
+    MergeFix(FixAsk),
     /// Merge element `merge` into `keep`: `y` merges, anything else keeps both.
     MergeElements {
         /// The element that stays.
@@ -147,6 +150,21 @@ pub struct RemoveAsk {
     pub name: String,
     /// What goes with it, in words ([`Removal::describe`]).
     pub details: String,
+}
+
+/// A fix of the merged form that rewrites published forms, as asked about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixAsk {
+    /// The merged field's label.
+    pub field: String,
+    /// The fix, in words (the dialog's line).
+    pub choice: String,
+    /// The fix.
+    pub fix: Fix,
+    /// How many forms it rewrites.
+    pub forms: usize,
+    /// The published ones among them, which return to draft (待提交).
+    pub published: Vec<String>,
 }
 
 /// A window over the panes.
@@ -855,6 +873,13 @@ impl App {
                     self.message = Some(m);
                 }
             }
+            (Confirm::MergeFix(ask), Some('y' | 'Y')) => {
+                self.overlay = None;
+                let store = self.store.as_deref_mut();
+                if let Some(m) = self.bundles.apply_fix(store, &ask.fix, self.lang) {
+                    self.message = Some(m);
+                }
+            }
             (Confirm::MergeElements { keep, merge, .. }, Some('y' | 'Y')) => {
                 self.overlay = None;
                 self.merge_elements(&keep, &merge);
@@ -954,6 +979,14 @@ impl App {
                 if let Some(code) = code {
                     self.show_history_of(code);
                 }
+                return;
+            }
+            // a fix that returns published forms to draft asks first, naming them
+            if let Some(confirm) = self
+                .store()
+                .and_then(|s| self.bundles.ask_fix(action, s.catalog()))
+            {
+                self.overlay = Some(Overlay::Confirm(confirm));
                 return;
             }
             // removing a question or an item asks first, saying what goes with it

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::action::Action;
-use super::app::{App, Confirm, Level, Overlay, Pane, RemoveAsk};
+use super::app::{App, Confirm, FixAsk, Level, Overlay, Pane, RemoveAsk};
 use super::detail;
 use super::editor::{Editor, Widget};
 use super::help;
@@ -996,6 +996,32 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, confirm: &Confirm) {
                 lang.pick("y 移除    n / Esc 取消", "y remove    n / Esc cancel"),
             )
         }
+        Confirm::MergeFix(FixAsk {
+            field,
+            choice,
+            forms,
+            published,
+            ..
+        }) => (
+            lang.pick(" 确认改写已发布的表单 ", " Rewrite published forms? "),
+            lang.pick(
+                format!(
+                    "处理「{}」：{}。将改写 {forms} 张申请表（一次事务），其中 {} 张已发布的表单回到待提交：{}。",
+                    inert(field),
+                    inert(choice),
+                    published.len(),
+                    inert(&published.join("、"))
+                ),
+                format!(
+                    "Fix \"{}\": {}. This rewrites {forms} form(s) in one transaction; {} published form(s) return to draft: {}.",
+                    inert(field),
+                    inert(choice),
+                    published.len(),
+                    inert(&published.join(", "))
+                ),
+            ),
+            lang.pick("y 改写    n / Esc 取消", "y rewrite    n / Esc cancel"),
+        ),
         Confirm::MergeElements {
             keep,
             keep_name,

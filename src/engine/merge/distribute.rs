@@ -4,10 +4,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::display::inert;
+use crate::engine::preview::{Check, Preview};
+use crate::engine::validate::{Rejection, quote};
 use crate::i18n::Lang;
 use crate::model::Catalog;
 
-use super::Merge;
+use super::{Merge, SourceRef};
 
 /// A filled merged form: values by merged-field key (element code, or `form/field` for
 /// unbound fields); a group's covered child elements may carry their own values, and any
@@ -27,24 +30,87 @@ pub struct Filled {
 /// Filled source forms: form code → field key → value.
 pub type Distributed = BTreeMap<String, BTreeMap<String, String>>;
 
-/// Keys of a filled merged form that name no field of the merge (sorted).
+/// A value that the validator of the field it would fill rejects (the same validators as
+/// the form preview: the element's, or the chosen document type's for a number paired with
+/// a 联动证件类型 field).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownKeys(pub Vec<String>);
+pub struct InvalidValue {
+    /// The key of the filled merged form that gave the value.
+    pub key: String,
+    /// The value.
+    pub value: String,
+    /// The source fields it would fill and the validator rejected it for.
+    pub fields: Vec<SourceRef>,
+    /// Why (the first rejection).
+    pub reason: Rejection,
+}
 
-impl UnknownKeys {
-    /// The message in a language.
+/// Why a filled merged form is not distributed: keys that name no field of the merge
+/// (sorted), and values a source field's validator rejects (by key). Nothing is
+/// distributed while either is there.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DistributeError {
+    /// Keys that match no field of the merge.
+    pub unknown: Vec<String>,
+    /// Values that do not validate.
+    pub invalid: Vec<InvalidValue>,
+}
+
+impl DistributeError {
+    /// The message in a language: every unknown key, and every rejected key with its value,
+    /// the fields and the reason.
     pub fn message(&self, lang: Lang) -> String {
-        let keys = crate::display::inert(&self.0.join(", ")).into_owned();
-        lang.pick(
-            format!(
-                "{} 个值不对应合并表单的任何字段：{keys}（键应为合并字段的数据元编码、其下级数据元编码或可见来源字段的 表单/字段）",
-                self.0.len()
-            ),
-            format!(
-                "{} value(s) match no field of the merged form: {keys} (a key is a merged field's element, one of its child elements, or FORM/FIELD of a visible source field)",
-                self.0.len()
-            ),
-        )
+        let mut parts = Vec::new();
+        if !self.unknown.is_empty() {
+            let keys = inert(&self.unknown.join(", ")).into_owned();
+            parts.push(lang.pick(
+                format!(
+                    "{} 个值不对应合并表单的任何字段：{keys}（键应为合并字段的数据元编码、其下级数据元编码或可见来源字段的 表单/字段）",
+                    self.unknown.len()
+                ),
+                format!(
+                    "{} value(s) match no field of the merged form: {keys} (a key is a merged field's element, one of its child elements, or FORM/FIELD of a visible source field)",
+                    self.unknown.len()
+                ),
+            ));
+        }
+        if !self.invalid.is_empty() {
+            let each: Vec<String> = self
+                .invalid
+                .iter()
+                .map(|v| {
+                    let fields: Vec<String> = v
+                        .fields
+                        .iter()
+                        .map(|s| format!("{}/{}", s.form, s.field))
+                        .collect();
+                    let (key, value, fields, reason) = (
+                        &v.key,
+                        quote(&v.value),
+                        fields.join(", "),
+                        v.reason.message(lang),
+                    );
+                    inert(&lang.pick(
+                        format!("{key} = \"{value}\"（{fields}：{reason}）"),
+                        format!("{key} = \"{value}\" ({fields}: {reason})"),
+                    ))
+                    .into_owned()
+                })
+                .collect();
+            parts.push(lang.pick(
+                format!("{} 个值未通过校验：{}", self.invalid.len(), each.join("；")),
+                format!(
+                    "{} value(s) fail validation: {}",
+                    self.invalid.len(),
+                    each.join("; ")
+                ),
+            ));
+        }
+        parts.push(
+            lang.pick("未分发任何值", "nothing was distributed")
+                .to_string(),
+        );
+        parts.join(lang.pick("；", "; "))
     }
 }
 
@@ -52,19 +118,22 @@ impl UnknownKeys {
 /// found: the value of its own `form/field` key (so one source of a merged field can be
 /// given another value), the value of its element (a covered child element's own value),
 /// the value of its merged field. Sources without a value are left out. Keys that match
-/// none of these for any visible source are refused, all of them named.
+/// none of these for any visible source are refused, all of them named; so are values that
+/// a source field's validator rejects (as the form preview would), each with its key.
 pub fn distribute(
     catalog: &Catalog,
     merge: &Merge,
     filled: &Filled,
-) -> Result<Distributed, UnknownKeys> {
+) -> Result<Distributed, DistributeError> {
     let mut used: BTreeSet<&str> = BTreeSet::new();
     let mut out = Distributed::new();
+    // per filled source field, the key its value came from
+    let mut origin: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for field in &merge.fields {
         let key = field.key();
         let group_value = filled.values.get_key_value(&key).map(|(k, v)| {
             used.insert(k.as_str());
-            v
+            (k, v)
         });
         for source in &field.sources {
             let own = format!("{}/{}", source.form, source.field);
@@ -81,11 +150,11 @@ pub fn distribute(
                     .chain(&element_value)
                     .map(|(k, _)| k.as_str()),
             );
-            let value = own_value.or(element_value).map(|(_, v)| v).or(group_value);
-            if let Some(value) = value {
+            if let Some((k, value)) = own_value.or(element_value).or(group_value) {
                 out.entry(source.form.to_string())
                     .or_default()
                     .insert(source.field.to_string(), value.clone());
+                origin.insert((source.form.as_str(), source.field.as_str()), k.as_str());
             }
         }
     }
@@ -95,11 +164,56 @@ pub fn distribute(
         .filter(|k| !used.contains(k.as_str()))
         .cloned()
         .collect();
-    if unknown.is_empty() {
+    let invalid = rejected(catalog, &out, &origin, filled);
+    if unknown.is_empty() && invalid.is_empty() {
         Ok(out)
     } else {
-        Err(UnknownKeys(unknown))
+        Err(DistributeError { unknown, invalid })
     }
+}
+
+/// The distributed values that a field's validator rejects, grouped by the key that gave
+/// them (in key order): each form is checked as its preview checks typed values.
+fn rejected(
+    catalog: &Catalog,
+    out: &Distributed,
+    origin: &BTreeMap<(&str, &str), &str>,
+    filled: &Filled,
+) -> Vec<InvalidValue> {
+    let mut by_key: BTreeMap<&str, InvalidValue> = BTreeMap::new();
+    for (form_code, values) in out {
+        let Some(form) = catalog.forms.get(form_code.as_str()) else {
+            continue;
+        };
+        let preview = Preview::build(catalog, form);
+        for (i, row) in preview.rows.iter().enumerate() {
+            // sub-fields of a parent element take no value here: its fields do
+            if row.depth > 0 || !values.contains_key(&row.key) {
+                continue;
+            }
+            let Check::Invalid(reason) = preview.check(catalog, values, i) else {
+                continue;
+            };
+            let Some(&key) = origin.get(&(form_code.as_str(), row.key.as_str())) else {
+                continue;
+            };
+            let source = SourceRef {
+                form: form_code.as_str().into(),
+                field: row.key.as_str().into(),
+            };
+            by_key
+                .entry(key)
+                .or_insert_with(|| InvalidValue {
+                    key: key.to_string(),
+                    value: filled.values.get(key).cloned().unwrap_or_default(),
+                    fields: Vec::new(),
+                    reason,
+                })
+                .fields
+                .push(source);
+        }
+    }
+    by_key.into_values().collect()
 }
 
 #[cfg(test)]
@@ -149,11 +263,53 @@ mod tests {
             ]),
         )
         .unwrap_err();
-        assert_eq!(err.0, ["BD000003/zz", "DE999999"]);
+        assert_eq!(err.unknown, ["BD000003/zz", "DE999999"]);
+        assert!(err.invalid.is_empty());
         assert!(
             err.message(Lang::En)
                 .starts_with("2 value(s) match no field")
         );
+    }
+
+    #[test]
+    fn values_the_preview_would_reject_are_refused_with_their_keys() {
+        let (catalog, m) = restaurant();
+        // 出资日期 DE000045 (a date) and 移动电话 DE000006 (mobile, six sources)
+        let err = distribute(
+            &catalog,
+            &m,
+            &filled(&[
+                ("DE000030", "甲公司"),
+                ("DE000045", "2024-02-30"),
+                ("DE000006", "1380013800"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(err.unknown.is_empty());
+        let keys: Vec<&str> = err.invalid.iter().map(|v| v.key.as_str()).collect();
+        assert_eq!(keys, ["DE000006", "DE000045"]);
+        assert_eq!(err.invalid[1].value, "2024-02-30");
+        assert_eq!(err.invalid[1].fields.len(), 1);
+        assert_eq!(err.invalid[0].fields.len(), 6, "every source it would fill");
+        let zh = err.message(Lang::Zh);
+        assert!(
+            zh.contains("2 个值未通过校验：DE000006 = \"1380013800\"（BD000003/f12, ")
+                && zh.contains("DE000045 = \"2024-02-30\"（BD000003/f18：日期 2024-02-30 不存在）")
+                && zh.ends_with("未分发任何值"),
+            "{zh}"
+        );
+        assert!(err.message(Lang::En).contains("fail validation"));
+        // valid values pass; an own FORM/FIELD value is checked as that field's
+        assert!(
+            distribute(
+                &catalog,
+                &m,
+                &filled(&[("DE000045", "2024-02-29"), ("DE000006", "13800138000")])
+            )
+            .is_ok()
+        );
+        let err = distribute(&catalog, &m, &filled(&[("BD000003/f18", "明天")])).unwrap_err();
+        assert_eq!(err.invalid[0].key, "BD000003/f18");
     }
 
     #[test]

@@ -18,9 +18,10 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
+use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Element};
 
-use super::dups::normalise_into;
+use super::dups::{Covers, Reason, normalise_into};
 use situation::{Answers, SourceField};
 
 pub use situation::{all_answer_sets, item_forms};
@@ -76,6 +77,17 @@ pub enum ConflictKind {
     Label,
 }
 
+impl ConflictKind {
+    /// What differs, in a word: 标签 / 必填 / 选项.
+    pub fn describe(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Required => lang.pick("必填", "required"),
+            Self::Options => lang.pick("选项", "options"),
+            Self::Label => lang.pick("标签", "label"),
+        }
+    }
+}
+
 /// One conflict: an element and one kind of difference.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Conflict {
@@ -87,6 +99,72 @@ pub struct Conflict {
     pub values: Vec<Code>,
     /// The sources involved.
     pub sources: Vec<SourceRef>,
+    /// Per entry of `sources`: the index in `values` of that source's value (`None`: the
+    /// source has none, e.g. a covered child element without options).
+    #[serde(skip)]
+    pub value_of: Vec<Option<usize>>,
+}
+
+impl Conflict {
+    /// A value as a reader takes it: a label in 「」, 必填 / 选填 for a required flag, an
+    /// option list as it is.
+    pub fn value_text(&self, value: &str, lang: Lang) -> String {
+        match self.kind {
+            ConflictKind::Label => lang.pick(format!("「{value}」"), format!("\"{value}\"")),
+            ConflictKind::Required if value == "true" => lang.pick("必填", "required").into(),
+            ConflictKind::Required => lang.pick("选填", "optional").into(),
+            ConflictKind::Options => value.to_string(),
+        }
+    }
+
+    /// The value of one source, if it is among this conflict's sources and has one.
+    pub fn value_of_source(&self, source: &SourceRef) -> Option<&str> {
+        let i = self.sources.iter().position(|s| s == source)?;
+        let v = (*self.value_of.get(i)?)?;
+        self.values.get(v).map(Code::as_str)
+    }
+
+    /// Each distinct value with the sources that have it, in the order of `values`.
+    pub fn groups(&self) -> Vec<(&str, Vec<&SourceRef>)> {
+        self.values
+            .iter()
+            .enumerate()
+            .map(|(v, value)| {
+                let sources = self
+                    .sources
+                    .iter()
+                    .zip(&self.value_of)
+                    .filter(|(_, of)| **of == Some(v))
+                    .map(|(s, _)| s)
+                    .collect();
+                (value.as_str(), sources)
+            })
+            .collect()
+    }
+
+    /// What differs and which source has which value, in a line:
+    /// `标签不一：「姓名」BD000003/f01；「申请人姓名」BD000004/f01, BD000029/f01`.
+    pub fn describe(&self, lang: Lang) -> String {
+        let groups: Vec<String> = self
+            .groups()
+            .into_iter()
+            .map(|(value, sources)| {
+                let sources: Vec<String> = sources
+                    .iter()
+                    .map(|s| format!("{}/{}", s.form, s.field))
+                    .collect();
+                format!("{} {}", self.value_text(value, lang), sources.join(", "))
+            })
+            .collect();
+        lang.pick(
+            format!("{}不一：{}", self.kind.describe(lang), groups.join("；")),
+            format!(
+                "{} differs: {}",
+                self.kind.describe(lang),
+                groups.join("; ")
+            ),
+        )
+    }
 }
 
 /// Unbound fields that probably hold the same data.
@@ -94,11 +172,15 @@ pub struct Conflict {
 pub struct Suggestion {
     /// The unbound fields.
     pub fields: Vec<SourceRef>,
-    /// A bound element of the merged form they probably are.
+    /// The element they probably are: one of the merged form's elements, or one of the pool
+    /// whose name or synonym is their label; `None`: a new element.
     pub element: Option<Code>,
     /// 0–100.
     pub score: u8,
-    /// Why, in a word (`same_label`, `element_name`).
+    /// Why, in a word: `element_name` (a merged field's element has the label as its name
+    /// or a synonym), `pool_name` / `pool_synonym` / `pool_pinyin` (an element of the pool
+    /// has it as its name, as a synonym, or reads the same: the duplicate finder's
+    /// [`Covers`]), `same_label` (unbound fields with one label, no element has it).
     pub reason: &'static str,
 }
 
@@ -356,12 +438,27 @@ impl<'a> Grouping<'a> {
     }
 }
 
-/// Merges `bundle` under `answers`, leaving out the forms in `excluded`.
+/// Merges `bundle` under `answers`, leaving out the forms in `excluded`; unbound fields are
+/// also matched against the whole element pool ([`pool_covers`], one pass over the elements).
 pub fn merge(
     catalog: &Catalog,
     bundle: &Bundle,
     answers: &Answers,
     excluded: &BTreeSet<String>,
+) -> Merge {
+    let pool = pool_covers(catalog, bundle);
+    merge_with(catalog, bundle, answers, excluded, Some(&pool))
+}
+
+/// [`merge`] with the pool's covers given (built once by [`pool_covers`] for many merges of
+/// one bundle); `None` suggests only from the merged form's own elements (enough for counts:
+/// suggestions change no figure of [`MergeStats`]).
+pub fn merge_with(
+    catalog: &Catalog,
+    bundle: &Bundle,
+    answers: &Answers,
+    excluded: &BTreeSet<String>,
+    pool: Option<&Covers>,
 ) -> Merge {
     let situation = situation::situation(catalog, bundle, answers, excluded);
     let mut grouping = Grouping::new(catalog, &situation.fields);
@@ -369,7 +466,7 @@ pub fn merge(
         .map(|m| grouping.field(m))
         .collect();
     let conflicts = conflicts(&grouping, &fields);
-    let suggestions = suggestions(&grouping, &fields);
+    let suggestions = suggestions(&grouping, &fields, pool);
     let materials = materials(catalog, &situation.material_rows);
     let flow = flow::flow(catalog, &situation.items);
     let stats = MergeStats {
@@ -424,6 +521,9 @@ fn conflicts(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Conflict> {
                 kind: ConflictKind::Required,
                 values: vec!["true".into(), "false".into()],
                 sources: own().map(|(_, r)| r.clone()).collect(),
+                value_of: own()
+                    .map(|(f, _)| Some(if f.required { 0 } else { 1 }))
+                    .collect(),
             });
         }
         // sources share one element (and its options) unless covered children joined
@@ -435,24 +535,34 @@ fn conflicts(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Conflict> {
                     elements.push(d);
                 }
             }
-            let options: BTreeSet<String> = elements
-                .iter()
-                .filter_map(|d| grouping.records[*d as usize])
-                .filter(|e| !e.options.is_empty())
-                .map(|e| {
-                    e.options
-                        .iter()
-                        .map(|o| o.label.as_str())
-                        .collect::<Vec<_>>()
-                        .join("/")
-                })
-                .collect();
+            // an element's option list as text; `None` without options
+            let list = |d: u32| {
+                grouping.records[d as usize]
+                    .filter(|e| !e.options.is_empty())
+                    .map(|e| {
+                        e.options
+                            .iter()
+                            .map(|o| o.label.as_str())
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    })
+            };
+            let options: BTreeSet<String> = elements.iter().filter_map(|d| list(*d)).collect();
             if options.len() > 1 {
+                let values: Vec<Code> = options.into_iter().map(Code::from).collect();
+                let value_of = members
+                    .iter()
+                    .map(|i| {
+                        let own = list(grouping.slot[*i as usize])?;
+                        values.iter().position(|v| *v == own)
+                    })
+                    .collect();
                 out.push(Conflict {
                     element: element.clone(),
                     kind: ConflictKind::Options,
-                    values: options.into_iter().map(Code::from).collect(),
+                    values,
                     sources: field.sources.clone(),
+                    value_of,
                 });
             }
         }
@@ -466,6 +576,9 @@ fn conflicts(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Conflict> {
             out.push(Conflict {
                 element: element.clone(),
                 kind: ConflictKind::Label,
+                value_of: own()
+                    .map(|(f, _)| labels.iter().position(|l| *l == f.label.as_str()))
+                    .collect(),
                 values: labels.into_iter().map(Code::from).collect(),
                 sources: own().map(|(_, r)| r.clone()).collect(),
             });
@@ -474,11 +587,15 @@ fn conflicts(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Conflict> {
     out
 }
 
-fn suggestions(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Suggestion> {
-    // unbound fields by normalised label, in first-appearance order
+fn suggestions(
+    grouping: &Grouping<'_>,
+    fields: &[MergedField],
+    pool: Option<&Covers>,
+) -> Vec<Suggestion> {
+    // unbound fields by normalised label, in first-appearance order, with the first label
     let mut buffer = String::new();
     let mut by_label: HashMap<String, usize> = HashMap::default();
-    let mut groups: Vec<(Vec<SourceRef>, Option<Code>)> = Vec::new();
+    let mut groups: Vec<(Vec<SourceRef>, Option<Code>, &str)> = Vec::new();
     for (m, field) in fields.iter().enumerate() {
         if grouping.group[m] != UNBOUND {
             continue;
@@ -488,7 +605,7 @@ fn suggestions(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Suggestio
             Some(&k) => k,
             None => {
                 by_label.insert(buffer.clone(), groups.len());
-                groups.push((Vec::new(), None));
+                groups.push((Vec::new(), None, field.label.as_str()));
                 groups.len() - 1
             }
         };
@@ -514,26 +631,66 @@ fn suggestions(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Suggestio
             }
         }
     }
-    let mut out: Vec<Suggestion> = groups
-        .into_iter()
-        .filter_map(|(fields, element)| match element {
-            Some(element) => Some(Suggestion {
+    let mut out: Vec<Suggestion> = Vec::new();
+    for (fields, element, label) in groups {
+        if let Some(element) = element {
+            out.push(Suggestion {
                 fields,
                 element: Some(element),
                 score: 90,
                 reason: "element_name",
-            }),
-            None if fields.len() > 1 => Some(Suggestion {
+            });
+            continue;
+        }
+        // else an element of the pool that the duplicate finder says covers the label;
+        // labels covered by one element make one suggestion
+        if let Some(cover) = pool.and_then(|p| p.cover(label)) {
+            match out.iter_mut().find(|s| {
+                s.element.as_deref() == Some(cover.element) && s.reason.starts_with("pool_")
+            }) {
+                Some(s) => {
+                    s.fields.extend(fields);
+                    s.fields.sort();
+                    s.score = s.score.max(cover.score);
+                }
+                None => out.push(Suggestion {
+                    fields,
+                    element: Some(Code::from(cover.element)),
+                    score: cover.score,
+                    reason: match cover.reason {
+                        Reason::SameName => "pool_name",
+                        Reason::SynonymOfOther => "pool_synonym",
+                        _ => "pool_pinyin",
+                    },
+                }),
+            }
+            continue;
+        }
+        if fields.len() > 1 {
+            out.push(Suggestion {
                 fields,
                 element: None,
                 score: 80,
                 reason: "same_label",
-            }),
-            None => None,
-        })
-        .collect();
+            });
+        }
+    }
     out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.fields.cmp(&b.fields)));
     out
+}
+
+/// The element pool's covers for every unbound field label of the bundle's forms (under any
+/// answers), for [`merge_with`]: built in one pass over the elements, so a face that
+/// recomputes the merge often builds it once per catalog revision.
+pub fn pool_covers(catalog: &Catalog, bundle: &Bundle) -> Covers {
+    let labels = bundle
+        .items
+        .iter()
+        .flat_map(|item| item_forms(catalog, item))
+        .flat_map(|form| form.fields())
+        .filter(|(_, _, f)| f.element.is_none())
+        .map(|(_, _, f)| f.label.as_str());
+    Covers::for_labels(catalog, labels)
 }
 
 fn materials(catalog: &Catalog, rows: &[(&str, &str)]) -> Vec<MergedMaterial> {

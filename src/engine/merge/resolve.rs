@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::engine::workflow::unique_code;
 use crate::i18n::Lang;
 use crate::model::{Catalog, Element, ElementKind, Form, Kind, Record, Share, Status};
-use crate::store::Batch;
+use crate::store::{Batch, Command};
 
 use super::{Conflict, ConflictKind, SourceRef, Suggestion};
 
@@ -212,11 +212,39 @@ pub fn accept_suggestion(
     Ok(Batch::upserts("merge_accept", records))
 }
 
+/// The forms a fix's batch rewrites that are published now (they return to draft, 待提交),
+/// in batch order: a face asks before it applies such a batch.
+pub fn published_forms(catalog: &Catalog, batch: &Batch) -> Vec<String> {
+    batch
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Upsert(Record::Form(f)) => Some(f.code.as_str()),
+            _ => None,
+        })
+        .filter(|code| {
+            catalog
+                .forms
+                .get(*code)
+                .is_some_and(|f| f.status == Status::Published)
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// How many forms a fix's batch rewrites.
+pub fn forms_rewritten(batch: &Batch) -> usize {
+    batch
+        .commands
+        .iter()
+        .filter(|c| matches!(c, Command::Upsert(Record::Form(_))))
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::{restaurant, run};
     use super::*;
-    use crate::store::Command;
 
     fn apply(catalog: &mut Catalog, batch: Batch) {
         for command in batch.commands {
@@ -244,6 +272,10 @@ mod tests {
         let batch = resolve_conflict(&c, &label, &Choice::Label("姓名".into())).expect("batch");
         // only FB prints another label; FA and FC are unchanged and not written
         assert_eq!(batch.commands.len(), 1);
+        assert!(
+            published_forms(&c, &batch).is_empty(),
+            "every form is a draft"
+        );
         apply(&mut c, batch);
         let m = run(&c, &[("alcohol", "yes")]);
         assert!(
@@ -270,6 +302,9 @@ mod tests {
             Err(ResolveError::WrongChoice)
         );
         let batch = resolve_conflict(&c, &required, &Choice::Required(true)).expect("batch");
+        // asked about first: FB is published and returns to draft
+        assert_eq!(published_forms(&c, &batch), ["FB"]);
+        assert_eq!(forms_rewritten(&batch), 1);
         apply(&mut c, batch);
         assert_eq!(c.forms["FB"].status, Status::Draft);
         let m = run(&c, &[("alcohol", "yes")]);

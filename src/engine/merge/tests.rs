@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use super::distribute::{Filled, distribute};
 use super::situation::Answers;
 use super::*;
+use crate::i18n::Lang;
 use crate::model::{
     AnswerOption, BundleMaterial, Element, ElementKind, ElementOption, Field, Form, Item,
     ItemLevel, ItemType, Material, MaterialKind, Origin, Question, Record, Section, Share, Status,
@@ -322,6 +323,125 @@ fn hand_worked_restaurant_with_alcohol() {
     );
     assert_eq!(m.flow.critical_path, ["A", "C", "D"]);
     assert_eq!(m.flow.order, ["A", "B", "C", "D"]);
+}
+
+#[test]
+fn conflicts_say_which_source_has_which_value() {
+    let c = restaurant();
+    let m = run(&c, &[("alcohol", "yes")]);
+    let of = |kind| {
+        m.conflicts
+            .iter()
+            .find(|x| x.kind == kind)
+            .cloned()
+            .expect("conflict")
+    };
+    let src = |form: &str, field: &str| SourceRef {
+        form: form.into(),
+        field: field.into(),
+    };
+    let label = of(ConflictKind::Label);
+    assert_eq!(
+        label.value_of_source(&src("FB", "name")),
+        Some("申请人姓名")
+    );
+    assert_eq!(label.value_of_source(&src("FC", "name")), Some("姓名"));
+    assert_eq!(
+        label.describe(Lang::Zh),
+        "标签不一：「姓名」 FA/name, FC/name；「申请人姓名」 FB/name"
+    );
+    let required = of(ConflictKind::Required);
+    assert_eq!(required.value_of_source(&src("FB", "name")), Some("false"));
+    assert_eq!(
+        required.describe(Lang::En),
+        "required differs: required FA/name, FC/name; optional FB/name"
+    );
+    // the options conflict: each source has its own element's list
+    let options = of(ConflictKind::Options);
+    assert_eq!(
+        options.value_of_source(&src("FC", "biz")),
+        Some("餐饮/零售")
+    );
+    assert_eq!(
+        options.value_of_source(&src("FD", "sub")),
+        Some("热食/冷食")
+    );
+    assert_eq!(
+        options.groups(),
+        [
+            ("热食/冷食", vec![&src("FD", "sub")]),
+            ("餐饮/零售", vec![&src("FC", "biz")])
+        ]
+    );
+    assert_eq!(ConflictKind::Options.describe(Lang::Zh), "选项");
+}
+
+#[test]
+fn unbound_fields_are_matched_to_the_element_pool_too() {
+    // 移动电话 lists 联系电话 and 手机号码 as synonyms; no form of the bundle uses it
+    let mut c = restaurant();
+    let Record::Element(mut mobile) = element("MOBILE", "移动电话", None, &[]) else {
+        unreachable!()
+    };
+    mobile.synonyms = vec!["联系电话".into(), "手机号码".into()];
+    c.insert(Record::Element(mobile));
+    let mut fa = c.forms["FA"].clone();
+    for (key, label) in [("tel", "联系电话"), ("cell", "手机号码")] {
+        fa.sections[0].fields.push(Field {
+            key: key.into(),
+            label: label.into(),
+            element: None,
+            required: false,
+            help: None,
+            when: None,
+        });
+    }
+    c.insert(Record::Form(fa));
+    let m = run(&c, &[("alcohol", "yes")]);
+    let pool: Vec<&Suggestion> = m
+        .suggestions
+        .iter()
+        .filter(|s| s.element.as_deref() == Some("MOBILE"))
+        .collect();
+    assert_eq!(
+        pool.len(),
+        1,
+        "one suggestion binds both: {:?}",
+        m.suggestions
+    );
+    assert_eq!(pool[0].reason, "pool_synonym");
+    assert_eq!(pool[0].score, 90);
+    let fields: Vec<&str> = pool[0].fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["cell", "tel"]);
+    // the other suggestions are as before
+    assert_eq!(m.suggestions.len(), 3);
+    // without the pool (counts only) there is no such suggestion, and no figure changes
+    let bare = merge_with(
+        &c,
+        &c.bundles["B1"],
+        &answers(&[("alcohol", "yes")]),
+        &BTreeSet::new(),
+        None,
+    );
+    assert_eq!(bare.suggestions.len(), 2);
+    assert_eq!(bare.stats, m.stats);
+    // accepting binds both: one merged field instead of two
+    let target = resolve::target_of(&c, pool[0]);
+    assert_eq!(target, resolve::Target::Existing("MOBILE".into()));
+    let batch = resolve::accept_suggestion(&c, pool[0], &target).expect("batch");
+    let after_before = m.stats.fields_after;
+    for command in batch.commands {
+        if let crate::store::Command::Upsert(record) = command {
+            c.insert(record);
+        }
+    }
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(m.stats.fields_after, after_before - 1);
+    assert!(
+        m.fields
+            .iter()
+            .any(|f| f.element.as_deref() == Some("MOBILE") && f.sources.len() == 2)
+    );
 }
 
 #[test]

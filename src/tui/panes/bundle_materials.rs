@@ -17,7 +17,7 @@ use super::super::view::{centered, key_of};
 use super::bundles::{BundlesPane, PromptKind, Say, movement, say};
 use super::merge_view::fitted_popup;
 use crate::display::{inert, pad, width};
-use crate::engine::bundle_edit::{self, MaterialRow};
+use crate::engine::bundle_edit::{self, BundleEdit, MaterialRow};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog};
 use crate::store::Store;
@@ -103,7 +103,12 @@ impl BundlesPane {
                     return say(Level::Warn, e.0);
                 }
                 let removed = inert(&row.material).into_owned();
-                if let Err(m) = self.save(store, bundle, "bundle_edit", lang) {
+                if let Err(m) = self.save(
+                    store,
+                    bundle,
+                    BundleEdit::RemoveMaterial.audit_action(),
+                    lang,
+                ) {
                     return Some(m);
                 }
                 return say(

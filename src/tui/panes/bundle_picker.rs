@@ -287,7 +287,12 @@ impl BundlesPane {
         }
         let n = added.len();
         let code = crate::display::inert(&bundle.code).into_owned();
-        if let Err(m) = self.save(store, bundle, "bundle_edit", lang) {
+        if let Err(m) = self.save(
+            store,
+            bundle,
+            bundle_edit::BundleEdit::AddItems.audit_action(),
+            lang,
+        ) {
             return Some(m);
         }
         self.picker = None;

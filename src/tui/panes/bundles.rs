@@ -12,12 +12,13 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::super::action::Action;
-use super::super::app::{Confirm, Level, Message, RemoveAsk};
+use super::super::app::{Confirm, FixAsk, Level, Message, RemoveAsk};
 use super::bundle_materials::{MaterialsEditor, item_name};
 use super::bundle_picker::{IndexState, ItemIndexState, ItemPicker};
 use super::lead_picker::LeadPicker;
 use crate::display::inert;
-use crate::engine::bundle_edit::{self, RemoveTarget};
+use crate::engine::bundle_edit::{self, BundleEdit, RemoveTarget};
+use crate::engine::dups::Covers;
 use crate::engine::merge::resolve::{self, Choice, Target};
 use crate::engine::merge::{self, Conflict, ConflictKind, Merge, Suggestion, flow, item_forms};
 use crate::engine::workflow::{self, Transition};
@@ -142,20 +143,32 @@ pub struct Workspace {
     pub view: RightView,
     /// Selected row of questions, items and the right view.
     pub selected: [usize; 3],
+    /// The element pool's covers for the bundle's unbound labels, and the catalog revision
+    /// they were built from: one pass over the elements per revision, not per toggle.
+    pool: (u64, Covers),
 }
 
 impl Workspace {
     fn new(catalog: &Catalog, bundle: &Bundle) -> Workspace {
+        let pool = merge::pool_covers(catalog, bundle);
+        let merge = merge::merge_with(
+            catalog,
+            bundle,
+            &Default::default(),
+            &BTreeSet::new(),
+            Some(&pool),
+        );
         let mut work = Workspace {
             code: bundle.code.to_string(),
             answers: Default::default(),
             excluded: BTreeSet::new(),
-            merge: merge::merge(catalog, bundle, &Default::default(), &BTreeSet::new()),
+            merge,
             marks: Vec::new(),
             diff: Vec::new(),
             focus: Focus::Questions,
             view: RightView::Merged,
             selected: [0; 3],
+            pool: (catalog.revision(), pool),
         };
         work.recompute(catalog);
         work
@@ -173,7 +186,16 @@ impl Workspace {
                 .iter()
                 .any(|x| &x.key == q && x.options.iter().any(|y| &y.key == o))
         });
-        self.merge = merge::merge(catalog, bundle, &self.answers, &self.excluded);
+        if self.pool.0 != catalog.revision() {
+            self.pool = (catalog.revision(), merge::pool_covers(catalog, bundle));
+        }
+        self.merge = merge::merge_with(
+            catalog,
+            bundle,
+            &self.answers,
+            &self.excluded,
+            Some(&self.pool.1),
+        );
         let m = &self.merge;
         let conflicted: FxHashSet<&str> = m.conflicts.iter().map(|c| c.element.as_str()).collect();
         let suggested: FxHashSet<(&str, &str)> = m
@@ -370,6 +392,9 @@ pub enum Fix {
 pub struct Chooser {
     /// The merged field's label.
     pub title: String,
+    /// What conflicts, one line per kind: which source has which value
+    /// ([`Conflict::describe`]).
+    pub details: Vec<String>,
     /// Text and fix of each choice.
     pub choices: Vec<(String, Fix)>,
     /// The highlighted choice.
@@ -723,7 +748,18 @@ impl BundlesPane {
                     w.excluded.extend(forms);
                 }
             }
-            Focus::Right => return self.fix(catalog, lang),
+            // the toggle never writes: fixes are chosen with f or Enter, and applied
+            // with Enter in their dialog
+            Focus::Right => {
+                return say(
+                    Level::Info,
+                    lang.pick(
+                        "空格切换答案、纳入/排除表单；处理所选字段请按 f 或 Enter",
+                        "space cycles answers and toggles forms; f or Enter fixes the selected field",
+                    )
+                    .into(),
+                );
+            }
         }
         w.recompute(catalog);
         None
@@ -754,12 +790,14 @@ impl BundlesPane {
             }
         };
         let mut options_only = false;
+        let mut details = Vec::new();
         for c in w
             .merge
             .conflicts
             .iter()
             .filter(|c| Some(&c.element) == field.element.as_ref())
         {
+            details.push(c.describe(lang));
             match c.kind {
                 ConflictKind::Label => {
                     let mut labels: Vec<String> = c.values.iter().map(|v| v.to_string()).collect();
@@ -818,7 +856,12 @@ impl BundlesPane {
         }
         if choices.is_empty() {
             let text = if options_only {
-                resolve::ResolveError::OptionsConflict.message(lang)
+                format!(
+                    "{}{}{}",
+                    details.join(lang.pick("；", "; ")),
+                    lang.pick("。", ". "),
+                    resolve::ResolveError::OptionsConflict.message(lang)
+                )
             } else {
                 lang.pick(
                     "所选字段没有冲突或重复建议",
@@ -830,10 +873,77 @@ impl BundlesPane {
         }
         self.chooser = Some(Chooser {
             title: field.label.clone(),
+            details,
             choices,
             selected: 0,
         });
         None
+    }
+
+    /// The question Enter in the fix dialog asks first when the highlighted fix would
+    /// rewrite published forms (they return to 待提交): `None` when it rewrites none (or
+    /// cannot be built: applying it then says why).
+    pub fn ask_fix(&self, action: Action, catalog: &Catalog) -> Option<Confirm> {
+        if action != Action::BundleOpen {
+            return None;
+        }
+        let chooser = self.chooser.as_ref()?;
+        let (text, fix) = chooser.choices.get(chooser.selected)?;
+        let batch = fix_batch(catalog, fix).ok()?;
+        let published = resolve::published_forms(catalog, &batch);
+        if published.is_empty() {
+            return None;
+        }
+        Some(Confirm::MergeFix(FixAsk {
+            field: chooser.title.clone(),
+            choice: text.clone(),
+            fix: fix.clone(),
+            forms: resolve::forms_rewritten(&batch),
+            published,
+        }))
+    }
+
+    /// Applies a fix (the dialog's Enter, or `y` to the question [`Self::ask_fix`] asked):
+    /// one transaction over the source forms; closes the dialog and updates the preview.
+    pub fn apply_fix(&mut self, store: StoreRef<'_>, fix: &Fix, lang: Lang) -> Say {
+        let Some(store) = store else {
+            self.chooser = None;
+            return None;
+        };
+        self.apply_fix_to(store, fix, lang)
+    }
+
+    fn apply_fix_to(&mut self, store: &mut (dyn Store + Send), fix: &Fix, lang: Lang) -> Say {
+        self.chooser = None;
+        let batch = match fix_batch(store.catalog(), fix) {
+            Ok(b) => b,
+            Err(e) => return say(Level::Warn, inert(&e.message(lang)).into_owned()),
+        };
+        let records = batch.commands.len();
+        let published = resolve::published_forms(store.catalog(), &batch).len();
+        match apply(store, batch, lang) {
+            Ok(_) => {
+                self.refresh(store.catalog());
+                let drafts = if published == 0 {
+                    String::new()
+                } else {
+                    lang.pick(
+                        format!("，{published} 张已发布的表单回到待提交"),
+                        format!("; {published} published form(s) returned to draft"),
+                    )
+                };
+                say(
+                    Level::Ok,
+                    lang.pick(
+                        format!("已写入 {records} 条记录（一次事务）{drafts}，预览已更新"),
+                        format!(
+                            "{records} record(s) written in one transaction{drafts}; preview updated"
+                        ),
+                    ),
+                )
+            }
+            Err(e) => say(Level::Error, inert(&e).into_owned()),
+        }
     }
 
     fn chooser_action(
@@ -851,38 +961,23 @@ impl BundlesPane {
             Action::SelectPrev => chooser.selected = chooser.selected.saturating_sub(1),
             Action::SelectFirst => chooser.selected = 0,
             Action::SelectLast => chooser.selected = n.saturating_sub(1),
-            Action::BundleOpen | Action::MergeFix | Action::MergeToggle => {
+            // only Enter applies a fix: space (the workspace's toggle) and f never write
+            Action::BundleOpen => {
                 let fix = chooser
                     .choices
                     .get(chooser.selected)
-                    .map(|(_, f)| f.clone());
-                self.chooser = None;
-                let fix = fix?;
-                let catalog = store.catalog();
-                let batch = match &fix {
-                    Fix::Resolve(c, choice) => resolve::resolve_conflict(catalog, c, choice),
-                    Fix::Accept(s, target) => resolve::accept_suggestion(catalog, s, target),
-                };
-                let batch = match batch {
-                    Ok(b) => b,
-                    Err(e) => return say(Level::Warn, inert(&e.message(lang)).into_owned()),
-                };
-                let forms = batch.commands.len();
-                return match apply(store, batch, lang) {
-                    Ok(_) => {
-                        self.refresh(store.catalog());
-                        say(
-                            Level::Ok,
-                            lang.pick(
-                                format!("已写入 {forms} 条记录（一次事务），预览已更新"),
-                                format!(
-                                    "{forms} record(s) written in one transaction; preview updated"
-                                ),
-                            ),
-                        )
-                    }
-                    Err(e) => say(Level::Error, inert(&e).into_owned()),
-                };
+                    .map(|(_, f)| f.clone())?;
+                return self.apply_fix_to(store, &fix, lang);
+            }
+            Action::MergeToggle | Action::MergeFix => {
+                return say(
+                    Level::Info,
+                    lang.pick(
+                        "按 Enter 应用所选处理，Esc 取消",
+                        "Enter applies the highlighted fix, Esc cancels",
+                    )
+                    .into(),
+                );
             }
             Action::Back => self.chooser = None,
             _ => {}
@@ -923,18 +1018,16 @@ impl BundlesPane {
         };
         let changed = match (action, i) {
             // a row to remove was asked about first (ask_remove): there is none here
-            (Action::BundleRemove, _) => false,
+            (Action::BundleRemove, _) => None,
             (_, 0) => bundle_edit::move_entry(&mut bundle.questions, focus_row, up)
                 .map(|to| w.selected[0] = to)
-                .is_some(),
+                .map(|()| BundleEdit::MoveQuestion),
             (_, _) => bundle_edit::move_entry(&mut bundle.items, focus_row, up)
                 .map(|to| w.selected[1] = to)
-                .is_some(),
+                .map(|()| BundleEdit::MoveItem),
         };
-        if !changed {
-            return None;
-        }
-        self.save(store, bundle, "bundle_edit", lang).err()
+        let edit = changed?;
+        self.save(store, bundle, edit.audit_action(), lang).err()
     }
 
     /// The question `d` asks in the workspace: remove the selected question or item, and what
@@ -982,7 +1075,7 @@ impl BundlesPane {
                     .into(),
             );
         }
-        if let Err(e) = self.save(store, bundle, "bundle_edit", lang) {
+        if let Err(e) = self.save(store, bundle, ask.target.edit().audit_action(), lang) {
             return Some(e);
         }
         let what = inert(&ask.removal.what);
@@ -1196,6 +1289,10 @@ impl BundlesPane {
                             .position(|c| *c == code)
                             .unwrap_or(0);
                         self.open(catalog, lang);
+                        // a new bundle needs items first: the hint's `a` adds them there
+                        if let Some(w) = &mut self.work {
+                            w.focus = Focus::Items;
+                        }
                         Ok(say(
                             Level::Ok,
                             lang.pick(
@@ -1214,37 +1311,37 @@ impl BundlesPane {
                 let Some(mut bundle) = self.current(store.catalog()).cloned() else {
                     return Ok(None);
                 };
-                let action = match other {
+                let edit = match other {
                     PromptKind::Rename => {
                         bundle.name = text.trim().into();
-                        "edit"
+                        BundleEdit::Rename
                     }
                     PromptKind::AddQuestion | PromptKind::EditQuestion(_) => {
                         let q = bundle_edit::parse_question(text, lang).map_err(|e| e.0)?;
                         match other {
                             PromptKind::EditQuestion(i) if i < bundle.questions.len() => {
-                                bundle.questions[i] = q
+                                bundle.questions[i] = q;
+                                BundleEdit::EditQuestion
                             }
                             _ => {
                                 bundle.questions.push(q);
                                 if let Some(w) = &mut self.work {
                                     w.selected[0] = bundle.questions.len() - 1;
                                 }
+                                BundleEdit::AddQuestion
                             }
                         }
-                        "bundle_edit"
                     }
                     PromptKind::Condition(item) => {
                         match bundle_edit::parse_when(text, lang).map_err(|e| e.0)? {
                             Some(when) => bundle.item_when.insert(item, when),
                             None => bundle.item_when.remove(&item),
                         };
-                        "bundle_edit"
+                        BundleEdit::ItemCondition
                     }
                     PromptKind::Material(item) => {
                         bundle_edit::edit_material(&mut bundle, &item, text, lang)
-                            .map_err(|e| e.0)?;
-                        "bundle_edit"
+                            .map_err(|e| e.0)?
                     }
                     PromptKind::MaterialCondition { item, material } => {
                         let found = bundle_edit::set_material_condition(
@@ -1260,12 +1357,15 @@ impl BundlesPane {
                                 .pick("该材料行已不存在", "that material row is gone")
                                 .into());
                         }
-                        "bundle_edit"
+                        BundleEdit::MaterialCondition
                     }
                     _ => return Ok(None),
                 };
                 let code = inert(&bundle.code).into_owned();
-                if self.save(store, bundle, action, lang).map_err(err)? {
+                if self
+                    .save(store, bundle, edit.audit_action(), lang)
+                    .map_err(err)?
+                {
                     Ok(say(
                         Level::Ok,
                         lang.pick(format!("已保存 {code}"), format!("saved {code}")),
@@ -1279,6 +1379,14 @@ impl BundlesPane {
                 }
             }
         }
+    }
+}
+
+/// The form upserts of a fix, built against the catalog as it is now.
+fn fix_batch(catalog: &Catalog, fix: &Fix) -> Result<Batch, resolve::ResolveError> {
+    match fix {
+        Fix::Resolve(c, choice) => resolve::resolve_conflict(catalog, c, choice),
+        Fix::Accept(s, target) => resolve::accept_suggestion(catalog, s, target),
     }
 }
 

@@ -22,7 +22,7 @@ use super::bundle_picker::draw_query_line;
 use super::bundles::{BundlesPane, Say, StoreRef, say};
 use super::merge_view::fitted_popup;
 use crate::display::{inert, pad, width};
-use crate::engine::bundle_edit;
+use crate::engine::bundle_edit::{self, BundleEdit};
 use crate::engine::item_search::{self, AgencyRow, Found};
 use crate::i18n::Lang;
 use crate::model::Catalog;
@@ -202,7 +202,7 @@ impl BundlesPane {
         });
         bundle.lead_agency = code;
         let shown = inert(&bundle.code).into_owned();
-        match self.save(store, bundle, "edit", lang) {
+        match self.save(store, bundle, BundleEdit::Lead.audit_action(), lang) {
             Ok(changed) => {
                 self.lead = None;
                 let text = match (changed, name) {

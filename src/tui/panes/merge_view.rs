@@ -4,8 +4,9 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Paragraph};
 
 use super::super::action::Action;
 use super::super::app::App;
@@ -15,9 +16,9 @@ use super::super::theme::{Slot, Theme};
 use super::super::view::{block, centered, key_of, popup};
 use super::bundle_materials::item_name;
 use super::bundles::{BundlesPane, Focus, Mark, RightView, Workspace};
-use crate::display::{pad, width};
+use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit;
-use crate::engine::merge::{Merge, MergeStats, flow};
+use crate::engine::merge::{ConflictKind, Merge, MergeStats, MergedField, SourceRef, flow};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Origin, RecordRef};
 
@@ -33,6 +34,67 @@ fn mark_slot(mark: Mark) -> Slot {
 
 fn arrow(ascii: bool) -> &'static str {
     if ascii { "->" } else { "→" }
+}
+
+/// A workspace column's block. The focused one says so without colour too: its title
+/// starts with `▶` (`>` with `--ascii`) and is drawn reversed, besides the focus border.
+fn column_block<'a>(app: &App, title: &str, focused: bool) -> Block<'a> {
+    let theme = &app.config.theme;
+    let b = Block::bordered()
+        .border_set(crate::tui::text::border_set(app.config.ascii))
+        .border_style(theme.get(if focused {
+            Slot::BorderFocus
+        } else {
+            Slot::Border
+        }));
+    if focused {
+        let mark = if app.config.ascii { ">" } else { "▶" };
+        b.title(Span::styled(
+            format!(" {mark}{title}"),
+            theme.get(Slot::Title).add_modifier(Modifier::REVERSED),
+        ))
+    } else {
+        b.title(Span::styled(title.to_string(), theme.get(Slot::Title)))
+    }
+}
+
+/// What conflicts among the sources of merged field `i`: `标签、必填不一` (empty: nothing).
+fn conflict_kinds(w: &Workspace, i: usize, lang: Lang) -> String {
+    let Some(element) = w.merge.fields.get(i).and_then(|f| f.element.as_ref()) else {
+        return String::new();
+    };
+    let kinds: Vec<&str> = w
+        .merge
+        .conflicts
+        .iter()
+        .filter(|c| c.element == *element)
+        .map(|c| c.kind.describe(lang))
+        .collect();
+    if kinds.is_empty() {
+        return String::new();
+    }
+    lang.pick(
+        format!(" {}不一 ", kinds.join("、")),
+        format!(" {} differ ", kinds.join(", ")),
+    )
+}
+
+/// One source's own value of every attribute its merged field's sources disagree on:
+/// `标签「法人姓名」 选填 选项 餐饮/零售`.
+fn source_values(w: &Workspace, into: &MergedField, source: &SourceRef, lang: Lang) -> String {
+    w.merge
+        .conflicts
+        .iter()
+        .filter(|c| Some(&c.element) == into.element.as_ref())
+        .filter_map(|c| {
+            let v = c.value_text(c.value_of_source(source)?, lang);
+            Some(match c.kind {
+                ConflictKind::Required => v,
+                _ => format!("{}{v}", c.kind.describe(lang)),
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Draws pane 4 into `area`.
@@ -310,7 +372,7 @@ fn draw_questions(frame: &mut Frame<'_>, app: &App, b: &Bundle, w: &Workspace, a
     let ascii = app.config.ascii;
     let focused = w.focus == Focus::Questions;
     let title = format!(" {} ", lang.pick("判断项", "判断项 Questions"));
-    let bl = block(app, title, focused).title_bottom(Span::styled(
+    let bl = column_block(app, &title, focused).title_bottom(Span::styled(
         lang.pick(
             format!(" {} 切换答案 ", key_of(app, Action::MergeToggle)),
             format!(" {} cycles the answer ", key_of(app, Action::MergeToggle)),
@@ -374,7 +436,7 @@ fn draw_items(
         w.merge.items.len(),
         b.items.len()
     );
-    let bl = block(app, title, focused).title_bottom(Span::styled(
+    let bl = column_block(app, &title, focused).title_bottom(Span::styled(
         lang.pick(
             format!(" {} 纳入/排除表单 ", key_of(app, Action::MergeToggle)),
             format!(
@@ -488,7 +550,7 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
             )
         }
     };
-    let bl = block(app, title, focused).title_bottom(Span::styled(
+    let bl = column_block(app, &title, focused).title_bottom(Span::styled(
         fit(&bottom, usize::from(area.width.saturating_sub(2)), ascii),
         theme.get(Slot::Dim),
     ));
@@ -514,11 +576,15 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
                     lang.pick("源", "src"),
                     if f.required { "*" } else { " " }
                 );
-                let room = iw.saturating_sub(2 + width(&tail));
+                // what conflicts, after the label: `标签≠ 必填≠`
+                let differs = conflict_kinds(w, i, lang);
+                let differs = fit(&differs, iw / 3, ascii);
+                let room = iw.saturating_sub(2 + width(&tail) + width(&differs));
                 lines.push(row_line(
                     vec![
                         Span::styled(format!("{} ", mark.symbol()), theme.get(mark_slot(mark))),
                         Span::raw(pad(&fit(&f.label, room, ascii), room)),
+                        Span::styled(differs, theme.get(Slot::Error)),
                         Span::styled(tail, theme.get(Slot::Dim)),
                     ],
                     iw,
@@ -552,10 +618,14 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
                             into.sources.len() - 1
                         ),
                     ),
-                    Mark::Conflict => lang.pick(
-                        format!("冲突 {}", into.element.as_deref().unwrap_or("")),
-                        format!("conflict {}", into.element.as_deref().unwrap_or("")),
-                    ),
+                    Mark::Conflict => {
+                        // this source's value of each differing attribute
+                        let own = source_values(w, into, source, lang);
+                        lang.pick(
+                            format!("冲突 {} {}", into.element.as_deref().unwrap_or(""), own),
+                            format!("conflict {} {}", into.element.as_deref().unwrap_or(""), own),
+                        )
+                    }
                     Mark::Suggested => {
                         let target = w
                             .merge
@@ -567,7 +637,13 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
                         lang.pick(format!("建议 {target}"), format!("suggest {target}"))
                     }
                 };
-                let what = fit(&what, iw / 2, ascii);
+                // a conflict names its values: give it more of the row
+                let most = if d.mark == Mark::Conflict {
+                    iw * 2 / 3
+                } else {
+                    iw / 2
+                };
+                let what = fit(&what, most, ascii);
                 let room = iw.saturating_sub(2 + width(&src) + 1 + width(&what) + 1);
                 lines.push(row_line(
                     vec![
@@ -629,14 +705,35 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
     }
     if n == 0 {
         lines.push(Line::from(Span::styled(
-            lang.pick(
-                "（空：没有适用的事项或表单）",
-                "(empty: no item or form applies)",
-            ),
+            empty_text(w, lang),
             theme.get(Slot::Dim),
         )));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Why the right view has no rows: no item applies, the applicable items have no forms (or
+/// they are all left out), or no materials.
+fn empty_text(w: &Workspace, lang: Lang) -> &'static str {
+    let m = &w.merge;
+    if m.items.is_empty() {
+        return lang.pick("（空：没有适用的事项）", "(empty: no item applies)");
+    }
+    match w.view {
+        RightView::Materials => lang.pick(
+            "（空：适用的事项没有材料）",
+            "(empty: the applicable items ask for no materials)",
+        ),
+        RightView::Merged | RightView::Diff if m.forms.is_empty() => lang.pick(
+            "（空：适用的事项没有纳入的申请表）",
+            "(empty: the applicable items have no included forms)",
+        ),
+        RightView::Merged | RightView::Diff => lang.pick(
+            "（空：适用的申请表没有可见字段）",
+            "(empty: the applicable forms show no fields)",
+        ),
+        RightView::Flow => lang.pick("（空：没有适用的事项）", "(empty: no item applies)"),
+    }
 }
 
 fn draw_chart(frame: &mut Frame<'_>, app: &App, s: &MergeStats, area: Rect) {
@@ -794,8 +891,18 @@ fn draw_chooser(frame: &mut Frame<'_>, app: &App, chooser: &super::bundles::Choo
     let theme = &app.config.theme;
     let lang = app.lang;
     let screen = frame.area();
-    let h = (chooser.choices.len() as u16 + 3).min(screen.height);
-    let area = centered(screen, screen.width.saturating_sub(4).min(70), h);
+    let w = screen.width.saturating_sub(4).min(70);
+    // what conflicts (each source's value), wrapped under the warning line
+    let details: Vec<Line<'static>> = chooser
+        .details
+        .iter()
+        .map(|d| Line::from(Span::styled(inert(d).into_owned(), theme.get(Slot::Error))))
+        .collect();
+    let details = crate::tui::text::wrap_lines(&details, w.saturating_sub(2));
+    let h = (chooser.choices.len() as u16 + 3)
+        .saturating_add(u16::try_from(details.len()).unwrap_or(u16::MAX))
+        .min(screen.height);
+    let area = centered(screen, w, h);
     if area.height < 3 || area.width < 6 {
         return;
     }
@@ -816,6 +923,7 @@ fn draw_chooser(frame: &mut Frame<'_>, app: &App, chooser: &super::bundles::Choo
         ),
         theme.get(Slot::Dim),
     ))];
+    lines.extend(details);
     for (i, (text, _)) in chooser.choices.iter().enumerate() {
         lines.push(row_line(
             vec![Span::raw(fit(&format!(" {text}"), iw, app.config.ascii))],
