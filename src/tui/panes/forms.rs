@@ -420,8 +420,7 @@ impl App {
     fn new_form(&mut self) {
         let Some(store) = self.store() else { return };
         let catalog = store.catalog();
-        let n = catalog.count(Kind::Form) + 1;
-        let code = workflow::unique_code(catalog, Kind::Form, &format!("BD{n:06}"));
+        let code = workflow::next_code(catalog, Kind::Form, "BD", 6);
         let item = self
             .forms
             .codes
