@@ -3,7 +3,10 @@
 //! search uses ([`readings`]).
 //!
 //! Ranking: exact code > exact name or reading > prefix > contiguous substring > fuzzy
-//! (a subsequence, scored by [`quick_score`]); ties by code. The index is built from
+//! (a subsequence, scored by [`quick_score`]). Within a tier a match in the usual reading of
+//! the name (every character's first reading) ranks above one found only in a rarer reading
+//! of a heteronym (抵 zhǐ, 押 xiá: `zx` lists 注销户口证明 before 抵押备案, which it still
+//! finds); then shorter names; ties by code. The index is built from
 //! [`ItemRow`]s copied out of the catalog, so a face can build it on a worker thread, and
 //! [`fingerprint`] tells whether the catalog's items changed since.
 
@@ -21,6 +24,8 @@ const TIER_PREFIX: i64 = 3;
 const TIER_NAME: i64 = 4;
 const TIER_CODE: i64 = 5;
 const TIER_WIDTH: i64 = 1_000_000;
+/// Half a tier: a match in the usual reading ranks in the upper half of its tier.
+const USUAL: i64 = TIER_WIDTH / 2;
 
 /// What the index keeps of an item, copied out of the catalog.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,6 +72,9 @@ struct Entry {
     row: ItemRow,
     /// Code and readings, lower-cased: what a query in Latin letters matches.
     latin: Box<str>,
+    /// How many bytes of `latin` hold the code and the usual reading (full and initials);
+    /// the rarer readings of heteronyms follow.
+    usual: u32,
     /// Which of `a`–`z` and `0`–`9` occur in `latin`: a query with a character outside it
     /// cannot match, and most entries are ruled out without reading their key.
     letters: u64,
@@ -89,12 +97,14 @@ fn letters(s: &str) -> u64 {
 
 /// The Latin half of an item's key: the code, every full pinyin reading of the name
 /// (heteronyms give several: 银行 yinxing, yinhang) and every distinct set of initials, each
-/// once (readings that differ in one syllable often share their initials).
-fn latin_key(code: &str, name: &str) -> String {
+/// once (readings that differ in one syllable often share their initials); and how many
+/// bytes of it hold the code and the usual reading.
+fn latin_key(code: &str, name: &str) -> (String, usize) {
     let mut key = code.to_lowercase();
     let readings = readings(name);
     let mut seen: Vec<&str> = Vec::new();
-    for (full, initials) in &readings {
+    let mut usual = key.len();
+    for (n, (full, initials)) in readings.iter().enumerate() {
         for part in [full, initials] {
             if !seen.contains(&part.as_str()) {
                 seen.push(part);
@@ -102,8 +112,11 @@ fn latin_key(code: &str, name: &str) -> String {
                 key.push_str(part);
             }
         }
+        if n == 0 {
+            usual = key.len();
+        }
     }
-    key
+    (key, usual)
 }
 
 /// One search result.
@@ -136,9 +149,10 @@ impl ItemIndex {
         let entries = rows
             .into_iter()
             .map(|row| {
-                let latin = latin_key(&row.code, &row.name);
+                let (latin, usual) = latin_key(&row.code, &row.name);
                 Entry {
                     letters: letters(&latin),
+                    usual: u32::try_from(usual).unwrap_or(u32::MAX),
                     latin: latin.into(),
                     name: row.name.to_lowercase().into(),
                     row,
@@ -163,42 +177,50 @@ impl ItemIndex {
         if entry.row.code.eq_ignore_ascii_case(q) {
             return Some(TIER_CODE * TIER_WIDTH);
         }
-        let haystack = if q.is_ascii() {
+        let (haystack, usual) = if q.is_ascii() {
             if letters(q) & !entry.letters != 0 {
                 return None;
             }
-            &entry.latin
+            (&*entry.latin, entry.usual as usize)
         } else {
-            &entry.name
+            (&*entry.name, usize::MAX)
         };
         if !subsequence(haystack, q) {
             return None;
         }
-        // the best tier of any one part: a query spread over two parts does not match
-        let mut tier = 0;
-        let mut fuzzy = 0;
+        // the best (tier, in the usual reading, fuzzy score) of any one part: a query spread
+        // over two parts does not match
+        let mut best = (0, false, 0);
+        let mut at = 0;
         for part in haystack.split(SEP) {
-            if part == q {
-                tier = tier.max(TIER_NAME);
+            let in_usual = at < usual;
+            at += part.len() + SEP.len_utf8();
+            let found = if part == q {
+                (TIER_NAME, in_usual, 0)
             } else if part.starts_with(q) {
-                tier = tier.max(TIER_PREFIX);
+                (TIER_PREFIX, in_usual, 0)
             } else if part.contains(q) {
-                tier = tier.max(TIER_SUBSTRING);
+                (TIER_SUBSTRING, in_usual, 0)
             } else if let Some(s) = quick_score(part, q) {
-                tier = tier.max(TIER_FUZZY);
-                fuzzy = fuzzy.max(s);
-            }
+                (TIER_FUZZY, in_usual, s)
+            } else {
+                continue;
+            };
+            best = best.max(found);
         }
+        let (tier, in_usual, fuzzy) = best;
         if tier == 0 {
             return None;
         }
-        // within a tier: the fuzzy score, or shorter names (closer to what was typed) first
+        // within a tier: the usual reading first, then the fuzzy score, or shorter names
+        // (closer to what was typed) first
         let within = if tier == TIER_FUZZY {
             fuzzy
         } else {
-            TIER_WIDTH - 1 - i64::try_from(entry.row.name.chars().count()).unwrap_or(0)
+            USUAL - 1 - i64::try_from(entry.row.name.chars().count()).unwrap_or(0)
         };
-        Some(tier * TIER_WIDTH + within.clamp(0, TIER_WIDTH - 1))
+        let usual_half = if in_usual { USUAL } else { 0 };
+        Some(tier * TIER_WIDTH + usual_half + within.clamp(0, USUAL - 1))
     }
 
     /// The best `limit` items for `query` (case-insensitive, surrounding space ignored);
@@ -362,6 +384,32 @@ mod tests {
         let found = i.search("许可证核", 10);
         assert_eq!(codes(&found), ["B1", "C1"]);
         assert!(found.hits[0].score / TIER_WIDTH == TIER_SUBSTRING);
+    }
+
+    #[test]
+    fn a_rare_reading_of_a_heteronym_ranks_below_the_usual_reading() {
+        let i = ItemIndex::build(vec![
+            row("D1", "抵押备案"),
+            row("D2", "抵押备案解除"),
+            row("Z1", "注销户口证明"),
+            row("H1", "户口注销"),
+            row("Y1", "银行开户"),
+        ]);
+        // 抵押 reads dǐyā; zhǐ and xiá are rare readings that give the initials zx too
+        let found = i.search("zx", 10);
+        assert_eq!(codes(&found)[0], "Z1", "{found:?}");
+        assert!(codes(&found).contains(&"D1"), "still found: {found:?}");
+        let rank = |c: &str| codes(&found).iter().position(|x| *x == c);
+        assert!(rank("Z1") < rank("D1") && rank("Z1") < rank("D2"));
+        // a rare reading alone still finds its item, first when nothing reads so usually
+        assert_eq!(codes(&i.search("zhixia", 10)), ["D1", "D2"]);
+        assert_eq!(codes(&i.search("diya", 10)), ["D1", "D2"]);
+        // 行 in 银行 is hang, a reading after the usual xing: still the one match
+        assert_eq!(codes(&i.search("yhkh", 10)), ["Y1"]);
+        // the usual reading's prefix ranks above a rare reading's, in the same tier
+        let z1 = found.hits[0].score;
+        let d1 = found.hits[rank("D1").unwrap_or(0)].score;
+        assert_eq!(z1 / TIER_WIDTH, d1 / TIER_WIDTH);
     }
 
     #[test]
