@@ -150,8 +150,14 @@ pub fn import_value(
             done += 1;
             control.step(Phase::Parsing, Unit::Records, done, total)?;
             let path = format!("{}[{i}]", kind.plural());
+            let versioned = value.get("version").is_some();
             match decode_record(kind, value) {
-                Ok(record) => records.push((path, record)),
+                Ok(mut record) => {
+                    if !versioned {
+                        crate::engine::workflow::published_without_version(&mut record);
+                    }
+                    records.push((path, record));
+                }
                 Err((inner, message)) => problems.push(FileProblem {
                     path: join_path(&path, &inner),
                     message,
