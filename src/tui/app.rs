@@ -465,6 +465,7 @@ impl App {
     pub fn scopes(&self) -> &'static [Scope] {
         if matches!(self.overlay, Some(Overlay::Picker(_)))
             || (self.pane == Pane::Bundles && self.bundles.picker.is_some())
+            || (self.pane == Pane::Forms && self.forms.item_picker.is_some())
         {
             return &[Scope::Picker, Scope::Global];
         }
@@ -585,6 +586,7 @@ impl App {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.dirty = true;
                 self.bundles.event(event);
+                self.forms_items_ready();
             }
             AppEvent::Transfer(event) => {
                 if event.is_done() {
@@ -1124,6 +1126,7 @@ impl App {
             Action::ExportFile => self.open_transfer(super::transfer::Direction::Export),
             Action::TemplateCompare => self.compare_selected(),
             Action::TemplateClaim => self.open_claim(),
+            Action::FormForItem => self.new_form_for_selected_item(),
             Action::Save => {
                 self.save();
             }
@@ -1180,6 +1183,7 @@ impl App {
             Action::FormOpen
             | Action::FormFilter
             | Action::FormNew
+            | Action::FormItem
             | Action::FormAddField
             | Action::FormAddUnbound
             | Action::FormAddSection
@@ -1679,7 +1683,7 @@ impl App {
     }
 
     /// Starts the job pane 4 asked for (building the item picker's index).
-    fn bundles_jobs(&mut self) {
+    pub(crate) fn bundles_jobs(&mut self) {
         if let Some(job) = self.bundles.take_job() {
             self.spawn_job(move || AppEvent::Bundles(job.run()));
         }

@@ -7,12 +7,13 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::super::action::Action;
+use super::super::action::{Action, Scope};
 use super::super::app::App;
 use super::super::text::{fit, wrap_lines};
 use super::super::theme::Slot;
 use super::super::view::{block, key_of, line_view};
-use super::forms::{Designer, Entry, FormsPane};
+use super::bundle_picker::{ItemPicker, Look, draw_picker};
+use super::forms::{Designer, Entry, FormsPane, ItemFor};
 use crate::display::{inert, pad, width};
 use crate::engine::preview::Check;
 use crate::model::Catalog;
@@ -34,6 +35,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     match &p.designer {
         Some(d) => draw_designer(frame, app, catalog, d, main),
         None => draw_list(frame, app, catalog, p, main),
+    }
+    if let Some((purpose, picker)) = &p.item_picker {
+        draw_item_picker(frame, app, *purpose, picker);
     }
     if let (Some(q), Some((kind, input))) = (prompt, &p.prompt) {
         let b = block(app, format!(" {} ", kind.title(app.lang)), true);
@@ -134,6 +138,89 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
     } else {
         frame.render_widget(Paragraph::new(rows), inner);
     }
+}
+
+/// The designer's line naming the form's item: `事项  户口迁移审批 SX001-01  (I 更改)`, or
+/// that it has none and how to set it.
+fn item_line(app: &App, catalog: &Catalog, item: Option<&str>, w: usize) -> Line<'static> {
+    let lang = app.lang;
+    let theme = &app.config.theme;
+    let ascii = app.config.ascii;
+    let key = key_of(app, Action::FormItem);
+    let label = lang.pick(" 所属事项 ", " item ");
+    let (text, slot, hint) = match item {
+        Some(code) => {
+            let name = catalog.items.get(code).map_or("?", |i| i.name.as_str());
+            (
+                format!("{name} {code}"),
+                Slot::Text,
+                lang.pick(format!("  {key} 更改"), format!("  {key} changes")),
+            )
+        }
+        None => (
+            lang.pick("（无）", "(none)").to_string(),
+            Slot::Error,
+            lang.pick(format!("  {key} 选择事项"), format!("  {key} chooses one")),
+        ),
+    };
+    let room = w.saturating_sub(width(label) + width(&hint)).max(4);
+    let text = fit(&text, room, ascii);
+    let hint = fit(&hint, w.saturating_sub(width(label) + width(&text)), ascii);
+    Line::from(vec![
+        Span::styled(label.to_string(), theme.get(Slot::Label)),
+        Span::styled(text, theme.get(slot)),
+        Span::styled(hint, theme.get(Slot::Dim)),
+    ])
+}
+
+/// Pane 3's item picker over the screen: the item of a new form, or of the designer's form.
+fn draw_item_picker(frame: &mut Frame<'_>, app: &App, purpose: ItemFor, picker: &ItemPicker) {
+    let lang = app.lang;
+    let current = match purpose {
+        ItemFor::Designer => app
+            .forms
+            .designer
+            .as_ref()
+            .and_then(|d| d.design.form().item.clone()),
+        ItemFor::NewForm => None,
+    };
+    let title = match purpose {
+        ItemFor::NewForm => lang.pick(" 新表单：选择所属事项 ", " New form: choose its item "),
+        ItemFor::Designer => lang.pick(" 表单所属事项 ", " The form's item "),
+    };
+    let choose = key_of(app, Action::PickerChoose);
+    let back = key_of(app, Action::Back);
+    let hint = match purpose {
+        ItemFor::NewForm => lang.pick(
+            format!("{choose} 选定  {back} 不选事项（以后用 {} 设置）   名称 / 编码 / 拼音首字母", key_of_forms(app)),
+            format!("{choose} chooses  {back} no item (set it later with {})   name / code / pinyin initials", key_of_forms(app)),
+        ),
+        ItemFor::Designer => lang.pick(
+            format!("{choose} 选定  {back} 取消   名称 / 编码 / 拼音首字母"),
+            format!("{choose} chooses  {back} cancels   name / code / pinyin initials"),
+        ),
+    };
+    let is_current = |code: &str| current.as_deref() == Some(code);
+    draw_picker(
+        frame,
+        app,
+        picker,
+        &Look {
+            title,
+            hint: &hint,
+            is_in: &is_current,
+            in_note: lang.pick("当前", "current"),
+            marks: false,
+        },
+    );
+}
+
+/// The key of `form_item` in pane 3 (the picker's scopes do not hold it).
+fn key_of_forms(app: &App) -> String {
+    app.config
+        .keymap
+        .key_in(Action::FormItem, &[Scope::Forms])
+        .unwrap_or_else(|| format!(":{}", Action::FormItem.name()))
 }
 
 /// The one-character marker of a designer line: `!` warning, `~` unbound, `?` condition.
@@ -239,8 +326,20 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
         ),
     );
     let b = block(app, title, !d.in_preview).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
-    let inner = b.inner(fields_area);
+    let boxed = b.inner(fields_area);
     frame.render_widget(b, fields_area);
+    // the form's item (事项) on a line of its own above the fields
+    let item_line = item_line(app, catalog, form.item.as_deref(), usize::from(boxed.width));
+    frame.render_widget(
+        Paragraph::new(item_line),
+        Rect::new(boxed.x, boxed.y, boxed.width, boxed.height.min(1)),
+    );
+    let inner = Rect::new(
+        boxed.x,
+        boxed.y.saturating_add(1).min(boxed.bottom()),
+        boxed.width,
+        boxed.height.saturating_sub(1),
+    );
     let w = usize::from(inner.width);
     let h = usize::from(inner.height);
     let offset = d.cursor.saturating_sub(h.saturating_sub(1));
