@@ -420,3 +420,22 @@ fn item_picker_columns_stay_put_when_one_name_is_long() {
     all.dedup();
     assert_eq!(all.len(), 1, "{short:?} {with_long:?}\n{s}");
 }
+
+#[test]
+fn the_label_prompt_names_what_it_edits() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    press(&mut app, "select_first");
+    press(&mut app, "form_label");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("┌ 表单名称 "), "{s}");
+    assert!(!s.contains("字段标签"), "{s}");
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "select_next");
+    press(&mut app, "form_label");
+    assert!(screen(&mut app, 120, 36).contains("┌ 分节标题 "));
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "select_next");
+    press(&mut app, "form_label");
+    assert!(screen(&mut app, 120, 36).contains("┌ 字段标签（留空 = 数据元名称） "));
+}

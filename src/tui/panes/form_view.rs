@@ -40,7 +40,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         draw_item_picker(frame, app, *purpose, picker);
     }
     if let (Some(q), Some((kind, input))) = (prompt, &p.prompt) {
-        let b = block(app, format!(" {} ", kind.title(app.lang)), true);
+        let entry = p.designer.as_ref().map(Designer::entry);
+        let b = block(app, format!(" {} ", kind.title_at(entry, app.lang)), true);
         let inner = b.inner(q);
         frame.render_widget(b, q);
         let (shown, cursor) = line_view(input.value(), input.cursor(), usize::from(inner.width));

@@ -56,12 +56,24 @@ impl PromptKind {
                 "filter (text item: agency: status: warn)",
             ),
             Self::Label => lang.pick(
-                "名称（字段标签留空 = 数据元名称）",
-                "name (empty label = element name)",
+                "字段标签（留空 = 数据元名称）",
+                "field label (empty = the element's name)",
             ),
             Self::Help => lang.pick("填写说明", "help text"),
             Self::Unbound => lang.pick("未绑定字段的标签", "label of the unbound field"),
             Self::Section => lang.pick("新分节标题", "new section title"),
+        }
+    }
+}
+
+impl PromptKind {
+    /// The prompt's title for the designer line it edits: `e` on the form's line asks for the
+    /// form's name, on a section for its title, on a field for its label.
+    pub fn title_at(self, entry: Option<Entry>, lang: Lang) -> &'static str {
+        match (self, entry) {
+            (Self::Label, Some(Entry::Header)) => lang.pick("表单名称", "form name"),
+            (Self::Label, Some(Entry::Section(_))) => lang.pick("分节标题", "section title"),
+            _ => self.title(lang),
         }
     }
 }
