@@ -66,7 +66,7 @@ fn the_list_filters_and_the_designer_shows_warnings_and_sub_fields() {
     assert!(s.contains("证件类型"), "{s}");
     // the unpublished element is marked, and its warning shown on the form's line
     assert!(
-        s.contains("!     社会保障卡邮寄地址") || s.contains("!  * 社会保障卡邮寄地址"),
+        s.contains("!     社会保障卡邮寄地址") || s.contains("!   * 社会保障卡邮寄地址"),
         "{s}"
     );
     assert!(s.contains("尚未发布"), "{s}");
@@ -438,4 +438,39 @@ fn the_label_prompt_names_what_it_edits() {
     press(&mut app, "select_next");
     press(&mut app, "form_label");
     assert!(screen(&mut app, 120, 36).contains("┌ 字段标签（留空 = 数据元名称） "));
+}
+
+#[test]
+fn the_mark_column_shows_every_mark_that_applies() {
+    let (mut app, _dir) = sample_app();
+    press(&mut app, "pane_forms");
+    press(&mut app, "form_filter");
+    type_text(&mut app, "户外招牌");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "form_open");
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    // an unbound field with a condition (and a lint warning: it is unbound)
+    press(&mut app, "form_add_unbound");
+    type_text(&mut app, "招牌备注");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "form_condition");
+    press(&mut app, "form_required");
+    press(&mut app, "form_open");
+    let s = screen(&mut app, 120, 36);
+    let marks_of = |label: &str| -> String {
+        let line = s
+            .lines()
+            .find(|l| {
+                l.split("││")
+                    .next()
+                    .is_some_and(|left| left.contains(label))
+            })
+            .unwrap_or_else(|| panic!("{label}: {s}"));
+        line.chars().skip(1).take(3).collect()
+    };
+    // unbound and conditional: both marks
+    assert_eq!(marks_of("招牌备注"), " ~?", "{s}");
+    // a lint warning no longer hides the unbound mark
+    assert_eq!(marks_of("手机号码"), "!~ ", "{s}");
 }

@@ -148,7 +148,7 @@ fn item_line(app: &App, catalog: &Catalog, item: Option<&str>, w: usize) -> Line
     let theme = &app.config.theme;
     let ascii = app.config.ascii;
     let key = key_of(app, Action::FormItem);
-    let label = lang.pick(" 所属事项 ", " item ");
+    let label = lang.pick("   所属事项 ", "   item ");
     let (text, slot, hint) = match item {
         Some(code) => {
             let name = catalog.items.get(code).map_or("?", |i| i.name.as_str());
@@ -224,19 +224,23 @@ fn key_of_forms(app: &App) -> String {
         .unwrap_or_else(|| format!(":{}", Action::FormItem.name()))
 }
 
-/// The one-character marker of a designer line: `!` warning, `~` unbound, `?` condition.
-fn marker(d: &Designer, entry: Entry) -> &'static str {
-    if !d.warnings_of(entry).is_empty() {
-        return "!";
-    }
-    let Entry::Field(s, f) = entry else {
-        return " ";
+/// Width of the designer's mark column.
+const MARKS: usize = 3;
+
+/// The marks of a designer line, every one that applies in its own place (so none hides
+/// another): `!` a lint warning, `~` an unbound field, `?` a field with a condition.
+fn marks(d: &Designer, entry: Entry) -> String {
+    let warned = !d.warnings_of(entry).is_empty();
+    let field = match entry {
+        Entry::Field(s, f) => d.design.field((s, f)),
+        _ => None,
     };
-    match d.design.field((s, f)) {
-        Some(x) if x.element.is_none() => "~",
-        Some(x) if x.when.is_some() => "?",
-        _ => " ",
-    }
+    let unbound = field.is_some_and(|x| x.element.is_none());
+    let conditional = field.is_some_and(|x| x.when.as_ref().is_some_and(|w| !w.is_empty()));
+    [(warned, '!'), (unbound, '~'), (conditional, '?')]
+        .iter()
+        .map(|&(on, c)| if on { c } else { ' ' })
+        .collect()
 }
 
 /// Fewest and most text rows of the designer's warnings box.
@@ -351,21 +355,20 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
         .skip(offset)
         .take(h)
         .map(|(i, &entry)| {
-            let mark = marker(d, entry);
+            let mark = marks(d, entry);
             let (text, slot) = match entry {
-                Entry::Header => (
-                    format!(
-                        "{}  {} V{}",
-                        fit(&form.name, w.saturating_sub(14), ascii),
-                        form.status.zh(),
-                        form.version
-                    ),
-                    Slot::Title,
-                ),
+                Entry::Header => {
+                    let status = format!("{} V{}", form.status.zh(), form.version);
+                    let name_w = w.saturating_sub(MARKS + 2 + width(&status)).max(2);
+                    (
+                        format!("{}  {status}", fit(&form.name, name_w, ascii)),
+                        Slot::Title,
+                    )
+                }
                 Entry::Section(s) => (
                     format!(
                         "[{}]",
-                        fit(&form.sections[s].title, w.saturating_sub(4), ascii)
+                        fit(&form.sections[s].title, w.saturating_sub(MARKS + 2), ascii)
                     ),
                     Slot::Group,
                 ),
@@ -380,10 +383,10 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
                         .map_or(lang.pick("未绑定", "unbound"), |e| {
                             lang.pick(e.kind.zh(), e.kind.as_str())
                         });
-                    let label_w = w.saturating_sub(4 + 10 + 11).max(4);
+                    let label_w = w.saturating_sub(MARKS + 3 + 10 + 11).max(4);
                     (
                         format!(
-                            "  {req} {} {} {}",
+                            " {req} {} {} {}",
                             pad(&fit(&field.label, label_w, ascii), label_w),
                             pad(&fit(element, 9, ascii), 9),
                             fit(kind, 10, ascii)
@@ -394,7 +397,7 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
             };
             let line = Line::from(vec![
                 Span::styled(mark, theme.get(Slot::Error)),
-                Span::styled(pad(&text, w.saturating_sub(1)), theme.get(slot)),
+                Span::styled(pad(&text, w.saturating_sub(MARKS)), theme.get(slot)),
             ]);
             if i == d.cursor {
                 line.style(theme.get(Slot::Selection))
