@@ -474,3 +474,19 @@ fn the_mark_column_shows_every_mark_that_applies() {
     // a lint warning no longer hides the unbound mark
     assert_eq!(marks_of("手机号码"), "!~ ", "{s}");
 }
+
+#[test]
+fn the_preview_gives_a_long_label_the_width_it_has() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    press(&mut app, "form_label");
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    let long = "很长的名称甲乙丙丁戊己庚辛壬癸";
+    type_text(&mut app, long);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let s = screen(&mut app, 120, 36);
+    let preview: Vec<&str> = s.lines().filter_map(|l| l.split("││").nth(1)).collect();
+    assert!(preview.iter().any(|l| l.contains(long)), "{s}");
+}

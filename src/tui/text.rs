@@ -70,15 +70,28 @@ pub fn fit_tail(s: &str, max: usize, ascii: bool) -> String {
 }
 
 /// `s` cut into pieces of at most `columns` display columns (at least one piece; a
-/// character wider than `columns` gets a piece of its own).
+/// character wider than `columns` gets a piece of its own). A piece does not start with a
+/// closing punctuation mark: the character before it goes down with it.
 pub fn wrap_columns(s: &str, columns: usize) -> Vec<String> {
+    let cells = |c: char| display::width(c.encode_utf8(&mut [0; 4]));
     let mut out = vec![String::new()];
     let mut used = 0;
     for c in s.chars() {
-        let w = display::width(c.encode_utf8(&mut [0; 4]));
+        let w = cells(c);
         if used + w > columns.max(1) && used > 0 {
-            out.push(String::new());
+            let mut next = String::new();
             used = 0;
+            if NO_LINE_START.contains(&c)
+                && let Some(last) = out.last_mut()
+                && last.chars().count() > 1
+                && let Some(prev) = last.chars().last()
+                && cells(prev) + w <= columns
+            {
+                last.pop();
+                next.push(prev);
+                used = cells(prev);
+            }
+            out.push(next);
         }
         if let Some(last) = out.last_mut() {
             last.push(c);
@@ -446,6 +459,21 @@ mod tests {
         // the character before the comma goes down with it
         let wrapped = texts(&wrap_lines(&[Line::from("保留为同义词，删除")], 12));
         assert_eq!(wrapped, ["保留为同义", "词，删除"]);
+        // and in pieces cut by columns (the detail panes)
+        assert_eq!(
+            wrap_columns("必须是区县一级。行政区划", 14),
+            ["必须是区县一", "级。行政区划"]
+        );
+        for width in 4..30 {
+            let pieces = wrap_columns(text, width);
+            assert_eq!(pieces.concat(), text);
+            for p in pieces.iter().skip(1) {
+                assert!(!p.starts_with(NO_LINE_START), "{width}: {pieces:?}");
+            }
+            for p in &pieces {
+                assert!(crate::display::width(p) <= width, "{width}: {pieces:?}");
+            }
+        }
     }
 
     #[test]

@@ -243,6 +243,9 @@ fn marks(d: &Designer, entry: Entry) -> String {
         .collect()
 }
 
+/// Columns the preview keeps for a value beside a long label.
+const PREVIEW_VALUE: usize = 12;
+
 /// Fewest and most text rows of the designer's warnings box.
 const WARNING_ROWS: (usize, usize) = (3, 7);
 
@@ -459,7 +462,8 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
     let mut lines: Vec<Line> = Vec::new();
     let mut focus_line = None;
     let mut last_section = None;
-    let label_w = (w / 2).clamp(4, 22);
+    // a label takes what it needs of the width, leaving a value room for a dozen columns
+    let label_w = w.saturating_sub(PREVIEW_VALUE + 3).max(4);
     for (i, row) in d.preview.rows.iter().enumerate() {
         if last_section != Some(row.section) {
             last_section = Some(row.section);
