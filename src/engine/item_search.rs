@@ -223,6 +223,28 @@ impl ItemIndex {
         Some(tier * TIER_WIDTH + usual_half + within.clamp(0, USUAL - 1))
     }
 
+    /// The codes of every item whose code, name or one reading of its name holds `query` as
+    /// one run (equal to it, starting with it or containing it; a query scattered over the
+    /// letters does not count), case-insensitive: what a filter that lists every match rather
+    /// than the best few keeps (pane 1's `/hkdj` finds 户口登记). `None` when `stale` says a
+    /// newer query has come (it is asked every 4096 items).
+    pub fn holding(&self, query: &str, stale: impl Fn() -> bool) -> Option<Vec<&str>> {
+        let q = query.trim().to_lowercase();
+        if q.is_empty() {
+            return Some(Vec::new());
+        }
+        let mut out = Vec::new();
+        for (i, entry) in self.entries.iter().enumerate() {
+            if i % 4096 == 0 && stale() {
+                return None;
+            }
+            if Self::rank(entry, &q).is_some_and(|score| score / TIER_WIDTH >= TIER_SUBSTRING) {
+                out.push(entry.row.code.as_str());
+            }
+        }
+        Some(out)
+    }
+
     /// The best `limit` items for `query` (case-insensitive, surrounding space ignored);
     /// an empty query lists items in code order.
     pub fn search(&self, query: &str, limit: usize) -> Found {
@@ -410,6 +432,27 @@ mod tests {
         let z1 = found.hits[0].score;
         let d1 = found.hits[rank("D1").unwrap_or(0)].score;
         assert_eq!(z1 / TIER_WIDTH, d1 / TIER_WIDTH);
+    }
+
+    #[test]
+    fn holding_keeps_every_contiguous_match_and_no_scattered_one() {
+        let i = index();
+        let held = |q: &str| i.holding(q, || false).unwrap_or_default();
+        // initials, full pinyin, a piece of either, the code, the name
+        assert_eq!(
+            held("gsdj"),
+            Vec::<&str>::new(),
+            "公司设立登记 reads gssldj"
+        );
+        assert_eq!(held("sldj"), ["A1"]);
+        assert_eq!(held("spjy"), ["B1", "B2"]);
+        assert_eq!(held("xukezheng"), ["B1", "B2", "C1"]);
+        assert_eq!(held("c1"), ["C1"]);
+        assert_eq!(held("许可证核发"), ["B1", "C1"]);
+        // scattered letters rank in the picker but are no filter match
+        assert!(!i.search("gsdj", 10).hits.is_empty());
+        assert_eq!(held(""), Vec::<&str>::new());
+        assert_eq!(i.holding("s", || true), None);
     }
 
     #[test]

@@ -373,11 +373,13 @@ impl Tree {
     }
 }
 
-/// Finds nodes whose search text contains the folded query; gives up (returning `None`)
-/// as soon as `stale` says a newer query has arrived.
+/// Finds nodes whose search text contains the folded query, or whose folded code is among
+/// `codes` (the items the item search found by pinyin); gives up (returning `None`) as soon
+/// as `stale` says a newer query has arrived.
 pub fn find_matches(
     haystacks: &[String],
     query: &str,
+    codes: &HashSet<String>,
     stale: impl Fn() -> bool,
 ) -> Option<Vec<u32>> {
     let mut out = Vec::new();
@@ -385,7 +387,11 @@ pub fn find_matches(
         if i % 4096 == 0 && stale() {
             return None;
         }
-        if h.contains(query) {
+        let coded = || {
+            h.split_once('\n')
+                .is_some_and(|(code, _)| !code.is_empty() && codes.contains(code))
+        };
+        if h.contains(query) || (!codes.is_empty() && coded()) {
             out.push(i as u32);
         }
     }
@@ -616,7 +622,7 @@ mod tests {
             Lang::Zh,
         );
         let q = fold("实施");
-        let m = find_matches(&t.haystacks(), &q, || false).unwrap_or_default();
+        let m = find_matches(&t.haystacks(), &q, &HashSet::new(), || false).unwrap_or_default();
         t.set_filter(&q, &m);
         assert_eq!(
             names(&t),
@@ -627,7 +633,10 @@ mod tests {
         assert_eq!(t.next_match(2, false), Some(2));
         t.clear_filter();
         assert_eq!(t.rows().len(), 2);
-        assert_eq!(find_matches(&t.haystacks(), "x", || true), None);
+        assert_eq!(
+            find_matches(&t.haystacks(), "x", &HashSet::new(), || true),
+            None
+        );
     }
 
     #[test]

@@ -134,13 +134,16 @@ pub struct ItemIndexState {
     job: Option<IndexJob>,
     /// The picker's search session (narrows while the query grows).
     search: ItemSearch,
+    /// The items' fingerprint remembered under the catalog's revision, so asking again for
+    /// an unchanged catalog hashes nothing.
+    memo: Option<(u64, u64)>,
 }
 
 impl ItemIndexState {
     /// Asks for an index build if there is none or the items changed since the last one
     /// (the app takes the job and runs it on a worker thread).
     pub fn want(&mut self, catalog: &Catalog) {
-        let fingerprint = item_search::fingerprint(catalog);
+        let fingerprint = self.fingerprint_of(catalog);
         if !self.building && (self.index.is_none() || self.fingerprint != fingerprint) {
             self.building = true;
             self.job = Some(IndexJob {
@@ -150,11 +153,31 @@ impl ItemIndexState {
         }
     }
 
-    /// The index, if it was built for the items as they are (`fingerprint`).
-    pub fn current(&self, fingerprint: u64) -> Option<&Arc<ItemIndex>> {
-        self.index
-            .as_ref()
-            .filter(|_| self.fingerprint == fingerprint && !self.building)
+    /// The fingerprint of the catalog's items (remembered under its revision).
+    fn fingerprint_of(&mut self, catalog: &Catalog) -> u64 {
+        match self.memo {
+            Some((revision, fingerprint)) if revision == catalog.revision() => fingerprint,
+            _ => {
+                let fingerprint = item_search::fingerprint(catalog);
+                self.memo = Some((catalog.revision(), fingerprint));
+                fingerprint
+            }
+        }
+    }
+
+    /// The index if it was built for the catalog's items as they are; else asks for a build
+    /// (see [`ItemIndexState::want`]) and gives `None`.
+    pub fn ready(&mut self, catalog: &Catalog) -> Option<Arc<ItemIndex>> {
+        let fingerprint = self.fingerprint_of(catalog);
+        match &self.index {
+            Some(index) if self.fingerprint == fingerprint && !self.building => {
+                Some(Arc::clone(index))
+            }
+            _ => {
+                self.want(catalog);
+                None
+            }
+        }
     }
 
     /// Runs the picker's query again (no results until the index is there).
