@@ -779,6 +779,13 @@ fn the_guangan_county_catalog_lands_with_its_counts_and_names_bad_codes() {
     let main = find("511602-M02-001").unwrap();
     assert_eq!(main["level"], "main");
     assert_eq!(main["agency"], "083372204");
+    // published there, so V1 here (publishing bumps V0 to V1), not 已发布 V0
+    for item in [&sub, &main] {
+        assert_eq!(
+            (&item["status"], &item["version"]),
+            (&json!("published"), &json!(1))
+        );
+    }
     // every invalid department code is named with the validator's reason
     let invalid: Vec<&str> = stderr
         .lines()
@@ -836,6 +843,67 @@ fn the_county_catalog_format_can_be_forced_and_round_trips_through_xlsx() {
     std::fs::write(&json, export(&db)).unwrap();
     assert_round_trip(&json, "county.xlsx", &[]);
     assert_round_trip(&json, "county/", &["--encoding", "gb18030"]);
+}
+
+#[test]
+fn a_record_imported_published_without_a_version_is_at_v1_a_given_version_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("published.json");
+    let element = |code: &str, extra: Value| {
+        let mut e = json!({"code": code, "name": format!("名称{code}"), "kind": "text"});
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            e[k] = v.clone();
+        }
+        e
+    };
+    let doc = json!({"format": "yibiao/1", "elements": [
+        element("DE7001", json!({"status": "published"})),
+        element("DE7002", json!({"status": "published", "version": 0})),
+        element("DE7003", json!({"status": "published", "version": 4})),
+        element("DE7004", json!({})),
+    ]});
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let db = dir.path().join("db");
+    ok(yibiao(&db).arg("import").arg(&file));
+    let versions = |db: &Path| -> Vec<(String, u64)> {
+        let doc: Value = serde_json::from_str(&export(db)).unwrap();
+        doc["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["status"].as_str().unwrap_or_default().to_string(),
+                    e["version"].as_u64().unwrap_or(99),
+                )
+            })
+            .collect()
+    };
+    let published = |v: u64| ("published".to_string(), v);
+    assert_eq!(
+        versions(&db),
+        [
+            published(1),
+            published(0),
+            published(4),
+            ("draft".to_string(), 0),
+        ]
+    );
+    // what export wrote carries every version: it reads back unchanged, also as tables
+    let exported = dir.path().join("exported.json");
+    std::fs::write(&exported, export(&db)).unwrap();
+    assert_round_trip(&exported, "published.xlsx", &[]);
+    assert_round_trip(&exported, "csv/", &[]);
+    // a table whose version cell is empty is read like JSON without a version
+    let csv = dir.path().join("elements.csv");
+    std::fs::write(
+        &csv,
+        "code,name,kind,status,version\nDE7101,甲,text,published,\nDE7102,乙,text,published,0\n",
+    )
+    .unwrap();
+    let db = dir.path().join("csv-db");
+    ok(yibiao(&db).arg("import").arg(&csv));
+    assert_eq!(versions(&db), [published(1), published(0)]);
 }
 
 /// The generated sample, exported as interchange JSON.

@@ -137,3 +137,63 @@ fn a_longer_query_narrows_and_a_raised_flag_cancels() {
             .is_none()
     );
 }
+
+/// 申请人姓名 with the synonym 姓名 and 文化程度 with the synonym 学历 (as a merge leaves them),
+/// beside the elements 姓名 and 学历 themselves.
+fn names_and_synonyms() -> Vec<yibiao::model::Record> {
+    let element = |code: &str, name: &str, synonyms: &[&str]| {
+        serde_json::from_value(serde_json::json!({
+            "code": code, "name": name, "kind": "text", "synonyms": synonyms,
+        }))
+        .map(yibiao::model::Record::Element)
+        .expect("an element")
+    };
+    vec![
+        element("DE000001", "申请人姓名", &["姓名", "DE000009"]),
+        element("DE000003", "文化程度", &["学历"]),
+        element("DE000005", "姓名", &[]),
+        element("DE000006", "学历", &[]),
+    ]
+}
+
+#[test]
+fn an_exact_name_ranks_above_an_exact_synonym() {
+    let names = |index: &SearchIndex, query: &str| -> Vec<String> {
+        search(index, &Query::parse(query).expect("query"), 5)
+            .into_iter()
+            .map(|h| h.name)
+            .collect()
+    };
+    let check = |index: &SearchIndex| {
+        for (query, first, second) in [
+            ("姓名", "姓名", "申请人姓名"),
+            ("xm", "姓名", "申请人姓名"),
+            ("xingming", "姓名", "申请人姓名"),
+            ("学历", "学历", "文化程度"),
+            ("xl", "学历", "文化程度"),
+            ("xueli", "学历", "文化程度"),
+        ] {
+            assert_eq!(names(index, query)[..2], [first, second], "query {query}");
+        }
+        // the synonym still finds its element, and a kept code too
+        assert_eq!(names(index, "whcd"), ["文化程度"]);
+        assert_eq!(names(index, "DE000009"), ["申请人姓名"]);
+    };
+    let catalog = Catalog::from_records(names_and_synonyms());
+    check(&SearchIndex::build(&catalog));
+    // the index a store keeps (its search rows, and the cache file beside it) ranks the same
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("store");
+    let mut store = yibiao::store::SledStore::open(&path).expect("open");
+    yibiao::store::Store::apply(
+        &mut store,
+        yibiao::store::Batch::upserts("test", names_and_synonyms()),
+    )
+    .expect("apply");
+    drop(store);
+    for _ in 0..2 {
+        let unloaded = yibiao::store::SledStore::open_unloaded(&path).expect("open");
+        let data = unloaded.search_data().expect("read").expect("built");
+        check(&SearchIndex::from_data(data));
+    }
+}

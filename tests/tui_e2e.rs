@@ -203,7 +203,14 @@ fn pane_3_designs_a_form_by_pinyin_search_validates_an_id_and_saves_it() {
     tui.send("3");
     tui.wait_for("申请表 1/147");
     tui.send("n");
+    // the new form's item first, found by pinyin initials in the item picker
+    tui.wait_for("选择所属事项");
+    tui.send("spjyxkz");
+    tui.wait_for("/ spjyxkz");
+    tui.settle();
+    tui.send("\r");
     tui.wait_for("新申请表");
+    tui.wait_for("所属事项 食品经营许可证核发");
     // five fields found by pinyin initials in the element picker
     for (query, name) in [
         ("szdq", "所在地区"),

@@ -513,3 +513,114 @@ fn a_long_result_list_starts_capped_says_so_and_grows_as_the_cursor_nears_its_en
     }
     assert!(grew, "more hits were fetched near the end");
 }
+
+/// The sample and DE900001, a cascade of 14 options with a long definition.
+fn cascade_app() -> (App, tempfile::TempDir) {
+    cascade_app_with(&format!(
+        "开头四字{}结尾四字",
+        "行政区划的名称，末级必须是区县一级。".repeat(4)
+    ))
+}
+
+/// The sample and DE900001, a cascade of 14 options with `definition`.
+fn cascade_app_with(definition: &str) -> (App, tempfile::TempDir) {
+    let mut catalog = sample();
+    let mut e = element("DE900001", "测试地区", ElementKind::LinkedDropdown);
+    e.definition = definition.to_string();
+    let option = |code: &str, label: &str, parent: Option<&str>| yibiao::model::ElementOption {
+        code: code.into(),
+        label: label.into(),
+        parent: parent.map(Into::into),
+        kind: None,
+    };
+    let mut options = vec![option("51", "四川省", None)];
+    for (i, city) in ["成都市", "广安市", "绵阳市"].iter().enumerate() {
+        let c = format!("51{:02}", i + 1);
+        options.push(option(&c, city, Some("51")));
+        for d in 1..=3 {
+            options.push(option(
+                &format!("{c}{d:02}"),
+                &format!("{city}第{d}区"),
+                Some(&c),
+            ));
+        }
+    }
+    options.push(option("52", "贵州省", None));
+    assert_eq!(options.len(), 14);
+    e.options = options.into();
+    catalog.insert(Record::Element(e));
+    app_with(catalog.into_records().collect(), Lang::Zh)
+}
+
+/// Opens DE900001 in the edit form with the focus on field `key`.
+fn edit_cascade(app: &mut App, key: &str) {
+    search(app, "DE900001");
+    press(app, "element_edit");
+    let editor = app.editor.as_mut().expect("the edit form");
+    editor.focus = editor
+        .fields
+        .iter()
+        .position(|f| f.spec.key == key)
+        .expect("the field");
+}
+
+#[test]
+fn the_options_box_grows_scrolls_to_the_cursor_and_says_what_is_out_of_sight() {
+    let (mut app, _dir) = cascade_app();
+    edit_cascade(&mut app, "options");
+    // with room to spare the focused box takes every line
+    let s = screen(&mut app, 100, 40);
+    assert!(s.contains("51=四川省") && s.contains("52=贵州省"), "{s}");
+    assert!(!s.contains('↓') && !s.contains('↑'), "{s}");
+    // in a shorter terminal: ten rows of fourteen at the top, four more below
+    let s = screen(&mut app, 100, 28);
+    assert!(s.contains("51=四川省"), "{s}");
+    assert!(s.contains("↓4"), "{s}");
+    assert!(!s.contains("52=贵州省"), "{s}");
+    // at the end: the last line in sight, the first ones counted above
+    for _ in 0..13 {
+        key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    }
+    let s = screen(&mut app, 100, 28);
+    assert!(s.contains("52=贵州省"), "{s}");
+    assert!(s.contains("↑4"), "{s}");
+    assert!(!s.contains('↓'), "{s}");
+}
+
+#[test]
+fn a_long_definition_wraps_in_the_edit_form_instead_of_scrolling_sideways() {
+    let (mut app, _dir) = cascade_app();
+    edit_cascade(&mut app, "definition");
+    // typing at its end keeps its start in sight
+    key(&mut app, KeyCode::End, KeyModifiers::CONTROL);
+    type_text(&mut app, "补充说明");
+    let s = screen(&mut app, 61, 30);
+    assert!(s.contains("开头四字"), "{s}");
+    assert!(s.contains("补充说明"), "{s}");
+}
+
+#[test]
+fn the_detail_says_how_many_options_are_out_of_sight() {
+    let (mut app, _dir) = cascade_app_with("行政区划");
+    search(&mut app, "DE900001");
+    let s = screen(&mut app, 100, 36);
+    // the detail column: what is right of the list
+    let detail: Vec<&str> = s.lines().filter_map(|l| l.split("││").nth(1)).collect();
+    let head = detail
+        .iter()
+        .position(|l| l.starts_with("可选值 (14)"))
+        .unwrap_or_else(|| panic!("{s}"));
+    let (more_at, more) = detail
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| {
+            let n = l.trim().strip_prefix("… 另有 ")?;
+            let n = n.trim_end_matches('│').trim().strip_suffix('项')?;
+            Some((i, n.trim().parse::<usize>().ok()?))
+        })
+        .unwrap_or_else(|| panic!("no count of the options out of sight: {s}"));
+    // every option is either listed or counted
+    let listed = more_at - head - 1;
+    assert!(listed > 0 && more > 0, "{s}");
+    assert_eq!(listed + more, 14, "{s}");
+}

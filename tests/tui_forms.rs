@@ -23,10 +23,12 @@ fn add_field(app: &mut App, query: &str) {
     press(app, "picker_choose");
 }
 
-/// A new form with 所在地区 and 身份证号码, found by pinyin initials.
+/// A new form with 所在地区 and 身份证号码, found by pinyin initials (no item: `esc` in the
+/// item picker `n` opens).
 fn new_form(app: &mut App) {
     press(app, "pane_forms");
     press(app, "form_new");
+    press(app, "back");
     add_field(app, "szdq");
     add_field(app, "sfzhm");
 }
@@ -64,7 +66,7 @@ fn the_list_filters_and_the_designer_shows_warnings_and_sub_fields() {
     assert!(s.contains("证件类型"), "{s}");
     // the unpublished element is marked, and its warning shown on the form's line
     assert!(
-        s.contains("!     社会保障卡邮寄地址") || s.contains("!  * 社会保障卡邮寄地址"),
+        s.contains("!     社会保障卡邮寄地址") || s.contains("!   * 社会保障卡邮寄地址"),
         "{s}"
     );
     assert!(s.contains("尚未发布"), "{s}");
@@ -270,4 +272,221 @@ fn a_long_warning_wraps_in_the_designer_and_says_why() {
     let s = screen(&mut app, 40, 16);
     assert!(s.contains("… 还有 2 行"), "{s}");
     assert!(s.contains("新申"), "the fields stay in sight: {s}");
+}
+
+fn working_item(app: &App) -> Option<String> {
+    let d = app.forms.designer.as_ref().expect("designer open");
+    d.design.form().item.as_ref().map(ToString::to_string)
+}
+
+#[test]
+fn a_new_form_asks_for_its_item_and_the_designer_shows_and_changes_it() {
+    let (mut app, _dir) = sample_app();
+    press(&mut app, "pane_forms");
+    // `n` asks for the item first, in the item picker (pinyin initials)
+    press(&mut app, "form_new");
+    assert!(app.forms.designer.is_none());
+    type_text(&mut app, "spjyxkz");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("新表单：选择所属事项"), "{s}");
+    assert!(s.contains("食品经营许可证核发"), "{s}");
+    press(&mut app, "picker_choose");
+    let item = working_item(&app).expect("the chosen item");
+    let catalog = app.store().unwrap().catalog();
+    let name = catalog.items[item.as_str()].name.to_string();
+    assert!(name.contains("食品经营许可"), "{name}");
+    // the designer names the item (name and code) on its own line
+    let s = screen(&mut app, 140, 36);
+    assert!(s.contains(&format!("所属事项 {name} {item}")), "{s}");
+    // `I` changes it through the same picker; undo brings the first one back
+    press(&mut app, "form_item");
+    type_text(&mut app, "ggcswsxk");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("表单所属事项"), "{s}");
+    press(&mut app, "picker_choose");
+    let other = working_item(&app).expect("the new item");
+    assert_ne!(other, item);
+    press(&mut app, "form_undo");
+    assert_eq!(working_item(&app).as_deref(), Some(item.as_str()));
+    press(&mut app, "form_redo");
+    // saved with the form
+    add_field(&mut app, "sfzhm");
+    press(&mut app, "form_save");
+    let code = app
+        .forms
+        .designer
+        .as_ref()
+        .unwrap()
+        .design
+        .form()
+        .code
+        .clone();
+    let stored = &app.store().unwrap().catalog().forms[&code];
+    assert_eq!(stored.item.as_deref(), Some(other.as_str()));
+    // `esc` in the picker of `I` leaves the item as it is
+    press(&mut app, "form_item");
+    press(&mut app, "back");
+    assert_eq!(working_item(&app).as_deref(), Some(other.as_str()));
+    assert!(app.forms.item_picker.is_none());
+}
+
+#[test]
+fn esc_in_the_item_picker_starts_a_form_without_an_item_and_says_how_to_set_one() {
+    let (mut app, _dir) = sample_app();
+    press(&mut app, "pane_forms");
+    press(&mut app, "form_new");
+    press(&mut app, "back");
+    assert_eq!(working_item(&app), None);
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains(" 所属事项 （无）  I 选择事项"), "{s}");
+    // the new code follows the highest form code, not the count
+    let code = app
+        .forms
+        .designer
+        .as_ref()
+        .unwrap()
+        .design
+        .form()
+        .code
+        .clone();
+    let highest = app
+        .store()
+        .unwrap()
+        .catalog()
+        .forms
+        .keys()
+        .last()
+        .cloned()
+        .unwrap();
+    assert!(code.as_str() > highest.as_str(), "{code} after {highest}");
+}
+
+#[test]
+fn pane_1_starts_a_form_for_the_selected_item() {
+    let (mut app, _dir) = sample_app();
+    press(&mut app, "pane_catalog");
+    let item = match app.selected_id() {
+        Some(yibiao::tui::tree::NodeId::Record(yibiao::model::Kind::Item, code)) => code,
+        other => panic!("an item is selected first: {other:?}"),
+    };
+    press(&mut app, "form_for_item");
+    assert_eq!(app.pane, yibiao::tui::app::Pane::Forms);
+    assert_eq!(working_item(&app).as_deref(), Some(item.as_str()));
+    let name = app.store().unwrap().catalog().items[item.as_str()]
+        .name
+        .to_string();
+    let s = screen(&mut app, 140, 36);
+    assert!(s.contains(&format!("所属事项 {name} {item}")), "{s}");
+}
+
+/// The display column where the level column starts on each result row of an item picker.
+fn level_columns(s: &str) -> Vec<usize> {
+    s.lines()
+        .filter_map(|line| {
+            ["实施清单", "办理项", "子项", "主项"]
+                .iter()
+                .filter_map(|level| line.find(level))
+                .min()
+                .map(|at| yibiao::display::width(&line[..at]))
+        })
+        .collect()
+}
+
+#[test]
+fn item_picker_columns_stay_put_when_one_name_is_long() {
+    let mut catalog = yibiao::sample::generate(1);
+    let mut long = catalog.items.values().next().cloned().expect("items");
+    long.code = "ZZ-LONG".into();
+    long.name = format!("食品经营许可证核发{}", "特别长的名称".repeat(8)).into();
+    catalog.insert(yibiao::model::Record::Item(long));
+    let (mut app, _dir) = app_with(catalog.into_records().collect(), Lang::Zh);
+    press(&mut app, "pane_forms");
+    press(&mut app, "form_new");
+    type_text(&mut app, "ggcswsxk");
+    let short = level_columns(&screen(&mut app, 120, 36));
+    for _ in 0..8 {
+        key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    type_text(&mut app, "zz-long");
+    let s = screen(&mut app, 120, 36);
+    assert!(
+        s.contains("食品经营许可证核发特别长") && s.contains("长… "),
+        "the long name is cut: {s}"
+    );
+    let with_long = level_columns(&s);
+    assert!(!short.is_empty() && !with_long.is_empty(), "{s}");
+    let mut all = short.clone();
+    all.extend(&with_long);
+    all.dedup();
+    assert_eq!(all.len(), 1, "{short:?} {with_long:?}\n{s}");
+}
+
+#[test]
+fn the_label_prompt_names_what_it_edits() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    press(&mut app, "select_first");
+    press(&mut app, "form_label");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("┌ 表单名称 "), "{s}");
+    assert!(!s.contains("字段标签"), "{s}");
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "select_next");
+    press(&mut app, "form_label");
+    assert!(screen(&mut app, 120, 36).contains("┌ 分节标题 "));
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "select_next");
+    press(&mut app, "form_label");
+    assert!(screen(&mut app, 120, 36).contains("┌ 字段标签（留空 = 数据元名称） "));
+}
+
+#[test]
+fn the_mark_column_shows_every_mark_that_applies() {
+    let (mut app, _dir) = sample_app();
+    press(&mut app, "pane_forms");
+    press(&mut app, "form_filter");
+    type_text(&mut app, "户外招牌");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "form_open");
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    // an unbound field with a condition (and a lint warning: it is unbound)
+    press(&mut app, "form_add_unbound");
+    type_text(&mut app, "招牌备注");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "form_condition");
+    press(&mut app, "form_required");
+    press(&mut app, "form_open");
+    let s = screen(&mut app, 120, 36);
+    let marks_of = |label: &str| -> String {
+        let line = s
+            .lines()
+            .find(|l| {
+                l.split("││")
+                    .next()
+                    .is_some_and(|left| left.contains(label))
+            })
+            .unwrap_or_else(|| panic!("{label}: {s}"));
+        line.chars().skip(1).take(3).collect()
+    };
+    // unbound and conditional: both marks
+    assert_eq!(marks_of("招牌备注"), " ~?", "{s}");
+    // a lint warning no longer hides the unbound mark
+    assert_eq!(marks_of("手机号码"), "!~ ", "{s}");
+}
+
+#[test]
+fn the_preview_gives_a_long_label_the_width_it_has() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    press(&mut app, "form_label");
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    let long = "很长的名称甲乙丙丁戊己庚辛壬癸";
+    type_text(&mut app, long);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let s = screen(&mut app, 120, 36);
+    let preview: Vec<&str> = s.lines().filter_map(|l| l.split("││").nth(1)).collect();
+    assert!(preview.iter().any(|l| l.contains(long)), "{s}");
 }

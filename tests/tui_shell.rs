@@ -156,6 +156,46 @@ fn filter_keeps_ancestors_highlights_and_steps_with_n() {
 }
 
 #[test]
+fn the_filter_finds_items_by_pinyin_like_the_item_picker() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    let names = |app: &yibiao::tui::app::App| -> Vec<String> {
+        let tree = &app.catalog.tree;
+        tree.rows()
+            .iter()
+            .filter(|r| tree.is_match(**r))
+            .map(|r| tree.node(*r).name.clone())
+            .collect()
+    };
+    // initials of 建设工程规划许可, as pane 4's item picker finds it
+    press(&mut app, "filter");
+    type_text(&mut app, "jsgcgh");
+    let found = names(&app);
+    assert!(!found.is_empty(), "pinyin initials match");
+    assert!(
+        found.iter().all(|n| n.contains("建设工程规划")),
+        "{found:?}"
+    );
+    // full pinyin, a piece of it, and still the name and the code as typed
+    for query in ["jianshegongcheng", "gcgh", "建设工程", "SX002"] {
+        for _ in 0..20 {
+            key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+        }
+        type_text(&mut app, query);
+        let found = names(&app);
+        assert!(
+            found.iter().any(|n| n.contains("建设工程规划")),
+            "{query}: {found:?}"
+        );
+    }
+    // letters scattered over the name are no match
+    for _ in 0..20 {
+        key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    type_text(&mut app, "jsgh");
+    assert!(names(&app).is_empty(), "{:?}", names(&app));
+}
+
+#[test]
 fn help_overlay_is_generated_from_the_registry() {
     let (mut app, _dir) = fixture_app(Lang::Zh);
     press(&mut app, "help");

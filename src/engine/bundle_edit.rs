@@ -5,7 +5,7 @@
 use crate::i18n::Lang;
 use crate::model::{AnswerOption, Bundle, BundleMaterial, Catalog, Kind, Origin, Question, When};
 
-use super::workflow::unique_code;
+use super::workflow::{BUNDLE_DIGITS, BUNDLE_PREFIX, next_code, unique_code};
 use crate::display::inert;
 
 /// What an edit of a bundle did, as the audit log names it (`yibiao log`, `L` in pane 4):
@@ -577,9 +577,8 @@ pub fn resolve_agency(
 
 /// A new self-built bundle (自建) with a fresh code.
 pub fn new_bundle(catalog: &Catalog, name: &str) -> Bundle {
-    let n = catalog.bundles.len() + 1;
     Bundle {
-        code: unique_code(catalog, Kind::Bundle, &format!("ZT{n:03}")).into(),
+        code: next_code(catalog, Kind::Bundle, BUNDLE_PREFIX, BUNDLE_DIGITS).into(),
         name: name.trim().into(),
         lead_agency: None,
         items: Vec::new(),

@@ -403,6 +403,15 @@ impl Design {
         })
     }
 
+    /// Sets the item (事项) the form belongs to (`None`: no item), undoably. Conditions of
+    /// fields (`w`) offer the questions of the bundles holding this item.
+    pub fn set_item(&mut self, item: Option<&str>) -> Done {
+        self.change(|form| {
+            form.item = item.map(Into::into);
+            Ok(())
+        })
+    }
+
     /// The batch that saves the working form (one transaction). A changed form that was
     /// submitted or published returns to draft, as any edit of a reviewed record.
     pub fn to_batch(&self) -> Batch {
@@ -497,6 +506,24 @@ mod tests {
         d.set_required((0, 0), true).unwrap();
         assert!(!d.can_redo());
         assert!(d.form().sections[0].fields[0].required);
+    }
+
+    #[test]
+    fn the_item_is_set_undoably_and_saved_with_the_form() {
+        let mut d = Design::new(empty());
+        d.set_item(Some("SX001")).unwrap();
+        assert_eq!(d.form().item.as_deref(), Some("SX001"));
+        assert!(d.is_dirty());
+        let Some(Command::Upsert(Record::Form(saved))) = d.to_batch().commands.pop() else {
+            panic!("an upsert")
+        };
+        assert_eq!(saved.item.as_deref(), Some("SX001"));
+        assert!(d.undo());
+        assert_eq!(d.form().item, None);
+        assert!(!d.is_dirty());
+        assert!(d.redo());
+        d.set_item(None).unwrap();
+        assert_eq!(d.form().item, None);
     }
 
     #[test]

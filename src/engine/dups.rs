@@ -203,8 +203,72 @@ impl Blocks {
     }
 }
 
-fn names(e: &Element) -> impl Iterator<Item = &str> {
-    std::iter::once(e.name.as_str()).chain(e.synonyms.iter().map(CompactString::as_str))
+/// Tells a synonym that is an element code from a name. A merge keeps the merged element's
+/// code as a synonym of the kept one (`DE000005`), so that the old code still finds it; but a
+/// code names no data, and two codes are always "one character apart" (`DE000005` /
+/// `DE000006`): compared as names, every merge would plant new false pairs.
+///
+/// A synonym counts as a code when it is the code of an element, or when it is spelled like
+/// one: ASCII letters, digits, `-`, `_` or `.`, with at least one digit, and the same shape
+/// as some element code once every digit is read as `0` and letters are compared
+/// regardless of case (`DE000005` where the codes are `DE` and six digits). Names of data
+/// (`姓名`, `email`, `QQ号`) never have that shape.
+pub struct CodeShapes<'a> {
+    catalog: &'a Catalog,
+    shapes: std::collections::HashSet<String>,
+}
+
+/// The shape of a code-like string: digits read as `0`, letters upper-cased; `None` for a
+/// string with no digit or with a character codes do not have.
+fn code_shape(s: &str) -> Option<String> {
+    let ok = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if !ok || !s.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    '0'
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
+            .collect(),
+    )
+}
+
+impl<'a> CodeShapes<'a> {
+    /// The shapes of every element code of `catalog`.
+    pub fn new(catalog: &'a Catalog) -> Self {
+        CodeShapes {
+            catalog,
+            shapes: catalog
+                .elements
+                .keys()
+                .filter_map(|c| code_shape(c))
+                .collect(),
+        }
+    }
+
+    /// Whether `synonym` is an element code (see [`CodeShapes`]).
+    pub fn is_code(&self, synonym: &str) -> bool {
+        self.catalog.elements.contains_key(synonym)
+            || code_shape(synonym).is_some_and(|s| self.shapes.contains(&s))
+    }
+
+    /// An element's name and the synonyms that are names (not kept codes): what the
+    /// duplicate finder compares.
+    fn names<'e>(&'e self, e: &'e Element) -> impl Iterator<Item = &'e str> + 'e {
+        std::iter::once(e.name.as_str()).chain(
+            e.synonyms
+                .iter()
+                .map(CompactString::as_str)
+                .filter(move |s| !self.is_code(s)),
+        )
+    }
 }
 
 fn one_edit_apart(a: &str, b: &str) -> bool {
@@ -280,8 +344,8 @@ fn counterparts(a: &str, b: &str) -> bool {
 }
 
 /// Compares two elements; `None` when nothing suggests they are the same.
-fn compare(a: &Element, b: &Element) -> Option<(u8, Vec<Reason>)> {
-    let norm = |e: &Element| names(e).map(normalise).collect::<Vec<_>>();
+fn compare(codes: &CodeShapes<'_>, a: &Element, b: &Element) -> Option<(u8, Vec<Reason>)> {
+    let norm = |e: &Element| codes.names(e).map(normalise).collect::<Vec<_>>();
     let (na, nb) = (norm(a), norm(b));
     let mut reasons = Vec::new();
     let mut score: i32 = 0;
@@ -333,9 +397,10 @@ fn compare(a: &Element, b: &Element) -> Option<(u8, Vec<Reason>)> {
 /// Finds likely duplicates among elements and unbound fields.
 pub fn find(catalog: &Catalog) -> Duplicates {
     let elements: Vec<&Element> = catalog.elements.values().collect();
+    let codes = CodeShapes::new(catalog);
     let mut blocks = Blocks::default();
     for (i, e) in elements.iter().enumerate() {
-        for name in names(e) {
+        for name in codes.names(e) {
             blocks.add(i, name);
         }
     }
@@ -350,7 +415,7 @@ pub fn find(catalog: &Catalog) -> Duplicates {
         })
         .filter_map(|(a, b)| {
             let (x, y) = (elements[a], elements[b]);
-            let (score, reasons) = compare(x, y)?;
+            let (score, reasons) = compare(&codes, x, y)?;
             let (keep, merge) = if (uses(&y.code), std::cmp::Reverse(&y.code))
                 > (uses(&x.code), std::cmp::Reverse(&x.code))
             {
@@ -443,6 +508,7 @@ impl Covers {
             }
             Some(pinyin(name)).filter(|r| wanted.contains(r))
         };
+        let codes = CodeShapes::new(catalog);
         let mut buffer = String::new();
         for e in catalog.elements.values() {
             normalise_into(&e.name, &mut buffer);
@@ -451,7 +517,7 @@ impl Covers {
                     .entry(buffer.clone())
                     .or_insert((e.code.clone(), Reason::SameName));
             }
-            for s in &e.synonyms {
+            for s in e.synonyms.iter().filter(|s| !codes.is_code(s)) {
                 normalise_into(s, &mut buffer);
                 if wanted_name(&buffer) {
                     names
@@ -945,6 +1011,74 @@ mod tests {
         assert!(counterparts("职称", "职务"));
         assert!(!counterparts("出生日期", "出资日期"));
         assert!(!counterparts("父亲", "父亲姓名"));
+    }
+
+    #[test]
+    fn codes_kept_as_synonyms_by_a_merge_are_not_compared_as_names() {
+        use ElementKind::{Dropdown, Text};
+        let catalog = Catalog::from_records([
+            element("DE000001", "申请人姓名", Text, &[]),
+            element("DE000003", "文化程度", Dropdown, &["1", "2"]),
+            element("DE000005", "姓名", Text, &[]),
+            element("DE000006", "学历", Dropdown, &["1", "2"]),
+        ]);
+        // merge 学历 into 文化程度 and 姓名 into 申请人姓名, as pane 2 `m` does
+        let mut merged = catalog.clone();
+        for (keep, merge) in [("DE000003", "DE000006"), ("DE000001", "DE000005")] {
+            let batch = merge_batch(&merged, keep, merge, false).expect("merge");
+            for c in batch.commands {
+                match c {
+                    Command::Upsert(r) => {
+                        merged.insert(r);
+                    }
+                    Command::Delete { kind, code } => {
+                        merged.remove(kind, &code);
+                    }
+                }
+            }
+        }
+        assert!(
+            merged.elements["DE000001"]
+                .synonyms
+                .iter()
+                .any(|s| s == "DE000005")
+        );
+        assert!(
+            merged.elements["DE000003"]
+                .synonyms
+                .iter()
+                .any(|s| s == "DE000006")
+        );
+        // DE000005 and DE000006 are one character apart, but they are codes, not names
+        let found = find(&merged).elements;
+        assert!(found.is_empty(), "{found:?}");
+        // a kept code of another shape than today's codes is still a code when it is one
+        let codes = CodeShapes::new(&merged);
+        for code in ["DE000005", "de000123", "DE000001"] {
+            assert!(codes.is_code(code), "{code}");
+        }
+        for name in ["姓名", "email", "QQ号", "DE00005", "XY000005", "2024年"] {
+            assert!(!codes.is_code(name), "{name}");
+        }
+        // names one character apart still pair
+        let mut names = merged.clone();
+        let mut e = names.elements["DE000001"].clone();
+        e.synonyms.push("申请人名称".into());
+        names.insert(Record::Element(e));
+        names.insert(element("DE000007", "申请人名字", Text, &[]));
+        let found = find(&names).elements;
+        assert!(
+            found
+                .iter()
+                .any(|p| p.keep == "DE000001" && p.merge == "DE000007"),
+            "{found:?}"
+        );
+        // the label of an unbound field is not covered by a kept code
+        assert!(Covers::new(&merged).cover("DE000005").is_none());
+        assert_eq!(
+            Covers::new(&merged).cover("学历").map(|c| c.element),
+            Some("DE000003")
+        );
     }
 
     #[test]

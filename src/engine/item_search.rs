@@ -3,10 +3,13 @@
 //! `gaqsc` 广安区市场监督管理局), from the readings element search uses ([`readings`]).
 //!
 //! Ranking: exact code > exact name or reading > prefix > contiguous substring > fuzzy
-//! (a subsequence, scored by [`quick_score`]); ties by code. The index is built from rows
-//! copied out of the catalog ([`ItemRow`], [`AgencyRow`]: any [`Row`]), so a face can build
-//! it on a worker thread, and [`fingerprint`] / [`agency_fingerprint`] tell whether the
-//! catalog's items or agencies changed since.
+//! (a subsequence, scored by [`quick_score`]). Within a tier a match in the usual reading of
+//! the name (every character's first reading) ranks above one found only in a rarer reading
+//! of a heteronym (抵 zhǐ, 押 xiá: `zx` lists 注销户口证明 before 抵押备案, which it still
+//! finds); then shorter names; ties by code. The index is built from rows copied out of the
+//! catalog ([`ItemRow`], [`AgencyRow`]: any [`Row`]), so a face can build it on a worker
+//! thread, and [`fingerprint`] / [`agency_fingerprint`] tell whether the catalog's items or
+//! agencies changed since.
 
 use std::hash::{Hash, Hasher};
 
@@ -22,6 +25,8 @@ const TIER_PREFIX: i64 = 3;
 const TIER_NAME: i64 = 4;
 const TIER_CODE: i64 = 5;
 const TIER_WIDTH: i64 = 1_000_000;
+/// Half a tier: a match in the usual reading ranks in the upper half of its tier.
+const USUAL: i64 = TIER_WIDTH / 2;
 
 /// A record the index can hold: a code and a name.
 pub trait Row: Clone {
@@ -133,6 +138,9 @@ struct Entry<R> {
     row: R,
     /// Code and readings, lower-cased: what a query in Latin letters matches.
     latin: Box<str>,
+    /// How many bytes of `latin` hold the code and the usual reading (full and initials);
+    /// the rarer readings of heteronyms follow.
+    usual: u32,
     /// Which of `a`–`z` and `0`–`9` occur in `latin`: a query with a character outside it
     /// cannot match, and most entries are ruled out without reading their key.
     letters: u64,
@@ -155,12 +163,14 @@ fn letters(s: &str) -> u64 {
 
 /// The Latin half of an item's key: the code, every full pinyin reading of the name
 /// (heteronyms give several: 银行 yinxing, yinhang) and every distinct set of initials, each
-/// once (readings that differ in one syllable often share their initials).
-fn latin_key(code: &str, name: &str) -> String {
+/// once (readings that differ in one syllable often share their initials); and how many
+/// bytes of it hold the code and the usual reading.
+fn latin_key(code: &str, name: &str) -> (String, usize) {
     let mut key = code.to_lowercase();
     let readings = readings(name);
     let mut seen: Vec<&str> = Vec::new();
-    for (full, initials) in &readings {
+    let mut usual = key.len();
+    for (n, (full, initials)) in readings.iter().enumerate() {
         for part in [full, initials] {
             if !seen.contains(&part.as_str()) {
                 seen.push(part);
@@ -168,8 +178,11 @@ fn latin_key(code: &str, name: &str) -> String {
                 key.push_str(part);
             }
         }
+        if n == 0 {
+            usual = key.len();
+        }
     }
-    key
+    (key, usual)
 }
 
 /// One search result.
@@ -226,9 +239,10 @@ impl<R: Row> Index<R> {
         let entries = rows
             .into_iter()
             .map(|row| {
-                let latin = latin_key(row.code(), row.name());
+                let (latin, usual) = latin_key(row.code(), row.name());
                 Entry {
                     letters: letters(&latin),
+                    usual: u32::try_from(usual).unwrap_or(u32::MAX),
                     latin: latin.into(),
                     name: row.name().to_lowercase().into(),
                     row,
@@ -253,42 +267,72 @@ impl<R: Row> Index<R> {
         if entry.row.code().eq_ignore_ascii_case(q) {
             return Some(TIER_CODE * TIER_WIDTH);
         }
-        let haystack = if q.is_ascii() {
+        let (haystack, usual) = if q.is_ascii() {
             if letters(q) & !entry.letters != 0 {
                 return None;
             }
-            &entry.latin
+            (&*entry.latin, entry.usual as usize)
         } else {
-            &entry.name
+            (&*entry.name, usize::MAX)
         };
         if !subsequence(haystack, q) {
             return None;
         }
-        // the best tier of any one part: a query spread over two parts does not match
-        let mut tier = 0;
-        let mut fuzzy = 0;
+        // the best (tier, in the usual reading, fuzzy score) of any one part: a query spread
+        // over two parts does not match
+        let mut best = (0, false, 0);
+        let mut at = 0;
         for part in haystack.split(SEP) {
-            if part == q {
-                tier = tier.max(TIER_NAME);
+            let in_usual = at < usual;
+            at += part.len() + SEP.len_utf8();
+            let found = if part == q {
+                (TIER_NAME, in_usual, 0)
             } else if part.starts_with(q) {
-                tier = tier.max(TIER_PREFIX);
+                (TIER_PREFIX, in_usual, 0)
             } else if part.contains(q) {
-                tier = tier.max(TIER_SUBSTRING);
+                (TIER_SUBSTRING, in_usual, 0)
             } else if let Some(s) = quick_score(part, q) {
-                tier = tier.max(TIER_FUZZY);
-                fuzzy = fuzzy.max(s);
-            }
+                (TIER_FUZZY, in_usual, s)
+            } else {
+                continue;
+            };
+            best = best.max(found);
         }
+        let (tier, in_usual, fuzzy) = best;
         if tier == 0 {
             return None;
         }
-        // within a tier: the fuzzy score, or shorter names (closer to what was typed) first
+        // within a tier: the usual reading first, then the fuzzy score, or shorter names
+        // (closer to what was typed) first
         let within = if tier == TIER_FUZZY {
             fuzzy
         } else {
-            TIER_WIDTH - 1 - i64::try_from(entry.row.name().chars().count()).unwrap_or(0)
+            USUAL - 1 - i64::try_from(entry.row.name().chars().count()).unwrap_or(0)
         };
-        Some(tier * TIER_WIDTH + within.clamp(0, TIER_WIDTH - 1))
+        let usual_half = if in_usual { USUAL } else { 0 };
+        Some(tier * TIER_WIDTH + usual_half + within.clamp(0, USUAL - 1))
+    }
+
+    /// The codes of every item whose code, name or one reading of its name holds `query` as
+    /// one run (equal to it, starting with it or containing it; a query scattered over the
+    /// letters does not count), case-insensitive: what a filter that lists every match rather
+    /// than the best few keeps (pane 1's `/hkdj` finds 户口登记). `None` when `stale` says a
+    /// newer query has come (it is asked every 4096 items).
+    pub fn holding(&self, query: &str, stale: impl Fn() -> bool) -> Option<Vec<&str>> {
+        let q = query.trim().to_lowercase();
+        if q.is_empty() {
+            return Some(Vec::new());
+        }
+        let mut out = Vec::new();
+        for (i, entry) in self.entries.iter().enumerate() {
+            if i % 4096 == 0 && stale() {
+                return None;
+            }
+            if Self::rank(entry, &q).is_some_and(|score| score / TIER_WIDTH >= TIER_SUBSTRING) {
+                out.push(entry.row.code());
+            }
+        }
+        Some(out)
     }
 
     /// The best `limit` rows for `query` (case-insensitive, surrounding space ignored);
@@ -452,6 +496,53 @@ mod tests {
         let found = i.search("许可证核", 10);
         assert_eq!(codes(&found), ["B1", "C1"]);
         assert!(found.hits[0].score / TIER_WIDTH == TIER_SUBSTRING);
+    }
+
+    #[test]
+    fn a_rare_reading_of_a_heteronym_ranks_below_the_usual_reading() {
+        let i = ItemIndex::build(vec![
+            row("D1", "抵押备案"),
+            row("D2", "抵押备案解除"),
+            row("Z1", "注销户口证明"),
+            row("H1", "户口注销"),
+            row("Y1", "银行开户"),
+        ]);
+        // 抵押 reads dǐyā; zhǐ and xiá are rare readings that give the initials zx too
+        let found = i.search("zx", 10);
+        assert_eq!(codes(&found)[0], "Z1", "{found:?}");
+        assert!(codes(&found).contains(&"D1"), "still found: {found:?}");
+        let rank = |c: &str| codes(&found).iter().position(|x| *x == c);
+        assert!(rank("Z1") < rank("D1") && rank("Z1") < rank("D2"));
+        // a rare reading alone still finds its item, first when nothing reads so usually
+        assert_eq!(codes(&i.search("zhixia", 10)), ["D1", "D2"]);
+        assert_eq!(codes(&i.search("diya", 10)), ["D1", "D2"]);
+        // 行 in 银行 is hang, a reading after the usual xing: still the one match
+        assert_eq!(codes(&i.search("yhkh", 10)), ["Y1"]);
+        // the usual reading's prefix ranks above a rare reading's, in the same tier
+        let z1 = found.hits[0].score;
+        let d1 = found.hits[rank("D1").unwrap_or(0)].score;
+        assert_eq!(z1 / TIER_WIDTH, d1 / TIER_WIDTH);
+    }
+
+    #[test]
+    fn holding_keeps_every_contiguous_match_and_no_scattered_one() {
+        let i = index();
+        let held = |q: &str| i.holding(q, || false).unwrap_or_default();
+        // initials, full pinyin, a piece of either, the code, the name
+        assert_eq!(
+            held("gsdj"),
+            Vec::<&str>::new(),
+            "公司设立登记 reads gssldj"
+        );
+        assert_eq!(held("sldj"), ["A1"]);
+        assert_eq!(held("spjy"), ["B1", "B2"]);
+        assert_eq!(held("xukezheng"), ["B1", "B2", "C1"]);
+        assert_eq!(held("c1"), ["C1"]);
+        assert_eq!(held("许可证核发"), ["B1", "C1"]);
+        // scattered letters rank in the picker but are no filter match
+        assert!(!i.search("gsdj", 10).hits.is_empty());
+        assert_eq!(held(""), Vec::<&str>::new());
+        assert_eq!(i.holding("s", || true), None);
     }
 
     #[test]

@@ -398,7 +398,10 @@ pub fn hint(element: &Element, lang: Lang) -> String {
     match (&element.pattern, example.is_empty()) {
         (Some(p), _) => format!("{kind} /{p}/"),
         (None, true) => kind.to_string(),
-        (None, false) => format!("{kind}，{} {example}", lang.pick("例", "e.g.")),
+        (None, false) => lang.pick(
+            format!("{kind}，例 {example}"),
+            format!("{kind}, e.g. {example}"),
+        ),
     }
 }
 
@@ -406,6 +409,20 @@ pub fn hint(element: &Element, lang: Lang) -> String {
 mod tests {
     use super::*;
     use crate::model::{Field, Section, Status};
+
+    #[test]
+    fn the_hint_punctuates_in_its_own_language() {
+        let c = crate::sample::generate(1);
+        let text = c
+            .elements
+            .values()
+            .find(|e| e.kind == ElementKind::Text && e.pattern.is_none())
+            .expect("a text element");
+        let en = hint(text, Lang::En);
+        assert!(en.starts_with("text, e.g. "), "{en}");
+        assert!(!en.contains('，'), "{en}");
+        assert!(hint(text, Lang::Zh).starts_with("文本，例 "));
+    }
 
     /// The sample, with a form holding 所在地区, 证件 (a parent) and 身份证号码.
     fn setup() -> (Catalog, Form) {

@@ -205,6 +205,19 @@ fn status_mut(record: &mut Record) -> Option<(&mut Status, &mut u32)> {
     }
 }
 
+/// An imported record that arrives published without a version is at V1, as if it had been
+/// published here (publishing bumps V0 to V1): the county catalog, or a JSON or table file
+/// that leaves the version out. A version the file gives is kept as it is, so a file written
+/// by `export` reads back unchanged.
+pub fn published_without_version(record: &mut Record) {
+    if let Some((status, version)) = status_mut(record)
+        && *status == Status::Published
+        && *version == 0
+    {
+        *version = 1;
+    }
+}
+
 /// The fields an edit form shows for a record; `new` makes the code editable.
 /// Regions, agencies and forms are edited in their own panes and get name only.
 pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
@@ -848,15 +861,71 @@ pub fn unique_code(catalog: &Catalog, kind: Kind, base: &str) -> String {
         .unwrap_or_else(|| base.to_string())
 }
 
+/// How new bundle codes are spelled (`ZT001`): pane 1 and pane 4 propose the same.
+pub const BUNDLE_PREFIX: &str = "ZT";
+/// Digits of a new bundle code.
+pub const BUNDLE_DIGITS: usize = 3;
+
+/// The codes of `kind` that start with `prefix`, in code order.
+fn codes_with_prefix<'a>(
+    catalog: &'a Catalog,
+    kind: Kind,
+    prefix: &'a str,
+) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+    fn from<'a, V>(
+        map: &'a BTreeMap<CompactString, V>,
+        prefix: &'a str,
+    ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        Box::new(
+            map.range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .map(|(code, _)| code.as_str())
+            .take_while(move |code| code.starts_with(prefix)),
+        )
+    }
+    match kind {
+        Kind::Region => from(&catalog.regions, prefix),
+        Kind::Agency => from(&catalog.agencies, prefix),
+        Kind::Element => from(&catalog.elements, prefix),
+        Kind::Item => from(&catalog.items, prefix),
+        Kind::Material => from(&catalog.materials, prefix),
+        Kind::Form => from(&catalog.forms, prefix),
+        Kind::Bundle => from(&catalog.bundles, prefix),
+    }
+}
+
+/// The code for a new record of `kind`: `prefix` and the number one past the highest that
+/// any code of that kind spelled `prefix` + digits carries, zero-padded to `width` digits
+/// (`DE000001`–`DE000004` and `DE000009` give `DE000010`). Numbers freed by a delete or a
+/// merge, or skipped, are never reused and no suffix is needed; with no such code the
+/// number is 1. Every face that proposes a new code (pane 1 `a`, pane 2 `a`, pane 3 `n`,
+/// pane 4 `n`, a new element from a merge suggestion) asks this one function.
+pub fn next_code(catalog: &Catalog, kind: Kind, prefix: &str, width: usize) -> String {
+    let highest = codes_with_prefix(catalog, kind, prefix)
+        .filter_map(|code| {
+            let digits = code.get(prefix.len()..)?;
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            digits.parse::<u64>().ok()
+        })
+        .max()
+        .unwrap_or(0);
+    let code = format!("{prefix}{:0width$}", highest.saturating_add(1));
+    // a number too large to parse is skipped above; the suffix keeps even that case unique
+    unique_code(catalog, kind, &code)
+}
+
 /// A new item one level below `parent` (same type, agency and region), with a fresh code and
 /// an empty name for the user to fill; `None` under a 办理项, the lowest level.
 pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
     let level = ItemLevel::ALL
         .into_iter()
         .find(|l| l.parent_level() == Some(parent.level))?;
-    let n = catalog.referrers(Kind::Item, &parent.code).count() + 1;
     Some(Item {
-        code: unique_code(catalog, Kind::Item, &format!("{}-{n:02}", parent.code)).into(),
+        code: next_code(catalog, Kind::Item, &format!("{}-", parent.code), 2).into(),
         name: String::new().into(),
         level,
         parent: Some(parent.code.clone()),
@@ -880,10 +949,9 @@ pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
 
 /// A new top-level record of `kind` (main item, material, element, bundle) with a fresh code.
 pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
-    let n = catalog.count(kind) + 1;
     match kind {
         Kind::Item => Some(Record::Item(Item {
-            code: unique_code(catalog, kind, &format!("SX{n:05}")).into(),
+            code: next_code(catalog, kind, "SX", 5).into(),
             name: String::new().into(),
             level: ItemLevel::Main,
             parent: None,
@@ -904,7 +972,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             template_of: None,
         })),
         Kind::Material => Some(Record::Material(Material {
-            code: unique_code(catalog, kind, &format!("CL{n:05}")).into(),
+            code: next_code(catalog, kind, "CL", 6).into(),
             name: String::new().into(),
             kind: MaterialKind::General,
             source: String::new(),
@@ -917,7 +985,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             template_of: None,
         })),
         Kind::Element => Some(Record::Element(Element {
-            code: unique_code(catalog, kind, &format!("DE{n:06}")).into(),
+            code: next_code(catalog, kind, "DE", 6).into(),
             name: String::new().into(),
             synonyms: Vec::new(),
             kind: ElementKind::Text,
@@ -933,7 +1001,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             version: 0,
         })),
         Kind::Bundle => Some(Record::Bundle(crate::model::Bundle {
-            code: unique_code(catalog, kind, &format!("ZT{n:05}")).into(),
+            code: next_code(catalog, kind, BUNDLE_PREFIX, BUNDLE_DIGITS).into(),
             name: String::new().into(),
             lead_agency: None,
             items: Vec::new(),
@@ -1228,6 +1296,56 @@ mod tests {
         let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["kind", "security_level", "options"]);
         assert!(errors[2].message.contains("line 2"), "{errors:?}");
+    }
+
+    #[test]
+    fn new_codes_follow_the_highest_number_not_the_count() {
+        let mut catalog = crate::sample::generate(1);
+        let code = |r: Option<Record>| r.map(|r| r.code().to_string()).unwrap_or_default();
+        // gaps (merges deleted DE000002 and DE000003) and a stray code with a suffix
+        let elements = catalog.elements.len();
+        assert!(catalog.remove(Kind::Element, "DE000002").is_some());
+        assert!(catalog.remove(Kind::Element, "DE000003").is_some());
+        let mut stray = catalog.elements.values().next().cloned().expect("elements");
+        stray.code = "DE000999-2".into();
+        catalog.insert(Record::Element(stray));
+        assert_eq!(
+            code(new_record(&catalog, Kind::Element)),
+            format!("DE{:06}", elements + 1),
+            "one past the highest, never count + 1 with a suffix"
+        );
+        // forms BD000001, BD000003, BD000004 → BD000005
+        let mut forms = Catalog::default();
+        for c in ["BD000001", "BD000003", "BD000004"] {
+            let mut f = catalog.forms.values().next().cloned().expect("forms");
+            f.code = c.into();
+            forms.insert(Record::Form(f));
+        }
+        assert_eq!(next_code(&forms, Kind::Form, "BD", 6), "BD000005");
+        assert_eq!(
+            next_code(&Catalog::default(), Kind::Form, "BD", 6),
+            "BD000001"
+        );
+        // bundles: pane 1 and pane 4 propose the same code
+        let bundles = catalog.bundles.len();
+        let expected = format!("ZT{:03}", bundles + 1);
+        assert_eq!(code(new_record(&catalog, Kind::Bundle)), expected);
+        assert_eq!(
+            crate::engine::bundle_edit::new_bundle(&catalog, "x").code,
+            expected
+        );
+        // a child: after -01 and -03, -04 (grandchildren -01-01 do not count)
+        let mut items = Catalog::default();
+        items.insert(Record::Item(item("A", ItemLevel::Main, None)));
+        for c in ["A-01", "A-03"] {
+            items.insert(Record::Item(item(c, ItemLevel::Sub, Some("A"))));
+        }
+        items.insert(Record::Item(item("A-03-07", ItemLevel::Impl, Some("A-03"))));
+        let parent = items.items.get("A").cloned().expect("A");
+        assert_eq!(
+            new_child(&items, &parent).map(|i| i.code.to_string()),
+            Some("A-04".to_string())
+        );
     }
 
     #[test]

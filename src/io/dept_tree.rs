@@ -275,8 +275,9 @@ fn item(
         online_depth: 0,
         depends_on: Vec::new(),
         materials: Vec::new(),
+        // published there: V1, as publishing here would make it
         status: Status::Published,
-        version: 0,
+        version: 1,
         origin: Default::default(),
         template: false,
         template_of: None,

@@ -193,8 +193,14 @@ pub fn import_value(
                 .get("code")
                 .and_then(Value::as_str)
                 .map(str::to_string);
+            let versioned = value.get("version").is_some();
             match decode_record(kind, value, lang) {
-                Ok(record) => records.push((path, record)),
+                Ok(mut record) => {
+                    if !versioned {
+                        crate::engine::workflow::published_without_version(&mut record);
+                    }
+                    records.push((path, record));
+                }
                 Err((inner, message)) => {
                     problems.push(FileProblem {
                         path: join_path(&path, &inner),

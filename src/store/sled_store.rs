@@ -36,7 +36,7 @@ use super::{Applied, Batch, Command, Store};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Version of the search tree's layout; a store without it (or older) rebuilds it on load.
-const SEARCH_VERSION: u32 = 1;
+const SEARCH_VERSION: u32 = 2;
 
 /// sled's page cache bound. The catalog lives in memory, so the cache mostly speeds full
 /// scans (`check`); a larger one fills with the pages that loading reads once and keeps them.

@@ -147,6 +147,7 @@ actions! {
     History "history" Catalog "查看所选记录的修改历史（审计日志）" "show the selected record's history (audit log)";
     TemplateCompare "template_compare" Catalog "对照模板：所选认领记录与其模板并排比较（事项、材料、主题）" "compare with the template: the selected claimed entry beside it (items, materials, bundles)";
     TemplateClaim "template_claim" Catalog "从模板认领：把所选模板复制为新的认领草稿（连同申请表）" "claim the selected template: a new claimed draft (with its forms)";
+    FormForItem "form_for_item" Catalog "为所选事项新建申请表（到表单设计）" "new form for the selected item (opens the designer)";
     ElementSearch "element_search" Elements "搜索数据元（名称、同义词、编码、拼音首字母；kind: status: agency: 筛选）" "search elements (name, synonym, code, pinyin initials; kind: status: agency: filters)";
     ElementOpen "element_open" Elements "进入所选数据元的引用列表；在引用上：跳转过去" "open the selected element's where-used list; on a use: jump there";
     ElementAdd "element_add" Elements "新增数据元" "add an element";
@@ -158,7 +159,7 @@ actions! {
     ElementReturn "element_return" Elements "退回所选数据元" "return the selected element (submitted -> returned)";
     ElementPublish "element_publish" Elements "发布所选数据元（版本号加一）" "publish the selected element (version + 1)";
     ElementHistory "element_history" Elements "查看所选数据元的修改历史" "show the selected element's history (audit log)";
-    PickerChoose "picker_choose" Picker "选定所选结果（事项选择器：加入所有已标记的事项，无标记时加入所选；牵头部门选择器：设为牵头部门）" "choose the selected result (item picker: add every marked item, else the selected one; lead-agency picker: make it the lead agency)";
+    PickerChoose "picker_choose" Picker "选定所选结果（事项选择器（表单、主题）：加入所有已标记的事项，无标记时加入所选；牵头部门选择器：设为牵头部门）" "choose the selected result (item pickers of panes 3 and 4: add every marked item, else the selected one; lead-agency picker: make it the lead agency)";
     PickerNext "picker_next" Picker "下一个结果" "next result";
     PickerPrev "picker_prev" Picker "上一个结果" "previous result";
     PickerPageDown "picker_page_down" Picker "结果下翻一页" "results: page down";
@@ -191,7 +192,8 @@ actions! {
     // pane 3 (表单): the form list, the designer and its live preview
     FormOpen "form_open" Forms "打开所选表单进行设计；条件选择中：确定" "open the selected form in the designer; in the condition chooser: apply";
     FormFilter "form_filter" Forms "筛选表单（文字、item: agency: status:、warn 仅有警告的）" "filter forms (text, item: agency: status:, warn = with warnings)";
-    FormNew "form_new" Forms "新建表单（自建，草稿）" "new form (self-built draft)";
+    FormNew "form_new" Forms "新建表单（自建，草稿）：先选所属事项（esc = 不选）" "new form (self-built draft): choose its item first (esc = none)";
+    FormItem "form_item" Forms "设置表单所属事项（事项选择器）" "set the form's item (item picker)";
     FormAddField "form_add_field" Forms "添加字段：在数据元池中搜索（含拼音）" "add a field: search the element pool (pinyin too)";
     FormAddUnbound "form_add_unbound" Forms "添加未绑定的旧字段（只填标签）" "add an unbound legacy field (label only)";
     FormAddSection "form_add_section" Forms "新增分节" "add a section";

@@ -249,6 +249,9 @@ pub struct CatalogState {
     pub query: String,
     /// Each list's expanded nodes and selection as it was left (`]` / `[` come back to it).
     pub left: HashMap<ListKind, (HashSet<NodeId>, Option<NodeId>)>,
+    /// The filter ran without pinyin while the item index was being built: it runs again
+    /// when the index is there.
+    pub pinyin_pending: bool,
 }
 
 /// The whole application state.
@@ -389,6 +392,7 @@ impl App {
                 filter_input: None,
                 query: String::new(),
                 left: HashMap::new(),
+                pinyin_pending: false,
             },
             elements: ElementsPane::default(),
             editor: None,
@@ -486,6 +490,7 @@ impl App {
     pub fn scopes(&self) -> &'static [Scope] {
         if matches!(self.overlay, Some(Overlay::Picker(_)))
             || (self.pane == Pane::Bundles && self.bundles.picking())
+            || (self.pane == Pane::Forms && self.forms.item_picker.is_some())
         {
             return &[Scope::Picker, Scope::Global];
         }
@@ -606,6 +611,13 @@ impl App {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.dirty = true;
                 self.bundles.event(event);
+                self.forms_items_ready();
+                if std::mem::take(&mut self.catalog.pinyin_pending)
+                    && !self.catalog.query.is_empty()
+                {
+                    let query = self.catalog.query.clone();
+                    self.start_match(&query);
+                }
             }
             AppEvent::Transfer(event) => {
                 if event.is_done() {
@@ -1160,6 +1172,7 @@ impl App {
             Action::ExportFile => self.open_transfer(super::transfer::Direction::Export),
             Action::TemplateCompare => self.compare_selected(),
             Action::TemplateClaim => self.open_claim(),
+            Action::FormForItem => self.new_form_for_selected_item(),
             Action::Save => {
                 self.save();
             }
@@ -1216,6 +1229,7 @@ impl App {
             Action::FormOpen
             | Action::FormFilter
             | Action::FormNew
+            | Action::FormItem
             | Action::FormAddField
             | Action::FormAddUnbound
             | Action::FormAddSection
@@ -1417,11 +1431,33 @@ impl App {
         let current = Arc::clone(&self.generation);
         let haystacks = self.catalog.tree.haystacks();
         let folded = super::text::fold(query);
+        // items are found by the pinyin of their names too, as in pane 4's item picker: the
+        // same item index, built on a worker thread the first time (the filter runs again
+        // when it is there)
+        let pinyin = self.catalog.list == ListKind::Items
+            && query.trim().is_ascii()
+            && query.bytes().any(|b| b.is_ascii_alphabetic());
+        let index = match self.store.as_deref() {
+            Some(store) if pinyin => self.bundles.items.ready(store.catalog()),
+            _ => None,
+        };
+        self.catalog.pinyin_pending = pinyin && index.is_none() && self.store.is_some();
+        if self.catalog.pinyin_pending {
+            self.bundles_jobs();
+        }
         let tx = self.tx.clone();
+        let raw = query.to_string();
         self.jobs += 1;
         std::thread::spawn(move || {
             let stale = || current.load(Ordering::SeqCst) != generation;
-            let matched = find_matches(&haystacks, &folded, stale).unwrap_or_default();
+            let codes: HashSet<String> = index
+                .as_deref()
+                .and_then(|index| index.holding(&raw, stale))
+                .unwrap_or_default()
+                .into_iter()
+                .map(super::text::fold)
+                .collect();
+            let matched = find_matches(&haystacks, &folded, &codes, stale).unwrap_or_default();
             // a closed channel means the app is gone; nothing to report to
             let _ = tx.send(AppEvent::Matched {
                 generation,
@@ -1715,7 +1751,7 @@ impl App {
     }
 
     /// Starts the jobs pane 4 asked for (building the item or agency picker's index).
-    fn bundles_jobs(&mut self) {
+    pub(crate) fn bundles_jobs(&mut self) {
         while let Some(job) = self.bundles.take_job() {
             self.spawn_job(move || AppEvent::Bundles(job.run()));
         }

@@ -115,6 +115,17 @@ impl Widget {
     }
 }
 
+/// A multi-line field's text area: long lines wrap at the box's width (between words, and
+/// inside a run of Chinese text), so nothing scrolls out of sight sideways.
+fn text_area(value: &str) -> TextArea<'static> {
+    let mut area = TextArea::new(value.split('\n').map(str::to_string).collect());
+    // the terminal's own cursor marks the caret (IME windows follow it)
+    area.set_cursor_style(Style::default());
+    area.set_cursor_line_style(Style::default());
+    area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    area
+}
+
 /// One field of the form.
 pub struct EditField {
     /// What it edits.
@@ -163,12 +174,7 @@ impl Editor {
                 let widget = if !spec.choices.is_empty() && spec.editable {
                     Widget::Choice(ChoiceState::new(spec.choices.clone(), &spec.value))
                 } else if spec.multiline {
-                    let mut area =
-                        TextArea::new(spec.value.split('\n').map(str::to_string).collect());
-                    // the terminal's own cursor marks the caret (IME windows follow it)
-                    area.set_cursor_style(Style::default());
-                    area.set_cursor_line_style(Style::default());
-                    Widget::Area(Box::new(area))
+                    Widget::Area(Box::new(text_area(&spec.value)))
                 } else {
                     Widget::Line(Input::new(spec.value.clone()))
                 };
@@ -330,12 +336,7 @@ impl Editor {
         };
         match &mut field.widget {
             Widget::Line(input) => *input = Input::new(value.to_string()),
-            Widget::Area(area) => {
-                let mut new = TextArea::new(value.split('\n').map(str::to_string).collect());
-                new.set_cursor_style(Style::default());
-                new.set_cursor_line_style(Style::default());
-                **area = new;
-            }
+            Widget::Area(area) => **area = text_area(value),
             Widget::Choice(choice) => {
                 *choice = ChoiceState::new(std::mem::take(&mut choice.choices), value);
             }

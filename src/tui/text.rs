@@ -70,15 +70,28 @@ pub fn fit_tail(s: &str, max: usize, ascii: bool) -> String {
 }
 
 /// `s` cut into pieces of at most `columns` display columns (at least one piece; a
-/// character wider than `columns` gets a piece of its own).
+/// character wider than `columns` gets a piece of its own). A piece does not start with a
+/// closing punctuation mark: the character before it goes down with it.
 pub fn wrap_columns(s: &str, columns: usize) -> Vec<String> {
+    let cells = |c: char| display::width(c.encode_utf8(&mut [0; 4]));
     let mut out = vec![String::new()];
     let mut used = 0;
     for c in s.chars() {
-        let w = display::width(c.encode_utf8(&mut [0; 4]));
+        let w = cells(c);
         if used + w > columns.max(1) && used > 0 {
-            out.push(String::new());
+            let mut next = String::new();
             used = 0;
+            if NO_LINE_START.contains(&c)
+                && let Some(last) = out.last_mut()
+                && last.chars().count() > 1
+                && let Some(prev) = last.chars().last()
+                && cells(prev) + w <= columns
+            {
+                last.pop();
+                next.push(prev);
+                used = cells(prev);
+            }
+            out.push(next);
         }
         if let Some(last) = out.last_mut() {
             last.push(c);
@@ -87,6 +100,13 @@ pub fn wrap_columns(s: &str, columns: usize) -> Vec<String> {
     }
     out
 }
+
+/// Punctuation that closes or follows text and so never starts a line (the line-start rule
+/// of Chinese typesetting).
+const NO_LINE_START: &[char] = &[
+    '，', '。', '、', '；', '：', '！', '？', '）', '」', '』', '】', '》', '〉', '”', '’', '…',
+    '％', '·',
+];
 
 /// `lines` wrapped to `columns` display columns: no line comes out wider (a wide character
 /// that does not fit goes to the next line whole, a word longer than a line is cut), a break
@@ -159,8 +179,31 @@ fn wrap_line(line: &Line<'_>, columns: usize) -> Vec<Line<'static>> {
                 continue;
             }
         }
-        out.push(vec![(' ', Style::default()); indent]);
+        let mut next = vec![(' ', Style::default()); indent];
         used = indent;
+        // a line never starts with a closing punctuation mark (，。、）…): the character (or
+        // narrow word) before it goes down with it, if the line keeps something
+        if let Some(&(c, _)) = chars.get(i)
+            && NO_LINE_START.contains(&c)
+            && let Some(last) = out.last_mut()
+        {
+            let wide_last = last.last().is_some_and(|&(c, _)| cells(c) >= 2);
+            let run = if wide_last {
+                1
+            } else {
+                last.iter()
+                    .rev()
+                    .take_while(|&&(c, _)| c != ' ' && cells(c) < 2)
+                    .count()
+            };
+            let run_w: usize = last.iter().rev().take(run).map(|&(c, _)| cells(c)).sum();
+            if run > 0 && last.len() > start + run && indent + run_w + cells(c) <= columns {
+                let moved = last.split_off(last.len() - run);
+                used += run_w;
+                next.extend(moved);
+            }
+        }
+        out.push(next);
         start = indent;
     }
     // blanks that ran past the end make no line of their own
@@ -392,6 +435,45 @@ mod tests {
         assert_eq!(texts(&wrapped), ["abc defg", "hij"]);
         assert_eq!(wrapped[0].spans[0].style, Style::new().bold());
         assert_eq!(texts(&wrap_lines(&[Line::default()], 8)), [""]);
+    }
+
+    #[test]
+    fn a_closing_punctuation_mark_never_starts_a_line() {
+        let text = "DE000006 的编码和名称保留为同义词，DE000006 被删除。";
+        for width in 4..40u16 {
+            let wrapped = texts(&wrap_lines(&[Line::from(text)], width));
+            for (n, line) in wrapped.iter().enumerate().skip(1) {
+                assert!(
+                    !line.starts_with(NO_LINE_START),
+                    "{width}: line {n} {line:?} of {wrapped:?}"
+                );
+            }
+            assert_eq!(wrapped.concat().replace(' ', ""), text.replace(' ', ""));
+            for l in &wrapped {
+                assert!(
+                    crate::display::width(l) <= usize::from(width),
+                    "{width}: {l}"
+                );
+            }
+        }
+        // the character before the comma goes down with it
+        let wrapped = texts(&wrap_lines(&[Line::from("保留为同义词，删除")], 12));
+        assert_eq!(wrapped, ["保留为同义", "词，删除"]);
+        // and in pieces cut by columns (the detail panes)
+        assert_eq!(
+            wrap_columns("必须是区县一级。行政区划", 14),
+            ["必须是区县一", "级。行政区划"]
+        );
+        for width in 4..30 {
+            let pieces = wrap_columns(text, width);
+            assert_eq!(pieces.concat(), text);
+            for p in pieces.iter().skip(1) {
+                assert!(!p.starts_with(NO_LINE_START), "{width}: {pieces:?}");
+            }
+            for p in &pieces {
+                assert!(crate::display::width(p) <= width, "{width}: {pieces:?}");
+            }
+        }
     }
 
     #[test]

@@ -373,11 +373,13 @@ impl Tree {
     }
 }
 
-/// Finds nodes whose search text contains the folded query; gives up (returning `None`)
-/// as soon as `stale` says a newer query has arrived.
+/// Finds nodes whose search text contains the folded query, or whose folded code is among
+/// `codes` (the items the item search found by pinyin); gives up (returning `None`) as soon
+/// as `stale` says a newer query has arrived.
 pub fn find_matches(
     haystacks: &[String],
     query: &str,
+    codes: &HashSet<String>,
     stale: impl Fn() -> bool,
 ) -> Option<Vec<u32>> {
     let mut out = Vec::new();
@@ -385,7 +387,11 @@ pub fn find_matches(
         if i % 4096 == 0 && stale() {
             return None;
         }
-        if h.contains(query) {
+        let coded = || {
+            h.split_once('\n')
+                .is_some_and(|(code, _)| !code.is_empty() && codes.contains(code))
+        };
+        if h.contains(query) || (!codes.is_empty() && coded()) {
             out.push(i as u32);
         }
     }
@@ -499,7 +505,22 @@ fn build_items(b: &mut Builder, source: &impl OutlineSource, grouping: Grouping,
         });
         groups[at].2.push(item);
     }
-    groups.sort_by(|a, b| (a.0.ends_with(':'), &a.0).cmp(&(b.0.ends_with(':'), &b.0)));
+    // agencies by name, in pinyin order (their codes say nothing to a reader); regions and
+    // types by code; the group of items without one last
+    groups.sort_by_cached_key(|(key, name, _)| {
+        let order = match grouping {
+            Grouping::Agency => {
+                let reading = crate::engine::search::readings(name)
+                    .into_iter()
+                    .next()
+                    .map(|(full, _)| full)
+                    .unwrap_or_default();
+                format!("{reading}\u{1f}{name}\u{1f}{key}")
+            }
+            _ => key.clone(),
+        };
+        (key.ends_with(':'), order)
+    });
     for (key, name, members) in groups {
         let name = format!("{name} ({})", members.len());
         let group = b.group(key, name);
@@ -601,7 +622,7 @@ mod tests {
             Lang::Zh,
         );
         let q = fold("实施");
-        let m = find_matches(&t.haystacks(), &q, || false).unwrap_or_default();
+        let m = find_matches(&t.haystacks(), &q, &HashSet::new(), || false).unwrap_or_default();
         t.set_filter(&q, &m);
         assert_eq!(
             names(&t),
@@ -612,7 +633,10 @@ mod tests {
         assert_eq!(t.next_match(2, false), Some(2));
         t.clear_filter();
         assert_eq!(t.rows().len(), 2);
-        assert_eq!(find_matches(&t.haystacks(), "x", || true), None);
+        assert_eq!(
+            find_matches(&t.haystacks(), "x", &HashSet::new(), || true),
+            None
+        );
     }
 
     #[test]
@@ -627,6 +651,44 @@ mod tests {
         let n = names(&t);
         assert_eq!(n[0], "G1 (1)");
         assert_eq!(n[2], "（未填写） 实施主体 (3)");
+    }
+
+    #[test]
+    fn agencies_are_grouped_in_the_pinyin_order_of_their_names_not_by_code() {
+        use crate::model::Agency;
+        let agency = |code: &str, name: &str| {
+            Record::Agency(Agency {
+                code: code.into(),
+                name: name.into(),
+                region: None,
+            })
+        };
+        let catalog = Catalog::from_records([
+            agency("008778378", "区统计局"),
+            agency("00877844X", "区水务局"),
+            agency("008778999", "区财政局"),
+            Record::Item(item("A", "甲", ItemLevel::Main, None, Some("008778378"))),
+            Record::Item(item("B", "乙", ItemLevel::Main, None, Some("00877844X"))),
+            Record::Item(item("C", "丙", ItemLevel::Main, None, Some("008778999"))),
+            Record::Item(item("D", "丁", ItemLevel::Main, None, None)),
+        ]);
+        let t = Tree::build(
+            &catalog,
+            ListKind::Items,
+            Grouping::Agency,
+            &HashSet::new(),
+            Lang::Zh,
+        );
+        let groups: Vec<String> = names(&t).into_iter().filter(|n| n.ends_with(')')).collect();
+        assert_eq!(
+            groups,
+            [
+                "区财政局 (1)",
+                "区水务局 (1)",
+                "区统计局 (1)",
+                "（未填写） 实施主体 (1)"
+            ]
+        );
     }
 
     #[test]

@@ -448,14 +448,80 @@ pub(crate) fn line_view(value: &str, cursor_chars: usize, columns: usize) -> (St
 }
 
 /// Rows each field takes in the form (input rows plus one per error).
-fn field_rows(editor: &Editor, i: usize) -> u16 {
-    let f = &editor.fields[i];
-    let input = if matches!(f.widget, Widget::Area(_)) {
-        4
-    } else {
-        1
+/// Fewest and most rows of a multi-line field's box in the edit form.
+const AREA_ROWS: (usize, usize) = (4, 10);
+
+/// The rows a multi-line field's text wants: its lines as wrapped at `width` columns, and a
+/// row to type on; `None` for a one-line field.
+fn area_need(editor: &Editor, i: usize, width: u16) -> Option<usize> {
+    let Widget::Area(area) = &editor.fields.get(i)?.widget else {
+        return None;
     };
-    input + editor.errors_of(f.spec.key).count() as u16
+    let w = usize::from(width).max(1);
+    let rows: usize = area
+        .lines()
+        .iter()
+        .map(|l| crate::display::width(l).div_ceil(w).max(1))
+        .sum();
+    Some(rows + 1)
+}
+
+/// Rows each field takes in the edit form: a multi-line field's box grows with its text
+/// from 4 to 10 rows, and the focused one further into rows the form leaves empty in
+/// `room`; then a row per problem.
+fn field_rows(editor: &Editor, width: u16, room: u16) -> Vec<u16> {
+    let boxes: Vec<usize> = (0..editor.fields.len())
+        .map(|i| area_need(editor, i, width).map_or(1, |n| n.clamp(AREA_ROWS.0, AREA_ROWS.1)))
+        .collect();
+    let errors = |i: usize| editor.errors_of(editor.fields[i].spec.key).count();
+    let total: usize = (0..boxes.len()).map(|i| boxes[i] + errors(i)).sum();
+    let spare = usize::from(room).saturating_sub(total);
+    (0..boxes.len())
+        .map(|i| {
+            let mut rows = boxes[i];
+            if i == editor.focus
+                && let Some(need) = area_need(editor, i, width)
+            {
+                rows = need.max(rows).min(rows + spare);
+            }
+            u16::try_from(rows + errors(i)).unwrap_or(u16::MAX)
+        })
+        .collect()
+}
+
+/// How many display rows a text area's text takes at the width it was last drawn at: the
+/// first row that maps to where the last one does (rows past the end map there too).
+fn display_rows(area: &ratatui_textarea::TextArea<'_>) -> usize {
+    let last = area.screen_to_data(usize::MAX, 0);
+    let (mut lo, mut hi) = (
+        0usize,
+        area.lines()
+            .iter()
+            .map(|l| l.chars().count() + 1)
+            .sum::<usize>(),
+    );
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if area.screen_to_data(mid, 0) == last {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo + 1
+}
+
+/// What a scrolled box says of the rows out of sight: `↑2 ↓3` (`^2 v3` in ASCII).
+fn more_rows(above: usize, below: usize, ascii: bool) -> String {
+    let (up, down) = if ascii { ('^', 'v') } else { ('↑', '↓') };
+    let mut out = Vec::new();
+    if above > 0 {
+        out.push(format!("{up}{above}"));
+    }
+    if below > 0 {
+        out.push(format!("{down}{below}"));
+    }
+    out.join(" ")
 }
 
 fn draw_editor(frame: &mut Frame<'_>, app: &App, editor: &Editor, area: Rect) {
@@ -522,12 +588,13 @@ fn draw_editor(frame: &mut Frame<'_>, app: &App, editor: &Editor, area: Rect) {
         y += 1;
     }
     let room = inner.bottom().saturating_sub(y);
-    let before: u16 = (0..editor.focus).map(|i| field_rows(editor, i)).sum();
-    let focus_rows = field_rows(editor, editor.focus);
+    let all_rows = field_rows(editor, input_w, room);
+    let before: u16 = all_rows.iter().take(editor.focus).sum();
+    let focus_rows = all_rows.get(editor.focus).copied().unwrap_or(1);
     let skip = (before + focus_rows).saturating_sub(room);
     let mut row: u16 = 0;
     for (i, field) in editor.fields.iter().enumerate() {
-        let rows = field_rows(editor, i);
+        let rows = all_rows.get(i).copied().unwrap_or(1);
         if row + rows <= skip {
             row += rows;
             continue;
@@ -573,10 +640,24 @@ fn draw_editor(frame: &mut Frame<'_>, app: &App, editor: &Editor, area: Rect) {
                 y += 1;
             }
             Widget::Area(textarea) => {
-                let h = 4.min(inner.bottom().saturating_sub(y));
+                let box_rows = rows.saturating_sub(editor.errors_of(field.spec.key).count() as u16);
+                let h = box_rows.min(inner.bottom().saturating_sub(y));
                 let r = Rect::new(input_x, y, input_w, h).intersection(inner);
                 frame.render_widget(Block::new().style(input_style), r);
                 frame.render_widget(textarea.as_ref(), r);
+                // rows scrolled out of the box are counted under the label
+                let top = usize::from(textarea.scroll_offset().0);
+                let below = display_rows(textarea).saturating_sub(top + usize::from(r.height));
+                let more = more_rows(top, below, app.config.ascii);
+                if !more.is_empty() && r.height > 1 {
+                    frame.render_widget(
+                        Paragraph::new(Span::styled(
+                            fit(&more, label_w.saturating_sub(1), app.config.ascii),
+                            theme.get(Slot::Dim),
+                        )),
+                        Rect::new(inner.x, r.bottom() - 1, label_w as u16, 1).intersection(inner),
+                    );
+                }
                 if focused && r.width > 0 && r.height > 0 {
                     let cursor = textarea.screen_cursor();
                     let (top, left) = textarea.scroll_offset();

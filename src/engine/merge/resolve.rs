@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::workflow::unique_code;
+use crate::engine::workflow::next_code;
 use crate::i18n::Lang;
 use crate::model::{Catalog, Element, ElementKind, Form, Kind, Record, Share, Status};
 use crate::store::{Batch, Command};
@@ -162,9 +162,8 @@ pub fn target_of(catalog: &Catalog, suggestion: &Suggestion) -> Target {
                 .map(|(_, _, f)| f.label.clone())
         })
         .unwrap_or_default();
-    let n = catalog.elements.len() + 1;
     Target::New {
-        code: unique_code(catalog, Kind::Element, &format!("DE{n:06}")),
+        code: next_code(catalog, Kind::Element, "DE", 6),
         name: name.to_string(),
     }
 }

@@ -74,7 +74,9 @@ pub fn readings(name: &str) -> Vec<(String, String)> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Key {
     /// The code, then every reading (full pinyin, initials) of every name: what a query typed
-    /// in Latin letters matches.
+    /// in Latin letters matches. An empty part ([`SEP`] twice) ends the readings of the
+    /// element's own name when synonyms follow, so that an exact name can rank above an exact
+    /// synonym; no query matches an empty part.
     pub latin: String,
     /// The names themselves (name, then synonyms), lower-cased: what a Chinese query matches.
     pub names: String,
@@ -84,8 +86,12 @@ pub struct Key {
 pub fn build_key<'a>(code: &str, names: impl IntoIterator<Item = &'a str>) -> Key {
     let mut latin = code.to_lowercase();
     let mut all_names = String::new();
-    for name in names {
-        if !all_names.is_empty() {
+    for (i, name) in names.into_iter().enumerate() {
+        if i == 1 {
+            // the readings of the element's name end here: an empty part (see `Key::latin`)
+            latin.push(SEP);
+        }
+        if i > 0 {
             all_names.push(SEP);
         }
         all_names.push_str(&name.to_lowercase());
@@ -153,5 +159,25 @@ mod tests {
         );
         assert!(key.latin.contains("\u{1f}idhao\u{1f}idh\u{1f}"), "{key:?}");
         assert_eq!(key.names, "身份证\u{1f}id号");
+    }
+
+    #[test]
+    fn an_empty_part_ends_the_readings_of_the_name() {
+        let key = build_key("DE01", ["姓名", "申请人姓名"]);
+        let parts: Vec<&str> = key.latin.split(SEP).collect();
+        let end = parts.iter().position(|p| p.is_empty()).unwrap_or(0);
+        assert_eq!(parts[..3], ["de01", "xingming", "xm"], "{parts:?}");
+        assert!(
+            parts[..end].iter().all(|p| !p.starts_with("sqr")),
+            "{parts:?}"
+        );
+        assert!(parts[end + 1..].contains(&"sqrxm"), "{parts:?}");
+        // no synonym, no marker
+        assert!(
+            !build_key("DE01", ["姓名"])
+                .latin
+                .split(SEP)
+                .any(str::is_empty)
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Element search: fuzzy over one key per element (code, name, synonyms, full pinyin and
 //! pinyin initials), with `kind:` / `status:` / `agency:` filters.
 //!
-//! Ranking: exact code > exact name, synonym or reading > prefix > fuzzy score; ties by
-//! use count, then code. A query that extends the previous one (same filters) searches
+//! Ranking: exact code > exact name or a reading of it > exact synonym or a reading of one >
+//! prefix > fuzzy score; ties by use count, then code. A query that extends the previous one (same filters) searches
 //! only the previous hits. The scan checks a cancel flag, so a newer keystroke never
 //! waits for a stale search.
 
@@ -71,7 +71,8 @@ pub struct Hit {
     pub name: String,
     /// Element kind (interchange spelling).
     pub kind: &'static str,
-    /// Rank score, higher first: tier × 1,000,000 + fuzzy score.
+    /// Rank score, higher first: tier × 1,000,000 + fuzzy score (+ 1 for an exact name over
+    /// an exact synonym).
     pub score: i64,
     /// How many form fields use the element.
     pub uses: usize,
@@ -204,9 +205,10 @@ impl SearchIndex {
         // phase 1: tiers and a cheap subsequence score; the matcher re-scores the best later
         let mut best = None;
         let mut prefix = false;
-        for part in haystack.split(SEP) {
+        for (i, part) in haystack.split(SEP).enumerate() {
             if part == q {
-                return Some(TIER_NAME * TIER_WIDTH);
+                // the first part is the element's own name
+                return Some(exact(i == 0));
             }
             prefix |= part.starts_with(q);
             if !prefix && let Some(score) = quick_score_chars(part, q) {
@@ -342,6 +344,13 @@ impl SearchIndex {
     }
 }
 
+/// The score of an entry one of whose parts equals the query: the element's own name (or a
+/// reading of it) ranks above a synonym (or a reading of one) — `姓名` and `xm` find the
+/// element named 姓名 before the one that merely has the synonym 姓名.
+fn exact(own_name: bool) -> i64 {
+    TIER_NAME * TIER_WIDTH + i64::from(own_name)
+}
+
 /// The tier of an entry none of whose parts equals the query: prefix when one starts with it,
 /// else fuzzy with the best part's score.
 fn tier_of(prefix: bool, best: Option<i64>) -> Option<i64> {
@@ -361,14 +370,17 @@ fn rank_bytes(haystack: &[u8], q: &[u8]) -> Option<i64> {
     let mut best = None;
     let mut prefix = false;
     let first = q.first().copied();
+    // the code and the name's readings come first; an empty part ends them
+    let mut own_name = true;
     for part in haystack.split(|&b| b == SEP as u8) {
         if part.len() < q.len() {
+            own_name &= !part.is_empty();
             continue;
         }
         // the first byte decides most parts without a call to memcmp
         if part.first().copied() == first && part.starts_with(q) {
             if part.len() == q.len() {
-                return Some(TIER_NAME * TIER_WIDTH);
+                return Some(exact(own_name));
             }
             prefix = true;
         } else if !prefix && let Some(score) = quick_score_bytes(part, q) {

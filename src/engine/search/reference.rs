@@ -31,9 +31,19 @@ fn rank(row: &SearchRow, query: &Query) -> Option<i64> {
     let haystack = if q.is_ascii() { &row.latin } else { &row.names };
     let mut best = None;
     let mut prefix = false;
-    for part in haystack.split(SEP) {
+    // the element's own name: the first name, or the code and readings before an empty part
+    let parts: Vec<&str> = haystack.split(SEP).collect();
+    let name_parts = if q.is_ascii() {
+        parts
+            .iter()
+            .position(|p| p.is_empty())
+            .unwrap_or(parts.len())
+    } else {
+        1
+    };
+    for (i, part) in parts.into_iter().enumerate() {
         if part == q {
-            return Some(TIER_NAME * TIER_WIDTH);
+            return Some(TIER_NAME * TIER_WIDTH + i64::from(i < name_parts));
         }
         prefix |= part.starts_with(q);
         best = best.max(quick_score(part, q));

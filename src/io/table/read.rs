@@ -592,6 +592,15 @@ fn clear_parts(record: &mut Record, parts: Parts) {
 /// Builds the record of a main-table row (nested lists empty); a bad cell marks the row bad
 /// and leaves a placeholder, so that every bad cell of the row is reported.
 fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
+    let mut record = main_record_as_written(table, row)?;
+    if row.raw("version").trim().is_empty() {
+        crate::engine::workflow::published_without_version(&mut record);
+    }
+    Some(record)
+}
+
+/// The record a main-table row writes, with the defaults of cells left empty.
+fn main_record_as_written(table: TableId, row: &mut Row<'_>) -> Option<Record> {
     let code = row.text("code");
     let name = row.text("name");
     Some(match table {

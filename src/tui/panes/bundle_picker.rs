@@ -1,11 +1,13 @@
-//! Pane 4's item picker: add items to the open bundle by fuzzy search over code, name and
-//! pinyin (`engine::item_search`), several at once. `space` marks, `enter` inserts every
-//! marked item (or the selected one) after the selected item, in one transaction.
+//! The item picker: fuzzy search over item code, name and pinyin (`engine::item_search`).
+//! Pane 4 adds items to the open bundle with it, several at once: `space` marks, `enter`
+//! inserts every marked item (or the selected one) after the selected item, in one
+//! transaction. Pane 3 chooses the item of a form with it (one item, `enter`).
 //!
-//! The index is built on a worker thread the first time the picker opens and again when the
+//! The index is built on a worker thread the first time a picker opens and again when the
 //! catalog's items changed (their fingerprint differs); the search itself runs on each key.
-//! The lead-agency picker ([`super::lead_picker`]) reuses the index state, the job and the
-//! query line over the agencies.
+//! One item index serves every item picker (and pane 1's pinyin filter); the lead-agency
+//! picker ([`super::lead_picker`]) reuses the index state, the job and the query line over the
+//! agencies.
 
 use std::sync::Arc;
 
@@ -47,6 +49,63 @@ pub struct ItemPicker {
     pub marked: Vec<String>,
     /// Insert after this position of the bundle's items (`None`: at the front).
     pub after: Option<usize>,
+}
+
+impl ItemPicker {
+    /// An empty picker; pane 4 inserts after `after` (`None`: at the front).
+    pub fn new(after: Option<usize>) -> Self {
+        ItemPicker {
+            input: Input::default(),
+            found: Found::default(),
+            selected: 0,
+            marked: Vec::new(),
+            after,
+        }
+    }
+
+    /// The code of the highlighted result.
+    pub fn selected_code(&self) -> Option<&str> {
+        self.found
+            .hits
+            .get(self.selected)
+            .map(|h| h.row.code.as_str())
+    }
+
+    /// A key every picker treats alike: moving through the results and editing the query
+    /// (searching again in `items`). Returns the action left for the caller (choose, mark,
+    /// back, quit), if any.
+    pub fn step(
+        &mut self,
+        event: KeyEvent,
+        action: Option<Action>,
+        items: &mut ItemIndexState,
+        page: usize,
+    ) -> Option<Action> {
+        let last = self.found.hits.len().saturating_sub(1);
+        match action {
+            Some(Action::PickerNext) => self.selected = (self.selected + 1).min(last),
+            Some(Action::PickerPrev) => self.selected = self.selected.saturating_sub(1),
+            Some(Action::PickerPageDown) => {
+                self.selected = (self.selected + page.max(1)).min(last);
+            }
+            Some(Action::PickerPageUp) => self.selected = self.selected.saturating_sub(page.max(1)),
+            Some(other) => return Some(other),
+            None => {
+                let before = self.input.value().to_string();
+                self.input.handle_event(&Event::Key(event));
+                if self.input.value() != before {
+                    items.refill(self);
+                }
+            }
+        }
+        None
+    }
+
+    /// Pasted text goes into the query (one line: [`crate::tui::text::paste_line`]).
+    pub fn paste(&mut self, text: &str, items: &mut ItemIndexState) {
+        crate::tui::text::paste_into(&mut self.input, text);
+        items.refill(self);
+    }
 }
 
 /// Building an index: taken by the app and run on a worker thread.
@@ -95,6 +154,9 @@ pub struct IndexState<R = ItemRow> {
     job: Option<IndexJob<R>>,
     /// The picker's search session (narrows while the query grows).
     search: ItemSearch,
+    /// The items' fingerprint remembered under the catalog's revision, so asking again for
+    /// an unchanged catalog hashes nothing.
+    memo: Option<(u64, u64)>,
 }
 
 impl<R> Default for IndexState<R> {
@@ -105,6 +167,7 @@ impl<R> Default for IndexState<R> {
             building: false,
             job: None,
             search: ItemSearch::default(),
+            memo: None,
         }
     }
 }
@@ -114,7 +177,7 @@ pub type ItemIndexState = IndexState<ItemRow>;
 
 impl<R: Row> IndexState<R> {
     /// Asks for a build (of `rows()`) unless one runs or the last one has `fingerprint`.
-    pub(super) fn want(&mut self, fingerprint: u64, rows: impl FnOnce() -> Vec<R>) {
+    pub(super) fn want_rows(&mut self, fingerprint: u64, rows: impl FnOnce() -> Vec<R>) {
         if !self.building && (self.index.is_none() || self.fingerprint != fingerprint) {
             self.building = true;
             self.job = Some(IndexJob {
@@ -139,20 +202,56 @@ impl<R: Row> IndexState<R> {
     }
 }
 
+impl IndexState<ItemRow> {
+    /// Asks for an index build if there is none or the items changed since the last one
+    /// (the app takes the job and runs it on a worker thread).
+    pub fn want(&mut self, catalog: &Catalog) {
+        let fingerprint = self.fingerprint_of(catalog);
+        self.want_rows(fingerprint, || item_search::rows(catalog));
+    }
+
+    /// The fingerprint of the catalog's items (remembered under its revision).
+    fn fingerprint_of(&mut self, catalog: &Catalog) -> u64 {
+        match self.memo {
+            Some((revision, fingerprint)) if revision == catalog.revision() => fingerprint,
+            _ => {
+                let fingerprint = item_search::fingerprint(catalog);
+                self.memo = Some((catalog.revision(), fingerprint));
+                fingerprint
+            }
+        }
+    }
+
+    /// The index if it was built for the catalog's items as they are; else asks for a build
+    /// (see [`IndexState::want`]) and gives `None`.
+    pub fn ready(&mut self, catalog: &Catalog) -> Option<Arc<ItemIndex>> {
+        let fingerprint = self.fingerprint_of(catalog);
+        match &self.index {
+            Some(index) if self.fingerprint == fingerprint && !self.building => {
+                Some(Arc::clone(index))
+            }
+            _ => {
+                self.want(catalog);
+                None
+            }
+        }
+    }
+
+    /// Runs the picker's query again (no results until the index is there).
+    pub fn refill(&mut self, p: &mut ItemPicker) {
+        if let Some(found) = self.search(p.input.value(), LIMIT) {
+            p.found = found;
+        }
+        p.selected = 0;
+    }
+}
+
 impl BundlesPane {
     /// Opens the picker, inserting after `after`; asks for an index build if the items
     /// changed since the last one.
     pub(super) fn open_picker(&mut self, catalog: &Catalog, after: Option<usize>) {
-        self.items.want(item_search::fingerprint(catalog), || {
-            item_search::rows(catalog)
-        });
-        self.picker = Some(ItemPicker {
-            input: Input::default(),
-            found: Found::default(),
-            selected: 0,
-            marked: Vec::new(),
-            after,
-        });
+        self.items.want(catalog);
+        self.picker = Some(ItemPicker::new(after));
         self.research();
     }
 
@@ -181,12 +280,8 @@ impl BundlesPane {
 
     /// Runs the picker's query again.
     fn research(&mut self) {
-        let Some(p) = &mut self.picker else {
-            return;
-        };
-        if let Some(found) = self.items.search(p.input.value(), LIMIT) {
-            p.found = found;
-            p.selected = 0;
+        if let Some(p) = &mut self.picker {
+            self.items.refill(p);
         }
     }
 
@@ -201,11 +296,7 @@ impl BundlesPane {
     ) -> Say {
         let p = self.picker.as_mut()?;
         let last = p.found.hits.len().saturating_sub(1);
-        match action {
-            Some(Action::PickerNext) => p.selected = (p.selected + 1).min(last),
-            Some(Action::PickerPrev) => p.selected = p.selected.saturating_sub(1),
-            Some(Action::PickerPageDown) => p.selected = (p.selected + page.max(1)).min(last),
-            Some(Action::PickerPageUp) => p.selected = p.selected.saturating_sub(page.max(1)),
+        match p.step(event, action, &mut self.items, page) {
             Some(Action::Back | Action::Quit) => self.picker = None,
             Some(Action::PickerMark) => {
                 let code = p.found.hits.get(p.selected)?.row.code.clone();
@@ -226,13 +317,7 @@ impl BundlesPane {
                 p.selected = (p.selected + 1).min(last);
             }
             Some(Action::PickerChoose) => return self.add_picked(store, lang),
-            _ => {
-                let before = p.input.value().to_string();
-                p.input.handle_event(&Event::Key(event));
-                if p.input.value() != before {
-                    self.research();
-                }
-            }
+            _ => {}
         }
         None
     }
@@ -240,8 +325,7 @@ impl BundlesPane {
     /// Pasted text goes into the query (one line: [`crate::tui::text::paste_line`]).
     pub(super) fn picker_paste(&mut self, text: &str) {
         if let Some(p) = &mut self.picker {
-            crate::tui::text::paste_into(&mut p.input, text);
-            self.research();
+            p.paste(text, &mut self.items);
         }
     }
 
@@ -340,18 +424,7 @@ pub(super) fn draw_query_line(
 
 /// Draws the picker over the screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker) {
-    let theme = &app.config.theme;
     let lang = app.lang;
-    let ascii = app.config.ascii;
-    let screen = frame.area();
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(4).min(110),
-        screen.height.saturating_sub(2).min(28),
-    );
-    if area.width < 8 || area.height < 4 {
-        return;
-    }
     let bundle = app
         .bundles
         .work
@@ -367,19 +440,84 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
             bundle.map_or(String::new(), |b| format!("{} {}", b.code, b.name))
         ),
     );
-    let inner = fitted_popup(frame, app, area, &title);
+    let in_bundle = |code: &str| bundle.is_some_and(|b| b.items.iter().any(|i| i == code));
+    let hint = lang.pick(
+        format!(
+            "{} 标记  {} 加入已标记（无标记时加入所选）  {} 取消   名称 / 编码 / 拼音首字母",
+            key_of(app, Action::PickerMark),
+            key_of(app, Action::PickerChoose),
+            key_of(app, Action::Back)
+        ),
+        format!(
+            "{} marks  {} adds the marked (else the selected)  {} cancels   name / code / pinyin initials",
+            key_of(app, Action::PickerMark),
+            key_of(app, Action::PickerChoose),
+            key_of(app, Action::Back)
+        ),
+    );
+    draw_picker(
+        frame,
+        app,
+        p,
+        &Look {
+            title: &title,
+            hint: &hint,
+            is_in: &in_bundle,
+            in_note: lang.pick("已在主题", "in bundle"),
+            marks: true,
+        },
+    );
+}
+
+/// What a face shows around the results of its item picker.
+pub struct Look<'a> {
+    /// The popup's title.
+    pub title: &'a str,
+    /// The hint line under the results.
+    pub hint: &'a str,
+    /// Items to show as already taken (` = ` and `in_note` instead of their level).
+    pub is_in: &'a dyn Fn(&str) -> bool,
+    /// What a taken item says in the level column.
+    pub in_note: &'a str,
+    /// Whether results have mark boxes (several can be chosen).
+    pub marks: bool,
+}
+
+/// Draws an item picker over the screen: the query line with the counts, the results
+/// (name, level, agency and code in columns of fixed width, so a long name is cut rather
+/// than pushing the other columns aside), and the hint line.
+pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look<'_>) {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4).min(110),
+        screen.height.saturating_sub(2).min(28),
+    );
+    if area.width < 8 || area.height < 4 {
+        return;
+    }
+    let inner = fitted_popup(frame, app, area, look.title);
     let iw = usize::from(inner.width);
     if inner.height < 2 || iw < 4 {
         return;
     }
     // the query line: `/ query` and, on the right, the counts
-    let building = app.bundles.items.building;
-    let status = if building && app.bundles.items.index.is_none() {
+    let items = &app.bundles.items;
+    let building = items.building;
+    let status = if building && items.index.is_none() {
         lang.pick("正在建立索引…", "indexing…").to_string()
-    } else {
+    } else if look.marks {
         lang.pick(
             format!("{} 个结果  已标记 {}", p.found.total, p.marked.len()),
             format!("{} results  {} marked", p.found.total, p.marked.len()),
+        )
+    } else {
+        lang.pick(
+            format!("{} 个结果", p.found.total),
+            format!("{} results", p.found.total),
         )
     };
     draw_query_line(
@@ -392,7 +530,6 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
     // the results, then the hint line
     let list_h = usize::from(inner.height).saturating_sub(2);
     let start = (p.selected + 1).saturating_sub(list_h.max(1));
-    let in_bundle = |code: &str| bundle.is_some_and(|b| b.items.iter().any(|i| i == code));
     let shown: Vec<(usize, &ItemRow)> = p
         .found
         .hits
@@ -402,31 +539,28 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
         .take(list_h)
         .map(|(i, h)| (i, &h.row))
         .collect();
-    // columns: mark, name (as wide as the widest shown), level, agency, then the code
+    // columns of fixed width: mark, name (what is left), level, agency, code
     let level_w = 9;
     let room = iw.saturating_sub(4 + 1 + level_w);
-    let name_w = shown
-        .iter()
-        .map(|(_, r)| width(&r.name))
-        .max()
-        .unwrap_or(0)
-        .min(room);
-    let agency_w = room.saturating_sub(name_w + 1).min(28);
+    let agency_w = (room / 3).min(28);
+    let name_w = (room * 2 / 5)
+        .max(24)
+        .min(room.saturating_sub(agency_w + 1));
     let code_w = room.saturating_sub(name_w + 1 + agency_w + 1);
+    let code_w = if code_w >= 8 { code_w } else { 0 };
     let mut lines = Vec::new();
     for (i, row) in shown {
-        let (boxed, slot) = if in_bundle(&row.code) {
+        let taken = (look.is_in)(&row.code);
+        let (boxed, slot) = if taken {
             (" = ", Slot::Dim)
         } else if p.marked.contains(&row.code) {
             ("[x]", Slot::Key)
-        } else {
+        } else if look.marks {
             ("[ ]", Slot::Dim)
-        };
-        let note = if in_bundle(&row.code) {
-            lang.pick("已在主题", "in bundle")
         } else {
-            row.level.zh()
+            ("   ", Slot::Dim)
         };
+        let note = if taken { look.in_note } else { row.level.zh() };
         let mut spans = vec![
             Span::styled(format!("{boxed} "), theme.get(slot)),
             Span::styled(
@@ -446,7 +580,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
                 theme.get(Slot::Dim),
             ));
         }
-        if code_w > 4 {
+        if code_w > 0 {
             spans.push(Span::styled(
                 format!(" {}", fit(&row.code, code_w, ascii)),
                 theme.get(Slot::Dim),
@@ -470,22 +604,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
         Paragraph::new(lines),
         Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 2),
     );
-    let hint = lang.pick(
-        format!(
-            "{} 标记  {} 加入已标记（无标记时加入所选）  {} 取消   名称 / 编码 / 拼音首字母",
-            key_of(app, Action::PickerMark),
-            key_of(app, Action::PickerChoose),
-            key_of(app, Action::Back)
-        ),
-        format!(
-            "{} marks  {} adds the marked (else the selected)  {} cancels   name / code / pinyin initials",
-            key_of(app, Action::PickerMark),
-            key_of(app, Action::PickerChoose),
-            key_of(app, Action::Back)
-        ),
-    );
     frame.render_widget(
-        Paragraph::new(Span::styled(fit(&hint, iw, ascii), theme.get(Slot::Dim))),
+        Paragraph::new(Span::styled(
+            fit(look.hint, iw, ascii),
+            theme.get(Slot::Dim),
+        )),
         Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
     );
 }

@@ -968,11 +968,13 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
         lang.pick("数源部门", "source"),
         &named(catalog, Kind::Agency, &el.source_agency),
     );
+    let mut options_from = usize::MAX;
     if !el.options.is_empty() {
         lines.push(Line::from(Span::styled(
             format!("{} ({})", lang.pick("可选值", "options"), el.options.len()),
             theme.get(Slot::Group),
         )));
+        options_from = lines.len();
         for (depth, text) in option_lines(el) {
             let indent = 2 + 2 * depth.min(8);
             lines.push(Line::from(Span::styled(
@@ -984,6 +986,26 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
                 theme.get(Slot::Text),
             )));
         }
+    }
+    // what does not fit is counted on the last row: options by number, anything else by rows
+    let h = usize::from(inner.height);
+    if lines.len() > h && h > 0 {
+        let keep = h - 1;
+        let hidden = lines.len() - keep;
+        let dots = if app.config.ascii { "~" } else { "…" };
+        let text = if keep >= options_from {
+            lang.pick(
+                format!("  {dots} 另有 {hidden} 项"),
+                format!("  {dots} {hidden} more"),
+            )
+        } else {
+            lang.pick(
+                format!("{dots} 还有 {hidden} 行"),
+                format!("{dots} {hidden} more lines"),
+            )
+        };
+        lines.truncate(keep);
+        lines.push(Line::from(Span::styled(text, theme.get(Slot::Dim))));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -7,12 +7,13 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::super::action::Action;
+use super::super::action::{Action, Scope};
 use super::super::app::App;
 use super::super::text::{fit, wrap_lines};
 use super::super::theme::Slot;
 use super::super::view::{block, key_of, line_view};
-use super::forms::{Designer, Entry, FormsPane};
+use super::bundle_picker::{ItemPicker, Look, draw_picker};
+use super::forms::{Designer, Entry, FormsPane, ItemFor};
 use crate::display::{inert, pad, width};
 use crate::engine::preview::Check;
 use crate::model::Catalog;
@@ -35,8 +36,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Some(d) => draw_designer(frame, app, catalog, d, main),
         None => draw_list(frame, app, catalog, p, main),
     }
+    if let Some((purpose, picker)) = &p.item_picker {
+        draw_item_picker(frame, app, *purpose, picker);
+    }
     if let (Some(q), Some((kind, input))) = (prompt, &p.prompt) {
-        let b = block(app, format!(" {} ", kind.title(app.lang)), true);
+        let entry = p.designer.as_ref().map(Designer::entry);
+        let b = block(app, format!(" {} ", kind.title_at(entry, app.lang)), true);
         let inner = b.inner(q);
         frame.render_widget(b, q);
         let (shown, cursor) = line_view(input.value(), input.cursor(), usize::from(inner.width));
@@ -136,20 +141,110 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
     }
 }
 
-/// The one-character marker of a designer line: `!` warning, `~` unbound, `?` condition.
-fn marker(d: &Designer, entry: Entry) -> &'static str {
-    if !d.warnings_of(entry).is_empty() {
-        return "!";
-    }
-    let Entry::Field(s, f) = entry else {
-        return " ";
+/// The designer's line naming the form's item: `事项  户口迁移审批 SX001-01  (I 更改)`, or
+/// that it has none and how to set it.
+fn item_line(app: &App, catalog: &Catalog, item: Option<&str>, w: usize) -> Line<'static> {
+    let lang = app.lang;
+    let theme = &app.config.theme;
+    let ascii = app.config.ascii;
+    let key = key_of(app, Action::FormItem);
+    let label = lang.pick("   所属事项 ", "   item ");
+    let (text, slot, hint) = match item {
+        Some(code) => {
+            let name = catalog.items.get(code).map_or("?", |i| i.name.as_str());
+            (
+                format!("{name} {code}"),
+                Slot::Text,
+                lang.pick(format!("  {key} 更改"), format!("  {key} changes")),
+            )
+        }
+        None => (
+            lang.pick("（无）", "(none)").to_string(),
+            Slot::Error,
+            lang.pick(format!("  {key} 选择事项"), format!("  {key} chooses one")),
+        ),
     };
-    match d.design.field((s, f)) {
-        Some(x) if x.element.is_none() => "~",
-        Some(x) if x.when.is_some() => "?",
-        _ => " ",
-    }
+    let room = w.saturating_sub(width(label) + width(&hint)).max(4);
+    let text = fit(&text, room, ascii);
+    let hint = fit(&hint, w.saturating_sub(width(label) + width(&text)), ascii);
+    Line::from(vec![
+        Span::styled(label.to_string(), theme.get(Slot::Label)),
+        Span::styled(text, theme.get(slot)),
+        Span::styled(hint, theme.get(Slot::Dim)),
+    ])
 }
+
+/// Pane 3's item picker over the screen: the item of a new form, or of the designer's form.
+fn draw_item_picker(frame: &mut Frame<'_>, app: &App, purpose: ItemFor, picker: &ItemPicker) {
+    let lang = app.lang;
+    let current = match purpose {
+        ItemFor::Designer => app
+            .forms
+            .designer
+            .as_ref()
+            .and_then(|d| d.design.form().item.clone()),
+        ItemFor::NewForm => None,
+    };
+    let title = match purpose {
+        ItemFor::NewForm => lang.pick(" 新表单：选择所属事项 ", " New form: choose its item "),
+        ItemFor::Designer => lang.pick(" 表单所属事项 ", " The form's item "),
+    };
+    let choose = key_of(app, Action::PickerChoose);
+    let back = key_of(app, Action::Back);
+    let hint = match purpose {
+        ItemFor::NewForm => lang.pick(
+            format!("{choose} 选定  {back} 不选事项（以后用 {} 设置）   名称 / 编码 / 拼音首字母", key_of_forms(app)),
+            format!("{choose} chooses  {back} no item (set it later with {})   name / code / pinyin initials", key_of_forms(app)),
+        ),
+        ItemFor::Designer => lang.pick(
+            format!("{choose} 选定  {back} 取消   名称 / 编码 / 拼音首字母"),
+            format!("{choose} chooses  {back} cancels   name / code / pinyin initials"),
+        ),
+    };
+    let is_current = |code: &str| current.as_deref() == Some(code);
+    draw_picker(
+        frame,
+        app,
+        picker,
+        &Look {
+            title,
+            hint: &hint,
+            is_in: &is_current,
+            in_note: lang.pick("当前", "current"),
+            marks: false,
+        },
+    );
+}
+
+/// The key of `form_item` in pane 3 (the picker's scopes do not hold it).
+fn key_of_forms(app: &App) -> String {
+    app.config
+        .keymap
+        .key_in(Action::FormItem, &[Scope::Forms])
+        .unwrap_or_else(|| format!(":{}", Action::FormItem.name()))
+}
+
+/// Width of the designer's mark column.
+const MARKS: usize = 3;
+
+/// The marks of a designer line, every one that applies in its own place (so none hides
+/// another): `!` a lint warning, `~` an unbound field, `?` a field with a condition.
+fn marks(d: &Designer, entry: Entry) -> String {
+    let warned = !d.warnings_of(entry).is_empty();
+    let field = match entry {
+        Entry::Field(s, f) => d.design.field((s, f)),
+        _ => None,
+    };
+    let unbound = field.is_some_and(|x| x.element.is_none());
+    let conditional = field.is_some_and(|x| x.when.as_ref().is_some_and(|w| !w.is_empty()));
+    [(warned, '!'), (unbound, '~'), (conditional, '?')]
+        .iter()
+        .map(|&(on, c)| if on { c } else { ' ' })
+        .collect()
+}
+
+/// Columns the preview keeps for a value beside a long label.
+const PREVIEW_VALUE: usize = 12;
 
 /// Fewest and most text rows of the designer's warnings box.
 const WARNING_ROWS: (usize, usize) = (3, 7);
@@ -239,8 +334,20 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
         ),
     );
     let b = block(app, title, !d.in_preview).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
-    let inner = b.inner(fields_area);
+    let boxed = b.inner(fields_area);
     frame.render_widget(b, fields_area);
+    // the form's item (事项) on a line of its own above the fields
+    let item_line = item_line(app, catalog, form.item.as_deref(), usize::from(boxed.width));
+    frame.render_widget(
+        Paragraph::new(item_line),
+        Rect::new(boxed.x, boxed.y, boxed.width, boxed.height.min(1)),
+    );
+    let inner = Rect::new(
+        boxed.x,
+        boxed.y.saturating_add(1).min(boxed.bottom()),
+        boxed.width,
+        boxed.height.saturating_sub(1),
+    );
     let w = usize::from(inner.width);
     let h = usize::from(inner.height);
     let offset = d.cursor.saturating_sub(h.saturating_sub(1));
@@ -251,21 +358,20 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
         .skip(offset)
         .take(h)
         .map(|(i, &entry)| {
-            let mark = marker(d, entry);
+            let mark = marks(d, entry);
             let (text, slot) = match entry {
-                Entry::Header => (
-                    format!(
-                        "{}  {} V{}",
-                        fit(&form.name, w.saturating_sub(14), ascii),
-                        form.status.zh(),
-                        form.version
-                    ),
-                    Slot::Title,
-                ),
+                Entry::Header => {
+                    let status = format!("{} V{}", form.status.zh(), form.version);
+                    let name_w = w.saturating_sub(MARKS + 2 + width(&status)).max(2);
+                    (
+                        format!("{}  {status}", fit(&form.name, name_w, ascii)),
+                        Slot::Title,
+                    )
+                }
                 Entry::Section(s) => (
                     format!(
                         "[{}]",
-                        fit(&form.sections[s].title, w.saturating_sub(4), ascii)
+                        fit(&form.sections[s].title, w.saturating_sub(MARKS + 2), ascii)
                     ),
                     Slot::Group,
                 ),
@@ -280,10 +386,10 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
                         .map_or(lang.pick("未绑定", "unbound"), |e| {
                             lang.pick(e.kind.zh(), e.kind.as_str())
                         });
-                    let label_w = w.saturating_sub(4 + 10 + 11).max(4);
+                    let label_w = w.saturating_sub(MARKS + 3 + 10 + 11).max(4);
                     (
                         format!(
-                            "  {req} {} {} {}",
+                            " {req} {} {} {}",
                             pad(&fit(&field.label, label_w, ascii), label_w),
                             pad(&fit(element, 9, ascii), 9),
                             fit(kind, 10, ascii)
@@ -294,7 +400,7 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
             };
             let line = Line::from(vec![
                 Span::styled(mark, theme.get(Slot::Error)),
-                Span::styled(pad(&text, w.saturating_sub(1)), theme.get(slot)),
+                Span::styled(pad(&text, w.saturating_sub(MARKS)), theme.get(slot)),
             ]);
             if i == d.cursor {
                 line.style(theme.get(Slot::Selection))
@@ -356,7 +462,8 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
     let mut lines: Vec<Line> = Vec::new();
     let mut focus_line = None;
     let mut last_section = None;
-    let label_w = (w / 2).clamp(4, 22);
+    // a label takes what it needs of the width, leaving a value room for a dozen columns
+    let label_w = w.saturating_sub(PREVIEW_VALUE + 3).max(4);
     for (i, row) in d.preview.rows.iter().enumerate() {
         if last_section != Some(row.section) {
             last_section = Some(row.section);

@@ -11,6 +11,7 @@ use super::super::action::{Action, Scope};
 use super::super::app::{App, Level};
 use super::super::keymap::{Key, Lookup};
 use super::super::picker::{PickPurpose, Target};
+use super::bundle_picker::ItemPicker;
 use crate::display::inert;
 use crate::engine::design::{Design, Pos};
 use crate::engine::dups::Covers;
@@ -55,12 +56,24 @@ impl PromptKind {
                 "filter (text item: agency: status: warn)",
             ),
             Self::Label => lang.pick(
-                "名称（字段标签留空 = 数据元名称）",
-                "name (empty label = element name)",
+                "字段标签（留空 = 数据元名称）",
+                "field label (empty = the element's name)",
             ),
             Self::Help => lang.pick("填写说明", "help text"),
             Self::Unbound => lang.pick("未绑定字段的标签", "label of the unbound field"),
             Self::Section => lang.pick("新分节标题", "new section title"),
+        }
+    }
+}
+
+impl PromptKind {
+    /// The prompt's title for the designer line it edits: `e` on the form's line asks for the
+    /// form's name, on a section for its title, on a field for its label.
+    pub fn title_at(self, entry: Option<Entry>, lang: Lang) -> &'static str {
+        match (self, entry) {
+            (Self::Label, Some(Entry::Header)) => lang.pick("表单名称", "form name"),
+            (Self::Label, Some(Entry::Section(_))) => lang.pick("分节标题", "section title"),
+            _ => self.title(lang),
         }
     }
 }
@@ -197,6 +210,15 @@ impl Designer {
     }
 }
 
+/// What pane 3's item picker chooses the item for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemFor {
+    /// A new form (`n`): `enter` starts it with the chosen item, `esc` with none.
+    NewForm,
+    /// The form in the designer (`I`): `enter` sets its item, `esc` leaves it.
+    Designer,
+}
+
 /// Pane 3's state.
 #[derive(Default)]
 pub struct FormsPane {
@@ -214,6 +236,8 @@ pub struct FormsPane {
     pub prompt: Option<(PromptKind, Input)>,
     /// The open designer.
     pub designer: Option<Designer>,
+    /// The item picker, when open, and what it chooses for.
+    pub item_picker: Option<(ItemFor, ItemPicker)>,
     /// The list was built for the catalog as of this many records (rebuilt when stale).
     pub stale: bool,
     built: bool,
@@ -223,6 +247,7 @@ impl FormsPane {
     /// Whether keys go to a text line (prompt or preview) rather than the keymap.
     pub fn wants_text(&self) -> bool {
         self.prompt.is_some()
+            || self.item_picker.is_some()
             || self
                 .designer
                 .as_ref()
@@ -379,7 +404,7 @@ impl App {
                     self.open_designer(&code);
                 }
             }
-            Action::FormNew => self.new_form(),
+            Action::FormNew => self.open_item_picker(ItemFor::NewForm),
             Action::FormHistory => {
                 if let Some(code) = p.codes.get(p.selected).cloned() {
                     self.show_history_of(code);
@@ -417,17 +442,131 @@ impl App {
         self.forms.designer = Some(Designer::new(form.clone(), catalog));
     }
 
-    fn new_form(&mut self) {
+    /// Opens the item picker for a new form or the designer's form; the index is built on a
+    /// worker thread if the items changed since it was last built.
+    fn open_item_picker(&mut self, purpose: ItemFor) {
+        let Some(store) = self.store.as_deref() else {
+            return;
+        };
+        self.bundles.items.want(store.catalog());
+        let mut picker = ItemPicker::new(None);
+        self.bundles.items.refill(&mut picker);
+        self.forms.item_picker = Some((purpose, picker));
+        self.bundles_jobs();
+    }
+
+    /// The item index was (re)built: the open item picker searches again.
+    pub(crate) fn forms_items_ready(&mut self) {
+        if let Some((_, p)) = &mut self.forms.item_picker {
+            self.bundles.items.refill(p);
+        }
+    }
+
+    /// A key while pane 3's item picker is open.
+    fn forms_item_key(&mut self, event: KeyEvent) {
+        let action = self.picker_action(&event);
+        let page = usize::from(self.size.1.saturating_sub(8)).max(1);
+        let Some((purpose, p)) = &mut self.forms.item_picker else {
+            return;
+        };
+        let purpose = *purpose;
+        let chosen = match p.step(event, action, &mut self.bundles.items, page) {
+            Some(Action::PickerChoose) => match p.selected_code() {
+                Some(code) => Some(code.to_string()),
+                None => return,
+            },
+            Some(Action::Back) => None,
+            Some(Action::Quit) => {
+                self.forms.item_picker = None;
+                return;
+            }
+            _ => return,
+        };
+        self.forms.item_picker = None;
+        match purpose {
+            ItemFor::NewForm => self.new_form(chosen),
+            ItemFor::Designer => {
+                if let Some(code) = chosen {
+                    self.set_form_item(&code);
+                }
+            }
+        }
+    }
+
+    /// Sets the designer's form's item (undoable, saved with `ctrl-s`).
+    fn set_form_item(&mut self, code: &str) {
+        let lang = self.lang;
+        let Some(store) = self.store.as_deref() else {
+            return;
+        };
+        let catalog = store.catalog();
+        let Some(d) = &mut self.forms.designer else {
+            return;
+        };
+        let result = d.design.set_item(Some(code));
+        d.refresh(catalog);
+        match result {
+            Ok(()) => {
+                let name = catalog.items.get(code).map_or("", |i| i.name.as_str());
+                let text = format!("{} {}", inert(name), inert(code));
+                self.say(
+                    Level::Ok,
+                    lang.pick(
+                        format!("表单所属事项：{text}（ctrl-s 保存）"),
+                        format!("the form's item: {text} (ctrl-s saves)"),
+                    ),
+                );
+            }
+            Err(e) => {
+                let text = e.message(lang).to_string();
+                self.say(Level::Warn, text);
+            }
+        }
+    }
+
+    /// Pane 1 `F`: a new form for the selected item, in pane 3's designer.
+    pub(crate) fn new_form_for_selected_item(&mut self) {
+        let lang = self.lang;
+        let item = match self.selected_id() {
+            Some(super::super::tree::NodeId::Record(Kind::Item, code)) => code,
+            _ => {
+                self.say(
+                    Level::Info,
+                    lang.pick(
+                        "先在事项树中选中一个事项",
+                        "select an item in the tree first",
+                    )
+                    .into(),
+                );
+                return;
+            }
+        };
+        self.pane = super::super::app::Pane::Forms;
+        self.forms_shown();
+        if self
+            .forms
+            .designer
+            .as_ref()
+            .is_some_and(|d| d.design.is_dirty())
+        {
+            self.say(
+                Level::Warn,
+                lang.pick(
+                    "设计中的表单有未保存的修改：先保存（ctrl-s）或关闭（esc）",
+                    "the form in the designer has unsaved changes: save (ctrl-s) or close it (esc) first",
+                )
+                .into(),
+            );
+            return;
+        }
+        self.new_form(Some(item));
+    }
+
+    /// Starts a new self-built draft form for `item` (none: no item) in the designer.
+    pub(crate) fn new_form(&mut self, item: Option<String>) {
         let Some(store) = self.store() else { return };
         let catalog = store.catalog();
-        let n = catalog.count(Kind::Form) + 1;
-        let code = workflow::unique_code(catalog, Kind::Form, &format!("BD{n:06}"));
-        let item = self
-            .forms
-            .codes
-            .get(self.forms.selected)
-            .and_then(|c| catalog.forms.get(c.as_str()))
-            .and_then(|f| f.item.clone());
+        let code = workflow::next_code(catalog, Kind::Form, "BD", 6);
         let form = Form {
             code: code.into(),
             name: self.lang.pick("新申请表", "New form").into(),
@@ -448,7 +587,21 @@ impl App {
         });
         let _ = designer.design.add_section(None, &form.sections[0].title);
         designer.refresh(catalog);
+        let item = match form.item.as_deref() {
+            Some(i) => {
+                let name = catalog.items.get(i).map_or("", |x| x.name.as_str());
+                format!("{} {}", inert(name), inert(i))
+            }
+            None => self.lang.pick("无", "none").to_string(),
+        };
+        let code = inert(&form.code).into_owned();
+        let set = super::super::view::key_of(self, Action::FormItem);
+        let text = self.lang.pick(
+            format!("新表单 {code}，所属事项：{item}（{set} 更改）；ctrl-s 保存"),
+            format!("new form {code}, item: {item} ({set} changes it); ctrl-s saves"),
+        );
         self.forms.designer = Some(designer);
+        self.say(Level::Info, text);
     }
 
     fn designer_update(&mut self, action: Action) {
@@ -704,6 +857,10 @@ impl App {
                 }
                 return;
             }
+            Action::FormItem => {
+                self.open_item_picker(ItemFor::Designer);
+                return;
+            }
             Action::FormSave => {
                 self.form_save();
                 return;
@@ -845,8 +1002,12 @@ impl App {
         }
     }
 
-    /// A key while pane 3 takes text (the prompt or the preview).
+    /// A key while pane 3 takes text (the item picker, the prompt or the preview).
     pub(crate) fn forms_text_key(&mut self, event: KeyEvent) {
+        if self.forms.item_picker.is_some() {
+            self.forms_item_key(event);
+            return;
+        }
         let lang = self.lang;
         let key = Key::from_event(&event);
         if let Some((kind, input)) = &mut self.forms.prompt {
@@ -929,7 +1090,9 @@ impl App {
 
     /// Pasted text in pane 3.
     pub(crate) fn forms_paste(&mut self, text: &str) {
-        if let Some((_, input)) = &mut self.forms.prompt {
+        if let Some((_, p)) = &mut self.forms.item_picker {
+            p.paste(text, &mut self.bundles.items);
+        } else if let Some((_, input)) = &mut self.forms.prompt {
             crate::tui::text::paste_into(input, text);
         } else if let Some(d) = &mut self.forms.designer
             && d.in_preview

@@ -89,7 +89,7 @@ impl BundlesPane {
             .get(bundle)
             .and_then(|b| b.lead_agency.clone());
         self.agencies
-            .want(item_search::agency_fingerprint(catalog), || {
+            .want_rows(item_search::agency_fingerprint(catalog), || {
                 item_search::agency_rows(catalog)
             });
         self.lead = Some(LeadPicker {
