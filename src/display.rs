@@ -68,18 +68,19 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     if max == 0 {
         return Cow::Borrowed("");
     }
-    let mut out = String::new();
+    Cow::Owned(format!("{}…", prefix_within(s, max - 1)))
+}
+
+/// The longest prefix of `s` that is at most `columns` wide.
+fn prefix_within(s: &str, columns: usize) -> &str {
     let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > max - 1 {
-            break;
+    for (i, c) in s.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > columns {
+            return &s[..i];
         }
-        out.push(c);
-        used += w;
     }
-    out.push('…');
-    Cow::Owned(out)
+    s
 }
 
 /// Two values cut to `max` columns each so that where they first differ stays in view, for
@@ -96,18 +97,7 @@ pub fn around_difference(a: &str, b: &str, max: usize, mark: char) -> (String, S
         if max == 0 {
             return String::new();
         }
-        let mut out = String::new();
-        let mut used = 0;
-        for c in s.chars() {
-            let w = c.width().unwrap_or(0);
-            if used + w > max - 1 {
-                break;
-            }
-            out.push(c);
-            used += w;
-        }
-        out.push(mark);
-        out
+        format!("{}{mark}", prefix_within(s, max - 1))
     };
     let same: usize = a
         .chars()
@@ -141,18 +131,7 @@ pub fn around_difference(a: &str, b: &str, max: usize, mark: char) -> (String, S
         let body = if width(rest) < max {
             rest.to_string()
         } else {
-            let mut out = String::new();
-            let mut used = 0;
-            for c in rest.chars() {
-                let w = c.width().unwrap_or(0);
-                if used + w > max - 2 {
-                    break;
-                }
-                out.push(c);
-                used += w;
-            }
-            out.push(mark);
-            out
+            format!("{}{mark}", prefix_within(rest, max - 2))
         };
         format!("{mark}{body}")
     };
