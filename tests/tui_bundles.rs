@@ -1173,6 +1173,8 @@ fn a_new_bundle_opens_on_its_items_column_and_shows_the_focus() {
     assert!(!s.contains("▶ 判断项"), "{s}");
     // both empty views say there is no item to merge
     assert!(s.contains("（空：没有适用的事项）"), "{s}");
+    // nothing to reduce yet: no `-0%`
+    assert!(s.contains("字段 0 → 0   材料"), "{s}");
     press(&mut app, "bundle_add");
     assert!(app.bundles.picker.is_some(), "a opens the item picker");
     assert!(app.bundles.prompt.is_none());

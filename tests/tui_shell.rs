@@ -210,6 +210,37 @@ fn help_overlay_is_generated_from_the_registry() {
 }
 
 #[test]
+fn the_help_wraps_long_descriptions_instead_of_cutting_them() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    // the longest description of any action, in the help at 120 columns
+    let doc = yibiao::tui::help::groups(&app.config.keymap, Lang::Zh)
+        .into_iter()
+        .flat_map(|(_, rows)| rows)
+        .map(|r| r.doc)
+        .max_by_key(|d| width(d))
+        .expect("actions");
+    assert!(width(doc) > 100, "{doc}");
+    press(&mut app, "help");
+    // every row of the help, scrolled through, joined without the indentation
+    let mut seen = String::new();
+    for _ in 0..60 {
+        seen.push_str(&screen(&mut app, 120, 40));
+        key(&mut app, KeyCode::PageDown, KeyModifiers::NONE);
+    }
+    let flat: String = seen.split_whitespace().collect::<String>().replace('│', "");
+    let tail: String = doc.split_whitespace().collect::<String>();
+    let tail: String = tail
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    assert!(flat.contains(&tail), "the end of {doc:?} is not shown");
+}
+
+#[test]
 fn palette_runs_an_action_found_by_fuzzy_name() {
     let (mut app, _dir) = fixture_app(Lang::En);
     press(&mut app, "palette");

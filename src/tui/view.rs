@@ -928,17 +928,22 @@ fn draw_help(frame: &mut Frame<'_>, app: &App, scroll: usize) {
             } else {
                 row.keys.clone()
             };
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {}", pad(&keys, key_w.saturating_sub(2))),
-                    theme.get(Slot::Key),
-                ),
-                Span::raw(fit(
-                    row.doc,
-                    usize::from(inner.width).saturating_sub(key_w),
-                    app.config.ascii,
-                )),
-            ]));
+            // a long description wraps under itself rather than being cut
+            let doc_w = usize::from(inner.width).saturating_sub(key_w).max(1);
+            let doc = super::text::wrap_lines(&[Line::raw(row.doc)], doc_w as u16);
+            for (i, part) in doc.into_iter().enumerate() {
+                let lead = if i == 0 {
+                    Span::styled(
+                        format!("  {}", pad(&keys, key_w.saturating_sub(2))),
+                        theme.get(Slot::Key),
+                    )
+                } else {
+                    Span::raw(" ".repeat(key_w))
+                };
+                let mut spans = vec![lead];
+                spans.extend(part.spans);
+                lines.push(Line::from(spans));
+            }
         }
         lines.push(Line::default());
     }

@@ -255,11 +255,17 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, pane: &Bundles
 /// `字段 100 → 51 -49%  材料 34 → 29（免提交 2）  时限 24 → 10 天  事项 6`.
 pub fn stats_text(m: &Merge, lang: Lang, ascii: bool) -> String {
     let a = arrow(ascii);
-    let pct = (m.field_reduction() * 100.0).round();
     let s = &m.stats;
+    // a share of nothing (no fields yet, or none merged away) is no reduction to show
+    let saved = s.fields_before.saturating_sub(s.fields_after);
+    let pct = if saved == 0 {
+        String::new()
+    } else {
+        format!(" -{}%", (m.field_reduction() * 100.0).round())
+    };
     lang.pick(
         format!(
-            "字段 {} {a} {} -{pct}%   材料 {} {a} {}（免提交 {}）   时限 {} {a} {} 天   事项 {}",
+            "字段 {} {a} {}{pct}   材料 {} {a} {}（免提交 {}）   时限 {} {a} {} 天   事项 {}",
             s.fields_before,
             s.fields_after,
             s.materials_before,
@@ -270,7 +276,7 @@ pub fn stats_text(m: &Merge, lang: Lang, ascii: bool) -> String {
             s.items_visible
         ),
         format!(
-            "fields {} {a} {} -{pct}%   materials {} {a} {} ({} 免提交 exempt)   days {} {a} {}   items {}",
+            "fields {} {a} {}{pct}   materials {} {a} {} ({} 免提交 exempt)   days {} {a} {}   items {}",
             s.fields_before,
             s.fields_after,
             s.materials_before,
