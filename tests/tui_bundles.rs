@@ -512,6 +512,15 @@ fn the_bundle_history_lists_its_audit_entries() {
     assert!(s.contains(" update"), "{s}");
     press(&mut app, "back");
     assert!(!screen(&mut app, 120, 36).contains("History of"));
+    // in Chinese the history names the action by what it did
+    let (mut app, _dir) = restaurant(Lang::Zh);
+    press(&mut app, "bundle_rename");
+    type_text(&mut app, "2");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "bundle_history");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains(" 主题改名 "), "{s}");
+    assert!(!s.contains("bundle_rename"), "{s}");
 }
 
 #[test]

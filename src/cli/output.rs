@@ -1,6 +1,6 @@
 //! Plain-text renderings for the CLI: aligned by display width, data made inert.
 
-use crate::display::{inert, pad, pad_code};
+use crate::display::{inert, pad, pad_code, width};
 use crate::engine::dups::Duplicates;
 use crate::engine::search::{Hit, uses};
 use crate::engine::stats::Stats;
@@ -409,6 +409,13 @@ pub fn bundles(catalog: &Catalog, lang: Lang) -> String {
 /// `?` for entries written before digests were recorded).
 pub fn log(entries: &[LoggedEntry]) -> String {
     use crate::store::AuditOp;
+    // the action column is as wide as its longest entry (at least 8), so rows stay aligned
+    let action_w = entries
+        .iter()
+        .map(|e| width(&inert(&e.entry.action)))
+        .max()
+        .unwrap_or(0)
+        .max(8);
     entries
         .iter()
         .map(|e| {
@@ -420,15 +427,46 @@ pub fn log(entries: &[LoggedEntry]) -> String {
             let before = digest(&e.entry.before, e.entry.op == AuditOp::Create);
             let after = digest(&e.entry.after, e.entry.op == AuditOp::Delete);
             format!(
-                "{:>6}  {}  {}  {:<8} {:<7} {} {}  {before} → {after}\n",
+                "{:>6}  {}  {}  {} {:<7} {} {}  {before} → {after}\n",
                 e.seq,
                 e.entry.time,
                 inert(&e.entry.user),
-                inert(&e.entry.action),
+                pad_code(&inert(&e.entry.action), action_w),
                 format!("{:?}", e.entry.op).to_lowercase(),
                 e.entry.kind.as_str(),
                 inert(&e.entry.code)
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+    use crate::store::{AuditEntry, AuditOp, LoggedEntry};
+
+    #[test]
+    fn log_rows_stay_aligned_when_an_action_is_long() {
+        let entry = |seq, action: &str, op| LoggedEntry {
+            seq,
+            entry: AuditEntry {
+                time: "2026-11-22T03:55:12Z".into(),
+                user: "li".into(),
+                action: action.into(),
+                kind: Kind::Bundle,
+                code: "ZT001".into(),
+                op,
+                before: None,
+                after: Some("abc".into()),
+            },
+        };
+        let text = log(&[
+            entry(1, "edit", AuditOp::Update),
+            entry(2, "bundle_add_items", AuditOp::Update),
+        ]);
+        let columns: Vec<usize> = text.lines().map(|l| l.find(" update").unwrap()).collect();
+        assert_eq!(columns.len(), 2);
+        assert_eq!(columns[0], columns[1], "{text}");
+    }
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Lang;
 use crate::model::Kind;
 
 /// What happened to a record.
@@ -14,6 +15,48 @@ pub enum AuditOp {
     Update,
     /// The record was removed.
     Delete,
+}
+
+/// An audit action as the UI names it: in Chinese, the known actions by what they did
+/// (`bundle_lead` → 牵头部门); in English, and for an action it does not know, the stored
+/// name itself.
+pub fn action_label(action: &str, lang: Lang) -> &str {
+    if lang == Lang::En {
+        return action;
+    }
+    match action {
+        "add" => "新增",
+        "edit" => "修改",
+        "copy" => "复制",
+        "delete" => "删除",
+        "import" => "导入",
+        "sample" => "示例数据",
+        "claim" => "认领",
+        "restore" => "恢复备份",
+        "submit" => "提交",
+        "publish" => "发布",
+        "return" => "退回",
+        "status" => "改状态",
+        "merge" => "合并数据元",
+        "merge_accept" => "接受合并建议",
+        "merge_resolve" => "处理合并冲突",
+        "bundle_edit" => "编辑主题",
+        "bundle_rename" => "主题改名",
+        "bundle_lead" => "牵头部门",
+        "bundle_add_question" => "新增判断项",
+        "bundle_edit_question" => "修改判断项",
+        "bundle_remove_question" => "删除判断项",
+        "bundle_move_question" => "移动判断项",
+        "bundle_add_items" => "加入事项",
+        "bundle_remove_item" => "移出事项",
+        "bundle_move_item" => "移动事项",
+        "bundle_condition" => "事项条件",
+        "bundle_add_material" => "新增材料行",
+        "bundle_remove_material" => "删除材料行",
+        "bundle_material_condition" => "材料条件",
+        "bundle_materials" => "主题材料",
+        other => other,
+    }
 }
 
 /// One audit record.
@@ -96,4 +139,23 @@ pub fn os_user() -> String {
 /// Now, in UTC, as RFC 3339 with seconds.
 pub fn utc_now() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+    use crate::engine::bundle_edit::BundleEdit;
+
+    #[test]
+    fn every_bundle_edit_and_the_common_actions_read_in_chinese() {
+        for edit in BundleEdit::ALL {
+            let action = edit.audit_action();
+            let zh = action_label(action, Lang::Zh);
+            assert!(!zh.is_ascii(), "{action} has no Chinese label");
+            assert_eq!(action_label(action, Lang::En), action);
+        }
+        assert_eq!(action_label("import", Lang::Zh), "导入");
+        // an action it does not know is shown as stored
+        assert_eq!(action_label("future_thing", Lang::Zh), "future_thing");
+    }
 }

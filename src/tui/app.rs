@@ -1729,9 +1729,15 @@ impl App {
                             crate::store::AuditOp::Update => lang.pick("修改", "update"),
                             crate::store::AuditOp::Delete => lang.pick("删除", "delete"),
                         };
+                        let action = crate::store::audit::action_label(&e.entry.action, lang);
+                        // padded to 8 columns, never cut (a Chinese label counts double)
+                        let fill = 8usize.saturating_sub(crate::display::width(action));
                         format!(
-                            "{}  {:<8} {:<8} {}",
-                            e.entry.time, e.entry.user, e.entry.action, op
+                            "{}  {:<8} {action}{} {}",
+                            e.entry.time,
+                            e.entry.user,
+                            " ".repeat(fill),
+                            op
                         )
                     })
                     .collect();
