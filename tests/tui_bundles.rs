@@ -1322,5 +1322,5 @@ fn every_bundle_edit_is_logged_by_what_it_did() {
     );
     press(&mut app, "bundle_history");
     let s = screen(&mut app, 120, 36);
-    assert!(s.contains(" bundle_remove_item "), "{s}");
+    assert!(s.contains(" 移出事项 "), "{s}");
 }

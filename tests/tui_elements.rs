@@ -390,7 +390,7 @@ fn edit_and_workflow_of_an_element() {
         Status::Published
     );
     press(&mut app, "element_history");
-    assert!(screen_of(&mut app).contains("publish"));
+    assert!(screen_of(&mut app).contains(" 发布 "));
 }
 
 #[test]

@@ -424,7 +424,7 @@ fn workflow_and_history() {
     let screen = screen_text(&mut app);
     assert!(screen.contains("修改历史 SX001"), "{screen}");
     assert!(
-        screen.contains("publish") && screen.contains("submit"),
+        screen.contains("发布") && screen.contains("提交"),
         "{screen}"
     );
 }
@@ -640,6 +640,16 @@ fn ascii_mode_draws_no_ambiguous_width_character_and_no_emoji() {
     press(&mut app, "back");
     press(&mut app, "edit");
     screens.push(render(&mut app, 100, 24));
+    // every pane of the sample on a small terminal, where text is cut (`…` would be drawn)
+    let (mut sample, _sample_dir) = app_with(
+        yibiao::sample::generate(1).into_records().collect(),
+        Lang::Zh,
+    );
+    sample.config = app.config.clone();
+    for pane in ["pane_elements", "pane_forms", "pane_bundles", "pane_stats"] {
+        press(&mut sample, pane);
+        screens.push(render(&mut sample, 80, 24));
+    }
     for terminal in &screens {
         for cell in terminal.backend().buffer().content() {
             let s = cell.symbol();

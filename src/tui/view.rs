@@ -143,6 +143,25 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Some(Overlay::Template(t)) => super::templates::draw(frame, app, t),
         None => {}
     }
+    if app.config.ascii {
+        ascii_marks(frame.buffer_mut());
+    }
+}
+
+/// With `--ascii`, the marks the panes draw in ambiguous-width characters become ASCII:
+/// `…` (text cut) `~`, `—` (no value) `-`, `→` `>`, `·` `.`, so a terminal whose font lacks them
+/// shows no gaps or misaligned columns.
+fn ascii_marks(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        let ascii = match cell.symbol() {
+            "…" => "~",
+            "—" => "-",
+            "→" => ">",
+            "·" => ".",
+            _ => continue,
+        };
+        cell.set_symbol(ascii);
+    }
 }
 
 fn draw_bar(frame: &mut Frame<'_>, app: &App, area: Rect) {
