@@ -181,6 +181,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 kind,
                 encoding,
                 format,
+                caller: crate::io::transfer::Caller::Cli,
             };
             office::import(store, request, lang)
         }
@@ -197,6 +198,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 encoding,
                 format: format.map(Into::into),
                 headers,
+                caller: crate::io::transfer::Caller::Cli,
             };
             office::export(store.catalog(), request, lang)
         }
