@@ -928,3 +928,40 @@ fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
         "{text}"
     );
 }
+
+/// QA round 5 §9: empty standard input is an error, an unknown element code is named as
+/// such, and the CLI shares the validators' open-ended 日期段 and spaced landlines.
+#[test]
+fn validate_refuses_no_values_and_names_a_missing_element() {
+    let db = tempfile::tempdir().unwrap();
+    let out = yibiao(db.path())
+        .args(["validate", "cn_id", "-"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no values to validate"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let out = yibiao_zh(db.path())
+        .args(["validate", "cn_id", "-"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有要检查的值"));
+
+    let stdout =
+        ok(yibiao(db.path()).args(["validate", "date_range", "2024-01-01~长期", "2024-01-01~"]));
+    assert_eq!(stdout, "✓ 2024-01-01~长期\n✓ 2024-01-01~\n");
+    ok(yibiao(db.path()).args(["validate", "landline", "028 86123456", "+86-28-86123456"]));
+
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let (code, _, stderr) = run(yibiao(db.path()).args(["validate", "DE9999", "1"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no element DE9999"), "{stderr}");
+    let (_, _, stderr) = run(yibiao_zh(db.path()).args(["validate", "DE9999", "1"]));
+    assert!(stderr.contains("没有数据元 DE9999"), "{stderr}");
+    let (code, _, stderr) = run(yibiao(db.path()).args(["validate", "phone", "1"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("phone is neither a kind"), "{stderr}");
+}

@@ -793,9 +793,9 @@ fn the_guangan_county_catalog_lands_with_its_counts_and_names_bad_codes() {
         .collect();
     assert_eq!(invalid.len(), 30, "{stderr}");
     for expected in [
-        "区教科体局: department code 083372204 is not a valid unified social credit code: should be 18 characters long, got 9",
+        "区教科体局: department code 083372204 is not a valid unified social credit code: this looks like a 9-character organisation code (组织机构代码, GB 11714), not an 18-character unified social credit code",
         "区残联: department code 11511301452259996u is not a valid unified social credit code: character 'u' at position 18 should be upper case",
-        "区司法局: department code 00877868-5 is not a valid unified social credit code: should be 18 characters long, got 10",
+        "区司法局: department code 00877868-5 is not a valid unified social credit code: this looks like a 9-character organisation code (组织机构代码, GB 11714), not an 18-character unified social credit code",
         "区交通运输局: department code 11736 is not a valid",
         "区人社局: department code 1151130108778239R_5143 is not a valid",
     ] {

@@ -468,3 +468,18 @@ fn the_overwrite_question_in_chinese() {
     assert_shows(&mut app, dir.path(), "? catalog.xlsx 已存在。覆盖它？");
     assert_shows(&mut app, dir.path(), "y 覆盖    n / esc 返回修改");
 }
+
+/// QA round 5 §10: a CSV file whose name names no table is refused naming the dialog's
+/// 类别 field, not the command line's `--kind`.
+#[test]
+fn an_unknown_csv_name_points_to_the_kind_field() {
+    let (mut app, _store) = fixture_app(Lang::Zh);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("encb5.csv"), "code,name\n510000,四川省\n").unwrap();
+    open(&mut app, "import_file", dir.path());
+    type_text(&mut app, "encb5.csv");
+    enter(&mut app);
+    let s = shown(&mut app, dir.path(), 160, 26);
+    assert!(s.contains("「类别」栏"), "{s}");
+    assert!(!s.contains("--kind"), "{s}");
+}

@@ -140,19 +140,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 .catalog()
                 .elements
                 .get(kind.as_str())
-                .ok_or_else(|| Failure {
-                    code: EXIT_INVALID,
-                    message: format!(
-                        "{} is neither a kind that needs no options ({}) nor an element code",
-                        crate::display::inert(&kind),
-                        ElementKind::ALL
-                            .iter()
-                            .filter(|k| !k.has_options() && **k != ElementKind::Pattern)
-                            .map(|k| k.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                })?;
+                .ok_or_else(|| unknown_validate_kind(store.catalog(), &kind, lang))?;
             validate_values(&values, &json, lang, |v| {
                 validate::validate_element(element, v)
             })
@@ -193,6 +181,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 kind,
                 encoding,
                 format,
+                caller: crate::io::transfer::Caller::Cli,
             };
             office::import(store, request, lang)
         }
@@ -209,6 +198,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 encoding,
                 format: format.map(Into::into),
                 headers,
+                caller: crate::io::transfer::Caller::Cli,
             };
             office::export(store.catalog(), request, lang)
         }
@@ -479,6 +469,34 @@ fn man(dir: Option<&Path>) -> Result<u8, Failure> {
     Ok(0)
 }
 
+/// `validate KIND` where `KIND` is neither a kind nor an element code: "no element …"
+/// when it is spelled like the store's element codes (exit 1, as for any unknown code),
+/// else "neither a kind … nor an element code" (exit 2, a usage error).
+fn unknown_validate_kind(catalog: &crate::model::Catalog, kind: &str, lang: Lang) -> Failure {
+    let kinds = ElementKind::ALL
+        .iter()
+        .filter(|k| !k.has_options() && **k != ElementKind::Pattern)
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let shown = crate::display::inert(kind);
+    if dups::CodeShapes::new(catalog).is_code(kind) {
+        return Failure::new(lang.pick(
+            format!("没有数据元 {shown}（KIND 应为数据元类型 {kinds}，或已有数据元的编码）"),
+            format!("no element {shown} (KIND is a kind: {kinds}, or an existing element code)"),
+        ));
+    }
+    Failure {
+        code: EXIT_INVALID,
+        message: lang.pick(
+            format!("{shown} 既不是无需选项的数据元类型（{kinds}），也不是数据元编码"),
+            format!(
+                "{shown} is neither a kind that needs no options ({kinds}) nor an element code"
+            ),
+        ),
+    }
+}
+
 /// Validates each value (or each stdin line for `-`), prints the verdicts, exit 0 iff all valid.
 fn validate_values(
     values: &[String],
@@ -495,6 +513,15 @@ fn validate_values(
         } else {
             inputs.push(value.clone());
         }
+    }
+    if inputs.is_empty() {
+        return Err(Failure {
+            code: EXIT_INVALID,
+            message: lang.pick(
+                "没有要检查的值（标准输入为空）".to_string(),
+                "no values to validate (standard input was empty)".to_string(),
+            ),
+        });
     }
     let verdicts: Vec<(String, Option<String>)> = inputs
         .into_iter()

@@ -568,25 +568,37 @@ pub struct Unencodable {
 impl Unencodable {
     /// `数据元.csv 第 2 行：「区」（U+533A）等 12 个字符无法用 Big5 表示…`.
     pub fn describe(&self, place: &str, lang: Lang) -> String {
+        self.describe_with(place, None, lang)
+    }
+
+    /// As [`Unencodable::describe`], also suggesting English headers (`english`: how to
+    /// ask for them, e.g. `--headers en`) when the Chinese headers are what fails.
+    pub fn describe_with(&self, place: &str, english: Option<&str>, lang: Lang) -> String {
         let (c, line, name) = (self.first, self.line, self.encoding.name());
         let code = format!("U+{:04X}", u32::from(c));
         let more = self.distinct.saturating_sub(1);
         lang.pick(
             format!(
-                "{place} 第 {line} 行：字符「{c}」（{code}）{}无法用 {name} 表示；请改用 UTF-8 或 GB18030 导出",
+                "{place} 第 {line} 行：字符「{c}」（{code}）{}无法用 {name} 表示；请改用 UTF-8 或 GB18030 导出{}",
                 if more > 0 {
                     format!("等 {} 个字符", more + 1)
                 } else {
                     String::new()
-                }
+                },
+                english
+                    .map(|how| format!("，或用英文表头（{how}）"))
+                    .unwrap_or_default()
             ),
             format!(
-                "{place} line {line}: the character \"{c}\" ({code}){} cannot be written in {name}; export as UTF-8 or GB18030",
+                "{place} line {line}: the character \"{c}\" ({code}){} cannot be written in {name}; export as UTF-8 or GB18030{}",
                 if more > 0 {
                     format!(" and {more} other(s)")
                 } else {
                     String::new()
-                }
+                },
+                english
+                    .map(|how| format!(", or with English headers ({how})"))
+                    .unwrap_or_default()
             ),
         )
     }

@@ -176,7 +176,12 @@ pub fn write_table(sheet: &Sheet) -> String {
 
 /// The table a CSV file holds: `forced` (`--kind`), else its file name (`elements.csv`,
 /// `数据元.csv`).
-pub fn table_of(path: &Path, forced: Option<TableId>, lang: Lang) -> Result<TableId, String> {
+pub fn table_of(
+    path: &Path,
+    forced: Option<TableId>,
+    caller: super::transfer::Caller,
+    lang: Lang,
+) -> Result<TableId, String> {
     if let Some(table) = forced {
         return Ok(table);
     }
@@ -184,13 +189,14 @@ pub fn table_of(path: &Path, forced: Option<TableId>, lang: Lang) -> Result<Tabl
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let option = caller.kind_option(lang);
     TableId::parse(&stem).ok_or_else(|| {
         lang.pick(
             format!(
-                "无法从文件名 \"{stem}\" 看出是哪种表；请用 --kind 指定，或命名为 数据元.csv、elements.csv 等"
+                "无法从文件名 \"{stem}\" 看出是哪种表；请用 {option} 指定，或命名为 数据元.csv、elements.csv 等"
             ),
             format!(
-                "cannot tell the table from the file name \"{stem}\"; pass --kind or name it elements.csv, 数据元.csv, ..."
+                "cannot tell the table from the file name \"{stem}\"; choose it with {option} or name it elements.csv, 数据元.csv, ..."
             ),
         )
     })

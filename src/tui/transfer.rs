@@ -28,8 +28,8 @@ use crate::io::csv::Encoding;
 use crate::io::progress::{CancelFlag, CancelOutcome, Control, Step};
 use crate::io::table::TableId;
 use crate::io::transfer::{
-    self, ExportError, ExportRequest, Format, ImportError, ImportRequest, Imported, Sniffed,
-    nothing_written,
+    self, Caller, ExportError, ExportRequest, Format, ImportError, ImportRequest, Imported,
+    Sniffed, nothing_written,
 };
 use crate::model::Catalog;
 use crate::store::{Store, StoreError};
@@ -387,6 +387,7 @@ impl Transfer {
             kind: self.kind.map(|t| t.en().to_string()),
             encoding: self.encoding,
             dry_run: self.dry_run,
+            caller: Caller::Tui,
         }
     }
 
@@ -398,6 +399,7 @@ impl Transfer {
             encoding: self.encoding,
             // Chinese is the default; English is a choice, refused for JSON
             headers: (self.headers != Lang::Zh).then_some(self.headers),
+            caller: Caller::Tui,
         }
     }
 

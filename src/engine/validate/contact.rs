@@ -149,7 +149,14 @@ fn extension(ext: &str) -> Result<(), Rejection> {
 /// optionally in brackets (`(010)`, `（010）`), followed by `-` or written straight on; the
 /// number has 7–8 digits starting 2–9; the extension is `-123` or `转123` (1–6 digits).
 /// Examples: `010-62345678`, `(0755)6234567`, `02886751234`, `62345678转8001`.
+///
+/// Like [`mobile`], it also takes the country code `+86` or `0086` (then the area code's
+/// leading 0 may be left out: `+86-28-86123456`, `+86 10 62345678`) and single spaces
+/// between digit groups (`028 86123456`, `(028) 8612 3456`): a space after the area
+/// code separates it like `-`, other spaces only group digits.
 pub(crate) fn landline(value: &str) -> Result<(), Rejection> {
+    let national = national_form(value)?;
+    let value = national.as_str();
     let (main, ext) = match value.split_once('转') {
         Some((main, ext)) => (main, Some(ext)),
         None => (value, None),
@@ -189,6 +196,58 @@ pub(crate) fn landline(value: &str) -> Result<(), Rejection> {
         subscriber(number)?;
     }
     ext.map_or(Ok(()), extension)
+}
+
+/// A landline in the form [`landline`] parses: the country code taken off (and the area
+/// code's 0 put back), spaces turned into the area code's `-` or dropped.
+fn national_form(value: &str) -> Result<String, Rejection> {
+    let international = value
+        .strip_prefix("+86")
+        .or_else(|| value.strip_prefix("0086"));
+    let rest = match international {
+        Some(rest) => {
+            let rest = rest.strip_prefix([' ', '-']).unwrap_or(rest);
+            if rest.starts_with(['0', '(', '（']) {
+                rest.to_string()
+            } else {
+                format!("0{rest}")
+            }
+        }
+        None if value.starts_with('+') => {
+            return Err(Rejection::new(
+                "只接受国际区号 +86",
+                "only the country code +86 is accepted",
+            ));
+        }
+        None => value.to_string(),
+    };
+    if !rest.contains(' ') {
+        return Ok(rest);
+    }
+    let chars: Vec<char> = rest.chars().collect();
+    let mut out = String::with_capacity(rest.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c != ' ' {
+            out.push(c);
+            continue;
+        }
+        let before = i.checked_sub(1).and_then(|j| chars.get(j));
+        let after = chars.get(i + 1);
+        let joins = matches!(before, Some(b) if b.is_ascii_digit() || matches!(b, ')' | '）'))
+            && matches!(after, Some(a) if a.is_ascii_digit());
+        if !joins {
+            return Err(Rejection::new(
+                "分隔符（空格或 -）只能出现在数字之间，且不能连用",
+                "separators (space or -) may only stand alone between digits",
+            ));
+        }
+        let area_before =
+            !out.contains(['-', '(', '（']) && out.starts_with('0') && (3..=4).contains(&out.len());
+        if area_before {
+            out.push('-');
+        }
+    }
+    Ok(out)
 }
 
 /// Area code and number written straight on (`01012345678`): some split must work.
@@ -410,6 +469,7 @@ mod tests {
         ] {
             assert_eq!(landline(ok), Ok(()), "{ok}");
         }
+
         assert_eq!(
             zh(landline("10-12345678")),
             "电话号码应为 7–8 位数字，实际 2 位"
@@ -438,11 +498,49 @@ mod tests {
         assert_eq!(zh(landline("(010 62345678")), "区号的括号不成对");
         assert!(zh(landline("0101234")).starts_with("无法分出区号"));
         assert!(zh(landline("01001345678")).starts_with("无法分出区号"));
-        assert_eq!(zh(landline("010 62345678")), "含有不允许的字符「U+0020」");
+        assert_eq!(
+            zh(landline("010  62345678")),
+            "分隔符（空格或 -）只能出现在数字之间，且不能连用"
+        );
+        assert_eq!(
+            zh(landline(" 010-62345678")),
+            "分隔符（空格或 -）只能出现在数字之间，且不能连用"
+        );
+        assert_eq!(
+            zh(landline("010-62345678 ")),
+            "分隔符（空格或 -）只能出现在数字之间，且不能连用"
+        );
+        assert_eq!(zh(landline("+85228861234")), "只接受国际区号 +86");
+        assert_eq!(
+            zh(landline("+86-10-6234567890")),
+            "电话号码应为 7–8 位数字，实际 10 位"
+        );
+        assert_eq!(zh(landline("010 1234567")), "电话号码应以 2–9 开头");
         assert_eq!(zh(landline("０１０-12345678")), "含有不允许的字符「０」");
         assert!(landline("\u{1b}[2J").is_err());
         assert!(landline(&"转".repeat(10_000)).is_err());
         assert!(landline(&"(".repeat(10_000)).is_err());
+    }
+
+    /// Spaces and the country code, as `mobile` takes them (QA round 5).
+    #[test]
+    fn landlines_with_spaces_and_country_code() {
+        for ok in [
+            "028 86123456",
+            "028 8612 3456",
+            "(028) 86123456",
+            "0755 6234567-123",
+            "+86-28-86123456",
+            "+86 28 86123456",
+            "+862886123456",
+            "+86 10 6234 5678",
+            "0086 28 86123456",
+            "0086-28-86123456",
+            "+86 028 86123456",
+            "8612 3456",
+        ] {
+            assert_eq!(landline(ok), Ok(()), "{ok}");
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! Accepted date forms: `YYYY-MM-DD`, `YYYYMMDD`, `YYYY/MM/DD` (month and day with two
 //! digits, year 0001–9999). A range is two dates joined by `~`, `～` or `至` (white space
 //! around the separator allowed), e.g. `2024-01-01~2024-12-31` or `2024-01-01 至 2024-12-31`,
-//! with the start not after the end.
+//! with the start not after the end. The end may be left open for something with no fixed
+//! end (营业期限 长期): empty (`2024-01-01~`) or one of [`OPEN_ENDS`] (`2024-01-01~长期`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -122,7 +123,11 @@ pub(crate) fn date(value: &str) -> Result<(), Rejection> {
     parse(value).map(|_| ())
 }
 
-/// 日期段: `start~end` (or `～`, `至`) with start ≤ end.
+/// The words that stand for an open end of a range (no fixed end date).
+pub(crate) const OPEN_ENDS: [&str; 4] = ["长期", "永久", "无固定期限", "长期有效"];
+
+/// 日期段: `start~end` (or `～`, `至`) with start ≤ end; the end may be empty or one of
+/// [`OPEN_ENDS`] for an open-ended range.
 pub(crate) fn date_range(value: &str) -> Result<(), Rejection> {
     let parts: Vec<&str> = value
         .split(['~', '～', '至'])
@@ -130,11 +135,14 @@ pub(crate) fn date_range(value: &str) -> Result<(), Rejection> {
         .collect();
     let [start, end] = parts.as_slice() else {
         return Err(Rejection::new(
-            "日期段应为 开始日期~结束日期（或用「至」连接），如 2024-01-01~2024-12-31",
-            "a date range should be start~end (or joined by 至), e.g. 2024-01-01~2024-12-31",
+            "日期段应为 开始日期~结束日期（或用「至」连接），如 2024-01-01~2024-12-31；长期有效的写 2024-01-01~ 或 2024-01-01~长期",
+            "a date range should be start~end (or joined by 至), e.g. 2024-01-01~2024-12-31; with no end date, 2024-01-01~ or 2024-01-01~长期",
         ));
     };
     let start = parse(start).map_err(|r| r.within("开始日期", "start date"))?;
+    if end.is_empty() || OPEN_ENDS.contains(end) {
+        return Ok(());
+    }
     let end = parse(end).map_err(|r| r.within("结束日期", "end date"))?;
     if start > end {
         return Err(Rejection::new(
@@ -210,6 +218,31 @@ mod tests {
         ] {
             assert_eq!(date_range(ok), Ok(()), "{ok}");
         }
+    }
+
+    #[test]
+    fn open_ended_ranges() {
+        for ok in [
+            "2024-01-01~",
+            "2024-01-01 ~ ",
+            "2024-01-01至",
+            "2024-01-01~长期",
+            "2024-01-01 至 永久",
+            "2024-01-01～无固定期限",
+            "2024-01-01~长期有效",
+        ] {
+            assert_eq!(date_range(ok), Ok(()), "{ok}");
+        }
+        // A lone start date without the separator is still not a range.
+        assert!(why(date_range("2024-01-01")).0.contains("日期段应为"));
+        // The start must still be a real date, and other words are not an open end.
+        assert!(why(date_range("~长期")).0.starts_with("开始日期："));
+        assert!(why(date_range("2023-02-29~")).0.starts_with("开始日期："));
+        assert!(
+            why(date_range("2024-01-01~短期"))
+                .0
+                .starts_with("结束日期：")
+        );
         let (zh, en) = why(date_range("2024-12-31~2024-01-01"));
         assert_eq!(zh, "开始日期 2024-12-31 晚于结束日期 2024-01-01");
         assert_eq!(en, "start date 2024-12-31 is after end date 2024-01-01");

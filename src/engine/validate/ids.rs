@@ -6,7 +6,7 @@ use super::{Rejection, bad_char, show, wrong_check, wrong_length};
 /// Province-level codes of GB/T 2260 (two leading digits of an administrative division
 /// code), plus 83: the 港澳台居民居住证 issued since 2018 are GB 11643 numbers starting
 /// 810000 / 820000 / 830000, so 83 (Taiwan residents) is accepted beside 71.
-const PROVINCES: [u32; 35] = [
+pub(crate) const PROVINCES: [u32; 35] = [
     11, 12, 13, 14, 15, // 北京 天津 河北 山西 内蒙古
     21, 22, 23, // 辽宁 吉林 黑龙江
     31, 32, 33, 34, 35, 36, 37, // 上海 江苏 浙江 安徽 福建 江西 山东

@@ -37,6 +37,72 @@ const fn col(field: &'static str, zh: &'static str) -> Column {
     }
 }
 
+/// Traditional characters of the table and column names, with their simplified forms: a
+/// file written in Big5 (Taiwan, Hong Kong) has headers such as `編碼,名稱,上級`. Only the
+/// characters the names use are listed (the other characters of the names are the same in
+/// both scripts); `traditional_names_parse_back` checks that every name is covered.
+const TRADITIONAL: [(char, char); 47] = [
+    ('義', '义'),
+    ('體', '体'),
+    ('寫', '写'),
+    ('劃', '划'),
+    ('則', '则'),
+    ('別', '别'),
+    ('辦', '办'),
+    ('區', '区'),
+    ('單', '单'),
+    ('發', '发'),
+    ('頭', '头'),
+    ('實', '实'),
+    ('層', '层'),
+    ('屬', '属'),
+    ('態', '态'),
+    ('據', '据'),
+    ('數', '数'),
+    ('斷', '断'),
+    ('時', '时'),
+    ('顯', '显'),
+    ('條', '条'),
+    ('來', '来'),
+    ('標', '标'),
+    ('牽', '牵'),
+    ('狀', '状'),
+    ('碼', '码'),
+    ('稱', '称'),
+    ('簽', '签'),
+    ('類', '类'),
+    ('級', '级'),
+    ('編', '编'),
+    ('網', '网'),
+    ('節', '节'),
+    ('設', '设'),
+    ('證', '证'),
+    ('詞', '词'),
+    ('說', '说'),
+    ('請', '请'),
+    ('諾', '诺'),
+    ('費', '费'),
+    ('達', '达'),
+    ('選', '选'),
+    ('鍵', '键'),
+    ('門', '门'),
+    ('問', '问'),
+    ('項', '项'),
+    ('題', '题'),
+];
+
+/// `name` with the traditional characters of [`TRADITIONAL`] made simplified.
+pub fn simplified(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            TRADITIONAL
+                .iter()
+                .find(|(t, _)| *t == c)
+                .map_or(c, |(_, s)| *s)
+        })
+        .collect()
+}
+
 /// A table: one per record kind, plus one per nested list (element options, form sections
 /// and fields, bundle questions, answers, item conditions and materials).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -182,7 +248,8 @@ impl TableId {
     /// Finds a table by its English or Chinese name, or a kind's singular or plural name
     /// (which names the kind's main table); English is matched case-insensitively.
     pub fn parse(name: &str) -> Option<TableId> {
-        let name = name.trim();
+        let name = simplified(name.trim());
+        let name = name.as_str();
         let lower = name.to_ascii_lowercase();
         Self::ALL
             .into_iter()
@@ -366,9 +433,11 @@ impl TableId {
         }
     }
 
-    /// The column whose header is `header` (Chinese, or the field name in any case).
+    /// The column whose header is `header` (Chinese, simplified or traditional, or the
+    /// field name in any case).
     pub fn column(self, header: &str) -> Option<Column> {
-        let header = header.trim();
+        let header = simplified(header.trim());
+        let header = header.as_str();
         let lower = header.to_ascii_lowercase();
         self.columns()
             .iter()
@@ -415,6 +484,42 @@ mod tests {
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(701), "ZZ");
         assert_eq!(column_letters(702), "AAA");
+    }
+
+    /// The simplified form of a traditional name, written back to traditional.
+    fn traditional(name: &str) -> String {
+        name.chars()
+            .map(|c| {
+                TRADITIONAL
+                    .iter()
+                    .find(|(_, s)| *s == c)
+                    .map_or(c, |(t, _)| *t)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn traditional_names_parse_back() {
+        let regions = TableId::Regions;
+        for (header, field) in [("編碼", "code"), ("名稱", "name"), ("上級", "parent")] {
+            assert_eq!(regions.column(header).map(|c| c.field), Some(field));
+        }
+        assert_eq!(TableId::parse("數據元"), Some(TableId::Elements));
+        assert_eq!(TableId::parse("行政區劃"), Some(TableId::Regions));
+        // every table and column name, written in traditional characters, is understood;
+        // the simplified characters left over are the same in both scripts
+        let same = "上主事交享件份位依值元免全共分判前同名型填字安定度式必性承提收政料施明本材板模正段法深渠源照版申示置行表要部道限";
+        for table in TableId::ALL {
+            assert_eq!(TableId::parse(&traditional(table.zh())), Some(table));
+            for column in table.columns() {
+                let written = traditional(column.zh);
+                assert_eq!(table.column(&written), Some(*column), "{written}");
+                for c in written.chars().filter(|c| !c.is_ascii()) {
+                    let known = same.contains(c) || TRADITIONAL.iter().any(|(t, _)| *t == c);
+                    assert!(known, "{c} of {} has no traditional form listed", column.zh);
+                }
+            }
+        }
     }
 
     #[test]

@@ -115,6 +115,35 @@ fn selection(table: TableId) -> Vec<TableId> {
     }
 }
 
+/// Who asks for an import or export: messages name the command line's options or the
+/// TUI dialog's fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Caller {
+    /// The command line (`--kind`, `--headers en`).
+    #[default]
+    Cli,
+    /// The TUI's import/export dialog (类别, 表头).
+    Tui,
+}
+
+impl Caller {
+    /// How to choose the table: `--kind`, or the dialog's 类别 field.
+    pub fn kind_option(self, lang: Lang) -> &'static str {
+        match self {
+            Caller::Cli => "--kind",
+            Caller::Tui => lang.pick("「类别」栏", "the kind field"),
+        }
+    }
+
+    /// How to ask for English headers: `--headers en`, or 表头 英文 in the dialog.
+    pub fn english_headers(self, lang: Lang) -> &'static str {
+        match self {
+            Caller::Cli => "--headers en",
+            Caller::Tui => lang.pick("「表头」选「英文」", "headers: English (en)"),
+        }
+    }
+}
+
 /// What an import is asked to do (the command line's arguments, the dialog's fields).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportRequest {
@@ -128,6 +157,8 @@ pub struct ImportRequest {
     pub encoding: Option<Encoding>,
     /// Check only, write nothing.
     pub dry_run: bool,
+    /// The command line or the TUI dialog (for the wording of messages).
+    pub caller: Caller,
 }
 
 /// Why an import stopped. Nothing was written in every case.
@@ -280,10 +311,12 @@ pub fn read(
         }
         Format::Csv => {
             let files = read_csv_files(file, table, control, lang)?;
+            // in a directory, each file's name says its table
+            let forced = if file.is_dir() { None } else { table };
             let tables = parse_csv(
                 &files,
-                file.is_dir(),
-                table,
+                forced,
+                request.caller,
                 request.encoding,
                 &mut read_as,
                 control,
@@ -501,7 +534,9 @@ fn read_csv_files(
         files.sort();
         if let Some(t) = table {
             let wanted = selection(t);
-            files.retain(|f| csv_io::table_of(f, None, lang).is_ok_and(|t| wanted.contains(&t)));
+            files.retain(|f| {
+                csv_io::table_of(f, None, Caller::Cli, lang).is_ok_and(|t| wanted.contains(&t))
+            });
         }
         files
     } else {
@@ -517,19 +552,18 @@ fn read_csv_files(
 /// was decoded goes to `read_as`.
 fn parse_csv(
     files: &[(PathBuf, Vec<u8>)],
-    in_dir: bool,
-    table: Option<TableId>,
+    forced: Option<TableId>,
+    caller: Caller,
     encoding: Option<Encoding>,
     read_as: &mut Vec<(String, Detection)>,
     control: &Control<'_>,
     lang: Lang,
 ) -> Result<Vec<RawTable>, Stop> {
-    let forced = if in_dir { None } else { table };
     let mut tables = Gathered::default();
     for (file, bytes) in files {
         let place = file.display().to_string();
         let one = |message: String| Stop::Problems(vec![FileProblem::new(place.clone(), message)]);
-        let result = csv_io::table_of(file, forced, lang)
+        let result = csv_io::table_of(file, forced, caller, lang)
             .map_err(one)
             .and_then(|t| {
                 let (text, how) = csv_io::decode(bytes, encoding, lang).map_err(one)?;
@@ -632,6 +666,8 @@ pub struct ExportRequest {
     /// `--headers`: language of headers, sheet and file names and enumerated values (CSV
     /// and XLSX only; default: Chinese).
     pub headers: Option<Lang>,
+    /// The command line or the TUI dialog (for the wording of messages).
+    pub caller: Caller,
 }
 
 /// Why an export stopped; no file was written.
@@ -740,7 +776,14 @@ pub fn build(
             // a character Big5 lacks is refused, naming the file and line
             let csv = |sheet: &table::Sheet, path: &Path| {
                 csv_io::encode(&csv_io::write_table(sheet), encoding).map_err(|e| {
-                    ExportError::Usage(e.describe(&inert(&path.display().to_string()), lang))
+                    // Chinese headers always hold 编 (编码), which Big5 lacks
+                    let english = (headers == Lang::Zh && e.line == 1)
+                        .then(|| request.caller.english_headers(lang));
+                    ExportError::Usage(e.describe_with(
+                        &inert(&path.display().to_string()),
+                        english,
+                        lang,
+                    ))
                 })
             };
             if is_dir_path(file) {

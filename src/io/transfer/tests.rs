@@ -21,6 +21,7 @@ fn exported(dir: &Path, name: &str) -> PathBuf {
         kind: None,
         encoding: None,
         headers: None,
+        caller: Caller::Cli,
     };
     let export = build(&small_catalog(), &request, &Control::none(), Lang::En).expect("build");
     save(&export, &Control::none(), Lang::En).expect("save");
@@ -225,6 +226,7 @@ fn an_export_cancelled_before_writing_writes_no_file() {
         kind: None,
         encoding: Some(Encoding::Gb18030),
         headers: Some(Lang::En),
+        caller: Caller::Cli,
     };
     let flag = CancelFlag::new();
     let control = Control::new(&quiet, &flag);
@@ -252,6 +254,7 @@ fn options_that_do_not_apply_to_the_format_are_refused() {
         kind: None,
         encoding,
         headers,
+        caller: Caller::Cli,
     };
     let refused = |request: ExportRequest| {
         build(&small_catalog(), &request, &Control::none(), Lang::En).unwrap_err()
@@ -329,6 +332,7 @@ fn an_export_names_the_files_it_would_replace() {
         kind: None,
         encoding: None,
         headers: Some(Lang::En),
+        caller: Caller::Cli,
     };
     let build = |name: &str| build(&small_catalog(), &request(name), &Control::none(), Lang::En);
     let export = build("catalog.xlsx").expect("build");
@@ -347,4 +351,89 @@ fn an_export_names_the_files_it_would_replace() {
         build("out/").expect("build").existing(),
         [dir.path().join("out/items.csv").as_path()]
     );
+}
+
+/// QA round 5 §6: a Big5 export with Chinese headers points to English headers (worded
+/// for the command line or the dialog), and a Big5 file with traditional headers imports.
+#[test]
+fn big5_suggests_english_headers_and_reads_traditional_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = |caller, headers| ExportRequest {
+        file: dir.path().join("b5zh.csv"),
+        format: None,
+        kind: Some("region".into()),
+        encoding: Some(Encoding::Big5),
+        headers,
+        caller,
+    };
+    let refused = |request: ExportRequest, lang| match build(
+        &small_catalog(),
+        &request,
+        &Control::none(),
+        lang,
+    ) {
+        Err(ExportError::Usage(message)) => message,
+        other => panic!("{other:?}"),
+    };
+    let cli = refused(request(Caller::Cli, None), Lang::En);
+    assert!(
+        cli.ends_with("export as UTF-8 or GB18030, or with English headers (--headers en)"),
+        "{cli}"
+    );
+    let tui = refused(request(Caller::Tui, None), Lang::Zh);
+    assert!(
+        tui.ends_with("请改用 UTF-8 或 GB18030 导出，或用英文表头（「表头」选「英文」）"),
+        "{tui}"
+    );
+    // with English headers only the data can be at fault: no such hint then
+    if let Err(ExportError::Usage(m)) = build(
+        &small_catalog(),
+        &request(Caller::Cli, Some(Lang::En)),
+        &Control::none(),
+        Lang::En,
+    ) {
+        assert!(!m.contains("--headers"), "{m}");
+    }
+
+    let file = dir.path().join("行政區劃.csv");
+    let text = "編碼,名稱,上級\n710000,臺灣省,\n";
+    std::fs::write(&file, csv_io::encode(text, Encoding::Big5).unwrap()).unwrap();
+    let parsed = read(
+        &ImportRequest {
+            file: file.clone(),
+            encoding: Some(Encoding::Big5),
+            ..ImportRequest::default()
+        },
+        &Catalog::default(),
+        &Control::none(),
+        Lang::En,
+    )
+    .expect("traditional headers and file name are understood");
+    assert_eq!(parsed.records.len(), 1);
+}
+
+/// QA round 5 §10: the dialog names its 类别 field, the command line `--kind`.
+#[test]
+fn an_unknown_file_name_names_the_way_to_choose_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("encb5.csv");
+    std::fs::write(&file, "code,name\n510000,四川省\n").unwrap();
+    let message = |caller, lang| {
+        let request = ImportRequest {
+            file: file.clone(),
+            caller,
+            ..ImportRequest::default()
+        };
+        match read(&request, &Catalog::default(), &Control::none(), lang) {
+            Err(ImportError::Problems { lines, .. }) => lines.join("\n"),
+            other => panic!("{:?}", other.map(|p| p.records.len())),
+        }
+    };
+    let tui = message(Caller::Tui, Lang::Zh);
+    assert!(tui.contains("请用 「类别」栏 指定"), "{tui}");
+    assert!(!tui.contains("--kind"), "{tui}");
+    let en = message(Caller::Tui, Lang::En);
+    assert!(en.contains("choose it with the kind field"), "{en}");
+    let cli = message(Caller::Cli, Lang::En);
+    assert!(cli.contains("choose it with --kind"), "{cli}");
 }
