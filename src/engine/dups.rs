@@ -36,6 +36,9 @@ pub enum Reason {
     SameKind,
     /// Same option list.
     SameOptions,
+    /// Same kind, but the option lists differ: the merge keeps the one with every option
+    /// of the other, if there is one (see [`merge_check`]).
+    DifferentOptions,
     /// Different kinds (lowers the score).
     DifferentKind,
 }
@@ -51,6 +54,7 @@ impl Reason {
             Self::Counterparts => "名称仅差一对相对的字（如父/母、前/后）",
             Self::SameKind => "类型相同",
             Self::SameOptions => "可选值相同",
+            Self::DifferentOptions => "可选值不同",
             Self::DifferentKind => "类型不同",
         }
     }
@@ -65,6 +69,7 @@ impl Reason {
             Self::Counterparts => "one character apart, but counterparts (e.g. 父/母, 前/后)",
             Self::SameKind => "same kind",
             Self::SameOptions => "same options",
+            Self::DifferentOptions => "different options",
             Self::DifferentKind => "different kinds",
         }
     }
@@ -78,7 +83,8 @@ impl Reason {
 /// A pair of elements that are probably the same.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ElementPair {
-    /// The element to keep (more uses, then smaller code).
+    /// The element to keep: the one the merge accepts keeping (see [`merge_check`]), then
+    /// more uses, then smaller code.
     pub keep: String,
     /// The element to merge into `keep`.
     pub merge: String,
@@ -383,7 +389,9 @@ fn compare(codes: &CodeShapes<'_>, a: &Element, b: &Element) -> Option<(u8, Vec<
     if a.kind == b.kind {
         reasons.push(Reason::SameKind);
         score += 5;
-        if !a.options.is_empty() && a.options == b.options {
+        if a.options != b.options {
+            reasons.push(Reason::DifferentOptions);
+        } else if !a.options.is_empty() {
             reasons.push(Reason::SameOptions);
             score += 5;
         }
@@ -422,6 +430,14 @@ pub fn find(catalog: &Catalog) -> Duplicates {
                 (y, x)
             } else {
                 (x, y)
+            };
+            // propose the way the merge accepts: keep the one with every option of the other
+            let (keep, merge) = if merge_check(catalog, &keep.code, &merge.code).is_err()
+                && merge_check(catalog, &merge.code, &keep.code).is_ok()
+            {
+                (merge, keep)
+            } else {
+                (keep, merge)
             };
             Some(ElementPair {
                 keep: keep.code.to_string(),
@@ -1079,6 +1095,36 @@ mod tests {
             Covers::new(&merged).cover("学历").map(|c| c.element),
             Some("DE000003")
         );
+    }
+
+    #[test]
+    fn the_pair_keeps_the_element_the_merge_accepts_and_says_the_options_differ() {
+        use ElementKind::SingleChoice;
+        // E14 has the smaller code (kept on a tie), but E15 has the extra option 9
+        let catalog = Catalog::from_records([
+            element("E14", "性别", SingleChoice, &["1", "2"]),
+            element("E15", "性别", SingleChoice, &["1", "2", "9"]),
+            element("F1", "婚姻状况", SingleChoice, &["10", "20"]),
+            element("F2", "婚姻状况", SingleChoice, &["10", "20"]),
+        ]);
+        let found = find(&catalog).elements;
+        let pair = found
+            .iter()
+            .find(|p| p.merge == "E14" || p.keep == "E14")
+            .unwrap_or_else(|| panic!("{found:?}"));
+        assert_eq!((pair.keep.as_str(), pair.merge.as_str()), ("E15", "E14"));
+        assert_eq!(merge_check(&catalog, &pair.keep, &pair.merge), Ok(()));
+        assert!(pair.reasons.contains(&Reason::DifferentOptions), "{pair:?}");
+        assert!(!pair.reasons.contains(&Reason::SameOptions), "{pair:?}");
+        // the same options: the smaller code stays, and nothing says they differ
+        let same = found
+            .iter()
+            .find(|p| p.keep == "F1")
+            .unwrap_or_else(|| panic!("{found:?}"));
+        assert_eq!(same.merge, "F2");
+        assert!(same.reasons.contains(&Reason::SameOptions), "{same:?}");
+        assert!(!same.reasons.contains(&Reason::DifferentOptions));
+        assert_eq!(Reason::DifferentOptions.describe(Lang::Zh), "可选值不同");
     }
 
     #[test]
