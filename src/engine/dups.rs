@@ -476,6 +476,8 @@ pub struct Cover<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct Covers {
     names: HashMap<String, (CompactString, Reason)>,
+    /// The other elements with the same name or synonym as the one in `names`, in code order.
+    more: HashMap<String, Vec<(CompactString, Reason)>>,
     readings: HashMap<String, CompactString>,
 }
 
@@ -509,6 +511,20 @@ impl Covers {
     /// the given normalised names and readings.
     fn build(catalog: &Catalog, only: Option<(&HashSet<String>, &HashSet<String>)>) -> Self {
         let mut names: HashMap<String, (CompactString, Reason)> = HashMap::new();
+        let mut more: HashMap<String, Vec<(CompactString, Reason)>> = HashMap::new();
+        // the first element with a name wins; the others are kept as alternatives
+        let mut add = |name: &str, code: &CompactString, reason: Reason| match names.get(name) {
+            None => {
+                names.insert(name.to_string(), (code.clone(), reason));
+            }
+            Some((first, _)) if first == code => {}
+            Some(_) => {
+                let others = more.entry(name.to_string()).or_default();
+                if !others.iter().any(|(c, _)| c == code) {
+                    others.push((code.clone(), reason));
+                }
+            }
+        };
         let mut readings: HashMap<String, CompactString> = HashMap::new();
         let wanted_name = |n: &str| only.is_none_or(|(names, _)| names.contains(n));
         // a name's reading, when it can be one of the wanted ones: it starts with its first
@@ -529,16 +545,12 @@ impl Covers {
         for e in catalog.elements.values() {
             normalise_into(&e.name, &mut buffer);
             if wanted_name(&buffer) {
-                names
-                    .entry(buffer.clone())
-                    .or_insert((e.code.clone(), Reason::SameName));
+                add(&buffer, &e.code, Reason::SameName);
             }
             for s in e.synonyms.iter().filter(|s| !codes.is_code(s)) {
                 normalise_into(s, &mut buffer);
                 if wanted_name(&buffer) {
-                    names
-                        .entry(buffer.clone())
-                        .or_insert((e.code.clone(), Reason::SynonymOfOther));
+                    add(&buffer, &e.code, Reason::SynonymOfOther);
                 }
             }
             if only.is_some_and(|(_, readings)| readings.is_empty()) {
@@ -549,7 +561,61 @@ impl Covers {
                 readings.entry(reading).or_insert(e.code.clone());
             }
         }
-        Covers { names, readings }
+        Covers {
+            names,
+            more,
+            readings,
+        }
+    }
+
+    /// Every element that covers `label`: [`Covers::cover`]'s answer first, then the other
+    /// elements that have it as their name or a synonym, in code order (for choosing the one
+    /// that covers several labels, see [`Covers::best`]).
+    pub fn candidates(&self, label: &str) -> Vec<Cover<'_>> {
+        let Some(first) = self.cover(label) else {
+            return Vec::new();
+        };
+        let mut out = vec![first];
+        if let Some(others) = self.more.get(&normalise(label)) {
+            out.extend(others.iter().map(|(element, reason)| Cover {
+                element,
+                score: 90,
+                reason: *reason,
+            }));
+        }
+        out
+    }
+
+    /// For each of `labels`, the element that covers it, preferring one that covers more of
+    /// the labels: when an element lists 联系电话 and 手机号码 and another only 手机号码,
+    /// both go to the first, so the two fields end up on one element (on a tie,
+    /// [`Covers::cover`]'s answer).
+    pub fn best(&self, labels: &[&str]) -> Vec<Option<Cover<'_>>> {
+        let candidates: Vec<Vec<Cover<'_>>> =
+            labels.iter().map(|label| self.candidates(label)).collect();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for covers in &candidates {
+            let mut seen: Vec<&str> = Vec::new();
+            for c in covers {
+                if !seen.contains(&c.element) {
+                    seen.push(c.element);
+                    *counts.entry(c.element).or_default() += 1;
+                }
+            }
+        }
+        candidates
+            .into_iter()
+            .map(|covers| {
+                let mut best: Option<(Cover<'_>, usize)> = None;
+                for c in covers {
+                    let n = counts.get(c.element).copied().unwrap_or_default();
+                    if best.is_none_or(|(_, m)| n > m) {
+                        best = Some((c, n));
+                    }
+                }
+                best.map(|(c, _)| c)
+            })
+            .collect()
     }
 
     /// The element whose name or synonym is `label` (normalised), else one whose name reads

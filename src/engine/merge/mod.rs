@@ -180,7 +180,8 @@ pub struct Suggestion {
     /// Why, in a word: `element_name` (a merged field's element has the label as its name
     /// or a synonym), `pool_name` / `pool_synonym` / `pool_pinyin` (an element of the pool
     /// has it as its name, as a synonym, or reads the same: the duplicate finder's
-    /// [`Covers`]), `same_label` (unbound fields with one label, no element has it).
+    /// [`Covers`]; one that covers several of the unbound labels wins: [`Covers::best`]),
+    /// `same_label` (unbound fields with one label, no element has it).
     pub reason: &'static str,
 }
 
@@ -631,8 +632,19 @@ fn suggestions(
             }
         }
     }
+    // the pool's element for each label no merged element has, preferring one that covers
+    // several of these labels
+    let unmatched_labels: Vec<&str> = groups
+        .iter()
+        .filter(|g| g.1.is_none())
+        .map(|g| g.2)
+        .collect();
+    let mut pool_best = pool
+        .map(|p| p.best(&unmatched_labels))
+        .unwrap_or_default()
+        .into_iter();
     let mut out: Vec<Suggestion> = Vec::new();
-    for (fields, element, label) in groups {
+    for (fields, element, _) in groups {
         if let Some(element) = element {
             out.push(Suggestion {
                 fields,
@@ -644,7 +656,7 @@ fn suggestions(
         }
         // else an element of the pool that the duplicate finder says covers the label;
         // labels covered by one element make one suggestion
-        if let Some(cover) = pool.and_then(|p| p.cover(label)) {
+        if let Some(cover) = pool_best.next().flatten() {
             match out.iter_mut().find(|s| {
                 s.element.as_deref() == Some(cover.element) && s.reason.starts_with("pool_")
             }) {

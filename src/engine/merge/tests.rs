@@ -377,6 +377,57 @@ fn conflicts_say_which_source_has_which_value() {
 }
 
 #[test]
+fn a_pool_element_covering_several_labels_takes_them_all() {
+    // MOBILE (first in code order) lists only 手机号码; PHONE lists 联系电话 and 手机号码:
+    // both fields go to PHONE, so they end up as one field
+    let mut c = restaurant();
+    for (code, name, synonyms) in [
+        ("MOBILE", "移动电话", &["手机号码"][..]),
+        ("PHONE", "联系号码", &["联系电话", "手机号码"][..]),
+    ] {
+        let Record::Element(mut e) = element(code, name, None, &[]) else {
+            unreachable!()
+        };
+        e.synonyms = synonyms.iter().map(|s| (*s).into()).collect();
+        c.insert(Record::Element(e));
+    }
+    let mut fa = c.forms["FA"].clone();
+    for (key, label) in [("tel", "联系电话"), ("cell", "手机号码")] {
+        fa.sections[0].fields.push(Field {
+            key: key.into(),
+            label: label.into(),
+            element: None,
+            required: false,
+            help: None,
+            when: None,
+        });
+    }
+    c.insert(Record::Form(fa));
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert!(
+        !m.suggestions
+            .iter()
+            .any(|s| s.element.as_deref() == Some("MOBILE")),
+        "{:?}",
+        m.suggestions
+    );
+    let phone: Vec<&Suggestion> = m
+        .suggestions
+        .iter()
+        .filter(|s| s.element.as_deref() == Some("PHONE"))
+        .collect();
+    assert_eq!(phone.len(), 1, "{:?}", m.suggestions);
+    let fields: Vec<&str> = phone[0].fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["cell", "tel"]);
+    assert_eq!(phone[0].reason, "pool_synonym");
+    // a label alone still goes to the first element that covers it
+    let pool = crate::engine::dups::Covers::new(&c);
+    assert_eq!(pool.cover("手机号码").map(|c| c.element), Some("MOBILE"));
+    let best = pool.best(&["手机号码"]);
+    assert_eq!(best[0].map(|c| c.element), Some("MOBILE"));
+}
+
+#[test]
 fn unbound_fields_are_matched_to_the_element_pool_too() {
     // 移动电话 lists 联系电话 and 手机号码 as synonyms; no form of the bundle uses it
     let mut c = restaurant();
