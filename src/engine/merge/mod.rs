@@ -181,7 +181,8 @@ pub struct Suggestion {
     /// or a synonym), `pool_name` / `pool_synonym` / `pool_pinyin` (an element of the pool
     /// has it as its name, as a synonym, or reads the same: the duplicate finder's
     /// [`Covers`]; one that covers several of the unbound labels wins: [`Covers::best`]),
-    /// `same_label` (unbound fields with one label, no element has it).
+    /// `same_label` (unbound fields of different forms with one label, no element has it;
+    /// one field of each form).
     pub reason: &'static str,
 }
 
@@ -678,9 +679,18 @@ fn suggestions(
             }
             continue;
         }
-        if fields.len() > 1 {
+        // a new element for a label shared across forms: two fields of one form with the
+        // same label are two data (on one element they would be bound twice), so one field
+        // of each form, and nothing when they are all of one form
+        let mut per_form: Vec<SourceRef> = Vec::new();
+        for f in fields {
+            if !per_form.iter().any(|p| p.form == f.form) {
+                per_form.push(f);
+            }
+        }
+        if per_form.len() > 1 {
             out.push(Suggestion {
-                fields,
+                fields: per_form,
                 element: None,
                 score: 80,
                 reason: "same_label",

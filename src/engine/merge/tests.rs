@@ -428,6 +428,54 @@ fn a_pool_element_covering_several_labels_takes_them_all() {
 }
 
 #[test]
+fn same_label_is_suggested_across_forms_only() {
+    let mut c = restaurant();
+    let unbound = |key: &str| Field {
+        key: key.into(),
+        label: "备注说明".into(),
+        element: None,
+        required: false,
+        help: None,
+        when: None,
+    };
+    // two fields of FA with one label: two data, not one
+    let mut fa = c.forms["FA"].clone();
+    fa.sections[0].fields.push(unbound("note1"));
+    fa.sections[0].fields.push(unbound("note2"));
+    c.insert(Record::Form(fa));
+    let m = run(&c, &[("alcohol", "yes")]);
+    let notes = |m: &Merge| -> Vec<Vec<(String, String)>> {
+        m.suggestions
+            .iter()
+            .filter(|s| s.reason == "same_label")
+            .map(|s| {
+                s.fields
+                    .iter()
+                    .map(|f| (f.form.to_string(), f.field.to_string()))
+                    .filter(|(_, field)| field.starts_with("note"))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|fields| !fields.is_empty())
+            .collect()
+    };
+    assert!(notes(&m).is_empty(), "{:?}", m.suggestions);
+    // with the label on FC too: FA's first field and FC's
+    let mut fc = c.forms["FC"].clone();
+    fc.sections[0].fields.push(unbound("note3"));
+    c.insert(Record::Form(fc));
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(
+        notes(&m),
+        [vec![
+            ("FA".to_string(), "note1".to_string()),
+            ("FC".to_string(), "note3".to_string())
+        ]],
+        "{:?}",
+        m.suggestions
+    );
+}
+
+#[test]
 fn unbound_fields_are_matched_to_the_element_pool_too() {
     // 移动电话 lists 联系电话 and 手机号码 as synonyms; no form of the bundle uses it
     let mut c = restaurant();
