@@ -30,7 +30,8 @@ pub enum Reason {
     /// The names are one character apart.
     OneEditApart,
     /// The names are one character apart, but the two characters are counterparts (父/母,
-    /// 前/后: see [`COUNTERPARTS`]): two related data, rarely one (ranks last).
+    /// 前/后: see [`COUNTERPARTS`]; 举办/承办: see [`COUNTERPART_WORDS`]): two related data,
+    /// rarely one (ranks last).
     Counterparts,
     /// Same kind.
     SameKind,
@@ -51,7 +52,7 @@ impl Reason {
             Self::SynonymOfOther => "互为同义词",
             Self::SamePinyin => "读音相同",
             Self::OneEditApart => "名称仅差一字",
-            Self::Counterparts => "名称仅差一对相对的字（如父/母、前/后）",
+            Self::Counterparts => "名称仅差一对相对的字或词（如父/母、前/后、举办/承办）",
             Self::SameKind => "类型相同",
             Self::SameOptions => "可选值相同",
             Self::DifferentOptions => "可选值不同",
@@ -66,7 +67,9 @@ impl Reason {
             Self::SynonymOfOther => "a synonym of the other",
             Self::SamePinyin => "same pinyin",
             Self::OneEditApart => "one character apart",
-            Self::Counterparts => "one character apart, but counterparts (e.g. 父/母, 前/后)",
+            Self::Counterparts => {
+                "one character apart, but counterparts (e.g. 父/母, 前/后, 举办/承办)"
+            }
             Self::SameKind => "same kind",
             Self::SameOptions => "same options",
             Self::DifferentOptions => "different options",
@@ -334,19 +337,48 @@ pub const COUNTERPARTS: &[(char, char)] = &[
     ('务', '称'),
 ];
 
-/// Whether `a` and `b` differ in exactly one position, by a pair of [`COUNTERPARTS`].
+/// Words one character apart that name different roles or events, where the two characters
+/// are no counterparts on their own: the parties of an event (举办 sponsor, 主办 host, 承办
+/// organiser, 协办 co-organiser) and 出生 (birth) / 出资 (capital contribution), whose dates
+/// both appear on personal and company forms.
+pub const COUNTERPART_WORDS: &[(&str, &str)] = &[
+    ("举办", "承办"),
+    ("举办", "协办"),
+    ("主办", "承办"),
+    ("主办", "协办"),
+    ("承办", "协办"),
+    ("出生", "出资"),
+];
+
+/// Whether `a` and `b` differ in exactly one position, by a pair of [`COUNTERPARTS`] or
+/// inside a pair of [`COUNTERPART_WORDS`].
 fn counterparts(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if a.len() != b.len() {
         return false;
     }
-    let mut differing = a.iter().zip(&b).filter(|(x, y)| x != y);
+    let mut differing = a.iter().zip(&b).enumerate().filter(|(_, (x, y))| x != y);
     match (differing.next(), differing.next()) {
-        (Some((&x, &y)), None) => COUNTERPARTS
-            .iter()
-            .any(|&pair| pair == (x, y) || pair == (y, x)),
+        (Some((i, (&x, &y))), None) => {
+            COUNTERPARTS
+                .iter()
+                .any(|&pair| pair == (x, y) || pair == (y, x))
+                || COUNTERPART_WORDS
+                    .iter()
+                    .any(|&(u, v)| word_at(&a, &b, i, u, v) || word_at(&a, &b, i, v, u))
+        }
         _ => false,
     }
+}
+
+/// Whether `a` has the word `u` and `b` the word `v` at the same place, covering position `i`.
+fn word_at(a: &[char], b: &[char], i: usize, u: &str, v: &str) -> bool {
+    let (u, v): (Vec<char>, Vec<char>) = (u.chars().collect(), v.chars().collect());
+    let n = u.len();
+    (i.saturating_sub(n.saturating_sub(1))..=i).any(|start| {
+        a.get(start..start + n).is_some_and(|w| w == u.as_slice())
+            && b.get(start..start + n).is_some_and(|w| w == v.as_slice())
+    })
 }
 
 /// Compares two elements; `None` when nothing suggests they are the same.
@@ -1062,8 +1094,13 @@ mod tests {
             element("C1", "法定代表人职务", Text, &[]),
             element("C2", "法定代表人职称", Text, &[]),
             // one character apart, not counterparts: stays one edit apart
-            element("D1", "出生日期", Date, &[]),
-            element("D2", "出资日期", Date, &[]),
+            element("D1", "申请日期", Date, &[]),
+            element("D2", "申报日期", Date, &[]),
+            // counterpart words: different events and roles
+            element("H1", "出生日期", Date, &[]),
+            element("H2", "出资日期", Date, &[]),
+            element("I1", "举办单位名称", Text, &[]),
+            element("I2", "承办单位名称", Text, &[]),
             // likely duplicates: the same name, a one-character variant with the same
             // options, a homophone
             element("E1", "经营范围", Text, &[]),
@@ -1081,7 +1118,13 @@ mod tests {
                 .unwrap_or_else(|| panic!("{a}/{b} not found: {found:?}"))
         };
         let likely = [rank("E1", "E2"), rank("F1", "F2"), rank("G1", "G2")];
-        let counterpart = [rank("A1", "A2"), rank("B1", "B2"), rank("C1", "C2")];
+        let counterpart = [
+            rank("A1", "A2"),
+            rank("B1", "B2"),
+            rank("C1", "C2"),
+            rank("H1", "H2"),
+            rank("I1", "I2"),
+        ];
         let worst_likely = likely.iter().max().copied().unwrap_or_default();
         assert!(rank("D1", "D2") > worst_likely, "{found:?}");
         for r in counterpart {
@@ -1091,7 +1134,13 @@ mod tests {
         assert_eq!(found[rank("D1", "D2")].reasons[0], Reason::OneEditApart);
         assert!(counterparts("父亲性别", "母亲性别"));
         assert!(counterparts("职称", "职务"));
-        assert!(!counterparts("出生日期", "出资日期"));
+        assert!(counterparts("出生日期", "出资日期"));
+        assert!(counterparts("承办单位类型", "举办单位类型"));
+        assert!(counterparts("主办方", "协办方"));
+        assert!(!counterparts("申请日期", "申报日期"));
+        // the word must be where the names differ: 生/资 alone are no counterparts
+        assert!(!counterparts("学生证号", "学资证号"));
+        assert!(!counterparts("出生出生", "出生出资x"));
         assert!(!counterparts("父亲", "父亲姓名"));
     }
 
