@@ -30,12 +30,16 @@ pub enum Reason {
     /// The names are one character apart.
     OneEditApart,
     /// The names are one character apart, but the two characters are counterparts (父/母,
-    /// 前/后: see [`COUNTERPARTS`]): two related data, rarely one (ranks last).
+    /// 前/后: see [`COUNTERPARTS`]; 举办/承办: see [`COUNTERPART_WORDS`]): two related data,
+    /// rarely one (ranks last).
     Counterparts,
     /// Same kind.
     SameKind,
     /// Same option list.
     SameOptions,
+    /// Same kind, but the option lists differ: the merge keeps the one with every option
+    /// of the other, if there is one (see [`merge_check`]).
+    DifferentOptions,
     /// Different kinds (lowers the score).
     DifferentKind,
 }
@@ -48,9 +52,10 @@ impl Reason {
             Self::SynonymOfOther => "互为同义词",
             Self::SamePinyin => "读音相同",
             Self::OneEditApart => "名称仅差一字",
-            Self::Counterparts => "名称仅差一对相对的字（如父/母、前/后）",
+            Self::Counterparts => "名称仅差一对相对的字或词（如父/母、前/后、举办/承办）",
             Self::SameKind => "类型相同",
             Self::SameOptions => "可选值相同",
+            Self::DifferentOptions => "可选值不同",
             Self::DifferentKind => "类型不同",
         }
     }
@@ -62,9 +67,12 @@ impl Reason {
             Self::SynonymOfOther => "a synonym of the other",
             Self::SamePinyin => "same pinyin",
             Self::OneEditApart => "one character apart",
-            Self::Counterparts => "one character apart, but counterparts (e.g. 父/母, 前/后)",
+            Self::Counterparts => {
+                "one character apart, but counterparts (e.g. 父/母, 前/后, 举办/承办)"
+            }
             Self::SameKind => "same kind",
             Self::SameOptions => "same options",
+            Self::DifferentOptions => "different options",
             Self::DifferentKind => "different kinds",
         }
     }
@@ -78,7 +86,8 @@ impl Reason {
 /// A pair of elements that are probably the same.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ElementPair {
-    /// The element to keep (more uses, then smaller code).
+    /// The element to keep: the one the merge accepts keeping (see [`merge_check`]), then
+    /// more uses, then smaller code.
     pub keep: String,
     /// The element to merge into `keep`.
     pub merge: String,
@@ -328,19 +337,48 @@ pub const COUNTERPARTS: &[(char, char)] = &[
     ('务', '称'),
 ];
 
-/// Whether `a` and `b` differ in exactly one position, by a pair of [`COUNTERPARTS`].
+/// Words one character apart that name different roles or events, where the two characters
+/// are no counterparts on their own: the parties of an event (举办 sponsor, 主办 host, 承办
+/// organiser, 协办 co-organiser) and 出生 (birth) / 出资 (capital contribution), whose dates
+/// both appear on personal and company forms.
+pub const COUNTERPART_WORDS: &[(&str, &str)] = &[
+    ("举办", "承办"),
+    ("举办", "协办"),
+    ("主办", "承办"),
+    ("主办", "协办"),
+    ("承办", "协办"),
+    ("出生", "出资"),
+];
+
+/// Whether `a` and `b` differ in exactly one position, by a pair of [`COUNTERPARTS`] or
+/// inside a pair of [`COUNTERPART_WORDS`].
 fn counterparts(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if a.len() != b.len() {
         return false;
     }
-    let mut differing = a.iter().zip(&b).filter(|(x, y)| x != y);
+    let mut differing = a.iter().zip(&b).enumerate().filter(|(_, (x, y))| x != y);
     match (differing.next(), differing.next()) {
-        (Some((&x, &y)), None) => COUNTERPARTS
-            .iter()
-            .any(|&pair| pair == (x, y) || pair == (y, x)),
+        (Some((i, (&x, &y))), None) => {
+            COUNTERPARTS
+                .iter()
+                .any(|&pair| pair == (x, y) || pair == (y, x))
+                || COUNTERPART_WORDS
+                    .iter()
+                    .any(|&(u, v)| word_at(&a, &b, i, u, v) || word_at(&a, &b, i, v, u))
+        }
         _ => false,
     }
+}
+
+/// Whether `a` has the word `u` and `b` the word `v` at the same place, covering position `i`.
+fn word_at(a: &[char], b: &[char], i: usize, u: &str, v: &str) -> bool {
+    let (u, v): (Vec<char>, Vec<char>) = (u.chars().collect(), v.chars().collect());
+    let n = u.len();
+    (i.saturating_sub(n.saturating_sub(1))..=i).any(|start| {
+        a.get(start..start + n).is_some_and(|w| w == u.as_slice())
+            && b.get(start..start + n).is_some_and(|w| w == v.as_slice())
+    })
 }
 
 /// Compares two elements; `None` when nothing suggests they are the same.
@@ -383,7 +421,9 @@ fn compare(codes: &CodeShapes<'_>, a: &Element, b: &Element) -> Option<(u8, Vec<
     if a.kind == b.kind {
         reasons.push(Reason::SameKind);
         score += 5;
-        if !a.options.is_empty() && a.options == b.options {
+        if a.options != b.options {
+            reasons.push(Reason::DifferentOptions);
+        } else if !a.options.is_empty() {
             reasons.push(Reason::SameOptions);
             score += 5;
         }
@@ -423,6 +463,14 @@ pub fn find(catalog: &Catalog) -> Duplicates {
             } else {
                 (x, y)
             };
+            // propose the way the merge accepts: keep the one with every option of the other
+            let (keep, merge) = if merge_check(catalog, &keep.code, &merge.code).is_err()
+                && merge_check(catalog, &merge.code, &keep.code).is_ok()
+            {
+                (merge, keep)
+            } else {
+                (keep, merge)
+            };
             Some(ElementPair {
                 keep: keep.code.to_string(),
                 merge: merge.code.to_string(),
@@ -460,6 +508,8 @@ pub struct Cover<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct Covers {
     names: HashMap<String, (CompactString, Reason)>,
+    /// The other elements with the same name or synonym as the one in `names`, in code order.
+    more: HashMap<String, Vec<(CompactString, Reason)>>,
     readings: HashMap<String, CompactString>,
 }
 
@@ -493,6 +543,20 @@ impl Covers {
     /// the given normalised names and readings.
     fn build(catalog: &Catalog, only: Option<(&HashSet<String>, &HashSet<String>)>) -> Self {
         let mut names: HashMap<String, (CompactString, Reason)> = HashMap::new();
+        let mut more: HashMap<String, Vec<(CompactString, Reason)>> = HashMap::new();
+        // the first element with a name wins; the others are kept as alternatives
+        let mut add = |name: &str, code: &CompactString, reason: Reason| match names.get(name) {
+            None => {
+                names.insert(name.to_string(), (code.clone(), reason));
+            }
+            Some((first, _)) if first == code => {}
+            Some(_) => {
+                let others = more.entry(name.to_string()).or_default();
+                if !others.iter().any(|(c, _)| c == code) {
+                    others.push((code.clone(), reason));
+                }
+            }
+        };
         let mut readings: HashMap<String, CompactString> = HashMap::new();
         let wanted_name = |n: &str| only.is_none_or(|(names, _)| names.contains(n));
         // a name's reading, when it can be one of the wanted ones: it starts with its first
@@ -513,16 +577,12 @@ impl Covers {
         for e in catalog.elements.values() {
             normalise_into(&e.name, &mut buffer);
             if wanted_name(&buffer) {
-                names
-                    .entry(buffer.clone())
-                    .or_insert((e.code.clone(), Reason::SameName));
+                add(&buffer, &e.code, Reason::SameName);
             }
             for s in e.synonyms.iter().filter(|s| !codes.is_code(s)) {
                 normalise_into(s, &mut buffer);
                 if wanted_name(&buffer) {
-                    names
-                        .entry(buffer.clone())
-                        .or_insert((e.code.clone(), Reason::SynonymOfOther));
+                    add(&buffer, &e.code, Reason::SynonymOfOther);
                 }
             }
             if only.is_some_and(|(_, readings)| readings.is_empty()) {
@@ -533,7 +593,61 @@ impl Covers {
                 readings.entry(reading).or_insert(e.code.clone());
             }
         }
-        Covers { names, readings }
+        Covers {
+            names,
+            more,
+            readings,
+        }
+    }
+
+    /// Every element that covers `label`: [`Covers::cover`]'s answer first, then the other
+    /// elements that have it as their name or a synonym, in code order (for choosing the one
+    /// that covers several labels, see [`Covers::best`]).
+    pub fn candidates(&self, label: &str) -> Vec<Cover<'_>> {
+        let Some(first) = self.cover(label) else {
+            return Vec::new();
+        };
+        let mut out = vec![first];
+        if let Some(others) = self.more.get(&normalise(label)) {
+            out.extend(others.iter().map(|(element, reason)| Cover {
+                element,
+                score: 90,
+                reason: *reason,
+            }));
+        }
+        out
+    }
+
+    /// For each of `labels`, the element that covers it, preferring one that covers more of
+    /// the labels: when an element lists 联系电话 and 手机号码 and another only 手机号码,
+    /// both go to the first, so the two fields end up on one element (on a tie,
+    /// [`Covers::cover`]'s answer).
+    pub fn best(&self, labels: &[&str]) -> Vec<Option<Cover<'_>>> {
+        let candidates: Vec<Vec<Cover<'_>>> =
+            labels.iter().map(|label| self.candidates(label)).collect();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for covers in &candidates {
+            let mut seen: Vec<&str> = Vec::new();
+            for c in covers {
+                if !seen.contains(&c.element) {
+                    seen.push(c.element);
+                    *counts.entry(c.element).or_default() += 1;
+                }
+            }
+        }
+        candidates
+            .into_iter()
+            .map(|covers| {
+                let mut best: Option<(Cover<'_>, usize)> = None;
+                for c in covers {
+                    let n = counts.get(c.element).copied().unwrap_or_default();
+                    if best.is_none_or(|(_, m)| n > m) {
+                        best = Some((c, n));
+                    }
+                }
+                best.map(|(c, _)| c)
+            })
+            .collect()
     }
 
     /// The element whose name or synonym is `label` (normalised), else one whose name reads
@@ -980,8 +1094,13 @@ mod tests {
             element("C1", "法定代表人职务", Text, &[]),
             element("C2", "法定代表人职称", Text, &[]),
             // one character apart, not counterparts: stays one edit apart
-            element("D1", "出生日期", Date, &[]),
-            element("D2", "出资日期", Date, &[]),
+            element("D1", "申请日期", Date, &[]),
+            element("D2", "申报日期", Date, &[]),
+            // counterpart words: different events and roles
+            element("H1", "出生日期", Date, &[]),
+            element("H2", "出资日期", Date, &[]),
+            element("I1", "举办单位名称", Text, &[]),
+            element("I2", "承办单位名称", Text, &[]),
             // likely duplicates: the same name, a one-character variant with the same
             // options, a homophone
             element("E1", "经营范围", Text, &[]),
@@ -999,7 +1118,13 @@ mod tests {
                 .unwrap_or_else(|| panic!("{a}/{b} not found: {found:?}"))
         };
         let likely = [rank("E1", "E2"), rank("F1", "F2"), rank("G1", "G2")];
-        let counterpart = [rank("A1", "A2"), rank("B1", "B2"), rank("C1", "C2")];
+        let counterpart = [
+            rank("A1", "A2"),
+            rank("B1", "B2"),
+            rank("C1", "C2"),
+            rank("H1", "H2"),
+            rank("I1", "I2"),
+        ];
         let worst_likely = likely.iter().max().copied().unwrap_or_default();
         assert!(rank("D1", "D2") > worst_likely, "{found:?}");
         for r in counterpart {
@@ -1009,7 +1134,13 @@ mod tests {
         assert_eq!(found[rank("D1", "D2")].reasons[0], Reason::OneEditApart);
         assert!(counterparts("父亲性别", "母亲性别"));
         assert!(counterparts("职称", "职务"));
-        assert!(!counterparts("出生日期", "出资日期"));
+        assert!(counterparts("出生日期", "出资日期"));
+        assert!(counterparts("承办单位类型", "举办单位类型"));
+        assert!(counterparts("主办方", "协办方"));
+        assert!(!counterparts("申请日期", "申报日期"));
+        // the word must be where the names differ: 生/资 alone are no counterparts
+        assert!(!counterparts("学生证号", "学资证号"));
+        assert!(!counterparts("出生出生", "出生出资x"));
         assert!(!counterparts("父亲", "父亲姓名"));
     }
 
@@ -1079,6 +1210,36 @@ mod tests {
             Covers::new(&merged).cover("学历").map(|c| c.element),
             Some("DE000003")
         );
+    }
+
+    #[test]
+    fn the_pair_keeps_the_element_the_merge_accepts_and_says_the_options_differ() {
+        use ElementKind::SingleChoice;
+        // E14 has the smaller code (kept on a tie), but E15 has the extra option 9
+        let catalog = Catalog::from_records([
+            element("E14", "性别", SingleChoice, &["1", "2"]),
+            element("E15", "性别", SingleChoice, &["1", "2", "9"]),
+            element("F1", "婚姻状况", SingleChoice, &["10", "20"]),
+            element("F2", "婚姻状况", SingleChoice, &["10", "20"]),
+        ]);
+        let found = find(&catalog).elements;
+        let pair = found
+            .iter()
+            .find(|p| p.merge == "E14" || p.keep == "E14")
+            .unwrap_or_else(|| panic!("{found:?}"));
+        assert_eq!((pair.keep.as_str(), pair.merge.as_str()), ("E15", "E14"));
+        assert_eq!(merge_check(&catalog, &pair.keep, &pair.merge), Ok(()));
+        assert!(pair.reasons.contains(&Reason::DifferentOptions), "{pair:?}");
+        assert!(!pair.reasons.contains(&Reason::SameOptions), "{pair:?}");
+        // the same options: the smaller code stays, and nothing says they differ
+        let same = found
+            .iter()
+            .find(|p| p.keep == "F1")
+            .unwrap_or_else(|| panic!("{found:?}"));
+        assert_eq!(same.merge, "F2");
+        assert!(same.reasons.contains(&Reason::SameOptions), "{same:?}");
+        assert!(!same.reasons.contains(&Reason::DifferentOptions));
+        assert_eq!(Reason::DifferentOptions.describe(Lang::Zh), "可选值不同");
     }
 
     #[test]

@@ -180,7 +180,9 @@ pub struct Suggestion {
     /// Why, in a word: `element_name` (a merged field's element has the label as its name
     /// or a synonym), `pool_name` / `pool_synonym` / `pool_pinyin` (an element of the pool
     /// has it as its name, as a synonym, or reads the same: the duplicate finder's
-    /// [`Covers`]), `same_label` (unbound fields with one label, no element has it).
+    /// [`Covers`]; one that covers several of the unbound labels wins: [`Covers::best`]),
+    /// `same_label` (unbound fields of different forms with one label, no element has it;
+    /// one field of each form).
     pub reason: &'static str,
 }
 
@@ -631,8 +633,19 @@ fn suggestions(
             }
         }
     }
+    // the pool's element for each label no merged element has, preferring one that covers
+    // several of these labels
+    let unmatched_labels: Vec<&str> = groups
+        .iter()
+        .filter(|g| g.1.is_none())
+        .map(|g| g.2)
+        .collect();
+    let mut pool_best = pool
+        .map(|p| p.best(&unmatched_labels))
+        .unwrap_or_default()
+        .into_iter();
     let mut out: Vec<Suggestion> = Vec::new();
-    for (fields, element, label) in groups {
+    for (fields, element, _) in groups {
         if let Some(element) = element {
             out.push(Suggestion {
                 fields,
@@ -644,7 +657,7 @@ fn suggestions(
         }
         // else an element of the pool that the duplicate finder says covers the label;
         // labels covered by one element make one suggestion
-        if let Some(cover) = pool.and_then(|p| p.cover(label)) {
+        if let Some(cover) = pool_best.next().flatten() {
             match out.iter_mut().find(|s| {
                 s.element.as_deref() == Some(cover.element) && s.reason.starts_with("pool_")
             }) {
@@ -666,9 +679,18 @@ fn suggestions(
             }
             continue;
         }
-        if fields.len() > 1 {
+        // a new element for a label shared across forms: two fields of one form with the
+        // same label are two data (on one element they would be bound twice), so one field
+        // of each form, and nothing when they are all of one form
+        let mut per_form: Vec<SourceRef> = Vec::new();
+        for f in fields {
+            if !per_form.iter().any(|p| p.form == f.form) {
+                per_form.push(f);
+            }
+        }
+        if per_form.len() > 1 {
             out.push(Suggestion {
-                fields,
+                fields: per_form,
                 element: None,
                 score: 80,
                 reason: "same_label",

@@ -377,6 +377,105 @@ fn conflicts_say_which_source_has_which_value() {
 }
 
 #[test]
+fn a_pool_element_covering_several_labels_takes_them_all() {
+    // MOBILE (first in code order) lists only 手机号码; PHONE lists 联系电话 and 手机号码:
+    // both fields go to PHONE, so they end up as one field
+    let mut c = restaurant();
+    for (code, name, synonyms) in [
+        ("MOBILE", "移动电话", &["手机号码"][..]),
+        ("PHONE", "联系号码", &["联系电话", "手机号码"][..]),
+    ] {
+        let Record::Element(mut e) = element(code, name, None, &[]) else {
+            unreachable!()
+        };
+        e.synonyms = synonyms.iter().map(|s| (*s).into()).collect();
+        c.insert(Record::Element(e));
+    }
+    let mut fa = c.forms["FA"].clone();
+    for (key, label) in [("tel", "联系电话"), ("cell", "手机号码")] {
+        fa.sections[0].fields.push(Field {
+            key: key.into(),
+            label: label.into(),
+            element: None,
+            required: false,
+            help: None,
+            when: None,
+        });
+    }
+    c.insert(Record::Form(fa));
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert!(
+        !m.suggestions
+            .iter()
+            .any(|s| s.element.as_deref() == Some("MOBILE")),
+        "{:?}",
+        m.suggestions
+    );
+    let phone: Vec<&Suggestion> = m
+        .suggestions
+        .iter()
+        .filter(|s| s.element.as_deref() == Some("PHONE"))
+        .collect();
+    assert_eq!(phone.len(), 1, "{:?}", m.suggestions);
+    let fields: Vec<&str> = phone[0].fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["cell", "tel"]);
+    assert_eq!(phone[0].reason, "pool_synonym");
+    // a label alone still goes to the first element that covers it
+    let pool = crate::engine::dups::Covers::new(&c);
+    assert_eq!(pool.cover("手机号码").map(|c| c.element), Some("MOBILE"));
+    let best = pool.best(&["手机号码"]);
+    assert_eq!(best[0].map(|c| c.element), Some("MOBILE"));
+}
+
+#[test]
+fn same_label_is_suggested_across_forms_only() {
+    let mut c = restaurant();
+    let unbound = |key: &str| Field {
+        key: key.into(),
+        label: "备注说明".into(),
+        element: None,
+        required: false,
+        help: None,
+        when: None,
+    };
+    // two fields of FA with one label: two data, not one
+    let mut fa = c.forms["FA"].clone();
+    fa.sections[0].fields.push(unbound("note1"));
+    fa.sections[0].fields.push(unbound("note2"));
+    c.insert(Record::Form(fa));
+    let m = run(&c, &[("alcohol", "yes")]);
+    let notes = |m: &Merge| -> Vec<Vec<(String, String)>> {
+        m.suggestions
+            .iter()
+            .filter(|s| s.reason == "same_label")
+            .map(|s| {
+                s.fields
+                    .iter()
+                    .map(|f| (f.form.to_string(), f.field.to_string()))
+                    .filter(|(_, field)| field.starts_with("note"))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|fields| !fields.is_empty())
+            .collect()
+    };
+    assert!(notes(&m).is_empty(), "{:?}", m.suggestions);
+    // with the label on FC too: FA's first field and FC's
+    let mut fc = c.forms["FC"].clone();
+    fc.sections[0].fields.push(unbound("note3"));
+    c.insert(Record::Form(fc));
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(
+        notes(&m),
+        [vec![
+            ("FA".to_string(), "note1".to_string()),
+            ("FC".to_string(), "note3".to_string())
+        ]],
+        "{:?}",
+        m.suggestions
+    );
+}
+
+#[test]
 fn unbound_fields_are_matched_to_the_element_pool_too() {
     // 移动电话 lists 联系电话 and 手机号码 as synonyms; no form of the bundle uses it
     let mut c = restaurant();
