@@ -328,11 +328,25 @@ impl<R: Row> Index<R> {
             if i % 4096 == 0 && stale() {
                 return None;
             }
-            if Self::rank(entry, &q).is_some_and(|score| score / TIER_WIDTH >= TIER_SUBSTRING) {
+            if Self::holds(entry, &q) {
                 out.push(entry.row.code());
             }
         }
         Some(out)
+    }
+
+    /// Whether the lower-cased query `q` is the entry's code or one run in one part of its
+    /// key: what [`Index::rank`] puts in the substring tier or above, without the fuzzy
+    /// scoring a filter does not need (a plain substring test per part).
+    fn holds(entry: &Entry<R>, q: &str) -> bool {
+        if entry.row.code().eq_ignore_ascii_case(q) {
+            return true;
+        }
+        if q.is_ascii() {
+            letters(q) & !entry.letters == 0 && entry.latin.split(SEP).any(|p| p.contains(q))
+        } else {
+            entry.name.split(SEP).any(|p| p.contains(q))
+        }
     }
 
     /// The best `limit` rows for `query` (case-insensitive, surrounding space ignored);
@@ -543,6 +557,28 @@ mod tests {
         assert!(!i.search("gsdj", 10).hits.is_empty());
         assert_eq!(held(""), Vec::<&str>::new());
         assert_eq!(i.holding("s", || true), None);
+        // the plain substring test keeps exactly what ranks in the substring tier or above
+        for q in [
+            "s",
+            "dj",
+            "sldj",
+            "spjy",
+            "xukezheng",
+            "c1",
+            "b",
+            "许可",
+            "登记",
+            "zz",
+            "gs",
+        ] {
+            let by_rank: Vec<&str> = i
+                .entries
+                .iter()
+                .filter(|e| Index::rank(e, q).is_some_and(|s| s / TIER_WIDTH >= TIER_SUBSTRING))
+                .map(|e| e.row.code())
+                .collect();
+            assert_eq!(held(q), by_rank, "{q}");
+        }
     }
 
     #[test]

@@ -1450,12 +1450,19 @@ impl App {
         self.jobs += 1;
         std::thread::spawn(move || {
             let stale = || current.load(Ordering::SeqCst) != generation;
-            let codes: HashSet<String> = index
+            // the codes as the haystacks hold them (folded), borrowed when folding keeps them
+            let codes: rustc_hash::FxHashSet<std::borrow::Cow<'_, str>> = index
                 .as_deref()
                 .and_then(|index| index.holding(&raw, stale))
                 .unwrap_or_default()
                 .into_iter()
-                .map(super::text::fold)
+                .map(|code| {
+                    if code.chars().all(|c| super::text::fold_char(c) == c) {
+                        std::borrow::Cow::Borrowed(code)
+                    } else {
+                        std::borrow::Cow::Owned(super::text::fold(code))
+                    }
+                })
                 .collect();
             let matched = find_matches(&haystacks, &folded, &codes, stale).unwrap_or_default();
             // a closed channel means the app is gone; nothing to report to

@@ -379,7 +379,7 @@ impl Tree {
 pub fn find_matches(
     haystacks: &[String],
     query: &str,
-    codes: &HashSet<String>,
+    codes: &rustc_hash::FxHashSet<std::borrow::Cow<'_, str>>,
     stale: impl Fn() -> bool,
 ) -> Option<Vec<u32>> {
     let mut out = Vec::new();
@@ -622,7 +622,7 @@ mod tests {
             Lang::Zh,
         );
         let q = fold("实施");
-        let m = find_matches(&t.haystacks(), &q, &HashSet::new(), || false).unwrap_or_default();
+        let m = find_matches(&t.haystacks(), &q, &Default::default(), || false).unwrap_or_default();
         t.set_filter(&q, &m);
         assert_eq!(
             names(&t),
@@ -634,7 +634,7 @@ mod tests {
         t.clear_filter();
         assert_eq!(t.rows().len(), 2);
         assert_eq!(
-            find_matches(&t.haystacks(), "x", &HashSet::new(), || true),
+            find_matches(&t.haystacks(), "x", &Default::default(), || true),
             None
         );
     }
