@@ -106,6 +106,12 @@ pub fn agency_fingerprint(catalog: &Catalog) -> u64 {
     h.finish()
 }
 
+/// A query as [`Index::holding`] compares it (trimmed, lower-cased): a query whose form
+/// starts with another's holds only rows that the other holds.
+pub fn held_query(query: &str) -> String {
+    query.trim().to_lowercase()
+}
+
 /// The rows of every item of `catalog`, in code order.
 pub fn rows(catalog: &Catalog) -> Vec<ItemRow> {
     catalog
@@ -313,26 +319,47 @@ impl<R: Row> Index<R> {
         Some(tier * TIER_WIDTH + usual_half + within.clamp(0, USUAL - 1))
     }
 
-    /// The codes of every item whose code, name or one reading of its name holds `query` as
-    /// one run (equal to it, starting with it or containing it; a query scattered over the
-    /// letters does not count), case-insensitive: what a filter that lists every match rather
-    /// than the best few keeps (pane 1's `/hkdj` finds 户口登记). `None` when `stale` says a
-    /// newer query has come (it is asked every 4096 items).
-    pub fn holding(&self, query: &str, stale: impl Fn() -> bool) -> Option<Vec<&str>> {
-        let q = query.trim().to_lowercase();
+    /// The positions (ascending) of every row whose code, name or one reading of its name
+    /// holds `query` as one run (equal to it, starting with it or containing it; a query
+    /// scattered over the letters does not count), case-insensitive: what a filter that lists
+    /// every match rather than the best few keeps (pane 1's `/hkdj` finds 户口登记). With
+    /// `within`, the positions held by a query that `query` extends (see [`held_query`]): only
+    /// those can hold it, so each key of a growing query tests fewer rows. `None` when
+    /// `stale` says a newer query has come (it is asked every 4096 rows).
+    pub fn holding(
+        &self,
+        query: &str,
+        within: Option<&[u32]>,
+        stale: impl Fn() -> bool,
+    ) -> Option<Vec<u32>> {
+        let q = held_query(query);
         if q.is_empty() {
             return Some(Vec::new());
         }
+        let all = 0..u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let candidates: Box<dyn Iterator<Item = u32>> = match within {
+            Some(within) => Box::new(within.iter().copied()),
+            None => Box::new(all),
+        };
         let mut out = Vec::new();
-        for (i, entry) in self.entries.iter().enumerate() {
-            if i % 4096 == 0 && stale() {
+        for (n, at) in candidates.enumerate() {
+            if n % 4096 == 0 && stale() {
                 return None;
             }
-            if Self::holds(entry, &q) {
-                out.push(entry.row.code());
+            let held = self
+                .entries
+                .get(at as usize)
+                .is_some_and(|entry| Self::holds(entry, &q));
+            if held {
+                out.push(at);
             }
         }
         Some(out)
+    }
+
+    /// The code of the row at `position` (as [`Index::holding`] gives them).
+    pub fn code_at(&self, position: u32) -> Option<&str> {
+        self.entries.get(position as usize).map(|e| e.row.code())
     }
 
     /// Whether the lower-cased query `q` is the entry's code or one run in one part of its
@@ -541,7 +568,10 @@ mod tests {
     #[test]
     fn holding_keeps_every_contiguous_match_and_no_scattered_one() {
         let i = index();
-        let held = |q: &str| i.holding(q, || false).unwrap_or_default();
+        let held = |q: &str| -> Vec<&str> {
+            let at = i.holding(q, None, || false).unwrap_or_default();
+            at.into_iter().filter_map(|p| i.code_at(p)).collect()
+        };
         // initials, full pinyin, a piece of either, the code, the name
         assert_eq!(
             held("gsdj"),
@@ -556,7 +586,21 @@ mod tests {
         // scattered letters rank in the picker but are no filter match
         assert!(!i.search("gsdj", 10).hits.is_empty());
         assert_eq!(held(""), Vec::<&str>::new());
-        assert_eq!(i.holding("s", || true), None);
+        assert_eq!(i.holding("s", None, || true), None);
+        // a growing query tested only on what the shorter one held gives the same answer
+        for (short, long) in [
+            ("s", "spjy"),
+            ("x", "xukezheng"),
+            ("许", "许可证核发"),
+            ("d", "dj"),
+        ] {
+            let within = i.holding(short, None, || false).unwrap_or_default();
+            assert_eq!(
+                i.holding(long, Some(&within), || false),
+                i.holding(long, None, || false),
+                "{short} -> {long}"
+            );
+        }
         // the plain substring test keeps exactly what ranks in the substring tier or above
         for q in [
             "s",

@@ -26,6 +26,7 @@ use super::picker::Picker;
 use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
 use super::{text, view};
 use crate::engine::bundle_edit::{Removal, RemoveTarget};
+use crate::engine::item_search::{self, ItemIndex};
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Kind, RecordRef};
@@ -207,6 +208,8 @@ pub enum AppEvent {
         query: String,
         /// Matching node indexes.
         matched: Vec<u32>,
+        /// What the pinyin match held, for the next key (see [`CatalogState::held`]).
+        held: Option<(String, Arc<ItemIndex>, Arc<Vec<u32>>)>,
     },
     /// A store job (loading the sample) finished and hands the store back.
     StoreBack {
@@ -252,6 +255,9 @@ pub struct CatalogState {
     /// The filter ran without pinyin while the item index was being built: it runs again
     /// when the index is there.
     pub pinyin_pending: bool,
+    /// The last pinyin match: its query (as [`item_search::held_query`] forms it), the index
+    /// it ran on and the positions it held. A query that extends it tests only those.
+    pub held: Option<(String, Arc<ItemIndex>, Arc<Vec<u32>>)>,
 }
 
 /// The whole application state.
@@ -393,6 +399,7 @@ impl App {
                 query: String::new(),
                 left: HashMap::new(),
                 pinyin_pending: false,
+                held: None,
             },
             elements: ElementsPane::default(),
             editor: None,
@@ -557,8 +564,12 @@ impl App {
                 generation,
                 query,
                 matched,
+                held,
             } => {
                 self.jobs = self.jobs.saturating_sub(1);
+                if held.is_some() {
+                    self.catalog.held = held;
+                }
                 if generation == self.generation.load(Ordering::SeqCst) {
                     self.catalog.tree.set_filter(&query, &matched);
                     let first = self.catalog.tree.first_match();
@@ -1445,17 +1456,29 @@ impl App {
         if self.catalog.pinyin_pending {
             self.bundles_jobs();
         }
+        // what the last pinyin match held, when this query extends it on the same index
+        let held_q = item_search::held_query(query);
+        let within = match (&self.catalog.held, &index) {
+            (Some((q, on, at)), Some(index))
+                if Arc::ptr_eq(on, index) && held_q.starts_with(q.as_str()) =>
+            {
+                Some(Arc::clone(at))
+            }
+            _ => None,
+        };
         let tx = self.tx.clone();
         let raw = query.to_string();
         self.jobs += 1;
         std::thread::spawn(move || {
             let stale = || current.load(Ordering::SeqCst) != generation;
             // the codes as the haystacks hold them (folded), borrowed when folding keeps them
-            let codes: rustc_hash::FxHashSet<std::borrow::Cow<'_, str>> = index
+            let positions = index
                 .as_deref()
-                .and_then(|index| index.holding(&raw, stale))
-                .unwrap_or_default()
-                .into_iter()
+                .and_then(|index| index.holding(&raw, within.as_deref().map(|w| &w[..]), stale));
+            let codes: rustc_hash::FxHashSet<std::borrow::Cow<'_, str>> = positions
+                .iter()
+                .flatten()
+                .filter_map(|&at| index.as_deref().and_then(|i| i.code_at(at)))
                 .map(|code| {
                     if code.chars().all(|c| super::text::fold_char(c) == c) {
                         std::borrow::Cow::Borrowed(code)
@@ -1465,11 +1488,16 @@ impl App {
                 })
                 .collect();
             let matched = find_matches(&haystacks, &folded, &codes, stale).unwrap_or_default();
+            drop(codes);
+            let held = index
+                .zip(positions)
+                .map(|(index, at)| (held_q, index, Arc::new(at)));
             // a closed channel means the app is gone; nothing to report to
             let _ = tx.send(AppEvent::Matched {
                 generation,
                 query: folded,
                 matched,
+                held,
             });
         });
     }
