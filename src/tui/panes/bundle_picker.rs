@@ -396,7 +396,7 @@ impl BundlesPane {
 }
 
 /// A picker's query line: `/ query`, the cursor, and `status` on the right.
-pub(super) fn draw_query_line(
+fn draw_query_line(
     frame: &mut Frame<'_>,
     app: &App,
     area: Rect,
@@ -483,6 +483,41 @@ pub struct Look<'a> {
     pub marks: bool,
 }
 
+/// Opens a picker's popup in the middle of the screen, at most `max` (width, height) cells,
+/// and draws its query line (`/ query`, the cursor, `status` on the right). Gives the popup's
+/// inner area, or `None` when the screen leaves fewer than `min_rows` rows inside it.
+pub(super) fn picker_popup(
+    frame: &mut Frame<'_>,
+    app: &App,
+    max: (u16, u16),
+    title: &str,
+    input: &Input,
+    status: &str,
+    min_rows: u16,
+) -> Option<Rect> {
+    let screen = frame.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4).min(max.0),
+        screen.height.saturating_sub(2).min(max.1),
+    );
+    if area.width < 8 || area.height < min_rows + 2 {
+        return None;
+    }
+    let inner = fitted_popup(frame, app, area, title);
+    if inner.height < min_rows || inner.width < 4 {
+        return None;
+    }
+    draw_query_line(
+        frame,
+        app,
+        Rect::new(inner.x, inner.y, inner.width, 1),
+        input,
+        status,
+    );
+    Some(inner)
+}
+
 /// Draws an item picker over the screen: the query line with the counts, the results
 /// (name, level, agency and code in columns of fixed width, so a long name is cut rather
 /// than pushing the other columns aside), and the hint line.
@@ -490,20 +525,6 @@ pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look
     let theme = &app.config.theme;
     let lang = app.lang;
     let ascii = app.config.ascii;
-    let screen = frame.area();
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(4).min(110),
-        screen.height.saturating_sub(2).min(28),
-    );
-    if area.width < 8 || area.height < 4 {
-        return;
-    }
-    let inner = fitted_popup(frame, app, area, look.title);
-    let iw = usize::from(inner.width);
-    if inner.height < 2 || iw < 4 {
-        return;
-    }
     // the query line: `/ query` and, on the right, the counts
     let items = &app.bundles.items;
     let building = items.building;
@@ -520,13 +541,10 @@ pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look
             format!("{} results", p.found.total),
         )
     };
-    draw_query_line(
-        frame,
-        app,
-        Rect::new(inner.x, inner.y, inner.width, 1),
-        &p.input,
-        &status,
-    );
+    let Some(inner) = picker_popup(frame, app, (110, 28), look.title, &p.input, &status, 2) else {
+        return;
+    };
+    let iw = usize::from(inner.width);
     // the results, then the hint line
     let list_h = usize::from(inner.height).saturating_sub(2);
     let start = (p.selected + 1).saturating_sub(list_h.max(1));

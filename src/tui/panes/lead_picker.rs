@@ -17,10 +17,9 @@ use super::super::action::Action;
 use super::super::app::{App, Level};
 use super::super::text::fit;
 use super::super::theme::Slot;
-use super::super::view::{centered, key_of};
-use super::bundle_picker::draw_query_line;
+use super::super::view::key_of;
+use super::bundle_picker::picker_popup;
 use super::bundles::{BundlesPane, Say, StoreRef, say};
-use super::merge_view::fitted_popup;
 use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit::{self, BundleEdit};
 use crate::engine::item_search::{self, AgencyRow, Found};
@@ -236,15 +235,6 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &LeadPicker)
     let theme = &app.config.theme;
     let lang = app.lang;
     let ascii = app.config.ascii;
-    let screen = frame.area();
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(4).min(100),
-        screen.height.saturating_sub(2).min(24),
-    );
-    if area.width < 8 || area.height < 5 {
-        return;
-    }
     let named = catalog
         .bundles
         .get(p.bundle.as_str())
@@ -253,11 +243,6 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &LeadPicker)
         format!(" 牵头部门：{} ", inert(&named)),
         format!(" Lead agency of {} ", inert(&named)),
     );
-    let inner = fitted_popup(frame, app, area, &title);
-    let iw = usize::from(inner.width);
-    if inner.height < 3 || iw < 4 {
-        return;
-    }
     let state = &app.bundles.agencies;
     let status = if state.building && state.index.is_none() {
         lang.pick("正在建立索引…", "indexing…").to_string()
@@ -267,13 +252,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &LeadPicker)
             format!("{} agencies", p.found.total),
         )
     };
-    draw_query_line(
-        frame,
-        app,
-        Rect::new(inner.x, inner.y, inner.width, 1),
-        &p.input,
-        &status,
-    );
+    let Some(inner) = picker_popup(frame, app, (100, 24), &title, &p.input, &status, 3) else {
+        return;
+    };
+    let iw = usize::from(inner.width);
     // the rows, a line for a refusal, then the hint
     let list_h = usize::from(inner.height).saturating_sub(3).max(1);
     let start = (p.selected + 1).saturating_sub(list_h);
