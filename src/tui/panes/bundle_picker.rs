@@ -396,13 +396,7 @@ impl BundlesPane {
 }
 
 /// A picker's query line: `/ query`, the cursor, and `status` on the right.
-fn draw_query_line(
-    frame: &mut Frame<'_>,
-    app: &App,
-    area: Rect,
-    input: &Input,
-    status: &str,
-) {
+fn draw_query_line(frame: &mut Frame<'_>, app: &App, area: Rect, input: &Input, status: &str) {
     let theme = &app.config.theme;
     let iw = usize::from(area.width);
     let status = fit(status, iw / 2, app.config.ascii);
