@@ -21,7 +21,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::super::action::Action;
 use super::super::app::{App, Level};
-use super::super::text::fit;
+use super::super::text::{fit, fit_tail};
 use super::super::theme::Slot;
 use super::super::view::{centered, key_of, line_view};
 use super::bundles::{BundlesPane, Say, StoreRef, say};
@@ -594,7 +594,7 @@ pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look
         }
         if code_w > 0 {
             spans.push(Span::styled(
-                format!(" {}", fit(&row.code, code_w, ascii)),
+                format!(" {}", fit_tail(&row.code, code_w, ascii)),
                 theme.get(Slot::Dim),
             ));
         }
