@@ -66,6 +66,25 @@ fn reduction_cells(r: &Reduction) -> Vec<Cell> {
     ]
 }
 
+/// The Chinese name of a kind as the status counts key it (`items` → 事项).
+fn status_kind_zh(kind: &str) -> &str {
+    match kind {
+        "items" => Kind::Item.zh(),
+        "elements" => Kind::Element.zh(),
+        "forms" => Kind::Form.zh(),
+        "bundles" => Kind::Bundle.zh(),
+        other => other,
+    }
+}
+
+/// The Chinese label of a status as the status counts spell it (`draft` → 待提交).
+fn status_zh(status: &str) -> &str {
+    crate::model::Status::ALL
+        .into_iter()
+        .find(|s| s.as_str() == status)
+        .map_or(status, |s| s.zh())
+}
+
 /// Every statistic as a table.
 pub fn tables(s: &Stats, lang: Lang) -> Vec<ReportTable> {
     let overview = Kind::ALL
@@ -123,9 +142,14 @@ pub fn tables(s: &Stats, lang: Lang) -> Vec<ReportTable> {
         .by_status
         .iter()
         .flat_map(|(kind, statuses)| {
-            statuses
-                .iter()
-                .map(move |(st, n)| vec![text(*kind), text(*st), num(*n)])
+            statuses.iter().map(move |(st, n)| {
+                // the Chinese table names kind and status in Chinese, like its headers
+                let (kind, st) = match lang {
+                    Lang::Zh => (status_kind_zh(kind), status_zh(st)),
+                    Lang::En => (*kind, *st),
+                };
+                vec![text(kind), text(st), num(*n)]
+            })
         })
         .collect();
     let bundles = s
@@ -244,5 +268,36 @@ impl ReportTable {
             let _ = writer.write_record(row.iter().map(|c| c.to_text().into_owned()));
         }
         String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_table_reads_in_the_language_of_its_headers() {
+        let s = crate::engine::stats::stats(&crate::sample::generate(1));
+        let cells = |lang| -> Vec<String> {
+            let tables = tables(&s, lang);
+            let t = tables
+                .iter()
+                .find(|t| t.name == lang.pick("状态", "status"))
+                .expect("a status table");
+            t.rows
+                .iter()
+                .flat_map(|r| r.iter().take(2))
+                .filter_map(|c| match c {
+                    Cell::Text(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let zh = cells(Lang::Zh);
+        assert!(zh.contains(&"事项".to_string()), "{zh:?}");
+        assert!(zh.contains(&"已发布".to_string()), "{zh:?}");
+        assert!(!zh.iter().any(|c| c.is_ascii()), "{zh:?}");
+        let en = cells(Lang::En);
+        assert!(en.contains(&"items".to_string()) && en.contains(&"published".to_string()));
     }
 }
