@@ -81,14 +81,10 @@ impl ItemPicker {
         items: &mut ItemIndexState,
         page: usize,
     ) -> Option<Action> {
-        let last = self.found.hits.len().saturating_sub(1);
+        if move_selection(&mut self.selected, action, self.found.hits.len(), page) {
+            return None;
+        }
         match action {
-            Some(Action::PickerNext) => self.selected = (self.selected + 1).min(last),
-            Some(Action::PickerPrev) => self.selected = self.selected.saturating_sub(1),
-            Some(Action::PickerPageDown) => {
-                self.selected = (self.selected + page.max(1)).min(last);
-            }
-            Some(Action::PickerPageUp) => self.selected = self.selected.saturating_sub(page.max(1)),
             Some(other) => return Some(other),
             None => {
                 let before = self.input.value().to_string();
@@ -106,6 +102,25 @@ impl ItemPicker {
         crate::tui::text::paste_into(&mut self.input, text);
         items.refill(self);
     }
+}
+
+/// Moves a picker's highlighted row for the moving actions (next, previous, page down and
+/// up) within `rows` rows, `page` rows a page; `false` for any other action.
+pub(super) fn move_selection(
+    selected: &mut usize,
+    action: Option<Action>,
+    rows: usize,
+    page: usize,
+) -> bool {
+    let last = rows.saturating_sub(1);
+    *selected = match action {
+        Some(Action::PickerNext) => (*selected + 1).min(last),
+        Some(Action::PickerPrev) => selected.saturating_sub(1),
+        Some(Action::PickerPageDown) => (*selected + page.max(1)).min(last),
+        Some(Action::PickerPageUp) => selected.saturating_sub(page.max(1)),
+        _ => return false,
+    };
+    true
 }
 
 /// Building an index: taken by the app and run on a worker thread.

@@ -18,7 +18,7 @@ use super::super::app::{App, Level};
 use super::super::text::fit;
 use super::super::theme::Slot;
 use super::super::view::key_of;
-use super::bundle_picker::picker_popup;
+use super::bundle_picker::{move_selection, picker_popup};
 use super::bundles::{BundlesPane, Say, StoreRef, say};
 use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit::{self, BundleEdit};
@@ -135,12 +135,11 @@ impl BundlesPane {
         page: usize,
     ) -> Say {
         let p = self.lead.as_mut()?;
-        let last = p.rows().saturating_sub(1);
+        let rows = p.rows();
+        if move_selection(&mut p.selected, action, rows, page) {
+            return None;
+        }
         match action {
-            Some(Action::PickerNext) => p.selected = (p.selected + 1).min(last),
-            Some(Action::PickerPrev) => p.selected = p.selected.saturating_sub(1),
-            Some(Action::PickerPageDown) => p.selected = (p.selected + page.max(1)).min(last),
-            Some(Action::PickerPageUp) => p.selected = p.selected.saturating_sub(page.max(1)),
             Some(Action::Back | Action::Quit) => self.lead = None,
             Some(Action::PickerChoose) => return self.choose_lead(store, lang),
             // marking is for the item picker: one lead agency
