@@ -142,8 +142,9 @@ pub fn fingerprint(catalog: &Catalog) -> u64 {
 /// One indexed row.
 struct Entry<R> {
     row: R,
-    /// Code and readings, lower-cased: what a query in Latin letters matches.
-    latin: Box<str>,
+    /// Where its code and readings, lower-cased (what a query in Latin letters matches), lie
+    /// in [`Index::latin`]: start and end byte.
+    latin: (u32, u32),
     /// How many bytes of `latin` hold the code and the usual reading (full and initials);
     /// the rarer readings of heteronyms follow.
     usual: u32,
@@ -224,6 +225,8 @@ impl<R> Default for Found<R> {
 /// The search index over rows of one kind (items by default).
 pub struct Index<R = ItemRow> {
     entries: Vec<Entry<R>>,
+    /// Every entry's Latin key, one after another: a filter reads them in order.
+    latin: String,
 }
 
 /// The index over the items.
@@ -235,6 +238,7 @@ impl<R> Default for Index<R> {
     fn default() -> Self {
         Index {
             entries: Vec::new(),
+            latin: String::new(),
         }
     }
 }
@@ -242,20 +246,34 @@ impl<R> Default for Index<R> {
 impl<R: Row> Index<R> {
     /// Builds the index (pinyin readings of every name: the slow part, run it off the UI thread).
     pub fn build(rows: Vec<R>) -> Index<R> {
+        let mut all_latin = String::new();
+        let offset = |s: &String| u32::try_from(s.len()).unwrap_or(u32::MAX);
         let entries = rows
             .into_iter()
             .map(|row| {
                 let (latin, usual) = latin_key(row.code(), row.name());
+                let start = offset(&all_latin);
+                all_latin.push_str(&latin);
                 Entry {
                     letters: letters(&latin),
                     usual: u32::try_from(usual).unwrap_or(u32::MAX),
-                    latin: latin.into(),
+                    latin: (start, offset(&all_latin)),
                     name: row.name().to_lowercase().into(),
                     row,
                 }
             })
             .collect();
-        Index { entries }
+        all_latin.shrink_to_fit();
+        Index {
+            entries,
+            latin: all_latin,
+        }
+    }
+
+    /// An entry's Latin key (see [`Entry::latin`]).
+    fn latin_of(&self, entry: &Entry<R>) -> &str {
+        let (start, end) = entry.latin;
+        self.latin.get(start as usize..end as usize).unwrap_or("")
     }
 
     /// Number of rows indexed.
@@ -269,7 +287,7 @@ impl<R: Row> Index<R> {
     }
 
     /// The score of `entry` for the lower-cased query `q`, or `None` if it does not match.
-    fn rank(entry: &Entry<R>, q: &str) -> Option<i64> {
+    fn rank(&self, entry: &Entry<R>, q: &str) -> Option<i64> {
         if entry.row.code().eq_ignore_ascii_case(q) {
             return Some(TIER_CODE * TIER_WIDTH);
         }
@@ -277,7 +295,7 @@ impl<R: Row> Index<R> {
             if letters(q) & !entry.letters != 0 {
                 return None;
             }
-            (&*entry.latin, entry.usual as usize)
+            (self.latin_of(entry), entry.usual as usize)
         } else {
             (&*entry.name, usize::MAX)
         };
@@ -341,6 +359,7 @@ impl<R: Row> Index<R> {
             Some(within) => Box::new(within.iter().copied()),
             None => Box::new(all),
         };
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
         let mut out = Vec::new();
         for (n, at) in candidates.enumerate() {
             if n % 4096 == 0 && stale() {
@@ -349,7 +368,7 @@ impl<R: Row> Index<R> {
             let held = self
                 .entries
                 .get(at as usize)
-                .is_some_and(|entry| Self::holds(entry, &q));
+                .is_some_and(|entry| self.holds(entry, &q, &finder));
             if held {
                 out.push(at);
             }
@@ -364,15 +383,22 @@ impl<R: Row> Index<R> {
 
     /// Whether the lower-cased query `q` is the entry's code or one run in one part of its
     /// key: what [`Index::rank`] puts in the substring tier or above, without the fuzzy
-    /// scoring a filter does not need (a plain substring test per part).
-    fn holds(entry: &Entry<R>, q: &str) -> bool {
-        if entry.row.code().eq_ignore_ascii_case(q) {
-            return true;
-        }
+    /// scoring a filter does not need (a plain substring test per part). `finder` looks
+    /// for `q`, built once for every entry.
+    fn holds(&self, entry: &Entry<R>, q: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
+        // a query without the separator lies within one part wherever the key holds it
+        let within_part = |key: &str| {
+            if q.contains(SEP) {
+                key.split(SEP).any(|p| p.contains(q))
+            } else {
+                finder.find(key.as_bytes()).is_some()
+            }
+        };
+        // the key starts with the lower-cased code, so a Latin query equal to the code is in it
         if q.is_ascii() {
-            letters(q) & !entry.letters == 0 && entry.latin.split(SEP).any(|p| p.contains(q))
+            letters(q) & !entry.letters == 0 && within_part(self.latin_of(entry))
         } else {
-            entry.name.split(SEP).any(|p| p.contains(q))
+            entry.row.code().eq_ignore_ascii_case(q) || within_part(&entry.name)
         }
     }
 
@@ -384,7 +410,7 @@ impl<R: Row> Index<R> {
 
     /// The entries among `candidates` (all when `None`) that match `q`, with their scores.
     fn scan(&self, q: &str, candidates: Option<&[u32]>) -> Vec<(u32, i64)> {
-        let rank = |i: u32| Some((i, Self::rank(self.entries.get(i as usize)?, q)?));
+        let rank = |i: u32| Some((i, self.rank(self.entries.get(i as usize)?, q)?));
         match candidates {
             Some(list) => list.iter().filter_map(|&i| rank(i)).collect(),
             None => (0..u32::try_from(self.entries.len()).unwrap_or(u32::MAX))
@@ -618,7 +644,10 @@ mod tests {
             let by_rank: Vec<&str> = i
                 .entries
                 .iter()
-                .filter(|e| Index::rank(e, q).is_some_and(|s| s / TIER_WIDTH >= TIER_SUBSTRING))
+                .filter(|e| {
+                    i.rank(e, q)
+                        .is_some_and(|s| s / TIER_WIDTH >= TIER_SUBSTRING)
+                })
                 .map(|e| e.row.code())
                 .collect();
             assert_eq!(held(q), by_rank, "{q}");

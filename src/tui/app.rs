@@ -23,10 +23,10 @@ use super::panes::elements::{ElementsEvent, ElementsPane};
 use super::panes::forms::FormsPane;
 use super::panes::stats::{self, StatsEvent, StatsPane};
 use super::picker::Picker;
-use super::tree::{Grouping, ListKind, NodeId, Tree, find_matches};
+use super::tree::{Filtered, Grouping, ListKind, NodeId, Tree};
+use super::tree_match::{MatchJob, Narrowing};
 use super::{text, view};
 use crate::engine::bundle_edit::{Removal, RemoveTarget};
-use crate::engine::item_search::{self, ItemIndex};
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Kind, RecordRef};
@@ -206,10 +206,11 @@ pub enum AppEvent {
         generation: u64,
         /// The folded query.
         query: String,
-        /// Matching node indexes.
-        matched: Vec<u32>,
-        /// What the pinyin match held, for the next key (see [`CatalogState::held`]).
-        held: Option<(String, Arc<ItemIndex>, Arc<Vec<u32>>)>,
+        /// What the filter shows; `None` when it gave up for a newer query.
+        filtered: Option<Filtered>,
+        /// What the match kept, for the next key (see [`CatalogState::narrowing`]); `None`
+        /// when it gave up for a newer query.
+        narrowing: Option<Narrowing>,
     },
     /// A store job (loading the sample) finished and hands the store back.
     StoreBack {
@@ -255,9 +256,8 @@ pub struct CatalogState {
     /// The filter ran without pinyin while the item index was being built: it runs again
     /// when the index is there.
     pub pinyin_pending: bool,
-    /// The last pinyin match: its query (as [`item_search::held_query`] forms it), the index
-    /// it ran on and the positions it held. A query that extends it tests only those.
-    pub held: Option<(String, Arc<ItemIndex>, Arc<Vec<u32>>)>,
+    /// What the last complete filter match kept: a query that extends it tests only that.
+    pub narrowing: Option<Narrowing>,
 }
 
 /// The whole application state.
@@ -399,7 +399,7 @@ impl App {
                 query: String::new(),
                 left: HashMap::new(),
                 pinyin_pending: false,
-                held: None,
+                narrowing: None,
             },
             elements: ElementsPane::default(),
             editor: None,
@@ -563,15 +563,17 @@ impl App {
             AppEvent::Matched {
                 generation,
                 query,
-                matched,
-                held,
+                filtered,
+                narrowing,
             } => {
                 self.jobs = self.jobs.saturating_sub(1);
-                if held.is_some() {
-                    self.catalog.held = held;
+                if narrowing.is_some() {
+                    self.catalog.narrowing = narrowing;
                 }
-                if generation == self.generation.load(Ordering::SeqCst) {
-                    self.catalog.tree.set_filter(&query, &matched);
+                let current = generation == self.generation.load(Ordering::SeqCst);
+                if let Some(filtered) = filtered.filter(|_| current)
+                    && self.catalog.tree.apply_filter(&query, filtered)
+                {
                     let first = self.catalog.tree.first_match();
                     self.select(first.unwrap_or(0));
                     self.dirty = true;
@@ -1440,7 +1442,6 @@ impl App {
     fn start_match(&mut self, query: &str) {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let current = Arc::clone(&self.generation);
-        let haystacks = self.catalog.tree.haystacks();
         let folded = super::text::fold(query);
         // items are found by the pinyin of their names too, as in pane 4's item picker: the
         // same item index, built on a worker thread the first time (the filter runs again
@@ -1456,48 +1457,25 @@ impl App {
         if self.catalog.pinyin_pending {
             self.bundles_jobs();
         }
-        // what the last pinyin match held, when this query extends it on the same index
-        let held_q = item_search::held_query(query);
-        let within = match (&self.catalog.held, &index) {
-            (Some((q, on, at)), Some(index))
-                if Arc::ptr_eq(on, index) && held_q.starts_with(q.as_str()) =>
-            {
-                Some(Arc::clone(at))
-            }
-            _ => None,
+        let job = MatchJob {
+            haystacks: self.catalog.tree.haystacks(),
+            item_nodes: self.catalog.tree.item_nodes(),
+            shape: self.catalog.tree.shape(),
+            query: query.to_string(),
+            index,
+            previous: self.catalog.narrowing.clone(),
         };
         let tx = self.tx.clone();
-        let raw = query.to_string();
         self.jobs += 1;
         std::thread::spawn(move || {
             let stale = || current.load(Ordering::SeqCst) != generation;
-            // the codes as the haystacks hold them (folded), borrowed when folding keeps them
-            let positions = index
-                .as_deref()
-                .and_then(|index| index.holding(&raw, within.as_deref().map(|w| &w[..]), stale));
-            let codes: rustc_hash::FxHashSet<std::borrow::Cow<'_, str>> = positions
-                .iter()
-                .flatten()
-                .filter_map(|&at| index.as_deref().and_then(|i| i.code_at(at)))
-                .map(|code| {
-                    if code.chars().all(|c| super::text::fold_char(c) == c) {
-                        std::borrow::Cow::Borrowed(code)
-                    } else {
-                        std::borrow::Cow::Owned(super::text::fold(code))
-                    }
-                })
-                .collect();
-            let matched = find_matches(&haystacks, &folded, &codes, stale).unwrap_or_default();
-            drop(codes);
-            let held = index
-                .zip(positions)
-                .map(|(index, at)| (held_q, index, Arc::new(at)));
+            let (filtered, narrowing) = job.run(stale).unzip();
             // a closed channel means the app is gone; nothing to report to
             let _ = tx.send(AppEvent::Matched {
                 generation,
                 query: folded,
-                matched,
-                held,
+                filtered,
+                narrowing,
             });
         });
     }

@@ -28,6 +28,7 @@ pub mod text;
 pub mod theme;
 pub mod transfer;
 pub mod tree;
+pub mod tree_match;
 pub mod view;
 
 use crate::i18n::Lang;

@@ -131,9 +131,76 @@ pub struct Tree {
     roots: Vec<u32>,
     rows: Vec<u32>,
     haystacks: Arc<Vec<String>>,
-    /// Folded query and matched-node flags of the active filter.
-    filter: Option<(Vec<char>, Vec<bool>)>,
+    /// The node of each item in code order (the order of the item search index's rows).
+    item_nodes: Arc<Vec<u32>>,
+    /// Parents and display order, for filtering off the UI thread.
+    shape: Shape,
+    /// The active filter.
+    filter: Option<ActiveFilter>,
+}
+
+/// A tree's shape as filtering needs it, shared with the matching worker: each node's
+/// parent and every node in display order (a parent before its children).
+#[derive(Clone, Debug)]
+pub struct Shape {
+    parents: Arc<Vec<u32>>,
+    preorder: Arc<Vec<u32>>,
+}
+
+/// A filter's outcome for one tree, computed off the UI thread by [`Shape::filter`].
+#[derive(Debug)]
+pub struct Filtered {
+    /// The preorder of the tree it was computed for.
+    of: Arc<Vec<u32>>,
+    /// Which nodes match.
+    flags: Vec<bool>,
+    /// Which nodes show: the matches and their ancestors.
     keep: Vec<bool>,
+    /// The visible rows.
+    rows: Vec<u32>,
+    /// How many nodes match.
+    count: usize,
+}
+
+/// The filter in force: its folded query and outcome.
+#[derive(Clone, Debug)]
+struct ActiveFilter {
+    query: Vec<char>,
+    flags: Vec<bool>,
+    keep: Vec<bool>,
+    count: usize,
+}
+
+/// Marks a node without a parent in [`Shape`].
+const NO_PARENT: u32 = u32::MAX;
+
+impl Shape {
+    /// What a filter matching the nodes flagged in `flags` (one flag per node) shows.
+    pub fn filter(&self, flags: Vec<bool>) -> Filtered {
+        let mut keep = vec![false; flags.len()];
+        let mut count = 0;
+        for (id, _) in flags.iter().enumerate().filter(|(_, f)| **f) {
+            count += 1;
+            let mut at = id;
+            while let Some(k) = keep.get_mut(at).filter(|k| !**k) {
+                *k = true;
+                at = self.parents.get(at).map_or(NO_PARENT, |p| *p) as usize;
+            }
+        }
+        let rows = self
+            .preorder
+            .iter()
+            .copied()
+            .filter(|id| keep.get(*id as usize).copied().unwrap_or(false))
+            .collect();
+        Filtered {
+            of: Arc::clone(&self.preorder),
+            flags,
+            keep,
+            rows,
+            count,
+        }
+    }
 }
 
 impl Tree {
@@ -180,40 +247,62 @@ impl Tree {
             })
             .collect();
         let mut tree = Tree {
-            keep: Vec::new(),
             nodes: b.nodes,
             roots: b.roots,
             rows: Vec::new(),
             haystacks: Arc::new(haystacks),
+            item_nodes: Arc::new(b.item_nodes),
+            shape: Shape {
+                parents: Arc::new(Vec::new()),
+                preorder: Arc::new(Vec::new()),
+            },
             filter: None,
         };
-        tree.set_depths();
+        tree.set_depths_and_shape();
         tree.rebuild_rows();
         tree
     }
 
-    fn set_depths(&mut self) {
-        let mut stack: Vec<(u32, u16)> = self.roots.iter().map(|r| (*r, 0)).collect();
+    fn set_depths_and_shape(&mut self) {
+        let mut preorder = Vec::with_capacity(self.nodes.len());
+        let mut stack: Vec<(u32, u16)> = self.roots.iter().rev().map(|r| (*r, 0)).collect();
         while let Some((id, depth)) = stack.pop() {
+            preorder.push(id);
             let node = &mut self.nodes[id as usize];
             node.depth = depth;
-            stack.extend(node.children.iter().map(|c| (*c, depth.saturating_add(1))));
+            let below = depth.saturating_add(1);
+            stack.extend(node.children.iter().rev().map(|c| (*c, below)));
         }
+        let parents = self
+            .nodes
+            .iter()
+            .map(|n| n.parent.unwrap_or(NO_PARENT))
+            .collect();
+        self.shape = Shape {
+            parents: Arc::new(parents),
+            preorder: Arc::new(preorder),
+        };
     }
 
     /// Recomputes the visible rows: with a filter, every kept node (matches and their
     /// ancestors); without, the children of expanded nodes.
     fn rebuild_rows(&mut self) {
+        if let Some(filter) = &self.filter {
+            self.rows = self
+                .shape
+                .preorder
+                .iter()
+                .copied()
+                .filter(|id| filter.keep[*id as usize])
+                .collect();
+            return;
+        }
         self.rows.clear();
-        let filtering = self.filter.is_some();
         let mut stack: Vec<u32> = self.roots.iter().rev().copied().collect();
         while let Some(id) = stack.pop() {
-            if filtering && !self.keep[id as usize] {
-                continue;
-            }
             self.rows.push(id);
             let node = &self.nodes[id as usize];
-            if filtering || node.expanded {
+            if node.expanded {
                 stack.extend(node.children.iter().rev().copied());
             }
         }
@@ -302,54 +391,55 @@ impl Tree {
         Arc::clone(&self.haystacks)
     }
 
-    /// Applies a filter result: matched node indexes for a folded query. Ancestors of
-    /// matches stay visible.
-    pub fn set_filter(&mut self, query: &str, matched: &[u32]) {
-        let mut flags = vec![false; self.nodes.len()];
-        let mut keep = vec![false; self.nodes.len()];
-        for &m in matched {
-            let Some(flag) = flags.get_mut(m as usize) else {
-                continue;
-            };
-            *flag = true;
-            let mut at = Some(m);
-            while let Some(id) = at {
-                if keep[id as usize] {
-                    break;
-                }
-                keep[id as usize] = true;
-                at = self.nodes[id as usize].parent;
-            }
+    /// The node of each item, in code order: the n-th item of the catalog is node
+    /// `item_nodes()[n]` (an item index's positions map to nodes without looking codes up).
+    pub fn item_nodes(&self) -> Arc<Vec<u32>> {
+        Arc::clone(&self.item_nodes)
+    }
+
+    /// The tree's shape, for computing a filter's outcome elsewhere ([`Shape::filter`]).
+    pub fn shape(&self) -> Shape {
+        self.shape.clone()
+    }
+
+    /// Applies a filter's outcome for the folded `query`: matches and their ancestors show.
+    /// An outcome computed for another tree (one since rebuilt) is ignored; returns whether
+    /// it applied.
+    pub fn apply_filter(&mut self, query: &str, filtered: Filtered) -> bool {
+        if !Arc::ptr_eq(&filtered.of, &self.shape.preorder) {
+            return false;
         }
-        self.filter = Some((query.chars().collect(), flags));
-        self.keep = keep;
-        self.rebuild_rows();
+        self.filter = Some(ActiveFilter {
+            query: query.chars().collect(),
+            flags: filtered.flags,
+            keep: filtered.keep,
+            count: filtered.count,
+        });
+        self.rows = filtered.rows;
+        true
     }
 
     /// Drops the filter.
     pub fn clear_filter(&mut self) {
         self.filter = None;
-        self.keep.clear();
         self.rebuild_rows();
     }
 
     /// The folded query of the active filter.
     pub fn query(&self) -> Option<&[char]> {
-        self.filter.as_ref().map(|(q, _)| q.as_slice())
+        self.filter.as_ref().map(|f| f.query.as_slice())
     }
 
     /// Whether a node matches the active filter.
     pub fn is_match(&self, id: u32) -> bool {
         self.filter
             .as_ref()
-            .is_some_and(|(_, flags)| flags.get(id as usize).copied().unwrap_or(false))
+            .is_some_and(|f| f.flags.get(id as usize).copied().unwrap_or(false))
     }
 
     /// How many nodes match the active filter.
     pub fn match_count(&self) -> usize {
-        self.filter
-            .as_ref()
-            .map_or(0, |(_, flags)| flags.iter().filter(|f| **f).count())
+        self.filter.as_ref().map_or(0, |f| f.count)
     }
 
     /// The first visible row that matches.
@@ -373,35 +463,12 @@ impl Tree {
     }
 }
 
-/// Finds nodes whose search text contains the folded query, or whose folded code is among
-/// `codes` (the items the item search found by pinyin); gives up (returning `None`) as soon
-/// as `stale` says a newer query has arrived.
-pub fn find_matches(
-    haystacks: &[String],
-    query: &str,
-    codes: &rustc_hash::FxHashSet<std::borrow::Cow<'_, str>>,
-    stale: impl Fn() -> bool,
-) -> Option<Vec<u32>> {
-    let mut out = Vec::new();
-    for (i, h) in haystacks.iter().enumerate() {
-        if i % 4096 == 0 && stale() {
-            return None;
-        }
-        let coded = || {
-            h.split_once('\n')
-                .is_some_and(|(code, _)| !code.is_empty() && codes.contains(code))
-        };
-        if h.contains(query) || (!codes.is_empty() && coded()) {
-            out.push(i as u32);
-        }
-    }
-    Some(out)
-}
-
 #[derive(Default)]
 struct Builder {
     nodes: Vec<Node>,
     roots: Vec<u32>,
+    /// The node of each item by its place in the source's (code) order.
+    item_nodes: Vec<u32>,
 }
 
 impl Builder {
@@ -444,11 +511,15 @@ impl Builder {
     }
 
     /// Adds items (in code order) as a forest under `group` (or at the top): an item whose
-    /// parent is among them hangs under it, the others are roots.
-    fn forest(&mut self, items: &[ItemView<'_>], group: Option<u32>) {
+    /// parent is among them hangs under it, the others are roots. `places` holds each item's
+    /// place in the source's order (see [`Tree::item_nodes`]).
+    fn forest(&mut self, items: &[ItemView<'_>], places: &[usize], group: Option<u32>) {
         let first = self.nodes.len() as u32;
-        for item in items {
-            self.record(Kind::Item, item.code, item.name, Some(item.level), None);
+        for (item, &place) in items.iter().zip(places) {
+            let id = self.record(Kind::Item, item.code, item.name, Some(item.level), None);
+            if let Some(slot) = self.item_nodes.get_mut(place) {
+                *slot = id;
+            }
         }
         for (at, item) in items.iter().enumerate() {
             let id = first + at as u32;
@@ -469,14 +540,16 @@ impl Builder {
 
 fn build_items(b: &mut Builder, source: &impl OutlineSource, grouping: Grouping, lang: Lang) {
     let items = source.items();
+    b.item_nodes = vec![u32::MAX; items.len()];
     if grouping == Grouping::Level {
-        b.forest(&items, None);
+        let places: Vec<usize> = (0..items.len()).collect();
+        b.forest(&items, &places, None);
         return;
     }
     let none = lang.pick("（未填写）", "(none)");
-    let mut groups: Vec<(String, String, Vec<ItemView<'_>>)> = Vec::new();
+    let mut groups: Vec<(String, String, Vec<ItemView<'_>>, Vec<usize>)> = Vec::new();
     let mut slot: FxHashMap<String, usize> = FxHashMap::default();
-    for item in items {
+    for (place, item) in items.into_iter().enumerate() {
         let (key, name) = match grouping {
             Grouping::Agency => match item.agency {
                 Some(a) => (
@@ -500,14 +573,15 @@ fn build_items(b: &mut Builder, source: &impl OutlineSource, grouping: Grouping,
             ),
         };
         let at = *slot.entry(key.clone()).or_insert_with(|| {
-            groups.push((key, name, Vec::new()));
+            groups.push((key, name, Vec::new(), Vec::new()));
             groups.len() - 1
         });
         groups[at].2.push(item);
+        groups[at].3.push(place);
     }
     // agencies by name, in pinyin order (their codes say nothing to a reader); regions and
     // types by code; the group of items without one last
-    groups.sort_by_cached_key(|(key, name, _)| {
+    groups.sort_by_cached_key(|(key, name, _, _)| {
         let order = match grouping {
             Grouping::Agency => {
                 let reading = crate::engine::search::readings(name)
@@ -521,10 +595,10 @@ fn build_items(b: &mut Builder, source: &impl OutlineSource, grouping: Grouping,
         };
         (key.ends_with(':'), order)
     });
-    for (key, name, members) in groups {
+    for (key, name, members, places) in groups {
         let name = format!("{name} ({})", members.len());
         let group = b.group(key, name);
-        b.forest(&members, Some(group));
+        b.forest(&members, &places, Some(group));
     }
 }
 
@@ -622,8 +696,8 @@ mod tests {
             Lang::Zh,
         );
         let q = fold("实施");
-        let m = find_matches(&t.haystacks(), &q, &Default::default(), || false).unwrap_or_default();
-        t.set_filter(&q, &m);
+        let matches: Vec<bool> = t.haystacks().iter().map(|h| h.contains(&q)).collect();
+        assert!(t.apply_filter(&q, t.shape().filter(matches)));
         assert_eq!(
             names(&t),
             ["食品经营许可", "食品经营许可（新办）", "区级实施"]
@@ -633,10 +707,38 @@ mod tests {
         assert_eq!(t.next_match(2, false), Some(2));
         t.clear_filter();
         assert_eq!(t.rows().len(), 2);
-        assert_eq!(
-            find_matches(&t.haystacks(), "x", &Default::default(), || true),
-            None
+        // an outcome computed for the tree before a rebuild does not apply to it
+        let rebuilt = Tree::build(
+            &catalog(),
+            ListKind::Items,
+            Grouping::Level,
+            &HashSet::new(),
+            Lang::Zh,
         );
+        let old = rebuilt.shape().filter(vec![true; rebuilt.len()]);
+        assert!(!t.apply_filter("x", old));
+        assert_eq!(t.query(), None);
+    }
+
+    #[test]
+    fn item_nodes_follow_code_order_in_every_grouping() {
+        let catalog = catalog();
+        for grouping in [
+            Grouping::Level,
+            Grouping::Agency,
+            Grouping::Region,
+            Grouping::ItemType,
+        ] {
+            let t = Tree::build(
+                &catalog,
+                ListKind::Items,
+                grouping,
+                &HashSet::new(),
+                Lang::Zh,
+            );
+            let codes: Vec<&str> = t.item_nodes().iter().map(|n| t.node(*n).code()).collect();
+            assert_eq!(codes, ["A", "A1", "A1a", "B"], "{grouping:?}");
+        }
     }
 
     #[test]

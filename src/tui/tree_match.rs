@@ -1,0 +1,338 @@
+//! Pane 1's filter matching, run on a worker thread: which nodes of the tree a query keeps.
+//!
+//! A node matches when its folded `code\nname` holds the folded query, or (items, a query in
+//! Latin letters) when the item search index holds the query in the pinyin of its name. Each
+//! key of a growing query tests only what the previous key kept (a [`Narrowing`]), and the
+//! index's positions map to nodes through [`Tree::item_nodes`](super::tree::Tree::item_nodes)
+//! with no code lookups, so the keys after the first stay within a frame on a million-record
+//! store.
+
+use std::sync::Arc;
+
+use crate::engine::item_search::{ItemIndex, held_query};
+
+use super::text::{fold, fold_char};
+use super::tree::{Filtered, Shape};
+
+/// Rows tested between two looks at `stale`.
+const STALE_EVERY: usize = 4096;
+
+/// What one complete match found, kept so that the next key (a query extending this one)
+/// tests only what this one kept.
+#[derive(Clone)]
+pub struct Narrowing {
+    /// The folded query.
+    text: String,
+    /// The haystacks it ran on (a rebuilt tree has new ones).
+    haystacks: Arc<Vec<String>>,
+    /// Nodes whose haystack holds `text`, ascending.
+    text_hits: Arc<Vec<u32>>,
+    /// The pinyin part: the query as the index compares it, the index, the positions held.
+    pinyin: Option<(String, Arc<ItemIndex>, Arc<Vec<u32>>)>,
+    /// The index's positions as the tree's nodes, checked once for this index and tree.
+    nodes: Option<NodeMap>,
+}
+
+/// Each position of an item index as a node of a tree: [`NO_NODE`] where the tree's node
+/// has another code (an index built from another state of the catalog is not trusted).
+#[derive(Clone)]
+struct NodeMap {
+    index: Arc<ItemIndex>,
+    item_nodes: Arc<Vec<u32>>,
+    nodes: Arc<Vec<u32>>,
+}
+
+/// A position without a node in [`NodeMap`].
+const NO_NODE: u32 = u32::MAX;
+
+impl NodeMap {
+    /// Checks every position's code against its node's haystack; `None` when stale.
+    fn check(
+        index: &Arc<ItemIndex>,
+        item_nodes: &Arc<Vec<u32>>,
+        haystacks: &[String],
+        stale: impl Fn() -> bool,
+    ) -> Option<NodeMap> {
+        let mut nodes = Vec::with_capacity(index.len());
+        for position in 0..u32::try_from(index.len()).unwrap_or(u32::MAX) {
+            if (position as usize).is_multiple_of(STALE_EVERY) && stale() {
+                return None;
+            }
+            let node = item_nodes.get(position as usize).copied();
+            let checked = node.zip(index.code_at(position)).filter(|(node, code)| {
+                haystacks
+                    .get(*node as usize)
+                    .is_some_and(|h| is_code_of(h, code))
+            });
+            nodes.push(checked.map_or(NO_NODE, |(node, _)| node));
+        }
+        Some(NodeMap {
+            index: Arc::clone(index),
+            item_nodes: Arc::clone(item_nodes),
+            nodes: Arc::new(nodes),
+        })
+    }
+
+    /// Whether it maps this index onto the tree these item nodes are of.
+    fn fits(&self, index: &Arc<ItemIndex>, item_nodes: &Arc<Vec<u32>>) -> bool {
+        Arc::ptr_eq(&self.index, index) && Arc::ptr_eq(&self.item_nodes, item_nodes)
+    }
+}
+
+/// One filter match to run.
+pub struct MatchJob {
+    /// The tree's search texts (folded `code\nname`, by node).
+    pub haystacks: Arc<Vec<String>>,
+    /// The tree's item nodes in code order (the index's positions).
+    pub item_nodes: Arc<Vec<u32>>,
+    /// The tree's shape (what a match shows besides the matches).
+    pub shape: Shape,
+    /// The query as typed.
+    pub query: String,
+    /// The item search index, when the query is matched by pinyin too.
+    pub index: Option<Arc<ItemIndex>>,
+    /// What the last complete match kept.
+    pub previous: Option<Narrowing>,
+}
+
+impl MatchJob {
+    /// What the filter shows and what the next key can narrow from; `None` as soon as
+    /// `stale` says a newer query has come.
+    pub fn run(self, stale: impl Fn() -> bool) -> Option<(Filtered, Narrowing)> {
+        let text = fold(&self.query);
+        let previous = self.previous.as_ref();
+        let text_within = previous
+            .filter(|p| Arc::ptr_eq(&p.haystacks, &self.haystacks) && text.starts_with(&p.text))
+            .map(|p| Arc::clone(&p.text_hits));
+        let text_hits = holding_text(&self.haystacks, &text, text_within.as_deref(), &stale)?;
+        let nodes = match &self.index {
+            Some(index) => {
+                let known = previous
+                    .and_then(|p| p.nodes.as_ref())
+                    .filter(|m| m.fits(index, &self.item_nodes));
+                match known {
+                    Some(map) => Some(map.clone()),
+                    None => Some(NodeMap::check(
+                        index,
+                        &self.item_nodes,
+                        &self.haystacks,
+                        &stale,
+                    )?),
+                }
+            }
+            None => None,
+        };
+        let pinyin = match &self.index {
+            Some(index) => {
+                let q = held_query(&self.query);
+                let within = previous
+                    .and_then(|p| p.pinyin.as_ref())
+                    .filter(|(held, on, _)| Arc::ptr_eq(on, index) && q.starts_with(held.as_str()))
+                    .map(|(_, _, at)| Arc::clone(at));
+                let at = index.holding(&self.query, within.as_deref().map(|w| &w[..]), &stale)?;
+                Some((q, Arc::clone(index), Arc::new(at)))
+            }
+            None => None,
+        };
+        let mut keep = vec![false; self.haystacks.len()];
+        for &node in &text_hits {
+            if let Some(k) = keep.get_mut(node as usize) {
+                *k = true;
+            }
+        }
+        if let (Some((_, _, at)), Some(map)) = (&pinyin, &nodes) {
+            for &position in at.iter() {
+                let node = map.nodes.get(position as usize).copied();
+                if let Some(k) = node.and_then(|n| keep.get_mut(n as usize)) {
+                    *k = true;
+                }
+            }
+        }
+        let filtered = self.shape.filter(keep);
+        let narrowing = Narrowing {
+            text,
+            haystacks: self.haystacks,
+            text_hits: Arc::new(text_hits),
+            pinyin,
+            nodes,
+        };
+        Some((filtered, narrowing))
+    }
+}
+
+/// The nodes (ascending) among `within` (all when `None`) whose haystack holds `text`.
+fn holding_text(
+    haystacks: &[String],
+    text: &str,
+    within: Option<&Vec<u32>>,
+    stale: impl Fn() -> bool,
+) -> Option<Vec<u32>> {
+    let all = 0..u32::try_from(haystacks.len()).unwrap_or(u32::MAX);
+    let candidates: Box<dyn Iterator<Item = u32>> = match within {
+        Some(within) => Box::new(within.iter().copied()),
+        None => Box::new(all),
+    };
+    let finder = memchr::memmem::Finder::new(text.as_bytes());
+    let holds = |h: &String| finder.find(h.as_bytes()).is_some();
+    let mut out = Vec::new();
+    for (n, node) in candidates.enumerate() {
+        if n % STALE_EVERY == 0 && stale() {
+            return None;
+        }
+        if haystacks.get(node as usize).is_some_and(holds) {
+            out.push(node);
+        }
+    }
+    Some(out)
+}
+
+/// Whether `haystack` (folded `code\nname`) is the one of the record coded `code`.
+fn is_code_of(haystack: &str, code: &str) -> bool {
+    let mut rest = haystack.chars();
+    !code.is_empty()
+        && code.chars().all(|c| rest.next() == Some(fold_char(c)))
+        && rest.next() == Some('\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::engine::item_search::{self, Index};
+    use crate::i18n::Lang;
+    use crate::model::Catalog;
+    use crate::tui::tree::{Grouping, ListKind, Tree};
+
+    fn tree(catalog: &Catalog, grouping: Grouping) -> Tree {
+        Tree::build(
+            catalog,
+            ListKind::Items,
+            grouping,
+            &HashSet::new(),
+            Lang::Zh,
+        )
+    }
+
+    fn job(t: &Tree, index: Option<&Arc<ItemIndex>>, query: &str) -> MatchJob {
+        MatchJob {
+            haystacks: t.haystacks(),
+            item_nodes: t.item_nodes(),
+            shape: t.shape(),
+            query: query.into(),
+            index: index.cloned(),
+            previous: None,
+        }
+    }
+
+    /// The nodes a job's outcome matches, ascending.
+    fn matched(t: &Tree, run: Option<(Filtered, Narrowing)>) -> (Vec<u32>, Narrowing) {
+        let (filtered, narrowing) = run.expect("complete");
+        let mut t = t.clone();
+        assert!(t.apply_filter("", filtered));
+        let nodes = (0..t.len() as u32).filter(|n| t.is_match(*n)).collect();
+        (nodes, narrowing)
+    }
+
+    fn codes(t: &Tree, nodes: &[u32]) -> Vec<String> {
+        let mut out: Vec<String> = nodes.iter().map(|n| t.node(*n).code().into()).collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn pinyin_finds_items_by_their_names_in_every_grouping() {
+        let catalog = crate::sample::generate(1);
+        let index = Arc::new(Index::build(item_search::rows(&catalog)));
+        let wanted: Vec<String> = catalog
+            .items
+            .values()
+            .filter(|i| i.name.contains("食品"))
+            .map(|i| i.code.to_string())
+            .collect();
+        assert!(!wanted.is_empty());
+        for grouping in [Grouping::Level, Grouping::Agency, Grouping::Region] {
+            let t = tree(&catalog, grouping);
+            let (found, _) = matched(&t, job(&t, Some(&index), "shipin").run(|| false));
+            let found = codes(&t, &found);
+            for code in &wanted {
+                assert!(found.contains(code), "{grouping:?} misses {code}");
+            }
+            // without the index only the texts count, and no name holds the Latin letters
+            let (plain, _) = matched(&t, job(&t, None, "shipin").run(|| false));
+            assert!(plain.is_empty(), "{grouping:?}");
+        }
+    }
+
+    #[test]
+    fn each_key_narrowed_from_the_last_finds_what_a_full_run_finds() {
+        let catalog = crate::sample::generate(1);
+        let index = Arc::new(Index::build(item_search::rows(&catalog)));
+        let t = tree(&catalog, Grouping::Agency);
+        for typed in ["shipin", "11510", "食品经营", "xk"] {
+            let mut previous = None;
+            for end in typed.char_indices().map(|(at, c)| at + c.len_utf8()) {
+                let query = &typed[..end];
+                let mut narrowed = job(&t, Some(&index), query);
+                narrowed.previous = previous.take();
+                let (got, next) = matched(&t, narrowed.run(|| false));
+                let (full, _) = matched(&t, job(&t, Some(&index), query).run(|| false));
+                assert_eq!(got, full, "{query}");
+                previous = Some(next);
+            }
+        }
+    }
+
+    #[test]
+    fn a_narrowing_from_an_unrelated_query_is_not_used() {
+        let catalog = crate::sample::generate(1);
+        let index = Arc::new(Index::build(item_search::rows(&catalog)));
+        let t = tree(&catalog, Grouping::Level);
+        let (_, after_xk) = matched(&t, job(&t, Some(&index), "xk").run(|| false));
+        let mut next = job(&t, Some(&index), "sp");
+        next.previous = Some(after_xk);
+        let (got, _) = matched(&t, next.run(|| false));
+        let (full, _) = matched(&t, job(&t, Some(&index), "sp").run(|| false));
+        assert!(!full.is_empty());
+        assert_eq!(got, full);
+    }
+
+    #[test]
+    fn an_index_of_another_catalog_marks_no_wrong_node() {
+        let catalog = crate::sample::generate(1);
+        let t = tree(&catalog, Grouping::Level);
+        // the index knows one item more, at the front: every later position is one off
+        let mut other = catalog.clone();
+        let mut first = other.items.values().next().cloned().expect("an item");
+        first.code = "0".into();
+        first.name = "食品抽检".into();
+        other.items.insert(first.code.clone(), first);
+        let index = Arc::new(Index::build(item_search::rows(&other)));
+        let (found, _) = matched(&t, job(&t, Some(&index), "shipin").run(|| false));
+        for node in found {
+            let n = t.node(node);
+            let by_text = t.haystacks()[node as usize].contains("shipin");
+            let by_name = index
+                .holding("shipin", None, || false)
+                .unwrap_or_default()
+                .iter()
+                .any(|p| index.code_at(*p) == Some(n.code()));
+            assert!(by_text || by_name, "{} {}", n.code(), n.name);
+        }
+    }
+
+    #[test]
+    fn a_stale_run_gives_up() {
+        let catalog = crate::sample::generate(1);
+        let t = tree(&catalog, Grouping::Level);
+        assert!(job(&t, None, "x").run(|| true).is_none());
+    }
+
+    #[test]
+    fn a_code_is_matched_only_whole_and_before_the_name() {
+        assert!(is_code_of("a1b\nname", "A1B"));
+        assert!(!is_code_of("a1b\nname", "A1"));
+        assert!(!is_code_of("a1\nname", "A1B"));
+        assert!(!is_code_of("\nname", ""));
+    }
+}
