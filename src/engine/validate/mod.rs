@@ -24,7 +24,7 @@ mod text;
 use std::fmt;
 
 use crate::i18n::Lang;
-use crate::model::{Element, ElementKind};
+use crate::model::{Element, ElementKind, ElementOption};
 
 pub use numbers::validate_number;
 
@@ -184,9 +184,10 @@ fn present_then(
 /// - `single_choice`, `dropdown`, `id_type_linked`: one option, by code or label.
 /// - `multi_choice`: one or more options by code or label, separated by `,`, `，` or `、`
 ///   (white space around each is ignored), none twice.
-/// - `linked_dropdown`: a path of option codes separated by `/`, e.g. `510000/511600/511602`;
-///   the first has no parent and each next one's parent is the one before. A path may stop
-///   above the last level.
+/// - `linked_dropdown`: a path of options separated by `/`, each by code or label (white
+///   space around each is ignored), e.g. `510000/511600/511602`, `四川省/广安市/广安区` or
+///   `四川省/511600/广安区`; the first has no parent and each next one's parent is the one
+///   before. A path may stop above the last level.
 pub fn validate_element(element: &Element, value: &str) -> Result<(), Rejection> {
     use ElementKind as K;
     match element.kind {
@@ -198,13 +199,17 @@ pub fn validate_element(element: &Element, value: &str) -> Result<(), Rejection>
             present(value)?;
             choices::multi(&element.options, value)
         }
-        K::LinkedDropdown => {
-            present(value)?;
-            choices::linked(&element.options, value)
-        }
+        K::LinkedDropdown => cascade(element, value).map(|_| ()),
         K::Pattern => text::pattern(element.pattern.as_deref(), value),
         kind => validate_kind(kind, value),
     }
+}
+
+/// 联动下拉框: the options a cascade path chooses, top level first, as
+/// [`validate_element`] accepts it (codes or labels, `/`-separated).
+pub fn cascade<'e>(element: &'e Element, value: &str) -> Result<Vec<&'e ElementOption>, Rejection> {
+    present(value)?;
+    choices::linked(&element.options, value)
 }
 
 /// id_type_linked: the chosen option of the type element picks the validator (option.kind)

@@ -258,10 +258,65 @@ fn linked_dropdown() {
         "第 2 级「」不是可选项"
     );
     assert_eq!(
-        zh(validate_element(&e, "四川省")),
-        "第 1 级「四川省」不是可选项"
+        zh(validate_element(&e, "四川")),
+        "第 1 级「四川」不是可选项"
     );
     assert!(validate_element(&e, &"510000/".repeat(5_000)).is_err());
+}
+
+#[test]
+fn a_cascade_takes_labels_and_codes_level_by_level() {
+    let mut options = regions();
+    // a label that recurs under two parents is found under the one chosen above it
+    options.push(child("510101", "市辖区", "510100"));
+    options.push(child("511601", "市辖区", "511600"));
+    let e = element(ElementKind::LinkedDropdown, options, None);
+    for ok in [
+        "四川省/广安市/广安区",
+        "四川省/511600/广安区",
+        "510000/广安市/511602",
+        "四川省 / 广安市 / 广安区",
+        "北京市",
+        "四川省/成都市/市辖区",
+        "四川省/广安市/市辖区",
+    ] {
+        assert_eq!(validate_element(&e, ok), Ok(()), "{ok}");
+    }
+    let chosen = |value: &str| -> Vec<String> {
+        cascade(&e, value)
+            .expect("valid")
+            .iter()
+            .map(|o| o.code.to_string())
+            .collect()
+    };
+    assert_eq!(
+        chosen("四川省/广安市/市辖区"),
+        ["510000", "511600", "511601"]
+    );
+    assert_eq!(
+        chosen("四川省/成都市/市辖区"),
+        ["510000", "510100", "510101"]
+    );
+    assert_eq!(
+        zh(validate_element(&e, "四川省/成都市/广安区")),
+        "第 3 级「广安区」不属于上一级「成都市」"
+    );
+    assert_eq!(
+        en(validate_element(&e, "北京市/广安市")),
+        "level 2: '广安市' is not under '北京市'"
+    );
+    assert_eq!(
+        zh(validate_element(&e, "广安市/广安区")),
+        "第 1 级「广安市」不是第一级选项（其上级为 510000）"
+    );
+    assert_eq!(
+        en(validate_element(&e, "四川省/广州市")),
+        "level 2: '广州市' is not one of the options"
+    );
+    assert_eq!(
+        zh(validate_element(&e, "四川省//广安区")),
+        "第 2 级「」不是可选项"
+    );
 }
 
 #[test]
