@@ -965,3 +965,39 @@ fn validate_refuses_no_values_and_names_a_missing_element() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("phone is neither a kind"), "{stderr}");
 }
+
+/// QA session 8: `validate` takes a cascade's label path as it takes its code path (and
+/// `validate --help` shows the syntax), and refuses a negative amount of money.
+#[test]
+fn validate_takes_cascade_labels_and_refuses_a_negative_amount() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let stdout = ok(yibiao(db.path()).args([
+        "validate",
+        "DE000018",
+        "510000/511600/511602",
+        "四川省/广安市/广安区",
+        "四川省/511600/广安区",
+    ]));
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with('✓')).count(),
+        3,
+        "{stdout}"
+    );
+    let (code, stdout, _) =
+        run(yibiao(db.path()).args(["validate", "DE000018", "四川省/成都市/广安区"]));
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("level 3: '广安区' is not under '成都市'"),
+        "{stdout}"
+    );
+    let help = ok(yibiao(db.path()).args(["validate", "--help"]));
+    assert!(help.contains("四川省/广安市/广安区"), "{help}");
+
+    // 注册资本 (万元) is not negative; a plain number may be
+    let (code, stdout, _) = run(yibiao_zh(db.path()).args(["validate", "DE000034", "--", "-5"]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("以「万元」计的数量不能为负数"), "{stdout}");
+    ok(yibiao(db.path()).args(["validate", "DE000034", "0", "12.5"]));
+    ok(yibiao(db.path()).args(["validate", "number", "--", "-5"]));
+}

@@ -20,6 +20,7 @@ mod dates;
 mod ids;
 mod numbers;
 mod text;
+mod units;
 
 use std::fmt;
 
@@ -27,6 +28,7 @@ use crate::i18n::Lang;
 use crate::model::{Element, ElementKind, ElementOption};
 
 pub use numbers::validate_number;
+pub use units::never_negative;
 
 /// Why a value was rejected; renders in the UI language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,6 +186,8 @@ fn present_then(
 /// - `single_choice`, `dropdown`, `id_type_linked`: one option, by code or label.
 /// - `multi_choice`: one or more options by code or label, separated by `,`, `，` or `、`
 ///   (white space around each is ignored), none twice.
+/// - `number` with a unit of money, count, area, length, volume, weight, power or time
+///   (万元, 人, 平方米, 千克, 天: see [`never_negative`]): not below zero.
 /// - `linked_dropdown`: a path of options separated by `/`, each by code or label (white
 ///   space around each is ignored), e.g. `510000/511600/511602`, `四川省/广安市/广安区` or
 ///   `四川省/511600/广安区`; the first has no parent and each next one's parent is the one
@@ -200,6 +204,13 @@ pub fn validate_element(element: &Element, value: &str) -> Result<(), Rejection>
             choices::multi(&element.options, value)
         }
         K::LinkedDropdown => cascade(element, value).map(|_| ()),
+        K::Number => {
+            validate_kind(K::Number, value)?;
+            match element.unit.as_deref() {
+                Some(unit) if never_negative(unit) => numbers::not_negative(value, unit),
+                _ => Ok(()),
+            }
+        }
         K::Pattern => text::pattern(element.pattern.as_deref(), value),
         kind => validate_kind(kind, value),
     }

@@ -320,6 +320,37 @@ fn a_cascade_takes_labels_and_codes_level_by_level() {
 }
 
 #[test]
+fn a_number_in_money_counts_or_measures_is_not_negative() {
+    let with_unit = |unit: &str| Element {
+        unit: Some(unit.into()),
+        ..element(ElementKind::Number, Vec::new(), None)
+    };
+    let capital = with_unit("万元");
+    for ok in ["0", "-0", "-0.00", "12.5", "+3"] {
+        assert_eq!(validate_element(&capital, ok), Ok(()), "{ok}");
+    }
+    assert_eq!(
+        zh(validate_element(&capital, "-5")),
+        "以「万元」计的数量不能为负数"
+    );
+    assert_eq!(
+        en(validate_element(&capital, "-0.01")),
+        "a quantity in 万元 cannot be negative"
+    );
+    for unit in ["人", "平方米", "米", "千克", "天", "立方米/日"] {
+        assert!(validate_element(&with_unit(unit), "-1").is_err(), "{unit}");
+    }
+    // a temperature, a share, no unit: below zero is a value
+    for unit in ["℃", "%"] {
+        assert_eq!(validate_element(&with_unit(unit), "-5"), Ok(()), "{unit}");
+    }
+    let plain = element(ElementKind::Number, Vec::new(), None);
+    assert_eq!(validate_element(&plain, "-5"), Ok(()));
+    // not a number is still said first
+    assert!(zh(validate_element(&capital, "-abc")).contains("不是数字"));
+}
+
+#[test]
 fn pattern_element() {
     let e = element(ElementKind::Pattern, Vec::new(), Some(r"\d{4}-[A-Z]+"));
     assert_eq!(validate_element(&e, "2024-ABC"), Ok(()));
