@@ -175,7 +175,8 @@ pub enum Command {
         /// per line from standard input.
         #[arg(required = true)]
         values: Vec<String>,
-        /// Print JSON: [{"value", "valid", "reason"}].
+        /// Print JSON: [{"value", "valid", "reason", "normalized"}] (`normalized`: the
+        /// spelling a valid value is kept in, e.g. a 身份证号码's `x` as `X`; null when invalid).
         #[arg(long)]
         json: bool,
     },

@@ -1001,3 +1001,33 @@ fn validate_takes_cascade_labels_and_refuses_a_negative_amount() {
     ok(yibiao(db.path()).args(["validate", "DE000034", "0", "12.5"]));
     ok(yibiao(db.path()).args(["validate", "number", "--", "-5"]));
 }
+
+/// QA session 8: applicants type a 身份证号码's check character as x; it is valid, and the
+/// spelling it is kept in (X) is reported.
+#[test]
+fn validate_accepts_a_lower_case_x_and_reports_it_upper_case() {
+    let db = tempfile::tempdir().unwrap();
+    let stdout = ok(yibiao(db.path()).args([
+        "validate",
+        "cn_id",
+        "11010519491231002x",
+        "11010519491231002X",
+    ]));
+    assert_eq!(
+        stdout,
+        "✓ 11010519491231002x → 11010519491231002X\n✓ 11010519491231002X\n"
+    );
+    let (code, stdout, _) = run(yibiao(db.path()).args([
+        "validate",
+        "cn_id",
+        "11010519491231002x",
+        "110105194912310021",
+        "--json",
+    ]));
+    assert_eq!(code, 1, "one is not valid");
+    let json: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(json[0]["valid"], true);
+    assert_eq!(json[0]["normalized"], "11010519491231002X");
+    assert_eq!(json[1]["valid"], false);
+    assert_eq!(json[1]["normalized"], Value::Null);
+}

@@ -193,21 +193,45 @@ impl Preview {
                 Check::Empty
             };
         }
+        match self.normalize(catalog, values, i, value) {
+            Ok(_) => Check::Valid,
+            Err(r) => Check::Invalid(r),
+        }
+    }
+
+    /// Row `i`'s value in the spelling it is kept in, when it is valid and spelled otherwise
+    /// as typed (a 身份证号码 typed with `x` is kept with `X`): what a filled form keeps.
+    pub fn normalized(&self, catalog: &Catalog, values: &Values, i: usize) -> Option<String> {
+        let value = values.get(&self.rows.get(i)?.key)?;
+        match self.normalize(catalog, values, i, value) {
+            Ok(std::borrow::Cow::Owned(kept)) if kept != *value => Some(kept),
+            _ => None,
+        }
+    }
+
+    /// Validates `value` for row `i` and gives its kept spelling: with the element's
+    /// validator, or for a number paired with a document type, the chosen type's.
+    fn normalize<'v>(
+        &self,
+        catalog: &Catalog,
+        values: &Values,
+        i: usize,
+        value: &'v str,
+    ) -> Result<std::borrow::Cow<'v, str>, Rejection> {
+        let Some(row) = self.rows.get(i) else {
+            return Ok(value.into());
+        };
         let element = row.element.as_deref().and_then(|c| catalog.elements.get(c));
         let paired_type = row.pair.and_then(|j| {
-            let t = &self.rows[j];
+            let t = self.rows.get(j)?;
             let chosen = values.get(&t.key).filter(|v| !v.is_empty())?;
             let element = catalog.elements.get(t.element.as_deref()?)?;
             Some((element, chosen))
         });
-        let result = match (paired_type, element) {
-            (Some((t, chosen)), _) => validate::validate_linked_id(t, chosen, value),
-            (None, Some(e)) => validate::validate_element(e, value),
-            (None, None) => Ok(()),
-        };
-        match result {
-            Ok(()) => Check::Valid,
-            Err(r) => Check::Invalid(r),
+        match (paired_type, element) {
+            (Some((t, chosen)), _) => validate::normalize_linked_id(t, chosen, value),
+            (None, Some(e)) => validate::normalize_element(e, value),
+            (None, None) => Ok(value.into()),
         }
     }
 
@@ -519,7 +543,29 @@ mod tests {
         assert!(r.message(Lang::Zh).contains("校验位应为 X"), "{r:?}");
         v.insert("f03".into(), "11010519491231002X".into());
         assert_eq!(p.check(&c, &v, 4), Check::Valid);
+        assert_eq!(p.normalized(&c, &v, 4), None);
         assert_eq!(p.check(&c, &v, 5), Check::Empty);
+    }
+
+    #[test]
+    fn a_lower_case_x_is_valid_and_kept_upper_case() {
+        let (c, form) = setup();
+        let p = Preview::build(&c, &form);
+        let mut v = Values::new();
+        v.insert("f03".into(), "11010519491231002x".into());
+        assert_eq!(p.check(&c, &v, 4), Check::Valid);
+        assert_eq!(
+            p.normalized(&c, &v, 4).as_deref(),
+            Some("11010519491231002X")
+        );
+        // a number paired with 居民身份证 alike
+        assert!(p.step_option(&c, &mut v, 2, true));
+        v.insert(p.rows[3].key.clone(), "11010519491231002x".into());
+        assert_eq!(p.check(&c, &v, 3), Check::Valid);
+        assert_eq!(
+            p.normalized(&c, &v, 3).as_deref(),
+            Some("11010519491231002X")
+        );
     }
 
     #[test]

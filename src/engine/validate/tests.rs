@@ -367,6 +367,40 @@ fn pattern_element() {
 }
 
 #[test]
+fn a_lower_case_x_is_accepted_and_kept_upper_case() {
+    let id = "11010519491231002x";
+    assert_eq!(validate_kind(ElementKind::CnId, id), Ok(()));
+    assert_eq!(
+        normalize_kind(ElementKind::CnId, id).as_deref(),
+        Ok("11010519491231002X")
+    );
+    let e = element(ElementKind::CnId, Vec::new(), None);
+    assert_eq!(
+        normalize_element(&e, id).as_deref(),
+        Ok("11010519491231002X")
+    );
+    let types = element(ElementKind::IdTypeLinked, id_types(), None);
+    assert_eq!(
+        normalize_linked_id(&types, "居民身份证", id).as_deref(),
+        Ok("11010519491231002X")
+    );
+    // only a valid 身份证号码 is respelled; other values are kept as typed
+    assert!(normalize_kind(ElementKind::CnId, "11010519491231002y").is_err());
+    assert_eq!(
+        normalize_kind(ElementKind::Text, "abcx").as_deref(),
+        Ok("abcx")
+    );
+    assert_eq!(
+        normalize_linked_id(&types, "516", "c1234567x").as_deref(),
+        Ok("c1234567x")
+    );
+    assert!(matches!(
+        normalize_kind(ElementKind::CnId, "11010519491231002X"),
+        Ok(std::borrow::Cow::Borrowed(_))
+    ));
+}
+
+#[test]
 fn linked_id() {
     let types = element(ElementKind::IdTypeLinked, id_types(), None);
     assert_eq!(
