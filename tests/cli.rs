@@ -262,6 +262,18 @@ fn stats_export_writes_every_table_as_xlsx_or_csv() {
     let (text, _, bad) = encoding_rs::GB18030.decode(&overview);
     assert!(!bad);
     assert!(text.contains("elements,数据元,624"), "{text}");
+    // what pane 5's 概况 shows below the counts: elements never used, the bound share
+    let never_used = stats["reuse"]["never_used"].as_u64().unwrap();
+    let share = stats["reuse"]["bound_share"].as_f64().unwrap() * 100.0;
+    assert!(
+        text.contains(&format!("never_used,从未使用的数据元,{never_used}\r\n"))
+            || text.contains(&format!("never_used,从未使用的数据元,{never_used}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("bound_share,字段绑定率,{share:.1}%")),
+        "{text}"
+    );
 
     let xlsx = db.path().join("stats.xlsx");
     ok(yibiao(db.path()).args(["stats", "--export"]).arg(&xlsx));
