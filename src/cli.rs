@@ -161,13 +161,22 @@ pub enum Command {
         dir: Option<PathBuf>,
     },
     /// Validate values with the same validators as forms; exit 0 iff all are valid.
+    ///
+    /// A choice (单选, 下拉框, 联动证件类型) takes one option by code or label; a multiple
+    /// choice (多选) takes several, separated by `,`, `，` or `、`. A cascade (联动下拉框)
+    /// takes a path of options level by level separated by `/`, each by code or label, e.g.
+    /// `510000/511600/511602`, `四川省/广安市/广安区` or `四川省/511600/广安区`; each
+    /// level must lie under the one before, and a path may stop above the last level.
     Validate {
-        /// A kind (cn_id, uscc, mobile, ...) or an element code (for choices and patterns).
+        /// A kind (cn_id, uscc, mobile, ...) or an element code (for choices, cascades and
+        /// patterns).
         kind: String,
-        /// Values to check; `-` reads one value per line from standard input.
+        /// Values to check (a cascade: codes or labels joined by `/`); `-` reads one value
+        /// per line from standard input.
         #[arg(required = true)]
         values: Vec<String>,
-        /// Print JSON: [{"value", "valid", "reason"}].
+        /// Print JSON: [{"value", "valid", "reason", "normalized"}] (`normalized`: the
+        /// spelling a valid value is kept in, e.g. a 身份证号码's `x` as `X`; null when invalid).
         #[arg(long)]
         json: bool,
     },

@@ -262,6 +262,18 @@ fn stats_export_writes_every_table_as_xlsx_or_csv() {
     let (text, _, bad) = encoding_rs::GB18030.decode(&overview);
     assert!(!bad);
     assert!(text.contains("elements,数据元,624"), "{text}");
+    // what pane 5's 概况 shows below the counts: elements never used, the bound share
+    let never_used = stats["reuse"]["never_used"].as_u64().unwrap();
+    let share = stats["reuse"]["bound_share"].as_f64().unwrap() * 100.0;
+    assert!(
+        text.contains(&format!("never_used,从未使用的数据元,{never_used}\r\n"))
+            || text.contains(&format!("never_used,从未使用的数据元,{never_used}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("bound_share,字段绑定率,{share:.1}%")),
+        "{text}"
+    );
 
     let xlsx = db.path().join("stats.xlsx");
     ok(yibiao(db.path()).args(["stats", "--export"]).arg(&xlsx));
@@ -964,4 +976,70 @@ fn validate_refuses_no_values_and_names_a_missing_element() {
     let (code, _, stderr) = run(yibiao(db.path()).args(["validate", "phone", "1"]));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("phone is neither a kind"), "{stderr}");
+}
+
+/// QA session 8: `validate` takes a cascade's label path as it takes its code path (and
+/// `validate --help` shows the syntax), and refuses a negative amount of money.
+#[test]
+fn validate_takes_cascade_labels_and_refuses_a_negative_amount() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let stdout = ok(yibiao(db.path()).args([
+        "validate",
+        "DE000018",
+        "510000/511600/511602",
+        "四川省/广安市/广安区",
+        "四川省/511600/广安区",
+    ]));
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with('✓')).count(),
+        3,
+        "{stdout}"
+    );
+    let (code, stdout, _) =
+        run(yibiao(db.path()).args(["validate", "DE000018", "四川省/成都市/广安区"]));
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("level 3: '广安区' is not under '成都市'"),
+        "{stdout}"
+    );
+    let help = ok(yibiao(db.path()).args(["validate", "--help"]));
+    assert!(help.contains("四川省/广安市/广安区"), "{help}");
+
+    // 注册资本 (万元) is not negative; a plain number may be
+    let (code, stdout, _) = run(yibiao_zh(db.path()).args(["validate", "DE000034", "--", "-5"]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("以「万元」计的数量不能为负数"), "{stdout}");
+    ok(yibiao(db.path()).args(["validate", "DE000034", "0", "12.5"]));
+    ok(yibiao(db.path()).args(["validate", "number", "--", "-5"]));
+}
+
+/// QA session 8: applicants type a 身份证号码's check character as x; it is valid, and the
+/// spelling it is kept in (X) is reported.
+#[test]
+fn validate_accepts_a_lower_case_x_and_reports_it_upper_case() {
+    let db = tempfile::tempdir().unwrap();
+    let stdout = ok(yibiao(db.path()).args([
+        "validate",
+        "cn_id",
+        "11010519491231002x",
+        "11010519491231002X",
+    ]));
+    assert_eq!(
+        stdout,
+        "✓ 11010519491231002x → 11010519491231002X\n✓ 11010519491231002X\n"
+    );
+    let (code, stdout, _) = run(yibiao(db.path()).args([
+        "validate",
+        "cn_id",
+        "11010519491231002x",
+        "110105194912310021",
+        "--json",
+    ]));
+    assert_eq!(code, 1, "one is not valid");
+    let json: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(json[0]["valid"], true);
+    assert_eq!(json[0]["normalized"], "11010519491231002X");
+    assert_eq!(json[1]["valid"], false);
+    assert_eq!(json[1]["normalized"], Value::Null);
 }

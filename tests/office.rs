@@ -846,7 +846,7 @@ fn the_county_catalog_format_can_be_forced_and_round_trips_through_xlsx() {
 }
 
 #[test]
-fn a_record_imported_published_without_a_version_is_at_v1_a_given_version_is_kept() {
+fn a_record_imported_published_without_a_version_or_at_v0_is_at_v1_another_version_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("published.json");
     let element = |code: &str, extra: Value| {
@@ -883,8 +883,9 @@ fn a_record_imported_published_without_a_version_is_at_v1_a_given_version_is_kep
     assert_eq!(
         versions(&db),
         [
+            // published is V1 at least (QA session 8: no 已发布 V0 anywhere)
             published(1),
-            published(0),
+            published(1),
             published(4),
             ("draft".to_string(), 0),
         ]
@@ -894,7 +895,7 @@ fn a_record_imported_published_without_a_version_is_at_v1_a_given_version_is_kep
     std::fs::write(&exported, export(&db)).unwrap();
     assert_round_trip(&exported, "published.xlsx", &[]);
     assert_round_trip(&exported, "csv/", &[]);
-    // a table whose version cell is empty is read like JSON without a version
+    // a table whose version cell is empty or 0 is read like JSON
     let csv = dir.path().join("elements.csv");
     std::fs::write(
         &csv,
@@ -903,7 +904,7 @@ fn a_record_imported_published_without_a_version_is_at_v1_a_given_version_is_kep
     .unwrap();
     let db = dir.path().join("csv-db");
     ok(yibiao(&db).arg("import").arg(&csv));
-    assert_eq!(versions(&db), [published(1), published(0)]);
+    assert_eq!(versions(&db), [published(1), published(1)]);
 }
 
 /// The generated sample, exported as interchange JSON.

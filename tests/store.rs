@@ -495,3 +495,72 @@ fn a_store_being_created_is_in_use_not_missing() {
     drop(SledStore::open(&dir).unwrap());
     assert!(SledStore::lock(&dir, IfMissing::Refuse).is_ok());
 }
+
+/// QA session 8: imports before the fix stored published records at V0 (已发布 V0). A store
+/// written so shows them as V1, writes them as V1 the next time, and a record given
+/// published at V0 is taken as V1.
+#[test]
+fn a_record_stored_published_at_v0_reads_and_is_written_as_v1() {
+    use yibiao::store::codec::encode_record;
+    let dir = tempfile::tempdir().unwrap();
+    let element = {
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store
+            .apply(Batch::upserts("import", small_records()))
+            .unwrap();
+        let mut e = store.catalog().elements["DE0002"].clone();
+        drop(store);
+        // as the import before the fix wrote it
+        e.status = yibiao::model::Status::Published;
+        e.version = 0;
+        let db = raw_sled(dir.path());
+        let records = db.open_tree("records").unwrap();
+        records
+            .insert(
+                b"EDE0002",
+                encode_record(&Record::Element(e.clone())).unwrap(),
+            )
+            .unwrap();
+        db.flush().unwrap();
+        e
+    };
+    let mut store = SledStore::open(dir.path()).unwrap();
+    let shown = &store.catalog().elements["DE0002"];
+    assert_eq!(
+        (shown.status, shown.version),
+        (yibiao::model::Status::Published, 1)
+    );
+    // and is exported (so backed up) as V1
+    let doc: serde_json::Value =
+        serde_json::from_str(&yibiao::io::json::export(store.catalog())).unwrap();
+    let exported = doc["elements"]
+        .as_array()
+        .and_then(|list| list.iter().find(|e| e["code"] == "DE0002"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (&exported["status"], &exported["version"]),
+        (&serde_json::json!("published"), &serde_json::json!(1))
+    );
+
+    // given again at V0 it is the stored record: nothing to write
+    let applied = store
+        .apply(Batch::upserts("import", [Record::Element(element.clone())]))
+        .unwrap();
+    assert!(applied.is_noop(), "{applied:?}");
+    // written next (renamed), it is written as V1
+    let mut renamed = element;
+    renamed.name = "公民身份号码".into();
+    store
+        .apply(Batch::upserts("edit", [Record::Element(renamed.clone())]))
+        .unwrap();
+    assert_eq!(store.catalog().elements["DE0002"].version, 1);
+    drop(store);
+    renamed.version = 1;
+    let db = raw_sled(dir.path());
+    let stored = db.open_tree("records").unwrap().get(b"EDE0002").unwrap();
+    assert_eq!(
+        stored.as_deref(),
+        Some(encode_record(&Record::Element(renamed)).unwrap().as_slice())
+    );
+}

@@ -102,6 +102,25 @@ fn preview_cascade_narrows_and_a_wrong_id_number_shows_the_reason() {
     insta::assert_snapshot!("forms_designer_zh", s.replace(&app.store_path, "[STORE]"));
 }
 
+/// QA session 8: a cascade typed by labels narrows like one chosen by codes, and a
+/// 身份证号码 typed with a lower-case x is valid, the preview naming the spelling kept (X).
+#[test]
+fn preview_takes_a_cascade_by_labels_and_a_lower_case_x() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    press(&mut app, "select_prev");
+    press(&mut app, "form_preview");
+    type_text(&mut app, "四川省/广安市");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("✓ 四川省 / 广安市"), "{s}");
+    assert!(s.contains("511602 广安区"), "{s}");
+    assert!(!s.contains("510104"), "{s}");
+    press(&mut app, "preview_next");
+    type_text(&mut app, "11010519491231002x");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("✓ 有效，规范写法 11010519491231002X"), "{s}");
+}
+
 #[test]
 fn move_required_undo_redo_and_save() {
     let (mut app, _dir) = sample_app();

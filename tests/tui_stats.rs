@@ -30,7 +30,7 @@ fn entering_the_pane_computes_on_a_worker_and_sections_switch() {
     assert_eq!(app.pane, Pane::Stats);
     let s = app.stats.stats.as_ref().expect("computed");
     assert_eq!(s.items, 303);
-    let share = format!("{:.1}%", s.reuse.bound_share * 100.0);
+    let share = format!("{:.1}%", s.reuse.bound_share.expect("fields") * 100.0);
     assert!(!app.stats.computing);
     let screen0 = screen(&mut app, 120, 36);
     assert!(screen0.contains("概况"), "{screen0}");

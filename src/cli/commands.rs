@@ -37,7 +37,9 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         && !kind.has_options()
         && kind != ElementKind::Pattern
     {
-        return validate_values(values, json, lang, |v| validate::validate_kind(kind, v));
+        return validate_values(values, json, lang, |v| {
+            validate::normalize_kind(kind, v).map(|kept| kept.into_owned())
+        });
     }
     if let Command::Config(ConfigCommand::Check) = command {
         let (problems, text) = crate::tui::config::check_report(&flags, lang);
@@ -142,7 +144,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 .get(kind.as_str())
                 .ok_or_else(|| unknown_validate_kind(store.catalog(), &kind, lang))?;
             validate_values(&values, &json, lang, |v| {
-                validate::validate_element(element, v)
+                validate::normalize_element(element, v).map(|kept| kept.into_owned())
             })
         }
         Command::Element(ElementCommand::Dups { json }) => {
@@ -502,7 +504,7 @@ fn validate_values(
     values: &[String],
     json: &bool,
     lang: Lang,
-    check: impl Fn(&str) -> Result<(), validate::Rejection>,
+    check: impl Fn(&str) -> Result<String, validate::Rejection>,
 ) -> Result<u8, Failure> {
     let mut inputs = Vec::new();
     for value in values {
@@ -523,26 +525,36 @@ fn validate_values(
             ),
         });
     }
-    let verdicts: Vec<(String, Option<String>)> = inputs
+    // each value with the spelling it is kept in (valid) or the reason (not valid)
+    let verdicts: Vec<(String, Result<String, String>)> = inputs
         .into_iter()
         .map(|v| {
-            let reason = check(&v).err().map(|r| r.message(lang));
-            (v, reason)
+            let verdict = check(&v).map_err(|r| r.message(lang));
+            (v, verdict)
         })
         .collect();
-    let all_valid = verdicts.iter().all(|(_, r)| r.is_none());
+    let all_valid = verdicts.iter().all(|(_, r)| r.is_ok());
     let text = if *json {
         let list: Vec<_> = verdicts
             .iter()
-            .map(|(value, reason)| json!({"value": value, "valid": reason.is_none(), "reason": reason}))
+            .map(|(value, verdict)| {
+                json!({
+                    "value": value,
+                    "valid": verdict.is_ok(),
+                    "reason": verdict.as_ref().err(),
+                    "normalized": verdict.as_ref().ok(),
+                })
+            })
             .collect();
         pretty(&list)
     } else {
+        let inert = |s: &str| crate::display::inert(s).into_owned();
         verdicts
             .iter()
-            .map(|(value, reason)| match reason {
-                None => format!("✓ {}\n", crate::display::inert(value)),
-                Some(r) => format!("✗ {}  {}\n", crate::display::inert(value), r),
+            .map(|(value, verdict)| match verdict {
+                Ok(kept) if kept != value => format!("✓ {} → {}\n", inert(value), inert(kept)),
+                Ok(_) => format!("✓ {}\n", inert(value)),
+                Err(r) => format!("✗ {}  {}\n", inert(value), r),
             })
             .collect()
     };

@@ -56,14 +56,13 @@ pub fn stats(s: &Stats, lang: Lang) -> String {
             format!("{} {n:>8}\n", pad(&label, 22))
         })
         .collect();
-    let share = if s.fields == 0 {
-        lang.pick("没有字段", "no fields").to_string()
-    } else {
-        format!(
+    let share = match s.reuse.bound_share {
+        None => lang.pick("没有字段", "no fields").to_string(),
+        Some(share) => format!(
             "{:.1}% {}",
-            s.reuse.bound_share * 100.0,
+            share * 100.0,
             lang.pick("已绑定数据元", "bound to elements")
-        )
+        ),
     };
     out.push_str(&format!(
         "{} {:>8}\n{} {:>8}  ({share})\n",

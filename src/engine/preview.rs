@@ -193,21 +193,45 @@ impl Preview {
                 Check::Empty
             };
         }
+        match self.normalize(catalog, values, i, value) {
+            Ok(_) => Check::Valid,
+            Err(r) => Check::Invalid(r),
+        }
+    }
+
+    /// Row `i`'s value in the spelling it is kept in, when it is valid and spelled otherwise
+    /// as typed (a 身份证号码 typed with `x` is kept with `X`): what a filled form keeps.
+    pub fn normalized(&self, catalog: &Catalog, values: &Values, i: usize) -> Option<String> {
+        let value = values.get(&self.rows.get(i)?.key)?;
+        match self.normalize(catalog, values, i, value) {
+            Ok(std::borrow::Cow::Owned(kept)) if kept != *value => Some(kept),
+            _ => None,
+        }
+    }
+
+    /// Validates `value` for row `i` and gives its kept spelling: with the element's
+    /// validator, or for a number paired with a document type, the chosen type's.
+    fn normalize<'v>(
+        &self,
+        catalog: &Catalog,
+        values: &Values,
+        i: usize,
+        value: &'v str,
+    ) -> Result<std::borrow::Cow<'v, str>, Rejection> {
+        let Some(row) = self.rows.get(i) else {
+            return Ok(value.into());
+        };
         let element = row.element.as_deref().and_then(|c| catalog.elements.get(c));
         let paired_type = row.pair.and_then(|j| {
-            let t = &self.rows[j];
+            let t = self.rows.get(j)?;
             let chosen = values.get(&t.key).filter(|v| !v.is_empty())?;
             let element = catalog.elements.get(t.element.as_deref()?)?;
             Some((element, chosen))
         });
-        let result = match (paired_type, element) {
-            (Some((t, chosen)), _) => validate::validate_linked_id(t, chosen, value),
-            (None, Some(e)) => validate::validate_element(e, value),
-            (None, None) => Ok(()),
-        };
-        match result {
-            Ok(()) => Check::Valid,
-            Err(r) => Check::Invalid(r),
+        match (paired_type, element) {
+            (Some((t, chosen)), _) => validate::normalize_linked_id(t, chosen, value),
+            (None, Some(e)) => validate::normalize_element(e, value),
+            (None, None) => Ok(value.into()),
         }
     }
 
@@ -229,10 +253,16 @@ impl Preview {
             return element.options.iter().collect();
         }
         let path = values.get(&row.key).map_or("", String::as_str);
-        let last = path.split('/').rfind(|s| !s.is_empty());
-        let under = match last {
-            Some(code) if element.options.iter().any(|o| o.code == code) => Some(code),
-            _ => None,
+        let path = path.trim_end_matches(|c: char| c == '/' || c.is_whitespace());
+        let under = match validate::cascade(element, path) {
+            // codes or labels, level by level
+            Ok(chosen) => chosen.last().map(|o| o.code.as_str()),
+            // else under the last code typed, if it is one
+            Err(_) => path
+                .rsplit('/')
+                .map(str::trim)
+                .next()
+                .filter(|code| element.options.iter().any(|o| o.code == *code)),
         };
         let next: Vec<_> = element
             .options
@@ -249,6 +279,12 @@ impl Preview {
             return None;
         }
         let value = values.get(&row.key)?;
+        if element.kind == ElementKind::LinkedDropdown
+            && let Ok(chosen) = validate::cascade(element, value)
+        {
+            let labels: Vec<&str> = chosen.iter().map(|o| o.label.as_str()).collect();
+            return Some(labels.join(" / "));
+        }
         let labels: Vec<&str> = value
             .split(if element.kind == ElementKind::LinkedDropdown {
                 '/'
@@ -298,8 +334,14 @@ impl Preview {
                 .iter()
                 .find(|o| o.code == part || o.label == part)
         };
+        // a cascade path that validates names its options level by level (a label such as
+        // 市辖区 recurs under many parents)
+        let resolved = cascade
+            .then(|| validate::cascade(element, &value).ok())
+            .flatten()
+            .and_then(|chosen| chosen.last().copied());
         let (last, head) = match parts.split_last() {
-            Some((last, head)) => (find(last), head),
+            Some((last, head)) => (resolved.or_else(|| find(last)), head),
             None => (None, &[][..]),
         };
         // an unknown last part starts over at the first level
@@ -348,6 +390,7 @@ impl Preview {
         else {
             return false;
         };
+        let value = value.trim_end_matches(|c: char| c == '/' || c.is_whitespace());
         let new = if value.is_empty() {
             first
         } else {
@@ -500,7 +543,29 @@ mod tests {
         assert!(r.message(Lang::Zh).contains("校验位应为 X"), "{r:?}");
         v.insert("f03".into(), "11010519491231002X".into());
         assert_eq!(p.check(&c, &v, 4), Check::Valid);
+        assert_eq!(p.normalized(&c, &v, 4), None);
         assert_eq!(p.check(&c, &v, 5), Check::Empty);
+    }
+
+    #[test]
+    fn a_lower_case_x_is_valid_and_kept_upper_case() {
+        let (c, form) = setup();
+        let p = Preview::build(&c, &form);
+        let mut v = Values::new();
+        v.insert("f03".into(), "11010519491231002x".into());
+        assert_eq!(p.check(&c, &v, 4), Check::Valid);
+        assert_eq!(
+            p.normalized(&c, &v, 4).as_deref(),
+            Some("11010519491231002X")
+        );
+        // a number paired with 居民身份证 alike
+        assert!(p.step_option(&c, &mut v, 2, true));
+        v.insert(p.rows[3].key.clone(), "11010519491231002x".into());
+        assert_eq!(p.check(&c, &v, 3), Check::Valid);
+        assert_eq!(
+            p.normalized(&c, &v, 3).as_deref(),
+            Some("11010519491231002X")
+        );
     }
 
     #[test]
@@ -556,6 +621,37 @@ mod tests {
         let last = v["f01"].rsplit('/').next().unwrap().to_string();
         assert!(counties.iter().any(|o| o.code == last));
         assert_eq!(p.check(&c, &v, 0), Check::Valid);
+    }
+
+    #[test]
+    fn a_cascade_typed_as_labels_narrows_and_shows_like_codes() {
+        let (c, form) = setup();
+        let p = Preview::build(&c, &form);
+        let mut v = Values::new();
+        v.insert("f01".into(), "四川省/广安市".into());
+        assert_eq!(p.check(&c, &v, 0), Check::Valid);
+        let counties = p.offered(&c, &v, 0);
+        assert!(counties.iter().any(|o| o.label == "广安区"), "{counties:?}");
+        assert!(
+            counties
+                .iter()
+                .all(|o| o.parent.as_deref() == Some("511600"))
+        );
+        assert_eq!(p.chosen_labels(&c, &v, 0).unwrap(), "四川省 / 广安市");
+        v.insert("f01".into(), "四川省/511600/广安区".into());
+        assert_eq!(p.check(&c, &v, 0), Check::Valid);
+        assert_eq!(
+            p.chosen_labels(&c, &v, 0).unwrap(),
+            "四川省 / 广安市 / 广安区"
+        );
+        // stepping moves among the county's siblings; a trailing / descends under it
+        assert!(p.step_option(&c, &mut v, 0, true));
+        assert!(v["f01"].starts_with("四川省/511600/"), "{}", v["f01"]);
+        assert_eq!(p.check(&c, &v, 0), Check::Valid);
+        v.insert("f01".into(), "四川省/".into());
+        assert!(p.descend(&c, &mut v, 0));
+        assert!(v["f01"].starts_with("四川省/5116") || v["f01"].starts_with("四川省/51"));
+        assert_eq!(p.check(&c, &v, 0), Check::Valid, "{}", v["f01"]);
     }
 
     #[test]

@@ -33,8 +33,9 @@ pub struct Reuse {
     pub most_reused: Vec<Count>,
     /// Elements bound to no field and parent of no element.
     pub never_used: usize,
-    /// Fields bound to an element, over all fields (0–1).
-    pub bound_share: f64,
+    /// Fields bound to an element, over all fields (0–1); `None` (JSON `null`) when there
+    /// are no fields, where no share is defined.
+    pub bound_share: Option<f64>,
     /// Unbound fields per agency of the form's item, most first.
     pub unbound_by_agency: Vec<Count>,
 }
@@ -256,11 +257,7 @@ fn reuse(
     Reuse {
         most_reused,
         never_used,
-        bound_share: if fields == 0 {
-            0.0
-        } else {
-            (fields - unbound) as f64 / fields as f64
-        },
+        bound_share: (fields > 0).then(|| (fields - unbound) as f64 / fields as f64),
         unbound_by_agency: ranked(unbound_by_agency, |c| {
             catalog
                 .agencies
@@ -346,12 +343,24 @@ mod tests {
             ),
             format!(
                 "\"never_used\": {}, \"bound_share\": {}",
-                s.reuse.never_used, s.reuse.bound_share
+                s.reuse.never_used,
+                s.reuse.bound_share.expect("the sample has fields")
             ),
             format!("\"draft\": {}", s.by_status["items"]["draft"]),
         ] {
             assert!(example.contains(&expected), "{expected} in {example}");
         }
+    }
+
+    #[test]
+    fn no_fields_have_no_bound_share() {
+        let s = stats(&Catalog::default());
+        assert_eq!(s.fields, 0);
+        assert_eq!(s.reuse.bound_share, None);
+        let json = serde_json::to_value(&s).expect("stats serialise");
+        assert_eq!(json["reuse"]["bound_share"], serde_json::Value::Null);
+        let sample = stats(&crate::sample::generate(1));
+        assert!(sample.reuse.bound_share.is_some_and(|b| b > 0.99));
     }
 
     #[test]

@@ -205,19 +205,6 @@ fn status_mut(record: &mut Record) -> Option<(&mut Status, &mut u32)> {
     }
 }
 
-/// An imported record that arrives published without a version is at V1, as if it had been
-/// published here (publishing bumps V0 to V1): the county catalog, or a JSON or table file
-/// that leaves the version out. A version the file gives is kept as it is, so a file written
-/// by `export` reads back unchanged.
-pub fn published_without_version(record: &mut Record) {
-    if let Some((status, version)) = status_mut(record)
-        && *status == Status::Published
-        && *version == 0
-    {
-        *version = 1;
-    }
-}
-
 /// The fields an edit form shows for a record; `new` makes the code editable.
 /// Regions, agencies and forms are edited in their own panes and get name only.
 pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {

@@ -193,12 +193,11 @@ pub fn import_value(
                 .get("code")
                 .and_then(Value::as_str)
                 .map(str::to_string);
-            let versioned = value.get("version").is_some();
             match decode_record(kind, value, lang) {
                 Ok(mut record) => {
-                    if !versioned {
-                        crate::engine::workflow::published_without_version(&mut record);
-                    }
+                    // published without a version, or at version 0: V1, as publishing
+                    // here would make it (the store keeps the same rule)
+                    record.published_at_least_v1();
                     records.push((path, record));
                 }
                 Err((inner, message)) => {

@@ -85,8 +85,15 @@ fn status_zh(status: &str) -> &str {
         .map_or(status, |s| s.zh())
 }
 
-/// Every statistic as a table.
+/// Every statistic as a table. The 概况 (overview) table ends with what pane 5's overview
+/// shows below the record counts: fields, unbound fields, elements never used and the share
+/// of fields bound to an element (`99.9%`, as the pane rounds it; 没有字段 / no fields when
+/// there are none).
 pub fn tables(s: &Stats, lang: Lang) -> Vec<ReportTable> {
+    let share = s.reuse.bound_share.map_or_else(
+        || lang.pick("没有字段", "no fields").to_string(),
+        |b| format!("{:.1}%", b * 100.0),
+    );
     let overview = Kind::ALL
         .iter()
         .zip([
@@ -106,6 +113,12 @@ pub fn tables(s: &Stats, lang: Lang) -> Vec<ReportTable> {
                 text("未绑定字段"),
                 num(s.unbound_fields),
             ],
+            vec![
+                text("never_used"),
+                text("从未使用的数据元"),
+                num(s.reuse.never_used),
+            ],
+            vec![text("bound_share"), text("字段绑定率"), text(share)],
         ])
         .collect();
     let by_level = ItemLevel::ALL
@@ -274,6 +287,49 @@ impl ReportTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The overview row `key` as text.
+    fn overview_cell(tables: &[ReportTable], key: &str) -> Option<String> {
+        tables[0]
+            .rows
+            .iter()
+            .find(|r| r.first() == Some(&Cell::Text(key.into())))
+            .and_then(|r| r.get(2))
+            .map(|c| c.to_text().into_owned())
+    }
+
+    #[test]
+    fn the_overview_carries_elements_never_used_and_the_bound_share() {
+        let s = crate::engine::stats::stats(&crate::sample::generate(1));
+        let share = s.reuse.bound_share.expect("the sample has fields");
+        let zh = tables(&s, Lang::Zh);
+        assert_eq!(zh[0].name, "概况");
+        assert_eq!(zh[0].header, ["项目", "名称", "数量"]);
+        assert_eq!(
+            overview_cell(&zh, "never_used"),
+            Some(s.reuse.never_used.to_string())
+        );
+        assert_eq!(
+            overview_cell(&zh, "bound_share"),
+            Some(format!("{:.1}%", share * 100.0))
+        );
+        assert!(
+            zh[0]
+                .rows
+                .iter()
+                .any(|r| r[1] == Cell::Text("从未使用的数据元".into()))
+        );
+        // no fields: no share, said as the text output says it
+        let empty = crate::engine::stats::Stats::default();
+        assert_eq!(
+            overview_cell(&tables(&empty, Lang::Zh), "bound_share").as_deref(),
+            Some("没有字段")
+        );
+        assert_eq!(
+            overview_cell(&tables(&empty, Lang::En), "bound_share").as_deref(),
+            Some("no fields")
+        );
+    }
 
     #[test]
     fn the_status_table_reads_in_the_language_of_its_headers() {

@@ -156,6 +156,27 @@ impl Record {
     pub fn code(&self) -> &str {
         self.as_ref().code()
     }
+
+    /// Keeps the rule that a published record is at least V1 (publishing bumps V0 to V1):
+    /// a published record at version 0 — as imports stored them before they followed the
+    /// rule — is made V1. Returns whether the version changed. The store applies it to
+    /// every record it reads and every record it is given, so such a record shows, and is
+    /// next written, as V1.
+    pub fn published_at_least_v1(&mut self) -> bool {
+        let (status, version) = match self {
+            Self::Element(r) => (r.status, &mut r.version),
+            Self::Item(r) => (r.status, &mut r.version),
+            Self::Form(r) => (r.status, &mut r.version),
+            Self::Bundle(r) => (r.status, &mut r.version),
+            Self::Region(_) | Self::Agency(_) | Self::Material(_) => return false,
+        };
+        if status == super::Status::Published && *version == 0 {
+            *version = 1;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 impl<'a> RecordRef<'a> {

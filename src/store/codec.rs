@@ -286,8 +286,18 @@ pub fn encode_record(record: &Record) -> Result<Vec<u8>, CodecError> {
     }
 }
 
-/// Decodes a record of `kind` written by this or any older schema version.
+/// Decodes a record of `kind` written by this or any older schema version. A published
+/// record stored at version 0 (imports wrote them so before they followed the rule that
+/// publishing makes V1) is read as V1 ([`Record::published_at_least_v1`]), so it shows as
+/// 已发布 V1 and is written as V1 the next time it is written.
 pub fn decode_record(kind: Kind, bytes: &[u8]) -> Result<Record, CodecError> {
+    let mut record = decode_stored_record(kind, bytes)?;
+    record.published_at_least_v1();
+    Ok(record)
+}
+
+/// Decodes a record as it was stored, whatever its version says.
+fn decode_stored_record(kind: Kind, bytes: &[u8]) -> Result<Record, CodecError> {
     Ok(match kind {
         Kind::Region => match decode(bytes)? {
             StoredRegion::V1(r) => Record::Region(r.into_owned()),
@@ -499,6 +509,46 @@ mod tests {
         let mut bundle = bundle_v1_fixture().upgrade();
         bundle.template = true;
         for record in [Record::Item(item), Record::Bundle(bundle)] {
+            let bytes = encode_record(&record).expect("encode");
+            assert_eq!(
+                decode_record(record.kind(), &bytes).expect("decode"),
+                record
+            );
+        }
+    }
+
+    #[test]
+    fn a_record_stored_published_at_v0_reads_as_v1() {
+        // as imports wrote published records before they followed the rule
+        let mut published = item_v1_fixture().upgrade();
+        published.version = 0;
+        let mut bundle = bundle_v1_fixture().upgrade();
+        bundle.status = Status::Published;
+        let mut element = element_v1_fixture().upgrade();
+        element.version = 0;
+        for record in [
+            Record::Item(published),
+            Record::Bundle(bundle),
+            Record::Element(element),
+        ] {
+            let bytes = encode_record(&record).expect("encode");
+            let read = decode_record(record.kind(), &bytes).expect("decode");
+            let mut expected = record.clone();
+            assert!(expected.published_at_least_v1(), "{expected:?}");
+            assert_eq!(read, expected);
+            // written back, it is V1
+            assert_eq!(
+                decode_stored_record(read.kind(), &encode_record(&read).expect("encode"))
+                    .expect("decode"),
+                expected
+            );
+        }
+        // a draft at V0 and a published V2 stay as they are
+        let mut draft = bundle_v1_fixture().upgrade();
+        draft.version = 0;
+        let mut later = item_v1_fixture().upgrade();
+        later.version = 2;
+        for record in [Record::Bundle(draft), Record::Item(later)] {
             let bytes = encode_record(&record).expect("encode");
             assert_eq!(
                 decode_record(record.kind(), &bytes).expect("decode"),

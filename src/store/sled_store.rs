@@ -345,14 +345,17 @@ impl SledStore {
         Ok(())
     }
 
-    /// Collapses a batch into net changes, dropping upserts equal to what is stored.
+    /// Collapses a batch into net changes, dropping upserts equal to what is stored (a
+    /// published record given at V0 counts as V1: [`Record::published_at_least_v1`]).
     fn net_changes(&self, batch: Batch) -> (Vec<(Kind, String)>, Changes, Vec<Problem>) {
         let mut order = Vec::new();
         let mut changes = Changes::new();
         let mut problems = Vec::new();
         for command in batch.commands {
             let (key, value) = match command {
-                Command::Upsert(record) => {
+                Command::Upsert(mut record) => {
+                    // published is V1 at least, whatever a file or an old backup says
+                    record.published_at_least_v1();
                     ((record.kind(), record.code().to_string()), Some(record))
                 }
                 Command::Delete { kind, code } => ((kind, code), None),

@@ -164,7 +164,7 @@ pub fn distribute(
         .filter(|k| !used.contains(k.as_str()))
         .cloned()
         .collect();
-    let invalid = rejected(catalog, &out, &origin, filled);
+    let invalid = check_values(catalog, &mut out, &origin, filled);
     if unknown.is_empty() && invalid.is_empty() {
         Ok(out)
     } else {
@@ -173,25 +173,31 @@ pub fn distribute(
 }
 
 /// The distributed values that a field's validator rejects, grouped by the key that gave
-/// them (in key order): each form is checked as its preview checks typed values.
-fn rejected(
+/// them (in key order): each form is checked as its preview checks typed values. A valid
+/// value is kept in the spelling the validator gives (a 身份证号码 typed with `x` is kept
+/// with `X`), so what is distributed is what a later check accepts as it is.
+fn check_values(
     catalog: &Catalog,
-    out: &Distributed,
+    out: &mut Distributed,
     origin: &BTreeMap<(&str, &str), &str>,
     filled: &Filled,
 ) -> Vec<InvalidValue> {
     let mut by_key: BTreeMap<&str, InvalidValue> = BTreeMap::new();
-    for (form_code, values) in out {
+    for (form_code, values) in out.iter_mut() {
         let Some(form) = catalog.forms.get(form_code.as_str()) else {
             continue;
         };
         let preview = Preview::build(catalog, form);
+        let mut respelled = Vec::new();
         for (i, row) in preview.rows.iter().enumerate() {
             // sub-fields of a parent element take no value here: its fields do
             if row.depth > 0 || !values.contains_key(&row.key) {
                 continue;
             }
             let Check::Invalid(reason) = preview.check(catalog, values, i) else {
+                if let Some(kept) = preview.normalized(catalog, values, i) {
+                    respelled.push((row.key.clone(), kept));
+                }
                 continue;
             };
             let Some(&key) = origin.get(&(form_code.as_str(), row.key.as_str())) else {
@@ -212,6 +218,7 @@ fn rejected(
                 .fields
                 .push(source);
         }
+        values.extend(respelled);
     }
     by_key.into_values().collect()
 }
@@ -310,6 +317,32 @@ mod tests {
         );
         let err = distribute(&catalog, &m, &filled(&[("BD000003/f18", "明天")])).unwrap_err();
         assert_eq!(err.invalid[0].key, "BD000003/f18");
+    }
+
+    #[test]
+    fn a_lower_case_x_is_distributed_upper_case() {
+        let (catalog, m) = restaurant();
+        let id = m
+            .fields
+            .iter()
+            .find(|f| {
+                f.element
+                    .as_deref()
+                    .and_then(|e| catalog.elements.get(e))
+                    .is_some_and(|e| e.kind == crate::model::ElementKind::CnId)
+            })
+            .expect("a 身份证号码 field");
+        let key = id.key();
+        let out = distribute(&catalog, &m, &filled(&[(&key, "11010519491231002x")]))
+            .expect("a lower-case x is valid");
+        assert!(!id.sources.is_empty());
+        for s in &id.sources {
+            assert_eq!(
+                out[s.form.as_str()][s.field.as_str()],
+                "11010519491231002X",
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

@@ -75,16 +75,34 @@ pub(crate) fn multi(options: &[ElementOption], value: &str) -> Result<(), Reject
     Ok(())
 }
 
-/// 联动下拉框: option codes separated by `/`, the first without a parent, each next one a
-/// child of the one before.
-pub(crate) fn linked(options: &[ElementOption], value: &str) -> Result<(), Rejection> {
-    let mut above: Option<&ElementOption> = None;
-    for (i, code) in value.split('/').enumerate() {
+/// 联动下拉框: options level by level separated by `/`, each by code or label (white space
+/// around each is ignored), the first without a parent, each next one a child of the one
+/// before; gives the chosen options, top level first.
+///
+/// A part is looked up among the options of its level first (code, then label: a label
+/// such as 市辖区 recurs under many parents), then among all options, so that a misplaced
+/// one is named as such.
+pub(crate) fn linked<'a>(
+    options: &'a [ElementOption],
+    value: &str,
+) -> Result<Vec<&'a ElementOption>, Rejection> {
+    let mut path: Vec<&ElementOption> = Vec::new();
+    let mut typed: Option<&str> = None;
+    for (i, part) in value.split('/').map(str::trim).enumerate() {
         let level = i + 1;
-        let Some(option) = options.iter().find(|o| o.code == code) else {
+        let above = path.last().copied();
+        let here = |o: &&ElementOption| o.parent.as_deref() == above.map(|a| a.code.as_str());
+        let found = options
+            .iter()
+            .filter(here)
+            .find(|o| o.code == part)
+            .or_else(|| options.iter().filter(here).find(|o| o.label == part))
+            .or_else(|| options.iter().find(|o| o.code == part))
+            .or_else(|| options.iter().find(|o| o.label == part));
+        let Some(option) = found else {
             return Err(Rejection::new(
-                format!("第 {level} 级「{}」不是可选项", quote(code)),
-                format!("level {level}: '{}' is not one of the options", quote(code)),
+                format!("第 {level} 级「{}」不是可选项", quote(part)),
+                format!("level {level}: '{}' is not one of the options", quote(part)),
             ));
         };
         match (above, option.parent.as_deref()) {
@@ -93,33 +111,27 @@ pub(crate) fn linked(options: &[ElementOption], value: &str) -> Result<(), Rejec
                 return Err(Rejection::new(
                     format!(
                         "第 1 级「{}」不是第一级选项（其上级为 {}）",
-                        quote(code),
+                        quote(part),
                         quote(parent)
                     ),
                     format!(
                         "level 1: '{}' is not a top-level option (its parent is {})",
-                        quote(code),
+                        quote(part),
                         quote(parent)
                     ),
                 ));
             }
             (Some(up), parent) if parent != Some(up.code.as_str()) => {
+                let up = quote(typed.unwrap_or(&up.code));
                 return Err(Rejection::new(
-                    format!(
-                        "第 {level} 级「{}」不属于上一级「{}」",
-                        quote(code),
-                        quote(&up.code)
-                    ),
-                    format!(
-                        "level {level}: '{}' is not under '{}'",
-                        quote(code),
-                        quote(&up.code)
-                    ),
+                    format!("第 {level} 级「{}」不属于上一级「{up}」", quote(part)),
+                    format!("level {level}: '{}' is not under '{up}'", quote(part)),
                 ));
             }
             (Some(_), _) => {}
         }
-        above = Some(option);
+        path.push(option);
+        typed = Some(part);
     }
-    Ok(())
+    Ok(path)
 }

@@ -34,7 +34,7 @@ pub(crate) fn cn_id(value: &str) -> Result<(), Rejection> {
 }
 
 /// 身份证号码: 17 digits (province, area, birth date YYYYMMDD, sequence) and a check
-/// character 0–9 or X; the birth date is a real day from 1900 up to `today`.
+/// character 0–9 or X (x is read as X); the birth date is a real day from 1900 up to `today`.
 pub(crate) fn cn_id_on(value: &str, today: Ymd) -> Result<(), Rejection> {
     let chars: Vec<char> = value.chars().collect();
     if chars.len() != 18 {
@@ -44,13 +44,9 @@ pub(crate) fn cn_id_on(value: &str, today: Ymd) -> Result<(), Rejection> {
     for (i, (slot, &c)) in body.iter_mut().zip(&chars).enumerate() {
         *slot = digit(c).ok_or_else(|| bad_char(i + 1, c, "应为数字", "should be a digit"))?;
     }
-    let check = chars[17];
-    if check == 'x' {
-        return Err(Rejection::new(
-            "校验位 X 应大写",
-            "check character X must be upper case",
-        ));
-    }
+    let typed = chars[17];
+    // applicants type x: it is read as X (and kept as X, see `super::normalize_kind`)
+    let check = if typed == 'x' { 'X' } else { typed };
     if !(check.is_ascii_digit() || check == 'X') {
         return Err(bad_char(
             18,
@@ -93,7 +89,7 @@ pub(crate) fn cn_id_on(value: &str, today: Ymd) -> Result<(), Rejection> {
     }
     let expected = cn_check(&body);
     if check != expected {
-        return Err(wrong_check(expected, check));
+        return Err(wrong_check(expected, typed));
     }
     Ok(())
 }

@@ -6,9 +6,10 @@
 //! and in English ([`Rejection::message`]).
 //!
 //! Entry points: [`validate_kind`] for kinds that need nothing but the value,
-//! [`validate_element`] for any element (options, pattern), [`validate_linked_id`] for a
-//! 联动证件类型 pair, [`validate_number`] for numbers with a range, and [`example`] for a
-//! valid sample value per kind.
+//! [`validate_element`] for any element (options, pattern, unit), [`validate_linked_id`] for
+//! a 联动证件类型 pair, [`validate_number`] for numbers with a range, and [`example`] for a
+//! valid sample value per kind. The `normalize_*` twins validate alike and give the
+//! spelling a valid value is kept in (a 身份证号码 typed with `x` is kept with `X`).
 //!
 //! Validators never trim: a value with leading or trailing white space is rejected (except
 //! by `text`, which takes any text, and `pattern`, where the regular expression decides).
@@ -20,13 +21,16 @@ mod dates;
 mod ids;
 mod numbers;
 mod text;
+mod units;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::i18n::Lang;
-use crate::model::{Element, ElementKind};
+use crate::model::{Element, ElementKind, ElementOption};
 
 pub use numbers::validate_number;
+pub use units::never_negative;
 
 /// Why a value was rejected; renders in the UI language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,9 +188,12 @@ fn present_then(
 /// - `single_choice`, `dropdown`, `id_type_linked`: one option, by code or label.
 /// - `multi_choice`: one or more options by code or label, separated by `,`, `，` or `、`
 ///   (white space around each is ignored), none twice.
-/// - `linked_dropdown`: a path of option codes separated by `/`, e.g. `510000/511600/511602`;
-///   the first has no parent and each next one's parent is the one before. A path may stop
-///   above the last level.
+/// - `number` with a unit of money, count, area, length, volume, weight, power or time
+///   (万元, 人, 平方米, 千克, 天: see [`never_negative`]): not below zero.
+/// - `linked_dropdown`: a path of options separated by `/`, each by code or label (white
+///   space around each is ignored), e.g. `510000/511600/511602`, `四川省/广安市/广安区` or
+///   `四川省/511600/广安区`; the first has no parent and each next one's parent is the one
+///   before. A path may stop above the last level.
 pub fn validate_element(element: &Element, value: &str) -> Result<(), Rejection> {
     use ElementKind as K;
     match element.kind {
@@ -198,13 +205,24 @@ pub fn validate_element(element: &Element, value: &str) -> Result<(), Rejection>
             present(value)?;
             choices::multi(&element.options, value)
         }
-        K::LinkedDropdown => {
-            present(value)?;
-            choices::linked(&element.options, value)
+        K::LinkedDropdown => cascade(element, value).map(|_| ()),
+        K::Number => {
+            validate_kind(K::Number, value)?;
+            match element.unit.as_deref() {
+                Some(unit) if never_negative(unit) => numbers::not_negative(value, unit),
+                _ => Ok(()),
+            }
         }
         K::Pattern => text::pattern(element.pattern.as_deref(), value),
         kind => validate_kind(kind, value),
     }
+}
+
+/// 联动下拉框: the options a cascade path chooses, top level first, as
+/// [`validate_element`] accepts it (codes or labels, `/`-separated).
+pub fn cascade<'e>(element: &'e Element, value: &str) -> Result<Vec<&'e ElementOption>, Rejection> {
+    present(value)?;
+    choices::linked(&element.options, value)
 }
 
 /// id_type_linked: the chosen option of the type element picks the validator (option.kind)
@@ -231,6 +249,49 @@ pub fn validate_linked_id(
     })?;
     let label = quote(&option.label);
     validate_kind(kind, number).map_err(|r| r.within(&label, &label))
+}
+
+/// The spelling a value that `kind` accepts is kept in: the value as typed, except that a
+/// 身份证号码's check character `x` (which applicants type, and the validator reads as X) is
+/// written `X`, so that what is kept is what GB 11643 writes.
+fn spelling(kind: ElementKind, value: &str) -> Cow<'_, str> {
+    match kind {
+        ElementKind::CnId if value.ends_with('x') => {
+            let mut upper = value.to_string();
+            upper.pop();
+            upper.push('X');
+            Cow::Owned(upper)
+        }
+        _ => Cow::Borrowed(value),
+    }
+}
+
+/// Validates like [`validate_kind`] and gives the value in the spelling it is kept in (a
+/// 身份证号码 ending in `x` ends in `X`; every other value as typed).
+pub fn normalize_kind(kind: ElementKind, value: &str) -> Result<Cow<'_, str>, Rejection> {
+    validate_kind(kind, value)?;
+    Ok(spelling(kind, value))
+}
+
+/// Validates like [`validate_element`] and gives the value in the spelling it is kept in,
+/// as [`normalize_kind`] (choices, cascades and patterns as typed).
+pub fn normalize_element<'v>(element: &Element, value: &'v str) -> Result<Cow<'v, str>, Rejection> {
+    validate_element(element, value)?;
+    Ok(spelling(element.kind, value))
+}
+
+/// Validates like [`validate_linked_id`] and gives the number in the spelling it is kept in,
+/// as [`normalize_kind`] for the chosen document type's kind.
+pub fn normalize_linked_id<'v>(
+    type_element: &Element,
+    chosen_option: &str,
+    number: &'v str,
+) -> Result<Cow<'v, str>, Rejection> {
+    validate_linked_id(type_element, chosen_option, number)?;
+    let kind = choices::single(&type_element.options, chosen_option)
+        .ok()
+        .and_then(|o| o.kind);
+    Ok(kind.map_or(Cow::Borrowed(number), |k| spelling(k, number)))
 }
 
 /// An example valid value per kind (for previews and docs), valid by its own validator.

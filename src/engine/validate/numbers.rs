@@ -69,6 +69,21 @@ pub fn validate_number(
     Ok(())
 }
 
+/// A well-formed number measured in `unit`, which counts or measures something (see
+/// [`super::never_negative`]), must not be below zero (`-0` is zero).
+pub(crate) fn not_negative(value: &str, unit: &str) -> Result<(), Rejection> {
+    let negative = value.parse::<f64>().is_ok_and(|n| n < 0.0);
+    if negative {
+        let unit = quote(unit.trim());
+        Err(Rejection::new(
+            format!("以「{unit}」计的数量不能为负数"),
+            format!("a quantity in {unit} cannot be negative"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

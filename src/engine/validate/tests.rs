@@ -258,10 +258,96 @@ fn linked_dropdown() {
         "第 2 级「」不是可选项"
     );
     assert_eq!(
-        zh(validate_element(&e, "四川省")),
-        "第 1 级「四川省」不是可选项"
+        zh(validate_element(&e, "四川")),
+        "第 1 级「四川」不是可选项"
     );
     assert!(validate_element(&e, &"510000/".repeat(5_000)).is_err());
+}
+
+#[test]
+fn a_cascade_takes_labels_and_codes_level_by_level() {
+    let mut options = regions();
+    // a label that recurs under two parents is found under the one chosen above it
+    options.push(child("510101", "市辖区", "510100"));
+    options.push(child("511601", "市辖区", "511600"));
+    let e = element(ElementKind::LinkedDropdown, options, None);
+    for ok in [
+        "四川省/广安市/广安区",
+        "四川省/511600/广安区",
+        "510000/广安市/511602",
+        "四川省 / 广安市 / 广安区",
+        "北京市",
+        "四川省/成都市/市辖区",
+        "四川省/广安市/市辖区",
+    ] {
+        assert_eq!(validate_element(&e, ok), Ok(()), "{ok}");
+    }
+    let chosen = |value: &str| -> Vec<String> {
+        cascade(&e, value)
+            .expect("valid")
+            .iter()
+            .map(|o| o.code.to_string())
+            .collect()
+    };
+    assert_eq!(
+        chosen("四川省/广安市/市辖区"),
+        ["510000", "511600", "511601"]
+    );
+    assert_eq!(
+        chosen("四川省/成都市/市辖区"),
+        ["510000", "510100", "510101"]
+    );
+    assert_eq!(
+        zh(validate_element(&e, "四川省/成都市/广安区")),
+        "第 3 级「广安区」不属于上一级「成都市」"
+    );
+    assert_eq!(
+        en(validate_element(&e, "北京市/广安市")),
+        "level 2: '广安市' is not under '北京市'"
+    );
+    assert_eq!(
+        zh(validate_element(&e, "广安市/广安区")),
+        "第 1 级「广安市」不是第一级选项（其上级为 510000）"
+    );
+    assert_eq!(
+        en(validate_element(&e, "四川省/广州市")),
+        "level 2: '广州市' is not one of the options"
+    );
+    assert_eq!(
+        zh(validate_element(&e, "四川省//广安区")),
+        "第 2 级「」不是可选项"
+    );
+}
+
+#[test]
+fn a_number_in_money_counts_or_measures_is_not_negative() {
+    let with_unit = |unit: &str| Element {
+        unit: Some(unit.into()),
+        ..element(ElementKind::Number, Vec::new(), None)
+    };
+    let capital = with_unit("万元");
+    for ok in ["0", "-0", "-0.00", "12.5", "+3"] {
+        assert_eq!(validate_element(&capital, ok), Ok(()), "{ok}");
+    }
+    assert_eq!(
+        zh(validate_element(&capital, "-5")),
+        "以「万元」计的数量不能为负数"
+    );
+    assert_eq!(
+        en(validate_element(&capital, "-0.01")),
+        "a quantity in 万元 cannot be negative"
+    );
+    for unit in ["人", "平方米", "米", "千克", "天", "立方米/日"] {
+        assert!(validate_element(&with_unit(unit), "-1").is_err(), "{unit}");
+    }
+    // a temperature, a share, no unit: below zero is a value
+    for unit in ["℃", "%"] {
+        assert_eq!(validate_element(&with_unit(unit), "-5"), Ok(()), "{unit}");
+    }
+    let plain = element(ElementKind::Number, Vec::new(), None);
+    assert_eq!(validate_element(&plain, "-5"), Ok(()));
+    // not a number is still said first
+    assert!(zh(validate_element(&capital, "-abc")).contains("不是数字"));
 }
 
 #[test]
@@ -278,6 +364,40 @@ fn pattern_element() {
     // a kind that is not pattern ignores a stray pattern
     let mobile = element(ElementKind::Mobile, Vec::new(), Some("x"));
     assert_eq!(validate_element(&mobile, "13800138000"), Ok(()));
+}
+
+#[test]
+fn a_lower_case_x_is_accepted_and_kept_upper_case() {
+    let id = "11010519491231002x";
+    assert_eq!(validate_kind(ElementKind::CnId, id), Ok(()));
+    assert_eq!(
+        normalize_kind(ElementKind::CnId, id).as_deref(),
+        Ok("11010519491231002X")
+    );
+    let e = element(ElementKind::CnId, Vec::new(), None);
+    assert_eq!(
+        normalize_element(&e, id).as_deref(),
+        Ok("11010519491231002X")
+    );
+    let types = element(ElementKind::IdTypeLinked, id_types(), None);
+    assert_eq!(
+        normalize_linked_id(&types, "居民身份证", id).as_deref(),
+        Ok("11010519491231002X")
+    );
+    // only a valid 身份证号码 is respelled; other values are kept as typed
+    assert!(normalize_kind(ElementKind::CnId, "11010519491231002y").is_err());
+    assert_eq!(
+        normalize_kind(ElementKind::Text, "abcx").as_deref(),
+        Ok("abcx")
+    );
+    assert_eq!(
+        normalize_linked_id(&types, "516", "c1234567x").as_deref(),
+        Ok("c1234567x")
+    );
+    assert!(matches!(
+        normalize_kind(ElementKind::CnId, "11010519491231002X"),
+        Ok(std::borrow::Cow::Borrowed(_))
+    ));
 }
 
 #[test]

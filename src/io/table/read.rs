@@ -593,9 +593,8 @@ fn clear_parts(record: &mut Record, parts: Parts) {
 /// and leaves a placeholder, so that every bad cell of the row is reported.
 fn main_record(table: TableId, row: &mut Row<'_>) -> Option<Record> {
     let mut record = main_record_as_written(table, row)?;
-    if row.raw("version").trim().is_empty() {
-        crate::engine::workflow::published_without_version(&mut record);
-    }
+    // an empty 版本 cell (or 0) of a published record: V1, as in JSON
+    record.published_at_least_v1();
     Some(record)
 }
 

@@ -190,7 +190,10 @@ fn format_hint(kind: ElementKind, lang: Lang) -> &'static str {
             "证件类型编码，决定配对号码的校验",
             "a document type; it picks the paired number's validator",
         ),
-        K::LinkedDropdown => lang.pick("逐级编码，/ 分隔", "codes level by level, /-separated"),
+        K::LinkedDropdown => lang.pick(
+            "逐级编码或名称，/ 分隔",
+            "codes or labels level by level, /-separated",
+        ),
         K::Pattern => lang.pick("符合正则表达式", "matches the pattern"),
     }
 }

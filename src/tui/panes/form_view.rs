@@ -522,6 +522,14 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
         if !matches!(check, Check::Empty) {
             let verdict = match (&check, d.preview.chosen_labels(catalog, &d.values, i)) {
                 (Check::Valid, Some(labels)) => labels,
+                // kept in another spelling (a 身份证号码's x as X): say which
+                (Check::Valid, None) => match d.preview.normalized(catalog, &d.values, i) {
+                    Some(kept) => lang.pick(
+                        format!("有效，规范写法 {kept}"),
+                        format!("valid, normalized: {kept}"),
+                    ),
+                    None => check.message(lang),
+                },
                 _ => check.message(lang),
             };
             lines.push(Line::from(Span::styled(

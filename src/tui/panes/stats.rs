@@ -282,16 +282,18 @@ fn rows(s: &Stats, section: Section, lang: Lang) -> Vec<Row> {
             )];
             out.extend(counted(&s.reuse.most_reused, lang));
             out.push(Row::Blank);
+            let share = s.reuse.bound_share.map_or_else(
+                || lang.pick("没有字段", "no fields").to_string(),
+                |b| format!("{:.1}%", b * 100.0),
+            );
             out.push(Row::Text(lang.pick(
                 format!(
-                    "从未使用的数据元 {} 个；字段绑定率 {:.1}%",
-                    s.reuse.never_used,
-                    s.reuse.bound_share * 100.0
+                    "从未使用的数据元 {} 个；字段绑定率 {share}",
+                    s.reuse.never_used
                 ),
                 format!(
-                    "elements never used: {}; fields bound: {:.1}%",
-                    s.reuse.never_used,
-                    s.reuse.bound_share * 100.0
+                    "elements never used: {}; fields bound: {share}",
+                    s.reuse.never_used
                 ),
             )));
             out.push(Row::Blank);

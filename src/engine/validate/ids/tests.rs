@@ -44,11 +44,11 @@ fn cn_id_vectors() {
 
 #[test]
 fn cn_id_reasons() {
-    assert_eq!(zh(cn("11010519491231002x")), "校验位 X 应大写");
-    assert_eq!(
-        en(cn("11010519491231002x")),
-        "check character X must be upper case"
-    );
+    // applicants type a lower-case x: it is read as X
+    assert_eq!(cn("11010519491231002x"), Ok(()));
+    assert_eq!(cn("44011320141005001x"), Ok(()));
+    assert_eq!(zh(cn("36042619910102009x")), "校验位应为 3，而不是 x");
+    assert_eq!(zh(cn("11010519491231002y")), "第 18 位「y」应为数字或 X");
     assert_eq!(zh(cn("110105199902301234")), "出生日期 19990230 不存在");
     assert_eq!(
         en(cn("110105199902301234")),
