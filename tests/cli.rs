@@ -893,6 +893,24 @@ fn a_bad_output_or_input_path_is_blamed_on_that_file_not_on_the_store() {
 fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
     let db = tempfile::tempdir().unwrap();
     ok(yibiao(db.path()).arg("sample"));
+    // the sample's unbound 手机号码 (BD000055/f13) is a synonym of 移动电话, which BD000055
+    // binds already (f05): not suggested (it would be bound twice), and the text says why
+    let answers = [
+        "--answer",
+        "area=ge500",
+        "--answer",
+        "signboard=yes",
+        "--answer",
+        "tobacco=yes",
+    ];
+    let text = ok(yibiao(db.path()).arg("merge").arg("ZT001").args(answers));
+    assert!(
+        text.contains(
+            "likely duplicate unbound fields\n  BD000055/f13 left out: f05 of the same form is bound to DE000006 already (two fields of one form cannot share an element)\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("→ DE000006"), "{text}");
     // an element no form of ZT001 uses lists the labels of two new unbound fields
     let item = "0100001001-511602000000-000-11511602299513299M-1-00";
     let file = db.path().join("pool.json");
@@ -901,7 +919,8 @@ fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
         format!(
             r#"{{"format": "yibiao/1",
             "elements": [{{"code": "DE999999", "name": "紧急联系人电话", "kind": "mobile",
-                          "synonyms": ["紧急联系电话", "紧急联络电话"]}}],
+                          "synonyms": ["紧急联系电话", "紧急联络电话"]}},
+                         {{"code": "DE999998", "name": "紧急联系电话号", "kind": "mobile"}}],
             "forms": [{{"code": "BD999999", "name": "补充表", "item": "{item}",
                        "sections": [{{"title": "联系", "fields": [{{"key": "f1", "label": "紧急联系电话"}},
                                                                 {{"key": "f2", "label": "紧急联络电话"}}]}}]}}]}}"#
@@ -918,7 +937,42 @@ fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
         .find(|s| s["element"] == "DE999999")
         .expect("the pool element is suggested");
     assert_eq!(suggestion["reason"], "pool_synonym");
-    assert_eq!(suggestion["fields"].as_array().unwrap().len(), 2);
+    // QA session 8 #1: both fields are on BD999999; binding both would bind DE999999 twice
+    // on one form, so the second is left out, and the suggestion says why
+    assert_eq!(
+        suggestion["fields"],
+        serde_json::json!([{"form": "BD999999", "field": "f1"}])
+    );
+    assert_eq!(
+        suggestion["left_out"],
+        serde_json::json!([{"field": {"form": "BD999999", "field": "f2"}, "element": "DE999999",
+                            "reason": {"why": "taken", "by": "f1"}}])
+    );
+    assert_eq!(suggestion["covers"], 2);
+    // the text names the reason, the alternatives (here one character longer) and why f2
+    // is left out
+    let text = ok(yibiao(db.path()).args(["merge", "ZT001"]));
+    assert!(
+        text.contains(
+            "   90 BD999999/f1 → DE999999 紧急联系人电话  (a synonym, covers 2 of the bundle's labels)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "      or: DE999998 紧急联系电话号 (name one character apart 55, 1 field(s))\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("      BD999999/f2 left out: f1 of the same form goes to DE999999 here\n"),
+        "{text}"
+    );
+    let text = ok(yibiao_zh(db.path()).args(["merge", "ZT001"]));
+    assert!(
+        text.contains("      BD999999/f2 未纳入：同表的 f1 已在此建议中绑定 DE999999\n"),
+        "{text}"
+    );
     // a bundle whose item asks for no material says so under its heading
     let file = db.path().join("bare.json");
     std::fs::write(

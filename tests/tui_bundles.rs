@@ -53,6 +53,33 @@ fn select_marked(app: &mut App, mark: Mark) {
     }
 }
 
+/// Focuses the right view and selects its row `i`.
+fn select_row(app: &mut App, i: usize) {
+    while app.bundles.work.as_ref().map(|w| w.focus) != Some(Focus::Right) {
+        press(app, "merge_focus_next");
+    }
+    press(app, "select_first");
+    for _ in 0..i {
+        press(app, "select_next");
+    }
+}
+
+/// The sample with BD000029's 电子邮箱 field unbound: its merge suggests binding it to the
+/// merged form's 电子邮箱 element again (BD000029 binds that element nowhere else).
+fn email_unbound() -> Vec<Record> {
+    sample_edited(|c| {
+        let mut form = c.forms["BD000029"].clone();
+        let field = form
+            .sections
+            .iter_mut()
+            .flat_map(|s| s.fields.iter_mut())
+            .find(|f| f.label == "电子邮箱")
+            .expect("a 电子邮箱 field");
+        field.element = None;
+        c.insert(Record::Form(form));
+    })
+}
+
 fn stats(app: &App) -> (usize, usize) {
     let m = &app.bundles.work.as_ref().expect("workspace").merge.stats;
     (m.fields_before, m.fields_after)
@@ -133,7 +160,7 @@ fn toggling_an_item_form_out_and_back() {
 
 #[test]
 fn diff_marks_every_source_field_and_the_flow_marks_the_critical_path() {
-    let (mut app, _dir) = restaurant(Lang::Zh);
+    let (mut app, _dir) = restaurant_of(email_unbound(), Lang::Zh);
     answer_all_yes(&mut app);
     press(&mut app, "merge_view");
     let w = app.bundles.work.as_ref().unwrap();
@@ -162,7 +189,7 @@ fn resolving_a_conflict_rewrites_the_forms_and_the_preview() {
     assert_eq!(app.bundles.work.as_ref().unwrap().focus, Focus::Right);
     press(&mut app, "merge_fix");
     let chooser = app.bundles.chooser.as_ref().expect("chooser");
-    assert_eq!(chooser.choices[0].0, "标签统一为「法定代表人姓名」");
+    assert_eq!(chooser.choices[0].text, "标签统一为「法定代表人姓名」");
     let s = screen(&mut app, 120, 36);
     assert!(s.contains("处理「法定代表人姓名」"), "{s}");
     // BD000029 is published: Enter asks first, naming it; n keeps the dialog and the forms
@@ -219,12 +246,18 @@ fn resolving_a_conflict_rewrites_the_forms_and_the_preview() {
 
 #[test]
 fn accepting_a_suggestion_binds_the_field() {
-    let (mut app, _dir) = restaurant(Lang::Zh);
+    let (mut app, _dir) = restaurant_of(email_unbound(), Lang::Zh);
     answer_all_yes(&mut app);
+    assert_eq!(stats(&app), (100, 52));
     select_marked(&mut app, Mark::Suggested);
     press(&mut app, "merge_fix");
+    let chooser = app.bundles.chooser.as_ref().expect("the fixes");
+    assert_eq!(
+        chooser.choices[0].text,
+        "1 个字段绑定到 DE000008 电子邮箱 · 合并表单已用，名称相同 90"
+    );
     press(&mut app, "bundle_open");
-    // BD000055 is published: asked first
+    // BD000029 is published: asked first
     assert!(matches!(
         app.overlay,
         Some(Overlay::Confirm(Confirm::MergeFix(_)))
@@ -232,7 +265,114 @@ fn accepting_a_suggestion_binds_the_field() {
     key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
     let w = app.bundles.work.as_ref().unwrap();
     assert!(w.merge.suggestions.is_empty());
-    assert_eq!(stats(&app), (100, 50));
+    assert_eq!(stats(&app), (100, 51));
+}
+
+#[test]
+fn a_field_whose_form_binds_its_element_already_is_not_suggested_and_f_says_why() {
+    // QA session 8 #1: the sample's 户外招牌设施设置申请表 (BD000055) binds 移动电话 (f05)
+    // and has an unbound 手机号码 (f13), a synonym of it: binding f13 too would bind
+    // 移动电话 twice on one form (form lint: 重复绑定) and merge nothing
+    let (mut app, _dir) = restaurant(Lang::Zh);
+    answer_all_yes(&mut app);
+    let w = app.bundles.work.as_ref().unwrap();
+    assert!(w.merge.suggestions.is_empty(), "{:?}", w.merge.suggestions);
+    assert!(!w.marks.contains(&Mark::Suggested));
+    let at = w
+        .merge
+        .fields
+        .iter()
+        .position(|f| f.label == "手机号码")
+        .expect("the unbound 手机号码");
+    select_row(&mut app, at);
+    press(&mut app, "merge_fix");
+    assert!(app.bundles.chooser.is_none());
+    assert_eq!(
+        status_text(&app),
+        "没有可用的绑定建议：BD000055/f13 未纳入：同表的 f05 已绑定 DE000006（一张表单的两个字段不能绑定同一数据元）"
+    );
+}
+
+#[test]
+fn the_fix_dialog_lists_the_candidate_elements_and_enter_binds_the_chosen_one() {
+    // QA session 8 #2: 紧急联系电话 on BD000003 and BD000029; three elements could hold it
+    // (two list it as a synonym, one is a character longer); BD000003 has it twice
+    let records = sample_edited(|c| {
+        for (code, name, synonyms) in [
+            ("DE900001", "紧急联系人电话", &["紧急联系电话"][..]),
+            ("DE900002", "应急联系电话", &["紧急联系电话"][..]),
+            ("DE900003", "紧急联系电话号", &[][..]),
+        ] {
+            let mut element = c.elements["DE000006"].clone();
+            element.code = code.into();
+            element.name = name.into();
+            element.synonyms = synonyms.iter().map(|s| (*s).into()).collect();
+            c.insert(Record::Element(element));
+        }
+        for (form, keys) in [
+            ("BD000003", &["f90", "f91"][..]),
+            ("BD000029", &["f90"][..]),
+        ] {
+            let mut form = c.forms[form].clone();
+            let section = form.sections.last_mut().expect("a section");
+            for key in keys {
+                let mut field = section.fields[0].clone();
+                field.key = (*key).into();
+                field.label = "紧急联系电话".into();
+                field.element = None;
+                field.when = None;
+                section.fields.push(field);
+            }
+            c.insert(Record::Form(form));
+        }
+    });
+    let (mut app, _dir) = restaurant_of(records, Lang::Zh);
+    answer_all_yes(&mut app);
+    select_marked(&mut app, Mark::Suggested);
+    press(&mut app, "merge_fix");
+    let chooser = app.bundles.chooser.as_ref().expect("the fixes");
+    let texts: Vec<&str> = chooser.choices.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "2 个字段绑定到 DE900001 紧急联系人电话 · 同义词 90",
+            "2 个字段绑定到 DE900002 应急联系电话 · 同义词 90",
+            "2 个字段绑定到 DE900003 紧急联系电话号 · 名称仅差一字 55",
+        ]
+    );
+    let left = "BD000003/f91 未纳入：同表的 f90 已在此建议中绑定 DE900001";
+    assert_eq!(chooser.choices[0].notes, [left]);
+    let s = screen(&mut app, 120, 36);
+    assert!(
+        s.contains("候选数据元，最可能的在前（↑/↓ 选择，Enter 绑定）"),
+        "{s}"
+    );
+    assert!(s.contains(left), "{s}");
+    // j moves to the second; Enter (after the question about published forms) binds to it
+    press(&mut app, "select_next");
+    assert_eq!(app.bundles.chooser.as_ref().unwrap().selected, 1);
+    let s = screen(&mut app, 120, 36);
+    let highlighted = s
+        .lines()
+        .find(|l| l.contains("DE900002 应急联系电话"))
+        .unwrap_or_default();
+    assert!(highlighted.contains("同义词 90"), "{s}");
+    press(&mut app, "bundle_open");
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    let catalog = app.store().unwrap().catalog();
+    let bound = |form: &str, key: &str| {
+        catalog.forms[form]
+            .fields()
+            .find(|(_, _, f)| f.key == key)
+            .and_then(|(_, _, f)| f.element.clone())
+    };
+    assert_eq!(bound("BD000003", "f90").as_deref(), Some("DE900002"));
+    assert_eq!(bound("BD000029", "f90").as_deref(), Some("DE900002"));
+    assert_eq!(
+        bound("BD000003", "f91"),
+        None,
+        "never two fields of one form"
+    );
 }
 
 #[test]
@@ -1156,7 +1296,7 @@ fn conflicts_say_what_differs_and_which_source_has_which_value() {
         .unwrap()
         .choices
         .iter()
-        .position(|(t, _)| t == "标签统一为「法定代表人姓名」")
+        .position(|c| c.text == "标签统一为「法定代表人姓名」")
         .expect("the label fix");
     for _ in 0..at {
         press(&mut app, "select_next");
@@ -1205,17 +1345,22 @@ fn unbound_fields_that_a_pool_element_covers_are_suggested_and_bound() {
         element.name = "紧急联系人电话".into();
         element.synonyms = vec!["紧急联系电话".into(), "紧急联络电话".into()];
         c.insert(Record::Element(element));
-        let mut form = c.forms["BD000003"].clone();
-        let section = form.sections.last_mut().expect("a section");
-        for (key, label) in [("f90", "紧急联系电话"), ("f91", "紧急联络电话")] {
+        // one on each of two forms (two fields of one form on one element would be bound
+        // twice: see the_fix_dialog_lists_the_candidate_elements_and_enter_binds_the_chosen_one)
+        for (form, key, label) in [
+            ("BD000003", "f90", "紧急联系电话"),
+            ("BD000029", "f91", "紧急联络电话"),
+        ] {
+            let mut form = c.forms[form].clone();
+            let section = form.sections.last_mut().expect("a section");
             let mut field = section.fields[0].clone();
             field.key = key.into();
             field.label = label.into();
             field.element = None;
             field.when = None;
             section.fields.push(field);
+            c.insert(Record::Form(form));
         }
-        c.insert(Record::Form(form));
     });
     let (mut app, _dir) = restaurant_of(records, Lang::Zh);
     answer_all_yes(&mut app);
@@ -1229,33 +1374,36 @@ fn unbound_fields_that_a_pool_element_covers_are_suggested_and_bound() {
     assert_eq!(suggestion.fields.len(), 2);
     assert_eq!(suggestion.reason, "pool_synonym");
     let (before, after) = stats(&app);
-    let fields = &w.merge.fields;
-    let at = fields
-        .iter()
-        .position(|f| f.label == "紧急联系电话")
-        .expect("the first unbound field");
-    assert_eq!(fields[at + 1].label, "紧急联络电话");
-    assert_eq!(w.marks[at..at + 2], [Mark::Suggested, Mark::Suggested]);
-    select_marked(&mut app, Mark::Suggested);
+    let at = |label: &str| {
+        w.merge
+            .fields
+            .iter()
+            .position(|f| f.label == label)
+            .expect("an unbound field")
+    };
+    let (first, second) = (at("紧急联系电话"), at("紧急联络电话"));
+    assert_eq!(
+        [w.marks[first], w.marks[second]],
+        [Mark::Suggested, Mark::Suggested]
+    );
     // the second of the two: either offers the same fix
-    while app.bundles.work.as_ref().unwrap().selected[2] < at + 1 {
-        press(&mut app, "select_next");
-    }
+    select_row(&mut app, second);
     let s = screen(&mut app, 120, 36);
-    assert!(s.contains("? 紧急联系电话"), "{s}");
     assert!(s.contains("? 紧急联络电话"), "{s}");
     press(&mut app, "merge_fix");
     let chooser = app.bundles.chooser.as_ref().expect("the fixes");
     assert_eq!(
-        chooser.choices[0].0,
-        "2 个字段绑定到 DE900001 紧急联系人电话"
+        chooser.choices[0].text,
+        "2 个字段绑定到 DE900001 紧急联系人电话 · 同义词 90，覆盖本主题 2 个标签"
     );
     press(&mut app, "bundle_open");
     key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
     let catalog = app.store().unwrap().catalog();
-    let form = &catalog.forms["BD000003"];
-    for key in ["f90", "f91"] {
-        let (_, _, f) = form.fields().find(|(_, _, f)| f.key == key).unwrap();
+    for (form, key) in [("BD000003", "f90"), ("BD000029", "f91")] {
+        let (_, _, f) = catalog.forms[form]
+            .fields()
+            .find(|(_, _, f)| f.key == key)
+            .unwrap();
         assert_eq!(f.element.as_deref(), Some("DE900001"));
     }
     assert_eq!(stats(&app), (before, after - 1), "two rows became one");

@@ -10,6 +10,7 @@ use crate::display::{inert, pad, pad_code};
 use crate::engine::merge::distribute::{Filled, distribute};
 use crate::engine::merge::flow::{to_dot, to_mermaid, to_text};
 use crate::engine::merge::situation::Answers;
+use crate::engine::merge::suggest::{covers_text, reason_text};
 use crate::engine::merge::{ConflictKind, Merge, all_answer_sets, item_forms, merge, merge_with};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Kind};
@@ -377,35 +378,71 @@ fn text(catalog: &Catalog, bundle: &Bundle, m: &Merge, lang: Lang) -> String {
             inert(&sources.join(", "))
         ));
     }
-    if !m.suggestions.is_empty() {
+    if !m.suggestions.is_empty() || !m.left_out.is_empty() {
         out.push_str(&format!(
             "\n{}\n",
             lang.pick("疑似重复的未绑定字段", "likely duplicate unbound fields")
         ));
+        // an element as `DE000006 移动电话`, a new one as 新数据元
+        let element = |e: Option<&str>| match e {
+            Some(e) => format!(
+                "{e} {}",
+                catalog.elements.get(e).map_or("", |x| x.name.as_str())
+            ),
+            None => lang.pick("新数据元", "a new element").to_string(),
+        };
         for sug in &m.suggestions {
             let fields: Vec<String> = sug
                 .fields
                 .iter()
                 .map(|s| format!("{}/{}", s.form, s.field))
                 .collect();
-            let to = sug
-                .element
-                .as_deref()
-                .map(|e| {
-                    format!(
-                        " → {} {}",
-                        e,
-                        catalog.elements.get(e).map_or("", |x| x.name.as_str())
-                    )
-                })
-                .unwrap_or_default();
+            let why = format!(
+                "{}{}",
+                reason_text(sug.reason, lang),
+                covers_text(sug.covers, lang)
+            );
             out.push_str(&format!(
-                "  {:>3} {}{}\n",
+                "  {:>3} {} → {}  {}\n",
                 sug.score,
                 inert(&fields.join(", ")),
-                inert(&to)
+                inert(&element(sug.element.as_deref())),
+                lang.pick(format!("（{why}）"), format!("({why})"))
             ));
+            // the alternatives on one line: `或：DE000007 固定电话（同义词 90，1 个字段）；…`
+            if !sug.alternatives.is_empty() {
+                let alternatives: Vec<String> = sug
+                    .alternatives
+                    .iter()
+                    .map(|c| {
+                        let n = c.fields.len();
+                        lang.pick(
+                            format!(
+                                "{}（{}，{n} 个字段）",
+                                element(c.element.as_deref()),
+                                c.why(lang)
+                            ),
+                            format!(
+                                "{} ({}, {n} field(s))",
+                                element(c.element.as_deref()),
+                                c.why(lang)
+                            ),
+                        )
+                    })
+                    .collect();
+                out.push_str(&format!(
+                    "      {}{}\n",
+                    lang.pick("或：", "or: "),
+                    inert(&alternatives.join(lang.pick("；", "; ")))
+                ));
+            }
+            for left in &sug.left_out {
+                out.push_str(&format!("      {}\n", inert(&left.describe(lang))));
+            }
         }
+    }
+    for left in &m.left_out {
+        out.push_str(&format!("  {}\n", inert(&left.describe(lang))));
     }
     out.push_str(&format!("\n{}\n", lang.pick("材料", "materials")));
     if m.materials.is_empty() {

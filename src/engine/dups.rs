@@ -511,6 +511,80 @@ pub struct Covers {
     /// The other elements with the same name or synonym as the one in `names`, in code order.
     more: HashMap<String, Vec<(CompactString, Reason)>>,
     readings: HashMap<String, CompactString>,
+    /// Per normalised label: the elements with a name or synonym one character from it (not
+    /// counterparts), in code order. Only [`Covers::for_labels`] indexes them: for the whole
+    /// catalog the index would hold every name as often as it has characters.
+    similar: HashMap<String, Vec<CompactString>>,
+}
+
+/// The labels of at least [`SIMILAR_MIN`] characters, by every string one edit can share
+/// with them (the label and its deletions): [`Covers::for_labels`] looks names up here.
+struct EditKeys<'l> {
+    keys: HashMap<String, Vec<&'l str>>,
+    /// The first two characters of every such label: a name one edit from a label starts
+    /// with one of them, or has one second (a cheap test before any deletion is built).
+    heads: HashSet<char>,
+    /// Shortest and longest such label, in characters.
+    lengths: (usize, usize),
+}
+
+/// The fewest characters a label or name needs to be matched one character apart (as the
+/// duplicate finder: two-character names one apart are mostly different data, 姓名/性别).
+const SIMILAR_MIN: usize = 3;
+
+impl<'l> EditKeys<'l> {
+    fn new(labels: impl Iterator<Item = &'l String>) -> Self {
+        let mut keys: HashMap<String, Vec<&'l str>> = HashMap::new();
+        let mut heads = HashSet::new();
+        let mut lengths = (usize::MAX, 0);
+        for label in labels {
+            let n = label.chars().count();
+            if n < SIMILAR_MIN {
+                continue;
+            }
+            lengths = (lengths.0.min(n), lengths.1.max(n));
+            heads.extend(label.chars().take(2));
+            for key in deletions(label).into_iter().chain([label.clone()]) {
+                let labels = keys.entry(key).or_default();
+                if !labels.contains(&label.as_str()) {
+                    labels.push(label);
+                }
+            }
+        }
+        EditKeys {
+            keys,
+            heads,
+            lengths,
+        }
+    }
+
+    /// The labels one character from `name` (normalised), not counterparts, not `name`.
+    fn near(&self, name: &str) -> Vec<&'l str> {
+        let mut chars = name.chars();
+        let (Some(a), Some(b)) = (chars.next(), chars.next()) else {
+            return Vec::new();
+        };
+        if self.keys.is_empty() || !(self.heads.contains(&a) || self.heads.contains(&b)) {
+            return Vec::new();
+        }
+        let n = name.chars().count();
+        if n < SIMILAR_MIN.max(self.lengths.0.saturating_sub(1)) || n > self.lengths.1 + 1 {
+            return Vec::new();
+        }
+        let mut out: Vec<&'l str> = Vec::new();
+        for key in deletions(name).iter().map(String::as_str).chain([name]) {
+            for &label in self.keys.get(key).into_iter().flatten() {
+                if label != name
+                    && !out.contains(&label)
+                    && one_edit_apart(label, name)
+                    && !counterparts(label, name)
+                {
+                    out.push(label);
+                }
+            }
+        }
+        out
+    }
 }
 
 impl Covers {
@@ -573,17 +647,29 @@ impl Covers {
             Some(pinyin(name)).filter(|r| wanted.contains(r))
         };
         let codes = CodeShapes::new(catalog);
+        let edits = EditKeys::new(only.into_iter().flat_map(|(names, _)| names.iter()));
+        let mut similar: HashMap<String, Vec<CompactString>> = HashMap::new();
+        let mut near = |name: &str, code: &CompactString| {
+            for label in edits.near(name) {
+                let codes = similar.entry(label.to_string()).or_default();
+                if !codes.contains(code) {
+                    codes.push(code.clone());
+                }
+            }
+        };
         let mut buffer = String::new();
         for e in catalog.elements.values() {
             normalise_into(&e.name, &mut buffer);
             if wanted_name(&buffer) {
                 add(&buffer, &e.code, Reason::SameName);
             }
+            near(&buffer, &e.code);
             for s in e.synonyms.iter().filter(|s| !codes.is_code(s)) {
                 normalise_into(s, &mut buffer);
                 if wanted_name(&buffer) {
                     add(&buffer, &e.code, Reason::SynonymOfOther);
                 }
+                near(&buffer, &e.code);
             }
             if only.is_some_and(|(_, readings)| readings.is_empty()) {
                 continue;
@@ -597,7 +683,27 @@ impl Covers {
             names,
             more,
             readings,
+            similar,
         }
+    }
+
+    /// The elements whose name or a synonym is one character from `label` (not counterparts
+    /// such as 父/母), in code order, without those that [`Covers::candidates`] gives: weaker
+    /// than a reading (申请人/申请日 are one apart), so offered last. Empty unless built by
+    /// [`Covers::for_labels`] with `label` among the labels.
+    pub fn similar(&self, label: &str) -> Vec<Cover<'_>> {
+        let exact: Vec<Cover<'_>> = self.candidates(label);
+        self.similar
+            .get(&normalise(label))
+            .into_iter()
+            .flatten()
+            .filter(|code| !exact.iter().any(|c| c.element == code.as_str()))
+            .map(|code| Cover {
+                element: code,
+                score: 55,
+                reason: Reason::OneEditApart,
+            })
+            .collect()
     }
 
     /// Every element that covers `label`: [`Covers::cover`]'s answer first, then the other
@@ -1080,6 +1186,38 @@ mod tests {
             ..serde_json::from_value(serde_json::json!({"code": "X", "name": "X", "kind": "text"}))
                 .expect("an element")
         })
+    }
+
+    #[test]
+    fn similar_names_are_one_character_from_a_label_and_not_counterparts() {
+        use ElementKind::Text;
+        let catalog = Catalog::from_records([
+            element("S1", "联系电话号", Text, &[]),
+            element("S2", "联系电话", Text, &[]),
+            element("S3", "联络电话", Text, &[]),
+            element("S4", "母亲姓名", Text, &[]),
+            element("S5", "联系", Text, &[]),
+            element("S6", "电话联系", Text, &[]),
+        ]);
+        let covers = Covers::for_labels(&catalog, ["联系电话", "父亲姓名", "姓名"]);
+        let similar = |label: &str| -> Vec<&str> {
+            covers.similar(label).iter().map(|c| c.element).collect()
+        };
+        // an insertion and a substitution; not the exact name (a candidate already), not
+        // two characters short, not the same characters in another order
+        assert_eq!(similar("联系电话"), ["S1", "S3"]);
+        assert!(
+            covers
+                .similar("联系电话")
+                .iter()
+                .all(|c| c.reason == Reason::OneEditApart && c.score == 55)
+        );
+        // 父/母 are counterparts; two-character labels are too short to compare so
+        assert!(similar("父亲姓名").is_empty());
+        assert!(similar("姓名").is_empty());
+        // only labels asked for are indexed
+        assert!(similar("联系电话号").is_empty());
+        assert!(Covers::new(&catalog).similar("联系电话").is_empty());
     }
 
     #[test]

@@ -171,7 +171,7 @@ actions! {
     MergeFocusNext "merge_focus_next" Bundles "工作区下一栏：问题 -> 事项 -> 右侧视图" "workspace: next column (questions -> items -> right view)";
     MergeFocusPrev "merge_focus_prev" Bundles "工作区上一栏" "workspace: previous column";
     MergeView "merge_view" Bundles "右侧视图：合并表单 -> 来源对照 -> 材料 -> 流程" "right view: merged form -> source diff -> materials -> flow";
-    MergeFix "merge_fix" Bundles "处理所选字段：列出冲突的属性及各来源的值，选定标签或必填 / 接受重复建议；Enter 应用（一次事务改写表单，改写已发布的表单前先确认）" "fix the selected field: lists what conflicts and each source's value; choose the label or required flag / accept a duplicate suggestion; enter applies (one transaction; asks first before rewriting published forms)";
+    MergeFix "merge_fix" Bundles "处理所选字段：列出冲突的属性及各来源的值，选定标签或必填 / 从候选数据元（最可能的在前，注明理由与分数）中选一个绑定；Enter 应用（一次事务改写表单，改写已发布的表单前先确认）" "fix the selected field: lists what conflicts and each source's value; choose the label or required flag / one of the candidate elements to bind to (likeliest first, with why and a score); enter applies (one transaction; asks first before rewriting published forms)";
     FlowExportDot "flow_export_dot" Bundles "导出流程为 Graphviz DOT（默认存放在库目录旁）" "export the flow as Graphviz DOT (default file beside the store)";
     FlowExportMermaid "flow_export_mermaid" Bundles "导出流程为 Mermaid（默认存放在库目录旁）" "export the flow as Mermaid (default file beside the store)";
     BundleNew "bundle_new" Bundles "新建主题（自建）" "new bundle (self-built)";

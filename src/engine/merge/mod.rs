@@ -11,6 +11,7 @@ pub mod distribute;
 pub mod flow;
 pub mod resolve;
 pub mod situation;
+pub mod suggest;
 
 use std::collections::BTreeSet;
 
@@ -21,7 +22,7 @@ use serde::Serialize;
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Element};
 
-use super::dups::{Covers, Reason, normalise_into};
+use super::dups::Covers;
 use situation::{Answers, SourceField};
 
 pub use situation::{all_answer_sets, item_forms};
@@ -167,23 +168,65 @@ impl Conflict {
     }
 }
 
-/// Unbound fields that probably hold the same data.
+/// Unbound fields that probably hold the same data, and the element they probably are (see
+/// [`suggest`] for how they are found). At most one field of a form: a second field of that
+/// form would bind the element twice, so it is left out and [`Suggestion::left_out`] says why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
     /// The unbound fields.
     pub fields: Vec<SourceRef>,
     /// The element they probably are: one of the merged form's elements, or one of the pool
-    /// whose name or synonym is their label; `None`: a new element.
+    /// whose name or synonym is their label (or that reads the same); `None`: a new element.
     pub element: Option<Code>,
     /// 0–100.
     pub score: u8,
-    /// Why, in a word: `element_name` (a merged field's element has the label as its name
-    /// or a synonym), `pool_name` / `pool_synonym` / `pool_pinyin` (an element of the pool
-    /// has it as its name, as a synonym, or reads the same: the duplicate finder's
-    /// [`Covers`]; one that covers several of the unbound labels wins: [`Covers::best`]),
-    /// `same_label` (unbound fields of different forms with one label, no element has it;
-    /// one field of each form).
+    /// Why, in a word: `element_name` / `element_synonym` (a merged field's element has the
+    /// label as its name / a synonym), `pool_name` / `pool_synonym` / `pool_pinyin` (an
+    /// element of the pool has it as its name, as a synonym, or reads the same: the duplicate
+    /// finder's [`Covers`]; one that covers several of the unbound labels wins), `same_label`
+    /// (unbound fields of different forms with one label, no element has it; one field of
+    /// each form). [`suggest::reason_text`] says it in words.
     pub reason: &'static str,
+    /// How many of the bundle's unbound labels the element has as its name or a synonym, or
+    /// reads as (0 for a new element).
+    pub covers: usize,
+    /// Fields of these labels left unbound (another field of their form is bound to the
+    /// element already, or goes to it here), and why.
+    pub left_out: Vec<suggest::LeftOut>,
+    /// The other elements the fields could be bound to, best first (at most
+    /// [`suggest::MAX_ALTERNATIVES`]), each with the fields it would bind.
+    pub alternatives: Vec<suggest::Candidate>,
+}
+
+impl Suggestion {
+    /// Every choice: this suggestion's own element first, then the alternatives.
+    pub fn candidates(&self) -> Vec<suggest::Candidate> {
+        let own = suggest::Candidate {
+            element: self.element.clone(),
+            score: self.score,
+            reason: self.reason,
+            covers: self.covers,
+            fields: self.fields.clone(),
+            left_out: self.left_out.clone(),
+        };
+        std::iter::once(own)
+            .chain(self.alternatives.iter().cloned())
+            .collect()
+    }
+
+    /// The suggestion that binds to `candidate` instead (what accepting an alternative
+    /// accepts), without alternatives of its own.
+    pub fn choosing(&self, candidate: &suggest::Candidate) -> Suggestion {
+        Suggestion {
+            fields: candidate.fields.clone(),
+            element: candidate.element.clone(),
+            score: candidate.score,
+            reason: candidate.reason,
+            covers: candidate.covers,
+            left_out: candidate.left_out.clone(),
+            alternatives: Vec::new(),
+        }
+    }
 }
 
 /// A distinct material of the merged application.
@@ -246,6 +289,9 @@ pub struct Merge {
     pub conflicts: Vec<Conflict>,
     /// Likely duplicates among unbound fields.
     pub suggestions: Vec<Suggestion>,
+    /// Unbound fields with a likely element that no suggestion binds, and why (their form
+    /// binds it already), when no suggestion's `left_out` lists them.
+    pub left_out: Vec<suggest::LeftOut>,
     /// Distinct materials.
     pub materials: Vec<MergedMaterial>,
     /// Counts.
@@ -468,7 +514,12 @@ pub fn merge_with(
         .map(|m| grouping.field(m))
         .collect();
     let conflicts = conflicts(&grouping, &fields);
-    let suggestions = suggestions(&grouping, &fields, pool);
+    let merged: Vec<(&Code, &Element)> = fields
+        .iter()
+        .zip(&grouping.group)
+        .filter_map(|(f, &g)| Some((f.element.as_ref()?, (*grouping.records.get(g as usize)?)?)))
+        .collect();
+    let (suggestions, left_out) = suggest::suggestions(&fields, &merged, &situation.forms, pool);
     let materials = materials(catalog, &situation.material_rows);
     let flow = flow::flow(catalog, &situation.items);
     let stats = MergeStats {
@@ -489,6 +540,7 @@ pub fn merge_with(
         fields,
         conflicts,
         suggestions,
+        left_out,
         materials,
         stats,
         flow,
@@ -589,118 +641,6 @@ fn conflicts(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Conflict> {
     out
 }
 
-fn suggestions(
-    grouping: &Grouping<'_>,
-    fields: &[MergedField],
-    pool: Option<&Covers>,
-) -> Vec<Suggestion> {
-    // unbound fields by normalised label, in first-appearance order, with the first label
-    let mut buffer = String::new();
-    let mut by_label: HashMap<String, usize> = HashMap::default();
-    let mut groups: Vec<(Vec<SourceRef>, Option<Code>, &str)> = Vec::new();
-    for (m, field) in fields.iter().enumerate() {
-        if grouping.group[m] != UNBOUND {
-            continue;
-        }
-        normalise_into(&field.label, &mut buffer);
-        let k = match by_label.get(buffer.as_str()) {
-            Some(&k) => k,
-            None => {
-                by_label.insert(buffer.clone(), groups.len());
-                groups.push((Vec::new(), None, field.label.as_str()));
-                groups.len() - 1
-            }
-        };
-        groups[k].0.extend(field.sources.iter().cloned());
-    }
-    // the first bound element of the merged form whose name or a synonym is that label
-    let mut unmatched = groups.len();
-    for (m, field) in fields.iter().enumerate() {
-        if unmatched == 0 {
-            break;
-        }
-        let g = grouping.group[m];
-        let (Some(code), Some(Some(e))) = (&field.element, grouping.records.get(g as usize)) else {
-            continue;
-        };
-        for name in std::iter::once(&e.name).chain(&e.synonyms) {
-            normalise_into(name, &mut buffer);
-            if let Some(&k) = by_label.get(buffer.as_str())
-                && groups[k].1.is_none()
-            {
-                groups[k].1 = Some(code.clone());
-                unmatched -= 1;
-            }
-        }
-    }
-    // the pool's element for each label no merged element has, preferring one that covers
-    // several of these labels
-    let unmatched_labels: Vec<&str> = groups
-        .iter()
-        .filter(|g| g.1.is_none())
-        .map(|g| g.2)
-        .collect();
-    let mut pool_best = pool
-        .map(|p| p.best(&unmatched_labels))
-        .unwrap_or_default()
-        .into_iter();
-    let mut out: Vec<Suggestion> = Vec::new();
-    for (fields, element, _) in groups {
-        if let Some(element) = element {
-            out.push(Suggestion {
-                fields,
-                element: Some(element),
-                score: 90,
-                reason: "element_name",
-            });
-            continue;
-        }
-        // else an element of the pool that the duplicate finder says covers the label;
-        // labels covered by one element make one suggestion
-        if let Some(cover) = pool_best.next().flatten() {
-            match out.iter_mut().find(|s| {
-                s.element.as_deref() == Some(cover.element) && s.reason.starts_with("pool_")
-            }) {
-                Some(s) => {
-                    s.fields.extend(fields);
-                    s.fields.sort();
-                    s.score = s.score.max(cover.score);
-                }
-                None => out.push(Suggestion {
-                    fields,
-                    element: Some(Code::from(cover.element)),
-                    score: cover.score,
-                    reason: match cover.reason {
-                        Reason::SameName => "pool_name",
-                        Reason::SynonymOfOther => "pool_synonym",
-                        _ => "pool_pinyin",
-                    },
-                }),
-            }
-            continue;
-        }
-        // a new element for a label shared across forms: two fields of one form with the
-        // same label are two data (on one element they would be bound twice), so one field
-        // of each form, and nothing when they are all of one form
-        let mut per_form: Vec<SourceRef> = Vec::new();
-        for f in fields {
-            if !per_form.iter().any(|p| p.form == f.form) {
-                per_form.push(f);
-            }
-        }
-        if per_form.len() > 1 {
-            out.push(Suggestion {
-                fields: per_form,
-                element: None,
-                score: 80,
-                reason: "same_label",
-            });
-        }
-    }
-    out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.fields.cmp(&b.fields)));
-    out
-}
-
 /// The element pool's covers for every unbound field label of the bundle's forms (under any
 /// answers), for [`merge_with`]: built in one pass over the elements, so a face that
 /// recomputes the merge often builds it once per catalog revision.
@@ -742,6 +682,16 @@ impl Merge {
         self.fields
             .iter()
             .find(|f| f.sources.iter().any(|s| s.form == form && s.field == field))
+    }
+
+    /// Why an unbound source field is in no suggestion although an element probably covers
+    /// it (a suggestion's `left_out`, or [`Merge::left_out`]); `None` when it is not left out.
+    pub fn left_out_of(&self, source: &SourceRef) -> Option<&suggest::LeftOut> {
+        self.suggestions
+            .iter()
+            .flat_map(|s| &s.left_out)
+            .chain(&self.left_out)
+            .find(|l| l.field == *source)
     }
 
     /// Reduction of fields as a fraction of the fields before (0 when there were none).

@@ -47,6 +47,19 @@ pub enum ResolveError {
     UnknownElement(String),
     /// Nothing would change.
     Nothing,
+    /// Two fields of one form would be bound to one element (form lint's 重复绑定): `field`
+    /// is to be bound to `element`, which `by` of the same form is bound to already (or is
+    /// to be bound to by the same fix).
+    BoundTwice {
+        /// The form.
+        form: String,
+        /// The field the fix would bind.
+        field: String,
+        /// The other field of the form.
+        by: String,
+        /// The element.
+        element: String,
+    },
 }
 
 impl ResolveError {
@@ -74,6 +87,19 @@ impl ResolveError {
                 format!("element {code} does not exist"),
             ),
             Self::Nothing => lang.pick("没有需要修改的字段", "nothing to change").into(),
+            Self::BoundTwice {
+                form,
+                field,
+                by,
+                element,
+            } => lang.pick(
+                format!(
+                    "{form} 的 {field} 与 {by} 将绑定同一数据元 {element}：一张表单的两个字段不能绑定同一数据元"
+                ),
+                format!(
+                    "{form}/{field} and {form}/{by} would both be bound to {element}: two fields of one form cannot share an element"
+                ),
+            ),
         }
     }
 }
@@ -168,7 +194,46 @@ pub fn target_of(catalog: &Catalog, suggestion: &Suggestion) -> Target {
     }
 }
 
+/// Refuses a binding that would give one form two fields on one element: two of `fields`
+/// on one form, or one whose form has another field bound to `element` (an existing one).
+fn check_once_per_form(
+    catalog: &Catalog,
+    fields: &[SourceRef],
+    element: &Target,
+) -> Result<(), ResolveError> {
+    for (i, f) in fields.iter().enumerate() {
+        let twice = |by: &str, element: &str| ResolveError::BoundTwice {
+            form: f.form.to_string(),
+            field: f.field.to_string(),
+            by: by.to_string(),
+            element: element.to_string(),
+        };
+        let code = match element {
+            Target::Existing(code) => code.as_str(),
+            Target::New { code, .. } => code.as_str(),
+        };
+        if let Some(other) = fields[..i].iter().find(|o| o.form == f.form) {
+            return Err(twice(&other.field, code));
+        }
+        let Target::Existing(code) = element else {
+            continue;
+        };
+        let Some(form) = catalog.forms.get(f.form.as_str()) else {
+            continue;
+        };
+        if let Some((_, _, by)) = form
+            .fields()
+            .find(|(_, _, x)| x.key != f.field && x.element.as_deref() == Some(code.as_str()))
+        {
+            return Err(twice(&by.key, code));
+        }
+    }
+    Ok(())
+}
+
 /// The upserts that bind every field of `suggestion` to `target` (creating it if new).
+/// Refused when two fields of one form would end up on the element
+/// ([`ResolveError::BoundTwice`]): the catalog may have changed since the suggestion.
 pub fn accept_suggestion(
     catalog: &Catalog,
     suggestion: &Suggestion,
@@ -201,6 +266,7 @@ pub fn accept_suggestion(
             }),
         ),
     };
+    check_once_per_form(catalog, &suggestion.fields, target)?;
     let forms = edit_sources(catalog, &suggestion.fields, |f| {
         f.element = Some(code.as_str().into());
     })?;
@@ -345,6 +411,9 @@ mod tests {
             element: None,
             score: 80,
             reason: "same_label",
+            covers: 0,
+            left_out: Vec::new(),
+            alternatives: Vec::new(),
         };
         assert_eq!(
             accept_suggestion(&c, &stale, &Target::Existing("NOPE".into())),

@@ -376,33 +376,90 @@ fn conflicts_say_which_source_has_which_value() {
     assert_eq!(ConflictKind::Options.describe(Lang::Zh), "选项");
 }
 
-#[test]
-fn a_pool_element_covering_several_labels_takes_them_all() {
-    // MOBILE (first in code order) lists only 手机号码; PHONE lists 联系电话 and 手机号码:
-    // both fields go to PHONE, so they end up as one field
-    let mut c = restaurant();
-    for (code, name, synonyms) in [
-        ("MOBILE", "移动电话", &["手机号码"][..]),
-        ("PHONE", "联系号码", &["联系电话", "手机号码"][..]),
-    ] {
-        let Record::Element(mut e) = element(code, name, None, &[]) else {
-            unreachable!()
-        };
-        e.synonyms = synonyms.iter().map(|s| (*s).into()).collect();
-        c.insert(Record::Element(e));
-    }
-    let mut fa = c.forms["FA"].clone();
-    for (key, label) in [("tel", "联系电话"), ("cell", "手机号码")] {
-        fa.sections[0].fields.push(Field {
-            key: key.into(),
-            label: label.into(),
+/// Adds an element with synonyms to `c`.
+fn add_element(c: &mut Catalog, code: &str, name: &str, synonyms: &[&str]) {
+    let Record::Element(mut e) = element(code, name, None, &[]) else {
+        unreachable!()
+    };
+    e.synonyms = synonyms.iter().map(|s| (*s).into()).collect();
+    c.insert(Record::Element(e));
+}
+
+/// Adds unbound fields (key, label) to form `form` of `c`.
+fn add_unbound(c: &mut Catalog, form: &str, fields: &[(&str, &str)]) {
+    let mut f = c.forms[form].clone();
+    for (key, label) in fields {
+        f.sections[0].fields.push(Field {
+            key: (*key).into(),
+            label: (*label).into(),
             element: None,
             required: false,
             help: None,
             when: None,
         });
     }
-    c.insert(Record::Form(fa));
+    c.insert(Record::Form(f));
+}
+
+fn src(form: &str, field: &str) -> SourceRef {
+    SourceRef {
+        form: form.into(),
+        field: field.into(),
+    }
+}
+
+/// Applies a batch's upserts to `c`.
+fn apply(c: &mut Catalog, batch: crate::store::Batch) {
+    for command in batch.commands {
+        if let crate::store::Command::Upsert(record) = command {
+            c.insert(record);
+        }
+    }
+}
+
+/// The double bindings form lint finds in `c`'s forms.
+fn double_bound(c: &Catalog) -> Vec<(String, Option<String>)> {
+    let covers = crate::engine::dups::Covers::new(c);
+    c.forms
+        .values()
+        .flat_map(|f| crate::engine::lint::lint_form(c, &covers, f))
+        .filter(|w| w.kind == crate::engine::lint::WarningKind::DoubleBound)
+        .map(|w| (w.form, w.field))
+        .collect()
+}
+
+/// Whether any suggestion, or any of its candidates, binds two fields of one form to one
+/// element, or a field whose form binds the element already.
+fn binds_twice(c: &Catalog, m: &Merge) -> Option<String> {
+    for s in &m.suggestions {
+        for cand in s.candidates() {
+            let mut forms = BTreeSet::new();
+            for f in &cand.fields {
+                if !forms.insert(f.form.clone()) {
+                    return Some(format!("two fields of {} in {cand:?}", f.form));
+                }
+                let Some(e) = &cand.element else { continue };
+                if c.forms[f.form.as_str()]
+                    .fields()
+                    .any(|(_, _, x)| x.element.as_deref() == Some(e.as_str()))
+                {
+                    return Some(format!("{} binds {e} already: {cand:?}", f.form));
+                }
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn a_pool_element_covering_several_labels_takes_them_all() {
+    // MOBILE (first in code order) lists only 手机号码; PHONE lists 联系电话 and 手机号码:
+    // both fields (of two forms) go to PHONE, so they end up as one field
+    let mut c = restaurant();
+    add_element(&mut c, "MOBILE", "移动电话", &["手机号码"]);
+    add_element(&mut c, "PHONE", "联系号码", &["联系电话", "手机号码"]);
+    add_unbound(&mut c, "FA", &[("tel", "联系电话")]);
+    add_unbound(&mut c, "FB", &[("cell", "手机号码")]);
     let m = run(&c, &[("alcohol", "yes")]);
     assert!(
         !m.suggestions
@@ -417,9 +474,18 @@ fn a_pool_element_covering_several_labels_takes_them_all() {
         .filter(|s| s.element.as_deref() == Some("PHONE"))
         .collect();
     assert_eq!(phone.len(), 1, "{:?}", m.suggestions);
-    let fields: Vec<&str> = phone[0].fields.iter().map(|f| f.field.as_str()).collect();
-    assert_eq!(fields, ["cell", "tel"]);
+    assert_eq!(phone[0].fields, [src("FA", "tel"), src("FB", "cell")]);
     assert_eq!(phone[0].reason, "pool_synonym");
+    assert_eq!(phone[0].covers, 2);
+    // MOBILE is the alternative, for 手机号码 only
+    let alternatives = &phone[0].alternatives;
+    assert_eq!(alternatives.len(), 1, "{alternatives:?}");
+    assert_eq!(alternatives[0].element.as_deref(), Some("MOBILE"));
+    assert_eq!(alternatives[0].fields, [src("FB", "cell")]);
+    assert_eq!(
+        alternatives[0].left_out[0].reason,
+        suggest::LeftOutReason::NotCovered
+    );
     // a label alone still goes to the first element that covers it
     let pool = crate::engine::dups::Covers::new(&c);
     assert_eq!(pool.cover("手机号码").map(|c| c.element), Some("MOBILE"));
@@ -479,23 +545,9 @@ fn same_label_is_suggested_across_forms_only() {
 fn unbound_fields_are_matched_to_the_element_pool_too() {
     // 移动电话 lists 联系电话 and 手机号码 as synonyms; no form of the bundle uses it
     let mut c = restaurant();
-    let Record::Element(mut mobile) = element("MOBILE", "移动电话", None, &[]) else {
-        unreachable!()
-    };
-    mobile.synonyms = vec!["联系电话".into(), "手机号码".into()];
-    c.insert(Record::Element(mobile));
-    let mut fa = c.forms["FA"].clone();
-    for (key, label) in [("tel", "联系电话"), ("cell", "手机号码")] {
-        fa.sections[0].fields.push(Field {
-            key: key.into(),
-            label: label.into(),
-            element: None,
-            required: false,
-            help: None,
-            when: None,
-        });
-    }
-    c.insert(Record::Form(fa));
+    add_element(&mut c, "MOBILE", "移动电话", &["联系电话", "手机号码"]);
+    add_unbound(&mut c, "FA", &[("tel", "联系电话")]);
+    add_unbound(&mut c, "FB", &[("cell", "手机号码")]);
     let m = run(&c, &[("alcohol", "yes")]);
     let pool: Vec<&Suggestion> = m
         .suggestions
@@ -510,8 +562,7 @@ fn unbound_fields_are_matched_to_the_element_pool_too() {
     );
     assert_eq!(pool[0].reason, "pool_synonym");
     assert_eq!(pool[0].score, 90);
-    let fields: Vec<&str> = pool[0].fields.iter().map(|f| f.field.as_str()).collect();
-    assert_eq!(fields, ["cell", "tel"]);
+    assert_eq!(pool[0].fields, [src("FA", "tel"), src("FB", "cell")]);
     // the other suggestions are as before
     assert_eq!(m.suggestions.len(), 3);
     // without the pool (counts only) there is no such suggestion, and no figure changes
@@ -529,17 +580,299 @@ fn unbound_fields_are_matched_to_the_element_pool_too() {
     assert_eq!(target, resolve::Target::Existing("MOBILE".into()));
     let batch = resolve::accept_suggestion(&c, pool[0], &target).expect("batch");
     let after_before = m.stats.fields_after;
-    for command in batch.commands {
-        if let crate::store::Command::Upsert(record) = command {
-            c.insert(record);
-        }
-    }
+    apply(&mut c, batch);
     let m = run(&c, &[("alcohol", "yes")]);
     assert_eq!(m.stats.fields_after, after_before - 1);
     assert!(
         m.fields
             .iter()
             .any(|f| f.element.as_deref() == Some("MOBILE") && f.sources.len() == 2)
+    );
+    assert!(double_bound(&c).is_empty());
+}
+
+#[test]
+fn no_suggestion_binds_two_fields_of_one_form_to_one_element() {
+    // QA session 8 #1: 联系电话 twice on FA, and 手机号码 on FA too, all covered by MOBILE;
+    // 联系电话 on FB as well
+    let mut c = restaurant();
+    add_element(&mut c, "MOBILE", "移动电话", &["联系电话", "手机号码"]);
+    add_unbound(
+        &mut c,
+        "FA",
+        &[
+            ("tel1", "联系电话"),
+            ("tel2", "联系电话"),
+            ("cell", "手机号码"),
+        ],
+    );
+    add_unbound(&mut c, "FB", &[("tel", "联系电话")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(binds_twice(&c, &m), None);
+    let mobile: Vec<&Suggestion> = m
+        .suggestions
+        .iter()
+        .filter(|s| s.element.as_deref() == Some("MOBILE"))
+        .collect();
+    assert_eq!(mobile.len(), 1, "{:?}", m.suggestions);
+    // one field of each form; FA's others are left out, and the suggestion says why
+    assert_eq!(mobile[0].fields, [src("FA", "tel1"), src("FB", "tel")]);
+    let left: Vec<(SourceRef, String)> = mobile[0]
+        .left_out
+        .iter()
+        .map(|l| (l.field.clone(), l.describe(Lang::Zh)))
+        .collect();
+    assert_eq!(
+        left,
+        [
+            (
+                src("FA", "tel2"),
+                "FA/tel2 未纳入：同表的 tel1 已在此建议中绑定 MOBILE".to_string()
+            ),
+            (
+                src("FA", "cell"),
+                "FA/cell 未纳入：同表的 tel1 已在此建议中绑定 MOBILE".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        mobile[0].left_out[0].describe(Lang::En),
+        "FA/tel2 left out: tel1 of the same form goes to MOBILE here"
+    );
+    // accepting it: one field per form on MOBILE, nothing bound twice, and the merge saves
+    // a field (FA/tel1 and FB/tel become one)
+    let before = m.stats.fields_after;
+    let target = resolve::target_of(&c, mobile[0]);
+    let batch = resolve::accept_suggestion(&c, mobile[0], &target).expect("batch");
+    apply(&mut c, batch);
+    assert!(double_bound(&c).is_empty(), "{:?}", double_bound(&c));
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(m.stats.fields_after, before - 1);
+    // now FA binds MOBILE: its other fields are suggested nowhere, and the merge says why
+    assert_eq!(binds_twice(&c, &m), None);
+    assert!(
+        !m.suggestions
+            .iter()
+            .any(|s| s.element.as_deref() == Some("MOBILE")),
+        "{:?}",
+        m.suggestions
+    );
+    let left: Vec<(SourceRef, &suggest::LeftOutReason)> = m
+        .left_out
+        .iter()
+        .map(|l| (l.field.clone(), &l.reason))
+        .collect();
+    let by = suggest::LeftOutReason::Bound { by: "tel1".into() };
+    assert_eq!(left, [(src("FA", "tel2"), &by), (src("FA", "cell"), &by)]);
+    assert!(
+        m.left_out[0]
+            .describe(Lang::Zh)
+            .contains("同表的 tel1 已绑定 MOBILE")
+    );
+}
+
+#[test]
+fn a_field_goes_to_its_next_element_when_its_form_took_the_first() {
+    // PHONE lists 联系电话 and 手机号码, MOBILE only 手机号码: on one form, 联系电话 (one
+    // choice) takes PHONE and 手机号码 goes to MOBILE, not to PHONE a second time
+    let mut c = restaurant();
+    add_element(&mut c, "MOBILE", "移动电话", &["手机号码"]);
+    add_element(&mut c, "PHONE", "联系号码", &["联系电话", "手机号码"]);
+    add_unbound(&mut c, "FA", &[("cell", "手机号码"), ("tel", "联系电话")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(binds_twice(&c, &m), None);
+    let to = |e: &str| -> Vec<SourceRef> {
+        m.suggestions
+            .iter()
+            .filter(|s| s.element.as_deref() == Some(e))
+            .flat_map(|s| s.fields.clone())
+            .collect()
+    };
+    assert_eq!(to("PHONE"), [src("FA", "tel")]);
+    assert_eq!(to("MOBILE"), [src("FA", "cell")]);
+    // 手机号码's suggestion offers PHONE as the alternative: alone it binds nothing twice
+    let cell = m
+        .suggestions
+        .iter()
+        .find(|s| s.element.as_deref() == Some("MOBILE"))
+        .expect("MOBILE");
+    let elements: Vec<Option<Code>> = cell.candidates().into_iter().map(|c| c.element).collect();
+    assert_eq!(elements, [Some("MOBILE".into()), Some("PHONE".into())]);
+    assert!(m.left_out.is_empty());
+}
+
+#[test]
+fn a_second_field_with_the_same_label_is_left_out_not_sent_elsewhere() {
+    // two 联系电话 on FA, and two elements that list it: which is which cannot be guessed,
+    // so the second field is left out rather than bound to the other element
+    let mut c = restaurant();
+    add_element(&mut c, "MOBILE", "移动电话", &["联系电话"]);
+    add_element(&mut c, "PHONE", "固定电话", &["联系电话"]);
+    add_unbound(&mut c, "FA", &[("t1", "联系电话"), ("t2", "联系电话")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(binds_twice(&c, &m), None);
+    let pool: Vec<(Option<Code>, Vec<SourceRef>)> = m
+        .suggestions
+        .iter()
+        .filter(|s| s.reason.starts_with("pool_"))
+        .map(|s| (s.element.clone(), s.fields.clone()))
+        .collect();
+    assert_eq!(pool, [(Some("MOBILE".into()), vec![src("FA", "t1")])]);
+    let mobile = m
+        .suggestions
+        .iter()
+        .find(|s| s.element.as_deref() == Some("MOBILE"))
+        .expect("MOBILE");
+    let left: Vec<&SourceRef> = mobile.left_out.iter().map(|l| &l.field).collect();
+    assert_eq!(left, [&src("FA", "t2")]);
+    // PHONE is offered instead, for t1
+    assert_eq!(mobile.alternatives[0].element.as_deref(), Some("PHONE"));
+}
+
+#[test]
+fn an_unbound_copy_of_a_bound_field_is_not_suggested_onto_its_element() {
+    // FA binds 姓名 to NAME: a second, unbound 姓名 on FA would be NAME twice
+    let mut c = restaurant();
+    add_unbound(&mut c, "FA", &[("name2", "姓名")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(binds_twice(&c, &m), None);
+    assert!(
+        !m.suggestions
+            .iter()
+            .any(|s| s.fields.contains(&src("FA", "name2"))),
+        "{:?}",
+        m.suggestions
+    );
+    assert_eq!(m.left_out.len(), 1, "{:?}", m.left_out);
+    assert_eq!(
+        m.left_out[0].reason,
+        suggest::LeftOutReason::Bound { by: "name".into() }
+    );
+    assert_eq!(m.left_out[0].element.as_deref(), Some("NAME"));
+    assert!(
+        m.left_out[0]
+            .describe(Lang::En)
+            .contains("two fields of one form cannot share an element")
+    );
+    // a suggestion built before the catalog changed is refused, not applied twice over
+    let stale = Suggestion {
+        fields: vec![src("FA", "name2")],
+        element: Some("NAME".into()),
+        score: 90,
+        reason: "element_name",
+        covers: 1,
+        left_out: vec![],
+        alternatives: vec![],
+    };
+    let target = resolve::target_of(&c, &stale);
+    assert_eq!(
+        resolve::accept_suggestion(&c, &stale, &target),
+        Err(resolve::ResolveError::BoundTwice {
+            form: "FA".into(),
+            field: "name2".into(),
+            by: "name".into(),
+            element: "NAME".into()
+        })
+    );
+    add_unbound(&mut c, "FC", &[("x1", "备注"), ("x2", "备注")]);
+    let two = Suggestion {
+        fields: vec![src("FC", "x1"), src("FC", "x2")],
+        element: None,
+        ..stale
+    };
+    let target = resolve::target_of(&c, &two);
+    assert!(matches!(
+        resolve::accept_suggestion(&c, &two, &target),
+        Err(resolve::ResolveError::BoundTwice { field, by, .. }) if field == "x2" && by == "x1"
+    ));
+}
+
+#[test]
+fn each_suggestion_lists_its_alternatives_best_first_with_their_reasons() {
+    // 联系电话 on FA and FB: MOBILE has it as a synonym and covers 手机号码 (FC) too; PHONE
+    // has it as a synonym; TELNO is one character from it
+    let mut c = restaurant();
+    add_element(&mut c, "MOBILE", "移动电话", &["联系电话", "手机号码"]);
+    add_element(&mut c, "PHONE", "固定电话", &["联系电话"]);
+    add_element(&mut c, "TELNO", "联系电话号", &[]);
+    add_unbound(&mut c, "FA", &[("tel", "联系电话")]);
+    add_unbound(&mut c, "FB", &[("tel", "联系电话")]);
+    add_unbound(&mut c, "FC", &[("cell", "手机号码")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(binds_twice(&c, &m), None);
+    let s = m
+        .suggestions
+        .iter()
+        .find(|s| s.element.as_deref() == Some("MOBILE"))
+        .expect("MOBILE");
+    let rows: Vec<(Option<&str>, &str, u8, usize, usize)> = s
+        .candidates()
+        .iter()
+        .map(|c| {
+            (
+                ["MOBILE", "PHONE", "TELNO"]
+                    .into_iter()
+                    .find(|e| c.element.as_deref() == Some(e)),
+                c.reason,
+                c.score,
+                c.covers,
+                c.fields.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some("MOBILE"), "pool_synonym", 90, 2, 3),
+            (Some("PHONE"), "pool_synonym", 90, 1, 2),
+            (Some("TELNO"), "pool_similar", 55, 0, 2),
+        ]
+    );
+    let candidates = s.candidates();
+    assert_eq!(
+        candidates[0].why(Lang::Zh),
+        "同义词 90，覆盖本主题 2 个标签"
+    );
+    assert_eq!(candidates[2].why(Lang::En), "name one character apart 55");
+    assert_eq!(
+        candidates[1].left_out[0].describe(Lang::Zh),
+        "FC/cell 未纳入：PHONE 的名称和同义词与其标签不符"
+    );
+    // choosing the alternative binds 联系电话 of both forms to PHONE
+    let phone = s.choosing(&candidates[1]);
+    let target = resolve::target_of(&c, &phone);
+    assert_eq!(target, resolve::Target::Existing("PHONE".into()));
+    let batch = resolve::accept_suggestion(&c, &phone, &target).expect("batch");
+    apply(&mut c, batch);
+    for form in ["FA", "FB"] {
+        let bound = c.forms[form]
+            .fields()
+            .find(|(_, _, f)| f.key == "tel")
+            .and_then(|(_, _, f)| f.element.clone());
+        assert_eq!(bound.as_deref(), Some("PHONE"));
+    }
+    // a label that only reads like an element, on two forms: the element, then a new one
+    let mut c = restaurant();
+    add_element(&mut c, "ACCT", "账号", &[]);
+    add_unbound(&mut c, "FA", &[("acct", "帐号")]);
+    add_unbound(&mut c, "FB", &[("acct", "帐号")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    let s = m
+        .suggestions
+        .iter()
+        .find(|s| s.element.as_deref() == Some("ACCT"))
+        .expect("ACCT");
+    let rows: Vec<(Option<String>, &str, u8)> = s
+        .candidates()
+        .iter()
+        .map(|c| (c.element.as_ref().map(|e| e.to_string()), c.reason, c.score))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some("ACCT".to_string()), "pool_pinyin", 70),
+            (None, "same_label", 60)
+        ]
     );
 }
 
@@ -749,5 +1082,92 @@ proptest! {
             count += 1;
         }
         prop_assert_eq!(back.values().map(BTreeMap::len).sum::<usize>(), count);
+    }
+}
+
+/// Labels and names that cover one another in every way the suggestions know: names,
+/// synonyms, a reading (帐号/账号) and one character apart (联系电话/联系电话号).
+const WORDS: [&str; 8] = [
+    "联系电话",
+    "手机号码",
+    "移动电话",
+    "联系电话号",
+    "姓名",
+    "帐号",
+    "账号",
+    "备注说明",
+];
+
+/// A bundle of one to four forms whose fields (some bound, some hidden) are labelled with
+/// [`WORDS`], and elements named with them, with synonyms among them.
+fn wordy_catalog() -> impl Strategy<Value = Catalog> {
+    let elements = prop::collection::vec(
+        (0..WORDS.len(), prop::collection::vec(0..WORDS.len(), 0..3)),
+        1..6,
+    );
+    let forms = prop::collection::vec(
+        prop::collection::vec(
+            (
+                0..WORDS.len(),
+                prop::option::of(0usize..6),
+                prop::option::of(any::<bool>()),
+            ),
+            1..7,
+        ),
+        1..5,
+    );
+    (elements, forms).prop_map(|(elements, forms)| {
+        let mut c = restaurant();
+        for (i, (name, synonyms)) in elements.iter().enumerate() {
+            let synonyms: Vec<&str> = synonyms.iter().map(|s| WORDS[*s]).collect();
+            add_element(&mut c, &format!("W{i}"), WORDS[*name], &synonyms);
+        }
+        let n = elements.len();
+        for (f, fields) in forms.iter().enumerate() {
+            let mut form = c.forms["FA"].clone();
+            form.code = format!("FW{f}").into();
+            form.sections[0].fields = fields
+                .iter()
+                .enumerate()
+                .map(|(k, (label, element, hidden))| Field {
+                    key: format!("k{k}").into(),
+                    label: WORDS[*label].into(),
+                    element: element.map(|e| format!("W{}", e % n).into()),
+                    required: false,
+                    help: None,
+                    when: hidden.and_then(|yes| when("alcohol", if yes { "yes" } else { "no" })),
+                })
+                .collect();
+            c.insert(Record::Form(form));
+        }
+        c
+    })
+}
+
+proptest! {
+    #[test]
+    fn no_suggestion_or_alternative_binds_an_element_twice(c in wordy_catalog(), yes in any::<bool>()) {
+        let a = [("alcohol", if yes { "yes" } else { "no" })];
+        let m = run(&c, &a);
+        prop_assert_eq!(binds_twice(&c, &m), None);
+        let before = double_bound(&c);
+        for s in &m.suggestions {
+            // every left-out field is unbound, in no suggestion, and says why
+            for l in &s.left_out {
+                prop_assert!(!s.fields.contains(&l.field));
+                prop_assert!(!l.describe(Lang::En).is_empty());
+            }
+            for cand in s.candidates() {
+                let chosen = s.choosing(&cand);
+                let target = resolve::target_of(&c, &chosen);
+                let batch = resolve::accept_suggestion(&c, &chosen, &target);
+                prop_assert!(batch.is_ok(), "{:?}: {:?}", cand, batch);
+                let mut after = c.clone();
+                if let Ok(batch) = batch {
+                    apply(&mut after, batch);
+                }
+                prop_assert_eq!(double_bound(&after), before.clone(), "{:?}", cand);
+            }
+        }
     }
 }

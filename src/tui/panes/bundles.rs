@@ -388,6 +388,18 @@ pub enum Fix {
     Accept(Suggestion, Target),
 }
 
+/// One fix of the dialog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixChoice {
+    /// The fix in words: `2 个字段绑定到 DE000006 移动电话 · 同义词 90`.
+    pub text: String,
+    /// The fix.
+    pub fix: Fix,
+    /// Shown under the list while it is highlighted: the fields it leaves out and why
+    /// ([`merge::suggest::LeftOut::describe`]).
+    pub notes: Vec<String>,
+}
+
 /// A list of fixes to choose from.
 pub struct Chooser {
     /// The merged field's label.
@@ -395,8 +407,10 @@ pub struct Chooser {
     /// What conflicts, one line per kind: which source has which value
     /// ([`Conflict::describe`]).
     pub details: Vec<String>,
-    /// Text and fix of each choice.
-    pub choices: Vec<(String, Fix)>,
+    /// What the list is, when it needs saying (a suggestion's candidate elements).
+    pub hint: Option<String>,
+    /// Each choice, best first.
+    pub choices: Vec<FixChoice>,
     /// The highlighted choice.
     pub selected: usize,
 }
@@ -791,6 +805,7 @@ impl BundlesPane {
         };
         let mut options_only = false;
         let mut details = Vec::new();
+        let mut hint = None;
         for c in w
             .merge
             .conflicts
@@ -809,7 +824,11 @@ impl BundlesPane {
                             format!("标签统一为「{l}」"),
                             format!("label every source \"{l}\""),
                         );
-                        choices.push((text, Fix::Resolve(c.clone(), Choice::Label(l))));
+                        choices.push(FixChoice {
+                            text,
+                            fix: Fix::Resolve(c.clone(), Choice::Label(l)),
+                            notes: Vec::new(),
+                        });
                     }
                 }
                 ConflictKind::Required => {
@@ -818,7 +837,11 @@ impl BundlesPane {
                             format!("全部设为{}", yes_no(b)),
                             format!("make every source {}", yes_no(b)),
                         );
-                        choices.push((text, Fix::Resolve(c.clone(), Choice::Required(b))));
+                        choices.push(FixChoice {
+                            text,
+                            fix: Fix::Resolve(c.clone(), Choice::Required(b)),
+                            notes: Vec::new(),
+                        });
                     }
                 }
                 ConflictKind::Options => options_only = true,
@@ -831,27 +854,44 @@ impl BundlesPane {
                 .iter()
                 .filter(|s| s.fields.iter().any(|f| field.sources.contains(f)))
             {
-                let target = resolve::target_of(catalog, s);
-                let text = match &target {
-                    Target::Existing(code) => {
-                        let name = catalog
-                            .elements
-                            .get(code.as_str())
-                            .map_or("", |e| e.name.as_str());
-                        lang.pick(
-                            format!("{} 个字段绑定到 {code} {name}", s.fields.len()),
-                            format!("bind {} field(s) to {code} {name}", s.fields.len()),
-                        )
-                    }
-                    Target::New { code, name } => lang.pick(
-                        format!("{} 个字段绑定到新数据元 {code} {name}", s.fields.len()),
-                        format!(
-                            "bind {} field(s) to a new element {code} {name}",
-                            s.fields.len()
+                hint = Some(
+                    lang.pick(
+                        "候选数据元，最可能的在前（↑/↓ 选择，Enter 绑定）",
+                        "candidate elements, likeliest first (↑/↓ choose, Enter binds)",
+                    )
+                    .to_string(),
+                );
+                for candidate in s.candidates() {
+                    let chosen = s.choosing(&candidate);
+                    let target = resolve::target_of(catalog, &chosen);
+                    let n = chosen.fields.len();
+                    let why = candidate.why(lang);
+                    let text = match &target {
+                        Target::Existing(code) => {
+                            let name = catalog
+                                .elements
+                                .get(code.as_str())
+                                .map_or("", |e| e.name.as_str());
+                            lang.pick(
+                                format!("{n} 个字段绑定到 {code} {name} · {why}"),
+                                format!("bind {n} field(s) to {code} {name} · {why}"),
+                            )
+                        }
+                        Target::New { code, name } => lang.pick(
+                            format!("{n} 个字段绑定到新数据元 {code} {name} · {why}"),
+                            format!("bind {n} field(s) to a new element {code} {name} · {why}"),
                         ),
-                    ),
-                };
-                choices.push((text, Fix::Accept(s.clone(), target)));
+                    };
+                    choices.push(FixChoice {
+                        text,
+                        fix: Fix::Accept(chosen, target),
+                        notes: candidate
+                            .left_out
+                            .iter()
+                            .map(|l| l.describe(lang))
+                            .collect(),
+                    });
+                }
             }
         }
         if choices.is_empty() {
@@ -862,6 +902,16 @@ impl BundlesPane {
                     lang.pick("。", ". "),
                     resolve::ResolveError::OptionsConflict.message(lang)
                 )
+            } else if let Some(left) = field
+                .sources
+                .iter()
+                .find_map(|source| w.merge.left_out_of(source))
+            {
+                // an unbound field no suggestion takes: why
+                lang.pick(
+                    format!("没有可用的绑定建议：{}", left.describe(lang)),
+                    format!("no binding to suggest: {}", left.describe(lang)),
+                )
             } else {
                 lang.pick(
                     "所选字段没有冲突或重复建议",
@@ -869,11 +919,12 @@ impl BundlesPane {
                 )
                 .into()
             };
-            return say(Level::Info, text);
+            return say(Level::Info, inert(&text).into_owned());
         }
         self.chooser = Some(Chooser {
             title: field.label.clone(),
             details,
+            hint,
             choices,
             selected: 0,
         });
@@ -888,7 +939,7 @@ impl BundlesPane {
             return None;
         }
         let chooser = self.chooser.as_ref()?;
-        let (text, fix) = chooser.choices.get(chooser.selected)?;
+        let FixChoice { text, fix, .. } = chooser.choices.get(chooser.selected)?;
         let batch = fix_batch(catalog, fix).ok()?;
         let published = resolve::published_forms(catalog, &batch);
         if published.is_empty() {
@@ -966,7 +1017,7 @@ impl BundlesPane {
                 let fix = chooser
                     .choices
                     .get(chooser.selected)
-                    .map(|(_, f)| f.clone())?;
+                    .map(|c| c.fix.clone())?;
                 return self.apply_fix_to(store, &fix, lang);
             }
             Action::MergeToggle | Action::MergeFix => {

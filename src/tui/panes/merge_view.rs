@@ -896,17 +896,35 @@ fn draw_condition_checklist(
 fn draw_chooser(frame: &mut Frame<'_>, app: &App, chooser: &super::bundles::Chooser) {
     let theme = &app.config.theme;
     let lang = app.lang;
+    let ascii = app.config.ascii;
     let screen = frame.area();
-    let w = screen.width.saturating_sub(4).min(70);
+    let w = screen.width.saturating_sub(4).min(80);
+    let wrap = |texts: &[String], slot: Slot| {
+        let lines: Vec<Line<'static>> = texts
+            .iter()
+            .map(|d| Line::from(Span::styled(inert(d).into_owned(), theme.get(slot))))
+            .collect();
+        crate::tui::text::wrap_lines(&lines, w.saturating_sub(2))
+    };
     // what conflicts (each source's value), wrapped under the warning line
-    let details: Vec<Line<'static>> = chooser
-        .details
+    let details = wrap(&chooser.details, Slot::Error);
+    let hint = wrap(chooser.hint.as_slice(), Slot::Dim);
+    // under the list: what the highlighted choice leaves out, and why
+    let notes = chooser
+        .choices
+        .get(chooser.selected)
+        .map(|c| wrap(&c.notes, Slot::Dim))
+        .unwrap_or_default();
+    // the dialog keeps its height while the highlight moves: room for the longest notes
+    let most_notes = chooser
+        .choices
         .iter()
-        .map(|d| Line::from(Span::styled(inert(d).into_owned(), theme.get(Slot::Error))))
-        .collect();
-    let details = crate::tui::text::wrap_lines(&details, w.saturating_sub(2));
-    let h = (chooser.choices.len() as u16 + 3)
-        .saturating_add(u16::try_from(details.len()).unwrap_or(u16::MAX))
+        .map(|c| wrap(&c.notes, Slot::Dim).len())
+        .max()
+        .unwrap_or(0);
+    let count = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+    let h = (count(chooser.choices.len()) + 3)
+        .saturating_add(count(details.len() + hint.len() + most_notes))
         .min(screen.height);
     let area = centered(screen, w, h);
     if area.height < 3 || area.width < 6 {
@@ -925,18 +943,28 @@ fn draw_chooser(frame: &mut Frame<'_>, app: &App, chooser: &super::bundles::Choo
                 "rewrites every source form in one transaction; published forms return to draft",
             ),
             iw,
-            app.config.ascii,
+            ascii,
         ),
         theme.get(Slot::Dim),
     ))];
     lines.extend(details);
-    for (i, (text, _)) in chooser.choices.iter().enumerate() {
+    lines.extend(hint);
+    // the choices that fit, the highlighted one among them
+    let rows = usize::from(inner.height)
+        .saturating_sub(lines.len() + notes.len())
+        .max(1);
+    for i in window(chooser.choices.len(), chooser.selected, rows) {
         lines.push(row_line(
-            vec![Span::raw(fit(&format!(" {text}"), iw, app.config.ascii))],
+            vec![Span::raw(fit(
+                &format!(" {}", chooser.choices[i].text),
+                iw,
+                ascii,
+            ))],
             iw,
             i == chooser.selected,
             theme,
         ));
     }
+    lines.extend(notes);
     frame.render_widget(Paragraph::new(lines), inner);
 }
