@@ -1326,3 +1326,37 @@ fn every_bundle_edit_is_logged_by_what_it_did() {
     let s = screen(&mut app, 120, 36);
     assert!(s.contains(" 移出事项 "), "{s}");
 }
+
+#[test]
+fn at_80x24_the_bundle_lists_detail_scrolls_to_every_item_and_question() {
+    let (mut app, _dir) = app_with(sample_records(), Lang::Zh);
+    press(&mut app, "pane_bundles");
+    let s = screen(&mut app, 80, 24);
+    // 我要开餐馆's six items and three questions do not fit: counted, and the keys named
+    assert!(
+        s.contains("还有") && s.contains("shift-up/shift-down 滚动"),
+        "{s}"
+    );
+    assert!(!s.contains("是否设置户外招牌"), "{s}");
+    for _ in 0..30 {
+        press(&mut app, "bundle_detail_down");
+    }
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("是否设置户外招牌"), "{s}");
+    assert!(!s.contains("还有") && s.contains('↑'), "{s}");
+    assert_eq!(app.bundles.selected, 0, "the list keeps its row");
+    // the next bundle's detail starts at its top
+    press(&mut app, "select_next");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("编码          ZT002") && !s.contains('↑'), "{s}");
+    // an open bundle has no detail: the keys do nothing there
+    press(&mut app, "bundle_open");
+    press(&mut app, "bundle_detail_down");
+    let _ = screen(&mut app, 80, 24);
+    for (w, h) in [(1, 1), (71, 10), (72, 4)] {
+        press(&mut app, "back");
+        app.resize(w, h);
+        press(&mut app, "bundle_detail_down");
+        let _ = screen(&mut app, w, h);
+    }
+}

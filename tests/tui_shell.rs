@@ -881,3 +881,36 @@ fn the_footer_names_no_key_that_another_action_shadows() {
     // g selects the first row in pane 1: help is reached from the palette there
     assert!(!s.contains("g 帮助") && s.contains(":help 帮助"), "{s}");
 }
+
+#[test]
+fn at_80x24_the_catalog_detail_scrolls_to_its_forms_materials_and_bundles() {
+    let records = yibiao::sample::generate(1).into_records().collect();
+    let (mut app, _dir) = app_with(records, Lang::Zh);
+    press(&mut app, "filter");
+    type_text(
+        &mut app,
+        "0100001001-511602000000-000-11511602299513299M-1-00",
+    );
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let s = screen(&mut app, 80, 24);
+    // the item's detail runs past its panel: counted on its last row, the keys below it
+    assert!(s.contains("… 还有 33 行") && s.contains("K/J 滚动"), "{s}");
+    assert!(!s.contains("所属主题") && !s.contains("ZT012"), "{s}");
+    let selected = app.catalog.selected;
+    for _ in 0..40 {
+        press(&mut app, "detail_down");
+    }
+    let s = screen(&mut app, 80, 24);
+    // the last of its bundles, and nothing more below
+    assert!(s.contains("ZT012 我要开书店"), "{s}");
+    assert!(s.contains("↑32 K/J 滚动") && !s.contains("还有"), "{s}");
+    assert_eq!(app.catalog.selected, selected, "the tree keeps its row");
+    press(&mut app, "detail_up");
+    assert!(screen(&mut app, 80, 24).contains("↑31"));
+    // a narrow terminal has no detail to scroll; nothing breaks
+    for (w, h) in [(1, 1), (40, 10), (72, 4)] {
+        app.resize(w, h);
+        press(&mut app, "detail_down");
+        let _ = screen(&mut app, w, h);
+    }
+}

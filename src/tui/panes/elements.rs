@@ -91,6 +91,8 @@ pub struct ElementsPane {
     stale: bool,
     /// The element to select when the next results arrive.
     pub(crate) want: Option<String>,
+    /// How far the detail is scrolled (`element_detail_down` / `element_detail_up`).
+    pub detail: crate::tui::detail::DetailScroll,
 }
 
 impl Default for ElementsPane {
@@ -106,6 +108,7 @@ impl Default for ElementsPane {
             indexing: false,
             stale: false,
             want: None,
+            detail: Default::default(),
         }
     }
 }
@@ -569,9 +572,28 @@ impl App {
                     self.show_history_of(code);
                 }
             }
+            Action::ElementDetailDown => self.scroll_element_detail(1),
+            Action::ElementDetailUp => self.scroll_element_detail(-1),
             _ => return false,
         }
         true
+    }
+
+    /// Scrolls the selected element's detail `by` lines, as far as its last line on the
+    /// last row (the duplicates view's comparison is not scrolled).
+    fn scroll_element_detail(&mut self, by: isize) {
+        let Some(area) = self.elements_areas().detail else {
+            return;
+        };
+        if self.elements.dups.is_some() {
+            return;
+        }
+        let (Some(code), Some(store)) = (self.selected_element(), self.store()) else {
+            return;
+        };
+        let (w, h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+        let n = detail_lines(self, store.catalog(), &code, w).map_or(0, |(l, _)| l.len());
+        self.elements.detail.scroll(&code, by, n, usize::from(h));
     }
 
     fn jump_to_use(&mut self) {
@@ -885,13 +907,55 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
     let lang = app.lang;
     let b = block(app, format!(" {} ", lang.pick("详情", "Detail")), false);
     let inner = b.inner(area);
-    frame.render_widget(b, area);
-    let Some(el) = catalog.elements.get(code) else {
+    let Some((lines, options_from)) = detail_lines(app, catalog, code, inner.width) else {
+        frame.render_widget(b, area);
         return;
     };
-    let w = usize::from(inner.width);
+    let height = usize::from(inner.height);
+    let overflows = lines.len() > height;
+    let offset = app.elements.detail.offset(code);
+    // what does not fit is counted on the last row: options by number, anything else by rows
+    let (lines, above) = crate::tui::detail::window(lines, height, offset, |hidden, first| {
+        if first >= options_from {
+            let dots = if app.config.ascii { "~" } else { "…" };
+            let text = lang.pick(
+                format!("  {dots} 另有 {hidden} 项"),
+                format!("  {dots} {hidden} more"),
+            );
+            Line::from(Span::styled(text, theme.get(Slot::Dim)))
+        } else {
+            crate::tui::detail::more_lines(hidden, lang, app.config.ascii, theme)
+        }
+    });
+    let hint = crate::tui::view::detail_hint(
+        app,
+        above,
+        overflows,
+        Action::ElementDetailUp,
+        Action::ElementDetailDown,
+    );
+    let b = match hint {
+        Some(hint) => b.title_bottom(Span::styled(hint, theme.get(Slot::Dim))),
+        None => b,
+    };
+    frame.render_widget(b, area);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The lines of an element's detail `width` columns wide, and the index of its first
+/// option line (`usize::MAX` without options).
+fn detail_lines(
+    app: &App,
+    catalog: &Catalog,
+    code: &str,
+    width: u16,
+) -> Option<(Vec<Line<'static>>, usize)> {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let el = catalog.elements.get(code)?;
+    let w = usize::from(width);
     let label_w = lang.pick(10, 12);
-    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
+    let mut lines: Vec<Line<'static>> = vec![Line::from(Span::styled(
         fit(&el.name, w, app.config.ascii),
         theme.get(Slot::Title),
     ))];
@@ -987,27 +1051,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
             )));
         }
     }
-    // what does not fit is counted on the last row: options by number, anything else by rows
-    let h = usize::from(inner.height);
-    if lines.len() > h && h > 0 {
-        let keep = h - 1;
-        let hidden = lines.len() - keep;
-        let dots = if app.config.ascii { "~" } else { "…" };
-        let text = if keep >= options_from {
-            lang.pick(
-                format!("  {dots} 另有 {hidden} 项"),
-                format!("  {dots} {hidden} more"),
-            )
-        } else {
-            lang.pick(
-                format!("{dots} 还有 {hidden} 行"),
-                format!("{dots} {hidden} more lines"),
-            )
-        };
-        lines.truncate(keep);
-        lines.push(Line::from(Span::styled(text, theme.get(Slot::Dim))));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+    Some((lines, options_from))
 }
 
 fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, code: &str) {

@@ -169,13 +169,7 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, pane: &Bundles
     let lang = app.lang;
     let ascii = app.config.ascii;
     let codes = BundlesPane::codes(catalog);
-    let (left, right) = if area.width >= 72 {
-        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(area);
-        (l, Some(r))
-    } else {
-        (area, None)
-    };
+    let (left, right) = list_areas(area);
     let title = format!(
         " {} {}/{} ",
         lang.pick("主题", "主题 Bundles"),
@@ -239,16 +233,71 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, pane: &Bundles
     ) {
         let bl = block(app, format!(" {} ", lang.pick("详情", "Detail")), false);
         let inner = bl.inner(r);
+        let lines = detail::panel_lines(catalog, RecordRef::Bundle(b), theme, lang, inner.width);
+        let height = usize::from(inner.height);
+        let overflows = lines.len() > height;
+        let (lines, above) = detail::window(lines, height, pane.detail.offset(&b.code), |n, _| {
+            detail::more_lines(n, lang, ascii, theme)
+        });
+        let hint = crate::tui::view::detail_hint(
+            app,
+            above,
+            overflows,
+            Action::BundleDetailUp,
+            Action::BundleDetailDown,
+        );
+        let bl = match hint {
+            Some(hint) => bl.title_bottom(Span::styled(hint, theme.get(Slot::Dim))),
+            None => bl,
+        };
         frame.render_widget(bl, r);
-        let lines = detail::lines(
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+/// The bundle list's columns in pane 4's `area`: the list, and the detail when there is
+/// room for it.
+fn list_areas(area: Rect) -> (Rect, Option<Rect>) {
+    if area.width >= 72 {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(area);
+        (l, Some(r))
+    } else {
+        (area, None)
+    }
+}
+
+impl App {
+    /// Scrolls the bundle list's detail `by` lines, as far as its last line on the last row
+    /// (nothing while a bundle is open: the workspace has no detail).
+    pub(crate) fn scroll_bundle_detail(&mut self, by: isize) {
+        if self.bundles.work.is_some() {
+            return;
+        }
+        let screen = Rect::new(0, 0, self.size.0, self.size.1);
+        let Some(area) = list_areas(crate::tui::view::areas(screen).main).1 else {
+            return;
+        };
+        let Some(catalog) = self.store().map(|s| s.catalog()) else {
+            return;
+        };
+        let Some(b) = BundlesPane::codes(catalog)
+            .get(self.bundles.selected)
+            .and_then(|c| catalog.bundles.get(*c))
+        else {
+            return;
+        };
+        let (w, h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+        let n = detail::panel_lines(
             catalog,
             RecordRef::Bundle(b),
-            theme,
-            lang,
-            usize::from(inner.width),
-        );
-        let lines = crate::tui::text::wrap_lines(&lines, inner.width);
-        frame.render_widget(Paragraph::new(lines), inner);
+            &self.config.theme,
+            self.lang,
+            w,
+        )
+        .len();
+        let code = b.code.to_string();
+        self.bundles.detail.scroll(&code, by, n, usize::from(h));
     }
 }
 
