@@ -914,3 +914,35 @@ fn at_80x24_the_catalog_detail_scrolls_to_its_forms_materials_and_bundles() {
         let _ = screen(&mut app, w, h);
     }
 }
+
+#[test]
+fn a_confirmation_keeps_its_keys_in_sight_on_a_short_screen() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "select_last");
+    press(&mut app, "add");
+    type_text(
+        &mut app,
+        "公共场所卫生许可（新办）延续换证变更注销一并办理的长名称",
+    );
+    press(&mut app, "save");
+    press(&mut app, "delete");
+    assert!(matches!(app.overlay, Some(Overlay::Confirm(_))));
+    // roomy: the whole question, a blank line, the keys
+    let s = screen(&mut app, 40, 12);
+    assert!(s.contains("审计日志") && s.contains("y 删除"), "{s}");
+    // shorter: the blank line goes first, then the question gives way (its last row counts
+    // what is cut); the keys stay
+    let s = screen(&mut app, 40, 6);
+    assert!(
+        s.contains("审计日志") && s.contains("y 删除    n / Esc 取消"),
+        "{s}"
+    );
+    let s = screen(&mut app, 40, 5);
+    assert!(s.contains("y 删除    n / Esc 取消"), "{s}");
+    assert!(s.contains("… 还有 2 行"), "{s}");
+    for (w, h) in [(1, 1), (8, 3), (40, 4)] {
+        let _ = screen(&mut app, w, h);
+    }
+    type_text(&mut app, "n");
+    assert!(app.overlay.is_none());
+}

@@ -239,3 +239,28 @@ fn at_80x24_every_bundle_figure_is_whole_and_the_rest_scrolls_into_sight() {
         assert!(!s.contains(title), "nothing below the last page: {s}");
     }
 }
+
+#[test]
+fn at_80x24_a_long_agency_name_is_read_whole_above_its_bar() {
+    let (mut app, _dir) = sample_app(Lang::Zh);
+    press(&mut app, "pane_stats");
+    goto(&mut app, Section::Agency);
+    let s = screen(&mut app, 80, 24);
+    // once cut to `成都市锦江区市…`
+    assert!(s.contains("  成都市锦江区市场监督管理局"), "{s}");
+    assert!(!s.contains('…'), "{s}");
+    // the figures on the next line, under the others'
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("成都市锦江区市场监督管理局"))
+        .expect("the agency");
+    assert!(lines[at + 1].contains("18 █"), "{s}");
+    // names that fit keep their row
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("广安市广安区行政审批局") && l.contains("33 █")),
+        "{s}"
+    );
+}

@@ -1220,7 +1220,21 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, confirm: &Confirm) {
         .max(least);
     let area = centered(screen, w, h);
     let inner = popup(frame, app, area, title.to_string());
-    lines.push(Line::default());
+    // the keys stay on the last row however short the screen: the text gives way (its last
+    // row counting the lines cut), then the blank line between them
+    let room = usize::from(inner.height);
+    let text_rows = room.saturating_sub(if room > lines.len() + 1 { 2 } else { 1 });
+    if lines.len() > text_rows {
+        let keep = text_rows.saturating_sub(1);
+        let hidden = lines.len() - keep;
+        lines.truncate(keep);
+        if text_rows > 0 {
+            lines.push(detail::more_lines(hidden, lang, app.config.ascii, theme));
+        }
+    }
+    if room > lines.len() + 1 {
+        lines.push(Line::default());
+    }
     lines.push(Line::from(Span::styled(keys, theme.get(Slot::Key))));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -1060,22 +1060,8 @@ fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, co
     let view = app.elements.uses.get(catalog, code, lang);
     let u = &view.outline;
     let focused = app.elements.focus == Focus::Uses && app.elements.dups.is_none();
-    let title = lang.pick(
-        format!(
-            " 引用：字段 {} · 申请表 {} · 事项 {} · 主题 {} ",
-            u.fields.len(),
-            u.forms,
-            u.items.len(),
-            u.bundles.len()
-        ),
-        format!(
-            " Uses: {} fields · {} forms · {} items · {} bundles ",
-            u.fields.len(),
-            u.forms,
-            u.items.len(),
-            u.bundles.len()
-        ),
-    );
+    let counts = [u.fields.len(), u.forms, u.items.len(), u.bundles.len()];
+    let title = uses_title(counts, lang, usize::from(area.width.saturating_sub(2)));
     let b = block(app, title, focused);
     let inner = b.inner(area);
     frame.render_widget(b, area);
@@ -1129,6 +1115,48 @@ fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, co
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The where-used block's title, `room` columns at most: the four counts with their names
+/// (` 引用：字段 145 · 申请表 144 · 事项 144 · 主题 0 `), shorter names when that does not fit
+/// (` 引用 字段145 表144 事项144 主题0 `), and at the narrowest as many whole counts as fit: a
+/// number is never cut (`事项 14…` read as 14 uses).
+fn uses_title(counts: [usize; 4], lang: Lang, room: usize) -> String {
+    let [fields, forms, items, bundles] = counts;
+    let full = lang.pick(
+        format!(" 引用：字段 {fields} · 申请表 {forms} · 事项 {items} · 主题 {bundles} "),
+        format!(" Uses: {fields} fields · {forms} forms · {items} items · {bundles} bundles "),
+    );
+    if width(&full) <= room {
+        return full;
+    }
+    let parts = lang.pick(
+        [
+            format!("字段{fields}"),
+            format!("表{forms}"),
+            format!("事项{items}"),
+            format!("主题{bundles}"),
+        ],
+        [
+            format!("{fields} fields"),
+            format!("{forms} forms"),
+            format!("{items} items"),
+            format!("{bundles} bundles"),
+        ],
+    );
+    let mut title = format!(" {}", lang.pick("引用", "Uses"));
+    for (i, part) in parts.into_iter().enumerate() {
+        // room for the part and the closing blank, and for ` …` unless it is the last
+        let tail = if i == 3 { 1 } else { 3 };
+        if width(&title) + 1 + width(&part) + tail > room {
+            title.push_str(" …");
+            break;
+        }
+        title.push(' ');
+        title.push_str(&part);
+    }
+    title.push(' ');
+    title
 }
 
 fn draw_pairs(
@@ -1324,6 +1352,31 @@ mod tests {
             label: format!("L{code}").into(),
             parent: parent.map(Into::into),
             kind: None,
+        }
+    }
+
+    #[test]
+    fn the_uses_title_never_cuts_a_count() {
+        let counts = [145, 144, 144, 0];
+        assert_eq!(
+            uses_title(counts, Lang::Zh, 60),
+            " 引用：字段 145 · 申请表 144 · 事项 144 · 主题 0 "
+        );
+        assert_eq!(
+            uses_title(counts, Lang::Zh, 38),
+            " 引用 字段145 表144 事项144 主题0 "
+        );
+        assert_eq!(uses_title(counts, Lang::Zh, 26), " 引用 字段145 表144 … ");
+        assert_eq!(
+            uses_title(counts, Lang::En, 38),
+            " Uses 145 fields 144 forms … "
+        );
+        for room in 0..60 {
+            for lang in [Lang::Zh, Lang::En] {
+                let title = uses_title(counts, lang, room);
+                assert!(!title.contains("14…") && !title.contains("1…"), "{title}");
+                assert!(room < 8 || width(&title) <= room, "{room}: {title}");
+            }
         }
     }
 

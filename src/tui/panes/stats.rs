@@ -704,7 +704,8 @@ fn row_lines(row: &Row, w: usize, ascii: bool, theme: &Theme, lang: Lang) -> Vec
             max,
             note,
         } => {
-            let label_w = 26.min(w / 3);
+            // (half the width in a narrow body: a label matters more than a long bar)
+            let label_w = 26.min(w / 2);
             let num = format!("{count:>7} ");
             let note = if note.is_empty() {
                 String::new()
@@ -712,7 +713,18 @@ fn row_lines(row: &Row, w: usize, ascii: bool, theme: &Theme, lang: Lang) -> Vec
                 format!(" {note}")
             };
             let room = w.saturating_sub(label_w + width(&num) + width(&note) + 1);
-            let label = pad(&fit(&format!("  {label}"), label_w, ascii), label_w);
+            // a label longer than its column (an agency's full name) gets lines of its own
+            // above the figures, so that it is read whole
+            let label = format!("  {}", inert(label));
+            let (mut out, label) = if width(&label) > label_w {
+                let above = vec![Line::from(Span::styled(label, theme.get(Slot::Label)))];
+                let above =
+                    crate::tui::text::wrap_lines(&above, u16::try_from(w).unwrap_or(u16::MAX));
+                let above = above.into_iter().map(|l| clip(l.spans, w)).collect();
+                (above, " ".repeat(label_w))
+            } else {
+                (Vec::new(), pad(&label, label_w))
+            };
             let mut spans = vec![
                 Span::styled(label, theme.get(Slot::Label)),
                 Span::raw(num),
@@ -724,7 +736,8 @@ fn row_lines(row: &Row, w: usize, ascii: bool, theme: &Theme, lang: Lang) -> Vec
             if !note.is_empty() {
                 spans.push(Span::styled(note, theme.get(Slot::Dim)));
             }
-            vec![clip(spans, w)]
+            out.push(clip(spans, w));
+            out
         }
         Row::Reduction { tag, r, max } => reduction_lines(tag, r, *max, w, ascii, theme, lang),
     }
