@@ -1474,3 +1474,73 @@ fn every_bundle_edit_is_logged_by_what_it_did() {
     let s = screen(&mut app, 120, 36);
     assert!(s.contains(" 移出事项 "), "{s}");
 }
+
+#[test]
+fn at_80x24_the_bundle_lists_detail_scrolls_to_every_item_and_question() {
+    let (mut app, _dir) = app_with(sample_records(), Lang::Zh);
+    press(&mut app, "pane_bundles");
+    let s = screen(&mut app, 80, 24);
+    // 我要开餐馆's six items and three questions do not fit: counted, and the keys named
+    assert!(
+        s.contains("还有") && s.contains("shift-up/shift-down 滚动"),
+        "{s}"
+    );
+    assert!(!s.contains("是否设置户外招牌"), "{s}");
+    for _ in 0..30 {
+        press(&mut app, "bundle_detail_down");
+    }
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("是否设置户外招牌"), "{s}");
+    assert!(!s.contains("还有") && s.contains('↑'), "{s}");
+    assert_eq!(app.bundles.selected, 0, "the list keeps its row");
+    // the next bundle's detail starts at its top
+    press(&mut app, "select_next");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("编码          ZT002") && !s.contains('↑'), "{s}");
+    // an open bundle has no detail: the keys do nothing there
+    press(&mut app, "bundle_open");
+    press(&mut app, "bundle_detail_down");
+    let _ = screen(&mut app, 80, 24);
+    for (w, h) in [(1, 1), (71, 10), (72, 4)] {
+        press(&mut app, "back");
+        app.resize(w, h);
+        press(&mut app, "bundle_detail_down");
+        let _ = screen(&mut app, w, h);
+    }
+}
+
+#[test]
+fn at_80x24_the_workspaces_selected_row_is_read_whole() {
+    let (mut app, _dir) = app_with(sample_records(), Lang::Zh);
+    for action in ["pane_bundles", "bundle_open", "merge_focus_next"] {
+        press(&mut app, action);
+    }
+    // the items column: a name cut at the column's width shows whole under the cursor
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("[x] 城镇污水排入排水管网许可证"), "{s}");
+    assert!(s.contains("│核发 2天"), "{s}");
+    // the others stay one row each, cut
+    assert!(s.contains("烟草专卖零售许可证…"), "{s}");
+    // the source diff: the selected source's whole row, where it went included
+    press(&mut app, "merge_focus_next");
+    press(&mut app, "merge_view");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("企业名称 并入 DE000030（另 2"), "{s}");
+    assert!(s.contains("││源）"), "{s}");
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("f03 地址 并入 DE000010（另 2 源）"), "{s}");
+    assert!(s.contains("f01 企业名… 并入 DE000030（另 2 源…"), "{s}");
+    // the flow: an item and what it needs
+    press(&mut app, "merge_view");
+    press(&mut app, "merge_view");
+    press(&mut app, "select_next");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("← 公司设立登记"), "{s}");
+    for (w, h) in [(1, 1), (30, 6), (80, 8)] {
+        let _ = screen(&mut app, w, h);
+    }
+}

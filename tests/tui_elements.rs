@@ -470,7 +470,11 @@ fn english_pane_two_keeps_domain_terms_and_fits() {
         screen.contains("数据元 search") && screen.contains("24 results"),
         "{screen}"
     );
-    assert!(screen.contains("Uses: 14 fields"), "{screen}");
+    // the long title's short form, every count whole
+    assert!(
+        screen.contains("Uses 14 fields 14 forms 14 items 0 bundles"),
+        "{screen}"
+    );
     assert!(screen.contains("cn_id 身份证号码"), "{screen}");
 }
 
@@ -623,4 +627,62 @@ fn the_detail_says_how_many_options_are_out_of_sight() {
     let listed = more_at - head - 1;
     assert!(listed > 0 && more > 0, "{s}");
     assert_eq!(listed + more, 14, "{s}");
+}
+
+#[test]
+fn at_80x24_the_detail_scrolls_to_what_did_not_fit_and_says_how() {
+    let (mut app, _dir) = sample_app();
+    search(&mut app, "DE000006");
+    assert_eq!(app.selected_element().as_deref(), Some("DE000006"));
+    let s = screen(&mut app, 80, 24);
+    // the detail is longer than its panel: the rest is counted, and the keys named below it
+    assert!(s.contains("… 还有 5 行"), "{s}");
+    assert!(s.contains("K/J 滚动"), "{s}");
+    assert!(
+        !s.contains("手机号码、手机") && !s.contains("数源部门"),
+        "{s}"
+    );
+    for _ in 0..5 {
+        press(&mut app, "element_detail_down");
+    }
+    let s = screen(&mut app, 80, 24);
+    assert!(
+        s.contains("手机号码、手机") && s.contains("数源部门"),
+        "{s}"
+    );
+    assert!(!s.contains("还有"), "the last line is in sight: {s}");
+    // (five lines were out of sight below the four the panel shows of them and the count)
+    assert!(s.contains("↑4 K/J 滚动"), "{s}");
+    // no further than the last line; the list keeps its selection meanwhile
+    press(&mut app, "element_detail_down");
+    assert_eq!(screen(&mut app, 80, 24), s);
+    assert_eq!(app.elements.search.selected, 0);
+    // shift-up scrolls back (shift-down / shift-up are bound as well as K / J)
+    key(&mut app, KeyCode::Up, KeyModifiers::SHIFT);
+    press(&mut app, "element_detail_up");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("↑2 K/J 滚动"), "{s}");
+    assert_eq!(app.elements.search.selected, 0);
+    // the help names the keys
+    let groups = yibiao::tui::help::groups(&app.config.keymap, Lang::Zh);
+    let rows: Vec<_> = groups.iter().flat_map(|(_, rows)| rows).collect();
+    let row = rows
+        .iter()
+        .find(|r| r.name == "element_detail_down")
+        .expect("in the help");
+    assert_eq!(row.keys, "J, shift-down");
+    // another element's detail starts at its top
+    press(&mut app, "back");
+    press(&mut app, "select_next");
+    let other = app.selected_element().expect("an element");
+    assert_ne!(other, "DE000006");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains(&format!("编码      {other}")), "{s}");
+    assert!(!s.contains('↑'), "{s}");
+    // tiny terminals: nothing to scroll into, no panic
+    for (w, h) in [(1, 1), (3, 2), (74, 6), (80, 7)] {
+        app.resize(w, h);
+        press(&mut app, "element_detail_down");
+        let _ = screen(&mut app, w, h);
+    }
 }

@@ -881,3 +881,68 @@ fn the_footer_names_no_key_that_another_action_shadows() {
     // g selects the first row in pane 1: help is reached from the palette there
     assert!(!s.contains("g 帮助") && s.contains(":help 帮助"), "{s}");
 }
+
+#[test]
+fn at_80x24_the_catalog_detail_scrolls_to_its_forms_materials_and_bundles() {
+    let records = yibiao::sample::generate(1).into_records().collect();
+    let (mut app, _dir) = app_with(records, Lang::Zh);
+    press(&mut app, "filter");
+    type_text(
+        &mut app,
+        "0100001001-511602000000-000-11511602299513299M-1-00",
+    );
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let s = screen(&mut app, 80, 24);
+    // the item's detail runs past its panel: counted on its last row, the keys below it
+    assert!(s.contains("… 还有 33 行") && s.contains("K/J 滚动"), "{s}");
+    assert!(!s.contains("所属主题") && !s.contains("ZT012"), "{s}");
+    let selected = app.catalog.selected;
+    for _ in 0..40 {
+        press(&mut app, "detail_down");
+    }
+    let s = screen(&mut app, 80, 24);
+    // the last of its bundles, and nothing more below
+    assert!(s.contains("ZT012 我要开书店"), "{s}");
+    assert!(s.contains("↑32 K/J 滚动") && !s.contains("还有"), "{s}");
+    assert_eq!(app.catalog.selected, selected, "the tree keeps its row");
+    press(&mut app, "detail_up");
+    assert!(screen(&mut app, 80, 24).contains("↑31"));
+    // a narrow terminal has no detail to scroll; nothing breaks
+    for (w, h) in [(1, 1), (40, 10), (72, 4)] {
+        app.resize(w, h);
+        press(&mut app, "detail_down");
+        let _ = screen(&mut app, w, h);
+    }
+}
+
+#[test]
+fn a_confirmation_keeps_its_keys_in_sight_on_a_short_screen() {
+    let (mut app, _dir) = fixture_app(Lang::Zh);
+    press(&mut app, "select_last");
+    press(&mut app, "add");
+    type_text(
+        &mut app,
+        "公共场所卫生许可（新办）延续换证变更注销一并办理的长名称",
+    );
+    press(&mut app, "save");
+    press(&mut app, "delete");
+    assert!(matches!(app.overlay, Some(Overlay::Confirm(_))));
+    // roomy: the whole question, a blank line, the keys
+    let s = screen(&mut app, 40, 12);
+    assert!(s.contains("审计日志") && s.contains("y 删除"), "{s}");
+    // shorter: the blank line goes first, then the question gives way (its last row counts
+    // what is cut); the keys stay
+    let s = screen(&mut app, 40, 6);
+    assert!(
+        s.contains("审计日志") && s.contains("y 删除    n / Esc 取消"),
+        "{s}"
+    );
+    let s = screen(&mut app, 40, 5);
+    assert!(s.contains("y 删除    n / Esc 取消"), "{s}");
+    assert!(s.contains("… 还有 2 行"), "{s}");
+    for (w, h) in [(1, 1), (8, 3), (40, 4)] {
+        let _ = screen(&mut app, w, h);
+    }
+    type_text(&mut app, "n");
+    assert!(app.overlay.is_none());
+}

@@ -204,3 +204,63 @@ fn scrolling_stops_where_the_last_page_is_full() {
         "every body line shows a row:\n{s}"
     );
 }
+
+#[test]
+fn at_80x24_every_bundle_figure_is_whole_and_the_rest_scrolls_into_sight() {
+    for lang in [Lang::Zh, Lang::En] {
+        let (mut app, _dir) = sample_app(lang);
+        press(&mut app, "pane_stats");
+        goto(&mut app, Section::Bundles);
+        let s = screen(&mut app, 80, 24);
+        let days = lang.pick("时限", "days");
+        // the critical path's days (once cut to `时限  23→1…`) and a bar for every answer set
+        assert!(
+            s.contains(&format!("{days}  23→10")) && s.contains(&format!("{days}  24→10")),
+            "{s}"
+        );
+        let figures: Vec<&str> = s.lines().filter(|l| l.contains(days)).collect();
+        assert!(figures.iter().all(|l| !l.contains('…')), "{s}");
+        assert!(s.lines().filter(|l| l.contains('█')).count() >= 4, "{s}");
+        // the title says how much is below, the footer how to reach it
+        let title = lang.pick("主题减免 ↓", "Bundle reduction ↓");
+        assert!(s.contains(title), "{s}");
+        assert!(s.contains(lang.pick("j/k 滚动", "j/k scroll")), "{s}");
+        // the last bundle is out of sight; the list keys bring it up
+        let last = {
+            let stats = app.stats.stats.as_ref().expect("computed");
+            let b = stats.bundle_reduction.last().expect("bundles");
+            format!("{} {}", b.code, b.name)
+        };
+        assert!(!s.contains(&last), "{s}");
+        press(&mut app, "select_last");
+        let s = screen(&mut app, 80, 24);
+        assert!(s.contains(&last), "{s}");
+        assert!(s.contains(&title.replace('↓', "↑")), "{s}");
+        assert!(!s.contains(title), "nothing below the last page: {s}");
+    }
+}
+
+#[test]
+fn at_80x24_a_long_agency_name_is_read_whole_above_its_bar() {
+    let (mut app, _dir) = sample_app(Lang::Zh);
+    press(&mut app, "pane_stats");
+    goto(&mut app, Section::Agency);
+    let s = screen(&mut app, 80, 24);
+    // once cut to `成都市锦江区市…`
+    assert!(s.contains("  成都市锦江区市场监督管理局"), "{s}");
+    assert!(!s.contains('…'), "{s}");
+    // the figures on the next line, under the others'
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("成都市锦江区市场监督管理局"))
+        .expect("the agency");
+    assert!(lines[at + 1].contains("18 █"), "{s}");
+    // names that fit keep their row
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("广安市广安区行政审批局") && l.contains("33 █")),
+        "{s}"
+    );
+}

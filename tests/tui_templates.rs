@@ -9,6 +9,7 @@ use yibiao::i18n::Lang;
 use yibiao::model::{AnswerOption, Kind, Question, Record};
 use yibiao::store::{Batch, SledStore, Store};
 use yibiao::tui::app::{App, Overlay, Pane};
+use yibiao::tui::templates::TemplateOverlay;
 
 const GUANGAN_COMPANY: &str = "0100001001-511602000000-000-11511602299513299M-1-00";
 const TEMPLATE_COMPANY: &str = "0100001001-510104000000-000-1151010431236097XB-1-00";
@@ -33,6 +34,32 @@ fn edited_sample_app(
     let mut app = App::new(Box::new(store), lang, config);
     app.resize(120, 40);
     (app, dir)
+}
+
+/// The comparison's text on every page at a size: from its top, a page down at a time to its
+/// end.
+fn every_page(app: &mut App, w: u16, h: u16) -> String {
+    press(app, "select_first");
+    let mut out = screen(app, w, h);
+    for _ in 0..100 {
+        let before = compare_scroll(app);
+        press(app, "page_down");
+        if compare_scroll(app) == before {
+            return out;
+        }
+        out.push_str(&screen(app, w, h));
+    }
+    panic!("the comparison never reached its end")
+}
+
+fn compare_scroll(app: &App) -> usize {
+    match &app.overlay {
+        Some(Overlay::Template(t)) => match t.as_ref() {
+            TemplateOverlay::Compare(view) => view.scroll,
+            TemplateOverlay::Claim(_) => panic!("a claim prompt"),
+        },
+        _ => panic!("no comparison open"),
+    }
 }
 
 /// Selects the record with `code` in pane 1 through the filter.
@@ -88,7 +115,7 @@ fn pane_4_compares_the_selected_bundle_and_uncompared_records_say_why() {
         press(&mut app, "select_next");
     }
     press(&mut app, "bundle_compare");
-    let s = screen(&mut app, 120, 40);
+    let s = every_page(&mut app, 120, 40);
     assert!(s.contains("ZT010"), "{s}");
     assert!(s.contains("questions") && s.contains("- area"), "{s}");
     press(&mut app, "back");
@@ -168,7 +195,7 @@ fn the_comparison_covers_the_frames_under_it_to_the_screen_edges() {
 }
 
 #[test]
-fn long_values_that_differ_late_show_the_difference_in_both_columns() {
+fn long_values_that_differ_late_are_shown_whole_in_both_columns() {
     let (mut app, _dir) = edited_sample_app(Lang::Zh, false, |records| {
         for r in records.iter_mut() {
             if let Record::Item(i) = r
@@ -181,23 +208,73 @@ fn long_values_that_differ_late_show_the_difference_in_both_columns() {
     select(&mut app, GUANGAN_COMPANY);
     press(&mut app, "template_compare");
     let s = screen(&mut app, 120, 40);
-    let row = s
-        .lines()
-        .find(|l| l.contains("! 设定依据"))
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("! 设定依据"))
         .unwrap_or_else(|| panic!("a basis row: {s}"));
-    assert!(
-        row.contains("登记管理条例》第三十二条") && row.contains("登记管理条例》第三条"),
+    // each value wraps in its own column, to its end: the difference is on the second line
+    let row = format!("{}{}", lines[at], lines[at + 1]);
+    assert_eq!(
+        row.matches("《中华人民共和国市场主体登记管理条").count(),
+        2,
         "{row}"
     );
-    // both cut at the start, at the same character
     assert!(
-        row.matches("…和国市场主体登记管理条例》第三").count() == 2 && !row.contains("《中华"),
-        "cut at the start: {row}"
+        row.contains("例》第三十二条") && row.contains("例》第三条"),
+        "{row}"
     );
+    assert!(!row.contains('…'), "nothing cut: {row}");
     // the command line too
     let catalog = app.store().expect("store").catalog();
     let c = yibiao::engine::template::compare(catalog, GUANGAN_COMPANY).expect("claimed");
     assert!(c.attributes.iter().any(|a| a.attribute == "basis"));
+}
+
+#[test]
+fn at_80x24_the_comparison_wraps_long_rows_scrolls_and_keeps_its_legend_and_close_key() {
+    let (mut app, _dir) = sample_app(Lang::Zh, false);
+    select(&mut app, GUANGAN_COMPANY);
+    press(&mut app, "template_compare");
+    let s = screen(&mut app, 80, 24);
+    // the legend whole (on two lines) and the keys that scroll and close on the border
+    for mark in ["= 一致", "? 数据元不同", "~ 标签不同", "* 必填不同"] {
+        assert!(s.contains(mark), "{mark}: {s}");
+    }
+    assert!(s.contains("esc 关闭"), "{s}");
+    assert!(
+        s.contains("j/k 滚动") && s.contains("pgdn/pgup 翻页"),
+        "{s}"
+    );
+    // the entry's long code, wrapped in its column rather than cut
+    assert!(s.contains("299M-1-00") && s.contains("97XB-1-00"), "{s}");
+    // the last rows are below the first page; the scroll keys bring them up
+    assert!(!s.contains("- CL000001"), "{s}");
+    assert!(s.contains("第 1-"), "the position is shown: {s}");
+    press(&mut app, "page_down");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("- CL000001") && s.contains("营业执照"), "{s}");
+    // a field's label and element wrap under it: its element code is whole
+    assert!(
+        s.contains("* f13 电子邮箱") && s.contains("(DE000008)"),
+        "{s}"
+    );
+    // no further than the last line on the last row; up and home come back
+    let end = compare_scroll(&app);
+    press(&mut app, "select_next");
+    press(&mut app, "page_down");
+    press(&mut app, "select_last");
+    assert_eq!(compare_scroll(&app), end);
+    press(&mut app, "select_prev");
+    assert_eq!(compare_scroll(&app), end - 1);
+    press(&mut app, "select_first");
+    assert_eq!(compare_scroll(&app), 0);
+    // tiny terminals draw what fits, without a panic
+    for (w, h) in [(1, 1), (3, 2), (20, 6), (31, 7), (40, 8)] {
+        let _ = screen(&mut app, w, h);
+    }
+    press(&mut app, "back");
+    assert!(app.overlay.is_none());
 }
 
 #[test]
@@ -234,7 +311,7 @@ fn a_question_added_to_a_claimed_bundle_is_shown_with_its_text() {
         press(&mut app, "select_next");
     }
     press(&mut app, "bundle_compare");
-    let s = screen(&mut app, 120, 40);
+    let s = every_page(&mut app, 120, 40);
     let row = s
         .lines()
         .find(|l| l.contains("+ night"))

@@ -148,6 +148,8 @@ actions! {
     TemplateCompare "template_compare" Catalog "对照模板：所选认领记录与其模板并排比较（事项、材料、主题）" "compare with the template: the selected claimed entry beside it (items, materials, bundles)";
     TemplateClaim "template_claim" Catalog "从模板认领：把所选模板复制为新的认领草稿（连同申请表）" "claim the selected template: a new claimed draft (with its forms)";
     FormForItem "form_for_item" Catalog "为所选事项新建申请表（到表单设计）" "new form for the selected item (opens the designer)";
+    DetailDown "detail_down" Catalog "详情下翻一行（详情比窗格长时）" "scroll the detail down a line (when it is longer than its panel)";
+    DetailUp "detail_up" Catalog "详情上翻一行" "scroll the detail up a line";
     ElementSearch "element_search" Elements "搜索数据元（名称、同义词、编码、拼音首字母；kind: status: agency: 筛选）" "search elements (name, synonym, code, pinyin initials; kind: status: agency: filters)";
     ElementOpen "element_open" Elements "进入所选数据元的引用列表；在引用上：跳转过去" "open the selected element's where-used list; on a use: jump there";
     ElementAdd "element_add" Elements "新增数据元" "add an element";
@@ -159,6 +161,8 @@ actions! {
     ElementReturn "element_return" Elements "退回所选数据元" "return the selected element (submitted -> returned)";
     ElementPublish "element_publish" Elements "发布所选数据元（版本号加一）" "publish the selected element (version + 1)";
     ElementHistory "element_history" Elements "查看所选数据元的修改历史" "show the selected element's history (audit log)";
+    ElementDetailDown "element_detail_down" Elements "详情下翻一行（详情比窗格长时）" "scroll the detail down a line (when it is longer than its panel)";
+    ElementDetailUp "element_detail_up" Elements "详情上翻一行" "scroll the detail up a line";
     PickerChoose "picker_choose" Picker "选定所选结果（事项选择器（表单、主题）：加入所有已标记的事项，无标记时加入所选；牵头部门选择器：设为牵头部门）" "choose the selected result (item pickers of panes 3 and 4: add every marked item, else the selected one; lead-agency picker: make it the lead agency)";
     PickerNext "picker_next" Picker "下一个结果" "next result";
     PickerPrev "picker_prev" Picker "上一个结果" "previous result";
@@ -189,6 +193,8 @@ actions! {
     BundleReturn "bundle_return" Bundles "退回主题（待审核 -> 退回）" "return the bundle (submitted -> returned)";
     BundlePublish "bundle_publish" Bundles "发布主题（待审核 -> 已发布，版本号加一）" "publish the bundle (submitted -> published, version + 1)";
     BundleHistory "bundle_history" Bundles "查看主题的修改历史（审计日志：时间、用户、操作）" "show the bundle's history (audit log: time, user, action)";
+    BundleDetailDown "bundle_detail_down" Bundles "主题列表：详情下翻一行（详情比窗格长时）" "bundle list: scroll the detail down a line (when it is longer than its panel)";
+    BundleDetailUp "bundle_detail_up" Bundles "主题列表：详情上翻一行" "bundle list: scroll the detail up a line";
     // pane 3 (表单): the form list, the designer and its live preview
     FormOpen "form_open" Forms "打开所选表单进行设计；条件选择中：确定" "open the selected form in the designer; in the condition chooser: apply";
     FormFilter "form_filter" Forms "筛选表单（文字、item: agency: status:、warn 仅有警告的）" "filter forms (text, item: agency: status:, warn = with warnings)";

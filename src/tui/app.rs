@@ -258,6 +258,8 @@ pub struct CatalogState {
     pub pinyin_pending: bool,
     /// What the last complete filter match kept: a query that extends it tests only that.
     pub narrowing: Option<Narrowing>,
+    /// How far the detail is scrolled (`detail_down` / `detail_up`).
+    pub detail: super::detail::DetailScroll,
 }
 
 /// The whole application state.
@@ -400,6 +402,7 @@ impl App {
                 left: HashMap::new(),
                 pinyin_pending: false,
                 narrowing: None,
+                detail: Default::default(),
             },
             elements: ElementsPane::default(),
             editor: None,
@@ -986,6 +989,17 @@ impl App {
         if self.pane == Pane::Forms && self.editor.is_none() && self.forms_update(action) {
             return;
         }
+        // the bundle list's detail scrolls (it is drawn from the screen's size, which pane 4's
+        // own update does not know)
+        if matches!(action, Action::BundleDetailDown | Action::BundleDetailUp) {
+            self.pane = Pane::Bundles;
+            self.scroll_bundle_detail(if action == Action::BundleDetailDown {
+                1
+            } else {
+                -1
+            });
+            return;
+        }
         // 模板库: the bundle beside its template (an overlay over pane 4)
         if action == Action::BundleCompare {
             self.pane = Pane::Bundles;
@@ -1186,6 +1200,8 @@ impl App {
             Action::TemplateCompare => self.compare_selected(),
             Action::TemplateClaim => self.open_claim(),
             Action::FormForItem => self.new_form_for_selected_item(),
+            Action::DetailDown => self.scroll_catalog_detail(1),
+            Action::DetailUp => self.scroll_catalog_detail(-1),
             Action::Save => {
                 self.save();
             }
@@ -1206,7 +1222,9 @@ impl App {
             | Action::ElementSubmit
             | Action::ElementReturn
             | Action::ElementPublish
-            | Action::ElementHistory => {}
+            | Action::ElementHistory
+            | Action::ElementDetailDown
+            | Action::ElementDetailUp => {}
             // the picker's actions are done by `picker_key` while it is open
             Action::PickerChoose
             | Action::PickerNext
@@ -1232,6 +1250,8 @@ impl App {
             | Action::BundleRemove
             | Action::BundleMoveUp
             | Action::BundleMoveDown
+            | Action::BundleDetailDown
+            | Action::BundleDetailUp
             | Action::BundleCondition
             | Action::BundleMaterials
             | Action::BundleSubmit
@@ -1311,6 +1331,20 @@ impl App {
             }
         } else if self.catalog.tree.query().is_some() || !self.catalog.query.is_empty() {
             self.clear_filter();
+        }
+    }
+
+    /// Scrolls pane 1's detail `by` lines, as far as its last line on the last row.
+    fn scroll_catalog_detail(&mut self, by: isize) {
+        let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        let Some(area) = view::areas(screen).detail else {
+            return;
+        };
+        let (w, h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+        if let Some((of, lines)) = view::catalog_detail(self, w) {
+            self.catalog
+                .detail
+                .scroll(&of, by, lines.len(), usize::from(h));
         }
     }
 

@@ -131,6 +131,74 @@ pub fn lines(
     out.lines
 }
 
+/// [`lines`] wrapped to a panel `width` columns wide (no line runs into the border): the
+/// lines a detail panel shows, and scrolls through.
+pub fn panel_lines(
+    catalog: &Catalog,
+    record: RecordRef<'_>,
+    theme: &Theme,
+    lang: Lang,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let lines = lines(catalog, record, theme, lang, usize::from(width));
+    wrap_lines(&lines, width)
+}
+
+/// How far a detail panel is scrolled, and whose detail that is: the detail of another
+/// record (or group) starts at its top again, so no change of selection has to reset it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DetailScroll {
+    of: String,
+    by: usize,
+}
+
+impl DetailScroll {
+    /// The first line shown of `of`'s detail.
+    pub fn offset(&self, of: &str) -> usize {
+        if self.of == of { self.by } else { 0 }
+    }
+
+    /// Scrolls `of`'s detail of `lines` lines, in a panel `height` rows high, `by` lines
+    /// (down when positive); it stops where the last line is on the last row.
+    pub fn scroll(&mut self, of: &str, by: isize, lines: usize, height: usize) {
+        let last = lines.saturating_sub(height);
+        let at = self.offset(of).min(last);
+        self.of = of.to_string();
+        self.by = at.saturating_add_signed(by).min(last);
+    }
+}
+
+/// What a detail panel `height` rows high shows of `lines` from line `offset` on (at most
+/// so far that the last page is full): when lines are out of sight below, the last row
+/// counts them, `more(hidden, first_hidden)` says how. Returns the rows and how many lines
+/// are out of sight above.
+pub fn window(
+    mut lines: Vec<Line<'static>>,
+    height: usize,
+    offset: usize,
+    more: impl FnOnce(usize, usize) -> Line<'static>,
+) -> (Vec<Line<'static>>, usize) {
+    let offset = offset.min(lines.len().saturating_sub(height));
+    lines.drain(..offset);
+    if lines.len() > height && height > 0 {
+        let keep = height - 1;
+        let hidden = lines.len() - keep;
+        lines.truncate(keep);
+        lines.push(more(hidden, offset + keep));
+    }
+    (lines, offset)
+}
+
+/// The last row of a detail with lines out of sight below: `… 还有 3 行` (`~` with `ascii`).
+pub fn more_lines(hidden: usize, lang: Lang, ascii: bool, theme: &Theme) -> Line<'static> {
+    let dots = if ascii { "~" } else { "…" };
+    let text = lang.pick(
+        format!("{dots} 还有 {hidden} 行"),
+        format!("{dots} {hidden} more lines"),
+    );
+    Line::from(Span::styled(text, theme.get(Slot::Dim)))
+}
+
 /// The lines describing a group heading.
 pub fn group_lines(name: &str, children: usize, theme: &Theme, lang: Lang) -> Vec<Line<'static>> {
     let mut out = Out {
@@ -361,5 +429,61 @@ fn bundle(out: &mut Out<'_>, catalog: &Catalog, b: &Bundle) {
     for q in &b.questions {
         let options: Vec<&str> = q.options.iter().map(|o| o.text.as_str()).collect();
         out.entry(&q.key, &q.text, &inert(&options.join(" / ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbered(n: usize) -> Vec<Line<'static>> {
+        (0..n).map(|i| Line::raw(i.to_string())).collect()
+    }
+
+    fn texts(lines: &[Line<'_>]) -> Vec<String> {
+        lines.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_window_counts_what_is_below_and_stops_at_a_full_last_page() {
+        let more = |n: usize, first: usize| Line::raw(format!("+{n}@{first}"));
+        // everything fits: no count
+        let (rows, above) = window(numbered(3), 5, 2, more);
+        assert_eq!(
+            (texts(&rows), above),
+            (vec!["0".into(), "1".into(), "2".into()], 0)
+        );
+        // from the top: four lines and the count of the six below them
+        let (rows, above) = window(numbered(10), 5, 0, more);
+        assert_eq!(texts(&rows), ["0", "1", "2", "3", "+6@4"]);
+        assert_eq!(above, 0);
+        // scrolled: two above, the count from the first hidden line
+        let (rows, above) = window(numbered(10), 5, 2, more);
+        assert_eq!(texts(&rows), ["2", "3", "4", "5", "+4@6"]);
+        assert_eq!(above, 2);
+        // past the end: the last page, full, without a count
+        let (rows, above) = window(numbered(10), 5, 99, more);
+        assert_eq!(texts(&rows), ["5", "6", "7", "8", "9"]);
+        assert_eq!(above, 5);
+        // no room at all
+        let (rows, _) = window(numbered(10), 0, 0, more);
+        assert!(rows.len() <= 10);
+    }
+
+    #[test]
+    fn a_scroll_belongs_to_one_detail_and_stays_in_its_lines() {
+        let mut s = DetailScroll::default();
+        s.scroll("a", 3, 10, 4);
+        assert_eq!(s.offset("a"), 3);
+        assert_eq!(s.offset("b"), 0, "another record starts at its top");
+        s.scroll("a", 100, 10, 4);
+        assert_eq!(s.offset("a"), 6, "the last line on the last row");
+        s.scroll("a", -2, 10, 4);
+        assert_eq!(s.offset("a"), 4);
+        s.scroll("b", -1, 10, 4);
+        assert_eq!((s.offset("a"), s.offset("b")), (0, 0));
+        // a detail that fits does not move
+        s.scroll("c", 1, 3, 4);
+        assert_eq!(s.offset("c"), 0);
     }
 }

@@ -11,7 +11,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Clear, Paragraph};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -19,10 +19,10 @@ use super::action::{Action, Scope};
 use super::app::{App, Level, Overlay, Pane};
 use super::keymap::{Key, Lookup};
 use super::panes::bundles::BundlesPane;
-use super::text::fit;
+use super::text::{border_set, fit, wrap_lines};
 use super::theme::Slot;
-use super::view::{centered, popup};
-use crate::display::{inert, pad};
+use super::view::centered;
+use crate::display::{inert, pad, width};
 use crate::engine::template::{self, Comparison, FieldIssue, SetDiff};
 use crate::engine::workflow::unique_code;
 use crate::i18n::Lang;
@@ -433,37 +433,44 @@ impl App {
 
     /// A key while the 模板库 overlay is open.
     pub(crate) fn template_key(&mut self, event: KeyEvent) {
-        let page = usize::from(self.size.1.saturating_sub(8)).max(1);
+        let screen = Rect::new(0, 0, self.size.0, self.size.1);
         let key = Key::from_event(&event);
         let lookup = self
             .config
             .keymap
             .lookup(&[key], &[Scope::List, Scope::Global]);
+        if let Some(Overlay::Template(overlay)) = &self.overlay
+            && let TemplateOverlay::Compare(view) = overlay.as_ref()
+        {
+            match lookup {
+                Lookup::Action(
+                    a @ (Action::SelectNext
+                    | Action::SelectPrev
+                    | Action::PageDown
+                    | Action::PageUp
+                    | Action::SelectFirst
+                    | Action::SelectLast),
+                ) => {
+                    // (measured on the view as it is, then the view scrolls)
+                    let (height, lines) = body_size(self, view, screen);
+                    if let Some(Overlay::Template(overlay)) = &mut self.overlay
+                        && let TemplateOverlay::Compare(view) = overlay.as_mut()
+                    {
+                        view.scroll_by(a, height, lines);
+                    }
+                }
+                Lookup::Action(Action::Back | Action::Quit) => self.overlay = None,
+                _ if event.code == KeyCode::Enter => self.overlay = None,
+                _ => {}
+            }
+            return;
+        }
         let Some(Overlay::Template(overlay)) = &mut self.overlay else {
             return;
         };
         match overlay.as_mut() {
-            TemplateOverlay::Compare(view) => {
-                let last = view.rows.len().saturating_sub(1);
-                view.scroll = match lookup {
-                    Lookup::Action(Action::SelectNext) => view.scroll.saturating_add(1),
-                    Lookup::Action(Action::SelectPrev) => view.scroll.saturating_sub(1),
-                    Lookup::Action(Action::PageDown) => view.scroll.saturating_add(page),
-                    Lookup::Action(Action::PageUp) => view.scroll.saturating_sub(page),
-                    Lookup::Action(Action::SelectFirst) => 0,
-                    Lookup::Action(Action::SelectLast) => last,
-                    Lookup::Action(Action::Back | Action::Quit) => {
-                        self.overlay = None;
-                        return;
-                    }
-                    _ if event.code == KeyCode::Enter => {
-                        self.overlay = None;
-                        return;
-                    }
-                    _ => view.scroll,
-                }
-                .min(last);
-            }
+            // (taken above)
+            TemplateOverlay::Compare(_) => {}
             TemplateOverlay::Claim(prompt) => match event.code {
                 KeyCode::Esc => self.overlay = None,
                 KeyCode::Enter => {
@@ -551,78 +558,232 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, overlay: &TemplateOverlay) 
     }
 }
 
+/// The comparison's frame on `screen`: the whole width between the tab bar and the status
+/// bar (a margin of one column would leave slivers of the panes' frames, `┌│`, beside it),
+/// and inside its border.
+fn compare_areas(screen: Rect) -> (Rect, Rect) {
+    let area = centered(screen, screen.width, screen.height.saturating_sub(2));
+    let inner = Rect::new(
+        area.x.saturating_add(1),
+        area.y.saturating_add(1),
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    (area, inner)
+}
+
+/// The columns' widths in `w`: what, each side, the note.
+fn columns(w: usize) -> (usize, usize, usize) {
+    let what_w = (w / 4).clamp(10, 28);
+    let note_w = 10;
+    let side_w = w.saturating_sub(2 + what_w + 3 + note_w + 1) / 2;
+    (what_w, side_w, note_w)
+}
+
+/// The legend, `w` columns wide: each mark whole, on as many lines as they need.
+fn legend_lines(lang: Lang, w: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in [
+        Mark::Agrees,
+        Mark::Differs,
+        Mark::Missing,
+        Mark::Extra,
+        Mark::Kind,
+        Mark::Element,
+        Mark::Label,
+        Mark::Required,
+    ] {
+        let entry = format!("{} {}", m.symbol(), m.words(lang));
+        match out.last_mut() {
+            Some(line) if width(line) + 2 + width(&entry) <= w => {
+                line.push_str("  ");
+                line.push_str(&entry);
+            }
+            _ => out.push(entry),
+        }
+    }
+    out
+}
+
+/// One row of the comparison, every cell wrapped in its column (nothing is cut off): as many
+/// lines as its longest cell needs.
+fn row_lines(
+    app: &App,
+    (mark, what, entry, template, note): (Mark, &str, &str, &str, &str),
+    w: usize,
+) -> Vec<Line<'static>> {
+    let theme = &app.config.theme;
+    let (what_w, side_w, note_w) = columns(w);
+    let slot = mark.slot();
+    // broken between words where they can be (a code longer than its column is cut up)
+    let cells = |text: &str, columns: usize| -> Vec<String> {
+        let line = Line::raw(inert(text).into_owned());
+        wrap_lines(&[line], u16::try_from(columns).unwrap_or(u16::MAX))
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    };
+    let (what, entry, template, note) = (
+        cells(what, what_w),
+        cells(entry, side_w),
+        cells(template, side_w),
+        cells(note, note_w),
+    );
+    let n = [what.len(), entry.len(), template.len(), note.len()]
+        .into_iter()
+        .max()
+        .unwrap_or(1);
+    let piece = |cell: &[String], i: usize, columns: usize| {
+        pad(cell.get(i).map_or("", String::as_str), columns)
+    };
+    let sep = if app.config.ascii { " | " } else { " │ " };
+    (0..n)
+        .map(|i| {
+            let symbol = if i == 0 { mark.symbol() } else { " " };
+            Line::from(vec![
+                Span::styled(format!("{symbol} "), theme.get(slot)),
+                Span::styled(
+                    piece(&what, i, what_w),
+                    theme.get(if mark == Mark::Heading {
+                        Slot::Title
+                    } else {
+                        Slot::Label
+                    }),
+                ),
+                Span::raw(" "),
+                Span::styled(piece(&entry, i, side_w), theme.get(Slot::Text)),
+                Span::styled(sep, theme.get(Slot::Border)),
+                Span::styled(piece(&template, i, side_w), theme.get(Slot::Text)),
+                Span::raw(" "),
+                Span::styled(note.get(i).cloned().unwrap_or_default(), theme.get(slot)),
+            ])
+        })
+        .collect()
+}
+
+/// The lines that scroll, `w` columns wide: the codes and names, then every row.
+fn body_lines(app: &App, view: &CompareView, w: usize) -> Vec<Line<'static>> {
+    let lang = app.lang;
+    let mut lines = row_lines(
+        app,
+        (Mark::Heading, "", &view.entry.0, &view.template.0, ""),
+        w,
+    );
+    lines.extend(row_lines(
+        app,
+        (Mark::Heading, "", &view.entry.1, &view.template.1, ""),
+        w,
+    ));
+    for r in &view.rows {
+        lines.extend(row_lines(
+            app,
+            (r.mark, &r.what, &r.entry, &r.template, r.mark.words(lang)),
+            w,
+        ));
+    }
+    lines
+}
+
+/// How many lines of the body the comparison shows on `screen`, and how many there are.
+fn body_size(app: &App, view: &CompareView, screen: Rect) -> (usize, usize) {
+    let (_, inner) = compare_areas(screen);
+    let w = usize::from(inner.width);
+    // the column titles above; the verdict and the legend below
+    let fixed = 2 + legend_lines(app.lang, w).len();
+    let height = usize::from(inner.height).saturating_sub(fixed);
+    (height, body_lines(app, view, w).len())
+}
+
+impl CompareView {
+    /// Scrolls by `action` (a line, a page, to either end) a body of `lines` lines shown
+    /// `height` rows high, as far as the last line on the last row.
+    fn scroll_by(&mut self, action: Action, height: usize, lines: usize) {
+        let last = lines.saturating_sub(height);
+        let page = height.max(1);
+        self.scroll = match action {
+            Action::SelectNext => self.scroll.saturating_add(1),
+            Action::SelectPrev => self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll.saturating_add(page),
+            Action::PageUp => self.scroll.saturating_sub(page),
+            Action::SelectFirst => 0,
+            _ => last,
+        }
+        .min(last);
+    }
+}
+
 fn draw_compare(frame: &mut Frame<'_>, app: &App, view: &CompareView) {
     let theme = &app.config.theme;
     let lang = app.lang;
     let ascii = app.config.ascii;
-    let screen = frame.area();
-    // the whole width between the tab bar and the status bar: a margin of one column would
-    // leave slivers of the panes' frames (`┌│`) beside the overlay's border
-    let area = centered(screen, screen.width, screen.height.saturating_sub(2));
-    let inner = popup(
-        frame,
-        app,
-        area,
-        lang.pick(" 模板对照 ", " Template comparison ").into(),
-    );
-    if inner.width < 30 || inner.height < 6 {
+    let (area, inner) = compare_areas(frame.area());
+    let keys = |action: Action| {
+        app.config
+            .keymap
+            .key_in(action, &[Scope::List, Scope::Global])
+            .unwrap_or_else(|| format!(":{}", action.name()))
+    };
+    let w = usize::from(inner.width);
+    let legend = legend_lines(lang, w);
+    let height = usize::from(inner.height).saturating_sub(2 + legend.len());
+    let lines = body_lines(app, view, w);
+    let scroll = view.scroll.min(lines.len().saturating_sub(height));
+    let overflows = lines.len() > height;
+    // the keys that scroll (when there is more than fits) and close, on the bottom border
+    let mut hint = String::from(" ");
+    if overflows {
+        hint.push_str(&lang.pick(
+            format!(
+                "{}/{} 滚动  {}/{} 翻页  ",
+                keys(Action::SelectNext),
+                keys(Action::SelectPrev),
+                keys(Action::PageDown),
+                keys(Action::PageUp)
+            ),
+            format!(
+                "{}/{} scroll  {}/{} page  ",
+                keys(Action::SelectNext),
+                keys(Action::SelectPrev),
+                keys(Action::PageDown),
+                keys(Action::PageUp)
+            ),
+        ));
+    }
+    hint.push_str(&format!(
+        "{} {} ",
+        keys(Action::Back),
+        lang.pick("关闭", "close")
+    ));
+    frame.render_widget(Clear, area);
+    let b = Block::bordered()
+        .border_set(border_set(ascii))
+        .border_style(theme.get(Slot::BorderFocus))
+        .title(Span::styled(
+            lang.pick(" 模板对照 ", " Template comparison "),
+            theme.get(Slot::Title),
+        ))
+        .title_bottom(Span::styled(hint, theme.get(Slot::Dim)))
+        .style(theme.get(Slot::Popup));
+    frame.render_widget(b, area);
+    if inner.width < 30 || inner.height < 4 {
         return;
     }
-    let w = usize::from(inner.width);
-    // mark, what, entry | template, note
-    let what_w = (w / 4).clamp(10, 28);
-    let note_w = 10;
-    let side_w = w.saturating_sub(2 + what_w + 3 + note_w + 1) / 2;
-    let line = |mark: Mark, what: &str, entry: &str, template: &str, note: &str| {
-        let slot = mark.slot();
-        // two long values that differ late show the part around their first difference
-        let (entry, template) = crate::display::around_difference(
-            &inert(entry),
-            &inert(template),
-            side_w,
-            if ascii { '~' } else { '…' },
-        );
-        Line::from(vec![
-            Span::styled(format!("{} ", mark.symbol()), theme.get(slot)),
-            Span::styled(
-                pad(&fit(what, what_w, ascii), what_w),
-                theme.get(if mark == Mark::Heading {
-                    Slot::Title
-                } else {
-                    Slot::Label
-                }),
-            ),
-            Span::raw(" "),
-            Span::styled(pad(&entry, side_w), theme.get(Slot::Text)),
-            Span::styled(if ascii { " | " } else { " │ " }, theme.get(Slot::Border)),
-            Span::styled(pad(&template, side_w), theme.get(Slot::Text)),
-            Span::raw(" "),
-            Span::styled(fit(note, note_w, ascii), theme.get(slot)),
-        ])
-    };
-    let mut lines = vec![
-        line(
+    let mut shown = row_lines(
+        app,
+        (
             Mark::Heading,
             "",
             lang.pick("本记录", "entry"),
             lang.pick("模板", "template"),
             "",
         ),
-        line(Mark::Heading, "", &view.entry.0, &view.template.0, ""),
-        line(Mark::Heading, "", &view.entry.1, &view.template.1, ""),
-    ];
-    let body_h = usize::from(inner.height).saturating_sub(5);
-    let scroll = view.scroll.min(view.rows.len().saturating_sub(body_h));
-    lines.extend(
-        view.rows
-            .iter()
-            .skip(scroll)
-            .take(body_h)
-            .map(|r| line(r.mark, &r.what, &r.entry, &r.template, r.mark.words(lang))),
+        w,
     );
+    shown.truncate(1);
+    shown.extend(lines.iter().skip(scroll).take(height).cloned());
     frame.render_widget(
-        Paragraph::new(lines),
-        Rect::new(inner.x, inner.y, inner.width, inner.height - 2),
+        Paragraph::new(shown),
+        Rect::new(inner.x, inner.y, inner.width, 1 + height as u16),
     );
     let verdict = if view.departures == 0 {
         Span::styled(
@@ -638,48 +799,36 @@ fn draw_compare(frame: &mut Frame<'_>, app: &App, view: &CompareView) {
             theme.get(Slot::Error),
         )
     };
-    let more = if view.rows.len() > body_h {
+    let more = if overflows {
+        let (first, last) = (scroll + 1, (scroll + height).min(lines.len()));
+        let n = lines.len();
         lang.pick(
-            format!(
-                "  （第 {}-{} 行，共 {} 行；j/k 滚动）",
-                scroll + 1,
-                (scroll + body_h).min(view.rows.len()),
-                view.rows.len()
-            ),
-            format!(
-                "  (rows {}-{} of {}; j/k scroll)",
-                scroll + 1,
-                (scroll + body_h).min(view.rows.len()),
-                view.rows.len()
-            ),
+            format!("  （第 {first}-{last} 行，共 {n} 行）"),
+            format!("  (lines {first}-{last} of {n})"),
         )
     } else {
         String::new()
     };
+    let y = inner.y + 1 + height as u16;
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             verdict,
             Span::styled(more, theme.get(Slot::Dim)),
         ])),
-        Rect::new(inner.x, inner.bottom() - 2, inner.width, 1),
+        Rect::new(inner.x, y, inner.width, 1),
     );
-    let legend: Vec<String> = [
-        Mark::Agrees,
-        Mark::Differs,
-        Mark::Missing,
-        Mark::Extra,
-        Mark::Kind,
-        Mark::Element,
-        Mark::Label,
-        Mark::Required,
-    ]
-    .iter()
-    .map(|m| format!("{} {}", m.symbol(), m.words(lang)))
-    .collect();
-    let legend = format!("{}   esc {}", legend.join("  "), lang.pick("关闭", "close"));
+    let legend: Vec<Line> = legend
+        .iter()
+        .map(|l| Line::from(Span::styled(fit(l, w, ascii), theme.get(Slot::Dim))))
+        .collect();
     frame.render_widget(
-        Paragraph::new(Span::styled(fit(&legend, w, ascii), theme.get(Slot::Dim))),
-        Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
+        Paragraph::new(legend),
+        Rect::new(
+            inner.x,
+            y + 1,
+            inner.width,
+            inner.bottom().saturating_sub(y + 1),
+        ),
     );
 }
 

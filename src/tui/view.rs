@@ -345,35 +345,69 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let title = format!(" {} ", app.lang.pick("详情", "Detail"));
     let b = block(app, title, false);
     let inner = b.inner(area);
-    frame.render_widget(b, area);
-    let Some(store) = app.store() else {
+    if app.store().is_none() {
+        frame.render_widget(b, area);
         if let Some(l) = &app.loading {
             let text = Span::styled(l.progress_text(app.lang), theme.get(Slot::Dim));
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
         }
         return;
+    }
+    let (of, lines) = catalog_detail(app, inner.width).unwrap_or_default();
+    let height = usize::from(inner.height);
+    let overflows = lines.len() > height;
+    let (lines, above) = detail::window(lines, height, app.catalog.detail.offset(&of), |n, _| {
+        detail::more_lines(n, app.lang, app.config.ascii, theme)
+    });
+    let b = match detail_hint(app, above, overflows, Action::DetailUp, Action::DetailDown) {
+        Some(hint) => b.title_bottom(Span::styled(hint, theme.get(Slot::Dim))),
+        None => b,
     };
-    let lines = match app.catalog.tree.row_node(app.catalog.selected) {
-        Some(node) => match &node.id {
-            NodeId::Record(kind, code) => match store.catalog().get(*kind, code) {
-                Some(record) => detail::lines(
-                    store.catalog(),
-                    record,
-                    theme,
-                    app.lang,
-                    usize::from(inner.width),
-                ),
-                None => Vec::new(),
-            },
-            NodeId::Group(_) => {
-                detail::group_lines(&node.name, node.children.len(), theme, app.lang)
-            }
-        },
-        None => Vec::new(),
-    };
-    // wrapped here, so that no line runs into the border (a wide character at the edge)
-    let lines = super::text::wrap_lines(&lines, inner.width);
+    frame.render_widget(b, area);
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Whose detail pane 1 shows (the selected node) and its lines, wrapped to `width` columns
+/// so that no line runs into the border (a wide character at the edge).
+pub(crate) fn catalog_detail(app: &App, width: u16) -> Option<(String, Vec<Line<'static>>)> {
+    let store = app.store()?;
+    let node = app.catalog.tree.row_node(app.catalog.selected)?;
+    let theme = &app.config.theme;
+    let lines = match &node.id {
+        NodeId::Record(kind, code) => {
+            let record = store.catalog().get(*kind, code)?;
+            detail::panel_lines(store.catalog(), record, theme, app.lang, width)
+        }
+        NodeId::Group(_) => super::text::wrap_lines(
+            &detail::group_lines(&node.name, node.children.len(), theme, app.lang),
+            width,
+        ),
+    };
+    Some((format!("{:?}", node.id), lines))
+}
+
+/// The bottom title of a detail panel longer than it is high: the lines out of sight above
+/// and the keys that scroll it (` ↑3 K/J 滚动 `); `None` when the detail fits.
+pub(crate) fn detail_hint(
+    app: &App,
+    above: usize,
+    overflows: bool,
+    up: Action,
+    down: Action,
+) -> Option<String> {
+    if !overflows {
+        return None;
+    }
+    let above = more_rows(above, 0, app.config.ascii);
+    let keys = format!("{}/{}", key_of(app, up), key_of(app, down));
+    let hint = app
+        .lang
+        .pick(format!("{keys} 滚动"), format!("{keys} scroll"));
+    Some(if above.is_empty() {
+        format!(" {hint} ")
+    } else {
+        format!(" {above} {hint} ")
+    })
 }
 
 pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -531,7 +565,7 @@ fn display_rows(area: &ratatui_textarea::TextArea<'_>) -> usize {
 }
 
 /// What a scrolled box says of the rows out of sight: `↑2 ↓3` (`^2 v3` in ASCII).
-fn more_rows(above: usize, below: usize, ascii: bool) -> String {
+pub(crate) fn more_rows(above: usize, below: usize, ascii: bool) -> String {
     let (up, down) = if ascii { ('^', 'v') } else { ('↑', '↓') };
     let mut out = Vec::new();
     if above > 0 {
@@ -1186,7 +1220,21 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, confirm: &Confirm) {
         .max(least);
     let area = centered(screen, w, h);
     let inner = popup(frame, app, area, title.to_string());
-    lines.push(Line::default());
+    // the keys stay on the last row however short the screen: the text gives way (its last
+    // row counting the lines cut), then the blank line between them
+    let room = usize::from(inner.height);
+    let text_rows = room.saturating_sub(if room > lines.len() + 1 { 2 } else { 1 });
+    if lines.len() > text_rows {
+        let keep = text_rows.saturating_sub(1);
+        let hidden = lines.len() - keep;
+        lines.truncate(keep);
+        if text_rows > 0 {
+            lines.push(detail::more_lines(hidden, lang, app.config.ascii, theme));
+        }
+    }
+    if room > lines.len() + 1 {
+        lines.push(Line::default());
+    }
     lines.push(Line::from(Span::styled(keys, theme.get(Slot::Key))));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

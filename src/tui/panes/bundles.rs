@@ -436,6 +436,8 @@ pub struct BundlesPane {
     pub agencies: IndexState<crate::engine::item_search::AgencyRow>,
     /// The open materials editor.
     pub materials: Option<MaterialsEditor>,
+    /// How far the bundle list's detail is scrolled (`bundle_detail_down` / `_up`).
+    pub detail: crate::tui::detail::DetailScroll,
 }
 
 /// What an action has to say in the status bar.

@@ -91,6 +91,8 @@ pub struct ElementsPane {
     stale: bool,
     /// The element to select when the next results arrive.
     pub(crate) want: Option<String>,
+    /// How far the detail is scrolled (`element_detail_down` / `element_detail_up`).
+    pub detail: crate::tui::detail::DetailScroll,
 }
 
 impl Default for ElementsPane {
@@ -106,6 +108,7 @@ impl Default for ElementsPane {
             indexing: false,
             stale: false,
             want: None,
+            detail: Default::default(),
         }
     }
 }
@@ -572,9 +575,28 @@ impl App {
                     self.show_history_of(code);
                 }
             }
+            Action::ElementDetailDown => self.scroll_element_detail(1),
+            Action::ElementDetailUp => self.scroll_element_detail(-1),
             _ => return false,
         }
         true
+    }
+
+    /// Scrolls the selected element's detail `by` lines, as far as its last line on the
+    /// last row (the duplicates view's comparison is not scrolled).
+    fn scroll_element_detail(&mut self, by: isize) {
+        let Some(area) = self.elements_areas().detail else {
+            return;
+        };
+        if self.elements.dups.is_some() {
+            return;
+        }
+        let (Some(code), Some(store)) = (self.selected_element(), self.store()) else {
+            return;
+        };
+        let (w, h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+        let n = detail_lines(self, store.catalog(), &code, w).map_or(0, |(l, _)| l.len());
+        self.elements.detail.scroll(&code, by, n, usize::from(h));
     }
 
     fn jump_to_use(&mut self) {
@@ -888,13 +910,55 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
     let lang = app.lang;
     let b = block(app, format!(" {} ", lang.pick("详情", "Detail")), false);
     let inner = b.inner(area);
-    frame.render_widget(b, area);
-    let Some(el) = catalog.elements.get(code) else {
+    let Some((lines, options_from)) = detail_lines(app, catalog, code, inner.width) else {
+        frame.render_widget(b, area);
         return;
     };
-    let w = usize::from(inner.width);
+    let height = usize::from(inner.height);
+    let overflows = lines.len() > height;
+    let offset = app.elements.detail.offset(code);
+    // what does not fit is counted on the last row: options by number, anything else by rows
+    let (lines, above) = crate::tui::detail::window(lines, height, offset, |hidden, first| {
+        if first >= options_from {
+            let dots = if app.config.ascii { "~" } else { "…" };
+            let text = lang.pick(
+                format!("  {dots} 另有 {hidden} 项"),
+                format!("  {dots} {hidden} more"),
+            );
+            Line::from(Span::styled(text, theme.get(Slot::Dim)))
+        } else {
+            crate::tui::detail::more_lines(hidden, lang, app.config.ascii, theme)
+        }
+    });
+    let hint = crate::tui::view::detail_hint(
+        app,
+        above,
+        overflows,
+        Action::ElementDetailUp,
+        Action::ElementDetailDown,
+    );
+    let b = match hint {
+        Some(hint) => b.title_bottom(Span::styled(hint, theme.get(Slot::Dim))),
+        None => b,
+    };
+    frame.render_widget(b, area);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The lines of an element's detail `width` columns wide, and the index of its first
+/// option line (`usize::MAX` without options).
+fn detail_lines(
+    app: &App,
+    catalog: &Catalog,
+    code: &str,
+    width: u16,
+) -> Option<(Vec<Line<'static>>, usize)> {
+    let theme = &app.config.theme;
+    let lang = app.lang;
+    let el = catalog.elements.get(code)?;
+    let w = usize::from(width);
     let label_w = lang.pick(10, 12);
-    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
+    let mut lines: Vec<Line<'static>> = vec![Line::from(Span::styled(
         fit(&el.name, w, app.config.ascii),
         theme.get(Slot::Title),
     ))];
@@ -990,27 +1054,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, 
             )));
         }
     }
-    // what does not fit is counted on the last row: options by number, anything else by rows
-    let h = usize::from(inner.height);
-    if lines.len() > h && h > 0 {
-        let keep = h - 1;
-        let hidden = lines.len() - keep;
-        let dots = if app.config.ascii { "~" } else { "…" };
-        let text = if keep >= options_from {
-            lang.pick(
-                format!("  {dots} 另有 {hidden} 项"),
-                format!("  {dots} {hidden} more"),
-            )
-        } else {
-            lang.pick(
-                format!("{dots} 还有 {hidden} 行"),
-                format!("{dots} {hidden} more lines"),
-            )
-        };
-        lines.truncate(keep);
-        lines.push(Line::from(Span::styled(text, theme.get(Slot::Dim))));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+    Some((lines, options_from))
 }
 
 fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, code: &str) {
@@ -1019,22 +1063,8 @@ fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, co
     let view = app.elements.uses.get(catalog, code, lang);
     let u = &view.outline;
     let focused = app.elements.focus == Focus::Uses && app.elements.dups.is_none();
-    let title = lang.pick(
-        format!(
-            " 引用：字段 {} · 申请表 {} · 事项 {} · 主题 {} ",
-            u.fields.len(),
-            u.forms,
-            u.items.len(),
-            u.bundles.len()
-        ),
-        format!(
-            " Uses: {} fields · {} forms · {} items · {} bundles ",
-            u.fields.len(),
-            u.forms,
-            u.items.len(),
-            u.bundles.len()
-        ),
-    );
+    let counts = [u.fields.len(), u.forms, u.items.len(), u.bundles.len()];
+    let title = uses_title(counts, lang, usize::from(area.width.saturating_sub(2)));
     let b = block(app, title, focused);
     let inner = b.inner(area);
     frame.render_widget(b, area);
@@ -1088,6 +1118,48 @@ fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, co
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The where-used block's title, `room` columns at most: the four counts with their names
+/// (` 引用：字段 145 · 申请表 144 · 事项 144 · 主题 0 `), shorter names when that does not fit
+/// (` 引用 字段145 表144 事项144 主题0 `), and at the narrowest as many whole counts as fit: a
+/// number is never cut (`事项 14…` read as 14 uses).
+fn uses_title(counts: [usize; 4], lang: Lang, room: usize) -> String {
+    let [fields, forms, items, bundles] = counts;
+    let full = lang.pick(
+        format!(" 引用：字段 {fields} · 申请表 {forms} · 事项 {items} · 主题 {bundles} "),
+        format!(" Uses: {fields} fields · {forms} forms · {items} items · {bundles} bundles "),
+    );
+    if width(&full) <= room {
+        return full;
+    }
+    let parts = lang.pick(
+        [
+            format!("字段{fields}"),
+            format!("表{forms}"),
+            format!("事项{items}"),
+            format!("主题{bundles}"),
+        ],
+        [
+            format!("{fields} fields"),
+            format!("{forms} forms"),
+            format!("{items} items"),
+            format!("{bundles} bundles"),
+        ],
+    );
+    let mut title = format!(" {}", lang.pick("引用", "Uses"));
+    for (i, part) in parts.into_iter().enumerate() {
+        // room for the part and the closing blank, and for ` …` unless it is the last
+        let tail = if i == 3 { 1 } else { 3 };
+        if width(&title) + 1 + width(&part) + tail > room {
+            title.push_str(" …");
+            break;
+        }
+        title.push(' ');
+        title.push_str(&part);
+    }
+    title.push(' ');
+    title
 }
 
 fn draw_pairs(
@@ -1283,6 +1355,31 @@ mod tests {
             label: format!("L{code}").into(),
             parent: parent.map(Into::into),
             kind: None,
+        }
+    }
+
+    #[test]
+    fn the_uses_title_never_cuts_a_count() {
+        let counts = [145, 144, 144, 0];
+        assert_eq!(
+            uses_title(counts, Lang::Zh, 60),
+            " 引用：字段 145 · 申请表 144 · 事项 144 · 主题 0 "
+        );
+        assert_eq!(
+            uses_title(counts, Lang::Zh, 38),
+            " 引用 字段145 表144 事项144 主题0 "
+        );
+        assert_eq!(uses_title(counts, Lang::Zh, 26), " 引用 字段145 表144 … ");
+        assert_eq!(
+            uses_title(counts, Lang::En, 38),
+            " Uses 145 fields 144 forms … "
+        );
+        for room in 0..60 {
+            for lang in [Lang::Zh, Lang::En] {
+                let title = uses_title(counts, lang, room);
+                assert!(!title.contains("14…") && !title.contains("1…"), "{title}");
+                assert!(room < 8 || width(&title) <= room, "{room}: {title}");
+            }
         }
     }
 

@@ -169,13 +169,7 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, pane: &Bundles
     let lang = app.lang;
     let ascii = app.config.ascii;
     let codes = BundlesPane::codes(catalog);
-    let (left, right) = if area.width >= 72 {
-        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(area);
-        (l, Some(r))
-    } else {
-        (area, None)
-    };
+    let (left, right) = list_areas(area);
     let title = format!(
         " {} {}/{} ",
         lang.pick("主题", "主题 Bundles"),
@@ -239,16 +233,71 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, pane: &Bundles
     ) {
         let bl = block(app, format!(" {} ", lang.pick("详情", "Detail")), false);
         let inner = bl.inner(r);
+        let lines = detail::panel_lines(catalog, RecordRef::Bundle(b), theme, lang, inner.width);
+        let height = usize::from(inner.height);
+        let overflows = lines.len() > height;
+        let (lines, above) = detail::window(lines, height, pane.detail.offset(&b.code), |n, _| {
+            detail::more_lines(n, lang, ascii, theme)
+        });
+        let hint = crate::tui::view::detail_hint(
+            app,
+            above,
+            overflows,
+            Action::BundleDetailUp,
+            Action::BundleDetailDown,
+        );
+        let bl = match hint {
+            Some(hint) => bl.title_bottom(Span::styled(hint, theme.get(Slot::Dim))),
+            None => bl,
+        };
         frame.render_widget(bl, r);
-        let lines = detail::lines(
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+/// The bundle list's columns in pane 4's `area`: the list, and the detail when there is
+/// room for it.
+fn list_areas(area: Rect) -> (Rect, Option<Rect>) {
+    if area.width >= 72 {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(area);
+        (l, Some(r))
+    } else {
+        (area, None)
+    }
+}
+
+impl App {
+    /// Scrolls the bundle list's detail `by` lines, as far as its last line on the last row
+    /// (nothing while a bundle is open: the workspace has no detail).
+    pub(crate) fn scroll_bundle_detail(&mut self, by: isize) {
+        if self.bundles.work.is_some() {
+            return;
+        }
+        let screen = Rect::new(0, 0, self.size.0, self.size.1);
+        let Some(area) = list_areas(crate::tui::view::areas(screen).main).1 else {
+            return;
+        };
+        let Some(catalog) = self.store().map(|s| s.catalog()) else {
+            return;
+        };
+        let Some(b) = BundlesPane::codes(catalog)
+            .get(self.bundles.selected)
+            .and_then(|c| catalog.bundles.get(*c))
+        else {
+            return;
+        };
+        let (w, h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+        let n = detail::panel_lines(
             catalog,
             RecordRef::Bundle(b),
-            theme,
-            lang,
-            usize::from(inner.width),
-        );
-        let lines = crate::tui::text::wrap_lines(&lines, inner.width);
-        frame.render_widget(Paragraph::new(lines), inner);
+            &self.config.theme,
+            self.lang,
+            w,
+        )
+        .len();
+        let code = b.code.to_string();
+        self.bundles.detail.scroll(&code, by, n, usize::from(h));
     }
 }
 
@@ -465,8 +514,8 @@ fn draw_items(
         );
         return;
     }
-    let mut lines = Vec::new();
-    for i in window(b.items.len(), w.selected[1], usize::from(inner.height)) {
+    let focused_here = focused;
+    let row = |i: usize, full: bool| -> Vec<Span<'static>> {
         let code = &b.items[i];
         let visible = w.merge.items.iter().any(|x| x == code);
         let forms = crate::engine::merge::item_forms(catalog, code);
@@ -488,19 +537,76 @@ fn draw_items(
         }
         let room = iw.saturating_sub(4 + width(&note) + 1);
         let style = theme.get(if visible { Slot::Text } else { Slot::Dim });
-        lines.push(row_line(
-            vec![
-                Span::styled(format!("{boxed} "), theme.get(Slot::Key)),
-                Span::styled(pad(&fit(name, room, ascii), room), style),
-                Span::raw(" "),
-                Span::styled(note, theme.get(Slot::Dim)),
-            ],
-            iw,
-            focused && i == w.selected[1],
-            theme,
-        ));
-    }
+        let name = if full {
+            inert(name).into_owned()
+        } else {
+            pad(&fit(name, room, ascii), room)
+        };
+        vec![
+            Span::styled(format!("{boxed} "), theme.get(Slot::Key)),
+            Span::styled(name, style),
+            Span::raw(" "),
+            Span::styled(note, theme.get(Slot::Dim)),
+        ]
+    };
+    let lines = list_lines(
+        b.items.len(),
+        w.selected[1],
+        usize::from(inner.height),
+        iw,
+        focused_here,
+        row,
+        theme,
+    );
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The lines of a list `h` rows high that shows row `selected` of `n`: `row(i, false)` cut to
+/// the width `w`; with `focused`, the selected row is highlighted and drawn whole from
+/// `row(i, true)` when the cut one leaves something out, wrapped over as many lines as it
+/// needs, so the cursor reads any row in full.
+fn list_lines(
+    n: usize,
+    selected: usize,
+    h: usize,
+    w: usize,
+    focused: bool,
+    row: impl Fn(usize, bool) -> Vec<Span<'static>>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    if n == 0 || h == 0 {
+        return Vec::new();
+    }
+    let selected = selected.min(n - 1);
+    // (a row shown whole already keeps its columns)
+    let text = |spans: &[Span<'_>]| -> String {
+        spans
+            .iter()
+            .flat_map(|s| s.content.chars())
+            .filter(|c| *c != ' ')
+            .collect()
+    };
+    let whole: Option<Vec<Line<'static>>> = focused
+        .then(|| row(selected, true))
+        .filter(|spans| text(spans) != text(&row(selected, false)))
+        .map(|spans| {
+            let columns = u16::try_from(w).unwrap_or(u16::MAX);
+            let mut wrapped = crate::tui::text::wrap_lines(&[Line::from(spans)], columns);
+            wrapped.truncate(h);
+            wrapped
+                .into_iter()
+                .map(|l| row_line(l.spans, w, true, theme))
+                .collect()
+        });
+    let extra = whole.as_ref().map_or(0, |l| l.len().saturating_sub(1));
+    let mut lines = Vec::new();
+    for i in window(n, selected, h.saturating_sub(extra).max(1)) {
+        match &whole {
+            Some(whole) if i == selected => lines.extend(whole.iter().cloned()),
+            _ => lines.push(row_line(row(i, false), w, focused && i == selected, theme)),
+        }
+    }
+    lines
 }
 
 fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace, area: Rect) {
@@ -563,12 +669,23 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
     let inner = bl.inner(area);
     frame.render_widget(bl, area);
     let iw = usize::from(inner.width);
-    let rows = window(n, w.selected[2], usize::from(inner.height));
-    let sel = |i: usize| focused && i == w.selected[2];
-    let mut lines = Vec::new();
-    match w.view {
-        RightView::Merged => {
-            for i in rows {
+    // the bar gets a fifth of the width: the names matter more
+    let flow_text = match w.view {
+        RightView::Flow => flow::to_text(catalog, &w.merge.flow, ascii, (iw / 5).clamp(6, 32)),
+        _ => String::new(),
+    };
+    let flow_lines: Vec<&str> = flow_text.lines().collect();
+    // row `i`, cut to the width, or whole (`full`: the selected row, wrapped)
+    let row = |i: usize, full: bool| -> Vec<Span<'static>> {
+        let cut = |text: &str, room: usize| {
+            if full {
+                inert(text).into_owned()
+            } else {
+                pad(&fit(text, room, ascii), room)
+            }
+        };
+        match w.view {
+            RightView::Merged => {
                 let f = &w.merge.fields[i];
                 let mark = w.marks.get(i).copied().unwrap_or(Mark::Kept);
                 let code = f
@@ -584,23 +701,20 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
                 );
                 // what conflicts, after the label: `标签≠ 必填≠`
                 let differs = conflict_kinds(w, i, lang);
-                let differs = fit(&differs, iw / 3, ascii);
+                let differs = if full {
+                    differs
+                } else {
+                    fit(&differs, iw / 3, ascii)
+                };
                 let room = iw.saturating_sub(2 + width(&tail) + width(&differs));
-                lines.push(row_line(
-                    vec![
-                        Span::styled(format!("{} ", mark.symbol()), theme.get(mark_slot(mark))),
-                        Span::raw(pad(&fit(&f.label, room, ascii), room)),
-                        Span::styled(differs, theme.get(Slot::Error)),
-                        Span::styled(tail, theme.get(Slot::Dim)),
-                    ],
-                    iw,
-                    sel(i),
-                    theme,
-                ));
+                vec![
+                    Span::styled(format!("{} ", mark.symbol()), theme.get(mark_slot(mark))),
+                    Span::raw(cut(&f.label, room)),
+                    Span::styled(differs, theme.get(Slot::Error)),
+                    Span::styled(tail, theme.get(Slot::Dim)),
+                ]
             }
-        }
-        RightView::Diff => {
-            for i in rows {
+            RightView::Diff => {
                 let d = &w.diff[i];
                 let into = &w.merge.fields[d.into];
                 let source = &into.sources[d.entry];
@@ -609,7 +723,8 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
                     .get(source.form.as_str())
                     .and_then(|f| f.fields().find(|(_, _, x)| x.key == source.field))
                     .map_or("", |(_, _, x)| x.label.as_str());
-                let src = fit(&format!("{}/{}", source.form, source.field), 16, ascii);
+                let src = format!("{}/{}", source.form, source.field);
+                let src = if full { src } else { fit(&src, 16, ascii) };
                 let what = match d.mark {
                     Mark::Kept => lang.pick("保留", "kept").to_string(),
                     Mark::Merged => lang.pick(
@@ -649,50 +764,33 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
                 } else {
                     iw / 2
                 };
-                let what = fit(&what, most, ascii);
+                let what = if full { what } else { fit(&what, most, ascii) };
                 let room = iw.saturating_sub(2 + width(&src) + 1 + width(&what) + 1);
-                lines.push(row_line(
-                    vec![
-                        Span::styled(
-                            format!("{} ", d.mark.symbol()),
-                            theme.get(mark_slot(d.mark)),
-                        ),
-                        Span::styled(format!("{src} "), theme.get(Slot::Dim)),
-                        Span::raw(pad(&fit(label, room, ascii), room)),
-                        Span::raw(" "),
-                        Span::styled(what, theme.get(mark_slot(d.mark))),
-                    ],
-                    iw,
-                    sel(i),
-                    theme,
-                ));
+                vec![
+                    Span::styled(
+                        format!("{} ", d.mark.symbol()),
+                        theme.get(mark_slot(d.mark)),
+                    ),
+                    Span::styled(format!("{src} "), theme.get(Slot::Dim)),
+                    Span::raw(cut(label, room)),
+                    Span::raw(" "),
+                    Span::styled(what, theme.get(mark_slot(d.mark))),
+                ]
             }
-        }
-        RightView::Materials => {
-            for i in rows {
+            RightView::Materials => {
                 let m = &w.merge.materials[i];
                 let flag = if m.exempt { "免 " } else { "   " };
                 let tail = format!(" {} ", m.items.len());
                 let code = fit(&m.material, 10, ascii);
                 let room = iw.saturating_sub(3 + width(&code) + 1 + width(&tail));
-                lines.push(row_line(
-                    vec![
-                        Span::styled(flag, theme.get(Slot::Sub)),
-                        Span::styled(format!("{code} "), theme.get(Slot::Dim)),
-                        Span::raw(pad(&fit(&m.name, room, ascii), room)),
-                        Span::styled(tail, theme.get(Slot::Dim)),
-                    ],
-                    iw,
-                    sel(i),
-                    theme,
-                ));
+                vec![
+                    Span::styled(flag, theme.get(Slot::Sub)),
+                    Span::styled(format!("{code} "), theme.get(Slot::Dim)),
+                    Span::raw(cut(&m.name, room)),
+                    Span::styled(tail, theme.get(Slot::Dim)),
+                ]
             }
-        }
-        RightView::Flow => {
-            // the bar gets a fifth of the width: the names matter more
-            let text = flow::to_text(catalog, &w.merge.flow, ascii, (iw / 5).clamp(6, 32));
-            let flow_lines: Vec<&str> = text.lines().collect();
-            for i in rows {
+            RightView::Flow => {
                 let text = flow_lines.get(i).copied().unwrap_or("");
                 let critical = text.starts_with('*');
                 let style = if critical {
@@ -700,15 +798,24 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
                 } else {
                     theme.get(Slot::Text)
                 };
-                lines.push(row_line(
-                    vec![Span::styled(fit(text, iw, ascii), style)],
-                    iw,
-                    sel(i),
-                    theme,
-                ));
+                let text = if full {
+                    text.to_string()
+                } else {
+                    fit(text, iw, ascii)
+                };
+                vec![Span::styled(text, style)]
             }
         }
-    }
+    };
+    let mut lines = list_lines(
+        n,
+        w.selected[2],
+        usize::from(inner.height),
+        iw,
+        focused,
+        row,
+        theme,
+    );
     if n == 0 {
         lines.push(Line::from(Span::styled(
             empty_text(w, lang),

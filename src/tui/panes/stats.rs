@@ -339,11 +339,34 @@ fn rows(s: &Stats, section: Section, lang: Lang) -> Vec<Row> {
     }
 }
 
-/// How many rows a section has (for scrolling).
-fn row_count(pane: &StatsPane) -> usize {
-    pane.stats
-        .as_ref()
-        .map_or(0, |s| rows(s, pane.section, Lang::En).len())
+/// The lines of a section drawn `w` columns wide: a row that does not fit on one line (a
+/// long heading, a bundle's figures beside their bar) takes more than one.
+fn body_lines(
+    s: &Stats,
+    section: Section,
+    w: usize,
+    ascii: bool,
+    theme: &Theme,
+    lang: Lang,
+) -> Vec<Line<'static>> {
+    rows(s, section, lang)
+        .iter()
+        .flat_map(|row| row_lines(row, w, ascii, theme, lang))
+        .collect()
+}
+
+/// The body's inner width and height on a screen of `size`, as [`draw`] lays it out.
+fn body_size(size: (u16, u16)) -> (usize, usize) {
+    let main = crate::tui::view::areas(Rect::new(0, 0, size.0, size.1)).main;
+    let menu = if main.width >= MENU_FROM {
+        MENU_WIDTH
+    } else {
+        0
+    };
+    (
+        usize::from(main.width.saturating_sub(menu).saturating_sub(2)),
+        usize::from(main.height.saturating_sub(2)),
+    )
 }
 
 /// The default export file: beside the store directory.
@@ -398,12 +421,28 @@ impl App {
         self.stats.scroll = self
             .stats
             .scroll
-            .min(row_count(&self.stats).saturating_sub(self.stats_page()));
+            .min(self.stats_lines().saturating_sub(self.stats_page()));
         self.dirty = true;
     }
 
     fn stats_page(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(4)).max(1)
+        body_size(self.size).1.max(1)
+    }
+
+    /// How many lines the section shown takes at the present width (for scrolling).
+    fn stats_lines(&self) -> usize {
+        let (w, _) = body_size(self.size);
+        self.stats.stats.as_ref().map_or(0, |s| {
+            body_lines(
+                s,
+                self.stats.section,
+                w,
+                self.config.ascii,
+                &self.config.theme,
+                self.lang,
+            )
+            .len()
+        })
     }
 
     /// Performs an action while pane 5 shows (its own, list moves, back); returns whether it
@@ -412,7 +451,7 @@ impl App {
         let lang = self.lang;
         let page = self.stats_page();
         // the last page stays full: no scrolling past the end
-        let last = row_count(&self.stats).saturating_sub(page);
+        let last = self.stats_lines().saturating_sub(page);
         let p = &mut self.stats;
         match action {
             Action::StatsNextSection | Action::StatsPrevSection => {
@@ -522,8 +561,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         return;
     }
     let pane = &app.stats;
-    let (menu, body) = if area.width >= 60 {
-        let [m, b] = Layout::horizontal([Constraint::Length(20), Constraint::Min(0)]).areas(area);
+    let (menu, body) = if area.width >= MENU_FROM {
+        let [m, b] =
+            Layout::horizontal([Constraint::Length(MENU_WIDTH), Constraint::Min(0)]).areas(area);
         (Some(m), b)
     } else {
         (None, area)
@@ -571,31 +611,52 @@ fn draw_body(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.config.theme;
     let lang = app.lang;
     let pane = &app.stats;
+    let inner = block(app, String::new(), true).inner(area);
+    let (w, h) = (usize::from(inner.width), usize::from(inner.height));
+    let lines = match &pane.stats {
+        Some(s) if w > 0 => body_lines(s, pane.section, w, app.config.ascii, theme, lang),
+        _ => Vec::new(),
+    };
+    // (a terminal grown taller since the last scroll shows a full last page too)
+    let scroll = pane.scroll.min(lines.len().saturating_sub(h));
+    let below = lines.len().saturating_sub(scroll + h);
     let mut title = format!(" {} ", pane.section.title(lang));
     if pane.computing {
         title.push_str(lang.pick("（计算中…） ", "(computing…) "));
     }
+    // a section longer than the body says so, and how it scrolls
+    let more = crate::tui::view::more_rows(scroll, below, app.config.ascii);
+    let scrolls = if more.is_empty() {
+        String::new()
+    } else {
+        title.push_str(&format!("{more} "));
+        let keys = format!(
+            "{}/{}",
+            key_of(app, Action::SelectNext),
+            key_of(app, Action::SelectPrev)
+        );
+        format!(" {keys} {}", lang.pick("滚动", "scroll"))
+    };
     let hint = lang.pick(
         format!(
-            " {} 下一部分 {} 导出 {} 重算 ",
+            "{scrolls} {} 下一部分 {} 导出 {} 重算 ",
             key_of(app, Action::StatsNextSection),
             key_of(app, Action::StatsExport),
             key_of(app, Action::StatsRefresh)
         ),
         format!(
-            " {} next section {} export {} recompute ",
+            "{scrolls} {} next section {} export {} recompute ",
             key_of(app, Action::StatsNextSection),
             key_of(app, Action::StatsExport),
             key_of(app, Action::StatsRefresh)
         ),
     );
     let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
-    let inner = b.inner(area);
     frame.render_widget(b, area);
     if inner.width == 0 || inner.height == 0 {
         return;
     }
-    let Some(s) = &pane.stats else {
+    if pane.stats.is_none() {
         frame.render_widget(
             Paragraph::new(Span::styled(
                 lang.pick("正在计算统计…", "computing the statistics…"),
@@ -604,21 +665,18 @@ fn draw_body(frame: &mut Frame<'_>, app: &App, area: Rect) {
             inner,
         );
         return;
-    };
-    let w = usize::from(inner.width);
-    let rows = rows(s, pane.section, lang);
-    // (a terminal grown taller since the last scroll shows a full last page too)
-    let scroll = pane
-        .scroll
-        .min(rows.len().saturating_sub(usize::from(inner.height)));
-    let lines: Vec<Line> = rows
-        .iter()
-        .skip(scroll)
-        .take(usize::from(inner.height))
-        .map(|row| row_line(row, w, app.config.ascii, theme, lang))
-        .collect();
+    }
+    let lines: Vec<Line> = lines.into_iter().skip(scroll).take(h).collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }
+
+/// The pane is this wide or wider: the section menu shows on the left.
+const MENU_FROM: u16 = 60;
+/// The section menu's width.
+const MENU_WIDTH: u16 = 20;
+/// A bundle's figures share their line with a bar of at least this many columns; with less
+/// room the bar goes on a line of its own.
+const MIN_BAR: usize = 10;
 
 /// `n` of `max` as a bar of at most `room` columns (at least one column when `n > 0`).
 fn bar_len(n: usize, max: usize, room: usize) -> usize {
@@ -629,19 +687,27 @@ fn bar_len(n: usize, max: usize, room: usize) -> usize {
     }
 }
 
-fn row_line(row: &Row, w: usize, ascii: bool, theme: &Theme, lang: Lang) -> Line<'static> {
+fn row_lines(row: &Row, w: usize, ascii: bool, theme: &Theme, lang: Lang) -> Vec<Line<'static>> {
     let glyph = if ascii { "#" } else { "█" };
+    // a heading or a note too long for the line goes on under itself
+    let wrapped = |text: &str, slot: Slot| -> Vec<Line<'static>> {
+        crate::tui::text::wrap_columns(&inert(text), w)
+            .into_iter()
+            .map(|piece| Line::from(Span::styled(fit(&piece, w, ascii), theme.get(slot))))
+            .collect()
+    };
     match row {
-        Row::Heading(text) => Line::from(Span::styled(fit(text, w, ascii), theme.get(Slot::Group))),
-        Row::Text(text) => Line::from(Span::styled(fit(text, w, ascii), theme.get(Slot::Dim))),
-        Row::Blank => Line::default(),
+        Row::Heading(text) => wrapped(text, Slot::Group),
+        Row::Text(text) => wrapped(text, Slot::Dim),
+        Row::Blank => vec![Line::default()],
         Row::Bar {
             label,
             count,
             max,
             note,
         } => {
-            let label_w = 26.min(w / 3);
+            // (half the width in a narrow body: a label matters more than a long bar)
+            let label_w = 26.min(w / 2);
             let num = format!("{count:>7} ");
             let note = if note.is_empty() {
                 String::new()
@@ -649,7 +715,18 @@ fn row_line(row: &Row, w: usize, ascii: bool, theme: &Theme, lang: Lang) -> Line
                 format!(" {note}")
             };
             let room = w.saturating_sub(label_w + width(&num) + width(&note) + 1);
-            let label = pad(&fit(&format!("  {label}"), label_w, ascii), label_w);
+            // a label longer than its column (an agency's full name) gets lines of its own
+            // above the figures, so that it is read whole
+            let label = format!("  {}", inert(label));
+            let (mut out, label) = if width(&label) > label_w {
+                let above = vec![Line::from(Span::styled(label, theme.get(Slot::Label)))];
+                let above =
+                    crate::tui::text::wrap_lines(&above, u16::try_from(w).unwrap_or(u16::MAX));
+                let above = above.into_iter().map(|l| clip(l.spans, w)).collect();
+                (above, " ".repeat(label_w))
+            } else {
+                (Vec::new(), pad(&label, label_w))
+            };
             let mut spans = vec![
                 Span::styled(label, theme.get(Slot::Label)),
                 Span::raw(num),
@@ -661,42 +738,100 @@ fn row_line(row: &Row, w: usize, ascii: bool, theme: &Theme, lang: Lang) -> Line
             if !note.is_empty() {
                 spans.push(Span::styled(note, theme.get(Slot::Dim)));
             }
-            clip(spans, w)
+            out.push(clip(spans, w));
+            out
         }
-        Row::Reduction { tag, r, max } => {
-            let arrow = if ascii { "->" } else { "→" };
-            let saved = percent(
-                r.fields_before.saturating_sub(r.fields_after),
-                r.fields_before,
-            );
-            let figures = format!(
-                "  {} {} {:>4}{arrow}{:<4} -{:<6} {} {:>3}{arrow}{:<3} {} {:>3}{arrow}{:<3} ",
-                pad(tag, 8),
-                lang.pick("字段", "fields"),
-                r.fields_before,
-                r.fields_after,
-                saved,
-                lang.pick("材料", "materials"),
-                r.materials_before,
-                r.materials_after,
-                lang.pick("时限", "days"),
-                r.days_before,
-                r.days_after,
-            );
-            let room = w.saturating_sub(width(&figures));
-            let before = bar_len(r.fields_before, *max, room);
-            let after = bar_len(r.fields_after, *max, room).min(before);
-            let (kept, dropped) = if ascii { ("#", "-") } else { ("█", "░") };
-            clip(
-                vec![
-                    Span::styled(figures, theme.get(Slot::Label)),
-                    Span::styled(kept.repeat(after), theme.get(Slot::Sub)),
-                    Span::styled(dropped.repeat(before - after), theme.get(Slot::Dim)),
-                ],
-                w,
-            )
+        Row::Reduction { tag, r, max } => reduction_lines(tag, r, *max, w, ascii, theme, lang),
+    }
+}
+
+/// A bundle's answer set: its figures and a bar, on one line when they fit beside a bar of
+/// [`MIN_BAR`] columns; else the figures (on as many lines as they need, each part whole)
+/// and the bar on a line of its own below them, so that no figure is ever cut off.
+fn reduction_lines(
+    tag: &str,
+    r: &Reduction,
+    max: usize,
+    w: usize,
+    ascii: bool,
+    theme: &Theme,
+    lang: Lang,
+) -> Vec<Line<'static>> {
+    let arrow = if ascii { "->" } else { "→" };
+    let saved = percent(
+        r.fields_before.saturating_sub(r.fields_after),
+        r.fields_before,
+    );
+    let fields = format!(
+        "{} {:>4}{arrow}{:<4} -{:<6}",
+        lang.pick("字段", "fields"),
+        r.fields_before,
+        r.fields_after,
+        saved
+    );
+    let materials = format!(
+        "{} {:>3}{arrow}{:<3}",
+        lang.pick("材料", "materials"),
+        r.materials_before,
+        r.materials_after
+    );
+    let days = format!(
+        "{} {:>3}{arrow}{:<3}",
+        lang.pick("时限", "days"),
+        r.days_before,
+        r.days_after
+    );
+    let (kept, dropped) = if ascii { ("#", "-") } else { ("█", "░") };
+    let bar = |room: usize| {
+        let before = bar_len(r.fields_before, max, room);
+        let after = bar_len(r.fields_after, max, room).min(before);
+        vec![
+            Span::styled(kept.repeat(after), theme.get(Slot::Sub)),
+            Span::styled(dropped.repeat(before - after), theme.get(Slot::Dim)),
+        ]
+    };
+    let figures = format!("  {} {fields} {materials} {days} ", pad(tag, 8));
+    if width(&figures) + MIN_BAR <= w {
+        let room = w - width(&figures);
+        let mut spans = vec![Span::styled(figures, theme.get(Slot::Label))];
+        spans.extend(bar(room));
+        return vec![clip(spans, w)];
+    }
+    // narrower: the tags padded only as far as the longest, the parts flowed onto lines
+    let tag_w = lang.pick(4, 7);
+    let indent = "    ";
+    let mut texts = vec![format!("  {} {fields}", pad(tag, tag_w))];
+    for part in [materials, days] {
+        let last = texts
+            .last_mut()
+            .filter(|t| width(t) + 1 + width(&part) <= w);
+        match last {
+            Some(t) => {
+                t.push(' ');
+                t.push_str(&part);
+            }
+            None => texts.push(format!("{indent}{part}")),
         }
     }
+    // the bar after the last part when that is a line of its own with room for one, else
+    // on a line of its own
+    let last = texts.last().map_or(0, |t| width(t));
+    let beside = texts.len() > 1 && last + 2 + MIN_BAR <= w;
+    let mut out: Vec<Line<'static>> = texts
+        .into_iter()
+        .map(|t| Line::from(Span::styled(t, theme.get(Slot::Label))))
+        .collect();
+    if beside {
+        if let Some(line) = out.last_mut() {
+            line.spans.push(Span::raw("  "));
+            line.spans.extend(bar(w - last - 2));
+        }
+    } else if w > width(indent) {
+        let mut spans = vec![Span::raw(indent)];
+        spans.extend(bar(w - width(indent)));
+        out.push(Line::from(spans));
+    }
+    out.into_iter().map(|l| clip(l.spans, w)).collect()
 }
 
 /// Spans cut to `w` columns.
@@ -749,6 +884,48 @@ mod tests {
     }
 
     #[test]
+    fn a_bundles_figures_are_never_cut_however_narrow_the_body() {
+        let s = stats::stats(&crate::sample::generate(1));
+        let theme = Theme::load(
+            &crate::tui::config::Source {
+                file: "t".into(),
+                text: String::new(),
+            },
+            None,
+            &mut Vec::new(),
+        );
+        let b = &s.bundle_reduction[0];
+        for lang in [Lang::Zh, Lang::En] {
+            let days = format!(
+                "{} {:>3}→{:<3}",
+                lang.pick("时限", "days"),
+                b.typical.days_before,
+                b.typical.days_after
+            );
+            for w in [40, 58, 60, 70, 98] {
+                let row = Row::Reduction {
+                    tag: lang.pick("常见", "typical"),
+                    r: b.typical.clone(),
+                    max: 100,
+                };
+                let lines = row_lines(&row, w, false, &theme, lang);
+                let text: Vec<String> = lines.iter().map(ToString::to_string).collect();
+                assert!(lines.iter().all(|l| l.width() <= w), "{w}: {text:?}");
+                assert!(text.iter().any(|l| l.contains(&days)), "{w}: {text:?}");
+                assert!(text.iter().all(|l| !l.contains('…')), "{w}: {text:?}");
+                assert!(text.iter().any(|l| l.contains('█')), "{w}: {text:?}");
+            }
+            // wide enough: figures and bar on one line, as before
+            let row = Row::Reduction {
+                tag: lang.pick("常见", "typical"),
+                r: b.typical.clone(),
+                max: 100,
+            };
+            assert_eq!(row_lines(&row, 98, false, &theme, lang).len(), 1);
+        }
+    }
+
+    #[test]
     fn bars_are_width_aware() {
         assert_eq!(bar_len(0, 10, 20), 0);
         assert_eq!(bar_len(1, 1000, 20), 1);
@@ -769,8 +946,9 @@ mod tests {
             note: "99.8%".into(),
         };
         for w in [0, 1, 5, 30, 80] {
-            let line = row_line(&row, w, false, &theme, Lang::Zh);
-            assert!(line.width() <= w, "{w}: {line:?}");
+            for line in row_lines(&row, w, false, &theme, Lang::Zh) {
+                assert!(line.width() <= w, "{w}: {line:?}");
+            }
         }
     }
 }
