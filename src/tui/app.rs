@@ -260,6 +260,9 @@ pub struct CatalogState {
     pub narrowing: Option<Narrowing>,
     /// How far the detail is scrolled (`detail_down` / `detail_up`).
     pub detail: super::detail::DetailScroll,
+    /// The node to keep selected when the running match arrives: a rebuilt tree (another
+    /// grouping, an edit) runs the filter again, and that must not move the selection.
+    pub reselect: Option<NodeId>,
 }
 
 /// The whole application state.
@@ -403,6 +406,7 @@ impl App {
                 pinyin_pending: false,
                 narrowing: None,
                 detail: Default::default(),
+                reselect: None,
             },
             elements: ElementsPane::default(),
             editor: None,
@@ -577,8 +581,13 @@ impl App {
                 if let Some(filtered) = filtered.filter(|_| current)
                     && self.catalog.tree.apply_filter(&query, filtered)
                 {
-                    let first = self.catalog.tree.first_match();
-                    self.select(first.unwrap_or(0));
+                    let tree = &self.catalog.tree;
+                    let kept = self.catalog.reselect.take();
+                    let row = kept.and_then(|id| tree.row_of(&id));
+                    let row = row.or_else(|| tree.first_match());
+                    // the rows changed wholly: show the selection with what leads to it
+                    self.catalog.offset = 0;
+                    self.select(row.unwrap_or(0));
                     self.dirty = true;
                 }
             }
@@ -1444,16 +1453,18 @@ impl App {
     fn after_rebuild(&mut self, select: Option<NodeId>) {
         // results computed for the old tree no longer apply
         self.generation.fetch_add(1, Ordering::SeqCst);
-        let row = select.and_then(|id| self.catalog.tree.reveal(&id));
+        let row = select.as_ref().and_then(|id| self.catalog.tree.reveal(id));
         self.select(row.unwrap_or(self.catalog.selected));
         if !self.catalog.query.is_empty() {
             let query = self.catalog.query.clone();
+            self.catalog.reselect = select;
             self.start_match(&query);
         }
     }
 
     fn set_query(&mut self, query: String) {
         self.catalog.query = query.clone();
+        self.catalog.reselect = None;
         if query.is_empty() {
             self.generation.fetch_add(1, Ordering::SeqCst);
             self.catalog.tree.clear_filter();
@@ -1481,8 +1492,7 @@ impl App {
         // same item index, built on a worker thread the first time (the filter runs again
         // when it is there)
         let pinyin = self.catalog.list == ListKind::Items
-            && query.trim().is_ascii()
-            && query.bytes().any(|b| b.is_ascii_alphabetic());
+            && query.split_whitespace().any(super::tree_match::by_pinyin);
         let index = match self.store.as_deref() {
             Some(store) if pinyin => self.bundles.items.ready(store.catalog()),
             _ => None,

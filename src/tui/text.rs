@@ -69,6 +69,46 @@ pub fn fit_tail(s: &str, max: usize, ascii: bool) -> String {
         .collect()
 }
 
+/// A code cut to `max` columns so that it stays apart from the codes shown beside it
+/// (`neighbours`): where it differs from them only near its end, its tail ([`fit_tail`]: a
+/// 实施清单 code ends in its agency's code); where it differs earlier (the 子项 of one item,
+/// `511A0005200003-…` and `511A0005200009-…` with the same long tail), the stretch from just
+/// before that difference, cut at both ends.
+pub fn fit_apart(code: &str, neighbours: &[&str], max: usize, ascii: bool) -> String {
+    let inert = display::inert(code);
+    let chars: Vec<char> = inert.chars().collect();
+    let plain = display::width(&inert) <= max || !inert.is_ascii() || max < 3;
+    if plain || neighbours.is_empty() {
+        return fit_tail(code, max, ascii);
+    }
+    // how far it runs equal to the closest neighbour
+    let same = neighbours
+        .iter()
+        .map(|n| {
+            chars
+                .iter()
+                .zip(n.chars())
+                .take_while(|(a, b)| **a == *b)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    // the tail after the mark shows the difference already
+    if chars.len() - same < max {
+        return fit_tail(code, max, ascii);
+    }
+    let mark = if ascii { '~' } else { '…' };
+    // two characters before the difference, for context
+    let start = same.saturating_sub(2);
+    if start == 0 {
+        return fit(code, max, ascii);
+    }
+    std::iter::once(mark)
+        .chain(chars[start..].iter().copied().take(max - 2))
+        .chain(std::iter::once(mark))
+        .collect()
+}
+
 /// `s` cut into pieces of at most `columns` display columns (at least one piece; a
 /// character wider than `columns` gets a piece of its own). A piece does not start with a
 /// closing punctuation mark: the character before it goes down with it.
@@ -393,6 +433,26 @@ mod tests {
         // a wide character that does not fit after the mark is left out whole
         assert_eq!(fit_tail("甲乙丙丁", 4, false), "…丁");
         assert_eq!(fit_tail("甲乙丙丁", 0, false), "");
+    }
+
+    #[test]
+    fn fit_apart_shows_where_a_code_differs_from_its_neighbours() {
+        let a = "511A0005200003-000-115113016823646795-1-00";
+        let b = "511A0005200009-000-115113016823646795-1-00";
+        assert_eq!(fit_apart(a, &[b], 16, false), "…003-000-115113…");
+        assert_eq!(fit_apart(b, &[a], 16, true), "~009-000-115113~");
+        // differing near the end (two agencies' 实施清单 of one item): the tail, as before
+        let c = "0100001001-510104000000-000-1151010431236097XB-1-00";
+        let d = "0100001001-510104000000-000-1151010431236097XB-1-01";
+        assert_eq!(fit_apart(c, &[d], 12, false), fit_tail(c, 12, false));
+        // no neighbours, or a code that fits: unchanged
+        assert_eq!(fit_apart(c, &[], 12, false), fit_tail(c, 12, false));
+        assert_eq!(fit_apart("SX001", &[], 12, false), "SX001");
+        // a difference in the first characters: the start of the code
+        assert_eq!(
+            fit_apart("A1234567890", &["B1234567890"], 6, false),
+            "A1234…"
+        );
     }
 
     #[test]

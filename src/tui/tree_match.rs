@@ -39,10 +39,13 @@ pub struct Narrowing {
 struct NodeMap {
     index: Arc<ItemIndex>,
     item_nodes: Arc<Vec<u32>>,
+    /// The node of each position.
     nodes: Arc<Vec<u32>>,
+    /// The position of each node ([`NO_NODE`] for none).
+    positions: Arc<Vec<u32>>,
 }
 
-/// A position without a node in [`NodeMap`].
+/// A position without a node, or a node without a position, in [`NodeMap`].
 const NO_NODE: u32 = u32::MAX;
 
 impl NodeMap {
@@ -66,10 +69,17 @@ impl NodeMap {
             });
             nodes.push(checked.map_or(NO_NODE, |(node, _)| node));
         }
+        let mut positions = vec![NO_NODE; haystacks.len()];
+        for (position, node) in (0u32..).zip(&nodes) {
+            if let Some(slot) = positions.get_mut(*node as usize) {
+                *slot = position;
+            }
+        }
         Some(NodeMap {
             index: Arc::clone(index),
             item_nodes: Arc::clone(item_nodes),
             nodes: Arc::new(nodes),
+            positions: Arc::new(positions),
         })
     }
 
@@ -97,9 +107,14 @@ pub struct MatchJob {
 
 impl MatchJob {
     /// What the filter shows and what the next key can narrow from; `None` as soon as
-    /// `stale` says a newer query has come.
+    /// `stale` says a newer query has come. Words apart (`食品 经营`) must each be found; the
+    /// first narrows from the last run, the others test what the first kept.
     pub fn run(self, stale: impl Fn() -> bool) -> Option<(Filtered, Narrowing)> {
-        let text = fold(&self.query);
+        let folded = fold(&self.query);
+        let mut words = folded.split_whitespace();
+        let text = words.next().unwrap_or(&folded).to_string();
+        let mut raw_words = self.query.split_whitespace();
+        let raw_first = raw_words.next().unwrap_or(&self.query);
         let previous = self.previous.as_ref();
         let text_within = previous
             .filter(|p| Arc::ptr_eq(&p.haystacks, &self.haystacks) && text.starts_with(&p.text))
@@ -123,16 +138,16 @@ impl MatchJob {
             None => None,
         };
         let pinyin = match &self.index {
-            Some(index) => {
-                let q = held_query(&self.query);
+            Some(index) if by_pinyin(raw_first) => {
+                let q = held_query(raw_first);
                 let within = previous
                     .and_then(|p| p.pinyin.as_ref())
                     .filter(|(held, on, _)| Arc::ptr_eq(on, index) && q.starts_with(held.as_str()))
                     .map(|(_, _, at)| Arc::clone(at));
-                let at = index.holding(&self.query, within.as_deref().map(|w| &w[..]), &stale)?;
+                let at = index.holding(raw_first, within.as_deref().map(|w| &w[..]), &stale)?;
                 Some((q, Arc::clone(index), Arc::new(at)))
             }
-            None => None,
+            _ => None,
         };
         let mut keep = vec![false; self.haystacks.len()];
         for &node in &text_hits {
@@ -148,6 +163,10 @@ impl MatchJob {
                 }
             }
         }
+        for (word, raw) in words.zip(raw_words) {
+            let index = self.index.as_ref().filter(|_| by_pinyin(raw));
+            keep = self.also_holding(keep, word, index.zip(nodes.as_ref()), raw, &stale)?;
+        }
         let filtered = self.shape.filter(keep);
         let narrowing = Narrowing {
             text,
@@ -158,6 +177,45 @@ impl MatchJob {
         };
         Some((filtered, narrowing))
     }
+
+    /// Of the nodes flagged in `keep`, those whose text holds `word` (folded), or whose
+    /// item's name holds `raw` in its pinyin (when the index is given).
+    fn also_holding(
+        &self,
+        keep: Vec<bool>,
+        word: &str,
+        pinyin: Option<(&Arc<ItemIndex>, &NodeMap)>,
+        raw: &str,
+        stale: impl Fn() -> bool,
+    ) -> Option<Vec<bool>> {
+        let kept: Vec<u32> = (0u32..)
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(n, _)| n)
+            .collect();
+        let mut out = vec![false; keep.len()];
+        for node in holding_text(&self.haystacks, word, Some(&kept), &stale)? {
+            out[node as usize] = true;
+        }
+        if let Some((index, map)) = pinyin {
+            let positions: Vec<u32> = kept
+                .iter()
+                .filter_map(|n| map.positions.get(*n as usize).copied())
+                .filter(|p| *p != NO_NODE)
+                .collect();
+            for position in index.holding(raw, Some(&positions), &stale)? {
+                if let Some(node) = map.nodes.get(position as usize) {
+                    out[*node as usize] = true;
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Whether a word is looked for in the pinyin of item names too: Latin letters (and digits).
+pub fn by_pinyin(word: &str) -> bool {
+    word.is_ascii() && word.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 /// The nodes (ascending) among `within` (all when `None`) whose haystack holds `text`.
@@ -269,7 +327,7 @@ mod tests {
         let catalog = crate::sample::generate(1);
         let index = Arc::new(Index::build(item_search::rows(&catalog)));
         let t = tree(&catalog, Grouping::Agency);
-        for typed in ["shipin", "11510", "食品经营", "xk"] {
+        for typed in ["shipin", "11510", "食品经营", "xk", "食品 xk", "sp jy xk", "许可 食品"] {
             let mut previous = None;
             for end in typed.char_indices().map(|(at, c)| at + c.len_utf8()) {
                 let query = &typed[..end];
@@ -281,6 +339,30 @@ mod tests {
                 previous = Some(next);
             }
         }
+    }
+
+    #[test]
+    fn words_apart_must_each_be_found_in_the_text_or_the_pinyin() {
+        let catalog = crate::sample::generate(1);
+        let index = Arc::new(Index::build(item_search::rows(&catalog)));
+        let t = tree(&catalog, Grouping::Level);
+        let names = |query: &str| -> Vec<String> {
+            let (found, _) = matched(&t, job(&t, Some(&index), query).run(|| false));
+            found.iter().map(|n| t.node(*n).name.clone()).collect()
+        };
+        let both = names("食品 变更");
+        assert!(!both.is_empty());
+        assert!(
+            both.iter().all(|n| n.contains("食品") && n.contains("变更")),
+            "{both:?}"
+        );
+        // the same words in pinyin, or one of each, find the same items
+        assert_eq!(names("shipin biangeng"), both);
+        assert_eq!(names("食品 bg"), both);
+        // a second word that nothing holds leaves nothing
+        assert!(names("食品 zzzz").is_empty());
+        // spaces around the words change nothing
+        assert_eq!(names("  食品   变更 "), both);
     }
 
     #[test]

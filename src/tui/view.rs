@@ -12,9 +12,9 @@ use super::app::{App, Confirm, FixAsk, Level, Overlay, Pane, RemoveAsk};
 use super::detail;
 use super::editor::{Editor, Widget};
 use super::help;
-use super::text::{border_set, fit, fit_tail, highlighted, select};
+use super::text::{border_set, fit, fit_apart, highlighted, select};
 use super::theme::Slot;
-use super::tree::{ListKind, NodeId};
+use super::tree::{ListKind, NodeId, Tree};
 use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit::RemoveTarget;
 use crate::i18n::Lang;
@@ -310,7 +310,12 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
         let code = if full.is_empty() || (code_room < width(&full) && code_room < 6) {
             String::new()
         } else {
-            fit_tail(&full, code_room, ascii)
+            fit_apart(
+                &full,
+                &sibling_codes(tree, rows, start + row),
+                code_room,
+                ascii,
+            )
         };
         let code_w = width(&code);
         let name_room = if code.is_empty() {
@@ -338,6 +343,33 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The codes of the nearest rows before and after visible row `at` that share its parent
+/// (its siblings, looked for among a few rows either way): what its code must stay apart from.
+fn sibling_codes<'t>(tree: &'t Tree, rows: &[u32], at: usize) -> Vec<&'t str> {
+    const LOOK: usize = 64;
+    let Some(node) = rows.get(at).map(|id| tree.node(*id)) else {
+        return Vec::new();
+    };
+    let sibling = |id: &u32| {
+        let other = tree.node(*id);
+        (other.parent == node.parent && !other.code().is_empty()).then(|| other.code())
+    };
+    // stop at the first row above this one's depth: the parent, or another subtree
+    let shallower = |id: &u32| tree.node(*id).depth < node.depth;
+    let before = rows[at.saturating_sub(LOOK)..at]
+        .iter()
+        .rev()
+        .take_while(|id| !shallower(id))
+        .find_map(sibling);
+    let after = rows
+        .iter()
+        .skip(at + 1)
+        .take(LOOK)
+        .take_while(|id| !shallower(id))
+        .find_map(sibling);
+    before.into_iter().chain(after).collect()
 }
 
 fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {

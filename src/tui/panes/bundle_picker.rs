@@ -21,7 +21,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::super::action::Action;
 use super::super::app::{App, Level};
-use super::super::text::{fit, fit_tail};
+use super::super::text::{fit, fit_apart};
 use super::super::theme::Slot;
 use super::super::view::{centered, key_of, line_view};
 use super::bundles::{BundlesPane, Say, StoreRef, say};
@@ -575,6 +575,16 @@ pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look
         .min(room.saturating_sub(agency_w + 1));
     let code_w = room.saturating_sub(name_w + 1 + agency_w + 1);
     let code_w = if code_w >= 8 { code_w } else { 0 };
+    // the codes listed next to hit `i`: what its code must stay apart from
+    let neighbours = |i: usize| -> Vec<&str> {
+        let hits = &p.found.hits;
+        let before = i.checked_sub(1).and_then(|b| hits.get(b));
+        before
+            .into_iter()
+            .chain(hits.get(i + 1))
+            .map(|h| h.row.code.as_str())
+            .collect()
+    };
     let mut lines = Vec::new();
     for (i, row) in shown {
         let taken = (look.is_in)(&row.code);
@@ -609,7 +619,7 @@ pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look
         }
         if code_w > 0 {
             spans.push(Span::styled(
-                format!(" {}", fit_tail(&row.code, code_w, ascii)),
+                format!(" {}", fit_apart(&row.code, &neighbours(i), code_w, ascii)),
                 theme.get(Slot::Dim),
             ));
         }
