@@ -318,3 +318,28 @@ fn a_question_added_to_a_claimed_bundle_is_shown_with_its_text() {
         .unwrap_or_else(|| panic!("the added question: {s}"));
     assert!(row.contains("night 是否夜间经营？"), "{row}");
 }
+
+#[test]
+fn a_field_only_the_entry_has_is_named_once_and_its_sides_say_where_it_is() {
+    let (mut app, _dir) = edited_sample_app(Lang::Zh, true, |records| {
+        let form = records.iter_mut().find_map(|r| match r {
+            Record::Form(f) if f.item.as_deref() == Some(GUANGAN_COMPANY) => Some(f),
+            _ => None,
+        });
+        let form = form.expect("the entry has a form");
+        let mut extra = form.sections[0].fields[0].clone();
+        extra.key = "f99".into();
+        extra.label = "邮编".into();
+        extra.element = None;
+        form.sections[0].fields.push(extra);
+    });
+    select(&mut app, GUANGAN_COMPANY);
+    press(&mut app, "template_compare");
+    let s = every_page(&mut app, 120, 40);
+    let row = s
+        .lines()
+        .find(|l| l.contains("f99 邮编"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert_eq!(row.matches("f99").count(), 1, "{row}");
+    assert!(row.contains("有") && row.contains("多出"), "{row}");
+}

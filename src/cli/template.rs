@@ -149,11 +149,15 @@ pub(super) fn text(c: &Comparison, catalog: &Catalog, lang: Lang) -> String {
             lang.pick("模板", "template")
         ));
         for a in &c.attributes {
-            let (entry, template) =
-                crate::display::around_difference(&inert(&a.entry), &inert(&a.template), 30, '…');
+            let (entry, template) = crate::display::around_difference(
+                &inert(&a.shown(&a.entry, lang)),
+                &inert(&a.shown(&a.template, lang)),
+                30,
+                '…',
+            );
             out.push_str(&format!(
                 "  ! {} {} {template}\n",
-                pad(a.attribute, 16),
+                pad(a.name(c.record_kind(), lang), 16),
                 pad(&entry, 30),
             ));
         }

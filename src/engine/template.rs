@@ -15,7 +15,8 @@ use serde::Serialize;
 
 use crate::i18n::Lang;
 use crate::model::{
-    Bundle, Catalog, Field, Form, Kind, Origin, Question, Record, RecordRef, Status,
+    Bundle, Catalog, Field, Form, ItemLevel, ItemType, Kind, MaterialKind, Origin, Question,
+    Record, RecordRef, Status,
 };
 use crate::store::Batch;
 
@@ -183,6 +184,54 @@ pub struct AttributeDiff {
     pub entry: String,
     /// The template's value.
     pub template: String,
+}
+
+impl Comparison {
+    /// The kind of the records compared.
+    pub fn record_kind(&self) -> Kind {
+        match self.kind {
+            "material" => Kind::Material,
+            "bundle" => Kind::Bundle,
+            _ => Kind::Item,
+        }
+    }
+}
+
+impl AttributeDiff {
+    /// The attribute's name as the tables name it (`承诺时限` / `time_limit_days`).
+    pub fn name(&self, kind: Kind, lang: Lang) -> &'static str {
+        crate::io::table::TableId::main(kind)
+            .columns()
+            .iter()
+            .find(|c| c.field == self.attribute)
+            .map_or(self.attribute, |c| c.header(lang))
+    }
+
+    /// A value of this attribute as a reader knows it: a level or a kind by its name (实施清单),
+    /// an item type with its name (01 行政许可), a yes/no as 是/否; other values as they are.
+    pub fn shown(&self, value: &str, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self.attribute {
+            "level" => ItemLevel::ALL
+                .into_iter()
+                .find(|l| l.as_str() == value)
+                .filter(|_| zh)
+                .map_or_else(|| value.to_string(), |l| l.zh().to_string()),
+            "item_type" => ItemType::from_code(value)
+                .filter(|_| zh)
+                .map_or_else(|| value.to_string(), |t| format!("{} {}", t.code(), t.zh())),
+            "kind" => MaterialKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == value)
+                .filter(|_| zh)
+                .map_or_else(|| value.to_string(), |k| k.zh().to_string()),
+            _ => match value {
+                "true" => lang.pick("是", "yes").to_string(),
+                "false" => lang.pick("否", "no").to_string(),
+                _ => value.to_string(),
+            },
+        }
+    }
 }
 
 /// How a field departs from the template's form.
@@ -809,6 +858,33 @@ pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateErro
 mod tests {
     use super::*;
     use crate::model::Section;
+
+    #[test]
+    fn attributes_read_as_their_names_and_values_as_a_reader_knows_them() {
+        let diff = |attribute, value: &str| AttributeDiff {
+            attribute,
+            entry: value.into(),
+            template: value.into(),
+        };
+        let level = diff("level", "impl");
+        assert_eq!(level.shown(&level.entry, Lang::Zh), "实施清单");
+        assert_eq!(level.shown(&level.entry, Lang::En), "impl");
+        assert_eq!(level.name(Kind::Item, Lang::Zh), "层级");
+        let kind = diff("item_type", "01");
+        assert_eq!(kind.shown("01", Lang::Zh), "01 行政许可");
+        assert_eq!(kind.shown("99", Lang::Zh), "99", "an unknown code as it is");
+        let days = diff("time_limit_days", "7");
+        assert_eq!(days.name(Kind::Item, Lang::Zh), "承诺时限");
+        assert_eq!(days.shown("7", Lang::Zh), "7");
+        let shared = diff("shareable", "true");
+        assert_eq!(shared.shown("true", Lang::Zh), "是");
+        assert_eq!(shared.shown("false", Lang::En), "no");
+        let material = diff("kind", "licence");
+        assert_eq!(
+            material.shown("licence", Lang::Zh),
+            MaterialKind::Licence.zh()
+        );
+    }
 
     fn field(key: &str, label: &str, element: Option<&str>, required: bool) -> Field {
         Field {

@@ -26,7 +26,6 @@ use crate::display::{inert, pad, width};
 use crate::engine::template::{self, Comparison, FieldIssue, SetDiff};
 use crate::engine::workflow::unique_code;
 use crate::i18n::Lang;
-use crate::io::table::TableId;
 use crate::model::{Catalog, Kind};
 
 /// How a row compares.
@@ -163,16 +162,6 @@ pub enum TemplateOverlay {
     Claim(ClaimPrompt),
 }
 
-/// The attribute's name as the tables name it (`承诺时限` / `time_limit_days`).
-fn attribute_name(kind: Kind, attribute: &str, lang: Lang) -> String {
-    TableId::main(kind)
-        .columns()
-        .iter()
-        .find(|c| c.field == attribute)
-        .map_or(attribute, |c| c.header(lang))
-        .to_string()
-}
-
 /// `CODE name`, the name looked up.
 fn named(catalog: &Catalog, kind: Kind, code: &str) -> String {
     match catalog.get(kind, code) {
@@ -211,11 +200,7 @@ impl CompareView {
     /// The rows of a comparison: attributes (equal ones too), forms with their departing
     /// fields, then materials, items and questions.
     pub fn new(c: &Comparison, catalog: &Catalog, lang: Lang) -> Self {
-        let kind = match c.kind {
-            "material" => Kind::Material,
-            "bundle" => Kind::Bundle,
-            _ => Kind::Item,
-        };
+        let kind = c.record_kind();
         let mut rows = Vec::new();
         if !c.attributes.is_empty() || !c.agreeing.is_empty() {
             rows.push(Row::heading(lang.pick("属性", "attributes")));
@@ -229,9 +214,9 @@ impl CompareView {
             for (mark, a) in attrs {
                 rows.push(Row::new(
                     mark,
-                    attribute_name(kind, a.attribute, lang),
-                    a.entry.clone(),
-                    a.template.clone(),
+                    a.name(kind, lang),
+                    a.shown(&a.entry, lang),
+                    a.shown(&a.template, lang),
                 ));
             }
         }
@@ -264,9 +249,11 @@ impl CompareView {
                         if b { "required" } else { "optional" },
                     )
                 };
+                // the field is named once, in the first column; its sides say where it is
+                let here = lang.pick("有", "present").to_string();
                 let (mark, entry, template) = match &d.issue {
-                    FieldIssue::Missing => (Mark::Missing, "—".to_string(), what.clone()),
-                    FieldIssue::Extra => (Mark::Extra, what.clone(), "—".to_string()),
+                    FieldIssue::Missing => (Mark::Missing, "—".to_string(), here),
+                    FieldIssue::Extra => (Mark::Extra, here, "—".to_string()),
                     FieldIssue::DifferentKind { entry, template } => {
                         (Mark::Kind, entry.clone(), template.clone())
                     }

@@ -327,7 +327,15 @@ mod tests {
         let catalog = crate::sample::generate(1);
         let index = Arc::new(Index::build(item_search::rows(&catalog)));
         let t = tree(&catalog, Grouping::Agency);
-        for typed in ["shipin", "11510", "食品经营", "xk", "食品 xk", "sp jy xk", "许可 食品"] {
+        for typed in [
+            "shipin",
+            "11510",
+            "食品经营",
+            "xk",
+            "食品 xk",
+            "sp jy xk",
+            "许可 食品",
+        ] {
             let mut previous = None;
             for end in typed.char_indices().map(|(at, c)| at + c.len_utf8()) {
                 let query = &typed[..end];
@@ -353,7 +361,8 @@ mod tests {
         let both = names("食品 变更");
         assert!(!both.is_empty());
         assert!(
-            both.iter().all(|n| n.contains("食品") && n.contains("变更")),
+            both.iter()
+                .all(|n| n.contains("食品") && n.contains("变更")),
             "{both:?}"
         );
         // the same words in pinyin, or one of each, find the same items
