@@ -7,7 +7,7 @@ mod tui_support;
 use crossterm::event::{KeyCode, KeyModifiers};
 use tui_support::{app_with, key, press, screen, type_text};
 use yibiao::i18n::Lang;
-use yibiao::tui::app::App;
+use yibiao::tui::app::{App, Confirm, Overlay};
 
 fn sample_app() -> (App, tempfile::TempDir) {
     app_with(
@@ -508,4 +508,154 @@ fn the_preview_gives_a_long_label_the_width_it_has() {
     let s = screen(&mut app, 120, 36);
     let preview: Vec<&str> = s.lines().filter_map(|l| l.split("││").nth(1)).collect();
     assert!(preview.iter().any(|l| l.contains(long)), "{s}");
+}
+
+/// Opens the sample's 户外招牌设施设置申请表 (BD000055: 移动电话 bound in f05, an unbound
+/// 手机号码 in f13) and selects the field `key`.
+fn open_signboard_at(app: &mut App, field: &str) {
+    press(app, "pane_forms");
+    press(app, "form_filter");
+    type_text(app, "户外招牌");
+    key(app, KeyCode::Enter, KeyModifiers::NONE);
+    press(app, "form_open");
+    for _ in 0..40 {
+        let d = app.forms.designer.as_ref().expect("designer open");
+        if d.pos()
+            .and_then(|p| d.design.field(p))
+            .is_some_and(|f| f.key == field)
+        {
+            return;
+        }
+        press(app, "select_next");
+    }
+    panic!("no field {field}");
+}
+
+fn picker_query(app: &App) -> String {
+    match &app.overlay {
+        Some(Overlay::Picker(p)) => p.search.input.value().to_string(),
+        _ => panic!("the picker is not open"),
+    }
+}
+
+fn message(app: &App) -> String {
+    app.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+fn element_of(app: &App, field: &str) -> Option<String> {
+    let d = app.forms.designer.as_ref().expect("designer open");
+    d.design
+        .form()
+        .fields()
+        .find(|(_, _, f)| f.key == field)
+        .and_then(|(_, _, f)| f.element.as_ref().map(ToString::to_string))
+}
+
+/// QA session 8: `b` on BD000055/f13 手机号码 pre-filled DE000006 (移动电话), which f05 of
+/// the same form binds: accepting it bound one element twice. Now nothing is pre-filled and
+/// the status bar says why; choosing DE000006 anyway asks first, `n` leaves the field
+/// unbound, `y` binds it (and lint then says 重复绑定).
+#[test]
+fn the_bind_picker_passes_over_an_element_the_form_binds_and_binding_it_anyway_asks() {
+    let (mut app, _dir) = sample_app();
+    open_signboard_at(&mut app, "f13");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("疑似与「移动电话」(f05) 重复"), "{s}");
+    press(&mut app, "form_bind");
+    assert_eq!(picker_query(&app), "", "nothing pre-filled");
+    assert_eq!(
+        message(&app),
+        "未预填：「手机号码」疑似与本表的「移动电话」(f05) 重复，它已绑定 DE000006"
+    );
+    type_text(&mut app, "DE000006");
+    press(&mut app, "picker_choose");
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Confirm(Confirm::BindTwice(_)))
+    ));
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("重复绑定？"), "{s}");
+    assert!(s.contains("(f05) 已绑定数据元 DE000006"), "{s}");
+    assert!(s.contains("y 仍然绑定"), "{s}");
+    key(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
+    assert!(app.overlay.is_none());
+    assert_eq!(element_of(&app, "f13"), None, "n leaves the field unbound");
+    // asked again, `y` binds anyway
+    press(&mut app, "form_bind");
+    type_text(&mut app, "DE000006");
+    press(&mut app, "picker_choose");
+    key(&mut app, KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_eq!(element_of(&app, "f13").as_deref(), Some("DE000006"));
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("绑定同一数据元 DE000006"), "{s}");
+}
+
+#[test]
+fn adding_a_field_for_an_element_the_form_binds_asks_first_and_other_fields_do_not() {
+    let (mut app, _dir) = sample_app();
+    open_signboard_at(&mut app, "f05");
+    let before = working_labels(&app).len();
+    // f05 rebinds to its own element without a question, pre-filled
+    press(&mut app, "form_bind");
+    assert_eq!(picker_query(&app), "DE000006");
+    press(&mut app, "picker_choose");
+    assert!(app.overlay.is_none());
+    assert_eq!(element_of(&app, "f05").as_deref(), Some("DE000006"));
+    // a new field for DE000006 asks (in English too)
+    app.lang = Lang::En;
+    press(&mut app, "form_add_field");
+    type_text(&mut app, "DE000006");
+    press(&mut app, "picker_choose");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Bind twice?"), "{s}");
+    assert!(s.contains("Adding another field for it"), "{s}");
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(working_labels(&app).len(), before, "esc adds nothing");
+    // a field for an element the form does not bind is added at once
+    add_field(&mut app, "DE000001");
+    assert!(app.overlay.is_none());
+    assert_eq!(working_labels(&app).len(), before + 1);
+}
+
+/// The designer's warnings box counted the lines it cut but could not show them: at 80×24
+/// `shift-down` / `}` scroll it to the last warning and `shift-up` / `{` back, and its bottom
+/// border says so.
+#[test]
+fn the_warnings_box_scrolls_to_every_warning_at_80x24() {
+    let (mut app, _dir) = sample_app();
+    new_form(&mut app);
+    // ten empty sections: ten warnings, all shown on the form's line
+    for i in 1..=10 {
+        press(&mut app, "form_add_section");
+        type_text(&mut app, &format!("空节{i:02}"));
+        key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    }
+    press(&mut app, "select_first");
+    let warnings = app.forms.designer.as_ref().unwrap().warnings.len();
+    assert!(warnings >= 10, "{warnings}");
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("还有"), "the last row counts what is below: {s}");
+    assert!(s.contains("shift-up/shift-down 滚动"), "{s}");
+    assert!(!s.contains("「空节01」"), "{s}");
+    for _ in 0..warnings {
+        press(&mut app, "form_warnings_down");
+    }
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("「空节01」没有字段"), "the last warning: {s}");
+    assert!(!s.contains("还有"), "{s}");
+    assert!(s.contains("↑"), "the border counts the lines above: {s}");
+    // back up with `{`, the other key
+    for _ in 0..warnings {
+        key(&mut app, KeyCode::Char('{'), KeyModifiers::NONE);
+    }
+    let s = screen(&mut app, 80, 24);
+    assert!(!s.contains("「空节01」"), "{s}");
+    assert!(s.contains("还有"), "{s}");
+    // `}` scrolls down as well
+    key(&mut app, KeyCode::Char('}'), KeyModifiers::NONE);
+    let d = app.forms.designer.as_ref().unwrap();
+    assert_eq!(d.warn_scroll.offset("Header"), 1);
 }

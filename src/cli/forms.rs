@@ -35,6 +35,12 @@ pub fn lint(catalog: &Catalog, code: Option<&str>, json: bool, lang: Lang) -> Re
         print_out(&pretty(&warnings))?;
     } else {
         let mut text = String::new();
+        // the kind column as wide as its longest name, so none is cut
+        let kinds = lint::WarningKind::ALL
+            .iter()
+            .map(|k| crate::display::width(k.label(lang)))
+            .max()
+            .unwrap_or(12);
         for w in &warnings {
             let name = catalog
                 .forms
@@ -49,7 +55,7 @@ pub fn lint(catalog: &Catalog, code: Option<&str>, json: bool, lang: Lang) -> Re
                 pad_code(&inert(&w.form), 10),
                 pad(&inert(name), 24),
                 pad(&place, 24),
-                pad(w.kind.label(lang), 12),
+                pad(w.kind.label(lang), kinds),
                 inert(w.message(lang))
             ));
         }

@@ -6,7 +6,11 @@
 //! - two fields of one form bound to the same element ([`WarningKind::DoubleBound`]);
 //! - a bound field whose label is not its element's name ([`WarningKind::LabelDrift`]);
 //! - an unbound field that an existing element probably covers, found the way the duplicate
-//!   finder finds it ([`WarningKind::CoveredUnbound`]);
+//!   finder finds it ([`WarningKind::CoveredUnbound`]), unless another field of the form holds
+//!   that element: one form binds an element once ([`super::one_per_form`], the rule the
+//!   merge's suggestions follow), so the next element that has the label as its name or a
+//!   synonym is offered instead, and when there is none the field is reported as a likely
+//!   duplicate of that other field ([`WarningKind::LikelyDuplicate`]);
 //! - a field bound to an element that is not published ([`WarningKind::Unpublished`]);
 //! - a section without fields ([`WarningKind::EmptySection`]);
 //! - a condition naming a question or option that no bundle containing the form's item has
@@ -16,9 +20,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::dups::Covers;
+use super::dups::{Cover, Covers, Reason};
+use super::one_per_form::{Held, first_free, same_label};
 use crate::i18n::Lang;
-use crate::model::{Bundle, Catalog, Form, Kind, Status, When};
+use crate::model::{Bundle, Catalog, Field, Form, Kind, Status, When};
 
 /// What kind of problem a warning is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -30,6 +35,9 @@ pub enum WarningKind {
     LabelDrift,
     /// An unbound field that an element probably covers.
     CoveredUnbound,
+    /// An unbound field whose covering element another field of the form holds (binds, or
+    /// is offered): probably a duplicate of that field.
+    LikelyDuplicate,
     /// A field bound to an element that is not published.
     Unpublished,
     /// A section without fields.
@@ -40,10 +48,11 @@ pub enum WarningKind {
 
 impl WarningKind {
     /// Every kind, in report order.
-    pub const ALL: [WarningKind; 6] = [
+    pub const ALL: [WarningKind; 7] = [
         Self::DoubleBound,
         Self::LabelDrift,
         Self::CoveredUnbound,
+        Self::LikelyDuplicate,
         Self::Unpublished,
         Self::EmptySection,
         Self::BadCondition,
@@ -55,6 +64,7 @@ impl WarningKind {
             Self::DoubleBound => "double_bound",
             Self::LabelDrift => "label_drift",
             Self::CoveredUnbound => "covered_unbound",
+            Self::LikelyDuplicate => "likely_duplicate",
             Self::Unpublished => "unpublished",
             Self::EmptySection => "empty_section",
             Self::BadCondition => "bad_condition",
@@ -67,6 +77,7 @@ impl WarningKind {
             Self::DoubleBound => lang.pick("重复绑定", "bound twice"),
             Self::LabelDrift => lang.pick("标签偏离", "label drift"),
             Self::CoveredUnbound => lang.pick("可绑定", "bindable"),
+            Self::LikelyDuplicate => lang.pick("疑似重复字段", "likely duplicate"),
             Self::Unpublished => lang.pick("未发布数据元", "unpublished element"),
             Self::EmptySection => lang.pick("空分节", "empty section"),
             Self::BadCondition => lang.pick("条件无效", "bad condition"),
@@ -87,8 +98,12 @@ pub struct Warning {
     pub section_title: String,
     /// Field key, unless the warning is about the section.
     pub field: Option<String>,
-    /// The element concerned (bound, or suggested for an unbound field).
+    /// The element concerned (bound, or suggested for an unbound field, or the one covering a
+    /// likely duplicate).
     pub element: Option<String>,
+    /// The other field concerned: the first field bound to the element (bound twice), or the
+    /// field an unbound one is a likely duplicate of.
+    pub other: Option<String>,
     /// What is wrong, in Chinese.
     pub zh: String,
     /// What is wrong, in English.
@@ -152,6 +167,151 @@ pub fn missing_answers(when: &When, bundles: &[&Bundle]) -> Vec<String> {
     missing
 }
 
+/// The other field of a form that holds an element an unbound field could be bound to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    /// Its key.
+    pub key: String,
+    /// Its label.
+    pub label: String,
+    /// Whether it is bound to the element (else it is unbound and offered the element).
+    pub bound: bool,
+}
+
+impl Holder {
+    fn of(field: &Field, bound: bool) -> Holder {
+        Holder {
+            key: field.key.to_string(),
+            label: field.label.to_string(),
+            bound,
+        }
+    }
+}
+
+/// What form lint offers an unbound field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Offer<'c> {
+    /// An element to bind it to; `passed`: a better covering element skipped because
+    /// another field of the form holds it, and that field.
+    Element {
+        /// The element and why it covers the label.
+        cover: Cover<'c>,
+        /// The element passed over, and who holds it.
+        passed: Option<(Cover<'c>, Holder)>,
+    },
+    /// Every element covering the label is held by another field of the form: the field is
+    /// probably a duplicate of `of`.
+    Duplicate {
+        /// The (first) covering element.
+        cover: Cover<'c>,
+        /// The field holding it.
+        of: Holder,
+    },
+}
+
+impl<'c> Offer<'c> {
+    /// The element offered, if any.
+    pub fn element(&self) -> Option<&'c str> {
+        match self {
+            Offer::Element { cover, .. } => Some(cover.element),
+            Offer::Duplicate { .. } => None,
+        }
+    }
+}
+
+/// Whether a cover is as strong a match as a name (the label is its name or a synonym).
+fn strong(cover: &Cover<'_>) -> bool {
+    matches!(cover.reason, Reason::SameName | Reason::SynonymOfOther)
+}
+
+/// The first field of `form` bound to each element, but for the field at `except`.
+fn bindings(form: &Form, except: Option<(usize, usize)>) -> HashMap<&str, &Field> {
+    let mut bound: HashMap<&str, &Field> = HashMap::new();
+    for (s, section) in form.sections.iter().enumerate() {
+        for (i, field) in section.fields.iter().enumerate() {
+            if let Some(e) = field.element.as_deref()
+                && except != Some((s, i))
+            {
+                bound.entry(e).or_insert(field);
+            }
+        }
+    }
+    bound
+}
+
+/// The offer for `field` among `cands` (best first), by [`first_free`]: an element another
+/// field binds (`bound`) or is offered (`offered`) is passed over.
+fn choose<'c>(
+    field: &Field,
+    cands: Vec<Cover<'c>>,
+    bound: &HashMap<&str, &Field>,
+    offered: &HashMap<&str, &Field>,
+    buffer: &mut String,
+) -> Option<Offer<'c>> {
+    let choice = first_free(cands, strong, |c| {
+        let (other, is_bound) = match bound.get(c.element) {
+            Some(other) => (*other, true),
+            None => (*offered.get(c.element)?, false),
+        };
+        Some(Held {
+            by: Holder::of(other, is_bound),
+            same_label: same_label(&other.label, &field.label, buffer),
+        })
+    });
+    match (choice.offered, choice.passed) {
+        (Some(cover), passed) => Some(Offer::Element { cover, passed }),
+        (None, Some((cover, of))) => Some(Offer::Duplicate { cover, of }),
+        (None, None) => None,
+    }
+}
+
+/// What lint offers each unbound field of `form` (by section and field index), by the rule of
+/// [`super::one_per_form`]: the first element covering its label that no other field of the
+/// form binds or is offered. Fields with fewer elements that have their label as name or
+/// synonym choose first (so one with a second choice leaves the first to one without), else
+/// in form order. Fields no element covers are not listed.
+pub fn offers<'c>(covers: &'c Covers, form: &Form) -> Vec<((usize, usize), Offer<'c>)> {
+    let bound = bindings(form, None);
+    let mut unbound: Vec<((usize, usize), &Field, Vec<Cover<'c>>)> = Vec::new();
+    for (s, section) in form.sections.iter().enumerate() {
+        for (i, field) in section.fields.iter().enumerate() {
+            if field.element.is_none() {
+                let cands = covers.candidates(&field.label);
+                if !cands.is_empty() {
+                    unbound.push(((s, i), field, cands));
+                }
+            }
+        }
+    }
+    unbound.sort_by_key(|(_, _, cands)| cands.iter().filter(|c| strong(c)).count());
+    let mut offered: HashMap<&str, &Field> = HashMap::new();
+    let mut buffer = String::new();
+    let mut out = Vec::new();
+    for (pos, field, cands) in unbound {
+        let Some(offer) = choose(field, cands, &bound, &offered, &mut buffer) else {
+            continue;
+        };
+        if let Some(e) = offer.element() {
+            offered.insert(e, field);
+        }
+        out.push((pos, offer));
+    }
+    out.sort_by_key(|(pos, _)| *pos);
+    out
+}
+
+/// The element to offer the field at `pos` of `form` when it is being bound now (the
+/// designer's bind picker starts from it), as [`offers`] would offer it unbound, but passing
+/// over only elements other fields of the form bind (binding this field to one merely offered
+/// to another unbound field binds nothing twice). `None` when no element covers its label, or
+/// there is no such field.
+pub fn offer_for<'c>(covers: &'c Covers, form: &Form, pos: (usize, usize)) -> Option<Offer<'c>> {
+    let field = form.sections.get(pos.0)?.fields.get(pos.1)?;
+    let bound = bindings(form, Some(pos));
+    let cands = covers.candidates(&field.label);
+    choose(field, cands, &bound, &HashMap::new(), &mut String::new())
+}
+
 /// Lints one form (which need not be stored yet: the designer lints its working copy).
 pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning> {
     let bundles = form
@@ -161,6 +321,8 @@ pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning
         .unwrap_or_default();
     let mut out = Vec::new();
     let mut first_of: HashMap<&str, (&str, &str)> = HashMap::new();
+    let offers: HashMap<(usize, usize), Offer<'_>> = offers(covers, form).into_iter().collect();
+    let name_of = |code: &str| catalog.elements.get(code).map_or("", |e| e.name.as_str());
     for (s, section) in form.sections.iter().enumerate() {
         let warn =
             |kind, field: Option<&str>, element: Option<&str>, zh: String, en: String| Warning {
@@ -170,6 +332,7 @@ pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning
                 section_title: section.title.clone(),
                 field: field.map(Into::into),
                 element: element.map(Into::into),
+                other: None,
                 zh,
                 en,
             };
@@ -182,24 +345,27 @@ pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning
                 format!("section \"{}\" has no fields", section.title),
             ));
         }
-        for field in &section.fields {
+        for (i, field) in section.fields.iter().enumerate() {
             let key = Some(field.key.as_str());
             match field.element.as_deref() {
                 Some(code) => {
                     if let Some(&(first_key, first_label)) = first_of.get(code) {
-                        out.push(warn(
-                            WarningKind::DoubleBound,
-                            key,
-                            Some(code),
-                            format!(
-                                "「{}」与「{first_label}」({first_key}) 绑定同一数据元 {code}",
-                                field.label
-                            ),
-                            format!(
-                                "\"{}\" and \"{first_label}\" ({first_key}) are bound to the same element {code}",
-                                field.label
-                            ),
-                        ));
+                        out.push(Warning {
+                            other: Some(first_key.to_string()),
+                            ..warn(
+                                WarningKind::DoubleBound,
+                                key,
+                                Some(code),
+                                format!(
+                                    "「{}」与「{first_label}」({first_key}) 绑定同一数据元 {code}",
+                                    field.label
+                                ),
+                                format!(
+                                    "\"{}\" and \"{first_label}\" ({first_key}) are bound to the same element {code}",
+                                    field.label
+                                ),
+                            )
+                        });
                     } else {
                         first_of.insert(code, (&field.key, &field.label));
                     }
@@ -238,29 +404,80 @@ pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning
                         }
                     }
                 }
-                None => {
-                    if let Some(cover) = covers.cover(&field.label) {
-                        let name = catalog
-                            .elements
-                            .get(cover.element)
-                            .map_or("", |e| e.name.as_str());
+                None => match offers.get(&(s, i)) {
+                    Some(Offer::Element { cover, passed }) => {
+                        let name = name_of(cover.element);
+                        // the better element another field holds, said after the reason
+                        let (zh_note, en_note) = match passed {
+                            Some((held, by)) => (
+                                format!(
+                                    "（数据元「{}」({}) 已由本表的「{}」({}) {}）",
+                                    name_of(held.element),
+                                    held.element,
+                                    by.label,
+                                    by.key,
+                                    if by.bound { "绑定" } else { "占用" }
+                                ),
+                                format!(
+                                    " (element \"{}\" ({}) is {} \"{}\" ({}) of this form)",
+                                    name_of(held.element),
+                                    held.element,
+                                    if by.bound { "bound by" } else { "offered to" },
+                                    by.label,
+                                    by.key
+                                ),
+                            ),
+                            None => (String::new(), String::new()),
+                        };
                         out.push(warn(
                             WarningKind::CoveredUnbound,
                             key,
                             Some(cover.element),
                             format!(
-                                "未绑定字段「{}」可绑定数据元「{name}」({})：{}",
+                                "未绑定字段「{}」可绑定数据元「{name}」({})：{}{zh_note}",
                                 field.label,
                                 cover.element,
                                 cover.reason.zh()
                             ),
                             format!(
-                                "unbound field \"{}\" is probably element \"{name}\" ({})",
+                                "unbound field \"{}\" is probably element \"{name}\" ({}){en_note}",
                                 field.label, cover.element
                             ),
                         ));
                     }
-                }
+                    Some(Offer::Duplicate { cover, of }) => {
+                        let name = name_of(cover.element);
+                        let code = cover.element;
+                        let (zh, en) = if of.bound {
+                            (
+                                format!(
+                                    "未绑定字段「{}」疑似与「{}」({}) 重复：覆盖它的数据元「{name}」({code}) 已由 {} 绑定，一张表单的两个字段不能绑定同一数据元",
+                                    field.label, of.label, of.key, of.key
+                                ),
+                                format!(
+                                    "unbound field \"{}\" looks like a duplicate of \"{}\" ({}): the element that covers it, \"{name}\" ({code}), is bound by {} already, and two fields of one form cannot share an element",
+                                    field.label, of.label, of.key, of.key
+                                ),
+                            )
+                        } else {
+                            (
+                                format!(
+                                    "未绑定字段「{}」疑似与未绑定字段「{}」({}) 重复：二者都由数据元「{name}」({code}) 覆盖，一张表单的两个字段不能绑定同一数据元",
+                                    field.label, of.label, of.key
+                                ),
+                                format!(
+                                    "unbound field \"{}\" looks like a duplicate of the unbound field \"{}\" ({}): element \"{name}\" ({code}) covers both, and two fields of one form cannot share an element",
+                                    field.label, of.label, of.key
+                                ),
+                            )
+                        };
+                        out.push(Warning {
+                            other: Some(of.key.clone()),
+                            ..warn(WarningKind::LikelyDuplicate, key, Some(code), zh, en)
+                        });
+                    }
+                    None => {}
+                },
             }
             if let Some(when) = &field.when {
                 let missing = missing_answers(when, &bundles);
@@ -368,6 +585,7 @@ mod tests {
             element("E1", "姓名", &[], Status::Published),
             element("E2", "移动电话", &["手机号码"], Status::Published),
             element("E3", "邮寄地址", &[], Status::Draft),
+            element("E4", "电子邮箱", &["邮箱"], Status::Published),
             Record::Item(item),
             Record::Bundle(bundle),
             Record::Form(form),
@@ -395,7 +613,7 @@ mod tests {
                     fields: vec![
                         field("f1", "姓名", Some("E1")),
                         field("f2", "联系电话", Some("E2")),
-                        field("f3", "手机号码", None),
+                        field("f3", "邮箱", None),
                         field("f4", "邮寄地址", Some("E3")),
                         agent,
                         bad,
@@ -419,7 +637,7 @@ mod tests {
             found,
             [
                 (WarningKind::LabelDrift, s("f2"), s("E2")),
-                (WarningKind::CoveredUnbound, s("f3"), s("E2")),
+                (WarningKind::CoveredUnbound, s("f3"), s("E4")),
                 (WarningKind::Unpublished, s("f4"), s("E3")),
                 (WarningKind::DoubleBound, s("f6"), s("E1")),
                 (WarningKind::BadCondition, s("f7"), None),
@@ -430,6 +648,217 @@ mod tests {
         assert!(w[0].message(Lang::Zh).contains("联系电话"));
         assert!(w[0].message(Lang::Zh).contains("移动电话"));
         assert!(w[4].message(Lang::En).contains("agent=maybe"));
+        assert_eq!(
+            w[3].other.as_deref(),
+            Some("f1"),
+            "bound twice names the first"
+        );
+    }
+
+    /// A form of one section with `fields`, in a catalog with `more` elements besides E1–E4.
+    fn one_form(fields: Vec<Field>, more: &[Record]) -> Catalog {
+        let form = Form {
+            code: "F1".into(),
+            name: "表".into(),
+            item: None,
+            material: None,
+            sections: vec![Section {
+                title: "申请人".into(),
+                fields,
+            }],
+            status: Status::Draft,
+            version: 0,
+        };
+        let mut c = catalog(form);
+        for r in more {
+            c.insert(r.clone());
+        }
+        c
+    }
+
+    /// (kind, field, element, other field) of every warning about a field's binding.
+    fn bindings_of(c: &Catalog) -> Vec<(WarningKind, String, String, Option<String>)> {
+        lint(c)
+            .into_iter()
+            .filter(|w| w.kind != WarningKind::LabelDrift)
+            .map(|w| {
+                (
+                    w.kind,
+                    w.field.unwrap_or_default(),
+                    w.element.unwrap_or_default(),
+                    w.other,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_unbound_field_whose_element_the_form_binds_is_a_likely_duplicate() {
+        // the sample's BD000055: 移动电话 bound (f05), 手机号码 (its synonym) unbound (f13);
+        // wherever the bound one stands
+        for fields in [
+            vec![
+                field("f05", "移动电话", Some("E2")),
+                field("f13", "手机号码", None),
+            ],
+            vec![
+                field("f13", "手机号码", None),
+                field("f05", "移动电话", Some("E2")),
+            ],
+        ] {
+            let c = one_form(fields, &[]);
+            assert_eq!(
+                bindings_of(&c),
+                [(
+                    WarningKind::LikelyDuplicate,
+                    "f13".into(),
+                    "E2".into(),
+                    Some("f05".into())
+                )]
+            );
+            let w = &lint(&c)[0];
+            assert_eq!(
+                w.message(Lang::Zh),
+                "未绑定字段「手机号码」疑似与「移动电话」(f05) 重复：覆盖它的数据元「移动电话」(E2) 已由 f05 绑定，一张表单的两个字段不能绑定同一数据元"
+            );
+            assert!(
+                w.message(Lang::En)
+                    .contains("duplicate of \"移动电话\" (f05)")
+            );
+            assert_eq!(w.kind.label(Lang::Zh), "疑似重复字段");
+            assert_eq!(w.kind.as_str(), "likely_duplicate");
+        }
+    }
+
+    #[test]
+    fn the_next_element_with_the_label_is_offered_and_a_reading_alone_is_a_duplicate() {
+        let fields = || {
+            vec![
+                field("f05", "移动电话", Some("E2")),
+                field("f13", "手机号码", None),
+            ]
+        };
+        // another element lists 手机号码 as a synonym: it is offered, and the note says why
+        // not the first
+        let c = one_form(
+            fields(),
+            &[element("E9", "手机", &["手机号码"], Status::Published)],
+        );
+        assert_eq!(
+            bindings_of(&c),
+            [(WarningKind::CoveredUnbound, "f13".into(), "E9".into(), None)]
+        );
+        let w = &lint(&c)[0];
+        assert!(
+            w.message(Lang::Zh)
+                .ends_with("（数据元「移动电话」(E2) 已由本表的「移动电话」(f05) 绑定）"),
+            "{}",
+            w.zh
+        );
+        assert!(
+            w.message(Lang::En)
+                .contains("is bound by \"移动电话\" (f05)")
+        );
+        // a label that only reads the same as the bound element's name (a typo) is a likely
+        // duplicate too
+        let c = one_form(
+            vec![
+                field("f05", "移动电话", Some("E2")),
+                field("f13", "移动电化", None),
+            ],
+            &[],
+        );
+        assert_eq!(
+            bindings_of(&c),
+            [(
+                WarningKind::LikelyDuplicate,
+                "f13".into(),
+                "E2".into(),
+                Some("f05".into())
+            )]
+        );
+    }
+
+    #[test]
+    fn two_unbound_fields_one_element_covers_get_it_once() {
+        // 联系电话 is covered only by E2; 手机号码 by E2 and E9: 联系电话 chooses first and
+        // takes E2, 手机号码 goes to E9
+        let c = one_form(
+            vec![field("f1", "手机号码", None), field("f2", "联系电话", None)],
+            &[
+                element(
+                    "E2",
+                    "移动电话",
+                    &["手机号码", "联系电话"],
+                    Status::Published,
+                ),
+                element("E9", "手机", &["手机号码"], Status::Published),
+            ],
+        );
+        assert_eq!(
+            bindings_of(&c),
+            [
+                (WarningKind::CoveredUnbound, "f1".into(), "E9".into(), None),
+                (WarningKind::CoveredUnbound, "f2".into(), "E2".into(), None),
+            ]
+        );
+        // with E2 alone, the second is a likely duplicate of the first (unbound) one
+        let c = one_form(
+            vec![field("f1", "手机号码", None), field("f2", "联系电话", None)],
+            &[element(
+                "E2",
+                "移动电话",
+                &["手机号码", "联系电话"],
+                Status::Published,
+            )],
+        );
+        assert_eq!(
+            bindings_of(&c),
+            [
+                (WarningKind::CoveredUnbound, "f1".into(), "E2".into(), None),
+                (
+                    WarningKind::LikelyDuplicate,
+                    "f2".into(),
+                    "E2".into(),
+                    Some("f1".into())
+                ),
+            ]
+        );
+        assert!(
+            lint(&c)[1]
+                .message(Lang::Zh)
+                .contains("未绑定字段「手机号码」(f1)")
+        );
+    }
+
+    #[test]
+    fn the_bind_offer_passes_over_elements_other_fields_bind() {
+        let c = one_form(
+            vec![
+                field("f05", "移动电话", Some("E2")),
+                field("f13", "手机号码", None),
+                field("f15", "邮箱", None),
+            ],
+            &[],
+        );
+        let covers = Covers::new(&c);
+        let form = &c.forms["F1"];
+        // f13: E2 is bound by f05, so no element is offered
+        assert!(matches!(
+            offer_for(&covers, form, (0, 1)),
+            Some(Offer::Duplicate { of, .. }) if of.key == "f05" && of.bound
+        ));
+        // f05 itself: its own binding does not count
+        assert_eq!(
+            offer_for(&covers, form, (0, 0)).and_then(|o| o.element()),
+            Some("E2")
+        );
+        assert_eq!(
+            offer_for(&covers, form, (0, 2)).and_then(|o| o.element()),
+            Some("E4")
+        );
+        assert_eq!(offer_for(&covers, form, (0, 9)), None);
+        assert_eq!(offer_for(&covers, form, (3, 0)), None);
     }
 
     #[test]
@@ -478,8 +907,9 @@ mod sample_tests {
                 "临时救助申请审批表",
                 "备用联系电话",
             ),
+            // the unbound 手机号码 beside the bound 移动电话 that covers it
             (
-                WarningKind::CoveredUnbound,
+                WarningKind::LikelyDuplicate,
                 "户外招牌设施设置申请表",
                 "手机号码",
             ),

@@ -6,6 +6,7 @@ pub mod dups;
 pub mod item_search;
 pub mod lint;
 pub mod merge;
+pub mod one_per_form;
 pub mod preview;
 pub mod search;
 pub mod stats;

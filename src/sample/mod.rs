@@ -24,8 +24,9 @@
 //! - legacy label variants on bound fields: 残疾人证申请表 labels 姓名 as 申请人姓名 and
 //!   身份证号码 as 公民身份号码; 教师资格认定申请表 labels 移动电话 as 手机号码;
 //! - exactly one unbound legacy field an element covers: 手机号码 (a synonym of 移动电话)
-//!   on 户外招牌设施设置申请表, which binds 移动电话 already: merging 我要开餐馆 names it as
-//!   left out of the suggestions, since binding it would bind 移动电话 twice on one form;
+//!   on 户外招牌设施设置申请表, which binds 移动电话 already: form lint reports it as a likely
+//!   duplicate of that field (疑似重复字段), and merging 我要开餐馆 names it as left out of
+//!   the suggestions, since binding it would bind 移动电话 twice on one form;
 //! - exactly one form binding one element twice: 临时救助申请审批表 binds 移动电话 also as
 //!   备用联系电话;
 //! - exactly one empty section: 其他需要说明的情况 on 养老机构备案书;

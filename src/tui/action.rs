@@ -210,7 +210,7 @@ actions! {
     FormHelp "form_help" Forms "修改填写说明" "edit the help text";
     FormRequired "form_required" Forms "切换必填；条件选择中：勾选/取消所选选项" "toggle required; in the condition chooser: tick the selected option";
     FormCondition "form_condition" Forms "显示条件：从包含本事项的主题的判断项/选项中勾选" "condition: tick questions/options of the bundles holding the form's item";
-    FormBind "form_bind" Forms "绑定数据元（先列出重复查找的建议）" "bind to an element (the duplicate finder's suggestion first)";
+    FormBind "form_bind" Forms "绑定数据元（先列出重复查找的建议，本表已绑定的数据元除外）" "bind to an element (the duplicate finder's suggestion first, unless the form binds it already)";
     FormUnbind "form_unbind" Forms "解除绑定（保留标签）" "unbind (keeps the label)";
     FormRemove "form_remove" Forms "删除所选字段或空分节" "remove the selected field or empty section";
     FormUndo "form_undo" Forms "撤销（本次设计）" "undo (this design session)";
@@ -221,6 +221,8 @@ actions! {
     FormReturn "form_return" Forms "退回表单" "return the form (submitted -> returned)";
     FormPublish "form_publish" Forms "发布表单（版本号加一）" "publish the form (version + 1)";
     FormHistory "form_history" Forms "查看表单的修改历史（审计日志）" "show the form's history (audit log)";
+    FormWarningsDown "form_warnings_down" Forms "设计器：警告框下翻一行（警告比框长时）" "designer: scroll the warnings box down a line (when the warnings are longer than it)";
+    FormWarningsUp "form_warnings_up" Forms "设计器：警告框上翻一行" "designer: scroll the warnings box up a line";
     PreviewNext "preview_next" Preview "预览：下一个填写项" "preview: next input";
     PreviewPrev "preview_prev" Preview "预览：上一个填写项" "preview: previous input";
     PreviewOptionNext "preview_option_next" Preview "预览：选择下一个选项（级联时在本级内）" "preview: choose the next option (a cascade: within its level)";

@@ -121,6 +121,10 @@ pub enum Confirm {
     /// Apply a 多表合一 fix that returns published forms to draft: `y` applies it, anything
     /// else leaves the fix dialog open.
     MergeFix(FixAsk),
+    /// Bind a field of the form in pane 3's designer (or add one) to an element another field
+    /// of the form binds already (form lint's 重复绑定): `y` binds anyway, anything else
+    /// leaves the form as it was.
+    BindTwice(BindAsk),
     /// Merge element `merge` into `keep`: `y` merges, anything else keeps both.
     MergeElements {
         /// The element that stays.
@@ -151,6 +155,23 @@ pub struct RemoveAsk {
     pub name: String,
     /// What goes with it, in words ([`Removal::describe`]).
     pub details: String,
+}
+
+/// A binding in pane 3's designer that would give the form two fields on one element, as
+/// asked about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BindAsk {
+    /// What the element was picked for: a new field (`FormField`) or the selected field
+    /// (`FormBind`).
+    pub purpose: super::picker::PickPurpose,
+    /// The element.
+    pub element: String,
+    /// Its name.
+    pub element_name: String,
+    /// The field being bound: its label and key (`None` for a new field).
+    pub field: Option<(String, String)>,
+    /// The form's field bound to the element already: its label and key.
+    pub by: (String, String),
 }
 
 /// A fix of the merged form that rewrites published forms, as asked about.
@@ -917,6 +938,10 @@ impl App {
                     self.message = Some(m);
                 }
             }
+            (Confirm::BindTwice(ask), Some('y' | 'Y')) => {
+                self.overlay = None;
+                self.forms_bind(&ask.purpose, &ask.element);
+            }
             (Confirm::MergeElements { keep, merge, .. }, Some('y' | 'Y')) => {
                 self.overlay = None;
                 self.merge_elements(&keep, &merge);
@@ -1293,6 +1318,8 @@ impl App {
             | Action::FormReturn
             | Action::FormPublish
             | Action::FormHistory
+            | Action::FormWarningsDown
+            | Action::FormWarningsUp
             | Action::PreviewNext
             | Action::PreviewPrev
             | Action::PreviewOptionNext

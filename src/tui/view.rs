@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::action::Action;
-use super::app::{App, Confirm, FixAsk, Level, Overlay, Pane, RemoveAsk};
+use super::app::{App, BindAsk, Confirm, FixAsk, Level, Overlay, Pane, RemoveAsk};
 use super::detail;
 use super::editor::{Editor, Widget};
 use super::help;
@@ -1193,6 +1193,44 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, confirm: &Confirm) {
             ),
             lang.pick("y 改写    n / Esc 取消", "y rewrite    n / Esc cancel"),
         ),
+        Confirm::BindTwice(BindAsk {
+            element,
+            element_name,
+            field,
+            by,
+            ..
+        }) => {
+            let (by_label, by_key) = (inert(&by.0), inert(&by.1));
+            let (zh_what, en_what) = match field {
+                Some((label, key)) => (
+                    format!("再把「{}」({}) 绑定到它", inert(label), inert(key)),
+                    format!("Binding \"{}\" ({}) to it too", inert(label), inert(key)),
+                ),
+                None => (
+                    "再添加一个绑定它的字段".to_string(),
+                    "Adding another field for it".to_string(),
+                ),
+            };
+            (
+                lang.pick(" 重复绑定？ ", " Bind twice? "),
+                lang.pick(
+                    format!(
+                        "本表的「{by_label}」({by_key}) 已绑定数据元 {} {}。{zh_what}，表单将有两个字段绑定同一数据元：表单检查报告“重复绑定”，多表合一时两者也不会合并。",
+                        inert(element),
+                        inert(element_name)
+                    ),
+                    format!(
+                        "\"{by_label}\" ({by_key}) of this form is bound to element {} {} already. {en_what} gives the form two fields on one element: form lint reports it as bound twice, and a merge keeps both.",
+                        inert(element),
+                        inert(element_name)
+                    ),
+                ),
+                lang.pick(
+                    "y 仍然绑定    n / Esc 取消",
+                    "y bind anyway    n / Esc cancel",
+                ),
+            )
+        }
         Confirm::MergeElements {
             keep,
             keep_name,

@@ -20,6 +20,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 use crate::engine::dups::{Covers, Reason, normalise_into};
+use crate::engine::one_per_form::{Held, first_free};
 use crate::i18n::Lang;
 use crate::model::{Element, Form};
 
@@ -374,7 +375,8 @@ fn bindings<'a>(forms: &[&'a Form], groups: &[Group<'_>]) -> Bound<'a> {
 /// another field here), the field goes to the next element that has its label as name or
 /// synonym (as strong a match), unless that other field has the same label: two fields of
 /// one form with one label are a duplicate or two data, and which element is which cannot
-/// be guessed; else it is left out. Labels with fewer such elements choose first, so a
+/// be guessed; else it is left out (the rule is [`first_free`], which form lint follows
+/// too). Labels with fewer such elements choose first, so a
 /// field with a second choice leaves the first to one without. Returns the suggestions
 /// (without alternatives), their keys, and the fields left out of every suggestion.
 fn assign(
@@ -401,57 +403,47 @@ fn assign(
     for k in order {
         let group = &groups[k];
         for &f in &group.fields {
-            let mut first_skip: Option<LeftOut> = None;
-            let mut to = None;
-            for c in group.cands.iter().filter(|c| c.tier <= TIER_NEW) {
-                if first_skip.is_some() && c.tier > TIER_POOL {
-                    break;
-                }
-                let key = Key::of(c, k);
-                // the form's field that has the element already, and whether its label is
-                // this one
-                let by = match c.element.as_deref() {
-                    Some(e) if bound.contains_key(&(f.form.as_str(), e)) => {
-                        bound.get(&(f.form.as_str(), e)).map(|by| {
+            // the form's field that has the element already (or is given it here), and
+            // whether its label is this one
+            let chosen = first_free(
+                group.cands.iter().filter(|c| c.tier <= TIER_NEW),
+                |c| c.tier <= TIER_POOL,
+                |c| {
+                    let bound_by = c
+                        .element
+                        .as_deref()
+                        .and_then(|e| bound.get(&(f.form.as_str(), e)));
+                    match bound_by {
+                        Some(by) => {
                             normalise_into(&by.label, &mut buffer);
-                            (
-                                LeftOutReason::Bound {
+                            Some(Held {
+                                by: LeftOutReason::Bound {
                                     by: Code::from(by.key.as_str()),
                                 },
-                                buffer == group.label,
-                            )
-                        })
-                    }
-                    _ => taken.get(&(f.form.as_str(), key.clone())).map(|(by, of)| {
-                        (
-                            LeftOutReason::Taken {
-                                by: Code::from(*by),
-                            },
-                            *of == k,
-                        )
-                    }),
-                };
-                match by {
-                    Some((reason, same_label)) => {
-                        first_skip.get_or_insert(LeftOut {
-                            field: f.clone(),
-                            element: c.element.clone(),
-                            reason,
-                        });
-                        if same_label {
-                            break;
+                                same_label: buffer == group.label,
+                            })
                         }
+                        None => taken
+                            .get(&(f.form.as_str(), Key::of(c, k)))
+                            .map(|(by, of)| Held {
+                                by: LeftOutReason::Taken {
+                                    by: Code::from(*by),
+                                },
+                                same_label: *of == k,
+                            }),
                     }
-                    None => {
-                        to = Some((c, key));
-                        break;
-                    }
-                }
-            }
-            let Some((c, key)) = to else {
+                },
+            );
+            let first_skip = chosen.passed.map(|(c, reason)| LeftOut {
+                field: f.clone(),
+                element: c.element.clone(),
+                reason,
+            });
+            let Some(c) = chosen.offered else {
                 left.extend(first_skip);
                 continue;
             };
+            let key = Key::of(c, k);
             let s = match keys.iter().position(|x| *x == key) {
                 Some(s) => {
                     out[s].score = out[s].score.max(c.score);

@@ -9,9 +9,10 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::super::action::{Action, Scope};
 use super::super::app::App;
+use super::super::detail;
 use super::super::text::{fit, wrap_lines};
 use super::super::theme::Slot;
-use super::super::view::{block, key_of, line_view};
+use super::super::view::{block, detail_hint, key_of, line_view};
 use super::bundle_picker::{ItemPicker, Look, draw_picker};
 use super::forms::{Designer, Entry, FormsPane, ItemFor};
 use crate::display::{inert, pad, width};
@@ -249,21 +250,22 @@ const PREVIEW_VALUE: usize = 12;
 /// Fewest and most text rows of the designer's warnings box.
 const WARNING_ROWS: (usize, usize) = (3, 7);
 
-fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designer, area: Rect) {
-    let lang = app.lang;
-    let theme = &app.config.theme;
-    let ascii = app.config.ascii;
+/// The designer's two columns in pane 3's `area`: the designer (with its warnings box) and
+/// the preview.
+pub(crate) fn designer_columns(area: Rect) -> (Rect, Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
-    // the warnings of the selected line (or every warning, for the form), wrapped to the
-    // box: it grows with them up to a cap, and a last line says how many more there are
+    (left, right)
+}
+
+/// The designer's warnings box in its column `left`: the warnings of the selected line (or
+/// every warning, on the form's line), wrapped to the box, and how many text rows the box
+/// has (it grows with them up to a cap: at most half the column, so the fields stay in
+/// sight).
+pub(crate) fn warning_lines(app: &App, d: &Designer, left: Rect) -> (Vec<Line<'static>>, usize) {
+    let lang = app.lang;
     let entry = d.entry();
-    let wb = block(
-        app,
-        format!(" {} {} ", lang.pick("警告", "Warnings"), d.warnings.len()),
-        false,
-    );
-    let ww = wb.inner(left).width;
+    let ww = left.width.saturating_sub(2);
     let texts: Vec<String> = match d.warnings_of(entry) {
         list if list.is_empty() && entry == Entry::Header => d
             .warnings
@@ -274,27 +276,57 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
     };
     let styled: Vec<Line> = texts
         .iter()
-        .map(|t| Line::from(Span::styled(inert(t).into_owned(), theme.get(Slot::Error))))
+        .map(|t| {
+            Line::from(Span::styled(
+                inert(t).into_owned(),
+                app.config.theme.get(Slot::Error),
+            ))
+        })
         .collect();
-    let mut wlines = wrap_lines(&styled, ww);
-    // at most half the column, so the fields stay in sight
+    let wlines = wrap_lines(&styled, ww);
     let most = (usize::from(left.height) / 2)
         .saturating_sub(2)
         .clamp(WARNING_ROWS.0, WARNING_ROWS.1);
     let rows = wlines.len().clamp(WARNING_ROWS.0, most);
-    if wlines.len() > rows {
-        let more = wlines.len() - (rows - 1);
-        wlines.truncate(rows - 1);
-        let dots = if ascii { "~" } else { "…" };
-        let text = lang.pick(
-            format!("{dots} 还有 {more} 行"),
-            format!(
-                "{dots} {more} more line{}",
-                if more == 1 { "" } else { "s" }
-            ),
-        );
-        wlines.push(Line::from(Span::styled(text, theme.get(Slot::Dim))));
-    }
+    (wlines, rows)
+}
+
+/// Which warnings the box shows (its scroll belongs to them): the selected line's.
+pub(crate) fn warnings_of_key(d: &Designer) -> String {
+    format!("{:?}", d.entry())
+}
+
+fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designer, area: Rect) {
+    let lang = app.lang;
+    let theme = &app.config.theme;
+    let ascii = app.config.ascii;
+    let (left, right) = designer_columns(area);
+    // the warnings of the selected line (or every warning, for the form), wrapped to the
+    // box; when they are longer than it, the last row counts the lines below and the keys
+    // of `form_warnings_down` / `form_warnings_up` scroll it
+    let (wlines, rows) = warning_lines(app, d, left);
+    let overflows = wlines.len() > rows;
+    let (wlines, above) = detail::window(
+        wlines,
+        rows,
+        d.warn_scroll.offset(&warnings_of_key(d)),
+        |n, _| detail::more_lines(n, lang, ascii, theme),
+    );
+    let wb = block(
+        app,
+        format!(" {} {} ", lang.pick("警告", "Warnings"), d.warnings.len()),
+        false,
+    );
+    let wb = match detail_hint(
+        app,
+        above,
+        overflows,
+        Action::FormWarningsUp,
+        Action::FormWarningsDown,
+    ) {
+        Some(hint) => wb.title_bottom(Span::styled(hint, theme.get(Slot::Dim))),
+        None => wb,
+    };
     let [fields_area, warn_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(rows as u16 + 2)]).areas(left);
     let form = d.design.form();

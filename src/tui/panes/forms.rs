@@ -8,14 +8,17 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::super::action::{Action, Scope};
-use super::super::app::{App, Level};
+use super::super::app::{App, BindAsk, Confirm, Level, Overlay};
+use super::super::detail::DetailScroll;
 use super::super::keymap::{Key, Lookup};
 use super::super::picker::{PickPurpose, Target};
 use super::bundle_picker::ItemPicker;
+use super::form_view;
 use crate::display::inert;
 use crate::engine::design::{Design, Pos};
 use crate::engine::dups::Covers;
 use crate::engine::lint::{self, Warning};
+use crate::engine::one_per_form;
 use crate::engine::preview::{Preview, Values};
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
@@ -110,6 +113,8 @@ pub struct Designer {
     pub warnings: Vec<Warning>,
     /// The condition chooser, when open.
     pub chooser: Option<Chooser>,
+    /// How far the warnings box is scrolled, and for which line's warnings.
+    pub warn_scroll: DetailScroll,
 }
 
 impl Designer {
@@ -125,6 +130,7 @@ impl Designer {
             input: Input::default(),
             warnings: Vec::new(),
             chooser: None,
+            warn_scroll: DetailScroll::default(),
         };
         d.refresh(catalog);
         d
@@ -375,7 +381,11 @@ impl App {
         self.forms_catalog_ready();
         let lang = self.lang;
         if self.forms.designer.is_some() {
-            self.designer_update(action);
+            match action {
+                Action::FormWarningsDown => self.scroll_form_warnings(1),
+                Action::FormWarningsUp => self.scroll_form_warnings(-1),
+                _ => self.designer_update(action),
+            }
             return true;
         }
         let page = usize::from(self.size.1.saturating_sub(6)).max(1);
@@ -431,6 +441,22 @@ impl App {
             p.offset = p.selected + 1 - height;
         }
         true
+    }
+
+    /// Scrolls the designer's warnings box `by` lines, as far as its last line on its last
+    /// row (the box is measured as it is drawn, from the screen's size).
+    fn scroll_form_warnings(&mut self, by: isize) {
+        let Some(d) = &self.forms.designer else {
+            return;
+        };
+        let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        let (left, _) = form_view::designer_columns(super::super::view::areas(screen).main);
+        let (lines, rows) = form_view::warning_lines(self, d, left);
+        let of = form_view::warnings_of_key(d);
+        let n = lines.len();
+        if let Some(d) = &mut self.forms.designer {
+            d.warn_scroll.scroll(&of, by, n, rows);
+        }
     }
 
     fn open_designer(&mut self, code: &str) {
@@ -830,15 +856,58 @@ impl App {
                 } else {
                     PickPurpose::FormBind
                 };
-                // the duplicate finder's suggestion first: the element covering the label
-                let suggestion = if action == Action::FormBind {
-                    d.pos().and_then(|p| d.design.field(p)).and_then(|f| {
-                        Covers::new(catalog)
-                            .cover(&f.label)
-                            .map(|c| c.element.to_string())
-                    })
-                } else {
-                    None
+                // the duplicate finder's suggestion first: the element covering the label,
+                // but none another field of the form binds (form lint's rule)
+                let mut note = None;
+                let suggestion = match d.pos().filter(|_| action == Action::FormBind) {
+                    Some(pos) => {
+                        let covers = Covers::new(catalog);
+                        match lint::offer_for(&covers, d.design.form(), pos) {
+                            Some(lint::Offer::Element { cover, passed }) => {
+                                note = passed.map(|(held, by)| {
+                                    lang.pick(
+                                        format!(
+                                            "已预填 {}：{} 已由本表的「{}」({}) 绑定",
+                                            inert(cover.element),
+                                            inert(held.element),
+                                            inert(&by.label),
+                                            inert(&by.key)
+                                        ),
+                                        format!(
+                                            "{} pre-filled: {} is bound by \"{}\" ({}) of this form",
+                                            inert(cover.element),
+                                            inert(held.element),
+                                            inert(&by.label),
+                                            inert(&by.key)
+                                        ),
+                                    )
+                                });
+                                Some(cover.element.to_string())
+                            }
+                            Some(lint::Offer::Duplicate { cover, of }) => {
+                                let label = d.design.field(pos).map_or("", |f| f.label.as_str());
+                                note = Some(lang.pick(
+                                    format!(
+                                        "未预填：「{}」疑似与本表的「{}」({}) 重复，它已绑定 {}",
+                                        inert(label),
+                                        inert(&of.label),
+                                        inert(&of.key),
+                                        inert(cover.element)
+                                    ),
+                                    format!(
+                                        "nothing pre-filled: \"{}\" looks like a duplicate of \"{}\" ({}) of this form, which binds {}",
+                                        inert(label),
+                                        inert(&of.label),
+                                        inert(&of.key),
+                                        inert(cover.element)
+                                    ),
+                                ));
+                                None
+                            }
+                            None => None,
+                        }
+                    }
+                    None => None,
                 };
                 if action == Action::FormBind && d.pos().is_none() {
                     return;
@@ -854,6 +923,9 @@ impl App {
                 {
                     p.search.input = Input::new(code);
                     self.start_search(Target::Picker);
+                }
+                if let Some(note) = note {
+                    self.say(Level::Info, note);
                 }
                 return;
             }
@@ -957,8 +1029,42 @@ impl App {
         }
     }
 
-    /// The picker chose `code` for the designer.
+    /// The picker chose `code` for the designer. An element another field of the form binds
+    /// already is asked about first ([`Confirm::BindTwice`]): two fields of one form on one
+    /// element are form lint's 重复绑定.
     pub(crate) fn forms_picked(&mut self, purpose: &PickPurpose, code: &str) {
+        let Some(store) = self.store.as_deref() else {
+            return;
+        };
+        let catalog = store.catalog();
+        let (Some(d), Some(element)) = (&self.forms.designer, catalog.elements.get(code)) else {
+            return;
+        };
+        let field = match purpose {
+            PickPurpose::FormField => None,
+            _ => match d.pos().and_then(|p| d.design.field(p)) {
+                Some(f) => Some(f),
+                None => return,
+            },
+        };
+        let form = d.design.form();
+        let except = field.map(|f| f.key.as_str());
+        if let Some(by) = one_per_form::bound_by(form, code, except) {
+            let ask = BindAsk {
+                purpose: purpose.clone(),
+                element: code.to_string(),
+                element_name: element.name.to_string(),
+                field: field.map(|f| (f.label.to_string(), f.key.to_string())),
+                by: (by.label.to_string(), by.key.to_string()),
+            };
+            self.overlay = Some(Overlay::Confirm(Confirm::BindTwice(ask)));
+            return;
+        }
+        self.forms_bind(purpose, code);
+    }
+
+    /// Binds the selected field to `code`, or adds a field for it (`purpose`), as chosen.
+    pub(crate) fn forms_bind(&mut self, purpose: &PickPurpose, code: &str) {
         let lang = self.lang;
         let Some(store) = self.store.as_deref() else {
             return;
