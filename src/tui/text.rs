@@ -70,15 +70,26 @@ pub fn fit_tail(s: &str, max: usize, ascii: bool) -> String {
 }
 
 /// A code cut to `max` columns so that it stays apart from the codes shown beside it
-/// (`neighbours`): where it differs from them only near its end, its tail ([`fit_tail`]: a
-/// 实施清单 code ends in its agency's code); where it differs earlier (the 子项 of one item,
-/// `511A0005200003-…` and `511A0005200009-…` with the same long tail), the stretch from just
-/// before that difference, cut at both ends.
+/// (`neighbours`): its tail ([`fit_tail`]: a 实施清单 code ends in its agency's code) unless a
+/// neighbour shows the same tail (the 子项 of one item, `511A0005200003-…` and
+/// `511A0005200009-…`, share a long one); then the stretch from just before where they
+/// differ, cut at both ends.
 pub fn fit_apart(code: &str, neighbours: &[&str], max: usize, ascii: bool) -> String {
     let inert = display::inert(code);
     let chars: Vec<char> = inert.chars().collect();
     let plain = display::width(&inert) <= max || !inert.is_ascii() || max < 3;
     if plain || neighbours.is_empty() {
+        return fit_tail(code, max, ascii);
+    }
+    // the tail after the mark tells it apart already (an agency's code ends a 实施清单 code)
+    let tail = |s: &str| {
+        let n = s.chars().count();
+        s.chars()
+            .skip(n.saturating_sub(max - 1))
+            .collect::<String>()
+    };
+    let own_tail = tail(&inert);
+    if neighbours.iter().all(|n| tail(n) != own_tail) {
         return fit_tail(code, max, ascii);
     }
     // how far it runs equal to the closest neighbour
@@ -93,10 +104,6 @@ pub fn fit_apart(code: &str, neighbours: &[&str], max: usize, ascii: bool) -> St
         })
         .max()
         .unwrap_or(0);
-    // the tail after the mark shows the difference already
-    if chars.len() - same < max {
-        return fit_tail(code, max, ascii);
-    }
     let mark = if ascii { '~' } else { '…' };
     // two characters before the difference, for context
     let start = same.saturating_sub(2);
@@ -441,10 +448,13 @@ mod tests {
         let b = "511A0005200009-000-115113016823646795-1-00";
         assert_eq!(fit_apart(a, &[b], 16, false), "…003-000-115113…");
         assert_eq!(fit_apart(b, &[a], 16, true), "~009-000-115113~");
-        // differing near the end (two agencies' 实施清单 of one item): the tail, as before
+        // tails that differ (two agencies' 实施清单 of one item, an 实施清单 and its 办理项):
+        // the tail, as before
         let c = "0100001001-510104000000-000-1151010431236097XB-1-00";
         let d = "0100001001-510104000000-000-1151010431236097XB-1-01";
+        let e = "0100001001-511602000000-000-11511602299513299M-1-00";
         assert_eq!(fit_apart(c, &[d], 12, false), fit_tail(c, 12, false));
+        assert_eq!(fit_apart(c, &[e, d], 12, false), fit_tail(c, 12, false));
         // no neighbours, or a code that fits: unchanged
         assert_eq!(fit_apart(c, &[], 12, false), fit_tail(c, 12, false));
         assert_eq!(fit_apart("SX001", &[], 12, false), "SX001");
