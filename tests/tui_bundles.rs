@@ -518,6 +518,15 @@ fn editing_a_bundle_new_items_questions_conditions_and_workflow() {
     let b = app.store().unwrap().catalog().bundles[code.as_str()].clone();
     assert!(b.item_when.contains_key(&b.items[0]));
     press(&mut app, "bundle_submit");
+    // a bundle without a lead agency is not published, and the status bar says what it lacks
+    press(&mut app, "bundle_publish");
+    let b = app.store().unwrap().catalog().bundles[code.as_str()].clone();
+    assert_eq!(b.status, yibiao::model::Status::Submitted);
+    assert!(status_text(&app).contains("牵头部门"), "{}", status_text(&app));
+    press(&mut app, "bundle_lead");
+    type_text(&mut app, "广安区市场监督管理局");
+    press(&mut app, "picker_choose");
+    press(&mut app, "bundle_submit");
     press(&mut app, "bundle_publish");
     let b = app.store().unwrap().catalog().bundles[code.as_str()].clone();
     assert_eq!((b.status, b.version), (yibiao::model::Status::Published, 1));

@@ -9,8 +9,8 @@ use compact_str::CompactString;
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
-    Catalog, Element, ElementKind, ElementOption, Item, ItemLevel, ItemType, Kind, Material,
-    MaterialKind, Origin, Problem, Record, RecordRef, RefField, Share, Status,
+    Bundle, Catalog, Element, ElementKind, ElementOption, Item, ItemLevel, ItemType, Kind,
+    Material, MaterialKind, Origin, Problem, Record, RecordRef, RefField, Share, Status,
 };
 
 /// One attribute in an edit form.
@@ -149,6 +149,42 @@ pub enum WorkflowError {
         /// The current status.
         from: Status,
     },
+    /// A bundle cannot be published without these (citizens see a published bundle).
+    Incomplete(Vec<Lack>),
+}
+
+/// What a bundle lacks to be published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lack {
+    /// 牵头部门: who answers for the bundle.
+    LeadAgency,
+    /// Items: what it bundles.
+    Items,
+}
+
+impl Lack {
+    fn name(self, lang: Lang) -> &'static str {
+        match self {
+            Self::LeadAgency => lang.pick("牵头部门", "a lead agency"),
+            Self::Items => lang.pick("事项", "items"),
+        }
+    }
+}
+
+/// What `bundle` lacks to be published (nothing when it can be).
+pub fn bundle_lacks(bundle: &Bundle) -> Vec<Lack> {
+    let mut out = Vec::new();
+    if bundle
+        .lead_agency
+        .as_deref()
+        .is_none_or(|a| a.trim().is_empty())
+    {
+        out.push(Lack::LeadAgency);
+    }
+    if bundle.items.is_empty() {
+        out.push(Lack::Items);
+    }
+    out
 }
 
 impl WorkflowError {
@@ -168,6 +204,23 @@ impl WorkflowError {
                     from.as_str()
                 ),
             ),
+            Self::Incomplete(lacks) => {
+                let names = |lang: Lang| {
+                    let sep = lang.pick("、", ", ");
+                    lacks
+                        .iter()
+                        .map(|l| l.name(lang))
+                        .collect::<Vec<_>>()
+                        .join(sep)
+                };
+                lang.pick(
+                    format!("主题发布前须有{}（公众看得到已发布的主题）", names(lang)),
+                    format!(
+                        "a bundle needs {} before it is published (the public sees it)",
+                        names(lang)
+                    ),
+                )
+            }
         }
     }
 }
@@ -185,6 +238,12 @@ pub fn next_status(from: Status, transition: Transition) -> Result<Status, Workf
 /// The record after a workflow step: new status, and on publish the version bumped.
 pub fn transition(record: RecordRef<'_>, step: Transition) -> Result<Record, WorkflowError> {
     let kind = record.kind();
+    if let (RecordRef::Bundle(b), Transition::Publish) = (record, step) {
+        let lacks = bundle_lacks(b);
+        if !lacks.is_empty() && next_status(b.status, step).is_ok() {
+            return Err(WorkflowError::Incomplete(lacks));
+        }
+    }
     let mut record = record.to_record();
     let (status, version) = status_mut(&mut record).ok_or(WorkflowError::NoWorkflow(kind))?;
     *status = next_status(*status, step)?;
@@ -1126,6 +1185,45 @@ mod tests {
             Ok(Status::Submitted)
         );
         assert!(next_status(Status::Draft, Transition::Publish).is_err());
+    }
+
+    #[test]
+    fn a_bundle_is_published_only_with_a_lead_agency_and_items() {
+        let Some(Record::Bundle(mut b)) = new_record(&Catalog::default(), Kind::Bundle) else {
+            panic!()
+        };
+        b.status = Status::Submitted;
+        b.lead_agency = None;
+        b.items.clear();
+        let err = transition(RecordRef::Bundle(&b), Transition::Publish).unwrap_err();
+        assert_eq!(
+            err,
+            WorkflowError::Incomplete(vec![Lack::LeadAgency, Lack::Items])
+        );
+        assert!(err.message(Lang::Zh).contains("牵头部门、事项"), "{err:?}");
+        assert!(err.message(Lang::En).contains("a lead agency, items"));
+        // submitting an unfinished bundle for review is still allowed
+        b.status = Status::Draft;
+        assert!(transition(RecordRef::Bundle(&b), Transition::Submit).is_ok());
+        b.status = Status::Submitted;
+        b.lead_agency = Some("A1".into());
+        assert_eq!(
+            transition(RecordRef::Bundle(&b), Transition::Publish).unwrap_err(),
+            WorkflowError::Incomplete(vec![Lack::Items])
+        );
+        b.items.push("I1".into());
+        let Record::Bundle(p) = transition(RecordRef::Bundle(&b), Transition::Publish).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(p.status, Status::Published);
+        // a status that cannot be published says so, whatever the bundle lacks
+        b.status = Status::Draft;
+        b.items.clear();
+        assert!(matches!(
+            transition(RecordRef::Bundle(&b), Transition::Publish),
+            Err(WorkflowError::NotAllowed { .. })
+        ));
     }
 
     #[test]
