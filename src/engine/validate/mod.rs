@@ -207,11 +207,8 @@ pub fn validate_element(element: &Element, value: &str) -> Result<(), Rejection>
         }
         K::LinkedDropdown => cascade(element, value).map(|_| ()),
         K::Number => {
-            validate_kind(K::Number, value)?;
-            match element.unit.as_deref() {
-                Some(unit) if never_negative(unit) => numbers::not_negative(value, unit),
-                _ => Ok(()),
-            }
+            present(value)?;
+            numbers::quantity(value, element.unit.as_deref())
         }
         K::Pattern => text::pattern(element.pattern.as_deref(), value),
         kind => validate_kind(kind, value),
