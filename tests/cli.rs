@@ -1068,6 +1068,61 @@ fn validate_takes_cascade_labels_and_refuses_a_negative_amount() {
     ok(yibiao(db.path()).args(["validate", "number", "--", "-5"]));
 }
 
+/// QA round 6: choices and cascades are kept as option codes, reported as the x → X
+/// respelling is; cascade messages name the parent by label and the number of levels; a
+/// refused number gets an example that fits.
+#[test]
+fn validate_keeps_choices_as_codes_and_explains_cascades_and_numbers() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let stdout = ok(yibiao(db.path()).args([
+        "validate",
+        "DE000018",
+        "四川省/广安市/广安区",
+        "四川省/511600/广安区",
+        "510000/511600/511602",
+        "四川省/广安市/",
+    ]));
+    assert_eq!(
+        stdout,
+        "✓ 四川省/广安市/广安区 → 510000/511600/511602\n\
+         ✓ 四川省/511600/广安区 → 510000/511600/511602\n\
+         ✓ 510000/511600/511602\n\
+         ✓ 四川省/广安市/ → 510000/511600\n"
+    );
+    let stdout = ok(yibiao(db.path()).args(["validate", "DE000032", "有限责任公司", "--json"]));
+    let json: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(json[0]["normalized"], "1100", "{stdout}");
+    let stdout =
+        ok(yibiao(db.path()).args(["validate", "DE000018", "四川省/广安市/广安区", "--json"]));
+    let json: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(json[0]["normalized"], "510000/511600/511602", "{stdout}");
+
+    let (code, stdout, _) =
+        run(yibiao_zh(db.path()).args(["validate", "DE000018", "四川省/广安市/广安区/", "广安区"]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("只有 3 级：「广安区」已是最后一级"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("（其上级为 广安市 511600）"), "{stdout}");
+
+    let (code, stdout, _) = run(yibiao_zh(db.path()).args([
+        "validate", "DE000034", "--", "－5", "abc", "1,000", ".5", "1e3",
+    ]));
+    assert_eq!(code, 1, "{stdout}");
+    for said in [
+        "「－5」不是数字：「－」不是半角负号，请用「-」；且以「万元」计的数量不能为负数",
+        "「abc」不是数字（应如 12.5）",
+        "「1,000」不是数字：不要用千位分隔符（应如 1000）",
+        "「.5」不是数字：小数点前应有数字（应如 0.5）",
+        "「1e3」不是数字：不要用科学计数法（应如 1000）",
+    ] {
+        assert!(stdout.contains(said), "{said}\n{stdout}");
+    }
+    assert!(!stdout.contains("-12.5"), "{stdout}");
+}
+
 /// QA session 8: applicants type a 身份证号码's check character as x; it is valid, and the
 /// spelling it is kept in (X) is reported.
 #[test]
