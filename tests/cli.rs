@@ -115,9 +115,8 @@ fn malformed_files_are_reported_not_panicked_on() {
         );
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
-    let stats: Value =
-        serde_json::from_str(&ok(yibiao(db.path()).args(["stats", "--json"]))).unwrap();
-    assert_eq!(stats["elements"], 0, "nothing was written by any bad file");
+    // nothing was written by any bad file: not even a store was created
+    assert_eq!(std::fs::read_dir(db.path()).unwrap().count(), 0);
 }
 
 #[test]
@@ -536,6 +535,38 @@ fn read_only_commands_and_dry_runs_on_a_missing_store_create_nothing() {
     // an empty directory stays empty
     fails_with(yibiao(tmp.path()).arg("stats"), "no store at");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+    // QA round 6: an import whose file is missing or does not check creates no store either
+    // (as a refused restore): the file is read and checked before the store is created
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, "{bad").unwrap();
+    let missing = tmp.path().join("missing.json");
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for (file, said) in [(&missing, "cannot read"), (&bad, "nothing was written")] {
+        for db in [&typo, &empty] {
+            let (code, _, stderr) = run(yibiao(db).arg("import").arg(file));
+            assert_eq!(code, 2, "{stderr}");
+            assert!(stderr.contains(said), "{stderr}");
+        }
+        assert!(!typo.exists(), "{} created the store", file.display());
+        assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+    }
+    std::fs::remove_file(&bad).unwrap();
+    // a file from standard input is read once, before the store is created
+    let piped = tmp.path().join("piped");
+    let mut child = yibiao(&piped)
+        .args(["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let bytes = std::fs::read(small).unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &bytes).unwrap();
+    assert!(child.wait().unwrap().success());
+    let stats: Value = serde_json::from_str(&ok(yibiao(&piped).args(["stats", "--json"]))).unwrap();
+    assert!(stats["elements"].as_u64().unwrap() > 0, "{stats}");
+    std::fs::remove_dir_all(&piped).unwrap();
     // commands that write create it
     ok(yibiao(&typo).args(["import", small]));
     assert!(typo.join("db").is_dir());
