@@ -167,6 +167,8 @@ pub enum Command {
     /// takes a path of options level by level separated by `/`, each by code or label, e.g.
     /// `510000/511600/511602`, `四川省/广安市/广安区` or `四川省/511600/广安区`; each
     /// level must lie under the one before, and a path may stop above the last level.
+    /// Choices and cascades are kept as option codes (`四川省/广安市/广安区 →
+    /// 510000/511600/511602`).
     Validate {
         /// A kind (cn_id, uscc, mobile, ...) or an element code (for choices, cascades and
         /// patterns).
@@ -176,7 +178,8 @@ pub enum Command {
         #[arg(required = true)]
         values: Vec<String>,
         /// Print JSON: [{"value", "valid", "reason", "normalized"}] (`normalized`: the
-        /// spelling a valid value is kept in, e.g. a 身份证号码's `x` as `X`; null when invalid).
+        /// spelling a valid value is kept in, e.g. a 身份证号码's `x` as `X`, a choice or a
+        /// cascade as its option codes; null when invalid).
         #[arg(long)]
         json: bool,
     },

@@ -152,9 +152,74 @@ pub fn pad_code(code: &str, columns: usize) -> String {
     format!("{code}{}", " ".repeat(fill))
 }
 
+/// Most decimal places [`percent`] shows: a share closer to 100% than this rounds shows
+/// `99.999999999%` (cut, never rounded up).
+const MAX_PERCENT_DECIMALS: usize = 9;
+
+/// How many decimal places `part` of `whole` needs as a percentage (at least one): enough that
+/// a share short of the whole never reads `100.0%` and a share above nothing never reads
+/// `0.0%` (1 of 3799 fields unbound is `99.97%`, not `100.0%`). The XLSX export formats its
+/// percent cells with as many.
+pub fn percent_decimals(part: u64, whole: u64) -> usize {
+    if whole == 0 || part == 0 || part >= whole {
+        return 1;
+    }
+    let share = part as f64 * 100.0 / whole as f64;
+    (1..=MAX_PERCENT_DECIMALS)
+        .find(|&d| {
+            let shown = format!("{share:.d$}");
+            !shown.starts_with("100") && shown.bytes().any(|b| matches!(b, b'1'..=b'9'))
+        })
+        .unwrap_or(MAX_PERCENT_DECIMALS)
+}
+
+/// `part` of `whole` as a percentage for people (`99.9%`): one decimal place, more when one
+/// would round a share short of the whole up to `100.0%` or one above nothing down to `0.0%`
+/// (see [`percent_decimals`]); `100.0%` and `0.0%` only when they are exact. Every shown
+/// share goes through here: `stats`, pane 5 and the statistics export. `None` when `whole`
+/// is zero.
+pub fn percent(part: u64, whole: u64) -> Option<String> {
+    if whole == 0 {
+        return None;
+    }
+    let part = part.min(whole);
+    let d = percent_decimals(part, whole);
+    let share = part as f64 * 100.0 / whole as f64;
+    let mut shown = format!("{share:.d$}");
+    // beyond the most decimals shown: cut toward the honest side rather than round
+    if part < whole && shown.starts_with("100") {
+        shown = format!("99.{}", "9".repeat(d));
+    } else if part > 0 && !shown.bytes().any(|b| matches!(b, b'1'..=b'9')) {
+        shown = format!("0.{}1", "0".repeat(d - 1));
+    }
+    shown.push('%');
+    Some(shown)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_short_of_the_whole_never_reads_100_percent() {
+        // the tester's 3799 fields with one unbound
+        assert_eq!(percent(3798, 3799).as_deref(), Some("99.97%"));
+        assert_eq!(percent_decimals(3798, 3799), 2);
+        assert_eq!(percent(1900, 1901).as_deref(), Some("99.9%"));
+        assert_eq!(percent(999_999, 1_000_000).as_deref(), Some("99.9999%"));
+        assert_eq!(percent(3799, 3799).as_deref(), Some("100.0%"));
+        assert_eq!(percent(1, 3).as_deref(), Some("33.3%"));
+        assert_eq!(percent(2, 3).as_deref(), Some("66.7%"));
+        assert_eq!(percent(999, 1000).as_deref(), Some("99.9%"));
+        // nor does a share above nothing read 0.0%
+        assert_eq!(percent(1, 3799).as_deref(), Some("0.03%"));
+        assert_eq!(percent(0, 3799).as_deref(), Some("0.0%"));
+        assert_eq!(percent(0, 0), None);
+        // past the most decimals shown: cut, not rounded
+        let huge = u64::MAX / 2;
+        assert_eq!(percent(huge - 1, huge).as_deref(), Some("99.999999999%"));
+        assert_eq!(percent(1, huge).as_deref(), Some("0.000000001%"));
+    }
 
     #[test]
     fn side_by_side_values_keep_their_first_difference_in_view() {

@@ -115,9 +115,8 @@ fn malformed_files_are_reported_not_panicked_on() {
         );
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
-    let stats: Value =
-        serde_json::from_str(&ok(yibiao(db.path()).args(["stats", "--json"]))).unwrap();
-    assert_eq!(stats["elements"], 0, "nothing was written by any bad file");
+    // nothing was written by any bad file: not even a store was created
+    assert_eq!(std::fs::read_dir(db.path()).unwrap().count(), 0);
 }
 
 #[test]
@@ -536,6 +535,38 @@ fn read_only_commands_and_dry_runs_on_a_missing_store_create_nothing() {
     // an empty directory stays empty
     fails_with(yibiao(tmp.path()).arg("stats"), "no store at");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+    // QA round 6: an import whose file is missing or does not check creates no store either
+    // (as a refused restore): the file is read and checked before the store is created
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, "{bad").unwrap();
+    let missing = tmp.path().join("missing.json");
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for (file, said) in [(&missing, "cannot read"), (&bad, "nothing was written")] {
+        for db in [&typo, &empty] {
+            let (code, _, stderr) = run(yibiao(db).arg("import").arg(file));
+            assert_eq!(code, 2, "{stderr}");
+            assert!(stderr.contains(said), "{stderr}");
+        }
+        assert!(!typo.exists(), "{} created the store", file.display());
+        assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+    }
+    std::fs::remove_file(&bad).unwrap();
+    // a file from standard input is read once, before the store is created
+    let piped = tmp.path().join("piped");
+    let mut child = yibiao(&piped)
+        .args(["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let bytes = std::fs::read(small).unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &bytes).unwrap();
+    assert!(child.wait().unwrap().success());
+    let stats: Value = serde_json::from_str(&ok(yibiao(&piped).args(["stats", "--json"]))).unwrap();
+    assert!(stats["elements"].as_u64().unwrap() > 0, "{stats}");
+    std::fs::remove_dir_all(&piped).unwrap();
     // commands that write create it
     ok(yibiao(&typo).args(["import", small]));
     assert!(typo.join("db").is_dir());
@@ -1066,6 +1097,61 @@ fn validate_takes_cascade_labels_and_refuses_a_negative_amount() {
     assert!(stdout.contains("以「万元」计的数量不能为负数"), "{stdout}");
     ok(yibiao(db.path()).args(["validate", "DE000034", "0", "12.5"]));
     ok(yibiao(db.path()).args(["validate", "number", "--", "-5"]));
+}
+
+/// QA round 6: choices and cascades are kept as option codes, reported as the x → X
+/// respelling is; cascade messages name the parent by label and the number of levels; a
+/// refused number gets an example that fits.
+#[test]
+fn validate_keeps_choices_as_codes_and_explains_cascades_and_numbers() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let stdout = ok(yibiao(db.path()).args([
+        "validate",
+        "DE000018",
+        "四川省/广安市/广安区",
+        "四川省/511600/广安区",
+        "510000/511600/511602",
+        "四川省/广安市/",
+    ]));
+    assert_eq!(
+        stdout,
+        "✓ 四川省/广安市/广安区 → 510000/511600/511602\n\
+         ✓ 四川省/511600/广安区 → 510000/511600/511602\n\
+         ✓ 510000/511600/511602\n\
+         ✓ 四川省/广安市/ → 510000/511600\n"
+    );
+    let stdout = ok(yibiao(db.path()).args(["validate", "DE000032", "有限责任公司", "--json"]));
+    let json: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(json[0]["normalized"], "1100", "{stdout}");
+    let stdout =
+        ok(yibiao(db.path()).args(["validate", "DE000018", "四川省/广安市/广安区", "--json"]));
+    let json: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(json[0]["normalized"], "510000/511600/511602", "{stdout}");
+
+    let (code, stdout, _) =
+        run(yibiao_zh(db.path()).args(["validate", "DE000018", "四川省/广安市/广安区/", "广安区"]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("只有 3 级：「广安区」已是最后一级"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("（其上级为 广安市 511600）"), "{stdout}");
+
+    let (code, stdout, _) = run(yibiao_zh(db.path()).args([
+        "validate", "DE000034", "--", "－5", "abc", "1,000", ".5", "1e3",
+    ]));
+    assert_eq!(code, 1, "{stdout}");
+    for said in [
+        "「－5」不是数字：「－」不是半角负号，请用「-」；且以「万元」计的数量不能为负数",
+        "「abc」不是数字（应如 12.5）",
+        "「1,000」不是数字：不要用千位分隔符（应如 1000）",
+        "「.5」不是数字：小数点前应有数字（应如 0.5）",
+        "「1e3」不是数字：不要用科学计数法（应如 1000）",
+    ] {
+        assert!(stdout.contains(said), "{said}\n{stdout}");
+    }
+    assert!(!stdout.contains("-12.5"), "{stdout}");
 }
 
 /// QA session 8: applicants type a 身份证号码's check character as x; it is valid, and the

@@ -27,15 +27,21 @@ fn wait_with_limit(child: &mut Child, limit: Duration) -> std::process::ExitStat
 
 #[test]
 fn second_process_on_a_locked_store_exits_3_naming_the_holder() {
-    let db = tempfile::tempdir().unwrap();
-    // `import -` opens the store, then waits on standard input: it holds the lock
-    let mut holder = yibiao(db.path())
+    let tmp = tempfile::tempdir().unwrap();
+    // an empty store: an import into a directory without one reads its input before it
+    // creates the store
+    let empty = tmp.path().join("empty.json");
+    std::fs::write(&empty, r#"{"format": "yibiao/1"}"#).unwrap();
+    let db = tmp.path().join("store");
+    ok(yibiao(&db).arg("import").arg(&empty));
+    // `import -` opens the existing store, then waits on standard input: it holds the lock
+    let mut holder = yibiao(&db)
         .args(["import", "-"])
         .stdin(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let lock_file = db.path().join("yibiao.lock");
+    let lock_file = db.as_path().join("yibiao.lock");
     let pid_line = format!("pid={}", holder.id());
     let start = Instant::now();
     while !std::fs::read_to_string(&lock_file).is_ok_and(|s| s.contains(&pid_line)) {
@@ -59,11 +65,11 @@ fn second_process_on_a_locked_store_exits_3_naming_the_holder() {
         std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
         (status.code(), stderr)
     };
-    let (code, stderr) = second(yibiao(db.path()));
+    let (code, stderr) = second(yibiao(db.as_path()));
     assert_eq!(code, Some(3), "{stderr}");
     let expected = format!(
         "store {} is in use by another yibiao (pid {}, user ",
-        db.path().display(),
+        db.as_path().display(),
         holder.id()
     );
     assert!(stderr.contains(&expected), "{stderr}");
@@ -73,11 +79,11 @@ fn second_process_on_a_locked_store_exits_3_naming_the_holder() {
         "{stderr}"
     );
     // in Chinese when asked for (report #5), the same exit code
-    let (code, stderr) = second(yibiao_zh(db.path()));
+    let (code, stderr) = second(yibiao_zh(db.as_path()));
     assert_eq!(code, Some(3), "{stderr}");
     let expected = format!(
         "库 {} 正被另一个 yibiao 使用（进程 {}，用户 ",
-        db.path().display(),
+        db.as_path().display(),
         holder.id()
     );
     assert!(stderr.contains(&expected), "{stderr}");
@@ -86,7 +92,7 @@ fn second_process_on_a_locked_store_exits_3_naming_the_holder() {
     holder.stdin.take().unwrap().write_all(b"").unwrap();
     let status = wait_with_limit(&mut holder, Duration::from_secs(20));
     assert_eq!(status.code(), Some(2));
-    ok(yibiao(db.path()).arg("stats"));
+    ok(yibiao(db.as_path()).arg("stats"));
 }
 
 /// An import file adding `n` elements and a form that uses them, all tagged `k`.

@@ -70,12 +70,27 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Restore { file, .. } => Some(super::safety::read_backup(file)?),
         _ => None,
     };
+    // so is an import into a store not created yet: a missing or invalid file creates none
+    let checked = match import_request(&command) {
+        Some(request)
+            if command.if_missing() == IfMissing::Create && !has_store(&cli.db, lang)? =>
+        {
+            let parsed = office::check_for_new_store(&request, lang)?;
+            Some((request, parsed))
+        }
+        _ => None,
+    };
     let mut store = open_store(cli.db, command.if_missing(), lang)?;
-    let result = match (backup, command) {
-        (Some(backup), Command::Restore { force, yes, .. }) => {
+    let result = match (backup, checked, command) {
+        (Some(backup), _, Command::Restore { force, yes, .. }) => {
             super::safety::restore(&mut store, backup, force, yes, lang)
         }
-        (_, command) => on_store(&mut store, command, lang),
+        // checked against an empty catalog: still right unless another yibiao filled the
+        // store meanwhile, when the file is read again against what it holds
+        (_, Some((request, parsed)), _) if store.catalog().is_empty() => {
+            office::import(&mut store, request, Some(parsed), lang)
+        }
+        (_, _, command) => on_store(&mut store, command, lang),
     };
     // a command that changed the store leaves its outline for the TUI's first frame
     if store.changed_since_open() > 0 {
@@ -83,6 +98,38 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     }
     store.close_for_exit();
     result
+}
+
+/// Whether the store directory (`--db`, else the default) holds a store already; a
+/// directory holding other files is refused as opening it would be.
+fn has_store(db: &Option<std::path::PathBuf>, lang: Lang) -> Result<bool, Failure> {
+    let dir = super::store_dir(db.clone())?;
+    match crate::store::inspect(&dir) {
+        Ok(found) => Ok(found == crate::store::Found::Store),
+        Err(e) => Err(Failure::store(e, lang)),
+    }
+}
+
+/// The import an `import` command asks for (the command line's face of the request the TUI's
+/// dialog makes too).
+fn import_request(command: &Command) -> Option<crate::io::transfer::ImportRequest> {
+    match command {
+        Command::Import {
+            file,
+            dry_run,
+            kind,
+            encoding,
+            format,
+        } => Some(crate::io::transfer::ImportRequest {
+            file: file.clone(),
+            dry_run: *dry_run,
+            kind: kind.clone(),
+            encoding: *encoding,
+            format: *format,
+            caller: crate::io::transfer::Caller::Cli,
+        }),
+        _ => None,
+    }
 }
 
 /// `element search`: reads the stored search rows without loading the catalog (a store
@@ -185,7 +232,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 format,
                 caller: crate::io::transfer::Caller::Cli,
             };
-            office::import(store, request, lang)
+            office::import(store, request, None, lang)
         }
         Command::Export {
             file,

@@ -9,7 +9,7 @@ use crate::display::inert;
 use crate::i18n::Lang;
 use crate::io::progress::{CancelFlag, Control, Step};
 use crate::io::transfer::{
-    self, ExportError, ExportRequest, ImportError, ImportRequest, nothing_written,
+    self, ExportError, ExportRequest, ImportError, ImportRequest, Parsed, nothing_written,
 };
 use crate::model::Catalog;
 use crate::store::Store;
@@ -85,19 +85,52 @@ fn import_failure(e: ImportError, lang: Lang) -> Failure {
     }
 }
 
-/// `yibiao import`: reads, checks (all or nothing), reports, writes.
-pub fn import(store: &mut impl Store, request: ImportRequest, lang: Lang) -> Result<u8, Failure> {
+/// Reads and checks an import for a store that does not exist yet, before it is created
+/// (against an empty catalog, which is what the new store holds), printing the notes: a
+/// file that cannot be read or does not check creates no store, as for `restore`.
+pub fn check_for_new_store(request: &ImportRequest, lang: Lang) -> Result<Parsed, Failure> {
+    with_progress(
+        ("读取", "reading"),
+        &request.file,
+        lang,
+        |progress, control| {
+            let parsed = transfer::read(request, &Catalog::default(), control, lang)?;
+            print_notes(progress, &parsed, lang);
+            Ok(parsed)
+        },
+    )
+    .map_err(|e| import_failure(e, lang))
+}
+
+fn print_notes(progress: &Progress, parsed: &Parsed, lang: Lang) {
+    progress.suspend(|| {
+        for note in parsed.notes(lang) {
+            eprintln_lossy!("{note}");
+        }
+    });
+}
+
+/// `yibiao import`: reads, checks (all or nothing), reports, writes. `checked` is what
+/// [`check_for_new_store`] read before the store was created; the file is not read again.
+pub fn import(
+    store: &mut impl Store,
+    request: ImportRequest,
+    checked: Option<Parsed>,
+    lang: Lang,
+) -> Result<u8, Failure> {
     let (total, imported) = with_progress(
         ("读取", "reading"),
         &request.file,
         lang,
         |progress, control| {
-            let parsed = transfer::read(&request, store.catalog(), control, lang)?;
-            progress.suspend(|| {
-                for note in parsed.notes(lang) {
-                    eprintln_lossy!("{note}");
+            let parsed = match checked {
+                Some(parsed) => parsed,
+                None => {
+                    let parsed = transfer::read(&request, store.catalog(), control, lang)?;
+                    print_notes(progress, &parsed, lang);
+                    parsed
                 }
-            });
+            };
             let total = parsed.records.len();
             if request.dry_run {
                 return Ok((total, None));

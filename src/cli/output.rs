@@ -56,13 +56,10 @@ pub fn stats(s: &Stats, lang: Lang) -> String {
             format!("{} {n:>8}\n", pad(&label, 22))
         })
         .collect();
-    let share = match s.reuse.bound_share {
+    let bound = s.fields - s.unbound_fields.min(s.fields);
+    let share = match crate::display::percent(bound as u64, s.fields as u64) {
         None => lang.pick("没有字段", "no fields").to_string(),
-        Some(share) => format!(
-            "{:.1}% {}",
-            share * 100.0,
-            lang.pick("已绑定数据元", "bound to elements")
-        ),
+        Some(share) => format!("{share} {}", lang.pick("已绑定数据元", "bound to elements")),
     };
     out.push_str(&format!(
         "{} {:>8}\n{} {:>8}  ({share})\n",
@@ -444,6 +441,18 @@ mod tests {
     use super::*;
     use crate::model::Kind;
     use crate::store::{AuditEntry, AuditOp, LoggedEntry};
+
+    #[test]
+    fn one_unbound_field_of_3799_is_not_printed_as_all_bound() {
+        let s = Stats {
+            fields: 3799,
+            unbound_fields: 1,
+            ..Stats::default()
+        };
+        let text = stats(&s, Lang::Zh);
+        assert!(text.contains("(99.97% 已绑定数据元)"), "{text}");
+        assert!(!text.contains("100.0%"), "{text}");
+    }
 
     #[test]
     fn log_rows_stay_aligned_when_an_action_is_long() {

@@ -87,13 +87,18 @@ fn status_zh(status: &str) -> &str {
 
 /// Every statistic as a table. The 概况 (overview) table ends with what pane 5's overview
 /// shows below the record counts: fields, unbound fields, elements never used and the share
-/// of fields bound to an element (`99.9%`, as the pane rounds it; 没有字段 / no fields when
-/// there are none).
+/// of fields bound to an element (a [`Cell::Percent`]: in XLSX a number formatted as a
+/// percent, in CSV `99.97%` as the pane shows it, never `100.0%` while a field is unbound;
+/// 没有字段 / no fields when there are none).
 pub fn tables(s: &Stats, lang: Lang) -> Vec<ReportTable> {
-    let share = s.reuse.bound_share.map_or_else(
-        || lang.pick("没有字段", "no fields").to_string(),
-        |b| format!("{:.1}%", b * 100.0),
-    );
+    let share = if s.fields == 0 {
+        text(lang.pick("没有字段", "no fields"))
+    } else {
+        Cell::Percent {
+            part: (s.fields - s.unbound_fields.min(s.fields)) as u64,
+            whole: s.fields as u64,
+        }
+    };
     let overview = Kind::ALL
         .iter()
         .zip([
@@ -118,7 +123,7 @@ pub fn tables(s: &Stats, lang: Lang) -> Vec<ReportTable> {
                 text("从未使用的数据元"),
                 num(s.reuse.never_used),
             ],
-            vec![text("bound_share"), text("字段绑定率"), text(share)],
+            vec![text("bound_share"), text("字段绑定率"), share],
         ])
         .collect();
     let by_level = ItemLevel::ALL
@@ -311,8 +316,9 @@ mod tests {
         );
         assert_eq!(
             overview_cell(&zh, "bound_share"),
-            Some(format!("{:.1}%", share * 100.0))
+            crate::display::percent((s.fields - s.unbound_fields) as u64, s.fields as u64)
         );
+        assert!(share < 1.0 && share > 0.99);
         assert!(
             zh[0]
                 .rows
@@ -355,5 +361,61 @@ mod tests {
         assert!(!zh.iter().any(|c| c.is_ascii()), "{zh:?}");
         let en = cells(Lang::En);
         assert!(en.contains(&"items".to_string()) && en.contains(&"published".to_string()));
+    }
+
+    /// The tester's `sample --scale 2`: 3799 fields, one unbound.
+    fn one_unbound_of_3799() -> Stats {
+        Stats {
+            fields: 3799,
+            unbound_fields: 1,
+            ..Stats::default()
+        }
+    }
+
+    #[test]
+    fn one_unbound_field_never_reads_as_all_bound() {
+        let zh = tables(&one_unbound_of_3799(), Lang::Zh);
+        assert_eq!(overview_cell(&zh, "bound_share").as_deref(), Some("99.97%"));
+        assert!(zh[0].to_csv().ends_with("bound_share,字段绑定率,99.97%\n"));
+    }
+
+    #[test]
+    fn the_xlsx_bound_share_is_a_number_formatted_as_a_percent() {
+        use calamine::{Data, Reader};
+        let bytes = xlsx(&tables(&one_unbound_of_3799(), Lang::Zh), Lang::Zh).expect("written");
+        let mut book =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("a workbook");
+        let sheet = book.worksheet_range("概况").expect("the overview sheet");
+        let row = sheet
+            .rows()
+            .find(|r| r.first() == Some(&Data::String("bound_share".into())))
+            .expect("the bound share row");
+        match &row[2] {
+            Data::Float(share) => assert!((share - 3798.0 / 3799.0).abs() < 1e-12, "{share}"),
+            other => panic!("the bound share should be a number, got {other:?}"),
+        }
+        // its format shows as many decimals as the text: 99.97%, not 100.0%
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        let mut styles = String::new();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("xl/styles.xml").expect("styles"),
+            &mut styles,
+        )
+        .expect("utf-8");
+        assert!(styles.contains("formatCode=\"0.00%\""), "{styles}");
+    }
+
+    #[test]
+    fn every_csv_table_ends_with_a_newline() {
+        let s = crate::engine::stats::stats(&crate::sample::generate(1));
+        for stats in [s, Stats::default(), one_unbound_of_3799()] {
+            for lang in [Lang::Zh, Lang::En] {
+                for t in tables(&stats, lang) {
+                    let csv = t.to_csv();
+                    assert!(csv.ends_with('\n'), "{}: {csv:?}", t.name);
+                    assert!(!csv.ends_with("\n\n"), "{}: {csv:?}", t.name);
+                }
+            }
+        }
     }
 }

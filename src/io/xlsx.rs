@@ -490,6 +490,17 @@ pub fn write_named(sheets: &[NamedSheet<'_>], lang: Lang) -> Result<Vec<u8>, Str
                     Cell::Number(n) => {
                         ws.write_number(r, c, *n as f64).map_err(fail)?;
                     }
+                    // a number shown as a percent, with the decimals the text shows: a share
+                    // short of the whole never reads 100.0%
+                    Cell::Percent { part, whole } if *whole > 0 => {
+                        let decimals = crate::display::percent_decimals(*part, *whole);
+                        let format =
+                            Format::new().set_num_format(format!("0.{}%", "0".repeat(decimals)));
+                        let share = (*part).min(*whole) as f64 / *whole as f64;
+                        ws.write_number_with_format(r, c, share, &format)
+                            .map_err(fail)?;
+                    }
+                    Cell::Percent { .. } => {}
                 }
             }
         }

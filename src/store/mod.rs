@@ -19,7 +19,7 @@ use std::path::Path;
 
 pub use audit::{AuditEntry, AuditOp, LoggedEntry};
 pub use error::{StoreError, io_hint, sled_hint};
-pub use layout::{BACKUPS_DIR, DRAFT_FILE, IfMissing, auto_backups};
+pub use layout::{BACKUPS_DIR, DRAFT_FILE, Found, IfMissing, auto_backups, inspect};
 pub use lock::LOCK_FILE;
 pub use sled_store::{
     CatalogLoader, LockedStore, SCHEMA_VERSION, SearchSource, SledStore, UnloadedStore,

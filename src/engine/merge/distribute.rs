@@ -346,6 +346,59 @@ mod tests {
     }
 
     #[test]
+    fn choices_and_cascades_typed_by_label_are_distributed_as_codes() {
+        use crate::model::ElementKind as K;
+        let (catalog, m) = restaurant();
+        let of_kind = |kinds: &[K]| {
+            m.fields
+                .iter()
+                .find(|f| {
+                    f.element
+                        .as_deref()
+                        .and_then(|e| catalog.elements.get(e))
+                        .is_some_and(|e| kinds.contains(&e.kind))
+                })
+                .expect("a field of that kind")
+        };
+        let element = |f: &crate::engine::merge::MergedField| {
+            &catalog.elements[f.element.as_deref().expect("bound")]
+        };
+        // a cascade by labels, level by level (the sample's first path down)
+        let cascade = of_kind(&[K::LinkedDropdown]);
+        let codes = crate::engine::preview::example(element(cascade));
+        let labels: Vec<String> = codes
+            .split('/')
+            .map(|c| {
+                let e = element(cascade);
+                e.options
+                    .iter()
+                    .find(|o| o.code == c)
+                    .map(|o| o.label.to_string())
+                    .expect("an option")
+            })
+            .collect();
+        // and a choice by label
+        let choice = of_kind(&[K::SingleChoice, K::Dropdown]);
+        let option = &element(choice).options[0];
+        assert_ne!(option.label, option.code);
+        let out = distribute(
+            &catalog,
+            &m,
+            &filled(&[
+                (&cascade.key(), &labels.join("/")),
+                (&choice.key(), &option.label),
+            ]),
+        )
+        .expect("labels are valid");
+        for (field, kept) in [(cascade, codes.as_str()), (choice, option.code.as_str())] {
+            assert!(!field.sources.is_empty());
+            for s in &field.sources {
+                assert_eq!(out[s.form.as_str()][s.field.as_str()], kept, "{s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_form_field_key_overrides_its_element_for_that_source_only() {
         let (catalog, m) = restaurant();
         // 企业名称 DE000030 has six sources, BD000003/f01 among them

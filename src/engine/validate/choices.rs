@@ -53,8 +53,12 @@ pub(crate) fn single<'a>(
         .ok_or_else(|| not_an_option(options, value))
 }
 
-/// 多选: options by code or label separated by `,`, `，` or `、`, none twice.
-pub(crate) fn multi(options: &[ElementOption], value: &str) -> Result<(), Rejection> {
+/// 多选: options by code or label separated by `,`, `，` or `、`, none twice; gives the
+/// chosen options in the element's order.
+pub(crate) fn multi<'a>(
+    options: &'a [ElementOption],
+    value: &str,
+) -> Result<Vec<&'a ElementOption>, Rejection> {
     let mut seen = Vec::new();
     for part in value.split([',', '，', '、']).map(str::trim) {
         if part.is_empty() {
@@ -72,7 +76,29 @@ pub(crate) fn multi(options: &[ElementOption], value: &str) -> Result<(), Reject
         }
         seen.push(index);
     }
-    Ok(())
+    seen.sort_unstable();
+    Ok(seen.into_iter().filter_map(|i| options.get(i)).collect())
+}
+
+/// An option for a message: its label and code (`广安市 511600`), or the code alone when no
+/// option has it.
+fn named(options: &[ElementOption], code: &str) -> String {
+    match options.iter().find(|o| o.code == code) {
+        Some(o) if o.label != o.code => format!("{} {}", quote(&o.label), quote(code)),
+        _ => quote(code),
+    }
+}
+
+/// "only `n` levels: `up` is the last".
+fn no_level_below(n: usize, up: &str) -> Rejection {
+    Rejection::new(
+        format!("只有 {n} 级：「{}」已是最后一级", quote(up)),
+        format!(
+            "only {n} level{}: '{}' is the last",
+            if n == 1 { "" } else { "s" },
+            quote(up)
+        ),
+    )
 }
 
 /// 联动下拉框: options level by level separated by `/`, each by code or label (white space
@@ -81,16 +107,38 @@ pub(crate) fn multi(options: &[ElementOption], value: &str) -> Result<(), Reject
 ///
 /// A part is looked up among the options of its level first (code, then label: a label
 /// such as 市辖区 recurs under many parents), then among all options, so that a misplaced
-/// one is named as such.
+/// one is named as such. A trailing `/` is a level not chosen yet (as while typing in the
+/// preview), unless the option before it is the last level; an empty part elsewhere is
+/// refused as empty.
 pub(crate) fn linked<'a>(
     options: &'a [ElementOption],
     value: &str,
 ) -> Result<Vec<&'a ElementOption>, Rejection> {
     let mut path: Vec<&ElementOption> = Vec::new();
     let mut typed: Option<&str> = None;
-    for (i, part) in value.split('/').map(str::trim).enumerate() {
+    let parts: Vec<&str> = value.split('/').map(str::trim).collect();
+    for (i, &part) in parts.iter().enumerate() {
         let level = i + 1;
         let above = path.last().copied();
+        let last_level = above.filter(|up| {
+            !options
+                .iter()
+                .any(|o| o.parent.as_deref() == Some(up.code.as_str()))
+        });
+        let no_level_here = || last_level.map(|up| no_level_below(i, typed.unwrap_or(&up.code)));
+        if part.is_empty() {
+            // a trailing `/`: the next level is not chosen yet, if there is one
+            if level == parts.len() && above.is_some() {
+                return match no_level_here() {
+                    Some(r) => Err(r),
+                    None => Ok(path),
+                };
+            }
+            return Err(Rejection::new(
+                format!("第 {level} 级为空"),
+                format!("level {level} is empty"),
+            ));
+        }
         let here = |o: &&ElementOption| o.parent.as_deref() == above.map(|a| a.code.as_str());
         let found = options
             .iter()
@@ -100,6 +148,9 @@ pub(crate) fn linked<'a>(
             .or_else(|| options.iter().find(|o| o.code == part))
             .or_else(|| options.iter().find(|o| o.label == part));
         let Some(option) = found else {
+            if let Some(r) = no_level_here() {
+                return Err(r);
+            }
             return Err(Rejection::new(
                 format!("第 {level} 级「{}」不是可选项", quote(part)),
                 format!("level {level}: '{}' is not one of the options", quote(part)),
@@ -112,12 +163,12 @@ pub(crate) fn linked<'a>(
                     format!(
                         "第 1 级「{}」不是第一级选项（其上级为 {}）",
                         quote(part),
-                        quote(parent)
+                        named(options, parent)
                     ),
                     format!(
                         "level 1: '{}' is not a top-level option (its parent is {})",
                         quote(part),
-                        quote(parent)
+                        named(options, parent)
                     ),
                 ));
             }

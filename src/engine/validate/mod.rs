@@ -203,15 +203,12 @@ pub fn validate_element(element: &Element, value: &str) -> Result<(), Rejection>
         }
         K::MultiChoice => {
             present(value)?;
-            choices::multi(&element.options, value)
+            choices::multi(&element.options, value).map(|_| ())
         }
         K::LinkedDropdown => cascade(element, value).map(|_| ()),
         K::Number => {
-            validate_kind(K::Number, value)?;
-            match element.unit.as_deref() {
-                Some(unit) if never_negative(unit) => numbers::not_negative(value, unit),
-                _ => Ok(()),
-            }
+            present(value)?;
+            numbers::quantity(value, element.unit.as_deref())
         }
         K::Pattern => text::pattern(element.pattern.as_deref(), value),
         kind => validate_kind(kind, value),
@@ -274,10 +271,37 @@ pub fn normalize_kind(kind: ElementKind, value: &str) -> Result<Cow<'_, str>, Re
 }
 
 /// Validates like [`validate_element`] and gives the value in the spelling it is kept in,
-/// as [`normalize_kind`] (choices, cascades and patterns as typed).
+/// as [`normalize_kind`]. Choices are kept as option codes, whether typed by code or by
+/// label: one code (单选, 下拉框, 联动证件类型), codes joined by `,` in the element's option
+/// order (多选: `02、01` → `01,02`), codes joined by `/` (联动下拉框: `四川省/广安市/广安区` →
+/// `510000/511600/511602`, a trailing `/` dropped). Patterns are kept as typed.
 pub fn normalize_element<'v>(element: &Element, value: &'v str) -> Result<Cow<'v, str>, Rejection> {
-    validate_element(element, value)?;
-    Ok(spelling(element.kind, value))
+    use ElementKind as K;
+    let codes = |chosen: Vec<&ElementOption>, separator: &str| {
+        let codes: Vec<&str> = chosen.iter().map(|o| o.code.as_str()).collect();
+        let kept = codes.join(separator);
+        if kept == value {
+            Cow::Borrowed(value)
+        } else {
+            Cow::Owned(kept)
+        }
+    };
+    match element.kind {
+        K::SingleChoice | K::Dropdown | K::IdTypeLinked => {
+            present(value)?;
+            let chosen = choices::single(&element.options, value)?;
+            Ok(codes(vec![chosen], ""))
+        }
+        K::MultiChoice => {
+            present(value)?;
+            Ok(codes(choices::multi(&element.options, value)?, ","))
+        }
+        K::LinkedDropdown => Ok(codes(cascade(element, value)?, "/")),
+        kind => {
+            validate_element(element, value)?;
+            Ok(spelling(kind, value))
+        }
+    }
 }
 
 /// Validates like [`validate_linked_id`] and gives the number in the spelling it is kept in,

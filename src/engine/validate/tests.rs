@@ -247,16 +247,13 @@ fn linked_dropdown() {
     );
     assert_eq!(
         zh(validate_element(&e, "511600/511602")),
-        "第 1 级「511600」不是第一级选项（其上级为 510000）"
+        "第 1 级「511600」不是第一级选项（其上级为 四川省 510000）"
     );
     assert_eq!(
         zh(validate_element(&e, "510000/999999")),
         "第 2 级「999999」不是可选项"
     );
-    assert_eq!(
-        zh(validate_element(&e, "510000//511602")),
-        "第 2 级「」不是可选项"
-    );
+    assert_eq!(zh(validate_element(&e, "510000//511602")), "第 2 级为空");
     assert_eq!(
         zh(validate_element(&e, "四川")),
         "第 1 级「四川」不是可选项"
@@ -307,16 +304,114 @@ fn a_cascade_takes_labels_and_codes_level_by_level() {
     );
     assert_eq!(
         zh(validate_element(&e, "广安市/广安区")),
-        "第 1 级「广安市」不是第一级选项（其上级为 510000）"
+        "第 1 级「广安市」不是第一级选项（其上级为 四川省 510000）"
     );
     assert_eq!(
         en(validate_element(&e, "四川省/广州市")),
         "level 2: '广州市' is not one of the options"
     );
+    assert_eq!(zh(validate_element(&e, "四川省//广安区")), "第 2 级为空");
+}
+
+#[test]
+fn a_trailing_slash_is_a_level_not_chosen_yet_unless_the_last_level_is_chosen() {
+    let e = element(ElementKind::LinkedDropdown, regions(), None);
+    // as while typing in the preview: the next level is not chosen yet
+    for ok in ["四川省/", "四川省/广安市/", "510000/511600 /"] {
+        assert_eq!(validate_element(&e, ok), Ok(()), "{ok}");
+    }
     assert_eq!(
-        zh(validate_element(&e, "四川省//广安区")),
-        "第 2 级「」不是可选项"
+        normalize_element(&e, "四川省/广安市/").as_deref(),
+        Ok("510000/511600")
     );
+    // the tester's 四川省/广安市/广安区/: a 3-level cascade has no 4th level
+    assert_eq!(
+        zh(validate_element(&e, "四川省/广安市/广安区/")),
+        "只有 3 级：「广安区」已是最后一级"
+    );
+    assert_eq!(
+        en(validate_element(&e, "510000/511600/511602/999999")),
+        "only 3 levels: '511602' is the last"
+    );
+    assert_eq!(
+        zh(validate_element(&e, "北京市/东城区")),
+        "只有 1 级：「北京市」已是最后一级"
+    );
+    assert_eq!(
+        en(validate_element(&e, "北京市/")),
+        "only 1 level: '北京市' is the last"
+    );
+    // an option found elsewhere is named as misplaced
+    assert_eq!(
+        zh(validate_element(&e, "四川省/广安市/广安区/锦江区")),
+        "第 4 级「锦江区」不属于上一级「广安区」"
+    );
+    // empty elsewhere is empty
+    assert_eq!(zh(validate_element(&e, "/四川省")), "第 1 级为空");
+    assert_eq!(zh(validate_element(&e, "/")), "第 1 级为空");
+    assert_eq!(en(validate_element(&e, "四川省//")), "level 2 is empty");
+}
+
+#[test]
+fn a_misplaced_option_names_its_parent_by_label_and_code() {
+    let e = element(ElementKind::LinkedDropdown, regions(), None);
+    assert_eq!(
+        zh(validate_element(&e, "广安区")),
+        "第 1 级「广安区」不是第一级选项（其上级为 广安市 511600）"
+    );
+    assert_eq!(
+        en(validate_element(&e, "511602")),
+        "level 1: '511602' is not a top-level option (its parent is 广安市 511600)"
+    );
+    // a parent that is no option is named by its code
+    let mut options = regions();
+    options.push(child("999901", "孤儿", "999900"));
+    let e = element(ElementKind::LinkedDropdown, options, None);
+    assert_eq!(
+        zh(validate_element(&e, "孤儿")),
+        "第 1 级「孤儿」不是第一级选项（其上级为 999900）"
+    );
+}
+
+#[test]
+fn choices_and_cascades_are_kept_as_option_codes() {
+    let regions = element(ElementKind::LinkedDropdown, regions(), None);
+    for typed in [
+        "四川省/广安市/广安区",
+        "四川省/511600/广安区",
+        "四川省 / 广安市 / 广安区",
+    ] {
+        assert_eq!(
+            normalize_element(&regions, typed).as_deref(),
+            Ok("510000/511600/511602"),
+            "{typed}"
+        );
+    }
+    assert!(matches!(
+        normalize_element(&regions, "510000/511600/511602"),
+        Ok(std::borrow::Cow::Borrowed(_))
+    ));
+    for kind in [ElementKind::SingleChoice, ElementKind::Dropdown] {
+        let e = element(kind, sexes(), None);
+        assert_eq!(normalize_element(&e, "女").as_deref(), Ok("2"));
+        assert_eq!(normalize_element(&e, "2").as_deref(), Ok("2"));
+    }
+    let types = element(ElementKind::IdTypeLinked, id_types(), None);
+    assert_eq!(normalize_element(&types, "香港身份证").as_deref(), Ok("HK"));
+    // 多选: codes in the element's order, joined by `,`
+    let multi = element(ElementKind::MultiChoice, sexes(), None);
+    assert_eq!(
+        normalize_element(&multi, "未说明、男").as_deref(),
+        Ok("1,9")
+    );
+    assert_eq!(normalize_element(&multi, "2 , 1").as_deref(), Ok("1,2"));
+    assert_eq!(normalize_element(&multi, "1,2").as_deref(), Ok("1,2"));
+    // invalid values are refused as validate_element refuses them
+    assert_eq!(
+        normalize_element(&multi, "男,男").map_err(|r| r.message(Lang::Zh)),
+        Err("选项「男」重复".to_string())
+    );
+    assert!(normalize_element(&regions, "广安区").is_err());
 }
 
 #[test]

@@ -28,6 +28,14 @@ pub enum Cell {
     Text(String),
     /// A whole number (versions, days, copies, levels, section numbers).
     Number(u64),
+    /// A share, `part` of `whole` (the statistics' bound share): in XLSX a number in a
+    /// percent format, as text what [`crate::display::percent`] shows (`99.97%`).
+    Percent {
+        /// The part.
+        part: u64,
+        /// The whole (not zero: a share of nothing is written as text).
+        whole: u64,
+    },
 }
 
 impl Cell {
@@ -36,6 +44,9 @@ impl Cell {
         match self {
             Self::Text(s) => std::borrow::Cow::Borrowed(s),
             Self::Number(n) => std::borrow::Cow::Owned(n.to_string()),
+            Self::Percent { part, whole } => {
+                std::borrow::Cow::Owned(crate::display::percent(*part, *whole).unwrap_or_default())
+            }
         }
     }
 }

@@ -552,16 +552,22 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
             Check::Empty => ("", Slot::Dim),
         };
         if !matches!(check, Check::Empty) {
-            let verdict = match (&check, d.preview.chosen_labels(catalog, &d.values, i)) {
-                (Check::Valid, Some(labels)) => labels,
-                // kept in another spelling (a 身份证号码's x as X): say which
-                (Check::Valid, None) => match d.preview.normalized(catalog, &d.values, i) {
-                    Some(kept) => lang.pick(
-                        format!("有效，规范写法 {kept}"),
-                        format!("valid, normalized: {kept}"),
-                    ),
-                    None => check.message(lang),
-                },
+            // kept in another spelling (a 身份证号码's x as X, a choice typed by label as its
+            // code): say which
+            let kept = match check {
+                Check::Valid => d.preview.normalized(catalog, &d.values, i),
+                _ => None,
+            };
+            let verdict = match (&check, d.preview.chosen_labels(catalog, &d.values, i), kept) {
+                (Check::Valid, Some(labels), Some(kept)) => lang.pick(
+                    format!("{labels}，规范写法 {kept}"),
+                    format!("{labels}, normalized: {kept}"),
+                ),
+                (Check::Valid, Some(labels), None) => labels,
+                (Check::Valid, None, Some(kept)) => lang.pick(
+                    format!("有效，规范写法 {kept}"),
+                    format!("valid, normalized: {kept}"),
+                ),
                 _ => check.message(lang),
             };
             lines.push(Line::from(Span::styled(

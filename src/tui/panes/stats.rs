@@ -176,12 +176,17 @@ fn counted(list: &[Count], lang: Lang) -> Vec<Row> {
     }))
 }
 
+/// `part` of `whole` as [`crate::display::percent`] shows it (never `100.0%` short of the
+/// whole); empty when `whole` is zero.
 fn percent(part: usize, whole: usize) -> String {
-    if whole == 0 {
-        String::new()
-    } else {
-        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
-    }
+    crate::display::percent(part as u64, whole as u64).unwrap_or_default()
+}
+
+/// The share of fields bound to an element, as [`crate::display::percent`] shows it; `None`
+/// without fields.
+fn bound_share(s: &Stats) -> Option<String> {
+    let bound = s.fields - s.unbound_fields.min(s.fields);
+    crate::display::percent(bound as u64, s.fields as u64)
 }
 
 /// The rows of a section.
@@ -282,10 +287,7 @@ fn rows(s: &Stats, section: Section, lang: Lang) -> Vec<Row> {
             )];
             out.extend(counted(&s.reuse.most_reused, lang));
             out.push(Row::Blank);
-            let share = s.reuse.bound_share.map_or_else(
-                || lang.pick("没有字段", "no fields").to_string(),
-                |b| format!("{:.1}%", b * 100.0),
-            );
+            let share = bound_share(s).unwrap_or_else(|| lang.pick("没有字段", "no fields").into());
             out.push(Row::Text(lang.pick(
                 format!(
                     "从未使用的数据元 {} 个；字段绑定率 {share}",
@@ -870,6 +872,38 @@ fn draw_prompt(frame: &mut Frame<'_>, app: &App, prompt: &ExportPrompt, area: Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_unbound_field_of_3799_is_not_shown_as_all_bound() {
+        let s = Stats {
+            fields: 3799,
+            unbound_fields: 1,
+            ..Stats::default()
+        };
+        let notes: Vec<String> = rows(&s, Section::Overview, Lang::Zh)
+            .into_iter()
+            .filter_map(|r| match r {
+                Row::Bar { note, .. } => Some(note),
+                _ => None,
+            })
+            .collect();
+        // after the record counts: bound, unbound, all
+        assert!(
+            notes.ends_with(&["99.97%".into(), "0.03%".into(), String::new()]),
+            "{notes:?}"
+        );
+        let texts: Vec<String> = rows(&s, Section::Reuse, Lang::Zh)
+            .into_iter()
+            .filter_map(|r| match r {
+                Row::Text(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            texts.iter().any(|t| t.ends_with("字段绑定率 99.97%")),
+            "{texts:?}"
+        );
+    }
 
     #[test]
     fn every_section_has_rows_on_the_sample() {
