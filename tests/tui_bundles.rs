@@ -522,7 +522,11 @@ fn editing_a_bundle_new_items_questions_conditions_and_workflow() {
     press(&mut app, "bundle_publish");
     let b = app.store().unwrap().catalog().bundles[code.as_str()].clone();
     assert_eq!(b.status, yibiao::model::Status::Submitted);
-    assert!(status_text(&app).contains("牵头部门"), "{}", status_text(&app));
+    assert!(
+        status_text(&app).contains("牵头部门"),
+        "{}",
+        status_text(&app)
+    );
     press(&mut app, "bundle_lead");
     type_text(&mut app, "广安区市场监督管理局");
     press(&mut app, "picker_choose");

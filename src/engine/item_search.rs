@@ -376,6 +376,29 @@ impl<R: Row> Index<R> {
         Some(out)
     }
 
+    /// Of `positions` (as [`Index::holding`] gives them for `query`), those whose code or
+    /// usual reading holds `query`: the rest hold it only in a rarer reading of a heteronym
+    /// (许 read hǔ, 期 read jī). A filter that cannot rank shows these first.
+    pub fn in_usual_reading(&self, query: &str, positions: &[u32]) -> Vec<u32> {
+        let q = held_query(query);
+        if !q.is_ascii() {
+            return positions.to_vec();
+        }
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
+        let usual = |entry: &Entry<R>| {
+            let latin = self.latin_of(entry);
+            let end = (entry.usual as usize).min(latin.len());
+            latin
+                .get(..end)
+                .is_some_and(|part| finder.find(part.as_bytes()).is_some())
+        };
+        positions
+            .iter()
+            .copied()
+            .filter(|p| self.entries.get(*p as usize).is_some_and(usual))
+            .collect()
+    }
+
     /// The code of the row at `position` (as [`Index::holding`] gives them).
     pub fn code_at(&self, position: u32) -> Option<&str> {
         self.entries.get(position as usize).map(|e| e.row.code())

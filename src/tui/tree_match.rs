@@ -155,8 +155,8 @@ impl MatchJob {
                 *k = true;
             }
         }
-        if let (Some((_, _, at)), Some(map)) = (&pinyin, &nodes) {
-            for &position in at.iter() {
+        if let (Some((_, index, at)), Some(map)) = (&pinyin, &nodes) {
+            for position in usual_first(index, raw_first, at) {
                 let node = map.nodes.get(position as usize).copied();
                 if let Some(k) = node.and_then(|n| keep.get_mut(n as usize)) {
                     *k = true;
@@ -203,13 +203,26 @@ impl MatchJob {
                 .filter_map(|n| map.positions.get(*n as usize).copied())
                 .filter(|p| *p != NO_NODE)
                 .collect();
-            for position in index.holding(raw, Some(&positions), &stale)? {
+            let held = index.holding(raw, Some(&positions), &stale)?;
+            for position in usual_first(index, raw, &held) {
                 if let Some(node) = map.nodes.get(position as usize) {
                     out[*node as usize] = true;
                 }
             }
         }
         Some(out)
+    }
+}
+
+/// The positions that hold `query` in a usual reading, or all of `held` when none does: an
+/// item found only through a rare reading of a heteronym shows only when nothing else is
+/// found (`hkdj` is 户口登记, not 许可到期 read hǔ kě dào jī; `yinhang` still finds 银行).
+fn usual_first(index: &ItemIndex, query: &str, held: &[u32]) -> Vec<u32> {
+    let usual = index.in_usual_reading(query, held);
+    if usual.is_empty() {
+        held.to_vec()
+    } else {
+        usual
     }
 }
 
@@ -372,6 +385,37 @@ mod tests {
         assert!(names("食品 zzzz").is_empty());
         // spaces around the words change nothing
         assert_eq!(names("  食品   变更 "), both);
+    }
+
+    #[test]
+    fn rare_readings_count_only_when_no_usual_reading_holds_the_query() {
+        let sample = crate::sample::generate(1);
+        let base = sample.items.values().next().cloned().expect("an item");
+        let catalog_of = |names: &[(&str, &str)]| {
+            let mut c = Catalog::default();
+            for (code, name) in names {
+                let mut i = base.clone();
+                i.code = (*code).into();
+                i.name = (*name).into();
+                i.parent = None;
+                c.items.insert(i.code.clone(), i);
+            }
+            c
+        };
+        let found = |c: &Catalog, query: &str| -> Vec<String> {
+            let index = Arc::new(Index::build(item_search::rows(c)));
+            let t = tree(c, Grouping::Level);
+            let (nodes, _) = matched(&t, job(&t, Some(&index), query).run(|| false));
+            nodes.iter().map(|n| t.node(*n).name.clone()).collect()
+        };
+        // 许 read hǔ and 期 read jī spell hkdj too, but 户口登记 spells it in its usual reading
+        let both = catalog_of(&[("A", "户口登记许可"), ("B", "危险废物经营许可到期延续")]);
+        assert_eq!(found(&both, "hkdj"), ["户口登记许可"]);
+        // alone, the rare reading still finds it
+        let alone = catalog_of(&[("B", "危险废物经营许可到期延续")]);
+        assert_eq!(found(&alone, "hkdj"), ["危险废物经营许可到期延续"]);
+        // the same rule for a second word (both names hold 许可)
+        assert_eq!(found(&both, "许可 hkdj"), ["户口登记许可"]);
     }
 
     #[test]
