@@ -123,6 +123,14 @@ fn preview_takes_a_cascade_by_labels_and_a_lower_case_x() {
     type_text(&mut app, "11010519491231002x");
     let s = screen(&mut app, 120, 36);
     assert!(s.contains("✓ 有效，规范写法 11010519491231002X"), "{s}");
+    // at 80×24 the verdict wraps rather than losing its end, the X it is there to show
+    app.resize(80, 24);
+    let s = screen(&mut app, 80, 24);
+    let joined: String = s
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '│' || c == ' '))
+        .collect();
+    assert!(joined.contains("11010519491231002X"), "{s}");
 }
 
 #[test]

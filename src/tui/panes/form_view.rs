@@ -10,7 +10,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::super::action::{Action, Scope};
 use super::super::app::App;
 use super::super::detail;
-use super::super::text::{fit, wrap_lines};
+use super::super::text::{fit, wrap_columns, wrap_lines};
 use super::super::theme::Slot;
 use super::super::view::{block, detail_hint, key_of, line_view};
 use super::bundle_picker::{ItemPicker, Look, draw_picker};
@@ -570,10 +570,15 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
                 ),
                 _ => check.message(lang),
             };
-            lines.push(Line::from(Span::styled(
-                fit(&format!("{indent}  {mark}{verdict}"), w, ascii),
-                theme.get(slot),
-            )));
+            // wrapped, not cut: the end of a reason or of a kept spelling is what matters
+            let room = w.saturating_sub(width(&indent) + 2).max(1);
+            let text = crate::display::inert(&format!("{mark}{verdict}")).into_owned();
+            for piece in wrap_columns(&text, room) {
+                lines.push(Line::from(Span::styled(
+                    format!("{indent}  {piece}"),
+                    theme.get(slot),
+                )));
+            }
         }
         if focused {
             let offered = d.preview.offered(catalog, &d.values, i);
