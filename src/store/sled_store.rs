@@ -23,7 +23,7 @@ use super::codec::{
 };
 use super::error::StoreError;
 use super::keys::{
-    index_keys, index_keys_of, kind_of_tag, name_key_prefix, record_key, referrers_prefix,
+    LEGACY_NAME, index_keys, index_keys_of, kind_of_tag, record_key, referrers_prefix,
 };
 use super::layout::{self, Found, IfMissing};
 use super::lock::{LOCK_FILE, StoreLock};
@@ -206,6 +206,7 @@ impl LockedStore {
             _lock: lock,
         })
         .finish_journal()?
+        .drop_name_index()?
         .check_watermark()
     }
 }
@@ -835,6 +836,33 @@ impl UnloadedStore {
         Ok(self)
     }
 
+    /// Removes the name index that older versions kept in the index tree (see
+    /// [`LEGACY_NAME`]): one sled key per record that nothing reads, which made sled's page
+    /// table and the store bigger. It goes in batches and is flushed; a process killed midway
+    /// leaves the rest to the next open, and a store without it costs one lookup. Runs after
+    /// [`Self::finish_journal`], since a batch an older version staged may write such keys.
+    fn drop_name_index(self) -> Result<Self, StoreError> {
+        let index = &self.0.index;
+        let mut removed = false;
+        loop {
+            let mut batch = sled::Batch::default();
+            let mut found = 0;
+            for key in index.scan_prefix([LEGACY_NAME]).keys().take(CHUNK_RECORDS) {
+                batch.remove(key.map_err(StoreError::Write)?);
+                found += 1;
+            }
+            if found == 0 {
+                break;
+            }
+            index.apply_batch(batch).map_err(StoreError::Write)?;
+            removed = true;
+        }
+        if removed {
+            self.0.db.flush().map_err(StoreError::Write)?;
+        }
+        Ok(self)
+    }
+
     /// Refuses a store whose database ends before the last change a save reported (see
     /// `watermark`), and raises the watermark to what the database holds.
     fn check_watermark(self) -> Result<Self, StoreError> {
@@ -967,20 +995,6 @@ impl Store for SledStore {
                 code: String::from_utf8_lossy(&source[1..]).as_ref().into(),
                 path: RefPath::parse(&String::from_utf8_lossy(path)),
             });
-        }
-        Ok(out)
-    }
-
-    fn codes_named(&self, kind: Kind, name: &str) -> Result<Vec<String>, StoreError> {
-        let prefix = name_key_prefix(kind, name);
-        let mut out = Vec::new();
-        for item in self.index.scan_prefix(&prefix) {
-            let (key, _) = item.map_err(StoreError::Write)?;
-            let code = &key[prefix.len()..];
-            // a longer name that merely starts with `name` has its own 0x00 after the prefix
-            if !code.contains(&0) {
-                out.push(String::from_utf8_lossy(code).into_owned());
-            }
         }
         Ok(out)
     }
@@ -1258,6 +1272,35 @@ mod tests {
         assert_eq!(store.records.len(), CHUNK_RECORDS);
         drop(store);
         assert_whole(dir.path());
+    }
+
+    #[test]
+    fn opening_a_store_removes_the_name_index_older_versions_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(big_batch()).unwrap();
+        let references = store.index.len();
+        // what an older version wrote beside the references: one name key per record
+        for record in store.catalog.records() {
+            let mut key = vec![LEGACY_NAME, crate::store::keys::tag(record.kind())];
+            key.extend_from_slice(record.name().as_bytes());
+            key.push(0);
+            key.extend_from_slice(record.code().as_bytes());
+            store.index.insert(key, &[]).unwrap();
+        }
+        store.db.flush().unwrap();
+        assert_eq!(store.index.len(), references + CHUNK_RECORDS + 101);
+        drop(store);
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(store.index.len(), references);
+        assert!(store.index.scan_prefix([LEGACY_NAME]).next().is_none());
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
+        assert_eq!(store.where_used(Kind::Element, "E00000").unwrap().len(), 1);
+        drop(store);
+        // once more: nothing left to remove
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(store.index.len(), references);
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
     }
 
     #[test]
