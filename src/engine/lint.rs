@@ -167,7 +167,7 @@ pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning
                 kind,
                 form: form.code.to_string(),
                 section: s,
-                section_title: section.title.clone(),
+                section_title: section.title.to_string(),
                 field: field.map(Into::into),
                 element: element.map(Into::into),
                 zh,
@@ -297,7 +297,7 @@ mod tests {
             name: name.into(),
             synonyms: synonyms.iter().map(|&s| s.into()).collect(),
             kind: ElementKind::Text,
-            definition: String::new(),
+            definition: Default::default(),
             pattern: None,
             options: vec![].into(),
             parent: None,
@@ -330,10 +330,10 @@ mod tests {
             item_type: ItemType::Licensing,
             agency: None,
             region: None,
-            basis: String::new(),
+            basis: Default::default(),
             time_limit_days: 0,
             legal_limit_days: 0,
-            fee: String::new(),
+            fee: Default::default(),
             online_depth: 0,
             depends_on: vec![],
             materials: vec![],
@@ -374,8 +374,8 @@ mod tests {
         ])
     }
 
-    fn when(q: &str, o: &str) -> Option<When> {
-        Some([(q.to_string(), vec![o.to_string()])].into())
+    fn when(q: &str, o: &str) -> Option<Box<When>> {
+        Some(Box::new([(q.to_string(), vec![o.to_string()])].into()))
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl UsageOutline {
             form: form.code.to_string(),
             field: field.key.to_string(),
             label: field.label.to_string(),
-            section: section.title.clone(),
+            section: section.title.to_string(),
             required: field.required,
         })
     }
@@ -224,7 +224,7 @@ mod tests {
                             form: form.code.to_string(),
                             field: field.key.to_string(),
                             label: field.label.to_string(),
-                            section: section.title.clone(),
+                            section: section.title.to_string(),
                             required: field.required,
                         });
                     }
@@ -232,7 +232,7 @@ mod tests {
             }
             if bound {
                 u.forms.push(form.code.to_string());
-                u.items.extend(form.item.clone());
+                u.items.extend(form.item.as_deref().map(str::to_string));
             }
         }
         u.items.sort();

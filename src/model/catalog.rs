@@ -109,19 +109,18 @@ impl Catalog {
     /// sorted later by [`Catalog::sort_referrers`].
     fn add_references(&mut self, record: RecordRef<'_>, order: Order) {
         let kind = record.kind();
-        let references = record.references();
-        if references.is_empty() {
-            return;
-        }
-        let code = SharedCode::from(record.code());
-        for reference in references {
+        // made at the first reference: most elements make none
+        let mut code: Option<SharedCode> = None;
+        record.for_each_reference(|reference| {
             let list = self
                 .referrers
                 .entry((reference.target, reference.code.into()))
                 .or_default();
             let referrer = Referrer {
                 kind,
-                code: code.clone(),
+                code: code
+                    .get_or_insert_with(|| SharedCode::from(record.code()))
+                    .clone(),
                 path: reference.path,
             };
             // grow by half rather than double: most lists stay at one or two referrers
@@ -134,7 +133,7 @@ impl Catalog {
             } else if let Err(at) = list.binary_search(&referrer) {
                 list.insert(at, referrer);
             }
-        }
+        });
     }
 
     /// Sorts the reverse-reference lists [`Order::Later`] left unsorted, dropping duplicates.
@@ -297,15 +296,15 @@ pub struct CatalogBuilder {
 fn extend_run<T>(
     run: &mut Run<T>,
     map: &BTreeMap<CompactString, T>,
-    code: &str,
+    code: CompactString,
     record: T,
 ) -> Option<T> {
     let last = run
         .last()
         .map(|(last, _)| last)
         .or_else(|| map.keys().next_back());
-    if last.is_none_or(|last| last.as_str() < code) {
-        run.push((code.into(), record));
+    if last.is_none_or(|last| *last < code) {
+        run.push((code, record));
         None
     } else {
         Some(record)
@@ -330,26 +329,26 @@ impl CatalogBuilder {
             self.current = Some(kind);
         }
         self.catalog.add_references(record.as_ref(), Order::Later);
-        let code = record.code().to_string();
+        let code = CompactString::from(record.code());
         let c = &mut self.catalog;
         let refused = match record {
             Record::Region(r) => {
-                extend_run(&mut self.regions, &c.regions, &code, r).map(Record::Region)
+                extend_run(&mut self.regions, &c.regions, code, r).map(Record::Region)
             }
             Record::Agency(r) => {
-                extend_run(&mut self.agencies, &c.agencies, &code, r).map(Record::Agency)
+                extend_run(&mut self.agencies, &c.agencies, code, r).map(Record::Agency)
             }
             Record::Element(mut r) => {
                 self.options.intern(&mut r.options);
-                extend_run(&mut self.elements, &c.elements, &code, r).map(Record::Element)
+                extend_run(&mut self.elements, &c.elements, code, r).map(Record::Element)
             }
-            Record::Item(r) => extend_run(&mut self.items, &c.items, &code, r).map(Record::Item),
+            Record::Item(r) => extend_run(&mut self.items, &c.items, code, r).map(Record::Item),
             Record::Material(r) => {
-                extend_run(&mut self.materials, &c.materials, &code, r).map(Record::Material)
+                extend_run(&mut self.materials, &c.materials, code, r).map(Record::Material)
             }
-            Record::Form(r) => extend_run(&mut self.forms, &c.forms, &code, r).map(Record::Form),
+            Record::Form(r) => extend_run(&mut self.forms, &c.forms, code, r).map(Record::Form),
             Record::Bundle(r) => {
-                extend_run(&mut self.bundles, &c.bundles, &code, r).map(Record::Bundle)
+                extend_run(&mut self.bundles, &c.bundles, code, r).map(Record::Bundle)
             }
         };
         // its references are in already: inserting it again at the end keeps them, and
@@ -402,7 +401,7 @@ mod tests {
             name: format!("元素{code}").into(),
             synonyms: vec![],
             kind: ElementKind::Text,
-            definition: String::new(),
+            definition: Default::default(),
             pattern: None,
             options: vec![].into(),
             parent: None,

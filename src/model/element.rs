@@ -7,6 +7,7 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::common::Status;
+use super::shared_text::SharedText;
 
 /// The cloud-form type of an element; each kind has a validator in `engine::validate`.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -330,12 +331,12 @@ pub struct Element {
     pub synonyms: Vec<CompactString>,
     /// Cloud-form type.
     pub kind: ElementKind,
-    /// 定义: what the element means.
+    /// 定义: what the element means (many elements share one).
     #[serde(default)]
-    pub definition: String,
+    pub definition: SharedText,
     /// Regular expression for the `pattern` kind.
     #[serde(default)]
-    pub pattern: Option<String>,
+    pub pattern: Option<SharedText>,
     /// Value list for choice kinds.
     #[serde(default)]
     pub options: Options,

@@ -14,6 +14,7 @@ use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
     Catalog, CatalogBuilder, Issue, Kind, Outline, Problem, Record, RecordRef, RefPath, Referrer,
+    Sharing,
 };
 
 use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, record_digest, utc_now};
@@ -1127,6 +1128,8 @@ fn load_catalog(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StoreError>>(4);
     std::thread::scope(|scope| {
         scope.spawn(move || {
+            // equal definitions, legal bases and help lines decoded here share one copy
+            let _sharing = Sharing::start();
             let mut chunk = Vec::with_capacity(PROGRESS_EVERY);
             for item in records.iter() {
                 let record = item.map_err(StoreError::Write);
@@ -1272,6 +1275,37 @@ mod tests {
         assert_eq!(store.records.len(), CHUNK_RECORDS);
         drop(store);
         assert_whole(dir.path());
+    }
+
+    #[test]
+    fn a_loaded_catalog_holds_one_copy_of_a_repeated_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let element = |code: &str| {
+            serde_json::json!({"code": code, "name": code, "kind": "text",
+                "definition": "申请人有效身份证件上的号码"})
+        };
+        let field = |key: &str| {
+            serde_json::json!({"key": key, "label": key, "element": "E1",
+                "help": "18位公民身份号码，末位为X的请大写"})
+        };
+        let doc = serde_json::json!({
+            "format": "yibiao/1",
+            "elements": [element("E1"), element("E2")],
+            "forms": [{"code": "F1", "name": "表",
+                "sections": [{"title": "信息", "fields": [field("a"), field("b")]}]}],
+        });
+        let records = parse_import(&doc.to_string(), &Catalog::default(), Lang::En).unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(Batch::upserts("import", records)).unwrap();
+        drop(store);
+        let store = SledStore::open(dir.path()).unwrap();
+        let catalog = store.catalog();
+        let (e1, e2) = (&catalog.elements["E1"], &catalog.elements["E2"]);
+        assert_eq!(e1.definition, "申请人有效身份证件上的号码");
+        assert!(e1.definition.shares(&e2.definition));
+        let fields = &catalog.forms["F1"].sections[0].fields;
+        let (a, b) = (fields[0].help.as_ref(), fields[1].help.as_ref());
+        assert!(a.zip(b).is_some_and(|(a, b)| a.shares(b)));
     }
 
     #[test]
