@@ -57,11 +57,7 @@ fn where_used_comes_from_the_index_and_follows_edits() {
         ]
     );
     // the index and the in-memory reverse references agree
-    let memory: Vec<Referrer> = store
-        .catalog()
-        .referrers(Kind::Element, "DE0002")
-        .cloned()
-        .collect();
+    let memory: Vec<Referrer> = store.catalog().referrers(Kind::Element, "DE0002").collect();
     assert_eq!(used, memory);
 
     // drop the id field from F002: its index entry goes in the same transaction

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::dups::Covers;
 use crate::i18n::Lang;
-use crate::model::{Bundle, Catalog, Form, Kind, Status, When};
+use crate::model::{Bundle, Catalog, Form, Kind, SharedCode, Status, When};
 
 /// What kind of problem a warning is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -114,15 +114,15 @@ pub fn lint(catalog: &Catalog) -> Vec<Warning> {
 
 /// The bundles whose item list holds `item`.
 pub fn bundles_of_item<'c>(catalog: &'c Catalog, item: &str) -> Vec<&'c Bundle> {
-    let mut codes: Vec<&str> = catalog
+    let mut codes: Vec<SharedCode> = catalog
         .referrers(Kind::Item, item)
         .filter(|r| r.kind == Kind::Bundle)
-        .map(|r| r.code.as_str())
+        .map(|r| r.code)
         .collect();
     codes.dedup();
     codes
-        .into_iter()
-        .filter_map(|code| catalog.bundles.get(code))
+        .iter()
+        .filter_map(|code| catalog.bundles.get(code.as_str()))
         .filter(|b| b.items.iter().any(|i| i == item))
         .collect()
 }

@@ -88,7 +88,7 @@ impl UsageOutline {
 /// its order and walks the forms once in code order, so the busiest element of a large
 /// catalog costs one pass, not a lookup and four copies per field.
 pub fn usage_outline(catalog: &Catalog, code: &str) -> UsageOutline {
-    let mut fields = Vec::with_capacity(catalog.referrers(Kind::Element, code).count());
+    let mut fields = Vec::with_capacity(catalog.referrer_count(Kind::Element, code));
     let mut children = Vec::new();
     for r in catalog.referrers(Kind::Element, code) {
         match r.kind {
@@ -188,10 +188,10 @@ pub fn delete_refusal(
     columns: usize,
     lang: Lang,
 ) -> Option<String> {
-    let total = catalog.referrers(kind, code).count();
+    let total = catalog.referrer_count(kind, code);
     let text = |shown: usize| {
         let issue = Issue::ReferencedBy {
-            referrers: catalog.referrers(kind, code).take(shown).cloned().collect(),
+            referrers: catalog.referrers(kind, code).take(shown).collect(),
             total,
         };
         lang.pick(

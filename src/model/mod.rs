@@ -14,6 +14,7 @@ mod problem;
 mod record;
 mod ref_path;
 mod region;
+mod reverse;
 mod shared_code;
 mod shared_text;
 

@@ -325,7 +325,7 @@ fn forms_belong_to_items_and_their_form_materials() {
         let forms = c
             .referrers(Kind::Element, code)
             .filter(|r| r.kind == Kind::Form)
-            .map(|r| r.code.as_str())
+            .map(|r| r.code)
             .collect::<BTreeSet<_>>()
             .len();
         assert!(forms >= 30, "{name}: {forms}");

@@ -415,7 +415,6 @@ impl SledStore {
                 .catalog
                 .referrers(key.0, &key.1)
                 .filter(|r| !changes.contains_key(&(r.kind, r.code.to_string())))
-                .cloned()
                 .collect();
             if !still.is_empty() {
                 problems.push(Problem::new(
