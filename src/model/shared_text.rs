@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde::de::{Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -15,37 +15,44 @@ use serde::{Deserialize, Serialize, Serializer};
 /// lives on the thread (the store's loader holds one) share one copy of each distinct text:
 /// a million elements hold a few hundred distinct definitions. An edit replaces the text,
 /// never the shared copy. Compares, orders and hashes as its text; stored and exchanged as a
-/// plain string. The empty text allocates nothing.
-#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SharedText(Option<Arc<str>>);
+/// plain string. Every empty text is one process-wide copy, and an `Option<SharedText>` is
+/// as small as a `SharedText` (16 bytes).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SharedText(Arc<str>);
+
+/// The one empty text.
+static EMPTY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
+
+impl Default for SharedText {
+    fn default() -> Self {
+        Self(EMPTY.clone())
+    }
+}
 
 impl SharedText {
     /// The text.
     pub fn as_str(&self) -> &str {
-        self.0.as_deref().unwrap_or_default()
+        &self.0
     }
 
     /// Whether `self` and `other` are one shared copy (not merely equal); empty texts share.
     pub fn shares(&self, other: &SharedText) -> bool {
-        match (&self.0, &other.0) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            (a, b) => a.is_none() && b.is_none(),
-        }
+        Arc::ptr_eq(&self.0, &other.0)
     }
 
     /// The text, shared with an equal one decoded before it if a [`Sharing`] guard lives on
     /// this thread.
     fn decoded(text: &str) -> Self {
         if text.is_empty() {
-            return Self(None);
+            return Self::default();
         }
         SHARING.with(|sharing| match sharing.borrow_mut().as_mut() {
             Some(texts) => match texts.get(text) {
-                Some(shared) => Self(Some(shared.clone())),
+                Some(shared) => Self(shared.clone()),
                 None => {
                     let shared: Arc<str> = text.into();
                     texts.insert(shared.clone());
-                    Self(Some(shared))
+                    Self(shared)
                 }
             },
             None => Self::from(text),
@@ -110,7 +117,11 @@ impl AsRef<str> for SharedText {
 
 impl From<&str> for SharedText {
     fn from(text: &str) -> Self {
-        Self((!text.is_empty()).then(|| text.into()))
+        if text.is_empty() {
+            Self::default()
+        } else {
+            Self(text.into())
+        }
     }
 }
 
@@ -237,8 +248,10 @@ mod tests {
         drop(sharing);
         assert!(!a.shares(&decode(json)));
         assert_eq!(a, decode(json));
-        // the empty text is never allocated
+        // the empty text is one copy
         assert!(decode("\"\"").shares(&SharedText::default()));
+        assert!(SharedText::from("").shares(&SharedText::from(String::new())));
+        assert_eq!(std::mem::size_of::<Option<SharedText>>(), 16);
     }
 
     #[test]
