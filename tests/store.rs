@@ -330,7 +330,7 @@ fn the_search_tree_follows_every_kind_of_edit() {
         .values()
         .find_map(|e| e.source_agency.clone())
         .expect("an element with a source agency");
-    let mut agency = catalog.agencies[&agency_code].clone();
+    let mut agency = catalog.agencies[agency_code.as_str()].clone();
     agency.name = "改名后的部门".into();
     let mut fresh = element.clone();
     fresh.code = "AAA-first".into();

@@ -343,12 +343,12 @@ pub struct Element {
     /// Composite parent (地址 is the parent of 省, 市, 区县, 详细地址).
     #[serde(default)]
     pub parent: Option<CompactString>,
-    /// Unit of measure for numbers (元, 平方米).
+    /// Unit of measure for numbers (元, 平方米; many elements share one).
     #[serde(default)]
-    pub unit: Option<CompactString>,
-    /// The agency that is the authoritative source (数源部门).
+    pub unit: Option<SharedText>,
+    /// The agency that is the authoritative source (数源部门; many elements share one).
     #[serde(default)]
-    pub source_agency: Option<CompactString>,
+    pub source_agency: Option<SharedText>,
     /// 共享属性.
     #[serde(default)]
     pub share: Share,

@@ -1280,7 +1280,7 @@ mod tests {
     fn a_loaded_catalog_holds_one_copy_of_a_repeated_text() {
         let dir = tempfile::tempdir().unwrap();
         let element = |code: &str| {
-            serde_json::json!({"code": code, "name": code, "kind": "text",
+            serde_json::json!({"code": code, "name": code, "kind": "number", "unit": "平方米",
                 "definition": "申请人有效身份证件上的号码"})
         };
         let field = |key: &str| {
@@ -1302,6 +1302,12 @@ mod tests {
         let (e1, e2) = (&catalog.elements["E1"], &catalog.elements["E2"]);
         assert_eq!(e1.definition, "申请人有效身份证件上的号码");
         assert!(e1.definition.shares(&e2.definition));
+        assert!(
+            e1.unit
+                .as_ref()
+                .zip(e2.unit.as_ref())
+                .is_some_and(|(a, b)| a.shares(b))
+        );
         let fields = &catalog.forms["F1"].sections[0].fields;
         let (a, b) = (fields[0].help.as_ref(), fields[1].help.as_ref());
         assert!(a.zip(b).is_some_and(|(a, b)| a.shares(b)));
