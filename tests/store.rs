@@ -57,11 +57,7 @@ fn where_used_comes_from_the_index_and_follows_edits() {
         ]
     );
     // the index and the in-memory reverse references agree
-    let memory: Vec<Referrer> = store
-        .catalog()
-        .referrers(Kind::Element, "DE0002")
-        .cloned()
-        .collect();
+    let memory: Vec<Referrer> = store.catalog().referrers(Kind::Element, "DE0002").collect();
     assert_eq!(used, memory);
 
     // drop the id field from F002: its index entry goes in the same transaction
@@ -72,17 +68,6 @@ fn where_used_comes_from_the_index_and_follows_edits() {
         .unwrap();
     assert_eq!(store.where_used(Kind::Element, "DE0002").unwrap().len(), 1);
     assert!(store.check().unwrap().is_empty());
-
-    assert_eq!(
-        store.codes_named(Kind::Element, "身份证号码").unwrap(),
-        ["DE0002"]
-    );
-    assert!(
-        store
-            .codes_named(Kind::Element, "身份证")
-            .unwrap()
-            .is_empty()
-    );
 }
 
 #[test]
@@ -345,7 +330,7 @@ fn the_search_tree_follows_every_kind_of_edit() {
         .values()
         .find_map(|e| e.source_agency.clone())
         .expect("an element with a source agency");
-    let mut agency = catalog.agencies[&agency_code].clone();
+    let mut agency = catalog.agencies[agency_code.as_str()].clone();
     agency.name = "改名后的部门".into();
     let mut fresh = element.clone();
     fresh.code = "AAA-first".into();

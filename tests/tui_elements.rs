@@ -22,7 +22,7 @@ fn element(code: &str, name: &str, kind: ElementKind) -> Element {
         name: name.into(),
         synonyms: vec![],
         kind,
-        definition: String::new(),
+        definition: Default::default(),
         pattern: None,
         options: vec![].into(),
         parent: None,
@@ -151,7 +151,8 @@ fn enter_on_a_use_jumps_to_the_item_in_pane_one() {
         .clone();
     let item = store_catalog(&app).forms[form.as_str()]
         .item
-        .clone()
+        .as_deref()
+        .map(str::to_string)
         .expect("the form's item");
     press(&mut app, "element_open");
     assert_eq!(app.pane, Pane::Catalog);
@@ -530,7 +531,7 @@ fn cascade_app() -> (App, tempfile::TempDir) {
 fn cascade_app_with(definition: &str) -> (App, tempfile::TempDir) {
     let mut catalog = sample();
     let mut e = element("DE900001", "测试地区", ElementKind::LinkedDropdown);
-    e.definition = definition.to_string();
+    e.definition = definition.into();
     let option = |code: &str, label: &str, parent: Option<&str>| yibiao::model::ElementOption {
         code: code.into(),
         label: label.into(),

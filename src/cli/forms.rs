@@ -150,7 +150,7 @@ fn blank(catalog: &Catalog, form: &Form, lang: Lang) -> Blank {
             },
             when: field
                 .when
-                .as_ref()
+                .as_deref()
                 .filter(|_| row.depth == 0)
                 .map(join_when),
             options: options
@@ -171,7 +171,7 @@ fn blank(catalog: &Catalog, form: &Form, lang: Lang) -> Blank {
         format: "yibiao/blank-form/1",
         form: form.code.to_string(),
         name: form.name.to_string(),
-        item: form.item.clone(),
+        item: form.item.as_deref().map(str::to_string),
         status: form.status.as_str(),
         version: form.version,
         sections,

@@ -187,8 +187,12 @@ pub fn element(catalog: &Catalog, e: &Element, lang: Lang) -> String {
         format!("{} ({})", e.kind.as_str(), e.kind.zh()),
     );
     line("同义词", "synonyms", e.synonyms.join("、"));
-    line("定义", "definition", e.definition.clone());
-    line("格式", "pattern", e.pattern.clone().unwrap_or_default());
+    line("定义", "definition", e.definition.to_string());
+    line(
+        "格式",
+        "pattern",
+        e.pattern.as_deref().unwrap_or_default().to_string(),
+    );
     line(
         "可选值",
         "options",

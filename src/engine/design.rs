@@ -300,7 +300,7 @@ impl Design {
     pub fn set_help(&mut self, pos: Pos, help: &str) -> Done {
         let help = help.trim();
         self.with_field(pos, |f| {
-            f.help = (!help.is_empty()).then(|| help.to_string());
+            f.help = (!help.is_empty()).then(|| help.into());
             Ok(())
         })
     }
@@ -308,7 +308,7 @@ impl Design {
     /// Sets the condition (`None`: always shown).
     pub fn set_when(&mut self, pos: Pos, when: Option<When>) -> Done {
         self.with_field(pos, |f| {
-            f.when = when.filter(|w| !w.is_empty());
+            f.when = when.filter(|w| !w.is_empty()).map(Box::new);
             Ok(())
         })
     }
@@ -347,7 +347,7 @@ impl Design {
             form.sections.insert(
                 at,
                 Section {
-                    title,
+                    title: title.into(),
                     fields: Vec::new(),
                 },
             );
@@ -365,7 +365,7 @@ impl Design {
             ));
         }
         self.change(|form| {
-            form.sections.get_mut(s).ok_or_else(no_section)?.title = title;
+            form.sections.get_mut(s).ok_or_else(no_section)?.title = title.into();
             Ok(())
         })
     }
@@ -446,7 +446,7 @@ mod tests {
             name: name.into(),
             synonyms: vec![],
             kind: ElementKind::Text,
-            definition: String::new(),
+            definition: Default::default(),
             pattern: None,
             options: vec![].into(),
             parent: None,

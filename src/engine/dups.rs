@@ -12,7 +12,7 @@ use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::i18n::Lang;
-use crate::model::{Catalog, Element, ElementKind, Kind, Record};
+use crate::model::{Catalog, Element, ElementKind, Kind, Record, SharedCode};
 use crate::store::{Batch, Command};
 
 use super::search::readings;
@@ -981,11 +981,11 @@ pub fn merge_batch(
         }
     }
     let mut commands = vec![Command::Upsert(Record::Element(winner))];
-    let mut forms: BTreeSet<&str> = BTreeSet::new();
+    let mut forms: BTreeSet<SharedCode> = BTreeSet::new();
     for r in catalog.referrers(Kind::Element, merge) {
         match r.kind {
             Kind::Form => {
-                forms.insert(&r.code);
+                forms.insert(r.code);
             }
             Kind::Element => {
                 if let Some(child) = catalog.elements.get(r.code.as_str()) {
@@ -998,7 +998,7 @@ pub fn merge_batch(
         }
     }
     for code in forms {
-        if let Some(form) = catalog.forms.get(code) {
+        if let Some(form) = catalog.forms.get(code.as_str()) {
             let mut form = form.clone();
             for section in &mut form.sections {
                 for field in &mut section.fields {

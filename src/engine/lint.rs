@@ -23,7 +23,7 @@ use serde::Serialize;
 use super::dups::{Cover, Covers, Reason};
 use super::one_per_form::{Held, first_free, same_label};
 use crate::i18n::Lang;
-use crate::model::{Bundle, Catalog, Field, Form, Kind, Status, When};
+use crate::model::{Bundle, Catalog, Field, Form, Kind, SharedCode, Status, When};
 
 /// What kind of problem a warning is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -129,15 +129,15 @@ pub fn lint(catalog: &Catalog) -> Vec<Warning> {
 
 /// The bundles whose item list holds `item`.
 pub fn bundles_of_item<'c>(catalog: &'c Catalog, item: &str) -> Vec<&'c Bundle> {
-    let mut codes: Vec<&str> = catalog
+    let mut codes: Vec<SharedCode> = catalog
         .referrers(Kind::Item, item)
         .filter(|r| r.kind == Kind::Bundle)
-        .map(|r| r.code.as_str())
+        .map(|r| r.code)
         .collect();
     codes.dedup();
     codes
-        .into_iter()
-        .filter_map(|code| catalog.bundles.get(code))
+        .iter()
+        .filter_map(|code| catalog.bundles.get(code.as_str()))
         .filter(|b| b.items.iter().any(|i| i == item))
         .collect()
 }
@@ -329,7 +329,7 @@ pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning
                 kind,
                 form: form.code.to_string(),
                 section: s,
-                section_title: section.title.clone(),
+                section_title: section.title.to_string(),
                 field: field.map(Into::into),
                 element: element.map(Into::into),
                 other: None,
@@ -514,7 +514,7 @@ mod tests {
             name: name.into(),
             synonyms: synonyms.iter().map(|&s| s.into()).collect(),
             kind: ElementKind::Text,
-            definition: String::new(),
+            definition: Default::default(),
             pattern: None,
             options: vec![].into(),
             parent: None,
@@ -547,10 +547,10 @@ mod tests {
             item_type: ItemType::Licensing,
             agency: None,
             region: None,
-            basis: String::new(),
+            basis: Default::default(),
             time_limit_days: 0,
             legal_limit_days: 0,
-            fee: String::new(),
+            fee: Default::default(),
             online_depth: 0,
             depends_on: vec![],
             materials: vec![],
@@ -592,8 +592,8 @@ mod tests {
         ])
     }
 
-    fn when(q: &str, o: &str) -> Option<When> {
-        Some([(q.to_string(), vec![o.to_string()])].into())
+    fn when(q: &str, o: &str) -> Option<Box<When>> {
+        Some(Box::new([(q.to_string(), vec![o.to_string()])].into()))
     }
 
     #[test]

@@ -92,7 +92,7 @@ impl Preview {
     pub fn build(catalog: &Catalog, form: &Form) -> Preview {
         let mut preview = Preview::default();
         for (s, section) in form.sections.iter().enumerate() {
-            preview.titles.push(section.title.clone());
+            preview.titles.push(section.title.to_string());
             let first = preview.rows.len();
             for (f, field) in section.fields.iter().enumerate() {
                 let element = field
@@ -109,7 +109,7 @@ impl Preview {
                     kind: element.map(|e| e.kind),
                     depth: 0,
                     group: false,
-                    help: field.help.clone(),
+                    help: field.help.as_deref().map(str::to_string),
                     conditional: field.when.is_some(),
                     pair: None,
                 };

@@ -746,7 +746,12 @@ pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateErro
                 e.item_type.code().into(),
                 t.item_type.code().into(),
             );
-            attr(&mut attributes, "basis", e.basis.clone(), t.basis.clone());
+            attr(
+                &mut attributes,
+                "basis",
+                e.basis.to_string(),
+                t.basis.to_string(),
+            );
             attr(
                 &mut attributes,
                 "time_limit_days",
@@ -759,7 +764,7 @@ pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateErro
                 e.legal_limit_days.to_string(),
                 t.legal_limit_days.to_string(),
             );
-            attr(&mut attributes, "fee", e.fee.clone(), t.fee.clone());
+            attr(&mut attributes, "fee", e.fee.to_string(), t.fee.to_string());
             attr(
                 &mut attributes,
                 "online_depth",

@@ -78,7 +78,7 @@ impl UsageOutline {
             form: form.code.to_string(),
             field: field.key.to_string(),
             label: field.label.to_string(),
-            section: section.title.clone(),
+            section: section.title.to_string(),
             required: field.required,
         })
     }
@@ -88,7 +88,7 @@ impl UsageOutline {
 /// its order and walks the forms once in code order, so the busiest element of a large
 /// catalog costs one pass, not a lookup and four copies per field.
 pub fn usage_outline(catalog: &Catalog, code: &str) -> UsageOutline {
-    let mut fields = Vec::with_capacity(catalog.referrers(Kind::Element, code).count());
+    let mut fields = Vec::with_capacity(catalog.referrer_count(Kind::Element, code));
     let mut children = Vec::new();
     for r in catalog.referrers(Kind::Element, code) {
         match r.kind {
@@ -188,10 +188,10 @@ pub fn delete_refusal(
     columns: usize,
     lang: Lang,
 ) -> Option<String> {
-    let total = catalog.referrers(kind, code).count();
+    let total = catalog.referrer_count(kind, code);
     let text = |shown: usize| {
         let issue = Issue::ReferencedBy {
-            referrers: catalog.referrers(kind, code).take(shown).cloned().collect(),
+            referrers: catalog.referrers(kind, code).take(shown).collect(),
             total,
         };
         lang.pick(
@@ -224,7 +224,7 @@ mod tests {
                             form: form.code.to_string(),
                             field: field.key.to_string(),
                             label: field.label.to_string(),
-                            section: section.title.clone(),
+                            section: section.title.to_string(),
                             required: field.required,
                         });
                     }
@@ -232,7 +232,7 @@ mod tests {
             }
             if bound {
                 u.forms.push(form.code.to_string());
-                u.items.extend(form.item.clone());
+                u.items.extend(form.item.as_deref().map(str::to_string));
             }
         }
         u.items.sort();

@@ -10,7 +10,8 @@ use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
     Bundle, Catalog, Element, ElementKind, ElementOption, Item, ItemLevel, ItemType, Kind,
-    Material, MaterialKind, Origin, Problem, Record, RecordRef, RefField, Share, Status,
+    Material, MaterialKind, Origin, Problem, Record, RecordRef, RefField, Share, SharedText,
+    Status,
 };
 
 /// One attribute in an edit form.
@@ -311,7 +312,7 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
             reference(RefField::Region, Kind::Item, text_of(&i.region)),
             FormField {
                 multiline: true,
-                ..f("basis", "设定依据", "basis", i.basis.clone())
+                ..f("basis", "设定依据", "basis", i.basis.to_string())
             },
             f(
                 "time_limit_days",
@@ -325,7 +326,7 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
                 "legal_limit_days",
                 i.legal_limit_days.to_string(),
             ),
-            f("fee", "收费", "fee", i.fee.clone()),
+            f("fee", "收费", "fee", i.fee.to_string()),
             f(
                 "online_depth",
                 "网办深度(0-4)",
@@ -386,7 +387,7 @@ pub fn edit_fields(record: RecordRef<'_>, new: bool) -> Vec<FormField> {
             ),
             FormField {
                 multiline: true,
-                ..f("definition", "定义", "definition", e.definition.clone())
+                ..f("definition", "定义", "definition", e.definition.to_string())
             },
             f("pattern", "正则表达式", "pattern", text_of(&e.pattern)),
             f("unit", "单位", "unit", text_of(&e.unit)),
@@ -663,10 +664,10 @@ pub fn build_record(
                 region: edited(values, "region", &i.region, parse_opt),
                 basis: values
                     .get("basis")
-                    .map_or(i.basis.clone(), |v| v.trim_end().to_string()),
+                    .map_or(i.basis.clone(), |v| v.trim_end().into()),
                 time_limit_days: p.number("time_limit_days", i.time_limit_days, "4294967295"),
                 legal_limit_days: p.number("legal_limit_days", i.legal_limit_days, "4294967295"),
-                fee: text("fee", &i.fee),
+                fee: text("fee", &i.fee).into(),
                 online_depth,
                 depends_on: edited(values, "depends_on", &i.depends_on, parse_list),
                 materials: edited(values, "materials", &i.materials, parse_list),
@@ -769,7 +770,7 @@ pub fn build_record(
                 kind,
                 definition: values
                     .get("definition")
-                    .map_or(e.definition.clone(), |v| v.trim_end().to_string()),
+                    .map_or(e.definition.clone(), |v| v.trim_end().into()),
                 pattern: edited(values, "pattern", &e.pattern, parse_opt),
                 options,
                 parent: edited(values, "parent", &e.parent, parse_opt),
@@ -978,10 +979,10 @@ pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
         item_type: parent.item_type,
         agency: parent.agency.clone(),
         region: parent.region.clone(),
-        basis: String::new(),
+        basis: SharedText::default(),
         time_limit_days: 0,
         legal_limit_days: 0,
-        fee: String::new(),
+        fee: CompactString::default(),
         online_depth: 0,
         depends_on: Vec::new(),
         materials: Vec::new(),
@@ -1004,10 +1005,10 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             item_type: ItemType::Licensing,
             agency: None,
             region: None,
-            basis: String::new(),
+            basis: SharedText::default(),
             time_limit_days: 0,
             legal_limit_days: 0,
-            fee: String::new(),
+            fee: CompactString::default(),
             online_depth: 0,
             depends_on: Vec::new(),
             materials: Vec::new(),
@@ -1035,7 +1036,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             name: String::new().into(),
             synonyms: Vec::new(),
             kind: ElementKind::Text,
-            definition: String::new(),
+            definition: SharedText::default(),
             pattern: None,
             options: Vec::new().into(),
             parent: None,
@@ -1140,7 +1141,7 @@ mod tests {
             item_type: ItemType::Licensing,
             agency: None,
             region: None,
-            basis: String::new(),
+            basis: Default::default(),
             time_limit_days: 5,
             legal_limit_days: 20,
             fee: "不收费".into(),

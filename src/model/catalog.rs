@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use compact_str::CompactString;
-use rustc_hash::FxHashMap;
 
 use super::record::{Kind, Record, RecordRef};
 use super::ref_path::RefPath;
+use super::reverse::{Order, ReverseIndex};
 use super::shared_code::SharedCode;
 use super::{Agency, Bundle, Element, Form, Item, Material, OptionsInterner, Region};
 
@@ -39,10 +39,8 @@ pub struct Catalog {
     pub forms: BTreeMap<CompactString, Form>,
     /// 主题 by code.
     pub bundles: BTreeMap<CompactString, Bundle>,
-    /// Who references each record, sorted: a `Vec` rather than a `BTreeSet` because most
-    /// records have one or two referrers and a set's node costs ~600 bytes even then (a
-    /// million elements made this index half a gigabyte).
-    referrers: FxHashMap<(Kind, CompactString), Vec<Referrer>>,
+    /// Who references each record, packed (see [`ReverseIndex`]).
+    referrers: ReverseIndex,
     /// See [`Catalog::revision`].
     revision: u64,
 }
@@ -105,61 +103,14 @@ impl Catalog {
         old
     }
 
-    /// Indexes the references `record` makes, keeping each list sorted, or appending to be
-    /// sorted later by [`Catalog::sort_referrers`].
+    /// Indexes the references `record` makes.
     fn add_references(&mut self, record: RecordRef<'_>, order: Order) {
-        let kind = record.kind();
-        let references = record.references();
-        if references.is_empty() {
-            return;
-        }
-        let code = SharedCode::from(record.code());
-        for reference in references {
-            let list = self
-                .referrers
-                .entry((reference.target, reference.code.into()))
-                .or_default();
-            let referrer = Referrer {
-                kind,
-                code: code.clone(),
-                path: reference.path,
-            };
-            // grow by half rather than double: most lists stay at one or two referrers
-            if list.len() == list.capacity() {
-                list.reserve_exact(list.len() / 2 + 1);
-            }
-            // records mostly arrive in order: usually a push at the end
-            if order == Order::Later || list.last().is_none_or(|last| *last < referrer) {
-                list.push(referrer);
-            } else if let Err(at) = list.binary_search(&referrer) {
-                list.insert(at, referrer);
-            }
-        }
-    }
-
-    /// Sorts the reverse-reference lists [`Order::Later`] left unsorted, dropping duplicates.
-    fn sort_referrers(&mut self) {
-        for list in self.referrers.values_mut() {
-            if !list.is_sorted() {
-                // stable: a list is a few sorted runs (one per kind of referrer), merged
-                list.sort();
-            }
-            list.dedup();
-        }
+        self.referrers.add(record, order);
     }
 
     /// Forgets the references `record` makes.
     fn drop_references(&mut self, record: RecordRef<'_>) {
-        let (kind, code) = (record.kind(), record.code());
-        for reference in record.references() {
-            let key = (reference.target, CompactString::from(reference.code));
-            if let Some(set) = self.referrers.get_mut(&key) {
-                set.retain(|r| !(r.kind == kind && r.code == code));
-                if set.is_empty() {
-                    self.referrers.remove(&key);
-                }
-            }
-        }
+        self.referrers.remove(record);
     }
 
     /// Removes a record and the references it made. Returns it if it was there.
@@ -179,11 +130,17 @@ impl Catalog {
     }
 
     /// The records that reference `kind`/`code`, ordered by kind, code and path.
-    pub fn referrers(&self, kind: Kind, code: &str) -> impl Iterator<Item = &Referrer> {
-        self.referrers
-            .get(&(kind, CompactString::from(code)))
-            .into_iter()
-            .flatten()
+    pub fn referrers<'a>(
+        &'a self,
+        kind: Kind,
+        code: &str,
+    ) -> impl Iterator<Item = Referrer> + use<'a> {
+        self.referrers.referrers(kind, code)
+    }
+
+    /// How many references `kind`/`code` has (as `referrers(kind, code).count()`, faster).
+    pub fn referrer_count(&self, kind: Kind, code: &str) -> usize {
+        self.referrers.count(kind, code)
     }
 
     /// How many records of a kind there are.
@@ -252,21 +209,6 @@ impl Catalog {
     }
 }
 
-/// When a reverse-reference list is sorted.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Order {
-    /// At every insertion.
-    Kept,
-    /// Once every record is in: the store holds records by kind tag (agencies, bundles,
-    /// elements, forms, items, ...), so a material's list gets its forms, then its items,
-    /// which sort before them (kinds order as `Kind::ALL`): inserting each item would move
-    /// all the forms.
-    Later,
-}
-
-/// Spare capacity (in referrers) from which a list is shrunk after building.
-const SHRINK_SLACK: usize = 16;
-
 /// Records of one kind in strictly ascending code order, waiting to become that kind's map.
 type Run<T> = Vec<(CompactString, T)>;
 
@@ -297,15 +239,15 @@ pub struct CatalogBuilder {
 fn extend_run<T>(
     run: &mut Run<T>,
     map: &BTreeMap<CompactString, T>,
-    code: &str,
+    code: CompactString,
     record: T,
 ) -> Option<T> {
     let last = run
         .last()
         .map(|(last, _)| last)
         .or_else(|| map.keys().next_back());
-    if last.is_none_or(|last| last.as_str() < code) {
-        run.push((code.into(), record));
+    if last.is_none_or(|last| *last < code) {
+        run.push((code, record));
         None
     } else {
         Some(record)
@@ -330,26 +272,26 @@ impl CatalogBuilder {
             self.current = Some(kind);
         }
         self.catalog.add_references(record.as_ref(), Order::Later);
-        let code = record.code().to_string();
+        let code = CompactString::from(record.code());
         let c = &mut self.catalog;
         let refused = match record {
             Record::Region(r) => {
-                extend_run(&mut self.regions, &c.regions, &code, r).map(Record::Region)
+                extend_run(&mut self.regions, &c.regions, code, r).map(Record::Region)
             }
             Record::Agency(r) => {
-                extend_run(&mut self.agencies, &c.agencies, &code, r).map(Record::Agency)
+                extend_run(&mut self.agencies, &c.agencies, code, r).map(Record::Agency)
             }
             Record::Element(mut r) => {
                 self.options.intern(&mut r.options);
-                extend_run(&mut self.elements, &c.elements, &code, r).map(Record::Element)
+                extend_run(&mut self.elements, &c.elements, code, r).map(Record::Element)
             }
-            Record::Item(r) => extend_run(&mut self.items, &c.items, &code, r).map(Record::Item),
+            Record::Item(r) => extend_run(&mut self.items, &c.items, code, r).map(Record::Item),
             Record::Material(r) => {
-                extend_run(&mut self.materials, &c.materials, &code, r).map(Record::Material)
+                extend_run(&mut self.materials, &c.materials, code, r).map(Record::Material)
             }
-            Record::Form(r) => extend_run(&mut self.forms, &c.forms, &code, r).map(Record::Form),
+            Record::Form(r) => extend_run(&mut self.forms, &c.forms, code, r).map(Record::Form),
             Record::Bundle(r) => {
-                extend_run(&mut self.bundles, &c.bundles, &code, r).map(Record::Bundle)
+                extend_run(&mut self.bundles, &c.bundles, code, r).map(Record::Bundle)
             }
         };
         // its references are in already: inserting it again at the end keeps them, and
@@ -373,16 +315,9 @@ impl CatalogBuilder {
     pub fn finish(mut self) -> Catalog {
         self.close_runs(true);
         let mut catalog = self.catalog;
-        catalog.sort_referrers();
+        catalog.referrers.sort();
         for record in self.late {
             catalog.insert(record);
-        }
-        // the long lists hold most of the slack of growing by half; shrinking the many short
-        // ones would scatter small free chunks that slow every later allocation
-        for list in catalog.referrers.values_mut() {
-            if list.capacity() - list.len() >= SHRINK_SLACK {
-                list.shrink_to_fit();
-            }
         }
         if !catalog.is_empty() {
             catalog.touch();
@@ -402,7 +337,7 @@ mod tests {
             name: format!("元素{code}").into(),
             synonyms: vec![],
             kind: ElementKind::Text,
-            definition: String::new(),
+            definition: Default::default(),
             pattern: None,
             options: vec![].into(),
             parent: None,
@@ -466,6 +401,9 @@ mod tests {
         c.remove(Kind::Form, "F1");
         assert_eq!(c.referrers(Kind::Element, "E2").count(), 0);
         assert_eq!(c.len(), 2);
+        // nothing is left of the form in the index
+        c.referrers.assert_consistent();
+        assert_eq!(c.referrers.spelled_out().len(), 0);
     }
 
     #[test]
@@ -489,6 +427,7 @@ mod tests {
             7,
             "F1 now binds E1 once, the other three twice: {seen:?}"
         );
+        c.referrers.assert_consistent();
     }
 
     /// Asserts two catalogs hold the same records and reverse references.
@@ -500,8 +439,14 @@ mod tests {
         assert_eq!(got.materials, want.materials, "{what}");
         assert_eq!(got.forms, want.forms, "{what}");
         assert_eq!(got.bundles, want.bundles, "{what}");
-        assert_eq!(got.referrers, want.referrers, "{what}");
+        assert_eq!(
+            got.referrers.spelled_out(),
+            want.referrers.spelled_out(),
+            "{what}"
+        );
         assert_eq!(got.revision() == 0, want.revision() == 0, "{what}");
+        got.referrers.assert_consistent();
+        want.referrers.assert_consistent();
     }
 
     #[test]

@@ -7,6 +7,7 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::common::Status;
+use super::shared_text::SharedText;
 
 /// The cloud-form type of an element; each kind has a validator in `engine::validate`.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -330,24 +331,24 @@ pub struct Element {
     pub synonyms: Vec<CompactString>,
     /// Cloud-form type.
     pub kind: ElementKind,
-    /// 定义: what the element means.
+    /// 定义: what the element means (many elements share one).
     #[serde(default)]
-    pub definition: String,
+    pub definition: SharedText,
     /// Regular expression for the `pattern` kind.
     #[serde(default)]
-    pub pattern: Option<String>,
+    pub pattern: Option<SharedText>,
     /// Value list for choice kinds.
     #[serde(default)]
     pub options: Options,
     /// Composite parent (地址 is the parent of 省, 市, 区县, 详细地址).
     #[serde(default)]
     pub parent: Option<CompactString>,
-    /// Unit of measure for numbers (元, 平方米).
+    /// Unit of measure for numbers (元, 平方米; many elements share one).
     #[serde(default)]
-    pub unit: Option<CompactString>,
-    /// The agency that is the authoritative source (数源部门).
+    pub unit: Option<SharedText>,
+    /// The agency that is the authoritative source (数源部门; many elements share one).
     #[serde(default)]
-    pub source_agency: Option<CompactString>,
+    pub source_agency: Option<SharedText>,
     /// 共享属性.
     #[serde(default)]
     pub share: Share,

@@ -4,6 +4,7 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::common::{Status, When};
+use super::shared_text::SharedText;
 
 /// One question on a form.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -19,12 +20,13 @@ pub struct Field {
     /// 必填.
     #[serde(default)]
     pub required: bool,
-    /// 填写说明.
+    /// 填写说明 (many fields share one).
     #[serde(default)]
-    pub help: Option<String>,
-    /// Condition on bundle answers under which the field is shown.
+    pub help: Option<SharedText>,
+    /// Condition on bundle answers under which the field is shown (boxed: few fields have
+    /// one, and a form field is the most numerous thing in a catalog).
     #[serde(default)]
-    pub when: Option<When>,
+    pub when: Option<Box<When>>,
 }
 
 /// A titled group of fields.
@@ -32,7 +34,7 @@ pub struct Field {
 #[serde(deny_unknown_fields)]
 pub struct Section {
     /// e.g. 申请人信息.
-    pub title: String,
+    pub title: CompactString,
     /// Fields in display order.
     #[serde(default)]
     pub fields: Vec<Field>,
@@ -48,10 +50,10 @@ pub struct Form {
     pub name: CompactString,
     /// The item the form belongs to.
     #[serde(default)]
-    pub item: Option<String>,
+    pub item: Option<CompactString>,
     /// The material (of kind form) the form is.
     #[serde(default)]
-    pub material: Option<String>,
+    pub material: Option<CompactString>,
     /// Sections in display order.
     #[serde(default)]
     pub sections: Vec<Section>,

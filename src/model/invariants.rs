@@ -462,10 +462,10 @@ mod tests {
             item_type: ItemType::Licensing,
             agency: None,
             region: None,
-            basis: String::new(),
+            basis: Default::default(),
             time_limit_days: 1,
             legal_limit_days: 2,
-            fee: String::new(),
+            fee: Default::default(),
             online_depth: 0,
             depends_on: depends_on.iter().map(|&s| s.into()).collect(),
             materials: vec![],
@@ -631,7 +631,7 @@ mod tests {
             name: "所在地区".into(),
             synonyms: vec![],
             kind: ElementKind::LinkedDropdown,
-            definition: String::new(),
+            definition: Default::default(),
             pattern: None,
             options: vec![
                 ElementOption {

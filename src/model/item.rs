@@ -4,6 +4,7 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::common::{Origin, Status};
+use super::shared_text::SharedText;
 
 /// The four levels of the item hierarchy.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -175,9 +176,9 @@ pub struct Item {
     /// 行政区划.
     #[serde(default)]
     pub region: Option<CompactString>,
-    /// 设定依据.
+    /// 设定依据 (many items share one).
     #[serde(default)]
-    pub basis: String,
+    pub basis: SharedText,
     /// 承诺时限 in working days.
     #[serde(default)]
     pub time_limit_days: u32,
@@ -186,7 +187,7 @@ pub struct Item {
     pub legal_limit_days: u32,
     /// 收费 (e.g. 不收费).
     #[serde(default)]
-    pub fee: String,
+    pub fee: CompactString,
     /// 网上办理深度 0..=4.
     #[serde(default)]
     pub online_depth: u8,

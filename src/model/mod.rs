@@ -14,7 +14,9 @@ mod problem;
 mod record;
 mod ref_path;
 mod region;
+mod reverse;
 mod shared_code;
+mod shared_text;
 
 pub use bundle::{AnswerOption, Bundle, BundleMaterial, Question};
 pub use catalog::{Catalog, CatalogBuilder, Referrer};
@@ -29,3 +31,4 @@ pub use record::{Kind, Record, RecordRef, Reference};
 pub use ref_path::{RefField, RefPath};
 pub use region::{Agency, Region, RegionLevel, region_level};
 pub use shared_code::SharedCode;
+pub use shared_text::{SharedText, Sharing};

@@ -244,7 +244,15 @@ impl<'a> RecordRef<'a> {
 
     /// Every reference this record makes, in a stable order.
     pub fn references(self) -> Vec<Reference<'a>> {
-        let mut refs = Refs::default();
+        let mut out = Vec::new();
+        self.for_each_reference(|r| out.push(r));
+        out
+    }
+
+    /// Calls `f` with every reference this record makes, in the order of
+    /// [`RecordRef::references`], without collecting them (loading a catalog visits millions).
+    pub fn for_each_reference(self, f: impl FnMut(Reference<'a>)) {
+        let mut refs = Refs(f);
         match self {
             Self::Region(r) => refs.opt(RefField::Parent, Kind::Region, &r.parent),
             Self::Agency(r) => refs.opt(RefField::Region, Kind::Region, &r.region),
@@ -294,17 +302,15 @@ impl<'a> RecordRef<'a> {
                 refs.opt(RefField::TemplateOf, Kind::Bundle, &b.template_of);
             }
         }
-        refs.0
     }
 }
 
-/// Collects references.
-#[derive(Default)]
-struct Refs<'a>(Vec<Reference<'a>>);
+/// Hands references to a callback.
+struct Refs<F>(F);
 
-impl<'a> Refs<'a> {
+impl<'a, F: FnMut(Reference<'a>)> Refs<F> {
     fn one(&mut self, path: RefPath, target: Kind, code: &'a str) {
-        self.0.push(Reference { path, target, code });
+        (self.0)(Reference { path, target, code });
     }
 
     fn opt(&mut self, field: RefField, target: Kind, code: &'a Option<impl AsRef<str>>) {

@@ -96,7 +96,7 @@ impl Pool {
                         continue;
                     }
                     let mut element = self.element(places, attribute, name, rng);
-                    element.definition = format!("{subject}{}", attribute.definition);
+                    element.definition = format!("{subject}{}", attribute.definition).into();
                     element.synonyms = attribute
                         .synonyms
                         .iter()

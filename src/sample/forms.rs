@@ -122,7 +122,7 @@ impl FormBuilder<'_> {
             self.forms_of(implementation, &mut forms);
         }
         for form in &mut forms {
-            let Some(list) = form.item.as_ref().and_then(|item| conditions.get(item)) else {
+            let Some(list) = form.item.as_deref().and_then(|item| conditions.get(item)) else {
                 continue;
             };
             for (element, when) in list {
@@ -237,7 +237,7 @@ impl FormBuilder<'_> {
         for section in &mut form.sections {
             for field in &mut section.fields {
                 if field.element.as_deref() == Some(code.as_str()) {
-                    field.when = Some(when.clone());
+                    field.when = Some(Box::new(when.clone()));
                 }
             }
         }
@@ -282,7 +282,7 @@ impl FormBuilder<'_> {
                     .rev()
                     .find_map(|s| s.fields.last_mut())
                 {
-                    field.when = Some([(question.into(), vec![option.into()])].into());
+                    field.when = Some(Box::new([(question.into(), vec![option.into()])].into()));
                 }
             }
         }

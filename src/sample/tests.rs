@@ -325,7 +325,7 @@ fn forms_belong_to_items_and_their_form_materials() {
         let forms = c
             .referrers(Kind::Element, code)
             .filter(|r| r.kind == Kind::Form)
-            .map(|r| r.code.as_str())
+            .map(|r| r.code)
             .collect::<BTreeSet<_>>()
             .len();
         assert!(forms >= 30, "{name}: {forms}");
@@ -414,7 +414,11 @@ fn forms_in_bundles(c: &Catalog) -> Vec<(&Form, Vec<&Bundle>)> {
             let bundles = c
                 .bundles
                 .values()
-                .filter(|b| f.item.as_ref().is_some_and(|i| b.items.contains(i)))
+                .filter(|b| {
+                    f.item
+                        .as_deref()
+                        .is_some_and(|i| b.items.iter().any(|x| x == i))
+                })
                 .collect();
             (f, bundles)
         })
@@ -519,7 +523,7 @@ fn planted(c: &Catalog) -> Planted {
             p.double_bound.push(form.name.to_string());
         }
         for section in form.sections.iter().filter(|s| s.fields.is_empty()) {
-            p.empty_sections.push(section.title.clone());
+            p.empty_sections.push(section.title.to_string());
         }
     }
     p

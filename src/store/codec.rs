@@ -82,8 +82,8 @@ impl ElementV1 {
             name: self.name.into(),
             synonyms: self.synonyms.into_iter().map(Into::into).collect(),
             kind: self.kind,
-            definition: self.definition,
-            pattern: self.pattern,
+            definition: self.definition.into(),
+            pattern: self.pattern.map(Into::into),
             options: self
                 .options
                 .into_iter()
@@ -146,10 +146,10 @@ impl ItemV1 {
             item_type: self.item_type,
             agency: self.agency.map(Into::into),
             region: self.region.map(Into::into),
-            basis: self.basis,
+            basis: self.basis.into(),
             time_limit_days: self.time_limit_days,
             legal_limit_days: self.legal_limit_days,
-            fee: self.fee,
+            fee: self.fee.into(),
             online_depth: self.online_depth,
             depends_on: self.depends_on.into_iter().map(Into::into).collect(),
             materials: self.materials.into_iter().map(Into::into).collect(),
@@ -514,6 +514,57 @@ mod tests {
                 decode_record(record.kind(), &bytes).expect("decode"),
                 record
             );
+        }
+    }
+
+    /// Bytes a store held before definitions, legal bases and help lines became shared texts,
+    /// fees and section titles inline strings and field conditions boxed: `small.json`'s
+    /// DE0040 (given a definition), S001 (given a legal basis) and F001, written by the
+    /// version before.
+    const ELEMENT_V2: &[u8] = include_bytes!("../../tests/fixtures/element_v2.bin");
+    const ITEM_V2: &[u8] = include_bytes!("../../tests/fixtures/item_v2.bin");
+    const FORM_V1: &[u8] = include_bytes!("../../tests/fixtures/form_v1.bin");
+
+    #[test]
+    fn records_stored_before_shared_texts_read_and_write_the_same_bytes() {
+        let Record::Element(e) = decode_record(Kind::Element, ELEMENT_V2).expect("element") else {
+            panic!("not an element");
+        };
+        assert_eq!(e.definition, "不动产权证书的编号");
+        assert!(e.pattern.as_deref().is_some_and(|p| p.starts_with("川")));
+        let Record::Item(i) = decode_record(Kind::Item, ITEM_V2).expect("item") else {
+            panic!("not an item");
+        };
+        assert_eq!(i.basis, "《中华人民共和国食品安全法》第三十五条");
+        assert_eq!(i.fee, "不收费");
+        let Record::Form(f) = decode_record(Kind::Form, FORM_V1).expect("form") else {
+            panic!("not a form");
+        };
+        assert_eq!(
+            (f.item.as_deref(), f.material.as_deref()),
+            (Some("S001"), Some("MAT02"))
+        );
+        assert_eq!(f.sections[0].title, "申请人信息");
+        let help: Vec<_> = f
+            .fields()
+            .filter_map(|(_, _, x)| x.help.as_deref())
+            .collect();
+        assert_eq!(help, ["填写到门牌号"]);
+        let when: Vec<_> = f
+            .fields()
+            .filter_map(|(_, _, x)| x.when.as_deref())
+            .collect();
+        assert_eq!(
+            when,
+            [&BTreeMap::from([("size".into(), vec!["large".into()])])]
+        );
+        // written again, byte for byte as before
+        for (record, bytes) in [
+            (Record::Element(e), ELEMENT_V2),
+            (Record::Item(i), ITEM_V2),
+            (Record::Form(f), FORM_V1),
+        ] {
+            assert_eq!(encode_record(&record).expect("encode"), bytes);
         }
     }
 

@@ -5,16 +5,19 @@
 //! |---------|------------------------------------------------------------|------------------|
 //! | records | kind tag, code                                             | versioned record |
 //! | index   | `r`, target tag, target code, 0, source tag, source code, 0, path | empty     |
-//! | index   | `n`, kind tag, name, 0, code                               | empty            |
 //! | meta    | `schema`, `created`                                        | u32 BE, text     |
 //! | audit   | u64 big-endian sequence number                             | versioned entry  |
+//!
+//! Stores written before this layout also hold a name index in `index` (`n`, kind tag, name,
+//! 0, code): nothing reads it, and it is left where it is ([`LEGACY_NAME`]).
 
 use crate::model::{Kind, Record, RecordRef};
 
 /// Prefix of reference-index keys.
 pub const REF: u8 = b'r';
-/// Prefix of name-index keys.
-pub const NAME: u8 = b'n';
+/// Prefix of the name-index keys older stores hold in `index` (one per record, read by
+/// nothing; `check` passes over them).
+pub const LEGACY_NAME: u8 = b'n';
 
 /// One-byte tag of a kind.
 pub fn tag(kind: Kind) -> u8 {
@@ -50,15 +53,7 @@ pub fn referrers_prefix(kind: Kind, code: &str) -> Vec<u8> {
     key
 }
 
-/// Prefix of the name-index keys of records of `kind` named `name`.
-pub fn name_key_prefix(kind: Kind, name: &str) -> Vec<u8> {
-    let mut key = vec![NAME, tag(kind)];
-    key.extend_from_slice(name.as_bytes());
-    key.push(0);
-    key
-}
-
-/// Every index key a record contributes: one per reference, and its name entry.
+/// Every index key a record contributes: one per reference.
 pub fn index_keys(record: RecordRef<'_>) -> Vec<Vec<u8>> {
     let source_tag = tag(record.kind());
     let mut keys: Vec<Vec<u8>> = record
@@ -73,9 +68,6 @@ pub fn index_keys(record: RecordRef<'_>) -> Vec<Vec<u8>> {
             key
         })
         .collect();
-    let mut name = name_key_prefix(record.kind(), record.name());
-    name.extend_from_slice(record.code().as_bytes());
-    keys.push(name);
     keys.sort();
     keys.dedup();
     keys

@@ -95,9 +95,6 @@ pub trait Store {
     /// The records that reference `kind`/`code` (where-used), read from the stored index.
     fn where_used(&self, kind: Kind, code: &str) -> Result<Vec<Referrer>, StoreError>;
 
-    /// Codes of the records of `kind` named exactly `name`, read from the stored index.
-    fn codes_named(&self, kind: Kind, name: &str) -> Result<Vec<String>, StoreError>;
-
     /// Audit entries, oldest first, optionally only those of one record code.
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError>;
 

@@ -14,6 +14,7 @@ use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
     Catalog, CatalogBuilder, Issue, Kind, Outline, Problem, Record, RecordRef, RefPath, Referrer,
+    Sharing,
 };
 
 use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, record_digest, utc_now};
@@ -23,7 +24,7 @@ use super::codec::{
 };
 use super::error::StoreError;
 use super::keys::{
-    index_keys, index_keys_of, kind_of_tag, name_key_prefix, record_key, referrers_prefix,
+    LEGACY_NAME, index_keys, index_keys_of, kind_of_tag, record_key, referrers_prefix,
 };
 use super::layout::{self, Found, IfMissing};
 use super::lock::{LOCK_FILE, StoreLock};
@@ -416,7 +417,6 @@ impl SledStore {
                 .catalog
                 .referrers(key.0, &key.1)
                 .filter(|r| !changes.contains_key(&(r.kind, r.code.to_string())))
-                .cloned()
                 .collect();
             if !still.is_empty() {
                 problems.push(Problem::new(
@@ -974,20 +974,6 @@ impl Store for SledStore {
         Ok(out)
     }
 
-    fn codes_named(&self, kind: Kind, name: &str) -> Result<Vec<String>, StoreError> {
-        let prefix = name_key_prefix(kind, name);
-        let mut out = Vec::new();
-        for item in self.index.scan_prefix(&prefix) {
-            let (key, _) = item.map_err(StoreError::Write)?;
-            let code = &key[prefix.len()..];
-            // a longer name that merely starts with `name` has its own 0x00 after the prefix
-            if !code.contains(&0) {
-                out.push(String::from_utf8_lossy(code).into_owned());
-            }
-        }
-        Ok(out)
-    }
-
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError> {
         let mut out = Vec::new();
         for item in self.audit.iter() {
@@ -1050,6 +1036,10 @@ impl Store for SledStore {
         for item in self.index.iter() {
             let (key, _) = item.map_err(StoreError::Write)?;
             let key = key.to_vec();
+            // an older version's name index: nothing reads it, and it is left where it is
+            if key.first() == Some(&LEGACY_NAME) {
+                continue;
+            }
             if !expected.contains(&key) {
                 lines.push(format!("index: stale entry {}", show_key(&key)));
             }
@@ -1116,6 +1106,8 @@ fn load_catalog(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Record>, StoreError>>(4);
     std::thread::scope(|scope| {
         scope.spawn(move || {
+            // equal definitions, legal bases and help lines decoded here share one copy
+            let _sharing = Sharing::start();
             let mut chunk = Vec::with_capacity(PROGRESS_EVERY);
             for item in records.iter() {
                 let record = item.map_err(StoreError::Write);
@@ -1261,6 +1253,71 @@ mod tests {
         assert_eq!(store.records.len(), CHUNK_RECORDS);
         drop(store);
         assert_whole(dir.path());
+    }
+
+    #[test]
+    fn a_loaded_catalog_holds_one_copy_of_a_repeated_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let element = |code: &str| {
+            serde_json::json!({"code": code, "name": code, "kind": "number", "unit": "平方米",
+                "definition": "申请人有效身份证件上的号码"})
+        };
+        let field = |key: &str| {
+            serde_json::json!({"key": key, "label": key, "element": "E1",
+                "help": "18位公民身份号码，末位为X的请大写"})
+        };
+        let doc = serde_json::json!({
+            "format": "yibiao/1",
+            "elements": [element("E1"), element("E2")],
+            "forms": [{"code": "F1", "name": "表",
+                "sections": [{"title": "信息", "fields": [field("a"), field("b")]}]}],
+        });
+        let records = parse_import(&doc.to_string(), &Catalog::default(), Lang::En).unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(Batch::upserts("import", records)).unwrap();
+        drop(store);
+        let store = SledStore::open(dir.path()).unwrap();
+        let catalog = store.catalog();
+        let (e1, e2) = (&catalog.elements["E1"], &catalog.elements["E2"]);
+        assert_eq!(e1.definition, "申请人有效身份证件上的号码");
+        assert!(e1.definition.shares(&e2.definition));
+        assert!(
+            e1.unit
+                .as_ref()
+                .zip(e2.unit.as_ref())
+                .is_some_and(|(a, b)| a.shares(b))
+        );
+        let fields = &catalog.forms["F1"].sections[0].fields;
+        let (a, b) = (fields[0].help.as_ref(), fields[1].help.as_ref());
+        assert!(a.zip(b).is_some_and(|(a, b)| a.shares(b)));
+    }
+
+    #[test]
+    fn a_store_with_the_name_index_older_versions_wrote_opens_and_checks_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(big_batch()).unwrap();
+        let references = store.index.len();
+        // what an older version wrote beside the references: one name key per record
+        for record in store.catalog.records() {
+            let mut key = vec![LEGACY_NAME, crate::store::keys::tag(record.kind())];
+            key.extend_from_slice(record.name().as_bytes());
+            key.push(0);
+            key.extend_from_slice(record.code().as_bytes());
+            store.index.insert(key, &[]).unwrap();
+        }
+        store.db.flush().unwrap();
+        assert_eq!(store.index.len(), references + CHUNK_RECORDS + 101);
+        drop(store);
+        // opened as it is (removing a million keys would hold the first open for a minute)
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(store.index.len(), references + CHUNK_RECORDS + 101);
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
+        assert_eq!(store.where_used(Kind::Element, "E00000").unwrap().len(), 1);
+        // a stale reference is still found among them
+        let stale = [b"rEZZZ\0".as_slice()].concat();
+        store.index.insert(stale, &[]).unwrap();
+        assert_eq!(store.check().unwrap().len(), 1);
     }
 
     #[test]

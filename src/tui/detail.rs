@@ -9,7 +9,7 @@ use super::text::wrap_lines;
 use super::theme::{Slot, Theme};
 use crate::display::{inert, pad, width};
 use crate::i18n::Lang;
-use crate::model::{Bundle, Catalog, Item, Kind, Material, RecordRef};
+use crate::model::{Bundle, Catalog, Item, Kind, Material, RecordRef, SharedCode};
 
 /// Width of the attribute-name column (English labels keep the Chinese term first).
 fn label_width(lang: Lang) -> usize {
@@ -336,18 +336,21 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
         }
     }
 
-    let bundles: BTreeSet<&str> = catalog
+    let bundles: BTreeSet<SharedCode> = catalog
         .referrers(Kind::Item, &i.code)
         .filter(|r| r.kind == Kind::Bundle)
-        .map(|r| r.code.as_str())
+        .map(|r| r.code)
         .collect();
     out.section("所属主题", "主题 bundles using it", bundles.len());
     if bundles.is_empty() {
         out.none();
     }
     for code in bundles {
-        let name = catalog.bundles.get(code).map_or("", |b| b.name.as_str());
-        out.entry(code, name, "");
+        let name = catalog
+            .bundles
+            .get(code.as_str())
+            .map_or("", |b| b.name.as_str());
+        out.entry(&code, name, "");
     }
 }
 
@@ -378,18 +381,18 @@ fn material(out: &mut Out<'_>, catalog: &Catalog, m: &Material) {
     out.attr("份数", "copies", &m.copies.to_string());
     out.attr("是否必要", "required", yes(m.required));
     let mut by_kind = |kind: Kind, zh: &str, en: &str| {
-        let codes: BTreeSet<&str> = catalog
+        let codes: BTreeSet<SharedCode> = catalog
             .referrers(Kind::Material, &m.code)
             .filter(|r| r.kind == kind)
-            .map(|r| r.code.as_str())
+            .map(|r| r.code)
             .collect();
         out.section(zh, en, codes.len());
         if codes.is_empty() {
             out.none();
         }
         for code in codes {
-            let name = catalog.get(kind, code).map_or("", |r| r.name());
-            out.entry(code, name, "");
+            let name = catalog.get(kind, &code).map_or("", |r| r.name());
+            out.entry(&code, name, "");
         }
     };
     by_kind(Kind::Item, "使用它的事项", "事项 items using it");

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::workflow::next_code;
 use crate::i18n::Lang;
-use crate::model::{Catalog, Element, ElementKind, Form, Kind, Record, Share, Status};
+use crate::model::{Catalog, Element, ElementKind, Form, Kind, Record, Share, SharedText, Status};
 use crate::store::{Batch, Command};
 
 use super::{Conflict, ConflictKind, SourceRef, Suggestion};
@@ -253,7 +253,7 @@ pub fn accept_suggestion(
                 name: name.as_str().into(),
                 synonyms: Vec::new(),
                 kind: ElementKind::Text,
-                definition: String::new(),
+                definition: SharedText::default(),
                 pattern: None,
                 options: Vec::new().into(),
                 parent: None,

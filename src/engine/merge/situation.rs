@@ -64,7 +64,7 @@ pub fn situation<'a>(
     let mut fields = Vec::with_capacity(forms.iter().map(|f| f.field_count()).sum());
     for form in &forms {
         for (_, _, field) in form.fields() {
-            if when_holds(field.when.as_ref(), answers) {
+            if when_holds(field.when.as_deref(), answers) {
                 fields.push(SourceField { form, field });
             }
         }

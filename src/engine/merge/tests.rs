@@ -24,7 +24,7 @@ fn element(code: &str, name: &str, parent: Option<&str>, options: &[&str]) -> Re
         } else {
             ElementKind::Dropdown
         },
-        definition: String::new(),
+        definition: Default::default(),
         pattern: None,
         options: options
             .iter()
@@ -54,10 +54,10 @@ fn item(code: &str, days: u32, depends_on: &[&str]) -> Record {
         item_type: ItemType::Licensing,
         agency: None,
         region: None,
-        basis: String::new(),
+        basis: Default::default(),
         time_limit_days: days,
         legal_limit_days: days * 2,
-        fee: String::new(),
+        fee: Default::default(),
         online_depth: 0,
         depends_on: depends_on.iter().map(|&s| s.into()).collect(),
         materials: vec![],
@@ -90,7 +90,7 @@ fn form(code: &str, item: &str, fields: Vec<F<'_>>) -> Record {
                     element: element.map(Into::into),
                     required,
                     help: None,
-                    when,
+                    when: when.map(Box::new),
                 })
                 .collect(),
         }],
@@ -1135,7 +1135,9 @@ fn wordy_catalog() -> impl Strategy<Value = Catalog> {
                     element: element.map(|e| format!("W{}", e % n).into()),
                     required: false,
                     help: None,
-                    when: hidden.and_then(|yes| when("alcohol", if yes { "yes" } else { "no" })),
+                    when: hidden
+                        .and_then(|yes| when("alcohol", if yes { "yes" } else { "no" }))
+                        .map(Box::new),
                 })
                 .collect();
             c.insert(Record::Form(form));

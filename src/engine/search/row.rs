@@ -65,7 +65,7 @@ pub fn uses(catalog: &Catalog, code: &str) -> usize {
 pub fn row_in(catalog: &Catalog, element: &Element) -> SearchRow {
     let agency = element
         .source_agency
-        .as_ref()
+        .as_deref()
         .and_then(|a| catalog.agencies.get(a))
         .map(|a| a.name.as_str());
     SearchRow::of(element, agency, uses(catalog, &element.code))

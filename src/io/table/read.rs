@@ -371,7 +371,7 @@ impl<'a> Builder<'a> {
                 element: row.opt("element"),
                 required: row.flag("required"),
                 help: row.opt("help"),
-                when: row.when("when"),
+                when: row.when("when").map(Box::new),
             };
             Some((section, field))
         });
@@ -387,7 +387,7 @@ impl<'a> Builder<'a> {
             let mut sections: Vec<Section> = entries
                 .iter()
                 .map(|(_, title)| Section {
-                    title: title.clone(),
+                    title: title.as_str().into(),
                     fields: Vec::new(),
                 })
                 .collect();
@@ -618,7 +618,7 @@ fn main_record_as_written(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             name: name.into(),
             synonyms: row.list("synonyms"),
             kind: row.required("kind").unwrap_or(ElementKind::Text),
-            definition: row.text("definition"),
+            definition: row.text("definition").into(),
             pattern: row.opt("pattern"),
             options: Vec::new().into(),
             parent: row.opt("parent"),
@@ -637,10 +637,10 @@ fn main_record_as_written(table: TableId, row: &mut Row<'_>) -> Option<Record> {
             item_type: row.required("item_type").unwrap_or(ItemType::OtherPower),
             agency: row.opt("agency"),
             region: row.opt("region"),
-            basis: row.text("basis"),
+            basis: row.text("basis").into(),
             time_limit_days: row.number("time_limit_days", 0),
             legal_limit_days: row.number("legal_limit_days", 0),
-            fee: row.text("fee"),
+            fee: row.text("fee").into(),
             online_depth: row.number("online_depth", 0),
             depends_on: row.list("depends_on"),
             materials: row.list("materials"),

@@ -193,7 +193,7 @@ fn form_fields(f: &Form, lang: Lang, rows: &mut Vec<Vec<Cell>>) {
             opt(&field.element),
             text(flag(field.required, lang)),
             opt(&field.help),
-            text(&field.when.as_ref().map(join_when).unwrap_or_default()),
+            text(&field.when.as_deref().map(join_when).unwrap_or_default()),
         ]);
     }
 }

@@ -619,9 +619,13 @@ impl App {
             Jump::Bundle(c) => Some((Kind::Bundle, c.clone())),
             Jump::Form(f) => catalog.forms.get(f.as_str()).and_then(|form| {
                 form.item
-                    .clone()
-                    .map(|i| (Kind::Item, i))
-                    .or_else(|| form.material.clone().map(|m| (Kind::Material, m)))
+                    .as_deref()
+                    .map(|i| (Kind::Item, i.to_string()))
+                    .or_else(|| {
+                        form.material
+                            .as_deref()
+                            .map(|m| (Kind::Material, m.to_string()))
+                    })
             }),
             Jump::Element(c) => {
                 let c = c.clone();
@@ -997,7 +1001,7 @@ fn detail_lines(
         &crate::tui::detail::status_text(el.status, el.version, lang),
     );
     let format = match &el.pattern {
-        Some(p) => p.clone(),
+        Some(p) => p.to_string(),
         None => format_hint(el.kind, lang).to_string(),
     };
     attr(lang.pick("格式", "format"), &format);

@@ -596,7 +596,7 @@ impl App {
         let form = Form {
             code: code.into(),
             name: self.lang.pick("新申请表", "New form").into(),
-            item,
+            item: item.map(Into::into),
             material: None,
             sections: vec![Section {
                 title: self.lang.pick("基本信息", "基本信息 Basics").into(),
@@ -773,7 +773,7 @@ impl App {
                     let value = d
                         .design
                         .field(pos)
-                        .and_then(|f| f.help.clone())
+                        .and_then(|f| f.help.as_deref().map(str::to_string))
                         .unwrap_or_default();
                     self.forms.prompt = Some((PromptKind::Help, Input::new(value)));
                 }
@@ -807,7 +807,7 @@ impl App {
                     let when = d
                         .design
                         .field(pos)
-                        .and_then(|f| f.when.clone())
+                        .and_then(|f| f.when.as_deref().cloned())
                         .unwrap_or_default();
                     // options the condition names that no bundle has stay, to be unticked
                     for (q, os) in &when {
