@@ -466,7 +466,8 @@ fn the_fix_dialog_names_the_fields_it_binds_the_exact_name_first() {
     let code = text
         .split_whitespace()
         .find(|w| w.starts_with("DE"))
-        .expect("a code");
+        .expect("a code")
+        .to_string();
     assert!(text.contains(&format!("新数据元 {code} 备注")), "{text}");
     assert_eq!(
         chooser.choices[0].notes,
@@ -474,6 +475,28 @@ fn the_fix_dialog_names_the_fields_it_binds_the_exact_name_first() {
             "绑定：「备注」BD000003/f93, BD000029/f92".to_string(),
             format!("BD000003/f94 未纳入：同表的 f93 已在此建议中绑定新数据元 {code}"),
         ]
+    );
+    // `f` on the left-out field says the same in the status bar
+    press(&mut app, "back");
+    let w = app.bundles.work.as_ref().unwrap();
+    let at = w
+        .merge
+        .fields
+        .iter()
+        .position(|f| {
+            f.sources
+                .iter()
+                .any(|s| s.form == "BD000003" && s.field == "f94")
+        })
+        .expect("BD000003/f94");
+    select_row(&mut app, at);
+    press(&mut app, "merge_fix");
+    assert!(app.bundles.chooser.is_none());
+    assert_eq!(
+        status_text(&app),
+        format!(
+            "没有可用的绑定建议：BD000003/f94 未纳入：同表的 f93 已在此建议中绑定新数据元 {code}"
+        )
     );
 }
 
