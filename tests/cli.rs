@@ -1026,6 +1026,97 @@ fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
     );
 }
 
+/// QA round 6 #1 and #3: per form the field labelled with the element's name is bound (not
+/// a synonym or a typo that reads the same), the suggestion gives the strongest reason, and
+/// an element named as the label ranks above one that has it as a synonym.
+#[test]
+fn merge_binds_the_field_named_after_the_element_under_the_strongest_reason() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    let mut doc: Value = serde_json::from_str(&export(db.path())).unwrap();
+    // (form, its new fields as (key, label, element))
+    type Added<'a> = (&'a str, &'a [(&'a str, &'a str, Option<&'a str>)]);
+    let added: [Added<'_>; 6] = [
+        (
+            "BD000003",
+            &[("f90", "邮编", None), ("f91", "邮政编码", None)],
+        ),
+        ("BD000029", &[("f90", "邮政编码", None)]),
+        (
+            "BD000058",
+            &[("f90", "邮政编码", None), ("f92", "邮征编码", None)],
+        ),
+        (
+            "BD000051",
+            &[("f90", "邮政编码", Some("DE000009")), ("f91", "邮编", None)],
+        ),
+        ("BD000052", &[("f91", "证件号码", None)]),
+        ("BD000055", &[("f91", "证件号码", None)]),
+    ];
+    let forms: Vec<Value> = doc["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|form| {
+            let (_, fields) = added.iter().find(|(code, _)| form["code"] == *code)?;
+            let mut form = form.clone();
+            let section = form["sections"][0]["fields"].as_array_mut().unwrap();
+            for (key, label, element) in fields.iter() {
+                section.push(serde_json::json!({"key": key, "label": label, "element": element}));
+            }
+            Some(form)
+        })
+        .collect();
+    assert_eq!(forms.len(), added.len());
+    doc = serde_json::json!({"format": "yibiao/1", "forms": forms});
+    let file = db.path().join("forms.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    ok(yibiao(db.path()).arg("import").arg(&file));
+    let args = [
+        "merge",
+        "ZT001",
+        "--answer",
+        "area=ge500",
+        "--answer",
+        "signboard=yes",
+        "--answer",
+        "tobacco=yes",
+    ];
+    let text = ok(yibiao(db.path()).args(args));
+    assert!(
+        text.contains(
+            "   90 BD000003/f91, BD000029/f90, BD000058/f90 → DE000009 邮政编码  (on the merged form, same name, covers 3 of the bundle's labels)\n\
+             \x20     BD000003/f90 left out: f91 of the same form goes to DE000009 here\n\
+             \x20     BD000058/f92 left out: f90 of the same form goes to DE000009 here\n\
+             \x20     BD000051/f91 left out: f90 of the same form is bound to DE000009 already"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "   90 BD000052/f91, BD000055/f91 → DE000017 证件号码  (same name)\n\
+             \x20     or: DE000005 身份证号码 (a synonym 90, 2 field(s))\n"
+        ),
+        "{text}"
+    );
+    // the element named 证件号码 comes before the synonym among suggestions of one score
+    let at = |needle: &str| text.find(needle).unwrap_or(usize::MAX);
+    assert!(at("→ DE000017") < at("→ DE000007"), "{text}");
+    let out: Value = serde_json::from_str(&ok(yibiao(db.path()).args(args).arg("--json"))).unwrap();
+    let post = out["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["element"] == "DE000009")
+        .expect("DE000009 is suggested");
+    assert_eq!(post["reason"], "element_name");
+    let text = ok(yibiao_zh(db.path()).args(args));
+    assert!(
+        text.contains("→ DE000009 邮政编码  （合并表单已用，名称相同，覆盖本主题 3 个标签）\n"),
+        "{text}"
+    );
+}
+
 /// QA round 5 §9: empty standard input is an error, an unknown element code is named as
 /// such, and the CLI shares the validators' open-ended 日期段 and spaced landlines.
 #[test]

@@ -341,7 +341,10 @@ fn the_fix_dialog_lists_the_candidate_elements_and_enter_binds_the_chosen_one() 
         ]
     );
     let left = "BD000003/f91 未纳入：同表的 f90 已在此建议中绑定 DE900001";
-    assert_eq!(chooser.choices[0].notes, [left]);
+    assert_eq!(
+        chooser.choices[0].notes,
+        ["绑定：「紧急联系电话」BD000003/f90, BD000029/f90", left]
+    );
     let s = screen(&mut app, 120, 36);
     assert!(
         s.contains("候选数据元，最可能的在前（↑/↓ 选择，Enter 绑定）"),
@@ -372,6 +375,128 @@ fn the_fix_dialog_lists_the_candidate_elements_and_enter_binds_the_chosen_one() 
         bound("BD000003", "f91"),
         None,
         "never two fields of one form"
+    );
+}
+
+/// Adds fields (key, label, element) to the last section of `form`.
+fn add_fields(c: &mut Catalog, form: &str, fields: &[(&str, &str, Option<&str>)]) {
+    let mut form = c.forms[form].clone();
+    let section = form.sections.last_mut().expect("a section");
+    for (key, label, element) in fields {
+        let mut field = section.fields[0].clone();
+        field.key = (*key).into();
+        field.label = (*label).into();
+        field.element = element.map(Into::into);
+        field.when = None;
+        section.fields.push(field);
+    }
+    c.insert(Record::Form(form));
+}
+
+#[test]
+fn the_fix_dialog_names_the_fields_it_binds_the_exact_name_first() {
+    // QA round 6 #1 and #14: 邮政编码 (DE000009, synonym 邮编) is on the merged form through
+    // BD000051/f90; BD000003 has 邮编 before 邮政编码, BD000058 邮政编码 before a typo that
+    // reads the same; 备注 is twice on BD000003 and once on BD000029 (a new element)
+    let records = sample_edited(|c| {
+        add_fields(
+            c,
+            "BD000003",
+            &[
+                ("f90", "邮编", None),
+                ("f91", "邮政编码", None),
+                ("f93", "备注", None),
+                ("f94", "备注", None),
+            ],
+        );
+        add_fields(
+            c,
+            "BD000029",
+            &[("f90", "邮政编码", None), ("f92", "备注", None)],
+        );
+        add_fields(
+            c,
+            "BD000058",
+            &[("f90", "邮政编码", None), ("f92", "邮征编码", None)],
+        );
+        add_fields(
+            c,
+            "BD000051",
+            &[("f90", "邮政编码", Some("DE000009")), ("f91", "邮编", None)],
+        );
+    });
+    let (mut app, _dir) = restaurant_of(records, Lang::Zh);
+    answer_all_yes(&mut app);
+    let w = app.bundles.work.as_ref().unwrap();
+    let at = w
+        .merge
+        .fields
+        .iter()
+        .position(|f| f.label == "邮政编码" && f.element.is_none())
+        .expect("an unbound 邮政编码");
+    select_row(&mut app, at);
+    press(&mut app, "merge_fix");
+    let chooser = app.bundles.chooser.as_ref().expect("the fixes");
+    assert_eq!(
+        chooser.choices[0].text,
+        "3 个字段绑定到 DE000009 邮政编码 · 合并表单已用，名称相同 90，覆盖本主题 3 个标签"
+    );
+    let binds = "绑定：「邮政编码」BD000003/f91, BD000029/f90, BD000058/f90";
+    assert_eq!(chooser.choices[0].notes[0], binds);
+    // at 80×24 the dialog shows which fields it binds and which it leaves out
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains(binds), "{s}");
+    assert!(
+        s.contains("BD000058/f92 未纳入：同表的 f90 已在此建议中绑定 DE000009"),
+        "{s}"
+    );
+    press(&mut app, "back");
+    // the new element is named by its code in the choice and in the left-out line alike
+    let w = app.bundles.work.as_ref().unwrap();
+    let at = w
+        .merge
+        .fields
+        .iter()
+        .position(|f| f.label == "备注" && f.element.is_none())
+        .expect("an unbound 备注");
+    select_row(&mut app, at);
+    press(&mut app, "merge_fix");
+    let chooser = app.bundles.chooser.as_ref().expect("the fixes");
+    let text = &chooser.choices[0].text;
+    let code = text
+        .split_whitespace()
+        .find(|w| w.starts_with("DE"))
+        .expect("a code")
+        .to_string();
+    assert!(text.contains(&format!("新数据元 {code} 备注")), "{text}");
+    assert_eq!(
+        chooser.choices[0].notes,
+        [
+            "绑定：「备注」BD000003/f93, BD000029/f92".to_string(),
+            format!("BD000003/f94 未纳入：同表的 f93 已在此建议中绑定新数据元 {code}"),
+        ]
+    );
+    // `f` on the left-out field says the same in the status bar
+    press(&mut app, "back");
+    let w = app.bundles.work.as_ref().unwrap();
+    let at = w
+        .merge
+        .fields
+        .iter()
+        .position(|f| {
+            f.sources
+                .iter()
+                .any(|s| s.form == "BD000003" && s.field == "f94")
+        })
+        .expect("BD000003/f94");
+    select_row(&mut app, at);
+    press(&mut app, "merge_fix");
+    assert!(app.bundles.chooser.is_none());
+    assert_eq!(
+        status_text(&app),
+        format!(
+            "没有可用的绑定建议：BD000003/f94 未纳入：同表的 f93 已在此建议中绑定新数据元 {code}"
+        )
     );
 }
 

@@ -1,7 +1,9 @@
 //! One element per form: two fields of one form never share an element (form lint reports
 //! it as 重复绑定, and a merge would save nothing: they stay two fields). The rule by which
-//! an unbound field is offered an element, shared by the merge's suggestions
-//! (`merge::suggest`), form lint ([`super::lint`]) and the form designer's bind picker.
+//! an unbound field is offered an element, shared by form lint ([`super::lint`]) and the form
+//! designer's bind picker; the merge's suggestions (`merge::suggest`) follow it across a
+//! bundle's forms, where two fields of one form that want one element are also weighed
+//! against each other (the stronger match keeps it).
 
 use crate::model::Form;
 

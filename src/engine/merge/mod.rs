@@ -180,12 +180,14 @@ pub struct Suggestion {
     pub element: Option<Code>,
     /// 0–100.
     pub score: u8,
-    /// Why, in a word: `element_name` / `element_synonym` (a merged field's element has the
-    /// label as its name / a synonym), `pool_name` / `pool_synonym` / `pool_pinyin` (an
-    /// element of the pool has it as its name, as a synonym, or reads the same: the duplicate
-    /// finder's [`Covers`]; one that covers several of the unbound labels wins), `same_label`
-    /// (unbound fields of different forms with one label, no element has it; one field of
-    /// each form). [`suggest::reason_text`] says it in words.
+    /// Why, in a word, the strongest among its fields ([`suggest::reason_rank`]):
+    /// `element_name` / `element_synonym` / `element_pinyin` (a merged field's element has
+    /// the label as its name / a synonym, or its name reads the same), `pool_name` /
+    /// `pool_synonym` / `pool_pinyin` (an element of the pool has it as its name, as a
+    /// synonym, or reads the same: the duplicate finder's [`Covers`]; one that covers several
+    /// of the unbound labels wins), `same_label` (unbound fields of different forms with one
+    /// label, no element has it; one field of each form). [`suggest::reason_text`] says it in
+    /// words.
     pub reason: &'static str,
     /// How many of the bundle's unbound labels the element has as its name or a synonym, or
     /// reads as (0 for a new element).

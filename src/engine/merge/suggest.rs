@@ -1,28 +1,31 @@
 //! Suggestions for the unbound fields of a merge: the elements that probably hold their data,
 //! best first, and which fields each would bind.
 //!
-//! Unbound fields are grouped by normalised label. Each label has its candidates, in tiers:
-//! an element of the merged form whose name or synonym it is (`element_name` /
-//! `element_synonym`), an element of the pool with it as name or synonym (`pool_name` /
-//! `pool_synonym`), one whose name reads the same (`pool_pinyin`), a new element when the label
-//! is on several forms and no element has it (`same_label`), and last one whose name is one
-//! character from it (`pool_similar`, never the default). Within a tier an element that covers
-//! more of the bundle's unbound labels comes first, so 联系电话 and 手机号码 on two forms go
-//! to the one element that lists both.
+//! Unbound fields are grouped by normalised label. Each label has its candidates, strongest
+//! reason first ([`reason_rank`]): an element whose name is the label (the merged form's,
+//! `element_name`, then the pool's, `pool_name`), one with it as a synonym
+//! (`element_synonym`, `pool_synonym`), one whose name reads the same (`element_pinyin` for
+//! the merged form's, `pool_pinyin`), a new element when the label is on several forms and no
+//! element has it as name or synonym (`same_label`), and last one whose name is one character
+//! from it (`pool_similar`, never the default). Between equal reasons an element that covers
+//! more of the bundle's unbound labels comes first, so 联系电话 and 手机号码 on two forms go to
+//! the one element that lists both.
 //!
 //! Two fields of one form never go to one element: form lint would report the element bound
-//! twice, and the merge would save nothing (they stay two fields). A field whose form already
-//! binds the element, or gives it another field of the same suggestion, goes to the next
-//! element that has its label as name or synonym, else it is left out and the suggestion (or
-//! [`super::Merge::left_out`]) says why.
+//! twice, and the merge would save nothing (they stay two fields). Of two fields of one form
+//! that want one element, the stronger match takes it (the field labelled with its name over
+//! a synonym over a reading), then the one without a second choice, then the earlier field. A
+//! field whose form already binds the element, or gives it another field of the same
+//! suggestion, goes to the next element that has its label as name or synonym, else it is
+//! left out and the suggestion (or [`super::Merge::left_out`]) says why. A suggestion gives
+//! the strongest reason among the fields it binds.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 use crate::engine::dups::{Covers, Reason, normalise_into};
-use crate::engine::one_per_form::{Held, first_free};
 use crate::i18n::Lang;
-use crate::model::{Element, Form};
+use crate::model::{Catalog, Element, Form};
 
 use super::{Code, MergedField, SourceRef};
 
@@ -64,27 +67,39 @@ impl LeftOut {
     /// The field and why it is left out, in a line:
     /// `BD000003/f91 未纳入：同表的 f90 已在此建议中绑定 DE900001`.
     pub fn describe(&self, lang: Lang) -> String {
+        self.describe_new(lang, None)
+    }
+
+    /// [`LeftOut::describe`], naming the new element by `new`, the code it will get (when
+    /// known, as in the fix dialog): `…已在此建议中绑定新数据元 DE000625`.
+    pub fn describe_new(&self, lang: Lang, new: Option<&str>) -> String {
         let field = format!("{}/{}", self.field.form, self.field.field);
-        let element = self.element.as_deref().map_or_else(
-            || lang.pick("新数据元", "the new element").to_string(),
-            str::to_string,
-        );
+        // `DE000009`, `新数据元 DE000625` or `新数据元`; in Chinese a code is set off by a
+        // space and the word is not
+        let (zh, en) = match (self.element.as_deref(), new) {
+            (Some(e), _) => (format!(" {e}"), e.to_string()),
+            (None, Some(code)) => (
+                format!("新数据元 {code}"),
+                format!("the new element {code}"),
+            ),
+            (None, None) => ("新数据元".to_string(), "the new element".to_string()),
+        };
         match &self.reason {
             LeftOutReason::Bound { by } => lang.pick(
                 format!(
-                    "{field} 未纳入：同表的 {by} 已绑定 {element}（一张表单的两个字段不能绑定同一数据元）"
+                    "{field} 未纳入：同表的 {by} 已绑定{zh}（一张表单的两个字段不能绑定同一数据元）"
                 ),
                 format!(
-                    "{field} left out: {by} of the same form is bound to {element} already (two fields of one form cannot share an element)"
+                    "{field} left out: {by} of the same form is bound to {en} already (two fields of one form cannot share an element)"
                 ),
             ),
             LeftOutReason::Taken { by } => lang.pick(
-                format!("{field} 未纳入：同表的 {by} 已在此建议中绑定 {element}"),
-                format!("{field} left out: {by} of the same form goes to {element} here"),
+                format!("{field} 未纳入：同表的 {by} 已在此建议中绑定{zh}"),
+                format!("{field} left out: {by} of the same form goes to {en} here"),
             ),
             LeftOutReason::NotCovered => lang.pick(
-                format!("{field} 未纳入：{element} 的名称和同义词与其标签不符"),
-                format!("{field} left out: {element} does not match its label"),
+                format!("{field} 未纳入：{} 的名称和同义词与其标签不符", zh.trim_start()),
+                format!("{field} left out: {en} does not match its label"),
             ),
         }
     }
@@ -113,12 +128,34 @@ pub fn reason_text(reason: &str, lang: Lang) -> &'static str {
     match reason {
         "element_name" => lang.pick("合并表单已用，名称相同", "on the merged form, same name"),
         "element_synonym" => lang.pick("合并表单已用，同义词", "on the merged form, a synonym"),
+        "element_pinyin" => lang.pick(
+            "合并表单已用，读音相同",
+            "on the merged form, reads the same",
+        ),
         "pool_name" => lang.pick("名称相同", "same name"),
         "pool_synonym" => lang.pick("同义词", "a synonym"),
         "pool_pinyin" => lang.pick("读音相同", "reads the same"),
         "pool_similar" => lang.pick("名称仅差一字", "name one character apart"),
         "same_label" => lang.pick("各表同一标签", "same label on several forms"),
         _ => "",
+    }
+}
+
+/// How strong a reason is, strongest first (0): the label is an element's name (of the merged
+/// form's, then of the pool's), then a synonym, then the name reads the same, then a new
+/// element for a label on several forms, then a name one character apart. Candidates are
+/// offered in this order, and of two fields of one form the stronger match takes the element.
+pub fn reason_rank(reason: &str) -> u8 {
+    match reason {
+        "element_name" => 0,
+        "pool_name" => 1,
+        "element_synonym" => 2,
+        "pool_synonym" => 3,
+        "element_pinyin" => 4,
+        "pool_pinyin" => 5,
+        "same_label" => 6,
+        "pool_similar" => 7,
+        _ => u8::MAX,
     }
 }
 
@@ -136,6 +173,41 @@ pub fn covers_text(covers: usize, lang: Lang) -> String {
 }
 
 impl Candidate {
+    /// The fields it binds, by label, in a line (labels as `catalog` has them):
+    /// `绑定：「邮政编码」BD000003/f91, BD000029/f90；「邮征编码」BD000058/f92`.
+    pub fn binds(&self, catalog: &Catalog, lang: Lang) -> String {
+        let label_of = |f: &SourceRef| {
+            catalog.forms.get(f.form.as_str()).and_then(|form| {
+                form.fields()
+                    .find(|(_, _, x)| x.key == f.field)
+                    .map(|(_, _, x)| x.label.as_str())
+            })
+        };
+        // the fields of each label, labels in the order of their first field
+        let mut by_label: Vec<(&str, Vec<String>)> = Vec::new();
+        for f in &self.fields {
+            let label = label_of(f).unwrap_or("");
+            let field = format!("{}/{}", f.form, f.field);
+            match by_label.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, fields)) => fields.push(field),
+                None => by_label.push((label, vec![field])),
+            }
+        }
+        let parts: Vec<String> = by_label
+            .iter()
+            .map(|(label, fields)| {
+                lang.pick(
+                    format!("「{label}」{}", fields.join(", ")),
+                    format!("\"{label}\" {}", fields.join(", ")),
+                )
+            })
+            .collect();
+        lang.pick(
+            format!("绑定：{}", parts.join("；")),
+            format!("binds: {}", parts.join("; ")),
+        )
+    }
+
     /// Why and how sure, in a phrase: `同义词 90，覆盖本主题 2 个标签`.
     pub fn why(&self, lang: Lang) -> String {
         format!(
@@ -246,11 +318,12 @@ pub(super) fn suggestions(
             }
         }
     }
+    let on_merged: HashSet<&str> = merged.iter().map(|(code, _)| code.as_str()).collect();
     for (k, group) in groups.iter_mut().enumerate() {
-        more_candidates(labels[k], group, pool);
+        more_candidates(labels[k], group, pool, &on_merged);
     }
     // how many labels each element covers (by name, synonym or reading: a similar name is no
-    // cover); within a tier, more first
+    // cover); the strongest reason first, then the element covering more
     let mut covers: HashMap<Code, usize> = HashMap::default();
     for group in &groups {
         for c in group.cands.iter().filter(|c| c.tier <= TIER_PINYIN) {
@@ -269,10 +342,25 @@ pub(super) fn suggestions(
     for group in &mut groups {
         group
             .cands
-            .sort_by_key(|c| (c.tier, std::cmp::Reverse(covers_of(c))));
+            .sort_by_key(|c| (reason_rank(c.reason), std::cmp::Reverse(covers_of(c))));
     }
     let bound = bindings(forms, &groups);
-    let (mut out, keys, left) = assign(&groups, &bound, &covers_of);
+    // a field's place: its form's among the merged forms, then its own in the form
+    let mut places: HashMap<(&str, &str), (usize, usize)> = HashMap::default();
+    for (i, form) in forms.iter().enumerate() {
+        for (j, (_, _, f)) in form.fields().enumerate() {
+            places
+                .entry((form.code.as_str(), f.key.as_str()))
+                .or_insert((i, j));
+        }
+    }
+    let position = |f: &SourceRef| {
+        places
+            .get(&(f.form.as_str(), f.field.as_str()))
+            .copied()
+            .unwrap_or((usize::MAX, usize::MAX))
+    };
+    let (mut out, keys, left) = assign(&groups, &bound, &covers_of, &position);
     for (s, key) in out.iter_mut().zip(&keys) {
         s.alternatives = alternatives(s, key, &groups, &bound, &covers_of);
     }
@@ -297,12 +385,23 @@ pub(super) fn suggestions(
             None => rest.push(lo),
         }
     }
-    out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.fields.cmp(&b.fields)));
+    out.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| reason_rank(a.reason).cmp(&reason_rank(b.reason)))
+            .then_with(|| a.fields.cmp(&b.fields))
+    });
     (out, rest)
 }
 
-/// Adds the pool's candidates of one label to the merged form's (unranked within tiers).
-fn more_candidates(label: &str, group: &mut Group<'_>, pool: Option<&Covers>) {
+/// Adds the pool's candidates of one label to the merged form's (unranked); `on_merged` are
+/// the merged form's elements (one that only reads like the label is `element_pinyin`).
+fn more_candidates(
+    label: &str,
+    group: &mut Group<'_>,
+    pool: Option<&Covers>,
+    on_merged: &HashSet<&str>,
+) {
     let cands = &mut group.cands;
     let known = |cands: &[Cand], e: &str| cands.iter().any(|c| c.element.as_deref() == Some(e));
     if let Some(pool) = pool {
@@ -313,6 +412,7 @@ fn more_candidates(label: &str, group: &mut Group<'_>, pool: Option<&Covers>) {
             let (reason, tier) = match cover.reason {
                 Reason::SameName => ("pool_name", TIER_POOL),
                 Reason::SynonymOfOther => ("pool_synonym", TIER_POOL),
+                _ if on_merged.contains(cover.element) => ("element_pinyin", TIER_PINYIN),
                 _ => ("pool_pinyin", TIER_PINYIN),
             };
             cands.push(Cand {
@@ -370,103 +470,169 @@ fn bindings<'a>(forms: &[&'a Form], groups: &[Group<'_>]) -> Bound<'a> {
     bound
 }
 
+/// Why a field could not take a candidate: its form binds the element already (`bound`,
+/// by that field), or gives it another field here (found when the assignment ends).
+struct Skip {
+    element: Option<Code>,
+    key: Key,
+    bound: Option<Code>,
+}
+
+/// A field being assigned: its label group, the candidate it tries (index into the group's
+/// candidates), the first one it could not take, and whether it has stopped trying.
+struct Entry<'g> {
+    group: usize,
+    field: &'g SourceRef,
+    next: usize,
+    skip: Option<Skip>,
+    stopped: bool,
+}
+
 /// Assigns every field to its first candidate (up to a new element: a similar name is never
-/// assumed). When its form cannot take that one (it binds the element already, or gives it
-/// another field here), the field goes to the next element that has its label as name or
-/// synonym (as strong a match), unless that other field has the same label: two fields of
-/// one form with one label are a duplicate or two data, and which element is which cannot
-/// be guessed; else it is left out (the rule is [`first_free`], which form lint follows
-/// too). Labels with fewer such elements choose first, so a
-/// field with a second choice leaves the first to one without. Returns the suggestions
-/// (without alternatives), their keys, and the fields left out of every suggestion.
+/// assumed), at most one field of a form per element. When two fields of one form want one
+/// element, the stronger match keeps it ([`reason_rank`]: the label is its name, then a
+/// synonym, then reads the same), then the field with fewer elements that have its label as
+/// name or synonym (the other has a second choice), then the earlier field of the form. A
+/// field turned away (its form binds the element already, or gives it a field of a stronger
+/// match here) goes to the next element that has its label as name or synonym, unless the
+/// other field has the same label: two fields of one form with one label are a duplicate or
+/// two data, and which element is which cannot be guessed; else it is left out. `position`
+/// orders the fields (form, then field within it). Returns the suggestions (without
+/// alternatives), their keys, and the fields left out of every suggestion.
 fn assign(
     groups: &[Group<'_>],
     bound: &Bound<'_>,
     covers_of: &impl Fn(&Cand) -> usize,
+    position: &impl Fn(&SourceRef) -> (usize, usize),
 ) -> (Vec<super::Suggestion>, Vec<Key>, Vec<LeftOut>) {
-    let mut order: Vec<usize> = (0..groups.len()).collect();
-    order.sort_by_key(|&k| {
-        groups[k]
+    // how many elements have a group's label as name or synonym
+    let choices: Vec<usize> = groups
+        .iter()
+        .map(|g| g.cands.iter().filter(|c| c.tier <= TIER_POOL).count())
+        .collect();
+    let mut entries: Vec<Entry<'_>> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(k, g)| {
+            g.fields.iter().map(move |f| Entry {
+                group: k,
+                field: f,
+                next: 0,
+                skip: None,
+                stopped: false,
+            })
+        })
+        .collect();
+    // (form, key) → the entry holding it
+    let mut held: HashMap<(&str, Key), usize> = HashMap::default();
+    // per entry: the candidate it holds
+    let mut at: Vec<Option<usize>> = vec![None; entries.len()];
+    let mut queue: Vec<usize> = (0..entries.len()).rev().collect();
+    let mut buffer = String::new();
+    // how strongly an entry wants the candidate it tries (smaller: stronger)
+    let claim = |entries: &[Entry<'_>], i: usize| {
+        let e = &entries[i];
+        let rank = groups[e.group]
             .cands
-            .iter()
-            .filter(|c| c.tier <= TIER_POOL)
-            .count()
-    });
+            .get(e.next)
+            .map_or(u8::MAX, |c| reason_rank(c.reason));
+        (rank, choices[e.group], position(e.field))
+    };
+    while let Some(i) = queue.pop() {
+        loop {
+            let e = &entries[i];
+            let group = &groups[e.group];
+            let Some(c) = group.cands.get(e.next) else {
+                break;
+            };
+            if e.stopped || c.tier > TIER_NEW || (e.skip.is_some() && c.tier > TIER_POOL) {
+                break;
+            }
+            let key = Key::of(c, e.group);
+            let form = e.field.form.as_str();
+            if let Some(by) = c.element.as_deref().and_then(|el| bound.get(&(form, el))) {
+                normalise_into(&by.label, &mut buffer);
+                let same_label = buffer == group.label;
+                let skip = Skip {
+                    element: c.element.clone(),
+                    key,
+                    bound: Some(Code::from(by.key.as_str())),
+                };
+                let e = &mut entries[i];
+                e.skip.get_or_insert(skip);
+                e.next += 1;
+                e.stopped = same_label;
+                continue;
+            }
+            let Some(&j) = held.get(&(form, key.clone())) else {
+                held.insert((form, key), i);
+                at[i] = Some(e.next);
+                break;
+            };
+            let same_label = entries[j].group == e.group;
+            let loser = if claim(&entries, i) < claim(&entries, j) {
+                held.insert((form, key.clone()), i);
+                at[i] = Some(e.next);
+                at[j] = None;
+                queue.push(j);
+                j
+            } else {
+                i
+            };
+            let l = &mut entries[loser];
+            l.skip.get_or_insert(Skip {
+                element: c.element.clone(),
+                key,
+                bound: None,
+            });
+            l.next += 1;
+            l.stopped = same_label;
+            if loser != i {
+                break;
+            }
+        }
+    }
     let mut out: Vec<super::Suggestion> = Vec::new();
     let mut keys: Vec<Key> = Vec::new();
-    // (form, key) → the field of that form the key's suggestion takes, and its label group
-    let mut taken: HashMap<(&str, Key), (&str, usize)> = HashMap::default();
-    // per field placed: its suggestion and the first candidate it could not take
-    let mut placed: Vec<(usize, &SourceRef, Option<LeftOut>)> = Vec::new();
-    let mut left: Vec<LeftOut> = Vec::new();
-    let mut buffer = String::new();
-    for k in order {
-        let group = &groups[k];
-        for &f in &group.fields {
-            // the form's field that has the element already (or is given it here), and
-            // whether its label is this one
-            let chosen = first_free(
-                group.cands.iter().filter(|c| c.tier <= TIER_NEW),
-                |c| c.tier <= TIER_POOL,
-                |c| {
-                    let bound_by = c
-                        .element
-                        .as_deref()
-                        .and_then(|e| bound.get(&(f.form.as_str(), e)));
-                    match bound_by {
-                        Some(by) => {
-                            normalise_into(&by.label, &mut buffer);
-                            Some(Held {
-                                by: LeftOutReason::Bound {
-                                    by: Code::from(by.key.as_str()),
-                                },
-                                same_label: buffer == group.label,
-                            })
-                        }
-                        None => taken
-                            .get(&(f.form.as_str(), Key::of(c, k)))
-                            .map(|(by, of)| Held {
-                                by: LeftOutReason::Taken {
-                                    by: Code::from(*by),
-                                },
-                                same_label: *of == k,
-                            }),
-                    }
-                },
-            );
-            let first_skip = chosen.passed.map(|(c, reason)| LeftOut {
-                field: f.clone(),
-                element: c.element.clone(),
-                reason,
-            });
-            let Some(c) = chosen.offered else {
-                left.extend(first_skip);
-                continue;
-            };
-            let key = Key::of(c, k);
-            let s = match keys.iter().position(|x| *x == key) {
-                Some(s) => {
-                    out[s].score = out[s].score.max(c.score);
-                    s
-                }
-                None => {
-                    out.push(super::Suggestion {
-                        fields: Vec::new(),
-                        element: c.element.clone(),
-                        score: c.score,
-                        reason: c.reason,
-                        covers: covers_of(c),
-                        left_out: Vec::new(),
-                        alternatives: Vec::new(),
-                    });
-                    keys.push(key.clone());
-                    out.len() - 1
-                }
-            };
-            out[s].fields.push(f.clone());
-            taken.insert((f.form.as_str(), key), (f.field.as_str(), k));
-            placed.push((s, f, first_skip));
+    // per suggestion: its strongest candidate
+    let mut best: Vec<&Cand> = Vec::new();
+    let mut member: Vec<Option<usize>> = vec![None; entries.len()];
+    for (i, e) in entries.iter().enumerate() {
+        let Some(c) = at[i].and_then(|n| groups[e.group].cands.get(n)) else {
+            continue;
+        };
+        let key = Key::of(c, e.group);
+        let s = match keys.iter().position(|x| *x == key) {
+            Some(s) => s,
+            None => {
+                out.push(super::Suggestion {
+                    fields: Vec::new(),
+                    element: c.element.clone(),
+                    score: c.score,
+                    reason: c.reason,
+                    covers: covers_of(c),
+                    left_out: Vec::new(),
+                    alternatives: Vec::new(),
+                });
+                keys.push(key);
+                best.push(c);
+                out.len() - 1
+            }
+        };
+        if (reason_rank(c.reason), std::cmp::Reverse(c.score))
+            < (
+                reason_rank(best[s].reason),
+                std::cmp::Reverse(best[s].score),
+            )
+        {
+            best[s] = c;
         }
+        out[s].fields.push(e.field.clone());
+        member[i] = Some(s);
+    }
+    for (s, c) in out.iter_mut().zip(&best) {
+        s.reason = c.reason;
+        s.score = c.score;
     }
     // a new element for one field saves nothing: no suggestion (its field may still have
     // been turned away from an element)
@@ -475,11 +641,33 @@ fn assign(
         .zip(&keys)
         .map(|(s, key)| matches!(key, Key::New(_)) && s.fields.len() < 2)
         .collect();
-    for (s, _, skip) in placed {
-        if lone[s] {
-            left.extend(skip);
+    let mut left: Vec<LeftOut> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        if member[i].is_some_and(|s| !lone[s]) {
+            continue;
         }
+        let Some(skip) = &e.skip else {
+            continue;
+        };
+        let reason = match &skip.bound {
+            Some(by) => LeftOutReason::Bound { by: by.clone() },
+            None => {
+                let form = e.field.form.as_str();
+                let Some(&h) = held.get(&(form, skip.key.clone())) else {
+                    continue;
+                };
+                LeftOutReason::Taken {
+                    by: entries[h].field.field.clone(),
+                }
+            }
+        };
+        left.push(LeftOut {
+            field: e.field.clone(),
+            element: skip.element.clone(),
+            reason,
+        });
     }
+    left.sort_by_key(|l| position(&l.field));
     let mut kept = lone.iter().map(|l| !l);
     out.retain(|_| kept.next().unwrap_or(true));
     let mut kept = lone.iter().map(|l| !l);
@@ -491,7 +679,8 @@ fn assign(
 }
 
 /// The other candidates of a suggestion's labels, best first, each with the suggestion's
-/// fields it can bind (one per form, none whose form binds it already).
+/// fields it can bind (one per form, none whose form binds it already) and the strongest
+/// reason among those fields.
 fn alternatives(
     s: &super::Suggestion,
     own: &Key,
@@ -502,28 +691,29 @@ fn alternatives(
     // each field's label group
     let group_of = |f: &SourceRef| groups.iter().position(|g| g.fields.contains(&f));
     let of_fields: Vec<Option<usize>> = s.fields.iter().map(group_of).collect();
-    let mut seen: Vec<Key> = vec![own.clone()];
-    let mut cands: Vec<(&Cand, Key)> = Vec::new();
+    let mut keys: Vec<Key> = Vec::new();
     for k in of_fields.iter().flatten() {
         for c in &groups[*k].cands {
             let key = Key::of(c, *k);
-            if !seen.contains(&key) {
-                seen.push(key.clone());
-                cands.push((c, key));
+            if key != *own && !keys.contains(&key) {
+                keys.push(key);
             }
         }
     }
-    cands.sort_by_key(|(c, _)| (c.tier, std::cmp::Reverse(covers_of(c))));
     let mut out = Vec::new();
-    for (c, key) in cands {
+    for key in keys {
+        let element = match &key {
+            Key::Element(e) => Some(e.clone()),
+            Key::New(_) => None,
+        };
         let mut fields: Vec<SourceRef> = Vec::new();
         let mut left_out = Vec::new();
+        let mut best: Option<&Cand> = None;
         for (f, k) in s.fields.iter().zip(&of_fields) {
-            let covered = k.is_some_and(|k| groups[k].cands.iter().any(|x| Key::of(x, k) == key));
-            let reason = if !covered {
+            let cand = k.and_then(|k| groups[k].cands.iter().find(|x| Key::of(x, k) == key));
+            let reason = if cand.is_none() {
                 Some(LeftOutReason::NotCovered)
-            } else if let Some(by) = c
-                .element
+            } else if let Some(by) = element
                 .as_deref()
                 .and_then(|e| bound.get(&(f.form.as_str(), e)))
             {
@@ -538,30 +728,38 @@ fn alternatives(
                         by: x.field.clone(),
                     })
             };
-            match reason {
-                Some(reason) => left_out.push(LeftOut {
+            match (reason, cand) {
+                (Some(reason), _) => left_out.push(LeftOut {
                     field: f.clone(),
-                    element: c.element.clone(),
+                    element: element.clone(),
                     reason,
                 }),
-                None => fields.push(f.clone()),
+                (None, Some(c)) => {
+                    fields.push(f.clone());
+                    if best.is_none_or(|b| {
+                        (reason_rank(c.reason), std::cmp::Reverse(c.score))
+                            < (reason_rank(b.reason), std::cmp::Reverse(b.score))
+                    }) {
+                        best = Some(c);
+                    }
+                }
+                (None, None) => {}
             }
         }
-        let enough = if c.element.is_some() { 1 } else { 2 };
-        if fields.len() < enough {
+        let enough = if element.is_some() { 1 } else { 2 };
+        let Some(c) = best.filter(|_| fields.len() >= enough) else {
             continue;
-        }
+        };
         out.push(Candidate {
-            element: c.element.clone(),
+            element,
             score: c.score,
             reason: c.reason,
             covers: covers_of(c),
             fields,
             left_out,
         });
-        if out.len() == MAX_ALTERNATIVES {
-            break;
-        }
     }
+    out.sort_by_key(|c| (reason_rank(c.reason), std::cmp::Reverse(c.covers)));
+    out.truncate(MAX_ALTERNATIVES);
     out
 }

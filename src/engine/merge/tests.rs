@@ -876,6 +876,168 @@ fn each_suggestion_lists_its_alternatives_best_first_with_their_reasons() {
     );
 }
 
+/// Adds fields (key, label, element) to form `form` of `c`.
+fn add_fields(c: &mut Catalog, form: &str, fields: &[(&str, &str, Option<&str>)]) {
+    let mut f = c.forms[form].clone();
+    for (key, label, element) in fields {
+        f.sections[0].fields.push(Field {
+            key: (*key).into(),
+            label: (*label).into(),
+            element: element.map(Into::into),
+            required: false,
+            help: None,
+            when: None,
+        });
+    }
+    c.insert(Record::Form(f));
+}
+
+#[test]
+fn within_a_form_the_field_named_after_the_element_wins() {
+    // QA round 6 #1: POST (邮政编码, synonym 邮编) is on the merged form (FD/post). FA has
+    // 邮编 before 邮政编码, FC 邮政编码 before a typo that reads the same (邮征编码), FB only
+    // 邮政编码, FD binds POST already and has an unbound 邮编
+    let mut c = restaurant();
+    add_element(&mut c, "POST", "邮政编码", &["邮编"]);
+    add_fields(
+        &mut c,
+        "FD",
+        &[("post", "邮政编码", Some("POST")), ("zip", "邮编", None)],
+    );
+    add_unbound(&mut c, "FA", &[("f90", "邮编"), ("f91", "邮政编码")]);
+    add_unbound(&mut c, "FB", &[("f90", "邮政编码")]);
+    add_unbound(&mut c, "FC", &[("f90", "邮政编码"), ("f92", "邮征编码")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(binds_twice(&c, &m), None);
+    let post: Vec<&Suggestion> = m
+        .suggestions
+        .iter()
+        .filter(|s| s.element.as_deref() == Some("POST"))
+        .collect();
+    assert_eq!(post.len(), 1, "{:?}", m.suggestions);
+    // per form the exact name wins over a synonym (FA) and over a reading (FC)
+    assert_eq!(
+        post[0].fields,
+        [src("FA", "f91"), src("FB", "f90"), src("FC", "f90")]
+    );
+    // the strongest reason of its fields, not the first one placed
+    assert_eq!(post[0].reason, "element_name");
+    assert_eq!(post[0].score, 90);
+    let left: Vec<String> = post[0]
+        .left_out
+        .iter()
+        .map(|l| l.describe(Lang::Zh))
+        .collect();
+    assert_eq!(
+        left,
+        [
+            "FA/f90 未纳入：同表的 f91 已在此建议中绑定 POST",
+            "FC/f92 未纳入：同表的 f90 已在此建议中绑定 POST",
+            "FD/zip 未纳入：同表的 post 已绑定 POST（一张表单的两个字段不能绑定同一数据元）",
+        ]
+    );
+    // a synonym beats a reading that comes first (FA); on a tie the earlier field wins (FB)
+    let mut c = restaurant();
+    add_element(&mut c, "POST", "邮政编码", &["邮编"]);
+    add_unbound(&mut c, "FA", &[("f90", "邮征编码"), ("f91", "邮编")]);
+    add_unbound(&mut c, "FB", &[("f90", "邮编"), ("f91", "邮编")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(binds_twice(&c, &m), None);
+    let post = m
+        .suggestions
+        .iter()
+        .find(|s| s.element.as_deref() == Some("POST"))
+        .expect("POST");
+    assert_eq!(post.fields, [src("FA", "f91"), src("FB", "f90")]);
+    assert_eq!(post.reason, "pool_synonym");
+}
+
+#[test]
+fn an_element_of_the_merged_form_that_reads_the_same_says_so() {
+    // only the typo is unbound: POST is on the merged form, so the reason is not the pool's
+    let mut c = restaurant();
+    add_element(&mut c, "POST", "邮政编码", &[]);
+    add_fields(&mut c, "FD", &[("post", "邮政编码", Some("POST"))]);
+    add_unbound(&mut c, "FA", &[("f92", "邮征编码")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    let post = m
+        .suggestions
+        .iter()
+        .find(|s| s.element.as_deref() == Some("POST"))
+        .expect("POST");
+    assert_eq!(post.fields, [src("FA", "f92")]);
+    assert_eq!(post.reason, "element_pinyin");
+    assert_eq!(
+        suggest::reason_text(post.reason, Lang::Zh),
+        "合并表单已用，读音相同"
+    );
+}
+
+#[test]
+fn an_element_named_as_the_label_ranks_above_one_with_it_as_a_synonym() {
+    // QA round 6 #3: IDNO (first in code order) has 证件号码 as a synonym, PAPERS is named
+    // 证件号码: the name first, the synonym as the alternative
+    let mut c = restaurant();
+    add_element(&mut c, "IDNO", "居民身份号码", &["证件号码"]);
+    add_element(&mut c, "PAPERS", "证件号码", &[]);
+    add_unbound(&mut c, "FA", &[("f91", "证件号码")]);
+    add_unbound(&mut c, "FB", &[("f91", "证件号码")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    let s = m
+        .suggestions
+        .iter()
+        .find(|s| s.fields.contains(&src("FA", "f91")))
+        .expect("a suggestion");
+    let rows: Vec<(Option<String>, &str, u8)> = s
+        .candidates()
+        .iter()
+        .map(|c| (c.element.as_ref().map(|e| e.to_string()), c.reason, c.score))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some("PAPERS".to_string()), "pool_name", 90),
+            (Some("IDNO".to_string()), "pool_synonym", 90),
+        ]
+    );
+    // between suggestions of one score, the stronger reason comes first
+    add_element(&mut c, "CONTACT", "联络人", &["联系人"]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    let reasons: Vec<&str> = m
+        .suggestions
+        .iter()
+        .filter(|s| s.score == 90)
+        .map(|s| s.reason)
+        .collect();
+    assert_eq!(
+        reasons,
+        ["element_name", "pool_name", "pool_synonym"],
+        "{:?}",
+        m.suggestions
+    );
+}
+
+#[test]
+fn a_left_out_field_names_the_new_element_by_its_code_when_known() {
+    let left = suggest::LeftOut {
+        field: src("FA", "f94"),
+        element: None,
+        reason: suggest::LeftOutReason::Taken { by: "f93".into() },
+    };
+    assert_eq!(
+        left.describe(Lang::Zh),
+        "FA/f94 未纳入：同表的 f93 已在此建议中绑定新数据元"
+    );
+    assert_eq!(
+        left.describe_new(Lang::Zh, Some("DE000625")),
+        "FA/f94 未纳入：同表的 f93 已在此建议中绑定新数据元 DE000625"
+    );
+    assert_eq!(
+        left.describe_new(Lang::En, Some("DE000625")),
+        "FA/f94 left out: f93 of the same form goes to the new element DE000625 here"
+    );
+}
+
 #[test]
 fn conditions_hide_items_fields_and_materials() {
     let c = restaurant();

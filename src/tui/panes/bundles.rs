@@ -395,8 +395,9 @@ pub struct FixChoice {
     pub text: String,
     /// The fix.
     pub fix: Fix,
-    /// Shown under the list while it is highlighted: the fields it leaves out and why
-    /// ([`merge::suggest::LeftOut::describe`]).
+    /// Shown under the list while it is highlighted: the fields it binds
+    /// ([`merge::suggest::Candidate::binds`]), then those it leaves out and why
+    /// ([`merge::suggest::LeftOut::describe_new`]).
     pub notes: Vec<String>,
 }
 
@@ -868,6 +869,15 @@ impl BundlesPane {
                     let target = resolve::target_of(catalog, &chosen);
                     let n = chosen.fields.len();
                     let why = candidate.why(lang);
+                    // the fields it binds, then those it leaves out (a new element by the
+                    // code it will get)
+                    let new = match &target {
+                        Target::New { code, .. } => Some(code.as_str()),
+                        Target::Existing(_) => None,
+                    };
+                    let notes = std::iter::once(candidate.binds(catalog, lang))
+                        .chain(candidate.left_out.iter().map(|l| l.describe_new(lang, new)))
+                        .collect();
                     let text = match &target {
                         Target::Existing(code) => {
                             let name = catalog
@@ -887,11 +897,7 @@ impl BundlesPane {
                     choices.push(FixChoice {
                         text,
                         fix: Fix::Accept(chosen, target),
-                        notes: candidate
-                            .left_out
-                            .iter()
-                            .map(|l| l.describe(lang))
-                            .collect(),
+                        notes,
                     });
                 }
             }
@@ -909,10 +915,21 @@ impl BundlesPane {
                 .iter()
                 .find_map(|source| w.merge.left_out_of(source))
             {
-                // an unbound field no suggestion takes: why
+                // an unbound field no suggestion takes: why (a new element by the code it
+                // would get)
+                let new = w
+                    .merge
+                    .suggestions
+                    .iter()
+                    .find(|s| s.element.is_none() && s.left_out.contains(left))
+                    .and_then(|s| match resolve::target_of(catalog, s) {
+                        Target::New { code, .. } => Some(code),
+                        Target::Existing(_) => None,
+                    });
+                let why = left.describe_new(lang, new.as_deref());
                 lang.pick(
-                    format!("没有可用的绑定建议：{}", left.describe(lang)),
-                    format!("no binding to suggest: {}", left.describe(lang)),
+                    format!("没有可用的绑定建议：{why}"),
+                    format!("no binding to suggest: {why}"),
                 )
             } else {
                 lang.pick(
