@@ -177,12 +177,17 @@ fn element_search(
 
 /// Runs a command that needs the loaded store.
 fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, Failure> {
+    if let Some(request) = import_request(&command) {
+        return office::import(store, request, None, lang);
+    }
     match command {
         // answered in `dispatch` (a restore once its backup is read)
         Command::Completions { .. }
         | Command::Man { .. }
         | Command::Recover { .. }
-        | Command::Restore { .. } => Ok(0),
+        | Command::Restore { .. }
+        // an import is answered above
+        | Command::Import { .. } => Ok(0),
         Command::Backup { file } => super::safety::backup(store, &file),
         Command::Validate { kind, values, json } => {
             let element = store
@@ -217,23 +222,6 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             Ok(0)
         }
         Command::Sample { scale } => sample(store, scale, lang),
-        Command::Import {
-            file,
-            dry_run,
-            kind,
-            encoding,
-            format,
-        } => {
-            let request = crate::io::transfer::ImportRequest {
-                file,
-                dry_run,
-                kind,
-                encoding,
-                format,
-                caller: crate::io::transfer::Caller::Cli,
-            };
-            office::import(store, request, None, lang)
-        }
         Command::Export {
             file,
             kind,
