@@ -1682,3 +1682,34 @@ fn at_80x24_the_workspaces_selected_row_is_read_whole() {
         let _ = screen(&mut app, w, h);
     }
 }
+
+#[test]
+fn the_workspace_figures_stay_whole_on_a_narrow_screen() {
+    for (lang, days) in [(Lang::Zh, "时限"), (Lang::En, "days")] {
+        let (mut app, _dir) = restaurant(lang);
+        let wide = screen(&mut app, 120, 36);
+        let line = |s: &str, key: &str| -> String {
+            s.lines()
+                .find(|l| l.contains(key) && l.contains(days))
+                .unwrap_or_else(|| panic!("{s}"))
+                .to_string()
+        };
+        let key = lang.pick("字段 ", "fields ");
+        assert!(line(&wide, key).contains(lang.pick("免提交", "exempt")));
+        app.resize(60, 20);
+        let narrow = screen(&mut app, 60, 20);
+        let figures = line(&narrow, key);
+        // every figure shows to the last one (the items), closer together, without the
+        // exempt count
+        let items = lang.pick("事项 ", "items ");
+        let after = figures
+            .split(items)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{figures}"));
+        assert!(
+            after.trim_start().starts_with(|c: char| c.is_ascii_digit()),
+            "{figures}"
+        );
+        assert!(!figures.contains('…'), "{figures}");
+    }
+}

@@ -301,17 +301,57 @@ impl App {
     }
 }
 
+/// The share of fields the merge saves (` -49%`); nothing for a share of nothing (no fields
+/// yet, or none merged away).
+fn reduction(m: &Merge) -> String {
+    let s = &m.stats;
+    if s.fields_before.saturating_sub(s.fields_after) == 0 {
+        String::new()
+    } else {
+        format!(" -{}%", (m.field_reduction() * 100.0).round())
+    }
+}
+
+/// `字段 100 → 51 -49%  材料 34 → 29（免提交 2）  时限 24 → 10 天  事项 6`, or where that does
+/// not fit in `width` columns the same figures closer together, without the exempt count
+/// (`字段 100→51 -49% 材料 34→29 时限 24→10天 事项 6`).
+pub fn stats_line(m: &Merge, lang: Lang, ascii: bool, width: usize) -> String {
+    let full = stats_text(m, lang, ascii);
+    if crate::display::width(&full) <= width {
+        return full;
+    }
+    let a = arrow(ascii);
+    let s = &m.stats;
+    let pct = reduction(m);
+    lang.pick(
+        format!(
+            "字段 {}{a}{}{pct} 材料 {}{a}{} 时限 {}{a}{}天 事项 {}",
+            s.fields_before,
+            s.fields_after,
+            s.materials_before,
+            s.materials_after,
+            s.time_sum_days,
+            s.time_critical_days,
+            s.items_visible
+        ),
+        format!(
+            "fields {}{a}{}{pct} materials {}{a}{} days {}{a}{} items {}",
+            s.fields_before,
+            s.fields_after,
+            s.materials_before,
+            s.materials_after,
+            s.time_sum_days,
+            s.time_critical_days,
+            s.items_visible
+        ),
+    )
+}
+
 /// `字段 100 → 51 -49%  材料 34 → 29（免提交 2）  时限 24 → 10 天  事项 6`.
 pub fn stats_text(m: &Merge, lang: Lang, ascii: bool) -> String {
     let a = arrow(ascii);
     let s = &m.stats;
-    // a share of nothing (no fields yet, or none merged away) is no reduction to show
-    let saved = s.fields_before.saturating_sub(s.fields_after);
-    let pct = if saved == 0 {
-        String::new()
-    } else {
-        format!(" -{}%", (m.field_reduction() * 100.0).round())
-    };
+    let pct = reduction(m);
     lang.pick(
         format!(
             "字段 {} {a} {}{pct}   材料 {} {a} {}（免提交 {}）   时限 {} {a} {} 天   事项 {}",
@@ -391,7 +431,15 @@ fn draw_workspace(
     frame.render_widget(
         Paragraph::new(Span::styled(
             fit(
-                &format!(" {}", stats_text(&w.merge, lang, ascii)),
+                &format!(
+                    " {}",
+                    stats_line(
+                        &w.merge,
+                        lang,
+                        ascii,
+                        usize::from(stats.width).saturating_sub(1)
+                    )
+                ),
                 usize::from(stats.width),
                 ascii,
             ),
