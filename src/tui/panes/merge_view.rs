@@ -316,66 +316,49 @@ fn reduction(m: &Merge) -> String {
 /// not fit in `width` columns the same figures closer together, without the exempt count
 /// (`字段 100→51 -49% 材料 34→29 时限 24→10天 事项 6`).
 pub fn stats_line(m: &Merge, lang: Lang, ascii: bool, width: usize) -> String {
-    let full = stats_text(m, lang, ascii);
+    let full = stats_text(m, lang, ascii, false);
     if crate::display::width(&full) <= width {
-        return full;
+        full
+    } else {
+        stats_text(m, lang, ascii, true)
     }
-    let a = arrow(ascii);
-    let s = &m.stats;
-    let pct = reduction(m);
-    lang.pick(
-        format!(
-            "字段 {}{a}{}{pct} 材料 {}{a}{} 时限 {}{a}{}天 事项 {}",
-            s.fields_before,
-            s.fields_after,
-            s.materials_before,
-            s.materials_after,
-            s.time_sum_days,
-            s.time_critical_days,
-            s.items_visible
-        ),
-        format!(
-            "fields {}{a}{}{pct} materials {}{a}{} days {}{a}{} items {}",
-            s.fields_before,
-            s.fields_after,
-            s.materials_before,
-            s.materials_after,
-            s.time_sum_days,
-            s.time_critical_days,
-            s.items_visible
-        ),
-    )
 }
 
-/// `字段 100 → 51 -49%  材料 34 → 29（免提交 2）  时限 24 → 10 天  事项 6`.
-pub fn stats_text(m: &Merge, lang: Lang, ascii: bool) -> String {
+/// The workspace's figures, spaced out or (`close`) close together without the exempt count.
+fn stats_text(m: &Merge, lang: Lang, ascii: bool, close: bool) -> String {
     let a = arrow(ascii);
     let s = &m.stats;
     let pct = reduction(m);
-    lang.pick(
+    let (gap, to) = if close {
+        (" ", a.to_string())
+    } else {
+        ("   ", format!(" {a} "))
+    };
+    let (fields, materials, days) = (
+        format!("{}{to}{}{pct}", s.fields_before, s.fields_after),
+        format!("{}{to}{}", s.materials_before, s.materials_after),
+        format!("{}{to}{}", s.time_sum_days, s.time_critical_days),
+    );
+    let exempt = s.materials_exempt;
+    let items = s.items_visible;
+    if lang == Lang::Zh {
+        let exempt = if close {
+            String::new()
+        } else {
+            format!("（免提交 {exempt}）")
+        };
+        let day = if close { "天" } else { " 天" };
+        format!("字段 {fields}{gap}材料 {materials}{exempt}{gap}时限 {days}{day}{gap}事项 {items}")
+    } else {
+        let exempt = if close {
+            String::new()
+        } else {
+            format!(" ({exempt} 免提交 exempt)")
+        };
         format!(
-            "字段 {} {a} {}{pct}   材料 {} {a} {}（免提交 {}）   时限 {} {a} {} 天   事项 {}",
-            s.fields_before,
-            s.fields_after,
-            s.materials_before,
-            s.materials_after,
-            s.materials_exempt,
-            s.time_sum_days,
-            s.time_critical_days,
-            s.items_visible
-        ),
-        format!(
-            "fields {} {a} {}{pct}   materials {} {a} {} ({} 免提交 exempt)   days {} {a} {}   items {}",
-            s.fields_before,
-            s.fields_after,
-            s.materials_before,
-            s.materials_after,
-            s.materials_exempt,
-            s.time_sum_days,
-            s.time_critical_days,
-            s.items_visible
-        ),
-    )
+            "fields {fields}{gap}materials {materials}{exempt}{gap}days {days}{gap}items {items}"
+        )
+    }
 }
 
 fn draw_workspace(
