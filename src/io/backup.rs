@@ -33,7 +33,7 @@ pub struct Header {
     pub format: String,
     /// The yibiao that wrote it.
     pub yibiao_version: String,
-    /// The store schema version of that yibiao.
+    /// The record schema of that yibiao ([`RECORD_SCHEMA`]).
     pub schema_version: u32,
     /// UTC time, RFC 3339.
     pub created: String,
@@ -83,13 +83,19 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The schema of the records a backup holds, written in its header: raised when records
+/// gain what an older yibiao could not read back. It is not the store's layout
+/// ([`crate::store::SCHEMA_VERSION`]): a backup holds records, not sled's trees, so a
+/// backup made after the store layout changed still restores with the yibiao before.
+pub const RECORD_SCHEMA: u32 = 1;
+
 /// A backup of the catalog, made now by `user`.
 pub fn create(catalog: &Catalog, user: &str, created: &str) -> Vec<u8> {
     let payload = super::json::export(catalog);
     let header = Header {
         format: BACKUP_FORMAT.into(),
         yibiao_version: env!("CARGO_PKG_VERSION").into(),
-        schema_version: crate::store::SCHEMA_VERSION,
+        schema_version: RECORD_SCHEMA,
         created: created.into(),
         user: user.into(),
         counts: Kind::ALL
@@ -138,11 +144,11 @@ pub fn open(bytes: &[u8]) -> Result<(Header, &str), BackupError> {
             found,
         });
     }
-    if header.schema_version > crate::store::SCHEMA_VERSION {
+    if header.schema_version > RECORD_SCHEMA {
         return Err(BackupError::Newer {
             version: header.yibiao_version,
             schema: header.schema_version,
-            supported: crate::store::SCHEMA_VERSION,
+            supported: RECORD_SCHEMA,
         });
     }
     let payload = std::str::from_utf8(payload).map_err(|_| not("the payload is not UTF-8"))?;

@@ -82,6 +82,62 @@ pub struct AuditEntry {
     pub after: Option<String>,
 }
 
+/// One write's audit entries, stored under one key (the number of its first entry): the
+/// time, user and action they share, and one change per record, in the write's order. One
+/// key per write instead of one per record keeps sled's page table small (a million records
+/// imported were a million audit keys).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AuditBlock {
+    /// UTC time, RFC 3339.
+    pub time: String,
+    /// OS user of the real uid.
+    pub user: String,
+    /// The action that caused the changes.
+    pub action: String,
+    /// What happened to each record.
+    pub changes: Vec<AuditChange>,
+}
+
+/// What one write did to one record (an [`AuditEntry`] without what its block shares).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AuditChange {
+    /// Kind of the record.
+    pub kind: Kind,
+    /// Code of the record.
+    pub code: String,
+    /// What happened.
+    pub op: AuditOp,
+    /// Digest of the record before the change (see [`AuditEntry::before`]).
+    pub before: Option<String>,
+    /// Digest of the record after the change (see [`AuditEntry::after`]).
+    pub after: Option<String>,
+}
+
+impl AuditBlock {
+    /// The block's entries, each with the time, user and action of the block.
+    pub fn into_entries(self) -> Vec<AuditEntry> {
+        let AuditBlock {
+            time,
+            user,
+            action,
+            changes,
+        } = self;
+        changes
+            .into_iter()
+            .map(|c| AuditEntry {
+                time: time.clone(),
+                user: user.clone(),
+                action: action.clone(),
+                kind: c.kind,
+                code: c.code,
+                op: c.op,
+                before: c.before,
+                after: c.after,
+            })
+            .collect()
+    }
+}
+
 /// The audit entry layout of schema version 1, without digests. Frozen: never edit it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub(crate) struct AuditEntryV1 {

@@ -16,7 +16,7 @@ use crate::model::{
     ItemType, Kind, Material, MaterialKind, Origin, Question, Record, Region, Share, Status, When,
 };
 
-use super::audit::{AuditEntry, AuditEntryV1};
+use super::audit::{AuditBlock, AuditEntry, AuditEntryV1};
 use crate::engine::search::SearchRow;
 
 /// Largest value the decoder will allocate for (corrupt data must not eat memory).
@@ -266,11 +266,12 @@ single_version!(StoredForm, Form);
 enum StoredSearchBlock<'a> {
     V1(Cow<'a, [SearchRow]>),
 }
-/// Audit entries: V1 had no digests.
+/// Audit values: V1 and V2 held one entry (V1 without digests), V3 holds one write's block.
 #[derive(Serialize, Deserialize)]
 enum StoredAudit<'a> {
     V1(AuditEntryV1),
     V2(Cow<'a, AuditEntry>),
+    V3(Cow<'a, AuditBlock>),
 }
 
 /// Encodes a record in its current schema version.
@@ -361,16 +362,18 @@ pub fn decode_journal<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError
     Ok(value)
 }
 
-/// Encodes an audit entry.
-pub fn encode_audit(entry: &AuditEntry) -> Result<Vec<u8>, CodecError> {
-    encode(&StoredAudit::V2(Cow::Borrowed(entry)))
+/// Encodes a block of audit entries.
+pub fn encode_audit(block: &AuditBlock) -> Result<Vec<u8>, CodecError> {
+    encode(&StoredAudit::V3(Cow::Borrowed(block)))
 }
 
-/// Decodes an audit entry written by this or any older schema version.
-pub fn decode_audit(bytes: &[u8]) -> Result<AuditEntry, CodecError> {
+/// Decodes an audit value written by this or any older schema version: its entries, in
+/// order (older versions wrote one entry a value).
+pub fn decode_audit(bytes: &[u8]) -> Result<Vec<AuditEntry>, CodecError> {
     match decode(bytes)? {
-        StoredAudit::V1(old) => Ok(old.upgrade()),
-        StoredAudit::V2(e) => Ok(e.into_owned()),
+        StoredAudit::V1(old) => Ok(vec![old.upgrade()]),
+        StoredAudit::V2(e) => Ok(vec![e.into_owned()]),
+        StoredAudit::V3(block) => Ok(block.into_owned().into_entries()),
     }
 }
 
@@ -660,18 +663,62 @@ mod tests {
 
     #[test]
     fn audit_entry_written_by_v1_upgrades_without_digests() {
-        let entry = decode_audit(AUDIT_V1).expect("decode");
-        assert_eq!(entry, audit_v1_fixture().upgrade());
-        assert_eq!((entry.before, entry.after), (None, None));
-        assert_eq!(entry.code, "DE000101");
-        // and the current layout round-trips with digests
-        let current = AuditEntry {
+        let entries = decode_audit(AUDIT_V1).expect("decode");
+        assert_eq!(entries, [audit_v1_fixture().upgrade()]);
+        assert_eq!((&entries[0].before, &entries[0].after), (&None, &None));
+        assert_eq!(entries[0].code, "DE000101");
+    }
+
+    /// Bytes of an audit entry as version 2 wrote them, one entry a value (see
+    /// `audit_v2_fixture`).
+    const AUDIT_V2: &[u8] = include_bytes!("../../tests/fixtures/audit_v2.bin");
+
+    fn audit_v2_fixture() -> AuditEntry {
+        AuditEntry {
             before: Some("0123456789abcdef".into()),
             after: None,
+            op: super::super::AuditOp::Delete,
             ..audit_v1_fixture().upgrade()
+        }
+    }
+
+    #[test]
+    fn audit_v2_layout_is_frozen_and_reads_as_one_entry() {
+        // If this fails, AuditEntry was edited: audit logs of version 2 would no longer decode.
+        let bytes = encode(&StoredAudit::V2(Cow::Owned(audit_v2_fixture()))).expect("encode");
+        assert_eq!(bytes, AUDIT_V2);
+        assert_eq!(
+            decode_audit(AUDIT_V2).expect("decode"),
+            [audit_v2_fixture()]
+        );
+    }
+
+    #[test]
+    fn an_audit_block_reads_as_its_entries_in_order() {
+        let change = |code: &str, op| crate::store::audit::AuditChange {
+            kind: Kind::Form,
+            code: code.into(),
+            op,
+            before: None,
+            after: Some("fedcba9876543210".into()),
         };
-        let bytes = encode_audit(&current).expect("encode");
-        assert_eq!(decode_audit(&bytes).expect("decode"), current);
+        let block = AuditBlock {
+            time: "2026-11-22T03:55:12Z".into(),
+            user: "li".into(),
+            action: "import".into(),
+            changes: vec![
+                change("F2", super::super::AuditOp::Create),
+                change("F1", super::super::AuditOp::Update),
+            ],
+        };
+        let entries = decode_audit(&encode_audit(&block).expect("encode")).expect("decode");
+        let codes: Vec<(&str, &str, &str)> = entries
+            .iter()
+            .map(|e| (e.code.as_str(), e.user.as_str(), e.action.as_str()))
+            .collect();
+        assert_eq!(codes, [("F2", "li", "import"), ("F1", "li", "import")]);
+        assert_eq!(entries[1].op, super::super::AuditOp::Update);
+        assert_eq!(entries[0].time, block.time);
     }
 
     #[test]

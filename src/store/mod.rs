@@ -25,7 +25,7 @@ pub use sled_store::{
     CatalogLoader, LockedStore, SCHEMA_VERSION, SearchSource, SledStore, UnloadedStore,
 };
 
-use crate::model::{Catalog, Kind, Record, Referrer};
+use crate::model::{Catalog, Kind, Record};
 
 /// One change to the catalog.
 // commands are short-lived and few; boxing every record would only add noise
@@ -91,9 +91,6 @@ pub trait Store {
     /// Validates and applies a batch atomically; returns only after the change is durable.
     /// Records equal to what is stored are skipped, so an unchanged batch writes nothing.
     fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError>;
-
-    /// The records that reference `kind`/`code` (where-used), read from the stored index.
-    fn where_used(&self, kind: Kind, code: &str) -> Result<Vec<Referrer>, StoreError>;
 
     /// Audit entries, oldest first, optionally only those of one record code.
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError>;

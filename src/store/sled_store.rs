@@ -1,9 +1,10 @@
 //! The sled implementation of [`Store`].
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
@@ -13,19 +14,18 @@ use crate::engine::search::{self, SearchData, SearchRow};
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
-    Catalog, CatalogBuilder, Issue, Kind, Outline, Problem, Record, RecordRef, RefPath, Referrer,
-    Sharing,
+    Catalog, CatalogBuilder, Issue, Kind, Outline, Problem, Record, RecordRef, Referrer, Sharing,
 };
 
-use super::audit::{AuditEntry, AuditOp, LoggedEntry, os_user, record_digest, utc_now};
+use super::audit::{
+    AuditBlock, AuditChange, AuditOp, LoggedEntry, os_user, record_digest, utc_now,
+};
 use super::cache_file::{self, read_outline, read_search, write_outline, write_search};
 use super::codec::{
     decode_audit, decode_journal, decode_record, encode_audit, encode_journal, encode_record,
 };
 use super::error::StoreError;
-use super::keys::{
-    LEGACY_NAME, index_keys, index_keys_of, kind_of_tag, record_key, referrers_prefix,
-};
+use super::keys::{kind_of_tag, record_key};
 use super::layout::{self, Found, IfMissing};
 use super::lock::{LOCK_FILE, StoreLock};
 use super::roles::{Deed, Principal, Role, Roles, role_for};
@@ -33,8 +33,10 @@ use super::search_tree;
 use super::watermark;
 use super::{Applied, Batch, Command, Store};
 
-/// Schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Schema version this build writes and the newest it reads. Version 2 keeps no reference
+/// index and writes the audit log one block a write (see `keys`); opening a version 1 store
+/// raises it to 2, so that an older yibiao, which would miss the index, refuses it.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Version of the search tree's layout; a store without it (or older) rebuilds it on load.
 const SEARCH_VERSION: u32 = 2;
@@ -60,8 +62,9 @@ pub struct SledStore {
     path: PathBuf,
     db: sled::Db,
     records: sled::Tree,
-    index: sled::Tree,
     audit: sled::Tree,
+    /// The number the next audit entry gets: one past the last entry stored.
+    next_audit: AtomicU64,
     meta: sled::Tree,
     /// The chunks of a batch too big for one transaction, staged before any is applied.
     journal: sled::Tree,
@@ -85,15 +88,46 @@ type Write = (Vec<u8>, Option<Vec<u8>>);
 #[derive(Serialize, Deserialize)]
 struct ChunkWrites {
     records: Vec<Write>,
+    search: BTreeMap<String, Option<SearchRow>>,
+    /// Audit values, each with the number of entries it holds.
+    audit: Vec<(Vec<u8>, u64)>,
+}
+
+/// A chunk as version 1 staged it: with the reference index's writes (no longer kept) and
+/// one audit value a record. Frozen: a journal left by version 1 is replayed from it.
+#[derive(Serialize, Deserialize)]
+struct ChunkWritesV1 {
+    records: Vec<Write>,
     index: Vec<Write>,
     search: BTreeMap<String, Option<SearchRow>>,
     audit: Vec<Vec<u8>>,
 }
 
+impl ChunkWritesV1 {
+    /// The same writes without the index's.
+    fn upgrade(self) -> ChunkWrites {
+        ChunkWrites {
+            records: self.records,
+            search: self.search,
+            audit: self.audit.into_iter().map(|value| (value, 1)).collect(),
+        }
+    }
+}
+
 /// A journal entry, in a version envelope like every stored value.
 #[derive(Serialize, Deserialize)]
 enum StagedChunk {
-    V1(ChunkWrites),
+    V1(ChunkWritesV1),
+    V2(ChunkWrites),
+}
+
+impl StagedChunk {
+    fn into_writes(self) -> ChunkWrites {
+        match self {
+            StagedChunk::V1(old) => old.upgrade(),
+            StagedChunk::V2(writes) => writes,
+        }
+    }
 }
 
 /// A chunk's writes and what they change.
@@ -183,19 +217,19 @@ impl LockedStore {
         let db = open_sled(dir).map_err(open_err)?;
         layout::restrict(dir);
         let records = db.open_tree("records").map_err(open_err)?;
-        let index = db.open_tree("index").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
         let meta = db.open_tree("meta").map_err(open_err)?;
         let journal = db.open_tree("journal").map_err(open_err)?;
         let search = db.open_tree("search").map_err(open_err)?;
         SledStore::check_schema(dir, &db, &meta)?;
+        let next_audit = AtomicU64::new(next_audit_number(&audit)?);
         let roles = Roles::load(super::roles::config_dir().as_deref(), dir)?;
         UnloadedStore(SledStore {
             path: dir.to_path_buf(),
             db,
             records,
-            index,
             audit,
+            next_audit,
             meta,
             journal,
             search,
@@ -334,6 +368,12 @@ impl SledStore {
                         supported: SCHEMA_VERSION,
                     });
                 }
+                if found < SCHEMA_VERSION {
+                    // what version 1 wrote reads as it is; from now on it is written as 2
+                    meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())
+                        .map_err(StoreError::Write)?;
+                    db.flush().map_err(StoreError::Write)?;
+                }
             }
             None => {
                 meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())
@@ -457,29 +497,18 @@ impl SledStore {
         }
     }
 
-    /// Writes one chunk in one transaction across the records, index, search and audit
-    /// trees; `staged` names the chunk's journal entry, removed in the same transaction.
+    /// Writes one chunk in one transaction across the records, search and audit trees;
+    /// `staged` names the chunk's journal entry, removed in the same transaction.
     fn write(&self, chunk: &ChunkWrites, staged: Option<&[u8]>) -> Result<(), StoreError> {
         let blocks = search_tree::plan(&self.search, chunk.search.clone())?;
+        let first = self.next_audit.load(Ordering::Relaxed);
         // no I/O and no fallible work but sled's inside the closure: it may run more than once
-        (
-            &self.records,
-            &self.index,
-            &self.audit,
-            &self.search,
-            &self.journal,
-        )
-            .transaction(|(records, index, audit, search, journal)| {
+        (&self.records, &self.audit, &self.search, &self.journal)
+            .transaction(|(records, audit, search, journal)| {
                 for (key, value) in &chunk.records {
                     match value {
                         Some(v) => records.insert(key.as_slice(), v.as_slice())?,
                         None => records.remove(key.as_slice())?,
-                    };
-                }
-                for (key, value) in &chunk.index {
-                    match value {
-                        Some(v) => index.insert(key.as_slice(), v.as_slice())?,
-                        None => index.remove(key.as_slice())?,
                     };
                 }
                 for (key, value) in &blocks {
@@ -488,9 +517,10 @@ impl SledStore {
                         None => search.remove(key.as_slice())?,
                     };
                 }
-                for value in &chunk.audit {
-                    let seq = audit.generate_id()?;
-                    audit.insert(&seq.to_be_bytes(), value.as_slice())?;
+                let mut number = first;
+                for (value, entries) in &chunk.audit {
+                    audit.insert(&number.to_be_bytes(), value.as_slice())?;
+                    number += entries;
                 }
                 if let Some(key) = staged {
                     journal.remove(key)?;
@@ -502,7 +532,10 @@ impl SledStore {
                 TransactionError::Abort(()) => StoreError::Write(sled::Error::ReportableBug(
                     "transaction aborted without a reason".into(),
                 )),
-            })
+            })?;
+        let entries: u64 = chunk.audit.iter().map(|(_, n)| n).sum();
+        self.next_audit.store(first + entries, Ordering::Relaxed);
+        Ok(())
     }
 
     /// The search rows a chunk changes: its elements, the elements whose use count its forms
@@ -574,11 +607,8 @@ impl SledStore {
     }
 
     /// The audit number of the last change the database holds (0: none yet).
-    fn last_change(&self) -> Result<u64, StoreError> {
-        let last = self.audit.last().map_err(StoreError::Write)?;
-        Ok(last
-            .and_then(|(key, _)| <[u8; 8]>::try_from(key.as_ref()).ok())
-            .map_or(0, u64::from_be_bytes))
+    fn last_change(&self) -> u64 {
+        self.next_audit.load(Ordering::Relaxed).saturating_sub(1)
     }
 
     /// Applies changes written (or staged) to the catalog in memory, taking them out of
@@ -638,7 +668,7 @@ impl SledStore {
         let mut applied = Applied::default();
         for (seq, chunk) in (0u64..).zip(order.chunks(CHUNK_RECORDS)) {
             let planned = self.plan_writes(action, chunk, changes)?;
-            let value = encode_journal(&StagedChunk::V1(planned.writes)).map_err(|source| {
+            let value = encode_journal(&StagedChunk::V2(planned.writes)).map_err(|source| {
                 StoreError::Encode {
                     what: format!("journal entry {seq}"),
                     source,
@@ -684,11 +714,12 @@ impl SledStore {
             let Some(value) = self.journal.get(&key).map_err(StoreError::Unfinished)? else {
                 continue;
             };
-            let StagedChunk::V1(chunk) =
-                decode_journal(&value).map_err(|e| StoreError::Corrupt {
+            let chunk = decode_journal::<StagedChunk>(&value)
+                .map_err(|e| StoreError::Corrupt {
                     what: format!("journal entry {}", String::from_utf8_lossy(&key)),
                     reason: e.to_string(),
-                })?;
+                })?
+                .into_writes();
             self.write(&chunk, Some(&key)).map_err(unfinished)?;
         }
         self.meta
@@ -706,10 +737,8 @@ impl SledStore {
         changes: &Changes,
     ) -> Result<Planned, StoreError> {
         let mut record_writes = Vec::with_capacity(order.len());
-        let mut index_writes = Vec::new();
-        let mut audit_values = Vec::with_capacity(order.len());
+        let mut changes_audited = Vec::with_capacity(order.len());
         let mut applied = Applied::default();
-        let (time, user) = (utc_now(), os_user());
         for key in order {
             let (kind, code) = key;
             let new = changes[key].as_ref();
@@ -734,14 +763,6 @@ impl SledStore {
             };
             let after = value.as_deref().map(record_digest);
             record_writes.push((record_key(*kind, code), value));
-            let old_keys: BTreeSet<Vec<u8>> = index_keys_of(old.as_ref()).into_iter().collect();
-            let new_keys: BTreeSet<Vec<u8>> = index_keys_of(new).into_iter().collect();
-            index_writes.extend(old_keys.difference(&new_keys).map(|k| (k.clone(), None)));
-            index_writes.extend(
-                new_keys
-                    .difference(&old_keys)
-                    .map(|k| (k.clone(), Some(Vec::new()))),
-            );
             let op = match (&old, new) {
                 (None, _) => {
                     applied.created += 1;
@@ -756,27 +777,30 @@ impl SledStore {
                     AuditOp::Delete
                 }
             };
-            let entry = AuditEntry {
-                time: time.clone(),
-                user: user.clone(),
-                action: action.to_string(),
+            changes_audited.push(AuditChange {
                 kind: *kind,
                 code: code.clone(),
                 op,
                 before,
                 after,
-            };
-            audit_values.push(encode_audit(&entry).map_err(|source| StoreError::Encode {
-                what: "audit entry".into(),
-                source,
-            })?);
+            });
         }
+        let entries = changes_audited.len() as u64;
+        let block = AuditBlock {
+            time: utc_now(),
+            user: os_user(),
+            action: action.to_string(),
+            changes: changes_audited,
+        };
+        let audit = encode_audit(&block).map_err(|source| StoreError::Encode {
+            what: "audit entries".into(),
+            source,
+        })?;
         Ok(Planned {
             writes: ChunkWrites {
                 records: record_writes,
-                index: index_writes,
                 search: self.search_rows(order, changes),
-                audit: audit_values,
+                audit: vec![(audit, entries)],
             },
             applied,
         })
@@ -841,7 +865,7 @@ impl UnloadedStore {
     /// Refuses a store whose database ends before the last change a save reported (see
     /// `watermark`), and raises the watermark to what the database holds.
     fn check_watermark(self) -> Result<Self, StoreError> {
-        let found = self.0.last_change()?;
+        let found = self.0.last_change();
         match watermark::read(&self.0.path) {
             Some(expected) if found < expected => Err(StoreError::Lost {
                 path: self.0.path.clone(),
@@ -946,32 +970,8 @@ impl Store for SledStore {
         };
         self.changed += applied.created + applied.updated + applied.deleted;
         // flushed: from now on the database must hold this change when the store is opened
-        if let Ok(seq) = self.last_change() {
-            watermark::write(&self.path, seq);
-        }
+        watermark::write(&self.path, self.last_change());
         Ok(applied)
-    }
-
-    fn where_used(&self, kind: Kind, code: &str) -> Result<Vec<Referrer>, StoreError> {
-        let prefix = referrers_prefix(kind, code);
-        let mut out = Vec::new();
-        for item in self.index.scan_prefix(&prefix) {
-            let (key, _) = item.map_err(StoreError::Write)?;
-            let rest = &key[prefix.len()..];
-            let mut parts = rest.splitn(2, |b| *b == 0);
-            let (Some(source), Some(path)) = (parts.next(), parts.next()) else {
-                continue;
-            };
-            let Some(source_kind) = source.first().copied().and_then(kind_of_tag) else {
-                continue;
-            };
-            out.push(Referrer {
-                kind: source_kind,
-                code: String::from_utf8_lossy(&source[1..]).as_ref().into(),
-                path: RefPath::parse(&String::from_utf8_lossy(path)),
-            });
-        }
-        Ok(out)
     }
 
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError> {
@@ -981,12 +981,14 @@ impl Store for SledStore {
             let seq = <[u8; 8]>::try_from(key.as_ref())
                 .map(u64::from_be_bytes)
                 .unwrap_or(0);
-            let entry = decode_audit(&value).map_err(|e| StoreError::Corrupt {
+            let entries = decode_audit(&value).map_err(|e| StoreError::Corrupt {
                 what: format!("audit entry {seq}"),
                 reason: e.to_string(),
             })?;
-            if code.is_none_or(|c| c == entry.code) {
-                out.push(LoggedEntry { seq, entry });
+            for (seq, entry) in (seq..).zip(entries) {
+                if code.is_none_or(|c| c == entry.code) {
+                    out.push(LoggedEntry { seq, entry });
+                }
             }
         }
         Ok(out)
@@ -1013,8 +1015,7 @@ impl Store for SledStore {
             .iter()
             .map(|p| p.describe(Lang::En))
             .collect();
-        // every record decodes; the stored index equals the one the records imply
-        let mut expected: HashSet<Vec<u8>> = HashSet::new();
+        // every record decodes, under its own code
         for item in self.records.iter() {
             let (key, value) = item.map_err(StoreError::Write)?;
             let Some(kind) = key.first().copied().and_then(kind_of_tag) else {
@@ -1023,30 +1024,12 @@ impl Store for SledStore {
             };
             let code = String::from_utf8_lossy(&key[1..]).into_owned();
             match decode_record(kind, &value) {
-                Ok(record) => {
-                    if record.code() != code {
-                        lines.push(format!("records: key {code} holds {}", record.code()));
-                    }
-                    expected.extend(index_keys(record.as_ref()));
+                Ok(record) if record.code() != code => {
+                    lines.push(format!("records: key {code} holds {}", record.code()));
                 }
+                Ok(_) => {}
                 Err(e) => lines.push(format!("{} {code}: does not decode: {e}", kind.as_str())),
             }
-        }
-        let mut stored = HashSet::new();
-        for item in self.index.iter() {
-            let (key, _) = item.map_err(StoreError::Write)?;
-            let key = key.to_vec();
-            // an older version's name index: nothing reads it, and it is left where it is
-            if key.first() == Some(&LEGACY_NAME) {
-                continue;
-            }
-            if !expected.contains(&key) {
-                lines.push(format!("index: stale entry {}", show_key(&key)));
-            }
-            stored.insert(key);
-        }
-        for key in expected.difference(&stored) {
-            lines.push(format!("index: missing entry {}", show_key(key)));
         }
         lines.extend(self.check_search()?);
         if !self.journal.is_empty() {
@@ -1089,9 +1072,24 @@ fn open_sled(dir: &Path) -> Result<sled::Db, sled::Error> {
     }
 }
 
-/// An index key with its 0x00 separators shown as `|`.
-fn show_key(key: &[u8]) -> String {
-    String::from_utf8_lossy(key).replace('\0', "|")
+/// The number the next audit entry gets: one past the last entry of the last value (1 for
+/// an empty log). Version 1 numbered each entry with sled's `generate_id`; a block is numbered
+/// by its first entry, and its others take the numbers after it.
+fn next_audit_number(audit: &sled::Tree) -> Result<u64, StoreError> {
+    let Some((key, value)) = audit.last().map_err(StoreError::Write)? else {
+        return Ok(1);
+    };
+    let first = <[u8; 8]>::try_from(key.as_ref())
+        .map(u64::from_be_bytes)
+        .map_err(|_| StoreError::Corrupt {
+            what: format!("audit key {key:?}"),
+            reason: "not an 8-byte number".into(),
+        })?;
+    let entries = decode_audit(&value).map_err(|e| StoreError::Corrupt {
+        what: format!("audit entry {first}"),
+        reason: e.to_string(),
+    })?;
+    Ok(first + entries.len() as u64)
 }
 
 /// How often (in records) loading reports progress.
@@ -1204,7 +1202,11 @@ mod tests {
         assert_eq!(store.catalog().count(Kind::Element), CHUNK_RECORDS + 100);
         assert_eq!(store.catalog().count(Kind::Form), 1);
         // every record audited once: no chunk was written twice
-        assert_eq!(store.history(None).unwrap().len(), CHUNK_RECORDS + 101);
+        let numbers: Vec<u64> = store.history(None).unwrap().iter().map(|e| e.seq).collect();
+        assert_eq!(
+            numbers,
+            (1..=CHUNK_RECORDS as u64 + 101).collect::<Vec<_>>()
+        );
         assert!(store.journal.is_empty());
         assert!(!store.meta.contains_key(JOURNAL_MARK).unwrap());
         // the form is in the second chunk: the first chunk's elements' rows count its use
@@ -1222,6 +1224,128 @@ mod tests {
         assert!(!store.meta.contains_key(JOURNAL_MARK).unwrap());
         drop(store);
         assert_whole(dir.path());
+    }
+
+    #[test]
+    fn each_write_is_audited_under_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(big_batch()).unwrap();
+        // two chunks, two keys: not one a record
+        assert_eq!(store.audit.len(), 2);
+        let mut form = store.catalog().forms["F1"].clone();
+        form.name = "新表".into();
+        store
+            .apply(Batch::upserts("edit", [Record::Form(form)]))
+            .unwrap();
+        assert_eq!(store.audit.len(), 3);
+        let log = store.history(Some("F1")).unwrap();
+        let seen: Vec<(u64, &str)> = log
+            .iter()
+            .map(|e| (e.seq, e.entry.action.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (CHUNK_RECORDS as u64 + 101, "import"),
+                (CHUNK_RECORDS as u64 + 102, "edit")
+            ]
+        );
+        assert_eq!(
+            watermark::read(dir.path()),
+            Some(CHUNK_RECORDS as u64 + 102)
+        );
+    }
+
+    /// An audit value as version 1 wrote it (one entry, of `DE000101`).
+    const AUDIT_V2: &[u8] = include_bytes!("../../tests/fixtures/audit_v2.bin");
+
+    #[test]
+    fn a_version_1_store_opens_checks_clean_and_numbers_its_log_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(big_batch()).unwrap();
+        // what version 1 left: schema 1, a reference index (one key stale) with a name index,
+        // and one audit value a record numbered by sled's generate_id
+        store.meta.insert("schema", &1u32.to_be_bytes()).unwrap();
+        let index = store.db.open_tree("index").unwrap();
+        for key in [
+            &b"rEE00000\0FF1\0sections[0].fields[0].element"[..],
+            b"rEZZZ\0",
+            b"nE\xe6\x95\xb0\0E00000",
+        ] {
+            index.insert(key, &[]).unwrap();
+        }
+        store.audit.clear().unwrap();
+        for number in [5u64, 9] {
+            store.audit.insert(number.to_be_bytes(), AUDIT_V2).unwrap();
+        }
+        store.db.flush().unwrap();
+        watermark::write(dir.path(), 9);
+        drop((index, store));
+
+        let mut store = SledStore::open(dir.path()).unwrap();
+        let schema = store.meta.get("schema").unwrap().unwrap();
+        assert_eq!(schema.as_ref(), SCHEMA_VERSION.to_be_bytes());
+        // the index tree is left as it is, and neither read nor checked
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
+        assert_eq!(store.db.open_tree("index").unwrap().len(), 3);
+        let mut form = store.catalog().forms["F1"].clone();
+        form.sections[0].fields.pop();
+        store
+            .apply(Batch::upserts("edit", [Record::Form(form)]))
+            .unwrap();
+        let numbers: Vec<(u64, String)> = store
+            .history(None)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.seq, e.entry.code))
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                (5, "DE000101".into()),
+                (9, "DE000101".into()),
+                (10, "F1".into())
+            ]
+        );
+        // where-used follows the edit without the index
+        let last = format!("E{:05}", CHUNK_RECORDS + 99);
+        assert_eq!(store.catalog().referrers(Kind::Element, &last).count(), 0);
+        drop(store);
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(store.last_change(), 10);
+        assert_eq!(
+            store.catalog().referrers(Kind::Element, "E00000").count(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_journal_version_1_staged_is_finished_without_its_index_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = staged(dir.path());
+        // the journal as version 1 staged it: index writes, one audit value a record
+        let entries: Vec<(sled::IVec, sled::IVec)> =
+            store.journal.iter().collect::<Result<_, _>>().unwrap();
+        for (key, value) in entries {
+            let StagedChunk::V2(chunk) = decode_journal::<StagedChunk>(&value).unwrap() else {
+                panic!("staged as version 2");
+            };
+            let old = ChunkWritesV1 {
+                index: vec![(b"rEE00000\0FF1\0x".to_vec(), Some(Vec::new()))],
+                audit: vec![AUDIT_V2.to_vec(); chunk.records.len()],
+                records: chunk.records,
+                search: chunk.search,
+            };
+            let value = encode_journal(&StagedChunk::V1(old)).unwrap();
+            store.journal.insert(key, value).unwrap();
+        }
+        store.commit_journal().unwrap();
+        drop(store);
+        assert_whole(dir.path());
+        let store = SledStore::open(dir.path()).unwrap();
+        assert!(store.db.open_tree("index").unwrap().is_empty());
     }
 
     #[test]
@@ -1246,7 +1370,7 @@ mod tests {
         store.commit_journal().unwrap();
         // the process dies after writing the first chunk
         let (key, value) = store.journal.first().unwrap().unwrap();
-        let StagedChunk::V1(chunk) = decode_journal(&value).unwrap();
+        let chunk = decode_journal::<StagedChunk>(&value).unwrap().into_writes();
         store.write(&chunk, Some(&key)).unwrap();
         store.db.flush().unwrap();
         assert_eq!(store.journal.len(), 1);
@@ -1290,34 +1414,6 @@ mod tests {
         let fields = &catalog.forms["F1"].sections[0].fields;
         let (a, b) = (fields[0].help.as_ref(), fields[1].help.as_ref());
         assert!(a.zip(b).is_some_and(|(a, b)| a.shares(b)));
-    }
-
-    #[test]
-    fn a_store_with_the_name_index_older_versions_wrote_opens_and_checks_clean() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = SledStore::open(dir.path()).unwrap();
-        store.apply(big_batch()).unwrap();
-        let references = store.index.len();
-        // what an older version wrote beside the references: one name key per record
-        for record in store.catalog.records() {
-            let mut key = vec![LEGACY_NAME, crate::store::keys::tag(record.kind())];
-            key.extend_from_slice(record.name().as_bytes());
-            key.push(0);
-            key.extend_from_slice(record.code().as_bytes());
-            store.index.insert(key, &[]).unwrap();
-        }
-        store.db.flush().unwrap();
-        assert_eq!(store.index.len(), references + CHUNK_RECORDS + 101);
-        drop(store);
-        // opened as it is (removing a million keys would hold the first open for a minute)
-        let store = SledStore::open(dir.path()).unwrap();
-        assert_eq!(store.index.len(), references + CHUNK_RECORDS + 101);
-        assert_eq!(store.check().unwrap(), Vec::<String>::new());
-        assert_eq!(store.where_used(Kind::Element, "E00000").unwrap().len(), 1);
-        // a stale reference is still found among them
-        let stale = [b"rEZZZ\0".as_slice()].concat();
-        store.index.insert(stale, &[]).unwrap();
-        assert_eq!(store.check().unwrap().len(), 1);
     }
 
     #[test]
