@@ -7,8 +7,9 @@
 //! - a bound field whose label is not its element's name ([`WarningKind::LabelDrift`]);
 //! - an unbound field that an existing element probably covers, found the way the duplicate
 //!   finder finds it ([`WarningKind::CoveredUnbound`]), unless another field of the form holds
-//!   that element: one form binds an element once ([`super::one_per_form`], the rule the
-//!   merge's suggestions follow), so the next element that has the label as its name or a
+//!   that element: one form binds an element once, and of two unbound fields that could take
+//!   it the stronger match gets it ([`super::one_per_form::assign`], the one rule the merge's
+//!   suggestions follow too), so the next element that has the label as its name or a
 //!   synonym is offered instead, and when there is none the field is reported as a likely
 //!   duplicate of that other field ([`WarningKind::LikelyDuplicate`]);
 //! - a field bound to an element that is not published ([`WarningKind::Unpublished`]);
@@ -20,8 +21,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::dups::{Cover, Covers, Reason};
-use super::one_per_form::{Held, first_free, same_label};
+use super::dups::{Cover, Covers, Reason, normalise};
+use super::one_per_form::{Held, HeldBy, Match, Unbound, assign, same_label};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Field, Form, Kind, SharedCode, Status, When};
 
@@ -219,9 +220,27 @@ impl<'c> Offer<'c> {
     }
 }
 
-/// Whether a cover is as strong a match as a name (the label is its name or a synonym).
-fn strong(cover: &Cover<'_>) -> bool {
-    matches!(cover.reason, Reason::SameName | Reason::SynonymOfOther)
+impl<'c> Match for Cover<'c> {
+    type Key = &'c str;
+
+    fn key(&self) -> &&'c str {
+        &self.element
+    }
+
+    /// The label is the element's name, then a synonym, then a reading.
+    fn rank(&self) -> u8 {
+        match self.reason {
+            Reason::SameName => 0,
+            Reason::SynonymOfOther => 1,
+            Reason::SamePinyin => 2,
+            _ => 3,
+        }
+    }
+
+    /// The label is its name or a synonym.
+    fn strong(&self) -> bool {
+        matches!(self.reason, Reason::SameName | Reason::SynonymOfOther)
+    }
 }
 
 /// The first field of `form` bound to each element, but for the field at `except`.
@@ -239,40 +258,66 @@ fn bindings(form: &Form, except: Option<(usize, usize)>) -> HashMap<&str, &Field
     bound
 }
 
-/// The offer for `field` among `cands` (best first), by [`first_free`]: an element another
-/// field binds (`bound`) or is offered (`offered`) is passed over.
+/// An unbound field with its place in the form and the elements covering its label.
+type Wanting<'f, 'c> = ((usize, usize), &'f Field, Vec<Cover<'c>>);
+
+/// The offers for `unbound` (in form order), by [`assign`]: an element another field binds
+/// (`bound`) is passed over, and of two unbound fields that want one element the stronger
+/// match gets it.
 fn choose<'c>(
-    field: &Field,
-    cands: Vec<Cover<'c>>,
+    unbound: Vec<Wanting<'_, 'c>>,
     bound: &HashMap<&str, &Field>,
-    offered: &HashMap<&str, &Field>,
-    buffer: &mut String,
-) -> Option<Offer<'c>> {
-    let choice = first_free(cands, strong, |c| {
-        let (other, is_bound) = match bound.get(c.element) {
-            Some(other) => (*other, true),
-            None => (*offered.get(c.element)?, false),
-        };
+) -> Vec<((usize, usize), Offer<'c>)> {
+    let labels: Vec<String> = unbound
+        .iter()
+        .map(|(_, field, _)| normalise(&field.label))
+        .collect();
+    let fields: Vec<Unbound<'_, Cover<'c>>> = unbound
+        .iter()
+        .zip(&labels)
+        .map(|((_, _, cands), label)| Unbound {
+            label,
+            candidates: cands,
+        })
+        .collect();
+    let mut buffer = String::new();
+    let assigned = assign(&fields, |i, c| {
+        let other = *bound.get(c.element)?;
         Some(Held {
-            by: Holder::of(other, is_bound),
-            same_label: same_label(&other.label, &field.label, buffer),
+            by: Holder::of(other, true),
+            same_label: same_label(&other.label, &unbound[i].1.label, &mut buffer),
         })
     });
-    match (choice.offered, choice.passed) {
-        (Some(cover), passed) => Some(Offer::Element { cover, passed }),
-        (None, Some((cover, of))) => Some(Offer::Duplicate { cover, of }),
-        (None, None) => None,
+    let holder = |by: HeldBy<Holder>| match by {
+        HeldBy::Bound(h) => h,
+        HeldBy::Field(j) => Holder::of(unbound[j].1, false),
+    };
+    let mut out = Vec::new();
+    for ((pos, _, cands), a) in unbound.iter().zip(assigned) {
+        let passed = a.passed.map(|(c, by)| (cands[c], holder(by)));
+        let offer = match (a.offered, passed) {
+            (Some(c), passed) => Offer::Element {
+                cover: cands[c],
+                passed,
+            },
+            (None, Some((cover, of))) => Offer::Duplicate { cover, of },
+            (None, None) => continue,
+        };
+        out.push((*pos, offer));
     }
+    out
 }
 
 /// What lint offers each unbound field of `form` (by section and field index), by the rule of
-/// [`super::one_per_form`]: the first element covering its label that no other field of the
-/// form binds or is offered. Fields with fewer elements that have their label as name or
-/// synonym choose first (so one with a second choice leaves the first to one without), else
-/// in form order. Fields no element covers are not listed.
+/// [`super::one_per_form`]: the strongest match among the elements covering its label (its
+/// name, then a synonym, then a reading) that no other field of the form binds or gets. Of
+/// two unbound fields that could take one element, the stronger match gets it, then the one
+/// with fewer elements that have its label as name or synonym (the other has a second
+/// choice), then the earlier field; the other is offered its next element that has its label
+/// as name or synonym, or is a likely duplicate. Fields no element covers are not listed.
 pub fn offers<'c>(covers: &'c Covers, form: &Form) -> Vec<((usize, usize), Offer<'c>)> {
     let bound = bindings(form, None);
-    let mut unbound: Vec<((usize, usize), &Field, Vec<Cover<'c>>)> = Vec::new();
+    let mut unbound: Vec<Wanting<'_, 'c>> = Vec::new();
     for (s, section) in form.sections.iter().enumerate() {
         for (i, field) in section.fields.iter().enumerate() {
             if field.element.is_none() {
@@ -283,21 +328,7 @@ pub fn offers<'c>(covers: &'c Covers, form: &Form) -> Vec<((usize, usize), Offer
             }
         }
     }
-    unbound.sort_by_key(|(_, _, cands)| cands.iter().filter(|c| strong(c)).count());
-    let mut offered: HashMap<&str, &Field> = HashMap::new();
-    let mut buffer = String::new();
-    let mut out = Vec::new();
-    for (pos, field, cands) in unbound {
-        let Some(offer) = choose(field, cands, &bound, &offered, &mut buffer) else {
-            continue;
-        };
-        if let Some(e) = offer.element() {
-            offered.insert(e, field);
-        }
-        out.push((pos, offer));
-    }
-    out.sort_by_key(|(pos, _)| *pos);
-    out
+    choose(unbound, &bound)
 }
 
 /// The element to offer the field at `pos` of `form` when it is being bound now (the
@@ -309,7 +340,9 @@ pub fn offer_for<'c>(covers: &'c Covers, form: &Form, pos: (usize, usize)) -> Op
     let field = form.sections.get(pos.0)?.fields.get(pos.1)?;
     let bound = bindings(form, Some(pos));
     let cands = covers.candidates(&field.label);
-    choose(field, cands, &bound, &HashMap::new(), &mut String::new())
+    choose(vec![(pos, field, cands)], &bound)
+        .pop()
+        .map(|(_, offer)| offer)
 }
 
 /// Lints one form (which need not be stored yet: the designer lints its working copy).
@@ -828,6 +861,70 @@ mod tests {
             lint(&c)[1]
                 .message(Lang::Zh)
                 .contains("未绑定字段「手机号码」(f1)")
+        );
+    }
+
+    #[test]
+    fn a_later_field_named_after_the_element_wins_over_an_earlier_synonym() {
+        // f1 邮箱 has E4 as a synonym, f2 电子邮箱 is named after it: f2 gets E4 though it
+        // comes later, and f1 is its likely duplicate (first come, f1 took E4)
+        let c = one_form(
+            vec![field("f1", "邮箱", None), field("f2", "电子邮箱", None)],
+            &[],
+        );
+        assert_eq!(
+            bindings_of(&c),
+            [
+                (
+                    WarningKind::LikelyDuplicate,
+                    "f1".into(),
+                    "E4".into(),
+                    Some("f2".into())
+                ),
+                (WarningKind::CoveredUnbound, "f2".into(), "E4".into(), None),
+            ]
+        );
+        assert!(
+            lint(&c)[0]
+                .message(Lang::Zh)
+                .contains("疑似与未绑定字段「电子邮箱」(f2) 重复")
+        );
+        // with another element that lists 邮箱, f1 is offered that one, and told why not E4
+        let c = one_form(
+            vec![field("f1", "邮箱", None), field("f2", "电子邮箱", None)],
+            &[element("E9", "电邮", &["邮箱"], Status::Published)],
+        );
+        assert_eq!(
+            bindings_of(&c),
+            [
+                (WarningKind::CoveredUnbound, "f1".into(), "E9".into(), None),
+                (WarningKind::CoveredUnbound, "f2".into(), "E4".into(), None),
+            ]
+        );
+        assert!(
+            lint(&c)[0]
+                .message(Lang::Zh)
+                .ends_with("（数据元「电子邮箱」(E4) 已由本表的「电子邮箱」(f2) 占用）"),
+            "{}",
+            lint(&c)[0].zh
+        );
+    }
+
+    #[test]
+    fn an_element_named_as_the_label_is_offered_before_one_with_it_as_a_synonym() {
+        // E4 (first in code order) has 邮箱 as a synonym, E5 is named 邮箱
+        let c = one_form(
+            vec![field("f1", "邮箱", None)],
+            &[element("E5", "邮箱", &[], Status::Published)],
+        );
+        assert_eq!(
+            bindings_of(&c),
+            [(WarningKind::CoveredUnbound, "f1".into(), "E5".into(), None)]
+        );
+        let covers = Covers::new(&c);
+        assert_eq!(
+            offer_for(&covers, &c.forms["F1"], (0, 0)).and_then(|o| o.element()),
+            Some("E5")
         );
     }
 

@@ -12,18 +12,20 @@
 //! the one element that lists both.
 //!
 //! Two fields of one form never go to one element: form lint would report the element bound
-//! twice, and the merge would save nothing (they stay two fields). Of two fields of one form
-//! that want one element, the stronger match takes it (the field labelled with its name over
-//! a synonym over a reading), then the one without a second choice, then the earlier field. A
-//! field whose form already binds the element, or gives it another field of the same
-//! suggestion, goes to the next element that has its label as name or synonym, else it is
-//! left out and the suggestion (or [`super::Merge::left_out`]) says why. A suggestion gives
-//! the strongest reason among the fields it binds.
+//! twice, and the merge would save nothing (they stay two fields). Each form's fields are
+//! given their elements by [`one_per_form::assign`], the rule form lint's offers follow. Of
+//! two fields of one form that want one element, the stronger match takes it (the field
+//! labelled with its name over a synonym over a reading), then the one without a second
+//! choice, then the earlier field. A field whose form already binds the element, or gives it
+//! another field of the same suggestion, goes to the next element that has its label as name
+//! or synonym, else it is left out and the suggestion (or [`super::Merge::left_out`]) says
+//! why. A suggestion gives the strongest reason among the fields it binds.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 use crate::engine::dups::{Covers, Reason, normalise_into};
+use crate::engine::one_per_form::{self, Held, HeldBy, Match, Unbound};
 use crate::i18n::Lang;
 use crate::model::{Catalog, Element, Form};
 
@@ -230,9 +232,29 @@ const TIER_SIMILAR: u8 = 4;
 #[derive(Clone, Debug)]
 struct Cand {
     element: Option<Code>,
+    /// What it binds: the element, or the group's new element.
+    key: Key,
     score: u8,
     reason: &'static str,
     tier: u8,
+}
+
+impl Match for Cand {
+    type Key = Key;
+
+    fn key(&self) -> &Key {
+        &self.key
+    }
+
+    /// [`reason_rank`].
+    fn rank(&self) -> u8 {
+        reason_rank(self.reason)
+    }
+
+    /// The label is the element's name or a synonym (of the merged form's or the pool's).
+    fn strong(&self) -> bool {
+        self.tier <= TIER_POOL
+    }
 }
 
 /// The unbound fields of one normalised label.
@@ -253,8 +275,9 @@ enum Key {
 }
 
 impl Key {
-    fn of(c: &Cand, group: usize) -> Key {
-        match &c.element {
+    /// The key of `element` (`None`: the new element of label group `group`).
+    fn of(element: Option<&Code>, group: usize) -> Key {
+        match element {
             Some(e) => Key::Element(e.clone()),
             None => Key::New(group),
         }
@@ -307,6 +330,7 @@ pub(super) fn suggestions(
             if !cands.iter().any(|c| c.element.as_ref() == Some(*code)) {
                 cands.push(Cand {
                     element: Some((*code).clone()),
+                    key: Key::of(Some(code), k),
                     score: 90,
                     reason: if i == 0 {
                         "element_name"
@@ -320,7 +344,7 @@ pub(super) fn suggestions(
     }
     let on_merged: HashSet<&str> = merged.iter().map(|(code, _)| code.as_str()).collect();
     for (k, group) in groups.iter_mut().enumerate() {
-        more_candidates(labels[k], group, pool, &on_merged);
+        more_candidates(labels[k], k, group, pool, &on_merged);
     }
     // how many labels each element covers (by name, synonym or reading: a similar name is no
     // cover); the strongest reason first, then the element covering more
@@ -394,10 +418,12 @@ pub(super) fn suggestions(
     (out, rest)
 }
 
-/// Adds the pool's candidates of one label to the merged form's (unranked); `on_merged` are
-/// the merged form's elements (one that only reads like the label is `element_pinyin`).
+/// Adds the pool's candidates of one label (of group `k`) to the merged form's (unranked);
+/// `on_merged` are the merged form's elements (one that only reads like the label is
+/// `element_pinyin`).
 fn more_candidates(
     label: &str,
+    k: usize,
     group: &mut Group<'_>,
     pool: Option<&Covers>,
     on_merged: &HashSet<&str>,
@@ -415,8 +441,10 @@ fn more_candidates(
                 _ if on_merged.contains(cover.element) => ("element_pinyin", TIER_PINYIN),
                 _ => ("pool_pinyin", TIER_PINYIN),
             };
+            let element = Code::from(cover.element);
             cands.push(Cand {
-                element: Some(Code::from(cover.element)),
+                key: Key::of(Some(&element), k),
+                element: Some(element),
                 score: cover.score,
                 reason,
                 tier,
@@ -430,6 +458,7 @@ fn more_candidates(
     if !exact && forms.len() > 1 {
         cands.push(Cand {
             element: None,
+            key: Key::New(k),
             score: if cands.is_empty() { 80 } else { 60 },
             reason: "same_label",
             tier: TIER_NEW,
@@ -438,8 +467,10 @@ fn more_candidates(
     if let Some(pool) = pool {
         for cover in pool.similar(label) {
             if !known(cands, cover.element) {
+                let element = Code::from(cover.element);
                 cands.push(Cand {
-                    element: Some(Code::from(cover.element)),
+                    key: Key::of(Some(&element), k),
+                    element: Some(element),
                     score: cover.score,
                     reason: "pool_similar",
                     tier: TIER_SIMILAR,
@@ -470,33 +501,16 @@ fn bindings<'a>(forms: &[&'a Form], groups: &[Group<'_>]) -> Bound<'a> {
     bound
 }
 
-/// Why a field could not take a candidate: its form binds the element already (`bound`,
-/// by that field), or gives it another field here (found when the assignment ends).
-struct Skip {
-    element: Option<Code>,
-    key: Key,
-    bound: Option<Code>,
-}
-
-/// A field being assigned: its label group, the candidate it tries (index into the group's
-/// candidates), the first one it could not take, and whether it has stopped trying.
-struct Entry<'g> {
-    group: usize,
-    field: &'g SourceRef,
-    next: usize,
-    skip: Option<Skip>,
-    stopped: bool,
-}
-
-/// Assigns every field to its first candidate (up to a new element: a similar name is never
-/// assumed), at most one field of a form per element. When two fields of one form want one
-/// element, the stronger match keeps it ([`reason_rank`]: the label is its name, then a
-/// synonym, then reads the same), then the field with fewer elements that have its label as
-/// name or synonym (the other has a second choice), then the earlier field of the form. A
-/// field turned away (its form binds the element already, or gives it a field of a stronger
-/// match here) goes to the next element that has its label as name or synonym, unless the
-/// other field has the same label: two fields of one form with one label are a duplicate or
-/// two data, and which element is which cannot be guessed; else it is left out. `position`
+/// Assigns the fields form by form by [`one_per_form::assign`] (the rule form lint follows):
+/// every field its strongest candidate up to a new element (a similar name is never assumed),
+/// at most one field of a form per element. When two fields of one form want one element,
+/// the stronger match keeps it ([`reason_rank`]: the label is its name, then a synonym, then
+/// reads the same), then the field with fewer elements that have its label as name or
+/// synonym (the other has a second choice), then the earlier field of the form. A field
+/// turned away (its form binds the element already, or gives it a field of a stronger match
+/// here) goes to the next element that has its label as name or synonym, unless the other
+/// field has the same label: two fields of one form with one label are a duplicate or two
+/// data, and which element is which cannot be guessed; else it is left out. `position`
 /// orders the fields (form, then field within it). Returns the suggestions (without
 /// alternatives), their keys, and the fields left out of every suggestion.
 fn assign(
@@ -505,91 +519,59 @@ fn assign(
     covers_of: &impl Fn(&Cand) -> usize,
     position: &impl Fn(&SourceRef) -> (usize, usize),
 ) -> (Vec<super::Suggestion>, Vec<Key>, Vec<LeftOut>) {
-    // how many elements have a group's label as name or synonym
-    let choices: Vec<usize> = groups
-        .iter()
-        .map(|g| g.cands.iter().filter(|c| c.tier <= TIER_POOL).count())
-        .collect();
-    let mut entries: Vec<Entry<'_>> = groups
+    // every unbound field: its label group and itself
+    let entries: Vec<(usize, &SourceRef)> = groups
         .iter()
         .enumerate()
-        .flat_map(|(k, g)| {
-            g.fields.iter().map(move |f| Entry {
-                group: k,
-                field: f,
-                next: 0,
-                skip: None,
-                stopped: false,
-            })
+        .flat_map(|(k, g)| g.fields.iter().map(move |f| (k, *f)))
+        .collect();
+    // the candidates a field may be given: up to a new element (they are ranked, so the
+    // similar names are last)
+    let assignable: Vec<&[Cand]> = groups
+        .iter()
+        .map(|g| {
+            let n = g.cands.iter().take_while(|c| c.tier <= TIER_NEW).count();
+            &g.cands[..n]
         })
         .collect();
-    // (form, key) → the entry holding it
-    let mut held: HashMap<(&str, Key), usize> = HashMap::default();
-    // per entry: the candidate it holds
+    // each form's fields, in form order
+    let mut by_form: HashMap<&str, Vec<usize>> = HashMap::default();
+    for (i, (_, f)) in entries.iter().enumerate() {
+        by_form.entry(f.form.as_str()).or_default().push(i);
+    }
+    // per entry: the candidate it gets, and the one it was turned away from and why
     let mut at: Vec<Option<usize>> = vec![None; entries.len()];
-    let mut queue: Vec<usize> = (0..entries.len()).rev().collect();
+    let mut skip: Vec<Option<(Option<Code>, LeftOutReason)>> = vec![None; entries.len()];
     let mut buffer = String::new();
-    // how strongly an entry wants the candidate it tries (smaller: stronger)
-    let claim = |entries: &[Entry<'_>], i: usize| {
-        let e = &entries[i];
-        let rank = groups[e.group]
-            .cands
-            .get(e.next)
-            .map_or(u8::MAX, |c| reason_rank(c.reason));
-        (rank, choices[e.group], position(e.field))
-    };
-    while let Some(i) = queue.pop() {
-        loop {
-            let e = &entries[i];
-            let group = &groups[e.group];
-            let Some(c) = group.cands.get(e.next) else {
-                break;
-            };
-            if e.stopped || c.tier > TIER_NEW || (e.skip.is_some() && c.tier > TIER_POOL) {
-                break;
-            }
-            let key = Key::of(c, e.group);
-            let form = e.field.form.as_str();
-            if let Some(by) = c.element.as_deref().and_then(|el| bound.get(&(form, el))) {
-                normalise_into(&by.label, &mut buffer);
-                let same_label = buffer == group.label;
-                let skip = Skip {
-                    element: c.element.clone(),
-                    key,
-                    bound: Some(Code::from(by.key.as_str())),
+    for (form, mut list) in by_form {
+        list.sort_by_key(|&i| position(entries[i].1));
+        let fields: Vec<Unbound<'_, Cand>> = list
+            .iter()
+            .map(|&i| Unbound {
+                label: &groups[entries[i].0].label,
+                candidates: assignable[entries[i].0],
+            })
+            .collect();
+        let assigned = one_per_form::assign(&fields, |k, c| {
+            let by = bound.get(&(form, c.element.as_deref()?))?;
+            normalise_into(&by.label, &mut buffer);
+            Some(Held {
+                by: Code::from(by.key.as_str()),
+                same_label: buffer == fields[k].label,
+            })
+        });
+        for (&i, a) in list.iter().zip(assigned) {
+            let cands = assignable[entries[i].0];
+            at[i] = a.offered;
+            skip[i] = a.passed.map(|(c, by)| {
+                let reason = match by {
+                    HeldBy::Bound(by) => LeftOutReason::Bound { by },
+                    HeldBy::Field(j) => LeftOutReason::Taken {
+                        by: entries[list[j]].1.field.clone(),
+                    },
                 };
-                let e = &mut entries[i];
-                e.skip.get_or_insert(skip);
-                e.next += 1;
-                e.stopped = same_label;
-                continue;
-            }
-            let Some(&j) = held.get(&(form, key.clone())) else {
-                held.insert((form, key), i);
-                at[i] = Some(e.next);
-                break;
-            };
-            let same_label = entries[j].group == e.group;
-            let loser = if claim(&entries, i) < claim(&entries, j) {
-                held.insert((form, key.clone()), i);
-                at[i] = Some(e.next);
-                at[j] = None;
-                queue.push(j);
-                j
-            } else {
-                i
-            };
-            let l = &mut entries[loser];
-            l.skip.get_or_insert(Skip {
-                element: c.element.clone(),
-                key,
-                bound: None,
+                (cands[c].element.clone(), reason)
             });
-            l.next += 1;
-            l.stopped = same_label;
-            if loser != i {
-                break;
-            }
         }
     }
     let mut out: Vec<super::Suggestion> = Vec::new();
@@ -597,11 +579,11 @@ fn assign(
     // per suggestion: its strongest candidate
     let mut best: Vec<&Cand> = Vec::new();
     let mut member: Vec<Option<usize>> = vec![None; entries.len()];
-    for (i, e) in entries.iter().enumerate() {
-        let Some(c) = at[i].and_then(|n| groups[e.group].cands.get(n)) else {
+    for (i, (group, field)) in entries.iter().enumerate() {
+        let Some(c) = at[i].and_then(|n| groups[*group].cands.get(n)) else {
             continue;
         };
-        let key = Key::of(c, e.group);
+        let key = c.key.clone();
         let s = match keys.iter().position(|x| *x == key) {
             Some(s) => s,
             None => {
@@ -627,7 +609,7 @@ fn assign(
         {
             best[s] = c;
         }
-        out[s].fields.push(e.field.clone());
+        out[s].fields.push((*field).clone());
         member[i] = Some(s);
     }
     for (s, c) in out.iter_mut().zip(&best) {
@@ -642,28 +624,16 @@ fn assign(
         .map(|(s, key)| matches!(key, Key::New(_)) && s.fields.len() < 2)
         .collect();
     let mut left: Vec<LeftOut> = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
+    for (i, (_, field)) in entries.iter().enumerate() {
         if member[i].is_some_and(|s| !lone[s]) {
             continue;
         }
-        let Some(skip) = &e.skip else {
+        let Some((element, reason)) = skip[i].take() else {
             continue;
         };
-        let reason = match &skip.bound {
-            Some(by) => LeftOutReason::Bound { by: by.clone() },
-            None => {
-                let form = e.field.form.as_str();
-                let Some(&h) = held.get(&(form, skip.key.clone())) else {
-                    continue;
-                };
-                LeftOutReason::Taken {
-                    by: entries[h].field.field.clone(),
-                }
-            }
-        };
         left.push(LeftOut {
-            field: e.field.clone(),
-            element: skip.element.clone(),
+            field: (*field).clone(),
+            element,
             reason,
         });
     }
@@ -694,7 +664,7 @@ fn alternatives(
     let mut keys: Vec<Key> = Vec::new();
     for k in of_fields.iter().flatten() {
         for c in &groups[*k].cands {
-            let key = Key::of(c, *k);
+            let key = c.key.clone();
             if key != *own && !keys.contains(&key) {
                 keys.push(key);
             }
@@ -710,7 +680,7 @@ fn alternatives(
         let mut left_out = Vec::new();
         let mut best: Option<&Cand> = None;
         for (f, k) in s.fields.iter().zip(&of_fields) {
-            let cand = k.and_then(|k| groups[k].cands.iter().find(|x| Key::of(x, k) == key));
+            let cand = k.and_then(|k| groups[k].cands.iter().find(|x| x.key == key));
             let reason = if cand.is_none() {
                 Some(LeftOutReason::NotCovered)
             } else if let Some(by) = element

@@ -952,6 +952,97 @@ fn within_a_form_the_field_named_after_the_element_wins() {
     assert_eq!(post.reason, "pool_synonym");
 }
 
+/// Form lint's binding warnings for form `form` of `c`: (kind, field, element, other).
+fn lint_bindings(c: &Catalog, form: &str) -> Vec<(String, String, String, Option<String>)> {
+    let covers = crate::engine::dups::Covers::new(c);
+    crate::engine::lint::lint_form(c, &covers, &c.forms[form])
+        .into_iter()
+        .filter(|w| {
+            matches!(
+                w.kind,
+                crate::engine::lint::WarningKind::CoveredUnbound
+                    | crate::engine::lint::WarningKind::LikelyDuplicate
+            )
+        })
+        .map(|w| {
+            (
+                w.kind.as_str().to_string(),
+                w.field.unwrap_or_default(),
+                w.element.unwrap_or_default(),
+                w.other,
+            )
+        })
+        .collect()
+}
+
+/// The fields the suggestion of `element` binds and those it leaves out, with why.
+fn suggested(
+    m: &Merge,
+    element: &str,
+) -> (Vec<SourceRef>, Vec<(SourceRef, suggest::LeftOutReason)>) {
+    m.suggestions
+        .iter()
+        .find(|s| s.element.as_deref() == Some(element))
+        .map(|s| {
+            let left = s
+                .left_out
+                .iter()
+                .map(|l| (l.field.clone(), l.reason.clone()));
+            (s.fields.clone(), left.collect())
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn form_lint_and_the_merge_give_an_element_to_the_same_field() {
+    let s = |x: &str| x.to_string();
+    // FA has 邮编 (a synonym of POST) before 邮政编码 (its name): the later field gets POST
+    // in the merge's suggestion and in form lint alike (lint used to give it to the first)
+    let mut c = restaurant();
+    add_element(&mut c, "POST", "邮政编码", &["邮编"]);
+    add_unbound(&mut c, "FA", &[("f90", "邮编"), ("f91", "邮政编码")]);
+    let m = run(&c, &[("alcohol", "yes")]);
+    let taken = suggest::LeftOutReason::Taken { by: "f91".into() };
+    assert_eq!(
+        suggested(&m, "POST"),
+        (vec![src("FA", "f91")], vec![(src("FA", "f90"), taken)])
+    );
+    assert_eq!(
+        lint_bindings(&c, "FA"),
+        [
+            (s("likely_duplicate"), s("f90"), s("POST"), Some(s("f91"))),
+            (s("covered_unbound"), s("f91"), s("POST"), None),
+        ]
+    );
+    // 邮编 (f90: POST and ZIP list it), a typo that reads like 邮政编码 (f91), and 邮政编码
+    // (f92): f92 gets POST, f90 goes to ZIP, and the typo is left out / a likely duplicate
+    // of f92 in both (lint used to give POST to the typo, which has no second choice)
+    let mut c = restaurant();
+    add_element(&mut c, "POST", "邮政编码", &["邮编"]);
+    add_element(&mut c, "ZIP", "邮递区号", &["邮编"]);
+    add_unbound(
+        &mut c,
+        "FA",
+        &[("f90", "邮编"), ("f91", "邮征编码"), ("f92", "邮政编码")],
+    );
+    let m = run(&c, &[("alcohol", "yes")]);
+    assert_eq!(binds_twice(&c, &m), None);
+    let taken = suggest::LeftOutReason::Taken { by: "f92".into() };
+    assert_eq!(
+        suggested(&m, "POST"),
+        (vec![src("FA", "f92")], vec![(src("FA", "f91"), taken)])
+    );
+    assert_eq!(suggested(&m, "ZIP"), (vec![src("FA", "f90")], vec![]));
+    assert_eq!(
+        lint_bindings(&c, "FA"),
+        [
+            (s("covered_unbound"), s("f90"), s("ZIP"), None),
+            (s("likely_duplicate"), s("f91"), s("POST"), Some(s("f92"))),
+            (s("covered_unbound"), s("f92"), s("POST"), None),
+        ]
+    );
+}
+
 #[test]
 fn an_element_of_the_merged_form_that_reads_the_same_says_so() {
     // only the typo is unbound: POST is on the merged form, so the reason is not the pool's
