@@ -18,6 +18,7 @@ use super::bundle_picker::{ItemPicker, Look, draw_picker};
 use super::forms::{Designer, Entry, FormsPane, ItemFor};
 use crate::display::{inert, pad, width};
 use crate::engine::preview::Check;
+use crate::engine::validate::levels_left_message;
 use crate::model::Catalog;
 
 /// Draws pane 3 in `area`.
@@ -566,8 +567,14 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
         ]));
         // the validator's verdict, choices offered, help
         let check = d.preview.check(catalog, &d.values, i);
+        // a cascade stopped above its last level is valid but not finished: not a ✓
+        let left = match check {
+            Check::Valid => d.preview.levels_left(catalog, &d.values, i),
+            _ => None,
+        };
         let (mark, slot) = match &check {
             Check::Invalid(_) => (if ascii { "x " } else { "✗ " }, Slot::Error),
+            Check::Valid if left.is_some() => (if ascii { "~ " } else { "… " }, Slot::Dim),
             Check::Valid => (if ascii { "v " } else { "✓ " }, Slot::StatusOk),
             Check::Missing => ("* ", Slot::Dim),
             Check::Empty => ("", Slot::Dim),
@@ -590,6 +597,18 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
                     format!("valid, normalized: {kept}"),
                 ),
                 _ => check.message(lang),
+            };
+            // (an unfinished path: what is chosen and what is left, not yet how it is kept)
+            let verdict = match left {
+                Some(n) => {
+                    let chosen = d
+                        .preview
+                        .chosen_labels(catalog, &d.values, i)
+                        .unwrap_or_else(|| value.to_string());
+                    let left = levels_left_message(n, lang);
+                    lang.pick(format!("{chosen}，{left}"), format!("{chosen}, {left}"))
+                }
+                None => verdict,
             };
             // wrapped, not cut: the end of a reason or of a kept spelling is what matters
             let room = w.saturating_sub(width(&indent) + 2).max(1);
