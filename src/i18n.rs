@@ -42,6 +42,16 @@ impl Lang {
             Lang::En => en,
         }
     }
+
+    /// `n` of something: the Chinese text `zh` (the number inside it is the caller's), or in
+    /// English `n` followed by the noun in the singular for one and the plural otherwise
+    /// (`1 more line`, `3 more lines`).
+    pub fn count(self, n: usize, zh: impl Into<String>, one: &str, many: &str) -> String {
+        match self {
+            Lang::Zh => zh.into(),
+            Lang::En => format!("{n} {}", if n == 1 { one } else { many }),
+        }
+    }
 }
 
 /// A serde deserialization message (`missing field `code``, `unknown variant `x`, expected

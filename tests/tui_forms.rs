@@ -86,7 +86,9 @@ fn preview_cascade_narrows_and_a_wrong_id_number_shows_the_reason() {
     press(&mut app, "preview_option_next");
     let s = screen(&mut app, 120, 36);
     assert!(s.contains("四川省"), "{s}");
-    assert!(s.contains("✓ 四川省"), "{s}");
+    // valid so far, but not a complete value: what is left is said, and no ✓ (QA)
+    assert!(s.contains("… 四川省，还需选择下 2 级"), "{s}");
+    assert!(!s.contains("✓ 四川省"), "{s}");
     assert!(s.contains("510100 成都市 | 510700 绵阳市"), "{s}");
     assert!(!s.contains("武侯区"), "{s}");
     // one level down: 成都市, whose counties only are offered
@@ -113,12 +115,16 @@ fn preview_takes_a_cascade_by_labels_and_a_lower_case_x() {
     type_text(&mut app, "四川省/广安市");
     let s = screen(&mut app, 120, 36);
     // kept as option codes, said the way the x → X respelling is
-    assert!(
-        s.contains("✓ 四川省 / 广安市，规范写法 510000/511600"),
-        "{s}"
-    );
+    assert!(s.contains("… 四川省 / 广安市，还需选择下 1 级"), "{s}");
     assert!(s.contains("511602 广安区"), "{s}");
     assert!(!s.contains("510104"), "{s}");
+    // the last level chosen: complete, kept as option codes
+    type_text(&mut app, "/广安区");
+    let s = screen(&mut app, 120, 36);
+    assert!(
+        s.contains("✓ 四川省 / 广安市 / 广安区，规范写法 510000/511600"),
+        "{s}"
+    );
     press(&mut app, "preview_next");
     type_text(&mut app, "11010519491231002x");
     let s = screen(&mut app, 120, 36);

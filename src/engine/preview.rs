@@ -199,6 +199,16 @@ impl Preview {
         }
     }
 
+    /// For a cascade row whose valid value stops above the last level, how many levels are
+    /// left to choose ([`validate::cascade_levels_left`]): the preview says so rather than
+    /// reading the path as complete.
+    pub fn levels_left(&self, catalog: &Catalog, values: &Values, i: usize) -> Option<usize> {
+        let row = self.rows.get(i)?;
+        let value = values.get(&row.key).filter(|v| !v.is_empty())?;
+        let element = catalog.elements.get(row.element.as_deref()?)?;
+        validate::cascade_levels_left(element, value)
+    }
+
     /// Row `i`'s value in the spelling it is kept in, when it is valid and spelled otherwise
     /// as typed (a 身份证号码 typed with `x` is kept with `X`): what a filled form keeps.
     pub fn normalized(&self, catalog: &Catalog, values: &Values, i: usize) -> Option<String> {

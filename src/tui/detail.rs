@@ -192,9 +192,14 @@ pub fn window(
 /// The last row of a detail with lines out of sight below: `… 还有 3 行` (`~` with `ascii`).
 pub fn more_lines(hidden: usize, lang: Lang, ascii: bool, theme: &Theme) -> Line<'static> {
     let dots = if ascii { "~" } else { "…" };
-    let text = lang.pick(
-        format!("{dots} 还有 {hidden} 行"),
-        format!("{dots} {hidden} more lines"),
+    let text = format!(
+        "{dots} {}",
+        lang.count(
+            hidden,
+            format!("还有 {hidden} 行"),
+            "more line",
+            "more lines"
+        )
     );
     Line::from(Span::styled(text, theme.get(Slot::Dim)))
 }
@@ -438,6 +443,27 @@ fn bundle(out: &mut Out<'_>, catalog: &Catalog, b: &Bundle) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lines_out_of_sight_are_counted_in_the_ui_language() {
+        let theme = Theme::load(
+            &crate::tui::config::Source {
+                file: "t.toml".into(),
+                text: String::new(),
+            },
+            None,
+            &mut Vec::new(),
+        );
+        let more = |n, lang| more_lines(n, lang, false, &theme).to_string();
+        assert_eq!(more(1, Lang::En), "… 1 more line");
+        assert_eq!(more(3, Lang::En), "… 3 more lines");
+        assert_eq!(more(1, Lang::Zh), "… 还有 1 行");
+        assert_eq!(more(12, Lang::Zh), "… 还有 12 行");
+        assert_eq!(
+            more_lines(2, Lang::En, true, &theme).to_string(),
+            "~ 2 more lines"
+        );
+    }
 
     fn numbered(n: usize) -> Vec<Line<'static>> {
         (0..n).map(|i| Line::raw(i.to_string())).collect()

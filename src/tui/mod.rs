@@ -16,6 +16,7 @@ pub mod detail;
 pub mod draft;
 pub mod editor;
 pub mod help;
+pub mod hints;
 pub mod input;
 pub mod keymap;
 pub mod loading;

@@ -4,6 +4,7 @@
 //! element code back to whoever opened it (the parent field of the element editor, a merge,
 //! and later the form designer's "add a field").
 
+use crate::tui::hints::Hint;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -639,17 +640,14 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, picker: &Picker) {
             .next()
             .unwrap_or_else(|| format!(":{}", a.name()))
     };
-    let hint = lang.pick(
-        format!(
-            " {} 选定  {} 取消 ",
-            keys(Action::PickerChoose),
-            keys(Action::Back)
-        ),
-        format!(
-            " {} choose  {} cancel ",
-            keys(Action::PickerChoose),
-            keys(Action::Back)
-        ),
+    let hint = crate::tui::hints::hint_line(
+        &[
+            Hint::new(keys(Action::PickerChoose), lang.pick("选定", "choose")),
+            Hint::new(keys(Action::Back), lang.pick("取消", "cancel")),
+        ],
+        "  ",
+        true,
+        usize::from(area.width.saturating_sub(2)),
     );
     let b = Block::bordered()
         .border_set(border_set(app.config.ascii))

@@ -7,6 +7,7 @@
 //! and `--ascii`: `=` agrees, `!` attribute differs, `-` missing, `+` extra, `#` different
 //! element kind, `?` different element, `~` label drift, `*` required flag differs.
 
+use crate::tui::hints::Hint;
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -717,30 +718,27 @@ fn draw_compare(frame: &mut Frame<'_>, app: &App, view: &CompareView) {
     let scroll = view.scroll.min(lines.len().saturating_sub(height));
     let overflows = lines.len() > height;
     // the keys that scroll (when there is more than fits) and close, on the bottom border
-    let mut hint = String::from(" ");
+    let mut hints = Vec::new();
     if overflows {
-        hint.push_str(&lang.pick(
-            format!(
-                "{}/{} 滚动  {}/{} 翻页  ",
-                keys(Action::SelectNext),
-                keys(Action::SelectPrev),
-                keys(Action::PageDown),
-                keys(Action::PageUp)
-            ),
-            format!(
-                "{}/{} scroll  {}/{} page  ",
-                keys(Action::SelectNext),
-                keys(Action::SelectPrev),
-                keys(Action::PageDown),
-                keys(Action::PageUp)
-            ),
+        hints.push(Hint::new(
+            format!("{}/{}", keys(Action::SelectNext), keys(Action::SelectPrev)),
+            lang.pick("滚动", "scroll"),
         ));
+        hints.push(
+            Hint::new(
+                format!("{}/{}", keys(Action::PageDown), keys(Action::PageUp)),
+                lang.pick("翻页", "page"),
+            )
+            .rank(1),
+        );
     }
-    hint.push_str(&format!(
-        "{} {} ",
-        keys(Action::Back),
-        lang.pick("关闭", "close")
-    ));
+    hints.push(Hint::new(keys(Action::Back), lang.pick("关闭", "close")));
+    let hint = crate::tui::hints::hint_line(
+        &hints,
+        "  ",
+        true,
+        usize::from(area.width.saturating_sub(2)),
+    );
     frame.render_widget(Clear, area);
     let b = Block::bordered()
         .border_set(border_set(ascii))

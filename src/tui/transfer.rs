@@ -7,6 +7,7 @@
 //! export that would replace files asks first (`y` overwrites, `n` goes back); the command
 //! line overwrites without asking. Each dialog reopens with the path it last had.
 
+use crate::tui::hints::Hint;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -1049,6 +1050,8 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, t: &Transfer) {
     y += 1;
     let hint_y = inner.height - 1;
     let body = |y: u16| Rect::new(inner.x, inner.y + y, inner.width, hint_y.saturating_sub(y));
+    // the hints' gap: wider between the two answers of a question
+    let mut gap = "  ";
     let hint = match &t.state {
         State::Editing { error } => {
             if let Some(e) = error {
@@ -1060,10 +1063,19 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, t: &Transfer) {
                     row(y),
                 );
             }
-            lang.pick(
-                "enter 开始  tab 补全路径/下一项  ↑↓ 选择项  ←→ space 切换  esc 关闭",
-                "enter start  tab complete/next  up/down field  left/right space change  esc close",
-            )
+            vec![
+                Hint::new("enter", lang.pick("开始", "start")),
+                Hint::new("tab", lang.pick("补全路径/下一项", "complete/next"))
+                    .short(lang.pick("补全", "complete"))
+                    .rank(1),
+                Hint::new(lang.pick("↑↓", "up/down"), lang.pick("选择项", "field")).rank(2),
+                Hint::new(
+                    lang.pick("←→ space", "left/right space"),
+                    lang.pick("切换", "change"),
+                )
+                .rank(1),
+                Hint::new("esc", lang.pick("关闭", "close")),
+            ]
         }
         State::Running { step, note, .. } => {
             let (ratio, text) = match step {
@@ -1088,10 +1100,13 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, t: &Transfer) {
                     row(y + 1),
                 );
             }
-            lang.pick(
-                "esc 取消（写入开始前）",
-                "esc cancel (before the write begins)",
-            )
+            vec![
+                Hint::new(
+                    "esc",
+                    lang.pick("取消（写入开始前）", "cancel (before the write begins)"),
+                )
+                .short(lang.pick("取消", "cancel")),
+            ]
         }
         State::Overwrite { paths } => {
             frame.render_widget(
@@ -1124,10 +1139,12 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, t: &Transfer) {
                 }
                 frame.render_widget(Paragraph::new(shown), list);
             }
-            lang.pick(
-                "y 覆盖    n / esc 返回修改",
-                "y overwrite    n / esc back to the fields",
-            )
+            gap = "    ";
+            vec![
+                Hint::new("y", lang.pick("覆盖", "overwrite")),
+                Hint::new("n / esc", lang.pick("返回修改", "back to the fields"))
+                    .short(lang.pick("返回", "back")),
+            ]
         }
         State::Done(outcome) => {
             let slot = if outcome.succeeded() {
@@ -1160,17 +1177,29 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, t: &Transfer) {
                 .collect();
             frame.render_widget(Paragraph::new(shown), list);
             if outcome.succeeded() {
-                lang.pick("enter/esc 关闭  ↑↓ 滚动", "enter/esc close  up/down scroll")
+                vec![
+                    Hint::new("enter/esc", lang.pick("关闭", "close")),
+                    Hint::new(lang.pick("↑↓", "up/down"), lang.pick("滚动", "scroll")).rank(1),
+                ]
             } else {
-                lang.pick(
-                    "enter 返回修改  ↑↓ pgup pgdn 滚动  esc 关闭",
-                    "enter back to the fields  up/down pgup pgdn scroll  esc close",
-                )
+                vec![
+                    Hint::new("enter", lang.pick("返回修改", "back to the fields"))
+                        .short(lang.pick("返回", "back")),
+                    Hint::new(
+                        lang.pick("↑↓ pgup pgdn", "up/down pgup pgdn"),
+                        lang.pick("滚动", "scroll"),
+                    )
+                    .rank(1),
+                    Hint::new("esc", lang.pick("关闭", "close")),
+                ]
             }
         }
     };
     frame.render_widget(
-        Paragraph::new(Span::styled(fit(hint, w, ascii), theme.get(Slot::Dim))),
+        Paragraph::new(Span::styled(
+            crate::tui::hints::hint_line(&hint, gap, false, w),
+            theme.get(Slot::Dim),
+        )),
         row(hint_y),
     );
 }

@@ -12,6 +12,7 @@ use super::app::{App, BindAsk, Confirm, FixAsk, Level, Overlay, Pane, RemoveAsk}
 use super::detail;
 use super::editor::{Editor, Widget};
 use super::help;
+use super::hints::{Hint, border_hints, hint_line};
 use super::text::{border_set, fit, fit_apart, highlighted, select};
 use super::theme::Slot;
 use super::tree::{ListKind, NodeId, Tree};
@@ -228,25 +229,21 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
         );
         b = b.title_bottom(Span::styled(text, theme.get(Slot::Match)));
     } else {
-        let hint = app.lang.pick(
-            format!(
-                " {} 帮助 {} 命令 {} 筛选 {} 编辑 {} 分组 {} 列表 ",
-                key_of(app, Action::Help),
-                key_of(app, Action::Palette),
-                key_of(app, Action::Filter),
-                key_of(app, Action::Edit),
-                key_of(app, Action::CycleGrouping),
-                key_of(app, Action::NextList)
-            ),
-            format!(
-                " {} help {} palette {} filter {} edit {} group {} list ",
-                key_of(app, Action::Help),
-                key_of(app, Action::Palette),
-                key_of(app, Action::Filter),
-                key_of(app, Action::Edit),
-                key_of(app, Action::CycleGrouping),
-                key_of(app, Action::NextList)
-            ),
+        let lang = app.lang;
+        let hint = border_hints(
+            &[
+                Hint::new(key_of(app, Action::Help), lang.pick("帮助", "help")),
+                Hint::new(key_of(app, Action::Palette), lang.pick("命令", "palette")).rank(1),
+                Hint::new(key_of(app, Action::Filter), lang.pick("筛选", "filter")),
+                Hint::new(key_of(app, Action::Edit), lang.pick("编辑", "edit")),
+                Hint::new(
+                    key_of(app, Action::CycleGrouping),
+                    lang.pick("分组", "group"),
+                )
+                .rank(2),
+                Hint::new(key_of(app, Action::NextList), lang.pick("列表", "list")).rank(1),
+            ],
+            area.width,
         );
         b = b.title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
     }
@@ -624,19 +621,19 @@ fn draw_editor(frame: &mut Frame<'_>, app: &App, editor: &Editor, area: Rect) {
         lang.pick("", &format!(" {}", kind.as_str())),
         fit(editor.original.code(), 30, app.config.ascii)
     );
-    let hint = lang.pick(
-        format!(
-            " {} 保存  {} 下一项  {} 取消 ",
-            key_of(app, Action::Save),
-            key_of(app, Action::NextField),
-            key_of(app, Action::Back)
-        ),
-        format!(
-            " {} save  {} next field  {} cancel ",
-            key_of(app, Action::Save),
-            key_of(app, Action::NextField),
-            key_of(app, Action::Back)
-        ),
+    let hint = hint_line(
+        &[
+            Hint::new(key_of(app, Action::Save), lang.pick("保存", "save")),
+            Hint::new(
+                key_of(app, Action::NextField),
+                lang.pick("下一项", "next field"),
+            )
+            .short(lang.pick("下一项", "next")),
+            Hint::new(key_of(app, Action::Back), lang.pick("取消", "cancel")),
+        ],
+        "  ",
+        true,
+        usize::from(area.width.saturating_sub(2)),
     );
     let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
     let inner = b.inner(area);
@@ -936,18 +933,27 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         None => {
             if let Some(store) = app.store() {
                 let c = store.catalog();
-                left.push(Span::styled(
-                    format!(
-                        "{} {}  {} {}  {} {}",
-                        lang.pick("事项", "事项 items"),
-                        c.items.len(),
-                        lang.pick("材料", "材料 materials"),
-                        c.materials.len(),
-                        lang.pick("主题", "主题 bundles"),
-                        c.bundles.len()
+                let (items, materials, bundles) =
+                    (c.items.len(), c.materials.len(), c.bundles.len());
+                // where the glossed counts do not fit, the Chinese terms alone, closer
+                // together: never a count cut short
+                let room = w.saturating_sub(width(mode_label(app)) + 3);
+                let counts = [
+                    lang.pick(
+                        format!("事项 {items}  材料 {materials}  主题 {bundles}"),
+                        format!(
+                            "事项 items {items}  材料 materials {materials}  主题 bundles {bundles}"
+                        ),
                     ),
-                    theme.get(Slot::Status),
-                ));
+                    format!("事项 {items}  材料 {materials}  主题 {bundles}"),
+                    format!("事项 {items} 材料 {materials} 主题 {bundles}"),
+                    format!("事项 {items} 材料 {materials}"),
+                    format!("事项 {items}"),
+                ]
+                .into_iter()
+                .find(|t| width(t) <= room)
+                .unwrap_or_default();
+                left.push(Span::styled(counts, theme.get(Slot::Status)));
             }
         }
     }

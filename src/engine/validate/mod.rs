@@ -222,6 +222,52 @@ pub fn cascade<'e>(element: &'e Element, value: &str) -> Result<Vec<&'e ElementO
     choices::linked(&element.options, value)
 }
 
+/// 联动下拉框: how many levels a valid path still leaves to choose — the deepest the options
+/// go below the last one chosen (`四川省` of province → city → county: 2); `None` for a
+/// complete path (its last option has nothing under it), another kind, or a value
+/// [`cascade`] rejects. A path that stops above the last level is valid (see
+/// [`validate_element`]); this says it is not finished.
+pub fn cascade_levels_left(element: &Element, value: &str) -> Option<usize> {
+    if element.kind != ElementKind::LinkedDropdown {
+        return None;
+    }
+    let chosen = cascade(element, value).ok()?;
+    let last = chosen.last()?;
+    let mut children: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for o in element.options.iter() {
+        if let Some(p) = o.parent.as_deref() {
+            children.entry(p).or_default().push(o.code.as_str());
+        }
+    }
+    // breadth first, level by level (a cycle in the options ends at their count)
+    let mut level = vec![last.code.as_str()];
+    let mut depth = 0;
+    while depth <= element.options.len() {
+        let next: Vec<&str> = level
+            .iter()
+            .flat_map(|c| children.get(c).into_iter().flatten().copied())
+            .collect();
+        if next.is_empty() {
+            break;
+        }
+        depth += 1;
+        level = next;
+    }
+    (depth > 0).then_some(depth)
+}
+
+/// What an unfinished cascade path still needs (see [`cascade_levels_left`]): `还需选择下 2
+/// 级` / `needs 2 more levels`.
+pub fn levels_left_message(levels: usize, lang: Lang) -> String {
+    lang.pick(
+        format!("还需选择下 {levels} 级"),
+        format!(
+            "needs {levels} more level{}",
+            if levels == 1 { "" } else { "s" }
+        ),
+    )
+}
+
 /// id_type_linked: the chosen option of the type element picks the validator (option.kind)
 /// of the paired number.
 ///

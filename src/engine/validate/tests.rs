@@ -611,3 +611,21 @@ fn hostile_inputs() {
     let r = validate_kind(ElementKind::Date, &long).expect_err("not a date");
     assert!(r.message(Lang::Zh).chars().count() < 120);
 }
+
+#[test]
+fn a_cascade_path_above_the_last_level_is_valid_but_says_what_is_left() {
+    let e = element(ElementKind::LinkedDropdown, regions(), None);
+    // valid, as `yibiao validate` says, but not finished
+    assert_eq!(validate_element(&e, "四川省"), Ok(()));
+    assert_eq!(cascade_levels_left(&e, "四川省"), Some(2));
+    assert_eq!(cascade_levels_left(&e, "510000/"), Some(2));
+    assert_eq!(cascade_levels_left(&e, "四川省/广安市"), Some(1));
+    assert_eq!(cascade_levels_left(&e, "四川省/广安市/广安区"), None);
+    // 北京市 has nothing under it: complete at one level
+    assert_eq!(cascade_levels_left(&e, "北京市"), None);
+    // a rejected path has no levels left to speak of
+    assert_eq!(cascade_levels_left(&e, "四川"), None);
+    assert_eq!(levels_left_message(2, Lang::Zh), "还需选择下 2 级");
+    assert_eq!(levels_left_message(1, Lang::En), "needs 1 more level");
+    assert_eq!(levels_left_message(2, Lang::En), "needs 2 more levels");
+}

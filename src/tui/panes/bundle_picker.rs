@@ -9,6 +9,7 @@
 //! picker ([`super::lead_picker`]) reuses the index state, the job and the query line over the
 //! agencies.
 
+use crate::tui::hints::{Hint, hint_line};
 use std::sync::Arc;
 
 use crossterm::event::{Event, KeyEvent};
@@ -450,20 +451,21 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
         ),
     );
     let in_bundle = |code: &str| bundle.is_some_and(|b| b.items.iter().any(|i| i == code));
-    let hint = lang.pick(
-        format!(
-            "{} 标记  {} 加入已标记（无标记时加入所选）  {} 取消   名称 / 编码 / 拼音首字母",
-            key_of(app, Action::PickerMark),
+    let hint = [
+        Hint::new(key_of(app, Action::PickerMark), lang.pick("标记", "marks")),
+        Hint::new(
             key_of(app, Action::PickerChoose),
-            key_of(app, Action::Back)
-        ),
-        format!(
-            "{} marks  {} adds the marked (else the selected)  {} cancels   name / code / pinyin initials",
-            key_of(app, Action::PickerMark),
-            key_of(app, Action::PickerChoose),
-            key_of(app, Action::Back)
-        ),
-    );
+            lang.pick(
+                "加入已标记（无标记时加入所选）",
+                "adds the marked (else the selected)",
+            ),
+        )
+        .short(lang.pick("加入", "adds")),
+        Hint::new(key_of(app, Action::Back), lang.pick("取消", "cancels")),
+        Hint::text(lang.pick("名称 / 编码 / 拼音首字母", "name / code / pinyin initials"))
+            .short(lang.pick("名称/编码/拼音", "name/code/pinyin"))
+            .rank(2),
+    ];
     draw_picker(
         frame,
         app,
@@ -482,8 +484,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &ItemPicker)
 pub struct Look<'a> {
     /// The popup's title.
     pub title: &'a str,
-    /// The hint line under the results.
-    pub hint: &'a str,
+    /// The hints under the results (as many as fit, see [`hint_line`]).
+    pub hint: &'a [Hint],
     /// Items to show as already taken (` = ` and `in_note` instead of their level).
     pub is_in: &'a dyn Fn(&str) -> bool,
     /// What a taken item says in the level column.
@@ -643,7 +645,7 @@ pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look
     );
     frame.render_widget(
         Paragraph::new(Span::styled(
-            fit(look.hint, iw, ascii),
+            hint_line(look.hint, "  ", false, iw),
             theme.get(Slot::Dim),
         )),
         Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),

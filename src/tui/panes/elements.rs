@@ -26,6 +26,7 @@ use crate::store::Batch;
 use crate::tui::action::{Action, Scope};
 use crate::tui::app::{App, AppEvent, Confirm, Level, Overlay};
 use crate::tui::detail::named;
+use crate::tui::hints::{Hint, border_hints};
 use crate::tui::keymap::{Key, Lookup};
 use crate::tui::picker::{self, ElementSearch, PickPurpose, Target};
 use crate::tui::text::{border_set, fit, wrap_columns};
@@ -842,23 +843,18 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, main: Rect) {
             if n > 0 {
                 title.push_str(&format!("{}/{n} ", e.search.selected + 1));
             }
-            let hint = lang.pick(
-                format!(
-                    " {} 搜索 {} 引用 {} 新增 {} 编辑 {} 重复 ",
-                    key_of(app, Action::ElementSearch),
-                    key_of(app, Action::ElementOpen),
-                    key_of(app, Action::ElementAdd),
-                    key_of(app, Action::ElementEdit),
-                    key_of(app, Action::ElementDups)
-                ),
-                format!(
-                    " {} search {} uses {} add {} edit {} dups ",
-                    key_of(app, Action::ElementSearch),
-                    key_of(app, Action::ElementOpen),
-                    key_of(app, Action::ElementAdd),
-                    key_of(app, Action::ElementEdit),
-                    key_of(app, Action::ElementDups)
-                ),
+            let hint = border_hints(
+                &[
+                    Hint::new(
+                        key_of(app, Action::ElementSearch),
+                        lang.pick("搜索", "search"),
+                    ),
+                    Hint::new(key_of(app, Action::ElementOpen), lang.pick("引用", "uses")),
+                    Hint::new(key_of(app, Action::ElementAdd), lang.pick("新增", "add")),
+                    Hint::new(key_of(app, Action::ElementEdit), lang.pick("编辑", "edit")),
+                    Hint::new(key_of(app, Action::ElementDups), lang.pick("重复", "dups")).rank(1),
+                ],
+                a.list.width,
             );
             let b = block(app, title, !e.typing && e.focus == Focus::Results)
                 .title_bottom(Span::styled(hint, app.config.theme.get(Slot::Dim)));
@@ -1180,19 +1176,16 @@ fn draw_pairs(
         format!(" 疑似重复 {n} 对 "),
         format!(" Likely duplicates: {n} pairs "),
     );
-    let hint = lang.pick(
-        format!(
-            " {} 合并 {} 交换 {} 返回 ",
-            key_of(app, Action::ElementMerge),
-            key_of(app, Action::ElementSwap),
-            key_of(app, Action::Back)
-        ),
-        format!(
-            " {} merge {} swap {} back ",
-            key_of(app, Action::ElementMerge),
-            key_of(app, Action::ElementSwap),
-            key_of(app, Action::Back)
-        ),
+    let hint = border_hints(
+        &[
+            Hint::new(
+                key_of(app, Action::ElementMerge),
+                lang.pick("合并", "merge"),
+            ),
+            Hint::new(key_of(app, Action::ElementSwap), lang.pick("交换", "swap")).rank(1),
+            Hint::new(key_of(app, Action::Back), lang.pick("返回", "back")),
+        ],
+        area.width,
     );
     let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
     let inner = b.inner(area);

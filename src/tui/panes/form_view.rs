@@ -10,6 +10,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::super::action::{Action, Scope};
 use super::super::app::App;
 use super::super::detail;
+use super::super::hints::{Hint, border_hints};
 use super::super::text::{fit, wrap_columns, wrap_lines};
 use super::super::theme::Slot;
 use super::super::view::{block, detail_hint, key_of, line_view};
@@ -17,6 +18,7 @@ use super::bundle_picker::{ItemPicker, Look, draw_picker};
 use super::forms::{Designer, Entry, FormsPane, ItemFor};
 use crate::display::{inert, pad, width};
 use crate::engine::preview::Check;
+use crate::engine::validate::levels_left_message;
 use crate::model::Catalog;
 
 /// Draws pane 3 in `area`.
@@ -66,21 +68,18 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
     if !p.query.is_empty() {
         title.push_str(&format!("[{}] ", fit(&p.query, 30, app.config.ascii)));
     }
-    let hint = lang.pick(
-        format!(
-            " {} 筛选 {} 设计 {} 新建 {} 历史 ",
-            key_of(app, Action::FormFilter),
-            key_of(app, Action::FormOpen),
-            key_of(app, Action::FormNew),
-            key_of(app, Action::FormHistory)
-        ),
-        format!(
-            " {} filter {} design {} new {} history ",
-            key_of(app, Action::FormFilter),
-            key_of(app, Action::FormOpen),
-            key_of(app, Action::FormNew),
-            key_of(app, Action::FormHistory)
-        ),
+    let hint = border_hints(
+        &[
+            Hint::new(key_of(app, Action::FormFilter), lang.pick("筛选", "filter")),
+            Hint::new(key_of(app, Action::FormOpen), lang.pick("设计", "design")),
+            Hint::new(key_of(app, Action::FormNew), lang.pick("新建", "new")),
+            Hint::new(
+                key_of(app, Action::FormHistory),
+                lang.pick("历史", "history"),
+            )
+            .rank(1),
+        ],
+        area.width,
     );
     let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
     let inner = b.inner(area);
@@ -192,15 +191,27 @@ fn draw_item_picker(frame: &mut Frame<'_>, app: &App, purpose: ItemFor, picker: 
     };
     let choose = key_of(app, Action::PickerChoose);
     let back = key_of(app, Action::Back);
+    let search = Hint::text(lang.pick("名称 / 编码 / 拼音首字母", "name / code / pinyin initials"))
+        .short(lang.pick("名称/编码/拼音", "name/code/pinyin"))
+        .rank(2);
     let hint = match purpose {
-        ItemFor::NewForm => lang.pick(
-            format!("{choose} 选定  {back} 不选事项（以后用 {} 设置）   名称 / 编码 / 拼音首字母", key_of_forms(app)),
-            format!("{choose} chooses  {back} no item (set it later with {})   name / code / pinyin initials", key_of_forms(app)),
-        ),
-        ItemFor::Designer => lang.pick(
-            format!("{choose} 选定  {back} 取消   名称 / 编码 / 拼音首字母"),
-            format!("{choose} chooses  {back} cancels   name / code / pinyin initials"),
-        ),
+        ItemFor::NewForm => vec![
+            Hint::new(choose, lang.pick("选定", "chooses")),
+            Hint::new(
+                back,
+                lang.pick(
+                    format!("不选事项（以后用 {} 设置）", key_of_forms(app)),
+                    format!("no item (set it later with {})", key_of_forms(app)),
+                ),
+            )
+            .short(lang.pick("不选事项", "no item")),
+            search,
+        ],
+        ItemFor::Designer => vec![
+            Hint::new(choose, lang.pick("选定", "chooses")),
+            Hint::new(back, lang.pick("取消", "cancels")),
+            search,
+        ],
     };
     let is_current = |code: &str| current.as_deref() == Some(code);
     draw_picker(
@@ -341,29 +352,33 @@ fn draw_designer(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Design
         lang.pick("设计", "design"),
         dirty
     );
-    let hint = lang.pick(
-        format!(
-            " {} 添加 {}/{} 移动 {} 必填 {} 标签 {} 条件 {} 撤销 {} 保存 ",
-            key_of(app, Action::FormAddField),
-            key_of(app, Action::FormMoveUp),
-            key_of(app, Action::FormMoveDown),
-            key_of(app, Action::FormRequired),
-            key_of(app, Action::FormLabel),
-            key_of(app, Action::FormCondition),
-            key_of(app, Action::FormUndo),
-            key_of(app, Action::FormSave)
-        ),
-        format!(
-            " {} add {}/{} move {} required {} label {} when {} undo {} save ",
-            key_of(app, Action::FormAddField),
-            key_of(app, Action::FormMoveUp),
-            key_of(app, Action::FormMoveDown),
-            key_of(app, Action::FormRequired),
-            key_of(app, Action::FormLabel),
-            key_of(app, Action::FormCondition),
-            key_of(app, Action::FormUndo),
-            key_of(app, Action::FormSave)
-        ),
+    let hint = border_hints(
+        &[
+            Hint::new(key_of(app, Action::FormAddField), lang.pick("添加", "add")),
+            Hint::new(
+                format!(
+                    "{}/{}",
+                    key_of(app, Action::FormMoveUp),
+                    key_of(app, Action::FormMoveDown)
+                ),
+                lang.pick("移动", "move"),
+            )
+            .rank(2),
+            Hint::new(
+                key_of(app, Action::FormRequired),
+                lang.pick("必填", "required"),
+            )
+            .short(lang.pick("必填", "req.")),
+            Hint::new(key_of(app, Action::FormLabel), lang.pick("标签", "label")).rank(1),
+            Hint::new(
+                key_of(app, Action::FormCondition),
+                lang.pick("条件", "when"),
+            )
+            .rank(2),
+            Hint::new(key_of(app, Action::FormUndo), lang.pick("撤销", "undo")).rank(1),
+            Hint::new(key_of(app, Action::FormSave), lang.pick("保存", "save")),
+        ],
+        fields_area.width,
     );
     let b = block(app, title, !d.in_preview).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
     let boxed = b.inner(fields_area);
@@ -458,26 +473,33 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
     let theme = &app.config.theme;
     let ascii = app.config.ascii;
     let hint = if d.in_preview {
-        lang.pick(
-            format!(
-                " {} 下一项 {} 选项 {} 下一级 esc 返回 ",
+        vec![
+            Hint::new(
                 key_of(app, Action::PreviewNext),
-                key_of(app, Action::PreviewOptionNext),
-                key_of(app, Action::PreviewDescend)
+                lang.pick("下一项", "next"),
             ),
-            format!(
-                " {} next {} option {} level down esc back ",
-                key_of(app, Action::PreviewNext),
+            Hint::new(
                 key_of(app, Action::PreviewOptionNext),
-                key_of(app, Action::PreviewDescend)
+                lang.pick("选项", "option"),
             ),
-        )
+            Hint::new(
+                key_of(app, Action::PreviewDescend),
+                lang.pick("下一级", "level down"),
+            )
+            .short(lang.pick("下级", "down"))
+            .rank(1),
+            Hint::new("esc", lang.pick("返回", "back")),
+        ]
     } else {
-        lang.pick(
-            format!(" {} 填写示例值 ", key_of(app, Action::FormPreview)),
-            format!(" {} type sample values ", key_of(app, Action::FormPreview)),
-        )
+        vec![
+            Hint::new(
+                key_of(app, Action::FormPreview),
+                lang.pick("填写示例值", "type sample values"),
+            )
+            .short(lang.pick("预览", "preview")),
+        ]
     };
+    let hint = border_hints(&hint, area.width);
     let b = block(
         app,
         format!(
@@ -545,8 +567,14 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
         ]));
         // the validator's verdict, choices offered, help
         let check = d.preview.check(catalog, &d.values, i);
+        // a cascade stopped above its last level is valid but not finished: not a ✓
+        let left = match check {
+            Check::Valid => d.preview.levels_left(catalog, &d.values, i),
+            _ => None,
+        };
         let (mark, slot) = match &check {
             Check::Invalid(_) => (if ascii { "x " } else { "✗ " }, Slot::Error),
+            Check::Valid if left.is_some() => (if ascii { "~ " } else { "… " }, Slot::Dim),
             Check::Valid => (if ascii { "v " } else { "✓ " }, Slot::StatusOk),
             Check::Missing => ("* ", Slot::Dim),
             Check::Empty => ("", Slot::Dim),
@@ -569,6 +597,18 @@ fn draw_preview(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, d: &Designe
                     format!("valid, normalized: {kept}"),
                 ),
                 _ => check.message(lang),
+            };
+            // (an unfinished path: what is chosen and what is left, not yet how it is kept)
+            let verdict = match left {
+                Some(n) => {
+                    let chosen = d
+                        .preview
+                        .chosen_labels(catalog, &d.values, i)
+                        .unwrap_or_else(|| value.to_string());
+                    let left = levels_left_message(n, lang);
+                    lang.pick(format!("{chosen}，{left}"), format!("{chosen}, {left}"))
+                }
+                None => verdict,
             };
             // wrapped, not cut: the end of a reason or of a kept spelling is what matters
             let room = w.saturating_sub(width(&indent) + 2).max(1);
@@ -637,17 +677,13 @@ fn draw_chooser(frame: &mut Frame<'_>, app: &App, ch: &super::forms::Chooser, ar
         h,
     );
     frame.render_widget(Clear, popup);
-    let hint = lang.pick(
-        format!(
-            " {} 勾选 {} 确定 esc 取消 ",
-            key_of(app, Action::FormRequired),
-            key_of(app, Action::FormOpen)
-        ),
-        format!(
-            " {} tick {} apply esc cancel ",
-            key_of(app, Action::FormRequired),
-            key_of(app, Action::FormOpen)
-        ),
+    let hint = border_hints(
+        &[
+            Hint::new(key_of(app, Action::FormRequired), lang.pick("勾选", "tick")),
+            Hint::new(key_of(app, Action::FormOpen), lang.pick("确定", "apply")),
+            Hint::new("esc", lang.pick("取消", "cancel")),
+        ],
+        popup.width,
     );
     let b = block(
         app,

@@ -5,6 +5,7 @@
 //! An exact name or code typed before the index is ready is resolved by
 //! [`bundle_edit::resolve_agency`].
 
+use crate::tui::hints::{Hint, hint_line};
 use crossterm::event::{Event, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -340,20 +341,26 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &LeadPicker)
             Rect::new(inner.x, inner.bottom() - 2, inner.width, 1),
         );
     }
-    let hint = lang.pick(
-        format!(
-            "{} 选定  {} 取消   名称 / 编码 / 拼音首字母   = 当前牵头部门",
-            key_of(app, Action::PickerChoose),
-            key_of(app, Action::Back)
-        ),
-        format!(
-            "{} chooses  {} cancels   name / code / pinyin initials   = the current lead",
-            key_of(app, Action::PickerChoose),
-            key_of(app, Action::Back)
-        ),
+    let hint = hint_line(
+        &[
+            Hint::new(
+                key_of(app, Action::PickerChoose),
+                lang.pick("选定", "chooses"),
+            ),
+            Hint::new(key_of(app, Action::Back), lang.pick("取消", "cancels")),
+            Hint::text(lang.pick("名称 / 编码 / 拼音首字母", "name / code / pinyin initials"))
+                .short(lang.pick("名称/编码/拼音", "name/code/pinyin"))
+                .rank(2),
+            Hint::text(lang.pick("= 当前牵头部门", "= the current lead"))
+                .short(lang.pick("= 当前", "= current"))
+                .rank(1),
+        ],
+        "  ",
+        false,
+        iw,
     );
     frame.render_widget(
-        Paragraph::new(Span::styled(fit(&hint, iw, ascii), theme.get(Slot::Dim))),
+        Paragraph::new(Span::styled(hint, theme.get(Slot::Dim))),
         Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
     );
 }

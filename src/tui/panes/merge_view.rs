@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::super::action::Action;
 use super::super::app::App;
 use super::super::detail;
+use super::super::hints::{Hint, border_hints, hint_line};
 use super::super::text::fit;
 use super::super::theme::{Slot, Theme};
 use super::super::view::{block, centered, key_of, popup};
@@ -176,19 +177,13 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, pane: &Bundles
         (pane.selected + 1).min(codes.len()),
         codes.len()
     );
-    let hint = lang.pick(
-        format!(
-            " {} 打开 {} 新建 {} 认领 ",
-            key_of(app, Action::BundleOpen),
-            key_of(app, Action::BundleNew),
-            key_of(app, Action::BundleClaim)
-        ),
-        format!(
-            " {} open {} new {} claim ",
-            key_of(app, Action::BundleOpen),
-            key_of(app, Action::BundleNew),
-            key_of(app, Action::BundleClaim)
-        ),
+    let hint = border_hints(
+        &[
+            Hint::new(key_of(app, Action::BundleOpen), lang.pick("打开", "open")),
+            Hint::new(key_of(app, Action::BundleNew), lang.pick("新建", "new")),
+            Hint::new(key_of(app, Action::BundleClaim), lang.pick("认领", "claim")),
+        ],
+        left.width,
     );
     let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
     let inner = b.inner(left);
@@ -458,13 +453,16 @@ fn draw_questions(frame: &mut Frame<'_>, app: &App, b: &Bundle, w: &Workspace, a
     let ascii = app.config.ascii;
     let focused = w.focus == Focus::Questions;
     let title = format!(" {} ", lang.pick("判断项", "判断项 Questions"));
-    let bl = column_block(app, &title, focused).title_bottom(Span::styled(
-        lang.pick(
-            format!(" {} 切换答案 ", key_of(app, Action::MergeToggle)),
-            format!(" {} cycles the answer ", key_of(app, Action::MergeToggle)),
-        ),
-        theme.get(Slot::Dim),
-    ));
+    let hint = border_hints(
+        &[Hint::new(
+            key_of(app, Action::MergeToggle),
+            lang.pick("切换答案", "cycles the answer"),
+        )
+        .short(lang.pick("切换", "answer"))],
+        area.width,
+    );
+    let bl =
+        column_block(app, &title, focused).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
     let inner = bl.inner(area);
     frame.render_widget(bl, area);
     let iw = usize::from(inner.width);
@@ -522,16 +520,16 @@ fn draw_items(
         w.merge.items.len(),
         b.items.len()
     );
-    let bl = column_block(app, &title, focused).title_bottom(Span::styled(
-        lang.pick(
-            format!(" {} 纳入/排除表单 ", key_of(app, Action::MergeToggle)),
-            format!(
-                " {} includes/excludes forms ",
-                key_of(app, Action::MergeToggle)
-            ),
-        ),
-        theme.get(Slot::Dim),
-    ));
+    let hint = border_hints(
+        &[Hint::new(
+            key_of(app, Action::MergeToggle),
+            lang.pick("纳入/排除表单", "includes/excludes forms"),
+        )
+        .short(lang.pick("纳入/排除", "in/out"))],
+        area.width,
+    );
+    let bl =
+        column_block(app, &title, focused).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
     let inner = bl.inner(area);
     frame.render_widget(bl, area);
     let iw = usize::from(inner.width);
@@ -655,23 +653,31 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
     );
     let bottom = match w.view {
         RightView::Merged | RightView::Diff => {
-            let legend: Vec<String> = Mark::ALL
+            // the symbols' legend, then the key that deals with the selected field; where
+            // they do not all fit, the legend's last entries go first
+            let mut hints: Vec<Hint> = Mark::ALL
                 .iter()
-                .map(|m| format!("{} {}", m.symbol(), m.label(lang)))
+                .map(|m| Hint::new(m.symbol(), m.label(lang)).rank(1))
                 .collect();
-            format!(
-                " {}  {} {} ",
-                legend.join("  "),
+            hints.push(Hint::new(
                 key_of(app, Action::MergeFix),
-                lang.pick("处理", "fix")
+                lang.pick("处理", "fix"),
+            ));
+            hint_line(
+                &hints,
+                "  ",
+                true,
+                usize::from(area.width.saturating_sub(2)),
             )
         }
-        RightView::Materials => lang
-            .pick(
-                " 免 = 免提交（数据共享获取） ",
-                " 免 = exempt (fetched by data sharing) ",
-            )
-            .to_string(),
+        RightView::Materials => border_hints(
+            &[Hint::text(lang.pick(
+                "免 = 免提交（数据共享获取）",
+                "免 = exempt (fetched by data sharing)",
+            ))
+            .short(lang.pick("免 = 免提交", "免 = exempt"))],
+            area.width,
+        ),
         RightView::Flow => {
             let path: Vec<&str> = w
                 .merge

@@ -19,6 +19,7 @@ use crate::i18n::Lang;
 use crate::model::{ElementKind, ItemLevel, ItemType, Kind, Status};
 use crate::tui::action::Action;
 use crate::tui::app::{App, AppEvent, Level};
+use crate::tui::hints::{Hint, border_hints};
 use crate::tui::text::fit;
 use crate::tui::theme::{Slot, Theme};
 use crate::tui::view::{block, key_of};
@@ -628,31 +629,35 @@ fn draw_body(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     // a section longer than the body says so, and how it scrolls
     let more = crate::tui::view::more_rows(scroll, below, app.config.ascii);
-    let scrolls = if more.is_empty() {
-        String::new()
-    } else {
+    let mut hints = Vec::new();
+    if !more.is_empty() {
         title.push_str(&format!("{more} "));
         let keys = format!(
             "{}/{}",
             key_of(app, Action::SelectNext),
             key_of(app, Action::SelectPrev)
         );
-        format!(" {keys} {}", lang.pick("滚动", "scroll"))
-    };
-    let hint = lang.pick(
-        format!(
-            "{scrolls} {} 下一部分 {} 导出 {} 重算 ",
+        hints.push(Hint::new(keys, lang.pick("滚动", "scroll")));
+    }
+    hints.push(
+        Hint::new(
             key_of(app, Action::StatsNextSection),
-            key_of(app, Action::StatsExport),
-            key_of(app, Action::StatsRefresh)
-        ),
-        format!(
-            "{scrolls} {} next section {} export {} recompute ",
-            key_of(app, Action::StatsNextSection),
-            key_of(app, Action::StatsExport),
-            key_of(app, Action::StatsRefresh)
-        ),
+            lang.pick("下一部分", "next section"),
+        )
+        .short(lang.pick("下一部分", "next")),
     );
+    hints.push(Hint::new(
+        key_of(app, Action::StatsExport),
+        lang.pick("导出", "export"),
+    ));
+    hints.push(
+        Hint::new(
+            key_of(app, Action::StatsRefresh),
+            lang.pick("重算", "recompute"),
+        )
+        .rank(1),
+    );
+    let hint = border_hints(&hints, area.width);
     let b = block(app, title, true).title_bottom(Span::styled(hint, theme.get(Slot::Dim)));
     frame.render_widget(b, area);
     if inner.width == 0 || inner.height == 0 {
