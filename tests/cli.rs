@@ -1210,8 +1210,15 @@ fn validate_keeps_choices_as_codes_and_explains_cascades_and_numbers() {
         "✓ 四川省/广安市/广安区 → 510000/511600/511602\n\
          ✓ 四川省/511600/广安区 → 510000/511600/511602\n\
          ✓ 510000/511600/511602\n\
-         ✓ 四川省/广安市/ → 510000/511600\n"
+         ✓ 四川省/广安市/ → 510000/511600  (needs 1 more level)\n"
     );
+    // valid but not finished, as the form preview says it
+    let stdout = ok(yibiao_zh(db.path()).args(["validate", "DE000018", "四川省", "--json"]));
+    let json: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(json[0]["valid"], true, "{stdout}");
+    assert_eq!(json[0]["levels_left"], 2, "{stdout}");
+    let stdout = ok(yibiao_zh(db.path()).args(["validate", "DE000018", "四川省"]));
+    assert_eq!(stdout, "✓ 四川省 → 510000  (还需选择下 2 级)\n");
     let stdout = ok(yibiao(db.path()).args(["validate", "DE000032", "有限责任公司", "--json"]));
     let json: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
     assert_eq!(json[0]["normalized"], "1100", "{stdout}");

@@ -37,9 +37,13 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         && !kind.has_options()
         && kind != ElementKind::Pattern
     {
-        return validate_values(values, json, lang, |v| {
-            validate::normalize_kind(kind, v).map(|kept| kept.into_owned())
-        });
+        return validate_values(
+            values,
+            json,
+            lang,
+            |v| validate::normalize_kind(kind, v).map(|kept| kept.into_owned()),
+            |_| None,
+        );
     }
     if let Command::Config(ConfigCommand::Check) = command {
         let (problems, text) = crate::tui::config::check_report(&flags, lang);
@@ -195,9 +199,13 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 .elements
                 .get(kind.as_str())
                 .ok_or_else(|| unknown_validate_kind(store.catalog(), &kind, lang))?;
-            validate_values(&values, &json, lang, |v| {
-                validate::normalize_element(element, v).map(|kept| kept.into_owned())
-            })
+            validate_values(
+                &values,
+                &json,
+                lang,
+                |v| validate::normalize_element(element, v).map(|kept| kept.into_owned()),
+                |v| validate::cascade_levels_left(element, v).filter(|n| *n > 0),
+            )
         }
         Command::Element(ElementCommand::Dups { json }) => {
             let found = dups::find(store.catalog());
@@ -535,11 +543,14 @@ fn unknown_validate_kind(catalog: &crate::model::Catalog, kind: &str, lang: Lang
 }
 
 /// Validates each value (or each stdin line for `-`), prints the verdicts, exit 0 iff all valid.
+/// `levels_left` says how many levels a valid cascade path stops above its last (as the form
+/// preview says it): valid, but not finished.
 fn validate_values(
     values: &[String],
     json: &bool,
     lang: Lang,
     check: impl Fn(&str) -> Result<String, validate::Rejection>,
+    levels_left: impl Fn(&str) -> Option<usize>,
 ) -> Result<u8, Failure> {
     let mut inputs = Vec::new();
     for value in values {
@@ -561,23 +572,25 @@ fn validate_values(
         });
     }
     // each value with the spelling it is kept in (valid) or the reason (not valid)
-    let verdicts: Vec<(String, Result<String, String>)> = inputs
+    let verdicts: Vec<(String, Result<String, String>, Option<usize>)> = inputs
         .into_iter()
         .map(|v| {
             let verdict = check(&v).map_err(|r| r.message(lang));
-            (v, verdict)
+            let left = verdict.is_ok().then(|| levels_left(&v)).flatten();
+            (v, verdict, left)
         })
         .collect();
-    let all_valid = verdicts.iter().all(|(_, r)| r.is_ok());
+    let all_valid = verdicts.iter().all(|(_, r, _)| r.is_ok());
     let text = if *json {
         let list: Vec<_> = verdicts
             .iter()
-            .map(|(value, verdict)| {
+            .map(|(value, verdict, left)| {
                 json!({
                     "value": value,
                     "valid": verdict.is_ok(),
                     "reason": verdict.as_ref().err(),
                     "normalized": verdict.as_ref().ok(),
+                    "levels_left": left,
                 })
             })
             .collect();
@@ -586,10 +599,17 @@ fn validate_values(
         let inert = |s: &str| crate::display::inert(s).into_owned();
         verdicts
             .iter()
-            .map(|(value, verdict)| match verdict {
-                Ok(kept) if kept != value => format!("✓ {} → {}\n", inert(value), inert(kept)),
-                Ok(_) => format!("✓ {}\n", inert(value)),
-                Err(r) => format!("✗ {}  {}\n", inert(value), r),
+            .map(|(value, verdict, left)| {
+                let note = left
+                    .map(|n| format!("  ({})", validate::levels_left_message(n, lang)))
+                    .unwrap_or_default();
+                match verdict {
+                    Ok(kept) if kept != value => {
+                        format!("✓ {} → {}{note}\n", inert(value), inert(kept))
+                    }
+                    Ok(_) => format!("✓ {}{note}\n", inert(value)),
+                    Err(r) => format!("✗ {}  {}\n", inert(value), r),
+                }
             })
             .collect()
     };
