@@ -39,7 +39,9 @@ use super::{Applied, Batch, Command, Store};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Version of the search tree's layout; a store without it (or older) rebuilds it on load.
-const SEARCH_VERSION: u32 = 2;
+/// Version 3 has blocks of [`search_tree::BLOCK_ROWS`] rows, small enough for sled to keep
+/// them in its log (version 2's blocks of 512 rows were blob files, rewritten whole).
+const SEARCH_VERSION: u32 = 3;
 
 /// sled's page cache bound. The catalog lives in memory, so the cache mostly speeds full
 /// scans (`check`); a larger one fills with the pages that loading reads once and keeps them.
@@ -50,6 +52,12 @@ const CACHE_BYTES: u64 = 32 << 20;
 /// holds a whole transaction in memory. Such a batch goes through the journal first, so a
 /// crash never leaves part of it (see [`SledStore::apply_journaled`]).
 const CHUNK_RECORDS: usize = 4096;
+
+/// Audit entries a stored value holds at most (about 3 KB): small enough that a leaf of
+/// sled's tree stays in its log rather than a blob file of its own (see
+/// `search_tree::BLOCK_ROWS`), large enough that a big import writes a few thousand keys, not
+/// a million.
+const AUDIT_BLOCK_ENTRIES: usize = 64;
 
 /// The `meta` key present while a journaled batch is committed but not wholly applied.
 const JOURNAL_MARK: &str = "journal";
@@ -785,22 +793,28 @@ impl SledStore {
                 after,
             });
         }
-        let entries = changes_audited.len() as u64;
-        let block = AuditBlock {
-            time: utc_now(),
-            user: os_user(),
-            action: action.to_string(),
-            changes: changes_audited,
-        };
-        let audit = encode_audit(&block).map_err(|source| StoreError::Encode {
-            what: "audit entries".into(),
-            source,
-        })?;
+        let (time, user) = (utc_now(), os_user());
+        let audit = changes_audited
+            .chunks(AUDIT_BLOCK_ENTRIES)
+            .map(|part| {
+                let block = AuditBlock {
+                    time: time.clone(),
+                    user: user.clone(),
+                    action: action.to_string(),
+                    changes: part.to_vec(),
+                };
+                let value = encode_audit(&block).map_err(|source| StoreError::Encode {
+                    what: "audit entries".into(),
+                    source,
+                })?;
+                Ok((value, part.len() as u64))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Planned {
             writes: ChunkWrites {
                 records: record_writes,
                 search: self.search_rows(order, changes),
-                audit: vec![(audit, entries)],
+                audit,
             },
             applied,
         })
@@ -826,7 +840,7 @@ impl SearchSource {
         if let Some(data) = read_search(&self.dir) {
             return Ok(data);
         }
-        Ok(SearchData::from_rows(search_tree::read_all(&self.tree)?))
+        search_tree::read_data(&self.tree)
     }
 }
 
@@ -900,10 +914,10 @@ impl UnloadedStore {
         if let Some(data) = read_search(&self.0.path) {
             return Ok(Some(data));
         }
-        let Some(rows) = self.search_rows()? else {
+        if !self.0.search_is_current()? {
             return Ok(None);
-        };
-        let data = SearchData::from_rows(rows);
+        }
+        let data = search_tree::read_data(&self.0.search)?;
         write_search(&self.0.path, &data);
         Ok(Some(data))
     }
@@ -1227,18 +1241,24 @@ mod tests {
     }
 
     #[test]
-    fn each_write_is_audited_under_one_key() {
+    fn a_write_is_audited_in_blocks_not_one_key_a_record() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = SledStore::open(dir.path()).unwrap();
         store.apply(big_batch()).unwrap();
-        // two chunks, two keys: not one a record
-        assert_eq!(store.audit.len(), 2);
+        // two chunks of 4096 and 101 records: blocks of 64 entries, not one key a record
+        let blocks =
+            CHUNK_RECORDS.div_ceil(AUDIT_BLOCK_ENTRIES) + 101usize.div_ceil(AUDIT_BLOCK_ENTRIES);
+        assert_eq!(store.audit.len(), blocks);
         let mut form = store.catalog().forms["F1"].clone();
         form.name = "新表".into();
         store
             .apply(Batch::upserts("edit", [Record::Form(form)]))
             .unwrap();
-        assert_eq!(store.audit.len(), 3);
+        assert_eq!(store.audit.len(), blocks + 1);
+        // a leaf of 16 values stays under sled's blob threshold (a quarter of a 512 KiB segment)
+        for value in store.audit.iter().values() {
+            assert!(16 * value.unwrap().len() < (512 << 10) / 4);
+        }
         let log = store.history(Some("F1")).unwrap();
         let seen: Vec<(u64, &str)> = log
             .iter()

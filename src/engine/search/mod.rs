@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::model::Catalog;
 
-pub use arena::{Entry, SearchData, bloom, pair_bit};
+pub use arena::{Entry, SearchData, SearchDataBuilder, bloom, pair_bit};
 pub use keys::{Key, SEP, build_key, readings};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
