@@ -36,39 +36,33 @@ fn encode(rows: &[SearchRow]) -> Result<Vec<u8>, StoreError> {
     })
 }
 
-/// A stored block: its key and rows.
-pub type Block = (Vec<u8>, Vec<SearchRow>);
-
-/// Every block as stored, in key order.
-pub fn blocks(tree: &sled::Tree) -> Result<Vec<Block>, StoreError> {
-    let mut out = Vec::new();
-    for item in tree.iter() {
-        let (key, value) = item.map_err(StoreError::Write)?;
-        let rows = decode(&key, &value)?;
-        out.push((key.to_vec(), rows));
-    }
-    Ok(out)
+/// Every row in stored order, read a block at a time (a block that cannot be read is one
+/// error in its place).
+pub fn rows(tree: &sled::Tree) -> impl Iterator<Item = Result<SearchRow, StoreError>> + '_ {
+    tree.iter().flat_map(|item| {
+        let block = item
+            .map_err(StoreError::Write)
+            .and_then(|(key, value)| decode(&key, &value));
+        match block {
+            Ok(rows) => rows.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        }
+    })
 }
 
 /// Search data of every row, read a block at a time: a block's rows are dropped as soon as
 /// they are in the data, so building it never holds every row at once.
 pub fn read_data(tree: &sled::Tree) -> Result<SearchData, StoreError> {
     let mut builder = SearchDataBuilder::default();
-    for item in tree.iter() {
-        let (key, value) = item.map_err(StoreError::Write)?;
-        for row in decode(&key, &value)? {
-            builder.push(row);
-        }
+    for row in rows(tree) {
+        builder.push(row?);
     }
     Ok(builder.finish())
 }
 
 /// Every row in code order.
 pub fn read_all(tree: &sled::Tree) -> Result<Vec<SearchRow>, StoreError> {
-    Ok(blocks(tree)?
-        .into_iter()
-        .flat_map(|(_, rows)| rows)
-        .collect())
+    rows(tree).collect()
 }
 
 /// The writes that lay `rows` (in code order) out as fresh blocks.
@@ -166,7 +160,22 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::model::{ElementKind, Status};
+
+    /// A stored block: its key and rows.
+    type Block = (Vec<u8>, Vec<SearchRow>);
+
+    /// Every block as stored, in key order.
+    fn blocks(tree: &sled::Tree) -> Result<Vec<Block>, StoreError> {
+        let mut out = Vec::new();
+        for item in tree.iter() {
+            let (key, value) = item.map_err(StoreError::Write)?;
+            let rows = decode(&key, &value)?;
+            out.push((key.to_vec(), rows));
+        }
+        Ok(out)
+    }
 
     fn row(code: &str) -> SearchRow {
         SearchRow {
