@@ -148,6 +148,8 @@ fn empty_store_offers_the_sample_in_one_key_then_edit_and_find_it_after_restart(
     tui.wait_for("已保存");
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
+    let search_cache = db.join("search.idx");
+    assert!(!search_cache.exists(), "pane 2 was not opened");
 
     let mut tui = Tui::start(&db, home.path());
     tui.wait_for("浏览");
@@ -159,6 +161,24 @@ fn empty_store_offers_the_sample_in_one_key_then_edit_and_find_it_after_restart(
     tui.wait_for("DE000005 身份证号码");
     tui.send("\rq");
     assert_eq!(tui.exit_code(), 0);
+    // pane 2's index, read from the search tree with nothing written since, is left for
+    // the next session and for `element search`
+    assert!(search_cache.exists(), "the session cached pane 2's index");
+
+    // a session that writes after reading the index leaves no cache of it
+    let mut tui = Tui::start(&db, home.path());
+    tui.wait_for("浏览");
+    tui.send("2/sfzhm");
+    tui.wait_for("24 个结果");
+    tui.send("\r1/一表测试");
+    tui.wait_for("匹配");
+    tui.send("\re");
+    tui.wait_for("编辑 事项");
+    tui.send("\u{15}公共场所卫生许可（二改）\u{13}");
+    tui.wait_for("已保存");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+    assert!(!search_cache.exists(), "the write removed the cache");
     // the CLI sees the saved name too
     let out = std::process::Command::new(BIN)
         .arg("--db")
@@ -168,7 +188,7 @@ fn empty_store_offers_the_sample_in_one_key_then_edit_and_find_it_after_restart(
         .env_remove("YIBIAO_DB")
         .output()
         .expect("export");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("公共场所卫生许可（一表测试）"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("公共场所卫生许可（二改）"));
 }
 
 #[test]

@@ -22,9 +22,10 @@ pub use error::{StoreError, io_hint, sled_hint};
 pub use layout::{BACKUPS_DIR, DRAFT_FILE, Found, IfMissing, auto_backups, inspect};
 pub use lock::LOCK_FILE;
 pub use sled_store::{
-    CatalogLoader, LockedStore, SCHEMA_VERSION, SearchSource, SledStore, UnloadedStore,
+    CatalogLoader, LockedStore, SCHEMA_VERSION, SearchRead, SearchSource, SledStore, UnloadedStore,
 };
 
+use crate::engine::search::SearchData;
 use crate::model::{Catalog, Kind, Record};
 
 /// One change to the catalog.
@@ -104,6 +105,16 @@ pub trait Store {
 
     /// A reader of the persisted search index, to use on a worker thread.
     fn search_source(&self) -> SearchSource;
+
+    /// Caches the search index `data` beside the store (best effort), so that the next
+    /// search or TUI session reads it instead of the search tree. `at` is the
+    /// [`SearchRead::cacheable_at`] of its reading: nothing is written if the store was
+    /// written since. The next write removes it again. Returns whether it wrote.
+    fn save_search(&mut self, data: &SearchData, at: u64) -> bool;
+
+    /// Ends the use of the store by a process about to exit: flushed, then left to the
+    /// operating system to release (see [`SledStore::close_for_exit`]).
+    fn close_at_exit(self: Box<Self>);
 
     /// Checks every record's invariants and that the stored indexes match the records.
     /// Returns one line per problem.

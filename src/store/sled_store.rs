@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,8 @@ pub struct SledStore {
     journal: sled::Tree,
     /// Every element's [`SearchRow`] in blocks: element search without loading the catalog.
     search: sled::Tree,
+    /// Counts writes to the records and search trees, shared with every [`SearchSource`].
+    writes: Arc<WriteCount>,
     catalog: Catalog,
     roles: Roles,
     principal: Principal,
@@ -241,6 +244,7 @@ impl LockedStore {
             meta,
             journal,
             search,
+            writes: Arc::default(),
             catalog: Catalog::default(),
             roles,
             principal: Principal::current(),
@@ -365,6 +369,7 @@ impl SledStore {
     /// Rewrites the search tree from the catalog (a store written before it existed).
     fn rebuild_search(&mut self) -> Result<(), StoreError> {
         self.remove_caches()?;
+        let _writing = self.writes.begin();
         self.meta.remove("search").map_err(StoreError::Write)?;
         self.search.clear().map_err(StoreError::Write)?;
         let rows: Vec<SearchRow> = search::rows(&self.catalog).collect();
@@ -528,6 +533,7 @@ impl SledStore {
     /// Writes one chunk in one transaction across the records, search and audit trees;
     /// `staged` names the chunk's journal entry, removed in the same transaction.
     fn write(&self, chunk: &ChunkWrites, staged: Option<&[u8]>) -> Result<(), StoreError> {
+        let _writing = self.writes.begin();
         let blocks = search_tree::plan(&self.search, chunk.search.clone())?;
         let first = self.next_audit.load(Ordering::Relaxed);
         // no I/O and no fallible work but sled's inside the closure: it may run more than once
@@ -846,21 +852,68 @@ impl SledStore {
 /// the full [`SledStore`].
 pub struct UnloadedStore(SledStore);
 
+/// Counts the writes to a store's records and search trees, seqlock fashion: odd while one
+/// is under way. A reader on another thread that sees the same even count before and after
+/// reading saw no write, so what it read is the store as it stands at that count.
+#[derive(Debug, Default)]
+struct WriteCount(AtomicU64);
+
+impl WriteCount {
+    /// Marks a write under way until the returned guard is dropped (on every exit path).
+    fn begin(&self) -> WriteSpan<'_> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        WriteSpan(self)
+    }
+
+    fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// A write under way (see [`WriteCount::begin`]).
+struct WriteSpan<'a>(&'a WriteCount);
+
+impl Drop for WriteSpan<'_> {
+    fn drop(&mut self) {
+        self.0.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// Reads a store's search index on any thread: the cache file when it is sound, else the
-/// search tree. It never writes the cache (only a process that will not write the store
-/// after it may, see `cache_file`).
+/// search tree. It never writes the cache; a reading that no write overlapped can be handed
+/// back to the store to cache ([`Store::save_search`]).
 pub struct SearchSource {
     dir: PathBuf,
     tree: sled::Tree,
+    writes: Arc<WriteCount>,
+}
+
+/// The search index's data as [`SearchSource::read`] found it.
+pub struct SearchRead {
+    /// The data.
+    pub data: SearchData,
+    /// When the data is worth caching ([`Store::save_search`]): the store's write count it
+    /// describes. `None` when it came from the cache file, or when a write overlapped the
+    /// reading (the data may mix the store before and after it).
+    pub cacheable_at: Option<u64>,
 }
 
 impl SearchSource {
     /// The index data as the store stands.
-    pub fn read(&self) -> Result<SearchData, StoreError> {
+    pub fn read(&self) -> Result<SearchRead, StoreError> {
         if let Some(data) = read_search(&self.dir) {
-            return Ok(data);
+            return Ok(SearchRead {
+                data,
+                cacheable_at: None,
+            });
         }
-        search_tree::read_data(&self.tree)
+        let before = self.writes.now();
+        let data = search_tree::read_data(&self.tree)?;
+        let after = self.writes.now();
+        Ok(SearchRead {
+            data,
+            cacheable_at: (before == after && before.is_multiple_of(2)).then_some(before),
+        })
     }
 }
 
@@ -1041,7 +1094,25 @@ impl Store for SledStore {
         SearchSource {
             dir: self.path.clone(),
             tree: self.search.clone(),
+            writes: Arc::clone(&self.writes),
         }
+    }
+
+    fn save_search(&mut self, data: &SearchData, at: u64) -> bool {
+        if at != self.writes.now() {
+            return false;
+        }
+        if !matches!(self.search_is_current(), Ok(true)) {
+            return false;
+        }
+        write_search(&self.path, data);
+        // the next write must remove it again
+        self.cache_removed = false;
+        true
+    }
+
+    fn close_at_exit(self: Box<Self>) {
+        self.close_for_exit();
     }
 
     fn check(&self) -> Result<Vec<String>, StoreError> {
@@ -1387,6 +1458,53 @@ mod tests {
         assert_whole(dir.path());
         let store = SledStore::open(dir.path()).unwrap();
         assert!(store.db.open_tree("index").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_search_index_read_from_the_tree_is_cached_only_while_the_store_is_as_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join(cache_file::SEARCH.name);
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(big_batch()).unwrap();
+        let source = store.search_source();
+
+        // a reading overlapped by a write may mix before and after: never cached
+        let writing = store.writes.begin();
+        assert_eq!(source.read().unwrap().cacheable_at, None);
+        drop(writing);
+
+        // read, then written: the reading no longer describes the store
+        let read = source.read().unwrap();
+        let at = read.cacheable_at.expect("no write overlapped the reading");
+        let mut form = store.catalog.forms["F1"].clone();
+        form.name = "另一张表".into();
+        store
+            .apply(Batch::upserts("edit", vec![Record::Form(form)]))
+            .unwrap();
+        assert!(!store.save_search(&read.data, at));
+        assert!(!cache.exists());
+
+        // read again with nothing written since: cached, and read back from the cache
+        let read = source.read().unwrap();
+        let at = read.cacheable_at.unwrap();
+        assert!(store.save_search(&read.data, at));
+        let again = source.read().unwrap();
+        assert_eq!(again.data, read.data);
+        assert_eq!(
+            again.cacheable_at, None,
+            "read from the cache: nothing to cache"
+        );
+
+        // the next write removes the cache before it changes anything
+        let mut element = store.catalog.elements["E00003"].clone();
+        element.name = "改过的数据元".into();
+        store
+            .apply(Batch::upserts("edit", vec![Record::Element(element)]))
+            .unwrap();
+        assert!(!cache.exists());
+        let fresh = source.read().unwrap();
+        assert!(fresh.cacheable_at.is_some());
+        assert_ne!(fresh.data, read.data);
     }
 
     #[test]

@@ -103,18 +103,24 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
         Some(e) => Err(e.into()),
         None => result,
     };
-    // the store is backed up and flushed (dropped) before the terminal is restored; a
-    // session that changed it leaves its outline for the next start's first frame
+    // the store is backed up and flushed before the terminal is restored; a session that
+    // changed it leaves its outline for the next start's first frame, and one that read pane
+    // 2's index from the search tree leaves the index
     let mut store = app.take_store();
-    if let Some(store) = store.as_deref_mut()
-        && store.changed_since_open() > 0
-    {
-        store.save_outline();
+    if let Some(store) = store.as_deref_mut() {
+        if store.changed_since_open() > 0 {
+            store.save_outline();
+        }
+        app.cache_search_index(store);
     }
     let backup_failed = store
         .as_deref()
         .and_then(|s| crate::io::backup::on_exit(s, auto_backups));
-    drop(store);
+    // flushed, then left to the operating system: freeing a million-element catalog piece
+    // by piece held the shell prompt back for half a second
+    if let Some(store) = store {
+        store.close_at_exit();
+    }
     drop(guard);
     if let Some(warning) = backup_failed {
         eprintln_lossy!("yibiao: warning: {warning}");

@@ -22,7 +22,7 @@ use crate::engine::validate;
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Catalog, Element, ElementKind, Kind, Record, RecordRef};
-use crate::store::Batch;
+use crate::store::{Batch, Store};
 use crate::tui::action::{Action, Scope};
 use crate::tui::app::{App, AppEvent, Confirm, Level, Overlay};
 use crate::tui::detail::named;
@@ -37,8 +37,9 @@ use super::element_uses::{Jump, UsesMemo};
 
 /// A finished job of pane 2.
 pub enum ElementsEvent {
-    /// The search index was read (or why it could not be).
-    Index(Result<Arc<SearchIndex>, String>),
+    /// The search index was read (or why it could not be), with its
+    /// [`SearchRead::cacheable_at`](crate::store::SearchRead::cacheable_at).
+    Index(Result<(Arc<SearchIndex>, Option<u64>), String>),
     /// A search finished (`hits` is `None` when a newer query cancelled it).
     Hits {
         /// Whose search.
@@ -90,6 +91,9 @@ pub struct ElementsPane {
     pub uses: UsesMemo,
     indexing: bool,
     stale: bool,
+    /// When the index was read from the search tree with no write during the reading: the
+    /// store's write count then, to cache it beside the store at exit.
+    cacheable_at: Option<u64>,
     /// The element to select when the next results arrive.
     pub(crate) want: Option<String>,
     /// How far the detail is scrolled (`element_detail_down` / `element_detail_up`).
@@ -108,6 +112,7 @@ impl Default for ElementsPane {
             uses: UsesMemo::default(),
             indexing: false,
             stale: false,
+            cacheable_at: None,
             want: None,
             detail: Default::default(),
         }
@@ -302,11 +307,24 @@ impl App {
         self.elements.stale = false;
         self.spawn_job(move || {
             let index = match source.read() {
-                Ok(data) => Ok(Arc::new(SearchIndex::from_data(data))),
+                Ok(read) => Ok((
+                    Arc::new(SearchIndex::from_data(read.data)),
+                    read.cacheable_at,
+                )),
                 Err(e) => Err(e.to_string()),
             };
             AppEvent::Elements(ElementsEvent::Index(index))
         });
+    }
+
+    /// Caches pane 2's index beside the store when the store is as it was read (at exit: the
+    /// next session's pane 2, and `yibiao element search`, read it instead of the search tree).
+    /// Returns whether it wrote.
+    pub(crate) fn cache_search_index(&self, store: &mut dyn Store) -> bool {
+        match (&self.elements.index, self.elements.cacheable_at) {
+            (Some(index), Some(at)) => store.save_search(index.data(), at),
+            _ => false,
+        }
     }
 
     /// Marks the index stale after a change to elements, selecting `code` when it is back.
@@ -335,9 +353,10 @@ impl App {
                 );
                 self.say(Level::Error, text);
             }
-            ElementsEvent::Index(Ok(index)) => {
+            ElementsEvent::Index(Ok((index, cacheable_at))) => {
                 self.elements.indexing = false;
                 self.elements.index = Some(index);
+                self.elements.cacheable_at = cacheable_at;
                 self.elements.search.reset();
                 if let Some(Overlay::Picker(p)) = &mut self.overlay {
                     p.search.reset();
