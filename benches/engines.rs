@@ -1,4 +1,5 @@
-//! Engine benchmarks: merge recompute, element search per keystroke, where-used, item search.
+//! Engine benchmarks: merge recompute, element search per keystroke and index patch, where-used,
+//! item search.
 //! Run with `cargo bench --bench engines`; README "Performance" lists the figures.
 
 use std::collections::BTreeSet;
@@ -68,7 +69,7 @@ fn bench_search(c: &mut Criterion) {
     // elements only: ≈ 600 × scale elements with realistic names and synonyms
     for (label, scale) in [("100k", 161u32), ("1m", 1610)] {
         let catalog = yibiao::sample::elements_only(scale);
-        let index = SearchIndex::build(&catalog);
+        let mut index = SearchIndex::build(&catalog);
         let cancel = AtomicBool::new(false);
         let keys = ["s", "sf", "sfz", "sfzh", "sfzhm"];
         let mut group = c.benchmark_group(format!("search_{label}"));
@@ -110,6 +111,19 @@ fn bench_search(c: &mut Criterion) {
                     &cancel,
                 )
             })
+        });
+        // pane 2 after a save: the element's new row patched into the index in place
+        let mut renamed = catalog
+            .elements
+            .values()
+            .nth(500)
+            .expect("elements")
+            .clone();
+        renamed.name = "港澳台居民居住证号码".into();
+        let row = yibiao::engine::search::row_in(&catalog, &renamed);
+        let changes = [(row.code.clone(), Some(row))].into();
+        group.bench_function("patch_one_row", |b| {
+            b.iter(|| index.patch(black_box(&changes)))
         });
         group.finish();
     }

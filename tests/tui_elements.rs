@@ -477,6 +477,15 @@ fn english_pane_two_keeps_domain_terms_and_fits() {
         "{screen}"
     );
     assert!(screen.contains("cn_id 身份证号码"), "{screen}");
+    press(&mut app, "pane_elements");
+    press(&mut app, "element_search");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "DE000005");
+    let screen = screen_of(&mut app);
+    assert!(
+        screen.contains(" 1 result") && !screen.contains("1 results"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -686,4 +695,33 @@ fn at_80x24_the_detail_scrolls_to_what_did_not_fit_and_says_how() {
         press(&mut app, "element_detail_down");
         let _ = screen(&mut app, w, h);
     }
+}
+
+#[test]
+fn a_saved_element_is_patched_into_pane_two_instead_of_reading_the_index_again() {
+    let (mut app, _dir) = sample_app();
+    search(&mut app, "DE000024");
+    let read = std::sync::Arc::as_ptr(app.elements.index.as_ref().expect("the index"));
+    press(&mut app, "element_edit");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "港澳台居民居住证号码");
+    press(&mut app, "save");
+    assert!(app.editor.is_none(), "{:?}", app.message);
+    let index = app.elements.index.as_ref().expect("the index");
+    assert_eq!(
+        std::sync::Arc::as_ptr(index),
+        read,
+        "patched, not read again"
+    );
+    // the new name is found by its pinyin initials, and the list shows it
+    press(&mut app, "element_search");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "gatjmjzzhm");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let first = app.elements.search.hits.first().expect("hits");
+    assert_eq!(
+        (first.code.as_str(), first.name.as_str()),
+        ("DE000024", "港澳台居民居住证号码")
+    );
+    assert!(screen_of(&mut app).contains("港澳台居民居住证号码"));
 }

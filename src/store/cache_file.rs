@@ -30,7 +30,7 @@ pub struct CacheFile {
 /// The search index.
 pub const SEARCH: CacheFile = CacheFile {
     name: "search.idx",
-    magic: b"yibiao search index 3\n",
+    magic: b"yibiao search index 4\n",
 };
 
 /// The catalog's outline.

@@ -22,7 +22,8 @@ pub use error::{StoreError, io_hint, sled_hint};
 pub use layout::{BACKUPS_DIR, DRAFT_FILE, Found, IfMissing, auto_backups, inspect};
 pub use lock::LOCK_FILE;
 pub use sled_store::{
-    CatalogLoader, LockedStore, SCHEMA_VERSION, SearchRead, SearchSource, SledStore, UnloadedStore,
+    CatalogLoader, LockedStore, SCHEMA_VERSION, SearchChanges, SearchRead, SearchRows,
+    SearchSource, SledStore, UnloadedStore,
 };
 
 use crate::engine::search::SearchData;
@@ -111,6 +112,11 @@ pub trait Store {
     /// [`SearchRead::cacheable_at`] of its reading: nothing is written if the store was
     /// written since. The next write removes it again. Returns whether it wrote.
     fn save_search(&mut self, data: &SearchData, at: u64) -> bool;
+
+    /// The search rows written since the last call (every write's, whatever its kind: a
+    /// form's change moves its elements' use counts), to bring an index read before them up
+    /// to date without reading it again.
+    fn take_search_changes(&mut self) -> SearchChanges;
 
     /// Ends the use of the store by a process about to exit: flushed, then left to the
     /// operating system to release (see [`SledStore::close_for_exit`]).

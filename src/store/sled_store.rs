@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
@@ -60,6 +60,10 @@ const CHUNK_RECORDS: usize = 4096;
 /// a million.
 const AUDIT_BLOCK_ENTRIES: usize = 64;
 
+/// At most this many changed search rows are kept for [`Store::take_search_changes`]; a
+/// bigger change (an import) is reported as too big, and the index is read again.
+const SEARCH_CHANGES_KEPT: usize = 8192;
+
 /// The `meta` key present while a journaled batch is committed but not wholly applied.
 const JOURNAL_MARK: &str = "journal";
 
@@ -81,6 +85,9 @@ pub struct SledStore {
     search: sled::Tree,
     /// Counts writes to the records and search trees, shared with every [`SearchSource`].
     writes: Arc<WriteCount>,
+    /// The search rows written since [`Store::take_search_changes`] last took them; `None`
+    /// when more were written than are kept. A mutex only because writing takes `&self`.
+    search_changes: Mutex<Option<SearchRows>>,
     catalog: Catalog,
     roles: Roles,
     principal: Principal,
@@ -93,13 +100,16 @@ pub struct SledStore {
 /// One pending write: key and new value (`None` removes).
 type Write = (Vec<u8>, Option<Vec<u8>>);
 
+/// Search rows by element code; `None`: the element's row is removed.
+pub type SearchRows = BTreeMap<String, Option<SearchRow>>;
+
 /// Everything one transaction writes, prepared before it; also what the journal holds of a
 /// chunk. Search rows are kept as rows, not block writes: the blocks a chunk rewrites depend
 /// on the chunks before it, so they are read when the chunk is written.
 #[derive(Serialize, Deserialize)]
 struct ChunkWrites {
     records: Vec<Write>,
-    search: BTreeMap<String, Option<SearchRow>>,
+    search: SearchRows,
     /// Audit values, each with the number of entries it holds.
     audit: Vec<(Vec<u8>, u64)>,
 }
@@ -245,6 +255,7 @@ impl LockedStore {
             journal,
             search,
             writes: Arc::default(),
+            search_changes: Mutex::new(Some(SearchRows::new())),
             catalog: Catalog::default(),
             roles,
             principal: Principal::current(),
@@ -370,6 +381,7 @@ impl SledStore {
     fn rebuild_search(&mut self) -> Result<(), StoreError> {
         self.remove_caches()?;
         let _writing = self.writes.begin();
+        self.note_search_changes(None);
         self.meta.remove("search").map_err(StoreError::Write)?;
         self.search.clear().map_err(StoreError::Write)?;
         let rows: Vec<SearchRow> = search::rows(&self.catalog).collect();
@@ -561,15 +573,36 @@ impl SledStore {
                 }
                 Ok::<(), ConflictableTransactionError<()>>(())
             })
-            .map_err(|e| match e {
-                TransactionError::Storage(e) => StoreError::Write(e),
-                TransactionError::Abort(()) => StoreError::Write(sled::Error::ReportableBug(
-                    "transaction aborted without a reason".into(),
-                )),
+            .map_err(|e| {
+                // nothing was written, but the index is read again rather than trusted
+                self.note_search_changes(None);
+                match e {
+                    TransactionError::Storage(e) => StoreError::Write(e),
+                    TransactionError::Abort(()) => StoreError::Write(sled::Error::ReportableBug(
+                        "transaction aborted without a reason".into(),
+                    )),
+                }
             })?;
         let entries: u64 = chunk.audit.iter().map(|(_, n)| n).sum();
         self.next_audit.store(first + entries, Ordering::Relaxed);
+        self.note_search_changes(Some(&chunk.search));
         Ok(())
+    }
+
+    /// Adds the rows a write changed to those kept for [`Store::take_search_changes`];
+    /// `None` (a change not counted row by row), or too many rows, drops them all.
+    fn note_search_changes(&self, rows: Option<&SearchRows>) {
+        let mut kept = self
+            .search_changes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *kept = match (kept.take(), rows) {
+            (Some(mut kept), Some(rows)) if kept.len() + rows.len() <= SEARCH_CHANGES_KEPT => {
+                kept.extend(rows.iter().map(|(code, row)| (code.clone(), row.clone())));
+                Some(kept)
+            }
+            _ => None,
+        };
     }
 
     /// The search rows a chunk changes: its elements, the elements whose use count its forms
@@ -898,6 +931,17 @@ pub struct SearchRead {
     pub cacheable_at: Option<u64>,
 }
 
+/// The search rows written since they were last taken ([`Store::take_search_changes`]).
+pub struct SearchChanges {
+    /// The rows by code (`None`: removed), or `None` when the change was too big to keep row
+    /// by row: then read the index again.
+    pub rows: Option<SearchRows>,
+    /// The store's write count when they were taken: an index that was cacheable
+    /// ([`SearchRead::cacheable_at`]) and has had every change since applied describes the
+    /// store at this count.
+    pub at: u64,
+}
+
 impl SearchSource {
     /// The index data as the store stands.
     pub fn read(&self) -> Result<SearchRead, StoreError> {
@@ -1109,6 +1153,18 @@ impl Store for SledStore {
         // the next write must remove it again
         self.cache_removed = false;
         true
+    }
+
+    fn take_search_changes(&mut self) -> SearchChanges {
+        let kept = self
+            .search_changes
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        let rows = kept.replace(SearchRows::new());
+        SearchChanges {
+            rows,
+            at: self.writes.now(),
+        }
     }
 
     fn close_at_exit(self: Box<Self>) {
@@ -1505,6 +1561,52 @@ mod tests {
         let fresh = source.read().unwrap();
         assert!(fresh.cacheable_at.is_some());
         assert_ne!(fresh.data, read.data);
+    }
+
+    #[test]
+    fn the_search_rows_every_write_changes_are_kept_until_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        // a new store's search tree is built whole, not row by row
+        assert_eq!(store.take_search_changes().rows, None);
+        store.apply(big_batch()).unwrap();
+        let first = store.take_search_changes();
+        assert_eq!(first.rows.map(|r| r.len()), Some(CHUNK_RECORDS + 100));
+        let none = store.take_search_changes();
+        assert_eq!(none.rows, Some(SearchRows::new()), "taken");
+        assert_eq!(none.at, first.at);
+
+        // an element renamed, then a form binding another field: the element's new row,
+        // and the rows of the elements whose use counts moved, kept across both writes
+        let mut element = store.catalog.elements["E00007"].clone();
+        element.name = "改过的数据元".into();
+        store
+            .apply(Batch::upserts("edit", vec![Record::Element(element)]))
+            .unwrap();
+        let mut form = store.catalog.forms["F1"].clone();
+        form.sections[0].fields[0].element = Some("E00009".into());
+        store
+            .apply(Batch::upserts("edit", vec![Record::Form(form)]))
+            .unwrap();
+        let taken = store.take_search_changes();
+        let rows = taken.rows.expect("a small change is kept");
+        let codes: Vec<&str> = rows.keys().map(String::as_str).collect();
+        // (the form's other bound element is rewritten too, its count unchanged)
+        assert_eq!(codes, ["E00000", "E00007", "E00009", "E04195"]);
+        let row = |code: &str| rows[code].as_ref().expect("a row");
+        assert_eq!(row("E00007").name, "改过的数据元");
+        let uses = ["E00000", "E00009", "E04195"].map(|code| row(code).uses);
+        assert_eq!(uses, [0, 1, 1]);
+        assert!(taken.at > first.at);
+        assert_eq!(taken.at, store.writes.now());
+
+        // more rows than are kept: the index is to be read again
+        let many: SearchRows = (0..=SEARCH_CHANGES_KEPT)
+            .map(|i| (format!("X{i:05}"), None))
+            .collect();
+        store.note_search_changes(Some(&many));
+        assert_eq!(store.take_search_changes().rows, None);
+        assert_eq!(store.take_search_changes().rows, Some(SearchRows::new()));
     }
 
     #[test]

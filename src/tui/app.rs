@@ -672,6 +672,7 @@ impl App {
                 self.transfer_event(event);
             }
         }
+        self.follow_search_changes();
     }
 
     /// The store changed under the panes (a sample load, an import): they show it afresh.

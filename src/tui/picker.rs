@@ -441,7 +441,12 @@ pub fn draw_query(
                     (true, _) => (search.hits.len(), "+"),
                     (false, _) => (search.hits.len(), ""),
                 };
-                lang.pick(format!("{n}{more} 个结果"), format!("{n}{more} results"))
+                let noun = if n == 1 && more.is_empty() {
+                    "result"
+                } else {
+                    "results"
+                };
+                lang.pick(format!("{n}{more} 个结果"), format!("{n}{more} {noun}"))
             },
             Slot::Dim,
         )

@@ -9,7 +9,8 @@
 //! interned. The entries are held in rank order (use count descending, then code), so a tie
 //! between two equal scores is broken by comparing two indexes.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,7 @@ use super::row::SearchRow;
 
 /// What the index keeps per element. Its strings lie one after the other in the text arena
 /// from `start`: code, readings, names, then the name when it is not the first of the names.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     start: u32,
     code: u32,
@@ -42,6 +43,45 @@ pub struct Entry {
     /// The [`pair_bit`] of the first two bytes of every reading part (code included): an
     /// entry lacking a query's bit has no part that starts with the query.
     pub starts: u32,
+    /// [`code_hash`] of the code: a patch finds the entries it replaces without reading
+    /// every entry's code from the text (in the padding: the entry is 48 bytes either way).
+    code_hash: u16,
+}
+
+/// A 16-bit hash of a code (FNV-1a, folded), see [`Entry::code_hash`].
+fn code_hash(code: &str) -> u16 {
+    let hash = code.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    // the fold keeps the low 16 bits of the xor of both halves
+    u16::try_from((hash ^ (hash >> 16)) & 0xffff).unwrap_or(0)
+}
+
+/// Up to this many new entries are inserted one by one in place (each moves the entries
+/// after it); more are merged into a new list.
+const INSERT_AT_MOST: usize = 16;
+
+/// Which 16-bit code hashes occur among some codes: one bit each.
+struct HashSet16(Vec<u64>);
+
+impl HashSet16 {
+    fn of<'a>(codes: impl Iterator<Item = &'a String>) -> Self {
+        let mut bits = vec![0u64; 1 << 10];
+        for code in codes {
+            let h = usize::from(code_hash(code));
+            if let Some(word) = bits.get_mut(h >> 6) {
+                *word |= 1 << (h & 63);
+            }
+        }
+        HashSet16(bits)
+    }
+
+    fn may_hold(&self, hash: u16) -> bool {
+        let h = usize::from(hash);
+        self.0
+            .get(h >> 6)
+            .is_some_and(|word| word & (1 << (h & 63)) != 0)
+    }
 }
 
 /// One bit of 32 for a pair of bytes (see [`Entry::starts`]).
@@ -72,6 +112,29 @@ pub struct SearchData {
     text: String,
     agencies: Vec<String>,
     entries: Vec<Entry>,
+}
+
+/// `len` bytes of `text` from `start`, or "" for a range that does not fit.
+fn slice(text: &str, start: usize, len: u32) -> &str {
+    text.get(start..start.saturating_add(len as usize))
+        .unwrap_or("")
+}
+
+/// Rank order: use count descending, then code.
+fn rank_order(text: &str, a: &Entry, b: &Entry) -> Ordering {
+    b.uses.cmp(&a.uses).then_with(|| {
+        slice(text, a.start as usize, a.code).cmp(slice(text, b.start as usize, b.code))
+    })
+}
+
+impl Entry {
+    /// Bytes of text the entry's strings take.
+    fn span(&self) -> usize {
+        [self.code, self.latin, self.names, self.name]
+            .iter()
+            .map(|&len| len as usize)
+            .sum()
+    }
 }
 
 /// Appends the parts of `latin` (separated by [`SEP`]) to `text`, each once.
@@ -136,6 +199,7 @@ impl SearchDataBuilder {
             status: row.status,
             agency,
             uses: row.uses,
+            code_hash: code_hash(&row.code),
             bloom: bloom(&row.latin) | bloom(&row.names) << 32,
             starts: row
                 .latin
@@ -152,11 +216,7 @@ impl SearchDataBuilder {
     pub fn finish(self) -> SearchData {
         let mut data = self.data;
         let mut entries = std::mem::take(&mut data.entries);
-        entries.sort_by(|a, b| {
-            b.uses
-                .cmp(&a.uses)
-                .then_with(|| data.code(a).cmp(data.code(b)))
-        });
+        entries.sort_by(|a, b| rank_order(&data.text, a, b));
         data.entries = entries;
         data.text.shrink_to_fit();
         data.entries.shrink_to_fit();
@@ -174,12 +234,94 @@ impl SearchData {
         builder.finish()
     }
 
+    /// Brings the data up to date with rows the store changed (by code; `None`: the element
+    /// is gone), in place: the old entries of those codes go, the new rows' strings are
+    /// appended to the text and their entries merged in at their rank. The text of a replaced
+    /// row stays until it is more than half the text, when the text is rewritten.
+    pub fn patch(&mut self, changes: &BTreeMap<String, Option<SearchRow>>) {
+        if changes.is_empty() {
+            return;
+        }
+        let SearchData {
+            text,
+            agencies,
+            entries,
+        } = std::mem::take(self);
+        let mut old = entries;
+        let changed = HashSet16::of(changes.keys());
+        old.retain(|e| {
+            !changed.may_hold(e.code_hash)
+                || !changes.contains_key(slice(&text, e.start as usize, e.code))
+        });
+        let interned = (0u32..)
+            .zip(&agencies)
+            .map(|(i, a)| (a.clone(), i))
+            .collect();
+        let mut builder = SearchDataBuilder {
+            data: SearchData {
+                text,
+                agencies,
+                entries: Vec::new(),
+            },
+            agencies: interned,
+        };
+        for row in changes.values().flatten() {
+            builder.push(row.clone());
+        }
+        let SearchData {
+            text,
+            agencies,
+            entries: mut new,
+        } = builder.data;
+        new.sort_by(|a, b| rank_order(&text, a, b));
+        // each new entry's place by binary search (a few codes read, not every entry's)
+        let entries = if new.len() <= INSERT_AT_MOST {
+            for entry in new {
+                let at = old.partition_point(|o| rank_order(&text, o, &entry).is_lt());
+                old.insert(at, entry);
+            }
+            old
+        } else {
+            let mut merged = Vec::with_capacity(old.len() + new.len());
+            let mut rest = old.as_slice();
+            for entry in new {
+                let at = rest.partition_point(|o| rank_order(&text, o, &entry).is_lt());
+                let (before, after) = rest.split_at(at);
+                merged.extend_from_slice(before);
+                merged.push(entry);
+                rest = after;
+            }
+            merged.extend_from_slice(rest);
+            merged
+        };
+        *self = SearchData {
+            text,
+            agencies,
+            entries,
+        };
+        let live: usize = self.entries.iter().map(Entry::span).sum();
+        if live < self.text.len() / 2 {
+            self.compact();
+        }
+    }
+
+    /// Rewrites the text with only the entries' strings, in entry order.
+    fn compact(&mut self) {
+        let live: usize = self.entries.iter().map(Entry::span).sum();
+        let mut text = String::with_capacity(live);
+        for entry in &mut self.entries {
+            let at = text.len();
+            let span = u32::try_from(entry.span()).unwrap_or(u32::MAX);
+            text.push_str(slice(&self.text, entry.start as usize, span));
+            entry.start = u32::try_from(at).unwrap_or(u32::MAX);
+        }
+        self.text = text;
+    }
+
     /// `len` bytes of text from `start` ("" for a range that does not fit, which
     /// [`SearchData::is_sound`] rules out for data read from disk).
     fn slice(&self, start: usize, len: u32) -> &str {
-        self.text
-            .get(start..start.saturating_add(len as usize))
-            .unwrap_or("")
+        slice(&self.text, start, len)
     }
 
     /// The element's code.
@@ -230,8 +372,8 @@ impl SearchData {
         &self.agencies
     }
 
-    /// Whether every entry's strings lie inside the text on character boundaries, every
-    /// agency index is in range and the entries are in rank order.
+    /// Whether every entry's strings lie inside the text on character boundaries, its code
+    /// hash is its code's, every agency index is in range and the entries are in rank order.
     pub fn is_sound(&self) -> bool {
         let fits = |e: &Entry| {
             let lens = [e.code, e.latin, e.names, e.name];
@@ -248,10 +390,11 @@ impl SearchData {
                 || (w[0].uses == w[1].uses && self.code(&w[0]) <= self.code(&w[1]))
         });
         in_order
-            && self
-                .entries
-                .iter()
-                .all(|e| fits(e) && e.agency.is_none_or(|a| (a as usize) < self.agencies.len()))
+            && self.entries.iter().all(|e| {
+                fits(e)
+                    && e.code_hash == code_hash(self.code(e))
+                    && e.agency.is_none_or(|a| (a as usize) < self.agencies.len())
+            })
     }
 
     /// Bytes held on the heap (text, agencies and entries), for measurements.
@@ -336,8 +479,89 @@ mod tests {
         broken.entries[1].agency = Some(1);
         assert!(!broken.is_sound());
         let mut broken = data.clone();
+        broken.entries[1].code_hash ^= 1;
+        assert!(!broken.is_sound(), "a code hash not its code's");
+        let mut broken = data.clone();
         broken.entries.swap(0, 1);
         assert!(!broken.is_sound(), "out of rank order");
+    }
+
+    /// Every entry as a comparable tuple, in rank order.
+    fn spelled(data: &SearchData) -> Vec<(u32, String, String, String, String, Option<String>)> {
+        data.entries()
+            .iter()
+            .map(|e| {
+                let (code, name) = (data.code(e).into(), data.name(e).into());
+                let latin = data.latin(e).into();
+                let agency = data.agency(e).map(str::to_string);
+                (e.uses, code, name, latin, data.names(e).into(), agency)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_patched_index_equals_one_built_from_the_changed_rows() {
+        let rows: Vec<SearchRow> =
+            crate::engine::search::rows(&crate::sample::generate(1)).collect();
+        let mut data = SearchData::from_rows(rows.clone());
+        let mut expected: BTreeMap<String, SearchRow> =
+            rows.into_iter().map(|r| (r.code.clone(), r)).collect();
+        let codes: Vec<String> = expected.keys().cloned().collect();
+        // renamed and used more; removed; new with a new agency; only used less
+        let mut renamed = expected[&codes[3]].clone();
+        renamed.name = "改名的数据元".into();
+        renamed.names = "改名的数据元".into();
+        renamed.latin = "gaimingdeshujuyuan\u{1f}gmdsjy".into();
+        renamed.uses += 1000;
+        let mut added = renamed.clone();
+        added.code = "ZZ000001".into();
+        added.agency = Some("新机构".into());
+        added.uses = 0;
+        let mut fewer = expected[&codes[10]].clone();
+        fewer.uses = 0;
+        let changes = BTreeMap::from([
+            (renamed.code.clone(), Some(renamed.clone())),
+            (codes[5].clone(), None),
+            (added.code.clone(), Some(added.clone())),
+            (fewer.code.clone(), Some(fewer.clone())),
+        ]);
+        data.patch(&changes);
+        for (code, row) in &changes {
+            match row {
+                Some(row) => expected.insert(code.clone(), row.clone()),
+                None => expected.remove(code),
+            };
+        }
+        let built = SearchData::from_rows(expected.into_values());
+        assert!(data.is_sound());
+        assert_eq!(spelled(&data), spelled(&built));
+        assert_eq!(
+            spelled(&data)[0].1,
+            renamed.code,
+            "ranked first by its uses"
+        );
+        assert!(data.agencies().iter().any(|a| a == "新机构"));
+    }
+
+    #[test]
+    fn patching_the_same_rows_again_and_again_rewrites_the_text_before_it_doubles() {
+        let rows: Vec<SearchRow> =
+            crate::engine::search::rows(&crate::sample::generate(1)).collect();
+        let mut data = SearchData::from_rows(rows.clone());
+        let size = data.text.len();
+        let mut changes = BTreeMap::new();
+        for row in rows.iter().take(rows.len() / 3) {
+            changes.insert(row.code.clone(), Some(row.clone()));
+        }
+        let mut grew = false;
+        for _ in 0..10 {
+            data.patch(&changes);
+            grew |= data.text.len() > size;
+            assert!(data.text.len() <= 2 * size, "{} of {size}", data.text.len());
+            assert!(data.is_sound());
+        }
+        assert!(grew, "replaced rows are appended");
+        assert_eq!(spelled(&data), spelled(&SearchData::from_rows(rows)));
     }
 
     #[test]

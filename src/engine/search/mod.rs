@@ -14,6 +14,7 @@ mod query;
 mod reference;
 mod row;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
@@ -127,6 +128,14 @@ impl SearchIndex {
     /// [`SearchIndex::from_data`].
     pub fn data(&self) -> &SearchData {
         &self.data
+    }
+
+    /// Brings the index up to date with rows the store changed, by code (`None`: removed),
+    /// in place (see [`SearchData::patch`]).
+    pub fn patch(&mut self, changes: &BTreeMap<String, Option<SearchRow>>) {
+        self.data.patch(changes);
+        // a removed code may leave this true: it only turns off a shortcut
+        self.non_ascii_codes |= changes.keys().any(|code| !code.is_ascii());
     }
 
     fn entries(&self) -> &[Entry] {

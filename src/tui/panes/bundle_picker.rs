@@ -542,15 +542,11 @@ pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look
     let status = if building && items.index.is_none() {
         lang.pick("正在建立索引…", "indexing…").to_string()
     } else if look.marks {
-        lang.pick(
-            format!("{} 个结果  已标记 {}", p.found.total, p.marked.len()),
-            format!("{} results  {} marked", p.found.total, p.marked.len()),
-        )
+        let m = p.marked.len();
+        let marked = lang.pick(format!("已标记 {m}"), format!("{m} marked"));
+        format!("{}  {marked}", results(p.found.total, lang))
     } else {
-        lang.pick(
-            format!("{} 个结果", p.found.total),
-            format!("{} results", p.found.total),
-        )
+        results(p.found.total, lang)
     };
     let Some(inner) = picker_popup(frame, app, (110, 28), look.title, &p.input, &status, 2) else {
         return;
@@ -650,4 +646,9 @@ pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look
         )),
         Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
     );
+}
+
+/// `12 个结果` / `12 results` (`1 result`).
+fn results(n: usize, lang: Lang) -> String {
+    lang.count(n, format!("{n} 个结果"), "result", "results")
 }

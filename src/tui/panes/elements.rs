@@ -327,18 +327,62 @@ impl App {
         }
     }
 
-    /// Marks the index stale after a change to elements, selecting `code` when it is back.
+    /// After a change to elements: the index follows it, and `code` is selected when the
+    /// results are back.
     pub(crate) fn elements_changed(&mut self, code: Option<String>) {
         if code.is_some() {
             self.elements.want = code;
         }
-        self.elements.stale = true;
-        if self.elements.index.is_some() {
-            self.elements_ensure_index();
-        }
+        self.follow_search_changes();
         if self.elements.dups.is_some() {
             self.start_dups();
         }
+    }
+
+    /// Brings pane 2's index up to date with the search rows the store wrote since the last
+    /// call (after every event, so any write is followed): patched in place when the store
+    /// kept the rows and no search is using the index, else read again. At a million
+    /// elements reading it again took seconds and a second index's memory for every save.
+    pub(crate) fn follow_search_changes(&mut self) {
+        let Some(store) = self.store.as_deref_mut() else {
+            // a job has the store: its writes are taken when it is back
+            return;
+        };
+        let changes = store.take_search_changes();
+        if changes.rows.as_ref().is_some_and(|rows| rows.is_empty()) {
+            return;
+        }
+        let e = &mut self.elements;
+        if e.indexing {
+            // the reading under way may have missed the change
+            e.stale = true;
+            return;
+        }
+        let Some(index) = e.index.as_mut() else {
+            // the index is read when pane 2 needs it, after this change
+            return;
+        };
+        match (changes.rows, Arc::get_mut(index)) {
+            (Some(rows), Some(index)) => {
+                index.patch(&rows);
+                e.cacheable_at = e.cacheable_at.map(|_| changes.at);
+                self.index_replaced();
+            }
+            _ => {
+                e.stale = true;
+                self.elements_ensure_index();
+            }
+        }
+    }
+
+    /// The searches start again on a new or changed index (hits name entries by position).
+    fn index_replaced(&mut self) {
+        self.elements.search.reset();
+        if let Some(Overlay::Picker(p)) = &mut self.overlay {
+            p.search.reset();
+        }
+        self.start_search(Target::Pane);
+        self.start_search(Target::Picker);
     }
 
     /// A finished pane-2 job.
@@ -357,12 +401,7 @@ impl App {
                 self.elements.indexing = false;
                 self.elements.index = Some(index);
                 self.elements.cacheable_at = cacheable_at;
-                self.elements.search.reset();
-                if let Some(Overlay::Picker(p)) = &mut self.overlay {
-                    p.search.reset();
-                }
-                self.start_search(Target::Pane);
-                self.start_search(Target::Picker);
+                self.index_replaced();
                 if self.elements.stale {
                     self.elements_ensure_index();
                 }
