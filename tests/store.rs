@@ -2,6 +2,7 @@
 
 mod common;
 
+use yibiao::engine::search::SearchData;
 use yibiao::i18n::Lang;
 use yibiao::io::json::parse_import;
 use yibiao::model::{Catalog, Issue, Item, ItemLevel, Kind, Record};
@@ -281,10 +282,16 @@ fn a_damaged_record_is_reported_not_panicked_on() {
     );
 }
 
-/// The search rows a search reads without loading the catalog, from a reopened store.
-fn stored_rows(dir: &std::path::Path) -> Vec<yibiao::engine::search::SearchRow> {
+/// The search index a search reads without loading the catalog, from a reopened store's
+/// search tree (a write removed any cache file), next to the one `rows` make.
+fn stored_index(
+    dir: &std::path::Path,
+    rows: Vec<yibiao::engine::search::SearchRow>,
+) -> (SearchData, SearchData) {
+    assert!(!dir.join("search.idx").exists(), "read from the tree");
     let unloaded = SledStore::open_unloaded(dir).unwrap();
-    unloaded.search_rows().unwrap().expect("search tree built")
+    let stored = unloaded.search_data().unwrap().expect("search tree built");
+    (stored, SearchData::from_rows(rows))
 }
 
 #[test]
@@ -376,7 +383,8 @@ fn the_search_tree_follows_every_kind_of_edit() {
             .is_some_and(|a| a.contains("改名后的部门"))
     }));
     drop(store);
-    assert_eq!(stored_rows(dir.path()), expected);
+    let (stored, expected) = stored_index(dir.path(), expected);
+    assert!(stored == expected, "the stored index is not the catalog's");
 }
 
 #[test]
@@ -391,11 +399,12 @@ fn a_store_without_a_search_tree_builds_it_on_load() {
         db.flush().unwrap();
     }
     let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
-    assert_eq!(unloaded.search_rows().unwrap(), None, "not built yet");
+    assert!(unloaded.search_data().unwrap().is_none(), "not built yet");
     let store = unloaded.load().unwrap();
     assert_eq!(store.check().unwrap(), Vec::<String>::new());
     drop(store);
-    assert_eq!(stored_rows(dir.path()), expected);
+    let (stored, expected) = stored_index(dir.path(), expected);
+    assert!(stored == expected, "the stored index is not the catalog's");
 }
 
 /// The outline cached for the TUI's first frame describes the store as it is: it is read

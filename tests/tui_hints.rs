@@ -49,11 +49,24 @@ fn assert_status_counts_whole(s: &str, bundles: usize, state: &str) {
     assert_eq!(shown, Some(bundles), "{state}: {last}");
 }
 
+/// The pane bar (the first line) names all five panes, none cut.
+fn assert_pane_bar_whole(s: &str, state: &str) {
+    let bar = s.lines().next().unwrap_or_default();
+    for (n, label) in (1..).zip(["事项", "数据元", "表单", "主题", "统计"]) {
+        assert!(
+            bar.contains(&format!("{n} {label}")) || bar.contains(&format!("{n}{label}")),
+            "{state}: pane {n} {label} not in `{bar}`"
+        );
+    }
+    assert!(!bar.contains('…'), "{state}: {bar}");
+}
+
 fn check(app: &mut App, state: &str) {
     let bundles = app.store().map_or(0, |s| s.catalog().bundles.len());
     for (w, h) in SIZES {
         let s = screen(app, w, h);
         let state = format!("{state} {w}x{h} {:?}", app.lang);
+        assert_pane_bar_whole(&s, &state);
         assert_bottom_titles_whole(&s, &state);
         assert_status_counts_whole(&s, bundles, &state);
     }
@@ -98,6 +111,41 @@ fn pane_footers_fit_at_80_and_60_columns() {
         press(&mut app, "pane_stats");
         check(&mut app, "stats");
     }
+}
+
+#[test]
+fn the_pane_bar_keeps_every_pane_as_the_terminal_narrows() {
+    let (mut app, _dir) = sample(Lang::En);
+    let bar = |app: &mut App, w: u16| {
+        screen(app, w, 12)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let wide = bar(&mut app, 100);
+    assert!(
+        wide.contains("5 统计 Stats") && wide.contains("一表 yibiao"),
+        "{wide}"
+    );
+    // the English words go first, then the gaps
+    let narrow = bar(&mut app, 60);
+    assert!(
+        narrow.contains(" 5 统计 ") && !narrow.contains("Stats"),
+        "{narrow}"
+    );
+    let packed = bar(&mut app, 36);
+    assert!(
+        packed.starts_with("1事项 2数据元 3表单 4主题 5统计"),
+        "{packed}"
+    );
+    for w in [80, 60, 40, 36] {
+        assert_pane_bar_whole(&screen(&mut app, w, 12), &format!("{w} columns"));
+    }
+    // narrower still: the numbers, and the open pane's term
+    assert!(bar(&mut app, 30).starts_with("1事项 2 3 4 5 "));
+    press(&mut app, "pane_forms");
+    assert!(bar(&mut app, 30).starts_with("1 2 3表单 4 5 "));
 }
 
 #[test]

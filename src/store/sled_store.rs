@@ -1016,15 +1016,6 @@ impl UnloadedStore {
         &self.0.path
     }
 
-    /// Every element's search row in code order, or `None` when the store predates the
-    /// search tree (load it once to build the tree).
-    pub fn search_rows(&self) -> Result<Option<Vec<SearchRow>>, StoreError> {
-        if !self.0.search_is_current()? {
-            return Ok(None);
-        }
-        Ok(Some(search_tree::read_all(&self.0.search)?))
-    }
-
     /// The search index's data: from the cache file when it is sound, else from the search
     /// tree (then cached for the next search); `None` when the store predates the tree.
     pub fn search_data(&self) -> Result<Option<SearchData>, StoreError> {

@@ -165,19 +165,56 @@ fn ascii_marks(buffer: &mut ratatui::buffer::Buffer) {
     }
 }
 
+/// How a pane bar tab is spelled.
+#[derive(Clone, Copy)]
+enum TabForm {
+    /// ` 1 事项 Items ` (the label as the language has it).
+    Spaced(Lang),
+    /// `1事项`.
+    Packed,
+    /// `1`, the open pane's still `1事项`.
+    Number,
+}
+
+/// The pane bar's tabs, the widest that fit in `room` columns (each followed by a space):
+/// the labels as the language has them (`1 事项 Items`), then the Chinese terms alone
+/// (`1 事项`), then packed (`1事项`), then numbers with the open pane's term.
+fn bar_tabs(lang: Lang, open: Pane, room: usize) -> Vec<String> {
+    let tabs = |form: TabForm| -> Vec<String> {
+        (1..)
+            .zip(Pane::ALL)
+            .map(|(n, pane)| match form {
+                TabForm::Spaced(lang) => format!(" {n} {} ", pane.label(lang)),
+                TabForm::Number if pane != open => n.to_string(),
+                TabForm::Packed | TabForm::Number => format!("{n}{}", pane.label(Lang::Zh)),
+            })
+            .collect()
+    };
+    let fits = |tabs: &Vec<String>| tabs.iter().map(|t| width(t) + 1).sum::<usize>() <= room;
+    [
+        TabForm::Spaced(lang),
+        TabForm::Spaced(Lang::Zh),
+        TabForm::Packed,
+    ]
+    .into_iter()
+    .map(tabs)
+    .find(fits)
+    .unwrap_or_else(|| tabs(TabForm::Number))
+}
+
 fn draw_bar(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.config.theme;
     let mut spans = Vec::new();
-    for (i, pane) in Pane::ALL.iter().enumerate() {
+    for (pane, tab) in Pane::ALL
+        .iter()
+        .zip(bar_tabs(app.lang, app.pane, usize::from(area.width)))
+    {
         let style = theme.get(if *pane == app.pane {
             Slot::PaneActive
         } else {
             Slot::PaneInactive
         });
-        spans.push(Span::styled(
-            format!(" {} {} ", i + 1, pane.label(app.lang)),
-            style,
-        ));
+        spans.push(Span::styled(tab, style));
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
