@@ -107,6 +107,17 @@ fn pane_footers_fit_at_80_and_60_columns() {
         check(&mut app, "workspace");
         press(&mut app, "merge_view");
         check(&mut app, "workspace view");
+        press(&mut app, "merge_view");
+        press(&mut app, "merge_view");
+        check(&mut app, "flow");
+        for (w, h) in SIZES {
+            let s = screen(&mut app, w, h);
+            let footer = s
+                .lines()
+                .find(|l| l.contains("Mermaid"))
+                .unwrap_or_default();
+            assert!(footer.contains("DOT"), "{w}x{h}: the flow's keys stay\n{s}");
+        }
         press(&mut app, "back");
         press(&mut app, "pane_stats");
         check(&mut app, "stats");

@@ -638,6 +638,58 @@ fn list_lines(
     lines
 }
 
+/// The flow view's footer in `columns`: the critical path's days and items, then the export
+/// keys. The keys stay whole; where the rest does not fit, the path keeps the names that fit
+/// (see [`path_in`]), then the days are said shorter (`* 9 天`), then the path goes, then
+/// the days.
+fn flow_footer(app: &App, catalog: &Catalog, w: &Workspace, columns: usize) -> String {
+    let lang = app.lang;
+    let ascii = app.config.ascii;
+    let days = w.merge.flow.time_critical_days;
+    let keys = hint_line(
+        &[
+            Hint::new(key_of(app, Action::FlowExportDot), "DOT"),
+            Hint::new(key_of(app, Action::FlowExportMermaid), "Mermaid"),
+        ],
+        " ",
+        false,
+        columns.saturating_sub(2),
+    );
+    let names: Vec<String> = (w.merge.flow.critical_path.iter())
+        .map(|c| inert(item_name(catalog, c)).into_owned())
+        .collect();
+    let full = format!(
+        "* {} {}",
+        lang.pick("关键路径", "critical path"),
+        lang.pick(format!("{days} 天"), format!("{days} days"))
+    );
+    let short = lang.pick(format!("* {days} 天"), format!("* {days} days"));
+    // ` head path keys `: blanks at either end and between the parts
+    let room = |head: &str| columns.saturating_sub(width(head) + width(&keys) + 4);
+    for head in [&full, &short] {
+        if let Some(path) = path_in(&names, arrow(ascii), room(head)) {
+            return format!(" {head} {path} {keys} ");
+        }
+    }
+    [full, short]
+        .into_iter()
+        .map(|head| format!(" {head} {keys} "))
+        .find(|line| width(line) <= columns)
+        .unwrap_or_else(|| format!(" {keys} "))
+}
+
+/// As many whole names of a path as fit in `room` columns, `arrow` between them, then how
+/// many are left out (`公司设立登记 → 食品经营许可 +2`); `None` if not even one fits.
+fn path_in(names: &[String], arrow: &str, room: usize) -> Option<String> {
+    (1..=names.len()).rev().find_map(|shown| {
+        let mut path = names[..shown].join(arrow);
+        if shown < names.len() {
+            path.push_str(&format!(" +{}", names.len() - shown));
+        }
+        (width(&path) <= room).then_some(path)
+    })
+}
+
 fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace, area: Rect) {
     let theme = &app.config.theme;
     let lang = app.lang;
@@ -678,26 +730,7 @@ fn draw_right(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, w: &Workspace
             .short(lang.pick("免 = 免提交", "免 = exempt"))],
             area.width,
         ),
-        RightView::Flow => {
-            let path: Vec<&str> = w
-                .merge
-                .flow
-                .critical_path
-                .iter()
-                .map(|c| item_name(catalog, c))
-                .collect();
-            format!(
-                " * {} {} {} {} DOT {} Mermaid ",
-                lang.pick("关键路径", "critical path"),
-                lang.pick(
-                    format!("{} 天", w.merge.flow.time_critical_days),
-                    format!("{} days", w.merge.flow.time_critical_days)
-                ),
-                path.join(arrow(ascii)),
-                key_of(app, Action::FlowExportDot),
-                key_of(app, Action::FlowExportMermaid)
-            )
-        }
+        RightView::Flow => flow_footer(app, catalog, w, usize::from(area.width.saturating_sub(2))),
     };
     let bl = column_block(app, &title, focused).title_bottom(Span::styled(
         fit(&bottom, usize::from(area.width.saturating_sub(2)), ascii),
@@ -1111,4 +1144,27 @@ fn draw_chooser(frame: &mut Frame<'_>, app: &App, chooser: &super::bundles::Choo
     }
     lines.extend(notes);
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_keeps_whole_names_and_counts_the_rest() {
+        let names = ["公司设立登记", "食品经营许可", "卫生许可"].map(String::from);
+        let whole = "公司设立登记 → 食品经营许可 → 卫生许可";
+        assert_eq!(path_in(&names, " → ", 80).as_deref(), Some(whole));
+        assert_eq!(path_in(&names, " → ", width(whole)).as_deref(), Some(whole));
+        assert_eq!(
+            path_in(&names, " → ", width(whole) - 1).as_deref(),
+            Some("公司设立登记 → 食品经营许可 +1")
+        );
+        assert_eq!(
+            path_in(&names, " → ", 15).as_deref(),
+            Some("公司设立登记 +2")
+        );
+        assert_eq!(path_in(&names, " → ", 14), None);
+        assert_eq!(path_in(&[], " → ", 14), None);
+    }
 }
