@@ -725,3 +725,22 @@ fn a_saved_element_is_patched_into_pane_two_instead_of_reading_the_index_again()
     );
     assert!(screen_of(&mut app).contains("港澳台居民居住证号码"));
 }
+
+#[test]
+fn thousands_of_duplicate_pairs_list_the_likeliest_and_say_how_many_were_found() {
+    // numbered near-copies (身份证号码（2）, （3）, …): more pairs than are listed
+    let records = yibiao::sample::elements_only(12).into_records().collect();
+    let (mut app, _dir) = app_with(records, Lang::Zh);
+    press(&mut app, "pane_elements");
+    press(&mut app, "element_dups");
+    let d = app.elements.dups.as_ref().expect("the view");
+    let kept = d.pairs.as_ref().map_or(0, Vec::len);
+    assert_eq!(kept, yibiao::engine::dups::PAIRS_KEPT);
+    assert!(d.found > kept, "{}", d.found);
+    let found = d.found;
+    let screen = screen(&mut app, 120, 30);
+    assert!(
+        screen.contains(&format!("疑似重复 {found} 对，列出最像的 5000 对")),
+        "{screen}"
+    );
+}

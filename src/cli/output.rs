@@ -313,6 +313,16 @@ pub fn dups(catalog: &Catalog, d: &Duplicates, lang: Lang) -> String {
         "{}\n",
         lang.pick("数据元（保留 ← 合并）", "elements (keep ← merge)")
     );
+    if d.elements_found > d.elements.len() {
+        let (found, n) = (d.elements_found, d.elements.len());
+        out.push_str(&format!(
+            "  {}\n",
+            lang.pick(
+                format!("（找到 {found} 对，列出最像的 {n} 对）"),
+                format!("({found} pairs found, the likeliest {n} listed)")
+            )
+        ));
+    }
     for p in &d.elements {
         out.push_str(&format!(
             "  {:>3}  {} {} ← {} {}  {}\n",

@@ -6,7 +6,8 @@
 //! their normalised form, their usual pinyin, and their one-character-deleted variants
 //! (so names one edit apart meet).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
 
 use compact_str::CompactString;
 use serde::Serialize;
@@ -15,7 +16,7 @@ use crate::i18n::Lang;
 use crate::model::{Catalog, Element, ElementKind, Kind, Record, SharedCode};
 use crate::store::{Batch, Command};
 
-use super::search::readings;
+use super::search::usual_reading;
 
 /// Why two things look alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -115,8 +116,11 @@ pub struct FieldGroup {
 /// Everything the finder found.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Duplicates {
-    /// Element pairs, best first.
+    /// Element pairs, best first: the best [`PAIRS_KEPT`] of them.
     pub elements: Vec<ElementPair>,
+    /// How many element pairs were found (more than `elements` holds when only the best
+    /// were kept).
+    pub elements_found: usize,
     /// Unbound field groups, best first.
     pub fields: Vec<FieldGroup>,
 }
@@ -151,11 +155,7 @@ pub fn normalise_into(name: &str, out: &mut String) {
 
 /// The usual full pinyin of a name (first reading of every character).
 fn pinyin(name: &str) -> String {
-    readings(name)
-        .into_iter()
-        .next()
-        .map(|(full, _)| full)
-        .unwrap_or_default()
+    usual_reading(name)
 }
 
 /// Every string one character shorter than `s` (for one-edit blocking).
@@ -166,49 +166,119 @@ fn deletions(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Buckets names so that candidate pairs share a bucket.
+/// Buckets names so that candidate pairs share a bucket: one `u64` per name and key, the
+/// key's 32-bit hash above the element's number, so that a million elements' few tens of
+/// millions of keys take 8 bytes each (strings in a hash map took gigabytes). Two keys that
+/// share a hash only make a candidate pair more, which the comparison then turns down.
 #[derive(Default)]
 struct Blocks {
-    buckets: HashMap<(u8, String), Vec<usize>>,
+    keys: Vec<u64>,
 }
 
 impl Blocks {
-    fn add(&mut self, id: usize, name: &str) {
+    fn add(&mut self, id: u32, name: &str) {
         let norm = normalise(name);
         if norm.is_empty() {
             return;
         }
-        let py = pinyin(&norm);
+        let mut key = |tag: u8, text: &str| {
+            self.keys
+                .push(u64::from(key_hash(tag, text)) << 32 | u64::from(id));
+        };
         if norm.chars().count() >= 3 {
             for d in deletions(&norm) {
-                self.buckets.entry((2, d)).or_default().push(id);
+                key(2, &d);
             }
-            self.buckets.entry((2, norm.clone())).or_default().push(id);
+            key(2, &norm);
         }
+        let py = pinyin(&norm);
         if !py.is_empty() {
-            self.buckets.entry((1, py)).or_default().push(id);
+            key(1, &py);
         }
-        self.buckets.entry((0, norm)).or_default().push(id);
+        key(0, &norm);
     }
 
-    /// Distinct id pairs sharing a bucket (buckets bigger than `max_bucket` are skipped:
-    /// a name so common is no evidence).
-    fn pairs(&self, max_bucket: usize) -> BTreeSet<(usize, usize)> {
-        let mut out = BTreeSet::new();
-        for ids in self.buckets.values() {
-            let mut ids = ids.clone();
-            ids.sort_unstable();
-            ids.dedup();
-            if ids.len() > max_bucket {
+    /// Distinct id pairs `(a, b)`, `a < b`, sharing a bucket, in order (buckets of more
+    /// than `max_bucket` ids are skipped: a name so common is no evidence).
+    fn pairs(mut self, max_bucket: usize) -> Vec<(u32, u32)> {
+        self.keys.sort_unstable();
+        self.keys.dedup();
+        let mut pairs: Vec<u64> = Vec::new();
+        for bucket in self.keys.chunk_by(|a, b| a >> 32 == b >> 32) {
+            if bucket.len() > max_bucket {
                 continue;
             }
-            for (i, a) in ids.iter().enumerate() {
-                for b in &ids[i + 1..] {
-                    out.insert((*a, *b));
+            for (i, a) in bucket.iter().enumerate() {
+                for b in &bucket[i + 1..] {
+                    pairs.push(a << 32 | (b & 0xffff_ffff));
                 }
             }
         }
-        out
+        drop(self.keys);
+        pairs.sort_unstable();
+        pairs.dedup();
+        let half = |v: u64| u32::try_from(v & 0xffff_ffff).unwrap_or(u32::MAX);
+        pairs
+            .into_iter()
+            .map(|p| (half(p >> 32), half(p)))
+            .collect()
+    }
+}
+
+/// A 32-bit hash of a bucket key (FNV-1a of the tag and the text).
+fn key_hash(tag: u8, text: &str) -> u32 {
+    std::iter::once(tag)
+        .chain(text.bytes())
+        .fold(0x811c_9dc5, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        })
+}
+
+/// The best pairs so far, at most `most`: the worst on top, to be dropped first.
+struct BestPairs {
+    kept: BinaryHeap<Reverse<Ranked>>,
+    /// How many to keep.
+    most: usize,
+    found: usize,
+}
+
+/// A pair ordered by how likely a duplicate it is: higher score, then smaller codes.
+#[derive(PartialEq, Eq)]
+struct Ranked(ElementPair);
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.0.score.cmp(&other.0.score))
+            .then_with(|| other.0.keep.cmp(&self.0.keep))
+            .then_with(|| other.0.merge.cmp(&self.0.merge))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl BestPairs {
+    /// Whether a pair of `score` could be kept (before it is spelled out).
+    fn may_keep(&self, score: u8) -> bool {
+        self.kept.len() < self.most || self.kept.peek().is_some_and(|w| w.0.0.score <= score)
+    }
+
+    fn push(&mut self, pair: ElementPair) {
+        self.kept.push(Reverse(Ranked(pair)));
+        if self.kept.len() > self.most {
+            self.kept.pop();
+        }
+    }
+
+    /// The kept pairs, best first.
+    fn into_sorted(self) -> Vec<ElementPair> {
+        // ascending `Reverse` order is descending rank
+        (self.kept.into_sorted_vec().into_iter())
+            .map(|Reverse(Ranked(pair))| pair)
+            .collect()
     }
 }
 
@@ -385,6 +455,13 @@ fn word_at(a: &[char], b: &[char], i: usize, u: &str, v: &str) -> bool {
 fn compare(codes: &CodeShapes<'_>, a: &Element, b: &Element) -> Option<(u8, Vec<Reason>)> {
     let norm = |e: &Element| codes.names(e).map(normalise).collect::<Vec<_>>();
     let (na, nb) = (norm(a), norm(b));
+    // each name's reading once (the pairs of a million elements ask for tens of millions)
+    let same_reading = || {
+        let pb: Vec<String> = nb.iter().map(|y| pinyin(y)).collect();
+        na.iter()
+            .map(|x| pinyin(x))
+            .any(|x| !x.is_empty() && pb.contains(&x))
+    };
     let mut reasons = Vec::new();
     let mut score: i32 = 0;
     if normalise(&a.name) == normalise(&b.name) {
@@ -393,10 +470,7 @@ fn compare(codes: &CodeShapes<'_>, a: &Element, b: &Element) -> Option<(u8, Vec<
     } else if na.iter().any(|x| nb.contains(x)) {
         reasons.push(Reason::SynonymOfOther);
         score = 85;
-    } else if na.iter().any(|x| {
-        nb.iter()
-            .any(|y| pinyin(x) == pinyin(y) && !pinyin(x).is_empty())
-    }) {
+    } else if same_reading() {
         reasons.push(Reason::SamePinyin);
         score = 70;
     } else {
@@ -434,59 +508,72 @@ fn compare(codes: &CodeShapes<'_>, a: &Element, b: &Element) -> Option<(u8, Vec<
     Some((score.clamp(1, 100) as u8, reasons))
 }
 
-/// Finds likely duplicates among elements and unbound fields.
+/// At most this many element pairs are kept, best first: a person reviews them one by one,
+/// and a catalog of numbered near-copies (`附件1`, `附件2`, …) can have millions.
+pub const PAIRS_KEPT: usize = 5000;
+
+/// Finds likely duplicates among elements (the best [`PAIRS_KEPT`] pairs) and unbound
+/// fields.
 pub fn find(catalog: &Catalog) -> Duplicates {
+    find_best(catalog, PAIRS_KEPT)
+}
+
+/// [`find`], keeping the best `most` element pairs.
+pub fn find_best(catalog: &Catalog, most: usize) -> Duplicates {
     let elements: Vec<&Element> = catalog.elements.values().collect();
     let codes = CodeShapes::new(catalog);
     let mut blocks = Blocks::default();
-    for (i, e) in elements.iter().enumerate() {
+    for (i, e) in (0u32..).zip(&elements) {
         for name in codes.names(e) {
             blocks.add(i, name);
         }
     }
     let uses = |code: &str| super::search::uses(catalog, code);
-    let mut pairs: Vec<ElementPair> = blocks
-        .pairs(50)
-        .into_iter()
-        .filter(|(a, b)| {
-            // a child and its parent are related, not duplicates
-            let (x, y) = (elements[*a], elements[*b]);
-            x.parent.as_deref() != Some(&y.code) && y.parent.as_deref() != Some(&x.code)
-        })
-        .filter_map(|(a, b)| {
-            let (x, y) = (elements[a], elements[b]);
-            let (score, reasons) = compare(&codes, x, y)?;
-            let (keep, merge) = if (uses(&y.code), std::cmp::Reverse(&y.code))
-                > (uses(&x.code), std::cmp::Reverse(&x.code))
-            {
-                (y, x)
-            } else {
-                (x, y)
-            };
-            // propose the way the merge accepts: keep the one with every option of the other
-            let (keep, merge) = if merge_check(catalog, &keep.code, &merge.code).is_err()
-                && merge_check(catalog, &merge.code, &keep.code).is_ok()
-            {
-                (merge, keep)
-            } else {
-                (keep, merge)
-            };
-            Some(ElementPair {
-                keep: keep.code.to_string(),
-                merge: merge.code.to_string(),
-                score,
-                reasons,
-            })
-        })
-        .collect();
-    pairs.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| a.keep.cmp(&b.keep))
-            .then_with(|| a.merge.cmp(&b.merge))
-    });
+    let mut best = BestPairs {
+        kept: BinaryHeap::new(),
+        most,
+        found: 0,
+    };
+    for (a, b) in blocks.pairs(50) {
+        let (Some(x), Some(y)) = (elements.get(a as usize), elements.get(b as usize)) else {
+            continue;
+        };
+        // a child and its parent are related, not duplicates
+        if x.parent.as_deref() == Some(&y.code) || y.parent.as_deref() == Some(&x.code) {
+            continue;
+        }
+        let Some((score, reasons)) = compare(&codes, x, y) else {
+            continue;
+        };
+        best.found += 1;
+        if !best.may_keep(score) {
+            continue;
+        }
+        let (keep, merge) = if (uses(&y.code), std::cmp::Reverse(&y.code))
+            > (uses(&x.code), std::cmp::Reverse(&x.code))
+        {
+            (y, x)
+        } else {
+            (x, y)
+        };
+        // propose the way the merge accepts: keep the one with every option of the other
+        let (keep, merge) = if merge_check(catalog, &keep.code, &merge.code).is_err()
+            && merge_check(catalog, &merge.code, &keep.code).is_ok()
+        {
+            (merge, keep)
+        } else {
+            (keep, merge)
+        };
+        best.push(ElementPair {
+            keep: keep.code.to_string(),
+            merge: merge.code.to_string(),
+            score,
+            reasons,
+        });
+    }
     Duplicates {
-        elements: pairs,
+        elements_found: best.found,
+        elements: best.into_sorted(),
         fields: unbound_groups(catalog),
     }
 }
@@ -1218,6 +1305,23 @@ mod tests {
         // only labels asked for are indexed
         assert!(similar("联系电话号").is_empty());
         assert!(Covers::new(&catalog).similar("联系电话").is_empty());
+    }
+
+    #[test]
+    fn only_the_best_pairs_are_kept_and_the_rest_are_counted() {
+        // the generated elements come in numbered near-copies: thousands of pairs
+        let catalog = crate::sample::elements_only(12);
+        let every = find_best(&catalog, usize::MAX);
+        assert!(every.elements.len() > 1000, "{}", every.elements.len());
+        assert_eq!(every.elements_found, every.elements.len());
+        let best = find_best(&catalog, 300);
+        assert_eq!(best.elements_found, every.elements_found);
+        assert_eq!(best.elements, every.elements[..300]);
+        // best first: score down, then codes up
+        assert!(every.elements.windows(2).all(|w| {
+            let key = |p: &ElementPair| (Reverse(p.score), p.keep.clone(), p.merge.clone());
+            key(&w[0]) < key(&w[1])
+        }));
     }
 
     #[test]

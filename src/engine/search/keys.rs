@@ -26,6 +26,21 @@ fn char_readings(c: char) -> Vec<String> {
     }
 }
 
+/// The usual full pinyin of `name` (the first of [`readings`]), without the others.
+pub fn usual_reading(name: &str) -> String {
+    let mut out = String::new();
+    for c in name
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation())
+    {
+        match c.to_pinyin_multi() {
+            Some(multi) => out.extend(multi.into_iter().next().map(|p| p.plain())),
+            None => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
 /// Full pinyin and initials of `name`, one pair per reading combination (first = usual).
 pub fn readings(name: &str) -> Vec<(String, String)> {
     let per_char: Vec<Vec<String>> = name
@@ -120,6 +135,17 @@ mod tests {
             readings("身份证号码")[0],
             ("shenfenzhenghaoma".to_string(), "sfzhm".to_string())
         );
+    }
+
+    #[test]
+    fn the_usual_reading_is_the_first_of_the_readings() {
+        let catalog = crate::sample::generate(1);
+        let names = catalog.elements.values().map(|e| e.name.as_str());
+        for name in names.chain(["重庆市 长安街", "Email地址", "（2）", ""]) {
+            let first = readings(name).into_iter().next().map(|(full, _)| full);
+            assert_eq!(usual_reading(name), first.unwrap_or_default(), "{name}");
+        }
+        assert_eq!(usual_reading("重庆"), "zhongqing");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::model::Catalog;
 
 pub use arena::{Entry, SearchData, SearchDataBuilder, bloom, pair_bit};
-pub use keys::{Key, SEP, build_key, readings};
+pub use keys::{Key, SEP, build_key, readings, usual_reading};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
 pub use row::{SearchRow, row_in, rows, uses};

@@ -50,7 +50,12 @@ pub enum ElementsEvent {
         hits: Option<Vec<Hit>>,
     },
     /// The duplicate finder finished.
-    Dups(Vec<ElementPair>),
+    Dups {
+        /// The best pairs, best first.
+        pairs: Vec<ElementPair>,
+        /// How many pairs were found.
+        found: usize,
+    },
 }
 
 /// Which list of pane 2 has the keys.
@@ -67,6 +72,8 @@ pub enum Focus {
 pub struct DupsView {
     /// The pairs, best first; `None` while the finder runs.
     pub pairs: Option<Vec<ElementPair>>,
+    /// How many pairs the finder found (it keeps the best [`dups::PAIRS_KEPT`]).
+    pub found: usize,
     /// The selected pair.
     pub selected: usize,
     /// The first pair drawn.
@@ -433,8 +440,9 @@ impl App {
                     p.search.receive(generation, hits, None);
                 }
             }
-            ElementsEvent::Dups(pairs) => {
+            ElementsEvent::Dups { pairs, found } => {
                 if let Some(d) = &mut self.elements.dups {
+                    d.found = found;
                     d.selected = d.selected.min(pairs.len().saturating_sub(1));
                     d.offset = d.offset.min(d.selected);
                     d.pairs = Some(pairs);
@@ -448,7 +456,11 @@ impl App {
         let records = snapshot(store.catalog());
         self.spawn_job(move || {
             let catalog = Catalog::from_records(records);
-            AppEvent::Elements(ElementsEvent::Dups(dups::find(&catalog).elements))
+            let found = dups::find(&catalog);
+            AppEvent::Elements(ElementsEvent::Dups {
+                pairs: found.elements,
+                found: found.elements_found,
+            })
         });
     }
 
@@ -1230,10 +1242,18 @@ fn draw_pairs(
     let theme = &app.config.theme;
     let lang = app.lang;
     let n = d.pairs.as_ref().map_or(0, Vec::len);
-    let title = lang.pick(
-        format!(" 疑似重复 {n} 对 "),
-        format!(" Likely duplicates: {n} pairs "),
-    );
+    let title = if d.found > n {
+        let found = d.found;
+        lang.pick(
+            format!(" 疑似重复 {found} 对，列出最像的 {n} 对 "),
+            format!(" Likely duplicates: {found} pairs, the likeliest {n} listed "),
+        )
+    } else {
+        lang.pick(
+            format!(" 疑似重复 {n} 对 "),
+            format!(" Likely duplicates: {n} pairs "),
+        )
+    };
     let hint = border_hints(
         &[
             Hint::new(
