@@ -1246,7 +1246,7 @@ fn draw_pairs(
         let found = d.found;
         lang.pick(
             format!(" 疑似重复 {found} 对，列出最像的 {n} 对 "),
-            format!(" Likely duplicates: {found} pairs, the likeliest {n} listed "),
+            format!(" Likely duplicates: the best {n} of {found} pairs "),
         )
     } else {
         lang.pick(
