@@ -16,6 +16,7 @@ mod sled_store;
 mod watermark;
 
 use std::path::Path;
+use std::sync::Arc;
 
 pub use audit::{AuditEntry, AuditOp, LoggedEntry};
 pub use error::{StoreError, io_hint, sled_hint};
@@ -89,6 +90,10 @@ pub trait Store {
 
     /// Every record, as of the last successful apply.
     fn catalog(&self) -> &Catalog;
+
+    /// The catalog as it stands, for a worker thread to read while the store goes on: no
+    /// copy is made unless the store is written while the worker still holds it.
+    fn shared_catalog(&self) -> Arc<Catalog>;
 
     /// Validates and applies a batch atomically; returns only after the change is durable.
     /// Records equal to what is stored are skipped, so an unchanged batch writes nothing.

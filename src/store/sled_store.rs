@@ -88,7 +88,9 @@ pub struct SledStore {
     /// The search rows written since [`Store::take_search_changes`] last took them; `None`
     /// when more were written than are kept. A mutex only because writing takes `&self`.
     search_changes: Mutex<Option<SearchRows>>,
-    catalog: Catalog,
+    /// Shared with the workers that read it ([`Store::shared_catalog`]); a write to it while
+    /// one still holds it copies it first.
+    catalog: Arc<Catalog>,
     roles: Roles,
     principal: Principal,
     changed: usize,
@@ -256,7 +258,7 @@ impl LockedStore {
             search,
             writes: Arc::default(),
             search_changes: Mutex::new(Some(SearchRows::new())),
-            catalog: Catalog::default(),
+            catalog: Arc::default(),
             roles,
             principal: Principal::current(),
             changed: 0,
@@ -681,13 +683,14 @@ impl SledStore {
     /// Applies changes written (or staged) to the catalog in memory, taking them out of
     /// `changes`.
     fn mirror(&mut self, keys: &[(Kind, String)], changes: &mut Changes) {
+        let catalog = Arc::make_mut(&mut self.catalog);
         for key in keys {
             match changes.remove(key).flatten() {
                 Some(record) => {
-                    self.catalog.insert(record);
+                    catalog.insert(record);
                 }
                 None => {
-                    self.catalog.remove(key.0, &key.1);
+                    catalog.remove(key.0, &key.1);
                 }
             }
         }
@@ -716,7 +719,7 @@ impl SledStore {
                 let _ = self.meta.remove(JOURNAL_MARK);
                 let _ = self.journal.clear();
                 let _ = self.db.flush();
-                self.catalog = load_catalog(&self.records, |_| {})?;
+                self.catalog = Arc::new(load_catalog(&self.records, |_| {})?);
                 return Err(e);
             }
         };
@@ -1052,7 +1055,7 @@ impl UnloadedStore {
     /// tree if the store predates it.
     pub fn with_catalog(self, catalog: Catalog) -> Result<SledStore, StoreError> {
         let mut store = self.0;
-        store.catalog = catalog;
+        store.catalog = Arc::new(catalog);
         if !store.search_is_current()? {
             store.rebuild_search()?;
         }
@@ -1067,6 +1070,10 @@ impl Store for SledStore {
 
     fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    fn shared_catalog(&self) -> Arc<Catalog> {
+        Arc::clone(&self.catalog)
     }
 
     fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
@@ -1163,7 +1170,7 @@ impl Store for SledStore {
     }
 
     fn check(&self) -> Result<Vec<String>, StoreError> {
-        let mut lines: Vec<String> = check_records(&self.catalog, self.catalog.records())
+        let mut lines: Vec<String> = check_records(&*self.catalog, self.catalog.records())
             .iter()
             .map(|p| p.describe(Lang::En))
             .collect();
@@ -1342,6 +1349,15 @@ mod tests {
         store.stage("import", &order, &mut changes).unwrap();
         assert_eq!(store.journal.len(), 2);
         store
+    }
+
+    /// Gives an element of the store a new name, in one write.
+    fn rename_element(store: &mut SledStore, code: &str, name: &str) {
+        let mut element = store.catalog.elements[code].clone();
+        element.name = name.into();
+        store
+            .apply(Batch::upserts("edit", vec![Record::Element(element)]))
+            .unwrap();
     }
 
     fn uses(store: &SledStore, code: &str) -> u32 {
@@ -1543,11 +1559,7 @@ mod tests {
         );
 
         // the next write removes the cache before it changes anything
-        let mut element = store.catalog.elements["E00003"].clone();
-        element.name = "改过的数据元".into();
-        store
-            .apply(Batch::upserts("edit", vec![Record::Element(element)]))
-            .unwrap();
+        rename_element(&mut store, "E00003", "改过的数据元");
         assert!(!cache.exists());
         let fresh = source.read().unwrap();
         assert!(fresh.cacheable_at.is_some());
@@ -1569,11 +1581,7 @@ mod tests {
 
         // an element renamed, then a form binding another field: the element's new row,
         // and the rows of the elements whose use counts moved, kept across both writes
-        let mut element = store.catalog.elements["E00007"].clone();
-        element.name = "改过的数据元".into();
-        store
-            .apply(Batch::upserts("edit", vec![Record::Element(element)]))
-            .unwrap();
+        rename_element(&mut store, "E00007", "改过的数据元");
         let mut form = store.catalog.forms["F1"].clone();
         form.sections[0].fields[0].element = Some("E00009".into());
         store
@@ -1598,6 +1606,32 @@ mod tests {
         store.note_search_changes(Some(&many));
         assert_eq!(store.take_search_changes().rows, None);
         assert_eq!(store.take_search_changes().rows, Some(SearchRows::new()));
+    }
+
+    #[test]
+    fn a_shared_catalog_is_not_copied_and_keeps_its_state_through_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(big_batch()).unwrap();
+        let held = store.shared_catalog();
+        assert!(
+            Arc::ptr_eq(&held, &store.shared_catalog()),
+            "shared, not copied"
+        );
+        rename_element(&mut store, "E00003", "改过的数据元");
+        // the worker's catalog is as it was; the store's has the change
+        assert_eq!(held.elements["E00003"].name, "数据元3");
+        assert_eq!(store.catalog().elements["E00003"].name, "改过的数据元");
+        drop(held);
+        let before = store.shared_catalog();
+        let ptr = Arc::as_ptr(&before);
+        drop(before);
+        rename_element(&mut store, "E00004", "也改过");
+        assert_eq!(
+            Arc::as_ptr(&store.shared_catalog()),
+            ptr,
+            "written in place when unshared"
+        );
     }
 
     #[test]

@@ -453,9 +453,8 @@ impl App {
 
     fn start_dups(&mut self) {
         let Some(store) = self.store() else { return };
-        let records = snapshot(store.catalog());
+        let catalog = store.shared_catalog();
         self.spawn_job(move || {
-            let catalog = Catalog::from_records(records);
             let found = dups::find(&catalog);
             AppEvent::Elements(ElementsEvent::Dups {
                 pairs: found.elements,
@@ -868,15 +867,6 @@ impl App {
             self.say(Level::Info, text.into());
         }
     }
-}
-
-/// The records a worker needs to index or compare elements: elements, agencies (for
-/// `agency:`) and forms (for use counts).
-fn snapshot(catalog: &Catalog) -> Vec<Record> {
-    [Kind::Element, Kind::Agency, Kind::Form]
-        .into_iter()
-        .flat_map(|k| catalog.records_of(k).map(|r| r.to_record()))
-        .collect()
 }
 
 fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {

@@ -402,7 +402,9 @@ impl App {
     /// result).
     pub(crate) fn stats_start(&mut self) {
         let Some(store) = self.store() else { return };
-        let catalog = store.catalog().clone();
+        // shared, not copied: a copy of a million-element catalog took seconds on this
+        // thread and left half a gigabyte with the allocator
+        let catalog = store.shared_catalog();
         self.stats.generation += 1;
         self.stats.computing = true;
         let generation = self.stats.generation;
