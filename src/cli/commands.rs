@@ -678,11 +678,22 @@ pub(super) fn read_input(file: &Path) -> Result<Vec<u8>, Failure> {
 
 /// Writes a file atomically (temporary file, fsync, rename), or to stdout for `-`.
 pub(super) fn write_output(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    write_output_with(file, |out| out.write_all(bytes))
+}
+
+/// As [`write_output`], the contents written by `write` as they are made: a file never
+/// holds them in memory whole (standard output does, to print them as text).
+pub(super) fn write_output_with(
+    file: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     if file == Path::new("-") {
-        print_out(&String::from_utf8_lossy(bytes))?;
+        let mut bytes = Vec::new();
+        write(&mut bytes).map_err(|e| Failure::new(format!("cannot write: {e}")))?;
+        print_out(&String::from_utf8_lossy(&bytes))?;
         return Ok(());
     }
-    crate::io::files::write_private(file, bytes).map_err(|e| {
+    crate::io::files::write_private_with(file, write).map_err(|e| {
         Failure::new(format!(
             "cannot write {}: {}",
             file.display(),

@@ -11,13 +11,14 @@ use crate::model::{Catalog, Kind, Record};
 use crate::store::audit::{os_user, utc_now};
 use crate::store::{Batch, Command, SledStore, Store, recover as salvage};
 
-use super::commands::{read_input, write_output};
+use super::commands::{read_input, write_output, write_output_with};
 use super::{EXIT_FAILURE, EXIT_INVALID, Failure};
 
 /// `yibiao backup FILE`: the catalog with a metadata header, written atomically with mode 0600.
 pub fn backup(store: &SledStore, file: &Path) -> Result<u8, Failure> {
     let catalog = store.catalog();
-    write_output(file, &backup::create(catalog, &os_user(), &utc_now()))?;
+    let (user, now) = (os_user(), utc_now());
+    write_output_with(file, |out| backup::write(catalog, &user, &now, out))?;
     if file != Path::new("-") {
         eprintln_lossy!(
             "backup of {} written to {} ({})",

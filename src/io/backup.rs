@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Catalog, Kind};
 
-use super::files::write_private;
+use super::files::write_private_with;
 
 /// The format tag of backup headers.
 pub const BACKUP_FORMAT: &str = "yibiao-backup/1";
@@ -91,7 +91,42 @@ pub const RECORD_SCHEMA: u32 = 1;
 
 /// A backup of the catalog, made now by `user`.
 pub fn create(catalog: &Catalog, user: &str, created: &str) -> Vec<u8> {
-    let payload = super::json::export(catalog);
+    let mut out = Vec::new();
+    // writing to a Vec cannot fail
+    let _ = write(catalog, user, created, &mut out);
+    out
+}
+
+/// Digests what is written through it.
+struct Digesting {
+    sha: Sha256,
+}
+
+impl std::io::Write for Digesting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.sha.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// [`create`], written to `out` as it is made: the export is made twice, once for its digest
+/// (which the header, written first, holds) and once to write it, so that a million-element
+/// backup never holds its gigabyte of text in memory (it held it twice).
+pub fn write(
+    catalog: &Catalog,
+    user: &str,
+    created: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut digest = Digesting { sha: Sha256::new() };
+    super::json::export_to(catalog, &mut digest)?;
+    let sha256: String = (digest.sha.finalize().iter())
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let header = Header {
         format: BACKUP_FORMAT.into(),
         yibiao_version: env!("CARGO_PKG_VERSION").into(),
@@ -102,17 +137,13 @@ pub fn create(catalog: &Catalog, user: &str, created: &str) -> Vec<u8> {
             .into_iter()
             .map(|k| (k.plural().to_string(), catalog.count(k)))
             .collect(),
-        sha256: sha256_hex(payload.as_bytes()),
+        sha256,
     };
-    // a struct of strings and numbers always serializes
-    let header = serde_json::to_string(&header).unwrap_or_default();
-    let mut out = Vec::with_capacity(payload.len() + header.len() + 8);
-    out.push(b'[');
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(b",\n");
-    out.extend_from_slice(payload.as_bytes());
-    out.extend_from_slice(b"]\n");
-    out
+    out.write_all(b"[")?;
+    serde_json::to_writer(&mut *out, &header)?;
+    out.write_all(b",\n")?;
+    super::json::export_to(catalog, out)?;
+    out.write_all(b"]\n")
 }
 
 /// The header and the payload (interchange JSON text) of a backup, after checking its layout,
@@ -169,7 +200,7 @@ pub fn write_auto(store_dir: &Path, catalog: &Catalog, keep: usize) -> std::io::
     let stamp: String = now.chars().filter(|c| *c != '-' && *c != ':').collect();
     let path = dir.join(format!("auto-{stamp}.json"));
     let user = crate::store::audit::os_user();
-    write_private(&path, &create(catalog, &user, &now))?;
+    write_private_with(&path, |out| write(catalog, &user, &now, out))?;
     rotate(&dir, keep.max(1))?;
     Ok(path)
 }
@@ -277,6 +308,9 @@ mod tests {
             0o600
         );
         let bytes = std::fs::read(&path).expect("read");
-        open(&bytes).expect("a valid backup");
+        // written as it was made: the same bytes as one made in memory, whole
+        let (header, payload) = open(&bytes).expect("a valid backup");
+        assert_eq!(payload, super::super::json::export(&catalog()));
+        assert_eq!(bytes, create(&catalog(), &header.user, &header.created));
     }
 }

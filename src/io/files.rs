@@ -12,6 +12,15 @@ pub const FILE_MODE: u32 = 0o600;
 /// Writes `bytes` to `path` atomically: a temporary file beside it (mode 0600), fsync, rename,
 /// fsync of the directory. A crash leaves either the old file or the new one.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_private_with(path, |f| f.write_all(bytes))
+}
+
+/// As [`write_private`], the contents written by `write` as they are made (through a buffer),
+/// so that a large file is never held in memory whole.
+pub fn write_private_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -24,7 +33,10 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .truncate(true)
             .mode(FILE_MODE)
             .open(&tmp)?;
-        f.write_all(bytes)?;
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut f);
+        write(&mut buffered)?;
+        buffered.flush()?;
+        drop(buffered);
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
         let dir = match path.parent() {

@@ -35,6 +35,14 @@ struct Document<'a> {
 
 /// The whole catalog as interchange JSON (ends with a newline).
 pub fn export(catalog: &Catalog) -> String {
+    let mut bytes = Vec::new();
+    // writing plain data structs to a Vec cannot fail
+    let _ = export_to(catalog, &mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// [`export`], written to `out` as it is made.
+pub fn export_to(catalog: &Catalog, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = Document {
         format: FORMAT,
         regions: catalog.regions.values().collect(),
@@ -45,10 +53,8 @@ pub fn export(catalog: &Catalog) -> String {
         forms: catalog.forms.values().collect(),
         bundles: catalog.bundles.values().collect(),
     };
-    // serializing plain data structs to a String cannot fail
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }
 
 /// Parses an interchange file and checks it against `catalog` as if it were imported.
