@@ -441,6 +441,20 @@ fn parse_json(
         ))
     })?;
     control.step(Phase::Parsing, Unit::Bytes, 0, bytes.len() as u64)?;
+    let interchange = |records| Parsed {
+        format: Format::Json,
+        records,
+        warnings: Vec::new(),
+        summary: None,
+        read_as: Vec::new(),
+    };
+    // an interchange file a record at a time; a county catalog, or a file that is no object
+    // (to say why with a line and column), parsed whole
+    if format != Format::DeptTree
+        && let Some(found) = json::import_text(text, catalog, lang, control)
+    {
+        return Ok(found.map(interchange));
+    }
     let value = match json::parse_json(text, lang) {
         Ok(value) => value,
         Err(problems) => return Ok(Err(Stop::Problems(problems))),
@@ -473,15 +487,7 @@ fn parse_json(
             })
             .map_err(Stop::Problems));
     }
-    Ok(
-        json::import_value(value, catalog, lang, control).map(|records| Parsed {
-            format: Format::Json,
-            records,
-            warnings: Vec::new(),
-            summary: None,
-            read_as: Vec::new(),
-        }),
-    )
+    Ok(json::import_value(value, catalog, lang, control).map(interchange))
 }
 
 /// Tables → checked records.
