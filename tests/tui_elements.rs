@@ -744,3 +744,24 @@ fn thousands_of_duplicate_pairs_list_the_likeliest_and_say_how_many_were_found()
         "{screen}"
     );
 }
+
+#[test]
+fn the_duplicate_finder_runs_one_at_a_time_and_again_when_asked_meanwhile() {
+    let (mut app, _dir) = sample_app();
+    press(&mut app, "pane_elements");
+    assert_eq!(app.jobs_running(), 0);
+    // open, close and open again before the first run ends: one run, then one more
+    let d = || {
+        yibiao::tui::app::AppEvent::Term(crossterm::event::Event::Key(
+            crossterm::event::KeyEvent::new(KeyCode::Char('D'), KeyModifiers::SHIFT),
+        ))
+    };
+    for _ in 0..3 {
+        app.handle(d());
+    }
+    assert!(app.elements.dups.is_some());
+    assert_eq!(app.jobs_running(), 1, "one finder at a time");
+    app.settle(std::time::Duration::from_secs(20));
+    let pairs = app.elements.dups.as_ref().and_then(|d| d.pairs.as_ref());
+    assert!(pairs.is_some_and(|p| !p.is_empty()));
+}

@@ -467,6 +467,11 @@ impl App {
         self.rx.try_recv().ok()
     }
 
+    /// How many background jobs are running.
+    pub fn jobs_running(&self) -> usize {
+        self.jobs
+    }
+
     /// Handles events until no background job is running (tests; at most `timeout` each).
     pub fn settle(&mut self, timeout: Duration) {
         while self.jobs > 0 {

@@ -98,6 +98,11 @@ pub struct ElementsPane {
     pub uses: UsesMemo,
     indexing: bool,
     stale: bool,
+    /// The duplicate finder is running (one at a time: at a million elements a run takes most
+    /// of a minute, and each merge in the view asks for another).
+    dups_running: bool,
+    /// The catalog changed (or the view reopened) while it ran: run it again when it ends.
+    dups_again: bool,
     /// When the index was read from the search tree with no write during the reading: the
     /// store's write count then, to cache it beside the store at exit.
     cacheable_at: Option<u64>,
@@ -119,6 +124,8 @@ impl Default for ElementsPane {
             uses: UsesMemo::default(),
             indexing: false,
             stale: false,
+            dups_running: false,
+            dups_again: false,
             cacheable_at: None,
             want: None,
             detail: Default::default(),
@@ -441,19 +448,28 @@ impl App {
                 }
             }
             ElementsEvent::Dups { pairs, found } => {
+                self.elements.dups_running = false;
                 if let Some(d) = &mut self.elements.dups {
                     d.found = found;
                     d.selected = d.selected.min(pairs.len().saturating_sub(1));
                     d.offset = d.offset.min(d.selected);
                     d.pairs = Some(pairs);
                 }
+                if std::mem::take(&mut self.elements.dups_again) && self.elements.dups.is_some() {
+                    self.start_dups();
+                }
             }
         }
     }
 
     fn start_dups(&mut self) {
+        if self.elements.dups_running {
+            self.elements.dups_again = true;
+            return;
+        }
         let Some(store) = self.store() else { return };
         let catalog = store.shared_catalog();
+        self.elements.dups_running = true;
         self.spawn_job(move || {
             let found = dups::find(&catalog);
             AppEvent::Elements(ElementsEvent::Dups {
