@@ -106,6 +106,14 @@ fn csv_exports_are_gb18030_or_utf8_with_bom() {
     assert!(!errors);
     assert!(text.starts_with("编码,名称,同义词,类型"), "{text}");
     assert!(text.contains("DE0002,身份证号码,公民身份号码;证件号码,身份证号码"));
+    // standard output gets the same bytes, not text made of them
+    let out = yibiao(&db)
+        .args(["export", "-", "--format", "csv", "--kind", "element"])
+        .args(["--encoding", "gb18030"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, bytes);
     let utf8 = dir.path().join("数据元.csv");
     ok(yibiao(&db).args(["export", "--kind", "element"]).arg(&utf8));
     assert!(std::fs::read(&utf8).unwrap().starts_with(b"\xEF\xBB\xBF"));

@@ -648,8 +648,16 @@ pub(super) fn pretty<T: serde::Serialize>(value: &T) -> String {
 
 /// Prints to stdout; a closed pipe is not an error.
 pub(super) fn print_out(text: &str) -> Result<u8, Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    print_out_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes to standard output what `write` makes, as it makes it (through a buffer), so a
+/// large output is never held whole; its bytes as they are (a GB18030 CSV stays GB18030).
+pub(super) fn print_out_with(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<u8, Failure> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         // a closed pipe (`| head`) is not an error worth reporting
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(0),
@@ -681,17 +689,14 @@ pub(super) fn write_output(file: &Path, bytes: &[u8]) -> Result<(), Failure> {
     write_output_with(file, |out| out.write_all(bytes))
 }
 
-/// As [`write_output`], the contents written by `write` as they are made: a file never
-/// holds them in memory whole (standard output does, to print them as text).
+/// As [`write_output`], the contents written by `write` as they are made: neither a file
+/// nor standard output holds them in memory whole.
 pub(super) fn write_output_with(
     file: &Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
     if file == Path::new("-") {
-        let mut bytes = Vec::new();
-        write(&mut bytes).map_err(|e| Failure::new(format!("cannot write: {e}")))?;
-        print_out(&String::from_utf8_lossy(&bytes))?;
-        return Ok(());
+        return print_out_with(write).map(|_| ());
     }
     crate::io::files::write_private_with(file, write).map_err(|e| {
         Failure::new(format!(

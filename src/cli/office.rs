@@ -14,7 +14,7 @@ use crate::io::transfer::{
 use crate::model::Catalog;
 use crate::store::Store;
 
-use super::commands::print_out;
+use super::commands::print_out_with;
 use super::progress::Progress;
 use super::{EXIT_INVALID, Failure};
 
@@ -164,7 +164,7 @@ pub fn export(catalog: &Catalog, request: ExportRequest, lang: Lang) -> Result<u
             let export = transfer::build(catalog, &request, control, lang)?;
             match export.outputs.as_slice() {
                 [one] if one.path == Path::new("-") => progress
-                    .suspend(|| print_out(&String::from_utf8_lossy(&one.bytes)))
+                    .suspend(|| print_out_with(|out| one.body.write_to(out)))
                     .map(|_| ())
                     .map_err(|f| ExportError::Io(f.message)),
                 _ => transfer::save(&export, control, lang),

@@ -694,24 +694,44 @@ impl From<Cancelled> for ExportError {
 }
 
 /// One file an export writes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Output {
+#[derive(Clone, Debug)]
+pub struct Output<'a> {
     /// Where (`-`: standard output).
     pub path: PathBuf,
     /// What.
-    pub bytes: Vec<u8>,
+    pub body: Body<'a>,
+}
+
+/// What a file of an export holds.
+#[derive(Clone, Debug)]
+pub enum Body<'a> {
+    /// Bytes made already (CSV, XLSX).
+    Bytes(Vec<u8>),
+    /// The catalog as interchange JSON, made as it is written: a million-element catalog's
+    /// JSON is about a gigabyte, never held in memory whole.
+    Json(&'a Catalog),
+}
+
+impl Body<'_> {
+    /// Writes the body to `out`.
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Body::Bytes(bytes) => out.write_all(bytes),
+            Body::Json(catalog) => json::export_to(catalog, out),
+        }
+    }
 }
 
 /// The files of an export, built but not written yet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Export {
+#[derive(Clone, Debug)]
+pub struct Export<'a> {
     /// The directory to create first (a CSV directory export).
     pub dir: Option<PathBuf>,
     /// The files, in order.
-    pub outputs: Vec<Output>,
+    pub outputs: Vec<Output<'a>>,
 }
 
-impl Export {
+impl Export<'_> {
     /// The files it would replace (that exist now), in order. The command line overwrites
     /// them (scripts rely on it); the TUI asks first.
     pub fn existing(&self) -> Vec<&Path> {
@@ -724,12 +744,12 @@ impl Export {
 }
 
 /// Builds the files of an export (nothing is written yet).
-pub fn build(
-    catalog: &Catalog,
+pub fn build<'a>(
+    catalog: &'a Catalog,
     request: &ExportRequest,
     control: &Control<'_>,
     lang: Lang,
-) -> Result<Export, ExportError> {
+) -> Result<Export<'a>, ExportError> {
     let file = &request.file;
     let usage = |zh: &str, en: &str| ExportError::Usage(lang.pick(zh, en).into());
     let format =
@@ -750,11 +770,11 @@ pub fn build(
     let kinds: Vec<Kind> = table.map(|t| t.kind()).into_iter().collect();
     let headers = request.headers.unwrap_or(Lang::Zh);
     control.step(Phase::Building, Unit::Files, 0, 0)?;
-    let one = |bytes: Vec<u8>| Export {
+    let one = |body: Body<'a>| Export {
         dir: None,
         outputs: vec![Output {
             path: file.clone(),
-            bytes,
+            body,
         }],
     };
     let export = match format {
@@ -770,11 +790,13 @@ pub fn build(
                 "a JSON export holds every kind; --kind applies to CSV and XLSX",
             ));
         }
-        Format::Json => one(json::export(catalog).into_bytes()),
+        Format::Json => one(Body::Json(catalog)),
         Format::Xlsx => {
             let sheets = table::sheets(catalog, &kinds, headers);
             control.check()?;
-            one(xlsx::write(&sheets, headers).map_err(ExportError::Usage)?)
+            one(Body::Bytes(
+                xlsx::write(&sheets, headers).map_err(ExportError::Usage)?,
+            ))
         }
         Format::Csv => {
             let encoding = request.encoding.unwrap_or(Encoding::Utf8);
@@ -798,7 +820,7 @@ pub fn build(
                     control.step(Phase::Building, Unit::Files, i as u64, sheets.len() as u64)?;
                     let path = file.join(format!("{}.csv", sheet.table.name(headers)));
                     outputs.push(Output {
-                        bytes: csv(sheet, &path)?,
+                        body: Body::Bytes(csv(sheet, &path)?),
                         path,
                     });
                 }
@@ -817,7 +839,7 @@ pub fn build(
                     .iter()
                     .find(|s| s.table == table)
                     .ok_or_else(|| ExportError::Usage(format!("no table {}", table.en())))?;
-                one(csv(sheet, file)?)
+                one(Body::Bytes(csv(sheet, file)?))
             }
         }
     };
@@ -844,7 +866,7 @@ pub fn save(export: &Export, control: &Control<'_>, lang: Lang) -> Result<(), Ex
     let total = export.outputs.len() as u64;
     for (i, output) in export.outputs.iter().enumerate() {
         control.step(Phase::Writing, Unit::Files, i as u64, total)?;
-        super::files::write_private(&output.path, &output.bytes)
+        super::files::write_private_with(&output.path, |out| output.body.write_to(out))
             .map_err(|e| fail(&output.path, &e))?;
     }
     control.step(Phase::Writing, Unit::Files, total, total)?;

@@ -23,7 +23,8 @@ fn exported(dir: &Path, name: &str) -> PathBuf {
         headers: None,
         caller: Caller::Cli,
     };
-    let export = build(&small_catalog(), &request, &Control::none(), Lang::En).expect("build");
+    let catalog = small_catalog();
+    let export = build(&catalog, &request, &Control::none(), Lang::En).expect("build");
     save(&export, &Control::none(), Lang::En).expect("save");
     file
 }
@@ -230,7 +231,8 @@ fn an_export_cancelled_before_writing_writes_no_file() {
     };
     let flag = CancelFlag::new();
     let control = Control::new(&quiet, &flag);
-    let export = build(&small_catalog(), &request, &control, Lang::En).expect("build");
+    let catalog = small_catalog();
+    let export = build(&catalog, &request, &control, Lang::En).expect("build");
     assert!(
         export
             .outputs
@@ -334,7 +336,8 @@ fn an_export_names_the_files_it_would_replace() {
         headers: Some(Lang::En),
         caller: Caller::Cli,
     };
-    let build = |name: &str| build(&small_catalog(), &request(name), &Control::none(), Lang::En);
+    let catalog = small_catalog();
+    let build = |name: &str| build(&catalog, &request(name), &Control::none(), Lang::En);
     let export = build("catalog.xlsx").expect("build");
     assert!(export.existing().is_empty());
     save(&export, &Control::none(), Lang::En).expect("save");
