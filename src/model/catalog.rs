@@ -43,6 +43,8 @@ pub struct Catalog {
     referrers: ReverseIndex,
     /// See [`Catalog::revision`].
     revision: u64,
+    /// See [`Catalog::elements_revision`].
+    elements_revision: u64,
 }
 
 /// The last revision handed out, process-wide, so that two catalogs never share one.
@@ -66,8 +68,19 @@ impl Catalog {
         self.revision
     }
 
-    fn touch(&mut self) {
+    /// As [`Catalog::revision`], for the elements alone: it changes when an element does,
+    /// and not when another record does, so a result computed from the element pool (the
+    /// duplicate finder's index of names) outlives a save of a form.
+    pub fn elements_revision(&self) -> u64 {
+        self.elements_revision
+    }
+
+    /// A new revision; for the elements too when `kind` is theirs (`None`: any kind).
+    fn touch(&mut self, kind: Option<Kind>) {
         self.revision = LAST_REVISION.fetch_add(1, Ordering::Relaxed) + 1;
+        if kind.is_none_or(|k| k == Kind::Element) {
+            self.elements_revision = self.revision;
+        }
     }
 
     /// Looks a record up.
@@ -89,7 +102,7 @@ impl Catalog {
         let kind = record.kind();
         let code = CompactString::from(record.code());
         let old = self.remove(kind, &code);
-        self.touch();
+        self.touch(Some(kind));
         self.add_references(record.as_ref(), Order::Kept);
         match record {
             Record::Region(r) => self.regions.insert(code, r).map(Record::Region),
@@ -124,7 +137,7 @@ impl Catalog {
             Kind::Form => self.forms.remove(code).map(Record::Form),
             Kind::Bundle => self.bundles.remove(code).map(Record::Bundle),
         }?;
-        self.touch();
+        self.touch(Some(kind));
         self.drop_references(old.as_ref());
         Some(old)
     }
@@ -191,6 +204,7 @@ impl Catalog {
             bundles,
             referrers: _,
             revision: _,
+            elements_revision: _,
         } = self;
         regions
             .into_values()
@@ -320,7 +334,7 @@ impl CatalogBuilder {
             catalog.insert(record);
         }
         if !catalog.is_empty() {
-            catalog.touch();
+            catalog.touch(None);
         }
         catalog
     }
@@ -588,5 +602,30 @@ mod tests {
         assert_eq!(a.revision(), before, "removing nothing changes nothing");
         a.remove(Kind::Element, "E1");
         assert_ne!(a.revision(), before);
+    }
+
+    #[test]
+    fn the_elements_revision_changes_with_the_elements_only() {
+        let mut c = Catalog::default();
+        assert_eq!(c.elements_revision(), 0);
+        c.insert(Record::Element(element("E1")));
+        let elements = c.elements_revision();
+        assert_eq!(elements, c.revision());
+        c.insert(Record::Form(form("F1", &["E1"])));
+        assert_ne!(c.revision(), elements);
+        assert_eq!(c.elements_revision(), elements, "a form is not an element");
+        c.remove(Kind::Form, "F1");
+        assert_eq!(c.elements_revision(), elements);
+        c.insert(Record::Element(element("E2")));
+        assert_ne!(c.elements_revision(), elements);
+        let elements = c.elements_revision();
+        c.remove(Kind::Element, "E2");
+        assert_ne!(c.elements_revision(), elements);
+        let built = Catalog::from_records(vec![Record::Form(form("F1", &["E1"]))]);
+        assert_ne!(
+            built.elements_revision(),
+            0,
+            "a built catalog is new throughout"
+        );
     }
 }

@@ -20,7 +20,7 @@ use super::palette::Palette;
 use super::panes::bundle_picker::BundlesEvent;
 use super::panes::bundles::{self, BundlesPane, Fix};
 use super::panes::elements::{ElementsEvent, ElementsPane};
-use super::panes::forms::FormsPane;
+use super::panes::forms::{FormsLintEvent, FormsPane};
 use super::panes::stats::{self, StatsEvent, StatsPane};
 use super::picker::Picker;
 use super::tree::{Filtered, Grouping, ListKind, NodeId, Tree};
@@ -246,6 +246,8 @@ pub enum AppEvent {
     Elements(ElementsEvent),
     /// Pane 5's statistics were computed.
     Stats(StatsEvent),
+    /// Pane 3's lint warnings of every form were computed.
+    FormsLint(FormsLintEvent),
     /// A pane-4 job finished (the item picker's index).
     Bundles(BundlesEvent),
     /// The store finished opening and loading at start-up (see `tui::loading`).
@@ -657,6 +659,10 @@ impl App {
             AppEvent::Stats(event) => {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.stats_event(event);
+            }
+            AppEvent::FormsLint(event) => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.forms_lint_event(event);
             }
             AppEvent::Bundles(event) => {
                 self.jobs = self.jobs.saturating_sub(1);

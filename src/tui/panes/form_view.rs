@@ -68,6 +68,9 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
     if !p.query.is_empty() {
         title.push_str(&format!("[{}] ", fit(&p.query, 30, app.config.ascii)));
     }
+    if !p.lint_current(catalog) {
+        title.push_str(lang.pick("检查警告中… ", "checking warnings… "));
+    }
     let hint = border_hints(
         &[
             Hint::new(key_of(app, Action::FormFilter), lang.pick("筛选", "filter")),
