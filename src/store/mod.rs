@@ -109,7 +109,8 @@ pub trait Store {
     /// start draws the tree before the catalog is loaded. The next write removes it again.
     fn save_outline(&mut self);
 
-    /// A reader of the persisted search index, to use on a worker thread.
+    /// A maker of the search index as the store stands now (the cache file, or built from
+    /// the catalog), to use on a worker thread.
     fn search_source(&self) -> SearchSource;
 
     /// Caches the search index `data` beside the store (best effort), so that the next

@@ -915,13 +915,16 @@ impl Drop for WriteSpan<'_> {
     }
 }
 
-/// Reads a store's search index on any thread: the cache file when it is sound, else the
-/// search tree. It never writes the cache; a reading that no write overlapped can be handed
-/// back to the store to cache ([`Store::save_search`]).
+/// Makes a store's search index on any thread: the cache file when it is sound, else built
+/// from the store's catalog as it stood when the source was made (shared, not copied). It
+/// never writes the cache; a reading worth keeping can be handed back to the store to cache
+/// ([`Store::save_search`]). The search tree is not read: sled keeps about 300 MiB of a
+/// million-element tree's pages after reading it, for the rest of the session.
 pub struct SearchSource {
     dir: PathBuf,
-    tree: sled::Tree,
-    writes: Arc<WriteCount>,
+    catalog: Arc<Catalog>,
+    /// The store's write count the catalog describes (`None`: a write was under way).
+    at: Option<u64>,
 }
 
 /// The search index's data as [`SearchSource::read`] found it.
@@ -929,8 +932,7 @@ pub struct SearchRead {
     /// The data.
     pub data: SearchData,
     /// When the data is worth caching ([`Store::save_search`]): the store's write count it
-    /// describes. `None` when it came from the cache file, or when a write overlapped the
-    /// reading (the data may mix the store before and after it).
+    /// describes. `None` when it came from the cache file.
     pub cacheable_at: Option<u64>,
 }
 
@@ -946,21 +948,18 @@ pub struct SearchChanges {
 }
 
 impl SearchSource {
-    /// The index data as the store stands.
-    pub fn read(&self) -> Result<SearchRead, StoreError> {
+    /// The index data as the store stood when the source was made.
+    pub fn read(&self) -> SearchRead {
         if let Some(data) = read_search(&self.dir) {
-            return Ok(SearchRead {
+            return SearchRead {
                 data,
                 cacheable_at: None,
-            });
+            };
         }
-        let before = self.writes.now();
-        let data = search_tree::read_data(&self.tree)?;
-        let after = self.writes.now();
-        Ok(SearchRead {
-            data,
-            cacheable_at: (before == after && before.is_multiple_of(2)).then_some(before),
-        })
+        SearchRead {
+            data: search::data_of(&self.catalog),
+            cacheable_at: self.at,
+        }
     }
 }
 
@@ -1133,10 +1132,11 @@ impl Store for SledStore {
     }
 
     fn search_source(&self) -> SearchSource {
+        let at = self.writes.now();
         SearchSource {
             dir: self.path.clone(),
-            tree: self.search.clone(),
-            writes: Arc::clone(&self.writes),
+            catalog: Arc::clone(&self.catalog),
+            at: at.is_multiple_of(2).then_some(at),
         }
     }
 
@@ -1524,21 +1524,25 @@ mod tests {
     }
 
     #[test]
-    fn a_search_index_read_from_the_tree_is_cached_only_while_the_store_is_as_read() {
+    fn a_search_index_built_from_the_catalog_is_the_trees_and_cached_only_while_current() {
         let dir = tempfile::tempdir().unwrap();
         let cache = dir.path().join(cache_file::SEARCH.name);
         let mut store = SledStore::open(dir.path()).unwrap();
         store.apply(big_batch()).unwrap();
-        let source = store.search_source();
 
-        // a reading overlapped by a write may mix before and after: never cached
+        // a source made while a write is under way may see the store before or after it
         let writing = store.writes.begin();
-        assert_eq!(source.read().unwrap().cacheable_at, None);
+        let source = store.search_source();
         drop(writing);
+        assert_eq!(source.read().cacheable_at, None);
+
+        // built from the catalog: what the store's search tree holds
+        let source = store.search_source();
+        let read = source.read();
+        assert_eq!(read.data, search_tree::read_data(&store.search).unwrap());
+        let at = read.cacheable_at.expect("no write was under way");
 
         // read, then written: the reading no longer describes the store
-        let read = source.read().unwrap();
-        let at = read.cacheable_at.expect("no write overlapped the reading");
         let mut form = store.catalog.forms["F1"].clone();
         form.name = "另一张表".into();
         store
@@ -1547,11 +1551,11 @@ mod tests {
         assert!(!store.save_search(&read.data, at));
         assert!(!cache.exists());
 
-        // read again with nothing written since: cached, and read back from the cache
-        let read = source.read().unwrap();
+        // made again with nothing written since: cached, and read back from the cache
+        let read = store.search_source().read();
         let at = read.cacheable_at.unwrap();
         assert!(store.save_search(&read.data, at));
-        let again = source.read().unwrap();
+        let again = store.search_source().read();
         assert_eq!(again.data, read.data);
         assert_eq!(
             again.cacheable_at, None,
@@ -1561,9 +1565,10 @@ mod tests {
         // the next write removes the cache before it changes anything
         rename_element(&mut store, "E00003", "改过的数据元");
         assert!(!cache.exists());
-        let fresh = source.read().unwrap();
+        let fresh = store.search_source().read();
         assert!(fresh.cacheable_at.is_some());
         assert_ne!(fresh.data, read.data);
+        assert_eq!(fresh.data, search_tree::read_data(&store.search).unwrap());
     }
 
     #[test]

@@ -212,6 +212,33 @@ impl SearchDataBuilder {
         });
     }
 
+    /// Adds the rows of another builder's unfinished data (see [`SearchDataBuilder::piece`]),
+    /// as if pushed here one by one: its text goes in whole, its entries follow it.
+    pub fn append(&mut self, piece: SearchData) {
+        let data = &mut self.data;
+        let offset = u32::try_from(data.text.len()).unwrap_or(u32::MAX);
+        data.text.push_str(&piece.text);
+        let mut agency_ids = Vec::with_capacity(piece.agencies.len());
+        for a in piece.agencies {
+            let next = u32::try_from(data.agencies.len()).unwrap_or(u32::MAX);
+            agency_ids.push(*self.agencies.entry(a).or_insert_with_key(|a| {
+                data.agencies.push(a.clone());
+                next
+            }));
+        }
+        data.entries
+            .extend(piece.entries.into_iter().map(|e| Entry {
+                start: e.start.saturating_add(offset),
+                agency: e.agency.and_then(|a| agency_ids.get(a as usize).copied()),
+                ..e
+            }));
+    }
+
+    /// The rows pushed so far, unsorted, for another builder to [`SearchDataBuilder::append`].
+    pub fn piece(self) -> SearchData {
+        self.data
+    }
+
     /// The data, its entries in rank order (use count descending, then code).
     pub fn finish(self) -> SearchData {
         let mut data = self.data;

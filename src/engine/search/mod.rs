@@ -25,7 +25,7 @@ pub use arena::{Entry, SearchData, SearchDataBuilder, bloom, pair_bit};
 pub use keys::{Key, SEP, build_key, readings, usual_reading};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
-pub use row::{SearchRow, row_in, rows, uses};
+pub use row::{SearchRow, data_of, row_in, rows, uses};
 
 /// How many entries are scanned between two looks at the cancel flag.
 const CHUNK: usize = 4096;
@@ -101,7 +101,7 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Builds the index of a catalog with the default matcher.
     pub fn build(catalog: &Catalog) -> Self {
-        Self::from_rows(rows(catalog))
+        Self::from_data(data_of(catalog))
     }
 
     /// Builds the index from stored rows with the default matcher.

@@ -37,9 +37,9 @@ use super::element_uses::{Jump, UsesMemo};
 
 /// A finished job of pane 2.
 pub enum ElementsEvent {
-    /// The search index was read (or why it could not be), with its
+    /// The search index was read or built, with its
     /// [`SearchRead::cacheable_at`](crate::store::SearchRead::cacheable_at).
-    Index(Result<(Arc<SearchIndex>, Option<u64>), String>),
+    Index(Arc<SearchIndex>, Option<u64>),
     /// A search finished (`hits` is `None` when a newer query cancelled it).
     Hits {
         /// Whose search.
@@ -315,19 +315,16 @@ impl App {
             return;
         }
         let Some(store) = self.store() else { return };
-        // the store keeps the rows current: reading them beats rebuilding every pinyin key
+        // the cache file the last session left, else built from the catalog in memory
         let source = store.search_source();
         self.elements.indexing = true;
         self.elements.stale = false;
         self.spawn_job(move || {
-            let index = match source.read() {
-                Ok(read) => Ok((
-                    Arc::new(SearchIndex::from_data(read.data)),
-                    read.cacheable_at,
-                )),
-                Err(e) => Err(e.to_string()),
-            };
-            AppEvent::Elements(ElementsEvent::Index(index))
+            let read = source.read();
+            AppEvent::Elements(ElementsEvent::Index(
+                Arc::new(SearchIndex::from_data(read.data)),
+                read.cacheable_at,
+            ))
         });
     }
 
@@ -403,15 +400,7 @@ impl App {
     pub(crate) fn elements_event(&mut self, event: ElementsEvent) {
         self.dirty = true;
         match event {
-            ElementsEvent::Index(Err(e)) => {
-                self.elements.indexing = false;
-                let text = self.lang.pick(
-                    format!("无法读取搜索索引：{e}"),
-                    format!("cannot read the search index: {e}"),
-                );
-                self.say(Level::Error, text);
-            }
-            ElementsEvent::Index(Ok((index, cacheable_at))) => {
+            ElementsEvent::Index(index, cacheable_at) => {
                 self.elements.indexing = false;
                 self.elements.index = Some(index);
                 self.elements.cacheable_at = cacheable_at;
