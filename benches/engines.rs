@@ -126,6 +126,13 @@ fn bench_search(c: &mut Criterion) {
             b.iter(|| index.patch(black_box(&changes)))
         });
         group.finish();
+        // building the index from the catalog (pane 2 without a search.idx), every core
+        let mut group = c.benchmark_group(format!("search_{label}"));
+        group.sample_size(10);
+        group.bench_function("build_from_catalog", |b| {
+            b.iter(|| yibiao::engine::search::data_of(black_box(&catalog)))
+        });
+        group.finish();
     }
 }
 
