@@ -27,7 +27,8 @@ pub fn lint(catalog: &Catalog, code: Option<&str>, json: bool, lang: Lang) -> Re
                 .forms
                 .get(code)
                 .ok_or_else(|| unknown(Kind::Form, code, lang))?;
-            lint::lint_form(catalog, &Covers::new(catalog), form)
+            let labels = form.fields().map(|(_, _, f)| f.label.as_str());
+            lint::lint_form(catalog, &Covers::for_labels(catalog, labels), form)
         }
         None => lint::lint(catalog),
     };

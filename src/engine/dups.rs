@@ -882,7 +882,8 @@ fn unbound_groups(catalog: &Catalog) -> Vec<FieldGroup> {
             }
         }
     }
-    let covers = Covers::new(catalog);
+    // only these labels are looked up: their covers, not the whole pool's
+    let covers = Covers::for_labels(catalog, by_label.keys().map(String::as_str));
     let mut groups: Vec<FieldGroup> = by_label
         .into_iter()
         .filter_map(|(label, fields)| {
@@ -1110,6 +1111,28 @@ pub fn merge_batch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The unbound fields' groups get the elements the whole pool's covers give them (only
+    /// their labels are indexed).
+    #[test]
+    fn unbound_groups_are_covered_as_by_the_whole_pool() {
+        let catalog = crate::sample::generate(1);
+        let whole = Covers::new(&catalog);
+        let groups = unbound_groups(&catalog);
+        assert!(
+            groups.iter().filter(|g| g.element.is_some()).count() >= 1,
+            "{groups:?}"
+        );
+        for g in &groups {
+            let cover = whole.cover(&g.label);
+            assert_eq!(
+                g.element.as_deref(),
+                cover.map(|c| c.element),
+                "{}",
+                g.label
+            );
+        }
+    }
 
     #[test]
     fn normalise_folds_width_case_and_punctuation() {

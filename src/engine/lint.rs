@@ -118,9 +118,17 @@ impl Warning {
     }
 }
 
-/// Lints every form of the catalog, in code order.
+/// Lints every form of the catalog, in code order. Only unbound fields ask what covers their
+/// labels, so only those labels are indexed (the whole pool's index took 1.9 s and a few
+/// hundred MiB at a million elements).
 pub fn lint(catalog: &Catalog) -> Vec<Warning> {
-    let covers = Covers::new(catalog);
+    let unbound = catalog
+        .forms
+        .values()
+        .flat_map(|form| form.fields())
+        .filter(|(_, _, field)| field.element.is_none())
+        .map(|(_, _, field)| field.label.as_str());
+    let covers = Covers::for_labels(catalog, unbound);
     catalog
         .forms
         .values()
@@ -1024,6 +1032,14 @@ mod sample_tests {
         ];
         for scale in [1, 2] {
             let c = crate::sample::generate(scale);
+            // the unbound labels' covers answer as the whole pool's
+            let whole = Covers::new(&c);
+            let with_whole: Vec<Warning> = c
+                .forms
+                .values()
+                .flat_map(|f| lint_form(&c, &whole, f))
+                .collect();
+            assert_eq!(lint(&c), with_whole);
             let mut found: Vec<(WarningKind, String, String)> = lint(&c)
                 .into_iter()
                 .map(|w| {
