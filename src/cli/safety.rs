@@ -11,7 +11,7 @@ use crate::model::{Catalog, Kind, Record};
 use crate::store::audit::{os_user, utc_now};
 use crate::store::{Batch, Command, SledStore, Store, recover as salvage};
 
-use super::commands::{read_input, write_output, write_output_with};
+use super::commands::{read_input, write_output_with};
 use super::{EXIT_FAILURE, EXIT_INVALID, Failure};
 
 /// `yibiao backup FILE`: the catalog with a metadata header, written atomically with mode 0600.
@@ -170,7 +170,7 @@ fn confirm(
 /// when something was lost.
 pub fn recover(dir: &Path, out: &Path, lang: Lang) -> Result<u8, Failure> {
     let found = salvage::recover(dir).map_err(|e| Failure::store(e, lang))?;
-    write_output(out, json::export(&found.catalog).as_bytes())?;
+    write_output_with(out, |w| json::export_to(&found.catalog, w))?;
     eprintln_lossy!(
         "recovered {} records from {} into {} ({})",
         found.catalog.len(),
