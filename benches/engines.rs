@@ -173,5 +173,36 @@ fn bench_where_used(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_merge, bench_search, bench_where_used);
+/// Pane 3's filter (and `form list`): the pinyin index of the forms' names, built once on a
+/// worker, and one key's pass over every form with it.
+fn bench_form_filter(c: &mut Criterion) {
+    use yibiao::engine::form_filter::{self, FormFilter, FormIndex, Readings};
+    let catalog = yibiao::sample::generate(161);
+    let mut group = c.benchmark_group(format!("form_filter_{}_forms", catalog.forms.len()));
+    group.sample_size(10);
+    group.bench_function("index_build", |b| {
+        b.iter(|| FormIndex::build(form_filter::rows(black_box(&catalog))))
+    });
+    let index = FormIndex::build(form_filter::rows(&catalog));
+    for query in ["s", "spjy", "shipin sqs", "食品 申请"] {
+        let filter = FormFilter::parse(query);
+        group.bench_function(format!("key {query}"), |b| {
+            b.iter(|| {
+                let readings = Readings::find(&index, &filter);
+                filter
+                    .kept(&catalog, |_| false, Some(&readings), None)
+                    .len()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_merge,
+    bench_search,
+    bench_where_used,
+    bench_form_filter
+);
 criterion_main!(benches);

@@ -92,7 +92,10 @@ fn bench_typing(c: &mut Criterion, name: &str, app: &mut App, prefix: &str, text
             .expect("draw");
     };
     let clear = |app: &mut App, terminal: &mut Terminal<TestBackend>| {
-        while !app.elements.search.query().is_empty() || !app.catalog.query.is_empty() {
+        while !app.elements.search.query().is_empty()
+            || !app.catalog.query.is_empty()
+            || !app.forms.query.is_empty()
+        {
             step(app, KeyCode::Backspace, terminal);
         }
     };
@@ -156,6 +159,15 @@ fn bench_keys(c: &mut Criterion) {
         KeyCode::Down,
         KeyCode::Up,
     );
+    // the list's filter: the first Latin letter builds the pinyin index (untimed here)
+    press(&mut app, KeyCode::Char('/'));
+    press(&mut app, KeyCode::Char('s'));
+    app.settle(Duration::from_secs(60));
+    assert_eq!(app.forms.query, "s", "typing goes to the forms' filter");
+    press(&mut app, KeyCode::Backspace);
+    bench_typing(c, "form_filter_first_key", &mut app, "", "s");
+    bench_typing(c, "form_filter_following_key", &mut app, "s", "hipin");
+    press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('2'));
     app.settle(Duration::from_secs(120));
     for _ in 0..50 {

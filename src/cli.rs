@@ -291,6 +291,15 @@ pub enum ElementCommand {
 /// `form` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum FormCommand {
+    /// List the forms a query keeps, as pane 3's filter does: words in the code or name, or
+    /// in the pinyin of the name (full or initials); `item:X`, `agency:X`, `status:X`, `warn`.
+    List {
+        /// The query (words apart; none lists every form).
+        query: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one form (exit 1 if unknown).
     Show {
         /// Form code.

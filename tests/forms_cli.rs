@@ -229,3 +229,66 @@ fn export_shows_sub_fields_and_writes_xlsx() {
         1
     );
 }
+
+/// `form list` keeps what pane 3's filter keeps: pinyin (full or initials) of the names,
+/// words apart, `warn` with the lint's counts, and every form with no query.
+#[test]
+fn list_finds_forms_by_text_pinyin_and_warnings() {
+    let _turn = turn();
+    let (db, doc) = sample();
+    let forms = doc["forms"].as_array().unwrap();
+    let list = |args: &[&str]| -> Vec<Value> {
+        let mut all = vec!["form", "list", "--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&ok(yibiao(db.path()).args(&all))).unwrap()
+    };
+    let codes = |v: &[Value]| -> Vec<String> {
+        v.iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let named = |part: &str| -> Vec<String> {
+        forms
+            .iter()
+            .filter(|f| f["name"].as_str().unwrap().contains(part))
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(list(&[]).len(), forms.len());
+    let food = named("食品经营");
+    assert!(!food.is_empty());
+    assert_eq!(codes(&list(&["spjy"])), food);
+    assert_eq!(codes(&list(&["shipinjingying"])), food);
+    assert_eq!(codes(&list(&["食品经营"])), food);
+    let both: Vec<String> = food
+        .iter()
+        .filter(|c| named("申请书").contains(c))
+        .cloned()
+        .collect();
+    assert!(!both.is_empty() && both.len() < food.len());
+    assert_eq!(codes(&list(&["spjy", "sqs"])), both);
+    // warnings: the forms `form lint` names, with its counts
+    let (_, lint, _) = run(yibiao(db.path()).args(["form", "lint", "--json"]));
+    let lint: Vec<Value> = serde_json::from_str(&lint).unwrap();
+    let warned = list(&["warn"]);
+    assert!(!warned.is_empty());
+    for f in &warned {
+        let n = lint.iter().filter(|w| w["form"] == f["code"]).count();
+        assert_eq!(f["warnings"], n, "{f}");
+    }
+    assert_eq!(
+        warned.len(),
+        lint.iter()
+            .map(|w| w["form"].as_str().unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    );
+    // the text lists one line per form, the name and its item's name on it
+    let text = ok(yibiao_zh(db.path()).args(["form", "list", "spjy"]));
+    assert_eq!(text.lines().count(), food.len());
+    assert!(
+        text.contains("食品经营许可申请书") && text.contains("食品经营许可证核发"),
+        "{text}"
+    );
+    assert!(ok(yibiao(db.path()).args(["form", "list", "zzqqx"])).is_empty());
+}

@@ -17,6 +17,15 @@ fn sample_app() -> (App, tempfile::TempDir) {
 }
 
 /// Adds a field by searching the element pool for `query` in the picker.
+/// A character key as the terminal sends it, with nothing bound to it looked up first.
+fn raw(app: &mut App, c: char) {
+    use crossterm::event::{Event, KeyEvent};
+    app.handle(yibiao::tui::app::AppEvent::Term(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::NONE,
+    ))));
+}
+
 fn add_field(app: &mut App, query: &str) {
     press(app, "form_add_field");
     type_text(app, query);
@@ -683,16 +692,8 @@ fn the_warnings_box_scrolls_to_every_warning_at_80x24() {
 /// typed into the filter. The list is usable meanwhile and says its warnings are coming.
 #[test]
 fn the_list_lints_on_a_worker_once_per_change_not_per_filter_key() {
-    use crossterm::event::{Event, KeyEvent};
     use std::time::Duration;
-    use yibiao::tui::app::AppEvent;
     let (mut app, _dir) = sample_app();
-    let raw = |app: &mut App, c: char| {
-        app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::NONE,
-        ))));
-    };
     raw(&mut app, '3');
     assert_eq!(app.jobs_running(), 1, "the lint runs on a worker");
     let s = screen(&mut app, 120, 36);
@@ -705,13 +706,16 @@ fn the_list_lints_on_a_worker_once_per_change_not_per_filter_key() {
     let s = screen(&mut app, 120, 36);
     assert!(!s.contains("检查警告中"), "{s}");
     assert_eq!(app.forms.warned.len(), 6, "{:?}", app.forms.warned);
-    // filtering, by text or by warnings, starts no lint
+    // filtering, by text or by warnings, starts no lint (the first Latin letter starts the
+    // pinyin index of the forms' names, once)
     press(&mut app, "form_filter");
     for c in "warn".chars() {
         raw(&mut app, c);
-        assert_eq!(app.jobs_running(), 0);
+        assert!(!app.forms.linting);
+        assert!(app.jobs_running() <= 1);
     }
     key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    app.settle(Duration::from_secs(10));
     assert_eq!(app.forms.codes.len(), 6);
     // a saved form changes the catalog: back in the list, one lint follows it
     press(&mut app, "back");
@@ -729,4 +733,55 @@ fn the_list_lints_on_a_worker_once_per_change_not_per_filter_key() {
         app.forms.linting
     );
     assert_eq!(app.jobs_running(), 0);
+}
+
+/// A filter word in Latin letters finds forms by the pinyin of their names (`spjy` finds
+/// 食品经营许可申请书), by an index built on a worker the first time one is typed; the title
+/// says so meanwhile, and the list fills when it comes. Later keys build nothing.
+#[test]
+fn the_filter_finds_forms_by_pinyin_once_its_index_is_built() {
+    use std::time::Duration;
+    let (mut app, _dir) = sample_app();
+    raw(&mut app, '3');
+    app.settle(Duration::from_secs(10));
+    let food: Vec<String> = {
+        let catalog = app.store().unwrap().catalog();
+        catalog
+            .forms
+            .values()
+            .filter(|f| f.name.contains("食品经营"))
+            .map(|f| f.code.to_string())
+            .collect()
+    };
+    assert!(!food.is_empty());
+    press(&mut app, "form_filter");
+    raw(&mut app, 's');
+    assert_eq!(app.jobs_running(), 1, "the index builds on a worker");
+    let s = screen(&mut app, 120, 36);
+    assert!(s.contains("拼音索引中"), "{s}");
+    for c in "pjy".chars() {
+        raw(&mut app, c);
+    }
+    assert_eq!(app.jobs_running(), 1, "one build, not one per key");
+    app.settle(Duration::from_secs(10));
+    assert_eq!(app.forms.codes, food);
+    let s = screen(&mut app, 120, 36);
+    assert!(!s.contains("拼音索引中"), "{s}");
+    assert!(s.contains("食品经营许可申请书"), "{s}");
+    // a word more narrows by pinyin too, and builds nothing
+    raw(&mut app, ' ');
+    for c in "sqs".chars() {
+        raw(&mut app, c);
+        assert_eq!(app.jobs_running(), 0);
+    }
+    let catalog = app.store().unwrap().catalog();
+    assert!(!app.forms.codes.is_empty());
+    assert!(
+        app.forms
+            .codes
+            .iter()
+            .all(|c| catalog.forms[c.as_str()].name.contains("申请书")),
+        "{:?}",
+        app.forms.codes
+    );
 }

@@ -303,6 +303,9 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 print_out(&output::form(catalog, form, lang))
             }
         }
+        Command::Form(FormCommand::List { query, json }) => {
+            super::forms::list(store.catalog(), &query, json, lang)
+        }
         Command::Form(FormCommand::Lint { code, json }) => {
             super::forms::lint(store.catalog(), code.as_deref(), json, lang)
         }

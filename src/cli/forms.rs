@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::display::{inert, pad, pad_code};
 use crate::engine::dups::Covers;
+use crate::engine::form_filter::{self, FormFilter, FormIndex, Readings};
 use crate::engine::lint::{self, Warning};
 use crate::engine::preview::{self, Preview};
 use crate::i18n::Lang;
@@ -18,6 +19,53 @@ use crate::model::{Catalog, ElementOption, Form, Kind};
 
 use super::commands::{pretty, print_out, unknown, write_output};
 use super::{EXIT_FAILURE, EXIT_INVALID, Failure};
+
+/// `form list [QUERY…] [--json]`: the forms the query keeps, in code order, as pane 3's
+/// filter keeps them, with their item, field count, state and lint warnings.
+pub fn list(catalog: &Catalog, query: &[String], json: bool, lang: Lang) -> Result<u8, Failure> {
+    let filter = FormFilter::parse(&query.join(" "));
+    let warned = lint::counts(catalog);
+    let index = filter
+        .wants_readings()
+        .then(|| FormIndex::build(form_filter::rows(catalog)));
+    let readings = index.as_ref().map(|i| Readings::find(i, &filter));
+    let forms = filter.kept(catalog, |c| warned.contains_key(c), readings.as_ref(), None);
+    let item_of = |f: &Form| f.item.as_deref().and_then(|c| catalog.items.get(c));
+    let warnings = |f: &Form| warned.get(f.code.as_str()).copied().unwrap_or(0);
+    if json {
+        let list: Vec<_> = forms
+            .iter()
+            .map(|f| {
+                serde_json::json!({"code": f.code, "name": f.name, "item": f.item,
+                    "item_name": item_of(f).map(|i| &i.name), "fields": f.field_count(),
+                    "status": f.status.as_str(), "version": f.version,
+                    "warnings": warnings(f)})
+            })
+            .collect();
+        return print_out(&pretty(&list));
+    }
+    let text: String = forms
+        .iter()
+        .map(|f| {
+            let warns = match warnings(f) {
+                0 => String::new(),
+                n => format!("  !{n}"),
+            };
+            format!(
+                "{}  {}  {}  {:>3} {}  {} V{}{}\n",
+                pad_code(&inert(&f.code), 10),
+                pad(&inert(&f.name), 24),
+                pad(&inert(item_of(f).map_or("", |i| i.name.as_str())), 20),
+                f.field_count(),
+                lang.pick("字段", "fields"),
+                f.status.zh(),
+                f.version,
+                warns
+            )
+        })
+        .collect();
+    print_out(&text)
+}
 
 /// `form lint [CODE] [--json]`: exit 1 when there are warnings.
 pub fn lint(catalog: &Catalog, code: Option<&str>, json: bool, lang: Lang) -> Result<u8, Failure> {

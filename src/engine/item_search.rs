@@ -399,9 +399,32 @@ impl<R: Row> Index<R> {
             .collect()
     }
 
+    /// The positions (ascending) of every row whose lower-cased name holds `query` (as
+    /// [`held_query`] gives it): what [`Index::holding`] does not look at for a query in
+    /// Latin letters (a name may have some: ICP经营许可申请表).
+    pub fn names_holding(&self, query: &str) -> Vec<u32> {
+        let q = held_query(query);
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
+        (0u32..)
+            .zip(&self.entries)
+            .filter(|(_, e)| finder.find(e.name.as_bytes()).is_some())
+            .map(|(p, _)| p)
+            .collect()
+    }
+
     /// The code of the row at `position` (as [`Index::holding`] gives them).
     pub fn code_at(&self, position: u32) -> Option<&str> {
         self.entries.get(position as usize).map(|e| e.row.code())
+    }
+
+    /// The position of the row with `code`, found by halves: for an index whose rows were
+    /// given in code order (as [`rows`] and the other `rows` functions give them).
+    pub fn position_of(&self, code: &str) -> Option<u32> {
+        let at = self
+            .entries
+            .binary_search_by(|e| e.row.code().cmp(code))
+            .ok()?;
+        u32::try_from(at).ok()
     }
 
     /// Whether the lower-cased query `q` is the entry's code or one run in one part of its

@@ -118,6 +118,16 @@ impl Warning {
     }
 }
 
+/// How many warnings each form with any has (form code → count): what lists of forms show
+/// (pane 3, `form list`).
+pub fn counts(catalog: &Catalog) -> HashMap<String, usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for w in lint(catalog) {
+        *counts.entry(w.form).or_default() += 1;
+    }
+    counts
+}
+
 /// Lints every form of the catalog, in code order. Only unbound fields ask what covers their
 /// labels, so only those labels are indexed (the whole pool's index took 1.9 s and a few
 /// hundred MiB at a million elements).

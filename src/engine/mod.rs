@@ -3,6 +3,7 @@
 pub mod bundle_edit;
 pub mod design;
 pub mod dups;
+pub mod form_filter;
 pub mod item_search;
 pub mod lint;
 pub mod merge;

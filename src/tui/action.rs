@@ -197,7 +197,7 @@ actions! {
     BundleDetailUp "bundle_detail_up" Bundles "主题列表：详情上翻一行" "bundle list: scroll the detail up a line";
     // pane 3 (表单): the form list, the designer and its live preview
     FormOpen "form_open" Forms "打开所选表单进行设计；条件选择中：确定" "open the selected form in the designer; in the condition chooser: apply";
-    FormFilter "form_filter" Forms "筛选表单（文字、item: agency: status:、warn 仅有警告的）" "filter forms (text, item: agency: status:, warn = with warnings)";
+    FormFilter "form_filter" Forms "筛选表单（文字或拼音、item: agency: status:、warn 仅有警告的）" "filter forms (text or pinyin, item: agency: status:, warn = with warnings)";
     FormNew "form_new" Forms "新建表单（自建，草稿）：先选所属事项（esc = 不选）" "new form (self-built draft): choose its item first (esc = none)";
     FormItem "form_item" Forms "设置表单所属事项（事项选择器）" "set the form's item (item picker)";
     FormAddField "form_add_field" Forms "添加字段：在数据元池中搜索（含拼音）" "add a field: search the element pool (pinyin too)";

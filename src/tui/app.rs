@@ -27,6 +27,7 @@ use super::tree::{Filtered, Grouping, ListKind, NodeId, Tree};
 use super::tree_match::{MatchJob, Narrowing};
 use super::{text, view};
 use crate::engine::bundle_edit::{Removal, RemoveTarget};
+use crate::engine::form_filter::FormIndex;
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Kind, RecordRef};
@@ -248,6 +249,9 @@ pub enum AppEvent {
     Stats(StatsEvent),
     /// Pane 3's lint warnings of every form were computed.
     FormsLint(FormsLintEvent),
+    /// Pane 3's pinyin index of the forms' names was built (with the fingerprint of the
+    /// forms it was built from).
+    FormsReadings(Arc<FormIndex>, u64),
     /// A pane-4 job finished (the item picker's index).
     Bundles(BundlesEvent),
     /// The store finished opening and loading at start-up (see `tui::loading`).
@@ -663,6 +667,10 @@ impl App {
             AppEvent::FormsLint(event) => {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.forms_lint_event(event);
+            }
+            AppEvent::FormsReadings(index, fingerprint) => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.forms_readings_event(index, fingerprint);
             }
             AppEvent::Bundles(event) => {
                 self.jobs = self.jobs.saturating_sub(1);

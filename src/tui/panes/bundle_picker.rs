@@ -143,10 +143,12 @@ impl PaneJob {
     pub fn run(self) -> BundlesEvent {
         match self {
             PaneJob::Items(job) => {
-                BundlesEvent::Index(Arc::new(ItemIndex::build(job.rows)), job.fingerprint)
+                let (index, fingerprint) = job.build();
+                BundlesEvent::Index(index, fingerprint)
             }
             PaneJob::Agencies(job) => {
-                BundlesEvent::Agencies(Arc::new(AgencyIndex::build(job.rows)), job.fingerprint)
+                let (index, fingerprint) = job.build();
+                BundlesEvent::Agencies(index, fingerprint)
             }
         }
     }
@@ -204,7 +206,7 @@ impl<R: Row> IndexState<R> {
     }
 
     /// A finished build.
-    fn arrived(&mut self, index: Arc<Index<R>>, fingerprint: u64) {
+    pub(crate) fn arrived(&mut self, index: Arc<Index<R>>, fingerprint: u64) {
         self.building = false;
         self.index = Some(index);
         self.fingerprint = fingerprint;
@@ -218,39 +220,65 @@ impl<R: Row> IndexState<R> {
     }
 }
 
-impl IndexState<ItemRow> {
-    /// Asks for an index build if there is none or the items changed since the last one
-    /// (the app takes the job and runs it on a worker thread).
-    pub fn want(&mut self, catalog: &Catalog) {
-        let fingerprint = self.fingerprint_of(catalog);
-        self.want_rows(fingerprint, || item_search::rows(catalog));
-    }
-
-    /// The fingerprint of the catalog's items (remembered under its revision).
-    fn fingerprint_of(&mut self, catalog: &Catalog) -> u64 {
+impl<R: Row> IndexState<R> {
+    /// The fingerprint of what the index is built from (`of`), remembered under the catalog's
+    /// revision so asking again for an unchanged catalog hashes nothing.
+    fn fingerprint_with(&mut self, catalog: &Catalog, of: fn(&Catalog) -> u64) -> u64 {
         match self.memo {
             Some((revision, fingerprint)) if revision == catalog.revision() => fingerprint,
             _ => {
-                let fingerprint = item_search::fingerprint(catalog);
+                let fingerprint = of(catalog);
                 self.memo = Some((catalog.revision(), fingerprint));
                 fingerprint
             }
         }
     }
 
-    /// The index if it was built for the catalog's items as they are; else asks for a build
-    /// (see [`IndexState::want`]) and gives `None`.
-    pub fn ready(&mut self, catalog: &Catalog) -> Option<Arc<ItemIndex>> {
-        let fingerprint = self.fingerprint_of(catalog);
+    /// The index if it was built from the catalog as it is (by the fingerprint `of`); else
+    /// asks for a build of `rows` and gives `None`.
+    pub fn ready_with(
+        &mut self,
+        catalog: &Catalog,
+        of: fn(&Catalog) -> u64,
+        rows: fn(&Catalog) -> Vec<R>,
+    ) -> Option<Arc<Index<R>>> {
+        let fingerprint = self.fingerprint_with(catalog, of);
         match &self.index {
             Some(index) if self.fingerprint == fingerprint && !self.building => {
                 Some(Arc::clone(index))
             }
             _ => {
-                self.want(catalog);
+                self.want_rows(fingerprint, || rows(catalog));
                 None
             }
         }
+    }
+
+    /// The build asked for, if any, for the app to run on a worker thread.
+    pub fn take_job(&mut self) -> Option<IndexJob<R>> {
+        self.job.take()
+    }
+}
+
+impl<R: Row> IndexJob<R> {
+    /// Builds the index; with the fingerprint of what it was built from.
+    pub fn build(self) -> (Arc<Index<R>>, u64) {
+        (Arc::new(Index::build(self.rows)), self.fingerprint)
+    }
+}
+
+impl IndexState<ItemRow> {
+    /// Asks for an index build if there is none or the items changed since the last one
+    /// (the app takes the job and runs it on a worker thread).
+    pub fn want(&mut self, catalog: &Catalog) {
+        let fingerprint = self.fingerprint_with(catalog, item_search::fingerprint);
+        self.want_rows(fingerprint, || item_search::rows(catalog));
+    }
+
+    /// The index if it was built for the catalog's items as they are; else asks for a build
+    /// (see [`IndexState::want`]) and gives `None`.
+    pub fn ready(&mut self, catalog: &Catalog) -> Option<Arc<ItemIndex>> {
+        self.ready_with(catalog, item_search::fingerprint, item_search::rows)
     }
 
     /// Runs the picker's query again (no results until the index is there).

@@ -68,6 +68,9 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
     if !p.query.is_empty() {
         title.push_str(&format!("[{}] ", fit(&p.query, 30, app.config.ascii)));
     }
+    if p.reading_pending() {
+        title.push_str(lang.pick("拼音索引中… ", "indexing pinyin… "));
+    }
     if !p.lint_current(catalog) {
         title.push_str(lang.pick("检查警告中… ", "checking warnings… "));
     }

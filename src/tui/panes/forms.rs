@@ -4,6 +4,7 @@
 //! validation in `engine::preview`, the warnings in `engine::lint`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
@@ -14,11 +15,12 @@ use super::super::app::{App, AppEvent, BindAsk, Confirm, Level, Overlay, Pane};
 use super::super::detail::DetailScroll;
 use super::super::keymap::{Key, Lookup};
 use super::super::picker::{PickPurpose, Target};
-use super::bundle_picker::ItemPicker;
+use super::bundle_picker::{IndexState, ItemPicker};
 use super::form_view;
 use crate::display::inert;
 use crate::engine::design::{Design, Pos};
 use crate::engine::dups::Covers;
+use crate::engine::form_filter::{self, FormFilter, FormIndex, FormRow, Readings};
 use crate::engine::lint::{self, Warning};
 use crate::engine::one_per_form;
 use crate::engine::preview::{Preview, Values};
@@ -303,9 +305,23 @@ pub struct FormsPane {
     pub item_picker: Option<(ItemFor, ItemPicker)>,
     /// The list was built for the catalog as of this many records (rebuilt when stale).
     pub stale: bool,
-    /// What the list shows was filtered for: (catalog revision, `warned_at`) and the query.
-    shown_for: Option<((u64, Option<u64>), String)>,
+    /// The pinyin index of the forms' names, for a filter word in Latin letters (built on a
+    /// worker thread the first time one is typed, and again when a form's name changes).
+    pub readings: IndexState<FormRow>,
+    /// What the list shows was filtered for.
+    shown_for: Option<Shown>,
     built: bool,
+}
+
+/// What pane 3's list was filtered for: a query that narrows it, for the same catalog,
+/// warnings and index, keeps a subset of what it shows.
+struct Shown {
+    /// The catalog revision, `warned_at`, and whether the pinyin index was there.
+    at: (u64, Option<u64>, bool),
+    /// The query.
+    query: String,
+    /// Which of its words only rare readings held (see [`Readings::rare`]).
+    rare: Vec<bool>,
 }
 
 impl FormsPane {
@@ -324,111 +340,49 @@ impl FormsPane {
         self.warned_at == Some(catalog.revision())
     }
 
-    /// Rebuilds the list for the filter (with the warnings known so far: see `warned`): from
-    /// the forms shown when the filter only narrows what they were shown for.
+    /// Rebuilds the list for the filter (with the warnings known so far: see `warned`; and
+    /// the pinyin index when a word is in Latin letters: asked for if it is not there, and the
+    /// list is rebuilt when it comes): from the forms shown when the filter only narrows what
+    /// they were shown for.
     pub fn rebuild(&mut self, catalog: &Catalog) {
-        let filter = Filter::parse(&self.query);
-        let shown_for = (catalog.revision(), self.warned_at);
-        let narrowing = self
-            .shown_for
-            .as_ref()
-            .is_some_and(|(at, old)| *at == shown_for && filter.narrows(&Filter::parse(old)));
-        let keeps = |f: &Form| filter.keeps(catalog, f, self.warned.contains_key(f.code.as_str()));
-        self.codes = if narrowing {
-            std::mem::take(&mut self.codes)
-                .into_iter()
-                .filter(|c| catalog.forms.get(c.as_str()).is_some_and(keeps))
-                .collect()
+        let filter = FormFilter::parse(&self.query);
+        let index = if filter.wants_readings() {
+            self.readings
+                .ready_with(catalog, form_filter::fingerprint, form_filter::rows)
         } else {
-            catalog
-                .forms
-                .values()
-                .filter(|f| keeps(f))
-                .map(|f| f.code.to_string())
-                .collect()
+            None
         };
-        self.shown_for = Some((shown_for, self.query.clone()));
+        let readings = index.as_deref().map(|i| Readings::find(i, &filter));
+        let rare = readings.as_ref().map(Readings::rare).unwrap_or_default();
+        let shown_for = (catalog.revision(), self.warned_at, index.is_some());
+        let narrowing = self.shown_for.as_ref().is_some_and(|old| {
+            old.at == shown_for && filter.narrows(&FormFilter::parse(&old.query), &rare, &old.rare)
+        });
+        let within = narrowing.then(|| std::mem::take(&mut self.codes));
+        self.codes = filter
+            .kept(
+                catalog,
+                |c| self.warned.contains_key(c),
+                readings.as_ref(),
+                within.as_deref(),
+            )
+            .into_iter()
+            .map(|f| f.code.to_string())
+            .collect();
+        self.shown_for = Some(Shown {
+            at: shown_for,
+            query: self.query.clone(),
+            rare,
+        });
         self.selected = self.selected.min(self.codes.len().saturating_sub(1));
         self.built = true;
         self.stale = false;
     }
-}
 
-/// The list filter: free text (code or name), `item:`, `agency:`, `status:`, `warn`.
-#[derive(Default)]
-struct Filter {
-    text: Vec<String>,
-    item: Option<String>,
-    agency: Option<String>,
-    status: Option<String>,
-    warn: bool,
-}
-
-impl Filter {
-    fn parse(query: &str) -> Filter {
-        let mut f = Filter::default();
-        for word in query.split_whitespace() {
-            if let Some(v) = word.strip_prefix("item:") {
-                f.item = Some(v.to_lowercase());
-            } else if let Some(v) = word.strip_prefix("agency:") {
-                f.agency = Some(v.to_lowercase());
-            } else if let Some(v) = word.strip_prefix("status:") {
-                f.status = Some(v.to_lowercase());
-            } else if word == "warn" || word == "warn:" || word == "警告" {
-                f.warn = true;
-            } else {
-                f.text.push(word.to_lowercase());
-            }
-        }
-        f
+    /// Whether the filter waits for the pinyin index (the title says so).
+    pub fn reading_pending(&self) -> bool {
+        self.readings.building && FormFilter::parse(&self.query).wants_readings()
     }
-
-    /// Whether every form this filter keeps, `old` keeps too (the same filters, each of
-    /// `old`'s words inside the word in its place): the list can then be narrowed from what
-    /// `old` kept instead of every form.
-    fn narrows(&self, old: &Filter) -> bool {
-        self.item == old.item
-            && self.agency == old.agency
-            && self.status == old.status
-            && self.warn == old.warn
-            && self.text.len() >= old.text.len()
-            && self
-                .text
-                .iter()
-                .zip(&old.text)
-                .all(|(new, old)| new.contains(old.as_str()))
-    }
-
-    fn keeps(&self, catalog: &Catalog, form: &Form, warned: bool) -> bool {
-        let item = || form.item.as_deref().and_then(|i| catalog.items.get(i));
-        (!self.warn || warned)
-            && self
-                .status
-                .as_deref()
-                .is_none_or(|q| form.status.as_str() == q || form.status.zh() == q)
-            && self
-                .text
-                .iter()
-                .all(|t| has(&form.code, t) || has(&form.name, t))
-            && self
-                .item
-                .as_deref()
-                .is_none_or(|q| item().is_some_and(|i| has(&i.code, q) || has(&i.name, q)))
-            && self.agency.as_deref().is_none_or(|q| {
-                item()
-                    .and_then(|i| i.agency.as_deref())
-                    .and_then(|a| catalog.agencies.get(a))
-                    .is_some_and(|a| has(&a.code, q) || has(&a.name, q))
-            })
-    }
-}
-
-/// Whether `hay`, lower-cased, contains `needle` (lower case): lower-cased only when it has a
-/// character that changes, so a Chinese name is never copied (100,000 forms a key).
-fn has(hay: &str, needle: &str) -> bool {
-    hay.contains(needle)
-        || (hay.chars().any(|c| c.to_lowercase().next() != Some(c))
-            && hay.to_lowercase().contains(needle))
 }
 
 /// Whether pane 3 handles `action` (its own scope, list moves and back).
@@ -448,7 +402,23 @@ impl App {
         if stale && let Some(store) = self.store.as_deref() {
             self.forms.rebuild(store.catalog());
         }
+        if let Some(job) = self.forms.readings.take_job() {
+            self.spawn_job(move || {
+                let (index, fingerprint) = job.build();
+                AppEvent::FormsReadings(index, fingerprint)
+            });
+        }
         self.forms_lint_start();
+    }
+
+    /// The pinyin index of the forms' names was built: a filter that wants it runs again.
+    pub(crate) fn forms_readings_event(&mut self, index: Arc<FormIndex>, fingerprint: u64) {
+        self.forms.readings.arrived(index, fingerprint);
+        if FormFilter::parse(&self.forms.query).wants_readings() {
+            self.forms.stale = true;
+            self.forms_catalog_ready();
+        }
+        self.dirty = true;
     }
 
     /// Starts linting every form on a worker, unless the warnings are current or a run is
@@ -463,13 +433,9 @@ impl App {
         let catalog = store.shared_catalog();
         self.forms.linting = true;
         self.spawn_job(move || {
-            let mut warned: HashMap<String, usize> = HashMap::new();
-            for w in lint::lint(&catalog) {
-                *warned.entry(w.form).or_default() += 1;
-            }
             AppEvent::FormsLint(FormsLintEvent {
                 revision: catalog.revision(),
-                warned,
+                warned: lint::counts(&catalog),
             })
         });
     }
@@ -481,7 +447,7 @@ impl App {
         self.forms.warned = event.warned;
         self.forms.warned_at = Some(event.revision);
         if let Some(store) = self.store.as_deref()
-            && Filter::parse(&self.forms.query).warn
+            && FormFilter::parse(&self.forms.query).warn()
         {
             self.forms.rebuild(store.catalog());
         }
@@ -1258,7 +1224,6 @@ impl App {
             self.forms_item_key(event);
             return;
         }
-        let lang = self.lang;
         let key = Key::from_event(&event);
         if let Some((kind, input)) = &mut self.forms.prompt {
             let kind = *kind;
@@ -1335,7 +1300,6 @@ impl App {
                 }
             }
         }
-        let _ = lang;
     }
 
     /// Pasted text in pane 3.
@@ -1423,6 +1387,10 @@ mod tests {
             "item:营业 表",
             "status:published 申",
             "食品经营许可证核发",
+            "shipin 申请",
+            "spjy",
+            "sqb shi",
+            "warn sq",
         ];
         // as if a lint had found warnings in every third form
         let warned: HashMap<String, usize> = catalog
@@ -1431,10 +1399,16 @@ mod tests {
             .step_by(3)
             .map(|c| (c.to_string(), 1))
             .collect();
-        let pane = || FormsPane {
-            warned: warned.clone(),
-            warned_at: Some(1),
-            ..FormsPane::default()
+        let index = Arc::new(FormIndex::build(form_filter::rows(&catalog)));
+        let fingerprint = form_filter::fingerprint(&catalog);
+        let pane = || {
+            let mut pane = FormsPane {
+                warned: warned.clone(),
+                warned_at: Some(1),
+                ..FormsPane::default()
+            };
+            pane.readings.arrived(Arc::clone(&index), fingerprint);
+            pane
         };
         for query in queries {
             let mut typed = pane();
@@ -1458,27 +1432,6 @@ mod tests {
             }
             assert!(most > 0, "{query}");
         }
-    }
-
-    #[test]
-    fn a_filter_narrows_only_what_it_keeps_a_subset_of() {
-        let narrows = |new: &str, old: &str| Filter::parse(new).narrows(&Filter::parse(old));
-        assert!(narrows("食品", "食"));
-        assert!(narrows("食品 表", "食品"));
-        assert!(narrows("ab", "b"), "ab holds b");
-        assert!(!narrows("食", "食品"));
-        assert!(!narrows("warn", "war"), "a word became the warnings filter");
-        assert!(!narrows("item:x a", "a"));
-        assert!(!narrows("a", "a status:draft"));
-        assert!(!narrows("", "a"));
-    }
-
-    #[test]
-    fn has_ignores_case_without_copying_what_has_no_capitals() {
-        assert!(has("BD000021", "bd0000"));
-        assert!(has("食品经营许可申请书", "许可"));
-        assert!(!has("食品经营许可申请书", "bd"));
-        assert!(has("ÉCOLE", "école"));
     }
 
     /// The designer's covers answer as the whole pool's, and are built again only when the
