@@ -5,7 +5,7 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use tui_support::{app_with, key, press, screen, type_text};
+use tui_support::{app_with, key, press, render, screen, text, type_text};
 use yibiao::i18n::Lang;
 use yibiao::tui::app::{App, Confirm, Overlay};
 
@@ -774,6 +774,31 @@ fn the_filter_finds_forms_by_pinyin_once_its_index_is_built() {
         raw(&mut app, c);
         assert_eq!(app.jobs_running(), 0);
     }
+    // a word found as text is highlighted in the code and the name, a pinyin match is not
+    for c in " bd 申请".chars() {
+        raw(&mut app, c);
+    }
+    let terminal = render(&mut app, 120, 36);
+    let buffer = terminal.backend().buffer();
+    let hit = app.config.theme.get(yibiao::tui::theme::Slot::Match);
+    let styled = |y: u16, symbol: &str| {
+        (0..120u16)
+            .filter(|x| buffer[(*x, y)].symbol() == symbol)
+            .map(|x| buffer[(x, y)].bg == hit.bg.unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let row = (0..36u16)
+        .find(|y| {
+            text(buffer)
+                .lines()
+                .nth(*y as usize)
+                .is_some_and(|l| l.contains("食品经营许可申请书"))
+        })
+        .expect("a food form is listed");
+    assert_eq!(styled(row, "B"), [true], "{}", text(buffer));
+    assert_eq!(styled(row, "申"), [true]);
+    assert_eq!(styled(row, "请"), [true]);
+    assert!(styled(row, "食").iter().all(|s| !s), "held in pinyin only");
     let catalog = app.store().unwrap().catalog();
     assert!(!app.forms.codes.is_empty());
     assert!(

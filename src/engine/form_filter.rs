@@ -91,6 +91,11 @@ impl FormFilter {
         f
     }
 
+    /// The free words (lower-cased): what a face highlights in a code or name.
+    pub fn words(&self) -> &[String] {
+        &self.text
+    }
+
     /// Whether only forms with lint warnings are kept.
     pub fn warn(&self) -> bool {
         self.warn

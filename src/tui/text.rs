@@ -364,17 +364,36 @@ pub fn match_ranges(s: &str, query: &[char]) -> Vec<Range<usize>> {
 
 /// Spans of already-inert, already-fitted text with the query's matches styled.
 pub fn highlighted(text: String, query: &[char], base: Style, hit: Style) -> Vec<Span<'static>> {
-    let ranges = match_ranges(&text, query);
+    highlighted_words(text, &[query], base, hit)
+}
+
+/// Spans of already-inert, already-fitted text with the matches of every word styled (words
+/// apart, as a filter of several words finds them; overlapping matches styled once).
+pub fn highlighted_words(
+    text: String,
+    words: &[&[char]],
+    base: Style,
+    hit: Style,
+) -> Vec<Span<'static>> {
+    let mut ranges: Vec<Range<usize>> = words.iter().flat_map(|w| match_ranges(&text, w)).collect();
     if ranges.is_empty() {
         return vec![Span::styled(text, base)];
     }
+    ranges.sort_by_key(|r| r.start);
     let mut spans = Vec::new();
     let mut at = 0;
     for r in ranges {
-        if r.start > at {
-            spans.push(Span::styled(text[at..r.start].to_string(), base));
+        let start = r.start.max(at);
+        if r.end <= start {
+            continue;
         }
-        spans.push(Span::styled(text[r.clone()].to_string(), base.patch(hit)));
+        if start > at {
+            spans.push(Span::styled(text[at..start].to_string(), base));
+        }
+        spans.push(Span::styled(
+            text[start..r.end].to_string(),
+            base.patch(hit),
+        ));
         at = r.end;
     }
     if at < text.len() {
@@ -557,5 +576,34 @@ mod tests {
         );
         let spans = highlighted("食品许可".into(), &q, Style::new(), Style::new().bold());
         assert_eq!(spans.len(), 2);
+    }
+
+    /// Every word's matches are styled, overlapping ones once, the rest left as it was.
+    #[test]
+    fn every_word_of_a_filter_is_highlighted() {
+        let hit = Style::new().bold();
+        let (a, b, c): (Vec<char>, Vec<char>, Vec<char>) = (
+            "食品".chars().collect(),
+            "品经".chars().collect(),
+            "bd".chars().collect(),
+        );
+        let spans = highlighted_words("BD01 食品经营".into(), &[&a, &b, &c], Style::new(), hit);
+        let shown: Vec<(&str, bool)> = spans
+            .iter()
+            .map(|s| (s.content.as_ref(), s.style == hit))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("BD", true),
+                ("01 ", false),
+                ("食品", true),
+                ("经", true),
+                ("营", false)
+            ]
+        );
+        let none = highlighted_words("营业".into(), &[&a], Style::new(), hit);
+        assert_eq!(none.len(), 1);
+        assert_eq!(none[0].style, Style::new());
     }
 }

@@ -4,6 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
@@ -11,12 +12,13 @@ use super::super::action::{Action, Scope};
 use super::super::app::App;
 use super::super::detail;
 use super::super::hints::{Hint, border_hints};
-use super::super::text::{fit, wrap_columns, wrap_lines};
+use super::super::text::{fit, fold_char, highlighted_words, wrap_columns, wrap_lines};
 use super::super::theme::Slot;
 use super::super::view::{block, detail_hint, key_of, line_view};
 use super::bundle_picker::{ItemPicker, Look, draw_picker};
 use super::forms::{Designer, Entry, FormsPane, ItemFor};
 use crate::display::{inert, pad, width};
+use crate::engine::form_filter::FormFilter;
 use crate::engine::preview::Check;
 use crate::engine::validate::levels_left_message;
 use crate::model::Catalog;
@@ -92,6 +94,14 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
     frame.render_widget(b, area);
     let w = usize::from(inner.width);
     let ascii = app.config.ascii;
+    let filter = FormFilter::parse(&p.query);
+    let folded: Vec<Vec<char>> = filter
+        .words()
+        .iter()
+        .map(|word| word.chars().map(fold_char).collect())
+        .collect();
+    let words: Vec<&[char]> = folded.iter().map(Vec::as_slice).collect();
+    let (base, hit) = (Style::default(), theme.get(Slot::Match));
     let rows: Vec<Line> = p
         .codes
         .iter()
@@ -115,18 +125,28 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
             let fixed = 10 + 4 + 4 + 12;
             let name_w = (w.saturating_sub(fixed) * 3 / 5).max(4);
             let item_w = w.saturating_sub(fixed + name_w).max(1);
-            let text = format!(
-                "{} {} {} {:>3} {}",
-                pad(&fit(code, 9, ascii), 9),
-                pad(&fit(&f.name, name_w, ascii), name_w),
+            let rest = format!(
+                " {} {:>3} {}",
                 pad(&fit(item, item_w, ascii), item_w),
                 f.field_count(),
                 pad(&status, 10),
             );
-            let line = Line::from(vec![
-                Span::raw(pad(&text, w.saturating_sub(4))),
-                Span::styled(pad(&warn, 4), theme.get(Slot::Error)),
-            ]);
+            // the code and the name with the filter's words highlighted
+            let mut spans = highlighted_words(pad(&fit(code, 9, ascii), 9), &words, base, hit);
+            spans.push(Span::raw(" "));
+            spans.extend(highlighted_words(
+                pad(&fit(&f.name, name_w, ascii), name_w),
+                &words,
+                base,
+                hit,
+            ));
+            let used = 9 + 1 + name_w + width(&rest);
+            spans.push(Span::raw(rest));
+            spans.push(Span::raw(
+                " ".repeat(w.saturating_sub(4).saturating_sub(used)),
+            ));
+            spans.push(Span::styled(pad(&warn, 4), theme.get(Slot::Error)));
+            let line = Line::from(spans);
             Some(if i == p.selected {
                 line.style(theme.get(Slot::Selection))
             } else {
