@@ -182,7 +182,7 @@ impl FormFilter {
         readings: Option<&Readings<'_>>,
         within: Option<&[String]>,
     ) -> Vec<&'c Form> {
-        if let Some(r) = readings.filter(|r| r.index.len() == catalog.forms.len()) {
+        if let Some(r) = readings.filter(|r| r.current && r.index.len() == catalog.forms.len()) {
             return (0u32..)
                 .zip(catalog.forms.values())
                 .filter(|(p, f)| self.keeps_at(catalog, f, warned(&f.code), Some((r, *p))))
@@ -225,9 +225,22 @@ pub struct Readings<'i> {
     /// For each free word: the positions of the index that hold it (`None`: a word not in
     /// Latin letters), and whether they hold it only in rare readings.
     words: Vec<Option<(Vec<bool>, bool)>>,
+    /// Whether the index was built from the forms as they are, so its positions can be
+    /// counted along them (see [`Readings::of_earlier_forms`]).
+    current: bool,
 }
 
 impl<'i> Readings<'i> {
+    /// Marks the index as built from an earlier state of the forms (kept while a new one is
+    /// built): each form's position is then looked up by its code, never counted, so a form
+    /// added or removed since shifts nothing; only a renamed form's pinyin is the old name's.
+    pub fn of_earlier_forms(self) -> Self {
+        Readings {
+            current: false,
+            ..self
+        }
+    }
+
     /// Looks every Latin word of `filter` up in `index`: the forms whose code or name holds
     /// it, and those whose usual reading does, or when none does, those whose rare readings
     /// do.
@@ -252,7 +265,11 @@ impl<'i> Readings<'i> {
                 Some((held, rare))
             })
             .collect();
-        Readings { index, words }
+        Readings {
+            index,
+            words,
+            current: true,
+        }
     }
 
     /// For each free word, whether only rare readings hold it (see [`FormFilter::narrows`]).
@@ -449,6 +466,32 @@ mod tests {
         let mut after = kept(&catalog, &index, "spjy");
         assert_eq!(after.remove(0), "AAA-NEW");
         assert_eq!(after, before);
+    }
+
+    /// An index of an earlier state of the forms, as many as now but not the same ones (one
+    /// removed, one added), still finds each form by its code once it is marked as such.
+    #[test]
+    fn an_index_of_other_forms_is_looked_up_by_code_not_counted() {
+        let mut catalog = catalog();
+        let index = FormIndex::build(rows(&catalog));
+        let filter = FormFilter::parse("spjy");
+        let before = codes(&filter.kept(
+            &catalog,
+            |_| false,
+            Some(&Readings::find(&index, &filter)),
+            None,
+        ));
+        // the first form goes and one sorting last comes: every position shifts by one
+        let first = catalog.forms.keys().next().cloned().expect("a form");
+        let mut added = catalog.forms[first.as_str()].clone();
+        added.code = "ZZZ-NEW".into();
+        catalog.remove(crate::model::Kind::Form, &first);
+        catalog.insert(crate::model::Record::Form(added));
+        assert_eq!(index.len(), catalog.forms.len());
+        let readings = Readings::find(&index, &filter).of_earlier_forms();
+        let after = codes(&filter.kept(&catalog, |_| false, Some(&readings), None));
+        let expected: Vec<String> = before.into_iter().filter(|c| *c != first).collect();
+        assert_eq!(after, expected);
     }
 
     /// The fingerprint changes with a form's name, and not with its fields.

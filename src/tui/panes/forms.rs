@@ -316,8 +316,8 @@ pub struct FormsPane {
 /// What pane 3's list was filtered for: a query that narrows it, for the same catalog,
 /// warnings and index, keeps a subset of what it shows.
 struct Shown {
-    /// The catalog revision, `warned_at`, and whether the pinyin index was there.
-    at: (u64, Option<u64>, bool),
+    /// The catalog revision, `warned_at`, and which pinyin index served (its address).
+    at: (u64, Option<u64>, Option<usize>),
     /// The query.
     query: String,
     /// Which of its words only rare readings held (see [`Readings::rare`]).
@@ -346,15 +346,32 @@ impl FormsPane {
     /// they were shown for.
     pub fn rebuild(&mut self, catalog: &Catalog) {
         let filter = FormFilter::parse(&self.query);
-        let index = if filter.wants_readings() {
-            self.readings
+        // while a new index is built, the last one (of the forms as they were) serves
+        let (index, current) = if filter.wants_readings() {
+            match self
+                .readings
                 .ready_with(catalog, form_filter::fingerprint, form_filter::rows)
+            {
+                Some(index) => (Some(index), true),
+                None => (self.readings.index.clone(), false),
+            }
         } else {
-            None
+            (None, true)
         };
-        let readings = index.as_deref().map(|i| Readings::find(i, &filter));
+        let readings = index.as_deref().map(|i| {
+            let found = Readings::find(i, &filter);
+            if current {
+                found
+            } else {
+                found.of_earlier_forms()
+            }
+        });
         let rare = readings.as_ref().map(Readings::rare).unwrap_or_default();
-        let shown_for = (catalog.revision(), self.warned_at, index.is_some());
+        let shown_for = (
+            catalog.revision(),
+            self.warned_at,
+            index.as_ref().map(|i| Arc::as_ptr(i) as usize),
+        );
         let narrowing = self.shown_for.as_ref().is_some_and(|old| {
             old.at == shown_for && filter.narrows(&FormFilter::parse(&old.query), &rare, &old.rare)
         });
@@ -1432,6 +1449,35 @@ mod tests {
             }
             assert!(most > 0, "{query}");
         }
+    }
+
+    /// After a form's name changes the index is built again; meanwhile the last one serves,
+    /// so the pinyin matches stay on the list instead of leaving it for a moment.
+    #[test]
+    fn while_a_new_pinyin_index_builds_the_last_one_serves() {
+        let mut catalog = crate::sample::generate(1);
+        let index = Arc::new(FormIndex::build(form_filter::rows(&catalog)));
+        let mut pane = FormsPane {
+            query: "spjy".into(),
+            ..FormsPane::default()
+        };
+        pane.readings
+            .arrived(index, form_filter::fingerprint(&catalog));
+        pane.rebuild(&catalog);
+        let before = pane.codes.clone();
+        assert!(!before.is_empty());
+        let other = catalog
+            .forms
+            .keys()
+            .find(|c| !before.iter().any(|b| b == c.as_str()))
+            .cloned()
+            .expect("a form not listed");
+        let mut renamed = catalog.forms[other.as_str()].clone();
+        renamed.name.push_str("（改）");
+        catalog.insert(Record::Form(renamed));
+        pane.rebuild(&catalog);
+        assert!(pane.readings.building, "a new index is asked for");
+        assert_eq!(pane.codes, before);
     }
 
     /// The designer's covers answer as the whole pool's, and are built again only when the
