@@ -59,8 +59,8 @@ impl PromptKind {
     pub fn title(self, lang: Lang) -> &'static str {
         match self {
             Self::Filter => lang.pick(
-                "筛选（文字 item: agency: status: warn）",
-                "filter (text item: agency: status: warn)",
+                "筛选（文字或拼音 item: agency: status: warn）",
+                "filter (text or pinyin, item: agency: status: warn)",
             ),
             Self::Label => lang.pick(
                 "字段标签（留空 = 数据元名称）",
