@@ -1481,7 +1481,7 @@ fn unbound_fields_that_a_pool_element_covers_are_suggested_and_bound() {
         let mut element = c.elements["DE000006"].clone();
         element.code = "DE900001".into();
         element.name = "紧急联系人电话".into();
-        element.synonyms = vec!["紧急联系电话".into(), "紧急联络电话".into()];
+        element.synonyms = vec!["紧急联系电话".into(), "紧急联络电话".into()].into();
         c.insert(Record::Element(element));
         // one on each of two forms (two fields of one form on one element would be bound
         // twice: see the_fix_dialog_lists_the_candidate_elements_and_enter_binds_the_chosen_one)

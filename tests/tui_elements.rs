@@ -20,7 +20,7 @@ fn element(code: &str, name: &str, kind: ElementKind) -> Element {
     Element {
         code: code.into(),
         name: name.into(),
-        synonyms: vec![],
+        synonyms: Default::default(),
         kind,
         definition: Default::default(),
         pattern: None,
@@ -168,7 +168,7 @@ fn enter_on_a_use_jumps_to_the_item_in_pane_one() {
 fn duplicates_view_lists_a_planted_pair_and_a_confirmed_merge_repoints_fields() {
     let mut catalog = sample();
     let mut twin = element("DE999001", "身份证 号码", ElementKind::CnId);
-    twin.synonyms = vec!["身份号".into()];
+    twin.synonyms = vec!["身份号".into()].into();
     catalog.insert(Record::Element(twin));
     let form_code = catalog.forms.keys().next().expect("a form").clone();
     let mut form = catalog.forms[&form_code].clone();
@@ -430,7 +430,7 @@ fn resizing_to_1x1_and_back_with_pane_two_open_never_panics() {
 #[test]
 fn hostile_element_names_are_drawn_inert() {
     let mut bad = element("DE1", "坏名\u{1b}[2J\u{7}", ElementKind::Text);
-    bad.synonyms = vec!["\u{202E}反向".into()];
+    bad.synonyms = vec!["\u{202E}反向".into()].into();
     bad.definition = "第一行\u{1b}[31m".into();
     let records = vec![
         Record::Element(bad),

@@ -444,7 +444,7 @@ mod tests {
         Element {
             code: code.into(),
             name: name.into(),
-            synonyms: vec![],
+            synonyms: Default::default(),
             kind: ElementKind::Text,
             definition: Default::default(),
             pattern: None,

@@ -421,7 +421,7 @@ pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning
                         first_of.insert(code, (&field.key, &field.label));
                     }
                     if let Some(element) = catalog.elements.get(code) {
-                        if field.label != element.name {
+                        if field.label.as_str() != element.name {
                             out.push(warn(
                                 WarningKind::LabelDrift,
                                 key,

@@ -766,7 +766,7 @@ pub fn build_record(
                 name: name.into(),
                 synonyms: values
                     .get("synonyms")
-                    .map_or(e.synonyms.clone(), |v| parse_synonyms(v)),
+                    .map_or(e.synonyms.clone(), |v| parse_synonyms(v).into()),
                 kind,
                 definition: values
                     .get("definition")
@@ -1034,7 +1034,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
         Kind::Element => Some(Record::Element(Element {
             code: next_code(catalog, kind, "DE", 6).into(),
             name: String::new().into(),
-            synonyms: Vec::new(),
+            synonyms: Default::default(),
             kind: ElementKind::Text,
             definition: SharedText::default(),
             pattern: None,

@@ -349,7 +349,7 @@ mod tests {
         Element {
             code: code.into(),
             name: format!("元素{code}").into(),
-            synonyms: vec![],
+            synonyms: Default::default(),
             kind: ElementKind::Text,
             definition: Default::default(),
             pattern: None,

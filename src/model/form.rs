@@ -11,9 +11,9 @@ use super::shared_text::SharedText;
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// Key unique within the form.
-    pub key: CompactString,
+    pub key: SharedText,
     /// What the form prints; may differ from the element's name (legacy forms do).
-    pub label: CompactString,
+    pub label: SharedText,
     /// The bound element; `None` for a legacy, unbound field.
     #[serde(default)]
     pub element: Option<CompactString>,

@@ -629,7 +629,7 @@ mod tests {
         let element = Element {
             code: "E1".into(),
             name: "所在地区".into(),
-            synonyms: vec![],
+            synonyms: Default::default(),
             kind: ElementKind::LinkedDropdown,
             definition: Default::default(),
             pattern: None,

@@ -16,12 +16,23 @@ use serde::{Deserialize, Serialize, Serializer};
 /// a million elements hold a few hundred distinct definitions. An edit replaces the text,
 /// never the shared copy. Compares, orders and hashes as its text; stored and exchanged as a
 /// plain string. Every empty text is one process-wide copy, and an `Option<SharedText>` is
-/// as small as a `SharedText` (16 bytes).
+/// as small as a `SharedText`: one pointer (8 bytes), as the text's length lives with the
+/// shared copy, not in every record that holds it (a million elements hold four each).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SharedText(Arc<str>);
+pub struct SharedText(Arc<Box<str>>);
 
 /// The one empty text.
-static EMPTY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
+static EMPTY: LazyLock<Arc<Box<str>>> = LazyLock::new(|| Arc::new(Box::from("")));
+
+/// A shared copy as the [`Sharing`] set holds it: found by its text.
+#[derive(PartialEq, Eq, Hash)]
+struct Held(Arc<Box<str>>);
+
+impl std::borrow::Borrow<str> for Held {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
 
 impl Default for SharedText {
     fn default() -> Self {
@@ -48,10 +59,10 @@ impl SharedText {
         }
         SHARING.with(|sharing| match sharing.borrow_mut().as_mut() {
             Some(texts) => match texts.get(text) {
-                Some(shared) => Self(shared.clone()),
+                Some(shared) => Self(shared.0.clone()),
                 None => {
-                    let shared: Arc<str> = text.into();
-                    texts.insert(shared.clone());
+                    let shared: Arc<Box<str>> = Arc::new(Box::from(text));
+                    texts.insert(Held(shared.clone()));
                     Self(shared)
                 }
             },
@@ -62,7 +73,7 @@ impl SharedText {
 
 thread_local! {
     /// The distinct texts decoded on this thread while a [`Sharing`] guard lives.
-    static SHARING: RefCell<Option<HashSet<Arc<str>>>> = const { RefCell::new(None) };
+    static SHARING: RefCell<Option<HashSet<Held>>> = const { RefCell::new(None) };
 }
 
 /// While it lives, [`SharedText`]s decoded on this thread share one copy of each distinct
@@ -120,7 +131,7 @@ impl From<&str> for SharedText {
         if text.is_empty() {
             Self::default()
         } else {
-            Self(text.into())
+            Self(Arc::new(Box::from(text)))
         }
     }
 }
@@ -166,6 +177,24 @@ impl PartialEq<&str> for SharedText {
         self.as_str() == *other
     }
 }
+
+/// `SharedText == other text`, for each owned or borrowed text type a record holds.
+macro_rules! eq_text {
+    ($($other:ty),*) => {$(
+        impl PartialEq<$other> for SharedText {
+            fn eq(&self, other: &$other) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+    )*};
+}
+
+eq_text!(
+    String,
+    &String,
+    compact_str::CompactString,
+    &compact_str::CompactString
+);
 
 impl Serialize for SharedText {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -251,7 +280,7 @@ mod tests {
         // the empty text is one copy
         assert!(decode("\"\"").shares(&SharedText::default()));
         assert!(SharedText::from("").shares(&SharedText::from(String::new())));
-        assert_eq!(std::mem::size_of::<Option<SharedText>>(), 16);
+        assert_eq!(std::mem::size_of::<Option<SharedText>>(), 8);
     }
 
     #[test]

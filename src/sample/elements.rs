@@ -148,7 +148,7 @@ impl Pool {
                 .parent
                 .and_then(|p| self.by_name.get(p))
                 .and_then(|&i| self.elements.get(i))
-                .map(|p| p.code.clone()),
+                .map(|p| p.code.as_str().into()),
             unit: spec.unit.map(Into::into),
             source_agency: spec
                 .source

@@ -511,7 +511,7 @@ fn planted(c: &Catalog) -> Planted {
                 p.bad_conditions.push(form.name.to_string());
             }
             let element = &c.elements[code];
-            if field.label != element.name {
+            if field.label.as_str() != element.name {
                 p.relabelled
                     .insert((form.name.to_string(), field.label.to_string()));
             }

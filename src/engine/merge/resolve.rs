@@ -251,7 +251,7 @@ pub fn accept_suggestion(
             Some(Element {
                 code: code.as_str().into(),
                 name: name.as_str().into(),
-                synonyms: Vec::new(),
+                synonyms: Default::default(),
                 kind: ElementKind::Text,
                 definition: SharedText::default(),
                 pattern: None,

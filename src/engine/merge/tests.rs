@@ -18,7 +18,7 @@ fn element(code: &str, name: &str, parent: Option<&str>, options: &[&str]) -> Re
     Record::Element(Element {
         code: code.into(),
         name: name.into(),
-        synonyms: vec![],
+        synonyms: Default::default(),
         kind: if options.is_empty() {
             ElementKind::Text
         } else {

@@ -28,7 +28,7 @@ fn element(kind: ElementKind, options: Vec<ElementOption>, pattern: Option<&str>
     Element {
         code: "DE00001".into(),
         name: "测试".into(),
-        synonyms: Vec::new(),
+        synonyms: Default::default(),
         kind,
         definition: Default::default(),
         pattern: pattern.map(Into::into),

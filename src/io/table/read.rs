@@ -616,7 +616,7 @@ fn main_record_as_written(table: TableId, row: &mut Row<'_>) -> Option<Record> {
         TableId::Elements => Record::Element(Element {
             code: code.into(),
             name: name.into(),
-            synonyms: row.list("synonyms"),
+            synonyms: row.list("synonyms").into(),
             kind: row.required("kind").unwrap_or(ElementKind::Text),
             definition: row.text("definition").into(),
             pattern: row.opt("pattern"),
