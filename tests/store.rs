@@ -325,7 +325,7 @@ fn the_search_tree_follows_every_kind_of_edit() {
         .find(|c| changed.sections[s].fields[i].element.as_deref() != Some(c.as_str()))
         .unwrap()
         .clone();
-    changed.sections[s].fields[i].element = Some(other.clone());
+    changed.sections[s].fields[i].element = Some(other.as_str().into());
     store
         .apply(Batch::upserts("edit", [Record::Form(changed)]))
         .unwrap();

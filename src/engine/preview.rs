@@ -484,7 +484,7 @@ mod tests {
             c.elements
                 .values()
                 .find(|e| e.name == name)
-                .map(|e| e.code.clone())
+                .map(|e| e.code.as_str().into())
         };
         let field = |key: &str, name: &str, required: bool| Field {
             key: key.into(),
