@@ -584,7 +584,7 @@ pub fn new_bundle(catalog: &Catalog, name: &str) -> Bundle {
         items: Vec::new(),
         questions: Vec::new(),
         item_when: Default::default(),
-        materials: Vec::new(),
+        materials: Default::default(),
         status: Default::default(),
         version: 0,
         origin: Origin::SelfBuilt,
@@ -806,7 +806,7 @@ mod tests {
         let mut b = bundle();
         let mut catalog = Catalog::default();
         catalog.insert(crate::model::Record::Item(crate::model::Item {
-            materials: vec!["OWN".into()],
+            materials: vec!["OWN".into()].into(),
             ..crate::sample::generate(1)
                 .items
                 .into_values()

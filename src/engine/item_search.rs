@@ -121,10 +121,13 @@ pub fn rows(catalog: &Catalog) -> Vec<ItemRow> {
             code: i.code.to_string(),
             name: i.name.to_string(),
             level: i.level,
-            agency: i
-                .agency
-                .as_ref()
-                .map(|a| catalog.agencies.get(a).map_or(a, |x| &x.name).to_string()),
+            agency: i.agency.as_ref().map(|a| {
+                catalog
+                    .agencies
+                    .get(a.as_str())
+                    .map_or(a.as_str(), |x| &x.name)
+                    .to_string()
+            }),
         })
         .collect()
 }

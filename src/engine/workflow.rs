@@ -521,7 +521,7 @@ fn parse_bool(s: &str) -> Option<bool> {
 }
 
 /// Splits a list typed as `A, B C；D` into codes.
-fn parse_list<T: for<'s> From<&'s str>>(s: &str) -> Vec<T> {
+fn parse_list<T: for<'s> From<&'s str>, L: FromIterator<T>>(s: &str) -> L {
     s.split(|c: char| c == ',' || c == '，' || c == '；' || c == ';' || c.is_whitespace())
         .filter(|p| !p.is_empty())
         .map(T::from)
@@ -975,17 +975,17 @@ pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
         code: next_code(catalog, Kind::Item, &format!("{}-", parent.code), 2).into(),
         name: String::new().into(),
         level,
-        parent: Some(parent.code.clone()),
+        parent: Some(parent.code.as_str().into()),
         item_type: parent.item_type,
         agency: parent.agency.clone(),
         region: parent.region.clone(),
         basis: SharedText::default(),
         time_limit_days: 0,
         legal_limit_days: 0,
-        fee: CompactString::default(),
+        fee: SharedText::default(),
         online_depth: 0,
-        depends_on: Vec::new(),
-        materials: Vec::new(),
+        depends_on: Default::default(),
+        materials: Default::default(),
         status: Status::Draft,
         version: 0,
         origin: Origin::SelfBuilt,
@@ -1008,10 +1008,10 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             basis: SharedText::default(),
             time_limit_days: 0,
             legal_limit_days: 0,
-            fee: CompactString::default(),
+            fee: SharedText::default(),
             online_depth: 0,
-            depends_on: Vec::new(),
-            materials: Vec::new(),
+            depends_on: Default::default(),
+            materials: Default::default(),
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,
@@ -1054,7 +1054,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             items: Vec::new(),
             questions: Vec::new(),
             item_when: BTreeMap::new(),
-            materials: Vec::new(),
+            materials: Default::default(),
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,
@@ -1146,8 +1146,8 @@ mod tests {
             legal_limit_days: 20,
             fee: "不收费".into(),
             online_depth: 2,
-            depends_on: vec![],
-            materials: vec![],
+            depends_on: Default::default(),
+            materials: Default::default(),
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,
@@ -1296,7 +1296,7 @@ mod tests {
         catalog.insert(Record::Item(item("A", ItemLevel::Main, None)));
         let mut child = new_child(&catalog, &catalog.items["A"]).unwrap();
         assert_eq!((child.code.as_str(), child.level), ("A-01", ItemLevel::Sub));
-        child.depends_on = vec!["NOPE".into()];
+        child.depends_on = vec!["NOPE".into()].into();
         let errors = check(&catalog, &Record::Item(child.clone()), true, Lang::Zh);
         let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["name", "depends_on"]);

@@ -273,8 +273,8 @@ fn item(
         legal_limit_days: 0,
         fee: Default::default(),
         online_depth: 0,
-        depends_on: Vec::new(),
-        materials: Vec::new(),
+        depends_on: Default::default(),
+        materials: Default::default(),
         // published there: V1, as publishing here would make it
         status: Status::Published,
         version: 1,

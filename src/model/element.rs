@@ -394,12 +394,14 @@ mod tests {
     }
 
     #[test]
-    fn an_element_and_a_form_field_stay_small() {
+    fn elements_items_and_form_fields_stay_small() {
         // a million elements and 1.3 million fields are held in memory: every pointer counts
         // (an element was 184 bytes and a field 104 before texts, value lists, synonyms and a
         // field's key, label and binding became one pointer each)
         assert_eq!(std::mem::size_of::<Element>(), 112);
         assert_eq!(std::mem::size_of::<super::super::Field>(), 48);
+        // an item was 248 bytes before the codes it names, its fee and its lists
+        assert_eq!(std::mem::size_of::<super::super::Item>(), 152);
         assert_eq!(std::mem::size_of::<Options>(), 8);
         // a value list shares its copy and reads as its entries
         let list: Options = vec![ElementOption {

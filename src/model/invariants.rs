@@ -468,7 +468,7 @@ mod tests {
             fee: Default::default(),
             online_depth: 0,
             depends_on: depends_on.iter().map(|&s| s.into()).collect(),
-            materials: vec![],
+            materials: Default::default(),
             status: Status::Draft,
             version: 0,
             origin: Origin::SelfBuilt,

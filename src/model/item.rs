@@ -2,6 +2,7 @@
 
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
+use thin_vec::ThinVec;
 
 use super::common::{Origin, Status};
 use super::shared_text::SharedText;
@@ -155,7 +156,9 @@ impl ItemType {
     }
 }
 
-/// A catalog entry at any of the four levels.
+/// A catalog entry at any of the four levels. The codes it names (parent, agency, region) and
+/// its fee are shared texts: siblings share their parent's long code, an agency's items its
+/// code, and each costs the item one pointer.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Item {
@@ -167,15 +170,15 @@ pub struct Item {
     pub level: ItemLevel,
     /// The item one level up.
     #[serde(default)]
-    pub parent: Option<CompactString>,
+    pub parent: Option<SharedText>,
     /// 事项类型.
     pub item_type: ItemType,
     /// 实施主体.
     #[serde(default)]
-    pub agency: Option<CompactString>,
+    pub agency: Option<SharedText>,
     /// 行政区划.
     #[serde(default)]
-    pub region: Option<CompactString>,
+    pub region: Option<SharedText>,
     /// 设定依据 (many items share one).
     #[serde(default)]
     pub basis: SharedText,
@@ -187,16 +190,16 @@ pub struct Item {
     pub legal_limit_days: u32,
     /// 收费 (e.g. 不收费).
     #[serde(default)]
-    pub fee: CompactString,
+    pub fee: SharedText,
     /// 网上办理深度 0..=4.
     #[serde(default)]
     pub online_depth: u8,
     /// Items whose result this one needs (前置事项).
     #[serde(default)]
-    pub depends_on: Vec<CompactString>,
+    pub depends_on: ThinVec<CompactString>,
     /// Codes of the materials (申请材料) the item requires.
     #[serde(default)]
-    pub materials: Vec<CompactString>,
+    pub materials: ThinVec<CompactString>,
     /// Workflow state.
     #[serde(default)]
     pub status: Status,

@@ -11,7 +11,7 @@ use super::elements::numbered;
 use super::families::{FAMILIES, Family, Sub, subject_material};
 use super::materials::Materials;
 use super::regions::{BUNDLE_CITY, BUNDLE_COUNTY, PROVINCE, Places};
-use crate::model::{Item, ItemLevel, ItemType, Origin, Status};
+use crate::model::{Item, ItemLevel, ItemType, Origin, SharedText, Status};
 
 /// One implementation of a sub-item in a region, with its handling variants.
 pub(super) struct Impl {
@@ -144,13 +144,13 @@ impl Builder<'_> {
 
     /// The agency and region of the catalog levels (main and sub items): the province's
     /// department where there is one.
-    fn catalog_owner(&self) -> (Option<CompactString>, Option<CompactString>) {
+    fn catalog_owner(&self) -> (Option<SharedText>, Option<SharedText>) {
         let top = self.places.top(self.family.depts);
         (
-            top.map(|a| a.code.clone()),
+            top.map(|a| a.code.as_str().into()),
             top.and_then(|a| a.region.as_deref())
                 .or(Some(PROVINCE))
-                .map(CompactString::from),
+                .map(SharedText::from),
         )
     }
 
@@ -179,7 +179,7 @@ impl Builder<'_> {
                 parent: Some(sub_code.into()),
                 agency: Some(agency.into()),
                 region: Some(region.into()),
-                materials: self.materials_of(sub, None),
+                materials: self.materials_of(sub, None).into(),
                 origin: Origin::Claimed,
                 ..self.base(rng)
             });
@@ -216,8 +216,8 @@ impl Builder<'_> {
                 code: format!("{stem}-{:02}", n + 1).into(),
                 name: self.name(&format!("{}（{handling}）", sub.name)).into(),
                 level: ItemLevel::Handling,
-                parent: Some(parent.code.clone()),
-                materials: self.materials_of(sub, Some(handling)),
+                parent: Some(parent.code.as_str().into()),
+                materials: self.materials_of(sub, Some(handling)).into(),
                 time_limit_days: varied.time_limit_days,
                 online_depth: varied.online_depth,
                 status: varied.status,
@@ -296,8 +296,8 @@ impl Builder<'_> {
             legal_limit_days: legal,
             fee: self.family.fee.into(),
             online_depth: depth,
-            depends_on: Vec::new(),
-            materials: Vec::new(),
+            depends_on: Default::default(),
+            materials: Default::default(),
             status: Status::Published,
             version: rng.u32(1..=3),
             origin: Origin::SelfBuilt,
