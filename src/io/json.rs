@@ -17,6 +17,7 @@ use super::progress::{Control, Phase, Stop, Unit};
 use crate::i18n::Lang;
 use crate::model::{
     Agency, Bundle, Catalog, Element, Form, Item, Kind, Material, Record, RecordRef, Region,
+    Sharing,
 };
 
 /// The format tag of version 1.
@@ -223,6 +224,9 @@ fn import_top(
     lang: Lang,
     control: &Control<'_>,
 ) -> Result<Vec<Record>, Stop> {
+    // equal texts decoded here (field keys and labels, definitions, agency codes) share one
+    // copy, as the store's loader shares them: a restore holds every record of its file
+    let _sharing = Sharing::start();
     let mut problems = Vec::new();
     let lists: Vec<(Kind, Option<Vec<Node<'_>>>)> = Kind::ALL
         .into_iter()

@@ -51,8 +51,8 @@ impl SharedText {
         Arc::ptr_eq(&self.0, &other.0)
     }
 
-    /// The text, shared with an equal one decoded before it if a [`Sharing`] guard lives on
-    /// this thread.
+    /// The text, shared with an equal one made or decoded before it if a [`Sharing`] guard
+    /// lives on this thread.
     fn decoded(text: &str) -> Self {
         if text.is_empty() {
             return Self::default();
@@ -66,7 +66,7 @@ impl SharedText {
                     Self(shared)
                 }
             },
-            None => Self::from(text),
+            None => Self(Arc::new(Box::from(text))),
         })
     }
 }
@@ -127,12 +127,11 @@ impl AsRef<str> for SharedText {
 }
 
 impl From<&str> for SharedText {
+    /// The text, shared with an equal one made or decoded before it while a [`Sharing`]
+    /// guard lives on this thread (an import's table rows share their texts as decoded
+    /// records do).
     fn from(text: &str) -> Self {
-        if text.is_empty() {
-            Self::default()
-        } else {
-            Self(Arc::new(Box::from(text)))
-        }
+        Self::decoded(text)
     }
 }
 
@@ -270,6 +269,8 @@ mod tests {
         let sharing = Sharing::start();
         let (a, b) = (decode(json), decode(json));
         assert!(a.shares(&b));
+        // a text made from a string (an import's table cell) shares too
+        assert!(SharedText::from("《中华人民共和国食品安全法》第三十五条").shares(&a));
         assert!(!a.shares(&decode("\"其他\"")));
         // a nested guard changes nothing
         drop(Sharing::start());

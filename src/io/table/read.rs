@@ -23,6 +23,8 @@ pub fn records(
     catalog: &Catalog,
     lang: Lang,
 ) -> Result<Vec<Record>, Vec<FileProblem>> {
+    // equal texts in the rows (field keys and labels, agency codes) share one copy
+    let _sharing = crate::model::Sharing::start();
     let mut b = Builder {
         tables,
         catalog,
