@@ -10,9 +10,11 @@ use std::sync::{Arc, LazyLock};
 use serde::de::{Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-/// A text that many records repeat — an element's definition, an item's legal basis, a form
-/// field's help line: immutable and cheap to clone. Texts decoded while a [`Sharing`] guard
-/// lives on the thread (the store's loader holds one) share one copy of each distinct text:
+/// A text that many records repeat — an element's definition, an item's legal basis and
+/// agency, a form field's key, label and bound element — or that most leave unset (an
+/// element's parent): immutable and cheap to clone. Texts decoded or made while a [`Sharing`]
+/// guard lives on the thread (the store's loader and imports hold one) share one copy of each
+/// distinct text:
 /// a million elements hold a few hundred distinct definitions. An edit replaces the text,
 /// never the shared copy. Compares, orders and hashes as its text; stored and exchanged as a
 /// plain string. Every empty text is one process-wide copy, and an `Option<SharedText>` is
