@@ -12,6 +12,7 @@ mod lock;
 pub mod recover;
 pub mod roles;
 mod search_tree;
+mod sled_files;
 mod sled_store;
 mod watermark;
 

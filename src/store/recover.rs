@@ -39,13 +39,10 @@ pub fn recover(dir: &Path) -> Result<Recovered, StoreError> {
         });
     }
     let _lock = StoreLock::acquire(dir)?;
-    let db = sled::Config::new()
-        .path(&db_dir)
-        .open()
-        .map_err(|source| StoreError::Open {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    let db = super::sled_files::open_db(&db_dir, None).map_err(|source| StoreError::Open {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let records = db.open_tree("records").map_err(|source| StoreError::Open {
         path: dir.to_path_buf(),
         source,

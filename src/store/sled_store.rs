@@ -31,6 +31,7 @@ use super::layout::{self, Found, IfMissing};
 use super::lock::{LOCK_FILE, StoreLock};
 use super::roles::{Deed, Principal, Role, Roles, role_for};
 use super::search_tree;
+use super::sled_files;
 use super::watermark;
 use super::{Applied, Batch, Command, Store};
 
@@ -237,7 +238,8 @@ impl LockedStore {
             path: dir.to_path_buf(),
             source,
         };
-        let db = open_sled(dir).map_err(open_err)?;
+        let db =
+            sled_files::open_db(&dir.join(layout::DB_DIR), Some(CACHE_BYTES)).map_err(open_err)?;
         layout::restrict(dir);
         let records = db.open_tree("records").map_err(open_err)?;
         let audit = db.open_tree("audit").map_err(open_err)?;
@@ -1204,30 +1206,6 @@ impl Store for SledStore {
             }
         }
         Ok(lines)
-    }
-}
-
-/// Opens sled's files. Our own lock file is already held, so a sled lock that is still taken
-/// can only belong to this process: sled's flusher thread of a store dropped a moment ago.
-/// Wait for it briefly instead of failing.
-fn open_sled(dir: &Path) -> Result<sled::Db, sled::Error> {
-    let config = sled::Config::new()
-        .path(dir.join(layout::DB_DIR))
-        .cache_capacity(CACHE_BYTES);
-    let mut attempts = 0;
-    loop {
-        match config.open() {
-            Err(sled::Error::Io(e))
-                if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") =>
-            {
-                attempts += 1;
-                if attempts >= 40 {
-                    return Err(sled::Error::Io(e));
-                }
-                std::thread::sleep(std::time::Duration::from_millis(25));
-            }
-            other => return other,
-        }
     }
 }
 
