@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::display::inert;
 use crate::i18n::Lang;
+use crate::io::progress::{Control, Stop};
 use crate::io::{backup, json};
 use crate::model::{Catalog, Kind, Record};
 use crate::store::audit::{os_user, utc_now};
@@ -44,7 +45,19 @@ pub fn read_backup(file: &Path) -> Result<Backup, Failure> {
         code: EXIT_INVALID,
         message: format!("{}: {e}", file.display()),
     })?;
-    let records = json::parse_import(payload, &Catalog::default(), Lang::En).map_err(|p| {
+    // the records are decoded from the file's text, which is dropped before they are checked
+    // (a gigabyte at a million elements)
+    let decoded = json::decode_text(payload, Lang::En, &Control::none());
+    let found = match decoded {
+        Some(Ok(decoded)) => {
+            drop(bytes);
+            decoded.check(&Catalog::default(), Lang::En, &Control::none())
+        }
+        Some(Err(stop)) => Err(stop),
+        // not an interchange object: the whole parse says why
+        None => json::parse_import(payload, &Catalog::default(), Lang::En).map_err(Stop::Problems),
+    };
+    let records = found.map_err(Stop::into_problems).map_err(|p| {
         let lines: Vec<String> = p
             .iter()
             .map(|p| format!("{}: {}: {}", file.display(), p.path, p.message))

@@ -111,33 +111,40 @@ pub fn check_import<L>(
     locate: impl Fn(&L, &str) -> String,
 ) -> (Vec<Record>, Vec<FileProblem>) {
     let mut problems = Vec::new();
-    let mut first_at: HashMap<(Kind, String), usize> = HashMap::new();
-    let mut kept: Vec<(L, Record)> = Vec::with_capacity(records.len());
+    // each kept record's place in `origins`; the records themselves are checked where they
+    // lie in `changes`, not copied there (a million-element restore held every record twice)
+    let mut first_at: HashMap<(Kind, String), usize> = HashMap::with_capacity(records.len());
+    let mut origins: Vec<L> = Vec::with_capacity(records.len());
+    let mut changes: Changes = HashMap::with_capacity(records.len());
     for (origin, record) in records {
         let key = (record.kind(), record.code().to_string());
         if let Some(&first) = first_at.get(&key) {
             let issue = Issue::DuplicateCode {
                 code: key.1,
-                first: locate(&kept[first].0, ""),
+                first: locate(&origins[first], ""),
             };
             problems.push(FileProblem::new(
                 locate(&origin, "code"),
                 issue.message(lang),
             ));
         } else {
-            first_at.insert(key, kept.len());
-            kept.push((origin, record));
+            first_at.insert(key.clone(), origins.len());
+            origins.push(origin);
+            changes.insert(key, Some(record));
         }
     }
-    let changes: Changes = kept
-        .iter()
-        .map(|(_, r)| ((r.kind(), r.code().to_string()), Some(r.clone())))
-        .collect();
+    // the kept records' keys in file order
+    let mut order: Vec<(&(Kind, String), usize)> =
+        first_at.iter().map(|(key, &at)| (key, at)).collect();
+    order.sort_unstable_by_key(|&(_, at)| at);
     let view = Overlay {
         base: catalog,
         changes: &changes,
     };
-    for problem in check_records(&view, kept.iter().map(|(_, r)| r.as_ref())) {
+    let kept = order
+        .iter()
+        .filter_map(|(key, _)| changes.get(*key)?.as_ref().map(Record::as_ref));
+    for problem in check_records(&view, kept) {
         if let Issue::Unknown { target, code } = &problem.issue
             && rejected.absorb(*target, code, 1)
         {
@@ -145,7 +152,7 @@ pub fn check_import<L>(
         }
         let key = (problem.kind, problem.code.clone());
         let path = match first_at.get(&key) {
-            Some(&at) => locate(&kept[at].0, &problem.path),
+            Some(&at) => locate(&origins[at], &problem.path),
             None => format!(
                 "{} {} {}",
                 problem.kind.as_str(),
@@ -158,5 +165,9 @@ pub fn check_import<L>(
         problems.push(FileProblem::new(path, problem.issue.message(lang)));
     }
     problems.extend(rejected.summaries(lang));
-    (kept.into_iter().map(|(_, r)| r).collect(), problems)
+    let records = order
+        .iter()
+        .filter_map(|(key, _)| changes.remove(*key).flatten())
+        .collect();
+    (records, problems)
 }

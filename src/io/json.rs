@@ -85,13 +85,19 @@ pub fn import_text(
     lang: Lang,
     control: &Control<'_>,
 ) -> Option<Result<Vec<Record>, Stop>> {
+    let top = top_level(text)?;
+    Some(import_top(top, catalog, lang, control))
+}
+
+/// The top level of interchange text, its values left as text; `None` as for
+/// [`import_text`].
+fn top_level(text: &str) -> Option<BTreeMap<String, Node<'_>>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let top = serde_json::from_str::<BTreeMap<String, &RawValue>>(text).ok()?;
     if top.contains_key("departments") && !top.contains_key("format") {
         return None;
     }
-    let top = top.into_iter().map(|(k, v)| (k, Node::Raw(v))).collect();
-    Some(import_top(top, catalog, lang, control))
+    Some(top.into_iter().map(|(k, v)| (k, Node::Raw(v))).collect())
 }
 
 /// A value of an interchange file's top level: parsed, or left as its text until it is
@@ -219,11 +225,68 @@ pub fn import_value(
 
 /// [`import_value`] of a top level whose values may still be text.
 fn import_top(
-    mut top: BTreeMap<String, Node<'_>>,
+    top: BTreeMap<String, Node<'_>>,
     catalog: &Catalog,
     lang: Lang,
     control: &Control<'_>,
 ) -> Result<Vec<Record>, Stop> {
+    decode_top(top, lang, control)?.check(catalog, lang, control)
+}
+
+/// The records of an interchange file, decoded but not yet checked against a catalog: they
+/// no longer borrow the file's text, which can be dropped before they are checked.
+pub struct Decoded {
+    /// (kind and place in its list, record) in file order.
+    records: Vec<((Kind, usize), Record)>,
+    /// Problems found while decoding.
+    problems: Vec<FileProblem>,
+    /// Records that did not decode.
+    rejected: Rejected,
+}
+
+impl Decoded {
+    /// Checks the records against `catalog` as if they were imported: the records in file
+    /// order, or every problem found (those of decoding first).
+    pub fn check(
+        self,
+        catalog: &Catalog,
+        lang: Lang,
+        control: &Control<'_>,
+    ) -> Result<Vec<Record>, Stop> {
+        let Decoded {
+            records,
+            mut problems,
+            rejected,
+        } = self;
+        let count = records.len() as u64;
+        control.step(Phase::Validating, Unit::Records, 0, count)?;
+        let (records, found) =
+            check_import(records, catalog, lang, rejected, |&(kind, i), inner| {
+                join_path(&list_path(kind, i), inner)
+            });
+        control.step(Phase::Validating, Unit::Records, count, count)?;
+        problems.extend(found);
+        if problems.is_empty() {
+            Ok(records)
+        } else {
+            Err(Stop::Problems(problems))
+        }
+    }
+}
+
+/// Interchange text decoded a record at a time, not yet checked ([`Decoded::check`]); `None`
+/// as for [`import_text`].
+pub fn decode_text(text: &str, lang: Lang, control: &Control<'_>) -> Option<Result<Decoded, Stop>> {
+    let top = top_level(text)?;
+    Some(decode_top(top, lang, control))
+}
+
+/// The records of a top level, decoded.
+fn decode_top(
+    mut top: BTreeMap<String, Node<'_>>,
+    lang: Lang,
+    control: &Control<'_>,
+) -> Result<Decoded, Stop> {
     // equal texts decoded here (field keys and labels, definitions, agency codes) share one
     // copy, as the store's loader shares them: a restore holds every record of its file
     let _sharing = Sharing::start();
@@ -255,8 +318,9 @@ fn import_top(
             ),
         }),
     }
-    // (path, record) in file order
-    let mut records: Vec<(String, Record)> = Vec::new();
+    // (kind and place in its list, record) in file order
+    let mut records: Vec<((Kind, usize), Record)> =
+        Vec::with_capacity(usize::try_from(total).unwrap_or_default());
     // records that do not decode: references to them are counted, not reported each
     let mut rejected = Rejected::default();
     for (kind, list) in lists {
@@ -271,7 +335,6 @@ fn import_top(
             let value = node.into_value();
             done += 1;
             control.step(Phase::Parsing, Unit::Records, done, total)?;
-            let path = format!("{}[{i}]", kind.plural());
             let code = value
                 .get("code")
                 .and_then(Value::as_str)
@@ -281,9 +344,10 @@ fn import_top(
                     // published without a version, or at version 0: V1, as publishing
                     // here would make it (the store keeps the same rule)
                     record.published_at_least_v1();
-                    records.push((path, record));
+                    records.push(((kind, i), record));
                 }
                 Err((inner, message)) => {
+                    let path = list_path(kind, i);
                     problems.push(FileProblem {
                         path: join_path(&path, &inner),
                         message,
@@ -301,18 +365,16 @@ fn import_top(
             message: lang.pick("未知的顶层键", "unknown top-level key").into(),
         });
     }
-    let count = records.len() as u64;
-    control.step(Phase::Validating, Unit::Records, 0, count)?;
-    let (records, found) = check_import(records, catalog, lang, rejected, |path, inner| {
-        join_path(path, inner)
-    });
-    control.step(Phase::Validating, Unit::Records, count, count)?;
-    problems.extend(found);
-    if problems.is_empty() {
-        Ok(records)
-    } else {
-        Err(Stop::Problems(problems))
-    }
+    Ok(Decoded {
+        records,
+        problems,
+        rejected,
+    })
+}
+
+/// The path of entry `i` of the list of `kind` records (`elements[3]`).
+fn list_path(kind: Kind, i: usize) -> String {
+    format!("{}[{i}]", kind.plural())
 }
 
 fn join_path(base: &str, inner: &str) -> String {

@@ -307,7 +307,7 @@ pub fn read(
     let parsed = match format {
         Format::Json | Format::DeptTree => {
             let bytes = read_bytes(file, control, lang)?;
-            parse_json(catalog, file, &bytes, format, control, lang)?
+            parse_json(catalog, file, bytes, format, control, lang)?
         }
         Format::Csv => {
             let files = read_csv_files(file, table, control, lang)?;
@@ -419,15 +419,18 @@ fn read_bytes(file: &Path, control: &Control<'_>, lang: Lang) -> Result<Vec<u8>,
     Ok(bytes)
 }
 
+/// Interchange JSON (or a county catalog) → checked records. The file's bytes are dropped
+/// once an interchange file's records are decoded, before they are checked: a big file is
+/// not held beside all its records.
 fn parse_json(
     catalog: &Catalog,
     file: &Path,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     format: Format,
     control: &Control<'_>,
     lang: Lang,
 ) -> Result<Result<Parsed, Stop>, ImportError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
         let shown = inert(&file.display().to_string()).into_owned();
         ImportError::Usage(lang.pick(
             format!(
@@ -451,9 +454,14 @@ fn parse_json(
     // an interchange file a record at a time; a county catalog, or a file that is no object
     // (to say why with a line and column), parsed whole
     if format != Format::DeptTree
-        && let Some(found) = json::import_text(text, catalog, lang, control)
+        && let Some(found) = json::decode_text(text, lang, control)
     {
-        return Ok(found.map(interchange));
+        let decoded = match found {
+            Ok(decoded) => decoded,
+            Err(stop) => return Ok(Err(stop)),
+        };
+        drop(bytes);
+        return Ok(decoded.check(catalog, lang, control).map(interchange));
     }
     let value = match json::parse_json(text, lang) {
         Ok(value) => value,
