@@ -41,6 +41,10 @@ pub enum CodecError {
     /// bincode could not encode the value.
     #[error("cannot encode: {0}")]
     Encode(#[from] bincode::error::EncodeError),
+    /// Bytes could not be deflated, or deflated bytes inflated (or they inflate to more than
+    /// allowed).
+    #[error("cannot deflate or inflate: {0}")]
+    Compression(std::io::Error),
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
@@ -350,6 +354,35 @@ pub fn encode_journal<T: Serialize>(entry: &T) -> Result<Vec<u8>, CodecError> {
     Ok(bincode::serde::encode_to_vec(entry, config)?)
 }
 
+/// `bytes` deflated at zlib's fastest level: a staged chunk of encoded records, search rows
+/// and audit entries shrinks to about a third.
+pub fn deflate(bytes: &[u8]) -> Result<Vec<u8>, CodecError> {
+    use std::io::Write;
+    let mut encoder = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(bytes.len() / 2),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(bytes).map_err(CodecError::Compression)?;
+    encoder.finish().map_err(CodecError::Compression)
+}
+
+/// Inflates what [`deflate`] made, refusing more than [`MAX_JOURNAL_BYTES`].
+pub fn inflate(bytes: &[u8]) -> Result<Vec<u8>, CodecError> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(3));
+    let limit = MAX_JOURNAL_BYTES as u64 + 1;
+    flate2::read::DeflateDecoder::new(bytes)
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(CodecError::Compression)?;
+    if out.len() > MAX_JOURNAL_BYTES {
+        return Err(CodecError::Compression(std::io::Error::other(
+            "more than 1 GiB inflated",
+        )));
+    }
+    Ok(out)
+}
+
 /// Decodes a journal entry; bytes left over are refused, as in every stored value.
 pub fn decode_journal<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
     let config = bincode::config::standard().with_limit::<MAX_JOURNAL_BYTES>();
@@ -381,6 +414,18 @@ pub fn decode_audit(bytes: &[u8]) -> Result<Vec<AuditEntry>, CodecError> {
 mod tests {
     use super::*;
     use crate::model::AnswerOption;
+
+    #[test]
+    fn deflated_bytes_inflate_back_and_garbage_is_refused() {
+        let text: Vec<u8> = "申请人姓名 DE00001 身份证件号码 ".repeat(500).into_bytes();
+        let deflated = deflate(&text).unwrap();
+        assert!(deflated.len() * 4 < text.len(), "{} bytes", deflated.len());
+        assert_eq!(inflate(&deflated).unwrap(), text);
+        assert!(matches!(
+            inflate(&[0xff; 32]),
+            Err(CodecError::Compression(_))
+        ));
+    }
 
     /// Bytes of an element written by schema version 1 (see `element_v1_fixture`).
     const ELEMENT_V1: &[u8] = include_bytes!("../../tests/fixtures/element_v1.bin");
