@@ -1496,14 +1496,21 @@ mod tests {
         );
     }
 
+    /// Replaces every staged chunk of `store`'s journal with what `rewrite` makes of it.
+    fn restage(store: &SledStore, rewrite: impl Fn(&[u8]) -> Vec<u8>) {
+        let entries: Vec<(sled::IVec, sled::IVec)> =
+            store.journal.iter().collect::<Result<_, _>>().unwrap();
+        for (key, value) in entries {
+            store.journal.insert(key, rewrite(&value)).unwrap();
+        }
+    }
+
     #[test]
     fn chunks_are_staged_deflated_and_a_journal_version_2_left_staged_is_finished() {
         let dir = tempfile::tempdir().unwrap();
         let store = staged(dir.path());
-        let entries: Vec<(sled::IVec, sled::IVec)> =
-            store.journal.iter().collect::<Result<_, _>>().unwrap();
-        for (key, value) in entries {
-            let staged = decode_journal::<StagedChunk>(&value).unwrap();
+        restage(&store, |value| {
+            let staged = decode_journal::<StagedChunk>(value).unwrap();
             assert!(matches!(staged, StagedChunk::V3(_)), "staged deflated");
             // the journal as version 2 staged it, plain
             let plain = encode_journal(&StagedChunk::V2(staged.into_writes().unwrap())).unwrap();
@@ -1513,8 +1520,8 @@ mod tests {
                 value.len(),
                 plain.len()
             );
-            store.journal.insert(key, plain).unwrap();
-        }
+            plain
+        });
         store.commit_journal().unwrap();
         drop(store);
         assert_whole(dir.path());
@@ -1525,10 +1532,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = staged(dir.path());
         // the journal as version 1 staged it: index writes, one audit value a record
-        let entries: Vec<(sled::IVec, sled::IVec)> =
-            store.journal.iter().collect::<Result<_, _>>().unwrap();
-        for (key, value) in entries {
-            let chunk = decode_journal::<StagedChunk>(&value)
+        restage(&store, |value| {
+            let chunk = decode_journal::<StagedChunk>(value)
                 .unwrap()
                 .into_writes()
                 .unwrap();
@@ -1538,9 +1543,8 @@ mod tests {
                 records: chunk.records,
                 search: chunk.search,
             };
-            let value = encode_journal(&StagedChunk::V1(old)).unwrap();
-            store.journal.insert(key, value).unwrap();
-        }
+            encode_journal(&StagedChunk::V1(old)).unwrap()
+        });
         store.commit_journal().unwrap();
         drop(store);
         assert_whole(dir.path());
