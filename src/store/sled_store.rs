@@ -144,33 +144,23 @@ impl ChunkWritesV1 {
 enum StagedChunk {
     V1(ChunkWritesV1),
     V2(ChunkWrites),
-    /// A `V2` entry's encoding, deflated: sled holds every staged chunk in memory until the
-    /// batch is written (about 700 MiB of them restoring a million elements, before they were
-    /// deflated), and writes each twice.
+    /// A chunk's writes, encoded and deflated: sled holds every staged chunk in memory until
+    /// the batch is written (about 700 MiB of them restoring a million elements, before they
+    /// were deflated), and writes each twice.
     V3(Vec<u8>),
 }
 
 impl StagedChunk {
     /// What a chunk's writes are staged as.
-    fn staged(writes: ChunkWrites) -> Result<StagedChunk, CodecError> {
-        let encoded = encode_journal(&StagedChunk::V2(writes))?;
-        Ok(StagedChunk::V3(deflate(&encoded)?))
+    fn staged(writes: &ChunkWrites) -> Result<StagedChunk, CodecError> {
+        Ok(StagedChunk::V3(deflate(&encode_journal(writes)?)?))
     }
 
     fn into_writes(self) -> Result<ChunkWrites, CodecError> {
         Ok(match self {
             StagedChunk::V1(old) => old.upgrade(),
             StagedChunk::V2(writes) => writes,
-            StagedChunk::V3(deflated) => {
-                match decode_journal::<StagedChunk>(&inflate(&deflated)?)? {
-                    StagedChunk::V2(writes) => writes,
-                    _ => {
-                        return Err(CodecError::Compression(std::io::Error::other(
-                            "a deflated chunk holds no V2 entry",
-                        )));
-                    }
-                }
-            }
+            StagedChunk::V3(deflated) => decode_journal(&inflate(&deflated)?)?,
         })
     }
 }
@@ -763,7 +753,7 @@ impl SledStore {
         let mut applied = Applied::default();
         for (seq, chunk) in (0u64..).zip(order.chunks(CHUNK_RECORDS)) {
             let planned = self.plan_writes(action, chunk, changes)?;
-            let staged = StagedChunk::staged(planned.writes);
+            let staged = StagedChunk::staged(&planned.writes);
             let value = staged
                 .and_then(|chunk| encode_journal(&chunk))
                 .map_err(|source| StoreError::Encode {
