@@ -6,7 +6,7 @@
 //! file that exists describes the store as it is; a missing or unreadable one is rebuilt.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -18,6 +18,8 @@ use crate::model::Outline;
 
 /// Largest file read (a million elements take about 330 MB of search index).
 const MAX_BYTES: usize = 1 << 30;
+/// Bytes read or written at a time.
+const BUFFER_BYTES: usize = 1 << 20;
 
 /// One kind of cache file.
 pub struct CacheFile {
@@ -47,26 +49,31 @@ fn config() -> impl bincode::config::Config {
 }
 
 impl CacheFile {
-    /// The cached value, if the file is there, whole and of this layout.
+    /// The cached value, if the file is there, whole and of this layout. It is decoded as it
+    /// is read, so the file's bytes are never held whole beside the value (a million
+    /// elements' search index is about 330 MB: reading it whole held twice that at the peak).
     fn read<T: DeserializeOwned>(&self, dir: &Path) -> Option<T> {
-        let mut file = File::open(dir.join(self.name)).ok()?;
+        let file = File::open(dir.join(self.name)).ok()?;
         let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
         if len > MAX_BYTES {
             return None;
         }
-        let mut bytes = Vec::with_capacity(len);
-        file.read_to_end(&mut bytes).ok()?;
-        let body = bytes.strip_prefix(self.magic)?;
-        let (value, used): (T, usize) = bincode::serde::decode_from_slice(body, config()).ok()?;
-        (used == body.len()).then_some(value)
+        let mut reader = BufReader::with_capacity(BUFFER_BYTES, file);
+        let mut magic = vec![0; self.magic.len()];
+        reader.read_exact(&mut magic).ok()?;
+        if magic != self.magic {
+            return None;
+        }
+        let value: T = bincode::serde::decode_from_std_read(&mut reader, config()).ok()?;
+        // whole: nothing may follow the value
+        let mut rest = [0u8; 1];
+        (reader.read(&mut rest).ok()? == 0).then_some(value)
     }
 
-    /// Writes the file atomically (a temporary file, synced, renamed over the old one).
-    /// Best effort: a cache that cannot be written is simply rebuilt next time.
+    /// Writes the file atomically (a temporary file, synced, renamed over the old one),
+    /// encoding the value as it is written. Best effort: a cache that cannot be written is
+    /// simply rebuilt next time.
     fn write<T: Serialize>(&self, dir: &Path, value: &T) {
-        let Ok(body) = bincode::serde::encode_to_vec(value, config()) else {
-            return;
-        };
         let tmp = dir.join(format!("{}.tmp", self.name));
         let written = OpenOptions::new()
             .write(true)
@@ -74,10 +81,12 @@ impl CacheFile {
             .truncate(true)
             .mode(0o600)
             .open(&tmp)
-            .and_then(|mut f| {
-                f.write_all(self.magic)?;
-                f.write_all(&body)?;
-                f.sync_all()
+            .and_then(|file| {
+                let mut writer = BufWriter::with_capacity(BUFFER_BYTES, file);
+                writer.write_all(self.magic)?;
+                bincode::serde::encode_into_std_write(value, &mut writer, config())
+                    .map_err(std::io::Error::other)?;
+                writer.into_inner().map_err(|e| e.into_error())?.sync_all()
             })
             .and_then(|()| std::fs::rename(&tmp, dir.join(self.name)))
             .and_then(|()| sync_dir(dir));
