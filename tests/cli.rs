@@ -1281,3 +1281,60 @@ fn validate_accepts_a_lower_case_x_and_reports_it_upper_case() {
     assert_eq!(json[1]["valid"], false);
     assert_eq!(json[1]["normalized"], Value::Null);
 }
+
+/// Damages a stored record in place (half its bytes), as a failing disk might.
+fn damage_record(db: &std::path::Path, key: &str) {
+    let sled_db = sled::open(db.join("db")).unwrap();
+    let records = sled_db.open_tree("records").unwrap();
+    let mut value = records.get(key).unwrap().unwrap().to_vec();
+    value.truncate(value.len() / 2);
+    records.insert(key, value).unwrap();
+    sled_db.flush().unwrap();
+}
+
+/// `element show`, `form show`, `log` of a code and `validate` against an element read the
+/// records they need without loading the catalog (at a million elements a load takes
+/// seconds): with another record damaged, which stops a load, they still answer as before,
+/// while a command that loads the catalog reports the damage.
+#[test]
+fn one_records_commands_answer_without_loading_the_catalog() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let shown = |args: &[&str]| ok(yibiao(db.path()).args(args));
+    let element = shown(&["element", "show", "DE0002", "--json"]);
+    let form = shown(&["form", "show", "F001"]);
+    let history = shown(&["log", "DE0002"]);
+
+    damage_record(db.path(), "EDE0010");
+    let (code, _, stderr) = run(yibiao(db.path()).arg("stats"));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("element DE0010 is damaged"), "{stderr}");
+
+    assert_eq!(shown(&["element", "show", "DE0002", "--json"]), element);
+    assert!(element.contains("\"uses\": 2"), "{element}");
+    assert_eq!(shown(&["form", "show", "F001"]), form);
+    assert_eq!(shown(&["log", "DE0002"]), history);
+    let verdicts = shown(&["validate", "DE0002", "110101199003078515"]);
+    assert!(verdicts.contains("✓ 110101199003078515"), "{verdicts}");
+    let (code, _, stderr) = run(yibiao(db.path()).args(["element", "show", "DE9999"]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("unknown element DE9999"), "{stderr}");
+}
+
+/// A store older than the search tree, which holds each element's use count, answers
+/// `element show` from the loaded catalog, with the same count.
+#[test]
+fn element_show_on_a_store_without_a_search_tree_counts_from_the_catalog() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let element = ok(yibiao(db.path()).args(["element", "show", "DE0002", "--json"]));
+    {
+        let sled_db = sled::open(db.path().join("db")).unwrap();
+        sled_db.open_tree("meta").unwrap().remove("search").unwrap();
+        sled_db.drop_tree("search").unwrap();
+        sled_db.flush().unwrap();
+    }
+    let again = ok(yibiao(db.path()).args(["element", "show", "DE0002", "--json"]));
+    assert_eq!(again, element);
+    assert!(again.contains("\"uses\": 2"), "{again}");
+}

@@ -8,8 +8,8 @@ use serde_json::json;
 use crate::engine::{dups, search, stats, usage, validate};
 use crate::i18n::Lang;
 use crate::io::json;
-use crate::model::{ElementKind, Kind, RecordRef};
-use crate::store::{Batch, IfMissing, SledStore, Store};
+use crate::model::{Element, ElementKind, Form, Kind, Record, RecordRef};
+use crate::store::{Batch, IfMissing, SledStore, Store, UnloadedStore};
 
 use super::{
     BundleCommand, Cli, Command, ConfigCommand, EXIT_FAILURE, EXIT_INVALID, ElementCommand,
@@ -68,6 +68,12 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     }
     if let Command::Element(ElementCommand::Search { query, limit, json }) = &command {
         return element_search(cli.db, query, *limit, *json, lang);
+    }
+    if let Command::Log { code, json } = &command {
+        return log(cli.db, code.as_deref(), *json, lang);
+    }
+    if let Some(code) = answer_unloaded(&cli.db, &command, lang)? {
+        return Ok(code);
     }
     // the backup is read and checked first: a refused restore creates no store
     let backup = match &command {
@@ -179,6 +185,145 @@ fn element_search(
     })
 }
 
+/// Prints one element (`element show`).
+fn show_element(element: &Element, uses: usize, json: bool, lang: Lang) -> Result<u8, Failure> {
+    if json {
+        let mut value = json::record_json(RecordRef::Element(element));
+        value["uses"] = json!(uses);
+        print_out(&pretty(&value))
+    } else {
+        print_out(&output::element(element, uses, lang))
+    }
+}
+
+/// Prints one form (`form show`), with its item's name when it has an item.
+fn show_form(form: &Form, item_name: Option<&str>, json: bool, lang: Lang) -> Result<u8, Failure> {
+    if json {
+        print_out(&pretty(&json::record_json(RecordRef::Form(form))))
+    } else {
+        print_out(&output::form(form, item_name, lang))
+    }
+}
+
+/// `element show`, `form show` and `validate` against an element answered from the records
+/// they read, without loading the catalog (a million elements load in seconds; one record
+/// reads in a moment). `None`: the command is not one of them, or the store cannot answer it
+/// this way (a store older than the search tree, which holds an element's use count; a
+/// `validate` kind that is no element's code, which the loaded catalog words the message
+/// for): then it runs on the loaded store.
+fn answer_unloaded(
+    db: &Option<std::path::PathBuf>,
+    command: &Command,
+    lang: Lang,
+) -> Result<Option<u8>, Failure> {
+    if !matches!(
+        command,
+        Command::Element(ElementCommand::Show { .. })
+            | Command::Form(FormCommand::Show { .. })
+            | Command::Validate { .. }
+    ) {
+        return Ok(None);
+    }
+    let store = super::open_unloaded(db.clone(), IfMissing::Refuse, lang)?;
+    match answer_from_records(&store, command, lang) {
+        Ok(None) => {
+            // closed for the loaded store to open: its lock and database released
+            drop(store);
+            Ok(None)
+        }
+        answered => {
+            store.close_for_exit();
+            answered
+        }
+    }
+}
+
+/// See [`answer_unloaded`].
+fn answer_from_records(
+    store: &UnloadedStore,
+    command: &Command,
+    lang: Lang,
+) -> Result<Option<u8>, Failure> {
+    let read = |kind, code: &str| {
+        store
+            .record(kind, code)
+            .map_err(|e| Failure::store(e, lang))
+    };
+    match command {
+        Command::Element(ElementCommand::Show { code, json }) => {
+            let Some(Record::Element(element)) = read(Kind::Element, code)? else {
+                return Err(unknown(Kind::Element, code, lang));
+            };
+            let row = store
+                .search_row(code)
+                .map_err(|e| Failure::store(e, lang))?;
+            row.map(|row| show_element(&element, row.uses as usize, *json, lang))
+                .transpose()
+        }
+        Command::Form(FormCommand::Show { code, json }) => {
+            let Some(Record::Form(form)) = read(Kind::Form, code)? else {
+                return Err(unknown(Kind::Form, code, lang));
+            };
+            let item = match form.item.as_deref() {
+                Some(code) => match read(Kind::Item, code)? {
+                    Some(Record::Item(item)) => Some(item.name),
+                    _ => None,
+                },
+                None => None,
+            };
+            show_form(&form, item.as_deref(), *json, lang).map(Some)
+        }
+        Command::Validate { kind, values, json } => {
+            let Some(Record::Element(element)) = read(Kind::Element, kind)? else {
+                return Ok(None);
+            };
+            validate_values(
+                values,
+                json,
+                lang,
+                |v| validate::normalize_element(&element, v).map(|kept| kept.into_owned()),
+                |v| validate::cascade_levels_left(&element, v).filter(|n| *n > 0),
+            )
+            .map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `log`: the audit log, read without loading the catalog.
+fn log(
+    db: Option<std::path::PathBuf>,
+    code: Option<&str>,
+    json: bool,
+    lang: Lang,
+) -> Result<u8, Failure> {
+    let store = super::open_unloaded(db, IfMissing::Refuse, lang)?;
+    let failed = |e| Failure::store(e, lang);
+    let entries = store.history(code).map_err(failed)?;
+    // a record with no history yet is fine; a code that names nothing is a typo
+    if let Some(code) = code
+        && entries.is_empty()
+    {
+        let mut found = false;
+        for kind in Kind::ALL {
+            found = found || store.record(kind, code).map_err(failed)?.is_some();
+        }
+        if !found {
+            let code = crate::display::inert(code);
+            return Err(Failure::new(lang.pick(
+                format!("没有编码为 {code} 的记录，也没有它的历史"),
+                format!("no record {code}, and no history of one"),
+            )));
+        }
+    }
+    store.close_for_exit();
+    print_out(&if json {
+        pretty(&entries)
+    } else {
+        output::log(&entries)
+    })
+}
+
 /// Runs a command that needs the loaded store.
 fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, Failure> {
     if let Some(request) = import_request(&command) {
@@ -270,14 +415,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 .elements
                 .get(code.as_str())
                 .ok_or_else(|| unknown(Kind::Element, &code, lang))?;
-            let uses = search::uses(catalog, &code);
-            if json {
-                let mut value = json::record_json(RecordRef::Element(element));
-                value["uses"] = json!(uses);
-                print_out(&pretty(&value))
-            } else {
-                print_out(&output::element(catalog, element, lang))
-            }
+            show_element(element, search::uses(catalog, &code), json, lang)
         }
         Command::Element(ElementCommand::Uses { code, json }) => {
             let catalog = store.catalog();
@@ -291,18 +429,8 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 output::usage(catalog, &used, lang)
             })
         }
-        Command::Form(FormCommand::Show { code, json }) => {
-            let catalog = store.catalog();
-            let form = catalog
-                .forms
-                .get(code.as_str())
-                .ok_or_else(|| unknown(Kind::Form, &code, lang))?;
-            if json {
-                print_out(&pretty(&json::record_json(RecordRef::Form(form))))
-            } else {
-                print_out(&output::form(catalog, form, lang))
-            }
-        }
+        // answered in `dispatch`, from the records read without loading the catalog
+        Command::Form(FormCommand::Show { .. }) => Ok(0),
         Command::Form(FormCommand::List { query, json }) => {
             super::forms::list(store.catalog(), &query, json, lang)
         }
@@ -373,29 +501,8 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             }
         }
         Command::Config(ConfigCommand::Check) => Ok(0),
-        Command::Log { code, json } => {
-            let entries = store
-                .history(code.as_deref())
-                .map_err(|e| Failure::store(e, lang))?;
-            // a record with no history yet is fine; a code that names nothing is a typo
-            if let Some(code) = &code
-                && entries.is_empty()
-                && !Kind::ALL
-                    .iter()
-                    .any(|k| store.catalog().get(*k, code).is_some())
-            {
-                let code = crate::display::inert(code);
-                return Err(Failure::new(lang.pick(
-                    format!("没有编码为 {code} 的记录，也没有它的历史"),
-                    format!("no record {code}, and no history of one"),
-                )));
-            }
-            print_out(&if json {
-                pretty(&entries)
-            } else {
-                output::log(&entries)
-            })
-        }
+        // answered in `dispatch`, without loading the catalog
+        Command::Log { .. } => Ok(0),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::display::{inert, pad, pad_code, width};
 use crate::engine::dups::Duplicates;
-use crate::engine::search::{Hit, uses};
+use crate::engine::search::Hit;
 use crate::engine::stats::Stats;
 use crate::engine::usage::Usage;
 use crate::i18n::Lang;
@@ -169,8 +169,8 @@ pub fn stats(s: &Stats, lang: Lang) -> String {
     out
 }
 
-/// One element in detail.
-pub fn element(catalog: &Catalog, e: &Element, lang: Lang) -> String {
+/// One element in detail; `uses` is how many form fields are bound to it.
+pub fn element(e: &Element, uses: usize, lang: Lang) -> String {
     let mut out = format!("{}  {}\n", inert(&e.code), inert(&e.name));
     let mut line = |label_zh: &str, label_en: &str, value: String| {
         if !value.is_empty() {
@@ -227,10 +227,7 @@ pub fn element(catalog: &Catalog, e: &Element, lang: Lang) -> String {
     line(
         "引用",
         "uses",
-        lang.pick(
-            format!("{} 个字段", uses(catalog, &e.code)),
-            format!("{} fields", uses(catalog, &e.code)),
-        ),
+        lang.pick(format!("{uses} 个字段"), format!("{uses} fields")),
     );
     out
 }
@@ -353,8 +350,8 @@ pub fn dups(catalog: &Catalog, d: &Duplicates, lang: Lang) -> String {
     out
 }
 
-/// One form with its sections and fields.
-pub fn form(catalog: &Catalog, f: &Form, lang: Lang) -> String {
+/// One form with its sections and fields, and the name of its item when there is one.
+pub fn form(f: &Form, item_name: Option<&str>, lang: Lang) -> String {
     let mut out = format!(
         "{}  {}  ({} V{})\n",
         inert(&f.code),
@@ -363,11 +360,7 @@ pub fn form(catalog: &Catalog, f: &Form, lang: Lang) -> String {
         f.version
     );
     if let Some(item) = &f.item {
-        let name = catalog
-            .items
-            .get(item.as_str())
-            .map(|i| i.name.as_str())
-            .unwrap_or("");
+        let name = item_name.unwrap_or("");
         out.push_str(&format!(
             "  {} {} {}\n",
             lang.pick("事项", "item"),

@@ -60,6 +60,20 @@ pub fn read_data(tree: &sled::Tree) -> Result<SearchData, StoreError> {
     Ok(builder.finish())
 }
 
+/// The row of one element, read from the one block that would hold it (`None`: no row).
+pub fn row(tree: &sled::Tree, code: &str) -> Result<Option<SearchRow>, StoreError> {
+    // a block holds the codes from its key up to the next block's key
+    let Some((key, value)) = tree
+        .range(..=code.as_bytes())
+        .next_back()
+        .transpose()
+        .map_err(StoreError::Write)?
+    else {
+        return Ok(None);
+    };
+    Ok(decode(&key, &value)?.into_iter().find(|r| r.code == code))
+}
+
 /// Every row in code order (tests: the store reads the tree a block at a time).
 #[cfg(test)]
 pub fn read_all(tree: &sled::Tree) -> Result<Vec<SearchRow>, StoreError> {

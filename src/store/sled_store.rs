@@ -1048,6 +1048,34 @@ impl UnloadedStore {
         Ok(Some(data))
     }
 
+    /// One record read from the database, without loading the catalog (`None`: there is no
+    /// such record).
+    pub fn record(&self, kind: Kind, code: &str) -> Result<Option<Record>, StoreError> {
+        let key = record_key(kind, code);
+        self.0
+            .records
+            .get(&key)
+            .map_err(StoreError::Write)?
+            .map(|value| decode_stored(&key, &value))
+            .transpose()
+    }
+
+    /// An element's search row (its use count among the rest) read from the search tree,
+    /// without loading the catalog. `None` when the element has no row, or when the store
+    /// predates the search tree: then the catalog knows.
+    pub fn search_row(&self, code: &str) -> Result<Option<SearchRow>, StoreError> {
+        if !self.0.search_is_current()? {
+            return Ok(None);
+        }
+        search_tree::row(&self.0.search, code)
+    }
+
+    /// The audit log, or the entries of one record, read without loading the catalog (as
+    /// [`Store::history`]).
+    pub fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError> {
+        self.0.history(code)
+    }
+
     /// A loader for this store's catalog.
     pub fn loader(&self) -> CatalogLoader {
         CatalogLoader {
@@ -1542,6 +1570,48 @@ mod tests {
         assert_whole(dir.path());
         let store = SledStore::open(dir.path()).unwrap();
         assert!(store.db.open_tree("index").unwrap().is_empty());
+    }
+
+    /// A record and an element's use count read without loading the catalog are what the
+    /// loaded catalog holds, after a write that moved a use from one element to another too.
+    #[test]
+    fn records_and_use_counts_read_unloaded_are_the_loaded_catalogs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(big_batch()).unwrap();
+        let mut form = store.catalog.forms["F1"].clone();
+        form.sections[0].fields[0].element = Some("E00007".into());
+        store
+            .apply(Batch::upserts("rebind", vec![Record::Form(form)]))
+            .unwrap();
+        let catalog = store.catalog().clone();
+        drop(store);
+
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        for kind in Kind::ALL {
+            for record in catalog.records_of(kind) {
+                let read = unloaded.record(kind, record.code()).unwrap();
+                assert_eq!(read, Some(record.to_record()), "{kind:?} {}", record.code());
+            }
+        }
+        let mut used = 0;
+        for code in catalog.elements.keys() {
+            let row = unloaded.search_row(code).unwrap().expect(code);
+            assert_eq!(row.uses as usize, search::uses(&catalog, code), "{code}");
+            used += row.uses;
+        }
+        assert_eq!(used, 2);
+        assert_eq!(unloaded.search_row("E00007").unwrap().unwrap().uses, 1);
+        assert_eq!(unloaded.search_row("E00000").unwrap().unwrap().uses, 0);
+        for missing in ["", "A", "E00000x", "ZZZ"] {
+            assert_eq!(unloaded.search_row(missing).unwrap(), None, "{missing}");
+            assert_eq!(unloaded.record(Kind::Element, missing).unwrap(), None);
+        }
+        assert_eq!(unloaded.record(Kind::Form, "E00007").unwrap(), None);
+
+        // a store older than the search tree has no row to read: the catalog is asked
+        unloaded.0.meta.remove("search").unwrap();
+        assert_eq!(unloaded.search_row("E00007").unwrap(), None);
     }
 
     #[test]
