@@ -1292,8 +1292,8 @@ fn damage_record(db: &std::path::Path, key: &str) {
     sled_db.flush().unwrap();
 }
 
-/// `element show`, `form show`, `log` of a code and `validate` against an element read the
-/// records they need without loading the catalog (at a million elements a load takes
+/// `element show`, `form show`, `log` of a code, `validate` against an element and `bundle
+/// list` read the records they need without loading the catalog (at a million elements a load takes
 /// seconds): with another record damaged, which stops a load, they still answer as before,
 /// while a command that loads the catalog reports the damage.
 #[test]
@@ -1304,6 +1304,7 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     let element = shown(&["element", "show", "DE0002", "--json"]);
     let form = shown(&["form", "show", "F001"]);
     let history = shown(&["log", "DE0002"]);
+    let bundles = shown(&["bundle", "list", "--json"]);
 
     damage_record(db.path(), "EDE0010");
     let (code, _, stderr) = run(yibiao(db.path()).arg("stats"));
@@ -1314,6 +1315,8 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     assert!(element.contains("\"uses\": 2"), "{element}");
     assert_eq!(shown(&["form", "show", "F001"]), form);
     assert_eq!(shown(&["log", "DE0002"]), history);
+    assert_eq!(shown(&["bundle", "list", "--json"]), bundles);
+    assert!(bundles.contains("我要开餐馆"), "{bundles}");
     let verdicts = shown(&["validate", "DE0002", "110101199003078515"]);
     assert!(verdicts.contains("✓ 110101199003078515"), "{verdicts}");
     let (code, _, stderr) = run(yibiao(db.path()).args(["element", "show", "DE9999"]));

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::engine::{dups, search, stats, usage, validate};
 use crate::i18n::Lang;
 use crate::io::json;
-use crate::model::{Element, ElementKind, Form, Kind, Record, RecordRef};
+use crate::model::{Bundle, Element, ElementKind, Form, Kind, Record, RecordRef};
 use crate::store::{Batch, IfMissing, SledStore, Store, UnloadedStore};
 
 use super::{
@@ -205,8 +205,8 @@ fn show_form(form: &Form, item_name: Option<&str>, json: bool, lang: Lang) -> Re
     }
 }
 
-/// `element show`, `form show` and `validate` against an element answered from the records
-/// they read, without loading the catalog (a million elements load in seconds; one record
+/// `element show`, `form show`, `validate` against an element and `bundle list` answered
+/// from the records they read, without loading the catalog (a million elements load in seconds; one record
 /// reads in a moment). `None`: the command is not one of them, or the store cannot answer it
 /// this way (a store older than the search tree, which holds an element's use count; a
 /// `validate` kind that is no element's code, which the loaded catalog words the message
@@ -221,6 +221,7 @@ fn answer_unloaded(
         Command::Element(ElementCommand::Show { .. })
             | Command::Form(FormCommand::Show { .. })
             | Command::Validate { .. }
+            | Command::Bundle(BundleCommand::List { .. })
     ) {
         return Ok(None);
     }
@@ -286,7 +287,36 @@ fn answer_from_records(
             )
             .map(Some)
         }
+        Command::Bundle(BundleCommand::List { json }) => {
+            let bundles: Vec<Bundle> = store
+                .records_of(Kind::Bundle)
+                .map_err(|e| Failure::store(e, lang))?
+                .into_iter()
+                .filter_map(|record| match record {
+                    Record::Bundle(bundle) => Some(bundle),
+                    _ => None,
+                })
+                .collect();
+            list_bundles(&bundles, *json, lang).map(Some)
+        }
         _ => Ok(None),
+    }
+}
+
+/// Prints every bundle (`bundle list`), in code order.
+fn list_bundles(bundles: &[Bundle], json: bool, lang: Lang) -> Result<u8, Failure> {
+    if json {
+        let list: Vec<_> = bundles
+            .iter()
+            .map(|b| {
+                json!({"code": b.code, "name": b.name, "items": b.items.len(),
+                       "questions": b.questions.len(), "status": b.status.as_str(),
+                       "version": b.version})
+            })
+            .collect();
+        print_out(&pretty(&list))
+    } else {
+        print_out(&output::bundles(bundles, lang))
     }
 }
 
@@ -441,23 +471,8 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             super::forms::export(store.catalog(), &code, &file, lang)
         }
         Command::Template(command) => super::template::run(store, command, lang),
-        Command::Bundle(BundleCommand::List { json }) => {
-            let catalog = store.catalog();
-            if json {
-                let list: Vec<_> = catalog
-                    .bundles
-                    .values()
-                    .map(|b| {
-                        json!({"code": b.code, "name": b.name, "items": b.items.len(),
-                               "questions": b.questions.len(), "status": b.status.as_str(),
-                               "version": b.version})
-                    })
-                    .collect();
-                print_out(&pretty(&list))
-            } else {
-                print_out(&output::bundles(catalog, lang))
-            }
-        }
+        // answered in `dispatch`, from the bundles read without loading the catalog
+        Command::Bundle(BundleCommand::List { .. }) => Ok(0),
         Command::Merge {
             bundle,
             answers,

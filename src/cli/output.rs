@@ -6,7 +6,7 @@ use crate::engine::search::Hit;
 use crate::engine::stats::Stats;
 use crate::engine::usage::Usage;
 use crate::i18n::Lang;
-use crate::model::{Catalog, Element, Form, ItemLevel, ItemType, Kind};
+use crate::model::{Bundle, Catalog, Element, Form, ItemLevel, ItemType, Kind};
 use crate::store::LoggedEntry;
 
 /// Search results, one per line.
@@ -388,10 +388,9 @@ pub fn form(f: &Form, item_name: Option<&str>, lang: Lang) -> String {
 }
 
 /// Every bundle on a line.
-pub fn bundles(catalog: &Catalog, lang: Lang) -> String {
-    catalog
-        .bundles
-        .values()
+pub fn bundles(bundles: &[Bundle], lang: Lang) -> String {
+    bundles
+        .iter()
         .map(|b| {
             format!(
                 "{}  {}  {} {}  {} {}  {} V{}\n",

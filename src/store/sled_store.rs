@@ -27,7 +27,7 @@ use super::codec::{
     encode_record, inflate,
 };
 use super::error::StoreError;
-use super::keys::{kind_of_tag, record_key};
+use super::keys::{kind_of_tag, record_key, tag};
 use super::layout::{self, Found, IfMissing};
 use super::lock::{LOCK_FILE, StoreLock};
 use super::roles::{Deed, Principal, Role, Roles, role_for};
@@ -1060,6 +1060,18 @@ impl UnloadedStore {
             .transpose()
     }
 
+    /// Every record of one kind, in code order, read without loading the catalog.
+    pub fn records_of(&self, kind: Kind) -> Result<Vec<Record>, StoreError> {
+        self.0
+            .records
+            .scan_prefix([tag(kind)])
+            .map(|item| {
+                let (key, value) = item.map_err(StoreError::Write)?;
+                decode_stored(&key, &value)
+            })
+            .collect()
+    }
+
     /// An element's search row (its use count among the rest) read from the search tree,
     /// without loading the catalog. `None` when the element has no row, or when the store
     /// predates the search tree: then the catalog knows.
@@ -1572,8 +1584,9 @@ mod tests {
         assert!(store.db.open_tree("index").unwrap().is_empty());
     }
 
-    /// A record and an element's use count read without loading the catalog are what the
-    /// loaded catalog holds, after a write that moved a use from one element to another too.
+    /// A record, the records of a kind and an element's use count read without loading the
+    /// catalog are what the loaded catalog holds, after a write that moved a use from one
+    /// element to another too.
     #[test]
     fn records_and_use_counts_read_unloaded_are_the_loaded_catalogs() {
         let dir = tempfile::tempdir().unwrap();
@@ -1589,9 +1602,11 @@ mod tests {
 
         let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
         for kind in Kind::ALL {
-            for record in catalog.records_of(kind) {
+            let all: Vec<Record> = catalog.records_of(kind).map(RecordRef::to_record).collect();
+            assert_eq!(unloaded.records_of(kind).unwrap(), all, "{kind:?}");
+            for record in all {
                 let read = unloaded.record(kind, record.code()).unwrap();
-                assert_eq!(read, Some(record.to_record()), "{kind:?} {}", record.code());
+                assert_eq!(read.as_ref(), Some(&record), "{kind:?} {}", record.code());
             }
         }
         let mut used = 0;
