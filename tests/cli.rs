@@ -1284,7 +1284,7 @@ fn validate_accepts_a_lower_case_x_and_reports_it_upper_case() {
 
 /// Damages a stored record in place (half its bytes), as a failing disk might.
 fn damage_record(db: &std::path::Path, key: &str) {
-    let sled_db = sled::open(db.join("db")).unwrap();
+    let sled_db = common::raw_sled(db);
     let records = sled_db.open_tree("records").unwrap();
     let mut value = records.get(key).unwrap().unwrap().to_vec();
     value.truncate(value.len() / 2);
@@ -1332,7 +1332,7 @@ fn element_show_on_a_store_without_a_search_tree_counts_from_the_catalog() {
     ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
     let element = ok(yibiao(db.path()).args(["element", "show", "DE0002", "--json"]));
     {
-        let sled_db = sled::open(db.path().join("db")).unwrap();
+        let sled_db = common::raw_sled(db.path());
         sled_db.open_tree("meta").unwrap().remove("search").unwrap();
         sled_db.drop_tree("search").unwrap();
         sled_db.flush().unwrap();

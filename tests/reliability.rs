@@ -112,7 +112,7 @@ fn recover_saves_every_readable_record_of_a_damaged_store() {
             .clone()
     };
     {
-        let sled_db = sled::open(db.join("db")).unwrap();
+        let sled_db = common::raw_sled(&db);
         let records = sled_db.open_tree("records").unwrap();
         let key = format!("E{victim}");
         let mut value = records.get(&key).unwrap().unwrap().to_vec();

@@ -8,18 +8,6 @@ use yibiao::io::json::parse_import;
 use yibiao::model::{Catalog, Issue, Item, ItemLevel, Kind, Record};
 use yibiao::store::{Batch, Command, IfMissing, SledStore, Store, StoreError};
 
-/// sled opened directly (to plant damage), retrying while the flusher thread of a store
-/// dropped a moment ago still holds sled's file lock.
-fn raw_sled(dir: &std::path::Path) -> sled::Db {
-    for _ in 0..100 {
-        if let Ok(db) = sled::open(dir.join("db")) {
-            return db;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("sled stayed locked");
-}
-
 fn small_records() -> Vec<Record> {
     let text = std::fs::read_to_string(common::fixture("small.json")).unwrap();
     parse_import(&text, &Catalog::default(), Lang::En).unwrap()
@@ -241,7 +229,7 @@ fn a_store_from_a_newer_yibiao_is_refused_with_a_next_step() {
     let dir = tempfile::tempdir().unwrap();
     drop(SledStore::open(dir.path()).unwrap());
     {
-        let db = raw_sled(dir.path());
+        let db = common::raw_sled(dir.path());
         db.open_tree("meta")
             .unwrap()
             .insert("schema", &99u32.to_be_bytes())
@@ -268,7 +256,7 @@ fn a_damaged_record_is_reported_not_panicked_on() {
             .unwrap();
     }
     {
-        let db = raw_sled(dir.path());
+        let db = common::raw_sled(dir.path());
         let records = db.open_tree("records").unwrap();
         let mut value = records.get(b"EDE0002").unwrap().unwrap().to_vec();
         value.push(7);
@@ -393,7 +381,7 @@ fn a_store_without_a_search_tree_builds_it_on_load() {
     let expected: Vec<_> = yibiao::engine::search::rows(store.catalog()).collect();
     drop(store);
     {
-        let db = raw_sled(dir.path());
+        let db = common::raw_sled(dir.path());
         db.open_tree("meta").unwrap().remove("search").unwrap();
         db.drop_tree("search").unwrap();
         db.flush().unwrap();
@@ -507,7 +495,7 @@ fn a_record_stored_published_at_v0_reads_and_is_written_as_v1() {
         // as the import before the fix wrote it
         e.status = yibiao::model::Status::Published;
         e.version = 0;
-        let db = raw_sled(dir.path());
+        let db = common::raw_sled(dir.path());
         let records = db.open_tree("records").unwrap();
         records
             .insert(
@@ -551,7 +539,7 @@ fn a_record_stored_published_at_v0_reads_and_is_written_as_v1() {
     assert_eq!(store.catalog().elements["DE0002"].version, 1);
     drop(store);
     renamed.version = 1;
-    let db = raw_sled(dir.path());
+    let db = common::raw_sled(dir.path());
     let stored = db.open_tree("records").unwrap().get(b"EDE0002").unwrap();
     assert_eq!(
         stored.as_deref(),

@@ -58,3 +58,15 @@ pub fn ok(cmd: &mut Command) -> String {
 pub fn export(db: &Path) -> String {
     ok(yibiao(db).args(["export", "-"]))
 }
+
+/// sled opened directly on the store in `db` (to plant damage), retrying while the flusher
+/// thread of a store dropped a moment ago in this process still holds sled's file lock.
+pub fn raw_sled(db: &Path) -> sled::Db {
+    for _ in 0..100 {
+        if let Ok(raw) = sled::open(db.join("db")) {
+            return raw;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("sled stayed locked");
+}
