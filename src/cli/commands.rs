@@ -206,8 +206,8 @@ fn show_form(form: &Form, item_name: Option<&str>, json: bool, lang: Lang) -> Re
 }
 
 /// `element show`, `form show`, `validate` against an element and `bundle list` answered
-/// from the records they read, without loading the catalog (a million elements load in seconds; one record
-/// reads in a moment). `None`: the command is not one of them, or the store cannot answer it
+/// from the records they read, without loading the catalog (a million elements load in
+/// seconds; one record reads in a moment). `None`: the command is not one of them, or the store cannot answer it
 /// this way (a store older than the search tree, which holds an element's use count; a
 /// `validate` kind that is no element's code, which the loaded catalog words the message
 /// for): then it runs on the loaded store.
@@ -368,20 +368,9 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         // an import is answered above
         | Command::Import { .. } => Ok(0),
         Command::Backup { file } => super::safety::backup(store, &file),
-        Command::Validate { kind, values, json } => {
-            let element = store
-                .catalog()
-                .elements
-                .get(kind.as_str())
-                .ok_or_else(|| unknown_validate_kind(store.catalog(), &kind, lang))?;
-            validate_values(
-                &values,
-                &json,
-                lang,
-                |v| validate::normalize_element(element, v).map(|kept| kept.into_owned()),
-                |v| validate::cascade_levels_left(element, v).filter(|n| *n > 0),
-            )
-        }
+        // a kind and an element's code were answered in `dispatch`: this one names neither,
+        // and the loaded catalog says whether it looks like an element's code
+        Command::Validate { kind, .. } => Err(unknown_validate_kind(store.catalog(), &kind, lang)),
         Command::Element(ElementCommand::Dups { json }) => {
             let found = dups::find(store.catalog());
             print_out(&if json {
