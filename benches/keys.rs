@@ -3,7 +3,8 @@
 //!
 //! `cargo bench --bench keys` runs on a generated store (`sample --scale 10`); set
 //! `YIBIAO_BENCH_STORE` to a store directory (a copy: the bench takes its lock) to measure a
-//! bigger one, as `scripts/bench.sh` does.
+//! bigger one, as `scripts/bench.sh` does. The tree is measured twice: before the catalog
+//! is loaded (on demand: each row's detail read from the store) and with it loaded.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -13,18 +14,36 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use yibiao::i18n::Lang;
-use yibiao::store::{Batch, SledStore, Store};
+use yibiao::model::Outline;
+use yibiao::store::{Batch, IfMissing, SledStore, Store};
 use yibiao::tui::app::{App, AppEvent};
 use yibiao::tui::config::{self, ConfigFlags};
+use yibiao::tui::loading::Loading;
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
+
+/// Opens a store, waiting up to five seconds for sled's flusher to let go of a database
+/// dropped a moment before (the on-demand bench's).
+fn retrying<T>(mut open: impl FnMut() -> Result<T, yibiao::store::StoreError>) -> T {
+    let mut tries = 0;
+    loop {
+        match open() {
+            Ok(store) => return store,
+            Err(_) if tries < 100 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("open the bench store: {e}"),
+        }
+    }
+}
 
 /// The app on the store named by `YIBIAO_BENCH_STORE`, or on a generated one.
 fn app() -> (App, Option<tempfile::TempDir>) {
     let (store, temp) = match std::env::var_os("YIBIAO_BENCH_STORE") {
         Some(dir) => (
-            SledStore::open(std::path::Path::new(&dir)).expect("open the bench store"),
+            retrying(|| SledStore::open(std::path::Path::new(&dir))),
             None,
         ),
         None => {
@@ -40,6 +59,63 @@ fn app() -> (App, Option<tempfile::TempDir>) {
     app.resize(WIDTH, HEIGHT);
     app.settle(Duration::from_secs(60));
     (app, temp)
+}
+
+/// The app on the same store before its catalog is loaded (on demand): the tree from the
+/// store's outline, the detail read from the store. The store is left closed at the end.
+fn bench_on_demand(c: &mut Criterion) {
+    let (dir, outline, _temp) = match std::env::var_os("YIBIAO_BENCH_STORE") {
+        Some(dir) => {
+            let dir = std::path::PathBuf::from(dir);
+            let locked = SledStore::lock(&dir, IfMissing::Refuse).expect("lock the bench store");
+            let outline = locked.outline().expect("the bench store has an outline");
+            drop(locked);
+            (dir, outline, None)
+        }
+        None => {
+            let temp = tempfile::tempdir().expect("tempdir");
+            let dir = temp.path().join("store");
+            let catalog = yibiao::sample::generate(10);
+            let outline = Outline::of(&catalog);
+            let mut store = SledStore::open(&dir).expect("open store");
+            store
+                .apply(Batch::upserts("bench", catalog.into_records()))
+                .expect("seed");
+            drop(store);
+            (dir, outline, Some(temp))
+        }
+    };
+    let unloaded = retrying(|| SledStore::open_unloaded(&dir));
+    let config = config::load(None, &ConfigFlags::default(), false);
+    let loading = Loading::on_demand(Some(outline));
+    let path = dir.display().to_string();
+    let mut app = App::while_loading(path, loading, Lang::Zh, config, std::sync::mpsc::channel());
+    app.resize(WIDTH, HEIGHT);
+    app.handle(AppEvent::Opened(Box::new(Ok(Box::new(unloaded)))));
+    for _ in 0..50 {
+        press(&mut app, KeyCode::Down);
+    }
+    bench_pair(
+        c,
+        "tree_on_demand_cursor_move",
+        &mut app,
+        KeyCode::Down,
+        KeyCode::Up,
+    );
+    bench_pair(
+        c,
+        "tree_on_demand_page",
+        &mut app,
+        KeyCode::PageDown,
+        KeyCode::PageUp,
+    );
+    assert!(
+        app.loading.as_ref().is_some_and(Loading::deferred),
+        "the tree did not need the catalog"
+    );
+    if let Some(unloaded) = app.take_unloaded() {
+        drop(unloaded);
+    }
 }
 
 fn press(app: &mut App, code: KeyCode) {
@@ -205,6 +281,6 @@ fn bench_keys(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(3));
-    targets = bench_keys
+    targets = bench_on_demand, bench_keys
 }
 criterion_main!(benches);

@@ -59,10 +59,13 @@ printf '| whole process `element search sfzhm` (reads `search.idx`) | %s |\n' "$
 nocache=$(hyperfine --ignore-failure --runs 5 --prepare "rm -f $db/search.idx" --export-json "$work/h.json" "$bin --db $db element search sfzhm" >/dev/null 2>&1
           python3 -c 'import json; r=json.load(open("'"$work"'/h.json"))["results"][0]; print("%.0f ms ± %.0f" % (r["mean"]*1000, r["stddev"]*1000))')
 printf '| the same, first search after a write (no `search.idx`: reads the search tree, writes the cache) | %s |\n' "$nocache"
-read -r first tree loaded < <(python3 scripts/first_frame.py "$bin" "$db" 5)
+read -r first tree loaded loaded_rss detail browse_rss < <(python3 scripts/first_frame.py "$bin" "$db" 5)
 printf '| TUI start (120×40 pty): exec to the first frame | %s ms |\n' "$first"
 printf '| TUI start: exec to pane 1'"'"'s tree, usable (drawn from `outline.idx` while the catalog loads) | %s ms |\n' "$tree"
-printf '| TUI start: exec to the whole catalog loaded | %s ms |\n' "$loaded"
+printf '| TUI start: exec to the whole catalog loaded (`load_catalog = "at-start"`) | %s ms |\n' "$loaded"
+printf '| TUI resident memory (VmRSS) with the catalog loaded | %s MiB |\n' "$loaded_rss"
+printf '| TUI start, catalog on demand (`load_catalog = "on-demand"`): exec to the selected item'"'"'s detail read from the store | %s ms |\n' "$detail"
+printf '| TUI resident memory, catalog on demand (tree and detail shown) | %s MiB |\n' "$browse_rss"
 printf '| `fzf --filter sfzhm` on the same %s names | %s |\n' "$elements" "$(json "fzf --filter sfzhm < $work/names.txt")"
 printf '| `fzf --filter 身份证号码` on the same names | %s |\n' "$(json "fzf --filter 身份证号码 < $work/names.txt")"
 printf '| whole process `element uses DE000005` | %s |\n' "$(json "$bin --db $db element uses DE000005")"

@@ -215,6 +215,44 @@ fn the_escape_timeout_comes_from_config_toml() {
 }
 
 #[test]
+fn when_the_catalog_loads_comes_from_config_toml() {
+    use yibiao::tui::config::{ConfigFlags, load};
+    use yibiao::tui::loading::{CatalogLoad, ON_DEMAND_FROM};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let flags = ConfigFlags::default();
+    let config = load(Some(dir.path()), &flags, false);
+    assert_eq!(config.load_catalog, CatalogLoad::Auto);
+    // by default only a store too big to hold cheaply waits for its catalog to be needed
+    assert!(!config.load_catalog.on_demand(ON_DEMAND_FROM - 1));
+    assert!(config.load_catalog.on_demand(ON_DEMAND_FROM));
+    for (text, when, small, big) in [
+        ("on-demand", CatalogLoad::OnDemand, true, true),
+        ("at-start", CatalogLoad::AtStart, false, false),
+        ("auto", CatalogLoad::Auto, false, true),
+    ] {
+        let line = format!("load_catalog = \"{text}\"\n");
+        std::fs::write(dir.path().join("config.toml"), line).expect("write");
+        let config = load(Some(dir.path()), &flags, false);
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        assert_eq!(config.load_catalog, when);
+        assert_eq!(config.load_catalog.on_demand(10), small, "{text}");
+        assert_eq!(config.load_catalog.on_demand(1_306_074), big, "{text}");
+    }
+    for bad in ["load_catalog = \"lazy\"\n", "load_catalog = true\n"] {
+        std::fs::write(dir.path().join("config.toml"), bad).expect("write");
+        let config = load(Some(dir.path()), &flags, false);
+        assert_eq!(config.load_catalog, CatalogLoad::Auto, "{bad}");
+        assert_eq!(
+            config.problems[0].to_string(),
+            format!(
+                "{}:1: load_catalog must be \"auto\", \"at-start\" or \"on-demand\"",
+                dir.path().join("config.toml").display()
+            )
+        );
+    }
+}
+
+#[test]
 fn a_keymap_that_is_neither_a_file_nor_a_preset_is_named_so() {
     use yibiao::tui::config::{ConfigFlags, load};
     let dir = tempfile::tempdir().expect("tempdir");

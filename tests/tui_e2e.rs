@@ -359,3 +359,27 @@ fn the_tree_works_while_the_catalog_loads_and_a_waiting_key_runs_after() {
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }
+
+#[test]
+fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_it() {
+    let (home, db) = seeded_store();
+    let config = home.path().join("config").join("yibiao");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(config.join("config.toml"), "load_catalog = \"on-demand\"\n").expect("write");
+    let mut tui = Tui::start(&db, home.path());
+    tui.wait_for("目录未载入");
+    tui.send("+");
+    tui.send("jj");
+    tui.wait_for("3/8");
+    // the selected item's detail, read from the store: what it references by name, and who
+    // references it left for the catalog
+    tui.wait_for("广安区市场监督管理局");
+    tui.wait_for("载入目录后显示");
+    tui.wait_for("目录未载入");
+    // pane 2 needs the catalog: it loads, and pane 1's detail is whole again
+    tui.send("2");
+    tui.send("1");
+    tui.wait_for("BD001 食品经营许可申请书");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}

@@ -138,16 +138,159 @@ fn without_an_outline_keys_wait_for_the_catalog_and_q_still_quits() {
     assert!(app.quit);
 }
 
-#[test]
-fn a_store_that_fails_to_load_ends_the_session_with_the_reason() {
-    let (mut app, store, dir) = starting(true);
-    drop(store);
+/// Asserts the app ends its session naming the reason for `failed` (made of an error).
+fn ends_with_the_reason(mut app: App, dir: &std::path::Path, failed: fn(StoreError) -> AppEvent) {
     let failure = StoreError::Io {
-        path: dir.path().to_path_buf(),
+        path: dir.to_path_buf(),
         source: std::io::Error::other("disk gone"),
     };
-    app.handle(AppEvent::Loaded(Box::new(Err(failure))));
+    app.handle(failed(failure));
     assert!(app.quit);
     let reason = app.failure.as_ref().map(ToString::to_string);
     assert!(reason.is_some_and(|r| r.contains("disk gone")));
+}
+
+#[test]
+fn a_store_that_fails_to_load_ends_the_session_with_the_reason() {
+    let (app, store, dir) = starting(true);
+    drop(store);
+    ends_with_the_reason(app, dir.path(), |e| AppEvent::Loaded(Box::new(Err(e))));
+}
+
+/// An app started on demand on the fixture's outline: the store is closed again, to be
+/// opened (unloaded) as the start-up thread would.
+fn starting_on_demand() -> (App, std::path::PathBuf, tempfile::TempDir) {
+    let (_, store, dir) = starting(true);
+    let outline = Outline::of(store.catalog());
+    let path = store.path().to_path_buf();
+    drop(store);
+    let config = config::load(None, &ConfigFlags::default(), false);
+    let shown = path.display().to_string();
+    let loading = Loading::on_demand(Some(outline));
+    let mut app = App::while_loading(shown, loading, Lang::Zh, config, channel());
+    app.resize(110, 30);
+    (app, path, dir)
+}
+
+/// Handles the app's own events (the loader's) until the catalog is in.
+fn until_loaded(app: &mut App) {
+    while app.loading.is_some() {
+        let event = app.next_event().expect("the loader reports");
+        app.handle(event);
+    }
+}
+
+fn deferred(app: &App) -> bool {
+    app.loading.as_ref().is_some_and(Loading::deferred)
+}
+
+#[test]
+fn on_demand_the_detail_is_read_from_the_store_until_another_pane_needs_the_catalog() {
+    let (mut app, path, _dir) = starting_on_demand();
+    press(&mut app, "expand_all");
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    let s = screen(&mut app, 110, 40);
+    assert!(s.contains("3/8") && s.contains("目录未载入"), "{s}");
+    assert!(!s.contains("广安区市场监督管理局"), "not open yet: {s}");
+
+    app.handle(AppEvent::Opened(Box::new(
+        SledStore::open_unloaded(&path).map(Box::new),
+    )));
+    assert!(deferred(&app) && app.store().is_none());
+    let s = screen(&mut app, 110, 40);
+    // the item, the names of what it references, and no claim about who references it
+    assert!(s.contains("广安区食品经营许可（新办）实施清单"), "{s}");
+    assert!(s.contains("广安区市场监督管理局"), "{s}");
+    assert!(s.contains("广安区 (511602)"), "{s}");
+    assert!(s.contains("CL001 营业执照"), "{s}");
+    assert!(s.contains("载入目录后显示") && !s.contains("（无）"), "{s}");
+    assert!(!s.contains("BD001"), "forms come with the catalog: {s}");
+    // moving on reads the next record; the catalog still waits
+    press(&mut app, "select_prev");
+    let s = screen(&mut app, 110, 40);
+    assert!(
+        s.contains("食品经营许可 (SX001)"),
+        "the parent by name: {s}"
+    );
+    press(&mut app, "select_next");
+    assert!(deferred(&app), "pane 1 does not need the catalog");
+
+    // the filter finds items by pinyin from the outline's names (the index built from it)
+    press(&mut app, "filter");
+    for c in "gcgh".chars() {
+        key(&mut app, c);
+    }
+    app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    ))));
+    app.settle(std::time::Duration::from_secs(20));
+    let s = screen(&mut app, 110, 40);
+    assert!(s.contains("建设工程规划许可证核发"), "{s}");
+    assert!(!s.contains("食品经营许可（新办）"), "{s}");
+    assert!(deferred(&app), "filtering does not need the catalog");
+    app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+        KeyCode::Esc,
+        KeyModifiers::NONE,
+    ))));
+    press(&mut app, "select_first");
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    let s = screen(&mut app, 110, 40);
+    assert!(s.contains("3/8") && s.contains("CL001 营业执照"), "{s}");
+
+    // pane 2 does: it loads on a thread, and the full detail follows
+    press(&mut app, "pane_elements");
+    assert!(!deferred(&app) && app.loading.is_some());
+    until_loaded(&mut app);
+    assert!(app.store().is_some());
+    press(&mut app, "pane_catalog");
+    let s = screen(&mut app, 110, 40);
+    assert!(s.contains("3/8") && s.contains("BD001"), "{s}");
+    assert!(
+        !s.contains("载入目录后显示") && !s.contains("目录未载入"),
+        "{s}"
+    );
+    assert!(app.take_unloaded().is_none());
+}
+
+#[test]
+fn on_demand_a_key_that_needs_the_catalog_before_the_store_is_open_loads_it_once_open() {
+    let (mut app, path, _dir) = starting_on_demand();
+    press(&mut app, "expand_all");
+    press(&mut app, "select_next");
+    press(&mut app, "edit");
+    assert!(!deferred(&app), "wanted before the store is open");
+    assert!(app.editor.is_none());
+    assert!(
+        message(&app).contains("1 个按键在等待目录"),
+        "{}",
+        message(&app)
+    );
+    app.handle(AppEvent::Opened(Box::new(
+        SledStore::open_unloaded(&path).map(Box::new),
+    )));
+    assert!(app.take_unloaded().is_none(), "loading, not waiting");
+    until_loaded(&mut app);
+    assert!(
+        app.editor.is_some(),
+        "the waiting key ran: {}",
+        message(&app)
+    );
+
+    // never wanted: the open store is handed back at exit, unloaded
+    let (mut app, path, _dir) = starting_on_demand();
+    app.handle(AppEvent::Opened(Box::new(
+        SledStore::open_unloaded(&path).map(Box::new),
+    )));
+    let unloaded = app.take_unloaded().expect("the open store");
+    assert!(app.take_unloaded().is_none());
+    drop(unloaded);
+}
+
+#[test]
+fn on_demand_a_store_that_fails_to_open_ends_the_session_with_the_reason() {
+    let (app, _path, dir) = starting_on_demand();
+    ends_with_the_reason(app, dir.path(), |e| AppEvent::Opened(Box::new(Err(e))));
 }

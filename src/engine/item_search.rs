@@ -11,12 +11,14 @@
 //! thread, and [`fingerprint`] / [`agency_fingerprint`] tell whether the catalog's items or
 //! agencies changed since.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use rustc_hash::FxHasher;
 
 use super::search::{SEP, is_subsequence, quick_score, readings};
-use crate::model::{Catalog, ItemLevel};
+use crate::model::{Catalog, ItemLevel, OutlineSource};
 
 /// Rank tiers, best last; a tier is worth [`TIER_WIDTH`] points.
 const TIER_FUZZY: i64 = 1;
@@ -45,8 +47,8 @@ pub struct ItemRow {
     pub name: String,
     /// 主项 / 子项 / 实施清单 / 办理项.
     pub level: ItemLevel,
-    /// The implementing agency's name, if any.
-    pub agency: Option<String>,
+    /// The implementing agency's name, if any (one copy per agency, shared by its items).
+    pub agency: Option<Arc<str>>,
 }
 
 impl Row for ItemRow {
@@ -112,32 +114,36 @@ pub fn held_query(query: &str) -> String {
     query.trim().to_lowercase()
 }
 
-/// The rows of every item of `catalog`, in code order.
-pub fn rows(catalog: &Catalog) -> Vec<ItemRow> {
-    catalog
-        .items
-        .values()
+/// The rows of every item, in code order, from the loaded catalog or, before it is loaded,
+/// from its cached outline (the same rows).
+pub fn rows(source: &impl OutlineSource) -> Vec<ItemRow> {
+    let mut names: HashMap<&str, Arc<str>> = HashMap::new();
+    source
+        .items()
+        .into_iter()
         .map(|i| ItemRow {
             code: i.code.to_string(),
             name: i.name.to_string(),
             level: i.level,
-            agency: i.agency.as_ref().map(|a| {
-                catalog
-                    .agencies
-                    .get(a.as_str())
-                    .map_or(a.as_str(), |x| &x.name)
-                    .to_string()
+            // one shared copy of each agency's name
+            agency: i.agency.map(|a| {
+                Arc::clone(
+                    names
+                        .entry(a)
+                        .or_insert_with(|| Arc::from(source.agency_name(a).unwrap_or(a))),
+                )
             }),
         })
         .collect()
 }
 
-/// A digest of what the index is built from (codes, names, levels, agencies): equal
-/// fingerprints mean an index built earlier still fits.
-pub fn fingerprint(catalog: &Catalog) -> u64 {
+/// A digest of what the index is built from (codes, names, levels, agencies), from the
+/// catalog or its outline: equal fingerprints mean an index built earlier still fits, and an
+/// index built from the outline is kept once the catalog it outlines is loaded.
+pub fn fingerprint(source: &impl OutlineSource) -> u64 {
     let mut h = FxHasher::default();
-    for i in catalog.items.values() {
-        (&i.code, &i.name, i.level, &i.agency).hash(&mut h);
+    for i in source.items() {
+        (i.code, i.name, i.level, i.agency).hash(&mut h);
     }
     h.finish()
 }
@@ -154,8 +160,14 @@ struct Entry<R> {
     /// Which of `a`–`z` and `0`–`9` occur in `latin`: a query with a character outside it
     /// cannot match, and most entries are ruled out without reading their key.
     letters: u64,
-    /// The name, lower-cased: what any other query matches.
-    name: Box<str>,
+    /// The name, lower-cased, when that is not the name itself (most names are Chinese):
+    /// what any other query matches (see [`Index::lower_name`]).
+    lower: Option<Box<str>>,
+}
+
+/// An entry's name, lower-cased.
+fn lower_name<R: Row>(entry: &Entry<R>) -> &str {
+    entry.lower.as_deref().unwrap_or(entry.row.name())
 }
 
 /// The bit of an ASCII letter or digit in [`Entry::letters`] (other characters have none).
@@ -261,7 +273,9 @@ impl<R: Row> Index<R> {
                     letters: letters(&latin),
                     usual: u32::try_from(usual).unwrap_or(u32::MAX),
                     latin: (start, offset(&all_latin)),
-                    name: row.name().to_lowercase().into(),
+                    lower: Some(row.name().to_lowercase())
+                        .filter(|lower| lower != row.name())
+                        .map(String::into_boxed_str),
                     row,
                 }
             })
@@ -300,7 +314,7 @@ impl<R: Row> Index<R> {
             }
             (self.latin_of(entry), entry.usual as usize)
         } else {
-            (&*entry.name, usize::MAX)
+            (lower_name(entry), usize::MAX)
         };
         if !subsequence(haystack, q) {
             return None;
@@ -410,7 +424,7 @@ impl<R: Row> Index<R> {
         let finder = memchr::memmem::Finder::new(q.as_bytes());
         (0u32..)
             .zip(&self.entries)
-            .filter(|(_, e)| finder.find(e.name.as_bytes()).is_some())
+            .filter(|(_, e)| finder.find(lower_name(e).as_bytes()).is_some())
             .map(|(p, _)| p)
             .collect()
     }
@@ -447,7 +461,7 @@ impl<R: Row> Index<R> {
         if q.is_ascii() {
             letters(q) & !entry.letters == 0 && within_part(self.latin_of(entry))
         } else {
-            entry.row.code().eq_ignore_ascii_case(q) || within_part(&entry.name)
+            entry.row.code().eq_ignore_ascii_case(q) || within_part(lower_name(entry))
         }
     }
 
@@ -717,7 +731,7 @@ mod tests {
     #[test]
     fn rows_carry_the_agency_name_and_the_fingerprint_follows_changes() {
         let mut catalog = crate::sample::generate(1);
-        let rows = rows(&catalog);
+        let rows = super::rows(&catalog);
         assert_eq!(rows.len(), catalog.items.len());
         assert!(
             rows.iter()
@@ -795,5 +809,30 @@ mod tests {
         ] {
             assert_eq!(subsequence(hay, q), is_subsequence(hay, q), "{hay} {q}");
         }
+    }
+
+    #[test]
+    fn an_outline_gives_the_rows_and_fingerprint_of_the_catalog_it_outlines() {
+        let mut catalog = crate::sample::generate(1);
+        let outline = crate::model::Outline::of(&catalog);
+        let rows = super::rows(&catalog);
+        assert!(rows.iter().filter(|r| r.agency.is_some()).count() > 100);
+        assert_eq!(super::rows(&outline), rows);
+        assert_eq!(fingerprint(&outline), fingerprint(&catalog));
+        // an item renamed or moved to another agency is another fingerprint
+        let code = rows
+            .iter()
+            .find(|r| r.agency.is_some())
+            .expect("an item")
+            .code
+            .clone();
+        let mut item = catalog.items[code.as_str()].clone();
+        item.name.push('x');
+        catalog.insert(crate::model::Record::Item(item.clone()));
+        assert_ne!(fingerprint(&catalog), fingerprint(&outline));
+        item.name.pop();
+        item.agency = None;
+        catalog.insert(crate::model::Record::Item(item));
+        assert_ne!(fingerprint(&catalog), fingerprint(&outline));
     }
 }

@@ -1060,6 +1060,29 @@ impl UnloadedStore {
             .transpose()
     }
 
+    /// A record and every record it references, read without loading the catalog, as a
+    /// catalog of just those (`None`: there is no such record). Enough to describe the record
+    /// with the names of what it points to; who points to it is not known from it.
+    pub fn neighbourhood(&self, kind: Kind, code: &str) -> Result<Option<Catalog>, StoreError> {
+        let Some(record) = self.record(kind, code)? else {
+            return Ok(None);
+        };
+        let mut targets: Vec<(Kind, &str)> = record
+            .as_ref()
+            .references()
+            .into_iter()
+            .map(|r| (r.target, r.code))
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let mut near = Vec::with_capacity(targets.len() + 1);
+        for (kind, code) in targets {
+            near.extend(self.record(kind, code)?);
+        }
+        near.push(record);
+        Ok(Some(Catalog::from_records(near)))
+    }
+
     /// Every record of one kind, in code order, read without loading the catalog.
     pub fn records_of(&self, kind: Kind) -> Result<Vec<Record>, StoreError> {
         self.0
@@ -1627,6 +1650,54 @@ mod tests {
         // a store older than the search tree has no row to read: the catalog is asked
         unloaded.0.meta.remove("search").unwrap();
         assert_eq!(unloaded.search_row("E00007").unwrap(), None);
+    }
+
+    #[test]
+    fn a_records_neighbourhood_read_unloaded_is_it_and_what_it_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        let sample = crate::sample::generate(1);
+        let records: Vec<Record> = Kind::ALL
+            .into_iter()
+            .flat_map(|k| sample.records_of(k).map(RecordRef::to_record))
+            .collect();
+        store.apply(Batch::upserts("sample", records)).unwrap();
+        let catalog = store.catalog().clone();
+        drop(store);
+
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        let mut pointing = 0;
+        for kind in [Kind::Item, Kind::Material, Kind::Bundle, Kind::Form] {
+            for record in catalog.records_of(kind) {
+                let near = unloaded.neighbourhood(kind, record.code()).unwrap();
+                let near = near.expect("the record is there");
+                assert_eq!(near.get(kind, record.code()), Some(record));
+                let mut expected: Vec<(Kind, &str)> = vec![(kind, record.code())];
+                for r in record.references() {
+                    let target = catalog.get(r.target, r.code);
+                    assert_eq!(near.get(r.target, r.code), target, "{}", record.code());
+                    if target.is_some() {
+                        pointing += 1;
+                        expected.push((r.target, r.code));
+                    }
+                }
+                expected.sort_unstable();
+                expected.dedup();
+                assert_eq!(
+                    near.len(),
+                    expected.len(),
+                    "nothing else: {}",
+                    record.code()
+                );
+            }
+        }
+        assert!(pointing > 1000, "{pointing}");
+        assert!(
+            unloaded
+                .neighbourhood(Kind::Item, "nothing")
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

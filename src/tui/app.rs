@@ -256,6 +256,8 @@ pub enum AppEvent {
     Bundles(BundlesEvent),
     /// The store finished opening and loading at start-up (see `tui::loading`).
     Loaded(Box<Result<crate::store::SledStore, crate::store::StoreError>>),
+    /// The store finished opening at start-up, its catalog left to load on demand.
+    Opened(Box<Result<Box<crate::store::UnloadedStore>, crate::store::StoreError>>),
     /// How many records are loaded so far at start-up.
     LoadProgress(usize),
     /// An import or export reports progress or its end.
@@ -565,6 +567,14 @@ impl App {
         let Some(event) = self.hold_while_loading(event) else {
             return;
         };
+        self.handle_now(event);
+        // only pane 1 works without the catalog: another pane wants it loaded
+        if self.pane != Pane::Catalog && self.loading.as_ref().is_some_and(|l| l.deferred()) {
+            self.want_catalog();
+        }
+    }
+
+    fn handle_now(&mut self, event: AppEvent) {
         match event {
             AppEvent::Term(Event::Key(key)) => {
                 if key.kind != KeyEventKind::Release {
@@ -593,6 +603,7 @@ impl App {
             },
             AppEvent::Term(_) => {}
             AppEvent::Loaded(result) => self.loaded(*result),
+            AppEvent::Opened(result) => self.opened(*result),
             AppEvent::LoadProgress(done) => {
                 if let Some(loading) = &mut self.loading {
                     loading.done = done;
@@ -999,11 +1010,12 @@ impl App {
     /// Performs an action.
     pub fn update(&mut self, action: Action) {
         self.dirty = true;
-        if let Some(loading) = &self.loading
-            && !super::loading::works_while_loading(action, self.pane)
-        {
-            let text = loading.wait_text(self.lang);
-            self.say(Level::Warn, text);
+        if self.loading.is_some() && !super::loading::works_while_loading(action, self.pane) {
+            self.want_catalog();
+            if let Some(loading) = &self.loading {
+                let text = loading.wait_text(self.lang);
+                self.say(Level::Warn, text);
+            }
             return;
         }
         let guarded = matches!(
@@ -1540,11 +1552,15 @@ impl App {
         // when it is there)
         let pinyin = self.catalog.list == ListKind::Items
             && query.split_whitespace().any(super::tree_match::by_pinyin);
-        let index = match self.store.as_deref() {
-            Some(store) if pinyin => self.bundles.items.ready(store.catalog()),
+        // before the catalog is in, the same index is built from the outline the tree shows
+        let outline = self.loading.as_ref().and_then(|l| l.outline.clone());
+        let index = match (self.store.as_deref(), &outline) {
+            (Some(store), _) if pinyin => self.bundles.items.ready(store.catalog()),
+            (None, Some(outline)) if pinyin => self.bundles.items.ready_from_outline(outline),
             _ => None,
         };
-        self.catalog.pinyin_pending = pinyin && index.is_none() && self.store.is_some();
+        self.catalog.pinyin_pending =
+            pinyin && index.is_none() && (self.store.is_some() || outline.is_some());
         if self.catalog.pinyin_pending {
             self.bundles_jobs();
         }

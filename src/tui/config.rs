@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::keymap::Keymap;
+use super::loading::CatalogLoad;
 use super::theme::Theme;
 use crate::i18n::Lang;
 
@@ -129,6 +130,9 @@ pub struct Config {
     /// How long a lone ESC waits for the rest of a key sequence before it is the Esc key
     /// (`escape_timeout_ms` in config.toml).
     pub escape_timeout: Duration,
+    /// When the catalog is loaded (`load_catalog` in config.toml: `auto`, `at-start`,
+    /// `on-demand`).
+    pub load_catalog: CatalogLoad,
     /// Every problem found, in file order.
     pub problems: Vec<ConfigProblem>,
 }
@@ -199,6 +203,7 @@ struct Settings {
     ascii: bool,
     auto_backups: Option<usize>,
     escape_timeout: Option<Duration>,
+    load_catalog: CatalogLoad,
 }
 
 /// A TOML integer that is 0 or more (any radix, `_` separators).
@@ -253,6 +258,13 @@ fn read_settings(source: &Source, problems: &mut Vec<ConfigProblem>) -> Settings
                 _ => problems.push(source.problem(
                     at,
                     format!("escape_timeout_ms must be a number from 0 to {MAX_ESCAPE_TIMEOUT_MS}"),
+                )),
+            },
+            "load_catalog" => match value.get_ref().as_str().and_then(CatalogLoad::from_name) {
+                Some(when) => settings.load_catalog = when,
+                None => problems.push(source.problem(
+                    at,
+                    "load_catalog must be \"auto\", \"at-start\" or \"on-demand\"".into(),
                 )),
             },
             other => problems.push(source.problem(at, format!("unknown setting \"{other}\""))),
@@ -336,6 +348,7 @@ pub fn load(dir: Option<&Path>, flags: &ConfigFlags, no_color: bool) -> Config {
         escape_timeout: settings
             .escape_timeout
             .unwrap_or(super::input::DEFAULT_ESCAPE_TIMEOUT),
+        load_catalog: settings.load_catalog,
         problems,
     }
 }

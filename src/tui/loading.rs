@@ -4,6 +4,11 @@
 //! moved through, expanded, regrouped and filtered while the rest loads, and the panes that
 //! need the whole catalog say how far loading has got. Without an outline the frame counts
 //! the records loaded so far and every key but quit waits until the catalog is in.
+//!
+//! On demand (`load_catalog` in config.toml; by default for stores of
+//! [`ON_DEMAND_FROM`] records or more) the database is opened but the catalog is not
+//! loaded until something needs it: pane 1's tree and the detail of its selected record,
+//! read from the store, cost a fraction of a loaded catalog's memory.
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -17,7 +22,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::i18n::Lang;
 use crate::model::Outline;
-use crate::store::{LockedStore, SledStore, Store, StoreError};
+use crate::store::{LockedStore, SledStore, Store, StoreError, UnloadedStore};
 
 use super::action::Action;
 use super::app::{App, AppEvent, Level, Pane};
@@ -25,6 +30,53 @@ use super::keymap::{Key, Lookup};
 
 /// How often loading progress is reported.
 const TICK: Duration = Duration::from_millis(100);
+
+/// Stores of this many records or more load their catalog on demand unless config.toml
+/// says otherwise (a million elements, loaded, hold about 750 MiB; 100,000 about 220 MiB).
+pub const ON_DEMAND_FROM: usize = 500_000;
+
+/// When the catalog is loaded (`load_catalog` in config.toml).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CatalogLoad {
+    /// On demand for stores of [`ON_DEMAND_FROM`] records or more, else at start.
+    #[default]
+    Auto,
+    /// At start, on a thread, while pane 1 shows the outline's tree.
+    AtStart,
+    /// When something first needs it (pane 1's tree and details work without it).
+    OnDemand,
+}
+
+impl CatalogLoad {
+    /// The setting's value by its config.toml name (`auto`, `at-start`, `on-demand`).
+    pub fn from_name(name: &str) -> Option<CatalogLoad> {
+        match name {
+            "auto" => Some(CatalogLoad::Auto),
+            "at-start" => Some(CatalogLoad::AtStart),
+            "on-demand" => Some(CatalogLoad::OnDemand),
+            _ => None,
+        }
+    }
+
+    /// Whether a store of `records` records (from its outline) loads on demand.
+    pub fn on_demand(self, records: usize) -> bool {
+        match self {
+            CatalogLoad::Auto => records >= ON_DEMAND_FROM,
+            CatalogLoad::AtStart => false,
+            CatalogLoad::OnDemand => true,
+        }
+    }
+}
+
+/// Where loading stands.
+enum Phase {
+    /// Opening and loading on a thread.
+    Loading,
+    /// Opening on a thread, then waiting to be wanted (`wanted`: it already is).
+    Opening { wanted: bool },
+    /// Open, the catalog not loaded until something needs it.
+    Waiting(Box<UnloadedStore>),
+}
 
 /// Start-up state while the catalog loads.
 pub struct Loading {
@@ -34,6 +86,7 @@ pub struct Loading {
     pub done: usize,
     /// Events that wait for the catalog (when there is no outline to work on).
     pub typed: Vec<AppEvent>,
+    phase: Phase,
 }
 
 impl Loading {
@@ -43,12 +96,57 @@ impl Loading {
             outline: outline.filter(|o| !o.is_empty()).map(Arc::new),
             done: 0,
             typed: Vec::new(),
+            phase: Phase::Loading,
         }
     }
 
-    /// "Loading… N of M records".
+    /// As [`Loading::new`], with the catalog loaded only once something needs it; without
+    /// an outline to show meanwhile everything needs it, so it loads at once.
+    pub fn on_demand(outline: Option<Outline>) -> Loading {
+        let mut loading = Loading::new(outline);
+        if loading.outline.is_some() {
+            loading.phase = Phase::Opening { wanted: false };
+        }
+        loading
+    }
+
+    /// Start-up state for a store with this outline, by the `load_catalog` setting: on
+    /// demand unless the store has a draft to restore (the editor needs the catalog at once).
+    pub fn starting(outline: Option<Outline>, when: CatalogLoad, draft: bool) -> Loading {
+        let records = outline.as_ref().map_or(0, |o| o.records);
+        if !draft && when.on_demand(records) {
+            Loading::on_demand(outline)
+        } else {
+            Loading::new(outline)
+        }
+    }
+
+    /// Whether the catalog waits to be needed (nothing has asked for it yet).
+    pub fn deferred(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Opening { wanted: false } | Phase::Waiting(_)
+        )
+    }
+
+    /// The open store while its catalog waits to be needed.
+    pub fn unloaded(&self) -> Option<&UnloadedStore> {
+        match &self.phase {
+            Phase::Waiting(store) => Some(store),
+            _ => None,
+        }
+    }
+
+    /// "Loading… N of M records", or, while the catalog waits to be needed, that it does.
     pub fn progress_text(&self, lang: Lang) -> String {
         let done = self.done;
+        if self.deferred() {
+            let total = self.outline.as_ref().map_or(0, |o| o.records);
+            return lang.pick(
+                format!("目录未载入（{total} 条记录），需要时载入"),
+                format!("catalog not loaded ({total} records): it loads when needed"),
+            );
+        }
         match self.outline.as_ref().map(|o| o.records) {
             Some(total) if total > 0 => {
                 let percent = (done.min(total) * 100) / total;
@@ -87,7 +185,8 @@ fn is_quit(event: &AppEvent) -> bool {
 }
 
 /// Whether an action can run before the catalog is in: leaving, help, switching panes, and
-/// in pane 1 moving through the outline's tree (grouping, lists, filter).
+/// in pane 1 moving through the outline's tree (grouping, lists, filter) and scrolling the
+/// detail (read from the store when the catalog loads on demand).
 pub fn works_while_loading(action: Action, pane: Pane) -> bool {
     use Action::*;
     let anywhere = matches!(
@@ -114,6 +213,8 @@ pub fn works_while_loading(action: Action, pane: Pane) -> bool {
             | Filter
             | NextMatch
             | PrevMatch
+            | DetailDown
+            | DetailUp
     );
     anywhere || (pane == Pane::Catalog && tree)
 }
@@ -121,14 +222,34 @@ pub fn works_while_loading(action: Action, pane: Pane) -> bool {
 /// Opens the store and loads its catalog on a thread, reporting progress and then the
 /// store (or why it failed) to the app. The loaded catalog's outline is cached for the next
 /// start unless `shown` (the cached outline the tree was drawn from) already is it.
-pub fn spawn(locked: LockedStore, tx: Sender<AppEvent>, shown: Option<Arc<Outline>>) {
+/// When `loading` defers the catalog, the thread only opens the store and hands it over
+/// ([`AppEvent::Opened`]); [`App::want_catalog`] loads it later.
+pub fn spawn(
+    locked: LockedStore,
+    tx: Sender<AppEvent>,
+    shown: Option<Arc<Outline>>,
+    loading: &Loading,
+) {
+    let deferred = loading.deferred();
     std::thread::spawn(move || {
         test_delay();
-        let result = open_and_load(locked, &tx).map(|mut store| {
-            store.refresh_outline(shown.as_deref());
-            store
-        });
+        if deferred {
+            let opened = locked.open().map(Box::new);
+            let _ = tx.send(AppEvent::Opened(Box::new(opened)));
+            return;
+        }
+        let result = locked
+            .open()
+            .and_then(|unloaded| load(unloaded, &tx, shown));
         // the app may have quit meanwhile; nobody is left to tell
+        let _ = tx.send(AppEvent::Loaded(Box::new(result)));
+    });
+}
+
+/// Loads an open store's catalog on a thread (as [`spawn`] does after opening).
+fn spawn_load(unloaded: UnloadedStore, tx: Sender<AppEvent>, shown: Option<Arc<Outline>>) {
+    std::thread::spawn(move || {
+        let result = load(unloaded, &tx, shown);
         let _ = tx.send(AppEvent::Loaded(Box::new(result)));
     });
 }
@@ -149,8 +270,11 @@ fn test_delay() {
 #[cfg(not(debug_assertions))]
 fn test_delay() {}
 
-fn open_and_load(locked: LockedStore, tx: &Sender<AppEvent>) -> Result<SledStore, StoreError> {
-    let unloaded = locked.open()?;
+fn load(
+    unloaded: UnloadedStore,
+    tx: &Sender<AppEvent>,
+    shown: Option<Arc<Outline>>,
+) -> Result<SledStore, StoreError> {
     let mut reported = Instant::now();
     let catalog = unloaded.loader().load(|n| {
         if reported.elapsed() >= TICK {
@@ -158,7 +282,9 @@ fn open_and_load(locked: LockedStore, tx: &Sender<AppEvent>) -> Result<SledStore
             let _ = tx.send(AppEvent::LoadProgress(n));
         }
     })?;
-    unloaded.with_catalog(catalog)
+    let mut store = unloaded.with_catalog(catalog)?;
+    store.refresh_outline(shown.as_deref());
+    Ok(store)
 }
 
 /// Draws the loading panel: the title, the store and the progress.
@@ -242,7 +368,59 @@ impl App {
         }
     }
 
+    /// Starts loading the catalog if it waits to be needed (see [`Loading::on_demand`]);
+    /// if the store is still opening, it loads as soon as it is open.
+    pub(crate) fn want_catalog(&mut self) {
+        let tx = self.sender();
+        let Some(loading) = &mut self.loading else {
+            return;
+        };
+        match std::mem::replace(&mut loading.phase, Phase::Loading) {
+            Phase::Waiting(unloaded) => {
+                spawn_load(*unloaded, tx, loading.outline.clone());
+                self.dirty = true;
+            }
+            Phase::Opening { .. } => loading.phase = Phase::Opening { wanted: true },
+            Phase::Loading => {}
+        }
+    }
+
+    /// The store opened for an on-demand session: it waits for something to need its
+    /// catalog, unless something already did.
+    pub(crate) fn opened(&mut self, result: Result<Box<UnloadedStore>, StoreError>) {
+        let Some(loading) = &mut self.loading else {
+            return;
+        };
+        match result {
+            Ok(unloaded) => {
+                let wanted = matches!(loading.phase, Phase::Opening { wanted: true });
+                loading.phase = Phase::Waiting(unloaded);
+                if wanted {
+                    self.want_catalog();
+                }
+                self.dirty = true;
+            }
+            Err(e) => {
+                self.failure = Some(e);
+                self.quit = true;
+            }
+        }
+    }
+
+    /// The open store whose catalog was never loaded, taken out at exit to be closed.
+    pub fn take_unloaded(&mut self) -> Option<UnloadedStore> {
+        let loading = self.loading.as_mut()?;
+        match std::mem::replace(&mut loading.phase, Phase::Loading) {
+            Phase::Waiting(unloaded) => Some(*unloaded),
+            other => {
+                loading.phase = other;
+                None
+            }
+        }
+    }
+
     fn wait_for_catalog(&mut self, event: AppEvent) {
+        self.want_catalog();
         let Some(loading) = &mut self.loading else {
             return;
         };
@@ -332,6 +510,29 @@ mod tests {
         let mut tiny = Terminal::new(TestBackend::new(1, 1)).unwrap();
         tiny.draw(|f| draw(f, f.area(), "/x", &without, Lang::En))
             .unwrap();
+    }
+
+    #[test]
+    fn the_catalog_waits_to_be_needed_only_in_a_big_store_with_an_outline_and_no_draft() {
+        let sample = Outline::of(&crate::sample::generate(1));
+        let outline = |records| {
+            let mut o = sample.clone();
+            o.records = records;
+            Some(o)
+        };
+        let big = ON_DEMAND_FROM;
+        assert!(Loading::starting(outline(big), CatalogLoad::Auto, false).deferred());
+        assert!(!Loading::starting(outline(big - 1), CatalogLoad::Auto, false).deferred());
+        assert!(!Loading::starting(outline(big), CatalogLoad::Auto, true).deferred());
+        assert!(!Loading::starting(outline(big), CatalogLoad::AtStart, false).deferred());
+        assert!(Loading::starting(outline(3), CatalogLoad::OnDemand, false).deferred());
+        assert!(!Loading::starting(None, CatalogLoad::OnDemand, false).deferred());
+        let waiting = Loading::starting(outline(big), CatalogLoad::Auto, false);
+        assert_eq!(
+            waiting.progress_text(Lang::En),
+            format!("catalog not loaded ({big} records): it loads when needed")
+        );
+        assert!(waiting.unloaded().is_none(), "not open yet");
     }
 
     #[test]

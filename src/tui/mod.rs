@@ -77,7 +77,9 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     // a frame at once, then the outline's tree as soon as it is read
     guard.draw(|frame| loading::draw(frame, frame.area(), &path, &Loading::new(None), lang))?;
     let outline = store.outline();
-    let loading = Loading::new(outline);
+    // a draft to restore needs the catalog at once
+    let draft = draft::path(store.path()).exists();
+    let loading = Loading::starting(outline, config.load_catalog, draft);
     let shown = loading.outline.clone();
     let mut app = app::App::while_loading(path, loading, lang, config, (tx, rx));
     if !locale_is_utf8(|name| std::env::var(name).ok()) {
@@ -95,7 +97,9 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     // the first frame (the outline's tree) before the loader competes for the cores
     guard.draw(|frame| view::draw(frame, &app))?;
     app.dirty = false;
-    loading::spawn(store, app.sender(), shown);
+    if let Some(loading) = &app.loading {
+        loading::spawn(store, app.sender(), shown, loading);
+    }
     let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
     // a job holding the store (an import's write) hands it back first
     app.wait_for_store(std::time::Duration::from_secs(120));
@@ -120,6 +124,9 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     // by piece held the shell prompt back for half a second
     if let Some(store) = store {
         store.close_at_exit();
+    }
+    if let Some(unloaded) = app.take_unloaded() {
+        unloaded.close_for_exit();
     }
     drop(guard);
     if let Some(warning) = backup_failed {

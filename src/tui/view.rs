@@ -411,7 +411,8 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let title = format!(" {} ", app.lang.pick("详情", "Detail"));
     let b = block(app, title, false);
     let inner = b.inner(area);
-    if app.store().is_none() {
+    let unloaded = app.loading.as_ref().and_then(|l| l.unloaded());
+    if app.store().is_none() && unloaded.is_none() {
         frame.render_widget(b, area);
         if let Some(l) = &app.loading {
             let text = Span::styled(l.progress_text(app.lang), theme.get(Slot::Dim));
@@ -435,15 +436,35 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
 
 /// Whose detail pane 1 shows (the selected node) and its lines, wrapped to `width` columns
 /// so that no line runs into the border (a wide character at the edge).
+/// Before the catalog is loaded (on demand) the record is read from the store with what it
+/// references.
 pub(crate) fn catalog_detail(app: &App, width: u16) -> Option<(String, Vec<Line<'static>>)> {
-    let store = app.store()?;
     let node = app.catalog.tree.row_node(app.catalog.selected)?;
     let theme = &app.config.theme;
     let lines = match &node.id {
-        NodeId::Record(kind, code) => {
-            let record = store.catalog().get(*kind, code)?;
-            detail::panel_lines(store.catalog(), record, theme, app.lang, width)
-        }
+        NodeId::Record(kind, code) => match app.store() {
+            Some(store) => {
+                let record = store.catalog().get(*kind, code)?;
+                detail::panel_lines(store.catalog(), record, theme, app.lang, width)
+            }
+            None => {
+                let unloaded = app.loading.as_ref()?.unloaded()?;
+                match unloaded.neighbourhood(*kind, code) {
+                    Ok(near) => {
+                        let near = near?;
+                        let record = near.get(*kind, code)?;
+                        detail::panel_lines_unloaded(&near, record, theme, app.lang, width)
+                    }
+                    Err(e) => super::text::wrap_lines(
+                        &[Line::from(Span::styled(
+                            inert(&e.to_string()).into_owned(),
+                            theme.get(Slot::StatusError),
+                        ))],
+                        width,
+                    ),
+                }
+            }
+        },
         NodeId::Group(_) => super::text::wrap_lines(
             &detail::group_lines(&node.name, node.children.len(), theme, app.lang),
             width,

@@ -33,7 +33,7 @@ use crate::engine::item_search::{
     self, AgencyIndex, AgencyRow, Found, Index, ItemIndex, ItemRow, ItemSearch, Row,
 };
 use crate::i18n::Lang;
-use crate::model::Catalog;
+use crate::model::{Catalog, Outline};
 
 /// At most this many results are listed (the count says how many matched).
 const LIMIT: usize = 500;
@@ -175,6 +175,9 @@ pub struct IndexState<R = ItemRow> {
     /// The items' fingerprint remembered under the catalog's revision, so asking again for
     /// an unchanged catalog hashes nothing.
     memo: Option<(u64, u64)>,
+    /// The fingerprint of the outline's items (one outline per session: the one shown while
+    /// the catalog loads).
+    outline_memo: Option<u64>,
 }
 
 impl<R> Default for IndexState<R> {
@@ -186,6 +189,7 @@ impl<R> Default for IndexState<R> {
             job: None,
             search: ItemSearch::default(),
             memo: None,
+            outline_memo: None,
         }
     }
 }
@@ -279,6 +283,23 @@ impl IndexState<ItemRow> {
     /// (see [`IndexState::want`]) and gives `None`.
     pub fn ready(&mut self, catalog: &Catalog) -> Option<Arc<ItemIndex>> {
         self.ready_with(catalog, item_search::fingerprint, item_search::rows)
+    }
+
+    /// As [`ItemIndexState::ready`] before the catalog is loaded, from its outline: the same
+    /// index, kept once the catalog is in.
+    pub fn ready_from_outline(&mut self, outline: &Outline) -> Option<Arc<ItemIndex>> {
+        let fingerprint = *self
+            .outline_memo
+            .get_or_insert_with(|| item_search::fingerprint(outline));
+        match &self.index {
+            Some(index) if self.fingerprint == fingerprint && !self.building => {
+                Some(Arc::clone(index))
+            }
+            _ => {
+                self.want_rows(fingerprint, || item_search::rows(outline));
+                None
+            }
+        }
     }
 
     /// Runs the picker's query again (no results until the index is there).
