@@ -43,8 +43,9 @@ pub trait Row: Clone {
 pub struct ItemRow {
     /// Item code.
     pub code: String,
-    /// Item name.
-    pub name: String,
+    /// Item name (one copy per distinct name, shared by the items that bear it: an item
+    /// carried out in every county).
+    pub name: Arc<str>,
     /// 主项 / 子项 / 实施清单 / 办理项.
     pub level: ItemLevel,
     /// The implementing agency's name, if any (one copy per agency, shared by its items).
@@ -117,18 +118,19 @@ pub fn held_query(query: &str) -> String {
 /// The rows of every item, in code order, from the loaded catalog or, before it is loaded,
 /// from its cached outline (the same rows).
 pub fn rows(source: &impl OutlineSource) -> Vec<ItemRow> {
+    // one shared copy of each name and of each agency's name
     let mut names: HashMap<&str, Arc<str>> = HashMap::new();
+    let mut agencies: HashMap<&str, Arc<str>> = HashMap::new();
     source
         .items()
         .into_iter()
         .map(|i| ItemRow {
             code: i.code.to_string(),
-            name: i.name.to_string(),
+            name: Arc::clone(names.entry(i.name).or_insert_with(|| Arc::from(i.name))),
             level: i.level,
-            // one shared copy of each agency's name
             agency: i.agency.map(|a| {
                 Arc::clone(
-                    names
+                    agencies
                         .entry(a)
                         .or_insert_with(|| Arc::from(source.agency_name(a).unwrap_or(a))),
                 )
@@ -148,17 +150,21 @@ pub fn fingerprint(source: &impl OutlineSource) -> u64 {
     h.finish()
 }
 
-/// One indexed row.
+/// One indexed row. Its Latin key (what a query in Latin letters matches) is its code,
+/// lower-cased, then the readings of its name: see [`Index::latin_of`].
 struct Entry<R> {
     row: R,
-    /// Where its code and readings, lower-cased (what a query in Latin letters matches), lie
-    /// in [`Index::latin`]: start and end byte.
-    latin: (u32, u32),
-    /// How many bytes of `latin` hold the code and the usual reading (full and initials);
-    /// the rarer readings of heteronyms follow.
+    /// Where its lower-cased code lies in [`Index::codes`]: start and end byte.
+    code: (u32, u32),
+    /// Where the readings of its name lie in [`Index::readings`]: start and end byte. Rows
+    /// of one name (an item carried out in every county) share them.
+    readings: (u32, u32),
+    /// How many bytes of the readings hold the usual reading (full and initials); the
+    /// rarer readings of heteronyms follow.
     usual: u32,
-    /// Which of `a`–`z` and `0`–`9` occur in `latin`: a query with a character outside it
-    /// cannot match, and most entries are ruled out without reading their key.
+    /// Which of `a`–`z` and `0`–`9` occur in the code and readings: a query with a
+    /// character outside it cannot match, and most entries are ruled out without reading
+    /// their key.
     letters: u64,
     /// The name, lower-cased, when that is not the name itself (most names are Chinese):
     /// what any other query matches (see [`Index::lower_name`]).
@@ -183,15 +189,15 @@ fn letters(s: &str) -> u64 {
     s.bytes().fold(0, |m, b| m | letter_bit(b))
 }
 
-/// The Latin half of an item's key: the code, every full pinyin reading of the name
+/// The readings half of a row's Latin key: every full pinyin reading of the name
 /// (heteronyms give several: 银行 yinxing, yinhang) and every distinct set of initials, each
-/// once (readings that differ in one syllable often share their initials); and how many
-/// bytes of it hold the code and the usual reading.
-fn latin_key(code: &str, name: &str) -> (String, usize) {
-    let mut key = code.to_lowercase();
+/// once (readings that differ in one syllable often share their initials) and each after a
+/// [`SEP`]; and how many bytes of it hold the usual reading.
+fn reading_parts(name: &str) -> (String, usize) {
+    let mut key = String::new();
     let readings = readings(name);
     let mut seen: Vec<&str> = Vec::new();
-    let mut usual = key.len();
+    let mut usual = 0;
     for (n, (full, initials)) in readings.iter().enumerate() {
         for part in [full, initials] {
             if !seen.contains(&part.as_str()) {
@@ -205,6 +211,39 @@ fn latin_key(code: &str, name: &str) -> (String, usize) {
         }
     }
     (key, usual)
+}
+
+/// The readings of one name, where the index keeps them.
+#[derive(Clone, Copy)]
+struct Readings {
+    span: (u32, u32),
+    usual: u32,
+    letters: u64,
+}
+
+/// A row's Latin key in its two pieces (see [`Index::latin_of`]).
+struct Latin<'a> {
+    /// The lower-cased code: one part.
+    code: &'a str,
+    /// The readings, each part after a [`SEP`].
+    readings: &'a str,
+    /// How many bytes of `readings` hold the usual reading.
+    usual: usize,
+}
+
+impl<'a> Latin<'a> {
+    /// The parts, in order (code first), each with whether it is the code or part of the
+    /// usual reading.
+    fn parts(&self) -> impl Iterator<Item = (&'a str, bool)> + use<'a> {
+        let usual = self.usual;
+        let mut at = 0;
+        let readings = self.readings.split(SEP).skip(1).map(move |part| {
+            let start = at + SEP.len_utf8();
+            at = start + part.len();
+            (part, start < usual)
+        });
+        std::iter::once((self.code, true)).chain(readings)
+    }
 }
 
 /// One search result.
@@ -240,8 +279,10 @@ impl<R> Default for Found<R> {
 /// The search index over rows of one kind (items by default).
 pub struct Index<R = ItemRow> {
     entries: Vec<Entry<R>>,
-    /// Every entry's Latin key, one after another: a filter reads them in order.
-    latin: String,
+    /// Every entry's lower-cased code, one after another.
+    codes: String,
+    /// The readings of every distinct name, one after another.
+    readings: String,
 }
 
 /// The index over the items.
@@ -253,26 +294,45 @@ impl<R> Default for Index<R> {
     fn default() -> Self {
         Index {
             entries: Vec::new(),
-            latin: String::new(),
+            codes: String::new(),
+            readings: String::new(),
         }
     }
 }
 
 impl<R: Row> Index<R> {
     /// Builds the index (pinyin readings of every name: the slow part, run it off the UI thread).
+    /// The readings of a name are worked out once however many rows share it.
     pub fn build(rows: Vec<R>) -> Index<R> {
-        let mut all_latin = String::new();
+        let (mut codes, mut all_readings) = (String::new(), String::new());
+        let mut by_name: HashMap<Box<str>, Readings> = HashMap::new();
         let offset = |s: &String| u32::try_from(s.len()).unwrap_or(u32::MAX);
         let entries = rows
             .into_iter()
             .map(|row| {
-                let (latin, usual) = latin_key(row.code(), row.name());
-                let start = offset(&all_latin);
-                all_latin.push_str(&latin);
+                let shared = match by_name.get(row.name()) {
+                    Some(shared) => *shared,
+                    None => {
+                        let (parts, usual) = reading_parts(row.name());
+                        let start = offset(&all_readings);
+                        all_readings.push_str(&parts);
+                        let shared = Readings {
+                            span: (start, offset(&all_readings)),
+                            usual: u32::try_from(usual).unwrap_or(u32::MAX),
+                            letters: letters(&parts),
+                        };
+                        by_name.insert(row.name().into(), shared);
+                        shared
+                    }
+                };
+                let code = row.code().to_lowercase();
+                let start = offset(&codes);
+                codes.push_str(&code);
                 Entry {
-                    letters: letters(&latin),
-                    usual: u32::try_from(usual).unwrap_or(u32::MAX),
-                    latin: (start, offset(&all_latin)),
+                    code: (start, offset(&codes)),
+                    readings: shared.span,
+                    usual: shared.usual,
+                    letters: letters(&code) | shared.letters,
                     lower: Some(row.name().to_lowercase())
                         .filter(|lower| lower != row.name())
                         .map(String::into_boxed_str),
@@ -280,17 +340,25 @@ impl<R: Row> Index<R> {
                 }
             })
             .collect();
-        all_latin.shrink_to_fit();
+        codes.shrink_to_fit();
+        all_readings.shrink_to_fit();
         Index {
             entries,
-            latin: all_latin,
+            codes,
+            readings: all_readings,
         }
     }
 
-    /// An entry's Latin key (see [`Entry::latin`]).
-    fn latin_of(&self, entry: &Entry<R>) -> &str {
-        let (start, end) = entry.latin;
-        self.latin.get(start as usize..end as usize).unwrap_or("")
+    /// An entry's Latin key: its lower-cased code, then the readings of its name.
+    fn latin_of(&self, entry: &Entry<R>) -> Latin<'_> {
+        fn piece(text: &str, (start, end): (u32, u32)) -> &str {
+            text.get(start as usize..end as usize).unwrap_or("")
+        }
+        Latin {
+            code: piece(&self.codes, entry.code),
+            readings: piece(&self.readings, entry.readings),
+            usual: entry.usual as usize,
+        }
     }
 
     /// Number of rows indexed.
@@ -308,24 +376,27 @@ impl<R: Row> Index<R> {
         if entry.row.code().eq_ignore_ascii_case(q) {
             return Some(TIER_CODE * TIER_WIDTH);
         }
-        let (haystack, usual) = if q.is_ascii() {
+        let latin;
+        let parts: Box<dyn Iterator<Item = (&str, bool)>> = if q.is_ascii() {
             if letters(q) & !entry.letters != 0 {
                 return None;
             }
-            (self.latin_of(entry), entry.usual as usize)
+            latin = self.latin_of(entry);
+            if !subsequence(latin.code, q) && !subsequence(latin.readings, q) {
+                return None;
+            }
+            Box::new(latin.parts())
         } else {
-            (lower_name(entry), usize::MAX)
+            let name = lower_name(entry);
+            if !subsequence(name, q) {
+                return None;
+            }
+            Box::new(name.split(SEP).map(|part| (part, true)))
         };
-        if !subsequence(haystack, q) {
-            return None;
-        }
         // the best (tier, in the usual reading, fuzzy score) of any one part: a query spread
         // over two parts does not match
         let mut best = (0, false, 0);
-        let mut at = 0;
-        for part in haystack.split(SEP) {
-            let in_usual = at < usual;
-            at += part.len() + SEP.len_utf8();
+        for (part, in_usual) in parts {
             let found = if part == q {
                 (TIER_NAME, in_usual, 0)
             } else if part.starts_with(q) {
@@ -404,10 +475,12 @@ impl<R: Row> Index<R> {
         let finder = memchr::memmem::Finder::new(q.as_bytes());
         let usual = |entry: &Entry<R>| {
             let latin = self.latin_of(entry);
-            let end = (entry.usual as usize).min(latin.len());
-            latin
-                .get(..end)
-                .is_some_and(|part| finder.find(part.as_bytes()).is_some())
+            let end = latin.usual.min(latin.readings.len());
+            finder.find(latin.code.as_bytes()).is_some()
+                || latin
+                    .readings
+                    .get(..end)
+                    .is_some_and(|part| finder.find(part.as_bytes()).is_some())
         };
         positions
             .iter()
@@ -459,7 +532,10 @@ impl<R: Row> Index<R> {
         };
         // the key starts with the lower-cased code, so a Latin query equal to the code is in it
         if q.is_ascii() {
-            letters(q) & !entry.letters == 0 && within_part(self.latin_of(entry))
+            letters(q) & !entry.letters == 0 && {
+                let latin = self.latin_of(entry);
+                within_part(latin.code) || within_part(latin.readings)
+            }
         } else {
             entry.row.code().eq_ignore_ascii_case(q) || within_part(lower_name(entry))
         }
@@ -834,5 +910,48 @@ mod tests {
         item.agency = None;
         catalog.insert(crate::model::Record::Item(item));
         assert_ne!(fingerprint(&catalog), fingerprint(&outline));
+    }
+
+    #[test]
+    fn rows_of_one_name_share_its_readings_and_are_found_alike() {
+        let rows = vec![
+            row("A-1", "银行开户"),
+            row("B-2", "银行开户"),
+            row("C-3", "开户许可"),
+        ];
+        let all = readings("银行开户");
+        let (usual, _) = &all[0];
+        let (rare, _) = all
+            .iter()
+            .find(|(f, _)| f.contains("hang"))
+            .expect("行 read hang");
+        let index = Index::build(rows);
+        // the name's readings are kept once, the codes each
+        assert_eq!(index.readings.matches(rare.as_str()).count(), 1);
+        assert_eq!(index.codes, "a-1b-2c-3");
+        for q in [usual.as_str(), rare.as_str(), "yhkh", "kaihu"] {
+            let found = index.search(q, 10);
+            let score = |code: &str| {
+                found
+                    .hits
+                    .iter()
+                    .find(|h| h.row.code == code)
+                    .map(|h| h.score)
+            };
+            assert!(score("A-1").is_some(), "{q}: {:?}", found.hits);
+            assert_eq!(score("A-1"), score("B-2"), "{q}");
+        }
+        let held = index.holding(rare, None, || false).expect("not stale");
+        assert_eq!(held, vec![0, 1]);
+        let in_usual = index.in_usual_reading(rare, &held);
+        assert_eq!(in_usual.is_empty(), rare != usual, "{rare} {usual}");
+        assert_eq!(index.in_usual_reading("kaihu", &[0, 1, 2]), vec![0, 1, 2]);
+        // a code is one part of its own row only, lower-cased
+        assert_eq!(index.holding("b-2", None, || false), Some(vec![1]));
+        assert_eq!(index.search("B-2", 10).hits[0].row.code, "B-2");
+        assert_eq!(index.in_usual_reading("c-3", &[0, 1, 2]), vec![2]);
+        // the code and a reading are two parts: a query spread over both does not match
+        assert!(index.search("a-1yin", 10).hits.is_empty());
+        assert_eq!(index.holding("a-1yin", None, || false), Some(vec![]));
     }
 }
