@@ -216,6 +216,17 @@ fn on_demand_the_detail_is_read_from_the_store_until_another_pane_needs_the_cata
     press(&mut app, "select_next");
     assert!(deferred(&app), "pane 1 does not need the catalog");
 
+    // nor does the selected record's history: the audit log is read from the store
+    press(&mut app, "history");
+    let s = screen(&mut app, 110, 40);
+    assert!(s.contains("SX001-01-01") && s.contains("新建"), "{s}");
+    assert!(deferred(&app), "{}", message(&app));
+    app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+        KeyCode::Esc,
+        KeyModifiers::NONE,
+    ))));
+    assert!(app.overlay.is_none());
+
     // the filter finds items by pinyin from the outline's names (the index built from it)
     press(&mut app, "filter");
     for c in "gcgh".chars() {

@@ -1010,7 +1010,7 @@ impl App {
     /// Performs an action.
     pub fn update(&mut self, action: Action) {
         self.dirty = true;
-        if self.loading.is_some() && !super::loading::works_while_loading(action, self.pane) {
+        if self.loading.is_some() && !self.works_before_the_catalog(action) {
             self.want_catalog();
             if let Some(loading) = &self.loading {
                 let text = loading.wait_text(self.lang);
@@ -1827,18 +1827,29 @@ impl App {
     }
 
     fn show_history(&mut self) {
-        let Some(record) = self.selected_record() else {
+        // before the catalog is loaded (on demand) the tree's row names the record
+        let Some(NodeId::Record(_, code)) = self.selected_id() else {
             return;
         };
-        let code = record.code().to_string();
+        if self.store().is_some() && self.selected_record().is_none() {
+            return;
+        }
         self.show_history_of(code);
     }
 
-    /// Shows the audit history of the record with `code`.
+    /// Shows the audit history of the record with `code` (read from the open store while
+    /// its catalog waits to be needed).
     pub(crate) fn show_history_of(&mut self, code: String) {
         let lang = self.lang;
-        let Some(store) = self.store() else { return };
-        match store.history(Some(&code)) {
+        let history = match (
+            self.store(),
+            self.loading.as_ref().and_then(|l| l.unloaded()),
+        ) {
+            (Some(store), _) => store.history(Some(&code)),
+            (None, Some(unloaded)) => unloaded.history(Some(&code)),
+            (None, None) => return,
+        };
+        match history {
             Ok(entries) => {
                 let lines = entries
                     .iter()

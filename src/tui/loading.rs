@@ -363,9 +363,22 @@ impl App {
         let mut pending = self.pending.clone();
         pending.push(Key::from_event(&key));
         match self.config.keymap.lookup(&pending, self.scopes()) {
-            Lookup::Action(action) => !works_while_loading(action, self.pane),
+            Lookup::Action(action) => !self.works_before_the_catalog(action),
             _ => false,
         }
+    }
+
+    /// Whether `action` can run now, before the catalog is in: as [`works_while_loading`]
+    /// says, and, while the open store waits for something to need its catalog, pane 1's
+    /// history of the selected record (read from the store's audit log).
+    pub(crate) fn works_before_the_catalog(&self, action: Action) -> bool {
+        works_while_loading(action, self.pane)
+            || (action == Action::History
+                && self.pane == Pane::Catalog
+                && self
+                    .loading
+                    .as_ref()
+                    .is_some_and(|l| l.unloaded().is_some()))
     }
 
     /// Starts loading the catalog if it waits to be needed (see [`Loading::on_demand`]);
