@@ -121,10 +121,9 @@ pub fn rows(source: &impl OutlineSource) -> Vec<ItemRow> {
     // one shared copy of each name and of each agency's name
     let mut names: HashMap<&str, Arc<str>> = HashMap::new();
     let mut agencies: HashMap<&str, Arc<str>> = HashMap::new();
-    source
-        .items()
-        .into_iter()
-        .map(|i| ItemRow {
+    let mut rows = Vec::new();
+    source.for_each_item(|i| {
+        rows.push(ItemRow {
             code: i.code.to_string(),
             name: Arc::clone(names.entry(i.name).or_insert_with(|| Arc::from(i.name))),
             level: i.level,
@@ -136,7 +135,8 @@ pub fn rows(source: &impl OutlineSource) -> Vec<ItemRow> {
                 )
             }),
         })
-        .collect()
+    });
+    rows
 }
 
 /// A digest of what the index is built from (codes, names, levels, agencies), from the
@@ -144,9 +144,7 @@ pub fn rows(source: &impl OutlineSource) -> Vec<ItemRow> {
 /// index built from the outline is kept once the catalog it outlines is loaded.
 pub fn fingerprint(source: &impl OutlineSource) -> u64 {
     let mut h = FxHasher::default();
-    for i in source.items() {
-        (i.code, i.name, i.level, i.agency).hash(&mut h);
-    }
+    source.for_each_item(|i| (i.code, i.name, i.level, i.agency).hash(&mut h));
     h.finish()
 }
 
@@ -214,7 +212,7 @@ fn reading_parts(name: &str) -> (String, usize) {
 }
 
 /// The readings of one name, where the index keeps them.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Readings {
     span: (u32, u32),
     usual: u32,
@@ -305,26 +303,34 @@ impl<R: Row> Index<R> {
     /// The readings of a name are worked out once however many rows share it.
     pub fn build(rows: Vec<R>) -> Index<R> {
         let (mut codes, mut all_readings) = (String::new(), String::new());
-        let mut by_name: HashMap<Box<str>, Readings> = HashMap::new();
         let offset = |s: &String| u32::try_from(s.len()).unwrap_or(u32::MAX);
-        let entries = rows
-            .into_iter()
-            .map(|row| {
-                let shared = match by_name.get(row.name()) {
-                    Some(shared) => *shared,
-                    None => {
+        // the readings of each distinct name, and which each row has (the names borrowed
+        // from the rows, not copied)
+        let mut distinct: Vec<Readings> = Vec::new();
+        let slots: Vec<usize> = {
+            let mut by_name: HashMap<&str, usize> = HashMap::new();
+            rows.iter()
+                .map(|row| {
+                    *by_name.entry(row.name()).or_insert_with(|| {
                         let (parts, usual) = reading_parts(row.name());
                         let start = offset(&all_readings);
                         all_readings.push_str(&parts);
-                        let shared = Readings {
+                        distinct.push(Readings {
                             span: (start, offset(&all_readings)),
                             usual: u32::try_from(usual).unwrap_or(u32::MAX),
                             letters: letters(&parts),
-                        };
-                        by_name.insert(row.name().into(), shared);
-                        shared
-                    }
-                };
+                        });
+                        distinct.len() - 1
+                    })
+                })
+                .collect()
+        };
+        codes.reserve_exact(rows.iter().map(|r| r.code().len()).sum());
+        let entries = rows
+            .into_iter()
+            .zip(slots)
+            .map(|(row, slot)| {
+                let shared = distinct.get(slot).copied().unwrap_or_default();
                 let code = row.code().to_lowercase();
                 let start = offset(&codes);
                 codes.push_str(&code);

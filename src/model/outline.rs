@@ -34,6 +34,9 @@ pub struct ItemView<'a> {
 pub trait OutlineSource {
     /// Every item.
     fn items(&self) -> Vec<ItemView<'_>>;
+    /// Calls `f` with every item, in the order of [`OutlineSource::items`], without
+    /// collecting them (a million-element catalog has 206,040).
+    fn for_each_item<'a>(&'a self, f: impl FnMut(ItemView<'a>));
     /// Every material as (code, name).
     fn materials(&self) -> Vec<(&str, &str)>;
     /// Every bundle as (code, name).
@@ -46,6 +49,12 @@ pub trait OutlineSource {
 
 impl OutlineSource for Catalog {
     fn items(&self) -> Vec<ItemView<'_>> {
+        let mut items = Vec::with_capacity(self.items.len());
+        self.for_each_item(|i| items.push(i));
+        items
+    }
+
+    fn for_each_item<'a>(&'a self, f: impl FnMut(ItemView<'a>)) {
         self.items
             .values()
             .map(|i| ItemView {
@@ -57,7 +66,7 @@ impl OutlineSource for Catalog {
                 agency: i.agency.as_deref(),
                 region: i.region.as_deref(),
             })
-            .collect()
+            .for_each(f);
     }
 
     fn materials(&self) -> Vec<(&str, &str)> {
@@ -267,22 +276,34 @@ impl Outline {
 
 impl OutlineSource for Outline {
     fn items(&self) -> Vec<ItemView<'_>> {
+        let mut items = Vec::with_capacity(self.items.heads.codes.len());
+        self.for_each_item(|i| items.push(i));
+        items
+    }
+
+    fn for_each_item<'a>(&'a self, mut f: impl FnMut(ItemView<'a>)) {
         let i = &self.items;
         let reference = |x: u32| if x == NONE { None } else { i.refs.get(x) };
-        i.heads
-            .list()
-            .into_iter()
-            .enumerate()
-            .map(|(at, (code, name))| ItemView {
+        let columns = i
+            .levels
+            .iter()
+            .zip(&i.types)
+            .zip(i.parents.iter().zip(&i.agencies))
+            .zip(&i.regions);
+        for (at, (((&level, &item_type), (&parent, &agency)), &region)) in (0u32..).zip(columns) {
+            let (Some(code), Some(name)) = (i.heads.codes.get(at), i.heads.names.get(at)) else {
+                continue;
+            };
+            f(ItemView {
                 code,
                 name,
-                level: i.levels[at],
-                parent: reference(i.parents[at]),
-                item_type: i.types[at],
-                agency: reference(i.agencies[at]),
-                region: reference(i.regions[at]),
-            })
-            .collect()
+                level,
+                parent: reference(parent),
+                item_type,
+                agency: reference(agency),
+                region: reference(region),
+            });
+        }
     }
 
     fn materials(&self) -> Vec<(&str, &str)> {
