@@ -35,8 +35,8 @@ def config(load):
 
 # the status bar counts "材料 227" only once the catalog is in (the detail says "材料 (2)")
 LOADED = re.compile("材料 [0-9]".encode())
-# the detail of a record read from the store before the catalog is loaded
-ON_DEMAND = "载入目录后显示".encode()
+# the detail of a record (its code's label), read from the store before the catalog is loaded
+ON_DEMAND = "编码".encode()
 
 def once(binary, store, home, until):
     t0 = time.monotonic()

@@ -198,14 +198,16 @@ fn on_demand_the_detail_is_read_from_the_store_until_another_pane_needs_the_cata
         SledStore::open_unloaded(&path).map(Box::new),
     )));
     assert!(deferred(&app) && app.store().is_none());
-    let s = screen(&mut app, 110, 40);
-    // the item, the names of what it references, and no claim about who references it
+    let item_on_demand = screen(&mut app, 110, 40);
+    let s = &item_on_demand;
+    // the item, the names of what it references, and who references it (from the outline)
     assert!(s.contains("广安区食品经营许可（新办）实施清单"), "{s}");
     assert!(s.contains("广安区市场监督管理局"), "{s}");
     assert!(s.contains("广安区 (511602)"), "{s}");
     assert!(s.contains("CL001 营业执照"), "{s}");
-    assert!(s.contains("载入目录后显示") && !s.contains("（无）"), "{s}");
-    assert!(!s.contains("BD001"), "forms come with the catalog: {s}");
+    assert!(s.contains("BD001 食品经营许可申请书"), "its form: {s}");
+    assert!(s.contains("ZT001 我要开餐馆"), "its bundle: {s}");
+    assert!(!s.contains("载入目录后显示"), "{s}");
     // moving on reads the next record; the catalog still waits
     press(&mut app, "select_prev");
     let s = screen(&mut app, 110, 40);
@@ -226,6 +228,17 @@ fn on_demand_the_detail_is_read_from_the_store_until_another_pane_needs_the_cata
         KeyModifiers::NONE,
     ))));
     assert!(app.overlay.is_none());
+
+    // who uses a material is not in the outline: that waits for the catalog
+    press(&mut app, "next_list");
+    let s = screen(&mut app, 110, 40);
+    assert!(
+        s.contains("营业执照") && s.contains("载入目录后显示"),
+        "{s}"
+    );
+    assert!(!s.contains("（无）"), "no claim that nothing uses it: {s}");
+    press(&mut app, "prev_list");
+    assert!(deferred(&app));
 
     // the filter finds items by pinyin from the outline's names (the index built from it)
     press(&mut app, "filter");
@@ -259,6 +272,16 @@ fn on_demand_the_detail_is_read_from_the_store_until_another_pane_needs_the_cata
     press(&mut app, "pane_catalog");
     let s = screen(&mut app, 110, 40);
     assert!(s.contains("3/8") && s.contains("BD001"), "{s}");
+    // the item's detail read on demand was the loaded catalog's, line for line (the
+    // status bar aside)
+    let above_status = |s: &str| {
+        s.lines()
+            .rev()
+            .skip(1)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(above_status(&s), above_status(&item_on_demand));
     assert!(
         !s.contains("载入目录后显示") && !s.contains("目录未载入"),
         "{s}"

@@ -1,14 +1,15 @@
 //! A catalog's outline: what its tree (pane 1) shows of it — items with their level,
 //! parent, agency, region and type; materials and bundles by code and name; the names of
-//! agencies and regions. It is a few dozen bytes per item, so it can be cached beside the
-//! store and read before the database opens: the tree is drawn at once and the whole
-//! catalog loads behind it.
+//! agencies and regions — and who references an item (its forms, the bundles holding it), so
+//! that an item's detail can be read from the store without the catalog. It is a few dozen
+//! bytes per item, so it can be cached beside the store and read before the database opens:
+//! the tree is drawn at once and the whole catalog loads behind it (or when needed).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Catalog, ItemLevel, ItemType};
+use super::{Catalog, ItemLevel, ItemType, Kind};
 
 /// An item as the tree places it, borrowed from a catalog or an outline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,13 +162,18 @@ impl Pairs {
     /// The name of a code, by binary search over the codes in place (regrouping the tree
     /// asks once per item).
     fn name_of(&self, code: &str) -> Option<&str> {
+        self.names.get(self.position(code)?)
+    }
+
+    /// The position of a code, by binary search over the codes in place.
+    fn position(&self, code: &str) -> Option<u32> {
         let (mut low, mut high) = (0u32, self.codes.len() as u32);
         while low < high {
             let mid = low + (high - low) / 2;
             match self.codes.get(mid)?.cmp(code) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return self.names.get(mid),
+                std::cmp::Ordering::Equal => return Some(mid),
             }
         }
         None
@@ -203,6 +209,13 @@ pub struct Outline {
     bundles: Pairs,
     agencies: Pairs,
     regions: Pairs,
+    /// Every form's code, in code order, and the position of its item among the items (or
+    /// [`NONE`]): an item's forms without the catalog.
+    form_codes: Strings,
+    form_items: Vec<u32>,
+    /// (bundle position, item position) for every item of every bundle: the bundles that
+    /// hold an item without the catalog.
+    bundle_items: Vec<(u32, u32)>,
     /// How many records the catalog holds in all (for loading progress).
     pub records: usize,
 }
@@ -231,14 +244,68 @@ impl Outline {
                 });
             }
         }
+        let mut form_codes = Strings::default();
+        let mut form_items = Vec::with_capacity(catalog.forms.len());
+        for form in catalog.forms.values() {
+            form_codes.push(&form.code);
+            let item = form.item.as_deref().and_then(|i| items.heads.position(i));
+            form_items.push(item.unwrap_or(NONE));
+        }
+        let bundle_items = (0u32..)
+            .zip(catalog.bundles.values())
+            .flat_map(|(at, b)| {
+                let heads = &items.heads;
+                b.items
+                    .iter()
+                    .filter_map(move |i| Some((at, heads.position(i)?)))
+            })
+            .collect();
         Outline {
-            items,
             materials: Pairs::of(OutlineSource::materials(catalog)),
             bundles: Pairs::of(OutlineSource::bundles(catalog)),
             agencies: Pairs::of(catalog.agencies.values().map(|a| (&*a.code, &*a.name))),
             regions: Pairs::of(catalog.regions.values().map(|r| (&*r.code, &*r.name))),
+            form_codes,
+            form_items,
+            bundle_items,
+            items,
             records: catalog.len(),
         }
+    }
+
+    /// The records that reference item `code`, as far as the outline knows them: the
+    /// items under it, its forms and the bundles that hold it, in that order (each kind in
+    /// code order). With these read from the store an item's detail is whole before the
+    /// catalog is loaded.
+    pub fn item_referrers(&self, code: &str) -> Vec<(Kind, &str)> {
+        let i = &self.items;
+        let mut out = Vec::new();
+        // the item as a parent: its code among the codes items refer to
+        let as_ref = (0..i.refs.len() as u32).find(|&r| i.refs.get(r) == Some(code));
+        if let Some(r) = as_ref {
+            let children = (0u32..).zip(&i.parents).filter(|(_, p)| **p == r);
+            out.extend(children.filter_map(|(at, _)| Some((Kind::Item, i.heads.codes.get(at)?))));
+        }
+        let Some(at) = i.heads.position(code) else {
+            return out;
+        };
+        let forms = (0u32..)
+            .zip(&self.form_items)
+            .filter(|(_, item)| **item == at);
+        out.extend(forms.filter_map(|(f, _)| Some((Kind::Form, self.form_codes.get(f)?))));
+        let mut bundles: Vec<u32> = self
+            .bundle_items
+            .iter()
+            .filter(|(_, item)| *item == at)
+            .map(|(b, _)| *b)
+            .collect();
+        bundles.dedup();
+        out.extend(
+            bundles
+                .into_iter()
+                .filter_map(|b| Some((Kind::Bundle, self.bundles.codes.get(b)?))),
+        );
+        out
     }
 
     /// Whether the outlined catalog holds no record.
@@ -270,7 +337,18 @@ impl Outline {
             ]
             .iter()
             .all(|p| p.is_sound())
-            && n + self.materials.codes.len() + self.bundles.codes.len() <= self.records
+            && self.form_codes.is_sound()
+            && self.form_codes.len() == self.form_items.len()
+            && self
+                .form_items
+                .iter()
+                .all(|x| *x == NONE || (*x as usize) < n)
+            && self
+                .bundle_items
+                .iter()
+                .all(|(b, x)| (*b as usize) < self.bundles.codes.len() && (*x as usize) < n)
+            && n + self.materials.codes.len() + self.bundles.codes.len() + self.form_codes.len()
+                <= self.records
     }
 }
 
@@ -374,8 +452,22 @@ mod tests {
         let mut outline = good.clone();
         outline.items.levels.pop();
         assert!(!outline.is_sound());
-        let mut outline = good;
+        let mut outline = good.clone();
         outline.bundles.names.text.clear();
+        assert!(!outline.is_sound());
+        // who references an item: every index in range, a form's item for every form
+        let items = good.items.heads.codes.len() as u32;
+        let mut outline = good.clone();
+        outline.form_items[0] = items;
+        assert!(!outline.is_sound());
+        let mut outline = good.clone();
+        outline.form_items.pop();
+        assert!(!outline.is_sound());
+        let mut outline = good.clone();
+        outline.bundle_items[0].1 = items;
+        assert!(!outline.is_sound());
+        let mut outline = good;
+        outline.bundle_items[0].0 = outline.bundles.codes.len() as u32;
         assert!(!outline.is_sound());
         assert!(Outline::default().is_empty());
     }

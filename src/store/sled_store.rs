@@ -1060,10 +1060,16 @@ impl UnloadedStore {
             .transpose()
     }
 
-    /// A record and every record it references, read without loading the catalog, as a
-    /// catalog of just those (`None`: there is no such record). Enough to describe the record
-    /// with the names of what it points to; who points to it is not known from it.
-    pub fn neighbourhood(&self, kind: Kind, code: &str) -> Result<Option<Catalog>, StoreError> {
+    /// A record, every record it references and the `referrers` given (who references it,
+    /// as far as the caller knows: the outline knows an item's), read without loading the
+    /// catalog, as a catalog of just those (`None`: there is no such record). Enough to
+    /// describe the record with the names of what it points to and what points to it.
+    pub fn neighbourhood(
+        &self,
+        kind: Kind,
+        code: &str,
+        referrers: &[(Kind, &str)],
+    ) -> Result<Option<Catalog>, StoreError> {
         let Some(record) = self.record(kind, code)? else {
             return Ok(None);
         };
@@ -1072,6 +1078,7 @@ impl UnloadedStore {
             .references()
             .into_iter()
             .map(|r| (r.target, r.code))
+            .chain(referrers.iter().copied())
             .collect();
         targets.sort_unstable();
         targets.dedup();
@@ -1669,7 +1676,7 @@ mod tests {
         let mut pointing = 0;
         for kind in [Kind::Item, Kind::Material, Kind::Bundle, Kind::Form] {
             for record in catalog.records_of(kind) {
-                let near = unloaded.neighbourhood(kind, record.code()).unwrap();
+                let near = unloaded.neighbourhood(kind, record.code(), &[]).unwrap();
                 let near = near.expect("the record is there");
                 assert_eq!(near.get(kind, record.code()), Some(record));
                 let mut expected: Vec<(Kind, &str)> = vec![(kind, record.code())];
@@ -1694,10 +1701,32 @@ mod tests {
         assert!(pointing > 1000, "{pointing}");
         assert!(
             unloaded
-                .neighbourhood(Kind::Item, "nothing")
+                .neighbourhood(Kind::Item, "nothing", &[])
                 .unwrap()
                 .is_none()
         );
+        // with an item's referrers from its outline, the item's referrers are the catalog's
+        let outline = crate::model::Outline::of(&catalog);
+        let mut items_with_referrers = 0;
+        for item in catalog.items.values() {
+            let referrers = outline.item_referrers(&item.code);
+            let near = unloaded
+                .neighbourhood(Kind::Item, &item.code, &referrers)
+                .unwrap()
+                .expect("the item is there");
+            let shown = |r: &crate::model::Referrer| r.kind != Kind::Item || r.path == "parent";
+            let expected: Vec<_> = catalog
+                .referrers(Kind::Item, &item.code)
+                .filter(shown)
+                .collect();
+            let found: Vec<_> = near
+                .referrers(Kind::Item, &item.code)
+                .filter(shown)
+                .collect();
+            assert_eq!(found, expected, "{}", item.code);
+            items_with_referrers += usize::from(!expected.is_empty());
+        }
+        assert!(items_with_referrers > 100, "{items_with_referrers}");
     }
 
     #[test]

@@ -178,18 +178,20 @@ pub fn panel_lines(
     wrap_lines(&lines, width)
 }
 
-/// As [`panel_lines`] before the catalog is loaded: `near` holds the record and what it
-/// references (see `UnloadedStore::neighbourhood`), so the sections of who references it
-/// (an item's forms, children and bundles; who uses a material) say they come with the
-/// catalog instead of claiming there are none.
+/// As [`panel_lines`] before the catalog is loaded: `near` holds the record, what it
+/// references and, when `referrers` says so, every record that references it (see
+/// `UnloadedStore::neighbourhood`). Otherwise the sections of who references it (an item's
+/// forms, children and bundles; who uses a material) say they come with the catalog instead
+/// of claiming there are none.
 pub fn panel_lines_unloaded(
     near: &Catalog,
     record: RecordRef<'_>,
+    referrers: bool,
     theme: &Theme,
     lang: Lang,
     width: u16,
 ) -> Vec<Line<'static>> {
-    let lines = lines_knowing(near, record, theme, lang, usize::from(width), false);
+    let lines = lines_knowing(near, record, theme, lang, usize::from(width), referrers);
     wrap_lines(&lines, width)
 }
 

@@ -19,7 +19,7 @@ use super::tree::{ListKind, NodeId, Tree};
 use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit::RemoveTarget;
 use crate::i18n::Lang;
-use crate::model::{ItemLevel, RecordRef};
+use crate::model::{ItemLevel, Kind, RecordRef};
 
 /// The screen's regions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -448,12 +448,21 @@ pub(crate) fn catalog_detail(app: &App, width: u16) -> Option<(String, Vec<Line<
                 detail::panel_lines(store.catalog(), record, theme, app.lang, width)
             }
             None => {
-                let unloaded = app.loading.as_ref()?.unloaded()?;
-                match unloaded.neighbourhood(*kind, code) {
+                let loading = app.loading.as_ref()?;
+                let unloaded = loading.unloaded()?;
+                // the outline knows who references an item (its children, forms and
+                // bundles), not who references anything else
+                let referrers = match (kind, &loading.outline) {
+                    (Kind::Item, Some(outline)) => Some(outline.item_referrers(code)),
+                    _ => None,
+                };
+                let given = referrers.as_deref().unwrap_or_default();
+                match unloaded.neighbourhood(*kind, code, given) {
                     Ok(near) => {
                         let near = near?;
                         let record = near.get(*kind, code)?;
-                        detail::panel_lines_unloaded(&near, record, theme, app.lang, width)
+                        let known = referrers.is_some();
+                        detail::panel_lines_unloaded(&near, record, known, theme, app.lang, width)
                     }
                     Err(e) => super::text::wrap_lines(
                         &[Line::from(Span::styled(
