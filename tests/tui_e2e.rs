@@ -376,14 +376,14 @@ fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_i
     tui.wait_for("广安区市场监督管理局");
     tui.wait_for("BD001 食品经营许可申请书");
     tui.wait_for("目录未载入");
-    // a material's users wait for the catalog
+    // and a material's, with who uses it
     tui.send("]");
-    tui.wait_for("载入目录后显示");
-    // pane 2 needs the catalog: it loads, and the material's detail is whole
+    tui.wait_for("SX001-01-01 广安区食品经营许可（新办）实施清单");
+    tui.wait_for("目录未载入");
+    // pane 2 needs the catalog: it loads
     tui.send("2");
     tui.send("1");
     tui.wait_for("事项 8");
-    tui.wait_for("SX001-01-01 广安区食品经营许可（新办）实施清单");
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }

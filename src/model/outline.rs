@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Catalog, ItemLevel, ItemType, Kind};
+use super::{Catalog, ItemLevel, ItemType, Kind, RecordRef};
 
 /// An item as the tree places it, borrowed from a catalog or an outline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,6 +201,75 @@ struct Items {
     refs: Strings,
 }
 
+/// A referenced item or material, by position among the outline's items or materials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    Item(u32),
+    Material(u32),
+}
+
+/// A referencing record, by position among the outline's items, forms or bundles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Item(u32),
+    Form(u32),
+    Bundle(u32),
+}
+
+/// One record referencing an item or a material (see [`Outline::referrers`]), packed in
+/// eight bytes: the target's position and kind in `to` (position × 2, plus 1 for a
+/// material), the source's in `from` (position × 4, plus 1 for a form, 2 for a bundle).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Link {
+    to: u32,
+    from: u32,
+}
+
+impl Target {
+    /// Packed as [`Link::to`] (`None`: a position too large to pack).
+    fn packed(self) -> Option<u32> {
+        match self {
+            Target::Item(at) => at.checked_mul(2),
+            Target::Material(at) => at.checked_mul(2)?.checked_add(1),
+        }
+    }
+}
+
+impl Link {
+    /// A link, unless a position is too large to pack (beyond a billion records).
+    fn new(to: Target, from: Source) -> Option<Link> {
+        let (at, kind) = match from {
+            Source::Item(at) => (at, 0),
+            Source::Form(at) => (at, 1),
+            Source::Bundle(at) => (at, 2),
+        };
+        Some(Link {
+            to: to.packed()?,
+            from: at.checked_mul(4)?.checked_add(kind)?,
+        })
+    }
+
+    fn to(self) -> Target {
+        let at = self.to / 2;
+        if self.to.is_multiple_of(2) {
+            Target::Item(at)
+        } else {
+            Target::Material(at)
+        }
+    }
+
+    /// `None` for a kind no link is made with.
+    fn from(self) -> Option<Source> {
+        let at = self.from / 4;
+        match self.from % 4 {
+            0 => Some(Source::Item(at)),
+            1 => Some(Source::Form(at)),
+            2 => Some(Source::Bundle(at)),
+            _ => None,
+        }
+    }
+}
+
 /// A catalog's outline (see the module documentation).
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outline {
@@ -209,13 +278,12 @@ pub struct Outline {
     bundles: Pairs,
     agencies: Pairs,
     regions: Pairs,
-    /// Every form's code, in code order, and the position of its item among the items (or
-    /// [`NONE`]): an item's forms without the catalog.
+    /// Every form's code, in code order (a form that references an item or a material is
+    /// named by its position here).
     form_codes: Strings,
-    form_items: Vec<u32>,
-    /// (bundle position, item position) for every item of every bundle: the bundles that
-    /// hold an item without the catalog.
-    bundle_items: Vec<(u32, u32)>,
+    /// Every reference an item, a form or a bundle makes to an item or a material, sorted by
+    /// what it references: who references an item or a material without the catalog.
+    links: Vec<Link>,
     /// How many records the catalog holds in all (for loading progress).
     pub records: usize,
 }
@@ -244,68 +312,66 @@ impl Outline {
                 });
             }
         }
+        let materials = Pairs::of(OutlineSource::materials(catalog));
+        let bundles = Pairs::of(OutlineSource::bundles(catalog));
         let mut form_codes = Strings::default();
-        let mut form_items = Vec::with_capacity(catalog.forms.len());
-        for form in catalog.forms.values() {
-            form_codes.push(&form.code);
-            let item = form.item.as_deref().and_then(|i| items.heads.position(i));
-            form_items.push(item.unwrap_or(NONE));
-        }
-        let bundle_items = (0u32..)
-            .zip(catalog.bundles.values())
-            .flat_map(|(at, b)| {
-                let heads = &items.heads;
-                b.items
-                    .iter()
-                    .filter_map(move |i| Some((at, heads.position(i)?)))
+        let mut links = Vec::new();
+        let mut link = |from: Source, record: RecordRef<'_>| {
+            record.for_each_reference(|r| {
+                let to = match r.target {
+                    Kind::Item => items.heads.position(r.code).map(Target::Item),
+                    Kind::Material => materials.position(r.code).map(Target::Material),
+                    _ => None,
+                };
+                links.extend(to.and_then(|to| Link::new(to, from)));
             })
-            .collect();
+        };
+        for (at, item) in (0u32..).zip(catalog.items.values()) {
+            link(Source::Item(at), RecordRef::Item(item));
+        }
+        for (at, form) in (0u32..).zip(catalog.forms.values()) {
+            form_codes.push(&form.code);
+            link(Source::Form(at), RecordRef::Form(form));
+        }
+        for (at, bundle) in (0u32..).zip(catalog.bundles.values()) {
+            link(Source::Bundle(at), RecordRef::Bundle(bundle));
+        }
+        links.sort_unstable();
+        links.dedup();
         Outline {
-            materials: Pairs::of(OutlineSource::materials(catalog)),
-            bundles: Pairs::of(OutlineSource::bundles(catalog)),
+            materials,
+            bundles,
             agencies: Pairs::of(catalog.agencies.values().map(|a| (&*a.code, &*a.name))),
             regions: Pairs::of(catalog.regions.values().map(|r| (&*r.code, &*r.name))),
             form_codes,
-            form_items,
-            bundle_items,
+            links,
             items,
             records: catalog.len(),
         }
     }
 
-    /// The records that reference item `code`, as far as the outline knows them: the
-    /// items under it, its forms and the bundles that hold it, in that order (each kind in
-    /// code order). With these read from the store an item's detail is whole before the
-    /// catalog is loaded.
-    pub fn item_referrers(&self, code: &str) -> Vec<(Kind, &str)> {
-        let i = &self.items;
-        let mut out = Vec::new();
-        // the item as a parent: its code among the codes items refer to
-        let as_ref = (0..i.refs.len() as u32).find(|&r| i.refs.get(r) == Some(code));
-        if let Some(r) = as_ref {
-            let children = (0u32..).zip(&i.parents).filter(|(_, p)| **p == r);
-            out.extend(children.filter_map(|(at, _)| Some((Kind::Item, i.heads.codes.get(at)?))));
-        }
-        let Some(at) = i.heads.position(code) else {
-            return out;
+    /// The records that reference the item or material `code` (items, forms and bundles;
+    /// each once, by kind then code), or `None` for another kind, whose referrers the
+    /// outline does not know. With these read from the store the record's detail is whole
+    /// before the catalog is loaded.
+    pub fn referrers(&self, kind: Kind, code: &str) -> Option<Vec<(Kind, &str)>> {
+        let to = match kind {
+            Kind::Item => Target::Item(self.items.heads.position(code)?),
+            Kind::Material => Target::Material(self.materials.position(code)?),
+            _ => return None,
         };
-        let forms = (0u32..)
-            .zip(&self.form_items)
-            .filter(|(_, item)| **item == at);
-        out.extend(forms.filter_map(|(f, _)| Some((Kind::Form, self.form_codes.get(f)?))));
-        let mut bundles: Vec<u32> = self
-            .bundle_items
+        let to = to.packed()?;
+        let first = self.links.partition_point(|l| l.to < to);
+        let out = self.links[first..]
             .iter()
-            .filter(|(_, item)| *item == at)
-            .map(|(b, _)| *b)
+            .take_while(|l| l.to == to)
+            .filter_map(|l| match l.from()? {
+                Source::Item(at) => Some((Kind::Item, self.items.heads.codes.get(at)?)),
+                Source::Form(at) => Some((Kind::Form, self.form_codes.get(at)?)),
+                Source::Bundle(at) => Some((Kind::Bundle, self.bundles.codes.get(at)?)),
+            })
             .collect();
-        bundles.dedup();
-        out.extend(
-            bundles
-                .into_iter()
-                .filter_map(|b| Some((Kind::Bundle, self.bundles.codes.get(b)?))),
-        );
-        out
+        Some(out)
     }
 
     /// Whether the outlined catalog holds no record.
@@ -338,15 +404,20 @@ impl Outline {
             .iter()
             .all(|p| p.is_sound())
             && self.form_codes.is_sound()
-            && self.form_codes.len() == self.form_items.len()
-            && self
-                .form_items
-                .iter()
-                .all(|x| *x == NONE || (*x as usize) < n)
-            && self
-                .bundle_items
-                .iter()
-                .all(|(b, x)| (*b as usize) < self.bundles.codes.len() && (*x as usize) < n)
+            && self.links.is_sorted()
+            && self.links.iter().all(|l| {
+                let (to, of) = match l.to() {
+                    Target::Item(at) => (at, n),
+                    Target::Material(at) => (at, self.materials.codes.len()),
+                };
+                let (from, among) = match l.from() {
+                    Some(Source::Item(at)) => (at, n),
+                    Some(Source::Form(at)) => (at, self.form_codes.len()),
+                    Some(Source::Bundle(at)) => (at, self.bundles.codes.len()),
+                    None => return false,
+                };
+                (to as usize) < of && (from as usize) < among
+            })
             && n + self.materials.codes.len() + self.bundles.codes.len() + self.form_codes.len()
                 <= self.records
     }
@@ -457,18 +528,40 @@ mod tests {
         assert!(!outline.is_sound());
         // who references an item: every index in range, a form's item for every form
         let items = good.items.heads.codes.len() as u32;
+        let forms = good.form_codes.len() as u32;
+        assert!(good.links.len() > 1000, "{}", good.links.len());
+        for (to, from) in [
+            (Target::Item(items), Source::Item(0)),
+            (
+                Target::Material(good.materials.codes.len() as u32),
+                Source::Item(0),
+            ),
+            (Target::Item(0), Source::Form(forms)),
+            (
+                Target::Item(0),
+                Source::Bundle(good.bundles.codes.len() as u32),
+            ),
+        ] {
+            let mut outline = good.clone();
+            outline.links.extend(Link::new(to, from));
+            outline.links.sort_unstable();
+            assert!(!outline.is_sound(), "{to:?} {from:?}");
+        }
         let mut outline = good.clone();
-        outline.form_items[0] = items;
-        assert!(!outline.is_sound());
-        let mut outline = good.clone();
-        outline.form_items.pop();
-        assert!(!outline.is_sound());
-        let mut outline = good.clone();
-        outline.bundle_items[0].1 = items;
-        assert!(!outline.is_sound());
+        outline.links[0].from |= 3;
+        assert!(!outline.is_sound(), "a source of no kind");
+        for (to, from) in [
+            (Target::Item(7), Source::Item(3)),
+            (Target::Material(7), Source::Form(3)),
+            (Target::Item(0), Source::Bundle(1 << 29)),
+        ] {
+            let link = Link::new(to, from).expect("packs");
+            assert_eq!((link.to(), link.from()), (to, Some(from)));
+        }
+        assert_eq!(Link::new(Target::Item(0), Source::Item(1 << 30)), None);
         let mut outline = good;
-        outline.bundle_items[0].0 = outline.bundles.codes.len() as u32;
-        assert!(!outline.is_sound());
+        outline.links.swap(0, 1);
+        assert!(!outline.is_sound(), "out of order");
         assert!(Outline::default().is_empty());
     }
 }

@@ -38,7 +38,7 @@ pub const SEARCH: CacheFile = CacheFile {
 /// The catalog's outline.
 pub const OUTLINE: CacheFile = CacheFile {
     name: "outline.idx",
-    magic: b"yibiao outline 2\n",
+    magic: b"yibiao outline 3\n",
 };
 
 /// Every cache file, to remove before a write.

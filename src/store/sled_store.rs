@@ -1705,28 +1705,29 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
-        // with an item's referrers from its outline, the item's referrers are the catalog's
+        // with the referrers its outline knows, an item's or a material's referrers are the
+        // catalog's
         let outline = crate::model::Outline::of(&catalog);
-        let mut items_with_referrers = 0;
-        for item in catalog.items.values() {
-            let referrers = outline.item_referrers(&item.code);
+        let mut referenced = 0;
+        for (kind, record) in [Kind::Item, Kind::Material]
+            .into_iter()
+            .flat_map(|k| catalog.records_of(k).map(move |r| (k, r)))
+        {
+            let code = record.code();
+            let referrers = outline
+                .referrers(kind, code)
+                .expect("the outline knows them");
             let near = unloaded
-                .neighbourhood(Kind::Item, &item.code, &referrers)
+                .neighbourhood(kind, code, &referrers)
                 .unwrap()
-                .expect("the item is there");
-            let shown = |r: &crate::model::Referrer| r.kind != Kind::Item || r.path == "parent";
-            let expected: Vec<_> = catalog
-                .referrers(Kind::Item, &item.code)
-                .filter(shown)
-                .collect();
-            let found: Vec<_> = near
-                .referrers(Kind::Item, &item.code)
-                .filter(shown)
-                .collect();
-            assert_eq!(found, expected, "{}", item.code);
-            items_with_referrers += usize::from(!expected.is_empty());
+                .expect("the record is there");
+            let expected: Vec<_> = catalog.referrers(kind, code).collect();
+            let found: Vec<_> = near.referrers(kind, code).collect();
+            assert_eq!(found, expected, "{code}");
+            referenced += usize::from(!expected.is_empty());
         }
-        assert!(items_with_referrers > 100, "{items_with_referrers}");
+        assert!(referenced > 100, "{referenced}");
+        assert!(outline.referrers(Kind::Form, "BD000001").is_none());
     }
 
     #[test]

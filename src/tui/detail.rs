@@ -21,9 +21,6 @@ struct Out<'t> {
     theme: &'t Theme,
     lang: Lang,
     width: usize,
-    /// Whether the catalog knows who references the record (false: only the record and
-    /// what it references were read, see [`panel_lines_unloaded`]).
-    referrers: bool,
 }
 
 impl Out<'_> {
@@ -95,25 +92,6 @@ impl Out<'_> {
         self.lines
             .push(Line::from(Span::styled(text, self.theme.get(Slot::Dim))));
     }
-
-    /// What stands for a count or list of referrers while the catalog is not loaded.
-    fn not_loaded(&self) -> &'static str {
-        self.lang
-            .pick("（载入目录后显示）", "(shown once the catalog is loaded)")
-    }
-
-    /// A section of referrers that cannot be listed yet (see [`Out::referrers`]).
-    fn unknown_section(&mut self, zh: &str, en: &str) {
-        self.lines.push(Line::default());
-        let title = Span::styled(
-            self.lang.pick(zh, en).to_string(),
-            self.theme.get(Slot::Group),
-        );
-        self.lines.push(Line::from(title));
-        let text = format!("  {}", self.not_loaded());
-        self.lines
-            .push(Line::from(Span::styled(text, self.theme.get(Slot::Dim))));
-    }
 }
 
 /// `name (code)` of a referenced record, or the bare code when it is missing.
@@ -135,23 +113,11 @@ pub fn lines(
     lang: Lang,
     width: usize,
 ) -> Vec<Line<'static>> {
-    lines_knowing(catalog, record, theme, lang, width, true)
-}
-
-fn lines_knowing(
-    catalog: &Catalog,
-    record: RecordRef<'_>,
-    theme: &Theme,
-    lang: Lang,
-    width: usize,
-    referrers: bool,
-) -> Vec<Line<'static>> {
     let mut out = Out {
         lines: Vec::new(),
         theme,
         lang,
         width,
-        referrers,
     };
     match record {
         RecordRef::Item(i) => item(&mut out, catalog, i),
@@ -175,23 +141,6 @@ pub fn panel_lines(
     width: u16,
 ) -> Vec<Line<'static>> {
     let lines = lines(catalog, record, theme, lang, usize::from(width));
-    wrap_lines(&lines, width)
-}
-
-/// As [`panel_lines`] before the catalog is loaded: `near` holds the record, what it
-/// references and, when `referrers` says so, every record that references it (see
-/// `UnloadedStore::neighbourhood`). Otherwise the sections of who references it (an item's
-/// forms, children and bundles; who uses a material) say they come with the catalog instead
-/// of claiming there are none.
-pub fn panel_lines_unloaded(
-    near: &Catalog,
-    record: RecordRef<'_>,
-    referrers: bool,
-    theme: &Theme,
-    lang: Lang,
-    width: u16,
-) -> Vec<Line<'static>> {
-    let lines = lines_knowing(near, record, theme, lang, usize::from(width), referrers);
     wrap_lines(&lines, width)
 }
 
@@ -262,7 +211,6 @@ pub fn group_lines(name: &str, children: usize, theme: &Theme, lang: Lang) -> Ve
         theme,
         lang,
         width: usize::MAX,
-        referrers: true,
     };
     out.title(name);
     out.attr("下级", "children", &children.to_string());
@@ -345,21 +293,6 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
             &named(catalog, Kind::Item, &i.template_of),
         );
     }
-    if !out.referrers {
-        out.attr("下级事项", "children", out.not_loaded());
-        materials_section(
-            out,
-            catalog,
-            i.materials.iter().map(|s| s.as_str()).collect(),
-        );
-        let forms_own = lang.pick("  申请表的材料", "  its forms' materials ");
-        let text = format!("{forms_own}{}", out.not_loaded());
-        out.lines
-            .push(Line::from(Span::styled(text, out.theme.get(Slot::Dim))));
-        out.unknown_section("申请表", "申请表 forms");
-        out.unknown_section("所属主题", "主题 bundles using it");
-        return;
-    }
     let children = catalog
         .referrers(Kind::Item, &i.code)
         .filter(|r| r.kind == Kind::Item && r.path == "parent")
@@ -391,7 +324,22 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
             materials.push(m);
         }
     }
-    materials_section(out, catalog, materials);
+    out.section("申请材料", "材料 materials", materials.len());
+    if materials.is_empty() {
+        out.none();
+    }
+    for code in materials {
+        match catalog.materials.get(code) {
+            Some(m) => {
+                let mut note = m.kind.zh().to_string();
+                if m.shareable {
+                    note.push_str(lang.pick(" 免提交", " 免提交 shareable"));
+                }
+                out.entry(code, &m.name, &note);
+            }
+            None => out.entry(code, lang.pick("（不存在）", "(missing)"), ""),
+        }
+    }
 
     let bundles: BTreeSet<SharedCode> = catalog
         .referrers(Kind::Item, &i.code)
@@ -408,27 +356,6 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
             .get(code.as_str())
             .map_or("", |b| b.name.as_str());
         out.entry(&code, name, "");
-    }
-}
-
-/// An item's materials: its own, then its forms' (when they are known).
-fn materials_section(out: &mut Out<'_>, catalog: &Catalog, materials: Vec<&str>) {
-    let lang = out.lang;
-    out.section("申请材料", "材料 materials", materials.len());
-    if materials.is_empty() {
-        out.none();
-    }
-    for code in materials {
-        match catalog.materials.get(code) {
-            Some(m) => {
-                let mut note = m.kind.zh().to_string();
-                if m.shareable {
-                    note.push_str(lang.pick(" 免提交", " 免提交 shareable"));
-                }
-                out.entry(code, &m.name, &note);
-            }
-            None => out.entry(code, lang.pick("（不存在）", "(missing)"), ""),
-        }
     }
 }
 
@@ -459,10 +386,6 @@ fn material(out: &mut Out<'_>, catalog: &Catalog, m: &Material) {
     out.attr("份数", "copies", &m.copies.to_string());
     out.attr("是否必要", "required", yes(m.required));
     let mut by_kind = |kind: Kind, zh: &str, en: &str| {
-        if !out.referrers {
-            out.unknown_section(zh, en);
-            return;
-        }
         let codes: BTreeSet<SharedCode> = catalog
             .referrers(Kind::Material, &m.code)
             .filter(|r| r.kind == kind)

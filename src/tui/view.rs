@@ -19,7 +19,7 @@ use super::tree::{ListKind, NodeId, Tree};
 use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit::RemoveTarget;
 use crate::i18n::Lang;
-use crate::model::{ItemLevel, Kind, RecordRef};
+use crate::model::{ItemLevel, RecordRef};
 
 /// The screen's regions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -437,7 +437,7 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
 /// Whose detail pane 1 shows (the selected node) and its lines, wrapped to `width` columns
 /// so that no line runs into the border (a wide character at the edge).
 /// Before the catalog is loaded (on demand) the record is read from the store with what it
-/// references.
+/// references and what references it, as the outline lists them: the same lines.
 pub(crate) fn catalog_detail(app: &App, width: u16) -> Option<(String, Vec<Line<'static>>)> {
     let node = app.catalog.tree.row_node(app.catalog.selected)?;
     let theme = &app.config.theme;
@@ -450,19 +450,18 @@ pub(crate) fn catalog_detail(app: &App, width: u16) -> Option<(String, Vec<Line<
             None => {
                 let loading = app.loading.as_ref()?;
                 let unloaded = loading.unloaded()?;
-                // the outline knows who references an item (its children, forms and
-                // bundles), not who references anything else
-                let referrers = match (kind, &loading.outline) {
-                    (Kind::Item, Some(outline)) => Some(outline.item_referrers(code)),
-                    _ => None,
-                };
+                // the outline knows who references an item or a material: the records whose
+                // detail lists that (a bundle's lists what it holds)
+                let referrers = loading
+                    .outline
+                    .as_ref()
+                    .and_then(|outline| outline.referrers(*kind, code));
                 let given = referrers.as_deref().unwrap_or_default();
                 match unloaded.neighbourhood(*kind, code, given) {
                     Ok(near) => {
                         let near = near?;
                         let record = near.get(*kind, code)?;
-                        let known = referrers.is_some();
-                        detail::panel_lines_unloaded(&near, record, known, theme, app.lang, width)
+                        detail::panel_lines(&near, record, theme, app.lang, width)
                     }
                     Err(e) => super::text::wrap_lines(
                         &[Line::from(Span::styled(
