@@ -222,15 +222,14 @@ pub fn works_while_loading(action: Action, pane: Pane) -> bool {
 /// Opens the store and loads its catalog on a thread, reporting progress and then the
 /// store (or why it failed) to the app. The loaded catalog's outline is cached for the next
 /// start unless `shown` (the cached outline the tree was drawn from) already is it.
-/// When `loading` defers the catalog, the thread only opens the store and hands it over
-/// ([`AppEvent::Opened`]); [`App::want_catalog`] loads it later.
+/// When the catalog is `deferred` (see [`Loading::deferred`]), the thread only opens the
+/// store and hands it over ([`AppEvent::Opened`]); [`App::want_catalog`] loads it later.
 pub fn spawn(
     locked: LockedStore,
     tx: Sender<AppEvent>,
     shown: Option<Arc<Outline>>,
-    loading: &Loading,
+    deferred: bool,
 ) {
-    let deferred = loading.deferred();
     std::thread::spawn(move || {
         test_delay();
         if deferred {

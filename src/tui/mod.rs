@@ -81,6 +81,7 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     let draft = draft::path(store.path()).exists();
     let loading = Loading::starting(outline, config.load_catalog, draft);
     let shown = loading.outline.clone();
+    let deferred = loading.deferred();
     let mut app = app::App::while_loading(path, loading, lang, config, (tx, rx));
     if !locale_is_utf8(|name| std::env::var(name).ok()) {
         app.say(
@@ -97,9 +98,7 @@ pub fn run(store: LockedStore, options: Options) -> anyhow::Result<()> {
     // the first frame (the outline's tree) before the loader competes for the cores
     guard.draw(|frame| view::draw(frame, &app))?;
     app.dirty = false;
-    if let Some(loading) = &app.loading {
-        loading::spawn(store, app.sender(), shown, loading);
-    }
+    loading::spawn(store, app.sender(), shown, deferred);
     let result = test_exit().unwrap_or_else(|| event_loop(&mut app, &mut guard));
     // a job holding the store (an import's write) hands it back first
     app.wait_for_store(std::time::Duration::from_secs(120));
