@@ -172,6 +172,13 @@ fn starting_on_demand() -> (App, std::path::PathBuf, tempfile::TempDir) {
     (app, path, dir)
 }
 
+/// Opens the store at `path` unloaded and hands it to the app, as the start-up thread does.
+fn opened(app: &mut App, path: &std::path::Path) {
+    app.handle(AppEvent::Opened(Box::new(
+        SledStore::open_unloaded(path).map(Box::new),
+    )));
+}
+
 /// Handles the app's own events (the loader's) until the catalog is in.
 fn until_loaded(app: &mut App) {
     while app.loading.is_some() {
@@ -194,9 +201,7 @@ fn on_demand_the_detail_is_read_from_the_store_until_another_pane_needs_the_cata
     assert!(s.contains("3/8") && s.contains("目录未载入"), "{s}");
     assert!(!s.contains("广安区市场监督管理局"), "not open yet: {s}");
 
-    app.handle(AppEvent::Opened(Box::new(
-        SledStore::open_unloaded(&path).map(Box::new),
-    )));
+    opened(&mut app, &path);
     assert!(deferred(&app) && app.store().is_none());
     let item_on_demand = screen(&mut app, 110, 40);
     let s = &item_on_demand;
@@ -302,9 +307,7 @@ fn on_demand_a_key_that_needs_the_catalog_before_the_store_is_open_loads_it_once
         "{}",
         message(&app)
     );
-    app.handle(AppEvent::Opened(Box::new(
-        SledStore::open_unloaded(&path).map(Box::new),
-    )));
+    opened(&mut app, &path);
     assert!(app.take_unloaded().is_none(), "loading, not waiting");
     until_loaded(&mut app);
     assert!(
@@ -315,9 +318,7 @@ fn on_demand_a_key_that_needs_the_catalog_before_the_store_is_open_loads_it_once
 
     // never wanted: the open store is handed back at exit, unloaded
     let (mut app, path, _dir) = starting_on_demand();
-    app.handle(AppEvent::Opened(Box::new(
-        SledStore::open_unloaded(&path).map(Box::new),
-    )));
+    opened(&mut app, &path);
     let unloaded = app.take_unloaded().expect("the open store");
     assert!(app.take_unloaded().is_none());
     drop(unloaded);

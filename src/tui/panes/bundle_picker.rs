@@ -247,12 +247,22 @@ impl<R: Row> IndexState<R> {
         rows: fn(&Catalog) -> Vec<R>,
     ) -> Option<Arc<Index<R>>> {
         let fingerprint = self.fingerprint_with(catalog, of);
+        self.ready_for(fingerprint, || rows(catalog))
+    }
+
+    /// The index if it was built from what has `fingerprint`; else asks for a build of
+    /// `rows()` and gives `None`.
+    fn ready_for(
+        &mut self,
+        fingerprint: u64,
+        rows: impl FnOnce() -> Vec<R>,
+    ) -> Option<Arc<Index<R>>> {
         match &self.index {
             Some(index) if self.fingerprint == fingerprint && !self.building => {
                 Some(Arc::clone(index))
             }
             _ => {
-                self.want_rows(fingerprint, || rows(catalog));
+                self.want_rows(fingerprint, rows);
                 None
             }
         }
@@ -291,15 +301,7 @@ impl IndexState<ItemRow> {
         let fingerprint = *self
             .outline_memo
             .get_or_insert_with(|| item_search::fingerprint(outline));
-        match &self.index {
-            Some(index) if self.fingerprint == fingerprint && !self.building => {
-                Some(Arc::clone(index))
-            }
-            _ => {
-                self.want_rows(fingerprint, || item_search::rows(outline));
-                None
-            }
-        }
+        self.ready_for(fingerprint, || item_search::rows(outline))
     }
 
     /// Runs the picker's query again (no results until the index is there).
