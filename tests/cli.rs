@@ -1292,9 +1292,9 @@ fn damage_record(db: &std::path::Path, key: &str) {
     sled_db.flush().unwrap();
 }
 
-/// `element show`, `form show`, `log` of a code, `validate` against an element and `bundle
-/// list` read the records they need without loading the catalog (at a million elements a load takes
-/// seconds): with another record damaged, which stops a load, they still answer as before,
+/// `element show`, `element uses`, `form show`, `log` of a code, `validate` against an
+/// element and `bundle list` read the records they need without loading the catalog (at a
+/// million elements a load takes seconds): with another record damaged, which stops a load, they still answer as before,
 /// while a command that loads the catalog reports the damage.
 #[test]
 fn one_records_commands_answer_without_loading_the_catalog() {
@@ -1305,6 +1305,10 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     let form = shown(&["form", "show", "F001"]);
     let history = shown(&["log", "DE0002"]);
     let bundles = shown(&["bundle", "list", "--json"]);
+    let uses = shown(&["element", "uses", "DE0002"]);
+    let uses_json = shown(&["element", "uses", "DE0002", "--json"]);
+    // the import left the element links beside the store with its outline
+    assert!(db.path().join("links.idx").exists());
 
     damage_record(db.path(), "EDE0010");
     let (code, _, stderr) = run(yibiao(db.path()).arg("stats"));
@@ -1322,6 +1326,16 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     let (code, _, stderr) = run(yibiao(db.path()).args(["element", "show", "DE9999"]));
     assert_eq!(code, 1);
     assert!(stderr.contains("unknown element DE9999"), "{stderr}");
+    // where an element is used comes from the cached element links and the outline
+    assert_eq!(shown(&["element", "uses", "DE0002"]), uses);
+    assert_eq!(shown(&["element", "uses", "DE0002", "--json"]), uses_json);
+    assert_eq!(uses_json.matches("\"label\":").count(), 2, "{uses_json}");
+    assert!(uses.contains("F001"), "{uses}");
+    // without the links the catalog is loaded, and the damage stops it
+    std::fs::remove_file(db.path().join("links.idx")).unwrap();
+    let (code, _, stderr) = run(yibiao(db.path()).args(["element", "uses", "DE0002"]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("element DE0010 is damaged"), "{stderr}");
 }
 
 /// A store older than the search tree, which holds each element's use count, answers

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::engine::{dups, search, stats, usage, validate};
 use crate::i18n::Lang;
 use crate::io::json;
-use crate::model::{Bundle, Element, ElementKind, Form, Kind, Record, RecordRef};
+use crate::model::{Bundle, Catalog, Element, ElementKind, Form, Kind, Record, RecordRef};
 use crate::store::{Batch, IfMissing, SledStore, Store, UnloadedStore};
 
 use super::{
@@ -205,10 +205,11 @@ fn show_form(form: &Form, item_name: Option<&str>, json: bool, lang: Lang) -> Re
     }
 }
 
-/// `element show`, `form show`, `validate` against an element and `bundle list` answered
-/// from the records they read, without loading the catalog (a million elements load in
-/// seconds; one record reads in a moment). `None`: the command is not one of them, or the store cannot answer it
-/// this way (a store older than the search tree, which holds an element's use count; a
+/// `element show`, `element uses`, `form show`, `validate` against an element and `bundle
+/// list` answered from the records they read, without loading the catalog (a million
+/// elements load in seconds; one record reads in a moment). `None`: the command is not one
+/// of them, or the store cannot answer it this way (a store older than the search tree,
+/// which holds an element's use count; a store without its cached element links; a
 /// `validate` kind that is no element's code, which the loaded catalog words the message
 /// for): then it runs on the loaded store.
 fn answer_unloaded(
@@ -218,7 +219,7 @@ fn answer_unloaded(
 ) -> Result<Option<u8>, Failure> {
     if !matches!(
         command,
-        Command::Element(ElementCommand::Show { .. })
+        Command::Element(ElementCommand::Show { .. } | ElementCommand::Uses { .. })
             | Command::Form(FormCommand::Show { .. })
             | Command::Validate { .. }
             | Command::Bundle(BundleCommand::List { .. })
@@ -261,6 +262,16 @@ fn answer_from_records(
             row.map(|row| show_element(&element, row.uses as usize, *json, lang))
                 .transpose()
         }
+        Command::Element(ElementCommand::Uses { code, json }) => {
+            let (Some(links), Some(outline)) = (store.element_links(), store.outline()) else {
+                return Ok(None);
+            };
+            let near = store
+                .element_uses(code, &links, &outline)
+                .map_err(|e| Failure::store(e, lang))?;
+            near.map(|near| print_usage(&near, code, *json, lang))
+                .transpose()
+        }
         Command::Form(FormCommand::Show { code, json }) => {
             let Some(Record::Form(form)) = read(Kind::Form, code)? else {
                 return Err(unknown(Kind::Form, code, lang));
@@ -301,6 +312,17 @@ fn answer_from_records(
         }
         _ => Ok(None),
     }
+}
+
+/// Prints where the element `code` is used (`element uses`), from a catalog that holds it
+/// and everything that uses it.
+fn print_usage(catalog: &Catalog, code: &str, json: bool, lang: Lang) -> Result<u8, Failure> {
+    let used = usage::usage(catalog, code);
+    print_out(&if json {
+        pretty(&used)
+    } else {
+        output::usage(catalog, &used, lang)
+    })
 }
 
 /// Prints every bundle (`bundle list`), in code order.
@@ -441,12 +463,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             if !catalog.elements.contains_key(code.as_str()) {
                 return Err(unknown(Kind::Element, &code, lang));
             }
-            let used = usage::usage(catalog, &code);
-            print_out(&if json {
-                pretty(&used)
-            } else {
-                output::usage(catalog, &used, lang)
-            })
+            print_usage(catalog, &code, json, lang)
         }
         // answered in `dispatch`, from the records read without loading the catalog
         Command::Form(FormCommand::Show { .. }) => Ok(0),

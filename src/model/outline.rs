@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::packed_strings::Strings;
 use super::{Catalog, ItemLevel, ItemType, Kind, RecordRef};
 
 /// An item as the tree places it, borrowed from a catalog or an outline.
@@ -93,46 +94,6 @@ impl OutlineSource for Catalog {
     }
 }
 
-/// Many strings in one: each is a range of `text`, so a list of a million names is two
-/// allocations, not a million (reading an outline is what the first frame waits for).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-struct Strings {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl Strings {
-    fn push(&mut self, s: &str) -> u32 {
-        self.text.push_str(s);
-        self.ends.push(self.text.len() as u32);
-        (self.ends.len() - 1) as u32
-    }
-
-    fn get(&self, i: u32) -> Option<&str> {
-        let i = i as usize;
-        let end = *self.ends.get(i)? as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text.get(start..end)
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Ends in order and on character boundaries, within the text.
-    fn is_sound(&self) -> bool {
-        self.ends.windows(2).all(|w| w[0] <= w[1])
-            && self
-                .ends
-                .last()
-                .is_none_or(|e| *e as usize <= self.text.len())
-            && self
-                .ends
-                .iter()
-                .all(|e| self.text.is_char_boundary(*e as usize))
-    }
-}
-
 /// "No string" in an index column.
 const NONE: u32 = u32::MAX;
 
@@ -167,16 +128,7 @@ impl Pairs {
 
     /// The position of a code, by binary search over the codes in place.
     fn position(&self, code: &str) -> Option<u32> {
-        let (mut low, mut high) = (0u32, self.codes.len() as u32);
-        while low < high {
-            let mid = low + (high - low) / 2;
-            match self.codes.get(mid)?.cmp(code) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        self.codes.position(code)
     }
 
     fn is_sound(&self) -> bool {

@@ -1,6 +1,7 @@
 //! Cache files beside the store: `search.idx` (the search index, so `element search`
-//! answers without opening the database) and `outline.idx` (what the tree shows, so the TUI
-//! draws it before the catalog is loaded). Both keep one rule that keeps them honest: every
+//! answers without opening the database), `outline.idx` (what the tree shows, so the TUI
+//! draws it before the catalog is loaded) and `links.idx` (who references each element, so
+//! `element uses` answers without loading the catalog). All keep one rule that keeps them honest: every
 //! write to the store removes them first (and syncs the directory) before anything changes,
 //! and only a process holding the store's lock writes them, from what the store holds. So a
 //! file that exists describes the store as it is; a missing or unreadable one is rebuilt.
@@ -14,7 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::engine::search::SearchData;
-use crate::model::Outline;
+use crate::model::{ElementLinks, Outline};
 
 /// Largest file read (a million elements take about 330 MB of search index).
 const MAX_BYTES: usize = 1 << 30;
@@ -41,8 +42,14 @@ pub const OUTLINE: CacheFile = CacheFile {
     magic: b"yibiao outline 3\n",
 };
 
+/// Who references each element.
+pub const LINKS: CacheFile = CacheFile {
+    name: "links.idx",
+    magic: b"yibiao element links 1\n",
+};
+
 /// Every cache file, to remove before a write.
-pub const ALL: [&CacheFile; 2] = [&SEARCH, &OUTLINE];
+pub const ALL: [&CacheFile; 3] = [&SEARCH, &OUTLINE, &LINKS];
 
 fn config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<MAX_BYTES>()
@@ -125,6 +132,24 @@ pub fn write_outline(dir: &Path, outline: &Outline) {
     OUTLINE.write(dir, outline);
 }
 
+/// The cached element links, if there is a sound file.
+pub fn read_links(dir: &Path) -> Option<ElementLinks> {
+    LINKS
+        .read::<ElementLinks>(dir)
+        .filter(ElementLinks::is_sound)
+}
+
+/// Caches the element links.
+pub fn write_links(dir: &Path, links: &ElementLinks) {
+    LINKS.write(dir, links);
+}
+
+/// Whether the element links are cached (sound or not: a file that is there describes the
+/// store as it is, see the module's rule).
+pub fn has_links(dir: &Path) -> bool {
+    dir.join(LINKS.name).exists()
+}
+
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
@@ -154,6 +179,14 @@ mod tests {
         OUTLINE.invalidate(dir.path()).unwrap();
         assert_eq!(read_outline(dir.path()), None);
         SEARCH.invalidate(dir.path()).unwrap();
+        assert!(!has_links(dir.path()));
+        let links = ElementLinks::of(&crate::sample::generate(1));
+        write_links(dir.path(), &links);
+        assert!(has_links(dir.path()));
+        assert_eq!(read_links(dir.path()), Some(links));
+        LINKS.invalidate(dir.path()).unwrap();
+        assert!(!has_links(dir.path()));
+        assert_eq!(read_links(dir.path()), None);
     }
 
     #[test]
@@ -161,6 +194,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_search(dir.path(), &data());
         write_outline(dir.path(), &Outline::of(&crate::sample::generate(1)));
+        write_links(dir.path(), &ElementLinks::of(&crate::sample::generate(1)));
         for file in ALL {
             let path = dir.path().join(file.name);
             let good = std::fs::read(&path).unwrap();
@@ -171,10 +205,10 @@ mod tests {
                 [&good[..file.magic.len()], &[0xff; 64][..]].concat(),
             ] {
                 std::fs::write(&path, &bad).unwrap();
-                if file.name == SEARCH.name {
-                    assert_eq!(read_search(dir.path()), None);
-                } else {
-                    assert_eq!(read_outline(dir.path()), None);
+                match file.name {
+                    "search.idx" => assert_eq!(read_search(dir.path()), None),
+                    "outline.idx" => assert_eq!(read_outline(dir.path()), None),
+                    _ => assert_eq!(read_links(dir.path()), None),
                 }
             }
             std::fs::write(&path, &good).unwrap();

@@ -15,13 +15,16 @@ use crate::engine::search::{self, SearchData, SearchRow};
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
-    Catalog, CatalogBuilder, Issue, Kind, Outline, Problem, Record, RecordRef, Referrer, Sharing,
+    Catalog, CatalogBuilder, ElementLinks, Issue, Kind, Outline, Problem, Record, RecordRef,
+    Referrer, Sharing,
 };
 
 use super::audit::{
     AuditBlock, AuditChange, AuditOp, LoggedEntry, os_user, record_digest, utc_now,
 };
-use super::cache_file::{self, read_outline, read_search, write_outline, write_search};
+use super::cache_file::{
+    self, read_links, read_outline, read_search, write_links, write_outline, write_search,
+};
 use super::codec::{
     CodecError, decode_audit, decode_journal, decode_record, deflate, encode_audit, encode_journal,
     encode_record, inflate,
@@ -297,19 +300,19 @@ impl SledStore {
     /// Caches the catalog's outline unless `cached` (the one the TUI started from) already
     /// is it, so that a stale outline — left by a version that did not know the file — is
     /// put right by the next load. Returns whether it wrote.
+    /// The element links are written too when they are not there yet.
     pub fn refresh_outline(&mut self, cached: Option<&Outline>) -> bool {
         let outline = Outline::of(&self.catalog);
-        if cached == Some(&outline) {
-            return false;
+        let stale = cached != Some(&outline);
+        if stale {
+            write_outline(&self.path, &outline);
         }
-        self.write_outline(&outline);
-        true
-    }
-
-    fn write_outline(&mut self, outline: &Outline) {
-        write_outline(&self.path, outline);
-        // the next write must remove it again
+        if stale || !cache_file::has_links(&self.path) {
+            write_links(&self.path, &ElementLinks::of(&self.catalog));
+        }
+        // the next write must remove them again
         self.cache_removed = false;
+        stale
     }
 
     /// Whether the search tree holds the current layout for every element.
@@ -1090,6 +1093,51 @@ impl UnloadedStore {
         Ok(Some(Catalog::from_records(near)))
     }
 
+    /// Who references each element, cached beside the store (`links.idx`; `None`: not
+    /// cached, or unsound).
+    pub fn element_links(&self) -> Option<ElementLinks> {
+        read_links(&self.0.path)
+    }
+
+    /// The catalog's outline cached beside the store (`None`: not cached, or unsound).
+    pub fn outline(&self) -> Option<Outline> {
+        read_outline(&self.0.path)
+    }
+
+    /// Where the element `code` is used, read without loading the catalog: its
+    /// [`neighbourhood`](Self::neighbourhood) with who references it (by the store's cached
+    /// element `links`) and the bundles that hold the items of the forms that bind it (by
+    /// its cached `outline`), as a catalog of just those — enough for `engine::usage` to
+    /// answer as it does on the whole catalog. `Ok(None)`: there is no such element.
+    pub fn element_uses(
+        &self,
+        code: &str,
+        links: &ElementLinks,
+        outline: &Outline,
+    ) -> Result<Option<Catalog>, StoreError> {
+        let Some(mut near) = self.neighbourhood(Kind::Element, code, &links.referrers(code))?
+        else {
+            return Ok(None);
+        };
+        // the bundles that hold the items of the forms that bind it
+        let mut bundles: Vec<&str> = near
+            .forms
+            .values()
+            .filter_map(|form| form.item.as_deref())
+            .flat_map(|item| outline.referrers(Kind::Item, item).unwrap_or_default())
+            .filter(|(kind, _)| *kind == Kind::Bundle)
+            .map(|(_, code)| code)
+            .collect();
+        bundles.sort_unstable();
+        bundles.dedup();
+        for bundle in bundles {
+            if let Some(record) = self.record(Kind::Bundle, bundle)? {
+                near.insert(record);
+            }
+        }
+        Ok(Some(near))
+    }
+
     /// Every record of one kind, in code order, read without loading the catalog.
     pub fn records_of(&self, kind: Kind) -> Result<Vec<Record>, StoreError> {
         self.0
@@ -1213,8 +1261,10 @@ impl Store for SledStore {
     }
 
     fn save_outline(&mut self) {
-        let outline = Outline::of(&self.catalog);
-        self.write_outline(&outline);
+        write_outline(&self.path, &Outline::of(&self.catalog));
+        write_links(&self.path, &ElementLinks::of(&self.catalog));
+        // the next write must remove them again
+        self.cache_removed = false;
     }
 
     fn search_source(&self) -> SearchSource {
@@ -1659,18 +1709,22 @@ mod tests {
         assert_eq!(unloaded.search_row("E00007").unwrap(), None);
     }
 
-    #[test]
-    fn a_records_neighbourhood_read_unloaded_is_it_and_what_it_references() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = SledStore::open(dir.path()).unwrap();
+    /// A store in `dir` holding the sample at scale 1.
+    fn sample_store(dir: &Path) -> SledStore {
+        let mut store = SledStore::open(dir).unwrap();
         let sample = crate::sample::generate(1);
         let records: Vec<Record> = Kind::ALL
             .into_iter()
             .flat_map(|k| sample.records_of(k).map(RecordRef::to_record))
             .collect();
         store.apply(Batch::upserts("sample", records)).unwrap();
-        let catalog = store.catalog().clone();
-        drop(store);
+        store
+    }
+
+    #[test]
+    fn a_records_neighbourhood_read_unloaded_is_it_and_what_it_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = sample_store(dir.path()).catalog().clone();
 
         let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
         let mut pointing = 0;
@@ -1728,6 +1782,55 @@ mod tests {
         }
         assert!(referenced > 100, "{referenced}");
         assert!(outline.referrers(Kind::Form, "BD000001").is_none());
+    }
+
+    #[test]
+    fn an_elements_uses_read_unloaded_are_the_catalogs_while_the_links_are_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = sample_store(dir.path());
+        let catalog = store.catalog().clone();
+        let some = catalog.elements.keys().next().unwrap().to_string();
+        store.save_outline();
+        assert!(cache_file::has_links(dir.path()));
+        drop(store);
+
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        let links = unloaded.element_links().expect("cached with the outline");
+        let outline = unloaded.outline().expect("cached");
+        let (mut bundled, mut nested) = (0, 0);
+        for code in catalog.elements.keys() {
+            let near = unloaded.element_uses(code, &links, &outline).unwrap();
+            let near = near.expect("the element is there");
+            let used = crate::engine::usage::usage(&near, code);
+            assert_eq!(used, crate::engine::usage::usage(&catalog, code), "{code}");
+            // with the bundles it names
+            for bundle in &used.bundles {
+                assert!(near.bundles.contains_key(bundle.as_str()), "{bundle}");
+            }
+            bundled += usize::from(!used.bundles.is_empty());
+            nested += usize::from(!used.children.is_empty());
+        }
+        assert!(bundled > 10 && nested > 0, "{bundled} {nested}");
+        assert!(
+            unloaded
+                .element_uses("nothing", &links, &outline)
+                .unwrap()
+                .is_none()
+        );
+        drop(unloaded);
+
+        // a write removes the links with the other caches: then the catalog must answer
+        let mut store = SledStore::open(dir.path()).unwrap();
+        let mut element = catalog.elements[some.as_str()].clone();
+        element.definition = "changed".into();
+        store
+            .apply(Batch::upserts("edit", [Record::Element(element)]))
+            .unwrap();
+        assert!(!cache_file::has_links(dir.path()));
+        drop(store);
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        assert!(unloaded.element_links().is_none());
+        assert!(unloaded.outline().is_none());
     }
 
     #[test]

@@ -497,7 +497,6 @@ pub fn draw_results(
     frame: &mut Frame<'_>,
     app: &App,
     area: Rect,
-    catalog: Option<&Catalog>,
     search: &ElementSearch,
     focused: bool,
 ) {
@@ -548,9 +547,8 @@ pub fn draw_results(
         .iter()
         .enumerate()
         .map(|(i, hit)| {
-            let element = catalog.and_then(|c| c.elements.get(hit.code.as_str()));
             let kind = ElementKind::parse(hit.kind).map_or(hit.kind, |k| k.zh());
-            let status = element.map_or("", |e| e.status.zh());
+            let status = hit.status.zh();
             let name = fit(&hit.name, name_w, ascii);
             let name_pad = name_w.saturating_sub(width(&name));
             let mut spans = vec![
@@ -679,7 +677,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, picker: &Picker) {
         let [list, detail] =
             Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                 .areas(rest);
-        draw_results(frame, app, list, catalog, &picker.search, true);
+        draw_results(frame, app, list, &picker.search, true);
         if let (Some(catalog), Some(code)) = (catalog, picker.chosen()) {
             let detail = Rect::new(
                 detail.x + 1,
@@ -693,7 +691,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, picker: &Picker) {
             );
         }
     } else {
-        draw_results(frame, app, rest, catalog, &picker.search, true);
+        draw_results(frame, app, rest, &picker.search, true);
     }
 }
 

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
-use crate::model::Catalog;
+use crate::model::{Catalog, Status};
 
 pub use arena::{Entry, SearchData, SearchDataBuilder, bloom, pair_bit};
 pub use keys::{Key, SEP, build_key, readings, usual_reading};
@@ -77,6 +77,8 @@ pub struct Hit {
     pub score: i64,
     /// How many form fields use the element.
     pub uses: usize,
+    /// The element's workflow state.
+    pub status: Status,
 }
 
 /// A query made ready for a scan: what every entry is tested against.
@@ -325,6 +327,7 @@ impl SearchIndex {
             kind: e.kind.as_str(),
             score,
             uses: e.uses as usize,
+            status: e.status,
         })
     }
 

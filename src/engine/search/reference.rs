@@ -116,6 +116,7 @@ impl Reference {
                 kind: rows[i].kind.as_str(),
                 score,
                 uses: rows[i].uses as usize,
+                status: rows[i].status,
             })
             .collect()
     }

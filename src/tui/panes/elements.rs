@@ -925,14 +925,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, main: Rect) {
                 .title_bottom(Span::styled(hint, app.config.theme.get(Slot::Dim)));
             let inner = b.inner(a.list);
             frame.render_widget(b, a.list);
-            picker::draw_results(
-                frame,
-                app,
-                inner,
-                catalog,
-                &e.search,
-                e.focus == Focus::Results,
-            );
+            picker::draw_results(frame, app, inner, &e.search, e.focus == Focus::Results);
         }
     }
     let code = app.selected_element();

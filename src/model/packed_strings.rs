@@ -1,0 +1,65 @@
+//! Many strings packed in one text, for the cache files read before the catalog (the
+//! outline, the element links).
+
+use serde::{Deserialize, Serialize};
+
+/// Many strings in one: each is a range of `text`, so a list of a million names is two
+/// allocations, not a million (reading an outline is what the first frame waits for).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Strings {
+    /// The strings one after the other.
+    pub(crate) text: String,
+    /// Where each string ends in `text`.
+    pub(crate) ends: Vec<u32>,
+}
+
+impl Strings {
+    pub(crate) fn push(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
+        (self.ends.len() - 1) as u32
+    }
+
+    pub(crate) fn get(&self, i: u32) -> Option<&str> {
+        let i = i as usize;
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..end)
+    }
+
+    /// The position of `s` in strings held in order, by binary search in place.
+    pub(crate) fn position(&self, s: &str) -> Option<u32> {
+        let (mut low, mut high) = (0u32, self.len() as u32);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.get(mid)?.cmp(s) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// Whether the strings are in strictly increasing order.
+    pub(crate) fn is_ordered(&self) -> bool {
+        (1..self.len() as u32).all(|i| self.get(i - 1) < self.get(i))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Ends in order and on character boundaries, within the text.
+    pub(crate) fn is_sound(&self) -> bool {
+        self.ends.windows(2).all(|w| w[0] <= w[1])
+            && self
+                .ends
+                .last()
+                .is_none_or(|e| *e as usize <= self.text.len())
+            && self
+                .ends
+                .iter()
+                .all(|e| self.text.is_char_boundary(*e as usize))
+    }
+}
