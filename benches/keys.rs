@@ -4,7 +4,8 @@
 //! `cargo bench --bench keys` runs on a generated store (`sample --scale 10`); set
 //! `YIBIAO_BENCH_STORE` to a store directory (a copy: the bench takes its lock) to measure a
 //! bigger one, as `scripts/bench.sh` does. The tree is measured twice: before the catalog
-//! is loaded (on demand: each row's detail read from the store) and with it loaded.
+//! is loaded (on demand: each row's detail read from the store) and with it loaded; so is
+//! the element list (on demand when the store has its search index and element links).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -81,6 +82,12 @@ fn bench_on_demand(c: &mut Criterion) {
             store
                 .apply(Batch::upserts("bench", catalog.into_records()))
                 .expect("seed");
+            // the caches a session that loaded the catalog leaves, which pane 2 works from
+            store.save_outline();
+            let read = store.search_source().read();
+            if let Some(at) = read.cacheable_at {
+                store.save_search(&read.data, at);
+            }
             drop(store);
             (dir, outline, Some(temp))
         }
@@ -113,6 +120,25 @@ fn bench_on_demand(c: &mut Criterion) {
         app.loading.as_ref().is_some_and(Loading::deferred),
         "the tree did not need the catalog"
     );
+    // pane 2, when the store has the caches it works from: each move reads the element and
+    // the records of the uses rows on screen from the store
+    press(&mut app, KeyCode::Char('2'));
+    app.settle(Duration::from_secs(60));
+    if app.loading.as_ref().is_some_and(Loading::deferred) {
+        bench_pair(
+            c,
+            "elements_on_demand_cursor_move",
+            &mut app,
+            KeyCode::Down,
+            KeyCode::Up,
+        );
+        assert!(
+            app.loading.as_ref().is_some_and(Loading::deferred),
+            "pane 2 did not need the catalog"
+        );
+    } else {
+        eprintln!("elements_on_demand_cursor_move: the store has no search.idx or links.idx");
+    }
     if let Some(unloaded) = app.take_unloaded() {
         drop(unloaded);
     }

@@ -360,6 +360,47 @@ fn the_tree_works_while_the_catalog_loads_and_a_waiting_key_runs_after() {
     assert_eq!(tui.exit_code(), 0);
 }
 
+/// On demand, with the caches a store keeps (`element search` leaves the search index,
+/// `sample` the outline and the element links), pane 2 searches and shows an element and its
+/// uses without loading the catalog.
+#[test]
+fn on_demand_pane_2_searches_and_shows_uses_from_the_caches_until_an_edit_loads_it() {
+    let (home, db) = sample_store();
+    let status = std::process::Command::new(BIN)
+        .args(["--db"])
+        .arg(&db)
+        .args(["element", "search", "sfzhm"])
+        .env("HOME", home.path())
+        .env_remove("YIBIAO_DB")
+        .output()
+        .expect("run element search");
+    assert!(status.status.success());
+    assert!(db.join("search.idx").exists() && db.join("links.idx").exists());
+    let config = home.path().join("config").join("yibiao");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(config.join("config.toml"), "load_catalog = \"on-demand\"\n").expect("write");
+    let mut tui = Tui::start_sized(&db, home.path(), 40, 120, &[]);
+    // the store is open once pane 1 shows a record's detail
+    tui.wait_for("目录未载入");
+    tui.send("j");
+    tui.wait_for("编码");
+    tui.send("2");
+    tui.send("/sfzhm\r");
+    tui.wait_for("DE000005 身份证号码");
+    // its detail and its uses, read from the store
+    tui.wait_for("公民身份号码、证件号码");
+    tui.wait_for("BD000006");
+    tui.wait_for("目录未载入");
+    // an edit needs the catalog: it loads, and the editor opens
+    tui.send("e");
+    tui.wait_gone("目录未载入");
+    tui.wait_for("保存");
+    tui.send("\x1b");
+    tui.wait_gone("保存");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
 #[test]
 fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_it() {
     let (home, db) = seeded_store();

@@ -5,6 +5,7 @@
 mod tui_support;
 
 use std::sync::mpsc::channel;
+use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_support::{fixture_records, press, screen};
@@ -14,6 +15,7 @@ use yibiao::store::{Batch, SledStore, Store, StoreError};
 use yibiao::tui::app::{App, AppEvent};
 use yibiao::tui::config::{self, ConfigFlags};
 use yibiao::tui::loading::Loading;
+use yibiao::tui::panes::elements::Focus;
 
 /// A store holding the fixture and an app started on its outline (or none) that has not
 /// been given the store yet.
@@ -161,15 +163,21 @@ fn a_store_that_fails_to_load_ends_the_session_with_the_reason() {
 /// opened (unloaded) as the start-up thread would.
 fn starting_on_demand() -> (App, std::path::PathBuf, tempfile::TempDir) {
     let (_, store, dir) = starting(true);
-    let outline = Outline::of(store.catalog());
     let path = store.path().to_path_buf();
+    (on_demand_app(store, 110, 30), path, dir)
+}
+
+/// An app started on demand on `store`'s outline, `width` × `height`: the store is closed, to
+/// be opened (unloaded) as the start-up thread would.
+fn on_demand_app(store: SledStore, width: u16, height: u16) -> App {
+    let outline = Outline::of(store.catalog());
+    let shown = store.path().display().to_string();
     drop(store);
     let config = config::load(None, &ConfigFlags::default(), false);
-    let shown = path.display().to_string();
     let loading = Loading::on_demand(Some(outline));
     let mut app = App::while_loading(shown, loading, Lang::Zh, config, channel());
-    app.resize(110, 30);
-    (app, path, dir)
+    app.resize(width, height);
+    app
 }
 
 /// Opens the store at `path` unloaded and hands it to the app, as the start-up thread does.
@@ -185,6 +193,11 @@ fn until_loaded(app: &mut App) {
         let event = app.next_event().expect("the loader reports");
         app.handle(event);
     }
+}
+
+/// A screen's lines but the status bar's (which says whether the catalog is loaded).
+fn above_status(s: &str) -> Vec<String> {
+    s.lines().rev().skip(1).map(str::to_string).collect()
 }
 
 fn deferred(app: &App) -> bool {
@@ -279,13 +292,6 @@ fn on_demand_the_detail_is_read_from_the_store_until_another_pane_needs_the_cata
     assert!(s.contains("3/8") && s.contains("BD001"), "{s}");
     // the item's and the material's details read on demand were the loaded catalog's, line
     // for line (the status bar aside)
-    let above_status = |s: &str| {
-        s.lines()
-            .rev()
-            .skip(1)
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-    };
     assert_eq!(above_status(&s), above_status(&item_on_demand));
     assert!(!s.contains("目录未载入"), "{s}");
     press(&mut app, "next_list");
@@ -328,4 +334,128 @@ fn on_demand_a_key_that_needs_the_catalog_before_the_store_is_open_loads_it_once
 fn on_demand_a_store_that_fails_to_open_ends_the_session_with_the_reason() {
     let (app, _path, dir) = starting_on_demand();
     ends_with_the_reason(app, dir.path(), |e| AppEvent::Opened(Box::new(Err(e))));
+}
+
+/// An app started on demand on a store of the sample (624 elements; DE000005 身份证号码 has 14
+/// uses) with the caches a session that loaded it leaves: its outline, its element links and
+/// pane 2's search index.
+fn starting_on_demand_with_caches() -> (App, std::path::PathBuf, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("store");
+    let mut store = SledStore::open(&path).expect("open");
+    let records: Vec<_> = yibiao::sample::generate(1).into_records().collect();
+    store.apply(Batch::upserts("test", records)).expect("seed");
+    store.save_outline();
+    let read = store.search_source().read();
+    let at = read.cacheable_at.expect("no write under way");
+    assert!(store.save_search(&read.data, at));
+    (on_demand_app(store, 120, 40), path, dir)
+}
+
+fn enter(app: &mut App) {
+    app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    ))));
+}
+
+#[test]
+fn on_demand_pane_2_searches_the_cached_index_and_reads_an_elements_uses_from_the_store() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_elements");
+    assert!(deferred(&app), "pane 2 works from the caches");
+    app.settle(Duration::from_secs(20));
+    assert!(app.elements.index.is_some(), "read from search.idx");
+    press(&mut app, "element_search");
+    for c in "sfzhm".chars() {
+        key(&mut app, c);
+    }
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert!(deferred(&app), "searching does not need the catalog");
+    let on_demand = screen(&mut app, 120, 40);
+    let s = &on_demand;
+    // the hit with its status (from the index), the detail and the uses (from the store)
+    let row = s.lines().find(|l| l.contains("DE000005")).unwrap_or("");
+    assert!(
+        row.contains("身份证号码") && row.contains("14") && row.contains("已发布"),
+        "{s}"
+    );
+    assert!(s.contains("公民身份号码、证件号码"), "the synonyms: {s}");
+    assert!(s.contains("BD000006"), "a use: {s}");
+    assert!(s.contains("目录未载入"), "{s}");
+
+    // the uses list opens and moves; its rows are read from the store too
+    press(&mut app, "element_open");
+    assert_eq!(app.elements.focus, Focus::Uses, "{}", message(&app));
+    // its end: the items of the forms that use the element, by name
+    press(&mut app, "select_last");
+    let uses_end_on_demand = screen(&mut app, 120, 40);
+    assert!(uses_end_on_demand.contains("事项"), "{uses_end_on_demand}");
+    press(&mut app, "select_first");
+    press(&mut app, "select_next");
+    assert_eq!(app.elements.use_selected, 1);
+    press(&mut app, "element_detail_down");
+    assert!(deferred(&app), "{}", message(&app));
+    let uses_on_demand = screen(&mut app, 120, 40);
+
+    // another pane needs the catalog: once it is in, pane 2 shows the same, line for line
+    press(&mut app, "pane_forms");
+    assert!(!deferred(&app) && app.loading.is_some());
+    until_loaded(&mut app);
+    press(&mut app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    let s = screen(&mut app, 120, 40);
+    assert!(!s.contains("目录未载入"), "{s}");
+    assert_eq!(above_status(&s), above_status(&uses_on_demand));
+    press(&mut app, "select_last");
+    let s = screen(&mut app, 120, 40);
+    assert_eq!(above_status(&s), above_status(&uses_end_on_demand));
+    press(&mut app, "select_first");
+    press(&mut app, "select_next");
+    press(&mut app, "back");
+    let s = screen(&mut app, 120, 40);
+    assert_eq!(above_status(&s), above_status(&on_demand));
+}
+
+#[test]
+fn on_demand_pane_2_without_its_caches_or_on_a_key_that_edits_loads_the_catalog_once_open() {
+    // a store without the search index or the element links: pane 2 needs the catalog
+    let (mut app, path, _dir) = starting_on_demand();
+    opened(&mut app, &path);
+    press(&mut app, "pane_elements");
+    assert!(!deferred(&app), "no caches: the catalog loads");
+    until_loaded(&mut app);
+
+    // nor when pane 2 was entered while the store opened: once open it is found out
+    let (mut app, path, _dir) = starting_on_demand();
+    press(&mut app, "pane_elements");
+    assert!(deferred(&app), "not known yet");
+    opened(&mut app, &path);
+    assert!(!deferred(&app), "no caches: the catalog loads");
+    until_loaded(&mut app);
+
+    // with them, pane 2 entered while the store opened works once it is open
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    press(&mut app, "pane_elements");
+    opened(&mut app, &path);
+    app.settle(Duration::from_secs(20));
+    assert!(deferred(&app), "{}", message(&app));
+    assert!(app.elements.index.is_some(), "read once the store was open");
+
+    // and an edit waits for the catalog and then runs
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    assert!(deferred(&app));
+    press(&mut app, "element_edit");
+    assert!(!deferred(&app), "an edit needs the catalog");
+    until_loaded(&mut app);
+    assert!(
+        app.editor.is_some(),
+        "the waiting key ran: {}",
+        message(&app)
+    );
 }

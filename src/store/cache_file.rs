@@ -45,7 +45,7 @@ pub const OUTLINE: CacheFile = CacheFile {
 /// Who references each element.
 pub const LINKS: CacheFile = CacheFile {
     name: "links.idx",
-    magic: b"yibiao element links 1\n",
+    magic: b"yibiao element links 2\n",
 };
 
 /// Every cache file, to remove before a write.
@@ -148,6 +148,11 @@ pub fn write_links(dir: &Path, links: &ElementLinks) {
 /// store as it is, see the module's rule).
 pub fn has_links(dir: &Path) -> bool {
     dir.join(LINKS.name).exists()
+}
+
+/// Whether the search index is cached (sound or not, as [`has_links`]).
+pub fn has_search(dir: &Path) -> bool {
+    dir.join(SEARCH.name).exists()
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {

@@ -24,8 +24,8 @@ pub use error::{StoreError, io_hint, sled_hint};
 pub use layout::{BACKUPS_DIR, DRAFT_FILE, Found, IfMissing, auto_backups, inspect};
 pub use lock::LOCK_FILE;
 pub use sled_store::{
-    CatalogLoader, LockedStore, SCHEMA_VERSION, SearchChanges, SearchRead, SearchRows,
-    SearchSource, SledStore, UnloadedStore,
+    CachedSearch, CatalogLoader, LockedStore, SCHEMA_VERSION, SearchChanges, SearchRead,
+    SearchRows, SearchSource, SledStore, UnloadedStore,
 };
 
 use crate::engine::search::SearchData;

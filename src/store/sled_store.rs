@@ -982,6 +982,19 @@ impl SearchSource {
     }
 }
 
+/// A store's cached search index (`search.idx`), to read on any thread without the
+/// catalog (see [`UnloadedStore::cached_search`]).
+pub struct CachedSearch {
+    dir: PathBuf,
+}
+
+impl CachedSearch {
+    /// The index data, if the cache file is there and sound.
+    pub fn read(&self) -> Option<SearchData> {
+        read_search(&self.dir)
+    }
+}
+
 /// Loads a store's catalog, on any thread.
 pub struct CatalogLoader {
     records: sled::Tree,
@@ -1076,27 +1089,54 @@ impl UnloadedStore {
         let Some(record) = self.record(kind, code)? else {
             return Ok(None);
         };
-        let mut targets: Vec<(Kind, &str)> = record
+        let targets: Vec<(Kind, &str)> = record
             .as_ref()
             .references()
             .into_iter()
             .map(|r| (r.target, r.code))
             .chain(referrers.iter().copied())
             .collect();
-        targets.sort_unstable();
-        targets.dedup();
-        let mut near = Vec::with_capacity(targets.len() + 1);
-        for (kind, code) in targets {
-            near.extend(self.record(kind, code)?);
+        let mut near = self.records_as_catalog(&targets)?;
+        near.insert(record);
+        Ok(Some(near))
+    }
+
+    /// The records named that exist, read without loading the catalog, as a catalog of just
+    /// those.
+    pub fn records_as_catalog(&self, wanted: &[(Kind, &str)]) -> Result<Catalog, StoreError> {
+        let mut wanted = wanted.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut records = Vec::with_capacity(wanted.len());
+        for (kind, code) in wanted {
+            records.extend(self.record(kind, code)?);
         }
-        near.push(record);
-        Ok(Some(Catalog::from_records(near)))
+        Ok(Catalog::from_records(records))
     }
 
     /// Who references each element, cached beside the store (`links.idx`; `None`: not
     /// cached, or unsound).
     pub fn element_links(&self) -> Option<ElementLinks> {
         read_links(&self.0.path)
+    }
+
+    /// Whether the element links are cached beside the store (see
+    /// [`element_links`](Self::element_links)), without reading them.
+    pub fn has_element_links(&self) -> bool {
+        cache_file::has_links(&self.0.path)
+    }
+
+    /// Whether the search index is cached beside the store (see
+    /// [`cached_search`](Self::cached_search)), without reading it.
+    pub fn has_cached_search(&self) -> bool {
+        cache_file::has_search(&self.0.path)
+    }
+
+    /// The search index cached beside the store, to read on any thread without the catalog.
+    pub fn cached_search(&self) -> CachedSearch {
+        CachedSearch {
+            dir: self.0.path.clone(),
+        }
     }
 
     /// The catalog's outline cached beside the store (`None`: not cached, or unsound).
@@ -1829,6 +1869,7 @@ mod tests {
         assert!(!cache_file::has_links(dir.path()));
         drop(store);
         let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        assert!(!unloaded.has_element_links());
         assert!(unloaded.element_links().is_none());
         assert!(unloaded.outline().is_none());
     }

@@ -568,8 +568,8 @@ impl App {
             return;
         };
         self.handle_now(event);
-        // only pane 1 works without the catalog: another pane wants it loaded
-        if self.pane != Pane::Catalog && self.loading.as_ref().is_some_and(|l| l.deferred()) {
+        // only panes 1 and 2 work without the catalog: another pane wants it loaded
+        if !self.pane_works_unloaded() && self.loading.as_ref().is_some_and(|l| l.deferred()) {
             self.want_catalog();
         }
     }

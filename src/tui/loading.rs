@@ -8,7 +8,8 @@
 //! On demand (`load_catalog` in config.toml; by default for stores of
 //! [`ON_DEMAND_FROM`] records or more) the database is opened but the catalog is not
 //! loaded until something needs it: pane 1's tree and the detail of its selected record,
-//! read from the store, cost a fraction of a loaded catalog's memory.
+//! read from the store, cost a fraction of a loaded catalog's memory; so does pane 2 when
+//! the store has its search index and element links cached (`search.idx`, `links.idx`).
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -21,12 +22,14 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::i18n::Lang;
-use crate::model::Outline;
+use crate::model::{Catalog, Outline};
 use crate::store::{LockedStore, SledStore, Store, StoreError, UnloadedStore};
 
 use super::action::Action;
 use super::app::{App, AppEvent, Level, Pane};
 use super::keymap::{Key, Lookup};
+use super::panes::element_on_demand::{ElementShown, ElementsOnDemand};
+use super::panes::element_uses::UsesView;
 
 /// How often loading progress is reported.
 const TICK: Duration = Duration::from_millis(100);
@@ -87,6 +90,8 @@ pub struct Loading {
     /// Events that wait for the catalog (when there is no outline to work on).
     pub typed: Vec<AppEvent>,
     phase: Phase,
+    /// What pane 2 read from the store while the catalog waits to be needed.
+    elements: ElementsOnDemand,
 }
 
 impl Loading {
@@ -97,6 +102,7 @@ impl Loading {
             done: 0,
             typed: Vec::new(),
             phase: Phase::Loading,
+            elements: ElementsOnDemand::default(),
         }
     }
 
@@ -135,6 +141,36 @@ impl Loading {
             Phase::Waiting(store) => Some(store),
             _ => None,
         }
+    }
+
+    /// Whether pane 2 works before the catalog is loaded: the open store waits for something
+    /// to need its catalog and has its search index and element links cached beside it (the
+    /// first session that loaded the catalog leaves them). Pane 2 then searches the cached
+    /// index and reads the selected element's uses from the store.
+    pub fn elements_on_demand(&self) -> bool {
+        self.outline.is_some()
+            && self
+                .unloaded()
+                .is_some_and(|u| u.has_cached_search() && u.has_element_links())
+    }
+
+    /// The element `code` as pane 2 shows it, read from the open store while the catalog
+    /// waits to be needed (see [`ElementsOnDemand::element`]). `None`: the store is not open
+    /// on demand, or has no such element. `Err`: the store could not be read.
+    pub fn element_shown(&self, code: &str, lang: Lang) -> Option<Result<ElementShown, String>> {
+        let store = self.unloaded()?;
+        self.elements
+            .element(store, self.outline.as_deref()?, code, lang)
+    }
+
+    /// The records uses rows `range` of `view` are formatted from, read from the open store
+    /// while the catalog waits to be needed (`None`: it is not open on demand).
+    pub fn uses_rows(
+        &self,
+        view: &UsesView,
+        range: std::ops::Range<usize>,
+    ) -> Option<Result<Arc<Catalog>, String>> {
+        Some(self.elements.rows(self.unloaded()?, view, range))
     }
 
     /// "Loading… N of M records", or, while the catalog waits to be needed, that it does.
@@ -356,7 +392,12 @@ impl App {
         let Some(key) = key else {
             return false;
         };
-        if self.overlay.is_some() || self.catalog.filter_input.is_some() {
+        let typing = match self.pane {
+            Pane::Catalog => self.catalog.filter_input.is_some(),
+            Pane::Elements => self.elements.typing,
+            _ => false,
+        };
+        if self.overlay.is_some() || typing {
             return false;
         }
         let mut pending = self.pending.clone();
@@ -371,13 +412,38 @@ impl App {
     /// says, and, while the open store waits for something to need its catalog, pane 1's
     /// history of the selected record (read from the store's audit log).
     pub(crate) fn works_before_the_catalog(&self, action: Action) -> bool {
-        works_while_loading(action, self.pane)
-            || (action == Action::History
-                && self.pane == Pane::Catalog
-                && self
-                    .loading
-                    .as_ref()
-                    .is_some_and(|l| l.unloaded().is_some()))
+        use Action::*;
+        let Some(loading) = &self.loading else {
+            return true;
+        };
+        if works_while_loading(action, self.pane) {
+            return true;
+        }
+        match self.pane {
+            Pane::Catalog => action == History && loading.unloaded().is_some(),
+            // pane 2 on demand: searching, moving and reading; the list of an element's uses
+            // opens, but a jump from it goes to a record that needs the catalog
+            Pane::Elements if loading.elements_on_demand() => match action {
+                ElementOpen => self.elements.focus == super::panes::elements::Focus::Results,
+                SelectNext | SelectPrev | PageDown | PageUp | SelectFirst | SelectLast | Back
+                | ElementSearch | ElementDetailDown | ElementDetailUp => true,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Whether the pane on screen works before the catalog is loaded: pane 1 always (from
+    /// the outline), pane 2 when the store is open on demand with its caches (or, while it
+    /// opens, may be: [`App::opened`] decides).
+    pub(crate) fn pane_works_unloaded(&self) -> bool {
+        match self.pane {
+            Pane::Catalog => true,
+            Pane::Elements => self.loading.as_ref().is_some_and(|l| {
+                l.elements_on_demand() || matches!(l.phase, Phase::Opening { wanted: false })
+            }),
+            _ => false,
+        }
     }
 
     /// Starts loading the catalog if it waits to be needed (see [`Loading::on_demand`]);
@@ -407,8 +473,11 @@ impl App {
             Ok(unloaded) => {
                 let wanted = matches!(loading.phase, Phase::Opening { wanted: true });
                 loading.phase = Phase::Waiting(unloaded);
-                if wanted {
+                if wanted || !self.pane_works_unloaded() {
                     self.want_catalog();
+                } else {
+                    // pane 2, entered while the store opened, works from its caches
+                    self.refresh_pane(false);
                 }
                 self.dirty = true;
             }

@@ -117,7 +117,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
                 }
             }
         }
-        _ if let Some(l) = loading => {
+        _ if let Some(l) = loading.filter(|_| !app.pane_works_unloaded()) => {
             super::loading::draw(frame, a.main, &app.store_path, l, app.lang);
         }
         Pane::Elements => match &app.editor {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::engine::usage::{UsageOutline, usage_outline};
 use crate::i18n::Lang;
-use crate::model::Catalog;
+use crate::model::{Catalog, Kind};
 
 /// Where a use leads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,15 +53,53 @@ pub struct UsesView {
 impl UsesView {
     /// Works out the uses of `code`.
     pub fn build(catalog: &Catalog, code: &str, lang: Lang) -> Self {
+        let parent = catalog.elements.get(code).and_then(|e| e.parent.as_deref());
+        UsesView::of_outline(code, usage_outline(catalog, code), parent, lang)
+    }
+
+    /// The view of uses of `code` worked out already (before the catalog is loaded, from the
+    /// store's cached element links), given the element's parent.
+    pub fn of_outline(code: &str, outline: UsageOutline, parent: Option<&str>, lang: Lang) -> Self {
         UsesView {
             code: code.to_string(),
-            outline: usage_outline(catalog, code),
-            parent: catalog
-                .elements
-                .get(code)
-                .and_then(|e| e.parent.as_deref().map(str::to_string)),
+            outline,
+            parent: parent.map(str::to_string),
             lang,
         }
+    }
+
+    /// The records rows `range` are formatted from (see [`UsesView::row`]): the element,
+    /// and each row's form, item, bundle or element.
+    pub fn records_of_rows(&self, range: std::ops::Range<usize>) -> Vec<(Kind, &str)> {
+        let u = &self.outline;
+        let mut out = vec![(Kind::Element, self.code.as_str())];
+        for i in range {
+            let mut i = i;
+            if let Some(at) = u.fields.get(i) {
+                out.push((Kind::Form, at.form.as_str()));
+                continue;
+            }
+            i -= u.fields.len();
+            if let Some(item) = u.items.get(i) {
+                out.push((Kind::Item, item.as_str()));
+                continue;
+            }
+            i -= u.items.len();
+            if let Some(bundle) = u.bundles.get(i) {
+                out.push((Kind::Bundle, bundle.as_str()));
+                continue;
+            }
+            i -= u.bundles.len();
+            if let Some(child) = u.children.get(i) {
+                out.push((Kind::Element, child.as_str()));
+                continue;
+            }
+            i -= u.children.len();
+            if let (Some(parent), 0) = (&self.parent, i) {
+                out.push((Kind::Element, parent.as_str()));
+            }
+        }
+        out
     }
 
     /// How many rows the list has.
@@ -218,6 +256,26 @@ mod tests {
             );
             assert_eq!(tags.iter().filter(|t| **t == "item").count(), u.items.len());
         }
+    }
+
+    #[test]
+    fn a_window_of_rows_is_formatted_alike_from_just_the_records_it_names() {
+        let catalog = catalog();
+        let mut windows = 0;
+        for code in catalog.elements.keys() {
+            let view = UsesView::build(&catalog, code, Lang::Zh);
+            for start in (0..view.len()).step_by(7) {
+                let range = start..(start + 9).min(view.len());
+                let wanted = view.records_of_rows(range.clone());
+                let records = wanted.iter().filter_map(|&(k, c)| catalog.get(k, c));
+                let few = Catalog::from_records(records.map(|r| r.to_record()));
+                for i in range {
+                    assert_eq!(view.row(&few, i), view.row(&catalog, i), "{code} {i}");
+                }
+                windows += 1;
+            }
+        }
+        assert!(windows > 100, "{windows}");
     }
 
     #[test]

@@ -33,13 +33,16 @@ use crate::tui::text::{border_set, fit, wrap_columns};
 use crate::tui::theme::Slot;
 use crate::tui::view::key_of;
 
-use super::element_uses::{Jump, UsesMemo};
+use super::element_uses::{Jump, UsesMemo, UsesView};
 
 /// A finished job of pane 2.
 pub enum ElementsEvent {
     /// The search index was read or built, with its
     /// [`SearchRead::cacheable_at`](crate::store::SearchRead::cacheable_at).
     Index(Arc<SearchIndex>, Option<u64>),
+    /// Before the catalog was loaded, the cached search index could not be read: the
+    /// catalog is loaded to build it.
+    NoCachedIndex,
     /// A search finished (`hits` is `None` when a newer query cancelled it).
     Hits {
         /// Whose search.
@@ -308,13 +311,69 @@ impl App {
         }
     }
 
+    /// The catalog pane 2 describes the selected element from: the loaded one, or before it
+    /// is loaded (on demand) the element and everything that uses it, read from the store.
+    /// `Err`: the store could not be read (the message says why).
+    pub(crate) fn elements_catalog(&self) -> Option<Result<Arc<Catalog>, String>> {
+        if let Some(store) = self.store() {
+            return Some(Ok(store.shared_catalog()));
+        }
+        let loading = self.loading.as_ref()?;
+        let shown = loading.element_shown(&self.selected_element()?, self.lang)?;
+        Some(shown.map(|shown| shown.near))
+    }
+
+    /// Where the element `code` of `catalog` (see [`App::elements_catalog`]) is used: worked
+    /// out from the loaded catalog, or before it is loaded, from the store's caches.
+    fn uses_view(&self, catalog: &Catalog, code: &str) -> Arc<UsesView> {
+        if self.store().is_none()
+            && let Some(Ok(shown)) = self
+                .loading
+                .as_ref()
+                .and_then(|l| l.element_shown(code, self.lang))
+        {
+            return shown.uses;
+        }
+        self.elements.uses.get(catalog, code, self.lang)
+    }
+
+    /// How many rows the uses list of the selected element has.
+    fn selected_uses(&self) -> usize {
+        let catalog = self.elements_catalog().and_then(Result::ok);
+        match (catalog, self.selected_element()) {
+            (Some(catalog), Some(code)) => self.uses_view(&catalog, &code).len(),
+            _ => 0,
+        }
+    }
+
     /// Builds (or rebuilds, after a change) the search index on a worker thread.
     pub(crate) fn elements_ensure_index(&mut self) {
         let e = &self.elements;
         if e.indexing || (e.index.is_some() && !e.stale) {
             return;
         }
-        let Some(store) = self.store() else { return };
+        let Some(store) = self.store() else {
+            // before the catalog is loaded (on demand): the cache file, or the catalog is needed
+            let cached = self
+                .loading
+                .as_ref()
+                .filter(|l| l.elements_on_demand())
+                .and_then(|l| l.unloaded())
+                .map(crate::store::UnloadedStore::cached_search);
+            if let Some(cached) = cached {
+                self.elements.indexing = true;
+                self.elements.stale = false;
+                self.spawn_job(move || {
+                    AppEvent::Elements(match cached.read() {
+                        Some(data) => {
+                            ElementsEvent::Index(Arc::new(SearchIndex::from_data(data)), None)
+                        }
+                        None => ElementsEvent::NoCachedIndex,
+                    })
+                });
+            }
+            return;
+        };
         // the cache file the last session left, else built from the catalog in memory
         let source = store.search_source();
         self.elements.indexing = true;
@@ -408,6 +467,10 @@ impl App {
                 if self.elements.stale {
                     self.elements_ensure_index();
                 }
+            }
+            ElementsEvent::NoCachedIndex => {
+                self.elements.indexing = false;
+                self.want_catalog();
             }
             ElementsEvent::Hits {
                 target: Target::Pane,
@@ -528,11 +591,7 @@ impl App {
             at.min(n.saturating_sub(1))
         };
         if self.elements.focus == Focus::Uses {
-            let n = self.selected_element().map_or(0, |code| {
-                self.store().map_or(0, |s| {
-                    self.elements.uses.get(s.catalog(), &code, self.lang).len()
-                })
-            });
+            let n = self.selected_uses();
             self.elements.use_selected = step(self.elements.use_selected, n);
         } else if let Some(d) = &mut self.elements.dups {
             let n = d.pairs.as_ref().map_or(0, Vec::len);
@@ -581,13 +640,10 @@ impl App {
             }
             Action::ElementOpen => match self.elements.focus {
                 Focus::Results => {
-                    let Some(code) = self.selected_element() else {
+                    if self.selected_element().is_none() {
                         return true;
-                    };
-                    let n = self.store().map_or(0, |s| {
-                        self.elements.uses.get(s.catalog(), &code, lang).len()
-                    });
-                    if n == 0 {
+                    }
+                    if self.selected_uses() == 0 {
                         let text =
                             lang.pick("这个数据元还没有被使用", "this element is not used yet");
                         self.say(Level::Info, text.into());
@@ -666,11 +722,12 @@ impl App {
         if self.elements.dups.is_some() {
             return;
         }
-        let (Some(code), Some(store)) = (self.selected_element(), self.store()) else {
+        let catalog = self.elements_catalog().and_then(Result::ok);
+        let (Some(code), Some(catalog)) = (self.selected_element(), catalog) else {
             return;
         };
         let (w, h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
-        let n = detail_lines(self, store.catalog(), &code, w).map_or(0, |(l, _)| l.len());
+        let n = detail_lines(self, &catalog, &code, w).map_or(0, |(l, _)| l.len());
         self.elements.detail.scroll(&code, by, n, usize::from(h));
     }
 
@@ -899,7 +956,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, main: Rect) {
     let qi = qb.inner(a.query);
     frame.render_widget(qb, a.query);
     picker::draw_query(frame, app, qi, &e.search, e.typing, e.index.is_none());
-    let catalog = app.store().map(|s| s.catalog());
+    let shown = app.elements_catalog();
+    let catalog = match &shown {
+        Some(Ok(catalog)) => Some(catalog.as_ref()),
+        _ => None,
+    };
     match &e.dups {
         Some(d) => draw_pairs(frame, app, a.list, catalog, d),
         None => {
@@ -932,6 +993,19 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, main: Rect) {
     let (Some(catalog), Some(code)) = (catalog, code) else {
         for r in [a.detail, a.uses].into_iter().flatten() {
             frame.render_widget(block(app, String::new(), false), r);
+        }
+        // the selected element could not be read from the store: say why
+        if let (Some(Err(e)), Some(r)) = (&shown, a.detail) {
+            let b = block(app, String::new(), false);
+            let inner = b.inner(r);
+            let line = Line::from(Span::styled(
+                inert(e).into_owned(),
+                app.config.theme.get(Slot::StatusError),
+            ));
+            frame.render_widget(
+                Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: false }),
+                inner,
+            );
         }
         return;
     };
@@ -1072,13 +1146,7 @@ fn detail_lines(
         lang.pick("上级", "parent"),
         &named(catalog, Kind::Element, &el.parent),
     );
-    let children = app
-        .elements
-        .uses
-        .get(catalog, code, lang)
-        .outline
-        .children
-        .clone();
+    let children = app.uses_view(catalog, code).outline.children.clone();
     attr(lang.pick("下级", "children"), &children.join("、"));
     attr(
         lang.pick("共享", "share"),
@@ -1118,7 +1186,7 @@ fn detail_lines(
 fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, code: &str) {
     let theme = &app.config.theme;
     let lang = app.lang;
-    let view = app.elements.uses.get(catalog, code, lang);
+    let view = app.uses_view(catalog, code);
     let u = &view.outline;
     let focused = app.elements.focus == Focus::Uses && app.elements.dups.is_none();
     let counts = [u.fields.len(), u.forms, u.items.len(), u.bundles.len()];
@@ -1143,9 +1211,33 @@ fn draw_uses(frame: &mut Frame<'_>, app: &App, area: Rect, catalog: &Catalog, co
     let w = usize::from(inner.width);
     let selected = app.elements.use_selected.min(view.len() - 1);
     let start = (selected + 1).saturating_sub(h);
+    let range = start..view.len().min(start + h);
+    // before the catalog is loaded, the records of the rows on screen are read from the store
+    let read = match app.store() {
+        Some(_) => None,
+        None => app
+            .loading
+            .as_ref()
+            .and_then(|l| l.uses_rows(&view, range.clone())),
+    };
+    let rows = match &read {
+        Some(Ok(rows)) => rows.as_ref(),
+        Some(Err(e)) => {
+            let line = Line::from(Span::styled(
+                inert(e).into_owned(),
+                theme.get(Slot::StatusError),
+            ));
+            frame.render_widget(
+                Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: false }),
+                inner,
+            );
+            return;
+        }
+        None => catalog,
+    };
     let ascii = app.config.ascii;
-    let lines: Vec<Line> = (start..view.len().min(start + h))
-        .filter_map(|i| Some((i, view.row(catalog, i)?)))
+    let lines: Vec<Line> = range
+        .filter_map(|i| Some((i, view.row(rows, i)?)))
         .map(|(i, r)| {
             let tag = pad(r.tag, lang.pick(4, 6));
             let code = fit(&r.code, 16, ascii);

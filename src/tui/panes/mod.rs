@@ -4,6 +4,7 @@
 pub mod bundle_materials;
 pub mod bundle_picker;
 pub mod bundles;
+pub mod element_on_demand;
 pub mod element_uses;
 pub mod elements;
 pub mod form_view;

@@ -1,0 +1,113 @@
+//! Pane 2 before the catalog is loaded (on demand): the selected element, what it references
+//! and the elements under it are read from the store; where it is used comes from the store's
+//! cached element links and outline, without reading a form; and only the records of the
+//! uses rows on screen are read. So the busiest element of a million-element store (bound in
+//! 98,000 forms) costs a few megabytes of positions, not its forms.
+
+use std::cell::{OnceCell, RefCell};
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::engine::usage::usage_outline_linked;
+use crate::i18n::Lang;
+use crate::model::{Catalog, ElementLinks, Kind, Outline};
+use crate::store::UnloadedStore;
+
+use super::element_uses::UsesView;
+
+/// What pane 2 shows of one element before the catalog is loaded.
+#[derive(Clone)]
+pub struct ElementShown {
+    /// The element, what it references (its parent, its source agency) and the elements
+    /// under it: what its detail names.
+    pub near: Arc<Catalog>,
+    /// Where it is used.
+    pub uses: Arc<UsesView>,
+}
+
+/// A reading from the store, or why it failed.
+type Read<T> = Result<T, String>;
+
+/// The last value worked out, with what it was worked out for.
+struct Memo<K, V>(RefCell<Option<(K, V)>>);
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(RefCell::new(None))
+    }
+}
+
+impl<K: PartialEq, V: Clone> Memo<K, V> {
+    /// The value for `key`: the one kept if it was worked out for `key`, else `make()`'s,
+    /// which is kept instead.
+    fn get(&self, key: K, make: impl FnOnce() -> V) -> V {
+        if let Some((kept, value)) = self.0.borrow().as_ref()
+            && *kept == key
+        {
+            return value.clone();
+        }
+        let value = make();
+        *self.0.borrow_mut() = Some((key, value.clone()));
+        value
+    }
+}
+
+/// The open store's cached element links and the last element and uses rows read, kept
+/// while the catalog waits to be needed (a frame and every key read them again).
+#[derive(Default)]
+pub struct ElementsOnDemand {
+    links: OnceCell<Option<ElementLinks>>,
+    shown: Memo<(String, Lang), Option<Read<ElementShown>>>,
+    rows: Memo<(String, Range<usize>), Read<Arc<Catalog>>>,
+}
+
+impl ElementsOnDemand {
+    /// The element `code` as pane 2 shows it (`None`: there is no such element, or the
+    /// store has no element links). `Err`: the store could not be read.
+    pub fn element(
+        &self,
+        store: &UnloadedStore,
+        outline: &Outline,
+        code: &str,
+        lang: Lang,
+    ) -> Option<Read<ElementShown>> {
+        let links = self.links.get_or_init(|| store.element_links()).as_ref()?;
+        let make = || {
+            let usage = usage_outline_linked(links, outline, code);
+            let children: Vec<(Kind, &str)> = usage
+                .children
+                .iter()
+                .map(|c| (Kind::Element, c.as_str()))
+                .collect();
+            match store.neighbourhood(Kind::Element, code, &children) {
+                Ok(near) => {
+                    let near = near?;
+                    let parent = near.elements.get(code).and_then(|e| e.parent.as_deref());
+                    let uses = UsesView::of_outline(code, usage, parent, lang);
+                    Some(Ok(ElementShown {
+                        uses: Arc::new(uses),
+                        near: Arc::new(near),
+                    }))
+                }
+                Err(e) => Some(Err(e.to_string())),
+            }
+        };
+        self.shown.get((code.to_string(), lang), make)
+    }
+
+    /// The records uses rows `range` of `view` are formatted from, read from the store (see
+    /// [`UsesView::records_of_rows`]).
+    pub fn rows(
+        &self,
+        store: &UnloadedStore,
+        view: &UsesView,
+        range: Range<usize>,
+    ) -> Read<Arc<Catalog>> {
+        self.rows.get((view.code.clone(), range.clone()), || {
+            store
+                .records_as_catalog(&view.records_of_rows(range))
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        })
+    }
+}
