@@ -436,6 +436,17 @@ fn on_demand_pane_2_without_its_caches_or_on_a_key_that_edits_loads_the_catalog_
     assert!(!deferred(&app), "no caches: the catalog loads");
     until_loaded(&mut app);
 
+    // nor with element links that do not read (another layout's)
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    std::fs::write(path.join("links.idx"), b"yibiao element links 1\n").expect("write");
+    opened(&mut app, &path);
+    press(&mut app, "pane_elements");
+    assert!(
+        !deferred(&app),
+        "links of another layout: the catalog loads"
+    );
+    until_loaded(&mut app);
+
     // with them, pane 2 entered while the store opened works once it is open
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     press(&mut app, "pane_elements");

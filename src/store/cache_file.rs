@@ -102,6 +102,15 @@ impl CacheFile {
         }
     }
 
+    /// Whether the file is there in this layout (its first bytes are this layout's magic),
+    /// without reading the rest.
+    fn is_there(&self, dir: &Path) -> bool {
+        let mut magic = vec![0; self.magic.len()];
+        File::open(dir.join(self.name))
+            .and_then(|mut file| file.read_exact(&mut magic))
+            .is_ok_and(|()| magic == self.magic)
+    }
+
     /// Removes the file before the store changes; the removal is durable when this returns.
     pub fn invalidate(&self, dir: &Path) -> std::io::Result<()> {
         match std::fs::remove_file(dir.join(self.name)) {
@@ -144,15 +153,16 @@ pub fn write_links(dir: &Path, links: &ElementLinks) {
     LINKS.write(dir, links);
 }
 
-/// Whether the element links are cached (sound or not: a file that is there describes the
-/// store as it is, see the module's rule).
+/// Whether the element links are cached in this layout (a file that is there describes the
+/// store as it is, see the module's rule; one of another layout is rebuilt), by the file's
+/// first bytes.
 pub fn has_links(dir: &Path) -> bool {
-    dir.join(LINKS.name).exists()
+    LINKS.is_there(dir)
 }
 
-/// Whether the search index is cached (sound or not, as [`has_links`]).
+/// Whether the search index is cached in this layout (as [`has_links`]).
 pub fn has_search(dir: &Path) -> bool {
-    dir.join(SEARCH.name).exists()
+    SEARCH.is_there(dir)
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
@@ -189,9 +199,19 @@ mod tests {
         write_links(dir.path(), &links);
         assert!(has_links(dir.path()));
         assert_eq!(read_links(dir.path()), Some(links));
+        // a file of another layout is not taken for the links
+        let path = dir.path().join(LINKS.name);
+        let good = std::fs::read(&path).unwrap();
+        std::fs::write(&path, b"yibiao element links 1\n").unwrap();
+        assert!(!has_links(dir.path()));
+        std::fs::write(&path, &good).unwrap();
+        assert!(has_links(dir.path()));
         LINKS.invalidate(dir.path()).unwrap();
         assert!(!has_links(dir.path()));
         assert_eq!(read_links(dir.path()), None);
+        assert!(!has_search(dir.path()));
+        write_search(dir.path(), &SearchData::default());
+        assert!(has_search(dir.path()));
     }
 
     #[test]

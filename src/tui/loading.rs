@@ -148,10 +148,10 @@ impl Loading {
     /// first session that loaded the catalog leaves them). Pane 2 then searches the cached
     /// index and reads the selected element's uses from the store.
     pub fn elements_on_demand(&self) -> bool {
-        self.outline.is_some()
-            && self
-                .unloaded()
-                .is_some_and(|u| u.has_cached_search() && u.has_element_links())
+        match (self.outline.as_deref(), self.unloaded()) {
+            (Some(_), Some(store)) => self.elements.available(store),
+            _ => false,
+        }
     }
 
     /// The element `code` as pane 2 shows it, read from the open store while the catalog

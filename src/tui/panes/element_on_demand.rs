@@ -56,12 +56,22 @@ impl<K: PartialEq, V: Clone> Memo<K, V> {
 /// while the catalog waits to be needed (a frame and every key read them again).
 #[derive(Default)]
 pub struct ElementsOnDemand {
+    /// Whether the store has a search index and sound element links cached.
+    available: OnceCell<bool>,
     links: OnceCell<Option<ElementLinks>>,
     shown: Memo<(String, Lang), Option<Read<ElementShown>>>,
     rows: Memo<(String, Range<usize>), Read<Arc<Catalog>>>,
 }
 
 impl ElementsOnDemand {
+    /// Whether pane 2 can work from `store`'s caches: it has a search index and element links
+    /// that read (once: the store does not change while its catalog is not loaded).
+    pub fn available(&self, store: &UnloadedStore) -> bool {
+        *self.available.get_or_init(|| {
+            store.has_cached_search() && self.links.get_or_init(|| store.element_links()).is_some()
+        })
+    }
+
     /// The element `code` as pane 2 shows it (`None`: there is no such element, or the
     /// store has no element links). `Err`: the store could not be read.
     pub fn element(
