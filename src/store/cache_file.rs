@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::engine::search::SearchData;
 use crate::model::{ElementLinks, Outline};
 
-/// Largest file read (a million elements take about 330 MB of search index).
+/// Largest file read (a million elements take about 170 MB of search index).
 const MAX_BYTES: usize = 1 << 30;
 /// Bytes read or written at a time.
 const BUFFER_BYTES: usize = 1 << 20;
@@ -33,7 +33,7 @@ pub struct CacheFile {
 /// The search index.
 pub const SEARCH: CacheFile = CacheFile {
     name: "search.idx",
-    magic: b"yibiao search index 4\n",
+    magic: b"yibiao search index 5\n",
 };
 
 /// The catalog's outline.
@@ -58,7 +58,7 @@ fn config() -> impl bincode::config::Config {
 impl CacheFile {
     /// The cached value, if the file is there, whole and of this layout. It is decoded as it
     /// is read, so the file's bytes are never held whole beside the value (a million
-    /// elements' search index is about 330 MB: reading it whole held twice that at the peak).
+    /// elements' search index is about 170 MB: reading it whole held twice that at the peak).
     fn read<T: DeserializeOwned>(&self, dir: &Path) -> Option<T> {
         let file = File::open(dir.join(self.name)).ok()?;
         let len = usize::try_from(file.metadata().ok()?.len()).ok()?;

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::model::{Catalog, Status};
 
-pub use arena::{Entry, SearchData, SearchDataBuilder, bloom, pair_bit};
+pub use arena::{Entry, LatinBuf, SearchData, SearchDataBuilder, bloom, pair_bit};
 pub use keys::{Key, SEP, build_key, readings, usual_reading};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
@@ -61,6 +61,11 @@ fn unpack(key: Ranked) -> (u32, i64) {
     #[allow(clippy::cast_possible_truncation)]
     let low = key as u32;
     (u32::MAX - low, i64::try_from(key >> 32).unwrap_or(0))
+}
+
+thread_local! {
+    /// Where a scanning thread decodes each entry's readings.
+    static LATIN: std::cell::RefCell<LatinBuf> = std::cell::RefCell::new(LatinBuf::default());
 }
 
 /// One search result.
@@ -145,10 +150,10 @@ impl SearchIndex {
     }
 
     /// The half of an entry's key a query can match: Latin letters match readings and the
-    /// code, anything else the names.
-    fn haystack(&self, entry: &Entry, ascii: bool) -> &str {
+    /// code (decoded in `buf`), anything else the names.
+    fn haystack<'a>(&'a self, entry: &Entry, ascii: bool, buf: &'a mut LatinBuf) -> &'a str {
         if ascii {
-            self.data.latin(entry)
+            self.data.latin(entry, buf)
         } else {
             self.data.names(entry)
         }
@@ -207,7 +212,9 @@ impl SearchIndex {
             return None;
         }
         if p.ascii {
-            return rank_bytes(self.data.latin_bytes(entry), q.as_bytes());
+            return LATIN.with_borrow_mut(|buf| {
+                rank_bytes(self.data.latin_bytes(entry, buf), q.as_bytes())
+            });
         }
         let haystack = self.data.names(entry);
         if !is_subsequence(haystack, q) {
@@ -234,8 +241,9 @@ impl SearchIndex {
         let Some(entry) = self.entries().get(i as usize) else {
             return 0;
         };
+        let mut buf = LatinBuf::default();
         let best = self
-            .haystack(entry, q.is_ascii())
+            .haystack(entry, q.is_ascii(), &mut buf)
             .split(SEP)
             .filter(|part| is_subsequence(part, q))
             .filter_map(|part| self.matcher.score(part, q))
