@@ -12,6 +12,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use crate::engine::search::{self, SearchData, SearchRow};
+use crate::engine::usage::usage_outline_linked;
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
@@ -1120,12 +1121,6 @@ impl UnloadedStore {
         read_links(&self.0.path)
     }
 
-    /// Whether the element links are cached beside the store (see
-    /// [`element_links`](Self::element_links)), without reading them.
-    pub fn has_element_links(&self) -> bool {
-        cache_file::has_links(&self.0.path)
-    }
-
     /// Whether the search index is cached beside the store (see
     /// [`cached_search`](Self::cached_search)), without reading it.
     pub fn has_cached_search(&self) -> bool {
@@ -1155,27 +1150,11 @@ impl UnloadedStore {
         links: &ElementLinks,
         outline: &Outline,
     ) -> Result<Option<Catalog>, StoreError> {
-        let Some(mut near) = self.neighbourhood(Kind::Element, code, &links.referrers(code))?
-        else {
-            return Ok(None);
-        };
-        // the bundles that hold the items of the forms that bind it
-        let mut bundles: Vec<&str> = near
-            .forms
-            .values()
-            .filter_map(|form| form.item.as_deref())
-            .flat_map(|item| outline.referrers(Kind::Item, item).unwrap_or_default())
-            .filter(|(kind, _)| *kind == Kind::Bundle)
-            .map(|(_, code)| code)
-            .collect();
-        bundles.sort_unstable();
-        bundles.dedup();
-        for bundle in bundles {
-            if let Some(record) = self.record(Kind::Bundle, bundle)? {
-                near.insert(record);
-            }
-        }
-        Ok(Some(near))
+        // who references it, and the bundles that hold the items of the forms that bind it
+        let bundles = usage_outline_linked(links, outline, code).bundles;
+        let mut wanted = links.referrers(code);
+        wanted.extend(bundles.iter().map(|b| (Kind::Bundle, b.as_str())));
+        self.neighbourhood(Kind::Element, code, &wanted)
     }
 
     /// Every record of one kind, in code order, read without loading the catalog.
@@ -1869,7 +1848,7 @@ mod tests {
         assert!(!cache_file::has_links(dir.path()));
         drop(store);
         let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
-        assert!(!unloaded.has_element_links());
+        assert!(!cache_file::has_links(dir.path()));
         assert!(unloaded.element_links().is_none());
         assert!(unloaded.outline().is_none());
     }
