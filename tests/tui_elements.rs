@@ -39,6 +39,32 @@ fn sample_app() -> (App, tempfile::TempDir) {
     app_with(sample().into_records().collect(), Lang::Zh)
 }
 
+/// In a window too narrow for the uses beside the results, the uses list is drawn where the
+/// results were: every Chinese character of its rows stays whole on a terminal (a wide
+/// character over a leftover of the results was blanked: `个体工  户登…`, ` D 0 BD000006`).
+#[test]
+fn uses_drawn_where_the_results_were_keep_every_chinese_character() {
+    for lang in [Lang::Zh, Lang::En] {
+        let (mut app, _dir) = app_with(sample().into_records().collect(), lang);
+        app.resize(40, 10);
+        search(&mut app, "sfz");
+        press(&mut app, "element_open");
+        assert_eq!(app.elements.focus, Focus::Uses);
+        let (tag, note) = lang.pick(("字段 BD", "必填"), ("field  BD", "requir"));
+        for _ in 0..2 {
+            let s = screen(&mut app, 40, 10);
+            let rows: Vec<&str> = s.lines().filter(|l| l.contains("BD0000")).collect();
+            assert!(rows.len() >= 3, "{s}");
+            for row in rows {
+                for whole in [tag, "个体工商户登", note] {
+                    assert!(row.contains(whole), "{whole}: {s}");
+                }
+            }
+            press(&mut app, "select_next");
+        }
+    }
+}
+
 /// Opens pane 2 and searches for `query` (Enter leaves the query line).
 fn search(app: &mut App, query: &str) {
     press(app, "pane_elements");

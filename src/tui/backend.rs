@@ -903,6 +903,37 @@ mod tests {
     }
 
     #[test]
+    fn restyling_a_row_of_chinese_keeps_every_character() {
+        use ratatui::style::Style;
+        let grey = Style::default().fg(Color::Indexed(245));
+        let selected = Style::default()
+            .bg(Color::Indexed(237))
+            .add_modifier(Modifier::BOLD);
+        let row = |style: Style| {
+            Line::from(vec![
+                Span::styled("field  BD000007 ", grey),
+                Span::raw("个体工商户登…  "),
+                Span::styled("requir…", grey),
+            ])
+            .style(style)
+        };
+        let mut t = terminal(40, 3);
+        let mut all = Vec::new();
+        // the selection moves down the rows, then back up
+        for at in [0, 1, 2, 1, 0] {
+            let rows = (0..3)
+                .map(|y| row(if y == at { selected } else { Style::default() }))
+                .collect();
+            all.extend(draw(&mut t, rows));
+        }
+        let shown = screen(&all, 40, 3);
+        for y in 0..3 {
+            let text = shown.screen().contents_between(y, 0, y, 40);
+            assert!(text.contains("个体工商户登…"), "row {y}: {text:?}");
+        }
+    }
+
+    #[test]
     fn a_run_of_chinese_is_one_cursor_move() {
         let mut t = terminal(20, 2);
         let out = draw(&mut t, vec![Line::from("身份证号码:ok")]);

@@ -95,12 +95,16 @@ pub fn paste(app: &mut App, text: &str) {
     app.settle(Duration::from_secs(10));
 }
 
-/// Draws the app at a size; returns the terminal (buffer and cursor).
+/// Draws the app at a size, the frame made showable on a terminal as the app's are (see
+/// `backend::showable`); returns the terminal (buffer and cursor).
 pub fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     app.resize(w, h);
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
-        .draw(|f| yibiao::tui::view::draw(f, app))
+        .draw(|f| {
+            yibiao::tui::view::draw(f, app);
+            yibiao::tui::backend::showable(f.buffer_mut());
+        })
         .expect("draw");
     terminal
 }

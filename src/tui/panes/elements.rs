@@ -1029,7 +1029,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, main: Rect) {
     };
     let uses_area = match (a.uses, e.focus) {
         (Some(r), _) => Some(r),
-        (None, Focus::Uses) => Some(a.list),
+        (None, Focus::Uses) => {
+            // drawn where the results were: a leftover of theirs under the right half of a
+            // wide character would make the terminal lose that character
+            frame.render_widget(ratatui::widgets::Clear, a.list);
+            Some(a.list)
+        }
         (None, Focus::Results) => None,
     };
     if let (Some(r), Some(c)) = (uses_area, uses_of) {
