@@ -90,6 +90,10 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }
         _ => None,
     };
+    let fills = matches!(
+        command,
+        Command::Sample { .. } | Command::Import { .. } | Command::Restore { .. }
+    );
     let mut store = open_store(cli.db, command.if_missing(), lang)?;
     let result = match (backup, checked, command) {
         (Some(backup), _, Command::Restore { force, yes, .. }) => {
@@ -102,9 +106,17 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }
         (_, _, command) => on_store(&mut store, command, lang),
     };
-    // a command that changed the store leaves its outline for the TUI's first frame
+    // a command that changed the store leaves its outline for the TUI's first frame; one
+    // that filled it, the search index too, so that pane 2 can search a big store before
+    // its catalog is loaded (see `tui::loading`)
     if store.changed_since_open() > 0 {
         store.save_outline();
+        if fills {
+            let read = store.search_source().read();
+            if let Some(at) = read.cacheable_at {
+                store.save_search(&read.data, at);
+            }
+        }
     }
     store.close_for_exit();
     result
