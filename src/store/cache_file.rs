@@ -1,10 +1,11 @@
 //! Cache files beside the store: `search.idx` (the search index, so `element search`
 //! answers without opening the database), `outline.idx` (what the tree shows, so the TUI
 //! draws it before the catalog is loaded) and `links.idx` (who references each element, so
-//! `element uses` answers without loading the catalog). All keep one rule that keeps them honest: every
-//! write to the store removes them first (and syncs the directory) before anything changes,
-//! and only a process holding the store's lock writes them, from what the store holds. So a
-//! file that exists describes the store as it is; a missing or unreadable one is rebuilt.
+//! `element uses` and pane 2 answer without loading the catalog). All keep one rule that
+//! keeps them honest: every write to the store removes them first (and syncs the directory)
+//! before anything changes, and only a process holding the store's lock writes them, from
+//! what the store holds. So a file that exists describes the store as it is; a missing or
+//! unreadable one is rebuilt.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Write};

@@ -144,9 +144,9 @@ impl Loading {
     }
 
     /// Whether pane 2 works before the catalog is loaded: the open store waits for something
-    /// to need its catalog and has its search index and element links cached beside it (the
-    /// first session that loaded the catalog leaves them). Pane 2 then searches the cached
-    /// index and reads the selected element's uses from the store.
+    /// to need its catalog and has its search index and element links cached beside it
+    /// (`sample`, `import` and `restore` leave both). Pane 2 then searches the cached index
+    /// and reads the selected element's uses from the store.
     pub fn elements_on_demand(&self) -> bool {
         match (self.outline.as_deref(), self.unloaded()) {
             (Some(_), Some(store)) => self.elements.available(store),

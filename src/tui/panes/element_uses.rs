@@ -68,37 +68,45 @@ impl UsesView {
         }
     }
 
+    /// What row `i` lists: a bound field (by its place in the fields), an item, a bundle,
+    /// a child element or the parent element.
+    fn place(&self, i: usize) -> Option<Place<'_>> {
+        let u = &self.outline;
+        let mut i = i;
+        if i < u.fields.len() {
+            return Some(Place::Field(i));
+        }
+        i -= u.fields.len();
+        if let Some(item) = u.items.get(i) {
+            return Some(Place::Item(item));
+        }
+        i -= u.items.len();
+        if let Some(bundle) = u.bundles.get(i) {
+            return Some(Place::Bundle(bundle));
+        }
+        i -= u.bundles.len();
+        if let Some(child) = u.children.get(i) {
+            return Some(Place::Child(child));
+        }
+        i -= u.children.len();
+        match (&self.parent, i) {
+            (Some(parent), 0) => Some(Place::Parent(parent)),
+            _ => None,
+        }
+    }
+
     /// The records rows `range` are formatted from (see [`UsesView::row`]): the element,
     /// and each row's form, item, bundle or element.
     pub fn records_of_rows(&self, range: std::ops::Range<usize>) -> Vec<(Kind, &str)> {
-        let u = &self.outline;
         let mut out = vec![(Kind::Element, self.code.as_str())];
-        for i in range {
-            let mut i = i;
-            if let Some(at) = u.fields.get(i) {
-                out.push((Kind::Form, at.form.as_str()));
-                continue;
-            }
-            i -= u.fields.len();
-            if let Some(item) = u.items.get(i) {
-                out.push((Kind::Item, item.as_str()));
-                continue;
-            }
-            i -= u.items.len();
-            if let Some(bundle) = u.bundles.get(i) {
-                out.push((Kind::Bundle, bundle.as_str()));
-                continue;
-            }
-            i -= u.bundles.len();
-            if let Some(child) = u.children.get(i) {
-                out.push((Kind::Element, child.as_str()));
-                continue;
-            }
-            i -= u.children.len();
-            if let (Some(parent), 0) = (&self.parent, i) {
-                out.push((Kind::Element, parent.as_str()));
-            }
-        }
+        out.extend(range.filter_map(|i| {
+            Some(match self.place(i)? {
+                Place::Field(at) => (Kind::Form, self.outline.fields.get(at)?.form.as_str()),
+                Place::Item(item) => (Kind::Item, item),
+                Place::Bundle(bundle) => (Kind::Bundle, bundle),
+                Place::Child(code) | Place::Parent(code) => (Kind::Element, code),
+            })
+        }));
         out
     }
 
@@ -119,40 +127,7 @@ impl UsesView {
 
     /// Row `i` of the list, formatted from `catalog` (the one the view was built from).
     pub fn row(&self, catalog: &Catalog, i: usize) -> Option<UseRow> {
-        let u = &self.outline;
         let lang = self.lang;
-        let mut i = i;
-        if i < u.fields.len() {
-            let f = u.field(catalog, i)?;
-            let element = catalog
-                .elements
-                .get(self.code.as_str())
-                .map_or("", |e| e.name.as_str());
-            let form = catalog
-                .forms
-                .get(f.form.as_str())
-                .map_or("", |x| x.name.as_str());
-            // the form first and the field's label only where it is not the element's name:
-            // neighbouring elements used by the same forms draw the same rows (cheap over SSH)
-            let text = if f.label == element {
-                form.to_string()
-            } else {
-                format!("{form} · {}", f.label)
-            };
-            let note = if f.required {
-                lang.pick("必填", "required").to_string()
-            } else {
-                String::new()
-            };
-            return Some(UseRow {
-                jump: Jump::Form(f.form.clone()),
-                tag: lang.pick("字段", "field"),
-                code: f.form.clone(),
-                text,
-                note,
-            });
-        }
-        i -= u.fields.len();
         let row =
             |jump: fn(String) -> Jump, code: &str, tag: &'static str, name: Option<&str>| UseRow {
                 jump: jump(code.to_string()),
@@ -161,29 +136,68 @@ impl UsesView {
                 text: name.unwrap_or_default().to_string(),
                 note: String::new(),
             };
-        if let Some(item) = u.items.get(i) {
-            let name = catalog.items.get(item.as_str()).map(|x| x.name.as_str());
-            return Some(row(Jump::Item, item, lang.pick("事项", "item"), name));
-        }
-        i -= u.items.len();
-        if let Some(b) = u.bundles.get(i) {
-            let name = catalog.bundles.get(b.as_str()).map(|x| x.name.as_str());
-            return Some(row(Jump::Bundle, b, lang.pick("主题", "bundle"), name));
-        }
-        i -= u.bundles.len();
         let element_row = |c: &str, tag: &'static str| {
             let name = catalog.elements.get(c).map(|e| e.name.as_str());
             row(Jump::Element, c, tag, name)
         };
-        if let Some(c) = u.children.get(i) {
-            return Some(element_row(c, lang.pick("下级", "child")));
-        }
-        i -= u.children.len();
-        match (&self.parent, i) {
-            (Some(p), 0) => Some(element_row(p, lang.pick("上级", "parent"))),
-            _ => None,
-        }
+        Some(match self.place(i)? {
+            Place::Field(at) => {
+                let f = self.outline.field(catalog, at)?;
+                let element = catalog
+                    .elements
+                    .get(self.code.as_str())
+                    .map_or("", |e| e.name.as_str());
+                let form = catalog
+                    .forms
+                    .get(f.form.as_str())
+                    .map_or("", |x| x.name.as_str());
+                // the form first and the field's label only where it is not the element's
+                // name: neighbouring elements used by the same forms draw the same rows
+                // (cheap over SSH)
+                let text = if f.label == element {
+                    form.to_string()
+                } else {
+                    format!("{form} · {}", f.label)
+                };
+                let note = if f.required {
+                    lang.pick("必填", "required").to_string()
+                } else {
+                    String::new()
+                };
+                UseRow {
+                    jump: Jump::Form(f.form.clone()),
+                    tag: lang.pick("字段", "field"),
+                    code: f.form.clone(),
+                    text,
+                    note,
+                }
+            }
+            Place::Item(item) => {
+                let name = catalog.items.get(item).map(|x| x.name.as_str());
+                row(Jump::Item, item, lang.pick("事项", "item"), name)
+            }
+            Place::Bundle(b) => {
+                let name = catalog.bundles.get(b).map(|x| x.name.as_str());
+                row(Jump::Bundle, b, lang.pick("主题", "bundle"), name)
+            }
+            Place::Child(c) => element_row(c, lang.pick("下级", "child")),
+            Place::Parent(p) => element_row(p, lang.pick("上级", "parent")),
+        })
     }
+}
+
+/// What a row of the uses list lists (see [`UsesView::place`]).
+enum Place<'a> {
+    /// The bound field at this position of [`UsageOutline::fields`].
+    Field(usize),
+    /// An item of the forms that bind the element.
+    Item(&'a str),
+    /// A bundle holding one of those items.
+    Bundle(&'a str),
+    /// An element under this one.
+    Child(&'a str),
+    /// The element this one is under.
+    Parent(&'a str),
 }
 
 /// The uses of one element under one catalog revision.
