@@ -84,7 +84,7 @@ fn bench_on_demand(c: &mut Criterion) {
                 .expect("seed");
             // the caches a session that loaded the catalog leaves, which pane 2 works from
             store.save_outline();
-            let read = store.search_source().read();
+            let read = store.snapshot().search();
             if let Some(at) = read.cacheable_at {
                 store.save_search(&read.data, at);
             }

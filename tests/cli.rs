@@ -490,6 +490,51 @@ fn element_search_reads_a_cache_that_every_write_removes_first() {
     assert!(ok(yibiao(db.path()).arg("check")).starts_with("ok:"));
 }
 
+/// `stats` reads the statistics a filling command or the last count left beside the store
+/// (at a million elements counting takes seconds and the whole catalog); every write removes
+/// them first.
+#[test]
+fn stats_read_a_cache_that_every_write_removes_first() {
+    let db = tempfile::tempdir().unwrap();
+    let cache = db.path().join("stats.idx");
+    let stats = || ok(yibiao(db.path()).args(["stats", "--json"]));
+    ok(yibiao(db.path())
+        .arg("import")
+        .arg(common::fixture("small.json")));
+    assert!(cache.exists(), "an import leaves the statistics");
+    let cached = stats();
+    std::fs::remove_file(&cache).unwrap();
+    assert_eq!(stats(), cached, "counted afresh: the same");
+    assert!(cache.exists(), "a count is left for the next time");
+
+    // a write removes them, and the next count sees it
+    ok(yibiao(db.path()).args(["element", "merge", "DE0012", "--into", "DE0011"]));
+    assert!(!cache.exists(), "a write removes the statistics");
+    let merged: Value = serde_json::from_str(&stats()).unwrap();
+    let before: Value = serde_json::from_str(&cached).unwrap();
+    assert_eq!(merged["elements"], before["elements"].as_u64().unwrap() - 1);
+    assert!(cache.exists());
+
+    // a damaged file is not trusted
+    let counted = stats();
+    let text = ok(yibiao(db.path()).arg("stats"));
+    std::fs::write(&cache, b"yibiao stats 1\n\x07garbage").unwrap();
+    assert_eq!(stats(), counted);
+
+    // answered without loading the catalog: a damaged record, which stops a load, does not
+    // stop them (and an export works from them too)
+    damage_record(db.path(), "EDE0002");
+    let (code, _, stderr) = run(yibiao(db.path()).args(["element", "dups"]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("element DE0002 is damaged"), "{stderr}");
+    assert_eq!(stats(), counted);
+    assert_eq!(ok(yibiao(db.path()).arg("stats")), text);
+    let out = tempfile::tempdir().unwrap();
+    let xlsx = out.path().join("stats.xlsx");
+    ok(yibiao(db.path()).arg("stats").arg("--export").arg(&xlsx));
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
+}
+
 #[test]
 fn the_tui_without_a_terminal_says_so_and_how_to_get_one() {
     let db = tempfile::tempdir().unwrap();
@@ -1320,7 +1365,7 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     assert!(db.path().join("links.idx").exists());
 
     damage_record(db.path(), "EDE0010");
-    let (code, _, stderr) = run(yibiao(db.path()).arg("stats"));
+    let (code, _, stderr) = run(yibiao(db.path()).args(["element", "dups"]));
     assert_ne!(code, 0);
     assert!(stderr.contains("element DE0010 is damaged"), "{stderr}");
 

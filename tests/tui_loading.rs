@@ -337,8 +337,8 @@ fn on_demand_a_store_that_fails_to_open_ends_the_session_with_the_reason() {
 }
 
 /// An app started on demand on a store of the sample (624 elements; DE000005 身份证号码 has 14
-/// uses) with the caches a session that loaded it leaves: its outline, its element links and
-/// pane 2's search index.
+/// uses) with the caches a session that loaded it leaves: its outline, its element links,
+/// pane 2's search index and pane 5's statistics.
 fn starting_on_demand_with_caches() -> (App, std::path::PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("store");
@@ -346,9 +346,11 @@ fn starting_on_demand_with_caches() -> (App, std::path::PathBuf, tempfile::TempD
     let records: Vec<_> = yibiao::sample::generate(1).into_records().collect();
     store.apply(Batch::upserts("test", records)).expect("seed");
     store.save_outline();
-    let read = store.search_source().read();
+    let read = store.snapshot().search();
     let at = read.cacheable_at.expect("no write under way");
     assert!(store.save_search(&read.data, at));
+    let read = store.snapshot().stats();
+    assert!(store.save_stats(&read.data, at));
     (on_demand_app(store, 120, 40), path, dir)
 }
 
@@ -469,4 +471,81 @@ fn on_demand_pane_2_without_its_caches_or_on_a_key_that_edits_loads_the_catalog_
         "the waiting key ran: {}",
         message(&app)
     );
+}
+
+#[test]
+fn on_demand_pane_5_shows_the_cached_statistics_the_same_as_once_loaded() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_stats");
+    assert!(deferred(&app), "pane 5 works from stats.idx");
+    assert!(!app.stats.computing, "read at once");
+    let overview = screen(&mut app, 120, 40);
+    assert!(overview.contains("目录未载入"), "{overview}");
+    assert!(overview.contains("624"), "the elements: {overview}");
+    // its sections, scrolling and export work without the catalog
+    for _ in 0..8 {
+        press(&mut app, "stats_next_section");
+    }
+    press(&mut app, "select_last");
+    assert!(app.stats.scroll > 0);
+    let reduction = screen(&mut app, 120, 40);
+    assert!(
+        reduction.contains("主题减免") && reduction.contains("我要开药店"),
+        "{reduction}"
+    );
+    press(&mut app, "stats_export");
+    assert!(app.stats.prompt.is_some(), "{}", message(&app));
+    let shown = app
+        .stats
+        .prompt
+        .as_ref()
+        .map(|p| p.input.value().to_string());
+    assert!(
+        shown.is_some_and(|p| p.ends_with("yibiao-stats.xlsx")),
+        "beside the store"
+    );
+    app.stats.prompt = None;
+    press(&mut app, "stats_refresh");
+    assert!(deferred(&app), "{}", message(&app));
+
+    // another pane needs the catalog; pane 5 then counts it (the cached figures removed, so
+    // they are counted), shows the same, line for line, and caches them again
+    std::fs::remove_file(path.join("stats.idx")).expect("remove");
+    press(&mut app, "pane_forms");
+    until_loaded(&mut app);
+    assert!(!path.join("stats.idx").exists());
+    press(&mut app, "pane_stats");
+    app.settle(Duration::from_secs(20));
+    assert!(!app.stats.computing);
+    let s = screen(&mut app, 120, 40);
+    assert!(!s.contains("目录未载入"), "{s}");
+    assert_eq!(above_status(&s), above_status(&reduction));
+    assert!(path.join("stats.idx").exists(), "counted, then cached");
+}
+
+#[test]
+fn on_demand_pane_5_without_cached_statistics_loads_the_catalog() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    std::fs::remove_file(path.join("stats.idx")).expect("remove");
+    opened(&mut app, &path);
+    press(&mut app, "pane_stats");
+    assert!(!deferred(&app), "no statistics: the catalog loads");
+    until_loaded(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert!(app.stats.stats.is_some());
+
+    // entered while the store opened: decided once it is open
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    press(&mut app, "pane_stats");
+    assert!(deferred(&app), "not known yet");
+    opened(&mut app, &path);
+    assert!(deferred(&app), "{}", message(&app));
+    assert!(app.stats.stats.is_some(), "read once the store was open");
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    std::fs::remove_file(path.join("stats.idx")).expect("remove");
+    press(&mut app, "pane_stats");
+    opened(&mut app, &path);
+    assert!(!deferred(&app), "no statistics: the catalog loads");
+    until_loaded(&mut app);
 }

@@ -112,9 +112,14 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     if store.changed_since_open() > 0 {
         store.save_outline();
         if fills {
-            let read = store.search_source().read();
-            if let Some(at) = read.cacheable_at {
-                store.save_search(&read.data, at);
+            let snapshot = store.snapshot();
+            let search = snapshot.search();
+            if let Some(at) = search.cacheable_at {
+                store.save_search(&search.data, at);
+            }
+            let stats = snapshot.stats();
+            if let Some(at) = stats.cacheable_at {
+                store.save_stats(&stats.data, at);
             }
         }
     }
@@ -235,6 +240,7 @@ fn answer_unloaded(
             | Command::Form(FormCommand::Show { .. })
             | Command::Validate { .. }
             | Command::Bundle(BundleCommand::List { .. })
+            | Command::Stats { .. }
     ) {
         return Ok(None);
     }
@@ -284,6 +290,15 @@ fn answer_from_records(
             near.map(|near| print_usage(&near, code, *json, lang))
                 .transpose()
         }
+        // the statistics the last command or session that counted them left beside the store
+        Command::Stats {
+            json,
+            export,
+            encoding,
+        } => store
+            .stats()
+            .map(|s| answer_stats(&s, *json, export.as_deref(), *encoding, lang))
+            .transpose(),
         Command::Form(FormCommand::Show { code, json }) => {
             let Some(Record::Form(form)) = read(Kind::Form, code)? else {
                 return Err(unknown(Kind::Form, code, lang));
@@ -450,15 +465,12 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             export,
             encoding,
         } => {
-            let s = stats::stats(store.catalog());
-            if let Some(path) = export {
-                return export_stats(&s, &path, encoding, lang);
+            // counted from the catalog (the cache was not there) and left for the next time
+            let read = store.snapshot().stats();
+            if let Some(at) = read.cacheable_at {
+                store.save_stats(&read.data, at);
             }
-            print_out(&if json {
-                pretty(&s)
-            } else {
-                output::stats(&s, lang)
-            })
+            answer_stats(&read.data, json, export.as_deref(), encoding, lang)
         }
         // answered above from the search rows
         Command::Element(ElementCommand::Search { .. }) => Ok(0),
@@ -540,6 +552,24 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
 }
 
 /// Writes the statistics tables to an XLSX workbook or a directory of CSV files.
+/// Prints or exports the statistics as `stats` asks.
+fn answer_stats(
+    s: &stats::Stats,
+    json: bool,
+    export: Option<&std::path::Path>,
+    encoding: Option<crate::io::csv::Encoding>,
+    lang: Lang,
+) -> Result<u8, Failure> {
+    if let Some(path) = export {
+        return export_stats(s, path, encoding, lang);
+    }
+    print_out(&if json {
+        pretty(s)
+    } else {
+        output::stats(s, lang)
+    })
+}
+
 fn export_stats(
     s: &stats::Stats,
     path: &Path,

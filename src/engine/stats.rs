@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Catalog, Kind, Status};
 
@@ -16,7 +16,7 @@ pub const MAX_ANSWER_SETS: usize = 4096;
 const TOP: usize = 20;
 
 /// A named count.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Count {
     /// Code of what is counted by.
     pub code: String,
@@ -27,7 +27,7 @@ pub struct Count {
 }
 
 /// Element reuse.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reuse {
     /// Elements by number of bound fields, most first (top 20).
     pub most_reused: Vec<Count>,
@@ -41,7 +41,7 @@ pub struct Reuse {
 }
 
 /// One answer set's before → after figures.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reduction {
     /// The answers.
     pub answers: Answers,
@@ -62,7 +62,7 @@ pub struct Reduction {
 }
 
 /// A bundle's reduction for its typical and its worst answer set.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleReduction {
     /// Bundle code.
     pub code: String,
@@ -80,7 +80,7 @@ pub struct BundleReduction {
 }
 
 /// Counts over the catalog; the first seven keys are the record counts per kind.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     /// 行政区划.
     pub regions: usize,
@@ -101,13 +101,13 @@ pub struct Stats {
     /// Form fields bound to no element.
     pub unbound_fields: usize,
     /// Items per level (`main`, `sub`, `impl`, `handling`).
-    pub items_by_level: BTreeMap<&'static str, usize>,
+    pub items_by_level: BTreeMap<String, usize>,
     /// Items per type code (`01` … `20`).
-    pub items_by_type: BTreeMap<&'static str, usize>,
+    pub items_by_type: BTreeMap<String, usize>,
     /// Records per status, per kind that has one (`items`, `elements`, `forms`, `bundles`).
-    pub by_status: BTreeMap<&'static str, BTreeMap<&'static str, usize>>,
+    pub by_status: BTreeMap<String, BTreeMap<String, usize>>,
     /// Elements per kind.
-    pub elements_by_kind: BTreeMap<&'static str, usize>,
+    pub elements_by_kind: BTreeMap<String, usize>,
     /// Items per region, most first.
     pub items_by_region: Vec<Count>,
     /// Items per agency, most first.
@@ -118,11 +118,36 @@ pub struct Stats {
     pub bundle_reduction: Vec<BundleReduction>,
 }
 
-fn status_counts(statuses: impl Iterator<Item = Status>) -> BTreeMap<&'static str, usize> {
-    let mut out: BTreeMap<&'static str, usize> =
-        Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+impl Stats {
+    /// Whether the figures agree with one another (each breakdown adds up to its total), as
+    /// [`stats`] leaves them: statistics read back from a file are taken only if they do.
+    pub fn is_sound(&self) -> bool {
+        let sum = |counts: &BTreeMap<String, usize>| counts.values().sum::<usize>();
+        let ranked = |counts: &[Count]| counts.iter().map(|c| c.count).sum::<usize>();
+        let statuses = |kind: &str| self.by_status.get(kind).map(sum);
+        self.items == sum(&self.items_by_level)
+            && self.items == sum(&self.items_by_type)
+            && self.items == ranked(&self.items_by_region)
+            && self.items == ranked(&self.items_by_agency)
+            && self.elements == sum(&self.elements_by_kind)
+            && statuses("items") == Some(self.items)
+            && statuses("elements") == Some(self.elements)
+            && statuses("forms") == Some(self.forms)
+            && statuses("bundles") == Some(self.bundles)
+            && self.unbound_fields <= self.fields
+            && self.unbound_fields == ranked(&self.reuse.unbound_by_agency)
+            && self.reuse.never_used <= self.elements
+            && self.bundle_reduction.len() <= self.bundles
+    }
+}
+
+fn status_counts(statuses: impl Iterator<Item = Status>) -> BTreeMap<String, usize> {
+    let mut out: BTreeMap<String, usize> = Status::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), 0))
+        .collect();
     for s in statuses {
-        *out.entry(s.as_str()).or_default() += 1;
+        *out.entry(s.as_str().to_string()).or_default() += 1;
     }
     out
 }
@@ -173,8 +198,12 @@ pub fn stats(catalog: &Catalog) -> Stats {
     let mut by_region: HashMap<String, usize> = HashMap::new();
     let mut by_agency: HashMap<String, usize> = HashMap::new();
     for item in catalog.items.values() {
-        *s.items_by_level.entry(item.level.as_str()).or_default() += 1;
-        *s.items_by_type.entry(item.item_type.code()).or_default() += 1;
+        *s.items_by_level
+            .entry(item.level.as_str().into())
+            .or_default() += 1;
+        *s.items_by_type
+            .entry(item.item_type.code().into())
+            .or_default() += 1;
         *by_region
             .entry(item.region.clone().unwrap_or_default().to_string())
             .or_default() += 1;
@@ -183,22 +212,24 @@ pub fn stats(catalog: &Catalog) -> Stats {
             .or_default() += 1;
     }
     for element in catalog.elements.values() {
-        *s.elements_by_kind.entry(element.kind.as_str()).or_default() += 1;
+        *s.elements_by_kind
+            .entry(element.kind.as_str().into())
+            .or_default() += 1;
     }
     s.by_status.insert(
-        "items",
+        "items".into(),
         status_counts(catalog.items.values().map(|i| i.status)),
     );
     s.by_status.insert(
-        "elements",
+        "elements".into(),
         status_counts(catalog.elements.values().map(|e| e.status)),
     );
     s.by_status.insert(
-        "forms",
+        "forms".into(),
         status_counts(catalog.forms.values().map(|f| f.status)),
     );
     s.by_status.insert(
-        "bundles",
+        "bundles".into(),
         status_counts(catalog.bundles.values().map(|b| b.status)),
     );
     let region_name = |c: &str| {
@@ -349,6 +380,30 @@ mod tests {
             format!("\"draft\": {}", s.by_status["items"]["draft"]),
         ] {
             assert!(example.contains(&expected), "{expected} in {example}");
+        }
+    }
+
+    #[test]
+    fn statistics_that_do_not_add_up_are_not_sound() {
+        let s = stats(&crate::sample::generate(1));
+        assert!(s.is_sound());
+        assert!(stats(&Catalog::default()).is_sound());
+        let breaks: [fn(&mut Stats); 8] = [
+            |s| s.items += 1,
+            |s| s.elements -= 1,
+            |s| s.forms += 1,
+            |s| s.bundles += 1,
+            |s| s.unbound_fields = s.fields + 1,
+            |s| s.reuse.never_used = s.elements + 1,
+            |s| s.items_by_region[0].count += 1,
+            |s| {
+                s.by_status.remove("forms");
+            },
+        ];
+        for (n, broken) in breaks.into_iter().enumerate() {
+            let mut bad = s.clone();
+            broken(&mut bad);
+            assert!(!bad.is_sound(), "break {n}");
         }
     }
 

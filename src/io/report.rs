@@ -164,7 +164,7 @@ pub fn tables(s: &Stats, lang: Lang) -> Vec<ReportTable> {
                 // the Chinese table names kind and status in Chinese, like its headers
                 let (kind, st) = match lang {
                     Lang::Zh => (status_kind_zh(kind), status_zh(st)),
-                    Lang::En => (*kind, *st),
+                    Lang::En => (kind.as_str(), st.as_str()),
                 };
                 vec![text(kind), text(st), num(*n)]
             })

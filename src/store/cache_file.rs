@@ -1,11 +1,16 @@
 //! Cache files beside the store: `search.idx` (the search index, so `element search`
 //! answers without opening the database), `outline.idx` (what the tree shows, so the TUI
-//! draws it before the catalog is loaded) and `links.idx` (who references each element, so
-//! `element uses` and pane 2 answer without loading the catalog). All keep one rule that
+//! draws it before the catalog is loaded), `links.idx` (who references each element, so
+//! `element uses` and pane 2 answer without loading the catalog) and `stats.idx` (the
+//! catalog's statistics, so `stats` and pane 5 answer without it). All keep one rule that
 //! keeps them honest: every write to the store removes them first (and syncs the directory)
 //! before anything changes, and only a process holding the store's lock writes them, from
 //! what the store holds. So a file that exists describes the store as it is; a missing or
 //! unreadable one is rebuilt.
+//!
+//! A yibiao older than a cache file does not know to remove it, so each file also names the
+//! store's watermark when it was written (the audit number of the last save, which every
+//! save since the watermark came raises): a file naming another is not taken.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -16,6 +21,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::engine::search::SearchData;
+use crate::engine::stats::Stats;
 use crate::model::{ElementLinks, Outline};
 
 /// Largest file read (a million elements take about 170 MB of search index).
@@ -34,32 +40,49 @@ pub struct CacheFile {
 /// The search index.
 pub const SEARCH: CacheFile = CacheFile {
     name: "search.idx",
-    magic: b"yibiao search index 5\n",
+    magic: b"yibiao search index 6\n",
 };
 
 /// The catalog's outline.
 pub const OUTLINE: CacheFile = CacheFile {
     name: "outline.idx",
-    magic: b"yibiao outline 3\n",
+    magic: b"yibiao outline 4\n",
 };
 
 /// Who references each element.
 pub const LINKS: CacheFile = CacheFile {
     name: "links.idx",
-    magic: b"yibiao element links 2\n",
+    magic: b"yibiao element links 3\n",
+};
+
+/// The catalog's statistics.
+pub const STATS: CacheFile = CacheFile {
+    name: "stats.idx",
+    magic: b"yibiao stats 2\n",
 };
 
 /// Every cache file, to remove before a write.
-pub const ALL: [&CacheFile; 3] = [&SEARCH, &OUTLINE, &LINKS];
+pub const ALL: [&CacheFile; 4] = [&SEARCH, &OUTLINE, &LINKS, &STATS];
+
+/// Bytes of the watermark a file names.
+const STAMP_BYTES: usize = 8;
+
+/// The store's watermark as a cache file names it (`u64::MAX`: the store has none).
+fn stamp(dir: &Path) -> [u8; STAMP_BYTES] {
+    super::watermark::read(dir)
+        .unwrap_or(u64::MAX)
+        .to_be_bytes()
+}
 
 fn config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<MAX_BYTES>()
 }
 
 impl CacheFile {
-    /// The cached value, if the file is there, whole and of this layout. It is decoded as it
-    /// is read, so the file's bytes are never held whole beside the value (a million
-    /// elements' search index is about 170 MB: reading it whole held twice that at the peak).
+    /// The cached value, if the file is there, whole, of this layout and of the store's
+    /// watermark. It is decoded as it is read, so the file's bytes are never held whole
+    /// beside the value (a million elements' search index is about 170 MB: reading it whole
+    /// held twice that at the peak).
     fn read<T: DeserializeOwned>(&self, dir: &Path) -> Option<T> {
         let file = File::open(dir.join(self.name)).ok()?;
         let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
@@ -67,9 +90,7 @@ impl CacheFile {
             return None;
         }
         let mut reader = BufReader::with_capacity(BUFFER_BYTES, file);
-        let mut magic = vec![0; self.magic.len()];
-        reader.read_exact(&mut magic).ok()?;
-        if magic != self.magic {
+        if !self.is_current(&mut reader, dir) {
             return None;
         }
         let value: T = bincode::serde::decode_from_std_read(&mut reader, config()).ok()?;
@@ -92,6 +113,7 @@ impl CacheFile {
             .and_then(|file| {
                 let mut writer = BufWriter::with_capacity(BUFFER_BYTES, file);
                 writer.write_all(self.magic)?;
+                writer.write_all(&stamp(dir))?;
                 bincode::serde::encode_into_std_write(value, &mut writer, config())
                     .map_err(std::io::Error::other)?;
                 writer.into_inner().map_err(|e| e.into_error())?.sync_all()
@@ -103,13 +125,19 @@ impl CacheFile {
         }
     }
 
-    /// Whether the file is there in this layout (its first bytes are this layout's magic),
-    /// without reading the rest.
+    /// Whether the file is there in this layout and of the store's watermark, by its first
+    /// bytes, without reading the rest.
     fn is_there(&self, dir: &Path) -> bool {
-        let mut magic = vec![0; self.magic.len()];
-        File::open(dir.join(self.name))
-            .and_then(|mut file| file.read_exact(&mut magic))
-            .is_ok_and(|()| magic == self.magic)
+        File::open(dir.join(self.name)).is_ok_and(|mut file| self.is_current(&mut file, dir))
+    }
+
+    /// Whether a file's first bytes, read from `from`, are this layout's magic and the
+    /// store's watermark.
+    fn is_current(&self, from: &mut impl Read, dir: &Path) -> bool {
+        let mut head = vec![0; self.magic.len() + STAMP_BYTES];
+        from.read_exact(&mut head).is_ok()
+            && head[..self.magic.len()] == *self.magic
+            && head[self.magic.len()..] == stamp(dir)
     }
 
     /// Removes the file before the store changes; the removal is durable when this returns.
@@ -152,6 +180,16 @@ pub fn read_links(dir: &Path) -> Option<ElementLinks> {
 /// Caches the element links.
 pub fn write_links(dir: &Path, links: &ElementLinks) {
     LINKS.write(dir, links);
+}
+
+/// The cached statistics, if there is a sound one.
+pub fn read_stats(dir: &Path) -> Option<Stats> {
+    STATS.read::<Stats>(dir).filter(Stats::is_sound)
+}
+
+/// Caches the statistics.
+pub fn write_stats(dir: &Path, stats: &Stats) {
+    STATS.write(dir, stats);
 }
 
 /// Whether the element links are cached in this layout (a file that is there describes the
@@ -213,6 +251,44 @@ mod tests {
         assert!(!has_search(dir.path()));
         write_search(dir.path(), &SearchData::default());
         assert!(has_search(dir.path()));
+        // the statistics, with the rest
+        let stats = crate::engine::stats::stats(&crate::sample::generate(1));
+        write_stats(dir.path(), &stats);
+        assert_eq!(read_stats(dir.path()), Some(stats));
+        for file in ALL {
+            file.invalidate(dir.path()).unwrap();
+        }
+        assert_eq!(read_stats(dir.path()), None);
+    }
+
+    #[test]
+    fn a_file_written_at_another_watermark_is_not_taken() {
+        // a yibiao that does not know a cache file saves (raising the watermark) and leaves it
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = crate::sample::generate(1);
+        let stats = crate::engine::stats::stats(&catalog);
+        let write_all = || {
+            write_search(dir.path(), &data());
+            write_outline(dir.path(), &Outline::of(&catalog));
+            write_links(dir.path(), &ElementLinks::of(&catalog));
+            write_stats(dir.path(), &stats);
+        };
+        let taken = || {
+            [
+                read_search(dir.path()).is_some() && has_search(dir.path()),
+                read_outline(dir.path()).is_some(),
+                read_links(dir.path()).is_some() && has_links(dir.path()),
+                read_stats(dir.path()).is_some(),
+            ]
+        };
+        write_all();
+        assert_eq!(taken(), [true; 4], "no watermark when written, none now");
+        super::super::watermark::write(dir.path(), 7);
+        assert_eq!(taken(), [false; 4], "the store was saved since");
+        write_all();
+        assert_eq!(taken(), [true; 4]);
+        super::super::watermark::write(dir.path(), 8);
+        assert_eq!(taken(), [false; 4]);
     }
 
     #[test]
@@ -221,6 +297,10 @@ mod tests {
         write_search(dir.path(), &data());
         write_outline(dir.path(), &Outline::of(&crate::sample::generate(1)));
         write_links(dir.path(), &ElementLinks::of(&crate::sample::generate(1)));
+        write_stats(
+            dir.path(),
+            &crate::engine::stats::stats(&crate::sample::generate(1)),
+        );
         for file in ALL {
             let path = dir.path().join(file.name);
             let good = std::fs::read(&path).unwrap();
@@ -228,12 +308,13 @@ mod tests {
                 good[..good.len() / 2].to_vec(),
                 [good.as_slice(), b"x"].concat(),
                 b"something else entirely".to_vec(),
-                [&good[..file.magic.len()], &[0xff; 64][..]].concat(),
+                [&good[..file.magic.len() + STAMP_BYTES], &[0xff; 64][..]].concat(),
             ] {
                 std::fs::write(&path, &bad).unwrap();
                 match file.name {
                     "search.idx" => assert_eq!(read_search(dir.path()), None),
                     "outline.idx" => assert_eq!(read_outline(dir.path()), None),
+                    "stats.idx" => assert_eq!(read_stats(dir.path()), None),
                     _ => assert_eq!(read_links(dir.path()), None),
                 }
             }

@@ -14,6 +14,7 @@ pub mod roles;
 mod search_tree;
 mod sled_files;
 mod sled_store;
+mod snapshot;
 mod watermark;
 
 use std::path::Path;
@@ -24,11 +25,12 @@ pub use error::{StoreError, io_hint, sled_hint};
 pub use layout::{BACKUPS_DIR, DRAFT_FILE, Found, IfMissing, auto_backups, inspect};
 pub use lock::LOCK_FILE;
 pub use sled_store::{
-    CachedSearch, CatalogLoader, LockedStore, SCHEMA_VERSION, SearchChanges, SearchRead,
-    SearchRows, SearchSource, SledStore, UnloadedStore,
+    CatalogLoader, LockedStore, SCHEMA_VERSION, SearchChanges, SearchRows, SledStore, UnloadedStore,
 };
+pub use snapshot::{CacheRead, CachedSearch, Snapshot};
 
 use crate::engine::search::SearchData;
+use crate::engine::stats::Stats;
 use crate::model::{Catalog, Kind, Record};
 
 /// One change to the catalog.
@@ -110,15 +112,20 @@ pub trait Store {
     /// start draws the tree before the catalog is loaded. The next write removes it again.
     fn save_outline(&mut self);
 
-    /// A maker of the search index as the store stands now (the cache file, or built from
-    /// the catalog), to use on a worker thread.
-    fn search_source(&self) -> SearchSource;
+    /// The store as it stands now, for a worker thread to make the search index or the
+    /// statistics from (the cache file, or the catalog).
+    fn snapshot(&self) -> Snapshot;
 
     /// Caches the search index `data` beside the store (best effort), so that the next
     /// search or TUI session reads it instead of the search tree. `at` is the
-    /// [`SearchRead::cacheable_at`] of its reading: nothing is written if the store was
+    /// [`CacheRead::cacheable_at`] of its reading: nothing is written if the store was
     /// written since. The next write removes it again. Returns whether it wrote.
     fn save_search(&mut self, data: &SearchData, at: u64) -> bool;
+
+    /// Caches the statistics beside the store (best effort), so that the next `stats` or
+    /// visit to pane 5 reads them instead of counting the catalog again. `at` as for
+    /// [`Store::save_search`]. Returns whether it wrote.
+    fn save_stats(&mut self, stats: &Stats, at: u64) -> bool;
 
     /// The search rows written since the last call (every write's, whatever its kind: a
     /// form's change moves its elements' use counts), to bring an index read before them up

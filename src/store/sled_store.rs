@@ -12,6 +12,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use crate::engine::search::{self, SearchData, SearchRow};
+use crate::engine::stats::Stats;
 use crate::engine::usage::usage_outline_linked;
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
@@ -24,7 +25,8 @@ use super::audit::{
     AuditBlock, AuditChange, AuditOp, LoggedEntry, os_user, record_digest, utc_now,
 };
 use super::cache_file::{
-    self, read_links, read_outline, read_search, write_links, write_outline, write_search,
+    self, read_links, read_outline, read_search, read_stats, write_links, write_outline,
+    write_search, write_stats,
 };
 use super::codec::{
     CodecError, decode_audit, decode_journal, decode_record, deflate, encode_audit, encode_journal,
@@ -37,6 +39,7 @@ use super::lock::{LOCK_FILE, StoreLock};
 use super::roles::{Deed, Principal, Role, Roles, role_for};
 use super::search_tree;
 use super::sled_files;
+use super::snapshot::{CachedSearch, Snapshot};
 use super::watermark;
 use super::{Applied, Batch, Command, Store};
 
@@ -89,7 +92,7 @@ pub struct SledStore {
     journal: sled::Tree,
     /// Every element's [`SearchRow`] in blocks: element search without loading the catalog.
     search: sled::Tree,
-    /// Counts writes to the records and search trees, shared with every [`SearchSource`].
+    /// Counts writes to the records and search trees, shared with every [`Snapshot`].
     writes: Arc<WriteCount>,
     /// The search rows written since [`Store::take_search_changes`] last took them; `None`
     /// when more were written than are kept. A mutex only because writing takes `&self`.
@@ -935,65 +938,15 @@ impl Drop for WriteSpan<'_> {
     }
 }
 
-/// Makes a store's search index on any thread: the cache file when it is sound, else built
-/// from the store's catalog as it stood when the source was made (shared, not copied). It
-/// never writes the cache; a reading worth keeping can be handed back to the store to cache
-/// ([`Store::save_search`]). The search tree is not read: sled keeps about 300 MiB of a
-/// million-element tree's pages after reading it, for the rest of the session.
-pub struct SearchSource {
-    dir: PathBuf,
-    catalog: Arc<Catalog>,
-    /// The store's write count the catalog describes (`None`: a write was under way).
-    at: Option<u64>,
-}
-
-/// The search index's data as [`SearchSource::read`] found it.
-pub struct SearchRead {
-    /// The data.
-    pub data: SearchData,
-    /// When the data is worth caching ([`Store::save_search`]): the store's write count it
-    /// describes. `None` when it came from the cache file.
-    pub cacheable_at: Option<u64>,
-}
-
 /// The search rows written since they were last taken ([`Store::take_search_changes`]).
 pub struct SearchChanges {
     /// The rows by code (`None`: removed), or `None` when the change was too big to keep row
     /// by row: then read the index again.
     pub rows: Option<SearchRows>,
     /// The store's write count when they were taken: an index that was cacheable
-    /// ([`SearchRead::cacheable_at`]) and has had every change since applied describes the
+    /// ([`CacheRead::cacheable_at`](super::CacheRead::cacheable_at)) and has had every change since applied describes the
     /// store at this count.
     pub at: u64,
-}
-
-impl SearchSource {
-    /// The index data as the store stood when the source was made.
-    pub fn read(&self) -> SearchRead {
-        if let Some(data) = read_search(&self.dir) {
-            return SearchRead {
-                data,
-                cacheable_at: None,
-            };
-        }
-        SearchRead {
-            data: search::data_of(&self.catalog),
-            cacheable_at: self.at,
-        }
-    }
-}
-
-/// A store's cached search index (`search.idx`), to read on any thread without the
-/// catalog (see [`UnloadedStore::cached_search`]).
-pub struct CachedSearch {
-    dir: PathBuf,
-}
-
-impl CachedSearch {
-    /// The index data, if the cache file is there and sound.
-    pub fn read(&self) -> Option<SearchData> {
-        read_search(&self.dir)
-    }
 }
 
 /// Loads a store's catalog, on any thread.
@@ -1137,6 +1090,11 @@ impl UnloadedStore {
     /// The catalog's outline cached beside the store (`None`: not cached, or unsound).
     pub fn outline(&self) -> Option<Outline> {
         read_outline(&self.0.path)
+    }
+
+    /// The catalog's statistics cached beside the store (`None`: not cached, or unsound).
+    pub fn stats(&self) -> Option<Stats> {
+        read_stats(&self.0.path)
     }
 
     /// Where the element `code` is used, read without loading the catalog: its
@@ -1286,9 +1244,9 @@ impl Store for SledStore {
         self.cache_removed = false;
     }
 
-    fn search_source(&self) -> SearchSource {
+    fn snapshot(&self) -> Snapshot {
         let at = self.writes.now();
-        SearchSource {
+        Snapshot {
             dir: self.path.clone(),
             catalog: Arc::clone(&self.catalog),
             at: at.is_multiple_of(2).then_some(at),
@@ -1303,6 +1261,16 @@ impl Store for SledStore {
             return false;
         }
         write_search(&self.path, data);
+        // the next write must remove it again
+        self.cache_removed = false;
+        true
+    }
+
+    fn save_stats(&mut self, stats: &Stats, at: u64) -> bool {
+        if at != self.writes.now() {
+            return false;
+        }
+        write_stats(&self.path, stats);
         // the next write must remove it again
         self.cache_removed = false;
         true
@@ -1862,13 +1830,13 @@ mod tests {
 
         // a source made while a write is under way may see the store before or after it
         let writing = store.writes.begin();
-        let source = store.search_source();
+        let source = store.snapshot();
         drop(writing);
-        assert_eq!(source.read().cacheable_at, None);
+        assert_eq!(source.search().cacheable_at, None);
 
         // built from the catalog: what the store's search tree holds
-        let source = store.search_source();
-        let read = source.read();
+        let source = store.snapshot();
+        let read = source.search();
         assert_eq!(read.data, search_tree::read_data(&store.search).unwrap());
         let at = read.cacheable_at.expect("no write was under way");
 
@@ -1882,10 +1850,10 @@ mod tests {
         assert!(!cache.exists());
 
         // made again with nothing written since: cached, and read back from the cache
-        let read = store.search_source().read();
+        let read = store.snapshot().search();
         let at = read.cacheable_at.unwrap();
         assert!(store.save_search(&read.data, at));
-        let again = store.search_source().read();
+        let again = store.snapshot().search();
         assert_eq!(again.data, read.data);
         assert_eq!(
             again.cacheable_at, None,
@@ -1895,10 +1863,52 @@ mod tests {
         // the next write removes the cache before it changes anything
         rename_element(&mut store, "E00003", "改过的数据元");
         assert!(!cache.exists());
-        let fresh = store.search_source().read();
+        let fresh = store.snapshot().search();
         assert!(fresh.cacheable_at.is_some());
         assert_ne!(fresh.data, read.data);
         assert_eq!(fresh.data, search_tree::read_data(&store.search).unwrap());
+    }
+
+    #[test]
+    fn statistics_counted_from_the_catalog_are_cached_only_while_current() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join(cache_file::STATS.name);
+        let mut store = SledStore::open(dir.path()).unwrap();
+        store.apply(big_batch()).unwrap();
+
+        // counted from the catalog, then written: the counts no longer describe the store
+        // (E00000 is the most reused element, named in the statistics)
+        let read = store.snapshot().stats();
+        assert_eq!(read.data, crate::engine::stats::stats(&store.catalog));
+        let at = read.cacheable_at.expect("no write was under way");
+        rename_element(&mut store, "E00000", "改过的数据元");
+        assert!(!store.save_stats(&read.data, at));
+        assert!(!cache.exists());
+
+        // counted again with nothing written since: cached, and read back from the cache
+        let read = store.snapshot().stats();
+        assert_eq!(read.data.reuse.most_reused[0].name, "改过的数据元");
+        assert!(store.save_stats(&read.data, read.cacheable_at.unwrap()));
+        let again = store.snapshot().stats();
+        assert_eq!(again.data, read.data);
+        assert_eq!(again.cacheable_at, None, "read from the cache");
+
+        // the next write of this handle removes them before it changes anything
+        rename_element(&mut store, "E00000", "又改过的数据元");
+        assert!(!cache.exists());
+        let read = store.snapshot().stats();
+        assert!(store.save_stats(&read.data, read.cacheable_at.unwrap()));
+        drop(store);
+
+        // read by the next process from the store opened without its catalog
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        assert_eq!(unloaded.stats().as_ref(), Some(&read.data));
+        let mut store = unloaded.load().unwrap();
+        rename_element(&mut store, "E00001", "再改过的数据元");
+        assert!(!cache.exists());
+        drop(store);
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        assert_eq!(unloaded.stats(), None);
     }
 
     #[test]

@@ -9,8 +9,10 @@
 //! [`ON_DEMAND_FROM`] records or more) the database is opened but the catalog is not
 //! loaded until something needs it: pane 1's tree and the detail of its selected record,
 //! read from the store, cost a fraction of a loaded catalog's memory; so does pane 2 when
-//! the store has its search index and element links cached (`search.idx`, `links.idx`).
+//! the store has its search index and element links cached (`search.idx`, `links.idx`),
+//! and pane 5 when it has its statistics cached (`stats.idx`).
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
@@ -21,6 +23,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+use crate::engine::stats::Stats;
 use crate::i18n::Lang;
 use crate::model::{Catalog, Outline};
 use crate::store::{LockedStore, SledStore, Store, StoreError, UnloadedStore};
@@ -92,6 +95,9 @@ pub struct Loading {
     phase: Phase,
     /// What pane 2 read from the store while the catalog waits to be needed.
     elements: ElementsOnDemand,
+    /// The statistics cached beside the open store, read once (it does not change while
+    /// its catalog is not loaded).
+    stats: OnceCell<Option<Stats>>,
 }
 
 impl Loading {
@@ -103,6 +109,7 @@ impl Loading {
             typed: Vec::new(),
             phase: Phase::Loading,
             elements: ElementsOnDemand::default(),
+            stats: OnceCell::new(),
         }
     }
 
@@ -152,6 +159,15 @@ impl Loading {
             (Some(_), Some(store)) => self.elements.available(store),
             _ => false,
         }
+    }
+
+    /// The statistics pane 5 shows before the catalog is loaded: those cached beside the open
+    /// store while it waits for something to need its catalog (`sample`, `import`, `restore`,
+    /// `stats` and a session that counted them leave them). `None`: the store is not open on
+    /// demand, or has none cached.
+    pub fn stats_on_demand(&self) -> Option<&Stats> {
+        let store = self.unloaded()?;
+        self.stats.get_or_init(|| store.stats()).as_ref()
     }
 
     /// The element `code` as pane 2 shows it, read from the open store while the catalog
@@ -419,6 +435,18 @@ impl App {
         if works_while_loading(action, self.pane) {
             return true;
         }
+        // pane 5 on demand: its own actions from anywhere, and reading it
+        if loading.stats_on_demand().is_some() {
+            if super::panes::stats::handles(action) {
+                return true;
+            }
+            if self.pane == Pane::Stats {
+                return matches!(
+                    action,
+                    SelectNext | SelectPrev | PageDown | PageUp | SelectFirst | SelectLast | Back
+                );
+            }
+        }
         match self.pane {
             Pane::Catalog => action == History && loading.unloaded().is_some(),
             // pane 2 on demand: searching, moving and reading; the list of an element's uses
@@ -434,14 +462,17 @@ impl App {
     }
 
     /// Whether the pane on screen works before the catalog is loaded: pane 1 always (from
-    /// the outline), pane 2 when the store is open on demand with its caches (or, while it
-    /// opens, may be: [`App::opened`] decides).
+    /// the outline), panes 2 and 5 when the store is open on demand with their caches (or,
+    /// while it opens, may be: [`App::opened`] decides).
     pub(crate) fn pane_works_unloaded(&self) -> bool {
+        let Some(loading) = &self.loading else {
+            return false;
+        };
+        let opening = matches!(loading.phase, Phase::Opening { wanted: false });
         match self.pane {
             Pane::Catalog => true,
-            Pane::Elements => self.loading.as_ref().is_some_and(|l| {
-                l.elements_on_demand() || matches!(l.phase, Phase::Opening { wanted: false })
-            }),
+            Pane::Elements => loading.elements_on_demand() || opening,
+            Pane::Stats => loading.stats_on_demand().is_some() || opening,
             _ => false,
         }
     }
@@ -476,8 +507,8 @@ impl App {
                 if wanted || !self.pane_works_unloaded() {
                     self.want_catalog();
                 } else {
-                    // pane 2, entered while the store opened, works from its caches
-                    self.refresh_pane(false);
+                    // pane 2 or 5, entered while the store opened, works from its caches
+                    self.refresh_pane(self.pane == Pane::Stats);
                 }
                 self.dirty = true;
             }

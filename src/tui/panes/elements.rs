@@ -38,7 +38,7 @@ use super::element_uses::{Jump, UsesMemo, UsesView};
 /// A finished job of pane 2.
 pub enum ElementsEvent {
     /// The search index was read or built, with its
-    /// [`SearchRead::cacheable_at`](crate::store::SearchRead::cacheable_at).
+    /// [`CacheRead::cacheable_at`](crate::store::CacheRead::cacheable_at).
     Index(Arc<SearchIndex>, Option<u64>),
     /// Before the catalog was loaded, the cached search index could not be read: the
     /// catalog is loaded to build it.
@@ -375,11 +375,11 @@ impl App {
             return;
         };
         // the cache file the last session left, else built from the catalog in memory
-        let source = store.search_source();
+        let source = store.snapshot();
         self.elements.indexing = true;
         self.elements.stale = false;
         self.spawn_job(move || {
-            let read = source.read();
+            let read = source.search();
             AppEvent::Elements(ElementsEvent::Index(
                 Arc::new(SearchIndex::from_data(read.data)),
                 read.cacheable_at,

@@ -14,12 +14,13 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::display::{inert, pad, width};
-use crate::engine::stats::{self, Count, Reduction, Stats};
+use crate::engine::stats::{Count, Reduction, Stats};
 use crate::i18n::Lang;
 use crate::model::{ElementKind, ItemLevel, ItemType, Kind, Status};
 use crate::tui::action::Action;
 use crate::tui::app::{App, AppEvent, Level};
 use crate::tui::hints::{Hint, border_hints};
+use crate::tui::loading::Loading;
 use crate::tui::text::fit;
 use crate::tui::theme::{Slot, Theme};
 use crate::tui::view::{block, key_of};
@@ -92,6 +93,9 @@ impl Section {
 pub struct StatsEvent {
     generation: u64,
     stats: Box<Stats>,
+    /// The store's write count the figures describe when they were counted from the catalog
+    /// (worth caching), see [`CacheRead::cacheable_at`](crate::store::CacheRead::cacheable_at).
+    cacheable_at: Option<u64>,
 }
 
 /// The export path prompt.
@@ -398,28 +402,44 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 impl App {
-    /// Starts computing the statistics on a worker thread (a newer start drops the older
-    /// result).
+    /// Starts reading the statistics on a worker thread: those cached beside the store, else
+    /// counted from the catalog (a newer start drops the older result). Before the catalog is
+    /// loaded, those cached beside the store, at once.
     pub(crate) fn stats_start(&mut self) {
-        let Some(store) = self.store() else { return };
-        // shared, not copied: a copy of a million-element catalog took seconds on this
-        // thread and left half a gigabyte with the allocator
-        let catalog = store.shared_catalog();
         self.stats.generation += 1;
-        self.stats.computing = true;
         let generation = self.stats.generation;
+        if let Some(cached) = self.loading.as_ref().and_then(Loading::stats_on_demand) {
+            let stats = Box::new(cached.clone());
+            self.stats_event(StatsEvent {
+                generation,
+                stats,
+                cacheable_at: None,
+            });
+            return;
+        }
+        let Some(store) = self.store() else { return };
+        // the catalog shared, not copied: a copy of a million-element catalog took seconds
+        // on this thread and left half a gigabyte with the allocator
+        let snapshot = store.snapshot();
+        self.stats.computing = true;
         self.spawn_job(move || {
+            let read = snapshot.stats();
             AppEvent::Stats(StatsEvent {
                 generation,
-                stats: Box::new(stats::stats(&catalog)),
+                stats: Box::new(read.data),
+                cacheable_at: read.cacheable_at,
             })
         });
     }
 
-    /// A finished statistics job.
+    /// A finished statistics job. Figures counted from the catalog are cached beside the
+    /// store if it has not been written since, for the next visit and the next `stats`.
     pub(crate) fn stats_event(&mut self, event: StatsEvent) {
         if event.generation != self.stats.generation {
             return;
+        }
+        if let (Some(at), Some(store)) = (event.cacheable_at, self.store.as_deref_mut()) {
+            store.save_stats(&event.stats, at);
         }
         self.stats.stats = Some(*event.stats);
         self.stats.computing = false;
@@ -470,10 +490,15 @@ impl App {
                     self.say(Level::Warn, text.into());
                     return true;
                 }
-                let Some(store) = self.store() else {
-                    return true;
+                let dir = match (
+                    self.store(),
+                    self.loading.as_ref().and_then(Loading::unloaded),
+                ) {
+                    (Some(store), _) => store.path(),
+                    (None, Some(unloaded)) => unloaded.path(),
+                    (None, None) => return true,
                 };
-                let path = default_export(store.path()).display().to_string();
+                let path = default_export(dir).display().to_string();
                 self.stats.prompt = Some(ExportPrompt {
                     input: Input::new(path),
                     error: None,
@@ -879,6 +904,7 @@ fn draw_prompt(frame: &mut Frame<'_>, app: &App, prompt: &ExportPrompt, area: Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::stats;
 
     #[test]
     fn one_unbound_field_of_3799_is_not_shown_as_all_bound() {
