@@ -59,6 +59,7 @@ json_without() { hyperfine --ignore-failure --runs 5 --prepare "rm -f $db/$1" --
                  python3 -c 'import json; r=json.load(open("'"$work"'/h.json"))["results"][0]; print("%.0f ms ± %.0f" % (r["mean"]*1000, r["stddev"]*1000))'; }
 printf '| whole process `stats` (reads `stats.idx`) | %s |\n' "$(json "$bin --db $db stats")"
 printf '| the same after a write (no `stats.idx`: opens, loads and counts the catalog, writes the cache) | %s |\n' "$(json_without stats.idx "$bin --db $db stats")"
+printf '| whole process `form list spjy` (reads `outline.idx` and `lint.idx`) | %s |\n' "$(json "$bin --db $db form list spjy")"
 printf '| whole process `element search sfzhm` (reads `search.idx`) | %s |\n' "$(json "$bin --db $db element search sfzhm")"
 printf '| the same, first search after a write (no `search.idx`: reads the search tree, writes the cache) | %s |\n' "$(json_without search.idx "$bin --db $db element search sfzhm")"
 read -r first tree loaded loaded_rss detail browse_rss < <(python3 scripts/first_frame.py "$bin" "$db" 5)

@@ -1361,8 +1361,13 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     let bundles = shown(&["bundle", "list", "--json"]);
     let uses = shown(&["element", "uses", "DE0002"]);
     let uses_json = shown(&["element", "uses", "DE0002", "--json"]);
-    // the import left the element links beside the store with its outline
+    let forms = shown(&["form", "list", "--json"]);
+    let food = shown(&["form", "list", "spjy"]);
+    // the import left the element links beside the store with its outline, and the lint
+    // counts
     assert!(db.path().join("links.idx").exists());
+    assert!(db.path().join("lint.idx").exists());
+    assert!(forms.contains("\"warnings\": 4"), "{forms}");
 
     damage_record(db.path(), "EDE0010");
     let (code, _, stderr) = run(yibiao(db.path()).args(["element", "dups"]));
@@ -1385,7 +1390,15 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     assert_eq!(shown(&["element", "uses", "DE0002", "--json"]), uses_json);
     assert_eq!(uses_json.matches("\"label\":").count(), 2, "{uses_json}");
     assert!(uses.contains("F001"), "{uses}");
-    // without the links the catalog is loaded, and the damage stops it
+    // the forms as the outline lists them, with the cached lint counts
+    assert_eq!(shown(&["form", "list", "--json"]), forms);
+    assert_eq!(shown(&["form", "list", "spjy"]), food);
+    assert!(food.contains("F001"), "{food}");
+    // without the counts, or the links, the catalog is loaded, and the damage stops it
+    std::fs::remove_file(db.path().join("lint.idx")).unwrap();
+    let (code, _, stderr) = run(yibiao(db.path()).args(["form", "list"]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("element DE0010 is damaged"), "{stderr}");
     std::fs::remove_file(db.path().join("links.idx")).unwrap();
     let (code, _, stderr) = run(yibiao(db.path()).args(["element", "uses", "DE0002"]));
     assert_ne!(code, 0);

@@ -414,8 +414,14 @@ fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_i
     tui.send("]");
     tui.wait_for("SX001-01-01 广安区食品经营许可（新办）实施清单");
     tui.wait_for("目录未载入");
-    // pane 3 needs the catalog: it loads
+    // pane 3's list works from the outline and the cached lint counts; opening a form
+    // needs the catalog: it loads, and the form opens
     tui.send("3");
+    tui.wait_for("BD001     食品经营许可申请书");
+    tui.wait_for("目录未载入");
+    tui.send("\r");
+    tui.wait_for("所属事项");
+    tui.send("\x1b");
     tui.send("1");
     tui.wait_for("事项 8");
     tui.send("q");

@@ -81,6 +81,23 @@ fn the_list_filters_and_the_designer_shows_warnings_and_sub_fields() {
     assert!(s.contains("尚未发布"), "{s}");
 }
 
+/// A filter that leaves fewer forms than the list was scrolled past still shows them (the
+/// list showed none: its first row drawn was beyond the new end).
+#[test]
+fn a_filter_typed_at_the_end_of_a_long_list_shows_what_it_keeps() {
+    let (mut app, _dir) = sample_app();
+    press(&mut app, "pane_forms");
+    press(&mut app, "select_last");
+    assert!(app.forms.offset > 100, "{}", app.forms.offset);
+    press(&mut app, "form_filter");
+    type_text(&mut app, "warn");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let kept = app.forms.codes.clone();
+    assert_eq!(kept.len(), 6);
+    let s = screen(&mut app, 120, 36);
+    assert!(kept.iter().all(|code| s.contains(code.as_str())), "{s}");
+}
+
 #[test]
 fn preview_cascade_narrows_and_a_wrong_id_number_shows_the_reason() {
     let (mut app, _dir) = sample_app();

@@ -338,7 +338,7 @@ fn on_demand_a_store_that_fails_to_open_ends_the_session_with_the_reason() {
 
 /// An app started on demand on a store of the sample (624 elements; DE000005 身份证号码 has 14
 /// uses) with the caches a session that loaded it leaves: its outline, its element links,
-/// pane 2's search index and pane 5's statistics.
+/// pane 2's search index, pane 5's statistics and pane 3's lint counts.
 fn starting_on_demand_with_caches() -> (App, std::path::PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("store");
@@ -351,6 +351,8 @@ fn starting_on_demand_with_caches() -> (App, std::path::PathBuf, tempfile::TempD
     assert!(store.save_search(&read.data, at));
     let read = store.snapshot().stats();
     assert!(store.save_stats(&read.data, at));
+    let read = store.snapshot().lint();
+    assert!(store.save_lint(&read.data, at));
     (on_demand_app(store, 120, 40), path, dir)
 }
 
@@ -403,7 +405,7 @@ fn on_demand_pane_2_searches_the_cached_index_and_reads_an_elements_uses_from_th
     let uses_on_demand = screen(&mut app, 120, 40);
 
     // another pane needs the catalog: once it is in, pane 2 shows the same, line for line
-    press(&mut app, "pane_forms");
+    press(&mut app, "pane_bundles");
     assert!(!deferred(&app) && app.loading.is_some());
     until_loaded(&mut app);
     press(&mut app, "pane_elements");
@@ -512,7 +514,8 @@ fn on_demand_pane_5_shows_the_cached_statistics_the_same_as_once_loaded() {
     // another pane needs the catalog; pane 5 then counts it (the cached figures removed, so
     // they are counted), shows the same, line for line, and caches them again
     std::fs::remove_file(path.join("stats.idx")).expect("remove");
-    press(&mut app, "pane_forms");
+    press(&mut app, "pane_bundles");
+    assert!(!deferred(&app), "pane 4 needs the catalog");
     until_loaded(&mut app);
     assert!(!path.join("stats.idx").exists());
     press(&mut app, "pane_stats");
@@ -548,4 +551,86 @@ fn on_demand_pane_5_without_cached_statistics_loads_the_catalog() {
     opened(&mut app, &path);
     assert!(!deferred(&app), "no statistics: the catalog loads");
     until_loaded(&mut app);
+}
+
+#[test]
+fn on_demand_pane_3_lists_and_filters_the_outlines_forms_the_same_as_once_loaded() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_forms");
+    assert!(
+        deferred(&app),
+        "pane 3's list works from the outline and lint.idx"
+    );
+    let all = app.forms.codes.len();
+    assert!(all > 100, "{all}");
+    press(&mut app, "select_last");
+    press(&mut app, "page_up");
+    let list = screen(&mut app, 120, 40);
+    assert!(list.contains("目录未载入"), "{list}");
+    // filtered by pinyin (the index built from the outline's names) and by warnings
+    press(&mut app, "form_filter");
+    for c in "sqb warn".chars() {
+        key(&mut app, c);
+    }
+    app.settle(Duration::from_secs(20));
+    enter(&mut app);
+    let filtered = app.forms.codes.clone();
+    assert!(
+        !filtered.is_empty() && filtered.len() < all,
+        "{}",
+        filtered.len()
+    );
+    assert!(deferred(&app), "{}", message(&app));
+    let filtered_screen = screen(&mut app, 120, 40);
+    assert!(
+        filtered_screen.contains('!'),
+        "the warnings: {filtered_screen}"
+    );
+
+    // opening a form needs the catalog: once in, the designer opens, and the list is the
+    // same, line for line; the lint counts, removed meanwhile, are counted and cached again
+    std::fs::remove_file(path.join("lint.idx")).expect("remove");
+    press(&mut app, "form_open");
+    assert!(!deferred(&app));
+    until_loaded(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert!(app.forms.designer.is_some(), "{}", message(&app));
+    press(&mut app, "back");
+    app.settle(Duration::from_secs(20));
+    assert_eq!(app.forms.codes, filtered);
+    let s = screen(&mut app, 120, 40);
+    assert_eq!(above_status(&s), above_status(&filtered_screen));
+    assert!(path.join("lint.idx").exists(), "counted, then cached");
+    press(&mut app, "form_filter");
+    for _ in 0.."sqb warn".chars().count() {
+        app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+            KeyCode::Backspace,
+            KeyModifiers::NONE,
+        ))));
+    }
+    enter(&mut app);
+    press(&mut app, "select_last");
+    press(&mut app, "page_up");
+    let s = screen(&mut app, 120, 40);
+    assert_eq!(above_status(&s), above_status(&list));
+}
+
+#[test]
+fn on_demand_pane_3_without_cached_lint_counts_loads_the_catalog() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    std::fs::remove_file(path.join("lint.idx")).expect("remove");
+    opened(&mut app, &path);
+    press(&mut app, "pane_forms");
+    assert!(!deferred(&app), "no lint counts: the catalog loads");
+    until_loaded(&mut app);
+    // entered while the store opened: decided once it is open
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    press(&mut app, "pane_forms");
+    opened(&mut app, &path);
+    assert!(deferred(&app), "{}", message(&app));
+    assert!(
+        !app.forms.codes.is_empty(),
+        "listed once the store was open"
+    );
 }

@@ -121,6 +121,10 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             if let Some(at) = stats.cacheable_at {
                 store.save_stats(&stats.data, at);
             }
+            let lint = snapshot.lint();
+            if let Some(at) = lint.cacheable_at {
+                store.save_lint(&lint.data, at);
+            }
         }
     }
     store.close_for_exit();
@@ -241,6 +245,7 @@ fn answer_unloaded(
             | Command::Validate { .. }
             | Command::Bundle(BundleCommand::List { .. })
             | Command::Stats { .. }
+            | Command::Form(FormCommand::List { .. })
     ) {
         return Ok(None);
     }
@@ -299,6 +304,13 @@ fn answer_from_records(
             .stats()
             .map(|s| answer_stats(&s, *json, export.as_deref(), *encoding, lang))
             .transpose(),
+        // the forms as the outline lists them, with the lint counts the last count left
+        Command::Form(FormCommand::List { query, json }) => {
+            let (Some(outline), Some(warned)) = (store.outline(), store.lint_counts()) else {
+                return Ok(None);
+            };
+            super::forms::list(&outline, &warned, query, *json, lang).map(Some)
+        }
         Command::Form(FormCommand::Show { code, json }) => {
             let Some(Record::Form(form)) = read(Kind::Form, code)? else {
                 return Err(unknown(Kind::Form, code, lang));
@@ -492,7 +504,12 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         // answered in `dispatch`, from the records read without loading the catalog
         Command::Form(FormCommand::Show { .. }) => Ok(0),
         Command::Form(FormCommand::List { query, json }) => {
-            super::forms::list(store.catalog(), &query, json, lang)
+            // counted from the catalog (the cache was not there) and left for the next time
+            let read = store.snapshot().lint();
+            if let Some(at) = read.cacheable_at {
+                store.save_lint(&read.data, at);
+            }
+            super::forms::list(store.catalog(), &read.data, &query, json, lang)
         }
         Command::Form(FormCommand::Lint { code, json }) => {
             super::forms::lint(store.catalog(), code.as_deref(), json, lang)

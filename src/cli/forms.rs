@@ -2,6 +2,7 @@
 //! circulate (sections, field keys, labels, required flags, element codes, kinds, format
 //! hints, examples and options) as JSON or XLSX.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -15,29 +16,35 @@ use crate::i18n::Lang;
 use crate::io::table::Cell;
 use crate::io::table::cells::join_when;
 use crate::io::xlsx::{NamedSheet, write_named};
-use crate::model::{Catalog, ElementOption, Form, Kind};
+use crate::model::{Catalog, ElementOption, Form, FormView, Kind, OutlineSource};
 
 use super::commands::{pretty, print_out, unknown, write_output};
 use super::{EXIT_FAILURE, EXIT_INVALID, Failure};
 
 /// `form list [QUERY…] [--json]`: the forms the query keeps, in code order, as pane 3's
-/// filter keeps them, with their item, field count, state and lint warnings.
-pub fn list(catalog: &Catalog, query: &[String], json: bool, lang: Lang) -> Result<u8, Failure> {
+/// filter keeps them, with their item, field count, state and lint warnings (`warned`: the
+/// count of each form that has any), from the loaded catalog or the store's outline.
+pub fn list(
+    source: &impl OutlineSource,
+    warned: &HashMap<String, usize>,
+    query: &[String],
+    json: bool,
+    lang: Lang,
+) -> Result<u8, Failure> {
     let filter = FormFilter::parse(&query.join(" "));
-    let warned = lint::counts(catalog);
     let index = filter
         .wants_readings()
-        .then(|| FormIndex::build(form_filter::rows(catalog)));
+        .then(|| FormIndex::build(form_filter::rows(source)));
     let readings = index.as_ref().map(|i| Readings::find(i, &filter));
-    let forms = filter.kept(catalog, |c| warned.contains_key(c), readings.as_ref(), None);
-    let item_of = |f: &Form| f.item.as_deref().and_then(|c| catalog.items.get(c));
-    let warnings = |f: &Form| warned.get(f.code.as_str()).copied().unwrap_or(0);
+    let forms = filter.kept(source, |c| warned.contains_key(c), readings.as_ref(), None);
+    let item_name = |f: &FormView<'_>| f.item.and_then(|c| source.item(c)).map(|i| i.name);
+    let warnings = |f: &FormView<'_>| warned.get(f.code).copied().unwrap_or(0);
     if json {
         let list: Vec<_> = forms
             .iter()
             .map(|f| {
                 serde_json::json!({"code": f.code, "name": f.name, "item": f.item,
-                    "item_name": item_of(f).map(|i| &i.name), "fields": f.field_count(),
+                    "item_name": item_name(f), "fields": f.fields,
                     "status": f.status.as_str(), "version": f.version,
                     "warnings": warnings(f)})
             })
@@ -53,10 +60,10 @@ pub fn list(catalog: &Catalog, query: &[String], json: bool, lang: Lang) -> Resu
             };
             format!(
                 "{}  {}  {}  {:>3} {}  {} V{}{}\n",
-                pad_code(&inert(&f.code), 10),
-                pad(&inert(&f.name), 24),
-                pad(&inert(item_of(f).map_or("", |i| i.name.as_str())), 20),
-                f.field_count(),
+                pad_code(&inert(f.code), 10),
+                pad(&inert(f.name), 24),
+                pad(&inert(item_name(f).unwrap_or("")), 20),
+                f.fields,
                 lang.pick("字段", "fields"),
                 f.status.zh(),
                 f.version,

@@ -14,7 +14,7 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::FxHasher;
 
 use super::item_search::{Index, Row};
-use crate::model::{Catalog, Form};
+use crate::model::{FormView, OutlineSource};
 
 /// What the pinyin index keeps of a form, copied out of the catalog.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,25 +38,23 @@ impl Row for FormRow {
 /// UI thread).
 pub type FormIndex = Index<FormRow>;
 
-/// The rows of every form of `catalog`, in code order.
-pub fn rows(catalog: &Catalog) -> Vec<FormRow> {
-    catalog
-        .forms
-        .values()
-        .map(|f| FormRow {
+/// The rows of every form of a catalog or an outline, in code order.
+pub fn rows(source: &impl OutlineSource) -> Vec<FormRow> {
+    let mut rows = Vec::with_capacity(source.form_count());
+    source.for_each_form(|f| {
+        rows.push(FormRow {
             code: f.code.to_string(),
             name: f.name.to_string(),
-        })
-        .collect()
+        });
+    });
+    rows
 }
 
 /// A digest of the forms' codes and names: equal fingerprints mean an index built earlier
 /// still fits.
-pub fn fingerprint(catalog: &Catalog) -> u64 {
+pub fn fingerprint(source: &impl OutlineSource) -> u64 {
     let mut h = FxHasher::default();
-    for f in catalog.forms.values() {
-        (&f.code, &f.name).hash(&mut h);
-    }
+    source.for_each_form(|f| (f.code, f.name).hash(&mut h));
     h.finish()
 }
 
@@ -129,24 +127,24 @@ impl FormFilter {
     /// words lie in the pinyin of the names, if the index is there).
     pub fn keeps(
         &self,
-        catalog: &Catalog,
-        form: &Form,
+        source: &impl OutlineSource,
+        form: FormView<'_>,
         warned: bool,
         readings: Option<&Readings<'_>>,
     ) -> bool {
-        let position = readings.and_then(|r| r.index.position_of(&form.code));
-        self.keeps_at(catalog, form, warned, readings.zip(position))
+        let position = readings.and_then(|r| r.index.position_of(form.code));
+        self.keeps_at(source, form, warned, readings.zip(position))
     }
 
     /// [`FormFilter::keeps`], the form's position in the index known.
     fn keeps_at(
         &self,
-        catalog: &Catalog,
-        form: &Form,
+        source: &impl OutlineSource,
+        form: FormView<'_>,
         warned: bool,
         at: Option<(&Readings<'_>, u32)>,
     ) -> bool {
-        let item = || form.item.as_deref().and_then(|i| catalog.items.get(i));
+        let item = || form.item.and_then(|i| source.item(i));
         (!self.warn || warned)
             && self
                 .status
@@ -155,18 +153,18 @@ impl FormFilter {
             && self.text.iter().enumerate().all(|(n, t)| {
                 match at.and_then(|(r, p)| r.holds(n, p)) {
                     Some(held) => held,
-                    None => has(&form.code, t) || has(&form.name, t),
+                    None => has(form.code, t) || has(form.name, t),
                 }
             })
             && self
                 .item
                 .as_deref()
-                .is_none_or(|q| item().is_some_and(|i| has(&i.code, q) || has(&i.name, q)))
+                .is_none_or(|q| item().is_some_and(|i| has(i.code, q) || has(i.name, q)))
             && self.agency.as_deref().is_none_or(|q| {
                 item()
-                    .and_then(|i| i.agency.as_deref())
-                    .and_then(|a| catalog.agencies.get(a))
-                    .is_some_and(|a| has(&a.code, q) || has(&a.name, q))
+                    .and_then(|i| i.agency)
+                    .and_then(|a| Some((a, source.agency_name(a)?)))
+                    .is_some_and(|(code, name)| has(code, q) || has(name, q))
             })
     }
 
@@ -175,29 +173,34 @@ impl FormFilter {
     /// the catalog's forms as they are, every form is tested in order, its position in the
     /// index counted rather than looked up: at 100,000 forms that is faster than looking up
     /// most of them in `within` (a key after `s` keeps nine in ten).
-    pub fn kept<'c>(
+    pub fn kept<'c, S: OutlineSource>(
         &self,
-        catalog: &'c Catalog,
+        source: &'c S,
         warned: impl Fn(&str) -> bool,
         readings: Option<&Readings<'_>>,
         within: Option<&[String]>,
-    ) -> Vec<&'c Form> {
-        if let Some(r) = readings.filter(|r| r.current && r.index.len() == catalog.forms.len()) {
-            return (0u32..)
-                .zip(catalog.forms.values())
-                .filter(|(p, f)| self.keeps_at(catalog, f, warned(&f.code), Some((r, *p))))
-                .map(|(_, f)| f)
-                .collect();
+    ) -> Vec<FormView<'c>> {
+        let mut kept = Vec::new();
+        if let Some(r) = readings.filter(|r| r.current && r.index.len() == source.form_count()) {
+            let mut at = 0u32;
+            source.for_each_form(|f| {
+                if self.keeps_at(source, f, warned(f.code), Some((r, at))) {
+                    kept.push(f);
+                }
+                at += 1;
+            });
+            return kept;
         }
-        let keeps = |f: &&Form| self.keeps(catalog, f, warned(&f.code), readings);
+        let keeps = |f: &FormView<'_>| self.keeps(source, *f, warned(f.code), readings);
         match within {
-            Some(codes) => codes
-                .iter()
-                .filter_map(|c| catalog.forms.get(c.as_str()))
-                .filter(keeps)
-                .collect(),
-            None => catalog.forms.values().filter(keeps).collect(),
+            Some(codes) => kept.extend(codes.iter().filter_map(|c| source.form(c)).filter(keeps)),
+            None => source.for_each_form(|f| {
+                if keeps(&f) {
+                    kept.push(f);
+                }
+            }),
         }
+        kept
     }
 }
 
@@ -292,12 +295,13 @@ impl<'i> Readings<'i> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Catalog, Form};
 
     fn catalog() -> Catalog {
         crate::sample::generate(1)
     }
 
-    fn codes(forms: &[&Form]) -> Vec<String> {
+    fn codes(forms: &[FormView<'_>]) -> Vec<String> {
         forms.iter().map(|f| f.code.to_string()).collect()
     }
 

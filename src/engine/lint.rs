@@ -118,9 +118,12 @@ impl Warning {
     }
 }
 
+/// How many warnings each form with any has (form code → count).
+pub type LintCounts = HashMap<String, usize>;
+
 /// How many warnings each form with any has (form code → count): what lists of forms show
 /// (pane 3, `form list`).
-pub fn counts(catalog: &Catalog) -> HashMap<String, usize> {
+pub fn counts(catalog: &Catalog) -> LintCounts {
     let mut counts: HashMap<String, usize> = HashMap::new();
     for w in lint(catalog) {
         *counts.entry(w.form).or_default() += 1;

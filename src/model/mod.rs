@@ -28,7 +28,7 @@ pub use element_links::ElementLinks;
 pub use form::{Field, Form, Section};
 pub use item::{Item, ItemLevel, ItemType};
 pub use material::{Material, MaterialKind};
-pub use outline::{ItemView, Outline, OutlineSource};
+pub use outline::{FormView, ItemView, Outline, OutlineSource};
 pub use problem::{Issue, Problem};
 pub use record::{Kind, Record, RecordRef, Reference};
 pub use ref_path::{RefField, RefPath};

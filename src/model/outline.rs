@@ -1,7 +1,8 @@
 //! A catalog's outline: what its tree (pane 1) shows of it — items with their level,
 //! parent, agency, region and type; materials and bundles by code and name; the names of
-//! agencies and regions — and who references an item (its forms, the bundles holding it), so
-//! that an item's detail can be read from the store without the catalog. It is a few dozen
+//! agencies and regions — what pane 3's list shows of each form (code, name, item, field
+//! count, status, version), and who references an item (its forms, the bundles holding it),
+//! so that an item's detail can be read from the store without the catalog. It is a few dozen
 //! bytes per item, so it can be cached beside the store and read before the database opens:
 //! the tree is drawn at once and the whole catalog loads behind it (or when needed).
 
@@ -10,7 +11,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::packed_strings::Strings;
-use super::{Catalog, ItemLevel, ItemType, Kind, RecordRef};
+use super::{Catalog, ItemLevel, ItemType, Kind, RecordRef, Status};
 
 /// An item as the tree places it, borrowed from a catalog or an outline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,8 +32,39 @@ pub struct ItemView<'a> {
     pub region: Option<&'a str>,
 }
 
-/// What a tree is built from: the loaded [`Catalog`] or an [`Outline`]. Lists come in code
-/// order.
+/// A form as pane 3's list and `form list` show it, borrowed from a catalog or an outline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormView<'a> {
+    /// 表单编码.
+    pub code: &'a str,
+    /// 表单名称.
+    pub name: &'a str,
+    /// The item the form belongs to.
+    pub item: Option<&'a str>,
+    /// How many fields it has.
+    pub fields: usize,
+    /// Workflow state.
+    pub status: Status,
+    /// Version number.
+    pub version: u32,
+}
+
+impl<'a> FormView<'a> {
+    /// The view of a form record.
+    pub fn of(form: &'a super::Form) -> FormView<'a> {
+        FormView {
+            code: &form.code,
+            name: &form.name,
+            item: form.item.as_deref(),
+            fields: form.field_count(),
+            status: form.status,
+            version: form.version,
+        }
+    }
+}
+
+/// What a tree (and pane 3's list) is built from: the loaded [`Catalog`] or an [`Outline`].
+/// Lists come in code order.
 pub trait OutlineSource {
     /// Every item.
     fn items(&self) -> Vec<ItemView<'_>>;
@@ -47,6 +79,27 @@ pub trait OutlineSource {
     fn agency_name(&self, code: &str) -> Option<&str>;
     /// The name of a region, if it exists.
     fn region_name(&self, code: &str) -> Option<&str>;
+    /// The item `code`, if it exists.
+    fn item(&self, code: &str) -> Option<ItemView<'_>>;
+    /// How many forms there are.
+    fn form_count(&self) -> usize;
+    /// Calls `f` with every form, in code order.
+    fn for_each_form<'a>(&'a self, f: impl FnMut(FormView<'a>));
+    /// The form `code`, if it exists.
+    fn form(&self, code: &str) -> Option<FormView<'_>>;
+}
+
+/// An item record as the tree places it.
+fn item_view(i: &super::Item) -> ItemView<'_> {
+    ItemView {
+        code: &i.code,
+        name: &i.name,
+        level: i.level,
+        parent: i.parent.as_deref(),
+        item_type: i.item_type,
+        agency: i.agency.as_deref(),
+        region: i.region.as_deref(),
+    }
 }
 
 impl OutlineSource for Catalog {
@@ -57,18 +110,7 @@ impl OutlineSource for Catalog {
     }
 
     fn for_each_item<'a>(&'a self, f: impl FnMut(ItemView<'a>)) {
-        self.items
-            .values()
-            .map(|i| ItemView {
-                code: &i.code,
-                name: &i.name,
-                level: i.level,
-                parent: i.parent.as_deref(),
-                item_type: i.item_type,
-                agency: i.agency.as_deref(),
-                region: i.region.as_deref(),
-            })
-            .for_each(f);
+        self.items.values().map(item_view).for_each(f);
     }
 
     fn materials(&self) -> Vec<(&str, &str)> {
@@ -91,6 +133,22 @@ impl OutlineSource for Catalog {
 
     fn region_name(&self, code: &str) -> Option<&str> {
         self.regions.get(code).map(|r| r.name.as_str())
+    }
+
+    fn item(&self, code: &str) -> Option<ItemView<'_>> {
+        self.items.get(code).map(item_view)
+    }
+
+    fn form_count(&self) -> usize {
+        self.forms.len()
+    }
+
+    fn for_each_form<'a>(&'a self, f: impl FnMut(FormView<'a>)) {
+        self.forms.values().map(FormView::of).for_each(f);
+    }
+
+    fn form(&self, code: &str) -> Option<FormView<'_>> {
+        self.forms.get(code).map(FormView::of)
     }
 }
 
@@ -151,6 +209,35 @@ struct Items {
     regions: Vec<u32>,
     /// The codes items refer to, each once.
     refs: Strings,
+}
+
+/// Forms column by column: `items` index the outline's items (or are [`NONE`]).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+struct Forms {
+    heads: Pairs,
+    items: Vec<u32>,
+    fields: Vec<u32>,
+    statuses: Vec<Status>,
+    versions: Vec<u32>,
+}
+
+impl Forms {
+    fn len(&self) -> usize {
+        self.heads.codes.len()
+    }
+
+    fn is_sound(&self, items: usize) -> bool {
+        let n = self.len();
+        self.heads.is_sound()
+            && self.items.len() == n
+            && self
+                .items
+                .iter()
+                .all(|&i| i == NONE || (i as usize) < items)
+            && self.fields.len() == n
+            && self.statuses.len() == n
+            && self.versions.len() == n
+    }
 }
 
 /// A referenced item or material, by position among the outline's items or materials.
@@ -230,9 +317,9 @@ pub struct Outline {
     bundles: Pairs,
     agencies: Pairs,
     regions: Pairs,
-    /// Every form's code, in code order (a form that references an item or a material is
-    /// named by its position here).
-    form_codes: Strings,
+    /// Every form, in code order (a form that references an item or a material is named by
+    /// its position here).
+    forms: Forms,
     /// Every reference an item, a form or a bundle makes to an item or a material, sorted by
     /// what it references: who references an item or a material without the catalog.
     links: Vec<Link>,
@@ -266,7 +353,7 @@ impl Outline {
         }
         let materials = Pairs::of(OutlineSource::materials(catalog));
         let bundles = Pairs::of(OutlineSource::bundles(catalog));
-        let mut form_codes = Strings::default();
+        let mut forms = Forms::default();
         let mut links = Vec::new();
         let mut link = |from: Source, record: RecordRef<'_>| {
             record.for_each_reference(|r| {
@@ -282,7 +369,15 @@ impl Outline {
             link(Source::Item(at), RecordRef::Item(item));
         }
         for (at, form) in (0u32..).zip(catalog.forms.values()) {
-            form_codes.push(&form.code);
+            forms.heads.codes.push(&form.code);
+            forms.heads.names.push(&form.name);
+            let item = form.item.as_deref().and_then(|i| items.heads.position(i));
+            forms.items.push(item.unwrap_or(NONE));
+            forms
+                .fields
+                .push(u32::try_from(form.field_count()).unwrap_or(u32::MAX));
+            forms.statuses.push(form.status);
+            forms.versions.push(form.version);
             link(Source::Form(at), RecordRef::Form(form));
         }
         for (at, bundle) in (0u32..).zip(catalog.bundles.values()) {
@@ -295,7 +390,7 @@ impl Outline {
             bundles,
             agencies: Pairs::of(catalog.agencies.values().map(|a| (&*a.code, &*a.name))),
             regions: Pairs::of(catalog.regions.values().map(|r| (&*r.code, &*r.name))),
-            form_codes,
+            forms,
             links,
             items,
             records: catalog.len(),
@@ -319,11 +414,45 @@ impl Outline {
             .take_while(|l| l.to == to)
             .filter_map(|l| match l.from()? {
                 Source::Item(at) => Some((Kind::Item, self.items.heads.codes.get(at)?)),
-                Source::Form(at) => Some((Kind::Form, self.form_codes.get(at)?)),
+                Source::Form(at) => Some((Kind::Form, self.forms.heads.codes.get(at)?)),
                 Source::Bundle(at) => Some((Kind::Bundle, self.bundles.codes.get(at)?)),
             })
             .collect();
         Some(out)
+    }
+
+    /// The item at position `at` among the items.
+    fn item_at(&self, at: u32) -> Option<ItemView<'_>> {
+        let i = &self.items;
+        let column = |c: &[u32]| c.get(at as usize).copied();
+        let reference = |x: u32| if x == NONE { None } else { i.refs.get(x) };
+        Some(ItemView {
+            code: i.heads.codes.get(at)?,
+            name: i.heads.names.get(at)?,
+            level: *i.levels.get(at as usize)?,
+            parent: reference(column(&i.parents)?),
+            item_type: *i.types.get(at as usize)?,
+            agency: reference(column(&i.agencies)?),
+            region: reference(column(&i.regions)?),
+        })
+    }
+
+    /// The form at position `at` among the forms.
+    fn form_at(&self, at: u32) -> Option<FormView<'_>> {
+        let f = &self.forms;
+        let item = *f.items.get(at as usize)?;
+        Some(FormView {
+            code: f.heads.codes.get(at)?,
+            name: f.heads.names.get(at)?,
+            item: if item == NONE {
+                None
+            } else {
+                self.items.heads.codes.get(item)
+            },
+            fields: *f.fields.get(at as usize)? as usize,
+            status: *f.statuses.get(at as usize)?,
+            version: *f.versions.get(at as usize)?,
+        })
     }
 
     /// Whether the outlined catalog holds no record.
@@ -355,7 +484,7 @@ impl Outline {
             ]
             .iter()
             .all(|p| p.is_sound())
-            && self.form_codes.is_sound()
+            && self.forms.is_sound(n)
             && self.links.is_sorted()
             && self.links.iter().all(|l| {
                 let (to, of) = match l.to() {
@@ -364,13 +493,13 @@ impl Outline {
                 };
                 let (from, among) = match l.from() {
                     Some(Source::Item(at)) => (at, n),
-                    Some(Source::Form(at)) => (at, self.form_codes.len()),
+                    Some(Source::Form(at)) => (at, self.forms.len()),
                     Some(Source::Bundle(at)) => (at, self.bundles.codes.len()),
                     None => return false,
                 };
                 (to as usize) < of && (from as usize) < among
             })
-            && n + self.materials.codes.len() + self.bundles.codes.len() + self.form_codes.len()
+            && n + self.materials.codes.len() + self.bundles.codes.len() + self.forms.len()
                 <= self.records
     }
 }
@@ -383,27 +512,10 @@ impl OutlineSource for Outline {
     }
 
     fn for_each_item<'a>(&'a self, mut f: impl FnMut(ItemView<'a>)) {
-        let i = &self.items;
-        let reference = |x: u32| if x == NONE { None } else { i.refs.get(x) };
-        let columns = i
-            .levels
-            .iter()
-            .zip(&i.types)
-            .zip(i.parents.iter().zip(&i.agencies))
-            .zip(&i.regions);
-        for (at, (((&level, &item_type), (&parent, &agency)), &region)) in (0u32..).zip(columns) {
-            let (Some(code), Some(name)) = (i.heads.codes.get(at), i.heads.names.get(at)) else {
-                continue;
-            };
-            f(ItemView {
-                code,
-                name,
-                level,
-                parent: reference(parent),
-                item_type,
-                agency: reference(agency),
-                region: reference(region),
-            });
+        for at in 0..self.items.heads.codes.len() as u32 {
+            if let Some(item) = self.item_at(at) {
+                f(item);
+            }
         }
     }
 
@@ -421,6 +533,26 @@ impl OutlineSource for Outline {
 
     fn region_name(&self, code: &str) -> Option<&str> {
         self.regions.name_of(code)
+    }
+
+    fn item(&self, code: &str) -> Option<ItemView<'_>> {
+        self.item_at(self.items.heads.position(code)?)
+    }
+
+    fn form_count(&self) -> usize {
+        self.forms.len()
+    }
+
+    fn for_each_form<'a>(&'a self, mut f: impl FnMut(FormView<'a>)) {
+        for at in 0..self.forms.len() as u32 {
+            if let Some(form) = self.form_at(at) {
+                f(form);
+            }
+        }
+    }
+
+    fn form(&self, code: &str) -> Option<FormView<'_>> {
+        self.form_at(self.forms.heads.position(code)?)
     }
 }
 
@@ -457,6 +589,24 @@ mod tests {
             }
         }
         assert_eq!(outline.agency_name("no such agency"), None);
+        // pane 3's list
+        assert_eq!(outline.form_count(), catalog.forms.len());
+        fn forms(source: &impl OutlineSource) -> Vec<String> {
+            let mut list = Vec::new();
+            source.for_each_form(|f| list.push(format!("{f:?}")));
+            list
+        }
+        let of_outline = forms(&outline);
+        assert_eq!(of_outline, forms(&catalog));
+        assert!(of_outline.len() > 100);
+        for form in catalog.forms.values() {
+            assert_eq!(outline.form(&form.code), Some(FormView::of(form)));
+        }
+        for item in catalog.items.values() {
+            assert_eq!(outline.item(&item.code), catalog.item(&item.code));
+        }
+        assert_eq!(outline.form("no such form"), None);
+        assert_eq!(outline.item("no such item"), None);
     }
 
     #[test]
@@ -478,9 +628,18 @@ mod tests {
         let mut outline = good.clone();
         outline.bundles.names.text.clear();
         assert!(!outline.is_sound());
+        let mut outline = good.clone();
+        outline.forms.items[0] = good.items.heads.codes.len() as u32;
+        assert!(!outline.is_sound(), "a form's item out of range");
+        let mut outline = good.clone();
+        outline.forms.statuses.pop();
+        assert!(!outline.is_sound());
+        let mut outline = good.clone();
+        outline.forms.heads.names.ends.pop();
+        assert!(!outline.is_sound());
         // who references an item: every index in range, a form's item for every form
         let items = good.items.heads.codes.len() as u32;
-        let forms = good.form_codes.len() as u32;
+        let forms = good.forms.len() as u32;
         assert!(good.links.len() > 1000, "{}", good.links.len());
         for (to, from) in [
             (Target::Item(items), Source::Item(0)),

@@ -1,8 +1,10 @@
 //! Cache files beside the store: `search.idx` (the search index, so `element search`
 //! answers without opening the database), `outline.idx` (what the tree shows, so the TUI
 //! draws it before the catalog is loaded), `links.idx` (who references each element, so
-//! `element uses` and pane 2 answer without loading the catalog) and `stats.idx` (the
-//! catalog's statistics, so `stats` and pane 5 answer without it). All keep one rule that
+//! `element uses` and pane 2 answer without loading the catalog), `stats.idx` (the
+//! catalog's statistics, so `stats` and pane 5 answer without it) and `lint.idx` (how many
+//! lint warnings each form has, so `form list` and pane 3's list answer without it). All
+//! keep one rule that
 //! keeps them honest: every write to the store removes them first (and syncs the directory)
 //! before anything changes, and only a process holding the store's lock writes them, from
 //! what the store holds. So a file that exists describes the store as it is; a missing or
@@ -20,6 +22,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::engine::lint::LintCounts;
 use crate::engine::search::SearchData;
 use crate::engine::stats::Stats;
 use crate::model::{ElementLinks, Outline};
@@ -46,7 +49,7 @@ pub const SEARCH: CacheFile = CacheFile {
 /// The catalog's outline.
 pub const OUTLINE: CacheFile = CacheFile {
     name: "outline.idx",
-    magic: b"yibiao outline 4\n",
+    magic: b"yibiao outline 5\n",
 };
 
 /// Who references each element.
@@ -61,8 +64,14 @@ pub const STATS: CacheFile = CacheFile {
     magic: b"yibiao stats 2\n",
 };
 
+/// How many lint warnings each form has.
+pub const LINT: CacheFile = CacheFile {
+    name: "lint.idx",
+    magic: b"yibiao lint counts 1\n",
+};
+
 /// Every cache file, to remove before a write.
-pub const ALL: [&CacheFile; 4] = [&SEARCH, &OUTLINE, &LINKS, &STATS];
+pub const ALL: [&CacheFile; 5] = [&SEARCH, &OUTLINE, &LINKS, &STATS, &LINT];
 
 /// Bytes of the watermark a file names.
 const STAMP_BYTES: usize = 8;
@@ -192,6 +201,18 @@ pub fn write_stats(dir: &Path, stats: &Stats) {
     STATS.write(dir, stats);
 }
 
+/// The cached lint counts (form code → warnings, for each form with any), if there is a
+/// sound file (every count above zero).
+pub fn read_lint(dir: &Path) -> Option<LintCounts> {
+    LINT.read::<LintCounts>(dir)
+        .filter(|counts| counts.values().all(|&n| n > 0))
+}
+
+/// Caches the lint counts.
+pub fn write_lint(dir: &Path, counts: &LintCounts) {
+    LINT.write(dir, counts);
+}
+
 /// Whether the element links are cached in this layout (a file that is there describes the
 /// store as it is, see the module's rule; one of another layout is rebuilt), by the file's
 /// first bytes.
@@ -259,6 +280,15 @@ mod tests {
             file.invalidate(dir.path()).unwrap();
         }
         assert_eq!(read_stats(dir.path()), None);
+        let counts = LintCounts::from([("F1".to_string(), 2)]);
+        write_lint(dir.path(), &counts);
+        assert_eq!(read_lint(dir.path()), Some(counts));
+        write_lint(dir.path(), &LintCounts::from([("F1".to_string(), 0)]));
+        assert_eq!(
+            read_lint(dir.path()),
+            None,
+            "a form with no warnings is not listed"
+        );
     }
 
     #[test]
@@ -301,6 +331,7 @@ mod tests {
             dir.path(),
             &crate::engine::stats::stats(&crate::sample::generate(1)),
         );
+        write_lint(dir.path(), &LintCounts::from([("F1".to_string(), 2)]));
         for file in ALL {
             let path = dir.path().join(file.name);
             let good = std::fs::read(&path).unwrap();
@@ -315,6 +346,7 @@ mod tests {
                     "search.idx" => assert_eq!(read_search(dir.path()), None),
                     "outline.idx" => assert_eq!(read_outline(dir.path()), None),
                     "stats.idx" => assert_eq!(read_stats(dir.path()), None),
+                    "lint.idx" => assert_eq!(read_lint(dir.path()), None),
                     _ => assert_eq!(read_links(dir.path()), None),
                 }
             }

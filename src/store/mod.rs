@@ -29,6 +29,7 @@ pub use sled_store::{
 };
 pub use snapshot::{CacheRead, CachedSearch, Snapshot};
 
+use crate::engine::lint::LintCounts;
 use crate::engine::search::SearchData;
 use crate::engine::stats::Stats;
 use crate::model::{Catalog, Kind, Record};
@@ -126,6 +127,11 @@ pub trait Store {
     /// visit to pane 5 reads them instead of counting the catalog again. `at` as for
     /// [`Store::save_search`]. Returns whether it wrote.
     fn save_stats(&mut self, stats: &Stats, at: u64) -> bool;
+
+    /// Caches the lint counts beside the store (best effort), for the next `form list` and
+    /// pane 3's list before the catalog is loaded. `at` as for [`Store::save_search`].
+    /// Returns whether it wrote.
+    fn save_lint(&mut self, counts: &LintCounts, at: u64) -> bool;
 
     /// The search rows written since the last call (every write's, whatever its kind: a
     /// form's change moves its elements' use counts), to bring an index read before them up

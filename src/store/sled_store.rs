@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
+use crate::engine::lint::LintCounts;
 use crate::engine::search::{self, SearchData, SearchRow};
 use crate::engine::stats::Stats;
 use crate::engine::usage::usage_outline_linked;
@@ -25,8 +26,8 @@ use super::audit::{
     AuditBlock, AuditChange, AuditOp, LoggedEntry, os_user, record_digest, utc_now,
 };
 use super::cache_file::{
-    self, read_links, read_outline, read_search, read_stats, write_links, write_outline,
-    write_search, write_stats,
+    self, read_links, read_lint, read_outline, read_search, read_stats, write_links, write_lint,
+    write_outline, write_search, write_stats,
 };
 use super::codec::{
     CodecError, decode_audit, decode_journal, decode_record, deflate, encode_audit, encode_journal,
@@ -372,6 +373,18 @@ impl SledStore {
         }
         lines.extend(stale);
         Ok(lines)
+    }
+
+    /// Writes a cache file with `write` if the store's write count is still `at` (what the
+    /// file holds was made from the store as it is). Returns whether it wrote.
+    fn save_if_current(&mut self, at: u64, write: impl FnOnce(&Path)) -> bool {
+        if at != self.writes.now() {
+            return false;
+        }
+        write(&self.path);
+        // the next write must remove it again
+        self.cache_removed = false;
+        true
     }
 
     /// Removes the cache files before this handle's first write (see `cache_file`).
@@ -1097,6 +1110,12 @@ impl UnloadedStore {
         read_stats(&self.0.path)
     }
 
+    /// How many lint warnings each form has, cached beside the store (`None`: not cached,
+    /// or unsound).
+    pub fn lint_counts(&self) -> Option<LintCounts> {
+        read_lint(&self.0.path)
+    }
+
     /// Where the element `code` is used, read without loading the catalog: its
     /// [`neighbourhood`](Self::neighbourhood) with who references it (by the store's cached
     /// element `links`) and the bundles that hold the items of the forms that bind it (by
@@ -1267,13 +1286,11 @@ impl Store for SledStore {
     }
 
     fn save_stats(&mut self, stats: &Stats, at: u64) -> bool {
-        if at != self.writes.now() {
-            return false;
-        }
-        write_stats(&self.path, stats);
-        // the next write must remove it again
-        self.cache_removed = false;
-        true
+        self.save_if_current(at, |dir| write_stats(dir, stats))
+    }
+
+    fn save_lint(&mut self, counts: &LintCounts, at: u64) -> bool {
+        self.save_if_current(at, |dir| write_lint(dir, counts))
     }
 
     fn take_search_changes(&mut self) -> SearchChanges {
@@ -1870,7 +1887,7 @@ mod tests {
     }
 
     #[test]
-    fn statistics_counted_from_the_catalog_are_cached_only_while_current() {
+    fn statistics_and_lint_counts_made_from_the_catalog_are_cached_only_while_current() {
         let dir = tempfile::tempdir().unwrap();
         let cache = dir.path().join(cache_file::STATS.name);
         let mut store = SledStore::open(dir.path()).unwrap();
@@ -1892,10 +1909,20 @@ mod tests {
         let again = store.snapshot().stats();
         assert_eq!(again.data, read.data);
         assert_eq!(again.cacheable_at, None, "read from the cache");
+        // the lint counts likewise
+        let lint = store.snapshot().lint();
+        assert_eq!(lint.data, crate::engine::lint::counts(&store.catalog));
+        assert!(store.save_lint(&lint.data, lint.cacheable_at.unwrap()));
+        assert_eq!(
+            store.snapshot().lint().cacheable_at,
+            None,
+            "read from the cache"
+        );
 
         // the next write of this handle removes them before it changes anything
         rename_element(&mut store, "E00000", "又改过的数据元");
         assert!(!cache.exists());
+        assert!(!dir.path().join(cache_file::LINT.name).exists());
         let read = store.snapshot().stats();
         assert!(store.save_stats(&read.data, read.cacheable_at.unwrap()));
         drop(store);

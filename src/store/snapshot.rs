@@ -1,6 +1,6 @@
 //! The store as it stood at one moment, for a worker thread: its catalog (shared, not
 //! copied) and the cache files beside it. What a worker makes from it — the search index,
-//! the statistics — comes from the cache file when there is one (it describes the store as
+//! the statistics, the lint counts — comes from the cache file when there is one (it describes the store as
 //! it is, see `cache_file`), else from the catalog; a value made from the catalog can be
 //! handed back to the store to cache ([`Store::save_search`](super::Store::save_search),
 //! [`Store::save_stats`](super::Store::save_stats)), which it does only if nothing was
@@ -9,11 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::engine::lint::{self, LintCounts};
 use crate::engine::search::{self, SearchData};
 use crate::engine::stats::{self, Stats};
 use crate::model::Catalog;
 
-use super::cache_file::{read_search, read_stats};
+use super::cache_file::{read_lint, read_search, read_stats};
 
 /// The store's catalog and directory as they stood when the snapshot was taken
 /// ([`Store::snapshot`](super::Store::snapshot)).
@@ -61,6 +62,11 @@ impl Snapshot {
     /// The catalog's statistics (a million elements take seconds to count).
     pub fn stats(&self) -> CacheRead<Stats> {
         self.read(read_stats, stats::stats)
+    }
+
+    /// How many lint warnings each form has (0.7 s at a million elements).
+    pub fn lint(&self) -> CacheRead<LintCounts> {
+        self.read(read_lint, lint::counts)
     }
 }
 

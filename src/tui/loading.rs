@@ -10,7 +10,8 @@
 //! loaded until something needs it: pane 1's tree and the detail of its selected record,
 //! read from the store, cost a fraction of a loaded catalog's memory; so does pane 2 when
 //! the store has its search index and element links cached (`search.idx`, `links.idx`),
-//! and pane 5 when it has its statistics cached (`stats.idx`).
+//! pane 5 when it has its statistics cached (`stats.idx`), and pane 3's list when it has its
+//! lint counts cached (`lint.idx`; the forms come from the outline).
 
 use std::cell::OnceCell;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+use crate::engine::lint::LintCounts;
 use crate::engine::stats::Stats;
 use crate::i18n::Lang;
 use crate::model::{Catalog, Outline};
@@ -98,6 +100,8 @@ pub struct Loading {
     /// The statistics cached beside the open store, read once (it does not change while
     /// its catalog is not loaded).
     stats: OnceCell<Option<Stats>>,
+    /// The lint counts cached beside the open store, read once likewise.
+    lint: OnceCell<Option<LintCounts>>,
 }
 
 impl Loading {
@@ -110,6 +114,7 @@ impl Loading {
             phase: Phase::Loading,
             elements: ElementsOnDemand::default(),
             stats: OnceCell::new(),
+            lint: OnceCell::new(),
         }
     }
 
@@ -168,6 +173,15 @@ impl Loading {
     pub fn stats_on_demand(&self) -> Option<&Stats> {
         let store = self.unloaded()?;
         self.stats.get_or_init(|| store.stats()).as_ref()
+    }
+
+    /// The lint counts pane 3's list shows before the catalog is loaded: those cached beside
+    /// the open store while it waits for something to need its catalog (its forms come from
+    /// the outline). `None`: the store is not open on demand, or has none cached.
+    pub fn forms_on_demand(&self) -> Option<&LintCounts> {
+        let store = self.unloaded()?;
+        self.outline.as_ref()?;
+        self.lint.get_or_init(|| store.lint_counts()).as_ref()
     }
 
     /// The element `code` as pane 2 shows it, read from the open store while the catalog
@@ -411,6 +425,7 @@ impl App {
         let typing = match self.pane {
             Pane::Catalog => self.catalog.filter_input.is_some(),
             Pane::Elements => self.elements.typing,
+            Pane::Forms => self.forms.prompt.is_some(),
             _ => false,
         };
         if self.overlay.is_some() || typing {
@@ -435,34 +450,40 @@ impl App {
         if works_while_loading(action, self.pane) {
             return true;
         }
+        // a pane on demand is read: moving in its list and going back work
+        let reading = matches!(
+            action,
+            SelectNext | SelectPrev | PageDown | PageUp | SelectFirst | SelectLast | Back
+        );
         // pane 5 on demand: its own actions from anywhere, and reading it
         if loading.stats_on_demand().is_some() {
             if super::panes::stats::handles(action) {
                 return true;
             }
             if self.pane == Pane::Stats {
-                return matches!(
-                    action,
-                    SelectNext | SelectPrev | PageDown | PageUp | SelectFirst | SelectLast | Back
-                );
+                return reading;
             }
         }
         match self.pane {
             Pane::Catalog => action == History && loading.unloaded().is_some(),
+            // pane 3 on demand: the list, moving and filtering it; opening a form, a new one,
+            // the workflow and the history need the catalog
+            Pane::Forms if loading.forms_on_demand().is_some() => {
+                self.forms.designer.is_none() && (reading || action == FormFilter)
+            }
             // pane 2 on demand: searching, moving and reading; the list of an element's uses
             // opens, but a jump from it goes to a record that needs the catalog
             Pane::Elements if loading.elements_on_demand() => match action {
                 ElementOpen => self.elements.focus == super::panes::elements::Focus::Results,
-                SelectNext | SelectPrev | PageDown | PageUp | SelectFirst | SelectLast | Back
-                | ElementSearch | ElementDetailDown | ElementDetailUp => true,
-                _ => false,
+                ElementSearch | ElementDetailDown | ElementDetailUp => true,
+                _ => reading,
             },
             _ => false,
         }
     }
 
     /// Whether the pane on screen works before the catalog is loaded: pane 1 always (from
-    /// the outline), panes 2 and 5 when the store is open on demand with their caches (or,
+    /// the outline), panes 2, 3 and 5 when the store is open on demand with their caches (or,
     /// while it opens, may be: [`App::opened`] decides).
     pub(crate) fn pane_works_unloaded(&self) -> bool {
         let Some(loading) = &self.loading else {
@@ -473,6 +494,9 @@ impl App {
             Pane::Catalog => true,
             Pane::Elements => loading.elements_on_demand() || opening,
             Pane::Stats => loading.stats_on_demand().is_some() || opening,
+            Pane::Forms => {
+                (loading.forms_on_demand().is_some() && self.forms.designer.is_none()) || opening
+            }
             _ => false,
         }
     }
@@ -507,7 +531,7 @@ impl App {
                 if wanted || !self.pane_works_unloaded() {
                     self.want_catalog();
                 } else {
-                    // pane 2 or 5, entered while the store opened, works from its caches
+                    // pane 2, 3 or 5, entered while the store opened, works from its caches
                     self.refresh_pane(self.pane == Pane::Stats);
                 }
                 self.dirty = true;

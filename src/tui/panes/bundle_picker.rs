@@ -252,7 +252,7 @@ impl<R: Row> IndexState<R> {
 
     /// The index if it was built from what has `fingerprint`; else asks for a build of
     /// `rows()` and gives `None`.
-    fn ready_for(
+    pub(super) fn ready_for(
         &mut self,
         fingerprint: u64,
         rows: impl FnOnce() -> Vec<R>,

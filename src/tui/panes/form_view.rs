@@ -21,16 +21,22 @@ use crate::display::{inert, pad, width};
 use crate::engine::form_filter::FormFilter;
 use crate::engine::preview::Check;
 use crate::engine::validate::levels_left_message;
-use crate::model::Catalog;
+use crate::model::{Catalog, OutlineSource};
 
 /// Draws pane 3 in `area`.
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if area.width < 4 || area.height < 3 {
         return;
     }
-    let Some(store) = app.store() else { return };
-    let catalog = store.catalog();
     let p = &app.forms;
+    let Some(store) = app.store() else {
+        // before the catalog is loaded: the list, from the store's outline
+        if let Some(outline) = app.loading.as_ref().and_then(|l| l.outline.as_deref()) {
+            draw_list(frame, app, outline, true, p, area);
+        }
+        return;
+    };
+    let catalog = store.catalog();
     let (main, prompt) = if p.prompt.is_some() {
         let [m, q] = Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(area);
         (m, Some(q))
@@ -39,7 +45,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     };
     match &p.designer {
         Some(d) => draw_designer(frame, app, catalog, d, main),
-        None => draw_list(frame, app, catalog, p, main),
+        None => draw_list(frame, app, catalog, p.lint_current(catalog), p, main),
     }
     if let Some((purpose, picker)) = &p.item_picker {
         draw_item_picker(frame, app, *purpose, picker);
@@ -59,7 +65,15 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
 }
 
-fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane, area: Rect) {
+/// Draws the list of forms from `source` (`lint_current`: the warnings shown are its own).
+fn draw_list(
+    frame: &mut Frame<'_>,
+    app: &App,
+    source: &impl OutlineSource,
+    lint_current: bool,
+    p: &FormsPane,
+    area: Rect,
+) {
     let lang = app.lang;
     let theme = &app.config.theme;
     let n = p.codes.len();
@@ -73,7 +87,7 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
     if p.reading_pending() {
         title.push_str(lang.pick("拼音索引中… ", "indexing pinyin… "));
     }
-    if !p.lint_current(catalog) {
+    if !lint_current {
         title.push_str(lang.pick("检查警告中… ", "checking warnings… "));
     }
     let hint = border_hints(
@@ -109,12 +123,8 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
         .skip(p.offset)
         .take(usize::from(inner.height))
         .filter_map(|(i, code)| {
-            let f = catalog.forms.get(code.as_str())?;
-            let item = f
-                .item
-                .as_deref()
-                .and_then(|c| catalog.items.get(c))
-                .map_or("", |i| i.name.as_str());
+            let f = source.form(code)?;
+            let item = f.item.and_then(|c| source.item(c)).map_or("", |i| i.name);
             let warns = p.warned.get(code).copied().unwrap_or(0);
             let warn = if warns > 0 {
                 format!("!{warns}")
@@ -128,14 +138,14 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, p: &FormsPane,
             let rest = format!(
                 " {} {:>3} {}",
                 pad(&fit(item, item_w, ascii), item_w),
-                f.field_count(),
+                f.fields,
                 pad(&status, 10),
             );
             // the code and the name with the filter's words highlighted
             let mut spans = highlighted_words(pad(&fit(code, 9, ascii), 9), &words, base, hit);
             spans.push(Span::raw(" "));
             spans.extend(highlighted_words(
-                pad(&fit(&f.name, name_w, ascii), name_w),
+                pad(&fit(f.name, name_w, ascii), name_w),
                 &words,
                 base,
                 hit,

@@ -21,12 +21,14 @@ use crate::display::inert;
 use crate::engine::design::{Design, Pos};
 use crate::engine::dups::Covers;
 use crate::engine::form_filter::{self, FormFilter, FormIndex, FormRow, Readings};
-use crate::engine::lint::{self, Warning};
+use crate::engine::lint::{self, LintCounts, Warning};
 use crate::engine::one_per_form;
 use crate::engine::preview::{Preview, Values};
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
-use crate::model::{Catalog, Form, Kind, Record, RecordRef, Section, Status, When};
+use crate::model::{
+    Catalog, Form, Kind, Outline, OutlineSource, Record, RecordRef, Section, Status, When,
+};
 
 /// A line of the designer: the form itself, a section or a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -311,7 +313,14 @@ pub struct FormsPane {
     /// What the list shows was filtered for.
     shown_for: Option<Shown>,
     built: bool,
+    /// The fingerprint of the outline's forms (one outline per session: the one shown while
+    /// the catalog waits to be needed).
+    outline_fingerprint: Option<u64>,
 }
+
+/// The revision the outline's forms count as (no catalog has it: revisions count up from 1),
+/// so that a list or lint counts of the outline are never taken for the catalog's.
+pub const OUTLINE_REVISION: u64 = u64::MAX;
 
 /// What pane 3's list was filtered for: a query that narrows it, for the same catalog,
 /// warnings and index, keeps a subset of what it shows.
@@ -346,17 +355,45 @@ impl FormsPane {
     /// they were shown for.
     pub fn rebuild(&mut self, catalog: &Catalog) {
         let filter = FormFilter::parse(&self.query);
-        // while a new index is built, the last one (of the forms as they were) serves
-        let (index, current) = if filter.wants_readings() {
-            match self
-                .readings
+        let ready = filter.wants_readings().then(|| {
+            self.readings
                 .ready_with(catalog, form_filter::fingerprint, form_filter::rows)
-            {
-                Some(index) => (Some(index), true),
-                None => (self.readings.index.clone(), false),
-            }
-        } else {
-            (None, true)
+        });
+        self.rebuild_from(catalog, catalog.revision(), filter, ready);
+    }
+
+    /// As [`FormsPane::rebuild`], before the catalog is loaded: from the store's outline,
+    /// with the lint counts cached beside the store (see `tui::loading`).
+    pub fn rebuild_from_outline(&mut self, outline: &Outline, counts: &LintCounts) {
+        if self.warned_at != Some(OUTLINE_REVISION) {
+            self.warned = counts.clone();
+            self.warned_at = Some(OUTLINE_REVISION);
+        }
+        let filter = FormFilter::parse(&self.query);
+        let ready = filter.wants_readings().then(|| {
+            let fingerprint = *self
+                .outline_fingerprint
+                .get_or_insert_with(|| form_filter::fingerprint(outline));
+            self.readings
+                .ready_for(fingerprint, || form_filter::rows(outline))
+        });
+        self.rebuild_from(outline, OUTLINE_REVISION, filter, ready);
+    }
+
+    /// Rebuilds the list from `source` at `revision` (`ready`: the pinyin index if it is
+    /// built from the forms as they are, when the filter wants it).
+    fn rebuild_from(
+        &mut self,
+        source: &impl OutlineSource,
+        revision: u64,
+        filter: FormFilter,
+        ready: Option<Option<Arc<FormIndex>>>,
+    ) {
+        // while a new index is built, the last one (of the forms as they were) serves
+        let (index, current) = match ready {
+            Some(Some(index)) => (Some(index), true),
+            Some(None) => (self.readings.index.clone(), false),
+            None => (None, true),
         };
         let readings = index.as_deref().map(|i| {
             let found = Readings::find(i, &filter);
@@ -368,7 +405,7 @@ impl FormsPane {
         });
         let rare = readings.as_ref().map(Readings::rare).unwrap_or_default();
         let shown_for = (
-            catalog.revision(),
+            revision,
             self.warned_at,
             index.as_ref().map(|i| Arc::as_ptr(i) as usize),
         );
@@ -378,7 +415,7 @@ impl FormsPane {
         let within = narrowing.then(|| std::mem::take(&mut self.codes));
         self.codes = filter
             .kept(
-                catalog,
+                source,
                 |c| self.warned.contains_key(c),
                 readings.as_ref(),
                 within.as_deref(),
@@ -392,6 +429,8 @@ impl FormsPane {
             rare,
         });
         self.selected = self.selected.min(self.codes.len().saturating_sub(1));
+        // a shorter list scrolled past its end would show no row
+        self.offset = self.offset.min(self.selected);
         self.built = true;
         self.stale = false;
     }
@@ -411,10 +450,18 @@ pub fn handles(action: Action) -> bool {
 pub struct FormsLintEvent {
     revision: u64,
     warned: HashMap<String, usize>,
+    /// The store's write count the counts describe when they were made from the catalog
+    /// (worth caching for the next `form list`), see
+    /// [`CacheRead::cacheable_at`](crate::store::CacheRead::cacheable_at).
+    cacheable_at: Option<u64>,
 }
 
 impl App {
     fn forms_catalog_ready(&mut self) {
+        if self.store.is_none() {
+            self.forms_outline_ready();
+            return;
+        }
         let stale = self.forms.stale || !self.forms.built;
         if stale && let Some(store) = self.store.as_deref() {
             self.forms.rebuild(store.catalog());
@@ -428,6 +475,24 @@ impl App {
         self.forms_lint_start();
     }
 
+    /// Before the catalog is loaded: the list from the outline and the cached lint counts,
+    /// when the store has them (see
+    /// [`Loading::forms_on_demand`](crate::tui::loading::Loading::forms_on_demand)).
+    fn forms_outline_ready(&mut self) {
+        let Some(loading) = &self.loading else {
+            return;
+        };
+        if let (Some(outline), Some(counts)) = (&loading.outline, loading.forms_on_demand()) {
+            self.forms.rebuild_from_outline(outline, counts);
+        }
+        if let Some(job) = self.forms.readings.take_job() {
+            self.spawn_job(move || {
+                let (index, fingerprint) = job.build();
+                AppEvent::FormsReadings(index, fingerprint)
+            });
+        }
+    }
+
     /// The pinyin index of the forms' names was built: a filter that wants it runs again.
     pub(crate) fn forms_readings_event(&mut self, index: Arc<FormIndex>, fingerprint: u64) {
         self.forms.readings.arrived(index, fingerprint);
@@ -438,8 +503,8 @@ impl App {
         self.dirty = true;
     }
 
-    /// Starts linting every form on a worker, unless the warnings are current or a run is
-    /// under way.
+    /// Starts linting every form on a worker (or reading the counts cached beside the
+    /// store), unless the warnings are current or a run is under way.
     fn forms_lint_start(&mut self) {
         let Some(store) = self.store.as_deref() else {
             return;
@@ -447,12 +512,15 @@ impl App {
         if self.forms.linting || self.forms.lint_current(store.catalog()) {
             return;
         }
-        let catalog = store.shared_catalog();
+        let revision = store.catalog().revision();
+        let snapshot = store.snapshot();
         self.forms.linting = true;
         self.spawn_job(move || {
+            let read = snapshot.lint();
             AppEvent::FormsLint(FormsLintEvent {
-                revision: catalog.revision(),
-                warned: lint::counts(&catalog),
+                revision,
+                warned: read.data,
+                cacheable_at: read.cacheable_at,
             })
         });
     }
@@ -460,6 +528,9 @@ impl App {
     /// A finished lint job: its warnings replace older ones; the list is filtered again when
     /// it keeps only forms with warnings; a change made meanwhile starts the next run.
     pub(crate) fn forms_lint_event(&mut self, event: FormsLintEvent) {
+        if let (Some(at), Some(store)) = (event.cacheable_at, self.store.as_deref_mut()) {
+            store.save_lint(&event.warned, at);
+        }
         self.forms.linting = false;
         self.forms.warned = event.warned;
         self.forms.warned_at = Some(event.revision);
