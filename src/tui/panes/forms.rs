@@ -435,6 +435,17 @@ impl FormsPane {
         self.stale = false;
     }
 
+    /// Whether the list must be built again: it is stale, was never built, or was built from
+    /// the outline (`true`) where it is now to be built from the catalog (`false`), or the
+    /// other way round.
+    fn wants_rebuild(&self, from_outline: bool) -> bool {
+        let shows_outline = self
+            .shown_for
+            .as_ref()
+            .is_some_and(|s| s.at.0 == OUTLINE_REVISION);
+        self.stale || !self.built || shows_outline != from_outline
+    }
+
     /// Whether the filter waits for the pinyin index (the title says so).
     pub fn reading_pending(&self) -> bool {
         self.readings.building && FormFilter::parse(&self.query).wants_readings()
@@ -462,8 +473,9 @@ impl App {
             self.forms_outline_ready();
             return;
         }
-        let stale = self.forms.stale || !self.forms.built;
-        if stale && let Some(store) = self.store.as_deref() {
+        if self.forms.wants_rebuild(false)
+            && let Some(store) = self.store.as_deref()
+        {
             self.forms.rebuild(store.catalog());
         }
         if let Some(job) = self.forms.readings.take_job() {
@@ -482,7 +494,9 @@ impl App {
         let Some(loading) = &self.loading else {
             return;
         };
-        if let (Some(outline), Some(counts)) = (&loading.outline, loading.forms_on_demand()) {
+        if let (Some(outline), Some(counts)) = (&loading.outline, loading.forms_on_demand())
+            && self.forms.wants_rebuild(true)
+        {
             self.forms.rebuild_from_outline(outline, counts);
         }
         if let Some(job) = self.forms.readings.take_job() {
