@@ -112,19 +112,12 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     if store.changed_since_open() > 0 {
         store.save_outline();
         if fills {
-            let snapshot = store.snapshot();
-            let search = snapshot.search();
+            let search = store.snapshot().search();
             if let Some(at) = search.cacheable_at {
                 store.save_search(&search.data, at);
             }
-            let stats = snapshot.stats();
-            if let Some(at) = stats.cacheable_at {
-                store.save_stats(&stats.data, at);
-            }
-            let lint = snapshot.lint();
-            if let Some(at) = lint.cacheable_at {
-                store.save_lint(&lint.data, at);
-            }
+            stats_kept(&mut store);
+            lint_kept(&mut store);
         }
     }
     store.close_for_exit();
@@ -477,12 +470,9 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             export,
             encoding,
         } => {
-            // counted from the catalog (the cache was not there) and left for the next time
-            let read = store.snapshot().stats();
-            if let Some(at) = read.cacheable_at {
-                store.save_stats(&read.data, at);
-            }
-            answer_stats(&read.data, json, export.as_deref(), encoding, lang)
+            // the cache was not there: counted from the catalog
+            let s = stats_kept(store);
+            answer_stats(&s, json, export.as_deref(), encoding, lang)
         }
         // answered above from the search rows
         Command::Element(ElementCommand::Search { .. }) => Ok(0),
@@ -504,12 +494,9 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         // answered in `dispatch`, from the records read without loading the catalog
         Command::Form(FormCommand::Show { .. }) => Ok(0),
         Command::Form(FormCommand::List { query, json }) => {
-            // counted from the catalog (the cache was not there) and left for the next time
-            let read = store.snapshot().lint();
-            if let Some(at) = read.cacheable_at {
-                store.save_lint(&read.data, at);
-            }
-            super::forms::list(store.catalog(), &read.data, &query, json, lang)
+            // the lint counts were not cached (or the outline): counted from the catalog
+            let warned = lint_kept(store);
+            super::forms::list(store.catalog(), &warned, &query, json, lang)
         }
         Command::Form(FormCommand::Lint { code, json }) => {
             super::forms::lint(store.catalog(), code.as_deref(), json, lang)
@@ -569,6 +556,26 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
 }
 
 /// Writes the statistics tables to an XLSX workbook or a directory of CSV files.
+/// The store's statistics: cached, else counted from its catalog and left cached for the
+/// next `stats` and pane 5.
+fn stats_kept(store: &mut SledStore) -> stats::Stats {
+    let read = store.snapshot().stats();
+    if let Some(at) = read.cacheable_at {
+        store.save_stats(&read.data, at);
+    }
+    read.data
+}
+
+/// How many lint warnings each form has: cached, else counted from the store's catalog and
+/// left cached for the next `form list` and pane 3.
+fn lint_kept(store: &mut SledStore) -> crate::engine::lint::LintCounts {
+    let read = store.snapshot().lint();
+    if let Some(at) = read.cacheable_at {
+        store.save_lint(&read.data, at);
+    }
+    read.data
+}
+
 /// Prints or exports the statistics as `stats` asks.
 fn answer_stats(
     s: &stats::Stats,

@@ -1,10 +1,12 @@
 //! The store as it stood at one moment, for a worker thread: its catalog (shared, not
 //! copied) and the cache files beside it. What a worker makes from it — the search index,
-//! the statistics, the lint counts — comes from the cache file when there is one (it describes the store as
-//! it is, see `cache_file`), else from the catalog; a value made from the catalog can be
-//! handed back to the store to cache ([`Store::save_search`](super::Store::save_search),
-//! [`Store::save_stats`](super::Store::save_stats)), which it does only if nothing was
-//! written since.
+//! the statistics, the lint counts — comes from the cache file when there is one (it
+//! describes the store as it is, see `cache_file`), else from the catalog; a value made from
+//! the catalog can be handed back to the store to cache
+//! ([`Store::save_search`](super::Store::save_search),
+//! [`Store::save_stats`](super::Store::save_stats),
+//! [`Store::save_lint`](super::Store::save_lint)), which it does only if nothing was written
+//! since.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
