@@ -125,7 +125,7 @@ fn filter_keeps_ancestors_highlights_and_steps_with_n() {
         .tree
         .rows()
         .iter()
-        .map(|r| app.catalog.tree.node(*r).name.clone())
+        .map(|r| app.catalog.tree.node(*r).name.to_string())
         .collect();
     assert_eq!(
         rows,
@@ -170,7 +170,7 @@ fn regrouping_a_filtered_tree_keeps_the_selected_match() {
         .tree
         .first_match()
         .and_then(|row| app.catalog.tree.row_node(row))
-        .map(|n| n.id.clone());
+        .map(|n| n.id.to_id());
     assert_ne!(Some(chosen.clone()), first);
     for _ in 0..4 {
         press(&mut app, "cycle_grouping");
@@ -189,7 +189,7 @@ fn the_filter_finds_items_by_pinyin_like_the_item_picker() {
         tree.rows()
             .iter()
             .filter(|r| tree.is_match(**r))
-            .map(|r| tree.node(*r).name.clone())
+            .map(|r| tree.node(*r).name.to_string())
             .collect()
     };
     // initials of 建设工程规划许可, as pane 4's item picker finds it

@@ -10,7 +10,7 @@ pub mod invariants;
 mod item;
 mod material;
 mod outline;
-mod packed_strings;
+pub(crate) mod packed_strings;
 pub mod pattern;
 mod problem;
 mod record;

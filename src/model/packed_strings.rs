@@ -20,6 +20,13 @@ impl Strings {
         (self.ends.len() - 1) as u32
     }
 
+    /// Adds the string `write` appends to the text; returns its number.
+    pub(crate) fn push_with(&mut self, write: impl FnOnce(&mut String)) -> u32 {
+        write(&mut self.text);
+        self.ends.push(self.text.len() as u32);
+        (self.ends.len() - 1) as u32
+    }
+
     pub(crate) fn get(&self, i: u32) -> Option<&str> {
         let i = i as usize;
         let end = *self.ends.get(i)? as usize;

@@ -1455,7 +1455,7 @@ impl App {
             .tree
             .row_node(self.catalog.selected)
             .and_then(|n| n.parent)
-            .map(|p| self.catalog.tree.node(p).id.clone());
+            .map(|p| self.catalog.tree.node(p).id.to_id());
         if let Some(row) = parent.and_then(|id| self.catalog.tree.row_of(&id)) {
             self.select(row);
         }
@@ -1469,7 +1469,7 @@ impl App {
         while let Some(p) = tree.node(id).parent {
             id = p;
         }
-        let root = tree.node(id).id.clone();
+        let root = tree.node(id).id.to_id();
         tree.row_of(&root).unwrap_or(0)
     }
 
@@ -1478,7 +1478,7 @@ impl App {
         self.catalog
             .tree
             .row_node(self.catalog.selected)
-            .map(|n| n.id.clone())
+            .map(|n| n.id.to_id())
     }
 
     /// The selected record, if the selected row is one.

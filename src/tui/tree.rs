@@ -11,7 +11,9 @@ use std::sync::Arc;
 use crate::i18n::Lang;
 use crate::model::{ItemLevel, ItemView, Kind, OutlineSource};
 
-use super::text::fold_into;
+use crate::model::packed_strings::Strings;
+
+use super::text::{fold_char, fold_into};
 
 /// Which list pane 1 shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -95,13 +97,42 @@ pub enum NodeId {
     Record(Kind, String),
 }
 
-/// One node.
-#[derive(Clone, Debug)]
-pub struct Node {
+/// What a node stands for, as the tree lends it ([`NodeKey::to_id`] gives the owned
+/// [`NodeId`] to keep across rebuilds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKey<'a> {
+    /// A group heading (`agency:CODE`, `region:`, `type:01`).
+    Group(&'a str),
+    /// A record.
+    Record(Kind, &'a str),
+}
+
+impl NodeKey<'_> {
+    /// The owned id.
+    pub fn to_id(self) -> NodeId {
+        match self {
+            NodeKey::Group(key) => NodeId::Group(key.to_string()),
+            NodeKey::Record(kind, code) => NodeId::Record(kind, code.to_string()),
+        }
+    }
+
+    /// Whether it stands for `id`.
+    pub fn is(self, id: &NodeId) -> bool {
+        match (self, id) {
+            (NodeKey::Group(a), NodeId::Group(b)) => a == b,
+            (NodeKey::Record(k, a), NodeId::Record(l, b)) => k == *l && a == b,
+            _ => false,
+        }
+    }
+}
+
+/// One node, as the tree lends it.
+#[derive(Clone, Copy, Debug)]
+pub struct Node<'a> {
     /// What it stands for.
-    pub id: NodeId,
+    pub id: NodeKey<'a>,
     /// The name (raw store text; made inert when drawn).
-    pub name: String,
+    pub name: &'a str,
     /// The item level, for items.
     pub level: Option<ItemLevel>,
     /// Nesting depth, 0 for roots.
@@ -109,28 +140,106 @@ pub struct Node {
     /// The parent node.
     pub parent: Option<u32>,
     /// Child nodes in order.
-    pub children: Vec<u32>,
+    pub children: &'a [u32],
     /// Whether its children are shown (without a filter).
     pub expanded: bool,
 }
 
-impl Node {
+impl<'a> Node<'a> {
     /// The record code, empty for groups.
-    pub fn code(&self) -> &str {
-        match &self.id {
-            NodeId::Record(_, code) => code,
-            NodeId::Group(_) => "",
+    pub fn code(&self) -> &'a str {
+        match self.id {
+            NodeKey::Record(_, code) => code,
+            NodeKey::Group(_) => "",
         }
+    }
+}
+
+/// What the tree keeps of a node besides its texts (a million-element catalog's tree has
+/// 206,040 nodes: their strings lie in one [`NodeTexts`], their children in one list).
+#[derive(Clone, Debug)]
+struct Slot {
+    /// The record kind; `None` for a group heading.
+    kind: Option<Kind>,
+    level: Option<ItemLevel>,
+    expanded: bool,
+    depth: u16,
+    /// The parent node, or [`NO_PARENT`].
+    parent: u32,
+    /// Where its children start in [`Tree::children`], and how many there are.
+    first_child: u32,
+    child_count: u32,
+    /// Bytes of its key (a record's code, a group's key) at the start of its text.
+    key_len: u32,
+}
+
+/// Every node's texts, shared with the matching worker: its key and name (`key\nname`), and
+/// its search text (the folded `code\nname`) where that is not the same string (a group's,
+/// whose code is empty, and a text with capitals).
+#[derive(Debug, Default)]
+pub struct NodeTexts {
+    texts: Strings,
+    /// The place of each node's search text in `folded`, or [`SAME_TEXT`] when its search
+    /// text is its text.
+    folded_at: Vec<u32>,
+    folded: Strings,
+}
+
+impl NodeTexts {
+    /// Adds a node's texts; returns its number.
+    fn push(&mut self, key: &str, code: &str, name: &str) -> u32 {
+        let node = self.texts.push_with(|text| {
+            text.push_str(key);
+            text.push('\n');
+            text.push_str(name);
+        });
+        let same = key == code && code.chars().chain(name.chars()).all(|c| fold_char(c) == c);
+        let at = if same {
+            SAME_TEXT
+        } else {
+            self.folded.push_with(|text| {
+                fold_into(text, code);
+                text.push('\n');
+                fold_into(text, name);
+            })
+        };
+        self.folded_at.push(at);
+        node
+    }
+
+    /// How many nodes there are.
+    pub(super) fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// A node's search text: its folded `code\nname`.
+    pub fn haystack(&self, node: u32) -> Option<&str> {
+        match *self.folded_at.get(node as usize)? {
+            SAME_TEXT => self.texts.get(node),
+            at => self.folded.get(at),
+        }
+    }
+
+    /// A node's key and name.
+    fn key_and_name(&self, node: u32, key_len: u32) -> (&str, &str) {
+        let text = self.texts.get(node).unwrap_or_default();
+        let key_len = key_len as usize;
+        (
+            text.get(..key_len).unwrap_or_default(),
+            text.get(key_len + 1..).unwrap_or_default(),
+        )
     }
 }
 
 /// The tree and its visible rows.
 #[derive(Clone, Debug)]
 pub struct Tree {
-    nodes: Vec<Node>,
+    slots: Vec<Slot>,
+    /// Every node's children, node after node.
+    children: Vec<u32>,
     roots: Vec<u32>,
     rows: Vec<u32>,
-    haystacks: Arc<Vec<String>>,
+    texts: Arc<NodeTexts>,
     /// The node of each item in code order (the order of the item search index's rows).
     item_nodes: Arc<Vec<u32>>,
     /// Parents and display order, for filtering off the UI thread.
@@ -170,6 +279,9 @@ struct ActiveFilter {
     keep: Vec<bool>,
     count: usize,
 }
+
+/// Marks a node whose search text is its text in [`NodeTexts`].
+const SAME_TEXT: u32 = u32::MAX;
 
 /// Marks a node without a parent in [`Shape`].
 const NO_PARENT: u32 = u32::MAX;
@@ -218,39 +330,24 @@ impl Tree {
             ListKind::Items => build_items(&mut b, source, grouping, lang),
             ListKind::Materials => {
                 for (code, name) in source.materials() {
-                    let id = b.record(Kind::Material, code, name, None, None);
+                    let id = b.record(Kind::Material, code, name, None);
                     b.roots.push(id);
                 }
             }
             ListKind::Bundles => {
                 for (code, name) in source.bundles() {
-                    let id = b.record(Kind::Bundle, code, name, None, None);
+                    let id = b.record(Kind::Bundle, code, name, None);
                     b.roots.push(id);
                 }
             }
         }
-        let first_view = expanded.is_empty();
-        for node in &mut b.nodes {
-            node.expanded =
-                expanded.contains(&node.id) || (first_view && matches!(node.id, NodeId::Group(_)));
-        }
-        let haystacks = b
-            .nodes
-            .iter()
-            .map(|n| {
-                let code = n.code();
-                let mut haystack = String::with_capacity(code.len() + 1 + n.name.len());
-                fold_into(&mut haystack, code);
-                haystack.push('\n');
-                fold_into(&mut haystack, &n.name);
-                haystack
-            })
-            .collect();
+        let children = link_children(&mut b.slots);
         let mut tree = Tree {
-            nodes: b.nodes,
+            slots: b.slots,
+            children,
             roots: b.roots,
             rows: Vec::new(),
-            haystacks: Arc::new(haystacks),
+            texts: Arc::new(b.texts),
             item_nodes: Arc::new(b.item_nodes),
             shape: Shape {
                 parents: Arc::new(Vec::new()),
@@ -258,26 +355,50 @@ impl Tree {
             },
             filter: None,
         };
+        let first_view = expanded.is_empty();
+        for id in 0..tree.len() as u32 {
+            let key = tree.key(id);
+            let open = if first_view {
+                matches!(key, NodeKey::Group(_))
+            } else {
+                expanded.contains(&key.to_id())
+            };
+            tree.slots[id as usize].expanded = open;
+        }
         tree.set_depths_and_shape();
         tree.rebuild_rows();
         tree
     }
 
+    /// What a node stands for.
+    fn key(&self, id: u32) -> NodeKey<'_> {
+        let slot = &self.slots[id as usize];
+        let (key, _) = self.texts.key_and_name(id, slot.key_len);
+        match slot.kind {
+            Some(kind) => NodeKey::Record(kind, key),
+            None => NodeKey::Group(key),
+        }
+    }
+
+    /// A node's children.
+    fn children_of(&self, id: u32) -> &[u32] {
+        let slot = &self.slots[id as usize];
+        let start = slot.first_child as usize;
+        self.children
+            .get(start..start + slot.child_count as usize)
+            .unwrap_or_default()
+    }
+
     fn set_depths_and_shape(&mut self) {
-        let mut preorder = Vec::with_capacity(self.nodes.len());
+        let mut preorder = Vec::with_capacity(self.slots.len());
         let mut stack: Vec<(u32, u16)> = self.roots.iter().rev().map(|r| (*r, 0)).collect();
         while let Some((id, depth)) = stack.pop() {
             preorder.push(id);
-            let node = &mut self.nodes[id as usize];
-            node.depth = depth;
+            self.slots[id as usize].depth = depth;
             let below = depth.saturating_add(1);
-            stack.extend(node.children.iter().rev().map(|c| (*c, below)));
+            stack.extend(self.children_of(id).iter().rev().map(|c| (*c, below)));
         }
-        let parents = self
-            .nodes
-            .iter()
-            .map(|n| n.parent.unwrap_or(NO_PARENT))
-            .collect();
+        let parents = self.slots.iter().map(|n| n.parent).collect();
         self.shape = Shape {
             parents: Arc::new(parents),
             preorder: Arc::new(preorder),
@@ -301,9 +422,8 @@ impl Tree {
         let mut stack: Vec<u32> = self.roots.iter().rev().copied().collect();
         while let Some(id) = stack.pop() {
             self.rows.push(id);
-            let node = &self.nodes[id as usize];
-            if node.expanded {
-                stack.extend(node.children.iter().rev().copied());
+            if self.slots[id as usize].expanded {
+                stack.extend(self.children_of(id).iter().rev().copied());
             }
         }
     }
@@ -314,40 +434,49 @@ impl Tree {
     }
 
     /// A node.
-    pub fn node(&self, id: u32) -> &Node {
-        &self.nodes[id as usize]
+    pub fn node(&self, id: u32) -> Node<'_> {
+        let slot = &self.slots[id as usize];
+        let (_, name) = self.texts.key_and_name(id, slot.key_len);
+        Node {
+            id: self.key(id),
+            name,
+            level: slot.level,
+            depth: slot.depth,
+            parent: (slot.parent != NO_PARENT).then_some(slot.parent),
+            children: self.children_of(id),
+            expanded: slot.expanded,
+        }
     }
 
     /// How many nodes there are in all.
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.slots.len()
     }
 
     /// Whether the tree has no node.
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.slots.is_empty()
     }
 
     /// The node at a visible row.
-    pub fn row_node(&self, row: usize) -> Option<&Node> {
+    pub fn row_node(&self, row: usize) -> Option<Node<'_>> {
         self.rows.get(row).map(|id| self.node(*id))
     }
 
     /// The visible row showing a node id, if any.
     pub fn row_of(&self, id: &NodeId) -> Option<usize> {
-        self.rows.iter().position(|n| self.node(*n).id == *id)
+        self.rows.iter().position(|n| self.key(*n).is(id))
     }
 
     /// Reveals a node (expanding its ancestors) and returns its row.
     pub fn reveal(&mut self, id: &NodeId) -> Option<usize> {
-        let index = self.nodes.iter().position(|n| n.id == *id)?;
-        let mut parent = self.nodes[index].parent;
+        let index = (0..self.len() as u32).position(|n| self.key(n).is(id))?;
+        let mut parent = self.slots[index].parent;
         let mut changed = false;
-        while let Some(p) = parent {
-            let node = &mut self.nodes[p as usize];
-            changed |= !node.expanded;
-            node.expanded = true;
-            parent = node.parent;
+        while let Some(slot) = self.slots.get_mut(parent as usize) {
+            changed |= !slot.expanded;
+            slot.expanded = true;
+            parent = slot.parent;
         }
         if changed {
             self.rebuild_rows();
@@ -360,35 +489,35 @@ impl Tree {
         let Some(&id) = self.rows.get(row) else {
             return false;
         };
-        let node = &mut self.nodes[id as usize];
-        if node.children.is_empty() || node.expanded == expanded {
+        let slot = &mut self.slots[id as usize];
+        if slot.child_count == 0 || slot.expanded == expanded {
             return false;
         }
-        node.expanded = expanded;
+        slot.expanded = expanded;
         self.rebuild_rows();
         true
     }
 
     /// Expands or collapses every node.
     pub fn set_all_expanded(&mut self, expanded: bool) {
-        for node in &mut self.nodes {
-            node.expanded = expanded && !node.children.is_empty();
+        for slot in &mut self.slots {
+            slot.expanded = expanded && slot.child_count > 0;
         }
         self.rebuild_rows();
     }
 
     /// The ids of every expanded node (to carry across a rebuild).
     pub fn expanded_ids(&self) -> HashSet<NodeId> {
-        self.nodes
-            .iter()
-            .filter(|n| n.expanded)
-            .map(|n| n.id.clone())
+        (0..self.len() as u32)
+            .filter(|n| self.slots[*n as usize].expanded)
+            .map(|n| self.key(n).to_id())
             .collect()
     }
 
-    /// The search texts (folded `code\nname`), shared with the matching worker.
-    pub fn haystacks(&self) -> Arc<Vec<String>> {
-        Arc::clone(&self.haystacks)
+    /// The nodes' texts and search texts (folded `code\nname`), shared with the matching
+    /// worker.
+    pub fn haystacks(&self) -> Arc<NodeTexts> {
+        Arc::clone(&self.texts)
     }
 
     /// The node of each item, in code order: the n-th item of the catalog is node
@@ -465,47 +594,36 @@ impl Tree {
 
 #[derive(Default)]
 struct Builder {
-    nodes: Vec<Node>,
+    slots: Vec<Slot>,
+    texts: NodeTexts,
     roots: Vec<u32>,
     /// The node of each item by its place in the source's (code) order.
     item_nodes: Vec<u32>,
 }
 
 impl Builder {
-    fn push(&mut self, node: Node) -> u32 {
-        self.nodes.push(node);
-        (self.nodes.len() - 1) as u32
-    }
-
-    fn record(
-        &mut self,
-        kind: Kind,
-        code: &str,
-        name: &str,
-        level: Option<ItemLevel>,
-        parent: Option<u32>,
-    ) -> u32 {
-        self.push(Node {
-            id: NodeId::Record(kind, code.to_string()),
-            name: name.to_string(),
+    fn push(&mut self, kind: Option<Kind>, key: &str, name: &str, level: Option<ItemLevel>) -> u32 {
+        let code = if kind.is_some() { key } else { "" };
+        let id = self.texts.push(key, code, name);
+        self.slots.push(Slot {
+            kind,
             level,
-            depth: 0,
-            parent,
-            children: Vec::new(),
             expanded: false,
-        })
+            depth: 0,
+            parent: NO_PARENT,
+            first_child: 0,
+            child_count: 0,
+            key_len: u32::try_from(key.len()).unwrap_or(u32::MAX),
+        });
+        id
     }
 
-    fn group(&mut self, key: String, name: String) -> u32 {
-        let id = self.push(Node {
-            id: NodeId::Group(key),
-            name,
-            level: None,
-            depth: 0,
-            parent: None,
-            children: Vec::new(),
-            expanded: false,
-        });
+    fn record(&mut self, kind: Kind, code: &str, name: &str, level: Option<ItemLevel>) -> u32 {
+        self.push(Some(kind), code, name, level)
+    }
+
+    fn group(&mut self, key: &str, name: &str) -> u32 {
+        let id = self.push(None, key, name, None);
         self.roots.push(id);
         id
     }
@@ -514,9 +632,9 @@ impl Builder {
     /// parent is among them hangs under it, the others are roots. `places` holds each item's
     /// place in the source's order (see [`Tree::item_nodes`]).
     fn forest(&mut self, items: &[ItemView<'_>], places: &[usize], group: Option<u32>) {
-        let first = self.nodes.len() as u32;
+        let first = self.slots.len() as u32;
         for (item, &place) in items.iter().zip(places) {
-            let id = self.record(Kind::Item, item.code, item.name, Some(item.level), None);
+            let id = self.record(Kind::Item, item.code, item.name, Some(item.level));
             if let Some(slot) = self.item_nodes.get_mut(place) {
                 *slot = id;
             }
@@ -529,13 +647,38 @@ impl Builder {
                 .map(|p| first + p as u32)
                 .filter(|p| *p != id)
                 .or(group);
-            self.nodes[id as usize].parent = parent;
             match parent {
-                Some(p) => self.nodes[p as usize].children.push(id),
+                Some(p) => self.slots[id as usize].parent = p,
                 None => self.roots.push(id),
             }
         }
     }
+}
+
+/// Lists every node's children, node after node, and points each slot at its own: a node's
+/// children are the nodes naming it as their parent, in the order they were added.
+fn link_children(slots: &mut [Slot]) -> Vec<u32> {
+    for at in 0..slots.len() {
+        let parent = slots[at].parent;
+        if let Some(p) = slots.get_mut(parent as usize) {
+            p.child_count += 1;
+        }
+    }
+    let mut next = 0u32;
+    for slot in slots.iter_mut() {
+        slot.first_child = next;
+        next += slot.child_count;
+    }
+    let mut children = vec![0; next as usize];
+    let mut filled = vec![0u32; slots.len()];
+    for (id, at) in (0u32..).zip(0..slots.len()) {
+        let parent = slots[at].parent as usize;
+        if let (Some(p), Some(n)) = (slots.get(parent), filled.get_mut(parent)) {
+            children[(p.first_child + *n) as usize] = id;
+            *n += 1;
+        }
+    }
+    children
 }
 
 fn build_items(b: &mut Builder, source: &impl OutlineSource, grouping: Grouping, lang: Lang) {
@@ -597,13 +740,13 @@ fn build_items(b: &mut Builder, source: &impl OutlineSource, grouping: Grouping,
     });
     for (key, name, members, places) in groups {
         let name = format!("{name} ({})", members.len());
-        let group = b.group(key, name);
+        let group = b.group(&key, &name);
         b.forest(&members, &places, Some(group));
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{Catalog, Item, ItemType, Origin, Outline, Record, Status};
     use crate::tui::text::fold;
@@ -659,22 +802,27 @@ mod tests {
         ])
     }
 
+    /// The tree of a catalog's items, first view.
+    pub(crate) fn items_tree(catalog: &Catalog, grouping: Grouping) -> Tree {
+        Tree::build(
+            catalog,
+            ListKind::Items,
+            grouping,
+            &HashSet::new(),
+            Lang::Zh,
+        )
+    }
+
     fn names(tree: &Tree) -> Vec<String> {
         tree.rows()
             .iter()
-            .map(|r| tree.node(*r).name.clone())
+            .map(|r| tree.node(*r).name.to_string())
             .collect()
     }
 
     #[test]
     fn levels_nest_and_expand() {
-        let mut t = Tree::build(
-            &catalog(),
-            ListKind::Items,
-            Grouping::Level,
-            &HashSet::new(),
-            Lang::Zh,
-        );
+        let mut t = items_tree(&catalog(), Grouping::Level);
         assert_eq!(names(&t), ["食品经营许可", "建设工程规划"]);
         assert!(t.set_expanded(0, true));
         assert_eq!(names(&t)[1], "食品经营许可（新办）");
@@ -687,16 +835,42 @@ mod tests {
     }
 
     #[test]
+    fn search_texts_are_folded_and_kept_once_when_folding_changes_nothing() {
+        let catalog = Catalog::from_records([
+            Record::Item(item(
+                "a1",
+                "食品经营许可",
+                ItemLevel::Main,
+                None,
+                Some("G1"),
+            )),
+            Record::Item(item("B2", "ICP 备案", ItemLevel::Main, None, Some("G1"))),
+        ]);
+        let t = items_tree(&catalog, Grouping::Agency);
+        let texts = t.haystacks();
+        let haystacks: Vec<&str> = (0..t.len() as u32)
+            .map(|n| texts.haystack(n).unwrap_or("?"))
+            .collect();
+        // a group's code is empty: its key is not searched
+        // (in code order: capitals first)
+        assert_eq!(haystacks, ["\ng1 (2)", "b2\nicp 备案", "a1\n食品经营许可"]);
+        let node = t.node(1);
+        assert_eq!((node.code(), node.name), ("B2", "ICP 备案"));
+        assert_eq!(node.id, NodeKey::Record(Kind::Item, "B2"));
+        assert_eq!(t.node(0).id, NodeKey::Group("agency:G1"));
+        assert_eq!(t.node(0).children, [1, 2]);
+        // the item already folded is not stored twice
+        assert_eq!(texts.folded.len(), 2);
+    }
+
+    #[test]
     fn filter_keeps_ancestors_and_steps_through_matches() {
-        let mut t = Tree::build(
-            &catalog(),
-            ListKind::Items,
-            Grouping::Level,
-            &HashSet::new(),
-            Lang::Zh,
-        );
+        let mut t = items_tree(&catalog(), Grouping::Level);
         let q = fold("实施");
-        let matches: Vec<bool> = t.haystacks().iter().map(|h| h.contains(&q)).collect();
+        let texts = t.haystacks();
+        let matches: Vec<bool> = (0..t.len() as u32)
+            .map(|n| texts.haystack(n).is_some_and(|h| h.contains(&q)))
+            .collect();
         assert!(t.apply_filter(&q, t.shape().filter(matches)));
         assert_eq!(
             names(&t),
@@ -708,13 +882,7 @@ mod tests {
         t.clear_filter();
         assert_eq!(t.rows().len(), 2);
         // an outcome computed for the tree before a rebuild does not apply to it
-        let rebuilt = Tree::build(
-            &catalog(),
-            ListKind::Items,
-            Grouping::Level,
-            &HashSet::new(),
-            Lang::Zh,
-        );
+        let rebuilt = items_tree(&catalog(), Grouping::Level);
         let old = rebuilt.shape().filter(vec![true; rebuilt.len()]);
         assert!(!t.apply_filter("x", old));
         assert_eq!(t.query(), None);
@@ -729,13 +897,7 @@ mod tests {
             Grouping::Region,
             Grouping::ItemType,
         ] {
-            let t = Tree::build(
-                &catalog,
-                ListKind::Items,
-                grouping,
-                &HashSet::new(),
-                Lang::Zh,
-            );
+            let t = items_tree(&catalog, grouping);
             let codes: Vec<&str> = t.item_nodes().iter().map(|n| t.node(*n).code()).collect();
             assert_eq!(codes, ["A", "A1", "A1a", "B"], "{grouping:?}");
         }
@@ -743,13 +905,7 @@ mod tests {
 
     #[test]
     fn grouping_by_agency_puts_unassigned_items_last() {
-        let t = Tree::build(
-            &catalog(),
-            ListKind::Items,
-            Grouping::Agency,
-            &HashSet::new(),
-            Lang::Zh,
-        );
+        let t = items_tree(&catalog(), Grouping::Agency);
         let n = names(&t);
         assert_eq!(n[0], "G1 (1)");
         assert_eq!(n[2], "（未填写） 实施主体 (3)");
@@ -774,13 +930,7 @@ mod tests {
             Record::Item(item("C", "丙", ItemLevel::Main, None, Some("008778999"))),
             Record::Item(item("D", "丁", ItemLevel::Main, None, None)),
         ]);
-        let t = Tree::build(
-            &catalog,
-            ListKind::Items,
-            Grouping::Agency,
-            &HashSet::new(),
-            Lang::Zh,
-        );
+        let t = items_tree(&catalog, Grouping::Agency);
         let groups: Vec<String> = names(&t).into_iter().filter(|n| n.ends_with(')')).collect();
         assert_eq!(
             groups,
@@ -802,7 +952,7 @@ mod tests {
                 .iter()
                 .map(|r| {
                     let n = t.node(*r);
-                    (n.id.clone(), n.name.clone(), n.depth)
+                    (n.id.to_id(), n.name.to_string(), n.depth)
                 })
                 .collect()
         };

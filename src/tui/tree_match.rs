@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::engine::item_search::{ItemIndex, held_query};
 
 use super::text::{fold, fold_char};
-use super::tree::{Filtered, Shape};
+use super::tree::{Filtered, NodeTexts, Shape};
 
 /// Rows tested between two looks at `stale`.
 const STALE_EVERY: usize = 4096;
@@ -24,7 +24,7 @@ pub struct Narrowing {
     /// The folded query.
     text: String,
     /// The haystacks it ran on (a rebuilt tree has new ones).
-    haystacks: Arc<Vec<String>>,
+    haystacks: Arc<NodeTexts>,
     /// Nodes whose haystack holds `text`, ascending.
     text_hits: Arc<Vec<u32>>,
     /// The pinyin part: the query as the index compares it, the index, the positions held.
@@ -53,7 +53,7 @@ impl NodeMap {
     fn check(
         index: &Arc<ItemIndex>,
         item_nodes: &Arc<Vec<u32>>,
-        haystacks: &[String],
+        haystacks: &NodeTexts,
         stale: impl Fn() -> bool,
     ) -> Option<NodeMap> {
         let mut nodes = Vec::with_capacity(index.len());
@@ -64,7 +64,7 @@ impl NodeMap {
             let node = item_nodes.get(position as usize).copied();
             let checked = node.zip(index.code_at(position)).filter(|(node, code)| {
                 haystacks
-                    .get(*node as usize)
+                    .haystack(*node)
                     .is_some_and(|h| is_code_of(h, code))
             });
             nodes.push(checked.map_or(NO_NODE, |(node, _)| node));
@@ -91,8 +91,8 @@ impl NodeMap {
 
 /// One filter match to run.
 pub struct MatchJob {
-    /// The tree's search texts (folded `code\nname`, by node).
-    pub haystacks: Arc<Vec<String>>,
+    /// The tree's texts and search texts (folded `code\nname`, by node).
+    pub haystacks: Arc<NodeTexts>,
     /// The tree's item nodes in code order (the index's positions).
     pub item_nodes: Arc<Vec<u32>>,
     /// The tree's shape (what a match shows besides the matches).
@@ -233,7 +233,7 @@ pub fn by_pinyin(word: &str) -> bool {
 
 /// The nodes (ascending) among `within` (all when `None`) whose haystack holds `text`.
 fn holding_text(
-    haystacks: &[String],
+    haystacks: &NodeTexts,
     text: &str,
     within: Option<&Vec<u32>>,
     stale: impl Fn() -> bool,
@@ -244,13 +244,13 @@ fn holding_text(
         None => Box::new(all),
     };
     let finder = memchr::memmem::Finder::new(text.as_bytes());
-    let holds = |h: &String| finder.find(h.as_bytes()).is_some();
+    let holds = |h: &str| finder.find(h.as_bytes()).is_some();
     let mut out = Vec::new();
     for (n, node) in candidates.enumerate() {
         if n % STALE_EVERY == 0 && stale() {
             return None;
         }
-        if haystacks.get(node as usize).is_some_and(holds) {
+        if haystacks.haystack(node).is_some_and(holds) {
             out.push(node);
         }
     }
@@ -267,23 +267,11 @@ fn is_code_of(haystack: &str, code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
-
     use super::*;
     use crate::engine::item_search::{self, Index};
-    use crate::i18n::Lang;
     use crate::model::Catalog;
-    use crate::tui::tree::{Grouping, ListKind, Tree};
-
-    fn tree(catalog: &Catalog, grouping: Grouping) -> Tree {
-        Tree::build(
-            catalog,
-            ListKind::Items,
-            grouping,
-            &HashSet::new(),
-            Lang::Zh,
-        )
-    }
+    use crate::tui::tree::tests::items_tree as tree;
+    use crate::tui::tree::{Grouping, Tree};
 
     fn job(t: &Tree, index: Option<&Arc<ItemIndex>>, query: &str) -> MatchJob {
         MatchJob {
@@ -369,7 +357,7 @@ mod tests {
         let t = tree(&catalog, Grouping::Level);
         let names = |query: &str| -> Vec<String> {
             let (found, _) = matched(&t, job(&t, Some(&index), query).run(|| false));
-            found.iter().map(|n| t.node(*n).name.clone()).collect()
+            found.iter().map(|n| t.node(*n).name.to_string()).collect()
         };
         let both = names("食品 变更");
         assert!(!both.is_empty());
@@ -406,7 +394,7 @@ mod tests {
             let index = Arc::new(Index::build(item_search::rows(c)));
             let t = tree(c, Grouping::Level);
             let (nodes, _) = matched(&t, job(&t, Some(&index), query).run(|| false));
-            nodes.iter().map(|n| t.node(*n).name.clone()).collect()
+            nodes.iter().map(|n| t.node(*n).name.to_string()).collect()
         };
         // 许 read hǔ and 期 read jī spell hkdj too, but 户口登记 spells it in its usual reading
         let both = catalog_of(&[("A", "户口登记许可"), ("B", "危险废物经营许可到期延续")]);
@@ -446,7 +434,10 @@ mod tests {
         let (found, _) = matched(&t, job(&t, Some(&index), "shipin").run(|| false));
         for node in found {
             let n = t.node(node);
-            let by_text = t.haystacks()[node as usize].contains("shipin");
+            let by_text = t
+                .haystacks()
+                .haystack(node)
+                .is_some_and(|h| h.contains("shipin"));
             let by_name = index
                 .holding("shipin", None, || false)
                 .unwrap_or_default()

@@ -15,7 +15,7 @@ use super::help;
 use super::hints::{Hint, border_hints, hint_line};
 use super::text::{border_set, fit, fit_apart, highlighted, select};
 use super::theme::Slot;
-use super::tree::{ListKind, NodeId, Tree};
+use super::tree::{ListKind, NodeKey, Tree};
 use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit::RemoveTarget;
 use crate::i18n::Lang;
@@ -323,7 +323,7 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
             (false, true, true) => "- ",
             (false, false, true) => "+ ",
         };
-        let base = if matches!(node.id, NodeId::Group(_)) {
+        let base = if matches!(node.id, NodeKey::Group(_)) {
             theme.get(Slot::Group)
         } else {
             theme.get(level_slot(node.level))
@@ -357,7 +357,7 @@ fn draw_tree(frame: &mut Frame<'_>, app: &App, area: Rect) {
         } else {
             room.saturating_sub(code_room + 2)
         };
-        let name = fit(&node.name, name_room, ascii);
+        let name = fit(node.name, name_room, ascii);
         let name_w = width(&name);
         spans.extend(highlighted(name, query, base, hit));
         if selected {
@@ -441,10 +441,10 @@ fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
 pub(crate) fn catalog_detail(app: &App, width: u16) -> Option<(String, Vec<Line<'static>>)> {
     let node = app.catalog.tree.row_node(app.catalog.selected)?;
     let theme = &app.config.theme;
-    let lines = match &node.id {
-        NodeId::Record(kind, code) => match app.store() {
+    let lines = match node.id {
+        NodeKey::Record(kind, code) => match app.store() {
             Some(store) => {
-                let record = store.catalog().get(*kind, code)?;
+                let record = store.catalog().get(kind, code)?;
                 detail::panel_lines(store.catalog(), record, theme, app.lang, width)
             }
             None => {
@@ -455,12 +455,12 @@ pub(crate) fn catalog_detail(app: &App, width: u16) -> Option<(String, Vec<Line<
                 let referrers = loading
                     .outline
                     .as_ref()
-                    .and_then(|outline| outline.referrers(*kind, code));
+                    .and_then(|outline| outline.referrers(kind, code));
                 let given = referrers.as_deref().unwrap_or_default();
-                match unloaded.neighbourhood(*kind, code, given) {
+                match unloaded.neighbourhood(kind, code, given) {
                     Ok(near) => {
                         let near = near?;
-                        let record = near.get(*kind, code)?;
+                        let record = near.get(kind, code)?;
                         detail::panel_lines(&near, record, theme, app.lang, width)
                     }
                     Err(e) => super::text::wrap_lines(
@@ -473,8 +473,8 @@ pub(crate) fn catalog_detail(app: &App, width: u16) -> Option<(String, Vec<Line<
                 }
             }
         },
-        NodeId::Group(_) => super::text::wrap_lines(
-            &detail::group_lines(&node.name, node.children.len(), theme, app.lang),
+        NodeKey::Group(_) => super::text::wrap_lines(
+            &detail::group_lines(node.name, node.children.len(), theme, app.lang),
             width,
         ),
     };
