@@ -535,6 +535,45 @@ fn stats_read_a_cache_that_every_write_removes_first() {
     assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
 }
 
+/// `export` to JSON and `backup` read the store a record at a time instead of loading the
+/// catalog: what they write restores the same catalog, and a damaged record stops them,
+/// named, with no file left behind.
+#[test]
+fn json_exports_and_backups_read_the_records_from_the_store() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let out = tempfile::tempdir().unwrap();
+    let (export, backup) = (out.path().join("all.json"), out.path().join("backup.json"));
+    ok(yibiao(db.path()).arg("export").arg(&export));
+    let printed = ok(yibiao(db.path()).args(["export", "-"]));
+    assert_eq!(printed.as_bytes(), std::fs::read(&export).unwrap());
+    let (code, _, stderr) = run(yibiao(db.path()).arg("backup").arg(&backup));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("elements 10, items 6"), "{stderr}");
+    let restored = tempfile::tempdir().unwrap();
+    ok(yibiao(restored.path()).arg("restore").arg(&backup));
+    let again = out.path().join("again.json");
+    ok(yibiao(restored.path()).arg("export").arg(&again));
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(&export).unwrap()
+    );
+
+    damage_record(db.path(), "EDE0002");
+    for (args, file) in [
+        (["export", "damaged.json"], "damaged.json"),
+        (["backup", "damaged-backup.json"], "damaged-backup.json"),
+    ] {
+        let (code, _, stderr) = run(yibiao(db.path()).current_dir(out.path()).args(args));
+        assert_ne!(code, 0, "{args:?}");
+        assert!(
+            stderr.contains("element DE0002 is damaged"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!out.path().join(file).exists(), "{args:?}");
+    }
+}
+
 #[test]
 fn the_tui_without_a_terminal_says_so_and_how_to_get_one() {
     let db = tempfile::tempdir().unwrap();

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::engine::{dups, search, stats, usage, validate};
 use crate::i18n::Lang;
 use crate::io::json;
+use crate::io::transfer::Format;
 use crate::model::{Bundle, Catalog, Element, ElementKind, Form, Kind, Record, RecordRef};
 use crate::store::{Batch, IfMissing, SledStore, Store, UnloadedStore};
 
@@ -239,6 +240,8 @@ fn answer_unloaded(
             | Command::Bundle(BundleCommand::List { .. })
             | Command::Stats { .. }
             | Command::Form(FormCommand::List { .. })
+            | Command::Backup { .. }
+            | Command::Export { .. }
     ) {
         return Ok(None);
     }
@@ -297,6 +300,21 @@ fn answer_from_records(
             .stats()
             .map(|s| answer_stats(&s, *json, export.as_deref(), *encoding, lang))
             .transpose(),
+        // written as the records are read from the store
+        Command::Backup { file } => super::safety::backup(store, file).map(Some),
+        Command::Export {
+            file,
+            kind: None,
+            encoding: None,
+            format,
+            headers: None,
+        } if Format::detect(file, format.map(Into::into), &Format::EXPORT, lang)
+            == Ok(Format::Json) =>
+        {
+            office::export_json(store, file, lang).map(Some)
+        }
+        // CSV and XLSX are made from the loaded catalog's tables
+        Command::Export { .. } => Ok(None),
         // the forms as the outline lists them, with the lint counts the last count left
         Command::Form(FormCommand::List { query, json }) => {
             let (Some(outline), Some(warned)) = (store.outline(), store.lint_counts()) else {
@@ -420,8 +438,9 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         | Command::Recover { .. }
         | Command::Restore { .. }
         // an import is answered above
-        | Command::Import { .. } => Ok(0),
-        Command::Backup { file } => super::safety::backup(store, &file),
+        | Command::Import { .. }
+        // answered in `answer_unloaded`
+        | Command::Backup { .. } => Ok(0),
         // a kind and an element's code were answered in `dispatch`: this one names neither,
         // and the loaded catalog says whether it looks like an element's code
         Command::Validate { kind, .. } => Err(unknown_validate_kind(store.catalog(), &kind, lang)),

@@ -7,9 +7,11 @@ use std::path::Path;
 
 use crate::display::inert;
 use crate::i18n::Lang;
+use crate::io::json::RecordSource;
 use crate::io::progress::{CancelFlag, Control, Step};
 use crate::io::transfer::{
-    self, ExportError, ExportRequest, ImportError, ImportRequest, Parsed, nothing_written,
+    self, Body, Export, ExportError, ExportRequest, ImportError, ImportRequest, Output, Parsed,
+    nothing_written,
 };
 use crate::model::Catalog;
 use crate::store::Store;
@@ -154,6 +156,39 @@ fn export_failure(e: ExportError, lang: Lang) -> Failure {
     }
 }
 
+/// `yibiao export` of interchange JSON, written as the records are read from `source` (the
+/// store, without loading the catalog): to standard output for `-`, else to `file` whole or
+/// not at all.
+pub fn export_json(source: &dyn RecordSource, file: &Path, lang: Lang) -> Result<u8, Failure> {
+    let result = with_progress(("导出", "exporting"), file, lang, |progress, control| {
+        let export = Export {
+            dir: None,
+            outputs: vec![Output {
+                path: file.to_path_buf(),
+                body: Body::Json(source),
+            }],
+        };
+        write_export(&export, progress, control, lang)
+    });
+    result.map(|()| 0).map_err(|e| export_failure(e, lang))
+}
+
+/// Writes an export's files, or its one body to standard output.
+fn write_export(
+    export: &Export<'_>,
+    progress: &Progress,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Result<(), ExportError> {
+    match export.outputs.as_slice() {
+        [one] if one.path == Path::new("-") => progress
+            .suspend(|| print_out_with(|out| one.body.write_to(out)))
+            .map(|_| ())
+            .map_err(|f| ExportError::Io(f.message)),
+        _ => transfer::save(export, control, lang),
+    }
+}
+
 /// `yibiao export`.
 pub fn export(catalog: &Catalog, request: ExportRequest, lang: Lang) -> Result<u8, Failure> {
     let result = with_progress(
@@ -162,13 +197,7 @@ pub fn export(catalog: &Catalog, request: ExportRequest, lang: Lang) -> Result<u
         lang,
         |progress, control| {
             let export = transfer::build(catalog, &request, control, lang)?;
-            match export.outputs.as_slice() {
-                [one] if one.path == Path::new("-") => progress
-                    .suspend(|| print_out_with(|out| one.body.write_to(out)))
-                    .map(|_| ())
-                    .map_err(|f| ExportError::Io(f.message)),
-                _ => transfer::save(&export, control, lang),
-            }
+            write_export(&export, progress, control, lang)
         },
     );
     result.map(|()| 0).map_err(|e| export_failure(e, lang))

@@ -10,22 +10,26 @@ use crate::io::progress::{Control, Stop};
 use crate::io::{backup, json};
 use crate::model::{Catalog, Kind, Record};
 use crate::store::audit::{os_user, utc_now};
-use crate::store::{Batch, Command, SledStore, Store, recover as salvage};
+use crate::store::{Batch, Command, SledStore, Store, UnloadedStore, recover as salvage};
 
 use super::commands::{read_input, write_output_with};
 use super::{EXIT_FAILURE, EXIT_INVALID, Failure};
 
-/// `yibiao backup FILE`: the catalog with a metadata header, written atomically with mode 0600.
-pub fn backup(store: &SledStore, file: &Path) -> Result<u8, Failure> {
-    let catalog = store.catalog();
+/// `yibiao backup FILE`: the store's records with a metadata header, written atomically with
+/// mode 0600 as they are read from the store, without loading the catalog.
+pub fn backup(store: &UnloadedStore, file: &Path) -> Result<u8, Failure> {
     let (user, now) = (os_user(), utc_now());
-    write_output_with(file, |out| backup::write(catalog, &user, &now, out))?;
+    let mut counts = Vec::new();
+    write_output_with(file, |out| {
+        counts = backup::write(store, &user, &now, out)?;
+        Ok(())
+    })?;
     if file != Path::new("-") {
         eprintln_lossy!(
             "backup of {} written to {} ({})",
             store.path().display(),
             file.display(),
-            salvage::counts(catalog)
+            salvage::counts_of(&counts)
         );
     }
     Ok(0)

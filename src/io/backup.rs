@@ -13,7 +13,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::model::{Catalog, Kind};
+use std::cell::Cell;
+
+use crate::model::{Catalog, Kind, RecordRef};
+
+use super::json::RecordSource;
 
 use super::files::write_private_with;
 
@@ -113,19 +117,52 @@ impl std::io::Write for Digesting {
     }
 }
 
-/// [`create`], written to `out` as it is made: the export is made twice, once for its digest
-/// (which the header, written first, holds) and once to write it, so that a million-element
-/// backup never holds its gigabyte of text in memory (it held it twice).
+/// Counts the records read from a source, by kind (in the order of [`Kind::ALL`]).
+struct Counting<'s> {
+    source: &'s dyn RecordSource,
+    counts: [Cell<usize>; Kind::ALL.len()],
+}
+
+impl RecordSource for Counting<'_> {
+    fn each_record(
+        &self,
+        kind: Kind,
+        each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let at = Kind::ALL.iter().position(|k| *k == kind);
+        let count = at.and_then(|at| self.counts.get(at));
+        self.source.each_record(kind, &mut |record| {
+            if let Some(count) = count {
+                count.set(count.get() + 1);
+            }
+            each(record)
+        })
+    }
+}
+
+/// [`create`] from any record source, written to `out` as it is made: the export is made
+/// twice, once for its digest and its counts (which the header, written first, holds) and
+/// once to write it, so that a million-element backup never holds its gigabyte of text in
+/// memory (it held it twice), nor, read from the store, the catalog. Returns how many
+/// records of each kind it holds.
 pub fn write(
-    catalog: &Catalog,
+    source: &dyn RecordSource,
     user: &str,
     created: &str,
     out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<(Kind, usize)>> {
+    let counting = Counting {
+        source,
+        counts: Default::default(),
+    };
     let mut digest = Digesting { sha: Sha256::new() };
-    super::json::export_to(catalog, &mut digest)?;
+    super::json::export_to(&counting, &mut digest)?;
     let sha256: String = (digest.sha.finalize().iter())
         .map(|b| format!("{b:02x}"))
+        .collect();
+    let counts: Vec<(Kind, usize)> = Kind::ALL
+        .into_iter()
+        .zip(counting.counts.iter().map(Cell::get))
         .collect();
     let header = Header {
         format: BACKUP_FORMAT.into(),
@@ -133,17 +170,18 @@ pub fn write(
         schema_version: RECORD_SCHEMA,
         created: created.into(),
         user: user.into(),
-        counts: Kind::ALL
-            .into_iter()
-            .map(|k| (k.plural().to_string(), catalog.count(k)))
+        counts: counts
+            .iter()
+            .map(|(k, n)| (k.plural().to_string(), *n))
             .collect(),
         sha256,
     };
     out.write_all(b"[")?;
     serde_json::to_writer(&mut *out, &header)?;
     out.write_all(b",\n")?;
-    super::json::export_to(catalog, out)?;
-    out.write_all(b"]\n")
+    super::json::export_to(source, out)?;
+    out.write_all(b"]\n")?;
+    Ok(counts)
 }
 
 /// The header and the payload (interchange JSON text) of a backup, after checking its layout,
@@ -200,7 +238,7 @@ pub fn write_auto(store_dir: &Path, catalog: &Catalog, keep: usize) -> std::io::
     let stamp: String = now.chars().filter(|c| *c != '-' && *c != ':').collect();
     let path = dir.join(format!("auto-{stamp}.json"));
     let user = crate::store::audit::os_user();
-    write_private_with(&path, |out| write(catalog, &user, &now, out))?;
+    write_private_with(&path, |out| write(catalog, &user, &now, out).map(drop))?;
     rotate(&dir, keep.max(1))?;
     Ok(path)
 }

@@ -15,26 +15,79 @@ use serde_json::value::RawValue;
 use super::check::{Rejected, check_import};
 use super::progress::{Control, Phase, Stop, Unit};
 use crate::i18n::Lang;
-use crate::model::{
-    Agency, Bundle, Catalog, Element, Form, Item, Kind, Material, Record, RecordRef, Region,
-    Sharing,
-};
+use crate::model::{Catalog, Kind, Record, RecordRef, Sharing};
 
 /// The format tag of version 1.
 pub const FORMAT: &str = "yibiao/1";
 
 pub use super::check::FileProblem;
 
+/// Where an export reads its records from: a loaded [`Catalog`], or a store read a record at
+/// a time (an export of a million elements then never holds the catalog).
+pub trait RecordSource {
+    /// Calls `each` with every record of `kind`, in code order; stops at the first error,
+    /// `each`'s or the source's own (a record that cannot be read).
+    fn each_record(
+        &self,
+        kind: Kind,
+        each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
+}
+
+impl RecordSource for Catalog {
+    fn each_record(
+        &self,
+        kind: Kind,
+        each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.records_of(kind).try_for_each(each)
+    }
+}
+
+/// One kind's records as a JSON array, read from the source as they are written.
+struct Records<'s> {
+    source: &'s dyn RecordSource,
+    kind: Kind,
+}
+
+impl Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut failed = None;
+        let read = self.source.each_record(self.kind, &mut |record| {
+            let written = match record {
+                RecordRef::Region(r) => seq.serialize_element(r),
+                RecordRef::Agency(r) => seq.serialize_element(r),
+                RecordRef::Element(r) => seq.serialize_element(r),
+                RecordRef::Item(r) => seq.serialize_element(r),
+                RecordRef::Material(r) => seq.serialize_element(r),
+                RecordRef::Form(r) => seq.serialize_element(r),
+                RecordRef::Bundle(r) => seq.serialize_element(r),
+            };
+            written.map_err(|e| {
+                failed = Some(e);
+                std::io::Error::other("the export stopped")
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        read.map_err(S::Error::custom)?;
+        seq.end()
+    }
+}
+
 #[derive(Serialize)]
 struct Document<'a> {
     format: &'static str,
-    regions: Vec<&'a Region>,
-    agencies: Vec<&'a Agency>,
-    elements: Vec<&'a Element>,
-    items: Vec<&'a Item>,
-    materials: Vec<&'a Material>,
-    forms: Vec<&'a Form>,
-    bundles: Vec<&'a Bundle>,
+    regions: Records<'a>,
+    agencies: Records<'a>,
+    elements: Records<'a>,
+    items: Records<'a>,
+    materials: Records<'a>,
+    forms: Records<'a>,
+    bundles: Records<'a>,
 }
 
 /// The whole catalog as interchange JSON (ends with a newline).
@@ -45,17 +98,18 @@ pub fn export(catalog: &Catalog) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// [`export`], written to `out` as it is made.
-pub fn export_to(catalog: &Catalog, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// [`export`] of the records of `source`, written to `out` as they are read.
+pub fn export_to(source: &dyn RecordSource, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let records = |kind| Records { source, kind };
     let doc = Document {
         format: FORMAT,
-        regions: catalog.regions.values().collect(),
-        agencies: catalog.agencies.values().collect(),
-        elements: catalog.elements.values().collect(),
-        items: catalog.items.values().collect(),
-        materials: catalog.materials.values().collect(),
-        forms: catalog.forms.values().collect(),
-        bundles: catalog.bundles.values().collect(),
+        regions: records(Kind::Region),
+        agencies: records(Kind::Agency),
+        elements: records(Kind::Element),
+        items: records(Kind::Item),
+        materials: records(Kind::Material),
+        forms: records(Kind::Form),
+        bundles: records(Kind::Bundle),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")

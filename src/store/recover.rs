@@ -92,10 +92,15 @@ pub fn recover(dir: &Path) -> Result<Recovered, StoreError> {
 
 /// `regions 3, agencies 5, ...` for the kinds that have records.
 pub fn counts(catalog: &Catalog) -> String {
-    Kind::ALL
-        .into_iter()
-        .filter(|k| catalog.count(*k) > 0)
-        .map(|k| format!("{} {}", k.plural(), catalog.count(k)))
+    counts_of(&Kind::ALL.map(|k| (k, catalog.count(k))))
+}
+
+/// [`counts`] of records counted by kind.
+pub fn counts_of(counts: &[(Kind, usize)]) -> String {
+    counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{} {n}", k.plural()))
         .collect::<Vec<_>>()
         .join(", ")
 }

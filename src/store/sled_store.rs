@@ -974,6 +974,24 @@ impl CatalogLoader {
     }
 }
 
+/// The store's records read one at a time, in code order, without loading the catalog: what
+/// `export` and `backup` write (a million elements' JSON is made at about a tenth of the
+/// loaded catalog's memory). A record that cannot be read stops the export, naming it.
+impl crate::io::json::RecordSource for UnloadedStore {
+    fn each_record(
+        &self,
+        kind: Kind,
+        each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        for item in self.0.records.scan_prefix([tag(kind)]) {
+            let (key, value) = item.map_err(|e| std::io::Error::other(StoreError::Write(e)))?;
+            let record = decode_stored(&key, &value).map_err(std::io::Error::other)?;
+            each(record.as_ref())?;
+        }
+        Ok(())
+    }
+}
+
 impl UnloadedStore {
     /// Finishes what a process killed in the middle of a big batch left: a committed batch
     /// is written to its end, an uncommitted one dropped, so the store holds all of the
@@ -1786,6 +1804,27 @@ mod tests {
         }
         assert!(referenced > 100, "{referenced}");
         assert!(outline.referrers(Kind::Form, "BD000001").is_none());
+    }
+
+    #[test]
+    fn an_export_or_a_backup_read_from_the_store_is_the_loaded_catalogs_byte_for_byte() {
+        use crate::io::{backup, json};
+        let dir = tempfile::tempdir().unwrap();
+        let store = sample_store(dir.path());
+        let catalog = store.catalog().clone();
+        drop(store);
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        let mut streamed = Vec::new();
+        json::export_to(&unloaded, &mut streamed).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), json::export(&catalog));
+        let mut streamed = Vec::new();
+        let counts = backup::write(&unloaded, "u", "2026-11-23T00:00:00Z", &mut streamed).unwrap();
+        assert_eq!(
+            streamed,
+            backup::create(&catalog, "u", "2026-11-23T00:00:00Z")
+        );
+        assert_eq!(counts, Kind::ALL.map(|k| (k, catalog.count(k))));
+        assert!(counts.iter().all(|(_, n)| *n > 0), "{counts:?}");
     }
 
     #[test]

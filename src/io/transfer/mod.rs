@@ -13,6 +13,7 @@ use crate::store::{Batch, Store, StoreError};
 
 use super::check::FileProblem;
 use super::csv::{self as csv_io, Detection, Encoding};
+use super::json::RecordSource;
 use super::progress::{Cancelled, Control, Gathered, Phase, Stop, Unit};
 use super::table::{self, RawTable, TableId};
 use super::{dept_tree, json, xlsx};
@@ -711,13 +712,22 @@ pub struct Output<'a> {
 }
 
 /// What a file of an export holds.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum Body<'a> {
     /// Bytes made already (CSV, XLSX).
     Bytes(Vec<u8>),
-    /// The catalog as interchange JSON, made as it is written: a million-element catalog's
+    /// Records as interchange JSON, made as they are written: a million-element catalog's
     /// JSON is about a gigabyte, never held in memory whole.
-    Json(&'a Catalog),
+    Json(&'a dyn RecordSource),
+}
+
+impl std::fmt::Debug for Body<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Body::Json(_) => f.write_str("Json"),
+        }
+    }
 }
 
 impl Body<'_> {
@@ -725,7 +735,7 @@ impl Body<'_> {
     pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         match self {
             Body::Bytes(bytes) => out.write_all(bytes),
-            Body::Json(catalog) => json::export_to(catalog, out),
+            Body::Json(source) => json::export_to(*source, out),
         }
     }
 }
