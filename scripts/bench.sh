@@ -72,7 +72,7 @@ printf '| TUI resident memory, catalog on demand (tree and detail shown) | %s Mi
 printf '| `fzf --filter sfzhm` on the same %s names | %s |\n' "$elements" "$(json "fzf --filter sfzhm < $work/names.txt")"
 printf '| `fzf --filter 身份证号码` on the same names | %s |\n' "$(json "fzf --filter 身份证号码 < $work/names.txt")"
 printf '| whole process `element uses DE000005` (reads `links.idx` and the records it names) | %s |\n' "$(json "$bin --db $db element uses DE000005")"
-printf '| whole process `merge ZT001 --all-answers` | %s |\n' "$(json "$bin --db $db merge ZT001 --all-answers")"
+printf '| whole process `merge ZT001 --all-answers` (reads the records the merge needs, by `outline.idx`) | %s |\n' "$(json "$bin --db $db merge ZT001 --all-answers")"
 printf '| whole process `check` | %s |\n' "$(json "$bin --db $db check" 3)"
 rm -f "$db/stats.idx"
 rss=$( { /usr/bin/time -f '%M' "$bin" --db "$db" stats >/dev/null; } 2>&1 | tail -1)

@@ -1097,6 +1097,28 @@ fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
         text.contains("      BD999999/f2 未纳入：同表的 f1 已在此建议中绑定 DE999999\n"),
         "{text}"
     );
+    // merged from the records the merge reads (by `outline.idx`, the pool an element at a
+    // time), or from the loaded catalog without the outline: the same answers
+    let outputs = || {
+        let merged = |args: &[&str]| ok(yibiao(db.path()).args(["merge", "ZT001"]).args(args));
+        [
+            merged(&[]),
+            merged(&["--json"]),
+            merged(&answers),
+            merged(&["--all-answers"]),
+            merged(&["--flow", "text"]),
+            {
+                let file = db.path().join("merged.json");
+                merged(&["--export", file.to_str().unwrap()]);
+                std::fs::read_to_string(&file).unwrap()
+            },
+        ]
+    };
+    let outline = db.path().join("outline.idx");
+    assert!(outline.exists());
+    let unloaded = outputs();
+    std::fs::remove_file(&outline).unwrap();
+    assert_eq!(unloaded, outputs());
     // a bundle whose item asks for no material says so under its heading
     let file = db.path().join("bare.json");
     std::fs::write(

@@ -242,6 +242,7 @@ fn answer_unloaded(
             | Command::Form(FormCommand::List { .. })
             | Command::Backup { .. }
             | Command::Export { .. }
+            | Command::Merge { .. }
     ) {
         return Ok(None);
     }
@@ -302,6 +303,22 @@ fn answer_from_records(
             .transpose(),
         // written as the records are read from the store
         Command::Backup { file } => super::safety::backup(store, file).map(Some),
+        // on the records the merge reads, with the pool's covers read an element at a time
+        Command::Merge { .. } => {
+            let (Some(request), Some(outline)) =
+                (super::merge::Request::of(command), store.outline())
+            else {
+                return Ok(None);
+            };
+            // the counts of every answer set suggest nothing: no pool
+            let near = store
+                .bundle_neighbourhood(&request.bundle, &outline, !request.all_answers)
+                .map_err(|e| Failure::store(e, lang))?;
+            let Some((near, pool)) = near else {
+                return Err(unknown(Kind::Bundle, &request.bundle, lang));
+            };
+            super::merge::run(&near, pool.as_ref(), &request, lang).map(Some)
+        }
         Command::Export {
             file,
             kind: None,
@@ -526,28 +543,10 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         Command::Template(command) => super::template::run(store, command, lang),
         // answered in `dispatch`, from the bundles read without loading the catalog
         Command::Bundle(BundleCommand::List { .. }) => Ok(0),
-        Command::Merge {
-            bundle,
-            answers,
-            excluded,
-            all_answers,
-            flow,
-            export,
-            distribute,
-            json,
-        } => {
-            let request = super::merge::Request {
-                bundle,
-                answers,
-                excluded,
-                all_answers,
-                flow,
-                export,
-                distribute,
-                json,
-            };
-            super::merge::run(store.catalog(), &request, lang)
-        }
+        Command::Merge { .. } => match super::merge::Request::of(&command) {
+            Some(request) => super::merge::run(store.catalog(), None, &request, lang),
+            None => Ok(0),
+        },
         Command::Check => {
             let problems = store.check().map_err(|e| Failure::store(e, lang))?;
             if problems.is_empty() {

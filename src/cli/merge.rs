@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use crate::cli::Command;
 use crate::display::{inert, pad, pad_code};
+use crate::engine::dups::Covers;
 use crate::engine::merge::distribute::{Filled, distribute};
 use crate::engine::merge::flow::{to_dot, to_mermaid, to_text};
 use crate::engine::merge::situation::Answers;
@@ -28,6 +30,35 @@ pub struct Request {
     pub(super) export: Option<PathBuf>,
     pub(super) distribute: Option<PathBuf>,
     pub(super) json: bool,
+}
+
+impl Request {
+    /// What a `merge` command asks (`None` for any other command).
+    pub(super) fn of(command: &Command) -> Option<Request> {
+        let Command::Merge {
+            bundle,
+            answers,
+            excluded,
+            all_answers,
+            flow,
+            export,
+            distribute,
+            json,
+        } = command
+        else {
+            return None;
+        };
+        Some(Request {
+            bundle: bundle.clone(),
+            answers: answers.clone(),
+            excluded: excluded.clone(),
+            all_answers: *all_answers,
+            flow: *flow,
+            export: export.clone(),
+            distribute: distribute.clone(),
+            json: *json,
+        })
+    }
 }
 
 fn invalid(message: String) -> Failure {
@@ -137,7 +168,15 @@ fn check_excluded(
 }
 
 /// Runs `merge`.
-pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failure> {
+/// `yibiao merge`, on the whole catalog or on a catalog of just the records the merge reads
+/// (see `UnloadedStore::bundle_neighbourhood`) with the element pool's covers given as
+/// `pool` (`None`: indexed from `catalog`, which must then hold the whole pool).
+pub fn run(
+    catalog: &Catalog,
+    pool: Option<&Covers>,
+    request: &Request,
+    lang: Lang,
+) -> Result<u8, Failure> {
     let bundle = catalog
         .bundles
         .get(request.bundle.as_str())
@@ -171,7 +210,10 @@ pub fn run(catalog: &Catalog, request: &Request, lang: Lang) -> Result<u8, Failu
         .map(|(_, f)| f.answers.clone())
         .unwrap_or_default();
     let answers = parse_answers(bundle, base, &request.answers)?;
-    let merged = merge(catalog, bundle, &answers, &excluded);
+    let merged = match pool {
+        Some(pool) => merge_with(catalog, bundle, &answers, &excluded, Some(pool)),
+        None => merge(catalog, bundle, &answers, &excluded),
+    };
     if let Some(format) = request.flow {
         return print_out(&match format {
             FlowFormat::Text => to_text(catalog, &merged.flow, false, 32),

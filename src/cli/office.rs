@@ -7,13 +7,12 @@ use std::path::Path;
 
 use crate::display::inert;
 use crate::i18n::Lang;
-use crate::io::json::RecordSource;
 use crate::io::progress::{CancelFlag, Control, Step};
 use crate::io::transfer::{
     self, Body, Export, ExportError, ExportRequest, ImportError, ImportRequest, Output, Parsed,
     nothing_written,
 };
-use crate::model::Catalog;
+use crate::model::{Catalog, RecordSource};
 use crate::store::Store;
 
 use super::commands::print_out_with;

@@ -13,7 +13,9 @@ use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::i18n::Lang;
-use crate::model::{Catalog, Element, ElementKind, Kind, Record, SharedCode};
+use crate::model::{
+    Catalog, Element, ElementKind, Kind, Record, RecordRef, RecordSource, SharedCode,
+};
 use crate::store::{Batch, Command};
 
 use super::search::usual_reading;
@@ -293,8 +295,16 @@ impl BestPairs {
 /// regardless of case (`DE000005` where the codes are `DE` and six digits). Names of data
 /// (`姓名`, `email`, `QQ号`) never have that shape.
 pub struct CodeShapes<'a> {
-    catalog: &'a Catalog,
+    codes: Codes<'a>,
     shapes: std::collections::HashSet<String>,
+}
+
+/// Every element code, for [`CodeShapes::is_code`].
+enum Codes<'a> {
+    /// A loaded catalog's.
+    Catalog(&'a Catalog),
+    /// Read from a store, in ascending order.
+    Sorted(Vec<CompactString>),
 }
 
 /// The shape of a code-like string: digits read as `0`, letters upper-cased; `None` for a
@@ -323,7 +333,7 @@ impl<'a> CodeShapes<'a> {
     /// The shapes of every element code of `catalog`.
     pub fn new(catalog: &'a Catalog) -> Self {
         CodeShapes {
-            catalog,
+            codes: Codes::Catalog(catalog),
             shapes: catalog
                 .elements
                 .keys()
@@ -332,10 +342,22 @@ impl<'a> CodeShapes<'a> {
         }
     }
 
+    /// The shapes of every element code, given in ascending order (read from a store
+    /// without loading its catalog).
+    pub fn of_codes(codes: Vec<CompactString>) -> CodeShapes<'static> {
+        CodeShapes {
+            shapes: codes.iter().filter_map(|c| code_shape(c)).collect(),
+            codes: Codes::Sorted(codes),
+        }
+    }
+
     /// Whether `synonym` is an element code (see [`CodeShapes`]).
     pub fn is_code(&self, synonym: &str) -> bool {
-        self.catalog.elements.contains_key(synonym)
-            || code_shape(synonym).is_some_and(|s| self.shapes.contains(&s))
+        let known = match &self.codes {
+            Codes::Catalog(catalog) => catalog.elements.contains_key(synonym),
+            Codes::Sorted(codes) => codes.binary_search_by(|c| c.as_str().cmp(synonym)).is_ok(),
+        };
+        known || code_shape(synonym).is_some_and(|s| self.shapes.contains(&s))
     }
 
     /// An element's name and the synonyms that are names (not kept codes): what the
@@ -604,6 +626,20 @@ pub struct Covers {
     similar: HashMap<String, Vec<CompactString>>,
 }
 
+/// Calls the function it is given with every element, in code order; fails when one cannot
+/// be read.
+type Elements<'e> = dyn FnMut(&mut dyn FnMut(&Element)) -> std::io::Result<()> + 'e;
+
+/// A loaded catalog's elements, as [`Elements`].
+fn every_element(
+    catalog: &Catalog,
+) -> impl FnMut(&mut dyn FnMut(&Element)) -> std::io::Result<()> + '_ {
+    |each| {
+        catalog.elements.values().for_each(each);
+        Ok(())
+    }
+}
+
 /// The labels of at least [`SIMILAR_MIN`] characters, by every string one edit can share
 /// with them (the label and its deletions): [`Covers::for_labels`] looks names up here.
 struct EditKeys<'l> {
@@ -677,13 +713,43 @@ impl<'l> EditKeys<'l> {
 impl Covers {
     /// Indexes every element of the catalog (first code wins on a tie).
     pub fn new(catalog: &Catalog) -> Self {
-        Self::build(catalog, None)
+        // the catalog's elements are all there to read
+        Self::build(&CodeShapes::new(catalog), &mut every_element(catalog), None)
+            .unwrap_or_default()
     }
 
     /// Indexes only what can cover one of `labels`: [`Covers::cover`] answers for those
     /// labels exactly as it would with [`Covers::new`], and the index stays as small as the
     /// labels are few (one pass over the elements, nothing kept for the others).
     pub fn for_labels<'l>(catalog: &Catalog, labels: impl IntoIterator<Item = &'l str>) -> Self {
+        let shapes = CodeShapes::new(catalog);
+        Self::for_labels_in(&shapes, &mut every_element(catalog), labels).unwrap_or_default()
+    }
+
+    /// [`Covers::for_labels`] over the elements of `source`, read one at a time (a store's,
+    /// without loading its catalog), whose codes `shapes` knows: the same covers as from
+    /// the loaded catalog. Fails when an element cannot be read.
+    pub fn for_labels_from<'l>(
+        source: &dyn RecordSource,
+        shapes: &CodeShapes,
+        labels: impl IntoIterator<Item = &'l str>,
+    ) -> std::io::Result<Self> {
+        let mut elements = |each: &mut dyn FnMut(&Element)| {
+            source.each_record(Kind::Element, &mut |record| {
+                if let RecordRef::Element(e) = record {
+                    each(e);
+                }
+                Ok(())
+            })
+        };
+        Self::for_labels_in(shapes, &mut elements, labels)
+    }
+
+    fn for_labels_in<'l>(
+        shapes: &CodeShapes,
+        elements: &mut Elements<'_>,
+        labels: impl IntoIterator<Item = &'l str>,
+    ) -> std::io::Result<Self> {
         let names: HashSet<String> = labels
             .into_iter()
             .map(normalise)
@@ -695,14 +761,18 @@ impl Covers {
             .filter(|r| !r.is_empty())
             .collect();
         if names.is_empty() {
-            return Covers::default();
+            return Ok(Covers::default());
         }
-        Self::build(catalog, Some((&names, &readings)))
+        Self::build(shapes, elements, Some((&names, &readings)))
     }
 
     /// Indexes the elements' names, synonyms and readings; with `only`, just those among
     /// the given normalised names and readings.
-    fn build(catalog: &Catalog, only: Option<(&HashSet<String>, &HashSet<String>)>) -> Self {
+    fn build(
+        codes: &CodeShapes,
+        elements: &mut Elements<'_>,
+        only: Option<(&HashSet<String>, &HashSet<String>)>,
+    ) -> std::io::Result<Self> {
         let mut names: HashMap<String, (CompactString, Reason)> = HashMap::new();
         let mut more: HashMap<String, Vec<(CompactString, Reason)>> = HashMap::new();
         // the first element with a name wins; the others are kept as alternatives
@@ -733,7 +803,6 @@ impl Covers {
             }
             Some(pinyin(name)).filter(|r| wanted.contains(r))
         };
-        let codes = CodeShapes::new(catalog);
         let edits = EditKeys::new(only.into_iter().flat_map(|(names, _)| names.iter()));
         let mut similar: HashMap<String, Vec<CompactString>> = HashMap::new();
         let mut near = |name: &str, code: &CompactString| {
@@ -745,7 +814,7 @@ impl Covers {
             }
         };
         let mut buffer = String::new();
-        for e in catalog.elements.values() {
+        elements(&mut |e| {
             normalise_into(&e.name, &mut buffer);
             if wanted_name(&buffer) {
                 add(&buffer, &e.code, Reason::SameName);
@@ -759,19 +828,33 @@ impl Covers {
                 near(&buffer, &e.code);
             }
             if only.is_some_and(|(_, readings)| readings.is_empty()) {
-                continue;
+                return;
             }
             normalise_into(&e.name, &mut buffer);
             if let Some(reading) = reading_of(&buffer).filter(|r| !r.is_empty()) {
                 readings.entry(reading).or_insert(e.code.clone());
             }
-        }
-        Covers {
+        })?;
+        Ok(Covers {
             names,
             more,
             readings,
             similar,
-        }
+        })
+    }
+
+    /// Every element it can name, in no order (with repeats): what a catalog of just the
+    /// records a merge reads needs besides them to describe its suggestions.
+    pub fn elements(&self) -> impl Iterator<Item = &str> {
+        let names = self.names.values().map(|(code, _)| code);
+        let more = self.more.values().flatten().map(|(code, _)| code);
+        let readings = self.readings.values();
+        let similar = self.similar.values().flatten();
+        names
+            .chain(more)
+            .chain(readings)
+            .chain(similar)
+            .map(CompactString::as_str)
     }
 
     /// The elements whose name or a synonym is one character from `label` (not counterparts

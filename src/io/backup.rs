@@ -15,9 +15,7 @@ use sha2::{Digest, Sha256};
 
 use std::cell::Cell;
 
-use crate::model::{Catalog, Kind, RecordRef};
-
-use super::json::RecordSource;
+use crate::model::{Catalog, Kind, RecordRef, RecordSource};
 
 use super::files::write_private_with;
 

@@ -15,34 +15,12 @@ use serde_json::value::RawValue;
 use super::check::{Rejected, check_import};
 use super::progress::{Control, Phase, Stop, Unit};
 use crate::i18n::Lang;
-use crate::model::{Catalog, Kind, Record, RecordRef, Sharing};
+use crate::model::{Catalog, Kind, Record, RecordRef, RecordSource, Sharing};
 
 /// The format tag of version 1.
 pub const FORMAT: &str = "yibiao/1";
 
 pub use super::check::FileProblem;
-
-/// Where an export reads its records from: a loaded [`Catalog`], or a store read a record at
-/// a time (an export of a million elements then never holds the catalog).
-pub trait RecordSource {
-    /// Calls `each` with every record of `kind`, in code order; stops at the first error,
-    /// `each`'s or the source's own (a record that cannot be read).
-    fn each_record(
-        &self,
-        kind: Kind,
-        each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
-    ) -> std::io::Result<()>;
-}
-
-impl RecordSource for Catalog {
-    fn each_record(
-        &self,
-        kind: Kind,
-        each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        self.records_of(kind).try_for_each(each)
-    }
-}
 
 /// One kind's records as a JSON array, read from the source as they are written.
 struct Records<'s> {

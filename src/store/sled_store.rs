@@ -7,11 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
+use crate::engine::dups::{CodeShapes, Covers};
 use crate::engine::lint::LintCounts;
+use crate::engine::merge::unbound_labels;
 use crate::engine::search::{self, SearchData, SearchRow};
 use crate::engine::stats::Stats;
 use crate::engine::usage::usage_outline_linked;
@@ -974,10 +977,15 @@ impl CatalogLoader {
     }
 }
 
+/// `(kind, code)` pairs as borrowed ones.
+fn borrowed(pairs: &[(Kind, String)]) -> Vec<(Kind, &str)> {
+    pairs.iter().map(|(k, c)| (*k, c.as_str())).collect()
+}
+
 /// The store's records read one at a time, in code order, without loading the catalog: what
 /// `export` and `backup` write (a million elements' JSON is made at about a tenth of the
 /// loaded catalog's memory). A record that cannot be read stops the export, naming it.
-impl crate::io::json::RecordSource for UnloadedStore {
+impl crate::model::RecordSource for UnloadedStore {
     fn each_record(
         &self,
         kind: Kind,
@@ -1086,9 +1094,97 @@ impl UnloadedStore {
         Ok(Some(near))
     }
 
+    /// A bundle with what merging it reads, as a catalog of just those records: its items,
+    /// their forms (by the cached `outline`), and what those reference (the forms' elements,
+    /// the items' materials and the items they depend on). With `pool`, also the element
+    /// pool's covers for the forms' unbound labels, read an element at a time, and the
+    /// elements they name: enough for `engine::merge` to answer as on the whole catalog.
+    /// `Ok(None)`: there is no such bundle.
+    pub fn bundle_neighbourhood(
+        &self,
+        code: &str,
+        outline: &Outline,
+        pool: bool,
+    ) -> Result<Option<(Catalog, Option<Covers>)>, StoreError> {
+        let Some(bundle) = self.record(Kind::Bundle, code)? else {
+            return Ok(None);
+        };
+        let references = |r: RecordRef<'_>| -> Vec<(Kind, String)> {
+            r.references()
+                .into_iter()
+                .map(|r| (r.target, r.code.to_string()))
+                .collect()
+        };
+        let mut wanted = references(bundle.as_ref());
+        if let Record::Bundle(b) = &bundle {
+            for item in &b.items {
+                let forms = outline.referrers(Kind::Item, item).unwrap_or_default();
+                wanted.extend(
+                    forms
+                        .into_iter()
+                        .filter(|(kind, _)| *kind == Kind::Form)
+                        .map(|(kind, form)| (kind, form.to_string())),
+                );
+            }
+        }
+        let first = self.records_as_catalog(&borrowed(&wanted))?;
+        wanted.extend(first.records().flat_map(references));
+        let mut near = self.records_as_catalog(&borrowed(&wanted))?;
+        near.insert(bundle);
+        if !pool {
+            return Ok(Some((near, None)));
+        }
+        let Some(b) = near.bundles.get(code) else {
+            return Ok(None);
+        };
+        let shapes = CodeShapes::of_codes(self.codes_of(Kind::Element)?);
+        let covers = Covers::for_labels_from(self, &shapes, unbound_labels(&near, b))
+            .map_err(|e| self.read_error(e))?;
+        let named: Vec<(Kind, &str)> = covers
+            .elements()
+            .filter(|c| !near.elements.contains_key(*c))
+            .map(|c| (Kind::Element, c))
+            .collect();
+        for element in self.records_of_codes(&named)? {
+            near.insert(element);
+        }
+        Ok(Some((near, Some(covers))))
+    }
+
+    /// Every code of one kind, in code order, read from the keys without decoding a record.
+    pub fn codes_of(&self, kind: Kind) -> Result<Vec<CompactString>, StoreError> {
+        self.0
+            .records
+            .scan_prefix([tag(kind)])
+            .keys()
+            .map(|key| {
+                let key = key.map_err(StoreError::Write)?;
+                let code = key.get(1..).unwrap_or_default();
+                Ok(String::from_utf8_lossy(code).into())
+            })
+            .collect()
+    }
+
+    /// A read that failed inside a [`RecordSource`] pass, as the store's error again.
+    fn read_error(&self, e: std::io::Error) -> StoreError {
+        match e.downcast::<StoreError>() {
+            Ok(e) => e,
+            Err(source) => StoreError::Io {
+                path: self.0.path.clone(),
+                source,
+            },
+        }
+    }
+
     /// The records named that exist, read without loading the catalog, as a catalog of just
     /// those.
     pub fn records_as_catalog(&self, wanted: &[(Kind, &str)]) -> Result<Catalog, StoreError> {
+        Ok(Catalog::from_records(self.records_of_codes(wanted)?))
+    }
+
+    /// The records named that exist, read without loading the catalog, each once, in kind
+    /// and code order.
+    fn records_of_codes(&self, wanted: &[(Kind, &str)]) -> Result<Vec<Record>, StoreError> {
         let mut wanted = wanted.to_vec();
         wanted.sort_unstable();
         wanted.dedup();
@@ -1096,7 +1192,7 @@ impl UnloadedStore {
         for (kind, code) in wanted {
             records.extend(self.record(kind, code)?);
         }
-        Ok(Catalog::from_records(records))
+        Ok(records)
     }
 
     /// Who references each element, cached beside the store (`links.idx`; `None`: not
@@ -1804,6 +1900,70 @@ mod tests {
         }
         assert!(referenced > 100, "{referenced}");
         assert!(outline.referrers(Kind::Form, "BD000001").is_none());
+    }
+
+    #[test]
+    fn a_bundle_merged_from_its_neighbourhood_is_the_loaded_catalogs_merge() {
+        use crate::engine::merge::{all_answer_sets, merge, merge_with};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = sample_store(dir.path());
+        // fields left unbound, for the pool to suggest elements for
+        let forms: Vec<Record> = store
+            .catalog()
+            .forms
+            .values()
+            .map(|form| {
+                let mut form = form.clone();
+                for section in &mut form.sections {
+                    for field in section.fields.iter_mut().step_by(3) {
+                        field.element = None;
+                    }
+                }
+                Record::Form(form)
+            })
+            .collect();
+        store.apply(Batch::upserts("unbind", forms)).unwrap();
+        store.save_outline();
+        let catalog = store.catalog().clone();
+        drop(store);
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        let outline = unloaded.outline().expect("cached");
+        let none = Default::default();
+        let (mut suggested, mut sets) = (0, 0);
+        for bundle in catalog.bundles.values() {
+            let code = bundle.code.as_str();
+            let (near, pool) = unloaded
+                .bundle_neighbourhood(code, &outline, true)
+                .unwrap()
+                .expect("the bundle is there");
+            let pool = pool.expect("asked for");
+            assert!(near.elements.len() < catalog.elements.len() / 2, "{code}");
+            for answers in all_answer_sets(bundle) {
+                let whole = merge(&catalog, bundle, &answers, &none);
+                let from_near = merge_with(&near, bundle, &answers, &none, Some(&pool));
+                let json = |m| serde_json::to_string(m).unwrap();
+                assert_eq!(json(&from_near), json(&whole), "{code} {answers:?}");
+                let counts = merge_with(&catalog, bundle, &answers, &none, None);
+                let (near, _) = unloaded
+                    .bundle_neighbourhood(code, &outline, false)
+                    .unwrap()
+                    .unwrap();
+                let counted = merge_with(&near, bundle, &answers, &none, None);
+                assert_eq!(json(&counted), json(&counts), "{code} {answers:?}");
+                suggested += whole.suggestions.len();
+                sets += 1;
+            }
+        }
+        assert!(
+            suggested > 0 && sets > catalog.bundles.len(),
+            "{suggested} {sets}"
+        );
+        assert!(
+            unloaded
+                .bundle_neighbourhood("ZT-NONE", &outline, true)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

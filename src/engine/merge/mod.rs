@@ -647,14 +647,22 @@ fn conflicts(grouping: &Grouping<'_>, fields: &[MergedField]) -> Vec<Conflict> {
 /// answers), for [`merge_with`]: built in one pass over the elements, so a face that
 /// recomputes the merge often builds it once per catalog revision.
 pub fn pool_covers(catalog: &Catalog, bundle: &Bundle) -> Covers {
-    let labels = bundle
+    Covers::for_labels(catalog, unbound_labels(catalog, bundle))
+}
+
+/// The labels of the unbound fields of the bundle's forms (under any answers): what
+/// [`pool_covers`] indexes the pool for.
+pub fn unbound_labels<'c>(
+    catalog: &'c Catalog,
+    bundle: &'c Bundle,
+) -> impl Iterator<Item = &'c str> + 'c {
+    bundle
         .items
         .iter()
         .flat_map(|item| item_forms(catalog, item))
         .flat_map(|form| form.fields())
         .filter(|(_, _, f)| f.element.is_none())
-        .map(|(_, _, f)| f.label.as_str());
-    Covers::for_labels(catalog, labels)
+        .map(|(_, _, f)| f.label.as_str())
 }
 
 fn materials(catalog: &Catalog, rows: &[(&str, &str)]) -> Vec<MergedMaterial> {

@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 
 use crate::display::inert;
 use crate::i18n::Lang;
-use crate::model::{Catalog, ItemLevel, Kind, Record};
+use crate::model::{Catalog, ItemLevel, Kind, Record, RecordSource};
 use crate::store::{Batch, Store, StoreError};
 
 use super::check::FileProblem;
 use super::csv::{self as csv_io, Detection, Encoding};
-use super::json::RecordSource;
 use super::progress::{Cancelled, Control, Gathered, Phase, Stop, Unit};
 use super::table::{self, RawTable, TableId};
 use super::{dept_tree, json, xlsx};
