@@ -404,8 +404,10 @@ fn on_demand_pane_2_searches_the_cached_index_and_reads_an_elements_uses_from_th
     assert!(deferred(&app), "{}", message(&app));
     let uses_on_demand = screen(&mut app, 120, 40);
 
-    // another pane needs the catalog: once it is in, pane 2 shows the same, line for line
+    // opening a bundle needs the catalog: once it is in, pane 2 shows the same, line for line
     press(&mut app, "pane_bundles");
+    assert!(deferred(&app), "pane 4's list works from the store");
+    press(&mut app, "bundle_open");
     assert!(!deferred(&app) && app.loading.is_some());
     until_loaded(&mut app);
     press(&mut app, "pane_elements");
@@ -515,7 +517,8 @@ fn on_demand_pane_5_shows_the_cached_statistics_the_same_as_once_loaded() {
     // they are counted), shows the same, line for line, and caches them again
     std::fs::remove_file(path.join("stats.idx")).expect("remove");
     press(&mut app, "pane_bundles");
-    assert!(!deferred(&app), "pane 4 needs the catalog");
+    press(&mut app, "bundle_open");
+    assert!(!deferred(&app), "opening a bundle needs the catalog");
     until_loaded(&mut app);
     assert!(!path.join("stats.idx").exists());
     press(&mut app, "pane_stats");
@@ -612,6 +615,34 @@ fn on_demand_pane_3_lists_and_filters_the_outlines_forms_the_same_as_once_loaded
     enter(&mut app);
     press(&mut app, "select_last");
     press(&mut app, "page_up");
+    let s = screen(&mut app, 120, 40);
+    assert_eq!(above_status(&s), above_status(&list));
+}
+
+#[test]
+fn on_demand_pane_4_lists_the_bundles_read_from_the_store_the_same_as_once_loaded() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_bundles");
+    assert!(deferred(&app), "{}", message(&app));
+    press(&mut app, "select_next");
+    press(&mut app, "bundle_detail_down");
+    let list = screen(&mut app, 120, 40);
+    assert!(
+        list.contains("目录未载入") && list.contains("ZT002"),
+        "{list}"
+    );
+    assert_eq!(app.bundles.selected, 1);
+
+    // opening a bundle needs the catalog: once in, it opens the one selected, and back in
+    // the list the screen is the same, line for line
+    press(&mut app, "bundle_open");
+    assert!(!deferred(&app));
+    until_loaded(&mut app);
+    app.settle(Duration::from_secs(20));
+    let opened = app.bundles.work.as_ref().map(|w| w.code.clone());
+    assert_eq!(opened.as_deref(), Some("ZT002"), "{}", message(&app));
+    press(&mut app, "back");
     let s = screen(&mut app, 120, 40);
     assert_eq!(above_status(&s), above_status(&list));
 }

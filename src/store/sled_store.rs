@@ -977,6 +977,15 @@ impl CatalogLoader {
     }
 }
 
+/// The records a record references, as `(kind, code)` pairs.
+fn references(record: RecordRef<'_>) -> Vec<(Kind, String)> {
+    record
+        .references()
+        .into_iter()
+        .map(|r| (r.target, r.code.to_string()))
+        .collect()
+}
+
 /// `(kind, code)` pairs as borrowed ones.
 fn borrowed(pairs: &[(Kind, String)]) -> Vec<(Kind, &str)> {
     pairs.iter().map(|(k, c)| (*k, c.as_str())).collect()
@@ -1109,12 +1118,6 @@ impl UnloadedStore {
         let Some(bundle) = self.record(Kind::Bundle, code)? else {
             return Ok(None);
         };
-        let references = |r: RecordRef<'_>| -> Vec<(Kind, String)> {
-            r.references()
-                .into_iter()
-                .map(|r| (r.target, r.code.to_string()))
-                .collect()
-        };
         let mut wanted = references(bundle.as_ref());
         if let Record::Bundle(b) = &bundle {
             for item in &b.items {
@@ -1149,6 +1152,21 @@ impl UnloadedStore {
             near.insert(element);
         }
         Ok(Some((near, Some(covers))))
+    }
+
+    /// Every bundle with the records it references (its items, materials, the agency that
+    /// leads it), read without loading the catalog: what pane 4's list and its detail show.
+    pub fn bundles_catalog(&self) -> Result<Catalog, StoreError> {
+        let bundles = self.records_of(Kind::Bundle)?;
+        let wanted: Vec<(Kind, String)> = bundles
+            .iter()
+            .flat_map(|b| references(b.as_ref()))
+            .collect();
+        let mut near = Catalog::from_records(self.records_of_codes(&borrowed(&wanted))?);
+        for bundle in bundles {
+            near.insert(bundle);
+        }
+        Ok(near)
     }
 
     /// Every code of one kind, in code order, read from the keys without decoding a record.

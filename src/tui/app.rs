@@ -1086,6 +1086,14 @@ impl App {
                 }
                 return;
             }
+            // pane 4 on demand: only moves in its list come this far before the catalog
+            if self.store.is_none() {
+                let page = self.bundles_page();
+                if let Some(catalog) = self.loading.as_ref().and_then(|l| l.bundles_on_demand()) {
+                    self.bundles.move_in_list(action, page, catalog);
+                }
+                return;
+            }
             // a fix that returns published forms to draft asks first, naming them
             if let Some(confirm) = self
                 .store()

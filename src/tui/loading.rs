@@ -102,6 +102,8 @@ pub struct Loading {
     stats: OnceCell<Option<Stats>>,
     /// The lint counts cached beside the open store, read once likewise.
     lint: OnceCell<Option<LintCounts>>,
+    /// The bundles and what they reference, read from the open store once likewise.
+    bundles: OnceCell<Option<Catalog>>,
 }
 
 impl Loading {
@@ -115,6 +117,7 @@ impl Loading {
             elements: ElementsOnDemand::default(),
             stats: OnceCell::new(),
             lint: OnceCell::new(),
+            bundles: OnceCell::new(),
         }
     }
 
@@ -182,6 +185,18 @@ impl Loading {
         let store = self.unloaded()?;
         self.outline.as_ref()?;
         self.lint.get_or_init(|| store.lint_counts()).as_ref()
+    }
+
+    /// The bundles pane 4's list shows before the catalog is loaded: every bundle with what
+    /// it references, read from the open store while it waits for something to need its
+    /// catalog (a few records a bundle). `None`: the store is not open on demand, or could
+    /// not be read (the catalog's load then says why).
+    pub fn bundles_on_demand(&self) -> Option<&Catalog> {
+        let store = self.unloaded()?;
+        self.outline.as_ref()?;
+        self.bundles
+            .get_or_init(|| store.bundles_catalog().ok())
+            .as_ref()
     }
 
     /// The element `code` as pane 2 shows it, read from the open store while the catalog
@@ -471,6 +486,12 @@ impl App {
             Pane::Forms if loading.forms_on_demand().is_some() => {
                 self.forms.designer.is_none() && (reading || action == FormFilter)
             }
+            // pane 4 on demand: the list, moving in it and scrolling its detail; opening a
+            // bundle, a new one and claiming a template need the catalog
+            Pane::Bundles if loading.bundles_on_demand().is_some() => {
+                self.bundles.work.is_none()
+                    && (reading || matches!(action, BundleDetailDown | BundleDetailUp))
+            }
             // pane 2 on demand: searching, moving and reading; the list of an element's uses
             // opens, but a jump from it goes to a record that needs the catalog
             Pane::Elements if loading.elements_on_demand() => match action {
@@ -497,7 +518,9 @@ impl App {
             Pane::Forms => {
                 (loading.forms_on_demand().is_some() && self.forms.designer.is_none()) || opening
             }
-            _ => false,
+            Pane::Bundles => {
+                (loading.bundles_on_demand().is_some() && self.bundles.work.is_none()) || opening
+            }
         }
     }
 

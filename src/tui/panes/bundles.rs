@@ -706,6 +706,13 @@ impl BundlesPane {
         *row = step.apply(*row, len);
     }
 
+    /// Moves in the list of `catalog`'s bundles, when `action` is a move (pane 4 on demand,
+    /// before the catalog is loaded). Returns whether it was.
+    pub(crate) fn move_in_list(&mut self, action: Action, page: usize, catalog: &Catalog) -> bool {
+        let step = movement(action, page).filter(|_| self.work.is_none());
+        step.map(|step| self.step(step, catalog)).is_some()
+    }
+
     fn open(&mut self, catalog: &Catalog, lang: Lang) -> Say {
         let Some(bundle) = Self::codes(catalog)
             .get(self.selected)

@@ -100,13 +100,12 @@ fn source_values(w: &Workspace, into: &MergedField, source: &SourceRef, lang: La
 
 /// Draws pane 4 into `area`.
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
-    let Some(store) = app.store() else {
+    let Some(catalog) = app.bundles_catalog() else {
         return;
     };
     if area.width < 4 || area.height < 3 {
         return;
     }
-    let catalog = store.catalog();
     let pane = &app.bundles;
     match pane.work.as_ref() {
         Some(w) => match catalog.bundles.get(w.code.as_str()) {
@@ -263,6 +262,15 @@ fn list_areas(area: Rect) -> (Rect, Option<Rect>) {
 }
 
 impl App {
+    /// What pane 4 shows: the store's catalog, or before it is loaded (on demand) the
+    /// bundles with what they reference, read from the store.
+    pub(crate) fn bundles_catalog(&self) -> Option<&Catalog> {
+        match self.store() {
+            Some(store) => Some(store.catalog()),
+            None => self.loading.as_ref()?.bundles_on_demand(),
+        }
+    }
+
     /// Scrolls the bundle list's detail `by` lines, as far as its last line on the last row
     /// (nothing while a bundle is open: the workspace has no detail).
     pub(crate) fn scroll_bundle_detail(&mut self, by: isize) {
@@ -273,7 +281,7 @@ impl App {
         let Some(area) = list_areas(crate::tui::view::areas(screen).main).1 else {
             return;
         };
-        let Some(catalog) = self.store().map(|s| s.catalog()) else {
+        let Some(catalog) = self.bundles_catalog() else {
             return;
         };
         let Some(b) = BundlesPane::codes(catalog)
