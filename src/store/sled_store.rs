@@ -21,8 +21,8 @@ use crate::engine::usage::usage_outline_linked;
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
-    Catalog, CatalogBuilder, ElementLinks, Issue, Kind, Outline, Problem, Record, RecordRef,
-    Referrer, Sharing,
+    Bundle, Catalog, CatalogBuilder, ElementLinks, Issue, Kind, Outline, Problem, Record,
+    RecordRef, Referrer, Sharing,
 };
 
 use super::audit::{
@@ -991,21 +991,95 @@ fn borrowed(pairs: &[(Kind, String)]) -> Vec<(Kind, &str)> {
     pairs.iter().map(|(k, c)| (*k, c.as_str())).collect()
 }
 
-/// The store's records read one at a time, in code order, without loading the catalog: what
-/// `export` and `backup` write (a million elements' JSON is made at about a tenth of the
-/// loaded catalog's memory). A record that cannot be read stops the export, naming it.
+/// The records of an open store, readable on any thread while it stays open (sled's trees
+/// are shared handles): what a worker reads the element pool from, and what `export` and
+/// `backup` write, a record at a time, without loading the catalog.
+#[derive(Clone)]
+pub struct RecordReader {
+    records: sled::Tree,
+    path: PathBuf,
+}
+
+/// The store's records read one at a time, in code order (a million elements' JSON is made
+/// at about a tenth of the loaded catalog's memory). A record that cannot be read stops the
+/// pass, naming it.
+impl crate::model::RecordSource for RecordReader {
+    fn each_record(
+        &self,
+        kind: Kind,
+        each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        for item in self.records.scan_prefix([tag(kind)]) {
+            let (key, value) = item.map_err(|e| std::io::Error::other(StoreError::Write(e)))?;
+            let record = decode_stored(&key, &value).map_err(std::io::Error::other)?;
+            each(record.as_ref())?;
+        }
+        Ok(())
+    }
+}
+
 impl crate::model::RecordSource for UnloadedStore {
     fn each_record(
         &self,
         kind: Kind,
         each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        for item in self.0.records.scan_prefix([tag(kind)]) {
-            let (key, value) = item.map_err(|e| std::io::Error::other(StoreError::Write(e)))?;
-            let record = decode_stored(&key, &value).map_err(std::io::Error::other)?;
-            each(record.as_ref())?;
+        self.reader().each_record(kind, each)
+    }
+}
+
+impl RecordReader {
+    /// Every code of one kind, in code order, read from the keys without decoding a record.
+    pub fn codes_of(&self, kind: Kind) -> Result<Vec<CompactString>, StoreError> {
+        self.records
+            .scan_prefix([tag(kind)])
+            .keys()
+            .map(|key| {
+                let key = key.map_err(StoreError::Write)?;
+                let code = key.get(1..).unwrap_or_default();
+                Ok(String::from_utf8_lossy(code).into())
+            })
+            .collect()
+    }
+
+    /// The element pool's covers for the unbound labels of `bundle`'s forms in `near` (a
+    /// catalog holding at least the bundle's items and forms), read an element at a time,
+    /// with the element records they name that `near` lacks: what merging the bundle from
+    /// `near` needs besides it to answer as on the whole catalog.
+    pub fn pool(
+        &self,
+        near: &Catalog,
+        bundle: &Bundle,
+    ) -> Result<(Covers, Vec<Record>), StoreError> {
+        let shapes = CodeShapes::of_codes(self.codes_of(Kind::Element)?);
+        let covers = Covers::for_labels_from(self, &shapes, unbound_labels(near, bundle))
+            .map_err(|e| self.read_error(e))?;
+        let mut named: Vec<&str> = covers
+            .elements()
+            .filter(|c| !near.elements.contains_key(*c))
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        let mut elements = Vec::with_capacity(named.len());
+        for code in named {
+            let key = record_key(Kind::Element, code);
+            if let Some(value) = self.records.get(&key).map_err(StoreError::Write)? {
+                elements.push(decode_stored(&key, &value)?);
+            }
         }
-        Ok(())
+        Ok((covers, elements))
+    }
+
+    /// A read that failed inside a [`RecordSource`](crate::model::RecordSource) pass, as
+    /// the store's error again.
+    fn read_error(&self, e: std::io::Error) -> StoreError {
+        match e.downcast::<StoreError>() {
+            Ok(e) => e,
+            Err(source) => StoreError::Io {
+                path: self.path.clone(),
+                source,
+            },
+        }
     }
 }
 
@@ -1140,15 +1214,8 @@ impl UnloadedStore {
         let Some(b) = near.bundles.get(code) else {
             return Ok(None);
         };
-        let shapes = CodeShapes::of_codes(self.codes_of(Kind::Element)?);
-        let covers = Covers::for_labels_from(self, &shapes, unbound_labels(&near, b))
-            .map_err(|e| self.read_error(e))?;
-        let named: Vec<(Kind, &str)> = covers
-            .elements()
-            .filter(|c| !near.elements.contains_key(*c))
-            .map(|c| (Kind::Element, c))
-            .collect();
-        for element in self.records_of_codes(&named)? {
+        let (covers, elements) = self.reader().pool(&near, b)?;
+        for element in elements {
             near.insert(element);
         }
         Ok(Some((near, Some(covers))))
@@ -1169,28 +1236,11 @@ impl UnloadedStore {
         Ok(near)
     }
 
-    /// Every code of one kind, in code order, read from the keys without decoding a record.
-    pub fn codes_of(&self, kind: Kind) -> Result<Vec<CompactString>, StoreError> {
-        self.0
-            .records
-            .scan_prefix([tag(kind)])
-            .keys()
-            .map(|key| {
-                let key = key.map_err(StoreError::Write)?;
-                let code = key.get(1..).unwrap_or_default();
-                Ok(String::from_utf8_lossy(code).into())
-            })
-            .collect()
-    }
-
-    /// A read that failed inside a [`RecordSource`] pass, as the store's error again.
-    fn read_error(&self, e: std::io::Error) -> StoreError {
-        match e.downcast::<StoreError>() {
-            Ok(e) => e,
-            Err(source) => StoreError::Io {
-                path: self.0.path.clone(),
-                source,
-            },
+    /// The store's records, to read on another thread while the store stays open.
+    pub fn reader(&self) -> RecordReader {
+        RecordReader {
+            records: self.0.records.clone(),
+            path: self.0.path.clone(),
         }
     }
 

@@ -254,6 +254,14 @@ pub enum AppEvent {
     FormsReadings(Arc<FormIndex>, u64),
     /// A pane-4 job finished (the item picker's index).
     Bundles(BundlesEvent),
+    /// The element pool's covers for a bundle opened before the catalog (on demand), or why
+    /// they could not be read.
+    BundlePool {
+        /// The bundle.
+        code: String,
+        /// What was read.
+        read: Result<crate::engine::dups::Covers, String>,
+    },
     /// The store finished opening and loading at start-up (see `tui::loading`).
     Loaded(Box<Result<crate::store::SledStore, crate::store::StoreError>>),
     /// The store finished opening at start-up, its catalog left to load on demand.
@@ -695,6 +703,11 @@ impl App {
                     self.start_match(&query);
                 }
             }
+            AppEvent::BundlePool { code, read } => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.dirty = true;
+                self.bundle_pool_read(&code, read);
+            }
             AppEvent::Transfer(event) => {
                 if event.is_done() {
                     self.jobs = self.jobs.saturating_sub(1);
@@ -1086,11 +1099,25 @@ impl App {
                 }
                 return;
             }
-            // pane 4 on demand: only moves in its list come this far before the catalog
+            // pane 4 on demand: what reads the list or the open bundle comes this far before
+            // the catalog (see `works_before_the_catalog`)
             if self.store.is_none() {
+                if action == Action::BundleOpen && self.bundles.work.is_none() {
+                    self.open_bundle_on_demand();
+                    return;
+                }
                 let page = self.bundles_page();
-                if let Some(catalog) = self.loading.as_ref().and_then(|l| l.bundles_on_demand()) {
-                    self.bundles.move_in_list(action, page, catalog);
+                let lang = self.lang;
+                let catalog = self
+                    .loading
+                    .as_ref()
+                    .and_then(|l| match &self.bundles.work {
+                        Some(_) => l.bundle_near.as_ref(),
+                        None => l.bundles_on_demand(),
+                    });
+                if let Some(catalog) = catalog {
+                    let said = self.bundles.update_on_demand(action, page, catalog, lang);
+                    self.message = said.or(self.message.take());
                 }
                 return;
             }

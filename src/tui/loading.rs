@@ -104,6 +104,9 @@ pub struct Loading {
     lint: OnceCell<Option<LintCounts>>,
     /// The bundles and what they reference, read from the open store once likewise.
     bundles: OnceCell<Option<Catalog>>,
+    /// The records of the bundle pane 4 opened before the catalog: the bundle, its items,
+    /// their forms and what those reference, and the elements its pool's covers name.
+    pub bundle_near: Option<Catalog>,
 }
 
 impl Loading {
@@ -118,6 +121,7 @@ impl Loading {
             stats: OnceCell::new(),
             lint: OnceCell::new(),
             bundles: OnceCell::new(),
+            bundle_near: None,
         }
     }
 
@@ -486,11 +490,28 @@ impl App {
             Pane::Forms if loading.forms_on_demand().is_some() => {
                 self.forms.designer.is_none() && (reading || action == FormFilter)
             }
-            // pane 4 on demand: the list, moving in it and scrolling its detail; opening a
-            // bundle, a new one and claiming a template need the catalog
+            // pane 4 on demand: the list, moving in it and scrolling its detail, and opening
+            // a bundle: its answers, the forms left out, the focus and the views; a new
+            // bundle, claiming a template and whatever edits the open one need the catalog
             Pane::Bundles if loading.bundles_on_demand().is_some() => {
-                self.bundles.work.is_none()
-                    && (reading || matches!(action, BundleDetailDown | BundleDetailUp))
+                let b = &self.bundles;
+                let overlay = b.prompt.is_some()
+                    || b.chooser.is_some()
+                    || b.picker.is_some()
+                    || b.lead.is_some()
+                    || b.materials.is_some();
+                let open = match &b.work {
+                    None => matches!(action, BundleDetailDown | BundleDetailUp | BundleOpen),
+                    Some(w) => {
+                        loading.bundle_near.is_some()
+                            && match action {
+                                BundleOpen => w.focus != super::panes::bundles::Focus::Right,
+                                MergeToggle | MergeFocusNext | MergeFocusPrev | MergeView => true,
+                                _ => false,
+                            }
+                    }
+                };
+                !overlay && (reading || open)
             }
             // pane 2 on demand: searching, moving and reading; the list of an element's uses
             // opens, but a jump from it goes to a record that needs the catalog
@@ -519,7 +540,9 @@ impl App {
                 (loading.forms_on_demand().is_some() && self.forms.designer.is_none()) || opening
             }
             Pane::Bundles => {
-                (loading.bundles_on_demand().is_some() && self.bundles.work.is_none()) || opening
+                let open = self.bundles.work.is_some();
+                (loading.bundles_on_demand().is_some() && (!open || loading.bundle_near.is_some()))
+                    || opening
             }
         }
     }

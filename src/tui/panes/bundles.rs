@@ -146,11 +146,18 @@ pub struct Workspace {
     /// The element pool's covers for the bundle's unbound labels, and the catalog revision
     /// they were built from: one pass over the elements per revision, not per toggle.
     pool: (u64, Covers),
+    /// The covers were read from the store for a catalog of just the bundle's records (on
+    /// demand, see [`BundlesPane::open_on_demand`]): kept until the whole catalog is in.
+    pool_given: bool,
 }
 
 impl Workspace {
     fn new(catalog: &Catalog, bundle: &Bundle) -> Workspace {
         let pool = merge::pool_covers(catalog, bundle);
+        Self::with_pool(catalog, bundle, pool, false)
+    }
+
+    fn with_pool(catalog: &Catalog, bundle: &Bundle, pool: Covers, given: bool) -> Workspace {
         let merge = merge::merge_with(
             catalog,
             bundle,
@@ -169,6 +176,7 @@ impl Workspace {
             view: RightView::Merged,
             selected: [0; 3],
             pool: (catalog.revision(), pool),
+            pool_given: given,
         };
         work.recompute(catalog);
         work
@@ -186,7 +194,7 @@ impl Workspace {
                 .iter()
                 .any(|x| &x.key == q && x.options.iter().any(|y| &y.key == o))
         });
-        if self.pool.0 != catalog.revision() {
+        if self.pool.0 != catalog.revision() && !self.pool_given {
             self.pool = (catalog.revision(), merge::pool_covers(catalog, bundle));
         }
         self.merge = merge::merge_with(
@@ -521,23 +529,8 @@ impl BundlesPane {
                 _ => self.toggle(store.catalog(), lang),
             },
             Action::MergeToggle => self.toggle(store.catalog(), lang),
-            Action::MergeFocusNext | Action::MergeFocusPrev => {
-                if let Some(w) = &mut self.work {
-                    let next = action == Action::MergeFocusNext;
-                    w.focus = match (w.focus, next) {
-                        (Focus::Questions, true) | (Focus::Right, false) => Focus::Items,
-                        (Focus::Items, true) | (Focus::Questions, false) => Focus::Right,
-                        (Focus::Right, true) | (Focus::Items, false) => Focus::Questions,
-                    };
-                }
-                None
-            }
-            Action::MergeView => {
-                if let Some(w) = &mut self.work {
-                    w.view = w.view.next();
-                    w.selected[2] = 0;
-                    w.focus = Focus::Right;
-                }
+            Action::MergeFocusNext | Action::MergeFocusPrev | Action::MergeView => {
+                self.look(action);
                 None
             }
             Action::MergeFix => self.fix(store.catalog(), lang),
@@ -706,11 +699,74 @@ impl BundlesPane {
         *row = step.apply(*row, len);
     }
 
-    /// Moves in the list of `catalog`'s bundles, when `action` is a move (pane 4 on demand,
-    /// before the catalog is loaded). Returns whether it was.
-    pub(crate) fn move_in_list(&mut self, action: Action, page: usize, catalog: &Catalog) -> bool {
-        let step = movement(action, page).filter(|_| self.work.is_none());
-        step.map(|step| self.step(step, catalog)).is_some()
+    /// Moves the focus between the workspace's columns, or shows its next right view.
+    fn look(&mut self, action: Action) {
+        let Some(w) = &mut self.work else {
+            return;
+        };
+        match action {
+            Action::MergeView => {
+                w.view = w.view.next();
+                w.selected[2] = 0;
+                w.focus = Focus::Right;
+            }
+            _ => {
+                let next = action == Action::MergeFocusNext;
+                w.focus = match (w.focus, next) {
+                    (Focus::Questions, true) | (Focus::Right, false) => Focus::Items,
+                    (Focus::Items, true) | (Focus::Questions, false) => Focus::Right,
+                    (Focus::Right, true) | (Focus::Items, false) => Focus::Questions,
+                };
+            }
+        }
+    }
+
+    /// What pane 4 does before the catalog is loaded (on demand), on `catalog`: the bundles
+    /// and what they reference, or the open bundle's records (see
+    /// [`BundlesPane::open_on_demand`]). The list and the workspace are read: moving, back,
+    /// the answers and the forms left out, the focus and the view; whatever writes waits
+    /// for the catalog (see `App::works_before_the_catalog`).
+    pub(crate) fn update_on_demand(
+        &mut self,
+        action: Action,
+        page: usize,
+        catalog: &Catalog,
+        lang: Lang,
+    ) -> Say {
+        if let Some(step) = movement(action, page) {
+            self.step(step, catalog);
+            return None;
+        }
+        match action {
+            Action::Back => self.work = None,
+            Action::BundleOpen | Action::MergeToggle if self.work.is_some() => {
+                return self.toggle(catalog, lang);
+            }
+            _ => self.look(action),
+        }
+        None
+    }
+
+    /// Opens the bundle `near` holds (a catalog of just its records, read from the store
+    /// before the catalog is loaded) with no covers from the element pool yet: they come
+    /// from a worker ([`BundlesPane::pool_read`]).
+    pub(crate) fn open_on_demand(&mut self, near: &Catalog, code: &str) {
+        if let Some(bundle) = near.bundles.get(code) {
+            self.work = Some(Workspace::with_pool(near, bundle, Covers::default(), true));
+        }
+    }
+
+    /// The element pool's covers read for the open bundle `code` (on demand): its merge
+    /// suggests from them now. `near` holds the elements they name.
+    pub(crate) fn pool_read(&mut self, code: &str, covers: Covers, near: &Catalog) {
+        if let Some(w) = self
+            .work
+            .as_mut()
+            .filter(|w| w.code == code && w.pool_given)
+        {
+            w.pool = (near.revision(), covers);
+            w.recompute(near);
+        }
     }
 
     fn open(&mut self, catalog: &Catalog, lang: Lang) -> Say {
@@ -1062,12 +1118,18 @@ impl BundlesPane {
         None
     }
 
-    /// Recomputes after the store changed; closes a workspace whose bundle is gone.
+    /// Recomputes after the store changed; closes a workspace whose bundle is gone. A
+    /// workspace opened before the catalog was loaded takes its pool's covers from the
+    /// catalog from now on.
     pub fn refresh(&mut self, catalog: &Catalog) {
-        if let Some(w) = &mut self.work
-            && !w.recompute(catalog)
-        {
-            self.work = None;
+        if let Some(w) = &mut self.work {
+            if w.pool_given {
+                w.pool_given = false;
+                w.pool.0 = u64::MAX;
+            }
+            if !w.recompute(catalog) {
+                self.work = None;
+            }
         }
         if self.work.is_none() {
             self.materials = None;

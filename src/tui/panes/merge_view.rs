@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::super::action::Action;
-use super::super::app::App;
+use super::super::app::{App, AppEvent, Level};
 use super::super::detail;
 use super::super::hints::{Hint, border_hints, hint_line};
 use super::super::text::fit;
@@ -19,6 +19,7 @@ use super::bundle_materials::item_name;
 use super::bundles::{BundlesPane, Focus, Mark, RightView, Workspace};
 use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit;
+use crate::engine::dups::Covers;
 use crate::engine::merge::{ConflictKind, Merge, MergeStats, MergedField, SourceRef, flow};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Origin, RecordRef};
@@ -265,9 +266,78 @@ impl App {
     /// What pane 4 shows: the store's catalog, or before it is loaded (on demand) the
     /// bundles with what they reference, read from the store.
     pub(crate) fn bundles_catalog(&self) -> Option<&Catalog> {
-        match self.store() {
-            Some(store) => Some(store.catalog()),
-            None => self.loading.as_ref()?.bundles_on_demand(),
+        if let Some(store) = self.store() {
+            return Some(store.catalog());
+        }
+        let loading = self.loading.as_ref()?;
+        match &self.bundles.work {
+            Some(_) => loading.bundle_near.as_ref(),
+            None => loading.bundles_on_demand(),
+        }
+    }
+
+    /// Opens the selected bundle before the catalog is loaded (on demand): its records are
+    /// read from the store at once (the bundle, its items, their forms and what those
+    /// reference), the merge shown from them, and the element pool read on a worker for the
+    /// suggestions, which the merge then makes (a million elements take a few seconds).
+    pub(crate) fn open_bundle_on_demand(&mut self) {
+        let Some(loading) = self.loading.as_mut() else {
+            return;
+        };
+        let code = loading.bundles_on_demand().and_then(|list| {
+            BundlesPane::codes(list)
+                .get(self.bundles.selected)
+                .map(|c| c.to_string())
+        });
+        let (Some(code), Some(store), Some(outline)) =
+            (code, loading.unloaded(), loading.outline.clone())
+        else {
+            return;
+        };
+        let near = match store.bundle_neighbourhood(&code, &outline, false) {
+            Ok(Some((near, _))) => near,
+            Ok(None) => return,
+            Err(e) => {
+                let text = e.to_string();
+                self.say(Level::Error, text);
+                return;
+            }
+        };
+        let reader = store.reader();
+        self.bundles.open_on_demand(&near, &code);
+        let bundle = near.bundles.get(code.as_str()).cloned();
+        if let Some(loading) = self.loading.as_mut() {
+            loading.bundle_near = Some(near.clone());
+        }
+        let text = self.lang.pick(
+            "正在读取数据元池，以给出绑定建议…",
+            "reading the element pool for the suggestions…",
+        );
+        self.say(Level::Info, text.into());
+        let Some(bundle) = bundle else {
+            return;
+        };
+        self.spawn_job(move || {
+            // the workspace shows the elements it suggests by code: their records are not needed
+            let read = reader
+                .pool(&near, &bundle)
+                .map(|(covers, _)| covers)
+                .map_err(|e| e.to_string());
+            AppEvent::BundlePool { code, read }
+        });
+    }
+
+    /// The element pool's covers a worker read for the bundle opened on demand.
+    pub(crate) fn bundle_pool_read(&mut self, code: &str, read: Result<Covers, String>) {
+        let Some(near) = self.loading.as_ref().and_then(|l| l.bundle_near.as_ref()) else {
+            return;
+        };
+        match read {
+            Ok(covers) => {
+                self.bundles.pool_read(code, covers, near);
+                self.message = None;
+            }
+            Err(text) => self.say(Level::Error, text),
         }
     }
 
