@@ -1101,6 +1101,10 @@ fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
     // time), or from the loaded catalog without the outline: the same answers
     let outputs = || {
         let merged = |args: &[&str]| ok(yibiao(db.path()).args(["merge", "ZT001"]).args(args));
+        let linted = |args: &[&str]| {
+            let (code, stdout, stderr) = run(yibiao(db.path()).args(["form", "lint"]).args(args));
+            format!("{code}\n{stdout}\n{stderr}")
+        };
         [
             merged(&[]),
             merged(&["--json"]),
@@ -1112,6 +1116,13 @@ fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
                 merged(&["--export", file.to_str().unwrap()]);
                 std::fs::read_to_string(&file).unwrap()
             },
+            // one form's lint, its offers from the pool too
+            linted(&["BD999999"]),
+            linted(&["BD999999", "--json"]),
+            linted(&["BD000055"]),
+            // conditions a bundle of its item answers (BD000083's `nature`)
+            linted(&["BD000083"]),
+            linted(&["BD-NONE"]),
         ]
     };
     let outline = db.path().join("outline.idx");

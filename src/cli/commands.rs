@@ -243,6 +243,7 @@ fn answer_unloaded(
             | Command::Backup { .. }
             | Command::Export { .. }
             | Command::Merge { .. }
+            | Command::Form(FormCommand::Lint { code: Some(_), .. })
     ) {
         return Ok(None);
     }
@@ -332,6 +333,22 @@ fn answer_from_records(
         }
         // CSV and XLSX are made from the loaded catalog's tables
         Command::Export { .. } => Ok(None),
+        // one form, on the records linting it reads, the pool read an element at a time
+        Command::Form(FormCommand::Lint {
+            code: Some(code),
+            json,
+        }) => {
+            let Some(outline) = store.outline() else {
+                return Ok(None);
+            };
+            let near = store
+                .form_neighbourhood(code, &outline)
+                .map_err(|e| Failure::store(e, lang))?;
+            let Some((near, pool)) = near else {
+                return Err(unknown(Kind::Form, code, lang));
+            };
+            super::forms::lint(&near, Some(&pool), Some(code), *json, lang).map(Some)
+        }
         // the forms as the outline lists them, with the lint counts the last count left
         Command::Form(FormCommand::List { query, json }) => {
             let (Some(outline), Some(warned)) = (store.outline(), store.lint_counts()) else {
@@ -535,7 +552,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             super::forms::list(store.catalog(), &warned, &query, json, lang)
         }
         Command::Form(FormCommand::Lint { code, json }) => {
-            super::forms::lint(store.catalog(), code.as_deref(), json, lang)
+            super::forms::lint(store.catalog(), None, code.as_deref(), json, lang)
         }
         Command::Form(FormCommand::Export { code, file }) => {
             super::forms::export(store.catalog(), &code, &file, lang)

@@ -75,15 +75,30 @@ pub fn list(
 }
 
 /// `form lint [CODE] [--json]`: exit 1 when there are warnings.
-pub fn lint(catalog: &Catalog, code: Option<&str>, json: bool, lang: Lang) -> Result<u8, Failure> {
+///
+/// With `pool`, `catalog` holds just the records linting form `code` reads and `pool` the
+/// element pool's covers for its labels (see `UnloadedStore::form_neighbourhood`); without,
+/// they are indexed from `catalog`.
+pub fn lint(
+    catalog: &Catalog,
+    pool: Option<&Covers>,
+    code: Option<&str>,
+    json: bool,
+    lang: Lang,
+) -> Result<u8, Failure> {
     let warnings: Vec<Warning> = match code {
         Some(code) => {
             let form = catalog
                 .forms
                 .get(code)
                 .ok_or_else(|| unknown(Kind::Form, code, lang))?;
-            let labels = form.fields().map(|(_, _, f)| f.label.as_str());
-            lint::lint_form(catalog, &Covers::for_labels(catalog, labels), form)
+            match pool {
+                Some(pool) => lint::lint_form(catalog, pool, form),
+                None => {
+                    let labels = form.fields().map(|(_, _, f)| f.label.as_str());
+                    lint::lint_form(catalog, &Covers::for_labels(catalog, labels), form)
+                }
+            }
         }
         None => lint::lint(catalog),
     };

@@ -986,6 +986,16 @@ fn references(record: RecordRef<'_>) -> Vec<(Kind, String)> {
         .collect()
 }
 
+/// The records of `kind` that reference `item`, as the outline lists them.
+fn item_referrers(outline: &Outline, item: &str, kind: Kind) -> Vec<(Kind, String)> {
+    let referrers = outline.referrers(Kind::Item, item).unwrap_or_default();
+    referrers
+        .into_iter()
+        .filter(|(k, _)| *k == kind)
+        .map(|(k, code)| (k, code.to_string()))
+        .collect()
+}
+
 /// `(kind, code)` pairs as borrowed ones.
 fn borrowed(pairs: &[(Kind, String)]) -> Vec<(Kind, &str)> {
     pairs.iter().map(|(k, c)| (*k, c.as_str())).collect()
@@ -1051,9 +1061,19 @@ impl RecordReader {
         near: &Catalog,
         bundle: &Bundle,
     ) -> Result<(Covers, Vec<Record>), StoreError> {
+        self.covers(near, unbound_labels(near, bundle))
+    }
+
+    /// The element pool's covers for `labels`, read an element at a time, with the element
+    /// records they name that `near` lacks.
+    pub fn covers<'l>(
+        &self,
+        near: &Catalog,
+        labels: impl IntoIterator<Item = &'l str>,
+    ) -> Result<(Covers, Vec<Record>), StoreError> {
         let shapes = CodeShapes::of_codes(self.codes_of(Kind::Element)?);
-        let covers = Covers::for_labels_from(self, &shapes, unbound_labels(near, bundle))
-            .map_err(|e| self.read_error(e))?;
+        let covers =
+            Covers::for_labels_from(self, &shapes, labels).map_err(|e| self.read_error(e))?;
         let mut named: Vec<&str> = covers
             .elements()
             .filter(|c| !near.elements.contains_key(*c))
@@ -1195,13 +1215,7 @@ impl UnloadedStore {
         let mut wanted = references(bundle.as_ref());
         if let Record::Bundle(b) = &bundle {
             for item in &b.items {
-                let forms = outline.referrers(Kind::Item, item).unwrap_or_default();
-                wanted.extend(
-                    forms
-                        .into_iter()
-                        .filter(|(kind, _)| *kind == Kind::Form)
-                        .map(|(kind, form)| (kind, form.to_string())),
-                );
+                wanted.extend(item_referrers(outline, item, Kind::Form));
             }
         }
         let first = self.records_as_catalog(&borrowed(&wanted))?;
@@ -1219,6 +1233,38 @@ impl UnloadedStore {
             near.insert(element);
         }
         Ok(Some((near, Some(covers))))
+    }
+
+    /// A form with what linting it reads, as a catalog of just those records: what it
+    /// references (its item, material and bound elements), the bundles that hold its item
+    /// (by the cached `outline`), and the elements the pool's covers for its labels name,
+    /// with those covers (read an element at a time): enough for `engine::lint` to answer
+    /// as on the whole catalog. `Ok(None)`: there is no such form.
+    pub fn form_neighbourhood(
+        &self,
+        code: &str,
+        outline: &Outline,
+    ) -> Result<Option<(Catalog, Covers)>, StoreError> {
+        let Some(form) = self.record(Kind::Form, code)? else {
+            return Ok(None);
+        };
+        let mut wanted = references(form.as_ref());
+        if let Record::Form(f) = &form
+            && let Some(item) = &f.item
+        {
+            wanted.extend(item_referrers(outline, item, Kind::Bundle));
+        }
+        let mut near = self.records_as_catalog(&borrowed(&wanted))?;
+        near.insert(form);
+        let Some(f) = near.forms.get(code) else {
+            return Ok(None);
+        };
+        let labels = f.fields().map(|(_, _, field)| field.label.as_str());
+        let (covers, elements) = self.reader().covers(&near, labels)?;
+        for element in elements {
+            near.insert(element);
+        }
+        Ok(Some((near, covers)))
     }
 
     /// Every bundle with the records it references (its items, materials, the agency that
