@@ -14,7 +14,7 @@ use crate::store::{Batch, IfMissing, SledStore, Store, UnloadedStore};
 
 use super::{
     BundleCommand, Cli, Command, ConfigCommand, EXIT_FAILURE, EXIT_INVALID, ElementCommand,
-    Failure, FormCommand, open_store,
+    Failure, FormCommand, TemplateCommand, open_store,
 };
 use super::{office, output};
 
@@ -244,6 +244,7 @@ fn answer_unloaded(
             | Command::Export { .. }
             | Command::Merge { .. }
             | Command::Form(FormCommand::Lint { code: Some(_), .. })
+            | Command::Template(TemplateCommand::List { .. })
     ) {
         return Ok(None);
     }
@@ -333,6 +334,9 @@ fn answer_from_records(
         }
         // CSV and XLSX are made from the loaded catalog's tables
         Command::Export { .. } => Ok(None),
+        Command::Template(TemplateCommand::List { json }) => {
+            super::template::list(store, *json, lang).map(Some)
+        }
         // one form, on the records linting it reads, the pool read an element at a time
         Command::Form(FormCommand::Lint {
             code: Some(code),

@@ -7,7 +7,7 @@ use super::{EXIT_FAILURE, Failure, TemplateCommand};
 use crate::display::{inert, pad, pad_code, width};
 use crate::engine::template::{self, Comparison, FieldIssue, SetDiff};
 use crate::i18n::Lang;
-use crate::model::{Catalog, Kind};
+use crate::model::{Catalog, RecordSource};
 use crate::store::{SledStore, Store};
 
 /// Runs a `template` subcommand.
@@ -17,50 +17,7 @@ pub(super) fn run(
     lang: Lang,
 ) -> Result<u8, Failure> {
     match command {
-        TemplateCommand::List { json } => {
-            let catalog = store.catalog();
-            let rows: Vec<(Kind, String, String, usize)> = template::templates(catalog)
-                .into_iter()
-                .map(|t| {
-                    let claimed = catalog
-                        .referrers(t.kind(), t.code())
-                        .filter(|r| r.kind == t.kind() && r.path == "template_of")
-                        .count();
-                    (
-                        t.kind(),
-                        t.code().to_string(),
-                        t.name().to_string(),
-                        claimed,
-                    )
-                })
-                .collect();
-            if json {
-                let list: Vec<_> = rows
-                    .iter()
-                    .map(|(k, code, name, n)| {
-                        json!({"kind": k.as_str(), "code": code, "name": name, "claimed": n})
-                    })
-                    .collect();
-                return print_out(&pretty(&list));
-            }
-            // the code column is as wide as the widest code: codes are never cut
-            let code_width = rows.iter().map(|r| width(&inert(&r.1))).max().unwrap_or(0);
-            let mut out = String::new();
-            for (k, code, name, n) in &rows {
-                out.push_str(&format!(
-                    "{} {} {}  {}\n",
-                    pad(k.zh(), 4),
-                    pad_code(&inert(code), code_width),
-                    pad(&inert(name), 24),
-                    lang.pick(format!("认领 {n}"), format!("claimed {n}"))
-                ));
-            }
-            out.push_str(&lang.pick(
-                format!("共 {} 个模板\n", rows.len()),
-                format!("{} template(s)\n", rows.len()),
-            ));
-            print_out(&out)
-        }
+        TemplateCommand::List { json } => list(store.catalog(), json, lang),
         TemplateCommand::Claim { code, new_code } => {
             let batch = template::claim(store.catalog(), &code, &new_code)
                 .map_err(|e| Failure::new(e.message(lang)))?;
@@ -94,6 +51,43 @@ pub(super) fn run(
             Ok(if c.conforms { 0 } else { EXIT_FAILURE })
         }
     }
+}
+
+/// `template list`: every template with how many records were claimed from it, read from
+/// `source` (the loaded catalog, or the store a record at a time without loading it).
+pub fn list(source: &dyn RecordSource, json: bool, lang: Lang) -> Result<u8, Failure> {
+    let rows = template::listed(source).map_err(|e| Failure::new(e.to_string()))?;
+    if json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|t| {
+                json!({"kind": t.kind.as_str(), "code": t.code, "name": t.name, "claimed": t.claimed})
+            })
+            .collect();
+        return print_out(&pretty(&list));
+    }
+    // the code column is as wide as the widest code: codes are never cut
+    let code_width = rows
+        .iter()
+        .map(|t| width(&inert(&t.code)))
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for t in &rows {
+        let n = t.claimed;
+        out.push_str(&format!(
+            "{} {} {}  {}\n",
+            pad(t.kind.zh(), 4),
+            pad_code(&inert(&t.code), code_width),
+            pad(&inert(&t.name), 24),
+            lang.pick(format!("认领 {n}"), format!("claimed {n}"))
+        ));
+    }
+    out.push_str(&lang.pick(
+        format!("共 {} 个模板\n", rows.len()),
+        format!("{} template(s)\n", rows.len()),
+    ));
+    print_out(&out)
 }
 
 /// A set's lines; `text(code, in_entry)` adds what the code stands for (a question's text),

@@ -9,14 +9,14 @@
 //! extra), materials, and for bundles items, questions, the lead agency, item conditions,
 //! question texts and options, and materials rows' conditions.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use crate::i18n::Lang;
 use crate::model::{
     Bundle, Catalog, Field, Form, ItemLevel, ItemType, Kind, MaterialKind, Origin, Question,
-    Record, RecordRef, Status,
+    Record, RecordRef, RecordSource, Status,
 };
 use crate::store::Batch;
 
@@ -44,6 +44,48 @@ pub fn templates(catalog: &Catalog) -> Vec<RecordRef<'_>> {
         .chain(bundles)
         .filter(|r| r.is_template())
         .collect()
+}
+
+/// A line of `template list`: a template and how many records were claimed from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// Item, material or bundle.
+    pub kind: Kind,
+    /// The template's code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// How many records of its kind name it as their template.
+    pub claimed: usize,
+}
+
+/// Every template with how many records were claimed from it, in the order of
+/// [`templates`]: one pass over the items, materials and bundles of `source` (the loaded
+/// catalog, or a store read a record at a time).
+pub fn listed(source: &dyn RecordSource) -> std::io::Result<Vec<Listed>> {
+    let mut out: Vec<Listed> = Vec::new();
+    for kind in KINDS {
+        let first = out.len();
+        let mut claims: HashMap<String, usize> = HashMap::new();
+        source.each_record(kind, &mut |record| {
+            if record.is_template() {
+                out.push(Listed {
+                    kind,
+                    code: record.code().to_string(),
+                    name: record.name().to_string(),
+                    claimed: 0,
+                });
+            }
+            if let Some(template) = template_of(record) {
+                *claims.entry(template.to_string()).or_default() += 1;
+            }
+            Ok(())
+        })?;
+        for listed in out.iter_mut().skip(first) {
+            listed.claimed = claims.get(&listed.code).copied().unwrap_or(0);
+        }
+    }
+    Ok(out)
 }
 
 /// The template a record was claimed from, if any.
@@ -863,6 +905,43 @@ pub fn compare(catalog: &Catalog, code: &str) -> Result<Comparison, TemplateErro
 mod tests {
     use super::*;
     use crate::model::Section;
+
+    #[test]
+    fn listed_templates_count_the_records_claimed_from_each() {
+        let mut catalog = crate::sample::generate(1);
+        let first = templates(&catalog)
+            .first()
+            .map(|t| t.code().to_string())
+            .expect("the sample has templates");
+        // claimed twice more
+        for new_code in ["CLAIM-1", "CLAIM-2"] {
+            let batch = claim(&catalog, &first, new_code).expect("claims");
+            for command in batch.commands {
+                if let crate::store::Command::Upsert(record) = command {
+                    catalog.insert(record);
+                }
+            }
+        }
+        let expected: Vec<Listed> = templates(&catalog)
+            .into_iter()
+            .map(|t| Listed {
+                kind: t.kind(),
+                code: t.code().to_string(),
+                name: t.name().to_string(),
+                claimed: catalog
+                    .referrers(t.kind(), t.code())
+                    .filter(|r| r.kind == t.kind() && r.path == "template_of")
+                    .count(),
+            })
+            .collect();
+        let found = listed(&catalog).expect("a catalog reads");
+        assert_eq!(found, expected);
+        assert!(
+            found.iter().any(|t| t.code == first && t.claimed >= 2),
+            "{found:?}"
+        );
+        assert!(found.iter().any(|t| t.claimed == 0), "{found:?}");
+    }
 
     #[test]
     fn attributes_read_as_their_names_and_values_as_a_reader_knows_them() {
