@@ -1,6 +1,6 @@
 //! The sled implementation of [`Store`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
@@ -21,8 +21,8 @@ use crate::engine::usage::usage_outline_linked;
 use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
-    Bundle, Catalog, CatalogBuilder, ElementLinks, Issue, Kind, Outline, Problem, Record,
-    RecordRef, Referrer, Sharing,
+    Catalog, CatalogBuilder, ElementLinks, Issue, Kind, Outline, Problem, Record, RecordRef,
+    Referrer, Sharing,
 };
 
 use super::audit::{
@@ -1052,28 +1052,19 @@ impl RecordReader {
             .collect()
     }
 
-    /// The element pool's covers for the unbound labels of `bundle`'s forms in `near` (a
-    /// catalog holding at least the bundle's items and forms), read an element at a time,
-    /// with the element records they name that `near` lacks: what merging the bundle from
-    /// `near` needs besides it to answer as on the whole catalog.
-    pub fn pool(
-        &self,
-        near: &Catalog,
-        bundle: &Bundle,
-    ) -> Result<(Covers, Vec<Record>), StoreError> {
-        self.covers(near, unbound_labels(near, bundle))
-    }
-
-    /// The element pool's covers for `labels`, read an element at a time, with the element
-    /// records they name that `near` lacks.
+    /// The element pool's covers for `labels` (a bundle's unbound labels, a form's), read an
+    /// element at a time: what `engine::merge` and `engine::lint` suggest from.
     pub fn covers<'l>(
         &self,
-        near: &Catalog,
         labels: impl IntoIterator<Item = &'l str>,
-    ) -> Result<(Covers, Vec<Record>), StoreError> {
+    ) -> Result<Covers, StoreError> {
         let shapes = CodeShapes::of_codes(self.codes_of(Kind::Element)?);
-        let covers =
-            Covers::for_labels_from(self, &shapes, labels).map_err(|e| self.read_error(e))?;
+        Covers::for_labels_from(self, &shapes, labels).map_err(|e| self.read_error(e))
+    }
+
+    /// The element records `covers` names that `near` lacks: what a catalog of just the
+    /// records a merge or a lint reads needs besides them to name its suggestions.
+    pub fn named(&self, covers: &Covers, near: &Catalog) -> Result<Vec<Record>, StoreError> {
         let mut named: Vec<&str> = covers
             .elements()
             .filter(|c| !near.elements.contains_key(*c))
@@ -1082,12 +1073,19 @@ impl RecordReader {
         named.dedup();
         let mut elements = Vec::with_capacity(named.len());
         for code in named {
-            let key = record_key(Kind::Element, code);
-            if let Some(value) = self.records.get(&key).map_err(StoreError::Write)? {
-                elements.push(decode_stored(&key, &value)?);
-            }
+            elements.extend(self.record(Kind::Element, code)?);
         }
-        Ok((covers, elements))
+        Ok(elements)
+    }
+
+    /// A record, if the store has it.
+    pub fn record(&self, kind: Kind, code: &str) -> Result<Option<Record>, StoreError> {
+        let key = record_key(kind, code);
+        self.records
+            .get(&key)
+            .map_err(StoreError::Write)?
+            .map(|value| decode_stored(&key, &value))
+            .transpose()
     }
 
     /// A read that failed inside a [`RecordSource`](crate::model::RecordSource) pass, as
@@ -1163,13 +1161,7 @@ impl UnloadedStore {
     /// One record read from the database, without loading the catalog (`None`: there is no
     /// such record).
     pub fn record(&self, kind: Kind, code: &str) -> Result<Option<Record>, StoreError> {
-        let key = record_key(kind, code);
-        self.0
-            .records
-            .get(&key)
-            .map_err(StoreError::Write)?
-            .map(|value| decode_stored(&key, &value))
-            .transpose()
+        self.reader().record(kind, code)
     }
 
     /// A record, every record it references and the `referrers` given (who references it,
@@ -1218,18 +1210,26 @@ impl UnloadedStore {
                 wanted.extend(item_referrers(outline, item, Kind::Form));
             }
         }
-        let first = self.records_as_catalog(&borrowed(&wanted))?;
-        wanted.extend(first.records().flat_map(references));
-        let mut near = self.records_as_catalog(&borrowed(&wanted))?;
-        near.insert(bundle);
+        // what they reference in turn, read once
+        let mut records = self.records_of_codes(&borrowed(&wanted))?;
+        let read: BTreeSet<(Kind, &str)> = records.iter().map(|r| (r.kind(), r.code())).collect();
+        let further: Vec<(Kind, String)> = records
+            .iter()
+            .flat_map(|r| references(r.as_ref()))
+            .filter(|(kind, code)| !read.contains(&(*kind, code.as_str())))
+            .collect();
+        records.extend(self.records_of_codes(&borrowed(&further))?);
+        records.push(bundle);
+        let mut near = Catalog::from_records(records);
         if !pool {
             return Ok(Some((near, None)));
         }
         let Some(b) = near.bundles.get(code) else {
             return Ok(None);
         };
-        let (covers, elements) = self.reader().pool(&near, b)?;
-        for element in elements {
+        let reader = self.reader();
+        let covers = reader.covers(unbound_labels(&near, b))?;
+        for element in reader.named(&covers, &near)? {
             near.insert(element);
         }
         Ok(Some((near, Some(covers))))
@@ -1259,9 +1259,9 @@ impl UnloadedStore {
         let Some(f) = near.forms.get(code) else {
             return Ok(None);
         };
-        let labels = f.fields().map(|(_, _, field)| field.label.as_str());
-        let (covers, elements) = self.reader().covers(&near, labels)?;
-        for element in elements {
+        let reader = self.reader();
+        let covers = reader.covers(f.fields().map(|(_, _, field)| field.label.as_str()))?;
+        for element in reader.named(&covers, &near)? {
             near.insert(element);
         }
         Ok(Some((near, covers)))

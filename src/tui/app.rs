@@ -1106,15 +1106,9 @@ impl App {
                     self.open_bundle_on_demand();
                     return;
                 }
-                let page = self.bundles_page();
-                let lang = self.lang;
-                let catalog = self
-                    .loading
-                    .as_ref()
-                    .and_then(|l| match &self.bundles.work {
-                        Some(_) => l.bundle_near.as_ref(),
-                        None => l.bundles_on_demand(),
-                    });
+                let (page, lang, open) =
+                    (self.bundles_page(), self.lang, self.bundles.work.is_some());
+                let catalog = self.loading.as_ref().and_then(|l| l.bundles_shown(open));
                 if let Some(catalog) = catalog {
                     let said = self.bundles.update_on_demand(action, page, catalog, lang);
                     self.message = said.or(self.message.take());

@@ -105,7 +105,7 @@ pub struct Loading {
     /// The bundles and what they reference, read from the open store once likewise.
     bundles: OnceCell<Option<Catalog>>,
     /// The records of the bundle pane 4 opened before the catalog: the bundle, its items,
-    /// their forms and what those reference, and the elements its pool's covers name.
+    /// their forms and what those reference.
     pub bundle_near: Option<Catalog>,
 }
 
@@ -201,6 +201,16 @@ impl Loading {
         self.bundles
             .get_or_init(|| store.bundles_catalog().ok())
             .as_ref()
+    }
+
+    /// What pane 4 shows before the catalog is loaded: the records of the bundle `open`
+    /// (see [`Loading::bundle_near`]), else the bundles with what they reference.
+    pub fn bundles_shown(&self, open: bool) -> Option<&Catalog> {
+        if open {
+            self.bundle_near.as_ref()
+        } else {
+            self.bundles_on_demand()
+        }
     }
 
     /// The element `code` as pane 2 shows it, read from the open store while the catalog

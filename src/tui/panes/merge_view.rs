@@ -269,11 +269,8 @@ impl App {
         if let Some(store) = self.store() {
             return Some(store.catalog());
         }
-        let loading = self.loading.as_ref()?;
-        match &self.bundles.work {
-            Some(_) => loading.bundle_near.as_ref(),
-            None => loading.bundles_on_demand(),
-        }
+        let open = self.bundles.work.is_some();
+        self.loading.as_ref()?.bundles_shown(open)
     }
 
     /// Opens the selected bundle before the catalog is loaded (on demand): its records are
@@ -318,11 +315,9 @@ impl App {
             return;
         };
         self.spawn_job(move || {
-            // the workspace shows the elements it suggests by code: their records are not needed
-            let read = reader
-                .pool(&near, &bundle)
-                .map(|(covers, _)| covers)
-                .map_err(|e| e.to_string());
+            // the workspace names the elements it suggests by code: their records are not read
+            let labels = crate::engine::merge::unbound_labels(&near, &bundle);
+            let read = reader.covers(labels).map_err(|e| e.to_string());
             AppEvent::BundlePool { code, read }
         });
     }
