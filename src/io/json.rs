@@ -109,7 +109,7 @@ pub fn parse_import(
     found.map_err(Stop::into_problems)
 }
 
-/// Imports interchange text a record at a time (see [`Node`]); `None` when the text is not
+/// Imports interchange text a record at a time (see `Node`); `None` when the text is not
 /// a JSON object, or is a county catalog (`departments` without `format`): parse it whole.
 pub fn import_text(
     text: &str,

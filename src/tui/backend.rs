@@ -843,7 +843,7 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     /// Writes the collected frame, if any, at once; inside synchronized output unless it is
-    /// short (see [`SYNC_FROM`]).
+    /// short (see `SYNC_FROM`).
     fn flush(&mut self) -> io::Result<()> {
         if self.enc.out.is_empty() {
             return Ok(());

@@ -318,7 +318,7 @@ pub fn works_while_loading(action: Action, pane: Pane) -> bool {
 /// store (or why it failed) to the app. The loaded catalog's outline is cached for the next
 /// start unless `shown` (the cached outline the tree was drawn from) already is it.
 /// When the catalog is `deferred` (see [`Loading::deferred`]), the thread only opens the
-/// store and hands it over ([`AppEvent::Opened`]); [`App::want_catalog`] loads it later.
+/// store and hands it over ([`AppEvent::Opened`]); `App::want_catalog` loads it later.
 pub fn spawn(
     locked: LockedStore,
     tx: Sender<AppEvent>,

@@ -619,7 +619,7 @@ impl Sniffed {
 const SNIFF_FILES: usize = 64;
 
 /// Sniffs the encoding of the CSV file at `file`, or of each `.csv` file of the directory
-/// (the first [`SNIFF_FILES`]) from their first [`csv_io::SAMPLE`] bytes, as an import would
+/// (the first `SNIFF_FILES`) from their first [`csv_io::SAMPLE`] bytes, as an import would
 /// detect it; `None` when nothing can be read there (no such file, no CSV file in the
 /// directory).
 pub fn sniff_encoding(file: &Path) -> Option<Sniffed> {

@@ -1,7 +1,7 @@
-//! Pane 2's where-used list of the selected element. The element's [`Usage`] is worked out
-//! once per element and catalog revision and remembered: a frame, a cursor move in the uses
-//! and Enter all read it, and only the rows on screen are formatted (the busiest element of
-//! a large catalog has tens of thousands of uses).
+//! Pane 2's where-used list of the selected element. The element's
+//! [`Usage`](crate::engine::usage::Usage) is worked out once per element and catalog revision and
+//! remembered: a frame, a cursor move in the uses and Enter all read it, and only the rows on
+//! screen are formatted (the busiest element of a large catalog has tens of thousands of uses).
 
 use std::cell::RefCell;
 use std::sync::Arc;
