@@ -1102,6 +1102,12 @@ fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
     );
     // merged from the records the merge reads (by `outline.idx`, the pool an element at a
     // time), or from the loaded catalog without the outline: the same answers
+    let filled = db.path().join("filled.json");
+    std::fs::write(
+        &filled,
+        r#"{"bundle": "ZT001", "values": {"DE000030": "某某餐饮有限公司", "DE000010": "四川省广安市"}}"#,
+    )
+    .unwrap();
     let outputs = || {
         let merged = |args: &[&str]| ok(yibiao(db.path()).args(["merge", "ZT001"]).args(args));
         let linted = |args: &[&str]| {
@@ -1125,6 +1131,13 @@ fn merge_suggests_pool_elements_and_says_when_there_are_no_materials() {
             linted(&["BD000055"]),
             // conditions a bundle of its item answers (BD000083's `nature`)
             linted(&["BD000083"]),
+            // values spread over the source forms, an address's parts among them
+            {
+                let (code, stdout, stderr) = run(yibiao(db.path())
+                    .args(["merge", "ZT001", "--distribute"])
+                    .arg(&filled));
+                format!("{code}\n{stdout}\n{stderr}")
+            },
             linted(&["BD-NONE"]),
         ]
     };
@@ -1438,6 +1451,15 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     let uses_json = shown(&["element", "uses", "DE0002", "--json"]);
     let forms = shown(&["form", "list", "--json"]);
     let food = shown(&["form", "list", "spjy"]);
+    let out = tempfile::tempdir().unwrap();
+    let blank = |name: &str| {
+        let file = out.path().join(name);
+        ok(yibiao(db.path())
+            .args(["form", "export", "F002"])
+            .arg(&file));
+        std::fs::read_to_string(&file).unwrap()
+    };
+    let blank_before = blank("before.json");
     // the import left the element links beside the store with its outline, and the lint
     // counts
     assert!(db.path().join("links.idx").exists());
@@ -1452,6 +1474,9 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     assert_eq!(shown(&["element", "show", "DE0002", "--json"]), element);
     assert!(element.contains("\"uses\": 2"), "{element}");
     assert_eq!(shown(&["form", "show", "F001"]), form);
+    // a blank form reads the form and the elements it binds (not DE0010)
+    assert_eq!(blank("after.json"), blank_before);
+    assert!(blank_before.contains("DE0002"), "{blank_before}");
     assert_eq!(shown(&["log", "DE0002"]), history);
     assert_eq!(shown(&["bundle", "list", "--json"]), bundles);
     assert!(bundles.contains("我要开餐馆"), "{bundles}");

@@ -245,6 +245,7 @@ fn answer_unloaded(
             | Command::Merge { .. }
             | Command::Form(FormCommand::Lint { code: Some(_), .. })
             | Command::Template(TemplateCommand::List { .. })
+            | Command::Form(FormCommand::Export { .. })
     ) {
         return Ok(None);
     }
@@ -316,9 +317,18 @@ fn answer_from_records(
             let near = store
                 .bundle_neighbourhood(&request.bundle, &outline, !request.all_answers)
                 .map_err(|e| Failure::store(e, lang))?;
-            let Some((near, pool)) = near else {
+            let Some((mut near, pool)) = near else {
                 return Err(unknown(Kind::Bundle, &request.bundle, lang));
             };
+            // the forms it fills are checked as their previews check values
+            if request.distribute.is_some() {
+                let Some(links) = store.element_links() else {
+                    return Ok(None);
+                };
+                store
+                    .add_element_children(&mut near, &links)
+                    .map_err(|e| Failure::store(e, lang))?;
+            }
             super::merge::run(&near, pool.as_ref(), &request, lang).map(Some)
         }
         Command::Export {
@@ -336,6 +346,22 @@ fn answer_from_records(
         Command::Export { .. } => Ok(None),
         Command::Template(TemplateCommand::List { json }) => {
             super::template::list(store, *json, lang).map(Some)
+        }
+        // a blank form needs the form, the elements it binds and those under them
+        Command::Form(FormCommand::Export { code, file }) => {
+            let Some(links) = store.element_links() else {
+                return Ok(None);
+            };
+            let near = store
+                .neighbourhood(Kind::Form, code, &[])
+                .map_err(|e| Failure::store(e, lang))?;
+            let Some(mut near) = near else {
+                return Err(unknown(Kind::Form, code, lang));
+            };
+            store
+                .add_element_children(&mut near, &links)
+                .map_err(|e| Failure::store(e, lang))?;
+            super::forms::export(&near, code, file, lang).map(Some)
         }
         // one form, on the records linting it reads, the pool read an element at a time
         Command::Form(FormCommand::Lint {

@@ -1267,6 +1267,32 @@ impl UnloadedStore {
         Ok(Some((near, covers)))
     }
 
+    /// Adds to `near` every element under one it holds (their children, theirs, …), read
+    /// from the store by the cached element `links`: what a form's preview shows as
+    /// sub-fields (the blank form of `form export`, the forms `merge --distribute` fills).
+    pub fn add_element_children(
+        &self,
+        near: &mut Catalog,
+        links: &ElementLinks,
+    ) -> Result<(), StoreError> {
+        let mut under: Vec<String> = near.elements.keys().map(|c| c.to_string()).collect();
+        while !under.is_empty() {
+            let children: Vec<(Kind, String)> = under
+                .iter()
+                .flat_map(|code| links.references(code))
+                .filter(|r| r.parent && r.kind == Kind::Element)
+                .filter(|r| !near.elements.contains_key(r.code))
+                .map(|r| (Kind::Element, r.code.to_string()))
+                .collect();
+            let read = self.records_of_codes(&borrowed(&children))?;
+            under = read.iter().map(|r| r.code().to_string()).collect();
+            for record in read {
+                near.insert(record);
+            }
+        }
+        Ok(())
+    }
+
     /// Every bundle with the records it references (its items, materials, the agency that
     /// leads it), read without loading the catalog: what pane 4's list and its detail show.
     pub fn bundles_catalog(&self) -> Result<Catalog, StoreError> {
@@ -2078,6 +2104,35 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_forms_preview_from_its_records_and_the_elements_under_them_is_the_loaded_catalogs() {
+        use crate::engine::preview::Preview;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = sample_store(dir.path());
+        store.save_outline();
+        let catalog = store.catalog().clone();
+        drop(store);
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        let links = unloaded.element_links().expect("cached with the outline");
+        let mut with_children = 0;
+        for form in catalog.forms.values() {
+            let mut near = unloaded
+                .neighbourhood(Kind::Form, &form.code, &[])
+                .unwrap()
+                .expect("the form is there");
+            let bound = near.elements.len();
+            unloaded.add_element_children(&mut near, &links).unwrap();
+            with_children += usize::from(near.elements.len() > bound);
+            assert_eq!(
+                Preview::build(&near, form),
+                Preview::build(&catalog, form),
+                "{}",
+                form.code
+            );
+        }
+        assert!(with_children > 10, "{with_children}");
     }
 
     #[test]
