@@ -46,14 +46,18 @@ pub struct ElementLinks {
     /// The references to the element at position `i` are `refs[starts[i]..starts[i + 1]]`
     /// (one more start than elements), in the catalog's order: by the referrer's kind and
     /// code, then path.
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     starts: Vec<u32>,
     /// Each reference.
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     refs: Vec<Ref>,
     /// The code of every record that references an element, in (kind, code) order.
     sources: Strings,
     /// The kind of each of `sources`.
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     source_kinds: Vec<Kind>,
     /// The item of each of `sources` (a form's), by its position in `items`, or [`NONE`].
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     source_items: Vec<u32>,
     /// The items of the sources, each once, in code order.
     items: Strings,

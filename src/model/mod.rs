@@ -5,6 +5,7 @@ mod catalog;
 mod common;
 mod element;
 mod element_links;
+pub(crate) mod exact_vec;
 mod form;
 pub mod invariants;
 mod item;

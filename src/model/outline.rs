@@ -202,10 +202,15 @@ impl Pairs {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 struct Items {
     heads: Pairs,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     levels: Vec<ItemLevel>,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     types: Vec<ItemType>,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     parents: Vec<u32>,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     agencies: Vec<u32>,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     regions: Vec<u32>,
     /// The codes items refer to, each once.
     refs: Strings,
@@ -215,9 +220,13 @@ struct Items {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 struct Forms {
     heads: Pairs,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     items: Vec<u32>,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     fields: Vec<u32>,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     statuses: Vec<Status>,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     versions: Vec<u32>,
 }
 
@@ -322,6 +331,7 @@ pub struct Outline {
     forms: Forms,
     /// Every reference an item, a form or a bundle makes to an item or a material, sorted by
     /// what it references: who references an item or a material without the catalog.
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     links: Vec<Link>,
     /// How many records the catalog holds in all (for loading progress).
     pub records: usize,

@@ -10,6 +10,7 @@ pub(crate) struct Strings {
     /// The strings one after the other.
     pub(crate) text: String,
     /// Where each string ends in `text`.
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     pub(crate) ends: Vec<u32>,
 }
 

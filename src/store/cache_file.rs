@@ -15,7 +15,7 @@
 //! save since the watermark came raises): a file naming another is not taken.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::engine::lint::LintCounts;
-use crate::engine::search::SearchData;
+use crate::engine::search::{Entry, SearchData};
 use crate::engine::stats::Stats;
 use crate::model::{ElementLinks, Outline};
 
@@ -43,7 +43,7 @@ pub struct CacheFile {
 /// The search index.
 pub const SEARCH: CacheFile = CacheFile {
     name: "search.idx",
-    magic: b"yibiao search index 6\n",
+    magic: b"yibiao search index 7\n",
 };
 
 /// The catalog's outline.
@@ -159,14 +159,49 @@ impl CacheFile {
     }
 }
 
-/// The cached search index, if there is a sound one.
-pub fn read_search(dir: &Path) -> Option<SearchData> {
-    SEARCH.read::<SearchData>(dir).filter(SearchData::is_sound)
+/// What follows the text in the search index's file (see [`SearchData`]).
+#[derive(serde::Deserialize)]
+struct AfterText {
+    agencies: Vec<String>,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
+    entries: Vec<Entry>,
 }
 
-/// Caches the search index.
+/// The cached search index, if there is a sound one, its text left in the file (see
+/// [`SearchData::in_file`]): the entries are read, the text is skipped (and checked a batch at
+/// a time). A million elements' index holds 48 MB of entries and 140 MB of text.
+pub fn read_search(dir: &Path) -> Option<SearchData> {
+    let file = File::open(dir.join(SEARCH.name)).ok()?;
+    let file_len = file.metadata().ok()?.len();
+    if file_len > MAX_BYTES as u64 {
+        return None;
+    }
+    let mut reader = BufReader::with_capacity(BUFFER_BYTES, &file);
+    if !SEARCH.is_current(&mut reader, dir) {
+        return None;
+    }
+    // the data's first field is the text: its length, then its bytes
+    let text_len: u64 = bincode::decode_from_std_read(&mut reader, config()).ok()?;
+    let at = reader.stream_position().ok()?;
+    if at.checked_add(text_len)? > file_len {
+        return None;
+    }
+    reader.seek_relative(i64::try_from(text_len).ok()?).ok()?;
+    let AfterText { agencies, entries } =
+        bincode::serde::decode_from_std_read(&mut reader, config()).ok()?;
+    let mut rest = [0u8; 1];
+    if reader.read(&mut rest).ok()? != 0 {
+        return None;
+    }
+    drop(reader);
+    let len = usize::try_from(text_len).ok()?;
+    SearchData::in_file(file, at, len, agencies, entries).filter(SearchData::is_sound)
+}
+
+/// Caches the search index, its text in entry order (so that a scan reads the file from
+/// start to end).
 pub fn write_search(dir: &Path, data: &SearchData) {
-    SEARCH.write(dir, data);
+    SEARCH.write(dir, &*data.in_entry_order());
 }
 
 /// The cached outline, if there is a sound one.
@@ -289,6 +324,59 @@ mod tests {
             None,
             "a form with no warnings is not listed"
         );
+    }
+
+    #[test]
+    fn the_search_index_searches_its_file_as_it_searched_memory() {
+        use crate::engine::search::{Query, SearchIndex, Searcher};
+        use std::sync::atomic::AtomicBool;
+        let dir = tempfile::tempdir().unwrap();
+        let held = crate::engine::search::data_of(&crate::sample::elements_only(3));
+        write_search(dir.path(), &held);
+        let in_file = read_search(dir.path()).expect("read");
+        assert!(!in_file.is_held(), "the text stays in the file");
+        assert!(in_file.heap_bytes() < held.heap_bytes() / 2);
+        // the file may go (a save removes it): the open file still reads
+        SEARCH.invalidate(dir.path()).unwrap();
+        let (a, b) = (
+            SearchIndex::from_data(held.clone()),
+            SearchIndex::from_data(in_file),
+        );
+        let cancel = AtomicBool::new(false);
+        let (mut sa, mut sb) = (Searcher::new(), Searcher::new());
+        let typed = [
+            "s", "sf", "sfz", "sfzh", "x", "xm", "号", "号码", "de0", "DE00001",
+        ];
+        let filtered = ["kind:mobile d", "kind:mobile dh", "status:published 证"];
+        for q in typed.iter().chain(&filtered) {
+            let query = Query::parse(q).unwrap();
+            let hits = sa.search(&a, &query, 40, &cancel).unwrap();
+            assert!(!hits.is_empty(), "{q}");
+            assert_eq!(sb.search(&b, &query, 40, &cancel), Some(hits), "{q}");
+        }
+        // a patched index is written in entry order, and read back into its file
+        let mut patched = held.clone();
+        let rows: Vec<_> = crate::engine::search::rows(&crate::sample::generate(1))
+            .take(3)
+            .map(|mut row| {
+                row.uses += 50;
+                (row.code.clone(), Some(row))
+            })
+            .collect();
+        patched.patch(&rows.into_iter().collect()).unwrap();
+        write_search(dir.path(), &patched);
+        let read = read_search(dir.path()).expect("read");
+        assert!(!read.is_held());
+        assert!(
+            *patched.in_entry_order() != patched,
+            "patching appended to the text"
+        );
+        assert_eq!(read, *patched.in_entry_order());
+        // one written as it was patched (its text out of entry order) is read into memory
+        SEARCH.write(dir.path(), &patched);
+        let read = read_search(dir.path()).expect("read");
+        assert!(read.is_held());
+        assert_eq!(read, patched);
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! The search index's storage: every element's strings side by side in one text arena,
-//! addressed by one offset and four lengths. One allocation instead of six per element keeps
-//! a million-element index compact, and the whole index can be written to and read from disk
-//! as a few flat arrays.
+//! The search index's storage: every element's strings side by side in one text, addressed
+//! by one offset and four lengths. One allocation instead of six per element keeps a
+//! million-element index compact, the whole index is written to disk as a few flat arrays,
+//! and the text can stay in that file when it is read back (see [`super::text`]): the text is
+//! kept in the entries' order, so a scan reads it from start to end.
 //!
 //! What is kept is what a search needs and no more: the parts of an element's readings are
 //! deduplicated (a repeated part can never change a match or its score), the element's name is
@@ -9,43 +10,61 @@
 //! interned. The entries are held in rank order (use count descending, then code), so a tie
 //! between two equal scores is broken by comparing two indexes.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
+use std::io;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::invariants::MAX_CODE_LEN;
 use crate::model::{ElementKind, Status};
 
 use super::keys::SEP;
 use super::row::SearchRow;
+use super::text::{Batch, Text};
 
-/// What the index keeps per element. Its strings lie one after the other in the text arena
-/// from `start`: code, readings, names, then the name when it is not the first of the names.
+/// What the index keeps per element, in 40 bytes (a million elements' entries are held in
+/// memory; 48 bytes each before the lengths were made to fit their strings). Its strings lie
+/// one after the other in the text from `start`: code, readings, names, then the name when it
+/// is not the first of the names. A code is at most [`MAX_CODE_LEN`] bytes; readings and
+/// names longer than a length here can say are cut (see [`SearchDataBuilder::push`]).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// Which bytes occur in the readings (low half) and which characters in the names (high
+    /// half), as one bit each of [`bloom`]: an entry lacking a bit of a query cannot match it.
+    pub bloom: u64,
     start: u32,
-    code: u32,
-    latin: u32,
-    names: u32,
+    /// How many form fields use the element.
+    pub uses: u32,
+    /// The [`pair_bit`] of the first two bytes of every reading part (code included): an
+    /// entry lacking a query's bit has no part that starts with the query.
+    pub starts: u32,
+    /// Index of the source agency (code and name, lower-cased) in the interned agencies, or
+    /// [`NO_AGENCY`].
+    agency: u32,
+    latin: u16,
+    names: u16,
     /// Length of the stored name; 0 when the name is the first part of `names`.
-    name: u32,
+    name: u16,
+    /// [`code_hash`] of the code: a patch finds the entries it replaces without reading
+    /// every entry's code from the text.
+    code_hash: u16,
+    code: u8,
     /// Element kind.
     pub kind: ElementKind,
     /// Workflow state.
     pub status: Status,
-    /// Index of the source agency (code and name, lower-cased) in the interned agencies.
-    pub agency: Option<u32>,
-    /// How many form fields use the element.
-    pub uses: u32,
-    /// Which bytes occur in the readings (low half) and which characters in the names (high
-    /// half), as one bit each of [`bloom`]: an entry lacking a bit of a query cannot match it.
-    pub bloom: u64,
-    /// The [`pair_bit`] of the first two bytes of every reading part (code included): an
-    /// entry lacking a query's bit has no part that starts with the query.
-    pub starts: u32,
-    /// [`code_hash`] of the code: a patch finds the entries it replaces without reading
-    /// every entry's code from the text (in the padding: the entry is 48 bytes either way).
-    code_hash: u16,
+}
+
+/// [`Entry::agency`] of an element without a source agency.
+const NO_AGENCY: u32 = u32::MAX;
+
+impl Entry {
+    /// Index of the source agency in the interned agencies (see [`SearchData::agencies`]).
+    pub fn agency(&self) -> Option<u32> {
+        (self.agency != NO_AGENCY).then_some(self.agency)
+    }
 }
 
 /// A 16-bit hash of a code (FNV-1a, folded), see [`Entry::code_hash`].
@@ -109,31 +128,34 @@ fn char_bit(c: char) -> u64 {
 /// Every entry and the text their spans point into.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct SearchData {
-    text: String,
+    text: Text,
     agencies: Vec<String>,
+    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     entries: Vec<Entry>,
 }
 
 /// `len` bytes of `text` from `start`, or "" for a range that does not fit.
-fn slice(text: &str, start: usize, len: u32) -> &str {
-    text.get(start..start.saturating_add(len as usize))
-        .unwrap_or("")
+fn slice(text: &str, start: usize, len: usize) -> &str {
+    text.get(start..start.saturating_add(len)).unwrap_or("")
 }
 
 /// Rank order: use count descending, then code.
 fn rank_order(text: &str, a: &Entry, b: &Entry) -> Ordering {
     b.uses.cmp(&a.uses).then_with(|| {
-        slice(text, a.start as usize, a.code).cmp(slice(text, b.start as usize, b.code))
+        let code = |e: &Entry| slice(text, e.start as usize, usize::from(e.code));
+        code(a).cmp(code(b))
     })
 }
 
 impl Entry {
+    /// Bytes of text the readings, names and name take.
+    fn strings_after_code(&self) -> usize {
+        usize::from(self.latin) + usize::from(self.names) + usize::from(self.name)
+    }
+
     /// Bytes of text the entry's strings take.
     fn span(&self) -> usize {
-        [self.code, self.latin, self.names, self.name]
-            .iter()
-            .map(|&len| len as usize)
-            .sum()
+        usize::from(self.code) + self.strings_after_code()
     }
 }
 
@@ -220,7 +242,7 @@ fn push_distinct_parts(text: &mut String, latin: &str) {
     }
 }
 
-/// Reusable room to decode an entry's readings in (see [`SearchData::latin`]).
+/// Reusable room to decode an entry's readings in (see [`Strings::latin_bytes`]).
 #[derive(Default)]
 pub struct LatinBuf {
     out: Vec<u8>,
@@ -273,8 +295,22 @@ fn decode_parts<'b>(stored: &[u8], buf: &'b mut LatinBuf) -> Option<&'b [u8]> {
     }
 }
 
-fn len_u32(from: usize, to: usize) -> u32 {
-    u32::try_from(to.saturating_sub(from)).unwrap_or(u32::MAX)
+/// Cuts `text` back to at most `max` bytes after `from`: at the last [`SEP`] within them (the
+/// parts before it stay whole) or, with none, at a character boundary. Returns the length
+/// kept.
+fn cut(text: &mut String, from: usize, max: usize) -> u16 {
+    if text.len() - from > max {
+        let room = &text.as_bytes()[from..=from + max];
+        let keep = match room.iter().rposition(|&b| b == SEP as u8) {
+            Some(at) => at,
+            None => (0..=max)
+                .rev()
+                .find(|&n| text.is_char_boundary(from + n))
+                .unwrap_or(0),
+        };
+        text.truncate(from + keep);
+    }
+    u16::try_from(text.len() - from).unwrap_or(u16::MAX)
 }
 
 /// Builds [`SearchData`] one row at a time, in any order: each row goes into the text as it
@@ -283,39 +319,49 @@ fn len_u32(from: usize, to: usize) -> u32 {
 /// kept.
 #[derive(Default)]
 pub struct SearchDataBuilder {
-    data: SearchData,
-    agencies: HashMap<String, u32>,
+    text: String,
+    agencies: Vec<String>,
+    entries: Vec<Entry>,
+    /// Each agency's index in `agencies`.
+    interned: HashMap<String, u32>,
 }
 
 impl SearchDataBuilder {
-    /// Adds one element's row.
+    /// Adds one element's row. Readings and names past 64 KiB are cut after their last whole
+    /// part that fits (a name at a character), and a row whose code is longer than a valid
+    /// code can be is left out.
     pub fn push(&mut self, row: SearchRow) {
-        let data = &mut self.data;
-        let text = &mut data.text;
+        let Ok(code) = u8::try_from(row.code.len()) else {
+            return;
+        };
+        if usize::from(code) > MAX_CODE_LEN {
+            return;
+        }
+        let max = usize::from(u16::MAX);
+        let text = &mut self.text;
         let start = text.len();
         text.push_str(&row.code);
         let code_end = text.len();
         push_distinct_parts(text, &row.latin);
+        let latin = cut(text, code_end, max);
         let latin_end = text.len();
         text.push_str(&row.names);
+        let names = cut(text, latin_end, max);
         let names_end = text.len();
-        let first_name = row.names.split(SEP).next().unwrap_or("");
-        if row.name != first_name {
+        let first_name = text[latin_end..].split(SEP).next().unwrap_or("");
+        let name = if row.name == first_name {
+            0
+        } else {
             text.push_str(&row.name);
-        }
-        let agency = row.agency.map(|a| {
-            let next = u32::try_from(data.agencies.len()).unwrap_or(u32::MAX);
-            *self.agencies.entry(a).or_insert_with_key(|a| {
-                data.agencies.push(a.clone());
-                next
-            })
-        });
-        data.entries.push(Entry {
+            cut(text, names_end, max)
+        };
+        let agency = row.agency.map_or(NO_AGENCY, |a| self.intern(a));
+        self.entries.push(Entry {
             start: u32::try_from(start).unwrap_or(u32::MAX),
-            code: len_u32(start, code_end),
-            latin: len_u32(code_end, latin_end),
-            names: len_u32(latin_end, names_end),
-            name: len_u32(names_end, data.text.len()),
+            code,
+            latin,
+            names,
+            name,
             kind: row.kind,
             status: row.status,
             agency,
@@ -333,42 +379,148 @@ impl SearchDataBuilder {
         });
     }
 
-    /// Adds the rows of another builder's unfinished data (see [`SearchDataBuilder::piece`]),
-    /// as if pushed here one by one: its text goes in whole, its entries follow it.
-    pub fn append(&mut self, piece: SearchData) {
-        let data = &mut self.data;
-        let offset = u32::try_from(data.text.len()).unwrap_or(u32::MAX);
-        data.text.push_str(&piece.text);
-        let mut agency_ids = Vec::with_capacity(piece.agencies.len());
-        for a in piece.agencies {
-            let next = u32::try_from(data.agencies.len()).unwrap_or(u32::MAX);
-            agency_ids.push(*self.agencies.entry(a).or_insert_with_key(|a| {
-                data.agencies.push(a.clone());
-                next
-            }));
-        }
-        data.entries
-            .extend(piece.entries.into_iter().map(|e| Entry {
+    /// The index of agency `a`, interned on first sight.
+    fn intern(&mut self, a: String) -> u32 {
+        let next = u32::try_from(self.agencies.len()).unwrap_or(u32::MAX);
+        let agencies = &mut self.agencies;
+        *self.interned.entry(a).or_insert_with_key(|a| {
+            agencies.push(a.clone());
+            next
+        })
+    }
+
+    /// Adds the rows another builder holds, as if pushed here one by one: its text goes in
+    /// whole, its entries follow it.
+    pub fn append(&mut self, piece: SearchDataBuilder) {
+        let offset = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.text.push_str(&piece.text);
+        let agency_ids: Vec<u32> = piece.agencies.into_iter().map(|a| self.intern(a)).collect();
+        self.entries.extend(piece.entries.into_iter().map(|e| {
+            Entry {
                 start: e.start.saturating_add(offset),
-                agency: e.agency.and_then(|a| agency_ids.get(a as usize).copied()),
+                agency: e
+                    .agency()
+                    .and_then(|a| agency_ids.get(a as usize).copied())
+                    .unwrap_or(NO_AGENCY),
                 ..e
-            }));
+            }
+        }));
     }
 
-    /// The rows pushed so far, unsorted, for another builder to [`SearchDataBuilder::append`].
-    pub fn piece(self) -> SearchData {
-        self.data
-    }
-
-    /// The data, its entries in rank order (use count descending, then code).
+    /// The data, its entries in rank order (use count descending, then code) and the text
+    /// in the same order, so that a scan of the entries reads the text from start to end.
     pub fn finish(self) -> SearchData {
-        let mut data = self.data;
-        let mut entries = std::mem::take(&mut data.entries);
-        entries.sort_by(|a, b| rank_order(&data.text, a, b));
-        data.entries = entries;
-        data.text.shrink_to_fit();
+        let SearchDataBuilder {
+            text,
+            agencies,
+            mut entries,
+            ..
+        } = self;
+        entries.sort_by(|a, b| rank_order(&text, a, b));
+        let mut data = SearchData {
+            text: Text::Held(text),
+            agencies,
+            entries,
+        };
+        data.compact();
         data.entries.shrink_to_fit();
         data
+    }
+}
+
+/// Calls `f` with every entry and its strings, a batch at a time, while it returns true;
+/// whether it always did.
+fn all_entries(data: &SearchData, mut f: impl FnMut(&Entry, &Strings<'_>) -> bool) -> bool {
+    let mut batch = Batch::default();
+    let mut ids: Vec<u32> = Vec::with_capacity(BATCH);
+    let mut from = 0u32;
+    while (from as usize) < data.entries.len() {
+        let to = from.saturating_add(BATCH as u32);
+        ids.clear();
+        ids.extend(from..to.min(u32::try_from(data.entries.len()).unwrap_or(u32::MAX)));
+        let mut all = true;
+        data.visit(&ids, &mut batch, |_, e, s| all = all && f(e, &s));
+        if !all {
+            return false;
+        }
+        from = to;
+    }
+    true
+}
+
+/// Entries read at once by [`SearchData`]'s own passes over every entry.
+const BATCH: usize = 4096;
+
+/// An entry's strings, wherever the text is kept (see [`SearchData::visit`]).
+pub struct Strings<'a> {
+    /// The entry's bytes of the text: code, stored readings, names, then perhaps the name.
+    span: &'a [u8],
+    entry: &'a Entry,
+}
+
+impl<'a> Strings<'a> {
+    /// `len` bytes from `from` ("" past the end).
+    fn part(&self, from: usize, len: u16) -> &'a [u8] {
+        self.span
+            .get(from..from.saturating_add(usize::from(len)))
+            .unwrap_or_default()
+    }
+
+    /// The code's bytes.
+    pub fn code_bytes(&self) -> &'a [u8] {
+        self.part(0, self.entry.code.into())
+    }
+
+    /// The code ("" if it is not UTF-8: a damaged file).
+    pub fn code(&self) -> &'a str {
+        std::str::from_utf8(self.code_bytes()).unwrap_or("")
+    }
+
+    /// The readings as stored (see [`push_distinct_parts`]).
+    fn stored_latin(&self) -> &'a [u8] {
+        self.part(self.entry.code.into(), self.entry.latin)
+    }
+
+    /// The code and the readings, [`SEP`]-separated (see [`super::Key::latin`]), decoded in
+    /// `buf` (nothing for readings that do not decode, which [`SearchData::is_sound`] rules
+    /// out for data read from disk).
+    pub fn latin_bytes<'b>(&self, buf: &'b mut LatinBuf) -> &'b [u8] {
+        match decode_parts(self.stored_latin(), buf) {
+            Some(_) => &buf.out,
+            None => &[],
+        }
+    }
+
+    /// The lower-cased names and synonyms, [`SEP`]-separated.
+    pub fn names(&self) -> &'a str {
+        let e = self.entry;
+        let at = usize::from(e.code) + usize::from(e.latin);
+        std::str::from_utf8(self.part(at, e.names)).unwrap_or("")
+    }
+
+    /// The element's name.
+    pub fn name(&self) -> &'a str {
+        let e = self.entry;
+        if e.name == 0 {
+            return self.names().split(SEP).next().unwrap_or("");
+        }
+        let at = usize::from(e.code) + usize::from(e.latin) + usize::from(e.names);
+        std::str::from_utf8(self.part(at, e.name)).unwrap_or("")
+    }
+
+    /// Whether every string is UTF-8 and the readings decode to UTF-8.
+    fn is_sound(&self, buf: &mut LatinBuf) -> bool {
+        let e = self.entry;
+        let lens = [e.code.into(), e.latin, e.names, e.name];
+        let mut at = 0;
+        self.span.len() == e.span()
+            && lens.iter().all(|&len| {
+                let ok = std::str::from_utf8(self.part(at, len)).is_ok();
+                at += usize::from(len);
+                ok
+            })
+            && decode_parts(self.stored_latin(), buf)
+                .is_some_and(|parts| std::str::from_utf8(parts).is_ok())
     }
 }
 
@@ -382,45 +534,79 @@ impl SearchData {
         builder.finish()
     }
 
+    /// Data whose text is left in `file` (`len` bytes from `at`; see `Text::File`), read as
+    /// searches need it. Text not in entry order (a patched index written as it was) is read
+    /// into memory instead: a scan would read it all over the file. `None` when the text
+    /// cannot be read.
+    pub fn in_file(
+        file: std::fs::File,
+        at: u64,
+        len: usize,
+        agencies: Vec<String>,
+        entries: Vec<Entry>,
+    ) -> Option<Self> {
+        let mut data = SearchData {
+            text: Text::File {
+                file: std::sync::Arc::new(file),
+                at,
+                len,
+            },
+            agencies,
+            entries,
+        };
+        let in_order = data
+            .entries
+            .windows(2)
+            .all(|w| w[0].start as usize + w[0].span() <= w[1].start as usize);
+        if !in_order {
+            data.text.hold().ok()?;
+        }
+        Some(data)
+    }
+
+    /// Whether the text is held in memory (not left in a file).
+    pub fn is_held(&self) -> bool {
+        matches!(self.text, Text::Held(_))
+    }
+
     /// Brings the data up to date with rows the store changed (by code; `None`: the element
     /// is gone), in place: the old entries of those codes go, the new rows' strings are
     /// appended to the text and their entries merged in at their rank. The text of a replaced
-    /// row stays until it is more than half the text, when the text is rewritten.
-    pub fn patch(&mut self, changes: &BTreeMap<String, Option<SearchRow>>) {
+    /// row stays until it is more than half the text, when the text is rewritten. A text left
+    /// in a file is read into memory first; if that fails, nothing changes.
+    pub fn patch(&mut self, changes: &BTreeMap<String, Option<SearchRow>>) -> io::Result<()> {
         if changes.is_empty() {
-            return;
+            return Ok(());
         }
+        let text = std::mem::take(self.text.hold()?);
         let SearchData {
-            text,
-            agencies,
-            entries,
+            agencies, entries, ..
         } = std::mem::take(self);
         let mut old = entries;
         let changed = HashSet16::of(changes.keys());
         old.retain(|e| {
             !changed.may_hold(e.code_hash)
-                || !changes.contains_key(slice(&text, e.start as usize, e.code))
+                || !changes.contains_key(slice(&text, e.start as usize, e.code.into()))
         });
         let interned = (0u32..)
             .zip(&agencies)
             .map(|(i, a)| (a.clone(), i))
             .collect();
         let mut builder = SearchDataBuilder {
-            data: SearchData {
-                text,
-                agencies,
-                entries: Vec::new(),
-            },
-            agencies: interned,
+            text,
+            agencies,
+            entries: Vec::new(),
+            interned,
         };
         for row in changes.values().flatten() {
             builder.push(row.clone());
         }
-        let SearchData {
+        let SearchDataBuilder {
             text,
             agencies,
             entries: mut new,
-        } = builder.data;
+            ..
+        } = builder;
         new.sort_by(|a, b| rank_order(&text, a, b));
         // each new entry's place by binary search (a few codes read, not every entry's)
         let entries = if new.len() <= INSERT_AT_MOST {
@@ -442,82 +628,90 @@ impl SearchData {
             merged.extend_from_slice(rest);
             merged
         };
+        let live: usize = entries.iter().map(Entry::span).sum();
+        let bloated = live < text.len() / 2;
         *self = SearchData {
-            text,
+            text: Text::Held(text),
             agencies,
             entries,
         };
-        let live: usize = self.entries.iter().map(Entry::span).sum();
-        if live < self.text.len() / 2 {
+        if bloated {
             self.compact();
         }
+        Ok(())
     }
 
-    /// Rewrites the text with only the entries' strings, in entry order.
+    /// Rewrites a held text with only the entries' strings, in entry order.
     fn compact(&mut self) {
+        let Text::Held(old) = &self.text else {
+            return;
+        };
         let live: usize = self.entries.iter().map(Entry::span).sum();
         let mut text = String::with_capacity(live);
         for entry in &mut self.entries {
             let at = text.len();
-            let span = u32::try_from(entry.span()).unwrap_or(u32::MAX);
-            text.push_str(slice(&self.text, entry.start as usize, span));
+            text.push_str(slice(old, entry.start as usize, entry.span()));
             entry.start = u32::try_from(at).unwrap_or(u32::MAX);
         }
-        self.text = text;
+        self.text = Text::Held(text);
     }
 
-    /// `len` bytes of text from `start` ("" for a range that does not fit, which
-    /// [`SearchData::is_sound`] rules out for data read from disk).
-    fn slice(&self, start: usize, len: u32) -> &str {
-        slice(&self.text, start, len)
+    /// The same data with its text in entry order (see [`SearchDataBuilder::finish`]): as
+    /// it is, or rewritten when patches appended to it.
+    pub fn in_entry_order(&self) -> Cow<'_, SearchData> {
+        let mut at = 0;
+        let ordered = self.entries.iter().all(|e| {
+            let ok = e.start as usize == at;
+            at += e.span();
+            ok
+        });
+        if ordered && at == self.text.len() {
+            return Cow::Borrowed(self);
+        }
+        let mut copy = self.clone();
+        copy.compact();
+        Cow::Owned(copy)
     }
 
-    /// The element's code.
-    pub fn code(&self, e: &Entry) -> &str {
-        self.slice(e.start as usize, e.code)
+    /// Reads the strings of the entries at positions `ids` (a batch: they are read at once)
+    /// and calls `f` with each position, entry and strings, in the order given (positions
+    /// past the end are skipped).
+    pub fn visit(
+        &self,
+        ids: &[u32],
+        batch: &mut Batch,
+        mut f: impl FnMut(u32, &Entry, Strings<'_>),
+    ) {
+        let entries = &self.entries;
+        batch.load(
+            &self.text,
+            ids.iter().map(|&i| {
+                entries.get(i as usize).map_or(0..0, |e| {
+                    let start = e.start as usize;
+                    start..start.saturating_add(e.span())
+                })
+            }),
+        );
+        for (k, &i) in ids.iter().enumerate() {
+            if let Some(entry) = entries.get(i as usize) {
+                let span = batch.get(&self.text, k);
+                f(i, entry, Strings { span, entry });
+            }
+        }
     }
 
-    /// The code and the readings, [`SEP`]-separated (see [`super::Key::latin`]), decoded in
-    /// `buf` ("" for an entry whose readings do not decode, which [`SearchData::is_sound`]
-    /// rules out for data read from disk).
-    pub fn latin<'a>(&'a self, e: &Entry, buf: &'a mut LatinBuf) -> &'a str {
-        std::str::from_utf8(self.latin_bytes(e, buf)).unwrap_or("")
-    }
-
-    /// [`SearchData::latin`] as bytes, without the character-boundary checks of a `str`.
-    pub fn latin_bytes<'a>(&'a self, e: &Entry, buf: &'a mut LatinBuf) -> &'a [u8] {
-        let start = e.start as usize + e.code as usize;
-        let stored = self
+    /// The strings of one entry, read into `buf` when the text is in a file.
+    pub fn strings<'a>(&'a self, entry: &'a Entry, buf: &'a mut Vec<u8>) -> Strings<'a> {
+        let start = entry.start as usize;
+        let span = self
             .text
-            .as_bytes()
-            .get(start..start.saturating_add(e.latin as usize))
-            .unwrap_or_default();
-        match decode_parts(stored, buf) {
-            Some(_) => &buf.out,
-            None => &[],
-        }
-    }
-
-    /// The lower-cased names and synonyms, [`SEP`]-separated.
-    pub fn names(&self, e: &Entry) -> &str {
-        self.slice(
-            e.start as usize + e.code as usize + e.latin as usize,
-            e.names,
-        )
-    }
-
-    /// The element's name.
-    pub fn name(&self, e: &Entry) -> &str {
-        if e.name == 0 {
-            return self.names(e).split(SEP).next().unwrap_or("");
-        }
-        let at = e.start as usize + e.code as usize + e.latin as usize + e.names as usize;
-        self.slice(at, e.name)
+            .bytes(start..start.saturating_add(entry.span()), buf);
+        Strings { span, entry }
     }
 
     /// The source agency (code and name, lower-cased) of an entry.
     pub fn agency(&self, e: &Entry) -> Option<&str> {
-        e.agency
+        e.agency()
             .and_then(|a| self.agencies.get(a as usize))
             .map(String::as_str)
     }
@@ -527,42 +721,47 @@ impl SearchData {
         &self.agencies
     }
 
-    /// Whether every entry's strings lie inside the text on character boundaries, its code
-    /// hash is its code's, every agency index is in range and the entries are in rank order.
+    /// Whether every entry's strings lie inside the text and are UTF-8, its code hash is its
+    /// code's, every agency index is in range and the entries are in rank order. Reads the
+    /// whole text (a batch at a time when it is in a file).
     pub fn is_sound(&self) -> bool {
-        let fits = |e: &Entry| {
-            let lens = [e.code, e.latin, e.names, e.name];
-            let mut at = e.start as usize;
-            lens.iter().all(|&len| {
-                let end = at.saturating_add(len as usize);
-                let ok = self.text.get(at..end).is_some();
-                at = end;
-                ok
-            })
-        };
-        let in_order = self.entries.windows(2).all(|w| {
-            w[0].uses > w[1].uses
-                || (w[0].uses == w[1].uses && self.code(&w[0]) <= self.code(&w[1]))
-        });
+        let len = self.text.len();
+        let fits = self
+            .entries
+            .iter()
+            .all(|e| (e.start as usize).saturating_add(e.span()) <= len);
         let mut buf = LatinBuf::default();
-        in_order
-            && self.entries.iter().all(|e| {
-                fits(e)
-                    && e.code_hash == code_hash(self.code(e))
-                    && e.agency.is_none_or(|a| (a as usize) < self.agencies.len())
-                    && {
-                        let start = e.start as usize + e.code as usize;
-                        let stored = &self.text.as_bytes()[start..start + e.latin as usize];
-                        decode_parts(stored, &mut buf)
-                            .is_some_and(|parts| std::str::from_utf8(parts).is_ok())
-                    }
-            })
+        let mut previous: Option<(u32, Vec<u8>)> = None;
+        fits && all_entries(self, |e, s| {
+            let code = s.code_bytes();
+            let in_order = previous.as_ref().is_none_or(|(uses, prev)| {
+                *uses > e.uses || (*uses == e.uses && prev.as_slice() <= code)
+            });
+            let sound = in_order
+                && s.is_sound(&mut buf)
+                && e.code_hash == code_hash(s.code())
+                && e.agency()
+                    .is_none_or(|a| (a as usize) < self.agencies.len());
+            let prev = previous.get_or_insert_with(|| (0, Vec::new()));
+            prev.0 = e.uses;
+            prev.1.clear();
+            prev.1.extend_from_slice(code);
+            sound
+        })
+    }
+
+    /// Whether some entry's code holds a character outside ASCII (reads every code).
+    pub fn has_non_ascii_code(&self) -> bool {
+        !all_entries(self, |_, s| s.code_bytes().is_ascii())
     }
 
     /// Bytes held on the heap (text, agencies and entries), for measurements.
     pub fn heap_bytes(&self) -> usize {
-        self.text.capacity()
-            + self.agencies.iter().map(String::capacity).sum::<usize>()
+        let text = match &self.text {
+            Text::Held(s) => s.capacity(),
+            Text::File { .. } => 0,
+        };
+        text + self.agencies.iter().map(String::capacity).sum::<usize>()
             + self.entries.capacity() * std::mem::size_of::<Entry>()
     }
 
@@ -577,6 +776,36 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
+
+    /// One entry's strings at a time, to compare.
+    impl SearchData {
+        /// The element's code.
+        fn code(&self, e: &Entry) -> String {
+            self.strings(e, &mut Vec::new()).code().to_string()
+        }
+
+        /// The code and the readings, [`SEP`]-separated (see [`super::Key::latin`]), decoded in
+        /// `buf` ("" for an entry whose readings do not decode, which [`SearchData::is_sound`]
+        /// rules out for data read from disk).
+        fn latin<'b>(&self, e: &Entry, buf: &'b mut LatinBuf) -> &'b str {
+            let mut raw = Vec::new();
+            let decoded = decode_parts(self.strings(e, &mut raw).stored_latin(), buf).is_some();
+            match decoded {
+                true => std::str::from_utf8(&buf.out).unwrap_or(""),
+                false => "",
+            }
+        }
+
+        /// The lower-cased names and synonyms, [`SEP`]-separated.
+        fn names(&self, e: &Entry) -> String {
+            self.strings(e, &mut Vec::new()).names().to_string()
+        }
+
+        /// The element's name.
+        fn name(&self, e: &Entry) -> String {
+            self.strings(e, &mut Vec::new()).name().to_string()
+        }
+    }
 
     #[test]
     fn rows_pushed_in_any_order_give_the_entries_in_rank_order() {
@@ -635,11 +864,11 @@ mod tests {
         assert_eq!(e.uses, 7);
         assert!(data.is_sound());
         let mut broken = data.clone();
-        broken.entries[1].latin = u32::MAX - 1;
+        broken.entries[1].latin = u16::MAX - 1;
         assert!(!broken.is_sound());
         assert_eq!(broken.latin(&broken.entries[1], &mut buf), "");
         let mut broken = data.clone();
-        broken.entries[1].agency = Some(1);
+        broken.entries[1].agency = 1;
         assert!(!broken.is_sound());
         let mut broken = data.clone();
         broken.entries[1].code_hash ^= 1;
@@ -649,15 +878,61 @@ mod tests {
         assert!(!broken.is_sound(), "out of rank order");
     }
 
+    #[test]
+    fn strings_too_long_for_an_entry_are_cut_after_whole_parts() {
+        assert_eq!(std::mem::size_of::<Entry>(), 40);
+        let catalog = crate::sample::generate(1);
+        let element = catalog.elements.values().find(|e| e.name == "身份证号码");
+        let row = SearchRow::of(element.expect("in the sample"), None, 1);
+        // five thousand synonyms: 90 KB of names, more of readings
+        let synonyms: Vec<String> = (0..5000).map(|i| format!("证件号码{i}")).collect();
+        let mut long = row.clone();
+        long.names = std::iter::once("身份证号码".to_string())
+            .chain(synonyms.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\u{1f}");
+        long.latin = std::iter::once(row.latin.clone())
+            .chain(synonyms.iter().map(|s| format!("zhengjianhaoma{s}")))
+            .collect::<Vec<_>>()
+            .join("\u{1f}");
+        assert!(long.names.len() > 65_535 && long.latin.len() > 65_535);
+        let mut bad_code = row.clone();
+        bad_code.code = "D".repeat(MAX_CODE_LEN + 1);
+        let data = SearchData::from_rows([long.clone(), bad_code]);
+        assert!(data.is_sound());
+        let [e] = data.entries() else {
+            panic!("the row with too long a code is left out")
+        };
+        let names = data.names(e);
+        assert!(
+            names.len() <= 65_535 && names.len() > 60_000,
+            "{}",
+            names.len()
+        );
+        assert!(long.names.starts_with(&names) && long.names[names.len()..].starts_with('\u{1f}'));
+        assert_eq!(data.name(e), "身份证号码");
+        let mut buf = LatinBuf::default();
+        let latin = data.latin(e, &mut buf).to_string();
+        assert!(latin.starts_with(&row.latin) && latin.contains("zhengjianhaoma证件号码1"));
+        // a name alone longer than an entry can say is cut at a character
+        let mut named = row.clone();
+        named.name = "名".repeat(30_000);
+        named.names = named.name.clone();
+        let data = SearchData::from_rows([named]);
+        assert!(data.is_sound());
+        let name = data.name(&data.entries()[0]);
+        assert_eq!(name, "名".repeat(65_535 / 3));
+    }
+
     /// Every entry as a comparable tuple, in rank order.
     fn spelled(data: &SearchData) -> Vec<(u32, String, String, String, String, Option<String>)> {
         data.entries()
             .iter()
             .map(|e| {
-                let (code, name) = (data.code(e).into(), data.name(e).into());
+                let (code, name) = (data.code(e), data.name(e));
                 let latin = data.latin(e, &mut LatinBuf::default()).into();
                 let agency = data.agency(e).map(str::to_string);
-                (e.uses, code, name, latin, data.names(e).into(), agency)
+                (e.uses, code, name, latin, data.names(e), agency)
             })
             .collect()
     }
@@ -688,7 +963,7 @@ mod tests {
             (added.code.clone(), Some(added.clone())),
             (fewer.code.clone(), Some(fewer.clone())),
         ]);
-        data.patch(&changes);
+        data.patch(&changes).expect("held");
         for (code, row) in &changes {
             match row {
                 Some(row) => expected.insert(code.clone(), row.clone()),
@@ -718,7 +993,7 @@ mod tests {
         }
         let mut grew = false;
         for _ in 0..10 {
-            data.patch(&changes);
+            data.patch(&changes).expect("held");
             grew |= data.text.len() > size;
             assert!(data.text.len() <= 2 * size, "{} of {size}", data.text.len());
             assert!(data.is_sound());
@@ -793,10 +1068,11 @@ mod tests {
         let rows: Vec<SearchRow> =
             crate::engine::search::rows(&crate::sample::generate(1)).collect();
         let data = SearchData::from_rows(rows);
-        let at = data.text.find('\u{1}').expect("some reading is shared");
         let mut broken = data.clone();
+        let text = broken.text.hold().expect("held");
+        let at = text.find('\u{1}').expect("some reading is shared");
         // the earlier part it names, past every part
-        broken.text.replace_range(at + 1..at + 2, "\u{7f}");
+        text.replace_range(at + 1..at + 2, "\u{7f}");
         assert!(data.is_sound() && !broken.is_sound());
     }
 }

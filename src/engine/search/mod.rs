@@ -13,6 +13,7 @@ mod query;
 #[cfg(test)]
 mod reference;
 mod row;
+mod text;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,11 +22,12 @@ use serde::Serialize;
 
 use crate::model::{Catalog, Status};
 
-pub use arena::{Entry, LatinBuf, SearchData, SearchDataBuilder, bloom, pair_bit};
+pub use arena::{Entry, LatinBuf, SearchData, SearchDataBuilder, Strings, bloom, pair_bit};
 pub use keys::{Key, SEP, build_key, readings, usual_reading};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
 pub use row::{SearchRow, data_of, row_in, rows, uses};
+pub use text::Batch;
 
 /// How many entries are scanned between two looks at the cancel flag.
 const CHUNK: usize = 4096;
@@ -61,11 +63,6 @@ fn unpack(key: Ranked) -> (u32, i64) {
     #[allow(clippy::cast_possible_truncation)]
     let low = key as u32;
     (u32::MAX - low, i64::try_from(key >> 32).unwrap_or(0))
-}
-
-thread_local! {
-    /// Where a scanning thread decodes each entry's readings.
-    static LATIN: std::cell::RefCell<LatinBuf> = std::cell::RefCell::new(LatinBuf::default());
 }
 
 /// One search result.
@@ -123,7 +120,7 @@ impl SearchIndex {
 
     /// The index over `data` with a given matcher.
     pub fn with_matcher(data: SearchData, matcher: Box<dyn Matcher>) -> Self {
-        let non_ascii_codes = data.entries().iter().any(|e| !data.code(e).is_ascii());
+        let non_ascii_codes = data.has_non_ascii_code();
         Self {
             data,
             matcher,
@@ -138,25 +135,16 @@ impl SearchIndex {
     }
 
     /// Brings the index up to date with rows the store changed, by code (`None`: removed),
-    /// in place (see [`SearchData::patch`]).
-    pub fn patch(&mut self, changes: &BTreeMap<String, Option<SearchRow>>) {
-        self.data.patch(changes);
+    /// in place (see [`SearchData::patch`]); an error leaves it as it was.
+    pub fn patch(&mut self, changes: &BTreeMap<String, Option<SearchRow>>) -> std::io::Result<()> {
+        self.data.patch(changes)?;
         // a removed code may leave this true: it only turns off a shortcut
         self.non_ascii_codes |= changes.keys().any(|code| !code.is_ascii());
+        Ok(())
     }
 
     fn entries(&self) -> &[Entry] {
         self.data.entries()
-    }
-
-    /// The half of an entry's key a query can match: Latin letters match readings and the
-    /// code (decoded in `buf`), anything else the names.
-    fn haystack<'a>(&'a self, entry: &Entry, ascii: bool, buf: &'a mut LatinBuf) -> &'a str {
-        if ascii {
-            self.data.latin(entry, buf)
-        } else {
-            self.data.names(entry)
-        }
     }
 
     /// Number of elements indexed.
@@ -186,8 +174,9 @@ impl SearchIndex {
         }
     }
 
-    /// The combined score of an entry for a query, or `None` if it does not match.
-    fn rank(&self, entry: &Entry, p: &Prepared) -> Option<i64> {
+    /// The combined score of an entry (with its strings) for a query, or `None` if it does
+    /// not match.
+    fn rank(entry: &Entry, s: &Strings, p: &Prepared, latin: &mut LatinBuf) -> Option<i64> {
         let query = p.query;
         if query.kind.is_some_and(|k| k != entry.kind)
             || query.status.is_some_and(|s| s != entry.status)
@@ -196,7 +185,7 @@ impl SearchIndex {
         }
         if let Some(ok) = &p.agencies
             && !entry
-                .agency
+                .agency()
                 .is_some_and(|a| ok.get(a as usize).copied().unwrap_or(false))
         {
             return None;
@@ -205,18 +194,16 @@ impl SearchIndex {
         if q.is_empty() {
             return Some(0);
         }
-        if self.data.code(entry).eq_ignore_ascii_case(q) {
+        if s.code_bytes().eq_ignore_ascii_case(q.as_bytes()) {
             return Some(TIER_CODE * TIER_WIDTH);
         }
         if entry.bloom & p.need != p.need {
             return None;
         }
         if p.ascii {
-            return LATIN.with_borrow_mut(|buf| {
-                rank_bytes(self.data.latin_bytes(entry, buf), q.as_bytes())
-            });
+            return rank_bytes(s.latin_bytes(latin), q.as_bytes());
         }
-        let haystack = self.data.names(entry);
+        let haystack = s.names();
         if !is_subsequence(haystack, q) {
             return None;
         }
@@ -237,13 +224,13 @@ impl SearchIndex {
     }
 
     /// Phase 2: the matcher's score of an entry's best part (fuzzy tier only).
-    fn rescore(&self, i: u32, q: &str) -> i64 {
-        let Some(entry) = self.entries().get(i as usize) else {
-            return 0;
+    fn rescore(&self, s: &Strings, q: &str, buf: &mut LatinBuf) -> i64 {
+        let haystack = if q.is_ascii() {
+            std::str::from_utf8(s.latin_bytes(buf)).unwrap_or("")
+        } else {
+            s.names()
         };
-        let mut buf = LatinBuf::default();
-        let best = self
-            .haystack(entry, q.is_ascii(), &mut buf)
+        let best = haystack
             .split(SEP)
             .filter(|part| is_subsequence(part, q))
             .filter_map(|part| self.matcher.score(part, q))
@@ -293,50 +280,47 @@ impl SearchIndex {
         range: std::ops::Range<usize>,
         cancel: &AtomicBool,
     ) -> Option<Vec<Ranked>> {
-        let entries = self.entries();
         let mut out = Vec::new();
+        let mut batch = Batch::default();
+        let mut latin = LatinBuf::default();
+        let mut ids: Vec<u32> = Vec::with_capacity(CHUNK);
         let mut start = range.start;
         while start < range.end {
             if cancel.load(Ordering::Relaxed) {
                 return None;
             }
             let end = (start + CHUNK).min(range.end);
+            ids.clear();
             match candidates {
-                Some(list) => {
-                    for &i in list.get(start..end).unwrap_or_default() {
-                        if let Some(entry) = entries.get(i as usize)
-                            && let Some(score) = self.rank(entry, p)
-                        {
-                            out.push(pack(i, score));
-                        }
-                    }
-                }
-                None => {
-                    for (i, entry) in (start..).zip(entries.get(start..end).unwrap_or_default()) {
-                        if let Some(score) = self.rank(entry, p)
-                            && let Ok(i) = u32::try_from(i)
-                        {
-                            out.push(pack(i, score));
-                        }
-                    }
-                }
+                Some(list) => ids.extend_from_slice(list.get(start..end).unwrap_or_default()),
+                None => ids.extend((start..end).filter_map(|i| u32::try_from(i).ok())),
             }
+            self.data.visit(&ids, &mut batch, |i, entry, s| {
+                if let Some(score) = Self::rank(entry, &s, p, &mut latin) {
+                    out.push(pack(i, score));
+                }
+            });
             start = end;
         }
         Some(out)
     }
 
-    fn hit(&self, key: Ranked) -> Option<Hit> {
-        let (i, score) = unpack(key);
-        let e = self.entries().get(i as usize)?;
-        Some(Hit {
-            code: self.data.code(e).to_string(),
-            name: self.data.name(e).to_string(),
-            kind: e.kind.as_str(),
-            score,
-            uses: e.uses as usize,
-            status: e.status,
-        })
+    /// The hits of `matches`, in their order.
+    fn hits(&self, matches: &[Ranked]) -> Vec<Hit> {
+        let ids: Vec<u32> = matches.iter().map(|&m| unpack(m).0).collect();
+        let mut hits = Vec::with_capacity(matches.len());
+        let mut scores = matches.iter().map(|&m| unpack(m).1);
+        self.data.visit(&ids, &mut Batch::default(), |_, e, s| {
+            hits.push(Hit {
+                code: s.code().to_string(),
+                name: s.name().to_string(),
+                kind: e.kind.as_str(),
+                score: scores.next().unwrap_or(0),
+                uses: e.uses as usize,
+                status: e.status,
+            });
+        });
+        hits
     }
 
     /// The best `limit` matches, best first: a partial selection by the phase-1 score, then
@@ -349,15 +333,14 @@ impl SearchIndex {
         if keep < matches.len() {
             matches.select_nth_unstable_by(keep, |a, b| b.cmp(a));
         }
-        let mut top: Vec<Ranked> = matches[..keep]
+        let (fuzzy, mut top): (Vec<Ranked>, Vec<Ranked>) = matches[..keep]
             .iter()
-            .map(|&key| match unpack(key) {
-                (i, score) if score / TIER_WIDTH == TIER_FUZZY && !q.is_empty() => {
-                    pack(i, self.rescore(i, q))
-                }
-                _ => key,
-            })
-            .collect();
+            .partition(|&&key| unpack(key).1 / TIER_WIDTH == TIER_FUZZY && !q.is_empty());
+        let ids: Vec<u32> = fuzzy.iter().map(|&key| unpack(key).0).collect();
+        let mut buf = LatinBuf::default();
+        self.data.visit(&ids, &mut Batch::default(), |i, _, s| {
+            top.push(pack(i, self.rescore(&s, q, &mut buf)));
+        });
         top.sort_unstable_by(|a, b| b.cmp(a));
         top.truncate(limit);
         top
@@ -515,7 +498,7 @@ impl Searcher {
             found.sort_unstable_by(|a, b| b.cmp(a));
             Some((query.clone(), merge_by_bound(found, rest)))
         };
-        Some(top.into_iter().filter_map(|m| index.hit(m)).collect())
+        Some(index.hits(&top))
     }
 }
 

@@ -107,7 +107,7 @@ fn data_on(catalog: &Catalog, threads: usize) -> SearchData {
     let chunks: Vec<&[&Element]> = elements.chunks(CHUNK).collect();
     let next = AtomicUsize::new(0);
     // bounded: a thread runs at most a few chunks ahead of the one the data waits for
-    let (tx, rx) = mpsc::sync_channel::<(usize, SearchData)>(threads * 2);
+    let (tx, rx) = mpsc::sync_channel::<(usize, SearchDataBuilder)>(threads * 2);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let (tx, chunks, next) = (tx.clone(), &chunks, &next);
@@ -117,7 +117,7 @@ fn data_on(catalog: &Catalog, threads: usize) -> SearchData {
                     let Some(chunk) = chunks.get(i) else { return };
                     let mut piece = SearchDataBuilder::default();
                     chunk.iter().for_each(|e| piece.push(row_in(catalog, e)));
-                    if tx.send((i, piece.piece())).is_err() {
+                    if tx.send((i, piece)).is_err() {
                         return;
                     }
                 }
@@ -125,7 +125,7 @@ fn data_on(catalog: &Catalog, threads: usize) -> SearchData {
         }
         drop(tx);
         let mut builder = SearchDataBuilder::default();
-        let mut waiting: BTreeMap<usize, SearchData> = BTreeMap::new();
+        let mut waiting: BTreeMap<usize, SearchDataBuilder> = BTreeMap::new();
         let mut due = 0;
         for (i, piece) in rx {
             waiting.insert(i, piece);

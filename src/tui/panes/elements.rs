@@ -432,16 +432,18 @@ impl App {
             // the index is read when pane 2 needs it, after this change
             return;
         };
-        match (changes.rows, Arc::get_mut(index)) {
-            (Some(rows), Some(index)) => {
-                index.patch(&rows);
-                e.cacheable_at = e.cacheable_at.map(|_| changes.at);
-                self.index_replaced();
-            }
-            _ => {
-                e.stale = true;
-                self.elements_ensure_index();
-            }
+        // an index whose text is left in its file reads it in to be patched; if that
+        // fails, it is read again like one that cannot be patched
+        let patched = match (changes.rows, Arc::get_mut(index)) {
+            (Some(rows), Some(index)) => index.patch(&rows).is_ok(),
+            _ => false,
+        };
+        if patched {
+            e.cacheable_at = e.cacheable_at.map(|_| changes.at);
+            self.index_replaced();
+        } else {
+            e.stale = true;
+            self.elements_ensure_index();
         }
     }
 
