@@ -363,7 +363,15 @@ mod tests {
                 (row.code.clone(), Some(row))
             })
             .collect();
-        patched.patch(&rows.into_iter().collect()).unwrap();
+        let changes = rows.into_iter().collect();
+        patched.patch(&changes).unwrap();
+        // the index read from its file patches the same (its text read in first)
+        write_search(dir.path(), &held);
+        let mut from_file = read_search(dir.path()).expect("read");
+        assert!(!from_file.is_held());
+        from_file.patch(&changes).unwrap();
+        assert!(from_file.is_held());
+        assert_eq!(from_file, patched);
         write_search(dir.path(), &patched);
         let read = read_search(dir.path()).expect("read");
         assert!(!read.is_held());
