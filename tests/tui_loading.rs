@@ -376,15 +376,23 @@ fn screens_after(app: &mut App, keys: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Opens a form in pane 3, which needs the catalog, waits for it and closes the designer.
+/// Opens a form in pane 3 (on demand, from its records) and edits it, which needs the
+/// catalog; waits for it, takes the edit back and closes the designer.
 fn load_by_opening_a_form(app: &mut App) {
     press(app, "pane_forms");
     press(app, "form_open");
+    assert!(deferred(app), "{}", message(app));
+    press(app, "select_next");
+    press(app, "select_next");
+    press(app, "form_required");
     assert!(!deferred(app) && app.loading.is_some(), "{}", message(app));
     until_loaded(app);
     app.settle(Duration::from_secs(20));
-    assert!(app.forms.designer.is_some(), "{}", message(app));
+    let d = app.forms.designer.as_ref().expect("open");
+    assert!(d.design.is_dirty(), "the edit waited for the catalog");
+    press(app, "form_required");
     press(app, "back");
+    assert!(app.forms.designer.is_none(), "{}", message(app));
 }
 
 fn enter(app: &mut App) {
@@ -615,15 +623,12 @@ fn on_demand_pane_3_lists_and_filters_the_outlines_forms_the_same_as_once_loaded
         "the warnings: {filtered_screen}"
     );
 
-    // opening a form needs the catalog: once in, the designer opens, and the list is the
-    // same, line for line; the lint counts, removed meanwhile, are counted and cached again
+    // an edit in the designer needs the catalog: once in, the list is the same, line for
+    // line; the lint counts, removed meanwhile, are counted and cached again
     std::fs::remove_file(path.join("lint.idx")).expect("remove");
-    press(&mut app, "form_open");
-    assert!(!deferred(&app));
-    until_loaded(&mut app);
-    app.settle(Duration::from_secs(20));
-    assert!(app.forms.designer.is_some(), "{}", message(&app));
-    press(&mut app, "back");
+    let selected = app.forms.selected;
+    load_by_opening_a_form(&mut app);
+    assert_eq!(app.forms.selected, selected);
     app.settle(Duration::from_secs(20));
     assert_eq!(app.forms.codes, filtered);
     let s = screen(&mut app, 120, 40);
@@ -732,6 +737,145 @@ fn on_demand_pane_4_opens_a_bundle_from_its_records_the_same_as_once_loaded() {
     until_loaded(&mut app);
     app.settle(Duration::from_secs(20));
     assert!(app.store().is_some() && app.bundles.work.is_some());
+}
+
+/// The sample and a form of its first item with a composite element (children and a
+/// grandchild, which the preview shows as sub-fields) and two unbound fields that only an
+/// element of the pool covers (the warnings suggest it).
+fn designer_records() -> Vec<yibiao::model::Record> {
+    let item = "0100001001-511602000000-000-11511602299513299M-1-00";
+    let json = format!(
+        r#"{{"format": "yibiao/1",
+        "elements": [{{"code": "DE999999", "name": "紧急联系人电话", "kind": "mobile",
+                      "synonyms": ["紧急联系电话", "紧急联络电话"]}},
+                     {{"code": "DE999990", "name": "紧急联系人", "kind": "text"}},
+                     {{"code": "DE999991", "name": "紧急联系人姓名", "kind": "text", "parent": "DE999990"}},
+                     {{"code": "DE999992", "name": "紧急联系人住址", "kind": "text", "parent": "DE999990"}},
+                     {{"code": "DE999993", "name": "住址邮编", "kind": "postcode", "parent": "DE999992"}}],
+        "forms": [{{"code": "BD999999", "name": "补充表", "item": "{item}",
+                   "sections": [{{"title": "联系", "fields": [{{"key": "f0", "label": "紧急联系人", "element": "DE999990"}},
+                                                            {{"key": "f1", "label": "紧急联系电话"}},
+                                                            {{"key": "f2", "label": "紧急联络电话"}}]}}]}}]}}"#
+    );
+    let sample = yibiao::sample::generate(1);
+    yibiao::io::json::parse_import(&json, &sample, Lang::En).expect("parses")
+}
+
+#[test]
+fn on_demand_pane_3_opens_a_form_from_its_records_the_same_as_once_loaded() {
+    // through the form, its warnings, the preview with a value typed into a sub-field, the
+    // history, and back to the list
+    let keys = [
+        "select_next",
+        "select_next",
+        "form_warnings_down",
+        "select_next",
+        "select_last",
+        "form_preview",
+        "preview_next",
+        "preview_next",
+        "back",
+        "select_first",
+        "page_down",
+        "form_history",
+        "back",
+        "back",
+    ];
+    let typed = "10001x";
+    let (mut app, path, _dir) = starting_on_demand_with(designer_records());
+    opened(&mut app, &path);
+    press(&mut app, "pane_forms");
+    let last = |app: &mut App| {
+        press(app, "select_last");
+        assert_eq!(app.forms.codes.last().map(String::as_str), Some("BD999999"));
+    };
+    last(&mut app);
+    press(&mut app, "form_open");
+    assert!(deferred(&app), "{}", message(&app));
+    let opened_screen = screen(&mut app, 120, 40);
+    assert!(opened_screen.contains("补充表"), "{opened_screen}");
+    app.settle(Duration::from_secs(20));
+    let d = app.forms.designer.as_ref().expect("open");
+    let suggests = d
+        .warnings
+        .iter()
+        .any(|w| w.message(Lang::En).contains("DE999999"));
+    assert!(suggests, "the pool's covers are in: {:?}", d.warnings);
+    let run = |app: &mut App| {
+        let mut screens = screens_after(app, &keys[..7]);
+        for c in typed.chars() {
+            key(app, c);
+        }
+        screens.push(above_status(&screen(app, 120, 40)));
+        screens.extend(screens_after(app, &keys[7..]));
+        screens
+    };
+    let on_demand = run(&mut app);
+    assert!(deferred(&app), "{}", message(&app));
+    assert!(
+        app.forms.designer.is_none() && app.loading.as_ref().is_some_and(|l| l.form_near.is_none())
+    );
+    let preview = on_demand[7].join("\n");
+    assert!(
+        preview.contains("紧急联系人姓名")
+            && preview.contains("住址邮编")
+            && preview.contains(typed),
+        "the sub-fields, read by the element links: {preview}"
+    );
+
+    // a session with the catalog loaded, the same keys: the same screens, line for line
+    drop(app);
+    let store = SledStore::open(&path).expect("open");
+    let config = config::load(None, &ConfigFlags::default(), false);
+    let mut app = App::new(Box::new(store), Lang::Zh, config);
+    app.resize(120, 40);
+    press(&mut app, "pane_forms");
+    app.settle(Duration::from_secs(20));
+    last(&mut app);
+    press(&mut app, "form_open");
+    let loaded = run(&mut app);
+    for (i, (a, b)) in on_demand.iter().zip(&loaded).enumerate() {
+        let differ: Vec<_> = a.iter().zip(b).filter(|(x, y)| x != y).collect();
+        assert!(differ.is_empty(), "screen {i} differs: {differ:#?}");
+    }
+    assert_eq!(on_demand.len(), loaded.len());
+}
+
+#[test]
+fn on_demand_an_edit_in_the_designer_loads_the_catalog_and_goes_on_over_it() {
+    let (mut app, path, _dir) = starting_on_demand_with(designer_records());
+    opened(&mut app, &path);
+    press(&mut app, "pane_forms");
+    press(&mut app, "select_last");
+    assert_eq!(app.forms.codes.last().map(String::as_str), Some("BD999999"));
+    press(&mut app, "form_open");
+    // the edit and the keys after it wait for the catalog, then run in order over it
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    press(&mut app, "form_unbind");
+    press(&mut app, "select_next");
+    press(&mut app, "form_required");
+    assert!(!deferred(&app));
+    until_loaded(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert!(app.store().is_some());
+    let d = app.forms.designer.as_ref().expect("still open");
+    let form = d.design.form();
+    let fields = &form.sections[0].fields;
+    assert_eq!(fields[0].element, None, "unbound");
+    assert!(fields[1].required && !fields[0].required && !fields[2].required);
+    // the warnings are the whole catalog's: the suggestion is still there
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.message(Lang::En).contains("DE999999"))
+    );
+    press(&mut app, "form_save");
+    let saved = match app.store().expect("loaded").catalog().forms.get("BD999999") {
+        Some(f) => f.sections[0].fields[1].required,
+        None => false,
+    };
+    assert!(saved, "{}", message(&app));
 }
 
 #[test]

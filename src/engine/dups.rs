@@ -303,7 +303,8 @@ pub struct CodeShapes<'a> {
 enum Codes<'a> {
     /// A loaded catalog's.
     Catalog(&'a Catalog),
-    /// Read from a store, in ascending order.
+    /// Read from a store: those without a shape (the others are known by their shape), in
+    /// ascending order. A million element codes take no memory so (`DE000001` has a shape).
     Sorted(Vec<CompactString>),
 }
 
@@ -342,12 +343,24 @@ impl<'a> CodeShapes<'a> {
         }
     }
 
-    /// The shapes of every element code, given in ascending order (read from a store
-    /// without loading its catalog).
-    pub fn of_codes(codes: Vec<CompactString>) -> CodeShapes<'static> {
+    /// The shapes of every element code, given in any order (read from a store without
+    /// loading its catalog).
+    pub fn of_codes<S: AsRef<str>>(codes: impl IntoIterator<Item = S>) -> CodeShapes<'static> {
+        let mut shapes = std::collections::HashSet::new();
+        let mut shapeless = Vec::new();
+        for code in codes {
+            match code_shape(code.as_ref()) {
+                Some(shape) => {
+                    shapes.insert(shape);
+                }
+                None => shapeless.push(CompactString::from(code.as_ref())),
+            }
+        }
+        shapeless.sort_unstable();
+        shapeless.dedup();
         CodeShapes {
-            shapes: codes.iter().filter_map(|c| code_shape(c)).collect(),
-            codes: Codes::Sorted(codes),
+            shapes,
+            codes: Codes::Sorted(shapeless),
         }
     }
 
@@ -1490,6 +1503,31 @@ mod tests {
         assert!(!counterparts("学生证号", "学资证号"));
         assert!(!counterparts("出生出生", "出生出资x"));
         assert!(!counterparts("父亲", "父亲姓名"));
+    }
+
+    #[test]
+    fn code_shapes_read_from_a_store_answer_as_the_loaded_catalogs() {
+        let mut catalog = Catalog::default();
+        for (code, name) in [
+            ("DE000001", "姓名"),
+            ("ABC", "甲"),
+            ("X-1.b", "乙"),
+            ("ZZ", "丙"),
+        ] {
+            catalog.insert(element(code, name, ElementKind::Text, &[]));
+        }
+        let loaded = CodeShapes::new(&catalog);
+        // read in any order, the codes that have a shape not kept
+        let read = CodeShapes::of_codes(catalog.elements.keys().rev().map(|c| c.as_str()));
+        let asked = [
+            "DE000001", "DE999999", "de000123", "ABC", "abc", "ZZ", "zz", "X-1.b", "x-7.B",
+            "Y-2.C", "姓名", "email", "DE00005", "",
+        ];
+        for s in asked {
+            assert_eq!(loaded.is_code(s), read.is_code(s), "{s}");
+        }
+        assert!(read.is_code("ABC") && read.is_code("ZZ") && read.is_code("x-7.B"));
+        assert!(!read.is_code("abc") && !read.is_code("Y-2.C") && !read.is_code("姓名"));
     }
 
     #[test]

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -59,7 +58,10 @@ const SEARCH_VERSION: u32 = 3;
 
 /// sled's page cache bound. The catalog lives in memory, so the cache mostly speeds full
 /// scans (`check`); a larger one fills with the pages that loading reads once and keeps them.
-const CACHE_BYTES: u64 = 32 << 20;
+/// sled holds about twice its bound: after a scan of a million elements (the pool's covers of
+/// a form opened on demand) 32 MiB kept 60 MB, 8 MiB keeps 25 MB, at the same speed (3.0 s);
+/// `sample --scale 161` and `check` take as long as with 32 MiB.
+const CACHE_BYTES: u64 = 8 << 20;
 
 /// Records per transaction: a batch larger than this (a big import, the scaled sample) is
 /// validated as a whole, then written in transactions of this many records, because sled
@@ -1039,17 +1041,28 @@ impl crate::model::RecordSource for UnloadedStore {
 }
 
 impl RecordReader {
-    /// Every code of one kind, in code order, read from the keys without decoding a record.
-    pub fn codes_of(&self, kind: Kind) -> Result<Vec<CompactString>, StoreError> {
-        self.records
-            .scan_prefix([tag(kind)])
+    /// The shapes of every element code, read from the keys a code at a time without
+    /// decoding a record.
+    pub fn code_shapes(&self) -> Result<CodeShapes<'static>, StoreError> {
+        let mut failed = None;
+        let codes = self
+            .records
+            .scan_prefix([tag(Kind::Element)])
             .keys()
-            .map(|key| {
-                let key = key.map_err(StoreError::Write)?;
-                let code = key.get(1..).unwrap_or_default();
-                Ok(String::from_utf8_lossy(code).into())
-            })
-            .collect()
+            .map_while(|key| match key {
+                Ok(key) => {
+                    Some(String::from_utf8_lossy(key.get(1..).unwrap_or_default()).into_owned())
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    None
+                }
+            });
+        let shapes = CodeShapes::of_codes(codes);
+        match failed {
+            Some(e) => Err(StoreError::Write(e)),
+            None => Ok(shapes),
+        }
     }
 
     /// The element pool's covers for `labels` (a bundle's unbound labels, a form's), read an
@@ -1058,7 +1071,7 @@ impl RecordReader {
         &self,
         labels: impl IntoIterator<Item = &'l str>,
     ) -> Result<Covers, StoreError> {
-        let shapes = CodeShapes::of_codes(self.codes_of(Kind::Element)?);
+        let shapes = self.code_shapes()?;
         Covers::for_labels_from(self, &shapes, labels).map_err(|e| self.read_error(e))
     }
 
@@ -1076,6 +1089,21 @@ impl RecordReader {
             elements.extend(self.record(Kind::Element, code)?);
         }
         Ok(elements)
+    }
+
+    /// The element pool's covers for the labels of the form `code` in `near` (a catalog of
+    /// the records near it, see [`UnloadedStore::form_records`]), read an element at a time,
+    /// with the elements they name added to `near`: enough for `engine::lint` to answer on
+    /// `near` as on the whole catalog. No such form: no covers.
+    pub fn form_covers(&self, code: &str, near: &mut Catalog) -> Result<Covers, StoreError> {
+        let Some(f) = near.forms.get(code) else {
+            return Ok(Covers::default());
+        };
+        let covers = self.covers(f.fields().map(|(_, _, field)| field.label.as_str()))?;
+        for element in self.named(&covers, near)? {
+            near.insert(element);
+        }
+        Ok(covers)
     }
 
     /// A record, if the store has it.
@@ -1245,6 +1273,21 @@ impl UnloadedStore {
         code: &str,
         outline: &Outline,
     ) -> Result<Option<(Catalog, Covers)>, StoreError> {
+        let Some(mut near) = self.form_records(code, outline)? else {
+            return Ok(None);
+        };
+        let covers = self.reader().form_covers(code, &mut near)?;
+        Ok(Some((near, covers)))
+    }
+
+    /// [`form_neighbourhood`](Self::form_neighbourhood) without the element pool: the form,
+    /// what it references and the bundles that hold its item, read at once (a few records);
+    /// [`RecordReader::form_covers`] reads the pool's covers later, on any thread.
+    pub fn form_records(
+        &self,
+        code: &str,
+        outline: &Outline,
+    ) -> Result<Option<Catalog>, StoreError> {
         let Some(form) = self.record(Kind::Form, code)? else {
             return Ok(None);
         };
@@ -1256,15 +1299,7 @@ impl UnloadedStore {
         }
         let mut near = self.records_as_catalog(&borrowed(&wanted))?;
         near.insert(form);
-        let Some(f) = near.forms.get(code) else {
-            return Ok(None);
-        };
-        let reader = self.reader();
-        let covers = reader.covers(f.fields().map(|(_, _, field)| field.label.as_str()))?;
-        for element in reader.named(&covers, &near)? {
-            near.insert(element);
-        }
-        Ok(Some((near, covers)))
+        Ok(Some(near))
     }
 
     /// Adds to `near` every element under one it holds (their children, theirs, …), read

@@ -262,6 +262,14 @@ pub enum AppEvent {
         /// What was read.
         read: Result<crate::engine::dups::Covers, String>,
     },
+    /// The element pool's covers for a form pane 3's designer opened before the catalog (on
+    /// demand), with the records near it, or why they could not be read.
+    FormPool {
+        /// The form.
+        code: String,
+        /// What was read.
+        read: super::panes::form_on_demand::PoolRead,
+    },
     /// The store finished opening and loading at start-up (see `tui::loading`).
     Loaded(Box<Result<crate::store::SledStore, crate::store::StoreError>>),
     /// The store finished opening at start-up, its catalog left to load on demand.
@@ -707,6 +715,11 @@ impl App {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.dirty = true;
                 self.bundle_pool_read(&code, read);
+            }
+            AppEvent::FormPool { code, read } => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.dirty = true;
+                self.form_pool_read(&code, read);
             }
             AppEvent::Transfer(event) => {
                 if event.is_done() {

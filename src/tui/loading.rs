@@ -107,6 +107,10 @@ pub struct Loading {
     /// The records of the bundle pane 4 opened before the catalog: the bundle, its items,
     /// their forms and what those reference.
     pub bundle_near: Option<Catalog>,
+    /// The records of the form pane 3's designer opened before the catalog: the form, what
+    /// it references, the elements under its elements, the bundles that hold its item and,
+    /// once a worker has read the pool, the elements that cover its labels.
+    pub form_near: Option<Catalog>,
 }
 
 impl Loading {
@@ -122,6 +126,7 @@ impl Loading {
             lint: OnceCell::new(),
             bundles: OnceCell::new(),
             bundle_near: None,
+            form_near: None,
         }
     }
 
@@ -189,6 +194,19 @@ impl Loading {
         let store = self.unloaded()?;
         self.outline.as_ref()?;
         self.lint.get_or_init(|| store.lint_counts()).as_ref()
+    }
+
+    /// Whether pane 3's designer can open a form before the catalog is loaded: its list
+    /// works on demand, and the store's element links are cached (what finds the elements
+    /// under the form's elements, which its preview shows).
+    pub fn forms_open_on_demand(&self) -> bool {
+        self.forms_on_demand().is_some() && self.element_links().is_some()
+    }
+
+    /// The open store's cached element links, read once (`None`: the store is not open on
+    /// demand, or has no sound links cached).
+    pub fn element_links(&self) -> Option<&crate::model::ElementLinks> {
+        self.elements.links(self.unloaded()?)
     }
 
     /// The bundles pane 4's list shows before the catalog is loaded: every bundle with what
@@ -454,7 +472,8 @@ impl App {
         let typing = match self.pane {
             Pane::Catalog => self.catalog.filter_input.is_some(),
             Pane::Elements => self.elements.typing,
-            Pane::Forms => self.forms.prompt.is_some(),
+            // a prompt, or sample values typed into the designer's preview
+            Pane::Forms => self.forms.wants_text(),
             _ => false,
         };
         if self.overlay.is_some() || typing {
@@ -495,11 +514,26 @@ impl App {
         }
         match self.pane {
             Pane::Catalog => action == History && loading.unloaded().is_some(),
-            // pane 3 on demand: the list, moving and filtering it; opening a form, a new one,
-            // the workflow and the history need the catalog
-            Pane::Forms if loading.forms_on_demand().is_some() => {
-                self.forms.designer.is_none() && (reading || action == FormFilter)
-            }
+            // pane 3 on demand: the list, moving and filtering it, a form's history (read from
+            // the audit log) and opening a form (when the element links are cached): moving in
+            // the designer, its warnings and its preview; a new form, the workflow and every
+            // edit need the catalog
+            Pane::Forms if loading.forms_on_demand().is_some() => match &self.forms.designer {
+                None => {
+                    reading
+                        || matches!(action, FormFilter | FormHistory)
+                        || (action == FormOpen && loading.forms_open_on_demand())
+                }
+                Some(d) => {
+                    loading.form_near.is_some()
+                        && d.chooser.is_none()
+                        && (reading
+                            || matches!(
+                                action,
+                                FormWarningsDown | FormWarningsUp | FormPreview | FormHistory
+                            ))
+                }
+            },
             // pane 4 on demand: the list, moving in it and scrolling its detail, and opening
             // a bundle: its answers, the forms left out, the focus and the views; a new
             // bundle, claiming a template and whatever edits the open one need the catalog
@@ -547,7 +581,9 @@ impl App {
             Pane::Elements => loading.elements_on_demand() || opening,
             Pane::Stats => loading.stats_on_demand().is_some() || opening,
             Pane::Forms => {
-                (loading.forms_on_demand().is_some() && self.forms.designer.is_none()) || opening
+                let open = self.forms.designer.is_some();
+                (loading.forms_on_demand().is_some() && (!open || loading.form_near.is_some()))
+                    || opening
             }
             Pane::Bundles => {
                 let open = self.bundles.work.is_some();
@@ -643,6 +679,7 @@ impl App {
                 self.store_path = store.path().display().to_string();
                 self.store = Some(Box::new(store));
                 self.rebuild_tree(None);
+                self.forms_loaded();
                 self.refresh_pane(true);
                 // a "loading…, this needs the whole catalog" message no longer holds
                 let prefix = self.lang.pick("正在载入目录", "loading the catalog");

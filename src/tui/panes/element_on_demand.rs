@@ -72,6 +72,11 @@ impl ElementsOnDemand {
         })
     }
 
+    /// `store`'s cached element links, read once (`None`: not cached, or unsound).
+    pub fn links(&self, store: &UnloadedStore) -> Option<&ElementLinks> {
+        self.links.get_or_init(|| store.element_links()).as_ref()
+    }
+
     /// The element `code` as pane 2 shows it (`None`: there is no such element, or the
     /// store has no element links). `Err`: the store could not be read.
     pub fn element(
@@ -81,7 +86,7 @@ impl ElementsOnDemand {
         code: &str,
         lang: Lang,
     ) -> Option<Read<ElementShown>> {
-        let links = self.links.get_or_init(|| store.element_links()).as_ref()?;
+        let links = self.links(store)?;
         let make = || {
             let usage = usage_outline_linked(links, outline, code);
             let children: Vec<(Kind, &str)> = usage

@@ -30,7 +30,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     let p = &app.forms;
     let Some(store) = app.store() else {
-        // before the catalog is loaded: the list, from the store's outline
+        // before the catalog is loaded: a form opened on demand, from the records near it
+        let near = app.loading.as_ref().and_then(|l| l.form_near.as_ref());
+        if let (Some(d), Some(near)) = (&p.designer, near) {
+            draw_designer(frame, app, near, d, area);
+            return;
+        }
+        // else the list, from the store's outline
         if let Some(outline) = app.loading.as_ref().and_then(|l| l.outline.as_deref()) {
             draw_list(frame, app, outline, true, p, area);
         }

@@ -16,6 +16,7 @@ use super::super::detail::DetailScroll;
 use super::super::keymap::{Key, Lookup};
 use super::super::picker::{PickPurpose, Target};
 use super::bundle_picker::{IndexState, ItemPicker};
+use super::form_on_demand::designer_catalog;
 use super::form_view;
 use crate::display::inert;
 use crate::engine::design::{Design, Pos};
@@ -140,13 +141,7 @@ struct FormCovers {
 impl FormCovers {
     /// The covers for `form`'s labels in `catalog`, built again only when stale.
     fn of<'a>(slot: &'a mut Option<FormCovers>, catalog: &Catalog, form: &Form) -> &'a Covers {
-        let mut labels: Vec<String> = form
-            .sections
-            .iter()
-            .flat_map(|s| s.fields.iter().map(|f| f.label.to_string()))
-            .collect();
-        labels.sort_unstable();
-        labels.dedup();
+        let labels = Self::labels(form);
         let fresh = slot
             .as_ref()
             .is_some_and(|c| c.revision == catalog.elements_revision() && c.labels == labels);
@@ -162,11 +157,40 @@ impl FormCovers {
             })
             .covers
     }
+
+    /// `covers`, read elsewhere for `form`'s labels in `catalog` (see
+    /// [`RecordReader::form_covers`](crate::store::RecordReader::form_covers)).
+    fn read(covers: Covers, catalog: &Catalog, form: &Form) -> FormCovers {
+        FormCovers {
+            revision: catalog.elements_revision(),
+            labels: Self::labels(form),
+            covers,
+        }
+    }
+
+    /// `form`'s labels, sorted, without repeats.
+    fn labels(form: &Form) -> Vec<String> {
+        let mut labels: Vec<String> = form
+            .sections
+            .iter()
+            .flat_map(|s| s.fields.iter().map(|f| f.label.to_string()))
+            .collect();
+        labels.sort_unstable();
+        labels.dedup();
+        labels
+    }
 }
 
 impl Designer {
     fn new(form: Form, catalog: &Catalog) -> Designer {
         Self::new_with(form, catalog, None)
+    }
+
+    /// A designer that starts with `covers`, read elsewhere for `form`'s labels in `catalog`
+    /// (a catalog of the records near the form, before the whole one is loaded).
+    pub(super) fn with_covers(form: Form, catalog: &Catalog, covers: Covers) -> Designer {
+        let covers = FormCovers::read(covers, catalog, &form);
+        Self::new_with(form, catalog, Some(covers))
     }
 
     /// A designer that starts with `covers` (kept if still fresh: a saved form's).
@@ -187,6 +211,13 @@ impl Designer {
         };
         d.refresh(catalog);
         d
+    }
+
+    /// Takes `covers`, read for the working form's labels in `catalog` (a catalog of the
+    /// records near the form, before the whole one is loaded), and rebuilds from them.
+    pub(super) fn read_covers(&mut self, covers: Covers, catalog: &Catalog) {
+        self.covers = Some(FormCovers::read(covers, catalog, self.design.form()));
+        self.refresh(catalog);
     }
 
     /// Rebuilds lines, preview and warnings from the working form.
@@ -671,7 +702,10 @@ impl App {
     }
 
     fn open_designer(&mut self, code: &str) {
-        let Some(store) = self.store() else { return };
+        let Some(store) = self.store() else {
+            self.open_form_on_demand(code);
+            return;
+        };
         let catalog = store.catalog();
         let Some(form) = catalog.forms.get(code) else {
             return;
@@ -844,10 +878,9 @@ impl App {
     fn designer_update(&mut self, action: Action) {
         let lang = self.lang;
         let warned = self.warned_for(action);
-        let Some(store) = self.store.as_deref() else {
+        let Some(catalog) = designer_catalog(&self.store, &self.loading) else {
             return;
         };
-        let catalog = store.catalog();
         let Some(d) = &mut self.forms.designer else {
             return;
         };
@@ -903,6 +936,9 @@ impl App {
                     return;
                 } else {
                     self.forms.designer = None;
+                    if let Some(loading) = &mut self.loading {
+                        loading.form_near = None;
+                    }
                     self.forms.stale = true;
                     self.forms_catalog_ready();
                     return;
@@ -1362,10 +1398,9 @@ impl App {
             self.update(Action::Quit);
             return;
         }
-        let Some(store) = self.store.as_deref() else {
+        let Some(catalog) = designer_catalog(&self.store, &self.loading) else {
             return;
         };
-        let catalog = store.catalog();
         let Some(d) = &mut self.forms.designer else {
             return;
         };

@@ -7,6 +7,7 @@ pub mod bundles;
 pub mod element_on_demand;
 pub mod element_uses;
 pub mod elements;
+pub mod form_on_demand;
 pub mod form_view;
 pub mod forms;
 pub mod lead_picker;
