@@ -538,6 +538,77 @@ fn stats_read_a_cache_that_every_write_removes_first() {
     assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
 }
 
+/// `export` to CSV and XLSX reads the records of its tables a record at a time instead of
+/// loading the catalog: a damaged element does not stop the forms' table, which is written
+/// as before, and stops the element tables, named, with no file left behind, not even the
+/// tables of a directory export written before it.
+#[test]
+fn table_exports_read_the_records_of_their_tables_from_the_store() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let out = tempfile::tempdir().unwrap();
+    let export = |args: &[&str]| {
+        run(yibiao(db.path())
+            .current_dir(out.path())
+            .arg("export")
+            .args(args))
+    };
+    let read = |name: &str| std::fs::read(out.path().join(name)).unwrap();
+    for args in [
+        &["forms.csv", "--kind", "form"][..],
+        &["forms-gb.csv", "--kind", "form", "--encoding", "gb18030"],
+        &["all/"],
+        &["all.xlsx"],
+    ] {
+        assert_eq!(export(args).0, 0, "{args:?}");
+    }
+    let (forms, forms_gb) = (read("forms.csv"), read("forms-gb.csv"));
+    assert!(String::from_utf8_lossy(&forms).contains("F001"));
+    assert_eq!(read("all/申请表.csv"), forms);
+    let (code, printed, _) = export(&["-", "--kind", "form", "--format", "csv"]);
+    assert_eq!(code, 0);
+    assert_eq!(printed.as_bytes(), forms);
+
+    damage_record(db.path(), "EDE0002");
+    assert_eq!(export(&["forms-after.csv", "--kind", "form"]).0, 0);
+    assert_eq!(read("forms-after.csv"), forms);
+    assert_eq!(
+        export(&["gb-after.csv", "--kind", "form", "--encoding", "gb18030"]).0,
+        0
+    );
+    assert_eq!(read("gb-after.csv"), forms_gb);
+    for args in [
+        &["elements.csv", "--kind", "element"][..],
+        &["damaged/"],
+        &["damaged.xlsx"],
+    ] {
+        let (code, _, stderr) = export(args);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(
+            stderr.contains("element DE0002 is damaged"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!out.path().join(args[0]).exists(), "{args:?}");
+    }
+    let left: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        left.iter()
+            .all(|name| !name.to_string_lossy().starts_with('.')),
+        "no temporary file left: {left:?}"
+    );
+    // a Big5 file with Chinese headers (编 of 编码 is not in Big5) is refused before writing
+    let (code, _, stderr) = export(&["big5.csv", "--kind", "form", "--encoding", "big5"]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("big5.csv line 1") && stderr.contains("--headers en"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("big5.csv").exists());
+}
+
 /// `export` to JSON and `backup` read the store a record at a time instead of loading the
 /// catalog: what they write restores the same catalog, and a damaged record stops them,
 /// named, with no file left behind.

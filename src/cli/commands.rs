@@ -8,7 +8,6 @@ use serde_json::json;
 use crate::engine::{dups, search, stats, usage, validate};
 use crate::i18n::Lang;
 use crate::io::json;
-use crate::io::transfer::Format;
 use crate::model::{Bundle, Catalog, Element, ElementKind, Form, Kind, Record, RecordRef};
 use crate::store::{Batch, IfMissing, SledStore, Store, UnloadedStore};
 
@@ -331,19 +330,25 @@ fn answer_from_records(
             }
             super::merge::run(&near, pool.as_ref(), &request, lang).map(Some)
         }
+        // every format is written from the records read one at a time (an XLSX workbook
+        // holds its sheets, but never the catalog)
         Command::Export {
             file,
-            kind: None,
-            encoding: None,
+            kind,
+            encoding,
             format,
-            headers: None,
-        } if Format::detect(file, format.map(Into::into), &Format::EXPORT, lang)
-            == Ok(Format::Json) =>
-        {
-            office::export_json(store, file, lang).map(Some)
+            headers,
+        } => {
+            let request = crate::io::transfer::ExportRequest {
+                file: file.clone(),
+                kind: kind.clone(),
+                encoding: *encoding,
+                format: format.map(Into::into),
+                headers: *headers,
+                caller: crate::io::transfer::Caller::Cli,
+            };
+            office::export(store, request, lang).map(Some)
         }
-        // CSV and XLSX are made from the loaded catalog's tables
-        Command::Export { .. } => Ok(None),
         Command::Template(TemplateCommand::List { json }) => {
             super::template::list(store, *json, lang).map(Some)
         }
@@ -504,7 +509,8 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         // an import is answered above
         | Command::Import { .. }
         // answered in `answer_unloaded`
-        | Command::Backup { .. } => Ok(0),
+        | Command::Backup { .. }
+        | Command::Export { .. } => Ok(0),
         // a kind and an element's code were answered in `dispatch`: this one names neither,
         // and the loaded catalog says whether it looks like an element's code
         Command::Validate { kind, .. } => Err(unknown_validate_kind(store.catalog(), &kind, lang)),
@@ -531,23 +537,6 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             Ok(0)
         }
         Command::Sample { scale } => sample(store, scale, lang),
-        Command::Export {
-            file,
-            kind,
-            encoding,
-            format,
-            headers,
-        } => {
-            let request = crate::io::transfer::ExportRequest {
-                file,
-                kind,
-                encoding,
-                format: format.map(Into::into),
-                headers,
-                caller: crate::io::transfer::Caller::Cli,
-            };
-            office::export(store.catalog(), request, lang)
-        }
         Command::Stats {
             json,
             export,

@@ -9,8 +9,7 @@ use crate::display::inert;
 use crate::i18n::Lang;
 use crate::io::progress::{CancelFlag, Control, Step};
 use crate::io::transfer::{
-    self, Body, Export, ExportError, ExportRequest, ImportError, ImportRequest, Output, Parsed,
-    nothing_written,
+    self, Export, ExportError, ExportRequest, ImportError, ImportRequest, Parsed, nothing_written,
 };
 use crate::model::{Catalog, RecordSource};
 use crate::store::Store;
@@ -155,23 +154,6 @@ fn export_failure(e: ExportError, lang: Lang) -> Failure {
     }
 }
 
-/// `yibiao export` of interchange JSON, written as the records are read from `source` (the
-/// store, without loading the catalog): to standard output for `-`, else to `file` whole or
-/// not at all.
-pub fn export_json(source: &dyn RecordSource, file: &Path, lang: Lang) -> Result<u8, Failure> {
-    let result = with_progress(("导出", "exporting"), file, lang, |progress, control| {
-        let export = Export {
-            dir: None,
-            outputs: vec![Output {
-                path: file.to_path_buf(),
-                body: Body::Json(source),
-            }],
-        };
-        write_export(&export, progress, control, lang)
-    });
-    result.map(|()| 0).map_err(|e| export_failure(e, lang))
-}
-
 /// Writes an export's files, or its one body to standard output.
 fn write_export(
     export: &Export<'_>,
@@ -188,14 +170,19 @@ fn write_export(
     }
 }
 
-/// `yibiao export`.
-pub fn export(catalog: &Catalog, request: ExportRequest, lang: Lang) -> Result<u8, Failure> {
+/// `yibiao export`, written as the records are read from `source` (the store, without
+/// loading the catalog): to standard output for `-`, else to each file whole or not at all.
+pub fn export(
+    source: &dyn RecordSource,
+    request: ExportRequest,
+    lang: Lang,
+) -> Result<u8, Failure> {
     let result = with_progress(
         ("导出", "exporting"),
         &request.file,
         lang,
         |progress, control| {
-            let export = transfer::build(catalog, &request, control, lang)?;
+            let export = transfer::build(source, &request, control, lang)?;
             write_export(&export, progress, control, lang)
         },
     );

@@ -645,5 +645,121 @@ pub fn encode(text: &str, encoding: Encoding) -> Result<Vec<u8>, Unencodable> {
     }
 }
 
+impl std::fmt::Display for Unencodable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe("CSV", Lang::En))
+    }
+}
+
+impl std::error::Error for Unencodable {}
+
+/// Encodes CSV text as it is written, a piece at a time, to the same bytes as [`encode`] of
+/// the whole text: a CSV file of a million rows is never held whole. A Big5 export stops
+/// writing at the first character Big5 lacks and reads on only to count them;
+/// [`Encoder::finish`] then refuses it as [`encode`] would (the caller discards the file).
+pub struct Encoder<'w> {
+    out: &'w mut dyn std::io::Write,
+    encoding: Encoding,
+    /// The end of the bytes written last, when it is not a whole UTF-8 character yet.
+    carry: Vec<u8>,
+    /// The 1-based line the next piece starts on.
+    line: usize,
+    /// The first character Big5 lacks, and its line.
+    first: Option<(char, usize)>,
+    /// Every such character.
+    missing: std::collections::BTreeSet<char>,
+}
+
+impl<'w> Encoder<'w> {
+    /// An encoder writing to `out` (UTF-8 begins with its BOM).
+    pub fn new(out: &'w mut dyn std::io::Write, encoding: Encoding) -> std::io::Result<Self> {
+        if encoding == Encoding::Utf8 {
+            out.write_all(BOM)?;
+        }
+        Ok(Encoder {
+            out,
+            encoding,
+            carry: Vec::new(),
+            line: 1,
+            first: None,
+            missing: std::collections::BTreeSet::new(),
+        })
+    }
+
+    /// Encodes and writes `text`.
+    fn put(&mut self, text: &str) -> std::io::Result<()> {
+        match self.encoding {
+            Encoding::Utf8 => self.out.write_all(text.as_bytes()),
+            Encoding::Gb18030 => self.out.write_all(&encoding_rs::GB18030.encode(text).0),
+            Encoding::Big5 => {
+                let (bytes, _, unmappable) = encoding_rs::BIG5.encode(text);
+                if unmappable {
+                    self.find_missing(text);
+                } else {
+                    self.line += text.matches('\n').count();
+                }
+                match self.first {
+                    None => self.out.write_all(&bytes),
+                    Some(_) => Ok(()),
+                }
+            }
+        }
+    }
+
+    /// Notes the characters of `text` Big5 lacks, counting its lines.
+    fn find_missing(&mut self, text: &str) {
+        let mut buf = [0u8; 4];
+        for c in text.chars() {
+            if c == '\n' {
+                self.line += 1;
+            }
+            if c.is_ascii() {
+                continue;
+            }
+            let (_, _, bad) = encoding_rs::BIG5.encode(c.encode_utf8(&mut buf));
+            if bad {
+                self.first.get_or_insert((c, self.line));
+                self.missing.insert(c);
+            }
+        }
+    }
+
+    /// Ends the text: `Err` when a character could not be encoded (see [`encode`]).
+    pub fn finish(self) -> Result<(), Unencodable> {
+        let Some((first, line)) = self.first else {
+            return Ok(());
+        };
+        Err(Unencodable {
+            encoding: self.encoding,
+            first,
+            line,
+            distinct: self.missing.len().max(1),
+        })
+    }
+}
+
+impl std::io::Write for Encoder<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.carry.extend_from_slice(buf);
+        let whole = match std::str::from_utf8(&self.carry) {
+            Ok(text) => text.len(),
+            // a character cut at the end: the rest comes with the next piece
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+        };
+        let carry = std::mem::take(&mut self.carry);
+        let (text, rest) = carry.split_at(whole);
+        let text = std::str::from_utf8(text)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        self.put(text)?;
+        self.carry = rest.to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests;

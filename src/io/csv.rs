@@ -13,6 +13,7 @@ use crate::i18n::Lang;
 use super::check::FileProblem;
 use super::progress::{Control, Phase, Stop, Unit};
 use super::table::{Cell, RawRow, RawTable, Sheet, TableId, cell_place, row_place};
+use crate::model::RecordSource;
 
 pub use super::charset::{Detection, Encoding, SAMPLE, Unencodable, decode, encode, sniff};
 
@@ -153,6 +154,37 @@ fn unclosed_quote(record: &str) -> Option<OpenQuote> {
         }
     }
     (state == State::Quoted).then_some(open)
+}
+
+/// Writes `table` as a CSV file to `out` as it is made: the header in `headers`, then a line
+/// per row of `source`'s records (read one at a time: a million elements' table is never held
+/// whole), encoded as `encoding`: the bytes [`encode`] gives for [`write_table`]'s text of the
+/// whole sheet. A character the encoding lacks fails as an [`Unencodable`] inside the
+/// `io::Error` ([`unencodable`] finds it), after the whole table was read to count them.
+pub fn write_rows(
+    source: &dyn RecordSource,
+    table: TableId,
+    headers: Lang,
+    encoding: Encoding,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut encoder = super::charset::Encoder::new(out, encoding)?;
+    let mut writer = csv::WriterBuilder::new().from_writer(&mut encoder);
+    writer.write_record(super::table::header(table, headers))?;
+    let mut line: Vec<String> = Vec::new();
+    super::table::each_row(source, table, headers, &mut |row| {
+        line.clear();
+        line.extend(row.iter().map(|c| Cell::to_text(c).into_owned()));
+        writer.write_record(&line).map_err(std::io::Error::from)
+    })?;
+    writer.flush()?;
+    drop(writer);
+    encoder.finish().map_err(std::io::Error::other)
+}
+
+/// The [`Unencodable`] a [`write_rows`] failed with, if that is why it failed.
+pub fn unencodable(e: &std::io::Error) -> Option<&Unencodable> {
+    e.get_ref()?.downcast_ref()
 }
 
 /// One table as CSV text (header first; quoted where needed).
@@ -314,5 +346,39 @@ mod tests {
         assert_eq!(raw.header, ["code", "name"]);
         assert_eq!(raw.rows[0].cells, ["510000", "四川,省\"x\"\n"]);
         assert_eq!(raw.rows[0].number, 2);
+    }
+
+    #[test]
+    fn a_table_written_a_record_at_a_time_is_the_table_made_whole() {
+        let mut catalog = crate::sample::generate(1);
+        // a value that needs quoting, and one that spans lines
+        let mut element = catalog
+            .elements
+            .values()
+            .next()
+            .cloned()
+            .expect("an element");
+        element.name = "名称,带逗号".into();
+        element.definition = "第一行\n\"第二行\"".into();
+        catalog.insert(crate::model::Record::Element(element));
+        for headers in [Lang::Zh, Lang::En] {
+            for sheet in crate::io::table::sheets(&catalog, &[], headers) {
+                for encoding in [Encoding::Utf8, Encoding::Gb18030, Encoding::Big5] {
+                    let whole = encode(&write_table(&sheet), encoding);
+                    let mut out = Vec::new();
+                    let written = write_rows(&catalog, sheet.table, headers, encoding, &mut out);
+                    match whole {
+                        Ok(bytes) => {
+                            assert!(written.is_ok(), "{:?} {encoding:?}", sheet.table);
+                            assert!(out == bytes, "{:?} {encoding:?} differs", sheet.table);
+                        }
+                        Err(lacking) => {
+                            let e = written.expect_err("refused as when made whole");
+                            assert_eq!(unencodable(&e), Some(&lacking), "{:?}", sheet.table);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -21,25 +21,53 @@ pub fn write_private_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    stage_private_with(path, write)?.commit()
+}
+
+/// A file written whole under a temporary name beside its path (mode 0600, synced), put in
+/// place by [`Staged::commit`]; dropped uncommitted, it is removed. An export of several
+/// files stages them all before it puts any in place, so a failure leaves none.
+#[must_use = "a staged file is removed unless committed"]
+pub struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+/// Writes the contents `write` makes to a temporary file beside `path` (see [`Staged`]).
+pub fn stage_private_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<Staged> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(FILE_MODE)
-            .open(&tmp)?;
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut f);
-        write(&mut buffered)?;
-        buffered.flush()?;
-        drop(buffered);
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        let dir = match path.parent() {
+    let staged = Staged {
+        tmp: path.with_file_name(format!(".{name}.tmp-{}", std::process::id())),
+        path: path.to_path_buf(),
+        committed: false,
+    };
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(FILE_MODE)
+        .open(&staged.tmp)?;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut f);
+    write(&mut buffered)?;
+    buffered.flush()?;
+    drop(buffered);
+    f.sync_all()?;
+    Ok(staged)
+}
+
+impl Staged {
+    /// Puts the file in place (rename, then a sync of its directory).
+    pub fn commit(mut self) -> std::io::Result<()> {
+        std::fs::rename(&self.tmp, &self.path)?;
+        self.committed = true;
+        let dir = match self.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
@@ -48,11 +76,15 @@ pub fn write_private_with(
             let _ = d.sync_all();
         }
         Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// An OS error about a file that is not part of the store (an export, an import, a backup

@@ -274,3 +274,37 @@ fn every_name_of_the_sample_alone_in_a_file_is_never_taken_for_big5() {
         }
     }
 }
+
+/// Writes `text` through an [`Encoder`] in pieces of `size` bytes (cutting characters).
+fn encoded_in_pieces(text: &str, encoding: Encoding, size: usize) -> Result<Vec<u8>, Unencodable> {
+    let mut out = Vec::new();
+    let mut encoder = Encoder::new(&mut out, encoding).expect("to memory");
+    for piece in text.as_bytes().chunks(size) {
+        std::io::Write::write_all(&mut encoder, piece).expect("to memory");
+    }
+    encoder.finish()?;
+    Ok(out)
+}
+
+#[test]
+fn text_encoded_a_piece_at_a_time_is_the_text_encoded_whole() {
+    // Big5 lacks the simplified 区, 编 and 码: refused, naming the first and counting them
+    let lacking = format!("{TRADITIONAL}R9,广安区\n\"跨\n行\",编码,区\n");
+    for text in [SIMPLIFIED, TRADITIONAL, lacking.as_str(), ""] {
+        for encoding in [Encoding::Utf8, Encoding::Gb18030, Encoding::Big5] {
+            let whole = encode(text, encoding);
+            for size in [1, 2, 5, 64, 1 << 16] {
+                assert_eq!(
+                    encoded_in_pieces(text, encoding, size),
+                    whole,
+                    "{encoding:?} in pieces of {size}"
+                );
+            }
+        }
+    }
+    let refused = encode(&lacking, Encoding::Big5).expect_err("Big5 lacks them");
+    assert_eq!(
+        (refused.first, refused.line, refused.distinct),
+        ('区', 5, 3)
+    );
+}

@@ -2,7 +2,7 @@
 //! nested tables, every value spelled as `cells` says.
 
 use crate::i18n::Lang;
-use crate::model::{Bundle, Catalog, Element, Form, Item, Kind, Material};
+use crate::model::{Bundle, Catalog, Element, Form, Item, Kind, Material, RecordRef, RecordSource};
 
 use super::cells::{Spelled, flag, join_list, join_when};
 use super::{Cell, Sheet, TableId};
@@ -10,19 +10,58 @@ use super::{Cell, Sheet, TableId};
 /// The tables of `kinds` (every kind when empty) for `catalog`, headers and values in `lang`.
 /// Tables come in [`TableId::ALL`] order; a table with no rows still has its header.
 pub fn sheets(catalog: &Catalog, kinds: &[Kind], lang: Lang) -> Vec<Sheet> {
+    // a loaded catalog's records are all there to read
+    sheets_from(catalog, kinds, lang).unwrap_or_default()
+}
+
+/// As [`sheets`], with the records read from `source` (a store, a record at a time); fails
+/// when a record cannot be read.
+pub fn sheets_from(
+    source: &dyn RecordSource,
+    kinds: &[Kind],
+    lang: Lang,
+) -> std::io::Result<Vec<Sheet>> {
     TableId::ALL
         .into_iter()
         .filter(|t| kinds.is_empty() || kinds.contains(&t.kind()))
-        .map(|table| Sheet {
-            table,
-            header: table
-                .columns()
-                .iter()
-                .map(|c| c.header(lang).to_string())
-                .collect(),
-            rows: rows(catalog, table, lang),
+        .map(|table| {
+            let mut rows = Vec::new();
+            each_row(source, table, lang, &mut |row| {
+                rows.push(row);
+                Ok(())
+            })?;
+            Ok(Sheet {
+                table,
+                header: header(table, lang),
+                rows,
+            })
         })
         .collect()
+}
+
+/// The header cells of `table` in `lang`.
+pub fn header(table: TableId, lang: Lang) -> Vec<String> {
+    table
+        .columns()
+        .iter()
+        .map(|c| c.header(lang).to_string())
+        .collect()
+}
+
+/// Calls `each` with every row of `table`, made from `source`'s records of its kind one
+/// record at a time, in code order (a CSV file is written so, never held whole); stops at
+/// the first error, `each`'s or the source's.
+pub fn each_row(
+    source: &dyn RecordSource,
+    table: TableId,
+    lang: Lang,
+    each: &mut dyn FnMut(Vec<Cell>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut rows = Vec::new();
+    source.each_record(table.kind(), &mut |record| {
+        record_rows(record, table, lang, &mut rows);
+        rows.drain(..).try_for_each(&mut *each)
+    })
 }
 
 fn text(s: &str) -> Cell {
@@ -45,84 +84,67 @@ fn spelled(v: impl Spelled, lang: Lang) -> Cell {
     text(v.spell(lang))
 }
 
-fn rows(catalog: &Catalog, table: TableId, lang: Lang) -> Vec<Vec<Cell>> {
-    let mut rows = Vec::new();
-    match table {
-        TableId::Regions => {
-            for r in catalog.regions.values() {
-                rows.push(vec![text(&r.code), text(&r.name), opt(&r.parent)]);
-            }
+/// The rows `record` gives in `table` (none when the table is of another kind).
+fn record_rows(record: RecordRef<'_>, table: TableId, lang: Lang, rows: &mut Vec<Vec<Cell>>) {
+    match (table, record) {
+        (TableId::Regions, RecordRef::Region(r)) => {
+            rows.push(vec![text(&r.code), text(&r.name), opt(&r.parent)]);
         }
-        TableId::Agencies => {
-            for a in catalog.agencies.values() {
-                rows.push(vec![text(&a.code), text(&a.name), opt(&a.region)]);
-            }
+        (TableId::Agencies, RecordRef::Agency(a)) => {
+            rows.push(vec![text(&a.code), text(&a.name), opt(&a.region)]);
         }
-        TableId::Elements => rows.extend(catalog.elements.values().map(|e| element(e, lang))),
-        TableId::ElementOptions => {
-            for e in catalog.elements.values() {
-                for o in &e.options {
-                    rows.push(vec![
-                        text(&e.code),
-                        text(&o.code),
-                        text(&o.label),
-                        opt(&o.parent),
-                        o.kind.map_or(text(""), |k| spelled(k, lang)),
-                    ]);
-                }
-            }
-        }
-        TableId::Items => rows.extend(catalog.items.values().map(|i| item(i, lang))),
-        TableId::Materials => rows.extend(catalog.materials.values().map(|m| material(m, lang))),
-        TableId::Forms => {
-            for f in catalog.forms.values() {
+        (TableId::Elements, RecordRef::Element(e)) => rows.push(element(e, lang)),
+        (TableId::ElementOptions, RecordRef::Element(e)) => {
+            for o in &e.options {
                 rows.push(vec![
-                    text(&f.code),
-                    text(&f.name),
-                    opt(&f.item),
-                    opt(&f.material),
-                    spelled(f.status, lang),
-                    num(f.version),
+                    text(&e.code),
+                    text(&o.code),
+                    text(&o.label),
+                    opt(&o.parent),
+                    o.kind.map_or(text(""), |k| spelled(k, lang)),
                 ]);
             }
         }
-        TableId::FormSections => {
-            for f in catalog.forms.values() {
-                for s in &f.sections {
-                    rows.push(vec![text(&f.code), text(&s.title)]);
-                }
+        (TableId::Items, RecordRef::Item(i)) => rows.push(item(i, lang)),
+        (TableId::Materials, RecordRef::Material(m)) => rows.push(material(m, lang)),
+        (TableId::Forms, RecordRef::Form(f)) => {
+            rows.push(vec![
+                text(&f.code),
+                text(&f.name),
+                opt(&f.item),
+                opt(&f.material),
+                spelled(f.status, lang),
+                num(f.version),
+            ]);
+        }
+        (TableId::FormSections, RecordRef::Form(f)) => {
+            for s in &f.sections {
+                rows.push(vec![text(&f.code), text(&s.title)]);
             }
         }
-        TableId::FormFields => {
-            for f in catalog.forms.values() {
-                form_fields(f, lang, &mut rows);
-            }
+        (TableId::FormFields, RecordRef::Form(f)) => form_fields(f, lang, rows),
+        (TableId::Bundles, RecordRef::Bundle(b)) => {
+            rows.push(vec![
+                text(&b.code),
+                text(&b.name),
+                opt(&b.lead_agency),
+                text(&join_list(&b.items)),
+                spelled(b.status, lang),
+                num(b.version),
+                spelled(b.origin, lang),
+                text(flag(b.template, lang)),
+                opt(&b.template_of),
+            ]);
         }
-        TableId::Bundles => {
-            for b in catalog.bundles.values() {
-                rows.push(vec![
-                    text(&b.code),
-                    text(&b.name),
-                    opt(&b.lead_agency),
-                    text(&join_list(&b.items)),
-                    spelled(b.status, lang),
-                    num(b.version),
-                    spelled(b.origin, lang),
-                    text(flag(b.template, lang)),
-                    opt(&b.template_of),
-                ]);
-            }
-        }
-        TableId::BundleQuestions
-        | TableId::BundleAnswers
-        | TableId::BundleItemWhen
-        | TableId::BundleMaterials => {
-            for b in catalog.bundles.values() {
-                bundle_parts(b, table, &mut rows);
-            }
-        }
+        (
+            TableId::BundleQuestions
+            | TableId::BundleAnswers
+            | TableId::BundleItemWhen
+            | TableId::BundleMaterials,
+            RecordRef::Bundle(b),
+        ) => bundle_parts(b, table, rows),
+        _ => {}
     }
-    rows
 }
 
 fn element(e: &Element, lang: Lang) -> Vec<Cell> {

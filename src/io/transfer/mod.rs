@@ -713,11 +713,39 @@ pub struct Output<'a> {
 /// What a file of an export holds.
 #[derive(Clone)]
 pub enum Body<'a> {
-    /// Bytes made already (CSV, XLSX).
+    /// Bytes made already (XLSX).
     Bytes(Vec<u8>),
     /// Records as interchange JSON, made as they are written: a million-element catalog's
     /// JSON is about a gigabyte, never held in memory whole.
     Json(&'a dyn RecordSource),
+    /// One table as CSV, made as it is written, a record at a time.
+    Csv(CsvBody<'a>),
+}
+
+/// A CSV file of an export (see [`csv_io::write_rows`]).
+#[derive(Clone, Copy)]
+pub struct CsvBody<'a> {
+    /// Where its rows come from.
+    pub source: &'a dyn RecordSource,
+    /// Which table.
+    pub table: TableId,
+    /// The language of the header (and of the values spelled out).
+    pub headers: Lang,
+    /// How it is encoded.
+    pub encoding: Encoding,
+    /// How to ask for English headers, suggested when a Chinese header is what the encoding
+    /// lacks (Big5 lacks 编 of 编码).
+    pub english: Option<&'static str>,
+}
+
+impl CsvBody<'_> {
+    /// Why the file cannot be written in its encoding, naming `path`, the line and the
+    /// character, when `e` is that failure.
+    pub fn unencodable(&self, e: &std::io::Error, path: &Path, lang: Lang) -> Option<String> {
+        let u = csv_io::unencodable(e)?;
+        let english = self.english.filter(|_| u.line == 1);
+        Some(u.describe_with(&inert(&path.display().to_string()), english, lang))
+    }
 }
 
 impl std::fmt::Debug for Body<'_> {
@@ -725,6 +753,7 @@ impl std::fmt::Debug for Body<'_> {
         match self {
             Body::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
             Body::Json(_) => f.write_str("Json"),
+            Body::Csv(csv) => write!(f, "Csv({})", csv.table.en()),
         }
     }
 }
@@ -735,6 +764,9 @@ impl Body<'_> {
         match self {
             Body::Bytes(bytes) => out.write_all(bytes),
             Body::Json(source) => json::export_to(*source, out),
+            Body::Csv(csv) => {
+                csv_io::write_rows(csv.source, csv.table, csv.headers, csv.encoding, out)
+            }
         }
     }
 }
@@ -762,7 +794,7 @@ impl Export<'_> {
 
 /// Builds the files of an export (nothing is written yet).
 pub fn build<'a>(
-    catalog: &'a Catalog,
+    catalog: &'a dyn RecordSource,
     request: &ExportRequest,
     control: &Control<'_>,
     lang: Lang,
@@ -809,41 +841,35 @@ pub fn build<'a>(
         }
         Format::Json => one(Body::Json(catalog)),
         Format::Xlsx => {
-            let sheets = table::sheets(catalog, &kinds, headers);
+            let sheets = table::sheets_from(catalog, &kinds, headers)
+                .map_err(|e| ExportError::Io(e.to_string()))?;
             control.check()?;
             one(Body::Bytes(
                 xlsx::write(&sheets, headers).map_err(ExportError::Usage)?,
             ))
         }
         Format::Csv => {
-            let encoding = request.encoding.unwrap_or(Encoding::Utf8);
-            let sheets = table::sheets(catalog, &kinds, headers);
-            // a character Big5 lacks is refused, naming the file and line
-            let csv = |sheet: &table::Sheet, path: &Path| {
-                csv_io::encode(&csv_io::write_table(sheet), encoding).map_err(|e| {
+            let body = |table: TableId| {
+                Body::Csv(CsvBody {
+                    source: catalog,
+                    table,
+                    headers,
+                    encoding: request.encoding.unwrap_or(Encoding::Utf8),
                     // Chinese headers always hold 编 (编码), which Big5 lacks
-                    let english = (headers == Lang::Zh && e.line == 1)
-                        .then(|| request.caller.english_headers(lang));
-                    ExportError::Usage(e.describe_with(
-                        &inert(&path.display().to_string()),
-                        english,
-                        lang,
-                    ))
+                    english: (headers == Lang::Zh).then(|| request.caller.english_headers(lang)),
                 })
             };
             if is_dir_path(file) {
-                let mut outputs = Vec::new();
-                for (i, sheet) in sheets.iter().enumerate() {
-                    control.step(Phase::Building, Unit::Files, i as u64, sheets.len() as u64)?;
-                    let path = file.join(format!("{}.csv", sheet.table.name(headers)));
-                    outputs.push(Output {
-                        body: Body::Bytes(csv(sheet, &path)?),
-                        path,
-                    });
-                }
                 Export {
                     dir: Some(file.clone()),
-                    outputs,
+                    outputs: TableId::ALL
+                        .into_iter()
+                        .filter(|t| kinds.is_empty() || kinds.contains(&t.kind()))
+                        .map(|t| Output {
+                            path: file.join(format!("{}.csv", t.name(headers))),
+                            body: body(t),
+                        })
+                        .collect(),
                 }
             } else {
                 let Some(table) = table else {
@@ -852,14 +878,24 @@ pub fn build<'a>(
                         "a single CSV file needs --kind (e.g. --kind element); for every table give a directory ending in /",
                     ));
                 };
-                let sheet = sheets
-                    .iter()
-                    .find(|s| s.table == table)
-                    .ok_or_else(|| ExportError::Usage(format!("no table {}", table.en())))?;
-                one(Body::Bytes(csv(sheet, file)?))
+                one(body(table))
             }
         }
     };
+    // a file Big5 cannot hold is refused now, before anything is written, as when the
+    // files were made whole here (the tables are read once more to write them)
+    for (i, output) in export.outputs.iter().enumerate() {
+        if let Body::Csv(csv) = &output.body
+            && csv.encoding == Encoding::Big5
+        {
+            let n = export.outputs.len() as u64;
+            control.step(Phase::Building, Unit::Files, i as u64, n)?;
+            if let Err(e) = output.body.write_to(&mut std::io::sink()) {
+                let why = csv.unencodable(&e, &output.path, lang);
+                return Err(why.map_or_else(|| ExportError::Io(e.to_string()), ExportError::Usage));
+            }
+        }
+    }
     let n = export.outputs.len() as u64;
     control.step(Phase::Building, Unit::Files, n, n)?;
     Ok(export)
@@ -877,14 +913,43 @@ pub fn save(export: &Export, control: &Control<'_>, lang: Lang) -> Result<(), Ex
             format!("cannot write {shown}: {why}"),
         ))
     };
+    // a directory made here is removed again when its files fail
+    let made = export.dir.as_deref().filter(|dir| !dir.exists());
     if let Some(dir) = &export.dir {
         std::fs::create_dir_all(dir).map_err(|e| fail(dir, &e))?;
     }
+    // every file is written before any is put in place: a record that cannot be read
+    // halfway through a directory of CSV files leaves none of them
     let total = export.outputs.len() as u64;
-    for (i, output) in export.outputs.iter().enumerate() {
-        control.step(Phase::Writing, Unit::Files, i as u64, total)?;
-        super::files::write_private_with(&output.path, |out| output.body.write_to(out))
-            .map_err(|e| fail(&output.path, &e))?;
+    let staged = (|| {
+        let mut staged = Vec::with_capacity(export.outputs.len());
+        for (i, output) in export.outputs.iter().enumerate() {
+            control.step(Phase::Writing, Unit::Files, i as u64, total)?;
+            let written =
+                super::files::stage_private_with(&output.path, |out| output.body.write_to(out));
+            staged.push(written.map_err(|e| {
+                match &output.body {
+                    Body::Csv(csv) => csv
+                        .unencodable(&e, &output.path, lang)
+                        .map_or_else(|| fail(&output.path, &e), ExportError::Usage),
+                    _ => fail(&output.path, &e),
+                }
+            })?);
+        }
+        Ok(staged)
+    })();
+    let staged = match staged {
+        Ok(staged) => staged,
+        Err(e) => {
+            if let Some(dir) = made {
+                // only if empty: nothing of the user's is removed
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(e);
+        }
+    };
+    for (file, output) in staged.into_iter().zip(&export.outputs) {
+        file.commit().map_err(|e| fail(&output.path, &e))?;
     }
     control.step(Phase::Writing, Unit::Files, total, total)?;
     Ok(())
