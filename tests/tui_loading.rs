@@ -896,3 +896,69 @@ fn on_demand_pane_3_without_cached_lint_counts_loads_the_catalog() {
         "listed once the store was open"
     );
 }
+
+/// The files under `dir`, by name, with their bytes.
+fn files_in(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("a directory")
+        .map(|e| {
+            let e = e.expect("an entry");
+            let bytes = std::fs::read(e.path()).expect("a file");
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn on_demand_an_export_reads_the_store_a_record_at_a_time() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    let out = tempfile::tempdir().expect("tempdir");
+    for target in ["csv/", "all.json"] {
+        press(&mut app, "export_file");
+        let Some(yibiao::tui::app::Overlay::Transfer(t)) = &mut app.overlay else {
+            panic!(
+                "the export dialog opens before the catalog: {}",
+                message(&app)
+            );
+        };
+        t.cwd = out.path().to_path_buf();
+        t.path = tui_input::Input::new(target.into());
+        t.refresh_sniff();
+        enter(&mut app);
+        app.settle(Duration::from_secs(20));
+        let s = screen(&mut app, 120, 40);
+        assert!(s.contains(&format!("已导出到 {target}")), "{s}");
+        assert!(deferred(&app), "{}", message(&app));
+        press(&mut app, "back");
+        assert!(app.overlay.is_none());
+    }
+    // the store stays open for what needs it next
+    press(&mut app, "pane_elements");
+    assert!(deferred(&app), "{}", message(&app));
+
+    // the same files as the loaded catalog's export
+    drop(app);
+    let store = SledStore::open(&path).expect("open");
+    let control = yibiao::io::progress::Control::none();
+    for target in ["loaded/", "loaded.json"] {
+        let request = yibiao::io::transfer::ExportRequest {
+            file: out.path().join(target),
+            format: None,
+            kind: None,
+            encoding: None,
+            headers: None,
+            caller: yibiao::io::transfer::Caller::Tui,
+        };
+        let export = yibiao::io::transfer::build(store.catalog(), &request, &control, Lang::Zh)
+            .expect("builds");
+        yibiao::io::transfer::save(&export, &control, Lang::Zh).expect("saves");
+    }
+    let on_demand = files_in(&out.path().join("csv"));
+    assert_eq!(on_demand.len(), 14, "a file per table");
+    assert_eq!(on_demand, files_in(&out.path().join("loaded")));
+    let json = |name: &str| std::fs::read(out.path().join(name)).expect("written");
+    assert_eq!(json("all.json"), json("loaded.json"));
+}

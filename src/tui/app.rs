@@ -507,9 +507,12 @@ impl App {
     }
 
     /// On the way out: handles events until a job that has the store hands it back (an
-    /// import's write runs to its end), at most `timeout` between two events.
+    /// import's write runs to its end), or, before the catalog is loaded, until an export
+    /// reading the open store ends; at most `timeout` between two events. Other jobs only
+    /// read, and are not waited for.
     pub fn wait_for_store(&mut self, timeout: Duration) {
-        while self.store.is_none() && self.jobs > 0 {
+        let held = |app: &App| app.store.is_none() && (app.loading.is_none() || app.busy.is_some());
+        while held(self) && self.jobs > 0 {
             match self.rx.recv_timeout(timeout) {
                 Ok(event) => self.handle(event),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,

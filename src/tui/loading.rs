@@ -498,6 +498,10 @@ impl App {
         if works_while_loading(action, self.pane) {
             return true;
         }
+        // an export reads the open store a record at a time (see `App::transfer_start`)
+        if action == ExportFile && loading.unloaded().is_some() {
+            return true;
+        }
         // a pane on demand is read: moving in its list and going back work
         let reading = matches!(
             action,

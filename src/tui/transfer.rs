@@ -32,7 +32,7 @@ use crate::io::transfer::{
     self, Caller, ExportError, ExportRequest, Format, ImportError, ImportRequest, Imported,
     Sniffed, nothing_written,
 };
-use crate::model::Catalog;
+use crate::model::RecordSource;
 use crate::store::{Store, StoreError};
 
 /// Import or export.
@@ -226,8 +226,9 @@ pub enum TransferEvent {
     Progress(Step),
     /// The work ended and hands the store back.
     Done {
-        /// The store.
-        store: BoxStore,
+        /// The store (`None`: an export read the store while its catalog waited to be
+        /// needed, and the store stayed with the app).
+        store: Option<BoxStore>,
         /// How it ended.
         outcome: Outcome,
     },
@@ -629,13 +630,13 @@ fn overwrite_question(paths: &[String], lang: Lang) -> String {
 /// Runs an export on the worker thread; unless `overwrite`, one that would replace files
 /// stops before writing and names them.
 fn run_export(
-    catalog: &Catalog,
+    source: &dyn RecordSource,
     request: &ExportRequest,
     control: &Control<'_>,
     lang: Lang,
     overwrite: bool,
 ) -> Outcome {
-    let export = match transfer::build(catalog, request, control, lang) {
+    let export = match transfer::build(source, request, control, lang) {
         Ok(export) => export,
         Err(ExportError::Usage(m) | ExportError::Io(m)) => return Outcome::Failed(m),
         Err(ExportError::Cancelled) => return Outcome::Cancelled,
@@ -688,7 +689,8 @@ impl App {
             self.say(Level::Warn, text.into());
             return;
         }
-        if self.store.is_none() {
+        let unloaded = self.loading.as_ref().and_then(|l| l.unloaded()).is_some();
+        if self.store.is_none() && !(direction == Direction::Export && unloaded) {
             let text = lang.pick("请稍候：正在处理", "please wait: busy");
             self.say(Level::Warn, text.into());
             return;
@@ -863,12 +865,21 @@ impl App {
             };
             return;
         }
-        let Some(mut store) = self.store.take() else {
+        // an export before the catalog is loaded reads the open store a record at a time,
+        // as `yibiao export` does (the dialog keeps every key meanwhile)
+        let reader = self
+            .loading
+            .as_ref()
+            .and_then(|l| l.unloaded())
+            .filter(|_| t.direction == Direction::Export)
+            .map(|store| store.reader());
+        let store = self.store.take();
+        if store.is_none() && reader.is_none() {
             t.state = State::Editing {
                 error: Some(lang.pick("请稍候：正在处理", "please wait: busy").into()),
             };
             return;
-        };
+        }
         self.transfer_paths.keep(t);
         let flag = Arc::new(CancelFlag::new());
         t.state = State::Running {
@@ -897,12 +908,16 @@ impl App {
                 let _ = tx.send(AppEvent::Transfer(TransferEvent::Progress(step)));
             };
             let control = Control::new(&report, &flag);
-            let outcome = match (import, export) {
-                (Some(request), _) => run_import(&mut *store, &request, &control, lang),
-                (None, Some(request)) => {
+            let mut store = store;
+            let outcome = match (import, export, store.as_deref_mut(), &reader) {
+                (Some(request), _, Some(store), _) => run_import(store, &request, &control, lang),
+                (None, Some(request), Some(store), _) => {
                     run_export(store.catalog(), &request, &control, lang, overwrite)
                 }
-                (None, None) => Outcome::Cancelled,
+                (None, Some(request), None, Some(reader)) => {
+                    run_export(reader, &request, &control, lang, overwrite)
+                }
+                _ => Outcome::Cancelled,
             };
             AppEvent::Transfer(TransferEvent::Done { store, outcome })
         });
@@ -924,7 +939,9 @@ impl App {
                     Some(Overlay::Transfer(t)) => outcome.relative_to(&t.cwd),
                     _ => outcome,
                 };
-                self.store = Some(store);
+                if let Some(store) = store {
+                    self.store = Some(store);
+                }
                 self.busy = None;
                 if let Outcome::Exists(paths) = outcome {
                     // the dialog asks; nothing was written
