@@ -450,6 +450,15 @@ fn check_cell_length(
     ))
 }
 
+/// `「申请表字段」超过 XLSX 的行数上限；请改用 CSV 或 JSON`: the sheet `name` would pass
+/// [`MAX_ROWS`].
+pub fn too_many_rows(name: &str, lang: Lang) -> String {
+    lang.pick(
+        format!("「{name}」超过 XLSX 的行数上限；请改用 CSV 或 JSON"),
+        format!("{name} has more rows than XLSX allows; use CSV or JSON"),
+    )
+}
+
 /// Writes named sheets as a workbook (header row bold and frozen); a text longer than a
 /// cell may hold is refused, naming its cell and record.
 pub fn write_named(sheets: &[NamedSheet<'_>], lang: Lang) -> Result<Vec<u8>, String> {
@@ -469,15 +478,7 @@ pub fn write_named(sheets: &[NamedSheet<'_>], lang: Lang) -> Result<Vec<u8>, Str
             let r = u32::try_from(r + 1)
                 .ok()
                 .filter(|&r| u64::from(r) < MAX_ROWS)
-                .ok_or_else(|| {
-                    lang.pick(
-                        format!("「{}」超过 XLSX 的行数上限；请改用 CSV 或 JSON", sheet.name),
-                        format!(
-                            "{} has more rows than XLSX allows; use CSV or JSON",
-                            sheet.name
-                        ),
-                    )
-                })?;
+                .ok_or_else(|| too_many_rows(sheet.name, lang))?;
             for (c, cell) in row.iter().enumerate() {
                 let c = u16::try_from(c).map_err(|e| e.to_string())?;
                 match cell {

@@ -17,7 +17,7 @@ mod write;
 
 pub use columns::{Column, TableId, column_letters};
 pub use read::records;
-pub use write::{each_row, header, sheets, sheets_from};
+pub use write::{TooManyRows, each_row, header, sheets, sheets_from};
 
 use crate::i18n::Lang;
 

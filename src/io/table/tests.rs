@@ -181,3 +181,24 @@ fn references_to_a_rejected_row_are_counted_in_one_line() {
         "{zh:#?}"
     );
 }
+
+#[test]
+fn a_table_longer_than_a_sheet_stops_the_reading_naming_it() {
+    let catalog = small();
+    let all = sheets(&catalog, &[], Lang::En);
+    let longest = all.iter().map(|s| s.rows.len()).max().expect("tables");
+    // as many rows as the longest table: every sheet is made, the same as without a limit
+    let within = super::sheets_from(&catalog, &[], Lang::En, longest).expect("within");
+    assert_eq!(raw(&within), raw(&all));
+    // one fewer: the first table that long is named
+    let first = all
+        .iter()
+        .find(|s| s.rows.len() == longest)
+        .expect("one")
+        .table;
+    let e = super::sheets_from(&catalog, &[], Lang::En, longest - 1).expect_err("too long");
+    let named = e
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<super::TooManyRows>());
+    assert_eq!(named.map(|t| t.0), Some(first), "{e}");
+}

@@ -10,16 +10,30 @@ use super::{Cell, Sheet, TableId};
 /// The tables of `kinds` (every kind when empty) for `catalog`, headers and values in `lang`.
 /// Tables come in [`TableId::ALL`] order; a table with no rows still has its header.
 pub fn sheets(catalog: &Catalog, kinds: &[Kind], lang: Lang) -> Vec<Sheet> {
-    // a loaded catalog's records are all there to read
-    sheets_from(catalog, kinds, lang).unwrap_or_default()
+    // a loaded catalog's records are all there to read, and no table is too long
+    sheets_from(catalog, kinds, lang, usize::MAX).unwrap_or_default()
 }
 
+/// A table with more rows than a sheet may hold: what stops [`sheets_from`].
+#[derive(Debug)]
+pub struct TooManyRows(pub TableId);
+
+impl std::fmt::Display for TooManyRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} has too many rows", self.0.en())
+    }
+}
+
+impl std::error::Error for TooManyRows {}
+
 /// As [`sheets`], with the records read from `source` (a store, a record at a time); fails
-/// when a record cannot be read.
+/// when a record cannot be read, and with [`TooManyRows`] inside the error as soon as a table
+/// passes `most_rows` rows (an XLSX sheet's limit: nothing more is read or held).
 pub fn sheets_from(
     source: &dyn RecordSource,
     kinds: &[Kind],
     lang: Lang,
+    most_rows: usize,
 ) -> std::io::Result<Vec<Sheet>> {
     TableId::ALL
         .into_iter()
@@ -27,6 +41,9 @@ pub fn sheets_from(
         .map(|table| {
             let mut rows = Vec::new();
             each_row(source, table, lang, &mut |row| {
+                if rows.len() >= most_rows {
+                    return Err(std::io::Error::other(TooManyRows(table)));
+                }
                 rows.push(row);
                 Ok(())
             })?;

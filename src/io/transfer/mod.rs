@@ -841,8 +841,15 @@ pub fn build<'a>(
         }
         Format::Json => one(Body::Json(catalog)),
         Format::Xlsx => {
-            let sheets = table::sheets_from(catalog, &kinds, headers)
-                .map_err(|e| ExportError::Io(e.to_string()))?;
+            // a table too long for a sheet stops the reading at once
+            let most = usize::try_from(xlsx::MAX_ROWS - 1).unwrap_or(usize::MAX);
+            let sheets = table::sheets_from(catalog, &kinds, headers, most).map_err(|e| match e
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<table::TooManyRows>())
+            {
+                Some(long) => ExportError::Usage(xlsx::too_many_rows(long.0.name(headers), lang)),
+                None => ExportError::Io(e.to_string()),
+            })?;
             control.check()?;
             one(Body::Bytes(
                 xlsx::write(&sheets, headers).map_err(ExportError::Usage)?,
