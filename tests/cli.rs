@@ -1565,7 +1565,8 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     assert_eq!(shown(&["form", "list", "--json"]), forms);
     assert_eq!(shown(&["form", "list", "spjy"]), food);
     assert!(food.contains("F001"), "{food}");
-    // without the counts, or the links, the catalog is loaded, and the damage stops it
+    // without the counts they are counted from the records, the pool read whole (the
+    // damage stops it); without the links the catalog is loaded, and the damage stops it
     std::fs::remove_file(db.path().join("lint.idx")).unwrap();
     let (code, _, stderr) = run(yibiao(db.path()).args(["form", "list"]));
     assert_ne!(code, 0);
@@ -1574,6 +1575,35 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     let (code, _, stderr) = run(yibiao(db.path()).args(["element", "uses", "DE0002"]));
     assert_ne!(code, 0);
     assert!(stderr.contains("element DE0010 is damaged"), "{stderr}");
+}
+
+/// `form list` without cached lint counts counts them from the records, a form at a time,
+/// and caches them again: the same list; `form lint` reads the same way, and its warnings
+/// are the counts.
+#[test]
+fn form_list_counts_the_warnings_from_the_records_when_they_are_not_cached() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let cache = db.path().join("lint.idx");
+    let listed = ok(yibiao(db.path()).args(["form", "list", "--json"]));
+    std::fs::remove_file(&cache).unwrap();
+    assert_eq!(
+        ok(yibiao(db.path()).args(["form", "list", "--json"])),
+        listed
+    );
+    assert!(cache.exists(), "counted, then cached");
+    let forms: Vec<serde_json::Value> = serde_json::from_str(&listed).unwrap();
+    let (code, linted, _) = run(yibiao(db.path()).args(["form", "lint", "--json"]));
+    assert_eq!(code, 1);
+    let warnings: Vec<serde_json::Value> = serde_json::from_str(&linted).unwrap();
+    for form in &forms {
+        let of = warnings
+            .iter()
+            .filter(|w| w["form"] == form["code"])
+            .count();
+        assert_eq!(form["warnings"].as_u64(), Some(of as u64), "{form}");
+    }
+    assert!(warnings.len() >= 4, "{linted}");
 }
 
 /// A store older than the search tree, which holds each element's use count, answers

@@ -879,13 +879,39 @@ fn on_demand_an_edit_in_the_designer_loads_the_catalog_and_goes_on_over_it() {
 }
 
 #[test]
-fn on_demand_pane_3_without_cached_lint_counts_loads_the_catalog() {
+fn on_demand_pane_3_without_cached_lint_counts_counts_them_from_the_store() {
+    // the list with the cached counts, for comparison
     let (mut app, path, _dir) = starting_on_demand_with_caches();
-    std::fs::remove_file(path.join("lint.idx")).expect("remove");
     opened(&mut app, &path);
     press(&mut app, "pane_forms");
-    assert!(!deferred(&app), "no lint counts: the catalog loads");
-    until_loaded(&mut app);
+    press(&mut app, "select_last");
+    let cached = above_status(&screen(&mut app, 120, 40));
+    let outline = app
+        .loading
+        .as_ref()
+        .and_then(|l| l.outline.as_deref().cloned());
+    drop(app);
+    let cache = path.join("lint.idx");
+    let counted = || {
+        let store = SledStore::open_unloaded(&path).expect("open");
+        store.lint_counts().expect("cached")
+    };
+    let counts = counted();
+    assert!(!counts.is_empty());
+    std::fs::remove_file(&cache).expect("remove");
+    let config = config::load(None, &ConfigFlags::default(), false);
+    let loading = Loading::on_demand(outline);
+    let mut app = App::while_loading(String::new(), loading, Lang::Zh, config, channel());
+    app.resize(120, 40);
+    opened(&mut app, &path);
+    press(&mut app, "pane_forms");
+    assert!(deferred(&app), "no lint counts: counted from the store");
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "select_last");
+    assert!(deferred(&app), "{}", message(&app));
+    assert_eq!(above_status(&screen(&mut app, 120, 40)), cached);
+    drop(app);
+    assert_eq!(counted(), counts, "cached again");
     // entered while the store opened: decided once it is open
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     press(&mut app, "pane_forms");

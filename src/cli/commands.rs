@@ -242,7 +242,7 @@ fn answer_unloaded(
             | Command::Backup { .. }
             | Command::Export { .. }
             | Command::Merge { .. }
-            | Command::Form(FormCommand::Lint { code: Some(_), .. })
+            | Command::Form(FormCommand::Lint { .. })
             | Command::Template(TemplateCommand::List { .. })
             | Command::Form(FormCommand::Export { .. })
     ) {
@@ -385,11 +385,32 @@ fn answer_from_records(
             super::forms::lint(&near, Some(&pool), Some(code), *json, lang).map(Some)
         }
         // the forms as the outline lists them, with the lint counts the last count left
+        // the lint counts, when they are not cached, counted a form at a time and cached
         Command::Form(FormCommand::List { query, json }) => {
-            let (Some(outline), Some(warned)) = (store.outline(), store.lint_counts()) else {
+            let Some(outline) = store.outline() else {
                 return Ok(None);
             };
+            let warned = match store.lint_counts() {
+                Some(warned) => warned,
+                None => {
+                    let mut warned = crate::engine::lint::LintCounts::new();
+                    store
+                        .reader()
+                        .lint_forms(&mut |form, found| {
+                            if !found.is_empty() {
+                                warned.insert(form.code.to_string(), found.len());
+                            }
+                        })
+                        .map_err(|e| Failure::store(e, lang))?;
+                    store.save_lint(&warned);
+                    warned
+                }
+            };
             super::forms::list(&outline, &warned, query, *json, lang).map(Some)
+        }
+        // every form, linted a form at a time
+        Command::Form(FormCommand::Lint { code: None, json }) => {
+            super::forms::lint_read(&store.reader(), *json, lang).map(Some)
         }
         Command::Form(FormCommand::Show { code, json }) => {
             let Some(Record::Form(form)) = read(Kind::Form, code)? else {

@@ -17,6 +17,7 @@ use crate::io::table::Cell;
 use crate::io::table::cells::join_when;
 use crate::io::xlsx::{NamedSheet, write_named};
 use crate::model::{Catalog, ElementOption, Form, FormView, Kind, OutlineSource};
+use crate::store::RecordReader;
 
 use super::commands::{pretty, print_out, unknown, write_output};
 use super::{EXIT_FAILURE, EXIT_INVALID, Failure};
@@ -102,6 +103,37 @@ pub fn lint(
         }
         None => lint::lint(catalog),
     };
+    let names: HashMap<String, String> = warnings
+        .iter()
+        .filter_map(|w| catalog.forms.get(w.form.as_str()))
+        .map(|f| (f.code.to_string(), f.name.to_string()))
+        .collect();
+    print_lint(&warnings, &names, json, lang)
+}
+
+/// `form lint` of every form, read from the store a form at a time
+/// (see [`RecordReader::lint_forms`]): the same output as from the loaded catalog.
+pub fn lint_read(reader: &RecordReader, json: bool, lang: Lang) -> Result<u8, Failure> {
+    let mut warnings = Vec::new();
+    let mut names = HashMap::new();
+    reader
+        .lint_forms(&mut |form, found| {
+            if !found.is_empty() {
+                names.insert(form.code.to_string(), form.name.to_string());
+            }
+            warnings.extend(found);
+        })
+        .map_err(|e| Failure::store(e, lang))?;
+    print_lint(&warnings, &names, json, lang)
+}
+
+/// Prints `warnings` (`names`: the names of their forms by code); exit 1 when there are any.
+fn print_lint(
+    warnings: &[Warning],
+    names: &HashMap<String, String>,
+    json: bool,
+    lang: Lang,
+) -> Result<u8, Failure> {
     if json {
         print_out(&pretty(&warnings))?;
     } else {
@@ -112,11 +144,8 @@ pub fn lint(
             .map(|k| crate::display::width(k.label(lang)))
             .max()
             .unwrap_or(12);
-        for w in &warnings {
-            let name = catalog
-                .forms
-                .get(w.form.as_str())
-                .map_or("", |f| f.name.as_str());
+        for w in warnings {
+            let name = names.get(w.form.as_str()).map_or("", String::as_str);
             let place = match &w.field {
                 Some(key) => format!("{} / {}", inert(&w.section_title), inert(key)),
                 None => inert(&w.section_title).into_owned(),

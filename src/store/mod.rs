@@ -6,6 +6,7 @@ pub mod audit;
 mod cache_file;
 pub mod codec;
 mod error;
+mod form_lint;
 pub mod keys;
 mod layout;
 mod lock;

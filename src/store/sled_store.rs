@@ -1118,7 +1118,7 @@ impl RecordReader {
 
     /// A read that failed inside a [`RecordSource`](crate::model::RecordSource) pass, as
     /// the store's error again.
-    fn read_error(&self, e: std::io::Error) -> StoreError {
+    pub(super) fn read_error(&self, e: std::io::Error) -> StoreError {
         match e.downcast::<StoreError>() {
             Ok(e) => e,
             Err(source) => StoreError::Io {
@@ -1449,6 +1449,13 @@ impl UnloadedStore {
     /// [`Store::history`]).
     pub fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError> {
         self.0.history(code)
+    }
+
+    /// Caches `counts`, every form's lint warnings counted from this store's records (see
+    /// [`RecordReader::lint_forms`]), beside it for the next `form list` and pane 3 (best
+    /// effort). The store cannot change while its catalog is not loaded, so they describe it.
+    pub fn save_lint(&self, counts: &LintCounts) {
+        write_lint(&self.0.path, counts);
     }
 
     /// A loader for this store's catalog.

@@ -262,6 +262,9 @@ pub enum AppEvent {
         /// What was read.
         read: Result<crate::engine::dups::Covers, String>,
     },
+    /// Every form's lint warnings counted from the open store's records (pane 3 before the
+    /// catalog, without cached counts), or why they could not be.
+    FormsCounted(Result<crate::engine::lint::LintCounts, String>),
     /// The element pool's covers for a form pane 3's designer opened before the catalog (on
     /// demand), with the records near it, or why they could not be read.
     FormPool {
@@ -718,6 +721,11 @@ impl App {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.dirty = true;
                 self.bundle_pool_read(&code, read);
+            }
+            AppEvent::FormsCounted(read) => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.dirty = true;
+                self.forms_counted(read);
             }
             AppEvent::FormPool { code, read } => {
                 self.jobs = self.jobs.saturating_sub(1);

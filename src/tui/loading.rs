@@ -40,7 +40,7 @@ use super::panes::element_uses::UsesView;
 const TICK: Duration = Duration::from_millis(100);
 
 /// Stores of this many records or more load their catalog on demand unless config.toml
-/// says otherwise (a million elements, loaded, hold about 750 MiB; 100,000 about 220 MiB).
+/// says otherwise (a million elements, loaded, hold about 670 MiB; 100,000 about 205 MiB).
 pub const ON_DEMAND_FROM: usize = 500_000;
 
 /// When the catalog is loaded (`load_catalog` in config.toml).
@@ -102,6 +102,11 @@ pub struct Loading {
     stats: OnceCell<Option<Stats>>,
     /// The lint counts cached beside the open store, read once likewise.
     lint: OnceCell<Option<LintCounts>>,
+    /// The lint counts a worker counted from the open store's records, when none were
+    /// cached (see [`Loading::forms_countable`]).
+    pub counted: Option<LintCounts>,
+    /// Whether that worker is under way.
+    pub counting: bool,
     /// The bundles and what they reference, read from the open store once likewise.
     bundles: OnceCell<Option<Catalog>>,
     /// The records of the bundle pane 4 opened before the catalog: the bundle, its items,
@@ -124,6 +129,8 @@ impl Loading {
             elements: ElementsOnDemand::default(),
             stats: OnceCell::new(),
             lint: OnceCell::new(),
+            counted: None,
+            counting: false,
             bundles: OnceCell::new(),
             bundle_near: None,
             form_near: None,
@@ -189,11 +196,20 @@ impl Loading {
 
     /// The lint counts pane 3's list shows before the catalog is loaded: those cached beside
     /// the open store while it waits for something to need its catalog (its forms come from
-    /// the outline). `None`: the store is not open on demand, or has none cached.
+    /// the outline), or counted from its records. `None`: the store is not open on demand, or
+    /// has none cached and none counted yet.
     pub fn forms_on_demand(&self) -> Option<&LintCounts> {
         let store = self.unloaded()?;
         self.outline.as_ref()?;
-        self.lint.get_or_init(|| store.lint_counts()).as_ref()
+        let cached = self.lint.get_or_init(|| store.lint_counts()).as_ref();
+        cached.or(self.counted.as_ref())
+    }
+
+    /// Whether pane 3's list works before the catalog is loaded: with lint counts, or with
+    /// none yet, to be counted from the open store's records on a worker (a form at a time:
+    /// 4.9 s at a million elements, within the memory the list takes).
+    pub fn forms_countable(&self) -> bool {
+        self.unloaded().is_some() && self.outline.is_some()
     }
 
     /// Whether pane 3's designer can open a form before the catalog is loaded: its list
@@ -522,7 +538,7 @@ impl App {
             // the audit log) and opening a form (when the element links are cached): moving in
             // the designer, its warnings and its preview; a new form, the workflow and every
             // edit need the catalog
-            Pane::Forms if loading.forms_on_demand().is_some() => match &self.forms.designer {
+            Pane::Forms if loading.forms_countable() => match &self.forms.designer {
                 None => {
                     reading
                         || matches!(action, FormFilter | FormHistory)
@@ -586,8 +602,7 @@ impl App {
             Pane::Stats => loading.stats_on_demand().is_some() || opening,
             Pane::Forms => {
                 let open = self.forms.designer.is_some();
-                (loading.forms_on_demand().is_some() && (!open || loading.form_near.is_some()))
-                    || opening
+                (loading.forms_countable() && (!open || loading.form_near.is_some())) || opening
             }
             Pane::Bundles => {
                 let open = self.bundles.work.is_some();

@@ -518,10 +518,11 @@ impl App {
         self.forms_lint_start();
     }
 
-    /// Before the catalog is loaded: the list from the outline and the cached lint counts,
-    /// when the store has them (see
+    /// Before the catalog is loaded: the list from the outline and the lint counts, cached
+    /// beside the store or, when it has none, counted from its records on a worker first (see
     /// [`Loading::forms_on_demand`](crate::tui::loading::Loading::forms_on_demand)).
     fn forms_outline_ready(&mut self) {
+        self.forms_count_start();
         let Some(loading) = &self.loading else {
             return;
         };
@@ -535,6 +536,60 @@ impl App {
                 let (index, fingerprint) = job.build();
                 AppEvent::FormsReadings(index, fingerprint)
             });
+        }
+    }
+
+    /// Counts every form's lint warnings from the open store's records on a worker, when it
+    /// has none cached and no count is under way.
+    fn forms_count_start(&mut self) {
+        let Some(loading) = self.loading.as_mut() else {
+            return;
+        };
+        if loading.counting || !loading.forms_countable() || loading.forms_on_demand().is_some() {
+            return;
+        }
+        let Some(reader) = loading.unloaded().map(|store| store.reader()) else {
+            return;
+        };
+        loading.counting = true;
+        let text = self.lang.pick(
+            "正在统计各表单的警告（逐张读取）…",
+            "counting the forms' warnings (a form at a time)…",
+        );
+        self.say(Level::Info, text.into());
+        self.spawn_job(move || {
+            let mut counts = LintCounts::new();
+            let read = reader
+                .lint_forms(&mut |form, found| {
+                    if !found.is_empty() {
+                        counts.insert(form.code.to_string(), found.len());
+                    }
+                })
+                .map(|()| counts)
+                .map_err(|e| e.to_string());
+            AppEvent::FormsCounted(read)
+        });
+    }
+
+    /// The worker counted the lint warnings: the list shows them (and they are cached beside
+    /// the store for the next session and `form list`).
+    pub(crate) fn forms_counted(&mut self, read: Result<LintCounts, String>) {
+        let Some(loading) = self.loading.as_mut() else {
+            // the catalog came first: pane 3 counts from it
+            return;
+        };
+        loading.counting = false;
+        match read {
+            Ok(counts) => {
+                if let Some(store) = loading.unloaded() {
+                    store.save_lint(&counts);
+                }
+                loading.counted = Some(counts);
+                self.message = None;
+                self.forms.stale = true;
+                self.forms_outline_ready();
+            }
+            Err(text) => self.say(Level::Error, text),
         }
     }
 
