@@ -243,7 +243,7 @@ fn answer_unloaded(
             | Command::Export { .. }
             | Command::Merge { .. }
             | Command::Form(FormCommand::Lint { .. })
-            | Command::Template(TemplateCommand::List { .. })
+            | Command::Template(TemplateCommand::List { .. } | TemplateCommand::Compare { .. })
             | Command::Form(FormCommand::Export { .. })
     ) {
         return Ok(None);
@@ -351,6 +351,16 @@ fn answer_from_records(
         }
         Command::Template(TemplateCommand::List { json }) => {
             super::template::list(store, *json, lang).map(Some)
+        }
+        // an entry beside its template, on the records comparing reads (by `outline.idx`)
+        Command::Template(TemplateCommand::Compare { code, json }) => {
+            let Some(outline) = store.outline() else {
+                return Ok(None);
+            };
+            let near = store
+                .template_neighbourhood(code, &outline)
+                .map_err(|e| Failure::store(e, lang))?;
+            super::template::compare(&near.unwrap_or_default(), code, *json, lang).map(Some)
         }
         // a blank form needs the form, the elements it binds and those under them
         Command::Form(FormCommand::Export { code, file }) => {

@@ -40,17 +40,21 @@ pub(super) fn run(
             );
             Ok(0)
         }
-        TemplateCommand::Compare { code, json } => {
-            let c = template::compare(store.catalog(), &code)
-                .map_err(|e| Failure::new(e.message(lang)))?;
-            print_out(&if json {
-                pretty(&c)
-            } else {
-                text(&c, store.catalog(), lang)
-            })?;
-            Ok(if c.conforms { 0 } else { EXIT_FAILURE })
-        }
+        TemplateCommand::Compare { code, json } => compare(store.catalog(), &code, json, lang),
     }
+}
+
+/// `template compare`: the entry `code` beside its template, from `catalog` (the loaded
+/// one, or just the records comparing reads: see `UnloadedStore::template_neighbourhood`);
+/// exit 1 when it does not conform.
+pub fn compare(catalog: &Catalog, code: &str, json: bool, lang: Lang) -> Result<u8, Failure> {
+    let c = template::compare(catalog, code).map_err(|e| Failure::new(e.message(lang)))?;
+    print_out(&if json {
+        pretty(&c)
+    } else {
+        text(&c, catalog, lang)
+    })?;
+    Ok(if c.conforms { 0 } else { EXIT_FAILURE })
 }
 
 /// `template list`: every template with how many records were claimed from it, read from

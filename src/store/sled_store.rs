@@ -1302,6 +1302,55 @@ impl UnloadedStore {
         Ok(Some(near))
     }
 
+    /// An item, material or bundle with what comparing it with its template reads, as a
+    /// catalog of just those records: the entry and its template, what they reference, the
+    /// forms of each (an item's or a material's, by the cached `outline`) and what those
+    /// reference: enough for `engine::template::compare` to answer as on the whole catalog.
+    /// `Ok(None)`: no item, material or bundle has the code.
+    pub fn template_neighbourhood(
+        &self,
+        code: &str,
+        outline: &Outline,
+    ) -> Result<Option<Catalog>, StoreError> {
+        // looked for as `engine::template::find` looks: items, then materials, then bundles
+        let mut entry = None;
+        for kind in crate::engine::template::KINDS {
+            entry = self.record(kind, code)?;
+            if entry.is_some() {
+                break;
+            }
+        }
+        let Some(entry) = entry else {
+            return Ok(None);
+        };
+        let kind = entry.kind();
+        let template = crate::engine::template::template_of(entry.as_ref()).map(str::to_string);
+        let mut wanted = references(entry.as_ref());
+        wanted.extend(template.iter().map(|t| (kind, t.clone())));
+        if matches!(kind, Kind::Item | Kind::Material) {
+            for of in std::iter::once(code).chain(template.as_deref()) {
+                let forms = outline.referrers(kind, of).unwrap_or_default();
+                wanted.extend(
+                    forms
+                        .into_iter()
+                        .filter(|(k, _)| *k == Kind::Form)
+                        .map(|(k, c)| (k, c.to_string())),
+                );
+            }
+        }
+        // what the template and the forms reference in turn, read once
+        let mut records = self.records_of_codes(&borrowed(&wanted))?;
+        let read: BTreeSet<(Kind, &str)> = records.iter().map(|r| (r.kind(), r.code())).collect();
+        let further: Vec<(Kind, String)> = records
+            .iter()
+            .flat_map(|r| references(r.as_ref()))
+            .filter(|(kind, code)| !read.contains(&(*kind, code.as_str())))
+            .collect();
+        records.extend(self.records_of_codes(&borrowed(&further))?);
+        records.push(entry);
+        Ok(Some(Catalog::from_records(records)))
+    }
+
     /// Adds to `near` every element under one it holds (their children, theirs, …), read
     /// from the store by the cached element `links`: what a form's preview shows as
     /// sub-fields (the blank form of `form export`, the forms `merge --distribute` fills).
@@ -2082,6 +2131,62 @@ mod tests {
         }
         assert!(referenced > 100, "{referenced}");
         assert!(outline.referrers(Kind::Form, "BD000001").is_none());
+    }
+
+    #[test]
+    fn an_entry_compared_from_its_neighbourhood_is_the_loaded_catalogs_comparison() {
+        use crate::engine::template::{KINDS, compare, template_of};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = sample_store(dir.path());
+        // a claim of each kind (conforming: forms copied), beside the sample's own claims (which
+        // depart)
+        let templates = [
+            "0100006001-511603000000-000-11511603359813382X-1-00",
+            "CL000001",
+            "ZT001",
+        ];
+        for code in templates {
+            let batch = crate::engine::template::claim(store.catalog(), code, &format!("{code}-C"));
+            store.apply(batch.expect("a template")).unwrap();
+        }
+        let claimed = templates.len();
+        store.save_outline();
+        let catalog = store.catalog().clone();
+        drop(store);
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        let outline = unloaded.outline().expect("cached");
+        let json = |c: &Result<_, _>| match c {
+            Ok(c) => serde_json::to_string(c).unwrap(),
+            Err(e) => format!("{e:?}"),
+        };
+        let mut compared = 0;
+        let codes = KINDS.iter().flat_map(|k| {
+            catalog
+                .records_of(*k)
+                .map(|r| (r.code().to_string(), template_of(r).is_some()))
+        });
+        for (code, of_template) in codes.collect::<Vec<_>>() {
+            let near = unloaded
+                .template_neighbourhood(&code, &outline)
+                .unwrap()
+                .expect("the entry is there");
+            assert_eq!(
+                json(&compare(&near, &code)),
+                json(&compare(&catalog, &code)),
+                "{code}"
+            );
+            compared += usize::from(of_template);
+        }
+        assert!(
+            compared >= 3 + claimed,
+            "{compared} claimed entries compared"
+        );
+        assert!(
+            unloaded
+                .template_neighbourhood("NOPE", &outline)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
