@@ -1238,15 +1238,7 @@ impl UnloadedStore {
                 wanted.extend(item_referrers(outline, item, Kind::Form));
             }
         }
-        // what they reference in turn, read once
-        let mut records = self.records_of_codes(&borrowed(&wanted))?;
-        let read: BTreeSet<(Kind, &str)> = records.iter().map(|r| (r.kind(), r.code())).collect();
-        let further: Vec<(Kind, String)> = records
-            .iter()
-            .flat_map(|r| references(r.as_ref()))
-            .filter(|(kind, code)| !read.contains(&(*kind, code.as_str())))
-            .collect();
-        records.extend(self.records_of_codes(&borrowed(&further))?);
+        let mut records = self.records_and_theirs(&wanted)?;
         records.push(bundle);
         let mut near = Catalog::from_records(records);
         if !pool {
@@ -1338,15 +1330,7 @@ impl UnloadedStore {
                 );
             }
         }
-        // what the template and the forms reference in turn, read once
-        let mut records = self.records_of_codes(&borrowed(&wanted))?;
-        let read: BTreeSet<(Kind, &str)> = records.iter().map(|r| (r.kind(), r.code())).collect();
-        let further: Vec<(Kind, String)> = records
-            .iter()
-            .flat_map(|r| references(r.as_ref()))
-            .filter(|(kind, code)| !read.contains(&(*kind, code.as_str())))
-            .collect();
-        records.extend(self.records_of_codes(&borrowed(&further))?);
+        let mut records = self.records_and_theirs(&wanted)?;
         records.push(entry);
         Ok(Some(Catalog::from_records(records)))
     }
@@ -1404,6 +1388,20 @@ impl UnloadedStore {
     /// those.
     pub fn records_as_catalog(&self, wanted: &[(Kind, &str)]) -> Result<Catalog, StoreError> {
         Ok(Catalog::from_records(self.records_of_codes(wanted)?))
+    }
+
+    /// The records `wanted` names that exist, and what they reference in turn (each read
+    /// once): the records near a bundle's or a template's forms.
+    fn records_and_theirs(&self, wanted: &[(Kind, String)]) -> Result<Vec<Record>, StoreError> {
+        let mut records = self.records_of_codes(&borrowed(wanted))?;
+        let read: BTreeSet<(Kind, &str)> = records.iter().map(|r| (r.kind(), r.code())).collect();
+        let further: Vec<(Kind, String)> = records
+            .iter()
+            .flat_map(|r| references(r.as_ref()))
+            .filter(|(kind, code)| !read.contains(&(*kind, code.as_str())))
+            .collect();
+        records.extend(self.records_of_codes(&borrowed(&further))?);
+        Ok(records)
     }
 
     /// The records named that exist, read without loading the catalog, each once, in kind
