@@ -8,7 +8,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::packed_strings::Strings;
-use super::{Catalog, Kind, RefField, RefPath};
+use std::collections::BTreeMap;
+
+use super::{Catalog, Form, Kind, RefField, RefPath};
 
 /// "None" in a position column.
 const NONE: u32 = u32::MAX;
@@ -120,6 +122,175 @@ impl ElementLinks {
         links
     }
 
+    /// The links after a change to the form `form` alone (its new version; a form with no
+    /// binding drops out): its references are replaced by those of its fields, so the links
+    /// are those [`ElementLinks::of`] makes of the catalog with the change made, element by
+    /// element and reference by reference. What pane 3's designer saves before the catalog
+    /// is loaded keeps `links.idx` so, without the catalog.
+    pub fn with_form(&self, form: &Form) -> ElementLinks {
+        // the form's bindings by element, each element's in path order (as the catalog has them)
+        let mut bound: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
+        for (s, f, field) in form.fields() {
+            if let Some(element) = field.element.as_deref() {
+                bound.entry(element).or_default().push((s as u32, f as u32));
+            }
+        }
+        for places in bound.values_mut() {
+            places.sort_by_cached_key(|&(s, f)| RefPath::form_field(s as usize, f as usize));
+        }
+        let this = (Kind::Form, form.code.as_str());
+        let keep = !bound.is_empty();
+        let source = |at: u32| Some((*self.source_kinds.get(at as usize)?, self.sources.get(at)?));
+        // where the form is among the sources (`Ok`) or would be (`Err`)
+        let (mut low, mut high) = (0u32, self.sources.len() as u32);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if source(mid).is_some_and(|s| s < this) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        let old_at = (source(low) == Some(this)).then_some(low);
+        // the items: the form's own when it stays, less its old one if no other source has it
+        let old_item = old_at
+            .and_then(|at| self.source_items.get(at as usize).copied())
+            .filter(|&i| i != NONE);
+        let new_item = form.item.as_deref().filter(|_| keep);
+        let item_left = old_item.filter(|&i| {
+            self.items.get(i) != new_item
+                && !(0..self.source_items.len() as u32)
+                    .any(|at| Some(at) != old_at && self.source_items[at as usize] == i)
+        });
+        let item_added = new_item.filter(|i| self.items.position(i).is_none());
+        // sized as the old links, plus the form's references: growing by doubling would hold
+        // half as much again at the peak (at a million elements the links are 16 MB)
+        let extra: usize = bound.values().map(Vec::len).sum();
+        let strings = |old: &Strings, more: usize, bytes: usize| Strings {
+            text: String::with_capacity(old.text.len() + bytes),
+            ends: Vec::with_capacity(old.len() + more),
+        };
+        let bound_bytes = bound.keys().map(|e| e.len()).sum();
+        let item_bytes = form.item.as_deref().map_or(0, str::len);
+        let mut links = ElementLinks {
+            elements: strings(&self.elements, bound.len(), bound_bytes),
+            starts: Vec::with_capacity(self.starts.len() + bound.len()),
+            refs: Vec::with_capacity(self.refs.len() + extra),
+            sources: strings(&self.sources, 1, this.1.len()),
+            source_kinds: Vec::with_capacity(self.source_kinds.len() + 1),
+            source_items: Vec::with_capacity(self.source_items.len() + 1),
+            items: strings(&self.items, 1, item_bytes),
+        };
+        let mut item_at = Vec::with_capacity(self.items.len());
+        for at in 0..self.items.len() as u32 {
+            let Some(item) = self.items.get(at) else {
+                continue;
+            };
+            if let Some(added) = item_added
+                && added < item
+                && links.items.position(added).is_none()
+            {
+                links.items.push(added);
+            }
+            if Some(at) == item_left {
+                item_at.push(NONE);
+            } else {
+                item_at.push(links.items.push(item));
+            }
+        }
+        if let Some(added) = item_added
+            && links.items.position(added).is_none()
+        {
+            links.items.push(added);
+        }
+        let form_item = new_item
+            .and_then(|i| links.items.position(i))
+            .unwrap_or(NONE);
+        // the sources without the form, then with it in its place if it binds any element
+        let mut moved = Vec::with_capacity(self.sources.len());
+        let mut form_at = NONE;
+        let mut push_form = |links: &mut ElementLinks| {
+            form_at = links.sources.push(this.1);
+            links.source_kinds.push(Kind::Form);
+            links.source_items.push(form_item);
+        };
+        for at in 0..self.sources.len() as u32 {
+            if keep && at == low {
+                push_form(&mut links);
+            }
+            let Some((kind, code)) = source(at).filter(|_| Some(at) != old_at) else {
+                moved.push(NONE);
+                continue;
+            };
+            moved.push(links.sources.push(code));
+            links.source_kinds.push(kind);
+            let item = match self.source_items.get(at as usize) {
+                Some(&i) if i != NONE => item_at.get(i as usize).copied().unwrap_or(NONE),
+                _ => NONE,
+            };
+            links.source_items.push(item);
+        }
+        if keep && low == self.sources.len() as u32 {
+            push_form(&mut links);
+        }
+        // the elements referenced before and those the form binds, merged in code order
+        links.starts.push(0);
+        let mut fresh = bound
+            .keys()
+            .copied()
+            .filter(|e| self.elements.position(e).is_none())
+            .peekable();
+        let mut old = (0..self.elements.len() as u32).peekable();
+        loop {
+            let next_old = old.peek().and_then(|&at| self.elements.get(at));
+            let (code, old_at) = match (next_old, fresh.peek()) {
+                (Some(o), Some(&f)) if f < o => (fresh.next().unwrap_or(f), None),
+                (Some(o), _) => (o, old.next()),
+                (None, Some(&f)) => (fresh.next().unwrap_or(f), None),
+                (None, None) => break,
+            };
+            let before = links.refs.len();
+            let old_refs = old_at
+                .and_then(|at| {
+                    let at = at as usize;
+                    let (start, end) = (*self.starts.get(at)?, *self.starts.get(at + 1)?);
+                    self.refs.get(start as usize..end as usize)
+                })
+                .unwrap_or_default();
+            let mut new_refs = bound
+                .get(code)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|&(section, field)| Ref {
+                    source: form_at,
+                    section,
+                    field,
+                })
+                .peekable();
+            for r in old_refs {
+                let Some(&source) = moved.get(r.source as usize) else {
+                    continue;
+                };
+                if source == NONE {
+                    continue;
+                }
+                while source > form_at
+                    && let Some(n) = new_refs.next()
+                {
+                    links.refs.push(n);
+                }
+                links.refs.push(Ref { source, ..*r });
+            }
+            links.refs.extend(new_refs);
+            if links.refs.len() > before {
+                links.elements.push(code);
+                links.starts.push(links.refs.len() as u32);
+            }
+        }
+        links
+    }
+
     /// Every reference to the element `code`, in the catalog's order (by the referrer's kind
     /// and code, then path); none when nothing references it (or there is no such element).
     pub fn references(&self, code: &str) -> impl Iterator<Item = LinkedRef<'_>> {
@@ -213,6 +384,78 @@ mod tests {
         assert!(links.source_kinds.contains(&Kind::Form));
         assert!(links.source_kinds.contains(&Kind::Element));
         assert!(links.referrers("NO-SUCH").is_empty());
+    }
+
+    #[test]
+    fn links_after_a_forms_change_are_the_changed_catalogs() {
+        use crate::model::{Record, SharedText};
+        let mut catalog = crate::sample::generate(1);
+        let mut links = ElementLinks::of(&catalog);
+        let forms: Vec<Form> = catalog.forms.values().take(40).cloned().collect();
+        let elements: Vec<String> = catalog.elements.keys().map(|c| c.to_string()).collect();
+        // an element nothing references yet, so that a binding adds it to the links
+        let spare = elements
+            .iter()
+            .find(|e| links.references(e).next().is_none())
+            .cloned()
+            .expect("an unreferenced element");
+        let mut changed = 0;
+        for (n, mut form) in forms.into_iter().enumerate() {
+            match n % 5 {
+                // every binding dropped: the form leaves the sources
+                0 => form
+                    .sections
+                    .iter_mut()
+                    .flat_map(|s| s.fields.iter_mut())
+                    .for_each(|f| f.element = None),
+                // a field bound to an element no one referenced
+                1 => {
+                    if let Some(f) = form
+                        .sections
+                        .iter_mut()
+                        .flat_map(|s| s.fields.iter_mut())
+                        .next()
+                    {
+                        f.element = Some(SharedText::from(spare.as_str()));
+                    }
+                }
+                // fields reordered: the same elements at other places
+                2 => {
+                    for s in &mut form.sections {
+                        s.fields.reverse();
+                    }
+                }
+                // one element bound twelve times (paths order as text: fields[10] before [2])
+                3 => {
+                    let e = SharedText::from(elements[n].as_str());
+                    if let Some(s) = form.sections.first_mut() {
+                        let field = s.fields.first().cloned();
+                        for _ in 0..12 {
+                            if let Some(mut f) = field.clone() {
+                                f.element = Some(e.clone());
+                                s.fields.push(f);
+                            }
+                        }
+                    }
+                }
+                // a new form of another item, binding what this one binds
+                _ => {
+                    form.code = format!("{}-NEW", form.code).into();
+                    form.item = catalog.items.keys().nth(n).cloned();
+                }
+            }
+            catalog.insert(Record::Form(form.clone()));
+            links = links.with_form(&form);
+            assert!(links.is_sound(), "form {n}");
+            assert_eq!(
+                links,
+                ElementLinks::of(&catalog),
+                "form {n} ({})",
+                form.code
+            );
+            changed += 1;
+        }
+        assert_eq!(changed, 40);
     }
 
     #[test]

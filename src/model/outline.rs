@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::packed_strings::Strings;
-use super::{Catalog, ItemLevel, ItemType, Kind, RecordRef, Status};
+use super::{Catalog, Form, ItemLevel, ItemType, Kind, RecordRef, Status};
 
 /// An item as the tree places it, borrowed from a catalog or an outline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -463,6 +463,38 @@ impl Outline {
             status: *f.statuses.get(at as usize)?,
             version: *f.versions.get(at as usize)?,
         })
+    }
+
+    /// Follows a change to the form `form` that leaves its name and what it references among
+    /// the items and materials as they were (an edit of its fields, as pane 3's designer
+    /// makes): its field count, status and version are set in place. Returns whether the
+    /// outline holds the form with that name and item; if not, it is left as it was and only
+    /// [`Outline::of`] the changed catalog describes it.
+    pub fn follow_form(&mut self, form: &Form) -> bool {
+        let Some(at) = self.forms.heads.codes.position(&form.code) else {
+            return false;
+        };
+        let Some(view) = self.form_at(at) else {
+            return false;
+        };
+        if view.name != form.name.as_str() || view.item != form.item.as_deref() {
+            return false;
+        }
+        let at = at as usize;
+        let f = &mut self.forms;
+        match (
+            f.fields.get_mut(at),
+            f.statuses.get_mut(at),
+            f.versions.get_mut(at),
+        ) {
+            (Some(fields), Some(status), Some(version)) => {
+                *fields = u32::try_from(form.field_count()).unwrap_or(u32::MAX);
+                *status = form.status;
+                *version = form.version;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Whether the outlined catalog holds no record.

@@ -37,7 +37,7 @@ pub struct CacheFile {
     /// The file name in the store directory.
     pub name: &'static str,
     /// First bytes of the file: a name and the layout version.
-    magic: &'static [u8],
+    pub(super) magic: &'static [u8],
 }
 
 /// The search index.
@@ -77,13 +77,13 @@ pub const ALL: [&CacheFile; 5] = [&SEARCH, &OUTLINE, &LINKS, &STATS, &LINT];
 const STAMP_BYTES: usize = 8;
 
 /// The store's watermark as a cache file names it (`u64::MAX`: the store has none).
-fn stamp(dir: &Path) -> [u8; STAMP_BYTES] {
+pub(super) fn stamp(dir: &Path) -> [u8; STAMP_BYTES] {
     super::watermark::read(dir)
         .unwrap_or(u64::MAX)
         .to_be_bytes()
 }
 
-fn config() -> impl bincode::config::Config {
+pub(super) fn config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<MAX_BYTES>()
 }
 
@@ -142,7 +142,7 @@ impl CacheFile {
 
     /// Whether a file's first bytes, read from `from`, are this layout's magic and the
     /// store's watermark.
-    fn is_current(&self, from: &mut impl Read, dir: &Path) -> bool {
+    pub(super) fn is_current(&self, from: &mut impl Read, dir: &Path) -> bool {
         let mut head = vec![0; self.magic.len() + STAMP_BYTES];
         from.read_exact(&mut head).is_ok()
             && head[..self.magic.len()] == *self.magic
@@ -260,7 +260,7 @@ pub fn has_search(dir: &Path) -> bool {
     SEARCH.is_there(dir)
 }
 
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(super) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
 

@@ -12,6 +12,7 @@ mod layout;
 mod lock;
 pub mod recover;
 pub mod roles;
+mod search_file;
 mod search_tree;
 mod sled_files;
 mod sled_store;
@@ -26,8 +27,8 @@ pub use error::{StoreError, io_hint, sled_hint};
 pub use layout::{BACKUPS_DIR, DRAFT_FILE, Found, IfMissing, auto_backups, inspect};
 pub use lock::LOCK_FILE;
 pub use sled_store::{
-    CatalogLoader, LockedStore, RecordReader, SCHEMA_VERSION, SearchChanges, SearchRows, SledStore,
-    UnloadedStore,
+    CatalogLoader, LockedStore, NearWritten, RecordReader, SCHEMA_VERSION, SearchChanges,
+    SearchRows, SledStore, UnloadedStore,
 };
 pub use snapshot::{CacheRead, CachedSearch, Snapshot};
 

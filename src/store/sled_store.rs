@@ -178,6 +178,16 @@ impl StagedChunk {
     }
 }
 
+/// Where a write makes the search rows of the elements it changes from.
+#[derive(Clone, Copy)]
+enum RowsFrom {
+    /// The catalog in memory, which holds every record.
+    Catalog,
+    /// The rows in the search tree, their use counts moved by the forms changed: the catalog
+    /// in memory holds only the records near the change (see `near_write`).
+    Tree,
+}
+
 /// A chunk's writes and what they change.
 struct Planned {
     writes: ChunkWrites,
@@ -713,6 +723,36 @@ impl SledStore {
         rows
     }
 
+    /// Validates and writes `batch` over the catalog in memory (the whole one, or the records
+    /// near the batch: see `near_write`), the changed elements' search rows made as `rows`
+    /// says; the catalog follows the change.
+    fn apply_with(&mut self, batch: Batch, rows: RowsFrom) -> Result<Applied, StoreError> {
+        let action = batch.action.clone();
+        let (order, mut changes, mut problems) = self.net_changes(batch);
+        problems.extend(self.validate(&order, &changes));
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems));
+        }
+        if order.is_empty() {
+            return Ok(Applied::default());
+        }
+        self.authorize(&order, &changes)?;
+        self.remove_caches()?;
+        let applied = if order.len() <= CHUNK_RECORDS {
+            let planned = self.plan_writes(&action, &order, &changes, rows)?;
+            self.write(&planned.writes, None)?;
+            self.mirror(&order, &mut changes);
+            self.db.flush().map_err(StoreError::Write)?;
+            planned.applied
+        } else {
+            self.apply_journaled(&action, &order, changes)?
+        };
+        self.changed += applied.created + applied.updated + applied.deleted;
+        // flushed: from now on the database must hold this change when the store is opened
+        watermark::write(&self.path, self.last_change());
+        Ok(applied)
+    }
+
     /// The audit number of the last change the database holds (0: none yet).
     fn last_change(&self) -> u64 {
         self.next_audit.load(Ordering::Relaxed).saturating_sub(1)
@@ -777,7 +817,7 @@ impl SledStore {
         self.journal.clear().map_err(StoreError::Write)?;
         let mut applied = Applied::default();
         for (seq, chunk) in (0u64..).zip(order.chunks(CHUNK_RECORDS)) {
-            let planned = self.plan_writes(action, chunk, changes)?;
+            let planned = self.plan_writes(action, chunk, changes, RowsFrom::Catalog)?;
             let staged = StagedChunk::staged(&planned.writes);
             let value = staged
                 .and_then(|chunk| encode_journal(&chunk))
@@ -846,6 +886,7 @@ impl SledStore {
         action: &str,
         order: &[(Kind, String)],
         changes: &Changes,
+        rows: RowsFrom,
     ) -> Result<Planned, StoreError> {
         let mut record_writes = Vec::with_capacity(order.len());
         let mut changes_audited = Vec::with_capacity(order.len());
@@ -916,7 +957,10 @@ impl SledStore {
         Ok(Planned {
             writes: ChunkWrites {
                 records: record_writes,
-                search: self.search_rows(order, changes),
+                search: match rows {
+                    RowsFrom::Catalog => self.search_rows(order, changes),
+                    RowsFrom::Tree => self.search_rows_from_tree(order, changes)?,
+                },
                 audit,
             },
             applied,
@@ -1423,16 +1467,20 @@ impl UnloadedStore {
         read_links(&self.0.path)
     }
 
-    /// Whether the search index is cached beside the store (see
-    /// [`cached_search`](Self::cached_search)), without reading it.
+    /// Whether the search index can be read without the catalog (see
+    /// [`cached_search`](Self::cached_search)): it is cached beside the store, or the search
+    /// tree is current (then read from it).
     pub fn has_cached_search(&self) -> bool {
-        cache_file::has_search(&self.0.path)
+        cache_file::has_search(&self.0.path) || matches!(self.0.search_is_current(), Ok(true))
     }
 
-    /// The search index cached beside the store, to read on any thread without the catalog.
+    /// The search index, to read on any thread without the catalog: its cache file, else the
+    /// search tree when it is current.
     pub fn cached_search(&self) -> CachedSearch {
+        let current = matches!(self.0.search_is_current(), Ok(true));
         CachedSearch {
             dir: self.0.path.clone(),
+            tree: current.then(|| self.0.search.clone()),
         }
     }
 
@@ -1549,30 +1597,7 @@ impl Store for SledStore {
     }
 
     fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
-        let action = batch.action.clone();
-        let (order, mut changes, mut problems) = self.net_changes(batch);
-        problems.extend(self.validate(&order, &changes));
-        if !problems.is_empty() {
-            return Err(StoreError::Invalid(problems));
-        }
-        if order.is_empty() {
-            return Ok(Applied::default());
-        }
-        self.authorize(&order, &changes)?;
-        self.remove_caches()?;
-        let applied = if order.len() <= CHUNK_RECORDS {
-            let planned = self.plan_writes(&action, &order, &changes)?;
-            self.write(&planned.writes, None)?;
-            self.mirror(&order, &mut changes);
-            self.db.flush().map_err(StoreError::Write)?;
-            planned.applied
-        } else {
-            self.apply_journaled(&action, &order, changes)?
-        };
-        self.changed += applied.created + applied.updated + applied.deleted;
-        // flushed: from now on the database must hold this change when the store is opened
-        watermark::write(&self.path, self.last_change());
-        Ok(applied)
+        self.apply_with(batch, RowsFrom::Catalog)
     }
 
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError> {
@@ -1773,6 +1798,10 @@ fn decode_stored(key: &[u8], value: &[u8]) -> Result<Record, StoreError> {
         reason: e.to_string(),
     })
 }
+
+mod near_write;
+
+pub use near_write::NearWritten;
 
 #[cfg(test)]
 mod tests {
@@ -2057,7 +2086,7 @@ mod tests {
     }
 
     /// A store in `dir` holding the sample at scale 1.
-    fn sample_store(dir: &Path) -> SledStore {
+    pub(super) fn sample_store(dir: &Path) -> SledStore {
         let mut store = SledStore::open(dir).unwrap();
         let sample = crate::sample::generate(1);
         let records: Vec<Record> = Kind::ALL

@@ -17,6 +17,7 @@ use crate::engine::stats::{self, Stats};
 use crate::model::Catalog;
 
 use super::cache_file::{read_lint, read_search, read_stats};
+use super::search_tree;
 
 /// The store's catalog and directory as they stood when the snapshot was taken
 /// ([`Store::snapshot`](super::Store::snapshot)).
@@ -72,15 +73,20 @@ impl Snapshot {
     }
 }
 
-/// A store's cached search index (`search.idx`), to read on any thread without the
-/// catalog (see [`UnloadedStore::cached_search`](super::UnloadedStore::cached_search)).
+/// A store's search index, to read on any thread without the catalog (see
+/// [`UnloadedStore::cached_search`](super::UnloadedStore::cached_search)): its cache file
+/// (`search.idx`), else its search tree (a write made before the catalog was loaded removes
+/// the file; the tree has the change).
 pub struct CachedSearch {
     pub(super) dir: PathBuf,
+    /// The store's search tree, when it is current.
+    pub(super) tree: Option<sled::Tree>,
 }
 
 impl CachedSearch {
-    /// The index data, if the cache file is there and sound.
+    /// The index data: the cache file's if it is there and sound, else the search tree's
+    /// (`None`: neither, or the tree could not be read).
     pub fn read(&self) -> Option<SearchData> {
-        read_search(&self.dir)
+        read_search(&self.dir).or_else(|| search_tree::read_data(self.tree.as_ref()?).ok())
     }
 }

@@ -28,7 +28,9 @@ use crate::engine::lint::LintCounts;
 use crate::engine::stats::Stats;
 use crate::i18n::Lang;
 use crate::model::{Catalog, Outline};
-use crate::store::{LockedStore, SledStore, Store, StoreError, UnloadedStore};
+use crate::store::{
+    Batch, Command, LockedStore, NearWritten, SledStore, Store, StoreError, UnloadedStore,
+};
 
 use super::action::Action;
 use super::app::{App, AppEvent, Level, Pane};
@@ -107,6 +109,10 @@ pub struct Loading {
     pub counted: Option<LintCounts>,
     /// Whether that worker is under way.
     pub counting: bool,
+    /// Whether a form was saved while it was: what it counts is stale, to be counted again.
+    pub recount: bool,
+    /// Whether a worker reads the element pool's covers for the designer's form.
+    pub pool_reading: bool,
     /// The bundles and what they reference, read from the open store once likewise.
     bundles: OnceCell<Option<Catalog>>,
     /// The records of the bundle pane 4 opened before the catalog: the bundle, its items,
@@ -131,6 +137,8 @@ impl Loading {
             lint: OnceCell::new(),
             counted: None,
             counting: false,
+            recount: false,
+            pool_reading: false,
             bundles: OnceCell::new(),
             bundle_near: None,
             form_near: None,
@@ -205,6 +213,71 @@ impl Loading {
         cached.or(self.counted.as_ref())
     }
 
+    /// Writes `batch` (pane 3's designer saving its form) over the records near the open form
+    /// without loading the catalog (see [`UnloadedStore::apply_near`]); what the panes on
+    /// demand read follows: the outline and the form's records in place, the element links,
+    /// search index and statistics read again (the statistics are no longer cached), the
+    /// lint counts with the form's `warnings` (`None`: not known yet, so counted again), an
+    /// open bundle's copy of the form. `Ok(None)`: the batch needs the catalog, nothing done.
+    pub fn write_near(
+        &mut self,
+        batch: Batch,
+        warnings: Option<usize>,
+    ) -> Result<Option<NearWritten>, StoreError> {
+        // the cached lint counts, read before the write removes their file
+        if let Some(store) = self.unloaded() {
+            self.lint.get_or_init(|| store.lint_counts());
+        }
+        let (Phase::Waiting(store), Some(near), Some(outline)) = (
+            &mut self.phase,
+            self.form_near.as_mut(),
+            self.outline.as_mut(),
+        ) else {
+            return Ok(None);
+        };
+        let codes: Vec<String> = batch
+            .commands
+            .iter()
+            .filter_map(|c| match c {
+                Command::Upsert(record) => Some(record.code().to_string()),
+                Command::Delete { .. } => None,
+            })
+            .collect();
+        let Some(written) = store.apply_near(batch, near, Arc::make_mut(outline))? else {
+            return Ok(None);
+        };
+        if written.applied.is_noop() {
+            return Ok(Some(written));
+        }
+        self.elements = ElementsOnDemand::default();
+        self.stats = OnceCell::new();
+        // a count under way read the forms before this change: it is counted again
+        self.recount |= self.counting;
+        let counts = self.lint.take().flatten().or(self.counted.take());
+        let counts = counts.zip(warnings).map(|(mut counts, n)| {
+            for code in &codes {
+                if n == 0 {
+                    counts.remove(code);
+                } else {
+                    counts.insert(code.clone(), n);
+                }
+            }
+            counts
+        });
+        if let Some(counts) = &counts {
+            store.save_lint(counts);
+        }
+        self.lint = OnceCell::from(counts);
+        if let Some(bundle) = self.bundle_near.as_mut() {
+            for form in codes.iter().filter_map(|c| near.forms.get(c.as_str())) {
+                if bundle.forms.contains_key(form.code.as_str()) {
+                    bundle.insert(crate::model::Record::Form(form.clone()));
+                }
+            }
+        }
+        Ok(Some(written))
+    }
+
     /// Whether pane 3's list works before the catalog is loaded: with lint counts, or with
     /// none yet, to be counted from the open store's records on a worker (a form at a time:
     /// 4.9 s at a million elements, within the memory the list takes).
@@ -213,10 +286,11 @@ impl Loading {
     }
 
     /// Whether pane 3's designer can open a form before the catalog is loaded: its list
-    /// works on demand, and the store's element links are cached (what finds the elements
-    /// under the form's elements, which its preview shows).
+    /// works on demand (its warnings counted or being counted), and the store's element
+    /// links are cached (what finds the elements under the form's elements, which its
+    /// preview shows).
     pub fn forms_open_on_demand(&self) -> bool {
-        self.forms_on_demand().is_some() && self.element_links().is_some()
+        self.forms_countable() && self.element_links().is_some()
     }
 
     /// The open store's cached element links, read once (`None`: the store is not open on
@@ -536,8 +610,9 @@ impl App {
             Pane::Catalog => action == History && loading.unloaded().is_some(),
             // pane 3 on demand: the list, moving and filtering it, a form's history (read from
             // the audit log) and opening a form (when the element links are cached): moving in
-            // the designer, its warnings and its preview; a new form, the workflow and every
-            // edit need the catalog
+            // the designer, its warnings, its preview, the edits that need no other record and
+            // saving them (see `form_on_demand`); a new form, binding, the workflow and saving
+            // a renamed form need the catalog
             Pane::Forms if loading.forms_countable() => match &self.forms.designer {
                 None => {
                     reading
@@ -545,13 +620,40 @@ impl App {
                         || (action == FormOpen && loading.forms_open_on_demand())
                 }
                 Some(d) => {
-                    loading.form_near.is_some()
-                        && d.chooser.is_none()
-                        && (reading
-                            || matches!(
-                                action,
-                                FormWarningsDown | FormWarningsUp | FormPreview | FormHistory
-                            ))
+                    let Some(near) = loading.form_near.as_ref() else {
+                        return false;
+                    };
+                    match &d.chooser {
+                        // the condition chooser: ticking and taking the answers
+                        Some(_) => {
+                            reading || matches!(action, FormRequired | FormOpen | FormCondition)
+                        }
+                        None => {
+                            reading
+                                || matches!(
+                                    action,
+                                    FormWarningsDown
+                                        | FormWarningsUp
+                                        | FormPreview
+                                        | FormHistory
+                                        | FormMoveUp
+                                        | FormMoveDown
+                                        | FormMoveSection
+                                        | FormRequired
+                                        | FormUnbind
+                                        | FormRemove
+                                        | FormUndo
+                                        | FormRedo
+                                        | FormLabel
+                                        | FormHelp
+                                        | FormAddUnbound
+                                        | FormAddSection
+                                        | FormCondition
+                                )
+                                || (action == FormSave
+                                    && super::panes::form_on_demand::saves_near(d, near))
+                        }
+                    }
                 }
             },
             // pane 4 on demand: the list, moving in it and scrolling its detail, and opening

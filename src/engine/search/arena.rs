@@ -65,10 +65,47 @@ impl Entry {
     pub fn agency(&self) -> Option<u32> {
         (self.agency != NO_AGENCY).then_some(self.agency)
     }
+
+    /// Where the entry's strings start in the text, and how many bytes they take (its code's
+    /// first): what a rewrite of the index's file moves.
+    pub(crate) fn text_range(&self) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start.saturating_add(self.span())
+    }
+
+    /// Bytes of the code (the first of the entry's strings).
+    pub(crate) fn code_len(&self) -> usize {
+        usize::from(self.code)
+    }
+
+    /// The [`code_hash`] of the entry's code: only an entry with a code's hash is worth
+    /// reading the code of.
+    pub(crate) fn hashed(&self) -> u16 {
+        self.code_hash
+    }
+
+    /// The same entry with `uses` uses.
+    pub(crate) fn with_uses(self, uses: u32) -> Entry {
+        Entry { uses, ..self }
+    }
+
+    /// The same entry with its strings at `start` of the text (`None`: past a text's reach).
+    pub(crate) fn placed_at(self, start: usize) -> Option<Entry> {
+        Some(Entry {
+            start: u32::try_from(start).ok()?,
+            ..self
+        })
+    }
+}
+
+/// Whether an entry of `uses` uses and code `code` ranks before one of `other_uses` and
+/// `other` (see [`SearchData::entries`]: use count descending, then code).
+pub(crate) fn ranks_before(uses: u32, code: &[u8], other_uses: u32, other: &[u8]) -> bool {
+    uses > other_uses || (uses == other_uses && code < other)
 }
 
 /// A 16-bit hash of a code (FNV-1a, folded), see [`Entry::code_hash`].
-fn code_hash(code: &str) -> u16 {
+pub(crate) fn code_hash(code: &str) -> u16 {
     let hash = code.bytes().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
@@ -641,6 +678,47 @@ impl SearchData {
         Ok(())
     }
 
+    /// Sets the use counts of the elements `uses` names (by code), in place: their entries
+    /// move to their new ranks; the text stays where it is (in its file too: nothing is read
+    /// but those entries' codes and, for their ranks, a few others'). What a form saved
+    /// before the catalog is loaded changes (see `store::search_file`). Codes without an
+    /// entry are passed over.
+    pub fn set_uses(&mut self, uses: &BTreeMap<String, u32>) {
+        if uses.is_empty() {
+            return;
+        }
+        let codes: Vec<String> = uses.keys().cloned().collect();
+        let hashes = HashSet16::of(codes.iter());
+        let mut buf = Vec::new();
+        let text = &self.text;
+        let code_of = |e: &Entry, buf: &mut Vec<u8>| -> Vec<u8> {
+            text.bytes(e.start as usize..e.start as usize + e.code_len(), buf)
+                .to_vec()
+        };
+        let mut moved = Vec::new();
+        self.entries.retain(|e| {
+            if !hashes.may_hold(e.code_hash) {
+                return true;
+            }
+            let code = code_of(e, &mut buf);
+            let found = std::str::from_utf8(&code).ok().and_then(|c| uses.get(c));
+            match found {
+                Some(&n) => {
+                    moved.push((Entry { uses: n, ..*e }, code));
+                    false
+                }
+                None => true,
+            }
+        });
+        for (entry, code) in moved {
+            let at = self.entries.partition_point(|o| {
+                let other = code_of(o, &mut buf);
+                ranks_before(o.uses, &other, entry.uses, &code)
+            });
+            self.entries.insert(at, entry);
+        }
+    }
+
     /// Rewrites a held text with only the entries' strings, in entry order.
     fn compact(&mut self) {
         let Text::Held(old) = &self.text else {
@@ -979,6 +1057,49 @@ mod tests {
             "ranked first by its uses"
         );
         assert!(data.agencies().iter().any(|a| a == "新机构"));
+    }
+
+    #[test]
+    fn use_counts_set_in_place_rank_as_an_index_built_with_them() {
+        let rows: Vec<SearchRow> =
+            crate::engine::search::rows(&crate::sample::generate(1)).collect();
+        let data = SearchData::from_rows(rows.clone());
+        // the text in a file, as a cached index is read, and held
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("text");
+        let text = data.text.whole().expect("held").into_owned();
+        std::fs::write(&path, &text).expect("write");
+        let file = std::fs::File::open(&path).expect("open");
+        let in_file = SearchData::in_file(
+            file,
+            0,
+            text.len(),
+            data.agencies.clone(),
+            data.entries.clone(),
+        )
+        .expect("in order");
+        assert!(!in_file.is_held());
+        // the busiest down to none, one up past the busiest, some to a tie, an unknown code
+        let busiest = spelled(&data)[0].clone();
+        let uses = BTreeMap::from([
+            (busiest.1.clone(), 0),
+            (rows[7].code.clone(), busiest.0 + 1),
+            (rows[20].code.clone(), rows[21].uses),
+            (rows[30].code.clone(), 3),
+            ("NO-SUCH".to_string(), 9),
+        ]);
+        let changed = rows.into_iter().map(|mut r| {
+            if let Some(&n) = uses.get(&r.code) {
+                r.uses = n;
+            }
+            r
+        });
+        let built = SearchData::from_rows(changed);
+        for mut data in [data, in_file] {
+            data.set_uses(&uses);
+            assert!(data.is_sound());
+            assert_eq!(spelled(&data), spelled(&built));
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::model::{Catalog, Status};
 
 pub use arena::{Entry, LatinBuf, SearchData, SearchDataBuilder, Strings, bloom, pair_bit};
+pub(crate) use arena::{code_hash, ranks_before};
 pub use keys::{Key, SEP, build_key, readings, usual_reading};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
@@ -141,6 +142,12 @@ impl SearchIndex {
         // a removed code may leave this true: it only turns off a shortcut
         self.non_ascii_codes |= changes.keys().any(|code| !code.is_ascii());
         Ok(())
+    }
+
+    /// Sets the use counts of the elements `uses` names, in place (see
+    /// [`SearchData::set_uses`]).
+    pub fn set_uses(&mut self, uses: &BTreeMap<String, u32>) {
+        self.data.set_uses(uses);
     }
 
     fn entries(&self) -> &[Entry] {

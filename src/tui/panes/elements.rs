@@ -22,7 +22,7 @@ use crate::engine::validate;
 use crate::engine::workflow::{self, Transition};
 use crate::i18n::Lang;
 use crate::model::{Catalog, Element, ElementKind, Kind, Record, RecordRef};
-use crate::store::{Batch, Store};
+use crate::store::{Batch, SearchRows, Store};
 use crate::tui::action::{Action, Scope};
 use crate::tui::app::{App, AppEvent, Confirm, Level, Overlay};
 use crate::tui::detail::named;
@@ -419,7 +419,45 @@ impl App {
             return;
         };
         let changes = store.take_search_changes();
-        if changes.rows.as_ref().is_some_and(|rows| rows.is_empty()) {
+        self.patch_search_index(changes.rows, changes.at);
+    }
+
+    /// After a save made before the catalog was loaded (on demand, see
+    /// [`Loading::write_near`](crate::tui::loading::Loading::write_near)): pane 2's index
+    /// follows the search rows it wrote.
+    pub(crate) fn elements_written_near(&mut self, rows: SearchRows) {
+        // only use counts move: set in place, the index's text left in its file
+        let uses = rows
+            .iter()
+            .filter_map(|(code, row)| Some((code.clone(), row.as_ref()?.uses)))
+            .collect();
+        let e = &mut self.elements;
+        if e.indexing {
+            // the reading under way may have missed the change
+            e.stale = true;
+            return;
+        }
+        let set = match e.index.as_mut().map(Arc::get_mut) {
+            Some(Some(index)) => {
+                index.set_uses(&uses);
+                true
+            }
+            // a search holds the index: read again
+            Some(None) => false,
+            None => return,
+        };
+        if set {
+            self.index_replaced();
+        } else {
+            e.stale = true;
+            self.elements_ensure_index();
+        }
+    }
+
+    /// Patches pane 2's index with the search rows a write changed (`None`: too many to
+    /// patch, read again), the store's write count being `at` since.
+    fn patch_search_index(&mut self, rows: Option<SearchRows>, at: u64) {
+        if rows.as_ref().is_some_and(|rows| rows.is_empty()) {
             return;
         }
         let e = &mut self.elements;
@@ -434,12 +472,12 @@ impl App {
         };
         // an index whose text is left in its file reads it in to be patched; if that
         // fails, it is read again like one that cannot be patched
-        let patched = match (changes.rows, Arc::get_mut(index)) {
+        let patched = match (rows, Arc::get_mut(index)) {
             (Some(rows), Some(index)) => index.patch(&rows).is_ok(),
             _ => false,
         };
         if patched {
-            e.cacheable_at = e.cacheable_at.map(|_| changes.at);
+            e.cacheable_at = e.cacheable_at.map(|_| at);
             self.index_replaced();
         } else {
             e.stale = true;

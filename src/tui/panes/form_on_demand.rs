@@ -2,14 +2,19 @@
 //! the records near it, read from the store (the form, what it references, the elements under
 //! its elements and the bundles that hold its item: a few dozen records), and the element
 //! pool's covers for its labels are read on a worker, an element at a time, for the warnings'
-//! suggestions. Moving through the form, its warnings and its preview work so; an edit loads
-//! the catalog, and the designer goes on over it.
+//! suggestions (again after a label is edited). Moving through the form, its warnings, its
+//! preview and the edits that need no other record (moving, removing, `required`, labels,
+//! help texts, unbinding, sections, conditions, undo) work so, and `ctrl-s` saves them over
+//! the records near the form ([`Loading::write_near`]); binding (which searches the pool), a
+//! new item, the workflow and renaming the form load the catalog, and the designer goes on
+//! over it.
 
 use super::super::app::{App, AppEvent, BoxStore, Level};
 use super::super::loading::Loading;
 use super::forms::Designer;
 use crate::engine::dups::Covers;
-use crate::model::Catalog;
+use crate::model::{Catalog, Record};
+use crate::store::{Batch, StoreError};
 
 /// The catalog pane 3's designer works on: the store's, or before it is loaded (on demand)
 /// the records near the open form ([`Loading::form_near`]).
@@ -21,6 +26,16 @@ pub(super) fn designer_catalog<'a>(
         Some(store) => Some(store.catalog()),
         None => loading.as_ref()?.form_near.as_ref(),
     }
+}
+
+/// Whether the designer's working form can be saved over the records `near` it before the
+/// catalog is loaded: it keeps the name, item and material of the form as stored (see
+/// [`UnloadedStore::apply_near`](crate::store::UnloadedStore::apply_near)).
+pub(crate) fn saves_near(d: &Designer, near: &Catalog) -> bool {
+    let form = d.design.form();
+    near.forms.get(form.code.as_str()).is_some_and(|stored| {
+        stored.name == form.name && stored.item == form.item && stored.material == form.material
+    })
 }
 
 /// What the worker reading the pool for a form opened on demand found: the covers for its
@@ -49,7 +64,6 @@ impl App {
                     .map(|()| Some(near)),
                 None => Ok(None),
             });
-        let reader = store.reader();
         let near = match read {
             Ok(Some(near)) => near,
             Ok(None) => return,
@@ -63,17 +77,41 @@ impl App {
             return;
         };
         // no covers yet: nothing suggested until the pool is read
-        self.forms.designer = Some(Designer::with_covers(form, &near, Covers::default()));
-        let mut pool_near = near.clone();
+        self.forms.designer = Some(Designer::on_demand(form, &near));
         if let Some(loading) = self.loading.as_mut() {
             loading.form_near = Some(near);
         }
+        self.read_pool();
+    }
+
+    /// Reads the element pool's covers for the labels of the designer's working form on a
+    /// worker (before the catalog is loaded), unless a reading is under way (the designer
+    /// asks again when it ends, if the labels changed meanwhile).
+    fn read_pool(&mut self) {
+        let Some(loading) = self.loading.as_mut() else {
+            return;
+        };
+        let (Some(d), Some(near), Some(reader)) = (
+            self.forms.designer.as_ref(),
+            loading.form_near.as_ref(),
+            loading.unloaded().map(|s| s.reader()),
+        ) else {
+            return;
+        };
+        if loading.pool_reading {
+            return;
+        }
+        loading.pool_reading = true;
+        // the working form's labels are read for
+        let mut pool_near = near.clone();
+        let form = d.design.form().clone();
+        let code = form.code.to_string();
+        pool_near.insert(Record::Form(form));
         let text = self.lang.pick(
             "正在读取数据元池，以给出绑定建议…",
             "reading the element pool for the suggestions…",
         );
         self.say(Level::Info, text.into());
-        let code = code.to_string();
         self.spawn_job(move || {
             let read = reader
                 .form_covers(&code, &mut pool_near)
@@ -83,6 +121,55 @@ impl App {
         });
     }
 
+    /// After an edit in the designer before the catalog is loaded: a label edited since the
+    /// pool was read has its covers read again.
+    pub(super) fn designer_follow_pool(&mut self) {
+        let stale = self
+            .forms
+            .designer
+            .as_ref()
+            .is_some_and(Designer::pool_covers_stale);
+        if stale && self.store.is_none() {
+            self.read_pool();
+        }
+    }
+
+    /// Saves the designer's form before the catalog is loaded, over the records near it
+    /// ([`Loading::write_near`]); `None` when the change needs the catalog (nothing done).
+    /// Returns whether it was saved.
+    pub(super) fn form_save_on_demand(&mut self, batch: &Batch) -> Option<bool> {
+        if self.store.is_some() {
+            return None;
+        }
+        let warnings = self
+            .forms
+            .designer
+            .as_ref()
+            .filter(|d| d.warnings_complete())
+            .map(|d| d.warnings.len());
+        let loading = self.loading.as_mut()?;
+        match loading.write_near(batch.clone(), warnings) {
+            Ok(None) => None,
+            Ok(Some(written)) => {
+                self.elements_written_near(written.rows);
+                Some(true)
+            }
+            Err(StoreError::Invalid(problems)) => {
+                let text = problems
+                    .iter()
+                    .map(|p| p.describe(self.lang))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.say(Level::Error, crate::display::inert(&text).into_owned());
+                Some(false)
+            }
+            Err(e) => {
+                self.say(Level::Error, e.describe(self.lang));
+                Some(false)
+            }
+        }
+    }
+
     /// The element pool's covers a worker read for the form `code` opened on demand: the
     /// designer takes them, over the records near the form with the elements they name. Too
     /// late when the catalog came first (the designer works on it) or another form is open.
@@ -90,18 +177,29 @@ impl App {
         let Some(loading) = self.loading.as_mut() else {
             return;
         };
+        loading.pool_reading = false;
         let Some(d) = self.forms.designer.as_mut() else {
             return;
         };
-        if loading.form_near.is_none() || d.design.form().code != code {
+        let Some(stored) = loading.form_near.as_ref().and_then(|n| n.forms.get(code)) else {
+            return;
+        };
+        if d.design.form().code != code {
             return;
         }
         match read {
             Ok(read) => {
-                let (covers, near) = *read;
-                d.read_covers(covers, &near);
+                let (covers, mut near) = *read;
+                // the covers are for the form as it was being designed; the records near it
+                // keep the form as stored
+                let read_for = near.forms.get(code).cloned();
+                near.insert(Record::Form(stored.clone()));
+                if let Some(read_for) = read_for {
+                    d.read_covers(covers, &read_for, &near);
+                }
                 loading.form_near = Some(near);
                 self.message = None;
+                self.designer_follow_pool();
             }
             Err(text) => self.say(Level::Error, text),
         }
@@ -110,7 +208,7 @@ impl App {
     /// The catalog is in: a designer opened before it goes on over it.
     pub(crate) fn forms_loaded(&mut self) {
         if let (Some(d), Some(store)) = (&mut self.forms.designer, self.store.as_deref()) {
-            d.refresh(store.catalog());
+            d.loaded(store.catalog());
         }
     }
 }

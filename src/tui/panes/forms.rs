@@ -124,6 +124,10 @@ pub struct Designer {
     pub warn_scroll: DetailScroll,
     /// The duplicate finder's index for the working form's labels (see [`FormCovers`]).
     covers: Option<FormCovers>,
+    /// Before the catalog is loaded: the covers are read from the store's element pool on a
+    /// worker (`None` until they come), never built from the catalog in memory, which holds
+    /// only the records near the form.
+    from_pool: bool,
 }
 
 /// The duplicate finder's index for the labels of a form, kept while neither the elements
@@ -186,11 +190,15 @@ impl Designer {
         Self::new_with(form, catalog, None)
     }
 
-    /// A designer that starts with `covers`, read elsewhere for `form`'s labels in `catalog`
-    /// (a catalog of the records near the form, before the whole one is loaded).
-    pub(super) fn with_covers(form: Form, catalog: &Catalog, covers: Covers) -> Designer {
-        let covers = FormCovers::read(covers, catalog, &form);
-        Self::new_with(form, catalog, Some(covers))
+    /// A designer on `catalog`, the records near `form` before the whole catalog is loaded:
+    /// its covers are read from the store's pool ([`Designer::read_covers`]); until they
+    /// come, nothing is suggested.
+    pub(super) fn on_demand(form: Form, catalog: &Catalog) -> Designer {
+        let mut d = Self::new_with(form, catalog, None);
+        d.from_pool = true;
+        d.covers = None;
+        d.refresh(catalog);
+        d
     }
 
     /// A designer that starts with `covers` (kept if still fresh: a saved form's).
@@ -208,15 +216,43 @@ impl Designer {
             chooser: None,
             warn_scroll: DetailScroll::default(),
             covers,
+            from_pool: false,
         };
         d.refresh(catalog);
         d
     }
 
-    /// Takes `covers`, read for the working form's labels in `catalog` (a catalog of the
-    /// records near the form, before the whole one is loaded), and rebuilds from them.
-    pub(super) fn read_covers(&mut self, covers: Covers, catalog: &Catalog) {
-        self.covers = Some(FormCovers::read(covers, catalog, self.design.form()));
+    /// Takes `covers`, read from the pool for the labels of `read_for` (the working form
+    /// when the read began) with `catalog` (the records near the form, before the whole
+    /// catalog is loaded), and rebuilds from them.
+    pub(super) fn read_covers(&mut self, covers: Covers, read_for: &Form, catalog: &Catalog) {
+        self.covers = Some(FormCovers::read(covers, catalog, read_for));
+        self.refresh(catalog);
+    }
+
+    /// Whether the pool's covers are for other labels than the working form's (a label was
+    /// edited since they were read): they are read again.
+    pub(super) fn pool_covers_stale(&self) -> bool {
+        self.from_pool
+            && self
+                .covers
+                .as_ref()
+                .is_some_and(|c| c.labels != FormCovers::labels(self.design.form()))
+    }
+
+    /// Whether the warnings are the whole catalog's: built from it, or from the pool's covers
+    /// for the working form's labels.
+    pub(super) fn warnings_complete(&self) -> bool {
+        !self.from_pool
+            || self
+                .covers
+                .as_ref()
+                .is_some_and(|c| c.labels == FormCovers::labels(self.design.form()))
+    }
+
+    /// The catalog is in: the covers are built from it from now on.
+    pub(super) fn loaded(&mut self, catalog: &Catalog) {
+        self.from_pool = false;
         self.refresh(catalog);
     }
 
@@ -232,7 +268,12 @@ impl Designer {
         self.cursor = self.cursor.min(self.entries.len().saturating_sub(1));
         self.preview = Preview::build(catalog, form);
         self.row = self.row.min(self.preview.rows.len().saturating_sub(1));
-        let covers = FormCovers::of(&mut self.covers, catalog, form);
+        let none = Covers::default();
+        let covers = if self.from_pool {
+            self.covers.as_ref().map_or(&none, |c| &c.covers)
+        } else {
+            FormCovers::of(&mut self.covers, catalog, form)
+        };
         self.warnings = lint::lint_form(catalog, covers, form);
     }
 
@@ -579,6 +620,11 @@ impl App {
             return;
         };
         loading.counting = false;
+        if std::mem::take(&mut loading.recount) {
+            // a form was saved while they were counted: counted again
+            self.forms_count_start();
+            return;
+        }
         match read {
             Ok(counts) => {
                 if let Some(store) = loading.unloaded() {
@@ -683,6 +729,7 @@ impl App {
                 Action::FormWarningsUp => self.scroll_form_warnings(-1),
                 _ => self.designer_update(action),
             }
+            self.designer_follow_pool();
             return true;
         }
         let page = usize::from(self.size.1.saturating_sub(6)).max(1);
@@ -1273,12 +1320,16 @@ impl App {
             return;
         }
         let batch = d.design.to_batch();
-        if self.apply_batch(batch) {
-            if let Some(d) = &mut self.forms.designer {
+        // before the catalog is loaded, over the records near the form if they answer for it
+        let saved = match self.form_save_on_demand(&batch) {
+            Some(saved) => saved,
+            None => self.apply_batch(batch),
+        };
+        if saved {
+            let catalog = designer_catalog(&self.store, &self.loading);
+            if let (Some(d), Some(catalog)) = (&mut self.forms.designer, catalog) {
                 d.design.saved();
-                if let Some(store) = self.store.as_deref() {
-                    d.refresh(store.catalog());
-                }
+                d.refresh(catalog);
             }
             self.forms.stale = true;
             self.say(Level::Ok, lang.pick("已保存", "saved").into());
@@ -1513,10 +1564,9 @@ impl App {
 
     fn prompt_done(&mut self, kind: PromptKind, value: &str) {
         let lang = self.lang;
-        let Some(store) = self.store.as_deref() else {
+        let Some(catalog) = designer_catalog(&self.store, &self.loading) else {
             return;
         };
-        let catalog = store.catalog();
         if kind == PromptKind::Filter {
             return;
         }
@@ -1560,6 +1610,7 @@ impl App {
             let text = e.message(lang).to_string();
             self.say(Level::Warn, text);
         }
+        self.designer_follow_pool();
     }
 }
 
