@@ -376,7 +376,7 @@ fn screens_after(app: &mut App, keys: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Opens a form in pane 3 (on demand, from its records), edits it and asks to bind a field,
+/// Opens a form in pane 3 (on demand, from its records), edits it and asks for another item,
 /// which needs the catalog; waits for it, takes the edit back and closes the designer.
 fn load_by_opening_a_form(app: &mut App) {
     press(app, "pane_forms");
@@ -386,8 +386,8 @@ fn load_by_opening_a_form(app: &mut App) {
     press(app, "select_next");
     press(app, "form_required");
     assert!(deferred(app), "{}", message(app));
-    // binding searches the pool: it needs the catalog
-    press(app, "form_bind");
+    // another item is chosen among every item: that needs the catalog
+    press(app, "form_item");
     assert!(!deferred(app) && app.loading.is_some(), "{}", message(app));
     until_loaded(app);
     app.settle(Duration::from_secs(20));
@@ -893,6 +893,33 @@ fn on_demand_the_designer_saves_a_forms_fields_over_the_records_near_it() {
     );
     press(&mut app, "form_save");
     assert!(deferred(&app), "{}", message(&app));
+    // binding: the picker searches pane 2's index (read from the store's), pre-filled with
+    // the pool's suggestion; an element added is read from the store
+    press(&mut app, "select_next");
+    press(&mut app, "form_bind");
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "picker_choose");
+    press(&mut app, "form_add_field");
+    for c in "DE000143".chars() {
+        key(&mut app, c);
+    }
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "picker_choose");
+    assert!(deferred(&app), "{}", message(&app));
+    let d = app.forms.designer.as_ref().expect("still open");
+    let bound: Vec<_> = d.design.form().sections[0]
+        .fields
+        .iter()
+        .map(|f| f.element.as_deref().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(bound, ["", "DE999999", "DE000143", ""], "{}", message(&app));
+    // the new label's covers, read from the pool again
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "form_save");
+    assert!(deferred(&app), "{}", message(&app));
+    // the workflow too: submitted for review
+    press(&mut app, "form_submit");
+    assert!(deferred(&app), "{}", message(&app));
     // pane 2 searches the store's search rows (its cache file went with the write): the
     // unbound element's uses are one fewer
     press(&mut app, "pane_elements");
@@ -913,7 +940,10 @@ fn on_demand_the_designer_saves_a_forms_fields_over_the_records_near_it() {
     let fields = &form.sections[0].fields;
     assert_eq!(fields[0].element, None, "unbound");
     assert_eq!(fields[0].label.as_str(), "企业名称");
-    assert!(fields[1].required && !fields[0].required && !fields[2].required);
+    assert!(fields[1].required && !fields[0].required && !fields[3].required);
+    assert_eq!(fields[1].element.as_deref(), Some("DE999999"));
+    assert_eq!(fields[2].element.as_deref(), Some("DE000143"));
+    assert_eq!(form.status, yibiao::model::Status::Submitted, "{form:?}");
     assert_eq!(outline, Some(Outline::of(catalog)));
     assert_eq!(links, Some(yibiao::model::ElementLinks::of(catalog)));
     assert_eq!(lint, Some(yibiao::engine::lint::counts(catalog)));

@@ -611,8 +611,8 @@ impl App {
             // pane 3 on demand: the list, moving and filtering it, a form's history (read from
             // the audit log) and opening a form (when the element links are cached): moving in
             // the designer, its warnings, its preview, the edits that need no other record and
-            // saving them (see `form_on_demand`); a new form, binding, the workflow and saving
-            // a renamed form need the catalog
+            // saving them, binding and the workflow (see `form_on_demand`); a new form, another
+            // item and saving a renamed form need the catalog
             Pane::Forms if loading.forms_countable() => match &self.forms.designer {
                 None => {
                     reading
@@ -649,9 +649,16 @@ impl App {
                                         | FormAddUnbound
                                         | FormAddSection
                                         | FormCondition
+                                        | FormSubmit
+                                        | FormReturn
+                                        | FormPublish
                                 )
                                 || (action == FormSave
                                     && super::panes::form_on_demand::saves_near(d, near))
+                                // binding: the picker searches pane 2's index, read from
+                                // the store's
+                                || (matches!(action, FormBind | FormAddField)
+                                    && loading.elements_on_demand())
                         }
                     }
                 }

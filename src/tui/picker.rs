@@ -591,8 +591,9 @@ pub fn draw_results(
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// A few lines about an element for the picker: name, kind, definition, synonyms, uses.
-fn short_detail(catalog: &Catalog, code: &str, lang: Lang) -> Vec<Line<'static>> {
+/// A few lines about an element for the picker: name, kind, definition, synonyms, and
+/// how many fields use it (`uses`, from its search row).
+fn short_detail(catalog: &Catalog, code: &str, uses: usize, lang: Lang) -> Vec<Line<'static>> {
     let Some(e) = catalog.elements.get(code) else {
         return Vec::new();
     };
@@ -613,14 +614,8 @@ fn short_detail(catalog: &Catalog, code: &str, lang: Lang) -> Vec<Line<'static>>
     }
     lines.push(Line::default());
     lines.push(Line::from(lang.pick(
-        format!(
-            "被 {} 个字段使用",
-            crate::engine::search::uses(catalog, code)
-        ),
-        format!(
-            "used by {} fields",
-            crate::engine::search::uses(catalog, code)
-        ),
+        format!("被 {uses} 个字段使用"),
+        format!("used by {uses} fields"),
     )));
     lines
 }
@@ -672,13 +667,27 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, picker: &Picker) {
     let [query, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let building = app.elements.index.is_none();
     draw_query(frame, app, query, &picker.search, true, building);
-    let catalog = app.store().map(|s| s.catalog());
     if rest.width >= 70 {
         let [list, detail] =
             Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                 .areas(rest);
         draw_results(frame, app, list, &picker.search, true);
-        if let (Some(catalog), Some(code)) = (catalog, picker.chosen()) {
+        // the element: the catalog's, or before it is loaded read from the store (on demand)
+        let hit = picker.search.selected_hit();
+        let shown = match (app.store(), hit) {
+            (None, Some(hit)) => app
+                .loading
+                .as_ref()
+                .and_then(|l| l.element_shown(&hit.code, lang))
+                .and_then(Result::ok),
+            _ => None,
+        };
+        let catalog = match &shown {
+            Some(shown) => Some(&*shown.near),
+            None => app.store().map(|s| s.catalog()),
+        };
+        if let (Some(catalog), Some(hit)) = (catalog, hit) {
+            let (code, uses) = (hit.code.clone(), hit.uses);
             let detail = Rect::new(
                 detail.x + 1,
                 detail.y,
@@ -686,7 +695,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, picker: &Picker) {
                 detail.height,
             );
             frame.render_widget(
-                Paragraph::new(short_detail(catalog, &code, lang)).wrap(Wrap { trim: false }),
+                Paragraph::new(short_detail(catalog, &code, uses, lang)).wrap(Wrap { trim: false }),
                 detail,
             );
         }

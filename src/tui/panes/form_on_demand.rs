@@ -121,6 +121,49 @@ impl App {
         });
     }
 
+    /// Before the catalog is loaded, reads the element `code` (chosen in the picker to bind)
+    /// and the elements under it into the records near the designer's form, which it then
+    /// binds and previews. Nothing when the catalog is in or the element is there already.
+    pub(super) fn element_near_form(&mut self, code: &str) {
+        if self.store.is_some() {
+            return;
+        }
+        let Some(loading) = self.loading.as_mut() else {
+            return;
+        };
+        let (Some(store), Some(links)) = (loading.unloaded(), loading.element_links()) else {
+            return;
+        };
+        let Some(near) = loading.form_near.as_ref() else {
+            return;
+        };
+        if near.elements.contains_key(code) {
+            return;
+        }
+        let mut more = Catalog::default();
+        let read = store
+            .record(crate::model::Kind::Element, code)
+            .and_then(|element| {
+                if let Some(element) = element {
+                    more.insert(element);
+                }
+                store.add_element_children(&mut more, links)
+            });
+        match read {
+            Ok(()) => {
+                if let Some(near) = loading.form_near.as_mut() {
+                    for record in more.into_records() {
+                        near.insert(record);
+                    }
+                }
+            }
+            Err(e) => {
+                let text = e.describe(self.lang);
+                self.say(Level::Error, text);
+            }
+        }
+    }
+
     /// After an edit in the designer before the catalog is loaded: a label edited since the
     /// pool was read has its covers read again.
     pub(super) fn designer_follow_pool(&mut self) {

@@ -162,6 +162,24 @@ impl FormCovers {
             .covers
     }
 
+    /// The covers the warnings and the binding picker's suggestion come from:
+    /// [`FormCovers::of`], or when they come `from_pool` (before the catalog is loaded) the
+    /// pool's as read (none until they come).
+    fn suggesting<'a>(
+        slot: &'a mut Option<FormCovers>,
+        from_pool: bool,
+        catalog: &Catalog,
+        form: &Form,
+    ) -> &'a Covers {
+        static NONE: std::sync::OnceLock<Covers> = std::sync::OnceLock::new();
+        if from_pool {
+            return slot
+                .as_ref()
+                .map_or_else(|| NONE.get_or_init(Covers::default), |c| &c.covers);
+        }
+        Self::of(slot, catalog, form)
+    }
+
     /// `covers`, read elsewhere for `form`'s labels in `catalog` (see
     /// [`RecordReader::form_covers`](crate::store::RecordReader::form_covers)).
     fn read(covers: Covers, catalog: &Catalog, form: &Form) -> FormCovers {
@@ -187,22 +205,24 @@ impl FormCovers {
 
 impl Designer {
     fn new(form: Form, catalog: &Catalog) -> Designer {
-        Self::new_with(form, catalog, None)
+        Self::new_with(form, catalog, None, false)
     }
 
     /// A designer on `catalog`, the records near `form` before the whole catalog is loaded:
     /// its covers are read from the store's pool ([`Designer::read_covers`]); until they
     /// come, nothing is suggested.
     pub(super) fn on_demand(form: Form, catalog: &Catalog) -> Designer {
-        let mut d = Self::new_with(form, catalog, None);
-        d.from_pool = true;
-        d.covers = None;
-        d.refresh(catalog);
-        d
+        Self::new_with(form, catalog, None, true)
     }
 
-    /// A designer that starts with `covers` (kept if still fresh: a saved form's).
-    fn new_with(form: Form, catalog: &Catalog, covers: Option<FormCovers>) -> Designer {
+    /// A designer that starts with `covers` (kept if still fresh: a saved form's), read
+    /// `from_pool` or built from `catalog` (see [`Designer::from_pool`]).
+    fn new_with(
+        form: Form,
+        catalog: &Catalog,
+        covers: Option<FormCovers>,
+        from_pool: bool,
+    ) -> Designer {
         let mut d = Designer {
             design: Design::new(form),
             cursor: 0,
@@ -216,10 +236,16 @@ impl Designer {
             chooser: None,
             warn_scroll: DetailScroll::default(),
             covers,
-            from_pool: false,
+            from_pool,
         };
         d.refresh(catalog);
         d
+    }
+
+    /// Starts again on `form` (the working form as the workflow stored it), keeping the
+    /// covers while they fit its labels.
+    fn restart(&mut self, form: Form, catalog: &Catalog) {
+        *self = Designer::new_with(form, catalog, self.covers.take(), self.from_pool);
     }
 
     /// Takes `covers`, read from the pool for the labels of `read_for` (the working form
@@ -268,12 +294,7 @@ impl Designer {
         self.cursor = self.cursor.min(self.entries.len().saturating_sub(1));
         self.preview = Preview::build(catalog, form);
         self.row = self.row.min(self.preview.rows.len().saturating_sub(1));
-        let none = Covers::default();
-        let covers = if self.from_pool {
-            self.covers.as_ref().map_or(&none, |c| &c.covers)
-        } else {
-            FormCovers::of(&mut self.covers, catalog, form)
-        };
+        let covers = FormCovers::suggesting(&mut self.covers, self.from_pool, catalog, form);
         self.warnings = lint::lint_form(catalog, covers, form);
     }
 
@@ -1210,7 +1231,12 @@ impl App {
                 let mut note = None;
                 let suggestion = match d.pos().filter(|_| action == Action::FormBind) {
                     Some(pos) => {
-                        let covers = FormCovers::of(&mut d.covers, catalog, d.design.form());
+                        let covers = FormCovers::suggesting(
+                            &mut d.covers,
+                            d.from_pool,
+                            catalog,
+                            d.design.form(),
+                        );
                         match lint::offer_for(covers, d.design.form(), pos) {
                             Some(lint::Offer::Element { cover, passed }) => {
                                 note = passed.map(|(held, by)| {
@@ -1344,8 +1370,11 @@ impl App {
             Action::FormReturn => Transition::Return,
             _ => Transition::Publish,
         };
-        let Some(store) = self.store() else { return };
-        let Some(form) = store.catalog().forms.get(code) else {
+        // the catalog's form, or before it is loaded the designer's, as stored
+        let Some(catalog) = designer_catalog(&self.store, &self.loading) else {
+            return;
+        };
+        let Some(form) = catalog.forms.get(code) else {
             return;
         };
         let next = match workflow::transition(RecordRef::Form(form), step) {
@@ -1363,12 +1392,16 @@ impl App {
             action: step.en().into(),
             commands: vec![crate::store::Command::Upsert(next)],
         };
-        if self.apply_batch(batch) {
-            if let (Some(d), Some(store)) = (&mut self.forms.designer, self.store.as_deref())
-                && let Some(f) = store.catalog().forms.get(code)
+        let saved = match self.form_save_on_demand(&batch) {
+            Some(saved) => saved,
+            None => self.apply_batch(batch),
+        };
+        if saved {
+            let catalog = designer_catalog(&self.store, &self.loading);
+            if let (Some(d), Some(catalog)) = (&mut self.forms.designer, catalog)
+                && let Some(f) = catalog.forms.get(code)
             {
-                let covers = d.covers.take();
-                *d = Designer::new_with(f.clone(), store.catalog(), covers);
+                d.restart(f.clone(), catalog);
             }
             self.forms.stale = true;
             self.forms_catalog_ready();
@@ -1387,10 +1420,11 @@ impl App {
     /// already is asked about first ([`Confirm::BindTwice`]): two fields of one form on one
     /// element are form lint's 重复绑定.
     pub(crate) fn forms_picked(&mut self, purpose: &PickPurpose, code: &str) {
-        let Some(store) = self.store.as_deref() else {
+        // before the catalog is loaded, the element joins the records near the form
+        self.element_near_form(code);
+        let Some(catalog) = designer_catalog(&self.store, &self.loading) else {
             return;
         };
-        let catalog = store.catalog();
         let (Some(d), Some(element)) = (&self.forms.designer, catalog.elements.get(code)) else {
             return;
         };
@@ -1420,10 +1454,9 @@ impl App {
     /// Binds the selected field to `code`, or adds a field for it (`purpose`), as chosen.
     pub(crate) fn forms_bind(&mut self, purpose: &PickPurpose, code: &str) {
         let lang = self.lang;
-        let Some(store) = self.store.as_deref() else {
+        let Some(catalog) = designer_catalog(&self.store, &self.loading) else {
             return;
         };
-        let catalog = store.catalog();
         let (Some(d), Some(element)) = (&mut self.forms.designer, catalog.elements.get(code))
         else {
             return;
@@ -1460,6 +1493,8 @@ impl App {
                 self.say(Level::Warn, text);
             }
         }
+        // a field added with its element's name for a label: its covers are read
+        self.designer_follow_pool();
     }
 
     /// A key while pane 3 takes text (the item picker, the prompt or the preview).
