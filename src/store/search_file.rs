@@ -131,7 +131,8 @@ impl OldSearchFile {
         Ok(())
     }
 
-    /// The entries that move, with how many of those that stay rank before each.
+    /// The entries whose counts change, each with how many of those that stay rank before
+    /// it.
     fn moved(&self, uses: &BTreeMap<String, u32>) -> io::Result<Vec<Moved>> {
         let counts: Vec<u32> = uses.values().copied().collect();
         let hashes: Vec<u16> = uses.keys().map(|c| code_hash(c)).collect();
@@ -140,9 +141,11 @@ impl OldSearchFile {
         let wanted = |e: &Entry| hashes.contains(&e.hashed()) || counts.contains(&e.uses);
         self.each_entry(wanted, |entry, strings| {
             let code = strings.map(|s| &s[..entry.code_len().min(s.len())]);
+            // an entry whose count does not change stays where it is
             if let Some(found) = code
                 .and_then(|c| std::str::from_utf8(c).ok())
                 .and_then(|c| uses.get_key_value(c))
+                .filter(|found| *found.1 != entry.uses)
             {
                 moved.push(Moved {
                     entry: entry.with_uses(*found.1),
@@ -187,6 +190,9 @@ impl OldSearchFile {
         uses: &BTreeMap<String, u32>,
     ) -> io::Result<()> {
         let moved = self.moved(uses)?;
+        if moved.is_empty() {
+            return self.restamp(dir, tmp);
+        }
         let create = |path: &Path| {
             OpenOptions::new()
                 .read(true)
@@ -244,6 +250,27 @@ impl OldSearchFile {
             &mut out,
         )?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    }
+}
+
+impl OldSearchFile {
+    /// Writes the same index to `tmp` under the store's watermark as it is now: the bytes
+    /// after the old stamp copied as they are (by the kernel where it can), synced.
+    fn restamp(&self, dir: &Path, tmp: &Path) -> io::Result<()> {
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(tmp)?;
+        let mut head = Vec::with_capacity(SEARCH.magic.len() + 8);
+        head.extend_from_slice(SEARCH.magic);
+        head.extend_from_slice(&stamp(dir));
+        out.write_all(&head)?;
+        let mut old = &self.entries;
+        old.seek(SeekFrom::Start(head.len() as u64))?;
+        io::copy(&mut old, &mut out)?;
+        out.sync_all()
     }
 }
 

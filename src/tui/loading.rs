@@ -10,8 +10,9 @@
 //! loaded until something needs it: pane 1's tree and the detail of its selected record,
 //! read from the store, cost a fraction of a loaded catalog's memory; so does pane 2 when
 //! the store has its search index and element links cached (`search.idx`, `links.idx`),
-//! pane 5 when it has its statistics cached (`stats.idx`), and pane 3's list when it has its
-//! lint counts cached (`lint.idx`; the forms come from the outline).
+//! pane 5 when it has its statistics cached (`stats.idx`), pane 3's list when it has its
+//! lint counts cached (`lint.idx`; the forms come from the outline), and pane 3's designer,
+//! which edits, binds and saves a form over the records near it ([`Loading::write_near`]).
 
 use std::cell::OnceCell;
 use std::sync::Arc;
