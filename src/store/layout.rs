@@ -61,9 +61,11 @@ pub enum Found {
 
 /// Whether `name`, at the top of a store directory, is something the store creates.
 fn is_owned(name: &str) -> bool {
+    // a cache file, its temporary file, and the search index's staged entries (see
+    // `search_file`)
     let cache = cache_file::ALL.iter().any(|f| {
         name.strip_prefix(f.name)
-            .is_some_and(|t| t.is_empty() || t == ".tmp")
+            .is_some_and(|t| t.is_empty() || t == ".tmp" || t == ".entries.tmp")
     });
     // write_private's temporary files of the draft and the watermark: `.draft.json.tmp-PID`
     let private_tmp = [DRAFT_FILE, WATERMARK_FILE].iter().any(|file| {
@@ -185,6 +187,15 @@ mod tests {
         assert_eq!(inspect(&dir).unwrap(), Found::Nothing, "empty");
         std::fs::write(dir.join(LOCK_FILE), "pid=1\n").unwrap();
         assert_eq!(inspect(&dir).unwrap(), Found::Nothing, "only a lock");
+        // what a crash while the caches were written leaves
+        for name in ["outline.idx.tmp", "search.idx.entries.tmp"] {
+            std::fs::write(dir.join(name), "x").unwrap();
+        }
+        assert_eq!(
+            inspect(&dir).unwrap(),
+            Found::Nothing,
+            "a cache's leftovers"
+        );
         std::fs::create_dir(dir.join(DB_DIR)).unwrap();
         std::fs::write(dir.join("notes.txt"), "x").unwrap();
         assert_eq!(inspect(&dir).unwrap(), Found::Store, "db/ makes a store");

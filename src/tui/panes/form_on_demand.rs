@@ -224,7 +224,10 @@ impl App {
         let Some(d) = self.forms.designer.as_mut() else {
             return;
         };
-        let Some(stored) = loading.form_near.as_ref().and_then(|n| n.forms.get(code)) else {
+        let Some(kept) = loading.form_near.as_ref() else {
+            return;
+        };
+        let Some(stored) = kept.forms.get(code) else {
             return;
         };
         if d.design.form().code != code {
@@ -234,9 +237,15 @@ impl App {
             Ok(read) => {
                 let (covers, mut near) = *read;
                 // the covers are for the form as it was being designed; the records near it
-                // keep the form as stored
+                // keep the form as stored, and what joined them meanwhile (an element bound,
+                // a save's)
                 let read_for = near.forms.get(code).cloned();
                 near.insert(Record::Form(stored.clone()));
+                for record in kept.records() {
+                    if near.get(record.kind(), record.code()).is_none() {
+                        near.insert(record.to_record());
+                    }
+                }
                 if let Some(read_for) = read_for {
                     d.read_covers(covers, &read_for, &near);
                 }
