@@ -423,6 +423,14 @@ fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_i
     tui.send("\r");
     tui.wait_for("所属事项");
     tui.wait_for("目录未载入");
+    // a new section, saved over the form's own records: the catalog stays unloaded
+    tui.send("S");
+    tui.send("补充信息\r");
+    tui.wait_for("[补充信息]");
+    tui.send("\x13");
+    tui.wait_for("已保存");
+    tui.send("k");
+    tui.wait_for("目录未载入");
     tui.send("e");
     tui.send("甲\r");
     tui.wait_for("食品经营许可申请书甲");
