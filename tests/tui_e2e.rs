@@ -415,8 +415,8 @@ fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_i
     tui.wait_for("SX001-01-01 广安区食品经营许可（新办）实施清单");
     tui.wait_for("目录未载入");
     // pane 3's list works from the outline and the cached lint counts, and a form opens
-    // from its own records and is edited over them; saving a new name (the outline's) needs
-    // the catalog: it loads, and the save runs then
+    // from its own records and is edited and saved over them, a new name too (the outline
+    // follows); another item needs the catalog: it loads, and the key runs then
     tui.send("3");
     tui.wait_for("BD001     食品经营许可申请书");
     tui.wait_for("目录未载入");
@@ -435,13 +435,19 @@ fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_i
     tui.send("甲\r");
     tui.wait_for("食品经营许可申请书甲");
     tui.wait_for("[未保存]");
-    tui.wait_for("目录未载入");
     tui.send("\x13");
-    tui.wait_gone("目录未载入");
     tui.wait_gone("[未保存]");
     tui.send("\x1b");
     tui.wait_gone("所属事项");
     tui.wait_for("BD001     食品经营许可申请书甲");
+    tui.wait_for("目录未载入");
+    tui.send("\r");
+    tui.wait_for("所属事项");
+    tui.send("I");
+    tui.wait_gone("目录未载入");
+    tui.send("\x1b");
+    tui.send("\x1b");
+    tui.wait_gone("所属事项");
     tui.send("1");
     tui.wait_for("事项 8");
     tui.send("q");

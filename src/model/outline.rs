@@ -465,11 +465,11 @@ impl Outline {
         })
     }
 
-    /// Follows a change to the form `form` that leaves its name and what it references among
-    /// the items and materials as they were (an edit of its fields, as pane 3's designer
-    /// makes): its field count, status and version are set in place. Returns whether the
-    /// outline holds the form with that name and item; if not, it is left as it was and only
-    /// [`Outline::of`] the changed catalog describes it.
+    /// Follows a change to the form `form` that leaves what it references among the items and
+    /// materials as it was (an edit of its name or fields, as pane 3's designer makes): its
+    /// name, field count, status and version are set (a new name packed in with the others).
+    /// Returns whether the outline holds the form with that item; if not, it is left as it
+    /// was and only [`Outline::of`] the changed catalog describes it.
     pub fn follow_form(&mut self, form: &Form) -> bool {
         let Some(at) = self.forms.heads.codes.position(&form.code) else {
             return false;
@@ -477,8 +477,23 @@ impl Outline {
         let Some(view) = self.form_at(at) else {
             return false;
         };
-        if view.name != form.name.as_str() || view.item != form.item.as_deref() {
+        if view.item != form.item.as_deref() {
             return false;
+        }
+        if view.name != form.name.as_str() {
+            let old = &self.forms.heads.names;
+            let mut names = Strings {
+                text: String::with_capacity(old.text.len() + form.name.len()),
+                ends: Vec::with_capacity(old.len()),
+            };
+            for i in 0..old.len() as u32 {
+                names.push(if i == at {
+                    form.name.as_str()
+                } else {
+                    old.get(i).unwrap_or_default()
+                });
+            }
+            self.forms.heads.names = names;
         }
         let at = at as usize;
         let f = &mut self.forms;

@@ -2,14 +2,14 @@
 //! 3's designer without loading its catalog (at a million elements a loaded catalog holds
 //! 670 MiB; the records near a form, a few dozen).
 //!
-//! A change to forms' fields (bindings, labels, order, sections, required flags, help,
-//! conditions) that leaves each form's name, item and material as they were is validated
-//! exactly as over the whole catalog: what a form is checked against is whether what it
-//! references exists, and its own fields; nothing references a form, so nothing else can
-//! break. The write is the same transaction (records, search rows, audit); the search rows
-//! of the elements whose use counts move are the tree's rows with their counts moved. The
-//! cache files the on-demand panes read are kept: the outline (a form's field count, status
-//! and version set in place) and the element links (the form's bindings replaced), written
+//! A change to forms' names and fields (bindings, labels, order, sections, required flags,
+//! help, conditions, workflow) that leaves each form's item and material as they were is
+//! validated exactly as over the whole catalog: what a form is checked against is whether
+//! what it references exists, and its own fields; nothing references a form, so nothing else
+//! can break. The write is the same transaction (records, search rows, audit); the search
+//! rows of the elements whose use counts move are the tree's rows with their counts moved.
+//! The cache files the on-demand panes read are kept: the outline (a form's name, field
+//! count, status and version set) and the element links (the form's bindings replaced), written
 //! again once the change is flushed, and the search index's file (its moved use counts set,
 //! see `search_file`). The statistics are removed, as by every write, and lint counts are
 //! the caller's to save (it knows the form's warnings).
@@ -35,11 +35,11 @@ pub struct NearWritten {
 
 impl UnloadedStore {
     /// Writes `batch` over the records `near` it, without the catalog, when it is a change to
-    /// forms' fields alone (see the module documentation); `near` holds the records the
-    /// caller read near the forms (a designer's) and follows the change, as `outline` does.
-    /// `Ok(None)`: the batch needs the whole catalog (another kind of change, a new form, a
-    /// form renamed or moved to another item or material, a store without a current search
-    /// tree or outline entry), and nothing was written. Refused as a loaded store refuses it
+    /// forms' names and fields alone (see the module documentation); `near` holds the records
+    /// the caller read near the forms (a designer's) and follows the change, as `outline`
+    /// does. `Ok(None)`: the batch needs the whole catalog (another kind of change, a new
+    /// form, a form moved to another item or material, a store without a current search tree
+    /// or outline entry), and nothing was written. Refused as a loaded store refuses it
     /// otherwise ([`StoreError::Invalid`] and the rest), nothing written either.
     pub fn apply_near(
         &mut self,
@@ -106,7 +106,8 @@ impl UnloadedStore {
     }
 
     /// The forms `batch` changes, each as stored and as the batch has it, when the batch is a
-    /// change to forms' fields alone that the store can write over the records near it;
+    /// change to forms' names and fields alone that the store can write over the records near
+    /// it;
     /// `None` when it is not.
     fn forms_changed_near(
         &self,
@@ -125,11 +126,9 @@ impl UnloadedStore {
                 return Ok(None);
             };
             let outlined = outline.form(&new.code);
-            let same_place = new.name == old.name
-                && new.item == old.item
+            let same_place = new.item == old.item
                 && new.material == old.material
-                && outlined
-                    .is_some_and(|f| f.name == old.name.as_str() && f.item == old.item.as_deref());
+                && outlined.is_some_and(|f| f.item == old.item.as_deref());
             if !same_place {
                 return Ok(None);
             }
@@ -212,6 +211,7 @@ mod tests {
                     .for_each(|(f, e)| f.element = Some(SharedText::from(*e))),
                 4 => {
                     form.sections.pop();
+                    form.name = format!("{}（改）", form.name).into();
                 }
                 _ => fields.for_each(|f| f.label = SharedText::from(format!("改 {}", f.label))),
             }
@@ -281,8 +281,13 @@ mod tests {
             .find(|i| Some(*i) != form.item.as_ref())
             .cloned();
         let element = catalog.elements.values().next().unwrap().clone();
-        let renamed = Form {
-            name: "改名".into(),
+        let other_material = catalog
+            .materials
+            .keys()
+            .find(|m| Some(*m) != form.material.as_ref())
+            .cloned();
+        let material = Form {
+            material: other_material,
             ..form.clone()
         };
         let moved = Form {
@@ -294,7 +299,7 @@ mod tests {
             ..form.clone()
         };
         let needs = [
-            Batch::upserts("design", [Record::Form(renamed)]),
+            Batch::upserts("design", [Record::Form(material)]),
             Batch::upserts("design", [Record::Form(moved)]),
             Batch::upserts("design", [Record::Form(new)]),
             Batch::upserts("edit", [Record::Element(element)]),

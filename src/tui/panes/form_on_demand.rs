@@ -29,13 +29,13 @@ pub(super) fn designer_catalog<'a>(
 }
 
 /// Whether the designer's working form can be saved over the records `near` it before the
-/// catalog is loaded: it keeps the name, item and material of the form as stored (see
+/// catalog is loaded: it keeps the item and material of the form as stored (see
 /// [`UnloadedStore::apply_near`](crate::store::UnloadedStore::apply_near)).
 pub(crate) fn saves_near(d: &Designer, near: &Catalog) -> bool {
     let form = d.design.form();
-    near.forms.get(form.code.as_str()).is_some_and(|stored| {
-        stored.name == form.name && stored.item == form.item && stored.material == form.material
-    })
+    near.forms
+        .get(form.code.as_str())
+        .is_some_and(|stored| stored.item == form.item && stored.material == form.material)
 }
 
 /// What the worker reading the pool for a form opened on demand found: the covers for its
@@ -195,6 +195,8 @@ impl App {
             Ok(None) => None,
             Ok(Some(written)) => {
                 self.elements_written_near(written.rows);
+                // a form renamed: the pinyin index of the list's names follows
+                self.forms.outline_changed();
                 Some(true)
             }
             Err(StoreError::Invalid(problems)) => {

@@ -437,6 +437,12 @@ impl FormsPane {
                 .is_some_and(|d| d.in_preview && d.chooser.is_none())
     }
 
+    /// The outline's forms changed (a form saved before the catalog is loaded): their
+    /// fingerprint is taken again, so that a pinyin index of other names is not used.
+    pub(crate) fn outline_changed(&mut self) {
+        self.outline_fingerprint = None;
+    }
+
     /// Whether the warnings shown are the catalog's as it stands.
     pub fn lint_current(&self, catalog: &Catalog) -> bool {
         self.warned_at == Some(catalog.revision())
