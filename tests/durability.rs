@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{export, ok, run, yibiao, yibiao_zh};
+use common::{copy_store, export, ok, run, yibiao, yibiao_zh};
 use serde_json::Value;
 
 /// Waits for a child to exit, failing the test if it takes longer than `limit`.
@@ -249,32 +249,6 @@ fn a_big_import_killed_midway_is_all_or_nothing() {
 }
 
 /// Copies a closed store directory.
-fn copy_store(from: &std::path::Path, to: &std::path::Path) {
-    for entry in walk(from) {
-        let rel = entry.strip_prefix(from).unwrap();
-        let target = to.join(rel);
-        if entry.is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::copy(&entry, &target).unwrap();
-        }
-    }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![dir.to_path_buf()];
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 #[test]
 fn a_duplicate_merge_killed_midway_is_all_or_nothing() {
     let template = tempfile::tempdir().unwrap();

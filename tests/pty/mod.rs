@@ -107,14 +107,23 @@ impl Tui {
     }
 
     pub fn wait_for(&self, text: &str) {
+        self.wait_until_named(text, |screen| screen.contains(text));
+    }
+
+    /// Waits until the screen passes `test`.
+    pub fn wait_until(&self, test: impl Fn(&str) -> bool) {
+        self.wait_until_named("a screen that passes the test", test);
+    }
+
+    fn wait_until_named(&self, what: &str, test: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + WAIT;
         while Instant::now() < deadline {
-            if self.screen().contains(text) {
+            if test(&self.screen()) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(5));
         }
-        panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
+        panic!("timed out waiting for {what:?}; screen:\n{}", self.screen());
     }
 
     /// Resizes the pty (the TUI gets SIGWINCH) and the screen read back.
