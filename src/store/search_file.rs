@@ -113,13 +113,11 @@ impl OldSearchFile {
                     "the search index's text is not in entry order",
                 ));
             }
+            // read even when not wanted: a skip past the reader's buffer would seek (a system
+            // call an entry) where a read fills the buffer a megabyte at a time
             let wanted = strings(&entry);
-            if wanted {
-                buf.resize(range.len(), 0);
-                text.read_exact(&mut buf)?;
-            } else {
-                text.seek_relative(i64::try_from(range.len()).map_err(io::Error::other)?)?;
-            }
+            buf.resize(range.len(), 0);
+            text.read_exact(&mut buf)?;
             at = range.end;
             f(entry, wanted.then_some(buf.as_slice()))?;
         }
