@@ -952,6 +952,40 @@ fn on_demand_the_designer_saves_a_forms_fields_over_the_records_near_it() {
 }
 
 #[test]
+fn on_demand_the_workflow_from_pane_3s_list_saves_over_the_forms_records() {
+    let (mut app, path, _dir) = starting_on_demand_with(designer_records());
+    opened(&mut app, &path);
+    press(&mut app, "pane_forms");
+    press(&mut app, "select_last");
+    press(&mut app, "form_submit");
+    assert!(deferred(&app), "{}", message(&app));
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("待审核"), "{shown}");
+    let read = app.loading.as_ref().map(|l| l.form_near.is_none());
+    assert_eq!(
+        read,
+        Some(true),
+        "the records read for the step are dropped"
+    );
+    drop(app);
+    let unloaded = SledStore::open_unloaded(&path).expect("open");
+    let (outline, lint) = (unloaded.outline(), unloaded.lint_counts());
+    drop(unloaded);
+    let store = SledStore::open(&path).expect("open");
+    let catalog = store.catalog();
+    assert_eq!(
+        catalog.forms["BD999999"].status,
+        yibiao::model::Status::Submitted
+    );
+    assert_eq!(outline, Some(Outline::of(catalog)));
+    assert_eq!(
+        lint,
+        Some(yibiao::engine::lint::counts(catalog)),
+        "counts kept"
+    );
+}
+
+#[test]
 fn on_demand_a_renamed_form_is_saved_and_found_by_its_new_names_pinyin() {
     let (mut app, path, _dir) = starting_on_demand_with(designer_records());
     opened(&mut app, &path);

@@ -619,6 +619,9 @@ impl App {
                     reading
                         || matches!(action, FormFilter | FormHistory)
                         || (action == FormOpen && loading.forms_open_on_demand())
+                        // the workflow, over the selected form's own records
+                        || (matches!(action, FormSubmit | FormReturn | FormPublish)
+                            && loading.forms_on_demand().is_some())
                 }
                 Some(d) => {
                     let Some(near) = loading.form_near.as_ref() else {

@@ -121,6 +121,33 @@ impl App {
         });
     }
 
+    /// Before the catalog is loaded, with no form open, reads the records near the form
+    /// `code` (see [`UnloadedStore::form_records`](crate::store::UnloadedStore::form_records))
+    /// for a step of the workflow taken from pane 3's list; the caller drops them after.
+    /// Returns whether it read them.
+    pub(super) fn form_records_for_list(&mut self, code: &str) -> bool {
+        if self.store.is_some() || self.forms.designer.is_some() {
+            return false;
+        }
+        let Some(loading) = self.loading.as_mut() else {
+            return false;
+        };
+        let (Some(store), Some(outline)) = (loading.unloaded(), loading.outline.as_deref()) else {
+            return false;
+        };
+        match store.form_records(code, outline) {
+            Ok(near) => {
+                loading.form_near = near;
+                loading.form_near.is_some()
+            }
+            Err(e) => {
+                let text = e.describe(self.lang);
+                self.say(Level::Error, text);
+                false
+            }
+        }
+    }
+
     /// Before the catalog is loaded, reads the element `code` (chosen in the picker to bind)
     /// and the elements under it into the records near the designer's form, which it then
     /// binds and previews. Nothing when the catalog is in or the element is there already.
@@ -184,12 +211,18 @@ impl App {
         if self.store.is_some() {
             return None;
         }
-        let warnings = self
-            .forms
-            .designer
-            .as_ref()
-            .filter(|d| d.warnings_complete())
-            .map(|d| d.warnings.len());
+        let warnings = match &self.forms.designer {
+            Some(d) => d.warnings_complete().then_some(d.warnings.len()),
+            // a step of the workflow from the list: a form's warnings do not depend on its
+            // state, so its count stays
+            None => match batch.commands.first() {
+                Some(crate::store::Command::Upsert(record)) => {
+                    let counts = self.loading.as_ref().and_then(Loading::forms_on_demand);
+                    counts.map(|c| c.get(record.code()).copied().unwrap_or(0))
+                }
+                _ => None,
+            },
+        };
         let loading = self.loading.as_mut()?;
         match loading.write_near(batch.clone(), warnings) {
             Ok(None) => None,

@@ -793,7 +793,12 @@ impl App {
             }
             Action::FormSubmit | Action::FormReturn | Action::FormPublish => {
                 if let Some(code) = p.codes.get(p.selected).cloned() {
+                    // before the catalog is loaded, over the form's own records
+                    let read = self.form_records_for_list(&code);
                     self.form_workflow(&code, action);
+                    if read && let Some(loading) = self.loading.as_mut() {
+                        loading.form_near = None;
+                    }
                 }
             }
             _ => {
