@@ -112,6 +112,12 @@ impl CacheFile {
     /// encoding the value as it is written. Best effort: a cache that cannot be written is
     /// simply rebuilt next time.
     fn write<T: Serialize>(&self, dir: &Path, value: &T) {
+        self.write_stamped(dir, value, stamp(dir));
+    }
+
+    /// [`CacheFile::write`] naming the watermark `stamp` (read before the value was made
+    /// from the store: a write since raised the watermark, so the file is not taken).
+    fn write_stamped<T: Serialize>(&self, dir: &Path, value: &T, stamp: [u8; STAMP_BYTES]) {
         let tmp = dir.join(format!("{}.tmp", self.name));
         let written = OpenOptions::new()
             .write(true)
@@ -122,7 +128,7 @@ impl CacheFile {
             .and_then(|file| {
                 let mut writer = BufWriter::with_capacity(BUFFER_BYTES, file);
                 writer.write_all(self.magic)?;
-                writer.write_all(&stamp(dir))?;
+                writer.write_all(&stamp)?;
                 bincode::serde::encode_into_std_write(value, &mut writer, config())
                     .map_err(std::io::Error::other)?;
                 writer.into_inner().map_err(|e| e.into_error())?.sync_all()
@@ -202,6 +208,12 @@ pub fn read_search(dir: &Path) -> Option<SearchData> {
 /// start to end).
 pub fn write_search(dir: &Path, data: &SearchData) {
     SEARCH.write(dir, &*data.in_entry_order());
+}
+
+/// Caches the search index read from the search tree after the store's watermark was
+/// `stamp` (see [`CacheFile::write_stamped`]).
+pub fn write_search_stamped(dir: &Path, data: &SearchData, stamp: [u8; STAMP_BYTES]) {
+    SEARCH.write_stamped(dir, &*data.in_entry_order(), stamp);
 }
 
 /// The cached outline, if there is a sound one.

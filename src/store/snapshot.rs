@@ -16,7 +16,7 @@ use crate::engine::search::{self, SearchData};
 use crate::engine::stats::{self, Stats};
 use crate::model::Catalog;
 
-use super::cache_file::{read_lint, read_search, read_stats};
+use super::cache_file::{read_lint, read_search, read_stats, stamp, write_search_stamped};
 use super::search_tree;
 
 /// The store's catalog and directory as they stood when the snapshot was taken
@@ -84,9 +84,17 @@ pub struct CachedSearch {
 }
 
 impl CachedSearch {
-    /// The index data: the cache file's if it is there and sound, else the search tree's
-    /// (`None`: neither, or the tree could not be read).
+    /// The index data: the cache file's if it is there and sound, else the search tree's,
+    /// cached then for the next reading (named with the watermark read before the tree, so
+    /// that a write meanwhile leaves the file untaken), its text left in the file as the
+    /// cache file's is (`None`: neither, or the tree could not be read).
     pub fn read(&self) -> Option<SearchData> {
-        read_search(&self.dir).or_else(|| search_tree::read_data(self.tree.as_ref()?).ok())
+        if let Some(data) = read_search(&self.dir) {
+            return Some(data);
+        }
+        let stamp = stamp(&self.dir);
+        let data = search_tree::read_data(self.tree.as_ref()?).ok()?;
+        write_search_stamped(&self.dir, &data, stamp);
+        read_search(&self.dir).or(Some(data))
     }
 }

@@ -269,6 +269,22 @@ mod tests {
     }
 
     #[test]
+    fn a_search_index_read_from_the_tree_is_cached_for_the_next_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = sample_store(dir.path()).catalog().clone();
+        std::fs::remove_file(dir.path().join("search.idx")).unwrap();
+        let store = SledStore::open_unloaded(dir.path()).unwrap();
+        let data = store.cached_search().read().expect("from the tree");
+        let expected = crate::engine::search::data_of(&catalog);
+        assert_eq!(data, expected);
+        assert!(!data.is_held(), "its text left in the file written");
+        assert_eq!(read_search(dir.path()), Some(expected.clone()));
+        // a file named with a watermark a write has since raised is not taken
+        crate::store::cache_file::write_search_stamped(dir.path(), &expected, [0; 8]);
+        assert_eq!(read_search(dir.path()), None);
+    }
+
+    #[test]
     fn a_change_a_form_alone_cannot_answer_for_needs_the_catalog() {
         let dir = tempfile::tempdir().unwrap();
         let catalog = sample_store(dir.path()).catalog().clone();
