@@ -952,6 +952,33 @@ fn on_demand_the_designer_saves_a_forms_fields_over_the_records_near_it() {
 }
 
 #[test]
+fn on_demand_a_form_opened_while_anothers_pool_is_read_has_its_own_read() {
+    let (mut app, path, _dir) = starting_on_demand_with(designer_records());
+    opened(&mut app, &path);
+    press(&mut app, "pane_forms");
+    // the first form's pool read is under way when it is closed and another opened (keys
+    // handled without waiting for the workers)
+    enter(&mut app);
+    app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+        KeyCode::Esc,
+        KeyModifiers::NONE,
+    ))));
+    key(&mut app, 'G');
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    let d = app.forms.designer.as_ref().expect("open");
+    assert_eq!(d.design.form().code.as_str(), "BD999999");
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.message(Lang::En).contains("DE999999")),
+        "{:?}",
+        d.warnings
+    );
+    assert!(deferred(&app), "{}", message(&app));
+}
+
+#[test]
 fn on_demand_the_workflow_from_pane_3s_list_saves_over_the_forms_records() {
     let (mut app, path, _dir) = starting_on_demand_with(designer_records());
     opened(&mut app, &path);

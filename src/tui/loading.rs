@@ -214,8 +214,8 @@ impl Loading {
         cached.or(self.counted.as_ref())
     }
 
-    /// Writes `batch` (pane 3's designer saving its form) over the records near the open form
-    /// without loading the catalog (see [`UnloadedStore::apply_near`]); what the panes on
+    /// Writes `batch` (pane 3 saving a form: the designer's, or a step of the workflow from
+    /// the list) over the records near the form (`form_near`) without loading the catalog (see [`UnloadedStore::apply_near`]); what the panes on
     /// demand read follows: the outline and the form's records in place, the element links,
     /// search index and statistics read again (the statistics are no longer cached), the
     /// lint counts with the form's `warnings` (`None`: not known yet, so counted again), an
@@ -612,8 +612,8 @@ impl App {
             // pane 3 on demand: the list, moving and filtering it, a form's history (read from
             // the audit log) and opening a form (when the element links are cached): moving in
             // the designer, its warnings, its preview, the edits that need no other record and
-            // saving them, binding and the workflow (see `form_on_demand`); a new form, another
-            // item and saving a renamed form need the catalog
+            // saving them (a new name too), binding and the workflow (see `form_on_demand`); a
+            // new form and another item need the catalog
             Pane::Forms if loading.forms_countable() => match &self.forms.designer {
                 None => {
                     reading

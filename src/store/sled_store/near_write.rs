@@ -81,14 +81,18 @@ impl UnloadedStore {
         }
         // flushed: the caches follow, from the forms as stored
         let mut links = links;
+        let mut follows = true;
         for (_, new) in &forms {
             let Some(form) = near.forms.get(new.code.as_str()) else {
                 continue;
             };
-            outline.follow_form(form);
+            follows &= outline.follow_form(form);
             links = links.map(|l| l.with_form(form));
         }
-        write_outline(&self.0.path, outline);
+        // (it does: the forms were checked to be the outline's, of the same items)
+        if follows {
+            write_outline(&self.0.path, outline);
+        }
         if let Some(links) = &links {
             write_links(&self.0.path, links);
         }
@@ -107,8 +111,7 @@ impl UnloadedStore {
 
     /// The forms `batch` changes, each as stored and as the batch has it, when the batch is a
     /// change to forms' names and fields alone that the store can write over the records near
-    /// it;
-    /// `None` when it is not.
+    /// it; `None` when it is not.
     fn forms_changed_near(
         &self,
         batch: &Batch,

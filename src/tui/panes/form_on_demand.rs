@@ -3,11 +3,11 @@
 //! its elements and the bundles that hold its item: a few dozen records), and the element
 //! pool's covers for its labels are read on a worker, an element at a time, for the warnings'
 //! suggestions (again after a label is edited). Moving through the form, its warnings, its
-//! preview and the edits that need no other record (moving, removing, `required`, labels,
-//! help texts, unbinding, sections, conditions, undo) work so, and `ctrl-s` saves them over
-//! the records near the form ([`Loading::write_near`]); binding (which searches the pool), a
-//! new item, the workflow and renaming the form load the catalog, and the designer goes on
-//! over it.
+//! preview, the edits of its name and fields (moving, removing, `required`, labels, help
+//! texts, unbinding, sections, conditions, undo) and binding (the picker searches pane 2's
+//! index; the element chosen is read from the store) work so, and `ctrl-s` and the workflow
+//! save them over the records near the form ([`Loading::write_near`]); another item and a new
+//! form load the catalog, and the designer goes on over it.
 
 use super::super::app::{App, AppEvent, BoxStore, Level};
 use super::super::loading::Loading;
@@ -88,7 +88,7 @@ impl App {
     /// worker (before the catalog is loaded), unless a reading is under way (the designer
     /// asks again when it ends, if the labels changed meanwhile).
     fn read_pool(&mut self) {
-        let Some(loading) = self.loading.as_mut() else {
+        let Some(loading) = self.loading.as_mut().filter(|l| !l.pool_reading) else {
             return;
         };
         let (Some(d), Some(near), Some(reader)) = (
@@ -98,9 +98,6 @@ impl App {
         ) else {
             return;
         };
-        if loading.pool_reading {
-            return;
-        }
         loading.pool_reading = true;
         // the working form's labels are read for
         let mut pool_near = near.clone();
@@ -198,7 +195,7 @@ impl App {
             .forms
             .designer
             .as_ref()
-            .is_some_and(Designer::pool_covers_stale);
+            .is_some_and(Designer::pool_covers_wanted);
         if stale && self.store.is_none() {
             self.read_pool();
         }
@@ -262,12 +259,12 @@ impl App {
         let Some(kept) = loading.form_near.as_ref() else {
             return;
         };
-        let Some(stored) = kept.forms.get(code) else {
+        let stored = kept.forms.get(code);
+        let Some(stored) = stored.filter(|_| d.design.form().code == code) else {
+            // read for a form closed since: the one open now has its own read
+            self.designer_follow_pool();
             return;
         };
-        if d.design.form().code != code {
-            return;
-        }
         match read {
             Ok(read) => {
                 let (covers, mut near) = *read;

@@ -256,14 +256,14 @@ impl Designer {
         self.refresh(catalog);
     }
 
-    /// Whether the pool's covers are for other labels than the working form's (a label was
-    /// edited since they were read): they are read again.
-    pub(super) fn pool_covers_stale(&self) -> bool {
+    /// Whether the pool's covers are wanted (before the catalog is loaded): none read yet
+    /// for this form, or read for other labels than the working form's (a label edited since).
+    pub(super) fn pool_covers_wanted(&self) -> bool {
         self.from_pool
             && self
                 .covers
                 .as_ref()
-                .is_some_and(|c| c.labels != FormCovers::labels(self.design.form()))
+                .is_none_or(|c| c.labels != FormCovers::labels(self.design.form()))
     }
 
     /// Whether the warnings are the whole catalog's: built from it, or from the pool's covers
