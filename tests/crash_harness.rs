@@ -284,9 +284,7 @@ fn designer_cycle(db: &Path, home: &Path, name: &str, bound: usize, us: u64) -> 
 #[test]
 fn designer_saves_before_the_catalog_is_loaded_survive_kill_9() {
     let (home, db) = seeded();
-    let config = home.path().join("config").join("yibiao");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(config.join("config.toml"), "load_catalog = \"on-demand\"\n").expect("config");
+    pty::write_config(home.path(), "load_catalog = \"on-demand\"\n");
     let element = home.path().join("element.json");
     let doc = serde_json::json!({"format": "yibiao/1",
         "elements": [{"code": ELEMENT, "name": "崩溃数据元", "kind": "text"}]});

@@ -369,9 +369,7 @@ fn on_demand_pane_2_searches_and_shows_uses_from_the_caches_until_an_edit_loads_
     for cache in ["outline.idx", "links.idx", "search.idx"] {
         assert!(db.join(cache).exists(), "{cache}");
     }
-    let config = home.path().join("config").join("yibiao");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(config.join("config.toml"), "load_catalog = \"on-demand\"\n").expect("write");
+    pty::write_config(home.path(), "load_catalog = \"on-demand\"\n");
     let mut tui = Tui::start_sized(&db, home.path(), 40, 120, &[]);
     // the store is open once pane 1 shows a record's detail
     tui.wait_for("目录未载入");
@@ -397,9 +395,7 @@ fn on_demand_pane_2_searches_and_shows_uses_from_the_caches_until_an_edit_loads_
 #[test]
 fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_it() {
     let (home, db) = seeded_store();
-    let config = home.path().join("config").join("yibiao");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(config.join("config.toml"), "load_catalog = \"on-demand\"\n").expect("write");
+    pty::write_config(home.path(), "load_catalog = \"on-demand\"\n");
     let mut tui = Tui::start(&db, home.path());
     tui.wait_for("目录未载入");
     tui.send("+");

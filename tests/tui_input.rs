@@ -15,9 +15,7 @@ const GAP: Duration = Duration::from_millis(20);
 #[test]
 fn split_arrow_and_alt_keys_act_whole_and_a_lone_esc_still_cancels() {
     let (home, db) = sample_store();
-    let config = home.path().join("config").join("yibiao");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(config.join("config.toml"), "escape_timeout_ms = 300\n").expect("config");
+    pty::write_config(home.path(), "escape_timeout_ms = 300\n");
     let mut tui = Tui::start(&db, home.path());
     tui.wait_for("浏览");
     tui.wait_for("事项 [按层级] 1/43");

@@ -663,30 +663,11 @@ impl SledStore {
         chunk: &[(Kind, String)],
         changes: &Changes,
     ) -> BTreeMap<String, Option<SearchRow>> {
-        let mut delta: BTreeMap<String, i64> = BTreeMap::new();
-        let element_refs = |record: Option<RecordRef<'_>>| -> Vec<String> {
-            record
-                .map(|r| r.references())
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|r| r.target == Kind::Element)
-                .map(|r| r.code.to_string())
-                .collect()
-        };
+        let mut delta = self.use_deltas(chunk, changes);
         for (kind, code) in chunk {
             match kind {
                 Kind::Element => {
                     delta.entry(code.clone()).or_default();
-                }
-                Kind::Form => {
-                    let old = self.catalog.get(Kind::Form, code);
-                    let new = changes[&(Kind::Form, code.clone())].as_ref();
-                    for element in element_refs(old) {
-                        *delta.entry(element).or_default() -= 1;
-                    }
-                    for element in element_refs(new.map(Record::as_ref)) {
-                        *delta.entry(element).or_default() += 1;
-                    }
                 }
                 Kind::Agency => {
                     for r in self.catalog.referrers(Kind::Agency, code) {
@@ -751,6 +732,30 @@ impl SledStore {
         // flushed: from now on the database must hold this change when the store is opened
         watermark::write(&self.path, self.last_change());
         Ok(applied)
+    }
+
+    /// How the forms of a chunk move each element's use count: its bindings in the form as
+    /// the catalog in memory holds it (before the chunk) are taken off, those of the new form
+    /// added (an element bound as before is moved by 0, and still listed).
+    fn use_deltas(&self, chunk: &[(Kind, String)], changes: &Changes) -> BTreeMap<String, i64> {
+        let mut delta: BTreeMap<String, i64> = BTreeMap::new();
+        let mut count = |record: Option<RecordRef<'_>>, by: i64| {
+            for r in record.map(|r| r.references()).unwrap_or_default() {
+                if r.target == Kind::Element {
+                    *delta.entry(r.code.to_string()).or_default() += by;
+                }
+            }
+        };
+        for (kind, code) in chunk {
+            if *kind == Kind::Form {
+                count(self.catalog.get(Kind::Form, code), -1);
+                let new = changes
+                    .get(&(Kind::Form, code.clone()))
+                    .and_then(Option::as_ref);
+                count(new.map(Record::as_ref), 1);
+            }
+        }
+        delta
     }
 
     /// The audit number of the last change the database holds (0: none yet).

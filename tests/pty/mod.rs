@@ -14,6 +14,14 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_yibiao");
 /// How long any wait may take.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// Writes `toml` as the TUI's `config.toml` under `home` (the config dir [`Tui::start`] gives
+/// the TUI).
+pub fn write_config(home: &Path, toml: &str) {
+    let dir = home.join("config").join("yibiao");
+    std::fs::create_dir_all(&dir).expect("config dir");
+    std::fs::write(dir.join("config.toml"), toml).expect("write config.toml");
+}
+
 /// A store holding the bundled sample (`yibiao sample`), in a fresh home: (home, store).
 pub fn sample_store() -> (tempfile::TempDir, std::path::PathBuf) {
     let home = tempfile::tempdir().expect("tempdir");

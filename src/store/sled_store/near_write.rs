@@ -150,23 +150,7 @@ impl SledStore {
         chunk: &[(Kind, String)],
         changes: &Changes,
     ) -> Result<SearchRows, StoreError> {
-        let mut delta: BTreeMap<String, i64> = BTreeMap::new();
-        let mut count = |record: Option<RecordRef<'_>>, by: i64| {
-            for r in record.map(|r| r.references()).unwrap_or_default() {
-                if r.target == Kind::Element {
-                    *delta.entry(r.code.to_string()).or_default() += by;
-                }
-            }
-        };
-        for (kind, code) in chunk {
-            if *kind == Kind::Form {
-                count(self.catalog.get(Kind::Form, code), -1);
-                let new = changes
-                    .get(&(Kind::Form, code.clone()))
-                    .and_then(Option::as_ref);
-                count(new.map(Record::as_ref), 1);
-            }
-        }
+        let delta = self.use_deltas(chunk, changes);
         let mut rows = SearchRows::new();
         for (code, change) in delta {
             if let Some(mut row) = search_tree::row(&self.search, &code)? {
