@@ -364,7 +364,7 @@ fn the_tree_works_while_the_catalog_loads_and_a_waiting_key_runs_after() {
 /// and the search index), pane 2 searches and shows an element and its uses without loading
 /// the catalog.
 #[test]
-fn on_demand_pane_2_searches_and_shows_uses_from_the_caches_until_an_edit_loads_it() {
+fn on_demand_pane_2_searches_edits_and_shows_uses_from_the_caches_until_a_new_element_loads_it() {
     let (home, db) = sample_store();
     for cache in ["outline.idx", "links.idx", "search.idx"] {
         assert!(db.join(cache).exists(), "{cache}");
@@ -382,12 +382,25 @@ fn on_demand_pane_2_searches_and_shows_uses_from_the_caches_until_an_edit_loads_
     tui.wait_for("公民身份号码、证件号码");
     tui.wait_for("BD000006");
     tui.wait_for("目录未载入");
-    // an edit needs the catalog: it loads, and the editor opens
+    // an edit is saved over the element's own records: the catalog stays unloaded, and
+    // the new name is found
     tui.send("e");
-    tui.wait_gone("目录未载入");
     tui.wait_for("保存");
+    tui.send("\x15");
+    tui.send("居民身份证件号码");
+    tui.send("\x13");
+    tui.wait_for("已保存 DE000005");
+    tui.send("/\x15jmsfzj\r");
+    tui.wait_for("DE000005 居民身份证件号码");
+    tui.wait_for("目录未载入");
+    // a new element needs the catalog: it loads, and the editor opens
+    tui.send("a");
+    tui.wait_gone("目录未载入");
+    tui.wait_for("新增 数据元");
     tui.send("\x1b");
-    tui.wait_gone("保存");
+    tui.wait_for("有未保存的修改");
+    tui.send("d");
+    tui.wait_gone("新增 数据元");
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }

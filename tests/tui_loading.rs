@@ -8,7 +8,7 @@ use std::sync::mpsc::channel;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use tui_support::{fixture_records, press, screen};
+use tui_support::{fixture_records, press, screen, type_text};
 use yibiao::i18n::Lang;
 use yibiao::model::Outline;
 use yibiao::store::{Batch, SledStore, Store, StoreError};
@@ -37,6 +37,13 @@ fn key(app: &mut App, c: char) {
     app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
         KeyCode::Char(c),
         KeyModifiers::NONE,
+    ))));
+}
+
+fn key_ctrl(app: &mut App, c: char) {
+    app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
     ))));
 }
 
@@ -506,14 +513,136 @@ fn on_demand_pane_2_without_its_caches_or_on_a_key_that_edits_loads_the_catalog_
     press(&mut app, "pane_elements");
     app.settle(Duration::from_secs(20));
     assert!(deferred(&app));
-    press(&mut app, "element_edit");
-    assert!(!deferred(&app), "an edit needs the catalog");
+    press(&mut app, "element_add");
+    assert!(!deferred(&app), "a new element needs the catalog");
     until_loaded(&mut app);
     assert!(
         app.editor.is_some(),
         "the waiting key ran: {}",
         message(&app)
     );
+}
+
+/// Pane 2 on demand with DE000005 (身份证号码) found and selected.
+fn on_demand_pane_2_at_de000005() -> (App, std::path::PathBuf, tempfile::TempDir) {
+    let (mut app, path, dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "element_search");
+    type_text(&mut app, "sfzhm");
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert_eq!(app.selected_element().as_deref(), Some("DE000005"));
+    (app, path, dir)
+}
+
+/// Focuses the editor's field `key`.
+fn focus_field(app: &mut App, key: &str) {
+    let editor = app.editor.as_mut().expect("the editor");
+    editor.focus = editor
+        .fields
+        .iter()
+        .position(|f| f.spec.key == key)
+        .expect("the field");
+}
+
+/// Asserts the store at `path` and the caches beside it are what the loaded catalog makes:
+/// its outline, element links and search index; `check` clean.
+fn caches_are_the_catalogs(path: &std::path::Path) {
+    let store = SledStore::open(path).expect("open");
+    let catalog = store.catalog().clone();
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+    drop(store);
+    let unloaded = SledStore::open_unloaded(path).expect("open");
+    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
+    assert_eq!(
+        unloaded.element_links(),
+        Some(yibiao::model::ElementLinks::of(&catalog))
+    );
+}
+
+#[test]
+fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
+    let (mut app, path, _dir) = on_demand_pane_2_at_de000005();
+    press(&mut app, "element_edit");
+    assert!(app.editor.is_some(), "{}", message(&app));
+    assert!(deferred(&app), "the editor over the element's records");
+    // a new name, and a parent: one the store lacks is refused where it is typed, read
+    // from the store as it is typed
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "居民身份证件号码");
+    focus_field(&mut app, "parent");
+    type_text(&mut app, "DE999");
+    let errors = |app: &App| app.editor.as_ref().map(|e| e.errors.len());
+    assert_eq!(
+        errors(&app),
+        Some(1),
+        "{:?}",
+        app.editor.as_ref().map(|e| &e.errors)
+    );
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "DE000001");
+    assert_eq!(errors(&app), Some(0));
+    press(&mut app, "save");
+    assert!(app.editor.is_none(), "{}", message(&app));
+    assert!(message(&app).contains("DE000005"), "{}", message(&app));
+    assert!(deferred(&app), "saved without the catalog");
+    // pane 2's index is read again: the new name's pinyin finds it
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "element_search");
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "jmsfzj");
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert_eq!(app.selected_element().as_deref(), Some("DE000005"));
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains("居民身份证件号码") && s.contains("目录未载入"),
+        "{s}"
+    );
+    // a step of its workflow too
+    press(&mut app, "element_submit");
+    assert!(deferred(&app), "{}", message(&app));
+    assert!(message(&app).contains("待审核"), "{}", message(&app));
+    drop(app);
+    let store = SledStore::open(&path).expect("open");
+    let e = &store.catalog().elements["DE000005"];
+    assert_eq!(
+        (e.name.as_str(), e.parent.as_deref(), e.status),
+        (
+            "居民身份证件号码",
+            Some("DE000001"),
+            yibiao::model::Status::Submitted
+        )
+    );
+    let data = yibiao::engine::search::data_of(store.catalog());
+    drop(store);
+    caches_are_the_catalogs(&path);
+    let unloaded = SledStore::open_unloaded(&path).expect("open");
+    assert_eq!(
+        unloaded.lint_counts(),
+        None,
+        "an element's change moves any form's warnings"
+    );
+    let found = unloaded.cached_search().read().expect("search.idx");
+    let spelled = |d: &yibiao::engine::search::SearchData| {
+        let mut buf = Vec::new();
+        d.entries()
+            .iter()
+            .map(|e| {
+                let s = d.strings(e, &mut buf);
+                (
+                    e.uses,
+                    e.status,
+                    s.code().to_string(),
+                    s.names().to_string(),
+                    d.agency(e).map(str::to_string),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(spelled(&found), spelled(&data));
 }
 
 #[test]

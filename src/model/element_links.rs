@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::packed_strings::Strings;
 use std::collections::BTreeMap;
 
-use super::{Catalog, Form, Kind, RefField, RefPath};
+use super::{Catalog, Element, Form, Kind, RefField, RefPath};
 
 /// "None" in a position column.
 const NONE: u32 = u32::MAX;
@@ -138,10 +138,38 @@ impl ElementLinks {
         for places in bound.values_mut() {
             places.sort_by_cached_key(|&(s, f)| RefPath::form_field(s as usize, f as usize));
         }
-        let this = (Kind::Form, form.code.as_str());
+        self.with_source(
+            (Kind::Form, form.code.as_str()),
+            form.item.as_deref(),
+            &bound,
+        )
+    }
+
+    /// The links after a change to the element `element` alone (its new version, or a new
+    /// element): its reference to its parent replaced, as [`ElementLinks::with_form`] does a
+    /// form's bindings.
+    pub fn with_element(&self, element: &Element) -> ElementLinks {
+        let bound: BTreeMap<&str, Vec<(u32, u32)>> = element
+            .parent
+            .as_deref()
+            .map(|parent| (parent, vec![(NONE, 1)]))
+            .into_iter()
+            .collect();
+        self.with_source((Kind::Element, element.code.as_str()), None, &bound)
+    }
+
+    /// The links with the references of the record `this` (of the item `item`, a form's)
+    /// replaced by `bound`: each element it references, with the places (section and field,
+    /// as [`Ref`] has them) of its references to it, in path order.
+    fn with_source(
+        &self,
+        this: (Kind, &str),
+        item: Option<&str>,
+        bound: &BTreeMap<&str, Vec<(u32, u32)>>,
+    ) -> ElementLinks {
         let keep = !bound.is_empty();
         let source = |at: u32| Some((*self.source_kinds.get(at as usize)?, self.sources.get(at)?));
-        // where the form is among the sources (`Ok`) or would be (`Err`)
+        // where the record is among the sources (`Ok`) or would be (`Err`)
         let (mut low, mut high) = (0u32, self.sources.len() as u32);
         while low < high {
             let mid = low + (high - low) / 2;
@@ -152,18 +180,18 @@ impl ElementLinks {
             }
         }
         let old_at = (source(low) == Some(this)).then_some(low);
-        // the items: the form's own when it stays, less its old one if no other source has it
+        // the items: the record's own when it stays, less its old one if no other source has it
         let old_item = old_at
             .and_then(|at| self.source_items.get(at as usize).copied())
             .filter(|&i| i != NONE);
-        let new_item = form.item.as_deref().filter(|_| keep);
+        let new_item = item.filter(|_| keep);
         let item_left = old_item.filter(|&i| {
             self.items.get(i) != new_item
                 && !(0..self.source_items.len() as u32)
                     .any(|at| Some(at) != old_at && self.source_items[at as usize] == i)
         });
         let item_added = new_item.filter(|i| self.items.position(i).is_none());
-        // sized as the old links, plus the form's references: growing by doubling would hold
+        // sized as the old links, plus the record's references: growing by doubling would hold
         // half as much again at the peak (at a million elements the links are 16 MB)
         let extra: usize = bound.values().map(Vec::len).sum();
         let strings = |old: &Strings, more: usize, bytes: usize| Strings {
@@ -171,7 +199,7 @@ impl ElementLinks {
             ends: Vec::with_capacity(old.len() + more),
         };
         let bound_bytes = bound.keys().map(|e| e.len()).sum();
-        let item_bytes = form.item.as_deref().map_or(0, str::len);
+        let item_bytes = item.map_or(0, str::len);
         let mut links = ElementLinks {
             elements: strings(&self.elements, bound.len(), bound_bytes),
             starts: Vec::with_capacity(self.starts.len() + bound.len()),
@@ -203,20 +231,20 @@ impl ElementLinks {
         {
             links.items.push(added);
         }
-        let form_item = new_item
+        let this_item = new_item
             .and_then(|i| links.items.position(i))
             .unwrap_or(NONE);
-        // the sources without the form, then with it in its place if it binds any element
+        // the sources without the record, then with it in its place if it references any element
         let mut moved = Vec::with_capacity(self.sources.len());
-        let mut form_at = NONE;
-        let mut push_form = |links: &mut ElementLinks| {
-            form_at = links.sources.push(this.1);
-            links.source_kinds.push(Kind::Form);
-            links.source_items.push(form_item);
+        let mut this_at = NONE;
+        let mut push_this = |links: &mut ElementLinks| {
+            this_at = links.sources.push(this.1);
+            links.source_kinds.push(this.0);
+            links.source_items.push(this_item);
         };
         for at in 0..self.sources.len() as u32 {
             if keep && at == low {
-                push_form(&mut links);
+                push_this(&mut links);
             }
             let Some((kind, code)) = source(at).filter(|_| Some(at) != old_at) else {
                 moved.push(NONE);
@@ -231,9 +259,9 @@ impl ElementLinks {
             links.source_items.push(item);
         }
         if keep && low == self.sources.len() as u32 {
-            push_form(&mut links);
+            push_this(&mut links);
         }
-        // the elements referenced before and those the form binds, merged in code order
+        // the elements referenced before and those the record references, merged in code order
         links.starts.push(0);
         let mut fresh = bound
             .keys()
@@ -263,7 +291,7 @@ impl ElementLinks {
                 .unwrap_or_default()
                 .iter()
                 .map(|&(section, field)| Ref {
-                    source: form_at,
+                    source: this_at,
                     section,
                     field,
                 })
@@ -275,7 +303,7 @@ impl ElementLinks {
                 if source == NONE {
                     continue;
                 }
-                while source > form_at
+                while source > this_at
                     && let Some(n) = new_refs.next()
                 {
                     links.refs.push(n);
@@ -456,6 +484,37 @@ mod tests {
             changed += 1;
         }
         assert_eq!(changed, 40);
+    }
+
+    #[test]
+    fn links_after_an_elements_change_are_the_changed_catalogs() {
+        use crate::model::{Record, SharedText};
+        let mut catalog = crate::sample::generate(1);
+        let mut links = ElementLinks::of(&catalog);
+        let codes: Vec<String> = catalog.elements.keys().map(|c| c.to_string()).collect();
+        let (mut children, mut roots) = (0, 0);
+        for (n, code) in codes.iter().enumerate().step_by(7).take(40) {
+            let mut element = catalog.elements[code.as_str()].clone();
+            match n % 4 {
+                // under another element (the first, or the last: before and after it)
+                0 => element.parent = Some(SharedText::from(codes[0].as_str())),
+                1 => element.parent = Some(SharedText::from(codes[codes.len() - 1].as_str())),
+                // out from under its parent
+                2 => element.parent = None,
+                // a new element under this one
+                _ => {
+                    element.code = format!("{code}-NEW").into();
+                    element.parent = Some(SharedText::from(code.as_str()));
+                }
+            }
+            children += usize::from(element.parent.is_some());
+            roots += usize::from(element.parent.is_none());
+            catalog.insert(Record::Element(element.clone()));
+            links = links.with_element(&element);
+            assert!(links.is_sound(), "element {n}");
+            assert_eq!(links, ElementLinks::of(&catalog), "element {n} ({code})");
+        }
+        assert!(children > 20 && roots > 5, "{children} {roots}");
     }
 
     #[test]

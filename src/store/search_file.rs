@@ -16,9 +16,18 @@ use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use crate::engine::search::{Entry, code_hash, ranks_before};
+use crate::engine::search::{Entry, SearchRow, code_hash, entry_of_row, ranks_before};
 
 use super::cache_file::{SEARCH, config, stamp, sync_dir};
+
+/// What a rewrite writes: the entries placed anew in rank order (see [`OldSearchFile::plan`]),
+/// and the new file's text length, entry count and agencies.
+struct Plan {
+    moved: Vec<Moved>,
+    text_len: u64,
+    count: u64,
+    agencies: Vec<String>,
+}
 
 /// Bytes read or written at a time.
 const BUFFER_BYTES: usize = 1 << 20;
@@ -34,8 +43,9 @@ pub struct OldSearchFile {
     text_len: u64,
 }
 
-/// One entry whose use count moves: its new entry, its code and strings (read from the old
-/// text), and how many of the entries that stay rank before it.
+/// One entry placed anew (its use count moves, or it is made from the element's new row): the
+/// new entry, its code and strings (read from the old text, or the row's), and how many of
+/// the entries that stay rank before it.
 struct Moved {
     entry: Entry,
     code: Vec<u8>,
@@ -63,14 +73,21 @@ impl OldSearchFile {
     }
 
     /// Writes `search.idx` beside the store in `dir` anew: this file's index with the use
-    /// counts of `uses` (element code → count) set, stamped with the store's watermark as it
-    /// is now (the write's). Best effort, like every cache file: on any failure no file is
-    /// left, and the index is read from the search tree instead. Returns whether it wrote.
-    pub fn rewrite_with_uses(&self, dir: &Path, uses: &BTreeMap<String, u32>) -> bool {
+    /// counts of `uses` (element code → count) set and the entries of `rows` made anew from
+    /// them (replacing the elements' old entries, or added), stamped with the store's
+    /// watermark as it is now (the write's). Best effort, like every cache file: on any
+    /// failure no file is left, and the index is read from the search tree instead. Returns
+    /// whether it wrote.
+    pub fn rewrite(
+        &self,
+        dir: &Path,
+        uses: &BTreeMap<String, u32>,
+        rows: &BTreeMap<String, SearchRow>,
+    ) -> bool {
         let tmp = dir.join(format!("{}.tmp", SEARCH.name));
         let entries_tmp = dir.join(format!("{}.entries.tmp", SEARCH.name));
         let written = self
-            .write(dir, &tmp, &entries_tmp, uses)
+            .write(dir, &tmp, &entries_tmp, uses, rows)
             .and_then(|()| std::fs::rename(&tmp, dir.join(SEARCH.name)))
             .and_then(|()| sync_dir(dir));
         let _ = std::fs::remove_file(&entries_tmp);
@@ -129,19 +146,62 @@ impl OldSearchFile {
         Ok(())
     }
 
-    /// The entries whose counts change, each with how many of those that stay rank before
-    /// it.
-    fn moved(&self, uses: &BTreeMap<String, u32>) -> io::Result<Vec<Moved>> {
-        let counts: Vec<u32> = uses.values().copied().collect();
-        let hashes: Vec<u16> = uses.keys().map(|c| code_hash(c)).collect();
+    /// The entries that move (their counts change) or are made anew, each with how many of
+    /// those that stay rank before it, and the new file's text length, entry count and
+    /// agencies.
+    fn plan(
+        &self,
+        uses: &BTreeMap<String, u32>,
+        rows: &BTreeMap<String, SearchRow>,
+    ) -> io::Result<Plan> {
+        let (_, mut agencies, mut count) = self.agencies()?;
+        let mut text_len = self.text_len;
+        // the entries made anew, their agencies interned among the file's
+        let mut made = Vec::with_capacity(rows.len());
+        for (code, row) in rows {
+            let intern = |agency: String| {
+                let at = agencies.iter().position(|a| *a == agency);
+                let at = at.unwrap_or_else(|| {
+                    agencies.push(agency);
+                    agencies.len() - 1
+                });
+                u32::try_from(at).unwrap_or(u32::MAX)
+            };
+            if let Some((entry, strings)) = entry_of_row(row.clone(), intern) {
+                text_len += strings.len() as u64;
+                count += 1;
+                made.push(Moved {
+                    entry,
+                    code: code.as_bytes().to_vec(),
+                    strings: strings.into_bytes(),
+                    after: 0,
+                });
+            }
+        }
+        // every code whose entry is placed anew, with its count after
+        let mut targets: BTreeMap<Vec<u8>, u32> = uses
+            .iter()
+            .map(|(code, &n)| (code.as_bytes().to_vec(), n))
+            .collect();
+        targets.extend(made.iter().map(|m| (m.code.clone(), m.entry.uses)));
+        let counts: Vec<u32> = targets.values().copied().collect();
+        let hashes: Vec<u16> = targets
+            .keys()
+            .map(|c| code_hash(&String::from_utf8_lossy(c)))
+            .collect();
         let mut moved = Vec::new();
-        let mut before = vec![0u64; uses.len()];
+        let mut before = vec![0u64; targets.len()];
         let wanted = |e: &Entry| hashes.contains(&e.hashed()) || counts.contains(&e.uses);
         self.each_entry(wanted, |entry, strings| {
-            let code = strings.map(|s| &s[..entry.code_len().min(s.len())]);
+            let code = code_of(&entry, strings).and_then(|c| std::str::from_utf8(c).ok());
+            // an entry made anew: the old one goes
+            if code.is_some_and(|c| made.iter().any(|m| m.code == c.as_bytes())) {
+                text_len -= entry.text_range().len() as u64;
+                count -= 1;
+                return Ok(());
+            }
             // an entry whose count does not change stays where it is
             if let Some(found) = code
-                .and_then(|c| std::str::from_utf8(c).ok())
                 .and_then(|c| uses.get_key_value(c))
                 .filter(|found| *found.1 != entry.uses)
             {
@@ -153,18 +213,19 @@ impl OldSearchFile {
                 });
                 return Ok(());
             }
-            for ((code, &n), before) in uses.iter().zip(&mut before) {
+            for ((code, &n), before) in targets.iter().zip(&mut before) {
                 let ranks = match code_of(&entry, strings) {
                     _ if entry.uses != n => entry.uses > n,
-                    Some(own) => ranks_before(entry.uses, own, n, code.as_bytes()),
+                    Some(own) => ranks_before(entry.uses, own, n, code),
                     None => false,
                 };
                 *before += u64::from(ranks);
             }
             Ok(())
         })?;
+        moved.extend(made);
         for m in &mut moved {
-            let at = uses.keys().position(|c| c.as_bytes() == m.code.as_slice());
+            let at = targets.keys().position(|c| *c == m.code);
             m.after = at.and_then(|at| before.get(at).copied()).unwrap_or(0);
         }
         moved.sort_by(|a, b| {
@@ -176,7 +237,12 @@ impl OldSearchFile {
                 }
             })
         });
-        Ok(moved)
+        Ok(Plan {
+            moved,
+            text_len,
+            count,
+            agencies,
+        })
     }
 
     /// Writes the new file to `tmp` (its entries staged in `entries_tmp`), synced.
@@ -186,8 +252,14 @@ impl OldSearchFile {
         tmp: &Path,
         entries_tmp: &Path,
         uses: &BTreeMap<String, u32>,
+        rows: &BTreeMap<String, SearchRow>,
     ) -> io::Result<()> {
-        let moved = self.moved(uses)?;
+        let Plan {
+            moved,
+            text_len,
+            count,
+            agencies,
+        } = self.plan(uses, rows)?;
         if moved.is_empty() {
             return self.restamp(dir, tmp);
         }
@@ -204,8 +276,7 @@ impl OldSearchFile {
         let mut staged = BufWriter::with_capacity(BUFFER_BYTES, create(entries_tmp)?);
         out.write_all(SEARCH.magic)?;
         out.write_all(&stamp(dir))?;
-        bincode::encode_into_std_write(self.text_len, &mut out, config())
-            .map_err(io::Error::other)?;
+        bincode::encode_into_std_write(text_len, &mut out, config()).map_err(io::Error::other)?;
         let mut at = 0usize;
         let mut put = |entry: Entry, strings: &[u8], out: &mut BufWriter<File>| -> io::Result<()> {
             let entry = entry
@@ -237,8 +308,12 @@ impl OldSearchFile {
         for m in pending {
             put(m.entry, &m.strings, &mut out)?;
         }
+        if at as u64 != text_len {
+            return Err(io::Error::other(
+                "the search index's text was not rewritten whole",
+            ));
+        }
         let mut staged = staged.into_inner().map_err(|e| e.into_error())?;
-        let (_, agencies, count) = self.agencies()?;
         bincode::serde::encode_into_std_write(&agencies, &mut out, config())
             .map_err(io::Error::other)?;
         bincode::encode_into_std_write(count, &mut out, config()).map_err(io::Error::other)?;

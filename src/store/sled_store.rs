@@ -679,13 +679,6 @@ impl SledStore {
                 _ => {}
             }
         }
-        let agency_name = |code: &str| -> Option<String> {
-            match changes.get(&(Kind::Agency, code.to_string())) {
-                Some(Some(Record::Agency(a))) => Some(a.name.to_string()),
-                Some(_) => None,
-                None => self.catalog.agencies.get(code).map(|a| a.name.to_string()),
-            }
-        };
         let mut rows = BTreeMap::new();
         for (code, change) in delta {
             let element = match changes.get(&(Kind::Element, code.clone())) {
@@ -696,12 +689,24 @@ impl SledStore {
             let row = element.map(|e| {
                 let before = i64::try_from(search::uses(&self.catalog, &code)).unwrap_or(0);
                 let uses = usize::try_from(before + change).unwrap_or(0);
-                let agency = e.source_agency.as_deref().and_then(agency_name);
+                let agency = e
+                    .source_agency
+                    .as_deref()
+                    .and_then(|a| self.agency_name(a, changes));
                 SearchRow::of(e, agency.as_deref(), uses)
             });
             rows.insert(code, row);
         }
         rows
+    }
+
+    /// The name of the agency `code` as `changes` leave it (`None`: there is none).
+    fn agency_name(&self, code: &str, changes: &Changes) -> Option<String> {
+        match changes.get(&(Kind::Agency, code.to_string())) {
+            Some(Some(Record::Agency(a))) => Some(a.name.to_string()),
+            Some(_) => None,
+            None => self.catalog.agencies.get(code).map(|a| a.name.to_string()),
+        }
     }
 
     /// Validates and writes `batch` over the catalog in memory (the whole one, or the records

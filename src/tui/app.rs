@@ -944,6 +944,8 @@ impl App {
         let lang = self.lang;
         if let (Some(editor), Some(store)) = (&mut self.editor, &self.store) {
             editor.validate(store.catalog(), lang);
+        } else {
+            self.validate_editor_near();
         }
     }
 
@@ -1705,9 +1707,16 @@ impl App {
     /// Opens the edit form on `record` (`edit` an existing one, `add` / `copy` a new one).
     pub(crate) fn open_editor_for(&mut self, record: crate::model::Record, action: &'static str) {
         let lang = self.lang;
-        let Some(store) = self.store() else { return };
         let mut editor = Editor::new(record, action);
-        editor.validate(store.catalog(), lang);
+        match (
+            self.store(),
+            self.loading.as_ref().and_then(|l| l.element_near.as_ref()),
+        ) {
+            (Some(store), _) => editor.validate(store.catalog(), lang),
+            // an element before the catalog is loaded (see `element_near_for_edit`)
+            (None, Some(near)) => editor.validate(near, lang),
+            (None, None) => return,
+        }
         // a fresh form does not shout about the name not typed yet
         if editor.new {
             editor.errors.clear();
@@ -1717,6 +1726,10 @@ impl App {
 
     /// Saves the edit form; returns whether it was saved.
     pub fn save(&mut self) -> bool {
+        // an element edited before the catalog is loaded, over the records near it
+        if let Some(saved) = self.save_editor_near() {
+            return saved;
+        }
         let lang = self.lang;
         let (Some(editor), Some(store)) = (&mut self.editor, &mut self.store) else {
             return false;
@@ -1961,7 +1974,6 @@ impl App {
     /// Applies a batch from a pane; problems go to the status bar. Returns whether it was
     /// written (and flushed).
     pub(crate) fn apply_batch(&mut self, batch: Batch) -> bool {
-        let lang = self.lang;
         if !self.need_store() {
             return false;
         }
@@ -1970,20 +1982,28 @@ impl App {
         };
         match store.apply(batch) {
             Ok(_) => true,
-            Err(StoreError::Invalid(problems)) => {
-                let text = problems
-                    .iter()
-                    .map(|p| p.describe(lang))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                self.say(Level::Error, crate::display::inert(&text).into_owned());
-                false
-            }
             Err(e) => {
-                self.say(Level::Error, e.describe(self.lang));
+                self.say_write_error(e);
                 false
             }
         }
+    }
+
+    /// Says why a write was refused or failed: every problem of a change refused as invalid,
+    /// else the error.
+    pub(crate) fn say_write_error(&mut self, e: StoreError) {
+        let text = match e {
+            StoreError::Invalid(problems) => {
+                let text = problems
+                    .iter()
+                    .map(|p| p.describe(self.lang))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                crate::display::inert(&text).into_owned()
+            }
+            e => e.describe(self.lang),
+        };
+        self.say(Level::Error, text);
     }
 
     /// Shows a record of pane 1 (an item, material or bundle): switches to its list, clears

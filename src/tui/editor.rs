@@ -215,6 +215,12 @@ impl Editor {
                 .any(|(f, initial)| f.widget.value() != *initial)
     }
 
+    /// The record the form describes as typed so far, unchecked (`None`: a value does not
+    /// parse yet): what is read near it before it is checked on demand.
+    pub fn draft(&self, lang: Lang) -> Option<Record> {
+        workflow::build_record(self.original.as_ref(), &self.values(), lang).ok()
+    }
+
     /// The record the form describes, or the problems that keep it from being saved.
     pub fn build(&self, catalog: &Catalog, lang: Lang) -> Result<Record, Vec<FieldError>> {
         let record = workflow::build_record(self.original.as_ref(), &self.values(), lang)?;

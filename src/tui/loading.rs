@@ -89,6 +89,15 @@ enum Phase {
     Waiting(Box<UnloadedStore>),
 }
 
+/// Which records read near a change a write goes over (see [`Loading::near_write`]).
+#[derive(Clone, Copy)]
+enum Near {
+    /// Pane 3's form's ([`Loading::form_near`]).
+    Form,
+    /// Pane 2's element's ([`Loading::element_near`]).
+    Element,
+}
+
 /// Start-up state while the catalog loads.
 pub struct Loading {
     /// The cached outline the tree is drawn from meanwhile.
@@ -123,6 +132,9 @@ pub struct Loading {
     /// it references, the elements under its elements, the bundles that hold its item and,
     /// once a worker has read the pool, the elements that cover its labels.
     pub form_near: Option<Catalog>,
+    /// The records of the element pane 2 edits before the catalog (in the editor, or a step
+    /// of its workflow): the element, what it references and its parents up to the root.
+    pub element_near: Option<Catalog>,
 }
 
 impl Loading {
@@ -143,6 +155,7 @@ impl Loading {
             bundles: OnceCell::new(),
             bundle_near: None,
             form_near: None,
+            element_near: None,
         }
     }
 
@@ -215,11 +228,11 @@ impl Loading {
     }
 
     /// Writes `batch` (pane 3 saving a form: the designer's, or a step of the workflow from
-    /// the list) over the records near the form (`form_near`) without loading the catalog (see [`UnloadedStore::apply_near`]); what the panes on
-    /// demand read follows: the outline and the form's records in place, the element links,
-    /// search index and statistics read again (the statistics are no longer cached), the
-    /// lint counts with the form's `warnings` (`None`: not known yet, so counted again), an
-    /// open bundle's copy of the form. `Ok(None)`: the batch needs the catalog, nothing done.
+    /// the list) over the records near the form (`form_near`) without loading the catalog
+    /// (see [`UnloadedStore::apply_near`]); what the panes on demand read follows (see
+    /// [`Loading::near_write`]), the lint counts with the form's `warnings` (`None`: not
+    /// known yet, so counted again), and an open bundle's copy of the form. `Ok(None)`: the
+    /// batch needs the catalog, nothing done.
     pub fn write_near(
         &mut self,
         batch: Batch,
@@ -229,13 +242,6 @@ impl Loading {
         if let Some(store) = self.unloaded() {
             self.lint.get_or_init(|| store.lint_counts());
         }
-        let (Phase::Waiting(store), Some(near), Some(outline)) = (
-            &mut self.phase,
-            self.form_near.as_mut(),
-            self.outline.as_mut(),
-        ) else {
-            return Ok(None);
-        };
         let codes: Vec<String> = batch
             .commands
             .iter()
@@ -244,16 +250,12 @@ impl Loading {
                 Command::Delete { .. } => None,
             })
             .collect();
-        let Some(written) = store.apply_near(batch, near, Arc::make_mut(outline))? else {
+        let Some(written) = self.near_write(batch, Near::Form)? else {
             return Ok(None);
         };
         if written.applied.is_noop() {
             return Ok(Some(written));
         }
-        self.elements = ElementsOnDemand::default();
-        self.stats = OnceCell::new();
-        // a count under way read the forms before this change: it is counted again
-        self.recount |= self.counting;
         let counts = self.lint.take().flatten().or(self.counted.take());
         let counts = counts.zip(warnings).map(|(mut counts, n)| {
             for code in &codes {
@@ -265,11 +267,11 @@ impl Loading {
             }
             counts
         });
-        if let Some(counts) = &counts {
+        if let (Some(counts), Some(store)) = (&counts, self.unloaded()) {
             store.save_lint(counts);
         }
         self.lint = OnceCell::from(counts);
-        if let Some(bundle) = self.bundle_near.as_mut() {
+        if let (Some(bundle), Some(near)) = (self.bundle_near.as_mut(), self.form_near.as_ref()) {
             for form in codes.iter().filter_map(|c| near.forms.get(c.as_str())) {
                 if bundle.forms.contains_key(form.code.as_str()) {
                     bundle.insert(crate::model::Record::Form(form.clone()));
@@ -277,6 +279,81 @@ impl Loading {
             }
         }
         Ok(Some(written))
+    }
+
+    /// Writes `batch` (pane 2's change to an element) over the records near the element
+    /// ([`Loading::element_near`]), without the catalog: what the panes on demand read
+    /// follows (see [`Loading::near_write`]), the lint counts are no longer cached (an
+    /// element's names and state move any form's warnings: pane 3 counts them again), and
+    /// the open designer's and bundle's copies of the element follow. `Ok(None)`: the
+    /// batch needs the catalog, nothing done.
+    pub fn write_element_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
+        let Some(written) = self.near_write(batch, Near::Element)? else {
+            return Ok(None);
+        };
+        if written.applied.is_noop() {
+            return Ok(Some(written));
+        }
+        self.lint = OnceCell::from(None);
+        self.counted = None;
+        let Some(near) = self.element_near.as_ref() else {
+            return Ok(Some(written));
+        };
+        for copy in [self.form_near.as_mut(), self.bundle_near.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            for code in written.rows.keys() {
+                if let (true, Some(e)) = (
+                    copy.elements.contains_key(code.as_str()),
+                    near.elements.get(code.as_str()),
+                ) {
+                    copy.insert(crate::model::Record::Element(e.clone()));
+                }
+            }
+        }
+        Ok(Some(written))
+    }
+
+    /// Writes `batch` over the records `near` names, without the catalog (see
+    /// [`UnloadedStore::apply_near`]): the outline follows in place, pane 2's readings
+    /// (the element links, the search index) and the statistics are read again (the
+    /// statistics are no longer cached), and a count of warnings under way, which read
+    /// the forms before the change, is counted again. `Ok(None)`: nothing done.
+    fn near_write(&mut self, batch: Batch, near: Near) -> Result<Option<NearWritten>, StoreError> {
+        let near = match near {
+            Near::Form => self.form_near.as_mut(),
+            Near::Element => self.element_near.as_mut(),
+        };
+        let (Phase::Waiting(store), Some(near), Some(outline)) =
+            (&mut self.phase, near, self.outline.as_mut())
+        else {
+            return Ok(None);
+        };
+        let Some(written) = store.apply_near(batch, near, Arc::make_mut(outline))? else {
+            return Ok(None);
+        };
+        if !written.applied.is_noop() {
+            self.elements = ElementsOnDemand::default();
+            self.stats = OnceCell::new();
+            self.recount |= self.counting;
+        }
+        Ok(Some(written))
+    }
+
+    /// The records near the element pane 2 edits ([`Loading::element_near`]) with what
+    /// `record` (the editor's draft) references read from the open store where they lack
+    /// it: what the editor validates with before the catalog. `Ok(None)`: no element is
+    /// edited so.
+    pub fn element_near_with(
+        &mut self,
+        record: crate::model::RecordRef<'_>,
+    ) -> Result<Option<&Catalog>, StoreError> {
+        let (Phase::Waiting(store), Some(near)) = (&self.phase, self.element_near.as_mut()) else {
+            return Ok(None);
+        };
+        store.add_near(near, record)?;
+        Ok(Some(near))
     }
 
     /// Whether pane 3's list works before the catalog is loaded: with lint counts, or with
@@ -691,10 +768,19 @@ impl App {
                 !overlay && (reading || open)
             }
             // pane 2 on demand: searching, moving and reading; the list of an element's uses
-            // opens, but a jump from it goes to a record that needs the catalog
+            // opens, but a jump from it goes to a record that needs the catalog; an element's
+            // history, its workflow and the editor over the records near it (a new element,
+            // duplicates and merges need the catalog)
             Pane::Elements if loading.elements_on_demand() => match action {
+                _ if self.editor.is_some() => {
+                    loading.element_near.is_some()
+                        && matches!(action, Save | NextField | PrevField | PickElement)
+                }
                 ElementOpen => self.elements.focus == super::panes::elements::Focus::Results,
-                ElementSearch | ElementDetailDown | ElementDetailUp => true,
+                ElementSearch | ElementDetailDown | ElementDetailUp | ElementHistory => true,
+                ElementEdit | ElementSubmit | ElementReturn | ElementPublish => {
+                    self.elements.dups.is_none()
+                }
                 _ => reading,
             },
             _ => false,

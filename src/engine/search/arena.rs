@@ -104,6 +104,23 @@ pub(crate) fn ranks_before(uses: u32, code: &[u8], other_uses: u32, other: &[u8]
     uses > other_uses || (uses == other_uses && code < other)
 }
 
+/// The entry of `row` and its strings, the entry placed at 0 and its agency (if any) at the
+/// index `intern` gives it: what a rewrite of the index's file puts in place of an element's
+/// old entry. `None` for a row no index holds (a code longer than a code can be).
+pub(crate) fn entry_of_row(
+    row: SearchRow,
+    intern: impl FnOnce(String) -> u32,
+) -> Option<(Entry, String)> {
+    let mut one = SearchDataBuilder::default();
+    one.push(row);
+    let entry = one.entries.pop()?;
+    let agency = entry
+        .agency()
+        .and_then(|a| one.agencies.get(a as usize).cloned())
+        .map_or(NO_AGENCY, intern);
+    Some((Entry { agency, ..entry }, one.text))
+}
+
 /// A 16-bit hash of a code (FNV-1a, folded), see [`Entry::code_hash`].
 pub(crate) fn code_hash(code: &str) -> u16 {
     let hash = code.bytes().fold(0x811c_9dc5_u32, |h, b| {
@@ -717,6 +734,21 @@ impl SearchData {
             });
             self.entries.insert(at, entry);
         }
+    }
+
+    /// The same data with its agencies interned as `other` interns them (an agency `other`
+    /// lacks is left out): two indexes whose agencies were interned in another order, or one
+    /// that keeps an agency no entry names any more, compare equal by it.
+    #[cfg(test)]
+    pub(crate) fn with_agencies_as(&self, other: &SearchData) -> SearchData {
+        let mut copy = self.clone();
+        for entry in &mut copy.entries {
+            let spelled = self.agency(entry);
+            let at = spelled.and_then(|a| other.agencies.iter().position(|o| o == a));
+            entry.agency = at.map_or(NO_AGENCY, |at| at as u32);
+        }
+        copy.agencies = other.agencies.clone();
+        copy
     }
 
     /// Rewrites a held text with only the entries' strings, in entry order.

@@ -1,27 +1,35 @@
 //! Writes that need only the records near them, so that a store open on demand saves pane
-//! 3's designer without loading its catalog (at a million elements a loaded catalog holds
-//! 670 MiB; the records near a form, a few dozen).
+//! 3's designer and pane 2's element edits without loading its catalog (at a million
+//! elements a loaded catalog holds 670 MiB; the records near a form, a few dozen).
 //!
 //! A change to forms' names and fields (bindings, labels, order, sections, required flags,
-//! help, conditions, workflow) that leaves each form's item and material as they were is
-//! validated exactly as over the whole catalog: what a form is checked against is whether
-//! what it references exists, and its own fields; nothing references a form, so nothing else
-//! can break. The write is the same transaction (records, search rows, audit); the search
-//! rows of the elements whose use counts move are the tree's rows with their counts moved.
-//! The cache files the on-demand panes read are kept: the outline (a form's name, field
-//! count, status and version set) and the element links (the form's bindings replaced), written
-//! again once the change is flushed, and the search index's file (its moved use counts set,
-//! see `search_file`). The statistics are removed, as by every write, and lint counts are
-//! the caller's to save (it knows the form's warnings).
+//! help, conditions, workflow) that leaves each form's item and material as they were, and a
+//! change to elements or a new element, are validated exactly as over the whole catalog:
+//! what a form or an element is checked against is whether what it references exists (an
+//! element's parents up to the root, for a cycle), and its own fields; nothing is checked
+//! against a form or an element but its own referrers' references, which stay whole. The
+//! write is the same transaction (records, search rows, audit); the search rows are the
+//! tree's, an element's made anew with its count as the tree has it, and those of the
+//! elements whose use counts move with their counts moved. The cache files the on-demand
+//! panes read are kept: the outline (a form's name, field count, status and version set; the
+//! count of records) and the element links (the form's bindings or the element's parent
+//! replaced), written again once the change is flushed, and the search index's file (its
+//! moved use counts set and its changed elements' entries made anew, see `search_file`).
+//! The statistics are removed, as by every write, and lint counts are the caller's to save
+//! (it knows a form's warnings; an element's change may move any form's).
 
 use std::collections::BTreeMap;
 
 use super::{RowsFrom, SearchRows, SledStore, UnloadedStore, search_tree};
+use crate::engine::search::SearchRow;
 use crate::model::invariants::Changes;
-use crate::model::{Catalog, Form, Kind, Outline, OutlineSource, Record, RecordRef};
+use crate::model::{Catalog, Kind, Outline, OutlineSource, Record, RecordRef};
 use crate::store::cache_file::{read_links, write_links, write_outline};
 use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError};
+
+/// The records a batch changes, each as stored (`None`: new) and as the batch has it.
+type Changed = Vec<(Option<Record>, Record)>;
 
 /// What a write over the records near it did.
 #[derive(Debug, Default)]
@@ -35,9 +43,10 @@ pub struct NearWritten {
 
 impl UnloadedStore {
     /// Writes `batch` over the records `near` it, without the catalog, when it is a change to
-    /// forms' names and fields alone (see the module documentation); `near` holds the records
-    /// the caller read near the forms (a designer's) and follows the change, as `outline`
-    /// does. `Ok(None)`: the batch needs the whole catalog (another kind of change, a new
+    /// forms' names and fields or to elements alone (see the module documentation); `near`
+    /// holds the records the caller read near them (a designer's, an editor's: what they
+    /// reference is read here where it lacks it) and follows the change, as `outline` does.
+    /// `Ok(None)`: the batch needs the whole catalog (another kind of change, a delete, a new
     /// form, a form moved to another item or material, a store without a current search tree
     /// or outline entry), and nothing was written. Refused as a loaded store refuses it
     /// otherwise ([`StoreError::Invalid`] and the rest), nothing written either.
@@ -47,20 +56,16 @@ impl UnloadedStore {
         near: &mut Catalog,
         outline: &mut Outline,
     ) -> Result<Option<NearWritten>, StoreError> {
-        let Some(forms) = self.forms_changed_near(&batch, outline)? else {
+        let Some(changed) = self.changed_near(&batch, outline)? else {
             return Ok(None);
         };
-        // the store's own versions, and what the new ones reference, so that the batch is
-        // checked against the store as it is
-        for (old, new) in &forms {
-            near.insert(Record::Form(old.clone()));
-            for r in RecordRef::Form(new).references() {
-                if near.get(r.target, r.code).is_none()
-                    && let Some(record) = self.record(r.target, r.code)?
-                {
-                    near.insert(record);
-                }
+        // the store's own versions, and what the new ones reference (an element's parents
+        // up to the root), so that the batch is checked against the store as it is
+        for (old, new) in &changed {
+            if let Some(old) = old {
+                near.insert(old.clone());
             }
+            self.add_near(near, new.as_ref())?;
         }
         let links = read_links(&self.0.path);
         // the search index's file, still readable once the write has removed it
@@ -79,17 +84,25 @@ impl UnloadedStore {
         if applied.is_noop() {
             return Ok(Some(NearWritten { applied, rows }));
         }
-        // flushed: the caches follow, from the forms as stored
+        // flushed: the caches follow, from the records as stored
         let mut links = links;
         let mut follows = true;
-        for (_, new) in &forms {
-            let Some(form) = near.forms.get(new.code.as_str()) else {
+        for (_, new) in &changed {
+            let Some(record) = near.get(new.kind(), new.code()) else {
                 continue;
             };
-            follows &= outline.follow_form(form);
-            links = links.map(|l| l.with_form(form));
+            match record {
+                RecordRef::Form(form) => {
+                    follows &= outline.follow_form(form);
+                    links = links.map(|l| l.with_form(form));
+                }
+                RecordRef::Element(element) => links = links.map(|l| l.with_element(element)),
+                _ => {}
+            }
         }
-        // (it does: the forms were checked to be the outline's, of the same items)
+        // (it does: the forms were checked to be the outline's, of the same items; elements
+        // are not in it, but counted among its records)
+        outline.records += applied.created;
         if follows {
             write_outline(&self.0.path, outline);
         }
@@ -98,64 +111,129 @@ impl UnloadedStore {
         }
         drop(links);
         if let Some(search) = search {
-            let uses = rows
-                .iter()
-                .filter_map(|(code, row)| Some((code.clone(), row.as_ref()?.uses)))
-                .collect();
-            search.rewrite_with_uses(&self.0.path, &uses);
+            // the elements' own rows are made anew; the others' use counts moved
+            let (mut made, mut uses) = (BTreeMap::new(), BTreeMap::new());
+            for (code, row) in rows.iter() {
+                let Some(row) = row else { continue };
+                if changed
+                    .iter()
+                    .any(|(_, r)| r.kind() == Kind::Element && r.code() == code)
+                {
+                    made.insert(code.clone(), row.clone());
+                } else {
+                    uses.insert(code.clone(), row.uses);
+                }
+            }
+            search.rewrite(&self.0.path, &uses, &made);
         }
         // the next write must remove them again
         self.0.cache_removed = false;
         Ok(Some(NearWritten { applied, rows }))
     }
 
-    /// The forms `batch` changes, each as stored and as the batch has it, when the batch is a
-    /// change to forms' names and fields alone that the store can write over the records near
-    /// it; `None` when it is not.
-    fn forms_changed_near(
+    /// The records `batch` changes, each as stored (`None`: a new element) and as the batch
+    /// has it, when the batch is one the store can write over the records near it (see
+    /// [`UnloadedStore::apply_near`]); `None` when it is not.
+    fn changed_near(
         &self,
         batch: &Batch,
         outline: &Outline,
-    ) -> Result<Option<Vec<(Form, Form)>>, StoreError> {
+    ) -> Result<Option<Changed>, StoreError> {
         if batch.commands.len() > super::CHUNK_RECORDS || !self.0.search_is_current()? {
             return Ok(None);
         }
-        let mut forms: BTreeMap<&str, (Form, Form)> = BTreeMap::new();
+        let mut changed: BTreeMap<(Kind, &str), (Option<Record>, Record)> = BTreeMap::new();
         for command in &batch.commands {
-            let Command::Upsert(Record::Form(new)) = command else {
+            let Command::Upsert(new) = command else {
                 return Ok(None);
             };
-            let Some(Record::Form(old)) = self.record(Kind::Form, &new.code)? else {
-                return Ok(None);
+            let old = self.record(new.kind(), new.code())?;
+            let near = match (&old, new) {
+                // a form keeps its item and material: its place in the outline and the links
+                (Some(Record::Form(old)), Record::Form(new)) => {
+                    let outlined = outline.form(&new.code);
+                    new.item == old.item
+                        && new.material == old.material
+                        && outlined.is_some_and(|f| f.item == old.item.as_deref())
+                }
+                // an element is in no outline; what references it is not checked against it
+                (_, Record::Element(_)) => true,
+                _ => false,
             };
-            let outlined = outline.form(&new.code);
-            let same_place = new.item == old.item
-                && new.material == old.material
-                && outlined.is_some_and(|f| f.item == old.item.as_deref());
-            if !same_place {
+            if !near {
                 return Ok(None);
             }
-            forms.insert(&new.code, (old, new.clone()));
+            changed.insert((new.kind(), new.code()), (old, new.clone()));
         }
-        Ok(Some(forms.into_values().collect()))
+        Ok(Some(changed.into_values().collect()))
+    }
+
+    /// Adds to `near` what `record` references, read from the store where `near` lacks it,
+    /// and for an element its parents up to the root (a cycle through them is found as over
+    /// the whole catalog): what checking the record reads. What an editor over the records
+    /// near one validates with.
+    pub fn add_near(&self, near: &mut Catalog, record: RecordRef<'_>) -> Result<(), StoreError> {
+        for r in record.references() {
+            if near.get(r.target, r.code).is_none()
+                && let Some(found) = self.record(r.target, r.code)?
+            {
+                near.insert(found);
+            }
+        }
+        if let RecordRef::Element(e) = record {
+            let mut seen = std::collections::HashSet::from([e.code.to_string()]);
+            let mut next = e.parent.as_deref().map(str::to_string);
+            // up to the root, the element itself (a cycle) or one seen (a cycle above it)
+            while let Some(code) = next.take().filter(|c| seen.insert(c.clone())) {
+                next = match near.elements.get(code.as_str()) {
+                    Some(p) => p.parent.as_deref().map(str::to_string),
+                    None => match self.record(Kind::Element, &code)? {
+                        Some(Record::Element(p)) => {
+                            let parent = p.parent.as_deref().map(str::to_string);
+                            near.insert(Record::Element(p));
+                            parent
+                        }
+                        _ => None,
+                    },
+                };
+            }
+        }
+        Ok(())
     }
 }
 
 impl SledStore {
-    /// The search rows a chunk of changed forms moves: each element whose use count the
-    /// forms change, its row read from the search tree with the count moved (the loaded
-    /// catalog's rows are [`SledStore::search_rows`]; the records are the same).
+    /// The search rows a chunk changes, read from the search tree: each element whose use
+    /// count its forms change, its row with the count moved, and each of its elements, its
+    /// row made anew with its count as the tree has it (the loaded catalog's rows are
+    /// [`SledStore::search_rows`]; the records are the same).
     pub(super) fn search_rows_from_tree(
         &self,
         chunk: &[(Kind, String)],
         changes: &Changes,
     ) -> Result<SearchRows, StoreError> {
-        let delta = self.use_deltas(chunk, changes);
+        let mut delta = self.use_deltas(chunk, changes);
+        for (kind, code) in chunk {
+            if *kind == Kind::Element {
+                delta.entry(code.clone()).or_default();
+            }
+        }
         let mut rows = SearchRows::new();
         for (code, change) in delta {
-            if let Some(mut row) = search_tree::row(&self.search, &code)? {
-                let uses = (i64::from(row.uses) + change).max(0);
-                row.uses = u32::try_from(uses).unwrap_or(u32::MAX);
+            let row = search_tree::row(&self.search, &code)?;
+            let uses = (i64::from(row.as_ref().map_or(0, |r| r.uses)) + change).max(0);
+            let uses = u32::try_from(uses).unwrap_or(u32::MAX);
+            let row = match changes.get(&(Kind::Element, code.clone())) {
+                Some(Some(Record::Element(e))) => {
+                    let agency = e
+                        .source_agency
+                        .as_deref()
+                        .and_then(|a| self.agency_name(a, changes));
+                    Some(SearchRow::of(e, agency.as_deref(), uses as usize))
+                }
+                _ => row.map(|row| SearchRow { uses, ..row }),
+            };
+            if let Some(row) = row {
                 rows.insert(code, Some(row));
             }
         }
@@ -168,7 +246,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::model::{ElementLinks, SharedText};
+    use crate::model::{ElementLinks, Form, SharedText};
     use crate::store::cache_file::{read_links, read_outline, read_search};
 
     /// A store in `dir` holding the sample at scale 1, with its outline, links and search
@@ -207,8 +285,13 @@ mod tests {
         out
     }
 
-    #[test]
-    fn forms_written_near_them_are_written_as_over_the_whole_catalog() {
+    /// Writes each of `edits` (made of the loaded catalog) near it on one sample store and
+    /// loaded on another, and asserts the same records, search rows and caches come of it;
+    /// how many search rows they wrote in all.
+    fn written_as_over_the_whole_catalog(
+        edits: impl Fn(&Catalog) -> Vec<Record>,
+        near_of: impl Fn(&UnloadedStore, &Record, &Outline) -> Catalog,
+    ) -> usize {
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         drop(sample_store(a.path()));
         let mut loaded = sample_store(b.path());
@@ -216,22 +299,18 @@ mod tests {
         assert!(loaded.take_search_changes().rows.is_none());
         let mut unloaded = SledStore::open_unloaded(a.path()).unwrap();
         let mut outline = unloaded.outline().unwrap();
-        let forms = edits(loaded.catalog());
         let mut moved = 0;
-        for form in forms {
-            let code = form.code.to_string();
-            let mut near = unloaded.form_records(&code, &outline).unwrap().unwrap();
-            let batch = || Batch::upserts("design", [Record::Form(form.clone())]);
+        for record in edits(loaded.catalog()) {
+            let (kind, code) = (record.kind(), record.code().to_string());
+            let mut near = near_of(&unloaded, &record, &outline);
+            let batch = || Batch::upserts("edit", [record.clone()]);
             let written = unloaded
                 .apply_near(batch(), &mut near, &mut outline)
                 .unwrap()
-                .expect("a change to a form's fields is written near it");
+                .expect("written near it");
             let applied = loaded.apply(batch()).unwrap();
-            assert_eq!(written.applied.updated, applied.updated, "{code}");
-            assert_eq!(
-                near.forms.get(code.as_str()),
-                loaded.catalog().forms.get(code.as_str())
-            );
+            assert_eq!(written.applied, applied, "{code}");
+            assert_eq!(near.get(kind, &code), loaded.catalog().get(kind, &code));
             let rows = loaded.take_search_changes().rows.unwrap();
             assert_eq!(written.rows, rows, "{code}");
             moved += rows.len();
@@ -241,11 +320,12 @@ mod tests {
             let expected = Outline::of(loaded.catalog());
             assert_eq!(read_outline(a.path()).as_ref(), Some(&expected), "{code}");
             assert_eq!(outline, expected, "{code}");
-            // the search index's file too, its moved entries at their ranks
+            // the search index's file too, its moved and remade entries at their ranks
             let data = crate::engine::search::data_of(loaded.catalog());
-            assert_eq!(read_search(a.path()), Some(data), "{code}");
+            // (an agency new to it is added at the end, where a fresh index has it in order)
+            let found = read_search(a.path()).expect("search.idx");
+            assert_eq!(found.with_agencies_as(&data), data, "{code}");
         }
-        assert!(moved > 50, "{moved}");
         // the same records and search rows as the loaded store's, and a sound store
         let search = search_tree::read_all(&unloaded.0.search).unwrap();
         assert_eq!(search, search_tree::read_all(&loaded.search).unwrap());
@@ -253,6 +333,116 @@ mod tests {
         let records = |c: &Catalog| c.records().map(RecordRef::to_record).collect::<Vec<_>>();
         assert_eq!(records(reloaded.catalog()), records(loaded.catalog()));
         assert_eq!(reloaded.check().unwrap(), Vec::<String>::new());
+        moved
+    }
+
+    #[test]
+    fn forms_written_near_them_are_written_as_over_the_whole_catalog() {
+        let edits = |c: &Catalog| edits(c).into_iter().map(Record::Form).collect();
+        let near = |store: &UnloadedStore, form: &Record, outline: &Outline| {
+            store.form_records(form.code(), outline).unwrap().unwrap()
+        };
+        let moved = written_as_over_the_whole_catalog(edits, near);
+        assert!(moved > 50, "{moved}");
+    }
+
+    /// Editor-like edits of elements of `catalog`: each element as changed, or new.
+    fn element_edits(catalog: &Catalog) -> Vec<Record> {
+        let codes: Vec<&str> = catalog.elements.keys().map(|c| c.as_str()).collect();
+        let agencies: Vec<&str> = catalog.agencies.keys().map(|c| c.as_str()).collect();
+        let mut out = Vec::new();
+        let under: Vec<_> = catalog
+            .elements
+            .values()
+            .filter(|e| e.parent.is_some())
+            .collect();
+        let sourced: Vec<_> = catalog
+            .elements
+            .values()
+            .filter(|e| e.source_agency.is_some())
+            .collect();
+        for (n, element) in catalog.elements.values().step_by(11).take(24).enumerate() {
+            let mut e = match n % 8 {
+                4 => under[n % under.len()].clone(),
+                6 => sourced[n % sourced.len()].clone(),
+                _ => element.clone(),
+            };
+            match n % 8 {
+                0 => e.name = format!("{}（新）", e.name).into(),
+                1 => e.synonyms.push(format!("又名{n}").into()),
+                2 => e.status = crate::model::Status::Submitted,
+                // under another element, then out from under any
+                3 => e.parent = Some(codes[n * 3].into()),
+                4 => e.parent = None,
+                // another source agency, then none
+                5 => e.source_agency = Some(agencies[n % agencies.len()].into()),
+                6 => e.source_agency = None,
+                // a new element under this one
+                _ => {
+                    e.code = format!("{}X", e.code).into();
+                    e.name = format!("新数据元{n}").into();
+                    e.parent = Some(element.code.as_str().into());
+                }
+            }
+            out.push(Record::Element(e));
+        }
+        out
+    }
+
+    #[test]
+    fn elements_written_near_them_are_written_as_over_the_whole_catalog() {
+        let near = |store: &UnloadedStore, record: &Record, _: &Outline| {
+            let mut near = Catalog::default();
+            if let Some(old) = store.record(record.kind(), record.code()).unwrap() {
+                near.insert(old);
+            }
+            near
+        };
+        // every edit writes its element's row
+        let rows = written_as_over_the_whole_catalog(element_edits, near);
+        assert_eq!(rows, 24);
+    }
+
+    #[test]
+    fn an_element_under_its_own_descendant_is_refused_near_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = sample_store(dir.path()).catalog().clone();
+        let mut store = SledStore::open_unloaded(dir.path()).unwrap();
+        let mut outline = store.outline().unwrap();
+        let child = catalog
+            .elements
+            .values()
+            .find(|e| e.parent.is_some())
+            .unwrap();
+        let parent = catalog.elements[child.parent.as_deref().unwrap()].clone();
+        let mut write = |record: Record| {
+            let mut near = Catalog::default();
+            store.apply_near(Batch::upserts("edit", [record]), &mut near, &mut outline)
+        };
+        // a new element under the child: the parent, the child and it, three levels
+        let mut grandchild = child.clone();
+        grandchild.code = format!("{}G", child.code).into();
+        grandchild.parent = Some(child.code.as_str().into());
+        let created = write(Record::Element(grandchild.clone())).unwrap().unwrap();
+        assert_eq!(created.applied.created, 1);
+        // the parent under the grandchild: the cycle runs through the child, read as the
+        // grandchild's parent
+        let mut looped = parent.clone();
+        looped.parent = Some(grandchild.code.as_str().into());
+        let refused = write(Record::Element(looped));
+        let Err(StoreError::Invalid(problems)) = refused else {
+            panic!("{refused:?}");
+        };
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(&p.issue, crate::model::Issue::Cycle { codes } if codes.contains(&child.code.to_string()))),
+            "{problems:?}"
+        );
+        assert_eq!(
+            store.record(Kind::Element, &parent.code).unwrap(),
+            Some(Record::Element(parent))
+        );
     }
 
     #[test]
@@ -283,7 +473,8 @@ mod tests {
             .keys()
             .find(|i| Some(*i) != form.item.as_ref())
             .cloned();
-        let element = catalog.elements.values().next().unwrap().clone();
+        let mut agency = catalog.agencies.values().next().unwrap().clone();
+        agency.name = format!("{}（改）", agency.name).into();
         let other_material = catalog
             .materials
             .keys()
@@ -305,13 +496,10 @@ mod tests {
             Batch::upserts("design", [Record::Form(material)]),
             Batch::upserts("design", [Record::Form(moved)]),
             Batch::upserts("design", [Record::Form(new)]),
-            Batch::upserts("edit", [Record::Element(element)]),
+            Batch::upserts("edit", [Record::Agency(agency.clone())]),
             Batch::upserts(
                 "design",
-                [
-                    Record::Form(form.clone()),
-                    Record::Element(catalog.elements.values().nth(1).unwrap().clone()),
-                ],
+                [Record::Form(form.clone()), Record::Agency(agency)],
             ),
             Batch {
                 action: "delete".into(),

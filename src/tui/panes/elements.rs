@@ -454,6 +454,21 @@ impl App {
         }
     }
 
+    /// After a change to elements saved before the catalog was loaded (see
+    /// [`App::element_save_on_demand`]): their strings changed, so pane 2's index is read
+    /// again from the store's, rewritten with them (its entries only: the text stays in the
+    /// file).
+    pub(crate) fn elements_rewritten_near(&mut self) {
+        let e = &mut self.elements;
+        if e.index.is_none() && !e.indexing {
+            return;
+        }
+        // the old index goes first: at a million elements two would hold 40 MB more
+        e.index = None;
+        e.stale = true;
+        self.elements_ensure_index();
+    }
+
     /// Patches pane 2's index with the search rows a write changed (`None`: too many to
     /// patch, read again), the store's write count being `at` since.
     fn patch_search_index(&mut self, rows: Option<SearchRows>, at: u64) {
@@ -703,12 +718,14 @@ impl App {
                 }
             }
             Action::ElementEdit => {
-                let record = self.selected_element().and_then(|code| {
-                    self.store()?
+                let record = self.selected_element().and_then(|code| match self.store() {
+                    Some(store) => store
                         .catalog()
                         .elements
                         .get(code.as_str())
-                        .map(|e| Record::Element(e.clone()))
+                        .map(|e| Record::Element(e.clone())),
+                    // before the catalog is loaded, over the records near the element
+                    None => self.element_near_for_edit(&code),
                 });
                 match record {
                     Some(record) => self.open_editor_for(record, "edit"),
@@ -900,14 +917,23 @@ impl App {
         let Some(code) = self.selected_element() else {
             return;
         };
-        let Some(store) = self.store() else { return };
-        let Some(element) = store.catalog().elements.get(code.as_str()) else {
-            return;
+        let next = match self.store() {
+            Some(store) => {
+                let Some(element) = store.catalog().elements.get(code.as_str()) else {
+                    return;
+                };
+                workflow::transition(RecordRef::Element(element), step).map_err(|e| e.message(lang))
+            }
+            // before the catalog is loaded, over the element's records
+            None => match self.element_workflow_near(&code, step) {
+                Some(next) => next,
+                None => return,
+            },
         };
-        let next = match workflow::transition(RecordRef::Element(element), step) {
+        let next = match next {
             Ok(next) => next,
-            Err(e) => {
-                self.say(Level::Warn, e.message(lang));
+            Err(text) => {
+                self.say(Level::Warn, text);
                 return;
             }
         };
@@ -919,7 +945,14 @@ impl App {
             action: step.en().into(),
             commands: vec![crate::store::Command::Upsert(next)],
         };
-        if self.apply_batch(batch) {
+        let saved = match self.element_save_on_demand(&batch) {
+            Some(saved) => saved,
+            None => self.apply_batch(batch),
+        };
+        if let Some(loading) = self.loading.as_mut() {
+            loading.element_near = None;
+        }
+        if saved {
             let c = inert(&code).into_owned();
             self.say(
                 Level::Ok,

@@ -14,7 +14,7 @@ use super::super::loading::Loading;
 use super::forms::Designer;
 use crate::engine::dups::Covers;
 use crate::model::{Catalog, Record};
-use crate::store::{Batch, StoreError};
+use crate::store::Batch;
 
 /// The catalog pane 3's designer works on: the store's, or before it is loaded (on demand)
 /// the records near the open form ([`Loading::form_near`]).
@@ -229,17 +229,8 @@ impl App {
                 self.forms.outline_changed();
                 Some(true)
             }
-            Err(StoreError::Invalid(problems)) => {
-                let text = problems
-                    .iter()
-                    .map(|p| p.describe(self.lang))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                self.say(Level::Error, crate::display::inert(&text).into_owned());
-                Some(false)
-            }
             Err(e) => {
-                self.say(Level::Error, e.describe(self.lang));
+                self.say_write_error(e);
                 Some(false)
             }
         }
