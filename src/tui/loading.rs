@@ -89,7 +89,7 @@ enum Phase {
     Waiting(Box<UnloadedStore>),
 }
 
-/// Which records read near a change a write goes over (see [`Loading::near_write`]).
+/// Which records read near a change a write goes over (see `Loading::near_write`).
 #[derive(Clone, Copy)]
 enum Near {
     /// Pane 3's form's ([`Loading::form_near`]).
@@ -230,7 +230,7 @@ impl Loading {
     /// Writes `batch` (pane 3 saving a form: the designer's, or a step of the workflow from
     /// the list) over the records near the form (`form_near`) without loading the catalog
     /// (see [`UnloadedStore::apply_near`]); what the panes on demand read follows (see
-    /// [`Loading::near_write`]), the lint counts with the form's `warnings` (`None`: not
+    /// `Loading::near_write`), the lint counts with the form's `warnings` (`None`: not
     /// known yet, so counted again), and an open bundle's copy of the form. `Ok(None)`: the
     /// batch needs the catalog, nothing done.
     pub fn write_near(
@@ -283,7 +283,7 @@ impl Loading {
 
     /// Writes `batch` (pane 2's change to an element) over the records near the element
     /// ([`Loading::element_near`]), without the catalog: what the panes on demand read
-    /// follows (see [`Loading::near_write`]), the lint counts are no longer cached (an
+    /// follows (see `Loading::near_write`), the lint counts are no longer cached (an
     /// element's names and state move any form's warnings: pane 3 counts them again), and
     /// the open designer's and bundle's copies of the element follow. `Ok(None)`: the
     /// batch needs the catalog, nothing done.
