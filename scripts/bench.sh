@@ -58,7 +58,7 @@ json() { hyperfine --ignore-failure --warmup 1 --runs "${2:-5}" --export-json "$
 json_without() { hyperfine --ignore-failure --runs 5 --prepare "rm -f $db/$1" --export-json "$work/h.json" "$2" >/dev/null 2>&1
                  python3 -c 'import json; r=json.load(open("'"$work"'/h.json"))["results"][0]; print("%.0f ms ± %.0f" % (r["mean"]*1000, r["stddev"]*1000))'; }
 printf '| whole process `stats` (reads `stats.idx`) | %s |\n' "$(json "$bin --db $db stats")"
-printf '| the same after a write (no `stats.idx`: opens, loads and counts the catalog, writes the cache) | %s |\n' "$(json_without stats.idx "$bin --db $db stats")"
+printf '| the same after a write (no `stats.idx`: counts the store'"'"'s records a kind at a time by `outline.idx` and `links.idx`, writes the cache) | %s |\n' "$(json_without stats.idx "$bin --db $db stats")"
 printf '| whole process `form list spjy` (reads `outline.idx` and `lint.idx`) | %s |\n' "$(json "$bin --db $db form list spjy")"
 printf '| whole process `element search sfzhm` (reads `search.idx`) | %s |\n' "$(json "$bin --db $db element search sfzhm")"
 printf '| the same, first search after a write (no `search.idx`: reads the search tree, writes the cache) | %s |\n' "$(json_without search.idx "$bin --db $db element search sfzhm")"
@@ -76,7 +76,7 @@ printf '| whole process `merge ZT001 --all-answers` (reads the records the merge
 printf '| whole process `check` | %s |\n' "$(json "$bin --db $db check" 3)"
 rm -f "$db/stats.idx"
 rss=$( { /usr/bin/time -f '%M' "$bin" --db "$db" stats >/dev/null; } 2>&1 | tail -1)
-printf '| peak RSS of `stats` counting the catalog (no `stats.idx`) | %s MiB |\n' "$((rss / 1024))"
+printf '| peak RSS of `stats` counting the store'"'"'s records (no `stats.idx`) | %s MiB |\n' "$((rss / 1024))"
 printf '| store size on disk | %s |\n' "$(du -sh "$db" | cut -f1)"
 
 # criterion's lines → table rows: "name time: [low mean high]" → "| `name` | mean |"

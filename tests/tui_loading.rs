@@ -523,18 +523,27 @@ fn on_demand_pane_2_without_its_caches_or_on_a_key_that_edits_loads_the_catalog_
     );
 }
 
-/// Pane 2 on demand with DE000005 (身份证号码) found and selected.
-fn on_demand_pane_2_at_de000005() -> (App, std::path::PathBuf, tempfile::TempDir) {
+/// Pane 2 on demand with DE000005 (身份证号码) found and selected, the store opened without
+/// the cache files `without`.
+fn on_demand_pane_2_at_de000005(without: &[&str]) -> (App, std::path::PathBuf, tempfile::TempDir) {
     let (mut app, path, dir) = starting_on_demand_with_caches();
+    for file in without {
+        std::fs::remove_file(path.join(file)).expect("remove");
+    }
     opened(&mut app, &path);
-    press(&mut app, "pane_elements");
+    select_de000005(&mut app);
+    (app, path, dir)
+}
+
+/// Goes to pane 2 and selects DE000005 (身份证号码), found by its pinyin initials.
+fn select_de000005(app: &mut App) {
+    press(app, "pane_elements");
     app.settle(Duration::from_secs(20));
-    press(&mut app, "element_search");
-    type_text(&mut app, "sfzhm");
-    enter(&mut app);
+    press(app, "element_search");
+    type_text(app, "sfzhm");
+    enter(app);
     app.settle(Duration::from_secs(20));
     assert_eq!(app.selected_element().as_deref(), Some("DE000005"));
-    (app, path, dir)
 }
 
 /// Focuses the editor's field `key`.
@@ -564,7 +573,7 @@ fn caches_are_the_catalogs(path: &std::path::Path) {
 
 #[test]
 fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
-    let (mut app, path, _dir) = on_demand_pane_2_at_de000005();
+    let (mut app, path, _dir) = on_demand_pane_2_at_de000005(&[]);
     press(&mut app, "element_edit");
     assert!(app.editor.is_some(), "{}", message(&app));
     assert!(deferred(&app), "the editor over the element's records");
@@ -696,29 +705,102 @@ fn on_demand_pane_5_shows_the_cached_statistics_the_same_as_once_loaded() {
 }
 
 #[test]
-fn on_demand_pane_5_without_cached_statistics_loads_the_catalog() {
+fn on_demand_pane_5_without_cached_statistics_counts_them_from_the_store() {
+    // the cached figures, for comparison
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_stats");
+    let cached = above_status(&screen(&mut app, 120, 40));
+    drop(app);
+
+    // without them: counted from the store's records on a worker, the same, line for line,
+    // and cached
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     std::fs::remove_file(path.join("stats.idx")).expect("remove");
     opened(&mut app, &path);
     press(&mut app, "pane_stats");
-    assert!(!deferred(&app), "no statistics: the catalog loads");
+    assert!(deferred(&app), "counted without the catalog");
+    app.settle(Duration::from_secs(20));
+    assert!(app.stats.stats.is_some() && !app.stats.computing);
+    assert_eq!(above_status(&screen(&mut app, 120, 40)), cached);
+    assert!(path.join("stats.idx").exists(), "counted, then cached");
+    let first = app.stats.stats.clone();
+
+    // a change saved before the catalog removes them: pane 5 counts them again
+    select_de000005(&mut app);
+    press(&mut app, "element_edit");
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "居民身份证件号码");
+    press(&mut app, "save");
+    assert!(deferred(&app) && app.editor.is_none(), "{}", message(&app));
+    assert!(!path.join("stats.idx").exists());
+    press(&mut app, "pane_stats");
+    app.settle(Duration::from_secs(20));
+    assert_ne!(
+        app.stats.stats, first,
+        "an element renamed, to be published again"
+    );
+    assert!(deferred(&app) && path.join("stats.idx").exists());
+    shown_and_cached_are_the_catalogs(app, &path);
+
+    // nor, without the element links, before the catalog
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    std::fs::remove_file(path.join("stats.idx")).expect("remove");
+    std::fs::remove_file(path.join("links.idx")).expect("remove");
+    opened(&mut app, &path);
+    press(&mut app, "pane_stats");
+    assert!(
+        !deferred(&app),
+        "no statistics and no links: the catalog loads"
+    );
     until_loaded(&mut app);
     app.settle(Duration::from_secs(20));
     assert!(app.stats.stats.is_some());
 
     // entered while the store opened: decided once it is open
     let (mut app, path, _dir) = starting_on_demand_with_caches();
+    std::fs::remove_file(path.join("stats.idx")).expect("remove");
     press(&mut app, "pane_stats");
     assert!(deferred(&app), "not known yet");
     opened(&mut app, &path);
+    app.settle(Duration::from_secs(20));
     assert!(deferred(&app), "{}", message(&app));
-    assert!(app.stats.stats.is_some(), "read once the store was open");
-    let (mut app, path, _dir) = starting_on_demand_with_caches();
-    std::fs::remove_file(path.join("stats.idx")).expect("remove");
+    assert_eq!(above_status(&screen(&mut app, 120, 40)), cached);
+}
+
+#[test]
+fn on_demand_statistics_counted_before_a_change_was_saved_are_not_taken() {
+    use yibiao::tui::action::Action;
+    let (mut app, path, _dir) = on_demand_pane_2_at_de000005(&["stats.idx"]);
+    // pane 5 starts counting; before its count is handled, an element is saved
+    app.update(Action::Pane5);
+    assert!(app.stats.computing);
+    app.update(Action::Pane2);
+    app.update(Action::ElementEdit);
+    key_ctrl(&mut app, 'u');
+    for c in "居民身份证件号码".chars() {
+        key(&mut app, c);
+    }
+    app.update(Action::Save);
+    assert!(app.editor.is_none() && deferred(&app), "{}", message(&app));
+    // the count begun before it is dropped; pane 5 counts again
+    app.settle(Duration::from_secs(20));
     press(&mut app, "pane_stats");
-    opened(&mut app, &path);
-    assert!(!deferred(&app), "no statistics: the catalog loads");
-    until_loaded(&mut app);
+    app.settle(Duration::from_secs(20));
+    shown_and_cached_are_the_catalogs(app, &path);
+}
+
+/// Asserts the statistics pane 5 shows and those cached beside the store at `path` are
+/// those the loaded catalog counts (the app is closed first).
+fn shown_and_cached_are_the_catalogs(app: App, path: &std::path::Path) {
+    let shown = app.stats.stats.clone();
+    drop(app);
+    let store = SledStore::open(path).expect("open");
+    let expected = yibiao::engine::stats::stats(store.catalog());
+    drop(store);
+    assert_eq!(shown.as_ref(), Some(&expected));
+    let unloaded = SledStore::open_unloaded(path).expect("open");
+    assert_eq!(unloaded.stats(), Some(expected));
 }
 
 #[test]

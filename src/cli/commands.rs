@@ -294,15 +294,27 @@ fn answer_from_records(
             near.map(|near| print_usage(&near, code, *json, lang))
                 .transpose()
         }
-        // the statistics the last command or session that counted them left beside the store
+        // the statistics the last command or session that counted them left beside the store,
+        // else counted from the records (and left there)
         Command::Stats {
             json,
             export,
             encoding,
-        } => store
-            .stats()
-            .map(|s| answer_stats(&s, *json, export.as_deref(), *encoding, lang))
-            .transpose(),
+        } => {
+            let stats = match store.stats() {
+                Some(stats) => Some(stats),
+                None => {
+                    let counted = store.count_stats().map_err(|e| Failure::store(e, lang))?;
+                    if let Some(stats) = &counted {
+                        store.save_stats(stats);
+                    }
+                    counted
+                }
+            };
+            stats
+                .map(|s| answer_stats(&s, *json, export.as_deref(), *encoding, lang))
+                .transpose()
+        }
         // written as the records are read from the store
         Command::Backup { file } => super::safety::backup(store, file).map(Some),
         // on the records the merge reads, with the pool's covers read an element at a time
@@ -573,7 +585,8 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
             export,
             encoding,
         } => {
-            // the cache was not there: counted from the catalog
+            // neither the cache nor the outline and element links to count from the records
+            // were there: counted from the catalog
             let s = stats_kept(store);
             answer_stats(&s, json, export.as_deref(), encoding, lang)
         }

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Catalog, Kind, Status};
+use crate::model::{Bundle, Catalog, Kind, OutlineSource, RecordRef, RecordSource, Status};
+
+use super::search::SearchData;
 
 use super::merge::situation::Answers;
 use super::merge::{all_answer_sets, merge_with};
@@ -169,132 +171,198 @@ fn ranked(counts: HashMap<String, usize>, name: impl Fn(&str) -> String) -> Vec<
 
 /// Computes every statistic.
 pub fn stats(catalog: &Catalog) -> Stats {
-    let mut s = Stats {
-        regions: catalog.count(Kind::Region),
-        agencies: catalog.count(Kind::Agency),
-        elements: catalog.count(Kind::Element),
-        items: catalog.count(Kind::Item),
-        materials: catalog.count(Kind::Material),
-        forms: catalog.count(Kind::Form),
-        bundles: catalog.count(Kind::Bundle),
-        ..Stats::default()
-    };
-    let mut unbound_by_agency: HashMap<String, usize> = HashMap::new();
-    for form in catalog.forms.values() {
-        let agency = form
-            .item
-            .as_ref()
-            .and_then(|i| catalog.items.get(i.as_str()))
-            .and_then(|i| i.agency.clone())
-            .unwrap_or_default();
-        for (_, _, field) in form.fields() {
-            s.fields += 1;
-            if field.element.is_none() {
-                s.unbound_fields += 1;
-                *unbound_by_agency.entry(agency.to_string()).or_default() += 1;
-            }
+    let uses = |code: &str| {
+        let mut uses = Uses::default();
+        for r in catalog.referrers(Kind::Element, code) {
+            uses.referenced = true;
+            uses.fields += usize::from(r.kind == Kind::Form);
         }
-    }
+        uses
+    };
+    let reduction = |b: &Bundle| Ok(bundle_reduction(catalog, &b.code));
+    // a catalog in memory reads without fail
+    count(catalog, catalog, ElementsFrom::Records(&uses), reduction).unwrap_or_default()
+}
+
+/// How an element is used, as [`count`] asks: how many form fields bind it, and whether
+/// anything references it at all (a field, an element under it).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Uses {
+    /// Form fields bound to it.
+    pub fields: usize,
+    /// Whether anything references it.
+    pub referenced: bool,
+}
+
+/// Where [`count`] takes the elements' figures from.
+pub enum ElementsFrom<'a> {
+    /// The element records, each used as the function says.
+    Records(&'a dyn Fn(&str) -> Uses),
+    /// A search index of the same elements (its entries hold each element's kind, state and
+    /// use count, in rank order), and how many elements anything references: no element
+    /// record is read (a million of them, through the store's cache).
+    Index(&'a SearchData, usize),
+}
+
+/// Computes every statistic of the records `records` gives a kind at a time (the loaded
+/// catalog, or a store read a record at a time), with `outline` for the agency of a form's
+/// item and the names of regions and agencies, `elements` for the elements' figures, and
+/// `reduction` for a bundle's reduction (`None`: an unknown bundle, which leaves the list
+/// empty). A million elements' store is counted so within a few megabytes besides those
+/// sources; the figures are [`stats`]'s of the same records. A read that fails stops it.
+pub fn count(
+    records: &impl RecordSource,
+    outline: &impl OutlineSource,
+    elements: ElementsFrom<'_>,
+    mut reduction: impl FnMut(&Bundle) -> std::io::Result<Option<BundleReduction>>,
+) -> std::io::Result<Stats> {
+    let mut s = Stats::default();
+    let mut statuses: BTreeMap<&'static str, Vec<Status>> = BTreeMap::new();
+    let mut unbound_by_agency: HashMap<String, usize> = HashMap::new();
     let mut by_region: HashMap<String, usize> = HashMap::new();
     let mut by_agency: HashMap<String, usize> = HashMap::new();
-    for item in catalog.items.values() {
-        *s.items_by_level
-            .entry(item.level.as_str().into())
-            .or_default() += 1;
-        *s.items_by_type
-            .entry(item.item_type.code().into())
-            .or_default() += 1;
-        *by_region
-            .entry(item.region.clone().unwrap_or_default().to_string())
-            .or_default() += 1;
-        *by_agency
-            .entry(item.agency.clone().unwrap_or_default().to_string())
-            .or_default() += 1;
+    let mut most_reused = TopCounts::default();
+    let mut reductions = Some(Vec::new());
+    let uses = match elements {
+        ElementsFrom::Records(uses) => uses,
+        ElementsFrom::Index(index, referenced) => {
+            let mut buf = Vec::new();
+            for entry in index.entries() {
+                *s.elements_by_kind
+                    .entry(entry.kind.as_str().into())
+                    .or_default() += 1;
+                statuses.entry("elements").or_default().push(entry.status);
+                if most_reused.wants(entry.uses as usize) {
+                    let strings = index.strings(entry, &mut buf);
+                    most_reused.offer(entry.uses as usize, strings.code(), strings.name());
+                }
+            }
+            s.elements = index.entries().len();
+            s.reuse.never_used = s.elements.saturating_sub(referenced);
+            &|_: &str| Uses::default()
+        }
+    };
+    let skip = |kind| kind == Kind::Element && matches!(elements, ElementsFrom::Index(..));
+    for kind in Kind::ALL.into_iter().filter(|k| !skip(*k)) {
+        let mut n = 0;
+        records.each_record(kind, &mut |record| {
+            n += 1;
+            match record {
+                RecordRef::Form(form) => {
+                    let agency = form
+                        .item
+                        .as_deref()
+                        .and_then(|i| outline.item(i))
+                        .and_then(|i| i.agency)
+                        .unwrap_or_default();
+                    for (_, _, field) in form.fields() {
+                        s.fields += 1;
+                        if field.element.is_none() {
+                            s.unbound_fields += 1;
+                            *unbound_by_agency.entry(agency.to_string()).or_default() += 1;
+                        }
+                    }
+                    statuses.entry("forms").or_default().push(form.status);
+                }
+                RecordRef::Item(item) => {
+                    *s.items_by_level
+                        .entry(item.level.as_str().into())
+                        .or_default() += 1;
+                    *s.items_by_type
+                        .entry(item.item_type.code().into())
+                        .or_default() += 1;
+                    *by_region
+                        .entry(item.region.as_deref().unwrap_or_default().to_string())
+                        .or_default() += 1;
+                    *by_agency
+                        .entry(item.agency.as_deref().unwrap_or_default().to_string())
+                        .or_default() += 1;
+                    statuses.entry("items").or_default().push(item.status);
+                }
+                RecordRef::Element(element) => {
+                    *s.elements_by_kind
+                        .entry(element.kind.as_str().into())
+                        .or_default() += 1;
+                    statuses.entry("elements").or_default().push(element.status);
+                    let used = uses(&element.code);
+                    s.reuse.never_used += usize::from(!used.referenced);
+                    most_reused.offer(used.fields, &element.code, &element.name);
+                }
+                RecordRef::Bundle(bundle) => {
+                    statuses.entry("bundles").or_default().push(bundle.status);
+                    let found = reduction(bundle)?;
+                    reductions = reductions.take().zip(found).map(|(mut all, r)| {
+                        all.push(r);
+                        all
+                    });
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
+        match kind {
+            Kind::Region => s.regions = n,
+            Kind::Agency => s.agencies = n,
+            Kind::Element => s.elements = n,
+            Kind::Item => s.items = n,
+            Kind::Material => s.materials = n,
+            Kind::Form => s.forms = n,
+            Kind::Bundle => s.bundles = n,
+        }
     }
-    for element in catalog.elements.values() {
-        *s.elements_by_kind
-            .entry(element.kind.as_str().into())
-            .or_default() += 1;
+    for kind in ["items", "elements", "forms", "bundles"] {
+        let list = statuses.remove(kind).unwrap_or_default();
+        s.by_status
+            .insert(kind.into(), status_counts(list.into_iter()));
     }
-    s.by_status.insert(
-        "items".into(),
-        status_counts(catalog.items.values().map(|i| i.status)),
-    );
-    s.by_status.insert(
-        "elements".into(),
-        status_counts(catalog.elements.values().map(|e| e.status)),
-    );
-    s.by_status.insert(
-        "forms".into(),
-        status_counts(catalog.forms.values().map(|f| f.status)),
-    );
-    s.by_status.insert(
-        "bundles".into(),
-        status_counts(catalog.bundles.values().map(|b| b.status)),
-    );
     let region_name = |c: &str| {
-        catalog
-            .regions
-            .get(c)
-            .map_or_else(|| "（未填）".to_string(), |r| r.name.to_string())
+        outline
+            .region_name(c)
+            .map_or_else(|| "（未填）".to_string(), str::to_string)
     };
     let agency_name = |c: &str| {
-        catalog
-            .agencies
-            .get(c)
-            .map_or_else(|| "（未填）".to_string(), |a| a.name.to_string())
+        outline
+            .agency_name(c)
+            .map_or_else(|| "（未填）".to_string(), str::to_string)
     };
     s.items_by_region = ranked(by_region, region_name);
     s.items_by_agency = ranked(by_agency, agency_name);
-    s.reuse = reuse(catalog, s.fields, s.unbound_fields, unbound_by_agency);
-    s.bundle_reduction = catalog
-        .bundles
-        .values()
-        .map(|b| bundle_reduction(catalog, &b.code))
-        .collect::<Option<Vec<_>>>()
-        .unwrap_or_default();
-    s
+    let (fields, unbound) = (s.fields, s.unbound_fields);
+    s.reuse.most_reused = most_reused.0;
+    s.reuse.bound_share = (fields > 0).then(|| (fields - unbound) as f64 / fields as f64);
+    s.reuse.unbound_by_agency = ranked(unbound_by_agency, agency_name);
+    s.bundle_reduction = reductions.unwrap_or_default();
+    Ok(s)
 }
 
-fn reuse(
-    catalog: &Catalog,
-    fields: usize,
-    unbound: usize,
-    unbound_by_agency: HashMap<String, usize>,
-) -> Reuse {
-    let mut uses: HashMap<String, usize> = HashMap::new();
-    let mut never_used = 0;
-    for code in catalog.elements.keys() {
-        let mut n = 0;
-        let mut referenced = false;
-        for r in catalog.referrers(Kind::Element, code) {
-            referenced = true;
-            if r.kind == Kind::Form {
-                n += 1;
-            }
-        }
-        if !referenced {
-            never_used += 1;
-        }
-        uses.insert(code.to_string(), n);
+/// The [`TOP`] counts ranked first (most first, then by code), zeros left out, kept as
+/// they are offered: a million elements' uses are never held at once.
+#[derive(Default)]
+struct TopCounts(Vec<Count>);
+
+impl TopCounts {
+    /// Whether a count of `count` may be among them (its code decides on a tie).
+    fn wants(&self, count: usize) -> bool {
+        count > 0 && (self.0.len() < TOP || self.0.last().is_some_and(|c| c.count <= count))
     }
-    let mut most_reused = ranked(uses, |c| {
-        catalog
-            .elements
-            .get(c)
-            .map_or_else(String::new, |e| e.name.to_string())
-    });
-    most_reused.truncate(TOP);
-    Reuse {
-        most_reused,
-        never_used,
-        bound_share: (fields > 0).then(|| (fields - unbound) as f64 / fields as f64),
-        unbound_by_agency: ranked(unbound_by_agency, |c| {
-            catalog
-                .agencies
-                .get(c)
-                .map_or_else(|| "（未填）".to_string(), |a| a.name.to_string())
-        }),
+
+    fn offer(&mut self, count: usize, code: &str, name: &str) {
+        if count == 0 {
+            return;
+        }
+        let before = |c: &Count| c.count > count || (c.count == count && c.code.as_str() < code);
+        let at = self.0.partition_point(before);
+        if at < TOP {
+            self.0.insert(
+                at,
+                Count {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    count,
+                },
+            );
+            self.0.truncate(TOP);
+        }
     }
 }
 

@@ -17,6 +17,7 @@ mod search_tree;
 mod sled_files;
 mod sled_store;
 mod snapshot;
+mod stats_count;
 mod watermark;
 
 use std::path::Path;

@@ -1170,6 +1170,61 @@ impl RecordReader {
             .transpose()
     }
 
+    /// Who references each element, cached beside the store (`links.idx`; `None`: not
+    /// cached, or unsound).
+    pub fn element_links(&self) -> Option<ElementLinks> {
+        read_links(&self.path)
+    }
+
+    /// A bundle with what merging it reads, as a catalog of just those records: its items,
+    /// their forms (by the cached `outline`), and what those reference. `Ok(None)`: there is
+    /// no such bundle.
+    pub fn bundle_records(
+        &self,
+        code: &str,
+        outline: &Outline,
+    ) -> Result<Option<Catalog>, StoreError> {
+        let Some(bundle) = self.record(Kind::Bundle, code)? else {
+            return Ok(None);
+        };
+        let mut wanted = references(bundle.as_ref());
+        if let Record::Bundle(b) = &bundle {
+            for item in &b.items {
+                wanted.extend(item_referrers(outline, item, Kind::Form));
+            }
+        }
+        let mut records = self.records_and_theirs(&wanted)?;
+        records.push(bundle);
+        Ok(Some(Catalog::from_records(records)))
+    }
+
+    /// The records `wanted` names that exist, and what they reference in turn (each read
+    /// once): the records near a bundle's or a template's forms.
+    fn records_and_theirs(&self, wanted: &[(Kind, String)]) -> Result<Vec<Record>, StoreError> {
+        let mut records = self.records_of_codes(&borrowed(wanted))?;
+        let read: BTreeSet<(Kind, &str)> = records.iter().map(|r| (r.kind(), r.code())).collect();
+        let further: Vec<(Kind, String)> = records
+            .iter()
+            .flat_map(|r| references(r.as_ref()))
+            .filter(|(kind, code)| !read.contains(&(*kind, code.as_str())))
+            .collect();
+        records.extend(self.records_of_codes(&borrowed(&further))?);
+        Ok(records)
+    }
+
+    /// The records named that exist, read without loading the catalog, each once, in kind
+    /// and code order.
+    fn records_of_codes(&self, wanted: &[(Kind, &str)]) -> Result<Vec<Record>, StoreError> {
+        let mut wanted = wanted.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut records = Vec::with_capacity(wanted.len());
+        for (kind, code) in wanted {
+            records.extend(self.record(kind, code)?);
+        }
+        Ok(records)
+    }
+
     /// A read that failed inside a [`RecordSource`](crate::model::RecordSource) pass, as
     /// the store's error again.
     pub(super) fn read_error(&self, e: std::io::Error) -> StoreError {
@@ -1283,18 +1338,9 @@ impl UnloadedStore {
         outline: &Outline,
         pool: bool,
     ) -> Result<Option<(Catalog, Option<Covers>)>, StoreError> {
-        let Some(bundle) = self.record(Kind::Bundle, code)? else {
+        let Some(mut near) = self.reader().bundle_records(code, outline)? else {
             return Ok(None);
         };
-        let mut wanted = references(bundle.as_ref());
-        if let Record::Bundle(b) = &bundle {
-            for item in &b.items {
-                wanted.extend(item_referrers(outline, item, Kind::Form));
-            }
-        }
-        let mut records = self.records_and_theirs(&wanted)?;
-        records.push(bundle);
-        let mut near = Catalog::from_records(records);
         if !pool {
             return Ok(Some((near, None)));
         }
@@ -1444,31 +1490,15 @@ impl UnloadedStore {
         Ok(Catalog::from_records(self.records_of_codes(wanted)?))
     }
 
-    /// The records `wanted` names that exist, and what they reference in turn (each read
-    /// once): the records near a bundle's or a template's forms.
+    /// The records `wanted` names that exist, and what they reference in turn (see
+    /// [`RecordReader::records_and_theirs`]).
     fn records_and_theirs(&self, wanted: &[(Kind, String)]) -> Result<Vec<Record>, StoreError> {
-        let mut records = self.records_of_codes(&borrowed(wanted))?;
-        let read: BTreeSet<(Kind, &str)> = records.iter().map(|r| (r.kind(), r.code())).collect();
-        let further: Vec<(Kind, String)> = records
-            .iter()
-            .flat_map(|r| references(r.as_ref()))
-            .filter(|(kind, code)| !read.contains(&(*kind, code.as_str())))
-            .collect();
-        records.extend(self.records_of_codes(&borrowed(&further))?);
-        Ok(records)
+        self.reader().records_and_theirs(wanted)
     }
 
-    /// The records named that exist, read without loading the catalog, each once, in kind
-    /// and code order.
+    /// The records named that exist, each once, in kind and code order.
     fn records_of_codes(&self, wanted: &[(Kind, &str)]) -> Result<Vec<Record>, StoreError> {
-        let mut wanted = wanted.to_vec();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let mut records = Vec::with_capacity(wanted.len());
-        for (kind, code) in wanted {
-            records.extend(self.record(kind, code)?);
-        }
-        Ok(records)
+        self.reader().records_of_codes(wanted)
     }
 
     /// Who references each element, cached beside the store (`links.idx`; `None`: not
@@ -1561,6 +1591,12 @@ impl UnloadedStore {
     /// effort). The store cannot change while its catalog is not loaded, so they describe it.
     pub fn save_lint(&self, counts: &LintCounts) {
         write_lint(&self.0.path, counts);
+    }
+
+    /// Caches `stats` beside the store as its statistics as it stands (counted from its
+    /// records since the last write: see [`UnloadedStore::count_stats`]).
+    pub fn save_stats(&self, stats: &Stats) {
+        write_stats(&self.0.path, stats);
     }
 
     /// A loader for this store's catalog.
@@ -1814,7 +1850,7 @@ mod near_write;
 pub use near_write::NearWritten;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::io::json::parse_import;
     use crate::store::codec::encode_search_block;
@@ -2096,7 +2132,7 @@ mod tests {
     }
 
     /// A store in `dir` holding the sample at scale 1.
-    pub(super) fn sample_store(dir: &Path) -> SledStore {
+    pub(crate) fn sample_store(dir: &Path) -> SledStore {
         let mut store = SledStore::open(dir).unwrap();
         let sample = crate::sample::generate(1);
         let records: Vec<Record> = Kind::ALL

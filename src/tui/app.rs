@@ -247,6 +247,17 @@ pub enum AppEvent {
     Elements(ElementsEvent),
     /// Pane 5's statistics were computed.
     Stats(StatsEvent),
+    /// Pane 5's statistics were counted from the open store's records before the catalog
+    /// was loaded, or why they could not be.
+    StatsCounted {
+        /// The job's number (see [`StatsEvent`]).
+        generation: u64,
+        /// How many changes had been written near their records when it began (see
+        /// [`crate::tui::loading::Loading::near_writes`]).
+        at: u64,
+        /// The statistics, or why they could not be counted.
+        counted: Result<Box<crate::engine::stats::Stats>, String>,
+    },
     /// Pane 3's lint warnings of every form were computed.
     FormsLint(FormsLintEvent),
     /// Pane 3's pinyin index of the forms' names was built (with the fingerprint of the
@@ -696,6 +707,14 @@ impl App {
             AppEvent::Stats(event) => {
                 self.jobs = self.jobs.saturating_sub(1);
                 self.stats_event(event);
+            }
+            AppEvent::StatsCounted {
+                generation,
+                at,
+                counted,
+            } => {
+                self.jobs = self.jobs.saturating_sub(1);
+                self.stats_counted(generation, at, counted);
             }
             AppEvent::FormsLint(event) => {
                 self.jobs = self.jobs.saturating_sub(1);

@@ -123,6 +123,9 @@ pub struct Loading {
     pub recount: bool,
     /// Whether a worker reads the element pool's covers for the designer's form.
     pub pool_reading: bool,
+    /// How many changes were written over the records near them (before the catalog): a
+    /// count of pane 5's statistics begun before the last one is stale.
+    pub near_writes: u64,
     /// The bundles and what they reference, read from the open store once likewise.
     bundles: OnceCell<Option<Catalog>>,
     /// The records of the bundle pane 4 opened before the catalog: the bundle, its items,
@@ -152,6 +155,7 @@ impl Loading {
             counting: false,
             recount: false,
             pool_reading: false,
+            near_writes: 0,
             bundles: OnceCell::new(),
             bundle_near: None,
             form_near: None,
@@ -214,6 +218,29 @@ impl Loading {
     pub fn stats_on_demand(&self) -> Option<&Stats> {
         let store = self.unloaded()?;
         self.stats.get_or_init(|| store.stats()).as_ref()
+    }
+
+    /// Whether pane 5 can count the statistics before the catalog is loaded, when none are
+    /// cached: from the open store's records, on a worker, with its cached outline and
+    /// element links (see `store::stats_count`).
+    pub fn stats_countable(&self) -> bool {
+        self.outline.is_some() && self.element_links().is_some()
+    }
+
+    /// Takes statistics a worker counted from the open store's records (see
+    /// [`Loading::stats_countable`]), begun when [`Loading::near_writes`] was `at`: cached
+    /// beside the store and shown from then on, unless a change was written since. Whether
+    /// they were taken.
+    pub fn stats_counted(&mut self, stats: &Stats, at: u64) -> bool {
+        if at != self.near_writes {
+            return false;
+        }
+        let Some(store) = self.unloaded() else {
+            return false;
+        };
+        store.save_stats(stats);
+        self.stats = OnceCell::from(Some(stats.clone()));
+        true
     }
 
     /// The lint counts pane 3's list shows before the catalog is loaded: those cached beside
@@ -337,6 +364,7 @@ impl Loading {
             self.elements = ElementsOnDemand::default();
             self.stats = OnceCell::new();
             self.recount |= self.counting;
+            self.near_writes += 1;
         }
         Ok(Some(written))
     }
@@ -676,7 +704,7 @@ impl App {
             SelectNext | SelectPrev | PageDown | PageUp | SelectFirst | SelectLast | Back
         );
         // pane 5 on demand: its own actions from anywhere, and reading it
-        if loading.stats_on_demand().is_some() {
+        if loading.stats_on_demand().is_some() || loading.stats_countable() {
             if super::panes::stats::handles(action) {
                 return true;
             }
@@ -798,7 +826,9 @@ impl App {
         match self.pane {
             Pane::Catalog => true,
             Pane::Elements => loading.elements_on_demand() || opening,
-            Pane::Stats => loading.stats_on_demand().is_some() || opening,
+            Pane::Stats => {
+                loading.stats_on_demand().is_some() || loading.stats_countable() || opening
+            }
             Pane::Forms => {
                 let open = self.forms.designer.is_some();
                 (loading.forms_countable() && (!open || loading.form_near.is_some())) || opening

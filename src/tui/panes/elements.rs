@@ -137,6 +137,11 @@ impl Default for ElementsPane {
 }
 
 impl ElementsPane {
+    /// The index, when it is the store's as it stands (not being read again).
+    pub(crate) fn current_index(&self) -> Option<Arc<SearchIndex>> {
+        self.index.clone().filter(|_| !self.stale && !self.indexing)
+    }
+
     /// Whether the index is being built (first time or after a change).
     pub fn is_indexing(&self) -> bool {
         self.indexing

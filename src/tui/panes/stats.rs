@@ -417,7 +417,10 @@ impl App {
             });
             return;
         }
-        let Some(store) = self.store() else { return };
+        let Some(store) = self.store() else {
+            self.stats_count_on_demand(generation);
+            return;
+        };
         // the catalog shared, not copied: a copy of a million-element catalog took seconds
         // on this thread and left half a gigabyte with the allocator
         let snapshot = store.snapshot();
@@ -430,6 +433,86 @@ impl App {
                 cacheable_at: read.cacheable_at,
             })
         });
+    }
+
+    /// Before the catalog is loaded, with no statistics cached: counts them from the open
+    /// store's records on a worker (see `store::stats_count`; about 2.5 s at a million
+    /// elements), for the job `generation`.
+    fn stats_count_on_demand(&mut self, generation: u64) {
+        let Some(loading) = self.loading.as_mut() else {
+            return;
+        };
+        let (Some(reader), Some(outline)) = (
+            loading.unloaded().map(crate::store::UnloadedStore::reader),
+            loading.outline.clone(),
+        ) else {
+            return;
+        };
+        if !loading.stats_countable() {
+            return;
+        }
+        let at = loading.near_writes;
+        // the elements' figures from pane 2's index when it holds the store's (not read for
+        // this: 40 MB at a million elements), else from their records
+        let index = self.elements.current_index();
+        self.stats.computing = true;
+        self.spawn_job(move || {
+            let links = reader
+                .element_links()
+                .ok_or_else(|| "links.idx".to_string());
+            let counted = links.and_then(|links| {
+                reader
+                    .count_stats(&outline, &links, index.as_ref().map(|i| i.data()))
+                    .map_err(|e| e.to_string())
+            });
+            AppEvent::StatsCounted {
+                generation,
+                at,
+                counted: counted.map(Box::new),
+            }
+        });
+    }
+
+    /// Statistics a worker counted from the open store's records (see
+    /// [`App::stats_count_on_demand`]), or why it could not: shown and cached when the store
+    /// was not written meanwhile, else counted again.
+    pub(crate) fn stats_counted(
+        &mut self,
+        generation: u64,
+        at: u64,
+        counted: Result<Box<Stats>, String>,
+    ) {
+        let Some(loading) = self.loading.as_mut() else {
+            // the catalog came meanwhile: counted from it
+            self.stats.computing = false;
+            if generation == self.stats.generation && self.pane == crate::tui::app::Pane::Stats {
+                self.stats_start();
+            }
+            return;
+        };
+        match counted {
+            Ok(stats) => {
+                if !loading.stats_counted(&stats, at) {
+                    // written meanwhile: counted again
+                    self.stats.computing = false;
+                    if generation == self.stats.generation
+                        && self.pane == crate::tui::app::Pane::Stats
+                    {
+                        self.stats_start();
+                    }
+                    return;
+                }
+                self.stats_event(StatsEvent {
+                    generation,
+                    stats,
+                    cacheable_at: None,
+                });
+            }
+            Err(text) => {
+                self.stats.computing = false;
+                self.say(Level::Error, crate::display::inert(&text).into_owned());
+            }
+        }
     }
 
     /// A finished statistics job. Figures counted from the catalog are cached beside the
