@@ -247,8 +247,9 @@ const ELEMENT: &str = "DE900001";
 /// field bound to [`ELEMENT`] (in a new section if it has none; asked first when `bound`
 /// fields bind it already), saved (over the form's own records while the catalog is not
 /// loaded) and killed `us` microseconds after ctrl-s. Returns whether the save was
-/// acknowledged.
-fn designer_cycle(db: &Path, home: &Path, name: &str, bound: usize, us: u64) -> bool {
+/// acknowledged, and whether it was made before the catalog was loaded (a crash that left
+/// the caches missing has the next session load it).
+fn designer_cycle(db: &Path, home: &Path, name: &str, bound: usize, us: u64) -> (bool, bool) {
     let mut tui = Tui::start(db, home);
     tui.wait_for("浏览");
     tui.send("3");
@@ -273,29 +274,21 @@ fn designer_cycle(db: &Path, home: &Path, name: &str, bound: usize, us: u64) -> 
         tui.send("y");
     }
     tui.wait_until(|screen| screen.matches("DE900001  文本").count() == bound + 1);
-    tui.send("\u{13}");
-    std::thread::sleep(Duration::from_micros(us));
-    tui.signal("-KILL");
-    let (code, screen) = tui.finish();
-    assert_eq!(code, None, "killed by SIGKILL");
-    screen.contains("已保存")
+    save_and_kill(tui, us)
 }
 
 #[test]
 fn designer_saves_before_the_catalog_is_loaded_survive_kill_9() {
-    let (home, db) = seeded();
-    pty::write_config(home.path(), "load_catalog = \"on-demand\"\n");
-    let element = home.path().join("element.json");
-    let doc = serde_json::json!({"format": "yibiao/1",
-        "elements": [{"code": ELEMENT, "name": "崩溃数据元", "kind": "text"}]});
-    std::fs::write(&element, doc.to_string()).expect("write");
-    ok(yibiao(&db).arg("import").arg(&element));
+    let (home, db) = seeded_on_demand();
     let mut rng = fastrand::Rng::with_seed(0x5eed_0022);
-    let (mut acked, mut landed) = (0, 0);
+    let (mut acked, mut landed, mut on_demand) = (0, 0, 0);
     for cycle in 0..10 {
         let name = format!("崩溃表{cycle}");
         let (_, bound) = form_state(&db, "BD001");
-        let saved = designer_cycle(&db, home.path(), &name, bound, rng.u64(0..30_000));
+        caches_for_the_next_session(&db, home.path(), cycle);
+        let us = kill_after(&mut rng, cycle, 30_000);
+        let (saved, unloaded) = designer_cycle(&db, home.path(), &name, bound, us);
+        on_demand += usize::from(unloaded);
         let (stored, now) = form_state(&db, "BD001");
         if saved {
             acked += 1;
@@ -308,35 +301,157 @@ fn designer_saves_before_the_catalog_is_loaded_survive_kill_9() {
             "cycle {cycle}: {stored} {now}"
         );
         landed += usize::from(stored == name);
-        // the records and the search tree agree, whatever the caches beside them hold
-        let (code, stdout, stderr) = run(yibiao(&db).arg("check"));
-        assert_eq!(code, 0, "cycle {cycle}: check failed\n{stdout}{stderr}");
-        // and a cache left beside the store describes it: what the commands answer from the
-        // caches is what they answer from the records (a copy without them)
-        let bare = tempfile::tempdir().expect("tempdir");
-        copy_store(&db, bare.path());
-        for file in [
-            "outline.idx",
-            "links.idx",
-            "search.idx",
-            "lint.idx",
-            "stats.idx",
-        ] {
-            let _ = std::fs::remove_file(bare.path().join(file));
-        }
-        for args in [
-            &["form", "list"][..],
-            &["element", "search", "崩溃"],
-            &["element", "uses", ELEMENT],
-            &["stats"],
-        ] {
-            let cached = run(yibiao(&db).args(args));
-            let counted = run(yibiao(bare.path()).args(args));
-            assert_eq!(cached, counted, "cycle {cycle}: {args:?}");
-        }
+        caches_describe_the_store(&db, cycle);
     }
-    eprintln!("10 designer cycles: {acked} acknowledged, {landed} landed");
+    eprintln!("10 designer cycles: {acked} acknowledged, {landed} landed, {on_demand} on demand");
     assert!(acked > 0, "no save was acknowledged in 10 cycles");
+    assert_eq!(on_demand, 10, "a save loaded the catalog");
+}
+
+/// The seeded store with [`ELEMENT`] added, in a home whose TUI loads the catalog on demand.
+fn seeded_on_demand() -> (tempfile::TempDir, PathBuf) {
+    let (home, db) = seeded();
+    pty::write_config(home.path(), "load_catalog = \"on-demand\"\n");
+    let element = home.path().join("element.json");
+    let doc = serde_json::json!({"format": "yibiao/1",
+        "elements": [{"code": ELEMENT, "name": "崩溃数据元", "kind": "text"}]});
+    std::fs::write(&element, doc.to_string()).expect("write");
+    ok(yibiao(&db).arg("import").arg(&element));
+    (home, db)
+}
+
+/// Presses ctrl-s and kills the TUI `us` microseconds later: whether the save was
+/// acknowledged, and whether it was made before the catalog was loaded (the status bar
+/// says which, once no message covers it).
+fn save_and_kill(mut tui: Tui, us: u64) -> (bool, bool) {
+    tui.wait_until(|screen| screen.contains("目录未载入") || screen.contains("主题 1"));
+    let on_demand = tui.screen().contains("目录未载入");
+    tui.send("\u{13}");
+    std::thread::sleep(Duration::from_micros(us));
+    tui.signal("-KILL");
+    let (code, screen) = tui.finish();
+    assert_eq!(code, None, "killed by SIGKILL");
+    (screen.contains("已保存"), on_demand)
+}
+
+/// How long after ctrl-s a cycle is killed, in microseconds: within `within` (mid-save),
+/// but every third cycle after 300 ms (a save acknowledged, however busy the machine).
+fn kill_after(rng: &mut fastrand::Rng, cycle: usize, within: u64) -> u64 {
+    if cycle % 3 == 2 {
+        300_000
+    } else {
+        rng.u64(0..within)
+    }
+}
+
+/// A kill mid-save may leave the outline and the element links missing (written again
+/// once the change is flushed), and the next session then loads the catalog: a command
+/// that changes the store (an unrelated element imported) leaves them again, so that every
+/// cycle saves before the catalog is loaded.
+fn caches_for_the_next_session(db: &Path, home: &Path, cycle: usize) {
+    if db.join("outline.idx").exists() && db.join("links.idx").exists() {
+        return;
+    }
+    let file = home.join("unrelated.json");
+    let doc = serde_json::json!({"format": "yibiao/1",
+        "elements": [{"code": "DE900099", "name": format!("无关数据元{cycle}"), "kind": "text"}]});
+    std::fs::write(&file, doc.to_string()).expect("write");
+    ok(yibiao(db).arg("import").arg(&file));
+}
+
+/// Asserts that the records and the search tree of the store at `db` agree, whatever the
+/// caches beside them hold, and that a cache left beside the store describes it: what the
+/// commands answer from the caches is what they answer from the records (a copy without
+/// them).
+fn caches_describe_the_store(db: &Path, cycle: usize) {
+    let (code, stdout, stderr) = run(yibiao(db).arg("check"));
+    assert_eq!(code, 0, "cycle {cycle}: check failed\n{stdout}{stderr}");
+    let bare = tempfile::tempdir().expect("tempdir");
+    copy_store(db, bare.path());
+    for file in [
+        "outline.idx",
+        "links.idx",
+        "search.idx",
+        "lint.idx",
+        "stats.idx",
+    ] {
+        let _ = std::fs::remove_file(bare.path().join(file));
+    }
+    for args in [
+        &["form", "list"][..],
+        &["element", "search", "崩溃"],
+        &["element", "uses", ELEMENT],
+        &["stats"],
+    ] {
+        let cached = run(yibiao(db).args(args));
+        let counted = run(yibiao(bare.path()).args(args));
+        assert_eq!(cached, counted, "cycle {cycle}: {args:?}");
+    }
+}
+
+/// The stored element [`ELEMENT`]'s name and synonyms.
+fn element_state(db: &Path) -> (String, Vec<String>) {
+    let doc: Value = serde_json::from_str(&export(db)).expect("export is JSON");
+    let element = doc["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .find(|e| e["code"] == ELEMENT)
+        .cloned()
+        .unwrap_or_default();
+    let synonyms = element["synonyms"].as_array().into_iter().flatten();
+    let synonyms = synonyms
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect();
+    (element["name"].as_str().unwrap_or("").to_string(), synonyms)
+}
+
+/// One element cycle with the catalog on demand: [`ELEMENT`] found in pane 2, renamed
+/// `name` with `name` + 别名 as its synonyms in the editor, saved (over the element's own
+/// records) and killed `us` microseconds after ctrl-s. Returns whether the save was
+/// acknowledged, and whether it was made before the catalog was loaded.
+fn element_cycle(db: &Path, home: &Path, name: &str, us: u64) -> (bool, bool) {
+    let mut tui = Tui::start(db, home);
+    tui.wait_for("浏览");
+    tui.send("2");
+    tui.send(&format!("/{ELEMENT}\r"));
+    tui.wait_for("1 个结果");
+    tui.send("e");
+    tui.wait_for(&format!("编辑 数据元 {ELEMENT}"));
+    tui.send(&format!("\u{15}{name}\t\u{15}{name}别名"));
+    tui.wait_for(&format!("{name}别名"));
+    save_and_kill(tui, us)
+}
+
+#[test]
+fn element_edits_before_the_catalog_is_loaded_survive_kill_9() {
+    let (home, db) = seeded_on_demand();
+    let mut rng = fastrand::Rng::with_seed(0x5eed_0023);
+    let (mut acked, mut landed, mut on_demand) = (0, 0, 0);
+    for cycle in 0..10 {
+        let name = format!("崩溃数据元{cycle}");
+        caches_for_the_next_session(&db, home.path(), cycle);
+        let us = kill_after(&mut rng, cycle, 20_000);
+        let (saved, unloaded) = element_cycle(&db, home.path(), &name, us);
+        on_demand += usize::from(unloaded);
+        let (stored, synonyms) = element_state(&db);
+        if saved {
+            acked += 1;
+            assert_eq!(stored, name, "cycle {cycle}: an acknowledged save is lost");
+        }
+        // the name and the synonyms together or not at all
+        let with_synonym = synonyms == [format!("{name}别名")];
+        assert_eq!(
+            stored == name,
+            with_synonym,
+            "cycle {cycle}: {stored} {synonyms:?}"
+        );
+        landed += usize::from(stored == name);
+        caches_describe_the_store(&db, cycle);
+    }
+    eprintln!("10 element cycles: {acked} acknowledged, {landed} landed, {on_demand} on demand");
+    assert!(acked > 0, "no save was acknowledged in 10 cycles");
+    assert_eq!(on_demand, 10, "a save loaded the catalog");
 }
 
 #[test]

@@ -859,7 +859,8 @@ impl App {
     }
 
     /// The store opened for an on-demand session: it waits for something to need its
-    /// catalog, unless something already did.
+    /// catalog, unless something already did; the keys typed while it opened are handled
+    /// then, in order (each loads the catalog only if it needs it).
     pub(crate) fn opened(&mut self, result: Result<Box<UnloadedStore>, StoreError>) {
         let Some(loading) = &mut self.loading else {
             return;
@@ -868,11 +869,18 @@ impl App {
             Ok(unloaded) => {
                 let wanted = matches!(loading.phase, Phase::Opening { wanted: true });
                 loading.phase = Phase::Waiting(unloaded);
+                let typed = std::mem::take(&mut loading.typed);
                 if wanted || !self.pane_works_unloaded() {
                     self.want_catalog();
                 } else {
                     // pane 2, 3 or 5, entered while the store opened, works from its caches
                     self.refresh_pane(self.pane == Pane::Stats);
+                }
+                if !typed.is_empty() {
+                    self.message = None;
+                }
+                for event in typed {
+                    self.handle(event);
                 }
                 self.dirty = true;
             }
@@ -895,22 +903,39 @@ impl App {
         }
     }
 
+    /// Holds `event` (and, from then on, every key after it) for the catalog. Before the
+    /// store is open whether it needs the catalog is not known yet (panes 2–5 work from the
+    /// caches beside the store once it is open): it waits for the store instead, and is
+    /// handled, or waits for the catalog, once the store is open (see [`App::opened`]).
     fn wait_for_catalog(&mut self, event: AppEvent) {
-        self.want_catalog();
+        let opening = self
+            .loading
+            .as_ref()
+            .is_some_and(|l| matches!(l.phase, Phase::Opening { .. }));
+        if !opening {
+            self.want_catalog();
+        }
         let Some(loading) = &mut self.loading else {
             return;
         };
         loading.typed.push(event);
         if loading.outline.is_some() {
             let n = loading.typed.len();
-            let text = format!(
-                "{}{}",
-                loading.progress_text(self.lang),
+            let text = if opening {
                 self.lang.pick(
-                    format!("：{n} 个按键在等待目录（esc 取消）"),
-                    format!(": {n} key(s) wait for it (esc drops them)"),
+                    format!("正在打开存储：{n} 个按键在等待（esc 取消）"),
+                    format!("opening the store: {n} key(s) wait for it (esc drops them)"),
                 )
-            );
+            } else {
+                format!(
+                    "{}{}",
+                    loading.progress_text(self.lang),
+                    self.lang.pick(
+                        format!("：{n} 个按键在等待目录（esc 取消）"),
+                        format!(": {n} key(s) wait for it (esc drops them)"),
+                    )
+                )
+            };
             self.say(Level::Info, text);
         }
     }
