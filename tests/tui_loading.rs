@@ -308,11 +308,72 @@ fn on_demand_the_detail_is_read_from_the_store_until_another_pane_needs_the_cata
 }
 
 #[test]
+fn on_demand_pane_1_edits_an_item_over_the_records_near_it() {
+    let (mut app, path, _dir) = starting_on_demand();
+    opened(&mut app, &path);
+    press(&mut app, "expand_all");
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    assert!(screen(&mut app, 110, 40).contains("广安区食品经营许可（新办）实施清单"));
+    // the pinyin index of the items' names, built before the edit
+    press(&mut app, "filter");
+    type_text(&mut app, "spjy");
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "filter");
+    key_ctrl(&mut app, 'u');
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "select_first");
+    press(&mut app, "select_next");
+    press(&mut app, "select_next");
+    let selected = format!("{:?}", app.selected_id());
+    assert!(selected.contains("\"SX001-01-01\""), "{selected}");
+    press(&mut app, "edit");
+    assert!(app.editor.is_some(), "{}", message(&app));
+    assert!(deferred(&app), "the editor over the item's records");
+    // a parent the store lacks is flagged where it is typed
+    parent_flagged_then_taken(&mut app, "SX999", "SX001-01");
+    focus_field(&mut app, "name");
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "广安区食品经营许可（新办）清单甲");
+    press(&mut app, "save");
+    assert!(app.editor.is_none(), "{}", message(&app));
+    assert!(deferred(&app), "saved without the catalog");
+    // the tree, drawn from the outline, shows the new name, and the pinyin filter finds it
+    let s = screen(&mut app, 110, 40);
+    assert!(
+        s.contains("清单甲") && s.contains("已保存 SX001-01-01"),
+        "{s}"
+    );
+    press(&mut app, "filter");
+    type_text(&mut app, "qdj");
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    let s = screen(&mut app, 110, 40);
+    assert!(s.contains("清单甲"), "{s}");
+    drop(app);
+    let store = SledStore::open(&path).expect("open");
+    let catalog = store.catalog().clone();
+    let item = catalog
+        .items
+        .values()
+        .find(|i| i.name.ends_with("清单甲"))
+        .expect("saved");
+    assert_eq!(item.parent.as_deref(), Some("SX001-01"));
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+    drop(store);
+    let unloaded = SledStore::open_unloaded(&path).expect("open");
+    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
+}
+
+#[test]
 fn on_demand_a_key_that_needs_the_catalog_before_the_store_is_open_loads_it_once_open() {
     let (mut app, path, _dir) = starting_on_demand();
     press(&mut app, "expand_all");
     press(&mut app, "select_next");
-    press(&mut app, "edit");
+    // a new item needs the catalog (its code is the next free one)
+    press(&mut app, "add");
     assert!(
         deferred(&app),
         "waits for the store, not yet for the catalog"
@@ -579,6 +640,20 @@ fn focus_field(app: &mut App, key: &str) {
         .expect("the field");
 }
 
+/// In the editor, types `unknown` as the parent (read from the store as it is typed: no
+/// such record, one error) and then `known` (none).
+fn parent_flagged_then_taken(app: &mut App, unknown: &str, known: &str) {
+    let errors = |app: &App| app.editor.as_ref().map(|e| e.errors.len());
+    focus_field(app, "parent");
+    key_ctrl(app, 'u');
+    type_text(app, unknown);
+    let shown = app.editor.as_ref().map(|e| e.errors.clone());
+    assert_eq!(errors(app), Some(1), "{shown:?}");
+    key_ctrl(app, 'u');
+    type_text(app, known);
+    assert_eq!(errors(app), Some(0));
+}
+
 /// Asserts the store at `path` and the caches beside it are what the loaded catalog makes:
 /// its outline, element links and search index; `check` clean.
 fn caches_are_the_catalogs(path: &std::path::Path) {
@@ -604,18 +679,7 @@ fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
     // from the store as it is typed
     key_ctrl(&mut app, 'u');
     type_text(&mut app, "居民身份证件号码");
-    focus_field(&mut app, "parent");
-    type_text(&mut app, "DE999");
-    let errors = |app: &App| app.editor.as_ref().map(|e| e.errors.len());
-    assert_eq!(
-        errors(&app),
-        Some(1),
-        "{:?}",
-        app.editor.as_ref().map(|e| &e.errors)
-    );
-    key_ctrl(&mut app, 'u');
-    type_text(&mut app, "DE000001");
-    assert_eq!(errors(&app), Some(0));
+    parent_flagged_then_taken(&mut app, "DE999", "DE000001");
     press(&mut app, "save");
     assert!(app.editor.is_none(), "{}", message(&app));
     assert!(message(&app).contains("DE000005"), "{}", message(&app));

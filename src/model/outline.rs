@@ -155,6 +155,20 @@ impl OutlineSource for Catalog {
 /// "No string" in an index column.
 const NONE: u32 = u32::MAX;
 
+/// The links a record at `from` makes to the items and materials it references.
+fn links_of(items: &Items, materials: &Pairs, from: Source, record: RecordRef<'_>) -> Vec<Link> {
+    let mut links = Vec::new();
+    record.for_each_reference(|r| {
+        let to = match r.target {
+            Kind::Item => items.heads.position(r.code).map(Target::Item),
+            Kind::Material => materials.position(r.code).map(Target::Material),
+            _ => None,
+        };
+        links.extend(to.and_then(|to| Link::new(to, from)));
+    });
+    links
+}
+
 /// A (code, name) list, in code order.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 struct Pairs {
@@ -214,6 +228,34 @@ struct Items {
     regions: Vec<u32>,
     /// The codes items refer to, each once.
     refs: Strings,
+}
+
+impl Items {
+    /// The columns of `list` (every item, in code order), the codes they refer to interned
+    /// in the order they first occur.
+    fn of(list: &[ItemView<'_>]) -> Items {
+        let mut items = Items::default();
+        let mut interned: HashMap<&str, u32> = HashMap::new();
+        for item in list {
+            items.heads.codes.push(item.code);
+            items.heads.names.push(item.name);
+            items.levels.push(item.level);
+            items.types.push(item.item_type);
+            for (code, column) in [
+                (item.parent, &mut items.parents),
+                (item.agency, &mut items.agencies),
+                (item.region, &mut items.regions),
+            ] {
+                column.push(match code {
+                    None => NONE,
+                    Some(code) => *interned
+                        .entry(code)
+                        .or_insert_with(|| items.refs.push(code)),
+                });
+            }
+        }
+        items
+    }
 }
 
 /// Forms column by column: `items` index the outline's items (or are [`NONE`]).
@@ -340,40 +382,13 @@ pub struct Outline {
 impl Outline {
     /// The outline of a catalog.
     pub fn of(catalog: &Catalog) -> Outline {
-        let list = OutlineSource::items(catalog);
-        let mut items = Items::default();
-        let mut interned: HashMap<&str, u32> = HashMap::new();
-        for item in &list {
-            items.heads.codes.push(item.code);
-            items.heads.names.push(item.name);
-            items.levels.push(item.level);
-            items.types.push(item.item_type);
-            for (code, column) in [
-                (item.parent, &mut items.parents),
-                (item.agency, &mut items.agencies),
-                (item.region, &mut items.regions),
-            ] {
-                column.push(match code {
-                    None => NONE,
-                    Some(code) => *interned
-                        .entry(code)
-                        .or_insert_with(|| items.refs.push(code)),
-                });
-            }
-        }
+        let items = Items::of(&OutlineSource::items(catalog));
         let materials = Pairs::of(OutlineSource::materials(catalog));
         let bundles = Pairs::of(OutlineSource::bundles(catalog));
         let mut forms = Forms::default();
         let mut links = Vec::new();
         let mut link = |from: Source, record: RecordRef<'_>| {
-            record.for_each_reference(|r| {
-                let to = match r.target {
-                    Kind::Item => items.heads.position(r.code).map(Target::Item),
-                    Kind::Material => materials.position(r.code).map(Target::Material),
-                    _ => None,
-                };
-                links.extend(to.and_then(|to| Link::new(to, from)));
-            })
+            links.extend(links_of(&items, &materials, from, record));
         };
         for (at, item) in (0u32..).zip(catalog.items.values()) {
             link(Source::Item(at), RecordRef::Item(item));
@@ -510,6 +525,42 @@ impl Outline {
             }
             _ => false,
         }
+    }
+
+    /// Follows a change to the item `item` (an edit that keeps its code, as pane 1's editor
+    /// makes): its name, level, type, parent, agency and region are set and its references
+    /// to items and materials replaced, so that the outline is [`Outline::of`] the changed
+    /// catalog. Returns whether the outline holds the item; if not, it is left as it was.
+    pub fn follow_item(&mut self, item: &super::Item) -> bool {
+        let Some(at) = self.items.heads.position(&item.code) else {
+            return false;
+        };
+        let n = self.items.heads.codes.len() as u32;
+        let views: Option<Vec<ItemView<'_>>> = (0..n)
+            .map(|i| {
+                if i == at {
+                    Some(item_view(item))
+                } else {
+                    self.item_at(i)
+                }
+            })
+            .collect();
+        let Some(views) = views else {
+            return false;
+        };
+        let items = Items::of(&views);
+        drop(views);
+        self.items = items;
+        let from = Source::Item(at);
+        let Some(packed) = Link::new(Target::Item(0), from).map(|l| l.from) else {
+            return false;
+        };
+        self.links.retain(|l| l.from != packed);
+        let added = links_of(&self.items, &self.materials, from, RecordRef::Item(item));
+        self.links.extend(added);
+        self.links.sort_unstable();
+        self.links.dedup();
+        true
     }
 
     /// Whether the outlined catalog holds no record.
@@ -664,6 +715,47 @@ mod tests {
         }
         assert_eq!(outline.form("no such form"), None);
         assert_eq!(outline.item("no such item"), None);
+    }
+
+    #[test]
+    fn an_outline_following_an_items_change_is_the_changed_catalogs() {
+        use crate::model::{ItemLevel, ItemType, Record};
+        let mut catalog = crate::sample::generate(1);
+        let mut outline = Outline::of(&catalog);
+        let codes: Vec<String> = catalog.items.keys().map(|c| c.to_string()).collect();
+        let agencies: Vec<String> = catalog.agencies.keys().map(|c| c.to_string()).collect();
+        let regions: Vec<String> = catalog.regions.keys().map(|c| c.to_string()).collect();
+        let materials: Vec<String> = catalog.materials.keys().map(|c| c.to_string()).collect();
+        for (n, code) in codes.iter().enumerate().step_by(13).take(24) {
+            let mut item = catalog.items[code.as_str()].clone();
+            match n % 6 {
+                0 => item.name = format!("{}（改）", item.name).into(),
+                1 => item.agency = Some(agencies[n % agencies.len()].as_str().into()),
+                // a region no item named before it (interned anew), or none
+                2 => item.region = Some(regions[regions.len() - 1 - n % 3].as_str().into()),
+                3 => {
+                    item.materials = materials
+                        .iter()
+                        .take(n % 4)
+                        .map(|m| m.as_str().into())
+                        .collect();
+                    item.depends_on = codes.iter().take(2).map(|c| c.as_str().into()).collect();
+                }
+                4 => {
+                    item.level = ItemLevel::Main;
+                    item.parent = None;
+                    item.item_type = ItemType::ALL[n % ItemType::ALL.len()];
+                }
+                _ => item.parent = Some(codes[0].as_str().into()),
+            }
+            catalog.insert(Record::Item(item.clone()));
+            assert!(outline.follow_item(&item), "{code}");
+            assert!(outline.is_sound());
+            assert_eq!(outline, Outline::of(&catalog), "item {n} ({code})");
+        }
+        let mut unknown = catalog.items.values().next().unwrap().clone();
+        unknown.code = "NO-SUCH-ITEM".into();
+        assert!(!outline.follow_item(&unknown));
     }
 
     #[test]

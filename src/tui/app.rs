@@ -1671,6 +1671,16 @@ impl App {
     }
 
     fn open_editor(&mut self, start: EditStart) {
+        // an item before the catalog is loaded, over the records near it
+        if self.store.is_none()
+            && start == EditStart::Edit
+            && let Some(NodeId::Record(Kind::Item, code)) = self.selected_id()
+        {
+            if let Some(record) = self.record_near_for_edit(Kind::Item, &code) {
+                self.open_editor_for(record, "edit");
+            }
+            return;
+        }
         if !self.need_store() {
             return;
         }
@@ -1729,10 +1739,10 @@ impl App {
         let mut editor = Editor::new(record, action);
         match (
             self.store(),
-            self.loading.as_ref().and_then(|l| l.element_near.as_ref()),
+            self.loading.as_ref().and_then(|l| l.edit_near.as_ref()),
         ) {
             (Some(store), _) => editor.validate(store.catalog(), lang),
-            // an element before the catalog is loaded (see `element_near_for_edit`)
+            // an element or an item before the catalog is loaded (see `record_near_for_edit`)
             (None, Some(near)) => editor.validate(near, lang),
             (None, None) => return,
         }

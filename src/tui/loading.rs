@@ -94,8 +94,8 @@ enum Phase {
 enum Near {
     /// Pane 3's form's ([`Loading::form_near`]).
     Form,
-    /// Pane 2's element's ([`Loading::element_near`]).
-    Element,
+    /// The editor's record's ([`Loading::edit_near`]).
+    Edit,
 }
 
 /// Start-up state while the catalog loads.
@@ -135,9 +135,10 @@ pub struct Loading {
     /// it references, the elements under its elements, the bundles that hold its item and,
     /// once a worker has read the pool, the elements that cover its labels.
     pub form_near: Option<Catalog>,
-    /// The records of the element pane 2 edits before the catalog (in the editor, or a step
-    /// of its workflow): the element, what it references and its parents up to the root.
-    pub element_near: Option<Catalog>,
+    /// The records of the record the editor edits before the catalog (pane 2's element, pane
+    /// 1's item; or an element a step of whose workflow is taken): the record, what it
+    /// references, what it reaches along its acyclic relations, an item's child items.
+    pub edit_near: Option<Catalog>,
 }
 
 impl Loading {
@@ -159,7 +160,7 @@ impl Loading {
             bundles: OnceCell::new(),
             bundle_near: None,
             form_near: None,
-            element_near: None,
+            edit_near: None,
         }
     }
 
@@ -308,22 +309,30 @@ impl Loading {
         Ok(Some(written))
     }
 
-    /// Writes `batch` (pane 2's change to an element) over the records near the element
-    /// ([`Loading::element_near`]), without the catalog: what the panes on demand read
-    /// follows (see `Loading::near_write`), the lint counts are no longer cached (an
-    /// element's names and state move any form's warnings: pane 3 counts them again), and
-    /// the open designer's and bundle's copies of the element follow. `Ok(None)`: the
-    /// batch needs the catalog, nothing done.
-    pub fn write_element_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
-        let Some(written) = self.near_write(batch, Near::Element)? else {
+    /// Writes `batch` (the editor's change to an element or an item, or a step of an
+    /// element's workflow) over the records near it ([`Loading::edit_near`]), without the
+    /// catalog: what the panes on demand read follows (see `Loading::near_write`; the tree
+    /// is drawn from the outline, which follows an item), the lint counts are no longer
+    /// cached after an element's change (its names and state move any form's warnings: pane
+    /// 3 counts them again; an item's change moves none), and the open designer's and
+    /// bundle's copies of the element follow. `Ok(None)`: the batch needs the catalog,
+    /// nothing done.
+    pub fn write_edit_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
+        let items_only = batch
+            .commands
+            .iter()
+            .all(|c| matches!(c, Command::Upsert(r) if r.kind() == crate::model::Kind::Item));
+        let Some(written) = self.near_write(batch, Near::Edit)? else {
             return Ok(None);
         };
         if written.applied.is_noop() {
             return Ok(Some(written));
         }
-        self.lint = OnceCell::from(None);
-        self.counted = None;
-        let Some(near) = self.element_near.as_ref() else {
+        if !items_only {
+            self.lint = OnceCell::from(None);
+            self.counted = None;
+        }
+        let Some(near) = self.edit_near.as_ref() else {
             return Ok(Some(written));
         };
         for copy in [self.form_near.as_mut(), self.bundle_near.as_mut()]
@@ -350,7 +359,7 @@ impl Loading {
     fn near_write(&mut self, batch: Batch, near: Near) -> Result<Option<NearWritten>, StoreError> {
         let near = match near {
             Near::Form => self.form_near.as_mut(),
-            Near::Element => self.element_near.as_mut(),
+            Near::Edit => self.edit_near.as_mut(),
         };
         let (Phase::Waiting(store), Some(near), Some(outline)) =
             (&mut self.phase, near, self.outline.as_mut())
@@ -369,18 +378,18 @@ impl Loading {
         Ok(Some(written))
     }
 
-    /// The records near the element pane 2 edits ([`Loading::element_near`]) with what
-    /// `record` (the editor's draft) references read from the open store where they lack
-    /// it: what the editor validates with before the catalog. `Ok(None)`: no element is
-    /// edited so.
-    pub fn element_near_with(
+    /// The records near the record the editor edits ([`Loading::edit_near`]) with what
+    /// `record` (the editor's draft) reads when it is checked, read from the open store
+    /// where they lack it (see [`UnloadedStore::add_near`]): what the editor validates
+    /// with before the catalog. `Ok(None)`: no record is edited so.
+    pub fn edit_near_with(
         &mut self,
         record: crate::model::RecordRef<'_>,
     ) -> Result<Option<&Catalog>, StoreError> {
-        let (Phase::Waiting(store), Some(near)) = (&self.phase, self.element_near.as_mut()) else {
+        let (Phase::Waiting(store), Some(near)) = (&self.phase, self.edit_near.as_mut()) else {
             return Ok(None);
         };
-        store.add_near(near, record)?;
+        store.add_near(near, record, self.outline.as_deref())?;
         Ok(Some(near))
     }
 
@@ -712,8 +721,20 @@ impl App {
                 return reading;
             }
         }
+        // the editor over the records near its record: moving through it and saving
+        if self.editor.is_some() && loading.edit_near.is_some() {
+            return matches!(action, Save | NextField | PrevField | PickElement);
+        }
         match self.pane {
-            Pane::Catalog => action == History && loading.unloaded().is_some(),
+            // pane 1 on demand: the selected record's history (read from the audit log) and
+            // an item's editor (over the records near it)
+            Pane::Catalog => {
+                let item = matches!(
+                    self.selected_id(),
+                    Some(super::tree::NodeId::Record(crate::model::Kind::Item, _))
+                );
+                (action == History || (action == Edit && item)) && loading.unloaded().is_some()
+            }
             // pane 3 on demand: the list, moving and filtering it, a form's history (read from
             // the audit log) and opening a form (when the element links are cached): moving in
             // the designer, its warnings, its preview, the edits that need no other record and
@@ -800,10 +821,7 @@ impl App {
             // history, its workflow and the editor over the records near it (a new element,
             // duplicates and merges need the catalog)
             Pane::Elements if loading.elements_on_demand() => match action {
-                _ if self.editor.is_some() => {
-                    loading.element_near.is_some()
-                        && matches!(action, Save | NextField | PrevField | PickElement)
-                }
+                _ if self.editor.is_some() => false,
                 ElementOpen => self.elements.focus == super::panes::elements::Focus::Results,
                 ElementSearch | ElementDetailDown | ElementDetailUp | ElementHistory => true,
                 ElementEdit | ElementSubmit | ElementReturn | ElementPublish => {

@@ -14,6 +14,7 @@ pub mod backend;
 pub mod config;
 pub mod detail;
 pub mod draft;
+pub mod edit_on_demand;
 pub mod editor;
 pub mod help;
 pub mod hints;

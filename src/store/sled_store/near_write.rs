@@ -24,7 +24,7 @@ use super::{RowsFrom, SearchRows, SledStore, UnloadedStore, search_tree};
 use crate::engine::search::SearchRow;
 use crate::model::invariants::Changes;
 use crate::model::{Catalog, Kind, Outline, OutlineSource, Record, RecordRef};
-use crate::store::cache_file::{read_links, write_links, write_outline};
+use crate::store::cache_file::{read_links, read_lint, write_links, write_lint, write_outline};
 use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError};
 
@@ -65,8 +65,14 @@ impl UnloadedStore {
             if let Some(old) = old {
                 near.insert(old.clone());
             }
-            self.add_near(near, new.as_ref())?;
+            self.add_near(near, new.as_ref(), Some(outline))?;
         }
+        // an item's change moves no form's warnings: the counts are kept
+        let lint = changed
+            .iter()
+            .all(|(_, r)| r.kind() == Kind::Item)
+            .then(|| read_lint(&self.0.path))
+            .flatten();
         let links = read_links(&self.0.path);
         // the search index's file, still readable once the write has removed it
         let search = OldSearchFile::open_current(&self.0.path);
@@ -97,6 +103,7 @@ impl UnloadedStore {
                     links = links.map(|l| l.with_form(form));
                 }
                 RecordRef::Element(element) => links = links.map(|l| l.with_element(element)),
+                RecordRef::Item(item) => follows &= outline.follow_item(item),
                 _ => {}
             }
         }
@@ -125,6 +132,9 @@ impl UnloadedStore {
                 }
             }
             search.rewrite(&self.0.path, &uses, &made);
+        }
+        if let Some(lint) = &lint {
+            write_lint(&self.0.path, lint);
         }
         // the next write must remove them again
         self.0.cache_removed = false;
@@ -158,6 +168,9 @@ impl UnloadedStore {
                 }
                 // an element is in no outline; what references it is not checked against it
                 (_, Record::Element(_)) => true,
+                // an item the outline holds, which follows it (its children, whose level is
+                // checked against its own, are read by the outline)
+                (Some(Record::Item(_)), Record::Item(new)) => outline.item(&new.code).is_some(),
                 _ => false,
             };
             if !near {
@@ -168,11 +181,57 @@ impl UnloadedStore {
         Ok(Some(changed.into_values().collect()))
     }
 
-    /// Adds to `near` what `record` references, read from the store where `near` lacks it,
-    /// and for an element its parents up to the root (a cycle through them is found as over
-    /// the whole catalog): what checking the record reads. What an editor over the records
-    /// near one validates with.
-    pub fn add_near(&self, near: &mut Catalog, record: RecordRef<'_>) -> Result<(), StoreError> {
+    /// Adds to `near` what `record` references, read from the store where `near` lacks it;
+    /// what it reaches along the relations that must stay acyclic (an element's parents, an
+    /// item's parents and what it depends on, and theirs), so that a cycle through them is
+    /// found as over the whole catalog; and an item's referrers among the items as the
+    /// `outline` lists them (its children, whose level is checked against its own): what
+    /// checking the record reads. What an editor over the records near one validates with.
+    pub fn add_near(
+        &self,
+        near: &mut Catalog,
+        record: RecordRef<'_>,
+        outline: Option<&Outline>,
+    ) -> Result<(), StoreError> {
+        self.add_references(near, record)?;
+        let kind = record.kind();
+        let mut seen = std::collections::HashSet::from([record.code().to_string()]);
+        let mut next = acyclic_edges(record);
+        while let Some(code) = next.pop() {
+            if !seen.insert(code.clone()) {
+                continue;
+            }
+            match near.get(kind, &code) {
+                Some(found) => next.extend(acyclic_edges(found)),
+                None => {
+                    if let Some(found) = self.record(kind, &code)? {
+                        next.extend(acyclic_edges(found.as_ref()));
+                        near.insert(found);
+                    }
+                }
+            }
+        }
+        // an item's child items are checked with it, against what they reference
+        if let (RecordRef::Item(item), Some(outline)) = (record, outline) {
+            let referrers = outline
+                .referrers(Kind::Item, &item.code)
+                .unwrap_or_default();
+            for (kind, code) in referrers.into_iter().filter(|(k, _)| *k == Kind::Item) {
+                let found = match near.get(kind, code) {
+                    Some(found) => Some(found.to_record()),
+                    None => self.record(kind, code)?,
+                };
+                if let Some(found) = found {
+                    self.add_references(near, found.as_ref())?;
+                    near.insert(found);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds to `near` what `record` references, read from the store where `near` lacks it.
+    fn add_references(&self, near: &mut Catalog, record: RecordRef<'_>) -> Result<(), StoreError> {
         for r in record.references() {
             if near.get(r.target, r.code).is_none()
                 && let Some(found) = self.record(r.target, r.code)?
@@ -180,25 +239,22 @@ impl UnloadedStore {
                 near.insert(found);
             }
         }
-        if let RecordRef::Element(e) = record {
-            let mut seen = std::collections::HashSet::from([e.code.to_string()]);
-            let mut next = e.parent.as_deref().map(str::to_string);
-            // up to the root, the element itself (a cycle) or one seen (a cycle above it)
-            while let Some(code) = next.take().filter(|c| seen.insert(c.clone())) {
-                next = match near.elements.get(code.as_str()) {
-                    Some(p) => p.parent.as_deref().map(str::to_string),
-                    None => match self.record(Kind::Element, &code)? {
-                        Some(Record::Element(p)) => {
-                            let parent = p.parent.as_deref().map(str::to_string);
-                            near.insert(Record::Element(p));
-                            parent
-                        }
-                        _ => None,
-                    },
-                };
-            }
-        }
         Ok(())
+    }
+}
+
+/// The codes `record` points to along the relations that must stay acyclic (see
+/// `model::invariants`): an element's parent, an item's parent and what it depends on.
+fn acyclic_edges(record: RecordRef<'_>) -> Vec<String> {
+    match record {
+        RecordRef::Element(e) => e.parent.iter().map(|p| p.to_string()).collect(),
+        RecordRef::Item(i) => i
+            .parent
+            .iter()
+            .map(|p| p.to_string())
+            .chain(i.depends_on.iter().map(|d| d.to_string()))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -256,6 +312,8 @@ mod tests {
         store.save_outline();
         let read = store.snapshot().search();
         assert!(store.save_search(&read.data, read.cacheable_at.unwrap()));
+        let read = store.snapshot().lint();
+        assert!(store.save_lint(&read.data, read.cacheable_at.unwrap()));
         store
     }
 
@@ -287,11 +345,12 @@ mod tests {
 
     /// Writes each of `edits` (made of the loaded catalog) near it on one sample store and
     /// loaded on another, and asserts the same records, search rows and caches come of it;
-    /// how many search rows they wrote in all.
+    /// how many search rows they wrote in all, and after how many the lint counts were kept.
     fn written_as_over_the_whole_catalog(
         edits: impl Fn(&Catalog) -> Vec<Record>,
         near_of: impl Fn(&UnloadedStore, &Record, &Outline) -> Catalog,
-    ) -> usize {
+    ) -> (usize, usize) {
+        let mut kept_lint = 0;
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         drop(sample_store(a.path()));
         let mut loaded = sample_store(b.path());
@@ -325,6 +384,15 @@ mod tests {
             // (an agency new to it is added at the end, where a fresh index has it in order)
             let found = read_search(a.path()).expect("search.idx");
             assert_eq!(found.with_agencies_as(&data), data, "{code}");
+            // the lint counts are kept only when they hold
+            if let Some(lint) = read_lint(a.path()) {
+                assert_eq!(
+                    lint,
+                    crate::engine::lint::counts(loaded.catalog()),
+                    "{code}"
+                );
+                kept_lint += 1;
+            }
         }
         // the same records and search rows as the loaded store's, and a sound store
         let search = search_tree::read_all(&unloaded.0.search).unwrap();
@@ -333,7 +401,7 @@ mod tests {
         let records = |c: &Catalog| c.records().map(RecordRef::to_record).collect::<Vec<_>>();
         assert_eq!(records(reloaded.catalog()), records(loaded.catalog()));
         assert_eq!(reloaded.check().unwrap(), Vec::<String>::new());
-        moved
+        (moved, kept_lint)
     }
 
     #[test]
@@ -342,8 +410,9 @@ mod tests {
         let near = |store: &UnloadedStore, form: &Record, outline: &Outline| {
             store.form_records(form.code(), outline).unwrap().unwrap()
         };
-        let moved = written_as_over_the_whole_catalog(edits, near);
+        let (moved, kept_lint) = written_as_over_the_whole_catalog(edits, near);
         assert!(moved > 50, "{moved}");
+        assert_eq!(kept_lint, 0, "the caller saves a form's warnings");
     }
 
     /// Editor-like edits of elements of `catalog`: each element as changed, or new.
@@ -399,8 +468,101 @@ mod tests {
             near
         };
         // every edit writes its element's row
-        let rows = written_as_over_the_whole_catalog(element_edits, near);
+        let (rows, kept_lint) = written_as_over_the_whole_catalog(element_edits, near);
         assert_eq!(rows, 24);
+        assert_eq!(
+            kept_lint, 0,
+            "an element's change moves any form's warnings"
+        );
+    }
+
+    /// Editor-like edits of items of `catalog`: each item as changed.
+    fn item_edits(catalog: &Catalog) -> Vec<Record> {
+        let codes: Vec<&str> = catalog.items.keys().map(|c| c.as_str()).collect();
+        let agencies: Vec<&str> = catalog.agencies.keys().map(|c| c.as_str()).collect();
+        let materials: Vec<&str> = catalog.materials.keys().map(|c| c.as_str()).collect();
+        let mut out = Vec::new();
+        for (n, item) in catalog.items.values().step_by(17).take(18).enumerate() {
+            let mut i = item.clone();
+            match n % 6 {
+                0 => i.name = format!("{}（改）", i.name).into(),
+                1 => i.agency = Some(agencies[n % agencies.len()].into()),
+                2 => i.materials = materials.iter().take(3).map(|m| (*m).into()).collect(),
+                3 => i.depends_on = codes.iter().rev().take(2).map(|c| (*c).into()).collect(),
+                4 => i.time_limit_days = 3,
+                _ => i.status = crate::model::Status::Submitted,
+            }
+            out.push(Record::Item(i));
+        }
+        out
+    }
+
+    #[test]
+    fn items_written_near_them_are_written_as_over_the_whole_catalog() {
+        let near = |store: &UnloadedStore, record: &Record, _: &Outline| {
+            let mut near = Catalog::default();
+            if let Some(old) = store.record(record.kind(), record.code()).unwrap() {
+                near.insert(old);
+            }
+            near
+        };
+        let (rows, kept_lint) = written_as_over_the_whole_catalog(item_edits, near);
+        assert_eq!(rows, 0, "an item has no search row");
+        assert_eq!(kept_lint, 18, "an item's change moves no form's warnings");
+    }
+
+    #[test]
+    fn an_item_at_the_wrong_level_or_in_a_cycle_is_refused_near_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = sample_store(dir.path()).catalog().clone();
+        let mut store = SledStore::open_unloaded(dir.path()).unwrap();
+        let mut outline = store.outline().unwrap();
+        let mut write = |record: Record| {
+            let mut near = Catalog::default();
+            store.apply_near(Batch::upserts("edit", [record]), &mut near, &mut outline)
+        };
+        // a parent one level down from its children: the children are checked against it
+        let parent = catalog
+            .items
+            .values()
+            .find(|i| {
+                catalog
+                    .items
+                    .values()
+                    .any(|c| c.parent.as_deref() == Some(&*i.code))
+            })
+            .unwrap();
+        let mut demoted = parent.clone();
+        demoted.level = crate::model::ItemLevel::ALL
+            .into_iter()
+            .find(|l| l.parent_level() == Some(parent.level))
+            .unwrap();
+        demoted.parent = None;
+        let refused = write(Record::Item(demoted));
+        assert!(
+            matches!(refused, Err(StoreError::Invalid(_))),
+            "{refused:?}"
+        );
+        // items that depend on one another around a ring of four: the last link closes it,
+        // found through items neither it nor its referrers name
+        let ring: Vec<&crate::model::Item> = catalog.items.values().step_by(5).take(4).collect();
+        for pair in ring.windows(2) {
+            let mut item = pair[0].clone();
+            item.depends_on = [pair[1].code.clone()].into_iter().collect();
+            assert!(write(Record::Item(item)).unwrap().is_some());
+        }
+        let mut c = ring[3].clone();
+        c.depends_on = [ring[0].code.clone()].into_iter().collect();
+        let refused = write(Record::Item(c));
+        let Err(StoreError::Invalid(problems)) = refused else {
+            panic!("{refused:?}");
+        };
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(p.issue, crate::model::Issue::Cycle { .. })),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -295,6 +295,12 @@ impl IndexState<ItemRow> {
         self.ready_with(catalog, item_search::fingerprint, item_search::rows)
     }
 
+    /// The outline changed (an item saved before the catalog is loaded): its index is
+    /// built again when next wanted.
+    pub fn outline_changed(&mut self) {
+        self.outline_memo = None;
+    }
+
     /// As [`ItemIndexState::ready`] before the catalog is loaded, from its outline: the same
     /// index, kept once the catalog is in.
     pub fn ready_from_outline(&mut self, outline: &Outline) -> Option<Arc<ItemIndex>> {

@@ -460,7 +460,7 @@ impl App {
     }
 
     /// After a change to elements saved before the catalog was loaded (see
-    /// [`App::element_save_on_demand`]): their strings changed, so pane 2's index is read
+    /// [`App::save_near`]): their strings changed, so pane 2's index is read
     /// again from the store's, rewritten with them (its entries only: the text stays in the
     /// file).
     pub(crate) fn elements_rewritten_near(&mut self) {
@@ -730,7 +730,7 @@ impl App {
                         .get(code.as_str())
                         .map(|e| Record::Element(e.clone())),
                     // before the catalog is loaded, over the records near the element
-                    None => self.element_near_for_edit(&code),
+                    None => self.record_near_for_edit(Kind::Element, &code),
                 });
                 match record {
                     Some(record) => self.open_editor_for(record, "edit"),
@@ -950,12 +950,12 @@ impl App {
             action: step.en().into(),
             commands: vec![crate::store::Command::Upsert(next)],
         };
-        let saved = match self.element_save_on_demand(&batch) {
+        let saved = match self.save_near(&batch) {
             Some(saved) => saved,
             None => self.apply_batch(batch),
         };
         if let Some(loading) = self.loading.as_mut() {
-            loading.element_near = None;
+            loading.edit_near = None;
         }
         if saved {
             let c = inert(&code).into_owned();

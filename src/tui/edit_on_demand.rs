@@ -1,0 +1,174 @@
+//! The editor before the catalog is loaded (on demand): pane 2's element and pane 1's item are
+//! edited over the records near them (the record, what it references, what it reaches along
+//! its acyclic relations, an item's child items), read from the store as the draft needs
+//! them, checked and written as over the whole catalog (`UnloadedStore::apply_near`); the
+//! caches the panes on demand read follow the write.
+
+use crate::model::{Kind, Record};
+use crate::store::Batch;
+use crate::tui::app::{App, Level};
+use crate::tui::tree::NodeId;
+
+impl App {
+    /// Before the catalog is loaded, reads the record `code` of `kind` (an element, an item)
+    /// and what checking it reads (see [`UnloadedStore::add_near`]) from the open store,
+    /// kept as the records near the record the editor edits; the record, or `None` (not on
+    /// demand, no such record, or the store could not be read: said).
+    pub(crate) fn record_near_for_edit(&mut self, kind: Kind, code: &str) -> Option<Record> {
+        if self.store.is_some() {
+            return None;
+        }
+        let loading = self.loading.as_mut()?;
+        let store = loading.unloaded()?;
+        let outline = loading.outline.as_deref();
+        let read = store.neighbourhood(kind, code, &[]).and_then(|near| {
+            let Some(mut near) = near else {
+                return Ok(None);
+            };
+            let record = near.get(kind, code).map(|r| r.to_record());
+            if let Some(record) = &record {
+                store.add_near(&mut near, record.as_ref(), outline)?;
+            }
+            Ok(record.map(|r| (r, near)))
+        });
+        match read {
+            Ok(found) => {
+                let (record, near) = found?;
+                loading.edit_near = Some(near);
+                Some(record)
+            }
+            Err(e) => {
+                let text = e.describe(self.lang);
+                self.say(Level::Error, text);
+                None
+            }
+        }
+    }
+
+    /// Checks the editor's record before the catalog is loaded, over the records near the
+    /// element it edits with what the draft references read in. Whether it did (the editor
+    /// edits an element on demand).
+    pub(crate) fn validate_editor_near(&mut self) -> bool {
+        let lang = self.lang;
+        let (Some(editor), Some(loading)) = (self.editor.as_mut(), self.loading.as_mut()) else {
+            return false;
+        };
+        let draft = editor.draft(lang);
+        let near = match &draft {
+            Some(record) => loading.edit_near_with(record.as_ref()),
+            None => Ok(loading.edit_near.as_ref()),
+        };
+        match near {
+            Ok(Some(near)) => {
+                editor.validate(near, lang);
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                let text = e.describe(lang);
+                self.say(Level::Error, text);
+                true
+            }
+        }
+    }
+
+    /// Saves pane 2's change to an element before the catalog is loaded, over the records
+    /// near it ([`crate::tui::loading::Loading::write_edit_near`]); pane 2's index is read
+    /// again from the store's, rewritten. `None` when the change needs the catalog (nothing
+    /// done: it is loaded, and the change waits to be saved again). Returns whether it was
+    /// saved.
+    pub(crate) fn save_near(&mut self, batch: &Batch) -> Option<bool> {
+        if self.store.is_some() {
+            return None;
+        }
+        let loading = self.loading.as_mut()?;
+        loading.edit_near.as_ref()?;
+        match loading.write_edit_near(batch.clone()) {
+            Ok(None) => {
+                self.want_catalog();
+                if let Some(loading) = &self.loading {
+                    let text = loading.wait_text(self.lang);
+                    self.say(Level::Warn, text);
+                }
+                Some(false)
+            }
+            Ok(Some(written)) => {
+                if !written.applied.is_noop() {
+                    self.elements_rewritten_near();
+                }
+                Some(true)
+            }
+            Err(e) => {
+                self.say_write_error(e);
+                Some(false)
+            }
+        }
+    }
+
+    /// Saves the editor's element before the catalog is loaded; whether the editor edits an
+    /// element on demand (else the loaded catalog saves it).
+    pub(crate) fn save_editor_near(&mut self) -> Option<bool> {
+        let lang = self.lang;
+        if self.store.is_some() || self.loading.as_ref()?.edit_near.is_none() {
+            return None;
+        }
+        self.validate_editor_near();
+        let editor = self.editor.as_ref()?;
+        let near = self.loading.as_ref()?.edit_near.as_ref()?;
+        let record = match editor.build(near, lang) {
+            Ok(record) => record,
+            Err(errors) => {
+                let n = errors.len();
+                if let Some(editor) = self.editor.as_mut() {
+                    editor.errors = errors;
+                }
+                let text = lang.pick(
+                    format!("有 {n} 处错误，未保存"),
+                    format!("{n} problem(s); not saved"),
+                );
+                self.say(Level::Error, text);
+                return Some(false);
+            }
+        };
+        let (kind, code) = (record.kind(), record.code().to_string());
+        let batch = Batch {
+            action: editor.action.to_string(),
+            commands: vec![crate::store::Command::Upsert(record)],
+        };
+        let noop = self
+            .loading
+            .as_ref()
+            .and_then(|l| l.edit_near.as_ref())
+            .is_some_and(|near| {
+                batch.commands.iter().all(|c| match c {
+                    crate::store::Command::Upsert(r) => {
+                        near.get(r.kind(), r.code()) == Some(r.as_ref())
+                    }
+                    crate::store::Command::Delete { .. } => false,
+                })
+            });
+        if !self.save_near(&batch)? {
+            return Some(false);
+        }
+        self.editor = None;
+        if let Some(loading) = self.loading.as_mut() {
+            loading.edit_near = None;
+        }
+        let text = if noop {
+            lang.pick("没有修改", "no changes").to_string()
+        } else {
+            let c = crate::display::inert(&code).into_owned();
+            lang.pick(format!("已保存 {c}"), format!("saved {c}"))
+        };
+        if kind == Kind::Item {
+            // the tree is drawn from the outline, which followed the item (its name too: the
+            // pinyin index of the items' names is built again)
+            self.bundles.items.outline_changed();
+            self.rebuild_tree(Some(NodeId::Record(kind, code)));
+        } else {
+            self.elements_changed(Some(code));
+        }
+        self.say(Level::Ok, text);
+        Some(true)
+    }
+}
