@@ -308,7 +308,7 @@ fn on_demand_the_detail_is_read_from_the_store_until_another_pane_needs_the_cata
 }
 
 #[test]
-fn on_demand_pane_1_edits_an_item_over_the_records_near_it() {
+fn on_demand_pane_1_edits_an_item_and_a_material_over_the_records_near_them() {
     let (mut app, path, _dir) = starting_on_demand();
     opened(&mut app, &path);
     press(&mut app, "expand_all");
@@ -346,12 +346,29 @@ fn on_demand_pane_1_edits_an_item_over_the_records_near_it() {
         s.contains("清单甲") && s.contains("已保存 SX001-01-01"),
         "{s}"
     );
+    // a step of its workflow, over its records too
+    press(&mut app, "submit");
+    assert!(message(&app).contains("待审核"), "{}", message(&app));
+    assert!(deferred(&app));
     press(&mut app, "filter");
     type_text(&mut app, "qdj");
     enter(&mut app);
     app.settle(Duration::from_secs(20));
     let s = screen(&mut app, 110, 40);
     assert!(s.contains("清单甲"), "{s}");
+    // a material's name too
+    press(&mut app, "filter");
+    key_ctrl(&mut app, 'u');
+    enter(&mut app);
+    press(&mut app, "next_list");
+    press(&mut app, "select_first");
+    press(&mut app, "edit");
+    assert!(deferred(&app) && app.editor.is_some(), "{}", message(&app));
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "营业执照（副本）");
+    press(&mut app, "save");
+    assert!(deferred(&app) && app.editor.is_none(), "{}", message(&app));
+    assert!(screen(&mut app, 110, 40).contains("营业执照（副本）"));
     drop(app);
     let store = SledStore::open(&path).expect("open");
     let catalog = store.catalog().clone();
@@ -361,6 +378,13 @@ fn on_demand_pane_1_edits_an_item_over_the_records_near_it() {
         .find(|i| i.name.ends_with("清单甲"))
         .expect("saved");
     assert_eq!(item.parent.as_deref(), Some("SX001-01"));
+    assert_eq!(item.status, yibiao::model::Status::Submitted);
+    assert!(
+        catalog
+            .materials
+            .values()
+            .any(|m| m.name == "营业执照（副本）")
+    );
     assert_eq!(store.check().expect("check"), Vec::<String>::new());
     drop(store);
     let unloaded = SledStore::open_unloaded(&path).expect("open");

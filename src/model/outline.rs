@@ -203,6 +203,23 @@ impl Pairs {
         self.codes.position(code)
     }
 
+    /// Sets the name at position `at` (the names packed anew).
+    fn set_name(&mut self, at: u32, name: &str) {
+        let old = &self.names;
+        let mut names = Strings {
+            text: String::with_capacity(old.text.len() + name.len()),
+            ends: Vec::with_capacity(old.len()),
+        };
+        for i in 0..old.len() as u32 {
+            names.push(if i == at {
+                name
+            } else {
+                old.get(i).unwrap_or_default()
+            });
+        }
+        self.names = names;
+    }
+
     fn is_sound(&self) -> bool {
         self.codes.is_sound()
             && self.names.is_sound()
@@ -496,19 +513,7 @@ impl Outline {
             return false;
         }
         if view.name != form.name.as_str() {
-            let old = &self.forms.heads.names;
-            let mut names = Strings {
-                text: String::with_capacity(old.text.len() + form.name.len()),
-                ends: Vec::with_capacity(old.len()),
-            };
-            for i in 0..old.len() as u32 {
-                names.push(if i == at {
-                    form.name.as_str()
-                } else {
-                    old.get(i).unwrap_or_default()
-                });
-            }
-            self.forms.heads.names = names;
+            self.forms.heads.set_name(at, &form.name);
         }
         let at = at as usize;
         let f = &mut self.forms;
@@ -560,6 +565,18 @@ impl Outline {
         self.links.extend(added);
         self.links.sort_unstable();
         self.links.dedup();
+        true
+    }
+
+    /// Follows a change to the material `material` (an edit that keeps its code): its name
+    /// is set. Returns whether the outline holds the material; if not, it is left as it was.
+    pub fn follow_material(&mut self, material: &super::Material) -> bool {
+        let Some(at) = self.materials.position(&material.code) else {
+            return false;
+        };
+        if self.materials.name_of(&material.code) != Some(material.name.as_str()) {
+            self.materials.set_name(at, &material.name);
+        }
         true
     }
 
@@ -756,6 +773,15 @@ mod tests {
         let mut unknown = catalog.items.values().next().unwrap().clone();
         unknown.code = "NO-SUCH-ITEM".into();
         assert!(!outline.follow_item(&unknown));
+        // a material renamed
+        let codes: Vec<String> = catalog.materials.keys().map(|c| c.to_string()).collect();
+        for code in codes.iter().step_by(50) {
+            let mut material = catalog.materials[code.as_str()].clone();
+            material.name = format!("{}（改）", material.name).into();
+            catalog.insert(Record::Material(material.clone()));
+            assert!(outline.follow_material(&material));
+            assert_eq!(outline, Outline::of(&catalog), "material {code}");
+        }
     }
 
     #[test]

@@ -1671,12 +1671,13 @@ impl App {
     }
 
     fn open_editor(&mut self, start: EditStart) {
-        // an item before the catalog is loaded, over the records near it
+        // an item or a material before the catalog is loaded, over the records near it
         if self.store.is_none()
             && start == EditStart::Edit
-            && let Some(NodeId::Record(Kind::Item, code)) = self.selected_id()
+            && let Some(NodeId::Record(kind @ (Kind::Item | Kind::Material), code)) =
+                self.selected_id()
         {
-            if let Some(record) = self.record_near_for_edit(Kind::Item, &code) {
+            if let Some(record) = self.record_near_for_edit(kind, &code) {
                 self.open_editor_for(record, "edit");
             }
             return;
@@ -1874,6 +1875,13 @@ impl App {
     }
 
     fn workflow(&mut self, step: Transition) {
+        // an item before the catalog is loaded, over its records
+        if self.store.is_none()
+            && let Some(NodeId::Record(Kind::Item, code)) = self.selected_id()
+        {
+            self.item_workflow_near(&code, step);
+            return;
+        }
         if !self.need_store() {
             return;
         }

@@ -4,6 +4,7 @@
 //! them, checked and written as over the whole catalog (`UnloadedStore::apply_near`); the
 //! caches the panes on demand read follow the write.
 
+use crate::engine::workflow;
 use crate::model::{Kind, Record};
 use crate::store::Batch;
 use crate::tui::app::{App, Level};
@@ -160,8 +161,8 @@ impl App {
             let c = crate::display::inert(&code).into_owned();
             lang.pick(format!("已保存 {c}"), format!("saved {c}"))
         };
-        if kind == Kind::Item {
-            // the tree is drawn from the outline, which followed the item (its name too: the
+        if matches!(kind, Kind::Item | Kind::Material) {
+            // the tree is drawn from the outline, which followed the record (its name too: the
             // pinyin index of the items' names is built again)
             self.bundles.items.outline_changed();
             self.rebuild_tree(Some(NodeId::Record(kind, code)));
@@ -170,5 +171,57 @@ impl App {
         }
         self.say(Level::Ok, text);
         Some(true)
+    }
+
+    /// The record `code` of `kind` after a step of its workflow, before the catalog is
+    /// loaded, over its records (kept as the records near it, see
+    /// [`App::record_near_for_edit`]); `None` when the store is loaded (or not open on
+    /// demand), `Err` when the step does not apply (said how).
+    pub(crate) fn workflow_near(
+        &mut self,
+        kind: Kind,
+        code: &str,
+        step: workflow::Transition,
+    ) -> Option<Result<Record, String>> {
+        let record = self.record_near_for_edit(kind, code)?;
+        Some(workflow::transition(record.as_ref(), step).map_err(|e| e.message(self.lang)))
+    }
+
+    /// A step of the workflow of pane 1's item `code` before the catalog is loaded, written
+    /// over its records; the tree (drawn from the outline) follows.
+    pub(crate) fn item_workflow_near(&mut self, code: &str, step: workflow::Transition) {
+        let lang = self.lang;
+        let next = self.workflow_near(Kind::Item, code, step);
+        let next = match next {
+            Some(Ok(next)) => next,
+            Some(Err(text)) => {
+                self.say(Level::Warn, text);
+                return;
+            }
+            None => return,
+        };
+        let status = match &next {
+            Record::Item(i) => crate::tui::detail::status_text(i.status, i.version, lang),
+            _ => String::new(),
+        };
+        let batch = Batch {
+            action: step.en().into(),
+            commands: vec![crate::store::Command::Upsert(next)],
+        };
+        let saved = self.save_near(&batch);
+        if let Some(loading) = self.loading.as_mut() {
+            loading.edit_near = None;
+        }
+        if saved == Some(true) {
+            self.rebuild_tree(Some(NodeId::Record(Kind::Item, code.to_string())));
+            let c = crate::display::inert(code).into_owned();
+            self.say(
+                Level::Ok,
+                lang.pick(
+                    format!("已{} {c}：{status}", step.zh()),
+                    format!("{} {c}: {status}", step.en()),
+                ),
+            );
+        }
     }
 }

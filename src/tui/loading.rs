@@ -726,14 +726,17 @@ impl App {
             return matches!(action, Save | NextField | PrevField | PickElement);
         }
         match self.pane {
-            // pane 1 on demand: the selected record's history (read from the audit log) and
-            // an item's editor (over the records near it)
+            // pane 1 on demand: the selected record's history (read from the audit log), an
+            // item's or a material's editor and an item's workflow (over the records near it)
             Pane::Catalog => {
-                let item = matches!(
-                    self.selected_id(),
-                    Some(super::tree::NodeId::Record(crate::model::Kind::Item, _))
-                );
-                (action == History || (action == Edit && item)) && loading.unloaded().is_some()
+                use crate::model::Kind;
+                let kind = match self.selected_id() {
+                    Some(super::tree::NodeId::Record(kind, _)) => Some(kind),
+                    _ => None,
+                };
+                let edits = action == Edit && matches!(kind, Some(Kind::Item | Kind::Material));
+                let steps = matches!(action, Submit | Return | Publish) && kind == Some(Kind::Item);
+                (action == History || edits || steps) && loading.unloaded().is_some()
             }
             // pane 3 on demand: the list, moving and filtering it, a form's history (read from
             // the audit log) and opening a form (when the element links are cached): moving in

@@ -67,10 +67,10 @@ impl UnloadedStore {
             }
             self.add_near(near, new.as_ref(), Some(outline))?;
         }
-        // an item's change moves no form's warnings: the counts are kept
+        // an item's or a material's change moves no form's warnings: the counts are kept
         let lint = changed
             .iter()
-            .all(|(_, r)| r.kind() == Kind::Item)
+            .all(|(_, r)| matches!(r.kind(), Kind::Item | Kind::Material))
             .then(|| read_lint(&self.0.path))
             .flatten();
         let links = read_links(&self.0.path);
@@ -104,6 +104,7 @@ impl UnloadedStore {
                 }
                 RecordRef::Element(element) => links = links.map(|l| l.with_element(element)),
                 RecordRef::Item(item) => follows &= outline.follow_item(item),
+                RecordRef::Material(material) => follows &= outline.follow_material(material),
                 _ => {}
             }
         }
@@ -171,6 +172,8 @@ impl UnloadedStore {
                 // an item the outline holds, which follows it (its children, whose level is
                 // checked against its own, are read by the outline)
                 (Some(Record::Item(_)), Record::Item(new)) => outline.item(&new.code).is_some(),
+                // a material: only its name is in the outline
+                (Some(Record::Material(_)), Record::Material(_)) => true,
                 _ => false,
             };
             if !near {
@@ -415,6 +418,16 @@ mod tests {
         assert_eq!(kept_lint, 0, "the caller saves a form's warnings");
     }
 
+    /// The records near a change an editor starts from: the record as stored, alone (what
+    /// it references is read by the write).
+    fn stored_only(store: &UnloadedStore, record: &Record, _: &Outline) -> Catalog {
+        let mut near = Catalog::default();
+        if let Some(old) = store.record(record.kind(), record.code()).unwrap() {
+            near.insert(old);
+        }
+        near
+    }
+
     /// Editor-like edits of elements of `catalog`: each element as changed, or new.
     fn element_edits(catalog: &Catalog) -> Vec<Record> {
         let codes: Vec<&str> = catalog.elements.keys().map(|c| c.as_str()).collect();
@@ -460,15 +473,8 @@ mod tests {
 
     #[test]
     fn elements_written_near_them_are_written_as_over_the_whole_catalog() {
-        let near = |store: &UnloadedStore, record: &Record, _: &Outline| {
-            let mut near = Catalog::default();
-            if let Some(old) = store.record(record.kind(), record.code()).unwrap() {
-                near.insert(old);
-            }
-            near
-        };
         // every edit writes its element's row
-        let (rows, kept_lint) = written_as_over_the_whole_catalog(element_edits, near);
+        let (rows, kept_lint) = written_as_over_the_whole_catalog(element_edits, stored_only);
         assert_eq!(rows, 24);
         assert_eq!(
             kept_lint, 0,
@@ -499,16 +505,33 @@ mod tests {
 
     #[test]
     fn items_written_near_them_are_written_as_over_the_whole_catalog() {
-        let near = |store: &UnloadedStore, record: &Record, _: &Outline| {
-            let mut near = Catalog::default();
-            if let Some(old) = store.record(record.kind(), record.code()).unwrap() {
-                near.insert(old);
-            }
-            near
-        };
-        let (rows, kept_lint) = written_as_over_the_whole_catalog(item_edits, near);
+        let (rows, kept_lint) = written_as_over_the_whole_catalog(item_edits, stored_only);
         assert_eq!(rows, 0, "an item has no search row");
         assert_eq!(kept_lint, 18, "an item's change moves no form's warnings");
+    }
+
+    #[test]
+    fn materials_written_near_them_are_written_as_over_the_whole_catalog() {
+        let edits = |catalog: &Catalog| {
+            let agencies: Vec<&str> = catalog.agencies.keys().map(|c| c.as_str()).collect();
+            let materials = catalog.materials.values().step_by(23).take(9).enumerate();
+            let edit = |(n, m): (usize, &crate::model::Material)| {
+                let mut m = m.clone();
+                match n % 3 {
+                    0 => m.name = format!("{}（改）", m.name).into(),
+                    1 => m.issuing_agency = Some(agencies[n % agencies.len()].into()),
+                    _ => m.copies += 1,
+                }
+                Record::Material(m)
+            };
+            materials.map(edit).collect()
+        };
+        let (rows, kept_lint) = written_as_over_the_whole_catalog(edits, stored_only);
+        assert_eq!(
+            (rows, kept_lint),
+            (0, 9),
+            "no search row; the warnings kept"
+        );
     }
 
     #[test]

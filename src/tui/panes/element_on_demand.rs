@@ -10,11 +10,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::engine::usage::usage_outline_linked;
-use crate::engine::workflow;
 use crate::i18n::Lang;
-use crate::model::{Catalog, ElementLinks, Kind, Outline, Record};
+use crate::model::{Catalog, ElementLinks, Kind, Outline};
 use crate::store::UnloadedStore;
-use crate::tui::app::App;
 
 use super::element_uses::UsesView;
 
@@ -127,18 +125,5 @@ impl ElementsOnDemand {
                 .map(Arc::new)
                 .map_err(|e| e.to_string())
         })
-    }
-}
-
-impl App {
-    /// A step of the element `code`'s workflow before the catalog is loaded, over its
-    /// records; `None` when the store is loaded (or not open on demand).
-    pub(crate) fn element_workflow_near(
-        &mut self,
-        code: &str,
-        step: workflow::Transition,
-    ) -> Option<Result<Record, String>> {
-        let element = self.record_near_for_edit(Kind::Element, code)?;
-        Some(workflow::transition(element.as_ref(), step).map_err(|e| e.message(self.lang)))
     }
 }

@@ -930,7 +930,7 @@ impl App {
                 workflow::transition(RecordRef::Element(element), step).map_err(|e| e.message(lang))
             }
             // before the catalog is loaded, over the element's records
-            None => match self.element_workflow_near(&code, step) {
+            None => match self.workflow_near(Kind::Element, &code, step) {
                 Some(next) => next,
                 None => return,
             },
