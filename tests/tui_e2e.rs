@@ -364,7 +364,8 @@ fn the_tree_works_while_the_catalog_loads_and_a_waiting_key_runs_after() {
 /// and the search index), pane 2 searches and shows an element and its uses without loading
 /// the catalog.
 #[test]
-fn on_demand_pane_2_searches_edits_and_shows_uses_from_the_caches_until_a_new_element_loads_it() {
+fn on_demand_pane_2_searches_edits_adds_and_shows_uses_from_the_caches_until_the_duplicates_load_it()
+ {
     let (home, db) = sample_store();
     for cache in ["outline.idx", "links.idx", "search.idx"] {
         assert!(db.join(cache).exists(), "{cache}");
@@ -393,14 +394,19 @@ fn on_demand_pane_2_searches_edits_and_shows_uses_from_the_caches_until_a_new_el
     tui.send("/\x15jmsfzj\r");
     tui.wait_for("DE000005 居民身份证件号码");
     tui.wait_for("目录未载入");
-    // a new element needs the catalog: it loads, and the editor opens
+    // a new element too, coded from the store's keys
     tui.send("a");
+    tui.wait_for("新增 数据元 DE000625");
+    tui.send("港澳台居民居住证号码");
+    tui.send("\x13");
+    tui.wait_for("已保存 DE000625");
+    tui.send("/\x15gatjmjzz\r");
+    tui.wait_for("DE000625 港澳台居民居住证号码");
+    tui.wait_for("目录未载入");
+    // the duplicates among every element need the catalog: it loads, and they show
+    tui.send("D");
     tui.wait_gone("目录未载入");
-    tui.wait_for("新增 数据元");
-    tui.send("\x1b");
-    tui.wait_for("有未保存的修改");
-    tui.send("d");
-    tui.wait_gone("新增 数据元");
+    tui.wait_for("疑似重复");
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }

@@ -615,17 +615,18 @@ fn on_demand_pane_2_without_its_caches_or_on_a_key_that_edits_loads_the_catalog_
     assert!(deferred(&app), "{}", message(&app));
     assert!(app.elements.index.is_some(), "read once the store was open");
 
-    // and an edit waits for the catalog and then runs
+    // and what needs the whole catalog (the duplicates among every element) waits for it
+    // and then runs
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
     press(&mut app, "pane_elements");
     app.settle(Duration::from_secs(20));
     assert!(deferred(&app));
-    press(&mut app, "element_add");
-    assert!(!deferred(&app), "a new element needs the catalog");
+    press(&mut app, "element_dups");
+    assert!(!deferred(&app), "the duplicates need the catalog");
     until_loaded(&mut app);
     assert!(
-        app.editor.is_some(),
+        app.elements.dups.is_some(),
         "the waiting key ran: {}",
         message(&app)
     );
@@ -725,8 +726,30 @@ fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
     press(&mut app, "element_submit");
     assert!(deferred(&app), "{}", message(&app));
     assert!(message(&app).contains("待审核"), "{}", message(&app));
+    // a new element, coded from the store's keys; a code the store holds is flagged
+    press(&mut app, "element_add");
+    let code = app.editor.as_ref().map(|e| e.original.code().to_string());
+    assert_eq!(code.as_deref(), Some("DE000625"), "{}", message(&app));
+    focus_field(&mut app, "code");
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "DE000001");
+    let flagged = app
+        .editor
+        .as_ref()
+        .is_some_and(|e| e.errors_of("code").count() == 1);
+    assert!(flagged, "{:?}", app.editor.as_ref().map(|e| &e.errors));
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "DE000625");
+    focus_field(&mut app, "name");
+    type_text(&mut app, "港澳台居民居住证号码");
+    press(&mut app, "save");
+    assert!(deferred(&app) && app.editor.is_none(), "{}", message(&app));
     drop(app);
     let store = SledStore::open(&path).expect("open");
+    assert_eq!(
+        store.catalog().elements["DE000625"].name.as_str(),
+        "港澳台居民居住证号码"
+    );
     let e = &store.catalog().elements["DE000005"];
     assert_eq!(
         (e.name.as_str(), e.parent.as_deref(), e.status),

@@ -899,12 +899,17 @@ pub fn field_of_path(path: &str) -> &str {
 
 /// A code of `kind` starting with `base` that no record has yet (`base`, `base-2`, ...).
 pub fn unique_code(catalog: &Catalog, kind: Kind, base: &str) -> String {
-    if catalog.get(kind, base).is_none() {
+    unique_among(base, |code| catalog.get(kind, code).is_some())
+}
+
+/// `base`, or with the first suffix `-2`, `-3`, … that no code `taken` says is taken has.
+fn unique_among(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
         return base.to_string();
     }
     (2..)
         .map(|n| format!("{base}-{n}"))
-        .find(|c| catalog.get(kind, c).is_none())
+        .find(|c| !taken(c))
         .unwrap_or_else(|| base.to_string())
 }
 
@@ -950,19 +955,60 @@ fn codes_with_prefix<'a>(
 /// number is 1. Every face that proposes a new code (pane 1 `a`, pane 2 `a`, pane 3 `n`,
 /// pane 4 `n`, a new element from a merge suggestion) asks this one function.
 pub fn next_code(catalog: &Catalog, kind: Kind, prefix: &str, width: usize) -> String {
-    let highest = codes_with_prefix(catalog, kind, prefix)
-        .filter_map(|code| {
-            let digits = code.get(prefix.len()..)?;
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            digits.parse::<u64>().ok()
-        })
+    let codes = codes_with_prefix(catalog, kind, prefix);
+    next_code_among(codes, prefix, width, |code| {
+        catalog.get(kind, code).is_some()
+    })
+}
+
+/// [`next_code`] over `codes` (those of the kind that start with `prefix`, in any order),
+/// `taken` saying whether a code is one of the kind's: what a store read a key at a time
+/// answers with before its catalog is loaded.
+pub fn next_code_among<S: AsRef<str>>(
+    codes: impl IntoIterator<Item = S>,
+    prefix: &str,
+    width: usize,
+    taken: impl Fn(&str) -> bool,
+) -> String {
+    let highest = codes
+        .into_iter()
+        .filter_map(|code| code_number(code.as_ref(), prefix))
         .max()
         .unwrap_or(0);
+    code_after(highest, prefix, width, taken)
+}
+
+/// The number a code spelled `prefix` + digits carries (`None`: another code).
+pub fn code_number(code: &str, prefix: &str) -> Option<u64> {
+    let digits = code.strip_prefix(prefix)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<u64>().ok()
+}
+
+/// The code one past `highest` (see [`next_code`]), `taken` saying whether a code is taken.
+pub fn code_after(
+    highest: u64,
+    prefix: &str,
+    width: usize,
+    taken: impl Fn(&str) -> bool,
+) -> String {
     let code = format!("{prefix}{:0width$}", highest.saturating_add(1));
-    // a number too large to parse is skipped above; the suffix keeps even that case unique
-    unique_code(catalog, kind, &code)
+    // a number too large to parse is skipped; the suffix keeps even that case unique
+    unique_among(&code, taken)
+}
+
+/// How a new top-level record of `kind` is coded: its prefix and digits (`None`: the kind
+/// has no new record, see [`new_record`]).
+pub fn new_code_shape(kind: Kind) -> Option<(&'static str, usize)> {
+    match kind {
+        Kind::Item => Some(("SX", 5)),
+        Kind::Material => Some(("CL", 6)),
+        Kind::Element => Some(("DE", 6)),
+        Kind::Bundle => Some((BUNDLE_PREFIX, BUNDLE_DIGITS)),
+        _ => None,
+    }
 }
 
 /// A new item one level below `parent` (same type, agency and region), with a fresh code and
@@ -996,9 +1042,15 @@ pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
 
 /// A new top-level record of `kind` (main item, material, element, bundle) with a fresh code.
 pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
+    let (prefix, width) = new_code_shape(kind)?;
+    new_record_coded(kind, next_code(catalog, kind, prefix, width))
+}
+
+/// A new top-level record of `kind` coded `code` (see [`new_record`]).
+pub fn new_record_coded(kind: Kind, code: String) -> Option<Record> {
     match kind {
         Kind::Item => Some(Record::Item(Item {
-            code: next_code(catalog, kind, "SX", 5).into(),
+            code: code.into(),
             name: String::new().into(),
             level: ItemLevel::Main,
             parent: None,
@@ -1019,7 +1071,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             template_of: None,
         })),
         Kind::Material => Some(Record::Material(Material {
-            code: next_code(catalog, kind, "CL", 6).into(),
+            code: code.into(),
             name: String::new().into(),
             kind: MaterialKind::General,
             source: String::new(),
@@ -1032,7 +1084,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             template_of: None,
         })),
         Kind::Element => Some(Record::Element(Element {
-            code: next_code(catalog, kind, "DE", 6).into(),
+            code: code.into(),
             name: String::new().into(),
             synonyms: Default::default(),
             kind: ElementKind::Text,
@@ -1048,7 +1100,7 @@ pub fn new_record(catalog: &Catalog, kind: Kind) -> Option<Record> {
             version: 0,
         })),
         Kind::Bundle => Some(Record::Bundle(crate::model::Bundle {
-            code: next_code(catalog, kind, BUNDLE_PREFIX, BUNDLE_DIGITS).into(),
+            code: code.into(),
             name: String::new().into(),
             lead_agency: None,
             items: Vec::new(),

@@ -1098,10 +1098,21 @@ impl RecordReader {
     /// The shapes of every element code, read from the keys a code at a time without
     /// decoding a record.
     pub fn code_shapes(&self) -> Result<CodeShapes<'static>, StoreError> {
+        self.with_codes(&[tag(Kind::Element)], |codes| CodeShapes::of_codes(codes))
+    }
+
+    /// `f` over the codes of the records whose keys start with `key_prefix` (a kind's tag
+    /// and the start of a code), read from the keys in order without decoding a record; a
+    /// key that cannot be read ends them, and is the error.
+    fn with_codes<T>(
+        &self,
+        key_prefix: &[u8],
+        f: impl FnOnce(&mut dyn Iterator<Item = String>) -> T,
+    ) -> Result<T, StoreError> {
         let mut failed = None;
-        let codes = self
+        let mut codes = self
             .records
-            .scan_prefix([tag(Kind::Element)])
+            .scan_prefix(key_prefix)
             .keys()
             .map_while(|key| match key {
                 Ok(key) => {
@@ -1112,11 +1123,33 @@ impl RecordReader {
                     None
                 }
             });
-        let shapes = CodeShapes::of_codes(codes);
+        let out = f(&mut codes);
+        drop(codes);
         match failed {
             Some(e) => Err(StoreError::Write(e)),
-            None => Ok(shapes),
+            None => Ok(out),
         }
+    }
+
+    /// The code for a new top-level record of `kind` (see `engine::workflow::new_record`),
+    /// worked out from the store's keys a key at a time, without decoding a record: what a
+    /// new element before the catalog is loaded is coded. `Ok(None)`: the kind has no new
+    /// record.
+    pub fn next_code(&self, kind: Kind) -> Result<Option<String>, StoreError> {
+        let Some((prefix, width)) = crate::engine::workflow::new_code_shape(kind) else {
+            return Ok(None);
+        };
+        // a key that cannot be read counts as taken: the code gets a suffix instead
+        let taken = |code: &str| {
+            self.records
+                .contains_key(record_key(kind, code))
+                .unwrap_or(true)
+        };
+        self.with_codes(&record_key(kind, prefix), |codes| {
+            Some(crate::engine::workflow::next_code_among(
+                codes, prefix, width, taken,
+            ))
+        })
     }
 
     /// The element pool's covers for `labels` (a bundle's unbound labels, a form's), read an
@@ -2141,6 +2174,31 @@ pub(crate) mod tests {
             .collect();
         store.apply(Batch::upserts("sample", records)).unwrap();
         store
+    }
+
+    #[test]
+    fn new_codes_read_from_the_keys_are_the_loaded_catalogs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = sample_store(dir.path());
+        // a number skipped, and codes of the prefix that are no number
+        let mut e = store.catalog().elements.values().next().unwrap().clone();
+        e.code = "DE000900".into();
+        let mut odd = e.clone();
+        odd.code = "DE-X".into();
+        let records = [Record::Element(e), Record::Element(odd)];
+        store.apply(Batch::upserts("test", records)).unwrap();
+        let catalog = store.catalog().clone();
+        drop(store);
+        let reader = SledStore::open_unloaded(dir.path()).unwrap().reader();
+        for kind in Kind::ALL {
+            let expected =
+                crate::engine::workflow::new_record(&catalog, kind).map(|r| r.code().to_string());
+            assert_eq!(reader.next_code(kind).unwrap(), expected, "{kind:?}");
+        }
+        assert_eq!(
+            reader.next_code(Kind::Element).unwrap().as_deref(),
+            Some("DE000901")
+        );
     }
 
     #[test]

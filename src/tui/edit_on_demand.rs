@@ -46,6 +46,51 @@ impl App {
         }
     }
 
+    /// Before the catalog is loaded, a new top-level record of `kind` coded from the store's
+    /// keys (see `RecordReader::next_code`), with no record near it yet (what it references
+    /// is read as it is typed); `None` when not on demand, or the store could not be read
+    /// (said).
+    pub(crate) fn new_record_near(&mut self, kind: Kind) -> Option<Record> {
+        if self.store.is_some() {
+            return None;
+        }
+        // pane 2's index, when it holds the store's elements, names every element code
+        // without a scan of the store's keys (which would hold some 50 MB more at a million)
+        let index = self
+            .elements
+            .current_index()
+            .filter(|_| kind == Kind::Element);
+        let loading = self.loading.as_mut()?;
+        let store = loading.unloaded()?;
+        let code = match index {
+            Some(index) => {
+                let (prefix, width) = workflow::new_code_shape(kind)?;
+                let mut highest = 0;
+                let read = index.data().each_code(|code| {
+                    highest = highest.max(workflow::code_number(code, prefix).unwrap_or(0));
+                });
+                let taken = |code: &str| store.record(kind, code).map_or(true, |r| r.is_some());
+                match read {
+                    true => Ok(Some(workflow::code_after(highest, prefix, width, taken))),
+                    false => store.reader().next_code(kind),
+                }
+            }
+            None => store.reader().next_code(kind),
+        };
+        match code {
+            Ok(code) => {
+                let record = workflow::new_record_coded(kind, code?)?;
+                loading.edit_near = Some(crate::model::Catalog::default());
+                Some(record)
+            }
+            Err(e) => {
+                let text = e.describe(self.lang);
+                self.say(Level::Error, text);
+                None
+            }
+        }
+    }
+
     /// Checks the editor's record before the catalog is loaded, over the records near the
     /// element it edits with what the draft references read in. Whether it did (the editor
     /// edits an element on demand).

@@ -390,6 +390,12 @@ impl Loading {
             return Ok(None);
         };
         store.add_near(near, record, self.outline.as_deref())?;
+        // a new record's code, as typed, is checked against the store's
+        if near.get(record.kind(), record.code()).is_none()
+            && let Some(found) = store.record(record.kind(), record.code())?
+        {
+            near.insert(found);
+        }
         Ok(Some(near))
     }
 
@@ -827,7 +833,7 @@ impl App {
                 _ if self.editor.is_some() => false,
                 ElementOpen => self.elements.focus == super::panes::elements::Focus::Results,
                 ElementSearch | ElementDetailDown | ElementDetailUp | ElementHistory => true,
-                ElementEdit | ElementSubmit | ElementReturn | ElementPublish => {
+                ElementAdd | ElementEdit | ElementSubmit | ElementReturn | ElementPublish => {
                     self.elements.dups.is_none()
                 }
                 _ => reading,

@@ -65,6 +65,8 @@ impl SearchJob {
 pub const FIRST_HITS: usize = 200;
 /// How much more a capped list asks for when the selection nears its end.
 pub const GROWTH: usize = 8;
+/// How many hits a search that must find an element to select asks for at most.
+pub const WANTED_HITS: usize = FIRST_HITS * GROWTH * GROWTH * 2;
 
 /// A query line with its results.
 pub struct ElementSearch {
@@ -169,9 +171,12 @@ impl ElementSearch {
         self.hits.len() >= self.limit.0
     }
 
-    /// Asks the next search of this query for every hit (a selection to find by code).
-    pub fn want_every_hit(&mut self) {
-        self.limit = (usize::MAX, self.input.value().to_string());
+    /// Asks the next search of this query for hits enough to find a selection by code:
+    /// every hit, up to [`WANTED_HITS`] (an empty query at a million elements would list a
+    /// million, some 200 MB of them; an element ranked beyond is not selected).
+    pub fn want_hits_to_find(&mut self) {
+        let limit = self.limit.0.max(WANTED_HITS);
+        self.limit = (limit, self.input.value().to_string());
     }
 
     /// When the list is capped and the selection is within `height` rows of its end, raises
@@ -316,8 +321,8 @@ impl App {
             return;
         };
         if target == Target::Pane && self.elements.want.is_some() {
-            // the element to select must be among the hits, wherever it ranks
-            self.elements.search.want_every_hit();
+            // the element to select must be among the hits (if it ranks within reach)
+            self.elements.search.want_hits_to_find();
         }
         let Some(job) = self.search_of(target).and_then(|s| s.prepare(&index)) else {
             return;
@@ -724,10 +729,11 @@ mod tests {
         assert!(search.is_capped());
         let everything = {
             let mut all = ElementSearch::default();
-            all.want_every_hit();
+            all.want_hits_to_find();
             run(&mut all);
             all.hits
         };
+        assert!(index.len() < WANTED_HITS);
         assert_eq!(everything.len(), index.len(), "asked for every hit");
         assert_eq!(
             search.hits[..],

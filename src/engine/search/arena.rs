@@ -618,6 +618,16 @@ impl SearchData {
         Some(data)
     }
 
+    /// Calls `f` with every entry's code, in entry order, a batch at a time (a text left in
+    /// its file is read through once); stops at the first text that cannot be read, and
+    /// says whether every code was given.
+    pub fn each_code(&self, mut f: impl FnMut(&str)) -> bool {
+        all_entries(self, |_, strings| {
+            f(strings.code());
+            true
+        })
+    }
+
     /// Whether the text is held in memory (not left in a file).
     pub fn is_held(&self) -> bool {
         matches!(self.text, Text::Held(_))

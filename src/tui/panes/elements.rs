@@ -715,10 +715,12 @@ impl App {
                 Focus::Uses => self.jump_to_use(),
             },
             Action::ElementAdd => {
-                if let Some(record) = self
-                    .store()
-                    .and_then(|s| workflow::new_record(s.catalog(), Kind::Element))
-                {
+                let record = match self.store() {
+                    Some(store) => workflow::new_record(store.catalog(), Kind::Element),
+                    // before the catalog is loaded, coded from the store's keys
+                    None => self.new_record_near(Kind::Element),
+                };
+                if let Some(record) = record {
                     self.open_editor_for(record, "add");
                 }
             }
