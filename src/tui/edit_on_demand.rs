@@ -1,5 +1,6 @@
-//! The editor before the catalog is loaded (on demand): pane 2's element and pane 1's item are
-//! edited over the records near them (the record, what it references, what it reaches along
+//! The editor before the catalog is loaded (on demand): pane 2's elements (a new one too) and
+//! pane 1's items and materials are edited, and their workflow stepped, over the records near
+//! them (the record, what it references, what it reaches along
 //! its acyclic relations, an item's child items), read from the store as the draft needs
 //! them, checked and written as over the whole catalog (`UnloadedStore::apply_near`); the
 //! caches the panes on demand read follow the write.
@@ -11,7 +12,8 @@ use crate::tui::app::{App, Level};
 use crate::tui::tree::NodeId;
 
 impl App {
-    /// Before the catalog is loaded, reads the record `code` of `kind` (an element, an item)
+    /// Before the catalog is loaded, reads the record `code` of `kind` (an element, an item, a
+    /// material)
     /// and what checking it reads (see [`UnloadedStore::add_near`]) from the open store,
     /// kept as the records near the record the editor edits; the record, or `None` (not on
     /// demand, no such record, or the store could not be read: said).
@@ -91,9 +93,9 @@ impl App {
         }
     }
 
-    /// Checks the editor's record before the catalog is loaded, over the records near the
-    /// element it edits with what the draft references read in. Whether it did (the editor
-    /// edits an element on demand).
+    /// Checks the editor's record before the catalog is loaded, over the records near it
+    /// with what the draft reads when it is checked read in. Whether it did (the editor
+    /// edits a record on demand).
     pub(crate) fn validate_editor_near(&mut self) -> bool {
         let lang = self.lang;
         let (Some(editor), Some(loading)) = (self.editor.as_mut(), self.loading.as_mut()) else {
@@ -118,11 +120,12 @@ impl App {
         }
     }
 
-    /// Saves pane 2's change to an element before the catalog is loaded, over the records
-    /// near it ([`crate::tui::loading::Loading::write_edit_near`]); pane 2's index is read
-    /// again from the store's, rewritten. `None` when the change needs the catalog (nothing
-    /// done: it is loaded, and the change waits to be saved again). Returns whether it was
-    /// saved.
+    /// Saves a change to the record the editor edits (or a step of its workflow) before the
+    /// catalog is loaded, over the records near it
+    /// ([`crate::tui::loading::Loading::write_edit_near`]); after an element's, pane 2's
+    /// index is read again from the store's, rewritten. `None` when the change needs the
+    /// catalog (nothing done: it is loaded, and the change waits to be saved again). Returns
+    /// whether it was saved.
     pub(crate) fn save_near(&mut self, batch: &Batch) -> Option<bool> {
         if self.store.is_some() {
             return None;
@@ -139,7 +142,9 @@ impl App {
                 Some(false)
             }
             Ok(Some(written)) => {
-                if !written.applied.is_noop() {
+                // an element's strings changed (an item's or a material's change writes no
+                // search row: the index, its file carried through as it was, still holds)
+                if !written.applied.is_noop() && !written.rows.is_empty() {
                     self.elements_rewritten_near();
                 }
                 Some(true)
@@ -151,8 +156,8 @@ impl App {
         }
     }
 
-    /// Saves the editor's element before the catalog is loaded; whether the editor edits an
-    /// element on demand (else the loaded catalog saves it).
+    /// Saves the editor's record before the catalog is loaded; whether the editor edits one
+    /// on demand (else the loaded catalog saves it).
     pub(crate) fn save_editor_near(&mut self) -> Option<bool> {
         let lang = self.lang;
         if self.store.is_some() || self.loading.as_ref()?.edit_near.is_none() {

@@ -1,21 +1,25 @@
 //! Writes that need only the records near them, so that a store open on demand saves pane
-//! 3's designer and pane 2's element edits without loading its catalog (at a million
-//! elements a loaded catalog holds 670 MiB; the records near a form, a few dozen).
+//! 3's designer, pane 2's element edits and pane 1's item and material edits without loading
+//! its catalog (at a million elements a loaded catalog holds 670 MiB; the records near a
+//! form, a few dozen).
 //!
 //! A change to forms' names and fields (bindings, labels, order, sections, required flags,
-//! help, conditions, workflow) that leaves each form's item and material as they were, and a
-//! change to elements or a new element, are validated exactly as over the whole catalog:
-//! what a form or an element is checked against is whether what it references exists (an
-//! element's parents up to the root, for a cycle), and its own fields; nothing is checked
-//! against a form or an element but its own referrers' references, which stay whole. The
-//! write is the same transaction (records, search rows, audit); the search rows are the
-//! tree's, an element's made anew with its count as the tree has it, and those of the
-//! elements whose use counts move with their counts moved. The cache files the on-demand
-//! panes read are kept: the outline (a form's name, field count, status and version set; the
-//! count of records) and the element links (the form's bindings or the element's parent
-//! replaced), written again once the change is flushed, and the search index's file (its
-//! moved use counts set and its changed elements' entries made anew, see `search_file`).
-//! The statistics are removed, as by every write, and lint counts are the caller's to save
+//! help, conditions, workflow) that leaves each form's item and material as they were, a
+//! change to elements or a new element, and a change to existing items or materials, are
+//! validated exactly as over the whole catalog: what such a record is checked against is
+//! whether what it references exists, what it reaches along the relations that must stay
+//! acyclic (an element's parents, an item's parents and what it depends on, for a cycle),
+//! its own fields, and for an item its child items (their level against its own, and what
+//! they reference); nothing else is checked against it. The write is the same transaction
+//! (records, search rows, audit); the search rows are the tree's, an element's made anew with
+//! its count as the tree has it, and those of the elements whose use counts move with their
+//! counts moved. The cache files the on-demand panes read are kept: the outline (a form's
+//! name, field count, status and version set; an item or a material followed; the count of
+//! records) and the element links (the form's bindings or the element's parent replaced),
+//! written again once the change is flushed, and the search index's file (its moved use
+//! counts set and its changed elements' entries made anew, see `search_file`). The
+//! statistics are removed, as by every write; the lint counts are kept for items and
+//! materials (their change moves no form's warnings) and otherwise are the caller's to save
 //! (it knows a form's warnings; an element's change may move any form's).
 
 use std::collections::BTreeMap;
@@ -43,12 +47,13 @@ pub struct NearWritten {
 
 impl UnloadedStore {
     /// Writes `batch` over the records `near` it, without the catalog, when it is a change to
-    /// forms' names and fields or to elements alone (see the module documentation); `near`
+    /// forms' names and fields, to elements (new ones too), or to existing items and
+    /// materials (see the module documentation); `near`
     /// holds the records the caller read near them (a designer's, an editor's: what they
     /// reference is read here where it lacks it) and follows the change, as `outline` does.
     /// `Ok(None)`: the batch needs the whole catalog (another kind of change, a delete, a new
-    /// form, a form moved to another item or material, a store without a current search tree
-    /// or outline entry), and nothing was written. Refused as a loaded store refuses it
+    /// form, item or material, a form moved to another item or material, a store without a
+    /// current search tree or outline entry), and nothing was written. Refused as a loaded store refuses it
     /// otherwise ([`StoreError::Invalid`] and the rest), nothing written either.
     pub fn apply_near(
         &mut self,
