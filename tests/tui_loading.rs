@@ -392,6 +392,32 @@ fn on_demand_pane_1_edits_an_item_and_a_material_over_the_records_near_them() {
 }
 
 #[test]
+fn on_demand_an_items_save_keeps_the_warning_counts() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    let counts = |app: &App| {
+        app.loading
+            .as_ref()
+            .and_then(|l| l.forms_on_demand().cloned())
+    };
+    let before = counts(&app).expect("lint.idx");
+    press(&mut app, "edit");
+    assert!(app.editor.is_some(), "{}", message(&app));
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "改名的主项");
+    press(&mut app, "save");
+    assert!(deferred(&app) && app.editor.is_none(), "{}", message(&app));
+    assert_eq!(
+        counts(&app),
+        Some(before.clone()),
+        "kept, not counted again"
+    );
+    drop(app);
+    let unloaded = SledStore::open_unloaded(&path).expect("open");
+    assert_eq!(unloaded.lint_counts(), Some(before));
+}
+
+#[test]
 fn on_demand_a_key_that_needs_the_catalog_before_the_store_is_open_loads_it_once_open() {
     let (mut app, path, _dir) = starting_on_demand();
     press(&mut app, "expand_all");

@@ -309,26 +309,35 @@ impl Loading {
         Ok(Some(written))
     }
 
-    /// Writes `batch` (the editor's change to an element or an item, or a step of an
-    /// element's workflow) over the records near it ([`Loading::edit_near`]), without the
+    /// Writes `batch` (the editor's change to an element, an item or a material, or a step
+    /// of a workflow) over the records near it ([`Loading::edit_near`]), without the
     /// catalog: what the panes on demand read follows (see `Loading::near_write`; the tree
-    /// is drawn from the outline, which follows an item), the lint counts are no longer
-    /// cached after an element's change (its names and state move any form's warnings: pane
-    /// 3 counts them again; an item's change moves none), and the open designer's and
-    /// bundle's copies of the element follow. `Ok(None)`: the batch needs the catalog,
-    /// nothing done.
+    /// is drawn from the outline, which follows an item or a material), the lint counts are
+    /// no longer cached after an element's change (its names and state move any form's
+    /// warnings: pane 3 counts them again; an item's or a material's moves none), and the
+    /// open designer's and bundle's copies of the record follow. `Ok(None)`: the batch needs
+    /// the catalog, nothing done.
     pub fn write_edit_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
-        let items_only = batch
+        use crate::model::Kind;
+        let changed: Vec<(Kind, String)> = batch
             .commands
             .iter()
-            .all(|c| matches!(c, Command::Upsert(r) if r.kind() == crate::model::Kind::Item));
+            .filter_map(|c| match c {
+                Command::Upsert(r) => Some((r.kind(), r.code().to_string())),
+                Command::Delete { .. } => None,
+            })
+            .collect();
         let Some(written) = self.near_write(batch, Near::Edit)? else {
             return Ok(None);
         };
         if written.applied.is_noop() {
             return Ok(Some(written));
         }
-        if !items_only {
+        // the store kept the counts of an item's or a material's change, which moves none
+        if !changed
+            .iter()
+            .all(|(kind, _)| matches!(kind, Kind::Item | Kind::Material))
+        {
             self.lint = OnceCell::from(None);
             self.counted = None;
         }
@@ -339,12 +348,11 @@ impl Loading {
             .into_iter()
             .flatten()
         {
-            for code in written.rows.keys() {
-                if let (true, Some(e)) = (
-                    copy.elements.contains_key(code.as_str()),
-                    near.elements.get(code.as_str()),
-                ) {
-                    copy.insert(crate::model::Record::Element(e.clone()));
+            for (kind, code) in &changed {
+                if let (true, Some(record)) =
+                    (copy.get(*kind, code).is_some(), near.get(*kind, code))
+                {
+                    copy.insert(record.to_record());
                 }
             }
         }
