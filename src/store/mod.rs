@@ -71,6 +71,17 @@ impl Batch {
             commands: records.into_iter().map(Command::Upsert).collect(),
         }
     }
+
+    /// The kind and code of every record the batch upserts, in order.
+    pub fn upserted(&self) -> Vec<(Kind, String)> {
+        self.commands
+            .iter()
+            .filter_map(|c| match c {
+                Command::Upsert(r) => Some((r.kind(), r.code().to_string())),
+                Command::Delete { .. } => None,
+            })
+            .collect()
+    }
 }
 
 /// What a successful apply changed.

@@ -29,9 +29,7 @@ use crate::engine::lint::LintCounts;
 use crate::engine::stats::Stats;
 use crate::i18n::Lang;
 use crate::model::{Catalog, Outline};
-use crate::store::{
-    Batch, Command, LockedStore, NearWritten, SledStore, Store, StoreError, UnloadedStore,
-};
+use crate::store::{Batch, LockedStore, NearWritten, SledStore, Store, StoreError, UnloadedStore};
 
 use super::action::Action;
 use super::app::{App, AppEvent, Level, Pane};
@@ -270,14 +268,7 @@ impl Loading {
         if let Some(store) = self.unloaded() {
             self.lint.get_or_init(|| store.lint_counts());
         }
-        let codes: Vec<String> = batch
-            .commands
-            .iter()
-            .filter_map(|c| match c {
-                Command::Upsert(record) => Some(record.code().to_string()),
-                Command::Delete { .. } => None,
-            })
-            .collect();
+        let codes: Vec<String> = batch.upserted().into_iter().map(|(_, c)| c).collect();
         let Some(written) = self.near_write(batch, Near::Form)? else {
             return Ok(None);
         };
@@ -319,14 +310,7 @@ impl Loading {
     /// the catalog, nothing done.
     pub fn write_edit_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
         use crate::model::Kind;
-        let changed: Vec<(Kind, String)> = batch
-            .commands
-            .iter()
-            .filter_map(|c| match c {
-                Command::Upsert(r) => Some((r.kind(), r.code().to_string())),
-                Command::Delete { .. } => None,
-            })
-            .collect();
+        let changed = batch.upserted();
         let Some(written) = self.near_write(batch, Near::Edit)? else {
             return Ok(None);
         };
