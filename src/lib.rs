@@ -25,6 +25,7 @@ pub mod display;
 pub mod engine;
 pub mod i18n;
 pub mod io;
+pub mod memory;
 pub mod model;
 pub mod sample;
 pub mod store;

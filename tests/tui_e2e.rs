@@ -337,6 +337,39 @@ fn a_store_that_cannot_open_ends_the_loading_frame_with_the_reason() {
     );
 }
 
+/// After a stretch of events (the start, a key) the TUI gives freed memory back once, when
+/// the user pauses; a session left idle gives nothing back again (nor wakes up for it).
+#[test]
+fn freed_memory_is_given_back_once_after_each_stretch_of_work() {
+    let (home, db) = seeded_store();
+    let noted = home.path().join("given-back");
+    let path = noted.to_str().expect("utf-8 path");
+    let times = || std::fs::read_to_string(&noted).map_or(0, |text| text.lines().count());
+    let mut tui = Tui::start_with(&db, home.path(), &[("YIBIAO_TEST_GIVE_BACK", path)]);
+    tui.wait_for("食品经营许可");
+    let deadline = Instant::now() + pty::WAIT;
+    while times() == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(times(), 1, "given back once the start's work is over");
+    // idle: more than twice the pause, and nothing more given back
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(times(), 1, "an idle session gives nothing back again");
+    tui.send("j");
+    tui.wait_for("2/3");
+    let deadline = Instant::now() + pty::WAIT;
+    while times() == 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        times(),
+        2,
+        "a key's work is followed by giving back once more"
+    );
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
 #[test]
 fn the_tree_works_while_the_catalog_loads_and_a_waiting_key_runs_after() {
     let (home, db) = seeded_store();

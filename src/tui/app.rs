@@ -500,6 +500,11 @@ impl App {
         self.rx.recv().ok()
     }
 
+    /// The next event, waiting at most `wait` for it.
+    pub fn event_within(&self, wait: Duration) -> Result<AppEvent, RecvTimeoutError> {
+        self.rx.recv_timeout(wait)
+    }
+
     /// The next event if one is waiting.
     pub fn try_event(&self) -> Option<AppEvent> {
         self.rx.try_recv().ok()

@@ -153,15 +153,28 @@ fn test_exit() -> Option<anyhow::Result<()>> {
 }
 
 fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow::Result<()> {
+    let mut idle = crate::memory::IdleGiveBack::default();
     loop {
         if app.dirty {
             // the backend writes only what changed, in one write
             guard.draw(|frame| view::draw(frame, app))?;
             app.dirty = false;
         }
-        let Some(event) = app.next_event() else {
+        let event = match idle.wait() {
+            None => app.next_event(),
+            Some(wait) => match app.event_within(wait) {
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    // what a save, a count or a search freed goes back to the system
+                    idle.idle();
+                    continue;
+                }
+                received => received.ok(),
+            },
+        };
+        let Some(event) = event else {
             return Ok(());
         };
+        idle.handled();
         app.handle(event);
         while let Some(event) = app.try_event() {
             app.handle(event);
