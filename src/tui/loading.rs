@@ -412,6 +412,11 @@ impl Loading {
         self.elements.links(self.unloaded()?)
     }
 
+    /// The same links, shared with a worker.
+    pub fn shared_element_links(&self) -> Option<Arc<crate::model::ElementLinks>> {
+        self.elements.shared_links(self.unloaded()?)
+    }
+
     /// The bundles pane 4's list shows before the catalog is loaded: every bundle with what
     /// it references, read from the open store while it waits for something to need its
     /// catalog (a few records a bundle). `None`: the store is not open on demand, or could
