@@ -392,6 +392,131 @@ fn on_demand_pane_1_edits_an_item_and_a_material_over_the_records_near_them() {
 }
 
 #[test]
+fn on_demand_pane_1_adds_child_and_main_items_copies_and_materials_as_once_loaded() {
+    use yibiao::engine::workflow;
+    use yibiao::model::{ItemLevel, Kind, Record};
+    use yibiao::tui::tree::NodeId;
+    let (mut app, path, _dir) = starting_on_demand();
+    let before = SledStore::open(&path).expect("open").catalog().clone();
+    opened(&mut app, &path);
+    let original = |app: &App| app.editor.as_ref().map(|e| e.original.clone());
+    let save_named = |app: &mut App, name: &str| {
+        focus_field(app, "name");
+        key_ctrl(app, 'u');
+        type_text(app, name);
+        press(app, "save");
+        assert!(app.editor.is_none(), "{}", message(app));
+        assert!(deferred(app), "saved without the catalog");
+    };
+    press(&mut app, "expand_all");
+    press(&mut app, "select_next");
+    let selected = app.selected_id();
+    assert_eq!(
+        selected,
+        Some(NodeId::Record(Kind::Item, "SX001-01".into()))
+    );
+    // a child of the selected item, coded as the loaded catalog codes it
+    press(&mut app, "add");
+    let child = workflow::new_child(&before, &before.items["SX001-01"]).map(Record::Item);
+    assert_eq!(original(&app), child, "{}", message(&app));
+    assert!(deferred(&app), "the editor over the records near it");
+    save_named(&mut app, "新增的实施清单甲");
+    let code = child.map(|c| c.code().to_string()).unwrap_or_default();
+    let s = screen(&mut app, 110, 40);
+    assert!(
+        s.contains("新增的实施清单甲") && s.contains(&format!("已保存 {code}")),
+        "{s}"
+    );
+    // the new item (a 实施清单) is selected: a 办理项 under it, which has no child
+    assert_eq!(
+        app.selected_id(),
+        Some(NodeId::Record(Kind::Item, code.clone()))
+    );
+    press(&mut app, "add");
+    let handling = format!("{code}-01");
+    assert!(
+        matches!(original(&app), Some(Record::Item(i)) if i.code == handling && i.level == ItemLevel::Handling),
+        "{}",
+        message(&app)
+    );
+    save_named(&mut app, "新增的办理项乙");
+    press(&mut app, "add");
+    assert!(app.editor.is_none() && message(&app).contains("最低层级"));
+    assert!(deferred(&app));
+    // a copy of it, named and coded as the loaded catalog would
+    press(&mut app, "copy");
+    let copied = app.editor.as_ref().map(|e| e.original.clone());
+    let Some(Record::Item(copy)) = copied else {
+        panic!("{}", message(&app));
+    };
+    assert_eq!(copy.code.as_str(), format!("{handling}-copy"));
+    assert_eq!(copy.name.as_str(), "新增的办理项乙（副本）");
+    press(&mut app, "save");
+    assert!(deferred(&app) && app.editor.is_none(), "{}", message(&app));
+    // a new main item from a heading (items grouped by agency), and a new material
+    press(&mut app, "cycle_grouping");
+    press(&mut app, "select_first");
+    assert!(
+        matches!(app.selected_id(), Some(NodeId::Group(_))),
+        "{:?}",
+        app.selected_id()
+    );
+    press(&mut app, "add");
+    let main = workflow::new_record(&before, Kind::Item);
+    assert_eq!(original(&app), main, "{}", message(&app));
+    save_named(&mut app, "新增的主项");
+    press(&mut app, "next_list");
+    press(&mut app, "add");
+    let material = workflow::new_record(&before, Kind::Material);
+    assert_eq!(original(&app), material, "{}", message(&app));
+    // a code the store holds already is refused, not written over the stored record
+    let taken = before.materials.keys().next().cloned().unwrap_or_default();
+    focus_field(&mut app, "name");
+    type_text(&mut app, "重名的材料");
+    focus_field(&mut app, "code");
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, &taken);
+    press(&mut app, "save");
+    assert!(app.editor.is_some(), "{}", message(&app));
+    assert!(message(&app).contains("未保存"), "{}", message(&app));
+    focus_field(&mut app, "code");
+    key_ctrl(&mut app, 'u');
+    let fresh = material.as_ref().map(|m| m.code().to_string());
+    type_text(&mut app, &fresh.unwrap_or_default());
+    save_named(&mut app, "新增的材料");
+    assert!(screen(&mut app, 110, 40).contains("新增的材料"));
+    drop(app);
+    // the store and its outline hold them, as the loaded catalog would
+    let store = SledStore::open(&path).expect("open");
+    let catalog = store.catalog().clone();
+    let new_item = &catalog.items[code.as_str()];
+    assert_eq!(new_item.parent.as_deref(), Some("SX001-01"));
+    assert_eq!(new_item.name.as_str(), "新增的实施清单甲");
+    assert_eq!(
+        catalog.items[handling.as_str()].parent.as_deref(),
+        Some(code.as_str())
+    );
+    assert!(
+        catalog
+            .items
+            .contains_key(format!("{handling}-copy").as_str())
+    );
+    let main = main.map(|m| m.code().to_string()).unwrap_or_default();
+    assert_eq!(catalog.items[main.as_str()].name, "新增的主项");
+    let material = material.map(|m| m.code().to_string()).unwrap_or_default();
+    assert_eq!(catalog.materials[material.as_str()].name, "新增的材料");
+    assert_eq!(
+        catalog.materials[taken.as_str()],
+        before.materials[taken.as_str()]
+    );
+    assert_eq!(catalog.len(), before.len() + 5, "each saved once");
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+    drop(store);
+    let unloaded = SledStore::open_unloaded(&path).expect("open");
+    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
+}
+
+#[test]
 fn on_demand_an_items_save_keeps_the_warning_counts() {
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
@@ -422,13 +547,13 @@ fn on_demand_a_key_that_needs_the_catalog_before_the_store_is_open_loads_it_once
     let (mut app, path, _dir) = starting_on_demand();
     press(&mut app, "expand_all");
     press(&mut app, "select_next");
-    // a new item needs the catalog (its code is the next free one)
-    press(&mut app, "add");
+    // a new form for the item needs the catalog
+    press(&mut app, "form_for_item");
     assert!(
         deferred(&app),
         "waits for the store, not yet for the catalog"
     );
-    assert!(app.editor.is_none());
+    assert!(app.forms.designer.is_none());
     assert!(
         message(&app).contains("1 个按键在等待"),
         "{}",
@@ -438,7 +563,7 @@ fn on_demand_a_key_that_needs_the_catalog_before_the_store_is_open_loads_it_once
     assert!(app.take_unloaded().is_none(), "loading, not waiting");
     until_loaded(&mut app);
     assert!(
-        app.editor.is_some(),
+        app.forms.designer.is_some(),
         "the waiting key ran: {}",
         message(&app)
     );
@@ -703,6 +828,25 @@ fn parent_flagged_then_taken(app: &mut App, unknown: &str, known: &str) {
     key_ctrl(app, 'u');
     type_text(app, known);
     assert_eq!(errors(app), Some(0));
+}
+
+/// The store at `path`, loaded, once its caches (outline, element links, lint counts) are
+/// asserted to be what its catalog makes, and its check clean.
+fn loaded_as_its_caches_say(path: &std::path::Path) -> SledStore {
+    let unloaded = SledStore::open_unloaded(path).expect("open");
+    let (outline, links, lint) = (
+        unloaded.outline(),
+        unloaded.element_links(),
+        unloaded.lint_counts(),
+    );
+    drop(unloaded);
+    let store = SledStore::open(path).expect("open");
+    let catalog = store.catalog();
+    assert_eq!(outline, Some(Outline::of(catalog)));
+    assert_eq!(links, Some(yibiao::model::ElementLinks::of(catalog)));
+    assert_eq!(lint, Some(yibiao::engine::lint::counts(catalog)));
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+    store
 }
 
 /// Asserts the store at `path` and the caches beside it are what the loaded catalog makes:
@@ -1298,14 +1442,7 @@ fn on_demand_the_designer_saves_a_forms_fields_over_the_records_near_it() {
     drop(app);
 
     // what the store holds, and the caches beside it, are what a loaded session makes
-    let unloaded = SledStore::open_unloaded(&path).expect("open");
-    let (outline, links, lint) = (
-        unloaded.outline(),
-        unloaded.element_links(),
-        unloaded.lint_counts(),
-    );
-    drop(unloaded);
-    let store = SledStore::open(&path).expect("open");
+    let store = loaded_as_its_caches_say(&path);
     let catalog = store.catalog();
     let form = &catalog.forms["BD999999"];
     let fields = &form.sections[0].fields;
@@ -1315,11 +1452,95 @@ fn on_demand_the_designer_saves_a_forms_fields_over_the_records_near_it() {
     assert_eq!(fields[1].element.as_deref(), Some("DE999999"));
     assert_eq!(fields[2].element.as_deref(), Some("DE000143"));
     assert_eq!(form.status, yibiao::model::Status::Submitted, "{form:?}");
-    assert_eq!(outline, Some(Outline::of(catalog)));
-    assert_eq!(links, Some(yibiao::model::ElementLinks::of(catalog)));
-    assert_eq!(lint, Some(yibiao::engine::lint::counts(catalog)));
-    assert_eq!(store.check().expect("check"), Vec::<String>::new());
     assert_eq!(yibiao::engine::search::uses(catalog, "DE999990"), 0);
+}
+
+#[test]
+fn on_demand_new_forms_are_made_and_saved_over_the_records_near_them() {
+    use yibiao::engine::workflow;
+    use yibiao::model::Kind;
+    use yibiao::tui::tree::NodeId;
+    let (mut app, path, _dir) = starting_on_demand_with(designer_records());
+    let before = SledStore::open_unloaded(&path)
+        .expect("open")
+        .outline()
+        .expect("outline");
+    opened(&mut app, &path);
+    let working = |app: &App| app.forms.designer.as_ref().map(|d| d.design.form().clone());
+    // pane 3 `n`: the item chosen from the outline's, the code the next free one
+    press(&mut app, "pane_forms");
+    press(&mut app, "form_new");
+    assert!(app.forms.item_picker.is_some(), "{}", message(&app));
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "picker_choose");
+    assert!(deferred(&app), "{}", message(&app));
+    let first = working(&app).expect("the designer on the new form");
+    let codes = before.codes_with_prefix(Kind::Form, workflow::FORM_PREFIX);
+    let expected = workflow::next_code_among(codes, "BD", 6, |_| false);
+    assert_eq!(first.code.as_str(), expected);
+    let item = first.item.clone().expect("the item chosen");
+    // a field bound to an element read from the store, and an unbound one; saved
+    press(&mut app, "form_add_field");
+    for c in "DE000143".chars() {
+        key(&mut app, c);
+    }
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "picker_choose");
+    press(&mut app, "form_add_unbound");
+    for c in "补充说明".chars() {
+        key(&mut app, c);
+    }
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "form_save");
+    assert!(deferred(&app), "{}", message(&app));
+    let d = app.forms.designer.as_ref().expect("still open");
+    assert!(!d.design.is_dirty(), "saved: {}", message(&app));
+    // saved again, as a stored form now
+    press(&mut app, "form_required");
+    press(&mut app, "form_save");
+    assert!(deferred(&app), "{}", message(&app));
+    press(&mut app, "back");
+    assert!(app.forms.designer.is_none(), "{}", message(&app));
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        app.forms.codes.contains(&first.code.to_string()),
+        "the list shows it: {s}"
+    );
+    // pane 1 `F`: a new form for the selected item, coded after the first
+    press(&mut app, "pane_catalog");
+    press(&mut app, "expand_all");
+    press(&mut app, "select_next");
+    let Some(NodeId::Record(Kind::Item, selected)) = app.selected_id() else {
+        panic!("{:?}", app.selected_id());
+    };
+    press(&mut app, "form_for_item");
+    assert!(deferred(&app), "{}", message(&app));
+    let second = working(&app).expect("the designer on the new form");
+    assert!(
+        second.code > first.code,
+        "{} after {}",
+        second.code,
+        first.code
+    );
+    assert_eq!(second.item.as_deref(), Some(selected.as_str()));
+    press(&mut app, "form_save");
+    assert!(deferred(&app), "{}", message(&app));
+    drop(app);
+
+    // what the store holds, and the caches beside it, are what a loaded session makes
+    let store = loaded_as_its_caches_say(&path);
+    let catalog = store.catalog();
+    let saved = &catalog.forms[first.code.as_str()];
+    assert_eq!(saved.item.as_deref(), Some(item.as_str()));
+    let fields: Vec<_> = saved.fields().map(|(_, _, f)| f.clone()).collect();
+    assert_eq!(fields.len(), 2, "{fields:?}");
+    assert_eq!(fields[0].element.as_deref(), Some("DE000143"));
+    assert_eq!(fields[1].label.as_str(), "补充说明");
+    assert_eq!(
+        catalog.forms[second.code.as_str()].item.as_deref(),
+        Some(selected.as_str())
+    );
 }
 
 #[test]

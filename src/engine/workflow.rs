@@ -913,6 +913,11 @@ fn unique_among(base: &str, taken: impl Fn(&str) -> bool) -> String {
         .unwrap_or_else(|| base.to_string())
 }
 
+/// How new form codes are spelled (`BD000001`): pane 3's designer proposes them.
+pub const FORM_PREFIX: &str = "BD";
+/// Digits of a new form code.
+pub const FORM_DIGITS: usize = 6;
+
 /// How new bundle codes are spelled (`ZT001`): pane 1 and pane 4 propose the same.
 pub const BUNDLE_PREFIX: &str = "ZT";
 /// Digits of a new bundle code.
@@ -1011,14 +1016,26 @@ pub fn new_code_shape(kind: Kind) -> Option<(&'static str, usize)> {
     }
 }
 
+/// How a new child of `parent` is coded: its prefix (`parent` + `-`) and digits.
+pub fn child_code_shape(parent: &Item) -> (String, usize) {
+    (format!("{}-", parent.code), 2)
+}
+
 /// A new item one level below `parent` (same type, agency and region), with a fresh code and
 /// an empty name for the user to fill; `None` under a 办理项, the lowest level.
 pub fn new_child(catalog: &Catalog, parent: &Item) -> Option<Item> {
+    let (prefix, width) = child_code_shape(parent);
+    new_child_coded(parent, || next_code(catalog, Kind::Item, &prefix, width))
+}
+
+/// [`new_child`] coded by `code` (asked only when `parent` may have a child), as a store
+/// read before its catalog is loaded codes it (see [`next_code_among`]).
+pub fn new_child_coded(parent: &Item, code: impl FnOnce() -> String) -> Option<Item> {
     let level = ItemLevel::ALL
         .into_iter()
         .find(|l| l.parent_level() == Some(parent.level))?;
     Some(Item {
-        code: next_code(catalog, Kind::Item, &format!("{}-", parent.code), 2).into(),
+        code: code().into(),
         name: String::new().into(),
         level,
         parent: Some(parent.code.as_str().into()),
@@ -1119,8 +1136,16 @@ pub fn new_record_coded(kind: Kind, code: String) -> Option<Record> {
 
 /// A copy of a record under a fresh code (`code-copy`), named `name（副本）`, back at draft V0.
 pub fn copy_of(catalog: &Catalog, record: RecordRef<'_>, lang: Lang) -> Record {
+    copy_of_among(record, lang, |code| {
+        catalog.get(record.kind(), code).is_some()
+    })
+}
+
+/// [`copy_of`], `taken` saying whether a code is one of the kind's (a store read before its
+/// catalog is loaded answers).
+pub fn copy_of_among(record: RecordRef<'_>, lang: Lang, taken: impl Fn(&str) -> bool) -> Record {
     let mut copy = record.to_record();
-    let code = unique_code(catalog, record.kind(), &format!("{}-copy", record.code()));
+    let code = unique_among(&format!("{}-copy", record.code()), taken);
     let name = format!("{}{}", record.name(), lang.pick("（副本）", " (copy)"));
     rename(&mut copy, code, name);
     if let Some((status, version)) = status_mut(&mut copy) {

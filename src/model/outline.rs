@@ -568,6 +568,147 @@ impl Outline {
         true
     }
 
+    /// Follows a new item `item` (one the outline does not hold, as pane 1's `a` and `c`
+    /// make): it is placed among the items in code order, the items after it (and every
+    /// form and link naming them) move one place on, and its references to items and
+    /// materials are added, so that the outline is [`Outline::of`] the catalog with it.
+    /// Returns whether it was added; if not (the outline holds it already), it is left as it
+    /// was.
+    pub fn follow_new_item(&mut self, item: &super::Item) -> bool {
+        let Err(at) = self.items.heads.codes.search(&item.code) else {
+            return false;
+        };
+        let n = self.items.heads.codes.len() as u32;
+        // (a link packs an item's position times four)
+        if n >= u32::MAX / 4 - 1 {
+            return false;
+        }
+        let views: Option<Vec<ItemView<'_>>> = (0..n).map(|i| self.item_at(i)).collect();
+        let Some(mut views) = views else {
+            return false;
+        };
+        views.insert(at as usize, item_view(item));
+        let items = Items::of(&views);
+        drop(views);
+        self.items = items;
+        for x in &mut self.forms.items {
+            if *x != NONE && *x >= at {
+                *x += 1;
+            }
+        }
+        for link in &mut self.links {
+            if let Target::Item(to) = link.to()
+                && to >= at
+            {
+                link.to += 2;
+            }
+            if let Some(Source::Item(from)) = link.from()
+                && from >= at
+            {
+                link.from += 4;
+            }
+        }
+        let from = Source::Item(at);
+        let added = links_of(&self.items, &self.materials, from, RecordRef::Item(item));
+        self.links.extend(added);
+        self.links.sort_unstable();
+        self.links.dedup();
+        true
+    }
+
+    /// Follows a new form `form` (one the outline does not hold, as pane 3's designer
+    /// saves): it is placed among the forms in code order, the links from the forms after
+    /// it move one place on, and its references to items and materials are added, so that
+    /// the outline is [`Outline::of`] the catalog with it. Returns whether it was added; if
+    /// not (the outline holds it already), it is left as it was.
+    pub fn follow_new_form(&mut self, form: &Form) -> bool {
+        let Err(at) = self.forms.heads.codes.search(&form.code) else {
+            return false;
+        };
+        if self.forms.len() as u32 >= u32::MAX / 4 - 1 {
+            return false;
+        }
+        let mut list = self.forms.heads.list();
+        list.insert(at as usize, (&form.code, &form.name));
+        let heads = Pairs::of(list);
+        let item = form
+            .item
+            .as_deref()
+            .and_then(|i| self.items.heads.position(i));
+        let f = &mut self.forms;
+        f.heads = heads;
+        let slot = at as usize;
+        f.items.insert(slot, item.unwrap_or(NONE));
+        let fields = u32::try_from(form.field_count()).unwrap_or(u32::MAX);
+        f.fields.insert(slot, fields);
+        f.statuses.insert(slot, form.status);
+        f.versions.insert(slot, form.version);
+        for link in &mut self.links {
+            if let Some(Source::Form(from)) = link.from()
+                && from >= at
+            {
+                link.from += 4;
+            }
+        }
+        let from = Source::Form(at);
+        let added = links_of(&self.items, &self.materials, from, RecordRef::Form(form));
+        self.links.extend(added);
+        self.links.sort_unstable();
+        self.links.dedup();
+        true
+    }
+
+    /// Follows a new material `material` (one the outline does not hold): it is placed
+    /// among the materials in code order and the links to the materials after it move one
+    /// place on (a new material is referenced by nothing yet). Returns whether it was added;
+    /// if not, the outline is left as it was.
+    pub fn follow_new_material(&mut self, material: &super::Material) -> bool {
+        let Err(at) = self.materials.codes.search(&material.code) else {
+            return false;
+        };
+        if self.materials.codes.len() as u32 >= u32::MAX / 2 - 1 {
+            return false;
+        }
+        let mut list = self.materials.list();
+        list.insert(at as usize, (&material.code, &material.name));
+        let materials = Pairs::of(list);
+        self.materials = materials;
+        let mut moved = false;
+        for link in &mut self.links {
+            if let Target::Material(to) = link.to()
+                && to >= at
+            {
+                link.to += 2;
+                moved = true;
+            }
+        }
+        if moved {
+            self.links.sort_unstable();
+        }
+        true
+    }
+
+    /// Whether the outlined catalog holds the material `code`.
+    pub fn has_material(&self, code: &str) -> bool {
+        self.materials.position(code).is_some()
+    }
+
+    /// The codes of the items (`kind` [`Kind::Item`]), materials or forms that start with
+    /// `prefix`, in code order (none for another kind): what a new item's, material's or
+    /// form's code is worked out from before the catalog is loaded.
+    pub fn codes_with_prefix(&self, kind: Kind, prefix: &str) -> Vec<&str> {
+        let codes = match kind {
+            Kind::Item => &self.items.heads.codes,
+            Kind::Material => &self.materials.codes,
+            Kind::Form => &self.forms.heads.codes,
+            _ => return Vec::new(),
+        };
+        let first = codes.search(prefix).unwrap_or_else(|at| at);
+        (first..codes.len() as u32)
+            .map_while(|at| codes.get(at).filter(|c| c.starts_with(prefix)))
+            .collect()
+    }
+
     /// Follows a change to the material `material` (an edit that keeps its code): its name
     /// is set. Returns whether the outline holds the material; if not, it is left as it was.
     pub fn follow_material(&mut self, material: &super::Material) -> bool {
@@ -782,6 +923,116 @@ mod tests {
             assert!(outline.follow_material(&material));
             assert_eq!(outline, Outline::of(&catalog), "material {code}");
         }
+    }
+
+    #[test]
+    fn an_outline_following_new_items_and_materials_is_the_changed_catalogs() {
+        use crate::model::{ItemLevel, Record};
+        let mut catalog = crate::sample::generate(1);
+        let mut outline = Outline::of(&catalog);
+        let codes: Vec<String> = catalog.items.keys().map(|c| c.to_string()).collect();
+        let materials: Vec<String> = catalog.materials.keys().map(|c| c.to_string()).collect();
+        let regions: Vec<String> = catalog.regions.keys().map(|c| c.to_string()).collect();
+        let middle = &codes[codes.len() / 2];
+        // first of all, a child in the middle (after its parent: every later item moves),
+        // one past the last; each referencing items and materials
+        let new_codes = [
+            "0000-FIRST".to_string(),
+            format!("{middle}-99"),
+            "~LAST".to_string(),
+        ];
+        for (n, code) in new_codes.iter().enumerate() {
+            let mut item = catalog.items[middle.as_str()].clone();
+            item.code = code.as_str().into();
+            item.name = format!("新事项{n}").into();
+            if n == 1 {
+                item.parent = Some(middle.as_str().into());
+                item.level = ItemLevel::ALL
+                    .into_iter()
+                    .find(|l| l.parent_level() == Some(item.level))
+                    .unwrap_or(item.level);
+            }
+            item.region = Some(regions[regions.len() - 1 - n].as_str().into());
+            item.depends_on = [&codes[0], &codes[codes.len() - 1]]
+                .iter()
+                .map(|c| c.as_str().into())
+                .collect();
+            item.materials = materials
+                .iter()
+                .skip(n)
+                .take(2)
+                .map(|m| m.as_str().into())
+                .collect();
+            catalog.insert(Record::Item(item.clone()));
+            assert!(outline.follow_new_item(&item), "{code}");
+            outline.records += 1;
+            assert!(outline.is_sound());
+            assert_eq!(outline, Outline::of(&catalog), "new item {code}");
+            let referrers = outline.referrers(Kind::Item, &codes[0]).unwrap_or_default();
+            assert!(referrers.contains(&(Kind::Item, code.as_str())), "{code}");
+        }
+        // a second time it is known: left as it was
+        let again = catalog.items[new_codes[1].as_str()].clone();
+        let before = outline.clone();
+        assert!(!outline.follow_new_item(&again));
+        assert_eq!(outline, before);
+        assert_eq!(
+            outline.codes_with_prefix(Kind::Item, &format!("{middle}-")),
+            catalog
+                .items
+                .keys()
+                .filter(|c| c.starts_with(&format!("{middle}-")))
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            outline
+                .codes_with_prefix(Kind::Item, middle)
+                .contains(&new_codes[1].as_str())
+        );
+        // new materials before, among and after the others (referenced by nothing yet)
+        let middle = &materials[materials.len() / 2];
+        for code in ["0-CL".to_string(), format!("{middle}-2"), "~CL".to_string()] {
+            let mut material = catalog.materials[middle.as_str()].clone();
+            material.code = code.as_str().into();
+            material.name = format!("新材料{code}").into();
+            catalog.insert(Record::Material(material.clone()));
+            assert!(outline.follow_new_material(&material), "{code}");
+            outline.records += 1;
+            assert!(outline.is_sound());
+            assert_eq!(outline, Outline::of(&catalog), "new material {code}");
+        }
+        assert!(!outline.follow_new_material(&catalog.materials[middle.as_str()]));
+        assert_eq!(outline.codes_with_prefix(Kind::Material, "~"), vec!["~CL"]);
+        assert!(outline.codes_with_prefix(Kind::Bundle, "").is_empty());
+        // new forms before, among and after the others, of an item and a material
+        let forms: Vec<String> = catalog.forms.keys().map(|c| c.to_string()).collect();
+        let middle = &forms[forms.len() / 2];
+        let item = catalog.items.keys().last().map(|c| c.to_string());
+        for code in ["0-BD".to_string(), format!("{middle}-2"), "~BD".to_string()] {
+            let mut form = catalog.forms[middle.as_str()].clone();
+            form.code = code.as_str().into();
+            form.name = format!("新表单{code}").into();
+            form.item = item.as_deref().map(Into::into);
+            form.material = Some(material_code(&catalog).into());
+            catalog.insert(Record::Form(form.clone()));
+            assert!(outline.follow_new_form(&form), "{code}");
+            outline.records += 1;
+            assert!(outline.is_sound());
+            assert_eq!(outline, Outline::of(&catalog), "new form {code}");
+        }
+        assert!(!outline.follow_new_form(&catalog.forms[middle.as_str()]));
+        assert_eq!(outline.codes_with_prefix(Kind::Form, "~"), vec!["~BD"]);
+    }
+
+    /// A material of `catalog`.
+    fn material_code(catalog: &Catalog) -> String {
+        catalog
+            .materials
+            .keys()
+            .next()
+            .map(|c| c.to_string())
+            .unwrap_or_default()
     }
 
     #[test]

@@ -37,16 +37,24 @@ impl Strings {
 
     /// The position of `s` in strings held in order, by binary search in place.
     pub(crate) fn position(&self, s: &str) -> Option<u32> {
+        self.search(s).ok()
+    }
+
+    /// Where `s` is among strings held in order, by binary search in place: `Ok` with its
+    /// position, or `Err` with the position it would be inserted at to keep the order.
+    pub(crate) fn search(&self, s: &str) -> Result<u32, u32> {
         let (mut low, mut high) = (0u32, self.len() as u32);
         while low < high {
             let mid = low + (high - low) / 2;
-            match self.get(mid)?.cmp(s) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
+            match self.get(mid).map(|at| at.cmp(s)) {
+                Some(std::cmp::Ordering::Less) => low = mid + 1,
+                Some(std::cmp::Ordering::Greater) => high = mid,
+                Some(std::cmp::Ordering::Equal) => return Ok(mid),
+                // unreadable (an unsound list): treated as past the end
+                None => high = mid,
             }
         }
-        None
+        Err(low)
     }
 
     /// Whether the strings are in strictly increasing order.

@@ -1413,18 +1413,27 @@ impl UnloadedStore {
         code: &str,
         outline: &Outline,
     ) -> Result<Option<Catalog>, StoreError> {
-        let Some(form) = self.record(Kind::Form, code)? else {
+        let Some(Record::Form(form)) = self.record(Kind::Form, code)? else {
             return Ok(None);
         };
-        let mut wanted = references(form.as_ref());
-        if let Record::Form(f) = &form
-            && let Some(item) = &f.item
-        {
+        let mut near = self.records_near_form(&form, outline)?;
+        near.insert(Record::Form(form));
+        Ok(Some(near))
+    }
+
+    /// What [`form_records`](Self::form_records) reads for the form `form` but the form
+    /// itself: what it references and the bundles that hold its item (a new form's, not
+    /// stored yet, are read so).
+    pub fn records_near_form(
+        &self,
+        form: &crate::model::Form,
+        outline: &Outline,
+    ) -> Result<Catalog, StoreError> {
+        let mut wanted = references(RecordRef::Form(form));
+        if let Some(item) = &form.item {
             wanted.extend(item_referrers(outline, item, Kind::Bundle));
         }
-        let mut near = self.records_as_catalog(&borrowed(&wanted))?;
-        near.insert(form);
-        Ok(Some(near))
+        self.records_as_catalog(&borrowed(&wanted))
     }
 
     /// An item, material or bundle with what comparing it with its template reads, as a

@@ -1687,6 +1687,20 @@ impl App {
             }
             return;
         }
+        // a new item or material, or a copy of one, before the catalog is loaded
+        if start != EditStart::Edit
+            && let Some(started) = self.start_near(start == EditStart::Copy)
+        {
+            let action = if start == EditStart::Copy {
+                "copy"
+            } else {
+                "add"
+            };
+            if let Some(record) = started {
+                self.open_editor_for(record, action);
+            }
+            return;
+        }
         if !self.need_store() {
             return;
         }

@@ -1,13 +1,13 @@
-//! The editor before the catalog is loaded (on demand): pane 2's elements (a new one too) and
-//! pane 1's items and materials are edited, and their workflow stepped, over the records near
-//! them (the record, what it references, what it reaches along
-//! its acyclic relations, an item's child items), read from the store as the draft needs
-//! them, checked and written as over the whole catalog (`UnloadedStore::apply_near`); the
+//! The editor before the catalog is loaded (on demand): pane 2's elements and pane 1's items
+//! and materials (new ones and copies too) are edited, and their workflow stepped, over the
+//! records near them (the record, what it references, what it reaches along its acyclic
+//! relations, an item's child items), read from the store as the draft needs them, checked
+//! and written as over the whole catalog (`UnloadedStore::apply_near`); the
 //! caches the panes on demand read follow the write.
 
 use crate::engine::workflow;
-use crate::model::{Kind, Record};
-use crate::store::Batch;
+use crate::model::{Catalog, Kind, Outline, Record};
+use crate::store::{Batch, StoreError, UnloadedStore};
 use crate::tui::app::{App, Level};
 use crate::tui::tree::NodeId;
 
@@ -89,6 +89,62 @@ impl App {
                 let text = e.describe(self.lang);
                 self.say(Level::Error, text);
                 None
+            }
+        }
+    }
+
+    /// Before the catalog is loaded, the record pane 1's `a` (`copy` false) or `c` (`copy`
+    /// true) opens the editor on, as the loaded catalog's would be: under a selected item a
+    /// new item one level below it, else a new main item or material (the list's kind); a
+    /// copy of the selected item or material. Coded from the outline's codes, each checked
+    /// against the store's keys; the records near it are kept for the editor to check it
+    /// with. `None` when not on demand or the catalog is needed (a bundle); `Some(None)` when
+    /// nothing is opened (said why).
+    pub(crate) fn start_near(&mut self, copy: bool) -> Option<Option<Record>> {
+        if self.store.is_some() {
+            return None;
+        }
+        let lang = self.lang;
+        let selected = match self.selected_id() {
+            Some(NodeId::Record(kind, code)) => Some((kind, code)),
+            _ => None,
+        };
+        let list = self.catalog.list.kind();
+        if copy {
+            let Some((kind @ (Kind::Item | Kind::Material), code)) = selected else {
+                return None;
+            };
+            let record = self.record_near_for_edit(kind, &code)?;
+            let store = self.loading.as_ref()?.unloaded()?;
+            let taken = |code: &str| store.record(kind, code).map_or(true, |r| r.is_some());
+            return Some(Some(workflow::copy_of_among(record.as_ref(), lang, taken)));
+        }
+        let parent = match selected {
+            Some((Kind::Item, code)) => Some(code),
+            _ if matches!(list, Kind::Item | Kind::Material) => None,
+            _ => return None,
+        };
+        let loading = self.loading.as_mut()?;
+        let (store, outline) = (loading.unloaded()?, loading.outline.as_deref()?);
+        match new_near(store, outline, parent.as_deref(), list) {
+            Ok(NewNear::Made(made)) => {
+                let (record, near) = *made;
+                loading.edit_near = Some(near);
+                Some(Some(record))
+            }
+            Ok(NewNear::Lowest) => {
+                let text = lang.pick(
+                    "办理项是最低层级，不能再新增下级",
+                    "a 办理项 is the lowest level; it has no children",
+                );
+                self.say(Level::Warn, text.into());
+                Some(None)
+            }
+            Ok(NewNear::Gone) => Some(None),
+            Err(e) => {
+                let text = e.describe(lang);
+                self.say(Level::Error, text);
+                Some(None)
             }
         }
     }
@@ -274,4 +330,50 @@ impl App {
             );
         }
     }
+}
+
+/// What pane 1's `a` makes before the catalog is loaded (see [`App::start_near`]).
+enum NewNear {
+    /// The new record, and the records near it (a child item's parent).
+    Made(Box<(Record, Catalog)>),
+    /// The parent is a 办理项, the lowest level: no child.
+    Lowest,
+    /// The parent is no longer stored, or the kind has no new record.
+    Gone,
+}
+
+/// A new item under the item `parent`, or a new record of `kind` (a main item, a material),
+/// coded from the `outline`'s codes, each checked against the `store`'s keys.
+fn new_near(
+    store: &UnloadedStore,
+    outline: &Outline,
+    parent: Option<&str>,
+    kind: Kind,
+) -> Result<NewNear, StoreError> {
+    let taken = |kind: Kind, code: &str| store.record(kind, code).map_or(true, |r| r.is_some());
+    let Some(parent) = parent else {
+        let Some((prefix, width)) = workflow::new_code_shape(kind) else {
+            return Ok(NewNear::Gone);
+        };
+        let codes = outline.codes_with_prefix(kind, prefix);
+        let code = workflow::next_code_among(codes, prefix, width, |c| taken(kind, c));
+        return Ok(match workflow::new_record_coded(kind, code) {
+            Some(record) => NewNear::Made(Box::new((record, Catalog::default()))),
+            None => NewNear::Gone,
+        });
+    };
+    let Some(Record::Item(parent)) = store.record(Kind::Item, parent)? else {
+        return Ok(NewNear::Gone);
+    };
+    let (prefix, width) = workflow::child_code_shape(&parent);
+    let codes = outline.codes_with_prefix(Kind::Item, &prefix);
+    let child = workflow::new_child_coded(&parent, || {
+        workflow::next_code_among(codes, &prefix, width, |c| taken(Kind::Item, c))
+    });
+    let Some(child) = child else {
+        return Ok(NewNear::Lowest);
+    };
+    let mut near = Catalog::default();
+    near.insert(Record::Item(parent));
+    Ok(NewNear::Made(Box::new((Record::Item(child), near))))
 }

@@ -730,16 +730,28 @@ impl App {
         }
         match self.pane {
             // pane 1 on demand: the selected record's history (read from the audit log), an
-            // item's or a material's editor and an item's workflow (over the records near it)
+            // item's or a material's editor, a new one or a copy, and an item's workflow (over
+            // the records near it)
             Pane::Catalog => {
                 use crate::model::Kind;
                 let kind = match self.selected_id() {
                     Some(super::tree::NodeId::Record(kind, _)) => Some(kind),
                     _ => None,
                 };
-                let edits = action == Edit && matches!(kind, Some(Kind::Item | Kind::Material));
+                let of_either = matches!(kind, Some(Kind::Item | Kind::Material));
+                let edits = matches!(action, Edit | Copy) && of_either;
+                // under an item, or one of the list's kind
+                let adds = action == Add
+                    && (kind == Some(Kind::Item)
+                        || matches!(self.catalog.list.kind(), Kind::Item | Kind::Material));
                 let steps = matches!(action, Submit | Return | Publish) && kind == Some(Kind::Item);
-                (action == History || edits || steps) && loading.unloaded().is_some()
+                // a new form for the item, in pane 3's designer over the records near it
+                let form = action == FormForItem
+                    && kind == Some(Kind::Item)
+                    && loading.forms_open_on_demand();
+                (action == History || edits || adds || steps || form)
+                    && loading.unloaded().is_some()
+                    && (action != Add || loading.outline.is_some())
             }
             // pane 3 on demand: the list, moving and filtering it, a form's history (read from
             // the audit log) and opening a form (when the element links are cached): moving in
@@ -750,7 +762,8 @@ impl App {
                 None => {
                     reading
                         || matches!(action, FormFilter | FormHistory)
-                        || (action == FormOpen && loading.forms_open_on_demand())
+                        // opening a form, or a new one (its item chosen from the outline's)
+                        || (matches!(action, FormOpen | FormNew) && loading.forms_open_on_demand())
                         // the workflow, over the selected form's own records
                         || (matches!(action, FormSubmit | FormReturn | FormPublish)
                             && loading.forms_on_demand().is_some())

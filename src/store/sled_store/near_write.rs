@@ -4,8 +4,8 @@
 //! form, a few dozen).
 //!
 //! A change to forms' names and fields (bindings, labels, order, sections, required flags,
-//! help, conditions, workflow) that leaves each form's item and material as they were, a
-//! change to elements or a new element, and a change to existing items or materials, are
+//! help, conditions, workflow) that leaves each form's item and material as they were, a new
+//! form, and a change to elements, items or materials, new ones too, are
 //! validated exactly as over the whole catalog: what such a record is checked against is
 //! whether what it references exists, what it reaches along the relations that must stay
 //! acyclic (an element's parents, an item's parents and what it depends on, for a cycle),
@@ -14,8 +14,8 @@
 //! (records, search rows, audit); the search rows are the tree's, an element's made anew with
 //! its count as the tree has it, and those of the elements whose use counts move with their
 //! counts moved. The cache files the on-demand panes read are kept: the outline (a form's
-//! name, field count, status and version set; an item or a material followed; the count of
-//! records) and the element links (the form's bindings or the element's parent replaced),
+//! name, field count, status and version set; an item or a material followed; a new form,
+//! item or material placed among the others; the count of records) and the element links (the form's bindings or the element's parent replaced),
 //! written again once the change is flushed, and the search index's file (its moved use
 //! counts set and its changed elements' entries made anew, see `search_file`). The
 //! statistics are removed, as by every write; the lint counts are kept for items and
@@ -47,14 +47,14 @@ pub struct NearWritten {
 
 impl UnloadedStore {
     /// Writes `batch` over the records `near` it, without the catalog, when it is a change to
-    /// forms' names and fields, to elements (new ones too), or to existing items and
-    /// materials (see the module documentation); `near`
-    /// holds the records the caller read near them (a designer's, an editor's: what they
-    /// reference is read here where it lacks it) and follows the change, as `outline` does.
-    /// `Ok(None)`: the batch needs the whole catalog (another kind of change, a delete, a new
-    /// form, item or material, a form moved to another item or material, a store without a
-    /// current search tree or outline entry), and nothing was written. Refused as a loaded store refuses it
-    /// otherwise ([`StoreError::Invalid`] and the rest), nothing written either.
+    /// forms' names and fields, to elements, items or materials (new ones too; see the
+    /// module documentation); `near` holds the records the caller read near them (a
+    /// designer's, an editor's: what they reference is read here where it lacks it) and
+    /// follows the change, as `outline` does. `Ok(None)`: the batch needs the whole catalog
+    /// (another kind of change, a delete, a form moved to another item or material, a
+    /// store without a current search tree or outline entry), and nothing was
+    /// written. Refused as a loaded store refuses it otherwise ([`StoreError::Invalid`] and
+    /// the rest), nothing written either.
     pub fn apply_near(
         &mut self,
         batch: Batch,
@@ -98,23 +98,32 @@ impl UnloadedStore {
         // flushed: the caches follow, from the records as stored
         let mut links = links;
         let mut follows = true;
-        for (_, new) in &changed {
+        for (old, new) in &changed {
             let Some(record) = near.get(new.kind(), new.code()) else {
                 continue;
             };
+            let is_new = old.is_none();
             match record {
                 RecordRef::Form(form) => {
-                    follows &= outline.follow_form(form);
+                    follows &= match is_new {
+                        true => outline.follow_new_form(form),
+                        false => outline.follow_form(form),
+                    };
                     links = links.map(|l| l.with_form(form));
                 }
                 RecordRef::Element(element) => links = links.map(|l| l.with_element(element)),
+                RecordRef::Item(item) if is_new => follows &= outline.follow_new_item(item),
                 RecordRef::Item(item) => follows &= outline.follow_item(item),
+                RecordRef::Material(material) if is_new => {
+                    follows &= outline.follow_new_material(material)
+                }
                 RecordRef::Material(material) => follows &= outline.follow_material(material),
                 _ => {}
             }
         }
-        // (it does: the forms were checked to be the outline's, of the same items; elements
-        // are not in it, but counted among its records)
+        // (it does: the forms were checked to be the outline's, of the same items; new forms,
+        // items and materials were placed in it; elements are not in it, but counted among
+        // its records)
         outline.records += applied.created;
         if follows {
             write_outline(&self.0.path, outline);
@@ -172,13 +181,20 @@ impl UnloadedStore {
                         && new.material == old.material
                         && outlined.is_some_and(|f| f.item == old.item.as_deref())
                 }
+                // a new form, which nothing references: checked against what it references,
+                // placed in the outline and the links
+                (None, Record::Form(new)) => outline.form(&new.code).is_none(),
                 // an element is in no outline; what references it is not checked against it
                 (_, Record::Element(_)) => true,
                 // an item the outline holds, which follows it (its children, whose level is
                 // checked against its own, are read by the outline)
                 (Some(Record::Item(_)), Record::Item(new)) => outline.item(&new.code).is_some(),
-                // a material: only its name is in the outline
+                // a new item, which nothing references yet: checked against what it
+                // references, placed in the outline
+                (None, Record::Item(new)) => outline.item(&new.code).is_none(),
+                // a material: only its name is in the outline; a new one is placed in it
                 (Some(Record::Material(_)), Record::Material(_)) => true,
+                (None, Record::Material(new)) => !outline.has_material(&new.code),
                 _ => false,
             };
             if !near {
@@ -348,6 +364,22 @@ mod tests {
             }
             out.push(form);
         }
+        // new forms: a copy of one under another item, and one of no item with no field
+        let items: Vec<&str> = catalog.items.keys().map(|c| c.as_str()).collect();
+        for (n, form) in catalog.forms.values().step_by(7).take(4).enumerate() {
+            let mut form = form.clone();
+            form.code = format!("{}-NEW", form.code).into();
+            form.name = format!("新表单{n}").into();
+            form.status = crate::model::Status::Draft;
+            if n % 2 == 0 {
+                form.item = Some(items[items.len() - 1 - n].into());
+            } else {
+                form.item = None;
+                form.material = None;
+                form.sections.clear();
+            }
+            out.push(form);
+        }
         out
     }
 
@@ -416,7 +448,14 @@ mod tests {
     fn forms_written_near_them_are_written_as_over_the_whole_catalog() {
         let edits = |c: &Catalog| edits(c).into_iter().map(Record::Form).collect();
         let near = |store: &UnloadedStore, form: &Record, outline: &Outline| {
-            store.form_records(form.code(), outline).unwrap().unwrap()
+            match store.form_records(form.code(), outline).unwrap() {
+                Some(near) => near,
+                // a new form: what it references
+                None => match form {
+                    Record::Form(form) => store.records_near_form(form, outline).unwrap(),
+                    _ => unreachable!("a form"),
+                },
+            }
         };
         let (moved, kept_lint) = written_as_over_the_whole_catalog(edits, near);
         assert!(moved > 50, "{moved}");
@@ -487,21 +526,40 @@ mod tests {
         );
     }
 
-    /// Editor-like edits of items of `catalog`: each item as changed.
+    /// Editor-like edits of items of `catalog`: each item as changed, or new (a child
+    /// item, a copy, a new main item).
     fn item_edits(catalog: &Catalog) -> Vec<Record> {
         let codes: Vec<&str> = catalog.items.keys().map(|c| c.as_str()).collect();
         let agencies: Vec<&str> = catalog.agencies.keys().map(|c| c.as_str()).collect();
         let materials: Vec<&str> = catalog.materials.keys().map(|c| c.as_str()).collect();
         let mut out = Vec::new();
-        for (n, item) in catalog.items.values().step_by(17).take(18).enumerate() {
+        for (n, item) in catalog.items.values().step_by(12).take(24).enumerate() {
             let mut i = item.clone();
-            match n % 6 {
+            match n % 8 {
                 0 => i.name = format!("{}（改）", i.name).into(),
                 1 => i.agency = Some(agencies[n % agencies.len()].into()),
                 2 => i.materials = materials.iter().take(3).map(|m| (*m).into()).collect(),
                 3 => i.depends_on = codes.iter().rev().take(2).map(|c| (*c).into()).collect(),
                 4 => i.time_limit_days = 3,
-                _ => i.status = crate::model::Status::Submitted,
+                5 => i.status = crate::model::Status::Submitted,
+                // a copy under a new code, placed among the items after it
+                6 => {
+                    i.code = format!("{}-copy", i.code).into();
+                    i.name = format!("{}（副本）", i.name).into();
+                }
+                // a new item one level below this one (none below a 办理项: a new main item)
+                _ => match crate::engine::workflow::new_child(catalog, item) {
+                    Some(mut child) => {
+                        child.name = format!("新事项{n}").into();
+                        child.materials = materials.iter().take(2).map(|m| (*m).into()).collect();
+                        i = child;
+                    }
+                    None => {
+                        i.code = format!("SX{n:05}").into();
+                        i.level = crate::model::ItemLevel::Main;
+                        i.parent = None;
+                    }
+                },
             }
             out.push(Record::Item(i));
         }
@@ -512,7 +570,7 @@ mod tests {
     fn items_written_near_them_are_written_as_over_the_whole_catalog() {
         let (rows, kept_lint) = written_as_over_the_whole_catalog(item_edits, stored_only);
         assert_eq!(rows, 0, "an item has no search row");
-        assert_eq!(kept_lint, 18, "an item's change moves no form's warnings");
+        assert_eq!(kept_lint, 24, "an item's change moves no form's warnings");
     }
 
     #[test]
@@ -522,10 +580,15 @@ mod tests {
             let materials = catalog.materials.values().step_by(23).take(9).enumerate();
             let edit = |(n, m): (usize, &crate::model::Material)| {
                 let mut m = m.clone();
-                match n % 3 {
+                match n % 4 {
                     0 => m.name = format!("{}（改）", m.name).into(),
                     1 => m.issuing_agency = Some(agencies[n % agencies.len()].into()),
-                    _ => m.copies += 1,
+                    2 => m.copies += 1,
+                    // a new material, among the others
+                    _ => {
+                        m.code = format!("{}-2", m.code).into();
+                        m.name = format!("新材料{n}").into();
+                    }
                 }
                 Record::Material(m)
             };
@@ -541,6 +604,7 @@ mod tests {
 
     #[test]
     fn an_item_at_the_wrong_level_or_in_a_cycle_is_refused_near_it() {
+        use crate::engine::workflow::new_child;
         let dir = tempfile::tempdir().unwrap();
         let catalog = sample_store(dir.path()).catalog().clone();
         let mut store = SledStore::open_unloaded(dir.path()).unwrap();
@@ -571,6 +635,25 @@ mod tests {
             matches!(refused, Err(StoreError::Invalid(_))),
             "{refused:?}"
         );
+        // a new item below a 办理项 (the lowest level), or needing a material there is not
+        let lowest = catalog
+            .items
+            .values()
+            .find(|i| i.level.parent_level().is_some() && new_child(&catalog, i).is_none())
+            .unwrap();
+        let mut below = lowest.clone();
+        below.code = format!("{}-01", lowest.code).into();
+        below.parent = Some(lowest.code.as_str().into());
+        let mut unknown = parent.clone();
+        unknown.code = format!("{}-NEW", parent.code).into();
+        unknown.materials = ["NO-SUCH-MATERIAL".into()].into_iter().collect();
+        for new in [below, unknown] {
+            let refused = write(Record::Item(new));
+            assert!(
+                matches!(refused, Err(StoreError::Invalid(_))),
+                "{refused:?}"
+            );
+        }
         // items that depend on one another around a ring of four: the last link closes it,
         // found through items neither it nor its referrers name
         let ring: Vec<&crate::model::Item> = catalog.items.values().step_by(5).take(4).collect();
@@ -678,14 +761,9 @@ mod tests {
             item: other_item,
             ..form.clone()
         };
-        let new = Form {
-            code: "BD-NEW".into(),
-            ..form.clone()
-        };
         let needs = [
             Batch::upserts("design", [Record::Form(material)]),
             Batch::upserts("design", [Record::Form(moved)]),
-            Batch::upserts("design", [Record::Form(new)]),
             Batch::upserts("edit", [Record::Agency(agency.clone())]),
             Batch::upserts(
                 "design",
@@ -731,6 +809,23 @@ mod tests {
             matches!(refused, Err(StoreError::Invalid(_))),
             "{refused:?}"
         );
+        // a new form of an item there is not: refused too
+        let stray = Form {
+            code: "BD-STRAY".into(),
+            item: Some("NO-SUCH-ITEM".into()),
+            ..form.clone()
+        };
+        let mut near = store.records_near_form(&stray, &outline).unwrap();
+        let refused = store.apply_near(
+            Batch::upserts("design", [Record::Form(stray)]),
+            &mut near,
+            &mut outline,
+        );
+        assert!(
+            matches!(refused, Err(StoreError::Invalid(_))),
+            "{refused:?}"
+        );
+        let mut near = store.form_records(&form.code, &outline).unwrap().unwrap();
         // the form unchanged: nothing to write
         let same = store.apply_near(
             Batch::upserts("design", [Record::Form(form.clone())]),

@@ -6,8 +6,9 @@
 //! preview, the edits of its name and fields (moving, removing, `required`, labels, help
 //! texts, unbinding, sections, conditions, undo) and binding (the picker searches pane 2's
 //! index; the element chosen is read from the store) work so, and `ctrl-s` and the workflow
-//! save them over the records near the form ([`Loading::write_near`]); another item and a new
-//! form load the catalog, and the designer goes on over it.
+//! save them over the records near the form ([`Loading::write_near`]). A new form (pane 1 `F`,
+//! pane 3 `n`) is made and saved so too; another item loads the catalog, and the designer
+//! goes on over it.
 
 use super::super::app::{App, AppEvent, BoxStore, Level};
 use super::super::loading::Loading;
@@ -29,13 +30,16 @@ pub(super) fn designer_catalog<'a>(
 }
 
 /// Whether the designer's working form can be saved over the records `near` it before the
-/// catalog is loaded: it keeps the item and material of the form as stored (see
-/// [`UnloadedStore::apply_near`](crate::store::UnloadedStore::apply_near)).
+/// catalog is loaded: it keeps the item and material of the form as stored, or it is new
+/// (see [`UnloadedStore::apply_near`](crate::store::UnloadedStore::apply_near)).
 pub(crate) fn saves_near(d: &Designer, near: &Catalog) -> bool {
     let form = d.design.form();
-    near.forms
-        .get(form.code.as_str())
-        .is_some_and(|stored| stored.item == form.item && stored.material == form.material)
+    match near.forms.get(form.code.as_str()) {
+        Some(stored) => stored.item == form.item && stored.material == form.material,
+        // a new form, not saved yet (the records near a stored one hold it): what it
+        // references is read as it is saved
+        None => true,
+    }
 }
 
 /// What the worker reading the pool for a form opened on demand found: the covers for its
@@ -82,6 +86,39 @@ impl App {
             loading.form_near = Some(near);
         }
         self.read_pool();
+    }
+
+    /// Before the catalog is loaded, a new form for `item` (see [`App::new_form`]) coded from
+    /// the outline's form codes, each checked against the store's keys, and a designer on it
+    /// over the records near it (its item, and the bundles that hold it), kept as
+    /// [`Loading::form_near`]; `None` when the designer does not work on demand, or the store
+    /// could not be read (said).
+    pub(super) fn new_form_on_demand(
+        &mut self,
+        item: Option<String>,
+    ) -> Option<(crate::model::Form, Designer)> {
+        use crate::engine::workflow::{FORM_DIGITS, FORM_PREFIX, next_code_among};
+        use crate::model::Kind;
+        let loading = self.loading.as_ref()?;
+        if !loading.forms_open_on_demand() {
+            return None;
+        }
+        let (store, outline) = (loading.unloaded()?, loading.outline.as_deref()?);
+        let codes = outline.codes_with_prefix(Kind::Form, FORM_PREFIX);
+        let taken = |c: &str| store.record(Kind::Form, c).map_or(true, |r| r.is_some());
+        let code = next_code_among(codes, FORM_PREFIX, FORM_DIGITS, taken);
+        let form = self.new_form_record(code, item);
+        let near = match store.records_near_form(&form, outline) {
+            Ok(near) => near,
+            Err(e) => {
+                let text = e.to_string();
+                self.say(Level::Error, text);
+                return None;
+            }
+        };
+        let designer = Designer::new_form(&form, &near, true);
+        self.loading.as_mut()?.form_near = Some(near);
+        Some((form, designer))
     }
 
     /// Reads the element pool's covers for the labels of the designer's working form on a
@@ -250,20 +287,24 @@ impl App {
         let Some(kept) = loading.form_near.as_ref() else {
             return;
         };
-        let stored = kept.forms.get(code);
-        let Some(stored) = stored.filter(|_| d.design.form().code == code) else {
+        if d.design.form().code != code {
             // read for a form closed since: the one open now has its own read
             self.designer_follow_pool();
             return;
-        };
+        }
+        // `None`: a new form, not saved yet
+        let stored = kept.forms.get(code);
         match read {
             Ok(read) => {
                 let (covers, mut near) = *read;
                 // the covers are for the form as it was being designed; the records near it
-                // keep the form as stored, and what joined them meanwhile (an element bound,
-                // a save's)
+                // keep the form as stored (a new one not at all), and what joined them
+                // meanwhile (an element bound, a save's)
                 let read_for = near.forms.get(code).cloned();
-                near.insert(Record::Form(stored.clone()));
+                match stored {
+                    Some(stored) => near.insert(Record::Form(stored.clone())),
+                    None => near.remove(crate::model::Kind::Form, code),
+                };
                 for record in kept.records() {
                     if near.get(record.kind(), record.code()).is_none() {
                         near.insert(record.to_record());

@@ -215,6 +215,22 @@ impl Designer {
         Self::new_with(form, catalog, None, true)
     }
 
+    /// A designer on the new form `form` (`on_demand`: over the records near it, see
+    /// [`Designer::on_demand`]), unsaved until the first save: its working form holds its
+    /// sections, the form it started from none.
+    pub(super) fn new_form(form: &Form, catalog: &Catalog, on_demand: bool) -> Designer {
+        let mut designer = Self::new_with(form.clone(), catalog, None, on_demand);
+        designer.design = Design::new(Form {
+            sections: Vec::new(),
+            ..form.clone()
+        });
+        for section in &form.sections {
+            let _ = designer.design.add_section(None, &section.title);
+        }
+        designer.refresh(catalog);
+        designer
+    }
+
     /// A designer that starts with `covers` (kept if still fresh: a saved form's), read
     /// `from_pool` or built from `catalog` (see [`Designer::from_pool`]).
     fn new_with(
@@ -267,13 +283,12 @@ impl Designer {
     }
 
     /// Whether the warnings are the whole catalog's: built from it, or from the pool's covers
-    /// for the working form's labels.
+    /// for the working form's labels (a form with no field needs none).
     pub(super) fn warnings_complete(&self) -> bool {
+        let labels = FormCovers::labels(self.design.form());
         !self.from_pool
-            || self
-                .covers
-                .as_ref()
-                .is_some_and(|c| c.labels == FormCovers::labels(self.design.form()))
+            || labels.is_empty()
+            || self.covers.as_ref().is_some_and(|c| c.labels == labels)
     }
 
     /// The catalog is in: the covers are built from it from now on.
@@ -438,9 +453,12 @@ impl FormsPane {
     }
 
     /// The outline's forms changed (a form saved before the catalog is loaded): their
-    /// fingerprint is taken again, so that a pinyin index of other names is not used.
+    /// fingerprint is taken again, so that a pinyin index of other names is not used, and
+    /// the list is built anew, not narrowed from the one shown (a new form is not in it).
     pub(crate) fn outline_changed(&mut self) {
         self.outline_fingerprint = None;
+        self.shown_for = None;
+        self.stale = true;
     }
 
     /// Whether the warnings shown are the catalog's as it stands.
@@ -850,10 +868,17 @@ impl App {
     /// Opens the item picker for a new form or the designer's form; the index is built on a
     /// worker thread if the items changed since it was last built.
     fn open_item_picker(&mut self, purpose: ItemFor) {
-        let Some(store) = self.store.as_deref() else {
-            return;
-        };
-        self.bundles.items.want(store.catalog());
+        match (self.store.as_deref(), self.loading.as_ref()) {
+            (Some(store), _) => self.bundles.items.want(store.catalog()),
+            // a new form before the catalog is loaded: the items are the outline's
+            (None, Some(loading)) if purpose == ItemFor::NewForm => {
+                let Some(outline) = loading.outline.clone() else {
+                    return;
+                };
+                self.bundles.items.ready_from_outline(&outline);
+            }
+            _ => return,
+        }
         let mut picker = ItemPicker::new(None);
         self.bundles.items.refill(&mut picker);
         self.forms.item_picker = Some((purpose, picker));
@@ -929,6 +954,22 @@ impl App {
         }
     }
 
+    /// A new self-built draft form coded `code`, of `item`, with one empty section.
+    pub(super) fn new_form_record(&self, code: String, item: Option<String>) -> Form {
+        Form {
+            code: code.into(),
+            name: self.lang.pick("新申请表", "New form").into(),
+            item: item.map(Into::into),
+            material: None,
+            sections: vec![Section {
+                title: self.lang.pick("基本信息", "基本信息 Basics").into(),
+                fields: Vec::new(),
+            }],
+            status: Status::Draft,
+            version: 0,
+        }
+    }
+
     /// Pane 1 `F`: a new form for the selected item, in pane 3's designer.
     pub(crate) fn new_form_for_selected_item(&mut self) {
         let lang = self.lang;
@@ -967,31 +1008,31 @@ impl App {
         self.new_form(Some(item));
     }
 
-    /// Starts a new self-built draft form for `item` (none: no item) in the designer.
+    /// Starts a new self-built draft form for `item` (none: no item) in the designer; before
+    /// the catalog is loaded over the records near it, when the designer works so (see
+    /// `form_on_demand`).
     pub(crate) fn new_form(&mut self, item: Option<String>) {
-        let Some(store) = self.store() else { return };
-        let catalog = store.catalog();
-        let code = workflow::next_code(catalog, Kind::Form, "BD", 6);
-        let form = Form {
-            code: code.into(),
-            name: self.lang.pick("新申请表", "New form").into(),
-            item: item.map(Into::into),
-            material: None,
-            sections: vec![Section {
-                title: self.lang.pick("基本信息", "基本信息 Basics").into(),
-                fields: Vec::new(),
-            }],
-            status: Status::Draft,
-            version: 0,
+        let (form, designer) = match self.store() {
+            Some(store) => {
+                let catalog = store.catalog();
+                let code = workflow::next_code(
+                    catalog,
+                    Kind::Form,
+                    workflow::FORM_PREFIX,
+                    workflow::FORM_DIGITS,
+                );
+                let form = self.new_form_record(code, item);
+                let designer = Designer::new_form(&form, catalog, false);
+                (form, designer)
+            }
+            None => match self.new_form_on_demand(item) {
+                Some(made) => made,
+                None => return,
+            },
         };
-        let mut designer = Designer::new(form.clone(), catalog);
-        // a new form is unsaved until the first save
-        designer.design = Design::new(Form {
-            sections: Vec::new(),
-            ..form.clone()
-        });
-        let _ = designer.design.add_section(None, &form.sections[0].title);
-        designer.refresh(catalog);
+        let Some(catalog) = designer_catalog(&self.store, &self.loading) else {
+            return;
+        };
         let item = match form.item.as_deref() {
             Some(i) => {
                 let name = catalog.items.get(i).map_or("", |x| x.name.as_str());
