@@ -561,10 +561,7 @@ impl Outline {
             return false;
         };
         self.links.retain(|l| l.from != packed);
-        let added = links_of(&self.items, &self.materials, from, RecordRef::Item(item));
-        self.links.extend(added);
-        self.links.sort_unstable();
-        self.links.dedup();
+        self.add_links_of(from, RecordRef::Item(item));
         true
     }
 
@@ -609,10 +606,7 @@ impl Outline {
             }
         }
         let from = Source::Item(at);
-        let added = links_of(&self.items, &self.materials, from, RecordRef::Item(item));
-        self.links.extend(added);
-        self.links.sort_unstable();
-        self.links.dedup();
+        self.add_links_of(from, RecordRef::Item(item));
         true
     }
 
@@ -651,10 +645,7 @@ impl Outline {
             }
         }
         let from = Source::Form(at);
-        let added = links_of(&self.items, &self.materials, from, RecordRef::Form(form));
-        self.links.extend(added);
-        self.links.sort_unstable();
-        self.links.dedup();
+        self.add_links_of(from, RecordRef::Form(form));
         true
     }
 
@@ -686,6 +677,15 @@ impl Outline {
             self.links.sort_unstable();
         }
         true
+    }
+
+    /// Adds the links `record`, at `from`, makes to the items and materials, the links kept
+    /// in order and each once.
+    fn add_links_of(&mut self, from: Source, record: RecordRef<'_>) {
+        let added = links_of(&self.items, &self.materials, from, record);
+        self.links.extend(added);
+        self.links.sort_unstable();
+        self.links.dedup();
     }
 
     /// Whether the outlined catalog holds the material `code`.
