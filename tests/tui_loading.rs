@@ -1753,3 +1753,94 @@ fn on_demand_an_export_reads_the_store_a_record_at_a_time() {
     let json = |name: &str| std::fs::read(out.path().join(name)).expect("written");
     assert_eq!(json("all.json"), json("loaded.json"));
 }
+
+/// A filter typed anew: its line opened by `action`, `erase` characters taken back, `text`
+/// typed, `enter`; settled.
+fn retyped(app: &mut App, action: &str, erase: usize, text: &str) {
+    press(app, action);
+    for _ in 0..erase {
+        app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+            KeyCode::Backspace,
+            KeyModifiers::NONE,
+        ))));
+    }
+    for c in text.chars() {
+        key(app, c);
+    }
+    enter(app);
+    app.settle(Duration::from_secs(20));
+}
+
+#[test]
+fn on_demand_one_big_index_is_kept_at_a_time_and_each_pane_still_finds_with_its_own() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    // pane 1's filter builds the item index from the outline
+    retyped(&mut app, "filter", 0, "spjy");
+    let s = screen(&mut app, 110, 40);
+    assert!(s.contains("食品经营许可"), "{s}");
+    assert!(app.bundles.items.index.is_some());
+    assert!(app.forms.readings.index.is_none());
+    // pane 2 reads its index: the item index goes (pane 1 is not on screen)
+    press(&mut app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    assert!(app.elements.index.is_some());
+    assert!(app.bundles.items.index.is_none(), "the item index let go");
+    assert!(app.catalog.narrowing.is_none());
+    press(&mut app, "pane_catalog");
+    retyped(&mut app, "filter", 4, "spjy");
+    assert_eq!(above_status(&screen(&mut app, 110, 40)), above_status(&s));
+    assert!(app.bundles.items.index.is_some());
+    assert!(app.elements.index.is_none(), "pane 2's index let go");
+    // pane 3's filter builds the index of the forms' names: the item index goes, and what
+    // pane 1's filter kept of it for its next key too
+    press(&mut app, "pane_forms");
+    let all = app.forms.codes.len();
+    retyped(&mut app, "form_filter", 0, "sqb");
+    let by_pinyin = app.forms.codes.clone();
+    assert!(
+        !by_pinyin.is_empty() && by_pinyin.len() < all,
+        "{by_pinyin:?}"
+    );
+    assert!(app.forms.readings.index.is_some());
+    assert!(app.bundles.items.index.is_none(), "the item index let go");
+    assert!(app.catalog.narrowing.is_none());
+    assert!(deferred(&app), "{}", message(&app));
+    // pane 2 reads its index again and finds as before; pane 3's goes once it is left
+    press(&mut app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    assert!(app.elements.index.is_some());
+    assert!(
+        app.forms.readings.index.is_none(),
+        "the names' index let go"
+    );
+    press(&mut app, "pane_forms");
+    app.settle(Duration::from_secs(20));
+    assert_eq!(app.forms.codes, by_pinyin);
+    assert!(app.elements.index.is_none(), "pane 2's index let go");
+    // pane 1's filter, typed again, builds the item index again and finds the same; pane
+    // 3's index goes
+    press(&mut app, "pane_catalog");
+    retyped(&mut app, "filter", 4, "spjy");
+    let again = screen(&mut app, 110, 40);
+    assert_eq!(above_status(&again), above_status(&s));
+    assert!(app.bundles.items.index.is_some());
+    assert!(
+        app.forms.readings.index.is_none(),
+        "the names' index let go"
+    );
+    // back in pane 3, its list (still filtered by pinyin) builds its index again, which
+    // lets the item index go; an item picker opened over it wants the item index, built
+    // while the list's is kept (pane 3 shows both)
+    press(&mut app, "pane_forms");
+    app.settle(Duration::from_secs(20));
+    assert_eq!(app.forms.codes, by_pinyin, "the same forms found by pinyin");
+    assert!(app.forms.readings.index.is_some());
+    assert!(app.bundles.items.index.is_none());
+    press(&mut app, "form_new");
+    assert!(app.forms.item_picker.is_some(), "{}", message(&app));
+    app.settle(Duration::from_secs(20));
+    assert!(app.bundles.items.index.is_some());
+    assert!(app.forms.readings.index.is_some());
+    assert!(deferred(&app), "{}", message(&app));
+}

@@ -28,6 +28,12 @@ impl Strings {
         (self.ends.len() - 1) as u32
     }
 
+    /// Gives back the room left over from pushing.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
     pub(crate) fn get(&self, i: u32) -> Option<&str> {
         let i = i as usize;
         let end = *self.ends.get(i)? as usize;

@@ -58,10 +58,11 @@ const SEARCH_VERSION: u32 = 3;
 
 /// sled's page cache bound. The catalog lives in memory, so the cache mostly speeds full
 /// scans (`check`); a larger one fills with the pages that loading reads once and keeps them.
-/// sled holds about twice its bound: after a scan of a million elements (the pool's covers of
-/// a form opened on demand) 32 MiB kept 60 MB, 8 MiB keeps 25 MB, at the same speed (3.0 s);
-/// `sample --scale 161` and `check` take as long as with 32 MiB.
-const CACHE_BYTES: u64 = 8 << 20;
+/// sled holds more than its bound: after a scan of a million elements (the pool's covers of
+/// a form opened on demand) 32 MiB kept 60 MB, 8 MiB 24 MB, 2 MiB keeps 16 MB, at the same
+/// speed (2.9 s; reading a record on demand takes as long too: the system caches the file);
+/// `sample --scale 161` and `check` took as long with 8 MiB as with 32 MiB.
+const CACHE_BYTES: u64 = 2 << 20;
 
 /// Records per transaction: a batch larger than this (a big import, the scaled sample) is
 /// validated as a whole, then written in transactions of this many records, because sled

@@ -17,7 +17,7 @@ use super::config::Config;
 use super::editor::Editor;
 use super::keymap::{Key, Lookup};
 use super::palette::Palette;
-use super::panes::bundle_picker::BundlesEvent;
+use super::panes::bundle_picker::{BundlesEvent, PaneJob};
 use super::panes::bundles::{self, BundlesPane, Fix};
 use super::panes::elements::{ElementsEvent, ElementsPane};
 use super::panes::forms::{FormsLintEvent, FormsPane};
@@ -2012,6 +2012,9 @@ impl App {
     /// Starts the jobs pane 4 asked for (building the item or agency picker's index).
     pub(crate) fn bundles_jobs(&mut self) {
         while let Some(job) = self.bundles.take_job() {
+            if matches!(job, PaneJob::Items(_)) {
+                self.make_room_for_items();
+            }
             self.spawn_job(move || AppEvent::Bundles(job.run()));
         }
     }

@@ -344,8 +344,8 @@ impl Loading {
     }
 
     /// Writes `batch` over the records `near` names, without the catalog (see
-    /// [`UnloadedStore::apply_near`]): the outline follows in place, pane 2's readings
-    /// (the element links, the search index) and the statistics are read again (the
+    /// [`UnloadedStore::apply_near`]): the outline and the element links follow in place,
+    /// pane 2's other readings (the search index) and the statistics are read again (the
     /// statistics are no longer cached), and a count of warnings under way, which read
     /// the forms before the change, is counted again. `Ok(None)`: nothing done.
     fn near_write(&mut self, batch: Batch, near: Near) -> Result<Option<NearWritten>, StoreError> {
@@ -358,11 +358,17 @@ impl Loading {
         else {
             return Ok(None);
         };
-        let Some(written) = store.apply_near(batch, near, Arc::make_mut(outline))? else {
+        // the links held follow the change (none left behind: they are read again if it fails)
+        let held = self.elements.take_links();
+        let Some(mut written) =
+            store.apply_near_holding(batch, near, Arc::make_mut(outline), held)?
+        else {
             return Ok(None);
         };
-        if !written.applied.is_noop() {
-            self.elements = ElementsOnDemand::default();
+        if written.applied.is_noop() {
+            self.elements.put_back_links(written.links.take());
+        } else {
+            self.elements = ElementsOnDemand::with_links(written.links.take());
             self.stats = OnceCell::new();
             self.recount |= self.counting;
             self.near_writes += 1;

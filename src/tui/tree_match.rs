@@ -11,8 +11,11 @@ use std::sync::Arc;
 
 use crate::engine::item_search::{ItemIndex, held_query};
 
-use super::text::{fold, fold_char};
-use super::tree::{Filtered, NodeTexts, Shape};
+use aho_corasick::AhoCorasick;
+use memchr::memmem;
+
+use super::text::fold;
+use super::tree::{Filtered, NodeTexts, SearchText, Shape};
 
 /// Rows tested between two looks at `stale`.
 const STALE_EVERY: usize = 4096;
@@ -64,8 +67,8 @@ impl NodeMap {
             let node = item_nodes.get(position as usize).copied();
             let checked = node.zip(index.code_at(position)).filter(|(node, code)| {
                 haystacks
-                    .haystack(*node)
-                    .is_some_and(|h| is_code_of(h, code))
+                    .search_text(*node)
+                    .is_some_and(|h| h.is_code_of(code))
             });
             nodes.push(checked.map_or(NO_NODE, |(node, _)| node));
         }
@@ -243,26 +246,52 @@ fn holding_text(
         Some(within) => Box::new(within.iter().copied()),
         None => Box::new(all),
     };
-    let finder = memchr::memmem::Finder::new(text.as_bytes());
-    let holds = |h: &str| finder.find(h.as_bytes()).is_some();
+    let finder = TextFinder::new(text)?;
     let mut out = Vec::new();
     for (n, node) in candidates.enumerate() {
         if n % STALE_EVERY == 0 && stale() {
             return None;
         }
-        if haystacks.haystack(node).is_some_and(holds) {
+        if haystacks.search_text(node).is_some_and(|h| finder.holds(h)) {
             out.push(node);
         }
     }
     Some(out)
 }
 
-/// Whether `haystack` (folded `code\nname`) is the one of the record coded `code`.
-fn is_code_of(haystack: &str, code: &str) -> bool {
-    let mut rest = haystack.chars();
-    !code.is_empty()
-        && code.chars().all(|c| rest.next() == Some(fold_char(c)))
-        && rest.next() == Some('\n')
+/// Finds a folded text in search texts ([`SearchText`]): bytes as they are in the folded
+/// ones, ASCII letters in either case in the others.
+struct TextFinder<'t> {
+    exact: memmem::Finder<'t>,
+    /// For a text with ASCII letters: the same, in either case.
+    caseless: Option<AhoCorasick>,
+}
+
+impl<'t> TextFinder<'t> {
+    /// `None` when the text is too long to search for.
+    fn new(text: &'t str) -> Option<TextFinder<'t>> {
+        let caseless = if text.bytes().any(|b| b.is_ascii_alphabetic()) {
+            let built = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build([text]);
+            Some(built.ok()?)
+        } else {
+            None
+        };
+        Some(TextFinder {
+            exact: memmem::Finder::new(text.as_bytes()),
+            caseless,
+        })
+    }
+
+    fn holds(&self, haystack: SearchText<'_>) -> bool {
+        match (haystack, &self.caseless) {
+            (SearchText::AsciiCased(h), Some(caseless)) => caseless.is_match(h),
+            (SearchText::AsciiCased(h) | SearchText::Folded(h), _) => {
+                self.exact.find(h.as_bytes()).is_some()
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -436,8 +465,8 @@ mod tests {
             let n = t.node(node);
             let by_text = t
                 .haystacks()
-                .haystack(node)
-                .is_some_and(|h| h.contains("shipin"));
+                .search_text(node)
+                .is_some_and(|h| h.folded().contains("shipin"));
             let by_name = index
                 .holding("shipin", None, || false)
                 .unwrap_or_default()
@@ -456,9 +485,27 @@ mod tests {
 
     #[test]
     fn a_code_is_matched_only_whole_and_before_the_name() {
-        assert!(is_code_of("a1b\nname", "A1B"));
-        assert!(!is_code_of("a1b\nname", "A1"));
-        assert!(!is_code_of("a1\nname", "A1B"));
-        assert!(!is_code_of("\nname", ""));
+        for text in [
+            SearchText::Folded("a1b\nname"),
+            SearchText::AsciiCased("A1b\nname"),
+        ] {
+            assert!(text.is_code_of("A1B"), "{text:?}");
+            assert!(text.is_code_of("a1b"), "{text:?}");
+            assert!(!text.is_code_of("A1"), "{text:?}");
+        }
+        assert!(!SearchText::Folded("a1\nname").is_code_of("A1B"));
+        assert!(!SearchText::Folded("\nname").is_code_of(""));
+    }
+
+    #[test]
+    fn ascii_letters_match_either_case_in_texts_kept_with_capitals_only() {
+        let finder = TextFinder::new("mb1").expect("a finder");
+        assert!(finder.holds(SearchText::AsciiCased("11MB12\n名称")));
+        assert!(finder.holds(SearchText::Folded("11mb12\n名称")));
+        // a folded text holds no capitals: one there is not a letter this query names
+        assert!(!finder.holds(SearchText::Folded("11MB12\n名称")));
+        let finder = TextFinder::new("名称").expect("a finder");
+        assert!(finder.holds(SearchText::AsciiCased("A\n名称")));
+        assert!(!finder.holds(SearchText::AsciiCased("A\n名字")));
     }
 }

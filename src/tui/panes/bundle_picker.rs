@@ -209,6 +209,12 @@ impl<R: Row> IndexState<R> {
         }
     }
 
+    /// Lets the index go (built again when next wanted); a build under way still arrives.
+    pub(crate) fn release(&mut self) {
+        self.index = None;
+        self.search.reset();
+    }
+
     /// A finished build.
     pub(crate) fn arrived(&mut self, index: Arc<Index<R>>, fingerprint: u64) {
         self.building = false;

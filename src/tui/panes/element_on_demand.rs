@@ -84,6 +84,29 @@ impl ElementsOnDemand {
         self.shared(store).clone()
     }
 
+    /// The links read so far, taken out to follow a change (a write over the records near
+    /// it): `None` when they were not read, or a worker shares them (they are read again).
+    pub fn take_links(&mut self) -> Option<ElementLinks> {
+        Arc::into_inner(self.links.take().flatten()?)
+    }
+
+    /// Holds `links` again after [`ElementsOnDemand::take_links`] (a change that changed
+    /// nothing), unless they were read again meanwhile.
+    pub fn put_back_links(&mut self, links: Option<ElementLinks>) {
+        if let Some(links) = links {
+            let _ = self.links.set(Some(Arc::new(links)));
+        }
+    }
+
+    /// Nothing read yet but the links, which the store's cache file holds (`None`: it holds
+    /// none): what follows a change to the store.
+    pub fn with_links(links: Option<ElementLinks>) -> ElementsOnDemand {
+        ElementsOnDemand {
+            links: OnceCell::from(links.map(Arc::new)),
+            ..ElementsOnDemand::default()
+        }
+    }
+
     fn shared(&self, store: &UnloadedStore) -> &Option<Arc<ElementLinks>> {
         self.links
             .get_or_init(|| store.element_links().map(Arc::new))

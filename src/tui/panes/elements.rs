@@ -137,6 +137,15 @@ impl Default for ElementsPane {
 }
 
 impl ElementsPane {
+    /// Lets the index go (read again when pane 2 or the binding picker next needs it),
+    /// unless a reading is under way.
+    pub(crate) fn release_index(&mut self) {
+        if !self.indexing {
+            self.index = None;
+            self.cacheable_at = None;
+        }
+    }
+
     /// The index, when it is the store's as it stands (not being read again).
     pub(crate) fn current_index(&self) -> Option<Arc<SearchIndex>> {
         self.index.clone().filter(|_| !self.stale && !self.indexing)
@@ -366,6 +375,7 @@ impl App {
                 .and_then(|l| l.unloaded())
                 .map(crate::store::UnloadedStore::cached_search);
             if let Some(cached) = cached {
+                self.make_room_for_elements();
                 self.elements.indexing = true;
                 self.elements.stale = false;
                 self.spawn_job(move || {

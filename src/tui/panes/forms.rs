@@ -618,6 +618,7 @@ impl App {
             self.forms.rebuild_from_outline(outline, counts);
         }
         if let Some(job) = self.forms.readings.take_job() {
+            self.make_room_for_form_names();
             self.spawn_job(move || {
                 let (index, fingerprint) = job.build();
                 AppEvent::FormsReadings(index, fingerprint)

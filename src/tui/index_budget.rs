@@ -1,0 +1,68 @@
+//! The panes' big indexes before the catalog is loaded, kept one at a time.
+//!
+//! Pane 1's item index (its filter, and the item pickers of panes 3 and 4), pane 3's index
+//! of the forms' names and pane 2's element index (its search, and the designer's binding
+//! picker) take 40–80 MB each at a million elements: on demand, the TUI stays within its
+//! memory target only while it holds one of them. So making one lets the others go, unless
+//! they are in use at that moment (their pane on screen, their picker open); each is made
+//! again when next needed (on a worker: about a second for a pinyin index, half a second to
+//! read pane 2's from `search.idx`). Once the catalog is loaded all are kept: the catalog is
+//! ten times their size.
+
+use super::app::{App, Overlay, Pane};
+
+impl App {
+    /// Pane 3's index of the forms' names is about to be built: before the catalog is
+    /// loaded, the item index goes (with what pane 1's filter kept of it for its next key)
+    /// unless an item picker is open, and pane 2's unless it is in use.
+    pub(crate) fn make_room_for_form_names(&mut self) {
+        if self.store.is_some() {
+            return;
+        }
+        self.release_items_unless_used();
+        self.release_elements_unless_used();
+    }
+
+    /// The item index is about to be built: before the catalog is loaded, pane 3's index
+    /// of the forms' names goes unless pane 3 is on screen (its item picker's list), and
+    /// pane 2's unless it is in use.
+    pub(crate) fn make_room_for_items(&mut self) {
+        if self.store.is_some() {
+            return;
+        }
+        self.release_form_names_unless_used();
+        self.release_elements_unless_used();
+    }
+
+    /// Pane 2's index is about to be read: before the catalog is loaded, the item index
+    /// and pane 3's go unless they are in use.
+    pub(crate) fn make_room_for_elements(&mut self) {
+        if self.store.is_some() {
+            return;
+        }
+        if self.pane != Pane::Catalog {
+            self.release_items_unless_used();
+        }
+        self.release_form_names_unless_used();
+    }
+
+    fn release_items_unless_used(&mut self) {
+        if self.forms.item_picker.is_none() && self.bundles.picker.is_none() {
+            self.bundles.items.release();
+            self.catalog.narrowing = None;
+        }
+    }
+
+    fn release_form_names_unless_used(&mut self) {
+        if self.pane != Pane::Forms {
+            self.forms.readings.release();
+        }
+    }
+
+    fn release_elements_unless_used(&mut self) {
+        let picker = matches!(self.overlay, Some(Overlay::Picker(_)));
+        if self.pane != Pane::Elements && !picker {
+            self.elements.release_index();
+        }
+    }
+}
