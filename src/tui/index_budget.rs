@@ -14,7 +14,7 @@ use super::app::{App, Overlay, Pane};
 impl App {
     /// Pane 3's index of the forms' names is about to be built: before the catalog is
     /// loaded, the item index goes (with what pane 1's filter kept of it for its next key)
-    /// unless an item picker is open, and pane 2's unless it is in use.
+    /// and pane 2's, unless they are in use.
     pub(crate) fn make_room_for_form_names(&mut self) {
         if self.store.is_some() {
             return;
@@ -40,14 +40,13 @@ impl App {
         if self.store.is_some() {
             return;
         }
-        if self.pane != Pane::Catalog {
-            self.release_items_unless_used();
-        }
+        self.release_items_unless_used();
         self.release_form_names_unless_used();
     }
 
     fn release_items_unless_used(&mut self) {
-        if self.forms.item_picker.is_none() && self.bundles.picker.is_none() {
+        let picker = self.forms.item_picker.is_some() || self.bundles.picker.is_some();
+        if self.pane != Pane::Catalog && !picker {
             self.bundles.items.release();
             self.catalog.narrowing = None;
         }
