@@ -1008,17 +1008,19 @@ fn on_demand_pane_5_shows_the_cached_statistics_the_same_as_once_loaded() {
     assert!(path.join("stats.idx").exists(), "counted, then cached");
 }
 
-#[test]
-fn on_demand_pane_5_without_cached_statistics_counts_them_from_the_store() {
-    // the cached figures, for comparison
+/// Pane 5's screen (but the status bar) with the sample's statistics cached, for comparison.
+fn cached_statistics_screen() -> Vec<String> {
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
     press(&mut app, "pane_stats");
-    let cached = above_status(&screen(&mut app, 120, 40));
-    drop(app);
+    above_status(&screen(&mut app, 120, 40))
+}
 
+#[test]
+fn on_demand_pane_5_without_cached_statistics_counts_them_from_the_store() {
     // without them: counted from the store's records on a worker, the same, line for line,
     // and cached
+    let cached = cached_statistics_screen();
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     std::fs::remove_file(path.join("stats.idx")).expect("remove");
     opened(&mut app, &path);
@@ -1842,5 +1844,60 @@ fn on_demand_one_big_index_is_kept_at_a_time_and_each_pane_still_finds_with_its_
     app.settle(Duration::from_secs(20));
     assert!(app.bundles.items.index.is_some());
     assert!(app.forms.readings.index.is_some());
+    assert!(deferred(&app), "{}", message(&app));
+}
+
+/// Whether the app's store, open on demand, would close and open its database again now.
+fn worth_reopening(app: &App) -> bool {
+    app.loading
+        .as_ref()
+        .and_then(Loading::unloaded)
+        .is_some_and(yibiao::store::UnloadedStore::worth_reopening)
+}
+
+#[test]
+fn on_demand_pane_5s_count_lets_the_indexes_go_and_the_store_reopens_after_the_reads() {
+    let cached = cached_statistics_screen();
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    std::fs::remove_file(path.join("stats.idx")).expect("remove");
+    opened(&mut app, &path);
+    press(&mut app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    assert!(app.elements.index.is_some());
+    // counted from the records, pane 2's index let go (the figures the same)
+    press(&mut app, "pane_stats");
+    assert!(app.elements.index.is_none(), "pane 2's index let go");
+    app.settle(Duration::from_secs(20));
+    assert_eq!(above_status(&screen(&mut app, 120, 40)), cached);
+    // the store's records read on, as workers do, until a scan's worth: the database is
+    // closed and opened again, once no reader holds it, and works as before
+    let reader = |app: &App| {
+        app.loading
+            .as_ref()
+            .and_then(Loading::unloaded)
+            .map(yibiao::store::UnloadedStore::reader)
+            .expect("open on demand")
+    };
+    let mut scans = 0;
+    while !worth_reopening(&app) && scans < 100 {
+        let elements = yibiao::model::Kind::Element;
+        yibiao::model::RecordSource::each_record(&reader(&app), elements, &mut |_| Ok(()))
+            .expect("read");
+        scans += 1;
+    }
+    let held = reader(&app);
+    assert!(!worth_reopening(&app), "not while a reader holds it");
+    app.reopen_store_if_worth_it();
+    drop(held);
+    assert!(worth_reopening(&app), "after {scans} scans");
+    app.reopen_store_if_worth_it();
+    assert!(!worth_reopening(&app) && !app.quit, "{}", message(&app));
+    assert!(deferred(&app), "{}", message(&app));
+    press(&mut app, "stats_refresh");
+    app.settle(Duration::from_secs(20));
+    assert_eq!(above_status(&screen(&mut app, 120, 40)), cached);
+    select_de000005(&mut app);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("身份证号码"), "{s}");
     assert!(deferred(&app), "{}", message(&app));
 }

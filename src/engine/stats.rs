@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Bundle, Catalog, Kind, OutlineSource, RecordRef, RecordSource, Status};
 
-use super::search::SearchData;
-
 use super::merge::situation::Answers;
 use super::merge::{all_answer_sets, merge_with};
 
@@ -181,7 +179,7 @@ pub fn stats(catalog: &Catalog) -> Stats {
     };
     let reduction = |b: &Bundle| Ok(bundle_reduction(catalog, &b.code));
     // a catalog in memory reads without fail
-    count(catalog, catalog, ElementsFrom::Records(&uses), reduction).unwrap_or_default()
+    count(catalog, catalog, &uses, reduction).unwrap_or_default()
 }
 
 /// How an element is used, as [`count`] asks: how many form fields bind it, and whether
@@ -194,26 +192,16 @@ pub struct Uses {
     pub referenced: bool,
 }
 
-/// Where [`count`] takes the elements' figures from.
-pub enum ElementsFrom<'a> {
-    /// The element records, each used as the function says.
-    Records(&'a dyn Fn(&str) -> Uses),
-    /// A search index of the same elements (its entries hold each element's kind, state and
-    /// use count, in rank order), and how many elements anything references: no element
-    /// record is read (a million of them, through the store's cache).
-    Index(&'a SearchData, usize),
-}
-
 /// Computes every statistic of the records `records` gives a kind at a time (the loaded
 /// catalog, or a store read a record at a time), with `outline` for the agency of a form's
-/// item and the names of regions and agencies, `elements` for the elements' figures, and
+/// item and the names of regions and agencies, `uses` for how each element is used, and
 /// `reduction` for a bundle's reduction (`None`: an unknown bundle, which leaves the list
 /// empty). A million elements' store is counted so within a few megabytes besides those
 /// sources; the figures are [`stats`]'s of the same records. A read that fails stops it.
 pub fn count(
     records: &impl RecordSource,
     outline: &impl OutlineSource,
-    elements: ElementsFrom<'_>,
+    uses: &dyn Fn(&str) -> Uses,
     mut reduction: impl FnMut(&Bundle) -> std::io::Result<Option<BundleReduction>>,
 ) -> std::io::Result<Stats> {
     let mut s = Stats::default();
@@ -223,27 +211,7 @@ pub fn count(
     let mut by_agency: HashMap<String, usize> = HashMap::new();
     let mut most_reused = TopCounts::default();
     let mut reductions = Some(Vec::new());
-    let uses = match elements {
-        ElementsFrom::Records(uses) => uses,
-        ElementsFrom::Index(index, referenced) => {
-            let mut buf = Vec::new();
-            for entry in index.entries() {
-                *s.elements_by_kind
-                    .entry(entry.kind.as_str().into())
-                    .or_default() += 1;
-                statuses.entry("elements").or_default().push(entry.status);
-                if most_reused.wants(entry.uses as usize) {
-                    let strings = index.strings(entry, &mut buf);
-                    most_reused.offer(entry.uses as usize, strings.code(), strings.name());
-                }
-            }
-            s.elements = index.entries().len();
-            s.reuse.never_used = s.elements.saturating_sub(referenced);
-            &|_: &str| Uses::default()
-        }
-    };
-    let skip = |kind| kind == Kind::Element && matches!(elements, ElementsFrom::Index(..));
-    for kind in Kind::ALL.into_iter().filter(|k| !skip(*k)) {
+    for kind in Kind::ALL {
         let mut n = 0;
         records.each_record(kind, &mut |record| {
             n += 1;
@@ -341,11 +309,6 @@ pub fn count(
 struct TopCounts(Vec<Count>);
 
 impl TopCounts {
-    /// Whether a count of `count` may be among them (its code decides on a tie).
-    fn wants(&self, count: usize) -> bool {
-        count > 0 && (self.0.len() < TOP || self.0.last().is_some_and(|c| c.count <= count))
-    }
-
     fn offer(&mut self, count: usize, code: &str, name: &str) {
         if count == 0 {
             return;

@@ -319,11 +319,6 @@ impl ElementLinks {
         links
     }
 
-    /// How many elements something references (the others are used nowhere).
-    pub fn referenced(&self) -> usize {
-        self.elements.len()
-    }
-
     /// Every reference to the element `code`, in the catalog's order (by the referrer's kind
     /// and code, then path); none when nothing references it (or there is no such element).
     pub fn references(&self, code: &str) -> impl Iterator<Item = LinkedRef<'_>> {

@@ -45,6 +45,7 @@ use super::sled_files;
 use super::snapshot::{CachedSearch, Snapshot};
 use super::watermark;
 use super::{Applied, Batch, Command, Store};
+pub(super) use reopen::ReadTally;
 
 /// Schema version this build writes and the newest it reads. Version 2 keeps no reference
 /// index and writes the audit log one block a write (see `keys`); opening a version 1 store
@@ -99,6 +100,9 @@ pub struct SledStore {
     journal: sled::Tree,
     /// Every element's [`SearchRow`] in blocks: element search without loading the catalog.
     search: sled::Tree,
+    /// What the handles that read the database on other threads read, shared with each of
+    /// them (see `reopen`).
+    reads: Arc<ReadTally>,
     /// Counts writes to the records and search trees, shared with every [`Snapshot`].
     writes: Arc<WriteCount>,
     /// The search rows written since [`Store::take_search_changes`] last took them; `None`
@@ -247,6 +251,37 @@ impl SledStore {
     }
 }
 
+/// The sled database of a store and its trees, as opened.
+struct Trees {
+    db: sled::Db,
+    records: sled::Tree,
+    audit: sled::Tree,
+    meta: sled::Tree,
+    journal: sled::Tree,
+    search: sled::Tree,
+}
+
+impl Trees {
+    /// Opens the database under the store directory `dir` and its trees.
+    fn open(dir: &Path) -> Result<Trees, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let db =
+            sled_files::open_db(&dir.join(layout::DB_DIR), Some(CACHE_BYTES)).map_err(open_err)?;
+        let tree = |name: &str| db.open_tree(name).map_err(open_err);
+        Ok(Trees {
+            records: tree("records")?,
+            audit: tree("audit")?,
+            meta: tree("meta")?,
+            journal: tree("journal")?,
+            search: tree("search")?,
+            db,
+        })
+    }
+}
+
 /// A store directory whose lock is held but whose database is not open yet.
 pub struct LockedStore {
     dir: PathBuf,
@@ -269,18 +304,15 @@ impl LockedStore {
     pub fn open(self) -> Result<UnloadedStore, StoreError> {
         let LockedStore { dir, lock } = self;
         let dir = dir.as_path();
-        let open_err = |source| StoreError::Open {
-            path: dir.to_path_buf(),
-            source,
-        };
-        let db =
-            sled_files::open_db(&dir.join(layout::DB_DIR), Some(CACHE_BYTES)).map_err(open_err)?;
+        let Trees {
+            db,
+            records,
+            audit,
+            meta,
+            journal,
+            search,
+        } = Trees::open(dir)?;
         layout::restrict(dir);
-        let records = db.open_tree("records").map_err(open_err)?;
-        let audit = db.open_tree("audit").map_err(open_err)?;
-        let meta = db.open_tree("meta").map_err(open_err)?;
-        let journal = db.open_tree("journal").map_err(open_err)?;
-        let search = db.open_tree("search").map_err(open_err)?;
         SledStore::check_schema(dir, &db, &meta)?;
         let next_audit = AtomicU64::new(next_audit_number(&audit)?);
         let roles = Roles::load(super::roles::config_dir().as_deref(), dir)?;
@@ -293,6 +325,7 @@ impl LockedStore {
             meta,
             journal,
             search,
+            reads: Arc::default(),
             writes: Arc::default(),
             search_changes: Mutex::new(Some(SearchRows::new())),
             catalog: Arc::default(),
@@ -1025,6 +1058,8 @@ pub struct SearchChanges {
 /// Loads a store's catalog, on any thread.
 pub struct CatalogLoader {
     records: sled::Tree,
+    /// Held only so that the database is not reopened under it (see `reopen`).
+    _reads: Arc<ReadTally>,
 }
 
 impl CatalogLoader {
@@ -1065,6 +1100,7 @@ fn borrowed(pairs: &[(Kind, String)]) -> Vec<(Kind, &str)> {
 pub struct RecordReader {
     records: sled::Tree,
     path: PathBuf,
+    reads: Arc<ReadTally>,
 }
 
 /// The store's records read one at a time, in code order (a million elements' JSON is made
@@ -1077,6 +1113,7 @@ impl crate::model::RecordSource for RecordReader {
         each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         for item in self.records.scan_prefix([tag(kind)]) {
+            self.reads.add(1);
             let (key, value) = item.map_err(|e| std::io::Error::other(StoreError::Write(e)))?;
             let record = decode_stored(&key, &value).map_err(std::io::Error::other)?;
             each(record.as_ref())?;
@@ -1117,6 +1154,7 @@ impl RecordReader {
             .keys()
             .map_while(|key| match key {
                 Ok(key) => {
+                    self.reads.add(1);
                     Some(String::from_utf8_lossy(key.get(1..).unwrap_or_default()).into_owned())
                 }
                 Err(e) => {
@@ -1524,6 +1562,7 @@ impl UnloadedStore {
         RecordReader {
             records: self.0.records.clone(),
             path: self.0.path.clone(),
+            reads: Arc::clone(&self.0.reads),
         }
     }
 
@@ -1564,6 +1603,7 @@ impl UnloadedStore {
         CachedSearch {
             dir: self.0.path.clone(),
             tree: current.then(|| self.0.search.clone()),
+            reads: Arc::clone(&self.0.reads),
         }
     }
 
@@ -1607,6 +1647,7 @@ impl UnloadedStore {
             .records
             .scan_prefix([tag(kind)])
             .map(|item| {
+                self.0.reads.add(1);
                 let (key, value) = item.map_err(StoreError::Write)?;
                 decode_stored(&key, &value)
             })
@@ -1646,6 +1687,7 @@ impl UnloadedStore {
     pub fn loader(&self) -> CatalogLoader {
         CatalogLoader {
             records: self.0.records.clone(),
+            _reads: Arc::clone(&self.0.reads),
         }
     }
 
@@ -1889,6 +1931,7 @@ fn decode_stored(key: &[u8], value: &[u8]) -> Result<Record, StoreError> {
 }
 
 mod near_write;
+mod reopen;
 
 pub use near_write::NearWritten;
 

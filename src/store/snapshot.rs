@@ -18,6 +18,7 @@ use crate::model::Catalog;
 
 use super::cache_file::{read_lint, read_search, read_stats, stamp, write_search_stamped};
 use super::search_tree;
+use super::sled_store::ReadTally;
 
 /// The store's catalog and directory as they stood when the snapshot was taken
 /// ([`Store::snapshot`](super::Store::snapshot)).
@@ -81,6 +82,8 @@ pub struct CachedSearch {
     pub(super) dir: PathBuf,
     /// The store's search tree, when it is current.
     pub(super) tree: Option<sled::Tree>,
+    /// What the store's handles read (the tree's rows, when read).
+    pub(super) reads: Arc<ReadTally>,
 }
 
 impl CachedSearch {
@@ -94,6 +97,7 @@ impl CachedSearch {
         }
         let stamp = stamp(&self.dir);
         let data = search_tree::read_data(self.tree.as_ref()?).ok()?;
+        self.reads.add(data.entries().len());
         write_search_stamped(&self.dir, &data, stamp);
         read_search(&self.dir).or(Some(data))
     }

@@ -11,8 +11,7 @@
 
 use std::io;
 
-use crate::engine::search::SearchData;
-use crate::engine::stats::{ElementsFrom, Stats, Uses, bundle_reduction, count};
+use crate::engine::stats::{Stats, Uses, bundle_reduction, count};
 use crate::model::{Bundle, ElementLinks, Kind, Outline};
 
 use super::error::StoreError;
@@ -20,14 +19,11 @@ use super::sled_store::{RecordReader, UnloadedStore};
 
 impl RecordReader {
     /// The statistics of the store's records (see the module documentation), with the
-    /// store's cached `outline` and element `links`, and the elements' figures from its
-    /// search `index` if it is given (else from the element records). A record that cannot
-    /// be read stops it.
+    /// store's cached `outline` and element `links`. A record that cannot be read stops it.
     pub fn count_stats(
         &self,
         outline: &Outline,
         links: &ElementLinks,
-        index: Option<&SearchData>,
     ) -> Result<Stats, StoreError> {
         let uses = |code: &str| {
             let mut uses = Uses::default();
@@ -37,30 +33,24 @@ impl RecordReader {
             }
             uses
         };
-        let elements = match index {
-            Some(index) => ElementsFrom::Index(index, links.referenced()),
-            None => ElementsFrom::Records(&uses),
-        };
         let reduction = |bundle: &Bundle| {
             let near = self
                 .bundle_records(&bundle.code, outline)
                 .map_err(io::Error::other)?;
             Ok(near.and_then(|near| bundle_reduction(&near, &bundle.code)))
         };
-        count(self, outline, elements, reduction).map_err(|e| self.read_error(e))
+        count(self, outline, &uses, reduction).map_err(|e| self.read_error(e))
     }
 }
 
 impl UnloadedStore {
     /// The statistics counted from the store's records with its cached outline and element
-    /// links (see the module documentation); `Ok(None)` when either is not cached. The
-    /// elements' figures come from their records: reading the search index's entries
-    /// instead takes half the time and 40 MB more at a million elements.
+    /// links (see the module documentation); `Ok(None)` when either is not cached.
     pub fn count_stats(&self) -> Result<Option<Stats>, StoreError> {
         let (Some(outline), Some(links)) = (self.outline(), self.element_links()) else {
             return Ok(None);
         };
-        self.reader().count_stats(&outline, &links, None).map(Some)
+        self.reader().count_stats(&outline, &links).map(Some)
     }
 }
 
@@ -106,17 +96,7 @@ mod tests {
         assert!(expected.reuse.never_used > 0 && expected.reuse.most_reused.len() == 20);
         drop(store);
         let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
-        // the elements' figures from their records, or from the search index
-        assert_eq!(unloaded.count_stats().unwrap(), Some(expected.clone()));
-        let (outline, links) = (
-            unloaded.outline().unwrap(),
-            unloaded.element_links().unwrap(),
-        );
-        let index = crate::store::cache_file::read_search(dir.path()).expect("search.idx");
-        let from_index = unloaded
-            .reader()
-            .count_stats(&outline, &links, Some(&index));
-        assert_eq!(from_index.unwrap(), expected);
+        assert_eq!(unloaded.count_stats().unwrap(), Some(expected));
         // without the element links it cannot be counted so
         std::fs::remove_file(dir.path().join("links.idx")).unwrap();
         assert_eq!(unloaded.count_stats().unwrap(), None);

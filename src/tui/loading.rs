@@ -934,6 +934,32 @@ impl App {
         }
     }
 
+    /// The user paused: the open store whose catalog waits to be needed closes its database
+    /// and opens it again if its handles read a scan's worth since it was opened and none
+    /// holds it any longer (a tenth of a second at a million elements; see
+    /// `store::sled_store::reopen`): what sled kept of the pages read is given back. An
+    /// error opening it again ends the session as one opening it at the start does.
+    pub fn reopen_store_if_worth_it(&mut self) {
+        let Some(loading) = &mut self.loading else {
+            return;
+        };
+        if !loading
+            .unloaded()
+            .is_some_and(UnloadedStore::worth_reopening)
+        {
+            return;
+        }
+        if let Phase::Waiting(store) = std::mem::replace(&mut loading.phase, Phase::Loading) {
+            match store.reopened(crate::memory::give_back) {
+                Ok(store) => loading.phase = Phase::Waiting(Box::new(store)),
+                Err(e) => {
+                    self.failure = Some(e);
+                    self.quit = true;
+                }
+            }
+        }
+    }
+
     /// The open store whose catalog was never loaded, taken out at exit to be closed.
     pub fn take_unloaded(&mut self) -> Option<UnloadedStore> {
         let loading = self.loading.as_mut()?;

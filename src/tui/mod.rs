@@ -165,8 +165,13 @@ fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow
             None => app.next_event(),
             Some(wait) => match app.event_within(wait) {
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    // what a save, a count or a search freed goes back to the system
+                    // what a save, a count or a search freed goes back to the system,
+                    // and what sled kept of a scan with it
+                    app.reopen_store_if_worth_it();
                     idle.idle();
+                    if app.quit {
+                        return Ok(());
+                    }
                     continue;
                 }
                 received => received.ok(),

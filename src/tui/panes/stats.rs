@@ -453,15 +453,13 @@ impl App {
         }
         let links = loading.shared_element_links();
         let at = loading.near_writes;
-        // the elements' figures from pane 2's index when it holds the store's (not read for
-        // this: 40 MB at a million elements), else from their records
-        let index = self.elements.current_index();
+        self.make_room_for_count();
         self.stats.computing = true;
         self.spawn_job(move || {
             let links = links.ok_or_else(|| "links.idx".to_string());
             let counted = links.and_then(|links| {
                 reader
-                    .count_stats(&outline, &links, index.as_ref().map(|i| i.data()))
+                    .count_stats(&outline, &links)
                     .map_err(|e| e.to_string())
             });
             AppEvent::StatsCounted {
