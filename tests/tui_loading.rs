@@ -1901,3 +1901,157 @@ fn on_demand_pane_5s_count_lets_the_indexes_go_and_the_store_reopens_after_the_r
     assert!(s.contains("身份证号码"), "{s}");
     assert!(deferred(&app), "{}", message(&app));
 }
+
+/// What pane 1's delete does on each item and material of the tree (every node expanded,
+/// the items' list then the materials'): the refusal said, or the confirmation asked for
+/// (then declined).
+fn deletes_asked(app: &mut App) -> Vec<(String, String)> {
+    use yibiao::model::Kind;
+    use yibiao::tui::app::Overlay;
+    use yibiao::tui::tree::NodeId;
+    let mut out = Vec::new();
+    for list in 0..2 {
+        if list == 1 {
+            press(app, "next_list");
+        }
+        press(app, "expand_all");
+        press(app, "select_first");
+        loop {
+            let id = app.selected_id();
+            if let Some(NodeId::Record(Kind::Item | Kind::Material, code)) = &id {
+                app.message = None;
+                press(app, "delete");
+                let asked = matches!(app.overlay, Some(Overlay::Confirm(_)));
+                if asked {
+                    key(app, 'n');
+                }
+                let outcome = if asked { "asked".into() } else { message(app) };
+                out.push((code.clone(), outcome));
+            }
+            press(app, "select_next");
+            if app.selected_id() == id {
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn on_demand_pane_1_deletes_an_item_or_material_nothing_references_as_once_loaded() {
+    use yibiao::model::Kind;
+    use yibiao::tui::tree::NodeId;
+    // every delete refused or asked for as with the catalog loaded, the same words
+    let (mut loaded, _loaded_dir) = tui_support::fixture_app(Lang::Zh);
+    loaded.resize(110, 30);
+    let expected = deletes_asked(&mut loaded);
+    let (mut app, path, _dir) = starting_on_demand();
+    opened(&mut app, &path);
+    assert_eq!(deletes_asked(&mut app), expected);
+    assert!(deferred(&app), "{}", message(&app));
+    let refused = expected
+        .iter()
+        .filter(|(_, o)| o.contains("不能删除"))
+        .count();
+    assert!(refused > 0 && refused < expected.len(), "{expected:?}");
+
+    // an item nothing references, and a new material, deleted without the catalog; the
+    // tree drawn from the outline loses them
+    let free = |kind: &str| {
+        let found = expected
+            .iter()
+            .find(|(c, o)| o == "asked" && c.starts_with(kind));
+        found
+            .map(|(c, _)| c.clone())
+            .expect("one nothing references")
+    };
+    let item = free("SX");
+    let deleted = |app: &mut App, code: &str| {
+        press(app, "delete");
+        key(app, 'y');
+        assert_eq!(message(app), format!("已删除 {code}"));
+        assert!(deferred(app), "deleted without the catalog");
+        let tree = above_status(&screen(app, 110, 30)).join("\n");
+        assert!(!tree.contains(code), "{tree}");
+    };
+    // (the materials' list on screen)
+    press(&mut app, "add");
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "待删除的材料");
+    press(&mut app, "save");
+    let Some(NodeId::Record(Kind::Material, material)) = app.selected_id() else {
+        panic!("{}", message(&app));
+    };
+    assert!(screen(&mut app, 110, 30).contains("待删除的材料"));
+    deleted(&mut app, &material);
+    assert!(!screen(&mut app, 110, 30).contains("待删除的材料"));
+    for _ in 0..8 {
+        if app.catalog.list.kind() != Kind::Item {
+            press(&mut app, "next_list");
+        }
+    }
+    press(&mut app, "expand_all");
+    press(&mut app, "select_first");
+    let wanted = Some(NodeId::Record(Kind::Item, item.clone()));
+    for _ in 0..40 {
+        if app.selected_id() != wanted {
+            press(&mut app, "select_next");
+        }
+    }
+    assert_eq!(app.selected_id(), wanted);
+    deleted(&mut app, &item);
+    drop(app);
+    let store = SledStore::open(&path).expect("open");
+    let catalog = store.catalog().clone();
+    assert!(!catalog.materials.contains_key(material.as_str()));
+    assert!(!catalog.items.contains_key(item.as_str()));
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+    drop(store);
+    let unloaded = SledStore::open_unloaded(&path).expect("open");
+    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
+}
+
+/// Pane 1's screen (but the status bar) on each row of the materials' list, tall enough
+/// for the longest detail of the sample's.
+fn material_screens(app: &mut App) -> Vec<Vec<String>> {
+    press(app, "next_list");
+    press(app, "select_first");
+    let mut out = Vec::new();
+    loop {
+        let id = app.selected_id();
+        out.push(above_status(&screen(app, 120, 800)));
+        press(app, "select_next");
+        if app.selected_id() == id {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn on_demand_every_materials_detail_names_its_users_from_the_outline_as_once_loaded() {
+    let records: Vec<_> = yibiao::sample::generate(1).into_records().collect();
+    let (mut loaded, _loaded_dir) = tui_support::app_with(records, Lang::Zh);
+    loaded.resize(120, 40);
+    let expected = material_screens(&mut loaded);
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    let shown = material_screens(&mut app);
+    assert!(deferred(&app), "{}", message(&app));
+    assert!(expected.len() > 20, "{}", expected.len());
+    let used = expected
+        .iter()
+        .filter(|s| {
+            s.iter()
+                .any(|l| l.contains("对应申请表 (") && !l.contains("(0)"))
+        })
+        .count();
+    assert!(used > 20, "materials forms use: {used}");
+    let whole = expected
+        .iter()
+        .all(|s| !s.iter().any(|l| l.contains("… 还有")));
+    assert!(whole, "every detail whole on screen");
+    for (shown, expected) in shown.iter().zip(&expected) {
+        assert_eq!(shown, expected);
+    }
+    assert_eq!(shown.len(), expected.len());
+}

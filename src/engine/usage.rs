@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::display::width;
 use crate::i18n::Lang;
-use crate::model::{Catalog, ElementLinks, Issue, Kind, Outline};
+use crate::model::{Catalog, ElementLinks, Issue, Kind, Outline, Referrer};
 
 /// One form field bound to the element.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -222,7 +222,7 @@ pub fn usage(catalog: &Catalog, code: &str) -> Usage {
 }
 
 /// The most referrers a refused delete names.
-const REFUSAL_NAMES: usize = 3;
+pub const REFUSAL_NAMES: usize = 3;
 
 /// Why the record `kind`/`code` cannot be deleted: the records that still refer to it, as
 /// many of them (at most three) as keep the text within `columns`, then how many there are
@@ -235,9 +235,23 @@ pub fn delete_refusal(
     lang: Lang,
 ) -> Option<String> {
     let total = catalog.referrer_count(kind, code);
+    let first: Vec<Referrer> = catalog.referrers(kind, code).take(REFUSAL_NAMES).collect();
+    delete_refusal_of(code, total, &first, columns, lang)
+}
+
+/// [`delete_refusal`] from how many references there are in `total` and the `first` of
+/// them ([`REFUSAL_NAMES`] at most, in the catalog's order: by kind, code and path), as
+/// read without the catalog.
+pub fn delete_refusal_of(
+    code: &str,
+    total: usize,
+    first: &[Referrer],
+    columns: usize,
+    lang: Lang,
+) -> Option<String> {
     let text = |shown: usize| {
         let issue = Issue::ReferencedBy {
-            referrers: catalog.referrers(kind, code).take(shown).collect(),
+            referrers: first.iter().take(shown).cloned().collect(),
             total,
         };
         lang.pick(

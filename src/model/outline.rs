@@ -273,6 +273,11 @@ impl Items {
         }
         items
     }
+
+    /// [`Items::of`] every item `views` holds; `None` when one could not be viewed.
+    fn of_all(views: Option<Vec<ItemView<'_>>>) -> Option<Items> {
+        views.map(|views| Items::of(&views))
+    }
 }
 
 /// Forms column by column: `items` index the outline's items (or are [`NONE`]).
@@ -550,11 +555,9 @@ impl Outline {
                 }
             })
             .collect();
-        let Some(views) = views else {
+        let Some(items) = Items::of_all(views) else {
             return false;
         };
-        let items = Items::of(&views);
-        drop(views);
         self.items = items;
         let from = Source::Item(at);
         let Some(packed) = Link::new(Target::Item(0), from).map(|l| l.from) else {
@@ -679,6 +682,67 @@ impl Outline {
         true
     }
 
+    /// Follows the deletion of the item or material `code`, which nothing references (a
+    /// refused delete references it still): it leaves the items or materials, the links it
+    /// made go, and the items or materials after it (with every form and link naming them)
+    /// move one place back, so that the outline is [`Outline::of`] the catalog without it.
+    /// Returns whether it was removed; if not (another kind, a record the outline does not
+    /// hold or that something references), it is left as it was.
+    pub fn follow_deleted(&mut self, kind: Kind, code: &str) -> bool {
+        if self.referrers(kind, code).is_none_or(|r| !r.is_empty()) {
+            return false;
+        }
+        let at = match kind {
+            Kind::Item => {
+                let Some(at) = self.items.heads.position(code) else {
+                    return false;
+                };
+                let n = self.items.heads.codes.len() as u32;
+                let views: Option<Vec<ItemView<'_>>> = (0..n)
+                    .filter(|&i| i != at)
+                    .map(|i| self.item_at(i))
+                    .collect();
+                let Some(items) = Items::of_all(views) else {
+                    return false;
+                };
+                self.items = items;
+                // (no form names it: nothing references it)
+                for x in &mut self.forms.items {
+                    if *x != NONE && *x > at {
+                        *x -= 1;
+                    }
+                }
+                self.links
+                    .retain(|l| !matches!(l.from(), Some(Source::Item(from)) if from == at));
+                Target::Item(at)
+            }
+            Kind::Material => {
+                let Some(at) = self.materials.position(code) else {
+                    return false;
+                };
+                let mut list = self.materials.list();
+                list.remove(at as usize);
+                self.materials = Pairs::of(list);
+                Target::Material(at)
+            }
+            _ => return false,
+        };
+        for link in &mut self.links {
+            match (link.to(), at) {
+                (Target::Item(to), Target::Item(at)) if to > at => link.to -= 2,
+                (Target::Material(to), Target::Material(at)) if to > at => link.to -= 2,
+                _ => {}
+            }
+            if let (Some(Source::Item(from)), Target::Item(at)) = (link.from(), at)
+                && from > at
+            {
+                link.from -= 4;
+            }
+        }
+        self.links.sort_unstable();
+        true
+    }
+
     /// Adds the links `record`, at `from`, makes to the items and materials, the links kept
     /// in order and each once.
     fn add_links_of(&mut self, from: Source, record: RecordRef<'_>) {
@@ -686,6 +750,16 @@ impl Outline {
         self.links.extend(added);
         self.links.sort_unstable();
         self.links.dedup();
+    }
+
+    /// The name of the bundle `code`, if the outlined catalog holds it.
+    pub fn bundle_name(&self, code: &str) -> Option<&str> {
+        self.bundles.name_of(code)
+    }
+
+    /// The name of the material `code`, if the outlined catalog holds it.
+    pub fn material_name(&self, code: &str) -> Option<&str> {
+        self.materials.name_of(code)
     }
 
     /// Whether the outlined catalog holds the material `code`.
@@ -1023,6 +1097,46 @@ mod tests {
         }
         assert!(!outline.follow_new_form(&catalog.forms[middle.as_str()]));
         assert_eq!(outline.codes_with_prefix(Kind::Form, "~"), vec!["~BD"]);
+    }
+
+    #[test]
+    fn an_outline_following_deleted_items_and_materials_is_the_changed_catalogs() {
+        let mut catalog = crate::sample::generate(1);
+        let mut outline = Outline::of(&catalog);
+        let unreferenced = |catalog: &Catalog, kind: Kind| -> Vec<String> {
+            let codes: Vec<&str> = match kind {
+                Kind::Item => catalog.items.keys().map(|c| c.as_str()).collect(),
+                _ => catalog.materials.keys().map(|c| c.as_str()).collect(),
+            };
+            codes
+                .into_iter()
+                .filter(|c| catalog.referrer_count(kind, c) == 0)
+                .map(str::to_string)
+                .collect()
+        };
+        for kind in [Kind::Item, Kind::Material] {
+            let free = unreferenced(&catalog, kind);
+            assert!(free.len() >= 3, "{kind:?}: {free:?}");
+            // the first, one in the middle and the last of those nothing references
+            for code in [&free[0], &free[free.len() / 2], &free[free.len() - 1]] {
+                catalog.remove(kind, code);
+                assert!(outline.follow_deleted(kind, code), "{kind:?} {code}");
+                outline.records -= 1;
+                assert!(outline.is_sound());
+                assert_eq!(outline, Outline::of(&catalog), "{kind:?} {code} deleted");
+                assert!(!outline.follow_deleted(kind, code), "gone already");
+            }
+        }
+        // one that something references stays, as does another kind
+        let used = catalog
+            .items
+            .keys()
+            .find(|c| catalog.referrer_count(Kind::Item, c) > 0);
+        let before = outline.clone();
+        assert!(!outline.follow_deleted(Kind::Item, used.unwrap()));
+        let form = catalog.forms.keys().next().unwrap();
+        assert!(!outline.follow_deleted(Kind::Form, form));
+        assert_eq!(outline, before);
     }
 
     /// A material of `catalog`.

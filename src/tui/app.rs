@@ -1496,7 +1496,7 @@ impl App {
     }
 
     /// Moves the selection to a row (clamped) and scrolls it into view.
-    fn select(&mut self, row: usize) {
+    pub(crate) fn select(&mut self, row: usize) {
         let n = self.catalog.tree.rows().len();
         self.catalog.selected = row.min(n.saturating_sub(1));
         self.scroll_into_view();
@@ -1840,7 +1840,8 @@ impl App {
     }
 
     fn ask_delete(&mut self) {
-        if !self.need_store() {
+        // an item or a material before the catalog is loaded, over its own record
+        if self.ask_delete_near() || !self.need_store() {
             return;
         }
         let lang = self.lang;
@@ -1861,6 +1862,9 @@ impl App {
     }
 
     fn delete(&mut self, kind: Kind, code: &str) {
+        if self.delete_near(kind, code) {
+            return;
+        }
         let lang = self.lang;
         let Some(store) = &mut self.store else { return };
         let batch = Batch {

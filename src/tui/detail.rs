@@ -9,7 +9,9 @@ use super::text::wrap_lines;
 use super::theme::{Slot, Theme};
 use crate::display::{inert, pad, width};
 use crate::i18n::Lang;
-use crate::model::{Bundle, Catalog, Item, Kind, Material, RecordRef, SharedCode};
+use crate::model::{
+    Bundle, Catalog, Item, Kind, Material, Outline, OutlineSource, RecordRef, SharedCode,
+};
 
 /// Width of the attribute-name column (English labels keep the Chinese term first).
 fn label_width(lang: Lang) -> usize {
@@ -121,7 +123,19 @@ pub fn lines(
     };
     match record {
         RecordRef::Item(i) => item(&mut out, catalog, i),
-        RecordRef::Material(m) => material(&mut out, catalog, m),
+        RecordRef::Material(m) => {
+            let users = |kind: Kind| -> Vec<(String, String)> {
+                let codes: BTreeSet<SharedCode> = catalog
+                    .referrers(Kind::Material, &m.code)
+                    .filter(|r| r.kind == kind)
+                    .map(|r| r.code)
+                    .collect();
+                let name = |code: &str| catalog.get(kind, code).map_or("", |r| r.name());
+                let named = codes.iter().map(|c| (c.to_string(), name(c).to_string()));
+                named.collect()
+            };
+            material(&mut out, catalog, m, &users);
+        }
         RecordRef::Bundle(b) => bundle(&mut out, catalog, b),
         other => {
             out.title(other.name());
@@ -359,7 +373,54 @@ fn item(out: &mut Out<'_>, catalog: &Catalog, i: &Item) {
     }
 }
 
-fn material(out: &mut Out<'_>, catalog: &Catalog, m: &Material) {
+/// The lines of a material's detail panel (see [`panel_lines`]) before the catalog is
+/// loaded: `catalog` holds the material and what it references, and the records that use it
+/// come from the `outline` (their codes and names), none of them read: the material most
+/// items list is listed by a hundred thousand of them at a million elements.
+pub fn material_panel_lines(
+    catalog: &Catalog,
+    m: &Material,
+    outline: &Outline,
+    theme: &Theme,
+    lang: Lang,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let mut out = Out {
+        lines: Vec::new(),
+        theme,
+        lang,
+        width: usize::from(width),
+    };
+    let users = |kind: Kind| -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = outline
+            .referrers(Kind::Material, &m.code)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, code)| {
+                let name = match kind {
+                    Kind::Item => outline.item(code).map(|i| i.name),
+                    Kind::Form => outline.form(code).map(|f| f.name),
+                    _ => outline.bundle_name(code),
+                };
+                (code.to_string(), name.unwrap_or_default().to_string())
+            })
+            .collect();
+        found.sort_unstable();
+        found
+    };
+    material(&mut out, catalog, m, &users);
+    wrap_lines(&out.lines, width)
+}
+
+/// A material's detail: its attributes, then the records of each kind that use it, as
+/// `users` lists them (code and name, in code order).
+fn material(
+    out: &mut Out<'_>,
+    catalog: &Catalog,
+    m: &Material,
+    users: &dyn Fn(Kind) -> Vec<(String, String)>,
+) {
     let lang = out.lang;
     let yes = |b: bool| {
         if b {
@@ -386,18 +447,13 @@ fn material(out: &mut Out<'_>, catalog: &Catalog, m: &Material) {
     out.attr("份数", "copies", &m.copies.to_string());
     out.attr("是否必要", "required", yes(m.required));
     let mut by_kind = |kind: Kind, zh: &str, en: &str| {
-        let codes: BTreeSet<SharedCode> = catalog
-            .referrers(Kind::Material, &m.code)
-            .filter(|r| r.kind == kind)
-            .map(|r| r.code)
-            .collect();
-        out.section(zh, en, codes.len());
-        if codes.is_empty() {
+        let users = users(kind);
+        out.section(zh, en, users.len());
+        if users.is_empty() {
             out.none();
         }
-        for code in codes {
-            let name = catalog.get(kind, &code).map_or("", |r| r.name());
-            out.entry(&code, name, "");
+        for (code, name) in users {
+            out.entry(&code, &name, "");
         }
     };
     by_kind(Kind::Item, "使用它的事项", "事项 items using it");

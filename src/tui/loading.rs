@@ -736,8 +736,8 @@ impl App {
         }
         match self.pane {
             // pane 1 on demand: the selected record's history (read from the audit log), an
-            // item's or a material's editor, a new one or a copy, and an item's workflow (over
-            // the records near it)
+            // item's or a material's editor, a new one, a copy or a delete, and an item's
+            // workflow (over the records near it)
             Pane::Catalog => {
                 use crate::model::Kind;
                 let kind = match self.selected_id() {
@@ -745,7 +745,7 @@ impl App {
                     _ => None,
                 };
                 let of_either = matches!(kind, Some(Kind::Item | Kind::Material));
-                let edits = matches!(action, Edit | Copy) && of_either;
+                let edits = matches!(action, Edit | Copy | Delete) && of_either;
                 // under an item, or one of the list's kind
                 let adds = action == Add
                     && (kind == Some(Kind::Item)

@@ -12,6 +12,7 @@ pub mod action;
 pub mod app;
 pub mod backend;
 pub mod config;
+pub mod delete_on_demand;
 pub mod detail;
 pub mod draft;
 pub mod edit_on_demand;

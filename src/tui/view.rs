@@ -19,7 +19,7 @@ use super::tree::{ListKind, NodeKey, Tree};
 use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit::RemoveTarget;
 use crate::i18n::Lang;
-use crate::model::{ItemLevel, RecordRef};
+use crate::model::{ItemLevel, Kind, RecordRef};
 
 /// The screen's regions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -450,18 +450,28 @@ pub(crate) fn catalog_detail(app: &App, width: u16) -> Option<(String, Vec<Line<
             None => {
                 let loading = app.loading.as_ref()?;
                 let unloaded = loading.unloaded()?;
+                let outline = loading.outline.as_deref();
                 // the outline knows who references an item or a material: the records whose
-                // detail lists that (a bundle's lists what it holds)
-                let referrers = loading
-                    .outline
-                    .as_ref()
-                    .and_then(|outline| outline.referrers(kind, code));
+                // detail lists that (a bundle's lists what it holds); a material's lists only
+                // their names, which the outline has
+                let referrers = match kind {
+                    Kind::Material => None,
+                    _ => outline.and_then(|outline| outline.referrers(kind, code)),
+                };
                 let given = referrers.as_deref().unwrap_or_default();
                 match unloaded.neighbourhood(kind, code, given) {
                     Ok(near) => {
                         let near = near?;
-                        let record = near.get(kind, code)?;
-                        detail::panel_lines(&near, record, theme, app.lang, width)
+                        match (near.get(kind, code)?, outline) {
+                            (RecordRef::Material(m), Some(outline)) => {
+                                detail::material_panel_lines(
+                                    &near, m, outline, theme, app.lang, width,
+                                )
+                            }
+                            (record, _) => {
+                                detail::panel_lines(&near, record, theme, app.lang, width)
+                            }
+                        }
                     }
                     Err(e) => super::text::wrap_lines(
                         &[Line::from(Span::styled(

@@ -32,8 +32,21 @@ use crate::store::cache_file::{read_links, read_lint, write_links, write_lint, w
 use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError};
 
-/// The records a batch changes, each as stored (`None`: new) and as the batch has it.
-type Changed = Vec<(Option<Record>, Record)>;
+/// A record a batch changes: its kind and code, as stored (`None`: new) and as the batch
+/// has it (`None`: deleted).
+struct Change {
+    kind: Kind,
+    code: String,
+    old: Option<Record>,
+    new: Option<Record>,
+}
+
+impl Change {
+    /// The record's kind and code.
+    fn key(&self) -> (Kind, &str) {
+        (self.kind, &self.code)
+    }
+}
 
 /// What a write over the records near it did.
 #[derive(Debug, Default)]
@@ -82,16 +95,18 @@ impl UnloadedStore {
         };
         // the store's own versions, and what the new ones reference (an element's parents
         // up to the root), so that the batch is checked against the store as it is
-        for (old, new) in &changed {
-            if let Some(old) = old {
+        for change in &changed {
+            if let Some(old) = &change.old {
                 near.insert(old.clone());
             }
-            self.add_near(near, new.as_ref(), Some(outline))?;
+            if let Some(new) = &change.new {
+                self.add_near(near, new.as_ref(), Some(outline))?;
+            }
         }
         // an item's or a material's change moves no form's warnings: the counts are kept
         let lint = changed
             .iter()
-            .all(|(_, r)| matches!(r.kind(), Kind::Item | Kind::Material))
+            .all(|c| matches!(c.key().0, Kind::Item | Kind::Material))
             .then(|| read_lint(&self.0.path))
             .flatten();
         let links = held.or_else(|| read_links(&self.0.path));
@@ -118,11 +133,14 @@ impl UnloadedStore {
         // flushed: the caches follow, from the records as stored
         let mut links = links;
         let mut follows = true;
-        for (old, new) in &changed {
-            let Some(record) = near.get(new.kind(), new.code()) else {
+        for change in &changed {
+            let (kind, code) = change.key();
+            let Some(record) = near.get(kind, code) else {
+                // deleted (nothing references it: the links hold none of it)
+                follows &= outline.follow_deleted(kind, code);
                 continue;
             };
-            let is_new = old.is_none();
+            let is_new = change.old.is_none();
             match record {
                 RecordRef::Form(form) => {
                     follows &= match is_new {
@@ -142,9 +160,9 @@ impl UnloadedStore {
             }
         }
         // (it does: the forms were checked to be the outline's, of the same items; new forms,
-        // items and materials were placed in it; elements are not in it, but counted among
-        // its records)
-        outline.records += applied.created;
+        // items and materials were placed in it, deleted ones taken out; elements are not in
+        // it, but counted among its records)
+        outline.records = (outline.records + applied.created).saturating_sub(applied.deleted);
         if follows {
             write_outline(&self.0.path, outline);
         }
@@ -156,10 +174,7 @@ impl UnloadedStore {
             let (mut made, mut uses) = (BTreeMap::new(), BTreeMap::new());
             for (code, row) in rows.iter() {
                 let Some(row) = row else { continue };
-                if changed
-                    .iter()
-                    .any(|(_, r)| r.kind() == Kind::Element && r.code() == code)
-                {
+                if changed.iter().any(|c| c.key() == (Kind::Element, code)) {
                     made.insert(code.clone(), row.clone());
                 } else {
                     uses.insert(code.clone(), row.uses);
@@ -186,14 +201,32 @@ impl UnloadedStore {
         &self,
         batch: &Batch,
         outline: &Outline,
-    ) -> Result<Option<Changed>, StoreError> {
+    ) -> Result<Option<Vec<Change>>, StoreError> {
         if batch.commands.len() > super::CHUNK_RECORDS || !self.0.search_is_current()? {
             return Ok(None);
         }
-        let mut changed: BTreeMap<(Kind, &str), (Option<Record>, Record)> = BTreeMap::new();
+        let mut changed: BTreeMap<(Kind, &str), Change> = BTreeMap::new();
         for command in &batch.commands {
-            let Command::Upsert(new) = command else {
-                return Ok(None);
+            let new = match command {
+                Command::Upsert(new) => new,
+                // an item or a material nothing references, as the outline knows (one that
+                // something references is refused over the whole catalog, naming them all)
+                Command::Delete { kind, code } => {
+                    let unreferenced = matches!(kind, Kind::Item | Kind::Material)
+                        && outline.referrers(*kind, code).is_some_and(|r| r.is_empty());
+                    let old = self.record(*kind, code)?;
+                    if !unreferenced || old.is_none() {
+                        return Ok(None);
+                    }
+                    let change = Change {
+                        kind: *kind,
+                        code: code.clone(),
+                        old,
+                        new: None,
+                    };
+                    changed.insert((*kind, code), change);
+                    continue;
+                }
             };
             let old = self.record(new.kind(), new.code())?;
             let near = match (&old, new) {
@@ -223,7 +256,13 @@ impl UnloadedStore {
             if !near {
                 return Ok(None);
             }
-            changed.insert((new.kind(), new.code()), (old, new.clone()));
+            let change = Change {
+                kind: new.kind(),
+                code: new.code().to_string(),
+                old,
+                new: Some(new.clone()),
+            };
+            changed.insert((new.kind(), new.code()), change);
         }
         Ok(Some(changed.into_values().collect()))
     }
@@ -410,8 +449,8 @@ mod tests {
     /// loaded on another, and asserts the same records, search rows and caches come of it;
     /// how many search rows they wrote in all, and after how many the lint counts were kept.
     fn written_as_over_the_whole_catalog(
-        edits: impl Fn(&Catalog) -> Vec<Record>,
-        near_of: impl Fn(&UnloadedStore, &Record, &Outline) -> Catalog,
+        edits: impl Fn(&Catalog) -> Vec<Command>,
+        near_of: impl Fn(&UnloadedStore, &Command, &Outline) -> Catalog,
     ) -> (usize, usize) {
         let mut kept_lint = 0;
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -424,10 +463,13 @@ mod tests {
         let mut moved = 0;
         // every other write is given the links the one before gave back
         let mut held = None;
-        for (n, record) in edits(loaded.catalog()).into_iter().enumerate() {
-            let (kind, code) = (record.kind(), record.code().to_string());
-            let mut near = near_of(&unloaded, &record, &outline);
-            let batch = || Batch::upserts("edit", [record.clone()]);
+        for (n, command) in edits(loaded.catalog()).into_iter().enumerate() {
+            let (kind, code) = key_of(&command);
+            let mut near = near_of(&unloaded, &command, &outline);
+            let batch = || Batch {
+                action: "edit".into(),
+                commands: vec![command.clone()],
+            };
             let given = std::mem::take(&mut held).filter(|_| n % 2 == 1);
             let written = unloaded
                 .apply_near_holding(batch(), &mut near, &mut outline, given)
@@ -474,13 +516,18 @@ mod tests {
 
     #[test]
     fn forms_written_near_them_are_written_as_over_the_whole_catalog() {
-        let edits = |c: &Catalog| edits(c).into_iter().map(Record::Form).collect();
-        let near = |store: &UnloadedStore, form: &Record, outline: &Outline| {
-            match store.form_records(form.code(), outline).unwrap() {
+        let edits = |c: &Catalog| {
+            let forms = edits(c).into_iter();
+            forms.map(|f| Command::Upsert(Record::Form(f))).collect()
+        };
+        let near = |store: &UnloadedStore, command: &Command, outline: &Outline| {
+            match store.form_records(&key_of(command).1, outline).unwrap() {
                 Some(near) => near,
                 // a new form: what it references
-                None => match form {
-                    Record::Form(form) => store.records_near_form(form, outline).unwrap(),
+                None => match command {
+                    Command::Upsert(Record::Form(form)) => {
+                        store.records_near_form(form, outline).unwrap()
+                    }
                     _ => unreachable!("a form"),
                 },
             }
@@ -490,11 +537,25 @@ mod tests {
         assert_eq!(kept_lint, 0, "the caller saves a form's warnings");
     }
 
+    /// The kind and code of the record `command` changes.
+    fn key_of(command: &Command) -> (Kind, String) {
+        match command {
+            Command::Upsert(record) => (record.kind(), record.code().to_string()),
+            Command::Delete { kind, code } => (*kind, code.clone()),
+        }
+    }
+
+    /// Upserts of `records`.
+    fn upserts(records: Vec<Record>) -> Vec<Command> {
+        records.into_iter().map(Command::Upsert).collect()
+    }
+
     /// The records near a change an editor starts from: the record as stored, alone (what
     /// it references is read by the write).
-    fn stored_only(store: &UnloadedStore, record: &Record, _: &Outline) -> Catalog {
+    fn stored_only(store: &UnloadedStore, command: &Command, _: &Outline) -> Catalog {
+        let (kind, code) = key_of(command);
         let mut near = Catalog::default();
-        if let Some(old) = store.record(record.kind(), record.code()).unwrap() {
+        if let Some(old) = store.record(kind, &code).unwrap() {
             near.insert(old);
         }
         near
@@ -546,7 +607,8 @@ mod tests {
     #[test]
     fn elements_written_near_them_are_written_as_over_the_whole_catalog() {
         // every edit writes its element's row
-        let (rows, kept_lint) = written_as_over_the_whole_catalog(element_edits, stored_only);
+        let edits = |c: &Catalog| upserts(element_edits(c));
+        let (rows, kept_lint) = written_as_over_the_whole_catalog(edits, stored_only);
         assert_eq!(rows, 24);
         assert_eq!(
             kept_lint, 0,
@@ -596,7 +658,8 @@ mod tests {
 
     #[test]
     fn items_written_near_them_are_written_as_over_the_whole_catalog() {
-        let (rows, kept_lint) = written_as_over_the_whole_catalog(item_edits, stored_only);
+        let edits = |c: &Catalog| upserts(item_edits(c));
+        let (rows, kept_lint) = written_as_over_the_whole_catalog(edits, stored_only);
         assert_eq!(rows, 0, "an item has no search row");
         assert_eq!(kept_lint, 24, "an item's change moves no form's warnings");
     }
@@ -620,12 +683,42 @@ mod tests {
                 }
                 Record::Material(m)
             };
-            materials.map(edit).collect()
+            upserts(materials.map(edit).collect())
         };
         let (rows, kept_lint) = written_as_over_the_whole_catalog(edits, stored_only);
         assert_eq!(
             (rows, kept_lint),
             (0, 9),
+            "no search row; the warnings kept"
+        );
+    }
+
+    #[test]
+    fn items_and_materials_nothing_references_are_deleted_as_over_the_whole_catalog() {
+        // the first, a middle one and the last of those nothing references, of each kind
+        let deletes = |catalog: &Catalog| {
+            let mut out = Vec::new();
+            for kind in [Kind::Item, Kind::Material] {
+                let codes: Vec<&str> = match kind {
+                    Kind::Item => catalog.items.keys().map(|c| c.as_str()).collect(),
+                    _ => catalog.materials.keys().map(|c| c.as_str()).collect(),
+                };
+                let free: Vec<&str> = codes
+                    .into_iter()
+                    .filter(|c| catalog.referrer_count(kind, c) == 0)
+                    .collect();
+                assert!(free.len() >= 3, "{kind:?}");
+                for code in [free[0], free[free.len() / 2], free[free.len() - 1]] {
+                    let code = code.to_string();
+                    out.push(Command::Delete { kind, code });
+                }
+            }
+            out
+        };
+        let (rows, kept_lint) = written_as_over_the_whole_catalog(deletes, stored_only);
+        assert_eq!(
+            (rows, kept_lint),
+            (0, 6),
             "no search row; the warnings kept"
         );
     }
@@ -802,6 +895,14 @@ mod tests {
                 commands: vec![Command::Delete {
                     kind: Kind::Form,
                     code: form.code.to_string(),
+                }],
+            },
+            // an item something references (the form): refused over the whole catalog
+            Batch {
+                action: "delete".into(),
+                commands: vec![Command::Delete {
+                    kind: Kind::Item,
+                    code: form.item.as_deref().expect("an item").to_string(),
                 }],
             },
         ];
