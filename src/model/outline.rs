@@ -591,23 +591,7 @@ impl Outline {
         let items = Items::of(&views);
         drop(views);
         self.items = items;
-        for x in &mut self.forms.items {
-            if *x != NONE && *x >= at {
-                *x += 1;
-            }
-        }
-        for link in &mut self.links {
-            if let Target::Item(to) = link.to()
-                && to >= at
-            {
-                link.to += 2;
-            }
-            if let Some(Source::Item(from)) = link.from()
-                && from >= at
-            {
-                link.from += 4;
-            }
-        }
+        self.move_positions(Kind::Item, at, true);
         let from = Source::Item(at);
         self.add_links_of(from, RecordRef::Item(item));
         true
@@ -667,19 +651,40 @@ impl Outline {
         list.insert(at as usize, (&material.code, &material.name));
         let materials = Pairs::of(list);
         self.materials = materials;
-        let mut moved = false;
-        for link in &mut self.links {
-            if let Target::Material(to) = link.to()
-                && to >= at
-            {
-                link.to += 2;
-                moved = true;
+        self.move_positions(Kind::Material, at, true);
+        true
+    }
+
+    /// Moves every position from `first` on among the items (in the forms' items and the
+    /// links to and from them) or the materials (`kind`; in the links to them) one place
+    /// on (`on`: one was placed before them) or back (one before them left), the links
+    /// kept in order.
+    fn move_positions(&mut self, kind: Kind, first: u32, on: bool) {
+        let step = |x: &mut u32, by: u32| {
+            *x = if on { *x + by } else { *x - by };
+        };
+        if kind == Kind::Item {
+            for x in &mut self.forms.items {
+                if *x != NONE && *x >= first {
+                    step(x, 1);
+                }
             }
         }
-        if moved {
-            self.links.sort_unstable();
+        for link in &mut self.links {
+            let to = match (link.to(), kind) {
+                (Target::Item(to), Kind::Item) | (Target::Material(to), Kind::Material) => Some(to),
+                _ => None,
+            };
+            if to.is_some_and(|to| to >= first) {
+                step(&mut link.to, 2);
+            }
+            if let (Some(Source::Item(from)), Kind::Item) = (link.from(), kind)
+                && from >= first
+            {
+                step(&mut link.from, 4);
+            }
         }
-        true
+        self.links.sort_unstable();
     }
 
     /// Follows the deletion of the item or material `code`, which nothing references (a
@@ -706,15 +711,10 @@ impl Outline {
                     return false;
                 };
                 self.items = items;
-                // (no form names it: nothing references it)
-                for x in &mut self.forms.items {
-                    if *x != NONE && *x > at {
-                        *x -= 1;
-                    }
-                }
+                // (no form names it and no link goes to it: nothing references it)
                 self.links
                     .retain(|l| !matches!(l.from(), Some(Source::Item(from)) if from == at));
-                Target::Item(at)
+                at
             }
             Kind::Material => {
                 let Some(at) = self.materials.position(code) else {
@@ -723,23 +723,11 @@ impl Outline {
                 let mut list = self.materials.list();
                 list.remove(at as usize);
                 self.materials = Pairs::of(list);
-                Target::Material(at)
+                at
             }
             _ => return false,
         };
-        for link in &mut self.links {
-            match (link.to(), at) {
-                (Target::Item(to), Target::Item(at)) if to > at => link.to -= 2,
-                (Target::Material(to), Target::Material(at)) if to > at => link.to -= 2,
-                _ => {}
-            }
-            if let (Some(Source::Item(from)), Target::Item(at)) = (link.from(), at)
-                && from > at
-            {
-                link.from -= 4;
-            }
-        }
-        self.links.sort_unstable();
+        self.move_positions(kind, at + 1, false);
         true
     }
 
