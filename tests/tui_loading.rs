@@ -1910,15 +1910,15 @@ fn deletes_asked(app: &mut App) -> Vec<(String, String)> {
     use yibiao::tui::app::Overlay;
     use yibiao::tui::tree::NodeId;
     let mut out = Vec::new();
-    for list in 0..2 {
-        if list == 1 {
+    for list in 0..3 {
+        if list > 0 {
             press(app, "next_list");
         }
         press(app, "expand_all");
         press(app, "select_first");
         loop {
             let id = app.selected_id();
-            if let Some(NodeId::Record(Kind::Item | Kind::Material, code)) = &id {
+            if let Some(NodeId::Record(Kind::Item | Kind::Material | Kind::Bundle, code)) = &id {
                 app.message = None;
                 press(app, "delete");
                 let asked = matches!(app.overlay, Some(Overlay::Confirm(_)));
@@ -1935,6 +1935,17 @@ fn deletes_asked(app: &mut App) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// Deletes the record selected in pane 1, `code`, answering yes: deleted without the catalog,
+/// and gone from the tree.
+fn deleted_on_demand(app: &mut App, code: &str) {
+    press(app, "delete");
+    key(app, 'y');
+    assert_eq!(message(app), format!("已删除 {code}"));
+    assert!(deferred(app), "deleted without the catalog");
+    let tree = above_status(&screen(app, 110, 30)).join("\n");
+    assert!(!tree.contains(code), "{tree}");
 }
 
 #[test]
@@ -1966,15 +1977,12 @@ fn on_demand_pane_1_deletes_an_item_or_material_nothing_references_as_once_loade
             .expect("one nothing references")
     };
     let item = free("SX");
-    let deleted = |app: &mut App, code: &str| {
-        press(app, "delete");
-        key(app, 'y');
-        assert_eq!(message(app), format!("已删除 {code}"));
-        assert!(deferred(app), "deleted without the catalog");
-        let tree = above_status(&screen(app, 110, 30)).join("\n");
-        assert!(!tree.contains(code), "{tree}");
-    };
     // (the materials' list on screen)
+    for _ in 0..8 {
+        if app.catalog.list.kind() != Kind::Material {
+            press(&mut app, "next_list");
+        }
+    }
     press(&mut app, "add");
     key_ctrl(&mut app, 'u');
     type_text(&mut app, "待删除的材料");
@@ -1983,7 +1991,7 @@ fn on_demand_pane_1_deletes_an_item_or_material_nothing_references_as_once_loade
         panic!("{}", message(&app));
     };
     assert!(screen(&mut app, 110, 30).contains("待删除的材料"));
-    deleted(&mut app, &material);
+    deleted_on_demand(&mut app, &material);
     assert!(!screen(&mut app, 110, 30).contains("待删除的材料"));
     for _ in 0..8 {
         if app.catalog.list.kind() != Kind::Item {
@@ -1999,7 +2007,7 @@ fn on_demand_pane_1_deletes_an_item_or_material_nothing_references_as_once_loade
         }
     }
     assert_eq!(app.selected_id(), wanted);
-    deleted(&mut app, &item);
+    deleted_on_demand(&mut app, &item);
     drop(app);
     let store = SledStore::open(&path).expect("open");
     let catalog = store.catalog().clone();
@@ -2009,6 +2017,91 @@ fn on_demand_pane_1_deletes_an_item_or_material_nothing_references_as_once_loade
     drop(store);
     let unloaded = SledStore::open_unloaded(&path).expect("open");
     assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
+}
+
+#[test]
+fn on_demand_pane_1_deletes_a_bundle_nothing_claims_from_and_the_panes_follow() {
+    use yibiao::model::Kind;
+    use yibiao::tui::tree::NodeId;
+    let sample = yibiao::sample::generate(1);
+    let (mut loaded, _loaded_dir) =
+        tui_support::app_with(sample.clone().into_records().collect(), Lang::Zh);
+    loaded.resize(110, 30);
+    let of_bundles = |asked: Vec<(String, String)>| -> Vec<(String, String)> {
+        asked
+            .into_iter()
+            .filter(|(c, _)| c.starts_with("ZT"))
+            .collect()
+    };
+    let bundles = of_bundles(deletes_asked(&mut loaded));
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    app.resize(110, 30);
+    assert_eq!(of_bundles(deletes_asked(&mut app)), bundles);
+    assert!(deferred(&app), "{}", message(&app));
+    assert!(
+        bundles.iter().any(|(_, o)| o == "asked") && bundles.iter().any(|(_, o)| o != "asked"),
+        "a bundle to delete, a template claimed from refused: {bundles:?}"
+    );
+    // one whose going moves the warnings of its items' forms' conditions
+    let counts = yibiao::engine::lint::counts(&sample);
+    let moves = |code: &str| {
+        let mut without = sample.clone();
+        without.remove(Kind::Bundle, code);
+        yibiao::engine::lint::counts(&without) != counts
+    };
+    let bundle = bundles
+        .iter()
+        .find(|(c, o)| o == "asked" && moves(c))
+        .map(|(c, _)| c.clone())
+        .expect("a bundle answering a condition");
+    // open in pane 4: the workspace closes, the list loses it
+    press(&mut app, "pane_bundles");
+    press(&mut app, "select_first");
+    let at = bundles
+        .iter()
+        .position(|(c, _)| *c == bundle)
+        .expect("listed");
+    for _ in 0..at {
+        press(&mut app, "select_next");
+    }
+    press(&mut app, "bundle_open");
+    let open = app.bundles.work.as_ref().map(|w| w.code.to_string());
+    assert_eq!(open, Some(bundle.clone()), "{}", message(&app));
+    press(&mut app, "pane_catalog");
+    for _ in 0..8 {
+        if app.catalog.list.kind() != Kind::Bundle {
+            press(&mut app, "next_list");
+        }
+    }
+    let wanted = Some(NodeId::Record(Kind::Bundle, bundle.clone()));
+    press(&mut app, "select_first");
+    for _ in 0..20 {
+        if app.selected_id() != wanted {
+            press(&mut app, "select_next");
+        }
+    }
+    assert_eq!(app.selected_id(), wanted);
+    deleted_on_demand(&mut app, &bundle);
+    assert!(
+        app.bundles.work.is_none(),
+        "the deleted bundle's workspace closed"
+    );
+    press(&mut app, "pane_bundles");
+    let list = screen(&mut app, 110, 30);
+    assert!(!list.contains(&bundle) && list.contains("ZT"), "{list}");
+    assert!(deferred(&app));
+    drop(app);
+    let store = SledStore::open(&path).expect("open");
+    let catalog = store.catalog().clone();
+    assert!(!catalog.bundles.contains_key(bundle.as_str()));
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+    drop(store);
+    let unloaded = SledStore::open_unloaded(&path).expect("open");
+    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
+    let lint = yibiao::engine::lint::counts(&catalog);
+    assert_ne!(lint, counts);
+    assert_eq!(unloaded.lint_counts(), Some(lint), "the warnings followed");
 }
 
 /// Pane 1's screen (but the status bar) on each row of the materials' list, tall enough

@@ -189,6 +189,20 @@ pub fn missing_answers(when: &When, bundles: &[&Bundle]) -> Vec<String> {
     missing
 }
 
+/// The warnings of `form` whose condition names a question or option none of `bundles`
+/// (those holding its item, [`bundles_of_item`]) has: how many of its fields [`lint_form`]
+/// warns about so. What a change to a bundle moves in the forms of its items.
+pub fn unanswered_conditions(form: &Form, bundles: &[&Bundle]) -> usize {
+    form.fields()
+        .filter(|(_, _, field)| {
+            field
+                .when
+                .as_ref()
+                .is_some_and(|when| !missing_answers(when, bundles).is_empty())
+        })
+        .count()
+}
+
 /// The other field of a form that holds an element an unbound field could be bound to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Holder {
@@ -1077,5 +1091,40 @@ mod sample_tests {
             want.sort();
             assert_eq!(found, want, "scale {scale}");
         }
+    }
+
+    #[test]
+    fn the_unanswered_conditions_are_the_forms_bad_condition_warnings() {
+        let mut catalog = crate::sample::generate(1);
+        let mut checked = 0;
+        // as generated, then with every bundle's first question gone (what named it too)
+        for round in 0..2 {
+            let covers = Covers::for_labels(&catalog, std::iter::empty());
+            for form in catalog.forms.values() {
+                let bundles = form
+                    .item
+                    .as_deref()
+                    .map(|item| bundles_of_item(&catalog, item))
+                    .unwrap_or_default();
+                let warned = lint_form(&catalog, &covers, form)
+                    .iter()
+                    .filter(|w| w.kind == WarningKind::BadCondition)
+                    .count();
+                assert_eq!(
+                    unanswered_conditions(form, &bundles),
+                    warned,
+                    "{}",
+                    form.code
+                );
+                checked += usize::from(round == 1 && warned > 0);
+            }
+            let bundles: Vec<Bundle> = catalog.bundles.values().cloned().collect();
+            for mut b in bundles {
+                use crate::engine::bundle_edit::{RemoveTarget, remove};
+                remove(&mut b, RemoveTarget::Question(0));
+                catalog.insert(crate::model::Record::Bundle(b));
+            }
+        }
+        assert!(checked > 0, "some form's condition unanswered");
     }
 }

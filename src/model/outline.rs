@@ -655,10 +655,49 @@ impl Outline {
         true
     }
 
+    /// Follows a bundle `bundle` the outline holds: its name and its links to items and
+    /// materials as it has them now. Returns whether it was followed; if not (the outline
+    /// does not hold it), it is left as it was.
+    pub fn follow_bundle(&mut self, bundle: &super::Bundle) -> bool {
+        let Some(at) = self.bundles.position(&bundle.code) else {
+            return false;
+        };
+        let from = Source::Bundle(at);
+        let Some(packed) = Link::new(Target::Item(0), from).map(|l| l.from) else {
+            return false;
+        };
+        if self.bundles.name_of(&bundle.code) != Some(bundle.name.as_str()) {
+            self.bundles.set_name(at, &bundle.name);
+        }
+        self.links.retain(|l| l.from != packed);
+        self.add_links_of(from, RecordRef::Bundle(bundle));
+        true
+    }
+
+    /// Follows a new bundle `bundle` (one the outline does not hold): it is placed among the
+    /// bundles in code order, the links from the bundles after it move one place on, and
+    /// its links to items and materials are added, so that the outline is [`Outline::of`]
+    /// the catalog with it. Returns whether it was added; if not, it is left as it was.
+    pub fn follow_new_bundle(&mut self, bundle: &super::Bundle) -> bool {
+        let Err(at) = self.bundles.codes.search(&bundle.code) else {
+            return false;
+        };
+        // (a link packs a bundle's position times four)
+        if self.bundles.codes.len() as u32 >= u32::MAX / 4 - 1 {
+            return false;
+        }
+        let mut list = self.bundles.list();
+        list.insert(at as usize, (&bundle.code, &bundle.name));
+        self.bundles = Pairs::of(list);
+        self.move_positions(Kind::Bundle, at, true);
+        self.add_links_of(Source::Bundle(at), RecordRef::Bundle(bundle));
+        true
+    }
+
     /// Moves every position from `first` on among the items (in the forms' items and the
-    /// links to and from them) or the materials (`kind`; in the links to them) one place
-    /// on (`on`: one was placed before them) or back (one before them left), the links
-    /// kept in order.
+    /// links to and from them), the materials (in the links to them) or the bundles (in
+    /// the links from them), as `kind` says, one place on (`on`: one was placed before
+    /// them) or back (one before them left), the links kept in order.
     fn move_positions(&mut self, kind: Kind, first: u32, on: bool) {
         let step = |x: &mut u32, by: u32| {
             *x = if on { *x + by } else { *x - by };
@@ -678,7 +717,8 @@ impl Outline {
             if to.is_some_and(|to| to >= first) {
                 step(&mut link.to, 2);
             }
-            if let (Some(Source::Item(from)), Kind::Item) = (link.from(), kind)
+            if let (Some(Source::Item(from)), Kind::Item)
+            | (Some(Source::Bundle(from)), Kind::Bundle) = (link.from(), kind)
                 && from >= first
             {
                 step(&mut link.from, 4);
@@ -687,14 +727,15 @@ impl Outline {
         self.links.sort_unstable();
     }
 
-    /// Follows the deletion of the item or material `code`, which nothing references (a
-    /// refused delete references it still): it leaves the items or materials, the links it
-    /// made go, and the items or materials after it (with every form and link naming them)
-    /// move one place back, so that the outline is [`Outline::of`] the catalog without it.
+    /// Follows the deletion of the item, material or bundle `code`, which nothing
+    /// references (a refused delete references it still; the outline links no bundle, so
+    /// of one it takes the caller's word): it leaves its list, the links it made go, and the records after it (with
+    /// every form and link naming them) move one place back, so that the outline is
+    /// [`Outline::of`] the catalog without it.
     /// Returns whether it was removed; if not (another kind, a record the outline does not
     /// hold or that something references), it is left as it was.
     pub fn follow_deleted(&mut self, kind: Kind, code: &str) -> bool {
-        if self.referrers(kind, code).is_none_or(|r| !r.is_empty()) {
+        if kind != Kind::Bundle && self.referrers(kind, code).is_none_or(|r| !r.is_empty()) {
             return false;
         }
         let at = match kind {
@@ -723,6 +764,17 @@ impl Outline {
                 let mut list = self.materials.list();
                 list.remove(at as usize);
                 self.materials = Pairs::of(list);
+                at
+            }
+            Kind::Bundle => {
+                let Some(at) = self.bundles.position(code) else {
+                    return false;
+                };
+                let mut list = self.bundles.list();
+                list.remove(at as usize);
+                self.bundles = Pairs::of(list);
+                self.links
+                    .retain(|l| !matches!(l.from(), Some(Source::Bundle(from)) if from == at));
                 at
             }
             _ => return false,
@@ -1125,6 +1177,63 @@ mod tests {
         let form = catalog.forms.keys().next().unwrap();
         assert!(!outline.follow_deleted(Kind::Form, form));
         assert_eq!(outline, before);
+    }
+
+    #[test]
+    fn an_outline_following_changed_new_and_deleted_bundles_is_the_changed_catalogs() {
+        let mut catalog = crate::sample::generate(1);
+        let mut outline = Outline::of(&catalog);
+        let codes: Vec<String> = catalog.bundles.keys().map(|c| c.to_string()).collect();
+        assert!(codes.len() >= 3, "{codes:?}");
+        let items: Vec<String> = catalog.items.keys().map(|c| c.to_string()).collect();
+        let material = material_code(&catalog);
+        // changed: renamed, an item taken out, another put in, a material asked for
+        for (n, code) in codes.iter().enumerate() {
+            let mut bundle = catalog.bundles[code.as_str()].clone();
+            match n % 3 {
+                0 => bundle.name = format!("{}（改）", bundle.name).into(),
+                1 => {
+                    bundle.items.pop();
+                    bundle.items.push(items[n].clone());
+                }
+                _ => bundle.materials.push(crate::model::BundleMaterial {
+                    material: material.clone(),
+                    item: items[n].clone(),
+                    when: None,
+                }),
+            }
+            catalog.insert(crate::model::Record::Bundle(bundle.clone()));
+            assert!(outline.follow_bundle(&bundle), "{code}");
+            assert!(outline.is_sound());
+            assert_eq!(outline, Outline::of(&catalog), "bundle {code} changed");
+        }
+        // new ones before, among and after the others, the middle one holding items
+        let middle = &codes[codes.len() / 2];
+        for code in ["0-ZT".to_string(), format!("{middle}-2"), "~ZT".to_string()] {
+            let mut bundle = catalog.bundles[middle.as_str()].clone();
+            bundle.code = code.as_str().into();
+            bundle.name = format!("新主题{code}").into();
+            catalog.insert(crate::model::Record::Bundle(bundle.clone()));
+            assert!(outline.follow_new_bundle(&bundle), "{code}");
+            assert!(!outline.follow_new_bundle(&bundle), "known now");
+            outline.records += 1;
+            assert!(outline.is_sound());
+            assert_eq!(outline, Outline::of(&catalog), "new bundle {code}");
+        }
+        // deleted: the first, one in the middle and the last
+        let codes: Vec<String> = catalog.bundles.keys().map(|c| c.to_string()).collect();
+        for code in [&codes[0], &codes[codes.len() / 2], &codes[codes.len() - 1]] {
+            catalog.remove(Kind::Bundle, code);
+            assert!(outline.follow_deleted(Kind::Bundle, code), "{code}");
+            outline.records -= 1;
+            assert!(outline.is_sound());
+            assert_eq!(outline, Outline::of(&catalog), "bundle {code} deleted");
+            assert!(!outline.follow_deleted(Kind::Bundle, code), "gone already");
+            let gone = catalog.bundles[codes[1].as_str()].clone();
+            let mut unknown = gone.clone();
+            unknown.code = format!("{code}-none").into();
+            assert!(!outline.follow_bundle(&unknown));
+        }
     }
 
     /// A material of `catalog`.

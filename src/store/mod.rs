@@ -82,6 +82,17 @@ impl Batch {
             })
             .collect()
     }
+
+    /// The kind and code of each record the batch deletes, in order.
+    pub fn deleted(&self) -> Vec<(Kind, String)> {
+        self.commands
+            .iter()
+            .filter_map(|c| match c {
+                Command::Delete { kind, code } => Some((*kind, code.clone())),
+                Command::Upsert(_) => None,
+            })
+            .collect()
+    }
 }
 
 /// What a successful apply changed.

@@ -1930,6 +1930,7 @@ fn decode_stored(key: &[u8], value: &[u8]) -> Result<Record, StoreError> {
     })
 }
 
+mod near_conditions;
 mod near_referrers;
 mod near_write;
 mod reopen;

@@ -311,16 +311,21 @@ impl Loading {
     pub fn write_edit_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
         use crate::model::Kind;
         let changed = batch.upserted();
+        let deleted = batch.deleted();
         let Some(written) = self.near_write(batch, Near::Edit)? else {
             return Ok(None);
         };
+        if !written.applied.is_noop() {
+            self.bundles_follow(&changed, &deleted, Near::Edit)?;
+        }
         if written.applied.is_noop() {
             return Ok(Some(written));
         }
         // the store kept the counts of an item's or a material's change, which moves none
+        // (a bundle's it followed: `bundles_follow` reads them again)
         if !changed
             .iter()
-            .all(|(kind, _)| matches!(kind, Kind::Item | Kind::Material))
+            .all(|(kind, _)| matches!(kind, Kind::Item | Kind::Material | Kind::Bundle))
         {
             self.lint = OnceCell::from(None);
             self.counted = None;
@@ -328,10 +333,7 @@ impl Loading {
         let Some(near) = self.edit_near.as_ref() else {
             return Ok(Some(written));
         };
-        for copy in [self.form_near.as_mut(), self.bundle_near.as_mut()]
-            .into_iter()
-            .flatten()
-        {
+        if let Some(copy) = self.form_near.as_mut() {
             for (kind, code) in &changed {
                 if let (true, Some(record)) =
                     (copy.get(*kind, code).is_some(), near.get(*kind, code))
@@ -341,6 +343,60 @@ impl Loading {
             }
         }
         Ok(Some(written))
+    }
+
+    /// After a write over the records `near` names that upserted `changed` and deleted
+    /// `deleted`: pane 4's list of bundles (with what they reference) and the copies of the
+    /// open bundle's and the designer's records follow the records changed (a deleted one
+    /// leaves them; a changed bundle brings what it references, read from the store where
+    /// they lack it; a new one joins the list); after a bundle's
+    /// change the lint counts are read again (the store followed its items' forms'
+    /// conditions in its file; counts made here without one are counted again).
+    fn bundles_follow(
+        &mut self,
+        changed: &[(crate::model::Kind, String)],
+        deleted: &[(crate::model::Kind, String)],
+        near: Near,
+    ) -> Result<(), StoreError> {
+        use crate::model::{Kind, RecordRef};
+        let Phase::Waiting(store) = &self.phase else {
+            return Ok(());
+        };
+        let written = match near {
+            Near::Form => self.form_near.as_ref(),
+            Near::Edit => self.edit_near.as_ref(),
+        };
+        let list = self.bundles.get_mut().and_then(Option::as_mut);
+        let copies = [(list, true), (self.bundle_near.as_mut(), false)];
+        for (copy, is_list) in copies {
+            let Some(copy) = copy else { continue };
+            for (kind, code) in deleted {
+                copy.remove(*kind, code);
+            }
+            for (kind, code) in changed {
+                let Some(record) = written.and_then(|w| w.get(*kind, code)) else {
+                    continue;
+                };
+                let listed = is_list && *kind == Kind::Bundle;
+                if listed || copy.get(*kind, code).is_some() {
+                    if let RecordRef::Bundle(_) = record {
+                        store.add_near(copy, record, None)?;
+                    }
+                    copy.insert(record.to_record());
+                }
+            }
+        }
+        if let Some(copy) = self.form_near.as_mut() {
+            for (kind, code) in deleted {
+                copy.remove(*kind, code);
+            }
+        }
+        let bundles = changed.iter().chain(deleted);
+        if bundles.into_iter().any(|(kind, _)| *kind == Kind::Bundle) {
+            self.lint = OnceCell::new();
+            self.counted = None;
+        }
+        Ok(())
     }
 
     /// Writes `batch` over the records `near` names, without the catalog (see
@@ -745,7 +801,8 @@ impl App {
                     _ => None,
                 };
                 let of_either = matches!(kind, Some(Kind::Item | Kind::Material));
-                let edits = matches!(action, Edit | Copy | Delete) && of_either;
+                let edits = (matches!(action, Edit | Copy | Delete) && of_either)
+                    || (action == Delete && kind == Some(Kind::Bundle));
                 // under an item, or one of the list's kind
                 let adds = action == Add
                     && (kind == Some(Kind::Item)

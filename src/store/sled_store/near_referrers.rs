@@ -1,8 +1,8 @@
-//! Who references an item or a material, read without the catalog: what a delete on
-//! demand is refused with, as the loaded catalog refuses it.
+//! Who references an item, a material or a bundle, read without the catalog: what a delete
+//! on demand is refused with, as the loaded catalog refuses it.
 
 use super::UnloadedStore;
-use crate::model::{Kind, Outline, RecordRef, RecordSource, Referrer, SharedCode};
+use crate::model::{Kind, Outline, Record, RecordRef, RecordSource, Referrer, SharedCode};
 use crate::store::StoreError;
 
 /// Up to this many referring records are read one by one; more (a material ten thousand
@@ -11,11 +11,12 @@ use crate::store::StoreError;
 const READ_ONE_BY_ONE: usize = 256;
 
 impl UnloadedStore {
-    /// The references to the item or material `code` of `kind`, as the loaded catalog's
+    /// The references to the item, material or bundle `code` of `kind`, as the loaded catalog's
     /// [`Catalog::referrers`](crate::model::Catalog::referrers) lists them (by kind, code and
     /// path, each once): how many in all, and the first `shown`. Read from the records the
-    /// `outline` names as referencing it, each once and in order, keeping none of them.
-    /// `None` for another kind, whose referrers the outline does not know.
+    /// `outline` names as referencing it, each once and in order, keeping none of them (a
+    /// bundle's, the bundles claimed from it, from the bundles read in order). `None` for
+    /// another kind, whose referrers the outline does not know.
     pub fn referrers_near(
         &self,
         kind: Kind,
@@ -36,10 +37,6 @@ impl UnloadedStore {
         shown: usize,
         one_by_one: usize,
     ) -> Result<Option<(usize, Vec<Referrer>)>, StoreError> {
-        let Some(mut sources) = outline.referrers(kind, code) else {
-            return Ok(None);
-        };
-        sources.sort_unstable();
         let mut found = Found {
             kind,
             code,
@@ -47,6 +44,16 @@ impl UnloadedStore {
             total: 0,
             first: Vec::new(),
         };
+        if kind == Kind::Bundle {
+            for record in self.bundles_claimed_from(code)? {
+                found.offer(record.as_ref());
+            }
+            return Ok(Some((found.total, found.first)));
+        }
+        let Some(mut sources) = outline.referrers(kind, code) else {
+            return Ok(None);
+        };
+        sources.sort_unstable();
         if sources.len() <= one_by_one {
             for (source, at) in sources {
                 if let Some(record) = self.record(source, at)? {
@@ -70,6 +77,25 @@ impl UnloadedStore {
             }
         }
         Ok(Some((found.total, found.first)))
+    }
+
+    /// The bundles claimed from the bundle `code` (their `template_of` names it), in code
+    /// order: all that reference a bundle, found by reading the bundles in order (the
+    /// outline links none).
+    pub(super) fn bundles_claimed_from(&self, code: &str) -> Result<Vec<Record>, StoreError> {
+        let reader = self.reader();
+        let mut claimed = Vec::new();
+        reader
+            .each_record(Kind::Bundle, &mut |record| {
+                if let RecordRef::Bundle(b) = record
+                    && b.template_of.as_deref() == Some(code)
+                {
+                    claimed.push(record.to_record());
+                }
+                Ok(())
+            })
+            .map_err(|e| reader.read_error(e))?;
+        Ok(claimed)
     }
 }
 
@@ -121,11 +147,13 @@ mod tests {
         drop(store);
         let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
         let outline = Outline::of(&catalog);
-        let mut checked = [0, 0];
-        for (n, kind) in [Kind::Item, Kind::Material].into_iter().enumerate() {
+        let mut checked = [0, 0, 0];
+        let kinds = [Kind::Item, Kind::Material, Kind::Bundle];
+        for (n, kind) in kinds.into_iter().enumerate() {
             let codes: Vec<String> = match kind {
                 Kind::Item => catalog.items.keys().map(|c| c.to_string()).collect(),
-                _ => catalog.materials.keys().map(|c| c.to_string()).collect(),
+                Kind::Material => catalog.materials.keys().map(|c| c.to_string()).collect(),
+                _ => catalog.bundles.keys().map(|c| c.to_string()).collect(),
             };
             for code in codes {
                 let expected: Vec<_> = catalog.referrers(kind, &code).take(3).collect();
@@ -138,12 +166,13 @@ mod tests {
                     assert_eq!(total, catalog.referrer_count(kind, &code), "{code}");
                     assert_eq!(first, expected, "{code}");
                 }
-                checked[n] += usize::from(catalog.referrer_count(kind, &code) > 3);
+                let least = if kind == Kind::Bundle { 0 } else { 3 };
+                checked[n] += usize::from(catalog.referrer_count(kind, &code) > least);
             }
         }
         assert!(
             checked.iter().all(|&n| n > 0),
-            "some with more than shown: {checked:?}"
+            "some with more than shown, a template claimed: {checked:?}"
         );
         let element = catalog.elements.keys().next().unwrap();
         let asked = unloaded.referrers_near(Kind::Element, element, &outline, 3);

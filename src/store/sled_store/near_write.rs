@@ -5,7 +5,8 @@
 //!
 //! A change to forms' names and fields (bindings, labels, order, sections, required flags,
 //! help, conditions, workflow) that leaves each form's item and material as they were, a new
-//! form, and a change to elements, items or materials, new ones too, are
+//! form, a change to elements, items, materials or bundles, new ones too, and the delete of
+//! an item, a material or a bundle nothing references, are
 //! validated exactly as over the whole catalog: what such a record is checked against is
 //! whether what it references exists, what it reaches along the relations that must stay
 //! acyclic (an element's parents, an item's parents and what it depends on, for a cycle),
@@ -14,13 +15,15 @@
 //! (records, search rows, audit); the search rows are the tree's, an element's made anew with
 //! its count as the tree has it, and those of the elements whose use counts move with their
 //! counts moved. The cache files the on-demand panes read are kept: the outline (a form's
-//! name, field count, status and version set; an item or a material followed; a new form,
-//! item or material placed among the others; the count of records) and the element links (the form's bindings or the element's parent replaced),
+//! name, field count, status and version set; an item, a material or a bundle followed; a
+//! new form, item, material or bundle placed among the others, a deleted one taken out; the
+//! count of records) and the element links (the form's bindings or the element's parent replaced),
 //! written again once the change is flushed, and the search index's file (its moved use
 //! counts set and its changed elements' entries made anew, see `search_file`). The
 //! statistics are removed, as by every write; the lint counts are kept for items and
-//! materials (their change moves no form's warnings) and otherwise are the caller's to save
-//! (it knows a form's warnings; an element's change may move any form's).
+//! materials (their change moves no form's warnings) and bundles (the warnings of their
+//! items' forms' conditions followed, see `near_conditions`), and otherwise are the caller's
+//! to save (it knows a form's warnings; an element's change may move any form's).
 
 use std::collections::BTreeMap;
 
@@ -34,11 +37,11 @@ use crate::store::{Applied, Batch, Command, Store, StoreError};
 
 /// A record a batch changes: its kind and code, as stored (`None`: new) and as the batch
 /// has it (`None`: deleted).
-struct Change {
-    kind: Kind,
-    code: String,
-    old: Option<Record>,
-    new: Option<Record>,
+pub(super) struct Change {
+    pub(super) kind: Kind,
+    pub(super) code: String,
+    pub(super) old: Option<Record>,
+    pub(super) new: Option<Record>,
 }
 
 impl Change {
@@ -103,12 +106,16 @@ impl UnloadedStore {
                 self.add_near(near, new.as_ref(), Some(outline))?;
             }
         }
-        // an item's or a material's change moves no form's warnings: the counts are kept
-        let lint = changed
+        // an item's or a material's change moves no form's warnings, a bundle's those of
+        // its items' forms' conditions: the counts are kept, those followed
+        let mut lint = changed
             .iter()
-            .all(|c| matches!(c.key().0, Kind::Item | Kind::Material))
+            .all(|c| matches!(c.key().0, Kind::Item | Kind::Material | Kind::Bundle))
             .then(|| read_lint(&self.0.path))
             .flatten();
+        if let Some(counts) = &mut lint {
+            self.follow_conditions(counts, &changed, outline)?;
+        }
         let links = held.or_else(|| read_links(&self.0.path));
         // the search index's file, still readable once the write has removed it
         let search = OldSearchFile::open_current(&self.0.path);
@@ -156,6 +163,8 @@ impl UnloadedStore {
                     follows &= outline.follow_new_material(material)
                 }
                 RecordRef::Material(material) => follows &= outline.follow_material(material),
+                RecordRef::Bundle(bundle) if is_new => follows &= outline.follow_new_bundle(bundle),
+                RecordRef::Bundle(bundle) => follows &= outline.follow_bundle(bundle),
                 _ => {}
             }
         }
@@ -212,8 +221,17 @@ impl UnloadedStore {
                 // an item or a material nothing references, as the outline knows (one that
                 // something references is refused over the whole catalog, naming them all)
                 Command::Delete { kind, code } => {
-                    let unreferenced = matches!(kind, Kind::Item | Kind::Material)
-                        && outline.referrers(*kind, code).is_some_and(|r| r.is_empty());
+                    let unreferenced = match kind {
+                        Kind::Item | Kind::Material => {
+                            outline.referrers(*kind, code).is_some_and(|r| r.is_empty())
+                        }
+                        // a bundle is referenced only by those claimed from it
+                        Kind::Bundle => {
+                            outline.bundle_name(code).is_some()
+                                && self.bundles_claimed_from(code)?.is_empty()
+                        }
+                        _ => false,
+                    };
                     let old = self.record(*kind, code)?;
                     if !unreferenced || old.is_none() {
                         return Ok(None);
@@ -251,6 +269,13 @@ impl UnloadedStore {
                 // a material: only its name is in the outline; a new one is placed in it
                 (Some(Record::Material(_)), Record::Material(_)) => true,
                 (None, Record::Material(new)) => !outline.has_material(&new.code),
+                // a bundle: checked against what it references (what references it, the
+                // bundles claimed from it, is not checked against it), its name and links
+                // followed in the outline (a new one placed in it)
+                (Some(Record::Bundle(_)), Record::Bundle(new)) => {
+                    outline.bundle_name(&new.code).is_some()
+                }
+                (None, Record::Bundle(new)) => outline.bundle_name(&new.code).is_none(),
                 _ => false,
             };
             if !near {
@@ -723,6 +748,71 @@ mod tests {
         );
     }
 
+    /// Pane 4-like edits of bundles of `catalog`, then deletes: renamed, a step of the
+    /// workflow, a question removed with what names it (a condition of its items' forms no
+    /// other bundle answers then warns), an item taken out and another put in, a new bundle
+    /// copying the one before, and the first, a middle and the last bundle deleted.
+    fn bundle_edits(catalog: &Catalog) -> Vec<Command> {
+        use crate::engine::lint::counts;
+        let lint = counts(catalog);
+        let items: Vec<&str> = catalog.items.keys().map(|c| c.as_str()).collect();
+        let codes: Vec<&str> = catalog.bundles.keys().map(|c| c.as_str()).collect();
+        assert!(codes.len() >= 4, "{codes:?}");
+        // a bundle whose questions answer some form's condition
+        let moves = |b: &crate::model::Bundle| {
+            let mut changed = catalog.clone();
+            changed.insert(Record::Bundle(b.clone()));
+            counts(&changed) != lint
+        };
+        use crate::engine::bundle_edit::{RemoveTarget, remove};
+        let asked = catalog.bundles.values().find_map(|b| {
+            (0..b.questions.len()).find_map(|q| {
+                let mut b = b.clone();
+                remove(&mut b, RemoveTarget::Question(q))?;
+                moves(&b).then_some(b)
+            })
+        });
+        let asked = asked.expect("a bundle answering a condition");
+        let mut out = Vec::new();
+        for (n, code) in codes.iter().enumerate().take(4) {
+            let mut b = catalog.bundles[*code].clone();
+            match n {
+                0 => b.name = format!("{}（改）", b.name).into(),
+                1 => b.status = crate::model::Status::Submitted,
+                2 => b = asked.clone(),
+                _ => {
+                    remove(&mut b, RemoveTarget::Item(0)).expect("an item");
+                    b.items.push(items[n * 7].to_string());
+                }
+            }
+            out.push(Command::Upsert(Record::Bundle(b)));
+        }
+        let mut copy = catalog.bundles[asked.code.as_str()].clone();
+        copy.code = format!("{}-2", copy.code).into();
+        copy.name = format!("{}（副本）", copy.name).into();
+        out.push(Command::Upsert(Record::Bundle(copy)));
+        // (none claimed from: a template claimed from is refused over the whole catalog)
+        let free: Vec<&str> = codes
+            .into_iter()
+            .filter(|c| catalog.referrer_count(Kind::Bundle, c) == 0)
+            .collect();
+        for code in [free[0], free[free.len() / 2], free[free.len() - 1]] {
+            let (kind, code) = (Kind::Bundle, code.to_string());
+            out.push(Command::Delete { kind, code });
+        }
+        out
+    }
+
+    #[test]
+    fn bundles_written_near_them_are_written_as_over_the_whole_catalog() {
+        let (rows, kept_lint) = written_as_over_the_whole_catalog(bundle_edits, stored_only);
+        assert_eq!(
+            (rows, kept_lint),
+            (0, 8),
+            "no search row; the warnings followed"
+        );
+    }
+
     #[test]
     fn an_item_at_the_wrong_level_or_in_a_cycle_is_refused_near_it() {
         use crate::engine::workflow::new_child;
@@ -895,6 +985,19 @@ mod tests {
                 commands: vec![Command::Delete {
                     kind: Kind::Form,
                     code: form.code.to_string(),
+                }],
+            },
+            // a bundle claimed from (a template): refused over the whole catalog
+            Batch {
+                action: "delete".into(),
+                commands: vec![Command::Delete {
+                    kind: Kind::Bundle,
+                    code: catalog
+                        .bundles
+                        .keys()
+                        .find(|b| catalog.referrer_count(Kind::Bundle, b) > 0)
+                        .expect("a template claimed from")
+                        .to_string(),
                 }],
             },
             // an item something references (the form): refused over the whole catalog
