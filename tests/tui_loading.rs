@@ -2148,3 +2148,161 @@ fn on_demand_every_materials_detail_names_its_users_from_the_outline_as_once_loa
     }
     assert_eq!(shown.len(), expected.len());
 }
+
+/// A step of pane 4's edits: an action, typed text, a key.
+enum Step {
+    Press(&'static str),
+    Type(&'static str),
+    Key(char),
+    Enter,
+    Clear,
+}
+
+/// The screens (but the status bar) after each of `steps`, and the status bar after the
+/// last.
+fn screens_of_steps(app: &mut App, steps: &[Step]) -> (Vec<Vec<String>>, String) {
+    let mut out = Vec::new();
+    for step in steps {
+        match step {
+            Step::Press(action) => press(app, action),
+            Step::Type(text) => type_text(app, text),
+            Step::Key(c) => key(app, *c),
+            Step::Enter => enter(app),
+            Step::Clear => key_ctrl(app, 'u'),
+        }
+        out.push(above_status(&screen(app, 120, 40)));
+    }
+    (out, message(app))
+}
+
+#[test]
+fn on_demand_pane_4_edits_the_open_bundle_over_its_records_as_once_loaded() {
+    use Step::*;
+    let sample = yibiao::sample::generate(1);
+    let zt = &sample.bundles["ZT001"];
+    // a material none of its items asks for, added to its first item's
+    let material = sample
+        .materials
+        .keys()
+        .rev()
+        .find(|m| {
+            zt.items
+                .iter()
+                .all(|i| !sample.items[i.as_str()].materials.contains(m))
+        })
+        .expect("a material")
+        .to_string();
+    let adds = format!("{material} big=yes");
+    let adds: &'static str = Box::leak(adds.into_boxed_str());
+    let steps = [
+        Press("bundle_rename"),
+        Clear,
+        Type("我要开餐馆（改）"),
+        Enter,
+        Press("bundle_add"),
+        Type("big 面积是否超过500平方米？ | yes 是 | no 否"),
+        Enter,
+        Press("select_last"),
+        Press("bundle_move_up"),
+        Press("bundle_condition"),
+        Clear,
+        Type("big 面积是否超过1000平方米？ | yes 是 | no 否"),
+        Enter,
+        Press("merge_focus_next"),
+        Press("select_next"),
+        Press("bundle_condition"),
+        Type("big=yes"),
+        Enter,
+        Press("bundle_move_up"),
+        Press("bundle_materials"),
+        Press("bundle_add"),
+        Type(adds),
+        Enter,
+        Press("select_last"),
+        Press("bundle_remove"),
+        Press("back"),
+        Press("select_last"),
+        Press("bundle_remove"),
+        Key('y'),
+        Press("merge_focus_prev"),
+        Press("select_first"),
+        Press("bundle_remove"),
+        Key('y'),
+        Press("bundle_submit"),
+        Press("bundle_return"),
+    ];
+    // an element of the pool no form of ZT001 binds, which only the pool's covers suggest
+    // for a form of its first item: the covers read for its records stay after its edits
+    let pool = format!(
+        r#"{{"format": "yibiao/1",
+        "elements": [{{"code": "DE999999", "name": "紧急联系人电话", "kind": "mobile",
+                      "synonyms": ["紧急联系电话"]}}],
+        "forms": [{{"code": "BD999999", "name": "补充表", "item": "{}",
+                   "sections": [{{"title": "联系", "fields": [{{"key": "f1", "label": "紧急联系电话"}}]}}]}}]}}"#,
+        zt.items[0]
+    );
+    let extra = yibiao::io::json::parse_import(&pool, &sample, Lang::En).expect("parses");
+    let (mut app, path, _dir) = starting_on_demand_with(extra.clone());
+    opened(&mut app, &path);
+    press(&mut app, "pane_bundles");
+    press(&mut app, "bundle_open");
+    app.settle(Duration::from_secs(20));
+    let (on_demand, said) = screens_of_steps(&mut app, &steps);
+    assert!(deferred(&app), "{said}");
+    let work = app.bundles.work.as_ref().expect("open");
+    let suggests = |work: &yibiao::tui::panes::bundles::Workspace| {
+        let found = work.merge.suggestions.iter();
+        found
+            .clone()
+            .any(|s| s.element.as_deref() == Some("DE999999"))
+    };
+    assert!(suggests(work), "the pool's covers kept");
+    press(&mut app, "pane_catalog");
+    for _ in 0..8 {
+        if app.catalog.list.kind() != yibiao::model::Kind::Bundle {
+            press(&mut app, "next_list");
+        }
+    }
+    let tree = screen(&mut app, 120, 40);
+    assert!(tree.contains("我要开餐馆（改）"), "pane 1 follows: {tree}");
+    assert!(deferred(&app));
+    drop(app);
+
+    // the store as written over the records near the bundle, and read whole
+    let store = SledStore::open(&path).expect("open");
+    let catalog = store.catalog().clone();
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+    drop(store);
+    let unloaded = SledStore::open_unloaded(&path).expect("open");
+    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
+    assert_eq!(
+        unloaded.lint_counts(),
+        Some(yibiao::engine::lint::counts(&catalog)),
+        "the warnings followed"
+    );
+    drop(unloaded);
+
+    // a session with the catalog loaded, the same steps: the same screens and bundle
+    let (_, store_b, _dir_b) = {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = SledStore::open(&dir.path().join("store")).expect("open");
+        let records: Vec<_> = sample.clone().into_records().collect();
+        store.apply(Batch::upserts("test", records)).expect("seed");
+        store.apply(Batch::upserts("extra", extra)).expect("extra");
+        ((), store, dir)
+    };
+    let config = config::load(None, &ConfigFlags::default(), false);
+    let mut loaded = App::new(Box::new(store_b), Lang::Zh, config);
+    loaded.resize(120, 40);
+    press(&mut loaded, "pane_bundles");
+    press(&mut loaded, "bundle_open");
+    let (expected, said_loaded) = screens_of_steps(&mut loaded, &steps);
+    assert_eq!(said, said_loaded);
+    for (n, (a, b)) in on_demand.iter().zip(&expected).enumerate() {
+        assert_eq!(a, b, "step {n}");
+    }
+    let bundle = loaded.store().expect("loaded").catalog().bundles["ZT001"].clone();
+    assert_eq!(catalog.bundles["ZT001"], bundle);
+    assert_ne!(bundle, *zt, "changed");
+    assert!(bundle.name.contains("（改）") && bundle.status == yibiao::model::Status::Returned);
+}

@@ -127,6 +127,12 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
+    /// A change written over the records near it, before the catalog is loaded, needs the
+    /// whole catalog (see `UnloadedStore::apply_near`): nothing was written.
+    #[error(
+        "this change needs the whole catalog: nothing was written; it is loading, try again once it is in"
+    )]
+    NeedsCatalog,
     /// A value could not be encoded.
     #[error("cannot encode {what}: {source}")]
     Encode {

@@ -871,14 +871,8 @@ impl App {
         // pane 4: an open prompt or the item picker takes every key
         if self.pane == Pane::Bundles && self.bundles.wants_text() {
             let action = self.picker_action(&event);
-            let page = self.bundles_page();
-            let store = self.store.as_deref_mut();
-            if let Some(m) = self
-                .bundles
-                .prompt_key(event, action, store, self.lang, page)
-            {
-                self.message = Some(m);
-            }
+            let (page, lang) = (self.bundles_page(), self.lang);
+            self.with_bundle_store(|b, store| b.prompt_key(event, action, store, lang, page));
             self.bundles_jobs();
             return;
         }
@@ -1020,17 +1014,13 @@ impl App {
             }
             (Confirm::BundleRemove(ask), Some('y' | 'Y')) => {
                 self.overlay = None;
-                let store = self.store.as_deref_mut();
-                if let Some(m) = self.bundles.remove(store, &ask, self.lang) {
-                    self.message = Some(m);
-                }
+                let lang = self.lang;
+                self.with_bundle_store(|b, store| b.remove(store, &ask, lang));
             }
             (Confirm::MergeFix(ask), Some('y' | 'Y')) => {
                 self.overlay = None;
-                let store = self.store.as_deref_mut();
-                if let Some(m) = self.bundles.apply_fix(store, &ask.fix, self.lang) {
-                    self.message = Some(m);
-                }
+                let lang = self.lang;
+                self.with_bundle_store(|b, store| b.apply_fix(store, &ask.fix, lang));
             }
             (Confirm::BindTwice(ask), Some('y' | 'Y')) => {
                 self.overlay = None;
@@ -1150,8 +1140,14 @@ impl App {
                 return;
             }
             // pane 4 on demand: what reads the list or the open bundle comes this far before
-            // the catalog (see `works_before_the_catalog`)
-            if self.store.is_none() {
+            // the catalog (see `works_before_the_catalog`), and the edits of the open bundle
+            // alone, written over its records below
+            let edits_near = self
+                .loading
+                .as_ref()
+                .is_some_and(|l| l.bundle_near.is_some())
+                && super::loading::edits_bundle_near(action, &self.bundles);
+            if self.store.is_none() && !edits_near {
                 if action == Action::BundleOpen && self.bundles.work.is_none() {
                     self.open_bundle_on_demand();
                     return;
@@ -1176,17 +1172,14 @@ impl App {
             // removing a question or an item asks first, saying what goes with it
             if action == Action::BundleRemove
                 && let Some(confirm) = self
-                    .store()
-                    .and_then(|s| self.bundles.ask_remove(s.catalog(), self.lang))
+                    .bundles_catalog()
+                    .and_then(|c| self.bundles.ask_remove(c, self.lang))
             {
                 self.overlay = Some(Overlay::Confirm(confirm));
                 return;
             }
-            let page = self.bundles_page();
-            let store = self.store.as_deref_mut();
-            if let Some(m) = self.bundles.update(action, store, self.lang, page) {
-                self.message = Some(m);
-            }
+            let (page, lang) = (self.bundles_page(), self.lang);
+            self.with_bundle_store(|b, store| b.update(action, store, lang, page));
             self.bundles_jobs();
             return;
         }

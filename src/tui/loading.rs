@@ -88,12 +88,14 @@ enum Phase {
 }
 
 /// Which records read near a change a write goes over (see `Loading::near_write`).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Near {
     /// Pane 3's form's ([`Loading::form_near`]).
     Form,
     /// The editor's record's ([`Loading::edit_near`]).
     Edit,
+    /// Pane 4's open bundle's ([`Loading::bundle_near`]).
+    Bundle,
 }
 
 /// Start-up state while the catalog loads.
@@ -345,6 +347,21 @@ impl Loading {
         Ok(Some(written))
     }
 
+    /// Writes `batch` (pane 4's change to its open bundle) over the records near it
+    /// ([`Loading::bundle_near`]), without the catalog: what the panes on demand read
+    /// follows (see `Loading::near_write`, `Loading::bundles_follow`). `Ok(None)`: the batch
+    /// needs the catalog, nothing done.
+    pub fn write_bundle_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
+        let (changed, deleted) = (batch.upserted(), batch.deleted());
+        let Some(written) = self.near_write(batch, Near::Bundle)? else {
+            return Ok(None);
+        };
+        if !written.applied.is_noop() {
+            self.bundles_follow(&changed, &deleted, Near::Bundle)?;
+        }
+        Ok(Some(written))
+    }
+
     /// After a write over the records `near` names that upserted `changed` and deleted
     /// `deleted`: pane 4's list of bundles (with what they reference) and the copies of the
     /// open bundle's and the designer's records follow the records changed (a deleted one
@@ -365,24 +382,29 @@ impl Loading {
         let written = match near {
             Near::Form => self.form_near.as_ref(),
             Near::Edit => self.edit_near.as_ref(),
+            Near::Bundle => self.bundle_near.as_ref(),
         };
+        let records: Vec<crate::model::Record> = changed
+            .iter()
+            .filter_map(|(kind, code)| written?.get(*kind, code))
+            .map(RecordRef::to_record)
+            .collect();
         let list = self.bundles.get_mut().and_then(Option::as_mut);
-        let copies = [(list, true), (self.bundle_near.as_mut(), false)];
-        for (copy, is_list) in copies {
+        // (the records written over follow by themselves)
+        let open = self.bundle_near.as_mut().filter(|_| near != Near::Bundle);
+        for (copy, is_list) in [(list, true), (open, false)] {
             let Some(copy) = copy else { continue };
             for (kind, code) in deleted {
                 copy.remove(*kind, code);
             }
-            for (kind, code) in changed {
-                let Some(record) = written.and_then(|w| w.get(*kind, code)) else {
-                    continue;
-                };
-                let listed = is_list && *kind == Kind::Bundle;
-                if listed || copy.get(*kind, code).is_some() {
-                    if let RecordRef::Bundle(_) = record {
-                        store.add_near(copy, record, None)?;
+            for record in &records {
+                let (kind, code) = (record.kind(), record.code());
+                let listed = is_list && kind == Kind::Bundle;
+                if listed || copy.get(kind, code).is_some() {
+                    if kind == Kind::Bundle {
+                        store.add_near(copy, record.as_ref(), None)?;
                     }
-                    copy.insert(record.to_record());
+                    copy.insert(record.clone());
                 }
             }
         }
@@ -408,6 +430,7 @@ impl Loading {
         let near = match near {
             Near::Form => self.form_near.as_mut(),
             Near::Edit => self.edit_near.as_mut(),
+            Near::Bundle => self.bundle_near.as_mut(),
         };
         let (Phase::Waiting(store), Some(near), Some(outline)) =
             (&mut self.phase, near, self.outline.as_mut())
@@ -563,6 +586,28 @@ fn is_quit(event: &AppEvent) -> bool {
             matches!(key.code, KeyCode::Char('q') | KeyCode::Esc)
                 || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL))
         }
+        _ => false,
+    }
+}
+
+/// Whether `action`, in pane 4's workspace `bundles` open before the catalog is loaded,
+/// changes the open bundle alone, so that it is written over the records read near it (see
+/// `tui::bundle_on_demand`): its name, a question added, edited or removed, an item's
+/// order, condition or materials (in the materials editor, every key), an item taken out,
+/// and the steps of its workflow.
+pub fn edits_bundle_near(action: Action, bundles: &super::panes::bundles::BundlesPane) -> bool {
+    use super::panes::bundles::Focus;
+    use Action::*;
+    let Some(work) = &bundles.work else {
+        return false;
+    };
+    if bundles.materials.is_some() {
+        return true;
+    }
+    match action {
+        BundleAdd => work.focus == Focus::Questions,
+        BundleRename | BundleRemove | BundleMoveUp | BundleMoveDown | BundleCondition
+        | BundleMaterials | BundleSubmit | BundleReturn | BundlePublish => true,
         _ => false,
     }
 }
@@ -744,6 +789,8 @@ impl App {
             Pane::Elements => self.elements.typing,
             // a prompt, or sample values typed into the designer's preview
             Pane::Forms => self.forms.wants_text(),
+            // a prompt or a picker of pane 4 (its picker opens only with the catalog)
+            Pane::Bundles => self.bundles.wants_text(),
             _ => false,
         };
         if self.overlay.is_some() || typing {
@@ -880,6 +927,14 @@ impl App {
             // bundle, claiming a template and whatever edits the open one need the catalog
             Pane::Bundles if loading.bundles_on_demand().is_some() => {
                 let b = &self.bundles;
+                // the edits of the open bundle alone, over its records
+                if loading.bundle_near.is_some()
+                    && b.prompt.is_none()
+                    && b.chooser.is_none()
+                    && edits_bundle_near(action, b)
+                {
+                    return true;
+                }
                 let overlay = b.prompt.is_some()
                     || b.chooser.is_some()
                     || b.picker.is_some()

@@ -11,6 +11,7 @@
 pub mod action;
 pub mod app;
 pub mod backend;
+pub mod bundle_on_demand;
 pub mod config;
 pub mod delete_on_demand;
 pub mod detail;

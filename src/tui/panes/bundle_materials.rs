@@ -20,7 +20,6 @@ use crate::display::{inert, pad, width};
 use crate::engine::bundle_edit::{self, BundleEdit, MaterialRow};
 use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog};
-use crate::store::Store;
 
 /// The open materials editor.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +50,7 @@ impl BundlesPane {
     pub(super) fn materials_action(
         &mut self,
         action: Action,
-        store: &mut (dyn Store + Send),
+        store: &mut dyn super::bundles::BundleStore,
         lang: Lang,
         page: usize,
     ) -> Say {

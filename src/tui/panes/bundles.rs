@@ -4,7 +4,7 @@
 //! in `engine::merge`, the editing rules in `engine::bundle_edit`.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use rustc_hash::FxHashSet;
@@ -26,8 +26,41 @@ use crate::i18n::Lang;
 use crate::model::{Bundle, Catalog, Record, RecordRef};
 use crate::store::{Applied, Batch, Store, StoreError};
 
+/// What pane 4 reads and writes: the loaded store ([`Loaded`]), or before the catalog is
+/// loaded the records near the open bundle (`tui::bundle_on_demand::NearBundle`).
+pub trait BundleStore {
+    /// The records the pane reads.
+    fn catalog(&self) -> &Catalog;
+    /// The store's directory.
+    fn path(&self) -> &Path;
+    /// Validates and writes `batch` atomically (see [`Store::apply`]).
+    fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError>;
+    /// Whether the records are those near the open bundle: its pool's covers, read for
+    /// them, are kept after a write.
+    fn is_near(&self) -> bool {
+        false
+    }
+}
+
+/// The loaded store, as pane 4 reads and writes it.
+pub struct Loaded<'a>(pub &'a mut (dyn Store + Send + 'static));
+
+impl BundleStore for Loaded<'_> {
+    fn catalog(&self) -> &Catalog {
+        self.0.catalog()
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
+        self.0.apply(batch)
+    }
+}
+
 /// The store as the pane gets it from the app.
-pub type StoreRef<'a> = Option<&'a mut (dyn Store + Send + 'static)>;
+pub type StoreRef<'a> = Option<&'a mut dyn BundleStore>;
 
 /// The columns of the workspace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -450,14 +483,14 @@ pub struct BundlesPane {
 }
 
 /// What an action has to say in the status bar.
-pub(super) type Say = Option<Message>;
+pub type Say = Option<Message>;
 
 pub(super) fn say(level: Level, text: String) -> Say {
     Some(Message { text, level })
 }
 
 /// Applies a batch; invalid changes come back as `describe` lines.
-fn apply(store: &mut (dyn Store + Send), batch: Batch, lang: Lang) -> Result<Applied, String> {
+fn apply(store: &mut dyn BundleStore, batch: Batch, lang: Lang) -> Result<Applied, String> {
     match store.apply(batch) {
         Ok(applied) => Ok(applied),
         Err(StoreError::Invalid(problems)) => Err(problems
@@ -1046,7 +1079,7 @@ impl BundlesPane {
         self.apply_fix_to(store, fix, lang)
     }
 
-    fn apply_fix_to(&mut self, store: &mut (dyn Store + Send), fix: &Fix, lang: Lang) -> Say {
+    fn apply_fix_to(&mut self, store: &mut dyn BundleStore, fix: &Fix, lang: Lang) -> Say {
         self.chooser = None;
         let batch = match fix_batch(store.catalog(), fix) {
             Ok(b) => b,
@@ -1056,7 +1089,7 @@ impl BundlesPane {
         let published = resolve::published_forms(store.catalog(), &batch).len();
         match apply(store, batch, lang) {
             Ok(_) => {
-                self.refresh(store.catalog());
+                self.refreshed(&*store);
                 let drafts = if published == 0 {
                     String::new()
                 } else {
@@ -1079,12 +1112,7 @@ impl BundlesPane {
         }
     }
 
-    fn chooser_action(
-        &mut self,
-        action: Action,
-        store: &mut (dyn Store + Send),
-        lang: Lang,
-    ) -> Say {
+    fn chooser_action(&mut self, action: Action, store: &mut dyn BundleStore, lang: Lang) -> Say {
         let chooser = self.chooser.as_mut()?;
         let n = chooser.choices.len();
         match action {
@@ -1118,12 +1146,24 @@ impl BundlesPane {
         None
     }
 
+    /// Recomputes after a write to `store`: as [`BundlesPane::refresh`], the pool's covers
+    /// kept when they were read for the records near the open bundle (a write over them).
+    fn refreshed(&mut self, store: &dyn BundleStore) {
+        self.refresh_keeping(store.catalog(), store.is_near());
+    }
+
     /// Recomputes after the store changed; closes a workspace whose bundle is gone. A
     /// workspace opened before the catalog was loaded takes its pool's covers from the
     /// catalog from now on.
     pub fn refresh(&mut self, catalog: &Catalog) {
+        self.refresh_keeping(catalog, false);
+    }
+
+    /// [`BundlesPane::refresh`], keeping the covers given for the records near the open
+    /// bundle (`keep`).
+    fn refresh_keeping(&mut self, catalog: &Catalog, keep: bool) {
         if let Some(w) = &mut self.work {
-            if w.pool_given {
+            if w.pool_given && !keep {
                 w.pool_given = false;
                 w.pool.0 = u64::MAX;
             }
@@ -1138,7 +1178,7 @@ impl BundlesPane {
         self.selected = self.selected.min(catalog.bundles.len().saturating_sub(1));
     }
 
-    fn edit_rows(&mut self, action: Action, store: &mut (dyn Store + Send), lang: Lang) -> Say {
+    fn edit_rows(&mut self, action: Action, store: &mut dyn BundleStore, lang: Lang) -> Say {
         let Some(w) = &mut self.work else {
             return need_open(lang);
         };
@@ -1233,7 +1273,7 @@ impl BundlesPane {
     /// Returns whether anything changed (an unchanged bundle is not written).
     pub(super) fn save(
         &mut self,
-        store: &mut (dyn Store + Send),
+        store: &mut dyn BundleStore,
         mut bundle: Bundle,
         action: &str,
         lang: Lang,
@@ -1248,7 +1288,7 @@ impl BundlesPane {
             lang,
         ) {
             Ok(applied) => {
-                self.refresh(store.catalog());
+                self.refreshed(&*store);
                 Ok(!applied.is_noop())
             }
             Err(e) => Err(Message {
@@ -1258,7 +1298,7 @@ impl BundlesPane {
         }
     }
 
-    fn workflow(&mut self, step: Transition, store: &mut (dyn Store + Send), lang: Lang) -> Say {
+    fn workflow(&mut self, step: Transition, store: &mut dyn BundleStore, lang: Lang) -> Say {
         let Some(b) = self.current(store.catalog()) else {
             return need_open(lang);
         };
@@ -1277,7 +1317,7 @@ impl BundlesPane {
             lang,
         ) {
             Ok(_) => {
-                self.refresh(store.catalog());
+                self.refreshed(&*store);
                 say(
                     Level::Ok,
                     lang.pick(
@@ -1389,7 +1429,7 @@ impl BundlesPane {
         &mut self,
         kind: PromptKind,
         text: &str,
-        store: &mut (dyn Store + Send),
+        store: &mut dyn BundleStore,
         lang: Lang,
     ) -> Result<Say, String> {
         let err = |m: Message| m.text;

@@ -1,0 +1,101 @@
+//! Pane 4's edits of the open bundle before the catalog is loaded (on demand): its name, its
+//! questions, the order of its items, an item taken out, an item's condition and materials,
+//! and the steps of its workflow change the bundle alone, so they are written over the
+//! records read near it (`Loading::write_bundle_near`) by the same pane code as with the
+//! catalog loaded ([`BundleStore`]). What needs other records (an item put in, the lead
+//! agency, a fix of the merge, a new or claimed bundle) loads the catalog.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::Catalog;
+use crate::store::{Applied, Batch, StoreError};
+use crate::tui::app::{App, Level};
+use crate::tui::loading::Loading;
+use crate::tui::panes::bundles::{BundleStore, BundlesPane, Loaded, Say, StoreRef};
+
+/// The records near pane 4's open bundle, read and written as its store before the catalog
+/// is loaded.
+struct NearBundle<'a> {
+    loading: &'a mut Loading,
+    path: PathBuf,
+    /// Read while the records are not there (never, as made by [`NearBundle::of`]).
+    empty: Catalog,
+    /// Whether a write needed the whole catalog (nothing was written).
+    needs_catalog: bool,
+}
+
+impl<'a> NearBundle<'a> {
+    /// The records near the bundle pane 4 opened on demand, if it did.
+    fn of(loading: &'a mut Loading) -> Option<NearBundle<'a>> {
+        loading.bundle_near.as_ref()?;
+        let path = loading.unloaded()?.path().to_path_buf();
+        Some(NearBundle {
+            loading,
+            path,
+            empty: Catalog::default(),
+            needs_catalog: false,
+        })
+    }
+}
+
+impl BundleStore for NearBundle<'_> {
+    fn catalog(&self) -> &Catalog {
+        self.loading.bundle_near.as_ref().unwrap_or(&self.empty)
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
+        match self.loading.write_bundle_near(batch)? {
+            Some(written) => Ok(written.applied),
+            None => {
+                self.needs_catalog = true;
+                Err(StoreError::NeedsCatalog)
+            }
+        }
+    }
+
+    fn is_near(&self) -> bool {
+        true
+    }
+}
+
+impl App {
+    /// Runs `act` on pane 4 with what it reads and writes: the loaded store, or before the
+    /// catalog is loaded the records near the bundle it opened (a write the catalog must
+    /// answer for starts loading it, and says so); what it has to say goes to the status
+    /// bar.
+    pub(crate) fn with_bundle_store(
+        &mut self,
+        act: impl FnOnce(&mut BundlesPane, StoreRef<'_>) -> Say,
+    ) {
+        let said = if let Some(store) = self.store.as_deref_mut() {
+            act(&mut self.bundles, Some(&mut Loaded(store)))
+        } else if let Some(mut near) = self.loading.as_mut().and_then(NearBundle::of) {
+            let writes = near.loading.near_writes;
+            let said = act(&mut self.bundles, Some(&mut near));
+            let (needs, wrote) = (near.needs_catalog, near.loading.near_writes != writes);
+            if wrote {
+                // pane 1's list of bundles is drawn from the outline, which followed
+                self.bundles.items.outline_changed();
+                let row = self.catalog.selected;
+                self.rebuild_tree(None);
+                self.select(row);
+            }
+            if needs {
+                self.want_catalog();
+                let text = self.loading.as_ref().map(|l| l.wait_text(self.lang));
+                self.say(Level::Warn, text.unwrap_or_default());
+                return;
+            }
+            said
+        } else {
+            act(&mut self.bundles, None)
+        };
+        if let Some(m) = said {
+            self.message = Some(m);
+        }
+    }
+}
