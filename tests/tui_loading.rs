@@ -2306,3 +2306,43 @@ fn on_demand_pane_4_edits_the_open_bundle_over_its_records_as_once_loaded() {
     assert_ne!(bundle, *zt, "changed");
     assert!(bundle.name.contains("（改）") && bundle.status == yibiao::model::Status::Returned);
 }
+
+#[test]
+fn on_demand_the_open_designer_names_its_item_as_pane_1_renamed_it() {
+    use yibiao::model::Kind;
+    use yibiao::tui::tree::NodeId;
+    let item = "0100001001-511602000000-000-11511602299513299M-1-00";
+    let (mut app, path, _dir) = starting_on_demand_with(designer_records());
+    opened(&mut app, &path);
+    press(&mut app, "pane_forms");
+    press(&mut app, "select_last");
+    press(&mut app, "form_open");
+    app.settle(Duration::from_secs(20));
+    assert!(
+        app.forms.designer.is_some() && deferred(&app),
+        "{}",
+        message(&app)
+    );
+    // the form's item renamed in pane 1's editor, without the catalog
+    press(&mut app, "pane_catalog");
+    press(&mut app, "expand_all");
+    press(&mut app, "select_first");
+    let wanted = Some(NodeId::Record(Kind::Item, item.to_string()));
+    for _ in 0..400 {
+        if app.selected_id() != wanted {
+            press(&mut app, "select_next");
+        }
+    }
+    assert_eq!(app.selected_id(), wanted);
+    press(&mut app, "edit");
+    focus_field(&mut app, "name");
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, "改名事项乙");
+    press(&mut app, "save");
+    assert!(app.editor.is_none() && deferred(&app), "{}", message(&app));
+    // the designer, still open on the form, names its item anew
+    press(&mut app, "pane_forms");
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("所属事项 改名事项乙 0100001001-"), "{s}");
+    assert!(deferred(&app));
+}

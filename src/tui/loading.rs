@@ -317,14 +317,12 @@ impl Loading {
         let Some(written) = self.near_write(batch, Near::Edit)? else {
             return Ok(None);
         };
-        if !written.applied.is_noop() {
-            self.bundles_follow(&changed, &deleted, Near::Edit)?;
-        }
         if written.applied.is_noop() {
             return Ok(Some(written));
         }
+        self.copies_follow(&changed, &deleted, Near::Edit)?;
         // the store kept the counts of an item's or a material's change, which moves none
-        // (a bundle's it followed: `bundles_follow` reads them again)
+        // (a bundle's it followed: `copies_follow` reads them again)
         if !changed
             .iter()
             .all(|(kind, _)| matches!(kind, Kind::Item | Kind::Material | Kind::Bundle))
@@ -332,24 +330,12 @@ impl Loading {
             self.lint = OnceCell::from(None);
             self.counted = None;
         }
-        let Some(near) = self.edit_near.as_ref() else {
-            return Ok(Some(written));
-        };
-        if let Some(copy) = self.form_near.as_mut() {
-            for (kind, code) in &changed {
-                if let (true, Some(record)) =
-                    (copy.get(*kind, code).is_some(), near.get(*kind, code))
-                {
-                    copy.insert(record.to_record());
-                }
-            }
-        }
         Ok(Some(written))
     }
 
     /// Writes `batch` (pane 4's change to its open bundle) over the records near it
     /// ([`Loading::bundle_near`]), without the catalog: what the panes on demand read
-    /// follows (see `Loading::near_write`, `Loading::bundles_follow`). `Ok(None)`: the batch
+    /// follows (see `Loading::near_write`, `Loading::copies_follow`). `Ok(None)`: the batch
     /// needs the catalog, nothing done.
     pub fn write_bundle_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
         let (changed, deleted) = (batch.upserted(), batch.deleted());
@@ -357,19 +343,19 @@ impl Loading {
             return Ok(None);
         };
         if !written.applied.is_noop() {
-            self.bundles_follow(&changed, &deleted, Near::Bundle)?;
+            self.copies_follow(&changed, &deleted, Near::Bundle)?;
         }
         Ok(Some(written))
     }
 
     /// After a write over the records `near` names that upserted `changed` and deleted
-    /// `deleted`: pane 4's list of bundles (with what they reference) and the copies of the
-    /// open bundle's and the designer's records follow the records changed (a deleted one
-    /// leaves them; a changed bundle brings what it references, read from the store where
-    /// they lack it; a new one joins the list); after a bundle's
-    /// change the lint counts are read again (the store followed its items' forms'
-    /// conditions in its file; counts made here without one are counted again).
-    fn bundles_follow(
+    /// `deleted`: pane 4's list of bundles (with what they reference) and the other panes'
+    /// copies (the open bundle's records, the designer's) follow the records changed (a
+    /// deleted one leaves them; a changed one they hold is replaced, a bundle bringing what
+    /// it references, read from the store where they lack it; a new bundle joins the list);
+    /// after a bundle's change the lint counts are read again (the store followed its items'
+    /// forms' conditions in its file; counts made here without one are counted again).
+    fn copies_follow(
         &mut self,
         changed: &[(crate::model::Kind, String)],
         deleted: &[(crate::model::Kind, String)],
@@ -392,7 +378,8 @@ impl Loading {
         let list = self.bundles.get_mut().and_then(Option::as_mut);
         // (the records written over follow by themselves)
         let open = self.bundle_near.as_mut().filter(|_| near != Near::Bundle);
-        for (copy, is_list) in [(list, true), (open, false)] {
+        let designed = self.form_near.as_mut().filter(|_| near != Near::Form);
+        for (copy, is_list) in [(list, true), (open, false), (designed, false)] {
             let Some(copy) = copy else { continue };
             for (kind, code) in deleted {
                 copy.remove(*kind, code);
@@ -406,11 +393,6 @@ impl Loading {
                     }
                     copy.insert(record.clone());
                 }
-            }
-        }
-        if let Some(copy) = self.form_near.as_mut() {
-            for (kind, code) in deleted {
-                copy.remove(*kind, code);
             }
         }
         let bundles = changed.iter().chain(deleted);
