@@ -852,16 +852,7 @@ fn loaded_as_its_caches_say(path: &std::path::Path) -> SledStore {
 /// Asserts the store at `path` and the caches beside it are what the loaded catalog makes:
 /// its outline, element links and search index; `check` clean.
 fn caches_are_the_catalogs(path: &std::path::Path) {
-    let store = SledStore::open(path).expect("open");
-    let catalog = store.catalog().clone();
-    assert_eq!(store.check().expect("check"), Vec::<String>::new());
-    drop(store);
-    let unloaded = SledStore::open_unloaded(path).expect("open");
-    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
-    assert_eq!(
-        unloaded.element_links(),
-        Some(yibiao::model::ElementLinks::of(&catalog))
-    );
+    written_store(path);
 }
 
 #[test]
@@ -1252,8 +1243,7 @@ fn on_demand_pane_4_opens_a_bundle_from_its_records_the_same_as_once_loaded() {
     opened(&mut app, &path);
     press(&mut app, "pane_bundles");
     press(&mut app, "bundle_open");
-    press(&mut app, "merge_focus_prev");
-    press(&mut app, "merge_fix");
+    press(&mut app, "bundle_lead");
     assert!(!deferred(&app));
     until_loaded(&mut app);
     app.settle(Duration::from_secs(20));
@@ -2019,6 +2009,28 @@ fn on_demand_pane_1_deletes_an_item_or_material_nothing_references_as_once_loade
     assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
 }
 
+/// The store at `path` as written on demand, read whole: `check` finds nothing, and the
+/// cached outline and element links are the catalog's. The catalog, and the lint counts
+/// cached beside the store.
+fn written_store(
+    path: &std::path::Path,
+) -> (
+    yibiao::model::Catalog,
+    Option<yibiao::engine::lint::LintCounts>,
+) {
+    let store = SledStore::open(path).expect("open");
+    let catalog = store.catalog().clone();
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+    drop(store);
+    let unloaded = SledStore::open_unloaded(path).expect("open");
+    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
+    assert_eq!(
+        unloaded.element_links(),
+        Some(yibiao::model::ElementLinks::of(&catalog))
+    );
+    (catalog, unloaded.lint_counts())
+}
+
 #[test]
 fn on_demand_pane_1_deletes_a_bundle_nothing_claims_from_and_the_panes_follow() {
     use yibiao::model::Kind;
@@ -2092,16 +2104,11 @@ fn on_demand_pane_1_deletes_a_bundle_nothing_claims_from_and_the_panes_follow() 
     assert!(!list.contains(&bundle) && list.contains("ZT"), "{list}");
     assert!(deferred(&app));
     drop(app);
-    let store = SledStore::open(&path).expect("open");
-    let catalog = store.catalog().clone();
+    let (catalog, cached) = written_store(&path);
     assert!(!catalog.bundles.contains_key(bundle.as_str()));
-    assert_eq!(store.check().expect("check"), Vec::<String>::new());
-    drop(store);
-    let unloaded = SledStore::open_unloaded(&path).expect("open");
-    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
     let lint = yibiao::engine::lint::counts(&catalog);
     assert_ne!(lint, counts);
-    assert_eq!(unloaded.lint_counts(), Some(lint), "the warnings followed");
+    assert_eq!(cached, Some(lint), "the warnings followed");
 }
 
 /// Pane 1's screen (but the status bar) on each row of the materials' list, tall enough
@@ -2147,6 +2154,22 @@ fn on_demand_every_materials_detail_names_its_users_from_the_outline_as_once_loa
         assert_eq!(shown, expected);
     }
     assert_eq!(shown.len(), expected.len());
+}
+
+/// An app with the catalog loaded, 120 × 40, on a store of the sample and `extra`, pane 4
+/// open on its first bundle.
+fn loaded_bundle(extra: Vec<yibiao::model::Record>) -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SledStore::open(&dir.path().join("store")).expect("open");
+    let records: Vec<_> = yibiao::sample::generate(1).into_records().collect();
+    store.apply(Batch::upserts("test", records)).expect("seed");
+    store.apply(Batch::upserts("extra", extra)).expect("extra");
+    let config = config::load(None, &ConfigFlags::default(), false);
+    let mut app = App::new(Box::new(store), Lang::Zh, config);
+    app.resize(120, 40);
+    press(&mut app, "pane_bundles");
+    press(&mut app, "bundle_open");
+    (app, dir)
 }
 
 /// A step of pane 4's edits: an action, typed text, a key.
@@ -2269,33 +2292,12 @@ fn on_demand_pane_4_edits_the_open_bundle_over_its_records_as_once_loaded() {
     drop(app);
 
     // the store as written over the records near the bundle, and read whole
-    let store = SledStore::open(&path).expect("open");
-    let catalog = store.catalog().clone();
-    assert_eq!(store.check().expect("check"), Vec::<String>::new());
-    drop(store);
-    let unloaded = SledStore::open_unloaded(&path).expect("open");
-    assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
-    assert_eq!(
-        unloaded.lint_counts(),
-        Some(yibiao::engine::lint::counts(&catalog)),
-        "the warnings followed"
-    );
-    drop(unloaded);
+    let (catalog, cached) = written_store(&path);
+    let lint = yibiao::engine::lint::counts(&catalog);
+    assert_eq!(cached, Some(lint), "the warnings followed");
 
     // a session with the catalog loaded, the same steps: the same screens and bundle
-    let (_, store_b, _dir_b) = {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = SledStore::open(&dir.path().join("store")).expect("open");
-        let records: Vec<_> = sample.clone().into_records().collect();
-        store.apply(Batch::upserts("test", records)).expect("seed");
-        store.apply(Batch::upserts("extra", extra)).expect("extra");
-        ((), store, dir)
-    };
-    let config = config::load(None, &ConfigFlags::default(), false);
-    let mut loaded = App::new(Box::new(store_b), Lang::Zh, config);
-    loaded.resize(120, 40);
-    press(&mut loaded, "pane_bundles");
-    press(&mut loaded, "bundle_open");
+    let (mut loaded, _loaded_dir) = loaded_bundle(extra);
     let (expected, said_loaded) = screens_of_steps(&mut loaded, &steps);
     assert_eq!(said, said_loaded);
     for (n, (a, b)) in on_demand.iter().zip(&expected).enumerate() {
@@ -2345,4 +2347,111 @@ fn on_demand_the_open_designer_names_its_item_as_pane_1_renamed_it() {
     let s = screen(&mut app, 120, 40);
     assert!(s.contains("所属事项 改名事项乙 0100001001-"), "{s}");
     assert!(deferred(&app));
+}
+
+/// Walks pane 4's merged form of the open bundle from its first row, opening each row's fix
+/// dialog and applying its first fix (answering yes where it asks), up to `most` fixes: the
+/// dialog's screen (but the status bar) and what the status bar said after each.
+fn fixes_applied(app: &mut App, most: usize) -> Vec<(Vec<String>, String)> {
+    use yibiao::tui::app::Overlay;
+    press(app, "merge_focus_next");
+    press(app, "merge_focus_next");
+    press(app, "select_first");
+    let mut out = Vec::new();
+    for _ in 0..150 {
+        if out.len() >= most {
+            break;
+        }
+        app.message = None;
+        press(app, "merge_fix");
+        if app.bundles.chooser.is_some() {
+            let shown = above_status(&screen(app, 120, 40));
+            press(app, "bundle_open");
+            if matches!(app.overlay, Some(Overlay::Confirm(_))) {
+                key(app, 'y');
+            }
+            out.push((shown, message(app)));
+        }
+        press(app, "select_next");
+    }
+    out
+}
+
+#[test]
+fn on_demand_pane_4_fixes_the_merge_over_the_bundles_records_as_once_loaded() {
+    let sample = yibiao::sample::generate(1);
+    let zt = &sample.bundles["ZT001"];
+    // a pool element only the pool's covers suggest, and a label two forms of the bundle
+    // share that no element has (a new element, coded from the store's keys)
+    let json = format!(
+        r#"{{"format": "yibiao/1",
+        "elements": [{{"code": "DE999999", "name": "紧急联系人电话", "kind": "mobile",
+                      "synonyms": ["紧急联系电话"]}}],
+        "forms": [{{"code": "BD999999", "name": "补充表", "item": "{}",
+                   "sections": [{{"title": "联系", "fields": [{{"key": "f1", "label": "紧急联系电话"}},
+                                                            {{"key": "f2", "label": "紧急联系人单位"}}]}}]}},
+                  {{"code": "BD999998", "name": "补充表二", "item": "{}",
+                   "sections": [{{"title": "联系", "fields": [{{"key": "g1", "label": "紧急联系人单位"}}]}}]}}]}}"#,
+        zt.items[0], zt.items[1]
+    );
+    let extra = yibiao::io::json::parse_import(&json, &sample, Lang::En).expect("parses");
+    let (mut app, path, _dir) = starting_on_demand_with(extra.clone());
+    opened(&mut app, &path);
+    press(&mut app, "pane_bundles");
+    press(&mut app, "bundle_open");
+    app.settle(Duration::from_secs(20));
+    // a binding to the pool's element first (its forms' warnings counted anew), then the rest
+    let mut on_demand = fixes_applied(&mut app, 1);
+    let lint_after_one = app
+        .loading
+        .as_ref()
+        .and_then(|l| l.forms_on_demand().cloned());
+    on_demand.extend(fixes_applied(&mut app, 8));
+    assert!(deferred(&app), "{on_demand:?}");
+    let dialogs: String = on_demand
+        .iter()
+        .flat_map(|(s, _)| s.iter())
+        .cloned()
+        .collect();
+    assert!(
+        dialogs.contains("DE999999 紧急联系人电话"),
+        "the pool's element, named"
+    );
+    assert!(dialogs.contains("新数据元"), "a new element offered");
+    assert!(on_demand.len() >= 2, "{on_demand:?}");
+    drop(app);
+    let (catalog, cached) = written_store(&path);
+    // (a new element may cover any form's labels: the counts went, to be counted again)
+    assert_eq!(cached, None);
+
+    // the same fixes with the catalog loaded: the same dialogs, words and records
+    let (mut loaded, _loaded_dir) = loaded_bundle(extra);
+    let mut expected = fixes_applied(&mut loaded, 1);
+    let catalog_after_one = loaded.store().expect("loaded").catalog().clone();
+    assert_eq!(
+        lint_after_one,
+        Some(yibiao::engine::lint::counts(&catalog_after_one)),
+        "the fixed forms' warnings counted with the pool's covers"
+    );
+    expected.extend(fixes_applied(&mut loaded, 8));
+    assert_eq!(on_demand.len(), expected.len());
+    for (n, (a, b)) in on_demand.iter().zip(&expected).enumerate() {
+        assert_eq!(a, b, "fix {n}");
+    }
+    let after = loaded.store().expect("loaded").catalog();
+    let records = |c: &yibiao::model::Catalog| {
+        let forms = c
+            .forms
+            .values()
+            .map(|f| yibiao::model::Record::Form(f.clone()));
+        let elements = c
+            .elements
+            .values()
+            .map(|e| yibiao::model::Record::Element(e.clone()));
+        forms.chain(elements).collect::<Vec<_>>()
+    };
+    assert!(
+        records(after) == records(&catalog),
+        "the same forms and elements"
+    );
 }

@@ -1163,8 +1163,8 @@ impl App {
             }
             // a fix that returns published forms to draft asks first, naming them
             if let Some(confirm) = self
-                .store()
-                .and_then(|s| self.bundles.ask_fix(action, s.catalog()))
+                .bundles_catalog()
+                .and_then(|c| self.bundles.ask_fix(action, c))
             {
                 self.overlay = Some(Overlay::Confirm(confirm));
                 return;

@@ -1,13 +1,15 @@
 //! Pane 4's edits of the open bundle before the catalog is loaded (on demand): its name, its
 //! questions, the order of its items, an item taken out, an item's condition and materials,
-//! and the steps of its workflow change the bundle alone, so they are written over the
-//! records read near it (`Loading::write_bundle_near`) by the same pane code as with the
-//! catalog loaded ([`BundleStore`]). What needs other records (an item put in, the lead
-//! agency, a fix of the merge, a new or claimed bundle) loads the catalog.
+//! and the steps of its workflow change the bundle alone, and a fix of the merge changes the
+//! forms of its items (and makes a new element, coded from the store's keys), so they are
+//! written over the records read near it (`Loading::write_bundle_near`) by the same pane
+//! code as with the catalog loaded ([`BundleStore`]); a fix's forms' warnings are counted
+//! with the pool's covers read for the bundle. What needs other records (an item put in,
+//! the lead agency, a new or claimed bundle) loads the catalog.
 
 use std::path::{Path, PathBuf};
 
-use crate::model::Catalog;
+use crate::model::{Catalog, Kind};
 use crate::store::{Applied, Batch, StoreError};
 use crate::tui::app::{App, Level};
 use crate::tui::loading::Loading;
@@ -60,6 +62,11 @@ impl BundleStore for NearBundle<'_> {
     fn is_near(&self) -> bool {
         true
     }
+
+    fn new_element_code(&self) -> Option<String> {
+        let store = self.loading.unloaded()?;
+        store.reader().next_code(Kind::Element).ok().flatten()
+    }
 }
 
 impl App {
@@ -77,6 +84,11 @@ impl App {
             let writes = near.loading.near_writes;
             let said = act(&mut self.bundles, Some(&mut near));
             let (needs, wrote) = (near.needs_catalog, near.loading.near_writes != writes);
+            // a fix's forms: their warnings, with the pool's covers read for the bundle
+            let covers = self.bundles.work.as_ref().and_then(|w| w.covers_read());
+            if let Some(loading) = self.loading.as_mut() {
+                loading.lint_written_forms(covers);
+            }
             if wrote {
                 // pane 1's list of bundles is drawn from the outline, which followed
                 self.bundles.items.outline_changed();

@@ -139,6 +139,9 @@ pub struct Loading {
     /// 1's item; or an element a step of whose workflow is taken): the record, what it
     /// references, what it reaches along its acyclic relations, an item's child items.
     pub edit_near: Option<Catalog>,
+    /// The forms pane 4 wrote over the records near its open bundle whose warnings are yet
+    /// to be counted ([`Loading::lint_written_forms`]).
+    forms_to_lint: Vec<String>,
 }
 
 impl Loading {
@@ -161,6 +164,7 @@ impl Loading {
             bundle_near: None,
             form_near: None,
             edit_near: None,
+            forms_to_lint: Vec::new(),
         }
     }
 
@@ -338,14 +342,68 @@ impl Loading {
     /// follows (see `Loading::near_write`, `Loading::copies_follow`). `Ok(None)`: the batch
     /// needs the catalog, nothing done.
     pub fn write_bundle_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
+        use crate::model::Kind;
+        // the cached lint counts, read before the write removes their file
+        if let Some(store) = self.unloaded() {
+            self.lint.get_or_init(|| store.lint_counts());
+        }
         let (changed, deleted) = (batch.upserted(), batch.deleted());
         let Some(written) = self.near_write(batch, Near::Bundle)? else {
             return Ok(None);
         };
-        if !written.applied.is_noop() {
-            self.copies_follow(&changed, &deleted, Near::Bundle)?;
+        if written.applied.is_noop() {
+            return Ok(Some(written));
+        }
+        self.copies_follow(&changed, &deleted, Near::Bundle)?;
+        for (kind, code) in &changed {
+            match kind {
+                // a new element may cover any form's unbound labels: counted again
+                Kind::Element => {
+                    self.lint = OnceCell::from(None);
+                    self.counted = None;
+                }
+                Kind::Form => self.forms_to_lint.push(code.clone()),
+                _ => {}
+            }
         }
         Ok(Some(written))
+    }
+
+    /// After pane 4 wrote forms over the records near its open bundle (a fix of the merge):
+    /// their warnings, counted with `covers` (the element pool's, read for the bundle's
+    /// labels), replace theirs in the lint counts, saved beside the store again. Without
+    /// the covers (not read yet), or when the counts went (an element was written too), the
+    /// counts are counted again from the store.
+    pub fn lint_written_forms(&mut self, covers: Option<&crate::engine::dups::Covers>) {
+        use crate::engine::lint::{bundles_of_item, lint_form};
+        let codes = std::mem::take(&mut self.forms_to_lint);
+        if codes.is_empty() {
+            return;
+        }
+        let counts = self.lint.take().flatten().or(self.counted.take());
+        let (Some(mut counts), Some(covers), Some(near)) = (counts, covers, &self.bundle_near)
+        else {
+            self.lint = OnceCell::from(None);
+            return;
+        };
+        let list = self.bundles.get().and_then(Option::as_ref);
+        for form in codes.iter().filter_map(|c| near.forms.get(c.as_str())) {
+            // the form with what it binds, and every bundle holding its item
+            let mut read = near.clone();
+            if let (Some(list), Some(item)) = (list, form.item.as_deref()) {
+                for b in bundles_of_item(list, item) {
+                    read.insert(crate::model::Record::Bundle(b.clone()));
+                }
+            }
+            match lint_form(&read, covers, form).len() {
+                0 => counts.remove(form.code.as_str()),
+                n => counts.insert(form.code.to_string(), n),
+            };
+        }
+        if let Some(store) = self.unloaded() {
+            store.save_lint(&counts);
+        }
+        self.lint = OnceCell::from(Some(counts));
     }
 
     /// After a write over the records `near` names that upserted `changed` and deleted
@@ -576,18 +634,22 @@ fn is_quit(event: &AppEvent) -> bool {
 /// changes the open bundle alone, so that it is written over the records read near it (see
 /// `tui::bundle_on_demand`): its name, a question added, edited or removed, an item's
 /// order, condition or materials (in the materials editor, every key), an item taken out,
-/// and the steps of its workflow.
+/// the steps of its workflow, and a fix of the merge (in the fix dialog, every key).
 pub fn edits_bundle_near(action: Action, bundles: &super::panes::bundles::BundlesPane) -> bool {
     use super::panes::bundles::Focus;
     use Action::*;
     let Some(work) = &bundles.work else {
         return false;
     };
-    if bundles.materials.is_some() {
+    // the materials editor and the fix dialog take every key
+    if bundles.materials.is_some() || bundles.chooser.is_some() {
         return true;
     }
     match action {
         BundleAdd => work.focus == Focus::Questions,
+        // the fix dialog of the selected field (a fix binds, relabels or marks its forms)
+        BundleOpen => work.focus == Focus::Right,
+        MergeFix => true,
         BundleRename | BundleRemove | BundleMoveUp | BundleMoveDown | BundleCondition
         | BundleMaterials | BundleSubmit | BundleReturn | BundlePublish => true,
         _ => false,
@@ -912,7 +974,6 @@ impl App {
                 // the edits of the open bundle alone, over its records
                 if loading.bundle_near.is_some()
                     && b.prompt.is_none()
-                    && b.chooser.is_none()
                     && edits_bundle_near(action, b)
                 {
                     return true;

@@ -174,6 +174,18 @@ pub fn resolve_conflict(
 /// What accepting `suggestion` binds to: its element, or a new element named after the
 /// fields' label with a fresh code.
 pub fn target_of(catalog: &Catalog, suggestion: &Suggestion) -> Target {
+    target_coded(catalog, suggestion, || {
+        next_code(catalog, Kind::Element, "DE", 6)
+    })
+}
+
+/// [`target_of`], a new element coded by `code` (called only for one): before the catalog
+/// is loaded the store's keys code it, which `catalog` (the records near a bundle) cannot.
+pub fn target_coded(
+    catalog: &Catalog,
+    suggestion: &Suggestion,
+    code: impl FnOnce() -> String,
+) -> Target {
     if let Some(element) = &suggestion.element {
         return Target::Existing(element.to_string());
     }
@@ -189,7 +201,7 @@ pub fn target_of(catalog: &Catalog, suggestion: &Suggestion) -> Target {
         })
         .unwrap_or_default();
     Target::New {
-        code: next_code(catalog, Kind::Element, "DE", 6),
+        code: code(),
         name: name.to_string(),
     }
 }

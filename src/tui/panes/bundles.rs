@@ -40,6 +40,8 @@ pub trait BundleStore {
     fn is_near(&self) -> bool {
         false
     }
+    /// The code a new element gets (`None`: it cannot be worked out now).
+    fn new_element_code(&self) -> Option<String>;
 }
 
 /// The loaded store, as pane 4 reads and writes it.
@@ -56,6 +58,16 @@ impl BundleStore for Loaded<'_> {
 
     fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
         self.0.apply(batch)
+    }
+
+    fn new_element_code(&self) -> Option<String> {
+        let (prefix, width) = workflow::new_code_shape(crate::model::Kind::Element)?;
+        Some(workflow::next_code(
+            self.0.catalog(),
+            crate::model::Kind::Element,
+            prefix,
+            width,
+        ))
     }
 }
 
@@ -213,6 +225,12 @@ impl Workspace {
         };
         work.recompute(catalog);
         work
+    }
+
+    /// The element pool's covers read from the store for the bundle opened before the
+    /// catalog was loaded, once they are in (`None`: not read yet, or the catalog's).
+    pub fn covers_read(&self) -> Option<&Covers> {
+        (self.pool_given && self.pool.0 != u64::MAX).then_some(&self.pool.1)
     }
 
     /// Recomputes the merge and everything drawn from it; false if the bundle is gone.
@@ -558,7 +576,7 @@ impl BundlesPane {
         match action {
             Action::BundleOpen if self.work.is_none() => self.open(store.catalog(), lang),
             Action::BundleOpen => match self.work.as_ref().map(|w| w.focus) {
-                Some(Focus::Right) => self.fix(store.catalog(), lang),
+                Some(Focus::Right) => self.fix(&*store, lang),
                 _ => self.toggle(store.catalog(), lang),
             },
             Action::MergeToggle => self.toggle(store.catalog(), lang),
@@ -566,7 +584,7 @@ impl BundlesPane {
                 self.look(action);
                 None
             }
-            Action::MergeFix => self.fix(store.catalog(), lang),
+            Action::MergeFix => self.fix(&*store, lang),
             Action::FlowExportDot | Action::FlowExportMermaid => {
                 let Some(w) = &self.work else {
                     return need_open(lang);
@@ -785,7 +803,10 @@ impl BundlesPane {
     /// from a worker ([`BundlesPane::pool_read`]).
     pub(crate) fn open_on_demand(&mut self, near: &Catalog, code: &str) {
         if let Some(bundle) = near.bundles.get(code) {
-            self.work = Some(Workspace::with_pool(near, bundle, Covers::default(), true));
+            let mut work = Workspace::with_pool(near, bundle, Covers::default(), true);
+            // (not read yet: see `Workspace::covers_read`)
+            work.pool.0 = u64::MAX;
+            self.work = Some(work);
         }
     }
 
@@ -879,9 +900,20 @@ impl BundlesPane {
     }
 
     /// Opens the chooser for the selected merged field.
-    fn fix(&mut self, catalog: &Catalog, lang: Lang) -> Say {
+    fn fix(&mut self, store: &dyn BundleStore, lang: Lang) -> Say {
+        let catalog = store.catalog();
         let Some(w) = &self.work else {
             return need_open(lang);
+        };
+        // the code a new element gets, worked out once, when a suggestion needs one (`None`:
+        // it cannot be, and no new element is offered)
+        let new_code = std::cell::OnceCell::new();
+        let target_of = |s: &Suggestion| match &s.element {
+            None => new_code
+                .get_or_init(|| store.new_element_code())
+                .clone()
+                .map(|code| resolve::target_coded(catalog, s, || code)),
+            Some(_) => Some(resolve::target_coded(catalog, s, String::new)),
         };
         let Some(i) = w.selected_field() else {
             return say(
@@ -962,7 +994,9 @@ impl BundlesPane {
                 );
                 for candidate in s.candidates() {
                     let chosen = s.choosing(&candidate);
-                    let target = resolve::target_of(catalog, &chosen);
+                    let Some(target) = target_of(&chosen) else {
+                        continue;
+                    };
                     let n = chosen.fields.len();
                     let why = candidate.why(lang);
                     // the fields it binds, then those it leaves out (a new element by the
@@ -1018,7 +1052,7 @@ impl BundlesPane {
                     .suggestions
                     .iter()
                     .find(|s| s.element.is_none() && s.left_out.contains(left))
-                    .and_then(|s| match resolve::target_of(catalog, s) {
+                    .and_then(|s| match target_of(s)? {
                         Target::New { code, .. } => Some(code),
                         Target::Existing(_) => None,
                     });

@@ -322,17 +322,51 @@ impl App {
         });
     }
 
-    /// The element pool's covers a worker read for the bundle opened on demand.
+    /// The element pool's covers a worker read for the bundle opened on demand; the
+    /// elements its merge then suggests (a few dozen) are read into the bundle's records,
+    /// for the fix dialog to name them and bind to them.
     pub(crate) fn bundle_pool_read(&mut self, code: &str, read: Result<Covers, String>) {
         let Some(near) = self.loading.as_ref().and_then(|l| l.bundle_near.as_ref()) else {
             return;
         };
-        match read {
-            Ok(covers) => {
-                self.bundles.pool_read(code, covers, near);
-                self.message = None;
+        let covers = match read {
+            Ok(covers) => covers,
+            Err(text) => return self.say(Level::Error, text),
+        };
+        self.bundles.pool_read(code, covers, near);
+        self.message = None;
+        let suggested: Vec<String> = self
+            .bundles
+            .work
+            .iter()
+            .flat_map(|w| {
+                w.merge
+                    .suggestions
+                    .iter()
+                    .flat_map(|s| s.candidates())
+                    .filter_map(|c| c.element.map(|e| e.to_string()))
+            })
+            .collect();
+        let Some(loading) = self.loading.as_mut() else {
+            return;
+        };
+        let (Some(store), Some(near)) = (loading.unloaded(), loading.bundle_near.as_ref()) else {
+            return;
+        };
+        let mut read = Vec::new();
+        for element in suggested
+            .iter()
+            .filter(|e| !near.elements.contains_key(e.as_str()))
+        {
+            match store.record(crate::model::Kind::Element, element) {
+                Ok(found) => read.extend(found),
+                Err(e) => return self.say(Level::Error, e.to_string()),
             }
-            Err(text) => self.say(Level::Error, text),
+        }
+        if let Some(near) = loading.bundle_near.as_mut() {
+            for record in read {
+                near.insert(record);
+            }
         }
     }
 
