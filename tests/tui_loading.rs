@@ -2455,3 +2455,63 @@ fn on_demand_pane_4_fixes_the_merge_over_the_bundles_records_as_once_loaded() {
         "the same forms and elements"
     );
 }
+
+/// Puts the item named `name` into the bundle open in pane 4 through the item picker,
+/// waiting for its index and then for the element pool's covers; the screen (but the
+/// status bar) after.
+fn item_put_in(app: &mut App, name: &str) -> Vec<String> {
+    press(app, "merge_focus_next");
+    press(app, "select_last");
+    press(app, "bundle_add");
+    app.settle(Duration::from_secs(20));
+    type_text(app, name);
+    app.settle(Duration::from_secs(20));
+    press(app, "picker_choose");
+    app.settle(Duration::from_secs(20));
+    above_status(&screen(app, 120, 40))
+}
+
+#[test]
+fn on_demand_pane_4_puts_items_in_the_open_bundle_and_reads_their_forms() {
+    let sample = yibiao::sample::generate(1);
+    let zt = &sample.bundles["ZT001"];
+    // an item of another bundle, with forms, that ZT001 lacks
+    let item = sample
+        .bundles
+        .values()
+        .flat_map(|b| b.items.iter())
+        .find(|i| {
+            !zt.items.contains(i)
+                && sample
+                    .forms
+                    .values()
+                    .any(|f| f.item.as_deref() == Some(i.as_str()))
+        })
+        .expect("an item to put in");
+    // (typed by its code: several items share a name)
+    let name = item.clone();
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_bundles");
+    press(&mut app, "bundle_open");
+    app.settle(Duration::from_secs(20));
+    let fields = |app: &App| {
+        app.bundles
+            .work
+            .as_ref()
+            .map(|w| w.merge.stats.fields_before)
+    };
+    let before = fields(&app);
+    let on_demand = item_put_in(&mut app, &name);
+    assert!(deferred(&app), "{}", message(&app));
+    assert!(fields(&app) > before, "the item's forms are in the merge");
+    drop(app);
+    let (catalog, cached) = written_store(&path);
+    assert!(catalog.bundles["ZT001"].items.contains(item));
+    assert_eq!(cached, Some(yibiao::engine::lint::counts(&catalog)));
+
+    let (mut loaded, _loaded_dir) = loaded_bundle(Vec::new());
+    assert_eq!(item_put_in(&mut loaded, &name), on_demand);
+    let bundle = &loaded.store().expect("loaded").catalog().bundles["ZT001"];
+    assert_eq!(*bundle, catalog.bundles["ZT001"]);
+}

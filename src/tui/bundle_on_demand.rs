@@ -1,11 +1,13 @@
 //! Pane 4's edits of the open bundle before the catalog is loaded (on demand): its name, its
-//! questions, the order of its items, an item taken out, an item's condition and materials,
-//! and the steps of its workflow change the bundle alone, and a fix of the merge changes the
+//! questions, the order of its items, items put in (the picker searches the outline's; their
+//! records are then read, see `App::read_bundle_on_demand`) or taken out, an item's
+//! condition and materials, and the steps of its workflow change the bundle alone, and a fix
+//! of the merge changes the
 //! forms of its items (and makes a new element, coded from the store's keys), so they are
 //! written over the records read near it (`Loading::write_bundle_near`) by the same pane
 //! code as with the catalog loaded ([`BundleStore`]); a fix's forms' warnings are counted
-//! with the pool's covers read for the bundle. What needs other records (an item put in,
-//! the lead agency, a new or claimed bundle) loads the catalog.
+//! with the pool's covers read for the bundle. What needs other records (the lead agency, a
+//! new or claimed bundle) loads the catalog.
 
 use std::path::{Path, PathBuf};
 
@@ -63,6 +65,10 @@ impl BundleStore for NearBundle<'_> {
         true
     }
 
+    fn outline(&self) -> Option<&crate::model::Outline> {
+        self.loading.outline.as_deref()
+    }
+
     fn new_element_code(&self) -> Option<String> {
         let store = self.loading.unloaded()?;
         store.reader().next_code(Kind::Element).ok().flatten()
@@ -82,8 +88,18 @@ impl App {
             act(&mut self.bundles, Some(&mut Loaded(store)))
         } else if let Some(mut near) = self.loading.as_mut().and_then(NearBundle::of) {
             let writes = near.loading.near_writes;
+            let items_of = |near: &NearBundle<'_>, code: Option<&str>| -> Vec<String> {
+                let bundle = code.and_then(|c| near.catalog().bundles.get(c));
+                bundle.map(|b| b.items.clone()).unwrap_or_default()
+            };
+            let open = self.bundles.work.as_ref().map(|w| w.code.clone());
+            let before = items_of(&near, open.as_deref());
             let said = act(&mut self.bundles, Some(&mut near));
             let (needs, wrote) = (near.needs_catalog, near.loading.near_writes != writes);
+            // items put in: their forms and what those reference are read, then the pool
+            let added = items_of(&near, open.as_deref())
+                .iter()
+                .any(|i| !before.contains(i));
             // a fix's forms: their warnings, with the pool's covers read for the bundle
             let covers = self.bundles.work.as_ref().and_then(|w| w.covers_read());
             if let Some(loading) = self.loading.as_mut() {
@@ -95,6 +111,9 @@ impl App {
                 let row = self.catalog.selected;
                 self.rebuild_tree(None);
                 self.select(row);
+            }
+            if let (true, Some(code)) = (added, &open) {
+                self.read_bundle_on_demand(code, true);
             }
             if needs {
                 self.want_catalog();

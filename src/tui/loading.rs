@@ -633,8 +633,9 @@ fn is_quit(event: &AppEvent) -> bool {
 /// Whether `action`, in pane 4's workspace `bundles` open before the catalog is loaded,
 /// changes the open bundle alone, so that it is written over the records read near it (see
 /// `tui::bundle_on_demand`): its name, a question added, edited or removed, an item's
-/// order, condition or materials (in the materials editor, every key), an item taken out,
-/// the steps of its workflow, and a fix of the merge (in the fix dialog, every key).
+/// order, condition or materials (in the materials editor, every key), items put in (the
+/// picker) or taken out, the steps of its workflow, and a fix of the merge (in the fix
+/// dialog, every key).
 pub fn edits_bundle_near(action: Action, bundles: &super::panes::bundles::BundlesPane) -> bool {
     use super::panes::bundles::Focus;
     use Action::*;
@@ -646,7 +647,9 @@ pub fn edits_bundle_near(action: Action, bundles: &super::panes::bundles::Bundle
         return true;
     }
     match action {
-        BundleAdd => work.focus == Focus::Questions,
+        // a question, or items (the picker searches the outline's; their records are read
+        // once they are in)
+        BundleAdd => work.focus != Focus::Right,
         // the fix dialog of the selected field (a fix binds, relabels or marks its forms)
         BundleOpen => work.focus == Focus::Right,
         MergeFix => true,

@@ -327,9 +327,19 @@ impl IndexState<ItemRow> {
 
 impl BundlesPane {
     /// Opens the picker, inserting after `after`; asks for an index build if the items
-    /// changed since the last one.
-    pub(super) fn open_picker(&mut self, catalog: &Catalog, after: Option<usize>) {
-        self.items.want(catalog);
+    /// changed since the last one (of the store's catalog, or before it is loaded of its
+    /// outline).
+    pub(super) fn open_picker(
+        &mut self,
+        store: &dyn super::bundles::BundleStore,
+        after: Option<usize>,
+    ) {
+        match store.outline() {
+            Some(outline) => {
+                self.items.ready_from_outline(outline);
+            }
+            None => self.items.want(store.catalog()),
+        }
         self.picker = Some(ItemPicker::new(after));
         self.research();
     }
@@ -450,6 +460,11 @@ impl BundlesPane {
         }
         let n = added.len();
         let code = crate::display::inert(&bundle.code).into_owned();
+        // before the catalog is loaded the index lets its memory go for the write and the
+        // reading of the new items' records (built again, from the outline, when next wanted)
+        if store.is_near() {
+            self.items.release();
+        }
         if let Err(m) = self.save(
             store,
             bundle,

@@ -42,6 +42,11 @@ pub trait BundleStore {
     }
     /// The code a new element gets (`None`: it cannot be worked out now).
     fn new_element_code(&self) -> Option<String>;
+    /// The outline the item picker searches before the catalog is loaded (`None`: the
+    /// catalog's items are searched).
+    fn outline(&self) -> Option<&crate::model::Outline> {
+        None
+    }
 }
 
 /// The loaded store, as pane 4 reads and writes it.
@@ -661,13 +666,13 @@ impl BundlesPane {
                 if w.focus == Focus::Questions {
                     self.open_prompt(PromptKind::AddQuestion, String::new());
                 } else {
-                    let catalog = store.catalog();
-                    let items = catalog
+                    let items = store
+                        .catalog()
                         .bundles
                         .get(w.code.as_str())
                         .map_or(0, |b| b.items.len());
                     let after = (items > 0).then(|| w.selected[1].min(items - 1));
-                    self.open_picker(catalog, after);
+                    self.open_picker(&*store, after);
                 }
                 None
             }
@@ -807,6 +812,19 @@ impl BundlesPane {
             // (not read yet: see `Workspace::covers_read`)
             work.pool.0 = u64::MAX;
             self.work = Some(work);
+        }
+    }
+
+    /// The open bundle's records read again from the store (on demand: `near`, after items
+    /// were put in it) with no covers from the element pool until they are read again; the
+    /// answers, the forms left out, the focus and the selection are kept.
+    pub(crate) fn read_again_on_demand(&mut self, near: &Catalog) {
+        if let Some(w) = &mut self.work {
+            w.pool = (u64::MAX, Covers::default());
+            w.pool_given = true;
+            if !w.recompute(near) {
+                self.work = None;
+            }
         }
     }
 

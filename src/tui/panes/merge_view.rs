@@ -286,11 +286,22 @@ impl App {
                 .get(self.bundles.selected)
                 .map(|c| c.to_string())
         });
-        let (Some(code), Some(store), Some(outline)) =
-            (code, loading.unloaded(), loading.outline.clone())
-        else {
+        if let Some(code) = code {
+            self.read_bundle_on_demand(&code, false);
+        }
+    }
+
+    /// Reads the records of the bundle `code` from the store (on demand) and shows its merge
+    /// from them, the element pool then read on a worker for the suggestions: when it is
+    /// opened, and (`again`) after items were put in it, the workspace kept as it is.
+    pub(crate) fn read_bundle_on_demand(&mut self, code: &str, again: bool) {
+        let Some(loading) = self.loading.as_mut() else {
             return;
         };
+        let (Some(store), Some(outline)) = (loading.unloaded(), loading.outline.clone()) else {
+            return;
+        };
+        let code = code.to_string();
         let near = match store.bundle_neighbourhood(&code, &outline, false) {
             Ok(Some((near, _))) => near,
             Ok(None) => return,
@@ -301,7 +312,10 @@ impl App {
             }
         };
         let reader = store.reader();
-        self.bundles.open_on_demand(&near, &code);
+        match again {
+            true => self.bundles.read_again_on_demand(&near),
+            false => self.bundles.open_on_demand(&near, &code),
+        }
         let bundle = near.bundles.get(code.as_str()).cloned();
         if let Some(loading) = self.loading.as_mut() {
             loading.bundle_near = Some(near.clone());
@@ -315,7 +329,7 @@ impl App {
             return;
         };
         self.spawn_job(move || {
-            // the workspace names the elements it suggests by code: their records are not read
+            // (the elements the merge suggests are read once the covers are in)
             let labels = crate::engine::merge::unbound_labels(&near, &bundle);
             let read = reader.covers(labels).map_err(|e| e.to_string());
             AppEvent::BundlePool { code, read }
