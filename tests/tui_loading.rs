@@ -1238,12 +1238,12 @@ fn on_demand_pane_4_opens_a_bundle_from_its_records_the_same_as_once_loaded() {
     press(&mut app, "bundle_open");
     assert_eq!(on_demand, screens_after(&mut app, &keys));
 
-    // an edit in the open bundle needs the catalog: it loads, and the merge is the same
+    // a new bundle needs the catalog: it loads, and the open merge stays
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
     press(&mut app, "pane_bundles");
     press(&mut app, "bundle_open");
-    press(&mut app, "bundle_lead");
+    press(&mut app, "bundle_new");
     assert!(!deferred(&app));
     until_loaded(&mut app);
     app.settle(Duration::from_secs(20));
@@ -2457,9 +2457,9 @@ fn on_demand_pane_4_fixes_the_merge_over_the_bundles_records_as_once_loaded() {
 }
 
 /// Puts the item named `name` into the bundle open in pane 4 through the item picker,
-/// waiting for its index and then for the element pool's covers; the screen (but the
-/// status bar) after.
-fn item_put_in(app: &mut App, name: &str) -> Vec<String> {
+/// waiting for its index and then for the element pool's covers, and makes `lead` its lead
+/// agency through the lead picker; the screens (but the status bar) after each.
+fn item_put_in(app: &mut App, name: &str, lead: &str) -> Vec<Vec<String>> {
     press(app, "merge_focus_next");
     press(app, "select_last");
     press(app, "bundle_add");
@@ -2468,11 +2468,17 @@ fn item_put_in(app: &mut App, name: &str) -> Vec<String> {
     app.settle(Duration::from_secs(20));
     press(app, "picker_choose");
     app.settle(Duration::from_secs(20));
-    above_status(&screen(app, 120, 40))
+    let put_in = above_status(&screen(app, 120, 40));
+    press(app, "bundle_lead");
+    app.settle(Duration::from_secs(20));
+    type_text(app, lead);
+    app.settle(Duration::from_secs(20));
+    press(app, "picker_choose");
+    vec![put_in, above_status(&screen(app, 120, 40))]
 }
 
 #[test]
-fn on_demand_pane_4_puts_items_in_the_open_bundle_and_reads_their_forms() {
+fn on_demand_pane_4_puts_items_in_the_open_bundle_and_chooses_its_lead_agency() {
     let sample = yibiao::sample::generate(1);
     let zt = &sample.bundles["ZT001"];
     // an item of another bundle, with forms, that ZT001 lacks
@@ -2502,7 +2508,14 @@ fn on_demand_pane_4_puts_items_in_the_open_bundle_and_reads_their_forms() {
             .map(|w| w.merge.stats.fields_before)
     };
     let before = fields(&app);
-    let on_demand = item_put_in(&mut app, &name);
+    // and a lead agency other than its own, chosen among the agencies read with it
+    let lead = sample
+        .agencies
+        .values()
+        .find(|a| Some(a.code.as_str()) != zt.lead_agency.as_deref())
+        .map(|a| a.name.to_string())
+        .expect("another agency");
+    let on_demand = item_put_in(&mut app, &name, &lead);
     assert!(deferred(&app), "{}", message(&app));
     assert!(fields(&app) > before, "the item's forms are in the merge");
     drop(app);
@@ -2511,7 +2524,8 @@ fn on_demand_pane_4_puts_items_in_the_open_bundle_and_reads_their_forms() {
     assert_eq!(cached, Some(yibiao::engine::lint::counts(&catalog)));
 
     let (mut loaded, _loaded_dir) = loaded_bundle(Vec::new());
-    assert_eq!(item_put_in(&mut loaded, &name), on_demand);
+    assert_eq!(item_put_in(&mut loaded, &name, &lead), on_demand);
     let bundle = &loaded.store().expect("loaded").catalog().bundles["ZT001"];
     assert_eq!(*bundle, catalog.bundles["ZT001"]);
+    assert_ne!(bundle.lead_agency, zt.lead_agency, "a new lead agency");
 }

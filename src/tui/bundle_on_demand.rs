@@ -1,13 +1,13 @@
 //! Pane 4's edits of the open bundle before the catalog is loaded (on demand): its name, its
-//! questions, the order of its items, items put in (the picker searches the outline's; their
-//! records are then read, see `App::read_bundle_on_demand`) or taken out, an item's
-//! condition and materials, and the steps of its workflow change the bundle alone, and a fix
-//! of the merge changes the
-//! forms of its items (and makes a new element, coded from the store's keys), so they are
-//! written over the records read near it (`Loading::write_bundle_near`) by the same pane
-//! code as with the catalog loaded ([`BundleStore`]); a fix's forms' warnings are counted
-//! with the pool's covers read for the bundle. What needs other records (the lead agency, a
-//! new or claimed bundle) loads the catalog.
+//! lead agency (chosen among the agencies read with the bundle's records), its questions,
+//! the order of its items, items put in (the picker searches the outline's; their records
+//! are then read, see `App::read_bundle_on_demand`) or taken out, an item's condition and
+//! materials, and the steps of its workflow change the bundle alone, and a fix of the merge
+//! changes the forms of its items (and makes a new element, coded from the store's keys), so
+//! they are written over the records read near it (`Loading::write_bundle_near`) by the same
+//! pane code as with the catalog loaded ([`BundleStore`]); a fix's forms' warnings are
+//! counted with the pool's covers read for the bundle. A new or claimed bundle loads the
+//! catalog.
 
 use std::path::{Path, PathBuf};
 

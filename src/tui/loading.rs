@@ -632,10 +632,10 @@ fn is_quit(event: &AppEvent) -> bool {
 
 /// Whether `action`, in pane 4's workspace `bundles` open before the catalog is loaded,
 /// changes the open bundle alone, so that it is written over the records read near it (see
-/// `tui::bundle_on_demand`): its name, a question added, edited or removed, an item's
-/// order, condition or materials (in the materials editor, every key), items put in (the
-/// picker) or taken out, the steps of its workflow, and a fix of the merge (in the fix
-/// dialog, every key).
+/// `tui::bundle_on_demand`): its name, its lead agency, a question added, edited or
+/// removed, an item's order, condition or materials (in the materials editor, every key),
+/// items put in (the picker) or taken out, the steps of its workflow, and a fix of the merge
+/// (in the fix dialog, every key).
 pub fn edits_bundle_near(action: Action, bundles: &super::panes::bundles::BundlesPane) -> bool {
     use super::panes::bundles::Focus;
     use Action::*;
@@ -653,8 +653,8 @@ pub fn edits_bundle_near(action: Action, bundles: &super::panes::bundles::Bundle
         // the fix dialog of the selected field (a fix binds, relabels or marks its forms)
         BundleOpen => work.focus == Focus::Right,
         MergeFix => true,
-        BundleRename | BundleRemove | BundleMoveUp | BundleMoveDown | BundleCondition
-        | BundleMaterials | BundleSubmit | BundleReturn | BundlePublish => true,
+        BundleRename | BundleLead | BundleRemove | BundleMoveUp | BundleMoveDown
+        | BundleCondition | BundleMaterials | BundleSubmit | BundleReturn | BundlePublish => true,
         _ => false,
     }
 }

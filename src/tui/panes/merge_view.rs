@@ -291,9 +291,10 @@ impl App {
         }
     }
 
-    /// Reads the records of the bundle `code` from the store (on demand) and shows its merge
-    /// from them, the element pool then read on a worker for the suggestions: when it is
-    /// opened, and (`again`) after items were put in it, the workspace kept as it is.
+    /// Reads the records of the bundle `code` from the store (on demand), with the agencies
+    /// and regions, and shows its merge from them, the element pool then read on a worker
+    /// for the suggestions: when it is opened, and (`again`) after items were put in it, the
+    /// workspace kept as it is.
     pub(crate) fn read_bundle_on_demand(&mut self, code: &str, again: bool) {
         let Some(loading) = self.loading.as_mut() else {
             return;
@@ -302,8 +303,23 @@ impl App {
             return;
         };
         let code = code.to_string();
-        let near = match store.bundle_neighbourhood(&code, &outline, false) {
-            Ok(Some((near, _))) => near,
+        // the bundle's records, and every agency and region (a few dozen: the lead agency
+        // is chosen among them)
+        let read = store
+            .bundle_neighbourhood(&code, &outline, false)
+            .and_then(|near| {
+                let Some((mut near, _)) = near else {
+                    return Ok(None);
+                };
+                for kind in [crate::model::Kind::Agency, crate::model::Kind::Region] {
+                    for record in store.records_of(kind)? {
+                        near.insert(record);
+                    }
+                }
+                Ok(Some(near))
+            });
+        let near = match read {
+            Ok(Some(near)) => near,
             Ok(None) => return,
             Err(e) => {
                 let text = e.to_string();
