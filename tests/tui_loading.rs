@@ -2462,19 +2462,21 @@ fn on_demand_pane_4_fixes_the_merge_over_the_bundles_records_as_once_loaded() {
 fn item_put_in(app: &mut App, name: &str, lead: &str) -> Vec<Vec<String>> {
     press(app, "merge_focus_next");
     press(app, "select_last");
-    press(app, "bundle_add");
-    app.settle(Duration::from_secs(20));
-    type_text(app, name);
-    app.settle(Duration::from_secs(20));
-    press(app, "picker_choose");
-    app.settle(Duration::from_secs(20));
+    picked(app, "bundle_add", name);
     let put_in = above_status(&screen(app, 120, 40));
-    press(app, "bundle_lead");
+    picked(app, "bundle_lead", lead);
+    vec![put_in, above_status(&screen(app, 120, 40))]
+}
+
+/// Opens a picker of pane 4 with `opener`, types `query` and chooses what it finds first,
+/// waiting for the picker's index and for what the choice reads.
+fn picked(app: &mut App, opener: &str, query: &str) {
+    press(app, opener);
     app.settle(Duration::from_secs(20));
-    type_text(app, lead);
+    type_text(app, query);
     app.settle(Duration::from_secs(20));
     press(app, "picker_choose");
-    vec![put_in, above_status(&screen(app, 120, 40))]
+    app.settle(Duration::from_secs(20));
 }
 
 #[test]
@@ -2528,4 +2530,57 @@ fn on_demand_pane_4_puts_items_in_the_open_bundle_and_chooses_its_lead_agency() 
     let bundle = &loaded.store().expect("loaded").catalog().bundles["ZT001"];
     assert_eq!(*bundle, catalog.bundles["ZT001"]);
     assert_ne!(bundle.lead_agency, zt.lead_agency, "a new lead agency");
+}
+
+/// From pane 4's list (its first bundle selected): a new bundle named `name`, one item put
+/// in by its code `item`, then back to the list, the first bundle claimed; the screens (but
+/// the status bar) after each, with what the status bar said.
+fn bundle_made_and_claimed(app: &mut App, name: &str, item: &str) -> Vec<(Vec<String>, String)> {
+    let mut out = Vec::new();
+    let shown = |app: &mut App| (above_status(&screen(app, 120, 40)), message(app));
+    press(app, "bundle_new");
+    type_text(app, name);
+    enter(app);
+    app.settle(Duration::from_secs(20));
+    out.push(shown(app));
+    picked(app, "bundle_add", item);
+    out.push((shown(app).0, String::new()));
+    press(app, "back");
+    press(app, "select_first");
+    press(app, "bundle_claim");
+    out.push(shown(app));
+    out
+}
+
+#[test]
+fn on_demand_pane_4_makes_and_claims_bundles_from_its_list_as_once_loaded() {
+    let sample = yibiao::sample::generate(1);
+    let item = sample.bundles["ZT002"].items[0].clone();
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_bundles");
+    let on_demand = bundle_made_and_claimed(&mut app, "我要开茶馆", &item);
+    assert!(deferred(&app), "{on_demand:?}");
+    drop(app);
+    let (catalog, cached) = written_store(&path);
+    assert_eq!(cached, Some(yibiao::engine::lint::counts(&catalog)));
+    let made: Vec<_> = catalog
+        .bundles
+        .keys()
+        .filter(|c| !sample.bundles.contains_key(*c))
+        .collect();
+    assert_eq!(made.len(), 2, "{made:?}");
+
+    let (mut loaded, _loaded_dir) = loaded_bundle(Vec::new());
+    press(&mut loaded, "back");
+    let expected = bundle_made_and_claimed(&mut loaded, "我要开茶馆", &item);
+    assert_eq!(on_demand, expected);
+    let after = &loaded.store().expect("loaded").catalog().bundles;
+    for code in made {
+        assert_eq!(
+            after.get(code.as_str()),
+            catalog.bundles.get(code.as_str()),
+            "{code}"
+        );
+    }
 }

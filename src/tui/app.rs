@@ -1145,8 +1145,7 @@ impl App {
             let edits_near = self
                 .loading
                 .as_ref()
-                .is_some_and(|l| l.bundle_near.is_some())
-                && super::loading::edits_bundle_near(action, &self.bundles);
+                .is_some_and(|l| l.edits_bundles_near(action, &self.bundles));
             if self.store.is_none() && !edits_near {
                 if action == Action::BundleOpen && self.bundles.work.is_none() {
                     self.open_bundle_on_demand();

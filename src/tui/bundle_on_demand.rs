@@ -17,11 +17,13 @@ use crate::tui::app::{App, Level};
 use crate::tui::loading::Loading;
 use crate::tui::panes::bundles::{BundleStore, BundlesPane, Loaded, Say, StoreRef};
 
-/// The records near pane 4's open bundle, read and written as its store before the catalog
-/// is loaded.
+/// The records near pane 4's open bundle (or, with none open, every bundle with what it
+/// references), read and written as its store before the catalog is loaded.
 struct NearBundle<'a> {
     loading: &'a mut Loading,
     path: PathBuf,
+    /// Whether the records are the list's (no bundle is open).
+    list: bool,
     /// Read while the records are not there (never, as made by [`NearBundle::of`]).
     empty: Catalog,
     /// Whether a write needed the whole catalog (nothing was written).
@@ -29,13 +31,17 @@ struct NearBundle<'a> {
 }
 
 impl<'a> NearBundle<'a> {
-    /// The records near the bundle pane 4 opened on demand, if it did.
-    fn of(loading: &'a mut Loading) -> Option<NearBundle<'a>> {
-        loading.bundle_near.as_ref()?;
+    /// The records near the bundle pane 4 opened on demand (`open`), or the list's.
+    fn of(loading: &'a mut Loading, open: bool) -> Option<NearBundle<'a>> {
+        match open {
+            true => loading.bundle_near.as_ref().map(|_| ()),
+            false => loading.bundles_on_demand().map(|_| ()),
+        }?;
         let path = loading.unloaded()?.path().to_path_buf();
         Some(NearBundle {
             loading,
             path,
+            list: !open,
             empty: Catalog::default(),
             needs_catalog: false,
         })
@@ -44,7 +50,11 @@ impl<'a> NearBundle<'a> {
 
 impl BundleStore for NearBundle<'_> {
     fn catalog(&self) -> &Catalog {
-        self.loading.bundle_near.as_ref().unwrap_or(&self.empty)
+        let read = match self.list {
+            true => self.loading.bundles_on_demand(),
+            false => self.loading.bundle_near.as_ref(),
+        };
+        read.unwrap_or(&self.empty)
     }
 
     fn path(&self) -> &Path {
@@ -52,7 +62,11 @@ impl BundleStore for NearBundle<'_> {
     }
 
     fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
-        match self.loading.write_bundle_near(batch)? {
+        let written = match self.list {
+            true => self.loading.write_bundle_list(batch)?,
+            false => self.loading.write_bundle_near(batch)?,
+        };
+        match written {
             Some(written) => Ok(written.applied),
             None => {
                 self.needs_catalog = true;
@@ -86,7 +100,11 @@ impl App {
     ) {
         let said = if let Some(store) = self.store.as_deref_mut() {
             act(&mut self.bundles, Some(&mut Loaded(store)))
-        } else if let Some(mut near) = self.loading.as_mut().and_then(NearBundle::of) {
+        } else if let Some(mut near) = self
+            .loading
+            .as_mut()
+            .and_then(|l| NearBundle::of(l, self.bundles.work.is_some()))
+        {
             let writes = near.loading.near_writes;
             let items_of = |near: &NearBundle<'_>, code: Option<&str>| -> Vec<String> {
                 let bundle = code.and_then(|c| near.catalog().bundles.get(c));
@@ -114,6 +132,14 @@ impl App {
             }
             if let (true, Some(code)) = (added, &open) {
                 self.read_bundle_on_demand(code, true);
+            }
+            // a new bundle opened from the list: its records are read as when opened
+            if let (None, Some(w)) = (&open, &self.bundles.work) {
+                let (code, focus) = (w.code.clone(), w.focus);
+                self.read_bundle_on_demand(&code, false);
+                if let Some(w) = &mut self.bundles.work {
+                    w.focus = focus;
+                }
             }
             if needs {
                 self.want_catalog();

@@ -96,6 +96,8 @@ enum Near {
     Edit,
     /// Pane 4's open bundle's ([`Loading::bundle_near`]).
     Bundle,
+    /// Pane 4's list's: every bundle with what it references ([`Loading::bundles_on_demand`]).
+    List,
 }
 
 /// Start-up state while the catalog loads.
@@ -337,6 +339,35 @@ impl Loading {
         Ok(Some(written))
     }
 
+    /// Whether pane 4's `action` (`bundles`) is written over the records it read before the
+    /// catalog is loaded: the open bundle's (see [`edits_bundle_near`]), or from the list
+    /// the bundles'.
+    pub fn edits_bundles_near(
+        &self,
+        action: Action,
+        bundles: &super::panes::bundles::BundlesPane,
+    ) -> bool {
+        let read = match bundles.work {
+            Some(_) => self.bundle_near.is_some(),
+            None => self.bundles_on_demand().is_some(),
+        };
+        read && edits_bundle_near(action, bundles)
+    }
+
+    /// Writes `batch` (pane 4's new or claimed bundle, from its list) over the bundles read
+    /// before the catalog is loaded ([`Loading::bundles_on_demand`]), as
+    /// [`Loading::write_bundle_near`] writes over the open bundle's records.
+    pub fn write_bundle_list(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
+        let (changed, deleted) = (batch.upserted(), batch.deleted());
+        let Some(written) = self.near_write(batch, Near::List)? else {
+            return Ok(None);
+        };
+        if !written.applied.is_noop() {
+            self.copies_follow(&changed, &deleted, Near::List)?;
+        }
+        Ok(Some(written))
+    }
+
     /// Writes `batch` (pane 4's change to its open bundle) over the records near it
     /// ([`Loading::bundle_near`]), without the catalog: what the panes on demand read
     /// follows (see `Loading::near_write`, `Loading::copies_follow`). `Ok(None)`: the batch
@@ -427,13 +458,14 @@ impl Loading {
             Near::Form => self.form_near.as_ref(),
             Near::Edit => self.edit_near.as_ref(),
             Near::Bundle => self.bundle_near.as_ref(),
+            Near::List => self.bundles.get().and_then(Option::as_ref),
         };
         let records: Vec<crate::model::Record> = changed
             .iter()
             .filter_map(|(kind, code)| written?.get(*kind, code))
             .map(RecordRef::to_record)
             .collect();
-        let list = self.bundles.get_mut().and_then(Option::as_mut);
+        let list = (self.bundles.get_mut().and_then(Option::as_mut)).filter(|_| near != Near::List);
         // (the records written over follow by themselves)
         let open = self.bundle_near.as_mut().filter(|_| near != Near::Bundle);
         let designed = self.form_near.as_mut().filter(|_| near != Near::Form);
@@ -471,6 +503,7 @@ impl Loading {
             Near::Form => self.form_near.as_mut(),
             Near::Edit => self.edit_near.as_mut(),
             Near::Bundle => self.bundle_near.as_mut(),
+            Near::List => self.bundles.get_mut().and_then(Option::as_mut),
         };
         let (Phase::Waiting(store), Some(near), Some(outline)) =
             (&mut self.phase, near, self.outline.as_mut())
@@ -630,17 +663,19 @@ fn is_quit(event: &AppEvent) -> bool {
     }
 }
 
-/// Whether `action`, in pane 4's workspace `bundles` open before the catalog is loaded,
-/// changes the open bundle alone, so that it is written over the records read near it (see
+/// Whether `action`, in pane 4 (`bundles`) before the catalog is loaded, changes the open
+/// bundle alone, so that it is written over the records read near it (see
 /// `tui::bundle_on_demand`): its name, its lead agency, a question added, edited or
 /// removed, an item's order, condition or materials (in the materials editor, every key),
 /// items put in (the picker) or taken out, the steps of its workflow, and a fix of the merge
-/// (in the fix dialog, every key).
+/// (in the fix dialog, every key); and from the list, a new or claimed bundle.
 pub fn edits_bundle_near(action: Action, bundles: &super::panes::bundles::BundlesPane) -> bool {
     use super::panes::bundles::Focus;
     use Action::*;
+    // from the list: a new bundle, or one claimed from the selected template (coded among
+    // the bundles the list read)
     let Some(work) = &bundles.work else {
-        return false;
+        return matches!(action, BundleNew | BundleClaim);
     };
     // the materials editor and the fix dialog take every key
     if bundles.materials.is_some() || bundles.chooser.is_some() {
@@ -975,10 +1010,7 @@ impl App {
             Pane::Bundles if loading.bundles_on_demand().is_some() => {
                 let b = &self.bundles;
                 // the edits of the open bundle alone, over its records
-                if loading.bundle_near.is_some()
-                    && b.prompt.is_none()
-                    && edits_bundle_near(action, b)
-                {
+                if b.prompt.is_none() && loading.edits_bundles_near(action, b) {
                     return true;
                 }
                 let overlay = b.prompt.is_some()

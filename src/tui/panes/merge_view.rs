@@ -250,6 +250,14 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, catalog: &Catalog, pane: &Bundles
     }
 }
 
+/// What the status bar says while the element pool is read for a bundle opened on demand.
+fn pool_reading(lang: Lang) -> &'static str {
+    lang.pick(
+        "正在读取数据元池，以给出绑定建议…",
+        "reading the element pool for the suggestions…",
+    )
+}
+
 /// The bundle list's columns in pane 4's `area`: the list, and the detail when there is
 /// room for it.
 fn list_areas(area: Rect) -> (Rect, Option<Rect>) {
@@ -336,11 +344,10 @@ impl App {
         if let Some(loading) = self.loading.as_mut() {
             loading.bundle_near = Some(near.clone());
         }
-        let text = self.lang.pick(
-            "正在读取数据元池，以给出绑定建议…",
-            "reading the element pool for the suggestions…",
-        );
-        self.say(Level::Info, text.into());
+        // (said unless something else is: a new bundle's, an item's put in)
+        if self.message.is_none() {
+            self.say(Level::Info, pool_reading(self.lang).into());
+        }
         let Some(bundle) = bundle else {
             return;
         };
@@ -364,7 +371,10 @@ impl App {
             Err(text) => return self.say(Level::Error, text),
         };
         self.bundles.pool_read(code, covers, near);
-        self.message = None;
+        let reading = pool_reading(self.lang);
+        if self.message.as_ref().is_some_and(|m| m.text == reading) {
+            self.message = None;
+        }
         let suggested: Vec<String> = self
             .bundles
             .work
