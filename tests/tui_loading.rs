@@ -642,8 +642,9 @@ fn screens_after(app: &mut App, keys: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Opens a form in pane 3 (on demand, from its records), edits it and asks for another item,
-/// which needs the catalog; waits for it, takes the edit back and closes the designer.
+/// Opens a form in pane 3 (on demand, from its records), edits it and asks pane 1 to compare
+/// the selected record with its template, which needs the catalog; waits for it, takes the
+/// edit back and closes the designer.
 fn load_by_opening_a_form(app: &mut App) {
     press(app, "pane_forms");
     press(app, "form_open");
@@ -652,12 +653,13 @@ fn load_by_opening_a_form(app: &mut App) {
     press(app, "select_next");
     press(app, "form_required");
     assert!(deferred(app), "{}", message(app));
-    // another item is chosen among every item: that needs the catalog
-    press(app, "form_item");
+    // a comparison with a template reads the catalog's templates: that needs it
+    press(app, "pane_catalog");
+    press(app, "template_compare");
     assert!(!deferred(app) && app.loading.is_some(), "{}", message(app));
     until_loaded(app);
     app.settle(Duration::from_secs(20));
-    press(app, "back");
+    press(app, "pane_forms");
     let d = app.forms.designer.as_ref().expect("open");
     assert!(d.design.is_dirty(), "the edit made before the catalog");
     press(app, "form_required");
@@ -2583,4 +2585,90 @@ fn on_demand_pane_4_makes_and_claims_bundles_from_its_list_as_once_loaded() {
             "{code}"
         );
     }
+}
+
+/// In pane 3, the last form (BD999999) opened in the designer and given the item `item`
+/// through the item picker, then saved; the designer's screen (but the status bar) after
+/// the item is set and after the save, with what the status bar said.
+fn form_moved(app: &mut App, item: &str) -> Vec<(Vec<String>, String)> {
+    press(app, "pane_forms");
+    press(app, "select_last");
+    press(app, "form_open");
+    app.settle(Duration::from_secs(20));
+    let mut out = Vec::new();
+    press(app, "form_item");
+    app.settle(Duration::from_secs(20));
+    type_text(app, item);
+    app.settle(Duration::from_secs(20));
+    press(app, "picker_choose");
+    out.push((above_status(&screen(app, 120, 40)), message(app)));
+    press(app, "form_save");
+    out.push((above_status(&screen(app, 120, 40)), message(app)));
+    out
+}
+
+#[test]
+fn on_demand_the_designer_moves_its_form_to_another_item_as_once_loaded() {
+    let sample = yibiao::sample::generate(1);
+    // the form's first field shown on an answer ZT001 asks for, and an item of no bundle
+    // put in a new one that asks it too: the condition holds there only if that bundle,
+    // which does not hold the form's item, is read
+    let zt = &sample.bundles["ZT001"];
+    let question = &zt.questions[0];
+    let item = sample
+        .items
+        .keys()
+        .find(|i| {
+            sample
+                .bundles
+                .values()
+                .all(|b| !b.items.contains(&i.to_string()))
+        })
+        .expect("an item of no bundle")
+        .to_string();
+    let mut asking = zt.clone();
+    asking.code = "ZT999".into();
+    asking.items = vec![item.clone()];
+    asking.questions = vec![question.clone()];
+    asking.item_when.clear();
+    asking.materials.clear();
+    asking.template = false;
+    asking.template_of = None;
+    let when =
+        yibiao::model::When::from([(question.key.clone(), vec![question.options[0].key.clone()])]);
+    let mut records = designer_records();
+    records.push(yibiao::model::Record::Bundle(asking));
+    for record in &mut records {
+        if let yibiao::model::Record::Form(form) = record
+            && form.code == "BD999999"
+        {
+            form.sections[0].fields[0].when = Some(Box::new(when.clone()));
+        }
+    }
+    let (mut app, path, _dir) = starting_on_demand_with(records.clone());
+    opened(&mut app, &path);
+    let on_demand = form_moved(&mut app, &item);
+    let conditions = on_demand[1].0.join("\n");
+    assert!(!conditions.contains("条件无效"), "{conditions}");
+    assert!(deferred(&app), "{on_demand:?}");
+    assert!(on_demand[1].1.contains("已保存"), "{on_demand:?}");
+    drop(app);
+    let (catalog, cached) = written_store(&path);
+    assert_eq!(
+        catalog.forms["BD999999"].item.as_deref(),
+        Some(item.as_str())
+    );
+    assert_eq!(cached, Some(yibiao::engine::lint::counts(&catalog)));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SledStore::open(&dir.path().join("store")).expect("open");
+    let seed: Vec<_> = sample.into_records().collect();
+    store.apply(Batch::upserts("test", seed)).expect("seed");
+    store
+        .apply(Batch::upserts("extra", records))
+        .expect("extra");
+    let config = config::load(None, &ConfigFlags::default(), false);
+    let mut loaded = App::new(Box::new(store), Lang::Zh, config);
+    loaded.resize(120, 40);
+    assert_eq!(form_moved(&mut loaded, &item), on_demand);
 }

@@ -502,11 +502,12 @@ impl Outline {
         })
     }
 
-    /// Follows a change to the form `form` that leaves what it references among the items and
-    /// materials as it was (an edit of its name or fields, as pane 3's designer makes): its
-    /// name, field count, status and version are set (a new name packed in with the others).
-    /// Returns whether the outline holds the form with that item; if not, it is left as it
-    /// was and only [`Outline::of`] the changed catalog describes it.
+    /// Follows a change to the form `form` (an edit of its name, fields or item, as pane 3's
+    /// designer makes): its name, item, field count, status and version are set (a new name
+    /// packed in with the others), and, with another item, its links to the items and
+    /// materials replaced. Returns whether it was followed; if not (the outline does not
+    /// hold the form, or its new item), it is left as it was and only [`Outline::of`] the
+    /// changed catalog describes it.
     pub fn follow_form(&mut self, form: &Form) -> bool {
         let Some(at) = self.forms.heads.codes.position(&form.code) else {
             return false;
@@ -514,10 +515,30 @@ impl Outline {
         let Some(view) = self.form_at(at) else {
             return false;
         };
-        if view.item != form.item.as_deref() {
-            return false;
+        let (moved, renamed) = (
+            view.item != form.item.as_deref(),
+            view.name != form.name.as_str(),
+        );
+        if moved {
+            let item = match form.item.as_deref() {
+                Some(code) => match self.items.heads.position(code) {
+                    Some(position) => position,
+                    None => return false,
+                },
+                None => NONE,
+            };
+            let from = Source::Form(at);
+            let Some(packed) = Link::new(Target::Item(0), from).map(|l| l.from) else {
+                return false;
+            };
+            let Some(slot) = self.forms.items.get_mut(at as usize) else {
+                return false;
+            };
+            *slot = item;
+            self.links.retain(|l| l.from != packed);
+            self.add_links_of(from, RecordRef::Form(form));
         }
-        if view.name != form.name.as_str() {
+        if renamed {
             self.forms.heads.set_name(at, &form.name);
         }
         let at = at as usize;

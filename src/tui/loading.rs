@@ -948,8 +948,8 @@ impl App {
             // pane 3 on demand: the list, moving and filtering it, a form's history (read from
             // the audit log) and opening a form (when the element links are cached): moving in
             // the designer, its warnings, its preview, the edits that need no other record and
-            // saving them (a new name too), binding and the workflow (see `form_on_demand`); a
-            // new form and another item need the catalog
+            // saving them (a new name and item too), binding and the workflow (see
+            // `form_on_demand`)
             Pane::Forms if loading.forms_countable() => match &self.forms.designer {
                 None => {
                     reading
@@ -990,6 +990,7 @@ impl App {
                                         | FormAddUnbound
                                         | FormAddSection
                                         | FormCondition
+                                        | FormItem
                                         | FormSubmit
                                         | FormReturn
                                         | FormPublish

@@ -3,9 +3,8 @@
 //! its catalog (at a million elements a loaded catalog holds 670 MiB; the records near a
 //! form, a few dozen).
 //!
-//! A change to forms' names and fields (bindings, labels, order, sections, required flags,
-//! help, conditions, workflow) that leaves each form's item and material as they were, a new
-//! form, a change to elements, items, materials or bundles, new ones too, and the delete of
+//! A change to forms' names, items and fields (bindings, labels, order, sections, required
+//! flags, help, conditions, workflow) that leaves each form's material as it was, a new form, a change to elements, items, materials or bundles, new ones too, and the delete of
 //! an item, a material or a bundle nothing references, are
 //! validated exactly as over the whole catalog: what such a record is checked against is
 //! whether what it references exists, what it reaches along the relations that must stay
@@ -69,8 +68,9 @@ impl UnloadedStore {
     /// module documentation); `near` holds the records the caller read near them (a
     /// designer's, an editor's: what they reference is read here where it lacks it) and
     /// follows the change, as `outline` does. `Ok(None)`: the batch needs the whole catalog
-    /// (another kind of change, a delete, a form moved to another item or material, a
-    /// store without a current search tree or outline entry), and nothing was
+    /// (another kind of change, a delete of a record something references, a form given
+    /// another material, a store without a current search tree or outline entry), and
+    /// nothing was
     /// written. Refused as a loaded store refuses it otherwise ([`StoreError::Invalid`] and
     /// the rest), nothing written either.
     pub fn apply_near(
@@ -248,11 +248,11 @@ impl UnloadedStore {
             };
             let old = self.record(new.kind(), new.code())?;
             let near = match (&old, new) {
-                // a form keeps its item and material: its place in the outline and the links
+                // a form that keeps its material (its item the outline follows, checked to
+                // exist as every reference is; what it binds follows in the links)
                 (Some(Record::Form(old)), Record::Form(new)) => {
                     let outlined = outline.form(&new.code);
-                    new.item == old.item
-                        && new.material == old.material
+                    new.material == old.material
                         && outlined.is_some_and(|f| f.item == old.item.as_deref())
                 }
                 // a new form, which nothing references: checked against what it references,
@@ -428,14 +428,19 @@ mod tests {
         store
     }
 
-    /// Designer-like edits of forms of `catalog`: each form as changed.
+    /// Designer-like edits of forms of `catalog`: each form as changed (its fields, its name,
+    /// its item), or new.
     fn edits(catalog: &Catalog) -> Vec<Form> {
         let spare: Vec<&str> = catalog.elements.keys().map(|c| c.as_str()).collect();
+        let items: Vec<&str> = catalog.items.keys().map(|c| c.as_str()).collect();
         let mut out = Vec::new();
-        for (n, form) in catalog.forms.values().take(30).enumerate() {
+        for (n, form) in catalog.forms.values().take(35).enumerate() {
             let mut form = form.clone();
             let fields = form.sections.iter_mut().flat_map(|s| s.fields.iter_mut());
-            match n % 6 {
+            match n % 7 {
+                // moved to another item, or to none
+                6 if n % 2 == 0 => form.item = Some(items[n * 3].into()),
+                6 => form.item = None,
                 0 => fields.for_each(|f| f.element = None),
                 1 => fields.for_each(|f| f.required = !f.required),
                 2 => form.sections.iter_mut().for_each(|s| s.fields.reverse()),
@@ -452,7 +457,6 @@ mod tests {
             out.push(form);
         }
         // new forms: a copy of one under another item, and one of no item with no field
-        let items: Vec<&str> = catalog.items.keys().map(|c| c.as_str()).collect();
         for (n, form) in catalog.forms.values().step_by(7).take(4).enumerate() {
             let mut form = form.clone();
             form.code = format!("{}-NEW", form.code).into();
@@ -952,11 +956,6 @@ mod tests {
         let mut store = SledStore::open_unloaded(dir.path()).unwrap();
         let mut outline = store.outline().unwrap();
         let form = catalog.forms.values().next().unwrap().clone();
-        let other_item = catalog
-            .items
-            .keys()
-            .find(|i| Some(*i) != form.item.as_ref())
-            .cloned();
         let mut agency = catalog.agencies.values().next().unwrap().clone();
         agency.name = format!("{}（改）", agency.name).into();
         let other_material = catalog
@@ -968,13 +967,8 @@ mod tests {
             material: other_material,
             ..form.clone()
         };
-        let moved = Form {
-            item: other_item,
-            ..form.clone()
-        };
         let needs = [
             Batch::upserts("design", [Record::Form(material)]),
-            Batch::upserts("design", [Record::Form(moved)]),
             Batch::upserts("edit", [Record::Agency(agency.clone())]),
             Batch::upserts(
                 "design",

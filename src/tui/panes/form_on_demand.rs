@@ -30,12 +30,13 @@ pub(super) fn designer_catalog<'a>(
 }
 
 /// Whether the designer's working form can be saved over the records `near` it before the
-/// catalog is loaded: it keeps the item and material of the form as stored, or it is new
+/// catalog is loaded: it keeps the material of the form as stored, or it is new
 /// (see [`UnloadedStore::apply_near`](crate::store::UnloadedStore::apply_near)).
 pub(crate) fn saves_near(d: &Designer, near: &Catalog) -> bool {
     let form = d.design.form();
     match near.forms.get(form.code.as_str()) {
-        Some(stored) => stored.item == form.item && stored.material == form.material,
+        // (another item is followed: the outline's and the links' entries for it move)
+        Some(stored) => stored.material == form.material,
         // a new form, not saved yet (the records near a stored one hold it): what it
         // references is read as it is saved
         None => true,
@@ -47,6 +48,39 @@ pub(crate) fn saves_near(d: &Designer, near: &Catalog) -> bool {
 pub type PoolRead = Result<Box<(Covers, Catalog)>, String>;
 
 impl App {
+    /// Before the catalog is loaded, reads the item `code` and the bundles holding it (as
+    /// the outline lists them) into the records near the designer's form, where they lack
+    /// them: what the form given that item is shown and checked with. Nothing to do with
+    /// the catalog loaded.
+    pub(super) fn read_item_near_form(
+        &mut self,
+        code: &str,
+    ) -> Result<(), crate::store::StoreError> {
+        use crate::model::Kind;
+        let Some(loading) = self.loading.as_mut() else {
+            return Ok(());
+        };
+        let (Some(store), Some(outline)) = (loading.unloaded(), loading.outline.as_deref()) else {
+            return Ok(());
+        };
+        let Some(near) = loading.form_near.as_ref() else {
+            return Ok(());
+        };
+        let bundles = outline.referrers(Kind::Item, code).unwrap_or_default();
+        let wanted = std::iter::once((Kind::Item, code))
+            .chain(bundles.into_iter().filter(|(k, _)| *k == Kind::Bundle));
+        let mut read = Vec::new();
+        for (kind, code) in wanted.filter(|(k, c)| near.get(*k, c).is_none()) {
+            read.extend(store.record(kind, code)?);
+        }
+        if let Some(near) = loading.form_near.as_mut() {
+            for record in read {
+                near.insert(record);
+            }
+        }
+        Ok(())
+    }
+
     /// Opens the form `code` in the designer before the catalog is loaded (see the module
     /// documentation); until the pool's covers come, its warnings lack their suggestions.
     pub(super) fn open_form_on_demand(&mut self, code: &str) {

@@ -871,8 +871,9 @@ impl App {
     fn open_item_picker(&mut self, purpose: ItemFor) {
         match (self.store.as_deref(), self.loading.as_ref()) {
             (Some(store), _) => self.bundles.items.want(store.catalog()),
-            // a new form before the catalog is loaded: the items are the outline's
-            (None, Some(loading)) if purpose == ItemFor::NewForm => {
+            // before the catalog is loaded (a new form, or the designer's form on demand):
+            // the items are the outline's
+            (None, Some(loading)) if purpose == ItemFor::NewForm || loading.form_near.is_some() => {
                 let Some(outline) = loading.outline.clone() else {
                     return;
                 };
@@ -914,6 +915,11 @@ impl App {
             _ => return,
         };
         self.forms.item_picker = None;
+        // before the catalog is loaded the index lets its memory go once an item is chosen
+        // (built again, from the outline, when next wanted)
+        if self.store.is_none() {
+            self.bundles.items.release();
+        }
         match purpose {
             ItemFor::NewForm => self.new_form(chosen),
             ItemFor::Designer => {
@@ -924,13 +930,19 @@ impl App {
         }
     }
 
-    /// Sets the designer's form's item (undoable, saved with `ctrl-s`).
+    /// Sets the designer's form's item (undoable, saved with `ctrl-s`). Before the catalog is
+    /// loaded the item and the bundles holding it are read into the records near the form
+    /// first (its warnings' conditions are checked against those bundles).
     fn set_form_item(&mut self, code: &str) {
         let lang = self.lang;
-        let Some(store) = self.store.as_deref() else {
+        if let Err(e) = self.read_item_near_form(code) {
+            let text = e.describe(lang);
+            self.say(Level::Error, text);
+            return;
+        }
+        let Some(catalog) = designer_catalog(&self.store, &self.loading) else {
             return;
         };
-        let catalog = store.catalog();
         let Some(d) = &mut self.forms.designer else {
             return;
         };
