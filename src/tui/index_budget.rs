@@ -25,13 +25,20 @@ impl App {
 
     /// The item index is about to be built: before the catalog is loaded, pane 3's index
     /// of the forms' names goes unless pane 3 is on screen (its item picker's list), and
-    /// pane 2's unless it is in use.
+    /// pane 2's unless it is in use, with the element links it reads (21 MB at a million
+    /// elements, read again from `links.idx` when next needed: a save over the records near
+    /// a change reads its own).
     pub(crate) fn make_room_for_items(&mut self) {
         if self.store.is_some() {
             return;
         }
         self.release_form_names_unless_used();
         self.release_elements_unless_used();
+        if self.pane != Pane::Elements
+            && let Some(loading) = self.loading.as_mut()
+        {
+            loading.release_element_links();
+        }
     }
 
     /// Pane 2's index is about to be read: before the catalog is loaded, the item index

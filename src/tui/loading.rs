@@ -570,6 +570,12 @@ impl Loading {
         self.elements.links(self.unloaded()?)
     }
 
+    /// Lets the element links read so far go (read again from `links.idx` when next
+    /// needed), unless a worker shares them: room for an index.
+    pub fn release_element_links(&mut self) {
+        drop(self.elements.take_links());
+    }
+
     /// The same links, shared with a worker.
     pub fn shared_element_links(&self) -> Option<Arc<crate::model::ElementLinks>> {
         self.elements.shared_links(self.unloaded()?)
