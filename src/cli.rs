@@ -2,6 +2,7 @@
 //! calls the same engines the TUI calls; the printing lives in `cli/`.
 
 mod commands;
+mod element_merge;
 mod forms;
 mod merge;
 mod office;

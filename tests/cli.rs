@@ -478,11 +478,19 @@ fn element_search_reads_a_cache_that_every_write_removes_first() {
     ok(yibiao(db.path()).arg("import").arg(&file));
     assert_ne!(std::fs::read(&cache).unwrap(), before, "written again");
     assert_eq!(names("qxdcssjy"), vec!["全新的测试数据元".to_string()]);
-    // a write that does not fill the store removes it, and the next search sees the write
-    // (the merged element's name is now a synonym of the one it went into)
+    // a merge is written over the records near it: the cache is carried through, rewritten,
+    // and the next search sees it (the merged element's name is now a synonym of the one it
+    // went into)
+    let before = std::fs::read(&cache).unwrap();
     ok(yibiao(db.path()).args(["element", "merge", "E900", "--into", "DE0010"]));
-    assert!(!cache.exists(), "a write removes the cache");
+    assert_ne!(std::fs::read(&cache).unwrap(), before, "rewritten");
     assert_eq!(names("qxdcssjy"), vec!["地址".to_string()]);
+    // another write that loads the catalog (a merge without the element links cached)
+    // removes it, and the next search sees the write
+    std::fs::remove_file(db.path().join("links.idx")).unwrap();
+    ok(yibiao(db.path()).args(["element", "merge", "DE0012", "--into", "DE0011"]));
+    assert!(!cache.exists(), "a write removes the cache");
+    assert_eq!(names("xxdz"), vec!["省".to_string()]);
 
     // a damaged cache is not trusted
     std::fs::write(&cache, b"yibiao search index 1\n\x07garbage").unwrap();
@@ -1583,6 +1591,49 @@ fn one_records_commands_answer_without_loading_the_catalog() {
     let (code, _, stderr) = run(yibiao(db.path()).args(["element", "uses", "DE0002"]));
     assert_ne!(code, 0);
     assert!(stderr.contains("element DE0010 is damaged"), "{stderr}");
+}
+
+/// `element merge` is written over the records near the merge when the store has its element
+/// links cached (at a million elements the catalog takes 670 MiB): with a record it does not
+/// read damaged, which stops a load, the merge is made, its fields moved and the caches kept.
+#[test]
+fn element_merge_writes_over_the_records_near_it_without_loading_the_catalog() {
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    let file = db.path().join("extra.json");
+    std::fs::write(
+        &file,
+        r#"{"format":"yibiao/1","elements":[{"code":"DE0099","name":"人员姓名","kind":"text"}]}"#,
+    )
+    .unwrap();
+    ok(yibiao(db.path()).arg("import").arg(&file));
+    damage_record(db.path(), "A11511602MB7654321Y");
+    let (code, _, stderr) = run(yibiao(db.path()).arg("check"));
+    assert_ne!(code, 0, "a load stops at the damage");
+    assert!(stderr.contains("11511602MB7654321Y"), "{stderr}");
+
+    let (code, _, stderr) =
+        run(yibiao(db.path()).args(["element", "merge", "DE0001", "--into", "DE0099"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("merged DE0001 into DE0099: 2 fields"),
+        "{stderr}"
+    );
+    // the fields moved, the merged element gone, its name a synonym the search finds
+    let uses = ok(yibiao(db.path()).args(["element", "uses", "DE0099", "--json"]));
+    assert_eq!(uses.matches("\"label\":").count(), 2, "{uses}");
+    let (code, _, stderr) = run(yibiao(db.path()).args(["element", "show", "DE0001"]));
+    assert_eq!(code, 1, "{stderr}");
+    let hits = ok(yibiao(db.path()).args(["element", "search", "xm", "--json"]));
+    assert!(
+        hits.contains("DE0099") && !hits.contains("\"DE0001\""),
+        "{hits}"
+    );
+    // refused as over the loaded catalog: another kind
+    let (code, _, stderr) =
+        run(yibiao(db.path()).args(["element", "merge", "DE0002", "--into", "DE0099"]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("kinds differ"), "{stderr}");
 }
 
 /// `form list` without cached lint counts counts them from the records, a form at a time,

@@ -922,7 +922,7 @@ fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
             yibiao::model::Status::Submitted
         )
     );
-    let data = yibiao::engine::search::data_of(store.catalog());
+    let catalog = store.catalog().clone();
     drop(store);
     caches_are_the_catalogs(&path);
     let unloaded = SledStore::open_unloaded(&path).expect("open");
@@ -931,6 +931,15 @@ fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
         None,
         "an element's change moves any form's warnings"
     );
+    drop(unloaded);
+    search_file_is_the_catalogs(&path, &catalog);
+}
+
+/// Asserts `search.idx` beside the store at `path` holds the entries `catalog` makes: their
+/// use counts, states, codes, names and agencies, in order.
+fn search_file_is_the_catalogs(path: &std::path::Path, catalog: &yibiao::model::Catalog) {
+    let data = yibiao::engine::search::data_of(catalog);
+    let unloaded = SledStore::open_unloaded(path).expect("open");
     let found = unloaded.cached_search().read().expect("search.idx");
     let spelled = |d: &yibiao::engine::search::SearchData| {
         let mut buf = Vec::new();
@@ -2671,4 +2680,87 @@ fn on_demand_the_designer_moves_its_form_to_another_item_as_once_loaded() {
     let mut loaded = App::new(Box::new(store), Lang::Zh, config);
     loaded.resize(120, 40);
     assert_eq!(form_moved(&mut loaded, &item), on_demand);
+}
+
+/// Pane 2 merges DE000133 (排放口数量, bound in forms) into DE000070 (排水口数量), chosen in
+/// the picker by its code, and searches the merged name again: the screens (but the status
+/// bar) and the messages after each step.
+fn merged_in_pane_2(app: &mut App) -> Vec<(Vec<String>, String)> {
+    let mut out = Vec::new();
+    let mut shown = |app: &mut App| {
+        app.settle(Duration::from_secs(20));
+        out.push((above_status(&screen(app, 120, 40)), message(app)));
+    };
+    press(app, "pane_elements");
+    press(app, "element_search");
+    type_text(app, "pfksl");
+    enter(app);
+    app.settle(Duration::from_secs(20));
+    assert_eq!(app.selected_element().as_deref(), Some("DE000133"));
+    shown(app);
+    press(app, "element_merge");
+    shown(app);
+    type_text(app, "DE000070");
+    shown(app);
+    enter(app);
+    shown(app);
+    key(app, 'y');
+    shown(app);
+    // found by the merged name, kept as a synonym
+    press(app, "element_search");
+    key_ctrl(app, 'u');
+    type_text(app, "pfksl");
+    enter(app);
+    shown(app);
+    out
+}
+
+#[test]
+fn on_demand_pane_2_merges_an_element_over_the_records_that_reference_it_as_once_loaded() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    let on_demand = merged_in_pane_2(&mut app);
+    assert!(deferred(&app), "merged without the catalog: {on_demand:?}");
+    let confirm = on_demand[3].0.join("\n");
+    assert!(
+        confirm.contains("DE000133") && confirm.contains("DE000070"),
+        "{confirm}"
+    );
+    assert!(on_demand[4].1.contains("已合并"), "{on_demand:?}");
+    drop(app);
+    let (catalog, cached) = written_store(&path);
+    assert!(!catalog.elements.contains_key("DE000133"));
+    let kept = &catalog.elements["DE000070"];
+    assert!(
+        kept.synonyms.iter().any(|s| s.as_str() == "排放口数量"),
+        "{kept:?}"
+    );
+    assert!(
+        yibiao::engine::usage::usage(&catalog, "DE000070")
+            .fields
+            .len()
+            > 1
+    );
+    assert_eq!(
+        cached, None,
+        "an element's change moves any form's warnings"
+    );
+    search_file_is_the_catalogs(&path, &catalog);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SledStore::open(&dir.path().join("store")).expect("open");
+    let seed: Vec<_> = yibiao::sample::generate(1).into_records().collect();
+    store.apply(Batch::upserts("test", seed)).expect("seed");
+    let config = config::load(None, &ConfigFlags::default(), false);
+    let mut loaded = App::new(Box::new(store), Lang::Zh, config);
+    loaded.resize(120, 40);
+    assert_eq!(merged_in_pane_2(&mut loaded), on_demand);
+    drop(loaded);
+    let store = SledStore::open(&dir.path().join("store")).expect("open");
+    let records = |c: &yibiao::model::Catalog| {
+        c.records()
+            .map(yibiao::model::RecordRef::to_record)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(records(store.catalog()), records(&catalog));
 }

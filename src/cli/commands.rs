@@ -72,6 +72,12 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     if let Command::Log { code, json } = &command {
         return log(cli.db, code.as_deref(), *json, lang);
     }
+    // a merge of elements over the records near them, when the store can answer it so
+    if let Command::Element(ElementCommand::Merge { merge, into, force }) = &command
+        && let Some(code) = super::element_merge::merge_near(&cli.db, merge, into, *force, lang)?
+    {
+        return Ok(code);
+    }
     if let Some(code) = answer_unloaded(&cli.db, &command, lang)? {
         return Ok(code);
     }
@@ -570,13 +576,8 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
                 .map_err(|e| Failure::new(e.message(lang)))?;
             let fields = usage::usage(store.catalog(), &merge).fields.len();
             store.apply(batch).map_err(|e| Failure::store(e, lang))?;
-            eprintln_lossy!(
-                "{}",
-                lang.pick(
-                    format!("已将 {merge} 合并到 {into}：{fields} 个字段改为引用 {into}"),
-                    format!("merged {merge} into {into}: {fields} fields now use {into}"),
-                )
-            );
+            let said = super::element_merge::merged(&merge, &into, fields, lang);
+            eprintln_lossy!("{said}");
             Ok(0)
         }
         Command::Sample { scale } => sample(store, scale, lang),

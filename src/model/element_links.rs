@@ -65,6 +65,67 @@ pub struct ElementLinks {
     items: Strings,
 }
 
+/// One record's references as a change leaves them (see [`ElementLinks::with_changes`]):
+/// the record, its item (a form's), and each element it references with the places of its
+/// references (their section and field) in path order; none when it
+/// references none, or is deleted.
+#[derive(Clone, Debug)]
+pub struct LinkChange<'a> {
+    this: (Kind, &'a str),
+    item: Option<&'a str>,
+    bound: BTreeMap<&'a str, Vec<(u32, u32)>>,
+}
+
+impl<'a> LinkChange<'a> {
+    /// The form `form` as changed (or new): its bindings, by element, each element's in path
+    /// order (as the catalog has them).
+    pub fn form(form: &'a Form) -> LinkChange<'a> {
+        let mut bound: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
+        for (s, f, field) in form.fields() {
+            if let Some(element) = field.element.as_deref() {
+                bound.entry(element).or_default().push((s as u32, f as u32));
+            }
+        }
+        for places in bound.values_mut() {
+            places.sort_by_cached_key(|&(s, f)| RefPath::form_field(s as usize, f as usize));
+        }
+        LinkChange {
+            this: (Kind::Form, form.code.as_str()),
+            item: form.item.as_deref(),
+            bound,
+        }
+    }
+
+    /// The element `element` as changed (or new): its reference to its parent.
+    pub fn element(element: &'a Element) -> LinkChange<'a> {
+        let bound = element
+            .parent
+            .as_deref()
+            .map(|parent| (parent, vec![(NONE, 1)]))
+            .into_iter()
+            .collect();
+        LinkChange {
+            this: (Kind::Element, element.code.as_str()),
+            item: None,
+            bound,
+        }
+    }
+
+    /// The record `code` of `kind` deleted: it references nothing.
+    pub fn deleted(kind: Kind, code: &'a str) -> LinkChange<'a> {
+        LinkChange {
+            this: (kind, code),
+            item: None,
+            bound: BTreeMap::new(),
+        }
+    }
+
+    /// Whether the record still references an element (else it leaves the sources).
+    fn keeps(&self) -> bool {
+        !self.bound.is_empty()
+    }
+}
+
 impl ElementLinks {
     /// Who references each element of `catalog`, read from its reverse index (at a million
     /// elements a list of every binding would hold 50 MB while it was sorted).
@@ -122,159 +183,165 @@ impl ElementLinks {
         links
     }
 
-    /// The links after a change to the form `form` alone (its new version; a form with no
-    /// binding drops out): its references are replaced by those of its fields, so the links
-    /// are those [`ElementLinks::of`] makes of the catalog with the change made, element by
-    /// element and reference by reference. What pane 3's designer saves before the catalog
-    /// is loaded keeps `links.idx` so, without the catalog.
-    pub fn with_form(&self, form: &Form) -> ElementLinks {
-        // the form's bindings by element, each element's in path order (as the catalog has them)
-        let mut bound: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
-        for (s, f, field) in form.fields() {
-            if let Some(element) = field.element.as_deref() {
-                bound.entry(element).or_default().push((s as u32, f as u32));
+    /// The links after the records of `changes` changed, each one's references replaced by
+    /// those it makes now (a form with no binding drops out), in one pass over the links (a
+    /// merge of an element bound in 700 forms follows them at once, where a pass a form took
+    /// 2 s at a million elements): the links [`ElementLinks::of`] makes of the catalog with
+    /// the changes made, element by element and reference by reference. What a write near
+    /// its records keeps `links.idx` with, without the catalog. A record changed twice is
+    /// followed as the last change has it.
+    pub fn with_changes(&self, changes: &[LinkChange<'_>]) -> ElementLinks {
+        let mut changes: Vec<&LinkChange<'_>> = changes.iter().collect();
+        // (stable: of one record's changes the last is kept)
+        changes.sort_by_key(|c| c.this);
+        let mut last: Vec<&LinkChange<'_>> = Vec::with_capacity(changes.len());
+        for c in changes {
+            match last.last_mut() {
+                Some(kept) if kept.this == c.this => *kept = c,
+                _ => last.push(c),
             }
         }
-        for places in bound.values_mut() {
-            places.sort_by_cached_key(|&(s, f)| RefPath::form_field(s as usize, f as usize));
-        }
-        self.with_source(
-            (Kind::Form, form.code.as_str()),
-            form.item.as_deref(),
-            &bound,
-        )
-    }
-
-    /// The links after a change to the element `element` alone (its new version, or a new
-    /// element): its reference to its parent replaced, as [`ElementLinks::with_form`] does a
-    /// form's bindings.
-    pub fn with_element(&self, element: &Element) -> ElementLinks {
-        let bound: BTreeMap<&str, Vec<(u32, u32)>> = element
-            .parent
-            .as_deref()
-            .map(|parent| (parent, vec![(NONE, 1)]))
-            .into_iter()
-            .collect();
-        self.with_source((Kind::Element, element.code.as_str()), None, &bound)
-    }
-
-    /// The links with the references of the record `this` (of the item `item`, a form's)
-    /// replaced by `bound`: each element it references, with the places (section and field,
-    /// as [`Ref`] has them) of its references to it, in path order.
-    fn with_source(
-        &self,
-        this: (Kind, &str),
-        item: Option<&str>,
-        bound: &BTreeMap<&str, Vec<(u32, u32)>>,
-    ) -> ElementLinks {
-        let keep = !bound.is_empty();
+        let changes = last;
         let source = |at: u32| Some((*self.source_kinds.get(at as usize)?, self.sources.get(at)?));
-        // where the record is among the sources (`Ok`) or would be (`Err`)
-        let (mut low, mut high) = (0u32, self.sources.len() as u32);
-        while low < high {
-            let mid = low + (high - low) / 2;
-            if source(mid).is_some_and(|s| s < this) {
-                low = mid + 1;
-            } else {
-                high = mid;
+        // the items of the sources that stay, and those of the changed records that reference
+        // an element, each once and in code order
+        let staying: Vec<bool> = (0..self.sources.len() as u32)
+            .map(|at| {
+                source(at).is_some_and(|s| changes.binary_search_by_key(&s, |c| c.this).is_err())
+            })
+            .collect();
+        let mut item_used = vec![false; self.items.len()];
+        for (at, stays) in staying.iter().enumerate() {
+            if let Some(&i) = self.source_items.get(at)
+                && *stays
+                && i != NONE
+                && let Some(used) = item_used.get_mut(i as usize)
+            {
+                *used = true;
             }
         }
-        let old_at = (source(low) == Some(this)).then_some(low);
-        // the items: the record's own when it stays, less its old one if no other source has it
-        let old_item = old_at
-            .and_then(|at| self.source_items.get(at as usize).copied())
-            .filter(|&i| i != NONE);
-        let new_item = item.filter(|_| keep);
-        let item_left = old_item.filter(|&i| {
-            self.items.get(i) != new_item
-                && !(0..self.source_items.len() as u32)
-                    .any(|at| Some(at) != old_at && self.source_items[at as usize] == i)
-        });
-        let item_added = new_item.filter(|i| self.items.position(i).is_none());
-        // sized as the old links, plus the record's references: growing by doubling would hold
+        let mut added: Vec<&str> = Vec::new();
+        for c in changes.iter().filter(|c| c.keeps()) {
+            match c.item.map(|i| (i, self.items.position(i))) {
+                Some((_, Some(at))) => item_used[at as usize] = true,
+                Some((item, None)) => added.push(item),
+                None => {}
+            }
+        }
+        added.sort_unstable();
+        added.dedup();
+        // sized as the old links, plus the changes' references: growing by doubling would hold
         // half as much again at the peak (at a million elements the links are 16 MB)
-        let extra: usize = bound.values().map(Vec::len).sum();
+        let bound = || changes.iter().flat_map(|c| c.bound.iter());
+        let extra: usize = bound().map(|(_, places)| places.len()).sum();
         let strings = |old: &Strings, more: usize, bytes: usize| Strings {
             text: String::with_capacity(old.text.len() + bytes),
             ends: Vec::with_capacity(old.len() + more),
         };
-        let bound_bytes = bound.keys().map(|e| e.len()).sum();
-        let item_bytes = item.map_or(0, str::len);
+        let bound_bytes = bound().map(|(e, _)| e.len()).sum();
+        let this_bytes = changes.iter().map(|c| c.this.1.len()).sum();
+        let item_bytes = added.iter().map(|i| i.len()).sum();
         let mut links = ElementLinks {
-            elements: strings(&self.elements, bound.len(), bound_bytes),
-            starts: Vec::with_capacity(self.starts.len() + bound.len()),
+            elements: strings(&self.elements, bound().count(), bound_bytes),
+            starts: Vec::with_capacity(self.starts.len() + bound().count()),
             refs: Vec::with_capacity(self.refs.len() + extra),
-            sources: strings(&self.sources, 1, this.1.len()),
-            source_kinds: Vec::with_capacity(self.source_kinds.len() + 1),
-            source_items: Vec::with_capacity(self.source_items.len() + 1),
-            items: strings(&self.items, 1, item_bytes),
+            sources: strings(&self.sources, changes.len(), this_bytes),
+            source_kinds: Vec::with_capacity(self.source_kinds.len() + changes.len()),
+            source_items: Vec::with_capacity(self.source_items.len() + changes.len()),
+            items: strings(&self.items, added.len(), item_bytes),
         };
+        // the items: those still used, with the added ones in their places
         let mut item_at = Vec::with_capacity(self.items.len());
+        let mut fresh_items = added.iter().copied().peekable();
         for at in 0..self.items.len() as u32 {
             let Some(item) = self.items.get(at) else {
+                item_at.push(NONE);
                 continue;
             };
-            if let Some(added) = item_added
-                && added < item
-                && links.items.position(added).is_none()
-            {
-                links.items.push(added);
+            while let Some(a) = fresh_items.next_if(|a| *a < item) {
+                links.items.push(a);
             }
-            if Some(at) == item_left {
-                item_at.push(NONE);
-            } else {
-                item_at.push(links.items.push(item));
-            }
+            item_at.push(match item_used[at as usize] {
+                true => links.items.push(item),
+                false => NONE,
+            });
         }
-        if let Some(added) = item_added
-            && links.items.position(added).is_none()
-        {
-            links.items.push(added);
+        for a in fresh_items {
+            links.items.push(a);
         }
-        let this_item = new_item
-            .and_then(|i| links.items.position(i))
-            .unwrap_or(NONE);
-        // the sources without the record, then with it in its place if it references any element
+        // the sources that stay and the changed records that reference an element, in
+        // (kind, code) order
         let mut moved = Vec::with_capacity(self.sources.len());
-        let mut this_at = NONE;
-        let mut push_this = |links: &mut ElementLinks| {
-            this_at = links.sources.push(this.1);
-            links.source_kinds.push(this.0);
-            links.source_items.push(this_item);
+        let mut change_at = vec![NONE; changes.len()];
+        let mut pending = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.keeps())
+            .peekable();
+        let mut push_change = |links: &mut ElementLinks, n: usize, c: &LinkChange<'_>| {
+            change_at[n] = links.sources.push(c.this.1);
+            links.source_kinds.push(c.this.0);
+            let item = c.item.and_then(|i| links.items.position(i));
+            links.source_items.push(item.unwrap_or(NONE));
         };
         for at in 0..self.sources.len() as u32 {
-            if keep && at == low {
-                push_this(&mut links);
-            }
-            let Some((kind, code)) = source(at).filter(|_| Some(at) != old_at) else {
+            let Some(old) = source(at).filter(|_| staying[at as usize]) else {
                 moved.push(NONE);
                 continue;
             };
-            moved.push(links.sources.push(code));
-            links.source_kinds.push(kind);
+            while let Some((n, c)) = pending.next_if(|(_, c)| c.this < old) {
+                push_change(&mut links, n, c);
+            }
+            moved.push(links.sources.push(old.1));
+            links.source_kinds.push(old.0);
             let item = match self.source_items.get(at as usize) {
                 Some(&i) if i != NONE => item_at.get(i as usize).copied().unwrap_or(NONE),
                 _ => NONE,
             };
             links.source_items.push(item);
         }
-        if keep && low == self.sources.len() as u32 {
-            push_this(&mut links);
+        for (n, c) in pending {
+            push_change(&mut links, n, c);
         }
-        // the elements referenced before and those the record references, merged in code order
+        // the changed records' references by element, each element's by source (the changes
+        // are in source order) and path
+        let mut fresh: BTreeMap<&str, Vec<Ref>> = BTreeMap::new();
+        for (c, &source) in changes.iter().zip(&change_at) {
+            if source == NONE {
+                continue;
+            }
+            for (element, places) in &c.bound {
+                let refs = fresh.entry(element).or_default();
+                refs.extend(places.iter().map(|&(section, field)| Ref {
+                    source,
+                    section,
+                    field,
+                }));
+            }
+        }
+        // the elements referenced before and those the changes reference, merged in code order
         links.starts.push(0);
-        let mut fresh = bound
-            .keys()
-            .copied()
-            .filter(|e| self.elements.position(e).is_none())
-            .peekable();
+        let mut fresh = fresh.into_iter().peekable();
         let mut old = (0..self.elements.len() as u32).peekable();
         loop {
             let next_old = old.peek().and_then(|&at| self.elements.get(at));
-            let (code, old_at) = match (next_old, fresh.peek()) {
-                (Some(o), Some(&f)) if f < o => (fresh.next().unwrap_or(f), None),
-                (Some(o), _) => (o, old.next()),
-                (None, Some(&f)) => (fresh.next().unwrap_or(f), None),
+            let next_fresh = fresh.peek().map(|(code, _)| *code);
+            let (code, old_at, new_refs) = match (next_old, next_fresh) {
+                (Some(o), Some(f)) if f < o => {
+                    let (f, refs) = fresh.next().unwrap_or((f, Vec::new()));
+                    (f, None, refs)
+                }
+                (Some(o), f) => {
+                    let refs = match f == Some(o) {
+                        true => fresh.next().map(|(_, refs)| refs).unwrap_or_default(),
+                        false => Vec::new(),
+                    };
+                    (o, old.next(), refs)
+                }
+                (None, Some(f)) => {
+                    let (f, refs) = fresh.next().unwrap_or((f, Vec::new()));
+                    (f, None, refs)
+                }
                 (None, None) => break,
             };
             let before = links.refs.len();
@@ -285,17 +352,7 @@ impl ElementLinks {
                     self.refs.get(start as usize..end as usize)
                 })
                 .unwrap_or_default();
-            let mut new_refs = bound
-                .get(code)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .map(|&(section, field)| Ref {
-                    source: this_at,
-                    section,
-                    field,
-                })
-                .peekable();
+            let mut new_refs = new_refs.into_iter().peekable();
             for r in old_refs {
                 let Some(&source) = moved.get(r.source as usize) else {
                     continue;
@@ -303,9 +360,7 @@ impl ElementLinks {
                 if source == NONE {
                     continue;
                 }
-                while source > this_at
-                    && let Some(n) = new_refs.next()
-                {
+                while let Some(n) = new_refs.next_if(|n| n.source < source) {
                     links.refs.push(n);
                 }
                 links.refs.push(Ref { source, ..*r });
@@ -473,7 +528,7 @@ mod tests {
                 }
             }
             catalog.insert(Record::Form(form.clone()));
-            links = links.with_form(&form);
+            links = links.with_changes(&[LinkChange::form(&form)]);
             assert!(links.is_sound(), "form {n}");
             assert_eq!(
                 links,
@@ -510,11 +565,76 @@ mod tests {
             children += usize::from(element.parent.is_some());
             roots += usize::from(element.parent.is_none());
             catalog.insert(Record::Element(element.clone()));
-            links = links.with_element(&element);
+            links = links.with_changes(&[LinkChange::element(&element)]);
             assert!(links.is_sound(), "element {n}");
             assert_eq!(links, ElementLinks::of(&catalog), "element {n} ({code})");
         }
         assert!(children > 20 && roots > 5, "{children} {roots}");
+    }
+
+    /// Changes made together (forms rebound, moved to other items or left with no binding,
+    /// new forms, elements moved, new and deleted; one record changed twice) are followed
+    /// in one pass as the changed catalog's links.
+    #[test]
+    fn links_after_changes_made_together_are_the_changed_catalogs() {
+        use crate::model::{Record, SharedText};
+        let mut catalog = crate::sample::generate(1);
+        let codes: Vec<String> = catalog.elements.keys().map(|c| c.to_string()).collect();
+        // an element under another that nothing references, to be deleted
+        let deleted = "DE-GONE".to_string();
+        let mut gone = catalog.elements[codes[2].as_str()].clone();
+        gone.code = deleted.as_str().into();
+        gone.parent = Some(SharedText::from(codes[3].as_str()));
+        catalog.insert(Record::Element(gone));
+        let links = ElementLinks::of(&catalog);
+        let items: Vec<String> = catalog.items.keys().map(|c| c.to_string()).collect();
+        let mut forms: Vec<Form> = Vec::new();
+        for (n, form) in catalog.forms.values().step_by(3).take(30).enumerate() {
+            let mut form = form.clone();
+            let fields = form.sections.iter_mut().flat_map(|s| s.fields.iter_mut());
+            match n % 5 {
+                0 => fields.for_each(|f| f.element = None),
+                1 => fields.for_each(|f| f.element = Some(SharedText::from(codes[n].as_str()))),
+                2 => form.item = Some(items[items.len() - 1 - n].as_str().into()),
+                3 => form.item = None,
+                _ => {
+                    form.code = format!("{}-NEW", form.code).into();
+                    form.item = Some(items[n].as_str().into());
+                }
+            }
+            forms.push(form);
+        }
+        // a form changed again: the last change counts
+        let mut again = forms[2].clone();
+        again.sections.iter_mut().for_each(|s| s.fields.reverse());
+        forms.push(again);
+        let mut elements: Vec<Element> = Vec::new();
+        for (n, code) in codes.iter().enumerate().step_by(11).take(12) {
+            let mut element = catalog.elements[code.as_str()].clone();
+            match n % 3 {
+                0 => element.parent = Some(SharedText::from(codes[1].as_str())),
+                1 => element.parent = None,
+                _ => {
+                    element.code = format!("{code}-NEW").into();
+                    element.parent = Some(SharedText::from(code.as_str()));
+                }
+            }
+            elements.push(element);
+        }
+        let mut changes: Vec<LinkChange<'_>> = forms.iter().map(LinkChange::form).collect();
+        changes.extend(elements.iter().map(LinkChange::element));
+        changes.push(LinkChange::deleted(Kind::Element, &deleted));
+        let followed = links.with_changes(&changes);
+        for form in &forms {
+            catalog.insert(Record::Form(form.clone()));
+        }
+        for element in &elements {
+            catalog.insert(Record::Element(element.clone()));
+        }
+        catalog.remove(Kind::Element, &deleted);
+        assert!(followed.is_sound());
+        assert_eq!(followed, ElementLinks::of(&catalog));
+        assert_ne!(followed, links);
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub use bundle::{AnswerOption, Bundle, BundleMaterial, Question};
 pub use catalog::{Catalog, CatalogBuilder, Referrer};
 pub use common::{Origin, Status, When, when_holds};
 pub use element::{Element, ElementKind, ElementOption, Options, OptionsInterner, Share};
-pub use element_links::ElementLinks;
+pub use element_links::{ElementLinks, LinkChange};
 pub use form::{Field, Form, Section};
 pub use item::{Item, ItemLevel, ItemType};
 pub use material::{Material, MaterialKind};

@@ -54,6 +54,16 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The kind and code of the record the command changes.
+    pub fn key(&self) -> (Kind, &str) {
+        match self {
+            Command::Upsert(r) => (r.kind(), r.code()),
+            Command::Delete { kind, code } => (*kind, code),
+        }
+    }
+}
+
 /// Commands applied together: all or none.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {

@@ -10,7 +10,7 @@
 //! writes it: the text (its length, its bytes), the agencies, the entries (their count,
 //! each entry). The text holds the entries' strings one after the other in entry order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -74,20 +74,21 @@ impl OldSearchFile {
 
     /// Writes `search.idx` beside the store in `dir` anew: this file's index with the use
     /// counts of `uses` (element code → count) set and the entries of `rows` made anew from
-    /// them (replacing the elements' old entries, or added), stamped with the store's
-    /// watermark as it is now (the write's). Best effort, like every cache file: on any
-    /// failure no file is left, and the index is read from the search tree instead. Returns
-    /// whether it wrote.
+    /// them (replacing the elements' old entries, or added), the entries of `removed` (deleted
+    /// elements) taken out, stamped with the store's watermark as it is now (the write's).
+    /// Best effort, like every cache file: on any failure no file is left, and the index is
+    /// read from the search tree instead. Returns whether it wrote.
     pub fn rewrite(
         &self,
         dir: &Path,
         uses: &BTreeMap<String, u32>,
         rows: &BTreeMap<String, SearchRow>,
+        removed: &BTreeSet<String>,
     ) -> bool {
         let tmp = dir.join(format!("{}.tmp", SEARCH.name));
         let entries_tmp = dir.join(format!("{}.entries.tmp", SEARCH.name));
         let written = self
-            .write(dir, &tmp, &entries_tmp, uses, rows)
+            .write(dir, &tmp, &entries_tmp, uses, rows, removed)
             .and_then(|()| std::fs::rename(&tmp, dir.join(SEARCH.name)))
             .and_then(|()| sync_dir(dir));
         let _ = std::fs::remove_file(&entries_tmp);
@@ -148,11 +149,12 @@ impl OldSearchFile {
 
     /// The entries that move (their counts change) or are made anew, each with how many of
     /// those that stay rank before it, and the new file's text length, entry count and
-    /// agencies.
+    /// agencies (the entries of `removed` taken out).
     fn plan(
         &self,
         uses: &BTreeMap<String, u32>,
         rows: &BTreeMap<String, SearchRow>,
+        removed: &BTreeSet<String>,
     ) -> io::Result<Plan> {
         let (_, mut agencies, mut count) = self.agencies()?;
         let mut text_len = self.text_len;
@@ -184,18 +186,33 @@ impl OldSearchFile {
             .map(|(code, &n)| (code.as_bytes().to_vec(), n))
             .collect();
         targets.extend(made.iter().map(|m| (m.code.clone(), m.entry.uses)));
-        let counts: Vec<u32> = targets.values().copied().collect();
-        let hashes: Vec<u16> = targets
-            .keys()
+        let codes: Vec<&[u8]> = targets.keys().map(Vec::as_slice).collect();
+        // the targets by count: an entry that stays ranks before every target of a lower
+        // count (a difference array over this order counts them, a few steps an entry even
+        // when a merge moves hundreds of counts) and before those of its count with a greater
+        // code (their strings read to compare)
+        let mut by_count: Vec<(u32, usize)> = targets.values().copied().zip(0..).collect();
+        by_count.sort_unstable();
+        let mut lower = vec![0i64; by_count.len() + 1];
+        let mut counts: Vec<u32> = by_count.iter().map(|&(n, _)| n).collect();
+        counts.dedup();
+        let mut hashes: Vec<u16> = (targets.keys())
             .map(|c| code_hash(&String::from_utf8_lossy(c)))
+            .chain(removed.iter().map(|c| code_hash(c)))
             .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
         let mut moved = Vec::new();
         let mut before = vec![0u64; targets.len()];
-        let wanted = |e: &Entry| hashes.contains(&e.hashed()) || counts.contains(&e.uses);
+        let wanted = |e: &Entry| {
+            hashes.binary_search(&e.hashed()).is_ok() || counts.binary_search(&e.uses).is_ok()
+        };
         self.each_entry(wanted, |entry, strings| {
             let code = code_of(&entry, strings).and_then(|c| std::str::from_utf8(c).ok());
-            // an entry made anew: the old one goes
-            if code.is_some_and(|c| made.iter().any(|m| m.code == c.as_bytes())) {
+            // an entry made anew, or a deleted element's: the old one goes
+            if code
+                .is_some_and(|c| removed.contains(c) || made.iter().any(|m| m.code == c.as_bytes()))
+            {
                 text_len -= entry.text_range().len() as u64;
                 count -= 1;
                 return Ok(());
@@ -213,16 +230,25 @@ impl OldSearchFile {
                 });
                 return Ok(());
             }
-            for ((code, &n), before) in targets.iter().zip(&mut before) {
-                let ranks = match code_of(&entry, strings) {
-                    _ if entry.uses != n => entry.uses > n,
-                    Some(own) => ranks_before(entry.uses, own, n, code),
-                    None => false,
-                };
-                *before += u64::from(ranks);
+            let below = by_count.partition_point(|&(n, _)| n < entry.uses);
+            lower[0] += 1;
+            lower[below] -= 1;
+            let own = code_of(&entry, strings);
+            let ties = by_count[below..]
+                .iter()
+                .take_while(|&&(n, _)| n == entry.uses);
+            for &(n, i) in ties {
+                if let (Some(own), Some(code)) = (own, codes.get(i)) {
+                    before[i] += u64::from(ranks_before(entry.uses, own, n, code));
+                }
             }
             Ok(())
         })?;
+        let mut running = 0i64;
+        for (&(_, i), step) in by_count.iter().zip(&lower) {
+            running += step;
+            before[i] += u64::try_from(running).unwrap_or(0);
+        }
         moved.extend(made);
         for m in &mut moved {
             let at = targets.keys().position(|c| *c == m.code);
@@ -253,14 +279,15 @@ impl OldSearchFile {
         entries_tmp: &Path,
         uses: &BTreeMap<String, u32>,
         rows: &BTreeMap<String, SearchRow>,
+        removed: &BTreeSet<String>,
     ) -> io::Result<()> {
         let Plan {
             moved,
             text_len,
             count,
             agencies,
-        } = self.plan(uses, rows)?;
-        if moved.is_empty() {
+        } = self.plan(uses, rows, removed)?;
+        if moved.is_empty() && removed.is_empty() {
             return self.restamp(dir, tmp);
         }
         let create = |path: &Path| {
@@ -295,7 +322,10 @@ impl OldSearchFile {
             |entry, strings| {
                 let strings = strings.unwrap_or_default();
                 let code = code_of(&entry, Some(strings));
-                if moved.iter().any(|m| code == Some(m.code.as_slice())) {
+                let deleted = code
+                    .and_then(|c| std::str::from_utf8(c).ok())
+                    .is_some_and(|c| removed.contains(c));
+                if deleted || moved.iter().any(|m| code == Some(m.code.as_slice())) {
                     return Ok(());
                 }
                 while let Some(m) = pending.next_if(|m| m.after <= stayed) {

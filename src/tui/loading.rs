@@ -1040,14 +1040,20 @@ impl App {
             }
             // pane 2 on demand: searching, moving and reading; the list of an element's uses
             // opens, but a jump from it goes to a record that needs the catalog; an element's
-            // history, its workflow and the editor over the records near it (a new element,
-            // duplicates and merges need the catalog)
+            // history, its workflow, the editor over the records near it and a merge into
+            // another (duplicates need the catalog)
             Pane::Elements if loading.elements_on_demand() => match action {
                 _ if self.editor.is_some() => false,
                 ElementOpen => self.elements.focus == super::panes::elements::Focus::Results,
                 ElementSearch | ElementDetailDown | ElementDetailUp | ElementHistory => true,
                 ElementAdd | ElementEdit | ElementSubmit | ElementReturn | ElementPublish => {
                     self.elements.dups.is_none()
+                }
+                // a merge of the selected element into one the picker finds, over the
+                // records that reference it (unless they are too many)
+                ElementMerge => {
+                    self.elements.dups.is_none()
+                        && (self.selected_element()).is_some_and(|m| self.merges_on_demand(&m))
                 }
                 _ => reading,
             },

@@ -24,6 +24,7 @@ pub mod index_budget;
 pub mod input;
 pub mod keymap;
 pub mod loading;
+pub mod merge_on_demand;
 pub mod palette;
 pub mod panes;
 pub mod picker;

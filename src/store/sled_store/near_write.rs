@@ -4,9 +4,11 @@
 //! form, a few dozen).
 //!
 //! A change to forms' names, items and fields (bindings, labels, order, sections, required
-//! flags, help, conditions, workflow) that leaves each form's material as it was, a new form, a change to elements, items, materials or bundles, new ones too, and the delete of
-//! an item, a material or a bundle nothing references, are
-//! validated exactly as over the whole catalog: what such a record is checked against is
+//! flags, help, conditions, workflow) that leaves each form's material as it was, a new form,
+//! a change to elements, items, materials or bundles, new ones too, the delete of an item, a
+//! material or a bundle nothing references, and the delete of an element whose every
+//! referrer (by the cached element links) the batch changes too (a merge, see `near_merge`),
+//! are validated exactly as over the whole catalog: what such a record is checked against is
 //! whether what it references exists, what it reaches along the relations that must stay
 //! acyclic (an element's parents, an item's parents and what it depends on, for a cycle),
 //! its own fields, and for an item its child items (their level against its own, and what
@@ -16,20 +18,23 @@
 //! counts moved. The cache files the on-demand panes read are kept: the outline (a form's
 //! name, field count, status and version set; an item, a material or a bundle followed; a
 //! new form, item, material or bundle placed among the others, a deleted one taken out; the
-//! count of records) and the element links (the form's bindings or the element's parent replaced),
-//! written again once the change is flushed, and the search index's file (its moved use
-//! counts set and its changed elements' entries made anew, see `search_file`). The
-//! statistics are removed, as by every write; the lint counts are kept for items and
-//! materials (their change moves no form's warnings) and bundles (the warnings of their
-//! items' forms' conditions followed, see `near_conditions`), and otherwise are the caller's
-//! to save (it knows a form's warnings; an element's change may move any form's).
+//! count of records) and the element links (the forms' bindings and the elements' parents
+//! replaced, in one pass however many records changed), written again once the change is
+//! flushed, and the search index's file (its moved use counts set, its changed elements'
+//! entries made anew and its deleted ones' taken out, see `search_file`). The statistics are
+//! removed, as by every write; the lint counts are kept for items and materials (their
+//! change moves no form's warnings) and bundles (the warnings of their items' forms'
+//! conditions followed, see `near_conditions`), and otherwise are the caller's to save (it
+//! knows a form's warnings; an element's change may move any form's).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{RowsFrom, SearchRows, SledStore, UnloadedStore, search_tree};
 use crate::engine::search::SearchRow;
 use crate::model::invariants::Changes;
-use crate::model::{Catalog, ElementLinks, Kind, Outline, OutlineSource, Record, RecordRef};
+use crate::model::{
+    Catalog, ElementLinks, Kind, LinkChange, Outline, OutlineSource, Record, RecordRef,
+};
 use crate::store::cache_file::{read_links, read_lint, write_links, write_lint, write_outline};
 use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError};
@@ -64,14 +69,13 @@ pub struct NearWritten {
 
 impl UnloadedStore {
     /// Writes `batch` over the records `near` it, without the catalog, when it is a change to
-    /// forms' names and fields, to elements, items or materials (new ones too; see the
-    /// module documentation); `near` holds the records the caller read near them (a
-    /// designer's, an editor's: what they reference is read here where it lacks it) and
-    /// follows the change, as `outline` does. `Ok(None)`: the batch needs the whole catalog
-    /// (another kind of change, a delete of a record something references, a form given
-    /// another material, a store without a current search tree or outline entry), and
-    /// nothing was
-    /// written. Refused as a loaded store refuses it otherwise ([`StoreError::Invalid`] and
+    /// forms' names and fields, to elements, items, materials or bundles (new ones too), or
+    /// a delete the module documentation lists; `near` holds the records the caller read
+    /// near them (a designer's, an editor's: what they reference is read here where it lacks
+    /// it) and follows the change, as `outline` does. `Ok(None)`: the batch needs the whole
+    /// catalog (another kind of change, a delete of a record something references, a form
+    /// given another material, a store without a current search tree or outline entry), and
+    /// nothing was written. Refused as a loaded store refuses it otherwise ([`StoreError::Invalid`] and
     /// the rest), nothing written either.
     pub fn apply_near(
         &mut self,
@@ -93,7 +97,8 @@ impl UnloadedStore {
         outline: &mut Outline,
         held: Option<ElementLinks>,
     ) -> Result<Option<NearWritten>, StoreError> {
-        let Some(changed) = self.changed_near(&batch, outline)? else {
+        let links = held.or_else(|| read_links(&self.0.path));
+        let Some(changed) = self.changed_near(&batch, outline, links.as_ref())? else {
             return Ok(None);
         };
         // the store's own versions, and what the new ones reference (an element's parents
@@ -116,7 +121,6 @@ impl UnloadedStore {
         if let Some(counts) = &mut lint {
             self.follow_conditions(counts, &changed, outline)?;
         }
-        let links = held.or_else(|| read_links(&self.0.path));
         // the search index's file, still readable once the write has removed it
         let search = OldSearchFile::open_current(&self.0.path);
         let whole = std::mem::replace(
@@ -127,6 +131,7 @@ impl UnloadedStore {
         let after = std::mem::replace(&mut self.0.catalog, whole);
         *near = std::sync::Arc::try_unwrap(after).unwrap_or_else(|shared| (*shared).clone());
         let applied = written?;
+        self.0.reads.add_written(changed.len());
         let rows = Store::take_search_changes(&mut self.0)
             .rows
             .unwrap_or_default();
@@ -137,14 +142,19 @@ impl UnloadedStore {
                 links,
             }));
         }
-        // flushed: the caches follow, from the records as stored
-        let mut links = links;
+        // flushed: the caches follow, from the records as stored (the links in one pass)
         let mut follows = true;
+        let mut followed = Vec::new();
         for change in &changed {
             let (kind, code) = change.key();
             let Some(record) = near.get(kind, code) else {
-                // deleted (nothing references it: the links hold none of it)
-                follows &= outline.follow_deleted(kind, code);
+                match kind {
+                    // an element is in no outline; its reference to its parent goes from the
+                    // links (what referenced it references it no more: checked)
+                    Kind::Element => followed.push(LinkChange::deleted(kind, code)),
+                    // nothing references it: the links hold none of it
+                    _ => follows &= outline.follow_deleted(kind, code),
+                }
                 continue;
             };
             let is_new = change.old.is_none();
@@ -154,9 +164,9 @@ impl UnloadedStore {
                         true => outline.follow_new_form(form),
                         false => outline.follow_form(form),
                     };
-                    links = links.map(|l| l.with_form(form));
+                    followed.push(LinkChange::form(form));
                 }
-                RecordRef::Element(element) => links = links.map(|l| l.with_element(element)),
+                RecordRef::Element(element) => followed.push(LinkChange::element(element)),
                 RecordRef::Item(item) if is_new => follows &= outline.follow_new_item(item),
                 RecordRef::Item(item) => follows &= outline.follow_item(item),
                 RecordRef::Material(material) if is_new => {
@@ -175,21 +185,29 @@ impl UnloadedStore {
         if follows {
             write_outline(&self.0.path, outline);
         }
+        let links = links.map(|l| match followed.is_empty() {
+            true => l,
+            false => l.with_changes(&followed),
+        });
         if let Some(links) = &links {
             write_links(&self.0.path, links);
         }
         if let Some(search) = search {
             // the elements' own rows are made anew; the others' use counts moved
             let (mut made, mut uses) = (BTreeMap::new(), BTreeMap::new());
+            let mut removed = BTreeSet::new();
             for (code, row) in rows.iter() {
-                let Some(row) = row else { continue };
+                let Some(row) = row else {
+                    removed.insert(code.clone());
+                    continue;
+                };
                 if changed.iter().any(|c| c.key() == (Kind::Element, code)) {
                     made.insert(code.clone(), row.clone());
                 } else {
                     uses.insert(code.clone(), row.uses);
                 }
             }
-            search.rewrite(&self.0.path, &uses, &made);
+            search.rewrite(&self.0.path, &uses, &made, &removed);
         }
         if let Some(lint) = &lint {
             write_lint(&self.0.path, lint);
@@ -210,6 +228,7 @@ impl UnloadedStore {
         &self,
         batch: &Batch,
         outline: &Outline,
+        links: Option<&ElementLinks>,
     ) -> Result<Option<Vec<Change>>, StoreError> {
         if batch.commands.len() > super::CHUNK_RECORDS || !self.0.search_is_current()? {
             return Ok(None);
@@ -230,6 +249,14 @@ impl UnloadedStore {
                             outline.bundle_name(code).is_some()
                                 && self.bundles_claimed_from(code)?.is_empty()
                         }
+                        // an element whose every referrer the links name (the forms binding
+                        // it, the elements under it) the batch changes too (a merge): those
+                        // are checked, near it, to reference it no more
+                        Kind::Element => links.is_some_and(|links| {
+                            links.referrers(code).into_iter().all(|(kind, code)| {
+                                batch.commands.iter().any(|c| c.key() == (kind, code))
+                            })
+                        }),
                         _ => false,
                     };
                     let old = self.record(*kind, code)?;
@@ -398,7 +425,12 @@ impl SledStore {
                         .and_then(|a| self.agency_name(a, changes));
                     Some(SearchRow::of(e, agency.as_deref(), uses as usize))
                 }
-                _ => row.map(|row| SearchRow { uses, ..row }),
+                // deleted: its row goes
+                Some(_) => {
+                    rows.insert(code, None);
+                    continue;
+                }
+                None => row.map(|row| SearchRow { uses, ..row }),
             };
             if let Some(row) = row {
                 rows.insert(code, Some(row));
@@ -409,7 +441,7 @@ impl SledStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::path::Path;
 
     use super::*;
@@ -418,7 +450,7 @@ mod tests {
 
     /// A store in `dir` holding the sample at scale 1, with its outline, links and search
     /// index cached.
-    fn sample_store(dir: &Path) -> SledStore {
+    pub(crate) fn sample_store(dir: &Path) -> SledStore {
         let mut store = super::super::tests::sample_store(dir);
         store.save_outline();
         let read = store.snapshot().search();
@@ -481,6 +513,26 @@ mod tests {
         edits: impl Fn(&Catalog) -> Vec<Command>,
         near_of: impl Fn(&UnloadedStore, &Command, &Outline) -> Catalog,
     ) -> (usize, usize) {
+        let mut pending = None;
+        let next = |catalog: &Catalog| {
+            let commands = pending.get_or_insert_with(|| edits(catalog).into_iter());
+            commands.next().map(|command| Batch {
+                action: "edit".into(),
+                commands: vec![command],
+            })
+        };
+        let near = |store: &UnloadedStore, batch: &Batch, outline: &Outline| {
+            near_of(store, &batch.commands[0], outline)
+        };
+        batches_written_as_over_the_whole_catalog(next, near)
+    }
+
+    /// [`written_as_over_the_whole_catalog`], of batches (each record they change compared),
+    /// each made by `next` of the loaded catalog as the ones before left it.
+    pub(crate) fn batches_written_as_over_the_whole_catalog(
+        mut next: impl FnMut(&Catalog) -> Option<Batch>,
+        near_of: impl Fn(&UnloadedStore, &Batch, &Outline) -> Catalog,
+    ) -> (usize, usize) {
         let mut kept_lint = 0;
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         drop(sample_store(a.path()));
@@ -492,13 +544,12 @@ mod tests {
         let mut moved = 0;
         // every other write is given the links the one before gave back
         let mut held = None;
-        for (n, command) in edits(loaded.catalog()).into_iter().enumerate() {
-            let (kind, code) = key_of(&command);
-            let mut near = near_of(&unloaded, &command, &outline);
-            let batch = || Batch {
-                action: "edit".into(),
-                commands: vec![command.clone()],
-            };
+        let mut n = 0;
+        while let Some(batch) = next(loaded.catalog()) {
+            n += 1;
+            let mut near = near_of(&unloaded, &batch, &outline);
+            let code = (batch.commands.first()).map_or(String::new(), |c| c.key().1.to_string());
+            let batch = || batch.clone();
             let given = std::mem::take(&mut held).filter(|_| n % 2 == 1);
             let written = unloaded
                 .apply_near_holding(batch(), &mut near, &mut outline, given)
@@ -507,7 +558,10 @@ mod tests {
             held = written.links.clone();
             let applied = loaded.apply(batch()).unwrap();
             assert_eq!(written.applied, applied, "{code}");
-            assert_eq!(near.get(kind, &code), loaded.catalog().get(kind, &code));
+            for command in &batch().commands {
+                let (kind, code) = command.key();
+                assert_eq!(near.get(kind, code), loaded.catalog().get(kind, code));
+            }
             let rows = loaded.take_search_changes().rows.unwrap();
             assert_eq!(written.rows, rows, "{code}");
             moved += rows.len();
@@ -568,10 +622,8 @@ mod tests {
 
     /// The kind and code of the record `command` changes.
     fn key_of(command: &Command) -> (Kind, String) {
-        match command {
-            Command::Upsert(record) => (record.kind(), record.code().to_string()),
-            Command::Delete { kind, code } => (*kind, code.clone()),
-        }
+        let (kind, code) = command.key();
+        (kind, code.to_string())
     }
 
     /// Upserts of `records`.

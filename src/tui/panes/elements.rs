@@ -146,6 +146,19 @@ impl ElementsPane {
         }
     }
 
+    /// Lets the index go before a write over the records near its change, after which it is
+    /// read again from the rewritten `search.idx` (see [`App::elements_rewritten_near`]):
+    /// whether it went (`false`: there is none, or one is being read, which the write marks
+    /// stale).
+    pub(crate) fn release_index_for_rewrite(&mut self) -> bool {
+        if self.indexing || self.index.is_none() {
+            return false;
+        }
+        self.release_index();
+        self.stale = true;
+        true
+    }
+
     /// The index, when it is the store's as it stands (not being read again).
     pub(crate) fn current_index(&self) -> Option<Arc<SearchIndex>> {
         self.index.clone().filter(|_| !self.stale && !self.indexing)
@@ -881,32 +894,42 @@ impl App {
 
     fn confirm_merge(&mut self, keep: String, merge: String) {
         let lang = self.lang;
-        let Some(store) = self.store() else { return };
-        if let Err(e) = dups::merge_check(store.catalog(), &keep, &merge) {
+        // before the catalog is loaded: the two elements read, the moves counted from the links
+        let near = match self.merge_pair_near(&keep, &merge) {
+            Some(Ok(near)) => Some(near),
+            Some(Err(text)) => return self.say(Level::Error, text),
+            None => None,
+        };
+        let (catalog, moves) = match &near {
+            Some((pair, moves)) => (pair, (moves.fields, moves.children)),
+            None => {
+                let Some(store) = self.store() else { return };
+                let u = usage(store.catalog(), &merge);
+                (store.catalog(), (u.fields.len(), u.children.len()))
+            }
+        };
+        if let Err(e) = dups::merge_check(catalog, &keep, &merge) {
             self.say(Level::Warn, e.message(lang));
             return;
         }
-        let u = usage(store.catalog(), &merge);
-        let name = |c: &str| {
-            store
-                .catalog()
-                .elements
-                .get(c)
-                .map_or(String::new(), |e| e.name.to_string())
-        };
+        let name =
+            |c: &str| (catalog.elements.get(c)).map_or(String::new(), |e| e.name.to_string());
         self.overlay = Some(Overlay::Confirm(Confirm::MergeElements {
             keep_name: name(&keep),
             merge_name: name(&merge),
             keep,
             merge,
-            fields: u.fields.len(),
-            children: u.children.len(),
+            fields: moves.0,
+            children: moves.1,
         }));
     }
 
     /// Merges element `merge` into `keep` in one store transaction (after the confirmation).
     pub(crate) fn merge_elements(&mut self, keep: &str, merge: &str) {
         let lang = self.lang;
+        if self.merge_elements_near(keep, merge).is_some() {
+            return;
+        }
         let Some(store) = self.store() else { return };
         let fields = usage(store.catalog(), merge).fields.len();
         let batch = match dups::merge_batch(store.catalog(), keep, merge, false) {

@@ -1,0 +1,150 @@
+//! Pane 2's merge of two elements before the catalog is loaded (on demand): the element to
+//! keep is chosen with the picker over pane 2's index, the confirmation counts the fields
+//! and elements that move from the store's element links, and the merge reads the two
+//! elements and what references the merged one (`UnloadedStore::merge_records`), makes the
+//! batch the loaded catalog's merge makes (`engine::dups::merge_batch`) over them and writes
+//! it over them (`Loading::write_edit_near`); pane 2's index is read again from the
+//! rewritten `search.idx`.
+
+use crate::engine::dups;
+use crate::model::{Catalog, Kind};
+use crate::store::UnloadedStore;
+use crate::tui::app::{App, Level};
+
+/// How many fields bound to the merged element move, and how many elements under it.
+pub(crate) struct Moves {
+    /// Fields bound to it.
+    pub fields: usize,
+    /// Elements under it.
+    pub children: usize,
+}
+
+impl App {
+    /// Whether pane 2's merge of the element `merge` away is made before the catalog is
+    /// loaded: the store is open on demand with its element links, and few enough records
+    /// reference it to be written near them ([`UnloadedStore::merges_near`]).
+    pub(crate) fn merges_on_demand(&self, merge: &str) -> bool {
+        let Some(loading) = &self.loading else {
+            return false;
+        };
+        loading.unloaded().is_some()
+            && loading
+                .element_links()
+                .is_some_and(|links| UnloadedStore::merges_near(links, merge))
+    }
+
+    /// Before the catalog is loaded, the elements `keep` and `merge` read from the store
+    /// (what [`dups::merge_check`] checks), and what merging moves, counted from the
+    /// element links; `None` when not on demand, `Some(Err)` when the store could not be
+    /// read (the message).
+    pub(crate) fn merge_pair_near(
+        &self,
+        keep: &str,
+        merge: &str,
+    ) -> Option<Result<(Catalog, Moves), String>> {
+        let loading = self.loading.as_ref().filter(|_| self.store.is_none())?;
+        let store = loading.unloaded()?;
+        let links = loading.element_links()?;
+        let mut pair = Catalog::default();
+        for code in [keep, merge] {
+            match store.record(Kind::Element, code) {
+                Ok(Some(found)) => {
+                    pair.insert(found);
+                }
+                Ok(None) => {}
+                Err(e) => return Some(Err(e.describe(self.lang))),
+            }
+        }
+        let mut moves = Moves {
+            fields: 0,
+            children: 0,
+        };
+        for r in links.references(merge) {
+            moves.fields += usize::from(r.field.is_some());
+            moves.children += usize::from(r.parent);
+        }
+        Some(Ok((pair, moves)))
+    }
+
+    /// Merges the element `merge` into `keep` before the catalog is loaded, over the records
+    /// the merge reads; `None` when not on demand (the loaded catalog merges), else whether
+    /// it merged (what went wrong is said; a merge the records near it cannot answer for
+    /// loads the catalog, and is asked again over it).
+    pub(crate) fn merge_elements_near(&mut self, keep: &str, merge: &str) -> Option<bool> {
+        let lang = self.lang;
+        let loading = self.loading.as_mut().filter(|_| self.store.is_none())?;
+        let store = loading.unloaded()?;
+        let links = loading.element_links()?;
+        if !UnloadedStore::merges_near(links, merge) {
+            return Some(self.merge_needs_catalog());
+        }
+        let near = match store.merge_records(keep, merge, links) {
+            Ok(Some(near)) => near,
+            // one of them is gone since it was chosen
+            Ok(None) => {
+                let gone = match store.record(Kind::Element, keep) {
+                    Ok(Some(_)) => merge,
+                    _ => keep,
+                };
+                let text = dups::MergeError::Unknown(gone.to_string()).message(lang);
+                self.say(Level::Warn, text);
+                return Some(false);
+            }
+            Err(e) => {
+                self.say(Level::Error, e.describe(lang));
+                return Some(false);
+            }
+        };
+        let batch = match dups::merge_batch(&near, keep, merge, false) {
+            Ok(batch) => batch,
+            Err(e) => {
+                self.say(Level::Error, e.message(lang));
+                return Some(false);
+            }
+        };
+        let fields = crate::engine::usage::usage(&near, merge).fields.len();
+        loading.edit_near = Some(near);
+        // pane 2's index is read again from the rewritten `search.idx`: the old one goes
+        // before the write, which holds the links twice and the records it writes (at a
+        // million elements 60 MB less at the peak)
+        let indexed = self.elements.release_index_for_rewrite();
+        let saved = self.save_near(&batch);
+        if let Some(loading) = self.loading.as_mut() {
+            loading.edit_near = None;
+        }
+        if indexed {
+            self.elements_ensure_index();
+        }
+        if saved != Some(true) {
+            return Some(false);
+        }
+        let (k, m) = (
+            crate::display::inert(keep).into_owned(),
+            crate::display::inert(merge).into_owned(),
+        );
+        self.say(
+            Level::Ok,
+            lang.pick(
+                format!("已合并 {m} 到 {k}：{fields} 个字段改指向 {k}，{m} 保留为同义词"),
+                format!(
+                    "merged {m} into {k}: {fields} field(s) now point to {k}; {m} kept as a synonym"
+                ),
+            ),
+        );
+        self.elements_changed(Some(keep.to_string()));
+        Some(true)
+    }
+
+    /// A merge the records near it cannot answer for: the catalog is loaded, and the merge
+    /// is to be asked again over it (said). Always `false`: nothing merged.
+    fn merge_needs_catalog(&mut self) -> bool {
+        self.want_catalog();
+        let lang = self.lang;
+        let text = lang.pick(
+            "此合并需要完整目录：正在载入，载入后请再合并",
+            "this merge needs the whole catalog: loading it; merge again once it is in",
+        );
+        self.say(Level::Warn, text.into());
+        false
+    }
+}
