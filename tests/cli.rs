@@ -1636,6 +1636,38 @@ fn element_merge_writes_over_the_records_near_it_without_loading_the_catalog() {
     assert!(stderr.contains("kinds differ"), "{stderr}");
 }
 
+/// `template claim` is written over the records near the claim (the template and its forms,
+/// read as the cached outline lists them; the new codes checked against the store's keys):
+/// with a record it does not read damaged, which stops a load, the claim is made, and a code
+/// the store holds is refused.
+#[test]
+fn template_claim_writes_over_the_records_near_it_without_loading_the_catalog() {
+    const TEMPLATE: &str = "0100001001-510104000000-000-1151010431236097XB-1-00";
+    let db = tempfile::tempdir().unwrap();
+    ok(yibiao(db.path()).arg("sample"));
+    damage_record(db.path(), "BZT005");
+    let (code, _, stderr) = run(yibiao(db.path()).arg("check"));
+    assert_ne!(code, 0, "a load stops at the damage");
+    assert!(stderr.contains("ZT005"), "{stderr}");
+
+    let claim =
+        |new: &str| run(yibiao(db.path()).args(["template", "claim", TEMPLATE, "--as", new]));
+    let (code, _, stderr) = claim("SX-NEW");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("claimed template") && stderr.contains("1 form(s) copied"),
+        "{stderr}"
+    );
+    let compared = ok(yibiao(db.path()).args(["template", "compare", "SX-NEW"]));
+    assert!(compared.contains("conforms to the template"), "{compared}");
+    let (code, _, stderr) = claim("SX-NEW");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("item SX-NEW exists"), "{stderr}");
+    // a material's code is another kind's: an item may take it
+    let (code, _, stderr) = claim("CL000001");
+    assert_eq!(code, 0, "{stderr}");
+}
+
 /// `form list` without cached lint counts counts them from the records, a form at a time,
 /// and caches them again: the same list; `form lint` reads the same way, and its warnings
 /// are the counts.

@@ -310,6 +310,14 @@ fn a_duplicate_merge_killed_midway_is_all_or_nothing() {
             ),
         }
         assert_eq!(run(yibiao(db.path()).arg("check")).0, 0);
+        // the merge is written over the records near it, its caches carried through: what
+        // is read from them (the uses from `links.idx`, the search from `search.idx`, each
+        // or the store when the kill left it out) is the store's state
+        let uses = ok(yibiao(db.path()).args(["element", "uses", "DE_A", "--json"]));
+        let bound = uses.matches("\"label\":").count();
+        assert_eq!(bound, if has_b { 300 } else { 600 }, "{uses}");
+        let hits = ok(yibiao(db.path()).args(["element", "search", "DE_B", "--json"]));
+        assert_eq!(hits.contains("\"code\": \"DE_B\""), has_b, "{hits}");
     }
     eprintln!("{before} stores before the merge, {after} after");
 }

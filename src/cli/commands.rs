@@ -78,6 +78,12 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     {
         return Ok(code);
     }
+    // a claim of a template, so too
+    if let Command::Template(TemplateCommand::Claim { code, new_code }) = &command
+        && let Some(code) = super::template::claim_near(&cli.db, code, new_code, lang)?
+    {
+        return Ok(code);
+    }
     if let Some(code) = answer_unloaded(&cli.db, &command, lang)? {
         return Ok(code);
     }

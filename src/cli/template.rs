@@ -8,7 +8,8 @@ use crate::display::{inert, pad, pad_code, width};
 use crate::engine::template::{self, Comparison, FieldIssue, SetDiff};
 use crate::i18n::Lang;
 use crate::model::{Catalog, RecordSource};
-use crate::store::{SledStore, Store};
+use crate::store::{IfMissing, SledStore, Store};
+use std::path::PathBuf;
 
 /// Runs a `template` subcommand.
 pub(super) fn run(
@@ -23,25 +24,53 @@ pub(super) fn run(
                 .map_err(|e| Failure::new(e.message(lang)))?;
             let forms = batch.commands.len().saturating_sub(1);
             store.apply(batch).map_err(|e| Failure::store(e, lang))?;
-            eprintln_lossy!(
-                "{}",
-                lang.pick(
-                    format!(
-                        "已从模板 {} 认领为 {}（待提交 V0，复制申请表 {forms} 张）",
-                        inert(&code),
-                        inert(&new_code)
-                    ),
-                    format!(
-                        "claimed template {} as {} (draft V0, {forms} form(s) copied)",
-                        inert(&code),
-                        inert(&new_code)
-                    ),
-                )
-            );
+            eprintln_lossy!("{}", claimed(&code, &new_code, forms, lang));
             Ok(0)
         }
         TemplateCommand::Compare { code, json } => compare(store.catalog(), &code, json, lang),
     }
+}
+
+/// `template claim` over the records near the claim, without loading the catalog: the
+/// template and its forms read as the cached outline lists them, the codes checked against
+/// the store's keys, the claim written over them (see `UnloadedStore::claim_records`).
+/// `Ok(None)`: the store cannot answer it so (no cached outline, a write the records near
+/// it cannot answer for), nothing written: the loaded store claims.
+pub(super) fn claim_near(
+    db: &Option<PathBuf>,
+    code: &str,
+    new_code: &str,
+    lang: Lang,
+) -> Result<Option<u8>, Failure> {
+    let mut store = super::open_unloaded(db.clone(), IfMissing::Refuse, lang)?;
+    let Some(mut outline) = store.outline() else {
+        return Ok(None);
+    };
+    let failed = |e| Failure::store(e, lang);
+    // (none when no template has the code: said as the loaded catalog says it)
+    let found = store.claim_records(code, &outline).map_err(failed)?;
+    let mut near = found.unwrap_or_default();
+    let batch = template::claim_among(&near, code, new_code, |kind, c| store.holds(kind, c))
+        .map_err(|e| Failure::new(e.message(lang)))?;
+    let forms = batch.commands.len().saturating_sub(1);
+    match store.apply_near(batch, &mut near, &mut outline) {
+        Ok(Some(_)) => {
+            store.close_for_exit();
+            eprintln_lossy!("{}", claimed(code, new_code, forms, lang));
+            Ok(Some(0))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(failed(e)),
+    }
+}
+
+/// What `template claim` says once `code` is claimed as `new_code`, `forms` forms copied.
+fn claimed(code: &str, new_code: &str, forms: usize, lang: Lang) -> String {
+    let (code, new_code) = (inert(code), inert(new_code));
+    lang.pick(
+        format!("已从模板 {code} 认领为 {new_code}（待提交 V0，复制申请表 {forms} 张）"),
+        format!("claimed template {code} as {new_code} (draft V0, {forms} form(s) copied)"),
+    )
 }
 
 /// `template compare`: the entry `code` beside its template, from `catalog` (the loaded

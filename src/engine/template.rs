@@ -24,7 +24,7 @@ use crate::model::Issue;
 use crate::model::invariants::check_code;
 
 use super::bundle_edit::when_text;
-use super::workflow::unique_code;
+use super::workflow::unique_among;
 
 /// The kinds that have templates.
 pub const KINDS: [Kind; 3] = [Kind::Item, Kind::Material, Kind::Bundle];
@@ -142,9 +142,12 @@ impl TemplateError {
     }
 }
 
-fn copy_form(catalog: &Catalog, form: &Form, new_code: &str) -> Form {
+fn copy_form(form: &Form, new_code: &str, taken: &impl Fn(Kind, &str) -> bool) -> Form {
     Form {
-        code: unique_code(catalog, Kind::Form, &format!("{new_code}-{}", form.code)).into(),
+        code: unique_among(&format!("{new_code}-{}", form.code), |c| {
+            taken(Kind::Form, c)
+        })
+        .into(),
         status: Status::Draft,
         version: 0,
         ..form.clone()
@@ -159,8 +162,23 @@ pub fn claim(
     template_code: &str,
     new_code: &str,
 ) -> Result<Batch, TemplateError> {
+    claim_among(catalog, template_code, new_code, |kind, code| {
+        catalog.get(kind, code).is_some()
+    })
+}
+
+/// [`claim`] over `near`, which holds the template and its forms (the forms whose item or
+/// material it is), `taken` saying whether a code of a kind is the store's: what a store
+/// claims a template with before its catalog is loaded (see
+/// `UnloadedStore::claim_records`).
+pub fn claim_among(
+    near: &Catalog,
+    template_code: &str,
+    new_code: &str,
+    taken: impl Fn(Kind, &str) -> bool,
+) -> Result<Batch, TemplateError> {
     let template =
-        find(catalog, template_code).ok_or_else(|| TemplateError::Unknown(template_code.into()))?;
+        find(near, template_code).ok_or_else(|| TemplateError::Unknown(template_code.into()))?;
     if !template.is_template() {
         return Err(TemplateError::NotATemplate(template_code.into()));
     }
@@ -168,7 +186,7 @@ pub fn claim(
     if let Err(why) = check_code(new_code) {
         return Err(TemplateError::BadCode(new_code.into(), why));
     }
-    if catalog.get(kind, new_code).is_some() {
+    if taken(kind, new_code) {
         return Err(TemplateError::Taken(kind, new_code.into()));
     }
     let from = Some(template_code.to_string());
@@ -201,8 +219,8 @@ pub fn claim(
         _ => return Err(TemplateError::NotATemplate(template_code.into())),
     };
     records.push(entry);
-    for form in catalog.forms.values() {
-        let mut copy = copy_form(catalog, form, new_code);
+    for form in near.forms.values() {
+        let mut copy = copy_form(form, new_code, &taken);
         match kind {
             Kind::Item if form.item.as_deref() == Some(template_code) => {
                 copy.item = Some(new_code.into());

@@ -903,7 +903,7 @@ pub fn unique_code(catalog: &Catalog, kind: Kind, base: &str) -> String {
 }
 
 /// `base`, or with the first suffix `-2`, `-3`, … that no code `taken` says is taken has.
-fn unique_among(base: &str, taken: impl Fn(&str) -> bool) -> String {
+pub fn unique_among(base: &str, taken: impl Fn(&str) -> bool) -> String {
     if !taken(base) {
         return base.to_string();
     }

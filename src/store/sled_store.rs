@@ -1488,15 +1488,7 @@ impl UnloadedStore {
         code: &str,
         outline: &Outline,
     ) -> Result<Option<Catalog>, StoreError> {
-        // looked for as `engine::template::find` looks: items, then materials, then bundles
-        let mut entry = None;
-        for kind in crate::engine::template::KINDS {
-            entry = self.record(kind, code)?;
-            if entry.is_some() {
-                break;
-            }
-        }
-        let Some(entry) = entry else {
+        let Some(entry) = self.find_entry(code)? else {
             return Ok(None);
         };
         let kind = entry.kind();
@@ -1933,6 +1925,7 @@ fn decode_stored(key: &[u8], value: &[u8]) -> Result<Record, StoreError> {
     })
 }
 
+mod near_claim;
 mod near_conditions;
 mod near_merge;
 mod near_referrers;
