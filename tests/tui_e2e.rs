@@ -394,10 +394,10 @@ fn the_tree_works_while_the_catalog_loads_and_a_waiting_key_runs_after() {
 }
 
 /// On demand, with the caches a store keeps (`sample` leaves the outline, the element links
-/// and the search index), pane 2 searches and shows an element and its uses without loading
-/// the catalog.
+/// and the search index), pane 2 searches and shows an element and its uses, edits, adds and
+/// merges elements without loading the catalog.
 #[test]
-fn on_demand_pane_2_searches_edits_adds_and_shows_uses_from_the_caches_until_the_duplicates_load_it()
+fn on_demand_pane_2_searches_edits_adds_merges_and_shows_uses_from_the_caches_until_the_duplicates_load_it()
  {
     let (home, db) = sample_store();
     for cache in ["outline.idx", "links.idx", "search.idx"] {
@@ -435,6 +435,21 @@ fn on_demand_pane_2_searches_edits_adds_and_shows_uses_from_the_caches_until_the
     tui.wait_for("已保存 DE000625");
     tui.send("/\x15gatjmjzz\r");
     tui.wait_for("DE000625 港澳台居民居住证号码");
+    tui.wait_for("目录未载入");
+    // and a merge, over the records that reference the merged element: the element kept
+    // is found by the merged one's name
+    tui.send("/\x15pfksl\r");
+    tui.wait_for("DE000133 排放口数量");
+    tui.send("m");
+    tui.wait_for("将 DE000133 并入");
+    tui.send("DE000070");
+    tui.wait_for("接入城镇排水管网的排水口数量");
+    tui.send("\r");
+    tui.wait_for("确认合并数据元");
+    tui.send("y");
+    tui.wait_for("已合并 DE000133 到 DE000070");
+    tui.send("/\x15pfksl\r");
+    tui.wait_for("DE000070 排水口数量");
     tui.wait_for("目录未载入");
     // the duplicates among every element need the catalog: it loads, and they show
     tui.send("D");

@@ -2605,14 +2605,29 @@ fn form_moved(app: &mut App, item: &str) -> Vec<(Vec<String>, String)> {
     press(app, "form_open");
     app.settle(Duration::from_secs(20));
     let mut out = Vec::new();
+    // on demand the item index lets the element links go (21 MB at a million elements),
+    // read again for the save
+    let held = |app: &App| app.loading.as_ref().map(Loading::holds_element_links);
+    let on_demand = app.loading.is_some();
+    assert_eq!(
+        held(app),
+        on_demand.then_some(true),
+        "the designer read them"
+    );
     press(app, "form_item");
     app.settle(Duration::from_secs(20));
+    assert_eq!(
+        held(app),
+        on_demand.then_some(false),
+        "let go for the index"
+    );
     type_text(app, item);
     app.settle(Duration::from_secs(20));
     press(app, "picker_choose");
     out.push((above_status(&screen(app, 120, 40)), message(app)));
     press(app, "form_save");
     out.push((above_status(&screen(app, 120, 40)), message(app)));
+    assert_eq!(held(app), on_demand.then_some(true), "followed by the save");
     out
 }
 

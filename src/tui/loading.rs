@@ -570,6 +570,11 @@ impl Loading {
         self.elements.links(self.unloaded()?)
     }
 
+    /// Whether the element links are held in memory (read, and not let go since).
+    pub fn holds_element_links(&self) -> bool {
+        self.elements.holds_links()
+    }
+
     /// Lets the element links read so far go (read again from `links.idx` when next
     /// needed), unless a worker shares them: room for an index.
     pub fn release_element_links(&mut self) {

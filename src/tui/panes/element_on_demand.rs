@@ -84,6 +84,11 @@ impl ElementsOnDemand {
         self.shared(store).clone()
     }
 
+    /// Whether the links are read and held (not taken out or let go since).
+    pub fn holds_links(&self) -> bool {
+        self.links.get().is_some_and(Option::is_some)
+    }
+
     /// The links read so far, taken out to follow a change (a write over the records near
     /// it): `None` when they were not read, or a worker shares them (they are read again).
     pub fn take_links(&mut self) -> Option<ElementLinks> {
