@@ -143,6 +143,40 @@ mod tests {
         );
     }
 
+    /// An element that more records reference than one write near them takes needs the
+    /// catalog for its merge: the two elements and 4,094 forms are written near them, one
+    /// form more is not.
+    #[test]
+    fn an_element_referenced_by_more_than_a_write_takes_is_merged_over_the_catalog() {
+        use crate::model::Record;
+        let sample = crate::sample::generate(1);
+        let first = &sample.forms["BD000001"];
+        let form = |n: usize| {
+            let mut form = first.clone();
+            form.code = format!("F{n:05}").into();
+            Record::Form(form)
+        };
+        let bound = (first.fields())
+            .find_map(|(_, _, f)| f.element.as_deref())
+            .expect("a bound field");
+        let mut catalog = Catalog::default();
+        // (the links are of the elements the catalog holds)
+        for element in sample.elements.values() {
+            catalog.insert(Record::Element(element.clone()));
+        }
+        for n in 0..CHUNK_RECORDS - 2 {
+            catalog.insert(form(n));
+        }
+        let links = ElementLinks::of(&catalog);
+        assert_eq!(links.referrers(bound).len(), CHUNK_RECORDS - 2);
+        assert!(UnloadedStore::merges_near(&links, bound));
+        catalog.insert(form(CHUNK_RECORDS));
+        assert!(!UnloadedStore::merges_near(
+            &ElementLinks::of(&catalog),
+            bound
+        ));
+    }
+
     #[test]
     fn a_merge_that_leaves_a_referrer_out_needs_the_catalog() {
         let dir = tempfile::tempdir().unwrap();
