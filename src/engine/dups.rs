@@ -1140,8 +1140,9 @@ fn merge_pair<'a>(
     Ok((get(keep)?, get(merge)?))
 }
 
-/// The batch that merges element `merge` into `keep`: every field and child re-pointed,
-/// `merge`'s code, name and synonyms kept as synonyms of `keep`, `merge` deleted. Applied
+/// The batch that merges element `merge` into `keep`: every field and child re-pointed (a
+/// `keep` under `merge` takes its place, under `merge`'s parent), `merge`'s code, name and
+/// synonyms kept as synonyms of `keep`, `merge` deleted. Applied
 /// as one transaction; the audit records the action `merge A into B`. Refused as
 /// [`merge_check`] says unless `force` is set (elements of one kind with the same options
 /// are the only safe merge: `force` is the person's decision that the data fits anyway).
@@ -1164,6 +1165,10 @@ pub fn merge_batch(
             winner.synonyms.push(s.clone());
         }
     }
+    // an element kept that was under the merged one takes its place (not under itself)
+    if winner.parent.as_deref() == Some(merge) {
+        winner.parent = merge_el.parent.clone();
+    }
     let mut commands = vec![Command::Upsert(Record::Element(winner))];
     let mut forms: BTreeSet<SharedCode> = BTreeSet::new();
     for r in catalog.referrers(Kind::Element, merge) {
@@ -1171,7 +1176,7 @@ pub fn merge_batch(
             Kind::Form => {
                 forms.insert(r.code);
             }
-            Kind::Element => {
+            Kind::Element if r.code.as_str() != keep => {
                 if let Some(child) = catalog.elements.get(r.code.as_str()) {
                     let mut child = child.clone();
                     child.parent = Some(keep.into());
@@ -1371,6 +1376,51 @@ mod tests {
         // every answer given with DE_A's options is one of DE_B's
         assert_eq!(merge_check(&catalog, "DE_B", "DE_A"), Ok(()));
         assert!(merge_batch(&catalog, "DE_B", "DE_A", false).is_ok());
+    }
+
+    /// An element merged into one under it: the one kept takes its place under the merged
+    /// one's parent (not under itself), keeps the merged names, and takes the other elements
+    /// under it; the catalog after it holds together.
+    #[test]
+    fn an_element_merged_into_one_under_it_leaves_it_in_its_place() {
+        let mut catalog = crate::sample::generate(1);
+        let (keep, merge) = ("DE000011", "DE000010");
+        assert_eq!(catalog.elements[keep].parent.as_deref(), Some(merge));
+        let siblings: Vec<String> = (catalog.elements.values())
+            .filter(|e| e.parent.as_deref() == Some(merge) && e.code.as_str() != keep)
+            .map(|e| e.code.to_string())
+            .collect();
+        assert!(!siblings.is_empty());
+        let above = catalog.elements[merge].parent.clone();
+        let batch = merge_batch(&catalog, keep, merge, false).expect("merged");
+        let kept = (batch.commands.iter())
+            .filter(|c| c.key() == (Kind::Element, keep))
+            .count();
+        assert_eq!(kept, 1, "the kept element written once");
+        for command in batch.commands {
+            match command {
+                Command::Upsert(record) => {
+                    catalog.insert(record);
+                }
+                Command::Delete { kind, code } => {
+                    catalog.remove(kind, &code);
+                }
+            }
+        }
+        let kept = &catalog.elements[keep];
+        assert_eq!(kept.parent, above);
+        assert!(
+            kept.synonyms.iter().any(|s| s.as_str() == "地址"),
+            "{kept:?}"
+        );
+        for sibling in &siblings {
+            assert_eq!(
+                catalog.elements[sibling.as_str()].parent.as_deref(),
+                Some(keep)
+            );
+        }
+        let problems = crate::model::invariants::check_records(&catalog, catalog.records());
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

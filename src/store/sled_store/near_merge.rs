@@ -77,6 +77,15 @@ mod tests {
         for pair in dups::find(catalog).elements.iter().take(6) {
             offer(&pair.keep, &pair.merge, &mut out);
         }
+        // an element merged into one under it, which takes its place
+        let under_one = catalog.elements.values().find_map(|e| {
+            let parent = e.parent.as_deref()?;
+            dups::merge_check(catalog, &e.code, parent)
+                .is_ok()
+                .then_some((&e.code, parent))
+        });
+        let (child, parent) = under_one.expect("an element under one of its kind");
+        assert!(offer(child, parent, &mut out));
         let referrers = |code: &str, kind: Kind| {
             catalog
                 .referrers(Kind::Element, code)
