@@ -440,6 +440,29 @@ pub fn open_unloaded(
         .map_err(|e| Failure::store(e, lang))
 }
 
+/// Writes `batch` over the records `near` it in the store opened without its catalog (see
+/// `UnloadedStore::apply_near`), the element links `held` given; once written, closes the
+/// store and says `said`. `Ok(None)`: the write needs the catalog, nothing written.
+pub fn write_near(
+    mut store: UnloadedStore,
+    batch: crate::store::Batch,
+    near: &mut crate::model::Catalog,
+    outline: &mut crate::model::Outline,
+    held: Option<crate::model::ElementLinks>,
+    said: &str,
+    lang: Lang,
+) -> Result<Option<u8>, Failure> {
+    match store.apply_near_holding(batch, near, outline, held) {
+        Ok(Some(_)) => {
+            store.close_for_exit();
+            eprintln_lossy!("{said}");
+            Ok(Some(0))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(Failure::store(e, lang)),
+    }
+}
+
 /// Locks the store without opening its database; as [`open_store`].
 pub fn lock_store(
     db: Option<PathBuf>,

@@ -24,7 +24,7 @@ pub(super) fn merge_near(
     force: bool,
     lang: Lang,
 ) -> Result<Option<u8>, Failure> {
-    let mut store = super::open_unloaded(db.clone(), IfMissing::Refuse, lang)?;
+    let store = super::open_unloaded(db.clone(), IfMissing::Refuse, lang)?;
     let (Some(mut outline), Some(links)) = (store.outline(), store.element_links()) else {
         return Ok(None);
     };
@@ -37,16 +37,16 @@ pub(super) fn merge_near(
     let mut near = found.unwrap_or_default();
     let batch =
         dups::merge_batch(&near, into, merge, force).map_err(|e| Failure::new(e.message(lang)))?;
-    let fields = usage::usage(&near, merge).fields.len();
-    match store.apply_near_holding(batch, &mut near, &mut outline, Some(links)) {
-        Ok(Some(_)) => {
-            store.close_for_exit();
-            eprintln_lossy!("{}", merged(merge, into, fields, lang));
-            Ok(Some(0))
-        }
-        Ok(None) => Ok(None),
-        Err(e) => Err(failed(e)),
-    }
+    let said = merged(merge, into, usage::usage(&near, merge).fields.len(), lang);
+    super::write_near(
+        store,
+        batch,
+        &mut near,
+        &mut outline,
+        Some(links),
+        &said,
+        lang,
+    )
 }
 
 /// What `element merge` says once `merge` is merged into `into`, `fields` fields moved.

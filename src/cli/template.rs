@@ -42,7 +42,7 @@ pub(super) fn claim_near(
     new_code: &str,
     lang: Lang,
 ) -> Result<Option<u8>, Failure> {
-    let mut store = super::open_unloaded(db.clone(), IfMissing::Refuse, lang)?;
+    let store = super::open_unloaded(db.clone(), IfMissing::Refuse, lang)?;
     let Some(mut outline) = store.outline() else {
         return Ok(None);
     };
@@ -52,16 +52,8 @@ pub(super) fn claim_near(
     let mut near = found.unwrap_or_default();
     let batch = template::claim_among(&near, code, new_code, |kind, c| store.holds(kind, c))
         .map_err(|e| Failure::new(e.message(lang)))?;
-    let forms = batch.commands.len().saturating_sub(1);
-    match store.apply_near(batch, &mut near, &mut outline) {
-        Ok(Some(_)) => {
-            store.close_for_exit();
-            eprintln_lossy!("{}", claimed(code, new_code, forms, lang));
-            Ok(Some(0))
-        }
-        Ok(None) => Ok(None),
-        Err(e) => Err(failed(e)),
-    }
+    let said = claimed(code, new_code, batch.commands.len().saturating_sub(1), lang);
+    super::write_near(store, batch, &mut near, &mut outline, None, &said, lang)
 }
 
 /// What `template claim` says once `code` is claimed as `new_code`, `forms` forms copied.

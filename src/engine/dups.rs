@@ -1378,6 +1378,20 @@ mod tests {
         assert!(merge_batch(&catalog, "DE_B", "DE_A", false).is_ok());
     }
 
+    /// `catalog` as `batch` leaves it.
+    fn apply(catalog: &mut Catalog, batch: Batch) {
+        for command in batch.commands {
+            match command {
+                Command::Upsert(record) => {
+                    catalog.insert(record);
+                }
+                Command::Delete { kind, code } => {
+                    catalog.remove(kind, &code);
+                }
+            }
+        }
+    }
+
     /// An element merged into one under it: the one kept takes its place under the merged
     /// one's parent (not under itself), keeps the merged names, and takes the other elements
     /// under it; the catalog after it holds together.
@@ -1397,16 +1411,7 @@ mod tests {
             .filter(|c| c.key() == (Kind::Element, keep))
             .count();
         assert_eq!(kept, 1, "the kept element written once");
-        for command in batch.commands {
-            match command {
-                Command::Upsert(record) => {
-                    catalog.insert(record);
-                }
-                Command::Delete { kind, code } => {
-                    catalog.remove(kind, &code);
-                }
-            }
-        }
+        apply(&mut catalog, batch);
         let kept = &catalog.elements[keep];
         assert_eq!(kept.parent, above);
         assert!(
@@ -1593,16 +1598,7 @@ mod tests {
         let mut merged = catalog.clone();
         for (keep, merge) in [("DE000003", "DE000006"), ("DE000001", "DE000005")] {
             let batch = merge_batch(&merged, keep, merge, false).expect("merge");
-            for c in batch.commands {
-                match c {
-                    Command::Upsert(r) => {
-                        merged.insert(r);
-                    }
-                    Command::Delete { kind, code } => {
-                        merged.remove(kind, &code);
-                    }
-                }
-            }
+            apply(&mut merged, batch);
         }
         assert!(
             merged.elements["DE000001"]
