@@ -1,5 +1,5 @@
 //! Engine benchmarks: merge recompute, element search per keystroke and index patch, where-used,
-//! item search.
+//! item search, pane 3's filter, the duplicate finder.
 //! Run with `cargo bench --bench engines`; README "Performance" lists the figures.
 
 use std::collections::BTreeSet;
@@ -198,11 +198,25 @@ fn bench_form_filter(c: &mut Criterion) {
     group.finish();
 }
 
+/// The duplicate finder (pane 2's `D`, `element dups`) over the generated pool at 10,000
+/// elements, whose numbered near-copies pair up by the tens of thousands: the pool read, its
+/// buckets a slice at a time, the pairs compared and the best 5000 kept.
+fn bench_dups(c: &mut Criterion) {
+    let catalog = yibiao::sample::elements_only(16);
+    let mut group = c.benchmark_group(format!("dups_{}_elements", catalog.elements.len()));
+    group.sample_size(10);
+    group.bench_function("find", |b| {
+        b.iter(|| yibiao::engine::dups::find(black_box(&catalog)).elements_found)
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_merge,
     bench_search,
     bench_where_used,
-    bench_form_filter
+    bench_form_filter,
+    bench_dups
 );
 criterion_main!(benches);

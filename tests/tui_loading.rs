@@ -12,7 +12,7 @@ use tui_support::{fixture_records, press, screen, type_text};
 use yibiao::i18n::Lang;
 use yibiao::model::Outline;
 use yibiao::store::{Batch, SledStore, Store, StoreError};
-use yibiao::tui::app::{App, AppEvent};
+use yibiao::tui::app::{App, AppEvent, Pane};
 use yibiao::tui::config::{self, ConfigFlags};
 use yibiao::tui::loading::Loading;
 use yibiao::tui::panes::elements::Focus;
@@ -768,18 +768,20 @@ fn on_demand_pane_2_without_its_caches_or_on_a_key_that_edits_loads_the_catalog_
     assert!(deferred(&app), "{}", message(&app));
     assert!(app.elements.index.is_some(), "read once the store was open");
 
-    // and what needs the whole catalog (the duplicates among every element) waits for it
-    // and then runs
+    // and what needs the whole catalog (a jump from a use to its form's item, shown in
+    // pane 1's tree) waits for it and then runs
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
-    press(&mut app, "pane_elements");
-    app.settle(Duration::from_secs(20));
+    select_de000005(&mut app);
     assert!(deferred(&app));
-    press(&mut app, "element_dups");
-    assert!(!deferred(&app), "the duplicates need the catalog");
+    press(&mut app, "element_open");
+    assert_eq!(app.elements.focus, Focus::Uses, "{}", message(&app));
+    press(&mut app, "element_open");
+    assert!(!deferred(&app), "the jump needs the catalog");
     until_loaded(&mut app);
-    assert!(
-        app.elements.dups.is_some(),
+    assert_eq!(
+        app.pane,
+        Pane::Catalog,
         "the waiting key ran: {}",
         message(&app)
     );
@@ -2697,15 +2699,101 @@ fn on_demand_the_designer_moves_its_form_to_another_item_as_once_loaded() {
     assert_eq!(form_moved(&mut loaded, &item), on_demand);
 }
 
+/// An app on a store of the sample, loaded (in `store` under the directory returned).
+fn loaded_sample_app() -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SledStore::open(&dir.path().join("store")).expect("open");
+    let seed: Vec<_> = yibiao::sample::generate(1).into_records().collect();
+    store.apply(Batch::upserts("test", seed)).expect("seed");
+    let config = config::load(None, &ConfigFlags::default(), false);
+    let mut loaded = App::new(Box::new(store), Lang::Zh, config);
+    loaded.resize(120, 40);
+    (loaded, dir)
+}
+
+/// The screen (but the status bar) and the message once the app's work is done.
+fn settled_screen(app: &mut App) -> (Vec<String>, String) {
+    app.settle(Duration::from_secs(20));
+    (above_status(&screen(app, 120, 40)), message(app))
+}
+
+/// Pane 2's duplicates (`D`): the list, a pair of different kinds whose merge is refused, the
+/// first pair swapped and back, merged (DE000133 排放口数量 into DE000070 排水口数量), and the
+/// list found again: the screens (but the status bar) and the messages after each step.
+fn dups_merged_in_pane_2(app: &mut App) -> Vec<(Vec<String>, String)> {
+    let mut out = Vec::new();
+    let mut shown = |app: &mut App| out.push(settled_screen(app));
+    press(app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    press(app, "element_dups");
+    shown(app);
+    press(app, "select_next");
+    shown(app);
+    press(app, "element_merge");
+    shown(app);
+    press(app, "select_first");
+    press(app, "element_swap");
+    shown(app);
+    press(app, "element_swap");
+    press(app, "element_merge");
+    shown(app);
+    key(app, 'y');
+    shown(app);
+    press(app, "back");
+    shown(app);
+    out
+}
+
+#[test]
+fn on_demand_pane_2_finds_the_duplicates_and_merges_a_pair_as_once_loaded() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    let on_demand = dups_merged_in_pane_2(&mut app);
+    assert!(
+        deferred(&app),
+        "found and merged without the catalog: {on_demand:?}"
+    );
+    let list = on_demand[0].0.join("\n");
+    assert!(
+        list.contains("疑似重复") && list.contains("排放口数量"),
+        "{list}"
+    );
+    // the pair's comparison: both elements, their uses, the reasons
+    assert!(
+        list.contains("DE000070 排水口数量") && list.contains("处使用"),
+        "{list}"
+    );
+    assert!(
+        on_demand[2].1.contains("类型不同"),
+        "refused: {on_demand:?}"
+    );
+    let swapped = on_demand[3].0.join("\n");
+    assert!(swapped.contains("保留 DE000133"), "{swapped}");
+    let confirm = on_demand[4].0.join("\n");
+    assert!(
+        confirm.contains("DE000133") && confirm.contains("DE000070"),
+        "{confirm}"
+    );
+    assert!(on_demand[5].1.contains("已合并"), "{on_demand:?}");
+    let after = on_demand[5].0.join("\n");
+    assert!(
+        !after.contains("DE000133"),
+        "the merged pair is gone: {after}"
+    );
+    drop(app);
+    let (catalog, _) = written_store(&path);
+    assert!(!catalog.elements.contains_key("DE000133"));
+
+    let (mut loaded, _dir) = loaded_sample_app();
+    assert_eq!(dups_merged_in_pane_2(&mut loaded), on_demand);
+}
+
 /// Pane 2 merges DE000133 (排放口数量, bound in forms) into DE000070 (排水口数量), chosen in
 /// the picker by its code, and searches the merged name again: the screens (but the status
 /// bar) and the messages after each step.
 fn merged_in_pane_2(app: &mut App) -> Vec<(Vec<String>, String)> {
     let mut out = Vec::new();
-    let mut shown = |app: &mut App| {
-        app.settle(Duration::from_secs(20));
-        out.push((above_status(&screen(app, 120, 40)), message(app)));
-    };
+    let mut shown = |app: &mut App| out.push(settled_screen(app));
     press(app, "pane_elements");
     press(app, "element_search");
     type_text(app, "pfksl");
@@ -2762,13 +2850,7 @@ fn on_demand_pane_2_merges_an_element_over_the_records_that_reference_it_as_once
     );
     search_file_is_the_catalogs(&path, &catalog);
 
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = SledStore::open(&dir.path().join("store")).expect("open");
-    let seed: Vec<_> = yibiao::sample::generate(1).into_records().collect();
-    store.apply(Batch::upserts("test", seed)).expect("seed");
-    let config = config::load(None, &ConfigFlags::default(), false);
-    let mut loaded = App::new(Box::new(store), Lang::Zh, config);
-    loaded.resize(120, 40);
+    let (mut loaded, dir) = loaded_sample_app();
     assert_eq!(merged_in_pane_2(&mut loaded), on_demand);
     drop(loaded);
     let store = SledStore::open(&dir.path().join("store")).expect("open");

@@ -245,8 +245,9 @@ fn answer_unloaded(
 ) -> Result<Option<u8>, Failure> {
     if !matches!(
         command,
-        Command::Element(ElementCommand::Show { .. } | ElementCommand::Uses { .. })
-            | Command::Form(FormCommand::Show { .. })
+        Command::Element(
+            ElementCommand::Show { .. } | ElementCommand::Uses { .. } | ElementCommand::Dups { .. }
+        ) | Command::Form(FormCommand::Show { .. })
             | Command::Validate { .. }
             | Command::Bundle(BundleCommand::List { .. })
             | Command::Stats { .. }
@@ -305,6 +306,20 @@ fn answer_from_records(
                 .map_err(|e| Failure::store(e, lang))?;
             near.map(|near| print_usage(&near, code, *json, lang))
                 .transpose()
+        }
+        // read an element, then a form, at a time; the text names the elements it lists
+        Command::Element(ElementCommand::Dups { json }) => {
+            let failed = |e| Failure::store(e, lang);
+            let found = (store.reader())
+                .duplicates(dups::PAIRS_KEPT)
+                .map_err(failed)?;
+            if *json {
+                return print_out(&pretty(&found)).map(Some);
+            }
+            let named = found.elements_named().map(|c| (Kind::Element, c));
+            let named: Vec<(Kind, &str)> = named.collect();
+            let near = store.records_as_catalog(&named).map_err(failed)?;
+            print_out(&output::dups(&near, &found, lang)).map(Some)
         }
         // the statistics the last command or session that counted them left beside the store,
         // else counted from the records (and left there)
@@ -564,19 +579,12 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         // an import is answered above
         | Command::Import { .. }
         // answered in `answer_unloaded`
+        | Command::Element(ElementCommand::Dups { .. })
         | Command::Backup { .. }
         | Command::Export { .. } => Ok(0),
         // a kind and an element's code were answered in `dispatch`: this one names neither,
         // and the loaded catalog says whether it looks like an element's code
         Command::Validate { kind, .. } => Err(unknown_validate_kind(store.catalog(), &kind, lang)),
-        Command::Element(ElementCommand::Dups { json }) => {
-            let found = dups::find(store.catalog());
-            print_out(&if json {
-                pretty(&found)
-            } else {
-                output::dups(store.catalog(), &found, lang)
-            })
-        }
         Command::Element(ElementCommand::Merge { merge, into, force }) => {
             let batch = dups::merge_batch(store.catalog(), &into, &merge, force)
                 .map_err(|e| Failure::new(e.message(lang)))?;

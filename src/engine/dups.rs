@@ -7,7 +7,7 @@
 //! (so names one edit apart meet).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 
 use compact_str::CompactString;
 use serde::Serialize;
@@ -19,6 +19,10 @@ use crate::model::{
 use crate::store::{Batch, Command};
 
 use super::search::usual_reading;
+
+#[cfg(test)]
+mod oracle;
+mod pool;
 
 /// Why two things look alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -94,10 +98,22 @@ pub struct ElementPair {
     pub keep: String,
     /// The element to merge into `keep`.
     pub merge: String,
+    /// How many form fields are bound to `keep`.
+    pub keep_uses: usize,
+    /// How many form fields are bound to `merge` (the merge moves them to `keep`).
+    pub merge_uses: usize,
     /// 0–100.
     pub score: u8,
     /// Why.
     pub reasons: Vec<Reason>,
+}
+
+impl ElementPair {
+    /// Turns the pair round: `merge` is kept and `keep` merged into it.
+    pub fn swap(&mut self) {
+        std::mem::swap(&mut self.keep, &mut self.merge);
+        std::mem::swap(&mut self.keep_uses, &mut self.merge_uses);
+    }
 }
 
 /// Unbound fields that probably hold the same data, and the element that covers them.
@@ -125,6 +141,16 @@ pub struct Duplicates {
     pub elements_found: usize,
     /// Unbound field groups, best first.
     pub fields: Vec<FieldGroup>,
+}
+
+impl Duplicates {
+    /// Every element the pairs and the groups name (with repeats): what their names are
+    /// read from.
+    pub fn elements_named(&self) -> impl Iterator<Item = &str> {
+        let pairs = self.elements.iter().flat_map(|p| [&p.keep, &p.merge]);
+        let groups = self.fields.iter().filter_map(|g| g.element.as_ref());
+        pairs.chain(groups).map(String::as_str)
+    }
 }
 
 /// A name reduced for comparison: full-width folded to ASCII, lower-cased, without spaces and
@@ -160,80 +186,23 @@ fn pinyin(name: &str) -> String {
     usual_reading(name)
 }
 
+/// A 64-bit hash of a reading (FNV-1a; 0 for none): what the finder compares readings by.
+fn reading_hash(reading: &str) -> u64 {
+    if reading.is_empty() {
+        return 0;
+    }
+    let hash = reading.bytes().fold(0xcbf2_9ce4_8422_2325, |h: u64, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    hash.max(1)
+}
+
 /// Every string one character shorter than `s` (for one-edit blocking).
 fn deletions(s: &str) -> Vec<String> {
     let chars: Vec<char> = s.chars().collect();
     (0..chars.len())
         .map(|i| chars[..i].iter().chain(&chars[i + 1..]).collect())
         .collect()
-}
-
-/// Buckets names so that candidate pairs share a bucket: one `u64` per name and key, the
-/// key's 32-bit hash above the element's number, so that a million elements' few tens of
-/// millions of keys take 8 bytes each (strings in a hash map took gigabytes). Two keys that
-/// share a hash only make a candidate pair more, which the comparison then turns down.
-#[derive(Default)]
-struct Blocks {
-    keys: Vec<u64>,
-}
-
-impl Blocks {
-    fn add(&mut self, id: u32, name: &str) {
-        let norm = normalise(name);
-        if norm.is_empty() {
-            return;
-        }
-        let mut key = |tag: u8, text: &str| {
-            self.keys
-                .push(u64::from(key_hash(tag, text)) << 32 | u64::from(id));
-        };
-        if norm.chars().count() >= 3 {
-            for d in deletions(&norm) {
-                key(2, &d);
-            }
-            key(2, &norm);
-        }
-        let py = pinyin(&norm);
-        if !py.is_empty() {
-            key(1, &py);
-        }
-        key(0, &norm);
-    }
-
-    /// Distinct id pairs `(a, b)`, `a < b`, sharing a bucket, in order (buckets of more
-    /// than `max_bucket` ids are skipped: a name so common is no evidence).
-    fn pairs(mut self, max_bucket: usize) -> Vec<(u32, u32)> {
-        self.keys.sort_unstable();
-        self.keys.dedup();
-        let mut pairs: Vec<u64> = Vec::new();
-        for bucket in self.keys.chunk_by(|a, b| a >> 32 == b >> 32) {
-            if bucket.len() > max_bucket {
-                continue;
-            }
-            for (i, a) in bucket.iter().enumerate() {
-                for b in &bucket[i + 1..] {
-                    pairs.push(a << 32 | (b & 0xffff_ffff));
-                }
-            }
-        }
-        drop(self.keys);
-        pairs.sort_unstable();
-        pairs.dedup();
-        let half = |v: u64| u32::try_from(v & 0xffff_ffff).unwrap_or(u32::MAX);
-        pairs
-            .into_iter()
-            .map(|p| (half(p >> 32), half(p)))
-            .collect()
-    }
-}
-
-/// A 32-bit hash of a bucket key (FNV-1a of the tag and the text).
-fn key_hash(tag: u8, text: &str) -> u32 {
-    std::iter::once(tag)
-        .chain(text.bytes())
-        .fold(0x811c_9dc5, |h, b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        })
 }
 
 /// The best pairs so far, at most `most`: the worst on top, to be dropped first.
@@ -486,63 +455,6 @@ fn word_at(a: &[char], b: &[char], i: usize, u: &str, v: &str) -> bool {
     })
 }
 
-/// Compares two elements; `None` when nothing suggests they are the same.
-fn compare(codes: &CodeShapes<'_>, a: &Element, b: &Element) -> Option<(u8, Vec<Reason>)> {
-    let norm = |e: &Element| codes.names(e).map(normalise).collect::<Vec<_>>();
-    let (na, nb) = (norm(a), norm(b));
-    // each name's reading once (the pairs of a million elements ask for tens of millions)
-    let same_reading = || {
-        let pb: Vec<String> = nb.iter().map(|y| pinyin(y)).collect();
-        na.iter()
-            .map(|x| pinyin(x))
-            .any(|x| !x.is_empty() && pb.contains(&x))
-    };
-    let mut reasons = Vec::new();
-    let mut score: i32 = 0;
-    if normalise(&a.name) == normalise(&b.name) {
-        reasons.push(Reason::SameName);
-        score = 90;
-    } else if na.iter().any(|x| nb.contains(x)) {
-        reasons.push(Reason::SynonymOfOther);
-        score = 85;
-    } else if same_reading() {
-        reasons.push(Reason::SamePinyin);
-        score = 70;
-    } else {
-        let one_edit: Vec<(&String, &String)> = na
-            .iter()
-            .filter(|x| x.chars().count() >= 3)
-            .flat_map(|x| nb.iter().map(move |y| (x, y)))
-            .filter(|(x, y)| one_edit_apart(x, y))
-            .collect();
-        if one_edit.iter().any(|(x, y)| !counterparts(x, y)) {
-            reasons.push(Reason::OneEditApart);
-            score = 55;
-        } else if !one_edit.is_empty() {
-            // below every other reason, even with the same kind and options
-            reasons.push(Reason::Counterparts);
-            score = 10;
-        }
-    }
-    if reasons.is_empty() {
-        return None;
-    }
-    if a.kind == b.kind {
-        reasons.push(Reason::SameKind);
-        score += 5;
-        if a.options != b.options {
-            reasons.push(Reason::DifferentOptions);
-        } else if !a.options.is_empty() {
-            reasons.push(Reason::SameOptions);
-            score += 5;
-        }
-    } else {
-        reasons.push(Reason::DifferentKind);
-        score -= 30;
-    }
-    Some((score.clamp(1, 100) as u8, reasons))
-}
-
 /// At most this many element pairs are kept, best first: a person reviews them one by one,
 /// and a catalog of numbered near-copies (`附件1`, `附件2`, …) can have millions.
 pub const PAIRS_KEPT: usize = 5000;
@@ -555,62 +467,83 @@ pub fn find(catalog: &Catalog) -> Duplicates {
 
 /// [`find`], keeping the best `most` element pairs.
 pub fn find_best(catalog: &Catalog, most: usize) -> Duplicates {
-    let elements: Vec<&Element> = catalog.elements.values().collect();
-    let codes = CodeShapes::new(catalog);
-    let mut blocks = Blocks::default();
-    for (i, e) in (0u32..).zip(&elements) {
-        for name in codes.names(e) {
-            blocks.add(i, name);
-        }
-    }
-    let uses = |code: &str| super::search::uses(catalog, code);
+    // the catalog's records are all there to read
+    find_from(catalog, &CodeShapes::new(catalog), most).unwrap_or_default()
+}
+
+/// [`find_best`] over the records of `source` (a store's, read a record at a time, without
+/// loading its catalog), whose element codes `shapes` knows: the same duplicates as from
+/// the loaded catalog, holding a few tens of bytes per element (see `engine::dups::pool`). It reads the
+/// elements twice (the second time only for the unbound fields' covers) and the forms once.
+/// Fails when a record cannot be read.
+pub fn find_from(
+    source: &dyn RecordSource,
+    shapes: &CodeShapes,
+    most: usize,
+) -> std::io::Result<Duplicates> {
+    find_in(source, shapes, most, pool::KEYS_AT_A_TIME)
+}
+
+/// [`find_from`], holding about `keys_at_a_time` bucket keys at a time.
+fn find_in(
+    source: &dyn RecordSource,
+    shapes: &CodeShapes,
+    most: usize,
+    keys_at_a_time: usize,
+) -> std::io::Result<Duplicates> {
+    let (pool, unbound) = pool::Pool::read(source, shapes)?;
     let mut best = BestPairs {
         kept: BinaryHeap::new(),
         most,
         found: 0,
     };
-    for (a, b) in blocks.pairs(50) {
-        let (Some(x), Some(y)) = (elements.get(a as usize), elements.get(b as usize)) else {
-            continue;
-        };
+    pool.each_candidate(keys_at_a_time, |x, y| {
         // a child and its parent are related, not duplicates
-        if x.parent.as_deref() == Some(&y.code) || y.parent.as_deref() == Some(&x.code) {
-            continue;
+        if pool.related(x, y) {
+            return;
         }
-        let Some((score, reasons)) = compare(&codes, x, y) else {
-            continue;
+        let Some((score, reasons)) = pool.compare(x, y) else {
+            return;
         };
         best.found += 1;
         if !best.may_keep(score) {
-            continue;
+            return;
         }
-        let (keep, merge) = if (uses(&y.code), std::cmp::Reverse(&y.code))
-            > (uses(&x.code), std::cmp::Reverse(&x.code))
-        {
+        // more uses, then the smaller code (elements are in code order)
+        let (keep, merge) = if (pool.uses(y), Reverse(y)) > (pool.uses(x), Reverse(x)) {
             (y, x)
         } else {
             (x, y)
         };
         // propose the way the merge accepts: keep the one with every option of the other
-        let (keep, merge) = if merge_check(catalog, &keep.code, &merge.code).is_err()
-            && merge_check(catalog, &merge.code, &keep.code).is_ok()
-        {
+        let (keep, merge) = if !pool.may_merge(keep, merge) && pool.may_merge(merge, keep) {
             (merge, keep)
         } else {
             (keep, merge)
         };
         best.push(ElementPair {
-            keep: keep.code.to_string(),
-            merge: merge.code.to_string(),
+            keep: pool.code(keep).to_string(),
+            merge: pool.code(merge).to_string(),
+            keep_uses: pool.uses(keep),
+            merge_uses: pool.uses(merge),
             score,
             reasons,
         });
-    }
-    Duplicates {
+    });
+    drop(pool);
+    let mut elements = |each: &mut dyn FnMut(&Element)| {
+        source.each_record(Kind::Element, &mut |record| {
+            if let RecordRef::Element(e) = record {
+                each(e);
+            }
+            Ok(())
+        })
+    };
+    Ok(Duplicates {
         elements_found: best.found,
         elements: best.into_sorted(),
-        fields: unbound_groups(catalog),
-    }
+        fields: unbound_groups(unbound, shapes, &mut elements)?,
+    })
 }
 
 /// The element that probably covers a label, and why.
@@ -962,24 +895,15 @@ impl Covers {
     }
 }
 
-/// Groups unbound fields by normalised label and finds the element that covers each group.
-fn unbound_groups(catalog: &Catalog) -> Vec<FieldGroup> {
-    let mut by_label: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for form in catalog.forms.values() {
-        for (_, _, field) in form.fields() {
-            if field.element.is_none() {
-                let label = normalise(&field.label);
-                if !label.is_empty() {
-                    by_label
-                        .entry(label)
-                        .or_default()
-                        .push((form.code.to_string(), field.key.to_string()));
-                }
-            }
-        }
-    }
+/// Groups unbound fields by normalised label and finds the element that covers each group
+/// among `elements`, whose codes `shapes` knows.
+fn unbound_groups(
+    by_label: pool::Unbound,
+    shapes: &CodeShapes,
+    elements: &mut Elements<'_>,
+) -> std::io::Result<Vec<FieldGroup>> {
     // only these labels are looked up: their covers, not the whole pool's
-    let covers = Covers::for_labels(catalog, by_label.keys().map(String::as_str));
+    let covers = Covers::for_labels_in(shapes, elements, by_label.keys().map(String::as_str))?;
     let mut groups: Vec<FieldGroup> = by_label
         .into_iter()
         .filter_map(|(label, fields)| {
@@ -1009,7 +933,7 @@ fn unbound_groups(catalog: &Catalog) -> Vec<FieldGroup> {
             .then(b.fields.len().cmp(&a.fields.len()))
             .then_with(|| a.label.cmp(&b.label))
     });
-    groups
+    Ok(groups)
 }
 
 /// Why two elements cannot be merged.
@@ -1219,7 +1143,7 @@ mod tests {
     fn unbound_groups_are_covered_as_by_the_whole_pool() {
         let catalog = crate::sample::generate(1);
         let whole = Covers::new(&catalog);
-        let groups = unbound_groups(&catalog);
+        let groups = find(&catalog).fields;
         assert!(
             groups.iter().filter(|g| g.element.is_some()).count() >= 1,
             "{groups:?}"

@@ -1204,6 +1204,14 @@ impl RecordReader {
         Covers::for_labels_from(self, &shapes, labels).map_err(|e| self.read_error(e))
     }
 
+    /// The likely duplicates among the elements, the best `most` pairs, and the unbound
+    /// fields' groups (see [`crate::engine::dups::find_from`]), read a record at a time:
+    /// `element dups` and pane 2's duplicates without the catalog.
+    pub fn duplicates(&self, most: usize) -> Result<crate::engine::dups::Duplicates, StoreError> {
+        let shapes = self.code_shapes()?;
+        crate::engine::dups::find_from(self, &shapes, most).map_err(|e| self.read_error(e))
+    }
+
     /// The element records `covers` names that `near` lacks: what a catalog of just the
     /// records a merge or a lint reads needs besides them to name its suggestions.
     pub fn named(&self, covers: &Covers, near: &Catalog) -> Result<Vec<Record>, StoreError> {
@@ -1285,6 +1293,12 @@ impl RecordReader {
             .collect();
         records.extend(self.records_of_codes(&borrowed(&further))?);
         Ok(records)
+    }
+
+    /// The records named that exist, read without loading the catalog, as a catalog of just
+    /// those.
+    pub fn records_as_catalog(&self, wanted: &[(Kind, &str)]) -> Result<Catalog, StoreError> {
+        Ok(Catalog::from_records(self.records_of_codes(wanted)?))
     }
 
     /// The records named that exist, read without loading the catalog, each once, in kind
@@ -1564,7 +1578,7 @@ impl UnloadedStore {
     /// The records named that exist, read without loading the catalog, as a catalog of just
     /// those.
     pub fn records_as_catalog(&self, wanted: &[(Kind, &str)]) -> Result<Catalog, StoreError> {
-        Ok(Catalog::from_records(self.records_of_codes(wanted)?))
+        self.reader().records_as_catalog(wanted)
     }
 
     /// The records `wanted` names that exist, and what they reference in turn (see
@@ -2214,6 +2228,32 @@ pub(crate) mod tests {
         // a store older than the search tree has no row to read: the catalog is asked
         unloaded.0.meta.remove("search").unwrap();
         assert_eq!(unloaded.search_row("E00007").unwrap(), None);
+    }
+
+    #[test]
+    fn duplicates_read_a_record_at_a_time_are_the_loaded_catalogs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = sample_store(dir.path());
+        // a synonym that is a code, and one that pairs two elements
+        let mut elements = store.catalog().elements.values();
+        let (mut a, mut b) = (
+            elements.next().unwrap().clone(),
+            elements.nth(40).unwrap().clone(),
+        );
+        a.synonyms = ["DE000777".into(), "办事人手机".into()]
+            .into_iter()
+            .collect();
+        b.synonyms = ["办事人手机".into()].into_iter().collect();
+        let batch = Batch::upserts("test", [Record::Element(a), Record::Element(b)]);
+        store.apply(batch).unwrap();
+        let loaded = crate::engine::dups::find_best(store.catalog(), 20);
+        assert!(
+            loaded.elements_found > 20 && !loaded.fields.is_empty(),
+            "{loaded:?}"
+        );
+        drop(store);
+        let unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        assert_eq!(unloaded.reader().duplicates(20).unwrap(), loaded);
     }
 
     /// A store in `dir` holding the sample at scale 1.

@@ -1045,8 +1045,8 @@ impl App {
             }
             // pane 2 on demand: searching, moving and reading; the list of an element's uses
             // opens, but a jump from it goes to a record that needs the catalog; an element's
-            // history, its workflow, the editor over the records near it and a merge into
-            // another (duplicates need the catalog)
+            // history, its workflow, the editor over the records near it, the duplicates and
+            // a merge into another
             Pane::Elements if loading.elements_on_demand() => match action {
                 _ if self.editor.is_some() => false,
                 ElementOpen => self.elements.focus == super::panes::elements::Focus::Results,
@@ -1054,11 +1054,19 @@ impl App {
                 ElementAdd | ElementEdit | ElementSubmit | ElementReturn | ElementPublish => {
                     self.elements.dups.is_none()
                 }
-                // a merge of the selected element into one the picker finds, over the
-                // records that reference it (unless they are too many)
+                // the duplicates, read from the store a record at a time
+                ElementDups | ElementSwap => true,
+                // a merge of the selected element into one the picker finds, or of the
+                // selected pair, over the records that reference the one merged (unless
+                // they are too many)
                 ElementMerge => {
-                    self.elements.dups.is_none()
-                        && (self.selected_element()).is_some_and(|m| self.merges_on_demand(&m))
+                    let merged = match &self.elements.dups {
+                        None => self.selected_element(),
+                        Some(d) => (d.pairs.as_ref())
+                            .and_then(|p| p.get(d.selected))
+                            .map(|p| p.merge.clone()),
+                    };
+                    merged.is_some_and(|m| self.merges_on_demand(&m))
                 }
                 _ => reading,
             },

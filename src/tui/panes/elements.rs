@@ -24,7 +24,7 @@ use crate::i18n::Lang;
 use crate::model::{Catalog, Element, ElementKind, Kind, Record, RecordRef};
 use crate::store::{Batch, SearchRows, Store};
 use crate::tui::action::{Action, Scope};
-use crate::tui::app::{App, AppEvent, Confirm, Level, Overlay};
+use crate::tui::app::{App, AppEvent, Confirm, Level, Overlay, Pane};
 use crate::tui::detail::named;
 use crate::tui::hints::{Hint, border_hints};
 use crate::tui::keymap::{Key, Lookup};
@@ -52,13 +52,18 @@ pub enum ElementsEvent {
         /// Best first.
         hits: Option<Vec<Hit>>,
     },
-    /// The duplicate finder finished.
-    Dups {
-        /// The best pairs, best first.
-        pairs: Vec<ElementPair>,
-        /// How many pairs were found.
-        found: usize,
-    },
+    /// The duplicate finder finished (`Err`: the store could not be read, and why).
+    Dups(Result<FoundPairs, String>),
+}
+
+/// What the duplicate finder found.
+pub struct FoundPairs {
+    /// The best pairs, best first.
+    pairs: Vec<ElementPair>,
+    /// How many pairs were found.
+    found: usize,
+    /// Before the catalog is loaded: the elements the pairs name, read from the store.
+    named: Option<Arc<Catalog>>,
 }
 
 /// Which list of pane 2 has the keys.
@@ -81,6 +86,25 @@ pub struct DupsView {
     pub selected: usize,
     /// The first pair drawn.
     pub offset: usize,
+    /// Before the catalog is loaded: the elements the pairs name, read from the store (what
+    /// the list and the comparison show them from).
+    pub named: Option<Arc<Catalog>>,
+}
+
+impl DupsView {
+    /// Drops the pairs that name `code` (merged away), keeping the selection on the pair
+    /// after the one dropped: the list goes on while the finder runs again.
+    fn forget(&mut self, code: &str) {
+        let Some(pairs) = &mut self.pairs else { return };
+        let before = pairs.len();
+        let above = (pairs.iter().take(self.selected))
+            .filter(|p| p.keep == code || p.merge == code)
+            .count();
+        pairs.retain(|p| p.keep != code && p.merge != code);
+        self.found = self.found.saturating_sub(before - pairs.len());
+        self.selected = (self.selected - above).min(pairs.len().saturating_sub(1));
+        self.offset = self.offset.min(self.selected);
+    }
 }
 
 /// Pane 2's state.
@@ -345,6 +369,10 @@ impl App {
         if let Some(store) = self.store() {
             return Some(Ok(store.shared_catalog()));
         }
+        // the duplicates view: the elements its pairs name
+        if let Some(named) = self.elements.dups.as_ref().and_then(|d| d.named.clone()) {
+            return Some(Ok(named));
+        }
         let loading = self.loading.as_ref()?;
         let shown = loading.element_shown(&self.selected_element()?, self.lang)?;
         Some(shown.map(|shown| shown.near))
@@ -582,18 +610,41 @@ impl App {
                     p.search.receive(generation, hits, None);
                 }
             }
-            ElementsEvent::Dups { pairs, found } => {
+            ElementsEvent::Dups(Err(text)) => {
+                self.elements.dups_running = false;
+                self.elements.dups_again = false;
+                if self.elements.dups.take().is_some() {
+                    self.say(Level::Error, text);
+                }
+                self.index_after_dups();
+            }
+            ElementsEvent::Dups(Ok(FoundPairs {
+                pairs,
+                found,
+                named,
+            })) => {
                 self.elements.dups_running = false;
                 if let Some(d) = &mut self.elements.dups {
                     d.found = found;
                     d.selected = d.selected.min(pairs.len().saturating_sub(1));
                     d.offset = d.offset.min(d.selected);
                     d.pairs = Some(pairs);
+                    d.named = named;
                 }
                 if std::mem::take(&mut self.elements.dups_again) && self.elements.dups.is_some() {
                     self.start_dups();
+                } else {
+                    self.index_after_dups();
                 }
             }
+        }
+    }
+
+    /// Pane 2's index, let go while the duplicates were found before the catalog was
+    /// loaded, is read again once pane 2 shows it (its results behind the duplicates).
+    fn index_after_dups(&mut self) {
+        if self.pane == Pane::Elements && !self.elements.dups_running {
+            self.elements_ensure_index();
         }
     }
 
@@ -602,15 +653,43 @@ impl App {
             self.elements.dups_again = true;
             return;
         }
-        let Some(store) = self.store() else { return };
+        let Some(store) = self.store() else {
+            // before the catalog is loaded: read from the store a record at a time
+            let lang = self.lang;
+            let Some(reader) = self
+                .loading
+                .as_ref()
+                .and_then(|l| Some(l.unloaded()?.reader()))
+            else {
+                return;
+            };
+            // the index goes while the finder reads (at a million elements 45 MB: the
+            // finder holds 100 MB more), read again when it is done or the view is closed
+            self.elements.release_index_for_rewrite();
+            self.elements.dups_running = true;
+            self.spawn_job(move || {
+                let found = reader.duplicates(dups::PAIRS_KEPT).and_then(|found| {
+                    let named = found.elements_named().map(|c| (Kind::Element, c));
+                    let named = reader.records_as_catalog(&named.collect::<Vec<_>>())?;
+                    Ok(FoundPairs {
+                        pairs: found.elements,
+                        found: found.elements_found,
+                        named: Some(Arc::new(named)),
+                    })
+                });
+                AppEvent::Elements(ElementsEvent::Dups(found.map_err(|e| e.describe(lang))))
+            });
+            return;
+        };
         let catalog = store.shared_catalog();
         self.elements.dups_running = true;
         self.spawn_job(move || {
             let found = dups::find(&catalog);
-            AppEvent::Elements(ElementsEvent::Dups {
+            AppEvent::Elements(ElementsEvent::Dups(Ok(FoundPairs {
                 pairs: found.elements,
                 found: found.elements_found,
-            })
+                named: None,
+            })))
         });
     }
 
@@ -710,6 +789,7 @@ impl App {
                     self.elements.focus = Focus::Results;
                 } else if self.elements.dups.is_some() {
                     self.elements.dups = None;
+                    self.index_after_dups();
                 } else if !self.elements.search.query().is_empty() {
                     self.elements.want = self.selected_element();
                     self.elements.search.input = tui_input::Input::default();
@@ -717,7 +797,9 @@ impl App {
                 }
             }
             Action::ElementSearch => {
-                self.elements.dups = None;
+                if self.elements.dups.take().is_some() {
+                    self.index_after_dups();
+                }
                 self.elements.focus = Focus::Results;
                 self.elements.typing = true;
             }
@@ -768,6 +850,7 @@ impl App {
             Action::ElementDups => {
                 if self.elements.dups.is_some() {
                     self.elements.dups = None;
+                    self.index_after_dups();
                 } else {
                     self.elements.dups = Some(DupsView::default());
                     self.elements.focus = Focus::Results;
@@ -782,7 +865,7 @@ impl App {
                     .as_mut()
                     .and_then(|d| d.pairs.as_mut()?.get_mut(d.selected))
                 {
-                    std::mem::swap(&mut pair.keep, &mut pair.merge);
+                    pair.swap();
                 }
             }
             Action::ElementSubmit => self.element_workflow(Transition::Submit),
@@ -927,7 +1010,10 @@ impl App {
     /// Merges element `merge` into `keep` in one store transaction (after the confirmation).
     pub(crate) fn merge_elements(&mut self, keep: &str, merge: &str) {
         let lang = self.lang;
-        if self.merge_elements_near(keep, merge).is_some() {
+        if let Some(merged) = self.merge_elements_near(keep, merge) {
+            if let (true, Some(d)) = (merged, &mut self.elements.dups) {
+                d.forget(merge);
+            }
             return;
         }
         let Some(store) = self.store() else { return };
@@ -948,6 +1034,9 @@ impl App {
                     format!("merged {m} into {k}: {fields} field(s) now point to {k}; {m} kept as a synonym"),
                 ),
             );
+            if let Some(d) = &mut self.elements.dups {
+                d.forget(merge);
+            }
             self.elements_changed(Some(keep.to_string()));
         }
     }
@@ -1440,7 +1529,9 @@ fn draw_pairs(
     let theme = &app.config.theme;
     let lang = app.lang;
     let n = d.pairs.as_ref().map_or(0, Vec::len);
-    let title = if d.found > n {
+    let title = if d.pairs.is_none() {
+        lang.pick(" 疑似重复 ".to_string(), " Likely duplicates ".to_string())
+    } else if d.found > n {
         let found = d.found;
         lang.pick(
             format!(" 疑似重复 {found} 对，列出最像的 {n} 对 "),
@@ -1539,14 +1630,15 @@ fn draw_pair_detail(
     let w = usize::from(inner.width);
     let ascii = app.config.ascii;
     let mut lines = Vec::new();
-    for (label, code) in [
-        (lang.pick("保留", "keep"), &pair.keep),
-        (lang.pick("并入", "merge"), &pair.merge),
+    // the uses as the finder counted them (before the catalog is loaded, `catalog` holds
+    // just the elements)
+    for (label, code, uses) in [
+        (lang.pick("保留", "keep"), &pair.keep, pair.keep_uses),
+        (lang.pick("并入", "merge"), &pair.merge, pair.merge_uses),
     ] {
         let Some(e) = catalog.elements.get(code.as_str()) else {
             continue;
         };
-        let uses = crate::engine::search::uses(catalog, code);
         lines.push(Line::from(vec![
             Span::styled(format!("{label} "), theme.get(Slot::Label)),
             Span::styled(
@@ -1586,13 +1678,7 @@ fn draw_pair_detail(
             reasons.join(lang.pick("、", ", "))
         )),
     ]));
-    let fields = app
-        .elements
-        .uses
-        .get(catalog, &pair.merge, app.lang)
-        .outline
-        .fields
-        .len();
+    let fields = pair.merge_uses;
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
         fit(
@@ -1621,6 +1707,42 @@ fn draw_pair_detail(
 mod tests {
     use super::*;
     use crate::model::ElementOption;
+
+    #[test]
+    fn a_merged_elements_pairs_leave_the_list_and_the_selection_stays_in_place() {
+        let pair = |keep: &str, merge: &str| ElementPair {
+            keep: keep.into(),
+            merge: merge.into(),
+            keep_uses: 0,
+            merge_uses: 0,
+            score: 50,
+            reasons: Vec::new(),
+        };
+        let mut view = DupsView {
+            pairs: Some(vec![
+                pair("A", "B"),
+                pair("C", "B"),
+                pair("C", "D"),
+                pair("E", "F"),
+            ]),
+            found: 10,
+            selected: 2,
+            offset: 1,
+            named: None,
+        };
+        view.forget("B");
+        let codes = |v: &DupsView| {
+            (v.pairs.iter().flatten())
+                .map(|p| format!("{}{}", p.keep, p.merge))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&view), ["CD", "EF"]);
+        assert_eq!((view.found, view.selected, view.offset), (8, 0, 0));
+        view.selected = 1;
+        view.forget("F");
+        assert_eq!(codes(&view), ["CD"]);
+        assert_eq!((view.found, view.selected), (7, 0));
+    }
 
     fn option(code: &str, parent: Option<&str>) -> ElementOption {
         ElementOption {
