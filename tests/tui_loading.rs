@@ -2725,7 +2725,17 @@ fn dups_merged_in_pane_2(app: &mut App) -> Vec<(Vec<String>, String)> {
     let mut shown = |app: &mut App| out.push(settled_screen(app));
     press(app, "pane_elements");
     app.settle(Duration::from_secs(20));
+    // on demand the finder lets the element links go (it counts the uses itself: 21 MB at
+    // a million elements), read again when pane 2 next shows where an element is used
+    let held = |app: &App| app.loading.as_ref().map(Loading::holds_element_links);
+    let on_demand = app.loading.is_some();
+    assert_eq!(held(app), on_demand.then_some(true), "the where-used list");
     press(app, "element_dups");
+    assert_eq!(
+        held(app),
+        on_demand.then_some(false),
+        "let go for the finder"
+    );
     shown(app);
     press(app, "select_next");
     shown(app);
@@ -2741,6 +2751,7 @@ fn dups_merged_in_pane_2(app: &mut App) -> Vec<(Vec<String>, String)> {
     shown(app);
     press(app, "back");
     shown(app);
+    assert_eq!(held(app), on_demand.then_some(true), "read again");
     out
 }
 

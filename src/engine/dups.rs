@@ -205,50 +205,76 @@ fn deletions(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The best pairs so far, at most `most`: the worst on top, to be dropped first.
+/// The best pairs found so far, at most `most` of them, and how many were found. A pair is
+/// held as the pool's two element numbers and its reasons, nothing on the heap (15 million
+/// pairs pass through at a million elements); the kept ones are spelt out at the end.
 struct BestPairs {
-    kept: BinaryHeap<Reverse<Ranked>>,
+    kept: BinaryHeap<Reverse<Kept>>,
     /// How many to keep.
     most: usize,
     found: usize,
 }
 
-/// A pair ordered by how likely a duplicate it is: higher score, then smaller codes.
+/// A kept pair: the pool's element numbers (in code order) and why, ordered by how likely a
+/// duplicate it is: higher score, then smaller codes.
 #[derive(PartialEq, Eq)]
-struct Ranked(ElementPair);
+struct Kept {
+    score: u8,
+    keep: u32,
+    merge: u32,
+    reasons: pool::Reasons,
+}
 
-impl Ord for Ranked {
+impl Ord for Kept {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.0.score.cmp(&other.0.score))
-            .then_with(|| other.0.keep.cmp(&self.0.keep))
-            .then_with(|| other.0.merge.cmp(&self.0.merge))
+        (self.score.cmp(&other.score))
+            .then_with(|| other.keep.cmp(&self.keep))
+            .then_with(|| other.merge.cmp(&self.merge))
     }
 }
 
-impl PartialOrd for Ranked {
+impl PartialOrd for Kept {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 
 impl BestPairs {
-    /// Whether a pair of `score` could be kept (before it is spelled out).
-    fn may_keep(&self, score: u8) -> bool {
-        self.kept.len() < self.most || self.kept.peek().is_some_and(|w| w.0.0.score <= score)
+    fn new(most: usize) -> Self {
+        BestPairs {
+            kept: BinaryHeap::new(),
+            most,
+            found: 0,
+        }
     }
 
-    fn push(&mut self, pair: ElementPair) {
-        self.kept.push(Reverse(Ranked(pair)));
+    /// Whether a pair of `score` could be kept.
+    fn may_keep(&self, score: u8) -> bool {
+        self.kept.len() < self.most || self.kept.peek().is_some_and(|w| w.0.score <= score)
+    }
+
+    fn push(&mut self, pair: Kept) {
+        self.kept.push(Reverse(pair));
         if self.kept.len() > self.most {
             self.kept.pop();
         }
     }
 
-    /// The kept pairs, best first.
-    fn into_sorted(self) -> Vec<ElementPair> {
+    /// The kept pairs, best first, spelt out from `pool`.
+    fn into_sorted(self, pool: &pool::Pool) -> Vec<ElementPair> {
         // ascending `Reverse` order is descending rank
         (self.kept.into_sorted_vec().into_iter())
-            .map(|Reverse(Ranked(pair))| pair)
+            .map(|Reverse(k)| {
+                let (keep, merge) = (k.keep as usize, k.merge as usize);
+                ElementPair {
+                    keep: pool.code(keep).to_string(),
+                    merge: pool.code(merge).to_string(),
+                    keep_uses: pool.uses(keep),
+                    merge_uses: pool.uses(merge),
+                    score: k.score,
+                    reasons: k.reasons.into_vec(),
+                }
+            })
             .collect()
     }
 }
@@ -354,8 +380,12 @@ impl<'a> CodeShapes<'a> {
     }
 }
 
+/// The characters of a name, inline for names of up to 24 (nothing allocated: the finder
+/// compares millions of pairs).
+type Chars = smallvec::SmallVec<[char; 24]>;
+
 fn one_edit_apart(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (a, b): (Chars, Chars) = (a.chars().collect(), b.chars().collect());
     let (short, long) = if a.len() <= b.len() {
         (&a, &b)
     } else {
@@ -427,7 +457,7 @@ pub const COUNTERPART_WORDS: &[(&str, &str)] = &[
 /// Whether `a` and `b` differ in exactly one position, by a pair of [`COUNTERPARTS`] or
 /// inside a pair of [`COUNTERPART_WORDS`].
 fn counterparts(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (a, b): (Chars, Chars) = (a.chars().collect(), b.chars().collect());
     if a.len() != b.len() {
         return false;
     }
@@ -447,7 +477,7 @@ fn counterparts(a: &str, b: &str) -> bool {
 
 /// Whether `a` has the word `u` and `b` the word `v` at the same place, covering position `i`.
 fn word_at(a: &[char], b: &[char], i: usize, u: &str, v: &str) -> bool {
-    let (u, v): (Vec<char>, Vec<char>) = (u.chars().collect(), v.chars().collect());
+    let (u, v): (Chars, Chars) = (u.chars().collect(), v.chars().collect());
     let n = u.len();
     (i.saturating_sub(n.saturating_sub(1))..=i).any(|start| {
         a.get(start..start + n).is_some_and(|w| w == u.as_slice())
@@ -492,11 +522,7 @@ fn find_in(
     keys_at_a_time: usize,
 ) -> std::io::Result<Duplicates> {
     let (pool, unbound) = pool::Pool::read(source, shapes)?;
-    let mut best = BestPairs {
-        kept: BinaryHeap::new(),
-        most,
-        found: 0,
-    };
+    let mut best = BestPairs::new(most);
     pool.each_candidate(keys_at_a_time, |x, y| {
         // a child and its parent are related, not duplicates
         if pool.related(x, y) {
@@ -521,15 +547,16 @@ fn find_in(
         } else {
             (keep, merge)
         };
-        best.push(ElementPair {
-            keep: pool.code(keep).to_string(),
-            merge: pool.code(merge).to_string(),
-            keep_uses: pool.uses(keep),
-            merge_uses: pool.uses(merge),
+        best.push(Kept {
             score,
+            // the pool numbers its elements with `u32`
+            keep: keep as u32,
+            merge: merge as u32,
             reasons,
         });
     });
+    let elements_found = best.found;
+    let pairs = best.into_sorted(&pool);
     drop(pool);
     let mut elements = |each: &mut dyn FnMut(&Element)| {
         source.each_record(Kind::Element, &mut |record| {
@@ -540,8 +567,8 @@ fn find_in(
         })
     };
     Ok(Duplicates {
-        elements_found: best.found,
-        elements: best.into_sorted(),
+        elements_found,
+        elements: pairs,
         fields: unbound_groups(unbound, shapes, &mut elements)?,
     })
 }

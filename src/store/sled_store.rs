@@ -1115,9 +1115,10 @@ impl crate::model::RecordSource for RecordReader {
         kind: Kind,
         each: &mut dyn FnMut(RecordRef<'_>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
+        let mut scan = scan::of_tree(&self.records, &self.reads);
         for item in self.records.scan_prefix([tag(kind)]) {
-            self.reads.add(1);
             let (key, value) = item.map_err(|e| std::io::Error::other(StoreError::Write(e)))?;
+            scan.read(&key);
             let record = decode_stored(&key, &value).map_err(std::io::Error::other)?;
             each(record.as_ref())?;
         }
@@ -1151,13 +1152,14 @@ impl RecordReader {
         f: impl FnOnce(&mut dyn Iterator<Item = String>) -> T,
     ) -> Result<T, StoreError> {
         let mut failed = None;
+        let mut scan = scan::of_tree(&self.records, &self.reads);
         let mut codes = self
             .records
             .scan_prefix(key_prefix)
             .keys()
             .map_while(|key| match key {
                 Ok(key) => {
-                    self.reads.add(1);
+                    scan.read(&key);
                     Some(String::from_utf8_lossy(key.get(1..).unwrap_or_default()).into_owned())
                 }
                 Err(e) => {
@@ -1652,12 +1654,13 @@ impl UnloadedStore {
 
     /// Every record of one kind, in code order, read without loading the catalog.
     pub fn records_of(&self, kind: Kind) -> Result<Vec<Record>, StoreError> {
+        let mut scan = scan::of_tree(&self.0.records, &self.0.reads);
         self.0
             .records
             .scan_prefix([tag(kind)])
             .map(|item| {
-                self.0.reads.add(1);
                 let (key, value) = item.map_err(StoreError::Write)?;
+                scan.read(&key);
                 decode_stored(&key, &value)
             })
             .collect()
@@ -1945,6 +1948,7 @@ mod near_merge;
 mod near_referrers;
 mod near_write;
 mod reopen;
+mod scan;
 
 pub use near_write::NearWritten;
 

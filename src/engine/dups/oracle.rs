@@ -131,6 +131,54 @@ fn compare(codes: &CodeShapes<'_>, a: &Element, b: &Element) -> Option<(u8, Vec<
     Some((score.clamp(1, 100) as u8, reasons))
 }
 
+/// The best pairs so far, at most `most`: the worst on top, to be dropped first.
+struct BestPairs {
+    kept: BinaryHeap<Reverse<Ranked>>,
+    /// How many to keep.
+    most: usize,
+    found: usize,
+}
+
+/// A pair ordered by how likely a duplicate it is: higher score, then smaller codes.
+#[derive(PartialEq, Eq)]
+struct Ranked(ElementPair);
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.0.score.cmp(&other.0.score))
+            .then_with(|| other.0.keep.cmp(&self.0.keep))
+            .then_with(|| other.0.merge.cmp(&self.0.merge))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl BestPairs {
+    /// Whether a pair of `score` could be kept (before it is spelled out).
+    fn may_keep(&self, score: u8) -> bool {
+        self.kept.len() < self.most || self.kept.peek().is_some_and(|w| w.0.0.score <= score)
+    }
+
+    fn push(&mut self, pair: ElementPair) {
+        self.kept.push(Reverse(Ranked(pair)));
+        if self.kept.len() > self.most {
+            self.kept.pop();
+        }
+    }
+
+    /// The kept pairs, best first.
+    fn into_sorted(self) -> Vec<ElementPair> {
+        // ascending `Reverse` order is descending rank
+        (self.kept.into_sorted_vec().into_iter())
+            .map(|Reverse(Ranked(pair))| pair)
+            .collect()
+    }
+}
+
 /// The finder on the loaded catalog, as it was.
 fn find_best(catalog: &Catalog, most: usize) -> Duplicates {
     let elements: Vec<&Element> = catalog.elements.values().collect();

@@ -4,7 +4,9 @@
 //! sled bounds its page cache, but takes the accesses to its pages 64 at a time in each of
 //! its 256 shards: the pages of a shard's last reads (up to 63) stay in memory whatever the
 //! bound until more come. After a scan of a million elements' forms (pane 5's count, pane 3's
-//! index of the forms' names) that is up to 80 MB, kept for as long as the database is open.
+//! index of the forms' names) that was up to 80 MB, kept for as long as the database is open;
+//! since the scans look their keys up again as they go (`scan`) it is a fraction of that,
+//! but writes keep their pages too.
 //! So the store counts the records its handles read ([`ReadTally`]); once they have read a
 //! scan's worth ([`REOPEN_AFTER_READS`]) and none of them holds the database any longer, the
 //! TUI closes and opens it again when the user pauses: about 0.1 s at a million elements
@@ -45,7 +47,7 @@ impl ReadTally {
         self.add(n.saturating_mul(WRITTEN_AS_READS));
     }
 
-    fn read(&self) -> usize {
+    pub(super) fn read(&self) -> usize {
         self.0.load(Ordering::Relaxed)
     }
 }

@@ -666,6 +666,7 @@ impl App {
             // the index goes while the finder reads (at a million elements 45 MB: the
             // finder holds 100 MB more), read again when it is done or the view is closed
             self.elements.release_index_for_rewrite();
+            self.make_room_for_dups();
             self.elements.dups_running = true;
             self.spawn_job(move || {
                 let found = reader.duplicates(dups::PAIRS_KEPT).and_then(|found| {
