@@ -258,6 +258,7 @@ fn answer_unloaded(
             | Command::Form(FormCommand::Lint { .. })
             | Command::Template(TemplateCommand::List { .. } | TemplateCommand::Compare { .. })
             | Command::Form(FormCommand::Export { .. })
+            | Command::Check
     ) {
         return Ok(None);
     }
@@ -320,6 +321,13 @@ fn answer_from_records(
             let named: Vec<(Kind, &str)> = named.collect();
             let near = store.records_as_catalog(&named).map_err(failed)?;
             print_out(&output::dups(&near, &found, lang)).map(Some)
+        }
+        // read a record at a time; a search tree of an older layout is built by loading
+        Command::Check => {
+            let checked = store.check().map_err(|e| Failure::store(e, lang))?;
+            checked
+                .map(|c| answer_check(&c.problems, c.records, lang))
+                .transpose()
         }
         // the statistics the last command or session that counted them left beside the store,
         // else counted from the records (and left there)
@@ -644,23 +652,7 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
         },
         Command::Check => {
             let problems = store.check().map_err(|e| Failure::store(e, lang))?;
-            if problems.is_empty() {
-                print_out(&lang.pick(
-                    format!("检查通过：{} 条记录，索引一致\n", store.catalog().len()),
-                    format!(
-                        "ok: {} records, indexes consistent\n",
-                        store.catalog().len()
-                    ),
-                ))
-            } else {
-                let mut text: String = problems.iter().map(|p| format!("{p}\n")).collect();
-                text.push_str(&lang.pick(
-                    format!("发现 {} 个问题\n", problems.len()),
-                    format!("{} problem(s)\n", problems.len()),
-                ));
-                print_out(&text)?;
-                Ok(EXIT_FAILURE)
-            }
+            answer_check(&problems, store.catalog().len(), lang)
         }
         Command::Config(ConfigCommand::Check) => Ok(0),
         // answered in `dispatch`, without loading the catalog
@@ -668,7 +660,24 @@ fn on_store(store: &mut SledStore, command: Command, lang: Lang) -> Result<u8, F
     }
 }
 
-/// Writes the statistics tables to an XLSX workbook or a directory of CSV files.
+/// Prints what `check` found of a store of `records` records: its `problems` and how many
+/// (exit 1), or that it is sound.
+fn answer_check(problems: &[String], records: usize, lang: Lang) -> Result<u8, Failure> {
+    if problems.is_empty() {
+        return print_out(&lang.pick(
+            format!("检查通过：{records} 条记录，索引一致\n"),
+            format!("ok: {records} records, indexes consistent\n"),
+        ));
+    }
+    let mut text: String = problems.iter().map(|p| format!("{p}\n")).collect();
+    text.push_str(&lang.pick(
+        format!("发现 {} 个问题\n", problems.len()),
+        format!("{} problem(s)\n", problems.len()),
+    ));
+    print_out(&text)?;
+    Ok(EXIT_FAILURE)
+}
+
 /// The store's statistics: cached, else counted from its catalog and left cached for the
 /// next `stats` and pane 5.
 fn stats_kept(store: &mut SledStore) -> stats::Stats {

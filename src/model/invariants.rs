@@ -9,7 +9,7 @@ use super::catalog::Catalog;
 use super::common::When;
 use super::problem::{Issue, Problem};
 use super::record::{Kind, Record, RecordRef};
-use super::{Bundle, Element, ElementKind, Form, Item, Question};
+use super::{Bundle, Element, ElementKind, Form, Item, ItemLevel, Question};
 
 /// Longest code the store accepts, in bytes.
 pub const MAX_CODE_LEN: usize = 128;
@@ -46,34 +46,104 @@ impl Lookup for Overlay<'_> {
     }
 }
 
+/// What the invariants look up of the records a record is checked against: whether one is
+/// there, and the few facts of it that are checked (a template's flag, an item's level, the
+/// codes it points to along a relation that must stay acyclic). A whole catalog answers it
+/// (every [`Lookup`]), and so does a [`Skeleton`](super::skeleton::Skeleton) of a store's
+/// records, read without loading them.
+pub trait View {
+    /// Whether the record of `kind` with `code` is there.
+    fn has(&self, kind: Kind, code: &str) -> bool;
+    /// Whether the record of `kind` with `code` is a template (`None`: it is not there).
+    fn is_template(&self, kind: Kind, code: &str) -> Option<bool>;
+    /// The level of the item `code` (`None`: it is not there).
+    fn item_level(&self, code: &str) -> Option<ItemLevel>;
+    /// The codes the record of `kind` with `code` points to along `relation` (`parent`, or an
+    /// item's `depends_on`), in its order (`None`: it is not there).
+    fn edges(&self, kind: Kind, code: &str, relation: &str) -> Option<Vec<&str>>;
+}
+
+impl<L: Lookup> View for L {
+    fn has(&self, kind: Kind, code: &str) -> bool {
+        self.lookup(kind, code).is_some()
+    }
+
+    fn is_template(&self, kind: Kind, code: &str) -> Option<bool> {
+        self.lookup(kind, code).map(RecordRef::is_template)
+    }
+
+    fn item_level(&self, code: &str) -> Option<ItemLevel> {
+        match self.lookup(Kind::Item, code)? {
+            RecordRef::Item(item) => Some(item.level),
+            _ => None,
+        }
+    }
+
+    fn edges(&self, kind: Kind, code: &str, relation: &str) -> Option<Vec<&str>> {
+        self.lookup(kind, code).map(|r| edges(r, relation))
+    }
+}
+
 /// Checks records against a view of the whole catalog; each new cycle is reported once.
 pub fn check_records<'r>(
-    view: &impl Lookup,
+    view: &impl View,
     records: impl IntoIterator<Item = RecordRef<'r>>,
 ) -> Vec<Problem> {
+    let mut checker = Checker::default();
     let mut problems = Vec::new();
-    let mut cycles_seen: HashSet<(Kind, &'static str, BTreeSet<String>)> = HashSet::new();
     for record in records {
-        problems.extend(check_record(view, record));
-        for &relation in relations(record.kind()) {
-            if let Some(cycle) = find_cycle(view, record, relation) {
-                let members: BTreeSet<String> = cycle.iter().cloned().collect();
-                if cycles_seen.insert((record.kind(), relation, members)) {
-                    problems.push(Problem::new(
-                        record.kind(),
-                        record.code(),
-                        relation,
-                        Issue::Cycle { codes: cycle },
-                    ));
-                }
-            }
-        }
+        problems.extend(checker.check(view, record));
     }
     problems
 }
 
+/// Checks records one after another against a view of the whole catalog, as
+/// [`check_records`] does (which is this over them): a cycle is reported at the first of its
+/// records checked, and only there.
+#[derive(Default)]
+pub struct Checker {
+    /// The cycles reported: the kind, the relation and the codes on it.
+    cycles_seen: HashSet<(Kind, &'static str, BTreeSet<String>)>,
+}
+
+impl Checker {
+    /// The problems of `record`: [`check_record`]'s, and a cycle through it along one of its
+    /// kind's relations that no record checked before was reported on.
+    pub fn check(&mut self, view: &impl View, record: RecordRef<'_>) -> Vec<Problem> {
+        let mut problems = check_record(view, record);
+        for (relation, cycle) in cycles_through(view, record) {
+            problems.extend(self.new_cycle(record.kind(), record.code(), relation, cycle));
+        }
+        problems
+    }
+
+    /// The problem of a cycle through the record of `kind` with `code` along `relation`
+    /// (found by [`cycles_through`]), unless a record checked before reported it.
+    pub fn new_cycle(
+        &mut self,
+        kind: Kind,
+        code: &str,
+        relation: &'static str,
+        cycle: Vec<String>,
+    ) -> Option<Problem> {
+        let members: BTreeSet<String> = cycle.iter().cloned().collect();
+        self.cycles_seen
+            .insert((kind, relation, members))
+            .then(|| Problem::new(kind, code, relation, Issue::Cycle { codes: cycle }))
+    }
+}
+
+/// The cycles through `record` along its kind's relations that must stay acyclic: each
+/// relation, and the codes from the record back to it.
+pub fn cycles_through(view: &impl View, record: RecordRef<'_>) -> Vec<(&'static str, Vec<String>)> {
+    relations(record.kind())
+        .iter()
+        .filter_map(|&relation| Some((relation, find_cycle(view, record, relation)?)))
+        .collect()
+}
+
 /// Checks one record: code, name, its own keys and every reference (not cycles).
-pub fn check_record(view: &impl Lookup, record: RecordRef<'_>) -> Vec<Problem> {
+pub fn check_record(view: &impl View, record: RecordRef<'_>) -> Vec<Problem> {
     let kind = record.kind();
     let code = record.code();
     let mut out = Vec::new();
@@ -88,7 +158,7 @@ pub fn check_record(view: &impl Lookup, record: RecordRef<'_>) -> Vec<Problem> {
     for reference in record.references() {
         if reference.target == kind && reference.code == code {
             push(&reference.path.to_string(), Issue::SelfReference);
-        } else if view.lookup(reference.target, reference.code).is_none() {
+        } else if !view.has(reference.target, reference.code) {
             push(
                 &reference.path.to_string(),
                 Issue::Unknown {
@@ -107,8 +177,7 @@ pub fn check_record(view: &impl Lookup, record: RecordRef<'_>) -> Vec<Problem> {
     };
     if let Some(template) = template_of
         && template != code
-        && let Some(target) = view.lookup(kind, template)
-        && !target.is_template()
+        && view.is_template(kind, template) == Some(false)
     {
         push(
             "template_of",
@@ -226,19 +295,19 @@ fn check_option_cycles(e: &Element, push: &mut impl FnMut(&str, Issue)) {
     }
 }
 
-fn check_item(view: &impl Lookup, item: &Item, push: &mut impl FnMut(&str, Issue)) {
+fn check_item(view: &impl View, item: &Item, push: &mut impl FnMut(&str, Issue)) {
     match (item.level.parent_level(), &item.parent) {
         (None, Some(_)) => push("parent", Issue::MainWithParent),
         (Some(expected), Some(parent)) => {
-            if let Some(RecordRef::Item(p)) = view.lookup(Kind::Item, parent)
-                && p.level != expected
+            if let Some(found) = view.item_level(parent)
+                && found != expected
             {
                 push(
                     "parent",
                     Issue::WrongParentLevel {
                         parent: parent.to_string(),
                         expected,
-                        found: p.level,
+                        found,
                     },
                 );
             }
@@ -408,7 +477,7 @@ fn edges<'a>(record: RecordRef<'a>, relation: &str) -> Vec<&'a str> {
 }
 
 /// A cycle through `start` along `relation`, as codes from `start` back to `start`.
-fn find_cycle(view: &impl Lookup, start: RecordRef<'_>, relation: &str) -> Option<Vec<String>> {
+fn find_cycle(view: &impl View, start: RecordRef<'_>, relation: &str) -> Option<Vec<String>> {
     let kind = start.kind();
     let origin = start.code();
     // iterative depth-first search; `path` holds the codes on the current branch
@@ -433,13 +502,10 @@ fn find_cycle(view: &impl Lookup, start: RecordRef<'_>, relation: &str) -> Optio
         if !visited.insert(next.clone()) {
             continue;
         }
-        let Some(record) = view.lookup(kind, &next) else {
+        let Some(found) = view.edges(kind, &next, relation) else {
             continue;
         };
-        let mut out: Vec<String> = edges(record, relation)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
+        let mut out: Vec<String> = found.into_iter().map(str::to_string).collect();
         out.reverse();
         path.push(next);
         stack.push(out);

@@ -21,6 +21,7 @@ mod region;
 mod reverse;
 mod shared_code;
 mod shared_text;
+pub mod skeleton;
 
 pub use bundle::{AnswerOption, Bundle, BundleMaterial, Question};
 pub use catalog::{Catalog, CatalogBuilder, Referrer};

@@ -28,7 +28,7 @@ pub use error::{StoreError, io_hint, sled_hint};
 pub use layout::{BACKUPS_DIR, DRAFT_FILE, Found, IfMissing, auto_backups, inspect};
 pub use lock::LOCK_FILE;
 pub use sled_store::{
-    CatalogLoader, LockedStore, NearWritten, RecordReader, SCHEMA_VERSION, SearchChanges,
+    CatalogLoader, Checked, LockedStore, NearWritten, RecordReader, SCHEMA_VERSION, SearchChanges,
     SearchRows, SledStore, UnloadedStore,
 };
 pub use snapshot::{CacheRead, CachedSearch, Snapshot};

@@ -39,10 +39,19 @@ fn encode(rows: &[SearchRow]) -> Result<Vec<u8>, StoreError> {
 /// Every row in stored order, read a block at a time (a block that cannot be read is one
 /// error in its place).
 pub fn rows(tree: &sled::Tree) -> impl Iterator<Item = Result<SearchRow, StoreError>> + '_ {
-    tree.iter().flat_map(|item| {
-        let block = item
-            .map_err(StoreError::Write)
-            .and_then(|(key, value)| decode(&key, &value));
+    rows_read(tree, |_| {})
+}
+
+/// [`rows`], calling `read` with each block's key as it is read.
+pub fn rows_read<'t>(
+    tree: &'t sled::Tree,
+    mut read: impl FnMut(&[u8]) + 't,
+) -> impl Iterator<Item = Result<SearchRow, StoreError>> + 't {
+    tree.iter().flat_map(move |item| {
+        let block = item.map_err(StoreError::Write).and_then(|(key, value)| {
+            read(&key);
+            decode(&key, &value)
+        });
         match block {
             Ok(rows) => rows.into_iter().map(Ok).collect::<Vec<_>>(),
             Err(e) => vec![Err(e)],

@@ -17,7 +17,6 @@ use crate::engine::merge::unbound_labels;
 use crate::engine::search::{self, SearchData, SearchRow};
 use crate::engine::stats::Stats;
 use crate::engine::usage::usage_outline_linked;
-use crate::i18n::Lang;
 use crate::model::invariants::{Changes, Overlay, check_records};
 use crate::model::{
     Catalog, CatalogBuilder, ElementLinks, Issue, Kind, Outline, Problem, Record, RecordRef,
@@ -373,55 +372,6 @@ impl SledStore {
     fn search_is_current(&self) -> Result<bool, StoreError> {
         let found = self.meta.get("search").map_err(StoreError::Write)?;
         Ok(found.as_deref() == Some(SEARCH_VERSION.to_be_bytes().as_slice()))
-    }
-
-    /// Compares the search tree with the rows the catalog implies, walking both in code order
-    /// a block at a time (at a million elements, holding both as lists took 1.2 GB).
-    fn check_search(&self) -> Result<Vec<String>, StoreError> {
-        if !self.search_is_current()? {
-            return Ok(vec!["search: the search tree is not built".into()]);
-        }
-        use std::cmp::Ordering::{Equal, Greater, Less};
-        let mut stored = search_tree::rows(&self.search).peekable();
-        let mut expected = search::rows(&self.catalog).peekable();
-        let (mut lines, mut stale) = (Vec::new(), Vec::new());
-        let mut last: Option<String> = None;
-        loop {
-            let order = match (stored.peek(), expected.peek()) {
-                (None, None) => break,
-                (Some(Err(_)), _) => {
-                    stored.next().transpose()?;
-                    continue;
-                }
-                (Some(Ok(found)), Some(row)) => found.code.cmp(&row.code),
-                (Some(Ok(_)), None) => Less,
-                (None, Some(_)) => Greater,
-            };
-            match order {
-                Less | Equal => {
-                    let Some(Ok(found)) = stored.next() else {
-                        continue;
-                    };
-                    if last.as_ref().is_some_and(|l| *l >= found.code) {
-                        // a damaged order: the walk cannot pair the rows
-                        return Ok(vec!["search: rows are out of order".into()]);
-                    }
-                    if order == Less {
-                        stale.push(format!("search: stale row {}", found.code));
-                    } else if expected.next().is_some_and(|row| row != found) {
-                        lines.push(format!("search: row {} is out of date", found.code));
-                    }
-                    last = Some(found.code);
-                }
-                Greater => {
-                    if let Some(row) = expected.next() {
-                        lines.push(format!("search: missing row {}", row.code));
-                    }
-                }
-            }
-        }
-        lines.extend(stale);
-        Ok(lines)
     }
 
     /// Writes a cache file with `write` if the store's write count is still `at` (what the
@@ -1821,40 +1771,7 @@ impl Store for SledStore {
     }
 
     fn check(&self) -> Result<Vec<String>, StoreError> {
-        let mut lines: Vec<String> = check_records(&*self.catalog, self.catalog.records())
-            .iter()
-            .map(|p| p.describe(Lang::En))
-            .collect();
-        // every record decodes, under its own code
-        for item in self.records.iter() {
-            let (key, value) = item.map_err(StoreError::Write)?;
-            let Some(kind) = key.first().copied().and_then(kind_of_tag) else {
-                lines.push(format!("records: key {key:?} has an unknown kind tag"));
-                continue;
-            };
-            let code = String::from_utf8_lossy(&key[1..]).into_owned();
-            match decode_record(kind, &value) {
-                Ok(record) if record.code() != code => {
-                    lines.push(format!("records: key {code} holds {}", record.code()));
-                }
-                Ok(_) => {}
-                Err(e) => lines.push(format!("{} {code}: does not decode: {e}", kind.as_str())),
-            }
-        }
-        lines.extend(self.check_search()?);
-        if !self.journal.is_empty() {
-            lines.push(format!(
-                "journal: {} staged chunk(s) of an unfinished batch",
-                self.journal.len()
-            ));
-        }
-        for item in self.audit.iter() {
-            let (key, value) = item.map_err(StoreError::Write)?;
-            if let Err(e) = decode_audit(&value) {
-                lines.push(format!("audit entry {key:?}: does not decode: {e}"));
-            }
-        }
-        Ok(lines)
+        self.check_loaded()
     }
 }
 
@@ -1942,6 +1859,8 @@ fn decode_stored(key: &[u8], value: &[u8]) -> Result<Record, StoreError> {
     })
 }
 
+mod check;
+mod in_order;
 mod near_claim;
 mod near_conditions;
 mod near_merge;
@@ -1950,11 +1869,13 @@ mod near_write;
 mod reopen;
 mod scan;
 
+pub use check::Checked;
 pub use near_write::NearWritten;
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use crate::io::json::parse_import;
     use crate::store::codec::encode_search_block;
 
