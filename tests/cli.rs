@@ -48,6 +48,52 @@ fn reimport_writes_no_audit_record() {
     assert!(!first["user"].as_str().unwrap().is_empty());
 }
 
+/// `log` prints the audit log as it reads it: the text (its action column as wide as the
+/// longest action) and the JSON list have an entry each, an empty log is an empty list, and
+/// an entry that cannot be read stops it with exit 1, naming the entry.
+#[test]
+fn log_prints_each_entry_of_the_audit_log() {
+    let (db, files) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let empty = files.path().join("empty.json");
+    std::fs::write(&empty, r#"{"format":"yibiao/1"}"#).unwrap();
+    ok(yibiao(db.path()).arg("import").arg(&empty));
+    assert_eq!(ok(yibiao(db.path()).args(["log", "--json"])), "[]\n");
+    assert_eq!(ok(yibiao(db.path()).arg("log")), "");
+    ok(yibiao(db.path()).arg("import").arg(fixture("small.json")));
+    ok(yibiao(db.path()).args(["bundle", "list"]));
+    let json: Vec<Value> =
+        serde_json::from_str(&ok(yibiao(db.path()).args(["log", "--json"]))).unwrap();
+    let text = ok(yibiao(db.path()).arg("log"));
+    assert_eq!(text.lines().count(), json.len());
+    assert_eq!(json.len(), 27);
+    for (line, entry) in text.lines().zip(&json) {
+        assert!(line.contains(entry["code"].as_str().unwrap()), "{line}");
+        // the action padded to 8 columns
+        assert!(line.contains("  import   create "), "{line}");
+    }
+    // one record's entries
+    let one = ok(yibiao(db.path()).args(["log", "DE0001", "--json"]));
+    let one: Vec<Value> = serde_json::from_str(&one).unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(
+        one[0],
+        json.iter().find(|e| e["code"] == "DE0001").unwrap().clone()
+    );
+    // a damaged entry
+    {
+        let sled_db = common::raw_sled(db.path());
+        let audit = sled_db.open_tree("audit").unwrap();
+        let (key, _) = audit.first().unwrap().unwrap();
+        audit.insert(key, b"garbage".as_slice()).unwrap();
+        sled_db.flush().unwrap();
+    }
+    for args in [&["log"][..], &["log", "--json"], &["log", "DE0001"]] {
+        let (code, _, stderr) = run(yibiao(db.path()).args(args));
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("audit entry 1"), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn three_planted_errors_give_three_messages_and_change_nothing() {
     let db = tempfile::tempdir().unwrap();

@@ -9,7 +9,7 @@ use crate::engine::{dups, search, stats, usage, validate};
 use crate::i18n::Lang;
 use crate::io::json;
 use crate::model::{Bundle, Catalog, Element, ElementKind, Form, Kind, Record, RecordRef};
-use crate::store::{Batch, IfMissing, SledStore, Store, UnloadedStore};
+use crate::store::{Batch, IfMissing, LoggedEntry, SledStore, Store, StoreError, UnloadedStore};
 
 use super::{
     BundleCommand, Cli, Command, ConfigCommand, EXIT_FAILURE, EXIT_INVALID, ElementCommand,
@@ -539,7 +539,10 @@ fn list_bundles(bundles: &[Bundle], json: bool, lang: Lang) -> Result<u8, Failur
     }
 }
 
-/// `log`: the audit log, read without loading the catalog.
+/// `log`: the audit log, read without loading the catalog and printed as it is read (a
+/// million records' log is a million entries, 626 MiB when they were held to be printed):
+/// read once for the text's column width (and whether a record has any entry), then again
+/// to print it.
 fn log(
     db: Option<std::path::PathBuf>,
     code: Option<&str>,
@@ -548,10 +551,20 @@ fn log(
 ) -> Result<u8, Failure> {
     let store = super::open_unloaded(db, IfMissing::Refuse, lang)?;
     let failed = |e| Failure::store(e, lang);
-    let entries = store.history(code).map_err(failed)?;
+    let (mut count, mut action_w) = (0usize, 0);
+    if !json || code.is_some() {
+        let action = |e: &LoggedEntry| output::log_action_width(std::iter::once(&*e.entry.action));
+        store
+            .each_logged(code, |e| {
+                count += 1;
+                action_w = action_w.max(action(&e));
+                Ok::<(), StoreError>(())
+            })
+            .map_err(failed)?;
+    }
     // a record with no history yet is fine; a code that names nothing is a typo
     if let Some(code) = code
-        && entries.is_empty()
+        && count == 0
     {
         let mut found = false;
         for kind in Kind::ALL {
@@ -565,12 +578,58 @@ fn log(
             )));
         }
     }
+    let mut unreadable = None;
+    let printed = print_out_with(|out| {
+        let printed = if json {
+            print_log_json(&store, code, out)
+        } else {
+            store.each_logged(code, |e| {
+                let line = output::log_line(&e, action_w);
+                out.write_all(line.as_bytes()).map_err(LogStop::Out)
+            })
+        };
+        match printed {
+            Err(LogStop::Out(e)) => Err(e),
+            Err(LogStop::Store(e)) => {
+                unreadable = Some(e);
+                Ok(())
+            }
+            Ok(()) => Ok(()),
+        }
+    });
     store.close_for_exit();
-    print_out(&if json {
-        pretty(&entries)
-    } else {
-        output::log(&entries)
-    })
+    match unreadable {
+        Some(e) => Err(failed(e)),
+        None => printed,
+    }
+}
+
+/// What stops `log` printing: the store (an entry that cannot be read), or standard output.
+enum LogStop {
+    Store(StoreError),
+    Out(std::io::Error),
+}
+
+impl From<StoreError> for LogStop {
+    fn from(e: StoreError) -> Self {
+        LogStop::Store(e)
+    }
+}
+
+/// Prints the audit log's entries (or one record's) as `log --json` does: the bytes
+/// [`pretty`] makes of the whole list, an entry at a time.
+fn print_log_json(
+    store: &UnloadedStore,
+    code: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<(), LogStop> {
+    use serde::ser::{SerializeSeq, Serializer};
+    let json_failed = |e: serde_json::Error| LogStop::Out(e.into());
+    let mut json = serde_json::Serializer::pretty(&mut *out);
+    let mut list = (&mut json).serialize_seq(None).map_err(json_failed)?;
+    store.each_logged(code, |e| list.serialize_element(&e).map_err(json_failed))?;
+    list.end().map_err(json_failed)?;
+    out.write_all(b"\n").map_err(LogStop::Out)
 }
 
 /// Runs a command that needs the loaded store.

@@ -407,39 +407,32 @@ pub fn bundles(bundles: &[Bundle], lang: Lang) -> String {
         .collect()
 }
 
-/// Audit entries, one per line, with the record digests before → after (`-` for none,
-/// `?` for entries written before digests were recorded).
-pub fn log(entries: &[LoggedEntry]) -> String {
+/// The width of `log`'s action column for entries of these actions: the longest one's (at
+/// least 8), so that rows stay aligned.
+pub fn log_action_width<'a>(actions: impl Iterator<Item = &'a str>) -> usize {
+    actions.map(|a| width(&inert(a))).max().unwrap_or(0).max(8)
+}
+
+/// One line of `log`: an audit entry, its action padded to `action_w`.
+pub fn log_line(e: &LoggedEntry, action_w: usize) -> String {
     use crate::store::AuditOp;
-    // the action column is as wide as its longest entry (at least 8), so rows stay aligned
-    let action_w = entries
-        .iter()
-        .map(|e| width(&inert(&e.entry.action)))
-        .max()
-        .unwrap_or(0)
-        .max(8);
-    entries
-        .iter()
-        .map(|e| {
-            let digest = |d: &Option<String>, absent: bool| match d {
-                Some(d) => inert(d).into_owned(),
-                None if absent => "-".to_string(),
-                None => "?".to_string(),
-            };
-            let before = digest(&e.entry.before, e.entry.op == AuditOp::Create);
-            let after = digest(&e.entry.after, e.entry.op == AuditOp::Delete);
-            format!(
-                "{:>6}  {}  {}  {} {:<7} {} {}  {before} → {after}\n",
-                e.seq,
-                e.entry.time,
-                inert(&e.entry.user),
-                pad_code(&inert(&e.entry.action), action_w),
-                format!("{:?}", e.entry.op).to_lowercase(),
-                e.entry.kind.as_str(),
-                inert(&e.entry.code)
-            )
-        })
-        .collect()
+    let digest = |d: &Option<String>, absent: bool| match d {
+        Some(d) => inert(d).into_owned(),
+        None if absent => "-".to_string(),
+        None => "?".to_string(),
+    };
+    let before = digest(&e.entry.before, e.entry.op == AuditOp::Create);
+    let after = digest(&e.entry.after, e.entry.op == AuditOp::Delete);
+    format!(
+        "{:>6}  {}  {}  {} {:<7} {} {}  {before} → {after}\n",
+        e.seq,
+        e.entry.time,
+        inert(&e.entry.user),
+        pad_code(&inert(&e.entry.action), action_w),
+        format!("{:?}", e.entry.op).to_lowercase(),
+        e.entry.kind.as_str(),
+        inert(&e.entry.code)
+    )
 }
 
 #[cfg(test)]
@@ -458,6 +451,12 @@ mod tests {
         let text = stats(&s, Lang::Zh);
         assert!(text.contains("(99.97% 已绑定数据元)"), "{text}");
         assert!(!text.contains("100.0%"), "{text}");
+    }
+
+    /// The log of `entries`, as `log` prints it.
+    fn log(entries: &[LoggedEntry]) -> String {
+        let w = log_action_width(entries.iter().map(|e| e.entry.action.as_str()));
+        entries.iter().map(|e| log_line(e, w)).collect()
     }
 
     #[test]

@@ -374,6 +374,33 @@ impl SledStore {
         Ok(found.as_deref() == Some(SEARCH_VERSION.to_be_bytes().as_slice()))
     }
 
+    /// See [`UnloadedStore::each_logged`]; the log's pages are let go as it is read
+    /// (see `scan`).
+    fn each_logged<E: From<StoreError>>(
+        &self,
+        code: Option<&str>,
+        mut each: impl FnMut(LoggedEntry) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut scan = scan::of_tree(&self.audit, &self.reads);
+        for item in self.audit.iter() {
+            let (key, value) = item.map_err(StoreError::Write)?;
+            scan.read(&key);
+            let seq = <[u8; 8]>::try_from(key.as_ref())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            let entries = decode_audit(&value).map_err(|e| StoreError::Corrupt {
+                what: format!("audit entry {seq}"),
+                reason: e.to_string(),
+            })?;
+            for (seq, entry) in (seq..).zip(entries) {
+                if code.is_none_or(|c| c == entry.code) {
+                    each(LoggedEntry { seq, entry })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Writes a cache file with `write` if the store's write count is still `at` (what the
     /// file holds was made from the store as it is). Returns whether it wrote.
     fn save_if_current(&mut self, at: u64, write: impl FnOnce(&Path)) -> bool {
@@ -1632,6 +1659,17 @@ impl UnloadedStore {
         self.0.history(code)
     }
 
+    /// `each` over the audit log's entries, oldest first, or those of one record, as they are
+    /// read (the whole log of a million records is a million entries: `log` prints them as
+    /// it reads them instead of holding them). What `each` fails with ends them.
+    pub fn each_logged<E: From<StoreError>>(
+        &self,
+        code: Option<&str>,
+        each: impl FnMut(LoggedEntry) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.0.each_logged(code, each)
+    }
+
     /// Caches `counts`, every form's lint warnings counted from this store's records (see
     /// [`RecordReader::lint_forms`]), beside it for the next `form list` and pane 3 (best
     /// effort). The store cannot change while its catalog is not loaded, so they describe it.
@@ -1695,21 +1733,10 @@ impl Store for SledStore {
 
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError> {
         let mut out = Vec::new();
-        for item in self.audit.iter() {
-            let (key, value) = item.map_err(StoreError::Write)?;
-            let seq = <[u8; 8]>::try_from(key.as_ref())
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
-            let entries = decode_audit(&value).map_err(|e| StoreError::Corrupt {
-                what: format!("audit entry {seq}"),
-                reason: e.to_string(),
-            })?;
-            for (seq, entry) in (seq..).zip(entries) {
-                if code.is_none_or(|c| c == entry.code) {
-                    out.push(LoggedEntry { seq, entry });
-                }
-            }
-        }
+        self.each_logged(code, |entry| {
+            out.push(entry);
+            Ok::<(), StoreError>(())
+        })?;
         Ok(out)
     }
 
