@@ -1,5 +1,5 @@
 //! Engine benchmarks: merge recompute, element search per keystroke and index patch, where-used,
-//! item search, pane 3's filter, the duplicate finder.
+//! item search, pane 3's filter, the duplicate finder, the catalog following a big merge.
 //! Run with `cargo bench --bench engines`; README "Performance" lists the figures.
 
 use std::collections::BTreeSet;
@@ -211,9 +211,64 @@ fn bench_dups(c: &mut Criterion) {
     group.finish();
 }
 
+/// The catalog in memory following a merge of its busiest element (every field bound to it
+/// rebound, as a store's write mirrors it): the changes applied at once, and one at a time
+/// (which goes over the element's whole list of referrers for each of them).
+fn bench_rebind(c: &mut Criterion) {
+    use yibiao::model::{Kind, Record};
+    use yibiao::store::Command;
+    let catalog = yibiao::sample::generate(100);
+    let busiest = (catalog.elements.keys())
+        .max_by_key(|code| catalog.referrer_count(Kind::Element, code))
+        .cloned()
+        .unwrap_or_default();
+    let keep = (catalog.elements.keys())
+        .find(|k| yibiao::engine::dups::merge_check(&catalog, k, &busiest).is_ok())
+        .cloned()
+        .unwrap_or_default();
+    let Ok(batch) = yibiao::engine::dups::merge_batch(&catalog, &keep, &busiest, false) else {
+        return;
+    };
+    let changes: Vec<((Kind, String), Option<Record>)> = (batch.commands.into_iter())
+        .map(|command| match command {
+            Command::Upsert(record) => ((record.kind(), record.code().to_string()), Some(record)),
+            Command::Delete { kind, code } => ((kind, code), None),
+        })
+        .collect();
+    let mut group = c.benchmark_group(format!("rebind_{}_records", changes.len()));
+    group.sample_size(10);
+    group.bench_function("at_once", |b| {
+        b.iter_batched(
+            || (catalog.clone(), changes.clone()),
+            |(mut catalog, changes)| {
+                catalog.apply_changes(changes);
+                catalog
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("one_at_a_time", |b| {
+        b.iter_batched(
+            || (catalog.clone(), changes.clone()),
+            |(mut catalog, changes)| {
+                for ((kind, code), record) in changes {
+                    match record {
+                        Some(record) => drop(catalog.insert(record)),
+                        None => drop(catalog.remove(kind, &code)),
+                    }
+                }
+                catalog
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_merge,
+    bench_rebind,
     bench_search,
     bench_where_used,
     bench_form_filter,

@@ -2872,3 +2872,78 @@ fn on_demand_pane_2_merges_an_element_over_the_records_that_reference_it_as_once
     };
     assert_eq!(records(store.catalog()), records(&catalog));
 }
+
+/// Pane 2 on demand merges an element bound in more forms than one write near them takes
+/// (4,100 forms more bind DE000133 排放口数量): the status says the merge is under way on
+/// the frame drawn before it is made, a chunk of records at a time, without the catalog;
+/// then every form binds the element kept and the caches follow.
+#[test]
+fn on_demand_pane_2_merges_an_element_bound_in_thousands_of_forms_in_chunks() {
+    use yibiao::model::{Field, Form, Record, Section, Status};
+    use yibiao::tui::app::AfterFrame;
+    let form = |n: usize| {
+        let field = Field {
+            key: "a".into(),
+            label: "排放口数量".into(),
+            element: Some("DE000133".into()),
+            required: false,
+            help: None,
+            when: None,
+        };
+        Record::Form(Form {
+            code: format!("FX{n:05}").into(),
+            name: format!("附加表{n}").into(),
+            item: None,
+            material: None,
+            sections: vec![Section {
+                title: "信息".into(),
+                fields: vec![field],
+            }],
+            status: Status::Draft,
+            version: 0,
+        })
+    };
+    let (mut app, path, _dir) = starting_on_demand_with((0..4100).map(form).collect());
+    opened(&mut app, &path);
+    press(&mut app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "element_dups");
+    app.settle(Duration::from_secs(20));
+    // the finder keeps the busier element: swapped, DE000133 is merged away
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("保留 DE000133"), "{s}");
+    press(&mut app, "element_swap");
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("保留 DE000070"), "{s}");
+    press(&mut app, "element_merge");
+    key(&mut app, 'y');
+    assert_eq!(
+        app.after_frame,
+        Some(AfterFrame::MergeInChunks {
+            keep: "DE000070".into(),
+            merge: "DE000133".into()
+        })
+    );
+    let under_way = screen(&mut app, 120, 40);
+    assert!(
+        under_way.contains("正在合并 DE000133 到 DE000070"),
+        "{under_way}"
+    );
+    assert!(app.run_after_frame());
+    assert!(!app.run_after_frame(), "done once");
+    let (after, said) = settled_screen(&mut app);
+    assert!(said.contains("已合并 DE000133 到 DE000070"), "{said}");
+    assert!(said.contains("4101 个字段"), "{said}");
+    assert!(deferred(&app), "merged without the catalog");
+    let after = after.join("\n");
+    assert!(
+        !after.contains("DE000133"),
+        "the merged pair is gone: {after}"
+    );
+    drop(app);
+    // (the outline and the links as the catalog's, and a sound store)
+    let (catalog, _) = written_store(&path);
+    assert!(!catalog.elements.contains_key("DE000133"));
+    let bound = |code: &str| catalog.referrer_count(yibiao::model::Kind::Element, code);
+    assert!(bound("DE000070") > 4100, "{}", bound("DE000070"));
+}

@@ -1107,20 +1107,9 @@ pub fn merge_batch(
     if !force {
         merge_check(catalog, keep, merge)?;
     }
-    let mut winner = keep_el.clone();
-    let absorbed = [&merge_el.code, &merge_el.name]
-        .into_iter()
-        .chain(&merge_el.synonyms);
-    for s in absorbed {
-        if *s != winner.name && !winner.synonyms.contains(s) {
-            winner.synonyms.push(s.clone());
-        }
-    }
-    // an element kept that was under the merged one takes its place (not under itself)
-    if winner.parent.as_deref() == Some(merge) {
-        winner.parent = merge_el.parent.clone();
-    }
-    let mut commands = vec![Command::Upsert(Record::Element(winner))];
+    let mut commands = vec![Command::Upsert(Record::Element(kept_element(
+        keep_el, merge_el,
+    )))];
     let mut forms: BTreeSet<SharedCode> = BTreeSet::new();
     for r in catalog.referrers(Kind::Element, merge) {
         match r.kind {
@@ -1128,17 +1117,59 @@ pub fn merge_batch(
                 forms.insert(r.code);
             }
             Kind::Element if r.code.as_str() != keep => {
-                if let Some(child) = catalog.elements.get(r.code.as_str()) {
-                    let mut child = child.clone();
-                    child.parent = Some(keep.into());
-                    commands.push(Command::Upsert(Record::Element(child)));
-                }
+                let child = catalog.get(Kind::Element, &r.code);
+                commands.extend(
+                    child
+                        .and_then(|c| rebound(c, keep, merge))
+                        .map(Command::Upsert),
+                );
             }
             _ => {}
         }
     }
     for code in forms {
-        if let Some(form) = catalog.forms.get(code.as_str()) {
+        let form = catalog.get(Kind::Form, &code);
+        commands.extend(
+            form.and_then(|f| rebound(f, keep, merge))
+                .map(Command::Upsert),
+        );
+    }
+    commands.push(Command::Delete {
+        kind: Kind::Element,
+        code: merge.to_string(),
+    });
+    Ok(Batch {
+        action: merge_action(keep, merge),
+        commands,
+    })
+}
+
+/// The element `keep` as merging `merge` into it leaves it: `merge`'s code, name and
+/// synonyms kept as its synonyms, and in `merge`'s place (under `merge`'s parent) if it was
+/// under `merge`.
+pub fn kept_element(keep: &Element, merge: &Element) -> Element {
+    let mut winner = keep.clone();
+    let absorbed = [&merge.code, &merge.name]
+        .into_iter()
+        .chain(&merge.synonyms);
+    for s in absorbed {
+        if *s != winner.name && !winner.synonyms.contains(s) {
+            winner.synonyms.push(s.clone());
+        }
+    }
+    // an element kept that was under the merged one takes its place (not under itself)
+    if winner.parent.as_deref() == Some(merge.code.as_str()) {
+        winner.parent = merge.parent.clone();
+    }
+    winner
+}
+
+/// A record that references the element `merge` as merging it into `keep` leaves it: a
+/// form's fields bound to `merge` bound to `keep`, an element under `merge` put under
+/// `keep`; `None` for a record of another kind (none references an element).
+pub fn rebound(record: RecordRef<'_>, keep: &str, merge: &str) -> Option<Record> {
+    match record {
+        RecordRef::Form(form) => {
             let mut form = form.clone();
             for section in &mut form.sections {
                 for field in &mut section.fields {
@@ -1147,17 +1178,22 @@ pub fn merge_batch(
                     }
                 }
             }
-            commands.push(Command::Upsert(Record::Form(form)));
+            Some(Record::Form(form))
         }
+        RecordRef::Element(child) => {
+            let mut child = child.clone();
+            if child.parent.as_deref() == Some(merge) {
+                child.parent = Some(keep.into());
+            }
+            Some(Record::Element(child))
+        }
+        _ => None,
     }
-    commands.push(Command::Delete {
-        kind: Kind::Element,
-        code: merge.to_string(),
-    });
-    Ok(Batch {
-        action: format!("merge {merge} into {keep}"),
-        commands,
-    })
+}
+
+/// The audit log's action of merging the element `merge` into `keep`.
+pub fn merge_action(keep: &str, merge: &str) -> String {
+    format!("merge {merge} into {keep}")
 }
 
 #[cfg(test)]

@@ -117,6 +117,13 @@ pub struct Applied {
 }
 
 impl Applied {
+    /// Adds what another write (a chunk of the same batch) did.
+    pub fn add(&mut self, other: &Applied) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.deleted += other.deleted;
+    }
+
     /// Whether anything changed.
     pub fn is_noop(&self) -> bool {
         self.created + self.updated + self.deleted == 0

@@ -184,12 +184,13 @@ impl StagedChunk {
 
 /// Where a write makes the search rows of the elements it changes from.
 #[derive(Clone, Copy)]
-enum RowsFrom {
+enum RowsFrom<'a> {
     /// The catalog in memory, which holds every record.
     Catalog,
     /// The rows in the search tree, their use counts moved by the forms changed: the catalog
-    /// in memory holds only the records near the change (see `near_write`).
-    Tree,
+    /// in memory holds only the records near the change (see `near_write`); or the rows the
+    /// chunks staged before this one wrote, where they wrote one (see `merge_in_chunks`).
+    Tree(Option<&'a SearchRows>),
 }
 
 /// A chunk's writes and what they change.
@@ -723,7 +724,7 @@ impl SledStore {
     /// Validates and writes `batch` over the catalog in memory (the whole one, or the records
     /// near the batch: see `near_write`), the changed elements' search rows made as `rows`
     /// says; the catalog follows the change.
-    fn apply_with(&mut self, batch: Batch, rows: RowsFrom) -> Result<Applied, StoreError> {
+    fn apply_with(&mut self, batch: Batch, rows: RowsFrom<'_>) -> Result<Applied, StoreError> {
         let action = batch.action.clone();
         let (order, mut changes, mut problems) = self.net_changes(batch);
         problems.extend(self.validate(&order, &changes));
@@ -786,16 +787,10 @@ impl SledStore {
     /// `changes`.
     fn mirror(&mut self, keys: &[(Kind, String)], changes: &mut Changes) {
         let catalog = Arc::make_mut(&mut self.catalog);
-        for key in keys {
-            match changes.remove(key).flatten() {
-                Some(record) => {
-                    catalog.insert(record);
-                }
-                None => {
-                    catalog.remove(key.0, &key.1);
-                }
-            }
-        }
+        catalog.apply_changes(keys.iter().map(|key| {
+            let record = changes.remove(key).flatten();
+            (key.clone(), record)
+        }));
     }
 
     /// Writes a batch too big for one transaction so that a crash leaves all of it or none.
@@ -820,9 +815,7 @@ impl SledStore {
             Err(e) => {
                 // nothing was applied: drop what was staged, and reread the catalog, which
                 // already holds the staged chunks
-                let _ = self.meta.remove(JOURNAL_MARK);
-                let _ = self.journal.clear();
-                let _ = self.db.flush();
+                self.drop_staged();
                 self.catalog = Arc::new(load_catalog(&self.records, |_| {})?);
                 return Err(e);
             }
@@ -842,22 +835,34 @@ impl SledStore {
         let mut applied = Applied::default();
         for (seq, chunk) in (0u64..).zip(order.chunks(CHUNK_RECORDS)) {
             let planned = self.plan_writes(action, chunk, changes, RowsFrom::Catalog)?;
-            let staged = StagedChunk::staged(&planned.writes);
-            let value = staged
-                .and_then(|chunk| encode_journal(&chunk))
-                .map_err(|source| StoreError::Encode {
-                    what: format!("journal entry {seq}"),
-                    source,
-                })?;
-            self.journal
-                .insert(seq.to_be_bytes(), value)
-                .map_err(StoreError::Write)?;
+            self.stage_writes(seq, &planned.writes)?;
             self.mirror(chunk, changes);
-            applied.created += planned.applied.created;
-            applied.updated += planned.applied.updated;
-            applied.deleted += planned.applied.deleted;
+            applied.add(&planned.applied);
         }
         Ok(applied)
+    }
+
+    /// Stores a chunk's writes in the journal as its entry `seq`, uncommitted.
+    fn stage_writes(&self, seq: u64, writes: &ChunkWrites) -> Result<(), StoreError> {
+        let value = StagedChunk::staged(writes)
+            .and_then(|chunk| encode_journal(&chunk))
+            .map_err(|source| StoreError::Encode {
+                what: format!("journal entry {seq}"),
+                source,
+            })?;
+        self.journal
+            .insert(seq.to_be_bytes(), value)
+            .map_err(StoreError::Write)?;
+        Ok(())
+    }
+
+    /// Drops what was staged of a batch that is not to be applied (a failure of its own
+    /// before it was committed): a failure here leaves the journal uncommitted, which the
+    /// next opening drops.
+    fn drop_staged(&self) {
+        let _ = self.meta.remove(JOURNAL_MARK);
+        let _ = self.journal.clear();
+        let _ = self.db.flush();
     }
 
     /// Commits the staged batch: from here on it is applied whole, if need be by the next
@@ -910,7 +915,7 @@ impl SledStore {
         action: &str,
         order: &[(Kind, String)],
         changes: &Changes,
-        rows: RowsFrom,
+        rows: RowsFrom<'_>,
     ) -> Result<Planned, StoreError> {
         let mut record_writes = Vec::with_capacity(order.len());
         let mut changes_audited = Vec::with_capacity(order.len());
@@ -983,7 +988,7 @@ impl SledStore {
                 records: record_writes,
                 search: match rows {
                     RowsFrom::Catalog => self.search_rows(order, changes),
-                    RowsFrom::Tree => self.search_rows_from_tree(order, changes)?,
+                    RowsFrom::Tree(staged) => self.search_rows_from_tree(order, changes, staged)?,
                 },
                 audit,
             },
@@ -1888,6 +1893,7 @@ fn decode_stored(key: &[u8], value: &[u8]) -> Result<Record, StoreError> {
 
 mod check;
 mod in_order;
+mod merge_in_chunks;
 mod near_claim;
 mod near_conditions;
 mod near_merge;

@@ -218,6 +218,20 @@ pub enum Overlay {
     Template(Box<super::templates::TemplateOverlay>),
 }
 
+/// Work done on the UI thread that takes seconds: the frame that says it is under way is
+/// drawn first (see [`App::run_after_frame`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterFrame {
+    /// Pane 2's merge of an element that more records reference than one write near them
+    /// takes, a chunk of them at a time (at a million elements, 97,921 forms in 12 s).
+    MergeInChunks {
+        /// The element kept.
+        keep: String,
+        /// The element merged into it.
+        merge: String,
+    },
+}
+
 /// Something that happened: a terminal event, a finished job, a signal.
 pub enum AppEvent {
     /// Key, mouse, paste or resize.
@@ -357,6 +371,9 @@ pub struct App {
     pub pending: Vec<Key>,
     /// What a background job is doing (the store is away meanwhile).
     pub busy: Option<String>,
+    /// Work long enough to be shown as under way before it is done on this thread: done
+    /// once the frame that says so is drawn ([`App::run_after_frame`]).
+    pub after_frame: Option<AfterFrame>,
     /// Set while the catalog is still loading at start-up (see `tui::loading`).
     pub loading: Option<super::loading::Loading>,
     /// Why the session has to end (the store could not be opened or loaded).
@@ -476,6 +493,7 @@ impl App {
             message,
             pending: Vec::new(),
             busy: None,
+            after_frame: None,
             loading: None,
             failure: None,
             quit: false,
@@ -535,6 +553,19 @@ impl App {
             match self.rx.recv_timeout(timeout) {
                 Ok(event) => self.handle(event),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    }
+
+    /// Does the work left for after the frame that says it is under way (see
+    /// [`App::after_frame`]); whether there was any (its outcome is said: a frame is due).
+    pub fn run_after_frame(&mut self) -> bool {
+        match self.after_frame.take() {
+            None => false,
+            Some(AfterFrame::MergeInChunks { keep, merge }) => {
+                self.merge_in_chunks_now(&keep, &merge);
+                self.dirty = true;
+                true
             }
         }
     }

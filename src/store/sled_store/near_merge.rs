@@ -10,9 +10,10 @@ use crate::model::{Catalog, ElementLinks, Kind};
 use crate::store::StoreError;
 
 impl UnloadedStore {
-    /// Whether merging the element `merge` away is written over the records near it: the
-    /// records that reference it (by `links`), with the two elements, are few enough for
-    /// one write near them (an element bound in a hundred thousand forms needs the catalog).
+    /// Whether merging the element `merge` away is written over the records near it in one
+    /// write: the records that reference it (by `links`), with the two elements, are few
+    /// enough (an element bound in a hundred thousand forms is merged a chunk of them at a
+    /// time: [`UnloadedStore::merge_in_chunks`]).
     pub fn merges_near(links: &ElementLinks, merge: &str) -> bool {
         links.referrers(merge).len() + 2 <= CHUNK_RECORDS
     }
@@ -49,7 +50,7 @@ impl UnloadedStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
@@ -61,7 +62,7 @@ mod tests {
     /// finder's pairs the merge accepts, and merges of elements with others under them, of
     /// elements under another, of elements bound in several forms and of elements nothing
     /// references.
-    fn merges(catalog: &Catalog) -> Vec<(String, String)> {
+    pub(in crate::store::sled_store) fn merges(catalog: &Catalog) -> Vec<(String, String)> {
         let mut used = BTreeSet::new();
         let mut out = Vec::new();
         let mut offer = |keep: &str, merge: &str, out: &mut Vec<(String, String)>| {
@@ -152,11 +153,11 @@ mod tests {
         );
     }
 
-    /// An element that more records reference than one write near them takes needs the
-    /// catalog for its merge: the two elements and 4,094 forms are written near them, one
-    /// form more is not.
+    /// An element that more records reference than one write near them takes is merged a
+    /// chunk of them at a time (`merge_in_chunks`): the two elements and 4,094 forms are
+    /// written near them in one write, one form more is not.
     #[test]
-    fn an_element_referenced_by_more_than_a_write_takes_is_merged_over_the_catalog() {
+    fn an_element_referenced_by_more_than_a_write_takes_is_not_merged_in_one_write() {
         use crate::model::Record;
         let sample = crate::sample::generate(1);
         let first = &sample.forms["BD000001"];

@@ -127,7 +127,7 @@ impl UnloadedStore {
             &mut self.0.catalog,
             std::sync::Arc::new(std::mem::take(near)),
         );
-        let written = self.0.apply_with(batch, RowsFrom::Tree);
+        let written = self.0.apply_with(batch, RowsFrom::Tree(None));
         let after = std::mem::replace(&mut self.0.catalog, whole);
         *near = std::sync::Arc::try_unwrap(after).unwrap_or_else(|shared| (*shared).clone());
         let applied = written?;
@@ -193,21 +193,8 @@ impl UnloadedStore {
             write_links(&self.0.path, links);
         }
         if let Some(search) = search {
-            // the elements' own rows are made anew; the others' use counts moved
-            let (mut made, mut uses) = (BTreeMap::new(), BTreeMap::new());
-            let mut removed = BTreeSet::new();
-            for (code, row) in rows.iter() {
-                let Some(row) = row else {
-                    removed.insert(code.clone());
-                    continue;
-                };
-                if changed.iter().any(|c| c.key() == (Kind::Element, code)) {
-                    made.insert(code.clone(), row.clone());
-                } else {
-                    uses.insert(code.clone(), row.uses);
-                }
-            }
-            search.rewrite(&self.0.path, &uses, &made, &removed);
+            let changed = |code: &str| changed.iter().any(|c| c.key() == (Kind::Element, code));
+            rewrite_search_file(&self.0.path, search, &rows, changed);
         }
         if let Some(lint) = &lint {
             write_lint(&self.0.path, lint);
@@ -381,6 +368,31 @@ impl UnloadedStore {
     }
 }
 
+/// Rewrites the search index's file in `dir` (`search`, as it was before the write) after a
+/// write of the search `rows`: the rows of the elements the write `changed` are made anew,
+/// the others' use counts set, the deleted ones' taken out.
+pub(super) fn rewrite_search_file(
+    dir: &std::path::Path,
+    search: OldSearchFile,
+    rows: &SearchRows,
+    changed: impl Fn(&str) -> bool,
+) {
+    let (mut made, mut uses) = (BTreeMap::new(), BTreeMap::new());
+    let mut removed = BTreeSet::new();
+    for (code, row) in rows {
+        let Some(row) = row else {
+            removed.insert(code.clone());
+            continue;
+        };
+        if changed(code) {
+            made.insert(code.clone(), row.clone());
+        } else {
+            uses.insert(code.clone(), row.uses);
+        }
+    }
+    search.rewrite(dir, &uses, &made, &removed);
+}
+
 /// The codes `record` points to along the relations that must stay acyclic (see
 /// `model::invariants`): an element's parent, an item's parent and what it depends on.
 fn acyclic_edges(record: RecordRef<'_>) -> Vec<String> {
@@ -400,11 +412,13 @@ impl SledStore {
     /// The search rows a chunk changes, read from the search tree: each element whose use
     /// count its forms change, its row with the count moved, and each of its elements, its
     /// row made anew with its count as the tree has it (the loaded catalog's rows are
-    /// [`SledStore::search_rows`]; the records are the same).
+    /// [`SledStore::search_rows`]; the records are the same). A row `staged` holds (what the
+    /// chunks of one write staged before this one make it) is taken instead of the tree's.
     pub(super) fn search_rows_from_tree(
         &self,
         chunk: &[(Kind, String)],
         changes: &Changes,
+        staged: Option<&SearchRows>,
     ) -> Result<SearchRows, StoreError> {
         let mut delta = self.use_deltas(chunk, changes);
         for (kind, code) in chunk {
@@ -414,7 +428,10 @@ impl SledStore {
         }
         let mut rows = SearchRows::new();
         for (code, change) in delta {
-            let row = search_tree::row(&self.search, &code)?;
+            let row = match staged.and_then(|rows| rows.get(&code)) {
+                Some(row) => row.clone(),
+                None => search_tree::row(&self.search, &code)?,
+            };
             let uses = (i64::from(row.as_ref().map_or(0, |r| r.uses)) + change).max(0);
             let uses = u32::try_from(uses).unwrap_or(u32::MAX);
             let row = match changes.get(&(Kind::Element, code.clone())) {

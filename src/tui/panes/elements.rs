@@ -94,7 +94,7 @@ pub struct DupsView {
 impl DupsView {
     /// Drops the pairs that name `code` (merged away), keeping the selection on the pair
     /// after the one dropped: the list goes on while the finder runs again.
-    fn forget(&mut self, code: &str) {
+    pub(crate) fn forget(&mut self, code: &str) {
         let Some(pairs) = &mut self.pairs else { return };
         let before = pairs.len();
         let above = (pairs.iter().take(self.selected))
