@@ -876,9 +876,9 @@ impl SledStore {
         Ok(())
     }
 
-    /// Writes every chunk left in the journal of a committed batch, in order, then removes
-    /// the mark. A chunk leaves the journal in the transaction that writes it, so running
-    /// this again after a crash writes each chunk once.
+    /// Writes every chunk left in the journal of a committed batch, in order, each flushed,
+    /// then removes the mark. A chunk leaves the journal in the transaction that writes it,
+    /// so running this again after a crash writes each chunk once.
     fn replay_journal(&self) -> Result<(), StoreError> {
         let unfinished = |e: StoreError| match e {
             StoreError::Write(source) => StoreError::Unfinished(source),
@@ -901,6 +901,11 @@ impl SledStore {
                     reason: e.to_string(),
                 })?;
             self.write(&chunk, Some(&key)).map_err(unfinished)?;
+            // each chunk on disk before the next: sled holds what is not flushed yet (merging
+            // an element bound in 97,921 forms peaked 35 MB lower so, `sample --scale 161`
+            // 30 MB lower for 4% more time)
+            self.db.flush().map_err(StoreError::Unfinished)?;
+            crate::memory::give_back();
         }
         self.meta
             .remove(JOURNAL_MARK)

@@ -209,6 +209,9 @@ impl UnloadedStore {
             let (applied, rows) = planned?;
             staged.applied.add(&applied);
             staged.rows.extend(rows);
+            // (sled holds the staged chunks in memory until they are flushed)
+            self.0.db.flush().map_err(StoreError::Write)?;
+            crate::memory::give_back();
         }
         staged.links = links;
         Ok(Some(staged))
