@@ -2905,6 +2905,26 @@ fn on_demand_pane_2_merges_an_element_bound_in_thousands_of_forms_in_chunks() {
     };
     let (mut app, path, _dir) = starting_on_demand_with((0..4100).map(form).collect());
     opened(&mut app, &path);
+    // the sample's form binding DE000133, open in pane 3's designer meanwhile
+    press(&mut app, "pane_forms");
+    press(&mut app, "form_filter");
+    type_text(&mut app, "BD000145");
+    app.settle(Duration::from_secs(20));
+    enter(&mut app);
+    assert_eq!(app.forms.codes, ["BD000145"], "{}", message(&app));
+    press(&mut app, "form_open");
+    app.settle(Duration::from_secs(20));
+    assert!(app.forms.designer.is_some(), "{}", message(&app));
+    let designed = |app: &App, element: &str| {
+        let near = app.loading.as_ref().and_then(|l| l.form_near.as_ref());
+        let form = near
+            .and_then(|n| n.forms.get("BD000145"))
+            .expect("the designer's copy");
+        form.fields()
+            .any(|(_, _, f)| f.element.as_deref() == Some(element))
+    };
+    assert!(designed(&app, "DE000133"));
+    // (the designer stays open)
     press(&mut app, "pane_elements");
     app.settle(Duration::from_secs(20));
     press(&mut app, "element_dups");
@@ -2940,6 +2960,14 @@ fn on_demand_pane_2_merges_an_element_bound_in_thousands_of_forms_in_chunks() {
         !after.contains("DE000133"),
         "the merged pair is gone: {after}"
     );
+    // the designer's copy follows
+    assert!(designed(&app, "DE000070") && !designed(&app, "DE000133"));
+    let near = app
+        .loading
+        .as_ref()
+        .and_then(|l| l.form_near.as_ref())
+        .unwrap();
+    assert!(!near.elements.contains_key("DE000133"));
     drop(app);
     // (the outline and the links as the catalog's, and a sound store)
     let (catalog, _) = written_store(&path);

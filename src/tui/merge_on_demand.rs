@@ -169,8 +169,8 @@ impl App {
             .as_mut()
             .map(|l| l.merge_in_chunks(keep, merge))
         {
-            Some(Ok(Some(written))) => Some(written),
-            Some(Ok(None)) | None => None,
+            Some(Ok(written)) => written.is_some(),
+            None => false,
             Some(Err(e)) => {
                 self.say(Level::Error, e.describe(lang));
                 if indexed {
@@ -185,7 +185,7 @@ impl App {
         if indexed {
             self.elements_ensure_index();
         }
-        if written.is_none() {
+        if !written {
             return self.merge_needs_catalog();
         }
         self.merged(keep, merge, fields);

@@ -73,16 +73,7 @@ impl UnloadedStore {
                 return other.map(|_| None);
             }
         };
-        if staged.applied.is_noop() {
-            self.0.drop_staged();
-            let rows = SearchRows::new();
-            let (applied, links) = (staged.applied, Some(staged.links));
-            return Ok(Some(NearWritten {
-                applied,
-                rows,
-                links,
-            }));
-        }
+        // (never a change of nothing: the merged element is deleted)
         // the search index's file, still readable once the caches are removed
         let search = OldSearchFile::open_current(&self.0.path);
         let committed = (self.0.remove_caches()).and_then(|()| self.0.commit_journal());
