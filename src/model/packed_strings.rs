@@ -34,6 +34,33 @@ impl Strings {
         self.ends.shrink_to_fit();
     }
 
+    /// Puts `s` in at position `i` (at the end past the last), the strings after it moved on.
+    pub(crate) fn insert(&mut self, i: u32, s: &str) {
+        let i = (i as usize).min(self.ends.len());
+        let at = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.insert_str(at, s);
+        let added = s.len() as u32;
+        self.ends.insert(i, at as u32 + added);
+        for end in &mut self.ends[i + 1..] {
+            *end += added;
+        }
+    }
+
+    /// Takes the string at position `i` out (none past the last), the strings after it
+    /// moved back.
+    pub(crate) fn remove(&mut self, i: u32) {
+        let i = i as usize;
+        let Some(&end) = self.ends.get(i) else {
+            return;
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.replace_range(start as usize..end as usize, "");
+        self.ends.remove(i);
+        for e in &mut self.ends[i..] {
+            *e -= end - start;
+        }
+    }
+
     pub(crate) fn get(&self, i: u32) -> Option<&str> {
         let i = i as usize;
         let end = *self.ends.get(i)? as usize;

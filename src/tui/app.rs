@@ -223,7 +223,7 @@ pub enum Overlay {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AfterFrame {
     /// Pane 2's merge of an element that more records reference than one write near them
-    /// takes, a chunk of them at a time (at a million elements, 97,921 forms in 12 s).
+    /// takes, a chunk of them at a time (at a million elements, 97,921 forms in 10 s).
     MergeInChunks {
         /// The element kept.
         keep: String,

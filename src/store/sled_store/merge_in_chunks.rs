@@ -14,8 +14,8 @@
 //! writes a big batch (see `SledStore::apply_journaled`): a crash leaves all of it or none.
 //! A refusal (a chunk's records would be invalid) drops what was staged; nothing is written.
 //! The outline (a merge changes no form's name, count, status, version or item: one record
-//! fewer), the element links (followed a chunk at a time) and the search index's file follow
-//! as after a write near its records.
+//! fewer), the element links (`ElementLinks::merge_element`, in place) and the search index's
+//! file follow as after a write near its records.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -23,7 +23,7 @@ use std::sync::Arc;
 use super::near_write::{NearWritten, rewrite_search_file};
 use super::{CHUNK_RECORDS, RowsFrom, SearchRows, SledStore, UnloadedStore};
 use crate::engine::dups;
-use crate::model::{Catalog, Element, ElementLinks, Kind, LinkChange, Outline, Record};
+use crate::model::{Catalog, Element, ElementLinks, Kind, Outline, Record};
 use crate::store::cache_file::{write_links, write_outline};
 use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError, watermark};
@@ -176,15 +176,6 @@ impl UnloadedStore {
                     self.add_near(&mut near, new.as_ref(), Some(outline))?;
                 }
             }
-            let follows: Vec<LinkChange<'_>> = (commands.iter())
-                .map(|command| match command {
-                    Command::Upsert(Record::Form(form)) => LinkChange::form(form),
-                    Command::Upsert(Record::Element(element)) => LinkChange::element(element),
-                    _ => LinkChange::deleted(Kind::Element, merge),
-                })
-                .collect();
-            links = links.with_changes(&follows);
-            drop(follows);
             let batch = Batch {
                 action: action.clone(),
                 commands,
@@ -204,6 +195,8 @@ impl UnloadedStore {
             self.0.db.flush().map_err(StoreError::Write)?;
             crate::memory::give_back();
         }
+        // (in place: following each chunk's records made a copy of the links for each)
+        links.merge_element(keep, merge, winner.parent.as_deref());
         staged.links = links;
         Ok(Some(staged))
     }
