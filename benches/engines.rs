@@ -247,6 +247,29 @@ fn bench_rebind(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    // one form's save (a write of one record) bound to the busiest element
+    let one = changes
+        .iter()
+        .find(|((kind, _), _)| *kind == Kind::Form)
+        .cloned();
+    let mut after_merge = catalog.clone();
+    after_merge.apply_changes(changes.clone());
+    if let Some(one) = one {
+        group.bench_function("one_form_at_once", |b| {
+            b.iter_batched_ref(
+                || after_merge.clone(),
+                |catalog| catalog.apply_changes([one.clone()]),
+                BatchSize::LargeInput,
+            )
+        });
+        group.bench_function("one_form_inserted", |b| {
+            b.iter_batched_ref(
+                || after_merge.clone(),
+                |catalog| one.1.clone().map(|r| catalog.insert(r)),
+                BatchSize::LargeInput,
+            )
+        });
+    }
     group.bench_function("one_at_a_time", |b| {
         b.iter_batched(
             || (catalog.clone(), changes.clone()),

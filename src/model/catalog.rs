@@ -104,16 +104,35 @@ impl Catalog {
         let old = self.remove(kind, &code);
         self.touch(Some(kind));
         self.add_references(record.as_ref(), Order::Kept);
-        match record {
-            Record::Region(r) => self.regions.insert(code, r).map(Record::Region),
-            Record::Agency(r) => self.agencies.insert(code, r).map(Record::Agency),
-            Record::Element(r) => self.elements.insert(code, r).map(Record::Element),
-            Record::Item(r) => self.items.insert(code, r).map(Record::Item),
-            Record::Material(r) => self.materials.insert(code, r).map(Record::Material),
-            Record::Form(r) => self.forms.insert(code, r).map(Record::Form),
-            Record::Bundle(r) => self.bundles.insert(code, r).map(Record::Bundle),
-        };
+        self.put(code, record);
         old
+    }
+
+    /// Puts `record` in its kind's map under `code`, its references left as they are.
+    fn put(&mut self, code: CompactString, record: Record) {
+        match record {
+            Record::Region(r) => drop(self.regions.insert(code, r)),
+            Record::Agency(r) => drop(self.agencies.insert(code, r)),
+            Record::Element(r) => drop(self.elements.insert(code, r)),
+            Record::Item(r) => drop(self.items.insert(code, r)),
+            Record::Material(r) => drop(self.materials.insert(code, r)),
+            Record::Form(r) => drop(self.forms.insert(code, r)),
+            Record::Bundle(r) => drop(self.bundles.insert(code, r)),
+        }
+    }
+
+    /// Takes the record of `kind` and `code` out of its kind's map, its references left as
+    /// they are.
+    fn take(&mut self, kind: Kind, code: &str) -> Option<Record> {
+        match kind {
+            Kind::Region => self.regions.remove(code).map(Record::Region),
+            Kind::Agency => self.agencies.remove(code).map(Record::Agency),
+            Kind::Element => self.elements.remove(code).map(Record::Element),
+            Kind::Item => self.items.remove(code).map(Record::Item),
+            Kind::Material => self.materials.remove(code).map(Record::Material),
+            Kind::Form => self.forms.remove(code).map(Record::Form),
+            Kind::Bundle => self.bundles.remove(code).map(Record::Bundle),
+        }
     }
 
     /// Applies many changes at once, as [`Catalog::insert`] (a record) and
@@ -128,15 +147,7 @@ impl Catalog {
         let changes: BTreeMap<(Kind, String), Option<Record>> = changes.into_iter().collect();
         let (mut old, mut kinds) = (Vec::new(), BTreeSet::new());
         for (kind, code) in changes.keys() {
-            let taken = match kind {
-                Kind::Region => self.regions.remove(code.as_str()).map(Record::Region),
-                Kind::Agency => self.agencies.remove(code.as_str()).map(Record::Agency),
-                Kind::Element => self.elements.remove(code.as_str()).map(Record::Element),
-                Kind::Item => self.items.remove(code.as_str()).map(Record::Item),
-                Kind::Material => self.materials.remove(code.as_str()).map(Record::Material),
-                Kind::Form => self.forms.remove(code.as_str()).map(Record::Form),
-                Kind::Bundle => self.bundles.remove(code.as_str()).map(Record::Bundle),
-            };
+            let taken = self.take(*kind, code);
             if taken.is_some() {
                 kinds.insert(*kind);
             }
@@ -149,30 +160,7 @@ impl Catalog {
         self.referrers.add_many(new.iter().map(Record::as_ref));
         for record in new {
             kinds.insert(record.kind());
-            let code = CompactString::from(record.code());
-            match record {
-                Record::Region(r) => {
-                    self.regions.insert(code, r);
-                }
-                Record::Agency(r) => {
-                    self.agencies.insert(code, r);
-                }
-                Record::Element(r) => {
-                    self.elements.insert(code, r);
-                }
-                Record::Item(r) => {
-                    self.items.insert(code, r);
-                }
-                Record::Material(r) => {
-                    self.materials.insert(code, r);
-                }
-                Record::Form(r) => {
-                    self.forms.insert(code, r);
-                }
-                Record::Bundle(r) => {
-                    self.bundles.insert(code, r);
-                }
-            }
+            self.put(CompactString::from(record.code()), record);
         }
         for kind in kinds {
             self.touch(Some(kind));
@@ -191,15 +179,7 @@ impl Catalog {
 
     /// Removes a record and the references it made. Returns it if it was there.
     pub fn remove(&mut self, kind: Kind, code: &str) -> Option<Record> {
-        let old = match kind {
-            Kind::Region => self.regions.remove(code).map(Record::Region),
-            Kind::Agency => self.agencies.remove(code).map(Record::Agency),
-            Kind::Element => self.elements.remove(code).map(Record::Element),
-            Kind::Item => self.items.remove(code).map(Record::Item),
-            Kind::Material => self.materials.remove(code).map(Record::Material),
-            Kind::Form => self.forms.remove(code).map(Record::Form),
-            Kind::Bundle => self.bundles.remove(code).map(Record::Bundle),
-        }?;
+        let old = self.take(kind, code)?;
         self.touch(Some(kind));
         self.drop_references(old.as_ref());
         Some(old)
