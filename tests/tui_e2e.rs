@@ -510,10 +510,13 @@ fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_i
     tui.wait_for("目录未载入");
     tui.send("\r");
     tui.wait_for("所属事项");
-    // a comparison with a template reads the catalog's templates: it loads
+    // an import is checked against the whole catalog: it loads, and the dialog opens
     tui.send("1");
-    tui.send("T");
+    tui.send("\x0f");
     tui.wait_gone("目录未载入");
+    tui.wait_for("┌ 导入");
+    tui.send("\x1b");
+    tui.wait_gone("┌ 导入");
     tui.send("3");
     tui.wait_for("所属事项");
     tui.send("\x1b");

@@ -8,50 +8,21 @@ use std::sync::mpsc::channel;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use tui_support::{fixture_records, press, screen, type_text};
+use tui_support::on_demand::*;
+use tui_support::{press, screen, type_text};
 use yibiao::i18n::Lang;
 use yibiao::model::Outline;
 use yibiao::store::{Batch, SledStore, Store, StoreError};
-use yibiao::tui::app::{App, AppEvent, Pane};
+use yibiao::tui::app::{App, AppEvent};
 use yibiao::tui::config::{self, ConfigFlags};
 use yibiao::tui::loading::Loading;
 use yibiao::tui::panes::elements::Focus;
-
-/// A store holding the fixture and an app started on its outline (or none) that has not
-/// been given the store yet.
-fn starting(with_outline: bool) -> (App, SledStore, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = SledStore::open(&dir.path().join("store")).expect("open");
-    store
-        .apply(Batch::upserts("test", fixture_records()))
-        .expect("seed");
-    let outline = with_outline.then(|| Outline::of(store.catalog()));
-    let config = config::load(None, &ConfigFlags::default(), false);
-    let path = store.path().display().to_string();
-    let mut app = App::while_loading(path, Loading::new(outline), Lang::Zh, config, channel());
-    app.resize(100, 24);
-    (app, store, dir)
-}
 
 fn key(app: &mut App, c: char) {
     app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
         KeyCode::Char(c),
         KeyModifiers::NONE,
     ))));
-}
-
-fn key_ctrl(app: &mut App, c: char) {
-    app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::CONTROL,
-    ))));
-}
-
-fn message(app: &App) -> String {
-    app.message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default()
 }
 
 #[test]
@@ -164,51 +135,6 @@ fn a_store_that_fails_to_load_ends_the_session_with_the_reason() {
     let (app, store, dir) = starting(true);
     drop(store);
     ends_with_the_reason(app, dir.path(), |e| AppEvent::Loaded(Box::new(Err(e))));
-}
-
-/// An app started on demand on the fixture's outline: the store is closed again, to be
-/// opened (unloaded) as the start-up thread would.
-fn starting_on_demand() -> (App, std::path::PathBuf, tempfile::TempDir) {
-    let (_, store, dir) = starting(true);
-    let path = store.path().to_path_buf();
-    (on_demand_app(store, 110, 30), path, dir)
-}
-
-/// An app started on demand on `store`'s outline, `width` × `height`: the store is closed, to
-/// be opened (unloaded) as the start-up thread would.
-fn on_demand_app(store: SledStore, width: u16, height: u16) -> App {
-    let outline = Outline::of(store.catalog());
-    let shown = store.path().display().to_string();
-    drop(store);
-    let config = config::load(None, &ConfigFlags::default(), false);
-    let loading = Loading::on_demand(Some(outline));
-    let mut app = App::while_loading(shown, loading, Lang::Zh, config, channel());
-    app.resize(width, height);
-    app
-}
-
-/// Opens the store at `path` unloaded and hands it to the app, as the start-up thread does.
-fn opened(app: &mut App, path: &std::path::Path) {
-    app.handle(AppEvent::Opened(Box::new(
-        SledStore::open_unloaded(path).map(Box::new),
-    )));
-}
-
-/// Handles the app's own events (the loader's) until the catalog is in.
-fn until_loaded(app: &mut App) {
-    while app.loading.is_some() {
-        let event = app.next_event().expect("the loader reports");
-        app.handle(event);
-    }
-}
-
-/// A screen's lines but the status bar's (which says whether the catalog is loaded).
-fn above_status(s: &str) -> Vec<String> {
-    s.lines().rev().skip(1).map(str::to_string).collect()
-}
-
-fn deferred(app: &App) -> bool {
-    app.loading.as_ref().is_some_and(Loading::deferred)
 }
 
 #[test]
@@ -602,36 +528,6 @@ fn on_demand_a_store_that_fails_to_open_ends_the_session_with_the_reason() {
     ends_with_the_reason(app, dir.path(), |e| AppEvent::Opened(Box::new(Err(e))));
 }
 
-/// An app started on demand on a store of the sample (624 elements; DE000005 身份证号码 has 14
-/// uses) with the caches a session that loaded it leaves: its outline, its element links,
-/// pane 2's search index, pane 5's statistics and pane 3's lint counts.
-fn starting_on_demand_with_caches() -> (App, std::path::PathBuf, tempfile::TempDir) {
-    starting_on_demand_with(Vec::new())
-}
-
-/// [`starting_on_demand_with_caches`] on the sample and `extra` records.
-fn starting_on_demand_with(
-    extra: Vec<yibiao::model::Record>,
-) -> (App, std::path::PathBuf, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("store");
-    let mut store = SledStore::open(&path).expect("open");
-    let records: Vec<_> = yibiao::sample::generate(1).into_records().collect();
-    store.apply(Batch::upserts("test", records)).expect("seed");
-    if !extra.is_empty() {
-        store.apply(Batch::upserts("extra", extra)).expect("extra");
-    }
-    store.save_outline();
-    let read = store.snapshot().search();
-    let at = read.cacheable_at.expect("no write under way");
-    assert!(store.save_search(&read.data, at));
-    let read = store.snapshot().stats();
-    assert!(store.save_stats(&read.data, at));
-    let read = store.snapshot().lint();
-    assert!(store.save_lint(&read.data, at));
-    (on_demand_app(store, 120, 40), path, dir)
-}
-
 /// The screens (but the status bar) after each of `keys`.
 fn screens_after(app: &mut App, keys: &[&str]) -> Vec<Vec<String>> {
     keys.iter()
@@ -642,9 +538,9 @@ fn screens_after(app: &mut App, keys: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Opens a form in pane 3 (on demand, from its records), edits it and asks pane 1 to compare
-/// the selected record with its template, which needs the catalog; waits for it, takes the
-/// edit back and closes the designer.
+/// Opens a form in pane 3 (on demand, from its records), edits it and asks for the import
+/// dialog, which needs the catalog; waits for it, takes the edit back and closes the
+/// designer.
 fn load_by_opening_a_form(app: &mut App) {
     press(app, "pane_forms");
     press(app, "form_open");
@@ -653,25 +549,20 @@ fn load_by_opening_a_form(app: &mut App) {
     press(app, "select_next");
     press(app, "form_required");
     assert!(deferred(app), "{}", message(app));
-    // a comparison with a template reads the catalog's templates: that needs it
+    // an import is checked against the whole catalog: that needs it
     press(app, "pane_catalog");
-    press(app, "template_compare");
+    press(app, "import_file");
     assert!(!deferred(app) && app.loading.is_some(), "{}", message(app));
     until_loaded(app);
     app.settle(Duration::from_secs(20));
+    // (it then asks for the designer's edit to be saved or closed first)
+    assert!(message(app).contains("请先保存"), "{}", message(app));
     press(app, "pane_forms");
     let d = app.forms.designer.as_ref().expect("open");
     assert!(d.design.is_dirty(), "the edit made before the catalog");
     press(app, "form_required");
     press(app, "back");
     assert!(app.forms.designer.is_none(), "{}", message(app));
-}
-
-fn enter(app: &mut App) {
-    app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
-        KeyCode::Enter,
-        KeyModifiers::NONE,
-    ))));
 }
 
 #[test]
@@ -768,23 +659,56 @@ fn on_demand_pane_2_without_its_caches_or_on_a_key_that_edits_loads_the_catalog_
     assert!(deferred(&app), "{}", message(&app));
     assert!(app.elements.index.is_some(), "read once the store was open");
 
-    // and what needs the whole catalog (a jump from a use to its form's item, shown in
-    // pane 1's tree) waits for it and then runs
+    // and what needs the whole catalog (an import, checked against it) waits for it and
+    // then runs
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
     select_de000005(&mut app);
     assert!(deferred(&app));
-    press(&mut app, "element_open");
-    assert_eq!(app.elements.focus, Focus::Uses, "{}", message(&app));
-    press(&mut app, "element_open");
-    assert!(!deferred(&app), "the jump needs the catalog");
+    press(&mut app, "import_file");
+    assert!(!deferred(&app), "the import needs the catalog");
     until_loaded(&mut app);
-    assert_eq!(
-        app.pane,
-        Pane::Catalog,
+    assert!(
+        app.overlay.is_some(),
         "the waiting key ran: {}",
         message(&app)
     );
+}
+
+#[test]
+fn on_demand_a_jump_from_an_elements_use_goes_where_the_loaded_catalogs_goes() {
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    select_de000005(&mut app);
+    let (mut once_loaded, _path, _dir) = loaded_with_caches();
+    select_de000005(&mut once_loaded);
+    press(&mut app, "element_open");
+    press(&mut once_loaded, "element_open");
+    assert_eq!(app.elements.focus, Focus::Uses, "{}", message(&app));
+    // every use row: a field (its form's item), an item, a bundle, a child element
+    let mut went = Vec::new();
+    for row in 0..15 {
+        for app in [&mut app, &mut once_loaded] {
+            press(app, "pane_elements");
+            app.elements.focus = Focus::Uses;
+            app.elements.use_selected = row;
+            press(app, "element_open");
+        }
+        assert!(deferred(&app), "row {row}: {}", message(&app));
+        let (a, b) = (app.pane, once_loaded.pane);
+        assert_eq!((a, message(&app)), (b, message(&once_loaded)), "row {row}");
+        assert_eq!(app.selected_id(), once_loaded.selected_id(), "row {row}");
+        let s = above_status(&screen(&mut app, 120, 40));
+        assert_eq!(
+            s,
+            above_status(&screen(&mut once_loaded, 120, 40)),
+            "row {row}"
+        );
+        went.push(app.selected_id());
+    }
+    assert!(went.iter().flatten().count() >= 10, "{went:?}");
+    went.dedup();
+    assert!(went.len() > 3, "uses lead to several records: {went:?}");
 }
 
 /// Pane 2 on demand with DE000005 (身份证号码) found and selected, the store opened without
@@ -808,16 +732,6 @@ fn select_de000005(app: &mut App) {
     enter(app);
     app.settle(Duration::from_secs(20));
     assert_eq!(app.selected_element().as_deref(), Some("DE000005"));
-}
-
-/// Focuses the editor's field `key`.
-fn focus_field(app: &mut App, key: &str) {
-    let editor = app.editor.as_mut().expect("the editor");
-    editor.focus = editor
-        .fields
-        .iter()
-        .position(|f| f.spec.key == key)
-        .expect("the field");
 }
 
 /// In the editor, types `unknown` as the parent (read from the store as it is typed: no

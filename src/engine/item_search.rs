@@ -31,7 +31,7 @@ const TIER_WIDTH: i64 = 1_000_000;
 const USUAL: i64 = TIER_WIDTH / 2;
 
 /// A record the index can hold: a code and a name.
-pub trait Row: Clone {
+pub trait Row: Clone + Send + Sync + 'static {
     /// The code.
     fn code(&self) -> &str;
     /// The name.

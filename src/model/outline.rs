@@ -828,13 +828,14 @@ impl Outline {
         self.materials.position(code).is_some()
     }
 
-    /// The codes of the items (`kind` [`Kind::Item`]), materials or forms that start with
-    /// `prefix`, in code order (none for another kind): what a new item's, material's or
-    /// form's code is worked out from before the catalog is loaded.
+    /// The codes of the items (`kind` [`Kind::Item`]), materials, bundles or forms that
+    /// start with `prefix`, in code order (none for another kind): what a new record's code
+    /// is worked out from before the catalog is loaded.
     pub fn codes_with_prefix(&self, kind: Kind, prefix: &str) -> Vec<&str> {
         let codes = match kind {
             Kind::Item => &self.items.heads.codes,
             Kind::Material => &self.materials.codes,
+            Kind::Bundle => &self.bundles.codes,
             Kind::Form => &self.forms.heads.codes,
             _ => return Vec::new(),
         };
@@ -1139,7 +1140,10 @@ mod tests {
         }
         assert!(!outline.follow_new_material(&catalog.materials[middle.as_str()]));
         assert_eq!(outline.codes_with_prefix(Kind::Material, "~"), vec!["~CL"]);
-        assert!(outline.codes_with_prefix(Kind::Bundle, "").is_empty());
+        let bundles: Vec<&str> = catalog.bundles.keys().map(|c| c.as_str()).collect();
+        assert_eq!(outline.codes_with_prefix(Kind::Bundle, ""), bundles);
+        assert_eq!(outline.codes_with_prefix(Kind::Bundle, "ZT00").len(), 9);
+        assert!(outline.codes_with_prefix(Kind::Element, "").is_empty());
         // new forms before, among and after the others, of an item and a material
         let forms: Vec<String> = catalog.forms.keys().map(|c| c.to_string()).collect();
         let middle = &forms[forms.len() / 2];

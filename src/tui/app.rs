@@ -1162,9 +1162,10 @@ impl App {
         {
             self.pane = Pane::Bundles;
             if action == Action::BundleHistory && self.bundles.chooser.is_none() {
+                // (before the catalog is loaded, among the bundles pane 4 read)
                 let code = self
-                    .store()
-                    .and_then(|s| self.bundles.current_code(s.catalog()));
+                    .bundles_catalog()
+                    .and_then(|c| self.bundles.current_code(c));
                 if let Some(code) = code {
                     self.show_history_of(code);
                 }
@@ -1612,8 +1613,11 @@ impl App {
     }
 
     fn after_rebuild(&mut self, select: Option<NodeId>) {
-        // results computed for the old tree no longer apply
+        // results computed for the old tree no longer apply; nor does what the last match
+        // kept (which holds the item index it ran on: at a million elements some 100 MB, kept
+        // beside the index built again after a change)
         self.generation.fetch_add(1, Ordering::SeqCst);
+        self.catalog.narrowing = None;
         let row = select.as_ref().and_then(|id| self.catalog.tree.reveal(id));
         self.select(row.unwrap_or(self.catalog.selected));
         if !self.catalog.query.is_empty() {
@@ -1628,6 +1632,7 @@ impl App {
         self.catalog.reselect = None;
         if query.is_empty() {
             self.generation.fetch_add(1, Ordering::SeqCst);
+            self.catalog.narrowing = None;
             self.catalog.tree.clear_filter();
             self.select(self.catalog.selected);
         } else {
@@ -1699,10 +1704,15 @@ impl App {
     }
 
     fn open_editor(&mut self, start: EditStart) {
-        // an item or a material before the catalog is loaded, over the records near it
+        // a heading, or no row: said at once (before the catalog is loaded too)
+        if start != EditStart::Add && !matches!(self.selected_id(), Some(NodeId::Record(..))) {
+            return self.say_select_a_record(start == EditStart::Copy);
+        }
+        // an item, a material or a bundle before the catalog is loaded, over the records
+        // near it
         if self.store.is_none()
             && start == EditStart::Edit
-            && let Some(NodeId::Record(kind @ (Kind::Item | Kind::Material), code)) =
+            && let Some(NodeId::Record(kind @ (Kind::Item | Kind::Material | Kind::Bundle), code)) =
                 self.selected_id()
         {
             if let Some(record) = self.record_near_for_edit(kind, &code) {
@@ -1710,7 +1720,7 @@ impl App {
             }
             return;
         }
-        // a new item or material, or a copy of one, before the catalog is loaded
+        // a new item, material or bundle, or a copy of one, before the catalog is loaded
         if start != EditStart::Edit
             && let Some(started) = self.start_near(start == EditStart::Copy)
         {
@@ -1735,22 +1745,11 @@ impl App {
         let (record, action) = match start {
             EditStart::Edit => match selected {
                 Some(r) => (r.to_record(), "edit"),
-                None => {
-                    let text = lang.pick(
-                        "请选择一条记录（分组标题不能编辑）",
-                        "select a record (group headings cannot be edited)",
-                    );
-                    self.say(Level::Info, text.into());
-                    return;
-                }
+                None => return self.say_select_a_record(false),
             },
             EditStart::Copy => match selected {
                 Some(r) => (workflow::copy_of(catalog, r, lang), "copy"),
-                None => {
-                    let text = lang.pick("请选择要复制的记录", "select a record to copy");
-                    self.say(Level::Info, text.into());
-                    return;
-                }
+                None => return self.say_select_a_record(true),
             },
             EditStart::Add => {
                 let child = match selected {
@@ -1774,6 +1773,20 @@ impl App {
             }
         };
         self.open_editor_for(record, action);
+    }
+
+    /// Says that pane 1's edit (or `copy`) needs a record selected, not a heading.
+    fn say_select_a_record(&mut self, copy: bool) {
+        let text = match copy {
+            true => self
+                .lang
+                .pick("请选择要复制的记录", "select a record to copy"),
+            false => self.lang.pick(
+                "请选择一条记录（分组标题不能编辑）",
+                "select a record (group headings cannot be edited)",
+            ),
+        };
+        self.say(Level::Info, text.into());
     }
 
     /// Opens the edit form on `record` (`edit` an existing one, `add` / `copy` a new one).
@@ -1863,6 +1876,10 @@ impl App {
     }
 
     fn ask_delete(&mut self) {
+        // (a heading, or no row: nothing to delete, before the catalog is loaded too)
+        if !matches!(self.selected_id(), Some(NodeId::Record(..))) {
+            return;
+        }
         // an item or a material before the catalog is loaded, over its own record
         if self.ask_delete_near() || !self.need_store() {
             return;
@@ -1921,11 +1938,17 @@ impl App {
     }
 
     fn workflow(&mut self, step: Transition) {
-        // an item before the catalog is loaded, over its records
+        // an item, a material or a bundle before the catalog is loaded, over its records (a
+        // heading, or no row: nothing to step)
         if self.store.is_none()
-            && let Some(NodeId::Record(Kind::Item, code)) = self.selected_id()
+            && self
+                .loading
+                .as_ref()
+                .is_some_and(|l| l.unloaded().is_some())
         {
-            self.item_workflow_near(&code, step);
+            if let Some(NodeId::Record(kind, code)) = self.selected_id() {
+                self.record_workflow_near(kind, &code, step);
+            }
             return;
         }
         if !self.need_store() {

@@ -138,8 +138,9 @@ pub struct Loading {
     /// once a worker has read the pool, the elements that cover its labels.
     pub form_near: Option<Catalog>,
     /// The records of the record the editor edits before the catalog (pane 2's element, pane
-    /// 1's item; or an element a step of whose workflow is taken): the record, what it
-    /// references, what it reaches along its acyclic relations, an item's child items.
+    /// 1's item, material or bundle; or a record a step of whose workflow is taken, or the
+    /// template pane 1 claims with its forms): the record, what it references, what it
+    /// reaches along its acyclic relations, an item's child items.
     pub edit_near: Option<Catalog>,
     /// The forms pane 4 wrote over the records near its open bundle whose warnings are yet
     /// to be counted ([`Loading::lint_written_forms`]).
@@ -763,6 +764,8 @@ pub fn edits_bundle_near(action: Action, bundles: &super::panes::bundles::Bundle
         MergeFix => true,
         BundleRename | BundleLead | BundleRemove | BundleMoveUp | BundleMoveDown
         | BundleCondition | BundleMaterials | BundleSubmit | BundleReturn | BundlePublish => true,
+        // the flow's exports, written from the open bundle's records (a file, no record)
+        FlowExportDot | FlowExportMermaid => true,
         _ => false,
     }
 }
@@ -993,30 +996,33 @@ impl App {
             return matches!(action, Save | NextField | PrevField | PickElement);
         }
         match self.pane {
-            // pane 1 on demand: the selected record's history (read from the audit log), an
-            // item's or a material's editor, a new one, a copy or a delete, and an item's
-            // workflow (over the records near it)
+            // pane 1 on demand: the selected record's history (read from the audit log), its
+            // editor, a new one, a copy or a delete, its workflow, its comparison with its
+            // template and a claim of it (over the records near it)
             Pane::Catalog => {
                 use crate::model::Kind;
                 let kind = match self.selected_id() {
                     Some(super::tree::NodeId::Record(kind, _)) => Some(kind),
                     _ => None,
                 };
-                let of_either = matches!(kind, Some(Kind::Item | Kind::Material));
-                let edits = (matches!(action, Edit | Copy | Delete) && of_either)
-                    || (action == Delete && kind == Some(Kind::Bundle));
+                // (on a heading, or no row, each says so or does nothing)
+                let edits = matches!(
+                    action,
+                    Edit | Copy | Delete | Submit | Return | Publish | TemplateClaim
+                ) && kind
+                    .is_none_or(|k| matches!(k, Kind::Item | Kind::Material | Kind::Bundle));
                 // under an item, or one of the list's kind
-                let adds = action == Add
-                    && (kind == Some(Kind::Item)
-                        || matches!(self.catalog.list.kind(), Kind::Item | Kind::Material));
-                let steps = matches!(action, Submit | Return | Publish) && kind == Some(Kind::Item);
+                let adds = action == Add;
+                // (a record the outline lists, or the message that it is none)
+                let compares = action == TemplateCompare;
                 // a new form for the item, in pane 3's designer over the records near it
                 let form = action == FormForItem
                     && kind == Some(Kind::Item)
                     && loading.forms_open_on_demand();
-                (action == History || edits || adds || steps || form)
+                let near = matches!(action, Add | Copy | TemplateCompare | TemplateClaim);
+                (action == History || edits || adds || compares || form)
                     && loading.unloaded().is_some()
-                    && (action != Add || loading.outline.is_some())
+                    && (!near || loading.outline.is_some())
             }
             // pane 3 on demand: the list, moving and filtering it, a form's history (read from
             // the audit log) and opening a form (when the element links are cached): moving in
@@ -1092,6 +1098,14 @@ impl App {
                     || b.picker.is_some()
                     || b.lead.is_some()
                     || b.materials.is_some();
+                // the history (read from the audit log) and the comparison with the
+                // template (over the records it reads), of the selected or the open bundle
+                if matches!(action, BundleHistory | BundleCompare)
+                    && (b.work.is_none() || loading.bundle_near.is_some())
+                    && (action == BundleHistory || loading.outline.is_some())
+                {
+                    return true;
+                }
                 let open = match &b.work {
                     None => matches!(action, BundleDetailDown | BundleDetailUp | BundleOpen),
                     Some(w) => {
@@ -1106,12 +1120,13 @@ impl App {
                 !overlay && (reading || open)
             }
             // pane 2 on demand: searching, moving and reading; the list of an element's uses
-            // opens, but a jump from it goes to a record that needs the catalog; an element's
-            // history, its workflow, the editor over the records near it, the duplicates and
+            // and a jump from it; an element's history, its workflow, the editor over the records near it, the duplicates and
             // a merge into another
             Pane::Elements if loading.elements_on_demand() => match action {
                 _ if self.editor.is_some() => false,
-                ElementOpen => self.elements.focus == super::panes::elements::Focus::Results,
+                // the uses open, and a use goes to its item, material or bundle in pane 1's
+                // tree (drawn from the outline) or to its element
+                ElementOpen => true,
                 ElementSearch | ElementDetailDown | ElementDetailUp | ElementHistory => true,
                 ElementAdd | ElementEdit | ElementSubmit | ElementReturn | ElementPublish => {
                     self.elements.dups.is_none()

@@ -29,6 +29,7 @@ pub mod palette;
 pub mod panes;
 pub mod picker;
 pub mod templates;
+pub mod templates_on_demand;
 pub mod terminal;
 pub mod text;
 pub mod theme;

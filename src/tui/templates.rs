@@ -22,6 +22,7 @@ use super::keymap::{Key, Lookup};
 use super::panes::bundles::BundlesPane;
 use super::text::{border_set, fit, wrap_lines};
 use super::theme::Slot;
+use super::tree::NodeId;
 use super::view::centered;
 use crate::display::{inert, pad, width};
 use crate::engine::template::{self, Comparison, FieldIssue, SetDiff};
@@ -352,19 +353,25 @@ impl CompareView {
 impl App {
     /// `T` in pane 1: the selected record beside its template.
     pub(crate) fn compare_selected(&mut self) {
-        let Some(record) = self.selected_record() else {
-            let text = self.lang.pick("请选择一条记录", "select a record");
-            self.say(Level::Info, text.into());
-            return;
+        let code = match (self.selected_record(), self.selected_id()) {
+            (Some(record), _) => record.code().to_string(),
+            // before the catalog is loaded the tree's row names the record
+            (None, Some(NodeId::Record(_, code))) if self.store.is_none() => code,
+            _ => {
+                let text = self.lang.pick("请选择一条记录", "select a record");
+                self.say(Level::Info, text.into());
+                return;
+            }
         };
-        let code = record.code().to_string();
         self.open_compare(&code);
     }
 
     /// `T` in pane 4: the selected (or open) bundle beside its template.
     pub(crate) fn compare_bundle(&mut self) {
-        let Some(store) = self.store() else { return };
-        let catalog = store.catalog();
+        // (before the catalog is loaded, the bundles pane 4 read)
+        let Some(catalog) = self.bundles_catalog() else {
+            return;
+        };
         let code = match &self.bundles.work {
             Some(w) => Some(w.code.clone()),
             None => BundlesPane::codes(catalog)
@@ -382,8 +389,17 @@ impl App {
 
     fn open_compare(&mut self, code: &str) {
         let lang = self.lang;
-        let Some(store) = self.store() else { return };
-        let catalog = store.catalog();
+        // before the catalog is loaded: the records comparing reads
+        let near = match self.compare_near(code) {
+            Some(Ok(near)) => Some(near),
+            Some(Err(text)) => return self.say(Level::Error, text),
+            None => None,
+        };
+        let catalog = match (&near, self.store()) {
+            (Some(near), _) => near,
+            (None, Some(store)) => store.catalog(),
+            (None, None) => return,
+        };
         match template::compare(catalog, code) {
             Ok(c) => {
                 let view = CompareView::new(&c, catalog, lang);
@@ -396,7 +412,21 @@ impl App {
     /// `C` in pane 1: claims the selected template; asks for the new entry's code.
     pub(crate) fn open_claim(&mut self) {
         let lang = self.lang;
-        let Some(record) = self.selected_record() else {
+        // before the catalog is loaded the tree's row names the record, read from the store
+        let read = match self.selected_id() {
+            Some(NodeId::Record(kind, code)) => self.stored_record(kind, &code),
+            _ => None,
+        };
+        let stored = match read {
+            Some(Ok(record)) => record,
+            Some(Err(text)) => return self.say(Level::Error, text),
+            None => None,
+        };
+        let Some(record) = stored
+            .as_ref()
+            .map(|r| r.as_ref())
+            .or(self.selected_record())
+        else {
             let text = lang.pick("请选择一个模板", "select a template");
             self.say(Level::Info, text.into());
             return;
@@ -407,8 +437,12 @@ impl App {
             self.say(Level::Warn, text);
             return;
         }
-        let Some(store) = self.store() else { return };
-        let suggested = unique_code(store.catalog(), kind, &format!("{code}-RL"));
+        let base = format!("{code}-RL");
+        let suggested = match (self.claim_code_near(kind, &code), self.store()) {
+            (Some(suggested), _) => suggested,
+            (None, Some(store)) => unique_code(store.catalog(), kind, &base),
+            (None, None) => return,
+        };
         self.overlay = Some(Overlay::Template(Box::new(TemplateOverlay::Claim(
             ClaimPrompt {
                 kind,
@@ -486,24 +520,38 @@ impl App {
     /// Claims `from` as `new_code` and shows the new entry; a refusal stays in the prompt.
     fn claim(&mut self, kind: Kind, from: &str, new_code: &str) {
         let lang = self.lang;
-        let Some(store) = self.store() else { return };
-        let batch = match template::claim(store.catalog(), from, new_code) {
-            Ok(batch) => batch,
-            Err(e) => {
-                if let Some(Overlay::Template(overlay)) = &mut self.overlay
-                    && let TemplateOverlay::Claim(prompt) = overlay.as_mut()
-                {
-                    prompt.error = Some(e.message(lang));
-                }
-                return;
+        let refused = |app: &mut App, text: String| {
+            if let Some(Overlay::Template(overlay)) = &mut app.overlay
+                && let TemplateOverlay::Claim(prompt) = overlay.as_mut()
+            {
+                prompt.error = Some(text);
             }
         };
-        let forms = batch.commands.len().saturating_sub(1);
-        self.overlay = None;
-        if !self.apply_batch(batch) {
-            return;
-        }
-        self.store_changed();
+        let forms = match self.claim_near(from, new_code) {
+            // before the catalog is loaded, over the template's records (a write that needs
+            // the catalog waits for it, the prompt open)
+            Some(Ok(Some(forms))) => {
+                self.overlay = None;
+                self.record_changed_near(kind, new_code);
+                forms
+            }
+            Some(Ok(None)) => return,
+            Some(Err(text)) => return refused(self, text),
+            None => {
+                let Some(store) = self.store() else { return };
+                let batch = match template::claim(store.catalog(), from, new_code) {
+                    Ok(batch) => batch,
+                    Err(e) => return refused(self, e.message(lang)),
+                };
+                let forms = batch.commands.len().saturating_sub(1);
+                self.overlay = None;
+                if !self.apply_batch(batch) {
+                    return;
+                }
+                self.store_changed();
+                forms
+            }
+        };
         self.show_in_catalog(kind, new_code);
         self.pane = Pane::Catalog;
         let (from, code) = (inert(from), inert(new_code));

@@ -164,3 +164,5 @@ pub fn assert_wide_characters_fit(buffer: &Buffer) {
         }
     }
 }
+
+pub mod on_demand;

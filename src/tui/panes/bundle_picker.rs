@@ -215,6 +215,19 @@ impl<R: Row> IndexState<R> {
         self.search.reset();
     }
 
+    /// Lets the index go as [`IndexState::release`] does, freed on a thread of its own (at
+    /// a million elements freeing an item index takes the better part of a second), which
+    /// then gives the memory back to the system.
+    pub(crate) fn let_go(&mut self) {
+        if let Some(old) = self.index.take() {
+            self.search.reset();
+            std::thread::spawn(move || {
+                drop(old);
+                crate::memory::give_back();
+            });
+        }
+    }
+
     /// A finished build.
     pub(crate) fn arrived(&mut self, index: Arc<Index<R>>, fingerprint: u64) {
         self.building = false;
@@ -729,4 +742,37 @@ pub fn draw_picker(frame: &mut Frame<'_>, app: &App, p: &ItemPicker, look: &Look
 /// `12 个结果` / `12 results` (`1 result`).
 fn results(n: usize, lang: Lang) -> String {
     lang.count(n, format!("{n} 个结果"), "result", "results")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_let_go_is_freed_and_built_again_when_next_wanted() {
+        let catalog = Catalog::from_records(crate::sample::generate(1).into_records());
+        let outline = Outline::of(&catalog);
+        let mut state = ItemIndexState::default();
+        assert!(state.ready_from_outline(&outline).is_none());
+        let (index, fingerprint) = state.take_job().expect("a build asked for").build();
+        let old = Arc::downgrade(&index);
+        state.arrived(index, fingerprint);
+        assert!(
+            state.ready_from_outline(&outline).is_some(),
+            "the same items"
+        );
+        assert!(state.take_job().is_none());
+        state.let_go();
+        assert!(state.index.is_none());
+        let gone = (0..500).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            old.upgrade().is_none()
+        });
+        assert!(gone, "the index is still held");
+        assert!(state.ready_from_outline(&outline).is_none());
+        let (index, again) = state.take_job().expect("built again").build();
+        assert_eq!(again, fingerprint);
+        state.arrived(index, again);
+        assert!(state.ready_from_outline(&outline).is_some());
+    }
 }

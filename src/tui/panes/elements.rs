@@ -907,14 +907,26 @@ impl App {
         let Some(code) = self.selected_element() else {
             return;
         };
-        let Some(store) = self.store() else { return };
-        let catalog = store.catalog();
-        let Some(row) = self
-            .elements
-            .uses
-            .get(catalog, &code, lang)
-            .row(catalog, self.elements.use_selected)
-        else {
+        let catalog = match self.elements_catalog() {
+            Some(Ok(catalog)) => catalog,
+            Some(Err(text)) => return self.say(Level::Error, text),
+            None => return,
+        };
+        let view = self.uses_view(&catalog, &code);
+        let at = self.elements.use_selected;
+        // before the catalog is loaded, the row's records are read from the store (its form
+        // names the item or material to go to)
+        let catalog = match self
+            .loading
+            .as_ref()
+            .and_then(|l| l.uses_rows(&view, at..at + 1))
+        {
+            _ if self.store().is_some() => catalog,
+            Some(Ok(rows)) => rows,
+            Some(Err(text)) => return self.say(Level::Error, text),
+            None => return,
+        };
+        let Some(row) = view.row(&catalog, at) else {
             return;
         };
         let target = match &row.jump {
