@@ -2791,10 +2791,9 @@ fn on_demand_pane_2_merges_an_element_over_the_records_that_reference_it_as_once
 /// (4,100 forms more bind DE000133 排放口数量): the status says the merge is under way on
 /// the frame drawn before it is made, a chunk of records at a time, without the catalog;
 /// then every form binds the element kept and the caches follow.
-#[test]
-fn on_demand_pane_2_merges_an_element_bound_in_thousands_of_forms_in_chunks() {
+/// `n` more forms, each binding DE000133 (排放口数量, which the sample binds in a few).
+fn forms_binding_de000133(n: usize) -> Vec<yibiao::model::Record> {
     use yibiao::model::{Field, Form, Record, Section, Status};
-    use yibiao::tui::app::AfterFrame;
     let form = |n: usize| {
         let field = Field {
             key: "a".into(),
@@ -2817,7 +2816,44 @@ fn on_demand_pane_2_merges_an_element_bound_in_thousands_of_forms_in_chunks() {
             version: 0,
         })
     };
-    let (mut app, path, _dir) = starting_on_demand_with((0..4100).map(form).collect());
+    (0..n).map(form).collect()
+}
+
+#[test]
+fn on_demand_keys_typed_during_a_merge_in_chunks_are_handled_after_it() {
+    let (mut app, path, _dir) = starting_on_demand_with(forms_binding_de000133(4100));
+    opened(&mut app, &path);
+    press(&mut app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "element_search");
+    type_text(&mut app, "DE000133");
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert_eq!(app.selected_element().as_deref(), Some("DE000133"));
+    press(&mut app, "element_merge");
+    type_text(&mut app, "DE000070");
+    app.settle(Duration::from_secs(20));
+    enter(&mut app);
+    key(&mut app, 'y');
+    assert!(
+        app.loading.as_ref().is_some_and(Loading::lent),
+        "{}",
+        message(&app)
+    );
+    // the key help, handled (not settled): it waits, then runs
+    key(&mut app, '?');
+    assert!(app.overlay.is_none(), "the key waits");
+    app.settle(Duration::from_secs(20));
+    assert!(app.overlay.is_some(), "the key that waited ran");
+    assert!(!app.loading.as_ref().is_some_and(Loading::lent) && deferred(&app));
+    drop(app);
+    let (catalog, _) = written_store(&path);
+    assert!(!catalog.elements.contains_key("DE000133"));
+}
+
+#[test]
+fn on_demand_pane_2_merges_an_element_bound_in_thousands_of_forms_in_chunks() {
+    let (mut app, path, _dir) = starting_on_demand_with(forms_binding_de000133(4100));
     opened(&mut app, &path);
     // the sample's form binding DE000133, open in pane 3's designer meanwhile
     press(&mut app, "pane_forms");
@@ -2851,21 +2887,34 @@ fn on_demand_pane_2_merges_an_element_bound_in_thousands_of_forms_in_chunks() {
     assert!(s.contains("保留 DE000070"), "{s}");
     press(&mut app, "element_merge");
     key(&mut app, 'y');
-    assert_eq!(
-        app.after_frame,
-        Some(AfterFrame::MergeInChunks {
-            keep: "DE000070".into(),
-            merge: "DE000133".into()
-        })
-    );
+    // on a worker, the open store lent to it: the screen says so, and keys wait for it
+    assert!(app.loading.as_ref().is_some_and(Loading::lent));
     let under_way = screen(&mut app, 120, 40);
     assert!(
         under_way.contains("正在合并 DE000133 到 DE000070"),
         "{under_way}"
     );
-    assert!(app.run_after_frame());
-    assert!(!app.run_after_frame(), "done once");
+    assert!(under_way.contains("ctrl-c 完成后退出"), "{under_way}");
+    // how far it has got, as the worker tells it
+    app.handle(AppEvent::MergeProgress(4096, 4102));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("（已暂存 4096 / 4102 条记录）"), "{s}");
+    app.handle(AppEvent::MergeProgress(4102, 4102));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("（4102 条记录已暂存，正在写入）"), "{s}");
+    // (`?`, the key help, handled and not settled: it waits; esc drops it)
+    key(&mut app, '?');
+    assert!(
+        message(&app).contains("1 个按键在等待"),
+        "{}",
+        message(&app)
+    );
+    app.handle(AppEvent::Term(Event::Key(KeyEvent::new(
+        KeyCode::Esc,
+        KeyModifiers::NONE,
+    ))));
     let (after, said) = settled_screen(&mut app);
+    assert!(app.overlay.is_none(), "the key dropped did not run");
     assert!(said.contains("已合并 DE000133 到 DE000070"), "{said}");
     assert!(said.contains("4101 个字段"), "{said}");
     assert!(deferred(&app), "merged without the catalog");

@@ -218,20 +218,6 @@ pub enum Overlay {
     Template(Box<super::templates::TemplateOverlay>),
 }
 
-/// Work done on the UI thread that takes seconds: the frame that says it is under way is
-/// drawn first (see [`App::run_after_frame`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AfterFrame {
-    /// Pane 2's merge of an element that more records reference than one write near them
-    /// takes, a chunk of them at a time (at a million elements, 97,921 forms in 10 s).
-    MergeInChunks {
-        /// The element kept.
-        keep: String,
-        /// The element merged into it.
-        merge: String,
-    },
-}
-
 /// Something that happened: a terminal event, a finished job, a signal.
 pub enum AppEvent {
     /// Key, mouse, paste or resize.
@@ -255,6 +241,11 @@ pub enum AppEvent {
         /// What was applied, or the error text.
         result: Result<Applied, String>,
     },
+    /// A worker merged an element a chunk of records at a time before the catalog was
+    /// loaded, and hands the open store back (see `tui::merge_on_demand`).
+    MergedInChunks(Box<super::merge_on_demand::MergedInChunks>),
+    /// How far that worker has got: records staged, of how many.
+    MergeProgress(usize, usize),
     /// SIGTERM or SIGHUP: quit now (the store is flushed on drop).
     Signal(i32),
     /// A pane-2 job finished (index, search, duplicates).
@@ -371,9 +362,6 @@ pub struct App {
     pub pending: Vec<Key>,
     /// What a background job is doing (the store is away meanwhile).
     pub busy: Option<String>,
-    /// Work long enough to be shown as under way before it is done on this thread: done
-    /// once the frame that says so is drawn ([`App::run_after_frame`]).
-    pub after_frame: Option<AfterFrame>,
     /// Set while the catalog is still loading at start-up (see `tui::loading`).
     pub loading: Option<super::loading::Loading>,
     /// Why the session has to end (the store could not be opened or loaded).
@@ -392,7 +380,7 @@ pub struct App {
     tx: Sender<AppEvent>,
     rx: Receiver<AppEvent>,
     generation: Arc<AtomicU64>,
-    jobs: usize,
+    pub(crate) jobs: usize,
 }
 
 impl App {
@@ -493,7 +481,6 @@ impl App {
             message,
             pending: Vec::new(),
             busy: None,
-            after_frame: None,
             loading: None,
             failure: None,
             quit: false,
@@ -553,19 +540,6 @@ impl App {
             match self.rx.recv_timeout(timeout) {
                 Ok(event) => self.handle(event),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
-            }
-        }
-    }
-
-    /// Does the work left for after the frame that says it is under way (see
-    /// [`App::after_frame`]); whether there was any (its outcome is said: a frame is due).
-    pub fn run_after_frame(&mut self) -> bool {
-        match self.after_frame.take() {
-            None => false,
-            Some(AfterFrame::MergeInChunks { keep, merge }) => {
-                self.merge_in_chunks_now(&keep, &merge);
-                self.dirty = true;
-                true
             }
         }
     }
@@ -637,8 +611,13 @@ impl App {
             return;
         };
         self.handle_now(event);
-        // only panes 1 and 2 work without the catalog: another pane wants it loaded
-        if !self.pane_works_unloaded() && self.loading.as_ref().is_some_and(|l| l.deferred()) {
+        // a pane that does not work without the catalog wants it loaded (not while a worker
+        // has the open store: the pane waits for it)
+        let waiting = self
+            .loading
+            .as_ref()
+            .is_some_and(|l| l.deferred() && !l.lent());
+        if !self.pane_works_unloaded() && waiting {
             self.want_catalog();
         }
     }
@@ -700,6 +679,13 @@ impl App {
                     // the rows changed wholly: show the selection with what leads to it
                     self.catalog.offset = 0;
                     self.select(row.unwrap_or(0));
+                    self.dirty = true;
+                }
+            }
+            AppEvent::MergedInChunks(done) => self.merged_in_chunks(*done),
+            AppEvent::MergeProgress(done, total) => {
+                if let Some(loading) = &mut self.loading {
+                    loading.merge_progress(done, total);
                     self.dirty = true;
                 }
             }

@@ -85,6 +85,20 @@ enum Phase {
     Opening { wanted: bool },
     /// Open, the catalog not loaded until something needs it.
     Waiting(Box<UnloadedStore>),
+    /// Open, lent to a worker that writes a merge in chunks (see [`Loading::lend_for_merge`];
+    /// `wanted`: something asked for the catalog meanwhile).
+    Lent { wanted: bool },
+}
+
+/// The open store lent to a worker that merges an element a chunk of records at a time
+/// (see [`Loading::lend_for_merge`]), with what the merge reads and takes.
+pub struct MergeLoan {
+    /// The open store.
+    pub store: Box<UnloadedStore>,
+    /// Its outline, as the app draws from it meanwhile.
+    pub outline: Arc<Outline>,
+    /// Its element links, which the merge follows.
+    pub links: crate::model::ElementLinks,
 }
 
 /// Which records read near a change a write goes over (see `Loading::near_write`).
@@ -145,6 +159,10 @@ pub struct Loading {
     /// The forms pane 4 wrote over the records near its open bundle whose warnings are yet
     /// to be counted ([`Loading::lint_written_forms`]).
     forms_to_lint: Vec<String>,
+    /// What the worker the store is lent to does (see [`Loading::lend_for_merge`]).
+    lent_for: Option<String>,
+    /// How far it has got: records staged, of how many.
+    lent_progress: Option<(usize, usize)>,
 }
 
 impl Loading {
@@ -168,6 +186,8 @@ impl Loading {
             form_near: None,
             edit_near: None,
             forms_to_lint: Vec::new(),
+            lent_for: None,
+            lent_progress: None,
         }
     }
 
@@ -196,7 +216,7 @@ impl Loading {
     pub fn deferred(&self) -> bool {
         matches!(
             self.phase,
-            Phase::Opening { wanted: false } | Phase::Waiting(_)
+            Phase::Opening { wanted: false } | Phase::Waiting(_) | Phase::Lent { .. }
         )
     }
 
@@ -438,38 +458,81 @@ impl Loading {
         self.lint = OnceCell::from(Some(counts));
     }
 
-    /// Merges the element `merge` into `keep` a chunk of records at a time, without the
-    /// catalog (see [`UnloadedStore::merge_in_chunks`]; the merge checked by the caller):
-    /// what the panes on demand read follows as after a write near its records (see
-    /// `Loading::near_write`), the lint counts are counted again (an element's change moves
-    /// any form's warnings), and the copies the other panes hold of the records it rebound
-    /// are read again. `Ok(None)`: the store cannot merge it so, nothing done.
-    pub fn merge_in_chunks(
+    /// Lends the open store out to a worker that merges an element a chunk of records at a
+    /// time (see [`UnloadedStore::merge_in_chunks_leaving_outline`]), with the outline it
+    /// reads and the element links, which the merge takes (none left behind: they are read
+    /// again if it fails); `doing` says what it does meanwhile. `None`: the store is not
+    /// open on demand, or has no element links. Until [`Loading::merge_returned`] the
+    /// catalog waits, as before, and nothing reads the store.
+    pub fn lend_for_merge(&mut self, doing: String) -> Option<MergeLoan> {
+        let outline = Arc::clone(self.outline.as_ref()?);
+        let Phase::Waiting(store) = &self.phase else {
+            return None;
+        };
+        let links = self
+            .elements
+            .take_links()
+            .or_else(|| store.element_links())?;
+        let Phase::Waiting(store) =
+            std::mem::replace(&mut self.phase, Phase::Lent { wanted: false })
+        else {
+            return None;
+        };
+        self.lent_for = Some(doing);
+        self.lent_progress = None;
+        Some(MergeLoan {
+            store,
+            outline,
+            links,
+        })
+    }
+
+    /// The worker the store is lent to has staged `done` of the `total` records its merge
+    /// changes (said with what it does).
+    pub fn merge_progress(&mut self, done: usize, total: usize) {
+        if self.lent() {
+            self.lent_progress = Some((done, total));
+        }
+    }
+
+    /// Whether the open store is lent to a worker (see [`Loading::lend_for_merge`]).
+    pub fn lent(&self) -> bool {
+        matches!(self.phase, Phase::Lent { .. })
+    }
+
+    /// The store back from the worker that merged `merge` into `keep` in chunks, with what
+    /// it did: the outline follows (one record fewer, cached again), what the panes on
+    /// demand read follows as after a write near its records (see `Loading::near_write`),
+    /// the lint counts are counted again (an element's change moves any form's warnings),
+    /// and the copies the other panes hold of the records it rebound are read again.
+    /// `Ok(None)`: the store could not merge it so, nothing done. With whether something
+    /// asked for the catalog meanwhile.
+    pub fn merge_returned(
         &mut self,
+        store: Box<UnloadedStore>,
         keep: &str,
         merge: &str,
-    ) -> Result<Option<NearWritten>, StoreError> {
-        let (Phase::Waiting(store), Some(outline)) = (&mut self.phase, self.outline.as_mut())
-        else {
-            return Ok(None);
+        result: Result<Option<NearWritten>, StoreError>,
+    ) -> (Result<Option<NearWritten>, StoreError>, bool) {
+        let wanted = matches!(self.phase, Phase::Lent { wanted: true });
+        self.phase = Phase::Waiting(store);
+        self.lent_for = None;
+        self.lent_progress = None;
+        let mut written = match result {
+            Ok(Some(written)) => written,
+            other => return (other, wanted),
         };
-        // the links held follow the change (none left behind: they are read again if it fails)
-        let Some(links) = self.elements.take_links().or_else(|| store.element_links()) else {
-            return Ok(None);
-        };
-        let Some(mut written) =
-            store.merge_in_chunks(keep, merge, Arc::make_mut(outline), links)?
-        else {
-            return Ok(None);
-        };
+        if let (Phase::Waiting(store), Some(outline)) = (&self.phase, self.outline.as_mut()) {
+            store.outline_follows_merge(Arc::make_mut(outline), &written);
+        }
         self.elements = ElementsOnDemand::with_links(written.links.take());
         self.stats = OnceCell::new();
         self.recount |= self.counting;
         self.near_writes += 1;
         self.lint = OnceCell::from(None);
         self.counted = None;
-        self.copies_follow_merge(keep, merge)?;
-        Ok(Some(written))
+        let followed = self.copies_follow_merge(keep, merge);
+        (followed.map(|()| Some(written)), wanted)
     }
 
     /// After the element `merge` was merged into `keep` in chunks: the copies of records
@@ -692,6 +755,19 @@ impl Loading {
 
     /// "Loading… N of M records", or, while the catalog waits to be needed, that it does.
     pub fn progress_text(&self, lang: Lang) -> String {
+        if let Some(doing) = &self.lent_for {
+            return match self.lent_progress {
+                None => doing.clone(),
+                Some((done, total)) if done < total => lang.pick(
+                    format!("{doing}（已暂存 {done} / {total} 条记录）"),
+                    format!("{doing} ({done} of {total} records staged)"),
+                ),
+                Some((_, total)) => lang.pick(
+                    format!("{doing}（{total} 条记录已暂存，正在写入）"),
+                    format!("{doing} (all {total} records staged; writing)"),
+                ),
+            };
+        }
         let done = self.done;
         if self.deferred() {
             let total = self.outline.as_ref().map_or(0, |o| o.records);
@@ -884,7 +960,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, path: &str, loading: &Loading, la
         Line::from("yibiao 一表"),
         Line::from(crate::display::inert(path)),
         Line::from(loading.progress_text(lang)),
-        Line::from(lang.pick("q 退出", "q quits")),
+        Line::from(match loading.lent() {
+            // (keys wait for the worker; ctrl-c quits once it is done)
+            true => lang.pick(
+                "完成后可继续操作；ctrl-c 完成后退出",
+                "keys wait until it is done; ctrl-c quits then",
+            ),
+            false => lang.pick("q 退出", "q quits"),
+        }),
     ];
     frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center), middle);
 }
@@ -906,6 +989,24 @@ impl App {
         let ctrl_c = key.is_some_and(|k| {
             k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)
         });
+        // the open store is lent to a worker (a merge in chunks): every key waits for it, and
+        // is handled once it is back; ctrl-c quits then (the exit waits for the worker)
+        if loading.lent() {
+            let esc = key.is_some_and(|k| k.code == KeyCode::Esc);
+            let loading = self.loading.as_mut()?;
+            match (ctrl_c, esc) {
+                (true, _) => self.quit = true,
+                (_, true) => loading.typed.clear(),
+                _ => loading.typed.push(event),
+            }
+            let n = loading.typed.len();
+            let text = self.lang.pick(
+                format!("合并完成前不能操作：{n} 个按键在等待（esc 取消）"),
+                format!("busy merging: {n} key(s) wait for it (esc drops them)"),
+            );
+            self.say(Level::Info, text);
+            return None;
+        }
         if loading.outline.is_none() {
             if is_quit(&event) {
                 self.quit = true;
@@ -1190,6 +1291,8 @@ impl App {
                 self.dirty = true;
             }
             Phase::Opening { .. } => loading.phase = Phase::Opening { wanted: true },
+            // (it loads once the worker has given the store back)
+            Phase::Lent { .. } => loading.phase = Phase::Lent { wanted: true },
             Phase::Loading => {}
         }
     }

@@ -165,10 +165,6 @@ fn event_loop(app: &mut app::App, guard: &mut terminal::TerminalGuard) -> anyhow
             guard.draw(|frame| view::draw(frame, app))?;
             app.dirty = false;
         }
-        // work that takes seconds, now that the frame saying it is under way is drawn
-        if app.run_after_frame() {
-            continue;
-        }
         let event = match idle.wait() {
             None => app.next_event(),
             Some(wait) => match app.event_within(wait) {

@@ -57,6 +57,31 @@ impl UnloadedStore {
         self.merge_chunked(keep, merge, outline, links, CHUNK_RECORDS)
     }
 
+    /// [`UnloadedStore::merge_in_chunks`] with `outline` left as it is, to be followed by
+    /// [`UnloadedStore::outline_follows_merge`] (a worker merges while the app draws from
+    /// the outline; until then the store has no `outline.idx`, which a write removes).
+    /// `progress` is told, after each chunk is staged, how many of the records the merge
+    /// changes are staged, and how many it changes in all.
+    pub fn merge_in_chunks_leaving_outline(
+        &mut self,
+        keep: &str,
+        merge: &str,
+        outline: &Outline,
+        links: ElementLinks,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Option<NearWritten>, StoreError> {
+        let size = CHUNK_RECORDS;
+        self.merge_chunked_leaving_outline(keep, merge, outline, links, size, progress)
+    }
+
+    /// After [`UnloadedStore::merge_in_chunks_leaving_outline`] wrote `written`: the
+    /// outline (a merge changes no form's name, count, status, version or item) holds one
+    /// record fewer, and is cached again.
+    pub fn outline_follows_merge(&self, outline: &mut Outline, written: &NearWritten) {
+        outline.records = outline.records.saturating_sub(written.applied.deleted);
+        write_outline(&self.0.path, outline);
+    }
+
     /// [`UnloadedStore::merge_in_chunks`] in chunks of `size` records.
     fn merge_chunked(
         &mut self,
@@ -66,7 +91,26 @@ impl UnloadedStore {
         links: ElementLinks,
         size: usize,
     ) -> Result<Option<NearWritten>, StoreError> {
-        let staged = match self.stage_merge(keep, merge, outline, links, size) {
+        let quiet = &mut |_, _| {};
+        let written =
+            self.merge_chunked_leaving_outline(keep, merge, outline, links, size, quiet)?;
+        if let Some(written) = &written {
+            self.outline_follows_merge(outline, written);
+        }
+        Ok(written)
+    }
+
+    /// [`UnloadedStore::merge_in_chunks_leaving_outline`] in chunks of `size` records.
+    fn merge_chunked_leaving_outline(
+        &mut self,
+        keep: &str,
+        merge: &str,
+        outline: &Outline,
+        links: ElementLinks,
+        size: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Option<NearWritten>, StoreError> {
+        let staged = match self.stage_merge(keep, merge, outline, links, size, progress) {
             Ok(Some(staged)) => staged,
             other => {
                 self.0.drop_staged();
@@ -88,8 +132,6 @@ impl UnloadedStore {
         self.0.reads.add_written(applied.updated + applied.deleted);
         // (the rows the replay noted are the staged ones, when few enough to be kept)
         let _ = Store::take_search_changes(&mut self.0);
-        outline.records = outline.records.saturating_sub(applied.deleted);
-        write_outline(&self.0.path, outline);
         write_links(&self.0.path, &staged.links);
         if let Some(search) = search {
             // the elements' own rows made anew (the kept one, those under the merged one)
@@ -104,8 +146,9 @@ impl UnloadedStore {
         }))
     }
 
-    /// Stages the merge's chunks in the journal (cleared first), uncommitted; `Ok(None)`:
-    /// the store cannot answer it so (see [`UnloadedStore::merge_in_chunks`]).
+    /// Stages the merge's chunks in the journal (cleared first), uncommitted, telling
+    /// `progress` how many records are staged after each; `Ok(None)`: the store cannot
+    /// answer it so (see [`UnloadedStore::merge_in_chunks`]).
     fn stage_merge(
         &mut self,
         keep: &str,
@@ -113,6 +156,7 @@ impl UnloadedStore {
         outline: &Outline,
         mut links: ElementLinks,
         size: usize,
+        progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Option<Staged>, StoreError> {
         let element = |store: &Self, code: &str| match store.record(Kind::Element, code)? {
             Some(Record::Element(e)) => Ok(Some(e)),
@@ -146,6 +190,7 @@ impl UnloadedStore {
         let first = elements.count().max(size.max(1)).min(order.len() - 1);
         let (first, rest) = order.split_at(first);
         let chunks = std::iter::once(first).chain(rest.chunks(size.max(1)));
+        let mut done = 0;
         for (seq, chunk) in (0u64..).zip(chunks) {
             let mut near = Catalog::default();
             near.insert(Record::Element(kept.clone()));
@@ -194,6 +239,8 @@ impl UnloadedStore {
             // (sled holds the staged chunks in memory until they are flushed)
             self.0.db.flush().map_err(StoreError::Write)?;
             crate::memory::give_back();
+            done += chunk.len();
+            progress(done, order.len());
         }
         // (in place: following each chunk's records made a copy of the links for each)
         links.merge_element(keep, merge, winner.parent.as_deref());
@@ -432,10 +479,24 @@ mod tests {
         let batch = dups::merge_batch(loaded.catalog(), &keep, &merge, false).unwrap();
         loaded.apply(batch).unwrap();
         let (mut store, outline, links) = unloaded(a.path());
+        // (told how far staging has got after each chunk: two records, then two more, …)
+        let mut told = Vec::new();
         let staged = store
-            .stage_merge(&keep, &merge, &outline, links, 2)
+            .stage_merge(&keep, &merge, &outline, links, 2, &mut |done, total| {
+                told.push((done, total))
+            })
             .unwrap();
-        assert!(staged.is_some_and(|s| s.applied.updated > 4));
+        let staged = staged.expect("staged");
+        assert!(staged.applied.updated > 4);
+        // (of every record the merge goes over: the kept element, each referrer, the merged)
+        let total = told.first().map_or(0, |&(_, t)| t);
+        assert!(total >= staged.applied.updated + staged.applied.deleted);
+        assert!(
+            told.len() > 2 && told.iter().all(|&(_, t)| t == total),
+            "{told:?}"
+        );
+        assert!(told.windows(2).all(|w| w[0].0 < w[1].0), "{told:?}");
+        assert_eq!(told.last(), Some(&(total, total)));
         assert!(store.0.journal.len() > 2);
         store.0.remove_caches().unwrap();
         store.0.commit_journal().unwrap();
