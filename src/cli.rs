@@ -417,19 +417,9 @@ pub fn store_dir(db: Option<PathBuf>) -> Result<PathBuf, Failure> {
         .ok_or_else(|| Failure::new("cannot find a data directory: set $HOME or pass --db DIR"))
 }
 
-/// Opens the store, mapping a held lock to exit code 3; a directory without a store is created
-/// or refused as `if_missing` says. Warns on standard error about config files others may write.
-pub fn open_store(
-    db: Option<PathBuf>,
-    if_missing: IfMissing,
-    lang: Lang,
-) -> Result<SledStore, Failure> {
-    open_unloaded(db, if_missing, lang)?
-        .load()
-        .map_err(|e| Failure::store(e, lang))
-}
-
-/// Opens and locks the store without loading its catalog; as [`open_store`].
+/// Opens and locks the store without loading its catalog (`load` loads it), mapping a held
+/// lock to exit code 3; a directory without a store is created or refused as `if_missing`
+/// says. Warns on standard error about config files others may write.
 pub fn open_unloaded(
     db: Option<PathBuf>,
     if_missing: IfMissing,
@@ -463,7 +453,7 @@ pub fn write_near(
     }
 }
 
-/// Locks the store without opening its database; as [`open_store`].
+/// Locks the store without opening its database; as [`open_unloaded`].
 pub fn lock_store(
     db: Option<PathBuf>,
     if_missing: IfMissing,

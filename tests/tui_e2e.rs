@@ -510,12 +510,21 @@ fn on_demand_the_tree_and_details_work_from_the_store_until_another_pane_loads_i
     tui.wait_for("目录未载入");
     tui.send("\r");
     tui.wait_for("所属事项");
-    // an import is checked against the whole catalog: it loads, and the dialog opens
+    // an import is checked against the records it touches: the dialog opens before the
+    // catalog; one of an agency needs the whole catalog: it loads, and the import is written
+    let agency = home.path().join("agency.json");
+    let renamed = r#"{"format": "yibiao/1", "agencies": [{"code": "11511602MB1234567X",
+        "name": "广安区市场监督管理局（新）", "region": "511602"}]}"#;
+    std::fs::write(&agency, renamed).expect("write");
     tui.send("1");
     tui.send("\x0f");
-    tui.wait_gone("目录未载入");
     tui.wait_for("┌ 导入");
-    tui.send("\x1b");
+    tui.wait_for("目录未载入");
+    tui.send(&agency.display().to_string());
+    tui.send("\r");
+    tui.wait_for("已导入：新建 0，更新 1，未变 0");
+    tui.wait_gone("目录未载入");
+    tui.send("\r");
     tui.wait_gone("┌ 导入");
     tui.send("3");
     tui.wait_for("所属事项");

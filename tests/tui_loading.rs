@@ -538,8 +538,8 @@ fn screens_after(app: &mut App, keys: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Opens a form in pane 3 (on demand, from its records), edits it and asks for the import
-/// dialog, which needs the catalog; waits for it, takes the edit back and closes the
+/// Opens a form in pane 3 (on demand, from its records) and edits it; the catalog is then
+/// loaded (as for what still needs it), the edit kept; takes the edit back and closes the
 /// designer.
 fn load_by_opening_a_form(app: &mut App) {
     press(app, "pane_forms");
@@ -549,14 +549,11 @@ fn load_by_opening_a_form(app: &mut App) {
     press(app, "select_next");
     press(app, "form_required");
     assert!(deferred(app), "{}", message(app));
-    // an import is checked against the whole catalog: that needs it
     press(app, "pane_catalog");
-    press(app, "import_file");
+    app.want_catalog();
     assert!(!deferred(app) && app.loading.is_some(), "{}", message(app));
     until_loaded(app);
     app.settle(Duration::from_secs(20));
-    // (it then asks for the designer's edit to be saved or closed first)
-    assert!(message(app).contains("请先保存"), "{}", message(app));
     press(app, "pane_forms");
     let d = app.forms.designer.as_ref().expect("open");
     assert!(d.design.is_dirty(), "the edit made before the catalog");
@@ -659,17 +656,19 @@ fn on_demand_pane_2_without_its_caches_or_on_a_key_that_edits_loads_the_catalog_
     assert!(deferred(&app), "{}", message(&app));
     assert!(app.elements.index.is_some(), "read once the store was open");
 
-    // and what needs the whole catalog (an import, checked against it) waits for it and
-    // then runs
+    // and what needs the whole catalog (a new element in the duplicates view, which would
+    // look for them again among them all) waits for it and then runs
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
     select_de000005(&mut app);
-    assert!(deferred(&app));
-    press(&mut app, "import_file");
-    assert!(!deferred(&app), "the import needs the catalog");
+    press(&mut app, "element_dups");
+    app.settle(Duration::from_secs(20));
+    assert!(deferred(&app), "{}", message(&app));
+    press(&mut app, "element_add");
+    assert!(!deferred(&app), "the new element needs the catalog");
     until_loaded(&mut app);
     assert!(
-        app.overlay.is_some(),
+        app.editor.is_some(),
         "the waiting key ran: {}",
         message(&app)
     );

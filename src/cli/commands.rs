@@ -13,7 +13,7 @@ use crate::store::{Batch, IfMissing, LoggedEntry, SledStore, Store, StoreError, 
 
 use super::{
     BundleCommand, Cli, Command, ConfigCommand, EXIT_FAILURE, EXIT_INVALID, ElementCommand,
-    Failure, FormCommand, TemplateCommand, open_store,
+    Failure, FormCommand, TemplateCommand,
 };
 use super::{office, output};
 
@@ -106,17 +106,32 @@ pub fn dispatch(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         command,
         Command::Sample { .. } | Command::Import { .. } | Command::Restore { .. }
     );
-    let mut store = open_store(cli.db, command.if_missing(), lang)?;
-    let result = match (backup, checked, command) {
-        (Some(backup), _, Command::Restore { force, yes, .. }) => {
+    let unloaded = super::open_unloaded(cli.db, command.if_missing(), lang)?;
+    // an import into a store that has one is checked against the records it touches and
+    // written near them when they can answer for it; else it goes on over the catalog
+    let (unloaded, near_checked) = match (import_request(&command), &checked) {
+        (Some(request), None) => match office::import_near(unloaded, request, lang)? {
+            office::NearImported::Done(code) => return Ok(code),
+            office::NearImported::Load(load) => {
+                let (unloaded, request, parsed) = *load;
+                (unloaded, Some((request, parsed)))
+            }
+        },
+        _ => (unloaded, None),
+    };
+    let mut store = unloaded.load().map_err(|e| Failure::store(e, lang))?;
+    let result = match (backup, checked, near_checked, command) {
+        (Some(backup), _, _, Command::Restore { force, yes, .. }) => {
             super::safety::restore(&mut store, backup, force, yes, lang)
         }
         // checked against an empty catalog: still right unless another yibiao filled the
         // store meanwhile, when the file is read again against what it holds
-        (_, Some((request, parsed)), _) if store.catalog().is_empty() => {
+        (_, Some((request, parsed)), _, _) if store.catalog().is_empty() => {
             office::import(&mut store, request, Some(parsed), lang)
         }
-        (_, _, command) => on_store(&mut store, command, lang),
+        // checked against the store's records, under the lock it holds (or not read yet)
+        (_, _, Some((request, parsed)), _) => office::import(&mut store, request, parsed, lang),
+        (_, _, _, command) => on_store(&mut store, command, lang),
     };
     // a command that changed the store leaves its outline for the TUI's first frame; one
     // that filled it, the search index too, so that pane 2 can search a big store before

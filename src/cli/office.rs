@@ -9,10 +9,11 @@ use crate::display::inert;
 use crate::i18n::Lang;
 use crate::io::progress::{CancelFlag, Control, Step};
 use crate::io::transfer::{
-    self, Export, ExportError, ExportRequest, ImportError, ImportRequest, Parsed, nothing_written,
+    self, Export, ExportError, ExportRequest, ImportError, ImportRequest, NearImport, Parsed,
+    nothing_written,
 };
 use crate::model::{Catalog, RecordSource};
-use crate::store::Store;
+use crate::store::{Store, UnloadedStore};
 
 use super::commands::print_out_with;
 use super::progress::Progress;
@@ -108,6 +109,60 @@ fn print_notes(progress: &Progress, parsed: &Parsed, lang: Lang) {
             eprintln_lossy!("{note}");
         }
     });
+}
+
+/// What [`import_near`] leaves to the loaded store.
+pub enum NearImported {
+    /// Done, with the exit code.
+    Done(u8),
+    /// The import needs the catalog: the store, to be loaded, with the request and its
+    /// input when it was read and checked against the store's records (under the lock the
+    /// store still holds: they hold for its catalog), else to be read over the catalog.
+    Load(Box<(UnloadedStore, ImportRequest, Option<Parsed>)>),
+}
+
+/// `yibiao import` into a store whose outline is cached, without loading its catalog: the
+/// file is checked against the records it replaces and references, read as they are looked
+/// up, and written over the records near it (see [`transfer::write_near`]); at a million
+/// elements a few thousand records go in without the 700 MiB the catalog holds. An import
+/// the records near it cannot answer for is handed back, checked, for the loaded store.
+pub fn import_near(
+    mut store: UnloadedStore,
+    request: ImportRequest,
+    lang: Lang,
+) -> Result<NearImported, Failure> {
+    let Some(mut outline) = store.outline() else {
+        return Ok(NearImported::Load(Box::new((store, request, None))));
+    };
+    let done = with_progress(
+        ("读取", "reading"),
+        &request.file,
+        lang,
+        |progress, control| {
+            let (parsed, mut near) = transfer::read_near(&request, store.reader(), control, lang)?;
+            print_notes(progress, &parsed, lang);
+            if request.dry_run {
+                return Ok(Err(parsed.records.len()));
+            }
+            transfer::write_near(&mut store, parsed, &mut near, &mut outline, None, control).map(Ok)
+        },
+    )
+    .map_err(|e| import_failure(e, lang))?;
+    match done {
+        Err(total) => {
+            store.close_for_exit();
+            eprintln_lossy!("{}", transfer::checked(total, lang));
+            Ok(NearImported::Done(0))
+        }
+        Ok(NearImport::Written(imported, _)) => {
+            store.close_for_exit();
+            eprintln_lossy!("{}", imported.message(lang));
+            Ok(NearImported::Done(0))
+        }
+        Ok(NearImport::NeedsCatalog(parsed)) => {
+            Ok(NearImported::Load(Box::new((store, request, Some(parsed)))))
+        }
+    }
 }
 
 /// `yibiao import`: reads, checks (all or nothing), reports, writes. `checked` is what

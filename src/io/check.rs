@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use crate::i18n::Lang;
-use crate::model::invariants::{Changes, Overlay, check_records};
-use crate::model::{Catalog, Issue, Kind, Record};
+use crate::model::invariants::{Changes, Lookup, Overlay, check_records};
+use crate::model::{Issue, Kind, Record};
 
 /// A problem in an import file, at a place in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,14 +98,15 @@ impl Rejected {
 }
 
 /// Drops records whose code repeats one earlier in the file (reporting each) and checks the
-/// rest against `catalog` overlaid with them. `locate(origin, path_in_record)` says where a
+/// rest against the `stored` records (a loaded catalog, or a store's read as they are looked
+/// up) overlaid with them. `locate(origin, path_in_record)` says where a
 /// problem is in the file; `origin` is what the format keeps per record (a JSON path, a row).
 /// A reference to a record in `rejected` is not reported on its own but counted there, and
 /// the counts end the problems ([`Rejected::summaries`]).
 /// Returns the records kept, in file order, and the problems.
 pub fn check_import<L>(
     records: Vec<(L, Record)>,
-    catalog: &Catalog,
+    stored: &dyn Lookup,
     lang: Lang,
     mut rejected: Rejected,
     locate: impl Fn(&L, &str) -> String,
@@ -138,7 +139,7 @@ pub fn check_import<L>(
         first_at.iter().map(|(key, &at)| (key, at)).collect();
     order.sort_unstable_by_key(|&(_, at)| at);
     let view = Overlay {
-        base: catalog,
+        base: stored,
         changes: &changes,
     };
     let kept = order

@@ -18,8 +18,9 @@ use serde_json::Value;
 
 use crate::engine::validate::validate_kind;
 use crate::i18n::Lang;
+use crate::model::invariants::Lookup;
 use crate::model::{
-    Agency, Catalog, ElementKind, Item, ItemLevel, ItemType, Record, Region, RegionLevel, Status,
+    Agency, ElementKind, Item, ItemLevel, ItemType, Record, Region, RegionLevel, Status,
     region_level,
 };
 
@@ -106,8 +107,9 @@ pub fn is_dept_tree(value: &Value) -> bool {
     value.get("departments").is_some() && value.get("format").is_none()
 }
 
-/// Turns a county catalog into records and checks them against `catalog` as an import.
-pub fn parse(value: Value, catalog: &Catalog, lang: Lang) -> Result<DeptTree, Vec<FileProblem>> {
+/// Turns a county catalog into records and checks them against the `stored` records (a
+/// loaded catalog, or a store's read as looked up) as an import.
+pub fn parse(value: Value, stored: &dyn Lookup, lang: Lang) -> Result<DeptTree, Vec<FileProblem>> {
     let file: File = serde_path_to_error::deserialize(value).map_err(|e| {
         vec![FileProblem::new(
             e.path().to_string(),
@@ -232,7 +234,7 @@ pub fn parse(value: Value, catalog: &Catalog, lang: Lang) -> Result<DeptTree, Ve
     records.extend(items);
     let (records, found) = check_import(
         records,
-        catalog,
+        stored,
         lang,
         Rejected::default(),
         |path: &String, inner| {

@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 use super::check::{Rejected, check_import};
 use super::progress::{Control, Phase, Stop, Unit};
 use crate::i18n::Lang;
+use crate::model::invariants::Lookup;
 use crate::model::{Catalog, Kind, Record, RecordRef, RecordSource, Sharing};
 
 /// The format tag of version 1.
@@ -93,18 +94,19 @@ pub fn export_to(source: &dyn RecordSource, out: &mut dyn std::io::Write) -> std
     out.write_all(b"\n")
 }
 
-/// Parses an interchange file and checks it against `catalog` as if it were imported.
+/// Parses an interchange file and checks it against the `stored` records (a loaded catalog,
+/// or a store's read as looked up) as if it were imported.
 /// Returns the records in file order, or every problem found.
 pub fn parse_import(
     text: &str,
-    catalog: &Catalog,
+    stored: &dyn Lookup,
     lang: Lang,
 ) -> Result<Vec<Record>, Vec<FileProblem>> {
     let control = Control::none();
-    let found = match import_text(text, catalog, lang, &control) {
+    let found = match import_text(text, stored, lang, &control) {
         Some(found) => found,
         // not an object: the whole parse says why, with its line and column
-        None => import_value(parse_json(text, lang)?, catalog, lang, &control),
+        None => import_value(parse_json(text, lang)?, stored, lang, &control),
     };
     found.map_err(Stop::into_problems)
 }
@@ -113,12 +115,12 @@ pub fn parse_import(
 /// a JSON object, or is a county catalog (`departments` without `format`): parse it whole.
 pub fn import_text(
     text: &str,
-    catalog: &Catalog,
+    stored: &dyn Lookup,
     lang: Lang,
     control: &Control<'_>,
 ) -> Option<Result<Vec<Record>, Stop>> {
     let top = top_level(text)?;
-    Some(import_top(top, catalog, lang, control))
+    Some(import_top(top, stored, lang, control))
 }
 
 /// The top level of interchange text, its values left as text; `None` as for
@@ -244,7 +246,7 @@ fn syntax_message(e: &serde_json::Error, lang: Lang) -> String {
 /// validated, and stops when cancelled.
 pub fn import_value(
     root: Value,
-    catalog: &Catalog,
+    stored: &dyn Lookup,
     lang: Lang,
     control: &Control<'_>,
 ) -> Result<Vec<Record>, Stop> {
@@ -252,17 +254,17 @@ pub fn import_value(
         return Err(Stop::Problems(vec![not_an_object(lang)]));
     };
     let top = top.into_iter().map(|(k, v)| (k, Node::Parsed(v))).collect();
-    import_top(top, catalog, lang, control)
+    import_top(top, stored, lang, control)
 }
 
 /// [`import_value`] of a top level whose values may still be text.
 fn import_top(
     top: BTreeMap<String, Node<'_>>,
-    catalog: &Catalog,
+    stored: &dyn Lookup,
     lang: Lang,
     control: &Control<'_>,
 ) -> Result<Vec<Record>, Stop> {
-    decode_top(top, lang, control)?.check(catalog, lang, control)
+    decode_top(top, lang, control)?.check(stored, lang, control)
 }
 
 /// The records of an interchange file, decoded but not yet checked against a catalog: they
@@ -277,11 +279,11 @@ pub struct Decoded {
 }
 
 impl Decoded {
-    /// Checks the records against `catalog` as if they were imported: the records in file
+    /// Checks the records against the `stored` records as if they were imported: the records in file
     /// order, or every problem found (those of decoding first).
     pub fn check(
         self,
-        catalog: &Catalog,
+        stored: &dyn Lookup,
         lang: Lang,
         control: &Control<'_>,
     ) -> Result<Vec<Record>, Stop> {
@@ -293,7 +295,7 @@ impl Decoded {
         let count = records.len() as u64;
         control.step(Phase::Validating, Unit::Records, 0, count)?;
         let (records, found) =
-            check_import(records, catalog, lang, rejected, |&(kind, i), inner| {
+            check_import(records, stored, lang, rejected, |&(kind, i), inner| {
                 join_path(&list_path(kind, i), inner)
             });
         control.step(Phase::Validating, Unit::Records, count, count)?;

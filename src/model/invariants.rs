@@ -31,8 +31,8 @@ pub type Changes = HashMap<(Kind, String), Option<Record>>;
 
 /// A catalog seen through pending changes.
 pub struct Overlay<'a> {
-    /// The committed catalog.
-    pub base: &'a Catalog,
+    /// The committed records: a loaded catalog, or a store's read as they are looked up.
+    pub base: &'a dyn Lookup,
     /// The pending changes.
     pub changes: &'a Changes,
 }
@@ -41,7 +41,7 @@ impl Lookup for Overlay<'_> {
     fn lookup(&self, kind: Kind, code: &str) -> Option<RecordRef<'_>> {
         match self.changes.get(&(kind, code.to_string())) {
             Some(change) => change.as_ref().map(Record::as_ref),
-            None => self.base.get(kind, code),
+            None => self.base.lookup(kind, code),
         }
     }
 }

@@ -10,7 +10,7 @@
 //! writes it: the text (its length, its bytes), the agencies, the entries (their count,
 //! each entry). The text holds the entries' strings one after the other in entry order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -207,12 +207,11 @@ impl OldSearchFile {
         let wanted = |e: &Entry| {
             hashes.binary_search(&e.hashed()).is_ok() || counts.binary_search(&e.uses).is_ok()
         };
+        let made_codes: HashSet<&[u8]> = made.iter().map(|m| m.code.as_slice()).collect();
         self.each_entry(wanted, |entry, strings| {
             let code = code_of(&entry, strings).and_then(|c| std::str::from_utf8(c).ok());
             // an entry made anew, or a deleted element's: the old one goes
-            if code
-                .is_some_and(|c| removed.contains(c) || made.iter().any(|m| m.code == c.as_bytes()))
-            {
+            if code.is_some_and(|c| removed.contains(c) || made_codes.contains(c.as_bytes())) {
                 text_len -= entry.text_range().len() as u64;
                 count -= 1;
                 return Ok(());
@@ -230,17 +229,22 @@ impl OldSearchFile {
                 });
                 return Ok(());
             }
+            // it ranks before the targets of a lower count, and before those of its count
+            // with a greater code: by_count holds those of a count in code order (a target's
+            // place in `targets` is its code's rank), so they end its run of the count
             let below = by_count.partition_point(|&(n, _)| n < entry.uses);
             lower[0] += 1;
             lower[below] -= 1;
-            let own = code_of(&entry, strings);
-            let ties = by_count[below..]
-                .iter()
-                .take_while(|&&(n, _)| n == entry.uses);
-            for &(n, i) in ties {
-                if let (Some(own), Some(code)) = (own, codes.get(i)) {
-                    before[i] += u64::from(ranks_before(entry.uses, own, n, code));
-                }
+            if let Some(own) = code_of(&entry, strings) {
+                let ties = by_count[below..].partition_point(|&(n, _)| n == entry.uses);
+                let run = &by_count[below..below + ties];
+                let greater = run.partition_point(|&(n, i)| {
+                    codes
+                        .get(i)
+                        .is_none_or(|code| !ranks_before(entry.uses, own, n, code))
+                });
+                lower[below + greater] += 1;
+                lower[below + ties] -= 1;
             }
             Ok(())
         })?;
@@ -251,7 +255,7 @@ impl OldSearchFile {
         }
         moved.extend(made);
         for m in &mut moved {
-            let at = targets.keys().position(|c| *c == m.code);
+            let at = codes.binary_search(&m.code.as_slice()).ok();
             m.after = at.and_then(|at| before.get(at).copied()).unwrap_or(0);
         }
         moved.sort_by(|a, b| {
@@ -316,6 +320,7 @@ impl OldSearchFile {
             Ok(())
         };
         let mut pending = moved.iter().peekable();
+        let moved_codes: HashSet<&[u8]> = moved.iter().map(|m| m.code.as_slice()).collect();
         let mut stayed = 0u64;
         self.each_entry(
             |_| true,
@@ -325,7 +330,7 @@ impl OldSearchFile {
                 let deleted = code
                     .and_then(|c| std::str::from_utf8(c).ok())
                     .is_some_and(|c| removed.contains(c));
-                if deleted || moved.iter().any(|m| code == Some(m.code.as_slice())) {
+                if deleted || code.is_some_and(|c| moved_codes.contains(c)) {
                     return Ok(());
                 }
                 while let Some(m) = pending.next_if(|m| m.after <= stayed) {

@@ -543,7 +543,7 @@ impl SledStore {
     /// Every problem the changes would cause.
     fn validate(&self, order: &[(Kind, String)], changes: &Changes) -> Vec<Problem> {
         let view = Overlay {
-            base: &self.catalog,
+            base: &*self.catalog,
             changes,
         };
         let upserts = order
@@ -1317,6 +1317,10 @@ impl RecordReader {
 }
 
 impl UnloadedStore {
+    /// The most records one write over the records near them changes (see
+    /// [`UnloadedStore::apply_near`]): a bigger batch needs the catalog.
+    pub const MOST_NEAR: usize = CHUNK_RECORDS;
+
     /// Finishes what a process killed in the middle of a big batch left: a committed batch
     /// is written to its end, an uncommitted one dropped, so the store holds all of the
     /// batch or none of it. Nothing to do after a clean exit.
@@ -1906,9 +1910,11 @@ mod near_referrers;
 mod near_write;
 mod reopen;
 mod scan;
+mod stored_lookup;
 
 pub use check::Checked;
 pub use near_write::NearWritten;
+pub use stored_lookup::StoredLookup;
 
 #[cfg(test)]
 pub(crate) mod tests {

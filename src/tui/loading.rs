@@ -112,6 +112,8 @@ enum Near {
     Bundle,
     /// Pane 4's list's: every bundle with what it references ([`Loading::bundles_on_demand`]).
     List,
+    /// An import's: what checking its file read of the store ([`Loading::import_near`]).
+    Import,
 }
 
 /// Start-up state while the catalog loads.
@@ -156,6 +158,9 @@ pub struct Loading {
     /// template pane 1 claims with its forms): the record, what it references, what it
     /// reaches along its acyclic relations, an item's child items.
     pub edit_near: Option<Catalog>,
+    /// The records an import read of the store as it checked its file (those its records
+    /// replace and reference, and what they reach), while it is written over them.
+    import_near: Option<Catalog>,
     /// The forms pane 4 wrote over the records near its open bundle whose warnings are yet
     /// to be counted ([`Loading::lint_written_forms`]).
     forms_to_lint: Vec<String>,
@@ -185,6 +190,7 @@ impl Loading {
             bundle_near: None,
             form_near: None,
             edit_near: None,
+            import_near: None,
             forms_to_lint: Vec::new(),
             lent_for: None,
             lent_progress: None,
@@ -338,26 +344,39 @@ impl Loading {
     /// open designer's and bundle's copies of the record follow. `Ok(None)`: the batch needs
     /// the catalog, nothing done.
     pub fn write_edit_near(&mut self, batch: Batch) -> Result<Option<NearWritten>, StoreError> {
-        use crate::model::Kind;
         let changed = batch.upserted();
         let deleted = batch.deleted();
         let Some(written) = self.near_write(batch, Near::Edit)? else {
             return Ok(None);
         };
-        if written.applied.is_noop() {
-            return Ok(Some(written));
+        if !written.applied.is_noop() {
+            self.records_follow(&changed, &deleted, Near::Edit)?;
         }
-        self.copies_follow(&changed, &deleted, Near::Edit)?;
-        // the store kept the counts of an item's or a material's change, which moves none
-        // (a bundle's it followed: `copies_follow` reads them again)
+        Ok(Some(written))
+    }
+
+    /// After a write over the records `near` names that upserted `changed` and deleted
+    /// `deleted` (any records): the copies the other panes hold follow (see
+    /// `Loading::copies_follow`), and the lint counts are no longer cached unless only
+    /// items, materials and bundles changed (the store kept the counts of an item's or a
+    /// material's change, which moves none; a bundle's it followed, read again).
+    fn records_follow(
+        &mut self,
+        changed: &[(crate::model::Kind, String)],
+        deleted: &[(crate::model::Kind, String)],
+        near: Near,
+    ) -> Result<(), StoreError> {
+        use crate::model::Kind;
+        self.copies_follow(changed, deleted, near)?;
         if !changed
             .iter()
+            .chain(deleted)
             .all(|(kind, _)| matches!(kind, Kind::Item | Kind::Material | Kind::Bundle))
         {
             self.lint = OnceCell::from(None);
             self.counted = None;
         }
-        Ok(Some(written))
+        Ok(())
     }
 
     /// Whether pane 4's `action` (`bundles`) is written over the records it read before the
@@ -585,6 +604,7 @@ impl Loading {
             Near::Edit => self.edit_near.as_ref(),
             Near::Bundle => self.bundle_near.as_ref(),
             Near::List => self.bundles.get().and_then(Option::as_ref),
+            Near::Import => self.import_near.as_ref(),
         };
         let records: Vec<crate::model::Record> = changed
             .iter()
@@ -625,24 +645,51 @@ impl Loading {
     /// statistics are no longer cached), and a count of warnings under way, which read
     /// the forms before the change, is counted again. `Ok(None)`: nothing done.
     fn near_write(&mut self, batch: Batch, near: Near) -> Result<Option<NearWritten>, StoreError> {
+        let Some((store, near, outline, held)) = self.near_parts(near) else {
+            return Ok(None);
+        };
+        let Some(mut written) = store.apply_near_holding(batch, near, outline, held)? else {
+            return Ok(None);
+        };
+        self.near_written(&mut written);
+        Ok(Some(written))
+    }
+
+    /// What a write over the records `near` names goes through: the open store, those
+    /// records, the outline and the element links held, which the write takes (none left
+    /// behind: they are read again if it fails). `None`: not open on demand.
+    fn near_parts(
+        &mut self,
+        near: Near,
+    ) -> Option<(
+        &mut UnloadedStore,
+        &mut Catalog,
+        &mut Outline,
+        Option<crate::model::ElementLinks>,
+    )> {
         let near = match near {
             Near::Form => self.form_near.as_mut(),
             Near::Edit => self.edit_near.as_mut(),
             Near::Bundle => self.bundle_near.as_mut(),
             Near::List => self.bundles.get_mut().and_then(Option::as_mut),
+            Near::Import => self.import_near.as_mut(),
         };
         let (Phase::Waiting(store), Some(near), Some(outline)) =
             (&mut self.phase, near, self.outline.as_mut())
         else {
-            return Ok(None);
+            return None;
         };
-        // the links held follow the change (none left behind: they are read again if it fails)
-        let held = self.elements.take_links();
-        let Some(mut written) =
-            store.apply_near_holding(batch, near, Arc::make_mut(outline), held)?
-        else {
-            return Ok(None);
-        };
+        Some((
+            store,
+            near,
+            Arc::make_mut(outline),
+            self.elements.take_links(),
+        ))
+    }
+
+    /// After a write through [`Loading::near_parts`]: the element links it followed are
+    /// held again, and what it changed is read again (see [`Loading::near_write`]).
+    fn near_written(&mut self, written: &mut NearWritten) {
         if written.applied.is_noop() {
             self.elements.put_back_links(written.links.take());
         } else {
@@ -651,7 +698,6 @@ impl Loading {
             self.recount |= self.counting;
             self.near_writes += 1;
         }
-        Ok(Some(written))
     }
 
     /// The records near the record the editor edits ([`Loading::edit_near`]) with what
@@ -1074,8 +1120,9 @@ impl App {
         if works_while_loading(action, self.pane) {
             return true;
         }
-        // an export reads the open store a record at a time (see `App::transfer_start`)
-        if action == ExportFile && loading.unloaded().is_some() {
+        // an export reads the open store a record at a time, an import is checked against
+        // the records it touches and written over them (see `App::transfer_start`)
+        if matches!(action, ExportFile | ImportFile) && loading.unloaded().is_some() {
             return true;
         }
         // a pane on demand is read: moving in its list and going back work
@@ -1280,7 +1327,7 @@ impl App {
 
     /// Starts loading the catalog if it waits to be needed (see [`Loading::on_demand`]);
     /// if the store is still opening, it loads as soon as it is open.
-    pub(crate) fn want_catalog(&mut self) {
+    pub fn want_catalog(&mut self) {
         let tx = self.sender();
         let Some(loading) = &mut self.loading else {
             return;
@@ -1430,6 +1477,8 @@ impl App {
                 }
                 super::draft::offer(self);
                 self.dirty = true;
+                // an import that waited for the catalog is written over it
+                self.import_after_load();
                 for event in loading.typed {
                     self.handle(event);
                 }
@@ -1441,6 +1490,8 @@ impl App {
         }
     }
 }
+
+mod import_near;
 
 #[cfg(test)]
 mod tests {

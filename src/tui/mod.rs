@@ -20,6 +20,7 @@ pub mod edit_on_demand;
 pub mod editor;
 pub mod help;
 pub mod hints;
+pub mod import_on_demand;
 pub mod index_budget;
 pub mod input;
 pub mod keymap;

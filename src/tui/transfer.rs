@@ -29,11 +29,11 @@ use crate::io::csv::Encoding;
 use crate::io::progress::{CancelFlag, CancelOutcome, Control, Step};
 use crate::io::table::TableId;
 use crate::io::transfer::{
-    self, Caller, ExportError, ExportRequest, Format, ImportError, ImportRequest, Imported,
+    self, Caller, ExportError, ExportRequest, Format, ImportError, ImportRequest, Imported, Parsed,
     Sniffed, nothing_written,
 };
-use crate::model::RecordSource;
-use crate::store::{Store, StoreError};
+use crate::model::{Catalog, RecordSource};
+use crate::store::{RecordReader, Store, StoreError};
 
 /// Import or export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,6 +224,10 @@ impl Outcome {
 pub enum TransferEvent {
     /// Where the work is.
     Progress(Step),
+    /// An import before the catalog is loaded was read and checked against the open
+    /// store's records (see `io::transfer::read_near`): the input, and the records read, to
+    /// be written over them on the app's thread.
+    ReadNear(Box<(Parsed, Catalog)>),
     /// The work ended and hands the store back.
     Done {
         /// The store (`None`: an export read the store while its catalog waited to be
@@ -235,9 +239,13 @@ pub enum TransferEvent {
 }
 
 impl TransferEvent {
-    /// Whether this ends the job.
+    /// Whether this ends the job (a worker's import read before the catalog ends it too:
+    /// what is left is written on the app's thread).
     pub fn is_done(&self) -> bool {
-        matches!(self, TransferEvent::Done { .. })
+        matches!(
+            self,
+            TransferEvent::Done { .. } | TransferEvent::ReadNear(_)
+        )
     }
 }
 
@@ -272,6 +280,9 @@ pub struct Transfer {
     pub sniffed: Option<Sniffed>,
     /// The path and format `sniffed` belongs to.
     sniffed_for: Option<(PathBuf, Option<Format>)>,
+    /// An import read and checked before the catalog was loaded that the records near it
+    /// could not be written over: it waits for the catalog, loading, to be written over it.
+    pub waiting: Option<Box<Parsed>>,
 }
 
 /// The path each dialog had when it last started or closed, for the rest of the session:
@@ -341,6 +352,7 @@ impl Transfer {
             scroll: 0,
             sniffed: None,
             sniffed_for: None,
+            waiting: None,
         }
     }
 
@@ -576,14 +588,9 @@ pub fn complete(cwd: &Path, typed: &str) -> (String, Vec<String>) {
     }
 }
 
-/// Runs an import on the worker thread.
-fn run_import<S: Store + ?Sized>(
-    store: &mut S,
-    request: &ImportRequest,
-    control: &Control<'_>,
-    lang: Lang,
-) -> Outcome {
-    let failed = |e: ImportError| match e {
+/// How an import that stopped says so.
+pub(crate) fn import_failed(e: ImportError, lang: Lang) -> Outcome {
+    match e {
         ImportError::Usage(m) | ImportError::Io(m) => Outcome::Failed(m),
         ImportError::Problems { lines, notes } => Outcome::Problems { lines, notes },
         ImportError::Cancelled => Outcome::Cancelled,
@@ -595,21 +602,65 @@ fn run_import<S: Store + ?Sized>(
             notes: Vec::new(),
         },
         ImportError::Store(e) => Outcome::Failed(e.to_string()),
-    };
+    }
+}
+
+/// Runs an import on the worker thread.
+fn run_import<S: Store + ?Sized>(
+    store: &mut S,
+    request: &ImportRequest,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Outcome {
     let parsed = match transfer::read(request, store.catalog(), control, lang) {
         Ok(parsed) => parsed,
-        Err(e) => return failed(e),
+        Err(e) => return import_failed(e, lang),
     };
-    let notes = parsed.notes(lang);
     if request.dry_run {
-        return Outcome::Checked {
-            records: parsed.records.len(),
-            notes,
-        };
+        return checked(&parsed, lang);
     }
+    write_import(store, parsed, control, lang)
+}
+
+/// A dry run's outcome.
+fn checked(parsed: &Parsed, lang: Lang) -> Outcome {
+    Outcome::Checked {
+        records: parsed.records.len(),
+        notes: parsed.notes(lang),
+    }
+}
+
+/// Writes an import read and checked (on the worker thread, the store loaded).
+pub(crate) fn write_import<S: Store + ?Sized>(
+    store: &mut S,
+    parsed: Parsed,
+    control: &Control<'_>,
+    lang: Lang,
+) -> Outcome {
+    let notes = parsed.notes(lang);
     match transfer::write(store, parsed, control) {
         Ok(imported) => Outcome::Imported { imported, notes },
-        Err(e) => failed(e),
+        Err(e) => import_failed(e, lang),
+    }
+}
+
+/// Reads and checks an import on the worker thread before the catalog is loaded, against
+/// the records of the store `reader` reads (see `io::transfer::read_near`): a dry run's
+/// outcome, or the input to be written over them on the app's thread.
+fn run_import_near(
+    reader: RecordReader,
+    request: &ImportRequest,
+    control: &Control<'_>,
+    lang: Lang,
+) -> TransferEvent {
+    let outcome = match transfer::read_near(request, reader, control, lang) {
+        Ok((parsed, _)) if request.dry_run => checked(&parsed, lang),
+        Ok(read) => return TransferEvent::ReadNear(Box::new(read)),
+        Err(e) => import_failed(e, lang),
+    };
+    TransferEvent::Done {
+        store: None,
+        outcome,
     }
 }
 
@@ -689,8 +740,10 @@ impl App {
             self.say(Level::Warn, text.into());
             return;
         }
+        // before the catalog is loaded an export reads the open store a record at a time,
+        // and an import is checked against the records it touches
         let unloaded = self.loading.as_ref().and_then(|l| l.unloaded()).is_some();
-        if self.store.is_none() && !(direction == Direction::Export && unloaded) {
+        if self.store.is_none() && !unloaded {
             let text = lang.pick("请稍候：正在处理", "please wait: busy");
             self.say(Level::Warn, text.into());
             return;
@@ -865,13 +918,13 @@ impl App {
             };
             return;
         }
-        // an export before the catalog is loaded reads the open store a record at a time,
-        // as `yibiao export` does (the dialog keeps every key meanwhile)
+        // before the catalog is loaded an export reads the open store a record at a time,
+        // as `yibiao export` does, and an import is checked against the records it touches
+        // (the dialog keeps every key meanwhile)
         let reader = self
             .loading
             .as_ref()
             .and_then(|l| l.unloaded())
-            .filter(|_| t.direction == Direction::Export)
             .map(|store| store.reader());
         let store = self.store.take();
         if store.is_none() && reader.is_none() {
@@ -901,25 +954,40 @@ impl App {
             }
             .into(),
         );
+        self.spawn_transfer(flag, move |control| {
+            let control = &control;
+            let mut store = store;
+            let outcome = match (import, export, store.as_deref_mut(), reader) {
+                (Some(request), _, Some(store), _) => run_import(store, &request, control, lang),
+                (Some(request), _, None, Some(reader)) => {
+                    return run_import_near(reader, &request, control, lang);
+                }
+                (None, Some(request), Some(store), _) => {
+                    run_export(store.catalog(), &request, control, lang, overwrite)
+                }
+                (None, Some(request), None, Some(reader)) => {
+                    run_export(&reader, &request, control, lang, overwrite)
+                }
+                _ => Outcome::Cancelled,
+            };
+            TransferEvent::Done { store, outcome }
+        });
+    }
+
+    /// Runs `work` on a worker thread with what controls it: its progress reports go to
+    /// the dialog, and it stops when `flag` is raised (before it writes).
+    pub(crate) fn spawn_transfer(
+        &mut self,
+        flag: Arc<CancelFlag>,
+        work: impl FnOnce(Control<'_>) -> TransferEvent + Send + 'static,
+    ) {
         let tx = self.sender();
         self.spawn_job(move || {
             let report = |step: Step| {
                 // a closed channel means the app is gone; the result is dropped with it
                 let _ = tx.send(AppEvent::Transfer(TransferEvent::Progress(step)));
             };
-            let control = Control::new(&report, &flag);
-            let mut store = store;
-            let outcome = match (import, export, store.as_deref_mut(), &reader) {
-                (Some(request), _, Some(store), _) => run_import(store, &request, &control, lang),
-                (None, Some(request), Some(store), _) => {
-                    run_export(store.catalog(), &request, &control, lang, overwrite)
-                }
-                (None, Some(request), None, Some(reader)) => {
-                    run_export(reader, &request, &control, lang, overwrite)
-                }
-                _ => Outcome::Cancelled,
-            };
-            AppEvent::Transfer(TransferEvent::Done { store, outcome })
+            AppEvent::Transfer(work(Control::new(&report, &flag)))
         });
     }
 
@@ -934,40 +1002,47 @@ impl App {
                     self.dirty = true;
                 }
             }
+            TransferEvent::ReadNear(read) => self.import_read_near(*read),
             TransferEvent::Done { store, outcome } => {
-                let outcome = match &self.overlay {
-                    Some(Overlay::Transfer(t)) => outcome.relative_to(&t.cwd),
-                    _ => outcome,
-                };
                 if let Some(store) = store {
                     self.store = Some(store);
-                }
-                self.busy = None;
-                if let Outcome::Exists(paths) = outcome {
-                    // the dialog asks; nothing was written
-                    if let Some(Overlay::Transfer(t)) = &mut self.overlay {
-                        t.state = State::Overwrite { paths };
-                    }
-                    self.dirty = true;
-                    return;
                 }
                 if let Outcome::Imported { imported, .. } = &outcome
                     && imported.created + imported.updated > 0
                 {
                     self.store_changed();
                 }
-                let level = if outcome.succeeded() {
-                    Level::Ok
-                } else if outcome == Outcome::Cancelled {
-                    Level::Warn
-                } else {
-                    Level::Error
-                };
-                self.say(level, outcome.summary(self.lang));
-                if let Some(Overlay::Transfer(t)) = &mut self.overlay {
-                    t.state = State::Done(outcome);
-                }
+                self.transfer_finished(outcome);
             }
+        }
+    }
+
+    /// A transfer ended as `outcome` (the store back, and the panes following what it
+    /// wrote): said, and shown in the dialog (an export that would replace files asks).
+    pub(crate) fn transfer_finished(&mut self, outcome: Outcome) {
+        let outcome = match &self.overlay {
+            Some(Overlay::Transfer(t)) => outcome.relative_to(&t.cwd),
+            _ => outcome,
+        };
+        self.busy = None;
+        if let Outcome::Exists(paths) = outcome {
+            // the dialog asks; nothing was written
+            if let Some(Overlay::Transfer(t)) = &mut self.overlay {
+                t.state = State::Overwrite { paths };
+            }
+            self.dirty = true;
+            return;
+        }
+        let level = if outcome.succeeded() {
+            Level::Ok
+        } else if outcome == Outcome::Cancelled {
+            Level::Warn
+        } else {
+            Level::Error
+        };
+        self.say(level, outcome.summary(self.lang));
+        if let Some(Overlay::Transfer(t)) = &mut self.overlay {
+            t.state = State::Done(outcome);
         }
     }
 }

@@ -166,3 +166,4 @@ pub fn assert_wide_characters_fit(buffer: &Buffer) {
 }
 
 pub mod on_demand;
+pub mod twins;

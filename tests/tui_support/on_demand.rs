@@ -13,7 +13,7 @@ use yibiao::tui::app::{App, AppEvent};
 use yibiao::tui::config::{self, ConfigFlags};
 use yibiao::tui::loading::Loading;
 
-use super::{fixture_records, press};
+use super::fixture_records;
 
 /// A store holding the fixture and an app started on its outline (or none) that has not
 /// been given the store yet.
@@ -128,14 +128,13 @@ pub fn enter(app: &mut App) {
 }
 
 /// An app on a store as [`starting_on_demand_with_caches`] makes, with its catalog loaded
-/// (asked for by the import dialog, closed again).
+/// (asked for at once).
 pub fn loaded_with_caches() -> (App, std::path::PathBuf, tempfile::TempDir) {
     let (mut app, path, dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
-    press(&mut app, "import_file");
+    app.want_catalog();
     until_loaded(&mut app);
     app.settle(Duration::from_secs(20));
-    press(&mut app, "back");
     assert!(app.overlay.is_none() && app.store().is_some());
     (app, path, dir)
 }

@@ -4,10 +4,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::i18n::Lang;
 use crate::io::check::{FileProblem, Rejected, check_import};
+use crate::model::invariants::Lookup;
 use crate::model::{
-    Agency, AnswerOption, Bundle, BundleMaterial, Catalog, Element, ElementKind, ElementOption,
-    Field, Form, Item, ItemLevel, ItemType, Kind, Material, MaterialKind, Options,
-    Origin as ItemOrigin, Question, Record, Region, Section, Share, Status, When,
+    Agency, AnswerOption, Bundle, BundleMaterial, Element, ElementKind, ElementOption, Field, Form,
+    Item, ItemLevel, ItemType, Kind, Material, MaterialKind, Options, Origin as ItemOrigin,
+    Question, Record, RecordRef, Region, Section, Share, Status, When,
 };
 
 use super::locate::{Loc, Origin, cell, locate};
@@ -20,14 +21,14 @@ use super::{RawTable, TableId, cell_place, row_place};
 /// one that is present replaces the lists of every record it or the main table names.
 pub fn records(
     tables: &[RawTable],
-    catalog: &Catalog,
+    stored: &dyn Lookup,
     lang: Lang,
 ) -> Result<Vec<Record>, Vec<FileProblem>> {
     // equal texts in the rows (field keys and labels, agency codes) share one copy
     let _sharing = crate::model::Sharing::start();
     let mut b = Builder {
         tables,
-        catalog,
+        stored,
         lang,
         problems: Vec::new(),
         columns: Vec::new(),
@@ -55,7 +56,7 @@ pub fn records(
         ..
     } = b;
     let locate = |origin: &(Kind, Origin), path: &str| locate(tables, origin.0, &origin.1, path);
-    let (records, found) = check_import(records, catalog, lang, rejected, locate);
+    let (records, found) = check_import(records, stored, lang, rejected, locate);
     let problems: Vec<FileProblem> = problems.into_iter().chain(found).collect();
     if problems.is_empty() {
         Ok(records)
@@ -66,7 +67,8 @@ pub fn records(
 
 struct Builder<'a> {
     tables: &'a [RawTable],
-    catalog: &'a Catalog,
+    /// The store's records the file's join (a loaded catalog, or read as looked up).
+    stored: &'a dyn Lookup,
     lang: Lang,
     problems: Vec<FileProblem>,
     /// Per table: its columns, or `None` when its header is unusable or it repeats a table.
@@ -214,21 +216,21 @@ impl<'a> Builder<'a> {
         let questions = has(TableId::BundleQuestions) || has(TableId::BundleAnswers);
         let item_when = has(TableId::BundleItemWhen);
         let materials = has(TableId::BundleMaterials);
-        let catalog = self.catalog;
+        let stored = self.stored;
         for (_, record) in &mut self.records {
             match record {
                 Record::Element(e) if !options => {
-                    if let Some(old) = catalog.elements.get(&e.code) {
+                    if let Some(RecordRef::Element(old)) = stored.lookup(Kind::Element, &e.code) {
                         e.options.clone_from(&old.options);
                     }
                 }
                 Record::Form(f) if !sections => {
-                    if let Some(old) = catalog.forms.get(&f.code) {
+                    if let Some(RecordRef::Form(old)) = stored.lookup(Kind::Form, &f.code) {
                         f.sections.clone_from(&old.sections);
                     }
                 }
                 Record::Bundle(b) => {
-                    if let Some(old) = catalog.bundles.get(&b.code) {
+                    if let Some(RecordRef::Bundle(old)) = stored.lookup(Kind::Bundle, &b.code) {
                         if !questions {
                             b.questions.clone_from(&old.questions);
                         }
@@ -287,7 +289,7 @@ impl<'a> Builder<'a> {
         if let Some(&at) = self.index.get(&(kind, code.to_string())) {
             return Some(at);
         }
-        if let Some(stored) = self.catalog.get(kind, code) {
+        if let Some(stored) = self.stored.lookup(kind, code) {
             let origin = Origin {
                 main: Some(loc),
                 ..Origin::default()

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::display::inert;
 use crate::i18n::Lang;
-use crate::model::{Catalog, ItemLevel, Kind, Record, RecordSource};
+use crate::model::invariants::Lookup;
+use crate::model::{ItemLevel, Kind, Record, RecordSource};
 use crate::store::{Batch, Store, StoreError};
 
 use super::check::FileProblem;
@@ -280,7 +281,7 @@ pub fn nothing_written(problems: usize, lang: Lang) -> String {
 /// returned unless the whole input is valid. Reports progress and stops when cancelled.
 pub fn read(
     request: &ImportRequest,
-    catalog: &Catalog,
+    stored: &dyn Lookup,
     control: &Control<'_>,
     lang: Lang,
 ) -> Result<Parsed, ImportError> {
@@ -307,7 +308,7 @@ pub fn read(
     let parsed = match format {
         Format::Json | Format::DeptTree => {
             let bytes = read_bytes(file, control, lang)?;
-            parse_json(catalog, file, bytes, format, control, lang)?
+            parse_json(stored, file, bytes, format, control, lang)?
         }
         Format::Csv => {
             let files = read_csv_files(file, table, control, lang)?;
@@ -322,7 +323,7 @@ pub fn read(
                 control,
                 lang,
             );
-            from_tables(format, tables, catalog, control, lang)
+            from_tables(format, tables, stored, control, lang)
         }
         Format::Xlsx => {
             let bytes = read_bytes(file, control, lang)?;
@@ -332,7 +333,7 @@ pub fn read(
                 .file_stem()
                 .and_then(|s| TableId::parse(&s.to_string_lossy()));
             let tables = xlsx::read(&bytes, &name, only.as_deref(), named, lang, control);
-            from_tables(format, tables, catalog, control, lang)
+            from_tables(format, tables, stored, control, lang)
         }
     };
     match parsed {
@@ -359,11 +360,7 @@ pub fn write<S: Store + ?Sized>(
         .apply(Batch::upserts("import", parsed.records))
         .map_err(ImportError::Store)?;
     control.step(Phase::Writing, Unit::Records, total as u64, total as u64)?;
-    Ok(Imported {
-        created: applied.created,
-        updated: applied.updated,
-        unchanged: total.saturating_sub(applied.created + applied.updated),
-    })
+    Ok(imported(total, &applied))
 }
 
 /// One line per problem: JSON paths are prefixed by the file, table places name it already.
@@ -423,7 +420,7 @@ fn read_bytes(file: &Path, control: &Control<'_>, lang: Lang) -> Result<Vec<u8>,
 /// once an interchange file's records are decoded, before they are checked: a big file is
 /// not held beside all its records.
 fn parse_json(
-    catalog: &Catalog,
+    stored: &dyn Lookup,
     file: &Path,
     bytes: Vec<u8>,
     format: Format,
@@ -461,7 +458,7 @@ fn parse_json(
             Err(stop) => return Ok(Err(stop)),
         };
         drop(bytes);
-        return Ok(decoded.check(catalog, lang, control).map(interchange));
+        return Ok(decoded.check(stored, lang, control).map(interchange));
     }
     let value = match json::parse_json(text, lang) {
         Ok(value) => value,
@@ -469,7 +466,7 @@ fn parse_json(
     };
     if format == Format::DeptTree || dept_tree::is_dept_tree(&value) {
         control.step(Phase::Validating, Unit::Records, 0, 0)?;
-        return Ok(dept_tree::parse(value, catalog, lang)
+        return Ok(dept_tree::parse(value, stored, lang)
             .map(|tree| {
                 let agencies = tree
                     .records
@@ -495,14 +492,14 @@ fn parse_json(
             })
             .map_err(Stop::Problems));
     }
-    Ok(json::import_value(value, catalog, lang, control).map(interchange))
+    Ok(json::import_value(value, stored, lang, control).map(interchange))
 }
 
 /// Tables → checked records.
 fn from_tables(
     format: Format,
     tables: Result<Vec<RawTable>, Stop>,
-    catalog: &Catalog,
+    stored: &dyn Lookup,
     control: &Control<'_>,
     lang: Lang,
 ) -> Result<Parsed, Stop> {
@@ -518,7 +515,7 @@ fn from_tables(
     }
     let rows: u64 = tables.iter().map(|t| t.rows.len() as u64).sum();
     control.step(Phase::Validating, Unit::Rows, 0, rows)?;
-    let records = table::records(&tables, catalog, lang)?;
+    let records = table::records(&tables, stored, lang)?;
     control.step(Phase::Validating, Unit::Rows, rows, rows)?;
     Ok(Parsed {
         format,
@@ -961,6 +958,10 @@ pub fn save(export: &Export, control: &Control<'_>, lang: Lang) -> Result<(), Ex
     control.step(Phase::Writing, Unit::Files, total, total)?;
     Ok(())
 }
+
+mod near;
+
+pub use near::{NearImport, imported, read_near, write_near};
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@ use std::path::Path;
 
 use super::*;
 use crate::io::progress::{CancelFlag, CancelOutcome, Step};
+use crate::model::Catalog;
 use crate::store::SledStore;
 
 const SMALL: &str = include_str!("../../../tests/fixtures/small.json");

@@ -217,7 +217,7 @@ impl UnloadedStore {
         outline: &Outline,
         links: Option<&ElementLinks>,
     ) -> Result<Option<Vec<Change>>, StoreError> {
-        if batch.commands.len() > super::CHUNK_RECORDS || !self.0.search_is_current()? {
+        if batch.commands.len() > Self::MOST_NEAR || !self.0.search_is_current()? {
             return Ok(None);
         }
         let mut changed: BTreeMap<(Kind, &str), Change> = BTreeMap::new();

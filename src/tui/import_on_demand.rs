@@ -1,0 +1,130 @@
+//! The import dialog before the catalog is loaded (on demand): the file is read and checked
+//! on a worker against the open store's records, looked up as the check needs them, then
+//! written here over those records (`Loading::write_import_near`), as `yibiao import`
+//! writes into such a store; the panes on demand follow. At a million elements a file of a
+//! few thousand records goes in without the 700 MiB the catalog holds. An import the
+//! records near it cannot answer for (more records than one such write takes, agencies or
+//! regions) waits for the catalog, loaded for it, and is written over it, read once.
+
+use std::sync::Arc;
+
+use crate::io::progress::{Control, Step};
+use crate::io::transfer::{NearImport, Parsed};
+use crate::model::{Catalog, Kind};
+use crate::store::NearWritten;
+use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::transfer::{Outcome, State, TransferEvent, import_failed, write_import};
+
+impl App {
+    /// A worker read and checked an import before the catalog was loaded: `parsed`, with
+    /// the records it read of the store (`near`), is written over them, unless the dialog
+    /// was cancelled meanwhile (said so, nothing written).
+    pub(crate) fn import_read_near(&mut self, (parsed, near): (Parsed, Catalog)) {
+        let lang = self.lang;
+        let Some(Overlay::Transfer(t)) = &self.overlay else {
+            return;
+        };
+        let State::Running { flag, .. } = &t.state else {
+            return;
+        };
+        let flag = Arc::clone(flag);
+        let notes = parsed.notes(lang);
+        // what the item index holds moves with an item: it goes before the write, not
+        // beside it (built again when next wanted), with what pane 1's last match kept
+        if parsed.records.iter().any(|r| r.kind() == Kind::Item) {
+            self.bundles.items.let_go();
+            self.catalog.narrowing = None;
+        }
+        // (the write runs on this thread: the dialog is drawn again once it is done)
+        let report = |_: Step| {};
+        let control = Control::new(&report, &flag);
+        let written = match self.loading.as_mut() {
+            Some(loading) => loading.write_import_near(parsed, near, &control),
+            None => Ok(NearImport::NeedsCatalog(parsed)),
+        };
+        match written {
+            Ok(NearImport::Written(imported, written)) => {
+                self.import_followed(&written);
+                self.transfer_finished(Outcome::Imported { imported, notes });
+            }
+            Ok(NearImport::NeedsCatalog(parsed)) => self.import_when_loaded(parsed),
+            Err(e) => self.transfer_finished(import_failed(e, lang)),
+        }
+    }
+
+    /// After an import written over the records near it: the tree is drawn again from the
+    /// outline (and the items' pinyin index made again), pane 2's index is read again when
+    /// elements changed, pane 3's list is made again, and pane 5 counts again.
+    fn import_followed(&mut self, written: &NearWritten) {
+        if written.applied.is_noop() {
+            return;
+        }
+        self.bundles.items.outline_changed();
+        self.rebuild_tree(None);
+        if !written.rows.is_empty() {
+            self.elements_rewritten_near();
+        }
+        self.elements_changed(None);
+        self.forms_stale();
+        if self.pane == Pane::Stats {
+            self.stats_start();
+        }
+    }
+
+    /// An import the records near it cannot answer for: written over the catalog, loaded
+    /// for it first when it is not (the dialog says so meanwhile, and Esc still cancels
+    /// it: nothing is written then).
+    fn import_when_loaded(&mut self, parsed: Parsed) {
+        if self.store.is_some() {
+            return self.import_write_loaded(parsed);
+        }
+        let text = self.lang.pick(
+            "此导入需要完整目录：正在载入，载入后写入（esc 取消）",
+            "this import needs the whole catalog: loading it, then it is written (esc cancels)",
+        );
+        if let Some(Overlay::Transfer(t)) = &mut self.overlay {
+            t.waiting = Some(Box::new(parsed));
+            if let State::Running { step, note, .. } = &mut t.state {
+                *step = None;
+                *note = Some(text.into());
+            }
+        }
+        self.want_catalog();
+    }
+
+    /// The catalog is loaded: an import that waited for it is written over it.
+    pub(crate) fn import_after_load(&mut self) {
+        let Some(Overlay::Transfer(t)) = &mut self.overlay else {
+            return;
+        };
+        if let Some(parsed) = t.waiting.take() {
+            self.import_write_loaded(*parsed);
+        }
+    }
+
+    /// Writes `parsed` (read and checked against the store's records) into the loaded store
+    /// on a worker, as the dialog writes every import over the catalog.
+    fn import_write_loaded(&mut self, parsed: Parsed) {
+        let lang = self.lang;
+        let Some(Overlay::Transfer(t)) = &mut self.overlay else {
+            return;
+        };
+        let State::Running { flag, note, .. } = &mut t.state else {
+            return;
+        };
+        // (unless Esc asked to cancel: then the write says so)
+        if !flag.is_cancelled() {
+            *note = None;
+        }
+        let flag = Arc::clone(flag);
+        let store = self.store.take();
+        self.spawn_transfer(flag, move |control| {
+            let mut store = store;
+            let outcome = match store.as_deref_mut() {
+                Some(store) => write_import(store, parsed, &control, lang),
+                None => Outcome::Cancelled,
+            };
+            TransferEvent::Done { store, outcome }
+        });
+    }
+}

@@ -1,0 +1,164 @@
+//! The import dialog before the catalog is loaded (on demand): the file is checked on a
+//! worker against the records it touches, read from the store, and written over them, beside
+//! the same keys on the same store with the catalog loaded. Every step leaves the same screen
+//! and message, the panes show what was imported alike, and the stores agree; an import the
+//! records near it cannot answer for loads the catalog and is written over it.
+
+mod tui_support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use serde_json::{Value, json};
+use tui_support::on_demand::*;
+use tui_support::twins::Twins;
+use tui_support::{key, press, type_text};
+use yibiao::model::Kind;
+use yibiao::store::{SledStore, Store};
+
+/// The sample's records as interchange JSON.
+fn sample() -> Value {
+    let catalog = yibiao::sample::generate(1);
+    serde_json::from_str(&yibiao::io::json::export(&catalog)).expect("the export parses")
+}
+
+/// Writes `lists` (plural kind → records) as an interchange file named `name` in `dir`.
+fn import_file(dir: &Path, name: &str, lists: &[(&str, Vec<Value>)]) -> PathBuf {
+    let mut doc = json!({"format": "yibiao/1"});
+    for (kind, records) in lists {
+        doc[*kind] = Value::Array(records.clone());
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, doc.to_string()).expect("write");
+    path
+}
+
+/// Imports `file` through the dialog in both apps, each step alike; returns what the one on
+/// demand said.
+fn import(twins: &mut Twins, file: &Path) -> String {
+    twins.press(&["import_file"]);
+    twins.act("ctrl-u", |app| key_ctrl(app, 'u'));
+    twins.type_text(&file.display().to_string());
+    twins.enter();
+    twins.said()
+}
+
+#[test]
+fn on_demand_an_import_is_written_over_the_records_it_touches_as_once_loaded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = sample();
+    // an element renamed (pane 2 finds it by its new name), an item renamed and a sub-item
+    // under it (pane 1's tree), a form relabelled (pane 3), a new material, a bundle renamed
+    // (pane 4)
+    let mut element = s["elements"][4].clone();
+    element["name"] = json!("居民身份证件号码");
+    let code = element["code"].as_str().unwrap_or_default().to_string();
+    let mut main = s["items"][0].clone();
+    main["name"] = json!("企业开办登记");
+    let mut sub = s["items"][1].clone();
+    assert_eq!(sub["parent"], main["code"], "the sample's first sub-item");
+    sub["code"] = json!(format!("{}-9", sub["code"].as_str().unwrap_or_default()));
+    sub["name"] = json!("企业开办登记（新办）");
+    let mut form = s["forms"][0].clone();
+    form["name"] = json!("公司登记申请书（新）");
+    let mut material = s["materials"][0].clone();
+    material["code"] = json!("CL990001");
+    material["name"] = json!("营业执照（电子）");
+    let mut bundle = s["bundles"][0].clone();
+    bundle["name"] = json!("我要开饭店");
+    let file = import_file(
+        dir.path(),
+        "changes.json",
+        &[
+            ("elements", vec![element]),
+            ("items", vec![main.clone(), sub]),
+            ("materials", vec![material]),
+            ("forms", vec![form]),
+            ("bundles", vec![bundle]),
+        ],
+    );
+    let mut twins = Twins::new();
+    // a dry run checks it and writes nothing
+    twins.press(&["import_file"]);
+    let plain = KeyModifiers::NONE;
+    twins.act("to dry run", |app| key(app, KeyCode::Up, plain));
+    twins.act("dry run", |app| key(app, KeyCode::Char(' '), plain));
+    twins.act("to the path", |app| key(app, KeyCode::Down, plain));
+    twins.type_text(&file.display().to_string());
+    twins.enter();
+    assert!(twins.said().contains("6 条记录有效"), "{}", twins.said());
+    twins.press(&["back"]);
+    let said = import(&mut twins, &file);
+    assert!(said.contains("已导入：新建 2，更新 4，未变 0"), "{said}");
+    // the panes show it alike
+    twins.enter();
+    twins.select(Kind::Item, main["code"].as_str().unwrap_or_default());
+    twins.press(&["expand", "select_next", "pane_elements", "element_search"]);
+    twins.type_text("jmsfzj");
+    twins.enter();
+    assert_eq!(twins.on_demand.selected_element(), Some(code));
+    twins.press(&["pane_forms", "pane_bundles", "pane_catalog"]);
+    let catalog = twins.stores_agree();
+    assert_eq!(catalog.bundles["ZT001"].name, "我要开饭店");
+    assert!(catalog.materials.contains_key("CL990001"));
+}
+
+#[test]
+fn on_demand_an_imports_problems_are_the_loaded_catalogs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = sample();
+    // a field bound to no element, and a cycle through a stored element
+    let mut form = s["forms"][0].clone();
+    form["sections"][0]["fields"][1]["element"] = json!("DE999999");
+    let elements = s["elements"].as_array().cloned().unwrap_or_default();
+    let child = elements.iter().find(|e| !e["parent"].is_null()).cloned();
+    let child = child.expect("the sample has an element under another");
+    let parent = elements
+        .iter()
+        .find(|e| e["code"] == child["parent"])
+        .cloned();
+    let mut parent = parent.expect("its parent");
+    parent["parent"] = child["code"].clone();
+    let file = import_file(
+        dir.path(),
+        "bad.json",
+        &[("elements", vec![parent]), ("forms", vec![form])],
+    );
+    let mut twins = Twins::new();
+    let said = import(&mut twins, &file);
+    assert!(said.contains("2 个问题，未写入任何数据"), "{said}");
+    twins.enter();
+    twins.stores_agree();
+}
+
+#[test]
+fn on_demand_an_import_the_records_near_it_cannot_answer_for_loads_the_catalog() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut agency = sample()["agencies"][0].clone();
+    agency["name"] = json!("四川省商务厅（新）");
+    let code = agency["code"].as_str().unwrap_or_default().to_string();
+    let file = import_file(dir.path(), "agency.json", &[("agencies", vec![agency])]);
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "import_file");
+    assert!(deferred(&app), "the dialog opens before the catalog");
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, &file.display().to_string());
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    until_loaded(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert!(
+        message(&app).contains("已导入：新建 0，更新 1，未变 0"),
+        "{}",
+        message(&app)
+    );
+    drop(app);
+    let store = SledStore::open(&path).expect("open");
+    assert_eq!(
+        store.catalog().agencies[code.as_str()].name,
+        "四川省商务厅（新）"
+    );
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+}
