@@ -79,6 +79,10 @@ impl Pair {
         let unloaded = SledStore::open_unloaded(&self.near).expect("open");
         assert_eq!(unloaded.outline(), Some(Outline::of(&catalog)));
         assert_eq!(unloaded.element_links(), Some(ElementLinks::of(&catalog)));
+        // the lint counts, when kept, are the catalog's
+        if let Some(lint) = unloaded.lint_counts() {
+            assert_eq!(lint, yibiao::engine::lint::counts(&catalog));
+        }
         drop(unloaded);
         let search = SledStore::cached_search(&self.near).expect("read");
         assert_eq!(search, Some(yibiao::engine::search::data_of(&catalog)));
@@ -210,7 +214,7 @@ fn a_csv_table_and_a_dry_run_are_read_against_the_stores_records() {
 #[test]
 fn an_import_the_records_near_it_cannot_answer_for_goes_on_over_the_catalog() {
     let pair = Pair::new();
-    // an agency is in no write near its records
+    // an agency's new name is in the search rows of the elements it sources
     let mut agency = pair.record("agencies", 0);
     agency["name"] = json!("四川省商务厅（新）");
     let file = pair.file("agency.json", &doc(&[("agencies", vec![agency])]));
@@ -220,6 +224,63 @@ fn an_import_the_records_near_it_cannot_answer_for_goes_on_over_the_catalog() {
         (0, "imported: 0 created, 1 updated, 0 unchanged\n".into())
     );
     assert!(!pair.written_near());
+    pair.agree();
+}
+
+#[test]
+fn new_agencies_and_agencies_that_keep_their_names_are_written_near_their_records() {
+    let pair = Pair::new();
+    let mut moved = pair.record("agencies", 1);
+    let regions = pair.sample["regions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let other = regions
+        .iter()
+        .find(|r| r["code"] != moved["region"])
+        .cloned();
+    moved["region"] = other.expect("another region")["code"].clone();
+    let mut new = pair.record("agencies", 0);
+    new["code"] = json!("11511602MB9999999X");
+    new["name"] = json!("广安区数据局");
+    let mut item = first(&pair.sample, "items", |i| i["level"] == "main");
+    item["agency"] = new["code"].clone();
+    let file = pair.file(
+        "agencies.json",
+        &doc(&[("agencies", vec![moved, new]), ("items", vec![item])]),
+    );
+    let said = pair.import(&file, &[]);
+    assert_eq!(
+        said,
+        (0, "imported: 1 created, 2 updated, 0 unchanged\n".into())
+    );
+    assert!(pair.written_near());
+    assert!(
+        pair.near.join("lint.idx").exists(),
+        "no form's warnings moved"
+    );
+    pair.agree();
+}
+
+#[test]
+fn a_county_catalog_is_written_near_its_records() {
+    let pair = Pair::new();
+    let county = common::fixture("guangan-item-catalog.json");
+    let (code, said) = pair.import(&county, &[]);
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        said.ends_with("imported: 1335 created, 0 updated, 3 unchanged\n"),
+        "{said}"
+    );
+    assert!(pair.written_near());
+    pair.agree();
+    // again: its region and agencies named as they are stored
+    let (code, said) = pair.import(&county, &[]);
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        said.ends_with("imported: 0 created, 0 updated, 1338 unchanged\n"),
+        "{said}"
+    );
     pair.agree();
 }
 
@@ -334,5 +395,18 @@ fn new_and_renamed_elements_take_their_places_in_the_search_index_as_over_the_ca
     let (code, said) = pair.import(&file, &[]);
     assert_eq!(code, 0, "{said}");
     assert!(pair.written_near());
+    pair.agree();
+}
+
+#[test]
+fn a_store_without_its_element_links_has_them_made_again_by_an_import_over_the_catalog() {
+    let pair = Pair::new();
+    std::fs::remove_file(pair.near.join("links.idx")).expect("links to remove");
+    let mut renamed = pair.record("elements", 0);
+    renamed["name"] = json!("居民姓名");
+    let file = pair.file("renamed.json", &doc(&[("elements", vec![renamed])]));
+    let said = pair.import(&file, &[]);
+    assert_eq!(said, (0, "imported: 0 created, 1 updated, 0 unchanged\n".into()));
+    assert!(!pair.written_near());
     pair.agree();
 }

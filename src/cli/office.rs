@@ -121,7 +121,8 @@ pub enum NearImported {
     Load(Box<(UnloadedStore, ImportRequest, Option<Parsed>)>),
 }
 
-/// `yibiao import` into a store whose outline is cached, without loading its catalog: the
+/// `yibiao import` into a store whose outline and element links are cached, without loading
+/// its catalog: the
 /// file is checked against the records it replaces and references, read as they are looked
 /// up, and written over the records near it (see [`transfer::write_near`]); at a million
 /// elements a few thousand records go in without the 700 MiB the catalog holds. An import
@@ -131,7 +132,8 @@ pub fn import_near(
     request: ImportRequest,
     lang: Lang,
 ) -> Result<NearImported, Failure> {
-    let Some(mut outline) = store.outline() else {
+    // (a store without them has them made again by the loaded store's import)
+    let (Some(mut outline), Some(links)) = (store.outline(), store.element_links()) else {
         return Ok(NearImported::Load(Box::new((store, request, None))));
     };
     let done = with_progress(
@@ -144,7 +146,9 @@ pub fn import_near(
             if request.dry_run {
                 return Ok(Err(parsed.records.len()));
             }
-            transfer::write_near(&mut store, parsed, &mut near, &mut outline, None, control).map(Ok)
+            let links = Some(links);
+            transfer::write_near(&mut store, parsed, &mut near, &mut outline, links, control)
+                .map(Ok)
         },
     )
     .map_err(|e| import_failure(e, lang))?;

@@ -568,6 +568,17 @@ pub fn lint_form(catalog: &Catalog, covers: &Covers, form: &Form) -> Vec<Warning
     out
 }
 
+/// Whether a change to a record of `kind` leaves every form's warnings as they were, but for
+/// a bundle's, which moves those of its items' forms' conditions only (what a write keeps of
+/// the cached counts: an element's or a form's change may move any form's).
+pub fn moves_no_warning(kind: crate::model::Kind) -> bool {
+    use crate::model::Kind;
+    matches!(
+        kind,
+        Kind::Item | Kind::Material | Kind::Bundle | Kind::Agency | Kind::Region
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -589,6 +589,37 @@ impl Outline {
         true
     }
 
+    /// Makes the links from each of `items` (items the outline holds) what they reference
+    /// now, once every record they may reference is placed: a batch that adds items and
+    /// materials places them one after another, and an item followed before an item or a
+    /// material it references was placed lacks its link to it. One pass over the links for
+    /// them all. Returns whether the outline holds every one; if not, it is left as it was.
+    pub fn relink_items(&mut self, items: &[&super::Item]) -> bool {
+        let mut froms = std::collections::HashSet::new();
+        let mut added = Vec::new();
+        for item in items {
+            let Some(at) = self.items.heads.position(&item.code) else {
+                return false;
+            };
+            let from = Source::Item(at);
+            let Some(packed) = Link::new(Target::Item(0), from).map(|l| l.from) else {
+                return false;
+            };
+            froms.insert(packed);
+            added.extend(links_of(
+                &self.items,
+                &self.materials,
+                from,
+                RecordRef::Item(item),
+            ));
+        }
+        self.links.retain(|l| !froms.contains(&l.from));
+        self.links.extend(added);
+        self.links.sort_unstable();
+        self.links.dedup();
+        true
+    }
+
     /// Follows a new item `item` (one the outline does not hold, as pane 1's `a` and `c`
     /// make): it is placed among the items in code order, the items after it (and every
     /// form and link naming them) move one place on, and its references to items and
@@ -673,6 +704,22 @@ impl Outline {
         let materials = Pairs::of(list);
         self.materials = materials;
         self.move_positions(Kind::Material, at, true);
+        true
+    }
+
+    /// Places a new agency `agency` among the outline's, in code order (nothing refers to
+    /// an agency by its place). Returns whether it was placed; if not (the outline holds it
+    /// already, or is full), it is left as it was.
+    pub fn follow_new_agency(&mut self, agency: &super::Agency) -> bool {
+        let Err(at) = self.agencies.codes.search(&agency.code) else {
+            return false;
+        };
+        if self.agencies.codes.len() as u32 >= u32::MAX / 2 - 1 {
+            return false;
+        }
+        let mut list = self.agencies.list();
+        list.insert(at as usize, (&agency.code, &agency.name));
+        self.agencies = Pairs::of(list);
         true
     }
 

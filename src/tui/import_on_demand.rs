@@ -3,8 +3,9 @@
 //! written here over those records (`Loading::write_import_near`), as `yibiao import`
 //! writes into such a store; the panes on demand follow. At a million elements a file of a
 //! few thousand records goes in without the 700 MiB the catalog holds. An import the
-//! records near it cannot answer for (more records than one such write takes, agencies or
-//! regions) waits for the catalog, loaded for it, and is written over it, read once.
+//! records near it cannot answer for (more records than one such write takes, an agency
+//! renamed, a region changed) waits for the catalog, loaded for it, and is written over it,
+//! read once.
 
 use std::sync::Arc;
 

@@ -358,20 +358,20 @@ impl Loading {
     /// After a write over the records `near` names that upserted `changed` and deleted
     /// `deleted` (any records): the copies the other panes hold follow (see
     /// `Loading::copies_follow`), and the lint counts are no longer cached unless only
-    /// items, materials and bundles changed (the store kept the counts of an item's or a
-    /// material's change, which moves none; a bundle's it followed, read again).
+    /// records that move no form's warnings changed (`engine::lint::moves_no_warning`: the
+    /// store kept the counts of an item's or an agency's change, which moves none; a
+    /// bundle's it followed, read again).
     fn records_follow(
         &mut self,
         changed: &[(crate::model::Kind, String)],
         deleted: &[(crate::model::Kind, String)],
         near: Near,
     ) -> Result<(), StoreError> {
-        use crate::model::Kind;
         self.copies_follow(changed, deleted, near)?;
         if !changed
             .iter()
             .chain(deleted)
-            .all(|(kind, _)| matches!(kind, Kind::Item | Kind::Material | Kind::Bundle))
+            .all(|(kind, _)| crate::engine::lint::moves_no_warning(*kind))
         {
             self.lint = OnceCell::from(None);
             self.counted = None;

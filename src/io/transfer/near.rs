@@ -3,8 +3,9 @@
 //! up ([`StoredLookup`]), and written over the records near it
 //! ([`UnloadedStore::apply_near_holding`]), so that a few thousand records go into a store of
 //! a million elements without the 700 MiB its loaded catalog holds. An import the records
-//! near it cannot answer for (more records than one such write takes, agencies or regions,
-//! a form given another material) is handed back, checked, for the loaded store to write.
+//! near it cannot answer for (more records than one such write takes, an agency renamed, a
+//! region changed, a form given another material) is handed back, checked, for the loaded
+//! store to write.
 
 use crate::i18n::Lang;
 use crate::model::{Catalog, ElementLinks, Outline};

@@ -5,7 +5,8 @@
 //!
 //! A change to forms' names, items and fields (bindings, labels, order, sections, required
 //! flags, help, conditions, workflow) that leaves each form's material as it was, a new form,
-//! a change to elements, items, materials or bundles, new ones too, the delete of an item, a
+//! a change to elements, items, materials or bundles, new ones too, a new agency, an agency
+//! or a region that keeps its name (and a region its parent), the delete of an item, a
 //! material or a bundle nothing references, and the delete of an element whose every
 //! referrer (by the cached element links) the batch changes too (a merge, see `near_merge`),
 //! are validated exactly as over the whole catalog: what such a record is checked against is
@@ -111,11 +112,12 @@ impl UnloadedStore {
                 self.add_near(near, new.as_ref(), Some(outline))?;
             }
         }
-        // an item's or a material's change moves no form's warnings, a bundle's those of
-        // its items' forms' conditions: the counts are kept, those followed
+        // an item's, a material's, an agency's or a region's change moves no form's
+        // warnings, a bundle's those of its items' forms' conditions: the counts are kept,
+        // those followed
         let mut lint = changed
             .iter()
-            .all(|c| matches!(c.key().0, Kind::Item | Kind::Material | Kind::Bundle))
+            .all(|c| crate::engine::lint::moves_no_warning(c.key().0))
             .then(|| read_lint(&self.0.path))
             .flatten();
         if let Some(counts) = &mut lint {
@@ -175,8 +177,21 @@ impl UnloadedStore {
                 RecordRef::Material(material) => follows &= outline.follow_material(material),
                 RecordRef::Bundle(bundle) if is_new => follows &= outline.follow_new_bundle(bundle),
                 RecordRef::Bundle(bundle) => follows &= outline.follow_bundle(bundle),
+                RecordRef::Agency(agency) if is_new => follows &= outline.follow_new_agency(agency),
                 _ => {}
             }
+        }
+        // an item followed before an item or a material it references was placed (a later
+        // code, a later kind) is linked to it now
+        let items: Vec<&crate::model::Item> = changed
+            .iter()
+            .filter_map(|c| match near.get(c.kind, &c.code) {
+                Some(RecordRef::Item(item)) => Some(item),
+                _ => None,
+            })
+            .collect();
+        if items.len() > 1 || changed.iter().any(|c| c.kind == Kind::Material) {
+            follows &= outline.relink_items(&items);
         }
         // (it does: the forms were checked to be the outline's, of the same items; new forms,
         // items and materials were placed in it, deleted ones taken out; elements are not in
@@ -290,6 +305,16 @@ impl UnloadedStore {
                     outline.bundle_name(&new.code).is_some()
                 }
                 (None, Record::Bundle(new)) => outline.bundle_name(&new.code).is_none(),
+                // an agency: what references it is not checked against it; its name is in the
+                // outline (a new one placed in it) and in the search rows of the elements it
+                // sources, so a new name needs the catalog
+                (Some(Record::Agency(old)), Record::Agency(new)) => old.name == new.name,
+                (None, Record::Agency(new)) => outline.agency_name(&new.code).is_none(),
+                // a region: its name is in the outline and its parent on a relation that must
+                // stay acyclic: one that keeps both (a county catalog names its region again)
+                (Some(Record::Region(old)), Record::Region(new)) => {
+                    old.name == new.name && old.parent == new.parent
+                }
                 _ => false,
             };
             if !near {

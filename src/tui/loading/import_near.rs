@@ -13,10 +13,10 @@ impl Loading {
     /// Writes `parsed` over the records `near` it (what checking it read of the store)
     /// without the catalog (see `io::transfer::write_near`): the outline and the element
     /// links follow in place, the other panes' copies of the records follow and the lint
-    /// counts are counted again unless only items, materials and bundles changed (see
-    /// `Loading::records_follow`). [`NearImport::NeedsCatalog`]: nothing written (more
-    /// records than one such write takes, agencies or regions, a store not open on
-    /// demand), the input handed back.
+    /// counts are counted again unless only records that move no form's warnings changed
+    /// (see `Loading::records_follow`). [`NearImport::NeedsCatalog`]: nothing written (more
+    /// records than one such write takes, an agency renamed, a region changed, a store not
+    /// open on demand), the input handed back.
     pub fn write_import_near(
         &mut self,
         parsed: Parsed,
