@@ -406,7 +406,10 @@ fn a_store_without_its_element_links_has_them_made_again_by_an_import_over_the_c
     renamed["name"] = json!("居民姓名");
     let file = pair.file("renamed.json", &doc(&[("elements", vec![renamed])]));
     let said = pair.import(&file, &[]);
-    assert_eq!(said, (0, "imported: 0 created, 1 updated, 0 unchanged\n".into()));
+    assert_eq!(
+        said,
+        (0, "imported: 0 created, 1 updated, 0 unchanged\n".into())
+    );
     assert!(!pair.written_near());
     pair.agree();
 }

@@ -904,6 +904,11 @@ impl Outline {
         true
     }
 
+    /// How many items the outline holds.
+    pub fn item_count(&self) -> usize {
+        self.items.heads.codes.len()
+    }
+
     /// Whether the outlined catalog holds no record.
     pub fn is_empty(&self) -> bool {
         self.records == 0

@@ -40,6 +40,11 @@ use crate::store::cache_file::{read_links, read_lint, write_links, write_lint, w
 use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError};
 
+/// How many item placements a write near its records makes in the outline at most: new
+/// items times the items it holds (each new item lays them out again). At a million
+/// elements (206,040 items) some 40 new items, about 3 s.
+const NEW_ITEM_STEPS: usize = 8_000_000;
+
 /// A record a batch changes: its kind and code, as stored (`None`: new) and as the batch
 /// has it (`None`: deleted).
 pub(super) struct Change {
@@ -233,6 +238,17 @@ impl UnloadedStore {
         links: Option<&ElementLinks>,
     ) -> Result<Option<Vec<Change>>, StoreError> {
         if batch.commands.len() > Self::MOST_NEAR || !self.0.search_is_current()? {
+            return Ok(None);
+        }
+        // the outline places each new item by laying its items out again: past a budget of
+        // such steps the loaded catalog is quicker (at a million elements a county catalog's
+        // 1,300 new items took 92 s so, 13 s over the catalog)
+        let new_items = batch
+            .commands
+            .iter()
+            .filter(|c| matches!(c, Command::Upsert(Record::Item(i)) if outline.item(&i.code).is_none()))
+            .count();
+        if new_items.saturating_mul(outline.item_count()) > NEW_ITEM_STEPS {
             return Ok(None);
         }
         let mut changed: BTreeMap<(Kind, &str), Change> = BTreeMap::new();
