@@ -147,8 +147,16 @@ pub fn import_near(
                 return Ok(Err(parsed.records.len()));
             }
             let links = Some(links);
-            transfer::write_near(&mut store, parsed, &mut near, &mut outline, links, control)
-                .map(Ok)
+            let most = UnloadedStore::MOST_NEAR;
+            transfer::write_near(
+                &mut store,
+                parsed,
+                (&mut near, &mut outline),
+                links,
+                most,
+                control,
+            )
+            .map(Ok)
         },
     )
     .map_err(|e| import_failure(e, lang))?;

@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::packed_strings::Strings;
-use super::{Catalog, Form, ItemLevel, ItemType, Kind, RecordRef, Status};
+use super::{Catalog, ItemLevel, ItemType, Kind, RecordRef, Status};
+
+mod upserts;
 
 /// An item as the tree places it, borrowed from a catalog or an outline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,23 +203,6 @@ impl Pairs {
     /// The position of a code, by binary search over the codes in place.
     fn position(&self, code: &str) -> Option<u32> {
         self.codes.position(code)
-    }
-
-    /// Sets the name at position `at` (the names packed anew).
-    fn set_name(&mut self, at: u32, name: &str) {
-        let old = &self.names;
-        let mut names = Strings {
-            text: String::with_capacity(old.text.len() + name.len()),
-            ends: Vec::with_capacity(old.len()),
-        };
-        for i in 0..old.len() as u32 {
-            names.push(if i == at {
-                name
-            } else {
-                old.get(i).unwrap_or_default()
-            });
-        }
-        self.names = names;
     }
 
     fn is_sound(&self) -> bool {
@@ -502,266 +487,6 @@ impl Outline {
         })
     }
 
-    /// Follows a change to the form `form` (an edit of its name, fields or item, as pane 3's
-    /// designer makes): its name, item, field count, status and version are set (a new name
-    /// packed in with the others), and, with another item, its links to the items and
-    /// materials replaced. Returns whether it was followed; if not (the outline does not
-    /// hold the form, or its new item), it is left as it was and only [`Outline::of`] the
-    /// changed catalog describes it.
-    pub fn follow_form(&mut self, form: &Form) -> bool {
-        let Some(at) = self.forms.heads.codes.position(&form.code) else {
-            return false;
-        };
-        let Some(view) = self.form_at(at) else {
-            return false;
-        };
-        let (moved, renamed) = (
-            view.item != form.item.as_deref(),
-            view.name != form.name.as_str(),
-        );
-        if moved {
-            let item = match form.item.as_deref() {
-                Some(code) => match self.items.heads.position(code) {
-                    Some(position) => position,
-                    None => return false,
-                },
-                None => NONE,
-            };
-            let from = Source::Form(at);
-            let Some(packed) = Link::new(Target::Item(0), from).map(|l| l.from) else {
-                return false;
-            };
-            let Some(slot) = self.forms.items.get_mut(at as usize) else {
-                return false;
-            };
-            *slot = item;
-            self.links.retain(|l| l.from != packed);
-            self.add_links_of(from, RecordRef::Form(form));
-        }
-        if renamed {
-            self.forms.heads.set_name(at, &form.name);
-        }
-        let at = at as usize;
-        let f = &mut self.forms;
-        match (
-            f.fields.get_mut(at),
-            f.statuses.get_mut(at),
-            f.versions.get_mut(at),
-        ) {
-            (Some(fields), Some(status), Some(version)) => {
-                *fields = u32::try_from(form.field_count()).unwrap_or(u32::MAX);
-                *status = form.status;
-                *version = form.version;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// Follows a change to the item `item` (an edit that keeps its code, as pane 1's editor
-    /// makes): its name, level, type, parent, agency and region are set and its references
-    /// to items and materials replaced, so that the outline is [`Outline::of`] the changed
-    /// catalog. Returns whether the outline holds the item; if not, it is left as it was.
-    pub fn follow_item(&mut self, item: &super::Item) -> bool {
-        let Some(at) = self.items.heads.position(&item.code) else {
-            return false;
-        };
-        let n = self.items.heads.codes.len() as u32;
-        let views: Option<Vec<ItemView<'_>>> = (0..n)
-            .map(|i| {
-                if i == at {
-                    Some(item_view(item))
-                } else {
-                    self.item_at(i)
-                }
-            })
-            .collect();
-        let Some(items) = Items::of_all(views) else {
-            return false;
-        };
-        self.items = items;
-        let from = Source::Item(at);
-        let Some(packed) = Link::new(Target::Item(0), from).map(|l| l.from) else {
-            return false;
-        };
-        self.links.retain(|l| l.from != packed);
-        self.add_links_of(from, RecordRef::Item(item));
-        true
-    }
-
-    /// Makes the links from each of `items` (items the outline holds) what they reference
-    /// now, once every record they may reference is placed: a batch that adds items and
-    /// materials places them one after another, and an item followed before an item or a
-    /// material it references was placed lacks its link to it. One pass over the links for
-    /// them all. Returns whether the outline holds every one; if not, it is left as it was.
-    pub fn relink_items(&mut self, items: &[&super::Item]) -> bool {
-        let mut froms = std::collections::HashSet::new();
-        let mut added = Vec::new();
-        for item in items {
-            let Some(at) = self.items.heads.position(&item.code) else {
-                return false;
-            };
-            let from = Source::Item(at);
-            let Some(packed) = Link::new(Target::Item(0), from).map(|l| l.from) else {
-                return false;
-            };
-            froms.insert(packed);
-            added.extend(links_of(
-                &self.items,
-                &self.materials,
-                from,
-                RecordRef::Item(item),
-            ));
-        }
-        self.links.retain(|l| !froms.contains(&l.from));
-        self.links.extend(added);
-        self.links.sort_unstable();
-        self.links.dedup();
-        true
-    }
-
-    /// Follows a new item `item` (one the outline does not hold, as pane 1's `a` and `c`
-    /// make): it is placed among the items in code order, the items after it (and every
-    /// form and link naming them) move one place on, and its references to items and
-    /// materials are added, so that the outline is [`Outline::of`] the catalog with it.
-    /// Returns whether it was added; if not (the outline holds it already), it is left as it
-    /// was.
-    pub fn follow_new_item(&mut self, item: &super::Item) -> bool {
-        let Err(at) = self.items.heads.codes.search(&item.code) else {
-            return false;
-        };
-        let n = self.items.heads.codes.len() as u32;
-        // (a link packs an item's position times four)
-        if n >= u32::MAX / 4 - 1 {
-            return false;
-        }
-        let views: Option<Vec<ItemView<'_>>> = (0..n).map(|i| self.item_at(i)).collect();
-        let Some(mut views) = views else {
-            return false;
-        };
-        views.insert(at as usize, item_view(item));
-        let items = Items::of(&views);
-        drop(views);
-        self.items = items;
-        self.move_positions(Kind::Item, at, true);
-        let from = Source::Item(at);
-        self.add_links_of(from, RecordRef::Item(item));
-        true
-    }
-
-    /// Follows a new form `form` (one the outline does not hold, as pane 3's designer
-    /// saves): it is placed among the forms in code order, the links from the forms after
-    /// it move one place on, and its references to items and materials are added, so that
-    /// the outline is [`Outline::of`] the catalog with it. Returns whether it was added; if
-    /// not (the outline holds it already), it is left as it was.
-    pub fn follow_new_form(&mut self, form: &Form) -> bool {
-        let Err(at) = self.forms.heads.codes.search(&form.code) else {
-            return false;
-        };
-        if self.forms.len() as u32 >= u32::MAX / 4 - 1 {
-            return false;
-        }
-        let mut list = self.forms.heads.list();
-        list.insert(at as usize, (&form.code, &form.name));
-        let heads = Pairs::of(list);
-        let item = form
-            .item
-            .as_deref()
-            .and_then(|i| self.items.heads.position(i));
-        let f = &mut self.forms;
-        f.heads = heads;
-        let slot = at as usize;
-        f.items.insert(slot, item.unwrap_or(NONE));
-        let fields = u32::try_from(form.field_count()).unwrap_or(u32::MAX);
-        f.fields.insert(slot, fields);
-        f.statuses.insert(slot, form.status);
-        f.versions.insert(slot, form.version);
-        for link in &mut self.links {
-            if let Some(Source::Form(from)) = link.from()
-                && from >= at
-            {
-                link.from += 4;
-            }
-        }
-        let from = Source::Form(at);
-        self.add_links_of(from, RecordRef::Form(form));
-        true
-    }
-
-    /// Follows a new material `material` (one the outline does not hold): it is placed
-    /// among the materials in code order and the links to the materials after it move one
-    /// place on (a new material is referenced by nothing yet). Returns whether it was added;
-    /// if not, the outline is left as it was.
-    pub fn follow_new_material(&mut self, material: &super::Material) -> bool {
-        let Err(at) = self.materials.codes.search(&material.code) else {
-            return false;
-        };
-        if self.materials.codes.len() as u32 >= u32::MAX / 2 - 1 {
-            return false;
-        }
-        let mut list = self.materials.list();
-        list.insert(at as usize, (&material.code, &material.name));
-        let materials = Pairs::of(list);
-        self.materials = materials;
-        self.move_positions(Kind::Material, at, true);
-        true
-    }
-
-    /// Places a new agency `agency` among the outline's, in code order (nothing refers to
-    /// an agency by its place). Returns whether it was placed; if not (the outline holds it
-    /// already, or is full), it is left as it was.
-    pub fn follow_new_agency(&mut self, agency: &super::Agency) -> bool {
-        let Err(at) = self.agencies.codes.search(&agency.code) else {
-            return false;
-        };
-        if self.agencies.codes.len() as u32 >= u32::MAX / 2 - 1 {
-            return false;
-        }
-        let mut list = self.agencies.list();
-        list.insert(at as usize, (&agency.code, &agency.name));
-        self.agencies = Pairs::of(list);
-        true
-    }
-
-    /// Follows a bundle `bundle` the outline holds: its name and its links to items and
-    /// materials as it has them now. Returns whether it was followed; if not (the outline
-    /// does not hold it), it is left as it was.
-    pub fn follow_bundle(&mut self, bundle: &super::Bundle) -> bool {
-        let Some(at) = self.bundles.position(&bundle.code) else {
-            return false;
-        };
-        let from = Source::Bundle(at);
-        let Some(packed) = Link::new(Target::Item(0), from).map(|l| l.from) else {
-            return false;
-        };
-        if self.bundles.name_of(&bundle.code) != Some(bundle.name.as_str()) {
-            self.bundles.set_name(at, &bundle.name);
-        }
-        self.links.retain(|l| l.from != packed);
-        self.add_links_of(from, RecordRef::Bundle(bundle));
-        true
-    }
-
-    /// Follows a new bundle `bundle` (one the outline does not hold): it is placed among the
-    /// bundles in code order, the links from the bundles after it move one place on, and
-    /// its links to items and materials are added, so that the outline is [`Outline::of`]
-    /// the catalog with it. Returns whether it was added; if not, it is left as it was.
-    pub fn follow_new_bundle(&mut self, bundle: &super::Bundle) -> bool {
-        let Err(at) = self.bundles.codes.search(&bundle.code) else {
-            return false;
-        };
-        // (a link packs a bundle's position times four)
-        if self.bundles.codes.len() as u32 >= u32::MAX / 4 - 1 {
-            return false;
-        }
-        let mut list = self.bundles.list();
-        list.insert(at as usize, (&bundle.code, &bundle.name));
-        self.bundles = Pairs::of(list);
-        self.move_positions(Kind::Bundle, at, true);
-        self.add_links_of(Source::Bundle(at), RecordRef::Bundle(bundle));
-        true
-    }
-
     /// Moves every position from `first` on among the items (in the forms' items and the
     /// links to and from them), the materials (in the links to them) or the bundles (in
     /// the links from them), as `kind` says, one place on (`on`: one was placed before
@@ -851,15 +576,6 @@ impl Outline {
         true
     }
 
-    /// Adds the links `record`, at `from`, makes to the items and materials, the links kept
-    /// in order and each once.
-    fn add_links_of(&mut self, from: Source, record: RecordRef<'_>) {
-        let added = links_of(&self.items, &self.materials, from, record);
-        self.links.extend(added);
-        self.links.sort_unstable();
-        self.links.dedup();
-    }
-
     /// The name of the bundle `code`, if the outlined catalog holds it.
     pub fn bundle_name(&self, code: &str) -> Option<&str> {
         self.bundles.name_of(code)
@@ -890,23 +606,6 @@ impl Outline {
         (first..codes.len() as u32)
             .map_while(|at| codes.get(at).filter(|c| c.starts_with(prefix)))
             .collect()
-    }
-
-    /// Follows a change to the material `material` (an edit that keeps its code): its name
-    /// is set. Returns whether the outline holds the material; if not, it is left as it was.
-    pub fn follow_material(&mut self, material: &super::Material) -> bool {
-        let Some(at) = self.materials.position(&material.code) else {
-            return false;
-        };
-        if self.materials.name_of(&material.code) != Some(material.name.as_str()) {
-            self.materials.set_name(at, &material.name);
-        }
-        true
-    }
-
-    /// How many items the outline holds.
-    pub fn item_count(&self) -> usize {
-        self.items.heads.codes.len()
     }
 
     /// Whether the outlined catalog holds no record.
@@ -1095,20 +794,17 @@ mod tests {
                 _ => item.parent = Some(codes[0].as_str().into()),
             }
             catalog.insert(Record::Item(item.clone()));
-            assert!(outline.follow_item(&item), "{code}");
+            assert!(outline.follow_upserts(&[RecordRef::Item(&item)]), "{code}");
             assert!(outline.is_sound());
             assert_eq!(outline, Outline::of(&catalog), "item {n} ({code})");
         }
-        let mut unknown = catalog.items.values().next().unwrap().clone();
-        unknown.code = "NO-SUCH-ITEM".into();
-        assert!(!outline.follow_item(&unknown));
         // a material renamed
         let codes: Vec<String> = catalog.materials.keys().map(|c| c.to_string()).collect();
         for code in codes.iter().step_by(50) {
             let mut material = catalog.materials[code.as_str()].clone();
             material.name = format!("{}（改）", material.name).into();
             catalog.insert(Record::Material(material.clone()));
-            assert!(outline.follow_material(&material));
+            assert!(outline.follow_upserts(&[RecordRef::Material(&material)]));
             assert_eq!(outline, Outline::of(&catalog), "material {code}");
         }
     }
@@ -1152,17 +848,17 @@ mod tests {
                 .map(|m| m.as_str().into())
                 .collect();
             catalog.insert(Record::Item(item.clone()));
-            assert!(outline.follow_new_item(&item), "{code}");
+            assert!(outline.follow_upserts(&[RecordRef::Item(&item)]), "{code}");
             outline.records += 1;
             assert!(outline.is_sound());
             assert_eq!(outline, Outline::of(&catalog), "new item {code}");
             let referrers = outline.referrers(Kind::Item, &codes[0]).unwrap_or_default();
             assert!(referrers.contains(&(Kind::Item, code.as_str())), "{code}");
         }
-        // a second time it is known: left as it was
+        // a second time it is held, as it is: left as it was
         let again = catalog.items[new_codes[1].as_str()].clone();
         let before = outline.clone();
-        assert!(!outline.follow_new_item(&again));
+        assert!(outline.follow_upserts(&[RecordRef::Item(&again)]));
         assert_eq!(outline, before);
         assert_eq!(
             outline.codes_with_prefix(Kind::Item, &format!("{middle}-")),
@@ -1185,12 +881,14 @@ mod tests {
             material.code = code.as_str().into();
             material.name = format!("新材料{code}").into();
             catalog.insert(Record::Material(material.clone()));
-            assert!(outline.follow_new_material(&material), "{code}");
+            assert!(
+                outline.follow_upserts(&[RecordRef::Material(&material)]),
+                "{code}"
+            );
             outline.records += 1;
             assert!(outline.is_sound());
             assert_eq!(outline, Outline::of(&catalog), "new material {code}");
         }
-        assert!(!outline.follow_new_material(&catalog.materials[middle.as_str()]));
         assert_eq!(outline.codes_with_prefix(Kind::Material, "~"), vec!["~CL"]);
         let bundles: Vec<&str> = catalog.bundles.keys().map(|c| c.as_str()).collect();
         assert_eq!(outline.codes_with_prefix(Kind::Bundle, ""), bundles);
@@ -1207,12 +905,11 @@ mod tests {
             form.item = item.as_deref().map(Into::into);
             form.material = Some(material_code(&catalog).into());
             catalog.insert(Record::Form(form.clone()));
-            assert!(outline.follow_new_form(&form), "{code}");
+            assert!(outline.follow_upserts(&[RecordRef::Form(&form)]), "{code}");
             outline.records += 1;
             assert!(outline.is_sound());
             assert_eq!(outline, Outline::of(&catalog), "new form {code}");
         }
-        assert!(!outline.follow_new_form(&catalog.forms[middle.as_str()]));
         assert_eq!(outline.codes_with_prefix(Kind::Form, "~"), vec!["~BD"]);
     }
 
@@ -1280,7 +977,10 @@ mod tests {
                 }),
             }
             catalog.insert(crate::model::Record::Bundle(bundle.clone()));
-            assert!(outline.follow_bundle(&bundle), "{code}");
+            assert!(
+                outline.follow_upserts(&[RecordRef::Bundle(&bundle)]),
+                "{code}"
+            );
             assert!(outline.is_sound());
             assert_eq!(outline, Outline::of(&catalog), "bundle {code} changed");
         }
@@ -1291,8 +991,10 @@ mod tests {
             bundle.code = code.as_str().into();
             bundle.name = format!("新主题{code}").into();
             catalog.insert(crate::model::Record::Bundle(bundle.clone()));
-            assert!(outline.follow_new_bundle(&bundle), "{code}");
-            assert!(!outline.follow_new_bundle(&bundle), "known now");
+            assert!(
+                outline.follow_upserts(&[RecordRef::Bundle(&bundle)]),
+                "{code}"
+            );
             outline.records += 1;
             assert!(outline.is_sound());
             assert_eq!(outline, Outline::of(&catalog), "new bundle {code}");
@@ -1306,11 +1008,113 @@ mod tests {
             assert!(outline.is_sound());
             assert_eq!(outline, Outline::of(&catalog), "bundle {code} deleted");
             assert!(!outline.follow_deleted(Kind::Bundle, code), "gone already");
-            let gone = catalog.bundles[codes[1].as_str()].clone();
-            let mut unknown = gone.clone();
-            unknown.code = format!("{code}-none").into();
-            assert!(!outline.follow_bundle(&unknown));
         }
+    }
+
+    #[test]
+    fn an_outline_following_a_whole_batch_at_once_is_the_written_catalogs() {
+        use crate::model::Record;
+        let mut catalog = generate(1);
+        let mut outline = Outline::of(&catalog);
+        let codes = |keys: Vec<&str>| keys.into_iter().map(str::to_string).collect::<Vec<_>>();
+        let items = codes(catalog.items.keys().map(|c| c.as_str()).collect());
+        let materials = codes(catalog.materials.keys().map(|c| c.as_str()).collect());
+        let forms = codes(catalog.forms.keys().map(|c| c.as_str()).collect());
+        let bundles = codes(catalog.bundles.keys().map(|c| c.as_str()).collect());
+        let mut written: Vec<Record> = Vec::new();
+        // new materials among the others, before and after them
+        let mut new_materials = vec!["0-CL".to_string(), "~CL".to_string()];
+        new_materials.extend((0..4).map(|n| format!("{}-N{n}", materials[n * 7 + 1])));
+        for (n, code) in new_materials.iter().enumerate() {
+            let mut material = catalog.materials[materials[n].as_str()].clone();
+            material.code = code.as_str().into();
+            material.name = format!("新材料{n}").into();
+            written.push(Record::Material(material));
+        }
+        // new items among the others, before and after them: some children of a new item
+        // with a later code (placed after them), each asking for a new material and
+        // depending on a held item
+        let mut new_items = vec!["0000-N".to_string(), "~N".to_string()];
+        new_items.extend((0..40).map(|n| format!("{}-N{n:02}", items[(n * 37) % items.len()])));
+        new_items.sort();
+        new_items.dedup();
+        for (n, code) in new_items.iter().enumerate() {
+            let mut item = catalog.items[items[n % items.len()].as_str()].clone();
+            item.code = code.as_str().into();
+            item.name = format!("新事项{n}").into();
+            item.parent = match n % 3 {
+                1 => new_items.get(n + 1).map(|c| c.as_str().into()),
+                _ => item.parent,
+            };
+            item.materials = [new_materials[n % new_materials.len()].as_str().into()].into();
+            item.depends_on = [items[0].as_str().into()].into();
+            written.push(Record::Item(item));
+        }
+        // held items changed: renamed, under a new item
+        for (n, code) in items.iter().enumerate().step_by(29) {
+            let mut item = catalog.items[code.as_str()].clone();
+            item.name = format!("{}（改）", item.name).into();
+            item.parent = Some(new_items[n % new_items.len()].as_str().into());
+            written.push(Record::Item(item));
+        }
+        // new forms of new items; held forms renamed, moved to a new item, a field fewer
+        for (n, code) in [
+            "0-BD".to_string(),
+            format!("{}-N", forms[3]),
+            "~BD".to_string(),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut form = catalog.forms[forms[n].as_str()].clone();
+            form.code = code.as_str().into();
+            form.item = Some(new_items[n * 5].as_str().into());
+            written.push(Record::Form(form));
+        }
+        for (n, code) in forms.iter().enumerate().step_by(17) {
+            let mut form = catalog.forms[code.as_str()].clone();
+            form.name = format!("{}（改）", form.name).into();
+            form.item = Some(new_items[n % new_items.len()].as_str().into());
+            form.version += 1;
+            written.push(Record::Form(form));
+        }
+        // a new bundle of new items and a held one given one; a held material renamed
+        let mut bundle = catalog.bundles[bundles[0].as_str()].clone();
+        bundle.code = "~ZT".into();
+        bundle.items = vec![new_items[2].clone(), new_items[7].clone()];
+        written.push(Record::Bundle(bundle));
+        let mut bundle = catalog.bundles[bundles[1].as_str()].clone();
+        bundle.items.push(new_items[3].clone());
+        written.push(Record::Bundle(bundle));
+        let mut material = catalog.materials[materials[5].as_str()].clone();
+        material.name = "改名的材料".into();
+        written.push(Record::Material(material));
+        // a new agency and a renamed region
+        let mut agency = catalog.agencies.values().next().unwrap().clone();
+        agency.code = format!("{}-N", agency.code).into();
+        written.push(Record::Agency(agency));
+        let mut region = catalog.regions.values().last().unwrap().clone();
+        region.name = "改名的区划".into();
+        written.push(Record::Region(region));
+        // in the order a batch names them (the new items' children before their parents)
+        written.reverse();
+        for record in &written {
+            catalog.insert(record.clone());
+        }
+        let records: Vec<RecordRef<'_>> = written.iter().map(Record::as_ref).collect();
+        assert!(outline.follow_upserts(&records));
+        outline.records = catalog.len();
+        assert!(outline.is_sound());
+        assert_eq!(outline, Outline::of(&catalog));
+        let referrers = outline
+            .referrers(Kind::Item, &new_items[2])
+            .unwrap_or_default();
+        assert!(referrers.contains(&(Kind::Item, new_items[1].as_str())));
+        assert!(referrers.contains(&(Kind::Bundle, "~ZT")));
+        // written again as they are: left as it was
+        let before = outline.clone();
+        assert!(outline.follow_upserts(&records));
+        assert_eq!(outline, before);
     }
 
     /// A material of `catalog`.

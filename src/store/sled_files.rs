@@ -12,8 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// How many times a sled lock still held by this process is waited for.
-const LOCK_ATTEMPTS: u32 = 40;
+/// How many times a sled lock still held by this process is waited for: 5 s in all (a
+/// store just dropped lets its lock go when its last flush is done, which a loaded machine
+/// delays; the store's own lock keeps other processes out before sled is opened).
+const LOCK_ATTEMPTS: u32 = 200;
 
 /// How long one wait for that lock lasts.
 const LOCK_WAIT: Duration = Duration::from_millis(25);

@@ -723,8 +723,14 @@ impl SledStore {
 
     /// Validates and writes `batch` over the catalog in memory (the whole one, or the records
     /// near the batch: see `near_write`), the changed elements' search rows made as `rows`
-    /// says; the catalog follows the change.
-    fn apply_with(&mut self, batch: Batch, rows: RowsFrom<'_>) -> Result<Applied, StoreError> {
+    /// says; the catalog follows the change. Over the records near it ([`RowsFrom::Tree`])
+    /// the search rows it wrote come back too, every one (those kept for
+    /// [`Store::take_search_changes`] are dropped past a bound), for the caches to follow.
+    fn apply_with(
+        &mut self,
+        batch: Batch,
+        rows: RowsFrom<'_>,
+    ) -> Result<(Applied, SearchRows), StoreError> {
         let action = batch.action.clone();
         let (order, mut changes, mut problems) = self.net_changes(batch);
         problems.extend(self.validate(&order, &changes));
@@ -732,23 +738,28 @@ impl SledStore {
             return Err(StoreError::Invalid(problems));
         }
         if order.is_empty() {
-            return Ok(Applied::default());
+            return Ok(Default::default());
         }
         self.authorize(&order, &changes)?;
         self.remove_caches()?;
-        let applied = if order.len() <= CHUNK_RECORDS {
+        let near = matches!(rows, RowsFrom::Tree(_));
+        let (applied, written) = if order.len() <= CHUNK_RECORDS {
             let planned = self.plan_writes(&action, &order, &changes, rows)?;
             self.write(&planned.writes, None)?;
             self.mirror(&order, &mut changes);
             self.db.flush().map_err(StoreError::Write)?;
-            planned.applied
+            let written = match near {
+                true => planned.writes.search,
+                false => SearchRows::new(),
+            };
+            (planned.applied, written)
         } else {
-            self.apply_journaled(&action, &order, changes)?
+            self.apply_journaled(&action, &order, changes, near)?
         };
         self.changed += applied.created + applied.updated + applied.deleted;
         // flushed: from now on the database must hold this change when the store is opened
         watermark::write(&self.path, self.last_change());
-        Ok(applied)
+        Ok((applied, written))
     }
 
     /// How the forms of a chunk move each element's use count: its bindings in the form as
@@ -798,14 +809,17 @@ impl SledStore {
     /// (a chunk is planned on top of the ones before it); one flushed mark then commits the
     /// batch, and each chunk is written in a transaction that also takes it out of the
     /// journal. Opening a store finishes a committed batch and drops an uncommitted one
-    /// ([`UnloadedStore::finish_journal`]).
+    /// ([`UnloadedStore::finish_journal`]). `near`: the catalog in memory holds only the
+    /// records near the batch; each chunk's search rows are made from the search tree and
+    /// the rows the chunks before it staged, and come back, all of them.
     fn apply_journaled(
         &mut self,
         action: &str,
         order: &[(Kind, String)],
         mut changes: Changes,
-    ) -> Result<Applied, StoreError> {
-        let staged = self.stage(action, order, &mut changes);
+        near: bool,
+    ) -> Result<(Applied, SearchRows), StoreError> {
+        let staged = self.stage(action, order, &mut changes, near);
         // every record has moved to the catalog; the emptied table keeps its allocation (about
         // 400 MiB at a million records) until it is dropped
         drop(changes);
@@ -814,9 +828,12 @@ impl SledStore {
             Ok(applied) => applied,
             Err(e) => {
                 // nothing was applied: drop what was staged, and reread the catalog, which
-                // already holds the staged chunks
+                // already holds the staged chunks (the records near the batch, each)
                 self.drop_staged();
-                self.catalog = Arc::new(load_catalog(&self.records, |_| {})?);
+                self.catalog = Arc::new(match near {
+                    true => self.reread(&self.catalog)?,
+                    false => load_catalog(&self.records, |_| {})?,
+                });
                 return Err(e);
             }
         };
@@ -824,22 +841,48 @@ impl SledStore {
         Ok(applied)
     }
 
-    /// Plans every chunk of `order` and stores it in the journal, uncommitted.
+    /// Plans every chunk of `order` and stores it in the journal, uncommitted; `near`: the
+    /// search rows are made from the tree and the chunks staged before, and come back.
     fn stage(
         &mut self,
         action: &str,
         order: &[(Kind, String)],
         changes: &mut Changes,
-    ) -> Result<Applied, StoreError> {
+        near: bool,
+    ) -> Result<(Applied, SearchRows), StoreError> {
         self.journal.clear().map_err(StoreError::Write)?;
         let mut applied = Applied::default();
+        let mut rows = SearchRows::new();
         for (seq, chunk) in (0u64..).zip(order.chunks(CHUNK_RECORDS)) {
-            let planned = self.plan_writes(action, chunk, changes, RowsFrom::Catalog)?;
+            let from = match near {
+                true => RowsFrom::Tree(Some(&rows)),
+                false => RowsFrom::Catalog,
+            };
+            let planned = self.plan_writes(action, chunk, changes, from)?;
             self.stage_writes(seq, &planned.writes)?;
             self.mirror(chunk, changes);
             applied.add(&planned.applied);
+            if near {
+                rows.extend(planned.writes.search);
+                // (sled holds the staged chunks in memory until they are flushed)
+                self.db.flush().map_err(StoreError::Write)?;
+                crate::memory::give_back();
+            }
         }
-        Ok(applied)
+        Ok((applied, rows))
+    }
+
+    /// The records of `catalog` as the store holds them: each read again, those it does not
+    /// hold left out.
+    fn reread(&self, catalog: &Catalog) -> Result<Catalog, StoreError> {
+        let mut again = Catalog::default();
+        for record in catalog.records() {
+            let key = record_key(record.kind(), record.code());
+            if let Some(value) = self.records.get(&key).map_err(StoreError::Write)? {
+                again.insert(decode_stored(&key, &value)?);
+            }
+        }
+        Ok(again)
     }
 
     /// Stores a chunk's writes in the journal as its entry `seq`, uncommitted.
@@ -1318,8 +1361,13 @@ impl RecordReader {
 
 impl UnloadedStore {
     /// The most records one write over the records near them changes (see
-    /// [`UnloadedStore::apply_near`]): a bigger batch needs the catalog.
-    pub const MOST_NEAR: usize = CHUNK_RECORDS;
+    /// [`UnloadedStore::apply_near`]): a bigger batch needs the catalog. One of more than a
+    /// transaction's records is staged in the journal in chunks, as the loaded store writes
+    /// it, each chunk's search rows made from the tree and the chunks before it.
+    pub const MOST_NEAR: usize = 16 * CHUNK_RECORDS;
+
+    /// The most records one transaction writes: a bigger batch is staged in the journal.
+    pub const ONE_WRITE: usize = CHUNK_RECORDS;
 
     /// Finishes what a process killed in the middle of a big batch left: a committed batch
     /// is written to its end, an uncommitted one dropped, so the store holds all of the
@@ -1743,6 +1791,7 @@ impl Store for SledStore {
 
     fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
         self.apply_with(batch, RowsFrom::Catalog)
+            .map(|(applied, _)| applied)
     }
 
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError> {
@@ -1948,7 +1997,7 @@ pub(crate) mod tests {
         let (order, mut changes, problems) = store.net_changes(big_batch());
         assert!(problems.is_empty() && order.len() > CHUNK_RECORDS);
         store.remove_caches().unwrap();
-        store.stage("import", &order, &mut changes).unwrap();
+        store.stage("import", &order, &mut changes, false).unwrap();
         assert_eq!(store.journal.len(), 2);
         store
     }

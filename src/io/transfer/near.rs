@@ -40,18 +40,20 @@ pub enum NearImport {
 }
 
 /// Writes what [`read_near`] returned over the records `near` it, the `outline` (and the
-/// element links `held`, `None`: read from the store) following, as one transaction. A
-/// cancel asked for before this point wins, as for [`super::write`].
+/// element links `held`, `None`: read from the store) following, all of it or none. A
+/// cancel asked for before this point wins, as for [`super::write`]. An import of more than
+/// `most` records (at most [`UnloadedStore::MOST_NEAR`]) needs the catalog: the TUI, which
+/// writes on its own thread, takes one transaction's worth ([`UnloadedStore::ONE_WRITE`]).
 pub fn write_near(
     store: &mut UnloadedStore,
     parsed: Parsed,
-    near: &mut Catalog,
-    outline: &mut Outline,
+    (near, outline): (&mut Catalog, &mut Outline),
     held: Option<ElementLinks>,
+    most: usize,
     control: &Control<'_>,
 ) -> Result<NearImport, ImportError> {
     let total = parsed.records.len();
-    if total > UnloadedStore::MOST_NEAR {
+    if total > most.min(UnloadedStore::MOST_NEAR) {
         return Ok(NearImport::NeedsCatalog(parsed));
     }
     control.begin_write()?;

@@ -16,10 +16,10 @@
 //! they reference); nothing else is checked against it. The write is the same transaction
 //! (records, search rows, audit); the search rows are the tree's, an element's made anew with
 //! its count as the tree has it, and those of the elements whose use counts move with their
-//! counts moved. The cache files the on-demand panes read are kept: the outline (a form's
-//! name, field count, status and version set; an item, a material or a bundle followed; a
-//! new form, item, material or bundle placed among the others, a deleted one taken out; the
-//! count of records) and the element links (the forms' bindings and the elements' parents
+//! counts moved. The cache files the on-demand panes read are kept: the outline (changed
+//! forms, items, materials, bundles, agencies and regions set, new ones placed among the
+//! others, all in one pass however many they are; a deleted one taken out; the count of
+//! records) and the element links (the forms' bindings and the elements' parents
 //! replaced, in one pass however many records changed), written again once the change is
 //! flushed, and the search index's file (its moved use counts set, its changed elements'
 //! entries made anew and its deleted ones' taken out, see `search_file`). The statistics are
@@ -39,11 +39,6 @@ use crate::model::{
 use crate::store::cache_file::{read_links, read_lint, write_links, write_lint, write_outline};
 use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError};
-
-/// How many item placements a write near its records makes in the outline at most: new
-/// items times the items it holds (each new item lays them out again). At a million
-/// elements (206,040 items) some 40 new items, about 3 s.
-const NEW_ITEM_STEPS: usize = 8_000_000;
 
 /// A record a batch changes: its kind and code, as stored (`None`: new) and as the batch
 /// has it (`None`: deleted).
@@ -137,11 +132,10 @@ impl UnloadedStore {
         let written = self.0.apply_with(batch, RowsFrom::Tree(None));
         let after = std::mem::replace(&mut self.0.catalog, whole);
         *near = std::sync::Arc::try_unwrap(after).unwrap_or_else(|shared| (*shared).clone());
-        let applied = written?;
+        let (applied, rows) = written?;
         self.0.reads.add_written(changed.len());
-        let rows = Store::take_search_changes(&mut self.0)
-            .rows
-            .unwrap_or_default();
+        // (every row it wrote: those kept for `take_search_changes` are dropped past a bound)
+        let _ = Store::take_search_changes(&mut self.0);
         if applied.is_noop() {
             return Ok(Some(NearWritten {
                 applied,
@@ -149,54 +143,33 @@ impl UnloadedStore {
                 links,
             }));
         }
-        // flushed: the caches follow, from the records as stored (the links in one pass)
+        // flushed: the caches follow, from the records as stored (the outline and the links
+        // each in one pass)
         let mut follows = true;
         let mut followed = Vec::new();
+        let (mut upserts, mut deleted) = (Vec::new(), Vec::new());
         for change in &changed {
             let (kind, code) = change.key();
-            let Some(record) = near.get(kind, code) else {
-                match kind {
-                    // an element is in no outline; its reference to its parent goes from the
-                    // links (what referenced it references it no more: checked)
-                    Kind::Element => followed.push(LinkChange::deleted(kind, code)),
-                    // nothing references it: the links hold none of it
-                    _ => follows &= outline.follow_deleted(kind, code),
+            match near.get(kind, code) {
+                Some(RecordRef::Element(element)) => followed.push(LinkChange::element(element)),
+                Some(record) => {
+                    if let RecordRef::Form(form) = record {
+                        followed.push(LinkChange::form(form));
+                    }
+                    upserts.push(record);
                 }
-                continue;
-            };
-            let is_new = change.old.is_none();
-            match record {
-                RecordRef::Form(form) => {
-                    follows &= match is_new {
-                        true => outline.follow_new_form(form),
-                        false => outline.follow_form(form),
-                    };
-                    followed.push(LinkChange::form(form));
-                }
-                RecordRef::Element(element) => followed.push(LinkChange::element(element)),
-                RecordRef::Item(item) if is_new => follows &= outline.follow_new_item(item),
-                RecordRef::Item(item) => follows &= outline.follow_item(item),
-                RecordRef::Material(material) if is_new => {
-                    follows &= outline.follow_new_material(material)
-                }
-                RecordRef::Material(material) => follows &= outline.follow_material(material),
-                RecordRef::Bundle(bundle) if is_new => follows &= outline.follow_new_bundle(bundle),
-                RecordRef::Bundle(bundle) => follows &= outline.follow_bundle(bundle),
-                RecordRef::Agency(agency) if is_new => follows &= outline.follow_new_agency(agency),
-                _ => {}
+                // an element is in no outline; its reference to its parent goes from the
+                // links (what referenced it references it no more: checked)
+                None if kind == Kind::Element => followed.push(LinkChange::deleted(kind, code)),
+                None => deleted.push((kind, code)),
             }
         }
-        // an item followed before an item or a material it references was placed (a later
-        // code, a later kind) is linked to it now
-        let items: Vec<&crate::model::Item> = changed
-            .iter()
-            .filter_map(|c| match near.get(c.kind, &c.code) {
-                Some(RecordRef::Item(item)) => Some(item),
-                _ => None,
-            })
-            .collect();
-        if items.len() > 1 || changed.iter().any(|c| c.kind == Kind::Material) {
-            follows &= outline.relink_items(&items);
+        if !upserts.is_empty() {
+            follows &= outline.follow_upserts(&upserts);
+        }
+        // nothing references them (what did, the batch changed: its links are made anew)
+        for (kind, code) in deleted {
+            follows &= outline.follow_deleted(kind, code);
         }
         // (it does: the forms were checked to be the outline's, of the same items; new forms,
         // items and materials were placed in it, deleted ones taken out; elements are not in
@@ -238,17 +211,6 @@ impl UnloadedStore {
         links: Option<&ElementLinks>,
     ) -> Result<Option<Vec<Change>>, StoreError> {
         if batch.commands.len() > Self::MOST_NEAR || !self.0.search_is_current()? {
-            return Ok(None);
-        }
-        // the outline places each new item by laying its items out again: past a budget of
-        // such steps the loaded catalog is quicker (at a million elements a county catalog's
-        // 1,300 new items took 92 s so, 13 s over the catalog)
-        let new_items = batch
-            .commands
-            .iter()
-            .filter(|c| matches!(c, Command::Upsert(Record::Item(i)) if outline.item(&i.code).is_none()))
-            .count();
-        if new_items.saturating_mul(outline.item_count()) > NEW_ITEM_STEPS {
             return Ok(None);
         }
         let mut changed: BTreeMap<(Kind, &str), Change> = BTreeMap::new();

@@ -6,6 +6,7 @@
 use crate::io::progress::Control;
 use crate::io::transfer::{self, ImportError, NearImport, Parsed};
 use crate::model::{Catalog, Kind};
+use crate::store::UnloadedStore;
 
 use super::{Loading, Near};
 
@@ -15,7 +16,8 @@ impl Loading {
     /// links follow in place, the other panes' copies of the records follow and the lint
     /// counts are counted again unless only records that move no form's warnings changed
     /// (see `Loading::records_follow`). [`NearImport::NeedsCatalog`]: nothing written (more
-    /// records than one such write takes, an agency renamed, a region changed, a store not
+    /// records than one transaction takes: written here, a bigger one would stop the screen
+    /// for seconds; an agency renamed, a region changed, a store not
     /// open on demand), the input handed back.
     pub fn write_import_near(
         &mut self,
@@ -31,7 +33,8 @@ impl Loading {
         self.import_near = Some(near);
         let done = match self.near_parts(Near::Import) {
             Some((store, near, outline, held)) => {
-                transfer::write_near(store, parsed, near, outline, held, control)
+                let most = UnloadedStore::ONE_WRITE;
+                transfer::write_near(store, parsed, (near, outline), held, most, control)
             }
             None => Ok(NearImport::NeedsCatalog(parsed)),
         };
