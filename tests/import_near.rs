@@ -268,6 +268,52 @@ fn new_agencies_and_agencies_that_keep_their_names_are_written_near_their_record
     pair.agree();
 }
 
+/// The sample's region `code`.
+fn region(pair: &Pair, code: &str) -> Value {
+    first(&pair.sample, "regions", |r| r["code"] == code)
+}
+
+#[test]
+fn regions_renamed_moved_and_new_are_written_near_their_records() {
+    let pair = Pair::new();
+    // a cycle through stored regions: 广安市 placed under its own 广安区
+    let mut city = region(&pair, "511600");
+    city["parent"] = json!("511602");
+    let file = pair.file("cycle.json", &doc(&[("regions", vec![city])]));
+    let (code, said) = pair.import(&file, &[]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("cycle"), "{said}");
+    pair.agree();
+    // 广安区 renamed, 前锋区 moved to 绵阳市, a new 广安新区 with an agency in it
+    let mut renamed = region(&pair, "511602");
+    renamed["name"] = json!("广安区（新）");
+    let mut moved = region(&pair, "511603");
+    moved["parent"] = json!("510700");
+    let mut new = region(&pair, "511602");
+    new["code"] = json!("511699");
+    new["name"] = json!("广安新区");
+    let mut agency = pair.record("agencies", 0);
+    agency["region"] = json!("511699");
+    let file = pair.file(
+        "regions.json",
+        &doc(&[
+            ("regions", vec![renamed, moved, new]),
+            ("agencies", vec![agency]),
+        ]),
+    );
+    let said = pair.import(&file, &[]);
+    assert_eq!(
+        said,
+        (0, "imported: 1 created, 3 updated, 0 unchanged\n".into())
+    );
+    assert!(pair.written_near());
+    assert!(
+        pair.near.join("lint.idx").exists(),
+        "no form's warnings moved"
+    );
+    pair.agree();
+}
+
 #[test]
 fn a_county_catalog_is_written_near_its_records() {
     let pair = Pair::new();

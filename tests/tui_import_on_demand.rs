@@ -16,6 +16,7 @@ use tui_support::twins::Twins;
 use tui_support::{key, press, type_text};
 use yibiao::model::Kind;
 use yibiao::store::{SledStore, Store};
+use yibiao::tui::app::AppEvent;
 
 /// The sample's records as interchange JSON.
 fn sample() -> Value {
@@ -160,5 +161,83 @@ fn on_demand_an_import_the_records_near_it_cannot_answer_for_loads_the_catalog()
         store.catalog().agencies[code.as_str()].name,
         "四川省商务厅（新）"
     );
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+}
+
+/// `n` new elements like the sample's first, coded `DE8…`.
+fn new_elements(n: usize) -> Vec<Value> {
+    let template = sample()["elements"][0].clone();
+    (0..n)
+        .map(|i| {
+            let mut e = template.clone();
+            e["code"] = json!(format!("DE8{i:05}"));
+            e["name"] = json!(format!("批量导入的数据元{i}"));
+            e["synonyms"] = json!([]);
+            e
+        })
+        .collect()
+}
+
+#[test]
+fn on_demand_an_import_of_more_records_than_one_transaction_goes_in_near_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = import_file(dir.path(), "many.json", &[("elements", new_elements(4200))]);
+    let mut twins = Twins::new();
+    let said = import(&mut twins, &file);
+    assert!(said.contains("已导入：新建 4200，更新 0，未变 0"), "{said}");
+    assert!(deferred(&twins.on_demand), "the catalog stays unloaded");
+    twins.enter();
+    twins.press(&["pane_elements", "element_search"]);
+    twins.type_text("批量导入的数据元4199");
+    twins.enter();
+    assert_eq!(
+        twins.on_demand.selected_element().as_deref(),
+        Some("DE804199")
+    );
+    let catalog = twins.stores_agree();
+    assert_eq!(catalog.elements.len(), 624 + 4200);
+}
+
+#[test]
+fn on_demand_the_import_dialog_takes_its_keys_while_a_worker_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = import_file(dir.path(), "many.json", &[("elements", new_elements(300))]);
+    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "import_file");
+    key_ctrl(&mut app, 'u');
+    type_text(&mut app, &file.display().to_string());
+    enter(&mut app);
+    // the check's worker reports; the store is lent to the one that writes
+    let lent = |app: &yibiao::tui::app::App| app.loading.as_ref().is_some_and(|l| l.lent());
+    while !lent(&app) {
+        let event = app.next_event().expect("the check reports");
+        app.handle(event);
+        assert!(app.jobs_running() > 0, "ended without lending the store");
+    }
+    assert!(app.store().is_none() && deferred(&app));
+    // the screen is drawn from the outline meanwhile, the dialog over it
+    let shown = tui_support::screen(&mut app, 120, 40);
+    assert!(shown.contains("many.json"), "{shown}");
+    // esc goes to the dialog: it cancels, or says the write cannot be
+    let esc = crossterm::event::KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    app.handle(AppEvent::Term(crossterm::event::Event::Key(esc)));
+    let shown = tui_support::screen(&mut app, 120, 40);
+    let cancelling = shown.contains("正在取消");
+    assert!(
+        cancelling || shown.contains("正在写入，不能取消"),
+        "{shown}"
+    );
+    app.settle(Duration::from_secs(20));
+    assert!(!lent(&app) && deferred(&app), "the store is back");
+    let said = tui_support::screen(&mut app, 120, 40);
+    match cancelling {
+        true => assert!(said.contains("已取消"), "{said}"),
+        false => assert!(said.contains("已导入：新建 300"), "{said}"),
+    }
+    drop(app);
+    let store = SledStore::open(&path).expect("open");
+    let written = store.catalog().elements.contains_key("DE800299");
+    assert_eq!(written, !cancelling);
     assert_eq!(store.check().expect("check"), Vec::<String>::new());
 }

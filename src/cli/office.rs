@@ -147,13 +147,11 @@ pub fn import_near(
                 return Ok(Err(parsed.records.len()));
             }
             let links = Some(links);
-            let most = UnloadedStore::MOST_NEAR;
             transfer::write_near(
                 &mut store,
                 parsed,
                 (&mut near, &mut outline),
                 links,
-                most,
                 control,
             )
             .map(Ok)

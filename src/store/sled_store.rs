@@ -1366,9 +1366,6 @@ impl UnloadedStore {
     /// it, each chunk's search rows made from the tree and the chunks before it.
     pub const MOST_NEAR: usize = 16 * CHUNK_RECORDS;
 
-    /// The most records one transaction writes: a bigger batch is staged in the journal.
-    pub const ONE_WRITE: usize = CHUNK_RECORDS;
-
     /// Finishes what a process killed in the middle of a big batch left: a committed batch
     /// is written to its end, an uncommitted one dropped, so the store holds all of the
     /// batch or none of it. Nothing to do after a clean exit.

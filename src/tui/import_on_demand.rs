@@ -1,25 +1,26 @@
 //! The import dialog before the catalog is loaded (on demand): the file is read and checked
 //! on a worker against the open store's records, looked up as the check needs them, then
-//! written here over those records (`Loading::write_import_near`), as `yibiao import`
-//! writes into such a store; the panes on demand follow. At a million elements a file of a
-//! few thousand records goes in without the 700 MiB the catalog holds. An import the
-//! records near it cannot answer for (more records than one such write takes, an agency
-//! renamed, a region changed) waits for the catalog, loaded for it, and is written over it,
-//! read once.
+//! written over those records by a worker the store is lent to (`Loading::lend_for_import`),
+//! as `yibiao import` writes into such a store, the dialog drawn meanwhile; the panes on
+//! demand follow once the store is back. At a million elements a file of thousands of
+//! records goes in without the 700 MiB the catalog holds. An import the records near it
+//! cannot answer for (more records than such a write takes, an agency renamed) waits for the
+//! catalog, loaded for it, and is written over it, read once.
 
 use std::sync::Arc;
 
-use crate::io::progress::{Control, Step};
 use crate::io::transfer::{NearImport, Parsed};
 use crate::model::{Catalog, Kind};
 use crate::store::NearWritten;
 use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::loading::ImportWritten;
 use crate::tui::transfer::{Outcome, State, TransferEvent, import_failed, write_import};
 
 impl App {
-    /// A worker read and checked an import before the catalog was loaded: `parsed`, with
-    /// the records it read of the store (`near`), is written over them, unless the dialog
-    /// was cancelled meanwhile (said so, nothing written).
+    /// A worker read and checked an import before the catalog was loaded: the open store is
+    /// lent to another worker, which writes `parsed` over the records it read (`near`); the
+    /// dialog is drawn meanwhile, and `esc` cancels until the write begins (said so, nothing
+    /// written).
     pub(crate) fn import_read_near(&mut self, (parsed, near): (Parsed, Catalog)) {
         let lang = self.lang;
         let Some(Overlay::Transfer(t)) = &self.overlay else {
@@ -29,6 +30,11 @@ impl App {
             return;
         };
         let flag = Arc::clone(flag);
+        let doing = lang.pick("正在写入导入的记录", "writing the import");
+        let Some(loan) = (self.loading.as_mut()).and_then(|l| l.lend_for_import(doing.into()))
+        else {
+            return self.import_when_loaded(parsed);
+        };
         let notes = parsed.notes(lang);
         // what the item index holds moves with an item: it goes before the write, not
         // beside it (built again when next wanted), with what pane 1's last match kept
@@ -36,20 +42,34 @@ impl App {
             self.bundles.items.let_go();
             self.catalog.narrowing = None;
         }
-        // (the write runs on this thread: the dialog is drawn again once it is done)
-        let report = |_: Step| {};
-        let control = Control::new(&report, &flag);
-        let written = match self.loading.as_mut() {
-            Some(loading) => loading.write_import_near(parsed, near, &control),
-            None => Ok(NearImport::NeedsCatalog(parsed)),
+        // (the exit waits for the worker: it has the store)
+        self.busy = Some(doing.into());
+        self.spawn_transfer(flag, move |control| {
+            TransferEvent::WrittenNear(Box::new((loan.write(parsed, near, &control), notes)))
+        });
+    }
+
+    /// The worker that wrote an import before the catalog was loaded hands the store back:
+    /// what the panes on demand read follows (see `Loading::import_returned`), and the
+    /// dialog says what was imported; an import the records near it could not answer for
+    /// waits for the catalog.
+    /// `notes` are what reading the file noted (a county catalog's summary).
+    pub(crate) fn import_written_near(&mut self, (done, notes): (ImportWritten, Vec<String>)) {
+        let lang = self.lang;
+        let Some(loading) = self.loading.as_mut() else {
+            return;
         };
-        match written {
+        let (result, wanted) = loading.import_returned(done);
+        match result {
             Ok(NearImport::Written(imported, written)) => {
                 self.import_followed(&written);
                 self.transfer_finished(Outcome::Imported { imported, notes });
             }
             Ok(NearImport::NeedsCatalog(parsed)) => self.import_when_loaded(parsed),
             Err(e) => self.transfer_finished(import_failed(e, lang)),
+        }
+        if wanted {
+            self.want_catalog();
         }
     }
 

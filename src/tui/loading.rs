@@ -85,8 +85,9 @@ enum Phase {
     Opening { wanted: bool },
     /// Open, the catalog not loaded until something needs it.
     Waiting(Box<UnloadedStore>),
-    /// Open, lent to a worker that writes a merge in chunks (see [`Loading::lend_for_merge`];
-    /// `wanted`: something asked for the catalog meanwhile).
+    /// Open, lent to a worker that writes a merge in chunks or an import (see
+    /// [`Loading::lend_for_merge`], [`Loading::lend_for_import`]; `wanted`: something asked
+    /// for the catalog meanwhile).
     Lent { wanted: bool },
 }
 
@@ -492,6 +493,21 @@ impl Loading {
             .elements
             .take_links()
             .or_else(|| store.element_links())?;
+        let store = self.lend(doing)?;
+        Some(MergeLoan {
+            store,
+            outline,
+            links,
+        })
+    }
+
+    /// Lends the open store out to a worker (`doing` says what it does meanwhile): the
+    /// catalog waits and nothing reads the store until [`Loading::take_back`]. `None`: not
+    /// open on demand.
+    fn lend(&mut self, doing: String) -> Option<Box<UnloadedStore>> {
+        if !matches!(self.phase, Phase::Waiting(_)) {
+            return None;
+        }
         let Phase::Waiting(store) =
             std::mem::replace(&mut self.phase, Phase::Lent { wanted: false })
         else {
@@ -499,11 +515,17 @@ impl Loading {
         };
         self.lent_for = Some(doing);
         self.lent_progress = None;
-        Some(MergeLoan {
-            store,
-            outline,
-            links,
-        })
+        Some(store)
+    }
+
+    /// The store back from the worker it was lent to ([`Loading::lend`]); returns whether
+    /// something asked for the catalog meanwhile.
+    fn take_back(&mut self, store: Box<UnloadedStore>) -> bool {
+        let wanted = matches!(self.phase, Phase::Lent { wanted: true });
+        self.phase = Phase::Waiting(store);
+        self.lent_for = None;
+        self.lent_progress = None;
+        wanted
     }
 
     /// The worker the store is lent to has staged `done` of the `total` records its merge
@@ -533,10 +555,7 @@ impl Loading {
         merge: &str,
         result: Result<Option<NearWritten>, StoreError>,
     ) -> (Result<Option<NearWritten>, StoreError>, bool) {
-        let wanted = matches!(self.phase, Phase::Lent { wanted: true });
-        self.phase = Phase::Waiting(store);
-        self.lent_for = None;
-        self.lent_progress = None;
+        let wanted = self.take_back(store);
         let mut written = match result {
             Ok(Some(written)) => written,
             other => return (other, wanted),
@@ -1036,8 +1055,10 @@ impl App {
             k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)
         });
         // the open store is lent to a worker (a merge in chunks): every key waits for it, and
-        // is handled once it is back; ctrl-c quits then (the exit waits for the worker)
-        if loading.lent() {
+        // is handled once it is back; ctrl-c quits then (the exit waits for the worker). An
+        // import's dialog, which reads no store, takes its keys (esc says whether it cancels)
+        let importing = matches!(self.overlay, Some(super::app::Overlay::Transfer(_)));
+        if loading.lent() && !importing {
             let esc = key.is_some_and(|k| k.code == KeyCode::Esc);
             let loading = self.loading.as_mut()?;
             match (ctrl_c, esc) {
@@ -1492,6 +1513,7 @@ impl App {
 }
 
 mod import_near;
+pub use import_near::{ImportLoan, ImportWritten};
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::app::{App, AppEvent, BoxStore, Level, Overlay};
+use super::loading::ImportWritten;
 use super::text::{fit, wrap_columns};
 use super::theme::Slot;
 use super::view::{centered, line_view, popup};
@@ -226,8 +227,12 @@ pub enum TransferEvent {
     Progress(Step),
     /// An import before the catalog is loaded was read and checked against the open
     /// store's records (see `io::transfer::read_near`): the input, and the records read, to
-    /// be written over them on the app's thread.
+    /// be written over them by a worker the store is lent to.
     ReadNear(Box<(Parsed, Catalog)>),
+    /// The worker the open store was lent to wrote an import over the records near it (see
+    /// `Loading::lend_for_import`), and hands the store back.
+    /// With what reading the file noted.
+    WrittenNear(Box<(ImportWritten, Vec<String>)>),
     /// The work ended and hands the store back.
     Done {
         /// The store (`None`: an export read the store while its catalog waited to be
@@ -240,12 +245,9 @@ pub enum TransferEvent {
 
 impl TransferEvent {
     /// Whether this ends the job (a worker's import read before the catalog ends it too:
-    /// what is left is written on the app's thread).
+    /// another worker writes it).
     pub fn is_done(&self) -> bool {
-        matches!(
-            self,
-            TransferEvent::Done { .. } | TransferEvent::ReadNear(_)
-        )
+        !matches!(self, TransferEvent::Progress(_))
     }
 }
 
@@ -646,7 +648,7 @@ pub(crate) fn write_import<S: Store + ?Sized>(
 
 /// Reads and checks an import on the worker thread before the catalog is loaded, against
 /// the records of the store `reader` reads (see `io::transfer::read_near`): a dry run's
-/// outcome, or the input to be written over them on the app's thread.
+/// outcome, or the input to be written over them (by a worker the store is lent to).
 fn run_import_near(
     reader: RecordReader,
     request: &ImportRequest,
@@ -1003,6 +1005,7 @@ impl App {
                 }
             }
             TransferEvent::ReadNear(read) => self.import_read_near(*read),
+            TransferEvent::WrittenNear(done) => self.import_written_near(*done),
             TransferEvent::Done { store, outcome } => {
                 if let Some(store) = store {
                     self.store = Some(store);

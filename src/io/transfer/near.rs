@@ -4,8 +4,7 @@
 //! ([`UnloadedStore::apply_near_holding`]), so that a few thousand records go into a store of
 //! a million elements without the 700 MiB its loaded catalog holds. An import the records
 //! near it cannot answer for (more records than one such write takes, an agency renamed, a
-//! region changed, a form given another material) is handed back, checked, for the loaded
-//! store to write.
+//! form given another material) is handed back, checked, for the loaded store to write.
 
 use crate::i18n::Lang;
 use crate::model::{Catalog, ElementLinks, Outline};
@@ -42,18 +41,16 @@ pub enum NearImport {
 /// Writes what [`read_near`] returned over the records `near` it, the `outline` (and the
 /// element links `held`, `None`: read from the store) following, all of it or none. A
 /// cancel asked for before this point wins, as for [`super::write`]. An import of more than
-/// `most` records (at most [`UnloadedStore::MOST_NEAR`]) needs the catalog: the TUI, which
-/// writes on its own thread, takes one transaction's worth ([`UnloadedStore::ONE_WRITE`]).
+/// [`UnloadedStore::MOST_NEAR`] records needs the catalog.
 pub fn write_near(
     store: &mut UnloadedStore,
     parsed: Parsed,
     (near, outline): (&mut Catalog, &mut Outline),
     held: Option<ElementLinks>,
-    most: usize,
     control: &Control<'_>,
 ) -> Result<NearImport, ImportError> {
     let total = parsed.records.len();
-    if total > most.min(UnloadedStore::MOST_NEAR) {
+    if total > UnloadedStore::MOST_NEAR {
         return Ok(NearImport::NeedsCatalog(parsed));
     }
     control.begin_write()?;

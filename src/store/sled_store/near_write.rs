@@ -5,13 +5,14 @@
 //!
 //! A change to forms' names, items and fields (bindings, labels, order, sections, required
 //! flags, help, conditions, workflow) that leaves each form's material as it was, a new form,
-//! a change to elements, items, materials or bundles, new ones too, a new agency, an agency
-//! or a region that keeps its name (and a region its parent), the delete of an item, a
+//! a change to elements, items, materials, bundles or regions, new ones too, a new agency, an
+//! agency that keeps its name, the delete of an item, a
 //! material or a bundle nothing references, and the delete of an element whose every
 //! referrer (by the cached element links) the batch changes too (a merge, see `near_merge`),
 //! are validated exactly as over the whole catalog: what such a record is checked against is
 //! whether what it references exists, what it reaches along the relations that must stay
-//! acyclic (an element's parents, an item's parents and what it depends on, for a cycle),
+//! acyclic (an element's or a region's parents, an item's parents and what it depends on,
+//! for a cycle),
 //! its own fields, and for an item its child items (their level against its own, and what
 //! they reference); nothing else is checked against it. The write is the same transaction
 //! (records, search rows, audit); the search rows are the tree's, an element's made anew with
@@ -288,11 +289,11 @@ impl UnloadedStore {
                 // sources, so a new name needs the catalog
                 (Some(Record::Agency(old)), Record::Agency(new)) => old.name == new.name,
                 (None, Record::Agency(new)) => outline.agency_name(&new.code).is_none(),
-                // a region: its name is in the outline and its parent on a relation that must
-                // stay acyclic: one that keeps both (a county catalog names its region again)
-                (Some(Record::Region(old)), Record::Region(new)) => {
-                    old.name == new.name && old.parent == new.parent
-                }
+                // a region: its name is in the outline (a new one placed in it), its parent on
+                // a relation that must stay acyclic (read up to the root, as an element's);
+                // what references it is not checked against it
+                (Some(Record::Region(_)), Record::Region(_)) => true,
+                (None, Record::Region(new)) => outline.region_name(&new.code).is_none(),
                 _ => false,
             };
             if !near {
@@ -397,10 +398,12 @@ pub(super) fn rewrite_search_file(
 }
 
 /// The codes `record` points to along the relations that must stay acyclic (see
-/// `model::invariants`): an element's parent, an item's parent and what it depends on.
+/// `model::invariants`): an element's or a region's parent, an item's parent and what it
+/// depends on.
 fn acyclic_edges(record: RecordRef<'_>) -> Vec<String> {
     match record {
         RecordRef::Element(e) => e.parent.iter().map(|p| p.to_string()).collect(),
+        RecordRef::Region(r) => r.parent.iter().map(|p| p.to_string()).collect(),
         RecordRef::Item(i) => i
             .parent
             .iter()
@@ -1003,6 +1006,37 @@ pub(super) mod tests {
             store.record(Kind::Element, &parent.code).unwrap(),
             Some(Record::Element(parent))
         );
+    }
+
+    #[test]
+    fn a_region_under_its_own_descendant_is_refused_near_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = sample_store(dir.path()).catalog().clone();
+        let mut store = SledStore::open_unloaded(dir.path()).unwrap();
+        let mut outline = store.outline().unwrap();
+        // 四川省 under 广安区, two levels down: the cycle runs through 广安市, read as
+        // 广安区's parent
+        let mut province = catalog.regions["510000"].clone();
+        province.parent = Some("511602".into());
+        let mut near = Catalog::default();
+        let batch = Batch::upserts("edit", [Record::Region(province)]);
+        let refused = store.apply_near(batch, &mut near, &mut outline);
+        let Err(StoreError::Invalid(problems)) = refused else {
+            panic!("{refused:?}");
+        };
+        assert!(
+            problems.iter().any(|p| matches!(&p.issue,
+                crate::model::Issue::Cycle { codes } if codes.contains(&"511600".to_string()))),
+            "{problems:?}"
+        );
+        // renamed, it is written near it, and the outline names it so
+        let mut city = catalog.regions["511600"].clone();
+        city.name = "广安市（新）".into();
+        let batch = Batch::upserts("edit", [Record::Region(city)]);
+        let written = store.apply_near(batch, &mut near, &mut outline).unwrap();
+        assert_eq!(written.map(|w| w.applied.updated), Some(1));
+        assert_eq!(outline.region_name("511600"), Some("广安市（新）"));
+        assert_eq!(read_outline(dir.path()), Some(outline));
     }
 
     #[test]
