@@ -214,8 +214,37 @@ fn a_csv_table_and_a_dry_run_are_read_against_the_stores_records() {
 #[test]
 fn an_import_the_records_near_it_cannot_answer_for_goes_on_over_the_catalog() {
     let pair = Pair::new();
-    // an agency's new name is in the search rows of the elements it sources
-    renamed_over_the_catalog(&pair, "agencies", "四川省商务厅（新）");
+    // a form given another material (what the material's forms are is the catalog's)
+    let mut form = pair.record("forms", 0);
+    form["material"] = json!("CL000001");
+    updated_over_the_catalog(&pair, "forms", form);
+}
+
+/// An agency renamed goes in near its records: the search rows of the elements it sources
+/// (read by the search index's file) name it anew, in the search tree and in the file.
+#[test]
+fn an_agency_renamed_is_written_near_its_records_and_the_elements_it_sources() {
+    let pair = Pair::new();
+    let mut agency = first(&pair.sample, "agencies", |a| {
+        a["code"] == "1151000090108861XJ"
+    });
+    agency["name"] = json!("四川省市场监督管理局（新）");
+    let sourced = (pair.sample["elements"].as_array().into_iter().flatten())
+        .filter(|e| e["source_agency"] == agency["code"])
+        .count();
+    assert!(sourced > 50, "{sourced}");
+    let file = pair.file("agency.json", &doc(&[("agencies", vec![agency])]));
+    let said = pair.import(&file, &[]);
+    assert_eq!(
+        said,
+        (0, "imported: 0 created, 1 updated, 0 unchanged\n".into())
+    );
+    assert!(pair.written_near());
+    assert!(
+        pair.near.join("lint.idx").exists(),
+        "no form's warnings moved"
+    );
+    pair.agree();
 }
 
 /// Renames the sample's first record of `list` (a plural kind) to `name` by an import into
@@ -223,7 +252,13 @@ fn an_import_the_records_near_it_cannot_answer_for_goes_on_over_the_catalog() {
 fn renamed_over_the_catalog(pair: &Pair, list: &str, name: &str) {
     let mut record = pair.record(list, 0);
     record["name"] = json!(name);
-    let file = pair.file("renamed.json", &doc(&[(list, vec![record])]));
+    updated_over_the_catalog(pair, list, record);
+}
+
+/// Imports `record` of `list` (a plural kind) into both stores, and asserts it went over
+/// the catalog (one record updated) and they agree.
+fn updated_over_the_catalog(pair: &Pair, list: &str, record: Value) {
+    let file = pair.file("updated.json", &doc(&[(list, vec![record])]));
     let said = pair.import(&file, &[]);
     assert_eq!(
         said,

@@ -136,10 +136,11 @@ fn on_demand_an_imports_problems_are_the_loaded_catalogs() {
 #[test]
 fn on_demand_an_import_the_records_near_it_cannot_answer_for_loads_the_catalog() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut agency = sample()["agencies"][0].clone();
-    agency["name"] = json!("四川省商务厅（新）");
-    let code = agency["code"].as_str().unwrap_or_default().to_string();
-    let file = import_file(dir.path(), "agency.json", &[("agencies", vec![agency])]);
+    // a form given another material (what the material's forms are is the catalog's)
+    let mut form = sample()["forms"][0].clone();
+    form["material"] = json!("CL000001");
+    let code = form["code"].as_str().unwrap_or_default().to_string();
+    let file = import_file(dir.path(), "material.json", &[("forms", vec![form])]);
     let (mut app, path, _dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
     press(&mut app, "import_file");
@@ -158,8 +159,8 @@ fn on_demand_an_import_the_records_near_it_cannot_answer_for_loads_the_catalog()
     drop(app);
     let store = SledStore::open(&path).expect("open");
     assert_eq!(
-        store.catalog().agencies[code.as_str()].name,
-        "四川省商务厅（新）"
+        store.catalog().forms[code.as_str()].material.as_deref(),
+        Some("CL000001")
     );
     assert_eq!(store.check().expect("check"), Vec::<String>::new());
 }

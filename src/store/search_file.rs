@@ -29,6 +29,19 @@ struct Plan {
     agencies: Vec<String>,
 }
 
+/// What a rewrite changes (see [`OldSearchFile::rewrite`]).
+#[derive(Clone, Copy)]
+pub struct Rewrite<'a> {
+    /// Element code → its use count now.
+    pub uses: &'a BTreeMap<String, u32>,
+    /// The rows of the elements whose entries are made anew.
+    pub rows: &'a BTreeMap<String, SearchRow>,
+    /// Deleted elements.
+    pub removed: &'a BTreeSet<String>,
+    /// Agencies renamed: as an entry named one (code and name, lower-cased) → as it is now.
+    pub renamed: &'a BTreeMap<String, String>,
+}
+
 /// Bytes read or written at a time.
 const BUFFER_BYTES: usize = 1 << 20;
 
@@ -75,20 +88,16 @@ impl OldSearchFile {
     /// Writes `search.idx` beside the store in `dir` anew: this file's index with the use
     /// counts of `uses` (element code → count) set and the entries of `rows` made anew from
     /// them (replacing the elements' old entries, or added), the entries of `removed` (deleted
-    /// elements) taken out, stamped with the store's watermark as it is now (the write's).
-    /// Best effort, like every cache file: on any failure no file is left, and the index is
-    /// read from the search tree instead. Returns whether it wrote.
-    pub fn rewrite(
-        &self,
-        dir: &Path,
-        uses: &BTreeMap<String, u32>,
-        rows: &BTreeMap<String, SearchRow>,
-        removed: &BTreeSet<String>,
-    ) -> bool {
+    /// elements) taken out, and the agencies of `renamed` (each entry's agency as it was, as
+    /// a row names it: code and name, lower-cased → as it is now) named anew, stamped with
+    /// the store's watermark as it is now (the write's). Best effort, like every cache file:
+    /// on any failure no file is left, and the index is read from the search tree instead.
+    /// Returns whether it wrote.
+    pub fn rewrite(&self, dir: &Path, change: &Rewrite<'_>) -> bool {
         let tmp = dir.join(format!("{}.tmp", SEARCH.name));
         let entries_tmp = dir.join(format!("{}.entries.tmp", SEARCH.name));
         let written = self
-            .write(dir, &tmp, &entries_tmp, uses, rows, removed)
+            .write(dir, &tmp, &entries_tmp, change)
             .and_then(|()| std::fs::rename(&tmp, dir.join(SEARCH.name)))
             .and_then(|()| sync_dir(dir));
         let _ = std::fs::remove_file(&entries_tmp);
@@ -96,6 +105,27 @@ impl OldSearchFile {
             let _ = std::fs::remove_file(&tmp);
         }
         written.is_ok()
+    }
+
+    /// The codes of the elements whose entries name `agency` (as a row names it: its code and
+    /// name, lower-cased), in entry order.
+    pub fn sourced_by(&self, agency: &str) -> io::Result<Vec<String>> {
+        let (_, agencies, _) = self.agencies()?;
+        let Some(at) = agencies.iter().position(|a| a == agency) else {
+            return Ok(Vec::new());
+        };
+        let at = u32::try_from(at).ok();
+        let mut codes = Vec::new();
+        self.each_entry(
+            |e| e.agency() == at,
+            |entry, strings| {
+                if let Some(code) = code_of(&entry, strings) {
+                    codes.push(String::from_utf8_lossy(code).into_owned());
+                }
+                Ok(())
+            },
+        )?;
+        Ok(codes)
     }
 
     /// Reads the agencies and positions `reader` at the entries' count.
@@ -150,13 +180,19 @@ impl OldSearchFile {
     /// The entries that move (their counts change) or are made anew, each with how many of
     /// those that stay rank before it, and the new file's text length, entry count and
     /// agencies (the entries of `removed` taken out).
-    fn plan(
-        &self,
-        uses: &BTreeMap<String, u32>,
-        rows: &BTreeMap<String, SearchRow>,
-        removed: &BTreeSet<String>,
-    ) -> io::Result<Plan> {
+    fn plan(&self, change: &Rewrite<'_>) -> io::Result<Plan> {
+        let Rewrite {
+            uses,
+            rows,
+            removed,
+            renamed,
+        } = *change;
         let (_, mut agencies, mut count) = self.agencies()?;
+        for agency in &mut agencies {
+            if let Some(now) = renamed.get(agency.as_str()) {
+                agency.clone_from(now);
+            }
+        }
         let mut text_len = self.text_len;
         // the entries made anew, their agencies interned among the file's
         let mut made = Vec::with_capacity(rows.len());
@@ -281,17 +317,16 @@ impl OldSearchFile {
         dir: &Path,
         tmp: &Path,
         entries_tmp: &Path,
-        uses: &BTreeMap<String, u32>,
-        rows: &BTreeMap<String, SearchRow>,
-        removed: &BTreeSet<String>,
+        change: &Rewrite<'_>,
     ) -> io::Result<()> {
         let Plan {
             moved,
             text_len,
             count,
             agencies,
-        } = self.plan(uses, rows, removed)?;
-        if moved.is_empty() && removed.is_empty() {
+        } = self.plan(change)?;
+        let removed = change.removed;
+        if moved.is_empty() && removed.is_empty() && change.renamed.is_empty() {
             return self.restamp(dir, tmp);
         }
         let create = |path: &Path| {

@@ -667,14 +667,12 @@ impl SledStore {
         };
     }
 
-    /// The search rows a chunk changes: its elements, the elements whose use count its forms
-    /// change, and the elements whose source agency it renames. The catalog holds the state
-    /// before the chunk; `changes` the new records of the whole batch.
-    fn search_rows(
-        &self,
-        chunk: &[(Kind, String)],
-        changes: &Changes,
-    ) -> BTreeMap<String, Option<SearchRow>> {
+    /// The elements whose search rows a chunk changes, each with how its forms move its use
+    /// count: its elements, the elements whose use count its forms move, and the elements
+    /// of the agencies it changes (their names are in the rows), as the catalog in memory
+    /// holds them (the whole one, or the records near the chunk, a renamed agency's
+    /// elements read beside it).
+    fn rows_touched(&self, chunk: &[(Kind, String)], changes: &Changes) -> BTreeMap<String, i64> {
         let mut delta = self.use_deltas(chunk, changes);
         for (kind, code) in chunk {
             match kind {
@@ -691,8 +689,19 @@ impl SledStore {
                 _ => {}
             }
         }
+        delta
+    }
+
+    /// The search rows a chunk changes: its elements, the elements whose use count its forms
+    /// change, and the elements whose source agency it renames. The catalog holds the state
+    /// before the chunk; `changes` the new records of the whole batch.
+    fn search_rows(
+        &self,
+        chunk: &[(Kind, String)],
+        changes: &Changes,
+    ) -> BTreeMap<String, Option<SearchRow>> {
         let mut rows = BTreeMap::new();
-        for (code, change) in delta {
+        for (code, change) in self.rows_touched(chunk, changes) {
             let element = match changes.get(&(Kind::Element, code.clone())) {
                 Some(Some(Record::Element(e))) => Some(e),
                 Some(_) => None,

@@ -27,7 +27,7 @@ pub(crate) use arena::{code_hash, entry_of_row, ranks_before};
 pub use keys::{Key, SEP, build_key, readings, usual_reading};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
-pub use row::{SearchRow, data_of, row_in, rows, uses};
+pub use row::{SearchRow, agency_text, data_of, row_in, rows, uses};
 pub use text::Batch;
 
 /// How many entries are scanned between two looks at the cancel flag.

@@ -52,15 +52,17 @@ impl SearchRow {
             name: element.name.to_string(),
             kind: element.kind,
             status: element.status,
-            agency: element
-                .source_agency
-                .as_ref()
-                .map(|a| format!("{a} {}", agency_name.unwrap_or("")).to_lowercase()),
+            agency: (element.source_agency.as_deref()).map(|a| agency_text(a, agency_name)),
             uses: u32::try_from(uses).unwrap_or(u32::MAX),
             latin: key.latin,
             names: key.names,
         }
     }
+}
+
+/// A source agency as a row names it (for `agency:`): its code and name, lower-cased.
+pub fn agency_text(code: &str, name: Option<&str>) -> String {
+    format!("{code} {}", name.unwrap_or("")).to_lowercase()
 }
 
 /// How many form fields are bound to an element.

@@ -136,7 +136,13 @@ impl UnloadedStore {
         if let Some(search) = search {
             // the elements' own rows made anew (the kept one, those under the merged one)
             let changed = |code: &str| staged.elements.contains_key(code);
-            rewrite_search_file(&self.0.path, search, &staged.rows, changed);
+            rewrite_search_file(
+                &self.0.path,
+                search,
+                &staged.rows,
+                changed,
+                &BTreeMap::new(),
+            );
         }
         self.0.cache_removed = false;
         Ok(Some(NearWritten {

@@ -35,10 +35,10 @@ use super::{RowsFrom, SearchRows, SledStore, UnloadedStore, search_tree};
 use crate::engine::search::SearchRow;
 use crate::model::invariants::Changes;
 use crate::model::{
-    Catalog, ElementLinks, Kind, LinkChange, Outline, OutlineSource, Record, RecordRef,
+    Catalog, Element, ElementLinks, Kind, LinkChange, Outline, OutlineSource, Record, RecordRef,
 };
 use crate::store::cache_file::{read_links, read_lint, write_links, write_lint, write_outline};
-use crate::store::search_file::OldSearchFile;
+use crate::store::search_file::{OldSearchFile, Rewrite};
 use crate::store::{Applied, Batch, Command, Store, StoreError};
 
 /// A record a batch changes: its kind and code, as stored (`None`: new) and as the batch
@@ -48,6 +48,8 @@ pub(super) struct Change {
     pub(super) code: String,
     pub(super) old: Option<Record>,
     pub(super) new: Option<Record>,
+    /// An agency renamed: the elements it sources, whose search rows name it.
+    pub(super) sources: Vec<Record>,
 }
 
 impl Change {
@@ -104,8 +106,12 @@ impl UnloadedStore {
             return Ok(None);
         };
         // the store's own versions, and what the new ones reference (an element's parents
-        // up to the root), so that the batch is checked against the store as it is
+        // up to the root), so that the batch is checked against the store as it is; the
+        // elements a renamed agency sources, whose search rows are made anew
         for change in &changed {
+            for element in &change.sources {
+                near.insert(element.clone());
+            }
             if let Some(old) = &change.old {
                 near.insert(old.clone());
             }
@@ -187,8 +193,14 @@ impl UnloadedStore {
             write_links(&self.0.path, links);
         }
         if let Some(search) = search {
-            let changed = |code: &str| changed.iter().any(|c| c.key() == (Kind::Element, code));
-            rewrite_search_file(&self.0.path, search, &rows, changed);
+            let made = |code: &str| changed.iter().any(|c| c.key() == (Kind::Element, code));
+            rewrite_search_file(
+                &self.0.path,
+                search,
+                &rows,
+                made,
+                &agencies_renamed(&changed),
+            );
         }
         if let Some(lint) = &lint {
             write_lint(&self.0.path, lint);
@@ -249,12 +261,14 @@ impl UnloadedStore {
                         code: code.clone(),
                         old,
                         new: None,
+                        sources: Vec::new(),
                     };
                     changed.insert((*kind, code), change);
                     continue;
                 }
             };
             let old = self.record(new.kind(), new.code())?;
+            let mut sources = Vec::new();
             let near = match (&old, new) {
                 // a form that keeps its material (its item the outline follows, checked to
                 // exist as every reference is; what it binds follows in the links)
@@ -286,8 +300,17 @@ impl UnloadedStore {
                 (None, Record::Bundle(new)) => outline.bundle_name(&new.code).is_none(),
                 // an agency: what references it is not checked against it; its name is in the
                 // outline (a new one placed in it) and in the search rows of the elements it
-                // sources, so a new name needs the catalog
-                (Some(Record::Agency(old)), Record::Agency(new)) => old.name == new.name,
+                // sources: renamed, those are read by the search index's file
+                (Some(Record::Agency(old)), Record::Agency(new)) if old.name != new.name => {
+                    match self.sourced_by(old)? {
+                        Some(found) => {
+                            sources = found;
+                            true
+                        }
+                        None => false,
+                    }
+                }
+                (Some(Record::Agency(_)), Record::Agency(_)) => true,
                 (None, Record::Agency(new)) => outline.agency_name(&new.code).is_none(),
                 // a region: its name is in the outline (a new one placed in it), its parent on
                 // a relation that must stay acyclic (read up to the root, as an element's);
@@ -304,10 +327,38 @@ impl UnloadedStore {
                 code: new.code().to_string(),
                 old,
                 new: Some(new.clone()),
+                sources,
             };
             changed.insert((new.kind(), new.code()), change);
         }
         Ok(Some(changed.into_values().collect()))
+    }
+
+    /// The elements the agency `agency` (as stored) sources, read from the store as the
+    /// search index's file names them; `None` when the file is not current or they are more
+    /// than one write near its records takes.
+    fn sourced_by(&self, agency: &crate::model::Agency) -> Result<Option<Vec<Record>>, StoreError> {
+        let Some(search) = OldSearchFile::open_current(&self.0.path) else {
+            return Ok(None);
+        };
+        let text = crate::engine::search::agency_text(&agency.code, Some(&agency.name));
+        let Ok(codes) = search.sourced_by(&text) else {
+            return Ok(None);
+        };
+        if codes.len() > Self::MOST_NEAR {
+            return Ok(None);
+        }
+        let mut found = Vec::with_capacity(codes.len());
+        for code in codes {
+            // (a code that differs only in case names the same text)
+            let record = self.record(Kind::Element, &code)?;
+            if let Some(Record::Element(e)) = &record
+                && e.source_agency.as_deref() == Some(agency.code.as_str())
+            {
+                found.extend(record);
+            }
+        }
+        Ok(Some(found))
     }
 
     /// Adds to `near` what `record` references, read from the store where `near` lacks it;
@@ -380,6 +431,7 @@ pub(super) fn rewrite_search_file(
     search: OldSearchFile,
     rows: &SearchRows,
     changed: impl Fn(&str) -> bool,
+    renamed: &BTreeMap<String, String>,
 ) {
     let (mut made, mut uses) = (BTreeMap::new(), BTreeMap::new());
     let mut removed = BTreeSet::new();
@@ -394,7 +446,30 @@ pub(super) fn rewrite_search_file(
             uses.insert(code.clone(), row.uses);
         }
     }
-    search.rewrite(dir, &uses, &made, &removed);
+    let rows = &made;
+    let change = Rewrite {
+        uses: &uses,
+        rows,
+        removed: &removed,
+        renamed,
+    };
+    search.rewrite(dir, &change);
+}
+
+/// The agencies `changed` renames, as a search row names one (see
+/// [`crate::engine::search::agency_text`]): as they were → as they are.
+fn agencies_renamed(changed: &[Change]) -> BTreeMap<String, String> {
+    use crate::engine::search::agency_text;
+    let mut renamed = BTreeMap::new();
+    for change in changed {
+        if let (Some(Record::Agency(old)), Some(Record::Agency(new))) = (&change.old, &change.new)
+            && old.name != new.name
+        {
+            let text = |a: &crate::model::Agency| agency_text(&a.code, Some(&a.name));
+            renamed.insert(text(old), text(new));
+        }
+    }
+    renamed
 }
 
 /// The codes `record` points to along the relations that must stay acyclic (see
@@ -426,34 +501,35 @@ impl SledStore {
         changes: &Changes,
         staged: Option<&SearchRows>,
     ) -> Result<SearchRows, StoreError> {
-        let mut delta = self.use_deltas(chunk, changes);
-        for (kind, code) in chunk {
-            if *kind == Kind::Element {
-                delta.entry(code.clone()).or_default();
-            }
-        }
         let mut rows = SearchRows::new();
-        for (code, change) in delta {
+        for (code, change) in self.rows_touched(chunk, changes) {
             let row = match staged.and_then(|rows| rows.get(&code)) {
                 Some(row) => row.clone(),
                 None => search_tree::row(&self.search, &code)?,
             };
             let uses = (i64::from(row.as_ref().map_or(0, |r| r.uses)) + change).max(0);
             let uses = u32::try_from(uses).unwrap_or(u32::MAX);
+            let made = |e: &Element| {
+                let agency =
+                    (e.source_agency.as_deref()).and_then(|a| self.agency_name(a, changes));
+                SearchRow::of(e, agency.as_deref(), uses as usize)
+            };
+            let renamed = |e: &&Element| {
+                (e.source_agency.as_deref())
+                    .is_some_and(|a| changes.contains_key(&(Kind::Agency, a.to_string())))
+            };
             let row = match changes.get(&(Kind::Element, code.clone())) {
-                Some(Some(Record::Element(e))) => {
-                    let agency = e
-                        .source_agency
-                        .as_deref()
-                        .and_then(|a| self.agency_name(a, changes));
-                    Some(SearchRow::of(e, agency.as_deref(), uses as usize))
-                }
+                Some(Some(Record::Element(e))) => Some(made(e)),
                 // deleted: its row goes
                 Some(_) => {
                     rows.insert(code, None);
                     continue;
                 }
-                None => row.map(|row| SearchRow { uses, ..row }),
+                // an element whose source agency the batch renames (read beside it)
+                None => match self.catalog.elements.get(code.as_str()).filter(renamed) {
+                    Some(e) => Some(made(e)),
+                    None => row.map(|row| SearchRow { uses, ..row }),
+                },
             };
             if let Some(row) = row {
                 rows.insert(code, Some(row));
@@ -1075,11 +1151,6 @@ pub(super) mod tests {
         };
         let needs = [
             Batch::upserts("design", [Record::Form(material)]),
-            Batch::upserts("edit", [Record::Agency(agency.clone())]),
-            Batch::upserts(
-                "design",
-                [Record::Form(form.clone()), Record::Agency(agency)],
-            ),
             Batch {
                 action: "delete".into(),
                 commands: vec![Command::Delete {
@@ -1109,8 +1180,18 @@ pub(super) mod tests {
                 }],
             },
         ];
+        // an agency renamed without a current search index, which names the elements it
+        // sources (their rows name it)
+        std::fs::remove_file(dir.path().join("search.idx")).unwrap();
+        let renamed = [
+            Batch::upserts("edit", [Record::Agency(agency.clone())]),
+            Batch::upserts(
+                "design",
+                [Record::Form(form.clone()), Record::Agency(agency)],
+            ),
+        ];
         let audit = store.history(None).unwrap().len();
-        for batch in needs {
+        for batch in needs.into_iter().chain(renamed) {
             let mut near = store.form_records(&form.code, &outline).unwrap().unwrap();
             let action = batch.action.clone();
             assert!(
