@@ -1297,9 +1297,8 @@ impl App {
                 // tree (drawn from the outline) or to its element
                 ElementOpen => true,
                 ElementSearch | ElementDetailDown | ElementDetailUp | ElementHistory => true,
-                ElementAdd | ElementEdit | ElementSubmit | ElementReturn | ElementPublish => {
-                    self.elements.dups.is_none()
-                }
+                // (from the duplicates view too: it is found again, on demand, once saved)
+                ElementAdd | ElementEdit | ElementSubmit | ElementReturn | ElementPublish => true,
                 // the duplicates, read from the store a record at a time
                 ElementDups | ElementSwap => true,
                 // a merge of the selected element into one the picker finds, or of the

@@ -407,6 +407,9 @@ impl App {
         if e.indexing || (e.index.is_some() && !e.stale) {
             return;
         }
+        if e.dups_running && self.index_waits_for_dups() {
+            return;
+        }
         let Some(store) = self.store() else {
             // before the catalog is loaded (on demand): the cache file, or the catalog is needed
             let cached = self
@@ -454,14 +457,38 @@ impl App {
     }
 
     /// After a change to elements: the index follows it, and `code` is selected when the
-    /// results are back.
+    /// results are back; the duplicates view shows `code` as it is now and finds its pairs
+    /// again (its list stays meanwhile).
     pub(crate) fn elements_changed(&mut self, code: Option<String>) {
+        if let Some(code) = &code {
+            self.dups_named_follow(code);
+        }
         if code.is_some() {
             self.elements.want = code;
         }
         self.follow_search_changes();
         if self.elements.dups.is_some() {
             self.start_dups();
+        }
+    }
+
+    /// Before the catalog is loaded the duplicates view shows its pairs' elements from the
+    /// records read when they were found: the element `code`, changed since, is read again
+    /// (its name, kind and state as saved; the pairs follow once the finder, run again, is
+    /// done).
+    fn dups_named_follow(&mut self, code: &str) {
+        let Some(store) = self.loading.as_ref().and_then(|l| l.unloaded()) else {
+            return;
+        };
+        let named = (self.elements.dups.as_mut()).and_then(|d| d.named.as_mut());
+        let Some(named) = named.filter(|n| n.elements.contains_key(code)) else {
+            return;
+        };
+        match store.record(Kind::Element, code) {
+            Ok(Some(record)) => _ = Arc::make_mut(named).insert(record),
+            Ok(None) => _ = Arc::make_mut(named).remove(Kind::Element, code),
+            // (the finder, run again, reads it)
+            Err(_) => {}
         }
     }
 
@@ -522,7 +549,17 @@ impl App {
         // the old index goes first: at a million elements two would hold 40 MB more
         e.index = None;
         e.stale = true;
-        self.elements_ensure_index();
+        // (with the duplicates view open the finder runs again first)
+        if !self.index_waits_for_dups() {
+            self.elements_ensure_index();
+        }
+    }
+
+    /// Whether pane 2's index waits for the duplicates finder: before the catalog is loaded
+    /// it reads the store a record at a time, 100 MB more at a million elements, and the
+    /// index (40 MB more) is read once it is done (see `index_after_dups`).
+    fn index_waits_for_dups(&self) -> bool {
+        self.store().is_none() && self.elements.dups.is_some()
     }
 
     /// Patches pane 2's index with the search rows a write changed (`None`: too many to
@@ -1544,6 +1581,12 @@ fn draw_pairs(
     let n = d.pairs.as_ref().map_or(0, Vec::len);
     let title = if d.pairs.is_none() {
         lang.pick(" 疑似重复 ".to_string(), " Likely duplicates ".to_string())
+    } else if app.elements.dups_running {
+        // (found again after a change: the list as it was until then)
+        lang.pick(
+            format!(" 疑似重复 {n} 对（重新比对中…） "),
+            format!(" Likely duplicates: {n} pairs (comparing again…) "),
+        )
     } else if d.found > n {
         let found = d.found;
         lang.pick(
