@@ -10,7 +10,7 @@
 //! writes it: the text (its length, its bytes), the agencies, the entries (their count,
 //! each entry). The text holds the entries' strings one after the other in entry order.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -107,20 +107,27 @@ impl OldSearchFile {
         written.is_ok()
     }
 
-    /// The codes of the elements whose entries name `agency` (as a row names it: its code and
-    /// name, lower-cased), in entry order.
-    pub fn sourced_by(&self, agency: &str) -> io::Result<Vec<String>> {
-        let (_, agencies, _) = self.agencies()?;
-        let Some(at) = agencies.iter().position(|a| a == agency) else {
-            return Ok(Vec::new());
-        };
-        let at = u32::try_from(at).ok();
-        let mut codes = Vec::new();
+    /// For each of `agencies` (as a row names one: its code and name, lower-cased), the codes
+    /// of the elements whose entries name it, in entry order: one pass over the entries.
+    pub fn sourced_by(&self, agencies: &[String]) -> io::Result<Vec<Vec<String>>> {
+        let (_, table, _) = self.agencies()?;
+        // the table's position of each agency → which of them it is
+        let wanted: HashMap<u32, usize> = (agencies.iter().enumerate())
+            .filter_map(|(i, a)| {
+                let at = table.iter().position(|t| t == a)?;
+                Some((u32::try_from(at).ok()?, i))
+            })
+            .collect();
+        let mut codes = vec![Vec::new(); agencies.len()];
+        if wanted.is_empty() {
+            return Ok(codes);
+        }
+        let of = |e: &Entry| e.agency().and_then(|at| wanted.get(&at).copied());
         self.each_entry(
-            |e| e.agency() == at,
+            |e| of(e).is_some(),
             |entry, strings| {
-                if let Some(code) = code_of(&entry, strings) {
-                    codes.push(String::from_utf8_lossy(code).into_owned());
+                if let (Some(i), Some(code)) = (of(&entry), code_of(&entry, strings)) {
+                    codes[i].push(String::from_utf8_lossy(code).into_owned());
                 }
                 Ok(())
             },

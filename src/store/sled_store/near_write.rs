@@ -5,8 +5,9 @@
 //!
 //! A change to forms' names, items and fields (bindings, labels, order, sections, required
 //! flags, help, conditions, workflow) that leaves each form's material as it was, a new form,
-//! a change to elements, items, materials, bundles or regions, new ones too, a new agency, an
-//! agency that keeps its name, the delete of an item, a
+//! a change to elements, items, materials, bundles, agencies or regions, new ones too (an
+//! agency renamed with the elements it sources, read as the search index's file names them:
+//! their search rows name it), the delete of an item, a
 //! material or a bundle nothing references, and the delete of an element whose every
 //! referrer (by the cached element links) the batch changes too (a merge, see `near_merge`),
 //! are validated exactly as over the whole catalog: what such a record is checked against is
@@ -268,7 +269,6 @@ impl UnloadedStore {
                 }
             };
             let old = self.record(new.kind(), new.code())?;
-            let mut sources = Vec::new();
             let near = match (&old, new) {
                 // a form that keeps its material (its item the outline follows, checked to
                 // exist as every reference is; what it binds follows in the links)
@@ -300,16 +300,7 @@ impl UnloadedStore {
                 (None, Record::Bundle(new)) => outline.bundle_name(&new.code).is_none(),
                 // an agency: what references it is not checked against it; its name is in the
                 // outline (a new one placed in it) and in the search rows of the elements it
-                // sources: renamed, those are read by the search index's file
-                (Some(Record::Agency(old)), Record::Agency(new)) if old.name != new.name => {
-                    match self.sourced_by(old)? {
-                        Some(found) => {
-                            sources = found;
-                            true
-                        }
-                        None => false,
-                    }
-                }
+                // sources: renamed, those are read by the search index's file (below)
                 (Some(Record::Agency(_)), Record::Agency(_)) => true,
                 (None, Record::Agency(new)) => outline.agency_name(&new.code).is_none(),
                 // a region: its name is in the outline (a new one placed in it), its parent on
@@ -327,38 +318,58 @@ impl UnloadedStore {
                 code: new.code().to_string(),
                 old,
                 new: Some(new.clone()),
-                sources,
+                sources: Vec::new(),
             };
             changed.insert((new.kind(), new.code()), change);
         }
-        Ok(Some(changed.into_values().collect()))
+        let mut changed: Vec<Change> = changed.into_values().collect();
+        let renamed: Vec<&mut Change> = (changed.iter_mut())
+            .filter(|c| match (&c.old, &c.new) {
+                (Some(Record::Agency(old)), Some(Record::Agency(new))) => old.name != new.name,
+                _ => false,
+            })
+            .collect();
+        if !renamed.is_empty() && !self.read_sources(renamed)? {
+            return Ok(None);
+        }
+        Ok(Some(changed))
     }
 
-    /// The elements the agency `agency` (as stored) sources, read from the store as the
-    /// search index's file names them; `None` when the file is not current or they are more
-    /// than one write near its records takes.
-    fn sourced_by(&self, agency: &crate::model::Agency) -> Result<Option<Vec<Record>>, StoreError> {
+    /// Reads into each of `renamed` (agencies renamed, as stored) the elements it sources,
+    /// as the search index's file names them, in one pass over the file. Returns whether it
+    /// read them: not when the file is not current, or they are more than one write near
+    /// its records takes.
+    fn read_sources(&self, renamed: Vec<&mut Change>) -> Result<bool, StoreError> {
         let Some(search) = OldSearchFile::open_current(&self.0.path) else {
-            return Ok(None);
+            return Ok(false);
         };
-        let text = crate::engine::search::agency_text(&agency.code, Some(&agency.name));
-        let Ok(codes) = search.sourced_by(&text) else {
-            return Ok(None);
+        let agencies: Vec<crate::model::Agency> = (renamed.iter())
+            .filter_map(|c| match &c.old {
+                Some(Record::Agency(a)) => Some(a.clone()),
+                _ => None,
+            })
+            .collect();
+        let texts: Vec<String> = (agencies.iter())
+            .map(|a| crate::engine::search::agency_text(&a.code, Some(&a.name)))
+            .collect();
+        let Ok(sourced) = search.sourced_by(&texts) else {
+            return Ok(false);
         };
-        if codes.len() > Self::MOST_NEAR {
-            return Ok(None);
+        if sourced.iter().map(Vec::len).sum::<usize>() > Self::MOST_NEAR {
+            return Ok(false);
         }
-        let mut found = Vec::with_capacity(codes.len());
-        for code in codes {
-            // (a code that differs only in case names the same text)
-            let record = self.record(Kind::Element, &code)?;
-            if let Some(Record::Element(e)) = &record
-                && e.source_agency.as_deref() == Some(agency.code.as_str())
-            {
-                found.extend(record);
+        for ((change, agency), codes) in renamed.into_iter().zip(&agencies).zip(sourced) {
+            for code in codes {
+                // (a code that differs only in case names the same text)
+                let record = self.record(Kind::Element, &code)?;
+                if let Some(Record::Element(e)) = &record
+                    && e.source_agency.as_deref() == Some(agency.code.as_str())
+                {
+                    change.sources.extend(record);
+                }
             }
         }
-        Ok(Some(found))
+        Ok(true)
     }
 
     /// Adds to `near` what `record` references, read from the store where `near` lacks it;
