@@ -97,6 +97,20 @@ fn pairs_with(pairs: &Pairs, upserts: &BTreeMap<&str, &str>) -> (Pairs, Order) {
     (out, order)
 }
 
+/// Places `upserts` (code → name) in `pairs` (see [`pairs_with`]); returns where the held
+/// records moved to (with none, `pairs` is left as it is and nothing moved).
+fn place_pairs(pairs: &mut Pairs, upserts: &BTreeMap<&str, &str>) -> Order {
+    if upserts.is_empty() {
+        return Order {
+            slots: Vec::new(),
+            moved: None,
+        };
+    }
+    let (placed, order) = pairs_with(pairs, upserts);
+    *pairs = placed;
+    order
+}
+
 /// The upserts of one kind, by code (the last of a code wins).
 struct Upserts<'a, T> {
     by_code: BTreeMap<&'a str, &'a T>,
@@ -172,25 +186,13 @@ impl Outline {
             drop(views);
             self.items = laid_out;
         }
-        let material_order = match materials.is_empty() {
-            true => None,
-            false => {
-                let (pairs, order) = pairs_with(&self.materials, &materials);
-                self.materials = pairs;
-                Some(order)
-            }
-        };
+        let material_order = place_pairs(&mut self.materials, &materials);
+        // (the bundles' upserts by code, as their names are)
         let bundle_list = bundles.list();
-        let bundle_order = Order::of(&self.bundles.codes, &bundles.codes());
-        if !bundle_list.is_empty() {
-            let names = bundle_list.iter().map(|b| (&*b.code, &*b.name)).collect();
-            self.bundles = pairs_with(&self.bundles, &names).0;
-        }
-        for (pairs, upserts) in [(&mut self.agencies, agencies), (&mut self.regions, regions)] {
-            if !upserts.is_empty() {
-                *pairs = pairs_with(pairs, &upserts).0;
-            }
-        }
+        let names = bundle_list.iter().map(|b| (&*b.code, &*b.name)).collect();
+        let bundle_order = place_pairs(&mut self.bundles, &names);
+        place_pairs(&mut self.agencies, &agencies);
+        place_pairs(&mut self.regions, &regions);
         let form_list = forms.list();
         let form_order = Order::of(&self.forms.heads.codes, &forms.codes());
         if !form_list.is_empty() || item_order.moved.is_some() {
@@ -198,17 +200,15 @@ impl Outline {
         }
         // the links: positions moved, then those from every upserted item, form and bundle
         // made anew
-        let moved = |at: u32, order: Option<&Order>| order.map_or(at, |o| o.now(at));
-        let material_order = material_order.filter(|o| o.moved.is_some());
         if item_order.moved.is_some()
-            || material_order.is_some()
+            || material_order.moved.is_some()
             || form_order.moved.is_some()
             || bundle_order.moved.is_some()
         {
             for link in &mut self.links {
                 let to = match link.to() {
                     Target::Item(at) => Target::Item(item_order.now(at)),
-                    Target::Material(at) => Target::Material(moved(at, material_order.as_ref())),
+                    Target::Material(at) => Target::Material(material_order.now(at)),
                 };
                 let from = match link.from() {
                     Some(Source::Item(at)) => Source::Item(item_order.now(at)),
