@@ -15,7 +15,7 @@
 //! save since the watermark came raises): a file naming another is not taken.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -23,7 +23,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::engine::lint::LintCounts;
-use crate::engine::search::{Entry, SearchData};
 use crate::engine::stats::Stats;
 use crate::model::{ElementLinks, Outline};
 
@@ -40,10 +39,10 @@ pub struct CacheFile {
     pub(super) magic: &'static [u8],
 }
 
-/// The search index.
+/// The search index (its layout: `search_file::layout`).
 pub const SEARCH: CacheFile = CacheFile {
     name: "search.idx",
-    magic: b"yibiao search index 7\n",
+    magic: b"yibiao search index 8\n",
 };
 
 /// The catalog's outline.
@@ -74,7 +73,7 @@ pub const LINT: CacheFile = CacheFile {
 pub const ALL: [&CacheFile; 5] = [&SEARCH, &OUTLINE, &LINKS, &STATS, &LINT];
 
 /// Bytes of the watermark a file names.
-const STAMP_BYTES: usize = 8;
+pub(super) const STAMP_BYTES: usize = 8;
 
 /// The store's watermark as a cache file names it (`u64::MAX`: the store has none).
 pub(super) fn stamp(dir: &Path) -> [u8; STAMP_BYTES] {
@@ -165,57 +164,6 @@ impl CacheFile {
     }
 }
 
-/// What follows the text in the search index's file (see [`SearchData`]).
-#[derive(serde::Deserialize)]
-struct AfterText {
-    agencies: Vec<String>,
-    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
-    entries: Vec<Entry>,
-}
-
-/// The cached search index, if there is a sound one, its text left in the file (see
-/// [`SearchData::in_file`]): the entries are read, the text is skipped (and checked a batch at
-/// a time). A million elements' index holds 48 MB of entries and 140 MB of text.
-pub fn read_search(dir: &Path) -> Option<SearchData> {
-    let file = File::open(dir.join(SEARCH.name)).ok()?;
-    let file_len = file.metadata().ok()?.len();
-    if file_len > MAX_BYTES as u64 {
-        return None;
-    }
-    let mut reader = BufReader::with_capacity(BUFFER_BYTES, &file);
-    if !SEARCH.is_current(&mut reader, dir) {
-        return None;
-    }
-    // the data's first field is the text: its length, then its bytes
-    let text_len: u64 = bincode::decode_from_std_read(&mut reader, config()).ok()?;
-    let at = reader.stream_position().ok()?;
-    if at.checked_add(text_len)? > file_len {
-        return None;
-    }
-    reader.seek_relative(i64::try_from(text_len).ok()?).ok()?;
-    let AfterText { agencies, entries } =
-        bincode::serde::decode_from_std_read(&mut reader, config()).ok()?;
-    let mut rest = [0u8; 1];
-    if reader.read(&mut rest).ok()? != 0 {
-        return None;
-    }
-    drop(reader);
-    let len = usize::try_from(text_len).ok()?;
-    SearchData::in_file(file, at, len, agencies, entries).filter(SearchData::is_sound)
-}
-
-/// Caches the search index, its text in entry order (so that a scan reads the file from
-/// start to end).
-pub fn write_search(dir: &Path, data: &SearchData) {
-    SEARCH.write(dir, &*data.in_entry_order());
-}
-
-/// Caches the search index read from the search tree after the store's watermark was
-/// `stamp` (see [`CacheFile::write_stamped`]).
-pub fn write_search_stamped(dir: &Path, data: &SearchData, stamp: [u8; STAMP_BYTES]) {
-    SEARCH.write_stamped(dir, &*data.in_entry_order(), stamp);
-}
-
 /// The cached outline, if there is a sound one.
 pub fn read_outline(dir: &Path) -> Option<Outline> {
     OUTLINE.read::<Outline>(dir).filter(Outline::is_sound)
@@ -278,7 +226,9 @@ pub(super) fn sync_dir(dir: &Path) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::search_file::{read_search, write_search};
     use super::*;
+    use crate::engine::search::SearchData;
 
     fn data() -> SearchData {
         SearchData::from_rows(crate::engine::search::rows(&crate::sample::generate(1)))
@@ -336,67 +286,6 @@ mod tests {
             None,
             "a form with no warnings is not listed"
         );
-    }
-
-    #[test]
-    fn the_search_index_searches_its_file_as_it_searched_memory() {
-        use crate::engine::search::{Query, SearchIndex, Searcher};
-        use std::sync::atomic::AtomicBool;
-        let dir = tempfile::tempdir().unwrap();
-        let held = crate::engine::search::data_of(&crate::sample::elements_only(3));
-        write_search(dir.path(), &held);
-        let in_file = read_search(dir.path()).expect("read");
-        assert!(!in_file.is_held(), "the text stays in the file");
-        assert!(in_file.heap_bytes() < held.heap_bytes() / 2);
-        // the file may go (a save removes it): the open file still reads
-        SEARCH.invalidate(dir.path()).unwrap();
-        let (a, b) = (
-            SearchIndex::from_data(held.clone()),
-            SearchIndex::from_data(in_file),
-        );
-        let cancel = AtomicBool::new(false);
-        let (mut sa, mut sb) = (Searcher::new(), Searcher::new());
-        let typed = [
-            "s", "sf", "sfz", "sfzh", "x", "xm", "号", "号码", "de0", "DE00001",
-        ];
-        let filtered = ["kind:mobile d", "kind:mobile dh", "status:published 证"];
-        for q in typed.iter().chain(&filtered) {
-            let query = Query::parse(q).unwrap();
-            let hits = sa.search(&a, &query, 40, &cancel).unwrap();
-            assert!(!hits.is_empty(), "{q}");
-            assert_eq!(sb.search(&b, &query, 40, &cancel), Some(hits), "{q}");
-        }
-        // a patched index is written in entry order, and read back into its file
-        let mut patched = held.clone();
-        let rows: Vec<_> = crate::engine::search::rows(&crate::sample::generate(1))
-            .take(3)
-            .map(|mut row| {
-                row.uses += 50;
-                (row.code.clone(), Some(row))
-            })
-            .collect();
-        let changes = rows.into_iter().collect();
-        patched.patch(&changes).unwrap();
-        // the index read from its file patches the same (its text read in first)
-        write_search(dir.path(), &held);
-        let mut from_file = read_search(dir.path()).expect("read");
-        assert!(!from_file.is_held());
-        from_file.patch(&changes).unwrap();
-        assert!(from_file.is_held());
-        assert_eq!(from_file, patched);
-        write_search(dir.path(), &patched);
-        let read = read_search(dir.path()).expect("read");
-        assert!(!read.is_held());
-        assert!(
-            *patched.in_entry_order() != patched,
-            "patching appended to the text"
-        );
-        assert_eq!(read, *patched.in_entry_order());
-        // one written as it was patched (its text out of entry order) is read into memory
-        SEARCH.write(dir.path(), &patched);
-        let read = read_search(dir.path()).expect("read");
-        assert!(read.is_held());
-        assert_eq!(read, patched);
     }
 
     #[test]

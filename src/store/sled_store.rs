@@ -27,8 +27,8 @@ use super::audit::{
     AuditBlock, AuditChange, AuditOp, LoggedEntry, os_user, record_digest, utc_now,
 };
 use super::cache_file::{
-    self, read_links, read_lint, read_outline, read_search, read_stats, write_links, write_lint,
-    write_outline, write_search, write_stats,
+    self, read_links, read_lint, read_outline, read_stats, write_links, write_lint, write_outline,
+    write_stats,
 };
 use super::codec::{
     CodecError, decode_audit, decode_journal, decode_record, deflate, encode_audit, encode_journal,
@@ -39,6 +39,7 @@ use super::keys::{kind_of_tag, record_key, tag};
 use super::layout::{self, Found, IfMissing};
 use super::lock::{LOCK_FILE, StoreLock};
 use super::roles::{Deed, Principal, Role, Roles, role_for};
+use super::search_file::{read_search, write_search};
 use super::search_tree;
 use super::sled_files;
 use super::snapshot::{CachedSearch, Snapshot};

@@ -16,7 +16,8 @@ use crate::engine::search::{self, SearchData};
 use crate::engine::stats::{self, Stats};
 use crate::model::Catalog;
 
-use super::cache_file::{read_lint, read_search, read_stats, stamp, write_search_stamped};
+use super::cache_file::{read_lint, read_stats, stamp};
+use super::search_file::{read_search, write_search_stamped};
 use super::search_tree;
 use super::sled_store::ReadTally;
 

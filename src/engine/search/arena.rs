@@ -15,8 +15,6 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::invariants::MAX_CODE_LEN;
 use crate::model::{ElementKind, Status};
 
@@ -29,7 +27,7 @@ use super::text::{Batch, Text};
 /// one after the other in the text from `start`: code, readings, names, then the name when it
 /// is not the first of the names. A code is at most [`MAX_CODE_LEN`] bytes; readings and
 /// names longer than a length here can say are cut (see [`SearchDataBuilder::push`]).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Which bytes occur in the readings (low half) and which characters in the names (high
     /// half), as one bit each of [`bloom`]: an entry lacking a bit of a query cannot match it.
@@ -84,11 +82,6 @@ impl Entry {
         self.code_hash
     }
 
-    /// The same entry with `uses` uses.
-    pub(crate) fn with_uses(self, uses: u32) -> Entry {
-        Entry { uses, ..self }
-    }
-
     /// The same entry with its strings at `start` of the text (`None`: past a text's reach).
     pub(crate) fn placed_at(self, start: usize) -> Option<Entry> {
         Some(Entry {
@@ -96,7 +89,69 @@ impl Entry {
             ..self
         })
     }
+
+    /// The entry as the index's file holds it: its fields little-endian in their order
+    /// here, the kind and the status as their places in [`ElementKind::ALL`] and
+    /// [`Status::ALL`] (a file of another order is another layout). Of a fixed width, so a
+    /// rewrite of the file moves an entry by changing its start and nothing else.
+    pub fn to_bytes(&self) -> [u8; ENTRY_BYTES] {
+        let mut out = [0u8; ENTRY_BYTES];
+        // (every kind and status is in its list)
+        let place = |at: Option<usize>| u8::try_from(at.unwrap_or(0)).unwrap_or(0);
+        let kind = place(ElementKind::ALL.iter().position(|k| *k == self.kind));
+        let status = place(Status::ALL.iter().position(|s| *s == self.status));
+        let fields: [&[u8]; 12] = [
+            &self.bloom.to_le_bytes(),
+            &self.start.to_le_bytes(),
+            &self.uses.to_le_bytes(),
+            &self.starts.to_le_bytes(),
+            &self.agency.to_le_bytes(),
+            &self.latin.to_le_bytes(),
+            &self.names.to_le_bytes(),
+            &self.name.to_le_bytes(),
+            &self.code_hash.to_le_bytes(),
+            &[self.code],
+            &[kind],
+            &[status],
+        ];
+        let mut at = 0;
+        for field in fields {
+            out[at..at + field.len()].copy_from_slice(field);
+            at += field.len();
+        }
+        out
+    }
+
+    /// The entry [`Entry::to_bytes`] gave `bytes` (`None`: a kind or a status out of range).
+    pub fn from_bytes(bytes: &[u8; ENTRY_BYTES]) -> Option<Entry> {
+        let mut at = 0;
+        let mut take = |n: usize| {
+            let field = &bytes[at..at + n];
+            at += n;
+            field
+        };
+        let u64_of = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
+        let u32_of = |b: &[u8]| u32::from_le_bytes(b.try_into().unwrap_or_default());
+        let u16_of = |b: &[u8]| u16::from_le_bytes(b.try_into().unwrap_or_default());
+        Some(Entry {
+            bloom: u64_of(take(8)),
+            start: u32_of(take(4)),
+            uses: u32_of(take(4)),
+            starts: u32_of(take(4)),
+            agency: u32_of(take(4)),
+            latin: u16_of(take(2)),
+            names: u16_of(take(2)),
+            name: u16_of(take(2)),
+            code_hash: u16_of(take(2)),
+            code: take(1)[0],
+            kind: *ElementKind::ALL.get(usize::from(take(1)[0]))?,
+            status: *Status::ALL.get(usize::from(take(1)[0]))?,
+        })
+    }
 }
+
+/// Bytes of an entry in the search index's file (see [`Entry::to_bytes`]).
+pub const ENTRY_BYTES: usize = 35;
 
 /// Whether an entry of `uses` uses and code `code` ranks before one of `other_uses` and
 /// `other` (see [`SearchData::entries`]: use count descending, then code).
@@ -180,11 +235,10 @@ fn char_bit(c: char) -> u64 {
 }
 
 /// Every entry and the text their spans point into.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SearchData {
     text: Text,
     agencies: Vec<String>,
-    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
     entries: Vec<Entry>,
 }
 
@@ -536,8 +590,8 @@ impl<'a> Strings<'a> {
     }
 
     /// The code and the readings, [`SEP`]-separated (see [`super::Key::latin`]), decoded in
-    /// `buf` (nothing for readings that do not decode, which [`SearchData::is_sound`] rules
-    /// out for data read from disk).
+    /// `buf` (nothing for readings that do not decode: never for rows the builder took, nor
+    /// for a file whose sums hold).
     pub fn latin_bytes<'b>(&self, buf: &'b mut LatinBuf) -> &'b [u8] {
         match decode_parts(self.stored_latin(), buf) {
             Some(_) => &buf.out,
@@ -561,21 +615,6 @@ impl<'a> Strings<'a> {
         let at = usize::from(e.code) + usize::from(e.latin) + usize::from(e.names);
         std::str::from_utf8(self.part(at, e.name)).unwrap_or("")
     }
-
-    /// Whether every string is UTF-8 and the readings decode to UTF-8.
-    fn is_sound(&self, buf: &mut LatinBuf) -> bool {
-        let e = self.entry;
-        let lens = [e.code.into(), e.latin, e.names, e.name];
-        let mut at = 0;
-        self.span.len() == e.span()
-            && lens.iter().all(|&len| {
-                let ok = std::str::from_utf8(self.part(at, len)).is_ok();
-                at += usize::from(len);
-                ok
-            })
-            && decode_parts(self.stored_latin(), buf)
-                .is_some_and(|parts| std::str::from_utf8(parts).is_ok())
-    }
 }
 
 impl SearchData {
@@ -589,9 +628,9 @@ impl SearchData {
     }
 
     /// Data whose text is left in `file` (`len` bytes from `at`; see `Text::File`), read as
-    /// searches need it. Text not in entry order (a patched index written as it was) is read
-    /// into memory instead: a scan would read it all over the file. `None` when the text
-    /// cannot be read.
+    /// searches need it. `None` unless the text is in entry order, every byte of it an
+    /// entry's (a scan then reads the file from start to end), and every agency index is in
+    /// range.
     pub fn in_file(
         file: std::fs::File,
         at: u64,
@@ -599,7 +638,13 @@ impl SearchData {
         agencies: Vec<String>,
         entries: Vec<Entry>,
     ) -> Option<Self> {
-        let mut data = SearchData {
+        let mut end = 0usize;
+        let sound = entries.iter().all(|e| {
+            let placed = e.start as usize == end;
+            end = end.saturating_add(e.span());
+            placed && e.agency().is_none_or(|a| (a as usize) < agencies.len())
+        });
+        (sound && end == len).then(|| SearchData {
             text: Text::File {
                 file: std::sync::Arc::new(file),
                 at,
@@ -607,15 +652,7 @@ impl SearchData {
             },
             agencies,
             entries,
-        };
-        let in_order = data
-            .entries
-            .windows(2)
-            .all(|w| w[0].start as usize + w[0].span() <= w[1].start as usize);
-        if !in_order {
-            data.text.hold().ok()?;
-        }
-        Some(data)
+        })
     }
 
     /// Calls `f` with every entry's code, in entry order, a batch at a time (a text left in
@@ -841,33 +878,9 @@ impl SearchData {
         &self.agencies
     }
 
-    /// Whether every entry's strings lie inside the text and are UTF-8, its code hash is its
-    /// code's, every agency index is in range and the entries are in rank order. Reads the
-    /// whole text (a batch at a time when it is in a file).
-    pub fn is_sound(&self) -> bool {
-        let len = self.text.len();
-        let fits = self
-            .entries
-            .iter()
-            .all(|e| (e.start as usize).saturating_add(e.span()) <= len);
-        let mut buf = LatinBuf::default();
-        let mut previous: Option<(u32, Vec<u8>)> = None;
-        fits && all_entries(self, |e, s| {
-            let code = s.code_bytes();
-            let in_order = previous.as_ref().is_none_or(|(uses, prev)| {
-                *uses > e.uses || (*uses == e.uses && prev.as_slice() <= code)
-            });
-            let sound = in_order
-                && s.is_sound(&mut buf)
-                && e.code_hash == code_hash(s.code())
-                && e.agency()
-                    .is_none_or(|a| (a as usize) < self.agencies.len());
-            let prev = previous.get_or_insert_with(|| (0, Vec::new()));
-            prev.0 = e.uses;
-            prev.1.clear();
-            prev.1.extend_from_slice(code);
-            sound
-        })
+    /// Calls `f` with the whole text in order, a megabyte at a time when it is in a file.
+    pub fn each_text_chunk(&self, f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        self.text.each_chunk(f)
     }
 
     /// Whether some entry's code holds a character outside ASCII (reads every code).
@@ -897,6 +910,54 @@ mod tests {
 
     use super::*;
 
+    impl Strings<'_> {
+        /// Whether every string is UTF-8 and the readings decode to UTF-8.
+        fn is_sound(&self, buf: &mut LatinBuf) -> bool {
+            let e = self.entry;
+            let lens = [e.code.into(), e.latin, e.names, e.name];
+            let mut at = 0;
+            self.span.len() == e.span()
+                && lens.iter().all(|&len| {
+                    let ok = std::str::from_utf8(self.part(at, len)).is_ok();
+                    at += usize::from(len);
+                    ok
+                })
+                && decode_parts(self.stored_latin(), buf)
+                    .is_some_and(|parts| std::str::from_utf8(parts).is_ok())
+        }
+    }
+
+    impl SearchData {
+        /// Whether every entry's strings lie inside the text and are UTF-8, its code hash is
+        /// its code's, every agency index is in range and the entries are in rank order: what
+        /// the builder and a patch must leave.
+        pub(super) fn is_sound(&self) -> bool {
+            let len = self.text.len();
+            let fits = self
+                .entries
+                .iter()
+                .all(|e| (e.start as usize).saturating_add(e.span()) <= len);
+            let mut buf = LatinBuf::default();
+            let mut previous: Option<(u32, Vec<u8>)> = None;
+            fits && all_entries(self, |e, s| {
+                let code = s.code_bytes();
+                let in_order = previous.as_ref().is_none_or(|(uses, prev)| {
+                    *uses > e.uses || (*uses == e.uses && prev.as_slice() <= code)
+                });
+                let sound = in_order
+                    && s.is_sound(&mut buf)
+                    && e.code_hash == code_hash(s.code())
+                    && e.agency()
+                        .is_none_or(|a| (a as usize) < self.agencies.len());
+                let prev = previous.get_or_insert_with(|| (0, Vec::new()));
+                prev.0 = e.uses;
+                prev.1.clear();
+                prev.1.extend_from_slice(code);
+                sound
+            })
+        }
+    }
+
     /// One entry's strings at a time, to compare.
     impl SearchData {
         /// The element's code.
@@ -906,7 +967,7 @@ mod tests {
 
         /// The code and the readings, [`SEP`]-separated (see [`super::Key::latin`]), decoded in
         /// `buf` ("" for an entry whose readings do not decode, which [`SearchData::is_sound`]
-        /// rules out for data read from disk).
+        /// rules out).
         fn latin<'b>(&self, e: &Entry, buf: &'b mut LatinBuf) -> &'b str {
             let mut raw = Vec::new();
             let decoded = decode_parts(self.strings(e, &mut raw).stored_latin(), buf).is_some();
@@ -925,6 +986,64 @@ mod tests {
         fn name(&self, e: &Entry) -> String {
             self.strings(e, &mut Vec::new()).name().to_string()
         }
+    }
+
+    #[test]
+    fn an_entry_reads_back_from_its_bytes_of_every_kind_and_status() {
+        let data = SearchData::from_rows(crate::engine::search::rows(&crate::sample::generate(1)));
+        let mut seen = BTreeSet::new();
+        for (&entry, (kind, status)) in (data.entries().iter().cycle())
+            .zip(
+                ElementKind::ALL
+                    .iter()
+                    .cycle()
+                    .zip(Status::ALL.iter().cycle()),
+            )
+            .take(
+                data.entries()
+                    .len()
+                    .max(ElementKind::ALL.len() * Status::ALL.len()),
+            )
+        {
+            let entry = Entry {
+                kind: *kind,
+                status: *status,
+                ..entry
+            };
+            assert_eq!(Entry::from_bytes(&entry.to_bytes()), Some(entry));
+            seen.insert((entry.kind, entry.status));
+        }
+        assert!(seen.len() >= ElementKind::ALL.len(), "every kind written");
+        // every field has its own bytes: one changed changes the bytes read back
+        let e = data.entries()[0];
+        let changes: [fn(&mut Entry); 10] = [
+            |c| c.bloom = !c.bloom,
+            |c| c.start += 1,
+            |c| c.uses += 1,
+            |c| c.starts = !c.starts,
+            |c| c.agency = c.agency.wrapping_add(1),
+            |c| c.latin += 1,
+            |c| c.names += 1,
+            |c| c.name += 1,
+            |c| c.code_hash = !c.code_hash,
+            |c| c.code += 1,
+        ];
+        let changed = changes.map(|change| {
+            let mut c = e;
+            change(&mut c);
+            c
+        });
+        for c in changed {
+            assert_ne!(c.to_bytes(), e.to_bytes());
+            assert_eq!(Entry::from_bytes(&c.to_bytes()), Some(c));
+        }
+        // a kind or a status past its list is no entry
+        let mut bad = e.to_bytes();
+        bad[ENTRY_BYTES - 2] = ElementKind::ALL.len() as u8;
+        assert_eq!(Entry::from_bytes(&bad), None);
+        let mut bad = e.to_bytes();
+        bad[ENTRY_BYTES - 1] = Status::ALL.len() as u8;
+        assert_eq!(Entry::from_bytes(&bad), None);
     }
 
     #[test]

@@ -22,7 +22,9 @@ use serde::Serialize;
 
 use crate::model::{Catalog, Status};
 
-pub use arena::{Entry, LatinBuf, SearchData, SearchDataBuilder, Strings, bloom, pair_bit};
+pub use arena::{
+    ENTRY_BYTES, Entry, LatinBuf, SearchData, SearchDataBuilder, Strings, bloom, pair_bit,
+};
 pub(crate) use arena::{code_hash, entry_of_row, ranks_before};
 pub use keys::{Key, SEP, build_key, readings, usual_reading};
 pub use matcher::{Matcher, Skim, is_subsequence};

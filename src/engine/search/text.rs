@@ -10,11 +10,12 @@ use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 /// Entries' strings at most this many bytes apart are read with one read, the bytes between
 /// them included, instead of two.
 const GAP: usize = 4096;
+
+/// Bytes of a file's text read at a time when all of it is wanted.
+const CHUNK: usize = 1 << 20;
 
 /// The text of an index.
 #[derive(Clone, Debug)]
@@ -104,6 +105,30 @@ impl Text {
         }
     }
 
+    /// Calls `f` with the whole text in order, a megabyte at a time when it is in a file.
+    pub fn each_chunk(&self, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        match self {
+            Text::Held(s) => f(s.as_bytes()),
+            Text::File { .. } => {
+                let mut buf = Vec::with_capacity(CHUNK);
+                let mut at = 0;
+                while at < self.len() {
+                    let end = self.len().min(at + CHUNK);
+                    buf.clear();
+                    if !self.read_into(at..end, &mut buf) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "the search index's file ended early",
+                        ));
+                    }
+                    f(&buf)?;
+                    at = end;
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The held text, reading it from the file first if it is there.
     pub fn hold(&mut self) -> io::Result<&mut String> {
         if let Text::File { .. } = self {
@@ -113,19 +138,6 @@ impl Text {
             Text::Held(s) => Ok(s),
             Text::File { .. } => Err(io::Error::other("the search index's text is not held")),
         }
-    }
-}
-
-impl Serialize for Text {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let whole = self.whole().map_err(serde::ser::Error::custom)?;
-        serializer.serialize_str(&whole)
-    }
-}
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Text::Held)
     }
 }
 

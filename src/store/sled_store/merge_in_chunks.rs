@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::near_write::{NearWritten, rewrite_search_file};
+use super::near_write::NearWritten;
 use super::{CHUNK_RECORDS, RowsFrom, SearchRows, SledStore, UnloadedStore};
 use crate::engine::dups;
 use crate::model::{Catalog, Element, ElementLinks, Kind, Outline, Record};
@@ -134,15 +134,7 @@ impl UnloadedStore {
         let _ = Store::take_search_changes(&mut self.0);
         write_links(&self.0.path, &staged.links);
         if let Some(search) = search {
-            // the elements' own rows made anew (the kept one, those under the merged one)
-            let changed = |code: &str| staged.elements.contains_key(code);
-            rewrite_search_file(
-                &self.0.path,
-                search,
-                &staged.rows,
-                changed,
-                &BTreeMap::new(),
-            );
+            search.rewrite(&self.0.path, &staged.rows, &BTreeMap::new());
         }
         self.0.cache_removed = false;
         Ok(Some(NearWritten {
@@ -286,7 +278,8 @@ mod tests {
     use super::*;
     use crate::model::{Issue, Problem, RecordRef};
     use crate::store::audit::LoggedEntry;
-    use crate::store::cache_file::{read_links, read_outline, read_search};
+    use crate::store::cache_file::{read_links, read_outline};
+    use crate::store::search_file::read_search;
     use crate::store::sled_store::near_merge::tests::merges;
     use crate::store::sled_store::near_write::tests::sample_store;
     use crate::store::sled_store::{JOURNAL_MARK, search_tree};

@@ -30,7 +30,7 @@
 //! conditions followed, see `near_conditions`), and otherwise are the caller's to save (it
 //! knows a form's warnings; an element's change may move any form's).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::{RowsFrom, SearchRows, SledStore, UnloadedStore, search_tree};
 use crate::engine::search::SearchRow;
@@ -39,7 +39,7 @@ use crate::model::{
     Catalog, Element, ElementLinks, Kind, LinkChange, Outline, OutlineSource, Record, RecordRef,
 };
 use crate::store::cache_file::{read_links, read_lint, write_links, write_lint, write_outline};
-use crate::store::search_file::{OldSearchFile, Rewrite};
+use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError};
 
 /// A record a batch changes: its kind and code, as stored (`None`: new) and as the batch
@@ -194,14 +194,7 @@ impl UnloadedStore {
             write_links(&self.0.path, links);
         }
         if let Some(search) = search {
-            let made = |code: &str| changed.iter().any(|c| c.key() == (Kind::Element, code));
-            rewrite_search_file(
-                &self.0.path,
-                search,
-                &rows,
-                made,
-                &agencies_renamed(&changed),
-            );
+            search.rewrite(&self.0.path, &rows, &agencies_renamed(&changed));
         }
         if let Some(lint) = &lint {
             write_lint(&self.0.path, lint);
@@ -434,39 +427,6 @@ impl UnloadedStore {
     }
 }
 
-/// Rewrites the search index's file in `dir` (`search`, as it was before the write) after a
-/// write of the search `rows`: the rows of the elements the write `changed` are made anew,
-/// the others' use counts set, the deleted ones' taken out.
-pub(super) fn rewrite_search_file(
-    dir: &std::path::Path,
-    search: OldSearchFile,
-    rows: &SearchRows,
-    changed: impl Fn(&str) -> bool,
-    renamed: &BTreeMap<String, String>,
-) {
-    let (mut made, mut uses) = (BTreeMap::new(), BTreeMap::new());
-    let mut removed = BTreeSet::new();
-    for (code, row) in rows {
-        let Some(row) = row else {
-            removed.insert(code.clone());
-            continue;
-        };
-        if changed(code) {
-            made.insert(code.clone(), row.clone());
-        } else {
-            uses.insert(code.clone(), row.uses);
-        }
-    }
-    let rows = &made;
-    let change = Rewrite {
-        uses: &uses,
-        rows,
-        removed: &removed,
-        renamed,
-    };
-    search.rewrite(dir, &change);
-}
-
 /// The agencies `changed` renames, as a search row names one (see
 /// [`crate::engine::search::agency_text`]): as they were → as they are.
 fn agencies_renamed(changed: &[Change]) -> BTreeMap<String, String> {
@@ -556,7 +516,8 @@ pub(super) mod tests {
 
     use super::*;
     use crate::model::{ElementLinks, Form, SharedText};
-    use crate::store::cache_file::{read_links, read_outline, read_search};
+    use crate::store::cache_file::{read_links, read_outline};
+    use crate::store::search_file::read_search;
 
     /// A store in `dir` holding the sample at scale 1, with its outline, links and search
     /// index cached.
@@ -1138,7 +1099,7 @@ pub(super) mod tests {
         assert!(!data.is_held(), "its text left in the file written");
         assert_eq!(read_search(dir.path()), Some(expected.clone()));
         // a file named with a watermark a write has since raised is not taken
-        crate::store::cache_file::write_search_stamped(dir.path(), &expected, [0; 8]);
+        crate::store::search_file::write_search_stamped(dir.path(), &expected, [0; 8]);
         assert_eq!(read_search(dir.path()), None);
     }
 
