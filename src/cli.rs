@@ -442,7 +442,7 @@ pub fn write_near(
     said: &str,
     lang: Lang,
 ) -> Result<Option<u8>, Failure> {
-    match store.apply_near_holding(batch, near, outline, held) {
+    match store.apply_near_holding(batch, near, outline, held, &mut |_, _| {}) {
         Ok(Some(_)) => {
             store.close_for_exit();
             eprintln_lossy!("{said}");

@@ -199,24 +199,35 @@ fn on_demand_an_import_of_more_records_than_one_transaction_goes_in_near_them() 
     assert_eq!(catalog.elements.len(), 624 + 4200);
 }
 
-#[test]
-fn on_demand_the_import_dialog_takes_its_keys_while_a_worker_writes() {
+/// Whether the open store is lent to a worker.
+fn lent(app: &yibiao::tui::app::App) -> bool {
+    app.loading.as_ref().is_some_and(|l| l.lent())
+}
+
+/// A session on demand whose import dialog is writing 300 new elements on a worker the
+/// store is lent to, the store's directory, and the directories to keep.
+fn importing() -> (yibiao::tui::app::App, PathBuf, [tempfile::TempDir; 2]) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = import_file(dir.path(), "many.json", &[("elements", new_elements(300))]);
-    let (mut app, path, _dir) = starting_on_demand_with_caches();
+    let (mut app, path, store_dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
     press(&mut app, "import_file");
     key_ctrl(&mut app, 'u');
     type_text(&mut app, &file.display().to_string());
     enter(&mut app);
     // the check's worker reports; the store is lent to the one that writes
-    let lent = |app: &yibiao::tui::app::App| app.loading.as_ref().is_some_and(|l| l.lent());
     while !lent(&app) {
         let event = app.next_event().expect("the check reports");
         app.handle(event);
         assert!(app.jobs_running() > 0, "ended without lending the store");
     }
     assert!(app.store().is_none() && deferred(&app));
+    (app, path, [dir, store_dir])
+}
+
+#[test]
+fn on_demand_the_import_dialog_takes_its_keys_while_a_worker_writes() {
+    let (mut app, path, _dirs) = importing();
     // the screen is drawn from the outline meanwhile, the dialog over it
     let shown = tui_support::screen(&mut app, 120, 40);
     assert!(shown.contains("many.json"), "{shown}");
@@ -236,6 +247,27 @@ fn on_demand_the_import_dialog_takes_its_keys_while_a_worker_writes() {
         true => assert!(said.contains("已取消"), "{said}"),
         false => assert!(said.contains("已导入：新建 300"), "{said}"),
     }
+    drop(app);
+    let store = SledStore::open(&path).expect("open");
+    let written = store.catalog().elements.contains_key("DE800299");
+    assert_eq!(written, !cancelling);
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+}
+
+#[test]
+fn ctrl_c_while_an_import_runs_cancels_it_or_quits_once_it_is_written() {
+    let (mut app, path, _dirs) = importing();
+    key_ctrl(&mut app, 'c');
+    let shown = tui_support::screen(&mut app, 120, 40);
+    let cancelling = shown.contains("正在取消，随后退出");
+    assert!(
+        cancelling || shown.contains("写完全部记录后退出"),
+        "{shown}"
+    );
+    assert!(!app.quit, "not before the worker ends");
+    app.settle(Duration::from_secs(20));
+    assert!(!lent(&app), "the store is back");
+    assert!(app.quit, "quits once the import is over");
     drop(app);
     let store = SledStore::open(&path).expect("open");
     let written = store.catalog().elements.contains_key("DE800299");

@@ -97,6 +97,7 @@ fn the_running_gauge_shows_phase_and_counts_and_esc_cancels_before_the_write() {
         }),
         flag: Arc::clone(&flag),
         note: None,
+        quit: false,
     };
     insta::assert_snapshot!(
         "transfer_running_gauge",
@@ -121,10 +122,29 @@ fn the_running_gauge_shows_phase_and_counts_and_esc_cancels_before_the_write() {
         step: None,
         flag: Arc::clone(&flag),
         note: None,
+        quit: false,
     };
     key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     assert!(!flag.is_cancelled());
     assert_shows(&mut app, dir.path(), "writing: cannot cancel now");
+    key(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_shows(
+        &mut app,
+        dir.path(),
+        "quitting once every record is written",
+    );
+    assert!(!app.quit, "not before the worker ends");
+}
+
+#[test]
+fn ctrl_c_in_the_dialog_quits_as_elsewhere() {
+    let (mut app, _store) = fixture_app(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    open(&mut app, "import_file", dir.path());
+    type_text(&mut app, "book");
+    key(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(app.quit, "ctrl-c quits from the path entry");
+    assert!(app.overlay.is_none());
 }
 
 #[test]
@@ -263,6 +283,7 @@ fn every_pane_draws_while_the_worker_has_the_store_and_a_signal_cancels() {
         step: None,
         flag: Arc::clone(&flag),
         note: None,
+        quit: false,
     };
     let store = app.take_store().expect("store");
     app.busy = Some("importing…".into());

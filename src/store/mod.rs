@@ -144,7 +144,18 @@ pub trait Store {
 
     /// Validates and applies a batch atomically; returns only after the change is durable.
     /// Records equal to what is stored are skipped, so an unchanged batch writes nothing.
-    fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError>;
+    fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
+        self.apply_reporting(batch, &mut |_, _| {})
+    }
+
+    /// [`Store::apply`], telling `progress` how far a batch written in chunks has come, as
+    /// steps done of all: each chunk staged in the journal, then each written to its end (a
+    /// batch of one chunk, one transaction, tells nothing).
+    fn apply_reporting(
+        &mut self,
+        batch: Batch,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Applied, StoreError>;
 
     /// Audit entries, oldest first, optionally only those of one record code.
     fn history(&self, code: Option<&str>) -> Result<Vec<LoggedEntry>, StoreError>;

@@ -740,6 +740,7 @@ impl SledStore {
         &mut self,
         batch: Batch,
         rows: RowsFrom<'_>,
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Result<(Applied, SearchRows), StoreError> {
         let action = batch.action.clone();
         let (order, mut changes, mut problems) = self.net_changes(batch);
@@ -764,7 +765,7 @@ impl SledStore {
             };
             (planned.applied, written)
         } else {
-            self.apply_journaled(&action, &order, changes, near)?
+            self.apply_journaled(&action, &order, changes, near, progress)?
         };
         self.changed += applied.created + applied.updated + applied.deleted;
         // flushed: from now on the database must hold this change when the store is opened
@@ -821,15 +822,20 @@ impl SledStore {
     /// journal. Opening a store finishes a committed batch and drops an uncommitted one
     /// ([`UnloadedStore::finish_journal`]). `near`: the catalog in memory holds only the
     /// records near the batch; each chunk's search rows are made from the search tree and
-    /// the rows the chunks before it staged, and come back, all of them.
+    /// the rows the chunks before it staged, and come back, all of them. `progress` is told
+    /// of each chunk staged, then of each written (see [`Store::apply_reporting`]).
     fn apply_journaled(
         &mut self,
         action: &str,
         order: &[(Kind, String)],
         mut changes: Changes,
         near: bool,
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Result<(Applied, SearchRows), StoreError> {
-        let staged = self.stage(action, order, &mut changes, near);
+        let chunks = order.len().div_ceil(CHUNK_RECORDS) as u64;
+        let staged = self.stage(action, order, &mut changes, near, &mut |n| {
+            progress(n, 2 * chunks);
+        });
         // every record has moved to the catalog; the emptied table keeps its allocation (about
         // 400 MiB at a million records) until it is dropped
         drop(changes);
@@ -847,18 +853,20 @@ impl SledStore {
                 return Err(e);
             }
         };
-        self.replay_journal()?;
+        self.replay_journal(&mut |n| progress(chunks + n, 2 * chunks))?;
         Ok(applied)
     }
 
-    /// Plans every chunk of `order` and stores it in the journal, uncommitted; `near`: the
-    /// search rows are made from the tree and the chunks staged before, and come back.
+    /// Plans every chunk of `order` and stores it in the journal, uncommitted, telling
+    /// `staged` how many chunks are; `near`: the search rows are made from the tree and the
+    /// chunks staged before, and come back.
     fn stage(
         &mut self,
         action: &str,
         order: &[(Kind, String)],
         changes: &mut Changes,
         near: bool,
+        staged: &mut dyn FnMut(u64),
     ) -> Result<(Applied, SearchRows), StoreError> {
         self.journal.clear().map_err(StoreError::Write)?;
         let mut applied = Applied::default();
@@ -878,6 +886,7 @@ impl SledStore {
                 self.db.flush().map_err(StoreError::Write)?;
                 crate::memory::give_back();
             }
+            staged(seq + 1);
         }
         Ok((applied, rows))
     }
@@ -931,8 +940,9 @@ impl SledStore {
 
     /// Writes every chunk left in the journal of a committed batch, in order, each flushed,
     /// then removes the mark. A chunk leaves the journal in the transaction that writes it,
-    /// so running this again after a crash writes each chunk once.
-    fn replay_journal(&self) -> Result<(), StoreError> {
+    /// so running this again after a crash writes each chunk once. `written` is told how many
+    /// chunks are.
+    fn replay_journal(&self, written: &mut dyn FnMut(u64)) -> Result<(), StoreError> {
         let unfinished = |e: StoreError| match e {
             StoreError::Write(source) => StoreError::Unfinished(source),
             other => other,
@@ -943,7 +953,7 @@ impl SledStore {
             .keys()
             .collect::<Result<Vec<_>, _>>()
             .map_err(StoreError::Unfinished)?;
-        for key in keys {
+        for (n, key) in (1u64..).zip(keys) {
             let Some(value) = self.journal.get(&key).map_err(StoreError::Unfinished)? else {
                 continue;
             };
@@ -959,6 +969,7 @@ impl SledStore {
             // 30 MB lower for 4% more time)
             self.db.flush().map_err(StoreError::Unfinished)?;
             crate::memory::give_back();
+            written(n);
         }
         self.meta
             .remove(JOURNAL_MARK)
@@ -1387,7 +1398,7 @@ impl UnloadedStore {
             .map_err(StoreError::Write)?
         {
             store.remove_caches()?;
-            store.replay_journal()?;
+            store.replay_journal(&mut |_| {})?;
         } else if !store.journal.is_empty() {
             store.journal.clear().map_err(StoreError::Write)?;
             store.db.flush().map_err(StoreError::Write)?;
@@ -1796,8 +1807,12 @@ impl Store for SledStore {
         Arc::clone(&self.catalog)
     }
 
-    fn apply(&mut self, batch: Batch) -> Result<Applied, StoreError> {
-        self.apply_with(batch, RowsFrom::Catalog)
+    fn apply_reporting(
+        &mut self,
+        batch: Batch,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Applied, StoreError> {
+        self.apply_with(batch, RowsFrom::Catalog, progress)
             .map(|(applied, _)| applied)
     }
 
@@ -2004,7 +2019,9 @@ pub(crate) mod tests {
         let (order, mut changes, problems) = store.net_changes(big_batch());
         assert!(problems.is_empty() && order.len() > CHUNK_RECORDS);
         store.remove_caches().unwrap();
-        store.stage("import", &order, &mut changes, false).unwrap();
+        store
+            .stage("import", &order, &mut changes, false, &mut |_| {})
+            .unwrap();
         assert_eq!(store.journal.len(), 2);
         store
     }
@@ -2039,6 +2056,44 @@ pub(crate) mod tests {
         // the form is in the second chunk: the first chunk's elements' rows count its use
         assert_eq!(uses(&store, "E00000"), 1);
         assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_big_batch_tells_how_far_it_has_come_over_the_catalog_or_near_its_records() {
+        // two chunks: each staged, then each written
+        let steps = vec![(1, 4), (2, 4), (3, 4), (4, 4)];
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        let mut seen = Vec::new();
+        (store.apply_reporting(big_batch(), &mut |done, of| seen.push((done, of)))).unwrap();
+        assert_eq!(seen, steps);
+        // one chunk, one transaction: nothing to tell
+        let mut seen = Vec::new();
+        let mut one = store.catalog().elements["E00001"].clone();
+        one.name = "改了名".into();
+        let one = Batch::upserts("edit", vec![Record::Element(one)]);
+        let applied = store.apply_reporting(one, &mut |done, of| seen.push((done, of)));
+        assert_eq!(applied.unwrap().updated, 1);
+        assert_eq!(seen, vec![]);
+        drop(store);
+        let dir = tempfile::tempdir().unwrap();
+        drop(SledStore::open(dir.path()).unwrap());
+        let mut unloaded = SledStore::open_unloaded(dir.path()).unwrap();
+        let (mut near, mut outline) = (Catalog::default(), Outline::of(&Catalog::default()));
+        let mut seen = Vec::new();
+        let written = unloaded
+            .apply_near_holding(
+                big_batch(),
+                &mut near,
+                &mut outline,
+                None,
+                &mut |done, of| {
+                    seen.push((done, of));
+                },
+            )
+            .unwrap();
+        assert!(written.is_some(), "written near its records");
+        assert_eq!(seen, steps);
     }
 
     #[test]

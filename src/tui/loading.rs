@@ -667,7 +667,9 @@ impl Loading {
         let Some((store, near, outline, held)) = self.near_parts(near) else {
             return Ok(None);
         };
-        let Some(mut written) = store.apply_near_holding(batch, near, outline, held)? else {
+        let Some(mut written) =
+            store.apply_near_holding(batch, near, outline, held, &mut |_, _| {})?
+        else {
             return Ok(None);
         };
         self.near_written(&mut written);

@@ -11,7 +11,7 @@ use crate::tui::hints::Hint;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -19,6 +19,7 @@ use ratatui::widgets::{LineGauge, Paragraph};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::action::Action;
 use super::app::{App, AppEvent, BoxStore, Level, Overlay};
 use super::loading::ImportWritten;
 use super::text::{fit, wrap_columns};
@@ -99,6 +100,8 @@ pub enum State {
         flag: Arc<CancelFlag>,
         /// Cancelling…, or why a cancel was refused.
         note: Option<String>,
+        /// Ctrl-C: the app quits when the work ends (cancelled if it can be, else written).
+        quit: bool,
     },
     /// An export would replace files that exist: `y` overwrites them, `n` / Esc go back to
     /// the fields.
@@ -766,20 +769,43 @@ impl App {
         let Some(Overlay::Transfer(t)) = &mut self.overlay else {
             return;
         };
+        // ctrl-c quits from the dialog too (while it runs: once the work is over, below)
+        let ctrl_c =
+            event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl_c && !matches!(t.state, State::Running { .. }) {
+            self.overlay = None;
+            self.update(Action::Quit);
+            return;
+        }
         let reply = match &mut t.state {
-            State::Running { flag, note, .. } => {
-                if event.code == KeyCode::Esc {
-                    *note = Some(match flag.cancel() {
-                        CancelOutcome::Cancelled => lang
+            State::Running {
+                flag, note, quit, ..
+            } => {
+                if event.code == KeyCode::Esc || ctrl_c {
+                    *quit |= ctrl_c;
+                    *note = Some(match (flag.cancel(), *quit) {
+                        (CancelOutcome::Cancelled, false) => lang
                             .pick(
                                 "正在取消…（不会写入任何数据）",
                                 "cancelling… (nothing will be written)",
                             )
                             .into(),
-                        CancelOutcome::Writing => lang
+                        (CancelOutcome::Cancelled, true) => lang
+                            .pick(
+                                "正在取消，随后退出…（不会写入任何数据）",
+                                "cancelling, then quitting… (nothing will be written)",
+                            )
+                            .into(),
+                        (CancelOutcome::Writing, false) => lang
                             .pick(
                                 "正在写入，不能取消：存储一次写入全部记录，请稍候",
                                 "writing: cannot cancel now, the store writes all records at once; please wait",
+                            )
+                            .into(),
+                        (CancelOutcome::Writing, true) => lang
+                            .pick(
+                                "正在写入，不能取消：写完全部记录后退出",
+                                "writing: cannot cancel now; quitting once every record is written",
                             )
                             .into(),
                     });
@@ -941,6 +967,7 @@ impl App {
             step: None,
             flag: Arc::clone(&flag),
             note: None,
+            quit: false,
         };
         t.scroll = 0;
         t.completions.clear();
@@ -1045,7 +1072,14 @@ impl App {
         };
         self.say(level, outcome.summary(self.lang));
         if let Some(Overlay::Transfer(t)) = &mut self.overlay {
+            let quit = matches!(t.state, State::Running { quit: true, .. });
             t.state = State::Done(outcome);
+            // ctrl-c while it ran: the work is over (cancelled, or all of it written), so
+            // the app quits as ctrl-c quits it (an unsaved design is shown first)
+            if quit {
+                self.overlay = None;
+                self.update(Action::Quit);
+            }
         }
     }
 }

@@ -357,10 +357,27 @@ pub fn write<S: Store + ?Sized>(
     let total = parsed.records.len();
     control.step(Phase::Writing, Unit::Records, 0, total as u64)?;
     let applied = store
-        .apply(Batch::upserts("import", parsed.records))
+        .apply_reporting(
+            Batch::upserts("import", parsed.records),
+            &mut writing(control, total),
+        )
         .map_err(ImportError::Store)?;
     control.step(Phase::Writing, Unit::Records, total as u64, total as u64)?;
     Ok(imported(total, &applied))
+}
+
+/// Tells `control` how far the write of `total` records has come, from the store's steps
+/// done of all (see [`crate::store::Store::apply_reporting`]): a write cannot be cancelled.
+fn writing<'a>(control: &'a Control<'_>, total: usize) -> impl FnMut(u64, u64) + 'a {
+    move |done, of| {
+        let total = total as u64;
+        let _ = control.step(
+            Phase::Writing,
+            Unit::Records,
+            total * done / of.max(1),
+            total,
+        );
+    }
 }
 
 /// One line per problem: JSON paths are prefixed by the file, table places name it already.

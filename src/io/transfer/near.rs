@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::model::{Catalog, ElementLinks, Outline};
 use crate::store::{Applied, Batch, NearWritten, RecordReader, StoredLookup, UnloadedStore};
 
-use super::{ImportError, ImportRequest, Imported, Parsed, read};
+use super::{ImportError, ImportRequest, Imported, Parsed, read, writing};
 use crate::io::progress::{Control, Phase, Unit};
 
 /// Reads and checks an import (all or nothing, as [`read`]) against the records of the
@@ -57,7 +57,7 @@ pub fn write_near(
     control.step(Phase::Writing, Unit::Records, 0, total as u64)?;
     let batch = Batch::upserts("import", parsed.records.clone());
     let written = store
-        .apply_near_holding(batch, near, outline, held)
+        .apply_near_holding(batch, near, outline, held, &mut writing(control, total))
         .map_err(ImportError::Store)?;
     let Some(written) = written else {
         return Ok(NearImport::NeedsCatalog(parsed));

@@ -125,7 +125,7 @@ impl UnloadedStore {
             self.0.drop_staged();
             return Err(e);
         }
-        self.0.replay_journal()?;
+        self.0.replay_journal(&mut |_| {})?;
         let applied = staged.applied;
         self.0.changed += applied.created + applied.updated + applied.deleted;
         watermark::write(&self.0.path, self.0.last_change());

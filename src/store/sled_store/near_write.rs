@@ -88,19 +88,21 @@ impl UnloadedStore {
         near: &mut Catalog,
         outline: &mut Outline,
     ) -> Result<Option<NearWritten>, StoreError> {
-        self.apply_near_holding(batch, near, outline, None)
+        self.apply_near_holding(batch, near, outline, None, &mut |_, _| {})
     }
 
     /// [`UnloadedStore::apply_near`], given the element links the caller read from this
     /// store's `links.idx` (`held`; `None`: read here): they follow the change instead of a
     /// copy read again (at a million elements a copy is 21 MB, and a change makes another),
-    /// and come back in [`NearWritten::links`].
+    /// and come back in [`NearWritten::links`]. `progress` is told how far a batch written
+    /// in chunks has come (see [`crate::store::Store::apply_reporting`]).
     pub fn apply_near_holding(
         &mut self,
         batch: Batch,
         near: &mut Catalog,
         outline: &mut Outline,
         held: Option<ElementLinks>,
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Option<NearWritten>, StoreError> {
         let links = held.or_else(|| read_links(&self.0.path));
         let Some(changed) = self.changed_near(&batch, outline, links.as_ref())? else {
@@ -137,7 +139,7 @@ impl UnloadedStore {
             &mut self.0.catalog,
             std::sync::Arc::new(std::mem::take(near)),
         );
-        let written = self.0.apply_with(batch, RowsFrom::Tree(None));
+        let written = self.0.apply_with(batch, RowsFrom::Tree(None), progress);
         let after = std::mem::replace(&mut self.0.catalog, whole);
         *near = std::sync::Arc::try_unwrap(after).unwrap_or_else(|shared| (*shared).clone());
         let (applied, rows) = written?;
@@ -623,7 +625,7 @@ pub(super) mod tests {
             let batch = || batch.clone();
             let given = std::mem::take(&mut held).filter(|_| n % 2 == 1);
             let written = unloaded
-                .apply_near_holding(batch(), &mut near, &mut outline, given)
+                .apply_near_holding(batch(), &mut near, &mut outline, given, &mut |_, _| {})
                 .unwrap()
                 .expect("written near it");
             held = written.links.clone();
