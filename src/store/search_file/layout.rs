@@ -166,7 +166,7 @@ impl<R: Read> EntryReader<R> {
         self.at += ENTRY_BYTES;
         Entry::from_bytes(&bytes)
             .map(Some)
-            .ok_or_else(|| io::Error::other("the search index has an entry of no kind"))
+            .ok_or_else(|| io::Error::other("the search index has an entry of no kind or state"))
     }
 
     /// Whether the entries read, all of them, are those the file summed as `sum`.
