@@ -188,9 +188,9 @@ impl UnloadedStore {
         if follows {
             write_outline(&self.0.path, outline);
         }
-        let links = links.map(|l| match followed.is_empty() {
-            true => l,
-            false => l.with_changes(&followed),
+        let links = links.map(|l| match l.changed_by(&followed) {
+            true => l.with_changes(&followed),
+            false => l,
         });
         if let Some(links) = &links {
             write_links(&self.0.path, links);
