@@ -911,6 +911,32 @@ mod tests {
             assert_eq!(outline, Outline::of(&catalog), "new form {code}");
         }
         assert_eq!(outline.codes_with_prefix(Kind::Form, "~"), vec!["~BD"]);
+        // forms saved (set where they are): a field dropped, submitted, of another item and
+        // a new version; and renamed (laid out again), with the first of them in the batch
+        let first = catalog.items.keys().next().map(|c| c.to_string());
+        for (n, code) in forms.iter().step_by(5).take(8).enumerate() {
+            let mut form = catalog.forms[code.as_str()].clone();
+            let saved = form.clone();
+            if let Some(section) = form.sections.first_mut() {
+                section.fields.pop();
+            }
+            form.status = crate::model::Status::Submitted;
+            form.item = first.as_deref().map(Into::into);
+            form.version += 1;
+            if n % 4 == 3 {
+                form.name = format!("{}（改）", form.name).into();
+            }
+            catalog.insert(Record::Form(form.clone()));
+            let records = [RecordRef::Form(&saved), RecordRef::Form(&form)];
+            let records = if n % 2 == 1 {
+                &records[..]
+            } else {
+                &records[1..]
+            };
+            assert!(outline.follow_upserts(records), "{code}");
+            assert!(outline.is_sound());
+            assert_eq!(outline, Outline::of(&catalog), "form {code} saved");
+        }
     }
 
     #[test]
