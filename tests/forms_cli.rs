@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use calamine::{Reader, Xlsx, open_workbook};
@@ -15,13 +16,18 @@ fn turn() -> MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// One sample store shared by the tests (read only), and its export.
-fn sample() -> &'static (tempfile::TempDir, Value) {
-    static STORE: OnceLock<(tempfile::TempDir, Value)> = OnceLock::new();
+/// One sample store shared by the tests (read only), and its export. It is made afresh under
+/// cargo's temporary directory for integration tests (a static is never dropped, so a
+/// `TempDir` here would be left in the system's temporary directory by every run).
+fn sample() -> &'static (PathBuf, Value) {
+    static STORE: OnceLock<(PathBuf, Value)> = OnceLock::new();
     STORE.get_or_init(|| {
-        let db = tempfile::tempdir().unwrap();
-        ok(yibiao(db.path()).arg("sample"));
-        let doc = serde_json::from_str(&ok(yibiao(db.path()).args(["export", "-"]))).unwrap();
+        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join("forms_cli-sample");
+        if db.exists() {
+            std::fs::remove_dir_all(&db).unwrap();
+        }
+        ok(yibiao(&db).arg("sample"));
+        let doc = serde_json::from_str(&ok(yibiao(&db).args(["export", "-"]))).unwrap();
         (db, doc)
     })
 }
@@ -42,7 +48,7 @@ fn form_code(doc: &Value, name: &str) -> String {
 fn lint_on_the_sample_finds_one_of_each_planted_problem_and_exits_1() {
     let _turn = turn();
     let (db, _) = sample();
-    let (code, stdout, _) = run(yibiao(db.path()).args(["form", "lint", "--json"]));
+    let (code, stdout, _) = run(yibiao(db).args(["form", "lint", "--json"]));
     assert_eq!(code, 1);
     let warnings: Vec<Value> = serde_json::from_str(&stdout).unwrap();
     let mut kinds: Vec<&str> = warnings
@@ -64,7 +70,7 @@ fn lint_on_the_sample_finds_one_of_each_planted_problem_and_exits_1() {
             "unpublished",
         ]
     );
-    let (code, text, _) = run(yibiao(db.path()).args(["form", "lint"]));
+    let (code, text, _) = run(yibiao(db).args(["form", "lint"]));
     assert_eq!(code, 1);
     assert!(text.ends_with("9 warning(s)\n"), "{text}");
     assert!(text.contains("label drift"), "{text}");
@@ -80,7 +86,7 @@ fn lint_calls_an_unbound_field_beside_its_bound_element_a_likely_duplicate() {
     let _turn = turn();
     let (db, doc) = sample();
     let code = form_code(doc, "户外招牌设施设置申请表");
-    let (status, json, _) = run(yibiao(db.path()).args(["form", "lint", &code, "--json"]));
+    let (status, json, _) = run(yibiao(db).args(["form", "lint", &code, "--json"]));
     assert_eq!(status, 1);
     let warnings: Vec<Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(warnings.len(), 1, "{json}");
@@ -96,14 +102,14 @@ fn lint_calls_an_unbound_field_beside_its_bound_element_a_likely_duplicate() {
         .find(|e| e["code"] == element)
         .unwrap();
     assert_eq!(mobile["name"], "移动电话");
-    let (_, en, _) = run(yibiao(db.path()).args(["form", "lint", &code]));
+    let (_, en, _) = run(yibiao(db).args(["form", "lint", &code]));
     assert!(en.contains("likely duplicate  "), "{en}");
     assert!(
         en.contains("unbound field \"手机号码\" looks like a duplicate of \"移动电话\" (f05)"),
         "{en}"
     );
     assert!(!en.contains("bindable"), "{en}");
-    let (_, zh, _) = run(yibiao_zh(db.path()).args(["form", "lint", &code]));
+    let (_, zh, _) = run(yibiao_zh(db).args(["form", "lint", &code]));
     assert!(zh.contains("疑似重复字段"), "{zh}");
     assert!(
         zh.contains("未绑定字段「手机号码」疑似与「移动电话」(f05) 重复"),
@@ -116,17 +122,17 @@ fn lint_of_one_form() {
     let _turn = turn();
     let (db, doc) = sample();
     let clean = form_code(doc, "食品经营许可申请书");
-    let (code, text, _) = run(yibiao(db.path()).args(["form", "lint", &clean]));
+    let (code, text, _) = run(yibiao(db).args(["form", "lint", &clean]));
     assert_eq!(code, 0, "{text}");
     assert_eq!(text, "0 warning(s)\n");
     let planted = form_code(doc, "养老机构备案书");
-    let (code, text, _) = run(yibiao(db.path()).args(["form", "lint", &planted, "--json"]));
+    let (code, text, _) = run(yibiao(db).args(["form", "lint", &planted, "--json"]));
     assert_eq!(code, 1);
     let warnings: Vec<Value> = serde_json::from_str(&text).unwrap();
     assert_eq!(warnings.len(), 1);
     assert_eq!(warnings[0]["kind"], "empty_section");
     assert_eq!(warnings[0]["section_title"], "其他需要说明的情况");
-    assert_eq!(run(yibiao(db.path()).args(["form", "lint", "NOPE"])).0, 1);
+    assert_eq!(run(yibiao(db).args(["form", "lint", "NOPE"])).0, 1);
 }
 
 #[test]
@@ -136,7 +142,7 @@ fn export_writes_a_blank_form_as_json() {
     let code = form_code(doc, "社会保障卡申领登记表");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("blank.json");
-    ok(yibiao(db.path()).args(["form", "export", &code]).arg(&file));
+    ok(yibiao(db).args(["form", "export", &code]).arg(&file));
     let blank: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(blank["format"], "yibiao/blank-form/1");
     assert_eq!(blank["form"], code.as_str());
@@ -186,7 +192,7 @@ fn export_shows_sub_fields_and_writes_xlsx() {
     let code = form["code"].as_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("blank.json");
-    ok(yibiao(db.path()).args(["form", "export", code]).arg(&json));
+    ok(yibiao(db).args(["form", "export", code]).arg(&json));
     let blank: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let subs: Vec<&str> = blank["sections"]
         .as_array()
@@ -199,7 +205,7 @@ fn export_shows_sub_fields_and_writes_xlsx() {
     assert!(subs.contains(&"详细地址"), "{subs:?}");
 
     let xlsx = dir.path().join("blank.xlsx");
-    ok(yibiao(db.path()).args(["form", "export", code]).arg(&xlsx));
+    ok(yibiao(db).args(["form", "export", code]).arg(&xlsx));
     let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
     assert_eq!(book.sheet_names(), ["form", "options"]);
     let sheet = book.worksheet_range("form").unwrap();
@@ -215,17 +221,14 @@ fn export_shows_sub_fields_and_writes_xlsx() {
     assert!(sheet.rows().any(|r| r[2] == "详细地址"));
 
     assert_eq!(
-        run(yibiao(db.path())
+        run(yibiao(db)
             .args(["form", "export", code])
             .arg(dir.path().join("x.txt")))
         .0,
         2
     );
     assert_eq!(
-        run(yibiao(db.path())
-            .args(["form", "export", "NOPE"])
-            .arg(&json))
-        .0,
+        run(yibiao(db).args(["form", "export", "NOPE"]).arg(&json)).0,
         1
     );
 }
@@ -240,7 +243,7 @@ fn list_finds_forms_by_text_pinyin_and_warnings() {
     let list = |args: &[&str]| -> Vec<Value> {
         let mut all = vec!["form", "list", "--json"];
         all.extend_from_slice(args);
-        serde_json::from_str(&ok(yibiao(db.path()).args(&all))).unwrap()
+        serde_json::from_str(&ok(yibiao(db).args(&all))).unwrap()
     };
     let codes = |v: &[Value]| -> Vec<String> {
         v.iter()
@@ -268,7 +271,7 @@ fn list_finds_forms_by_text_pinyin_and_warnings() {
     assert!(!both.is_empty() && both.len() < food.len());
     assert_eq!(codes(&list(&["spjy", "sqs"])), both);
     // warnings: the forms `form lint` names, with its counts
-    let (_, lint, _) = run(yibiao(db.path()).args(["form", "lint", "--json"]));
+    let (_, lint, _) = run(yibiao(db).args(["form", "lint", "--json"]));
     let lint: Vec<Value> = serde_json::from_str(&lint).unwrap();
     let warned = list(&["warn"]);
     assert!(!warned.is_empty());
@@ -284,11 +287,11 @@ fn list_finds_forms_by_text_pinyin_and_warnings() {
             .len()
     );
     // the text lists one line per form, the name and its item's name on it
-    let text = ok(yibiao_zh(db.path()).args(["form", "list", "spjy"]));
+    let text = ok(yibiao_zh(db).args(["form", "list", "spjy"]));
     assert_eq!(text.lines().count(), food.len());
     assert!(
         text.contains("食品经营许可申请书") && text.contains("食品经营许可证核发"),
         "{text}"
     );
-    assert!(ok(yibiao(db.path()).args(["form", "list", "zzqqx"])).is_empty());
+    assert!(ok(yibiao(db).args(["form", "list", "zzqqx"])).is_empty());
 }
