@@ -101,6 +101,10 @@ fn bench_search(c: &mut Criterion) {
         following(&mut group, "second_key", &keys[..2]);
         following(&mut group, "fifth_key", &keys);
         following(&mut group, "chinese_second_key", &["身", "身份"]);
+        // keys that every code starts with, then keys past them
+        following(&mut group, "dh_second_key", &["d", "dh"]);
+        following(&mut group, "code_second_key", &["d", "de"]);
+        following(&mut group, "code_third_key", &["d", "de", "de0"]);
         group.bench_function("chinese_query", |b| {
             b.iter(|| {
                 let mut s = Searcher::new();

@@ -68,6 +68,66 @@ fn unpack(key: Ranked) -> (u32, i64) {
     (u32::MAX - low, i64::try_from(key >> 32).unwrap_or(0))
 }
 
+/// Which characters come right after an entry's match of a query, in any of its parts: one
+/// bit each, as the low half of [`bloom`] maps them. A longer query whose first added
+/// character is not among them cannot equal or start any part of the entry, and that
+/// character scores at most 15 in every part (16 less a gap of at least one: it is not next
+/// to the match, which the longer query's greedy match extends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Follows(u32);
+
+impl Follows {
+    const NONE: Follows = Follows(0);
+    /// Nothing known: every character may follow.
+    const ANY: Follows = Follows(u32::MAX);
+
+    fn bit(c: char) -> u32 {
+        u32::try_from(bloom(c.encode_utf8(&mut [0; 4]))).unwrap_or(u32::MAX)
+    }
+
+    fn add_byte(&mut self, b: Option<u8>) {
+        if let Some(b) = b {
+            self.0 |= 1 << (b & 31);
+        }
+    }
+
+    /// Adds the byte after every occurrence of the query's last byte in `rest` (readings,
+    /// [`SEP`]-separated): every byte that follows a match of the query in one of its parts,
+    /// and perhaps more.
+    fn add_after_each(&mut self, q: &[u8], rest: &[u8]) {
+        let Some(&last) = q.last() else {
+            return;
+        };
+        for at in memchr::memchr_iter(last, rest) {
+            self.add_byte(rest.get(at + 1).copied().filter(|&b| b != SEP as u8));
+        }
+    }
+
+    fn add_char(&mut self, c: Option<char>) {
+        if let Some(c) = c {
+            self.0 |= Self::bit(c);
+        }
+    }
+
+    fn holds(self, c: char) -> bool {
+        self.0 & Self::bit(c) != 0
+    }
+}
+
+/// What a scan found: every match in candidate order, and the [`Follows`] of each.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Scanned {
+    ranked: Vec<Ranked>,
+    follows: Vec<Follows>,
+}
+
+impl Scanned {
+    fn extend(&mut self, other: Scanned) {
+        self.ranked.extend(other.ranked);
+        self.follows.extend(other.follows);
+    }
+}
+
 /// One search result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Hit {
@@ -184,8 +244,13 @@ impl SearchIndex {
     }
 
     /// The combined score of an entry (with its strings) for a query, or `None` if it does
-    /// not match.
-    fn rank(entry: &Entry, s: &Strings, p: &Prepared, latin: &mut LatinBuf) -> Option<i64> {
+    /// not match; with it, the entry's [`Follows`] of the query.
+    fn rank(
+        entry: &Entry,
+        s: &Strings,
+        p: &Prepared,
+        latin: &mut LatinBuf,
+    ) -> Option<(i64, Follows)> {
         let query = p.query;
         if query.kind.is_some_and(|k| k != entry.kind)
             || query.status.is_some_and(|s| s != entry.status)
@@ -201,10 +266,10 @@ impl SearchIndex {
         }
         let q = query.text.as_str();
         if q.is_empty() {
-            return Some(0);
+            return Some((0, Follows::ANY));
         }
         if s.code_bytes().eq_ignore_ascii_case(q.as_bytes()) {
-            return Some(TIER_CODE * TIER_WIDTH);
+            return Some((TIER_CODE * TIER_WIDTH, Follows::ANY));
         }
         if entry.bloom & p.need != p.need {
             return None;
@@ -217,19 +282,24 @@ impl SearchIndex {
             return None;
         }
         // phase 1: tiers and a cheap subsequence score; the matcher re-scores the best later
-        let mut best = None;
-        let mut prefix = false;
+        let (mut best, mut prefix, mut equal) = (None, false, None);
+        let mut follows = Follows::NONE;
         for (i, part) in haystack.split(SEP).enumerate() {
-            if part == q {
+            if let Some(rest) = part.strip_prefix(q) {
                 // the first part is the element's own name
-                return Some(exact(i == 0));
-            }
-            prefix |= part.starts_with(q);
-            if !prefix && let Some(score) = quick_score_chars(part, q) {
+                if rest.is_empty() {
+                    equal = equal.or(Some(exact(i == 0)));
+                }
+                prefix = true;
+                follows.add_char(rest.chars().next());
+            } else if let Some((score, next)) = quick_match_chars(part, q) {
                 best = best.max(Some(score));
+                follows.add_char(next);
             }
         }
-        tier_of(prefix, best)
+        equal
+            .or_else(|| tier_of(prefix, best))
+            .map(|rank| (rank, follows))
     }
 
     /// Phase 2: the matcher's score of an entry's best part (fuzzy tier only).
@@ -256,7 +326,7 @@ impl SearchIndex {
         p: &Prepared,
         candidates: Option<&[u32]>,
         cancel: &AtomicBool,
-    ) -> Option<Vec<Ranked>> {
+    ) -> Option<Scanned> {
         let total = candidates.map_or(self.entries().len(), <[u32]>::len);
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZero::get)
@@ -272,7 +342,7 @@ impl SearchIndex {
                     scope.spawn(move || self.scan_range(p, candidates, range, cancel))
                 })
                 .collect();
-            let mut out = Vec::new();
+            let mut out = Scanned::default();
             for part in parts {
                 // a scan does not panic; if one did, the search is dropped like a cancelled one
                 out.extend(part.join().ok()??);
@@ -288,8 +358,8 @@ impl SearchIndex {
         candidates: Option<&[u32]>,
         range: std::ops::Range<usize>,
         cancel: &AtomicBool,
-    ) -> Option<Vec<Ranked>> {
-        let mut out = Vec::new();
+    ) -> Option<Scanned> {
+        let mut out = Scanned::default();
         let mut batch = Batch::default();
         let mut latin = LatinBuf::default();
         let mut ids: Vec<u32> = Vec::with_capacity(CHUNK);
@@ -305,8 +375,9 @@ impl SearchIndex {
                 None => ids.extend((start..end).filter_map(|i| u32::try_from(i).ok())),
             }
             self.data.visit(&ids, &mut batch, |i, entry, s| {
-                if let Some(score) = Self::rank(entry, &s, p, &mut latin) {
-                    out.push(pack(i, score));
+                if let Some((score, follows)) = Self::rank(entry, &s, p, &mut latin) {
+                    out.ranked.push(pack(i, score));
+                    out.follows.push(follows);
                 }
             });
             start = end;
@@ -373,18 +444,21 @@ fn tier_of(prefix: bool, best: Option<i64>) -> Option<i64> {
 }
 
 /// Phase 1 of an ASCII query against the [`SEP`]-separated readings, over bytes (exact on
-/// UTF-8: multi-byte sequences hold no ASCII bytes). A part shorter than the query can
-/// neither equal it, start with it nor hold it, and is skipped at once.
-fn rank_bytes(haystack: &[u8], q: &[u8]) -> Option<i64> {
+/// UTF-8: multi-byte sequences hold no ASCII bytes), with the entry's [`Follows`]. A part
+/// shorter than the query can neither equal it, start with it nor hold it, and is skipped at
+/// once.
+fn rank_bytes(haystack: &[u8], q: &[u8]) -> Option<(i64, Follows)> {
     if !matcher::is_subsequence_bytes(haystack, q) {
         return None;
     }
-    let mut best = None;
-    let mut prefix = false;
+    let (mut best, mut prefix, mut equal) = (None, false, None);
+    let mut follows = Follows::NONE;
     let first = q.first().copied();
     // the code and the name's readings come first; an empty part ends them
     let mut own_name = true;
+    let mut at = 0;
     for part in haystack.split(|&b| b == SEP as u8) {
+        at += part.len() + 1;
         if part.len() < q.len() {
             own_name &= !part.is_empty();
             continue;
@@ -392,20 +466,34 @@ fn rank_bytes(haystack: &[u8], q: &[u8]) -> Option<i64> {
         // the first byte decides most parts without a call to memcmp
         if part.first().copied() == first && part.starts_with(q) {
             if part.len() == q.len() {
-                return Some(exact(own_name));
+                equal = equal.or(Some(exact(own_name)));
             }
-            prefix = true;
-        } else if !prefix && let Some(score) = quick_score_bytes(part, q) {
+            if !prefix {
+                // the tier is settled: the later parts' follows are taken at once, more
+                // of them than their matches have (see `Follows::add_after_each`)
+                prefix = true;
+                follows.add_after_each(q, haystack.get(at..).unwrap_or_default());
+            }
+            follows.add_byte(part.get(q.len()).copied());
+        } else if !prefix && let Some((score, end)) = quick_match_bytes(part, q) {
             best = best.max(Some(score));
+            follows.add_byte(part.get(end).copied());
         }
     }
-    tier_of(prefix, best)
+    equal
+        .or_else(|| tier_of(prefix, best))
+        .map(|rank| (rank, follows))
 }
 
 /// [`quick_score`] over bytes, for ASCII queries (exact on UTF-8: multi-byte sequences hold
 /// no ASCII bytes). Jumps from one wanted byte to the next; the score is the same as walking
 /// character by character.
 fn quick_score_bytes(part: &[u8], q: &[u8]) -> Option<i64> {
+    quick_match_bytes(part, q).map(|(score, _)| score)
+}
+
+/// [`quick_score_bytes`], and where the match ends (the position after its last byte).
+fn quick_match_bytes(part: &[u8], q: &[u8]) -> Option<(i64, usize)> {
     let mut score = 0i64;
     let mut from = 0usize;
     for (k, &w) in q.iter().enumerate() {
@@ -416,7 +504,7 @@ fn quick_score_bytes(part: &[u8], q: &[u8]) -> Option<i64> {
         score += 16 + if consecutive { 12 } else { 0 } + if pos == 0 { 8 } else { 0 } - gap.min(8);
         from = pos + 1;
     }
-    Some(score.max(1))
+    Some((score.max(1), from))
 }
 
 /// A cheap fuzzy score: the greedy leftmost subsequence match of `q` in `part`, rewarding
@@ -430,11 +518,17 @@ pub fn quick_score(part: &str, q: &str) -> Option<i64> {
 
 /// [`quick_score`] character by character (any query).
 fn quick_score_chars(part: &str, q: &str) -> Option<i64> {
+    quick_match_chars(part, q).map(|(score, _)| score)
+}
+
+/// [`quick_score_chars`], and the character right after the match (`None` at the part's end).
+fn quick_match_chars(part: &str, q: &str) -> Option<(i64, Option<char>)> {
     let mut wanted = q.chars().peekable();
     let mut score = 0i64;
     let mut previous_matched = false;
     let mut gap = 0i64;
-    for (i, c) in part.chars().enumerate() {
+    let mut chars = part.chars().enumerate();
+    for (i, c) in chars.by_ref() {
         let Some(&w) = wanted.peek() else { break };
         if c == w {
             score += 16 + if previous_matched { 12 } else { 0 } + if i == 0 { 8 } else { 0 }
@@ -442,12 +536,16 @@ fn quick_score_chars(part: &str, q: &str) -> Option<i64> {
             previous_matched = true;
             gap = 0;
             wanted.next();
+            if wanted.peek().is_none() {
+                return Some((score.max(1), chars.next().map(|(_, c)| c)));
+            }
         } else {
             previous_matched = false;
             gap += 1;
         }
     }
-    wanted.peek().is_none().then_some(score.max(1))
+    // (an empty query matches before the part's first character)
+    q.is_empty().then(|| (score.max(1), part.chars().next()))
 }
 
 /// A search session: remembers the last query's matches to narrow the next one.
@@ -455,6 +553,11 @@ pub struct Searcher {
     /// The last query and its candidates: every match, and perhaps entries not yet ruled
     /// out, each with an upper bound of its score, best bound first.
     last: Option<(Query, Vec<Ranked>)>,
+    /// By entry, what follows the last query's match in it ([`Follows::ANY`] for the
+    /// candidates not tested); only the candidates' are read.
+    follows: Vec<Follows>,
+    /// The entries whose follows are set (the last query's matches).
+    noted: Vec<u32>,
 }
 
 impl Default for Searcher {
@@ -466,12 +569,18 @@ impl Default for Searcher {
 impl Searcher {
     /// A session with no history.
     pub fn new() -> Self {
-        Self { last: None }
+        Self {
+            last: None,
+            follows: Vec::new(),
+            noted: Vec::new(),
+        }
     }
 
     /// Forgets the previous matches (after the index was rebuilt).
     pub fn reset(&mut self) {
         self.last = None;
+        self.follows = Vec::new();
+        self.noted = Vec::new();
     }
 
     /// Runs `query`, best first, at most `limit` hits; `None` if `cancel` was raised.
@@ -488,26 +597,56 @@ impl Searcher {
     ) -> Option<Vec<Hit>> {
         let want = limit.saturating_mul(4).max(RESCORE_AT_LEAST);
         let p = index.prepare(query);
-        let (mut found, rest) = match &self.last {
+        let (found, rest) = match &self.last {
             Some((prev, candidates))
                 if prev.same_filters(query)
                     && !prev.text.is_empty()
                     && query.text.starts_with(&prev.text) =>
             {
                 let raise = index.raise(&prev.text, &query.text);
-                index.narrow(&p, candidates, raise, want, cancel)?
+                index.narrow(&p, candidates, raise, &self.follows, want, cancel)?
             }
             _ => (index.scan(&p, None, cancel)?, Vec::new()),
         };
-        let top = index.top(&mut found, &query.text, limit);
-        self.last = if query.text.is_empty() {
+        let Scanned {
+            ranked: mut found,
+            follows,
+        } = found;
+        if query.text.is_empty() {
             // nothing narrows an empty query: no need to keep (and sort) every entry
-            None
+            self.last = None;
         } else {
+            self.note_follows(index.len(), &found, &follows);
+        }
+        let top = index.top(&mut found, &query.text, limit);
+        if !query.text.is_empty() {
             found.sort_unstable_by(|a, b| b.cmp(a));
-            Some((query.clone(), merge_by_bound(found, rest)))
-        };
+            self.last = Some((query.clone(), merge_by_bound(found, rest)));
+        }
         Some(index.hits(&top))
+    }
+
+    /// Keeps what follows this query's match in each entry it `found`; nothing is known of
+    /// the others (those the last query found are set back to [`Follows::ANY`]: the
+    /// candidates left untested are among them or were never set).
+    fn note_follows(&mut self, entries: usize, found: &[Ranked], follows: &[Follows]) {
+        if self.follows.len() != entries {
+            self.follows = vec![Follows::ANY; entries];
+            self.noted.clear();
+        }
+        for &i in &self.noted {
+            if let Some(slot) = self.follows.get_mut(i as usize) {
+                *slot = Follows::ANY;
+            }
+        }
+        self.noted.clear();
+        for (&k, &f) in found.iter().zip(follows) {
+            let i = unpack(k).0;
+            if let Some(slot) = self.follows.get_mut(i as usize) {
+                *slot = f;
+                self.noted.push(i);
+            }
+        }
     }
 }
 
@@ -516,6 +655,10 @@ impl Searcher {
 struct Raise {
     /// Characters added to the query.
     added: i64,
+    /// Characters of the shorter query.
+    shorter: i64,
+    /// The first character added.
+    next: Option<char>,
     /// Whether a fuzzy-tier bound stays a fuzzy-tier bound (same haystack, and no code
     /// the longer query could equal that the shorter did not start).
     fuzzy_stays: bool,
@@ -535,6 +678,27 @@ impl Raise {
         }
         (score + 28 * self.added).min(TIER_FUZZY * TIER_WIDTH + TIER_WIDTH - 1)
     }
+
+    /// The bound for the longer query of a candidate that scored `score` for the shorter
+    /// one and whose [`Follows`] lack the first added character: fuzzy, that character 15
+    /// more at best and each later one 28 (a prefix or exact part scored the most any part
+    /// can, 24 for the first character and 28 for each next).
+    fn unfollowed(self, score: i64) -> i64 {
+        let base = if score >= TIER_PREFIX * TIER_WIDTH {
+            24 + 28 * (self.shorter - 1)
+        } else {
+            score - TIER_FUZZY * TIER_WIDTH
+        };
+        TIER_FUZZY * TIER_WIDTH + (base + 15 + 28 * (self.added - 1)).clamp(0, TIER_WIDTH - 1)
+    }
+}
+
+/// The most an entry none of whose parts starts with a Latin query's first two bytes can
+/// score for it (`len` bytes): fuzzy, the first byte at position 1 or later (15) and each
+/// next 28, or the second byte not next to the first at position 0 (24 + 15, less).
+fn unstarted_most(len: usize) -> i64 {
+    let len = i64::try_from(len).unwrap_or(TIER_WIDTH);
+    TIER_FUZZY * TIER_WIDTH + (15 + 28 * (len - 1)).min(TIER_WIDTH - 1)
 }
 
 /// Merges two lists each ordered by descending score half into one.
@@ -559,9 +723,14 @@ fn merge_by_bound(a: Vec<Ranked>, b: Vec<Ranked>) -> Vec<Ranked> {
 impl SearchIndex {
     /// How bounds grow from query `prev` to `next` (which starts with it).
     fn raise(&self, prev: &str, next: &str) -> Raise {
-        let added = next.chars().count().saturating_sub(prev.chars().count());
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX / 64);
+        let shorter = prev.chars().count();
         Raise {
-            added: i64::try_from(added).unwrap_or(i64::MAX / 64),
+            added: count(next.chars().count().saturating_sub(shorter)),
+            shorter: count(shorter),
+            next: next
+                .get(prev.len()..)
+                .and_then(|added| added.chars().next()),
             // a non-ASCII code is not among the readings: only ASCII queries can rely on it
             fuzzy_stays: prev.is_ascii() == next.is_ascii()
                 && (next.is_ascii() || !self.non_ascii_codes),
@@ -570,9 +739,12 @@ impl SearchIndex {
 
     /// The candidates with their bounds for the longer query, best first. A candidate that
     /// could have equalled or started the shorter query gets the top bound, unless (for a
-    /// Latin query) none of its parts starts with the longer query's first two bytes: then
-    /// it can at best be fuzzy, every character consecutive from the start of a part.
-    fn raised(&self, p: &Prepared, candidates: &[Ranked], raise: Raise) -> Vec<Ranked> {
+    /// Latin query) none of its parts starts with the longer query's first two bytes: then it
+    /// is bounded by [`unstarted_most`].
+    ///
+    /// Also returns how many come first that equalled or started the shorter query (their
+    /// order is kept apart from the others').
+    fn raised(&self, p: &Prepared, candidates: &[Ranked], raise: Raise) -> (Vec<Ranked>, usize) {
         let q = p.query.text.as_bytes();
         let top = candidates.partition_point(|&k| unpack(k).1 >= TIER_PREFIX * TIER_WIDTH);
         let (high, low) = candidates.split_at(top);
@@ -582,9 +754,7 @@ impl SearchIndex {
         match q {
             [a, b, ..] if raise.fuzzy_stays && p.ascii => {
                 let bit = pair_bit(*a, *b);
-                let chars = i64::try_from(q.len()).unwrap_or(TIER_WIDTH);
-                let best_fuzzy =
-                    TIER_FUZZY * TIER_WIDTH + (24 + 28 * (chars - 1)).min(TIER_WIDTH - 1);
+                let best_fuzzy = unstarted_most(q.len());
                 let entries = self.entries();
                 let may_start = |k: &&Ranked| {
                     entries
@@ -600,45 +770,82 @@ impl SearchIndex {
             _ => out.extend(high.iter().map(raised)),
         }
         out.extend(low.iter().map(raised));
-        out
+        (out, top)
     }
 
-    /// Tests `candidates` (best bound first, bounds for the shorter query) in growing chunks
-    /// until the best `want` matches found so far beat every bound left. Returns the matches
-    /// found and the untested candidates with their bounds for this query (still best
-    /// first); `None` if cancelled.
+    /// Tests `candidates` (best bound first, bounds for the shorter query; what follows
+    /// the shorter query in each entry by `follows`) in growing chunks until the best `want`
+    /// matches found so far beat every bound left. Returns the matches found and the untested
+    /// candidates with their bounds for this query (still best first); `None` if cancelled.
+    ///
+    /// A candidate met whose [`Follows`] lack the first added character is put off with the
+    /// lower bound of [`Raise::unfollowed`]: those put off are best first too (the bound
+    /// falls with the shorter query's score, as the candidates do), and are tested, merged
+    /// with the others by bound, only while they can still reach the best.
     fn narrow(
         &self,
         p: &Prepared,
         candidates: &[Ranked],
         raise: Raise,
+        follows: &[Follows],
         want: usize,
         cancel: &AtomicBool,
-    ) -> Option<(Vec<Ranked>, Vec<Ranked>)> {
-        let candidates = self.raised(p, candidates, raise);
-        let mut found: Vec<Ranked> = Vec::new();
-        let mut pos = 0;
+    ) -> Option<(Scanned, Vec<Ranked>)> {
+        let (candidates, high) = self.raised(p, candidates, raise);
+        let added = raise.next.filter(|_| raise.fuzzy_stays);
+        // the lower bound of the candidate at `at` if its follows lack the added character
+        let unfollowed = |at: usize, k: Ranked| {
+            let (i, bound) = unpack(k);
+            let f = follows.get(i as usize).copied().unwrap_or(Follows::ANY);
+            added.filter(|&c| !f.holds(c))?;
+            let shorter = if at < high {
+                TIER_PREFIX * TIER_WIDTH
+            } else if bound < TIER_FUZZY * TIER_WIDTH + TIER_WIDTH - 1 {
+                bound - 28 * raise.added
+            } else {
+                // (the bound was cut at the top of the tier: the score is not known)
+                return None;
+            };
+            Some(pack(i, raise.unfollowed(shorter)))
+        };
+        let mut put_off: Vec<Ranked> = Vec::new();
+        let (mut pos, mut off) = (0, 0);
+        let mut found = Scanned::default();
         let mut chunk = NARROW_FIRST;
         let mut ids: Vec<u32> = Vec::new();
-        while pos < candidates.len() {
-            if found.len() >= want
-                && let Some(&next) = candidates.get(pos)
-            {
-                let mut scratch = found.clone();
+        let bound = |k: Option<&Ranked>| k.map(|&k| unpack(k).1);
+        loop {
+            let next = bound(candidates.get(pos)).max(bound(put_off.get(off)));
+            let Some(next) = next else { break };
+            if found.ranked.len() >= want {
+                let mut scratch = found.ranked.clone();
                 let (_, &mut threshold, _) =
                     scratch.select_nth_unstable_by(want - 1, |a, b| b.cmp(a));
-                if unpack(next).1 < unpack(threshold).1 {
+                if next < unpack(threshold).1 {
                     break;
                 }
             }
-            let end = pos.saturating_add(chunk).min(candidates.len());
             ids.clear();
-            ids.extend(candidates[pos..end].iter().map(|&k| unpack(k).0));
+            while ids.len() < chunk {
+                match (candidates.get(pos), put_off.get(off)) {
+                    (Some(&k), later) if later.is_none_or(|&l| unpack(k).1 >= unpack(l).1) => {
+                        match unfollowed(pos, k) {
+                            Some(lower) => put_off.push(lower),
+                            None => ids.push(unpack(k).0),
+                        }
+                        pos += 1;
+                    }
+                    (_, Some(&l)) => {
+                        ids.push(unpack(l).0);
+                        off += 1;
+                    }
+                    (_, None) => break,
+                }
+            }
             found.extend(self.scan(p, Some(&ids), cancel)?);
-            pos = end;
             chunk = chunk.saturating_mul(2);
         }
-        let rest = candidates[pos..].to_vec();
+        let rest = merge_by_bound(candidates[pos..].to_vec(), put_off.split_off(off));
         Some((found, rest))
     }
 }
@@ -665,8 +872,8 @@ mod tests {
             let split = index.scan(&p, None, &cancel).unwrap();
             let whole = index.scan_range(&p, None, 0..index.len(), &cancel).unwrap();
             assert_eq!(split, whole, "{q}");
-            assert!(!whole.is_empty(), "{q} matches something");
-            let candidates: Vec<u32> = whole.iter().map(|&m| unpack(m).0).collect();
+            assert!(!whole.ranked.is_empty(), "{q} matches something");
+            let candidates: Vec<u32> = whole.ranked.iter().map(|&m| unpack(m).0).collect();
             let narrowed = Query::parse(&format!("{q}h")).unwrap();
             let p = index.prepare(&narrowed);
             assert_eq!(
@@ -677,6 +884,143 @@ mod tests {
         cancel.store(true, Ordering::Relaxed);
         let s = Query::parse("s").unwrap();
         assert_eq!(index.scan(&index.prepare(&s), None, &cancel), None);
+    }
+
+    /// The bounds a narrowed search tests candidates by, checked entry by entry: for queries
+    /// that start parts (codes, readings, names) and that do not, and a longer query one
+    /// character on, every match of the longer query scores within what the shorter one's
+    /// score and [`Follows`] allow.
+    #[test]
+    fn a_longer_query_scores_within_the_bounds_of_the_shorter() {
+        let catalog = crate::sample::elements_only(2);
+        let rows: Vec<SearchRow> = rows(&catalog).collect();
+        let index = SearchIndex::from_rows(rows.clone());
+        let cancel = AtomicBool::new(false);
+        let mut shorter: Vec<String> = ["d", "de0", "s", "sf", "x", "zh", "1", "号", "身份", "z"]
+            .map(String::from)
+            .to_vec();
+        for row in rows.iter().step_by(97) {
+            let parts = [
+                row.code.to_lowercase(),
+                row.latin.clone(),
+                row.names.clone(),
+            ];
+            for part in parts
+                .iter()
+                .flat_map(|p| p.split(SEP))
+                .filter(|p| !p.is_empty())
+            {
+                let cut = part.char_indices().nth(2).map_or(part.len(), |(at, _)| at);
+                shorter.push(part[..cut].to_string());
+            }
+        }
+        shorter.sort();
+        shorter.dedup();
+        let (mut unfollowed, mut checked) = (0, 0);
+        for q in &shorter {
+            let scan = |text: &str| {
+                let query = Query::parse(text).unwrap();
+                index.scan(&index.prepare(&query), None, &cancel).unwrap()
+            };
+            let before = scan(q);
+            let known: BTreeMap<u32, (i64, Follows)> = before
+                .ranked
+                .iter()
+                .zip(&before.follows)
+                .map(|(&k, &f)| (unpack(k).0, (unpack(k).1, f)))
+                .collect();
+            for c in "aeghinoudzx0135号码证名".chars() {
+                let longer = format!("{q}{c}");
+                let raise = index.raise(q, &longer);
+                if !raise.fuzzy_stays {
+                    continue;
+                }
+                for k in scan(&longer).ranked {
+                    let (i, score) = unpack(k);
+                    let (was, follows) = known[&i];
+                    checked += 1;
+                    assert!(score <= raise.bound(was), "{longer:?} entry {i}");
+                    if !follows.holds(c) {
+                        unfollowed += 1;
+                        assert!(
+                            score <= raise.unfollowed(was),
+                            "{longer:?} entry {i}: {score} after {was}"
+                        );
+                    }
+                    let (starts, [a, b, ..]) =
+                        (index.entries()[i as usize].starts, longer.as_bytes())
+                    else {
+                        continue;
+                    };
+                    if longer.is_ascii() && starts & pair_bit(*a, *b) == 0 {
+                        assert!(
+                            score <= unstarted_most(longer.len()),
+                            "{longer:?} entry {i}"
+                        );
+                    }
+                }
+            }
+        }
+        // both kinds of bound were put to the test, many times
+        assert!(
+            unfollowed > 10_000 && checked - unfollowed > 10_000,
+            "{unfollowed} of {checked}"
+        );
+    }
+
+    /// Typed key by key over tens of thousands of elements, where a narrowed search puts off
+    /// and leaves untested most candidates, every answer is the one a fresh scan gives.
+    #[test]
+    fn narrowing_by_what_follows_gives_what_a_fresh_scan_gives() {
+        let index = SearchIndex::build(&crate::sample::elements_only(30));
+        let cancel = AtomicBool::new(false);
+        let mut keys = 0;
+        for word in [
+            "dh",
+            "dz",
+            "de0001",
+            "lxdh",
+            "sfzhm",
+            "zjhm",
+            "123",
+            "身份证号",
+            "xm",
+            "dwmc",
+        ] {
+            let mut typing = Searcher::new();
+            for (at, c) in word.char_indices() {
+                let typed = &word[..at + c.len_utf8()];
+                let query = Query::parse(typed).unwrap();
+                for limit in [20, 3] {
+                    let got = typing.search(&index, &query, limit, &cancel);
+                    let fresh = Searcher::new().search(&index, &query, limit, &cancel);
+                    assert_eq!(got, fresh, "{typed:?} limit {limit}");
+                    keys += 1;
+                }
+            }
+        }
+        assert_eq!(keys, 2 * 36);
+    }
+
+    /// The bounds are as low as they can be: some part reaches each.
+    #[test]
+    fn some_part_reaches_each_bound() {
+        let rank = |parts: &[&str], q: &str| {
+            rank_bytes(parts.join(&SEP.to_string()).as_bytes(), q.as_bytes()).map(|(r, _)| r)
+        };
+        // no part starts with "dh": "d" at position 1 and "h" next to it
+        assert_eq!(rank(&["de01", "xdh"], "dh"), Some(unstarted_most(2)));
+        // "h" does not follow "d": after a part that starts with "d", and one that holds it
+        let raise = index_free_raise("d", "dh");
+        for parts in [["dxh"], ["xdah"]] {
+            let was = rank(&parts, "d").unwrap();
+            assert_eq!(rank(&parts, "dh"), Some(raise.unfollowed(was)), "{parts:?}");
+        }
+    }
+
+    /// How bounds grow from `prev` to `next` over codes that are all ASCII.
+    fn index_free_raise(prev: &str, next: &str) -> Raise {
+        SearchIndex::from_rows([]).raise(prev, next)
     }
 
     #[test]
