@@ -105,6 +105,11 @@ fn bench_search(c: &mut Criterion) {
         following(&mut group, "dh_second_key", &["d", "dh"]);
         following(&mut group, "code_second_key", &["d", "de"]);
         following(&mut group, "code_third_key", &["d", "de", "de0"]);
+        following(
+            &mut group,
+            "code_sixth_key",
+            &["d", "de", "de0", "de00", "de000", "de0001"],
+        );
         group.bench_function("chinese_query", |b| {
             b.iter(|| {
                 let mut s = Searcher::new();

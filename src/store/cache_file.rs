@@ -42,7 +42,7 @@ pub struct CacheFile {
 /// The search index (its layout: `search_file::layout`).
 pub const SEARCH: CacheFile = CacheFile {
     name: "search.idx",
-    magic: b"yibiao search index 8\n",
+    magic: b"yibiao search index 9\n",
 };
 
 /// The catalog's outline.

@@ -38,6 +38,9 @@ pub struct Entry {
     /// The [`pair_bit`] of the first two bytes of every reading part (code included): an
     /// entry lacking a query's bit has no part that starts with the query.
     pub starts: u32,
+    /// The [`exact_bit`] of every reading part (code included): an entry lacking a query's
+    /// bit has no part equal to the query.
+    pub exact: u32,
     /// Index of the source agency (code and name, lower-cased) in the interned agencies, or
     /// [`NO_AGENCY`].
     agency: u32,
@@ -100,11 +103,12 @@ impl Entry {
         let place = |at: Option<usize>| u8::try_from(at.unwrap_or(0)).unwrap_or(0);
         let kind = place(ElementKind::ALL.iter().position(|k| *k == self.kind));
         let status = place(Status::ALL.iter().position(|s| *s == self.status));
-        let fields: [&[u8]; 12] = [
+        let fields: [&[u8]; 13] = [
             &self.bloom.to_le_bytes(),
             &self.start.to_le_bytes(),
             &self.uses.to_le_bytes(),
             &self.starts.to_le_bytes(),
+            &self.exact.to_le_bytes(),
             &self.agency.to_le_bytes(),
             &self.latin.to_le_bytes(),
             &self.names.to_le_bytes(),
@@ -138,6 +142,7 @@ impl Entry {
             start: u32_of(take(4)),
             uses: u32_of(take(4)),
             starts: u32_of(take(4)),
+            exact: u32_of(take(4)),
             agency: u32_of(take(4)),
             latin: u16_of(take(2)),
             names: u16_of(take(2)),
@@ -151,7 +156,7 @@ impl Entry {
 }
 
 /// Bytes of an entry in the search index's file (see [`Entry::to_bytes`]).
-pub const ENTRY_BYTES: usize = 35;
+pub const ENTRY_BYTES: usize = 39;
 
 /// Whether an entry of `uses` uses and code `code` ranks before one of `other_uses` and
 /// `other` (see [`SearchData::entries`]: use count descending, then code).
@@ -215,6 +220,18 @@ impl HashSet16 {
 /// One bit of 32 for a pair of bytes (see [`Entry::starts`]).
 pub fn pair_bit(a: u8, b: u8) -> u32 {
     1 << ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 27)
+}
+
+/// One bit of 32 for a reading part or a query (see [`Entry::exact`]): by its length (1 to
+/// 7 bytes, or 8 and more) and the low two bits of its first byte (the same for both cases
+/// of a letter). A part and a query with different bits cannot be equal. Nothing for an
+/// empty one.
+pub fn exact_bit(part: &[u8]) -> u32 {
+    let Some(&first) = part.first() else {
+        return 0;
+    };
+    let row = u32::try_from(part.len().min(8) - 1).unwrap_or(7);
+    1 << (row * 4 + u32::from(first & 3))
 }
 
 /// The bloom bits of the characters of `s` (see [`Entry::bloom`]), in the low half.
@@ -484,6 +501,10 @@ impl SearchDataBuilder {
                     _ => None,
                 })
                 .fold(0, |bits, bit| bits | bit),
+            exact: row
+                .latin
+                .split(SEP)
+                .fold(0, |bits, part| bits | exact_bit(part.as_bytes())),
         });
     }
 
@@ -1016,11 +1037,12 @@ mod tests {
         assert!(seen.len() >= ElementKind::ALL.len(), "every kind written");
         // every field has its own bytes: one changed changes the bytes read back
         let e = data.entries()[0];
-        let changes: [fn(&mut Entry); 10] = [
+        let changes: [fn(&mut Entry); 11] = [
             |c| c.bloom = !c.bloom,
             |c| c.start += 1,
             |c| c.uses += 1,
             |c| c.starts = !c.starts,
+            |c| c.exact = !c.exact,
             |c| c.agency = c.agency.wrapping_add(1),
             |c| c.latin += 1,
             |c| c.names += 1,

@@ -15,7 +15,8 @@ mod reference;
 mod row;
 mod text;
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
@@ -23,7 +24,8 @@ use serde::Serialize;
 use crate::model::{Catalog, Status};
 
 pub use arena::{
-    ENTRY_BYTES, Entry, LatinBuf, SearchData, SearchDataBuilder, Strings, bloom, pair_bit,
+    ENTRY_BYTES, Entry, LatinBuf, SearchData, SearchDataBuilder, Strings, bloom, exact_bit,
+    pair_bit,
 };
 pub(crate) use arena::{code_hash, entry_of_row, ranks_before};
 pub use keys::{Key, SEP, build_key, readings, usual_reading};
@@ -37,6 +39,9 @@ const CHUNK: usize = 4096;
 /// The first chunk of candidates a narrowed search tests; each next chunk is twice as large.
 /// Small in tests, so that the property test against the reference crosses chunk ends.
 const NARROW_FIRST: usize = if cfg!(test) { 16 } else { CHUNK };
+/// A narrowed search's chunks grow to this many candidates (a smaller last chunk stops
+/// sooner; each chunk's scan starts its threads anew).
+const NARROW_MOST: usize = NARROW_FIRST * 16;
 /// A scan of at least this many entries is split over several threads.
 const PARALLEL_AT: usize = 4_096;
 /// At most this many threads scan at once.
@@ -328,9 +333,7 @@ impl SearchIndex {
         cancel: &AtomicBool,
     ) -> Option<Scanned> {
         let total = candidates.map_or(self.entries().len(), <[u32]>::len);
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .min(MAX_THREADS);
+        let threads = scan_threads();
         if threads < 2 || total < PARALLEL_AT {
             return self.scan_range(p, candidates, 0..total, cancel);
         }
@@ -425,6 +428,18 @@ impl SearchIndex {
         top.truncate(limit);
         top
     }
+}
+
+/// How many threads a large scan is split over: the machine's cores, up to [`MAX_THREADS`]
+/// (asked once: the answer reads the process's cgroup files, and a narrowed search scans in
+/// many chunks).
+fn scan_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(MAX_THREADS)
+    })
 }
 
 /// The score of an entry one of whose parts equals the query: the element's own name (or a
@@ -558,6 +573,9 @@ pub struct Searcher {
     follows: Vec<Follows>,
     /// The entries whose follows are set (the last query's matches).
     noted: Vec<u32>,
+    /// The candidates of an earlier query, kept for their memory: the next narrowed search
+    /// writes its candidates there (a million of them are 8 MB).
+    spare: Vec<Ranked>,
 }
 
 impl Default for Searcher {
@@ -573,6 +591,7 @@ impl Searcher {
             last: None,
             follows: Vec::new(),
             noted: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -581,6 +600,7 @@ impl Searcher {
         self.last = None;
         self.follows = Vec::new();
         self.noted = Vec::new();
+        self.spare = Vec::new();
     }
 
     /// Runs `query`, best first, at most `limit` hits; `None` if `cancel` was raised.
@@ -604,7 +624,13 @@ impl Searcher {
                     && query.text.starts_with(&prev.text) =>
             {
                 let raise = index.raise(&prev.text, &query.text);
-                index.narrow(&p, candidates, raise, &self.follows, want, cancel)?
+                let list = std::mem::take(&mut self.spare);
+                let shorter = Shorter {
+                    candidates,
+                    follows: &self.follows,
+                    raise,
+                };
+                index.narrow(&p, shorter, want, cancel, list)?
             }
             _ => (index.scan(&p, None, cancel)?, Vec::new()),
         };
@@ -621,7 +647,11 @@ impl Searcher {
         let top = index.top(&mut found, &query.text, limit);
         if !query.text.is_empty() {
             found.sort_unstable_by(|a, b| b.cmp(a));
-            self.last = Some((query.clone(), merge_by_bound(found, rest)));
+            let last = (query.clone(), merge_by_bound(found, rest));
+            if let Some((_, mut old)) = self.last.replace(last) {
+                old.clear();
+                self.spare = old;
+            }
         }
         Some(index.hits(&top))
     }
@@ -701,23 +731,72 @@ fn unstarted_most(len: usize) -> i64 {
     TIER_FUZZY * TIER_WIDTH + (15 + 28 * (len - 1)).min(TIER_WIDTH - 1)
 }
 
-/// Merges two lists each ordered by descending score half into one.
+/// Merges two lists each ordered by descending score half into one, ties in rank order where
+/// each list has them so (no entry is in both). In the larger list's memory, from the back.
 fn merge_by_bound(a: Vec<Ranked>, b: Vec<Ranked>) -> Vec<Ranked> {
-    if b.is_empty() {
-        return a;
+    let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    let (mut i, mut j) = (big.len(), small.len());
+    big.resize(i + j, 0);
+    // the least of the two lists' last goes last; once the small one is in, the rest of the
+    // big one is in place
+    while let Some(&y) = j.checked_sub(1).and_then(|at| small.get(at)) {
+        let x = i.checked_sub(1).and_then(|at| big.get(at)).copied();
+        let last = match x {
+            Some(x) if x < y => {
+                i -= 1;
+                x
+            }
+            _ => {
+                j -= 1;
+                y
+            }
+        };
+        if let Some(slot) = big.get_mut(i + j) {
+            *slot = last;
+        }
     }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    big
+}
+
+/// Extends `list` with two sequences each ordered by descending score half, merged (as
+/// [`merge_by_bound`] does).
+fn extend_merged(
+    list: &mut Vec<Ranked>,
+    a: impl Iterator<Item = Ranked>,
+    b: impl Iterator<Item = Ranked>,
+) {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
     loop {
         let next = match (a.peek(), b.peek()) {
-            (Some(&x), Some(&y)) if x >> 32 >= y >> 32 => a.next(),
+            (Some(&x), Some(&y)) if x >= y => a.next(),
             (_, Some(_)) => b.next(),
             (Some(_), None) => a.next(),
             (None, None) => break,
         };
-        out.extend(next);
+        list.extend(next);
     }
-    out
+}
+
+/// What a narrowed search starts from: the shorter query's candidates, what follows its
+/// match in each entry, and how the bounds grow.
+struct Shorter<'a> {
+    candidates: &'a [Ranked],
+    follows: &'a [Follows],
+    raise: Raise,
+}
+
+/// The candidates of a narrowed search with their bounds for the longer query, best first.
+struct Raised {
+    list: Vec<Ranked>,
+    /// How many come first that equalled or started the shorter query, perhaps with some that
+    /// did not; the others that did are in the second run of ties (where the score for the
+    /// shorter query is not known from the bound).
+    high: usize,
+    /// Two runs of candidates of one bound each, in rank order (so a tie with the best found
+    /// so far that ranks after it cannot reach them), every candidate after a run bounded
+    /// lower: those that may start the longer query but not equal it (the prefix tier), and
+    /// those bounded by the most a fuzzy score can be (see [`unstarted_most`]).
+    tie_runs: [std::ops::Range<usize>; 2],
 }
 
 impl SearchIndex {
@@ -737,46 +816,90 @@ impl SearchIndex {
         }
     }
 
-    /// The candidates with their bounds for the longer query, best first. A candidate that
-    /// could have equalled or started the shorter query gets the top bound, unless (for a
-    /// Latin query) none of its parts starts with the longer query's first two bytes: then it
-    /// is bounded by [`unstarted_most`].
-    ///
-    /// Also returns how many come first that equalled or started the shorter query (their
-    /// order is kept apart from the others').
-    fn raised(&self, p: &Prepared, candidates: &[Ranked], raise: Raise) -> (Vec<Ranked>, usize) {
+    /// The candidates with their bounds for the longer query, best first, as [`Raised`]. A
+    /// candidate that could have equalled or started the shorter query gets the top bound,
+    /// unless (for a Latin query) none of its parts starts with the longer query's first two
+    /// bytes: then it is bounded by [`unstarted_most`]; or none can equal the longer query
+    /// (see [`Entry::exact`]): then by the prefix tier.
+    fn raised(
+        &self,
+        p: &Prepared,
+        candidates: &[Ranked],
+        raise: Raise,
+        mut list: Vec<Ranked>,
+    ) -> Raised {
         let q = p.query.text.as_bytes();
         let top = candidates.partition_point(|&k| unpack(k).1 >= TIER_PREFIX * TIER_WIDTH);
         let (high, low) = candidates.split_at(top);
         let with = |bound: i64| move |&k: &Ranked| pack(unpack(k).0, bound);
         let raised = |&k: &Ranked| pack(unpack(k).0, raise.bound(unpack(k).1));
-        let mut out: Vec<Ranked> = Vec::with_capacity(candidates.len());
+        list.clear();
+        list.reserve(candidates.len());
         match q {
             [a, b, ..] if raise.fuzzy_stays && p.ascii => {
-                let bit = pair_bit(*a, *b);
-                let best_fuzzy = unstarted_most(q.len());
+                let (start, equal) = (pair_bit(*a, *b), exact_bit(q));
                 let entries = self.entries();
-                let may_start = |k: &&Ranked| {
-                    entries
-                        .get(unpack(**k).0 as usize)
-                        .is_none_or(|e| e.starts & bit != 0)
+                let (mut may_equal, mut unstarted) = (Vec::new(), Vec::new());
+                // one pass over the entries (they are looked up in bound order, not in place);
+                // those that may start the query, most of them, go straight into the list
+                for &k in high {
+                    let i = unpack(k).0;
+                    match entries.get(i as usize) {
+                        Some(e) if e.starts & start == 0 => unstarted.push(k),
+                        Some(e) if e.exact & equal == 0 => {
+                            list.push(pack(i, TIER_PREFIX * TIER_WIDTH));
+                        }
+                        _ => may_equal.push(k),
+                    }
+                }
+                // one bound for all: in the order of the entries, as ties are ranked
+                if !list.is_sorted_by(|a, b| a >= b) {
+                    list.sort_unstable_by(|a, b| b.cmp(a));
+                }
+                let prefix = may_equal.len()..may_equal.len() + list.len();
+                list.splice(0..0, may_equal.iter().map(with(TIER_CODE * TIER_WIDTH)));
+                // the unstarted get the most a fuzzy score can be, and so may some of the
+                // others: all of them put in the order of the entries
+                let most = unstarted_most(q.len());
+                let (above, tied) = (
+                    low.partition_point(|&k| raise.bound(unpack(k).1) > most),
+                    low.partition_point(|&k| raise.bound(unpack(k).1) >= most),
+                );
+                list.extend(low.get(..above).unwrap_or_default().iter().map(raised));
+                let from = list.len();
+                extend_merged(
+                    &mut list,
+                    unstarted.iter().map(with(most)),
+                    low.get(above..tied).unwrap_or_default().iter().map(raised),
+                );
+                let run = from..list.len();
+                if let Some(ties) = list.get_mut(run.clone())
+                    && !ties.is_sorted_by(|a, b| a >= b)
+                {
+                    ties.sort_unstable_by(|a, b| b.cmp(a));
+                }
+                list.extend(low.get(tied..).unwrap_or_default().iter().map(raised));
+                return Raised {
+                    list,
+                    high: top,
+                    tie_runs: [prefix, run],
                 };
-                // one pass over the entries (they are looked up in bound order, not in place)
-                let (may, may_not): (Vec<Ranked>, Vec<Ranked>) =
-                    high.iter().partition(|k| may_start(k));
-                out.extend(may.iter().map(with(TIER_CODE * TIER_WIDTH)));
-                out.extend(may_not.iter().map(with(best_fuzzy)));
             }
-            _ => out.extend(high.iter().map(raised)),
+            _ => list.extend(high.iter().map(raised)),
         }
-        out.extend(low.iter().map(raised));
-        (out, top)
+        list.extend(low.iter().map(raised));
+        Raised {
+            list,
+            high: top,
+            tie_runs: [0..0, 0..0],
+        }
     }
 
-    /// Tests `candidates` (best bound first, bounds for the shorter query; what follows
-    /// the shorter query in each entry by `follows`) in growing chunks until the best `want`
-    /// matches found so far beat every bound left. Returns the matches found and the untested
-    /// candidates with their bounds for this query (still best first); `None` if cancelled.
+    /// Tests the `shorter` query's candidates (best bound first, bounds for the shorter
+    /// query), written anew into `list`, in growing chunks until the best `want` matches found
+    /// so far beat every bound left (or tie with it, in a run of ties that rank after them: see
+    /// [`Raised::tie_runs`]). Returns the matches found and the untested candidates with their
+    /// bounds for this query (still best first); `None` if cancelled.
     ///
     /// A candidate met whose [`Follows`] lack the first added character is put off with the
     /// lower bound of [`Raise::unfollowed`]: those put off are best first too (the bound
@@ -785,20 +908,28 @@ impl SearchIndex {
     fn narrow(
         &self,
         p: &Prepared,
-        candidates: &[Ranked],
-        raise: Raise,
-        follows: &[Follows],
+        shorter: Shorter,
         want: usize,
         cancel: &AtomicBool,
+        list: Vec<Ranked>,
     ) -> Option<(Scanned, Vec<Ranked>)> {
-        let (candidates, high) = self.raised(p, candidates, raise);
+        let Shorter {
+            candidates,
+            follows,
+            raise,
+        } = shorter;
+        let Raised {
+            list: mut candidates,
+            high,
+            tie_runs,
+        } = self.raised(p, candidates, raise, list);
         let added = raise.next.filter(|_| raise.fuzzy_stays);
         // the lower bound of the candidate at `at` if its follows lack the added character
         let unfollowed = |at: usize, k: Ranked| {
             let (i, bound) = unpack(k);
             let f = follows.get(i as usize).copied().unwrap_or(Follows::ANY);
             added.filter(|&c| !f.holds(c))?;
-            let shorter = if at < high {
+            let shorter = if at < high || tie_runs[1].contains(&at) {
                 TIER_PREFIX * TIER_WIDTH
             } else if bound < TIER_FUZZY * TIER_WIDTH + TIER_WIDTH - 1 {
                 bound - 28 * raise.added
@@ -813,21 +944,37 @@ impl SearchIndex {
         let mut found = Scanned::default();
         let mut chunk = NARROW_FIRST;
         let mut ids: Vec<u32> = Vec::new();
-        let bound = |k: Option<&Ranked>| k.map(|&k| unpack(k).1);
+        // the best `want` found so far, the least on top
+        let mut best: BinaryHeap<Reverse<Ranked>> =
+            BinaryHeap::with_capacity(want.min(candidates.len()));
+        // the untested candidates stop where none can reach them
+        let mut end = candidates.len();
         loop {
-            let next = bound(candidates.get(pos)).max(bound(put_off.get(off)));
-            let Some(next) = next else { break };
-            if found.ranked.len() >= want {
-                let mut scratch = found.ranked.clone();
-                let (_, &mut threshold, _) =
-                    scratch.select_nth_unstable_by(want - 1, |a, b| b.cmp(a));
-                if next < unpack(threshold).1 {
+            if let Some(&Reverse(threshold)) = best.peek().filter(|_| best.len() >= want) {
+                let (_, least) = unpack(threshold);
+                // a tie with the threshold could still rank before it, except in a run of
+                // ties (in the order ties rank): there one ranks after it when its key is
+                // lower, and so do the rest (the bounds after the run are lower)
+                let reaches = |&k: &Ranked| {
+                    if tie_runs.iter().any(|run| run.contains(&pos)) {
+                        k > threshold
+                    } else {
+                        unpack(k).1 >= least
+                    }
+                };
+                if !candidates.get(pos).is_some_and(reaches) {
+                    end = pos;
+                }
+                if end == pos && put_off.get(off).is_none_or(|&k| unpack(k).1 < least) {
                     break;
                 }
             }
+            if pos == end && off == put_off.len() {
+                break;
+            }
             ids.clear();
             while ids.len() < chunk {
-                match (candidates.get(pos), put_off.get(off)) {
+                match (candidates[..end].get(pos), put_off.get(off)) {
                     (Some(&k), later) if later.is_none_or(|&l| unpack(k).1 >= unpack(l).1) => {
                         match unfollowed(pos, k) {
                             Some(lower) => put_off.push(lower),
@@ -842,10 +989,21 @@ impl SearchIndex {
                     (_, None) => break,
                 }
             }
-            found.extend(self.scan(p, Some(&ids), cancel)?);
-            chunk = chunk.saturating_mul(2);
+            let scanned = self.scan(p, Some(&ids), cancel)?;
+            for &k in &scanned.ranked {
+                if best.len() < want {
+                    best.push(Reverse(k));
+                } else if let Some(mut least) = best.peek_mut()
+                    && k > least.0
+                {
+                    *least = Reverse(k);
+                }
+            }
+            found.extend(scanned);
+            chunk = chunk.saturating_mul(2).min(NARROW_MOST);
         }
-        let rest = merge_by_bound(candidates[pos..].to_vec(), put_off.split_off(off));
+        candidates.drain(..pos);
+        let rest = merge_by_bound(candidates, put_off.split_off(off));
         Some((found, rest))
     }
 }
@@ -1000,6 +1158,79 @@ mod tests {
             }
         }
         assert_eq!(keys, 2 * 36);
+    }
+
+    /// A row of a text element named 名, with `code`, readings `parts` and `uses` uses.
+    fn row(code: String, parts: &str, uses: u32) -> SearchRow {
+        SearchRow {
+            latin: format!("{}{SEP}{parts}", code.to_lowercase()),
+            code,
+            name: "名".into(),
+            kind: crate::model::ElementKind::Text,
+            status: Status::Draft,
+            agency: None,
+            uses,
+            names: "名".into(),
+        }
+    }
+
+    /// Ties in the prefix tier rank in entry order: a narrowed search stops at the first
+    /// untested one that ranks after the best it wants, but after those that may equal the
+    /// longer query (entries that rank later, and above), and after those that ranked first
+    /// for the shorter query (out of entry order there).
+    #[test]
+    fn the_prefix_tier_stops_at_ties_in_rank_order() {
+        // used: they rank first, and their codes start with "abc"
+        let mut rows: Vec<SearchRow> = (0..600)
+            .map(|i| row(format!("ABC{i:04}"), "ming", 10))
+            .collect();
+        // unused, more than a search wants: equal to "ab", and their codes start with "abc"
+        rows.extend((0..300).map(|i| row(format!("ABC9{i:03}"), "ab", 0)));
+        // unused, last: equal to "abc"
+        rows.extend((0..20).map(|i| row(format!("ZZ{i:03}"), "abc", 0)));
+        let index = SearchIndex::from_rows(rows);
+        let cancel = AtomicBool::new(false);
+        for limit in [3, 50] {
+            let mut typing = Searcher::new();
+            for typed in ["a", "ab", "abc", "abc0", "abc00"] {
+                let query = Query::parse(typed).unwrap();
+                let got = typing.search(&index, &query, limit, &cancel).unwrap();
+                let fresh = Searcher::new().search(&index, &query, limit, &cancel);
+                assert_eq!(Some(&got), fresh.as_ref(), "{typed:?} limit {limit}");
+                let first = (typed.len() == 3).then_some("ZZ000");
+                let first = first.or((typed.len() == 2).then_some("ABC9000"));
+                assert_eq!(got[0].code, first.unwrap_or("ABC0000"), "{typed:?}");
+            }
+        }
+    }
+
+    /// The same with the most a fuzzy score can be: entries that started the shorter query
+    /// but not the longer one, and entries that matched it fuzzily at the second character,
+    /// are bounded alike for the longer one, and are tested in rank order together.
+    #[test]
+    fn the_fuzzy_tier_stops_at_ties_in_rank_order() {
+        // ranked first: "x" at the second character ("xy" scores the most a fuzzy match can)
+        let mut rows: Vec<SearchRow> = (0..100)
+            .map(|i| row(format!("C{i:04}"), "axy", 10))
+            .collect();
+        // more than a search wants, ranked last: they start "x", not "xy", and score as much
+        rows.extend((0..300).map(|i| row(format!("D{i:04}"), &format!("xaa{SEP}axy"), 0)));
+        let index = SearchIndex::from_rows(rows);
+        // (no part starts with a pair that shares the bit of "xy")
+        let bit = pair_bit(b'x', b'y');
+        assert!(index.entries().iter().all(|e| e.starts & bit == 0));
+        let cancel = AtomicBool::new(false);
+        for limit in [3, 50] {
+            let mut typing = Searcher::new();
+            for typed in ["x", "xy"] {
+                let query = Query::parse(typed).unwrap();
+                let got = typing.search(&index, &query, limit, &cancel).unwrap();
+                let fresh = Searcher::new().search(&index, &query, limit, &cancel);
+                assert_eq!(Some(&got), fresh.as_ref(), "{typed:?} limit {limit}");
+                let first = if typed == "x" { "D0000" } else { "C0000" };
+                assert_eq!(got[0].code, first, "{typed:?}");
+            }
+        }
     }
 
     /// The bounds are as low as they can be: some part reaches each.
