@@ -71,6 +71,15 @@ pub fn read_data(tree: &sled::Tree) -> Result<SearchData, StoreError> {
 
 /// The row of one element, read from the one block that would hold it (`None`: no row).
 pub fn row(tree: &sled::Tree, code: &str) -> Result<Option<SearchRow>, StoreError> {
+    row_read(tree, code, |_| {})
+}
+
+/// [`row`], calling `read` with the key of the block read.
+pub fn row_read(
+    tree: &sled::Tree,
+    code: &str,
+    read: impl FnOnce(&[u8]),
+) -> Result<Option<SearchRow>, StoreError> {
     // a block holds the codes from its key up to the next block's key
     let Some((key, value)) = tree
         .range(..=code.as_bytes())
@@ -80,6 +89,7 @@ pub fn row(tree: &sled::Tree, code: &str) -> Result<Option<SearchRow>, StoreErro
     else {
         return Ok(None);
     };
+    read(&key);
     Ok(decode(&key, &value)?.into_iter().find(|r| r.code == code))
 }
 
@@ -287,6 +297,74 @@ mod tests {
         let changes = expected.iter().map(|c| (c.clone(), None)).collect();
         apply(&tree, plan(&tree, changes).unwrap());
         assert!(tree.is_empty());
+    }
+
+    /// Rows written a part at a time, each part planned over the tree the parts before left
+    /// (as a staged chunk is written): after each part every row is in one block, as it
+    /// was or as the changes have it; stopped after any part, the changes planned again
+    /// whole over the tree so left give what one plan gives.
+    #[test]
+    fn rows_planned_a_part_at_a_time_can_stop_anywhere_and_be_planned_again() {
+        let start: Vec<SearchRow> = (0..400u32)
+            .map(|i| row(&format!("E{:05}", i * 3)))
+            .collect();
+        // blocks split, emptied and losing their first rows; codes before the first block
+        // and after the last
+        let mut changes: BTreeMap<String, Option<SearchRow>> = BTreeMap::new();
+        for i in 0..1300u32 {
+            let code = format!("E{i:05}");
+            let new = match i {
+                _ if i < 600 && i % 7 < 2 => None,
+                _ if i % 3 == 0 => Some(SearchRow {
+                    uses: 7,
+                    ..row(&code)
+                }),
+                _ if i % 5 == 0 || i > 1150 => Some(row(&code)),
+                _ => continue,
+            };
+            changes.insert(code, new);
+        }
+        changes.insert("A00000".into(), Some(row("A00000")));
+        let old: BTreeMap<String, SearchRow> = start
+            .iter()
+            .map(|r| (r.code.to_string(), r.clone()))
+            .collect();
+        let mut expected = old.clone();
+        for (code, new) in &changes {
+            match new {
+                Some(r) => expected.insert(code.clone(), r.clone()),
+                None => expected.remove(code),
+            };
+        }
+        let expected: Vec<SearchRow> = expected.into_values().collect();
+        let changed: Vec<(String, Option<SearchRow>)> = changes.clone().into_iter().collect();
+        let parts: Vec<&[(String, Option<SearchRow>)]> = changed.chunks(50).collect();
+        for stop in [0, 1, 2, parts.len() / 2, parts.len() - 1, parts.len()] {
+            let db = sled::Config::new().temporary(true).open().unwrap();
+            let tree = db.open_tree("search").unwrap();
+            apply(&tree, layout(&start).unwrap());
+            for part in &parts[..stop] {
+                apply(&tree, plan(&tree, part.iter().cloned().collect()).unwrap());
+                assert_well_formed(&tree);
+                for r in read_all(&tree).unwrap() {
+                    let was = old.get(r.code.as_str());
+                    let new = changes.get(r.code.as_str());
+                    assert!(
+                        new.map_or(was == Some(&r), |new| new.as_ref() == Some(&r)
+                            || was == Some(&r)),
+                        "{} is neither as it was nor as changed",
+                        r.code
+                    );
+                }
+                let now = codes(&tree);
+                for code in old.keys().filter(|c| !changes.contains_key(*c)) {
+                    assert!(now.contains(code), "{code} lost");
+                }
+            }
+            apply(&tree, plan(&tree, changes.clone()).unwrap());
+            assert_well_formed(&tree);
+            assert_eq!(read_all(&tree).unwrap(), expected, "stopped after {stop}");
+        }
     }
 
     #[test]

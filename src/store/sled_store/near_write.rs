@@ -32,7 +32,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{RowsFrom, SearchRows, SledStore, UnloadedStore, search_tree};
+use super::{RowsFrom, SearchRows, SledStore, UnloadedStore, scan, search_tree};
 use crate::engine::search::SearchRow;
 use crate::model::invariants::Changes;
 use crate::model::{
@@ -478,7 +478,9 @@ impl SledStore {
         for (code, change) in self.rows_touched(chunk, changes) {
             let row = match staged.and_then(|rows| rows.get(&code)) {
                 Some(row) => row.clone(),
-                None => search_tree::row(&self.search, &code)?,
+                None => search_tree::row_read(&self.search, &code, |key| {
+                    scan::touch_spread(&self.search, key);
+                })?,
             };
             let uses = (i64::from(row.as_ref().map_or(0, |r| r.uses)) + change).max(0);
             let uses = u32::try_from(uses).unwrap_or(u32::MAX);
