@@ -10,7 +10,6 @@
 //! being read (and the index pages above it) are accessed again, their shards' queues fill
 //! and are applied as the scan goes, and sled evicts the pages read before. The forms' scan
 //! then leaves 7 MB, for 0.1–0.3 s more over a million records.
-
 //!
 //! Reads spread over a tree (the search rows of a chunk of elements across the store, one a
 //! block) reach each leaf once and too few of them to fill the queues at all: reading the
