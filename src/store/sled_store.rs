@@ -111,6 +111,10 @@ pub struct SledStore {
     /// Shared with the workers that read it ([`Store::shared_catalog`]); a write to it while
     /// one still holds it copies it first.
     catalog: Arc<Catalog>,
+    /// During a write near its records: the elements each agency it renames sources (as the
+    /// search index's file names them, checked against their records), by element code,
+    /// whose search rows are the stored rows naming the agency anew (see `near_write`).
+    sourced: BTreeMap<String, String>,
     roles: Roles,
     principal: Principal,
     changed: usize,
@@ -354,6 +358,7 @@ impl LockedStore {
             principal: Principal::current(),
             changed: 0,
             cache_removed: false,
+            sourced: BTreeMap::new(),
             _lock: lock,
         })
         .finish_journal()?
@@ -766,6 +771,9 @@ impl SledStore {
                         if r.kind == Kind::Element {
                             delta.entry(r.code.to_string()).or_default();
                         }
+                    }
+                    for (element, _) in self.sourced.iter().filter(|(_, a)| *a == code) {
+                        delta.entry(element.clone()).or_default();
                     }
                 }
                 _ => {}

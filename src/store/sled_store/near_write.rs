@@ -33,7 +33,7 @@
 use std::collections::BTreeMap;
 
 use super::{RowsFrom, SearchRows, SledStore, UnloadedStore, scan, search_tree};
-use crate::engine::search::SearchRow;
+use crate::engine::search::{SearchRow, agency_text};
 use crate::model::invariants::Changes;
 use crate::model::{
     Catalog, Element, ElementLinks, Kind, LinkChange, Outline, OutlineSource, Record, RecordRef,
@@ -49,8 +49,8 @@ pub(super) struct Change {
     pub(super) code: String,
     pub(super) old: Option<Record>,
     pub(super) new: Option<Record>,
-    /// An agency renamed: the elements it sources, whose search rows name it.
-    pub(super) sources: Vec<Record>,
+    /// An agency renamed: the codes of the elements it sources, whose search rows name it.
+    pub(super) sources: Vec<String>,
 }
 
 impl Change {
@@ -62,9 +62,9 @@ impl Change {
 
 /// The most elements the agencies a write renames may source for it to be written over the
 /// records near it: their rows go in parts through the journal (see `SledStore::write`), so
-/// at a million elements an agency sourcing 86,019 of them is renamed in 4.5 s at 326 MiB,
+/// at a million elements an agency sourcing 86,019 of them is renamed in 4.0 s at 275 MiB,
 /// against 13.3 s at 1,039 MiB over the loaded catalog; twice that many would still take
-/// less than half of the catalog's memory.
+/// about half of the catalog's memory.
 const MOST_SOURCES: usize = 2 * UnloadedStore::MOST_NEAR;
 
 /// What a write over the records near it did.
@@ -117,11 +117,11 @@ impl UnloadedStore {
         };
         // the store's own versions, and what the new ones reference (an element's parents
         // up to the root), so that the batch is checked against the store as it is; the
-        // elements a renamed agency sources, whose search rows are made anew (moved: tens
-        // of thousands for a big agency)
+        // elements a renamed agency sources are not read: their stored rows name it anew
+        let mut sourced = BTreeMap::new();
         for change in &mut changed {
             for element in std::mem::take(&mut change.sources) {
-                near.insert(element);
+                sourced.insert(element, change.code.clone());
             }
             if let Some(old) = &change.old {
                 near.insert(old.clone());
@@ -147,7 +147,9 @@ impl UnloadedStore {
             &mut self.0.catalog,
             std::sync::Arc::new(std::mem::take(near)),
         );
+        self.0.sourced = sourced;
         let written = self.0.apply_with(batch, RowsFrom::Tree(None), progress);
+        self.0.sourced = BTreeMap::new();
         let after = std::mem::replace(&mut self.0.catalog, whole);
         *near = std::sync::Arc::try_unwrap(after).unwrap_or_else(|shared| (*shared).clone());
         let (applied, rows) = written?;
@@ -338,10 +340,10 @@ impl UnloadedStore {
         Ok(Some(changed))
     }
 
-    /// Reads into each of `renamed` (agencies renamed, as stored) the elements it sources,
-    /// as the search index's file names them, in one pass over the file. Returns whether it
-    /// read them: not when the file is not current, or they are more than
-    /// [`MOST_SOURCES`].
+    /// Reads into each of `renamed` (agencies renamed, as stored) the codes of the elements
+    /// it sources, as the search index's file names them, in one pass over the file, each
+    /// checked against its record (read one at a time). Returns whether it read them: not
+    /// when the file is not current, or they are more than [`MOST_SOURCES`].
     fn read_sources(&self, renamed: Vec<&mut Change>) -> Result<bool, StoreError> {
         let Some(search) = OldSearchFile::open_current(&self.0.path) else {
             return Ok(false);
@@ -368,7 +370,7 @@ impl UnloadedStore {
                 if let Some(Record::Element(e)) = &record
                     && e.source_agency.as_deref() == Some(agency.code.as_str())
                 {
-                    change.sources.extend(record);
+                    change.sources.push(code);
                 }
             }
         }
@@ -508,10 +510,23 @@ impl SledStore {
                     rows.insert(code, None);
                     continue;
                 }
-                // an element whose source agency the batch renames (read beside it)
+                // an element whose source agency the batch renames (read beside it, or
+                // named by the search index's file: its stored row, which the element's record
+                // made, naming the agency anew)
                 None => match self.catalog.elements.get(code.as_str()).filter(renamed) {
                     Some(e) => Some(made(e)),
-                    None => row.map(|row| SearchRow { uses, ..row }),
+                    None => match (row, self.sourced.get(&code)) {
+                        (Some(row), Some(agency)) => {
+                            let name = self.agency_name(agency, changes);
+                            let agency = Some(agency_text(agency, name.as_deref()));
+                            Some(SearchRow {
+                                agency,
+                                uses,
+                                ..row
+                            })
+                        }
+                        (row, _) => row.map(|row| SearchRow { uses, ..row }),
+                    },
                 },
             };
             if let Some(row) = row {
