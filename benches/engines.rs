@@ -65,6 +65,30 @@ fn bench_merge(c: &mut Criterion) {
     });
 }
 
+/// The same index with its text in a temporary file (kept alive by the path returned), read
+/// from there as searches and patches need it.
+fn text_left_in_file(index: &SearchIndex) -> (tempfile::TempPath, SearchIndex) {
+    use std::io::Write;
+    let data = index.data().in_entry_order().expect("held");
+    let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
+    let mut len = 0;
+    data.each_text_chunk(|chunk| {
+        len += chunk.len();
+        file.write_all(chunk)
+    })
+    .expect("written");
+    let (file, path) = file.into_parts();
+    let data = yibiao::engine::search::SearchData::in_file(
+        file,
+        0,
+        len,
+        data.agencies().to_vec(),
+        data.entries().to_vec(),
+    )
+    .expect("in order");
+    (path, SearchIndex::from_data(data))
+}
+
 fn bench_search(c: &mut Criterion) {
     // elements only: ≈ 600 × scale elements with realistic names and synonyms
     for (label, scale) in [("100k", 161u32), ("1m", 1610)] {
@@ -133,6 +157,11 @@ fn bench_search(c: &mut Criterion) {
         let changes = [(row.code.clone(), Some(row))].into();
         group.bench_function("patch_one_row", |b| {
             b.iter(|| index.patch(black_box(&changes)))
+        });
+        // the same with the index's text left in its file, as pane 2 reads `search.idx`
+        let (_file, mut in_file) = text_left_in_file(&index);
+        group.bench_function("patch_one_row_text_in_file", |b| {
+            b.iter(|| in_file.patch(black_box(&changes)))
         });
         group.finish();
         // building the index from the catalog (pane 2 without a search.idx), every core

@@ -782,7 +782,15 @@ fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
     assert!(app.editor.is_none(), "{}", message(&app));
     assert!(message(&app).contains("DE000005"), "{}", message(&app));
     assert!(deferred(&app), "saved without the catalog");
-    // pane 2's index is read again: the new name's pinyin finds it
+    // pane 2's index is patched with the element's new row, not read again (its text
+    // stays in the file it was read from): the new name's pinyin finds it
+    let patched = app.elements.index.clone().expect("pane 2's index kept");
+    assert!(!patched.data().is_held(), "its text left in its file");
+    assert!(
+        patched.data().appended_bytes() > 0,
+        "the new row's after it"
+    );
+    drop(patched);
     app.settle(Duration::from_secs(20));
     press(&mut app, "element_search");
     key_ctrl(&mut app, 'u');
@@ -817,7 +825,14 @@ fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
     type_text(&mut app, "港澳台居民居住证号码");
     press(&mut app, "save");
     assert!(deferred(&app) && app.editor.is_none(), "{}", message(&app));
+    app.settle(Duration::from_secs(20));
+    let held = app.elements.index.clone().expect("pane 2's index kept");
     drop(app);
+    // pane 2's index, patched by each save, is the rewritten file's
+    let unloaded = SledStore::open_unloaded(&path).expect("open");
+    let file = unloaded.cached_search().read().expect("search.idx");
+    drop(unloaded);
+    assert_eq!(spelled(held.data()), spelled(&file));
     let store = SledStore::open(&path).expect("open");
     assert_eq!(
         store.catalog().elements["DE000625"].name.as_str(),
@@ -851,23 +866,27 @@ fn search_file_is_the_catalogs(path: &std::path::Path, catalog: &yibiao::model::
     let data = yibiao::engine::search::data_of(catalog);
     let unloaded = SledStore::open_unloaded(path).expect("open");
     let found = unloaded.cached_search().read().expect("search.idx");
-    let spelled = |d: &yibiao::engine::search::SearchData| {
-        let mut buf = Vec::new();
-        d.entries()
-            .iter()
-            .map(|e| {
-                let s = d.strings(e, &mut buf);
-                (
-                    e.uses,
-                    e.status,
-                    s.code().to_string(),
-                    s.names().to_string(),
-                    d.agency(e).map(str::to_string),
-                )
-            })
-            .collect::<Vec<_>>()
-    };
     assert_eq!(spelled(&found), spelled(&data));
+}
+
+/// What an index's entries say, in order: use count, state, code, names, agency.
+fn spelled(
+    d: &yibiao::engine::search::SearchData,
+) -> Vec<(u32, yibiao::model::Status, String, String, Option<String>)> {
+    let mut buf = Vec::new();
+    d.entries()
+        .iter()
+        .map(|e| {
+            let s = d.strings(e, &mut buf);
+            (
+                e.uses,
+                e.status,
+                s.code().to_string(),
+                s.names().to_string(),
+                d.agency(e).map(str::to_string),
+            )
+        })
+        .collect()
 }
 
 #[test]

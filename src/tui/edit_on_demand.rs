@@ -178,7 +178,7 @@ impl App {
     /// Saves a change to the record the editor edits (or a step of its workflow) before the
     /// catalog is loaded, over the records near it
     /// ([`crate::tui::loading::Loading::write_edit_near`]); after an element's, pane 2's
-    /// index is read again from the store's, rewritten. `None` when the change needs the
+    /// index follows (see `App::elements_rewritten_near`). `None` when the change needs the
     /// catalog (nothing done: it is loaded, and the change waits to be saved again). Returns
     /// whether it was saved.
     pub(crate) fn save_near(&mut self, batch: &Batch) -> Option<bool> {
@@ -209,7 +209,7 @@ impl App {
                 // an element's strings changed (an item's or a material's change writes no
                 // search row: the index, its file carried through as it was, still holds)
                 if !written.applied.is_noop() && !written.rows.is_empty() {
-                    self.elements_rewritten_near();
+                    self.elements_rewritten_near(&written.rows);
                 }
                 Some(true)
             }

@@ -74,8 +74,8 @@ impl App {
     }
 
     /// After an import written over the records near it: the tree is drawn again from the
-    /// outline (and the items' pinyin index made again), pane 2's index is read again when
-    /// elements changed, pane 3's list is made again, and pane 5 counts again.
+    /// outline (and the items' pinyin index made again), pane 2's index follows when elements
+    /// changed (see `App::elements_rewritten_near`), pane 3's list is made again, and pane 5 counts again.
     fn import_followed(&mut self, written: &NearWritten) {
         if written.applied.is_noop() {
             return;
@@ -83,7 +83,7 @@ impl App {
         self.bundles.items.outline_changed();
         self.rebuild_tree(None);
         if !written.rows.is_empty() {
-            self.elements_rewritten_near();
+            self.elements_rewritten_near(&written.rows);
         }
         self.elements_changed(None);
         self.forms_stale();

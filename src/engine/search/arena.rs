@@ -670,6 +670,7 @@ impl SearchData {
                 file: std::sync::Arc::new(file),
                 at,
                 len,
+                tail: String::new(),
             },
             agencies,
             entries,
@@ -691,32 +692,64 @@ impl SearchData {
         matches!(self.text, Text::Held(_))
     }
 
+    /// Bytes of text that patches appended in memory after a text left in its file (0 for a
+    /// held text): the strings of the rows patched in.
+    pub fn appended_bytes(&self) -> usize {
+        match &self.text {
+            Text::Held(_) => 0,
+            Text::File { tail, .. } => tail.len(),
+        }
+    }
+
     /// Brings the data up to date with rows the store changed (by code; `None`: the element
     /// is gone), in place: the old entries of those codes go, the new rows' strings are
-    /// appended to the text and their entries merged in at their rank. The text of a replaced
-    /// row stays until it is more than half the text, when the text is rewritten. A text left
-    /// in a file is read into memory first; if that fails, nothing changes.
+    /// appended to the text and their entries merged in at their rank. A text left in a file
+    /// stays there, the new strings after it in memory: only the
+    /// changed entries' codes and, for their ranks, a few others' are read. The text of a
+    /// replaced row stays until it is more than half the text, when the text is rewritten
+    /// (in memory). An error (a code that cannot be read from the file) changes nothing.
     pub fn patch(&mut self, changes: &BTreeMap<String, Option<SearchRow>>) -> io::Result<()> {
         if changes.is_empty() {
             return Ok(());
         }
-        let text = std::mem::take(self.text.hold()?);
-        let SearchData {
-            agencies, entries, ..
-        } = std::mem::take(self);
-        let mut old = entries;
+        let mut buf = Vec::new();
+        // the positions of the old entries of those codes (an entry with none of their
+        // hashes is not read)
         let changed = HashSet16::of(changes.keys());
-        old.retain(|e| {
-            !changed.may_hold(e.code_hash)
-                || !changes.contains_key(slice(&text, e.start as usize, e.code.into()))
+        let mut leaving = Vec::new();
+        for (at, e) in self.entries.iter().enumerate() {
+            if !changed.may_hold(e.code_hash) {
+                continue;
+            }
+            let code = self
+                .text
+                .bytes(e.start as usize..e.start as usize + e.code_len(), &mut buf);
+            if code.len() != e.code_len() {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the search index's file could not be read",
+                ));
+            }
+            if std::str::from_utf8(code).is_ok_and(|c| changes.contains_key(c)) {
+                leaving.push(at);
+            }
+        }
+        let mut leaving = leaving.into_iter().peekable();
+        let mut at = 0;
+        self.entries.retain(|_| {
+            let goes = leaving.next_if_eq(&at).is_some();
+            at += 1;
+            !goes
         });
+        // the new rows' strings, placed after the text
+        let base = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
         let interned = (0u32..)
-            .zip(&agencies)
+            .zip(&self.agencies)
             .map(|(i, a)| (a.clone(), i))
             .collect();
         let mut builder = SearchDataBuilder {
-            text,
-            agencies,
+            text: String::new(),
+            agencies: std::mem::take(&mut self.agencies),
             entries: Vec::new(),
             interned,
         };
@@ -724,40 +757,57 @@ impl SearchData {
             builder.push(row.clone());
         }
         let SearchDataBuilder {
-            text,
+            text: added,
             agencies,
-            entries: mut new,
+            entries: new,
             ..
         } = builder;
-        new.sort_by(|a, b| rank_order(&text, a, b));
+        self.agencies = agencies;
+        self.text.append(&added);
+        // each with its code, placed after the text, in rank order
+        let mut new: Vec<(Entry, &[u8])> = new
+            .into_iter()
+            .map(|e| {
+                let start = e.start as usize;
+                let code = added.as_bytes().get(start..start + e.code_len());
+                let placed = Entry {
+                    start: e.start.saturating_add(base),
+                    ..e
+                };
+                (placed, code.unwrap_or_default())
+            })
+            .collect();
+        new.sort_by(|(a, x), (b, y)| b.uses.cmp(&a.uses).then_with(|| x.cmp(y)));
         // each new entry's place by binary search (a few codes read, not every entry's)
-        let entries = if new.len() <= INSERT_AT_MOST {
-            for entry in new {
-                let at = old.partition_point(|o| rank_order(&text, o, &entry).is_lt());
+        let text = &self.text;
+        let mut other = Vec::new();
+        let mut before = |o: &Entry, e: &Entry, code: &[u8]| {
+            let start = o.start as usize;
+            let o_code = text.bytes(start..start + o.code_len(), &mut other);
+            ranks_before(o.uses, o_code, e.uses, code)
+        };
+        let mut old = std::mem::take(&mut self.entries);
+        self.entries = if new.len() <= INSERT_AT_MOST {
+            for (entry, code) in new {
+                let at = old.partition_point(|o| before(o, &entry, code));
                 old.insert(at, entry);
             }
             old
         } else {
             let mut merged = Vec::with_capacity(old.len() + new.len());
             let mut rest = old.as_slice();
-            for entry in new {
-                let at = rest.partition_point(|o| rank_order(&text, o, &entry).is_lt());
-                let (before, after) = rest.split_at(at);
-                merged.extend_from_slice(before);
+            for (entry, code) in new {
+                let at = rest.partition_point(|o| before(o, &entry, code));
+                let (ahead, after) = rest.split_at(at);
+                merged.extend_from_slice(ahead);
                 merged.push(entry);
                 rest = after;
             }
             merged.extend_from_slice(rest);
             merged
         };
-        let live: usize = entries.iter().map(Entry::span).sum();
-        let bloated = live < text.len() / 2;
-        *self = SearchData {
-            text: Text::Held(text),
-            agencies,
-            entries,
-        };
-        if bloated {
+        let live: usize = self.entries.iter().map(Entry::span).sum();
+        if live < self.text.len() / 2 && self.text.hold().is_ok() {
             self.compact();
         }
         Ok(())
@@ -835,8 +885,9 @@ impl SearchData {
     }
 
     /// The same data with its text in entry order (see [`SearchDataBuilder::finish`]): as
-    /// it is, or rewritten when patches appended to it.
-    pub fn in_entry_order(&self) -> Cow<'_, SearchData> {
+    /// it is, or rewritten in memory when patches appended to it (an error when the text
+    /// is in a file that cannot be read).
+    pub fn in_entry_order(&self) -> io::Result<Cow<'_, SearchData>> {
         let mut at = 0;
         let ordered = self.entries.iter().all(|e| {
             let ok = e.start as usize == at;
@@ -844,11 +895,12 @@ impl SearchData {
             ok
         });
         if ordered && at == self.text.len() {
-            return Cow::Borrowed(self);
+            return Ok(Cow::Borrowed(self));
         }
         let mut copy = self.clone();
+        copy.text.hold()?;
         copy.compact();
-        Cow::Owned(copy)
+        Ok(Cow::Owned(copy))
     }
 
     /// Reads the strings of the entries at positions `ids` (a batch: they are read at once)
@@ -913,7 +965,7 @@ impl SearchData {
     pub fn heap_bytes(&self) -> usize {
         let text = match &self.text {
             Text::Held(s) => s.capacity(),
-            Text::File { .. } => 0,
+            Text::File { tail, .. } => tail.capacity(),
         };
         text + self.agencies.iter().map(String::capacity).sum::<usize>()
             + self.entries.capacity() * std::mem::size_of::<Entry>()
@@ -1198,11 +1250,31 @@ mod tests {
             .collect()
     }
 
+    /// The same data with its text in a file in `dir`, as a cached index is read.
+    fn left_in_file(data: &SearchData, dir: &std::path::Path) -> SearchData {
+        let path = dir.join("text");
+        let text = data.text.whole().expect("held").into_owned();
+        std::fs::write(&path, &text).expect("write");
+        let file = std::fs::File::open(&path).expect("open");
+        let in_file = SearchData::in_file(
+            file,
+            0,
+            text.len(),
+            data.agencies.clone(),
+            data.entries.clone(),
+        )
+        .expect("in order");
+        assert!(!in_file.is_held());
+        in_file
+    }
+
     #[test]
     fn a_patched_index_equals_one_built_from_the_changed_rows() {
         let rows: Vec<SearchRow> =
             crate::engine::search::rows(&crate::sample::generate(1)).collect();
-        let mut data = SearchData::from_rows(rows.clone());
+        let held = SearchData::from_rows(rows.clone());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let in_file = left_in_file(&held, dir.path());
         let mut expected: BTreeMap<String, SearchRow> =
             rows.into_iter().map(|r| (r.code.clone(), r)).collect();
         let codes: Vec<String> = expected.keys().cloned().collect();
@@ -1224,7 +1296,6 @@ mod tests {
             (added.code.clone(), Some(added.clone())),
             (fewer.code.clone(), Some(fewer.clone())),
         ]);
-        data.patch(&changes).expect("held");
         for (code, row) in &changes {
             match row {
                 Some(row) => expected.insert(code.clone(), row.clone()),
@@ -1232,14 +1303,27 @@ mod tests {
             };
         }
         let built = SearchData::from_rows(expected.into_values());
-        assert!(data.is_sound());
-        assert_eq!(spelled(&data), spelled(&built));
-        assert_eq!(
-            spelled(&data)[0].1,
-            renamed.code,
-            "ranked first by its uses"
-        );
-        assert!(data.agencies().iter().any(|a| a == "新机构"));
+        let file_len = in_file.text.len();
+        for mut data in [held, in_file] {
+            let was_held = data.is_held();
+            data.patch(&changes).expect("patched");
+            assert_eq!(data.is_held(), was_held, "a text in a file stays there");
+            assert!(data.is_sound());
+            assert_eq!(spelled(&data), spelled(&built));
+            assert_eq!(
+                spelled(&data)[0].1,
+                renamed.code,
+                "ranked first by its uses"
+            );
+            assert!(data.agencies().iter().any(|a| a == "新机构"));
+            if let Text::File { len, tail, .. } = &data.text {
+                assert_eq!(*len, file_len);
+                assert!(
+                    tail.contains("改名的数据元"),
+                    "the new strings after the file's"
+                );
+            }
+        }
     }
 
     #[test]
@@ -1249,19 +1333,7 @@ mod tests {
         let data = SearchData::from_rows(rows.clone());
         // the text in a file, as a cached index is read, and held
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("text");
-        let text = data.text.whole().expect("held").into_owned();
-        std::fs::write(&path, &text).expect("write");
-        let file = std::fs::File::open(&path).expect("open");
-        let in_file = SearchData::in_file(
-            file,
-            0,
-            text.len(),
-            data.agencies.clone(),
-            data.entries.clone(),
-        )
-        .expect("in order");
-        assert!(!in_file.is_held());
+        let in_file = left_in_file(&data, dir.path());
         // the busiest down to none, one up past the busiest, some to a tie, an unknown code
         let busiest = spelled(&data)[0].clone();
         let uses = BTreeMap::from([
@@ -1289,21 +1361,32 @@ mod tests {
     fn patching_the_same_rows_again_and_again_rewrites_the_text_before_it_doubles() {
         let rows: Vec<SearchRow> =
             crate::engine::search::rows(&crate::sample::generate(1)).collect();
-        let mut data = SearchData::from_rows(rows.clone());
-        let size = data.text.len();
+        let held = SearchData::from_rows(rows.clone());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let in_file = left_in_file(&held, dir.path());
+        let size = held.text.len();
         let mut changes = BTreeMap::new();
         for row in rows.iter().take(rows.len() / 3) {
             changes.insert(row.code.clone(), Some(row.clone()));
         }
-        let mut grew = false;
-        for _ in 0..10 {
-            data.patch(&changes).expect("held");
-            grew |= data.text.len() > size;
-            assert!(data.text.len() <= 2 * size, "{} of {size}", data.text.len());
-            assert!(data.is_sound());
+        for mut data in [held, in_file] {
+            let mut grew = false;
+            for _ in 0..10 {
+                data.patch(&changes).expect("patched");
+                grew |= data.text.len() > size;
+                assert!(data.text.len() <= 2 * size, "{} of {size}", data.text.len());
+                assert!(data.is_sound());
+            }
+            assert!(grew, "replaced rows are appended");
+            assert!(
+                data.is_held(),
+                "a text in a file is read in to be rewritten"
+            );
+            assert_eq!(
+                spelled(&data),
+                spelled(&SearchData::from_rows(rows.clone()))
+            );
         }
-        assert!(grew, "replaced rows are appended");
-        assert_eq!(spelled(&data), spelled(&SearchData::from_rows(rows)));
     }
 
     /// `latin` stored by [`push_distinct_parts`] and decoded again.

@@ -22,16 +22,20 @@ const CHUNK: usize = 1 << 20;
 pub enum Text {
     /// In memory.
     Held(String),
-    /// Bytes `at..at + len` of a file, read when needed. The file is never written in place
-    /// (a cache file is replaced by renaming a new one over it), so what was checked when it
-    /// was opened stays true; a read that fails gives no bytes.
+    /// Bytes `at..at + len` of a file, read when needed, then `tail` in memory. The file is
+    /// never written in place (a cache file is replaced by renaming a new one over it, and
+    /// the open file still reads as it was), so what was checked when it was opened stays
+    /// true; a read that fails gives no bytes.
     File {
         /// The open file.
         file: Arc<File>,
         /// Where the text starts in it.
         at: u64,
-        /// The text's length in bytes.
+        /// The length in bytes of the text in the file.
         len: usize,
+        /// The text after the file's: the strings of rows a patch added (see
+        /// [`Text::append`]).
+        tail: String,
     },
 }
 
@@ -46,7 +50,14 @@ impl Text {
     pub fn len(&self) -> usize {
         match self {
             Text::Held(s) => s.len(),
-            Text::File { len, .. } => *len,
+            Text::File { len, tail, .. } => len + tail.len(),
+        }
+    }
+
+    /// Appends `more` to the text (after the file's, in memory, when it is in a file).
+    pub fn append(&mut self, more: &str) {
+        match self {
+            Text::Held(s) | Text::File { tail: s, .. } => s.push_str(more),
         }
     }
 
@@ -61,14 +72,24 @@ impl Text {
                 out.extend_from_slice(&s.as_bytes()[range]);
                 true
             }
-            Text::File { file, at, .. } => {
+            Text::File {
+                file,
+                at,
+                len,
+                tail,
+            } => {
                 let from = out.len();
-                out.resize(from + range.len(), 0);
-                let read = file.read_exact_at(&mut out[from..], *at + range.start as u64);
+                // the file's part of the range, then the tail's
+                let in_file = range.start.min(*len)..range.end.min(*len);
+                out.resize(from + in_file.len(), 0);
+                let read = file.read_exact_at(&mut out[from..], *at + in_file.start as u64);
                 if read.is_err() {
                     out.truncate(from);
+                    return false;
                 }
-                read.is_ok()
+                let in_tail = range.start.max(*len) - len..range.end.max(*len) - len;
+                out.extend_from_slice(&tail.as_bytes()[in_tail]);
+                true
             }
         }
     }
@@ -232,14 +253,22 @@ mod tests {
 
     /// `content` in a file after a few bytes of something else, as a file-held text.
     fn in_file(content: &str) -> Text {
+        in_file_then(content, "")
+    }
+
+    /// `content` in a file as [`in_file`] has it, then `tail` appended.
+    fn in_file_then(content: &str, tail: &str) -> Text {
         let mut file = tempfile::tempfile().expect("a temporary file");
         file.write_all(b"head").expect("written");
         file.write_all(content.as_bytes()).expect("written");
-        Text::File {
+        let mut text = Text::File {
             file: Arc::new(file),
             at: 4,
             len: content.len(),
-        }
+            tail: String::new(),
+        };
+        text.append(tail);
+        text
     }
 
     #[test]
@@ -248,7 +277,9 @@ mod tests {
         let content: String = (0..50_000).map(|_| rng.char('a'..='z')).collect();
         let held = Text::Held(content.clone());
         let file = in_file(&content);
-        let (mut a, mut b) = (Batch::default(), Batch::default());
+        // the same text, its last part appended after the file's
+        let split = in_file_then(&content[..31_000], &content[31_000..]);
+        let (mut a, mut b, mut c) = (Batch::default(), Batch::default(), Batch::default());
         for round in 0..200 {
             // near and far spans in any order, some empty, some past the end
             let spans: Vec<Range<usize>> = (0..rng.usize(0..60))
@@ -264,15 +295,24 @@ mod tests {
                 .collect();
             a.load(&held, spans.iter().cloned());
             b.load(&file, spans.iter().cloned());
+            c.load(&split, spans.iter().cloned());
             for (k, span) in spans.iter().enumerate() {
                 let expected = content.as_bytes().get(span.clone()).unwrap_or_default();
                 assert!(a.get(&held, k) == expected, "{span:?}");
                 assert!(b.get(&file, k) == expected, "{span:?}");
+                assert!(c.get(&split, k) == expected, "{span:?}");
             }
             assert!(b.get(&file, spans.len()).is_empty());
         }
         assert_eq!(file, held);
+        assert_eq!(split, held);
         assert_eq!(file.whole().ok().as_deref(), Some(content.as_str()));
+        let mut buf = Vec::new();
+        assert_eq!(
+            split.bytes(30_990..31_010, &mut buf),
+            &content.as_bytes()[30_990..31_010]
+        );
+        assert_eq!(split.len(), content.len());
     }
 
     #[test]

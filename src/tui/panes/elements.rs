@@ -35,6 +35,16 @@ use crate::tui::view::key_of;
 
 use super::element_uses::{Jump, UsesMemo, UsesView};
 
+/// A write made before the catalog was loaded that changed more search rows than this (an
+/// import) has pane 2's index read again rather than patched: each row patched reads a few
+/// codes from the index's file to find its rank.
+const PATCH_NEAR_AT_MOST: usize = 8192;
+
+/// Pane 2's index patched by writes made before the catalog was loaded keeps the strings of
+/// the rows patched in memory, after the text left in its file; past this many bytes the
+/// next such write has it read again from the store's file, which holds them with the rest.
+const APPENDED_AT_MOST: usize = 16 << 20;
+
 /// A finished job of pane 2.
 pub enum ElementsEvent {
     /// The search index was read or built, with its
@@ -538,12 +548,24 @@ impl App {
     }
 
     /// After a change to elements saved before the catalog was loaded (see
-    /// [`App::save_near`]): their strings changed, so pane 2's index is read
-    /// again from the store's, rewritten with them (its entries only: the text stays in the
-    /// file).
-    pub(crate) fn elements_rewritten_near(&mut self) {
+    /// [`App::save_near`]): their strings changed, so pane 2's index is patched with the
+    /// search `rows` the write changed (their strings kept in memory, the text of the others
+    /// left in the file it was read from, which the store's rewrite replaced and the index
+    /// still holds open); or, past [`PATCH_NEAR_AT_MOST`] rows, [`APPENDED_AT_MOST`] bytes
+    /// appended, or when a search holds the index, read again from the store's, rewritten
+    /// (its entries only: the text stays in the file).
+    pub(crate) fn elements_rewritten_near(&mut self, rows: &SearchRows) {
         let e = &mut self.elements;
         if e.index.is_none() && !e.indexing {
+            return;
+        }
+        if !e.indexing
+            && rows.len() <= PATCH_NEAR_AT_MOST
+            && let Some(index) = e.index.as_mut().and_then(Arc::get_mut)
+            && index.data().appended_bytes() <= APPENDED_AT_MOST
+            && index.patch(rows).is_ok()
+        {
+            self.index_replaced();
             return;
         }
         // the old index goes first: at a million elements two would hold 40 MB more
