@@ -128,7 +128,13 @@ struct Scanned {
 }
 
 impl Scanned {
+    /// Appends `other`; into nothing, it is taken as it is (a scan's parts are megabytes:
+    /// copied, the first one would be held twice).
     fn extend(&mut self, other: Scanned) {
+        if self.ranked.is_empty() {
+            *self = other;
+            return;
+        }
         self.ranked.extend(other.ranked);
         self.follows.extend(other.follows);
     }

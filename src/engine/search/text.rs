@@ -14,6 +14,10 @@ use std::sync::Arc;
 /// them included, instead of two.
 const GAP: usize = 4096;
 
+/// A read of entries' strings close to one another spans at most about this many bytes.
+/// Small in tests, so that random spans cross it.
+const RUN_MOST: usize = if cfg!(test) { 8 << 10 } else { 64 << 10 };
+
 /// Bytes of a file's text read at a time when all of it is wanted.
 const CHUNK: usize = 1 << 20;
 
@@ -178,8 +182,10 @@ impl Eq for Text {}
 /// they lie; those of a file are read sorted by place, neighbours with one read.
 #[derive(Default)]
 pub struct Batch {
-    /// The bytes read from a file.
+    /// The bytes read from a file: the spans, each once.
     buf: Vec<u8>,
+    /// One read of spans with bytes between them (scratch): the spans are copied to `buf`.
+    run: Vec<u8>,
     /// Where each span loaded lies: in the held text, or in `buf`.
     spans: Vec<Range<usize>>,
     /// The spans wanted, and their order by place (scratch).
@@ -213,22 +219,40 @@ impl Batch {
             // a run of spans close to one another, read at once
             let first = &wanted[self.order[k]];
             let (from, mut to) = (first.start, first.end);
+            let mut useful = first.len();
             let mut end = k + 1;
             while let Some(next) = self.order.get(end).map(|&m| &wanted[m]) {
-                if next.start > to.saturating_add(GAP) {
+                if next.start > to.saturating_add(GAP) || next.end.max(to) - from > RUN_MOST {
                     break;
                 }
                 to = to.max(next.end);
+                useful += next.len();
                 end += 1;
             }
-            let at = self.buf.len();
-            if text.read_into(from..to, &mut self.buf) {
-                for &m in &self.order[k..end] {
+            let run = &self.order[k..end];
+            k = end;
+            // spans that fill the run are read where they stay; spans with more than a
+            // quarter of the run between them are copied out of it, the rest not kept
+            if to - from <= useful + useful / 4 {
+                let at = self.buf.len();
+                if text.read_into(from..to, &mut self.buf) {
+                    for &m in run {
+                        let span = &wanted[m];
+                        self.spans[m] = at + span.start - from..at + span.end - from;
+                    }
+                }
+                continue;
+            }
+            self.run.clear();
+            if text.read_into(from..to, &mut self.run) {
+                for &m in run {
                     let span = &wanted[m];
-                    self.spans[m] = at + span.start - from..at + span.end - from;
+                    let at = self.buf.len();
+                    let bytes = self.run.get(span.start - from..span.end - from);
+                    self.buf.extend_from_slice(bytes.unwrap_or_default());
+                    self.spans[m] = at..self.buf.len();
                 }
             }
-            k = end;
         }
     }
 
@@ -313,6 +337,30 @@ mod tests {
             &content.as_bytes()[30_990..31_010]
         );
         assert_eq!(split.len(), content.len());
+    }
+
+    #[test]
+    fn a_batch_of_spans_far_apart_holds_the_spans_not_the_bytes_between() {
+        let content = "0123456789".repeat(100_000);
+        let file = in_file(&content);
+        // 10 bytes every 1,000: each read spans many, 99% of it between them
+        let spans: Vec<Range<usize>> = (0..1000).map(|i| i * 1000..i * 1000 + 10).collect();
+        let mut batch = Batch::default();
+        batch.load(&file, spans.iter().cloned());
+        for (k, span) in spans.iter().enumerate() {
+            assert_eq!(batch.get(&file, k), &content.as_bytes()[span.clone()]);
+        }
+        assert!(
+            batch.buf.len() == 10_000 && batch.run.capacity() <= 2 * RUN_MOST,
+            "{} bytes kept, {} read at once",
+            batch.buf.len(),
+            batch.run.capacity()
+        );
+        // spans side by side are read where they stay
+        let close: Vec<Range<usize>> = (0..1000).map(|i| i * 10..i * 10 + 10).collect();
+        batch.load(&file, close.iter().cloned());
+        assert_eq!(batch.get(&file, 999), &content.as_bytes()[9_990..10_000]);
+        assert_eq!(batch.buf.len(), 10_000);
     }
 
     #[test]
