@@ -520,23 +520,40 @@ fn element_search_reads_a_cache_that_every_write_removes_first() {
         r#"{"format":"yibiao/1","elements":[{"code":"E900","name":"全新的测试数据元","kind":"text"}]}"#,
     )
     .unwrap();
+    // (written near its record: the cache is set aside as search.base, the element's new
+    // row written beside it as search.add)
+    let (base, added) = (db.path().join("search.base"), db.path().join("search.add"));
     let before = std::fs::read(&cache).unwrap();
     ok(yibiao(db.path()).arg("import").arg(&file));
-    assert_ne!(std::fs::read(&cache).unwrap(), before, "written again");
+    assert!(
+        !cache.exists() && added.exists(),
+        "its row beside the index"
+    );
+    assert_eq!(std::fs::read(&base).unwrap(), before, "the index set aside");
     assert_eq!(names("qxdcssjy"), vec!["全新的测试数据元".to_string()]);
-    // a merge is written over the records near it: the cache is carried through, rewritten,
-    // and the next search sees it (the merged element's name is now a synonym of the one it
+    // a merge is written over the records near it: its rows follow beside the index, and
+    // the next search sees them (the merged element's name is now a synonym of the one it
     // went into)
-    let before = std::fs::read(&cache).unwrap();
+    let rows = std::fs::read(&added).unwrap();
     ok(yibiao(db.path()).args(["element", "merge", "E900", "--into", "DE0010"]));
-    assert_ne!(std::fs::read(&cache).unwrap(), before, "rewritten");
+    assert_ne!(std::fs::read(&added).unwrap(), rows, "rows written since");
+    assert_eq!(
+        std::fs::read(&base).unwrap(),
+        before,
+        "the index still aside"
+    );
     assert_eq!(names("qxdcssjy"), vec!["地址".to_string()]);
     // another write that loads the catalog (a merge without the element links cached)
     // removes it, and the next search sees the write
     std::fs::remove_file(db.path().join("links.idx")).unwrap();
     ok(yibiao(db.path()).args(["element", "merge", "DE0012", "--into", "DE0011"]));
-    assert!(!cache.exists(), "a write removes the cache");
+    assert!(
+        !cache.exists() && !added.exists(),
+        "a write removes the cache"
+    );
     assert_eq!(names("xxdz"), vec!["省".to_string()]);
+    // (the search wrote the cache anew: the set-aside one goes)
+    assert!(cache.exists() && !base.exists());
 
     // a damaged cache is not trusted
     std::fs::write(&cache, b"yibiao search index 1\n\x07garbage").unwrap();

@@ -39,7 +39,7 @@ use super::keys::{kind_of_tag, record_key, tag};
 use super::layout::{self, Found, IfMissing};
 use super::lock::{LOCK_FILE, StoreLock};
 use super::roles::{Deed, Principal, Role, Roles, role_for};
-use super::search_file::{read_search, write_search};
+use super::search_file::{self, read_search, write_search};
 use super::search_tree;
 use super::sled_files;
 use super::snapshot::{CachedSearch, Snapshot};
@@ -440,15 +440,20 @@ impl SledStore {
         true
     }
 
-    /// Removes the cache files before this handle's first write (see `cache_file`).
+    /// Removes the cache files before this handle's first write (see `cache_file`); the
+    /// search index's is set aside, for a write made near its records to follow (see
+    /// `search_file`).
     fn remove_caches(&mut self) -> Result<(), StoreError> {
         if !self.cache_removed {
             for file in cache_file::ALL {
-                file.invalidate(&self.path)
-                    .map_err(|source| StoreError::Io {
-                        path: self.path.join(file.name),
-                        source,
-                    })?;
+                let removed = match file.name == cache_file::SEARCH.name {
+                    true => search_file::set_aside(&self.path),
+                    false => file.invalidate(&self.path),
+                };
+                removed.map_err(|source| StoreError::Io {
+                    path: self.path.join(file.name),
+                    source,
+                })?;
             }
             self.cache_removed = true;
         }

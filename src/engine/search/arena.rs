@@ -813,6 +813,16 @@ impl SearchData {
         Ok(())
     }
 
+    /// Renames agencies in place (as a row names one: as it was → as it is): the entries that
+    /// named one name it anew.
+    pub fn rename_agencies(&mut self, renamed: &BTreeMap<String, String>) {
+        for agency in &mut self.agencies {
+            if let Some(now) = renamed.get(agency.as_str()) {
+                agency.clone_from(now);
+            }
+        }
+    }
+
     /// Sets the use counts of the elements `uses` names (by code), in place: their entries
     /// move to their new ranks; the text stays where it is (in its file too: nothing is read
     /// but those entries' codes and, for their ranks, a few others'). What a form saved

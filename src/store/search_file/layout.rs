@@ -99,9 +99,15 @@ impl Header {
 /// The search index's file beside the store in `dir`, opened, and its header, if it is of
 /// this layout and of the store's watermark, and as long as its header says.
 pub(super) fn open_current(dir: &Path) -> Option<(File, Header)> {
-    let mut file = File::open(dir.join(SEARCH.name)).ok()?;
+    open_stamped(&dir.join(SEARCH.name), stamp(dir))
+}
+
+/// The search index file at `path` if it is of this layout and names the watermark `stamp`
+/// (a set-aside `search.base` names the one it was written at), with its header.
+pub(super) fn open_stamped(path: &Path, stamp: [u8; STAMP_BYTES]) -> Option<(File, Header)> {
+    let mut file = File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
-    if !SEARCH.is_current(&mut file, dir) {
+    if !SEARCH.is_stamped(&mut file, stamp) {
         return None;
     }
     let mut bytes = [0u8; Header::BYTES];
@@ -178,8 +184,22 @@ impl<R: Read> EntryReader<R> {
 /// The cached search index, if there is a sound one, its text left in the file (see
 /// [`SearchData::in_file`]): the text is summed and skipped, the agencies and the entries are
 /// read. A million elements' index holds 40 MB of entries and 135 MB of text.
+///
+/// When `search.idx` was set aside by writes made near their records, the index is the one
+/// set aside with the rows written since patched in (see [`super::Added`]): their strings in
+/// memory after the file's text.
 pub fn read_search(dir: &Path) -> Option<SearchData> {
-    let (file, header) = open_current(dir)?;
+    if let Some(current) = open_current(dir) {
+        return read_opened(current);
+    }
+    let (added, base) = super::Added::read_current(dir)?;
+    let mut data = read_opened(base)?;
+    added.apply(&mut data).ok()?;
+    Some(data)
+}
+
+/// The index of a search index file opened (see [`open_stamped`]), its text left in it.
+fn read_opened((file, header): (File, Header)) -> Option<SearchData> {
     let mut reader = BufReader::with_capacity(BUFFER_BYTES, &file);
     reader.seek(SeekFrom::Start(Header::text_at())).ok()?;
     let mut sum = crc32fast::Hasher::new();
@@ -218,7 +238,8 @@ pub fn write_search(dir: &Path, data: &SearchData) {
 }
 
 /// Caches the search index read from the search tree after the store's watermark was
-/// `stamp` (a write since raised the watermark, so the file is not taken).
+/// `stamp` (a write since raised the watermark, so the file is not taken). A file written
+/// current leaves no `search.base` beside it.
 pub fn write_search_stamped(dir: &Path, data: &SearchData, stamp: [u8; STAMP_BYTES]) {
     let Ok(data) = data.in_entry_order() else {
         return;
@@ -238,6 +259,8 @@ pub fn write_search_stamped(dir: &Path, data: &SearchData, stamp: [u8; STAMP_BYT
     let _ = std::fs::remove_file(&entries_tmp);
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
+    } else if stamp == super::super::cache_file::stamp(dir) {
+        super::remove_base(dir);
     }
 }
 

@@ -1,37 +1,56 @@
 //! The search index's file (`search.idx`, see [`layout`]) carried through a write made near
-//! its records (see `sled_store::near_write`). The write removes the file first, as every
-//! write removes every cache file; the file is then written anew from the old one, still
-//! open, in one pass: the entries that stay are copied with their strings, each moved by its
-//! start alone, and the entries of the rows the write changed are made anew and merged in at
-//! their rank. Nothing is held but those rows, so a million elements' index (175 MB) is
-//! carried in under a quarter of a second within a few megabytes, where building it again
-//! from the search tree took 5 s and 700 MB.
+//! its records (see `sled_store::near_write`). Before the write the file is set aside as
+//! `search.base` (renamed, and still open); after it, the rows the write changed go beside
+//! it, with those of the writes before since it was set aside (`search.add`, see [`added`]).
+//! Past [`added::FOLD_AT`] rows the file is written anew from the set-aside one, still open,
+//! in one pass: the entries that stay are copied with their strings, each moved by its start
+//! alone, and the entries of the rows changed are made anew and merged in at their rank.
+//! Nothing is held but those rows, so a million elements' index (175 MB) is carried in under
+//! a quarter of a second within a few megabytes, where building it again from the search
+//! tree took 5 s and 700 MB.
 
+mod added;
 mod layout;
 
+pub use added::has_parts;
 pub use layout::{read_search, write_search, write_search_stamped};
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use crate::engine::search::{Entry, SearchRow, code_hash, entry_of_row, ranks_before};
 
-use super::cache_file::{SEARCH, stamp, sync_dir};
+use super::cache_file::{SEARCH, SEARCH_BASE, stamp, sync_dir};
+use added::{Added, FOLD_AT, remove_base};
 use layout::{BUFFER_BYTES, EntryReader, FileWriter, Header, Summed, open_current, read_agencies};
 
 /// The search rows a write changed: element code → its row (`None`: deleted).
 type Rows = BTreeMap<String, Option<SearchRow>>;
 
-/// A current search index file, opened before a write removes it.
+/// A current search index file, opened before a write removes it: `search.idx`, or the
+/// set-aside `search.base` with the rows written since.
 pub struct OldSearchFile {
     /// Read for the entries.
     entries: File,
     /// Read for the text, on its own (its own offset).
     text: File,
     header: Header,
+    /// The rows written since the file was set aside (none for `search.idx`).
+    added: Added,
+    /// Whether the file is `search.idx` (else it is set aside already).
+    whole: bool,
+}
+
+/// Sets `search.idx` aside as `search.base` before a write (see [`added`]): renamed, the
+/// rename durable when this returns; nothing when there is none.
+pub fn set_aside(dir: &Path) -> io::Result<()> {
+    match std::fs::rename(dir.join(SEARCH.name), dir.join(SEARCH_BASE)) {
+        Ok(()) => sync_dir(dir),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// An entry made anew from its row, with its code and strings.
@@ -43,43 +62,67 @@ struct Made {
 
 impl OldSearchFile {
     /// The search index file beside the store in `dir`, if it is of this layout and of the
-    /// store's watermark (opened twice: the entries and the text are read side by side).
+    /// store's watermark, or set aside with the rows written since of it (opened twice: the
+    /// entries and the text are read side by side).
     pub fn open_current(dir: &Path) -> Option<OldSearchFile> {
-        let (entries, header) = open_current(dir)?;
+        if let Some((entries, header)) = open_current(dir) {
+            return Some(OldSearchFile {
+                entries,
+                text: File::open(dir.join(SEARCH.name)).ok()?,
+                header,
+                added: Added::over(stamp(dir)),
+                whole: true,
+            });
+        }
+        let (added, (entries, header)) = Added::read_current(dir)?;
         Some(OldSearchFile {
             entries,
-            text: File::open(dir.join(SEARCH.name)).ok()?,
+            text: File::open(dir.join(SEARCH_BASE)).ok()?,
             header,
+            added,
+            whole: false,
         })
     }
 
-    /// Writes `search.idx` beside the store in `dir` anew after a write of the search `rows`
-    /// (element code → its row; `None`: deleted): this file's index with each of their
-    /// entries made anew from its row (replacing the old one, or added) or taken out, and the
-    /// agencies of `renamed` (each entry's agency as it was, as a row names it: code and name,
-    /// lower-cased → as it is now) named anew, stamped with the store's watermark as it is
-    /// now (the write's).
-    /// Best effort, like every cache file: on any failure (the old file's sums among them)
-    /// no file is left, and the index is read from the search tree instead. Returns whether
-    /// it wrote.
-    pub fn rewrite(&self, dir: &Path, rows: &Rows, renamed: &BTreeMap<String, String>) -> bool {
+    /// After a write of the search `rows` (element code → its row; `None`: deleted) and of
+    /// the agencies `renamed` (each as a row names it: code and name, lower-cased → as it is
+    /// now), which set this file aside as `search.base` ([`set_aside`]): writes them beside
+    /// it with the rows written before, of the store's watermark as it is now (the write's);
+    /// past [`FOLD_AT`] rows (or without the set-aside file), writes `search.idx` anew with
+    /// them all instead, from this file. Best effort, like every cache file: on any failure
+    /// (the old file's sums among them) no file is left, and the index is read from the
+    /// search tree instead. Returns whether it wrote.
+    pub fn follow(&self, dir: &Path, rows: &Rows, renamed: &BTreeMap<String, String>) -> bool {
+        let added = self.added.clone().then(rows, renamed);
+        let aside =
+            !self.whole || layout::open_stamped(&dir.join(SEARCH_BASE), self.added.base).is_some();
+        if added.rows.len() <= FOLD_AT && aside {
+            added.write(dir);
+            return true;
+        }
         let tmp = dir.join(format!("{}.tmp", SEARCH.name));
         let entries_tmp = dir.join(format!("{}.entries.tmp", SEARCH.name));
         let written = self
-            .write(dir, &tmp, &entries_tmp, rows, renamed)
+            .write(dir, &tmp, &entries_tmp, &added.rows, &added.renamed)
             .and_then(|()| std::fs::rename(&tmp, dir.join(SEARCH.name)))
             .and_then(|()| sync_dir(dir));
         let _ = std::fs::remove_file(&entries_tmp);
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
+        remove_base(dir);
         written.is_ok()
     }
 
     /// For each of `agencies` (as a row names one: its code and name, lower-cased), the codes
     /// of the elements whose entries name it, in entry order: one pass over the entries.
     pub fn sourced_by(&self, agencies: &[String]) -> io::Result<Vec<Vec<String>>> {
-        let table = self.agencies()?;
+        let mut table = self.agencies()?;
+        for agency in &mut table {
+            if let Some(now) = self.added.renamed.get(agency.as_str()) {
+                agency.clone_from(now);
+            }
+        }
         // the table's position of each agency → which of them it is
         let wanted: std::collections::HashMap<u32, usize> = (agencies.iter().enumerate())
             .filter_map(|(i, a)| {
@@ -88,16 +131,26 @@ impl OldSearchFile {
             })
             .collect();
         let mut codes = vec![Vec::new(); agencies.len()];
-        if wanted.is_empty() {
-            return Ok(codes);
+        let rows = &self.added.rows;
+        if !wanted.is_empty() {
+            let of = |e: &Entry| e.agency().and_then(|at| wanted.get(&at).copied());
+            self.each_entry(|entry, strings| {
+                if let (Some(i), Some(code)) = (of(&entry), code_of(&entry, strings)) {
+                    // (an element written since is as its row has it)
+                    let code = String::from_utf8_lossy(code);
+                    if !rows.contains_key(code.as_ref()) {
+                        codes[i].push(code.into_owned());
+                    }
+                }
+                Ok(())
+            })?;
         }
-        let of = |e: &Entry| e.agency().and_then(|at| wanted.get(&at).copied());
-        self.each_entry(|entry, strings| {
-            if let (Some(i), Some(code)) = (of(&entry), code_of(&entry, strings)) {
-                codes[i].push(String::from_utf8_lossy(code).into_owned());
+        for (code, row) in rows {
+            let agency = row.as_ref().and_then(|r| r.agency.as_ref());
+            if let Some(i) = agency.and_then(|a| agencies.iter().position(|t| t == a)) {
+                codes[i].push(code.clone());
             }
-            Ok(())
-        })?;
+        }
         Ok(codes)
     }
 
@@ -153,9 +206,6 @@ impl OldSearchFile {
         rows: &Rows,
         renamed: &BTreeMap<String, String>,
     ) -> io::Result<()> {
-        if rows.is_empty() && renamed.is_empty() {
-            return self.restamp(dir, tmp);
-        }
         let mut agencies = self.agencies()?;
         for agency in &mut agencies {
             if let Some(now) = renamed.get(agency.as_str()) {
@@ -209,26 +259,6 @@ impl OldSearchFile {
             out.put(m.entry, &m.strings)?;
         }
         out.finish(&agencies)
-    }
-
-    /// Writes the same index to `tmp` under the store's watermark as it is now: the bytes
-    /// after the old stamp copied as they are (by the kernel where it can); not synced, as
-    /// [`FileWriter::finish`].
-    fn restamp(&self, dir: &Path, tmp: &Path) -> io::Result<()> {
-        let mut out = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(tmp)?;
-        let mut head = Vec::with_capacity(SEARCH.magic.len() + 8);
-        head.extend_from_slice(SEARCH.magic);
-        head.extend_from_slice(&stamp(dir));
-        out.write_all(&head)?;
-        let mut old = &self.entries;
-        old.seek(SeekFrom::Start(head.len() as u64))?;
-        io::copy(&mut old, &mut out)?;
-        Ok(())
     }
 }
 
@@ -326,7 +356,7 @@ mod tests {
         let renamed = BTreeMap::from([(agency.clone(), "改名的机构".to_string())]);
         let old = OldSearchFile::open_current(dir.path()).expect("current");
         std::fs::remove_file(dir.path().join(SEARCH.name)).unwrap();
-        assert!(old.rewrite(dir.path(), &change, &renamed));
+        assert!(old.follow(dir.path(), &change, &renamed));
         // the rows as they are now
         for (code, row) in &change {
             match row {
@@ -355,8 +385,156 @@ mod tests {
         let mut row = rows.values().next().cloned().expect("a row");
         row.uses += 1;
         let change = Rows::from([(row.code.clone(), Some(row))]);
-        assert!(!old.rewrite(dir.path(), &change, &BTreeMap::new()));
+        assert!(!old.follow(dir.path(), &change, &BTreeMap::new()));
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(left.is_empty(), "nothing left: {left:?}");
+    }
+
+    /// Each step of a write made near its records, as the store takes it: the index file
+    /// opened, set aside with the rows beside it removed (the cache files' removal), the
+    /// store's watermark raised (unless `raised` is false: a watermark that could not be
+    /// written), then the rows followed.
+    fn write_near(
+        dir: &Path,
+        watermark: u64,
+        raised: bool,
+        change: &Rows,
+        renamed: &BTreeMap<String, String>,
+    ) -> bool {
+        let old = OldSearchFile::open_current(dir).expect("current");
+        set_aside(dir).unwrap();
+        super::super::cache_file::SEARCH_ADDED
+            .invalidate(dir)
+            .unwrap();
+        if raised {
+            crate::store::watermark::write(dir, watermark);
+        }
+        // (a write killed here leaves no index that looks current)
+        assert_eq!(layout::read_search(dir), None);
+        old.follow(dir, change, renamed)
+    }
+
+    /// `rows` with `change` written over them.
+    fn changed(rows: &mut BTreeMap<String, SearchRow>, change: &Rows) {
+        for (code, row) in change {
+            match row {
+                Some(row) => rows.insert(code.clone(), row.clone()),
+                None => rows.remove(code),
+            };
+        }
+    }
+
+    #[test]
+    fn rows_written_beside_a_set_aside_index_read_as_the_index_written_whole() {
+        let (dir, mut rows) = written();
+        let dir = dir.path();
+        let there = |name: &str| dir.join(name).exists();
+        let codes: Vec<String> = rows.keys().cloned().collect();
+        // an element renamed and used more, one deleted, a new one
+        let mut renamed_row = rows[&codes[4]].clone();
+        renamed_row.name = "改了名".into();
+        renamed_row.names = "改了名".into();
+        renamed_row.uses += 7;
+        let mut new = rows[&codes[2]].clone();
+        new.code = "DE999999".into();
+        let first = Rows::from([
+            (renamed_row.code.clone(), Some(renamed_row)),
+            (codes[6].clone(), None),
+            (new.code.clone(), Some(new)),
+        ]);
+        assert!(write_near(dir, 1, true, &first, &BTreeMap::new()));
+        assert!(!there(SEARCH.name) && there(SEARCH_BASE) && there("search.add"));
+        changed(&mut rows, &first);
+        let expected = |rows: &BTreeMap<String, SearchRow>| {
+            said(&SearchData::from_rows(rows.values().cloned()))
+        };
+        let read = layout::read_search(dir).expect("the set-aside index and the rows");
+        assert!(!read.is_held(), "its text left in the set-aside file");
+        assert_eq!(said(&read), expected(&rows));
+        // an agency renamed: the rows of the elements it sources name it anew (the new
+        // element among them, from the write before), and the table follows
+        let agency = rows["DE999999"]
+            .agency
+            .clone()
+            .expect("the sample's has one");
+        let now = "改名的机构".to_string();
+        let mut second = Rows::new();
+        for row in rows.values().filter(|r| r.agency.as_ref() == Some(&agency)) {
+            let mut row = row.clone();
+            row.agency = Some(now.clone());
+            second.insert(row.code.clone(), Some(row));
+        }
+        let renamed = BTreeMap::from([(agency.clone(), now.clone())]);
+        // the watermark could not be written: the rows still follow, of the one it names
+        assert!(write_near(dir, 1, false, &second, &renamed));
+        assert!(
+            !there(SEARCH.name) && there(SEARCH_BASE),
+            "{} rows",
+            second.len() + 3
+        );
+        changed(&mut rows, &second);
+        let read = layout::read_search(dir).expect("read");
+        assert_eq!(said(&read), expected(&rows));
+        let sourced = OldSearchFile::open_current(dir).expect("current");
+        let mut codes_now = sourced.sourced_by(&[now.clone(), agency.clone()]).unwrap();
+        codes_now[0].sort();
+        let mut want: Vec<String> = second.keys().cloned().collect();
+        want.sort();
+        assert_eq!(codes_now, vec![want, Vec::new()]);
+        drop(sourced);
+        // a write of nothing restamps the rows; past FOLD_AT the index is written whole
+        assert!(write_near(dir, 2, true, &Rows::new(), &BTreeMap::new()));
+        assert_eq!(
+            said(&layout::read_search(dir).expect("read")),
+            expected(&rows)
+        );
+        let many: Rows = (rows.values().take(FOLD_AT + 1))
+            .map(|r| {
+                let mut r = r.clone();
+                r.uses += 1;
+                (r.code.clone(), Some(r))
+            })
+            .collect();
+        assert!(write_near(dir, 3, true, &many, &BTreeMap::new()));
+        changed(&mut rows, &many);
+        assert!(there(SEARCH.name) && !there(SEARCH_BASE) && !there("search.add"));
+        let read = layout::read_search(dir).expect("read");
+        assert!(
+            read.in_entry_order().unwrap().as_ref() == &read,
+            "written whole"
+        );
+        assert_eq!(said(&read), expected(&rows));
+    }
+
+    #[test]
+    fn rows_beside_another_index_or_damaged_are_not_taken() {
+        let (dir, rows) = written();
+        let dir = dir.path();
+        let mut row = rows.values().next().cloned().expect("a row");
+        row.uses += 1;
+        let change = Rows::from([(row.code.clone(), Some(row))]);
+        assert!(write_near(dir, 1, true, &change, &BTreeMap::new()));
+        assert!(layout::read_search(dir).is_some());
+        let path = dir.join("search.add");
+        let good = std::fs::read(&path).unwrap();
+        let head = super::super::cache_file::SEARCH_ADDED.magic.len();
+        for bad in [
+            good[..good.len() / 2].to_vec(),
+            [good.as_slice(), b"x"].concat(),
+            b"something else entirely".to_vec(),
+            [&good[..head + 8], &[0xff; 64][..]].concat(),
+        ] {
+            std::fs::write(&path, &bad).unwrap();
+            assert_eq!(layout::read_search(dir), None);
+            assert!(OldSearchFile::open_current(dir).is_none());
+        }
+        std::fs::write(&path, &good).unwrap();
+        assert!(layout::read_search(dir).is_some());
+        // a set-aside file of another watermark than the rows name
+        let base = dir.join(SEARCH_BASE);
+        let mut bytes = std::fs::read(&base).unwrap();
+        bytes[SEARCH.magic.len()] ^= 1;
+        std::fs::write(&base, &bytes).unwrap();
+        assert_eq!(layout::read_search(dir), None);
     }
 }

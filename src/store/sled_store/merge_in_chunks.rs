@@ -118,7 +118,7 @@ impl UnloadedStore {
             }
         };
         // (never a change of nothing: the merged element is deleted)
-        // the search index's file, still readable once the caches are removed
+        // the search index's file, still readable once the caches are removed (set aside)
         let search = OldSearchFile::open_current(&self.0.path);
         let committed = (self.0.remove_caches()).and_then(|()| self.0.commit_journal());
         if let Err(e) = committed {
@@ -134,7 +134,7 @@ impl UnloadedStore {
         let _ = Store::take_search_changes(&mut self.0);
         write_links(&self.0.path, &staged.links);
         if let Some(search) = search {
-            search.rewrite(&self.0.path, &staged.rows, &BTreeMap::new());
+            search.follow(&self.0.path, &staged.rows, &BTreeMap::new());
         }
         self.0.cache_removed = false;
         Ok(Some(NearWritten {
@@ -351,6 +351,8 @@ mod tests {
             assert_eq!(read_outline(a.path()), Some(expected), "{merge}");
             let data = crate::engine::search::data_of(loaded.catalog());
             let found = read_search(a.path()).expect("search.idx");
+            // (the rows written since the file was set aside patched in, put in entry order)
+            let found = found.in_entry_order().expect("readable").into_owned();
             assert_eq!(found.with_agencies_as(&data), data, "{merge}");
             assert!(store.0.journal.is_empty());
         }

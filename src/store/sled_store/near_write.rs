@@ -141,7 +141,7 @@ impl UnloadedStore {
         if let Some(counts) = &mut lint {
             self.follow_conditions(counts, &changed, outline)?;
         }
-        // the search index's file, still readable once the write has removed it
+        // the search index's file, still readable once the write has set it aside
         let search = OldSearchFile::open_current(&self.0.path);
         let whole = std::mem::replace(
             &mut self.0.catalog,
@@ -206,7 +206,7 @@ impl UnloadedStore {
             write_links(&self.0.path, links);
         }
         if let Some(search) = search {
-            search.rewrite(&self.0.path, &rows, &agencies_renamed(&changed));
+            search.follow(&self.0.path, &rows, &agencies_renamed(&changed));
         }
         if let Some(lint) = &lint {
             write_lint(&self.0.path, lint);
@@ -674,6 +674,8 @@ pub(super) mod tests {
             let data = crate::engine::search::data_of(loaded.catalog());
             // (an agency new to it is added at the end, where a fresh index has it in order)
             let found = read_search(a.path()).expect("search.idx");
+            // (the rows written since the file was set aside patched in, put in entry order)
+            let found = found.in_entry_order().expect("readable").into_owned();
             assert_eq!(found.with_agencies_as(&data), data, "{code}");
             // the lint counts are kept only when they hold
             if let Some(lint) = read_lint(a.path()) {
