@@ -122,14 +122,14 @@ impl CacheFile {
 
     /// Writes the file atomically (a temporary file, synced, renamed over the old one),
     /// encoding the value as it is written. Best effort: a cache that cannot be written is
-    /// simply rebuilt next time.
-    pub(super) fn write<T: Serialize>(&self, dir: &Path, value: &T) {
-        self.write_stamped(dir, value, stamp(dir));
+    /// simply rebuilt next time. Returns whether it wrote.
+    pub(super) fn write<T: Serialize>(&self, dir: &Path, value: &T) -> bool {
+        self.write_stamped(dir, value, stamp(dir))
     }
 
     /// [`CacheFile::write`] naming the watermark `stamp` (read before the value was made
     /// from the store: a write since raised the watermark, so the file is not taken).
-    fn write_stamped<T: Serialize>(&self, dir: &Path, value: &T, stamp: [u8; STAMP_BYTES]) {
+    fn write_stamped<T: Serialize>(&self, dir: &Path, value: &T, stamp: [u8; STAMP_BYTES]) -> bool {
         let tmp = dir.join(format!("{}.tmp", self.name));
         let written = OpenOptions::new()
             .write(true)
@@ -150,6 +150,7 @@ impl CacheFile {
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
+        written.is_ok()
     }
 
     /// Whether the file is there in this layout and of the store's watermark, by its first

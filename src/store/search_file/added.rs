@@ -88,9 +88,10 @@ impl Added {
         self
     }
 
-    /// Writes `search.add` beside the store in `dir`, of the store's watermark.
-    pub(super) fn write(&self, dir: &Path) {
-        SEARCH_ADDED.write(dir, self);
+    /// Writes `search.add` beside the store in `dir`, of the store's watermark; whether it
+    /// wrote.
+    pub(super) fn write(&self, dir: &Path) -> bool {
+        SEARCH_ADDED.write(dir, self)
     }
 }
 

@@ -97,8 +97,7 @@ impl OldSearchFile {
         let aside =
             !self.whole || layout::open_stamped(&dir.join(SEARCH_BASE), self.added.base).is_some();
         if added.rows.len() <= FOLD_AT && aside {
-            added.write(dir);
-            return true;
+            return added.write(dir);
         }
         let tmp = dir.join(format!("{}.tmp", SEARCH.name));
         let entries_tmp = dir.join(format!("{}.entries.tmp", SEARCH.name));
