@@ -180,6 +180,18 @@ fn kill_imports_at_random(cycles: usize, seed: u64) {
         }
     }
     eprintln!("{} of {cycles} imports acknowledged", acknowledged.len());
+    // the search index the cache files give (search.idx, or the one set aside with the rows
+    // written since) is the search tree's: a kill never left one that looks current but is not
+    let search = |db: &std::path::Path| {
+        ok(yibiao(db).args(["element", "search", "数据元", "--limit", "5000", "--json"]))
+    };
+    let cached = search(db.path());
+    let fresh = tempfile::tempdir().unwrap();
+    copy_store(db.path(), fresh.path());
+    for name in ["search.idx", "search.base", "search.add"] {
+        let _ = std::fs::remove_file(fresh.path().join(name));
+    }
+    assert_eq!(cached, search(fresh.path()), "the cached index differs");
     let (code, stdout, stderr) = run(yibiao(db.path()).arg("check"));
     assert_eq!(code, 0, "check failed after kills:\n{stdout}{stderr}");
     assert!(
