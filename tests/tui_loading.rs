@@ -4,6 +4,7 @@
 
 mod tui_support;
 
+use std::sync::Arc;
 use std::sync::mpsc::channel;
 use std::time::Duration;
 
@@ -770,6 +771,9 @@ fn caches_are_the_catalogs(path: &std::path::Path) {
 #[test]
 fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
     let (mut app, path, _dir) = on_demand_pane_2_at_de000005(&[]);
+    // (where pane 2's index lies: patched in place, it stays there)
+    let at = |app: &App| app.elements.index.as_ref().map(|i| Arc::as_ptr(i) as usize);
+    let before = at(&app).expect("pane 2's index read");
     press(&mut app, "element_edit");
     assert!(app.editor.is_some(), "{}", message(&app));
     assert!(deferred(&app), "the editor over the element's records");
@@ -784,6 +788,7 @@ fn on_demand_pane_2_edits_an_element_over_the_records_near_it() {
     assert!(deferred(&app), "saved without the catalog");
     // pane 2's index is patched with the element's new row, not read again (its text
     // stays in the file it was read from): the new name's pinyin finds it
+    assert_eq!(at(&app), Some(before), "patched in place, not read again");
     let patched = app.elements.index.clone().expect("pane 2's index kept");
     assert!(!patched.data().is_held(), "its text left in its file");
     assert!(
