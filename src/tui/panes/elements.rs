@@ -35,14 +35,13 @@ use crate::tui::view::key_of;
 
 use super::element_uses::{Jump, UsesMemo, UsesView};
 
-/// A write made before the catalog was loaded that changed more search rows than this (an
-/// import) has pane 2's index read again rather than patched: each row patched reads a few
-/// codes from the index's file to find its rank.
-const PATCH_NEAR_AT_MOST: usize = 8192;
+/// A write that changed more search rows than this (an import) has pane 2's index read
+/// again rather than patched: each row patched reads a few codes from the index's file to
+/// find its rank.
+const PATCH_AT_MOST: usize = 8192;
 
-/// Pane 2's index patched by writes made before the catalog was loaded keeps the strings of
-/// the rows patched in memory, after the text left in its file; past this many bytes the
-/// next such write has it read again from the store's file, which holds them with the rest.
+/// Pane 2's index whose text is left in its file keeps the strings of the rows patched in
+/// memory, after it; past this many bytes the next write has it read again instead.
 const APPENDED_AT_MOST: usize = 16 << 20;
 
 /// A finished job of pane 2.
@@ -551,23 +550,18 @@ impl App {
     /// [`App::save_near`]): their strings changed, so pane 2's index is patched with the
     /// search `rows` the write changed (their strings kept in memory, the text of the others
     /// left in the file it was read from, which the store's rewrite replaced and the index
-    /// still holds open); or, past [`PATCH_NEAR_AT_MOST`] rows, [`APPENDED_AT_MOST`] bytes
-    /// appended, or when a search holds the index, read again from the store's, rewritten
-    /// (its entries only: the text stays in the file).
+    /// still holds open; see [`App::index_patched`]); or else read again from the store's,
+    /// rewritten (its entries only: the text stays in the file).
     pub(crate) fn elements_rewritten_near(&mut self, rows: &SearchRows) {
-        let e = &mut self.elements;
+        let e = &self.elements;
         if e.index.is_none() && !e.indexing {
             return;
         }
-        if !e.indexing
-            && rows.len() <= PATCH_NEAR_AT_MOST
-            && let Some(index) = e.index.as_mut().and_then(Arc::get_mut)
-            && index.data().appended_bytes() <= APPENDED_AT_MOST
-            && index.patch(rows).is_ok()
-        {
+        if self.index_patched(rows) {
             self.index_replaced();
             return;
         }
+        let e = &mut self.elements;
         // the old index goes first: at a million elements two would hold 40 MB more
         e.index = None;
         e.stale = true;
@@ -596,23 +590,34 @@ impl App {
             e.stale = true;
             return;
         }
-        let Some(index) = e.index.as_mut() else {
+        if e.index.is_none() {
             // the index is read when pane 2 needs it, after this change
             return;
-        };
-        // an index whose text is left in its file reads it in to be patched; if that
-        // fails, it is read again like one that cannot be patched
-        let patched = match (rows, Arc::get_mut(index)) {
-            (Some(rows), Some(index)) => index.patch(&rows).is_ok(),
-            _ => false,
-        };
-        if patched {
+        }
+        if rows.is_some_and(|rows| self.index_patched(&rows)) {
+            let e = &mut self.elements;
             e.cacheable_at = e.cacheable_at.map(|_| at);
             self.index_replaced();
         } else {
-            e.stale = true;
+            self.elements.stale = true;
             self.elements_ensure_index();
         }
+    }
+
+    /// Whether pane 2's index was patched in place with the search `rows` a write changed:
+    /// not while it is being read, past [`PATCH_AT_MOST`] rows or [`APPENDED_AT_MOST`] bytes
+    /// appended to a text left in its file, when a search holds it, or when its file cannot
+    /// be read (then it is as it was).
+    fn index_patched(&mut self, rows: &SearchRows) -> bool {
+        let e = &mut self.elements;
+        !e.indexing
+            && rows.len() <= PATCH_AT_MOST
+            && e.index
+                .as_mut()
+                .and_then(Arc::get_mut)
+                .is_some_and(|index| {
+                    index.data().appended_bytes() <= APPENDED_AT_MOST && index.patch(rows).is_ok()
+                })
     }
 
     /// The searches start again on a new or changed index (hits name entries by position).
