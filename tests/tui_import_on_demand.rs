@@ -204,6 +204,70 @@ fn lent(app: &yibiao::tui::app::App) -> bool {
     app.loading.as_ref().is_some_and(|l| l.lent())
 }
 
+/// Imports `file` through the dialog of a session on demand, until the store is lent to
+/// the worker that writes it.
+fn until_written_by_a_worker(app: &mut yibiao::tui::app::App, file: &Path) {
+    press(app, "import_file");
+    key_ctrl(app, 'u');
+    type_text(app, &file.display().to_string());
+    enter(app);
+    // the check's worker reports; the store is lent to the one that writes
+    while !lent(app) {
+        let event = app.next_event().expect("the check reports");
+        app.handle(event);
+        assert!(app.jobs_running() > 0, "ended without lending the store");
+    }
+}
+
+#[test]
+fn on_demand_a_large_import_lets_pane_2s_index_go_while_it_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let few = import_file(dir.path(), "few.json", &[("elements", new_elements(300))]);
+    let renamed = |mut e: Value| {
+        let name = e["name"]
+            .as_str()
+            .unwrap_or_default()
+            .replace("批量", "大批");
+        e["name"] = json!(name);
+        e
+    };
+    let many: Vec<Value> = new_elements(1100).into_iter().map(renamed).collect();
+    let many = import_file(dir.path(), "many.json", &[("elements", many)]);
+    let (mut app, path, _store_dir) = starting_on_demand_with_caches();
+    opened(&mut app, &path);
+    press(&mut app, "pane_elements");
+    app.settle(Duration::from_secs(20));
+    // (where pane 2's index lies: patched in place, it stays there)
+    let at = |app: &yibiao::tui::app::App| {
+        (app.elements.index.as_ref()).map(|i| std::sync::Arc::as_ptr(i) as usize)
+    };
+    let read = at(&app).expect("pane 2's index read from search.idx");
+    // a few hundred records: the index stays while they are written, then is patched
+    until_written_by_a_worker(&mut app, &few);
+    assert_eq!(at(&app), Some(read), "kept while a small import is written");
+    app.settle(Duration::from_secs(20));
+    assert!(message(&app).contains("新建 300"), "{}", message(&app));
+    assert_eq!(at(&app), Some(read), "patched in place");
+    enter(&mut app);
+    // more than a patch takes: the index goes before the write, read again after it
+    until_written_by_a_worker(&mut app, &many);
+    assert_eq!(at(&app), None, "let go while a large import is written");
+    app.settle(Duration::from_secs(20));
+    assert!(
+        message(&app).contains("新建 800，更新 300"),
+        "{}",
+        message(&app)
+    );
+    assert!(!lent(&app) && deferred(&app), "the store is back, unloaded");
+    assert!(at(&app).is_some(), "read again");
+    enter(&mut app);
+    press(&mut app, "element_search");
+    type_text(&mut app, "大批导入的数据元1099");
+    enter(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert_eq!(app.selected_element().as_deref(), Some("DE801099"));
+}
+
 /// A session on demand whose import dialog is writing 300 new elements on a worker the
 /// store is lent to, the store's directory, and the directories to keep.
 fn importing() -> (yibiao::tui::app::App, PathBuf, [tempfile::TempDir; 2]) {
@@ -211,16 +275,7 @@ fn importing() -> (yibiao::tui::app::App, PathBuf, [tempfile::TempDir; 2]) {
     let file = import_file(dir.path(), "many.json", &[("elements", new_elements(300))]);
     let (mut app, path, store_dir) = starting_on_demand_with_caches();
     opened(&mut app, &path);
-    press(&mut app, "import_file");
-    key_ctrl(&mut app, 'u');
-    type_text(&mut app, &file.display().to_string());
-    enter(&mut app);
-    // the check's worker reports; the store is lent to the one that writes
-    while !lent(&app) {
-        let event = app.next_event().expect("the check reports");
-        app.handle(event);
-        assert!(app.jobs_running() > 0, "ended without lending the store");
-    }
+    until_written_by_a_worker(&mut app, &file);
     assert!(app.store().is_none() && deferred(&app));
     (app, path, [dir, store_dir])
 }

@@ -13,8 +13,9 @@ use crate::io::transfer::{NearImport, Parsed};
 use crate::model::{Catalog, Kind};
 use crate::store::NearWritten;
 use crate::tui::app::{App, Overlay, Pane};
-use crate::tui::loading::ImportWritten;
-use crate::tui::transfer::{Outcome, State, TransferEvent, import_failed, write_import};
+use crate::tui::transfer::{
+    Outcome, State, TransferEvent, WrittenNear, import_failed, write_import,
+};
 
 impl App {
     /// A worker read and checked an import before the catalog was loaded: the open store is
@@ -31,8 +32,12 @@ impl App {
         };
         let flag = Arc::clone(flag);
         let doing = lang.pick("正在写入导入的记录", "writing the import");
+        let index_let_go = self.make_room_for_import(parsed.records.len());
         let Some(loan) = (self.loading.as_mut()).and_then(|l| l.lend_for_import(doing.into()))
         else {
+            if index_let_go {
+                self.elements_ensure_index();
+            }
             return self.import_when_loaded(parsed);
         };
         let notes = parsed.notes(lang);
@@ -45,16 +50,25 @@ impl App {
         // (the exit waits for the worker: it has the store)
         self.busy = Some(doing.into());
         self.spawn_transfer(flag, move |control| {
-            TransferEvent::WrittenNear(Box::new((loan.write(parsed, near, &control), notes)))
+            TransferEvent::WrittenNear(Box::new(WrittenNear {
+                done: loan.write(parsed, near, &control),
+                notes,
+                index_let_go,
+            }))
         });
     }
 
     /// The worker that wrote an import before the catalog was loaded hands the store back:
     /// what the panes on demand read follows (see `Loading::import_returned`), and the
     /// dialog says what was imported; an import the records near it could not answer for
-    /// waits for the catalog.
-    /// `notes` are what reading the file noted (a county catalog's summary).
-    pub(crate) fn import_written_near(&mut self, (done, notes): (ImportWritten, Vec<String>)) {
+    /// waits for the catalog. Pane 2's index, if it was let go before the write (see
+    /// `App::make_room_for_import`), is read again.
+    pub(crate) fn import_written_near(&mut self, written: WrittenNear) {
+        let WrittenNear {
+            done,
+            notes,
+            index_let_go,
+        } = written;
         let lang = self.lang;
         let Some(loading) = self.loading.as_mut() else {
             return;
@@ -67,6 +81,11 @@ impl App {
             }
             Ok(NearImport::NeedsCatalog(parsed)) => self.import_when_loaded(parsed),
             Err(e) => self.transfer_finished(import_failed(e, lang)),
+        }
+        if index_let_go {
+            // what sled holds of the records written goes before the index is read again
+            self.reopen_store_if_worth_it();
+            self.elements_ensure_index();
         }
         if wanted {
             self.want_catalog();

@@ -224,6 +224,17 @@ impl Outcome {
     }
 }
 
+/// What the worker that wrote an import over the records near it hands back.
+pub struct WrittenNear {
+    /// The store and what the write did.
+    pub done: ImportWritten,
+    /// What reading the file noted (a county catalog's summary).
+    pub notes: Vec<String>,
+    /// Pane 2's index was let go before the write (see `App::make_room_for_import`): it is
+    /// read again.
+    pub index_let_go: bool,
+}
+
 /// A worker's report.
 pub enum TransferEvent {
     /// Where the work is.
@@ -234,8 +245,7 @@ pub enum TransferEvent {
     ReadNear(Box<(Parsed, Catalog)>),
     /// The worker the open store was lent to wrote an import over the records near it (see
     /// `Loading::lend_for_import`), and hands the store back.
-    /// With what reading the file noted.
-    WrittenNear(Box<(ImportWritten, Vec<String>)>),
+    WrittenNear(Box<WrittenNear>),
     /// The work ended and hands the store back.
     Done {
         /// The store (`None`: an export read the store while its catalog waited to be
