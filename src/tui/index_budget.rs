@@ -89,10 +89,10 @@ impl App {
 
     /// An import of `records` is about to be written over the records near it: before the
     /// catalog is loaded and past [`IMPORT_ROOM_AT`] records, the item index and pane 3's go
-    /// unless they are in use, and pane 2's in any case, read again once the write is done
-    /// (a write of that many rows writes `search.idx` whole). At a million elements an
-    /// import of 20,000 holds 165 MB at the peak beside the app's; pane 2's index is 60 MB
-    /// of that app's. Returns whether pane 2's went.
+    /// unless they are in use, and pane 2's in any case, read again once the write is done.
+    /// At a million elements an import of 20,000 elements holds 160 MB at the peak beside
+    /// the app's, and letting pane 2's index go takes 40 MB off it. Returns whether pane
+    /// 2's went.
     pub(crate) fn make_room_for_import(&mut self, records: usize) -> bool {
         if self.store.is_some() || records <= IMPORT_ROOM_AT {
             return false;
