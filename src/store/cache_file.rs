@@ -44,7 +44,7 @@ pub struct CacheFile {
 /// The search index (its layout: `search_file::layout`).
 pub const SEARCH: CacheFile = CacheFile {
     name: "search.idx",
-    magic: b"yibiao search index 9\n",
+    magic: b"yibiao search index 10\n",
 };
 
 /// The search rows written since `search.idx` was set aside as [`SEARCH_BASE`] (see

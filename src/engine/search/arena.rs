@@ -22,16 +22,22 @@ use super::keys::SEP;
 use super::row::SearchRow;
 use super::text::{Batch, Text};
 
-/// What the index keeps per element, in 40 bytes (a million elements' entries are held in
-/// memory; 48 bytes each before the lengths were made to fit their strings). Its strings lie
+/// What the index keeps per element, in 48 bytes (a million elements' entries are held in
+/// memory; 40 bytes before [`Entry::code_head`], 48 before the lengths were made to fit their
+/// strings). Its strings lie
 /// one after the other in the text from `start`: code, readings, names, then the name when it
 /// is not the first of the names. A code is at most [`MAX_CODE_LEN`] bytes; readings and
 /// names longer than a length here can say are cut (see [`SearchDataBuilder::push`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Which bytes occur in the readings (low half) and which characters in the names (high
-    /// half), as one bit each of [`bloom`]: an entry lacking a bit of a query cannot match it.
+    /// half), as one bit each of [`bloom`]. The readings' half leaves out the code (the
+    /// first reading) when [`Entry::code_head`] holds all of it: a Latin query the code does
+    /// not hold and whose bits the readings lack cannot match (see [`Entry::may_hold`]).
     pub bloom: u64,
+    /// The first eight bytes of the first reading (the code, lower-cased), big-endian,
+    /// zeros after a shorter one: what a search tests a code against without reading it.
+    pub code_head: u64,
     start: u32,
     /// How many form fields use the element.
     pub uses: u32,
@@ -62,6 +68,15 @@ pub struct Entry {
 const NO_AGENCY: u32 = u32::MAX;
 
 impl Entry {
+    /// Whether the entry's readings (its code included) may hold a Latin query `q` whose
+    /// [`bloom`] is `need`, told from the entry alone: no when the readings lack a bit of it
+    /// and the code, whole in [`Entry::code_head`], does not hold it (a code longer than
+    /// that has its bits in the bloom). An element's strings need not be read to rule it out.
+    pub fn may_hold(&self, q: &[u8], need: u64) -> bool {
+        self.bloom & need == need
+            || (usize::from(self.code) <= HEAD_BYTES && head_holds(self.code_head, q))
+    }
+
     /// Index of the source agency in the interned agencies (see [`SearchData::agencies`]).
     pub fn agency(&self) -> Option<u32> {
         (self.agency != NO_AGENCY).then_some(self.agency)
@@ -103,8 +118,9 @@ impl Entry {
         let place = |at: Option<usize>| u8::try_from(at.unwrap_or(0)).unwrap_or(0);
         let kind = place(ElementKind::ALL.iter().position(|k| *k == self.kind));
         let status = place(Status::ALL.iter().position(|s| *s == self.status));
-        let fields: [&[u8]; 13] = [
+        let fields: [&[u8]; 14] = [
             &self.bloom.to_le_bytes(),
+            &self.code_head.to_le_bytes(),
             &self.start.to_le_bytes(),
             &self.uses.to_le_bytes(),
             &self.starts.to_le_bytes(),
@@ -139,6 +155,7 @@ impl Entry {
         let u16_of = |b: &[u8]| u16::from_le_bytes(b.try_into().unwrap_or_default());
         Some(Entry {
             bloom: u64_of(take(8)),
+            code_head: u64_of(take(8)),
             start: u32_of(take(4)),
             uses: u32_of(take(4)),
             starts: u32_of(take(4)),
@@ -156,7 +173,7 @@ impl Entry {
 }
 
 /// Bytes of an entry in the search index's file (see [`Entry::to_bytes`]).
-pub const ENTRY_BYTES: usize = 39;
+pub const ENTRY_BYTES: usize = 47;
 
 /// Whether an entry of `uses` uses and code `code` ranks before one of `other_uses` and
 /// `other` (see [`SearchData::entries`]: use count descending, then code).
@@ -222,6 +239,44 @@ pub fn pair_bit(a: u8, b: u8) -> u32 {
     1 << ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 27)
 }
 
+/// The first of the [`SEP`]-separated parts of `latin` (the code, lower-cased).
+fn first_part(latin: &str) -> &[u8] {
+    latin.split(SEP).next().unwrap_or("").as_bytes()
+}
+
+/// The readings' half of [`Entry::bloom`]: every byte of `latin` but those of its first part
+/// when [`code_head`] holds all of it, and the code (`code` bytes) is that short too.
+fn latin_bloom(latin: &str, code: u8) -> u64 {
+    let first = first_part(latin);
+    if first.len() <= HEAD_BYTES && usize::from(code) <= HEAD_BYTES {
+        bloom(latin.get(first.len()..).unwrap_or(""))
+    } else {
+        bloom(latin)
+    }
+}
+
+/// Bytes of a code [`Entry::code_head`] holds.
+const HEAD_BYTES: usize = 8;
+
+/// The first eight bytes of `part`, big-endian, zeros after a shorter one (see
+/// [`Entry::code_head`]).
+pub fn code_head(part: &[u8]) -> u64 {
+    let mut head = [0u8; HEAD_BYTES];
+    for (slot, &b) in head.iter_mut().zip(part) {
+        *slot = b;
+    }
+    u64::from_be_bytes(head)
+}
+
+/// Whether the bytes of `head` (up to its first zero) hold `q` as a subsequence.
+fn head_holds(head: u64, q: &[u8]) -> bool {
+    let mut wanted = q.iter().peekable();
+    for b in head.to_be_bytes().into_iter().take_while(|&b| b != 0) {
+        wanted.next_if(|&&w| w == b);
+    }
+    wanted.peek().is_none()
+}
+
 /// One bit of 32 for a reading part or a query (see [`Entry::exact`]): by its length (1 to
 /// 7 bytes, or 8 and more) and the low two bits of its first byte (the same for both cases
 /// of a letter). A part and a query with different bits cannot be equal. Nothing for an
@@ -239,16 +294,26 @@ pub fn bloom(s: &str) -> u64 {
     s.chars().fold(0, |bits, c| bits | char_bit(c))
 }
 
-/// One bit of the low half of a bloom for `c`: ASCII bytes by their low five bits (so the
-/// letters a–z each have their own), other characters by a multiplicative hash.
+/// One bit of the low half of a bloom for `c`: ASCII bytes by [`byte_slot`], other
+/// characters by a multiplicative hash.
 fn char_bit(c: char) -> u64 {
-    let u = u32::from(c);
-    let slot = if c.is_ascii() {
-        u & 31
-    } else {
-        u.wrapping_mul(0x9E37_79B1) >> 27
+    let slot = match u8::try_from(c) {
+        Ok(b) if b.is_ascii() => byte_slot(b),
+        _ => u32::from(c).wrapping_mul(0x9E37_79B1) >> 27,
     };
     1 << slot
+}
+
+/// The slot of 32 of an ASCII byte: its low five bits (so the letters a–z each have their
+/// own, 1 to 26), the digits in the five slots no letter takes (0 and 27 to 30): a query
+/// with a digit rules out the readings without one, which are most (pinyin has none).
+pub(crate) fn byte_slot(b: u8) -> u32 {
+    const DIGIT_SLOTS: [u32; 5] = [0, 27, 28, 29, 30];
+    if b.is_ascii_digit() {
+        DIGIT_SLOTS[usize::from(b - b'0') % DIGIT_SLOTS.len()]
+    } else {
+        u32::from(b & 31)
+    }
 }
 
 /// Every entry and the text their spans point into.
@@ -492,7 +557,8 @@ impl SearchDataBuilder {
             agency,
             uses: row.uses,
             code_hash: code_hash(&row.code),
-            bloom: bloom(&row.latin) | bloom(&row.names) << 32,
+            bloom: latin_bloom(&row.latin, code) | bloom(&row.names) << 32,
+            code_head: code_head(first_part(&row.latin)),
             starts: row
                 .latin
                 .split(SEP)
@@ -1012,7 +1078,7 @@ mod tests {
 
     impl SearchData {
         /// Whether every entry's strings lie inside the text and are UTF-8, its code hash is
-        /// its code's, every agency index is in range and the entries are in rank order: what
+        /// its code's, its code's head and its readings' bloom are theirs, every agency index is in range and the entries are in rank order: what
         /// the builder and a patch must leave.
         pub(super) fn is_sound(&self) -> bool {
             let len = self.text.len();
@@ -1030,6 +1096,10 @@ mod tests {
                 let sound = in_order
                     && s.is_sound(&mut buf)
                     && e.code_hash == code_hash(s.code())
+                    && std::str::from_utf8(s.latin_bytes(&mut buf)).is_ok_and(|latin| {
+                        e.code_head == code_head(first_part(latin))
+                            && e.bloom & u64::from(u32::MAX) == latin_bloom(latin, e.code)
+                    })
                     && e.agency()
                         .is_none_or(|a| (a as usize) < self.agencies.len());
                 let prev = previous.get_or_insert_with(|| (0, Vec::new()));
@@ -1197,13 +1267,65 @@ mod tests {
         broken.entries[1].code_hash ^= 1;
         assert!(!broken.is_sound(), "a code hash not its code's");
         let mut broken = data.clone();
+        broken.entries[1].code_head ^= 1;
+        assert!(!broken.is_sound(), "a code's head not its code's");
+        let mut broken = data.clone();
+        broken.entries[1].bloom ^= 1 << 5;
+        assert!(!broken.is_sound(), "a bloom not the readings'");
+        let mut broken = data.clone();
         broken.entries.swap(0, 1);
         assert!(!broken.is_sound(), "out of rank order");
     }
 
     #[test]
+    fn a_code_head_holds_the_queries_its_code_holds() {
+        let head = code_head(b"de000134");
+        for q in ["", "d", "de000134", "0134", "d1", "e04"] {
+            assert!(head_holds(head, q.as_bytes()), "{q:?}");
+        }
+        for q in ["de0001345", "0144", "x", "43"] {
+            assert!(!head_holds(head, q.as_bytes()), "{q:?}");
+        }
+        // a shorter code: the zeros after it hold nothing
+        let short = code_head(b"ab1");
+        assert!(head_holds(short, b"b1") && !head_holds(short, b"b10"));
+        assert_eq!(code_head(b"ab"), u64::from_be_bytes(*b"ab\0\0\0\0\0\0"));
+        assert_eq!(code_head(b"de0001349"), code_head(b"de000134"));
+    }
+
+    /// The readings' bloom leaves a code out only when its head holds all of it, in the
+    /// code's bytes and in its lower-cased form's (which may be longer).
+    #[test]
+    fn the_readings_bloom_leaves_out_a_code_whole_in_its_head() {
+        let digits = bloom("1");
+        let pushed = |code: &str| {
+            let mut b = SearchDataBuilder::default();
+            b.push(SearchRow {
+                code: code.into(),
+                name: "名".into(),
+                kind: ElementKind::Text,
+                status: Status::Draft,
+                agency: None,
+                uses: 0,
+                latin: format!("{}{SEP}ming{SEP}m", code.to_lowercase()),
+                names: "名".into(),
+            });
+            b.entries[0]
+        };
+        let whole = pushed("DE000001");
+        assert_eq!(whole.bloom & digits, 0);
+        assert!(whole.may_hold(b"01", bloom("01")) && !whole.may_hold(b"10", bloom("10")));
+        let longer = pushed("DE0000001");
+        assert_eq!(longer.bloom & digits, digits);
+        // 7 bytes, 10 lower-cased: the "1" is past the head
+        let grows = pushed("\u{130}\u{130}\u{130}1");
+        assert_eq!(grows.bloom & digits, digits);
+        assert!(grows.may_hold(b"1", digits));
+    }
+
+    #[test]
     fn strings_too_long_for_an_entry_are_cut_after_whole_parts() {
-        assert_eq!(std::mem::size_of::<Entry>(), 40);
+        assert_eq!(std::mem::size_of::<Entry>(), 48);
         let catalog = crate::sample::generate(1);
         let element = catalog.elements.values().find(|e| e.name == "身份证号码");
         let row = SearchRow::of(element.expect("in the sample"), None, 1);

@@ -28,7 +28,7 @@ pub use arena::{
     ENTRY_BYTES, Entry, LatinBuf, SearchData, SearchDataBuilder, Strings, bloom, exact_bit,
     pair_bit,
 };
-pub(crate) use arena::{code_hash, entry_of_row, ranks_before};
+pub(crate) use arena::{byte_slot, code_hash, entry_of_row, ranks_before};
 pub use keys::{Key, SEP, build_key, readings, usual_reading};
 pub use matcher::{Matcher, Skim, is_subsequence};
 pub use query::{Query, QueryError};
@@ -93,7 +93,7 @@ impl Follows {
 
     fn add_byte(&mut self, b: Option<u8>) {
         if let Some(b) = b {
-            self.0 |= 1 << (b & 31);
+            self.0 |= 1 << byte_slot(b);
         }
     }
 
@@ -167,6 +167,40 @@ struct Prepared<'q> {
     need: u64,
     /// For `agency:`, whether each interned agency passes.
     agencies: Option<Vec<bool>>,
+    /// Whether some code holds a character outside ASCII (see [`SearchIndex`]).
+    non_ascii_codes: bool,
+}
+
+impl Prepared<'_> {
+    /// Whether `entry` passes the query's `kind:`, `status:` and `agency:` filters.
+    fn passes_filters(&self, entry: &Entry) -> bool {
+        let query = self.query;
+        query.kind.is_none_or(|k| k == entry.kind)
+            && query.status.is_none_or(|s| s == entry.status)
+            && self.agencies.as_ref().is_none_or(|ok| {
+                (entry.agency()).is_some_and(|a| ok.get(a as usize).copied().unwrap_or(false))
+            })
+    }
+
+    /// Whether `entry` may hold the query's text, told from its blooms and its code's head
+    /// (see [`Entry::may_hold`]); an entry whose code equals the query does.
+    fn may_hold(&self, entry: &Entry) -> bool {
+        if self.ascii {
+            entry.may_hold(self.query.text.as_bytes(), self.need)
+        } else {
+            entry.bloom & self.need == self.need
+        }
+    }
+
+    /// Whether `entry` may match, told without reading its strings: it passes the filters,
+    /// and it may hold the text or its code may equal it (a code outside ASCII, when some is
+    /// and the query is too, is not known without reading it).
+    fn may_match(&self, entry: &Entry) -> bool {
+        self.passes_filters(entry)
+            && (self.query.text.is_empty()
+                || self.may_hold(entry)
+                || (!self.ascii && self.non_ascii_codes))
+    }
 }
 
 /// The search index over every element of a catalog.
@@ -284,6 +318,7 @@ impl SearchIndex {
                     .map(|a| a.contains(wanted.as_str()))
                     .collect()
             }),
+            non_ascii_codes: self.non_ascii_codes,
         }
     }
 
@@ -296,16 +331,7 @@ impl SearchIndex {
         latin: &mut LatinBuf,
     ) -> Option<(i64, Follows)> {
         let query = p.query;
-        if query.kind.is_some_and(|k| k != entry.kind)
-            || query.status.is_some_and(|s| s != entry.status)
-        {
-            return None;
-        }
-        if let Some(ok) = &p.agencies
-            && !entry
-                .agency()
-                .is_some_and(|a| ok.get(a as usize).copied().unwrap_or(false))
-        {
+        if !p.passes_filters(entry) {
             return None;
         }
         let q = query.text.as_str();
@@ -315,7 +341,7 @@ impl SearchIndex {
         if s.code_bytes().eq_ignore_ascii_case(q.as_bytes()) {
             return Some((TIER_CODE * TIER_WIDTH, Follows::ANY));
         }
-        if entry.bloom & p.need != p.need {
+        if !p.may_hold(entry) {
             return None;
         }
         if p.ascii {
@@ -412,9 +438,21 @@ impl SearchIndex {
             }
             let end = (start + CHUNK).min(range.end);
             ids.clear();
+            // an entry ruled out by what is in memory has its strings left unread
+            let entries = self.entries();
+            let may = |i: &u32| entries.get(*i as usize).is_some_and(|e| p.may_match(e));
             match candidates {
-                Some(list) => ids.extend_from_slice(list.get(start..end).unwrap_or_default()),
-                None => ids.extend((start..end).filter_map(|i| u32::try_from(i).ok())),
+                Some(list) => ids.extend(
+                    list.get(start..end)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|i| may(i)),
+                ),
+                None => ids.extend(
+                    (start..end)
+                        .filter_map(|i| u32::try_from(i).ok())
+                        .filter(may),
+                ),
             }
             self.data.visit(&ids, &mut batch, |i, entry, s| {
                 if let Some((score, follows)) = Self::rank(entry, &s, p, &mut latin) {
@@ -1290,6 +1328,34 @@ mod tests {
             agency: None,
             uses,
             names: "名".into(),
+        }
+    }
+
+    /// A digit query the readings lack is matched by the code alone: through its head when
+    /// the head holds all of it (the bloom does not), through the bloom when the code, or
+    /// its lower-cased form, is longer (`İİ134`: 7 bytes, 9 lower-cased); a first key and
+    /// the keys after it alike.
+    #[test]
+    fn codes_are_found_whether_their_head_holds_them_or_not() {
+        let rows = [
+            row("DE000134".into(), "xingming", 5),
+            row("DE0001349".into(), "xingming", 4),
+            row("DE009999".into(), "xingming", 3),
+            row("\u{130}\u{130}134".into(), "xingming", 2),
+        ];
+        let index = SearchIndex::from_rows(rows);
+        let cancel = AtomicBool::new(false);
+        let mut typing = Searcher::new();
+        for typed in ["1", "13", "134", "0134"] {
+            let query = Query::parse(typed).unwrap();
+            let got = typing.search(&index, &query, 10, &cancel).unwrap();
+            let codes: Vec<&str> = got.iter().map(|h| h.code.as_str()).collect();
+            let mut want = vec!["DE000134", "DE0001349"];
+            if !typed.starts_with('0') {
+                want.push("\u{130}\u{130}134");
+            }
+            assert_eq!(codes, want, "{typed:?}");
+            assert_eq!(search(&index, &query, 10), got, "{typed:?} in one search");
         }
     }
 
