@@ -260,7 +260,7 @@ const HEAD_BYTES: usize = 8;
 
 /// The first eight bytes of `part`, big-endian, zeros after a shorter one (see
 /// [`Entry::code_head`]).
-pub fn code_head(part: &[u8]) -> u64 {
+fn code_head(part: &[u8]) -> u64 {
     let mut head = [0u8; HEAD_BYTES];
     for (slot, &b) in head.iter_mut().zip(part) {
         *slot = b;
@@ -1078,8 +1078,9 @@ mod tests {
 
     impl SearchData {
         /// Whether every entry's strings lie inside the text and are UTF-8, its code hash is
-        /// its code's, its code's head and its readings' bloom are theirs, every agency index is in range and the entries are in rank order: what
-        /// the builder and a patch must leave.
+        /// its code's, its code's head and its readings' bloom are theirs, every agency index
+        /// is in range and the entries are in rank order: what the builder and a patch must
+        /// leave.
         pub(super) fn is_sound(&self) -> bool {
             let len = self.text.len();
             let fits = self
