@@ -77,6 +77,14 @@ impl Entry {
             || (usize::from(self.code) <= HEAD_BYTES && head_holds(self.code_head, q))
     }
 
+    /// Whether the code is known from [`Entry::code_head`] to be ASCII (see
+    /// [`SearchData::has_non_ascii_code`]); `false` when that is not known.
+    fn code_is_ascii(&self) -> bool {
+        let head = self.code_head.to_be_bytes();
+        let len = head.iter().take_while(|&&b| b != 0).count();
+        usize::from(self.code) <= len && head.is_ascii()
+    }
+
     /// Index of the source agency in the interned agencies (see [`SearchData::agencies`]).
     pub fn agency(&self) -> Option<u32> {
         (self.agency != NO_AGENCY).then_some(self.agency)
@@ -1032,9 +1040,24 @@ impl SearchData {
         self.text.each_chunk(f)
     }
 
-    /// Whether some entry's code holds a character outside ASCII (reads every code).
+    /// Whether some entry's code holds a character outside ASCII. A code of up to eight
+    /// bytes whose [`Entry::code_head`] is ASCII and as long is ASCII: a character outside
+    /// ASCII lower-cases to bytes outside it, or to one ASCII byte from three (the Kelvin
+    /// sign), so those eight would hold a byte outside ASCII or be fewer. The other codes are
+    /// read.
     pub fn has_non_ascii_code(&self) -> bool {
-        !all_entries(self, |_, s| s.code_bytes().is_ascii())
+        let unknown: Vec<u32> = (self.entries.iter().enumerate())
+            .filter(|(_, e)| !e.code_is_ascii())
+            .filter_map(|(i, _)| u32::try_from(i).ok())
+            .collect();
+        let mut batch = Batch::default();
+        unknown.chunks(BATCH).any(|ids| {
+            let mut some = false;
+            self.visit(ids, &mut batch, |_, _, s| {
+                some |= !s.code_bytes().is_ascii()
+            });
+            some
+        })
     }
 
     /// Bytes held on the heap (text, agencies and entries), for measurements.
@@ -1276,6 +1299,37 @@ mod tests {
         let mut broken = data.clone();
         broken.entries.swap(0, 1);
         assert!(!broken.is_sound(), "out of rank order");
+    }
+
+    /// Codes outside ASCII are found whether their head tells or they are read: one that
+    /// lower-cases to ASCII (the Kelvin sign), one past the head, one inside it.
+    #[test]
+    fn codes_outside_ascii_are_found_by_head_or_read() {
+        let with = |codes: &[&str]| {
+            SearchData::from_rows(codes.iter().map(|code| SearchRow {
+                code: (*code).into(),
+                name: "名".into(),
+                kind: ElementKind::Text,
+                status: Status::Draft,
+                agency: None,
+                uses: 0,
+                latin: format!("{}{SEP}ming", code.to_lowercase()),
+                names: "名".into(),
+            }))
+        };
+        let ascii = ["DE000001", "de1", "DE0000000001"];
+        assert!(!with(&ascii).has_non_ascii_code());
+        for odd in ["\u{212A}0001", "DE000000\u{e9}", "D\u{c9}01"] {
+            let data = with(&[ascii.as_slice(), &[odd]].concat());
+            assert!(data.has_non_ascii_code(), "{odd:?}");
+        }
+        // told by the head alone, but for the code longer than it
+        let heads: Vec<bool> = with(&ascii)
+            .entries
+            .iter()
+            .map(Entry::code_is_ascii)
+            .collect();
+        assert_eq!(heads, [false, true, true], "past the head it is read");
     }
 
     #[test]
