@@ -322,19 +322,15 @@ impl SearchIndex {
         }
     }
 
-    /// The combined score of an entry (with its strings) for a query, or `None` if it does
-    /// not match; with it, the entry's [`Follows`] of the query.
+    /// The combined score of an entry (with its strings) that [`Prepared::may_match`] let
+    /// through, or `None` if it does not match; with it, the entry's [`Follows`] of the query.
     fn rank(
         entry: &Entry,
         s: &Strings,
         p: &Prepared,
         latin: &mut LatinBuf,
     ) -> Option<(i64, Follows)> {
-        let query = p.query;
-        if !p.passes_filters(entry) {
-            return None;
-        }
-        let q = query.text.as_str();
+        let q = p.query.text.as_str();
         if q.is_empty() {
             return Some((0, Follows::ANY));
         }
