@@ -1101,9 +1101,9 @@ mod tests {
 
     impl SearchData {
         /// Whether every entry's strings lie inside the text and are UTF-8, its code hash is
-        /// its code's, its code's head and its readings' bloom are theirs, every agency index
-        /// is in range and the entries are in rank order: what the builder and a patch must
-        /// leave.
+        /// its code's, its code's head is its code's and its bloom has every bit of its stored
+        /// readings (more when they were cut), every agency index is in range and the entries
+        /// are in rank order: what the builder and a patch must leave.
         pub(super) fn is_sound(&self) -> bool {
             let len = self.text.len();
             let fits = self
@@ -1122,7 +1122,7 @@ mod tests {
                     && e.code_hash == code_hash(s.code())
                     && std::str::from_utf8(s.latin_bytes(&mut buf)).is_ok_and(|latin| {
                         e.code_head == code_head(first_part(latin))
-                            && e.bloom & u64::from(u32::MAX) == latin_bloom(latin, e.code)
+                            && latin_bloom(latin, e.code) & !e.bloom == 0
                     })
                     && e.agency()
                         .is_none_or(|a| (a as usize) < self.agencies.len());
@@ -1294,8 +1294,8 @@ mod tests {
         broken.entries[1].code_head ^= 1;
         assert!(!broken.is_sound(), "a code's head not its code's");
         let mut broken = data.clone();
-        broken.entries[1].bloom ^= 1 << 5;
-        assert!(!broken.is_sound(), "a bloom not the readings'");
+        broken.entries[1].bloom &= !u64::from(u32::MAX);
+        assert!(!broken.is_sound(), "a bloom without the readings' bits");
         let mut broken = data.clone();
         broken.entries.swap(0, 1);
         assert!(!broken.is_sound(), "out of rank order");
