@@ -132,8 +132,9 @@ pub fn import_near(
     request: ImportRequest,
     lang: Lang,
 ) -> Result<NearImported, Failure> {
-    // (a store without them has them made again by the loaded store's import)
-    let (Some(mut outline), Some(links)) = (store.outline(), store.element_links()) else {
+    // (a store without them has them made again by the loaded store's import; the links
+    // are read by the write only if it deletes an element or moves a reference)
+    let (Some(mut outline), true) = (store.outline(), store.has_element_links()) else {
         return Ok(NearImported::Load(Box::new((store, request, None))));
     };
     let done = with_progress(
@@ -146,15 +147,8 @@ pub fn import_near(
             if request.dry_run {
                 return Ok(Err(parsed.records.len()));
             }
-            let links = Some(links);
-            transfer::write_near(
-                &mut store,
-                parsed,
-                (&mut near, &mut outline),
-                links,
-                control,
-            )
-            .map(Ok)
+            transfer::write_near(&mut store, parsed, (&mut near, &mut outline), None, control)
+                .map(Ok)
         },
     )
     .map_err(|e| import_failure(e, lang))?;

@@ -132,6 +132,15 @@ impl<'a> LinkChange<'a> {
         }
     }
 
+    /// Whether the record, as this change leaves it, references what it referenced as
+    /// `before` left it (the same record as stored): the same elements at the same places,
+    /// of the same item. Then the links stay as they are. A record that references no
+    /// element is in no links, whatever its item.
+    pub fn references_as(&self, before: &LinkChange<'_>) -> bool {
+        (!self.keeps() && !before.keeps())
+            || (self.item == before.item && self.bound == before.bound)
+    }
+
     /// Whether the record still references an element (else it leaves the sources).
     fn keeps(&self) -> bool {
         !self.bound.is_empty()

@@ -11,13 +11,17 @@
 //! unreadable one is rebuilt. `search.idx` is set aside instead (renamed `search.base`), for
 //! the rows a write changes to follow beside it (`search.add`, which is removed): the
 //! set-aside file is read only through a current `search.add` (see `search_file`).
+//! `links.idx` is set aside too (renamed `links.base`): a write over the records near it
+//! that moved no reference puts it back, named anew, without reading or writing it (see
+//! [`CacheFile::put_back`]); any other write leaves it aside, never read, and the next one
+//! removes it.
 //!
 //! A yibiao older than a cache file does not know to remove it, so each file also names the
 //! store's watermark when it was written (the audit number of the last save, which every
 //! save since the watermark came raises): a file naming another is not taken.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -57,6 +61,11 @@ pub const SEARCH_ADDED: CacheFile = CacheFile {
 /// A `search.idx` set aside before a write made near its records: current only with a
 /// current [`SEARCH_ADDED`] that names its watermark.
 pub const SEARCH_BASE: &str = "search.base";
+
+/// A `links.idx` set aside before a write: put back, naming the store's watermark anew, when
+/// the write moved no reference ([`CacheFile::put_back`]), so that it is neither read nor
+/// written again; otherwise removed by the next write.
+pub const LINKS_BASE: &str = "links.base";
 
 /// The catalog's outline.
 pub const OUTLINE: CacheFile = CacheFile {
@@ -173,6 +182,40 @@ impl CacheFile {
             && head[self.magic.len()..] == stamp
     }
 
+    /// Sets the file aside as `base` before the store changes: renamed, the rename durable
+    /// when this returns. Whether there was a file to set aside.
+    pub(super) fn set_aside(&self, dir: &Path, base: &str) -> std::io::Result<bool> {
+        match std::fs::rename(dir.join(self.name), dir.join(base)) {
+            Ok(()) => sync_dir(dir).map(|()| true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// After a write that left what the file holds as it was: the file set aside as `base`
+    /// ([`CacheFile::set_aside`]), if it is of this layout and names `before` (the store's
+    /// watermark before the write, when it was current), is stamped with the store's
+    /// watermark now in place, synced and renamed back. Best effort, like every cache file:
+    /// otherwise it stays aside, never read. Returns whether it was put back.
+    pub(super) fn put_back(&self, dir: &Path, base: &str, before: [u8; STAMP_BYTES]) -> bool {
+        let path = dir.join(base);
+        let put = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .and_then(|mut file| {
+                if !self.is_stamped(&mut file, before) {
+                    return Err(std::io::Error::other("not the file set aside"));
+                }
+                file.seek(SeekFrom::Start(self.magic.len() as u64))?;
+                file.write_all(&stamp(dir))?;
+                file.sync_all()
+            })
+            .and_then(|()| std::fs::rename(&path, dir.join(self.name)))
+            .and_then(|()| sync_dir(dir));
+        put.is_ok()
+    }
+
     /// Removes the file before the store changes; the removal is durable when this returns.
     pub fn invalidate(&self, dir: &Path) -> std::io::Result<()> {
         match std::fs::remove_file(dir.join(self.name)) {
@@ -200,9 +243,11 @@ pub fn read_links(dir: &Path) -> Option<ElementLinks> {
         .filter(ElementLinks::is_sound)
 }
 
-/// Caches the element links.
+/// Caches the element links (a file set aside before, [`LINKS_BASE`], goes).
 pub fn write_links(dir: &Path, links: &ElementLinks) {
-    LINKS.write(dir, links);
+    if LINKS.write(dir, links) {
+        let _ = std::fs::remove_file(dir.join(LINKS_BASE));
+    }
 }
 
 /// The cached statistics, if there is a sound one.
@@ -335,6 +380,41 @@ mod tests {
         assert_eq!(taken(), [true; 4]);
         super::super::watermark::write(dir.path(), 8);
         assert_eq!(taken(), [false; 4]);
+    }
+
+    #[test]
+    fn a_file_set_aside_is_put_back_only_as_it_was_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        let links = ElementLinks::of(&crate::sample::generate(1));
+        super::super::watermark::write(path, 7);
+        write_links(path, &links);
+        let before = stamp(path);
+        assert!(LINKS.set_aside(path, LINKS_BASE).unwrap());
+        assert!(!has_links(path) && read_links(path).is_none());
+        assert!(!LINKS.set_aside(path, LINKS_BASE).unwrap(), "none left");
+        // the write raises the watermark
+        super::super::watermark::write(path, 8);
+        let other = 6u64.to_be_bytes();
+        assert!(!LINKS.put_back(path, LINKS_BASE, other), "set aside at 7");
+        assert!(read_links(path).is_none());
+        assert!(LINKS.put_back(path, LINKS_BASE, before));
+        assert_eq!(read_links(path), Some(links.clone()));
+        assert!(!path.join(LINKS_BASE).exists());
+        assert!(!LINKS.put_back(path, LINKS_BASE, stamp(path)), "none aside");
+        // a file of another layout is not put back
+        let now = stamp(path);
+        LINKS.set_aside(path, LINKS_BASE).unwrap();
+        let mut bytes = std::fs::read(path.join(LINKS_BASE)).unwrap();
+        bytes[..LINKS.magic.len()].copy_from_slice(b"yibiao element links 9\n");
+        std::fs::write(path.join(LINKS_BASE), bytes).unwrap();
+        super::super::watermark::write(path, 9);
+        assert!(!LINKS.put_back(path, LINKS_BASE, now));
+        assert!(read_links(path).is_none());
+        // links written anew take the place of one set aside
+        write_links(path, &links);
+        assert!(!path.join(LINKS_BASE).exists());
+        assert_eq!(read_links(path), Some(links));
     }
 
     #[test]

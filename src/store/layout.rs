@@ -73,7 +73,10 @@ fn is_owned(name: &str) -> bool {
             .and_then(|n| n.strip_prefix(file))
             .is_some_and(|t| t.starts_with(".tmp-"))
     });
+    // cache files set aside by a write
+    let aside = [cache_file::SEARCH_BASE, cache_file::LINKS_BASE].contains(&name);
     cache
+        || aside
         || private_tmp
         || [DB_DIR, LOCK_FILE, DRAFT_FILE, BACKUPS_DIR, WATERMARK_FILE].contains(&name)
 }
@@ -187,8 +190,13 @@ mod tests {
         assert_eq!(inspect(&dir).unwrap(), Found::Nothing, "empty");
         std::fs::write(dir.join(LOCK_FILE), "pid=1\n").unwrap();
         assert_eq!(inspect(&dir).unwrap(), Found::Nothing, "only a lock");
-        // what a crash while the caches were written leaves
-        for name in ["outline.idx.tmp", "search.idx.entries.tmp"] {
+        // what a crash while the caches were written leaves, or while the store was written
+        for name in [
+            "outline.idx.tmp",
+            "search.idx.entries.tmp",
+            "search.base",
+            "links.base",
+        ] {
             std::fs::write(dir.join(name), "x").unwrap();
         }
         assert_eq!(

@@ -29,7 +29,7 @@ pub use layout::{BACKUPS_DIR, DRAFT_FILE, Found, IfMissing, auto_backups, inspec
 pub use lock::LOCK_FILE;
 pub use sled_store::{
     CatalogLoader, Checked, LockedStore, NearWritten, RecordReader, SCHEMA_VERSION, SearchChanges,
-    SearchRows, SledStore, StoredLookup, UnloadedStore,
+    SearchRows, SledStore, StoredLookup, UnloadedStore, WrittenLinks,
 };
 pub use snapshot::{CacheRead, CachedSearch, Snapshot};
 

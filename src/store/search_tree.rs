@@ -108,10 +108,11 @@ pub fn layout(rows: &[SearchRow]) -> Result<Vec<Write>, StoreError> {
 
 /// The writes that apply `changes` (code → new row, or `None` to remove) to the stored
 /// blocks. Removals come before insertions, so a block rewritten under its old key is safe
-/// inside one transaction.
+/// inside one transaction. `read` is called with the key of each block read.
 pub fn plan(
     tree: &sled::Tree,
     changes: BTreeMap<String, Option<SearchRow>>,
+    mut read: impl FnMut(&[u8]),
 ) -> Result<Vec<Write>, StoreError> {
     if changes.is_empty() {
         return Ok(Vec::new());
@@ -158,6 +159,7 @@ pub fn plan(
                 Some(value) => decode(&key, &value)?,
                 None => Vec::new(),
             };
+            read(&key);
             touched.insert(
                 key.clone(),
                 rows.into_iter().map(|r| (r.code.clone(), r)).collect(),
@@ -272,7 +274,7 @@ mod tests {
                 expected.insert(code.clone());
                 changes.insert(code.clone(), Some(row(&code)));
             }
-            apply(&tree, plan(&tree, changes).unwrap());
+            apply(&tree, plan(&tree, changes, |_| {}).unwrap());
             assert_well_formed(&tree);
             assert_eq!(codes(&tree), expected.iter().cloned().collect::<Vec<_>>());
         }
@@ -282,7 +284,7 @@ mod tests {
         changed.uses = 9;
         let mut changes = BTreeMap::new();
         changes.insert("E00000".to_string(), Some(changed.clone()));
-        apply(&tree, plan(&tree, changes).unwrap());
+        apply(&tree, plan(&tree, changes, |_| {}).unwrap());
         assert!(read_all(&tree).unwrap().contains(&changed));
         // remove every other code, including every block's first
         let mut changes = BTreeMap::new();
@@ -290,12 +292,12 @@ mod tests {
             changes.insert(code.clone(), None);
         }
         expected = expected.iter().skip(1).step_by(2).cloned().collect();
-        apply(&tree, plan(&tree, changes).unwrap());
+        apply(&tree, plan(&tree, changes, |_| {}).unwrap());
         assert_well_formed(&tree);
         assert_eq!(codes(&tree), expected.iter().cloned().collect::<Vec<_>>());
         // remove everything
         let changes = expected.iter().map(|c| (c.clone(), None)).collect();
-        apply(&tree, plan(&tree, changes).unwrap());
+        apply(&tree, plan(&tree, changes, |_| {}).unwrap());
         assert!(tree.is_empty());
     }
 
@@ -344,7 +346,10 @@ mod tests {
             let tree = db.open_tree("search").unwrap();
             apply(&tree, layout(&start).unwrap());
             for part in &parts[..stop] {
-                apply(&tree, plan(&tree, part.iter().cloned().collect()).unwrap());
+                apply(
+                    &tree,
+                    plan(&tree, part.iter().cloned().collect(), |_| {}).unwrap(),
+                );
                 assert_well_formed(&tree);
                 for r in read_all(&tree).unwrap() {
                     let was = old.get(r.code.as_str());
@@ -361,7 +366,7 @@ mod tests {
                     assert!(now.contains(code), "{code} lost");
                 }
             }
-            apply(&tree, plan(&tree, changes.clone()).unwrap());
+            apply(&tree, plan(&tree, changes.clone(), |_| {}).unwrap());
             assert_well_formed(&tree);
             assert_eq!(read_all(&tree).unwrap(), expected, "stopped after {stop}");
         }

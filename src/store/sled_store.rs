@@ -446,9 +446,10 @@ impl SledStore {
     fn remove_caches(&mut self) -> Result<(), StoreError> {
         if !self.cache_removed {
             for file in cache_file::ALL {
-                let removed = match file.name == cache_file::SEARCH.name {
-                    true => search_file::set_aside(&self.path),
-                    false => file.invalidate(&self.path),
+                let removed = match file.name {
+                    name if name == cache_file::SEARCH.name => search_file::set_aside(&self.path),
+                    name if name == cache_file::LINKS.name => self.set_links_aside(),
+                    _ => file.invalidate(&self.path),
                 };
                 removed.map_err(|source| StoreError::Io {
                     path: self.path.join(file.name),
@@ -456,6 +457,18 @@ impl SledStore {
                 })?;
             }
             self.cache_removed = true;
+        }
+        Ok(())
+    }
+
+    /// Sets `links.idx` aside as `links.base` (see [`cache_file::LINKS_BASE`]); a
+    /// `links.base` left by an earlier write goes when there is none.
+    fn set_links_aside(&self) -> std::io::Result<()> {
+        if !cache_file::LINKS.set_aside(&self.path, cache_file::LINKS_BASE)? {
+            match std::fs::remove_file(self.path.join(cache_file::LINKS_BASE)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
         }
         Ok(())
     }
@@ -642,9 +655,10 @@ impl SledStore {
         let _writing = self.writes.begin();
         let first = self.next_audit.load(Ordering::Relaxed);
         let written = match staged {
-            None => search_tree::plan(&self.search, chunk.search.clone()).and_then(|blocks| {
-                self.transact(&chunk.records, &blocks, &chunk.audit, first, None)
-            }),
+            None => search_tree::plan(&self.search, chunk.search.clone(), |key| {
+                scan::touch_spread(&self.search, key);
+            })
+            .and_then(|blocks| self.transact(&chunk.records, &blocks, &chunk.audit, first, None)),
             Some(key) => self.write_parts(chunk, first, key, usize::MAX),
         };
         if let Err(e) = written {
@@ -689,7 +703,9 @@ impl SledStore {
         while parts.peek().is_some() {
             let group = groups.next().unwrap_or_default();
             let changes = (group.iter()).map(|(code, row)| ((*code).clone(), (*row).clone()));
-            let blocks = search_tree::plan(&self.search, changes.collect())?;
+            let blocks = search_tree::plan(&self.search, changes.collect(), |key| {
+                scan::touch_spread(&self.search, key);
+            })?;
             if groups.peek().is_some() {
                 self.transact(&[], &blocks, &[], first, None)?;
                 parts.next();
@@ -1773,6 +1789,12 @@ impl UnloadedStore {
         read_links(&self.0.path)
     }
 
+    /// Whether the element links are cached beside the store in this layout, by the file's
+    /// first bytes (`links.idx`): read only when wanted.
+    pub fn has_element_links(&self) -> bool {
+        cache_file::has_links(&self.0.path)
+    }
+
     /// Whether the search index can be read without the catalog (see
     /// [`cached_search`](Self::cached_search)): it is cached beside the store, or the search
     /// tree is current (then read from it).
@@ -2100,7 +2122,7 @@ mod scan;
 mod stored_lookup;
 
 pub use check::Checked;
-pub use near_write::NearWritten;
+pub use near_write::{NearWritten, WrittenLinks};
 pub use stored_lookup::StoredLookup;
 
 #[cfg(test)]
@@ -2972,7 +2994,7 @@ pub(crate) mod tests {
             ("E00002".to_string(), Some(changed)),
             ("E99999".to_string(), Some(stale.clone())),
         ]);
-        for (key, value) in search_tree::plan(&store.search, changes).unwrap() {
+        for (key, value) in search_tree::plan(&store.search, changes, |_| {}).unwrap() {
             match value {
                 Some(v) => store.search.insert(key, v).unwrap(),
                 None => store.search.remove(key).unwrap(),

@@ -563,7 +563,7 @@ impl Loading {
         if let (Phase::Waiting(store), Some(outline)) = (&self.phase, self.outline.as_mut()) {
             store.outline_follows_merge(Arc::make_mut(outline), &written);
         }
-        self.elements = ElementsOnDemand::with_links(written.links.take());
+        self.elements = ElementsOnDemand::after_write(std::mem::take(&mut written.links));
         self.stats = OnceCell::new();
         self.recount |= self.counting;
         self.near_writes += 1;
@@ -712,9 +712,10 @@ impl Loading {
     /// held again, and what it changed is read again (see [`Loading::near_write`]).
     fn near_written(&mut self, written: &mut NearWritten) {
         if written.applied.is_noop() {
-            self.elements.put_back_links(written.links.take());
+            self.elements
+                .put_back_links(std::mem::take(&mut written.links).held());
         } else {
-            self.elements = ElementsOnDemand::with_links(written.links.take());
+            self.elements = ElementsOnDemand::after_write(std::mem::take(&mut written.links));
             self.stats = OnceCell::new();
             self.recount |= self.counting;
             self.near_writes += 1;

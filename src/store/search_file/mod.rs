@@ -46,11 +46,7 @@ pub struct OldSearchFile {
 /// Sets `search.idx` aside as `search.base` before a write (see [`added`]): renamed, the
 /// rename durable when this returns; nothing when there is none.
 pub fn set_aside(dir: &Path) -> io::Result<()> {
-    match std::fs::rename(dir.join(SEARCH.name), dir.join(SEARCH_BASE)) {
-        Ok(()) => sync_dir(dir),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
+    SEARCH.set_aside(dir, SEARCH_BASE).map(|_| ())
 }
 
 /// An entry made anew from its row, with its code and strings.

@@ -405,7 +405,7 @@ mod tests {
             (missing.clone(), None),
             ("ZZZ-STALE".to_string(), Some(stale)),
         ]);
-        for (key, value) in search_tree::plan(&store.0.search, changes).unwrap() {
+        for (key, value) in search_tree::plan(&store.0.search, changes, |_| {}).unwrap() {
             match value {
                 Some(v) => store.0.search.insert(key, v).unwrap(),
                 None => store.0.search.remove(key).unwrap(),

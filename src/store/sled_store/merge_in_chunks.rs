@@ -26,7 +26,7 @@ use crate::engine::dups;
 use crate::model::{Catalog, Element, ElementLinks, Kind, Outline, Record};
 use crate::store::cache_file::{write_links, write_outline};
 use crate::store::search_file::OldSearchFile;
-use crate::store::{Applied, Batch, Command, Store, StoreError, watermark};
+use crate::store::{Applied, Batch, Command, Store, StoreError, WrittenLinks, watermark};
 
 /// What the chunks of a merge staged: what they change, their search rows as the last of
 /// them leaves them, the element links as they leave them, and the elements they change (the
@@ -140,7 +140,7 @@ impl UnloadedStore {
         Ok(Some(NearWritten {
             applied,
             rows: staged.rows,
-            links: Some(staged.links),
+            links: WrittenLinks::Held(Box::new(staged.links)),
         }))
     }
 
@@ -343,7 +343,7 @@ mod tests {
                 "{merge}"
             );
             let expected = ElementLinks::of(loaded.catalog());
-            assert_eq!(written.links.as_ref(), Some(&expected), "{merge}");
+            assert_eq!(written.links.held().as_ref(), Some(&expected), "{merge}");
             assert_eq!(read_links(a.path()).as_ref(), Some(&expected), "{merge}");
             links = expected;
             let expected = Outline::of(loaded.catalog());

@@ -23,7 +23,8 @@
 //! others, all in one pass however many they are; a deleted one taken out; the count of
 //! records) and the element links (the forms' bindings and the elements' parents
 //! replaced, in one pass however many records changed), written again once the change is
-//! flushed, and the search index's file (its moved use counts set, its changed elements'
+//! flushed (links no reference of the change moves are not read, and their file is put back
+//! as it was: at a million elements 21 MB neither read nor written), and the search index's file (its moved use counts set, its changed elements'
 //! entries made anew and its deleted ones' taken out, see `search_file`). The statistics are
 //! removed, as by every write; the lint counts are kept for items and materials (their
 //! change moves no form's warnings) and bundles (the warnings of their items' forms'
@@ -38,7 +39,10 @@ use crate::model::invariants::Changes;
 use crate::model::{
     Catalog, Element, ElementLinks, Kind, LinkChange, Outline, OutlineSource, Record, RecordRef,
 };
-use crate::store::cache_file::{read_links, read_lint, write_links, write_lint, write_outline};
+use crate::store::cache_file::{
+    LINKS, LINKS_BASE, has_links, read_links, read_lint, stamp, write_links, write_lint,
+    write_outline,
+};
 use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError};
 
@@ -58,6 +62,23 @@ impl Change {
     fn key(&self) -> (Kind, &str) {
         (self.kind, &self.code)
     }
+
+    /// Whether the change moves the element links: the record (a form, an element)
+    /// references other elements than it did, or at other places, or (a form) of another
+    /// item (see [`LinkChange::references_as`]).
+    fn moves_links(&self) -> bool {
+        let (old, new) = (self.link_change(&self.old), self.link_change(&self.new));
+        !new.references_as(&old)
+    }
+
+    /// What `record` (the record as stored or as the batch has it) references.
+    fn link_change<'a>(&'a self, record: &'a Option<Record>) -> LinkChange<'a> {
+        match record {
+            Some(Record::Form(form)) => LinkChange::form(form),
+            Some(Record::Element(element)) => LinkChange::element(element),
+            _ => LinkChange::deleted(self.kind, &self.code),
+        }
+    }
 }
 
 /// The most elements the agencies a write renames may source for it to be written over the
@@ -75,8 +96,31 @@ pub struct NearWritten {
     /// The search rows it wrote, by element code: an index of the store in memory follows
     /// the change by them.
     pub rows: SearchRows,
-    /// The element links as `links.idx` now holds them (`None`: the store has none cached).
-    pub links: Option<ElementLinks>,
+    /// The element links after it.
+    pub links: WrittenLinks,
+}
+
+/// The element links after a write over the records near it.
+#[derive(Debug, Default)]
+pub enum WrittenLinks {
+    /// The store has none cached.
+    #[default]
+    None,
+    /// As `links.idx` now holds them: the caller's, or read, followed through the change.
+    Held(Box<ElementLinks>),
+    /// In `links.idx` as they were, not read: the change moved no reference, and the file
+    /// was put back naming the store as it is now (see the store's cache files).
+    InFile,
+}
+
+impl WrittenLinks {
+    /// The links, when they were held.
+    pub fn held(self) -> Option<ElementLinks> {
+        match self {
+            WrittenLinks::Held(links) => Some(*links),
+            _ => None,
+        }
+    }
 }
 
 impl UnloadedStore {
@@ -111,10 +155,30 @@ impl UnloadedStore {
         held: Option<ElementLinks>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Option<NearWritten>, StoreError> {
-        let links = held.or_else(|| read_links(&self.0.path));
+        let path = self.0.path.clone();
+        // the links are read when the batch deletes an element (its referrers must all be
+        // changed too) or moves a reference; otherwise `links.idx` is left as it is, unread
+        let deletes_elements = (batch.commands.iter()).any(|c| {
+            matches!(
+                c,
+                Command::Delete {
+                    kind: Kind::Element,
+                    ..
+                }
+            )
+        });
+        let mut links = match deletes_elements {
+            true => held.or_else(|| read_links(&path)),
+            false => held,
+        };
         let Some(mut changed) = self.changed_near(&batch, outline, links.as_ref())? else {
             return Ok(None);
         };
+        if links.is_none() && changed.iter().any(Change::moves_links) {
+            links = read_links(&path);
+        }
+        // (what `links.idx` names while it describes the store as it is before the write)
+        let before = stamp(&path);
         // the store's own versions, and what the new ones reference (an element's parents
         // up to the root), so that the batch is checked against the store as it is; the
         // elements a renamed agency sources are not read: their stored rows name it anew
@@ -157,6 +221,12 @@ impl UnloadedStore {
         // (every row it wrote: those kept for `take_search_changes` are dropped past a bound)
         let _ = Store::take_search_changes(&mut self.0);
         if applied.is_noop() {
+            // (nothing was written: `links.idx` is as it was)
+            let links = match links {
+                Some(links) => WrittenLinks::Held(Box::new(links)),
+                None if has_links(&path) => WrittenLinks::InFile,
+                None => WrittenLinks::None,
+            };
             return Ok(Some(NearWritten {
                 applied,
                 rows,
@@ -198,13 +268,23 @@ impl UnloadedStore {
         if follows {
             write_outline(&self.0.path, outline);
         }
-        let links = links.map(|l| match l.changed_by(&followed) {
-            true => l.with_changes(&followed),
-            false => l,
-        });
-        if let Some(links) = &links {
-            write_links(&self.0.path, links);
-        }
+        // links the change moved are written anew; others are put back as they were
+        let put_back = || LINKS.put_back(&path, LINKS_BASE, before);
+        let links = match links {
+            Some(links) if links.changed_by(&followed) => {
+                let links = links.with_changes(&followed);
+                write_links(&path, &links);
+                WrittenLinks::Held(Box::new(links))
+            }
+            Some(links) => {
+                if !put_back() {
+                    write_links(&path, &links);
+                }
+                WrittenLinks::Held(Box::new(links))
+            }
+            None if put_back() => WrittenLinks::InFile,
+            None => WrittenLinks::None,
+        };
         if let Some(search) = search {
             search.follow(&self.0.path, &rows, &agencies_renamed(&changed));
         }
@@ -558,6 +638,15 @@ pub(super) mod tests {
         store
     }
 
+    /// The sample's catalog, and a store of it in `dir` (see [`sample_store`]) opened on
+    /// demand, with its outline.
+    fn opened_on_demand(dir: &Path) -> (Catalog, UnloadedStore, Outline) {
+        let catalog = sample_store(dir).catalog().clone();
+        let store = SledStore::open_unloaded(dir).unwrap();
+        let outline = store.outline().unwrap();
+        (catalog, store, outline)
+    }
+
     /// Designer-like edits of forms of `catalog`: each form as changed (its fields, its name,
     /// its item), or new.
     fn edits(catalog: &Catalog) -> Vec<Form> {
@@ -649,11 +738,14 @@ pub(super) mod tests {
             let code = (batch.commands.first()).map_or(String::new(), |c| c.key().1.to_string());
             let batch = || batch.clone();
             let given = std::mem::take(&mut held).filter(|_| n % 2 == 1);
+            let none_given = given.is_none();
             let written = unloaded
                 .apply_near_holding(batch(), &mut near, &mut outline, given, &mut |_, _| {})
                 .unwrap()
                 .expect("written near it");
-            held = written.links.clone();
+            let in_file = matches!(written.links, WrittenLinks::InFile);
+            // (put back unread only when no links were given)
+            assert!(!in_file || none_given, "{code}");
             let applied = loaded.apply(batch()).unwrap();
             assert_eq!(written.applied, applied, "{code}");
             for command in &batch().commands {
@@ -665,7 +757,8 @@ pub(super) mod tests {
             moved += rows.len();
             // the caches the on-demand panes read follow
             let links = ElementLinks::of(loaded.catalog());
-            assert_eq!(written.links.as_ref(), Some(&links), "{code}");
+            held = written.links.held();
+            assert!(in_file || held.as_ref() == Some(&links), "{code}");
             assert_eq!(read_links(a.path()), Some(links), "{code}");
             let expected = Outline::of(loaded.catalog());
             assert_eq!(read_outline(a.path()).as_ref(), Some(&expected), "{code}");
@@ -973,9 +1066,7 @@ pub(super) mod tests {
     fn an_item_at_the_wrong_level_or_in_a_cycle_is_refused_near_it() {
         use crate::engine::workflow::new_child;
         let dir = tempfile::tempdir().unwrap();
-        let catalog = sample_store(dir.path()).catalog().clone();
-        let mut store = SledStore::open_unloaded(dir.path()).unwrap();
-        let mut outline = store.outline().unwrap();
+        let (catalog, mut store, mut outline) = opened_on_demand(dir.path());
         let mut write = |record: Record| {
             let mut near = Catalog::default();
             store.apply_near(Batch::upserts("edit", [record]), &mut near, &mut outline)
@@ -1046,9 +1137,7 @@ pub(super) mod tests {
     #[test]
     fn an_element_under_its_own_descendant_is_refused_near_it() {
         let dir = tempfile::tempdir().unwrap();
-        let catalog = sample_store(dir.path()).catalog().clone();
-        let mut store = SledStore::open_unloaded(dir.path()).unwrap();
-        let mut outline = store.outline().unwrap();
+        let (catalog, mut store, mut outline) = opened_on_demand(dir.path());
         let child = catalog
             .elements
             .values()
@@ -1088,9 +1177,7 @@ pub(super) mod tests {
     #[test]
     fn a_region_under_its_own_descendant_is_refused_near_it() {
         let dir = tempfile::tempdir().unwrap();
-        let catalog = sample_store(dir.path()).catalog().clone();
-        let mut store = SledStore::open_unloaded(dir.path()).unwrap();
-        let mut outline = store.outline().unwrap();
+        let (catalog, mut store, mut outline) = opened_on_demand(dir.path());
         // 四川省 under 广安区, two levels down: the cycle runs through 广安市, read as
         // 广安区's parent
         let mut province = catalog.regions["510000"].clone();
@@ -1117,6 +1204,58 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn links_a_change_leaves_as_they_were_are_put_back_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let (catalog, mut store, mut outline) = opened_on_demand(dir.path());
+        let file = dir.path().join(LINKS.name);
+        let base = dir.path().join(LINKS_BASE);
+        let head = LINKS.magic.len() + crate::store::cache_file::STAMP_BYTES;
+        let mut write = |element: Element| {
+            let mut near = Catalog::default();
+            near.insert(Record::Element(catalog.elements[&*element.code].clone()));
+            let batch = Batch::upserts("edit", [Record::Element(element)]);
+            let written = store.apply_near(batch, &mut near, &mut outline).unwrap();
+            written.expect("written near it").links
+        };
+        let bound = catalog
+            .forms
+            .values()
+            .flat_map(|f| f.fields())
+            .find_map(|(_, _, f)| f.element.clone());
+        let mut element = catalog.elements[&*bound.expect("a bound element")].clone();
+        // renamed: no reference moves, and the file is put back as it was, named anew
+        let before = std::fs::read(&file).unwrap();
+        element.name = format!("{}（改）", element.name).into();
+        assert!(matches!(write(element.clone()), WrittenLinks::InFile));
+        let after = std::fs::read(&file).unwrap();
+        assert_eq!(after[head..], before[head..]);
+        assert_ne!(after[..head], before[..head], "named as the store is now");
+        assert!(!base.exists());
+        let links = read_links(dir.path()).expect("current");
+        assert_eq!(links, ElementLinks::of(&catalog));
+        // put under another element: the links are read, followed and written anew
+        let parent = (catalog.elements.keys())
+            .find(|c| **c != element.code && links.referrers(c).is_empty())
+            .expect("an element nothing references")
+            .clone();
+        element.parent = Some(parent.as_str().into());
+        let links = write(element.clone()).held().expect("read and followed");
+        assert!(
+            links
+                .referrers(&parent)
+                .contains(&(Kind::Element, &*element.code))
+        );
+        assert_eq!(read_links(dir.path()), Some(links));
+        assert!(!base.exists());
+        // no links cached: a file set aside by an earlier write goes with the next write
+        std::fs::remove_file(&file).unwrap();
+        std::fs::write(&base, b"left by a write cut short").unwrap();
+        element.name = format!("{}（再改）", element.name).into();
+        assert!(matches!(write(element), WrittenLinks::None));
+        assert!(!base.exists() && !file.exists());
+    }
+
+    #[test]
     fn a_search_index_read_from_the_tree_is_cached_for_the_next_reading() {
         let dir = tempfile::tempdir().unwrap();
         let catalog = sample_store(dir.path()).catalog().clone();
@@ -1135,9 +1274,7 @@ pub(super) mod tests {
     #[test]
     fn a_change_a_form_alone_cannot_answer_for_needs_the_catalog() {
         let dir = tempfile::tempdir().unwrap();
-        let catalog = sample_store(dir.path()).catalog().clone();
-        let mut store = SledStore::open_unloaded(dir.path()).unwrap();
-        let mut outline = store.outline().unwrap();
+        let (catalog, mut store, mut outline) = opened_on_demand(dir.path());
         let form = catalog.forms.values().next().unwrap().clone();
         let mut agency = catalog.agencies.values().next().unwrap().clone();
         agency.name = format!("{}（改）", agency.name).into();

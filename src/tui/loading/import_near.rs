@@ -68,8 +68,9 @@ impl ImportLoan {
 
 impl Loading {
     /// Lends the open store out to a worker that writes an import over the records near it
-    /// ([`ImportLoan::write`]), with a copy of the outline and the element links, which the
-    /// write takes; `doing` says what it does meanwhile. `None`: the store is not open on
+    /// ([`ImportLoan::write`]), with a copy of the outline (its lists shared with the app's
+    /// until the write changes them: a write of elements only counts records) and the
+    /// element links, which the write takes; `doing` says what it does meanwhile. `None`: the store is not open on
     /// demand. Until [`Loading::import_returned`] the catalog waits and nothing reads the
     /// store.
     pub fn lend_for_import(&mut self, doing: String) -> Option<ImportLoan> {

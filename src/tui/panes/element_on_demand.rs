@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::engine::usage::usage_outline_linked;
 use crate::i18n::Lang;
 use crate::model::{Catalog, ElementLinks, Kind, Outline};
-use crate::store::UnloadedStore;
+use crate::store::{UnloadedStore, WrittenLinks};
 
 use super::element_uses::UsesView;
 
@@ -109,6 +109,16 @@ impl ElementsOnDemand {
         ElementsOnDemand {
             links: OnceCell::from(links.map(Arc::new)),
             ..ElementsOnDemand::default()
+        }
+    }
+
+    /// Nothing read yet but the links as a write left them: held, none cached, or left in
+    /// the store's cache file, to be read when wanted.
+    pub fn after_write(links: WrittenLinks) -> ElementsOnDemand {
+        match links {
+            WrittenLinks::Held(links) => ElementsOnDemand::with_links(Some(*links)),
+            WrittenLinks::None => ElementsOnDemand::with_links(None),
+            WrittenLinks::InFile => ElementsOnDemand::default(),
         }
     }
 
