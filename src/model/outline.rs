@@ -368,40 +368,38 @@ impl Link {
     }
 }
 
-/// A catalog's outline (see the module documentation). Its lists are shared between copies
-/// until one of them changes them (`Arc::make_mut`): a copy that only counts records anew,
-/// as a write of elements does, costs no copy of the lists (36 MB at a million elements).
+/// A catalog's outline (see the module documentation). Each of its lists is shared between
+/// copies until one of them changes it (`Arc::make_mut`): a copy that only counts records
+/// anew, as a write of elements does, copies no list (36 MB at a million elements), and one
+/// that renames an agency copies the agencies alone.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outline {
-    lists: Arc<Lists>,
+    items: Arc<Items>,
+    materials: Arc<Pairs>,
+    bundles: Arc<Pairs>,
+    agencies: Arc<Pairs>,
+    regions: Arc<Pairs>,
+    /// Every form, in code order (a form that references an item or a material is named by
+    /// its position here).
+    forms: Arc<Forms>,
+    /// Every reference an item, a form or a bundle makes to an item or a material, sorted by
+    /// what it references: who references an item or a material without the catalog.
+    #[serde(deserialize_with = "exact_shared")]
+    links: Arc<Vec<Link>>,
     /// How many records the catalog holds in all (for loading progress).
     pub records: usize,
 }
 
-/// What an outline lists (serialized first, as the fields of [`Outline`] were before they
-/// were shared: the file's layout is the same).
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-struct Lists {
-    items: Items,
-    materials: Pairs,
-    bundles: Pairs,
-    agencies: Pairs,
-    regions: Pairs,
-    /// Every form, in code order (a form that references an item or a material is named by
-    /// its position here).
-    forms: Forms,
-    /// Every reference an item, a form or a bundle makes to an item or a material, sorted by
-    /// what it references: who references an item or a material without the catalog.
-    #[serde(deserialize_with = "crate::model::exact_vec::exact")]
-    links: Vec<Link>,
+/// Reads a shared list of exactly the length its prefix gives (see `exact_vec`).
+fn exact_shared<'de, D, T>(deserializer: D) -> Result<Arc<Vec<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    crate::model::exact_vec::exact(deserializer).map(Arc::new)
 }
 
 impl Outline {
-    /// The lists, to change: copied first when another outline shares them.
-    fn lists_mut(&mut self) -> &mut Lists {
-        Arc::make_mut(&mut self.lists)
-    }
-
     /// The outline of a catalog.
     pub fn of(catalog: &Catalog) -> Outline {
         let items = Items::of(&OutlineSource::items(catalog));
@@ -432,17 +430,16 @@ impl Outline {
         }
         links.sort_unstable();
         links.dedup();
-        let lists = Lists {
-            materials,
-            bundles,
-            agencies: Pairs::of(catalog.agencies.values().map(|a| (&*a.code, &*a.name))),
-            regions: Pairs::of(catalog.regions.values().map(|r| (&*r.code, &*r.name))),
-            forms,
-            links,
-            items,
-        };
+        let agencies = Pairs::of(catalog.agencies.values().map(|a| (&*a.code, &*a.name)));
+        let regions = Pairs::of(catalog.regions.values().map(|r| (&*r.code, &*r.name)));
         Outline {
-            lists: Arc::new(lists),
+            materials: Arc::new(materials),
+            bundles: Arc::new(bundles),
+            agencies: Arc::new(agencies),
+            regions: Arc::new(regions),
+            forms: Arc::new(forms),
+            links: Arc::new(links),
+            items: Arc::new(items),
             records: catalog.len(),
         }
     }
@@ -453,19 +450,19 @@ impl Outline {
     /// before the catalog is loaded.
     pub fn referrers(&self, kind: Kind, code: &str) -> Option<Vec<(Kind, &str)>> {
         let to = match kind {
-            Kind::Item => Target::Item(self.lists.items.heads.position(code)?),
-            Kind::Material => Target::Material(self.lists.materials.position(code)?),
+            Kind::Item => Target::Item(self.items.heads.position(code)?),
+            Kind::Material => Target::Material(self.materials.position(code)?),
             _ => return None,
         };
         let to = to.packed()?;
-        let first = self.lists.links.partition_point(|l| l.to < to);
-        let out = self.lists.links[first..]
+        let first = self.links.partition_point(|l| l.to < to);
+        let out = self.links[first..]
             .iter()
             .take_while(|l| l.to == to)
             .filter_map(|l| match l.from()? {
-                Source::Item(at) => Some((Kind::Item, self.lists.items.heads.codes.get(at)?)),
-                Source::Form(at) => Some((Kind::Form, self.lists.forms.heads.codes.get(at)?)),
-                Source::Bundle(at) => Some((Kind::Bundle, self.lists.bundles.codes.get(at)?)),
+                Source::Item(at) => Some((Kind::Item, self.items.heads.codes.get(at)?)),
+                Source::Form(at) => Some((Kind::Form, self.forms.heads.codes.get(at)?)),
+                Source::Bundle(at) => Some((Kind::Bundle, self.bundles.codes.get(at)?)),
             })
             .collect();
         Some(out)
@@ -473,7 +470,7 @@ impl Outline {
 
     /// The item at position `at` among the items.
     fn item_at(&self, at: u32) -> Option<ItemView<'_>> {
-        let i = &self.lists.items;
+        let i = &self.items;
         let column = |c: &[u32]| c.get(at as usize).copied();
         let reference = |x: u32| if x == NONE { None } else { i.refs.get(x) };
         Some(ItemView {
@@ -489,7 +486,7 @@ impl Outline {
 
     /// The form at position `at` among the forms.
     fn form_at(&self, at: u32) -> Option<FormView<'_>> {
-        let f = &self.lists.forms;
+        let f = &self.forms;
         let item = *f.items.get(at as usize)?;
         Some(FormView {
             code: f.heads.codes.get(at)?,
@@ -497,7 +494,7 @@ impl Outline {
             item: if item == NONE {
                 None
             } else {
-                self.lists.items.heads.codes.get(item)
+                self.items.heads.codes.get(item)
             },
             fields: *f.fields.get(at as usize)? as usize,
             status: *f.statuses.get(at as usize)?,
@@ -514,13 +511,13 @@ impl Outline {
             *x = if on { *x + by } else { *x - by };
         };
         if kind == Kind::Item {
-            for x in &mut self.lists_mut().forms.items {
+            for x in &mut Arc::make_mut(&mut self.forms).items {
                 if *x != NONE && *x >= first {
                     step(x, 1);
                 }
             }
         }
-        for link in &mut self.lists_mut().links {
+        for link in Arc::make_mut(&mut self.links) {
             let to = match (link.to(), kind) {
                 (Target::Item(to), Kind::Item) | (Target::Material(to), Kind::Material) => Some(to),
                 _ => None,
@@ -535,7 +532,7 @@ impl Outline {
                 step(&mut link.from, 4);
             }
         }
-        self.lists_mut().links.sort_unstable();
+        Arc::make_mut(&mut self.links).sort_unstable();
     }
 
     /// Follows the deletion of the item, material or bundle `code`, which nothing
@@ -551,10 +548,10 @@ impl Outline {
         }
         let at = match kind {
             Kind::Item => {
-                let Some(at) = self.lists.items.heads.position(code) else {
+                let Some(at) = self.items.heads.position(code) else {
                     return false;
                 };
-                let n = self.lists.items.heads.codes.len() as u32;
+                let n = self.items.heads.codes.len() as u32;
                 let views: Option<Vec<ItemView<'_>>> = (0..n)
                     .filter(|&i| i != at)
                     .map(|i| self.item_at(i))
@@ -562,31 +559,29 @@ impl Outline {
                 let Some(items) = Items::of_all(views) else {
                     return false;
                 };
-                self.lists_mut().items = items;
+                self.items = Arc::new(items);
                 // (no form names it and no link goes to it: nothing references it)
-                self.lists_mut()
-                    .links
+                Arc::make_mut(&mut self.links)
                     .retain(|l| !matches!(l.from(), Some(Source::Item(from)) if from == at));
                 at
             }
             Kind::Material => {
-                let Some(at) = self.lists.materials.position(code) else {
+                let Some(at) = self.materials.position(code) else {
                     return false;
                 };
-                let mut list = self.lists.materials.list();
+                let mut list = self.materials.list();
                 list.remove(at as usize);
-                self.lists_mut().materials = Pairs::of(list);
+                self.materials = Arc::new(Pairs::of(list));
                 at
             }
             Kind::Bundle => {
-                let Some(at) = self.lists.bundles.position(code) else {
+                let Some(at) = self.bundles.position(code) else {
                     return false;
                 };
-                let mut list = self.lists.bundles.list();
+                let mut list = self.bundles.list();
                 list.remove(at as usize);
-                self.lists_mut().bundles = Pairs::of(list);
-                self.lists_mut()
-                    .links
+                self.bundles = Arc::new(Pairs::of(list));
+                Arc::make_mut(&mut self.links)
                     .retain(|l| !matches!(l.from(), Some(Source::Bundle(from)) if from == at));
                 at
             }
@@ -598,17 +593,17 @@ impl Outline {
 
     /// The name of the bundle `code`, if the outlined catalog holds it.
     pub fn bundle_name(&self, code: &str) -> Option<&str> {
-        self.lists.bundles.name_of(code)
+        self.bundles.name_of(code)
     }
 
     /// The name of the material `code`, if the outlined catalog holds it.
     pub fn material_name(&self, code: &str) -> Option<&str> {
-        self.lists.materials.name_of(code)
+        self.materials.name_of(code)
     }
 
     /// Whether the outlined catalog holds the material `code`.
     pub fn has_material(&self, code: &str) -> bool {
-        self.lists.materials.position(code).is_some()
+        self.materials.position(code).is_some()
     }
 
     /// The codes of the items (`kind` [`Kind::Item`]), materials, bundles or forms that
@@ -616,10 +611,10 @@ impl Outline {
     /// is worked out from before the catalog is loaded.
     pub fn codes_with_prefix(&self, kind: Kind, prefix: &str) -> Vec<&str> {
         let codes = match kind {
-            Kind::Item => &self.lists.items.heads.codes,
-            Kind::Material => &self.lists.materials.codes,
-            Kind::Bundle => &self.lists.bundles.codes,
-            Kind::Form => &self.lists.forms.heads.codes,
+            Kind::Item => &self.items.heads.codes,
+            Kind::Material => &self.materials.codes,
+            Kind::Bundle => &self.bundles.codes,
+            Kind::Form => &self.forms.heads.codes,
             _ => return Vec::new(),
         };
         let first = codes.search(prefix).unwrap_or_else(|at| at);
@@ -636,7 +631,7 @@ impl Outline {
     /// Whether the outline hangs together: lists in code order, every column as long as
     /// the items, every index in range (a sound outline's are).
     pub fn is_sound(&self) -> bool {
-        let i = &self.lists.items;
+        let i = &self.items;
         let n = i.heads.codes.len();
         let refs = i.refs.len();
         let index_ok = |column: &[u32]| {
@@ -650,44 +645,42 @@ impl Outline {
             && index_ok(&i.agencies)
             && index_ok(&i.regions)
             && [
-                &self.lists.materials,
-                &self.lists.bundles,
-                &self.lists.agencies,
-                &self.lists.regions,
+                &self.materials,
+                &self.bundles,
+                &self.agencies,
+                &self.regions,
             ]
             .iter()
             .all(|p| p.is_sound())
-            && self.lists.forms.is_sound(n)
-            && self.lists.links.is_sorted()
-            && self.lists.links.iter().all(|l| {
+            && self.forms.is_sound(n)
+            && self.links.is_sorted()
+            && self.links.iter().all(|l| {
                 let (to, of) = match l.to() {
                     Target::Item(at) => (at, n),
-                    Target::Material(at) => (at, self.lists.materials.codes.len()),
+                    Target::Material(at) => (at, self.materials.codes.len()),
                 };
                 let (from, among) = match l.from() {
                     Some(Source::Item(at)) => (at, n),
-                    Some(Source::Form(at)) => (at, self.lists.forms.len()),
-                    Some(Source::Bundle(at)) => (at, self.lists.bundles.codes.len()),
+                    Some(Source::Form(at)) => (at, self.forms.len()),
+                    Some(Source::Bundle(at)) => (at, self.bundles.codes.len()),
                     None => return false,
                 };
                 (to as usize) < of && (from as usize) < among
             })
-            && n + self.lists.materials.codes.len()
-                + self.lists.bundles.codes.len()
-                + self.lists.forms.len()
+            && n + self.materials.codes.len() + self.bundles.codes.len() + self.forms.len()
                 <= self.records
     }
 }
 
 impl OutlineSource for Outline {
     fn items(&self) -> Vec<ItemView<'_>> {
-        let mut items = Vec::with_capacity(self.lists.items.heads.codes.len());
+        let mut items = Vec::with_capacity(self.items.heads.codes.len());
         self.for_each_item(|i| items.push(i));
         items
     }
 
     fn for_each_item<'a>(&'a self, mut f: impl FnMut(ItemView<'a>)) {
-        for at in 0..self.lists.items.heads.codes.len() as u32 {
+        for at in 0..self.items.heads.codes.len() as u32 {
             if let Some(item) = self.item_at(at) {
                 f(item);
             }
@@ -695,31 +688,31 @@ impl OutlineSource for Outline {
     }
 
     fn materials(&self) -> Vec<(&str, &str)> {
-        self.lists.materials.list()
+        self.materials.list()
     }
 
     fn bundles(&self) -> Vec<(&str, &str)> {
-        self.lists.bundles.list()
+        self.bundles.list()
     }
 
     fn agency_name(&self, code: &str) -> Option<&str> {
-        self.lists.agencies.name_of(code)
+        self.agencies.name_of(code)
     }
 
     fn region_name(&self, code: &str) -> Option<&str> {
-        self.lists.regions.name_of(code)
+        self.regions.name_of(code)
     }
 
     fn item(&self, code: &str) -> Option<ItemView<'_>> {
-        self.item_at(self.lists.items.heads.position(code)?)
+        self.item_at(self.items.heads.position(code)?)
     }
 
     fn form_count(&self) -> usize {
-        self.lists.forms.len()
+        self.forms.len()
     }
 
     fn for_each_form<'a>(&'a self, mut f: impl FnMut(FormView<'a>)) {
-        for at in 0..self.lists.forms.len() as u32 {
+        for at in 0..self.forms.len() as u32 {
             if let Some(form) = self.form_at(at) {
                 f(form);
             }
@@ -727,7 +720,7 @@ impl OutlineSource for Outline {
     }
 
     fn form(&self, code: &str) -> Option<FormView<'_>> {
-        self.form_at(self.lists.forms.heads.position(code)?)
+        self.form_at(self.forms.heads.position(code)?)
     }
 }
 
@@ -742,7 +735,7 @@ mod tests {
         let outline = Outline::of(&catalog);
         assert!(outline.is_sound());
         assert_eq!(outline.records, catalog.len());
-        assert!(outline.lists.items.heads.codes.len() > 1 && outline.lists.bundles.codes.len() > 1);
+        assert!(outline.items.heads.codes.len() > 1 && outline.bundles.codes.len() > 1);
         assert_eq!(
             OutlineSource::items(&outline),
             OutlineSource::items(&catalog)
@@ -784,28 +777,54 @@ mod tests {
         assert_eq!(outline.item("no such item"), None);
     }
 
+    /// Which lists two outlines share in memory: items, materials, bundles, agencies,
+    /// regions, forms and links.
+    fn shared(a: &Outline, b: &Outline) -> [bool; 7] {
+        [
+            Arc::ptr_eq(&a.items, &b.items),
+            Arc::ptr_eq(&a.materials, &b.materials),
+            Arc::ptr_eq(&a.bundles, &b.bundles),
+            Arc::ptr_eq(&a.agencies, &b.agencies),
+            Arc::ptr_eq(&a.regions, &b.regions),
+            Arc::ptr_eq(&a.forms, &b.forms),
+            Arc::ptr_eq(&a.links, &b.links),
+        ]
+    }
+
     #[test]
-    fn a_copy_shares_the_lists_until_one_of_them_changes_them() {
+    fn a_copy_shares_each_list_until_it_changes_it() {
+        use crate::model::Record;
         let mut catalog = generate(1);
         let outline = Outline::of(&catalog);
-        // a write of elements counts its records anew: the lists stay shared
+        // a write of elements counts its records anew: every list stays shared
         let mut counted = outline.clone();
         counted.records += 5;
-        assert!(Arc::ptr_eq(&outline.lists, &counted.lists));
-        assert_eq!(counted.lists, outline.lists);
-        // a form renamed: the copy that follows it has lists of its own, the other is as it was
+        assert_eq!(shared(&outline, &counted), [true; 7]);
+        // an agency renamed: its list alone is copied
+        let mut agency = catalog.agencies.values().next().expect("agencies").clone();
+        agency.name = format!("{}（改）", agency.name).into();
+        let mut renamed = outline.clone();
+        assert!(renamed.follow_upserts(&[RecordRef::Agency(&agency)]));
+        let expected = [true, true, true, false, true, true, true];
+        assert_eq!(shared(&outline, &renamed), expected);
+        // a form renamed: the forms and the links, the other copy as it was
         let mut form = catalog.forms.values().next().expect("forms").clone();
         form.name = format!("{}（改）", form.name).into();
         let mut followed = outline.clone();
         assert!(followed.follow_upserts(&[RecordRef::Form(&form)]));
-        assert!(!Arc::ptr_eq(&outline.lists, &followed.lists));
+        let expected = [true, true, true, true, true, false, false];
+        assert_eq!(shared(&outline, &followed), expected);
         assert_eq!(outline, Outline::of(&catalog));
-        catalog.insert(crate::model::Record::Form(form));
+        let mut changed = catalog.clone();
+        changed.insert(Record::Agency(agency));
+        assert_eq!(renamed, Outline::of(&changed));
+        catalog.insert(Record::Form(form));
         assert_eq!(followed, Outline::of(&catalog));
-        // unshared, a change is made in place
-        let lists = Arc::as_ptr(&followed.lists);
-        assert!(followed.follow_deleted(Kind::Bundle, catalog.bundles.keys().next().unwrap()));
-        assert_eq!(Arc::as_ptr(&followed.lists), lists);
+        // a list no other copy shares is changed in place
+        let links = Arc::as_ptr(&followed.links);
+        let bundle = catalog.bundles.keys().next().expect("bundles").clone();
+        assert!(followed.follow_deleted(Kind::Bundle, &bundle));
+        assert_eq!(Arc::as_ptr(&followed.links), links);
     }
 
     #[test]
@@ -1204,52 +1223,57 @@ mod tests {
         let catalog = generate(1);
         let good = Outline::of(&catalog);
         let mut outline = good.clone();
-        outline.lists_mut().items.heads.codes.ends.swap(0, 1);
+        Arc::make_mut(&mut outline.items)
+            .heads
+            .codes
+            .ends
+            .swap(0, 1);
         assert!(!outline.is_sound());
         let mut outline = good.clone();
         outline.records = 1;
         assert!(!outline.is_sound());
         let mut outline = good.clone();
-        outline.lists_mut().items.parents[0] = outline.lists_mut().items.refs.len() as u32;
+        Arc::make_mut(&mut outline.items).parents[0] =
+            Arc::make_mut(&mut outline.items).refs.len() as u32;
         assert!(!outline.is_sound());
         let mut outline = good.clone();
-        outline.lists_mut().items.levels.pop();
+        Arc::make_mut(&mut outline.items).levels.pop();
         assert!(!outline.is_sound());
         let mut outline = good.clone();
-        outline.lists_mut().bundles.names.text.clear();
+        Arc::make_mut(&mut outline.bundles).names.text.clear();
         assert!(!outline.is_sound());
         let mut outline = good.clone();
-        outline.lists_mut().forms.items[0] = good.lists.items.heads.codes.len() as u32;
+        Arc::make_mut(&mut outline.forms).items[0] = good.items.heads.codes.len() as u32;
         assert!(!outline.is_sound(), "a form's item out of range");
         let mut outline = good.clone();
-        outline.lists_mut().forms.statuses.pop();
+        Arc::make_mut(&mut outline.forms).statuses.pop();
         assert!(!outline.is_sound());
         let mut outline = good.clone();
-        outline.lists_mut().forms.heads.names.ends.pop();
+        Arc::make_mut(&mut outline.forms).heads.names.ends.pop();
         assert!(!outline.is_sound());
         // who references an item: every index in range, a form's item for every form
-        let items = good.lists.items.heads.codes.len() as u32;
-        let forms = good.lists.forms.len() as u32;
-        assert!(good.lists.links.len() > 1000, "{}", good.lists.links.len());
+        let items = good.items.heads.codes.len() as u32;
+        let forms = good.forms.len() as u32;
+        assert!(good.links.len() > 1000, "{}", good.links.len());
         for (to, from) in [
             (Target::Item(items), Source::Item(0)),
             (
-                Target::Material(good.lists.materials.codes.len() as u32),
+                Target::Material(good.materials.codes.len() as u32),
                 Source::Item(0),
             ),
             (Target::Item(0), Source::Form(forms)),
             (
                 Target::Item(0),
-                Source::Bundle(good.lists.bundles.codes.len() as u32),
+                Source::Bundle(good.bundles.codes.len() as u32),
             ),
         ] {
             let mut outline = good.clone();
-            outline.lists_mut().links.extend(Link::new(to, from));
-            outline.lists_mut().links.sort_unstable();
+            Arc::make_mut(&mut outline.links).extend(Link::new(to, from));
+            Arc::make_mut(&mut outline.links).sort_unstable();
             assert!(!outline.is_sound(), "{to:?} {from:?}");
         }
         let mut outline = good.clone();
-        outline.lists_mut().links[0].from |= 3;
+        Arc::make_mut(&mut outline.links)[0].from |= 3;
         assert!(!outline.is_sound(), "a source of no kind");
         for (to, from) in [
             (Target::Item(7), Source::Item(3)),
@@ -1261,7 +1285,7 @@ mod tests {
         }
         assert_eq!(Link::new(Target::Item(0), Source::Item(1 << 30)), None);
         let mut outline = good;
-        outline.lists_mut().links.swap(0, 1);
+        Arc::make_mut(&mut outline.links).swap(0, 1);
         assert!(!outline.is_sound(), "out of order");
         assert!(Outline::default().is_empty());
     }

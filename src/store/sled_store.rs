@@ -31,8 +31,8 @@ use super::cache_file::{
     write_stats,
 };
 use super::codec::{
-    CodecError, decode_audit, decode_journal, decode_record, deflate, encode_audit, encode_journal,
-    encode_record, inflate,
+    CodecError, decode_audit, decode_journal, decode_record, encode_audit, encode_deflated,
+    encode_journal, encode_record, inflate,
 };
 use super::error::StoreError;
 use super::keys::{kind_of_tag, record_key, tag};
@@ -195,7 +195,7 @@ enum StagedChunk {
 impl StagedChunk {
     /// What a chunk's writes are staged as.
     fn staged(writes: &ChunkWrites) -> Result<StagedChunk, CodecError> {
-        Ok(StagedChunk::V3(deflate(&encode_journal(writes)?)?))
+        Ok(StagedChunk::V3(encode_deflated(writes)?))
     }
 
     fn into_writes(self) -> Result<ChunkWrites, CodecError> {

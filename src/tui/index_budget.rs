@@ -15,7 +15,7 @@ use super::app::{App, Overlay, Pane};
 /// panes' indexes go first (see [`App::make_room_for_import`]): past it, pane 2's index
 /// would be patched with as many rows, and the write takes seconds where reading the index
 /// again takes half of one.
-const IMPORT_ROOM_AT: usize = 1024;
+pub(crate) const IMPORT_ROOM_AT: usize = 1024;
 
 impl App {
     /// Pane 3's index of the forms' names is about to be built: before the catalog is

@@ -5,6 +5,7 @@
 //! catalog's 206,040 laid the items out 1,300 times: 92 s).
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use super::ItemView;
 use super::{Forms, Items, Link, NONE, Outline, Pairs, Source, Target, item_view, links_of};
@@ -99,7 +100,7 @@ fn pairs_with(pairs: &Pairs, upserts: &BTreeMap<&str, &str>) -> (Pairs, Order) {
 
 /// Places `upserts` (code → name) in `pairs` (see [`pairs_with`]); returns where the held
 /// records moved to (with none, `pairs` is left as it is and nothing moved).
-fn place_pairs(pairs: &mut Pairs, upserts: &BTreeMap<&str, &str>) -> Order {
+fn place_pairs(pairs: &mut Arc<Pairs>, upserts: &BTreeMap<&str, &str>) -> Order {
     if upserts.is_empty() {
         return Order {
             slots: Vec::new(),
@@ -107,7 +108,7 @@ fn place_pairs(pairs: &mut Pairs, upserts: &BTreeMap<&str, &str>) -> Order {
         };
     }
     let (placed, order) = pairs_with(pairs, upserts);
-    *pairs = placed;
+    *pairs = Arc::new(placed);
     order
 }
 
@@ -162,16 +163,16 @@ impl Outline {
         // (a link packs a position times four)
         let most = (u32::MAX / 4 - 1) as usize;
         let grown = |held: usize, upserts: usize| held + upserts >= most;
-        if grown(self.lists.items.heads.codes.len(), items.by_code.len())
-            || grown(self.lists.forms.len(), forms.by_code.len())
-            || grown(self.lists.bundles.codes.len(), bundles.by_code.len())
-            || grown(self.lists.materials.codes.len(), materials.len())
+        if grown(self.items.heads.codes.len(), items.by_code.len())
+            || grown(self.forms.len(), forms.by_code.len())
+            || grown(self.bundles.codes.len(), bundles.by_code.len())
+            || grown(self.materials.codes.len(), materials.len())
         {
             return false;
         }
         // the items first: laying them out is all that can fail
         let item_list = items.list();
-        let item_order = Order::of(&self.lists.items.heads.codes, &items.codes());
+        let item_order = Order::of(&self.items.heads.codes, &items.codes());
         if !item_list.is_empty() {
             let views: Option<Vec<ItemView<'_>>> = (item_order.slots.iter())
                 .map(|slot| match *slot {
@@ -184,29 +185,29 @@ impl Outline {
             };
             let laid_out = Items::of(&views);
             drop(views);
-            self.lists_mut().items = laid_out;
+            self.items = Arc::new(laid_out);
         }
-        let material_order = place_pairs(&mut self.lists_mut().materials, &materials);
+        let material_order = place_pairs(&mut self.materials, &materials);
         // (the bundles' upserts by code, as their names are)
         let bundle_list = bundles.list();
         let names = bundle_list.iter().map(|b| (&*b.code, &*b.name)).collect();
-        let bundle_order = place_pairs(&mut self.lists_mut().bundles, &names);
-        place_pairs(&mut self.lists_mut().agencies, &agencies);
-        place_pairs(&mut self.lists_mut().regions, &regions);
+        let bundle_order = place_pairs(&mut self.bundles, &names);
+        place_pairs(&mut self.agencies, &agencies);
+        place_pairs(&mut self.regions, &regions);
         let form_list = forms.list();
-        let form_order = Order::of(&self.lists.forms.heads.codes, &forms.codes());
+        let form_order = Order::of(&self.forms.heads.codes, &forms.codes());
         let forms_move = !form_list.is_empty() || item_order.moved.is_some();
         if forms_move && !self.forms_set_in_place(&form_order, &form_list, &item_order) {
-            self.lists_mut().forms = self.forms_with(&form_order, &form_list, &item_order);
+            self.forms = Arc::new(self.forms_with(&form_order, &form_list, &item_order));
         }
         // the links: positions moved, then those from every upserted item, form and bundle
-        // made anew
-        if item_order.moved.is_some()
+        // made anew (copied first only then, when shared)
+        let moved = item_order.moved.is_some()
             || material_order.moved.is_some()
             || form_order.moved.is_some()
-            || bundle_order.moved.is_some()
-        {
-            for link in &mut self.lists_mut().links {
+            || bundle_order.moved.is_some();
+        if moved {
+            for link in Arc::make_mut(&mut self.links) {
                 let to = match link.to() {
                     Target::Item(at) => Target::Item(item_order.now(at)),
                     Target::Material(at) => Target::Material(material_order.now(at)),
@@ -237,14 +238,19 @@ impl Outline {
             let froms: HashSet<u32> = (sources.iter())
                 .filter_map(|(from, _)| Link::new(Target::Item(0), *from).map(|l| l.from))
                 .collect();
-            self.lists_mut().links.retain(|l| !froms.contains(&l.from));
-            for (from, record) in sources {
-                let made = links_of(&self.lists.items, &self.lists.materials, from, record);
-                self.lists_mut().links.extend(made);
-            }
+            let made: Vec<Link> = (sources.into_iter())
+                .flat_map(|(from, record)| links_of(&self.items, &self.materials, from, record))
+                .collect();
+            let links = Arc::make_mut(&mut self.links);
+            links.retain(|l| !froms.contains(&l.from));
+            links.extend(made);
+        } else if !moved {
+            // (a sound outline's links are in order already)
+            return true;
         }
-        self.lists_mut().links.sort_unstable();
-        self.lists_mut().links.dedup();
+        let links = Arc::make_mut(&mut self.links);
+        links.sort_unstable();
+        links.dedup();
         true
     }
 
@@ -253,7 +259,7 @@ impl Outline {
     /// count, status and version set in place, where laying the forms out again held a
     /// second copy of them (8.6 MB at a million elements). False, and nothing set, otherwise.
     fn forms_set_in_place(&mut self, order: &Order, upserts: &[&Form], items: &Order) -> bool {
-        let forms = &self.lists.forms;
+        let forms = &self.forms;
         let renamed = |(at, j): (u32, usize)| {
             let name = upserts.get(j).map(|f| &*f.name);
             forms.heads.names.get(at) != name
@@ -265,10 +271,10 @@ impl Outline {
             let (Some(form), i) = (upserts.get(j), at as usize) else {
                 continue;
             };
-            let item = (form.item.as_deref()).and_then(|i| self.lists.items.heads.position(i));
+            let item = (form.item.as_deref()).and_then(|i| self.items.heads.position(i));
             let fields = u32::try_from(form.field_count()).unwrap_or(u32::MAX);
             // (a sound outline's columns are as long as its forms)
-            let forms = &mut self.lists_mut().forms;
+            let forms = Arc::make_mut(&mut self.forms);
             put(&mut forms.items, i, item.unwrap_or(NONE));
             put(&mut forms.fields, i, fields);
             put(&mut forms.statuses, i, form.status);
@@ -280,7 +286,7 @@ impl Outline {
     /// The forms in `order`, the upserted ones (`upserts`) as they are now and the others
     /// with their items' positions moved as `items` moved them (the items laid out already).
     fn forms_with(&self, order: &Order, upserts: &[&Form], items: &Order) -> Forms {
-        let old = &self.lists.forms;
+        let old = &self.forms;
         let mut forms = Forms::default();
         for slot in &order.slots {
             match *slot {
@@ -316,7 +322,7 @@ impl Outline {
                     let item = form
                         .item
                         .as_deref()
-                        .and_then(|i| self.lists.items.heads.position(i));
+                        .and_then(|i| self.items.heads.position(i));
                     forms.items.push(item.unwrap_or(NONE));
                     let fields = u32::try_from(form.field_count()).unwrap_or(u32::MAX);
                     forms.fields.push(fields);
