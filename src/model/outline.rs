@@ -794,32 +794,38 @@ mod tests {
     #[test]
     fn a_copy_shares_each_list_until_it_changes_it() {
         use crate::model::Record;
-        let mut catalog = generate(1);
+        let catalog = generate(1);
         let outline = Outline::of(&catalog);
         // a write of elements counts its records anew: every list stays shared
         let mut counted = outline.clone();
         counted.records += 5;
         assert_eq!(shared(&outline, &counted), [true; 7]);
-        // an agency renamed: its list alone is copied
-        let mut agency = catalog.agencies.values().next().expect("agencies").clone();
-        agency.name = format!("{}（改）", agency.name).into();
-        let mut renamed = outline.clone();
-        assert!(renamed.follow_upserts(&[RecordRef::Agency(&agency)]));
-        let expected = [true, true, true, false, true, true, true];
-        assert_eq!(shared(&outline, &renamed), expected);
-        // a form renamed: the forms and the links, the other copy as it was
-        let mut form = catalog.forms.values().next().expect("forms").clone();
-        form.name = format!("{}（改）", form.name).into();
-        let mut followed = outline.clone();
-        assert!(followed.follow_upserts(&[RecordRef::Form(&form)]));
-        let expected = [true, true, true, true, true, false, false];
-        assert_eq!(shared(&outline, &followed), expected);
+        // a record renamed: the copy that follows it copies the lists it changes, and is the
+        // changed catalog's outline
+        let renamed = |mut record: Record| {
+            let name = format!("{}（改）", record.as_ref().name());
+            match &mut record {
+                Record::Agency(agency) => agency.name = name.into(),
+                Record::Form(form) => form.name = name.into(),
+                _ => unreachable!("an agency or a form"),
+            }
+            let mut copy = outline.clone();
+            assert!(copy.follow_upserts(&[record.as_ref()]));
+            let mut changed = catalog.clone();
+            changed.insert(record);
+            assert_eq!(copy, Outline::of(&changed));
+            let shares = shared(&outline, &copy);
+            (copy, shares)
+        };
+        // an agency: its list alone; a form: the forms and the links
+        let agency = catalog.agencies.values().next().expect("agencies").clone();
+        let (_, shares) = renamed(Record::Agency(agency));
+        assert_eq!(shares, [true, true, true, false, true, true, true]);
+        let form = catalog.forms.values().next().expect("forms").clone();
+        let (mut followed, shares) = renamed(Record::Form(form));
+        assert_eq!(shares, [true, true, true, true, true, false, false]);
+        // the other copy is as it was
         assert_eq!(outline, Outline::of(&catalog));
-        let mut changed = catalog.clone();
-        changed.insert(Record::Agency(agency));
-        assert_eq!(renamed, Outline::of(&changed));
-        catalog.insert(Record::Form(form));
-        assert_eq!(followed, Outline::of(&catalog));
         // a list no other copy shares is changed in place
         let links = Arc::as_ptr(&followed.links);
         let bundle = catalog.bundles.keys().next().expect("bundles").clone();

@@ -365,7 +365,7 @@ pub fn encode_deflated<T: Serialize>(entry: &T) -> Result<Vec<u8>, CodecError> {
     encoder.finish().map_err(CodecError::Compression)
 }
 
-/// Inflates what [`deflate`] made, refusing more than `MAX_JOURNAL_BYTES`.
+/// Inflates what [`encode_deflated`] made, refusing more than `MAX_JOURNAL_BYTES`.
 pub fn inflate(bytes: &[u8]) -> Result<Vec<u8>, CodecError> {
     use std::io::Read;
     let mut out = Vec::with_capacity(bytes.len().saturating_mul(3));
