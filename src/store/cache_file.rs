@@ -14,7 +14,8 @@
 //! `links.idx` is set aside too (renamed `links.base`): a write over the records near it
 //! that moved no reference puts it back, named anew, without reading or writing it (see
 //! [`CacheFile::put_back`]); any other write leaves it aside, never read, and the next one
-//! removes it.
+//! removes it. `outline.idx` likewise (`outline.base`), put back with its count of records
+//! set anew by a write that changed nothing else of it.
 //!
 //! A yibiao older than a cache file does not know to remove it, so each file also names the
 //! store's watermark when it was written (the audit number of the last save, which every
@@ -66,6 +67,11 @@ pub const SEARCH_BASE: &str = "search.base";
 /// the write moved no reference ([`CacheFile::put_back`]), so that it is neither read nor
 /// written again; otherwise removed by the next write.
 pub const LINKS_BASE: &str = "links.base";
+
+/// An `outline.idx` set aside before a write: put back, naming the store's watermark and
+/// record count anew, when the write changed nothing else of the outline (a write of
+/// elements: see [`CacheFile::put_back_counted`]); otherwise removed by the next write.
+pub const OUTLINE_BASE: &str = "outline.base";
 
 /// The catalog's outline.
 pub const OUTLINE: CacheFile = CacheFile {
@@ -198,6 +204,48 @@ impl CacheFile {
     /// watermark now in place, synced and renamed back. Best effort, like every cache file:
     /// otherwise it stays aside, never read. Returns whether it was put back.
     pub(super) fn put_back(&self, dir: &Path, base: &str, before: [u8; STAMP_BYTES]) -> bool {
+        self.put_back_with(dir, base, before, |_| Ok(()))
+    }
+
+    /// [`CacheFile::put_back`] of a file whose value ends with a count (the outline's of
+    /// records), `was` when the file was set aside and `now` after the write: the count's
+    /// bytes at the end are checked to be `was`'s and replaced by `now`'s.
+    pub(super) fn put_back_counted(
+        &self,
+        dir: &Path,
+        base: &str,
+        before: [u8; STAMP_BYTES],
+        (was, now): (usize, usize),
+    ) -> bool {
+        let encoded = |n: usize| bincode::serde::encode_to_vec(n, config());
+        let (Ok(was), Ok(now)) = (encoded(was), encoded(now)) else {
+            return false;
+        };
+        self.put_back_with(dir, base, before, |file| {
+            let len = file.seek(SeekFrom::End(0))?;
+            let at = len
+                .checked_sub(was.len() as u64)
+                .ok_or_else(|| std::io::Error::other("shorter than its count"))?;
+            let mut held = vec![0; was.len()];
+            file.seek(SeekFrom::Start(at))?;
+            file.read_exact(&mut held)?;
+            if held != was {
+                return Err(std::io::Error::other("another count"));
+            }
+            file.set_len(at)?;
+            file.seek(SeekFrom::Start(at))?;
+            file.write_all(&now)
+        })
+    }
+
+    /// [`CacheFile::put_back`], `change` making what else changes in the file first.
+    fn put_back_with(
+        &self,
+        dir: &Path,
+        base: &str,
+        before: [u8; STAMP_BYTES],
+        change: impl FnOnce(&mut File) -> std::io::Result<()>,
+    ) -> bool {
         let path = dir.join(base);
         let put = OpenOptions::new()
             .read(true)
@@ -207,6 +255,7 @@ impl CacheFile {
                 if !self.is_stamped(&mut file, before) {
                     return Err(std::io::Error::other("not the file set aside"));
                 }
+                change(&mut file)?;
                 file.seek(SeekFrom::Start(self.magic.len() as u64))?;
                 file.write_all(&stamp(dir))?;
                 file.sync_all()
@@ -231,9 +280,11 @@ pub fn read_outline(dir: &Path) -> Option<Outline> {
     OUTLINE.read::<Outline>(dir).filter(Outline::is_sound)
 }
 
-/// Caches the outline.
+/// Caches the outline (a file set aside before, [`OUTLINE_BASE`], goes).
 pub fn write_outline(dir: &Path, outline: &Outline) {
-    OUTLINE.write(dir, outline);
+    if OUTLINE.write(dir, outline) {
+        let _ = std::fs::remove_file(dir.join(OUTLINE_BASE));
+    }
 }
 
 /// The cached element links, if there is a sound file.
@@ -415,6 +466,30 @@ mod tests {
         write_links(path, &links);
         assert!(!path.join(LINKS_BASE).exists());
         assert_eq!(read_links(path), Some(links));
+    }
+
+    #[test]
+    fn an_outline_set_aside_is_put_back_with_its_count_of_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        let mut outline = Outline::of(&crate::sample::generate(1));
+        let was = outline.records;
+        for (watermark, now) in [(7, was + 5), (8, 70_000), (9, 70_001)] {
+            super::super::watermark::write(path, watermark);
+            write_outline(path, &outline);
+            let before = stamp(path);
+            assert!(OUTLINE.set_aside(path, OUTLINE_BASE).unwrap());
+            super::super::watermark::write(path, watermark + 100);
+            // the count held is checked first
+            let wrong = (outline.records + 1, now);
+            assert!(!OUTLINE.put_back_counted(path, OUTLINE_BASE, before, wrong));
+            assert!(read_outline(path).is_none());
+            let counts = (outline.records, now);
+            assert!(OUTLINE.put_back_counted(path, OUTLINE_BASE, before, counts));
+            outline.records = now;
+            assert_eq!(read_outline(path), Some(outline.clone()), "{now}");
+            assert!(!path.join(OUTLINE_BASE).exists());
+        }
     }
 
     #[test]

@@ -74,7 +74,12 @@ fn is_owned(name: &str) -> bool {
             .is_some_and(|t| t.starts_with(".tmp-"))
     });
     // cache files set aside by a write
-    let aside = [cache_file::SEARCH_BASE, cache_file::LINKS_BASE].contains(&name);
+    let aside = [
+        cache_file::SEARCH_BASE,
+        cache_file::LINKS_BASE,
+        cache_file::OUTLINE_BASE,
+    ]
+    .contains(&name);
     cache
         || aside
         || private_tmp
@@ -196,6 +201,7 @@ mod tests {
             "search.idx.entries.tmp",
             "search.base",
             "links.base",
+            "outline.base",
         ] {
             std::fs::write(dir.join(name), "x").unwrap();
         }

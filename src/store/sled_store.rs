@@ -448,7 +448,12 @@ impl SledStore {
             for file in cache_file::ALL {
                 let removed = match file.name {
                     name if name == cache_file::SEARCH.name => search_file::set_aside(&self.path),
-                    name if name == cache_file::LINKS.name => self.set_links_aside(),
+                    name if name == cache_file::LINKS.name => {
+                        self.set_aside(file, cache_file::LINKS_BASE)
+                    }
+                    name if name == cache_file::OUTLINE.name => {
+                        self.set_aside(file, cache_file::OUTLINE_BASE)
+                    }
                     _ => file.invalidate(&self.path),
                 };
                 removed.map_err(|source| StoreError::Io {
@@ -461,11 +466,11 @@ impl SledStore {
         Ok(())
     }
 
-    /// Sets `links.idx` aside as `links.base` (see [`cache_file::LINKS_BASE`]); a
-    /// `links.base` left by an earlier write goes when there is none.
-    fn set_links_aside(&self) -> std::io::Result<()> {
-        if !cache_file::LINKS.set_aside(&self.path, cache_file::LINKS_BASE)? {
-            match std::fs::remove_file(self.path.join(cache_file::LINKS_BASE)) {
+    /// Sets `file` aside as `base` (see [`cache_file::LINKS_BASE`]); a file left aside by an
+    /// earlier write goes when there is none.
+    fn set_aside(&self, file: &cache_file::CacheFile, base: &str) -> std::io::Result<()> {
+        if !file.set_aside(&self.path, base)? {
+            match std::fs::remove_file(self.path.join(base)) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
                 _ => {}
             }

@@ -24,7 +24,8 @@
 //! records) and the element links (the forms' bindings and the elements' parents
 //! replaced, in one pass however many records changed), written again once the change is
 //! flushed (links no reference of the change moves are not read, and their file is put back
-//! as it was: at a million elements 21 MB neither read nor written), and the search index's file (its moved use counts set, its changed elements'
+//! as it was: at a million elements 21 MB neither read nor written; the outline's file too,
+//! its count of records set, when nothing else of it changed), and the search index's file (its moved use counts set, its changed elements'
 //! entries made anew and its deleted ones' taken out, see `search_file`). The statistics are
 //! removed, as by every write; the lint counts are kept for items and materials (their
 //! change moves no form's warnings) and bundles (the warnings of their items' forms'
@@ -40,8 +41,8 @@ use crate::model::{
     Catalog, Element, ElementLinks, Kind, LinkChange, Outline, OutlineSource, Record, RecordRef,
 };
 use crate::store::cache_file::{
-    LINKS, LINKS_BASE, has_links, read_links, read_lint, stamp, write_links, write_lint,
-    write_outline,
+    LINKS, LINKS_BASE, OUTLINE, OUTLINE_BASE, has_links, read_links, read_lint, stamp, write_links,
+    write_lint, write_outline,
 };
 use crate::store::search_file::OldSearchFile;
 use crate::store::{Applied, Batch, Command, Store, StoreError};
@@ -254,6 +255,9 @@ impl UnloadedStore {
                 None => deleted.push((kind, code)),
             }
         }
+        // (a write of elements alone counts the records anew: the file is put back so)
+        let counted_only = upserts.is_empty() && deleted.is_empty();
+        let counted = outline.records;
         if !upserts.is_empty() {
             follows &= outline.follow_upserts(&upserts);
         }
@@ -265,7 +269,9 @@ impl UnloadedStore {
         // items and materials were placed in it, deleted ones taken out; elements are not in
         // it, but counted among its records)
         outline.records = (outline.records + applied.created).saturating_sub(applied.deleted);
-        if follows {
+        let counts = (counted, outline.records);
+        let put_back_counted = || OUTLINE.put_back_counted(&path, OUTLINE_BASE, before, counts);
+        if follows && !(counted_only && put_back_counted()) {
             write_outline(&self.0.path, outline);
         }
         // links the change moved are written anew; others are put back as they were
