@@ -178,8 +178,11 @@ impl UnloadedStore {
         if links.is_none() && changed.iter().any(Change::moves_links) {
             links = read_links(&path);
         }
-        // (what `links.idx` names while it describes the store as it is before the write)
+        // (what `links.idx` names while it describes the store as it is before the write; a
+        // file is put back only if this write sets it aside, not one an earlier write that
+        // failed left aside)
         let before = stamp(&path);
+        let sets_aside = !self.0.cache_removed;
         // the store's own versions, and what the new ones reference (an element's parents
         // up to the root), so that the batch is checked against the store as it is; the
         // elements a renamed agency sources are not read: their stored rows name it anew
@@ -270,12 +273,13 @@ impl UnloadedStore {
         // it, but counted among its records)
         outline.records = (outline.records + applied.created).saturating_sub(applied.deleted);
         let counts = (counted, outline.records);
-        let put_back_counted = || OUTLINE.put_back_counted(&path, OUTLINE_BASE, before, counts);
+        let put_back_counted =
+            || sets_aside && OUTLINE.put_back_counted(&path, OUTLINE_BASE, before, counts);
         if follows && !(counted_only && put_back_counted()) {
             write_outline(&self.0.path, outline);
         }
         // links the change moved are written anew; others are put back as they were
-        let put_back = || LINKS.put_back(&path, LINKS_BASE, before);
+        let put_back = || sets_aside && LINKS.put_back(&path, LINKS_BASE, before);
         let links = match links {
             Some(links) if links.changed_by(&followed) => {
                 let links = links.with_changes(&followed);
@@ -1216,11 +1220,11 @@ pub(super) mod tests {
         let file = dir.path().join(LINKS.name);
         let base = dir.path().join(LINKS_BASE);
         let head = LINKS.magic.len() + crate::store::cache_file::STAMP_BYTES;
-        let mut write = |element: Element| {
+        let write = |store: &mut UnloadedStore, outline: &mut Outline, element: Element| {
             let mut near = Catalog::default();
             near.insert(Record::Element(catalog.elements[&*element.code].clone()));
             let batch = Batch::upserts("edit", [Record::Element(element)]);
-            let written = store.apply_near(batch, &mut near, &mut outline).unwrap();
+            let written = store.apply_near(batch, &mut near, outline).unwrap();
             written.expect("written near it").links
         };
         let bound = catalog
@@ -1232,7 +1236,10 @@ pub(super) mod tests {
         // renamed: no reference moves, and the file is put back as it was, named anew
         let before = std::fs::read(&file).unwrap();
         element.name = format!("{}（改）", element.name).into();
-        assert!(matches!(write(element.clone()), WrittenLinks::InFile));
+        assert!(matches!(
+            write(&mut store, &mut outline, element.clone()),
+            WrittenLinks::InFile
+        ));
         let after = std::fs::read(&file).unwrap();
         assert_eq!(after[head..], before[head..]);
         assert_ne!(after[..head], before[..head], "named as the store is now");
@@ -1245,20 +1252,34 @@ pub(super) mod tests {
             .expect("an element nothing references")
             .clone();
         element.parent = Some(parent.as_str().into());
-        let links = write(element.clone()).held().expect("read and followed");
+        let links = write(&mut store, &mut outline, element.clone())
+            .held()
+            .expect("read and followed");
         assert!(
             links
                 .referrers(&parent)
                 .contains(&(Kind::Element, &*element.code))
         );
-        assert_eq!(read_links(dir.path()), Some(links));
+        assert_eq!(read_links(dir.path()).as_ref(), Some(&links));
         assert!(!base.exists());
         // no links cached: a file set aside by an earlier write goes with the next write
         std::fs::remove_file(&file).unwrap();
         std::fs::write(&base, b"left by a write cut short").unwrap();
         element.name = format!("{}（再改）", element.name).into();
-        assert!(matches!(write(element), WrittenLinks::None));
+        assert!(matches!(
+            write(&mut store, &mut outline, element.clone()),
+            WrittenLinks::None
+        ));
         assert!(!base.exists() && !file.exists());
+        // a file an earlier write of this handle set aside and did not put back (it failed)
+        // is not put back by the next one, even when it names the store's watermark
+        write_links(dir.path(), &links);
+        std::fs::rename(&file, &base).unwrap();
+        store.0.cache_removed = true;
+        element.name = format!("{}（三改）", element.name).into();
+        let written = write(&mut store, &mut outline, element);
+        assert!(matches!(written, WrittenLinks::None));
+        assert!(!file.exists(), "not put back");
     }
 
     #[test]
