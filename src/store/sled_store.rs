@@ -653,6 +653,18 @@ impl SledStore {
         }
     }
 
+    /// The writes to the search tree's blocks that apply `changes` (see
+    /// [`search_tree::plan`]), each block read looked up again as reads spread over a tree
+    /// are (see `scan`), so that sled lets its pages go as they are read.
+    fn plan_search(
+        &self,
+        changes: BTreeMap<String, Option<SearchRow>>,
+    ) -> Result<Vec<search_tree::Write>, StoreError> {
+        search_tree::plan(&self.search, changes, |key| {
+            scan::touch_spread(&self.search, key);
+        })
+    }
+
     /// Writes one chunk; `staged` names its journal entry, removed with its last write. A
     /// chunk not staged goes in one transaction across the records, search and audit trees;
     /// a staged one in parts (see [`SledStore::write_parts`]).
@@ -660,10 +672,9 @@ impl SledStore {
         let _writing = self.writes.begin();
         let first = self.next_audit.load(Ordering::Relaxed);
         let written = match staged {
-            None => search_tree::plan(&self.search, chunk.search.clone(), |key| {
-                scan::touch_spread(&self.search, key);
-            })
-            .and_then(|blocks| self.transact(&chunk.records, &blocks, &chunk.audit, first, None)),
+            None => self.plan_search(chunk.search.clone()).and_then(|blocks| {
+                self.transact(&chunk.records, &blocks, &chunk.audit, first, None)
+            }),
             Some(key) => self.write_parts(chunk, first, key, usize::MAX),
         };
         if let Err(e) = written {
@@ -708,9 +719,7 @@ impl SledStore {
         while parts.peek().is_some() {
             let group = groups.next().unwrap_or_default();
             let changes = (group.iter()).map(|(code, row)| ((*code).clone(), (*row).clone()));
-            let blocks = search_tree::plan(&self.search, changes.collect(), |key| {
-                scan::touch_spread(&self.search, key);
-            })?;
+            let blocks = self.plan_search(changes.collect())?;
             if groups.peek().is_some() {
                 self.transact(&[], &blocks, &[], first, None)?;
                 parts.next();

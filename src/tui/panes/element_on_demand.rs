@@ -103,22 +103,17 @@ impl ElementsOnDemand {
         }
     }
 
-    /// Nothing read yet but the links, which the store's cache file holds (`None`: it holds
-    /// none): what follows a change to the store.
-    pub fn with_links(links: Option<ElementLinks>) -> ElementsOnDemand {
-        ElementsOnDemand {
-            links: OnceCell::from(links.map(Arc::new)),
-            ..ElementsOnDemand::default()
-        }
-    }
-
     /// Nothing read yet but the links as a write left them: held, none cached, or left in
     /// the store's cache file, to be read when wanted.
     pub fn after_write(links: WrittenLinks) -> ElementsOnDemand {
-        match links {
-            WrittenLinks::Held(links) => ElementsOnDemand::with_links(Some(*links)),
-            WrittenLinks::None => ElementsOnDemand::with_links(None),
-            WrittenLinks::InFile => ElementsOnDemand::default(),
+        let links = match links {
+            WrittenLinks::Held(links) => Some(Arc::new(*links)),
+            WrittenLinks::None => None,
+            WrittenLinks::InFile => return ElementsOnDemand::default(),
+        };
+        ElementsOnDemand {
+            links: OnceCell::from(links),
+            ..ElementsOnDemand::default()
         }
     }
 
